@@ -1,0 +1,89 @@
+// The syntax of half.conf (documented in docs/half.conf.5.md): `[section]` headers, `key = value`
+// lines, `#` or `;` comment lines, blank lines. A ` #` after a value starts a comment too, so
+// `peers = 203.0.113.2  # halftwo` works. Chosen so that a postinst can write it with printf and
+// read one key back with sed or awk. Pure: text in, entries (with line numbers) and syntax
+// problems out; meaning is checked by validate-*.ts.
+import type { ProblemList } from './config-error.js';
+
+export interface IniEntry {
+  readonly key: string;
+  readonly value: string;
+  readonly line: number;
+}
+
+export interface IniSection {
+  readonly name: string;
+  readonly line: number;
+  readonly entries: readonly IniEntry[];
+}
+
+const SECTION = /^\[\s*([A-Za-z0-9_.-]+)\s*\]$/;
+const ENTRY = /^([^\s=#;[\]]+)\s*=\s*(.*)$/;
+
+function stripComment(value: string): string {
+  const match = /\s[#;]/.exec(value);
+  return (match === null ? value : value.slice(0, match.index)).trim();
+}
+
+/**
+ * Splits the text into sections. Entries before the first header, malformed lines, repeated
+ * sections and repeated keys are reported to `problems` (and left out); parsing goes on so that
+ * every problem is found in one pass.
+ */
+export function parseIni(text: string, problems: ProblemList): IniSection[] {
+  const sections: { name: string; line: number; entries: IniEntry[]; keys: Map<string, number> }[] = [];
+  const seen = new Map<string, number>();
+  let current: (typeof sections)[number] | undefined;
+  let skipping = false;
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const lineNo = i + 1;
+    const raw = (lines[i] as string).replace(/\r$/, '');
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
+    const header = SECTION.exec(line);
+    if (header !== null) {
+      const name = (header[1] as string).toLowerCase();
+      const first = seen.get(name);
+      if (first !== undefined) {
+        problems.add({ line: lineNo, key: `[${name}]`, message: `section [${name}] appears again (first on line ${first})`, fix: `merge the two [${name}] sections into one` });
+        current = undefined;
+        skipping = true;
+        continue;
+      }
+      seen.set(name, lineNo);
+      current = { name, line: lineNo, entries: [], keys: new Map() };
+      sections.push(current);
+      skipping = false;
+      continue;
+    }
+    const entry = ENTRY.exec(line);
+    if (entry === null) {
+      problems.add({
+        line: lineNo,
+        message: `"${line.slice(0, 60)}" is neither "[section]" nor "key = value"`,
+        fix: 'write "key = value", a "[section]" header, or start the line with # to make it a comment',
+      });
+      continue;
+    }
+    if (skipping) continue;
+    const key = (entry[1] as string).toLowerCase();
+    if (current === undefined) {
+      problems.add({ line: lineNo, key, message: `"${key}" comes before any [section]`, fix: 'put it under its section header, e.g. [node]' });
+      continue;
+    }
+    const firstLine = current.keys.get(key);
+    if (firstLine !== undefined) {
+      problems.add({
+        line: lineNo,
+        key: `${current.name}.${key}`,
+        message: `set twice (first on line ${firstLine})`,
+        fix: 'keep one line; lists go on one line, separated by spaces',
+      });
+      continue;
+    }
+    current.keys.set(key, lineNo);
+    current.entries.push({ key, value: stripComment(' ' + (entry[2] as string)), line: lineNo });
+  }
+  return sections.map(({ name, line, entries }) => ({ name, line, entries }));
+}

@@ -1,0 +1,123 @@
+// nftables rules HALF needs, in a table of its own (nft(8): TABLES, CHAINS, SETS, "ct state",
+// "tcp flags"; nftables wiki "Configuring chains" for base chain priorities). Pure: text out.
+//
+// `table inet half` hooks input and forward at priority filter - 10, before the usual filter
+// chains, and never touches other tables. nftables semantics to keep in mind:
+// - a drop here is final for the packet, whatever other tables say: the takeover guard and
+//   "sync port only from the peers on the sync interface" are enforced by this table alone;
+// - an accept here only ends this table's chain: a later chain of the admin's own ruleset can
+//   still drop the packet. When the admin's input policy is drop, their ruleset must also allow
+//   VRRP and the sync port (half.conf(5) shows the two lines; the iptables fallback in
+//   iptables-rules.ts inserts its accepts into INPUT itself).
+//
+// The takeover guard: while the new MASTER commits the peer's connections, a packet of a
+// connection not committed yet reaches this node without state. With nf_conntrack_tcp_loose=0
+// it is `ct state invalid`; with loose=1 a mid-stream segment starts a `new` entry. Either way it
+// would go to the local stack (a VIP is local) and draw a RST that kills the connection. While
+// the set `guard` holds `tcp`, such TCP packets are dropped instead (the peer retransmits after
+// the commit); a genuine new connection (a pure SYN) still passes. Toggling is one element add or
+// delete: atomic, no rule handles to track.
+import type { HalfConfig, SyncLink } from './half-conf.js';
+import type { IpAddress } from './ip-address.js';
+
+export const NFT_TABLE = 'half';
+/** IP protocol number of VRRP (RFC 5798 §5.1.1.4, §5.1.2.4). */
+export const VRRP_PROTOCOL = 112;
+
+const quoteIf = (names: readonly string[]): string =>
+  names.length === 1 ? `"${names[0] as string}"` : `{ ${names.map((n) => `"${n}"`).join(', ')} }`;
+
+function saddrMatch(addresses: readonly IpAddress[], family: 4 | 6): string | undefined {
+  const own = addresses.filter((a) => a.family === family).map((a) => a.text);
+  if (own.length === 0) return undefined;
+  return `${family === 4 ? 'ip' : 'ip6'} saddr ${own.length === 1 ? own[0] : `{ ${own.join(', ')} }`}`;
+}
+
+function syncRules(link: SyncLink, port: number): string[] {
+  if (link.peers.length === 0) return [`iifname "${link.interface}" udp dport ${port} accept`];
+  return ([4, 6] as const)
+    .map((family) => saddrMatch(link.peers, family))
+    .filter((m): m is string => m !== undefined)
+    .map((match) => `iifname "${link.interface}" ${match} udp dport ${port} accept`);
+}
+
+function vrrpRules(config: HalfConfig): string[] {
+  if (config.vrrp.adverts === 'vip-interfaces') {
+    return [`iifname ${quoteIf(config.vips.map((v) => v.interface))} meta l4proto ${VRRP_PROTOCOL} accept`];
+  }
+  const link = config.sync.links[0];
+  if (link.peers.length === 0) return [`iifname "${link.interface}" meta l4proto ${VRRP_PROTOCOL} accept`];
+  return ([4, 6] as const)
+    .map((family) => saddrMatch(link.peers, family))
+    .filter((m): m is string => m !== undefined)
+    .map((match) => `iifname "${link.interface}" ${match} meta l4proto ${VRRP_PROTOCOL} accept`);
+}
+
+/** The guard's rules: drop stateless TCP while the set holds tcp. */
+export const GUARD_RULES = [
+  'meta l4proto @guard ct state invalid counter name "guard_dropped" drop',
+  'meta l4proto @guard ct state new tcp flags & (fin | syn | rst | ack) != syn counter name "guard_dropped" drop',
+] as const;
+
+export interface NftRenderOptions {
+  /**
+   * Load with the guard on. A reload replaces the set too: the caller passes the state the node
+   * needs (on for a standby or a node still committing, off for a MASTER whose commit is done).
+   */
+  readonly guardOn?: boolean;
+}
+
+/** `nft -f` input that creates (or replaces) `table inet half`; the guard off unless asked. */
+export function renderNftRuleset(config: HalfConfig, options: NftRenderOptions = {}): string {
+  const tab = '\t';
+  const guardOn = options.guardOn === true;
+  const lines = [
+    `# nftables rules of HALF node ${config.node.id}, rendered from ${config.source}.`,
+    '# Do not edit: change half.conf and run `half configure`. `nft -f` on this file replaces',
+    `# table inet ${NFT_TABLE} (and nothing else) in one transaction; the guard starts ${guardOn ? 'on' : 'off'}.`,
+    `table inet ${NFT_TABLE}`,
+    `delete table inet ${NFT_TABLE}`,
+    `table inet ${NFT_TABLE} {`,
+    `${tab}# Holds "tcp" while the takeover guard is on.`,
+    `${tab}set guard {`,
+    `${tab}${tab}type inet_proto`,
+    ...(guardOn ? [`${tab}${tab}elements = { tcp }`] : []),
+    `${tab}}`,
+    '',
+    `${tab}counter guard_dropped {`,
+    `${tab}}`,
+    '',
+    `${tab}counter sync_foreign_dropped {`,
+    `${tab}}`,
+    '',
+    `${tab}chain input {`,
+    `${tab}${tab}type filter hook input priority filter - 10; policy accept;`,
+    ...config.sync.links.flatMap((link) => syncRules(link, config.sync.port)).map((r) => `${tab}${tab}${r}`),
+    `${tab}${tab}udp dport ${config.sync.port} counter name "sync_foreign_dropped" drop`,
+    ...vrrpRules(config).map((r) => `${tab}${tab}${r}`),
+    `${tab}${tab}jump guard`,
+    `${tab}}`,
+    '',
+    `${tab}chain forward {`,
+    `${tab}${tab}type filter hook forward priority filter - 10; policy accept;`,
+    `${tab}${tab}jump guard`,
+    `${tab}}`,
+    '',
+    `${tab}chain guard {`,
+    ...GUARD_RULES.map((r) => `${tab}${tab}${r}`),
+    `${tab}}`,
+    '}',
+  ];
+  return lines.join('\n') + '\n';
+}
+
+/** `nft -f` input turning the guard on or off; idempotent either way. */
+export function renderGuardCommand(on: boolean): string {
+  const add = `add element inet ${NFT_TABLE} guard { tcp }`;
+  return on ? `${add}\n` : `${add}\ndelete element inet ${NFT_TABLE} guard { tcp }\n`;
+}
+
+/** `nft -f` input removing HALF's table (package removal); a no-op when it is absent. */
+export function renderNftRemoval(): string {
+  return `table inet ${NFT_TABLE}\ndelete table inet ${NFT_TABLE}\n`;
+}

@@ -1,0 +1,156 @@
+// Typed reads of one half.conf section. Each read checks its value and records a problem naming
+// `section.key`, the line and the fix instead of throwing, so validation reports everything at
+// once; keys nobody read are reported as unknown (with the nearest known key as a suggestion).
+import type { ProblemList } from './config-error.js';
+import type { IniEntry, IniSection } from './ini.js';
+import { parseIpAddress, parseIpPrefix, type IpAddress, type IpPrefix } from './ip-address.js';
+
+const TRUE_WORDS = new Set(['yes', 'true', 'on', '1']);
+const FALSE_WORDS = new Set(['no', 'false', 'off', '0']);
+
+/** Splits a list value on spaces and commas. */
+export function splitList(value: string): string[] {
+  return value.split(/[\s,]+/).filter((item) => item !== '');
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j] as number;
+      row[j] = Math.min(above + 1, (row[j - 1] as number) + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length] as number;
+}
+
+/** The known word closest to `word`, if it is close enough to be a likely typo. */
+export function nearest(word: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
+  for (const candidate of known) {
+    const distance = editDistance(word, candidate);
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  return best;
+}
+
+export class SectionReader {
+  private readonly used = new Set<string>();
+  constructor(
+    readonly name: string,
+    private readonly section: IniSection | undefined,
+    readonly problems: ProblemList,
+  ) {}
+
+  /** The raw entry, marking it as known. */
+  entry(key: string): IniEntry | undefined {
+    this.used.add(key);
+    return this.section?.entries.find((e) => e.key === key);
+  }
+
+  /** Records a problem about `key` (on its line when it is present). */
+  fail(key: string, message: string, fix: string): void {
+    const at = this.section?.entries.find((e) => e.key === key)?.line ?? this.section?.line;
+    this.problems.add({ ...(at === undefined ? {} : { line: at }), key: `${this.name}.${key}`, message, fix });
+  }
+
+  /** A required key's raw value, or undefined after recording that it is missing. */
+  required(key: string, fix: string): string | undefined {
+    const entry = this.entry(key);
+    if (entry !== undefined && entry.value !== '') return entry.value;
+    this.fail(key, entry === undefined ? 'is missing' : 'is empty', fix);
+    return undefined;
+  }
+
+  int(key: string, min: number, max: number, fallback: number | undefined, fix: string): number | undefined {
+    const entry = this.entry(key);
+    if (entry === undefined) return fallback;
+    if (!/^[0-9]+$/.test(entry.value) || Number(entry.value) < min || Number(entry.value) > max) {
+      this.fail(key, `"${entry.value}" is not a whole number from ${min} to ${max}`, fix);
+      return undefined;
+    }
+    return Number(entry.value);
+  }
+
+  /** Decimal seconds with at most `decimals` digits after the point. */
+  seconds(key: string, min: number, max: number, decimals: number, fallback: number, fix: string): number | undefined {
+    const entry = this.entry(key);
+    if (entry === undefined) return fallback;
+    const text = entry.value.replace(/s$/, '');
+    const pattern = decimals === 0 ? /^[0-9]+$/ : new RegExp(`^[0-9]+(\\.[0-9]{1,${decimals}})?$`);
+    if (!pattern.test(text) || Number(text) < min || Number(text) > max) {
+      this.fail(key, `"${entry.value}" is not a number of seconds from ${min} to ${max}${decimals > 0 ? ` (${decimals} decimals at most)` : ''}`, fix);
+      return undefined;
+    }
+    return Number(text);
+  }
+
+  bool(key: string, fallback: boolean): boolean | undefined {
+    const entry = this.entry(key);
+    if (entry === undefined) return fallback;
+    const word = entry.value.toLowerCase();
+    if (TRUE_WORDS.has(word)) return true;
+    if (FALSE_WORDS.has(word)) return false;
+    this.fail(key, `"${entry.value}" is not yes or no`, `write ${key} = yes or ${key} = no`);
+    return undefined;
+  }
+
+  choice<T extends string>(key: string, choices: readonly T[], fallback: T): T | undefined {
+    const entry = this.entry(key);
+    if (entry === undefined) return fallback;
+    const word = entry.value.toLowerCase();
+    if ((choices as readonly string[]).includes(word)) return word as T;
+    const guess = nearest(word, choices);
+    this.fail(key, `"${entry.value}" is not one of ${choices.join(', ')}`, guess === undefined ? `write one of: ${choices.join(', ')}` : `did you mean ${key} = ${guess}?`);
+    return undefined;
+  }
+
+  path(key: string, fallback: string): string | undefined {
+    const entry = this.entry(key);
+    if (entry === undefined) return fallback;
+    if (!entry.value.startsWith('/') || /[\s"'\\]/.test(entry.value)) {
+      this.fail(key, `"${entry.value}" is not an absolute path without spaces or quotes`, `write a full path such as ${fallback}`);
+      return undefined;
+    }
+    return entry.value;
+  }
+
+  address(key: string, value: string, fix: string): IpAddress | undefined {
+    const address = parseIpAddress(value);
+    if (address === undefined) this.fail(key, `"${value}" is not an IPv4 or IPv6 address`, fix);
+    return address;
+  }
+
+  prefixes(key: string, value: string, requireLength: boolean, fix: string): IpPrefix[] | undefined {
+    const prefixes: IpPrefix[] = [];
+    let ok = true;
+    for (const item of splitList(value)) {
+      const result = parseIpPrefix(item, { requireLength });
+      if (result.ok) prefixes.push(result.prefix);
+      else {
+        this.fail(key, result.reason, fix);
+        ok = false;
+      }
+    }
+    return ok ? prefixes : undefined;
+  }
+
+  /** Reports every key of the section that no read asked for. */
+  reportUnknown(): void {
+    const known = [...this.used];
+    for (const entry of this.section?.entries ?? []) {
+      if (this.used.has(entry.key)) continue;
+      const guess = nearest(entry.key, known);
+      this.problems.add({
+        line: entry.line,
+        key: `${this.name}.${entry.key}`,
+        message: 'is not a known key',
+        fix: guess === undefined ? `remove it; [${this.name}] knows: ${known.join(', ')}` : `did you mean ${guess}?`,
+      });
+    }
+  }
+}

@@ -1,0 +1,55 @@
+// Checks [filter] and [daemon] of half.conf (docs/half.conf.5.md): what is replicated and how
+// the daemon runs. Problems are recorded, never thrown.
+import { DEFAULTS, PROTOCOLS, TCP_STATES, type HalfConfig, type ProtocolName, type TcpStateName } from './half-conf.js';
+import { networkOf } from './ip-address.js';
+import { nearest, splitList, type SectionReader } from './section-reader.js';
+
+function readWords<T extends string>(section: SectionReader, key: string, known: readonly T[], what: string): T[] | undefined {
+  const entry = section.entry(key);
+  if (entry === undefined) return [...known];
+  const words = splitList(entry.value.toLowerCase().replace(/-/g, '_'));
+  if (words.length === 1 && words[0] === 'all') return [...known];
+  const result: T[] = [];
+  let ok = true;
+  for (const word of words) {
+    if ((known as readonly string[]).includes(word)) {
+      if (!result.includes(word as T)) result.push(word as T);
+      continue;
+    }
+    const guess = nearest(word, known);
+    section.fail(key, `"${word}" is not a ${what}`, guess === undefined ? `write "all" or some of: ${known.join(' ')}` : `did you mean ${guess}?`);
+    ok = false;
+  }
+  if (ok && result.length === 0) {
+    section.fail(key, 'is empty', `write "all" or some of: ${known.join(' ')}`);
+    ok = false;
+  }
+  return ok ? result : undefined;
+}
+
+export function readFilter(filter: SectionReader): Partial<HalfConfig['filter']> {
+  const entry = filter.entry('ignore');
+  let ignore = entry === undefined ? [] : filter.prefixes('ignore', entry.value, false, 'write addresses or prefixes separated by spaces, e.g. 192.0.2.10 198.51.100.0/24');
+  for (const prefix of ignore ?? []) {
+    const network = networkOf(prefix);
+    if (network.text !== prefix.text) {
+      filter.fail('ignore', `${prefix.text} has host bits set`, `write ${network.text} for the whole network, or ${prefix.address.text} for the one address`);
+      ignore = undefined;
+    }
+  }
+  return {
+    ...(ignore === undefined ? {} : { ignore }),
+    protocols: readWords<ProtocolName>(filter, 'protocols', Object.keys(PROTOCOLS) as ProtocolName[], 'protocol HALF replicates'),
+    tcpStates: readWords<TcpStateName>(filter, 'tcp-states', TCP_STATES, 'TCP conntrack state'),
+  };
+}
+
+export function readDaemon(daemon: SectionReader): Partial<HalfConfig['daemon']> {
+  return {
+    mode: daemon.choice('mode', ['external-cache', 'direct'] as const, 'external-cache'),
+    purgeDelaySeconds: daemon.seconds('purge-delay', 0, 3600, 0, DEFAULTS.purgeDelaySeconds, 'write whole seconds from 0 to 3600, e.g. purge-delay = 60'),
+    metricsPort: daemon.int('metrics-port', 0, 65535, DEFAULTS.metricsPort, `write a TCP port (default ${DEFAULTS.metricsPort}), or 0 to turn the metrics endpoint off`),
+    metricsAddress: '127.0.0.1',
+    controlSocket: daemon.path('control-socket', DEFAULTS.controlSocket),
+  };
+}

@@ -1,0 +1,96 @@
+// Checks [node], [sync] and [sync2] of half.conf (docs/half.conf.5.md): who this node is and how
+// it reaches its peers. Problems are recorded, never thrown.
+import { DEFAULTS, type SyncLink } from './half-conf.js';
+import { isMulticast, isSpecial, type IpAddress } from './ip-address.js';
+import { splitList, type SectionReader } from './section-reader.js';
+
+const IFNAME = /^[A-Za-z0-9_.-]{1,15}$/;
+
+/** Linux interface names: 1-15 characters, no '/', ':' or spaces (we also keep out quotes and '#'). */
+export function isInterfaceName(name: string): boolean {
+  return IFNAME.test(name) && name !== '.' && name !== '..';
+}
+
+export function readNode(node: SectionReader): { id: number | undefined; priority: number | undefined } {
+  const id = node.int('id', 1, 65535, undefined, 'give every node of the cluster its own number from 1 to 65535, e.g. id = 1');
+  if (node.entry('id') === undefined) node.fail('id', 'is missing', 'give every node of the cluster its own number, e.g. id = 1 on the first and id = 2 on the second');
+  const role = node.choice('role', ['primary', 'backup'] as const, 'backup');
+  const hasRole = node.entry('role') !== undefined;
+  const fallback = role === 'primary' ? DEFAULTS.primaryPriority : DEFAULTS.backupPriority;
+  const priority = node.int('priority', 1, 254, hasRole ? fallback : undefined, 'write a VRRP priority from 1 to 254 (the highest becomes MASTER), e.g. priority = 150');
+  if (!hasRole && node.entry('priority') === undefined) {
+    node.fail('priority', 'is missing (and so is role)', 'write role = primary on the preferred node and role = backup on the other, or priority = 1-254');
+  }
+  return { id, priority };
+}
+
+function readPeers(link: SectionReader, address: IpAddress | undefined): IpAddress[] | undefined {
+  const peersEntry = link.entry('peers');
+  if (peersEntry === undefined) return [];
+  const peers: IpAddress[] = [];
+  const seen = new Set<string>();
+  let ok = true;
+  const fix = 'list the other nodes\' addresses on this link, separated by spaces';
+  for (const item of splitList(peersEntry.value)) {
+    const peer = link.address('peers', item, fix);
+    if (peer === undefined) {
+      ok = false;
+      continue;
+    }
+    let problem: string | undefined;
+    if (isMulticast(peer) || isSpecial(peer)) problem = `${peer.text} is not a unicast address`;
+    else if (address !== undefined && peer.family !== address.family) problem = `${peer.text} is IPv${peer.family} but address is IPv${address.family}`;
+    else if (address !== undefined && peer.text === address.text) problem = `${peer.text} is this node's own address`;
+    else if (seen.has(peer.text)) problem = `${peer.text} is listed twice`;
+    if (problem !== undefined) {
+      link.fail('peers', problem, fix);
+      ok = false;
+    }
+    seen.add(peer.text);
+    peers.push(peer);
+  }
+  if (peers.length === 0 && ok) {
+    link.fail('peers', 'is empty', fix);
+    ok = false;
+  }
+  return ok ? peers : undefined;
+}
+
+/** One sync link ([sync] or [sync2]); undefined when any of its keys is wrong. */
+export function readSyncLink(link: SectionReader): SyncLink | undefined {
+  const ifname = link.required('interface', 'name the interface of the sync link, e.g. interface = eth2');
+  if (ifname !== undefined && !isInterfaceName(ifname)) {
+    link.fail('interface', `"${ifname}" is not an interface name`, 'write the name `ip link` shows, at most 15 letters, digits, ".", "-" or "_"');
+  }
+  const addressText = link.required('address', 'write this node\'s own address on the sync link, e.g. address = 203.0.113.1');
+  let address = addressText === undefined ? undefined : link.address('address', addressText, 'write one IPv4 or IPv6 address, without a prefix length');
+  if (address !== undefined && (isMulticast(address) || isSpecial(address))) {
+    link.fail('address', `${address.text} is not a unicast address`, 'write the address configured on the sync interface');
+    address = undefined;
+  }
+  const peers = readPeers(link, address);
+  const groupEntry = link.entry('multicast-group');
+  let group: IpAddress | undefined;
+  if (groupEntry !== undefined) {
+    group = link.address('multicast-group', groupEntry.value, 'write a multicast group such as 225.0.0.50 or ff02::1:3781');
+    if (group !== undefined && !isMulticast(group)) {
+      link.fail('multicast-group', `${group.text} is not a multicast address`, 'use 224.0.0.0/4 (IPv4) or ff00::/8 (IPv6)');
+      group = undefined;
+    } else if (group !== undefined && address !== undefined && group.family !== address.family) {
+      link.fail('multicast-group', `${group.text} is IPv${group.family} but address is IPv${address.family}`, 'use a group of the same family as address');
+      group = undefined;
+    }
+  }
+  const hasPeers = link.entry('peers') !== undefined;
+  if (hasPeers && groupEntry !== undefined) {
+    link.fail('multicast-group', 'is set together with peers', 'keep either peers (unicast) or multicast-group, not both');
+    return undefined;
+  }
+  if (!hasPeers && groupEntry === undefined) {
+    link.fail('peers', 'is missing (and so is multicast-group)', 'list the peers\' addresses on this link (peers = 203.0.113.2) or set multicast-group');
+    return undefined;
+  }
+  if (ifname === undefined || !isInterfaceName(ifname) || address === undefined || peers === undefined) return undefined;
+  if (groupEntry !== undefined && group === undefined) return undefined;
+  return { interface: ifname, address, peers: hasPeers ? peers : [], multicastGroup: group };
+}

@@ -1,0 +1,122 @@
+// half.conf text → HalfConfig, or HalfConfError listing every problem (file:line, section.key,
+// what is wrong, the fix). Pure: the caller reads the file (load-config.ts). Nothing is started
+// or written from a config that did not pass here whole.
+import { ProblemList } from './config-error.js';
+import { DEFAULTS, type HalfConfig, type SyncLink, type VipInterface } from './half-conf.js';
+import { parseIni, type IniSection } from './ini.js';
+import { prefixContains } from './ip-address.js';
+import { nearest, SectionReader } from './section-reader.js';
+import { readDaemon, readFilter } from './validate-daemon.js';
+import { readNode, readSyncLink } from './validate-sync.js';
+import { readVips, readVrrp } from './validate-vrrp.js';
+
+const SECTIONS = ['node', 'sync', 'sync2', 'vrrp', 'vips', 'filter', 'daemon'] as const;
+
+function complete<T extends object>(value: Partial<T>): value is T {
+  return Object.values(value).every((v) => v !== undefined);
+}
+
+function crossCheck(config: HalfConfig, sections: Map<string, IniSection>, problems: ProblemList): void {
+  const reader = (name: string): SectionReader => new SectionReader(name, sections.get(name), problems);
+  const [first, second] = config.sync.links;
+  if (second !== undefined && second.interface === first.interface) {
+    reader('sync2').fail('interface', `${second.interface} is already the [sync] interface`, 'put the second sync link on another interface, or remove [sync2]');
+  }
+  const syncAddresses = new Map<string, string>();
+  config.sync.links.forEach((link, i) => {
+    const name = i === 0 ? 'sync' : 'sync2';
+    syncAddresses.set(link.address.text, `${name}.address`);
+    for (const peer of link.peers) syncAddresses.set(peer.text, `${name}.peers`);
+  });
+  for (const vipIf of config.vips) {
+    for (const vip of vipIf.vips) {
+      const clash = syncAddresses.get(vip.address.text);
+      if (clash !== undefined) reader('vips').fail(vipIf.interface, `${vip.address.text} is also ${clash}`, 'a virtual address must not be a fixed address of any node');
+    }
+  }
+  for (const prefix of config.filter.ignore) {
+    const vip = config.vips.flatMap((v) => v.vips).find((v) => prefixContains(prefix, v.address));
+    if (vip !== undefined) {
+      reader('filter').fail('ignore', `${prefix.text} contains the virtual address ${vip.address.text}`, 'narrow the prefix: connections through a virtual address must be replicated');
+    }
+  }
+  const instances = config.vrrp.adverts === 'sync-link' ? 1 : config.vips.length;
+  if (config.vrrp.routerId + instances - 1 > 255) {
+    reader('vrrp').fail('router-id', `${config.vrrp.routerId} leaves no room for ${instances} VRRP instances (ids ${config.vrrp.routerId}-${config.vrrp.routerId + instances - 1})`, `write router-id = ${256 - instances} or lower`);
+  }
+  if (config.vrrp.adverts === 'sync-link' && !config.vips.some((i) => i.vips.some((v) => v.address.family === first.address.family))) {
+    reader('vrrp').fail('adverts', `sync-link sends IPv${first.address.family} adverts but no virtual address is IPv${first.address.family}`, 'add one such address to [vips], or use adverts = vip-interfaces');
+  }
+  const paths = [
+    ['vrrp.notify-fifo', config.vrrp.notifyFifo],
+    ['daemon.control-socket', config.daemon.controlSocket],
+    ['sync.key-file', config.sync.keyFile],
+  ] as const;
+  paths.forEach(([key, path], i) => {
+    const other = paths.slice(0, i).find(([, p]) => p === path);
+    if (other === undefined) return;
+    // Report on whichever of the two the file sets (the other one is its default).
+    const written = ([key, other[0]] as const).find((k) => {
+      const [section, name] = k.split('.') as [string, string];
+      return sections.get(section)?.entries.some((e) => e.key === name) === true;
+    }) ?? key;
+    const [section, name] = written.split('.') as [string, string];
+    reader(section).fail(name, `${path} is also ${written === key ? other[0] : key}`, 'give each file its own path');
+  });
+}
+
+/** Validates half.conf text. `source` names the file in messages. Throws HalfConfError. */
+export function validateHalfConf(text: string, source: string): HalfConfig {
+  const problems = new ProblemList(source);
+  const sections = new Map(parseIni(text, problems).map((s) => [s.name, s] as const));
+  for (const section of sections.values()) {
+    if ((SECTIONS as readonly string[]).includes(section.name)) continue;
+    const guess = nearest(section.name, SECTIONS);
+    problems.add({ line: section.line, key: `[${section.name}]`, message: 'is not a known section', fix: guess === undefined ? `use the sections ${SECTIONS.join(', ')}` : `did you mean [${guess}]?` });
+  }
+  const reader = (name: string): SectionReader => new SectionReader(name, sections.get(name), problems);
+  const node = reader('node');
+  const sync = reader('sync');
+  const vrrp = reader('vrrp');
+  const filter = reader('filter');
+  const daemon = reader('daemon');
+  const nodeValues = readNode(node);
+  const port = sync.int('port', 1, 65535, DEFAULTS.syncPort, 'write a UDP port from 1 to 65535, the same on every node');
+  const keyFile = sync.path('key-file', DEFAULTS.keyFile);
+  if (!sections.has('sync')) problems.add({ key: '[sync]', message: 'is missing', fix: 'add [sync] with interface, address and peers (see half.conf(5))' });
+  const firstLink = sections.has('sync') ? readSyncLink(sync) : undefined;
+  let secondLink: SyncLink | undefined;
+  let secondOk = true;
+  if (sections.has('sync2')) {
+    const sync2 = reader('sync2');
+    secondLink = readSyncLink(sync2);
+    secondOk = secondLink !== undefined;
+    sync2.reportUnknown();
+  }
+  const vrrpValues = readVrrp(vrrp);
+  const vips: VipInterface[] | undefined = readVips(sections.get('vips'), problems);
+  const filterValues = readFilter(filter);
+  const daemonValues = readDaemon(daemon);
+  for (const section of [node, sync, vrrp, filter, daemon]) section.reportUnknown();
+
+  const { id, priority } = nodeValues;
+  if (
+    id === undefined || priority === undefined || port === undefined || keyFile === undefined || firstLink === undefined || !secondOk ||
+    vips === undefined || !complete(vrrpValues) || !complete(filterValues) || !complete(daemonValues) || !problems.empty
+  ) {
+    problems.throwIfAny();
+    throw new Error(`validateHalfConf: ${source} failed without a recorded problem`); // a bug, not bad input
+  }
+  const config: HalfConfig = {
+    source,
+    node: { id, priority },
+    sync: { port, keyFile, links: secondLink === undefined ? [firstLink] : [firstLink, secondLink] },
+    vrrp: vrrpValues,
+    vips,
+    filter: filterValues,
+    daemon: daemonValues,
+  };
+  crossCheck(config, sections, problems);
+  problems.throwIfAny();
+  return config;
+}

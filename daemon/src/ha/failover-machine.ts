@@ -1,0 +1,86 @@
+// The node's failover state: keepalived notifications in, role transitions with their plans
+// out. Pure and synchronous (no clock, no I/O): the driver owns timers and applies the plans.
+//
+// The node follows its notify source (config/keepalived-conf.ts notifySource): the sync group
+// when there are several VRRP instances, so the node becomes MASTER exactly when the group does;
+// the single instance otherwise. Other lines (member instances, informational states) are kept
+// for `half status` but change nothing. A repeated state changes nothing either, so FIFO and
+// notify-script delivery of the same event, or a re-sent state after a reload, are harmless.
+import type { HalfMode } from '../config/half-conf.js';
+import type { NotifySource } from '../config/keepalived-conf.js';
+import { planTransition, type FailoverAction, type NodeRole } from './failover-plan.js';
+import { isTransition, type NotifyEvent, type NotifyState } from './notify-event.js';
+
+export interface FailoverMachineOptions {
+  readonly source: NotifySource;
+  readonly mode: HalfMode;
+  readonly purgeDelayMs: number;
+}
+
+export interface Transition {
+  readonly from: NodeRole;
+  readonly to: NodeRole;
+  readonly event: NotifyEvent;
+  readonly plan: readonly FailoverAction[];
+}
+
+const ROLE_OF: Record<NotifyState, NodeRole> = {
+  MASTER: 'master',
+  BACKUP: 'backup',
+  FAULT: 'fault',
+  // An instance deleted by a keepalived reload no longer holds anything.
+  DELETED: 'fault',
+  STOP: 'stopped',
+};
+
+export class FailoverMachine {
+  private currentRole: NodeRole = 'starting';
+  private purgeToken = 0;
+  private purgeArmed = false;
+  /** Last state seen per `TYPE name`, for status output. */
+  readonly lastSeen = new Map<string, NotifyEvent>();
+  readonly counters = { transitions: 0, ignored: 0 };
+
+  constructor(private readonly options: FailoverMachineOptions) {}
+
+  get role(): NodeRole {
+    return this.currentRole;
+  }
+
+  /** Takes one event; returns the transition it causes, if any. */
+  handle(event: NotifyEvent): Transition | undefined {
+    this.lastSeen.set(`${event.type} ${event.name}`, event);
+    const source = this.options.source;
+    if (event.type !== source.type || event.name !== source.name || !isTransition(event)) {
+      this.counters.ignored++;
+      return undefined;
+    }
+    const to = ROLE_OF[event.state];
+    const from = this.currentRole;
+    if (to === from) return undefined;
+    if (to === 'master' || to === 'stopped') this.purgeArmed = false;
+    const plan = planTransition(from, to, {
+      mode: this.options.mode,
+      purgeDelayMs: this.options.purgeDelayMs,
+      purgeToken: this.purgeToken + 1,
+    });
+    if (plan.some((a) => a.kind === 'schedule-purge')) {
+      this.purgeToken++;
+      this.purgeArmed = true;
+    }
+    this.currentRole = to;
+    this.counters.transitions++;
+    return { from, to, event, plan };
+  }
+
+  /**
+   * The purge timer armed by `schedule-purge` with `token` fired: purge if that is still the
+   * latest schedule and the node has not become MASTER (or stopped) since.
+   */
+  purgeDue(token: number): FailoverAction[] {
+    if (!this.purgeArmed || token !== this.purgeToken) return [];
+    if (this.currentRole !== 'backup' && this.currentRole !== 'fault') return [];
+    this.purgeArmed = false;
+    return [{ kind: 'purge-stale' }];
+  }
+}

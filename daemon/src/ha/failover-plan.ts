@@ -1,0 +1,78 @@
+// What a node does when its VRRP role changes, as data: an ordered list of actions computed
+// from (previous role, new role, mode), applied by failover-driver.ts through an injected
+// executor. Model: changesets' assemble-release-plan / apply-release-plan; conntrackd's
+// primary-backup.sh (commit, flush, resync, bulk send) for the steps.
+import type { HalfMode } from '../config/half-conf.js';
+
+export type NodeRole = 'starting' | 'master' | 'backup' | 'fault' | 'stopped';
+
+export type FailoverAction =
+  /** Forget a purge scheduled when this node last lost MASTER: those entries are live again. */
+  | { readonly kind: 'cancel-purge' }
+  /** Drop stateless TCP (nft set element) so the local stack sends no RST before the commit ends. */
+  | { readonly kind: 'guard-on' }
+  /** Write the peers' connections (external cache) into the kernel, batched. */
+  | { readonly kind: 'commit-external-cache' }
+  /** Dump the kernel table into the internal cache: it now is the state this node serves. */
+  | { readonly kind: 'resync-own-table' }
+  /** Start replicating this node's connections to the peers. */
+  | { readonly kind: 'become-sender' }
+  | { readonly kind: 'guard-off' }
+  | { readonly kind: 'stop-sending' }
+  /** After `delayMs`, delete kernel entries this node no longer serves (unless MASTER again). */
+  | { readonly kind: 'schedule-purge'; readonly delayMs: number; readonly token: number }
+  | { readonly kind: 'purge-stale' }
+  /** Ask the (new) master for a full resync into the external cache. */
+  | { readonly kind: 'request-resync' }
+  /** keepalived stopped: leave the cluster role. */
+  | { readonly kind: 'shutdown' };
+
+export type FailoverActionKind = FailoverAction['kind'];
+
+export interface PlanContext {
+  readonly mode: HalfMode;
+  readonly purgeDelayMs: number;
+  /** Identifies the purge a schedule-purge action arms (see FailoverMachine). */
+  readonly purgeToken: number;
+}
+
+/**
+ * The actions for a role change `from` → `to` (no actions when nothing needs doing).
+ *
+ * In external-cache mode the guard is also armed whenever the node becomes a standby (BACKUP or
+ * FAULT, including at start): keepalived adds the VIPs before it writes MASTER to the FIFO, and
+ * a guard switched on only then would leave that gap open to RSTs. The takeover still begins
+ * with guard-on (a no-op when armed) and ends with guard-off once the commit is done.
+ */
+export function planTransition(from: NodeRole, to: NodeRole, context: PlanContext): FailoverAction[] {
+  const external = context.mode === 'external-cache';
+  const wasMaster = from === 'master';
+  const wasStandby = from === 'backup' || from === 'fault';
+  const armGuard: FailoverAction[] = external && !wasStandby ? [{ kind: 'guard-on' }] : [];
+  const schedulePurge: FailoverAction[] = external
+    ? [{ kind: 'schedule-purge', delayMs: context.purgeDelayMs, token: context.purgeToken }]
+    : [];
+  switch (to) {
+    case 'master':
+      if (wasMaster) return [];
+      if (!external) return [{ kind: 'resync-own-table' }, { kind: 'become-sender' }];
+      return [
+        { kind: 'cancel-purge' },
+        { kind: 'guard-on' },
+        { kind: 'commit-external-cache' },
+        { kind: 'resync-own-table' },
+        { kind: 'become-sender' },
+        { kind: 'guard-off' },
+      ];
+    case 'backup':
+      if (wasMaster) return [{ kind: 'stop-sending' }, ...armGuard, ...schedulePurge, { kind: 'request-resync' }];
+      return from === 'backup' ? [] : [...armGuard, { kind: 'request-resync' }];
+    case 'fault':
+      if (wasMaster) return [{ kind: 'stop-sending' }, ...armGuard, ...schedulePurge];
+      return armGuard;
+    case 'stopped':
+      return from === 'stopped' ? [] : [{ kind: 'guard-off' }, { kind: 'shutdown' }];
+    case 'starting':
+      return [];
+  }
+}

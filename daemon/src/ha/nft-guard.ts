@@ -1,0 +1,75 @@
+// The takeover guard, switched through nft(8): one `nft -f -` transaction adds or removes the
+// `tcp` element of set `guard` in `table inet half` (rendered by config/nft-ruleset.ts, which
+// explains what the guard drops and why).
+import { execa } from 'execa';
+import { ToolError } from '../../../repo-tool/src/model/errors.js';
+import { NFT_TABLE, renderGuardCommand } from '../config/nft-ruleset.js';
+
+/** Role: keep the local stack from answering stateless packets during a commit. */
+export interface TakeoverGuard {
+  on(): Promise<void>;
+  off(): Promise<void>;
+}
+
+export interface NftGuardOptions {
+  /** The nft command line before its arguments; default ['nft']. Tests prefix `ip netns exec NS`. */
+  readonly command?: readonly string[];
+}
+
+export class NftGuard implements TakeoverGuard {
+  private readonly command: readonly string[];
+
+  constructor(options: NftGuardOptions = {}) {
+    this.command = options.command ?? ['nft'];
+  }
+
+  on(): Promise<void> {
+    return this.apply(true);
+  }
+
+  off(): Promise<void> {
+    return this.apply(false);
+  }
+
+  /** Packets dropped by the guard since the table was loaded. */
+  async dropped(): Promise<number> {
+    const out = await this.nft(['-j', 'list', 'counter', 'inet', NFT_TABLE, 'guard_dropped'], undefined, 'read the guard counter');
+    const packets = listed(out, 'counter')?.['packets'];
+    if (typeof packets !== 'number') throw new ToolError(`nft printed no packet count for counter guard_dropped: ${out.slice(0, 200)}`);
+    return packets;
+  }
+
+  /** Whether the guard is on (the set holds tcp). */
+  async isOn(): Promise<boolean> {
+    const out = await this.nft(['-j', 'list', 'set', 'inet', NFT_TABLE, 'guard'], undefined, 'read the guard set');
+    const elements = listed(out, 'set')?.['elem'];
+    return Array.isArray(elements) && elements.includes('tcp');
+  }
+
+  private async apply(on: boolean): Promise<void> {
+    await this.nft(['-f', '-'], renderGuardCommand(on), `turn the takeover guard ${on ? 'on' : 'off'}`);
+  }
+
+  private async nft(args: readonly string[], input: string | undefined, what: string): Promise<string> {
+    const [file, ...prefix] = this.command;
+    if (file === undefined) throw new ToolError('NftGuard: empty nft command');
+    const result = await execa(file, [...prefix, ...args], { ...(input === undefined ? {} : { input }), reject: false });
+    if (result.exitCode !== 0 || result.failed) {
+      throw new ToolError(`nft could not ${what}: ${String(result.stderr ?? '').trim() || (result.message ?? '')}`, {
+        hint: `is table inet ${NFT_TABLE} loaded? \`half configure\` loads it (nft -f with the rendered ruleset)`,
+      });
+    }
+    return result.stdout;
+  }
+}
+
+/** The first object of kind `kind` in `nft -j list` output. */
+function listed(json: string, kind: string): Record<string, unknown> | undefined {
+  try {
+    const items = (JSON.parse(json) as { nftables?: Record<string, unknown>[] }).nftables ?? [];
+    const found = items.find((item) => kind in item)?.[kind];
+    return typeof found === 'object' && found !== null ? (found as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}

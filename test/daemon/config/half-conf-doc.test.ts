@@ -1,0 +1,42 @@
+// docs/half.conf.5.md stays true: its shell reader prints what the parser reads (run with the
+// real sh and awk), and its example is a valid configuration.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ProblemList } from '../../../daemon/src/config/config-error.js';
+import { parseIni } from '../../../daemon/src/config/ini.js';
+import { validateHalfConf } from '../../../daemon/src/config/validate.js';
+import { run } from '../../helpers/tools.js';
+import { FIXTURES, fixtureText } from './fixtures/configs.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const DOC = readFileSync(join(ROOT, 'docs', 'half.conf.5.md'), 'utf8');
+
+function between(begin: string, end: string): string {
+  const start = DOC.indexOf(begin);
+  const stop = DOC.indexOf(end, start);
+  expect(start >= 0 && stop > start, `${begin} … ${end} in half.conf.5.md`).toBe(true);
+  return DOC.slice(start + begin.length, stop);
+}
+
+describe('half.conf(5)', () => {
+  const snippet = between('<!-- half-conf-get:begin -->\n```sh\n', '```\n<!-- half-conf-get:end -->');
+
+  it.each(FIXTURES)('half_conf_get reads every key of %s as the parser does', async (name) => {
+    const text = fixtureText(name);
+    const sections = parseIni(text, new ProblemList(name));
+    const queries = sections.flatMap((s) => s.entries.map((e) => [s.name, e.key, e.value] as const));
+    const script = `${snippet}\nwhile read -r s k; do half_conf_get "$s" "$k" "$1"; done`;
+    const input = queries.map(([s, k]) => `${s} ${k}`).join('\n') + '\n';
+    const path = join(ROOT, 'test', 'daemon', 'config', 'fixtures', `${name}.conf`);
+    const result = await run('sh', ['-c', script, 'doc', path], { input, check: true });
+    expect(result.stdout.split('\n').slice(0, -1)).toEqual(queries.map(([, , value]) => value));
+  });
+
+  it('shows a valid example', () => {
+    const example = between('## EXAMPLE\n\n', '\nhalftwo').split('\n').map((l) => l.replace(/^ {4}/, '')).join('\n');
+    const config = validateHalfConf(example, 'half.conf.5.md');
+    expect(config.vips.map((v) => v.interface)).toEqual(['eth0', 'eth1']);
+  });
+});

@@ -1,0 +1,32 @@
+// half.conf syntax: sections, keys, comments, and every syntax problem reported with its line.
+import { describe, expect, it } from 'vitest';
+import { ProblemList } from '../../../daemon/src/config/config-error.js';
+import { parseIni } from '../../../daemon/src/config/ini.js';
+
+describe('parseIni', () => {
+  it('reads sections, keys and values, dropping comments', () => {
+    const problems = new ProblemList('t.conf');
+    const text = '# top comment\n; another\n[Node]\nid = 1\r\n  Role=primary  \n\n[sync]\npeers = 203.0.113.2  # halftwo\nkey-file = /etc/half/a#b\n';
+    expect(parseIni(text, problems)).toEqual([
+      { name: 'node', line: 3, entries: [{ key: 'id', value: '1', line: 4 }, { key: 'role', value: 'primary', line: 5 }] },
+      { name: 'sync', line: 7, entries: [{ key: 'peers', value: '203.0.113.2', line: 8 }, { key: 'key-file', value: '/etc/half/a#b', line: 9 }] },
+    ]);
+    expect(problems.items).toEqual([]);
+  });
+
+  it('reports every syntax problem with its line, and goes on', () => {
+    const problems = new ProblemList('t.conf');
+    const text = ['stray = 1', '[node]', 'id = 1', 'id = 2', 'just words', '[node]', 'priority = 5', '[sync]', 'x = = y'].join('\n');
+    const sections = parseIni(text, problems);
+    expect(sections.map((s) => s.name)).toEqual(['node', 'sync']);
+    expect(sections[0]?.entries).toEqual([{ key: 'id', value: '1', line: 3 }]);
+    expect(problems.items.map((p) => [p.line, p.key, p.message])).toEqual([
+      [1, 'stray', '"stray" comes before any [section]'],
+      [4, 'node.id', 'set twice (first on line 3)'],
+      [5, undefined, '"just words" is neither "[section]" nor "key = value"'],
+      [6, '[node]', 'section [node] appears again (first on line 2)'],
+    ]);
+    expect(sections[1]?.entries).toEqual([{ key: 'x', value: '= y', line: 9 }]);
+    expect(problems.items.every((p) => p.fix.length > 0 && p.file === 't.conf')).toBe(true);
+  });
+});

@@ -1,0 +1,39 @@
+// Typed reads of one section: lists, suggestions and unknown keys.
+import { describe, expect, it } from 'vitest';
+import { ProblemList } from '../../../daemon/src/config/config-error.js';
+import { nearest, SectionReader, splitList } from '../../../daemon/src/config/section-reader.js';
+
+describe('splitList', () => {
+  it('splits on spaces and commas', () => {
+    expect(splitList(' a, b  c,,d ')).toEqual(['a', 'b', 'c', 'd']);
+    expect(splitList('')).toEqual([]);
+  });
+});
+
+describe('nearest', () => {
+  it('suggests close words only', () => {
+    expect(nearest('priorty', ['id', 'priority', 'role'])).toBe('priority');
+    expect(nearest('interfce', ['interface', 'address'])).toBe('interface');
+    expect(nearest('zzzzzz', ['id', 'priority', 'role'])).toBeUndefined();
+  });
+});
+
+describe('SectionReader', () => {
+  it('reports keys nobody read, on their lines', () => {
+    const problems = new ProblemList('f');
+    const reader = new SectionReader('daemon', { name: 'daemon', line: 4, entries: [{ key: 'mode', value: 'direct', line: 5 }, { key: 'mdoe', value: 'x', line: 6 }] }, problems);
+    expect(reader.choice('mode', ['direct', 'external-cache'] as const, 'external-cache')).toBe('direct');
+    reader.reportUnknown();
+    expect(problems.items).toEqual([{ file: 'f', line: 6, key: 'daemon.mdoe', message: 'is not a known key', fix: 'did you mean mode?' }]);
+  });
+
+  it('reads a missing optional key as its default without a problem', () => {
+    const problems = new ProblemList('f');
+    const reader = new SectionReader('vrrp', undefined, problems);
+    expect(reader.int('router-id', 1, 255, 51, 'fix')).toBe(51);
+    expect(reader.seconds('advert-interval', 0.01, 40.95, 2, 1, 'fix')).toBe(1);
+    expect(reader.bool('preempt', true)).toBe(true);
+    expect(reader.path('notify-fifo', '/run/half/keepalived.fifo')).toBe('/run/half/keepalived.fifo');
+    expect(problems.empty).toBe(true);
+  });
+});

@@ -1,0 +1,60 @@
+// [node], [sync] and [sync2]: identities, peers or multicast group, and their problems.
+import { describe, expect, it } from 'vitest';
+import { validateHalfConf } from '../../../daemon/src/config/validate.js';
+import { isInterfaceName } from '../../../daemon/src/config/validate-sync.js';
+import { brief, MINIMAL, problemsOf } from './fixtures/problems.js';
+
+const withSync = (lines: string): string => MINIMAL.replace(/\[sync\][^[]*/, `[sync]\n${lines}\n`);
+
+describe('[node]', () => {
+  it('takes priority from role unless priority is given', () => {
+    expect(validateHalfConf(MINIMAL.replace('role = primary', 'role = backup'), 'h').node.priority).toBe(100);
+    expect(validateHalfConf(MINIMAL.replace('role = primary', 'priority = 7'), 'h').node.priority).toBe(7);
+    expect(validateHalfConf(MINIMAL.replace('role = primary', 'role = backup\npriority = 200'), 'h').node.priority).toBe(200);
+  });
+
+  it('rejects VRRP priority 255 (address owner) and a missing id', () => {
+    expect(brief(problemsOf(MINIMAL.replace('id = 1\nrole = primary', 'priority = 255')))).toEqual([
+      '1 node.id: is missing',
+      '2 node.priority: "255" is not a whole number from 1 to 254',
+    ]);
+  });
+});
+
+describe('[sync]', () => {
+  it('accepts a multicast group instead of peers', () => {
+    const config = validateHalfConf(withSync('interface = sync0\naddress = 203.0.113.1\nmulticast-group = 225.0.0.50'), 'h');
+    expect(config.sync.links[0].peers).toEqual([]);
+    expect(config.sync.links[0].multicastGroup?.text).toBe('225.0.0.50');
+  });
+
+  it.each([
+    ['interface = sync0\naddress = 203.0.113.1', '4 sync.peers: is missing (and so is multicast-group)'],
+    ['interface = sync0\naddress = 203.0.113.1\npeers = 203.0.113.2\nmulticast-group = 225.0.0.50', '8 sync.multicast-group: is set together with peers'],
+    ['interface = sync0\naddress = 203.0.113.1\nmulticast-group = 203.0.113.9', '7 sync.multicast-group: 203.0.113.9 is not a multicast address'],
+    ['interface = sync0\naddress = 203.0.113.1\nmulticast-group = ff02::1:3781', '7 sync.multicast-group: ff02::1:3781 is IPv6 but address is IPv4'],
+    ['interface = sync0\naddress = 224.0.0.1\npeers = 203.0.113.2', '6 sync.address: 224.0.0.1 is not a unicast address'],
+    ['interface = sync0\naddress = 203.0.113.1\npeers = 2001:db8::2', '7 sync.peers: 2001:db8::2 is IPv6 but address is IPv4'],
+    ['interface = sync0\naddress = 203.0.113.1\npeers = 127.0.0.1', '7 sync.peers: 127.0.0.1 is not a unicast address'],
+    ['interface = sync0\naddress = 203.0.113.1\npeers =', '7 sync.peers: is empty'],
+    ['address = 203.0.113.1\npeers = 203.0.113.2', '4 sync.interface: is missing'],
+    ['interface = sync0\naddress = 203.0.113.1\npeers = 203.0.113.2\nport = 0', '8 sync.port: "0" is not a whole number from 1 to 65535'],
+    ['interface = sync0\naddress = 203.0.113.1\npeers = 203.0.113.2\nkey-file = cluster.key', '8 sync.key-file: "cluster.key" is not an absolute path without spaces or quotes'],
+  ])('%s → %s', (lines, expected) => {
+    expect(brief(problemsOf(withSync(lines)))).toEqual([expected]);
+  });
+
+  it('checks [sync2] like [sync], with its own keys only', () => {
+    const text = `${MINIMAL}[sync2]\ninterface = sync1\naddress = 198.51.100.9\nport = 4000\n`;
+    expect(brief(problemsOf(text))).toEqual(['10 sync2.peers: is missing (and so is multicast-group)', '13 sync2.port: is not a known key']);
+    const ok = validateHalfConf(`${MINIMAL}[sync2]\ninterface = sync1\naddress = 198.51.100.9\npeers = 198.51.100.10\n`, 'h');
+    expect(ok.sync.links.map((l) => l.interface)).toEqual(['sync0', 'sync1']);
+  });
+});
+
+describe('isInterfaceName', () => {
+  it.each([['eth0', true], ['enp3s0f1.100', true], ['br-lan_2', true], ['abcdefghijklmno', true], ['abcdefghijklmnop', false], ['eth 0', false], ['a/b', false], ['eth0:1', false], ['..', false], ['', false]])(
+    '%s → %s',
+    (name, ok) => expect(isInterfaceName(name)).toBe(ok),
+  );
+});

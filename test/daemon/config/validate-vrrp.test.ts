@@ -1,0 +1,53 @@
+// [vrrp] and [vips]: election settings, virtual addresses per interface, and their problems.
+import { describe, expect, it } from 'vitest';
+import { validateHalfConf } from '../../../daemon/src/config/validate.js';
+import { brief, MINIMAL, problemsOf } from './fixtures/problems.js';
+
+const withVrrp = (lines: string): string => `${MINIMAL}[vrrp]\n${lines}\n`;
+const withVips = (lines: string): string => MINIMAL.replace('lan0 = 192.0.2.254/24', lines);
+
+describe('[vrrp]', () => {
+  it('reads centisecond intervals, booleans in several spellings and choices in any case', () => {
+    const config = validateHalfConf(withVrrp('advert-interval = 0.05s\npreempt = OFF\nadverts = Sync-Link\nnotify = both'), 'h');
+    expect(config.vrrp).toMatchObject({ advertIntervalSeconds: 0.05, preempt: false, adverts: 'sync-link', notify: 'both' });
+  });
+
+  it.each([
+    ['advert-interval = 0.005', '11 vrrp.advert-interval: "0.005" is not a number of seconds from 0.01 to 40.95 (2 decimals at most)'],
+    ['router-id = 0', '11 vrrp.router-id: "0" is not a whole number from 1 to 255'],
+    ['notify = syslog', '11 vrrp.notify: "syslog" is not one of fifo, script, both'],
+    ['notify-fifo = /run/half/my fifo', '11 vrrp.notify-fifo: "/run/half/my" is not an absolute path without spaces or quotes'],
+  ])('%s → %s', (line, expected) => {
+    const problems = brief(problemsOf(withVrrp(line)));
+    expect(problems).toEqual([expected.replace('"/run/half/my"', '"/run/half/my fifo"')]);
+  });
+
+  it('needs a VIP of the sync family to advertise over the sync link', () => {
+    expect(brief(problemsOf(withVips('lan0 = 2001:db8::fe/64') + '[vrrp]\nadverts = sync-link\n'))).toEqual([
+      '11 vrrp.adverts: sync-link sends IPv4 adverts but no virtual address is IPv4',
+    ]);
+  });
+});
+
+describe('[vips]', () => {
+  it('keeps interfaces in file order with their addresses', () => {
+    const config = validateHalfConf(withVips('wan0 = 198.51.100.254/24\nlan0 = 192.0.2.254/24, 2001:db8::fe/64'), 'h');
+    expect(config.vips.map((v) => `${v.interface}: ${v.vips.map((p) => p.text).join(' ')}`)).toEqual([
+      'wan0: 198.51.100.254/24',
+      'lan0: 192.0.2.254/24 2001:db8::fe/64',
+    ]);
+  });
+
+  it.each([
+    ['lan0 = 192.0.2.254/24 192.0.2.254/25', '9 vips.lan0: 192.0.2.254 is already listed (for lan0)'],
+    ['lan0 = 192.0.2.254/24\nwan0 = 192.0.2.254/24', '10 vips.wan0: 192.0.2.254 is already listed (for lan0)'],
+    ['lan0 = 224.0.0.18/4', '9 vips.lan0: 224.0.0.18 is not a unicast address'],
+    ['lan0 = 192.0.2.254/0', '9 vips.lan0: 192.0.2.254/0 has prefix length 0'],
+    ['lan0 =', '9 vips.lan0: lists no address'],
+    ['lan:0 = 192.0.2.254/24', '9 vips.lan:0: "lan:0" is not an interface name'],
+    ['lan0 = 203.0.113.1/24', '9 vips.lan0: 203.0.113.1 is also sync.address'],
+    ['', '8 [vips]: lists no interface'],
+  ])('%s → %s', (lines, expected) => {
+    expect(brief(problemsOf(withVips(lines)))).toEqual([expected]);
+  });
+});

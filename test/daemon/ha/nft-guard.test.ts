@@ -1,0 +1,105 @@
+// The takeover guard on real packets. A namespace plays the new MASTER holding a VIP: a stray
+// TCP ACK to the VIP (a connection whose state is not committed yet) draws a RST from its stack
+// while the guard is off, and nothing while it is on (with tcp_loose 1 and 0), while new
+// connections (pure SYN) and their established traffic still pass. RSTs are counted by an nft
+// counter on the MASTER's output; a SYN to a closed port, sent after each probe, is the marker
+// that the probe has been processed (its RST must arrive, and arrives after the probe's).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderNftRuleset } from '../../../daemon/src/config/nft-ruleset.js';
+import { validateHalfConf } from '../../../daemon/src/config/validate.js';
+import { NftGuard } from '../../../daemon/src/ha/nft-guard.js';
+import { requireTool } from '../../helpers/tools.js';
+import { MINIMAL } from '../config/fixtures/problems.js';
+import { NetnsLab } from './fixtures/netns-lab.js';
+import { nftCounter, nftLoad, PACKETS_PY, sendPacket } from './fixtures/net-probe.js';
+
+const VIP = '192.0.2.254';
+const CLIENT = '192.0.2.2';
+const PROBE_TABLE = `table inet probe {
+\tcounter rst_out {
+\t}
+
+\tchain output {
+\t\ttype filter hook output priority filter; policy accept;
+\t\ttcp flags & rst == rst counter name "rst_out"
+\t}
+}
+`;
+
+describe('NftGuard', () => {
+  const lab = new NetnsLab('g');
+  let fw: string;
+  let client: string;
+  let guard: NftGuard;
+  let port = 40000;
+
+  /** Sends a stray ACK, then the SYN marker; returns how many RSTs the two drew. */
+  async function probe(): Promise<number> {
+    const before = await nftCounter(lab, fw, 'probe', 'rst_out');
+    await sendPacket(lab, client, ['tcp', CLIENT, String(port++), VIP, '5555', 'A']);
+    await sendPacket(lab, client, ['tcp', CLIENT, String(port++), VIP, '5555', 'S']);
+    for (let i = 0; i < 100 && (await nftCounter(lab, fw, 'probe', 'rst_out')) === before; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    return (await nftCounter(lab, fw, 'probe', 'rst_out')) - before;
+  }
+
+  beforeAll(async () => {
+    requireTool('nft');
+    requireTool('python3');
+    fw = await lab.namespace('fw');
+    client = await lab.namespace('cl');
+    await lab.veth(fw, 'lan0', client, 'eth0');
+    await lab.ip(fw, ['addr', 'add', '192.0.2.1/24', 'dev', 'lan0']);
+    await lab.ip(fw, ['addr', 'add', `${VIP}/24`, 'dev', 'lan0']);
+    await lab.ip(client, ['addr', 'add', `${CLIENT}/24`, 'dev', 'eth0']);
+    await nftLoad(lab, fw, renderNftRuleset(validateHalfConf(MINIMAL, '/etc/half/half.conf')));
+    await nftLoad(lab, fw, PROBE_TABLE);
+    guard = new NftGuard({ command: ['ip', 'netns', 'exec', fw, 'nft'] });
+  });
+
+  afterAll(async () => {
+    await lab.cleanup();
+  });
+
+  it.each([1, 0])('with tcp_loose=%i: off → the stray ACK draws a RST; on → it is dropped silently', async (loose) => {
+    await lab.exec(fw, 'sysctl', ['-q', '-w', `net.netfilter.nf_conntrack_tcp_loose=${loose}`], { check: true });
+    await guard.off();
+    expect(await guard.isOn()).toBe(false);
+    expect(await probe()).toBe(2);
+
+    const dropped = await guard.dropped();
+    await guard.on();
+    await guard.on(); // idempotent
+    expect(await guard.isOn()).toBe(true);
+    expect(await probe()).toBe(1); // only the marker SYN's RST
+    expect(await guard.dropped()).toBe(dropped + 1);
+
+    await guard.off();
+    await guard.off(); // idempotent
+    expect(await probe()).toBe(2);
+    expect(await guard.dropped()).toBe(dropped + 1);
+  });
+
+  it('lets new connections and their established traffic through while on', async () => {
+    await guard.on();
+    const server = lab.exec(fw, 'python3', [PACKETS_PY, 'echo-server', VIP, '7000'], { timeoutMs: 30_000 });
+    let reply = '';
+    for (let attempt = 0; attempt < 50 && reply === ''; attempt++) {
+      const result = await lab.exec(client, 'python3', [PACKETS_PY, 'echo-client', CLIENT, VIP, '7000', 'through-the-guard']);
+      if (result.exitCode === 0) reply = result.stdout.trim();
+      else await new Promise((resolve) => setTimeout(resolve, 100)); // server not listening yet
+    }
+    expect(reply).toBe('through-the-guard');
+    expect((await server).exitCode).toBe(0);
+    await guard.off();
+  });
+
+  it('fails with the fix when table inet half is not loaded', async () => {
+    const other = await lab.namespace('empty');
+    const bare = new NftGuard({ command: ['ip', 'netns', 'exec', other, 'nft'] });
+    await expect(bare.on()).rejects.toThrow(/nft could not turn the takeover guard on/);
+    await expect(bare.on()).rejects.toMatchObject({ hint: expect.stringContaining('half configure') });
+  });
+});

@@ -1,0 +1,43 @@
+// Reassembling FIFO reads into lines: any split of the bytes gives the same events; malformed,
+// checker and over-long lines are counted, never thrown.
+import { describe, expect, it } from 'vitest';
+import { MAX_LINE, NotifyStreamDecoder } from '../../../daemon/src/ha/notify-stream.js';
+
+const TEXT = 'INSTANCE "half_lan0" BACKUP 150\nGROUP "HALF" BACKUP 0\nnonsense\nVS [192.0.2.1]:tcp:80 UP\nINSTANCE "half_lan0" MASTER 150\nGROUP "HALF" MASTER 0\n';
+
+describe('NotifyStreamDecoder', () => {
+  it('gives the same events for every split point', () => {
+    const bytes = Buffer.from(TEXT);
+    const whole = new NotifyStreamDecoder().push(bytes);
+    expect(whole.map((e) => `${e.type} ${e.name} ${e.state}`)).toEqual([
+      'INSTANCE half_lan0 BACKUP', 'GROUP HALF BACKUP', 'INSTANCE half_lan0 MASTER', 'GROUP HALF MASTER',
+    ]);
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      const decoder = new NotifyStreamDecoder();
+      const events = [...decoder.push(bytes.subarray(0, cut)), ...decoder.push(bytes.subarray(cut))];
+      expect(events).toEqual(whole);
+      expect(decoder.counters).toEqual({ events: 4, ignored: 1, malformed: 1, overlong: 0 });
+    }
+  });
+
+  it('byte by byte, keeps the last problem for status', () => {
+    const decoder = new NotifyStreamDecoder();
+    const events = [...Buffer.from(TEXT)].flatMap((b) => decoder.push(Uint8Array.of(b)));
+    expect(events).toHaveLength(4);
+    expect(decoder.lastProblem).toBe('not "GROUP|INSTANCE "name" STATE priority"');
+  });
+
+  it('drops an over-long line whole and resumes at the next newline', () => {
+    const decoder = new NotifyStreamDecoder();
+    const junk = Buffer.alloc(MAX_LINE * 3, 0x41);
+    expect(decoder.push(junk)).toEqual([]);
+    expect(decoder.push(Buffer.from('AAAA\nGROUP "HALF" FAULT 0\n'))).toEqual([{ type: 'GROUP', name: 'HALF', state: 'FAULT', priority: 0 }]);
+    expect(decoder.counters).toEqual({ events: 1, ignored: 0, malformed: 0, overlong: 1 });
+  });
+
+  it('holds an unfinished line until its newline', () => {
+    const decoder = new NotifyStreamDecoder();
+    expect(decoder.push(Buffer.from('GROUP "HALF" MASTER 0'))).toEqual([]);
+    expect(decoder.push(Buffer.from('\n'))).toHaveLength(1);
+  });
+});
