@@ -109,8 +109,21 @@ export interface DefinitionContext {
   readonly root: string;
   /** The project's version (package.json), the default version for HALF's own packages. */
   readonly projectVersion: string;
+  /** SOURCE_DATE_EPOCH in seconds: the only time a definition may use (changelog dates, …). */
+  readonly sourceDateEpoch: number;
   /** Public signing keys of this build: binary keyring (concatenated transferable keys) and armored. */
-  readonly keyring: { readonly binary: Uint8Array; readonly armored: string; readonly fingerprints: readonly string[] };
+  readonly keyring: {
+    readonly binary: Uint8Array;
+    readonly armored: string;
+    /** Primary key fingerprints, uppercase hex. */
+    readonly fingerprints: readonly string[];
+    /** Fingerprints of the keys that make signatures (a signing subkey's when there is one). */
+    readonly signingFingerprints: readonly string[];
+    /** Each key's binary transferable public key, in signing order. */
+    readonly publicKeys: readonly Uint8Array[];
+  };
+  /** The repository's public URL when configured (`url` in half-repo.json, `--url`). */
+  readonly url?: string;
   /** Suites (codenames) the repository serves, and its component names. */
   readonly suites: readonly { readonly codename: string; readonly suite: string }[];
   readonly component: string;
