@@ -15,6 +15,12 @@ export interface ParseOptions {
   readonly source: string;
   /** Allow `#` comment lines (debian/control); default false. */
   readonly comments?: boolean;
+  /**
+   * Keep a first line's text exactly as written after "Name: " (trailing whitespace, extra
+   * leading spaces), so that formatParagraph gives back the same bytes (real status and
+   * Packages files have `Description: synopsis ` lines). Default false: values are trimmed.
+   */
+  readonly verbatim?: boolean;
 }
 
 /** Parses every paragraph. Throws Deb822Error naming the source and line on malformed input. */
@@ -65,7 +71,8 @@ export function parseDeb822(text: string, options: ParseOptions): Paragraph[] {
     seen.add(lower);
     flushField();
     name = fieldName;
-    value = line.slice(colon + 1).replace(/^[ \t]+/, '').replace(/[ \t]+$/, '');
+    const rest = line.slice(colon + 1);
+    value = options.verbatim === true ? rest.replace(/^ /, '') : rest.replace(/^[ \t]+/, '').replace(/[ \t]+$/, '');
   }
   flushParagraph();
   return paragraphs;

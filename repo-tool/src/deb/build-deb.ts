@@ -1,0 +1,78 @@
+// Builds a binary package from its definition, top to bottom as deb(5) lays it out:
+// installed tree → data.tar (+ md5sums, conffiles, Installed-Size) → control → control.tar →
+// compression (both members at once) → ar, optionally signed with an `_gpgorigin` member.
+// Deterministic: the output depends only on the definition, the files it names and `mtime`.
+import type { Content, PackageDefinition } from '../model/definition.js';
+import type { DebArtifact } from '../model/artifact.js';
+import type { Signer } from '../model/signer.js';
+import { UsageError } from '../model/errors.js';
+import { compress, type Compression } from '../format/compression.js';
+import { writeTar } from '../format/tar.js';
+import { assertValidDefinition } from '../definitions/validate.js';
+import { signGpgOrigin } from '../sign/gpg-origin.js';
+import { assembleDeb, DEBIAN_BINARY, debFileName } from './assemble.js';
+import { loadContent } from './content.js';
+import { controlParagraph, controlText } from './control.js';
+import { controlTarEntries, type ControlMember, type ControlMemberName } from './control-tar.js';
+import { conffilesText, dataTarEntries, installedPaths, md5sumsText, sortInstallEntries } from './data-tar.js';
+import { installedSize } from './installed-size.js';
+import { resolveInstallTree } from './install-tree.js';
+
+export interface BuildDebOptions {
+  /** Repository root: relative `from` paths are read from here. */
+  readonly root: string;
+  /** SOURCE_DATE_EPOCH in seconds: member and entry mtimes (file mtimes are clamped to it). */
+  readonly mtime: number;
+  /** Member compression; default xz, as Debian does. */
+  readonly compression?: Compression;
+  /** When given, the package gets an `_gpgorigin` origin signature made at `mtime`. */
+  readonly signer?: Signer;
+}
+
+const utf8 = new TextEncoder();
+
+async function contentMembers(def: PackageDefinition, root: string): Promise<ControlMember[]> {
+  const wanted: [ControlMemberName, Content | undefined][] = [
+    ['preinst', def.scripts?.preinst],
+    ['postinst', def.scripts?.postinst],
+    ['prerm', def.scripts?.prerm],
+    ['postrm', def.scripts?.postrm],
+    ['config', def.scripts?.config],
+    ['templates', def.templates],
+    ['triggers', def.triggers],
+  ];
+  const present = wanted.filter((w): w is [ControlMemberName, Content] => w[1] !== undefined);
+  return Promise.all(
+    present.map(async ([name, content]) => ({ name, data: (await loadContent(content, root, `package "${def.name}": ${name}`)).data })),
+  );
+}
+
+/** Builds the .deb; throws InvalidDefinitionError (DefinitionError) listing every problem. */
+export async function buildDeb(def: PackageDefinition, options: BuildDebOptions): Promise<DebArtifact> {
+  if (!Number.isInteger(options.mtime) || options.mtime < 0) {
+    throw new UsageError(`mtime ${options.mtime} is not a non-negative integer number of seconds`, { hint: 'pass SOURCE_DATE_EPOCH (e.g. git log -1 --format=%ct)' });
+  }
+  assertValidDefinition(def);
+  const compression = options.compression ?? 'xz';
+  const [entries, members] = await Promise.all([resolveInstallTree(def, options), contentMembers(def, options.root)]);
+  const sorted = sortInstallEntries(entries);
+  const md5sums = md5sumsText(sorted);
+  const conffiles = conffilesText(sorted);
+  if (md5sums !== undefined) members.push({ name: 'md5sums', data: utf8.encode(md5sums) });
+  if (conffiles !== undefined) members.push({ name: 'conffiles', data: utf8.encode(conffiles) });
+  const control = controlParagraph(def, installedSize(sorted, members));
+  members.push({ name: 'control', data: utf8.encode(controlText(control)) });
+
+  const [controlTar, dataTar] = await Promise.all([
+    compress(writeTar(controlTarEntries(members, options.mtime)), compression),
+    compress(writeTar(dataTarEntries(sorted, options.mtime)), compression),
+  ]);
+  const parts = { compression, controlTar, dataTar, mtime: options.mtime };
+  const signature = options.signer === undefined ? undefined : await signGpgOrigin(options.signer, { debianBinary: DEBIAN_BINARY, controlTar, dataTar }, new Date(options.mtime * 1000));
+  return {
+    fileName: debFileName(def.name, def.version, def.architecture),
+    bytes: assembleDeb(parts, signature),
+    control,
+    paths: installedPaths(sorted),
+  };
+}

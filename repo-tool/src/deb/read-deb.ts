@@ -1,0 +1,91 @@
+// Reading a .deb made elsewhere (for `half-repo import` and `verify`): ar → member layout →
+// control.tar (control, md5sums, conffiles, scripts) → data.tar (paths, MD5s checked against
+// md5sums). Anything malformed, truncated or inconsistent is a PackageFormatError that names
+// the file and what is wrong; nothing else escapes except ToolError when xz/zstd is missing.
+import type { DebArtifact } from '../model/artifact.js';
+import { PackageFormatError } from '../model/errors.js';
+import { getField, type Paragraph } from '../model/paragraph.js';
+import { readAr } from '../format/ar.js';
+import { decompress } from '../format/compression.js';
+import { parseSingleParagraph } from '../format/deb822.js';
+import { digestsOf, type Digests } from '../format/digests.js';
+import { readTar, type TarItem } from '../format/tar-read.js';
+import { PACKAGE_NAME } from '../definitions/validate.js';
+import { debFileName } from './assemble.js';
+import { debLayout, type DebLayout } from './deb-layout.js';
+import { parseVersion } from './version.js';
+
+export interface ReadDeb extends DebArtifact {
+  readonly digests: Digests;
+  readonly layout: Omit<DebLayout, 'signed'>;
+  /** Regular files of control.tar by name without `./` (control, md5sums, postinst, ...). */
+  readonly controlFiles: ReadonlyMap<string, Uint8Array>;
+  /** Every data.tar entry as stored. */
+  readonly entries: readonly TarItem[];
+  /** Paths of DEBIAN/conffiles. */
+  readonly conffiles: readonly string[];
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+function stripDot(name: string): string {
+  return name.replace(/^\.?\//, '');
+}
+
+function requiredField(control: Paragraph, name: string, source: string): string {
+  const value = getField(control, name);
+  if (value === undefined || value === '') throw new PackageFormatError(`${source}: the control file has no ${name} field`, { hint: 'every binary package needs Package, Version and Architecture (deb-control(5))' });
+  return value;
+}
+
+function checkMd5sums(md5sums: Uint8Array | undefined, entries: readonly TarItem[], source: string): void {
+  if (md5sums === undefined) return;
+  const actual = new Map(entries.filter((e) => e.md5 !== undefined).map((e) => [stripDot(e.name), e.md5]));
+  for (const line of utf8.decode(md5sums).split('\n')) {
+    if (line === '') continue;
+    const m = /^([0-9a-f]{32}) [ *](.+)$/.exec(line);
+    if (m === null) throw new PackageFormatError(`${source}: md5sums line "${line.slice(0, 60)}" is malformed`, { hint: 'each line is 32 hex digits, two spaces, a path' });
+    const [, digest, path = ''] = m;
+    const found = actual.get(path);
+    if (found === undefined) throw new PackageFormatError(`${source}: md5sums lists "${path}", which data.tar does not contain`, { hint: 'the package is inconsistent; rebuild it' });
+    if (found !== digest) throw new PackageFormatError(`${source}: "${path}" has MD5 ${found} but md5sums says ${digest}`, { hint: 'the package is corrupt or was modified; rebuild it' });
+  }
+}
+
+/** Reads and checks a .deb. `source` names it in errors (a path or URL). */
+export async function readDeb(bytes: Uint8Array, source: string): Promise<ReadDeb> {
+  const { signed: _signed, ...layout } = debLayout(readAr(bytes, source), source);
+  const [controlTar, dataTar] = await Promise.all([
+    decompress(layout.control.data, layout.control.compression, { source: `${source}: ${layout.control.name}` }),
+    decompress(layout.data.data, layout.data.compression, { source: `${source}: ${layout.data.name}` }),
+  ]);
+  const controlItems = await readTar(controlTar, { source: `${source}: ${layout.control.name}`, keepData: () => true });
+  const controlFiles = new Map(controlItems.filter((i) => i.type === 'file' && i.data !== undefined).map((i) => [stripDot(i.name), i.data as Uint8Array]));
+  const controlBytes = controlFiles.get('control');
+  if (controlBytes === undefined) throw new PackageFormatError(`${source}: ${layout.control.name} has no control file`, { hint: 'the package is incomplete; rebuild it' });
+  const control = parseSingleParagraph(utf8.decode(controlBytes), { source: `${source}: control` });
+  const name = requiredField(control, 'Package', source);
+  const version = requiredField(control, 'Version', source);
+  const architecture = requiredField(control, 'Architecture', source);
+  if (!PACKAGE_NAME.test(name)) throw new PackageFormatError(`${source}: "${name}" is not a valid package name`, { hint: 'Policy §5.6.1' });
+  const parsedVersion = parseVersion(version);
+  if (!parsedVersion.ok) throw new PackageFormatError(`${source}: ${parsedVersion.problem}`, { hint: 'Policy §5.6.12' });
+
+  const entries = await readTar(dataTar, { source: `${source}: ${layout.data.name}`, md5: true });
+  const pax = entries.find((e) => e.pax);
+  if (pax !== undefined) throw new PackageFormatError(`${source}: ${layout.data.name} uses pax extended headers ("${pax.name}"), which dpkg cannot install`, { hint: 'rebuild with dpkg-deb or GNU tar --format=gnu' });
+  checkMd5sums(controlFiles.get('md5sums'), entries, source);
+  const conffilesBytes = controlFiles.get('conffiles');
+  return {
+    fileName: debFileName(name, version, architecture),
+    bytes,
+    control,
+    paths: entries.filter((e) => e.type !== 'directory').map((e) => stripDot(e.name)),
+    digests: digestsOf(bytes),
+    layout,
+    controlFiles,
+    entries,
+    // deb-conffiles(5): `[flag ]path` per line (dpkg ≥ 1.20.1 knows the flag remove-on-upgrade).
+    conffiles: conffilesBytes === undefined ? [] : utf8.decode(conffilesBytes).split('\n').map((l) => l.trim().split(/\s+/).pop() ?? '').filter((l) => l !== ''),
+  };
+}
