@@ -26,7 +26,15 @@ want iptables iptables
 want ip iproute2
 want tc iproute2
 want unshare util-linux
+want flock util-linux
+want ping iputils-ping
+want curl curl
+want gpgconf gnupg
 want python3 python3
+want zstd zstd
+want sysctl procps
+want ar binutils
+want tcpdump tcpdump
 
 if [ -z "$need" ]; then
   echo "ensure-test-tools: all Debian tools present"
