@@ -1,0 +1,114 @@
+// Brings the state's view of the pool up to date before planning: a file whose size, mtime and
+// inode match its state entry is trusted without being read; only changed (or, on request,
+// unknown) files are read, hashed and inspected. This is what keeps a one-package publish into
+// a 10,000-package repository from touching the other 9,999 .debs.
+import { digestsOf } from '../format/digests.js';
+import type { PoolEntry } from '../model/artifact.js';
+import type { RepoConfig } from '../repo/config.js';
+import type { DebInspector } from '../repo/deb-inspector.js';
+import { checkSourcePackage } from '../repo/source-package.js';
+import type { SourceEntry } from '../repo/source-entry.js';
+import type { RepoState } from '../repo/state.js';
+import { sameStat } from '../repo/state.js';
+import type { PublishedStorage, StoredFileStat } from './storage.js';
+
+export interface PoolScan {
+  readonly binaries: readonly PoolEntry[];
+  readonly sources: readonly SourceEntry[];
+  /** Pool files read and hashed again (changed since the state was written, or adopted). */
+  readonly reread: readonly string[];
+  /** State entries whose pool file is gone (dropped). */
+  readonly missing: readonly string[];
+  /** Unknown .debs found in the pool and published in every suite (only with `adoptUnknown`). */
+  readonly adopted: readonly string[];
+  /** Problems that dropped an entry, one sentence each. */
+  readonly warnings: readonly string[];
+  /** Stat of every pool file found (pass to publish so it does not stat them again). */
+  readonly stats: ReadonlyMap<string, StoredFileStat>;
+}
+
+export interface ScanOptions {
+  readonly config: RepoConfig;
+  readonly inspect: DebInspector;
+  /** Also list the pool and adopt .debs the state does not know (slower: walks every directory). */
+  readonly adoptUnknown?: boolean;
+}
+
+function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+export async function scanPool(storage: PublishedStorage, state: RepoState, options: ScanOptions): Promise<PoolScan> {
+  const reread: string[] = [];
+  const missing: string[] = [];
+  const adopted: string[] = [];
+  const warnings: string[] = [];
+  const readEntry = async (path: string, placement: Pick<PoolEntry, 'suites' | 'component'>): Promise<PoolEntry | undefined> => {
+    reread.push(path);
+    const bytes = await storage.readFile(path);
+    try {
+      const inspected = await options.inspect(bytes, baseName(path));
+      return { poolPath: path, digests: digestsOf(bytes), control: inspected.control, paths: inspected.paths, ...placement };
+    } catch (error) {
+      warnings.push(`${path} is no longer a readable package, left out: ${(error as Error).message}`);
+      return undefined;
+    }
+  };
+  const found = new Map<string, StoredFileStat>();
+  const stats = await storage.statMany(state.binaries.map((b) => b.entry.poolPath));
+  const binaries: PoolEntry[] = [];
+  for (const [i, { entry, stat }] of state.binaries.entries()) {
+    const now = stats[i];
+    if (now !== undefined) found.set(entry.poolPath, now);
+    if (now === undefined) missing.push(entry.poolPath);
+    else if (sameStat(now, stat)) binaries.push(entry);
+    else {
+      const reread = await readEntry(entry.poolPath, entry);
+      if (reread !== undefined) binaries.push(reread);
+    }
+  }
+
+  const sources = (
+    await Promise.all(
+      state.sources.map(async ({ entry, stats }) => {
+        const paths = Object.keys(stats);
+        const now = await storage.statMany(paths);
+        paths.forEach((p, i) => now[i] !== undefined && found.set(p, now[i] as StoredFileStat));
+        if (now.some((s) => s === undefined)) {
+          missing.push(entry.dscPoolPath);
+          return undefined;
+        }
+        if (paths.every((p, i) => sameStat(now[i], stats[p]))) return entry;
+        reread.push(...paths);
+        try {
+          const files = await Promise.all(paths.map(async (p) => ({ name: baseName(p), bytes: await storage.readFile(p) })));
+          const dsc = files.find((f) => f.name === baseName(entry.dscPoolPath));
+          if (dsc === undefined) return undefined;
+          return checkSourcePackage(dsc, files, entry.component, entry.suites).entry;
+        } catch (error) {
+          warnings.push(`${entry.dscPoolPath} changed in the pool and no longer checks out, left out: ${(error as Error).message}`);
+          return undefined;
+        }
+      }),
+    )
+  ).filter((e): e is SourceEntry => e !== undefined);
+
+  if (options.adoptUnknown === true) {
+    const known = new Set(state.binaries.map((b) => b.entry.poolPath));
+    const codenames = options.config.suites.map((s) => s.codename);
+    for (const path of await storage.list('pool')) {
+      if (!path.endsWith('.deb') || known.has(path) || baseName(path).startsWith('.')) continue;
+      const component = path.split('/')[1] ?? '';
+      if (!options.config.components.includes(component)) {
+        warnings.push(`${path} is in no configured component, left out`);
+        continue;
+      }
+      const entry = await readEntry(path, { suites: codenames, component });
+      if (entry !== undefined) {
+        adopted.push(path);
+        binaries.push(entry);
+      }
+    }
+  }
+  return { binaries, sources, reread, missing, adopted, warnings, stats: found };
+}

@@ -1,0 +1,70 @@
+// Pool files: checked before anything is written (a published file is never overwritten, and
+// every file an index lists must be there), then created under their final names.
+import { createHash } from 'node:crypto';
+import { PublishError } from '../model/errors.js';
+import type { RepoPlan } from '../repo/plan-model.js';
+import type { Journal } from './journal.js';
+import type { PublishedStorage, StoredFileStat } from './storage.js';
+
+const PARALLEL = 16;
+
+/** Runs `work` on every item, a few at a time; on the first failure starts no more, waits for the running ones, then throws it. */
+export async function inParallel<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < items.length) {
+      try {
+        await work(items[next++] as T);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  const settled = await Promise.allSettled(Array.from({ length: Math.min(PARALLEL, items.length) }, worker));
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failure !== undefined) throw failure.reason;
+}
+
+/** Checks the plan's pool files against the storage; returns the stat of those already there. */
+export async function checkPool(plan: RepoPlan, storage: PublishedStorage, known?: ReadonlyMap<string, StoredFileStat>): Promise<Map<string, StoredFileStat>> {
+  // Files the pool scan just saw need no second stat; new ones (and all, without a scan) do.
+  const unknown = plan.pool.filter((f) => f.bytes !== undefined || known?.get(f.path) === undefined).map((f) => f.path);
+  const fresh = await storage.statMany(unknown);
+  const looked = new Map(unknown.map((p, i) => [p, fresh[i]]));
+  const stats = plan.pool.map((f) => (looked.has(f.path) ? looked.get(f.path) : known?.get(f.path)));
+  const present = new Map<string, StoredFileStat>();
+  const existingAdditions: { path: string; sha256: string }[] = [];
+  plan.pool.forEach((file, i) => {
+    const stat = stats[i];
+    if (stat !== undefined) present.set(file.path, stat);
+    if (file.bytes === undefined && stat === undefined) {
+      throw new PublishError(`${storage.location}/${file.path} is listed but missing from the pool`, {
+        hint: 'the state is out of date: publish again (the pool is rescanned) or import the package again',
+      });
+    }
+    if (file.bytes !== undefined && stat !== undefined) existingAdditions.push({ path: file.path, sha256: file.digests.sha256 });
+  });
+  await inParallel(existingAdditions, async ({ path, sha256 }) => {
+    const existing = createHash('sha256').update(await storage.readFile(path)).digest('hex');
+    if (existing !== sha256) {
+      throw new PublishError(`${storage.location}/${path} already exists with different content`, {
+        hint: 'a published pool file is never overwritten: give the package a new version',
+      });
+    }
+  });
+  return present;
+}
+
+/** Creates every new pool file; returns the paths it created. */
+export async function writePool(plan: RepoPlan, journal: Journal, present: ReadonlyMap<string, StoredFileStat>): Promise<string[]> {
+  const created: string[] = [];
+  await inParallel(
+    plan.pool.filter((f) => f.bytes !== undefined && !present.has(f.path)),
+    async (file) => {
+      if (await journal.createNew(file.path, file.bytes as Uint8Array)) created.push(file.path);
+    },
+  );
+  return created.sort();
+}

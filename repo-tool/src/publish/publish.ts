@@ -1,0 +1,127 @@
+// Applies a RepoPlan so that no client ever sees a broken repository (aptly's publish, with
+// the renames in a fixed order): sign first; then new pool files (never overwriting one); then
+// by-hash files; then every changed index, Release, Release.gpg and InRelease under temporary
+// names in their own directories; then the switch: renames, InRelease of each suite last.
+// Anything failing before the switch is undone, leaving the tree exactly as it was. After
+// the switch, by-hash and pool files past their retention are removed.
+import { HalfRepoError, PublishError } from '../model/errors.js';
+import type { Signer } from '../model/signer.js';
+import type { RepoPlan } from '../repo/plan-model.js';
+import type { RepoState } from '../repo/state.js';
+import { serializeState, STATE_PATH } from '../repo/state.js';
+import type { Clock } from './clock.js';
+import { Journal, tempName } from './journal.js';
+import { acquireLock, LOCK_PATH } from './lock.js';
+import { nextState } from './next-state.js';
+import type { NextState } from './next-state.js';
+import { checkPool, writePool } from './pool-writer.js';
+import { signReleases } from './sign-releases.js';
+import { stageSuites, writeByHash } from './stage-suites.js';
+import type { Rename } from './stage-suites.js';
+import { loadState } from './state-store.js';
+import type { PublishedStorage, StoredFileStat } from './storage.js';
+
+export interface PublishOptions {
+  /** The state the plan was made from (saves reading it again); default: read from the storage. */
+  readonly previous?: RepoState;
+  /** Pool stats from the scan the plan was made from (saves a second stat of every pool file). */
+  readonly poolStats?: ReadonlyMap<string, StoredFileStat>;
+  /** Process id written to the lock (default: this process). */
+  readonly pid?: number;
+  readonly isAlive?: (pid: number) => boolean;
+  /** The caller holds the lock already (it read the state under it: see updateRepository). */
+  readonly lockHeld?: boolean;
+}
+
+export interface PublishResult {
+  readonly state: RepoState;
+  /** Pool files this publish created. */
+  readonly addedPool: readonly string[];
+  /** Published names replaced by the switch, in switch order (InRelease of each suite last). */
+  readonly switched: readonly string[];
+  /** by-hash and pool files removed after their retention. */
+  readonly removed: readonly string[];
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Publishes `plan`. Takes the repository lock unless `lockHeld`; a plan made from a state read
+ * without the lock may be stale if another publisher ran meanwhile (updateRepository reads,
+ * plans and publishes under one lock).
+ */
+export async function publish(plan: RepoPlan, storage: PublishedStorage, signer: Signer, clock: Clock, options: PublishOptions = {}): Promise<PublishResult> {
+  if (options.lockHeld === true) return publishLocked(plan, storage, signer, clock, options);
+  const release = await acquireLock(storage, { pid: options.pid ?? process.pid, ...(options.isAlive ? { isAlive: options.isAlive } : {}) });
+  let result: PublishResult;
+  try {
+    result = await publishLocked(plan, storage, signer, clock, options);
+  } catch (error) {
+    await release().catch(() => undefined);
+    throw error;
+  }
+  try {
+    await release();
+    return result;
+  } catch (error) {
+    return { ...result, warnings: [...result.warnings, `could not remove the lock ${LOCK_PATH}: ${(error as Error).message}`] };
+  }
+}
+
+async function publishLocked(plan: RepoPlan, storage: PublishedStorage, signer: Signer, clock: Clock, options: PublishOptions): Promise<PublishResult> {
+  const journal = new Journal(storage);
+  let addedPool: string[];
+  let renames: Rename[];
+  let next: NextState;
+  let step = 'reading the state';
+  try {
+    const previous = options.previous ?? (await loadState(storage));
+    step = 'signing';
+    const signed = await signReleases(plan.suites, signer, plan.date);
+    step = 'checking the pool';
+    const present = await checkPool(plan, storage, options.poolStats);
+    const existingByHash = (await storage.list('dists')).filter((p) => p.includes('/by-hash/'));
+    step = 'writing pool files';
+    addedPool = await writePool(plan, journal, present);
+    step = 'writing by-hash files';
+    await writeByHash(plan, storage, journal);
+    step = 'staging indexes and signed Release files';
+    const suiteRenames = await stageSuites(plan, signed, storage, journal);
+    step = 'recording the state';
+    next = await nextState(plan, storage, previous, clock.now().getTime(), existingByHash, present);
+    await journal.stageBytes(tempName(STATE_PATH), serializeState(next.state));
+    // The state goes first: once it is in place it names every pool file the new indexes list.
+    renames = [{ from: tempName(STATE_PATH), to: STATE_PATH }, ...suiteRenames];
+  } catch (cause) {
+    const leftovers = await journal.rollback();
+    throw new PublishError(
+      `publishing to ${storage.location} failed while ${step}: ${(cause as Error).message}; ` +
+        (leftovers.length === 0 ? 'the published tree was left as it was' : `could not undo: ${leftovers.join('; ')}`),
+      { cause, hint: cause instanceof HalfRepoError && cause.hint !== undefined ? cause.hint : 'fix the cause and publish again' },
+    );
+  }
+
+  const switched: string[] = [];
+  for (const { from, to } of renames) {
+    try {
+      await storage.rename(from, to);
+    } catch (cause) {
+      throw new PublishError(`publishing to ${storage.location} failed while switching ${to} (after ${switched.length} of ${renames.length} renames): ${(cause as Error).message}`, {
+        cause,
+        hint: 'publish again to complete the switch; clients using by-hash are not affected',
+      });
+    }
+    if (to !== STATE_PATH) switched.push(to);
+  }
+
+  const removed: string[] = [];
+  const warnings: string[] = [];
+  for (const path of [...next.collection.byHash, ...next.collection.pool]) {
+    try {
+      await storage.remove(path);
+      removed.push(path);
+    } catch (error) {
+      warnings.push(`could not remove ${path}: ${(error as Error).message}`);
+    }
+  }
+  return { state: next.state, addedPool, switched, removed, warnings };
+}

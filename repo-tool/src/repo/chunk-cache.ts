@@ -1,0 +1,54 @@
+// Cache of compressed index chunks, keyed by the SHA-256 of the chunk and the compressor
+// settings (`kind`). On disk under ${XDG_CACHE_HOME:-$HOME/.cache}/half/index-chunks, so a
+// publish that changes one package recompresses one chunk instead of the whole index.
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export interface ChunkCache {
+  get(kind: string, key: string): Promise<Uint8Array | undefined>;
+  set(kind: string, key: string, value: Uint8Array): Promise<void>;
+}
+
+export class MemoryChunkCache implements ChunkCache {
+  readonly entries = new Map<string, Uint8Array>();
+  async get(kind: string, key: string): Promise<Uint8Array | undefined> {
+    return this.entries.get(`${kind}/${key}`);
+  }
+  async set(kind: string, key: string, value: Uint8Array): Promise<void> {
+    this.entries.set(`${kind}/${key}`, value);
+  }
+}
+
+export class DiskChunkCache implements ChunkCache {
+  constructor(readonly dir: string) {}
+
+  private path(kind: string, key: string): string {
+    return join(this.dir, kind, key.slice(0, 2), key);
+  }
+
+  async get(kind: string, key: string): Promise<Uint8Array | undefined> {
+    try {
+      return new Uint8Array(await readFile(this.path(kind, key)));
+    } catch {
+      return undefined;
+    }
+  }
+
+  async set(kind: string, key: string, value: Uint8Array): Promise<void> {
+    const path = this.path(kind, key);
+    try {
+      await mkdir(join(path, '..'), { recursive: true });
+      const temp = `${path}.${process.pid}.tmp`;
+      await writeFile(temp, value);
+      await rename(temp, path);
+    } catch {
+      // A cache that cannot be written only costs time.
+    }
+  }
+}
+
+/** ${XDG_CACHE_HOME:-$HOME/.cache}/half/index-chunks, from the given environment. */
+export function defaultChunkCacheDir(env: Readonly<Record<string, string | undefined>>, home: string): string {
+  const base = env['XDG_CACHE_HOME'] !== undefined && env['XDG_CACHE_HOME'] !== '' ? env['XDG_CACHE_HOME'] : join(home, '.cache');
+  return join(base, 'half', 'index-chunks');
+}

@@ -1,0 +1,105 @@
+// `half-repo import FILE.deb… FILE.dsc…`: adds packages built elsewhere (a backport, a patched
+// kernel) after checking them: the .deb reader checks the format; here, that name, version and
+// architecture agree with the file name and the configuration, that a .dsc's files match its
+// checksums, and that no pool file would change. Every file is checked before anything is
+// returned: one bad file refuses the whole import, and nothing has been written.
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { HalfRepoError, PackageFormatError } from '../model/errors.js';
+import { getField } from '../model/paragraph.js';
+import type { RepoConfig } from './config.js';
+import type { DebInspector } from './deb-inspector.js';
+import { parseDsc } from './dsc.js';
+import { mergeIntoRepository, placeDeb } from './pool-additions.js';
+import type { MergedContents, PlacedDeb, Placement, RepoContents } from './pool-additions.js';
+import { debFileName, PACKAGE_NAME } from './pool-path.js';
+import { checkSourcePackage } from './source-package.js';
+import type { CheckedSource } from './source-package.js';
+import { parseVersion } from './version.js';
+
+export interface ImportOptions {
+  readonly config: RepoConfig;
+  readonly inspect: DebInspector;
+  /** Component and suites (codenames); default: the first component, every suite. */
+  readonly placement?: Placement;
+  /** Reads a file named on the command line (default: the local filesystem). */
+  readonly readFile?: (path: string) => Promise<Uint8Array>;
+}
+
+export interface ImportResult extends MergedContents {
+  /** Pool paths of the imported .debs and .dsc files. */
+  readonly imported: readonly string[];
+}
+
+async function checkDeb(path: string, bytes: Uint8Array, options: ImportOptions, placement: Placement): Promise<PlacedDeb> {
+  const fileName = basename(path);
+  const { control, paths } = await options.inspect(bytes, fileName);
+  const name = getField(control, 'Package');
+  const version = getField(control, 'Version');
+  const arch = getField(control, 'Architecture');
+  const fail = (what: string, hint: string): never => {
+    throw new PackageFormatError(what, { hint });
+  };
+  if (name === undefined || version === undefined || arch === undefined) return fail('its control file lacks Package, Version or Architecture', 'rebuild the package');
+  if (!PACKAGE_NAME.test(name)) fail(`package name "${name}" is not valid`, 'Policy §5.6.1: lowercase letters, digits, + - .');
+  const parsed = parseVersion(version);
+  if (typeof parsed === 'string') fail(parsed, 'rebuild the package with a valid version');
+  if (arch !== 'all' && !options.config.architectures.includes(arch)) {
+    fail(`architecture "${arch}" is not served by this repository (${options.config.architectures.join(', ')})`, 'add it to "architectures" in half-repo.json');
+  }
+  const expected = debFileName(name, version, arch);
+  if (fileName !== expected) fail(`the file name says one thing and the control file another: it holds ${name} ${version} (${arch}), which Debian names ${expected}`, `rename it to ${expected}, or check that it is the package you meant`);
+  return placeDeb({ fileName, bytes, control, paths }, placement);
+}
+
+async function checkSource(path: string, bytes: Uint8Array, read: (p: string) => Promise<Uint8Array>, placement: Placement): Promise<CheckedSource> {
+  const dsc = parseDsc(new TextDecoder().decode(bytes), basename(path));
+  const files = [];
+  for (const listed of dsc.files) {
+    const filePath = join(dirname(path), listed.name);
+    let fileBytes: Uint8Array;
+    try {
+      fileBytes = await read(filePath);
+    } catch {
+      throw new PackageFormatError(`lists ${listed.name}, but ${filePath} cannot be read`, { hint: 'put every file the .dsc lists next to it' });
+    }
+    files.push({ name: listed.name, bytes: fileBytes });
+  }
+  return checkSourcePackage({ name: basename(path), bytes }, files, placement.component, placement.suites);
+}
+
+export async function importPackages(paths: readonly string[], known: RepoContents, options: ImportOptions): Promise<ImportResult> {
+  const { config } = options;
+  const placement = options.placement ?? { component: config.components[0] as string, suites: config.suites.map((s) => s.codename) };
+  const read = options.readFile ?? (async (p: string) => new Uint8Array(await readFile(p)));
+  const problems: string[] = [];
+  for (const s of placement.suites) if (!config.suites.some((c) => c.codename === s)) problems.push(`suite "${s}" is not configured (${config.suites.map((c) => c.codename).join(', ')})`);
+  if (!config.components.includes(placement.component)) problems.push(`component "${placement.component}" is not configured (${config.components.join(', ')})`);
+  const debs: PlacedDeb[] = [];
+  const sources: CheckedSource[] = [];
+  for (const path of problems.length > 0 ? [] : paths) {
+    try {
+      const bytes = await read(path).catch((cause: unknown) => {
+        throw new PackageFormatError(`cannot be read (${(cause as Error).message})`, { cause, hint: 'check the path' });
+      });
+      if (path.endsWith('.deb')) debs.push(await checkDeb(path, bytes, options, placement));
+      else if (path.endsWith('.dsc')) sources.push(await checkSource(path, bytes, read, placement));
+      else throw new PackageFormatError('is neither a .deb nor a .dsc', { hint: 'import binary packages (.deb) or source packages (.dsc with their files)' });
+    } catch (error) {
+      if (!(error instanceof HalfRepoError)) throw error;
+      problems.push(`${path}: ${error.message}${error.hint !== undefined ? ` (${error.hint})` : ''}`);
+    }
+  }
+  if (problems.length === 0) {
+    try {
+      const merged = mergeIntoRepository(known, debs, sources);
+      return { ...merged, imported: [...debs.map((d) => d.entry.poolPath), ...sources.map((s) => s.entry.dscPoolPath)] };
+    } catch (error) {
+      if (!(error instanceof PackageFormatError)) throw error;
+      problems.push(error.message);
+    }
+  }
+  throw new PackageFormatError(`import refused, nothing was imported:\n  ${problems.join('\n  ')}`, {
+    hint: 'fix or leave out the files named above and import again',
+  });
+}

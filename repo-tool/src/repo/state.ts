@@ -1,0 +1,90 @@
+// The repository's state file, OUT/.half-repo/state.json: what is in the pool (each .deb's
+// control, paths, digests and placement, keyed by pool path with size+mtime+inode so a publish
+// re-reads only files that changed) and since when published files are unreferenced (for
+// by-hash retention and the pool grace period). Pure (de)serialization; the store is the
+// PublishedStorage the publisher writes through.
+import type { Digests } from '../format/digests.js';
+import type { PoolEntry } from '../model/artifact.js';
+import { PublishError } from '../model/errors.js';
+import type { Field } from '../model/paragraph.js';
+import type { SourceEntry } from './source-entry.js';
+
+export const STATE_DIR = '.half-repo';
+export const STATE_PATH = `${STATE_DIR}/state.json`;
+const FORMAT = 1;
+
+export interface PoolFileStat {
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ino: number;
+}
+
+export interface StoredBinary {
+  readonly entry: PoolEntry;
+  readonly stat: PoolFileStat;
+}
+
+export interface StoredSource {
+  readonly entry: SourceEntry;
+  /** Stat of the .dsc and of each file it lists, by pool path. */
+  readonly stats: Readonly<Record<string, PoolFileStat>>;
+}
+
+export interface RepoState {
+  readonly binaries: readonly StoredBinary[];
+  readonly sources: readonly StoredSource[];
+  /** Published paths (by-hash and pool files) no Release lists any more → since when (ms since the epoch). */
+  readonly retired: Readonly<Record<string, number>>;
+}
+
+export const emptyState: RepoState = { binaries: [], sources: [], retired: {} };
+
+export function sameStat(a: PoolFileStat | undefined, b: PoolFileStat | undefined): boolean {
+  return a !== undefined && b !== undefined && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino;
+}
+
+export function serializeState(state: RepoState): Uint8Array {
+  const binaries = [...state.binaries].sort((a, b) => (a.entry.poolPath < b.entry.poolPath ? -1 : 1));
+  const sources = [...state.sources].sort((a, b) => (a.entry.dscPoolPath < b.entry.dscPoolPath ? -1 : 1));
+  return new TextEncoder().encode(JSON.stringify({ format: FORMAT, binaries, sources, retired: state.retired }) + '\n');
+}
+
+function isDigests(d: unknown): d is Digests {
+  const o = d as Record<string, unknown>;
+  return typeof o === 'object' && o !== null && typeof o['size'] === 'number' && ['md5', 'sha1', 'sha256', 'sha512'].every((k) => typeof o[k] === 'string');
+}
+
+function isParagraph(p: unknown): p is Field[] {
+  return Array.isArray(p) && p.every((f) => Array.isArray(f) && f.length === 2 && typeof f[0] === 'string' && typeof f[1] === 'string');
+}
+
+/** Parses state.json; a damaged file is a PublishError that says how to recover. */
+export function parseState(bytes: Uint8Array, location: string): RepoState {
+  const fail = (why: string): never => {
+    throw new PublishError(`${location}: ${why}`, {
+      hint: `move ${STATE_PATH} away and publish again: the pool is rescanned (imported packages then go to every suite) and source packages must be imported again`,
+    });
+  };
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
+  } catch {
+    return fail('is not valid JSON');
+  }
+  if (raw['format'] !== FORMAT) fail(`has format ${String(raw['format'])}, this half-repo reads format ${FORMAT}`);
+  const binaries = raw['binaries'];
+  const sources = raw['sources'];
+  const retired = raw['retired'];
+  if (!Array.isArray(binaries) || !Array.isArray(sources) || typeof retired !== 'object' || retired === null) return fail('lacks binaries, sources or retired');
+  for (const b of binaries as StoredBinary[]) {
+    if (typeof b?.entry?.poolPath !== 'string' || !isDigests(b.entry.digests) || !isParagraph(b.entry.control) || !Array.isArray(b.entry.suites) || typeof b.stat?.ino !== 'number') {
+      fail(`has a damaged pool entry ${JSON.stringify(b?.entry?.poolPath ?? null)}`);
+    }
+  }
+  for (const s of sources as StoredSource[]) {
+    if (typeof s?.entry?.dscPoolPath !== 'string' || !isDigests(s.entry.dscDigests) || !isParagraph(s.entry.dsc) || !Array.isArray(s.entry.files)) {
+      fail(`has a damaged source entry ${JSON.stringify(s?.entry?.dscPoolPath ?? null)}`);
+    }
+  }
+  return { binaries: binaries as StoredBinary[], sources: sources as StoredSource[], retired: retired as Record<string, number> };
+}

@@ -1,0 +1,92 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PublishError } from '../../../repo-tool/src/model/errors.js';
+import type { Signer } from '../../../repo-tool/src/model/signer.js';
+import { fixedClock } from '../../../repo-tool/src/publish/clock.js';
+import { LocalStorage } from '../../../repo-tool/src/publish/local-storage.js';
+import { publish } from '../../../repo-tool/src/publish/publish.js';
+import { defaultRepoConfig } from '../../../repo-tool/src/repo/config.js';
+import type { RepoPlan } from '../../../repo-tool/src/repo/plan-model.js';
+import { verifyRepository } from '../../../repo-tool/src/verify/verify.js';
+import { planRound, publishRound } from '../repo/helpers/scenario.js';
+import { makeTestKey } from '../repo/helpers/signer.js';
+import type { TestKey } from '../repo/helpers/signer.js';
+import { makeTempDir, removeTempDir } from '../repo/helpers/tmp.js';
+import { snapshotTree } from '../repo/helpers/tree.js';
+import { SpyStorage } from './helpers.js';
+
+const run = promisify(execFile);
+const T0 = new Date('2026-11-20T10:00:00Z');
+const T1 = new Date('2026-11-20T11:00:00Z');
+// One suite keeps the number of failure points (each one a full publish attempt) small.
+const CONFIG = { ...defaultRepoConfig, suites: [{ codename: 'trixie', suite: 'stable' }] };
+
+describe('publish is all or nothing before the switch', () => {
+  let dir: string;
+  let out: string;
+  let key: TestKey;
+  let plan: RepoPlan;
+  let before: Record<string, string>;
+  beforeAll(async () => {
+    dir = await makeTempDir('atomic');
+    out = join(dir, 'repo');
+    key = await makeTestKey();
+    await publishRound(new LocalStorage(out), key.signer, dir, {
+      date: T0,
+      config: CONFIG,
+      debs: [
+        { name: 'half', version: '0.1.0', architecture: 'all' },
+        { name: 'half-syncd', version: '0.1.0', architecture: 'amd64' },
+      ],
+    });
+    plan = await planRound(new LocalStorage(out), dir, {
+      date: T1,
+      config: CONFIG,
+      debs: [
+        { name: 'half', version: '0.2.0', architecture: 'all' },
+        { name: 'keepalived', version: '1:2.2.8-1~bpo12+1', architecture: 'amd64' },
+      ],
+    });
+    before = await snapshotTree(out);
+  });
+  afterAll(async () => removeTempDir(dir));
+
+  it('leaves the tree exactly as it was when any write, link or removal before the switch fails', async () => {
+    // On a copy, learn how many changes a publish makes before its first rename (the switch).
+    const copy = join(dir, 'probe');
+    await run('cp', ['-a', out, copy]);
+    const probe = new SpyStorage(new LocalStorage(copy));
+    await publish(plan, probe, key.signer, fixedClock(T1));
+    const firstRename = probe.calls.findIndex((c) => c.op === 'rename');
+    const changesBeforeSwitch = probe.calls.slice(0, firstRename).filter((c) => ['writeFile', 'link', 'symlink', 'remove'].includes(c.op)).length;
+    expect(changesBeforeSwitch).toBeGreaterThan(20);
+    for (let n = 1; n <= changesBeforeSwitch; n++) {
+      const failing = new SpyStorage(new LocalStorage(out));
+      failing.failAt = n;
+      const error = await publish(plan, failing, key.signer, fixedClock(T1)).catch((e: unknown) => e);
+      expect(error, `failure at change ${n}`).toBeInstanceOf(PublishError);
+      expect(String(error), `failure at change ${n}`).toMatch(/the published tree was left as it was|cannot take the lock .*: injected failure/);
+      expect(failing.calls.some((c) => c.op === 'rename'), `no rename after a failure at change ${n}`).toBe(false);
+      expect(await snapshotTree(out), `tree after a failure at change ${n}`).toEqual(before);
+    }
+    // Nothing left behind gets in the way: the same plan then publishes, and apt's checks pass.
+    await publish(plan, new LocalStorage(out), key.signer, fixedClock(T1));
+    expect(await verifyRepository(out, key.publicBinary, T1)).toEqual([]);
+  });
+
+  it('writes nothing when the signer fails', async () => {
+    const broken: Signer = {
+      ...key.signer,
+      clearsign: async () => {
+        throw new Error('no passphrase');
+      },
+    };
+    const storage = new SpyStorage(new LocalStorage(out));
+    const tree = await snapshotTree(out);
+    await expect(publish(plan, storage, broken, fixedClock(T1))).rejects.toThrow(/signing dists\/trixie\/Release failed: no passphrase/);
+    expect(await snapshotTree(out)).toEqual(tree);
+    expect(storage.calls.filter((c) => c.op !== 'stat' && c.op !== 'readFile' && !c.path.startsWith('.half-repo/lock'))).toEqual([]);
+  });
+});

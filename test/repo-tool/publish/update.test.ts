@@ -1,0 +1,43 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixedClock } from '../../../repo-tool/src/publish/clock.js';
+import { LocalStorage } from '../../../repo-tool/src/publish/local-storage.js';
+import { updateRepository } from '../../../repo-tool/src/publish/update.js';
+import { MemoryChunkCache } from '../../../repo-tool/src/repo/chunk-cache.js';
+import { defaultRepoConfig } from '../../../repo-tool/src/repo/config.js';
+import { importPackages } from '../../../repo-tool/src/repo/import.js';
+import { ChunkedIndexCompressor } from '../../../repo-tool/src/repo/index-compressor.js';
+import { verifyRepository } from '../../../repo-tool/src/verify/verify.js';
+import { inspectWithDpkgDeb, makeDeb } from '../repo/helpers/debs.js';
+import { makeTestKey } from '../repo/helpers/signer.js';
+import { makeTempDir, removeTempDir } from '../repo/helpers/tmp.js';
+
+describe('updateRepository', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await makeTempDir('update');
+  });
+  afterAll(async () => removeTempDir(dir));
+
+  it('imports, republishes and adopts stray pool files, each time leaving a repository verify accepts', async () => {
+    const key = await makeTestKey();
+    const storage = new LocalStorage(join(dir, 'repo'));
+    const base = { storage, config: defaultRepoConfig, signer: key.signer, inspect: inspectWithDpkgDeb, compressor: new ChunkedIndexCompressor(new MemoryChunkCache()) };
+    const t0 = new Date('2026-11-20T10:00:00Z');
+    const deb = await makeDeb(join(dir, 'in'), { name: 'keepalived', version: '1:2.2.8-1~bpo12+1', architecture: 'amd64' });
+    const first = await updateRepository({ ...base, date: t0, clock: fixedClock(t0), add: (known) => importPackages([deb.path], known, { config: defaultRepoConfig, inspect: inspectWithDpkgDeb }) });
+    expect(first.result.addedPool).toEqual(['pool/half/k/keepalived/keepalived_2.2.8-1~bpo12+1_amd64.deb']);
+    expect(await verifyRepository(join(dir, 'repo'), key.publicBinary, t0)).toEqual([]);
+
+    const t1 = new Date('2026-11-21T10:00:00Z');
+    const again = await updateRepository({ ...base, date: t1, clock: fixedClock(t1) });
+    expect(again.plan.binaries).toHaveLength(1);
+    expect(again.scan.reread).toEqual([]);
+
+    await makeDeb(join(dir, 'repo/pool/half/s/stray'), { name: 'stray', version: '1', architecture: 'all' });
+    const t2 = new Date('2026-11-22T10:00:00Z');
+    const adopted = await updateRepository({ ...base, date: t2, clock: fixedClock(t2), adoptUnknown: true });
+    expect(adopted.scan.adopted).toEqual(['pool/half/s/stray/stray_1_all.deb']);
+    expect(await verifyRepository(join(dir, 'repo'), key.publicBinary, t2)).toEqual([]);
+  });
+});
