@@ -35,6 +35,7 @@ want zstd zstd
 want sysctl procps
 want ar binutils
 want tcpdump tcpdump
+want dh debhelper
 
 if [ -z "$need" ]; then
   echo "ensure-test-tools: all Debian tools present"

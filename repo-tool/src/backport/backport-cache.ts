@@ -1,0 +1,93 @@
+// The backport result cache: ${XDG_CACHE_HOME:-$HOME/.cache}/half/backports/<key>/ holds the
+// built .debs, the source package, .buildinfo, .changes, build.log and backport.json, the
+// manifest naming each artefact with its SHA-256. An entry is complete once backport.json is in
+// place (written last, in a temporary directory renamed into place), and it is only used when
+// every artefact still matches its hash; a damaged entry is rebuilt, never trusted.
+import { createHash } from 'node:crypto';
+import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { BackportPlan, BackportResult } from './backport-plan.js';
+import { BACKPORT_FORMAT } from './cache-key.js';
+
+export const MANIFEST = 'backport.json';
+
+export interface BackportManifest {
+  readonly format: number;
+  readonly cacheKey: string;
+  readonly package: string;
+  readonly targetSuite: string;
+  readonly version: string;
+  readonly binaries: readonly string[];
+  readonly dsc: string;
+  readonly sourceFiles: readonly string[];
+  readonly buildinfo: string | null;
+  readonly changes: string | null;
+  /** File name → lowercase hex SHA-256, for every file above. */
+  readonly sha256: Readonly<Record<string, string>>;
+}
+
+export function defaultBackportCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const xdg = env['XDG_CACHE_HOME'];
+  return join(xdg !== undefined && xdg !== '' ? xdg : join(env['HOME'] ?? homedir(), '.cache'), 'half', 'backports');
+}
+
+export async function sha256File(path: string): Promise<string> {
+  return createHash('sha256').update(await readFile(path)).digest('hex');
+}
+
+export function manifestFiles(manifest: BackportManifest): string[] {
+  const names = [...manifest.binaries, manifest.dsc, ...manifest.sourceFiles];
+  if (manifest.buildinfo !== null) names.push(manifest.buildinfo);
+  if (manifest.changes !== null) names.push(manifest.changes);
+  return names;
+}
+
+export function resultOf(manifest: BackportManifest, directory: string, cached: boolean): BackportResult {
+  const at = (name: string): string => join(directory, name);
+  return {
+    package: manifest.package,
+    targetSuite: manifest.targetSuite as BackportResult['targetSuite'],
+    version: manifest.version,
+    binaries: manifest.binaries.map(at),
+    source: { dsc: at(manifest.dsc), files: manifest.sourceFiles.map(at) },
+    buildinfo: manifest.buildinfo === null ? undefined : at(manifest.buildinfo),
+    changes: manifest.changes === null ? undefined : at(manifest.changes),
+    directory,
+    cached,
+  };
+}
+
+/** The cached result of `plan`, or the reason there is none usable. */
+export async function readCachedResult(cacheDir: string, plan: BackportPlan): Promise<{ result: BackportResult } | { miss: string }> {
+  const directory = join(cacheDir, plan.cacheKey);
+  let manifest: BackportManifest;
+  try {
+    manifest = JSON.parse(await readFile(join(directory, MANIFEST), 'utf8')) as BackportManifest;
+  } catch {
+    return { miss: 'not built yet' };
+  }
+  if (manifest.format !== BACKPORT_FORMAT || manifest.cacheKey !== plan.cacheKey || manifest.version !== plan.version) {
+    return { miss: `${join(directory, MANIFEST)} describes another build` };
+  }
+  for (const name of manifestFiles(manifest)) {
+    const want = manifest.sha256[name];
+    const have = await sha256File(join(directory, name)).catch(() => undefined);
+    if (want === undefined || have !== want) return { miss: `${join(directory, name)} is missing or damaged` };
+  }
+  return { result: resultOf(manifest, directory, true) };
+}
+
+/** Moves a finished staging directory (artefacts + manifest) into place as the entry of its key. */
+export async function storeResult(cacheDir: string, staging: string, manifest: BackportManifest): Promise<BackportResult> {
+  await writeFile(join(staging, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+  const directory = join(cacheDir, manifest.cacheKey);
+  const exists = await stat(directory).then(() => true, () => false);
+  if (exists) {
+    const aside = `${directory}.stale-${process.pid}`;
+    await rename(directory, aside);
+    await rm(aside, { recursive: true, force: true });
+  }
+  await rename(staging, directory);
+  return resultOf(manifest, directory, false);
+}

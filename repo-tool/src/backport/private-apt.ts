@@ -1,0 +1,89 @@
+// The private apt of a backport (see private-apt-config.ts): write its files, `apt-get update`
+// its Sources indexes, ask which version of a source package a suite has, and download one. The
+// hashes apt checks come from the suites' signed Release files, verified with the Signed-By keys.
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ToolError } from '../model/errors.js';
+import { privateAptDirName, privateAptFiles, SOURCES_NAME, EMBEDDED_KEY_NAME, type MirrorSource } from './private-apt-config.js';
+import { runStep, tryStep, SYSTEM_PATH } from './run-step.js';
+import { isSourceNotFound, parseSourceListing, type SourceFile, type SourceListing } from './source-listing.js';
+
+export interface PrivateApt {
+  readonly dir: string;
+  readonly suites: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** apt-get under flock(1) on the private directory: parallel plans (or test files) sharing it
+ *  take turns instead of failing on apt's lists lock or reading lists mid-update. */
+function aptGet(apt: PrivateApt, args: readonly string[]): [string, string[], { display: string; env: Readonly<Record<string, string>> }] {
+  const display = `APT_CONFIG=${apt.env['APT_CONFIG'] ?? ''} apt-get ${args.join(' ')}`;
+  return ['flock', ['--exclusive', join(apt.dir, 'half-backport.lock'), 'apt-get', ...args], { display, env: apt.env }];
+}
+
+/** Writes the private configuration under `<aptRoot>/<hash of mirror and suites>/`. */
+export async function openPrivateApt(aptRoot: string, mirror: MirrorSource, suites: readonly string[]): Promise<PrivateApt> {
+  const dir = join(aptRoot, privateAptDirName(mirror, suites));
+  const files = privateAptFiles(dir, mirror, suites);
+  await mkdir(join(dir, 'sources.list.d'), { recursive: true });
+  await mkdir(join(dir, 'state/lists/partial'), { recursive: true });
+  await mkdir(join(dir, 'cache'), { recursive: true });
+  await writeFile(join(dir, 'sources.list'), '');
+  await writeFile(join(dir, 'state/status'), '');
+  await writeFile(join(dir, 'sources.list.d', SOURCES_NAME), files.sources);
+  if (files.embeddedKey !== undefined) await writeFile(join(dir, EMBEDDED_KEY_NAME), files.embeddedKey, { mode: 0o644 });
+  await writeFile(join(dir, 'apt.conf'), files.aptConf);
+  const env = { PATH: SYSTEM_PATH, LC_ALL: 'C.UTF-8', APT_CONFIG: join(dir, 'apt.conf') };
+  return { dir, suites, env };
+}
+
+/** Downloads (or revalidates) the Sources indexes of every suite. */
+export async function updatePrivateApt(apt: PrivateApt): Promise<void> {
+  const [command, args, shown] = aptGet(apt, ['update', '-q', '-o', 'APT::Update::Error-Mode=any']);
+  await runStep(command, args, {
+    ...shown,
+    step: `read Debian sources (${apt.suites.join(', ')})`,
+    hint: 'check that the machine reaches its Debian mirror (apt-get update) and that these suites exist there',
+  });
+}
+
+/** True once an update has left Sources indexes behind. */
+export async function hasLists(apt: PrivateApt): Promise<boolean> {
+  const names = await readdir(join(apt.dir, 'state/lists')).catch(() => [] as string[]);
+  return names.some((name) => name.includes('_source_Sources'));
+}
+
+/** The version of `pkg` in `suite` with its files, or undefined when the suite has no such source. */
+export async function sourceInSuite(apt: PrivateApt, pkg: string, suite: string): Promise<SourceListing | undefined> {
+  const [command, args, shown] = aptGet(apt, ['source', '--print-uris', '--only-source', '-q', `${pkg}/${suite}`]);
+  const result = await tryStep(command, args, { ...shown, step: `look up ${pkg} in ${suite}` });
+  if (result.exitCode !== 0) {
+    if (isSourceNotFound(result.stderr)) return undefined;
+    throw new ToolError(`cannot look up source package ${pkg} in ${suite}: "${result.command}" exited with ${result.exitCode}: ${result.stderr.trim()}`, {
+      hint: 'check the mirror and the suite name',
+    });
+  }
+  return parseSourceListing(result.stdout, result.command);
+}
+
+/** Downloads `pkg=version` into `destDir` (which must exist) and checks every file against `files`. */
+export async function downloadSource(apt: PrivateApt, pkg: string, version: string, files: readonly SourceFile[], destDir: string): Promise<void> {
+  if (!(await hasLists(apt))) await updatePrivateApt(apt);
+  const [command, args, shown] = aptGet(apt, ['source', '--download-only', '--only-source', '-q', `${pkg}=${version}`]);
+  await runStep(command, args, {
+    ...shown,
+    step: `fetch ${pkg} ${version}`,
+    cwd: destDir,
+    hint: 'the mirror did not serve every file of the planned source (see the "Err" lines): check the mirror, or plan again if it has moved on to a newer version',
+  });
+  for (const file of files) {
+    const bytes = await readFile(join(destDir, file.name)).catch(() => undefined);
+    const sha256 = bytes === undefined ? undefined : createHash('sha256').update(bytes).digest('hex');
+    if (sha256 !== file.sha256 || bytes?.byteLength !== file.size) {
+      throw new ToolError(`fetched ${file.name} does not match the plan (size ${bytes?.byteLength ?? 'missing'}, sha256 ${sha256 ?? '-'}; planned ${file.size}, ${file.sha256})`, {
+        hint: 'the mirror changed since the plan was made: plan the backport again',
+      });
+    }
+  }
+}

@@ -1,0 +1,124 @@
+// Applies a backport plan: returns the cached result when one exists for the plan's key (no root,
+// no network, a few hashes), otherwise builds in a fresh copy of a clean Debian chroot
+// (build-in-root.ts), collects the .debs and the source package named by the .changes and the
+// .dsc, stores them under <cacheDir>/<key>/ and deletes the build root. Building needs root.
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { versionWithoutEpoch } from '../deb/version.js';
+import { ConfigError, PackageFormatError } from '../model/errors.js';
+import { defaultBackportCacheDir, readCachedResult, sha256File, storeResult, type BackportManifest } from './backport-cache.js';
+import type { BackportPlan, BackportResult, ProgressSink } from './backport-plan.js';
+import { silentSink } from './backport-plan.js';
+import { ensureBuilderImage } from './builder-image.js';
+import { buildDirOf, buildInRoot } from './build-in-root.js';
+import { BACKPORT_FORMAT } from './cache-key.js';
+import { assertNothingMountedUnder } from './chroot-run.js';
+import { buildOutputs, sha256List, type ListedFile } from './collect.js';
+
+export interface RunBackportOptions {
+  /** Default: ${XDG_CACHE_HOME:-$HOME/.cache}/half/backports. */
+  readonly cacheDir?: string;
+  readonly progress?: ProgressSink;
+  /** Keep the build root after a failure, for debugging (it is always deleted after success). */
+  readonly keepFailedRoot?: boolean;
+}
+
+export async function runBackport(plan: BackportPlan, options: RunBackportOptions = {}): Promise<BackportResult> {
+  const cacheDir = options.cacheDir ?? defaultBackportCacheDir();
+  const progress = options.progress ?? silentSink;
+  const cached = await readCachedResult(cacheDir, plan);
+  if ('result' in cached) {
+    progress.info(`backport ${plan.package} ${plan.version} for ${plan.targetSuite}: cached in ${cached.result.directory}`);
+    return cached.result;
+  }
+  if (process.getuid?.() !== 0) {
+    throw new ConfigError(`building the ${plan.package} backport for ${plan.targetSuite} needs root (mmdebstrap, mount and chroot), and no cached build exists (${cached.miss})`, {
+      hint: 'run it as root (sudo half-repo backport keepalived), or copy a cache entry built elsewhere',
+    });
+  }
+  progress.info(`backport ${plan.package} ${plan.version} for ${plan.targetSuite}: building (${cached.miss})`);
+  const started = Date.now();
+  await mkdir(cacheDir, { recursive: true });
+  const imageTar = await ensureBuilderImage(cacheDir, plan.image, plan.imageKey, plan.mirror, progress);
+
+  const work = join(cacheDir, `work-${plan.cacheKey}-${process.pid}`);
+  const logFile = join(cacheDir, `${plan.cacheKey}.log`);
+  await rm(logFile, { force: true });
+  await rm(work, { recursive: true, force: true });
+  let succeeded = false;
+  try {
+    const root = join(work, 'root');
+    await buildInRoot(plan, { root, imageTar, aptRoot: join(cacheDir, 'apt'), logFile }, progress);
+    const staging = join(work, 'result');
+    await mkdir(staging);
+    const manifest = await collect(plan, buildDirOf(root), staging);
+    await rename(logFile, join(staging, 'build.log'));
+    const result = await storeResult(cacheDir, staging, manifest);
+    succeeded = true;
+    const seconds = Math.round((Date.now() - started) / 1000);
+    progress.info(`backport ${plan.package} ${plan.version}: built ${result.binaries.length} package(s) in ${seconds} s into ${result.directory}`);
+    return result;
+  } finally {
+    if (succeeded || options.keepFailedRoot !== true) await removeWork(work, succeeded, progress);
+    else progress.warn(`backport: the failed build root is kept in ${work} (delete it when done)`);
+  }
+}
+
+/** Deletes the work directory; after a failure a cleanup problem is reported, not thrown, so
+ *  that the build's own error is the one the caller sees. */
+async function removeWork(work: string, succeeded: boolean, progress: ProgressSink): Promise<void> {
+  try {
+    assertNothingMountedUnder(work);
+    await rm(work, { recursive: true, force: true });
+  } catch (error) {
+    if (succeeded) throw error;
+    progress.warn(`backport: could not delete ${work}: ${(error as Error).message}`);
+  }
+}
+
+/** Moves what the build made into `staging`, checking every file against the .changes/.dsc. */
+async function collect(plan: BackportPlan, buildDir: string, staging: string): Promise<BackportManifest> {
+  const base = `${plan.package}_${versionWithoutEpoch(plan.version)}`;
+  const changesName = `${base}_${plan.architecture}.changes`;
+  const dscName = `${base}.dsc`;
+  const outputs = buildOutputs(await readFile(join(buildDir, changesName), 'utf8'), changesName);
+  const dsc = sha256List(await readFile(join(buildDir, dscName), 'utf8'), dscName);
+  if (outputs.version !== plan.version || dsc.version !== plan.version) {
+    throw new PackageFormatError(`the build made version ${outputs.version} (.changes) / ${dsc.version} (.dsc), not the planned ${plan.version}`, {
+      hint: 'the changelog edit did not take effect: see the build log',
+    });
+  }
+  if (outputs.binaries.length === 0) {
+    throw new PackageFormatError(`${changesName} lists no .deb`, { hint: 'see the build log' });
+  }
+  const sha256: Record<string, string> = {};
+  const take = async (file: ListedFile | { name: string; sha256: undefined }): Promise<string> => {
+    const have = await sha256File(join(buildDir, file.name));
+    if (file.sha256 !== undefined && have !== file.sha256) {
+      throw new PackageFormatError(`${file.name} does not match the SHA-256 its build listed`, { hint: 'see the build log' });
+    }
+    await rename(join(buildDir, file.name), join(staging, file.name));
+    sha256[file.name] = have;
+    return file.name;
+  };
+  const binaries: string[] = [];
+  for (const file of outputs.binaries) binaries.push(await take(file));
+  const sourceFiles: string[] = [];
+  for (const file of dsc.files) sourceFiles.push(await take(file));
+  const buildinfo = outputs.buildinfo === undefined ? null : await take(outputs.buildinfo);
+  const changes = await take({ name: changesName, sha256: undefined });
+  const dscFile = await take({ name: dscName, sha256: undefined });
+  return {
+    format: BACKPORT_FORMAT,
+    cacheKey: plan.cacheKey,
+    package: plan.package,
+    targetSuite: plan.targetSuite,
+    version: plan.version,
+    binaries,
+    dsc: dscFile,
+    sourceFiles,
+    buildinfo,
+    changes,
+    sha256,
+  };
+}
