@@ -25,8 +25,10 @@ export interface BuildDebOptions {
   readonly mtime: number;
   /** Member compression; default xz, as Debian does. */
   readonly compression?: Compression;
-  /** When given, the package gets an `_gpgorigin` origin signature made at `mtime`. */
+  /** When given, the package gets an `_gpgorigin` origin signature made at `signDate` (default `mtime`). */
   readonly signer?: Signer;
+  /** Creation time of the origin signature; must not precede the signing key's creation. */
+  readonly signDate?: Date;
 }
 
 const utf8 = new TextEncoder();
@@ -68,7 +70,7 @@ export async function buildDeb(def: PackageDefinition, options: BuildDebOptions)
     compress(writeTar(dataTarEntries(sorted, options.mtime)), compression),
   ]);
   const parts = { compression, controlTar, dataTar, mtime: options.mtime };
-  const signature = options.signer === undefined ? undefined : await signGpgOrigin(options.signer, { debianBinary: DEBIAN_BINARY, controlTar, dataTar }, new Date(options.mtime * 1000));
+  const signature = options.signer === undefined ? undefined : await signGpgOrigin(options.signer, { debianBinary: DEBIAN_BINARY, controlTar, dataTar }, options.signDate ?? new Date(options.mtime * 1000));
   return {
     fileName: debFileName(def.name, def.version, def.architecture),
     bytes: assembleDeb(parts, signature),

@@ -29,6 +29,11 @@ export interface RepoConfig {
   readonly poolGrace: number;
   /** Versions of each package (per suite, component and architecture) the indexes list. */
   readonly keepVersions: number;
+  /**
+   * The repository's public URL (what admins put in URIs:), or null. With it, half-archive-keyring
+   * ships the apt source and `build` prints the exact lines; without, `build` prints a file: URI.
+   */
+  readonly url: string | null;
 }
 
 const DAY = 24 * 60 * 60;
@@ -47,6 +52,7 @@ export const defaultRepoConfig: RepoConfig = {
   byHashRetention: 2 * DAY,
   poolGrace: 2 * DAY,
   keepVersions: 3,
+  url: null,
 };
 
 const NAME = /^[a-z0-9][a-z0-9.+-]*$/;
@@ -115,6 +121,10 @@ export function validateRepoConfig(raw: unknown, source: string): RepoConfig {
   if (architectures.length > 0 && architectures.every((a) => a === 'all')) problems.push('"architectures" needs at least one real architecture besides "all" (apt ignores a repository without its own architecture)');
   const keep = raw['keepVersions'] ?? defaultRepoConfig.keepVersions;
   if (typeof keep !== 'number' || !Number.isInteger(keep) || keep < 1) problems.push('"keepVersions" must be a whole number, at least 1');
+  const url = raw['url'] ?? null;
+  if (url !== null && (typeof url !== 'string' || !/^(https?|file):\/\/[^\s]+$/.test(url))) {
+    problems.push('"url" must be an http://, https:// or file:// URL without spaces, or null');
+  }
   const config: RepoConfig = {
     origin: text('origin'),
     label: text('label'),
@@ -126,6 +136,7 @@ export function validateRepoConfig(raw: unknown, source: string): RepoConfig {
     byHashRetention: seconds('byHashRetention', false) ?? 0,
     poolGrace: seconds('poolGrace', false) ?? 0,
     keepVersions: Number(keep),
+    url: typeof url === 'string' ? (url.endsWith('/') ? url : `${url}/`) : null,
   };
   if (problems.length > 0) {
     throw new ConfigError(`${source}: ${problems.length === 1 ? problems[0] : `${problems.length} problems:\n  ${problems.join('\n  ')}`}`, {

@@ -48,6 +48,16 @@ export class OpenPgpSigner implements Signer {
     this.fingerprints = this.keys.map((k) => k.fingerprint);
   }
 
+  /** Creation time of the youngest key: no signature may be dated before it. */
+  newestKeyCreation(): Date {
+    return new Date(Math.max(...this.#loaded.map((l) => l.key.getCreationTime().getTime())));
+  }
+
+  /** Each key's binary transferable public key, in signing order. */
+  publicKeys(): Uint8Array[] {
+    return this.#loaded.map((l) => l.key.toPublic().write());
+  }
+
   /** The public keys of every signing key: binary keyring (`.gpg`) and one armor block (`.asc`). */
   publicKeyring(): PublicKeyring {
     return publicKeyringOf(this.#loaded.map((l) => l.key.toPublic().write()));

@@ -1,0 +1,81 @@
+// The backports a build publishes (pkgs/backports.json: package → target suites, the fixed
+// changelog date and the halfN iteration), run through backport/ (cached by their inputs) and
+// turned into files to import per suite. A backport that is not needed (the target's own
+// version is the newest) or that cannot be fetched is reported, and the suite keeps Debian's own.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { planBackport } from '../backport/plan-backport.js';
+import { runBackport } from '../backport/run-backport.js';
+import { isTargetSuite } from '../backport/suites.js';
+import type { Progress } from '../cli/progress.js';
+import { ConfigError, HalfRepoError } from '../model/errors.js';
+
+export const BACKPORTS_FILE = 'pkgs/backports.json';
+
+export interface BackportSpec {
+  readonly package: string;
+  readonly suites: readonly string[];
+  readonly sourceDateEpoch: number;
+  readonly iteration: number;
+  /** Who signs off the backport's changelog entry. */
+  readonly maintainer: string;
+  /** Suites that may keep Debian's own version when the backport cannot be built (else the build fails). */
+  readonly optional: readonly string[];
+}
+
+export type BackportOutcome =
+  | { readonly kind: 'published'; readonly package: string; readonly suite: string; readonly version: string; readonly files: readonly string[]; readonly cached: boolean }
+  | { readonly kind: 'skipped'; readonly package: string; readonly suite: string; readonly reason: string };
+
+export async function loadBackportSpecs(root: string): Promise<BackportSpec[]> {
+  const path = join(root, BACKPORTS_FILE);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new ConfigError(`${path}: ${(error as Error).message}`, { hint: 'a JSON object: {"keepalived": {"suites": [...], "sourceDateEpoch": N, "iteration": 1}}' });
+  }
+  const problems: string[] = [];
+  const specs: BackportSpec[] = [];
+  for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
+    const v = value as Partial<Record<string, unknown>>;
+    const suites = Array.isArray(v['suites']) ? (v['suites'] as unknown[]).map(String) : [];
+    if (!/^[a-z0-9][a-z0-9+.-]+$/.test(name)) problems.push(`"${name}" is not a source package name`);
+    if (suites.length === 0 || !suites.every(isTargetSuite)) problems.push(`"${name}.suites" must list bookworm and/or trixie`);
+    if (!Number.isInteger(v['sourceDateEpoch'])) problems.push(`"${name}.sourceDateEpoch" must be seconds since 1970 (the changelog entry's date; changing it rebuilds)`);
+    if (!Number.isInteger(v['iteration']) || (v['iteration'] as number) < 1) problems.push(`"${name}.iteration" must be 1 or more (the halfN suffix)`);
+    const optional = Array.isArray(v['optional']) ? (v['optional'] as unknown[]).map(String) : [];
+    if (!optional.every((s) => suites.includes(s))) problems.push(`"${name}.optional" may only name suites listed in "${name}.suites"`);
+    const maintainer = v['maintainer'];
+    if (typeof maintainer !== 'string' || !/^[^<>]+ <[^<>\s]+@[^<>\s]+>$/.test(maintainer)) problems.push(`"${name}.maintainer" must be "Name <address>"`);
+    specs.push({ package: name, suites, sourceDateEpoch: Number(v['sourceDateEpoch']), iteration: Number(v['iteration']), optional, maintainer: String(maintainer) });
+  }
+  if (problems.length > 0) throw new ConfigError(`${path}: ${problems.join('; ')}`, { hint: 'fix the listed keys' });
+  return specs;
+}
+
+export async function runBackports(specs: readonly BackportSpec[], options: { readonly progress: Progress; readonly only?: readonly string[] }): Promise<BackportOutcome[]> {
+  const outcomes: BackportOutcome[] = [];
+  for (const spec of specs) {
+    for (const suite of spec.suites) {
+      if (options.only !== undefined && !options.only.includes(suite)) continue;
+      if (!isTargetSuite(suite)) continue;
+      try {
+        const plan = await planBackport({ package: spec.package, targetSuite: suite, sourceDateEpoch: spec.sourceDateEpoch, iteration: spec.iteration, maintainer: spec.maintainer, progress: options.progress });
+        if (plan.kind === 'not-needed') {
+          outcomes.push({ kind: 'skipped', package: spec.package, suite, reason: plan.reason });
+          continue;
+        }
+        const result = await runBackport(plan, { progress: options.progress });
+        outcomes.push({ kind: 'published', package: spec.package, suite, version: result.version, files: [...result.binaries, result.source.dsc], cached: result.cached });
+      } catch (error) {
+        if (!(error instanceof HalfRepoError) || !spec.optional.includes(suite)) throw error;
+        const reason = `${error.message}${error.hint !== undefined ? ` (${error.hint})` : ''}`;
+        options.progress.warn(`${spec.package} backport for ${suite} failed: ${reason}\n${suite} keeps Debian's own ${spec.package}.`);
+        outcomes.push({ kind: 'skipped', package: spec.package, suite, reason });
+      }
+    }
+  }
+  return outcomes;
+}
