@@ -36,6 +36,7 @@ want sysctl procps
 want ar binutils
 want tcpdump tcpdump
 want dh debhelper
+want socat socat
 
 if [ -z "$need" ]; then
   echo "ensure-test-tools: all Debian tools present"

@@ -1,0 +1,117 @@
+// Where conntrack event datagrams come from: a socket in this process, or an event pump child
+// process (event-pump-main.ts) that survives what the `netlink` binding does on an overrun
+// (it aborts its process). The pump is the default for the daemon; each time it dies or
+// reports ENOBUFS, the consumer is told "overrun" and the pump is restarted.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { dirname, extname, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { NetlinkSocketError } from './errors.js';
+import { NetfilterSocket } from './netfilter-socket.js';
+import { FrameReader, PumpControl } from './pump-frames.js';
+
+export interface DatagramHandlers {
+  datagram(buf: Buffer): void;
+  overrun(): void;
+}
+
+export interface DatagramSource {
+  /** Resolves with the granted receive buffer size once the groups are joined. */
+  start(handlers: DatagramHandlers): Promise<number>;
+  /** Why the source last failed, if it did. */
+  readonly lastError: string | undefined;
+  close(): void;
+}
+
+export interface SourceOptions {
+  readonly groups: readonly number[];
+  readonly recvBufferSize?: number;
+}
+
+/** The socket in this process. An overrun aborts the process (see event-pump-main.ts). */
+export class InProcessSource implements DatagramSource {
+  private socket: NetfilterSocket | undefined;
+  constructor(private readonly options: SourceOptions) {}
+
+  get lastError(): string | undefined {
+    return this.socket?.lastError;
+  }
+
+  async start(handlers: DatagramHandlers): Promise<number> {
+    this.socket = new NetfilterSocket({ ...this.options }, handlers);
+    return this.socket.recvBufferSize;
+  }
+
+  close(): void {
+    this.socket?.close();
+  }
+}
+
+export interface PumpCommand {
+  readonly command: string;
+  readonly args: readonly string[];
+}
+
+/** How to run event-pump-main next to this module (.ts under tsx, .js when built). */
+export function defaultPumpCommand(): PumpCommand {
+  const here = fileURLToPath(import.meta.url);
+  const ext = extname(here);
+  const script = join(dirname(here), `event-pump-main${ext}`);
+  return { command: process.execPath, args: [...(ext === '.ts' ? ['--import', 'tsx'] : []), script] };
+}
+
+const MAX_FAILED_STARTS = 5;
+
+export class PumpSource implements DatagramSource {
+  private child: ChildProcess | undefined;
+  private closing = false;
+  private failedStarts = 0;
+  lastError: string | undefined;
+  restarts = 0;
+
+  constructor(
+    private readonly options: SourceOptions,
+    private readonly pump: PumpCommand = defaultPumpCommand(),
+  ) {}
+
+  start(handlers: DatagramHandlers): Promise<number> {
+    return new Promise((resolve, reject) => this.spawnPump(handlers, resolve, reject));
+  }
+
+  close(): void {
+    this.closing = true;
+    this.child?.kill('SIGTERM');
+  }
+
+  private spawnPump(handlers: DatagramHandlers, ready: (size: number) => void, failed: (e: Error) => void): void {
+    const arg = JSON.stringify({ groups: this.options.groups, recvBufferSize: this.options.recvBufferSize });
+    const child = spawn(this.pump.command, [...this.pump.args, arg], { stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    let started = false;
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+    const reader = new FrameReader({
+      datagram: (buf) => handlers.datagram(buf),
+      control: (code, value) => {
+        if (code === PumpControl.ready && !started) {
+          started = true;
+          this.failedStarts = 0;
+          ready(value);
+        } else if (code === PumpControl.overrun) handlers.overrun();
+      },
+    });
+    (child.stdio[3] as Readable).on('data', (chunk: Buffer) => reader.push(chunk));
+    child.on('error', (error) => (this.lastError = `event pump: ${error.message}`));
+    child.on('exit', (code, signal) => {
+      if (this.closing) return;
+      this.lastError = `event pump exited (${signal ?? code}): ${stderr.trim().split('\n').pop() ?? ''}`;
+      if (!started && ++this.failedStarts >= MAX_FAILED_STARTS) {
+        failed(new NetlinkSocketError(`the conntrack event pump failed to start ${MAX_FAILED_STARTS} times: ${this.lastError}`, undefined, { hint: 'half-syncd needs CAP_NET_ADMIN and nf_conntrack_netlink' }));
+        return;
+      }
+      if (started) handlers.overrun(); // events between its death and the new pump are lost
+      this.restarts++;
+      this.spawnPump(handlers, started ? () => undefined : ready, failed);
+    });
+  }
+}

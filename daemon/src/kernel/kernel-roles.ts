@@ -1,0 +1,115 @@
+// The kernel layer's roles (STYLE.md rule 4): what the daemon needs from conntrack, named for
+// the job. Implementations over a raw NETLINK_NETFILTER socket live next door
+// (netlink-kernel-events.ts, netlink-kernel-dumper.ts, netlink-kernel-writer.ts).
+import type { RecordChange } from '../model/record.js';
+import type { ConntrackEntry, Expectation, Family } from './ct-entry.js';
+import type { FlowFilter } from './flow-filter.js';
+
+/** One change to apply to the kernel. Deletes need only the identity (family, tuple, zone). */
+export type KernelOp =
+  | { readonly op: 'set'; readonly entry: ConntrackEntry }
+  | { readonly op: 'delete'; readonly entry: ConntrackEntry }
+  | { readonly op: 'set-expectation'; readonly expectation: Expectation }
+  | { readonly op: 'delete-expectation'; readonly expectation: Expectation };
+
+export type OpAction = 'created' | 'created-without-master' | 'updated' | 'deleted' | 'absent';
+
+/** The outcome of one KernelOp. `errno`/`code` are the kernel's answer (e.g. 22, "EINVAL"). */
+export type OpResult =
+  | { readonly ok: true; readonly action: OpAction }
+  | { readonly ok: false; readonly errno: number; readonly code: string; readonly reason: string };
+
+export interface ApplyReport {
+  /** One result per op, in the order given. */
+  readonly results: readonly OpResult[];
+  readonly created: number;
+  readonly updated: number;
+  readonly deleted: number;
+  readonly failed: number;
+  /** Netlink requests sent, retries included, and how many retries there were. */
+  readonly messages: number;
+  readonly retries: number;
+  /** Reply overruns on the writer socket (each made a chunk be sent again). */
+  readonly overruns: number;
+}
+
+/** applyRecords' report: results in the order of the changes, undecodable records failed. */
+export interface RecordApplyReport extends ApplyReport {
+  readonly undecodable: readonly { readonly index: number; readonly error: string }[];
+}
+
+export interface KernelWriter {
+  /** Netlink port of the writer socket: events the writer caused carry it as their origin. */
+  readonly port: number;
+  /** Create-or-update and delete in batches; one failure never stops the rest. */
+  apply(ops: readonly KernelOp[]): Promise<ApplyReport>;
+  /** The same for the sync layer's record changes (the failover commit path). */
+  applyRecords(changes: readonly RecordChange[]): Promise<RecordApplyReport>;
+  /** Remove every conntrack entry, or every expectation. */
+  flush(table: 'conntrack' | 'expectation'): Promise<void>;
+  close(): void;
+}
+
+export interface DumpOptions {
+  /** Only this address family (the kernel filters); default both. */
+  readonly family?: Family;
+  /** Entries the filter rejects are counted, not returned. */
+  readonly filter?: FlowFilter;
+}
+
+export interface DumpResult<T> {
+  readonly entries: T[];
+  readonly filtered: number;
+  /** Messages that did not decode, with the first few reasons. */
+  readonly undecodable: number;
+  readonly errors: readonly string[];
+  /** The kernel flagged the dump as interrupted (NLM_F_DUMP_INTR): the table changed meanwhile. */
+  readonly interrupted: boolean;
+}
+
+export interface KernelDumper {
+  dumpConntrack(options?: DumpOptions): Promise<DumpResult<ConntrackEntry>>;
+  dumpExpectations(options?: DumpOptions): Promise<DumpResult<Expectation>>;
+  close(): void;
+}
+
+/**
+ * A decoded event. `originPort` is the netlink port of the socket whose request caused it (0
+ * for packets): the daemon can ignore the echoes of its own commits. UPDATE events carry only
+ * what changed (mergeEntry in codec/ct-decode.ts folds them into the previous state).
+ */
+export type KernelEvent =
+  | { readonly table: 'conntrack'; readonly type: 'new' | 'update' | 'destroy'; readonly entry: ConntrackEntry; readonly originPort: number }
+  | { readonly table: 'expectation'; readonly type: 'new' | 'destroy'; readonly expectation: Expectation; readonly originPort: number };
+
+export interface OverrunInfo {
+  /** Overruns so far on this subscription: events were lost, resync from a dump. */
+  readonly overruns: number;
+}
+
+/** Receives events; its methods should not throw (what they throw is caught and counted). */
+export interface KernelEventSink {
+  event(event: KernelEvent): void;
+  overrun(info: OverrunInfo): void;
+}
+
+export interface KernelEventStats {
+  readonly datagrams: number;
+  readonly events: number;
+  readonly filtered: number;
+  readonly undecodable: number;
+  readonly overruns: number;
+  readonly sinkErrors: number;
+  /** Socket errors other than overruns. */
+  readonly socketErrors: number;
+  /** SO_RCVBUF the kernel granted (capped by net.core.rmem_max). */
+  readonly recvBufferSize: number;
+  readonly lastError: string | undefined;
+}
+
+export interface KernelEvents {
+  /** Subscribes; resolves once the kernel delivers events (dump after this, not before). */
+  start(sink: KernelEventSink): Promise<void>;
+  stats(): KernelEventStats;
+  close(): void;
+}

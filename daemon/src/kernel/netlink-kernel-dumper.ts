@@ -1,0 +1,104 @@
+// KernelDumper over a raw NETLINK_NETFILTER socket: IPCTNL_MSG_CT_GET / IPCTNL_MSG_EXP_GET with
+// NLM_F_DUMP, the multipart answer (NLM_F_MULTI messages ending with NLMSG_DONE) decoded entry by
+// entry (bad ones counted, never thrown), filtered, collected. One dump at a time per dumper.
+import type { ConntrackEntry, Expectation } from './ct-entry.js';
+import { decodeConntrackMessage } from './codec/ct-decode.js';
+import { encodeDumpRequest } from './codec/ct-encode.js';
+import type { DecodeResult } from './codec/decode-result.js';
+import { decodeExpectationMessage, encodeExpectationDumpRequest } from './codec/exp-codec.js';
+import { AttrWriter } from './codec/netlink-attr.js';
+import { errorCodeOf, MessageCursor, NlMsgType, NlmFlag } from './codec/netlink-message.js';
+import { AddressFamily } from './codec/nfnetlink.js';
+import { KernelRequestError } from './errors.js';
+import type { DumpOptions, DumpResult, KernelDumper } from './kernel-roles.js';
+import { NetfilterSocket, type NetfilterSocketOptions } from './netfilter-socket.js';
+
+interface Collector {
+  readonly seq: number;
+  onMessage(c: MessageCursor): void;
+  fail(error: Error): void;
+}
+
+const MAX_REPORTED_ERRORS = 5;
+
+export class NetlinkKernelDumper implements KernelDumper {
+  private readonly socket: NetfilterSocket;
+  private readonly w = new AttrWriter(256);
+  private seq = 1;
+  private collector: Collector | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: NetfilterSocketOptions = {}) {
+    this.socket = new NetfilterSocket({ recvBufferSize: 16 * 1024 * 1024, ...options, groups: [] }, {
+      datagram: (buf) => this.onDatagram(buf),
+      overrun: () => this.collector?.fail(new KernelRequestError('the dump overran the receive buffer', 105, { hint: 'retry the dump' })),
+    });
+  }
+
+  dumpConntrack(options: DumpOptions = {}): Promise<DumpResult<ConntrackEntry>> {
+    return this.dump(options, encodeDumpRequest, decodeConntrackMessage, (e) => options.filter?.acceptsEntry(e) ?? true);
+  }
+
+  dumpExpectations(options: DumpOptions = {}): Promise<DumpResult<Expectation>> {
+    return this.dump(options, encodeExpectationDumpRequest, decodeExpectationMessage, (x) => options.filter?.acceptsExpectation(x) ?? true);
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+
+  private dump<T>(
+    options: DumpOptions,
+    encode: (w: AttrWriter, seq: number, family: number) => void,
+    decode: (buf: Buffer, start: number, end: number) => DecodeResult<T>,
+    accepts: (value: T) => boolean,
+  ): Promise<DumpResult<T>> {
+    const job = (): Promise<DumpResult<T>> =>
+      new Promise((resolve, reject) => {
+        const seq = this.seq++;
+        const result = { entries: [] as T[], filtered: 0, undecodable: 0, errors: [] as string[], interrupted: false };
+        this.collector = {
+          seq,
+          onMessage: (c) => {
+            if ((c.flags & NlmFlag.dumpInterrupted) !== 0) result.interrupted = true;
+            if (c.type === NlMsgType.done) {
+              this.collector = undefined;
+              resolve(result);
+            } else if (c.type === NlMsgType.error) {
+              const errno = errorCodeOf(c) ?? 0;
+              if (errno === 0) return;
+              this.collector = undefined;
+              reject(new KernelRequestError(`the kernel refused the dump (errno ${errno})`, errno));
+            } else if (c.type >= NlMsgType.minType) {
+              const decoded = decode(c.buf, c.payload, c.end);
+              if (!decoded.ok) {
+                result.undecodable++;
+                if (result.errors.length < MAX_REPORTED_ERRORS) result.errors.push(decoded.error);
+              } else if (accepts(decoded.value)) result.entries.push(decoded.value);
+              else result.filtered++;
+            }
+          },
+          fail: (error) => {
+            this.collector = undefined;
+            reject(error);
+          },
+        };
+        this.w.reset();
+        const family = options.family === 'ipv4' ? AddressFamily.inet : options.family === 'ipv6' ? AddressFamily.inet6 : AddressFamily.unspec;
+        encode(this.w, seq, family);
+        this.socket.send(this.w.take()).catch((error: Error) => this.collector?.fail(error));
+      });
+    const result = this.queue.then(job);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private onDatagram(buf: Buffer): void {
+    const c = new MessageCursor(buf);
+    while (c.next()) {
+      const collector = this.collector;
+      if (collector === undefined || c.seq !== collector.seq) continue;
+      collector.onMessage(c);
+    }
+  }
+}

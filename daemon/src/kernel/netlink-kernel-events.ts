@@ -1,0 +1,118 @@
+// KernelEvents over a raw NETLINK_NETFILTER socket joined to the conntrack (NEW, UPDATE,
+// DESTROY) and expectation (NEW, DESTROY) multicast groups. The socket lives in an event pump
+// process by default (datagram-source.ts: the binding aborts its process on an overrun).
+// Every message is decoded into a result (never a throw), filtered, and handed to the sink; bad
+// messages are counted. An overrun (ENOBUFS: the kernel dropped events because the receive
+// buffer was full, or the pump died) is counted and reported so the daemon resyncs from a dump.
+import { decodeEvent } from './codec/event-decode.js';
+import { MessageCursor } from './codec/netlink-message.js';
+import { NfnlGroup } from './codec/nfnetlink.js';
+import type { FlowFilter } from './flow-filter.js';
+import type { KernelEvent, KernelEvents, KernelEventSink, KernelEventStats } from './kernel-roles.js';
+import { InProcessSource, PumpSource, type DatagramSource, type PumpCommand } from './datagram-source.js';
+import { KernelError } from './errors.js';
+
+export interface KernelEventsOptions {
+  /** Conntrack event types to receive (default all three). */
+  readonly conntrack?: readonly ('new' | 'update' | 'destroy')[];
+  /** Receive expectation NEW and DESTROY events (default true). */
+  readonly expectations?: boolean;
+  /** Requested receive buffer in bytes (default 64 MiB, capped by the kernel at 2 x rmem_max). */
+  readonly recvBufferSize?: number;
+  readonly filter?: FlowFilter;
+  /**
+   * 'pump' (default): the socket lives in a child process, so an overrun costs a restart of
+   * that process, not the daemon. 'none': in this process; only where overruns cannot happen.
+   */
+  readonly isolation?: 'pump' | 'none';
+  /** How to run the event pump (default: event-pump-main next to this module). */
+  readonly pump?: PumpCommand;
+}
+
+const GROUPS = { new: NfnlGroup.conntrackNew, update: NfnlGroup.conntrackUpdate, destroy: NfnlGroup.conntrackDestroy } as const;
+
+export class NetlinkKernelEvents implements KernelEvents {
+  private source: DatagramSource | undefined;
+  private sink: KernelEventSink | undefined;
+  private counts = { datagrams: 0, events: 0, filtered: 0, undecodable: 0, overruns: 0, sinkErrors: 0 };
+  private recvBufferSize = 0;
+  private lastDecodeError: string | undefined;
+
+  constructor(private readonly options: KernelEventsOptions = {}) {}
+
+  async start(sink: KernelEventSink): Promise<void> {
+    if (this.source !== undefined) throw new KernelError('NetlinkKernelEvents.start called twice', { hint: 'create one NetlinkKernelEvents per subscription' });
+    this.sink = sink;
+    const groups: number[] = (this.options.conntrack ?? ['new', 'update', 'destroy']).map((t) => GROUPS[t]);
+    if (this.options.expectations ?? true) groups.push(NfnlGroup.expNew, NfnlGroup.expDestroy);
+    const sourceOptions = { groups, ...(this.options.recvBufferSize === undefined ? {} : { recvBufferSize: this.options.recvBufferSize }) };
+    this.source = this.options.isolation === 'none' ? new InProcessSource(sourceOptions) : new PumpSource(sourceOptions, this.options.pump);
+    this.recvBufferSize = await this.source.start({ datagram: (buf) => this.onDatagram(buf), overrun: () => this.onOverrun() });
+  }
+
+  stats(): KernelEventStats {
+    return {
+      ...this.counts,
+      socketErrors: 0,
+      recvBufferSize: this.recvBufferSize,
+      lastError: this.lastDecodeError ?? this.source?.lastError,
+    };
+  }
+
+  close(): void {
+    this.source?.close();
+  }
+
+  private onDatagram(buf: Buffer): void {
+    try {
+      this.decodeDatagram(buf);
+    } catch (error) {
+      this.counts.undecodable++;
+      this.lastDecodeError = error instanceof Error ? error.message : String(error);
+    }
+  }
+
+  private decodeDatagram(buf: Buffer): void {
+    this.counts.datagrams++;
+    const c = new MessageCursor(buf);
+    while (c.next()) {
+      const decoded = decodeEvent(c);
+      if (!decoded.ok) {
+        this.counts.undecodable++;
+        this.lastDecodeError = decoded.error;
+        continue;
+      }
+      const event = decoded.value;
+      if (event === undefined) continue;
+      if (!this.accepts(event)) {
+        this.counts.filtered++;
+        continue;
+      }
+      this.counts.events++;
+      try {
+        this.sink?.event(event);
+      } catch {
+        this.counts.sinkErrors++;
+      }
+    }
+    if (c.error !== undefined) {
+      this.counts.undecodable++;
+      this.lastDecodeError = c.error;
+    }
+  }
+
+  private accepts(event: KernelEvent): boolean {
+    const filter = this.options.filter;
+    if (filter === undefined) return true;
+    return event.table === 'conntrack' ? filter.acceptsEntry(event.entry) : filter.acceptsExpectation(event.expectation);
+  }
+
+  private onOverrun(): void {
+    this.counts.overruns++;
+    try {
+      this.sink?.overrun({ overruns: this.counts.overruns });
+    } catch {
+      this.counts.sinkErrors++;
+    }
+  }
+}

@@ -1,0 +1,175 @@
+// KernelWriter over a raw NETLINK_NETFILTER socket. A batch is cut into chunks of many
+// requests, one datagram each (request-exchange.ts: no per-request ACK, failures answered by
+// sequence number, a barrier closes the chunk). Each op's requests follow commit-plan.ts
+// (create-or-update, retries), in phases so masters exist before what depends on them. Chunks
+// are sized so that even all-failure answers fit the receive buffer; if answers are lost anyway,
+// the chunk's requests are sent again, which is safe because every step is create-or-update.
+// Records commit through a fast path that copies their payload (codec/replica-commit.ts).
+import { constants } from 'node:os';
+import type { RecordChange } from '../model/record.js';
+import type { CommitOptions } from './codec/ct-encode.js';
+import { encodeFlush } from './codec/ct-encode.js';
+import { encodeExpectationFlush } from './codec/exp-codec.js';
+import { AttrWriter } from './codec/netlink-attr.js';
+import { failure, firstRequest, nextStep, phaseOf, type RequestKind } from './commit-plan.js';
+import { KernelRequestError } from './errors.js';
+import type { ApplyReport, KernelOp, KernelWriter, OpResult, RecordApplyReport } from './kernel-roles.js';
+import type { NetfilterSocketOptions } from './netfilter-socket.js';
+import { encodeItem, itemOf, itemsFromChanges, type WriteItem } from './write-items.js';
+import { RequestExchange } from './request-exchange.js';
+
+export interface KernelWriterOptions extends NetfilterSocketOptions {
+  /** Mark committed TCP entries "be liberal" so resumed streams skip window checks (default true). */
+  readonly tcpBeLiberal?: boolean;
+  /** Upper bound of requests per datagram (default: what the receive buffer can answer, max 4096). */
+  readonly maxRequestsPerChunk?: number;
+  /** Give up on a chunk whose barrier never comes back (default 30 s). */
+  readonly replyTimeoutMs?: number;
+  /** Retry rounds per phase (default 4). */
+  readonly maxRounds?: number;
+}
+
+/** Worst-case receive-buffer cost of one failure answer (the request echoed back + skb overhead). */
+const ANSWER_COST = 2048;
+const UNANSWERED = -1;
+
+export class NetlinkKernelWriter implements KernelWriter {
+  private readonly exchange: RequestExchange;
+  private readonly w = new AttrWriter(1 << 20);
+  private readonly commit: CommitOptions;
+  private readonly maxRequests: number;
+  private readonly maxRounds: number;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: KernelWriterOptions = {}) {
+    this.exchange = new RequestExchange(options, options.replyTimeoutMs ?? 30_000);
+    this.commit = { tcp: { beLiberal: options.tcpBeLiberal ?? true } };
+    const byBuffer = Math.max(16, Math.floor(this.exchange.recvBufferSize / 2 / ANSWER_COST));
+    this.maxRequests = Math.min(options.maxRequestsPerChunk ?? 4096, byBuffer);
+    this.maxRounds = options.maxRounds ?? 4;
+  }
+
+  get port(): number {
+    return this.exchange.port;
+  }
+
+  apply(ops: readonly KernelOp[]): Promise<ApplyReport> {
+    return this.serialized(() => this.run(ops.map(itemOf)));
+  }
+
+  applyRecords(changes: readonly RecordChange[]): Promise<RecordApplyReport> {
+    return this.serialized(async () => {
+      const { items, undecodable } = itemsFromChanges(changes);
+      const report = await this.run(items.map((i) => i.item));
+      const results: OpResult[] = new Array(changes.length);
+      items.forEach((i, n) => (results[i.index] = report.results[n] as OpResult));
+      for (const u of undecodable) results[u.index] = { ok: false, errno: constants.errno.EINVAL, code: 'EINVAL', reason: `undecodable record: ${u.error}` };
+      return { ...report, results, failed: report.failed + undecodable.length, undecodable };
+    });
+  }
+
+  flush(table: 'conntrack' | 'expectation'): Promise<void> {
+    return this.serialized(async () => {
+      const seq = this.exchange.reserve(1);
+      this.w.reset();
+      if (table === 'conntrack') encodeFlush(this.w, seq);
+      else encodeExpectationFlush(this.w, seq);
+      const { barrierError } = await this.exchange.exchange(this.w.buf.subarray(0, this.w.pos), seq, 0, seq);
+      if (barrierError !== 0) throw new KernelRequestError(`flushing the ${table} table failed (errno ${barrierError})`, barrierError);
+    });
+  }
+
+  close(): void {
+    this.exchange.close();
+  }
+
+  private async run(items: readonly WriteItem[]): Promise<ApplyReport> {
+    const results: (OpResult | undefined)[] = new Array(items.length).fill(undefined);
+    const kinds: RequestKind[] = items.map((i) => firstRequest(i.traits));
+    const overrunsBefore = this.exchange.overruns;
+    let messages = 0;
+    let retries = 0;
+    for (let phase = 0; phase < 3; phase++) {
+      let todo: number[] = [];
+      items.forEach((item, i) => phaseOf(item.traits) === phase && todo.push(i));
+      for (let round = 0; todo.length > 0 && round < this.maxRounds; round++) {
+        if (round > 0) retries += todo.length;
+        messages += todo.length;
+        const answers = await this.runPass(todo, items, kinds, results);
+        const next: number[] = [];
+        for (const i of todo) {
+          if (results[i] !== undefined) continue;
+          const answer = answers[i] ?? 0;
+          if (answer === UNANSWERED) {
+            next.push(i); // answers lost: ask again, the same request is safe to repeat
+            continue;
+          }
+          const step = nextStep(kinds[i] as RequestKind, answer, (items[i] as WriteItem).traits);
+          if ('done' in step) results[i] = step.done;
+          else {
+            kinds[i] = step.retry;
+            next.push(i);
+          }
+        }
+        todo = next;
+      }
+      for (const i of todo) results[i] = failure(kinds[i] as RequestKind, constants.errno.ELOOP, `no final answer after ${this.maxRounds} rounds (last request: ${kinds[i]})`);
+    }
+    return tally(results as OpResult[], messages, retries, this.exchange.overruns - overrunsBefore);
+  }
+
+  /** Sends the current request of each op in `todo`; returns the kernel's answer per op index. */
+  private async runPass(todo: readonly number[], items: readonly WriteItem[], kinds: readonly RequestKind[], results: (OpResult | undefined)[]): Promise<Int32Array> {
+    const answers = new Int32Array(items.length);
+    const maxBytes = Math.max(64 * 1024, this.exchange.sendBufferSize - 64 * 1024);
+    const inChunk: number[] = [];
+    for (let k = 0; k < todo.length; ) {
+      this.w.reset();
+      inChunk.length = 0;
+      const firstSeq = this.exchange.reserve(0);
+      while (k < todo.length && inChunk.length < this.maxRequests && this.w.pos < maxBytes) {
+        const i = todo[k++] as number;
+        const mark = this.w.pos;
+        try {
+          encodeItem(this.w, items[i] as WriteItem, kinds[i] as RequestKind, (firstSeq + inChunk.length) >>> 0, this.commit);
+          inChunk.push(i);
+        } catch (error) {
+          this.w.pos = mark;
+          results[i] = failure(kinds[i] as RequestKind, constants.errno.EINVAL, error instanceof Error ? error.message : String(error));
+        }
+      }
+      if (inChunk.length === 0) continue;
+      this.exchange.reserve(inChunk.length);
+      const barrier = this.exchange.writeBarrier(this.w);
+      try {
+        const { errors, lost } = await this.exchange.exchange(this.w.buf.subarray(0, this.w.pos), firstSeq, inChunk.length, barrier);
+        inChunk.forEach((i, n) => (answers[i] = lost ? UNANSWERED : (errors[n] as number)));
+      } catch (error) {
+        const errno = (error as { errno?: number }).errno ?? constants.errno.EIO;
+        const reason = error instanceof Error ? error.message : String(error);
+        for (const i of inChunk) results[i] = failure(kinds[i] as RequestKind, errno, reason);
+      }
+    }
+    return answers;
+  }
+
+  private serialized<T>(job: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(job);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+}
+
+function tally(results: OpResult[], messages: number, retries: number, overruns: number): ApplyReport {
+  let created = 0;
+  let updated = 0;
+  let deleted = 0;
+  let failed = 0;
+  for (const r of results) {
+    if (!r.ok) failed++;
+    else if (r.action === 'updated') updated++;
+    else if (r.action === 'deleted' || r.action === 'absent') deleted++;
+    else created++;
+  }
+  return { results, created, updated, deleted, failed, messages, retries, overruns };
+}

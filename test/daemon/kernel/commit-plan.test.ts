@@ -1,0 +1,46 @@
+import { constants } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import type { ConntrackEntry } from '../../../daemon/src/kernel/ct-entry.js';
+import { firstRequest, nextStep as next, phaseOf as phase, traitsOf } from '../../../daemon/src/kernel/commit-plan.js';
+import type { KernelOp } from '../../../daemon/src/kernel/kernel-roles.js';
+import { SAMPLE_ENTRIES, SAMPLE_EXPECTATION } from './helpers/sample-entries.js';
+
+const { EEXIST, ENOENT, EBUSY, EINVAL } = constants.errno;
+const nextStep = (kind: Parameters<typeof next>[0], error: number, op: KernelOp) => next(kind, error, traitsOf(op));
+const phaseOf = (op: KernelOp) => phase(traitsOf(op));
+const plain: KernelOp = { op: 'set', entry: SAMPLE_ENTRIES['udp'] as ConntrackEntry };
+const child: KernelOp = { op: 'set', entry: SAMPLE_ENTRIES['ftpData'] as ConntrackEntry };
+const exp: KernelOp = { op: 'set-expectation', expectation: SAMPLE_EXPECTATION };
+
+describe('commit plan', () => {
+  it('orders masters before what depends on them', () => {
+    expect([plain, { op: 'delete', entry: plain.entry } as KernelOp, child, exp, { op: 'delete-expectation', expectation: SAMPLE_EXPECTATION } as KernelOp].map(phaseOf)).toEqual([0, 0, 1, 2, 2]);
+    expect([plain, exp].map((op) => firstRequest(traitsOf(op)))).toEqual(['create', 'exp-create']);
+  });
+
+  it('turns an existing entry into an update, not an error', () => {
+    expect(nextStep('create', EEXIST, plain)).toEqual({ retry: 'update' });
+    expect(nextStep('update', 0, plain)).toEqual({ done: { ok: true, action: 'updated' } });
+    expect(nextStep('update', EBUSY, plain)).toEqual({ retry: 'update-nostatus' });
+    expect(nextStep('update', ENOENT, plain)).toEqual({ retry: 'create' });
+  });
+
+  it('recreates a related flow without its master when the master is gone', () => {
+    expect(nextStep('create', ENOENT, child)).toEqual({ retry: 'create-nomaster' });
+    expect(nextStep('create-nomaster', 0, child)).toEqual({ done: { ok: true, action: 'created-without-master' } });
+    expect(nextStep('create', ENOENT, plain)).toMatchObject({ done: { ok: false, code: 'ENOENT' } });
+  });
+
+  it('sets the timeout of a new expectation in a second request', () => {
+    expect(nextStep('exp-create', 0, exp)).toEqual({ retry: 'exp-timeout' });
+    expect(nextStep('exp-timeout', EINVAL, exp)).toEqual({ done: { ok: true, action: 'created' } });
+    expect(nextStep('exp-create', EEXIST, exp)).toEqual({ retry: 'exp-update' });
+    expect(nextStep('exp-create', ENOENT, exp)).toEqual({ done: { ok: false, errno: ENOENT, code: 'ENOENT', reason: 'the master connection of the expectation does not exist (ENOENT)' } });
+  });
+
+  it('treats deleting what is gone as done, and reports real failures with the errno', () => {
+    expect(nextStep('delete', ENOENT, plain)).toEqual({ done: { ok: true, action: 'absent' } });
+    expect(nextStep('exp-delete', 0, exp)).toEqual({ done: { ok: true, action: 'deleted' } });
+    expect(nextStep('create', EINVAL, plain)).toEqual({ done: { ok: false, errno: EINVAL, code: 'EINVAL', reason: 'the kernel rejected the conntrack entry as invalid (EINVAL)' } });
+  });
+});

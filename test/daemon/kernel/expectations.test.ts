@@ -1,0 +1,139 @@
+// Expectations, which ct_sync never replicated: a real FTP-like session through a firewall with
+// nf_conntrack_ftp attached by the nftables ruleset (`ct helper set`) makes the kernel expect the
+// data connection. HALF dumps that expectation, deletes it and creates it again; the recreated
+// one admits the data connection the ruleset would otherwise drop; and a second firewall that
+// gets the records (control connection with its helper, then the expectation) holds it too.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConntrackEntry, Expectation } from '../../../daemon/src/kernel/ct-entry.js';
+import { Ips } from '../../../daemon/src/kernel/codec/ct-status.js';
+import type { ApplyReport, DumpResult } from '../../../daemon/src/kernel/kernel-roles.js';
+import { requireTool } from '../../helpers/tools.js';
+import { KernelAgent } from './helpers/agent-client.js';
+import type { WireRecord } from './helpers/kernel-agent.js';
+import { Netns } from './helpers/netns.js';
+import { NAT_RULESET, Topology, waitForOutput } from './helpers/topology.js';
+
+const FTP_RULESET = `table inet half_ftp {
+  ct helper ftp-standard {
+    type "ftp" protocol tcp
+  }
+  chain assign_helper {
+    type filter hook prerouting priority filter;
+    tcp dport 21 ct helper set "ftp-standard"
+  }
+  chain filter_forward {
+    type filter hook forward priority filter; policy drop;
+    ct state established,related accept
+    iifname "f0" tcp dport 21 accept
+  }
+}
+${NAT_RULESET}`;
+
+// 227 reply announcing 198.51.100.2 port 195*256+80 = 50000
+const PASV = '227 Entering Passive Mode (198,51,100,2,195,80).';
+
+let topo: Topology;
+let agent: KernelAgent;
+let scripts: string;
+
+beforeAll(async () => {
+  requireTool('socat');
+  requireTool('nft');
+  scripts = await mkdtemp(join(tmpdir(), 'h5k-ftp-'));
+  // a minimal FTP control server: greeting, then a PASV answer to the first command
+  await writeFile(join(scripts, 'control.sh'), `printf '220 ready\\r\\n'\nread cmd\nprintf '${PASV}\\r\\n'\nsleep 120\n`);
+  await writeFile(join(scripts, 'data.sh'), 'echo data over the expected connection\n');
+  topo = await Topology.create('ftp', FTP_RULESET);
+  agent = await KernelAgent.start(topo.fw);
+});
+
+afterAll(async () => {
+  await agent?.stop();
+  await topo?.destroy();
+  await rm(scripts, { recursive: true, force: true });
+});
+
+function stripVolatile(x: Expectation): Omit<Expectation, 'timeout' | 'id'> {
+  const { timeout: _t, id: _i, ...rest } = x;
+  return rest;
+}
+
+async function connectData(): Promise<boolean> {
+  const r = await topo.client.exec('socat', ['-T', '3', '-', 'TCP:198.51.100.2:50000,connect-timeout=2'], { timeoutMs: 10_000 });
+  return r.stdout.includes('data over the expected connection');
+}
+
+describe('FTP expectations through a firewall', () => {
+  let original: Expectation;
+
+  it('dumps the expectation the ftp helper made from a PASV reply', async () => {
+    topo.spawnIn(topo.server, 'socat', ['TCP-LISTEN:21,reuseaddr', `EXEC:/bin/sh ${join(scripts, 'control.sh')}`]);
+    topo.spawnIn(topo.server, 'socat', ['TCP-LISTEN:50000,reuseaddr,fork', `EXEC:/bin/sh ${join(scripts, 'data.sh')}`]);
+    await new Promise((r) => setTimeout(r, 300));
+    const control = topo.spawnIn(topo.client, 'socat', ['-', 'TCP:198.51.100.2:21']);
+    await waitForOutput(control, '220 ready');
+    control.stdin?.write('PASV\r\n');
+    await waitForOutput(control, '227 Entering Passive Mode');
+
+    const dump: DumpResult<Expectation> = await agent.request('dump', { table: 'expectation' });
+    expect(dump.undecodable).toBe(0);
+    expect(dump.entries).toHaveLength(1);
+    original = dump.entries[0] as Expectation;
+    expect(original.master).toMatchObject({ src: '192.0.2.2', dst: '198.51.100.2', proto: 6, dport: 21 });
+    expect(original.tuple).toMatchObject({ dst: '198.51.100.2', proto: 6, dport: 50000 });
+    expect(original.helper).toBe('ftp');
+    // masquerading firewall: nf_nat_ftp saved the port and asks NAT to follow the master
+    expect(original.nat).toMatchObject({ dir: 0, tuple: { proto: 6, sport: 50000 } });
+    expect(original.fn).toBe('nat-follow-master');
+    expect(original.timeout).toBeGreaterThan(0);
+    const cli = await topo.fw.exec('conntrack', ['-L', 'expect'], { check: true });
+    expect(cli.stdout).toMatch(/dport=50000/);
+  });
+
+  it('deletes it and creates it again with the same fields', async () => {
+    const deleted: ApplyReport = await agent.request('apply', { ops: [{ op: 'delete-expectation', expectation: original }] });
+    expect(deleted.results).toEqual([{ ok: true, action: 'deleted' }]);
+    expect((await agent.request<DumpResult<Expectation>>('dump', { table: 'expectation' })).entries).toEqual([]);
+    expect((await topo.fw.exec('conntrack', ['-L', 'expect'], { check: true })).stdout).not.toMatch(/dport=50000/);
+
+    const created: ApplyReport = await agent.request('apply', { ops: [{ op: 'set-expectation', expectation: original }] });
+    expect(created.results).toEqual([{ ok: true, action: 'created' }]);
+    const again: DumpResult<Expectation> = await agent.request('dump', { table: 'expectation' });
+    expect(again.entries.map(stripVolatile)).toEqual([stripVolatile(original)]);
+    expect((again.entries[0] as Expectation).timeout).toBeLessThanOrEqual((original.timeout ?? 0) + 1);
+    expect((await topo.fw.exec('conntrack', ['-L', 'expect'], { check: true })).stdout).toMatch(/dport=50000/);
+  });
+
+  it('replicates the control connection and the expectation to a second firewall', async () => {
+    const records: WireRecord[] = await agent.request('records');
+    const peer = await Netns.create('ftpp');
+    let peerAgent: KernelAgent | undefined;
+    try {
+      peerAgent = await KernelAgent.start(peer);
+      await peer.exec('nft', ['-f', '-'], { input: FTP_RULESET, check: true });
+      const { report, undecodable } = await peerAgent.request('applyRecords', { changes: records.map((record) => ({ op: 'set', record })) });
+      expect(undecodable).toEqual([]);
+      expect(report.failed, JSON.stringify(report.results)).toBe(0);
+      const exp: DumpResult<Expectation> = await peerAgent.request('dump', { table: 'expectation' });
+      expect(exp.entries.map(stripVolatile)).toEqual([stripVolatile(original)]);
+      const ct: DumpResult<ConntrackEntry> = await peerAgent.request('dump', { table: 'conntrack' });
+      expect(ct.entries.find((e) => e.orig.dport === 21)?.helper).toBe('ftp');
+    } finally {
+      await peerAgent?.stop();
+      await peer.destroy();
+    }
+  });
+
+  it('lets the data connection through the recreated expectation, as RELATED to the control one', async () => {
+    expect(await connectData()).toBe(true);
+    const dump: DumpResult<ConntrackEntry> = await agent.request('dump', { table: 'conntrack' });
+    const data = dump.entries.find((e) => e.orig.dport === 50000) as ConntrackEntry;
+    expect(data.master).toEqual(original.master);
+    expect((data.status ?? 0) & Ips.expected).toBe(Ips.expected);
+    // the expectation was used up: a second data connection is dropped by the ruleset
+    expect(await connectData()).toBe(false);
+  });
+});

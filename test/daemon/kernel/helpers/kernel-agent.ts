@@ -1,0 +1,120 @@
+// Runs inside a test's network namespace (`ip netns exec NS node --import tsx kernel-agent.ts`)
+// and drives the real kernel layer on request: one JSON request per stdin line, one JSON answer
+// per stdout line. Conntrack state is per namespace and a process cannot enter one from Node,
+// so tests talk to the kernel through this agent and check with the conntrack tool.
+import { createInterface } from 'node:readline';
+import type { RecordChange, Table } from '../../../../daemon/src/model/record.js';
+import { buildFlowFilter, type FlowFilterConfig } from '../../../../daemon/src/kernel/flow-filter.js';
+import type { KernelEvent, KernelOp } from '../../../../daemon/src/kernel/kernel-roles.js';
+import { NetlinkKernelDumper } from '../../../../daemon/src/kernel/netlink-kernel-dumper.js';
+import { NetlinkKernelEvents, type KernelEventsOptions } from '../../../../daemon/src/kernel/netlink-kernel-events.js';
+import { NetlinkKernelWriter } from '../../../../daemon/src/kernel/netlink-kernel-writer.js';
+import { expectationToRecord, toRecord } from '../../../../daemon/src/kernel/record-mapping.js';
+import { syntheticEntries } from './synthetic-flows.js';
+
+export interface WireRecord {
+  readonly table: number;
+  readonly key: string;
+  readonly payload: string;
+  readonly stateHash: string;
+}
+
+const dumper = new NetlinkKernelDumper();
+const writer = new NetlinkKernelWriter();
+let events: NetlinkKernelEvents | undefined;
+let keep = 1000;
+const received: KernelEvent[] = [];
+const counts: Record<string, number> = {};
+let overruns = 0;
+
+function filterOf(config: FlowFilterConfig | undefined) {
+  return config === undefined ? undefined : buildFlowFilter(config);
+}
+
+const handlers: Record<string, (req: any) => Promise<unknown> | unknown> = {
+  port: () => writer.port,
+  dump: async (req) => {
+    const filter = filterOf(req.filter);
+    const options = { ...(req.family === undefined ? {} : { family: req.family }), ...(filter === undefined ? {} : { filter }) };
+    return req.table === 'expectation' ? dumper.dumpExpectations(options) : dumper.dumpConntrack(options);
+  },
+  apply: (req) => writer.apply(req.ops as KernelOp[]),
+  flush: (req) => writer.flush(req.table),
+  burst: async (req) => {
+    const ops: KernelOp[] = syntheticEntries(req.count, req.options ?? {}).map((entry) => ({ op: 'set', entry }));
+    const report = await writer.apply(ops);
+    return { ...report, results: report.results.filter((r) => !r.ok).slice(0, 10) };
+  },
+  records: async () => {
+    const ct = await dumper.dumpConntrack();
+    const exp = await dumper.dumpExpectations();
+    return [...ct.entries.map(toRecord), ...exp.entries.map(expectationToRecord)].map(toWire);
+  },
+  applyRecords: async (req) => {
+    const changes: RecordChange[] = (req.changes as { op: 'set' | 'delete'; record: WireRecord }[]).map((c) =>
+      c.op === 'set'
+        ? { op: 'set', record: fromWire(c.record) }
+        : { op: 'delete', table: c.record.table as Table, key: Buffer.from(c.record.key, 'base64') },
+    );
+    const report = await writer.applyRecords(changes);
+    return { report, undecodable: report.undecodable };
+  },
+  subscribe: async (req) => {
+    keep = req.keep ?? 1000;
+    events = new NetlinkKernelEvents({ ...(req.options as KernelEventsOptions), ...(req.filter === undefined ? {} : { filter: buildFlowFilter(req.filter) }) });
+    await events.start({
+      event(e) {
+        const name = `${e.table}:${e.type}`;
+        counts[name] = (counts[name] ?? 0) + 1;
+        if (received.length < keep) received.push(e);
+      },
+      overrun() {
+        overruns++;
+      },
+    });
+    return events.stats();
+  },
+  events: (req) => {
+    if (req.keep !== undefined) keep = req.keep;
+    const answer = { counts: { ...counts }, overruns, events: [...received], stats: events?.stats() };
+    if (req.clear === true) {
+      received.length = 0;
+      for (const k of Object.keys(counts)) delete counts[k];
+    }
+    return answer;
+  },
+  waitEvents: async (req) => {
+    const until = Date.now() + (req.timeoutMs ?? 20_000);
+    while ((counts[req.name] ?? 0) < req.count && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    // let stragglers in, then report
+    await new Promise((r) => setTimeout(r, req.settleMs ?? 100));
+    return { counts: { ...counts }, overruns, stats: events?.stats() };
+  },
+};
+
+function toWire(r: ReturnType<typeof toRecord>): WireRecord {
+  return { table: r.table, key: Buffer.from(r.key).toString('base64'), payload: Buffer.from(r.payload).toString('base64'), stateHash: r.stateHash.toString() };
+}
+
+function fromWire(w: WireRecord): ReturnType<typeof toRecord> {
+  return { table: w.table as Table, key: Buffer.from(w.key, 'base64'), payload: Buffer.from(w.payload, 'base64'), stateHash: BigInt(w.stateHash) };
+}
+
+const lines = createInterface({ input: process.stdin });
+lines.on('line', (line) => {
+  const req = JSON.parse(line) as { id: number; cmd: string };
+  const handler = handlers[req.cmd];
+  Promise.resolve()
+    .then(() => (handler === undefined ? Promise.reject(new Error(`unknown command ${req.cmd}`)) : handler(req)))
+    .then(
+      (result) => process.stdout.write(JSON.stringify({ id: req.id, ok: true, result: result ?? null }) + '\n'),
+      (error: Error) => process.stdout.write(JSON.stringify({ id: req.id, ok: false, error: `${error.name}: ${error.message}` }) + '\n'),
+    );
+});
+lines.on('close', () => {
+  events?.close();
+  dumper.close();
+  writer.close();
+  process.exit(0);
+});
+process.stdout.write(JSON.stringify({ ready: true }) + '\n');
