@@ -1,0 +1,51 @@
+// The external cache: what peers replicated to us, one FlowCache per origin node, so a peer's
+// restart or resync touches only its own entries. The failover code commits these to the kernel
+// (or, in direct mode, the sync layer's change callback injects them live). Model: conntrack-tools'
+// external cache (src/external_cache.c), split per origin because HALF allows more than two nodes.
+import type { CachedFlow } from './flow-cache.js';
+import { DEFAULT_BUCKET_BITS, FlowCache } from './flow-cache.js';
+
+export class ExternalCaches {
+  private readonly byOrigin = new Map<number, FlowCache>();
+
+  constructor(private readonly bucketBits: number = DEFAULT_BUCKET_BITS) {}
+
+  /** The cache of one origin node, created empty on first use. */
+  forOrigin(origin: number): FlowCache {
+    let cache = this.byOrigin.get(origin);
+    if (cache === undefined) {
+      cache = new FlowCache({ bucketBits: this.bucketBits });
+      this.byOrigin.set(origin, cache);
+    }
+    return cache;
+  }
+
+  /** The cache of an origin if we ever heard from it. */
+  peek(origin: number): FlowCache | undefined {
+    return this.byOrigin.get(origin);
+  }
+
+  origins(): number[] {
+    return [...this.byOrigin.keys()].sort((a, b) => a - b);
+  }
+
+  /** Entries of every origin (what a commit to the kernel walks). */
+  *values(): IterableIterator<CachedFlow> {
+    for (const cache of this.byOrigin.values()) yield* cache.values();
+  }
+
+  get size(): number {
+    let total = 0;
+    for (const cache of this.byOrigin.values()) total += cache.size;
+    return total;
+  }
+
+  /** Forgets one origin (after its entries were committed, or when it left the cluster). */
+  drop(origin: number): void {
+    this.byOrigin.delete(origin);
+  }
+
+  clear(): void {
+    this.byOrigin.clear();
+  }
+}

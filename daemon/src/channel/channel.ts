@@ -1,0 +1,26 @@
+// The sync protocol's only view of the network: datagrams out (to every peer, or one), datagrams
+// in with the address they came from. Implementations: UDP unicast to a list of peers, UDP
+// multicast on the sync interface, a redundant pair of links, and the SimulatedNetwork used by
+// the protocol tests. Model: conntrack-tools' struct channel_ops (src/channel.c).
+
+/**
+ * Receives one datagram. Returns true when the frame was authentic (the redundant pair uses that
+ * to judge a link alive), false or nothing otherwise. Must not throw.
+ */
+export type FrameHandler = (frame: Uint8Array, from: string) => boolean | void;
+
+export type ChannelErrorHandler = (error: Error) => void;
+
+export interface Channel {
+  /** Sends to one peer address (as reported by `onMessage`), or to every peer when omitted. */
+  send(frame: Uint8Array, peer?: string): void;
+  /**
+   * Sends a separately made frame on every link (heartbeats: each link's liveness is seen by the
+   * peers). Single-link channels call `makeFrame` once.
+   */
+  sendOnEveryLink(makeFrame: () => Uint8Array): void;
+  onMessage(handler: FrameHandler): void;
+  /** Send and socket errors (the protocol counts them; the redundant pair fails over on them). */
+  onError(handler: ChannelErrorHandler): void;
+  close(): Promise<void>;
+}

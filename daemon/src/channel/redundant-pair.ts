@@ -1,0 +1,120 @@
+// Two sync links used as one: frames go out on the active link, frames come in on both (the
+// protocol's replay window and sequence numbers drop the copies), heartbeats go out on both so
+// each link's health is visible. The active link is abandoned when a send on it fails or when no
+// authentic frame arrived on it for `deadAfterMs` while the other link still carries them.
+// Model: conntrack-tools' multichannel (src/multichannel.c) and its link failover.
+import type { Clock, TimerHandle } from '../sync/clock.js';
+import type { Channel, ChannelErrorHandler, FrameHandler } from './channel.js';
+
+export interface RedundantPairOptions {
+  readonly clock: Clock;
+  readonly links: readonly [Channel, Channel];
+  /** Each peer's address on link 0 and on link 1, so a targeted frame follows the active link. */
+  readonly peerAddresses?: readonly (readonly [string, string])[];
+  readonly deadAfterMs: number;
+}
+
+export interface LinkStatus {
+  readonly active: boolean;
+  readonly silentForMs: number;
+  readonly sendErrors: number;
+}
+
+export class RedundantPair implements Channel {
+  private activeLink: 0 | 1 = 0;
+  private readonly lastAuthentic: [number, number];
+  private readonly sendErrors: [number, number] = [0, 0];
+  private switchCount = 0;
+  private handler: FrameHandler | undefined;
+  private readonly errorHandlers: ChannelErrorHandler[] = [];
+  private timer: TimerHandle | undefined;
+  private closed = false;
+
+  constructor(private readonly options: RedundantPairOptions) {
+    const now = options.clock.now();
+    this.lastAuthentic = [now, now];
+    options.links.forEach((link, index) => {
+      link.onMessage((frame, from) => {
+        const authentic = this.handler?.(frame, from) === true;
+        if (authentic) this.lastAuthentic[index] = this.options.clock.now();
+        return authentic;
+      });
+      link.onError((error) => this.linkError(index as 0 | 1, error));
+    });
+    this.schedule();
+  }
+
+  get active(): 0 | 1 {
+    return this.activeLink;
+  }
+
+  get switches(): number {
+    return this.switchCount;
+  }
+
+  links(): [LinkStatus, LinkStatus] {
+    const now = this.options.clock.now();
+    const status = (index: 0 | 1): LinkStatus => ({
+      active: this.activeLink === index,
+      silentForMs: now - this.lastAuthentic[index],
+      sendErrors: this.sendErrors[index],
+    });
+    return [status(0), status(1)];
+  }
+
+  send(frame: Uint8Array, peer?: string): void {
+    this.options.links[this.activeLink].send(frame, peer === undefined ? undefined : this.onLink(peer, this.activeLink));
+  }
+
+  sendOnEveryLink(makeFrame: () => Uint8Array): void {
+    for (const link of this.options.links) link.sendOnEveryLink(makeFrame);
+  }
+
+  onMessage(handler: FrameHandler): void {
+    this.handler = handler;
+  }
+
+  onError(handler: ChannelErrorHandler): void {
+    this.errorHandlers.push(handler);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer !== undefined) this.options.clock.clearTimeout(this.timer);
+    await Promise.all(this.options.links.map((link) => link.close()));
+  }
+
+  private onLink(peer: string, link: 0 | 1): string {
+    const pair = this.options.peerAddresses?.find((addresses) => addresses[0] === peer || addresses[1] === peer);
+    return pair === undefined ? peer : pair[link];
+  }
+
+  private linkError(index: 0 | 1, error: Error): void {
+    this.sendErrors[index]++;
+    for (const handler of this.errorHandlers) handler(error);
+    if (index === this.activeLink) this.switchTo(index === 0 ? 1 : 0);
+  }
+
+  private check(): void {
+    const now = this.options.clock.now();
+    const active = this.activeLink;
+    const other = active === 0 ? 1 : 0;
+    const activeSilent = now - this.lastAuthentic[active];
+    const otherSilent = now - this.lastAuthentic[other];
+    if (activeSilent > this.options.deadAfterMs && otherSilent < activeSilent) this.switchTo(other);
+  }
+
+  private switchTo(link: 0 | 1): void {
+    if (link === this.activeLink) return;
+    this.activeLink = link;
+    this.switchCount++;
+  }
+
+  private schedule(): void {
+    if (this.closed) return;
+    this.timer = this.options.clock.setTimeout(() => {
+      this.check();
+      this.schedule();
+    }, Math.max(1, this.options.deadAfterMs / 4));
+  }
+}

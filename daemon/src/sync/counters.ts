@@ -1,0 +1,85 @@
+// Every send, resend, repair and drop of the sync protocol has a named counter (conntrack-tools'
+// rule, STYLE.md 9). A plain object: the daemon's control socket and metrics endpoint read it.
+import type { DropCounters } from '../wire/drop-reason.js';
+import { emptyDropCounters } from '../wire/drop-reason.js';
+
+export interface SyncCounters {
+  framesSent: number;
+  bytesSent: number;
+  framesReceived: number;
+  bytesReceived: number;
+  /** New data frames (not counting resends). */
+  dataFramesSent: number;
+  /** Set/delete entries this node originated (live changes and resync records). */
+  recordsSent: number;
+  /** Set/delete entries applied to the external cache. */
+  recordsApplied: number;
+  heartbeatsSent: number;
+  acksSent: number;
+  acksReceived: number;
+  nacksSent: number;
+  nacksReceived: number;
+  /** Data frames sent again after a NACK. */
+  resentFrames: number;
+  skipsSent: number;
+  skipsReceived: number;
+  /** Unacknowledged frames pushed out of a full resend queue (each triggers a targeted resync). */
+  resendQueueOverflows: number;
+  resyncsStarted: number;
+  fullResyncsStarted: number;
+  resyncRecordsSent: number;
+  resyncRequestsSent: number;
+  resyncRequestsReceived: number;
+  joinsSent: number;
+  joins: number;
+  /** External entries deleted at the end of a resync because the origin no longer has them. */
+  sweptEntries: number;
+  digestsSent: number;
+  /** Buckets whose digest differed from the origin's (each is repaired). */
+  digestMismatches: number;
+  peerRestarts: number;
+  duplicateFrames: number;
+  /** Data frames too far ahead of the next expected one to be buffered (resent later). */
+  outOfWindowFrames: number;
+  /** Records too large for one datagram at the configured MTU (not replicated: fix the MTU). */
+  oversizeRecords: number;
+  sendErrors: number;
+  drops: DropCounters;
+}
+
+export function emptySyncCounters(): SyncCounters {
+  return {
+    framesSent: 0,
+    bytesSent: 0,
+    framesReceived: 0,
+    bytesReceived: 0,
+    dataFramesSent: 0,
+    recordsSent: 0,
+    recordsApplied: 0,
+    heartbeatsSent: 0,
+    acksSent: 0,
+    acksReceived: 0,
+    nacksSent: 0,
+    nacksReceived: 0,
+    resentFrames: 0,
+    skipsSent: 0,
+    skipsReceived: 0,
+    resendQueueOverflows: 0,
+    resyncsStarted: 0,
+    fullResyncsStarted: 0,
+    resyncRecordsSent: 0,
+    resyncRequestsSent: 0,
+    resyncRequestsReceived: 0,
+    joinsSent: 0,
+    joins: 0,
+    sweptEntries: 0,
+    digestsSent: 0,
+    digestMismatches: 0,
+    peerRestarts: 0,
+    duplicateFrames: 0,
+    outOfWindowFrames: 0,
+    oversizeRecords: 0,
+    sendErrors: 0,
+    drops: emptyDropCounters(),
+  };
+}

@@ -1,0 +1,45 @@
+// Routes an authentic, admitted message: data and stream control to the peer's receiving stream,
+// acknowledgements and requests addressed to us to our sending stream. Targeted messages for
+// another node (multicast delivers everything to everyone) or for an earlier epoch of ours are
+// ignored. Every frame's header sequence number tells how far its sender's stream goes.
+import type { FrameHeader } from '../wire/frame-header.js';
+import { FLAG_ACK_REQUEST } from '../wire/frame-header.js';
+import type { Message } from '../wire/messages.js';
+import type { Peer } from './peer-table.js';
+import type { SyncNode } from './sync-node.js';
+
+export function dispatchMessage(node: SyncNode, peer: Peer, header: FrameHeader, message: Message): void {
+  const inbound = peer.inbound;
+  const ackRequested = (header.flags & FLAG_ACK_REQUEST) !== 0;
+  if (message.type === 'data') {
+    inbound.onData(header.seq, message.entries, ackRequested);
+    return;
+  }
+  if (message.type === 'alive' || message.type === 'hello') {
+    peer.role = message.role;
+    inbound.onLastSeq(header.seq, ackRequested);
+    return;
+  }
+  if (message.target !== node.config.nodeId || message.targetEpoch !== node.config.bootEpoch) {
+    inbound.onLastSeq(header.seq, ackRequested);
+    return;
+  }
+  switch (message.type) {
+    case 'ack':
+      node.outbound.onAck(peer.nodeId, message.upTo);
+      break;
+    case 'nack':
+      node.outbound.onNack(peer.nodeId, message.ranges);
+      break;
+    case 'syncRequest':
+      node.outbound.onSyncRequest(peer.nodeId, message.scope);
+      break;
+    case 'join':
+      inbound.onJoin(message.start);
+      break;
+    case 'skip':
+      inbound.onSkip(message.to);
+      break;
+  }
+  inbound.onLastSeq(header.seq, ackRequested);
+}

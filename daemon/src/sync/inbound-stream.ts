@@ -1,0 +1,174 @@
+// The receiving half for one peer (one origin, one boot epoch): joining its stream, applying data
+// frames strictly in sequence order (out-of-order ones wait in a bounded buffer), acknowledging,
+// NACKing gaps (gap-tracker.ts), following skips, and asking for repairs that resyncs and
+// anti-entropy digests call for (stream-applier.ts).
+// Model: conntrack-tools' src/sync-ftfw.c receive path and its external cache handling.
+import type { FlowCache } from '../cache/flow-cache.js';
+import type { Message, StreamEntry } from '../wire/messages.js';
+import type { Clock } from './clock.js';
+import type { SyncCounters } from './counters.js';
+import { GapTracker } from './gap-tracker.js';
+import type { SyncOptions } from './options.js';
+import { seqAdd, seqAfter, seqAfterOrEqual, seqBefore, seqDiff } from './serial.js';
+import type { ExternalChangeHandler } from './stream-applier.js';
+import { StreamApplier } from './stream-applier.js';
+
+export type { ExternalChangeHandler } from './stream-applier.js';
+
+export interface InboundDeps {
+  readonly clock: Clock;
+  readonly options: SyncOptions;
+  readonly counters: SyncCounters;
+  /** The external cache of this origin. */
+  readonly cache: FlowCache;
+  readonly origin: number;
+  readonly originEpoch: number;
+  readonly onChange: ExternalChangeHandler | undefined;
+  /** Sends a control message to the origin. */
+  readonly send: (message: Message) => void;
+}
+
+export class InboundStream {
+  joined = false;
+  /** Next sequence number to apply (meaningful once joined). */
+  expected = 0;
+  private readonly buffer = new Map<number, readonly StreamEntry[]>();
+  private readonly gaps: GapTracker;
+  private readonly applier: StreamApplier;
+  private lastJoinRequestAt = Number.NEGATIVE_INFINITY;
+  private appliedSinceAck = 0;
+  private firstUnackedAt = 0;
+  private lastAckSent: number | undefined;
+  private ackWanted = false;
+
+  constructor(private readonly deps: InboundDeps) {
+    this.gaps = new GapTracker(deps.options.nackRetryMs, deps.options.reorderWindowFrames);
+    this.applier = new StreamApplier(deps.cache, deps.origin, deps.counters, deps.onChange);
+  }
+
+  /** True when a data frame with this sequence number was already applied. */
+  isDuplicate(seq: number): boolean {
+    return this.joined && seqBefore(seq, this.expected);
+  }
+
+  onData(seq: number, entries: readonly StreamEntry[], ackRequested = false): void {
+    const { counters, options } = this.deps;
+    if (!this.joined) return;
+    const distance = seqDiff(seq, this.expected);
+    if (distance < 0 || this.buffer.has(seq)) {
+      counters.duplicateFrames++;
+      this.ackWanted = true;
+      return;
+    }
+    if (ackRequested) this.ackWanted = true;
+    this.gaps.note(seq);
+    if (distance === 0) {
+      this.apply(entries);
+      this.drain();
+      if (this.ackWanted) this.sendAck();
+    } else if (distance > options.reorderWindowFrames) {
+      counters.outOfWindowFrames++;
+    } else {
+      this.buffer.set(seq, entries);
+    }
+    this.maybeNack(this.deps.clock.now());
+  }
+
+  /**
+   * The origin's last data sequence number, from the header of any of its control frames; with
+   * an acknowledgement request (a probe), answered by an ACK when nothing is missing.
+   */
+  onLastSeq(lastSeq: number, ackRequested = false): void {
+    if (!this.joined) return;
+    if (seqAfterOrEqual(lastSeq, this.expected)) {
+      this.gaps.note(lastSeq);
+      this.maybeNack(this.deps.clock.now());
+    } else if (ackRequested) {
+      this.sendAck();
+    } else if (this.lastAckSent !== seqAdd(this.expected, -1)) {
+      this.ackWanted = true;
+    }
+  }
+
+  onJoin(start: number): void {
+    if (this.joined) return;
+    this.joined = true;
+    this.expected = start;
+    this.gaps.reset();
+    this.buffer.clear();
+    this.applier.reset();
+    this.deps.counters.joins++;
+    this.ackWanted = true;
+  }
+
+  onSkip(to: number): void {
+    if (!this.joined || !seqAfter(to, this.expected)) return;
+    this.deps.counters.skipsReceived++;
+    for (const seq of this.buffer.keys()) if (seqBefore(seq, to)) this.buffer.delete(seq);
+    this.expected = to;
+    this.applier.skipped();
+    this.drain();
+    this.ackWanted = true;
+  }
+
+  /** Forgets our place in the stream and asks the origin for a full resync. */
+  rejoin(): void {
+    this.joined = false;
+    this.buffer.clear();
+    this.lastJoinRequestAt = Number.NEGATIVE_INFINITY;
+  }
+
+  tick(now: number): void {
+    const { options, counters, send } = this.deps;
+    const target = { target: this.deps.origin, targetEpoch: this.deps.originEpoch };
+    if (!this.joined) {
+      if (now - this.lastJoinRequestAt >= options.joinRetryMs) {
+        this.lastJoinRequestAt = now;
+        send({ type: 'syncRequest', ...target, scope: { full: true } });
+        counters.resyncRequestsSent++;
+      }
+      return;
+    }
+    this.maybeNack(now);
+    if (this.ackWanted || (this.appliedSinceAck > 0 && now - this.firstUnackedAt >= options.ackDelayMs)) this.sendAck();
+    const repair = this.applier.repair;
+    if (repair.size > 0) {
+      send({ type: 'syncRequest', ...target, scope: { full: false, buckets: [...repair].sort((a, b) => a - b) } });
+      counters.resyncRequestsSent++;
+      repair.clear();
+    }
+  }
+
+  /** Applies one in-order frame. */
+  private apply(entries: readonly StreamEntry[]): void {
+    const now = this.deps.clock.now();
+    this.applier.apply(entries, now);
+    this.expected = seqAdd(this.expected, 1);
+    if (this.appliedSinceAck === 0) this.firstUnackedAt = now;
+    this.appliedSinceAck++;
+    if (this.appliedSinceAck >= this.deps.options.ackEveryFrames) this.sendAck();
+  }
+
+  private drain(): void {
+    for (let entries = this.buffer.get(this.expected); entries !== undefined; entries = this.buffer.get(this.expected)) {
+      this.buffer.delete(this.expected);
+      this.apply(entries);
+    }
+  }
+
+  private sendAck(): void {
+    const upTo = seqAdd(this.expected, -1);
+    this.deps.send({ type: 'ack', target: this.deps.origin, targetEpoch: this.deps.originEpoch, upTo });
+    this.deps.counters.acksSent++;
+    this.lastAckSent = upTo;
+    this.appliedSinceAck = 0;
+    this.ackWanted = false;
+  }
+
+  private maybeNack(now: number): void {
+    const ranges = this.gaps.nack(now, this.expected, (seq) => this.buffer.has(seq));
+    if (ranges === undefined) return;
+    this.deps.send({ type: 'nack', target: this.deps.origin, targetEpoch: this.deps.originEpoch, ranges });
+    this.deps.counters.nacksSent++;
+  }
+}

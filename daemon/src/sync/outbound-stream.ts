@@ -1,0 +1,205 @@
+// The sending half of a node: our sequence space, batching of stream entries into datagrams, the
+// resend queue, acknowledgements and NACKs from receivers, paced resyncs and anti-entropy digests.
+// Only a node in the sender role streams its table; in the receiver role it still answers joins
+// (with an empty resync, which clears what peers kept from an earlier epoch of ours).
+// Model: conntrack-tools' src/sync-ftfw.c (sequence tracking, ACK/NACK, resend list, alive).
+import type { BucketScope } from '../cache/bucket-scope.js';
+import { FULL_SCOPE } from '../cache/bucket-scope.js';
+import type { FlowCache } from '../cache/flow-cache.js';
+import type { FlowRecord, RecordChange } from '../model/record.js';
+import type { Message, Role, SeqRange, StreamEntry } from '../wire/messages.js';
+import { FLAG_ACK_REQUEST } from '../wire/frame-header.js';
+import type { Clock } from './clock.js';
+import { FrameBatcher } from './frame-batcher.js';
+import type { ReconcileResult } from './local-table.js';
+import { applyLocalChange, reconcileTable } from './local-table.js';
+import { answerAck, answerNack, answerSyncRequest } from './receiver-requests.js';
+import type { SyncCounters } from './counters.js';
+import type { SyncOptions } from './options.js';
+import { maxBodyBytes } from './options.js';
+import { ReceiverAcks } from './receiver-acks.js';
+import { ResendQueue } from './resend-queue.js';
+import { ResyncPlanner } from './resync-planner.js';
+import { ResyncPacer, emitDigests } from './resync-pacer.js';
+import { seqAdd } from './serial.js';
+
+/** How the stream reaches the wire (implemented by SyncNode: seal, then send on the channel). */
+export interface OutboundTransport {
+  sendData(seq: number, body: Buffer, to?: number, flags?: number): void;
+  sendControl(message: Message, to?: number, flags?: number): void;
+}
+
+export interface OutboundDeps {
+  readonly clock: Clock;
+  readonly options: SyncOptions;
+  readonly counters: SyncCounters;
+  /** Our own table (the internal cache). */
+  readonly cache: FlowCache;
+  readonly nodeId: number;
+  readonly initialSeq: number;
+  readonly role: Role;
+  readonly transport: OutboundTransport;
+}
+
+export class OutboundStream {
+  role: Role;
+  readonly receivers: ReceiverAcks;
+  readonly queue: ResendQueue;
+  readonly planner = new ResyncPlanner();
+  private readonly pacer = new ResyncPacer();
+  private nextSeq: number;
+  private readonly batcher: FrameBatcher;
+  lastDataAt = Number.NEGATIVE_INFINITY;
+  lastDigestAt: number;
+  private lastProbeAt = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly deps: OutboundDeps) {
+    this.role = deps.role;
+    this.nextSeq = deps.initialSeq >>> 0;
+    this.batcher = new FrameBatcher(maxBodyBytes(deps.options), deps.clock, deps.options.flushDelayMs, () => this.flush());
+    this.queue = new ResendQueue(deps.options.resendQueueFrames);
+    this.receivers = new ReceiverAcks(deps.options.peerTimeoutMs);
+    this.lastDigestAt = deps.clock.now();
+  }
+
+  /** The last data sequence number used (carried in the header of every control frame). */
+  get lastSeq(): number {
+    return seqAdd(this.nextSeq, -1);
+  }
+
+  /** A change of our own table: always cached, streamed when we are the sender. */
+  localChange(change: RecordChange): void {
+    applyLocalChange(this, this.deps, change);
+  }
+
+  /** Our whole table from a kernel dump: only the differences are streamed. */
+  reconcile(records: Iterable<FlowRecord>): ReconcileResult {
+    return reconcileTable(this, this.deps, records);
+  }
+
+  appendRecord(entry: StreamEntry & { kind: 'set' | 'delete' }): boolean {
+    const { table, key } = entry.kind === 'set' ? entry.record : entry;
+    if (!this.append(entry, this.deps.cache.bucketFor(table, key))) return false;
+    this.deps.counters.recordsSent++;
+    return true;
+  }
+
+  /** Adds an entry to the frame being built; false when it can never fit a datagram. */
+  append(entry: StreamEntry, touches?: number | BucketScope): boolean {
+    let result = this.batcher.add(entry, touches);
+    if (result === 'frameFull') {
+      this.flush();
+      result = this.batcher.add(entry, touches);
+    }
+    if (result === 'added') return true;
+    this.deps.counters.oversizeRecords++;
+    return false;
+  }
+
+  /** Sends the frame being built now. */
+  flush(): void {
+    const built = this.batcher.take();
+    if (built === undefined) return;
+    const { clock, counters, transport } = this.deps;
+    const now = clock.now();
+    const frame = { seq: this.nextSeq, ...built };
+    this.nextSeq = seqAdd(frame.seq, 1);
+    const evicted = this.queue.push(frame);
+    if (evicted !== undefined && this.receivers.unacked(evicted.seq, now)) {
+      counters.resendQueueOverflows++;
+      this.planner.schedule(evicted.full ? FULL_SCOPE : { full: false, buckets: evicted.buckets });
+    }
+    counters.dataFramesSent++;
+    this.lastDataAt = now;
+    // A filling queue asks receivers to acknowledge now rather than after their ack delay.
+    transport.sendData(frame.seq, frame.body, undefined, this.queue.length >= this.resyncRoom ? FLAG_ACK_REQUEST : 0);
+    this.trim(now);
+  }
+
+  /** Starts a resync job now (a full one supersedes the running job); returns its first sequence. */
+  startJob(scope: BucketScope): number {
+    this.planner.end();
+    this.flush();
+    const beginSeq = this.nextSeq;
+    const keys = this.role === 'sender' ? this.deps.cache.keysIn(scope) : [];
+    const job = this.planner.begin(scope, keys, beginSeq);
+    this.append({ kind: 'resyncBegin', job: job.id, scope }, scope);
+    this.deps.counters.resyncsStarted++;
+    if (scope.full) this.deps.counters.fullResyncsStarted++;
+    return beginSeq;
+  }
+
+  becomeSender(): void {
+    this.role = 'sender';
+    this.planner.clearPending();
+    this.startJob(FULL_SCOPE);
+  }
+
+  becomeReceiver(): void {
+    this.flush();
+    this.role = 'receiver';
+    this.planner.end();
+    this.planner.clearPending();
+  }
+
+  onAck(from: number, upTo: number): void {
+    answerAck(this, this.deps, from, upTo);
+    // Acknowledgements clock the bulk resync: freed queue room is refilled at once.
+    if (this.planner.job !== undefined) this.pacer.run(this, this.deps, 0);
+  }
+
+  onNack(from: number, ranges: readonly SeqRange[]): void {
+    answerNack(this, this.deps, from, ranges);
+  }
+
+  onSyncRequest(from: number, scope: BucketScope): void {
+    answerSyncRequest(this, this.deps, from, scope);
+  }
+
+  /** Housekeeping: release acknowledged frames, pace the resync, send digests when due. */
+  tick(now: number, elapsedMs: number): void {
+    this.trim(now);
+    if (this.planner.job === undefined) {
+      const next = this.planner.takePending();
+      if (next !== undefined) this.startJob(next);
+    }
+    this.pacer.run(this, this.deps, elapsedMs);
+    const { options } = this.deps;
+    if (
+      this.role === 'sender' &&
+      this.planner.idle &&
+      now - this.lastDigestAt >= options.antiEntropyIntervalMs &&
+      this.receivers.anyLiveJoined(now)
+    ) {
+      this.lastDigestAt = now;
+      emitDigests(this, this.deps);
+    }
+  }
+
+  /** Queue length up to which bulk resyncs may add frames. */
+  get resyncRoom(): number {
+    const { resendQueueFrames, resyncQueueShare } = this.deps.options;
+    return Math.max(1, Math.floor(resendQueueFrames * resyncQueueShare));
+  }
+
+  /** Whether some live receiver has not acknowledged everything sent. */
+  hasUnacked(now: number): boolean {
+    return this.queue.length > 0 && this.receivers.unacked(this.lastSeq, now);
+  }
+
+  /** Whether to send an ALIVE now so receivers notice lost tail frames. */
+  needsProbe(now: number): boolean {
+    const probeMs = this.deps.options.probeMs;
+    if (!this.hasUnacked(now)) return false;
+    if (now - this.lastDataAt < probeMs || now - this.lastProbeAt < probeMs) return false;
+    this.lastProbeAt = now;
+    return true;
+  }
+
+  /** Releases what every live receiver acknowledged (everything, when none follows us). */
+  trim(now: number): void {
+    const min = this.receivers.minAcked(now);
+    if (min === undefined) this.queue.clear();
+    else this.queue.trimThrough(min);
+  }
+}

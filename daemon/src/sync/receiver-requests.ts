@@ -1,0 +1,75 @@
+// A sender's answers to its receivers: acknowledgements release the resend queue; NACKs get the
+// missing frames again (to that receiver only), or a SKIP past frames that are gone; a full sync
+// request gets a JOIN at the start of a full resync (shared with other joiners while its first
+// frame is still in the queue); a bucket request schedules a targeted resync.
+import type { BucketScope } from '../cache/bucket-scope.js';
+import { FULL_SCOPE } from '../cache/bucket-scope.js';
+import type { SeqRange } from '../wire/messages.js';
+import type { OutboundDeps, OutboundStream } from './outbound-stream.js';
+import { seqAdd, seqAfter, seqAfterOrEqual, seqBefore, seqBeforeOrEqual } from './serial.js';
+
+/** Oldest sequence number still available for resending. */
+function oldestAvailable(stream: OutboundStream): number {
+  return stream.queue.oldest?.seq ?? seqAdd(stream.lastSeq, 1);
+}
+
+export function answerAck(stream: OutboundStream, deps: OutboundDeps, peer: number, upTo: number): void {
+  deps.counters.acksReceived++;
+  const receiver = stream.receivers.get(peer);
+  if (receiver === undefined || seqAfter(upTo, stream.lastSeq)) return;
+  if (!receiver.joined) {
+    // A receiver we had given up on (silent too long) is back where it says it is.
+    receiver.joined = true;
+    receiver.ackedUpTo = upTo;
+  } else if (seqAfter(upTo, receiver.ackedUpTo)) {
+    receiver.ackedUpTo = upTo;
+  }
+  stream.trim(deps.clock.now());
+}
+
+export function answerNack(stream: OutboundStream, deps: OutboundDeps, peer: number, ranges: readonly SeqRange[]): void {
+  const { counters, transport } = deps;
+  counters.nacksReceived++;
+  const receiver = stream.receivers.get(peer);
+  if (receiver === undefined) return;
+  const oldest = oldestAvailable(stream);
+  // What the receiver acknowledged it has (a NACK may arrive late, after a resend was acked).
+  const acked = receiver.joined ? seqAdd(receiver.ackedUpTo, 1) : undefined;
+  let skip = false;
+  for (const range of ranges) {
+    const last = seqAfter(range.to, stream.lastSeq) ? stream.lastSeq : range.to;
+    const first = acked !== undefined && seqBefore(range.from, acked) ? acked : range.from;
+    if (seqAfter(first, last)) continue;
+    if (seqBefore(first, oldest)) skip = true;
+    for (let seq = seqBefore(first, oldest) ? oldest : first; seqBeforeOrEqual(seq, last); seq = seqAdd(seq, 1)) {
+      const frame = stream.queue.get(seq);
+      if (frame === undefined) continue;
+      transport.sendData(seq, frame.body, peer);
+      counters.resentFrames++;
+    }
+  }
+  const firstRange = ranges[0];
+  if (!receiver.joined && firstRange !== undefined) stream.receivers.join(receiver, skip ? oldest : firstRange.from);
+  if (skip) {
+    // Those frames are gone: their content comes back through the targeted resync their
+    // eviction scheduled, or through anti-entropy.
+    transport.sendControl({ type: 'skip', target: peer, targetEpoch: receiver.epoch, to: oldest }, peer);
+    counters.skipsSent++;
+  }
+}
+
+export function answerSyncRequest(stream: OutboundStream, deps: OutboundDeps, peer: number, scope: BucketScope): void {
+  const { counters, transport } = deps;
+  counters.resyncRequestsReceived++;
+  const receiver = stream.receivers.get(peer);
+  if (receiver === undefined) return;
+  if (!scope.full) {
+    if (stream.role === 'sender') stream.planner.schedule(scope);
+    return;
+  }
+  const job = stream.planner.job;
+  const start = job?.scope.full && seqAfterOrEqual(job.beginSeq, oldestAvailable(stream)) ? job.beginSeq : stream.startJob(FULL_SCOPE);
+  stream.receivers.join(receiver, start);
+  transport.sendControl({ type: 'join', target: peer, targetEpoch: receiver.epoch, start }, peer);
+  counters.joinsSent++;
+}

@@ -1,0 +1,92 @@
+// Applies a sender's stream entries, in order, to our external cache of that origin: sets and
+// deletes (reported live in direct mode), resync marks and sweeps, and the comparison of
+// anti-entropy digests, which collects the buckets to ask the origin to repair.
+import type { BucketScope } from '../cache/bucket-scope.js';
+import { scopeBuckets, scopeCovers } from '../cache/bucket-scope.js';
+import type { FlowCache } from '../cache/flow-cache.js';
+import type { RecordChange } from '../model/record.js';
+import type { StreamEntry } from '../wire/messages.js';
+import type { SyncCounters } from './counters.js';
+
+export type ExternalChangeHandler = (origin: number, change: RecordChange) => void;
+
+export class StreamApplier {
+  /** Resyncs whose begin we applied and whose end has not come yet. */
+  private readonly openJobs = new Map<number, BucketScope>();
+  /** Buckets to ask the origin to resync. */
+  readonly repair = new Set<number>();
+
+  constructor(
+    private readonly cache: FlowCache,
+    private readonly origin: number,
+    private readonly counters: SyncCounters,
+    private readonly onChange: ExternalChangeHandler | undefined,
+  ) {}
+
+  apply(entries: readonly StreamEntry[], now: number): void {
+    const { cache, counters, origin, onChange } = this;
+    for (const entry of entries) {
+      switch (entry.kind) {
+        case 'set':
+          cache.set(entry.record, origin, now);
+          counters.recordsApplied++;
+          onChange?.(origin, { op: 'set', record: entry.record });
+          break;
+        case 'delete':
+          counters.recordsApplied++;
+          if (cache.delete(entry.table, entry.key) !== undefined) onChange?.(origin, { op: 'delete', table: entry.table, key: entry.key });
+          break;
+        case 'resyncBegin':
+          for (const [job, scope] of this.openJobs) if (scopeCovers(entry.scope, scope)) this.openJobs.delete(job);
+          this.openJobs.set(entry.job, entry.scope);
+          cache.mark(entry.scope, markTag(entry.job));
+          break;
+        case 'resyncEnd':
+          this.end(entry.job);
+          break;
+        case 'digest':
+          this.compare(entry.bucketBits, entry.firstBucket, entry.digests);
+          break;
+      }
+    }
+  }
+
+  /**
+   * Frames were skipped: a resync in progress can no longer sweep safely (a skipped frame may
+   * have re-sent a marked key), so forget it and ask for its scope again.
+   */
+  skipped(): void {
+    for (const scope of this.openJobs.values()) for (const bucket of scopeBuckets(scope, this.cache.bucketCount)) this.repair.add(bucket);
+    this.openJobs.clear();
+  }
+
+  /** A new start in the stream (join): nothing is open. */
+  reset(): void {
+    this.openJobs.clear();
+  }
+
+  private end(job: number): void {
+    const scope = this.openJobs.get(job);
+    if (scope === undefined) return;
+    this.openJobs.delete(job);
+    const swept = this.cache.sweep(scope, markTag(job));
+    this.counters.sweptEntries += swept.length;
+    for (const record of swept) this.onChange?.(this.origin, { op: 'delete', table: record.table, key: record.key });
+  }
+
+  private compare(bucketBits: number, firstBucket: number, digests: readonly bigint[]): void {
+    // While a resync is open our copy is legitimately incomplete; its end sweeps and repairs.
+    if (this.openJobs.size > 0 || bucketBits !== this.cache.bucketBits) return;
+    digests.forEach((digest, i) => {
+      const bucket = firstBucket + i;
+      if (this.cache.bucketDigest(bucket) === digest) return;
+      this.counters.digestMismatches++;
+      this.repair.add(bucket);
+    });
+  }
+}
+
+/** Cache mark of a resync job (never 0, which means unmarked). */
+function markTag(job: number): number {
+  return job === 0 ? 0x1_0000_0000 : job;
+}

@@ -1,0 +1,230 @@
+// One node of the sync protocol, wired to a Channel and a Clock: frames in (admission, dispatch to
+// the per-peer receiving streams and to our sending stream), frames out (sealing with our epoch
+// and frame counter), heartbeats and housekeeping. No sockets and no system time inside: the
+// daemon passes a real channel and systemClock, the tests a SimulatedNetwork and a FakeClock.
+import type { ExternalCaches } from '../cache/external-caches.js';
+import type { FlowCache } from '../cache/flow-cache.js';
+import type { Channel } from '../channel/channel.js';
+import type { FlowRecord, RecordChange } from '../model/record.js';
+import { FLAG_ACK_REQUEST } from '../wire/frame-header.js';
+import { openBody } from '../wire/frame-codec.js';
+import type { FrameKeys } from '../wire/keys.js';
+import { decodeMessage, encodeMessage, messageTypeOf } from '../wire/message-codec.js';
+import type { Message, Role } from '../wire/messages.js';
+import { MessageType } from '../wire/messages.js';
+import type { Clock, TimerHandle } from './clock.js';
+import type { SyncCounters } from './counters.js';
+import { emptySyncCounters } from './counters.js';
+import { FrameSealer } from './frame-sealer.js';
+import type { ExternalChangeHandler } from './inbound-stream.js';
+import { InboundStream } from './inbound-stream.js';
+import type { SyncOptions } from './options.js';
+import { resolveSyncOptions } from './options.js';
+import { OutboundStream } from './outbound-stream.js';
+import type { ReconcileResult } from './local-table.js';
+import { PeerTable } from './peer-table.js';
+import { dispatchMessage } from './dispatch.js';
+import { checkNodeIdentity } from './identity.js';
+import { nodeStatus } from './status.js';
+import type { SyncStatus } from './status.js';
+
+export interface SyncNodeConfig {
+  readonly clock: Clock;
+  readonly channel: Channel;
+  readonly keys: FrameKeys;
+  readonly nodeId: number;
+  /** Strictly greater than every epoch this node used before (nextBootEpoch() in identity.ts). */
+  readonly bootEpoch: number;
+  readonly role: Role;
+  /** First data sequence number (any 32-bit value). */
+  readonly initialSeq?: number;
+  /** Whether a source address is one of the configured sync peers. */
+  readonly acceptSource: (address: string) => boolean;
+  readonly internal: FlowCache;
+  readonly external: ExternalCaches;
+  /** Direct mode: every change applied to the external cache, as it happens. */
+  readonly onExternalChange?: ExternalChangeHandler;
+  readonly options?: Partial<SyncOptions>;
+}
+
+export class SyncNode {
+  readonly counters: SyncCounters = emptySyncCounters();
+  readonly options: SyncOptions;
+  readonly outbound: OutboundStream;
+  readonly peers: PeerTable;
+  private readonly sealer: FrameSealer;
+  private timer: TimerHandle | undefined;
+  private lastTickAt: number;
+  private lastAliveAt = Number.NEGATIVE_INFINITY;
+  private running = false;
+
+  constructor(readonly config: SyncNodeConfig) {
+    checkNodeIdentity(config);
+    this.options = resolveSyncOptions(config.options);
+    this.sealer = new FrameSealer(config.keys, config.nodeId, config.bootEpoch, this.counters);
+    const { clock, internal, nodeId } = config;
+    this.lastTickAt = clock.now();
+    this.outbound = new OutboundStream({
+      clock,
+      options: this.options,
+      counters: this.counters,
+      cache: internal,
+      nodeId,
+      initialSeq: config.initialSeq ?? 0,
+      role: config.role,
+      transport: {
+        sendData: (seq, body, to, flags) => this.transmit(seq, body, to, flags),
+        sendControl: (message, to, flags) => this.sendControl(message, to, flags),
+      },
+    });
+    this.peers = new PeerTable(this.options.replayWindowFrames, (origin, epoch) => this.makeInbound(origin, epoch));
+    config.channel.onMessage((frame, from) => this.receive(frame, from));
+    config.channel.onError(() => {
+      this.counters.sendErrors++;
+    });
+  }
+
+  get role(): Role {
+    return this.outbound.role;
+  }
+
+  /** Announces this node (HELLO) and starts the housekeeping timer. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.lastTickAt = this.config.clock.now();
+    this.broadcast({ type: 'hello', role: this.role });
+    this.schedule();
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer !== undefined) this.config.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.outbound.flush();
+  }
+
+  /** A change of our own kernel table (from the kernel layer). */
+  localChange(change: RecordChange): void {
+    this.outbound.localChange(change);
+  }
+
+  /** Our whole table from a kernel dump: streams only the differences (see OutboundStream.reconcile). */
+  reconcileTable(records: Iterable<FlowRecord>): ReconcileResult {
+    return this.outbound.reconcile(records);
+  }
+
+  /** Sends batched changes now instead of after flushDelayMs. */
+  flush(): void {
+    this.outbound.flush();
+  }
+
+  /** We are the primary now: replicate our table, starting with a full resync to everyone. */
+  becomeSender(): void {
+    if (this.role === 'sender') return;
+    this.outbound.becomeSender();
+    this.broadcast({ type: 'hello', role: 'sender' });
+  }
+
+  becomeReceiver(): void {
+    if (this.role === 'receiver') return;
+    this.outbound.becomeReceiver();
+    this.broadcast({ type: 'hello', role: 'receiver' });
+  }
+
+  /** Asks one origin (or every peer) for a full resync of what it replicates to us. */
+  requestResync(origin?: number): void {
+    for (const peer of this.peers.values()) if (origin === undefined || peer.nodeId === origin) peer.inbound.rejoin();
+  }
+
+  status(): SyncStatus {
+    return nodeStatus(this);
+  }
+
+  /** The channel's message handler: true when the frame was authentic. Never throws. */
+  receive(bytes: Uint8Array, from: string): boolean {
+    const { config, counters } = this;
+    if (!this.running) return false;
+    counters.framesReceived++;
+    counters.bytesReceived += bytes.byteLength;
+    if (!config.acceptSource(from)) return this.drop('wrongSource');
+    const opened = openBody(config.keys, bytes);
+    if (!opened.ok) return this.drop(opened.reason);
+    const { header, body } = opened;
+    if (header.nodeId === config.nodeId) return this.drop('wrongSource');
+    const now = config.clock.now();
+    const admission = this.peers.admit(header, from, now);
+    if (!admission.ok) return this.drop(admission.reason);
+    const { peer } = admission;
+    if (admission.restarted) counters.peerRestarts++;
+    this.outbound.receivers.heard(peer.nodeId, peer.epoch, now, this.outbound.lastSeq);
+    if (admission.fresh) peer.inbound.tick(now);
+    if (messageTypeOf(body) === MessageType.data && peer.inbound.isDuplicate(header.seq)) {
+      counters.duplicateFrames++;
+      peer.inbound.onLastSeq(header.seq, (header.flags & FLAG_ACK_REQUEST) !== 0);
+      return true;
+    }
+    const message = decodeMessage(body);
+    if (message === undefined) {
+      this.drop('malformed');
+      return true;
+    }
+    dispatchMessage(this, peer, header, message);
+    return true;
+  }
+
+  sendControl(message: Message, to?: number, flags = 0): void {
+    this.transmit(this.outbound.lastSeq, encodeMessage(message), to, flags);
+  }
+
+  private broadcast(message: Message, flags = 0): void {
+    this.sendControl(message, undefined, flags);
+  }
+
+  private transmit(seq: number, body: Buffer, to?: number, flags = 0): void {
+    const address = to === undefined ? undefined : this.peers.get(to)?.address;
+    this.config.channel.send(this.sealer.seal(seq, body, flags), address);
+  }
+
+  private makeInbound(origin: number, epoch: number): InboundStream {
+    return new InboundStream({
+      clock: this.config.clock,
+      options: this.options,
+      counters: this.counters,
+      cache: this.config.external.forOrigin(origin),
+      origin,
+      originEpoch: epoch,
+      onChange: this.config.onExternalChange,
+      send: (message) => this.sendControl(message, origin),
+    });
+  }
+
+  private drop(reason: keyof SyncCounters['drops']): false {
+    this.counters.drops[reason]++;
+    return false;
+  }
+
+  private schedule(): void {
+    this.timer = this.config.clock.setTimeout(() => {
+      this.tick();
+      if (this.running) this.schedule();
+    }, this.options.tickMs);
+  }
+
+  private tick(): void {
+    const now = this.config.clock.now();
+    const elapsed = now - this.lastTickAt;
+    this.lastTickAt = now;
+    this.outbound.tick(now, elapsed);
+    for (const peer of this.peers.values()) if (now - peer.lastHeard <= this.options.peerTimeoutMs) peer.inbound.tick(now);
+    if (now - this.lastAliveAt >= this.options.aliveIntervalMs) {
+      this.lastAliveAt = now;
+      this.counters.heartbeatsSent++;
+      const alive = encodeMessage({ type: 'alive', role: this.role });
+      const flags = this.outbound.hasUnacked(now) ? FLAG_ACK_REQUEST : 0;
+      this.config.channel.sendOnEveryLink(() => this.sealer.seal(this.outbound.lastSeq, alive, flags));
+    } else if (this.outbound.needsProbe(now)) {
+      this.broadcast({ type: 'alive', role: this.role }, FLAG_ACK_REQUEST);
+    }
+  }
+}

@@ -1,0 +1,27 @@
+// Why a received frame was dropped. Every drop is counted under one of these names (visible in
+// `half status`): conntrack-tools keeps a counter for every kind of bad message too.
+
+export const DROP_REASONS = [
+  /** Failed authentication: wrong key, altered bytes, or not ours at all. */
+  'forged',
+  /** Authentic but already seen (same frame counter), or older than the replay window. */
+  'replay',
+  /** Authentic but from an older boot epoch of its sender than one already seen. */
+  'staleEpoch',
+  /** Another cluster's frame (different cluster id). */
+  'foreignCluster',
+  /** A wire version this node does not speak. */
+  'badVersion',
+  /** Too short, no magic, or an authentic body that does not decode. */
+  'malformed',
+  /** From an address that is not a configured sync peer, or claiming our own node id. */
+  'wrongSource',
+] as const;
+
+export type DropReason = (typeof DROP_REASONS)[number];
+
+export type DropCounters = Record<DropReason, number>;
+
+export function emptyDropCounters(): DropCounters {
+  return { forged: 0, replay: 0, staleEpoch: 0, foreignCluster: 0, badVersion: 0, malformed: 0, wrongSource: 0 };
+}

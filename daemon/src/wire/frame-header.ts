@@ -1,0 +1,80 @@
+// HALF sync frame header, wire version 1. All integers big-endian (network order).
+//
+//   offset size field
+//   0      2    magic "HS" (0x48 0x53)
+//   2      1    version (1)
+//   3      1    flags: bit 0 = acknowledgement requested (the sender's resend queue is filling
+//               or it probes for lost tail frames); other bits reserved, sent as 0
+//   4      4    cluster id
+//   8      4    sender node id
+//   12     4    sender boot epoch (strictly increasing per node across restarts)
+//   16     4    sequence number: per sender, RFC 1982 serial arithmetic; a data frame's own
+//               number, or for control frames the last data sequence number sent
+//   20     8    frame counter: per sender and epoch, +1 for every frame transmitted (resends
+//               included); the AEAD nonce and the replay window use it
+//   28     n    body, encrypted (AES-256-GCM), then a 16-byte authentication tag
+//
+// The whole header is the AEAD's associated data, so none of it can be altered. The nonce is
+// epoch || counter under a per-sender key (keys.ts): it never repeats as long as a node never
+// reuses a boot epoch. Model: conntrack-tools' struct nethdr (include/network.h), with the
+// version, cluster and epoch fields it lacks, and RFC 5116 for the AEAD framing.
+
+export const FRAME_MAGIC = 0x4853;
+export const WIRE_VERSION = 1;
+export const HEADER_BYTES = 28;
+export const TAG_BYTES = 16;
+export const NONCE_BYTES = 12;
+/** Header flag: receivers acknowledge this frame's sender right away. */
+export const FLAG_ACK_REQUEST = 0x01;
+/** Header and tag: what a frame adds around its body. */
+export const FRAME_OVERHEAD = HEADER_BYTES + TAG_BYTES;
+
+export interface FrameHeader {
+  readonly version: number;
+  readonly flags: number;
+  readonly clusterId: number;
+  readonly nodeId: number;
+  readonly bootEpoch: number;
+  readonly seq: number;
+  /** Below 2^53 (it counts frames; it would take centuries to get there). */
+  readonly counter: number;
+}
+
+const TWO_32 = 0x1_0000_0000;
+
+export function writeHeader(target: Buffer, header: FrameHeader): void {
+  target.writeUInt16BE(FRAME_MAGIC, 0);
+  target.writeUInt8(header.version, 2);
+  target.writeUInt8(header.flags, 3);
+  target.writeUInt32BE(header.clusterId >>> 0, 4);
+  target.writeUInt32BE(header.nodeId >>> 0, 8);
+  target.writeUInt32BE(header.bootEpoch >>> 0, 12);
+  target.writeUInt32BE(header.seq >>> 0, 16);
+  target.writeUInt32BE(Math.floor(header.counter / TWO_32) >>> 0, 20);
+  target.writeUInt32BE(header.counter >>> 0, 24);
+}
+
+/** Reads a header; the caller has checked that at least HEADER_BYTES are present. */
+export function readHeader(source: Buffer): FrameHeader {
+  return {
+    version: source.readUInt8(2),
+    flags: source.readUInt8(3),
+    clusterId: source.readUInt32BE(4),
+    nodeId: source.readUInt32BE(8),
+    bootEpoch: source.readUInt32BE(12),
+    seq: source.readUInt32BE(16),
+    counter: source.readUInt32BE(20) * TWO_32 + source.readUInt32BE(24),
+  };
+}
+
+export function hasMagic(source: Buffer): boolean {
+  return source.length >= 2 && source.readUInt16BE(0) === FRAME_MAGIC;
+}
+
+/** The 96-bit AEAD nonce: boot epoch (4 bytes) then frame counter (8 bytes), read from a header. */
+export function nonceOf(header: Buffer): Buffer {
+  const nonce = Buffer.allocUnsafe(NONCE_BYTES);
+  header.copy(nonce, 0, 12, 16);
+  header.copy(nonce, 4, 20, 28);
+  return nonce;
+}

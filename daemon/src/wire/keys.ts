@@ -1,0 +1,51 @@
+// Per-purpose keys derived from the cluster key with HKDF-SHA256 (RFC 5869). The cluster key is
+// the one secret every node shares; each sender gets its own frame key (info names the purpose,
+// the cluster and the node), so nonces only need to be unique per sender and a key never
+// encrypts under another node's nonce sequence.
+import { hkdfSync } from 'node:crypto';
+import { ConfigError } from '../../../repo-tool/src/model/errors.js';
+
+export const MIN_CLUSTER_KEY_BYTES = 16;
+export const FRAME_KEY_BYTES = 32;
+const SALT = Buffer.from('HALF sync protocol v1', 'ascii');
+
+export function deriveFrameKey(clusterKey: Uint8Array, clusterId: number, nodeId: number): Buffer {
+  const info = Buffer.alloc(20);
+  info.write('frame-key', 0, 'ascii');
+  info.writeUInt32BE(clusterId >>> 0, 12);
+  info.writeUInt32BE(nodeId >>> 0, 16);
+  return Buffer.from(hkdfSync('sha256', clusterKey, SALT, info, FRAME_KEY_BYTES));
+}
+
+/** The frame keys of one cluster, derived once per node id and cached. */
+export class FrameKeys {
+  private readonly cache = new Map<number, Buffer>();
+  private readonly clusterKey: Buffer;
+
+  constructor(
+    clusterKey: Uint8Array,
+    readonly clusterId: number,
+  ) {
+    if (clusterKey.byteLength < MIN_CLUSTER_KEY_BYTES) {
+      throw new ConfigError(
+        `the sync cluster key is ${clusterKey.byteLength} bytes; it must be at least ${MIN_CLUSTER_KEY_BYTES}`,
+        { hint: 'make one with `head -c 32 /dev/urandom > /etc/half/cluster.key` and copy it to every node' },
+      );
+    }
+    if (!Number.isInteger(clusterId) || clusterId < 0 || clusterId > 0xffffffff) {
+      throw new ConfigError(`the sync cluster id ${clusterId} is not a 32-bit unsigned integer`, {
+        hint: 'set the same cluster id (0 to 4294967295) on every node of the cluster',
+      });
+    }
+    this.clusterKey = Buffer.from(clusterKey);
+  }
+
+  forNode(nodeId: number): Buffer {
+    let key = this.cache.get(nodeId);
+    if (key === undefined) {
+      key = deriveFrameKey(this.clusterKey, this.clusterId, nodeId);
+      this.cache.set(nodeId, key);
+    }
+    return key;
+  }
+}

@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { FULL_SCOPE, bucketScope } from '../../../daemon/src/cache/bucket-scope.js';
+import { FlowCache } from '../../../daemon/src/cache/flow-cache.js';
+import { hashKey } from '../../../daemon/src/cache/key-hash.js';
+import { Prng } from '../../../daemon/src/channel/prng.js';
+import { Table } from '../../../daemon/src/model/record.js';
+import type { FlowRecord } from '../../../daemon/src/model/record.js';
+import { ConfigError } from '../../../repo-tool/src/model/errors.js';
+
+const record = (id: number, state = 1n, table: Table = Table.conntrack): FlowRecord => ({
+  table,
+  key: Uint8Array.from([id >>> 24, id >>> 16, id >>> 8, id, 7, 7]),
+  payload: Uint8Array.from([id & 0xff]),
+  stateHash: state,
+});
+
+function digests(cache: FlowCache): bigint[] {
+  return Array.from({ length: cache.bucketCount }, (_, b) => cache.bucketDigest(b));
+}
+
+describe('FlowCache', () => {
+  it('keys by table and key bytes, keeping the last record, time and origin', () => {
+    const cache = new FlowCache();
+    expect(cache.set(record(1), 5, 100)).toBe('added');
+    expect(cache.set(record(1, 2n), 6, 200)).toBe('updated');
+    expect(cache.set(record(1, 1n, Table.expectation), 5, 300)).toBe('added');
+    expect(cache.size).toBe(2);
+    expect(cache.count(Table.conntrack)).toBe(1);
+    expect(cache.count(Table.expectation)).toBe(1);
+    const flow = cache.get(Table.conntrack, record(1).key);
+    expect(flow).toMatchObject({ updatedAt: 200, origin: 6, record: { stateHash: 2n } });
+    // A key is compared as bytes, not by object identity.
+    expect(cache.get(Table.conntrack, Uint8Array.from(record(1).key))).toBe(flow);
+  });
+
+  it('deletes and returns the record; counts follow', () => {
+    const cache = new FlowCache();
+    cache.set(record(1), 1, 0);
+    cache.set(record(2), 1, 0);
+    expect(cache.delete(Table.conntrack, record(1).key)?.payload).toEqual(record(1).payload);
+    expect(cache.delete(Table.conntrack, record(1).key)).toBeUndefined();
+    expect(cache.size).toBe(1);
+    expect(cache.count(Table.conntrack)).toBe(1);
+    expect([...cache.values()].map((f) => f.record.key)).toEqual([record(2).key]);
+  });
+
+  it('has bucket digests that depend on content only, not on insertion order or history', () => {
+    const prng = new Prng(1);
+    const a = new FlowCache();
+    const b = new FlowCache();
+    const ids = Array.from({ length: 3000 }, (_, i) => i);
+    for (const id of ids) a.set(record(id, BigInt(id * 7)), 1, 0);
+    const shuffled = [...ids].sort(() => prng.next() - 0.5);
+    for (const id of shuffled) b.set(record(id, 99n), 2, 5); // other states first...
+    for (const id of shuffled) b.set(record(id, BigInt(id * 7)), 2, 6); // ...then the same ones
+    b.set(record(5000), 2, 7);
+    b.delete(Table.conntrack, record(5000).key);
+    expect(digests(b)).toEqual(digests(a));
+    // One changed stateHash changes exactly one bucket's digest.
+    b.set(record(42, 1n), 2, 8);
+    const changed = digests(a).flatMap((d, i) => (d === digests(b)[i] ? [] : [i]));
+    expect(changed).toEqual([b.bucketFor(Table.conntrack, record(42).key)]);
+  });
+
+  it('spreads keys over the buckets and iterates a bucket', () => {
+    const cache = new FlowCache({ bucketBits: 4 });
+    for (let id = 0; id < 1600; id++) cache.set(record(id), 1, 0);
+    const sizes = Array.from({ length: 16 }, (_, b) => [...cache.bucketValues(b)].length);
+    expect(sizes.reduce((x, y) => x + y, 0)).toBe(1600);
+    for (const size of sizes) expect(size).toBeGreaterThan(50);
+    for (const flow of cache.bucketValues(3)) expect(flow.bucket).toBe(3);
+    expect(cache.keysIn(bucketScope([3, 5])).length).toBe((sizes[3] ?? 0) + (sizes[5] ?? 0));
+    expect(cache.keysIn(FULL_SCOPE).length).toBe(1600);
+  });
+
+  it('marks a scope and sweeps only what was not set since', () => {
+    const cache = new FlowCache({ bucketBits: 2 });
+    for (let id = 0; id < 100; id++) cache.set(record(id), 1, 0);
+    const bucket = cache.bucketFor(Table.conntrack, record(0).key);
+    const inBucket = [...cache.bucketValues(bucket)].map((f) => f.record);
+    const marked = cache.mark(bucketScope([bucket]), 9);
+    expect(marked).toBe(inBucket.length);
+    // Re-set all but two of them: those two are swept, other buckets untouched.
+    for (const r of inBucket.slice(2)) cache.set(r, 1, 1);
+    const swept = cache.sweep(bucketScope([bucket]), 9);
+    expect(swept.map((r) => r.key)).toEqual(inBucket.slice(0, 2).map((r) => r.key));
+    expect(cache.size).toBe(98);
+    // A sweep with another tag removes nothing.
+    cache.mark(FULL_SCOPE, 10);
+    expect(cache.sweep(FULL_SCOPE, 11)).toEqual([]);
+    expect(cache.sweep(FULL_SCOPE, 10)).toHaveLength(98);
+    expect(cache.size).toBe(0);
+    expect(digests(cache).every((d) => d === 0n)).toBe(true);
+  });
+
+  it('rejects an unusable bucket count', () => {
+    expect(() => new FlowCache({ bucketBits: 17 })).toThrow(ConfigError);
+  });
+});
+
+describe('FlowCache hash collisions', () => {
+  it('keeps keys apart whose in-bucket hashes collide, in every order of deletion', () => {
+    // Find two keys with the same low 30 bits of the first hash (a birthday search over 2^30).
+    const seen = new Map<number, Uint8Array>();
+    let pair: [Uint8Array, Uint8Array] | undefined;
+    for (let i = 0; pair === undefined && i < 400_000; i++) {
+      const key = Uint8Array.from([i >>> 16, i >>> 8, i, 1]);
+      const slot = hashKey(Table.conntrack, key).first & 0x3fffffff;
+      const other = seen.get(slot);
+      if (other !== undefined) pair = [other, key];
+      else seen.set(slot, key);
+    }
+    expect(pair).toBeDefined();
+    const [a, b] = pair as [Uint8Array, Uint8Array];
+    for (const order of [[a, b], [b, a]]) {
+      const cache = new FlowCache({ bucketBits: 0 });
+      const r = (key: Uint8Array, state: bigint): FlowRecord => ({ table: Table.conntrack, key, payload: new Uint8Array(0), stateHash: state });
+      cache.set(r(a, 1n), 1, 0);
+      cache.set(r(b, 2n), 1, 0);
+      expect(cache.size).toBe(2);
+      expect(cache.get(Table.conntrack, a)?.record.stateHash).toBe(1n);
+      expect(cache.get(Table.conntrack, b)?.record.stateHash).toBe(2n);
+      expect(cache.set(r(b, 3n), 1, 0)).toBe('updated');
+      const [first, second] = order as [Uint8Array, Uint8Array];
+      expect(cache.delete(Table.conntrack, first)).toBeDefined();
+      expect(cache.get(Table.conntrack, first)).toBeUndefined();
+      expect(cache.get(Table.conntrack, second)).toBeDefined();
+      expect([...cache.values()]).toHaveLength(1);
+      expect(cache.delete(Table.conntrack, second)).toBeDefined();
+      expect(cache.size).toBe(0);
+      expect(cache.bucketDigest(0)).toBe(0n);
+    }
+  });
+});

@@ -1,0 +1,58 @@
+// The redundant pair's failover logic on simulated links (one SimulatedNetwork per link, one
+// FakeClock): two SyncNodes replicate over link 0; when one node's link 0 is cut, both move to
+// link 1 (one on its send error, the other when link 0 falls silent) and replication continues.
+import { describe, expect, it } from 'vitest';
+import { ExternalCaches } from '../../../daemon/src/cache/external-caches.js';
+import { FlowCache } from '../../../daemon/src/cache/flow-cache.js';
+import { RedundantPair } from '../../../daemon/src/channel/redundant-pair.js';
+import { SimulatedNetwork } from '../../../daemon/src/channel/simulated-network.js';
+import { FakeClock } from '../../../daemon/src/sync/fake-clock.js';
+import { SyncNode } from '../../../daemon/src/sync/sync-node.js';
+import { FrameKeys } from '../../../daemon/src/wire/keys.js';
+import { CLUSTER_ID, CLUSTER_KEY, ChangeStream, identical } from '../sync/sim-cluster.js';
+
+const ADDRESSES = [
+  ['203.0.113.1', '198.51.100.1'],
+  ['203.0.113.2', '198.51.100.2'],
+] as const;
+
+describe('RedundantPair (simulated links)', () => {
+  it('fails over to the second link when the first is cut, on both nodes', () => {
+    const clock = new FakeClock();
+    const links = [new SimulatedNetwork(clock, { seed: 1, minDelayMs: 0.5, maxDelayMs: 1 }), new SimulatedNetwork(clock, { seed: 2, minDelayMs: 0.5, maxDelayMs: 1 })];
+    const keys = new FrameKeys(CLUSTER_KEY, CLUSTER_ID);
+    const changes = new ChangeStream(3, 3000);
+    const accept = new Set<string>(ADDRESSES.flat());
+    const nodes = ADDRESSES.map((own, i) => {
+      const pair = new RedundantPair({
+        clock,
+        links: [links[0]!.attach(own[0]), links[1]!.attach(own[1])],
+        peerAddresses: [[...ADDRESSES[1 - i]!]],
+        deadAfterMs: 400,
+      });
+      const internal = new FlowCache();
+      if (i === 0) for (const record of changes.initial(2000)) internal.set(record, 1, 0);
+      const external = new ExternalCaches();
+      const node = new SyncNode({ clock, channel: pair, keys, nodeId: i + 1, bootEpoch: 1, role: i === 0 ? 'sender' : 'receiver', acceptSource: (a) => accept.has(a), internal, external });
+      node.start();
+      return { pair, node, internal, external };
+    });
+    const [sender, receiver] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
+    const synced = (): boolean => identical(sender.internal, receiver.external.peek(1));
+    expect(clock.advanceUntil(synced, 5000, 10)).toBeDefined();
+    clock.advance(2000);
+    expect([sender.pair.active, receiver.pair.active, sender.pair.switches, receiver.pair.switches]).toEqual([0, 0, 0, 0]);
+
+    links[0]!.setUp(ADDRESSES[0][0], false);
+    for (let i = 0; i < 500; i++) sender.node.localChange(changes.next());
+    sender.node.flush();
+    expect(clock.advanceUntil(synced, 5000, 10)).toBeDefined();
+    clock.advance(1000);
+    expect(sender.pair.active).toBe(1);
+    expect(receiver.pair.active).toBe(1);
+    expect(sender.pair.links()[0].sendErrors).toBeGreaterThan(0);
+    expect(receiver.pair.links()[0].silentForMs).toBeGreaterThan(400);
+    expect(receiver.pair.links()[1].silentForMs).toBeLessThan(400);
+    expect(sender.node.counters.sendErrors).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,208 @@
+// Test helper (not a test): a cluster of SyncNodes on a SimulatedNetwork driven by a FakeClock,
+// synthetic flow records, and an exact comparison of a standby's external cache with the
+// primary's internal cache (same keys, same stateHashes).
+import { ExternalCaches } from '../../../daemon/src/cache/external-caches.js';
+import { FlowCache } from '../../../daemon/src/cache/flow-cache.js';
+import type { Channel } from '../../../daemon/src/channel/channel.js';
+import { Prng } from '../../../daemon/src/channel/prng.js';
+import type { NetworkConditions } from '../../../daemon/src/channel/simulated-network.js';
+import { SimulatedNetwork } from '../../../daemon/src/channel/simulated-network.js';
+import type { FlowRecord, RecordChange } from '../../../daemon/src/model/record.js';
+import { Table } from '../../../daemon/src/model/record.js';
+import { FakeClock } from '../../../daemon/src/sync/fake-clock.js';
+import type { SyncOptions } from '../../../daemon/src/sync/options.js';
+import { SyncNode } from '../../../daemon/src/sync/sync-node.js';
+import type { Role } from '../../../daemon/src/wire/messages.js';
+import { FrameKeys } from '../../../daemon/src/wire/keys.js';
+
+export const CLUSTER_KEY = Buffer.from('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f', 'hex');
+export const CLUSTER_ID = 7;
+
+/** A synthetic conntrack-like record: a 37-byte key (tuple-sized), an ~90-byte payload. */
+export function makeRecord(id: number, version: number): FlowRecord {
+  const key = Buffer.alloc(37);
+  key.writeUInt32BE(id, 0);
+  key.writeUInt32BE(0xc0000200 + (id % 256), 4);
+  key.writeUInt16BE(id % 65536, 8);
+  const payload = Buffer.alloc(90, version & 0xff);
+  payload.writeUInt32BE(id, 0);
+  payload.writeUInt32BE(version, 4);
+  const table = id % 10 === 0 ? Table.expectation : Table.conntrack;
+  const stateHash = (BigInt(id) << 32n) | BigInt(version >>> 0);
+  return { table, key, payload, stateHash };
+}
+
+export interface SimMember {
+  readonly id: number;
+  readonly address: string;
+  readonly epoch: number;
+  readonly node: SyncNode;
+  readonly channel: Channel;
+  readonly internal: FlowCache;
+  readonly external: ExternalCaches;
+}
+
+export interface MemberOptions {
+  readonly role: Role;
+  readonly epoch?: number;
+  readonly initialSeq?: number;
+  readonly options?: Partial<SyncOptions>;
+  /** Records already in the kernel table when the daemon starts. */
+  readonly table?: Iterable<FlowRecord>;
+  /** Direct mode: external changes as they are applied. */
+  readonly onExternalChange?: (origin: number, change: RecordChange) => void;
+}
+
+export class SimCluster {
+  readonly clock = new FakeClock(1_000);
+  readonly network: SimulatedNetwork;
+  readonly keys = new FrameKeys(CLUSTER_KEY, CLUSTER_ID);
+  readonly members = new Map<number, SimMember>();
+  readonly addresses = new Set<string>();
+
+  constructor(conditions: Partial<NetworkConditions> & { readonly seed: number }) {
+    this.network = new SimulatedNetwork(this.clock, conditions);
+  }
+
+  address(id: number): string {
+    return `203.0.113.${id}`;
+  }
+
+  /** Starts (or restarts, with a new epoch and fresh caches) node `id`. */
+  start(id: number, member: MemberOptions): SimMember {
+    this.members.get(id)?.node.stop();
+    const address = this.address(id);
+    this.addresses.add(address);
+    const channel = this.network.attach(address);
+    const internal = new FlowCache();
+    const now = this.clock.now();
+    for (const record of member.table ?? []) internal.set(record, id, now);
+    const external = new ExternalCaches();
+    const epoch = member.epoch ?? (this.members.get(id)?.epoch ?? 100) + 1;
+    const node = new SyncNode({
+      clock: this.clock,
+      channel,
+      keys: this.keys,
+      nodeId: id,
+      bootEpoch: epoch,
+      role: member.role,
+      ...(member.initialSeq === undefined ? {} : { initialSeq: member.initialSeq }),
+      acceptSource: (from) => this.addresses.has(from),
+      internal,
+      external,
+      ...(member.options === undefined ? {} : { options: member.options }),
+      ...(member.onExternalChange === undefined ? {} : { onExternalChange: member.onExternalChange }),
+    });
+    const started: SimMember = { id, address, epoch, node, channel, internal, external };
+    this.members.set(id, started);
+    node.start();
+    return started;
+  }
+
+  member(id: number): SimMember {
+    const member = this.members.get(id);
+    if (member === undefined) throw new Error(`no simulated node ${id}`);
+    return member;
+  }
+
+  /** Whether `standby` holds exactly `primary`'s table as its external cache of that origin. */
+  inSync(primary: number, standby: number): boolean {
+    return identical(this.member(primary).internal, this.member(standby).external.peek(primary));
+  }
+
+  allInSync(primary: number): boolean {
+    const expected = this.member(primary).internal;
+    const standbys = [...this.members.values()].filter((member) => member.id !== primary);
+    // Cheap necessary condition for every standby first (sizes and bucket digests), then exact.
+    if (!standbys.every((member) => sameDigests(expected, member.external.peek(primary)))) return false;
+    return standbys.every((member) => identical(expected, member.external.peek(primary)));
+  }
+}
+
+function sameDigests(expected: FlowCache, actual: FlowCache | undefined): boolean {
+  if (actual === undefined) return expected.size === 0;
+  if (actual.size !== expected.size) return false;
+  for (let b = 0; b < expected.bucketCount; b++) if (expected.bucketDigest(b) !== actual.bucketDigest(b)) return false;
+  return true;
+}
+
+/** Number of keys missing, extra or with another stateHash (0: identical tables). */
+export function differences(expected: FlowCache, actual: FlowCache | undefined): number {
+  if (actual === undefined) return expected.size;
+  return countDifferences(expected, actual);
+}
+
+/** Exactly equal tables; bucket digests first, as a cheap necessary condition. */
+export function identical(expected: FlowCache, actual: FlowCache | undefined): boolean {
+  if (actual === undefined) return expected.size === 0;
+  return sameDigests(expected, actual) && countDifferences(expected, actual) === 0;
+}
+
+function countDifferences(expected: FlowCache, actual: FlowCache): number {
+  let diff = 0;
+  for (const flow of expected.values()) {
+    const other = actual.get(flow.record.table, flow.record.key);
+    if (other === undefined || other.record.stateHash !== flow.record.stateHash) diff++;
+  }
+  for (const flow of actual.values()) if (expected.get(flow.record.table, flow.record.key) === undefined) diff++;
+  return diff;
+}
+
+/** A reproducible stream of changes over a table of ids [0, idSpace). */
+export class ChangeStream {
+  private readonly prng: Prng;
+  private readonly versions = new Map<number, number>();
+
+  constructor(
+    seed: number,
+    private readonly idSpace: number,
+  ) {
+    this.prng = new Prng(seed);
+  }
+
+  initial(count: number): FlowRecord[] {
+    const records: FlowRecord[] = [];
+    for (let id = 0; id < count; id++) {
+      this.versions.set(id, 1);
+      records.push(makeRecord(id, 1));
+    }
+    return records;
+  }
+
+  /** 70 % sets (updates or new flows), 30 % deletes of existing flows. */
+  next(): RecordChange {
+    const id = this.prng.below(this.idSpace);
+    const version = this.versions.get(id);
+    if (version !== undefined && this.prng.next() < 0.3) {
+      this.versions.delete(id);
+      const record = makeRecord(id, version);
+      return { op: 'delete', table: record.table, key: record.key };
+    }
+    const next = (version ?? 0) + 1;
+    this.versions.set(id, next);
+    return { op: 'set', record: makeRecord(id, next) };
+  }
+}
+
+/**
+ * Feeds `perMs` changes per simulated millisecond for `ms` milliseconds into the current node
+ * `primary` (looked up each millisecond: it may be restarted), running `at[t]` hooks on the way.
+ */
+export function streamChanges(
+  sim: SimCluster,
+  primary: number,
+  changes: ChangeStream,
+  run: { readonly ms: number; readonly perMs: number; readonly at?: Readonly<Record<number, () => void>> },
+): void {
+  for (let t = 0; t < run.ms; t++) {
+    run.at?.[t]?.();
+    const node = sim.member(primary).node;
+    for (let i = 0; i < run.perMs; i++) node.localChange(changes.next());
+    sim.clock.advance(1);
+  }
+}
+
+/** Simulated ms until every other node holds exactly `primary`'s table (undefined: not within limitMs). */
+export function settle(sim: SimCluster, primary: number, limitMs: number): number | undefined {
+  return sim.clock.advanceUntil(() => sim.allInSync(primary), limitMs, 10);
+}

@@ -1,0 +1,116 @@
+// Anti-entropy, role switches, more than two nodes and direct mode, simulated with a FakeClock.
+import { describe, expect, it } from 'vitest';
+import { FlowCache } from '../../../daemon/src/cache/flow-cache.js';
+import type { RecordChange } from '../../../daemon/src/model/record.js';
+import { ChangeStream, SimCluster, makeRecord, settle, streamChanges } from './sim-cluster.js';
+import { identical } from './sim-cluster.js';
+
+describe('SyncNode anti-entropy', () => {
+  it('finds a diverged standby by bucket digests and repairs only the differing buckets', () => {
+    const sim = new SimCluster({ seed: 5, loss: 0, minDelayMs: 0.2, maxDelayMs: 2 });
+    const changes = new ChangeStream(6, 30_000);
+    sim.start(1, { role: 'sender', table: changes.initial(20_000) });
+    for (const id of [2, 3, 4]) sim.start(id, { role: 'receiver' });
+    expect(settle(sim, 1, 5000)).toBeDefined();
+    const primary = sim.member(1);
+    const standby = sim.member(2);
+    const external = standby.external.peek(1) as FlowCache;
+    // Corrupt the standby behind the protocol's back: lost deletes, a lost update, a lost set.
+    const touched = new Set<number>();
+    for (const id of [11, 2222, 17_000]) {
+      const { table, key } = makeRecord(id, 1);
+      external.delete(table, key);
+      touched.add(external.bucketFor(table, key));
+    }
+    const stale = makeRecord(555, 1);
+    external.set({ ...stale, stateHash: 12345n }, 1, 0);
+    touched.add(external.bucketFor(stale.table, stale.key));
+    const ghost = makeRecord(90_000, 1);
+    external.set(ghost, 1, 0);
+    touched.add(external.bucketFor(ghost.table, ghost.key));
+    expect(sim.inSync(1, 2)).toBe(false);
+    const before = { ...primary.node.counters };
+    const took = settle(sim, 1, 3 * standby.node.options.antiEntropyIntervalMs);
+    console.log(`anti-entropy repaired ${touched.size} buckets ${took} ms after the corruption`);
+    expect(took).toBeDefined();
+    expect(standby.node.counters.digestMismatches).toBe(touched.size);
+    expect(standby.node.counters.resyncRequestsSent).toBeGreaterThan(0);
+    const after = primary.node.counters;
+    expect(after.fullResyncsStarted).toBe(before.fullResyncsStarted);
+    expect(after.resyncsStarted).toBeGreaterThan(before.resyncsStarted);
+    // Only the records of the differing buckets went out again, not the table.
+    const bucketRecords = [...touched].reduce((sum, b) => sum + [...primary.internal.bucketValues(b)].length, 0);
+    expect(after.resyncRecordsSent - before.resyncRecordsSent).toBe(bucketRecords);
+    expect(bucketRecords).toBeLessThan(200);
+    expect(standby.node.counters.sweptEntries).toBe(1);
+  });
+});
+
+describe('SyncNode roles', () => {
+  it('switches roles at runtime: the new sender resyncs its table to everyone', () => {
+    const sim = new SimCluster({ seed: 8, loss: 0.1, duplicate: 0.02, minDelayMs: 0.2, maxDelayMs: 3 });
+    const changes = new ChangeStream(9, 15_000);
+    sim.start(1, { role: 'sender', table: changes.initial(10_000) });
+    sim.start(2, { role: 'receiver' });
+    sim.start(3, { role: 'receiver' });
+    streamChanges(sim, 1, changes, { ms: 500, perMs: 5 });
+    expect(settle(sim, 1, 5000)).toBeDefined();
+    // Failover: node 2 commits what it holds of node 1 into its own table and becomes the sender.
+    const old = sim.member(1);
+    const next = sim.member(2);
+    old.node.becomeReceiver();
+    for (const flow of next.external.peek(1)?.values() ?? []) next.node.localChange({ op: 'set', record: flow.record });
+    next.node.becomeSender();
+    const sentByOld = old.node.counters.recordsSent;
+    streamChanges(sim, 2, changes, { ms: 500, perMs: 5 });
+    old.node.localChange({ op: 'set', record: makeRecord(777_777, 1) });
+    const took = settle(sim, 2, 5000);
+    console.log(`after the role switch, nodes 1 and 3 hold node 2's table ${took} ms after its stream stopped`);
+    expect(took).toBeDefined();
+    expect(next.node.counters.fullResyncsStarted).toBeGreaterThanOrEqual(1);
+    expect(next.node.status().role).toBe('sender');
+    // The old primary, now a receiver, keeps its own table but streams nothing.
+    expect(old.node.counters.recordsSent).toBe(sentByOld);
+    expect(sim.member(3).external.peek(1)?.get(makeRecord(777_777, 1).table, makeRecord(777_777, 1).key)).toBeUndefined();
+  });
+
+  it('in direct mode, reports every applied change so a kernel table can follow live', () => {
+    const sim = new SimCluster({ seed: 12, loss: 0.2, duplicate: 0.05, minDelayMs: 0.2, maxDelayMs: 4 });
+    const changes = new ChangeStream(13, 15_000);
+    const kernel = new FlowCache();
+    const apply = (origin: number, change: RecordChange): void => {
+      if (change.op === 'set') kernel.set(change.record, origin, 0);
+      else kernel.delete(change.table, change.key);
+    };
+    sim.start(1, { role: 'sender', table: changes.initial(10_000) });
+    sim.start(2, { role: 'receiver', onExternalChange: apply });
+    const restart = (): void => {
+      const table = [...sim.member(1).internal.values()].map((flow) => flow.record).slice(300);
+      sim.start(1, { role: 'sender', table });
+    };
+    streamChanges(sim, 1, changes, { ms: 1000, perMs: 5, at: { 500: restart } });
+    expect(settle(sim, 1, 5000)).toBeDefined();
+    expect(identical(sim.member(1).internal, kernel)).toBe(true);
+    expect(sim.member(2).node.counters.sweptEntries).toBeGreaterThanOrEqual(300);
+  });
+});
+
+describe('SyncNode.reconcileTable', () => {
+  it('streams only the differences between the cached table and a fresh kernel dump', () => {
+    const sim = new SimCluster({ seed: 21, loss: 0.1, minDelayMs: 0.2, maxDelayMs: 3 });
+    const changes = new ChangeStream(22, 15_000);
+    sim.start(1, { role: 'sender', table: changes.initial(10_000) });
+    sim.start(2, { role: 'receiver' });
+    expect(settle(sim, 1, 5000)).toBeDefined();
+    const primary = sim.member(1);
+    // The dump after lost kernel events: 200 flows gone, 300 changed, 100 new, the rest as cached.
+    const dump = [...primary.internal.values()].map((flow) => flow.record).slice(200);
+    for (let i = 0; i < 300; i++) dump[i] = makeRecord(new DataView((dump[i] as { key: Uint8Array }).key.buffer).getUint32(0), 99);
+    for (let i = 0; i < 100; i++) dump.push(makeRecord(50_000 + i, 1));
+    const sentBefore = primary.node.counters.recordsSent;
+    expect(primary.node.reconcileTable(dump)).toEqual({ added: 100, changed: 300, removed: 200 });
+    expect(primary.node.counters.recordsSent - sentBefore).toBe(600);
+    expect(primary.internal.size).toBe(10_000 - 200 + 100);
+    expect(settle(sim, 1, 5000)).toBeDefined();
+  });
+});

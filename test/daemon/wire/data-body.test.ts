@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { Table } from '../../../daemon/src/model/record.js';
+import { DataBodyBuilder, entryBytes } from '../../../daemon/src/wire/data-body.js';
+import { decodeMessage } from '../../../daemon/src/wire/message-codec.js';
+import type { StreamEntry } from '../../../daemon/src/wire/messages.js';
+
+const set = (n: number, payloadBytes = 100): StreamEntry => ({
+  kind: 'set',
+  record: { table: Table.conntrack, key: Uint8Array.from({ length: 37 }, (_, i) => (n + i) & 0xff), payload: new Uint8Array(payloadBytes).fill(n & 0xff), stateHash: BigInt(n) },
+});
+
+describe('DataBodyBuilder', () => {
+  it('packs as many entries as fit the budget, and they all decode', () => {
+    const builder = new DataBodyBuilder(1424);
+    let added = 0;
+    while (builder.tryAdd(set(added))) added++;
+    // 1 type byte + n * (14 + 37 + 100) bytes <= 1424.
+    expect(added).toBe(Math.floor((1424 - 1) / entryBytes(set(0))));
+    const body = builder.take();
+    expect(body.length).toBeLessThanOrEqual(1424);
+    const message = decodeMessage(body);
+    expect(message?.type === 'data' ? message.entries : []).toEqual(Array.from({ length: added }, (_, i) => set(i)));
+    expect(builder.count).toBe(0);
+  });
+
+  it('refuses an entry larger than the whole budget without writing anything', () => {
+    const builder = new DataBodyBuilder(200);
+    expect(builder.tryAdd(set(1, 500))).toBe(false);
+    expect(builder.count).toBe(0);
+    expect(builder.tryAdd(set(2, 10))).toBe(true);
+    expect(decodeMessage(builder.take())).toEqual({ type: 'data', entries: [set(2, 10)] });
+  });
+
+  it('sizes every entry kind exactly as it encodes', () => {
+    const entries: StreamEntry[] = [
+      set(3),
+      { kind: 'delete', table: Table.expectation, key: new Uint8Array(20) },
+      { kind: 'resyncBegin', job: 1, scope: { full: true } },
+      { kind: 'resyncEnd', job: 1, scope: { full: false, buckets: [3, 4, 5] } },
+      { kind: 'resyncEnd', job: 2, scope: { full: false, buckets: Array.from({ length: 500 }, (_, i) => i) } },
+      { kind: 'digest', bucketBits: 10, firstBucket: 0, digests: [1n, 2n, 3n] },
+    ];
+    for (const entry of entries) {
+      const builder = new DataBodyBuilder(4096);
+      expect(builder.tryAdd(entry)).toBe(true);
+      expect(builder.take().length).toBe(1 + entryBytes(entry));
+    }
+  });
+});
