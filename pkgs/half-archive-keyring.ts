@@ -4,7 +4,7 @@
 import type { DefinitionContext, FileEntry, PackageDefinition } from '../repo-tool/src/model/definition.js';
 import { debsigKeyring } from '../repo-tool/src/sign/debsig-keyring.js';
 import { debsigPolicy } from '../repo-tool/src/sign/debsig-policy.js';
-import { MAINTAINER, standardDocs } from './common.js';
+import { MAINTAINER, standardDocs } from './lib/common.js';
 
 export const KEYRING_PATH = '/usr/share/keyrings/half-archive-keyring.gpg';
 const NAME = 'half-archive-keyring';

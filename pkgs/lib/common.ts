@@ -1,9 +1,10 @@
-// What every HALF package shares: the maintainer, the copyright file and the changelog that
+// Shared by the definitions in pkgs/ (helper modules live in pkgs/lib/, which the loader does
+// not read as definitions). What every HALF package shares: the maintainer, the copyright file and the changelog that
 // Debian Policy §12.5 and §12.7 require in /usr/share/doc/<package>/.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync, constants } from 'node:zlib';
-import type { DefinitionContext, FileEntry } from '../repo-tool/src/model/definition.js';
+import type { DefinitionContext, FileEntry } from '../../repo-tool/src/model/definition.js';
 
 export const MAINTAINER = 'HALF Maintainers <half-maintainers@example.org>';
 export const HOMEPAGE_NOTE = 'HALF revives the 2004 High Availability Linux Firewall project.';
