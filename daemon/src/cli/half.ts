@@ -1,0 +1,60 @@
+// `half`: parses the command line, runs one subcommand, and maps whatever it throws to an exit
+// status and a message with its fix (the only catch; exit-codes.ts). The process edge (argv,
+// stdout, process.exitCode) is half-main.ts.
+import { UsageError } from '../../../repo-tool/src/model/errors.js';
+import { parseCli, type OptionName } from './args.js';
+import type { CliCommand, CliIo } from './command.js';
+import { COMMANDS, findCommand } from './commands.js';
+import { CliExit, describeError, exitCodeFor } from './exit-codes.js';
+import { renderCommandHelp, renderHelp } from './help.js';
+import { HALF_VERSION } from './version.js';
+
+function checkOptions(command: CliCommand, given: readonly OptionName[], args: readonly string[]): void {
+  const extra = given.filter((name) => name !== 'help' && !command.options.includes(name));
+  if (extra.length > 0) throw new UsageError(`half ${command.name} does not take --${extra.join(', --')}`, { hint: `usage: ${command.usage}` });
+  if (args.length > command.maxArgs) throw new UsageError(`half ${command.name}: unexpected argument "${args[command.maxArgs]}"`, { hint: `usage: ${command.usage}` });
+}
+
+async function dispatch(argv: readonly string[], io: CliIo, commands: readonly CliCommand[]): Promise<CliExit> {
+  const parsed = parseCli(argv);
+  const { command: name, options } = parsed;
+  if (name === undefined || name === 'help') {
+    if (options.version === true && name === undefined) {
+      io.out(`half ${HALF_VERSION}\n`);
+      return CliExit.ok;
+    }
+    const topic = name === 'help' ? parsed.args[0] : undefined;
+    if (topic !== undefined) {
+      const command = findCommand(topic, commands);
+      if (command === undefined) throw new UsageError(`half help: no command "${topic}"`, { hint: `commands: ${commands.map((c) => c.name).join(', ')}` });
+      io.out(renderCommandHelp(command));
+      return CliExit.ok;
+    }
+    if (name === undefined && options.help !== true) {
+      io.err(renderHelp(commands, HALF_VERSION));
+      return CliExit.usage;
+    }
+    io.out(renderHelp(commands, HALF_VERSION));
+    return CliExit.ok;
+  }
+  const command = findCommand(name, commands);
+  if (command === undefined) {
+    throw new UsageError(`unknown command "${name}"`, { hint: `commands: ${commands.map((c) => c.name).join(', ')} (half --help)` });
+  }
+  if (options.help === true) {
+    io.out(renderCommandHelp(command));
+    return CliExit.ok;
+  }
+  checkOptions(command, parsed.given, parsed.args);
+  return command.run({ io, options, args: parsed.args });
+}
+
+/** Runs `half` with `argv` (without node and the script); resolves with the exit status. Never rejects. */
+export async function runHalf(argv: readonly string[], io: CliIo, commands: readonly CliCommand[] = COMMANDS): Promise<CliExit> {
+  try {
+    return await dispatch(argv, io, commands);
+  } catch (error) {
+    io.err(describeError(error));
+    return exitCodeFor(error);
+  }
+}

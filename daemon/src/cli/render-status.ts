@@ -1,0 +1,74 @@
+// `half status` for people: who this node is, the peers (state, last seen, sequence numbers,
+// lag), table sizes, latencies, and the counters that tell whether replication is healthy
+// (drops by reason, resends, NACKs, resyncs, overruns). `--json` prints DaemonStatus itself.
+// Pure: DaemonStatus in, text out.
+import type { DaemonStatus } from '../control/status-model.js';
+import type { HistogramSnapshot } from '../metrics/latency-histogram.js';
+import { formatCount, formatDuration, formatMs, textTable } from './text-table.js';
+
+function quantiles(h: HistogramSnapshot): string {
+  if (h.p50 === null) return 'no samples recently';
+  const window = `${formatDuration(h.windowMs / 1000)}-${formatDuration((2 * h.windowMs) / 1000)}`;
+  return `p50 ${formatMs(h.p50)}, p99 ${formatMs(h.p99)} (last ${window}, ${formatCount(h.count)} sample${h.count === 1 ? '' : 's'} in all)`;
+}
+
+function peerLines(status: DaemonStatus): string[] {
+  if (status.peers.length === 0) return ['peers: none heard yet'];
+  const rows = [['NODE', 'ADDRESS', 'STATE', 'LAST SEEN', 'ROLE', 'EPOCH', 'NEXT SEQ', 'ACKED', 'LAG', 'ENTRIES']];
+  for (const p of status.peers) {
+    rows.push([
+      String(p.nodeId),
+      p.address,
+      p.state,
+      `${formatMs(p.lastSeenMs)} ago`,
+      p.role ?? '-',
+      String(p.epoch),
+      p.joined ? String(p.expectedSeq) : 'not joined',
+      p.ackedUpTo === null ? '-' : String(p.ackedUpTo),
+      p.lagFrames === null ? '-' : formatCount(p.lagFrames),
+      formatCount(p.externalEntries),
+    ]);
+  }
+  return ['peers:', ...textTable(rows, '  ')];
+}
+
+function counterLines(status: DaemonStatus): string[] {
+  const s = status.summary;
+  const rows = [
+    ['events in', formatCount(s.eventsIn), 'events out', formatCount(s.eventsOut), 'applied from peers', formatCount(s.recordsApplied)],
+    ['resends', formatCount(s.resends), 'NACKs sent', formatCount(s.nacksSent), 'NACKs received', formatCount(s.nacksReceived)],
+    ['resyncs', formatCount(s.resyncs), 'overruns', formatCount(s.overruns), 'resend overflows', formatCount(s.resendQueueOverflows)],
+  ];
+  const drops = Object.entries(status.counters.drops);
+  const total = drops.reduce((sum, [, n]) => sum + n, 0);
+  const dropText = total === 0 ? 'none' : drops.filter(([, n]) => n > 0).map(([reason, n]) => `${reason} ${formatCount(n)}`).join(', ');
+  return ['counters:', ...textTable(rows, '  '), `drops: ${dropText}${total === 0 ? '' : ` (${formatCount(total)} in all)`}`];
+}
+
+function commitLine(status: DaemonStatus): string {
+  const { commits } = status;
+  if (commits.last === null) return 'commits: none yet';
+  const last = commits.last;
+  return (
+    `commits: ${formatCount(commits.count)}, last ${formatCount(last.entries)} entries in ${formatMs(last.durationMs)} ` +
+    `(${formatCount(last.created)} created, ${formatCount(last.updated)} updated, ${formatCount(last.failed)} failed); ${quantiles(commits.durationMs)}`
+  );
+}
+
+export function renderStatus(status: DaemonStatus): string {
+  const { daemon, node, stream, tables } = status;
+  const lines = [
+    `half-syncd ${daemon.version} (pid ${daemon.pid}, up ${formatDuration(daemon.uptimeSeconds)}, ${daemon.configFile})`,
+    `node ${node.id} (epoch ${node.bootEpoch}): keepalived ${node.ha}, sync role ${node.role}, mode ${node.mode}`,
+    `stream: last seq ${stream.lastSeq}, ${formatCount(stream.resendQueue)} frames awaiting ack, resync ${stream.resyncInProgress ? 'in progress' : 'idle'}`,
+    `tables: internal ${formatCount(tables.internal)}, external ${formatCount(tables.external)}, kernel ${tables.kernel === null ? 'unknown' : formatCount(tables.kernel)}`,
+    '',
+    ...peerLines(status),
+    '',
+    `replication lag: ${quantiles(status.latency.replicationLagMs)}`,
+    commitLine(status),
+    '',
+    ...counterLines(status),
+  ];
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,69 @@
+// The client side of the control socket (`half`, `half-notify`, `half doctor`): one connection,
+// one request, one answer. Every way of not getting an answer becomes a typed error naming the
+// socket and the fix: no socket file, nobody listening, no permission, no answer in time.
+import { connect } from 'node:net';
+import { ControlProtocolError, ControlReplyError, DaemonUnavailableError, type UnavailableReason } from './errors.js';
+import { LineReader } from './line-reader.js';
+import { decodeResponse, encodeRequest, type ControlRequest } from './protocol.js';
+
+export interface ControlClientOptions {
+  /** Give up after this long without an answer (default 10 s). */
+  readonly timeoutMs?: number;
+}
+
+/** Largest answer accepted (a status of many peers stays far below). */
+const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+function reasonOf(error: NodeJS.ErrnoException): UnavailableReason | undefined {
+  switch (error.code) {
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return 'absent';
+    case 'ECONNREFUSED':
+    case 'ENOTSOCK':
+      return 'refused';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission';
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return 'closed';
+    default:
+      return undefined;
+  }
+}
+
+/** Sends `request` to the daemon on `path`; resolves with its result, or rejects with a typed error. */
+export function sendControlRequest(path: string, request: ControlRequest, options: ControlClientOptions = {}): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(path);
+    const reader = new LineReader(MAX_RESPONSE_BYTES);
+    let settled = false;
+    const finish = (error: Error | undefined, value?: unknown) => {
+      if (settled) return;
+      settled = true;
+      socket.destroy();
+      if (error === undefined) resolve(value);
+      else reject(error);
+    };
+    socket.setTimeout(options.timeoutMs ?? 10_000, () => finish(new DaemonUnavailableError(path, 'timeout')));
+    socket.once('connect', () => socket.write(encodeRequest(1, request)));
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      const reason = reasonOf(error);
+      finish(reason === undefined ? new ControlProtocolError(`control socket ${path}: ${error.message}`, { cause: error }) : new DaemonUnavailableError(path, reason, { cause: error }));
+    });
+    socket.once('close', () => finish(new DaemonUnavailableError(path, 'closed')));
+    socket.on('data', (chunk: Buffer) => {
+      const piece = reader.push(chunk)[0];
+      if (piece === undefined) return;
+      if ('overlong' in piece) return finish(new ControlProtocolError(`half-syncd's answer on ${path} is longer than ${MAX_RESPONSE_BYTES} bytes`));
+      const decoded = decodeResponse(piece.line);
+      if (!decoded.ok) {
+        return finish(new ControlProtocolError(`half-syncd's answer on ${path} does not decode: ${decoded.reason}`, { hint: 'are half and half-syncd from the same release? (`dpkg -l half-syncd`)' }));
+      }
+      const { response } = decoded;
+      if (response.ok) finish(undefined, response.result);
+      else finish(new ControlReplyError(response.error.code, response.error.message, response.error.fix));
+    });
+  });
+}

@@ -1,0 +1,181 @@
+// The control socket server: JSON lines (protocol.ts) on a unix stream socket, each request
+// handed to the injected ControlHandler, answers written back in request order. Whatever a
+// client sends (bad JSON, unknown commands, endless lines, a flood of connections), the server
+// answers with a structured error, counts it by code and keeps serving; a line longer than
+// MAX_REQUEST_BYTES is answered and its connection closed.
+import { createServer, type Server, type Socket } from 'node:net';
+import { silentLogger, type Logger } from '../metrics/logger.js';
+import type { ControlHandler } from './control-handler.js';
+import { ControlCommandError } from './errors.js';
+import { LineReader } from './line-reader.js';
+import { decodeRequest, encodeResponse, MAX_REQUEST_BYTES, type ControlRequest, type ControlResponse, type RequestId } from './protocol.js';
+import { bindSocketFile, removeSocketFile } from './socket-file.js';
+
+export interface ControlServerOptions {
+  /** Socket path (half.conf [daemon] control-socket; default /run/half/half.sock). */
+  readonly path: string;
+  /** Connections served at once; more are answered `busy` and closed (default 16). */
+  readonly maxConnections?: number;
+  /** A connection silent this long is closed (default 30 s). */
+  readonly idleTimeoutMs?: number;
+  readonly maxRequestBytes?: number;
+  /** Requests read but not answered yet on one connection; beyond, it is answered `busy` and closed (default 64). */
+  readonly maxPipelined?: number;
+  readonly logger?: Logger;
+}
+
+export interface ControlServerCounters {
+  connections: number;
+  requests: number;
+  /** Requests answered with an error, all codes together (by code: `errors`). */
+  failed: number;
+  readonly commands: Record<string, number>;
+  readonly errors: Record<string, number>;
+}
+
+export class ControlServer {
+  readonly counters: ControlServerCounters = { connections: 0, requests: 0, failed: 0, commands: {}, errors: {} };
+  private readonly server: Server;
+  private readonly sockets = new Set<Socket>();
+  private inode: number | undefined;
+  private readonly maxConnections: number;
+  private readonly idleTimeoutMs: number;
+  private readonly maxRequestBytes: number;
+  private readonly maxPipelined: number;
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly handler: ControlHandler,
+    private readonly options: ControlServerOptions,
+  ) {
+    this.maxConnections = options.maxConnections ?? 16;
+    this.idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
+    this.maxRequestBytes = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
+    this.maxPipelined = options.maxPipelined ?? 64;
+    this.logger = options.logger ?? silentLogger;
+    this.server = createServer({ allowHalfOpen: true }, (socket) => this.accept(socket));
+    this.server.on('error', (error) => this.logger.error('control socket error', { error: error.message }));
+  }
+
+  get path(): string {
+    return this.options.path;
+  }
+
+  /** Creates the socket (mode 0600) and starts serving. */
+  async listen(): Promise<void> {
+    this.inode = await bindSocketFile(this.server, this.options.path);
+  }
+
+  /** Stops serving, drops open connections and removes the socket file (if still ours). */
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    if (this.inode !== undefined) await removeSocketFile(this.options.path, this.inode);
+    this.inode = undefined;
+  }
+
+  /** The counters as flat numbers, e.g. for DaemonStatus.counters.control. */
+  flatCounters(): Record<string, number> {
+    const out: Record<string, number> = { connections: this.counters.connections, requests: this.counters.requests, failed: this.counters.failed };
+    for (const [cmd, n] of Object.entries(this.counters.commands)) out[`command.${cmd}`] = n;
+    for (const [code, n] of Object.entries(this.counters.errors)) out[`error.${code}`] = n;
+    return out;
+  }
+
+  private countError(code: string): void {
+    this.counters.failed++;
+    this.counters.errors[code] = (this.counters.errors[code] ?? 0) + 1;
+  }
+
+  private accept(socket: Socket): void {
+    this.counters.connections++;
+    socket.on('error', () => undefined);
+    const busy = this.sockets.size >= this.maxConnections;
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    socket.setTimeout(this.idleTimeoutMs, () => socket.destroy());
+    if (busy) {
+      this.countError('busy');
+      socket.resume(); // read (and drop) until the client closes, so its end is seen
+      socket.end(encodeResponse({ ok: false, id: null, error: { code: 'busy', message: `too many control connections (${this.maxConnections})`, fix: 'retry in a moment' } }));
+      return;
+    }
+    const reader = new LineReader(this.maxRequestBytes);
+    let queue: Promise<void> = Promise.resolve();
+    let closing = false;
+    let pending = 0;
+    socket.on('data', (chunk: Buffer) => {
+      if (closing) return;
+      for (const piece of reader.push(chunk)) {
+        if ('overlong' in piece) {
+          closing = true;
+          this.countError('line-too-long');
+          const response: ControlResponse = { ok: false, id: null, error: { code: 'line-too-long', message: `request line longer than ${this.maxRequestBytes} bytes`, fix: 'send one JSON object per line' } };
+          queue = queue.then(() => void socket.end(encodeResponse(response)));
+          return;
+        }
+        if (piece.line.trim() === '') continue;
+        if (pending >= this.maxPipelined) {
+          closing = true;
+          this.countError('busy');
+          const response: ControlResponse = { ok: false, id: null, error: { code: 'busy', message: `more than ${this.maxPipelined} requests waiting on one connection`, fix: 'read the answers before sending more requests' } };
+          queue = queue.then(() => void socket.end(encodeResponse(response)));
+          return;
+        }
+        const line = piece.line;
+        pending++;
+        queue = queue.then(() => this.answer(line).then((text) => {
+          pending--;
+          if (socket.writable) socket.write(text);
+        }));
+      }
+    });
+    socket.once('end', () => {
+      queue = queue.then(() => void socket.end());
+    });
+  }
+
+  /** The response line to one request line; never rejects. */
+  private async answer(line: string): Promise<string> {
+    this.counters.requests++;
+    const decoded = decodeRequest(line);
+    if (!decoded.ok) {
+      this.countError(decoded.error.code);
+      return encodeResponse(decoded);
+    }
+    const { id, request } = decoded;
+    this.counters.commands[request.cmd] = (this.counters.commands[request.cmd] ?? 0) + 1;
+    try {
+      const result = await this.run(request);
+      return encodeResponse({ ok: true, id, result: result ?? null });
+    } catch (error) {
+      return this.failure(id, request, error);
+    }
+  }
+
+  private run(request: ControlRequest): unknown {
+    switch (request.cmd) {
+      case 'status':
+        return this.handler.status();
+      case 'commit':
+        return this.handler.commit();
+      case 'flush':
+        return this.handler.flush(request.target);
+      case 'resync':
+        return this.handler.resync(request.source);
+      case 'notify':
+        return Promise.resolve(this.handler.notify(request.event)).then(() => ({ accepted: true }));
+    }
+  }
+
+  private failure(id: RequestId, request: ControlRequest, error: unknown): string {
+    if (error instanceof ControlCommandError) {
+      this.countError(error.code);
+      return encodeResponse({ ok: false, id, error: { code: error.code, message: error.message, ...(error.hint === undefined ? {} : { fix: error.hint }) } });
+    }
+    this.countError('internal');
+    const message = error instanceof Error ? error.message : String(error);
+    this.logger.error('control command failed', { cmd: request.cmd, error: message });
+    return encodeResponse({ ok: false, id, error: { code: 'internal', message: `${request.cmd} failed: ${message}`, fix: 'see `journalctl -u half-syncd`' } });
+  }
+}

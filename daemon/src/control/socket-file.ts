@@ -1,0 +1,88 @@
+// The control socket's file: bound under a temporary name, made mode 0600, then renamed onto the
+// configured path, so no client ever sees it with looser permissions (rename(2) is atomic, and a
+// unix socket stays bound to its inode). A leftover socket from a crashed daemon is replaced; a
+// live one (someone answers) or a file that is not a socket is never touched.
+import { connect, type Server } from 'node:net';
+import { chmod, lstat, mkdir, rename, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { HalfRepoError } from '../../../repo-tool/src/model/errors.js';
+
+/** The control socket path cannot be used. */
+export class SocketPathError extends HalfRepoError {}
+
+function errnoOf(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException | undefined)?.code;
+}
+
+/** Whether something accepts connections on `path`. */
+export function isListening(path: string, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(path);
+    const done = (answer: boolean) => {
+      socket.destroy();
+      resolve(answer);
+    };
+    socket.setTimeout(timeoutMs, () => done(true));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+async function clearStale(path: string): Promise<void> {
+  let info;
+  try {
+    info = await lstat(path);
+  } catch (error) {
+    if (errnoOf(error) === 'ENOENT') return;
+    throw new SocketPathError(`cannot inspect the control socket path ${path}: ${String(error)}`, { cause: error });
+  }
+  if (!info.isSocket()) {
+    throw new SocketPathError(`${path} exists and is not a socket`, { hint: 'remove it, or set control-socket in [daemon] of half.conf to another path' });
+  }
+  if (await isListening(path)) {
+    throw new SocketPathError(`another process already answers on the control socket ${path}`, { hint: 'is half-syncd already running? (`systemctl status half-syncd`)' });
+  }
+  await unlink(path).catch((error: unknown) => {
+    if (errnoOf(error) !== 'ENOENT') throw new SocketPathError(`cannot remove the stale control socket ${path}: ${String(error)}`, { cause: error });
+  });
+}
+
+function listenOn(server: Server, path: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => reject(error);
+    server.once('error', onError);
+    server.listen(path, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+/** Binds `server` to `path` with mode 0600; returns the inode now at `path` (see removeSocketFile). */
+export async function bindSocketFile(server: Server, path: string): Promise<number> {
+  if (Buffer.byteLength(path) > 100) throw new SocketPathError(`the control socket path ${path} is too long for a unix socket (at most 100 bytes)`, { hint: 'choose a shorter control-socket path in half.conf' });
+  await mkdir(dirname(path), { recursive: true, mode: 0o755 });
+  await clearStale(path);
+  const temporary = `${path}.${process.pid}.new`;
+  await unlink(temporary).catch(() => undefined);
+  try {
+    await listenOn(server, temporary);
+    await chmod(temporary, 0o600);
+    await rename(temporary, path);
+  } catch (error) {
+    server.close();
+    await unlink(temporary).catch(() => undefined);
+    throw new SocketPathError(`cannot create the control socket ${path}: ${(error as Error).message}`, { cause: error, hint: `check that ${dirname(path)} is a writable directory` });
+  }
+  return (await lstat(path)).ino;
+}
+
+/** Removes `path` if it is still the socket we bound (same inode): never a successor's. */
+export async function removeSocketFile(path: string, inode: number): Promise<void> {
+  try {
+    const info = await lstat(path);
+    if (info.isSocket() && info.ino === inode) await unlink(path);
+  } catch {
+    // already gone
+  }
+}

@@ -1,0 +1,66 @@
+// Checks that a `status` answer has the shape of DaemonStatus (status-model.ts) before the CLI
+// renders it: the schema number, and the type of every field the renderer and the doctor read.
+// Never throws; the first mismatch is named by its path.
+import { STATUS_SCHEMA, type DaemonStatus } from './status-model.js';
+
+type Shape = 'number' | 'string' | 'boolean' | 'number?' | 'string?' | 'object' | 'array' | 'counts' | { readonly [key: string]: Shape };
+
+const HISTOGRAM: Shape = { bounds: 'array', counts: 'array', count: 'number', sum: 'number', last: 'number?', p50: 'number?', p99: 'number?', windowMs: 'number' };
+
+const STATUS: Shape = {
+  schema: 'number',
+  daemon: { version: 'string', pid: 'number', uptimeSeconds: 'number', configFile: 'string' },
+  node: { id: 'number', bootEpoch: 'number', role: 'string', ha: 'string', mode: 'string' },
+  stream: { lastSeq: 'number', resendQueue: 'number', resyncInProgress: 'boolean' },
+  tables: { internal: 'number', external: 'number', kernel: 'number?' },
+  peers: 'array',
+  summary: { eventsIn: 'number', eventsOut: 'number', recordsApplied: 'number', resends: 'number', nacksSent: 'number', nacksReceived: 'number', resyncs: 'number', overruns: 'number', resendQueueOverflows: 'number' },
+  counters: { drops: 'counts', sync: 'counts', kernel: 'counts', control: 'counts' },
+  commits: { count: 'number', last: 'object', durationMs: HISTOGRAM },
+  latency: { replicationLagMs: HISTOGRAM },
+};
+
+const PEER: Shape = {
+  nodeId: 'number', address: 'string', epoch: 'number', state: 'string', lastSeenMs: 'number', joined: 'boolean', expectedSeq: 'number',
+  followsUs: 'boolean', ackedUpTo: 'number?', lagFrames: 'number?', externalEntries: 'number',
+};
+
+function check(value: unknown, shape: Shape, path: string): string | undefined {
+  if (typeof shape === 'object') {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return `${path} is not an object`;
+    for (const [key, inner] of Object.entries(shape)) {
+      const problem = check((value as Record<string, unknown>)[key], inner, `${path}.${key}`);
+      if (problem !== undefined) return problem;
+    }
+    return undefined;
+  }
+  switch (shape) {
+    case 'number':
+    case 'string':
+    case 'boolean':
+      return typeof value === shape ? undefined : `${path} is not a ${shape}`;
+    case 'number?':
+    case 'string?':
+      return value === null || typeof value === shape.slice(0, -1) ? undefined : `${path} is not a ${shape.slice(0, -1)} or null`;
+    case 'object':
+      return typeof value === 'object' ? undefined : `${path} is not an object or null`;
+    case 'array':
+      return Array.isArray(value) ? undefined : `${path} is not an array`;
+    case 'counts':
+      if (typeof value !== 'object' || value === null) return `${path} is not an object`;
+      return Object.values(value).every((n) => typeof n === 'number') ? undefined : `${path} holds a value that is not a number`;
+  }
+}
+
+export function decodeDaemonStatus(value: unknown): { readonly ok: true; readonly status: DaemonStatus } | { readonly ok: false; readonly reason: string } {
+  const schema = (value as { schema?: unknown } | null)?.schema;
+  if (schema !== STATUS_SCHEMA) return { ok: false, reason: `status schema ${JSON.stringify(schema ?? null)} is not ${STATUS_SCHEMA}` };
+  const problem = check(value, STATUS, 'status');
+  if (problem !== undefined) return { ok: false, reason: problem };
+  const peers = (value as { peers: unknown[] }).peers;
+  for (const [i, peer] of peers.entries()) {
+    const peerProblem = check(peer, PEER, `status.peers[${i}]`);
+    if (peerProblem !== undefined) return { ok: false, reason: peerProblem };
+  }
+  return { ok: true, status: value as DaemonStatus };
+}

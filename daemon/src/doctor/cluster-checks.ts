@@ -1,0 +1,65 @@
+// Cluster checks of `half doctor`: the configuration, half-syncd and its view of the peers (the
+// last ALIVE heard from each), keepalived, and clocks. Pure.
+import { fail, ok, skip, warn, type CheckResult } from './check-result.js';
+import type { DoctorFacts } from './facts.js';
+
+export const NOT_CONFIGURED_FIX = 'run dpkg-reconfigure half-syncd, or edit /etc/half/half.conf and then run half configure';
+
+export function configCheck(facts: DoctorFacts): CheckResult {
+  const { config } = facts;
+  switch (config.state) {
+    case 'ok':
+      return ok('config', `${config.file} is valid (node ${config.nodeId}, sync port ${config.syncPort})`);
+    case 'missing':
+      return fail('config', `not configured: ${config.file} does not exist`, NOT_CONFIGURED_FIX);
+    case 'invalid':
+      return fail('config', `${config.file} is invalid: ${config.problems.join('; ')}`, 'fix the lines named, then run half configure (see half.conf(5))');
+  }
+}
+
+export function daemonCheck(facts: DoctorFacts): CheckResult {
+  const { daemon } = facts;
+  if (daemon.state === 'running') {
+    const s = daemon.status;
+    return ok('daemon', `half-syncd ${s.daemon.version} answers on ${daemon.socket} (pid ${s.daemon.pid}, node ${s.node.id}, ${s.node.role}, keepalived state ${s.node.ha})`);
+  }
+  if (daemon.state === 'down') {
+    return facts.config.state === 'ok'
+      ? fail('daemon', daemon.reason, 'systemctl start half-syncd; its log: journalctl -u half-syncd')
+      : fail('daemon', daemon.reason, NOT_CONFIGURED_FIX);
+  }
+  return fail('daemon', `half-syncd on ${daemon.socket} does not answer properly: ${daemon.reason}`, 'journalctl -u half-syncd; systemctl restart half-syncd');
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+export function peerChecks(facts: DoctorFacts): CheckResult[] {
+  const { daemon } = facts;
+  if (daemon.state !== 'running') return [skip('peers', 'peers not checked: half-syncd is not running (see the daemon check)')];
+  const peers = daemon.status.peers;
+  if (peers.length === 0) {
+    return [fail('peers', 'half-syncd has heard no peer yet', 'check that the peer runs half-syncd with the same cluster key, and that its sync datagrams reach this node (see the firewall checks)')];
+  }
+  return peers.map((peer) => {
+    const id = `peer.${peer.nodeId}`;
+    const name = `peer ${peer.nodeId} (${peer.address})`;
+    if (peer.state === 'up') return ok(id, `${name}: last ALIVE ${seconds(peer.lastSeenMs)} ago, ${peer.externalEntries} of its entries held${peer.lagFrames === null ? '' : `, ${peer.lagFrames} of our frames unacknowledged`}`);
+    return fail(id, `${name}: silent for ${seconds(peer.lastSeenMs)}`, `check that half-syncd runs on ${peer.address} and that the sync link between the nodes is up`);
+  });
+}
+
+export function keepalivedCheck(facts: DoctorFacts): CheckResult {
+  const { pids, pidFile } = facts.keepalived;
+  if (pids.length > 0) return ok('keepalived', `keepalived is running (pid ${pids.join(', ')})`);
+  if (pidFile !== undefined && pidFile.pid !== null && !pidFile.alive) {
+    return fail('keepalived', `keepalived is not running (stale pid file ${pidFile.path} names pid ${pidFile.pid})`, 'systemctl start keepalived; its log: journalctl -u keepalived');
+  }
+  return fail('keepalived', 'keepalived is not running: no process named keepalived', 'systemctl start keepalived (half configure writes its configuration)');
+}
+
+export function clockCheck(facts: DoctorFacts): CheckResult {
+  const { clock } = facts;
+  if (clock.source === 'none') return skip('clock', `clock synchronisation not checked: ${clock.reason}`);
+  if (clock.synchronized) return ok('clock', 'the system clock is synchronised (NTP)');
+  return warn('clock', 'the system clock is not synchronised: log timestamps of the two nodes will not line up (replication itself uses monotonic clocks)', 'enable NTP: timedatectl set-ntp true, or install systemd-timesyncd or chrony');
+}

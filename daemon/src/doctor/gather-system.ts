@@ -1,0 +1,128 @@
+// Reads, read-only, what the doctor judges besides the kernel: keepalived's processes (by exact
+// comm in /proc, and its pid file), the nftables ruleset (`nft -j list ruleset`), the clock's NTP
+// state (`timedatectl show`), half.conf, and half-syncd's status over the control socket.
+import { execFile } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
+import type { HalfConfig } from '../config/half-conf.js';
+import { HalfConfError } from '../config/config-error.js';
+import { formatProblem } from '../config/config-error.js';
+import { loadHalfConf } from '../config/load-config.js';
+import { sendControlRequest } from '../control/control-client.js';
+import { DaemonUnavailableError } from '../control/errors.js';
+import { decodeDaemonStatus } from '../control/status-decode.js';
+import type { ClockFact, ConfigFact, ConfiguredPath, DaemonFact, KeepalivedFact, RulesetFact } from './facts.js';
+import { parseNftJson } from './nft-ruleset.js';
+
+export interface CommandOutput {
+  /** Exit status; null when the command could not be run at all (see `error`). */
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly error?: string;
+}
+
+/** Runs a command without a shell; never rejects. */
+export function runCommand(file: string, args: readonly string[], timeoutMs = 10_000): Promise<CommandOutput> {
+  return new Promise((resolve) => {
+    execFile(file, [...args], { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
+      if (error === null) return resolve({ code: 0, stdout, stderr });
+      const code = typeof error.code === 'number' ? error.code : null;
+      resolve({ code, stdout, stderr, error: code === null ? String(error.code ?? error.message) : error.message });
+    });
+  });
+}
+
+export const KEEPALIVED_PID_FILE = '/run/keepalived.pid';
+
+export async function gatherKeepalived(pidFilePath = KEEPALIVED_PID_FILE): Promise<KeepalivedFact> {
+  const entries = await readdir('/proc').catch(() => [] as string[]);
+  const pids: number[] = [];
+  await Promise.all(
+    entries.filter((name) => /^\d+$/.test(name)).map(async (name) => {
+      const comm = await readFile(`/proc/${name}/comm`, 'utf8').catch(() => '');
+      if (comm.trim() === 'keepalived') pids.push(Number(name));
+    }),
+  );
+  pids.sort((a, b) => a - b);
+  const text = await readFile(pidFilePath, 'utf8').catch(() => null);
+  if (text === null) return { pids };
+  const pid = /^\s*(\d+)\s*$/.test(text) ? Number(text.trim()) : null;
+  const alive = pid !== null && (await readFile(`/proc/${pid}/comm`, 'utf8').then((c) => c.trim() === 'keepalived', () => false));
+  return { pids, pidFile: { path: pidFilePath, pid, alive } };
+}
+
+export async function gatherRuleset(nft: readonly string[] = ['nft']): Promise<RulesetFact> {
+  const [file, ...prefix] = nft;
+  if (file === undefined) return { state: 'unavailable', reason: 'no nft command given' };
+  const out = await runCommand(file, [...prefix, '-j', 'list', 'ruleset']);
+  if (out.code === null) {
+    return { state: 'unavailable', reason: out.error === 'ENOENT' ? 'nft is not installed (Debian package nftables)' : `nft could not be run: ${out.error ?? 'unknown error'}` };
+  }
+  if (out.code !== 0) return { state: 'unavailable', reason: `nft -j list ruleset failed: ${out.stderr.trim().split('\n')[0] ?? ''}` };
+  const parsed = parseNftJson(out.stdout);
+  return parsed.ok ? { state: 'ok', ruleset: parsed.ruleset } : { state: 'unavailable', reason: parsed.reason };
+}
+
+export async function gatherClock(): Promise<ClockFact> {
+  const out = await runCommand('timedatectl', ['show', '--property=NTPSynchronized', '--property=NTP'], 5000);
+  const values = new Map(out.stdout.split('\n').map((line) => line.split('=', 2) as [string, string | undefined]));
+  const synced = values.get('NTPSynchronized');
+  const why = 'the sync protocol carries no wall-clock timestamps, so peer clock offsets are not measured';
+  if (out.code !== 0 || (synced !== 'yes' && synced !== 'no')) {
+    const said = out.stderr.trim().split('\n')[0] ?? '';
+    const detail = out.code === null ? 'timedatectl is not installed' : `timedatectl could not tell${said === '' ? '' : ` (${said})`}`;
+    return { source: 'none', reason: `${detail}; ${why}` };
+  }
+  const ntp = values.get('NTP');
+  return { source: 'timedatectl', synchronized: synced === 'yes', ntp: ntp === undefined ? undefined : ntp === 'yes' };
+}
+
+/** The traffic paths of a valid configuration (see facts.ts ConfiguredPath). */
+export function configuredPaths(config: HalfConfig): { sync: ConfiguredPath[]; vrrp: ConfiguredPath[] } {
+  const sync = config.sync.links.flatMap((link): ConfiguredPath[] =>
+    link.multicastGroup !== undefined
+      ? [{ interface: link.interface, destination: link.multicastGroup.text, family: link.address.family, multicast: true }]
+      : link.peers.map((peer) => ({ interface: link.interface, peer: peer.text, destination: link.address.text, family: peer.family, multicast: false })),
+  );
+  const group = (family: 4 | 6) => (family === 4 ? '224.0.0.18' : 'ff02::12');
+  let vrrp: ConfiguredPath[];
+  if (config.vrrp.adverts === 'sync-link') {
+    const link = config.sync.links[0];
+    vrrp = link.peers.length > 0
+      ? link.peers.map((peer) => ({ interface: link.interface, peer: peer.text, destination: link.address.text, family: peer.family, multicast: false }))
+      : [{ interface: link.interface, destination: group(link.address.family), family: link.address.family, multicast: true }];
+  } else {
+    vrrp = config.vips.map((vipIf) => {
+      const family = vipIf.vips.some((v) => v.address.family === 4) ? 4 : 6;
+      return { interface: vipIf.interface, destination: group(family), family, multicast: true };
+    });
+  }
+  return { sync, vrrp };
+}
+
+export async function gatherConfig(path: string): Promise<{ fact: ConfigFact; config?: HalfConfig }> {
+  try {
+    const config = await loadHalfConf(path);
+    const paths = configuredPaths(config);
+    const ipv6 = config.vips.some((v) => v.vips.some((vip) => vip.address.family === 6));
+    return {
+      config,
+      fact: { state: 'ok', file: path, nodeId: config.node.id, syncPort: config.sync.port, controlSocket: config.daemon.controlSocket, syncPaths: paths.sync, vrrpPaths: paths.vrrp, ipv6 },
+    };
+  } catch (error) {
+    if (!(error instanceof HalfConfError)) return { fact: { state: 'invalid', file: path, problems: [String(error)] } };
+    const [only] = error.problems;
+    if (error.problems.length === 1 && only !== undefined && only.file === path && only.message === 'does not exist') return { fact: { state: 'missing', file: path } };
+    return { fact: { state: 'invalid', file: path, problems: error.problems.map(formatProblem) } };
+  }
+}
+
+export async function gatherDaemon(socket: string, timeoutMs = 5000): Promise<DaemonFact> {
+  try {
+    const decoded = decodeDaemonStatus(await sendControlRequest(socket, { cmd: 'status' }, { timeoutMs }));
+    return decoded.ok ? { state: 'running', socket, status: decoded.status } : { state: 'error', socket, reason: decoded.reason };
+  } catch (error) {
+    if (error instanceof DaemonUnavailableError && (error.reason === 'absent' || error.reason === 'refused')) return { state: 'down', socket, reason: error.message };
+    return { state: 'error', socket, reason: error instanceof Error ? error.message : String(error) };
+  }
+}

@@ -1,0 +1,92 @@
+// The metrics endpoint: HTTP on 127.0.0.1 only (it has no authentication), serving GET and HEAD
+// /metrics in the Prometheus text format; every other path is 404, every other method 405.
+// The body is rendered per scrape by the injected `render` (main.ts: daemonMetrics of the current
+// status through renderExposition). A failing render answers 500 and the server goes on.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HalfRepoError } from '../../../repo-tool/src/model/errors.js';
+import { EXPOSITION_CONTENT_TYPE } from './exposition.js';
+import { silentLogger, type Logger } from './logger.js';
+
+/** Loopback only: the endpoint has no authentication (half.conf(5), [daemon] metrics-port). */
+export const METRICS_HOST = '127.0.0.1';
+export const METRICS_PATH = '/metrics';
+
+export interface MetricsServerOptions {
+  /** TCP port on 127.0.0.1 (half.conf [daemon] metrics-port, default 9477); 0 picks a free one. */
+  readonly port: number;
+  readonly render: () => string | Promise<string>;
+  readonly logger?: Logger;
+}
+
+export class MetricsServerError extends HalfRepoError {}
+
+export class MetricsServer {
+  readonly counters = { scrapes: 0, notFound: 0, badMethod: 0, renderErrors: 0 };
+  private readonly server: Server;
+  private readonly logger: Logger;
+
+  constructor(private readonly options: MetricsServerOptions) {
+    this.logger = options.logger ?? silentLogger;
+    this.server = createServer((request, response) => void this.serve(request, response));
+    this.server.keepAliveTimeout = 5000;
+    this.server.headersTimeout = 10_000;
+    this.server.requestTimeout = 10_000;
+  }
+
+  /** Starts listening; resolves with the port (useful with port 0). */
+  listen(): Promise<number> {
+    const { port } = this.options;
+    if (!Number.isInteger(port) || port < 0 || port > 65535) return Promise.reject(new MetricsServerError(`metrics port ${port} is not a TCP port`, { hint: 'set metrics-port in [daemon] of half.conf to 1-65535, or 0 to turn the endpoint off' }));
+    return new Promise((resolve, reject) => {
+      const onError = (error: NodeJS.ErrnoException) =>
+        reject(new MetricsServerError(`cannot listen on ${METRICS_HOST}:${port} for metrics: ${error.code ?? error.message}`, {
+          cause: error,
+          hint: error.code === 'EADDRINUSE' ? `another program uses port ${port}: set metrics-port in [daemon] of half.conf to a free port` : undefined,
+        }));
+      this.server.once('error', onError);
+      this.server.listen({ host: METRICS_HOST, port }, () => {
+        this.server.off('error', onError);
+        this.server.on('error', (error) => this.logger.error('metrics server error', { error: error.message }));
+        resolve((this.server.address() as AddressInfo).port);
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections?.();
+    });
+  }
+
+  private async serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const path = (request.url ?? '/').split('?')[0];
+    if (path !== METRICS_PATH) {
+      this.counters.notFound++;
+      return plain(response, 404, `not found: metrics are at ${METRICS_PATH}\n`);
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      this.counters.badMethod++;
+      response.setHeader('Allow', 'GET, HEAD');
+      return plain(response, 405, 'method not allowed: use GET\n');
+    }
+    let body: string;
+    try {
+      body = await this.options.render();
+    } catch (error) {
+      this.counters.renderErrors++;
+      const message = error instanceof Error ? error.message : String(error);
+      this.logger.error('rendering metrics failed', { error: message });
+      return plain(response, 500, `rendering metrics failed: ${message}\n`);
+    }
+    this.counters.scrapes++;
+    response.writeHead(200, { 'Content-Type': EXPOSITION_CONTENT_TYPE, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+    response.end(request.method === 'HEAD' ? undefined : body);
+  }
+}
+
+function plain(response: ServerResponse, status: number, text: string): void {
+  response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  response.end(text);
+}

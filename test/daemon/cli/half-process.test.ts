@@ -1,0 +1,79 @@
+// The bundled `half` and `half-notify` as real processes (esbuild output, run by node), against a
+// control server on a real unix socket: exit statuses and output as an admin or keepalived sees
+// them, including a caller without permission on the socket.
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CliExit } from '../../../daemon/src/cli/exit-codes.js';
+import { ControlServer } from '../../../daemon/src/control/control-server.js';
+import { requireTool, run } from '../../helpers/tools.js';
+import { RecordingHandler } from '../control/fixtures/sample-status.js';
+import { bundle } from './bundle.js';
+
+describe('the bundled binaries', () => {
+  let dir: string;
+  let half: string;
+  let notify: string;
+  let socket: string;
+  let handler: RecordingHandler;
+  let server: ControlServer;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'half-bin-'));
+    await chmod(dir, 0o755);
+    half = await bundle('daemon/src/cli/half-main.ts', dir);
+    notify = await bundle('daemon/src/cli/half-notify-main.ts', dir);
+    await mkdir(join(dir, 'run'), { mode: 0o755 });
+    socket = join(dir, 'run', 'half.sock');
+    handler = new RecordingHandler();
+    server = new ControlServer(handler, { path: socket });
+    await server.listen();
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('half status --json prints the status and exits 0', async () => {
+    const r = await run('node', [half, 'status', '--json', '--socket', socket]);
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual(handler.current);
+  });
+
+  it('half --version shows the release set at bundling time', async () => {
+    expect((await run('node', [half, '--version'])).stdout).toBe('half 0.1.0-test\n');
+  });
+
+  it('exits 4 with the way to configure when nothing is configured', async () => {
+    const r = await run('node', [half, 'status', '--config', join(dir, 'none.conf'), '--socket', join(dir, 'none.sock')]);
+    expect(r.exitCode).toBe(CliExit.notConfigured);
+    expect(r.stderr).toContain('not configured');
+    expect(r.stderr).toContain('run dpkg-reconfigure half-syncd, or edit /etc/half/half.conf and then run half configure');
+  });
+
+  it('exits 3 for a caller without permission on the socket', async () => {
+    requireTool('setpriv');
+    const r = await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'node', half, 'status', '--socket', socket]);
+    expect(r.exitCode).toBe(CliExit.daemonUnavailable);
+    expect(r.stderr).toBe(`half: permission denied on the control socket ${socket}\n  fix: run half as root (the socket is mode 0600)\n`);
+    expect(handler.calls.filter((c) => c === 'status')).toHaveLength(1);
+  });
+
+  it('half-notify forwards keepalived\'s arguments and exits 0', async () => {
+    const r = await run('node', [notify, '--socket', socket, 'GROUP', 'HALF', 'MASTER', '0']);
+    expect(r).toMatchObject({ exitCode: 0, stdout: '', stderr: '' });
+    expect(handler.events).toContainEqual({ type: 'GROUP', name: 'HALF', state: 'MASTER', priority: 0 });
+  });
+
+  it('half-notify exits 2 on arguments keepalived would not send, and 3 when the daemon is away', async () => {
+    const bad = await run('node', [notify, '--socket', socket, 'GROUP', 'HALF', 'RUNNING', '0']);
+    expect(bad.exitCode).toBe(CliExit.usage);
+    expect(bad.stderr).toMatch(/^half-notify: unknown state "RUNNING"\nusage: half-notify GROUP\|INSTANCE NAME/);
+    const away = await run('node', [notify, '--socket', join(dir, 'gone.sock'), 'INSTANCE', 'half_lan0', 'BACKUP', '100']);
+    expect(away.exitCode).toBe(CliExit.daemonUnavailable);
+    expect(away.stderr).toMatch(/^half-notify: half-syncd is not running/);
+  });
+});

@@ -1,0 +1,56 @@
+// `half status` for people: golden text of the sample status, and the facts an admin looks for
+// on the page: the role, each peer's state and lag, table sizes, drops by reason.
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { renderStatus } from '../../../daemon/src/cli/render-status.js';
+import { formatCount, formatDuration, formatMs, textTable } from '../../../daemon/src/cli/text-table.js';
+import { COMMIT_BOUNDS_MS, emptySnapshot, LAG_BOUNDS_MS } from '../../../daemon/src/metrics/latency-histogram.js';
+import { emptySyncCounters } from '../../../daemon/src/sync/counters.js';
+import { sampleParts, sampleStatus } from '../control/fixtures/sample-status.js';
+import { expectGolden } from '../metrics/fixtures/golden.js';
+
+const GOLDEN = join(dirname(fileURLToPath(import.meta.url)), 'golden');
+
+describe('renderStatus', () => {
+  it('renders the sample status byte for byte', () => {
+    expectGolden(GOLDEN, 'status.txt', renderStatus(sampleStatus()));
+  });
+
+  it('shows who we are, each peer, the tables and the drops', () => {
+    const text = renderStatus(sampleStatus());
+    expect(text).toContain('node 1 (epoch 1700000000): keepalived MASTER, sync role sender');
+    expect(text).toMatch(/^ {2}2 +203\.0\.113\.2 +up +180 ms ago +receiver .* 4294967280 +10 +17$/m);
+    expect(text).toMatch(/^ {2}3 +203\.0\.113\.3 +down +12\.5 s ago +- .*not joined +- +- +0$/m);
+    expect(text).toContain('tables: internal 1,234, external 17, kernel 1,300');
+    expect(text).toContain('drops: forged 2, replay 1 (3 in all)');
+    expect(text).toMatch(/commits: 1, last 1,234 entries in 45\.5 ms \(1,200 created, 30 updated, 4 failed\)/);
+  });
+
+  it('says plainly when nothing happened yet', () => {
+    const counters = emptySyncCounters();
+    const text = renderStatus(sampleStatus({
+      sync: { ...sampleParts().sync, peers: [], counters },
+      kernelEntries: null,
+      commits: { count: 0, last: null, durationMs: emptySnapshot(COMMIT_BOUNDS_MS) },
+      replicationLag: emptySnapshot(LAG_BOUNDS_MS),
+    }));
+    expect(text).toContain('peers: none heard yet');
+    expect(text).toContain('kernel unknown');
+    expect(text).toContain('commits: none yet');
+    expect(text).toContain('replication lag: no samples recently');
+    expect(text).toContain('drops: none');
+  });
+});
+
+describe('text helpers', () => {
+  it('format durations, latencies and counts', () => {
+    expect([0, 59, 75, 7380, 273_600].map(formatDuration)).toEqual(['0s', '59s', '1m 15s', '2h 03m', '3d 04h']);
+    expect([0.0123, 3.456, 45.5, 180, 1234, 12_500, null].map(formatMs)).toEqual(['0.012 ms', '3.46 ms', '45.5 ms', '180 ms', '1.23 s', '12.5 s', '-']);
+    expect([0, 999, 1000, 1_234_567, null].map(formatCount)).toEqual(['0', '999', '1,000', '1,234,567', '-']);
+  });
+
+  it('pads table columns to the widest cell', () => {
+    expect(textTable([['A', 'BB', 'C'], ['long', 'x', 'y']], '> ')).toEqual(['> A     BB  C', '> long  x   y']);
+  });
+});

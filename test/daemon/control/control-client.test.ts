@@ -1,0 +1,84 @@
+// The client's typed errors, each provoked for real on a unix socket: no socket file, a stale
+// socket nobody listens on, a server that never answers, one that answers garbage or hangs up,
+// and a daemon that refuses the command.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sendControlRequest } from '../../../daemon/src/control/control-client.js';
+import { ControlServer } from '../../../daemon/src/control/control-server.js';
+import { ControlCommandError, ControlProtocolError, ControlReplyError, DaemonUnavailableError } from '../../../daemon/src/control/errors.js';
+import { RecordingHandler } from './fixtures/sample-status.js';
+
+function fakeServer(path: string, onData: (socket: import('node:net').Socket, data: Buffer) => void): Promise<Server> {
+  return new Promise((resolve) => {
+    const server = createServer((socket) => socket.on('data', (data) => onData(socket, data)));
+    server.listen(path, () => resolve(server));
+  });
+}
+
+describe('sendControlRequest', () => {
+  let dir: string;
+  const servers: Server[] = [];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'half-cli-'));
+  });
+
+  afterAll(async () => {
+    for (const server of servers) server.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('says the daemon is not running when the socket does not exist', async () => {
+    const error = await sendControlRequest(join(dir, 'missing.sock'), { cmd: 'status' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DaemonUnavailableError);
+    expect(error).toMatchObject({ reason: 'absent' });
+    expect((error as Error).message).toBe(`half-syncd is not running: its control socket ${join(dir, 'missing.sock')} does not exist`);
+    expect((error as DaemonUnavailableError).hint).toMatch(/systemctl start half-syncd/);
+  });
+
+  it('says so too when a stale socket is left and nobody listens', async () => {
+    const path = join(dir, 'stale.sock');
+    const server = new ControlServer(new RecordingHandler(), { path });
+    await server.listen();
+    await new Promise<void>((resolve) => (server as unknown as { server: Server }).server.close(() => resolve()));
+    await expect(sendControlRequest(path, { cmd: 'status' })).rejects.toMatchObject({ reason: 'refused', message: `half-syncd is not running: nothing listens on ${path}` });
+  });
+
+  it('gives up on a server that never answers', async () => {
+    const path = join(dir, 'mute.sock');
+    servers.push(await fakeServer(path, () => undefined));
+    await expect(sendControlRequest(path, { cmd: 'status' }, { timeoutMs: 200 })).rejects.toMatchObject({ name: 'DaemonUnavailableError', reason: 'timeout' });
+  });
+
+  it('reports a server that hangs up without an answer', async () => {
+    const path = join(dir, 'rude.sock');
+    servers.push(await fakeServer(path, (socket) => socket.destroy()));
+    await expect(sendControlRequest(path, { cmd: 'status' })).rejects.toMatchObject({ name: 'DaemonUnavailableError', reason: 'closed' });
+  });
+
+  it('reports an answer that does not decode', async () => {
+    const path = join(dir, 'garbage.sock');
+    servers.push(await fakeServer(path, (socket) => socket.write('{"v":3,"ok":true}\n')));
+    const error = await sendControlRequest(path, { cmd: 'status' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ControlProtocolError);
+    expect((error as Error).message).toMatch(/does not decode: the reply has protocol version 3/);
+  });
+
+  it('turns a refusal into ControlReplyError with the daemon\'s fix', async () => {
+    const path = join(dir, 'real.sock');
+    const handler = new RecordingHandler();
+    handler.failWith = new ControlCommandError('commit-running', 'a commit is already running', { hint: 'wait for it to finish' });
+    const server = new ControlServer(handler, { path });
+    await server.listen();
+    try {
+      const error = await sendControlRequest(path, { cmd: 'commit' }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ControlReplyError);
+      expect(error).toMatchObject({ code: 'commit-running', message: 'half-syncd refused: a commit is already running (commit-running)', hint: 'wait for it to finish' });
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -1,0 +1,165 @@
+// The control server on a real unix socket in a temporary directory, with a recording handler:
+// mode 0600, answers in order, structured errors for every kind of garbage (bad JSON, binary
+// noise, unknown commands, endless lines, too many connections, failing handlers), all counted,
+// and still serving afterwards.
+import { lstat, mkdtemp, rm, writeFile, readFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sendControlRequest } from '../../../daemon/src/control/control-client.js';
+import { ControlServer } from '../../../daemon/src/control/control-server.js';
+import { ControlCommandError } from '../../../daemon/src/control/errors.js';
+import { MAX_REQUEST_BYTES } from '../../../daemon/src/control/protocol.js';
+import { SocketPathError } from '../../../daemon/src/control/socket-file.js';
+import { Prng } from '../../../daemon/src/channel/prng.js';
+import { codes, rawExchange } from './fixtures/raw-client.js';
+import { RecordingHandler } from './fixtures/sample-status.js';
+
+describe('ControlServer', () => {
+  let dir: string;
+  let path: string;
+  let handler: RecordingHandler;
+  let server: ControlServer;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'half-ctl-'));
+    path = join(dir, 'run', 'half.sock');
+    handler = new RecordingHandler();
+    server = new ControlServer(handler, { path });
+    await server.listen();
+  });
+
+  afterEach(async () => {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('creates the socket with mode 0600 and removes it on close', async () => {
+    const info = await lstat(path);
+    expect(info.isSocket()).toBe(true);
+    expect(info.mode & 0o777).toBe(0o600);
+    await server.close();
+    await expect(lstat(path)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('answers every command through the handler', async () => {
+    expect(await sendControlRequest(path, { cmd: 'status' })).toEqual(handler.current);
+    expect(await sendControlRequest(path, { cmd: 'commit' })).toMatchObject({ entries: 10 });
+    expect(await sendControlRequest(path, { cmd: 'flush', target: 'external' })).toEqual({ target: 'external', internal: 0, external: 7 });
+    expect(await sendControlRequest(path, { cmd: 'resync', source: 'kernel' })).toEqual({ source: 'kernel', count: 99 });
+    expect(await sendControlRequest(path, { cmd: 'notify', event: { type: 'GROUP', name: 'HALF', state: 'MASTER', priority: 0 } })).toEqual({ accepted: true });
+    expect(handler.calls).toEqual(['status', 'commit', 'flush external', 'resync kernel', 'notify GROUP HALF MASTER 0']);
+    expect(server.counters.commands).toEqual({ status: 1, commit: 1, flush: 1, resync: 1, notify: 1 });
+  });
+
+  it('answers pipelined requests in order, including after the client half-closes', async () => {
+    const requests = Array.from({ length: 20 }, (_, i) => `{"v":1,"id":${i},"cmd":"${i % 2 === 0 ? 'status' : 'resync'}"}\n`).join('');
+    const reply = await rawExchange(path, [requests], { end: true });
+    expect(reply.closed).toBe(true);
+    expect(reply.lines.map((line) => (JSON.parse(line) as { id: number }).id)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+
+  it('answers a flood of pipelined requests up to the limit, then busy, and closes', async () => {
+    await server.close();
+    server = new ControlServer(handler, { path, maxPipelined: 5 });
+    await server.listen();
+    const flood = Array.from({ length: 50 }, (_, i) => `{"v":1,"id":${i},"cmd":"status"}\n`).join('');
+    const reply = await rawExchange(path, [flood]);
+    expect(reply.closed).toBe(true);
+    expect(codes(reply.lines)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'busy']);
+    expect(JSON.parse(reply.lines[5] ?? '')).toMatchObject({ error: { message: 'more than 5 requests waiting on one connection' } });
+    expect(await sendControlRequest(path, { cmd: 'status' })).toEqual(handler.current);
+  });
+
+  it('answers garbage with structured errors, counts them, and keeps serving', async () => {
+    const reply = await rawExchange(path, ['not json\n', Buffer.from([0xff, 0xfe, 0x00, 0x0a]), '{"v":1,"cmd":"reboot"}\n', '[]\n', '{"v":7,"cmd":"status"}\n', '\n', '{"v":1,"id":"x","cmd":"status"}\n'], { expectLines: 6 });
+    expect(codes(reply.lines)).toEqual(['bad-json', 'bad-json', 'unknown-command', 'bad-request', 'unsupported-version', 'ok']);
+    expect(JSON.parse(reply.lines[5] ?? '')).toMatchObject({ v: 1, id: 'x', ok: true });
+    expect(server.counters.errors).toEqual({ 'bad-json': 2, 'unknown-command': 1, 'bad-request': 1, 'unsupported-version': 1 });
+    expect(server.counters.failed).toBe(5);
+    expect(server.flatCounters()).toMatchObject({ 'error.bad-json': 2, 'command.status': 1 });
+    expect(await sendControlRequest(path, { cmd: 'status' })).toEqual(handler.current);
+  });
+
+  it('refuses a line longer than the limit, closes that connection, and keeps serving', async () => {
+    const huge = Buffer.alloc(4 * MAX_REQUEST_BYTES, 0x61);
+    const reply = await rawExchange(path, [huge, huge, '\n{"v":1,"cmd":"status"}\n']);
+    expect(reply.closed).toBe(true);
+    expect(codes(reply.lines)).toEqual(['line-too-long']);
+    expect(server.counters.errors['line-too-long']).toBe(1);
+    expect(handler.calls).toEqual([]);
+    expect(await sendControlRequest(path, { cmd: 'status' })).toEqual(handler.current);
+  });
+
+  it('survives random bytes on many connections at once', async () => {
+    const prng = new Prng(42);
+    const noise = Array.from({ length: 40 }, () => Buffer.from(Array.from({ length: 2000 }, () => (prng.below(10) === 0 ? 0x0a : prng.below(256)))));
+    const replies = await Promise.all(noise.map((bytes) => rawExchange(path, [bytes], { end: true })));
+    const answered = replies.reduce((n, r) => n + r.lines.length, 0);
+    expect(answered).toBeGreaterThan(40);
+    for (const reply of replies) for (const code of codes(reply.lines)) expect(['bad-json', 'bad-request', 'unsupported-version', 'unknown-command', 'busy']).toContain(code);
+    expect(server.counters.failed).toBe(answered);
+    expect(await sendControlRequest(path, { cmd: 'status' })).toEqual(handler.current);
+  });
+
+  it('passes a handler\'s refusal through, answers other failures as internal, and goes on', async () => {
+    handler.failWith = new ControlCommandError('not-master', 'commit refused: this node is BACKUP', { hint: 'run it on the MASTER, or pass --force' });
+    let reply = await rawExchange(path, ['{"v":1,"id":1,"cmd":"commit"}\n'], { expectLines: 1 });
+    expect(JSON.parse(reply.lines[0] ?? '')).toEqual({ v: 1, ok: false, id: 1, error: { code: 'not-master', message: 'commit refused: this node is BACKUP', fix: 'run it on the MASTER, or pass --force' } });
+    handler.failWith = new Error('netlink socket closed');
+    reply = await rawExchange(path, ['{"v":1,"id":2,"cmd":"flush"}\n'], { expectLines: 1 });
+    expect(JSON.parse(reply.lines[0] ?? '')).toMatchObject({ ok: false, error: { code: 'internal', message: 'flush failed: netlink socket closed' } });
+    handler.failWith = undefined;
+    handler.current = { ...handler.current, schema: 1n } as never; // not JSON-serialisable
+    reply = await rawExchange(path, ['{"v":1,"id":3,"cmd":"status"}\n'], { expectLines: 1 });
+    expect(codes(reply.lines)).toEqual(['internal']);
+    expect(server.counters.errors).toEqual({ 'not-master': 1, internal: 2 });
+    expect(await sendControlRequest(path, { cmd: 'resync' , source: 'peers'})).toEqual({ source: 'peers', count: 1 });
+  });
+
+  it('answers connections beyond the limit with busy', async () => {
+    await server.close();
+    server = new ControlServer(handler, { path, maxConnections: 2 });
+    await server.listen();
+    const idle = [connect(path), connect(path)];
+    await Promise.all(idle.map((s) => new Promise((resolve) => s.once('connect', resolve))));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const reply = await rawExchange(path, ['{"v":1,"cmd":"status"}\n']);
+    expect(codes(reply.lines)).toEqual(['busy']);
+    for (const socket of idle) socket.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await sendControlRequest(path, { cmd: 'status' })).toEqual(handler.current);
+  });
+
+  it('closes connections that stay silent', async () => {
+    await server.close();
+    server = new ControlServer(handler, { path, idleTimeoutMs: 100 });
+    await server.listen();
+    const reply = await rawExchange(path, []);
+    expect(reply).toEqual({ lines: [], closed: true });
+  });
+
+  it('replaces a stale socket, but never a live one or a file that is not a socket', async () => {
+    const second = new ControlServer(handler, { path });
+    await expect(second.listen()).rejects.toThrow(SocketPathError);
+    await expect(second.listen()).rejects.toThrow(/already answers/);
+    expect(await sendControlRequest(path, { cmd: 'status' })).toEqual(handler.current);
+
+    // A crashed daemon leaves its socket file behind: nobody listens on it.
+    const crashed = join(dir, 'stale.sock');
+    const stale = new ControlServer(handler, { path: crashed });
+    await stale.listen();
+    await new Promise<void>((resolve) => (stale as unknown as { server: { close(cb: () => void): void } }).server.close(() => resolve()));
+    expect((await lstat(crashed)).isSocket()).toBe(true);
+    const next = new ControlServer(handler, { path: crashed });
+    await next.listen();
+    expect(await sendControlRequest(crashed, { cmd: 'status' })).toEqual(handler.current);
+    await next.close();
+
+    const file = join(dir, 'notes.txt');
+    await writeFile(file, 'keep me');
+    await expect(new ControlServer(handler, { path: file }).listen()).rejects.toThrow(/exists and is not a socket/);
+    expect(await readFile(file, 'utf8')).toBe('keep me');
+  });
+});

@@ -1,0 +1,36 @@
+// The CLI's check of a status answer: the real shape passes, and each kind of damage is named
+// by its path.
+import { describe, expect, it } from 'vitest';
+import { decodeDaemonStatus } from '../../../daemon/src/control/status-decode.js';
+import { sampleStatus } from './fixtures/sample-status.js';
+
+const damaged = (edit: (s: Record<string, any>) => void): unknown => {
+  const copy = JSON.parse(JSON.stringify(sampleStatus())) as Record<string, any>;
+  edit(copy);
+  return copy;
+};
+
+describe('decodeDaemonStatus', () => {
+  it('accepts what composeStatus builds', () => {
+    expect(decodeDaemonStatus(JSON.parse(JSON.stringify(sampleStatus())))).toMatchObject({ ok: true });
+  });
+
+  it.each<[string, (s: Record<string, any>) => void, RegExp]>([
+    ['another schema', (s) => (s['schema'] = 2), /schema 2 is not 1/],
+    ['no schema', (s) => delete s['schema'], /schema null/],
+    ['a missing section', (s) => delete s['tables'], /status\.tables is not an object/],
+    ['a string count', (s) => (s['tables'].internal = '12'), /status\.tables\.internal is not a number/],
+    ['a bad peer', (s) => (s['peers'][1].lastSeenMs = null), /status\.peers\[1\]\.lastSeenMs is not a number/],
+    ['a bad counter', (s) => (s['counters'].drops.forged = 'x'), /status\.counters\.drops holds a value that is not a number/],
+    ['a bad histogram', (s) => (s['latency'].replicationLagMs.p99 = 'fast'), /replicationLagMs\.p99 is not a number or null/],
+  ])('refuses %s', (_name, edit, reason) => {
+    const decoded = decodeDaemonStatus(damaged(edit));
+    expect(decoded.ok).toBe(false);
+    if (!decoded.ok) expect(decoded.reason).toMatch(reason);
+  });
+
+  it('refuses non-objects', () => {
+    expect(decodeDaemonStatus(null)).toMatchObject({ ok: false });
+    expect(decodeDaemonStatus('status')).toMatchObject({ ok: false });
+  });
+});

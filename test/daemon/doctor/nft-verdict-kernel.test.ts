@@ -1,0 +1,98 @@
+// The ruleset evaluator against the kernel: each ruleset is loaded into a firewall namespace,
+// evaluated from `nft -j list ruleset` for the peer's VRRP advert and sync datagram, and then
+// the peer really sends both; the verdicts must be the kernel's.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProbePacket } from '../../../daemon/src/doctor/nft-match.js';
+import { parseNftJson } from '../../../daemon/src/doctor/nft-ruleset.js';
+import { evaluatePacket } from '../../../daemon/src/doctor/nft-verdict.js';
+import { requireTool } from '../../helpers/tools.js';
+import { FW_ADDRESS, PEER_ADDRESS, probeNet, SYNC_PORT, type ProbeNet } from './fixtures/probe-net.js';
+
+const VRRP: ProbePacket = { family: 4, l4proto: 112, iifname: 'sync0', saddr: PEER_ADDRESS, daddr: FW_ADDRESS, pkttype: 'host' };
+const SYNC: ProbePacket = { family: 4, l4proto: 17, sport: SYNC_PORT, dport: SYNC_PORT, iifname: 'sync0', saddr: PEER_ADDRESS, daddr: FW_ADDRESS, pkttype: 'host' };
+
+const CASES: readonly (readonly [string, string, { vrrp: boolean; sync: boolean }])[] = [
+  ['policy drop, only ssh allowed', `table inet filter {
+  chain input { type filter hook input priority filter; policy drop;
+    ct state established,related accept
+    iif "lo" accept
+    tcp dport 22 accept
+  }
+}`, { vrrp: false, sync: false }],
+  ['policy drop with HALF\'s two accepts', `table inet filter {
+  chain input { type filter hook input priority filter; policy drop;
+    ct state established,related accept
+    iifname "sync0" meta l4proto vrrp accept
+    iifname "sync0" ip saddr 203.0.113.2 udp dport 3781 accept
+  }
+}`, { vrrp: true, sync: true }],
+  ['policy accept, VRRP dropped by a rule', `table inet filter {
+  chain input { type filter hook input priority filter; policy accept;
+    meta l4proto vrrp counter drop
+  }
+}`, { vrrp: false, sync: true }],
+  ['an accept in one table, policy drop in another', `table inet half {
+  chain input { type filter hook input priority filter - 10; policy accept;
+    meta l4proto vrrp accept
+    udp dport 3781 accept
+  }
+}
+table inet filter {
+  chain input { type filter hook input priority filter; policy drop;
+    tcp dport 22 accept
+  }
+}`, { vrrp: false, sync: false }],
+  ['jump, named set, verdict map', `table inet filter {
+  set peers { type ipv4_addr; flags interval; elements = { 203.0.113.0/28, 198.51.100.9 } }
+  chain input { type filter hook input priority filter; policy drop;
+    meta l4proto vmap { vrrp : jump vrrpchk, udp : jump syncchk }
+  }
+  chain vrrpchk { ip saddr @peers accept; }
+  chain syncchk { udp dport != 3781 return; ip saddr != @peers drop; accept; }
+}`, { vrrp: true, sync: true }],
+  ['the wrong interface and a stranger\'s address', `table inet filter {
+  chain input { type filter hook input priority filter; policy drop;
+    iifname "lan0" meta l4proto vrrp accept
+    ip saddr 198.51.100.0/24 udp dport 3781 accept
+  }
+}`, { vrrp: false, sync: false }],
+  ['goto, reject, an ip6 table that does not apply', `table ip filter {
+  chain input { type filter hook input priority 0; policy accept;
+    udp dport 3781 goto syncchk
+    ip protocol vrrp reject with icmp type admin-prohibited
+  }
+  chain syncchk { ip saddr 203.0.113.2 accept; }
+}
+table ip6 filter {
+  chain input { type filter hook input priority 0; policy drop; }
+}`, { vrrp: false, sync: true }],
+  ['a drop at prerouting', `table ip raw {
+  chain pre { type filter hook prerouting priority raw; policy accept;
+    udp dport 3781 drop
+  }
+}`, { vrrp: true, sync: false }],
+];
+
+describe('evaluatePacket agrees with the kernel', () => {
+  let lab: ProbeNet;
+
+  beforeAll(async () => {
+    requireTool('nft');
+    requireTool('ip');
+    lab = await probeNet('nftverdict');
+  });
+
+  afterAll(async () => {
+    await lab?.cleanup();
+  });
+
+  it.each(CASES)('%s', async (_name, rules, expected) => {
+    await lab.load(rules);
+    const parsed = parseNftJson(await lab.listRuleset());
+    if (!parsed.ok) throw new Error(parsed.reason);
+    const verdicts = { vrrp: evaluatePacket(parsed.ruleset, VRRP).verdict, sync: evaluatePacket(parsed.ruleset, SYNC).verdict };
+    const kernel = await lab.send();
+    expect(kernel).toEqual(expected);
+    expect(verdicts).toEqual({ vrrp: kernel.vrrp ? 'accepted' : 'dropped', sync: kernel.sync ? 'accepted' : 'dropped' });
+  });
+});

@@ -1,0 +1,97 @@
+// The metrics endpoint for real: bound to 127.0.0.1 only, scraped with node:http; GET and HEAD
+// /metrics in the exposition format, 404 elsewhere, 405 for other methods, 500 (and still
+// serving) when rendering fails, a clear error when the port is taken.
+import { request } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { daemonMetrics } from '../../../daemon/src/metrics/daemon-metrics.js';
+import { EXPOSITION_CONTENT_TYPE, renderExposition } from '../../../daemon/src/metrics/exposition.js';
+import { METRICS_HOST, MetricsServer, MetricsServerError } from '../../../daemon/src/metrics/metrics-server.js';
+import { sampleStatus } from '../control/fixtures/sample-status.js';
+import { parseWithPrometheusClient } from './fixtures/prometheus-parser.js';
+
+interface Reply {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: string;
+}
+
+function scrape(port: number, path = '/metrics', method = 'GET', host = '127.0.0.1'): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host, port, path, method, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('MetricsServer', () => {
+  it('serves /metrics on 127.0.0.1 only, and nothing else', async () => {
+    const server = new MetricsServer({ port: 0, render: () => renderExposition(daemonMetrics(sampleStatus())) });
+    const port = await server.listen();
+    try {
+      expect((server as unknown as { server: { address(): { address: string } } }).server.address().address).toBe(METRICS_HOST);
+      const reply = await scrape(port);
+      expect(reply.status).toBe(200);
+      expect(reply.headers['content-type']).toBe(EXPOSITION_CONTENT_TYPE);
+      expect(reply.body).toBe(renderExposition(daemonMetrics(sampleStatus())));
+      const families = await parseWithPrometheusClient(reply.body);
+      expect(families.find((f) => f.name === 'half_events_in')?.samples[0]?.value).toBe('123456.0');
+
+      const head = await scrape(port, '/metrics', 'HEAD');
+      expect(head.status).toBe(200);
+      expect(head.body).toBe('');
+      expect(Number(head.headers['content-length'])).toBe(Buffer.byteLength(reply.body));
+      expect((await scrape(port, '/metrics?x=1')).status).toBe(200);
+      expect((await scrape(port, '/')).status).toBe(404);
+      expect((await scrape(port, '/metrics/extra')).status).toBe(404);
+      const post = await scrape(port, '/metrics', 'POST');
+      expect(post.status).toBe(405);
+      expect(post.headers['allow']).toBe('GET, HEAD');
+      expect(server.counters).toEqual({ scrapes: 3, notFound: 2, badMethod: 1, renderErrors: 0 });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('renders per scrape, answers 500 when rendering fails, and keeps serving', async () => {
+    let n = 0;
+    const server = new MetricsServer({
+      port: 0,
+      render: async () => {
+        n++;
+        if (n === 2) throw new Error('status unavailable');
+        return `# HELP scrape_number n\n# TYPE scrape_number gauge\nscrape_number ${n}\n`;
+      },
+    });
+    const port = await server.listen();
+    try {
+      expect((await scrape(port)).body).toMatch(/scrape_number 1\n$/);
+      const failed = await scrape(port);
+      expect(failed.status).toBe(500);
+      expect(failed.body).toBe('rendering metrics failed: status unavailable\n');
+      expect((await scrape(port)).body).toMatch(/scrape_number 3\n$/);
+      expect(server.counters.renderErrors).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('says which port is taken and how to change it', async () => {
+    const first = new MetricsServer({ port: 0, render: () => '' });
+    const port = await first.listen();
+    try {
+      const second = new MetricsServer({ port, render: () => '' });
+      const error = await second.listen().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MetricsServerError);
+      expect((error as MetricsServerError).message).toBe(`cannot listen on 127.0.0.1:${port} for metrics: EADDRINUSE`);
+      expect((error as MetricsServerError).hint).toMatch(/set metrics-port in \[daemon\] of half.conf/);
+      await expect(new MetricsServer({ port: 70_000, render: () => '' }).listen()).rejects.toThrow(/70000 is not a TCP port/);
+    } finally {
+      await first.close();
+    }
+  });
+});
