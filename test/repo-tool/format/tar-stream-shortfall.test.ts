@@ -29,7 +29,7 @@ const entries: TarEntry[] = [
 async function tarStreamArchive(): Promise<Uint8Array> {
   const pack = tarStream.pack();
   const chunks: Buffer[] = [];
-  pack.on('data', (c: Buffer) => chunks.push(c));
+  pack.on('data', (c: unknown) => chunks.push(c as Buffer));
   const done = new Promise<void>((resolve) => pack.on('end', () => resolve()));
   for (const e of entries) {
     const header = { name: e.name, mode: e.mode, mtime: new Date(e.mtime * 1000), uid: 0, gid: 0, uname: 'root', gname: 'root' };
