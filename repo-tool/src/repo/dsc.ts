@@ -7,7 +7,7 @@ import { PackageFormatError } from '../model/errors.js';
 import type { Paragraph } from '../model/paragraph.js';
 import { getField } from '../model/paragraph.js';
 import { PACKAGE_NAME } from './pool-path.js';
-import { parseVersion } from './version.js';
+import { parseVersion } from '../deb/version.js';
 
 /** One file a .dsc lists, with the checksums it claims. */
 export interface DscFile {
@@ -44,7 +44,7 @@ export function parseDsc(text: string, fileName: string): Dsc {
   if (getField(paragraph, 'Format') === undefined) fail('has no Format field', 'make it with dpkg-source -b');
   if (!PACKAGE_NAME.test(source)) fail(`source name "${source}" is not a valid package name`, 'Policy §5.6.1: lowercase letters, digits, + - .');
   const parsed = parseVersion(version);
-  if (typeof parsed === 'string') fail(parsed, 'fix the version in debian/changelog and rebuild the source');
+  if (!parsed.ok) fail(`version "${version}": ${parsed.problem}`, 'fix the version in debian/changelog and rebuild the source');
   const byName = new Map<string, { -readonly [K in keyof DscFile]: DscFile[K] }>();
   for (const [field, key, hexLength] of LISTS) {
     const value = getField(paragraph, field);

@@ -15,7 +15,7 @@ import type { MergedContents, PlacedDeb, Placement, RepoContents } from './pool-
 import { debFileName, PACKAGE_NAME } from './pool-path.js';
 import { checkSourcePackage } from './source-package.js';
 import type { CheckedSource } from './source-package.js';
-import { parseVersion } from './version.js';
+import { parseVersion } from '../deb/version.js';
 
 export interface ImportOptions {
   readonly config: RepoConfig;
@@ -43,7 +43,7 @@ async function checkDeb(path: string, bytes: Uint8Array, options: ImportOptions,
   if (name === undefined || version === undefined || arch === undefined) return fail('its control file lacks Package, Version or Architecture', 'rebuild the package');
   if (!PACKAGE_NAME.test(name)) fail(`package name "${name}" is not valid`, 'Policy §5.6.1: lowercase letters, digits, + - .');
   const parsed = parseVersion(version);
-  if (typeof parsed === 'string') fail(parsed, 'rebuild the package with a valid version');
+  if (!parsed.ok) fail(`version "${version}": ${parsed.problem}`, 'rebuild the package with a valid version');
   if (arch !== 'all' && !options.config.architectures.includes(arch)) {
     fail(`architecture "${arch}" is not served by this repository (${options.config.architectures.join(', ')})`, 'add it to "architectures" in half-repo.json');
   }

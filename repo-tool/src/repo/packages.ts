@@ -9,7 +9,7 @@ import type { PoolEntry } from '../model/artifact.js';
 import type { Field, Paragraph } from '../model/paragraph.js';
 import { fieldOf } from './fields.js';
 import { orderFields, PACKAGES_FIELD_ORDER } from './field-order.js';
-import { compareVersions } from './version.js';
+import { compareVersions } from '../deb/version.js';
 
 /** Fields we compute; a control file's own copy of them is dropped. */
 const COMPUTED = new Set(['filename', 'size', 'md5sum', 'sha1', 'sha256', 'sha512', 'description-md5', 'status']);

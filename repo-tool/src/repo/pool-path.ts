@@ -3,7 +3,7 @@
 // prefix is the source name's first letter, or its first four letters for `lib*` sources.
 import { getField } from '../model/paragraph.js';
 import type { Paragraph } from '../model/paragraph.js';
-import { versionWithoutEpoch } from './version.js';
+import { versionWithoutEpoch } from '../deb/version.js';
 
 /** Policy §5.6.1: package names. */
 export const PACKAGE_NAME = /^[a-z0-9][a-z0-9+.-]+$/;

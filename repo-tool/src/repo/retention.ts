@@ -1,6 +1,6 @@
 // The retention rule: the indexes list the last N versions of each package; older versions
 // leave the indexes and, after the grace period, the pool.
-import { compareVersions } from './version.js';
+import { compareVersions } from '../deb/version.js';
 
 /** The newest `keep` items of each group (groups by `key`, newest by dpkg version order). */
 export function keepLatest<T>(items: readonly T[], key: (item: T) => string, version: (item: T) => string, keep: number): T[] {

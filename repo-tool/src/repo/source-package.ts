@@ -8,7 +8,7 @@ import { parseDsc } from './dsc.js';
 import type { DscFile } from './dsc.js';
 import { poolPathOf } from './pool-path.js';
 import type { SourceEntry } from './source-entry.js';
-import { versionWithoutEpoch } from './version.js';
+import { versionWithoutEpoch } from '../deb/version.js';
 
 export interface NamedBytes {
   readonly name: string;

@@ -8,7 +8,7 @@ import type { Field, Paragraph } from '../model/paragraph.js';
 import { getField } from '../model/paragraph.js';
 import { orderFields, SOURCES_FIELD_ORDER } from './field-order.js';
 import type { SourceEntry } from './source-entry.js';
-import { compareVersions } from './version.js';
+import { compareVersions } from '../deb/version.js';
 
 const REWRITTEN = new Set(['source', 'package', 'files', 'checksums-md5', 'checksums-sha1', 'checksums-sha256', 'checksums-sha512', 'directory', 'status']);
 

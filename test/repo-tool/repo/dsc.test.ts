@@ -51,7 +51,7 @@ describe('parseDsc', () => {
     const without = (field: string) => text.split('\n').filter((l) => !l.startsWith(`${field}:`)).join('\n');
     expect(() => parseDsc(without('Source'), 'x.dsc')).toThrow(PackageFormatError);
     expect(() => parseDsc(without('Source'), 'x.dsc')).toThrow(/^x\.dsc: has no Source field$/);
-    expect(() => parseDsc(text.replace(/^Version: .*$/m, 'Version: one'), 'x.dsc')).toThrow(/x\.dsc: version "one": the upstream part/);
+    expect(() => parseDsc(text.replace(/^Version: .*$/m, 'Version: one'), 'x.dsc')).toThrow(/x\.dsc: version "one": the upstream version "one" of "one" must start with a digit/);
     expect(() => parseDsc(text.replace(/^( [0-9a-f]{64}) (\d+) /m, '$1 12x '), 'x.dsc')).toThrow(/^x\.dsc: Checksums-Sha256: bad checksum or size for hello_0\.3\.tar\.xz$/);
     expect(() => parseDsc(text.replace(/hello_0\.3\.tar\.xz/g, '../escape.tar.xz'), 'x.dsc')).toThrow(/file name "\.\.\/escape\.tar\.xz" is not a plain file name/);
   });
