@@ -1,0 +1,102 @@
+// Checks the debconf answers against their formats and against the machine (the sync address
+// must be on the sync interface, peers must not be this machine, the interfaces must exist), and
+// turns them into ConfValues for half-conf-edit.ts. Each problem names its question, so the
+// config script can ask exactly that question again. Pure.
+import { parseClusterKey } from '../config/cluster-key.js';
+import { parseIpAddress } from '../config/ip-address.js';
+import { splitList } from '../config/section-reader.js';
+import { isInterfaceName } from '../config/validate-sync.js';
+import { answer, type Answers, type Question } from './answers.js';
+import { interfaceWithAddress, type MachineFacts } from './machine-facts.js';
+import type { ConfValues } from './half-conf-edit.js';
+import { parseVipsAnswer, type VipLine } from './vips-answer.js';
+
+export interface AnswerProblem {
+  /** The question to ask again; undefined when the problem is in a part of half.conf no question owns. */
+  readonly question: Question | undefined;
+  readonly message: string;
+}
+
+export interface KeyState {
+  /** The key file exists and holds a valid key. */
+  readonly validKeyFile: boolean;
+  /** Why an existing key file cannot be used (wrong mode, bad content), if it exists and cannot. */
+  readonly problem?: string;
+}
+
+export type CheckResult = { readonly ok: true; readonly values: ConfValues } | { readonly ok: false; readonly problems: readonly AnswerProblem[] };
+
+function integer(text: string, min: number, max: number): number | undefined {
+  if (!/^[0-9]{1,6}$/.test(text)) return undefined;
+  const n = Number(text);
+  return n >= min && n <= max ? n : undefined;
+}
+
+function interfaceNames(facts: MachineFacts): string {
+  return facts.interfaces.filter((i) => !i.loopback).map((i) => i.name).join(', ') || 'none';
+}
+
+export function checkAnswers(answers: Answers, facts: MachineFacts, keys: KeyState): CheckResult {
+  const problems: AnswerProblem[] = [];
+  const fail = (question: Question, message: string): void => void problems.push({ question, message });
+
+  const role = answer(answers, 'role');
+  if (role !== 'primary' && role !== 'backup') fail('role', `"${role}" is neither primary nor backup`);
+  const nodeId = integer(answer(answers, 'node-id'), 1, 65535);
+  if (nodeId === undefined) fail('node-id', `"${answer(answers, 'node-id')}" is not a node number from 1 to 65535 (each node of the cluster has its own)`);
+  const routerId = integer(answer(answers, 'router-id'), 1, 255);
+  if (routerId === undefined) fail('router-id', `"${answer(answers, 'router-id')}" is not a VRRP router id from 1 to 255 (the same on every node)`);
+
+  const ifname = answer(answers, 'sync-interface');
+  const syncIface = facts.interfaces.find((i) => i.name === ifname);
+  if (!isInterfaceName(ifname)) fail('sync-interface', `"${ifname}" is not an interface name`);
+  else if (syncIface === undefined) fail('sync-interface', `this machine has no interface ${ifname} (it has: ${interfaceNames(facts)})`);
+
+  const addressText = answer(answers, 'sync-address');
+  const address = parseIpAddress(addressText);
+  if (address === undefined) {
+    fail('sync-address', `"${addressText}" is not an IPv4 or IPv6 address (write it without a prefix length, e.g. 203.0.113.1)`);
+  } else if (syncIface !== undefined && !syncIface.addresses.some((a) => a.address.text === address.text)) {
+    const owner = interfaceWithAddress(facts, address);
+    const here = syncIface.addresses.map((a) => a.address.text).join(', ') || 'no address';
+    fail('sync-address', owner === undefined
+      ? `${address.text} is not an address of this machine (${ifname} has ${here}); configure the interface first or pick one of its addresses`
+      : `${address.text} is on ${owner.name}, not on the sync interface ${ifname} (which has ${here})`);
+  }
+
+  const peers: string[] = [];
+  const peerWords = splitList(answer(answers, 'sync-peers'));
+  if (peerWords.length === 0) fail('sync-peers', 'no peer given: write the other node\'s address on the sync link, e.g. 203.0.113.2');
+  for (const word of peerWords) {
+    const peer = parseIpAddress(word);
+    if (peer === undefined) fail('sync-peers', `"${word}" is not an IPv4 or IPv6 address`);
+    else if (interfaceWithAddress(facts, peer) !== undefined) fail('sync-peers', `${peer.text} is an address of this machine; peers are the other nodes' addresses on the sync link`);
+    else peers.push(peer.text);
+  }
+
+  let vips: readonly VipLine[] = [];
+  const parsedVips = parseVipsAnswer(answer(answers, 'vips'));
+  if (!parsedVips.ok) for (const message of parsedVips.problems) fail('vips', message);
+  else {
+    vips = parsedVips.lines;
+    for (const line of vips) {
+      if (!facts.interfaces.some((i) => i.name === line.interface)) fail('vips', `this machine has no interface ${line.interface} (it has: ${interfaceNames(facts)})`);
+    }
+  }
+
+  const key = answer(answers, 'cluster-key');
+  if (key !== '') {
+    const parsed = parseClusterKey(key);
+    if (!parsed.ok) fail('cluster-key', `the key ${parsed.message}; paste the 64 hex digits printed on the first node, or leave it empty${role === 'backup' ? '' : ' to generate one'}`);
+  } else if (keys.problem !== undefined) {
+    fail('cluster-key', `${keys.problem}; fix the file, or give the cluster key here`);
+  } else if (role === 'backup' && !keys.validKeyFile) {
+    fail('cluster-key', 'a backup node needs the cluster key of the first node (printed there by its configuration, and in /etc/half/cluster.key)');
+  }
+
+  if (problems.length > 0 || nodeId === undefined || routerId === undefined || address === undefined) return { ok: false, problems };
+  return {
+    ok: true,
+    values: { role: role as 'primary' | 'backup', nodeId, syncInterface: ifname, syncAddress: address.text, syncPeers: peers, routerId, vips },
+  };
+}

@@ -1,0 +1,50 @@
+// `half configure` proper: half.conf (validated whole, with its cluster key) → renderNode → the
+// files keepalived, nftables, iptables and systemd-sysctl read, written through the no-clobber
+// plan (write-plan.ts) and the staged, registry-tracked writes (apply-writes.ts). Everything is
+// rendered before anything is written: an invalid half.conf or key changes nothing.
+import { HalfConfError } from '../config/config-error.js';
+import { loadClusterKey } from '../config/cluster-key.js';
+import type { HalfConfig } from '../config/half-conf.js';
+import { renderNode } from '../config/render-node.js';
+import { validateHalfConf } from '../config/validate.js';
+import { readIfExists } from './atomic-file.js';
+import { applyWritePlan, readRegistry } from './apply-writes.js';
+import { keyFilePath, renderedTargets, type NodePaths } from './node-paths.js';
+import { besidePath, planWrites, type FileOutcome } from './write-plan.js';
+
+export interface ConfigureReport {
+  readonly config: HalfConfig;
+  readonly outcomes: readonly FileOutcome[];
+  /** Files left alone, and where HALF's version went instead. */
+  readonly messages: readonly string[];
+  /** Paths (below the root) whose content changed: the main file, or its `.half` sibling. */
+  readonly changed: readonly string[];
+}
+
+/** Reads and validates half.conf and its key file; throws HalfConfError listing every problem. */
+export async function loadNodeConfig(paths: NodePaths): Promise<HalfConfig> {
+  const text = await readIfExists(paths.halfConf);
+  if (text === undefined) {
+    throw new HalfConfError([
+      { file: paths.halfConfOnNode, message: 'does not exist: this node is not configured yet', fix: 'run `dpkg-reconfigure half-syncd`, or `half join …` with the line printed on the first node, or write it as half.conf(5) describes' },
+    ]);
+  }
+  const config = validateHalfConf(text, paths.halfConfOnNode);
+  await loadClusterKey(keyFilePath(config, paths));
+  return config;
+}
+
+export async function configureNode(paths: NodePaths): Promise<ConfigureReport> {
+  const config = await loadNodeConfig(paths);
+  const targets = renderedTargets(renderNode(config), paths);
+  const current = new Map<string, string | undefined>();
+  for (const target of targets) {
+    current.set(target.path, await readIfExists(target.path));
+    current.set(besidePath(target.path), await readIfExists(besidePath(target.path)));
+  }
+  const registry = await readRegistry(paths.registry);
+  const plan = planWrites(targets, current, registry);
+  await applyWritePlan(plan, registry, paths.registry);
+  const changed = plan.actions.filter((a) => a.kind === 'write').map((a) => a.path);
+  return { config, outcomes: plan.outcomes, messages: plan.messages, changed };
+}

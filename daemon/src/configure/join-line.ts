@@ -1,0 +1,54 @@
+// What the first node prints for the next one: the `half join …` command to run there once
+// half-syncd is installed, and the same answers as debconf-set-selections(1) lines to preseed
+// before `apt-get install half`. The next node's own sync interface and address are left out:
+// it finds them from the peer address (suggest-answers.ts). Pure.
+import type { HalfConfig } from '../config/half-conf.js';
+import { TEMPLATE_PREFIX } from './answers.js';
+import { keyHex } from './key-answer.js';
+import { formatVipsAnswer } from './vips-answer.js';
+
+export interface JoinInstructions {
+  /** One shell command line. */
+  readonly command: string;
+  /** debconf-set-selections input, one answer per line. */
+  readonly preseed: string;
+}
+
+/** Single-quotes a word for sh when it needs it. */
+export function shellWord(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+export function joinInstructions(config: HalfConfig, key: Uint8Array, nextNodeId = config.node.id + 1): JoinInstructions {
+  const link = config.sync.links[0];
+  const peer = link.address.text;
+  const vips = formatVipsAnswer(config.vips.map((v) => ({ interface: v.interface, prefixes: v.vips })));
+  const hex = keyHex(key);
+  const id = nextNodeId > 65535 ? 1 : nextNodeId;
+  const command = ['half', 'join', '--peer', peer, '--vips', vips, '--router-id', String(config.vrrp.routerId), '--node-id', String(id), '--key', hex]
+    .map(shellWord)
+    .join(' ');
+  const pkg = TEMPLATE_PREFIX.slice(0, -1);
+  const lines: [string, string, string][] = [
+    ['setup', 'boolean', 'true'],
+    ['role', 'select', 'backup'],
+    ['node-id', 'string', String(id)],
+    ['sync-peers', 'string', peer],
+    ['vips', 'string', vips],
+    ['router-id', 'string', String(config.vrrp.routerId)],
+    ['cluster-key', 'password', hex],
+  ];
+  const preseed = lines.map(([q, type, value]) => `${pkg} ${TEMPLATE_PREFIX}${q} ${type} ${value}\n`).join('');
+  return { command, preseed };
+}
+
+/** The message the first node shows. */
+export function formatJoinMessage(instructions: JoinInstructions): string {
+  return [
+    'To add the next node to this cluster, run on it (after installing half):',
+    `  ${instructions.command}`,
+    'or, before `apt-get install half` there, preseed debconf with these lines (debconf-set-selections):',
+    ...instructions.preseed.trimEnd().split('\n').map((l) => `  ${l}`),
+    'The key is the cluster key from /etc/half/cluster.key: copy it over a trusted channel only.',
+  ].join('\n');
+}

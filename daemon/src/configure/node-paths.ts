@@ -1,0 +1,52 @@
+// Where `half configure` reads and writes on a node, and which rendered text goes to which file.
+// Every path hangs below `root` ('/' on a real node; a folder or a chroot in tests and image
+// builds), including the key file half.conf names. Pure.
+import { join } from 'node:path';
+import type { HalfConfig } from '../config/half-conf.js';
+import type { RenderedNode } from '../config/render-node.js';
+import { REGISTRY_PATH } from './generated-registry.js';
+import type { Target } from './write-plan.js';
+
+/** Paths on the node, as the admin sees them (without the root). */
+export const NODE_FILES = {
+  halfConf: '/etc/half/half.conf',
+  keepalivedConf: '/etc/keepalived/keepalived.conf',
+  /** Loaded by half-syncd.service (ExecStartPre=nft -f) before the daemon starts. */
+  nftRules: '/etc/half/half.nft',
+  /** iptables-restore --noflush input, for machines whose own rules are iptables. */
+  iptablesV4: '/etc/half/iptables.rules',
+  iptablesV6: '/etc/half/ip6tables.rules',
+  sysctlConf: '/etc/sysctl.d/60-half.conf',
+  registry: REGISTRY_PATH,
+} as const;
+
+export interface NodePaths {
+  readonly root: string;
+  /** `path` (absolute on the node) below the root. */
+  at(path: string): string;
+  /** half.conf below the root, and as the node names it (for messages and rendered headers). */
+  readonly halfConf: string;
+  readonly halfConfOnNode: string;
+  readonly registry: string;
+}
+
+export function nodePaths(root = '/', halfConf: string = NODE_FILES.halfConf): NodePaths {
+  const at = (path: string): string => (root === '/' ? path : join(root, path));
+  return { root, at, halfConf: at(halfConf), halfConfOnNode: halfConf, registry: at(NODE_FILES.registry) };
+}
+
+/** The files rendered from half.conf (renderNode), each with its mode. */
+export function renderedTargets(rendered: RenderedNode, paths: NodePaths): Target[] {
+  return [
+    { path: paths.at(NODE_FILES.keepalivedConf), content: rendered.keepalivedConf, mode: 0o644 },
+    { path: paths.at(NODE_FILES.nftRules), content: rendered.nftRuleset, mode: 0o644 },
+    { path: paths.at(NODE_FILES.iptablesV4), content: rendered.iptables.v4, mode: 0o644 },
+    { path: paths.at(NODE_FILES.iptablesV6), content: rendered.iptables.v6, mode: 0o644 },
+    { path: paths.at(NODE_FILES.sysctlConf), content: rendered.sysctlConf, mode: 0o644 },
+  ];
+}
+
+/** The key file half.conf names, below the root. */
+export function keyFilePath(config: HalfConfig, paths: NodePaths): string {
+  return paths.at(config.sync.keyFile);
+}

@@ -1,0 +1,100 @@
+// `half join`: configures this node as the next member of an existing cluster, from the line the
+// first node printed (join-line.ts). It takes the same answers as the debconf questions, finds
+// this node's own sync interface and address from the peer's address, writes half.conf and the
+// cluster key, and renders the node's files. The `half` CLI hands its `join` subcommand here.
+import { parseArgs } from 'node:util';
+import { ExitCode, UsageError } from '../../../repo-tool/src/model/errors.js';
+import { answer, type Answers } from './answers.js';
+import { applyAnswers } from './apply-answers.js';
+import { defaultDeps, withExitCode, type CommandDeps } from './cli-io.js';
+import { formatReport } from './messages.js';
+import { nodePaths } from './node-paths.js';
+import { formatSteps, inChroot, planRuntimeSteps, runRuntimeSteps } from './runtime-steps.js';
+import { suggestAnswers } from './suggest-answers.js';
+
+export const JOIN_USAGE = `usage: half join --peer ADDRESS --vips 'IF=ADDR/LEN … IF2=…' --key HEX [options]
+
+Configures this node as the next member of a cluster: use the line the first node printed.
+  --peer ADDRESS        the other node's address on the sync link (several: repeat, or space-separated)
+  --vips LIST           the virtual addresses, as on the first node
+  --key HEX             the cluster key (64 hex digits, from the first node's /etc/half/cluster.key)
+  --router-id N         the VRRP router id of the cluster (default 51)
+  --node-id N           this node's number (default 2)
+  --role primary|backup (default backup)
+  --sync-interface IF, --sync-address ADDRESS
+                        this node's end of the sync link (default: found from --peer)
+  --apply               also load the sysctls and (re)start half-syncd and keepalived
+  --root DIR            write below DIR instead of / (image builds, tests)
+`;
+
+function parse(argv: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...argv],
+      options: {
+        peer: { type: 'string', multiple: true },
+        vips: { type: 'string' },
+        key: { type: 'string' },
+        'router-id': { type: 'string', default: '51' },
+        'node-id': { type: 'string', default: '2' },
+        role: { type: 'string', default: 'backup' },
+        'sync-interface': { type: 'string' },
+        'sync-address': { type: 'string' },
+        apply: { type: 'boolean', default: false },
+        root: { type: 'string', default: '/' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    throw new UsageError(`half join: ${(error as Error).message}`, { hint: 'see `half join --help`' });
+  }
+}
+
+/** `argv` are the arguments after `join`. Returns the exit code. */
+export async function runJoin(argv: readonly string[], overrides: Partial<CommandDeps> = {}): Promise<number> {
+  const deps = defaultDeps(overrides);
+  const { io } = deps;
+  return withExitCode('half join', io, async () => {
+    const options = parse(argv);
+    if (options.help) {
+      io.out(JOIN_USAGE);
+      return ExitCode.ok;
+    }
+    const missing = (['peer', 'vips', 'key'] as const).filter((k) => options[k] === undefined);
+    if (missing.length > 0) throw new UsageError(`half join: --${missing.join(', --')} missing`, { hint: 'copy the whole `half join …` line the first node printed (`half configure --print-join` there)' });
+    const answers: Answers = {
+      setup: 'true',
+      role: options.role,
+      'node-id': options['node-id'],
+      'router-id': options['router-id'],
+      'sync-peers': (options.peer ?? []).join(' '),
+      vips: options.vips ?? '',
+      'cluster-key': options.key ?? '',
+      ...(options['sync-interface'] === undefined ? {} : { 'sync-interface': options['sync-interface'] }),
+      ...(options['sync-address'] === undefined ? {} : { 'sync-address': options['sync-address'] }),
+    };
+    const facts = await deps.facts.read();
+    const found = suggestAnswers(facts, answers);
+    for (const q of ['sync-interface', 'sync-address'] as const) if (answer(answers, q) === '' && found.answers[q] !== undefined) answers[q] = found.answers[q];
+    const paths = nodePaths(options.root);
+    const result = await applyAnswers(answers, { paths, facts, random: deps.random });
+    if (!result.ok) {
+      io.err('half join: this node cannot join with these values, nothing was written:\n');
+      const option = (q: string): string => `--${({ 'sync-peers': 'peer', 'cluster-key': 'key' } as Record<string, string>)[q] ?? q}`;
+      for (const p of result.problems) io.err(`  ${p.question === undefined ? 'half.conf' : option(p.question)}: ${p.message}\n`);
+      return ExitCode.config;
+    }
+    io.out(formatReport(result.report));
+    const steps = planRuntimeSteps(result.report.changed, paths, true);
+    if (!options.apply) {
+      io.out(formatSteps(steps));
+      return ExitCode.ok;
+    }
+    if (paths.root !== '/' || (await inChroot())) return ExitCode.ok;
+    const failures = await runRuntimeSteps(steps);
+    for (const failure of failures) io.err(`half join: ${failure}\n`);
+    return failures.length === 0 ? ExitCode.ok : ExitCode.tool;
+  });
+}

@@ -1,0 +1,72 @@
+import { stat } from 'node:fs/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { applyAnswers } from '../../../daemon/src/configure/apply-answers.js';
+import { parseRegistry } from '../../../daemon/src/configure/generated-registry.js';
+import { nodePaths } from '../../../daemon/src/configure/node-paths.js';
+import { loadClusterKey } from '../../../daemon/src/config/cluster-key.js';
+import { capturedFirewall } from './helpers/facts.js';
+import { CLUSTER_KEY_HEX, nodeRoot, type NodeRoot } from './helpers/node-root.js';
+
+const answers = {
+  setup: 'true',
+  role: 'primary',
+  'node-id': '1',
+  'sync-interface': 'eth2',
+  'sync-address': '203.0.113.1',
+  'sync-peers': '203.0.113.2',
+  vips: 'eth0=192.0.2.254/24 eth1=198.51.100.254/24',
+  'router-id': '51',
+  'cluster-key': '',
+};
+const random = () => new Uint8Array(32).fill(0xab);
+let root: NodeRoot;
+beforeEach(async () => {
+  root = await nodeRoot();
+});
+afterEach(() => root?.cleanup());
+
+describe('applyAnswers', () => {
+  it('writes half.conf, makes a key on the first node, renders the node and registers what it created', async () => {
+    const result = await applyAnswers(answers, { paths: nodePaths(root.dir), facts: capturedFirewall(), random });
+    expect(result.ok && result.keyGenerated).toBe(true);
+    expect(Buffer.from(await loadClusterKey(root.at('/etc/half/cluster.key'))).toString('hex')).toBe('ab'.repeat(32));
+    expect((await stat(root.at('/etc/half/cluster.key'))).mode & 0o777).toBe(0o600);
+    expect(await root.read('/etc/half/half.conf')).toContain('[sync]\ninterface = eth2\naddress = 203.0.113.1\npeers = 203.0.113.2\n');
+    const registered = [...parseRegistry(await root.read('/var/lib/half/generated')).keys()].map((p) => p.slice(root.dir.length)).sort();
+    expect(registered).toEqual(['/etc/half/cluster.key', '/etc/half/half.conf', '/etc/half/half.nft', '/etc/half/ip6tables.rules', '/etc/half/iptables.rules', '/etc/keepalived/keepalived.conf', '/etc/sysctl.d/60-half.conf']);
+
+    // Applying the same answers again (an upgrade, a re-run postinst) changes nothing and keeps the key.
+    const again = await applyAnswers(answers, { paths: nodePaths(root.dir), facts: capturedFirewall(), random: () => new Uint8Array(32).fill(1) });
+    expect(again.ok && again.keyGenerated).toBe(false);
+    expect(again.ok && again.report.changed).toEqual([]);
+    expect(Buffer.from(await loadClusterKey(root.at('/etc/half/cluster.key'))).toString('hex')).toBe('ab'.repeat(32));
+  });
+
+  it('keeps an admin\'s half.conf (and does not register it), editing only the answered keys', async () => {
+    await root.write('/etc/half/half.conf', '# mine\n[node]\nid = 1\nrole = primary\n\n[daemon]\npurge-delay = 10\n');
+    await root.write('/etc/half/cluster.key', `${CLUSTER_KEY_HEX}\n`, 0o600);
+    const result = await applyAnswers(answers, { paths: nodePaths(root.dir), facts: capturedFirewall(), random });
+    expect(result.ok && result.keyGenerated).toBe(false);
+    const conf = await root.read('/etc/half/half.conf');
+    expect(conf.startsWith('# mine\n[node]\nid = 1\nrole = primary\n\n[daemon]\npurge-delay = 10\n')).toBe(true);
+    const registry = parseRegistry(await root.read('/var/lib/half/generated'));
+    expect(registry.has(root.at('/etc/half/half.conf'))).toBe(false);
+    expect(registry.has(root.at('/etc/half/cluster.key'))).toBe(false);
+  });
+
+  it('writes nothing when an answer is bad', async () => {
+    const result = await applyAnswers({ ...answers, 'sync-address': '203.0.113.9' }, { paths: nodePaths(root.dir), facts: capturedFirewall(), random });
+    expect(result).toEqual({ ok: false, problems: [{ question: 'sync-address', message: expect.stringContaining('203.0.113.9 is not an address of this machine') }] });
+    for (const path of ['/etc/half/half.conf', '/etc/half/cluster.key', '/var/lib/half/generated', '/etc/keepalived/keepalived.conf']) expect(await root.exists(path)).toBe(false);
+  });
+
+  it('takes a given key for a backup node and refuses a backup without one', async () => {
+    const backup = { ...answers, role: 'backup', 'node-id': '2' };
+    const refused = await applyAnswers(backup, { paths: nodePaths(root.dir), facts: capturedFirewall(), random });
+    expect(refused.ok).toBe(false);
+    const result = await applyAnswers({ ...backup, 'cluster-key': CLUSTER_KEY_HEX }, { paths: nodePaths(root.dir), facts: capturedFirewall(), random });
+    expect(result.ok && result.keyGenerated).toBe(false);
+    expect(Buffer.from(await loadClusterKey(root.at('/etc/half/cluster.key'))).toString('hex')).toBe(CLUSTER_KEY_HEX);
+    expect(await root.read('/etc/keepalived/keepalived.conf')).toContain('priority 100');
+  });
+});

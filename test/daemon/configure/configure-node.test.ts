@@ -1,0 +1,91 @@
+// `half configure` on a throw-away root: the files keepalived, nft and iptables-restore read are
+// written, pass the real tools' checks inside a namespace shaped like the node, and are never
+// written over an admin's own or edited file.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { configureNode } from '../../../daemon/src/configure/configure-node.js';
+import { parseRegistry, sha256Hex } from '../../../daemon/src/configure/generated-registry.js';
+import { nodePaths } from '../../../daemon/src/configure/node-paths.js';
+import { HalfConfError } from '../../../daemon/src/config/config-error.js';
+import { firewallNamespace, type FirewallNs } from './helpers/firewall-ns.js';
+import { configuredPrimary, nodeRoot, PRIMARY_CONF, type NodeRoot } from './helpers/node-root.js';
+
+const RENDERED = ['/etc/keepalived/keepalived.conf', '/etc/half/half.nft', '/etc/half/iptables.rules', '/etc/half/ip6tables.rules', '/etc/sysctl.d/60-half.conf'];
+let fw: FirewallNs;
+let root: NodeRoot;
+beforeAll(async () => {
+  fw = await firewallNamespace('configure');
+});
+afterAll(() => fw?.cleanup());
+beforeEach(async () => {
+  root = await nodeRoot();
+});
+afterEach(() => root?.cleanup());
+
+describe('configureNode', () => {
+  it('renders every file, registers it, and the real tools accept them in the node\'s namespace', async () => {
+    await configuredPrimary(root);
+    const report = await configureNode(nodePaths(root.dir));
+    expect(report.changed).toEqual(RENDERED.map((p) => root.at(p)));
+    const registry = parseRegistry(await root.read('/var/lib/half/generated'));
+    for (const path of RENDERED) expect(registry.get(root.at(path))).toEqual(new Set([sha256Hex(await root.read(path))]));
+    expect(await root.read('/etc/keepalived/keepalived.conf')).toContain('rendered from /etc/half/half.conf');
+
+    const keepalived = await fw.exec(['keepalived', '--config-test', '-f', root.at('/etc/keepalived/keepalived.conf')]);
+    expect(keepalived.exitCode, keepalived.stderr).toBe(0);
+    const nft = await fw.exec(['nft', '-c', '-f', root.at('/etc/half/half.nft')]);
+    expect(nft.exitCode, nft.stderr).toBe(0);
+    const v4 = await fw.exec(['iptables-restore', '--test', '--noflush', root.at('/etc/half/iptables.rules')]);
+    expect(v4.exitCode, v4.stderr).toBe(0);
+    const v6 = await fw.exec(['ip6tables-restore', '--test', '--noflush', root.at('/etc/half/ip6tables.rules')]);
+    expect(v6.exitCode, v6.stderr).toBe(0);
+    const sysctl = await fw.exec(['sysctl', '-p', root.at('/etc/sysctl.d/60-half.conf')]);
+    expect(sysctl.exitCode, sysctl.stderr).toBe(0);
+    expect(sysctl.stdout).toContain('net.netfilter.nf_conntrack_tcp_be_liberal = 1');
+
+    const again = await configureNode(nodePaths(root.dir));
+    expect(again.changed).toEqual([]);
+    expect(again.outcomes.every((o) => o.outcome === 'unchanged')).toBe(true);
+  });
+
+  it('leaves an admin\'s keepalived.conf alone and writes keepalived.conf.half beside it', async () => {
+    await configuredPrimary(root);
+    const mine = '# my own VRRP setup\nglobal_defs {\n}\n';
+    await root.write('/etc/keepalived/keepalived.conf', mine);
+    const report = await configureNode(nodePaths(root.dir));
+    expect(await root.read('/etc/keepalived/keepalived.conf')).toBe(mine);
+    expect(await root.read('/etc/keepalived/keepalived.conf.half')).toContain('vrrp_sync_group HALF');
+    expect(report.messages).toEqual([expect.stringContaining('/etc/keepalived/keepalived.conf was not written by HALF, so it was left alone')]);
+    const registry = parseRegistry(await root.read('/var/lib/half/generated'));
+    expect(registry.has(root.at('/etc/keepalived/keepalived.conf'))).toBe(false);
+    expect(registry.has(root.at('/etc/keepalived/keepalived.conf.half'))).toBe(true);
+  });
+
+  it('keeps a local edit across a change of half.conf, and puts the new version beside it', async () => {
+    await configuredPrimary(root);
+    await configureNode(nodePaths(root.dir));
+    const edited = `${await root.read('/etc/half/half.nft')}# local tweak\n`;
+    await root.write('/etc/half/half.nft', edited);
+    expect((await configureNode(nodePaths(root.dir))).changed).toEqual([]);
+    await root.write('/etc/half/half.conf', PRIMARY_CONF.replace('peers = 203.0.113.2', 'peers = 203.0.113.2 203.0.113.3'));
+    const report = await configureNode(nodePaths(root.dir));
+    expect(await root.read('/etc/half/half.nft')).toBe(edited);
+    expect(await root.read('/etc/half/half.nft.half')).toContain('203.0.113.3');
+    expect(await root.read('/etc/keepalived/keepalived.conf')).not.toContain('203.0.113.3'); // adverts on the VIP interfaces
+    expect(report.changed).toContain(root.at('/etc/half/half.nft.half'));
+    expect(report.messages).toEqual([expect.stringContaining('/etc/half/half.nft was changed locally')]);
+  });
+
+  it('writes nothing at all from an invalid half.conf or an unusable key file', async () => {
+    await configuredPrimary(root, PRIMARY_CONF.replace('eth1 = 198.51.100.254/24', 'eth1 = 198.51.100.254/99'));
+    await expect(configureNode(nodePaths(root.dir))).rejects.toThrow(HalfConfError);
+    await expect(configureNode(nodePaths(root.dir))).rejects.toThrow(/\/etc\/half\/half\.conf:12: vips\.eth1:/);
+    await configuredPrimary(root);
+    await root.write('/etc/half/cluster.key', 'abcd\n', 0o644);
+    await expect(configureNode(nodePaths(root.dir))).rejects.toThrow(/has mode 0644: others can read the cluster key/);
+    for (const path of [...RENDERED, '/var/lib/half/generated']) expect(await root.exists(path)).toBe(false);
+  });
+
+  it('says how to finish when the node has no half.conf', async () => {
+    await expect(configureNode(nodePaths(root.dir))).rejects.toThrow(/\/etc\/half\/half\.conf: does not exist: this node is not configured yet.*dpkg-reconfigure half-syncd/s);
+  });
+});

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { answersFromConf, updateHalfConf, type ConfValues } from '../../../daemon/src/configure/half-conf-edit.js';
+import { parseVipsAnswer } from '../../../daemon/src/configure/vips-answer.js';
+import { validateHalfConf } from '../../../daemon/src/config/validate.js';
+
+function vips(text: string) {
+  const parsed = parseVipsAnswer(text);
+  if (!parsed.ok) throw new Error(parsed.problems.join('; '));
+  return parsed.lines;
+}
+
+const values: ConfValues = {
+  role: 'primary',
+  nodeId: 1,
+  syncInterface: 'eth2',
+  syncAddress: '203.0.113.1',
+  syncPeers: ['203.0.113.2'],
+  routerId: 51,
+  vips: vips('eth0=192.0.2.254/24 eth1=198.51.100.254/24'),
+};
+
+describe('updateHalfConf', () => {
+  it('writes a fresh file that the daemon\'s validator accepts and that reads back as the same answers', () => {
+    const text = updateHalfConf(undefined, values);
+    const config = validateHalfConf(text, '/etc/half/half.conf');
+    expect(config.node).toEqual({ id: 1, priority: 150 });
+    expect(config.sync.links[0]).toMatchObject({ interface: 'eth2', peers: [expect.objectContaining({ text: '203.0.113.2' })] });
+    expect(config.vips.map((v) => v.interface)).toEqual(['eth0', 'eth1']);
+    expect(text.startsWith('# HALF node configuration')).toBe(true);
+    expect(answersFromConf(text)).toEqual({
+      role: 'primary',
+      'node-id': '1',
+      'sync-interface': 'eth2',
+      'sync-address': '203.0.113.1',
+      'sync-peers': '203.0.113.2',
+      'router-id': '51',
+      vips: 'eth0=192.0.2.254/24 eth1=198.51.100.254/24',
+    });
+  });
+
+  it('changes only the keys the answers own, keeping comments, order and the admin\'s other keys', () => {
+    const admin = [
+      '# my firewall pair',
+      '[node]',
+      'id = 1   # halfone',
+      'role = primary',
+      '',
+      '[sync]',
+      'interface = eth2',
+      'address = 203.0.113.1',
+      'peers = 203.0.113.2  # halftwo',
+      'port = 3790',
+      '',
+      '[vips]',
+      '# LAN first',
+      'eth0 = 192.0.2.254/24',
+      'eth1 = 198.51.100.254/24',
+      '',
+      '[daemon]',
+      'purge-delay = 30',
+      '',
+    ].join('\n');
+    expect(updateHalfConf(admin, values)).toBe(admin); // same answers: not one byte changes
+    const changed = updateHalfConf(admin, { ...values, syncPeers: ['203.0.113.2', '203.0.113.3'], vips: vips('eth0=192.0.2.253/24'), routerId: 60 });
+    expect(changed).toBe(
+      [
+        '# my firewall pair',
+        '[node]',
+        'id = 1   # halfone',
+        'role = primary',
+        '',
+        '[sync]',
+        'interface = eth2',
+        'address = 203.0.113.1',
+        'peers = 203.0.113.2 203.0.113.3  # halftwo',
+        'port = 3790',
+        '',
+        '[vips]',
+        '# LAN first',
+        'eth0 = 192.0.2.253/24',
+        '',
+        '[daemon]',
+        'purge-delay = 30',
+        '',
+        '[vrrp]',
+        'router-id = 60',
+        '',
+      ].join('\n'),
+    );
+    expect(validateHalfConf(changed, 'half.conf').sync.port).toBe(3790);
+  });
+
+  it('adds missing keys to their section and leaves an admin\'s priority in charge of the role', () => {
+    const admin = '[node]\npriority = 120\n\n[sync]\ninterface = eth2\n';
+    const text = updateHalfConf(admin, { ...values, role: 'backup' });
+    expect(text).toContain('[node]\npriority = 120\nid = 1\n');
+    expect(text).not.toContain('role');
+    expect(text).toContain('[sync]\ninterface = eth2\naddress = 203.0.113.1\npeers = 203.0.113.2\n');
+    expect(answersFromConf(text).role).toBe('primary'); // priority 120 is above a backup's 100
+    expect(validateHalfConf(text, 'half.conf').node.priority).toBe(120);
+  });
+});

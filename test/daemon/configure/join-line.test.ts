@@ -1,0 +1,76 @@
+// The line the first node prints really configures the second: it is split by a real sh, run as
+// `half join` on a machine with the other end of the sync link, and the two nodes' half.conf
+// files agree. The preseed lines pass debconf-set-selections --checkonly.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { joinInstructions, shellWord } from '../../../daemon/src/configure/join-line.js';
+import { loadNodeConfig } from '../../../daemon/src/configure/configure-node.js';
+import { nodePaths } from '../../../daemon/src/configure/node-paths.js';
+import { runJoin } from '../../../daemon/src/configure/run-join.js';
+import { parseIpPrefix } from '../../../daemon/src/config/ip-address.js';
+import { loadClusterKey } from '../../../daemon/src/config/cluster-key.js';
+import { ExitCode } from '../../../repo-tool/src/model/errors.js';
+import { run } from '../../helpers/tools.js';
+import { capturedFirewall, withInterface } from './helpers/facts.js';
+import { capturedIo } from './helpers/io.js';
+import { CLUSTER_KEY_HEX, configuredPrimary, nodeRoot, type NodeRoot } from './helpers/node-root.js';
+
+const secondMachine = () => {
+  const own = parseIpPrefix('203.0.113.2/30');
+  if (!own.ok) throw new Error(own.reason);
+  return withInterface(capturedFirewall(), 'eth2', (i) => ({ ...i, addresses: [{ address: own.prefix.address, prefix: own.prefix, scope: 'global' }] }));
+};
+
+let first: NodeRoot;
+let second: NodeRoot;
+beforeEach(async () => {
+  [first, second] = await Promise.all([nodeRoot(), nodeRoot()]);
+});
+afterEach(async () => {
+  await Promise.all([first?.cleanup(), second?.cleanup()]);
+});
+
+async function shellSplit(line: string): Promise<string[]> {
+  const r = await run('sh', ['-c', `set -- ${line}; printf '%s\\0' "$@"`], { check: true });
+  return r.stdout.split('\0').slice(0, -1);
+}
+
+describe('join instructions', () => {
+  it('configure the second node through `half join`', async () => {
+    await configuredPrimary(first);
+    const config = await loadNodeConfig(nodePaths(first.dir));
+    const key = await loadClusterKey(first.at('/etc/half/cluster.key'));
+    const { command, preseed } = joinInstructions(config, key);
+    const [half, join, ...args] = await shellSplit(command);
+    expect([half, join]).toEqual(['half', 'join']);
+
+    const io = capturedIo(secondMachine());
+    expect(await runJoin([...args, '--root', second.dir], io.deps), io.stderr()).toBe(ExitCode.ok);
+    const joined = await loadNodeConfig(nodePaths(second.dir));
+    expect(joined.node).toEqual({ id: 2, priority: 100 });
+    expect(joined.sync.links[0].interface).toBe('eth2');
+    expect(joined.sync.links[0].address.text).toBe('203.0.113.2');
+    expect(joined.sync.links[0].peers.map((p) => p.text)).toEqual(['203.0.113.1']);
+    expect(joined.vips).toEqual(config.vips);
+    expect(joined.vrrp.routerId).toBe(config.vrrp.routerId);
+    expect(Buffer.from(await loadClusterKey(second.at('/etc/half/cluster.key'))).toString('hex')).toBe(CLUSTER_KEY_HEX);
+
+    const checked = await run('debconf-set-selections', ['--checkonly'], { input: preseed });
+    expect(checked.exitCode, checked.stderr).toBe(0);
+    expect(preseed).toContain(`half-syncd half-syncd/cluster-key password ${CLUSTER_KEY_HEX}\n`);
+  });
+
+  it('half join names the missing options and refuses values that do not fit the machine', async () => {
+    const io = capturedIo(secondMachine());
+    expect(await runJoin(['--peer', '203.0.113.1'], io.deps)).toBe(ExitCode.usage);
+    expect(io.stderr()).toContain('--vips, --key missing');
+    const bad = capturedIo(secondMachine());
+    expect(await runJoin(['--peer', '203.0.113.1', '--vips', 'eth0=192.0.2.254/24', '--key', 'abc', '--root', second.dir], bad.deps)).toBe(ExitCode.config);
+    expect(bad.stderr()).toContain('--key: the key holds 3 hex digits, not 64');
+    expect(await second.exists('/etc/half/half.conf')).toBe(false);
+  });
+
+  it('quotes for sh only where needed', () => {
+    expect(shellWord('203.0.113.1')).toBe('203.0.113.1');
+    expect(shellWord("eth0=a b'c")).toBe(`'eth0=a b'\\''c'`);
+  });
+});

@@ -1,0 +1,29 @@
+// The real `ip -j` in a namespace made like the captured fixture: the facts read there, and the
+// defaults drawn from them, are those of the captured JSON.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IpCommandFacts } from '../../../daemon/src/configure/read-machine-facts.js';
+import { suggestAnswers } from '../../../daemon/src/configure/suggest-answers.js';
+import { ToolError } from '../../../repo-tool/src/model/errors.js';
+import { capturedFirewall } from './helpers/facts.js';
+import { firewallNamespace, type FirewallNs } from './helpers/firewall-ns.js';
+
+let fw: FirewallNs;
+beforeAll(async () => {
+  fw = await firewallNamespace('facts');
+});
+afterAll(() => fw?.cleanup());
+
+describe('IpCommandFacts', () => {
+  it('reads interfaces, addresses and the default route from ip -j in a namespace', async () => {
+    const facts = await new IpCommandFacts({ command: ['ip', '-n', fw.ns] }).read();
+    expect(facts.interfaces.map((i) => i.name)).toEqual(['lo', 'eth0', 'eth1', 'eth2', 'eth3']);
+    expect(facts.defaultRouteInterfaces).toEqual(['eth1']);
+    expect(suggestAnswers(facts, {})).toEqual(suggestAnswers(capturedFirewall(), {}));
+  });
+
+  it('fails with a ToolError naming the command when ip cannot run', async () => {
+    const facts = new IpCommandFacts({ command: ['ip', '-n', `${fw.ns}-missing`] });
+    await expect(facts.read()).rejects.toThrow(ToolError);
+    await expect(facts.read()).rejects.toThrow(/cannot read the machine.s interfaces with "ip -n half-facts-\S+-missing .*Cannot open network namespace/);
+  });
+});

@@ -1,0 +1,87 @@
+// `half configure` in-process: the three --debconf modes the maintainer scripts use, and the
+// plain run an admin makes.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runConfigure } from '../../../daemon/src/configure/run-configure.js';
+import { ExitCode } from '../../../repo-tool/src/model/errors.js';
+import { capturedFirewall } from './helpers/facts.js';
+import { capturedIo } from './helpers/io.js';
+import { configuredPrimary, nodeRoot, type NodeRoot } from './helpers/node-root.js';
+
+let root: NodeRoot;
+beforeEach(async () => {
+  root = await nodeRoot();
+});
+afterEach(() => root?.cleanup());
+
+const PRESEED = 'setup=true\nrole=primary\nsync-peers=\nvips=\ncluster-key=\n';
+
+describe('half configure --debconf', () => {
+  it('suggest: the machine\'s defaults for unanswered questions', async () => {
+    const io = capturedIo(capturedFirewall(), 'role=backup\nrouter-id=60\n');
+    expect(await runConfigure(['--debconf', 'suggest', '--root', root.dir], io.deps)).toBe(ExitCode.ok);
+    expect(io.stdout()).toBe('node-id=2\nsync-interface=eth2\nsync-address=203.0.113.1\nsync-peers=203.0.113.2\nvips=eth0=192.0.2.254/24 eth1=198.51.100.254/24\n');
+  });
+
+  it('suggest: an existing half.conf wins over what debconf holds (it is the master copy)', async () => {
+    await configuredPrimary(root);
+    const io = capturedIo(capturedFirewall(), 'role=backup\nsync-peers=203.0.113.99\n');
+    expect(await runConfigure(['--debconf', 'suggest', '--root', root.dir], io.deps)).toBe(ExitCode.ok);
+    expect(io.stdout()).toContain('setup=true\nrole=primary\nnode-id=1\nsync-interface=eth2\nsync-address=203.0.113.1\nsync-peers=203.0.113.2\nvips=eth0=192.0.2.254/24 2001:db8:1::fe/64 eth1=198.51.100.254/24\n');
+  });
+
+  it('check: one `question<TAB>message` line per problem, and the config exit code', async () => {
+    const bad = capturedIo(capturedFirewall(), 'role=primary\nnode-id=1\nsync-interface=eth2\nsync-address=203.0.113.1\nsync-peers=203.0.113.2\nvips=eth0=192.0.2.254/2x\nrouter-id=51\ncluster-key=123\n');
+    expect(await runConfigure(['--debconf', 'check', '--root', root.dir], bad.deps)).toBe(ExitCode.config);
+    const lines = bad.stdout().trimEnd().split('\n').map((l) => l.split('\t'));
+    expect(lines.map(([q]) => q)).toEqual(['vips', 'cluster-key']);
+    expect(lines[0]?.[1]).toContain('"/2x" is not a prefix length');
+    const good = capturedIo(capturedFirewall(), 'role=primary\nnode-id=1\nsync-interface=eth2\nsync-address=203.0.113.1\nsync-peers=203.0.113.2\nvips=eth0=192.0.2.254/24\nrouter-id=51\n');
+    expect(await runConfigure(['--debconf', 'check', '--root', root.dir], good.deps)).toBe(ExitCode.ok);
+    expect(good.stdout()).toBe('');
+  });
+
+  it('apply: configures, reports changed files, prints the join line once when it made the key', async () => {
+    const suggest = capturedIo(capturedFirewall(), PRESEED);
+    await runConfigure(['--debconf', 'suggest', '--root', root.dir], suggest.deps);
+    const answers = `${PRESEED}${suggest.stdout()}`;
+    const apply = capturedIo(capturedFirewall(), answers);
+    expect(await runConfigure(['--debconf', 'apply', '--root', root.dir], apply.deps)).toBe(ExitCode.ok);
+    expect(apply.stdout()).toContain(`changed ${root.at('/etc/keepalived/keepalived.conf')}\n`);
+    expect(apply.stdout()).toContain('join-line\n');
+    expect(apply.stderr()).toMatch(/half join --peer 203\.0\.113\.1 --vips 'eth0=192\.0\.2\.254\/24 eth1=198\.51\.100\.254\/24' --router-id 51 --node-id 2 --key (07){32}/);
+    const rerun = capturedIo(capturedFirewall(), answers);
+    expect(await runConfigure(['--debconf', 'apply', '--root', root.dir], rerun.deps)).toBe(ExitCode.ok);
+    expect(rerun.stdout()).toBe('');
+  });
+
+  it('apply: bad answers fail with the reasons and write nothing', async () => {
+    const io = capturedIo(capturedFirewall(), 'setup=true\nrole=primary\nnode-id=1\nsync-interface=eth9\nsync-address=203.0.113.1\nsync-peers=203.0.113.2\nvips=eth0=192.0.2.254/24\nrouter-id=51\n');
+    expect(await runConfigure(['--debconf', 'apply', '--root', root.dir], io.deps)).toBe(ExitCode.config);
+    expect(io.stderr()).toContain('half-syncd/sync-interface: this machine has no interface eth9');
+    expect(await root.exists('/etc/half/half.conf')).toBe(false);
+  });
+});
+
+describe('half configure', () => {
+  it('renders from half.conf and lists what to restart', async () => {
+    await configuredPrimary(root);
+    const io = capturedIo(capturedFirewall());
+    expect(await runConfigure(['--root', root.dir], io.deps)).toBe(ExitCode.ok);
+    expect(io.stdout()).toContain(`wrote ${root.at('/etc/keepalived/keepalived.conf')}`);
+    expect(io.stdout()).toContain('systemctl reload-or-restart keepalived.service');
+    expect(io.stdout()).toContain('sysctl -q -p /etc/sysctl.d/60-half.conf');
+  });
+
+  it('fails with the config exit code and the reason when the node is not configured', async () => {
+    const io = capturedIo(capturedFirewall());
+    expect(await runConfigure(['--root', root.dir], io.deps)).toBe(ExitCode.config);
+    expect(io.stderr()).toContain('this node is not configured yet');
+  });
+
+  it('refuses unknown options as a usage error', async () => {
+    const io = capturedIo(capturedFirewall());
+    expect(await runConfigure(['--frobnicate'], io.deps)).toBe(ExitCode.usage);
+    expect(await runConfigure(['--debconf', 'guess'], io.deps)).toBe(ExitCode.usage);
+    expect(io.stderr()).toContain('--debconf guess is not one of suggest, check, apply');
+  });
+});

@@ -1,0 +1,61 @@
+// Bad debconf answers: non-interactive, the install fails with the reason and writes nothing,
+// and succeeds once the answer is fixed; interactive (debconf's teletype frontend reading the
+// admin's typing from stdin), the error is shown and only the wrong question is asked again.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { halfKernelDeb, halfSyncdDeb } from '../helpers/half-debs.js';
+import { GENERATED_FILES, PRIMARY_PRESEED } from '../helpers/answers.js';
+import { nodeMachine, type NodeMachine } from '../helpers/node-machine.js';
+
+let batch: NodeMachine;
+let human: NodeMachine;
+let debs: string[];
+beforeAll(async () => {
+  const [kernel, syncd] = await Promise.all([halfKernelDeb(), halfSyncdDeb()]);
+  [batch, human] = await Promise.all([nodeMachine('bookworm', 'badbatch'), nodeMachine('bookworm', 'badhuman')]);
+  debs = await batch.put(kernel, syncd);
+  await human.put(kernel, syncd);
+});
+afterAll(async () => {
+  await Promise.all([batch?.cleanup(), human?.cleanup()]);
+});
+
+describe('bad answers', () => {
+  it('fail a non-interactive configure with the reason and nothing written, until fixed', async () => {
+    await batch.preseed(PRIMARY_PRESEED.map(([q, t, v]) => (q === 'sync-address' ? [q, t, '203.0.113.9'] : q === 'vips' ? [q, t, 'eth0=192.0.2.254/33'] : [q, t, v])));
+    const failed = await batch.run(['dpkg', '-i', ...debs]);
+    expect(failed.exitCode).not.toBe(0);
+    expect(failed.stderr).toContain('half-syncd/sync-address: 203.0.113.9 is not an address of this machine (eth2 has 203.0.113.1');
+    expect(failed.stderr).toContain('half-syncd/vips: eth0: "/33" is not a prefix length for IPv4');
+    for (const path of [...GENERATED_FILES, '/var/lib/half/generated']) expect(await batch.exists(path), path).toBe(false);
+    const status = await batch.run(['dpkg-query', '-W', '-f=${Status}', 'half-syncd']);
+    expect(status.stdout).toBe('install ok half-configured');
+
+    await batch.preseed(PRIMARY_PRESEED);
+    const fixed = await batch.run(['dpkg', '--configure', '-a']);
+    expect(fixed.exitCode, fixed.stderr).toBe(0);
+    expect(await batch.root.readFile('/etc/half/half.conf')).toContain('address = 203.0.113.1\n');
+  });
+
+  it('are shown to an admin at the terminal, and only the wrong question is asked again', async () => {
+    // At debconf's default priority (high) the node number and the router id (medium) are not
+    // asked: they take their defaults (1 for a primary, 51).
+    const typed = [
+      'yes', // configure now?
+      '1', // primary
+      'eth2',
+      '203.0.113.77', // not on this machine
+      '203.0.113.2',
+      'eth0=192.0.2.254/24 eth1=198.51.100.254/24',
+      '', // cluster key: make one
+      '203.0.113.1', // asked again: the sync address
+    ];
+    const run = await human.run(['dpkg', '-i', ...debs], { env: { DEBIAN_FRONTEND: 'teletype' }, input: `${typed.join('\n')}\n` });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const screen = run.stdout;
+    expect(screen).toContain('Invalid answer: half-syncd/sync-address');
+    expect(screen).toContain('203.0.113.77 is not an address of this machine');
+    expect(screen.split('Address of this node on the sync link:').length - 1).toBe(2);
+    expect(screen.split('Role of this node:').length - 1).toBe(1);
+    expect(await human.root.readFile('/etc/half/half.conf')).toContain('address = 203.0.113.1\n');
+  });
+});

@@ -1,0 +1,116 @@
+// half-syncd's maintainer scripts on a Debian 12 node (test/debian/helpers/node-machine.ts):
+// a non-interactive install without answers leaves the node unconfigured and says how to
+// finish; a fully preseeded install configures it, and the real keepalived, nft,
+// iptables-restore and sysctl accept what it wrote; re-running postinst and dpkg-reconfigure
+// keep the admin's edits; remove keeps the configuration, purge removes exactly what HALF wrote.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { halfKernelDeb, halfSyncdDeb } from '../helpers/half-debs.js';
+import { GENERATED_FILES, PRIMARY_PRESEED } from '../helpers/answers.js';
+import { nodeMachine, type NodeMachine } from '../helpers/node-machine.js';
+import { run } from '../../helpers/tools.js';
+
+let debs: string[] = [];
+let bare: NodeMachine;
+let node: NodeMachine;
+let bareInstall: { exitCode: number; stdout: string; stderr: string };
+let install: { exitCode: number; stdout: string; stderr: string };
+
+beforeAll(async () => {
+  const [syncd, kernel] = await Promise.all([halfSyncdDeb(), halfKernelDeb()]);
+  [bare, node] = await Promise.all([nodeMachine('bookworm', 'bare'), nodeMachine('bookworm', 'primary')]);
+  debs = await bare.put(kernel, syncd);
+  await node.put(kernel, syncd);
+  bareInstall = await bare.run(['dpkg', '-i', ...debs]);
+  await node.preseed(PRIMARY_PRESEED);
+  install = await node.run(['dpkg', '-i', ...debs]);
+});
+afterAll(async () => {
+  await Promise.all([bare?.cleanup(), node?.cleanup()]);
+});
+
+const sums = (machine: NodeMachine, files: readonly string[]) => machine.run(['sha256sum', ...files], { check: true }).then((r) => r.stdout);
+
+describe('a non-interactive install without answers', () => {
+  it('completes, configures nothing, and says how to finish', async () => {
+    expect(bareInstall.exitCode, bareInstall.stderr).toBe(0);
+    const output = bareInstall.stdout + bareInstall.stderr;
+    expect(output).toContain('HALF is installed but this node is not configured yet');
+    expect(output).toContain('dpkg-reconfigure half-syncd');
+    for (const path of GENERATED_FILES) expect(await bare.exists(path), path).toBe(false);
+    const status = await bare.run(['dpkg-query', '-W', '-f=${Status}', 'half-syncd', 'half-kernel']);
+    expect(status.stdout).toBe('install ok installedinstall ok installed');
+    const half = await bare.run(['half', 'status']);
+    expect(half.exitCode).not.toBe(0);
+    expect(half.stderr).toContain('not configured');
+    expect(half.stderr).toContain('dpkg-reconfigure half-syncd');
+  });
+
+  it('starts no service: nothing runs in the node', async () => {
+    const pids = await run('ip', ['netns', 'pids', bare.fw.ns], { check: true });
+    expect(pids.stdout.trim()).toBe('');
+    // The unit would not start either: it waits for half.conf.
+    expect(await bare.root.readFile('/lib/systemd/system/half-syncd.service')).toContain('ConditionPathExists=/etc/half/half.conf');
+  });
+});
+
+describe('a preseeded install', () => {
+  it('configures the node and shows the line for the next node', async () => {
+    expect(install.exitCode, install.stderr).toBe(0);
+    for (const path of GENERATED_FILES) expect(await node.exists(path), path).toBe(true);
+    const conf = await node.root.readFile('/etc/half/half.conf');
+    expect(conf).toContain('[sync]\ninterface = eth2\naddress = 203.0.113.1\npeers = 203.0.113.2\n');
+    expect(install.stderr).toMatch(/half join --peer 203\.0\.113\.1 --vips 'eth0=192\.0\.2\.254\/24 2001:db8:1::fe\/64 eth1=198\.51\.100\.254\/24' --router-id 51 --node-id 2 --key [0-9a-f]{64}/);
+    const key = await node.run(['stat', '-c', '%a %U', '/etc/half/cluster.key'], { check: true });
+    expect(key.stdout.trim()).toBe('600 root');
+    // The key is in the file, not in debconf's database.
+    const db = await node.run(['sh', '-c', 'grep -A3 "^Name: half-syncd/cluster-key" /var/cache/debconf/passwords.dat']);
+    expect(db.stdout).toMatch(/Name: half-syncd\/cluster-key\nTemplate: half-syncd\/cluster-key\n(Value: \n|Owners)/);
+  });
+
+  it('writes files the real tools accept', async () => {
+    const keepalived = await node.run(['keepalived', '--config-test', '-f', '/etc/keepalived/keepalived.conf']);
+    expect(keepalived.exitCode, keepalived.stderr).toBe(0);
+    const nft = await node.run(['nft', '-c', '-f', '/etc/half/half.nft']);
+    expect(nft.exitCode, nft.stderr).toBe(0);
+    const v4 = await node.run(['iptables-restore', '--test', '--noflush', '/etc/half/iptables.rules']);
+    expect(v4.exitCode, v4.stderr).toBe(0);
+    const v6 = await node.run(['ip6tables-restore', '--test', '--noflush', '/etc/half/ip6tables.rules']);
+    expect(v6.exitCode, v6.stderr).toBe(0);
+    const sysctl = await node.run(['sysctl', '-p', '/etc/sysctl.d/60-half.conf', '/usr/lib/sysctl.d/50-half-kernel.conf']);
+    expect(sysctl.exitCode, sysctl.stderr).toBe(0);
+    expect(sysctl.stdout).toContain('net.ipv6.conf.all.forwarding = 1');
+  });
+
+  it('changes nothing when postinst runs again, and keeps the admin\'s edits through dpkg-reconfigure', async () => {
+    const before = await sums(node, GENERATED_FILES);
+    const rerun = await node.run(['dpkg-reconfigure', 'half-syncd']);
+    expect(rerun.exitCode, rerun.stderr).toBe(0);
+    expect(await sums(node, GENERATED_FILES)).toBe(before);
+    expect(rerun.stderr).not.toContain('half join'); // the key was kept, not made again
+
+    await node.run(['sh', '-c', 'printf "\\n[daemon]\\npurge-delay = 30\\n" >> /etc/half/half.conf && echo "# my rule" >> /etc/half/half.nft'], { check: true });
+    const edited = await node.run(['dpkg-reconfigure', 'half-syncd']);
+    expect(edited.exitCode, edited.stderr).toBe(0);
+    expect(await node.root.readFile('/etc/half/half.conf')).toContain('[daemon]\npurge-delay = 30\n');
+    expect(await node.root.readFile('/etc/half/half.nft')).toMatch(/# my rule\n$/);
+    expect(await node.exists('/etc/half/half.nft.half')).toBe(false); // HALF's own version did not change
+    const configure = await node.run(['node', '/usr/lib/half/half-configure.js', 'configure']);
+    expect(configure.exitCode, configure.stderr).toBe(0);
+    expect(configure.stdout).toContain('kept your edited /etc/half/half.nft');
+  });
+
+  it('keeps the configuration on remove and removes exactly what HALF wrote on purge', async () => {
+    await node.root.writeFile('/etc/half/my-notes.txt', 'mine\n');
+    const remove = await node.run(['dpkg', '--remove', 'half-syncd']);
+    expect(remove.exitCode, remove.stderr).toBe(0);
+    for (const path of GENERATED_FILES) expect(await node.exists(path), path).toBe(true);
+    const purge = await node.run(['dpkg', '--purge', 'half-syncd']);
+    expect(purge.exitCode, purge.stderr).toBe(0);
+    for (const path of [...GENERATED_FILES, '/var/lib/half/generated']) expect(await node.exists(path), path).toBe(false);
+    expect(await node.root.readFile('/etc/half/my-notes.txt')).toBe('mine\n');
+    expect(await node.exists('/etc/keepalived/keepalived.conf.sample')).toBe(true); // keepalived's own
+    expect(await node.exists('/usr/lib/sysctl.d/50-half-kernel.conf')).toBe(true); // half-kernel's
+    const answers = await node.run(['sh', '-c', 'debconf-show half-syncd']);
+    expect(answers.stdout.trim()).toBe('');
+  });
+});

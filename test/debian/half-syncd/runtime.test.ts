@@ -1,0 +1,73 @@
+// The bundled programs under Debian's own nodejs: 18.x on Debian 12 (the bundles' target) and
+// 20.x on Debian 13. Installed with dpkg (preseeded) into a Debian root and run in the node's
+// network namespace: the CLI answers, the netlink binding (stripped, found by node-gyp-build
+// next to the bundle) opens a conntrack event socket, half-syncd accepts the configuration the
+// postinst wrote and runs with it, and systemd-analyze accepts the unit.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FrameReader, PumpControl } from '../../../daemon/src/kernel/pump-frames.js';
+import { halfKernelDeb, halfSyncdDeb } from '../helpers/half-debs.js';
+import { PRIMARY_PRESEED } from '../helpers/answers.js';
+import { nodeMachine, type NodeMachine } from '../helpers/node-machine.js';
+import { DAEMON_PROGRAMS } from '../../../scripts/bundle-daemon.js';
+
+const NODE_MAJOR = { bookworm: 'v18.', trixie: 'v20.' } as const;
+
+describe.each(['bookworm', 'trixie'] as const)('half-syncd on %s', (suite) => {
+  let node: NodeMachine;
+  beforeAll(async () => {
+    node = await nodeMachine(suite, `rt${suite.slice(0, 4)}`);
+    await node.preseed(PRIMARY_PRESEED);
+    const install = await node.run(['dpkg', '-i', ...(await node.put(await halfKernelDeb(), await halfSyncdDeb()))]);
+    expect(install.exitCode, install.stderr).toBe(0);
+  });
+  afterAll(() => node?.cleanup());
+
+  it('runs the half CLI and half configure with Debian\'s nodejs', async () => {
+    expect((await node.run(['node', '--version'])).stdout).toMatch(new RegExp(`^${NODE_MAJOR[suite].replace('.', '\\.')}`));
+    const help = await node.run(['half', '--help']);
+    expect(help.exitCode, help.stderr).toBe(0);
+    expect(help.stdout).toContain('usage: half');
+    const configure = await node.run(['node', '/usr/lib/half/half-configure.js', 'configure', '--help']);
+    expect(configure.exitCode, configure.stderr).toBe(0);
+    expect(configure.stdout).toContain('usage: half configure');
+    const notify = await node.run(['half-notify']);
+    expect(notify.stderr).toContain('usage: half-notify');
+  });
+
+  it('loads the netlink binding and joins the conntrack event groups', async () => {
+    const pump = await node.run(`node /usr/lib/half/event-pump-main.js '{"groups":[1,2,3]}' 3>&1 </dev/null | od -An -v -tx1`);
+    expect(pump.exitCode, pump.stderr).toBe(0);
+    const bytes = Buffer.from(pump.stdout.replace(/\s+/g, ''), 'hex');
+    const controls: [number, number][] = [];
+    new FrameReader({ datagram: () => undefined, control: (code, value) => void controls.push([code, value]) }).push(bytes);
+    expect(controls[0]?.[0]).toBe(PumpControl.ready);
+    expect(controls[0]?.[1]).toBeGreaterThan(0); // the receive buffer the kernel granted
+  });
+
+  it('runs half-syncd with the configuration the postinst wrote', async () => {
+    const check = await node.run(['half-syncd', '--check']);
+    expect(check.exitCode, check.stderr).toBe(0);
+    expect(check.stdout).toContain('/etc/half/half.conf: valid (node 1');
+    // What half-syncd.service does (ExecStartPre, RuntimeDirectory, ExecStart), then ask it.
+    const started = await node.run([
+      'nft -f /etc/half/half.nft && mkdir -p /run/half',
+      '(half-syncd --foreground > /run/half-syncd.log 2>&1 &)',
+      'for i in $(seq 1 100); do half status > /run/status 2>&1 && break; sleep 0.2; done',
+      'cat /run/status',
+    ].join('; '));
+    expect(started.stdout).toMatch(/^half-syncd \S+ \(pid (\d+), .*\/etc\/half\/half\.conf\)$/m);
+    expect(started.stdout).toContain('node 1 ');
+    const pid = /\(pid (\d+),/.exec(started.stdout)?.[1];
+    await node.run(['kill', pid as string], { check: true });
+  });
+
+  it('ships every program, and its unit passes systemd-analyze verify', async () => {
+    for (const program of DAEMON_PROGRAMS) {
+      expect(await node.exists(`/usr/lib/half/${program.output}`), program.output).toBe(true);
+      if (program.command !== undefined) expect(await node.exists(program.command), program.command).toBe(true);
+    }
+    const verify = await node.run(['systemd-analyze', 'verify', '--man=no', 'half-syncd.service']);
+    expect(verify.stderr).toBe('');
+    expect(verify.exitCode).toBe(0);
+  });
+});

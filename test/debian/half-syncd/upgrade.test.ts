@@ -1,0 +1,52 @@
+// An upgrade from an older half-syncd (built here from the same definitions at a lower version)
+// on a configured node whose admin has since edited half.conf and HALF's nftables file: the new
+// postinst takes the edited half.conf as the answers (the file is the master copy), re-renders
+// what it owns, and keeps the local edit, putting HALF's new version beside it.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { halfKernelDeb, halfSyncdDeb } from '../helpers/half-debs.js';
+import { PRIMARY_PRESEED } from '../helpers/answers.js';
+import { nodeMachine, type NodeMachine } from '../helpers/node-machine.js';
+import { testContext } from '../../pkgs/helpers/context.js';
+
+const OLD = '0.0.9';
+let node: NodeMachine;
+let upgrade: { exitCode: number; stdout: string; stderr: string };
+let keyBefore: string;
+beforeAll(async () => {
+  node = await nodeMachine('bookworm', 'upgrade');
+  const [kernel, old, current] = await Promise.all([halfKernelDeb(), halfSyncdDeb(OLD), halfSyncdDeb()]);
+  const [kernelPath, oldPath, newPath] = await node.put(kernel, old, current);
+  await node.preseed(PRIMARY_PRESEED);
+  const first = await node.run(['dpkg', '-i', kernelPath as string, oldPath as string]);
+  expect(first.exitCode, first.stderr).toBe(0);
+  keyBefore = await node.root.readFile('/etc/half/cluster.key');
+  await node.run(['sh', '-c', [
+    'sed -i "s/^peers = 203.0.113.2$/peers = 203.0.113.2 203.0.113.3  # a third node/" /etc/half/half.conf',
+    'printf "\\n[daemon]\\nmetrics-port = 9500\\n" >> /etc/half/half.conf',
+    'echo "# counted by my monitoring" >> /etc/half/half.nft',
+  ].join(' && ')], { check: true });
+  upgrade = await node.run(['dpkg', '-i', newPath as string]);
+});
+afterAll(() => node?.cleanup());
+
+describe('upgrading half-syncd', () => {
+  it('installs the new version and keeps the configuration and the key', async () => {
+    expect(upgrade.exitCode, upgrade.stderr).toBe(0);
+    const status = await node.run(['dpkg-query', '-W', '-f=${Version} ${Status}', 'half-syncd']);
+    expect(status.stdout).toBe(`${testContext().projectVersion} install ok installed`);
+    const conf = await node.root.readFile('/etc/half/half.conf');
+    expect(conf).toContain('peers = 203.0.113.2 203.0.113.3  # a third node\n');
+    expect(conf).toContain('[daemon]\nmetrics-port = 9500\n');
+    expect(await node.root.readFile('/etc/half/cluster.key')).toBe(keyBefore);
+  });
+
+  it('re-renders what HALF owns and keeps the local edit, with HALF\'s version beside it', async () => {
+    expect(await node.root.readFile('/etc/half/iptables.rules')).toContain('-s 203.0.113.3/32');
+    expect(await node.root.readFile('/etc/half/half.nft')).toMatch(/# counted by my monitoring\n$/);
+    const beside = await node.root.readFile('/etc/half/half.nft.half');
+    expect(beside).toContain('203.0.113.3');
+    expect(upgrade.stderr).toContain('/etc/half/half.nft was changed locally since HALF wrote it, so your changes were kept; HALF\'s new version is /etc/half/half.nft.half');
+    const nft = await node.run(['nft', '-c', '-f', '/etc/half/half.nft.half']);
+    expect(nft.exitCode, nft.stderr).toBe(0);
+  });
+});
