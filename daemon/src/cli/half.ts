@@ -7,6 +7,7 @@ import type { CliCommand, CliIo } from './command.js';
 import { COMMANDS, findCommand } from './commands.js';
 import { CliExit, describeError, exitCodeFor } from './exit-codes.js';
 import { renderCommandHelp, renderHelp } from './help.js';
+import { SETUP_COMMANDS } from './setup-commands.js';
 import { HALF_VERSION } from './version.js';
 
 function checkOptions(command: CliCommand, given: readonly OptionName[], args: readonly string[]): void {
@@ -52,6 +53,8 @@ async function dispatch(argv: readonly string[], io: CliIo, commands: readonly C
 /** Runs `half` with `argv` (without node and the script); resolves with the exit status. Never rejects. */
 export async function runHalf(argv: readonly string[], io: CliIo, commands: readonly CliCommand[] = COMMANDS): Promise<CliExit> {
   try {
+    const setup = SETUP_COMMANDS.find((c) => c.name === argv[0]);
+    if (setup !== undefined) return (await setup.run(argv.slice(1))) as CliExit;
     return await dispatch(argv, io, commands);
   } catch (error) {
     io.err(describeError(error));

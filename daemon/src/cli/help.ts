@@ -2,6 +2,7 @@
 // statuses. Pure.
 import type { CliCommand } from './command.js';
 import { EXIT_CODE_HELP } from './exit-codes.js';
+import { SETUP_COMMANDS } from './setup-commands.js';
 import { textTable } from './text-table.js';
 
 const OPTIONS: readonly (readonly [string, string])[] = [
@@ -19,7 +20,8 @@ export function renderHelp(commands: readonly CliCommand[], version: string): st
     'usage: half [OPTIONS] COMMAND [ARGS]',
     '',
     'commands:',
-    ...textTable(commands.map((c) => [c.name, c.summary]), '  '),
+    ...textTable([...commands, ...SETUP_COMMANDS].map((c) => [c.name, c.summary]), '  '),
+    '(half configure --help and half join --help describe their own options)',
     '',
     'options:',
     ...textTable(OPTIONS.map(([flag, text]) => [flag, text]), '  '),
