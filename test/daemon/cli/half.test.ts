@@ -162,11 +162,11 @@ describe('half usage', () => {
     expect(await half('--version')).toEqual({ code: 0, stdout: 'half dev\n', stderr: '' });
   });
 
-  it('takes new subcommands as table entries (where configure and join go)', async () => {
+  it('takes new subcommands as table entries ', async () => {
     const configure: CliCommand = {
-      name: 'configure',
+      name: 'probe',
       summary: 'render and apply the configuration',
-      usage: 'half configure [--config FILE]',
+      usage: 'half probe [--config FILE]',
       options: ['config'],
       maxArgs: 0,
       async run({ io, options }) {
@@ -175,10 +175,26 @@ describe('half usage', () => {
       },
     };
     const io = captureIo();
-    expect(await runHalf(['configure', '-c', 'x.conf'], io, [...COMMANDS, configure])).toBe(0);
+    expect(await runHalf(['probe', '-c', 'x.conf'], io, [...COMMANDS, configure])).toBe(0);
     expect(io.stdout).toBe('configured from x.conf\n');
-    expect(await runHalf(['configure', '--json'], io, [...COMMANDS, configure])).toBe(CliExit.usage);
-    expect(io.stderr).toContain('half configure does not take --json');
+    expect(await runHalf(['probe', '--json'], io, [...COMMANDS, configure])).toBe(CliExit.usage);
+    expect(io.stderr).toContain('half probe does not take --json');
+  });
+
+  it('hands configure and join to the node set-up commands, with their own options', async () => {
+    const io = captureIo();
+    const out: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string) => (out.push(String(chunk)), true)) as typeof process.stdout.write;
+    try {
+      expect(await runHalf(['configure', '--help'], io)).toBe(CliExit.ok);
+      expect(await runHalf(['join', '--help'], io)).toBe(CliExit.ok);
+    } finally {
+      process.stdout.write = write;
+    }
+    const text = out.join('') + io.stdout;
+    expect(text).toContain('usage: half configure');
+    expect(text).toContain('usage: half join');
   });
 
   it('maps an unexpected failure to exit 1 with its stack', async () => {
