@@ -2,7 +2,9 @@
 // (scripts/bundle-daemon.ts) and run by Debian's own nodejs, with the `netlink` N-API binding's
 // prebuilt .node for the package's architecture; the systemd unit, the debconf questions and the
 // maintainer scripts that configure the node (debian/half-syncd/). One definition per
-// architecture that has a netlink prebuild: amd64 and arm64.
+// architecture that has a netlink prebuild (amd64, arm64) and that the repository serves
+// (half-repo.json `architectures`; the default layout serves amd64 only, so arm64 is built once
+// it is added there).
 //
 // The netlink prebuild is shipped stripped (scripts/strip-elf.ts; Policy §10.1), its loaded
 // bytes unchanged.
@@ -17,6 +19,7 @@ import { bundleDaemon, DAEMON_PROGRAMS, LIB_DIR, netlinkPrebuild, type DaemonBun
 import { stripElf } from '../scripts/strip-elf.js';
 import { HALF_EXAMPLE_FILES } from '../repo-tool/src/backport/half-examples.js';
 import { gzip9n, MAINTAINER, standardDocs } from './lib/common.js';
+import { servedArchitectures } from './lib/served-architectures.js';
 
 const NAME = 'half-syncd';
 const DIR = 'debian/half-syncd';
@@ -151,5 +154,6 @@ export function halfSyncdDefinition(ctx: DefinitionContext, architecture: string
 
 export default function halfSyncd(ctx: DefinitionContext): PackageDefinition[] {
   const bundle = bundleDaemon({ root: ctx.root });
-  return ARCHITECTURES.map((architecture) => halfSyncdDefinition(ctx, architecture, bundle));
+  const served = servedArchitectures(ctx.root);
+  return ARCHITECTURES.filter((architecture) => served.includes(architecture)).map((architecture) => halfSyncdDefinition(ctx, architecture, bundle));
 }

@@ -6,8 +6,9 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import halfSyncd, { NODEJS_DEPENDS, SHLIBS_DEPENDS } from '../../pkgs/half-syncd.js';
-import { DAEMON_PROGRAMS } from '../../scripts/bundle-daemon.js';
+import halfSyncd, { ARCHITECTURES, halfSyncdDefinition, NODEJS_DEPENDS, SHLIBS_DEPENDS } from '../../pkgs/half-syncd.js';
+import { servedArchitectures } from '../../pkgs/lib/served-architectures.js';
+import { bundleDaemon, DAEMON_PROGRAMS } from '../../scripts/bundle-daemon.js';
 import type { DebArtifact } from '../../repo-tool/src/model/artifact.js';
 import { lintian } from '../repo-tool/deb/helpers/lintian.js';
 import { run } from '../helpers/tools.js';
@@ -18,7 +19,9 @@ let debs: DebFolder;
 const built = new Map<string, { artifact: DebArtifact; path: string }>();
 beforeAll(async () => {
   debs = await debFolder();
-  for (const def of halfSyncd(testContext())) {
+  const bundle = bundleDaemon({ root: REPO_ROOT });
+  for (const architecture of ARCHITECTURES) {
+    const def = halfSyncdDefinition(testContext(), architecture, bundle);
     const artifact = await build(def);
     built.set(def.architecture, { artifact, path: await debs.put(artifact) });
   }
@@ -30,6 +33,21 @@ const deb = (arch: string): string => built.get(arch)?.path as string;
 describe('half-syncd', () => {
   it('is built for amd64 and arm64, the architectures with a netlink prebuild', () => {
     expect([...built.keys()]).toEqual(['amd64', 'arm64']);
+  });
+
+  it('is built by default only for the architectures the repository serves (half-repo.json)', async () => {
+    const served = servedArchitectures(REPO_ROOT);
+    expect(halfSyncd(testContext()).map((d) => d.architecture)).toEqual(ARCHITECTURES.filter((a) => served.includes(a)));
+    const dir = await mkdtemp(join(tmpdir(), 'half-served-'));
+    try {
+      expect(servedArchitectures(dir)).toEqual(['amd64', 'all']); // half-repo's default layout
+      await writeFile(join(dir, 'half-repo.json'), '{"architectures": ["amd64", "arm64", "all"]}');
+      expect(servedArchitectures(dir)).toEqual(['amd64', 'arm64', 'all']);
+      await writeFile(join(dir, 'half-repo.json'), '{"architectures": "arm64"}');
+      expect(() => servedArchitectures(dir)).toThrow(/"architectures" must be a non-empty list/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it.each(['amd64', 'arm64'])('%s: ships every program, the wrappers, the unit and its own architecture\'s binding', async (arch) => {

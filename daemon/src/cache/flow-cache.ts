@@ -7,7 +7,7 @@
 // and the end of the resync sweeps what is still marked.
 // Model: conntrack-tools' src/cache.c (one cache type, internal and external instances).
 import type { FlowRecord, Table } from '../model/record.js';
-import { ConfigError } from '../../../repo-tool/src/model/errors.js';
+import { ConfigError } from '../errors.js';
 import type { BucketScope } from './bucket-scope.js';
 import { scopeBuckets } from './bucket-scope.js';
 import { bucketOf, digestValue, entryDigest, hashKey, sameKey } from './key-hash.js';

@@ -1,7 +1,7 @@
 // Binding a UDP socket, with a configuration error that names the address and the likely fix
 // instead of an unhandled 'error' event.
 import type { Socket } from 'node:dgram';
-import { ConfigError } from '../../../repo-tool/src/model/errors.js';
+import { ConfigError } from '../errors.js';
 
 export function bindSocket(socket: Socket, target: { readonly address: string; readonly port: number; readonly what: string }): Promise<void> {
   return new Promise<void>((resolve, reject) => {

@@ -2,7 +2,7 @@
 // report IPv4 peers on dual-stack sockets as IPv4-mapped IPv6 (::ffff:203.0.113.1) and link-local
 // IPv6 peers with a zone (fe80::1%sync0); both compare equal to the plain configured address.
 import { isIP } from 'node:net';
-import { ConfigError } from '../../../repo-tool/src/model/errors.js';
+import { ConfigError } from '../errors.js';
 
 export function normalizeAddress(address: string): string {
   let plain = address.trim().toLowerCase();

@@ -6,7 +6,7 @@
 import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
-import { ConfigError } from '../../../repo-tool/src/model/errors.js';
+import { ConfigError } from '../errors.js';
 import type { Channel, ChannelErrorHandler, FrameHandler } from './channel.js';
 import { bindSocket } from './socket-bind.js';
 

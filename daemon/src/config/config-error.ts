@@ -1,7 +1,7 @@
 // Problems found in half.conf (or the files it names). Validation collects every problem before
 // anything is reported, so an admin fixes the file in one pass; nothing is started or written
 // while any problem remains.
-import { ConfigError } from '../../../repo-tool/src/model/errors.js';
+import { ConfigError } from '../errors.js';
 
 export interface ConfigProblem {
   /** The file the problem is in (half.conf, or the cluster key file). */

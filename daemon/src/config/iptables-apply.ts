@@ -3,7 +3,7 @@
 // each jump into it is checked with -C and inserted at the top with -I only when missing, so
 // applying twice changes nothing.
 import { execa } from 'execa';
-import { ToolError } from '../../../repo-tool/src/model/errors.js';
+import { ToolError } from '../errors.js';
 import type { IptablesRendering } from './iptables-rules.js';
 
 export interface IptablesApplyOptions {

@@ -2,7 +2,7 @@
 // `tcp` element of set `guard` in `table inet half` (rendered by config/nft-ruleset.ts, which
 // explains what the guard drops and why).
 import { execa } from 'execa';
-import { ToolError } from '../../../repo-tool/src/model/errors.js';
+import { ToolError } from '../errors.js';
 import { NFT_TABLE, renderGuardCommand } from '../config/nft-ruleset.js';
 
 /** Role: keep the local stack from answering stateless packets during a commit. */

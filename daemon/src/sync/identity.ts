@@ -1,7 +1,7 @@
 // Validation of a node's identity settings (configuration errors name the setting and the fix),
 // and the boot epoch rule: strictly increasing across restarts, so (epoch, frame counter) never
 // repeats under a node's key.
-import { ConfigError } from '../../../repo-tool/src/model/errors.js';
+import { ConfigError } from '../errors.js';
 
 function isU32(value: number | undefined): boolean {
   return value !== undefined && Number.isInteger(value) && value >= 0 && value <= 0xffffffff;

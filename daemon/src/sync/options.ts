@@ -1,6 +1,6 @@
 // Tunables of the sync protocol, with defaults and validation. Invalid values are configuration
 // errors naming the option and the accepted range.
-import { ConfigError } from '../../../repo-tool/src/model/errors.js';
+import { ConfigError } from '../errors.js';
 import { FRAME_OVERHEAD } from '../wire/frame-header.js';
 
 export interface SyncOptions {

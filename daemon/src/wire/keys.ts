@@ -3,7 +3,7 @@
 // the cluster and the node), so nonces only need to be unique per sender and a key never
 // encrypts under another node's nonce sequence.
 import { hkdfSync } from 'node:crypto';
-import { ConfigError } from '../../../repo-tool/src/model/errors.js';
+import { ConfigError } from '../errors.js';
 
 export const MIN_CLUSTER_KEY_BYTES = 16;
 export const FRAME_KEY_BYTES = 32;

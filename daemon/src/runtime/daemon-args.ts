@@ -1,0 +1,70 @@
+// half-syncd's command line (half-syncd(8)). The daemon always runs in the foreground (systemd
+// Type=exec/simple, logs on stdout); `--foreground` is accepted for scripts written for daemons
+// that fork. Pure: argv in, options out; a UsageError names the problem.
+import { parseArgs } from 'node:util';
+import { DEFAULT_CONFIG_PATH } from '../config/half-conf.js';
+import { UsageError } from '../errors.js';
+
+/** Where the boot epoch is kept across restarts (systemd StateDirectory=half). */
+export const DEFAULT_STATE_DIR = '/var/lib/half';
+
+export interface DaemonArgs {
+  readonly config: string;
+  readonly stateDir: string;
+  /** Validate half.conf and the cluster key, print the result, start nothing. */
+  readonly check: boolean;
+  readonly help: boolean;
+  readonly version: boolean;
+}
+
+export const DAEMON_USAGE = [
+  'usage: half-syncd [--config FILE] [--state-dir DIR] [--foreground] [--check]',
+  '',
+  'Replicates the conntrack table between the nodes of a HALF cluster (see half-syncd(8)).',
+  '',
+  'options:',
+  `  -c, --config FILE     half.conf to read (default ${DEFAULT_CONFIG_PATH})`,
+  `      --state-dir DIR   where the boot epoch is kept (default ${DEFAULT_STATE_DIR})`,
+  '  -f, --foreground      accepted for compatibility: half-syncd never forks',
+  '      --check           validate the configuration and the cluster key, then exit',
+  '  -h, --help            this help',
+  '  -V, --version         print the version',
+  '',
+  'signals: TERM/INT stop cleanly; HUP is not a reload (restart to apply a new half.conf).',
+  'exit status: 0 stopped cleanly, 1 unexpected error, 2 bad command line,',
+  '             69 kernel or network unavailable, 78 invalid configuration.',
+  '',
+].join('\n');
+
+/** Parses argv (without node and the script). */
+export function parseDaemonArgs(argv: readonly string[]): DaemonArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: {
+        config: { type: 'string', short: 'c' },
+        'state-dir': { type: 'string' },
+        foreground: { type: 'boolean', short: 'f' },
+        check: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'V' },
+      },
+      allowPositionals: false,
+      strict: true,
+    });
+  } catch (error) {
+    throw new UsageError(`half-syncd: ${(error as Error).message.replace(/\. To specify a positional argument.*$/s, '')}`, { hint: 'see half-syncd --help' });
+  }
+  const v = parsed.values;
+  for (const [name, value] of [['--config', v.config], ['--state-dir', v['state-dir']]] as const) {
+    if (value !== undefined && value.trim() === '') throw new UsageError(`half-syncd: ${name} needs a path`, { hint: 'see half-syncd --help' });
+  }
+  return {
+    config: v.config ?? DEFAULT_CONFIG_PATH,
+    stateDir: v['state-dir'] ?? DEFAULT_STATE_DIR,
+    check: v.check === true,
+    help: v.help === true,
+    version: v.version === true,
+  };
+}

@@ -1,0 +1,138 @@
+// half-syncd's object graph and lifecycle. Everything the daemon is made of is chosen and wired
+// here (STYLE.md rule 4), in the order that keeps its promises:
+//   1. the boot epoch is stored before any frame can be sent (AES-GCM nonces never repeat);
+//   2. the kernel sockets and the sync link are opened; any failure stops the start, and what
+//      was opened is closed again;
+//   3. events are subscribed before our table is dumped (nothing between the two is lost);
+//   4. the protocol starts, then the control socket, the metrics endpoint and the notify FIFO;
+//   5. a node that already holds its virtual addresses takes itself for MASTER (initial-state.ts).
+// stop() undoes it in reverse: inputs first, then the protocol (pending changes are flushed),
+// then the sockets.
+import { randomInt } from 'node:crypto';
+import { ExternalCaches } from '../cache/external-caches.js';
+import { FlowCache } from '../cache/flow-cache.js';
+import type { HalfConfig } from '../config/half-conf.js';
+import type { DaemonStatus } from '../control/status-model.js';
+import { NetlinkKernelEvents } from '../kernel/netlink-kernel-events.js';
+import type { Logger } from '../metrics/logger.js';
+import { systemClock, type Clock } from '../sync/clock.js';
+import { SyncNode } from '../sync/sync-node.js';
+import { FrameKeys } from '../wire/keys.js';
+import { claimBootEpoch } from './boot-epoch.js';
+import { DirectInjector } from './direct-injector.js';
+import { ExternalCommitter } from './external-commit.js';
+import { effectiveFlowFilter } from './flow-filter-wiring.js';
+import { KernelFeed } from './kernel-feed.js';
+import { LagTracker } from './lag-tracker.js';
+import { openServices, type Services } from './services.js';
+import { StalePurge } from './stale-purge.js';
+import { acceptSourceFor, linkSyncOptions, openSyncChannel } from './sync-link.js';
+import { TableResync } from './table-resync.js';
+import { openKernel } from './kernel-sockets.js';
+
+export interface DaemonOptions {
+  readonly config: HalfConfig;
+  readonly clusterKey: Uint8Array;
+  readonly stateDir: string;
+  readonly version: string;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  /** Wall-clock seconds (the boot epoch); default Date.now() / 1000. */
+  readonly wallSeconds?: () => number;
+}
+
+export interface RunningDaemon {
+  readonly bootEpoch: number;
+  status(): Promise<DaemonStatus>;
+  /** Stops everything; resolves when every socket is closed. Idempotent. */
+  stop(reason: string): Promise<void>;
+}
+
+/** The cluster id in every frame header: VRRP's router id, the same on every node and unique on the network. */
+export function clusterIdOf(config: HalfConfig): number {
+  return config.vrrp.routerId;
+}
+
+export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
+  const { config, logger } = options;
+  const clock = options.clock ?? systemClock;
+  const startedAt = clock.now();
+  const { filter, settings } = effectiveFlowFilter(config);
+  const keys = new FrameKeys(options.clusterKey, clusterIdOf(config));
+  const bootEpoch = await claimBootEpoch(options.stateDir, (options.wallSeconds ?? (() => Date.now() / 1000))());
+  const closers: (() => Promise<void> | void)[] = [];
+  const closeAll = async (): Promise<void> => {
+    for (const close of closers.reverse()) await Promise.resolve().then(close).catch(() => undefined);
+    closers.length = 0;
+  };
+  try {
+    const { writer, dumper } = openKernel();
+    closers.push(() => writer.close(), () => dumper.close());
+    const link = new LagTracker(await openSyncChannel(config, clock), clock);
+    closers.push(() => link.close());
+    const internal = new FlowCache();
+    const external = new ExternalCaches();
+    const direct = config.daemon.mode === 'direct' ? new DirectInjector(writer, logger) : undefined;
+    const node = new SyncNode({
+      clock,
+      channel: link,
+      keys,
+      nodeId: config.node.id,
+      bootEpoch,
+      role: 'receiver',
+      initialSeq: randomInt(0, 0xffffffff),
+      acceptSource: acceptSourceFor(config),
+      internal,
+      external,
+      ...(direct === undefined ? {} : { onExternalChange: direct.onChange }),
+      options: await linkSyncOptions(config),
+    });
+    link.watch(() => node.outbound.receivers.values());
+    let ownTable: TableResync | undefined;
+    const feed = new KernelFeed({
+      localChange: (change) => node.localChange(change),
+      internal,
+      writerPort: () => writer.port,
+      onOverrun: (info) => {
+        logger.warn('kernel events were lost (event socket overrun): re-reading the table', { overruns: info.overruns });
+        ownTable?.request('overrun').catch(() => undefined);
+      },
+    });
+    ownTable = new TableResync({ dumper, filter, feed, internal, reconcile: (records) => node.reconcileTable(records), clock, logger });
+    const events = new NetlinkKernelEvents({ filter });
+    closers.push(() => events.close());
+    await events.start(feed);
+    await ownTable.request('start');
+    node.start();
+    closers.push(() => node.stop());
+    logger.info('half-syncd replicating', {
+      node: config.node.id,
+      epoch: bootEpoch,
+      mode: config.daemon.mode,
+      links: config.sync.links.map((l) => `${l.address.text}:${config.sync.port}`).join(','),
+      ignored: (settings.ignoreAddresses ?? []).join(','),
+    });
+    const committer = new ExternalCommitter(external, writer, clock, logger);
+    const purge = new StalePurge(dumper, writer, filter, clock, logger);
+    const services: Services = await openServices({
+      config, options, clock, startedAt, node, internal, external, committer, ownTable, purge, feed, events, link, direct,
+      closers,
+    });
+    let stopping: Promise<void> | undefined;
+    return {
+      bootEpoch,
+      status: () => services.status(),
+      stop: (reason) =>
+        (stopping ??= (async () => {
+          logger.info('half-syncd stopping', { reason });
+          await services.quiesce();
+          await direct?.whenIdle();
+          await closeAll();
+          logger.info('half-syncd stopped');
+        })()),
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}

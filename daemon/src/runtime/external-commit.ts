@@ -1,0 +1,67 @@
+// The commit: every entry of the external cache (the peers' connections) written into the
+// kernel's conntrack table, create-or-update, in large batches (NetlinkKernelWriter cuts them
+// into datagrams of many requests). What a MASTER transition does in external-cache mode, and
+// what `half commit` does by hand. Each commit is timed, counted, logged and kept for
+// `half status` and the metrics (commit duration histogram). Model: conntrackd's -c.
+import type { ExternalCaches } from '../cache/external-caches.js';
+import type { CommitStats, CommitSummary } from '../control/status-model.js';
+import type { KernelWriter } from '../kernel/kernel-roles.js';
+import { COMMIT_BOUNDS_MS, LatencyHistogram } from '../metrics/latency-histogram.js';
+import type { Logger } from '../metrics/logger.js';
+import type { RecordChange } from '../model/record.js';
+import type { Clock } from '../sync/clock.js';
+
+/** Failure reasons logged per commit (the rest are only counted). */
+const LOGGED_FAILURES = 5;
+
+export class ExternalCommitter {
+  private readonly histogram = new LatencyHistogram(COMMIT_BOUNDS_MS);
+  private count = 0;
+  private last: CommitSummary | null = null;
+  /** Entries that failed, all commits together. */
+  failedEntries = 0;
+
+  constructor(
+    private readonly external: ExternalCaches,
+    private readonly writer: KernelWriter,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {}
+
+  async commit(reason: string): Promise<CommitSummary> {
+    const started = this.clock.now();
+    const changes: RecordChange[] = [];
+    for (const flow of this.external.values()) changes.push({ op: 'set', record: flow.record });
+    const report = await this.writer.applyRecords(changes);
+    const durationMs = this.clock.now() - started;
+    const summary: CommitSummary = { entries: changes.length, created: report.created, updated: report.updated, failed: report.failed, durationMs };
+    this.count++;
+    this.last = summary;
+    this.failedEntries += report.failed;
+    this.histogram.observe(durationMs, this.clock.now());
+    const fields = {
+      reason,
+      entries: summary.entries,
+      created: summary.created,
+      updated: summary.updated,
+      failed: summary.failed,
+      ms: Number(durationMs.toFixed(1)),
+      requests: report.messages,
+      retries: report.retries,
+    };
+    if (report.failed === 0) this.logger.info('external cache committed to the kernel', fields);
+    else {
+      this.logger.warn('external cache committed to the kernel with failures', fields);
+      let logged = 0;
+      for (const result of report.results) {
+        if (result.ok || logged++ >= LOGGED_FAILURES) continue;
+        this.logger.warn('entry not committed', { errno: result.code, reason: result.reason });
+      }
+    }
+    return summary;
+  }
+
+  stats(): CommitStats {
+    return { count: this.count, last: this.last, durationMs: this.histogram.snapshot(this.clock.now()) };
+  }
+}

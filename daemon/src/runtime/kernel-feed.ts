@@ -1,0 +1,127 @@
+// Kernel events → the sync node's own table: the KernelEventSink of half-syncd. NEW events become
+// records; UPDATE events carry only what changed, so they are folded into the entry we hold
+// (decoded from the internal cache) before becoming records; DESTROY events become deletes. The
+// echoes of our own writes (commits, direct-mode injection, purges: their originPort is the
+// writer's netlink port) are not our table's news and are skipped; whoever writes reconciles
+// from a dump afterwards. An overrun (events lost) asks for a resync from a dump.
+//
+// While a dump runs (table-resync.ts), every key an event touches is remembered: the event is
+// newer than what the dump may say about that key, so the resync keeps the event's view.
+import type { FlowCache } from '../cache/flow-cache.js';
+import { mergeEntry } from '../kernel/codec/ct-decode.js';
+import type { ConntrackEntry } from '../kernel/ct-entry.js';
+import type { KernelEvent, KernelEventSink, OverrunInfo } from '../kernel/kernel-roles.js';
+import { conntrackKey, expectationKey } from '../kernel/record-key.js';
+import { expectationToRecord, fromRecord, toRecord } from '../kernel/record-mapping.js';
+import type { FlowRecord, RecordChange } from '../model/record.js';
+import { Table } from '../model/record.js';
+
+export interface KernelFeedDeps {
+  /** Where our table's changes go (SyncNode.localChange). */
+  readonly localChange: (change: RecordChange) => void;
+  /** Our table as the sync node holds it (the internal cache). */
+  readonly internal: FlowCache;
+  /** Netlink port of our kernel writer (its echoes are skipped); 0 when there is none. */
+  readonly writerPort: () => number;
+  readonly onOverrun: (info: OverrunInfo) => void;
+}
+
+export interface KernelFeedCounters {
+  /** Events turned into changes of our table. */
+  applied: number;
+  /** Echoes of our own writes, skipped. */
+  ownEchoes: number;
+  /** UPDATE events for entries we did not hold (taken as they came). */
+  updatesWithoutPrevious: number;
+  /** Entries that could not become records (e.g. an address family we cannot encode). */
+  unencodable: number;
+  overruns: number;
+}
+
+export interface TouchedKey {
+  readonly table: Table;
+  readonly key: Uint8Array;
+}
+
+export class KernelFeed implements KernelEventSink {
+  readonly counters: KernelFeedCounters = { applied: 0, ownEchoes: 0, updatesWithoutPrevious: 0, unencodable: 0, overruns: 0 };
+  private touched: Map<string, TouchedKey> | undefined;
+
+  constructor(private readonly deps: KernelFeedDeps) {}
+
+  event(event: KernelEvent): void {
+    const port = this.deps.writerPort();
+    if (port !== 0 && event.originPort === port) {
+      this.counters.ownEchoes++;
+      return;
+    }
+    const change = this.changeOf(event);
+    if (change === undefined) return;
+    if (this.touched !== undefined) {
+      const key = change.op === 'set' ? change.record : change;
+      this.touched.set(touchKey(key.table, key.key), { table: key.table, key: key.key });
+    }
+    this.counters.applied++;
+    this.deps.localChange(change);
+  }
+
+  overrun(info: OverrunInfo): void {
+    this.counters.overruns++;
+    this.deps.onOverrun(info);
+  }
+
+  /** Starts remembering the keys events touch (a dump is about to be read). */
+  beginDump(): void {
+    this.touched = new Map();
+  }
+
+  /** Stops remembering; returns the keys touched since beginDump. */
+  endDump(): ReadonlyMap<string, TouchedKey> {
+    const touched = this.touched ?? new Map<string, TouchedKey>();
+    this.touched = undefined;
+    return touched;
+  }
+
+  private changeOf(event: KernelEvent): RecordChange | undefined {
+    try {
+      if (event.table === 'expectation') {
+        if (event.type === 'destroy') return { op: 'delete', table: Table.expectation, key: expectationKey(event.expectation) };
+        return { op: 'set', record: expectationToRecord(event.expectation) };
+      }
+      if (event.type === 'destroy') return { op: 'delete', table: Table.conntrack, key: conntrackKey(event.entry) };
+      const entry = event.type === 'update' ? this.merged(event.entry) : event.entry;
+      return { op: 'set', record: toRecord(entry) };
+    } catch {
+      this.counters.unencodable++;
+      return undefined;
+    }
+  }
+
+  private merged(update: ConntrackEntry): ConntrackEntry {
+    const held = this.deps.internal.get(Table.conntrack, conntrackKey(update));
+    const previous = held === undefined ? undefined : fromRecord(held.record);
+    if (previous === undefined || !previous.ok || previous.value.table !== 'conntrack') {
+      this.counters.updatesWithoutPrevious++;
+      return update;
+    }
+    return mergeEntry(previous.value.entry, update);
+  }
+}
+
+/** Map key of a (table, key) pair. */
+export function touchKey(table: Table, key: Uint8Array): string {
+  return `${table}:${Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1')}`;
+}
+
+/**
+ * The records a resync reconciles with: the dump's, except that for keys events touched during
+ * the dump the internal cache (already updated by those events) is the truth: present → its
+ * record, absent (destroyed meanwhile) → left out.
+ */
+export function* resyncRecords(dumped: Iterable<FlowRecord>, touched: ReadonlyMap<string, TouchedKey>, internal: FlowCache): Iterable<FlowRecord> {
+  for (const record of dumped) if (touched.size === 0 || !touched.has(touchKey(record.table, record.key))) yield record;
+  for (const { table, key } of touched.values()) {
+    const held = internal.get(table, key);
+    if (held !== undefined) yield held.record;
+  }
+}

@@ -1,0 +1,155 @@
+// The daemon's outward side, wired on top of the replication core (daemon.ts): the failover
+// machine and driver with their executor, the notify inputs (FIFO, control socket), the control
+// socket, the metrics endpoint, the status snapshot and the periodic health log.
+import type { ExternalCaches } from '../cache/external-caches.js';
+import type { FlowCache } from '../cache/flow-cache.js';
+import type { HalfConfig } from '../config/half-conf.js';
+import { notifySource } from '../config/keepalived-conf.js';
+import { ControlServer } from '../control/control-server.js';
+import type { DaemonStatus } from '../control/status-model.js';
+import { FailoverDriver } from '../ha/failover-driver.js';
+import { FailoverMachine } from '../ha/failover-machine.js';
+import { NftGuard } from '../ha/nft-guard.js';
+import type { KernelEvents } from '../kernel/kernel-roles.js';
+import { daemonMetrics } from '../metrics/daemon-metrics.js';
+import { renderExposition } from '../metrics/exposition.js';
+import { MetricsServer } from '../metrics/metrics-server.js';
+import type { Clock } from '../sync/clock.js';
+import type { SyncNode } from '../sync/sync-node.js';
+import { DaemonControlHandler } from './control-handler.js';
+import type { DaemonOptions } from './daemon.js';
+import type { DirectInjector } from './direct-injector.js';
+import type { ExternalCommitter } from './external-commit.js';
+import { DaemonFailoverExecutor } from './failover-executor.js';
+import { localAddresses } from './flow-filter-wiring.js';
+import { nextHealthReport, type HealthState } from './health-log.js';
+import { inferredStartEvent } from './initial-state.js';
+import type { KernelFeed } from './kernel-feed.js';
+import type { LagTracker } from './lag-tracker.js';
+import { NotifyInputs } from './notify-inputs.js';
+import type { StalePurge } from './stale-purge.js';
+import { statusSnapshot } from './status-snapshot.js';
+import type { TableResync } from './table-resync.js';
+
+const HEALTH_LOG_MS = 10_000;
+
+export interface ServiceDeps {
+  readonly config: HalfConfig;
+  readonly options: DaemonOptions;
+  readonly clock: Clock;
+  readonly startedAt: number;
+  readonly node: SyncNode;
+  readonly internal: FlowCache;
+  readonly external: ExternalCaches;
+  readonly committer: ExternalCommitter;
+  readonly ownTable: TableResync;
+  readonly purge: StalePurge;
+  readonly feed: KernelFeed;
+  readonly events: KernelEvents;
+  readonly link: LagTracker;
+  readonly direct: DirectInjector | undefined;
+  /** Where to register what must be closed at stop (run in reverse order). */
+  readonly closers: (() => Promise<void> | void)[];
+}
+
+export interface Services {
+  status(): Promise<DaemonStatus>;
+  /** Stops the inputs (FIFO, control socket, metrics, timers) and waits for running plans. */
+  quiesce(): Promise<void>;
+}
+
+export async function openServices(deps: ServiceDeps): Promise<Services> {
+  const { config, options, clock, node, logger } = { ...deps, logger: deps.options.logger };
+  const machine = new FailoverMachine({ source: notifySource(config), mode: config.daemon.mode, purgeDelayMs: config.daemon.purgeDelaySeconds * 1000 });
+  const executor = new DaemonFailoverExecutor({
+    guard: new NftGuard(),
+    committer: deps.committer,
+    ownTable: deps.ownTable,
+    purge: deps.purge,
+    node: { becomeSender: () => node.becomeSender(), becomeReceiver: () => node.becomeReceiver(), requestResync: () => node.requestResync() },
+    logger,
+  });
+  const driver = new FailoverDriver(machine, executor, clock);
+  const notify = new NotifyInputs(config, driver, logger);
+  let control: ControlServer | undefined;
+  const status = (): Promise<DaemonStatus> =>
+    statusSnapshot({
+      version: options.version,
+      configFile: config.source,
+      mode: config.daemon.mode,
+      startedAt: deps.startedAt,
+      now: () => clock.now(),
+      role: () => machine.role,
+      sync: () => node.status(),
+      kernelEvents: () => deps.events.stats(),
+      kernelExtra: () => ({
+        ...prefixed('feed', deps.feed.counters),
+        ...prefixed('tableResync', deps.ownTable.counters),
+        ...prefixed('purge', deps.purge.counters),
+        ...(deps.direct === undefined ? {} : prefixed('direct', deps.direct.counters)),
+        commitFailedEntries: deps.committer.failedEntries,
+        failoverPlans: driver.counters.plans,
+        failoverActionsFailed: driver.counters.actionsFailed,
+        notifyFifoEvents: notify.counters.fifoEvents,
+        notifyControlEvents: notify.counters.controlEvents,
+      }),
+      commits: () => deps.committer.stats(),
+      replicationLag: () => deps.link.histogram.snapshot(clock.now()),
+      control: () => control?.flatCounters() ?? {},
+    });
+  const handler = new DaemonControlHandler({
+    status,
+    committer: deps.committer,
+    ownTable: deps.ownTable,
+    internal: deps.internal,
+    external: deps.external,
+    requestPeerResync: () => {
+      node.requestResync();
+      return [...node.peers.values()].length;
+    },
+    notify,
+    logger,
+  });
+  control = new ControlServer(handler, { path: config.daemon.controlSocket, logger });
+  await control.listen();
+  deps.closers.push(() => control?.close());
+  let metrics: MetricsServer | undefined;
+  if (config.daemon.metricsPort !== 0) {
+    metrics = new MetricsServer({ port: config.daemon.metricsPort, render: async () => renderExposition(daemonMetrics(await status())), logger });
+    await metrics.listen();
+    deps.closers.push(() => metrics?.close());
+  }
+  await notify.start();
+  deps.closers.push(() => notify.stop());
+  let health: HealthState | undefined;
+  const timer = setInterval(() => {
+    const report = nextHealthReport(health, node.status());
+    health = report.state;
+    for (const id of report.peersUp) logger.info('peer up', { node: id });
+    for (const id of report.peersDown) logger.warn('peer silent: no authentic frame within the peer timeout', { node: id });
+    if (Object.keys(report.drops).length > 0) logger.warn('sync frames dropped', report.drops);
+  }, HEALTH_LOG_MS);
+  timer.unref();
+  deps.closers.push(() => clearInterval(timer));
+  const start = inferredStartEvent(config, localAddresses());
+  if (start !== undefined) {
+    logger.info('this node holds its virtual addresses: taking it for MASTER until keepalived reports');
+    driver.handle(start);
+  }
+  return {
+    status,
+    async quiesce() {
+      clearInterval(timer);
+      await notify.stop();
+      await control?.close();
+      await metrics?.close();
+      await driver.whenIdle();
+    },
+  };
+}
+
+function prefixed(prefix: string, counters: object): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [key, value] of Object.entries(counters)) if (typeof value === 'number') out[`${prefix}${key[0]?.toUpperCase() ?? ''}${key.slice(1)}`] = value;
+  return out;
+}

@@ -1,0 +1,77 @@
+// The sync link(s) of half.conf as a Channel: UDP unicast to `peers` or a multicast group per
+// link, two links joined in a RedundantPair; plus what the protocol derives from the links (the
+// MTU and IP version that size its datagrams, which source addresses it accepts). Strategies are
+// chosen here, by wiring (STYLE.md rule 4).
+import { readFile } from 'node:fs/promises';
+import type { Channel } from '../channel/channel.js';
+import { RedundantPair } from '../channel/redundant-pair.js';
+import { sourceFilter } from '../channel/source-filter.js';
+import { UdpMulticastChannel } from '../channel/udp-multicast.js';
+import { UdpUnicastChannel } from '../channel/udp-unicast.js';
+import type { HalfConfig, SyncLink } from '../config/half-conf.js';
+import type { Clock } from '../sync/clock.js';
+import type { SyncOptions } from '../sync/options.js';
+
+/** Socket buffers: a resync burst of a large table must not overflow them. */
+const SOCKET_BUFFER_BYTES = 8 * 1024 * 1024;
+
+async function openLink(link: SyncLink, port: number): Promise<Channel> {
+  const group = link.multicastGroup;
+  if (group !== undefined) {
+    return UdpMulticastChannel.open({
+      group: group.text,
+      port,
+      interface: link.address.family === 4 ? link.address.text : link.interface,
+      receiveBufferBytes: SOCKET_BUFFER_BYTES,
+    });
+  }
+  return UdpUnicastChannel.open({
+    localAddress: link.address.text,
+    port,
+    peers: link.peers.map((p) => p.text),
+    receiveBufferBytes: SOCKET_BUFFER_BYTES,
+    sendBufferBytes: SOCKET_BUFFER_BYTES,
+  });
+}
+
+/** Opens the configured link(s); bind problems are ConfigErrors naming the address. */
+export async function openSyncChannel(config: HalfConfig, clock: Clock): Promise<Channel> {
+  const [first, second] = config.sync.links;
+  const one = await openLink(first, config.sync.port);
+  if (second === undefined) return one;
+  let two: Channel;
+  try {
+    two = await openLink(second, config.sync.port);
+  } catch (error) {
+    await one.close();
+    throw error;
+  }
+  const pairs = first.peers.map((peer, i) => [peer.text, second.peers[i]?.text ?? peer.text] as const);
+  return new RedundantPair({ clock, links: [one, two], peerAddresses: pairs, deadAfterMs: 1000 });
+}
+
+/**
+ * Which sources may send sync frames: the configured peers. A multicast link names no peers, so
+ * any source on it is heard (frames are still authenticated, and the firewall rules HALF loads
+ * admit the sync port only on the sync interface).
+ */
+export function acceptSourceFor(config: HalfConfig): (address: string) => boolean {
+  if (config.sync.links.some((link) => link.multicastGroup !== undefined)) return () => true;
+  return sourceFilter(config.sync.links.flatMap((link) => link.peers.map((p) => p.text)));
+}
+
+/** The sync interface's MTU (sysfs of this network namespace); 1500 when it cannot be read. */
+export async function linkMtu(ifname: string): Promise<number> {
+  try {
+    const mtu = Number((await readFile(`/sys/class/net/${ifname}/mtu`, 'utf8')).trim());
+    return Number.isInteger(mtu) && mtu >= 576 ? Math.min(mtu, 65535) : 1500;
+  } catch {
+    return 1500;
+  }
+}
+
+/** Protocol options that follow from the links: the smallest MTU of them, the IP version. */
+export async function linkSyncOptions(config: HalfConfig): Promise<Partial<SyncOptions>> {
+  const mtus = await Promise.all(config.sync.links.map((link) => linkMtu(link.interface)));
+  return { mtu: Math.min(...mtus), ipVersion: config.sync.links[0].address.family };
+}

@@ -1,0 +1,102 @@
+// Our own table re-read from the kernel: a dump of conntrack entries and expectations (filtered
+// like events), reconciled with the internal cache (SyncNode.reconcileTable streams only the
+// differences while we are the sender). Used at start-up, after every event overrun (events
+// were lost: the dump heals that), when this node takes over (failover plan), after purges and
+// commits (our own writes are not followed through events), and on `half resync kernel`.
+// Requests coalesce: while one resync runs, any number of further requests make one more run.
+import type { FlowFilter } from '../kernel/flow-filter.js';
+import type { KernelDumper } from '../kernel/kernel-roles.js';
+import { expectationToRecord, toRecord } from '../kernel/record-mapping.js';
+import type { Logger } from '../metrics/logger.js';
+import type { FlowRecord } from '../model/record.js';
+import type { ReconcileResult } from '../sync/local-table.js';
+import type { Clock } from '../sync/clock.js';
+import type { FlowCache } from '../cache/flow-cache.js';
+import { resyncRecords, type KernelFeed } from './kernel-feed.js';
+
+export interface TableResyncDeps {
+  readonly dumper: KernelDumper;
+  readonly filter: FlowFilter;
+  readonly feed: KernelFeed;
+  readonly internal: FlowCache;
+  readonly reconcile: (records: Iterable<FlowRecord>) => ReconcileResult;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+export interface ResyncOutcome extends ReconcileResult {
+  /** Entries and expectations read from the kernel (after filtering). */
+  readonly entries: number;
+  readonly durationMs: number;
+}
+
+export class TableResync {
+  readonly counters = { resyncs: 0, failures: 0, interruptedDumps: 0, undecodable: 0 };
+  private running: Promise<ResyncOutcome> | undefined;
+  private again: Promise<ResyncOutcome> | undefined;
+
+  constructor(private readonly deps: TableResyncDeps) {}
+
+  /** Resolves once a dump that started after this call has been reconciled. */
+  request(reason: string): Promise<ResyncOutcome> {
+    if (this.running === undefined) return this.start(reason);
+    this.again ??= this.running.catch(() => undefined).then(() => {
+      this.again = undefined;
+      return this.start(reason);
+    });
+    return this.again;
+  }
+
+  private start(reason: string): Promise<ResyncOutcome> {
+    const run = this.run(reason).finally(() => {
+      if (this.running === run) this.running = undefined;
+    });
+    this.running = run;
+    return run;
+  }
+
+  private async run(reason: string): Promise<ResyncOutcome> {
+    const { dumper, filter, feed, clock, logger } = this.deps;
+    const started = clock.now();
+    feed.beginDump();
+    let records: FlowRecord[];
+    try {
+      const conntrack = await dumper.dumpConntrack({ filter });
+      const expectations = await dumper.dumpExpectations({ filter });
+      if (conntrack.interrupted || expectations.interrupted) this.counters.interruptedDumps++;
+      this.counters.undecodable += conntrack.undecodable + expectations.undecodable;
+      records = [];
+      for (const entry of conntrack.entries) {
+        try {
+          records.push(toRecord(entry));
+        } catch {
+          this.counters.undecodable++;
+        }
+      }
+      for (const x of expectations.entries) {
+        try {
+          records.push(expectationToRecord(x));
+        } catch {
+          this.counters.undecodable++;
+        }
+      }
+    } catch (error) {
+      feed.endDump();
+      this.counters.failures++;
+      logger.error('reading the conntrack table failed', { reason, error: (error as Error).message });
+      throw error;
+    }
+    const result = this.deps.reconcile(resyncRecords(records, feed.endDump(), this.deps.internal));
+    this.counters.resyncs++;
+    const outcome: ResyncOutcome = { ...result, entries: records.length, durationMs: clock.now() - started };
+    logger.info('own table resynced from the kernel', {
+      reason,
+      entries: outcome.entries,
+      added: result.added,
+      changed: result.changed,
+      removed: result.removed,
+      ms: Math.round(outcome.durationMs),
+    });
+    return outcome;
+  }
+}

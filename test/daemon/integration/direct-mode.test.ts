@@ -1,0 +1,59 @@
+// Direct mode (conntrackd's DisableExternalCache) and the notify-script path, with two real
+// half-syncd in network namespaces: fwb writes what fwa replicates straight into its kernel, as it
+// arrives (no commit), deletes included; keepalived's notify script (`half-notify`, through the
+// control socket) drives fwb's transitions, and a takeover in direct mode needs no commit.
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../../helpers/tools.js';
+import { clusterLab, OWN_ADDRESSES, type ClusterLab } from './fixtures/cluster-lab.js';
+import { batchLines, conntrackBatch, deleteLines, listFlows, replicable, tableLines } from './fixtures/conntrack-table.js';
+import { HALF_NOTIFY, waitFor } from './fixtures/syncd-node.js';
+
+const keep = replicable(OWN_ADDRESSES);
+
+describe('direct mode, driven by the notify script', () => {
+  let lab: ClusterLab;
+
+  beforeAll(async () => {
+    lab = await clusterLab({ label: 'syncdir', b: { mode: 'direct', notify: 'script' } });
+    await Promise.all([lab.a.start(), lab.b.start()]);
+    await lab.a.notify('MASTER', 'half_lan0', 150);
+  });
+  afterAll(() => lab?.cleanup());
+
+  const halfNotify = (...args: string[]) => run(process.execPath, ['--import', 'tsx', HALF_NOTIFY, '--socket', lab.b.socket, ...args]);
+
+  it('takes transitions from half-notify, and reads no FIFO', async () => {
+    const bad = await halfNotify('INSTANCE', 'half_lan0', 'SOMETIMES', '100');
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toMatch(/unknown state/);
+    const ok = await halfNotify('INSTANCE', 'half_lan0', 'BACKUP', '100');
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    await waitFor('fwb BACKUP', async () => (await lab.b.status()).node.ha === 'BACKUP');
+    expect(existsSync(lab.b.fifo)).toBe(false);
+  });
+
+  it('writes the peer\'s entries into the kernel as they arrive, deletes included', async () => {
+    await conntrackBatch(lab.net, 'fwa', batchLines(500, 0));
+    await waitFor('fwb\'s kernel holding fwa\'s table', async () => (await listFlows(lab.net, 'fwb')).filter(keep).length === 500);
+    expect(tableLines(await listFlows(lab.net, 'fwb'), keep)).toEqual(tableLines(await listFlows(lab.net, 'fwa'), keep));
+    await conntrackBatch(lab.net, 'fwa', deleteLines(500, 0, 5));
+    await waitFor('fwb\'s kernel without the deleted entries', async () => (await listFlows(lab.net, 'fwb')).filter(keep).length === 400);
+    expect(tableLines(await listFlows(lab.net, 'fwb'), keep)).toEqual(tableLines(await listFlows(lab.net, 'fwa'), keep));
+    const b = await lab.b.status();
+    expect(b.commits.count).toBe(0);
+    expect(b.counters.kernel['directChanges']).toBeGreaterThanOrEqual(600);
+    expect(b.counters.kernel['directFailed']).toBe(0);
+    expect(b.tables.internal).toBe(0);
+  });
+
+  it('takes over without a commit', async () => {
+    const ok = await halfNotify('INSTANCE', 'half_lan0', 'MASTER', '100');
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    await waitFor('fwb sending its table', async () => {
+      const b = await lab.b.status();
+      return b.node.ha === 'MASTER' && b.node.role === 'sender' && b.tables.internal === 400;
+    });
+    expect((await lab.b.status()).commits.count).toBe(0);
+  });
+});

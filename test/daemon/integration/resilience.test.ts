@@ -1,0 +1,166 @@
+// Two real half-syncd in network namespaces under trouble: a restarted standby resyncs (with a new
+// boot epoch), 10 % loss on the sync link, both ways, still ends in exactly the
+// primary's table, replayed / tampered / reflected / stranger datagrams sent on the real link are
+// dropped and counted (by the daemon, or by HALF's nftables table before it), and kernel events
+// lost to an overrun of the event socket are healed by a resync from a dump, counted and logged.
+import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clusterLab, halfCounter, OWN_ADDRESSES, STRANGER, type ClusterLab } from './fixtures/cluster-lab.js';
+import { batchLines, conntrackBatch, deleteLines, listFlows, replicable, tableLines } from './fixtures/conntrack-table.js';
+import { captureFrames, sendDatagram } from './fixtures/frames.js';
+import { waitFor } from './fixtures/syncd-node.js';
+
+const keep = replicable(OWN_ADDRESSES);
+const PORT = 3781;
+
+/**
+ * 10 % random loss of sync datagrams as they arrive on sync0. This kernel has no sch_netem (tc
+ * netem), so nftables does it: numgen random at the netdev ingress hook, before anything else
+ * sees the packet (dropping on output instead would fail the sender's sendmsg with EPERM).
+ */
+const LOSS_RULESET = `table netdev half_test_loss {
+\tchain in {
+\t\ttype filter hook ingress device "sync0" priority filter; policy accept;
+\t\tudp dport ${PORT} numgen random mod 100 < 10 counter name "lost" drop
+\t}
+\tcounter lost {
+\t}
+}
+`;
+
+/** Pids of the processes whose parent is `pid`. */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((name) => {
+      try {
+        return Number(readFileSync(`/proc/${name}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[1]) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+describe('half-syncd under restarts, loss, attacks and lost events', () => {
+  let lab: ClusterLab;
+
+  beforeAll(async () => {
+    lab = await clusterLab({ label: 'syncres' });
+    await Promise.all([lab.a.start(), lab.b.start()]);
+    await lab.a.notify('MASTER', 'half_lan0', 150);
+    await lab.b.notify('BACKUP');
+    await conntrackBatch(lab.net, 'fwa', batchLines(1000, 0));
+  });
+  afterAll(() => lab?.cleanup());
+
+  async function converged(timeoutMs = 60_000): Promise<number> {
+    let count = -1;
+    await waitFor('fwb holding fwa\'s table', async () => {
+      const [a, b] = await Promise.all([lab.a.status(), lab.b.status()]);
+      count = a.tables.internal;
+      return a.node.role === 'sender' && a.stream.resendQueue === 0 && !a.stream.resyncInProgress && b.tables.external === count;
+    }, timeoutMs);
+    return count;
+  }
+
+  async function commitAndCompare(): Promise<void> {
+    await lab.net.exec('fwb', ['conntrack', '-F'], { check: true });
+    const summary = (await lab.b.request({ cmd: 'commit' })) as { entries: number; failed: number };
+    expect(summary.failed).toBe(0);
+    expect(tableLines(await listFlows(lab.net, 'fwb'), keep)).toEqual(tableLines(await listFlows(lab.net, 'fwa'), keep));
+  }
+
+  it('a restarted standby ignores SIGHUP, stops cleanly on SIGTERM, comes back with a new boot epoch and resyncs', async () => {
+    expect(await converged()).toBe(1000);
+    const before = await lab.b.status();
+    lab.b.child?.kill('SIGHUP');
+    await waitFor('SIGHUP answered', () => /SIGHUP: half-syncd reads half.conf only at start/.test(lab.b.output), 10_000);
+    expect((await lab.b.status()).daemon.pid).toBe(before.daemon.pid);
+    expect(await lab.b.stop()).toBe(0);
+    expect(existsSync(lab.b.socket)).toBe(false);
+    expect(existsSync(lab.b.fifo)).toBe(false);
+    expect(lab.b.output).toMatch(/half-syncd stopped/);
+    await conntrackBatch(lab.net, 'fwa', batchLines(200, 1000));
+    await lab.b.start();
+    const after = await lab.b.status();
+    expect(after.node.bootEpoch).toBeGreaterThan(before.node.bootEpoch);
+    expect(await converged()).toBe(1200);
+    await commitAndCompare();
+    const a = await lab.a.status();
+    expect(a.peers.find((p) => p.nodeId === 2)?.epoch).toBe(after.node.bootEpoch);
+  });
+
+  it('converges to exactly the primary\'s table with 10 % loss on the sync link', async () => {
+    for (const ns of ['fwa', 'fwb']) await lab.net.exec(ns, ['nft', '-f', '-'], { input: LOSS_RULESET, check: true });
+    try {
+      const [a0, b0] = await Promise.all([lab.a.status(), lab.b.status()]);
+      await conntrackBatch(lab.net, 'fwa', batchLines(3000, 1200));
+      await conntrackBatch(lab.net, 'fwa', deleteLines(1000, 0, 2));
+      expect(await converged()).toBe(1200 + 3000 - 500);
+      await commitAndCompare();
+      const [a1, b1] = await Promise.all([lab.a.status(), lab.b.status()]);
+      expect(b1.summary.nacksSent - b0.summary.nacksSent).toBeGreaterThan(0);
+      expect(a1.summary.resends - a0.summary.resends).toBeGreaterThan(0);
+      for (const ns of ['fwa', 'fwb']) {
+        const lost = await lab.net.exec(ns, ['nft', '-j', 'list', 'counter', 'netdev', 'half_test_loss', 'lost'], { check: true });
+        expect(lost.stdout).toMatch(/"packets": [1-9]/);
+      }
+    } finally {
+      for (const ns of ['fwa', 'fwb']) await lab.net.exec(ns, ['nft', 'delete', 'table', 'netdev', 'half_test_loss']);
+    }
+  });
+
+  it('drops and counts replayed, tampered, reflected and stranger datagrams', async () => {
+    const frames = await captureFrames(lab.net, 'fwb', 'sync0', `udp and src host 203.0.113.1 and dst port ${PORT}`, 2);
+    const frame = frames[0];
+    expect(frame?.subarray(0, 2).toString()).toBe('HS');
+    if (frame === undefined) return;
+    const [a0, b0] = await Promise.all([lab.a.status(), lab.b.status()]);
+    const foreign0 = await halfCounter(lab.net, 'fwb', 'sync_foreign_dropped');
+
+    await sendDatagram(lab.net, 'fwa', frame, '203.0.113.1', '203.0.113.2', PORT);
+    const tampered = Buffer.from(frame);
+    tampered[40] = (tampered[40] ?? 0) ^ 0x01;
+    await sendDatagram(lab.net, 'fwa', tampered, '203.0.113.1', '203.0.113.2', PORT);
+    await sendDatagram(lab.net, 'fwb', frame, '203.0.113.2', '203.0.113.1', PORT);
+    await sendDatagram(lab.net, 'fwa', Buffer.from(frame), STRANGER, '203.0.113.2', PORT);
+
+    await waitFor('the drops counted', async () => {
+      const [a, b] = await Promise.all([lab.a.status(), lab.b.status()]);
+      return b.counters.drops['replay'] === (b0.counters.drops['replay'] ?? 0) + 1 &&
+        b.counters.drops['forged'] === (b0.counters.drops['forged'] ?? 0) + 1 &&
+        a.counters.drops['wrongSource'] === (a0.counters.drops['wrongSource'] ?? 0) + 1;
+    }, 10_000);
+    expect(await halfCounter(lab.net, 'fwb', 'sync_foreign_dropped')).toBe(foreign0 + 1);
+    const b1 = await lab.b.status();
+    expect(b1.counters.drops['wrongSource']).toBe(b0.counters.drops['wrongSource']);
+    expect(b1.tables.external).toBe(b0.tables.external);
+    await waitFor('the drops logged', () => /sync frames dropped.*forged=1/.test(lab.b.output) && /sync frames dropped.*replay=1/.test(lab.b.output), 20_000);
+  });
+
+  it('heals kernel events lost to an overrun with a resync from a dump, and counts and logs it', async () => {
+    const pid = lab.a.pid;
+    if (pid === undefined) throw new Error('fwa has no daemon');
+    const pumps = childrenOf(pid).filter((child) => readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('event-pump-main'));
+    expect(pumps.length).toBe(1);
+    const pump = pumps[0] as number;
+    const before = await lab.a.status();
+    process.kill(pump, 'SIGSTOP');
+    try {
+      // far more events than the event socket's receive buffer holds while nobody reads it
+      await conntrackBatch(lab.net, 'fwa', batchLines(40_000, 10_000));
+    } finally {
+      process.kill(pump, 'SIGCONT');
+    }
+    await waitFor('the overrun reported and a resync from a dump done', async () => {
+      const now = await lab.a.status();
+      return now.summary.overruns > before.summary.overruns && (now.counters.kernel['tableResyncResyncs'] ?? 0) > (before.counters.kernel['tableResyncResyncs'] ?? 0);
+    }, 30_000);
+    expect(await converged(120_000)).toBe(before.tables.internal + 40_000);
+    expect(lab.a.output).toMatch(/kernel events were lost \(event socket overrun\)/);
+    expect(lab.a.output).toMatch(/own table resynced from the kernel reason=overrun/);
+    await commitAndCompare();
+  });
+});

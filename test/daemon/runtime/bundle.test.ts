@@ -1,0 +1,135 @@
+// half-syncd as it ships: daemon/src/main.ts and the event pump bundled by esbuild (platform node,
+// target node18, ESM, `netlink` left external: the only runtime npm dependency) into a temporary
+// folder, then run with plain `node` — no tsx. It prints its usage and version, and it runs: in
+// a network namespace it opens its sockets, starts the event pump from next to its own file,
+// replicates (its own table follows `conntrack -I`) and stops cleanly. Then the same bundle runs
+// on Debian 12's nodejs (18.x) in a bookworm root (test/helpers/chroot.ts), live in a namespace.
+import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sendControlRequest } from '../../../daemon/src/control/control-client.js';
+import type { DaemonStatus } from '../../../daemon/src/control/status-model.js';
+import { debianRoot, type DebianRoot } from '../../helpers/chroot.js';
+import { createNamespaces, type NamespaceSet } from '../../helpers/netns.js';
+import { run } from '../../helpers/tools.js';
+import { REPO, waitFor } from '../integration/fixtures/syncd-node.js';
+
+const KEY = 'cd'.repeat(32);
+
+function conf(dir: string): string {
+  return [
+    '[node]', 'id = 1', 'role = primary',
+    '[sync]', 'interface = sync0', 'address = 203.0.113.1', 'peers = 203.0.113.2', `key-file = ${dir}/cluster.key`,
+    '[vrrp]', `notify-fifo = ${dir}/notify.fifo`,
+    '[vips]', 'lan0 = 192.0.2.254/24',
+    '[daemon]', `control-socket = ${dir}/half.sock`, 'metrics-port = 0',
+    '',
+  ].join('\n');
+}
+
+/** Writes a config and key for a daemon whose files live under `dir` (as the daemon sees it) at `hostDir`. */
+async function writeNodeFiles(hostDir: string, dir: string): Promise<void> {
+  await mkdir(hostDir, { recursive: true });
+  await writeFile(join(hostDir, 'half.conf'), conf(dir));
+  await writeFile(join(hostDir, 'cluster.key'), `${KEY}\n`, { mode: 0o600 });
+}
+
+describe('the bundled half-syncd', () => {
+  let out: string;
+  let net: NamespaceSet;
+
+  beforeAll(async () => {
+    out = await mkdtemp(join(tmpdir(), 'h13-bundle-'));
+    await build({
+      absWorkingDir: REPO,
+      entryPoints: { 'half-syncd': 'daemon/src/main.ts', 'event-pump-main': 'daemon/src/kernel/event-pump-main.ts' },
+      outdir: out,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node18',
+      external: ['netlink'],
+      define: { __HALF_VERSION__: '"0.1.0-bundletest"' },
+      // CommonJS code inside the bundle (execa's cross-spawn) calls require()
+      banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+      logLevel: 'silent',
+    });
+    await writeFile(join(out, 'package.json'), '{"type":"module"}\n');
+    await mkdir(join(out, 'node_modules'));
+    for (const pkg of ['netlink', 'node-gyp-build']) await symlink(join(REPO, 'node_modules', pkg), join(out, 'node_modules', pkg));
+    net = createNamespaces('syncbundle');
+    await net.addNs('fw');
+    await net.addNs('peer');
+    await net.veth('fw', 'sync0', 'peer', 'sync0');
+    await net.addr('fw', 'sync0', '203.0.113.1/30');
+    await net.addr('peer', 'sync0', '203.0.113.2/30');
+  });
+  afterAll(async () => {
+    await net?.cleanup();
+    if (out !== undefined) await rm(out, { recursive: true, force: true });
+  });
+
+  /** Starts `argv` in the namespace, checks it replicates and stops cleanly; returns its status. */
+  async function liveRun(argv: readonly string[], socket: string): Promise<DaemonStatus> {
+    let output = '';
+    await net.exec('fw', ['conntrack', '-F'], { check: true });
+    const child = net.spawn('fw', argv);
+    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    const status = () => sendControlRequest(socket, { cmd: 'status' }) as Promise<DaemonStatus>;
+    await waitFor('the bundled daemon answering', async () => {
+      if (child.exitCode !== null) throw new Error(`half-syncd exited ${child.exitCode}: ${output}`);
+      return status().then(() => true, () => false);
+    }, 30_000);
+    await net.exec('fw', ['conntrack', '-I', '-s', '192.0.2.7', '-d', '198.51.100.7', '-p', 'tcp', '--sport', '1234', '--dport', '80', '--state', 'ESTABLISHED', '-t', '600', '-u', 'SEEN_REPLY,ASSURED'], { check: true });
+    await waitFor('the event reaching the daemon', async () => (await status()).tables.internal === 1, 20_000);
+    const result = await status();
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(output).toMatch(/half-syncd stopped/);
+    return result;
+  }
+
+  it('prints its usage and version with plain node', async () => {
+    const version = await run(process.execPath, [join(out, 'half-syncd.js'), '--version']);
+    expect(version.exitCode, version.stderr).toBe(0);
+    expect(version.stdout).toBe('half-syncd 0.1.0-bundletest\n');
+    const help = await run(process.execPath, [join(out, 'half-syncd.js'), '--help']);
+    expect(help.stdout).toMatch(/usage: half-syncd/);
+  });
+
+  it('runs with plain node: kernel events through the bundled pump, a clean stop', async () => {
+    const dir = join(out, 'node');
+    await writeNodeFiles(dir, dir);
+    const status = await liveRun([process.execPath, join(out, 'half-syncd.js'), '--config', join(dir, 'half.conf'), '--state-dir', join(dir, 'state')], join(dir, 'half.sock'));
+    expect(status.daemon.version).toBe('0.1.0-bundletest');
+    expect(status.counters.kernel['recvBufferSize']).toBeGreaterThan(0);
+    expect(status.summary.eventsIn).toBeGreaterThan(0);
+  });
+
+  describe('on Debian 12\'s nodejs', () => {
+    let root: DebianRoot;
+    beforeAll(async () => {
+      root = await debianRoot({ suite: 'bookworm', extraPackages: ['nodejs'] });
+      const lib = join(root.dir, 'opt/half');
+      await mkdir(join(lib, 'node_modules'), { recursive: true });
+      for (const file of ['half-syncd.js', 'event-pump-main.js', 'package.json']) await cp(join(out, file), join(lib, file));
+      for (const pkg of ['netlink', 'node-gyp-build']) await cp(join(REPO, 'node_modules', pkg), join(lib, 'node_modules', pkg), { recursive: true, dereference: true });
+      await writeNodeFiles(join(lib, 'node'), '/opt/half/node');
+    });
+    afterAll(() => root?.cleanup());
+
+    it('is node 18 there, and half-syncd starts, replicates and stops on it', async () => {
+      const node = await root.run(['node', '--version'], { check: true });
+      expect(node.stdout).toMatch(/^v18\./); // bookworm: 18.19.0, 18.20.4 after its security updates
+      const version = await root.run(['node', '/opt/half/half-syncd.js', '--version']);
+      expect(version.stdout, version.stderr).toBe('half-syncd 0.1.0-bundletest\n');
+      const argv = root.argv(['node', '/opt/half/half-syncd.js', '--config', '/opt/half/node/half.conf', '--state-dir', '/opt/half/node/state']);
+      const status = await liveRun(argv, join(root.dir, 'opt/half/node/half.sock'));
+      expect(status.counters.kernel['recvBufferSize']).toBeGreaterThan(0);
+    });
+  });
+});

@@ -1,0 +1,89 @@
+// Kernel events into our own table (daemon/src/runtime/kernel-feed.ts), pure logic over a real
+// FlowCache: NEW events become records, partial UPDATE events are folded into the entry held
+// (so protocol state, labels and helper survive them), DESTROY deletes, the writer's own echoes
+// are skipped, overruns are passed on, and what events touch during a dump overrides the dump.
+import { describe, expect, it } from 'vitest';
+import { FlowCache } from '../../../daemon/src/cache/flow-cache.js';
+import type { ConntrackEntry } from '../../../daemon/src/kernel/ct-entry.js';
+import { conntrackKey } from '../../../daemon/src/kernel/record-key.js';
+import { fromRecord, toRecord } from '../../../daemon/src/kernel/record-mapping.js';
+import { Table, type RecordChange } from '../../../daemon/src/model/record.js';
+import { KernelFeed, resyncRecords } from '../../../daemon/src/runtime/kernel-feed.js';
+import { SAMPLE_ENTRIES } from '../kernel/helpers/sample-entries.js';
+
+const WRITER_PORT = 4242;
+const tcp = SAMPLE_ENTRIES['tcpSnat'] as ConntrackEntry;
+const udp = SAMPLE_ENTRIES['udp'] as ConntrackEntry;
+
+function harness() {
+  const internal = new FlowCache();
+  const changes: RecordChange[] = [];
+  const overruns: number[] = [];
+  const feed = new KernelFeed({
+    localChange: (change) => {
+      changes.push(change);
+      if (change.op === 'set') internal.set(change.record, 1, 0);
+      else internal.delete(change.table, change.key);
+    },
+    internal,
+    writerPort: () => WRITER_PORT,
+    onOverrun: (info) => overruns.push(info.overruns),
+  });
+  return { internal, changes, overruns, feed };
+}
+
+const held = (internal: FlowCache, entry: ConntrackEntry): ConntrackEntry | undefined => {
+  const flow = internal.get(Table.conntrack, conntrackKey(entry));
+  const decoded = flow === undefined ? undefined : fromRecord(flow.record);
+  return decoded?.ok === true && decoded.value.table === 'conntrack' ? decoded.value.entry : undefined;
+};
+
+describe('KernelFeed', () => {
+  it('folds partial updates into the entry held, so nothing the update left out is lost', () => {
+    const { feed, internal, changes } = harness();
+    feed.event({ table: 'conntrack', type: 'new', entry: tcp, originPort: 0 });
+    const update: ConntrackEntry = { family: tcp.family, orig: tcp.orig, reply: tcp.reply, zone: tcp.zone, status: tcp.status, timeout: 100, mark: 7 };
+    feed.event({ table: 'conntrack', type: 'update', entry: update, originPort: 0 });
+    const entry = held(internal, tcp);
+    expect(entry?.mark).toBe(7);
+    expect(entry?.protoinfo).toEqual(tcp.protoinfo);
+    expect(entry?.labels).toEqual(tcp.labels);
+    expect(changes.map((c) => c.op)).toEqual(['set', 'set']);
+    expect(feed.counters.updatesWithoutPrevious).toBe(0);
+  });
+
+  it('takes an update for an entry it does not hold as it comes, and counts it', () => {
+    const { feed, internal } = harness();
+    feed.event({ table: 'conntrack', type: 'update', entry: { ...udp, mark: 3 }, originPort: 0 });
+    expect(held(internal, udp)?.mark).toBe(3);
+    expect(feed.counters.updatesWithoutPrevious).toBe(1);
+  });
+
+  it('deletes on DESTROY, skips the writer\'s echoes, passes overruns on', () => {
+    const { feed, internal, changes, overruns } = harness();
+    feed.event({ table: 'conntrack', type: 'new', entry: udp, originPort: 0 });
+    feed.event({ table: 'conntrack', type: 'new', entry: tcp, originPort: WRITER_PORT });
+    expect(internal.size).toBe(1);
+    feed.event({ table: 'conntrack', type: 'destroy', entry: udp, originPort: 0 });
+    expect(internal.size).toBe(0);
+    expect(changes.map((c) => c.op)).toEqual(['set', 'delete']);
+    expect(feed.counters).toMatchObject({ applied: 2, ownEchoes: 1 });
+    feed.overrun({ overruns: 1 });
+    expect(overruns).toEqual([1]);
+  });
+
+  it('lets what events touched during a dump override the dump', () => {
+    const { feed, internal } = harness();
+    const stale = { ...udp, mark: 1 };
+    feed.event({ table: 'conntrack', type: 'new', entry: tcp, originPort: 0 });
+    feed.beginDump();
+    feed.event({ table: 'conntrack', type: 'update', entry: { ...udp, mark: 9 }, originPort: 0 });
+    feed.event({ table: 'conntrack', type: 'destroy', entry: tcp, originPort: 0 });
+    const gone = { ...udp, orig: { ...udp.orig, sport: 1 }, reply: { ...udp.reply, dport: 1 } };
+    const touched = feed.endDump();
+    expect(touched.size).toBe(2);
+    const records = [...resyncRecords([toRecord(stale), toRecord(tcp), toRecord(gone)], touched, internal)];
+    const marks = records.map((r) => fromRecord(r)).map((d) => (d.ok && d.value.table === 'conntrack' ? `${d.value.entry.orig.sport}:${d.value.entry.mark}` : '?'));
+    expect(marks.sort()).toEqual(['1:1', `${udp.orig.sport}:9`]);
+  });
+});

@@ -1,0 +1,92 @@
+// half-syncd's process edge, run as a real process (node + tsx, daemon/src/main.ts): help,
+// version and bad arguments; an invalid half.conf or cluster key exits 78 with every problem
+// named by its key and its fix, before anything is opened or written; --check validates only;
+// a state directory that cannot hold the boot epoch stops the start (exit 69), still before any
+// socket exists. Running daemons (signals, status) are tested in test/daemon/integration/.
+import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../../helpers/tools.js';
+import { MAIN } from '../integration/fixtures/syncd-node.js';
+
+const syncd = (...args: string[]) => run(process.execPath, ['--import', 'tsx', MAIN, ...args]);
+
+describe('half-syncd command line', () => {
+  let dir: string;
+  const conf = (name: string) => join(dir, name);
+
+  function halfConf(options: { key?: string; extra?: string; node?: string } = {}): string {
+    return [
+      '[node]', options.node ?? 'id = 1\nrole = primary',
+      '[sync]', 'interface = sync0', 'address = 203.0.113.1', 'peers = 203.0.113.2', `key-file = ${options.key ?? conf('cluster.key')}`,
+      '[vrrp]', `notify-fifo = ${conf('notify.fifo')}`,
+      '[vips]', 'lan0 = 192.0.2.254/24',
+      '[daemon]', `control-socket = ${conf('half.sock')}`, options.extra ?? '',
+      '',
+    ].join('\n');
+  }
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'h13-syncd-'));
+    await writeFile(conf('cluster.key'), `${'ab'.repeat(32)}\n`, { mode: 0o600 });
+    await writeFile(conf('loose.key'), `${'ab'.repeat(32)}\n`);
+    await chmod(conf('loose.key'), 0o644);
+    await writeFile(conf('valid.conf'), halfConf());
+    await writeFile(conf('invalid.conf'), halfConf({ node: 'role = primary', extra: 'mode = mirror' }));
+    await writeFile(conf('nokey.conf'), halfConf({ key: conf('absent.key') }));
+    await writeFile(conf('loosekey.conf'), halfConf({ key: conf('loose.key') }));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('prints its usage and version, and refuses unknown options', async () => {
+    const help = await syncd('--help');
+    expect(help.exitCode).toBe(0);
+    expect(help.stdout).toMatch(/usage: half-syncd \[--config FILE\]/);
+    const version = await syncd('--version');
+    expect(version.exitCode).toBe(0);
+    expect(version.stdout).toMatch(/^half-syncd \S+\n$/);
+    const bad = await syncd('--bogus');
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toMatch(/half-syncd: .*--bogus/);
+    expect(bad.stderr).toMatch(/fix: see half-syncd --help/);
+  });
+
+  it('exits 78 on an invalid half.conf, naming every key, with nothing started', async () => {
+    const result = await syncd('--config', conf('invalid.conf'), '--state-dir', conf('state'));
+    expect(result.exitCode).toBe(78);
+    expect(result.stderr).toMatch(/invalid\.conf: 2 problems, nothing was applied/);
+    expect(result.stderr).toMatch(/node\.id: is missing/);
+    expect(result.stderr).toMatch(/daemon\.mode: .*mirror/);
+    expect(result.stdout).toBe('');
+    expect((await readdir(dir)).sort()).toEqual(['cluster.key', 'invalid.conf', 'loose.key', 'loosekey.conf', 'nokey.conf', 'valid.conf']);
+  });
+
+  it('exits 78 when the cluster key is missing or readable by others', async () => {
+    const missing = await syncd('--config', conf('nokey.conf'), '--state-dir', conf('state'));
+    expect(missing.exitCode).toBe(78);
+    expect(missing.stderr).toMatch(/absent\.key: sync\.key-file: does not exist/);
+    const loose = await syncd('--config', conf('loosekey.conf'), '--state-dir', conf('state'));
+    expect(loose.exitCode).toBe(78);
+    expect(loose.stderr).toMatch(/has mode 0644: others can read the cluster key \(fix: chmod 0600/);
+    const absent = await syncd('--config', conf('none.conf'));
+    expect(absent.exitCode).toBe(78);
+    expect(absent.stderr).toMatch(/none\.conf: does not exist/);
+  });
+
+  it('validates without starting anything with --check', async () => {
+    const result = await syncd('--config', conf('valid.conf'), '--check');
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/valid\.conf: valid \(node 1, 1 sync link\(s\), mode external-cache\)/);
+  });
+
+  it('exits 69 when the boot epoch cannot be stored, before any socket exists', async () => {
+    await mkdir(conf('blocked'));
+    await writeFile(conf('blocked/state'), 'a file where the state directory should be');
+    const result = await syncd('--config', conf('valid.conf'), '--state-dir', conf('blocked/state'));
+    expect(result.exitCode).toBe(69);
+    expect(result.stderr).toMatch(/cannot create the state directory .*blocked\/state/);
+    expect(result.stderr).toMatch(/fix: .*StateDirectory=half/);
+    expect((await readdir(dir)).includes('half.sock')).toBe(false);
+  });
+});

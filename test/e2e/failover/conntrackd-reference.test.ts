@@ -1,0 +1,158 @@
+// Issue 5, the seed's failover test as a permanent harness, run against the reference stack:
+// Debian's conntrackd (FT-FW) + keepalived on both firewalls, 500 TCP + 100 UDP NATed flows
+// (25 + 25 source ports shared by tom and jerry, so SNAT remapped one of each pair), an
+// active-mode FTP session streaming across the switch, halfone switched off brutally (freeze,
+// links down, SIGKILL), then switched on again (resync, preempt). The same scenario without state
+// sync must lose the connections: that proves the harness can fail.
+//
+// The reference falls short of HALF's pass criteria in two places, both asserted here as what
+// they are (so any other loss still fails the test), and shown in the report:
+// - keepalived adds the VIPs before the notify hook commits the replicated state: a LAN packet
+//   that reaches the new master in between creates a fresh UDP entry, so a flow whose source port
+//   the other LAN host also uses can come out with another NAT mapping (seen mostly at failback);
+// - the FTP control connection's NAT sequence adjustment (the helper lengthened PORT by 3 bytes)
+//   is not in effect on the new master: the first command after the switch loses 3 bytes.
+//
+// The report goes to report/<label>/; UPDATE_SAMPLE_REPORT=1 also copies the reference's to
+// docs/sample-report/ (the README links it). Takes about a minute; needs root.
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireTool } from '../../helpers/tools.js';
+import { ConntrackdStack } from './harness/conntrackd-stack.js';
+import type { Analysis, PhaseAnalysis } from './harness/measure.js';
+import type { Verdict } from './harness/pass-criteria.js';
+import { runScenario } from './harness/scenario.js';
+import { SUITE_SIZE, TIMING_DEFAULTS } from './harness/scenario-options.js';
+import type { ScenarioResult } from './harness/scenario-result.js';
+import { writeReport, type WrittenReport } from './report/write-report.js';
+
+const SAMPLE_DIR = fileURLToPath(new URL('../../../docs/sample-report/', import.meta.url));
+const SAMPLE_NOTE = [
+  'Sample report of the **reference stack** (Debian\'s conntrackd + keepalived) in HALF\'s failover harness: this is not HALF.',
+  'Made by `UPDATE_SAMPLE_REPORT=1 npx vitest run test/e2e/failover/conntrackd-reference.test.ts`; the FAIL lines are the',
+  'reference\'s known shortcomings (VIPs move before the commit; the FTP control stream loses the NAT sequence adjustment).',
+].join('\n> ');
+
+let scratch: string;
+beforeAll(async () => {
+  for (const tool of ['ip', 'nft', 'conntrack', 'conntrackd', 'keepalived', 'socat', 'sysctl']) requireTool(tool);
+  scratch = await mkdtemp(join(tmpdir(), 'half-failover-'));
+});
+afterAll(async () => {
+  if (scratch !== undefined) await rm(scratch, { recursive: true, force: true });
+});
+
+const phase = (a: Analysis, name: string): PhaseAnalysis => {
+  const p = a.phases.find((x) => x.name === name);
+  if (p === undefined) throw new Error(`no ${name} phase in the run`);
+  return p;
+};
+const verdict = (vs: readonly Verdict[], id: Verdict['id'], phaseName?: string): Verdict => {
+  const v = vs.find((x) => x.id === id && x.phase === phaseName);
+  if (v === undefined) throw new Error(`no verdict ${id} for ${phaseName ?? 'the run'}`);
+  return v;
+};
+
+describe('conntrackd + keepalived (the reference)', () => {
+  let result: ScenarioResult;
+  let report: WrittenReport;
+  beforeAll(async () => {
+    result = await runScenario({ label: 'conntrackd-reference', stack: new ConntrackdStack({ replicate: true }), ...SUITE_SIZE, ftp: true, failback: true, ...TIMING_DEFAULTS, runDir: join(scratch, 'reference') });
+    report = await writeReport(result);
+    if (process.env['UPDATE_SAMPLE_REPORT'] === '1') {
+      const sample = await writeReport(result, { dir: join(scratch, 'sample'), note: SAMPLE_NOTE, raw: false });
+      for (const file of sample.files) await cp(join(sample.dir, file), join(SAMPLE_DIR, file));
+    }
+  }, 600_000);
+
+  it('had the standby in sync before the kill and halfone resynced before it took over again, with no spurious VRRP transition', () => {
+    expect(verdict(report.verdicts, 'synced-first').ok, verdict(report.verdicts, 'synced-first').text).toBe(true);
+    expect(report.analysis.acquisitions.map((a) => a.node)).toEqual(['halfone', 'halftwo', 'halfone']);
+    const failback = phase(report.analysis, 'failback');
+    expect(failback.resyncedMs).toBeLessThan(failback.vipMovedMs ?? 0);
+  });
+
+  it.each(['failover', 'failback'])('keeps every established TCP flow, NAT-remapped ones included, through the %s', (name) => {
+    const p = phase(report.analysis, name);
+    const tcp = p.kinds.find((k) => k.kind === 'tcp');
+    expect(tcp?.flows).toBe(SUITE_SIZE.tcpFlows);
+    expect(tcp?.remapped).toBeGreaterThanOrEqual(SUITE_SIZE.collidingTcp);
+    expect(p.lost.filter((o) => o.kind === 'tcp')).toEqual([]);
+    expect(tcp?.intact).toBe(tcp?.flows);
+    expect(p.longestGapByKind.tcp?.max).toBeLessThanOrEqual(TIMING_DEFAULTS.recoveryWindowMs);
+  });
+
+  it.each(['failover', 'failback'])('keeps the FTP session through the %s: data streaming, control answering, a new data connection', (name) => {
+    expect(verdict(report.verdicts, 'ftp-kept', name).ok, verdict(report.verdicts, 'ftp-kept', name).text).toBe(true);
+    expect(verdict(report.verdicts, 'ftp-new-transfer', name).ok, verdict(report.verdicts, 'ftp-new-transfer', name).text).toBe(true);
+    expect(report.analysis.helperRewrotePort).toBe(true);
+  });
+
+  it.each(['failover', 'failback'])('loses UDP flows in the %s only to the VIPs-before-commit race (source ports both LAN hosts use)', (name) => {
+    const p = phase(report.analysis, name);
+    const udp = p.kinds.find((k) => k.kind === 'udp');
+    expect(udp?.remapped).toBeGreaterThanOrEqual(SUITE_SIZE.collidingUdp);
+    const shared = new Set(result.clients.flatMap((c) => c.flows).filter((f) => f.collides).map((f) => f.flowId));
+    const lostUdp = p.lost.filter((o) => o.kind === 'udp');
+    expect(lostUdp.filter((o) => !shared.has(o.flowId))).toEqual([]);
+    expect(lostUdp.every((o) => o.why.startsWith('NAT mapping changed'))).toBe(true);
+  });
+
+  it('damages no echo except on the FTP control stream, where the NAT sequence adjustment is lost', () => {
+    for (const p of report.analysis.phases) {
+      const damaged = p.lost.filter((o) => o.corrupted.length > 0);
+      expect(damaged.filter((o) => o.kind !== 'ftp-control')).toEqual([]);
+      for (const o of damaged) expect(o.corrupted.every((c) => /^502 /.test(c.what))).toBe(true);
+    }
+  });
+
+  it('sees zero RSTs at the server and on the LAN hosts', () => {
+    expect(report.analysis.rst).toEqual({ gatewayReceived: 0, gatewaySent: 0, lanReceived: 0, lanSent: 0 });
+  });
+
+  it('refuses a connection from the gateway into the LAN before and after each switch, while the LAN reaches the service', () => {
+    expect(verdict(report.verdicts, 'outside-refused').ok).toBe(true);
+    for (const p of report.analysis.phases) expect(p.outsideRefused).toBe(true);
+  });
+
+  it('moves the VIPs to the standby within the recovery window and commits the replicated state there', () => {
+    const failover = phase(report.analysis, 'failover');
+    expect(failover.vipMovedMs).toBeLessThan(TIMING_DEFAULTS.recoveryWindowMs);
+    expect(failover.commitMs).toBeGreaterThan(0);
+    expect(failover.allBackMs).toBeLessThanOrEqual(TIMING_DEFAULTS.recoveryWindowMs);
+  });
+
+  it('writes the report: a Markdown summary and an SVG plot per switch', () => {
+    expect(report.files).toEqual(expect.arrayContaining(['README.md', 'failover.svg', 'failback.svg']));
+  });
+});
+
+describe('keepalived without state sync (the control: the harness can fail)', () => {
+  let report: WrittenReport;
+  beforeAll(async () => {
+    const result = await runScenario({ label: 'keepalived-no-sync', stack: new ConntrackdStack({ replicate: false }), ...SUITE_SIZE, ftp: true, failback: false, ...TIMING_DEFAULTS, runDir: join(scratch, 'control') });
+    report = await writeReport(result);
+  }, 600_000);
+
+  it('moves the VIPs all the same', () => {
+    expect(phase(report.analysis, 'failover').vipMovedMs).toBeLessThan(TIMING_DEFAULTS.recoveryWindowMs);
+    expect(report.analysis.acquisitions.map((a) => a.node)).toEqual(['halfone', 'halftwo']);
+  });
+
+  it('loses every TCP flow and the FTP session (mid-stream packets without state are INVALID)', () => {
+    const p = phase(report.analysis, 'failover');
+    expect(p.kinds.find((k) => k.kind === 'tcp')?.kept).toBe(0);
+    expect(p.kinds.filter((k) => k.kind.startsWith('ftp')).map((k) => k.kept)).toEqual([0, 0]);
+    expect(p.invalidDrops).toBeGreaterThan(0);
+    expect(verdict(report.verdicts, 'tcp-kept', 'failover').ok).toBe(false);
+  });
+
+  it('changes the NAT mapping of remapped UDP flows, which the standby re-created as new', () => {
+    const udp = phase(report.analysis, 'failover').kinds.find((k) => k.kind === 'udp');
+    expect(udp?.remapped).toBeGreaterThanOrEqual(SUITE_SIZE.collidingUdp);
+    expect(udp?.remappedKept).toBeLessThan(udp?.remapped ?? 0);
+  });
+});

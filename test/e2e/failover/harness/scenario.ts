@@ -1,0 +1,132 @@
+// The failover scenario, start to finish (issue 5 §1): the topology, both firewalls booted with
+// the stateful ruleset and the stack's HA software, traffic from tom and jerry to the gateway
+// through the VIPs, the standby in sync, halfone switched off brutally, the switch observed;
+// then (failback) halfone back on, resynced, taking over again, observed the same way. Returns
+// every observation as data; removes every namespace and process it made, even on failure.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createNamespaces } from '../../../helpers/netns.js';
+import { FIREWALLS, HOSTS, PORTS, type FirewallName } from './addresses.js';
+import { injectEntries } from './extra-entries.js';
+import { bootFirewall } from './firewall-setup.js';
+import { observePhase, vipArrival, type PhaseContext } from './phase-observer.js';
+import { powerOff, powerOn } from './power.js';
+import { probeTcp } from './probe.js';
+import { sleep, waitUntil } from './processes.js';
+import { installRstCounters, readRstCounters, type RstCounts } from './rst-counter.js';
+import type { ScenarioOptions } from './scenario-options.js';
+import type { PhaseRecord, ScenarioResult } from './scenario-result.js';
+import type { FirewallNode } from './stack.js';
+import { buildTopology } from './topology.js';
+import { now } from './traffic/flow-recorder.js';
+import { clientConfigs, serverConfig } from './traffic/configs.js';
+import type { ClientResult, ServerResult } from './traffic/results.js';
+import { startTrafficProcess, type TrafficProcess } from './traffic/traffic-process.js';
+import { watchVips } from './vip.js';
+
+export async function runScenario(options: ScenarioOptions): Promise<ScenarioResult> {
+  const { stack, runDir } = options;
+  const net = createNamespaces('failover');
+  const vips = { current: undefined as ReturnType<typeof watchVips> | undefined };
+  const traffic: TrafficProcess<unknown>[] = [];
+  try {
+    const startedAt = now();
+    await mkdir(join(runDir, 'traffic'), { recursive: true });
+    await buildTopology(net);
+    for (const fw of Object.values(FIREWALLS)) await bootFirewall(net, fw);
+    for (const host of Object.keys(HOSTS)) await installRstCounters(net, host);
+    const watcher = (vips.current = watchVips(net, ['halfone', 'halftwo']));
+    const node = (name: FirewallName): FirewallNode => ({ addresses: FIREWALLS[name], net, dir: join(runDir, name) });
+
+    await stack.start(node('halfone'));
+    await waitUntil(() => vipArrival(watcher, 'halfone', startedAt) !== undefined, 20_000, 'halfone to become master');
+    await stack.start(node('halftwo'));
+
+    const server = startTrafficProcess<ServerResult>(net, 'gateway', 'flow-server-main.ts', serverConfig(options));
+    traffic.push(server);
+    await server.waitReady(30_000);
+    const clients = clientConfigs(options).map((config) => startTrafficProcess<ClientResult>(net, config.host, 'flow-client-main.ts', config));
+    traffic.push(...clients);
+    await Promise.all(clients.map((c) => c.waitReady(120_000)));
+    const trafficReadyAt = now();
+    const probesBefore = [
+      await probeTcp(net, 'jerry', HOSTS.tom.address, PORTS.lanService),
+      await probeTcp(net, 'gateway', HOSTS.tom.address, PORTS.lanService),
+    ];
+
+    const injected = options.extraEntries > 0 ? { entries: await injectEntries(net, 'halfone', options.extraEntries), at: now() } : undefined;
+    let syncedAt: number | undefined;
+    await waitUntil(async () => (await stack.isSynced()) && (syncedAt = now()) !== undefined, options.syncTimeoutMs, 'the standby to hold every flow', () => false, 250).catch(() => undefined);
+    await sleep(options.steadyMs);
+
+    const ctx: PhaseContext = {
+      net,
+      vips: watcher,
+      clients,
+      ftpClient: options.ftp ? clients[0] : undefined,
+      recoveryWindowMs: options.recoveryWindowMs,
+      settleMs: options.settleMs,
+      liveWindowMs: Math.max(1000, options.intervalMs * 5),
+      vipTimeoutMs: options.recoveryWindowMs + 20_000,
+    };
+    const phases: PhaseRecord[] = [];
+    const off = await powerOff(net, FIREWALLS.halfone, watcher.pids);
+    phases.push(await observePhase(ctx, 'failover', off.linksDownAt, 'halftwo'));
+
+    if (options.failback) {
+      await sleep(options.steadyMs);
+      const onAt = await powerOn(net, FIREWALLS.halfone);
+      const observed = observePhase(ctx, 'failback', onAt, 'halfone');
+      await stack.start(node('halfone'));
+      let resyncedAt: number | undefined;
+      await waitUntil(
+        async () => vipArrival(watcher, 'halfone', onAt) !== undefined || ((await stack.isSynced()) && (resyncedAt = now()) !== undefined),
+        ctx.vipTimeoutMs,
+        'halfone to resync',
+        () => false,
+        100,
+      ).catch(() => undefined);
+      const record = await observed;
+      phases.push(resyncedAt === undefined ? record : { ...record, resyncedAt });
+    }
+
+    const rst: Record<string, RstCounts> = {};
+    for (const host of Object.keys(HOSTS)) rst[host] = await readRstCounters(net, host);
+    const takeovers = await stack.takeovers();
+    const clientResults = await Promise.all(clients.map((c) => c.finish(30_000)));
+    const serverResult = await server.finish(30_000);
+    const versions = await stack.versions();
+    return {
+      label: options.label,
+      stack: stack.label,
+      replicates: stack.replicates,
+      versions,
+      size: {
+        tcpFlows: options.tcpFlows,
+        udpFlows: options.udpFlows,
+        collidingTcp: options.collidingTcp,
+        collidingUdp: options.collidingUdp,
+        intervalMs: options.intervalMs,
+        ftp: options.ftp,
+        extraEntries: options.extraEntries,
+      },
+      recoveryWindowMs: options.recoveryWindowMs,
+      startedAt,
+      trafficReadyAt,
+      injected,
+      syncedAt,
+      phases,
+      probesBefore,
+      clients: clientResults,
+      server: serverResult,
+      rst,
+      takeovers,
+      vipEvents: [...watcher.events],
+      endedAt: now(),
+    };
+  } finally {
+    vips.current?.stop();
+    await stack.stop().catch(() => undefined);
+    await net.cleanup();
+  }
+}
