@@ -7,9 +7,10 @@
 //
 // The reference falls short of HALF's pass criteria in two places, both asserted here as what
 // they are (so any other loss still fails the test), and shown in the report:
-// - keepalived adds the VIPs before the notify hook commits the replicated state: a LAN packet
+// - keepalived adds the VIPs before the notify hook commits the replicated state: a LAN datagram
 //   that reaches the new master in between creates a fresh UDP entry, so a flow whose source port
-//   the other LAN host also uses can come out with another NAT mapping (seen mostly at failback);
+//   the other LAN host also uses can come out with another NAT mapping, or even swap mappings
+//   with its twin (its echoes go to the other host); seen mostly at failback and at scale;
 // - the FTP control connection's NAT sequence adjustment (the helper lengthened PORT by 3 bytes)
 //   is not in effect on the new master: the first command after the switch loses 3 bytes.
 //
@@ -31,9 +32,11 @@ import { writeReport, type WrittenReport } from './report/write-report.js';
 
 const SAMPLE_DIR = fileURLToPath(new URL('../../../docs/sample-report/', import.meta.url));
 const SAMPLE_NOTE = [
-  'Sample report of the **reference stack** (Debian\'s conntrackd + keepalived) in HALF\'s failover harness: this is not HALF.',
-  'Made by `UPDATE_SAMPLE_REPORT=1 npx vitest run test/e2e/failover/conntrackd-reference.test.ts`; the FAIL lines are the',
-  'reference\'s known shortcomings (VIPs move before the commit; the FTP control stream loses the NAT sequence adjustment).',
+  'Sample report of the **reference stack**, Debian\'s conntrackd + keepalived, in HALF\'s failover harness: this is not HALF.',
+  'Made by `UPDATE_SAMPLE_REPORT=1 npx vitest run test/e2e/failover/conntrackd-reference.test.ts` (the full data of each run',
+  'stays in `report/`). FAIL lines are the reference\'s known shortcomings: keepalived moves the VIPs before conntrackd commits,',
+  'so UDP datagrams arriving in between get fresh NAT mappings; and the FTP control connection loses the NAT sequence',
+  'adjustment, so the first command after a switch arrives 3 bytes short. Numbers vary from run to run on a shared machine.',
 ].join('\n> ');
 
 let scratch: string;
@@ -91,19 +94,26 @@ describe('conntrackd + keepalived (the reference)', () => {
     expect(report.analysis.helperRewrotePort).toBe(true);
   });
 
-  it.each(['failover', 'failback'])('loses UDP flows in the %s only to the VIPs-before-commit race (source ports both LAN hosts use)', (name) => {
+  /** Flows bound to a source port that the other LAN host uses too. */
+  const sharedPort = (): Set<number> => new Set(result.clients.flatMap((c) => c.flows).filter((f) => f.collides).map((f) => f.flowId));
+
+  it.each(['failover', 'failback'])('loses or damages UDP flows in the %s only through the VIPs-before-commit race', (name) => {
+    // a LAN datagram that reaches the new master before the commit gets a fresh NAT mapping; only
+    // a flow whose source port the other host also uses can come out with another mapping, or
+    // swap mappings with its twin (an echo of the other host's flow)
     const p = phase(report.analysis, name);
     const udp = p.kinds.find((k) => k.kind === 'udp');
     expect(udp?.remapped).toBeGreaterThanOrEqual(SUITE_SIZE.collidingUdp);
-    const shared = new Set(result.clients.flatMap((c) => c.flows).filter((f) => f.collides).map((f) => f.flowId));
-    const lostUdp = p.lost.filter((o) => o.kind === 'udp');
-    expect(lostUdp.filter((o) => !shared.has(o.flowId))).toEqual([]);
-    expect(lostUdp.every((o) => o.why.startsWith('NAT mapping changed'))).toBe(true);
+    const shared = sharedPort();
+    const hurt = p.lost.filter((o) => o.kind === 'udp');
+    expect(hurt.filter((o) => !shared.has(o.flowId))).toEqual([]);
+    for (const o of hurt) expect(o.why).toMatch(/^(NAT mapping changed|\d+ wrong echoe?s? \(echo of flow \d+\))/);
   });
 
-  it('damages no echo except on the FTP control stream, where the NAT sequence adjustment is lost', () => {
+  it('damages no other echo than the FTP control stream\'s, where the NAT sequence adjustment is lost', () => {
+    const shared = sharedPort();
     for (const p of report.analysis.phases) {
-      const damaged = p.lost.filter((o) => o.corrupted.length > 0);
+      const damaged = p.lost.filter((o) => o.corrupted.length > 0 && !(o.kind === 'udp' && shared.has(o.flowId)));
       expect(damaged.filter((o) => o.kind !== 'ftp-control')).toEqual([]);
       for (const o of damaged) expect(o.corrupted.every((c) => /^502 /.test(c.what))).toBe(true);
     }

@@ -13,26 +13,21 @@ export interface TableEntry {
   readonly assured: boolean;
 }
 
-const TCP_STATES = /^(SYN_SENT|SYN_RECV|ESTABLISHED|FIN_WAIT|CLOSE_WAIT|LAST_ACK|TIME_WAIT|CLOSE|SYN_SENT2)$/;
+const TCP_STATES = new Set(['SYN_SENT', 'SYN_RECV', 'ESTABLISHED', 'FIN_WAIT', 'CLOSE_WAIT', 'LAST_ACK', 'TIME_WAIT', 'CLOSE', 'SYN_SENT2']);
+const PROTOS = new Set(['tcp', 'udp', 'icmp', 'sctp', 'dccp', 'udplite', 'unknown', 'gre']);
+// one regular expression per line: a scale run compares tables of 100,000 entries and more
+const LINE = /^(\S+)\s+\d+\s+(?:\d+\s+)?(?:([A-Z][A-Z_0-9]*)\s+)?src=(\S+) dst=(\S+) sport=(\d+) dport=(\d+)(?:\s.*?\bsrc=(\S+) dst=(\S+) sport=(\d+) dport=(\d+))?/;
 
 export function parseTableLine(line: string): TableEntry | undefined {
-  const words = line.trim().split(/\s+/);
-  const proto = words[0];
-  if (proto === undefined || !/^(tcp|udp|icmp|sctp|dccp|udplite|unknown|gre)$/.test(proto)) return undefined;
-  const state = words.find((w) => TCP_STATES.test(w));
-  const values = (key: string): string[] => words.filter((w) => w.startsWith(`${key}=`)).map((w) => w.slice(key.length + 1));
-  const [src0, src1] = values('src');
-  const [dst0, dst1] = values('dst');
-  const [sport0, sport1] = values('sport').map(Number);
-  const [dport0, dport1] = values('dport').map(Number);
-  if (src0 === undefined || dst0 === undefined || sport0 === undefined || dport0 === undefined) return undefined;
-  const hasReply = src1 !== undefined && dst1 !== undefined && sport1 !== undefined && dport1 !== undefined;
+  const m = LINE.exec(line.trimStart());
+  if (m === null || !PROTOS.has(m[1] as string)) return undefined;
+  const state = m[2] !== undefined && TCP_STATES.has(m[2]) ? m[2] : undefined;
   return {
-    proto,
+    proto: m[1] as string,
     state,
-    orig: { src: src0, dst: dst0, sport: sport0, dport: dport0 },
-    reply: hasReply ? { src: src1, dst: dst1, sport: sport1, dport: dport1 } : undefined,
-    assured: words.includes('[ASSURED]'),
+    orig: { src: m[3] as string, dst: m[4] as string, sport: Number(m[5]), dport: Number(m[6]) },
+    reply: m[7] === undefined ? undefined : { src: m[7], dst: m[8] as string, sport: Number(m[9]), dport: Number(m[10]) },
+    assured: line.includes('[ASSURED]'),
   };
 }
 
@@ -54,8 +49,9 @@ export function isEstablishedFlow(e: TableEntry): boolean {
  *  conntrackd's Address Ignore does: original source or reply source). */
 export function missingFromReplica(active: readonly TableEntry[], replica: readonly TableEntry[], ignored: readonly string[]): string[] {
   const have = new Set(replica.map(entryKey));
+  const skip = new Set(ignored);
   return active
-    .filter((e) => isEstablishedFlow(e) && !ignored.includes(e.orig.src) && !ignored.includes(e.reply?.src ?? ''))
+    .filter((e) => isEstablishedFlow(e) && !skip.has(e.orig.src) && !skip.has(e.reply?.src ?? ''))
     .map(entryKey)
     .filter((k) => !have.has(k));
 }

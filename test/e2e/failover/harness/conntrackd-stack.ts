@@ -10,7 +10,7 @@ import { requireTool, run } from '../../../helpers/tools.js';
 import type { FirewallName } from './addresses.js';
 import { missingFromReplica, parseTable } from './conntrack-table.js';
 import { renderConntrackdConf } from './conntrackd-conf.js';
-import { renderKeepalivedConf } from './keepalived-conf.js';
+import { ADVERT_INT_S, PREEMPT_DELAY_S, renderKeepalivedConf } from './keepalived-conf.js';
 import { parseNotifyLog, renderNotifyScript } from './notify-script.js';
 import { stopProcesses, waitUntil } from './processes.js';
 import type { FirewallNode, FirewallStack, TakeoverRecord } from './stack.js';
@@ -23,6 +23,9 @@ export interface ConntrackdStackOptions {
   readonly hashLimit?: number;
   readonly advertIntS?: number;
 }
+
+/** Entries of the active table that are never replicated (VRRP, the sync channel itself). */
+const UNREPLICATED_SLACK = 16;
 
 interface NodeFiles {
   readonly conntrackdConf: string;
@@ -51,10 +54,11 @@ export class ConntrackdStack implements FirewallStack {
     if (options.replicate) requireTool('conntrackd');
   }
 
-  async versions(): Promise<Record<string, string>> {
+  async details(): Promise<Record<string, string>> {
     const keepalived = (await run('keepalived', ['--version'])).stderr.match(/Keepalived v\S+/)?.[0] ?? 'keepalived ?';
     const conntrackd = (await run('conntrackd', ['-v'])).stdout.match(/v\d+(\.\d+)*/)?.[0] ?? '?';
-    return { keepalived, ...(this.replicates ? { conntrackd: `conntrackd ${conntrackd}` } : {}) };
+    const vrrp = `VRRPv3 unicast, advert_int ${this.options.advertIntS ?? ADVERT_INT_S} s, preempt_delay ${PREEMPT_DELAY_S} s`;
+    return { keepalived, ...(this.replicates ? { conntrackd: `conntrackd ${conntrackd} (FT-FW over UDP)` } : {}), vrrp };
   }
 
   async start(node: FirewallNode): Promise<void> {
@@ -105,6 +109,12 @@ export class ConntrackdStack implements FirewallStack {
     for (const s of nodes) if ((await holdsVips(s.node.net, s.node.addresses.name)).lan) active = s;
     const standby = nodes.find((s) => s !== active);
     if (active === undefined || standby === undefined) return false;
+    // cheap first: while the replica holds clearly fewer entries than the table, do not compare
+    // the two (at scale each listing is 100,000 lines of CPU the traffic needs)
+    const count = Number((await active.node.net.exec(active.node.addresses.name, ['conntrack', '-C'], { check: true })).stdout.trim());
+    const stats = await run('conntrackd', ['-C', standby.files.conntrackdConf, '-s']);
+    const external = Number(/cache external:\s*\ncurrent active connections:\s*(\d+)/.exec(stats.stdout)?.[1] ?? 0);
+    if (external < count - UNREPLICATED_SLACK) return false;
     const table = await active.node.net.exec(active.node.addresses.name, ['conntrack', '-L'], { check: true });
     const replica = await run('conntrackd', ['-C', standby.files.conntrackdConf, '-e']);
     if (replica.exitCode !== 0) return false;

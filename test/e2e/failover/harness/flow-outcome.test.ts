@@ -31,7 +31,7 @@ describe('flowOutcome', () => {
     const o = outcome(7);
     expect(o.kept).toBe(true);
     expect(o.corrupted).toEqual([{ at: T0 + 11_700, what: '502 not implemented: "P"' }]);
-    expect(o.why).toBe('1 wrong echoes (502 not implemented: "P")');
+    expect(o.why).toBe('1 wrong echo (502 not implemented: "P")');
   });
 
   it('judges each phase on its own window', () => {

@@ -64,6 +64,6 @@ export function flowOutcome(flow: FlowRecord, view: ServerFlowView | undefined, 
             ? `gap of ${Math.round(longestGapMs)} ms`
             : '';
   const kept = why === '';
-  const damage = corrupted.length === 0 ? '' : `${corrupted.length} wrong echoes (${corrupted[0]?.what})`;
+  const damage = corrupted.length === 0 ? '' : `${corrupted.length} wrong echo${corrupted.length === 1 ? '' : 'es'} (${corrupted[0]?.what})`;
   return { flowId: flow.flowId, kind: flow.kind, host: flow.host, collides: flow.collides, remapped, aliveBefore, longestGapMs, resumedAt, kept, corrupted, why: kept ? damage : why };
 }

@@ -35,7 +35,7 @@ export class HalfStack implements FirewallStack {
 
   constructor(readonly options: HalfStackOptions = {}) {}
 
-  versions(): Promise<Record<string, string>> {
+  details(): Promise<Record<string, string>> {
     return Promise.reject(new StackUnavailableError(HALF_NOT_YET));
   }
 

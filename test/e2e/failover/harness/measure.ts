@@ -102,7 +102,7 @@ export function analyse(result: ScenarioResult): Analysis {
   const views = new Map(result.server.flows.map((v) => [v.flowId, v]));
   const lan = Object.entries(result.rst).filter(([host]) => host !== 'gateway').map(([, c]) => c);
   const acquisitions: { node: FirewallName; at: number }[] = [];
-  for (const e of result.vipEvents.filter((v) => v.change === 'added')) {
+  for (const e of [...result.vipEvents].sort((x, y) => x.at - y.at).filter((v) => v.change === 'added')) {
     const last = acquisitions.at(-1);
     if (last === undefined || last.node !== e.node || e.at - last.at > 2000) acquisitions.push({ node: e.node, at: e.at });
   }

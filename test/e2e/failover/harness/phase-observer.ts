@@ -26,12 +26,16 @@ export interface PhaseContext {
   readonly vipTimeoutMs: number;
 }
 
-/** When both VIPs were last added on `node` after `since` (undefined while not both are). */
+/** The first time after `since` that `node` held both VIPs (undefined: not yet). */
 export function vipArrival(vips: VipWatcher, node: FirewallName, since: number): number | undefined {
-  const added = (vip: string): number | undefined => vips.events.filter((e) => e.node === node && e.vip === vip && e.change === 'added' && e.at >= since).at(-1)?.at;
-  const lan = added(LAN_VIP);
-  const wan = added(WAN_VIP);
-  return lan === undefined || wan === undefined ? undefined : Math.max(lan, wan);
+  const held = new Set<string>();
+  for (const e of vips.events) {
+    if (e.node !== node || e.at < since) continue;
+    if (e.change === 'added') held.add(e.vip);
+    else held.delete(e.vip);
+    if (held.has(LAN_VIP) && held.has(WAN_VIP)) return e.at;
+  }
+  return undefined;
 }
 
 export async function observePhase(ctx: PhaseContext, name: PhaseName, startedAt: number, newMaster: FirewallName): Promise<PhaseRecord> {

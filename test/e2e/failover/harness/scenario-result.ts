@@ -31,7 +31,8 @@ export interface ScenarioResult {
   readonly label: string;
   readonly stack: string;
   readonly replicates: boolean;
-  readonly versions: Readonly<Record<string, string>>;
+  /** Software versions and the settings that shape the numbers (from the stack). */
+  readonly details: Readonly<Record<string, string>>;
   readonly size: {
     readonly tcpFlows: number;
     readonly udpFlows: number;

@@ -16,26 +16,43 @@ import { sleep, waitUntil } from './processes.js';
 import { installRstCounters, readRstCounters, type RstCounts } from './rst-counter.js';
 import type { ScenarioOptions } from './scenario-options.js';
 import type { PhaseRecord, ScenarioResult } from './scenario-result.js';
-import type { FirewallNode } from './stack.js';
+import type { FirewallNode, FirewallStack } from './stack.js';
 import { buildTopology } from './topology.js';
 import { now } from './traffic/flow-recorder.js';
 import { clientConfigs, serverConfig } from './traffic/configs.js';
 import type { ClientResult, ServerResult } from './traffic/results.js';
-import { startTrafficProcess, type TrafficProcess } from './traffic/traffic-process.js';
-import { watchVips } from './vip.js';
+import { startTrafficProcess } from './traffic/traffic-process.js';
+import { watchVips, type VipWatcher } from './vip.js';
+
+/** When a check that ended while halftwo still held the VIPs found halfone holding every flow
+ *  (undefined: no such check succeeded before halfone took the VIPs). */
+async function watchResync(stack: FirewallStack, watcher: VipWatcher, onAt: number, timeoutMs: number, everyMs: number): Promise<number | undefined> {
+  let resyncedAt: number | undefined;
+  const check = async (): Promise<boolean> => {
+    if (vipArrival(watcher, 'halfone', onAt) !== undefined) return true;
+    if (!(await stack.isSynced())) return false;
+    const checkedAt = now();
+    await sleep(100); // let the VIP monitors' lines in: ip stamps them, we only read them late
+    const moved = vipArrival(watcher, 'halfone', onAt);
+    if (moved === undefined || moved > checkedAt) resyncedAt = checkedAt;
+    return true;
+  };
+  await waitUntil(check, timeoutMs, 'halfone to resync or take over', () => false, everyMs).catch(() => undefined);
+  return resyncedAt;
+}
 
 export async function runScenario(options: ScenarioOptions): Promise<ScenarioResult> {
   const { stack, runDir } = options;
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(options.label)) throw new RangeError(`scenario label "${options.label}" must be lowercase letters, digits and dashes (it names report/<label>/)`);
   const net = createNamespaces('failover');
-  const vips = { current: undefined as ReturnType<typeof watchVips> | undefined };
-  const traffic: TrafficProcess<unknown>[] = [];
+  let vipWatcher: VipWatcher | undefined;
   try {
     const startedAt = now();
     await mkdir(join(runDir, 'traffic'), { recursive: true });
     await buildTopology(net);
     for (const fw of Object.values(FIREWALLS)) await bootFirewall(net, fw);
     for (const host of Object.keys(HOSTS)) await installRstCounters(net, host);
-    const watcher = (vips.current = watchVips(net, ['halfone', 'halftwo']));
+    const watcher = (vipWatcher = watchVips(net, ['halfone', 'halftwo']));
     const node = (name: FirewallName): FirewallNode => ({ addresses: FIREWALLS[name], net, dir: join(runDir, name) });
 
     await stack.start(node('halfone'));
@@ -43,10 +60,8 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     await stack.start(node('halftwo'));
 
     const server = startTrafficProcess<ServerResult>(net, 'gateway', 'flow-server-main.ts', serverConfig(options));
-    traffic.push(server);
     await server.waitReady(30_000);
     const clients = clientConfigs(options).map((config) => startTrafficProcess<ClientResult>(net, config.host, 'flow-client-main.ts', config));
-    traffic.push(...clients);
     await Promise.all(clients.map((c) => c.waitReady(120_000)));
     const trafficReadyAt = now();
     const probesBefore = [
@@ -56,7 +71,9 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
 
     const injected = options.extraEntries > 0 ? { entries: await injectEntries(net, 'halfone', options.extraEntries), at: now() } : undefined;
     let syncedAt: number | undefined;
-    await waitUntil(async () => (await stack.isSynced()) && (syncedAt = now()) !== undefined, options.syncTimeoutMs, 'the standby to hold every flow', () => false, 250).catch(() => undefined);
+    // comparing two large tables costs CPU the traffic needs: poll them less often
+    const pollMs = options.extraEntries > 0 ? 1000 : 250;
+    await waitUntil(async () => (await stack.isSynced()) && (syncedAt = now()) !== undefined, options.syncTimeoutMs, 'the standby to hold every flow', () => false, pollMs).catch(() => undefined);
     await sleep(options.steadyMs);
 
     const ctx: PhaseContext = {
@@ -78,14 +95,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       const onAt = await powerOn(net, FIREWALLS.halfone);
       const observed = observePhase(ctx, 'failback', onAt, 'halfone');
       await stack.start(node('halfone'));
-      let resyncedAt: number | undefined;
-      await waitUntil(
-        async () => vipArrival(watcher, 'halfone', onAt) !== undefined || ((await stack.isSynced()) && (resyncedAt = now()) !== undefined),
-        ctx.vipTimeoutMs,
-        'halfone to resync',
-        () => false,
-        100,
-      ).catch(() => undefined);
+      const resyncedAt = await watchResync(stack, watcher, onAt, ctx.vipTimeoutMs, pollMs / 2);
       const record = await observed;
       phases.push(resyncedAt === undefined ? record : { ...record, resyncedAt });
     }
@@ -95,12 +105,12 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     const takeovers = await stack.takeovers();
     const clientResults = await Promise.all(clients.map((c) => c.finish(30_000)));
     const serverResult = await server.finish(30_000);
-    const versions = await stack.versions();
+    const details = await stack.details();
     return {
       label: options.label,
       stack: stack.label,
       replicates: stack.replicates,
-      versions,
+      details,
       size: {
         tcpFlows: options.tcpFlows,
         udpFlows: options.udpFlows,
@@ -125,7 +135,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       endedAt: now(),
     };
   } finally {
-    vips.current?.stop();
+    vipWatcher?.stop();
     await stack.stop().catch(() => undefined);
     await net.cleanup();
   }

@@ -32,8 +32,9 @@ export interface FirewallStack {
   readonly label: string;
   /** False for the control run: VRRP only, no state replication. */
   readonly replicates: boolean;
-  /** Versions of the software it runs, for the report ({ keepalived: "Keepalived v2.2.7" }). */
-  versions(): Promise<Record<string, string>>;
+  /** Versions of the software it runs and the settings that shape the numbers, for the report
+   *  ({ keepalived: "Keepalived v2.2.7", vrrp: "VRRPv3, advert_int 0.5 s" }). */
+  details(): Promise<Record<string, string>>;
   /** Writes the node's configuration and starts its HA processes inside its namespace; resolves
    *  once they run. Called again for a node that was switched off and comes back. */
   start(node: FirewallNode): Promise<void>;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNamespaces } from '../../../helpers/netns.js';
 import { LAN_VIP, WAN_VIP } from './addresses.js';
 import { sleep, waitUntil } from './processes.js';
-import { holdsVips, watchVips } from './vip.js';
+import { holdsVips, monitorTime, watchVips } from './vip.js';
 
 const net = createNamespaces('fovip');
 beforeAll(async () => {
@@ -37,5 +37,13 @@ describe('watchVips', () => {
     } finally {
       watcher.stop();
     }
+  });
+});
+
+describe('monitorTime', () => {
+  it('reads the local time ip -ts puts in front of a line, keeping the microseconds', () => {
+    const at = monitorTime('[2026-11-26T06:52:00.103888] 3: va    inet 192.0.2.9/24 scope global va');
+    expect(at).toBeCloseTo(new Date(2026, 10, 26, 6, 52, 0).getTime() + 103.888, 3);
+    expect(monitorTime('3: va    inet 192.0.2.9/24')).toBeUndefined();
   });
 });

@@ -27,13 +27,13 @@ function phaseColumns(phases: readonly PhaseAnalysis[], pick: (p: PhaseAnalysis)
 export function renderSummary(input: SummaryInput): string {
   const { result: r, analysis: a, verdicts } = input;
   const phases = a.phases;
-  const versions = Object.values(r.versions).join(', ');
+  const details = Object.values(r.details).join(', ');
   const s = r.size;
   const lines: string[] = [];
   lines.push(`# Failover report: ${r.label}`, '');
   if (input.note !== undefined) lines.push(`> ${input.note}`, '');
   lines.push(
-    `- Stack: **${r.stack}**${versions === '' ? '' : ` (${versions})`}`,
+    `- Stack: **${r.stack}**${details === '' ? '' : ` (${details})`}`,
     `- Traffic: ${int(s.tcpFlows)} TCP + ${int(s.udpFlows)} UDP flows through SNAT, a message every ${s.intervalMs} ms each; ${s.collidingTcp} TCP and ${s.collidingUdp} UDP source ports used by both LAN hosts (so SNAT remapped one of each pair)${s.ftp ? '; an active-mode FTP session streaming over its data connection' : ''}${s.extraEntries > 0 ? `; ${int(s.extraEntries)} extra conntrack entries injected on the active node` : ''}`,
     `- Run: ${new Date(r.startedAt).toISOString()}, ${((r.endedAt - r.startedAt) / 1000).toFixed(0)} s`,
     '',

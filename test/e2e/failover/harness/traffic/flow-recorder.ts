@@ -12,6 +12,7 @@ export class FlowRecorder {
   readonly echoes: number[] = [];
   sent = 0;
   readonly badEchoes: { at: number; what: string }[] = [];
+  duplicates = 0;
   readonly errors: { at: number; what: string }[] = [];
   localPort = 0;
 
@@ -51,6 +52,7 @@ export class FlowRecorder {
       echoes: this.echoes,
       sent: this.sent,
       badEchoes: this.badEchoes,
+      duplicates: this.duplicates,
       errors: this.errors,
     };
   }

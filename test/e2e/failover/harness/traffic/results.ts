@@ -50,6 +50,8 @@ export interface FlowRecord {
   /** Echoes that did not match what was sent (wrong flow, sequence or bytes), with times
    *  (the first 100). */
   readonly badEchoes: readonly { readonly at: number; readonly what: string }[];
+  /** Echoes of a frame already echoed (UDP: the network may duplicate a datagram). */
+  readonly duplicates: number;
   /** Socket errors and closes, with times (epoch ms). */
   readonly errors: readonly { readonly at: number; readonly what: string }[];
 }

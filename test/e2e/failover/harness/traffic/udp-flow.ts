@@ -1,7 +1,8 @@
 // One UDP flow of the traffic generator: a connected datagram socket that sends a frame every
-// interval; an echo counts when it equals a frame sent on this flow (datagrams may be lost).
+// interval; an echo counts when it equals a frame sent on this flow (datagrams may be lost, or
+// duplicated: a second echo of the same frame is counted apart, not as damage).
 import { createSocket } from 'node:dgram';
-import { encodeFrame } from './frame.js';
+import { decodeFrame, encodeFrame } from './frame.js';
 import { now, type FlowRecorder } from './flow-recorder.js';
 import type { RunningFlow } from './tcp-flow.js';
 
@@ -19,18 +20,26 @@ export function openUdpFlow(rec: FlowRecorder, options: UdpFlowOptions): Promise
   return new Promise((resolve, reject) => {
     const socket = createSocket({ type: 'udp4' });
     const outstanding = new Map<number, Buffer>();
+    const echoed = new Set<number>();
     let timer: NodeJS.Timeout | undefined;
     let phase: NodeJS.Timeout | undefined;
 
     socket.on('message', (msg) => {
       const at = now();
-      const seq = msg.length >= 12 ? msg.readUInt32BE(8) : -1;
+      const decoded = decodeFrame(msg);
+      if (!decoded.ok) return rec.bad(at, decoded.reason);
+      const { flowId, seq } = decoded.frame;
+      if (flowId !== rec.flowId) return rec.bad(at, `echo of flow ${flowId}`);
       const expected = outstanding.get(seq);
       if (expected !== undefined && expected.equals(msg)) {
         outstanding.delete(seq);
+        echoed.add(seq);
+        echoed.delete(seq - REMEMBERED);
         rec.echo(at);
+      } else if (echoed.has(seq)) {
+        rec.duplicates++; // the network may duplicate a datagram: not damage
       } else {
-        rec.bad(at, 'echo matches no frame sent');
+        rec.bad(at, expected === undefined ? `echo of frame ${seq}, never sent or long forgotten` : `echo of frame ${seq} differs from what was sent`);
       }
     });
     // ICMP errors (e.g. port unreachable while no firewall forwards) surface as send errors
