@@ -32,6 +32,9 @@ export const SHLIBS_DEPENDS: Readonly<Record<string, readonly string[]>> = {
 
 export const ARCHITECTURES = ['amd64', 'arm64'] as const;
 
+/** Where the systemd unit is installed. */
+export const UNIT_PATH = '/usr/lib/systemd/system/half-syncd.service';
+
 /** Debian 12's nodejs is 18.19.0 (Debian 13: 20.19); the bundles target node18.19. */
 export const NODEJS_DEPENDS = 'nodejs (>= 18.19)';
 
@@ -130,7 +133,11 @@ export function halfSyncdDefinition(ctx: DefinitionContext, architecture: string
       { path: `${LIB_DIR}/package.json`, content: '{"type":"module"}\n', mode: 0o644 },
       { path: prebuild.installPath, content: stripElf(readFileSync(prebuild.source), prebuild.source), mode: 0o644 },
       ...commands,
-      { path: '/lib/systemd/system/half-syncd.service', content: { from: `${DIR}/half-syncd.service` }, mode: 0o644 },
+      // Under /usr (DEP 17): in merged-/usr Debian 13 a unit shipped as /lib/systemd/system/…
+      // leaves dpkg owning the aliased directory /lib/systemd/system alone, and removing the
+      // package warns that it is "not empty so not removed". systemd and deb-systemd-helper
+      // read /usr/lib/systemd/system on Debian 12 as well.
+      { path: UNIT_PATH, content: { from: `${DIR}/half-syncd.service` }, mode: 0o644 },
       { path: `/usr/share/doc/${NAME}/copyright`, content: copyright(ctx, bundle) },
       { path: `/usr/share/doc/${NAME}/half.conf.5.md`, content: { from: 'docs/half.conf.5.md' }, mode: 0o644 },
       // The keepalived examples the backport carries, here too: where Debian's own keepalived is
@@ -153,7 +160,7 @@ export function halfSyncdDefinition(ctx: DefinitionContext, architecture: string
 }
 
 export default function halfSyncd(ctx: DefinitionContext): PackageDefinition[] {
-  const bundle = bundleDaemon({ root: ctx.root });
+  const bundle = bundleDaemon({ root: ctx.root, version: ctx.projectVersion });
   const served = servedArchitectures(ctx.root);
   return ARCHITECTURES.filter((architecture) => served.includes(architecture)).map((architecture) => halfSyncdDefinition(ctx, architecture, bundle));
 }

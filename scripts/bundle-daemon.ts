@@ -50,6 +50,9 @@ export interface BundleOptions {
   /** Repository root. */
   readonly root: string;
   readonly programs?: readonly DaemonProgram[];
+  /** The release the programs report (`half --version`, daemon/src/cli/version.ts); without it
+   *  they say "dev", as when run from the source tree. */
+  readonly version?: string;
 }
 
 export interface DaemonBundle {
@@ -109,7 +112,7 @@ export function bundleDaemon(options: BundleOptions): DaemonBundle {
       banner: { js: BANNER },
       alias: { 'node-gyp-build': `./${NETLINK_LOADER}` },
       // CommonJS code inside the bundle (netlink's raw.js) still says __dirname: the bundle's folder.
-      define: { __dirname: '__half_bundle_dir' },
+      define: { __dirname: '__half_bundle_dir', ...(options.version === undefined ? {} : { __HALF_VERSION__: JSON.stringify(options.version) }) },
       write: false,
       metafile: true,
       legalComments: 'none',

@@ -1,8 +1,6 @@
 // The daemon behind the control socket (control/control-handler.ts): `half status`, `half commit`,
 // `half flush`, `half resync` and half-notify's transitions, answered from the running layers.
-// Caches are flushed per origin (the sync node's inbound streams keep their cache objects), and
-// a commit by hand is followed by a re-read of our own table, since the writer's echoes are
-// not followed (kernel-feed.ts).
+// Caches are flushed per origin (the sync node's inbound streams keep their cache objects).
 import type { ExternalCaches } from '../cache/external-caches.js';
 import type { FlowCache } from '../cache/flow-cache.js';
 import type { ControlHandler } from '../control/control-handler.js';
@@ -35,9 +33,7 @@ export class DaemonControlHandler implements ControlHandler {
   }
 
   async commit(): Promise<CommitSummary> {
-    const summary = await this.deps.committer.commit('half commit');
-    await this.deps.ownTable.request('after half commit').catch(() => undefined);
-    return summary;
+    return this.deps.committer.commit('half commit');
   }
 
   async flush(target: FlushTarget): Promise<FlushSummary> {

@@ -3,9 +3,10 @@
 //   1. the boot epoch is stored before any frame can be sent (AES-GCM nonces never repeat);
 //   2. the kernel sockets and the sync link are opened; any failure stops the start, and what
 //      was opened is closed again;
-//   3. events are subscribed before our table is dumped (nothing between the two is lost);
-//   4. the protocol starts, then the control socket, the metrics endpoint and the notify FIFO;
-//   5. a node that already holds its virtual addresses takes itself for MASTER (initial-state.ts).
+//   3. the protocol starts (as a receiver), then the control socket, the metrics endpoint and the
+//      notify FIFO; our own table is followed only once this node becomes the sender
+//      (kernel-subscription.ts: the failover plan subscribes, then reads the table from a dump);
+//   4. a node that already holds its virtual addresses takes itself for MASTER (initial-state.ts).
 // stop() undoes it in reverse: inputs first, then the protocol (pending changes are flushed),
 // then the sockets.
 import { randomInt } from 'node:crypto';
@@ -23,6 +24,7 @@ import { DirectInjector } from './direct-injector.js';
 import { ExternalCommitter } from './external-commit.js';
 import { effectiveFlowFilter } from './flow-filter-wiring.js';
 import { KernelFeed } from './kernel-feed.js';
+import { conntrackEventsSetting, KernelSubscription } from './kernel-subscription.js';
 import { LagTracker } from './lag-tracker.js';
 import { openServices, type Services } from './services.js';
 import { StalePurge } from './stale-purge.js';
@@ -89,20 +91,32 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     });
     link.watch(() => node.outbound.receivers.values());
     let ownTable: TableResync | undefined;
+    const writerPort = writer.port; // getsockname(2) once, not per event
     const feed = new KernelFeed({
       localChange: (change) => node.localChange(change),
       internal,
-      writerPort: () => writer.port,
+      writerPort: () => writerPort,
       onOverrun: (info) => {
         logger.warn('kernel events were lost (event socket overrun): re-reading the table', { overruns: info.overruns });
         ownTable?.request('overrun').catch(() => undefined);
       },
     });
     ownTable = new TableResync({ dumper, filter, feed, internal, reconcile: (records) => node.reconcileTable(records), clock, logger });
-    const events = new NetlinkKernelEvents({ filter });
+    const table = ownTable;
+    const eventsSetting = await conntrackEventsSetting();
+    const alwaysOn = eventsSetting !== 1;
+    if (alwaysOn) {
+      logger.warn('net.netfilter.nf_conntrack_events is not 1: following conntrack events all the time (more CPU on the standby)', {
+        value: eventsSetting ?? 'unreadable',
+        fix: 'sysctl -w net.netfilter.nf_conntrack_events=1 (HALF\'s sysctl.d snippet sets it)',
+      });
+    }
+    const events = new KernelSubscription(() => new NetlinkKernelEvents({ filter }), feed, (reason) => table.request(`after ${reason}`), logger, alwaysOn);
     closers.push(() => events.close());
-    await events.start(feed);
-    await ownTable.request('start');
+    if (alwaysOn) {
+      await events.activate();
+      await table.request('start');
+    }
     node.start();
     closers.push(() => node.stop());
     logger.info('half-syncd replicating', {
@@ -112,8 +126,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       links: config.sync.links.map((l) => `${l.address.text}:${config.sync.port}`).join(','),
       ignored: (settings.ignoreAddresses ?? []).join(','),
     });
-    const committer = new ExternalCommitter(external, writer, clock, logger);
-    const purge = new StalePurge(dumper, writer, filter, clock, logger);
+    const committer = new ExternalCommitter(external, writer, events, clock, logger);
+    const purge = new StalePurge(dumper, writer, events, filter, clock, logger);
     const services: Services = await openServices({
       config, options, clock, startedAt, node, internal, external, committer, ownTable, purge, feed, events, link, direct,
       closers,

@@ -1,6 +1,7 @@
 // The commit: every entry of the external cache (the peers' connections) written into the
 // kernel's conntrack table, create-or-update, in large batches (NetlinkKernelWriter cuts them
-// into datagrams of many requests). What a MASTER transition does in external-cache mode, and
+// into datagrams of many requests), with the event subscription paused (its echoes would only
+// slow it down; the table is re-read afterwards). What a MASTER transition does in external-cache mode, and
 // what `half commit` does by hand. Each commit is timed, counted, logged and kept for
 // `half status` and the metrics (commit duration histogram). Model: conntrackd's -c.
 import type { ExternalCaches } from '../cache/external-caches.js';
@@ -11,6 +12,11 @@ import type { Logger } from '../metrics/logger.js';
 import type { RecordChange } from '../model/record.js';
 import type { Clock } from '../sync/clock.js';
 
+/** Runs a bulk write without following its echoes (kernel-subscription.ts). */
+export interface BulkWrites {
+  quietly<T>(reason: string, work: () => Promise<T>): Promise<T>;
+}
+
 /** Failure reasons logged per commit (the rest are only counted). */
 const LOGGED_FAILURES = 5;
 
@@ -20,19 +26,26 @@ export class ExternalCommitter {
   private last: CommitSummary | null = null;
   /** Entries that failed, all commits together. */
   failedEntries = 0;
+  /** Clock time the latest commit's writes ended (a re-read of the table must start after it). */
+  lastWriteEndedAt: number | undefined;
 
   constructor(
     private readonly external: ExternalCaches,
     private readonly writer: KernelWriter,
+    private readonly bulk: BulkWrites,
     private readonly clock: Clock,
     private readonly logger: Logger,
   ) {}
 
   async commit(reason: string): Promise<CommitSummary> {
-    const started = this.clock.now();
     const changes: RecordChange[] = [];
     for (const flow of this.external.values()) changes.push({ op: 'set', record: flow.record });
-    const report = await this.writer.applyRecords(changes);
+    const started = this.clock.now();
+    const report = await this.bulk.quietly(`commit (${reason})`, async () => {
+      const written = await this.writer.applyRecords(changes);
+      this.lastWriteEndedAt = this.clock.now();
+      return written;
+    });
     const durationMs = this.clock.now() - started;
     const summary: CommitSummary = { entries: changes.length, created: report.created, updated: report.updated, failed: report.failed, durationMs };
     this.count++;

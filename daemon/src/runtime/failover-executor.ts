@@ -1,6 +1,7 @@
 // The effects of failover plans (ha/failover-plan.ts) on this daemon's layers: the takeover guard
-// (nft set), the commit of the external cache, our own table re-read from the kernel, the sync
-// role, the purge of stale entries and resync requests to the peers. The FailoverDriver calls
+// (nft set), the commit of the external cache, our own table re-read from the kernel (and
+// followed through events from then on), the sync role, the purge of stale entries and resync
+// requests to the peers. The FailoverDriver calls
 // these one at a time, in plan order, and records what failed; a failure here is logged and
 // thrown so the driver counts it, and the plan goes on (the guard must come off regardless).
 import type { TakeoverGuard } from '../ha/nft-guard.js';
@@ -17,16 +18,29 @@ export interface SyncRoleControl {
   requestResync(): void;
 }
 
+/** Our own table's upkeep: followed through events only while this node is the sender. */
+export interface OwnTableUpkeep {
+  activate(): Promise<void>;
+  deactivate(): void;
+  readonly active: boolean;
+}
+
 export interface FailoverExecutorDeps {
   readonly guard: TakeoverGuard;
   readonly committer: ExternalCommitter;
   readonly ownTable: TableResync;
+  readonly events: OwnTableUpkeep;
+  /** Our table as replicated (emptied when this node stops sending). */
+  readonly internal: { clear(): void };
   readonly purge: StalePurge;
   readonly node: SyncRoleControl;
   readonly logger: Logger;
 }
 
 export class DaemonFailoverExecutor implements FailoverExecutor {
+  /** Set by this plan's commit: the re-read that follows it (kernel-subscription.ts) will do. */
+  private committedAt: number | undefined;
+
   constructor(private readonly deps: FailoverExecutorDeps) {}
 
   async guardOn(): Promise<void> {
@@ -39,27 +53,32 @@ export class DaemonFailoverExecutor implements FailoverExecutor {
 
   async commitExternalCache(): Promise<void> {
     await this.logged(undefined, () => this.deps.committer.commit('failover'));
+    this.committedAt = this.deps.committer.lastWriteEndedAt;
   }
 
+  /** Subscribes to our table's events, then reads it whole (subscribe first: nothing is missed). */
   async resyncOwnTable(): Promise<void> {
-    await this.logged(undefined, () => this.deps.ownTable.request('failover'));
+    const since = this.committedAt;
+    this.committedAt = undefined;
+    await this.logged(undefined, async () => {
+      await this.deps.events.activate();
+      await this.deps.ownTable.request('failover', since);
+    });
   }
 
   async becomeSender(): Promise<void> {
+    if (!this.deps.events.active) await this.resyncOwnTable();
     this.deps.node.becomeSender();
     this.deps.logger.info('sync role: sender (replicating this node\'s table)');
   }
 
   async stopSending(): Promise<void> {
-    this.deps.node.becomeReceiver();
+    this.leaveSenderRole();
     this.deps.logger.info('sync role: receiver (keeping the peers\' tables)');
   }
 
   async purgeStale(): Promise<void> {
-    await this.logged(undefined, async () => {
-      await this.deps.purge.purge();
-      await this.deps.ownTable.request('purge');
-    });
+    await this.logged(undefined, () => this.deps.purge.purge());
   }
 
   async requestResync(): Promise<void> {
@@ -68,8 +87,14 @@ export class DaemonFailoverExecutor implements FailoverExecutor {
   }
 
   async shutdown(): Promise<void> {
-    this.deps.node.becomeReceiver();
+    this.leaveSenderRole();
     this.deps.logger.info('keepalived stopped: this node left the sender role and waits for keepalived');
+  }
+
+  private leaveSenderRole(): void {
+    this.deps.node.becomeReceiver();
+    this.deps.events.deactivate();
+    this.deps.internal.clear();
   }
 
   private async logged(done: string | undefined, action: () => Promise<unknown>): Promise<void> {

@@ -8,6 +8,7 @@
 // While a dump runs (table-resync.ts), every key an event touches is remembered: the event is
 // newer than what the dump may say about that key, so the resync keeps the event's view.
 import type { FlowCache } from '../cache/flow-cache.js';
+import { hashKey, sameKey } from '../cache/key-hash.js';
 import { mergeEntry } from '../kernel/codec/ct-decode.js';
 import type { ConntrackEntry } from '../kernel/ct-entry.js';
 import type { KernelEvent, KernelEventSink, OverrunInfo } from '../kernel/kernel-roles.js';
@@ -43,9 +44,32 @@ export interface TouchedKey {
   readonly key: Uint8Array;
 }
 
+/** A set of (table, key) pairs, found by the cache's key hash (no string per key). */
+export class TouchedKeys {
+  private readonly byHash = new Map<number, TouchedKey[]>();
+  size = 0;
+
+  add(table: Table, key: Uint8Array): void {
+    const hash = hashKey(table, key).first;
+    const list = this.byHash.get(hash);
+    if (list === undefined) this.byHash.set(hash, [{ table, key }]);
+    else if (!list.some((t) => t.table === table && sameKey(t.key, key))) list.push({ table, key });
+    else return;
+    this.size++;
+  }
+
+  has(table: Table, key: Uint8Array): boolean {
+    return this.byHash.get(hashKey(table, key).first)?.some((t) => t.table === table && sameKey(t.key, key)) ?? false;
+  }
+
+  *values(): IterableIterator<TouchedKey> {
+    for (const list of this.byHash.values()) yield* list;
+  }
+}
+
 export class KernelFeed implements KernelEventSink {
   readonly counters: KernelFeedCounters = { applied: 0, ownEchoes: 0, updatesWithoutPrevious: 0, unencodable: 0, overruns: 0 };
-  private touched: Map<string, TouchedKey> | undefined;
+  private touched: TouchedKeys | undefined;
 
   constructor(private readonly deps: KernelFeedDeps) {}
 
@@ -59,7 +83,7 @@ export class KernelFeed implements KernelEventSink {
     if (change === undefined) return;
     if (this.touched !== undefined) {
       const key = change.op === 'set' ? change.record : change;
-      this.touched.set(touchKey(key.table, key.key), { table: key.table, key: key.key });
+      this.touched.add(key.table, key.key);
     }
     this.counters.applied++;
     this.deps.localChange(change);
@@ -72,12 +96,12 @@ export class KernelFeed implements KernelEventSink {
 
   /** Starts remembering the keys events touch (a dump is about to be read). */
   beginDump(): void {
-    this.touched = new Map();
+    this.touched = new TouchedKeys();
   }
 
   /** Stops remembering; returns the keys touched since beginDump. */
-  endDump(): ReadonlyMap<string, TouchedKey> {
-    const touched = this.touched ?? new Map<string, TouchedKey>();
+  endDump(): TouchedKeys {
+    const touched = this.touched ?? new TouchedKeys();
     this.touched = undefined;
     return touched;
   }
@@ -108,18 +132,13 @@ export class KernelFeed implements KernelEventSink {
   }
 }
 
-/** Map key of a (table, key) pair. */
-export function touchKey(table: Table, key: Uint8Array): string {
-  return `${table}:${Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1')}`;
-}
-
 /**
  * The records a resync reconciles with: the dump's, except that for keys events touched during
  * the dump the internal cache (already updated by those events) is the truth: present → its
  * record, absent (destroyed meanwhile) → left out.
  */
-export function* resyncRecords(dumped: Iterable<FlowRecord>, touched: ReadonlyMap<string, TouchedKey>, internal: FlowCache): Iterable<FlowRecord> {
-  for (const record of dumped) if (touched.size === 0 || !touched.has(touchKey(record.table, record.key))) yield record;
+export function* resyncRecords(dumped: Iterable<FlowRecord>, touched: TouchedKeys, internal: FlowCache): Iterable<FlowRecord> {
+  for (const record of dumped) if (touched.size === 0 || !touched.has(record.table, record.key)) yield record;
   for (const { table, key } of touched.values()) {
     const held = internal.get(table, key);
     if (held !== undefined) yield held.record;

@@ -78,7 +78,7 @@ export class LagTracker implements Channel {
 
   private noteSent(frame: Uint8Array): void {
     if (frame.byteLength < HEADER_BYTES) return;
-    const seq = new DataView(frame.buffer, frame.byteOffset, frame.byteLength).getUint32(SEQ_OFFSET);
+    const seq = (((frame[SEQ_OFFSET] as number) << 24) | ((frame[SEQ_OFFSET + 1] as number) << 16) | ((frame[SEQ_OFFSET + 2] as number) << 8) | (frame[SEQ_OFFSET + 3] as number)) >>> 0;
     if (this.highest === undefined) {
       this.highest = seq;
       return;

@@ -10,7 +10,6 @@ import type { DaemonStatus } from '../control/status-model.js';
 import { FailoverDriver } from '../ha/failover-driver.js';
 import { FailoverMachine } from '../ha/failover-machine.js';
 import { NftGuard } from '../ha/nft-guard.js';
-import type { KernelEvents } from '../kernel/kernel-roles.js';
 import { daemonMetrics } from '../metrics/daemon-metrics.js';
 import { renderExposition } from '../metrics/exposition.js';
 import { MetricsServer } from '../metrics/metrics-server.js';
@@ -25,6 +24,7 @@ import { localAddresses } from './flow-filter-wiring.js';
 import { nextHealthReport, type HealthState } from './health-log.js';
 import { inferredStartEvent } from './initial-state.js';
 import type { KernelFeed } from './kernel-feed.js';
+import type { KernelSubscription } from './kernel-subscription.js';
 import type { LagTracker } from './lag-tracker.js';
 import { NotifyInputs } from './notify-inputs.js';
 import type { StalePurge } from './stale-purge.js';
@@ -45,7 +45,7 @@ export interface ServiceDeps {
   readonly ownTable: TableResync;
   readonly purge: StalePurge;
   readonly feed: KernelFeed;
-  readonly events: KernelEvents;
+  readonly events: KernelSubscription;
   readonly link: LagTracker;
   readonly direct: DirectInjector | undefined;
   /** Where to register what must be closed at stop (run in reverse order). */
@@ -65,6 +65,8 @@ export async function openServices(deps: ServiceDeps): Promise<Services> {
     guard: new NftGuard(),
     committer: deps.committer,
     ownTable: deps.ownTable,
+    events: deps.events,
+    internal: deps.internal,
     purge: deps.purge,
     node: { becomeSender: () => node.becomeSender(), becomeReceiver: () => node.becomeReceiver(), requestResync: () => node.requestResync() },
     logger,
@@ -84,6 +86,7 @@ export async function openServices(deps: ServiceDeps): Promise<Services> {
       kernelEvents: () => deps.events.stats(),
       kernelExtra: () => ({
         ...prefixed('feed', deps.feed.counters),
+        ...prefixed('subscription', deps.events.counters),
         ...prefixed('tableResync', deps.ownTable.counters),
         ...prefixed('purge', deps.purge.counters),
         ...(deps.direct === undefined ? {} : prefixed('direct', deps.direct.counters)),

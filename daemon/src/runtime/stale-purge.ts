@@ -1,13 +1,14 @@
 // The purge of a node that lost MASTER (external-cache mode): once the purge delay has passed,
 // the connections it replicated while it was MASTER are served by the new master, and what its
 // kernel still holds of them is stale. Every kernel entry the replication filter accepts is
-// deleted (the node's own connections and the sync link's are outside the filter and stay);
-// then our table is re-read, since deletes we cause come back only as echoes we skip.
+// deleted (the node's own connections and the sync link's are outside the filter and stay),
+// with the event subscription paused; our table is re-read afterwards.
 // Model: conntrackd's primary-backup.sh on BACKUP (`conntrackd -t`, shorten kernel timers).
 import type { FlowFilter } from '../kernel/flow-filter.js';
 import type { KernelDumper, KernelOp, KernelWriter } from '../kernel/kernel-roles.js';
 import type { Logger } from '../metrics/logger.js';
 import type { Clock } from '../sync/clock.js';
+import type { BulkWrites } from './external-commit.js';
 
 export interface PurgeSummary {
   readonly deleted: number;
@@ -21,6 +22,7 @@ export class StalePurge {
   constructor(
     private readonly dumper: KernelDumper,
     private readonly writer: KernelWriter,
+    private readonly bulk: BulkWrites,
     private readonly filter: FlowFilter,
     private readonly clock: Clock,
     private readonly logger: Logger,
@@ -34,7 +36,7 @@ export class StalePurge {
       ...expectations.entries.map((expectation): KernelOp => ({ op: 'delete-expectation', expectation })),
       ...entries.entries.map((entry): KernelOp => ({ op: 'delete', entry })),
     ];
-    const report = await this.writer.apply(ops);
+    const report = await this.bulk.quietly('purge', () => this.writer.apply(ops));
     const summary: PurgeSummary = { deleted: report.deleted, failed: report.failed, durationMs: this.clock.now() - started };
     this.counters.purges++;
     this.counters.deleted += report.deleted;

@@ -33,12 +33,21 @@ export interface ResyncOutcome extends ReconcileResult {
 export class TableResync {
   readonly counters = { resyncs: 0, failures: 0, interruptedDumps: 0, undecodable: 0 };
   private running: Promise<ResyncOutcome> | undefined;
+  private runningSince = 0;
+  private last: { readonly since: number; readonly outcome: ResyncOutcome } | undefined;
   private again: Promise<ResyncOutcome> | undefined;
 
   constructor(private readonly deps: TableResyncDeps) {}
 
-  /** Resolves once a dump that started after this call has been reconciled. */
-  request(reason: string): Promise<ResyncOutcome> {
+  /**
+   * Resolves once a dump that started after this call has been reconciled; with `since` (clock
+   * ms), a dump that started at or after that time will do (a running or the latest one).
+   */
+  request(reason: string, since?: number): Promise<ResyncOutcome> {
+    if (since !== undefined) {
+      if (this.running !== undefined && this.runningSince >= since) return this.running;
+      if (this.running === undefined && this.last !== undefined && this.last.since >= since) return Promise.resolve(this.last.outcome);
+    }
     if (this.running === undefined) return this.start(reason);
     this.again ??= this.running.catch(() => undefined).then(() => {
       this.again = undefined;
@@ -48,9 +57,15 @@ export class TableResync {
   }
 
   private start(reason: string): Promise<ResyncOutcome> {
-    const run = this.run(reason).finally(() => {
-      if (this.running === run) this.running = undefined;
+    const since = this.deps.clock.now();
+    this.runningSince = since;
+    const run = this.run(reason).then((outcome) => {
+      this.last = { since, outcome };
+      return outcome;
     });
+    void run.finally(() => {
+      if (this.running === run) this.running = undefined;
+    }).catch(() => undefined);
     this.running = run;
     return run;
   }

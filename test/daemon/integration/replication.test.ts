@@ -30,13 +30,12 @@ describe('half-syncd replication between two namespaces', () => {
   });
   afterAll(() => lab?.cleanup());
 
-  /** Waits until fwb's external cache holds as many entries as fwa replicates. */
+  /** Waits until fwa replicates what its kernel holds and fwb holds all of it; returns the count. */
   async function converged(): Promise<number> {
-    let count = -1;
-    await waitFor('fwb holding fwa\'s table', async () => {
+    const count = (await listFlows(lab.net, 'fwa')).filter(keep).length;
+    await waitFor(`fwb holding fwa's ${count} entries`, async () => {
       const [a, b] = await Promise.all([lab.a.status(), lab.b.status()]);
-      count = a.tables.internal;
-      return a.stream.resendQueue === 0 && b.tables.external === count;
+      return a.tables.internal === count && a.stream.resendQueue === 0 && b.tables.external === count;
     });
     return count;
   }

@@ -5,11 +5,13 @@
 // lost to an overrun of the event socket are healed by a resync from a dump, counted and logged.
 import { readFileSync, readdirSync } from 'node:fs';
 import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterLab, halfCounter, OWN_ADDRESSES, STRANGER, type ClusterLab } from './fixtures/cluster-lab.js';
 import { batchLines, conntrackBatch, deleteLines, listFlows, replicable, tableLines } from './fixtures/conntrack-table.js';
 import { captureFrames, sendDatagram } from './fixtures/frames.js';
 import { waitFor } from './fixtures/syncd-node.js';
+import { run } from '../../helpers/tools.js';
 
 const keep = replicable(OWN_ADDRESSES);
 const PORT = 3781;
@@ -55,12 +57,12 @@ describe('half-syncd under restarts, loss, attacks and lost events', () => {
   });
   afterAll(() => lab?.cleanup());
 
+  /** Waits until fwa replicates what its kernel holds and fwb holds all of it; returns the count. */
   async function converged(timeoutMs = 60_000): Promise<number> {
-    let count = -1;
-    await waitFor('fwb holding fwa\'s table', async () => {
+    const count = (await listFlows(lab.net, 'fwa')).filter(keep).length;
+    await waitFor(`fwb holding fwa's ${count} entries`, async () => {
       const [a, b] = await Promise.all([lab.a.status(), lab.b.status()]);
-      count = a.tables.internal;
-      return a.node.role === 'sender' && a.stream.resendQueue === 0 && !a.stream.resyncInProgress && b.tables.external === count;
+      return a.node.role === 'sender' && a.tables.internal === count && a.stream.resendQueue === 0 && !a.stream.resyncInProgress && b.tables.external === count;
     }, timeoutMs);
     return count;
   }
@@ -83,6 +85,8 @@ describe('half-syncd under restarts, loss, attacks and lost events', () => {
     expect(existsSync(lab.b.fifo)).toBe(false);
     expect(lab.b.output).toMatch(/half-syncd stopped/);
     await conntrackBatch(lab.net, 'fwa', batchLines(200, 1000));
+    // this time keepalived (here: the test) made the FIFO first: the daemon must leave it at exit
+    await run('mkfifo', ['-m', '0600', lab.b.fifo], { check: true });
     await lab.b.start();
     const after = await lab.b.status();
     expect(after.node.bootEpoch).toBeGreaterThan(before.node.bootEpoch);
@@ -162,5 +166,11 @@ describe('half-syncd under restarts, loss, attacks and lost events', () => {
     expect(lab.a.output).toMatch(/kernel events were lost \(event socket overrun\)/);
     expect(lab.a.output).toMatch(/own table resynced from the kernel reason=overrun/);
     await commitAndCompare();
+  });
+
+  it('leaves a notify FIFO it did not create when it stops', async () => {
+    expect(await lab.b.stop()).toBe(0);
+    expect((await stat(lab.b.fifo)).isFIFO()).toBe(true);
+    expect(existsSync(lab.b.socket)).toBe(false);
   });
 });

@@ -1,19 +1,19 @@
 // half-syncd as it ships: daemon/src/main.ts and the event pump bundled by esbuild (platform node,
 // target node18, ESM, `netlink` left external: the only runtime npm dependency) into a temporary
 // folder, then run with plain `node` — no tsx. It prints its usage and version, and it runs: in
-// a network namespace it opens its sockets, starts the event pump from next to its own file,
-// replicates (its own table follows `conntrack -I`) and stops cleanly. Then the same bundle runs
+// a network namespace it opens its sockets, takes MASTER from its notify FIFO, starts the event
+// pump from next to its own file, replicates (its own table follows `conntrack -I`) and stops
+// cleanly. Then the same bundle runs
 // on Debian 12's nodejs (18.x) in a bookworm root (test/helpers/chroot.ts), live in a namespace.
-import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, cp, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendControlRequest } from '../../../daemon/src/control/control-client.js';
 import type { DaemonStatus } from '../../../daemon/src/control/status-model.js';
 import { debianRoot, type DebianRoot } from '../../helpers/chroot.js';
 import { createNamespaces, type NamespaceSet } from '../../helpers/netns.js';
 import { run } from '../../helpers/tools.js';
+import { bundleSyncd, type SyncdBundle } from '../integration/fixtures/syncd-bundle.js';
 import { REPO, waitFor } from '../integration/fixtures/syncd-node.js';
 
 const KEY = 'cd'.repeat(32);
@@ -37,28 +37,13 @@ async function writeNodeFiles(hostDir: string, dir: string): Promise<void> {
 }
 
 describe('the bundled half-syncd', () => {
+  let bundle: SyncdBundle;
   let out: string;
   let net: NamespaceSet;
 
   beforeAll(async () => {
-    out = await mkdtemp(join(tmpdir(), 'h13-bundle-'));
-    await build({
-      absWorkingDir: REPO,
-      entryPoints: { 'half-syncd': 'daemon/src/main.ts', 'event-pump-main': 'daemon/src/kernel/event-pump-main.ts' },
-      outdir: out,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node18',
-      external: ['netlink'],
-      define: { __HALF_VERSION__: '"0.1.0-bundletest"' },
-      // CommonJS code inside the bundle (execa's cross-spawn) calls require()
-      banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-      logLevel: 'silent',
-    });
-    await writeFile(join(out, 'package.json'), '{"type":"module"}\n');
-    await mkdir(join(out, 'node_modules'));
-    for (const pkg of ['netlink', 'node-gyp-build']) await symlink(join(REPO, 'node_modules', pkg), join(out, 'node_modules', pkg));
+    bundle = await bundleSyncd();
+    out = bundle.dir;
     net = createNamespaces('syncbundle');
     await net.addNs('fw');
     await net.addNs('peer');
@@ -68,11 +53,11 @@ describe('the bundled half-syncd', () => {
   });
   afterAll(async () => {
     await net?.cleanup();
-    if (out !== undefined) await rm(out, { recursive: true, force: true });
+    await bundle?.remove();
   });
 
   /** Starts `argv` in the namespace, checks it replicates and stops cleanly; returns its status. */
-  async function liveRun(argv: readonly string[], socket: string): Promise<DaemonStatus> {
+  async function liveRun(argv: readonly string[], socket: string, fifo: string): Promise<DaemonStatus> {
     let output = '';
     await net.exec('fw', ['conntrack', '-F'], { check: true });
     const child = net.spawn('fw', argv);
@@ -83,6 +68,8 @@ describe('the bundled half-syncd', () => {
       if (child.exitCode !== null) throw new Error(`half-syncd exited ${child.exitCode}: ${output}`);
       return status().then(() => true, () => false);
     }, 30_000);
+    await appendFile(fifo, 'INSTANCE "half_lan0" MASTER 150\n');
+    await waitFor('the daemon sending', async () => (await status()).node.role === 'sender', 20_000);
     await net.exec('fw', ['conntrack', '-I', '-s', '192.0.2.7', '-d', '198.51.100.7', '-p', 'tcp', '--sport', '1234', '--dport', '80', '--state', 'ESTABLISHED', '-t', '600', '-u', 'SEEN_REPLY,ASSURED'], { check: true });
     await waitFor('the event reaching the daemon', async () => (await status()).tables.internal === 1, 20_000);
     const result = await status();
@@ -104,7 +91,7 @@ describe('the bundled half-syncd', () => {
   it('runs with plain node: kernel events through the bundled pump, a clean stop', async () => {
     const dir = join(out, 'node');
     await writeNodeFiles(dir, dir);
-    const status = await liveRun([process.execPath, join(out, 'half-syncd.js'), '--config', join(dir, 'half.conf'), '--state-dir', join(dir, 'state')], join(dir, 'half.sock'));
+    const status = await liveRun([process.execPath, join(out, 'half-syncd.js'), '--config', join(dir, 'half.conf'), '--state-dir', join(dir, 'state')], join(dir, 'half.sock'), join(dir, 'notify.fifo'));
     expect(status.daemon.version).toBe('0.1.0-bundletest');
     expect(status.counters.kernel['recvBufferSize']).toBeGreaterThan(0);
     expect(status.summary.eventsIn).toBeGreaterThan(0);
@@ -128,7 +115,7 @@ describe('the bundled half-syncd', () => {
       const version = await root.run(['node', '/opt/half/half-syncd.js', '--version']);
       expect(version.stdout, version.stderr).toBe('half-syncd 0.1.0-bundletest\n');
       const argv = root.argv(['node', '/opt/half/half-syncd.js', '--config', '/opt/half/node/half.conf', '--state-dir', '/opt/half/node/state']);
-      const status = await liveRun(argv, join(root.dir, 'opt/half/node/half.sock'));
+      const status = await liveRun(argv, join(root.dir, 'opt/half/node/half.sock'), join(root.dir, 'opt/half/node/notify.fifo'));
       expect(status.counters.kernel['recvBufferSize']).toBeGreaterThan(0);
     });
   });

@@ -49,7 +49,7 @@ describe('a non-interactive install without answers', () => {
     const pids = await run('ip', ['netns', 'pids', bare.fw.ns], { check: true });
     expect(pids.stdout.trim()).toBe('');
     // The unit would not start either: it waits for half.conf.
-    expect(await bare.root.readFile('/lib/systemd/system/half-syncd.service')).toContain('ConditionPathExists=/etc/half/half.conf');
+    expect(await bare.root.readFile('/usr/lib/systemd/system/half-syncd.service')).toContain('ConditionPathExists=/etc/half/half.conf');
   });
 });
 

@@ -16,9 +16,14 @@ import { run, type RunResult } from '../../helpers/tools.js';
 import { firewallNamespace, type FirewallNs } from '../../daemon/configure/helpers/firewall-ns.js';
 import type { Preseed } from '../../debian/helpers/answers.js';
 
-/** apt-utils: a standard Debian install has it (Priority: important), and with it apt
- *  preconfigures debconf questions before unpacking, as on a real firewall. */
-export const CLIENT_PACKAGES = ['apt-utils'] as const;
+/** What an existing firewall already has besides a minimal Debian: apt-utils and netbase
+ *  (Priority: important; with apt-utils apt preconfigures debconf questions before unpacking),
+ *  ca-certificates (which apt recommends, so apt never autoremoves it once something pulls it
+ *  in), and a kernel, so that half-kernel's recommended kernel is satisfied, as on a real
+ *  machine, instead of being installed into the test root (with an initramfs) on every run. */
+export function clientPackages(architecture: string): string[] {
+  return ['apt-utils', 'netbase', 'ca-certificates', `linux-image-${architecture}`];
+}
 
 const ENV = {
   DEBIAN_FRONTEND: 'noninteractive',
@@ -38,8 +43,9 @@ export interface FirewallClient {
   readonly root: DebianRoot;
   readonly fw: FirewallNs;
   readonly suite: DebianSuite;
-  /** Runs a command in the root with the host's network (apt update and downloads only). */
-  fetch(cmd: readonly string[], timeoutMs?: number): Promise<RunResult>;
+  /** Runs a command in the root with the host's network (apt update and downloads only); a
+   *  string runs under sh -c. */
+  fetch(cmd: readonly string[] | string, timeoutMs?: number): Promise<RunResult>;
   /** Runs a command in the root, inside the firewall namespace; a string runs under sh -c. */
   inNode(cmd: readonly string[] | string, options?: { readonly input?: string; readonly check?: boolean }): Promise<RunResult>;
   /** `apt-get -y ARGS`: downloads with `--download-only` on the host's network, then runs the
@@ -56,7 +62,8 @@ export async function firewallClient(suite: DebianSuite, label: string): Promise
   const fw = await firewallNamespace(label);
   let root: DebianRoot;
   try {
-    root = await debianRoot({ suite, extraPackages: [...CLIENT_PACKAGES] });
+    const architecture = (await run('dpkg', ['--print-architecture'], { check: true })).stdout.trim();
+    root = await debianRoot({ suite, extraPackages: clientPackages(architecture) });
   } catch (error) {
     await fw.cleanup();
     throw error;

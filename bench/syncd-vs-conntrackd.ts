@@ -1,0 +1,357 @@
+// half-syncd against conntrackd (Debian's, FT-FW over UDP), side by side in one run, on the same
+// kind of namespace pair: fwa (the primary, where flows appear) and fwb (the standby), joined by
+// a veth sync link (203.0.113.1 / .2). Each daemon pair gets fresh namespaces; the runs are
+// sequential, so the two never compete for the two cores.
+//
+//   node --import tsx bench/syncd-vs-conntrackd.ts [--quick]        (as root)
+//
+// Measured, per daemon:
+//  1. replication throughput and CPU: `conntrack -R` inserts N entries on fwa (N = 200k; the
+//     same tool and file for both); time from the start of the insert until fwb's external cache
+//     holds all N (HALF: `status` on the control socket, conntrackd: `conntrackd -s`, polled
+//     every 25 ms); CPU = utime + stime from /proc/PID/stat of each daemon's process tree (HALF's
+//     event pump included), before and after. Then the same for deleting them (`conntrack -F`).
+//  2. new-flow-to-peer latency at 10k flows/s: a writer process on fwa creates flows at that
+//     rate (NetlinkKernelWriter, batches per millisecond), noting CLOCK_MONOTONIC per flow; the
+//     standby runs in direct mode (HALF mode = direct, conntrackd DisableExternalCache On), so
+//     each flow reaches fwb's kernel as it arrives, where an observer process notes the arrival
+//     of its NEW event (CLOCK_MONOTONIC too, same machine). Latency = arrival - creation:
+//     it includes the insert on fwa, both daemons and the insert on fwb.
+//  3. commit time for 10k, 100k and 200k entries: fwb holds them in its external cache, its
+//     kernel table is flushed, then `half commit` (control socket) / `conntrackd -c` runs; the
+//     wall time of the request is reported (and the daemon's own figure), and fwb's kernel must
+//     then hold all N (`conntrack -C`).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NetlinkKernelEvents } from '../daemon/src/kernel/netlink-kernel-events.js';
+import { NetlinkKernelWriter } from '../daemon/src/kernel/netlink-kernel-writer.js';
+import { clusterLab } from '../test/daemon/integration/fixtures/cluster-lab.js';
+import { ConntrackdNode } from '../test/daemon/integration/fixtures/conntrackd-node.js';
+import { bundleSyncd, type SyncdBundle } from '../test/daemon/integration/fixtures/syncd-bundle.js';
+import { batchLines, conntrackBatch } from '../test/daemon/integration/fixtures/conntrack-table.js';
+import { waitFor } from '../test/daemon/integration/fixtures/syncd-node.js';
+import { syntheticEntries } from '../test/daemon/kernel/helpers/synthetic-flows.js';
+import { createNamespaces, type NamespaceSet } from '../test/helpers/netns.js';
+
+const QUICK = process.argv.includes('--quick');
+const BULK = QUICK ? 50_000 : 200_000;
+const COMMIT_SIZES = QUICK ? [10_000, 50_000] : [10_000, 100_000, 200_000];
+const RATE = 10_000;
+const LATENCY_SECONDS = QUICK ? 2 : 5;
+const SELF = fileURLToPath(import.meta.url);
+const CLK_TCK = 100;
+
+/** What the bench needs of a pair of daemons, whichever they are. */
+interface Pair {
+  readonly name: string;
+  readonly net: NamespaceSet;
+  /** Entries fwb holds for fwa (external cache; in direct mode: its kernel). */
+  standbyHolds(): Promise<number>;
+  /** Commits fwb's external cache; wall ms and the daemon's own figure. */
+  commit(): Promise<{ wallMs: number; daemonMs: number | undefined }>;
+  pids(): { a: number; b: number };
+  cleanup(): Promise<void>;
+}
+
+/** half-syncd as it ships (bundled JavaScript, no tsx): set in main. */
+let bundle: SyncdBundle | undefined;
+
+async function halfPair(direct: boolean): Promise<Pair> {
+  const command = bundle?.command;
+  if (command === undefined) throw new Error('half-syncd is not bundled yet');
+  const lab = await clusterLab({ label: direct ? 'benchhd' : 'benchh', a: { command }, b: direct ? { mode: 'direct', command } : { command } });
+  await Promise.all([lab.a.start(), lab.b.start()]);
+  await lab.a.notify('MASTER', 'half_lan0', 150);
+  await lab.b.notify('BACKUP');
+  await waitFor('fwb following fwa', async () => (await lab.b.status()).peers.some((p) => p.joined));
+  return {
+    name: 'half-syncd',
+    net: lab.net,
+    standbyHolds: async () => (await lab.b.status()).tables.external,
+    async commit() {
+      const t = performance.now();
+      const summary = (await lab.b.request({ cmd: 'commit' })) as { durationMs: number; failed: number };
+      const wallMs = performance.now() - t;
+      if (summary.failed > 0) throw new Error(`half commit failed ${summary.failed} entries`);
+      return { wallMs, daemonMs: summary.durationMs };
+    },
+    pids: () => ({ a: lab.a.pid as number, b: lab.b.pid as number }),
+    cleanup: () => lab.cleanup(),
+  };
+}
+
+async function conntrackdPair(direct: boolean): Promise<Pair> {
+  const net = createNamespaces(direct ? 'benchcd' : 'benchc');
+  await net.addNs('fwa');
+  await net.addNs('fwb');
+  await net.veth('fwa', 'sync0', 'fwb', 'sync0');
+  await net.addr('fwa', 'sync0', '203.0.113.1/29');
+  await net.addr('fwb', 'sync0', '203.0.113.2/29');
+  const a = await ConntrackdNode.create(net, { ns: 'fwa', local: '203.0.113.1', peer: '203.0.113.2' });
+  const b = await ConntrackdNode.create(net, { ns: 'fwb', local: '203.0.113.2', peer: '203.0.113.1', direct });
+  await Promise.all([a.start(), b.start()]);
+  return {
+    name: 'conntrackd',
+    net,
+    standbyHolds: async () => (await b.caches()).external,
+    async commit() {
+      const t = performance.now();
+      await b.ctl(['-c']);
+      return { wallMs: performance.now() - t, daemonMs: await b.lastCommitMs() };
+    },
+    pids: () => ({ a: a.pid as number, b: b.pid as number }),
+    async cleanup() {
+      await a.stop();
+      await b.stop();
+      await net.cleanup();
+      await a.remove();
+      await b.remove();
+    },
+  };
+}
+
+/** CPU seconds (user + system) of a process and its live descendants. */
+function cpuSeconds(pid: number): number {
+  const stats = new Map<number, { ppid: number; ticks: number }>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const fields = readFileSync(`/proc/${name}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+      stats.set(Number(name), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  let ticks = 0;
+  const todo = [pid];
+  while (todo.length > 0) {
+    const p = todo.pop() as number;
+    ticks += stats.get(p)?.ticks ?? 0;
+    for (const [child, s] of stats) if (s.ppid === p) todo.push(child);
+  }
+  return ticks / CLK_TCK;
+}
+
+async function kernelCount(net: NamespaceSet, ns: string): Promise<number> {
+  return Number((await net.exec(ns, ['conntrack', '-C'], { check: true })).stdout.trim());
+}
+
+interface BulkResult {
+  readonly seconds: number;
+  readonly perSecond: number;
+  /** CPU µs per replicated event: sender, receiver. */
+  readonly cpuA: number;
+  readonly cpuB: number;
+}
+
+async function timedUntil(pair: Pair, action: () => Promise<void>, done: (n: number) => boolean, events: number): Promise<BulkResult> {
+  const { a, b } = pair.pids();
+  const cpu0 = [cpuSeconds(a), cpuSeconds(b)];
+  const t0 = performance.now();
+  await action();
+  await waitFor(`${pair.name}: the standby caught up`, async () => done(await pair.standbyHolds()), 300_000);
+  const seconds = (performance.now() - t0) / 1000;
+  await new Promise((resolve) => setTimeout(resolve, 300)); // acknowledgements, trailing work
+  const cpu1 = [cpuSeconds(a), cpuSeconds(b)];
+  const us = (i: number) => ((cpu1[i] as number) - (cpu0[i] as number)) / events * 1e6;
+  return { seconds, perSecond: events / seconds, cpuA: us(0), cpuB: us(1) };
+}
+
+async function bulk(pair: Pair): Promise<{ insert: BulkResult; remove: BulkResult }> {
+  const file = batchLines(BULK, 0);
+  const insert = await timedUntil(pair, () => conntrackBatch(pair.net, 'fwa', file), (n) => n >= BULK, BULK);
+  const remove = await timedUntil(pair, async () => void (await pair.net.exec('fwa', ['conntrack', '-F'], { check: true })), (n) => n === 0, BULK);
+  return { insert, remove };
+}
+
+async function commits(pair: Pair): Promise<{ size: number; wallMs: number; daemonMs: number | undefined }[]> {
+  const out = [];
+  for (const size of COMMIT_SIZES) {
+    await conntrackBatch(pair.net, 'fwa', batchLines(size, 0));
+    await waitFor(`${pair.name}: ${size} entries on the standby`, async () => (await pair.standbyHolds()) >= size, 300_000);
+    await pair.net.exec('fwb', ['conntrack', '-F'], { check: true });
+    const result = await pair.commit();
+    const held = await kernelCount(pair.net, 'fwb');
+    if (held < size) throw new Error(`${pair.name}: after the commit fwb's kernel holds ${held} of ${size}`);
+    out.push({ size, ...result });
+    await pair.net.exec('fwa', ['conntrack', '-F'], { check: true });
+    await waitFor(`${pair.name}: the standby emptied`, async () => (await pair.standbyHolds()) === 0, 300_000);
+    await pair.net.exec('fwb', ['conntrack', '-F'], { check: true });
+  }
+  return out;
+}
+
+// ---- latency: a writer on fwa, an observer on fwb, both timing with CLOCK_MONOTONIC ----
+
+const flowKey = (src: string, sport: number | undefined): string => `${src}:${sport ?? 0}`;
+
+/** In fwa: creates RATE flows per second for LATENCY_SECONDS; prints [key, ns][] as JSON. */
+async function creator(): Promise<void> {
+  const total = RATE * LATENCY_SECONDS;
+  const entries = syntheticEntries(total, { start: 1_000_000 });
+  const writer = new NetlinkKernelWriter();
+  const times: [string, string][] = [];
+  const start = process.hrtime.bigint();
+  let sent = 0;
+  while (sent < total) {
+    const now = process.hrtime.bigint();
+    const due = Math.min(total, Math.floor((Number(now - start) / 1e9) * RATE));
+    if (due > sent) {
+      const batch = entries.slice(sent, due);
+      for (const e of batch) times.push([flowKey(e.orig.src, e.orig.sport), now.toString()]);
+      const report = await writer.apply(batch.map((entry) => ({ op: 'set' as const, entry })));
+      if (report.failed > 0) throw new Error(`creator: ${report.failed} flows not created`);
+      sent = due;
+    } else await new Promise((resolve) => setImmediate(resolve));
+  }
+  writer.close();
+  writeFileSync(outFile(), JSON.stringify(times));
+}
+
+/** In fwb: notes when each flow's NEW event arrives; prints [key, ns][] as JSON when stdin closes. */
+async function observer(): Promise<void> {
+  const seen: [string, string][] = [];
+  const events = new NetlinkKernelEvents({ conntrack: ['new'], expectations: false });
+  await events.start({
+    event(e) {
+      if (e.table === 'conntrack' && e.entry.orig.dport === 80) seen.push([flowKey(e.entry.orig.src, e.entry.orig.sport), process.hrtime.bigint().toString()]);
+    },
+    overrun() {
+      process.stderr.write('observer: overrun\n');
+    },
+  });
+  process.stderr.write('ready\n');
+  process.stdin.resume();
+  await new Promise((resolve) => process.stdin.once('end', resolve));
+  events.close();
+  writeFileSync(outFile(), JSON.stringify(seen));
+}
+
+/** Where a role writes its [key, ns][] (--out FILE). */
+function outFile(): string {
+  const file = process.argv[process.argv.indexOf('--out') + 1];
+  if (file === undefined || !process.argv.includes('--out')) throw new Error('a role needs --out FILE');
+  return file;
+}
+
+/** Runs this file as `name` in `ns`; `done` resolves with what it wrote to its --out file. */
+function role(net: NamespaceSet, ns: string, name: string): { done: Promise<string>; ready: Promise<void>; finish(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'h13-bench-'));
+  const file = join(dir, 'out.json');
+  const args = [process.execPath, '--import', 'tsx', SELF, '--role', name, '--out', file, ...(QUICK ? ['--quick'] : [])];
+  const child = spawn('ip', ['netns', 'exec', net.nsName(ns), ...args], { stdio: ['pipe', 'ignore', 'pipe'] });
+  let err = '';
+  const ready = new Promise<void>((resolve) => child.stderr.on('data', (d: Buffer) => ((err += d.toString()), err.includes('ready') && resolve())));
+  const done = new Promise<string>((resolve, reject) =>
+    child.on('exit', (code) => {
+      const text = code === 0 ? readFileSync(file, 'utf8') : undefined;
+      rmSync(dir, { recursive: true, force: true });
+      if (text === undefined) reject(new Error(`${name} exited ${code}: ${err}`));
+      else resolve(text);
+    }),
+  );
+  return { done, ready, finish: () => child.stdin.end() };
+}
+
+function quantile(sorted: readonly number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1)))] ?? NaN;
+}
+
+async function latency(pair: Pair): Promise<{ flows: number; arrived: number; p50: number; p99: number; max: number }> {
+  const watch = role(pair.net, 'fwb', 'observer');
+  watch.done.catch(() => undefined); // awaited below; an early failure must not end the run unreported
+  await watch.ready;
+  const made = JSON.parse(await role(pair.net, 'fwa', 'creator').done) as [string, string][];
+  await waitFor(`${pair.name}: every flow on fwb`, async () => (await kernelCount(pair.net, 'fwb')) >= made.length, 30_000).catch(() => undefined);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  watch.finish();
+  const arrivals = new Map(JSON.parse(await watch.done) as [string, string][]);
+  const ms: number[] = [];
+  for (const [key, at] of made) {
+    const arrived = arrivals.get(key);
+    if (arrived !== undefined) ms.push(Number(BigInt(arrived) - BigInt(at)) / 1e6);
+  }
+  ms.sort((x, y) => x - y);
+  return { flows: made.length, arrived: ms.length, p50: quantile(ms, 0.5), p99: quantile(ms, 0.99), max: ms[ms.length - 1] ?? NaN };
+}
+
+// ---- the run ----
+
+const fmt = (n: number | undefined, digits = 1): string => (n === undefined || Number.isNaN(n) ? '-' : n.toFixed(digits));
+
+async function measure(kind: 'half' | 'conntrackd'): Promise<Record<string, unknown>> {
+  const open = kind === 'half' ? halfPair : conntrackdPair;
+  const only = process.env['BENCH_ONLY'];
+  let result: Record<string, unknown> = {};
+  let pair: Pair;
+  if (only === undefined || only === 'bulk') {
+    pair = await open(false);
+    try {
+      result = { bulk: await bulk(pair), commits: await commits(pair) };
+    } finally {
+      await pair.cleanup();
+    }
+  }
+  if (only === 'bulk') return result;
+  pair = await open(true);
+  try {
+    result['latency'] = await latency(pair);
+  } finally {
+    await pair.cleanup();
+  }
+  return result;
+}
+
+async function main(): Promise<void> {
+  const started = new Date().toISOString();
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  bundle = await bundleSyncd('bench');
+  let results: { half: Record<string, unknown>; conntrackd: Record<string, unknown> };
+  try {
+    results = { half: await measure('half'), conntrackd: await measure('conntrackd') };
+  } finally {
+    await bundle.remove();
+  }
+  type R = { bulk: { insert: BulkResult; remove: BulkResult }; commits: { size: number; wallMs: number; daemonMs?: number }[]; latency: { flows: number; arrived: number; p50: number; p99: number; max: number } };
+  const h = results.half as unknown as R;
+  const c = results.conntrackd as unknown as R;
+  if (process.env['BENCH_JSON'] !== undefined) writeFileSync(process.env['BENCH_JSON'], JSON.stringify({ started, load, results }, null, 2));
+  if (process.env['BENCH_ONLY'] !== undefined) {
+    console.log(JSON.stringify(results, null, 2));
+    return;
+  }
+  const lines = [
+    `half-syncd vs conntrackd ${started} (load ${load} at start; ${BULK} entries bulk, ${RATE} flows/s for ${LATENCY_SECONDS} s)`,
+    '',
+    'replication (conntrack -R on fwa until fwb holds all)   half-syncd          conntrackd',
+    `  insert: events/s                                      ${fmt(h.bulk.insert.perSecond, 0).padStart(10)}          ${fmt(c.bulk.insert.perSecond, 0).padStart(10)}`,
+    `  insert: CPU us/event sender + receiver               ${fmt(h.bulk.insert.cpuA)} + ${fmt(h.bulk.insert.cpuB)}`.padEnd(76) + `${fmt(c.bulk.insert.cpuA)} + ${fmt(c.bulk.insert.cpuB)}`,
+    `  insert: CPU s per 10k events (sender)                 ${fmt(h.bulk.insert.cpuA / 100, 3).padStart(10)}          ${fmt(c.bulk.insert.cpuA / 100, 3).padStart(10)}`,
+    `  delete: events/s                                      ${fmt(h.bulk.remove.perSecond, 0).padStart(10)}          ${fmt(c.bulk.remove.perSecond, 0).padStart(10)}`,
+    `  delete: CPU us/event sender + receiver               ${fmt(h.bulk.remove.cpuA)} + ${fmt(h.bulk.remove.cpuB)}`.padEnd(76) + `${fmt(c.bulk.remove.cpuA)} + ${fmt(c.bulk.remove.cpuB)}`,
+    '',
+    `new flow -> peer kernel at ${RATE}/s (direct mode)          half-syncd          conntrackd`,
+    `  arrived / created                                    ${`${h.latency.arrived}/${h.latency.flows}`.padStart(11)}         ${`${c.latency.arrived}/${c.latency.flows}`.padStart(11)}`,
+    `  p50 / p99 / max ms                          ${`${fmt(h.latency.p50, 2)} / ${fmt(h.latency.p99, 2)} / ${fmt(h.latency.max, 1)}`.padStart(20)}   ${`${fmt(c.latency.p50, 2)} / ${fmt(c.latency.p99, 2)} / ${fmt(c.latency.max, 1)}`.padStart(20)}`,
+    '',
+    'commit to the kernel (wall ms, daemon\'s own figure)     half-syncd          conntrackd',
+    ...COMMIT_SIZES.map((size, i) => {
+      const hc = h.commits[i];
+      const cc = c.commits[i];
+      return `  ${String(size).padStart(7)} entries                              ${`${fmt(hc?.wallMs, 0)} (${fmt(hc?.daemonMs, 0)})`.padStart(12)}        ${`${fmt(cc?.wallMs, 0)} (${fmt(cc?.daemonMs, 0)})`.padStart(12)}`;
+    }),
+  ];
+  console.log(lines.join('\n'));
+}
+
+const roleIndex = process.argv.indexOf('--role');
+if (roleIndex >= 0) {
+  await (process.argv[roleIndex + 1] === 'creator' ? creator() : observer());
+  process.exit(0);
+} else {
+  await main();
+  process.exit(0);
+}

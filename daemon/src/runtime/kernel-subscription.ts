@@ -1,0 +1,135 @@
+// The conntrack event subscription of the daemon: held only while this node is the sender, and
+// paused while the daemon writes in bulk.
+// - A receiver does not stream its table, and a takeover always re-reads the table from a dump
+//   before the node becomes the sender (failover plans: resync-own-table, then become-sender), so
+//   a standby needs no events at all. Without them it spends no CPU on its own table, nor on the
+//   echoes of what direct mode writes into its kernel.
+// - A commit of N entries makes the kernel send N events back (the writer's own echoes): decoding
+//   them only to skip them costs more than the commit itself, competes with it for the event loop
+//   and overruns the event socket. So bulk writes on a sender run with the subscription closed;
+//   it is opened again afterwards and the table re-read from a dump (subscribe first, then dump:
+//   nothing that happened meanwhile is lost). Pauses nest; the last one to end resumes.
+// Both need net.netfilter.nf_conntrack_events = 1 (HALF's sysctl.d sets it): with 2 ("auto")
+// the kernel attaches event state only to entries created while someone listens, and an entry
+// created during a pause would never report its end. With any value but 1 the subscription is
+// therefore always on (`alwaysOn`): never paused, held by receivers too.
+// Counters of every subscription are added up.
+import { readFile } from 'node:fs/promises';
+import type { KernelEvents, KernelEventSink, KernelEventStats } from '../kernel/kernel-roles.js';
+import type { Logger } from '../metrics/logger.js';
+
+const COUNTERS = ['datagrams', 'events', 'filtered', 'undecodable', 'overruns', 'sinkErrors', 'socketErrors'] as const;
+
+export class KernelSubscription {
+  readonly counters = { subscriptions: 0, pauses: 0 };
+  private current: KernelEvents | undefined;
+  private starting: Promise<void> | undefined;
+  private wanted = false;
+  private readonly past: Record<(typeof COUNTERS)[number], number> = { datagrams: 0, events: 0, filtered: 0, undecodable: 0, overruns: 0, sinkErrors: 0, socketErrors: 0 };
+  private lastBuffer = 0;
+  private paused = 0;
+
+  constructor(
+    private readonly open: () => KernelEvents,
+    private readonly sink: KernelEventSink,
+    /** Re-reads our table after a pause (the events it missed). */
+    private readonly afterPause: (reason: string) => Promise<unknown>,
+    private readonly logger: Logger,
+    /** Never pause or drop the subscription (nf_conntrack_events is not 1). */
+    readonly alwaysOn = false,
+  ) {}
+
+  /** Whether events are followed (or about to be, after a pause). */
+  get active(): boolean {
+    return this.wanted;
+  }
+
+  /** Subscribes (if not yet); resolves once the kernel delivers events. */
+  async activate(): Promise<void> {
+    this.wanted = true;
+    if (this.paused === 0) await this.ensureOpen();
+  }
+
+  /** Unsubscribes: this node is no longer the sender (kept when alwaysOn). */
+  deactivate(): void {
+    if (this.alwaysOn) return;
+    this.wanted = false;
+    this.closeCurrent();
+  }
+
+  /** Runs `work` with the subscription closed; reopens it and re-reads the table afterwards. */
+  async quietly<T>(reason: string, work: () => Promise<T>): Promise<T> {
+    if (this.alwaysOn) return work();
+    await this.starting;
+    if (this.paused++ === 0 && this.current !== undefined) {
+      this.counters.pauses++;
+      this.closeCurrent();
+    }
+    try {
+      return await work();
+    } finally {
+      if (--this.paused === 0 && this.wanted && this.current === undefined) {
+        try {
+          await this.ensureOpen();
+          this.afterPause(reason).catch(() => undefined);
+        } catch (error) {
+          this.logger.error('cannot subscribe to conntrack events again', { error: (error as Error).message });
+        }
+      }
+    }
+  }
+
+  stats(): KernelEventStats {
+    const now = this.current?.stats();
+    const sum = { ...this.past };
+    if (now !== undefined) for (const key of COUNTERS) sum[key] += now[key];
+    return { ...sum, recvBufferSize: now?.recvBufferSize ?? this.lastBuffer, lastError: now?.lastError };
+  }
+
+  close(): void {
+    this.wanted = false;
+    this.closeCurrent();
+  }
+
+  private ensureOpen(): Promise<void> {
+    if (this.current !== undefined) return Promise.resolve();
+    this.starting ??= (async () => {
+      const events = this.open();
+      try {
+        await events.start(this.sink);
+      } catch (error) {
+        events.close();
+        throw error;
+      } finally {
+        this.starting = undefined;
+      }
+      this.counters.subscriptions++;
+      if (this.wanted && this.paused === 0) this.current = events;
+      else {
+        this.current = events;
+        this.closeCurrent();
+      }
+    })();
+    return this.starting;
+  }
+
+  private closeCurrent(): void {
+    const events = this.current;
+    if (events === undefined) return;
+    const stats = events.stats();
+    for (const key of COUNTERS) this.past[key] += stats[key];
+    this.lastBuffer = stats.recvBufferSize;
+    events.close();
+    this.current = undefined;
+  }
+}
+
+/** net.netfilter.nf_conntrack_events of this network namespace; undefined when unreadable. */
+export async function conntrackEventsSetting(): Promise<number | undefined> {
+  try {
+    const value = Number((await readFile('/proc/sys/net/netfilter/nf_conntrack_events', 'utf8')).trim());
+    return Number.isInteger(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}

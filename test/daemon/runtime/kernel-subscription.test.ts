@@ -1,0 +1,67 @@
+// The event subscription's life (daemon/src/runtime/kernel-subscription.ts), with in-memory
+// KernelEvents (the real pump and socket are in test/daemon/integration/): held only while active,
+// closed during bulk writes and reopened after them with a re-read of the table, never dropped
+// when alwaysOn; counters of every subscription added up.
+import { describe, expect, it } from 'vitest';
+import type { KernelEvents, KernelEventSink, KernelEventStats } from '../../../daemon/src/kernel/kernel-roles.js';
+import { silentLogger } from '../../../daemon/src/metrics/logger.js';
+import { KernelSubscription } from '../../../daemon/src/runtime/kernel-subscription.js';
+
+class MemoryEvents implements KernelEvents {
+  open = true;
+  constructor(private readonly events: number) {}
+  async start(_sink: KernelEventSink): Promise<void> {}
+  stats(): KernelEventStats {
+    return { datagrams: this.events, events: this.events, filtered: 0, undecodable: 0, overruns: 0, sinkErrors: 0, socketErrors: 0, recvBufferSize: 4096, lastError: undefined };
+  }
+  close(): void {
+    this.open = false;
+  }
+}
+
+function setup(alwaysOn = false) {
+  const opened: MemoryEvents[] = [];
+  const rereads: string[] = [];
+  const sink: KernelEventSink = { event: () => undefined, overrun: () => undefined };
+  const subscription = new KernelSubscription(() => {
+    const events = new MemoryEvents(10);
+    opened.push(events);
+    return events;
+  }, sink, async (reason) => rereads.push(reason), silentLogger, alwaysOn);
+  const live = () => opened.filter((e) => e.open).length;
+  return { opened, rereads, subscription, live };
+}
+
+describe('KernelSubscription', () => {
+  it('subscribes while active, pauses around bulk writes and re-reads after them', async () => {
+    const { opened, rereads, subscription, live } = setup();
+    await subscription.quietly('commit', async () => undefined);
+    expect(opened.length).toBe(0);
+    await subscription.activate();
+    expect(live()).toBe(1);
+    const during = await subscription.quietly('commit', async () => {
+      const inner = await subscription.quietly('purge', async () => live());
+      return [live(), inner];
+    });
+    expect(during).toEqual([0, 0]);
+    expect(live()).toBe(1);
+    expect(opened.length).toBe(2);
+    expect(rereads).toEqual(['commit']);
+    expect(subscription.counters).toEqual({ subscriptions: 2, pauses: 1 });
+    subscription.deactivate();
+    expect(live()).toBe(0);
+    expect(subscription.stats().events).toBe(20);
+  });
+
+  it('never pauses nor drops the subscription when alwaysOn', async () => {
+    const { opened, rereads, subscription, live } = setup(true);
+    await subscription.activate();
+    expect(await subscription.quietly('commit', async () => live())).toBe(1);
+    subscription.deactivate();
+    expect(live()).toBe(1);
+    expect(opened.length).toBe(1);
+    expect(rereads).toEqual([]);
+    subscription.close();
+    expect(live()).toBe(0);
+  });
+});

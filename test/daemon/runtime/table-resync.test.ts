@@ -1,0 +1,111 @@
+// Re-reading our table (daemon/src/runtime/table-resync.ts), its logic with an in-memory dumper
+// (the real kernel path is in test/daemon/integration/): requests coalesce into one more dump,
+// a request with `since` joins a dump that started after that time, and events that arrive during
+// a dump win over what the dump says.
+import { describe, expect, it } from 'vitest';
+import { FlowCache } from '../../../daemon/src/cache/flow-cache.js';
+import type { ConntrackEntry } from '../../../daemon/src/kernel/ct-entry.js';
+import { acceptAllFlows } from '../../../daemon/src/kernel/flow-filter.js';
+import type { DumpResult, KernelDumper } from '../../../daemon/src/kernel/kernel-roles.js';
+import { silentLogger } from '../../../daemon/src/metrics/logger.js';
+import type { FlowRecord } from '../../../daemon/src/model/record.js';
+import { fromRecord } from '../../../daemon/src/kernel/record-mapping.js';
+import { FakeClock } from '../../../daemon/src/sync/fake-clock.js';
+import { KernelFeed } from '../../../daemon/src/runtime/kernel-feed.js';
+import { TableResync } from '../../../daemon/src/runtime/table-resync.js';
+import { SAMPLE_ENTRIES } from '../kernel/helpers/sample-entries.js';
+
+const udp = SAMPLE_ENTRIES['udp'] as ConntrackEntry;
+const tcp = SAMPLE_ENTRIES['tcpSnat'] as ConntrackEntry;
+
+/** A dumper whose dumps resolve when the test says so. */
+class HeldDumper implements KernelDumper {
+  table: ConntrackEntry[] = [];
+  dumps = 0;
+  private release: (() => void)[] = [];
+  async dumpConntrack(): Promise<DumpResult<ConntrackEntry>> {
+    this.dumps++;
+    const snapshot = [...this.table];
+    await new Promise<void>((resolve) => this.release.push(resolve));
+    return { entries: snapshot, filtered: 0, undecodable: 0, errors: [], interrupted: false };
+  }
+  async dumpExpectations() {
+    return { entries: [], filtered: 0, undecodable: 0, errors: [], interrupted: false };
+  }
+  releaseAll(): void {
+    for (const r of this.release.splice(0)) r();
+  }
+  close(): void {}
+}
+
+function setup() {
+  const clock = new FakeClock();
+  const internal = new FlowCache();
+  const reconciled: FlowRecord[][] = [];
+  const dumper = new HeldDumper();
+  const feed = new KernelFeed({
+    localChange: (c) => (c.op === 'set' ? internal.set(c.record, 1, 0) : internal.delete(c.table, c.key)),
+    internal,
+    writerPort: () => 0,
+    onOverrun: () => undefined,
+  });
+  const resync = new TableResync({
+    dumper, filter: acceptAllFlows, feed, internal, clock, logger: silentLogger,
+    reconcile: (records) => {
+      const list = [...records];
+      reconciled.push(list);
+      return { added: list.length, changed: 0, removed: 0 };
+    },
+  });
+  return { clock, internal, reconciled, dumper, feed, resync };
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('TableResync', () => {
+  it('coalesces requests made during a dump into one more dump', async () => {
+    const { dumper, resync } = setup();
+    const first = resync.request('a');
+    const second = resync.request('b');
+    const third = resync.request('c');
+    expect(second).toBe(third);
+    await tick();
+    dumper.releaseAll();
+    await first;
+    await tick();
+    expect(dumper.dumps).toBe(2);
+    dumper.releaseAll();
+    await second;
+    expect(dumper.dumps).toBe(2);
+  });
+
+  it('lets a request with `since` join a dump that started after that time', async () => {
+    const { clock, dumper, resync } = setup();
+    clock.advance(10);
+    const running = resync.request('after commit');
+    expect(resync.request('failover', 5)).toBe(running);
+    await tick();
+    dumper.releaseAll();
+    const outcome = await running;
+    expect(await resync.request('failover', 10)).toBe(outcome);
+    const fresh = resync.request('failover', 11);
+    await tick();
+    dumper.releaseAll();
+    await fresh;
+    expect(dumper.dumps).toBe(2);
+  });
+
+  it('keeps what events said during the dump over the dump', async () => {
+    const { dumper, feed, resync, reconciled } = setup();
+    dumper.table = [udp, tcp];
+    const done = resync.request('overrun');
+    await tick();
+    feed.event({ table: 'conntrack', type: 'destroy', entry: tcp, originPort: 0 });
+    feed.event({ table: 'conntrack', type: 'new', entry: { ...udp, mark: 99 }, originPort: 0 });
+    dumper.releaseAll();
+    const outcome = await done;
+    expect(outcome.entries).toBe(2);
+    const kept = (reconciled[0] ?? []).map((r) => fromRecord(r)).map((d) => (d.ok && d.value.table === 'conntrack' ? d.value.entry : undefined));
+    expect(kept.map((e) => [e?.orig.sport, e?.mark])).toEqual([[udp.orig.sport, 99]]);
+  });
+});
