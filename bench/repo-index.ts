@@ -8,7 +8,7 @@
 //   node --import tsx bench/repo-index.ts [count…]      (default 200 2000)
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { publishWithAptFtparchive } from './lib/apt-ftparchive.js';
+import { copyIntoFlatPool, publishWithAptFtparchive } from './lib/apt-ftparchive.js';
 import { buildWithDpkgDeb, buildWithHalf } from './lib/builders.js';
 import { checkSuite } from './lib/check-suite.js';
 import { runContenders } from './lib/contender.js';
@@ -38,6 +38,7 @@ async function indexing(dir: Workdir, key: BenchKey, packages: readonly Syntheti
   const half = halfRepo(dir.at('half'), dir.at('half-cache'), key);
   const archive = dir.at(`archive-${tag}`);
   await linkIntoPool(archive, input.files);
+  const copied = dir.at(`archive-copy-${tag}`);
   const reprepro = await makeReprepro(dir.at('reprepro'), key);
   const resetHalf = async () => {
     await freshDir(half.out);
@@ -49,6 +50,16 @@ async function indexing(dir: Workdir, key: BenchKey, packages: readonly Syntheti
     { label: 'half-repo import (reads each .deb)', prepare: resetHalf, run: () => half.publishFiles(input.files), check: () => checkSuite('half-repo import', half.dist, key, expect) },
     { label: 'apt-ftparchive + gpg', run: () => publishWithAptFtparchive({ root: archive, key, contents: false }), check: () => checkSuite('apt-ftparchive', join(archive, 'dists', 'bench'), key, expect) },
     { label: 'apt-ftparchive + gpg, with Contents', run: () => publishWithAptFtparchive({ root: archive, key, contents: true }), check: () => checkSuite('apt-ftparchive', join(archive, 'dists', 'bench'), key, expect) },
+    {
+      // Like half-repo and reprepro, this one also puts the files into the pool (cp, flat).
+      label: 'cp to pool + apt-ftparchive + gpg, with Contents',
+      prepare: async () => void (await rm(copied, { recursive: true, force: true })),
+      run: async () => {
+        await copyIntoFlatPool(copied, input.files);
+        await publishWithAptFtparchive({ root: copied, key, contents: true });
+      },
+      check: () => checkSuite('cp + apt-ftparchive', join(copied, 'dists', 'bench'), key, expect),
+    },
     { label: 'reprepro includedeb (SignWith)', prepare: () => reprepro.reset(), run: () => reprepro.includeDebs(input.files), check: () => checkSuite('reprepro', reprepro.dist, key, expect) },
   ];
 }

@@ -26,6 +26,13 @@ async function compressTo(tool: 'gzip' | 'xz', args: readonly string[], input: s
   await runTool(tool, [...args, '-c', input], { stdoutFile: output });
 }
 
+/** `cp -t ROOT/pool/half FILES…`: the .debs put into a flat pool by one process (batches of 2000). */
+export async function copyIntoFlatPool(root: string, files: readonly string[]): Promise<void> {
+  const pool = join(root, 'pool', COMPONENT);
+  await mkdir(pool, { recursive: true });
+  for (let i = 0; i < files.length; i += 2000) await runTool('cp', ['-t', pool, ...files.slice(i, i + 2000)]);
+}
+
 /** Regenerates dists/bench from pool/ and signs it. Returns the suite folder. */
 export async function publishWithAptFtparchive(options: AptFtparchiveOptions): Promise<string> {
   const { root, key } = options;

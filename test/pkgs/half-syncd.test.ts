@@ -19,7 +19,7 @@ let debs: DebFolder;
 const built = new Map<string, { artifact: DebArtifact; path: string }>();
 beforeAll(async () => {
   debs = await debFolder();
-  const bundle = bundleDaemon({ root: REPO_ROOT });
+  const bundle = bundleDaemon({ root: REPO_ROOT, version: testContext().projectVersion });
   for (const architecture of ARCHITECTURES) {
     const def = halfSyncdDefinition(testContext(), architecture, bundle);
     const artifact = await build(def);

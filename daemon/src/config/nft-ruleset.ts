@@ -15,8 +15,15 @@
 // it is `ct state invalid`; with loose=1 a mid-stream segment starts a `new` entry. Either way it
 // would go to the local stack (a VIP is local) and draw a RST that kills the connection. While
 // the set `guard` holds `tcp`, such TCP packets are dropped instead (the peer retransmits after
-// the commit); a genuine new connection (a pure SYN) still passes. Toggling is one element add or
-// delete: atomic, no rule handles to track.
+// the commit); a genuine new connection (a pure SYN) to the node itself still passes.
+// The guard also holds every new forwarded connection, of any protocol, while the set
+// `hold_new` holds the address families: a LAN datagram (UDP, ICMP …) or SYN forwarded before
+// the commit would create a fresh entry, with a fresh NAT mapping, where the replicated entry
+// (same original tuple, or the same mapped port of another host) is about to be committed; the
+// commit of that entry then fails and the flow comes out with another mapping. Held, the client
+// sends again after the commit and its packet matches the committed entry. A standby holds the
+// guard on and forwards nothing new (it holds no VIP, so nothing should be routed through it).
+// Toggling is one transaction of element adds or deletes: atomic, no rule handles to track.
 import type { HalfConfig, SyncLink } from './half-conf.js';
 import type { IpAddress } from './ip-address.js';
 
@@ -59,6 +66,12 @@ export const GUARD_RULES = [
   'meta l4proto @guard ct state new tcp flags & (fin | syn | rst | ack) != syn counter name "guard_dropped" drop',
 ] as const;
 
+/** The guard's forward-only rule: no new forwarded connection while `hold_new` holds the family. */
+export const HOLD_NEW_RULE = 'meta nfproto @hold_new ct state new counter name "guard_dropped" drop';
+
+/** Elements of the two sets while the guard is on. */
+const GUARD_ELEMENTS = { guard: 'tcp', hold_new: 'ipv4, ipv6' } as const;
+
 export interface NftRenderOptions {
   /**
    * Load with the guard on. A reload replaces the set too: the caller passes the state the node
@@ -81,7 +94,13 @@ export function renderNftRuleset(config: HalfConfig, options: NftRenderOptions =
     `${tab}# Holds "tcp" while the takeover guard is on.`,
     `${tab}set guard {`,
     `${tab}${tab}type inet_proto`,
-    ...(guardOn ? [`${tab}${tab}elements = { tcp }`] : []),
+    ...(guardOn ? [`${tab}${tab}elements = { ${GUARD_ELEMENTS.guard} }`] : []),
+    `${tab}}`,
+    '',
+    `${tab}# Holds "ipv4" and "ipv6" while the takeover guard is on: new forwarded connections wait.`,
+    `${tab}set hold_new {`,
+    `${tab}${tab}type nf_proto`,
+    ...(guardOn ? [`${tab}${tab}elements = { ${GUARD_ELEMENTS.hold_new} }`] : []),
     `${tab}}`,
     '',
     `${tab}counter guard_dropped {`,
@@ -101,6 +120,7 @@ export function renderNftRuleset(config: HalfConfig, options: NftRenderOptions =
     `${tab}chain forward {`,
     `${tab}${tab}type filter hook forward priority filter - 10; policy accept;`,
     `${tab}${tab}jump guard`,
+    `${tab}${tab}${HOLD_NEW_RULE}`,
     `${tab}}`,
     '',
     `${tab}chain guard {`,
@@ -111,10 +131,11 @@ export function renderNftRuleset(config: HalfConfig, options: NftRenderOptions =
   return lines.join('\n') + '\n';
 }
 
-/** `nft -f` input turning the guard on or off; idempotent either way. */
+/** `nft -f` input turning the guard on or off (both sets, one transaction); idempotent either way. */
 export function renderGuardCommand(on: boolean): string {
-  const add = `add element inet ${NFT_TABLE} guard { tcp }`;
-  return on ? `${add}\n` : `${add}\ndelete element inet ${NFT_TABLE} guard { tcp }\n`;
+  const sets = Object.entries(GUARD_ELEMENTS);
+  const add = sets.map(([set, elements]) => `add element inet ${NFT_TABLE} ${set} { ${elements} }\n`).join('');
+  return on ? add : add + sets.map(([set, elements]) => `delete element inet ${NFT_TABLE} ${set} { ${elements} }\n`).join('');
 }
 
 /** `nft -f` input removing HALF's table (package removal); a no-op when it is absent. */

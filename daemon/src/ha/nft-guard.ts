@@ -1,6 +1,7 @@
 // The takeover guard, switched through nft(8): one `nft -f -` transaction adds or removes the
-// `tcp` element of set `guard` in `table inet half` (rendered by config/nft-ruleset.ts, which
-// explains what the guard drops and why).
+// `tcp` element of set `guard` and the `ipv4, ipv6` elements of set `hold_new` in
+// `table inet half` (rendered by config/nft-ruleset.ts, which explains what the guard drops and
+// why).
 import { execa } from 'execa';
 import { ToolError } from '../errors.js';
 import { NFT_TABLE, renderGuardCommand } from '../config/nft-ruleset.js';

@@ -73,6 +73,11 @@ export interface KernelDumper {
   close(): void;
 }
 
+/** Reads one conntrack entry as the kernel holds it now (undefined: there is none). */
+export interface KernelEntryReader {
+  getConntrack(key: Pick<ConntrackEntry, 'family' | 'orig' | 'zone'>): Promise<ConntrackEntry | undefined>;
+}
+
 /**
  * A decoded event. `originPort` is the netlink port of the socket whose request caused it (0
  * for packets): the daemon can ignore the echoes of its own commits. UPDATE events carry only

@@ -1,16 +1,17 @@
 // KernelDumper over a raw NETLINK_NETFILTER socket: IPCTNL_MSG_CT_GET / IPCTNL_MSG_EXP_GET with
 // NLM_F_DUMP, the multipart answer (NLM_F_MULTI messages ending with NLMSG_DONE) decoded entry by
-// entry (bad ones counted, never thrown), filtered, collected. One dump at a time per dumper.
+// entry (bad ones counted, never thrown), filtered, collected. One request at a time per dumper.
+// Also a KernelEntryReader: IPCTNL_MSG_CT_GET of one entry (the answer, then the ACK).
 import type { ConntrackEntry, Expectation } from './ct-entry.js';
 import { decodeConntrackMessage } from './codec/ct-decode.js';
-import { encodeDumpRequest } from './codec/ct-encode.js';
+import { encodeDumpRequest, encodeGetRequest } from './codec/ct-encode.js';
 import type { DecodeResult } from './codec/decode-result.js';
 import { decodeExpectationMessage, encodeExpectationDumpRequest } from './codec/exp-codec.js';
 import { AttrWriter } from './codec/netlink-attr.js';
 import { errorCodeOf, MessageCursor, NlMsgType, NlmFlag } from './codec/netlink-message.js';
 import { AddressFamily } from './codec/nfnetlink.js';
 import { KernelRequestError } from './errors.js';
-import type { DumpOptions, DumpResult, KernelDumper } from './kernel-roles.js';
+import type { DumpOptions, DumpResult, KernelDumper, KernelEntryReader } from './kernel-roles.js';
 import { NetfilterSocket, type NetfilterSocketOptions } from './netfilter-socket.js';
 
 interface Collector {
@@ -21,7 +22,9 @@ interface Collector {
 
 const MAX_REPORTED_ERRORS = 5;
 
-export class NetlinkKernelDumper implements KernelDumper {
+const ENOENT = 2;
+
+export class NetlinkKernelDumper implements KernelDumper, KernelEntryReader {
   private readonly socket: NetfilterSocket;
   private readonly w = new AttrWriter(256);
   private seq = 1;
@@ -41,6 +44,41 @@ export class NetlinkKernelDumper implements KernelDumper {
 
   dumpExpectations(options: DumpOptions = {}): Promise<DumpResult<Expectation>> {
     return this.dump(options, encodeExpectationDumpRequest, decodeExpectationMessage, (x) => options.filter?.acceptsExpectation(x) ?? true);
+  }
+
+  getConntrack(key: Pick<ConntrackEntry, 'family' | 'orig' | 'zone'>): Promise<ConntrackEntry | undefined> {
+    const job = (): Promise<ConntrackEntry | undefined> =>
+      new Promise((resolve, reject) => {
+        const seq = this.seq++;
+        let found: ConntrackEntry | undefined;
+        let problem: string | undefined;
+        const end = (settle: () => void): void => {
+          this.collector = undefined;
+          settle();
+        };
+        this.collector = {
+          seq,
+          onMessage: (c) => {
+            if (c.type === NlMsgType.error) {
+              const errno = errorCodeOf(c) ?? 0;
+              if (errno === 0 && problem !== undefined) end(() => reject(new KernelRequestError(`the kernel's answer to a conntrack get did not decode: ${problem}`, 0)));
+              else if (errno === 0 || errno === ENOENT) end(() => resolve(found));
+              else end(() => reject(new KernelRequestError(`the kernel refused a conntrack get (errno ${errno})`, errno)));
+            } else if (c.type >= NlMsgType.minType) {
+              const decoded = decodeConntrackMessage(c.buf, c.payload, c.end);
+              if (decoded.ok) found = decoded.value;
+              else problem = decoded.error;
+            }
+          },
+          fail: (error) => end(() => reject(error)),
+        };
+        this.w.reset();
+        encodeGetRequest(this.w, key, seq);
+        this.socket.send(this.w.take()).catch((error: Error) => this.collector?.fail(error));
+      });
+    const result = this.queue.then(job);
+    this.queue = result.catch(() => undefined);
+    return result;
   }
 
   close(): void {

@@ -101,7 +101,12 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         ownTable?.request('overrun').catch(() => undefined);
       },
     });
-    ownTable = new TableResync({ dumper, filter, feed, internal, reconcile: (records) => node.reconcileTable(records), clock, logger });
+    const maxInFlight = Math.max(64, Math.floor(node.options.resendQueueFrames / 16));
+    ownTable = new TableResync({
+      dumper, filter, feed, internal, clock, logger, maxInFlight,
+      localChange: (change) => node.localChange(change),
+      inFlight: () => node.outbound.queue.length,
+    });
     const table = ownTable;
     const eventsSetting = await conntrackEventsSetting();
     const alwaysOn = eventsSetting !== 1;

@@ -5,8 +5,9 @@
 // writer's netlink port) are not our table's news and are skipped; whoever writes reconciles
 // from a dump afterwards. An overrun (events lost) asks for a resync from a dump.
 //
-// While a dump runs (table-resync.ts), every key an event touches is remembered: the event is
-// newer than what the dump may say about that key, so the resync keeps the event's view.
+// While a dump is read and reconciled (table-resync.ts), every key an event touches is
+// remembered: the event is newer than what the dump may say about that key, so the resync keeps
+// the event's view.
 import type { FlowCache } from '../cache/flow-cache.js';
 import { hashKey, sameKey } from '../cache/key-hash.js';
 import { mergeEntry } from '../kernel/codec/ct-decode.js';
@@ -14,7 +15,7 @@ import type { ConntrackEntry } from '../kernel/ct-entry.js';
 import type { KernelEvent, KernelEventSink, OverrunInfo } from '../kernel/kernel-roles.js';
 import { conntrackKey, expectationKey } from '../kernel/record-key.js';
 import { expectationToRecord, fromRecord, toRecord } from '../kernel/record-mapping.js';
-import type { FlowRecord, RecordChange } from '../model/record.js';
+import type { RecordChange } from '../model/record.js';
 import { Table } from '../model/record.js';
 
 export interface KernelFeedDeps {
@@ -94,16 +95,15 @@ export class KernelFeed implements KernelEventSink {
     this.deps.onOverrun(info);
   }
 
-  /** Starts remembering the keys events touch (a dump is about to be read). */
-  beginDump(): void {
+  /** Starts remembering the keys events touch (a dump is about to be read); the set grows live. */
+  beginDump(): TouchedKeys {
     this.touched = new TouchedKeys();
+    return this.touched;
   }
 
-  /** Stops remembering; returns the keys touched since beginDump. */
-  endDump(): TouchedKeys {
-    const touched = this.touched ?? new TouchedKeys();
+  /** Stops remembering. */
+  endDump(): void {
     this.touched = undefined;
-    return touched;
   }
 
   private changeOf(event: KernelEvent): RecordChange | undefined {
@@ -129,18 +129,5 @@ export class KernelFeed implements KernelEventSink {
       return update;
     }
     return mergeEntry(previous.value.entry, update);
-  }
-}
-
-/**
- * The records a resync reconciles with: the dump's, except that for keys events touched during
- * the dump the internal cache (already updated by those events) is the truth: present → its
- * record, absent (destroyed meanwhile) → left out.
- */
-export function* resyncRecords(dumped: Iterable<FlowRecord>, touched: TouchedKeys, internal: FlowCache): Iterable<FlowRecord> {
-  for (const record of dumped) if (touched.size === 0 || !touched.has(record.table, record.key)) yield record;
-  for (const { table, key } of touched.values()) {
-    const held = internal.get(table, key);
-    if (held !== undefined) yield held.record;
   }
 }

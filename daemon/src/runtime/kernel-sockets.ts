@@ -2,14 +2,15 @@
 // dumper (our table at start, after overruns, at takeover), both raw NETLINK_NETFILTER sockets.
 // Opening them is the first thing that needs privileges; failure says what is missing.
 import { NetlinkSocketError } from '../kernel/errors.js';
-import type { KernelDumper, KernelWriter } from '../kernel/kernel-roles.js';
+import type { KernelDumper, KernelEntryReader, KernelWriter } from '../kernel/kernel-roles.js';
 import { NetlinkKernelDumper } from '../kernel/netlink-kernel-dumper.js';
 import { NetlinkKernelWriter } from '../kernel/netlink-kernel-writer.js';
 import { DaemonStartError } from '../errors.js';
 
 export interface KernelSockets {
   readonly writer: KernelWriter;
-  readonly dumper: KernelDumper;
+  /** Dumps, and single entries read back (seqadj-refresh.ts). */
+  readonly dumper: KernelDumper & KernelEntryReader;
 }
 
 export function openKernel(): KernelSockets {

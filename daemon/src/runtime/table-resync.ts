@@ -1,6 +1,6 @@
 // Our own table re-read from the kernel: a dump of conntrack entries and expectations (filtered
-// like events), reconciled with the internal cache (SyncNode.reconcileTable streams only the
-// differences while we are the sender). Used at start-up, after every event overrun (events
+// like events), reconciled with the internal cache as paced local changes (paced-reconcile.ts:
+// only the differences are streamed, while we are the sender, without flooding the link). Used at start-up, after every event overrun (events
 // were lost: the dump heals that), when this node takes over (failover plan), after purges and
 // commits (our own writes are not followed through events), and on `half resync kernel`.
 // Requests coalesce: while one resync runs, any number of further requests make one more run.
@@ -8,18 +8,23 @@ import type { FlowFilter } from '../kernel/flow-filter.js';
 import type { KernelDumper } from '../kernel/kernel-roles.js';
 import { expectationToRecord, toRecord } from '../kernel/record-mapping.js';
 import type { Logger } from '../metrics/logger.js';
-import type { FlowRecord } from '../model/record.js';
+import type { FlowRecord, RecordChange } from '../model/record.js';
 import type { ReconcileResult } from '../sync/local-table.js';
 import type { Clock } from '../sync/clock.js';
 import type { FlowCache } from '../cache/flow-cache.js';
-import { resyncRecords, type KernelFeed } from './kernel-feed.js';
+import type { KernelFeed } from './kernel-feed.js';
+import { pacedReconcile } from './paced-reconcile.js';
 
 export interface TableResyncDeps {
   readonly dumper: KernelDumper;
   readonly filter: FlowFilter;
   readonly feed: KernelFeed;
   readonly internal: FlowCache;
-  readonly reconcile: (records: Iterable<FlowRecord>) => ReconcileResult;
+  /** Where our table's changes go (SyncNode.localChange). */
+  readonly localChange: (change: RecordChange) => void;
+  /** Our unacknowledged data frames, and how many the reconcile may leave in flight. */
+  readonly inFlight: () => number;
+  readonly maxInFlight: number;
   readonly clock: Clock;
   readonly logger: Logger;
 }
@@ -73,8 +78,9 @@ export class TableResync {
   private async run(reason: string): Promise<ResyncOutcome> {
     const { dumper, filter, feed, clock, logger } = this.deps;
     const started = clock.now();
-    feed.beginDump();
+    const touched = feed.beginDump();
     let records: FlowRecord[];
+    let result: ReconcileResult;
     try {
       const conntrack = await dumper.dumpConntrack({ filter });
       const expectations = await dumper.dumpExpectations({ filter });
@@ -95,13 +101,14 @@ export class TableResync {
           this.counters.undecodable++;
         }
       }
+      result = await pacedReconcile(records, { ...this.deps, touched });
     } catch (error) {
-      feed.endDump();
       this.counters.failures++;
       logger.error('reading the conntrack table failed', { reason, error: (error as Error).message });
       throw error;
+    } finally {
+      feed.endDump();
     }
-    const result = this.deps.reconcile(resyncRecords(records, feed.endDump(), this.deps.internal));
     this.counters.resyncs++;
     const outcome: ResyncOutcome = { ...result, entries: records.length, durationMs: clock.now() - started };
     logger.info('own table resynced from the kernel', {

@@ -34,13 +34,17 @@ describe('renderNftRuleset', () => {
   it('can load with the guard already on', () => {
     const on = renderNftRuleset(fixtureConfig('two-lan-wan'), { guardOn: true });
     expect(on).toContain('\tset guard {\n\t\ttype inet_proto\n\t\telements = { tcp }\n\t}');
+    expect(on).toContain('\tset hold_new {\n\t\ttype nf_proto\n\t\telements = { ipv4, ipv6 }\n\t}');
     expect(on).toContain('the guard starts on.');
     expect(renderNftRuleset(fixtureConfig('two-lan-wan'))).not.toContain('elements');
   });
 
   it('renders the guard toggles and the removal', () => {
-    expect(renderGuardCommand(true)).toBe('add element inet half guard { tcp }\n');
-    expect(renderGuardCommand(false)).toBe('add element inet half guard { tcp }\ndelete element inet half guard { tcp }\n');
+    expect(renderGuardCommand(true)).toBe('add element inet half guard { tcp }\nadd element inet half hold_new { ipv4, ipv6 }\n');
+    expect(renderGuardCommand(false)).toBe(
+      'add element inet half guard { tcp }\nadd element inet half hold_new { ipv4, ipv6 }\n' +
+        'delete element inet half guard { tcp }\ndelete element inet half hold_new { ipv4, ipv6 }\n',
+    );
     expect(renderNftRemoval()).toBe('table inet half\ndelete table inet half\n');
   });
 });
@@ -104,10 +108,13 @@ describe('table inet half in a namespace', () => {
 
   it('reloads with the guard in the state asked for', async () => {
     const set = async (): Promise<string> => (await lab.exec(fw, 'nft', ['list', 'set', 'inet', 'half', 'guard'], { check: true })).stdout;
+    const hold = async (): Promise<string> => (await lab.exec(fw, 'nft', ['list', 'set', 'inet', 'half', 'hold_new'], { check: true })).stdout;
     await nftLoad(lab, fw, renderNftRuleset(config, { guardOn: true }));
     expect(await set()).toMatch(/elements = \{ tcp \}/);
+    expect(await hold()).toMatch(/elements = \{ ipv4, ipv6 \}/);
     await nftLoad(lab, fw, renderNftRuleset(config));
     expect(await set()).not.toMatch(/elements/);
+    expect(await hold()).not.toMatch(/elements/);
   });
 
   it('is removed by the removal script, leaving the admin table', async () => {

@@ -103,3 +103,92 @@ describe('NftGuard', () => {
     await expect(bare.on()).rejects.toMatchObject({ hint: expect.stringContaining('half configure') });
   });
 });
+
+// The guard on forwarded traffic: a namespace firewall between a LAN client and a WAN server.
+// While the guard is on, a new forwarded connection (here a UDP datagram: a flow whose replicated
+// entry may not be committed yet) is dropped before it can make an entry and a NAT mapping of its
+// own; a flow whose entry exists still passes, and the node itself still takes new UDP. Off, new
+// flows are forwarded again.
+describe('NftGuard on forwarded traffic', () => {
+  const lab = new NetnsLab('f');
+  let fw: string;
+  let lan: string;
+  let wan: string;
+  let guard: NftGuard;
+  const COUNT_TABLE = `table inet probe {
+\tcounter udp_in {
+\t}
+
+\tchain input {
+\t\ttype filter hook input priority filter; policy accept;
+\t\tudp dport 9999 counter name "udp_in"
+\t}
+}
+`;
+  /** One datagram from SRC:SPORT (bound) to DST:9999. */
+  const udpFrom = async (ns: string, src: string, sport: number, dst: string): Promise<void> => {
+    const py = 'import socket,sys\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\ns.bind((sys.argv[1],int(sys.argv[2])))\ns.sendto(b"held?",(sys.argv[3],9999))';
+    await lab.exec(ns, 'python3', ['-c', py, src, String(sport), dst], { check: true });
+  };
+  /** Waits until `ns`'s udp_in (or, for the firewall, guard_dropped) counter reached `n`. */
+  const counterReaches = async (ns: string, table: string, name: string, n: number): Promise<boolean> => {
+    for (let i = 0; i < 100; i++) {
+      if ((await nftCounter(lab, ns, table, name)) >= n) return true;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return false;
+  };
+
+  beforeAll(async () => {
+    requireTool('nft');
+    requireTool('conntrack');
+    fw = await lab.namespace('fw');
+    lan = await lab.namespace('lan');
+    wan = await lab.namespace('wan');
+    await lab.veth(fw, 'lan0', lan, 'eth0');
+    await lab.veth(fw, 'wan0', wan, 'eth0');
+    await lab.ip(fw, ['addr', 'add', '192.0.2.1/24', 'dev', 'lan0']);
+    await lab.ip(fw, ['addr', 'add', '198.51.100.1/24', 'dev', 'wan0']);
+    await lab.ip(lan, ['addr', 'add', `${CLIENT}/24`, 'dev', 'eth0']);
+    await lab.ip(lan, ['route', 'add', 'default', 'via', '192.0.2.1']);
+    await lab.ip(wan, ['addr', 'add', '198.51.100.2/24', 'dev', 'eth0']);
+    await lab.ip(wan, ['route', 'add', '192.0.2.0/24', 'via', '198.51.100.1']);
+    await lab.exec(fw, 'sysctl', ['-q', '-w', 'net.ipv4.ip_forward=1'], { check: true });
+    await nftLoad(lab, fw, renderNftRuleset(validateHalfConf(MINIMAL, '/etc/half/half.conf')));
+    await nftLoad(lab, fw, COUNT_TABLE);
+    await nftLoad(lab, wan, COUNT_TABLE);
+    guard = new NftGuard({ command: ['ip', 'netns', 'exec', fw, 'nft'] });
+  });
+
+  afterAll(async () => {
+    await lab.cleanup();
+  });
+
+  it('holds a new forwarded flow while on, forwards it once off', async () => {
+    await guard.on();
+    const dropped = await guard.dropped();
+    await udpFrom(lan, CLIENT, 41000, '198.51.100.2');
+    expect(await counterReaches(fw, 'half', 'guard_dropped', dropped + 1)).toBe(true);
+    expect(await nftCounter(lab, wan, 'probe', 'udp_in')).toBe(0);
+    const flows = await lab.exec(fw, 'conntrack', ['-L', '-p', 'udp', '--sport', '41000']);
+    expect(flows.stdout).not.toContain('sport=41000'); // dropped before it could make an entry
+
+    await guard.off();
+    await udpFrom(lan, CLIENT, 41000, '198.51.100.2');
+    expect(await counterReaches(wan, 'probe', 'udp_in', 1)).toBe(true);
+  });
+
+  it('lets a flow whose entry exists through while on, and new UDP to the node itself', async () => {
+    // the entry a commit would write: a UDP flow that has seen its reply
+    await lab.exec(fw, 'conntrack', ['-I', '-p', 'udp', '-s', CLIENT, '-d', '198.51.100.2', '--sport', '42000', '--dport', '9999', '-t', '120', '-u', 'SEEN_REPLY'], { check: true });
+    await guard.on();
+    const before = await nftCounter(lab, wan, 'probe', 'udp_in');
+    await udpFrom(lan, CLIENT, 42000, '198.51.100.2');
+    expect(await counterReaches(wan, 'probe', 'udp_in', before + 1)).toBe(true);
+
+    const local = await nftCounter(lab, fw, 'probe', 'udp_in');
+    await udpFrom(lan, CLIENT, 43000, '192.0.2.1');
+    expect(await counterReaches(fw, 'probe', 'udp_in', local + 1)).toBe(true);
+    await guard.off();
+  });
+});

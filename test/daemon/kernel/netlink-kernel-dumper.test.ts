@@ -103,6 +103,41 @@ describe('NetlinkKernelDumper against conntrack -L -o xml', () => {
   });
 });
 
+describe('NetlinkKernelDumper.getConntrack (one entry, as the kernel holds it now)', () => {
+  it('reads the entry with an original tuple and zone, as a dump shows it', async () => {
+    for (const wanted of dump.entries) {
+      const got = (await agent.request('get', { key: { family: wanted.family, orig: wanted.orig, zone: wanted.zone } })) as ConntrackEntry;
+      const label = `${wanted.orig.proto} ${wanted.orig.src}`;
+      expect(got, label).not.toBeNull();
+      expect({ ...got, timeout: 0, use: 0 }, label).toEqual({ ...wanted, timeout: 0, use: 0 });
+    }
+  });
+
+  it('answers null for a tuple the table does not hold', async () => {
+    const absent = { family: 'ipv4', orig: { src: '192.0.2.99', dst: '198.51.100.99', proto: 6, sport: 9, dport: 9 }, zone: 0 };
+    expect(await agent.request('get', { key: absent })).toBeNull();
+  });
+
+  it('reads the sequence adjustments of a NAT helper, which no event carries', async () => {
+    const adjusted: ConntrackEntry = {
+      family: 'ipv4',
+      orig: { src: '192.0.2.40', dst: '198.51.100.40', proto: 6, sport: 40040, dport: 21 },
+      reply: { src: '198.51.100.40', dst: '192.0.2.40', proto: 6, sport: 21, dport: 40040 },
+      status: Ips.seenReply | Ips.assured,
+      timeout: 600,
+      zone: 0,
+      protoinfo: { proto: 'tcp', state: 3 },
+      seqAdjOrig: { correctionPos: 123456, offsetBefore: 0, offsetAfter: 3 },
+      seqAdjReply: { correctionPos: 0, offsetBefore: 0, offsetAfter: 0 },
+    };
+    await agent.request('apply', { ops: [{ op: 'set', entry: adjusted }] });
+    const got = (await agent.request('get', { key: adjusted })) as ConntrackEntry;
+    expect([got.seqAdjOrig, got.seqAdjReply]).toEqual([adjusted.seqAdjOrig, adjusted.seqAdjReply]);
+    expect((got.status ?? 0) & Ips.seqAdjust).toBe(Ips.seqAdjust);
+    await agent.request('apply', { ops: [{ op: 'delete', entry: adjusted }] });
+  });
+});
+
 /** The tool prints sport/dport 0 for protocols the kernel does not track by port (DCCP on
  * kernels without DCCP conntrack): compare against what the kernel sent. */
 function portsAsTool(t: ConntrackEntry['orig']): ConntrackEntry['orig'] {

@@ -30,7 +30,7 @@ export const POLICY_RC_D_DENIED = [/^invoke-rc\.d: could not determine current r
 /** Debian 13's deb-systemd-helper (init-system-helpers 1.68) reports on stderr the link it made
  *  when postinst enables the unit, as for every Debian package's unit (keepalived's too);
  *  Debian 12's says nothing. */
-const UNIT_ENABLED = [/^Created symlink '\/etc\/systemd\/system\/multi-user\.target\.wants\/half-syncd\.service' → '\/usr\/lib\/systemd\/system\/half-syncd\.service'\.$/];
+export const UNIT_ENABLED = [/^Created symlink '\/etc\/systemd\/system\/multi-user\.target\.wants\/half-syncd\.service' → '\/usr\/lib\/systemd\/system\/half-syncd\.service'\.$/];
 
 /** `apt-get source` of a package whose Sources stanza names its packaging repository (the
  *  backport keeps Debian's Vcs-Git): apt's notice about it, and the lines of --print-uris. */

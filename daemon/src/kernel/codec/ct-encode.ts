@@ -104,6 +104,18 @@ export function encodeDelete(w: AttrWriter, e: Pick<ConntrackEntry, 'family' | '
   endMessage(w, at);
 }
 
+/**
+ * IPCTNL_MSG_CT_GET of the one entry with `e`'s original tuple and zone (ctnetlink_get_conntrack):
+ * answered by that entry as ctnetlink_fill_info writes it (sequence adjustments included, which
+ * no event carries), then the ACK; ENOENT when there is none.
+ */
+export function encodeGetRequest(w: AttrWriter, e: Pick<ConntrackEntry, 'family' | 'orig' | 'zone'>, seq: number): void {
+  const at = beginMessage(w, nfMessageType(NfnlSubsys.ctnetlink, CtMsg.get), NlmFlag.request | NlmFlag.ack, seq, nfFamily(e));
+  encodeTuple(w, Cta.tupleOrig, e.orig, e.family);
+  if (e.zone !== 0) w.u16be(Cta.zone, e.zone);
+  endMessage(w, at);
+}
+
 /** IPCTNL_MSG_CT_GET with NLM_F_DUMP: the whole table (or one family). */
 export function encodeDumpRequest(w: AttrWriter, seq: number, family: number = AddressFamily.unspec): void {
   const at = beginMessage(w, nfMessageType(NfnlSubsys.ctnetlink, CtMsg.get), NlmFlag.request | NlmFlag.dump, seq, family);

@@ -39,6 +39,7 @@ const handlers: Record<string, (req: any) => Promise<unknown> | unknown> = {
     return req.table === 'expectation' ? dumper.dumpExpectations(options) : dumper.dumpConntrack(options);
   },
   apply: (req) => writer.apply(req.ops as KernelOp[]),
+  get: async (req) => (await dumper.getConntrack(req.key)) ?? null,
   flush: (req) => writer.flush(req.table),
   burst: async (req) => {
     const ops: KernelOp[] = syntheticEntries(req.count, req.options ?? {}).map((entry) => ({ op: 'set', entry }));

@@ -1,0 +1,63 @@
+// Our table brought in line with a kernel dump, as a stream of ordinary local changes paced by
+// the sync link: sets for what is new or changed, deletes for what the dump no longer has (the
+// same result as SyncNode.reconcileTable). A dump after an event overrun can differ from what
+// the peers hold by a hundred thousand entries; written into the stream all at once, that burst
+// overflows the peers' socket buffers and turns into a storm of NACKs and resends. Here changes
+// go out in slices, and the next slice waits while more than `maxInFlight` of our data frames
+// are unacknowledged (the resend queue), so the link is kept full but never flooded.
+// Keys that events touched meanwhile (they are newer than the dump) are left as the events set
+// them, up to the end: the feed keeps collecting them until the reconcile is done.
+import type { FlowCache } from '../cache/flow-cache.js';
+import type { FlowRecord, RecordChange } from '../model/record.js';
+import type { ReconcileResult } from '../sync/local-table.js';
+import { TouchedKeys } from './kernel-feed.js';
+
+export interface PacingDeps {
+  readonly internal: FlowCache;
+  readonly localChange: (change: RecordChange) => void;
+  /** Our unacknowledged data frames (SyncNode.outbound.queue.length). */
+  readonly inFlight: () => number;
+  readonly maxInFlight: number;
+  /** Keys events touched since the dump began (still growing while this runs). */
+  readonly touched: TouchedKeys;
+}
+
+const SLICE = 256;
+const WAIT_MS = 2;
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => (ms === 0 ? setImmediate(resolve) : setTimeout(resolve, ms)));
+}
+
+async function room(deps: PacingDeps): Promise<void> {
+  await pause(0);
+  while (deps.inFlight() > deps.maxInFlight) await pause(WAIT_MS);
+}
+
+export async function pacedReconcile(dumped: readonly FlowRecord[], deps: PacingDeps): Promise<ReconcileResult> {
+  const { internal, touched } = deps;
+  const inDump = new TouchedKeys();
+  let added = 0;
+  let changed = 0;
+  let removed = 0;
+  let sent = 0;
+  for (const record of dumped) {
+    inDump.add(record.table, record.key);
+    if (touched.has(record.table, record.key)) continue;
+    const held = internal.get(record.table, record.key)?.record;
+    if (held?.stateHash === record.stateHash) continue;
+    if (held === undefined) added++;
+    else changed++;
+    deps.localChange({ op: 'set', record });
+    if (++sent % SLICE === 0) await room(deps);
+  }
+  const gone: FlowRecord[] = [];
+  for (const flow of internal.values()) if (!inDump.has(flow.record.table, flow.record.key)) gone.push(flow.record);
+  for (const record of gone) {
+    if (touched.has(record.table, record.key) || internal.get(record.table, record.key) === undefined) continue;
+    removed++;
+    deps.localChange({ op: 'delete', table: record.table, key: record.key });
+    if (++sent % SLICE === 0) await room(deps);
+  }
+  return { added, changed, removed };
+}
