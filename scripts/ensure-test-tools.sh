@@ -38,6 +38,7 @@ want tcpdump tcpdump
 want dh debhelper
 want socat socat
 want file file
+want piuparts piuparts
 
 # python modules, checked with Debian's own python3 (PATH may hold another one)
 /usr/bin/python3 -c 'import prometheus_client' 2>/dev/null || need="$need python3-prometheus-client"

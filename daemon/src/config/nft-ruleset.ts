@@ -63,7 +63,7 @@ function vrrpRules(config: HalfConfig): string[] {
 /** The guard's rules: drop stateless TCP while the set holds tcp. */
 export const GUARD_RULES = [
   'meta l4proto @guard ct state invalid counter name "guard_dropped" drop',
-  'meta l4proto @guard ct state new tcp flags & (fin | syn | rst | ack) != syn counter name "guard_dropped" drop',
+  'tcp flags & (fin | syn | rst | ack) != syn meta l4proto @guard ct state new counter name "guard_dropped" drop',
 ] as const;
 
 /** The guard's forward-only rule: no new forwarded connection while `hold_new` holds the family. */
