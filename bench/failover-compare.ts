@@ -9,13 +9,18 @@
 //        [--interval MS] [--no-failback] [--only conntrackd|half]          (as root)
 //
 // --suite runs the test suite's size (500 TCP + 100 UDP, no extra entries). Goal for HALF: at
-// least conntrackd's flows kept, zero RSTs, a shorter longest gap. Until the daemon's packages
-// can run in the harness, HALF's row says why it did not run.
+// least conntrackd's flows kept, zero RSTs, a shorter longest gap. HALF's firewalls install HALF
+// with apt from a repository `half-repo build` makes first (not timed), preseeded as an admin
+// would, with the advert interval set to the reference's (half.conf [vrrp] advert-interval and
+// `half configure`), so both rows run the same VRRP timing. A stack that cannot run here says why
+// in its row.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConntrackdStack } from '../test/e2e/failover/harness/conntrackd-stack.js';
+import { buildServedRepository, type BuiltRepository } from '../test/e2e/failover/half-repository.js';
 import { HalfStack } from '../test/e2e/failover/harness/half-stack.js';
+import { ADVERT_INT_S } from '../test/e2e/failover/harness/keepalived-conf.js';
 import { runScenario } from '../test/e2e/failover/harness/scenario.js';
 import { SCALE_SIZE, SUITE_SIZE, TIMING_DEFAULTS, type ScenarioSize } from '../test/e2e/failover/harness/scenario-options.js';
 import type { FirewallStack } from '../test/e2e/failover/harness/stack.js';
@@ -72,17 +77,26 @@ async function main(): Promise<void> {
   // a signal still runs the exit hooks that remove the namespaces (test/helpers/netns.ts)
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
   const rows: CompareRow[] = [];
+  let repo: BuiltRepository | undefined;
   try {
-    const stacks: [string, FirewallStack][] = [
-      ['conntrackd', new ConntrackdStack({ replicate: true, hashLimit: 524_288 })],
-      ['half', new HalfStack()],
+    const stacks: [string, () => Promise<FirewallStack>][] = [
+      ['conntrackd', async () => new ConntrackdStack({ replicate: true, hashLimit: 524_288 })],
+      ['half', async () => new HalfStack({ repo: (repo ??= await buildServedRepository()), advertIntervalS: ADVERT_INT_S })],
     ];
-    for (const [name, stack] of stacks) {
+    for (const [name, make] of stacks) {
       if (args.only !== undefined && args.only !== name) continue;
+      let stack: FirewallStack;
+      try {
+        stack = await make();
+      } catch (err) {
+        rows.push({ stack: name, ran: false, why: err instanceof Error ? err.message.split('\n')[0] ?? err.message : String(err) });
+        continue;
+      }
       process.stderr.write(`failover-compare: running ${stack.label}…\n`);
       rows.push(await runStack(name, stack, args, scratch));
     }
   } finally {
+    await repo?.close();
     await rm(scratch, { recursive: true, force: true });
   }
   const s = args.size;
