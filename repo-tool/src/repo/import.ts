@@ -4,6 +4,7 @@
 // checksums, and that no pool file would change. Every file is checked before anything is
 // returned: one bad file refuses the whole import, and nothing has been written.
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { HalfRepoError, PackageFormatError } from '../model/errors.js';
 import { getField } from '../model/paragraph.js';
@@ -16,6 +17,22 @@ import { debFileName, PACKAGE_NAME } from './pool-path.js';
 import { checkSourcePackage } from './source-package.js';
 import type { CheckedSource } from './source-package.js';
 import { parseVersion } from '../deb/version.js';
+
+const IMPORT_CONCURRENCY = Math.max(2, availableParallelism() * 2);
+
+/** Maps with at most `limit` calls in flight; results in input order. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
 
 export interface ImportOptions {
   readonly config: RepoConfig;
@@ -77,18 +94,26 @@ export async function importPackages(paths: readonly string[], known: RepoConten
   if (!config.components.includes(placement.component)) problems.push(`component "${placement.component}" is not configured (${config.components.join(', ')})`);
   const debs: PlacedDeb[] = [];
   const sources: CheckedSource[] = [];
-  for (const path of problems.length > 0 ? [] : paths) {
+  // Files are checked concurrently (each .deb costs a decompressor process or two), a few at a
+  // time; results and problems keep the order the files were named in.
+  type Checked = { deb?: PlacedDeb; source?: CheckedSource; problem?: string };
+  const checked = await mapLimited(problems.length > 0 ? [] : paths, IMPORT_CONCURRENCY, async (path): Promise<Checked> => {
     try {
       const bytes = await read(path).catch((cause: unknown) => {
         throw new PackageFormatError(`cannot be read (${(cause as Error).message})`, { cause, hint: 'check the path' });
       });
-      if (path.endsWith('.deb')) debs.push(await checkDeb(path, bytes, options, placement));
-      else if (path.endsWith('.dsc')) sources.push(await checkSource(path, bytes, read, placement));
-      else throw new PackageFormatError('is neither a .deb nor a .dsc', { hint: 'import binary packages (.deb) or source packages (.dsc with their files)' });
+      if (path.endsWith('.deb')) return { deb: await checkDeb(path, bytes, options, placement) };
+      if (path.endsWith('.dsc')) return { source: await checkSource(path, bytes, read, placement) };
+      throw new PackageFormatError('is neither a .deb nor a .dsc', { hint: 'import binary packages (.deb) or source packages (.dsc with their files)' });
     } catch (error) {
       if (!(error instanceof HalfRepoError)) throw error;
-      problems.push(`${path}: ${error.message}${error.hint !== undefined ? ` (${error.hint})` : ''}`);
+      return { problem: `${path}: ${error.message}${error.hint !== undefined ? ` (${error.hint})` : ''}` };
     }
+  });
+  for (const result of checked) {
+    if (result.deb !== undefined) debs.push(result.deb);
+    else if (result.source !== undefined) sources.push(result.source);
+    else if (result.problem !== undefined) problems.push(result.problem);
   }
   if (problems.length === 0) {
     try {
