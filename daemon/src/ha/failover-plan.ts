@@ -42,7 +42,7 @@ export interface PlanContext {
  * In external-cache mode the guard is also armed whenever the node becomes a standby (BACKUP or
  * FAULT, including at start): keepalived adds the VIPs before it writes MASTER to the FIFO, and
  * a guard switched on only then would leave that gap open to RSTs. The takeover still begins
- * with guard-on (a no-op when armed) and ends with guard-off once the commit is done.
+ * with guard-on (a no-op when armed), and guard-off follows the commit at once.
  */
 export function planTransition(from: NodeRole, to: NodeRole, context: PlanContext): FailoverAction[] {
   const external = context.mode === 'external-cache';
@@ -56,13 +56,16 @@ export function planTransition(from: NodeRole, to: NodeRole, context: PlanContex
     case 'master':
       if (wasMaster) return [];
       if (!external) return [{ kind: 'resync-own-table' }, { kind: 'become-sender' }];
+      // The guard comes off as soon as the commit has ended: from then on a packet without state
+      // is a genuinely new (or foreign) one, and the guard also holds new forwarded connections,
+      // so it must not stay on while the table is re-read (a dump of the whole table).
       return [
         { kind: 'cancel-purge' },
         { kind: 'guard-on' },
         { kind: 'commit-external-cache' },
+        { kind: 'guard-off' },
         { kind: 'resync-own-table' },
         { kind: 'become-sender' },
-        { kind: 'guard-off' },
       ];
     case 'backup':
       if (wasMaster) return [{ kind: 'stop-sending' }, ...armGuard, ...schedulePurge, { kind: 'request-resync' }];

@@ -27,6 +27,7 @@ import { KernelFeed } from './kernel-feed.js';
 import { conntrackEventsSetting, KernelSubscription } from './kernel-subscription.js';
 import { LagTracker } from './lag-tracker.js';
 import { openServices, type Services } from './services.js';
+import { SeqAdjRefresh } from './seqadj-refresh.js';
 import { StalePurge } from './stale-purge.js';
 import { acceptSourceFor, linkSyncOptions, openSyncChannel } from './sync-link.js';
 import { TableResync } from './table-resync.js';
@@ -98,7 +99,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       writerPort: () => writerPort,
       onOverrun: (info) => {
         logger.warn('kernel events were lost (event socket overrun): re-reading the table', { overruns: info.overruns });
-        ownTable?.request('overrun').catch(() => undefined);
+        ownTable?.heal('overrun');
       },
     });
     const maxInFlight = Math.max(64, Math.floor(node.options.resendQueueFrames / 16));
@@ -116,7 +117,10 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         fix: 'sysctl -w net.netfilter.nf_conntrack_events=1 (HALF\'s sysctl.d snippet sets it)',
       });
     }
-    const events = new KernelSubscription(() => new NetlinkKernelEvents({ filter }), feed, (reason) => table.request(`after ${reason}`), logger, alwaysOn);
+    // helpers' sequence adjustments come with no event: read back on their expectations' events
+    const sink = new SeqAdjRefresh(feed, dumper, filter, logger);
+    const afterPause = async (reason: string): Promise<void> => table.heal(`after ${reason}`);
+    const events = new KernelSubscription(() => new NetlinkKernelEvents({ filter }), sink, afterPause, logger, alwaysOn);
     closers.push(() => events.close());
     if (alwaysOn) {
       await events.activate();

@@ -24,6 +24,8 @@ export interface PacingDeps {
 
 const SLICE = 256;
 const WAIT_MS = 2;
+/** Pacing is flow control, never a reason to stall: after this long without room, go on. */
+const MAX_WAIT_MS = 2000;
 
 function pause(ms: number): Promise<void> {
   return new Promise((resolve) => (ms === 0 ? setImmediate(resolve) : setTimeout(resolve, ms)));
@@ -31,7 +33,7 @@ function pause(ms: number): Promise<void> {
 
 async function room(deps: PacingDeps): Promise<void> {
   await pause(0);
-  while (deps.inFlight() > deps.maxInFlight) await pause(WAIT_MS);
+  for (let waited = 0; deps.inFlight() > deps.maxInFlight && waited < MAX_WAIT_MS; waited += WAIT_MS) await pause(WAIT_MS);
 }
 
 export async function pacedReconcile(dumped: readonly FlowRecord[], deps: PacingDeps): Promise<ReconcileResult> {

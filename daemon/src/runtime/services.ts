@@ -95,6 +95,7 @@ export async function openServices(deps: ServiceDeps): Promise<Services> {
         failoverActionsFailed: driver.counters.actionsFailed,
         notifyFifoEvents: notify.counters.fifoEvents,
         notifyControlEvents: notify.counters.controlEvents,
+        notifyScriptCallsRecordedOnly: notify.counters.controlRecordedOnly,
       }),
       commits: () => deps.committer.stats(),
       replicationLag: () => deps.link.histogram.snapshot(clock.now()),

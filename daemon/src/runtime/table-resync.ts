@@ -61,6 +61,17 @@ export class TableResync {
     return this.again;
   }
 
+  /**
+   * A request that must eventually succeed (events were lost): a failed dump is tried again
+   * after `retryMs`, until one succeeds. Failures are counted and logged by run().
+   */
+  heal(reason: string, retryMs = 1000): void {
+    this.request(reason).catch(() => {
+      const timer = setTimeout(() => this.heal(reason, retryMs), retryMs);
+      timer.unref();
+    });
+  }
+
   private start(reason: string): Promise<ResyncOutcome> {
     const since = this.deps.clock.now();
     this.runningSince = since;

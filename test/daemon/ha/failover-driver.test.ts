@@ -47,8 +47,8 @@ describe('FailoverDriver', () => {
     const { executor, driver } = setup();
     driver.handle(group('MASTER'));
     await driver.whenIdle();
-    expect(executor.calls).toEqual(['guardOn', 'commitExternalCache', 'resyncOwnTable', 'becomeSender', 'guardOff']);
-    expect(driver.history.map((r) => r.kind)).toEqual(['cancel-purge', 'guard-on', 'commit-external-cache', 'resync-own-table', 'become-sender', 'guard-off']);
+    expect(executor.calls).toEqual(['guardOn', 'commitExternalCache', 'guardOff', 'resyncOwnTable', 'becomeSender']);
+    expect(driver.history.map((r) => r.kind)).toEqual(['cancel-purge', 'guard-on', 'commit-external-cache', 'guard-off', 'resync-own-table', 'become-sender']);
     expect(driver.counters).toEqual({ plans: 1, actions: 6, actionsFailed: 0 });
   });
 
@@ -57,7 +57,7 @@ describe('FailoverDriver', () => {
     executor.failing.add('commitExternalCache');
     driver.handle(group('MASTER'));
     await driver.whenIdle();
-    expect(executor.calls.at(-1)).toBe('guardOff');
+    expect(executor.calls).toEqual(['guardOn', 'commitExternalCache', 'guardOff', 'resyncOwnTable', 'becomeSender']);
     expect(driver.history.find((r) => r.kind === 'commit-external-cache')?.error).toBe('commitExternalCache failed');
     expect(driver.counters.actionsFailed).toBe(1);
   });
@@ -72,7 +72,7 @@ describe('FailoverDriver', () => {
     expect(executor.calls).toEqual(['guardOn', 'commitExternalCache']);
     executor.releaseCommit?.();
     await driver.whenIdle();
-    expect(executor.calls).toEqual(['guardOn', 'commitExternalCache', 'resyncOwnTable', 'becomeSender', 'guardOff', 'stopSending', 'guardOn', 'requestResync']);
+    expect(executor.calls).toEqual(['guardOn', 'commitExternalCache', 'guardOff', 'resyncOwnTable', 'becomeSender', 'stopSending', 'guardOn', 'requestResync']);
   });
 
   it('purges stale entries after the purge delay', async () => {

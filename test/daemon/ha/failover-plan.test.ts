@@ -6,9 +6,9 @@ const kinds = (from: NodeRole, to: NodeRole, mode: 'external-cache' | 'direct' =
   planTransition(from, to, { mode, purgeDelayMs: 5000, purgeToken: 7 }).map((a) => a.kind);
 
 describe('planTransition (external cache)', () => {
-  it('takes over: guard on, commit, resync own table, send, guard off', () => {
+  it('takes over: guard on, commit, guard off, resync own table, send', () => {
     for (const from of ['starting', 'backup', 'fault', 'stopped'] as const) {
-      expect(kinds(from, 'master')).toEqual(['cancel-purge', 'guard-on', 'commit-external-cache', 'resync-own-table', 'become-sender', 'guard-off']);
+      expect(kinds(from, 'master')).toEqual(['cancel-purge', 'guard-on', 'commit-external-cache', 'guard-off', 'resync-own-table', 'become-sender']);
     }
   });
 

@@ -87,7 +87,7 @@ describe('keepalived pair rendered by HALF', () => {
     expect(plans.map((t) => t.to)).toEqual(['backup', 'master', 'backup', 'master']);
     expect(plans[0]?.plan.map((p) => p.kind)).toEqual(['guard-on', 'request-resync']);
     expect(plans[2]?.plan.map((p) => p.kind)).toEqual(['stop-sending', 'guard-on', 'schedule-purge', 'request-resync']);
-    expect(plans[3]?.plan.map((p) => p.kind)).toEqual(['cancel-purge', 'guard-on', 'commit-external-cache', 'resync-own-table', 'become-sender', 'guard-off']);
+    expect(plans[3]?.plan.map((p) => p.kind)).toEqual(['cancel-purge', 'guard-on', 'commit-external-cache', 'guard-off', 'resync-own-table', 'become-sender']);
   });
 
   it('reads STOP and then a restarted keepalived through the same FIFO', async () => {

@@ -69,9 +69,9 @@ describe('the bundled half-syncd', () => {
       return status().then(() => true, () => false);
     }, 30_000);
     await appendFile(fifo, 'INSTANCE "half_lan0" MASTER 150\n');
-    await waitFor('the daemon sending', async () => (await status()).node.role === 'sender', 20_000);
+    await waitFor('the daemon sending', async () => (await status()).node.role === 'sender', 60_000);
     await net.exec('fw', ['conntrack', '-I', '-s', '192.0.2.7', '-d', '198.51.100.7', '-p', 'tcp', '--sport', '1234', '--dport', '80', '--state', 'ESTABLISHED', '-t', '600', '-u', 'SEEN_REPLY,ASSURED'], { check: true });
-    await waitFor('the event reaching the daemon', async () => (await status()).tables.internal === 1, 20_000);
+    await waitFor('the event reaching the daemon', async () => (await status()).tables.internal === 1, 60_000);
     const result = await status();
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');

@@ -40,6 +40,8 @@ export interface BootedServices {
   readonly syncd: NsChild | undefined;
   readonly keepalived: NsChild;
   readonly children: readonly NsChild[];
+  /** The command lines started, unit path → argv inside the rootfs (ExecStartPre= included). */
+  readonly commands: readonly { readonly unit: string; readonly argv: readonly string[] }[];
 }
 
 async function unitCommands(node: HalfNode, path: string): Promise<{ unit: ServiceUnit; env: Record<string, string> }> {
@@ -65,17 +67,21 @@ function spawnLogged(net: NamespaceSet, name: FirewallName, argv: readonly strin
 
 /** Runs a unit's ExecStartPre= lines, then spawns its ExecStart= (wrapped: a child is a thenable
  *  that an async function's result would otherwise wait for until the process exits). */
-async function startUnit(options: BootOptions, path: string, logFile: string): Promise<{ readonly child: NsChild }> {
+async function startUnit(options: BootOptions, path: string, logFile: string, commands: BootedServices['commands'][number][]): Promise<{ readonly child: NsChild }> {
   const { net, node } = options;
   const { unit, env } = await unitCommands(node, path);
   for (const dir of [...unit.runtimeDirectories, ...unit.stateDirectories]) await node.inNode(['install', '-d', '-m', '0755', dir], { check: true });
   for (const line of unit.execStartPre) {
-    const r = await node.inNode(expandExecLine(line, env));
+    const argv = expandExecLine(line, env);
+    commands.push({ unit: path, argv });
+    const r = await node.inNode(argv);
     if (r.exitCode !== 0 && !line.ignoreFailure) throw new Error(`${path}: ExecStartPre ${line.words.join(' ')} failed in ${node.name}: ${r.stderr.trim()}`);
   }
   const start = unit.execStart[0];
   if (start === undefined) throw new Error(`${path} has no ExecStart=`);
-  return { child: spawnLogged(net, node.name, node.root.argv(expandExecLine(start, env)), logFile) };
+  const argv = expandExecLine(start, env);
+  commands.push({ unit: path, argv });
+  return { child: spawnLogged(net, node.name, node.root.argv(argv), logFile) };
 }
 
 /** Pids of the processes called `comm` in the node's network namespace. */
@@ -92,16 +98,17 @@ export async function bootServices(options: BootOptions): Promise<BootedServices
   // systemd-sysctl's part, by the host's sysctl(8) (the minimal rootfs has no procps)
   for (const file of HALF_SYSCTL_FILES) await options.net.exec(node.name, ['sysctl', '-q', '-p', await node.root.hostPath(file)], { check: true });
   const children: NsChild[] = [];
+  const commands: BootedServices['commands'][number][] = [];
   let syncd: NsChild | undefined;
   if (options.syncd) {
-    syncd = (await startUnit(options, SYNCD_UNIT, join(dir, 'half-syncd.log'))).child;
+    syncd = (await startUnit(options, SYNCD_UNIT, join(dir, 'half-syncd.log'), commands)).child;
     children.push(syncd);
     const running = syncd;
     await waitUntil(async () => (await node.inNode(['half', 'status'])).exitCode === 0, 20_000, `half-syncd of ${node.name} to answer \`half status\``, () => running.exitCode !== null);
   }
-  const keepalived = (await startUnit(options, KEEPALIVED_UNIT, join(dir, 'keepalived.out'))).child;
+  const keepalived = (await startUnit(options, KEEPALIVED_UNIT, join(dir, 'keepalived.out'), commands)).child;
   children.push(keepalived);
   // keepalived --dont-fork runs its VRRP process as a child: it is up once it has two processes
   await waitUntil(async () => (await processesNamed(options.net, node.name, 'keepalived')).length >= 2, 20_000, `keepalived of ${node.name} to start its VRRP process`, () => keepalived.exitCode !== null);
-  return { syncd, keepalived, children };
+  return { syncd, keepalived, children, commands };
 }

@@ -7,7 +7,7 @@
 //   - the standby acknowledged every frame of the active node's stream (lag 0);
 //   - the standby's copy of the active node's table is exactly as large as the active node's own.
 // Pure: statuses and table in, verdict out.
-import type { DaemonStatus } from '../../../daemon/src/control/status-model.js';
+import type { DaemonStatus, PeerView } from '../../../daemon/src/control/status-model.js';
 import { isEstablishedFlow, type TableEntry } from './harness/conntrack-table.js';
 
 export interface SyncVerdict {
@@ -22,7 +22,14 @@ export function replicatedFlows(table: readonly TableEntry[], ignored: readonly 
   return table.filter((e) => isEstablishedFlow(e) && !skip.has(e.orig.src) && !skip.has(e.orig.dst) && !skip.has(e.reply?.src ?? '')).length;
 }
 
-export function standbyHoldsActive(active: DaemonStatus, standby: DaemonStatus, establishedOnActive: number): SyncVerdict {
+/** The parts of `half status --json` (DaemonStatus) the check reads. */
+export interface SyncView {
+  readonly node: Pick<DaemonStatus['node'], 'id' | 'role'>;
+  readonly tables: Pick<DaemonStatus['tables'], 'internal'>;
+  readonly peers: readonly Pick<PeerView, 'nodeId' | 'followsUs' | 'lagFrames' | 'externalEntries'>[];
+}
+
+export function standbyHoldsActive(active: SyncView, standby: SyncView, establishedOnActive: number): SyncVerdict {
   const no = (why: string): SyncVerdict => ({ synced: false, why });
   if (active.node.role !== 'sender') return no(`the active node ${active.node.id} is not the sender (${active.node.role})`);
   if (active.tables.internal < establishedOnActive) return no(`the active node replicates ${active.tables.internal} entries, fewer than its ${establishedOnActive} established flows`);

@@ -40,6 +40,15 @@ export interface HalfStackOptions {
   readonly advertIntervalS?: number;
 }
 
+/** What happened on a node, kept after stop() for the test to look at. */
+export interface HalfNodeRecord {
+  readonly node: FirewallName;
+  /** What `apt-get install half` printed inside the node (postinst's report included). */
+  readonly install: string;
+  /** Each boot's command lines, as read from the installed units (see ../half-services.ts). */
+  readonly boots: BootedServices['commands'][];
+}
+
 interface Installed {
   readonly node: HalfNode;
   readonly sink: SyslogSink;
@@ -59,6 +68,8 @@ export class HalfStack implements FirewallStack {
   readonly replicates: boolean;
   /** Why the last isSynced() said no (for logs and test messages). */
   lastSyncCheck = '';
+  /** Every node installed by this stack, in order. */
+  readonly records: HalfNodeRecord[] = [];
   private readonly nodes = new Map<FirewallName, Installed>();
   private built: BuiltRepository | undefined;
 
@@ -95,10 +106,12 @@ export class HalfStack implements FirewallStack {
     if (installed === undefined) {
       installed = await this.install(fw);
       this.nodes.set(name, installed);
+      this.records.push({ node: name, install: installed.node.install.stdout, boots: [] });
     }
     installed.fw = fw;
     if (installed.services !== undefined) await stopProcesses(installed.services.children);
     installed.services = await bootServices({ net: fw.net, node: installed.node, dir: fw.dir, syncd: this.replicates });
+    this.records.find((r) => r.node === name)?.boots.push(installed.services.commands);
   }
 
   /** The nodes whose services all still run (a switched-off node's were killed). */
@@ -150,10 +163,11 @@ export class HalfStack implements FirewallStack {
     const keepalived = /Keepalived v\S+/.exec((await n.node.inNode(['keepalived', '--version'])).stderr)?.[0] ?? 'keepalived ?';
     const conf = await n.node.root.readFile('/etc/keepalived/keepalived.conf');
     const advert = /advert_int (\S+)/.exec(conf)?.[1] ?? '?';
+    const preempt = conf.includes('nopreempt') ? 'no preemption' : 'preempt without delay';
     return {
       packages: `${versions.split('\n').join(', ')} (apt-get install half from half-repo build, Debian ${this.options.suite === 'trixie' ? 13 : 12} rootfs)`,
       keepalived,
-      vrrp: `VRRPv3 multicast on lan0 and wan0 (sync group), advert_int ${advert} s, preempt without delay (as half configure renders it)`,
+      vrrp: `VRRPv3 multicast on lan0 and wan0 (sync group), advert_int ${advert} s, ${preempt} (as half configure renders it)`,
       sync: this.replicates ? 'half-syncd external-cache mode, UDP 3781 unicast on sync0, takeover guard in table inet half' : 'none: half-syncd not started',
     };
   }
