@@ -11,6 +11,7 @@ import type { BackportPlan, BackportResult, ProgressSink } from './backport-plan
 import { silentSink } from './backport-plan.js';
 import { ensureBuilderImage } from './builder-image.js';
 import { buildDirOf, buildInRoot } from './build-in-root.js';
+import { acquireBuildLock } from './build-lock.js';
 import { BACKPORT_FORMAT } from './cache-key.js';
 import { assertNothingMountedUnder } from './chroot-run.js';
 import { buildOutputs, sha256List, type ListedFile } from './collect.js';
@@ -37,6 +38,23 @@ export async function runBackport(plan: BackportPlan, options: RunBackportOption
     });
   }
   progress.info(`backport ${plan.package} ${plan.version} for ${plan.targetSuite}: building (${cached.miss})`);
+  await mkdir(cacheDir, { recursive: true });
+  const release = await acquireBuildLock(join(cacheDir, `${plan.cacheKey}.lock`), (pid) =>
+    progress.info(`backport ${plan.package} ${plan.version} for ${plan.targetSuite}: waiting for build ${pid} of the same inputs`),
+  );
+  try {
+    const again = await readCachedResult(cacheDir, plan);
+    if ('result' in again) {
+      progress.info(`backport ${plan.package} ${plan.version} for ${plan.targetSuite}: built meanwhile, cached in ${again.result.directory}`);
+      return again.result;
+    }
+    return await buildAndStore(plan, cacheDir, progress, options);
+  } finally {
+    await release();
+  }
+}
+
+async function buildAndStore(plan: BackportPlan, cacheDir: string, progress: ProgressSink, options: RunBackportOptions): Promise<BackportResult> {
   const started = Date.now();
   await mkdir(cacheDir, { recursive: true });
   const imageTar = await ensureBuilderImage(cacheDir, plan.image, plan.imageKey, plan.mirror, progress);
