@@ -53,6 +53,8 @@ interface Pair {
   /** Commits fwb's external cache; wall ms and the daemon's own figure. */
   commit(): Promise<{ wallMs: number; daemonMs: number | undefined }>;
   pids(): { a: number; b: number };
+  /** What the daemons report about themselves (BENCH_STATUS=1 prints it after each part). */
+  diagnostics(): Promise<unknown>;
   cleanup(): Promise<void>;
 }
 
@@ -79,6 +81,7 @@ async function halfPair(direct: boolean): Promise<Pair> {
       return { wallMs, daemonMs: summary.durationMs };
     },
     pids: () => ({ a: lab.a.pid as number, b: lab.b.pid as number }),
+    diagnostics: async () => ({ a: await lab.a.status(), b: await lab.b.status() }),
     cleanup: () => lab.cleanup(),
   };
 }
@@ -103,6 +106,7 @@ async function conntrackdPair(direct: boolean): Promise<Pair> {
       return { wallMs: performance.now() - t, daemonMs: await b.lastCommitMs() };
     },
     pids: () => ({ a: a.pid as number, b: b.pid as number }),
+    diagnostics: async () => ({ a: await a.ctl(['-s']), b: await b.ctl(['-s']) }),
     async cleanup() {
       await a.stop();
       await b.stop();
@@ -285,12 +289,17 @@ const fmt = (n: number | undefined, digits = 1): string => (n === undefined || N
 async function measure(kind: 'half' | 'conntrackd'): Promise<Record<string, unknown>> {
   const open = kind === 'half' ? halfPair : conntrackdPair;
   const only = process.env['BENCH_ONLY'];
+  const showStatus = async (pair: Pair, part: string): Promise<void> => {
+    if (process.env['BENCH_STATUS'] !== undefined) console.error(`${pair.name} after ${part}:`, JSON.stringify(await pair.diagnostics(), null, 1));
+  };
   let result: Record<string, unknown> = {};
   let pair: Pair;
   if (only === undefined || only === 'bulk') {
     pair = await open(false);
     try {
-      result = { bulk: await bulk(pair), commits: await commits(pair) };
+      result = { bulk: await bulk(pair) };
+      await showStatus(pair, 'bulk');
+      result['commits'] = await commits(pair);
     } finally {
       await pair.cleanup();
     }
@@ -299,6 +308,7 @@ async function measure(kind: 'half' | 'conntrackd'): Promise<Record<string, unkn
   pair = await open(true);
   try {
     result['latency'] = await latency(pair);
+    await showStatus(pair, 'latency');
   } finally {
     await pair.cleanup();
   }
@@ -311,7 +321,11 @@ async function main(): Promise<void> {
   bundle = await bundleSyncd('bench');
   let results: { half: Record<string, unknown>; conntrackd: Record<string, unknown> };
   try {
-    results = { half: await measure('half'), conntrackd: await measure('conntrackd') };
+    const daemons = (process.env['BENCH_DAEMONS'] ?? 'half,conntrackd').split(',');
+    results = {
+      half: daemons.includes('half') ? await measure('half') : {},
+      conntrackd: daemons.includes('conntrackd') ? await measure('conntrackd') : {},
+    };
   } finally {
     await bundle.remove();
   }
@@ -319,7 +333,7 @@ async function main(): Promise<void> {
   const h = results.half as unknown as R;
   const c = results.conntrackd as unknown as R;
   if (process.env['BENCH_JSON'] !== undefined) writeFileSync(process.env['BENCH_JSON'], JSON.stringify({ started, load, results }, null, 2));
-  if (process.env['BENCH_ONLY'] !== undefined) {
+  if (process.env['BENCH_ONLY'] !== undefined || h.bulk === undefined || c.bulk === undefined) {
     console.log(JSON.stringify(results, null, 2));
     return;
   }

@@ -9,6 +9,8 @@ export const PumpControl = {
   ready: 0,
   /** The pump's socket reported ENOBUFS or it dropped datagrams; value: how many times so far. */
   overrun: 1,
+  /** Echoes of the daemon's own writes the pump dropped; value: how many so far. */
+  echoes: 2,
 } as const;
 
 export function dataFrame(datagram: Uint8Array): Buffer {

@@ -122,8 +122,12 @@ export class HalfStack implements FirewallStack {
   private async status(n: Installed): Promise<DaemonStatus | undefined> {
     const r = await n.node.inNode(['half', 'status', '--json']);
     if (r.exitCode !== 0) return undefined;
-    const decoded = decodeDaemonStatus(JSON.parse(r.stdout) as unknown);
-    return decoded.ok ? decoded.status : undefined;
+    try {
+      const decoded = decodeDaemonStatus(JSON.parse(r.stdout) as unknown);
+      return decoded.ok ? decoded.status : undefined;
+    } catch {
+      return undefined; // not JSON: counts as no answer, like a failed call
+    }
   }
 
   async isSynced(): Promise<boolean> {
