@@ -13,6 +13,8 @@ import { FrameReader, PumpControl } from './pump-frames.js';
 export interface DatagramHandlers {
   datagram(buf: Buffer): void;
   overrun(): void;
+  /** Echoes of `dropPorts` dropped at the source so far (the pump drops them before forwarding). */
+  dropped?(total: number): void;
 }
 
 export interface DatagramSource {
@@ -26,6 +28,8 @@ export interface DatagramSource {
 export interface SourceOptions {
   readonly groups: readonly number[];
   readonly recvBufferSize?: number;
+  /** Netlink ports whose echoes the source may drop (single-message datagrams from them). */
+  readonly dropPorts?: readonly number[];
 }
 
 /** The socket in this process. An overrun aborts the process (see event-pump-main.ts). */
@@ -68,6 +72,8 @@ export class PumpSource implements DatagramSource {
   private failedStarts = 0;
   lastError: string | undefined;
   restarts = 0;
+  /** Echoes the pumps dropped, all restarts together. */
+  dropped = 0;
 
   constructor(
     private readonly options: SourceOptions,
@@ -84,11 +90,12 @@ export class PumpSource implements DatagramSource {
   }
 
   private spawnPump(handlers: DatagramHandlers, ready: (size: number) => void, failed: (e: Error) => void): void {
-    const arg = JSON.stringify({ groups: this.options.groups, recvBufferSize: this.options.recvBufferSize });
+    const arg = JSON.stringify({ groups: this.options.groups, recvBufferSize: this.options.recvBufferSize, dropPorts: this.options.dropPorts });
     const child = spawn(this.pump.command, [...this.pump.args, arg], { stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
     this.child = child;
     let started = false;
     let stderr = '';
+    const droppedBefore = this.dropped;
     child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
     const reader = new FrameReader({
       datagram: (buf) => handlers.datagram(buf),
@@ -98,6 +105,10 @@ export class PumpSource implements DatagramSource {
           this.failedStarts = 0;
           ready(value);
         } else if (code === PumpControl.overrun) handlers.overrun();
+        else if (code === PumpControl.echoes) {
+          this.dropped = droppedBefore + value;
+          handlers.dropped?.(this.dropped);
+        }
       },
     });
     (child.stdio[3] as Readable).on('data', (chunk: Buffer) => reader.push(chunk));

@@ -5,69 +5,96 @@
 // a native callback (std::terminate, SIGABRT). Isolated here, such an abort costs only this
 // process: the parent sees it exit, reports an overrun and starts a new pump.
 //
-// Usage: node event-pump-main.js '{"groups":[1,2,3],"recvBufferSize":67108864}'
-// It exits when its stdin closes (the parent went away). Frames are gathered into one write per
-// turn of the event loop; writes to fd 3 are asynchronous and buffered, and past
-// `maxBufferedBytes` datagrams are dropped and reported as an overrun.
+// Usage: node event-pump-main.js '{"groups":[1,2,3],"recvBufferSize":67108864,"dropPorts":[123]}'
+// It exits when its stdin closes (the parent went away). The binding only wakes the pump: each
+// datagram it hands over is followed by a drain of the socket with read(2) (pump-output.ts), which
+// costs less than half as much per datagram, so the pump keeps ahead of the kernel and rarely
+// lets the receive buffer fill. Frames are gathered into large writes to fd 3 (asynchronous and
+// buffered); past `maxBufferedBytes` datagrams are dropped and reported as an overrun.
 import { Socket } from 'node:net';
-import { controlFrame, dataFrame, PumpControl } from './pump-frames.js';
+import { NETLINK_NETFILTER } from './codec/nfnetlink.js';
 import { NetfilterSocket } from './netfilter-socket.js';
+import { netlinkSocketFd } from './netlink-fd.js';
+import { PumpOutput } from './pump-output.js';
+import { PumpControl } from './pump-frames.js';
 
 interface PumpOptions {
   readonly groups: readonly number[];
   readonly recvBufferSize?: number;
   readonly maxBufferedBytes?: number;
+  /** Netlink ports whose echoes are dropped here (the daemon's own writer). */
+  readonly dropPorts?: readonly number[];
 }
+
+/** Datagrams read per drain before the event loop gets a turn (writes, stdin). */
+const MAX_DRAIN = 2048;
 
 const options = JSON.parse(process.argv[2] ?? '{}') as PumpOptions;
-const out = new Socket({ fd: 3, readable: false, writable: true });
+const pipe = new Socket({ fd: 3, readable: false, writable: true });
 const limit = options.maxBufferedBytes ?? 512 * 1024 * 1024;
+const output = new PumpOutput((chunk) => pipe.write(chunk), new Set(options.dropPorts ?? []));
 let overruns = 0;
 let dropping = false;
-let batch: Buffer[] = [];
 let flushing = false;
+let fd: number | undefined;
 
-function emit(frame: Buffer): void {
-  batch.push(frame);
-  if (!flushing) {
-    flushing = true;
-    setImmediate(flush);
-  }
+function scheduleFlush(): void {
+  if (flushing) return;
+  flushing = true;
+  setImmediate(() => {
+    flushing = false;
+    output.flush();
+  });
 }
 
-function flush(): void {
-  flushing = false;
-  const frames = batch;
-  batch = [];
-  out.write(frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames));
+function overrun(): void {
+  overruns++;
+  output.control(PumpControl.overrun, overruns);
+  scheduleFlush();
+}
+
+/** Whether the parent keeps up; while it does not, datagrams are dropped (one overrun). */
+function parentKeepsUp(): boolean {
+  if (pipe.writableLength > limit) {
+    if (!dropping) {
+      dropping = true;
+      overruns++;
+    }
+    return false;
+  }
+  if (dropping) {
+    dropping = false;
+    output.control(PumpControl.overrun, overruns);
+  }
+  return true;
+}
+
+function drain(): void {
+  if (fd === undefined) return;
+  const result = output.drain(fd, MAX_DRAIN);
+  for (let i = 0; i < result.overruns; i++) overrun();
+  if (result.error !== undefined) {
+    process.stderr.write(`event pump: ${result.error}; reading through the binding only\n`);
+    fd = undefined;
+  }
 }
 
 const socket = new NetfilterSocket(
   { groups: options.groups, ...(options.recvBufferSize === undefined ? {} : { recvBufferSize: options.recvBufferSize }) },
   {
     datagram(buf) {
-      if (out.writableLength > limit) {
-        if (!dropping) {
-          dropping = true;
-          overruns++;
-        }
-        return;
-      }
-      if (dropping) {
-        dropping = false;
-        emit(controlFrame(PumpControl.overrun, overruns));
-      }
-      emit(dataFrame(buf));
+      if (!parentKeepsUp()) return;
+      output.datagram(buf);
+      drain();
+      scheduleFlush();
     },
-    overrun() {
-      overruns++;
-      emit(controlFrame(PumpControl.overrun, overruns));
-    },
+    overrun,
   },
 );
-
-emit(controlFrame(PumpControl.ready, socket.recvBufferSize));
-out.on('error', () => process.exit(0));
+fd = netlinkSocketFd(NETLINK_NETFILTER, socket.port);
+output.control(PumpControl.ready, socket.recvBufferSize);
+output.flush();
+pipe.on('error', () => process.exit(0));
 process.stdin.on('end', () => process.exit(0));
 process.stdin.on('close', () => process.exit(0));
 process.stdin.resume();

@@ -4,6 +4,7 @@
 // (the firewall's own addresses, the sync link) are left out, and so are protocols and TCP
 // states not chosen. A reply destination is not checked, so SNAT to a listed address still
 // replicates. Entries whose state is not reported (partial update events) pass the state test.
+import type { CtScan } from './codec/ct-scan.js';
 import type { ConntrackEntry, Expectation } from './ct-entry.js';
 import { IpProto } from './ct-entry.js';
 import { TCP_STATES } from './codec/ct-states.js';
@@ -23,6 +24,8 @@ export interface FlowFilterConfig {
 
 export interface FlowFilter {
   acceptsEntry(entry: ConntrackEntry): boolean;
+  /** The same judgement on a scanned message (the event fast path, codec/ct-scan.ts). */
+  acceptsScan(scan: CtScan): boolean;
   /** Expectations are judged by their master connection's original tuple and protocol. */
   acceptsExpectation(expectation: Expectation): boolean;
 }
@@ -37,7 +40,7 @@ interface Prefix {
   readonly bits: number;
 }
 
-export const acceptAllFlows: FlowFilter = { acceptsEntry: () => true, acceptsExpectation: () => true };
+export const acceptAllFlows: FlowFilter = { acceptsEntry: () => true, acceptsScan: () => true, acceptsExpectation: () => true };
 
 /** Builds the filter; a FilterConfigError names the first bad setting. */
 export function buildFlowFilter(config: FlowFilterConfig): FlowFilter {
@@ -57,11 +60,19 @@ export function buildFlowFilter(config: FlowFilterConfig): FlowFilter {
     return hit;
   };
   const acceptsProto = (proto: number): boolean => !ignored.has(proto) && (accepted === undefined || accepted.has(proto));
+  // the address bytes themselves: what parseAddress gives back for the text the decoder makes
+  const ignoredBytes = (buf: Uint8Array, at: number, length: number): boolean => prefixes.some((p) => p.bytes.length === length && inPrefix(buf, p, at));
   return {
     acceptsEntry(entry) {
       if (!acceptsProto(entry.orig.proto)) return false;
       if (prefixes.length > 0 && (ignoredAddress(entry.orig.src) || ignoredAddress(entry.reply.src))) return false;
       if (states !== undefined && entry.protoinfo?.proto === 'tcp' && !states.has(entry.protoinfo.state)) return false;
+      return true;
+    },
+    acceptsScan(s) {
+      if (!acceptsProto(s.orig.proto)) return false;
+      if (prefixes.length > 0 && (ignoredBytes(s.buf, s.orig.src, s.addrLen) || ignoredBytes(s.buf, s.reply.src, s.addrLen))) return false;
+      if (states !== undefined && s.tcp && !states.has(s.tcpState)) return false;
       return true;
     },
     acceptsExpectation(x) {
@@ -85,11 +96,11 @@ function parsePrefix(text: string, setting: string): Prefix {
   return { bytes: parsed.bytes, bits };
 }
 
-function inPrefix(address: Uint8Array, p: Prefix): boolean {
+function inPrefix(address: Uint8Array, p: Prefix, at = 0): boolean {
   let bits = p.bits;
   for (let i = 0; bits > 0; i++, bits -= 8) {
     const mask = bits >= 8 ? 0xff : (0xff << (8 - bits)) & 0xff;
-    if (((address[i] as number) & mask) !== ((p.bytes[i] as number) & mask)) return false;
+    if (((address[at + i] as number) & mask) !== ((p.bytes[i] as number) & mask)) return false;
   }
   return true;
 }

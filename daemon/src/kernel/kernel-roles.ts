@@ -2,6 +2,7 @@
 // the job. Implementations over a raw NETLINK_NETFILTER socket live next door
 // (netlink-kernel-events.ts, netlink-kernel-dumper.ts, netlink-kernel-writer.ts).
 import type { RecordChange } from '../model/record.js';
+import type { CtScan } from './codec/ct-scan.js';
 import type { ConntrackEntry, Expectation, Family } from './ct-entry.js';
 import type { FlowFilter } from './flow-filter.js';
 
@@ -92,10 +93,25 @@ export interface OverrunInfo {
   readonly overruns: number;
 }
 
+/**
+ * A conntrack event on the fast path: its attributes scanned in place (codec/ct-scan.ts), not
+ * decoded to a ConntrackEntry. Valid only during the call (the scan and its buffer are reused).
+ */
+export interface ConntrackEventView {
+  readonly type: 'new' | 'update' | 'destroy';
+  readonly originPort: number;
+  readonly scan: CtScan;
+}
+
 /** Receives events; its methods should not throw (what they throw is caught and counted). */
 export interface KernelEventSink {
   event(event: KernelEvent): void;
   overrun(info: OverrunInfo): void;
+  /**
+   * Optional fast path: conntrack events the scanner reads exactly (almost all), instead of
+   * `event`. Sinks without it get every event decoded.
+   */
+  conntrackView?(view: ConntrackEventView): void;
 }
 
 export interface KernelEventStats {
@@ -105,6 +121,8 @@ export interface KernelEventStats {
   readonly undecodable: number;
   readonly overruns: number;
   readonly sinkErrors: number;
+  /** Echoes of our own writes dropped before decoding (KernelEventsOptions.dropOriginPorts). */
+  readonly echoesDropped?: number;
   /** Socket errors other than overruns. */
   readonly socketErrors: number;
   /** SO_RCVBUF the kernel granted (capped by net.core.rmem_max). */

@@ -2,13 +2,18 @@
 // DESTROY) and expectation (NEW, DESTROY) multicast groups. The socket lives in an event pump
 // process by default (datagram-source.ts: the binding aborts its process on an overrun).
 // Every message is decoded into a result (never a throw), filtered, and handed to the sink; bad
-// messages are counted. An overrun (ENOBUFS: the kernel dropped events because the receive
-// buffer was full, or the pump died) is counted and reported so the daemon resyncs from a dump.
+// messages are counted. Sinks that take conntrack events as scans (KernelEventSink.conntrackView)
+// get them without decoding: the scanner (codec/ct-scan.ts) reads them in place, and only what it
+// leaves to the slow path is decoded. Echoes of the daemon's own writes (`dropOriginPorts`) are
+// dropped before any of that, by the pump. An overrun (ENOBUFS: the kernel dropped events because
+// the receive buffer was full, or the pump died) is counted and reported so the daemon resyncs
+// from a dump.
+import { CtScan } from './codec/ct-scan.js';
 import { decodeEvent } from './codec/event-decode.js';
-import { MessageCursor } from './codec/netlink-message.js';
-import { NfnlGroup } from './codec/nfnetlink.js';
+import { MessageCursor, NlmFlag } from './codec/netlink-message.js';
+import { CtMsg, NfnlGroup, NfnlSubsys, operationOf, subsysOf } from './codec/nfnetlink.js';
 import type { FlowFilter } from './flow-filter.js';
-import type { KernelEvent, KernelEvents, KernelEventSink, KernelEventStats } from './kernel-roles.js';
+import type { ConntrackEventView, KernelEvent, KernelEvents, KernelEventSink, KernelEventStats } from './kernel-roles.js';
 import { InProcessSource, PumpSource, type DatagramSource, type PumpCommand } from './datagram-source.js';
 import { KernelError } from './errors.js';
 
@@ -27,6 +32,8 @@ export interface KernelEventsOptions {
   readonly isolation?: 'pump' | 'none';
   /** How to run the event pump (default: event-pump-main next to this module). */
   readonly pump?: PumpCommand;
+  /** Netlink ports (the daemon's writer) whose echoes are dropped undecoded and only counted. */
+  readonly dropOriginPorts?: readonly number[];
 }
 
 const GROUPS = { new: NfnlGroup.conntrackNew, update: NfnlGroup.conntrackUpdate, destroy: NfnlGroup.conntrackDestroy } as const;
@@ -34,20 +41,33 @@ const GROUPS = { new: NfnlGroup.conntrackNew, update: NfnlGroup.conntrackUpdate,
 export class NetlinkKernelEvents implements KernelEvents {
   private source: DatagramSource | undefined;
   private sink: KernelEventSink | undefined;
-  private counts = { datagrams: 0, events: 0, filtered: 0, undecodable: 0, overruns: 0, sinkErrors: 0 };
+  private counts = { datagrams: 0, events: 0, filtered: 0, undecodable: 0, overruns: 0, sinkErrors: 0, echoesDropped: 0 };
   private recvBufferSize = 0;
   private lastDecodeError: string | undefined;
+  private readonly scan = new CtScan();
+  private readonly view: { type: ConntrackEventView['type']; originPort: number; scan: CtScan } = { type: 'new', originPort: 0, scan: this.scan };
+  private readonly dropPorts: ReadonlySet<number>;
 
-  constructor(private readonly options: KernelEventsOptions = {}) {}
+  constructor(private readonly options: KernelEventsOptions = {}) {
+    this.dropPorts = new Set((options.dropOriginPorts ?? []).filter((port) => port !== 0));
+  }
 
   async start(sink: KernelEventSink): Promise<void> {
     if (this.source !== undefined) throw new KernelError('NetlinkKernelEvents.start called twice', { hint: 'create one NetlinkKernelEvents per subscription' });
     this.sink = sink;
     const groups: number[] = (this.options.conntrack ?? ['new', 'update', 'destroy']).map((t) => GROUPS[t]);
     if (this.options.expectations ?? true) groups.push(NfnlGroup.expNew, NfnlGroup.expDestroy);
-    const sourceOptions = { groups, ...(this.options.recvBufferSize === undefined ? {} : { recvBufferSize: this.options.recvBufferSize }) };
+    const sourceOptions = {
+      groups,
+      ...(this.options.recvBufferSize === undefined ? {} : { recvBufferSize: this.options.recvBufferSize }),
+      ...(this.dropPorts.size === 0 ? {} : { dropPorts: [...this.dropPorts] }),
+    };
     this.source = this.options.isolation === 'none' ? new InProcessSource(sourceOptions) : new PumpSource(sourceOptions, this.options.pump);
-    this.recvBufferSize = await this.source.start({ datagram: (buf) => this.onDatagram(buf), overrun: () => this.onOverrun() });
+    this.recvBufferSize = await this.source.start({
+      datagram: (buf) => this.onDatagram(buf),
+      overrun: () => this.onOverrun(),
+      dropped: (total) => (this.counts.echoesDropped = total),
+    });
   }
 
   stats(): KernelEventStats {
@@ -75,7 +95,13 @@ export class NetlinkKernelEvents implements KernelEvents {
   private decodeDatagram(buf: Buffer): void {
     this.counts.datagrams++;
     const c = new MessageCursor(buf);
+    const fast = this.sink?.conntrackView !== undefined;
     while (c.next()) {
+      if (this.dropPorts.size > 0 && this.dropPorts.has(c.pid)) {
+        this.counts.echoesDropped++;
+        continue;
+      }
+      if (fast && this.scanned(c)) continue;
       const decoded = decodeEvent(c);
       if (!decoded.ok) {
         this.counts.undecodable++;
@@ -99,6 +125,27 @@ export class NetlinkKernelEvents implements KernelEvents {
       this.counts.undecodable++;
       this.lastDecodeError = c.error;
     }
+  }
+
+  /** The fast path: true when the message was a conntrack event the scanner read (and was handled). */
+  private scanned(c: MessageCursor): boolean {
+    if (subsysOf(c.type) !== NfnlSubsys.ctnetlink) return false;
+    const operation = operationOf(c.type);
+    if (operation !== CtMsg.new && operation !== CtMsg.delete) return false;
+    if (!this.scan.message(c.buf, c.payload, c.end)) return false;
+    if (this.options.filter !== undefined && !this.options.filter.acceptsScan(this.scan)) {
+      this.counts.filtered++;
+      return true;
+    }
+    this.counts.events++;
+    this.view.type = operation === CtMsg.delete ? 'destroy' : (c.flags & NlmFlag.create) !== 0 ? 'new' : 'update';
+    this.view.originPort = c.pid;
+    try {
+      this.sink?.conntrackView?.(this.view);
+    } catch {
+      this.counts.sinkErrors++;
+    }
+    return true;
   }
 
   private accepts(event: KernelEvent): boolean {

@@ -4,6 +4,12 @@
 // Spec: FNV-1a (Fowler, Noll, Vo; IETF draft-eastlake-fnv): offset basis 0xcbf29ce484222325,
 // prime 0x100000001b3 = 2^40 + 0x1b3.
 
+// The halves become one bigint through a shared 64-bit cell: one allocation, not four.
+const CELL = new BigUint64Array(1);
+const HALVES = new Uint32Array(CELL.buffer);
+/** Index of the low half in HALVES (platform byte order). */
+const LOW = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
+
 export function fnv1a64(bytes: Uint8Array, start = 0, end = bytes.length): bigint {
   let hi = 0xcbf29ce4;
   let lo = 0x84222325;
@@ -16,5 +22,7 @@ export function fnv1a64(bytes: Uint8Array, start = 0, end = bytes.length): bigin
     lo = loProduct >>> 0;
     hi = newHi;
   }
-  return (BigInt(hi) << 32n) | BigInt(lo);
+  HALVES[LOW] = lo;
+  HALVES[1 - LOW] = hi;
+  return CELL[0] as bigint;
 }

@@ -18,14 +18,14 @@ import { readFile } from 'node:fs/promises';
 import type { KernelEvents, KernelEventSink, KernelEventStats } from '../kernel/kernel-roles.js';
 import type { Logger } from '../metrics/logger.js';
 
-const COUNTERS = ['datagrams', 'events', 'filtered', 'undecodable', 'overruns', 'sinkErrors', 'socketErrors'] as const;
+const COUNTERS = ['datagrams', 'events', 'filtered', 'undecodable', 'overruns', 'sinkErrors', 'socketErrors', 'echoesDropped'] as const;
 
 export class KernelSubscription {
   readonly counters = { subscriptions: 0, pauses: 0 };
   private current: KernelEvents | undefined;
   private starting: Promise<void> | undefined;
   private wanted = false;
-  private readonly past: Record<(typeof COUNTERS)[number], number> = { datagrams: 0, events: 0, filtered: 0, undecodable: 0, overruns: 0, sinkErrors: 0, socketErrors: 0 };
+  private readonly past: Record<(typeof COUNTERS)[number], number> = { datagrams: 0, events: 0, filtered: 0, undecodable: 0, overruns: 0, sinkErrors: 0, socketErrors: 0, echoesDropped: 0 };
   private lastBuffer = 0;
   private paused = 0;
 
@@ -82,7 +82,7 @@ export class KernelSubscription {
   stats(): KernelEventStats {
     const now = this.current?.stats();
     const sum = { ...this.past };
-    if (now !== undefined) for (const key of COUNTERS) sum[key] += now[key];
+    if (now !== undefined) for (const key of COUNTERS) sum[key] += now[key] ?? 0;
     return { ...sum, recvBufferSize: now?.recvBufferSize ?? this.lastBuffer, lastError: now?.lastError };
   }
 
@@ -117,7 +117,7 @@ export class KernelSubscription {
     const events = this.current;
     if (events === undefined) return;
     const stats = events.stats();
-    for (const key of COUNTERS) this.past[key] += stats[key];
+    for (const key of COUNTERS) this.past[key] += stats[key] ?? 0;
     this.lastBuffer = stats.recvBufferSize;
     events.close();
     this.current = undefined;

@@ -1,0 +1,226 @@
+// The fast path of conntrack messages: the attributes of a message (an event, or a record's
+// replica payload) read into a reusable CtScan of numbers and offsets, without a ConntrackEntry,
+// strings or cursors. The event hot path (netlink-kernel-events.ts) turns a scan straight into a
+// record (replica-record.ts). The scanner takes only what it reads exactly as decodeConntrackAttrs
+// (ct-decode.ts) would: both tuples, status, timeout, mark, zone, TCP protoinfo, and the
+// attributes the decoder reads but never replicates (id, use, counters, security context).
+// Anything else, and anything malformed, answers false: the caller then decodes the message the
+// ordinary way, which also gives the reasons for errors. So both paths agree on every message.
+//
+// Spec: as ct-decode.ts and ct-tuple.ts (include/uapi/linux/netfilter/nfnetlink_conntrack.h,
+// struct nlattr in include/uapi/linux/netlink.h).
+import { Cta, CtaIp, CtaProto, CtaProtoinfo, CtaProtoinfoTcp, CtaTuple } from './ctnetlink-attr.js';
+import { NLA_TYPE_MASK } from './netlink-attr.js';
+import { AddressFamily, NFGENMSG_LEN } from './nfnetlink.js';
+
+/** One tuple: offsets of its addresses in the scanned buffer, numbers for the rest; -1: absent. */
+export class TupleScan {
+  src = -1;
+  dst = -1;
+  proto = -1;
+  sport = -1;
+  dport = -1;
+  icmpId = -1;
+  icmpType = -1;
+  icmpCode = -1;
+
+  reset(): void {
+    this.src = this.dst = this.proto = this.sport = this.dport = this.icmpId = this.icmpType = this.icmpCode = -1;
+  }
+}
+
+/** A scanned conntrack message; -1 marks an absent number. Valid while its buffer is. */
+export class CtScan {
+  buf: Buffer = Buffer.alloc(0);
+  /** nfgen family: AddressFamily.inet (2) or inet6 (10); address length 4 or 16. */
+  family = 0;
+  addrLen = 4;
+  readonly orig = new TupleScan();
+  readonly reply = new TupleScan();
+  status = -1;
+  timeout = -1;
+  mark = -1;
+  zone = 0;
+  /** TCP protoinfo present; its state, window scales and flags bytes. */
+  tcp = false;
+  tcpState = -1;
+  wscaleOrig = -1;
+  wscaleReply = -1;
+  flagsOrig = -1;
+  flagsReply = -1;
+
+  private reset(buf: Buffer, family: number): void {
+    this.buf = buf;
+    this.family = family;
+    this.addrLen = family === AddressFamily.inet ? 4 : 16;
+    this.orig.reset();
+    this.reply.reset();
+    this.status = this.timeout = this.mark = -1;
+    this.zone = 0;
+    this.tcp = false;
+    this.tcpState = this.wscaleOrig = this.wscaleReply = this.flagsOrig = this.flagsReply = -1;
+  }
+
+  /** Scans a message payload (nfgenmsg + attributes) in buf[start, end); false: use the slow path. */
+  message(buf: Buffer, start: number, end: number): boolean {
+    if (end - start < NFGENMSG_LEN) return false;
+    const family = buf[start] as number;
+    if (family !== AddressFamily.inet && family !== AddressFamily.inet6) return false;
+    return this.attributes(buf, start + NFGENMSG_LEN, end, family);
+  }
+
+  /** Scans conntrack attributes in buf[start, end) of an entry of `family`; false: use the slow path. */
+  attributes(buf: Buffer, start: number, end: number, family: number): boolean {
+    this.reset(buf, family);
+    for (let at = start; at < end; ) {
+      const len = attrLength(buf, at, end);
+      if (len < 0) return false;
+      const v = at + 4;
+      const size = len - 4;
+      switch (typeAt(buf, at)) {
+        case Cta.tupleOrig:
+          if (!scanTuple(this.orig, buf, v, v + size, this.addrLen)) return false;
+          break;
+        case Cta.tupleReply:
+          if (!scanTuple(this.reply, buf, v, v + size, this.addrLen)) return false;
+          break;
+        case Cta.status:
+          if ((this.status = u32(buf, v, size)) < 0) return false;
+          break;
+        case Cta.timeout:
+          if ((this.timeout = u32(buf, v, size)) < 0) return false;
+          break;
+        case Cta.mark:
+          if ((this.mark = u32(buf, v, size)) < 0) return false;
+          break;
+        case Cta.zone:
+          if (size < 2) return false;
+          this.zone = ((buf[v] as number) << 8) | (buf[v + 1] as number);
+          break;
+        case Cta.id:
+        case Cta.use:
+          if (size < 4) return false;
+          break;
+        case Cta.protoinfo:
+          if (!this.protoinfo(buf, v, v + size)) return false;
+          break;
+        case Cta.help:
+        case Cta.labels:
+        case Cta.seqAdjOrig:
+        case Cta.seqAdjReply:
+        case Cta.tupleMaster:
+          return false; // replicated, but rare: the slow path takes them
+        default:
+          break; // counters, secctx, timestamp, …: read or skipped by the decoder, never replicated
+      }
+      at += (len + 3) & ~3;
+    }
+    return this.orig.proto >= 0 && this.reply.proto >= 0;
+  }
+
+  private protoinfo(buf: Buffer, start: number, end: number): boolean {
+    for (let at = start; at < end; ) {
+      const len = attrLength(buf, at, end);
+      if (len < 0) return false;
+      const type = typeAt(buf, at);
+      if (type === CtaProtoinfo.tcp) {
+        if (!this.tcpInfo(buf, at + 4, at + len)) return false;
+      } else if (type === CtaProtoinfo.sctp || type === CtaProtoinfo.dccp) return false;
+      at += (len + 3) & ~3;
+    }
+    return true;
+  }
+
+  private tcpInfo(buf: Buffer, start: number, end: number): boolean {
+    this.tcp = true;
+    this.tcpState = this.wscaleOrig = this.wscaleReply = this.flagsOrig = this.flagsReply = -1;
+    for (let at = start; at < end; ) {
+      const len = attrLength(buf, at, end);
+      if (len < 0) return false;
+      const value = len > 4 ? (buf[at + 4] as number) : -1;
+      switch (typeAt(buf, at)) {
+        case CtaProtoinfoTcp.state: this.tcpState = value; break;
+        case CtaProtoinfoTcp.wscaleOriginal: this.wscaleOrig = value; break;
+        case CtaProtoinfoTcp.wscaleReply: this.wscaleReply = value; break;
+        case CtaProtoinfoTcp.flagsOriginal: this.flagsOrig = value; break;
+        case CtaProtoinfoTcp.flagsReply: this.flagsReply = value; break;
+      }
+      at += (len + 3) & ~3;
+    }
+    return this.tcpState >= 0;
+  }
+}
+
+function scanTuple(t: TupleScan, buf: Buffer, start: number, end: number, addrLen: number): boolean {
+  t.reset();
+  for (let at = start; at < end; ) {
+    const len = attrLength(buf, at, end);
+    if (len < 0) return false;
+    const type = typeAt(buf, at);
+    if (type === CtaTuple.ip && !scanIp(t, buf, at + 4, at + len, addrLen)) return false;
+    if (type === CtaTuple.proto && !scanProto(t, buf, at + 4, at + len)) return false;
+    at += (len + 3) & ~3;
+  }
+  return t.src >= 0 && t.dst >= 0 && t.proto >= 0;
+}
+
+function scanIp(t: TupleScan, buf: Buffer, start: number, end: number, addrLen: number): boolean {
+  for (let at = start; at < end; ) {
+    const len = attrLength(buf, at, end);
+    if (len < 0) return false;
+    const type = typeAt(buf, at);
+    if (type >= CtaIp.v4Src && type <= CtaIp.v6Dst) {
+      const v4 = type === CtaIp.v4Src || type === CtaIp.v4Dst;
+      if (v4 !== (addrLen === 4) || len - 4 !== addrLen) return false;
+      if (type === CtaIp.v4Src || type === CtaIp.v6Src) t.src = at + 4;
+      else t.dst = at + 4;
+    }
+    at += (len + 3) & ~3;
+  }
+  return true;
+}
+
+function scanProto(t: TupleScan, buf: Buffer, start: number, end: number): boolean {
+  for (let at = start; at < end; ) {
+    const len = attrLength(buf, at, end);
+    if (len < 0) return false;
+    const v = at + 4;
+    const size = len - 4;
+    switch (typeAt(buf, at)) {
+      case CtaProto.num: if ((t.proto = u8(buf, v, size)) < 0) return false; break;
+      case CtaProto.srcPort: if ((t.sport = u16(buf, v, size)) < 0) return false; break;
+      case CtaProto.dstPort: if ((t.dport = u16(buf, v, size)) < 0) return false; break;
+      case CtaProto.icmpId:
+      case CtaProto.icmpv6Id: if ((t.icmpId = u16(buf, v, size)) < 0) return false; break;
+      case CtaProto.icmpType:
+      case CtaProto.icmpv6Type: if ((t.icmpType = u8(buf, v, size)) < 0) return false; break;
+      case CtaProto.icmpCode:
+      case CtaProto.icmpv6Code: if ((t.icmpCode = u8(buf, v, size)) < 0) return false; break;
+    }
+    at += (len + 3) & ~3;
+  }
+  return true;
+}
+
+/** nla_len of the attribute at `at` when it fits in [at, end), else -1 (AttrCursor's checks). */
+function attrLength(buf: Buffer, at: number, end: number): number {
+  if (at + 4 > end) return -1;
+  const len = (buf[at] as number) | ((buf[at + 1] as number) << 8);
+  return len < 4 || at + len > end ? -1 : len;
+}
+
+function typeAt(buf: Buffer, at: number): number {
+  return ((buf[at + 2] as number) | ((buf[at + 3] as number) << 8)) & NLA_TYPE_MASK;
+}
+
+function u8(buf: Buffer, at: number, size: number): number {
+  return size >= 1 ? (buf[at] as number) : -1;
+}
+
+function u16(buf: Buffer, at: number, size: number): number {
+  return size >= 2 ? ((buf[at] as number) << 8) | (buf[at + 1] as number) : -1;
+}
+
+function u32(buf: Buffer, at: number, size: number): number {
+  return size >= 4 ? (buf[at] as number) * 0x1000000 + (((buf[at + 1] as number) << 16) | ((buf[at + 2] as number) << 8) | (buf[at + 3] as number)) : -1;
+}
