@@ -1,0 +1,132 @@
+// The half-repo command line as a maintainer meets it: exit codes from --help, keygen, and bad
+// input (a corrupt .deb to import, a missing or unsuitable key, a damaged repository to verify),
+// each refused with a message naming the thing and the fix, and the published repository
+// byte for byte untouched.
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDeb } from '../../../repo-tool/src/deb/build-deb.js';
+import { halfRepo, isolatedKeyHome, PROJECT_ROOT } from '../../helpers/half-repo-cli.js';
+import { run } from '../../helpers/tools.js';
+
+let work: string;
+let out: string;
+let keyHome: string;
+let env: Record<string, string>;
+
+/** Every file (and symlink target) below `dir` with its SHA-256: the repository's fingerprint. */
+async function snapshot(dir: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  const walk = async (d: string): Promise<void> => {
+    for (const entry of await readdir(d, { withFileTypes: true })) {
+      const path = join(d, entry.name);
+      if (entry.isDirectory()) await walk(path);
+      else if (entry.isSymbolicLink()) files.set(relative(dir, path), `-> ${(await stat(path)).ino}`);
+      else files.set(relative(dir, path), createHash('sha256').update(await readFile(path)).digest('hex'));
+    }
+  };
+  await walk(dir);
+  return files;
+}
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'half-cli-'));
+  out = join(work, 'public');
+  keyHome = await isolatedKeyHome();
+  env = { XDG_DATA_HOME: keyHome };
+  const built = await halfRepo(['build', '--out', out, '--no-backports'], { env });
+  expect(built.exitCode, built.stderr).toBe(0);
+}, 600_000);
+
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+  await rm(keyHome, { recursive: true, force: true });
+});
+
+describe('half-repo', () => {
+  it('documents its exit codes in --help and exits 2 on a bad command line', async () => {
+    const help = await halfRepo(['--help']);
+    expect(help.exitCode).toBe(0);
+    for (const code of ['0  success', '2  bad command line', '4  malformed', '5  signing key', '6  verify']) expect(help.stdout).toContain(code);
+    const bad = await halfRepo(['build', '--compression', 'bz2', '--out', join(work, 'never')], { env });
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toMatch(/--compression bz2 is not xz, gzip or none[\s\S]*fix:/);
+    expect((await halfRepo(['frobnicate'])).exitCode).toBe(2);
+  });
+
+  it('keygen writes the private key outside the checkout (0600) and the public key as .gpg and .asc', async () => {
+    const privateKey = join(work, 'secret', 'archive.asc');
+    const keysDir = join(work, 'keys');
+    const made = await halfRepo(['keygen', '--private-key', privateKey, '--keys-dir', keysDir]);
+    expect(made.exitCode, made.stderr).toBe(0);
+    const fingerprint = /fingerprint ([0-9A-F]{40})/.exec(made.stdout)?.[1];
+    expect(fingerprint).toBeDefined();
+    expect((await stat(privateKey)).mode & 0o777).toBe(0o600);
+    const names = (await readdir(keysDir)).sort();
+    expect(names).toEqual([`half-archive-${fingerprint!.slice(-16)}.asc`, `half-archive-${fingerprint!.slice(-16)}.gpg`]);
+    // gpg reads the binary public key and finds the same fingerprint.
+    const gnupgHome = await mkdtemp(join(work, 'gnupg-'));
+    const shown = await run('gpg', ['--show-keys', '--with-colons', join(keysDir, names[1]!)], { env: { GNUPGHOME: gnupgHome } });
+    expect(shown.stdout).toContain(`fpr:::::::::${fingerprint}:`);
+    // And the repository builds with it.
+    const other = join(work, 'with-key');
+    const built = await halfRepo(['build', '--out', other, '--no-backports', '--key', privateKey], { env });
+    expect(built.exitCode, built.stderr).toBe(0);
+    expect(built.stderr).not.toContain('DEVELOPMENT');
+    const verified = await halfRepo(['verify', other, '--keyring', join(keysDir, names[1]!)]);
+    expect(verified.exitCode, verified.stderr).toBe(0);
+  });
+
+  it('keygen refuses to write a private key into the checkout', async () => {
+    const result = await halfRepo(['keygen', '--private-key', join(PROJECT_ROOT, 'oops-private.asc'), '--keys-dir', join(work, 'keys2')]);
+    expect(result.exitCode).toBe(5);
+    expect(result.stderr).toMatch(/refusing to write a private key into the source tree/);
+    await expect(stat(join(PROJECT_ROOT, 'oops-private.asc'))).rejects.toThrow();
+  });
+
+  it('refuses a truncated .deb on import (exit 4) and leaves the repository untouched', async () => {
+    const before = await snapshot(out);
+    const deb = await buildDeb(
+      { name: 'half-cli-test', version: '1.0', architecture: 'all', maintainer: 'HALF Maintainers <half-maintainers@example.org>', description: { synopsis: 'import probe' }, files: [{ path: '/usr/share/half-cli-test/x', content: 'x\n' }] },
+      { root: PROJECT_ROOT, mtime: 1764115200 },
+    );
+    const good = join(work, deb.fileName);
+    await writeFile(good, deb.bytes);
+    const broken = join(work, 'broken', deb.fileName);
+    await run('mkdir', ['-p', join(work, 'broken')]);
+    await writeFile(broken, deb.bytes.subarray(0, deb.bytes.length - 100));
+    const result = await halfRepo(['import', good, broken, '--out', out], { env });
+    expect(result.exitCode).toBe(4);
+    expect(result.stderr).toContain(broken);
+    expect(result.stderr).toMatch(/nothing was imported[\s\S]*fix:/);
+    expect(await snapshot(out)).toEqual(before);
+  });
+
+  it('refuses a missing signing key (exit 5) and leaves the repository untouched', async () => {
+    const before = await snapshot(out);
+    const result = await halfRepo(['build', '--out', out, '--no-backports'], { env: { ...env, HALF_SIGNING_KEY_FILE: join(work, 'no-such-key.asc') } });
+    expect(result.exitCode).toBe(5);
+    expect(result.stderr).toMatch(/no-such-key\.asc[\s\S]*fix:/);
+    expect(await snapshot(out)).toEqual(before);
+  });
+
+  it('refuses a public key given as the signing key (exit 5)', async () => {
+    const result = await halfRepo(['build', '--out', join(work, 'never2'), '--no-backports', '--key', join(out, 'half-archive-keyring.asc')], { env });
+    expect(result.exitCode).toBe(5);
+    expect(result.stderr).toMatch(/public key|private key/i);
+  });
+
+  it('verify names a damaged index and exits 6', async () => {
+    const copy = join(work, 'damaged');
+    await run('cp', ['-a', out, copy], { check: true });
+    const packages = join(copy, 'dists', 'trixie', 'half', 'binary-amd64', 'Packages.gz');
+    const bytes = await readFile(packages);
+    bytes[bytes.length - 12] ^= 0xff;
+    await writeFile(packages, bytes);
+    const result = await halfRepo(['verify', copy]);
+    expect(result.exitCode).toBe(6);
+    expect(result.stderr).toContain('dists/trixie/half/binary-amd64/Packages.gz');
+  });
+});
