@@ -6,6 +6,8 @@
 // is kept). Anything the scanner leaves to the slow path (helpers, labels, sequence adjustments,
 // masters, SCTP/DCCP state) takes the ordinary way: undefined here.
 //
+// Key and payload share one buffer, sized before anything is written (no copies).
+//
 // Layouts: record-mapping.ts (payload), record-key.ts (key); canonical attribute order:
 // encodeReplicaAttrs and encodeTuple in codec/ct-encode.ts and codec/ct-tuple.ts.
 import type { FlowRecord } from '../model/record.js';
@@ -17,8 +19,9 @@ import { PAYLOAD_HEADER, PAYLOAD_VERSION } from './record-mapping.js';
 import { fnv1a64 } from './state-hash.js';
 
 const NESTED = 0x8000;
-/** Larger than any fast-path payload (two IPv6 ICMP tuples and every other attribute: ~260 bytes). */
-const out = Buffer.alloc(1024);
+/** Where payloads are written: the record's own buffer, at `pos`. */
+const EMPTY = Buffer.alloc(0);
+let out: Buffer = EMPTY;
 let pos = 0;
 const previousScan = new CtScan();
 
@@ -31,8 +34,7 @@ export function scanKey(s: CtScan): Uint8Array {
 
 /** The record of a scanned NEW (or any full) event: toRecord of its decoded entry. */
 export function scanRecord(s: CtScan): FlowRecord {
-  const stateEnd = writePayload(s, s.status < 0 ? 0 : s.status, s.tcp ? s : undefined, s.mark, s.timeout);
-  return finish(s, stateEnd);
+  return record(s, s.status < 0 ? 0 : s.status, s.tcp ? s : undefined, s.mark, s.timeout);
 }
 
 /**
@@ -46,17 +48,33 @@ export function mergedScanRecord(update: CtScan, previous: Uint8Array): FlowReco
   if (!p.attributes(held, PAYLOAD_HEADER, held.length, update.family)) return undefined;
   const status = update.status >= 0 ? update.status : p.status < 0 ? 0 : p.status;
   const tcp = update.tcp ? update : p.tcp ? p : undefined;
-  const stateEnd = writePayload(update, status, tcp, update.mark >= 0 ? update.mark : p.mark, update.timeout >= 0 ? update.timeout : p.timeout);
-  return finish(update, stateEnd);
+  return record(update, status, tcp, update.mark >= 0 ? update.mark : p.mark, update.timeout >= 0 ? update.timeout : p.timeout);
 }
 
-function finish(s: CtScan, stateEnd: number): FlowRecord {
+/** Key and payload in one buffer, sized first and written in place. */
+function record(s: CtScan, status: number, tcp: CtScan | undefined, mark: number, timeout: number): FlowRecord {
   const keyLength = 4 + 2 * s.addrLen + 4;
-  const bytes = Buffer.allocUnsafe(keyLength + pos);
+  const bytes = Buffer.allocUnsafe(keyLength + payloadLength(s, tcp, mark, timeout));
   writeKey(bytes, 0, s);
-  out.copy(bytes, keyLength, 0, pos);
+  const stateEnd = writePayload(bytes, keyLength, s, status, tcp, mark, timeout);
   const payload = bytes.subarray(keyLength);
-  return { table: Table.conntrack, key: bytes.subarray(0, keyLength), payload, stateHash: fnv1a64(payload, 0, stateEnd) };
+  return { table: Table.conntrack, key: bytes.subarray(0, keyLength), payload, stateHash: fnv1a64(payload, 0, stateEnd - keyLength) };
+}
+
+function tupleLength(t: TupleScan, addrLen: number): number {
+  // nest, ip nest with two addresses, proto nest with the number and up to three more u8/u16
+  let n = 4 + 4 + 2 * (4 + addrLen) + 4 + 8;
+  if (t.proto === IpProto.icmp || t.proto === IpProto.icmpv6) n += (t.icmpId >= 0 ? 8 : 0) + (t.icmpType >= 0 ? 8 : 0) + (t.icmpCode >= 0 ? 8 : 0);
+  else n += (t.sport >= 0 ? 8 : 0) + (t.dport >= 0 ? 8 : 0);
+  return n;
+}
+
+function payloadLength(s: CtScan, tcp: CtScan | undefined, mark: number, timeout: number): number {
+  let n = PAYLOAD_HEADER + tupleLength(s.orig, s.addrLen) + tupleLength(s.reply, s.addrLen) + 8;
+  if (tcp !== undefined) {
+    n += 8 + 8 + (tcp.wscaleOrig >= 0 ? 8 : 0) + (tcp.wscaleReply >= 0 ? 8 : 0) + (tcp.flagsOrig >= 0 ? 8 : 0) + (tcp.flagsReply >= 0 ? 8 : 0);
+  }
+  return n + (mark >= 0 ? 8 : 0) + (s.zone !== 0 ? 8 : 0) + (timeout >= 0 ? 8 : 0);
 }
 
 function writeKey(key: Uint8Array, at: number, s: CtScan): void {
@@ -87,13 +105,14 @@ function writeKey(key: Uint8Array, at: number, s: CtScan): void {
   }
 }
 
-/** Writes the payload into `out` (tuples from `s`); returns where the state ends (before the timeout). */
-function writePayload(s: CtScan, status: number, tcp: CtScan | undefined, mark: number, timeout: number): number {
-  out[0] = PAYLOAD_VERSION;
-  out[1] = s.family;
-  out[2] = 0;
-  out[3] = 0;
-  pos = PAYLOAD_HEADER;
+/** Writes the payload at target[at] (tuples from `s`); returns where the state ends (before the timeout). */
+function writePayload(target: Buffer, at: number, s: CtScan, status: number, tcp: CtScan | undefined, mark: number, timeout: number): number {
+  out = target;
+  out[at] = PAYLOAD_VERSION;
+  out[at + 1] = s.family;
+  out[at + 2] = 0;
+  out[at + 3] = 0;
+  pos = at + PAYLOAD_HEADER;
   writeTuple(Cta.tupleOrig, s.orig, s);
   writeTuple(Cta.tupleReply, s.reply, s);
   u32(Cta.status, status);
@@ -112,6 +131,7 @@ function writePayload(s: CtScan, status: number, tcp: CtScan | undefined, mark: 
   if (s.zone !== 0) u16(Cta.zone, s.zone);
   const stateEnd = pos;
   if (timeout >= 0) u32(Cta.timeout, timeout);
+  out = EMPTY; // the record's buffer is not kept here
   return stateEnd;
 }
 
@@ -157,33 +177,38 @@ function end(at: number): void {
   out[at + 1] = length >> 8;
 }
 
+/** A 4-byte big-endian value (with `bytes` significant bytes first, the rest zero padding). */
+function word(a: number, b: number, c: number, d: number): void {
+  out[pos] = a;
+  out[pos + 1] = b;
+  out[pos + 2] = c;
+  out[pos + 3] = d;
+  pos += 4;
+}
+
 function u8(type: number, value: number): void {
   header(type, 5);
-  out.writeUInt32BE(value * 0x1000000, pos);
-  pos += 4;
+  word(value, 0, 0, 0);
 }
 
 function u16(type: number, value: number): void {
   header(type, 6);
-  out.writeUInt32BE(value * 0x10000, pos);
-  pos += 4;
+  word(value >> 8, value & 0xff, 0, 0);
 }
 
 function u32(type: number, value: number): void {
   header(type, 8);
-  out.writeUInt32BE(value, pos);
-  pos += 4;
+  word((value >>> 24) & 0xff, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff);
 }
 
 /** struct nf_ct_tcp_flags as dumped: { flags, mask 0 }, padded. */
 function flags(type: number, value: number): void {
   header(type, 6);
-  out.writeUInt32BE(value * 0x1000000, pos);
-  pos += 4;
+  word(value, 0, 0, 0);
 }
 
 function address(type: number, buf: Buffer, at: number, length: number): void {
   header(type, 4 + length);
-  buf.copy(out, pos, at, at + length);
+  for (let i = 0; i < length; i++) out[pos + i] = buf[at + i] as number;
   pos += length;
 }

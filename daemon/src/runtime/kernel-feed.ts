@@ -5,18 +5,27 @@
 // writer's netlink port) are not our table's news and are skipped; whoever writes reconciles
 // from a dump afterwards. An overrun (events lost) asks for a resync from a dump.
 //
+// Conntrack events the kernel layer could scan (nearly all) arrive as views of their attribute
+// bytes (conntrackView): records are written straight from them (kernel/scan-record.ts), and an
+// UPDATE is folded into the held record's bytes; only what the scanner leaves to the slow path
+// is decoded to entries, with the same result.
+//
 // While a dump is read and reconciled (table-resync.ts), every key an event touches is
 // remembered: the event is newer than what the dump may say about that key, so the resync keeps
 // the event's view.
 import type { FlowCache } from '../cache/flow-cache.js';
-import { hashKey, sameKey } from '../cache/key-hash.js';
-import { mergeEntry } from '../kernel/codec/ct-decode.js';
+import { decodeConntrackMessage, mergeEntry } from '../kernel/codec/ct-decode.js';
+import type { CtScan } from '../kernel/codec/ct-scan.js';
 import type { ConntrackEntry } from '../kernel/ct-entry.js';
-import type { KernelEvent, KernelEventSink, OverrunInfo } from '../kernel/kernel-roles.js';
+import type { ConntrackEventView, KernelEvent, KernelEventSink, OverrunInfo } from '../kernel/kernel-roles.js';
 import { conntrackKey, expectationKey } from '../kernel/record-key.js';
 import { expectationToRecord, fromRecord, toRecord } from '../kernel/record-mapping.js';
-import type { RecordChange } from '../model/record.js';
+import { mergedScanRecord, scanKey, scanRecord } from '../kernel/scan-record.js';
+import type { FlowRecord, RecordChange } from '../model/record.js';
 import { Table } from '../model/record.js';
+import { TouchedKeys } from './touched-keys.js';
+
+export { TouchedKeys, type TouchedKey } from './touched-keys.js';
 
 export interface KernelFeedDeps {
   /** Where our table's changes go (SyncNode.localChange). */
@@ -40,34 +49,6 @@ export interface KernelFeedCounters {
   overruns: number;
 }
 
-export interface TouchedKey {
-  readonly table: Table;
-  readonly key: Uint8Array;
-}
-
-/** A set of (table, key) pairs, found by the cache's key hash (no string per key). */
-export class TouchedKeys {
-  private readonly byHash = new Map<number, TouchedKey[]>();
-  size = 0;
-
-  add(table: Table, key: Uint8Array): void {
-    const hash = hashKey(table, key).first;
-    const list = this.byHash.get(hash);
-    if (list === undefined) this.byHash.set(hash, [{ table, key }]);
-    else if (!list.some((t) => t.table === table && sameKey(t.key, key))) list.push({ table, key });
-    else return;
-    this.size++;
-  }
-
-  has(table: Table, key: Uint8Array): boolean {
-    return this.byHash.get(hashKey(table, key).first)?.some((t) => t.table === table && sameKey(t.key, key)) ?? false;
-  }
-
-  *values(): IterableIterator<TouchedKey> {
-    for (const list of this.byHash.values()) yield* list;
-  }
-}
-
 export class KernelFeed implements KernelEventSink {
   readonly counters: KernelFeedCounters = { applied: 0, ownEchoes: 0, updatesWithoutPrevious: 0, unencodable: 0, overruns: 0 };
   private touched: TouchedKeys | undefined;
@@ -75,19 +56,23 @@ export class KernelFeed implements KernelEventSink {
   constructor(private readonly deps: KernelFeedDeps) {}
 
   event(event: KernelEvent): void {
-    const port = this.deps.writerPort();
-    if (port !== 0 && event.originPort === port) {
-      this.counters.ownEchoes++;
+    if (this.isOwnEcho(event.originPort)) return;
+    const change = this.changeOf(event);
+    if (change !== undefined) this.apply(change);
+  }
+
+  conntrackView(view: ConntrackEventView): void {
+    if (this.isOwnEcho(view.originPort)) return;
+    let change: RecordChange;
+    try {
+      const s = view.scan;
+      if (view.type === 'destroy') change = { op: 'delete', table: Table.conntrack, key: scanKey(s) };
+      else change = { op: 'set', record: view.type === 'new' ? scanRecord(s) : this.mergedScan(s) };
+    } catch {
+      this.counters.unencodable++;
       return;
     }
-    const change = this.changeOf(event);
-    if (change === undefined) return;
-    if (this.touched !== undefined) {
-      const key = change.op === 'set' ? change.record : change;
-      this.touched.add(key.table, key.key);
-    }
-    this.counters.applied++;
-    this.deps.localChange(change);
+    this.apply(change);
   }
 
   overrun(info: OverrunInfo): void {
@@ -104,6 +89,36 @@ export class KernelFeed implements KernelEventSink {
   /** Stops remembering. */
   endDump(): void {
     this.touched = undefined;
+  }
+
+  private isOwnEcho(originPort: number): boolean {
+    const port = this.deps.writerPort();
+    if (port === 0 || originPort !== port) return false;
+    this.counters.ownEchoes++;
+    return true;
+  }
+
+  private apply(change: RecordChange): void {
+    if (this.touched !== undefined) {
+      const key = change.op === 'set' ? change.record : change;
+      this.touched.add(key.table, key.key);
+    }
+    this.counters.applied++;
+    this.deps.localChange(change);
+  }
+
+  /** An UPDATE event's record: folded into the held record's bytes, or decoded and merged. */
+  private mergedScan(s: CtScan): FlowRecord {
+    const held = this.deps.internal.get(Table.conntrack, scanKey(s));
+    if (held === undefined) {
+      this.counters.updatesWithoutPrevious++;
+      return scanRecord(s);
+    }
+    const fast = mergedScanRecord(s, held.record.payload);
+    if (fast !== undefined) return fast;
+    const update = decodeConntrackMessage(s.buf, s.messageStart, s.messageEnd);
+    if (!update.ok) throw new Error(update.error);
+    return toRecord(this.merged(update.value));
   }
 
   private changeOf(event: KernelEvent): RecordChange | undefined {

@@ -10,7 +10,7 @@
 import type { FlowCache } from '../cache/flow-cache.js';
 import type { FlowRecord, RecordChange } from '../model/record.js';
 import type { ReconcileResult } from '../sync/local-table.js';
-import { TouchedKeys } from './kernel-feed.js';
+import { TouchedKeys } from './touched-keys.js';
 
 export interface PacingDeps {
   readonly internal: FlowCache;

@@ -12,9 +12,10 @@
 // GET, which reports the adjustments) and passes it on as an update of that connection.
 // Everything else goes through unchanged. Reads are batched per turn of the event loop, one per
 // master, and never throw into the event path (failures are counted and logged).
+import { decodeConntrackMessage } from '../kernel/codec/ct-decode.js';
 import type { ConntrackEntry, Expectation } from '../kernel/ct-entry.js';
 import type { FlowFilter } from '../kernel/flow-filter.js';
-import type { KernelEntryReader, KernelEvent, KernelEventSink, OverrunInfo } from '../kernel/kernel-roles.js';
+import type { ConntrackEventView, KernelEntryReader, KernelEvent, KernelEventSink, OverrunInfo } from '../kernel/kernel-roles.js';
 import type { Logger } from '../metrics/logger.js';
 
 type MasterKey = Pick<ConntrackEntry, 'family' | 'orig' | 'zone'>;
@@ -45,6 +46,17 @@ export class SeqAdjRefresh implements KernelEventSink {
   event(event: KernelEvent): void {
     this.inner.event(event);
     if (event.table === 'expectation' && event.type === 'new' && event.originPort === 0) this.schedule(event.expectation);
+  }
+
+  /** Conntrack events on the fast path go through as they are (decoded only for a sink without it). */
+  conntrackView(view: ConntrackEventView): void {
+    if (this.inner.conntrackView !== undefined) {
+      this.inner.conntrackView(view);
+      return;
+    }
+    const s = view.scan;
+    const entry = decodeConntrackMessage(s.buf, s.messageStart, s.messageEnd);
+    if (entry.ok) this.inner.event({ table: 'conntrack', type: view.type, entry: entry.value, originPort: view.originPort });
   }
 
   overrun(info: OverrunInfo): void {

@@ -32,6 +32,9 @@ export class TupleScan {
 /** A scanned conntrack message; -1 marks an absent number. Valid while its buffer is. */
 export class CtScan {
   buf: Buffer = Buffer.alloc(0);
+  /** The scanned message payload (nfgenmsg + attributes) after `message`: what the slow path decodes. */
+  messageStart = 0;
+  messageEnd = 0;
   /** nfgen family: AddressFamily.inet (2) or inet6 (10); address length 4 or 16. */
   family = 0;
   addrLen = 4;
@@ -66,6 +69,8 @@ export class CtScan {
     if (end - start < NFGENMSG_LEN) return false;
     const family = buf[start] as number;
     if (family !== AddressFamily.inet && family !== AddressFamily.inet6) return false;
+    this.messageStart = start;
+    this.messageEnd = end;
     return this.attributes(buf, start + NFGENMSG_LEN, end, family);
   }
 
