@@ -123,7 +123,7 @@ describe('half-repo', () => {
     await run('cp', ['-a', out, copy], { check: true });
     const packages = join(copy, 'dists', 'trixie', 'half', 'binary-amd64', 'Packages.gz');
     const bytes = await readFile(packages);
-    bytes[bytes.length - 12] ^= 0xff;
+    bytes[bytes.length - 12] = (bytes[bytes.length - 12] ?? 0) ^ 0xff;
     await writeFile(packages, bytes);
     const result = await halfRepo(['verify', copy]);
     expect(result.exitCode).toBe(6);

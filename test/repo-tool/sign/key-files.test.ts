@@ -16,10 +16,10 @@ afterAll(() => tmp.cleanup());
 
 describe('isInside', () => {
   it('compares resolved paths, not prefixes', () => {
-    expect(isInside('/work/main', '/work/main/keys/k.asc')).toBe(true);
-    expect(isInside('/work/main', '/work/main')).toBe(true);
-    expect(isInside('/work/main', '/work/main-keys/k.asc')).toBe(false);
-    expect(isInside('/work/main', '/work/main/../k.asc')).toBe(false);
+    expect(isInside('/srv/checkout', '/srv/checkout/keys/k.asc')).toBe(true);
+    expect(isInside('/srv/checkout', '/srv/checkout')).toBe(true);
+    expect(isInside('/srv/checkout', '/srv/checkout-keys/k.asc')).toBe(false);
+    expect(isInside('/srv/checkout', '/srv/checkout/../k.asc')).toBe(false);
   });
 });
 
