@@ -7,8 +7,8 @@ import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { ConfigError } from '../errors.js';
-import type { Channel, ChannelErrorHandler, FrameHandler } from './channel.js';
 import { bindSocket } from './socket-bind.js';
+import { UdpChannelBase } from './udp-channel-base.js';
 
 export interface UdpMulticastOptions {
   /** Group address: IPv4 (e.g. in 239.0.0.0/8) or IPv6 link-local scope (ff02::/16). */
@@ -23,18 +23,12 @@ export interface UdpMulticastOptions {
   readonly receiveBufferBytes?: number;
 }
 
-export class UdpMulticastChannel implements Channel {
-  private handler: FrameHandler | undefined;
-  private readonly errorHandlers: ChannelErrorHandler[] = [];
-
+export class UdpMulticastChannel extends UdpChannelBase {
   private constructor(
-    private readonly socket: Socket,
+    socket: Socket,
     private readonly options: UdpMulticastOptions,
   ) {
-    socket.on('message', (frame, info) => {
-      this.handler?.(frame, info.address);
-    });
-    socket.on('error', (error) => this.emitError(error));
+    super(socket);
   }
 
   static async open(options: UdpMulticastOptions): Promise<UdpMulticastChannel> {
@@ -61,29 +55,6 @@ export class UdpMulticastChannel implements Channel {
 
   send(frame: Uint8Array): void {
     const group = isIPv6(this.options.group) ? `${this.options.group}${this.options.interface.slice(this.options.interface.indexOf('%'))}` : this.options.group;
-    this.socket.send(frame, this.options.port, group, (error) => {
-      if (error) this.emitError(error);
-    });
-  }
-
-  sendOnEveryLink(makeFrame: () => Uint8Array): void {
-    this.send(makeFrame());
-  }
-
-  onMessage(handler: FrameHandler): void {
-    this.handler = handler;
-  }
-
-  onError(handler: ChannelErrorHandler): void {
-    this.errorHandlers.push(handler);
-  }
-
-  async close(): Promise<void> {
-    this.handler = undefined;
-    await new Promise<void>((resolve) => this.socket.close(() => resolve()));
-  }
-
-  private emitError(error: Error): void {
-    for (const handler of this.errorHandlers) handler(error);
+    this.socket.send(frame, this.options.port, group, this.sent);
   }
 }

@@ -5,8 +5,8 @@
 import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
-import type { Channel, ChannelErrorHandler, FrameHandler } from './channel.js';
 import { bindSocket } from './socket-bind.js';
+import { UdpChannelBase } from './udp-channel-base.js';
 
 export interface UdpUnicastOptions {
   /** The sync address of this node (the socket is bound to it). */
@@ -19,18 +19,12 @@ export interface UdpUnicastOptions {
   readonly sendBufferBytes?: number;
 }
 
-export class UdpUnicastChannel implements Channel {
-  private handler: FrameHandler | undefined;
-  private readonly errorHandlers: ChannelErrorHandler[] = [];
-
+export class UdpUnicastChannel extends UdpChannelBase {
   private constructor(
-    private readonly socket: Socket,
+    socket: Socket,
     private readonly options: UdpUnicastOptions,
   ) {
-    socket.on('message', (frame, info) => {
-      this.handler?.(frame, info.address);
-    });
-    socket.on('error', (error) => this.emitError(error));
+    super(socket);
   }
 
   static async open(options: UdpUnicastOptions): Promise<UdpUnicastChannel> {
@@ -44,30 +38,7 @@ export class UdpUnicastChannel implements Channel {
   send(frame: Uint8Array, peer?: string): void {
     const port = this.options.peerPort ?? this.options.port;
     for (const address of peer === undefined ? this.options.peers : [peer]) {
-      this.socket.send(frame, port, address, (error) => {
-        if (error) this.emitError(error);
-      });
+      this.socket.send(frame, port, address, this.sent);
     }
-  }
-
-  sendOnEveryLink(makeFrame: () => Uint8Array): void {
-    this.send(makeFrame());
-  }
-
-  onMessage(handler: FrameHandler): void {
-    this.handler = handler;
-  }
-
-  onError(handler: ChannelErrorHandler): void {
-    this.errorHandlers.push(handler);
-  }
-
-  async close(): Promise<void> {
-    this.handler = undefined;
-    await new Promise<void>((resolve) => this.socket.close(() => resolve()));
-  }
-
-  private emitError(error: Error): void {
-    for (const handler of this.errorHandlers) handler(error);
   }
 }
