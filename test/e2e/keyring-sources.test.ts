@@ -1,0 +1,89 @@
+// half-archive-keyring's apt source, with the repository built for a public URL (--url): on a
+// machine that has no HALF source yet (the bootstrap: `dpkg -i half-archive-keyring_*.deb`),
+// postinst writes /etc/apt/sources.list.d/half.sources for the machine's release and apt uses
+// it with no warning; purge removes it. On a machine whose admin already added the source
+// (naming the keyring), postinst writes nothing, so apt never sees the repository twice.
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { debianRoot, type DebianRoot } from '../helpers/chroot.js';
+import { halfRepo, isolatedKeyHome } from '../helpers/half-repo-cli.js';
+import { serveDirectory, type DirectoryServer } from '../helpers/http-server.js';
+
+let out: string;
+let keyHome: string;
+let server: DirectoryServer;
+let keyringDeb: string;
+
+const bad = (output: string): string[] => output.split('\n').filter((line) => /^(W|E|N|Err|Ign):/.test(line));
+
+beforeAll(async () => {
+  out = await mkdtemp(join(tmpdir(), 'half-e2e-url-'));
+  keyHome = await isolatedKeyHome();
+  server = await serveDirectory(out); // serves whatever the build writes below
+  const built = await halfRepo(['build', '--out', out, '--no-backports', '--url', server.url], { env: { XDG_DATA_HOME: keyHome } });
+  expect(built.exitCode, built.stderr).toBe(0);
+  expect(built.stdout).toContain(`deb [signed-by=/usr/share/keyrings/half-archive-keyring.gpg] ${server.url}/ stable half`);
+  const pool = join(out, 'pool', 'half', 'h', 'half-archive-keyring');
+  keyringDeb = join(pool, (await readdir(pool)).find((n) => n.endsWith('.deb')) as string);
+}, 600_000);
+
+afterAll(async () => {
+  await server?.close();
+  await rm(out, { recursive: true, force: true });
+  await rm(keyHome, { recursive: true, force: true });
+});
+
+describe('bootstrapping with dpkg -i half-archive-keyring on Debian 13', () => {
+  let root: DebianRoot;
+  beforeAll(async () => {
+    root = await debianRoot({ suite: 'trixie', debianSources: false });
+    await root.disableDebianSources();
+  }, 600_000);
+  afterAll(() => root?.cleanup());
+
+  it('writes half.sources for trixie, which apt uses with no warning', async () => {
+    await root.writeFile('/tmp/half-archive-keyring.deb', await readFile(keyringDeb));
+    const installed = await root.run(['dpkg', '-i', '/tmp/half-archive-keyring.deb']);
+    expect(installed.exitCode, installed.stderr).toBe(0);
+    expect(installed.stderr).toContain('wrote /etc/apt/sources.list.d/half.sources for trixie');
+    const sources = await root.readFile('/etc/apt/sources.list.d/half.sources');
+    expect(sources).toContain(`URIs: ${server.url}/\nSuites: trixie\nComponents: half\nSigned-By: /usr/share/keyrings/half-archive-keyring.gpg`);
+    const update = await root.run(['apt-get', 'update']);
+    expect(update.exitCode, update.stderr).toBe(0);
+    expect(bad(update.stdout + update.stderr)).toEqual([]);
+    const policy = await root.run(['apt-cache', 'policy', 'half-archive-keyring'], { check: true });
+    expect(policy.stdout).toMatch(new RegExp(`${server.url}/? trixie/half`));
+  });
+
+  it('removes the source it wrote on purge', async () => {
+    const purged = await root.run(['dpkg', '--purge', 'half-archive-keyring']);
+    expect(purged.exitCode, purged.stderr).toBe(0);
+    const left = await root.run(['test', '-e', '/etc/apt/sources.list.d/half.sources']);
+    expect(left.exitCode).not.toBe(0);
+  });
+});
+
+describe('a Debian 12 machine whose admin configured the repository already', () => {
+  let root: DebianRoot;
+  beforeAll(async () => {
+    root = await debianRoot({ suite: 'bookworm', debianSources: false });
+    await root.disableDebianSources();
+    await root.writeFile('/usr/share/keyrings/half-archive-keyring.gpg', await readFile(join(out, 'half-archive-keyring.gpg')));
+    await root.writeFile('/etc/apt/sources.list.d/half.list', `deb [signed-by=/usr/share/keyrings/half-archive-keyring.gpg] ${server.url}/ bookworm half\n`);
+  }, 600_000);
+  afterAll(() => root?.cleanup());
+
+  it('installs half-archive-keyring without adding a second source', async () => {
+    const update = await root.run(['apt-get', 'update']);
+    expect(bad(update.stdout + update.stderr)).toEqual([]);
+    const install = await root.run(['apt-get', 'install', '-y', 'half-archive-keyring']);
+    expect(install.exitCode, install.stderr).toBe(0);
+    expect(bad(install.stdout + install.stderr)).toEqual([]);
+    const left = await root.run(['test', '-e', '/etc/apt/sources.list.d/half.sources']);
+    expect(left.exitCode).not.toBe(0);
+    const again = await root.run(['apt-get', 'update']);
+    expect(bad(again.stdout + again.stderr)).toEqual([]);
+  });
+});
