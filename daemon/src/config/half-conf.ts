@@ -16,6 +16,13 @@ export const DEFAULTS = {
   advertIntervalSeconds: 1,
   notifyFifo: '/run/half/keepalived.fifo',
   notifyScript: '/usr/sbin/half-notify',
+  /**
+   * half-syncd writes 1 here until this node holds the active node's connections, then 0;
+   * keepalived's track_file drops the node's priority to 1 while it reads 1 (keepalived-conf.ts).
+   * In the state directory: it exists wherever `half configure` ran (keepalived 2.3 refuses a
+   * track file whose folder is missing), half-syncd may write it, and purge removes it.
+   */
+  resyncFile: '/var/lib/half/resync-pending',
   /** Seconds a node that lost MASTER keeps its kernel entries before purging the stale ones. */
   purgeDelaySeconds: 60,
   /** Prometheus metrics on 127.0.0.1: not in /etc/services, in the exporters' 9100-9999 range. */
@@ -73,6 +80,8 @@ export interface HalfConfig {
     readonly notify: NotifyVia;
     readonly notifyFifo: string;
     readonly notifyScript: string;
+    /** The track file of the failback gate (1: resync pending, 0: this node holds the table). */
+    readonly resyncFile: string;
   };
   readonly vips: readonly VipInterface[];
   readonly filter: {

@@ -13,10 +13,28 @@
 // All instances start as BACKUP (nopreempt requires it; the election decides), run VRRPv3
 // (centisecond advert_int, IPv4 and IPv6), and report to the daemon through vrrp_notify_fifo
 // (ordered delivery) and/or a notify script (script_user root + enable_script_security).
+//
+// Failback gate: the sync group (or the only instance) tracks [vrrp] resync-file, which
+// half-syncd keeps at 1 while this node still has to resync the active node's connections and
+// at 0 once it holds them (runtime/resync-tracker.ts). keepalived adds value x weight to the
+// priority and clamps the result to 1..254 (keepalived.conf(5) "Track files"; 2.2.7 and 2.3.3
+// trackers/track_file.c), so with weight -253 a pending node advertises priority 1 and no
+// synced peer loses an election to it, whatever the configured priorities; -254 would mean
+// FAULT. A weighted track_file must sit on the sync group, not on its members (vrrp.c drops
+// the weights of members without sync_group_tracking_weight). `init_file 1 overwrite` makes every
+// keepalived start read 1, whatever a crashed daemon or an earlier boot left there: a missing
+// file reads as 0 (deleted too), so keepalived must never depend on half-syncd having written it.
+// Why not preempt_delay: a fixed delay is too short for a large table and needlessly long for
+// a small one, and it also delays the first election of a fresh cluster; the gate opens exactly
+// when the resync has ended.
 import type { HalfConfig, VipInterface } from './half-conf.js';
 import type { IpFamily, IpPrefix } from './ip-address.js';
 
 export const SYNC_GROUP_NAME = 'HALF';
+/** keepalived's name of the failback gate's track file. */
+export const RESYNC_TRACK_NAME = 'half_resync';
+/** value x weight is added to the priority: 1 x -253 takes any priority 1-254 down to 1 (not FAULT). */
+export const RESYNC_WEIGHT = -253;
 
 /** The notify lines that drive failover: the sync group's, or the only instance's. */
 export interface NotifySource {
@@ -87,7 +105,11 @@ function block(indent: string, head: string, lines: readonly string[]): string[]
   return [`${indent}${head} {`, ...lines.map((l) => `${indent}    ${l}`), `${indent}}`];
 }
 
-function renderInstance(config: HalfConfig, instance: Instance, notifyHere: boolean): string[] {
+function renderTrackFile(config: HalfConfig): string[] {
+  return block('', `track_file ${RESYNC_TRACK_NAME}`, [`file ${config.vrrp.resyncFile}`, `weight ${RESYNC_WEIGHT}`, 'init_file 1 overwrite']);
+}
+
+function renderInstance(config: HalfConfig, instance: Instance, notifyHere: boolean, tracksResync: boolean): string[] {
   const vipLine = (vip: IpPrefix): string => `${vip.text} dev ${instance.vipDevs.get(vip) ?? instance.interface}`;
   const own = instance.vips.filter((v) => v.address.family === instance.family);
   const other = instance.vips.filter((v) => v.address.family !== instance.family);
@@ -105,6 +127,7 @@ function renderInstance(config: HalfConfig, instance: Instance, notifyHere: bool
     lines.push(`unicast_src_ip ${instance.unicast.source}`, 'check_unicast_src', ...block('', 'unicast_peer', instance.unicast.peers));
   }
   if (instance.track.length > 0) lines.push(...block('', 'track_interface', instance.track));
+  if (tracksResync) lines.push(...block('', 'track_file', [RESYNC_TRACK_NAME]));
   lines.push(...block('', 'virtual_ipaddress', own.map(vipLine)));
   // keepalived wants one family per instance: the other family's VIPs move without being advertised.
   if (other.length > 0) lines.push(...block('', 'virtual_ipaddress_excluded', other.map(vipLine)));
@@ -136,12 +159,18 @@ export function renderKeepalivedConf(config: HalfConfig): string {
     '# Do not edit: change half.conf and run `half configure`; this file is rewritten.',
     '',
     ...block('', 'global_defs', global),
+    '',
+    ...renderTrackFile(config),
   ];
   const grouped = all.length > 1;
   if (grouped) {
-    const groupLines = [...block('', 'group', all.map((i) => i.name)), ...(scripts ? [`notify ${config.vrrp.notifyScript}`] : [])];
+    const groupLines = [
+      ...block('', 'group', all.map((i) => i.name)),
+      ...block('', 'track_file', [RESYNC_TRACK_NAME]),
+      ...(scripts ? [`notify ${config.vrrp.notifyScript}`] : []),
+    ];
     out.push('', ...block('', `vrrp_sync_group ${SYNC_GROUP_NAME}`, groupLines));
   }
-  for (const instance of all) out.push('', ...renderInstance(config, instance, scripts && !grouped));
+  for (const instance of all) out.push('', ...renderInstance(config, instance, scripts && !grouped, !grouped));
   return out.join('\n') + '\n';
 }

@@ -17,6 +17,7 @@ export function readVrrp(vrrp: SectionReader): Partial<HalfConfig['vrrp']> {
     notify: vrrp.choice('notify', ['fifo', 'script', 'both'] as const, 'fifo'),
     notifyFifo: vrrp.path('notify-fifo', DEFAULTS.notifyFifo),
     notifyScript: vrrp.path('notify-script', DEFAULTS.notifyScript),
+    resyncFile: vrrp.path('resync-file', DEFAULTS.resyncFile),
   };
 }
 

@@ -7,6 +7,8 @@
 //      notify FIFO; our own table is followed only once this node becomes the sender
 //      (kernel-subscription.ts: the failover plan subscribes, then reads the table from a dump);
 //   4. a node that already holds its virtual addresses takes itself for MASTER (initial-state.ts).
+// Right after the boot epoch, the failback gate's track file gets its first value; it follows
+// the protocol's state from then on (resync-tracker.ts).
 // stop() undoes it in reverse: inputs first, then the protocol (pending changes are flushed),
 // then the sockets.
 import { randomInt } from 'node:crypto';
@@ -22,13 +24,16 @@ import { FrameKeys } from '../wire/keys.js';
 import { claimBootEpoch } from './boot-epoch.js';
 import { DirectInjector } from './direct-injector.js';
 import { ExternalCommitter } from './external-commit.js';
-import { effectiveFlowFilter } from './flow-filter-wiring.js';
+import { effectiveFlowFilter, localAddresses } from './flow-filter-wiring.js';
+import { inferredStartEvent } from './initial-state.js';
 import { KernelFeed } from './kernel-feed.js';
 import { conntrackEventsSetting, KernelSubscription } from './kernel-subscription.js';
 import { LagTracker } from './lag-tracker.js';
 import { openServices, type Services } from './services.js';
 import { SeqAdjRefresh } from './seqadj-refresh.js';
 import { StalePurge } from './stale-purge.js';
+import { ResyncTracker } from './resync-tracker.js';
+import { nodeView } from './resync-verdict.js';
 import { acceptSourceFor, linkSyncOptions, openSyncChannel } from './sync-link.js';
 import { TableResync } from './table-resync.js';
 import { openKernel } from './kernel-sockets.js';
@@ -69,6 +74,9 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     closers.length = 0;
   };
   try {
+    const pending = inferredStartEvent(config, localAddresses()) === undefined;
+    const resync = ResyncTracker.open({ path: config.vrrp.resyncFile, clock, logger, pending });
+    closers.push(() => resync.stop());
     const { writer, dumper } = openKernel();
     closers.push(() => writer.close(), () => dumper.close());
     const link = new LagTracker(await openSyncChannel(config, clock), clock);
@@ -128,6 +136,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     }
     node.start();
     closers.push(() => node.stop());
+    resync.follow(() => nodeView(node, clock.now()));
     logger.info('half-syncd replicating', {
       node: config.node.id,
       epoch: bootEpoch,

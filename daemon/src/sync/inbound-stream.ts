@@ -46,6 +46,11 @@ export class InboundStream {
     this.applier = new StreamApplier(deps.cache, deps.origin, deps.counters, deps.onChange);
   }
 
+  /** Whether we follow the origin's stream and a full resync of it has ended since we joined. */
+  get resynced(): boolean {
+    return this.joined && this.applier.resynced;
+  }
+
   /** True when a data frame with this sequence number was already applied. */
   isDuplicate(seq: number): boolean {
     return this.joined && seqBefore(seq, this.expected);

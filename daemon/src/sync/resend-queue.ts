@@ -58,7 +58,8 @@ export class ResendQueue {
   }
 
   clear(): void {
-    this.ring.fill(undefined);
+    // only the occupied slots: a sender with no receiver clears after every frame
+    for (let i = 0; i < this.count; i++) this.ring[(this.head + i) % this.capacity] = undefined;
     this.head = 0;
     this.count = 0;
   }

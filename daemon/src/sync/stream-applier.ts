@@ -15,6 +15,8 @@ export class StreamApplier {
   private readonly openJobs = new Map<number, BucketScope>();
   /** Buckets to ask the origin to resync. */
   readonly repair = new Set<number>();
+  /** Whether a resync covering every bucket has ended since the last join: we hold the origin's table. */
+  resynced = false;
 
   constructor(
     private readonly cache: FlowCache,
@@ -60,15 +62,17 @@ export class StreamApplier {
     this.openJobs.clear();
   }
 
-  /** A new start in the stream (join): nothing is open. */
+  /** A new start in the stream (join): nothing is open, nothing resynced yet. */
   reset(): void {
     this.openJobs.clear();
+    this.resynced = false;
   }
 
   private end(job: number): void {
     const scope = this.openJobs.get(job);
     if (scope === undefined) return;
     this.openJobs.delete(job);
+    if (scope.full || scope.buckets.length >= this.cache.bucketCount) this.resynced = true;
     const swept = this.cache.sweep(scope, markTag(job));
     this.counters.sweptEntries += swept.length;
     for (const record of swept) this.onChange?.(this.origin, { op: 'delete', table: record.table, key: record.key });

@@ -17,9 +17,16 @@ describe('[vrrp]', () => {
     ['router-id = 0', '11 vrrp.router-id: "0" is not a whole number from 1 to 255'],
     ['notify = syslog', '11 vrrp.notify: "syslog" is not one of fifo, script, both'],
     ['notify-fifo = /run/half/my fifo', '11 vrrp.notify-fifo: "/run/half/my" is not an absolute path without spaces or quotes'],
+    ['resync-file = resync-pending', '11 vrrp.resync-file: "resync-pending" is not an absolute path without spaces or quotes'],
+    ['resync-file = /run/half/half.sock', '11 vrrp.resync-file: /run/half/half.sock is also daemon.control-socket'],
   ])('%s → %s', (line, expected) => {
     const problems = brief(problemsOf(withVrrp(line)));
     expect(problems).toEqual([expected.replace('"/run/half/my"', '"/run/half/my fifo"')]);
+  });
+
+  it('reads the failback gate\'s resync file (the track file half-syncd writes and keepalived reads)', () => {
+    expect(validateHalfConf(MINIMAL, 'h').vrrp.resyncFile).toBe('/var/lib/half/resync-pending');
+    expect(validateHalfConf(withVrrp('resync-file = /run/half/resync-pending'), 'h').vrrp.resyncFile).toBe('/run/half/resync-pending');
   });
 
   it('needs a VIP of the sync family to advertise over the sync link', () => {

@@ -18,7 +18,7 @@ describe('validateHalfConf', () => {
     ]);
     expect(config.vrrp).toEqual({
       routerId: 51, advertIntervalSeconds: 1, preempt: true, adverts: 'vip-interfaces', notify: 'fifo',
-      notifyFifo: '/run/half/keepalived.fifo', notifyScript: '/usr/sbin/half-notify',
+      notifyFifo: '/run/half/keepalived.fifo', notifyScript: '/usr/sbin/half-notify', resyncFile: '/var/lib/half/resync-pending',
     });
     expect(config.vips.map((v) => [v.interface, v.vips.map((p) => p.text)])).toEqual([['lan0', ['192.0.2.254/24']]]);
     expect(config.filter.ignore).toEqual([]);
