@@ -26,12 +26,20 @@ export function writeTrackFile(path: string, pending: boolean): void {
     writeFileSync(temp, trackFileText(pending), { mode: 0o644 });
     renameSync(temp, path);
   } catch (error) {
-    rmSync(temp, { force: true });
+    removeQuietly(temp);
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
     throw new TrackFileError(`cannot write the resync file ${path} ([vrrp] resync-file): ${code}`, {
       hint: 'give [vrrp] resync-file a path in a folder half-syncd may write (its unit allows /var/lib/half and /run/half)',
       cause: error,
     });
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // the folder itself is the problem: nothing was left there
   }
 }
 

@@ -1,9 +1,9 @@
 // Two real keepalived instances (HALF-rendered configs) in network namespaces: the higher
-// priority node gets both VIPs, the notify FIFO and the notify script deliver MASTER/BACKUP,
-// which NotifyFifoReader, parseHalfNotifyArgs and FailoverMachine understand; a brutal kill of
+// priority node gets both VIPs once its failback gate (resync-file) opens and not before, the
+// notify FIFO and the notify script deliver MASTER/BACKUP, which NotifyFifoReader, parseHalfNotifyArgs and FailoverMachine understand; a brutal kill of
 // the master (SIGSTOP all its processes, links down, SIGKILL, by pid) moves the VIPs and
 // delivers MASTER on the survivor; a keepalived restart is read through the same FIFO.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,10 +11,12 @@ import { notifySource } from '../../../daemon/src/config/keepalived-conf.js';
 import { FailoverMachine } from '../../../daemon/src/ha/failover-machine.js';
 import { parseHalfNotifyArgs } from '../../../daemon/src/ha/half-notify.js';
 import { requireTool, run } from '../../helpers/tools.js';
-import { addresses, buildPair, hasEvent, scriptCalls, startKeepalived, waitFor, type PairNode } from './fixtures/keepalived-pair.js';
+import { addresses, buildPair, hasEvent, scriptCalls, setResync, startKeepalived, waitFor, type PairNode } from './fixtures/keepalived-pair.js';
 import { NetnsLab } from './fixtures/netns-lab.js';
 
 const ELECTION_MS = 30_000;
+/** Longer than keepalived's master-down interval (3 x advert_int + skew, about 3.6 s here). */
+const GATED_HOLD_MS = 6_000;
 
 describe('keepalived pair rendered by HALF', () => {
   const lab = new NetnsLab('k');
@@ -44,12 +46,22 @@ describe('keepalived pair rendered by HALF', () => {
     }
   });
 
-  it('lets the higher priority node preempt: it holds both VIPs, the FIFO and the script say so', async () => {
-    // b alone first becomes MASTER; a (priority 150 > 100) then takes over, b goes back to BACKUP.
+  it('keeps a returning node at priority 1 while its resync is pending, then lets it preempt: it holds both VIPs, the FIFO and the script say so', async () => {
+    // b alone becomes MASTER and holds the table (its gate opens). a (priority 150 > 100) starts
+    // with its gate closed (keepalived's init_file writes 1): it stays BACKUP at priority 1 for
+    // longer than the master-down interval, then takes over once its gate opens.
     startKeepalived(lab, dir, b);
     await waitFor('GROUP HALF MASTER on b', () => hasEvent(b, 'GROUP', 'HALF', 'MASTER'), ELECTION_MS);
+    expect(await readFile(b.config.vrrp.resyncFile, 'utf8')).toBe('1\n'); // init_file 1 overwrite
+    await setResync(b, false);
     expect(await addresses(lab, b.ns, 'lan0')).toContain('192.0.2.254');
     startKeepalived(lab, dir, a);
+    await waitFor('INSTANCE BACKUP on a', () => a.events.some((e) => e.type === 'INSTANCE' && e.state === 'BACKUP'), ELECTION_MS);
+    expect(a.events.filter((e) => e.type === 'INSTANCE').map((e) => e.priority)).toEqual([1, 1]);
+    await new Promise((resolve) => setTimeout(resolve, GATED_HOLD_MS));
+    expect(a.events.some((e) => e.state === 'MASTER')).toBe(false);
+    expect(await addresses(lab, b.ns, 'lan0')).toContain('192.0.2.254');
+    await setResync(a, false);
     await waitFor('GROUP HALF MASTER on a', () => hasEvent(a, 'GROUP', 'HALF', 'MASTER'), ELECTION_MS);
     await waitFor('GROUP HALF BACKUP on b after its MASTER', () => b.events.at(-1)?.state === 'BACKUP' && b.events.at(-1)?.type === 'GROUP', ELECTION_MS);
     expect(await addresses(lab, a.ns, 'lan0')).toContain('192.0.2.254');
