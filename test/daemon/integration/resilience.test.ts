@@ -1,5 +1,5 @@
 // Two real half-syncd in network namespaces under trouble: a restarted standby resyncs (with a new
-// boot epoch), 10 % loss on the sync link, both ways, still ends in exactly the
+// boot epoch; its failback gate file is 1 from its stop until the resync has ended), 10 % loss on the sync link, both ways, still ends in exactly the
 // primary's table, replayed / tampered / reflected / stranger datagrams sent on the real link are
 // dropped and counted (by the daemon, or by HALF's nftables table before it), and kernel events
 // lost to an overrun of the event socket are healed by a resync from a dump, counted and logged.
@@ -30,6 +30,15 @@ const LOSS_RULESET = `table netdev half_test_loss {
 \t}
 }
 `;
+
+/** The failback gate's value as keepalived would read it. */
+function gate(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
 
 /** Pids of the processes whose parent is `pid`. */
 function childrenOf(pid: number): number[] {
@@ -76,6 +85,8 @@ describe('half-syncd under restarts, loss, attacks and lost events', () => {
 
   it('a restarted standby ignores SIGHUP, stops cleanly on SIGTERM, comes back with a new boot epoch and resyncs', async () => {
     expect(await converged()).toBe(1000);
+    // the failback gate: the sender serves its own table, the standby holds it
+    await waitFor('both resync files at 0', () => gate(lab.a.resyncFile) === '0' && gate(lab.b.resyncFile) === '0', 10_000);
     const before = await lab.b.status();
     lab.b.child?.kill('SIGHUP');
     await waitFor('SIGHUP answered', () => /SIGHUP: half-syncd reads half.conf only at start/.test(lab.b.output), 10_000);
@@ -84,6 +95,8 @@ describe('half-syncd under restarts, loss, attacks and lost events', () => {
     expect(existsSync(lab.b.socket)).toBe(false);
     expect(existsSync(lab.b.fifo)).toBe(false);
     expect(lab.b.output).toMatch(/half-syncd stopped/);
+    expect(gate(lab.b.resyncFile)).toBe('1'); // its copy of the table died with it
+    expect(gate(lab.a.resyncFile)).toBe('0');
     await conntrackBatch(lab.net, 'fwa', batchLines(200, 1000));
     // this time keepalived (here: the test) made the FIFO first: the daemon must leave it at exit
     await run('mkfifo', ['-m', '0600', lab.b.fifo], { check: true });
@@ -91,6 +104,8 @@ describe('half-syncd under restarts, loss, attacks and lost events', () => {
     const after = await lab.b.status();
     expect(after.node.bootEpoch).toBeGreaterThan(before.node.bootEpoch);
     expect(await converged()).toBe(1200);
+    await waitFor('the restarted standby\'s resync file at 0', () => gate(lab.b.resyncFile) === '0', 10_000);
+    expect(lab.b.output).toMatch(/resync done: keepalived may give this node its virtual addresses/);
     await commitAndCompare();
     const a = await lab.a.status();
     expect(a.peers.find((p) => p.nodeId === 2)?.epoch).toBe(after.node.bootEpoch);
