@@ -14,9 +14,22 @@ export interface Clock {
   clearTimeout(handle: TimerHandle): void;
 }
 
-/** The process's monotonic clock and Node's timers. */
+type SystemTimer = { readonly timeout: NodeJS.Timeout } | { readonly immediate: NodeJS.Immediate };
+
+/**
+ * The process's monotonic clock and Node's timers. A delay of 0 means "once the current turn of
+ * the event loop is done" (setImmediate): Node's setTimeout would wait at least 1 ms, which is
+ * a millisecond of latency on every change the sync stream sends.
+ */
 export const systemClock: Clock = {
   now: () => performance.now(),
-  setTimeout: (callback, delayMs) => setTimeout(callback, delayMs) as unknown as TimerHandle,
-  clearTimeout: (handle) => clearTimeout(handle as unknown as NodeJS.Timeout),
+  setTimeout: (callback, delayMs) => {
+    const timer: SystemTimer = delayMs <= 0 ? { immediate: setImmediate(callback) } : { timeout: setTimeout(callback, delayMs) };
+    return timer as unknown as TimerHandle;
+  },
+  clearTimeout: (handle) => {
+    const timer = handle as unknown as SystemTimer;
+    if ('immediate' in timer) clearImmediate(timer.immediate);
+    else clearTimeout(timer.timeout);
+  },
 };

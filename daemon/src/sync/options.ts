@@ -31,7 +31,10 @@ export interface SyncOptions {
   /** Bulk resyncs only add frames while the resend queue is below this fraction of its size. */
   readonly resyncQueueShare: number;
   readonly antiEntropyIntervalMs: number;
-  /** How long records may wait to share a datagram. */
+  /**
+   * How long records may wait to share a datagram; 0: until the current turn of the event loop
+   * ends (every change the kernel handed over in one read shares datagrams, none waits longer).
+   */
   readonly flushDelayMs: number;
   /** Period of the protocol's housekeeping timer. */
   readonly tickMs: number;
@@ -55,7 +58,7 @@ export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
   resyncRecordsPerSecond: 200_000,
   resyncQueueShare: 0.5,
   antiEntropyIntervalMs: 2000,
-  flushDelayMs: 1,
+  flushDelayMs: 0,
   tickMs: 10,
   bucketBits: 10,
 };
