@@ -66,8 +66,11 @@ interface Pair {
 let bundle: SyncdBundle | undefined;
 
 async function halfPair(direct: boolean): Promise<Pair> {
-  const command = bundle?.command;
-  if (command === undefined) throw new Error('half-syncd is not bundled yet');
+  const bundled = bundle?.command;
+  if (bundled === undefined) throw new Error('half-syncd is not bundled yet');
+  // BENCH_NODE_FLAGS="--trace-gc": node flags for both daemons; GC pauses are summed up at cleanup
+  const flags = (process.env['BENCH_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
+  const command = [bundled[0] as string, ...flags, ...bundled.slice(1)];
   const lab = await clusterLab({ label: direct ? 'benchhd' : 'benchh', a: { command }, b: direct ? { mode: 'direct', command } : { command } });
   await Promise.all([lab.a.start(), lab.b.start()]);
   await lab.a.notify('MASTER', 'half_lan0', 150);
@@ -86,8 +89,23 @@ async function halfPair(direct: boolean): Promise<Pair> {
     },
     pids: () => ({ a: lab.a.pid as number, b: lab.b.pid as number }),
     diagnostics: async () => ({ a: await lab.a.status(), b: await lab.b.status() }),
-    cleanup: () => lab.cleanup(),
+    cleanup: () => {
+      if (flags.includes('--trace-gc')) for (const [name, node] of [['fwa', lab.a], ['fwb', lab.b]] as const) console.error(`${name} GC pauses: ${gcSummary(node.output)}`);
+      return lab.cleanup();
+    },
   };
+}
+
+/** Count, total and longest pause per kind of collection in --trace-gc output. */
+function gcSummary(output: string): string {
+  const kinds = new Map<string, { count: number; total: number; max: number }>();
+  for (const match of output.matchAll(/\] +[\d.]+ ms: (Scavenge|Mark-Compact|Mark-sweep|Minor Mark-Sweep)[^,]*?, ([\d.]+) \/ [\d.]+ ms/g)) {
+    const kind = match[1] as string;
+    const ms = Number(match[2]);
+    const k = kinds.get(kind) ?? { count: 0, total: 0, max: 0 };
+    kinds.set(kind, { count: k.count + 1, total: k.total + ms, max: Math.max(k.max, ms) });
+  }
+  return [...kinds].map(([kind, k]) => `${kind} ${k.count}x, ${k.total.toFixed(0)} ms, max ${k.max.toFixed(1)} ms`).join('; ') || 'none';
 }
 
 async function conntrackdPair(direct: boolean): Promise<Pair> {

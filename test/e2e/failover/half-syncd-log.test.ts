@@ -1,9 +1,10 @@
 // half-syncd's log read back: lines written by the daemon's own formatter (metrics/logger.ts),
 // quoted values included, other programs' lines ignored; a takeover assembled from its
-// transition, commit and guard lines, with the commit's start derived from its duration.
+// transition, commit and guard lines, with the commit's start derived from its duration; the
+// moment the failback gate opened after a resync.
 import { describe, expect, it } from 'vitest';
 import { formatLogLine, type LogFields } from '../../../daemon/src/metrics/logger.js';
-import { parseLog, parseLogLine, takeoversFromLog } from './half-syncd-log.js';
+import { parseLog, parseLogLine, resyncDoneAt, takeoversFromLog } from './half-syncd-log.js';
 
 const T0 = Date.parse('2026-11-26T07:00:00.000Z');
 const line = (atMs: number, message: string, fields?: LogFields): string => formatLogLine({ level: 'info', message, ...(fields === undefined ? {} : { fields }) }, { journal: false, timeMs: T0 + atMs });
@@ -46,5 +47,21 @@ describe('takeoversFromLog', () => {
   it('records a takeover without a commit when the daemon stopped before committing', () => {
     const text = line(0, 'failover transition', { from: 'backup', to: 'master' }) + line(10, 'half-syncd starting') + line(20, 'external cache committed to the kernel', { reason: 'failover', entries: 1, ms: 1 });
     expect(takeoversFromLog('halfone', parseLog(text))).toEqual([{ node: 'halfone', notifiedAt: T0 }]);
+  });
+});
+
+describe('resyncDoneAt', () => {
+  it('finds when the failback gate opened after a resync from the sender, not for other reasons or earlier runs', () => {
+    const gate = 'resync done: keepalived may give this node its virtual addresses';
+    const text = [
+      line(0, gate, { file: '/var/lib/half/resync-pending', reason: 'resynced from node 2' }),
+      line(1000, 'half-syncd starting', { node: 1 }),
+      line(1200, gate, { file: '/var/lib/half/resync-pending', reason: 'no peer is sender: nothing to resync' }),
+      line(3000, 'resync pending: keepalived keeps this node\'s priority at 1 until it holds the active node\'s connections', { reason: 'waiting for a full resync from node 2' }),
+      line(4500, gate, { file: '/var/lib/half/resync-pending', reason: 'resynced from node 2' }),
+    ].join('');
+    expect(resyncDoneAt(parseLog(text), T0 + 1000)).toBe(T0 + 4500);
+    expect(resyncDoneAt(parseLog(text), T0)).toBe(T0);
+    expect(resyncDoneAt(parseLog(text), T0 + 5000)).toBeUndefined();
   });
 });

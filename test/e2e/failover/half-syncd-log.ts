@@ -68,3 +68,8 @@ export function takeoversFromLog(node: FirewallName, lines: readonly LogLine[]):
   });
   return out;
 }
+
+/** When the log first said the node holds the table of a sending peer (the failback gate opened), after `since`. */
+export function resyncDoneAt(lines: readonly LogLine[], since: number): number | undefined {
+  return lines.find((l) => l.at >= since && l.message.startsWith('resync done') && (l.fields['reason'] ?? '').startsWith('resynced from node'))?.at;
+}

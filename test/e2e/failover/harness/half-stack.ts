@@ -7,7 +7,7 @@
 //     preseeded with it, as halfone's postinst tells the admin to do;
 //   - a node switched off and on again boots from its installed rootfs (no reinstall);
 //   - isSynced() asks both half-syncd's through `half status --json` (../half-sync-check.ts);
-//   - takeovers() reads each half-syncd's log (../half-syncd-log.ts);
+//   - takeovers() and resyncReportedAt() read each half-syncd's log (../half-syncd-log.ts);
 //   - with `replicate: false` half-syncd is never started (keepalived as installed, no state).
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -21,7 +21,7 @@ import { halfPreseed } from '../half-preseed.js';
 import { buildServedRepository, type BuiltRepository } from '../half-repository.js';
 import { bootServices, type BootedServices } from '../half-services.js';
 import { replicatedFlows, standbyHoldsActive } from '../half-sync-check.js';
-import { takeoversFromLog, parseLog, type HalfTakeover } from '../half-syncd-log.js';
+import { resyncDoneAt, takeoversFromLog, parseLog, type HalfTakeover } from '../half-syncd-log.js';
 import { startSyslogSink, type SyslogSink } from '../half-syslog.js';
 import type { FirewallName } from './addresses.js';
 import { parseTable } from './conntrack-table.js';
@@ -151,6 +151,12 @@ export class HalfStack implements FirewallStack {
   private no(why: string): false {
     this.lastSyncCheck = why;
     return false;
+  }
+
+  async resyncReportedAt(node: FirewallName, since: number): Promise<number | undefined> {
+    const n = this.nodes.get(node);
+    if (n === undefined) return undefined;
+    return resyncDoneAt(parseLog(await readFile(join(n.fw.dir, 'half-syncd.log'), 'utf8').catch(() => '')), since);
   }
 
   async takeovers(): Promise<readonly HalfTakeover[]> {

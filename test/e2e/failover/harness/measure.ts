@@ -32,6 +32,8 @@ export interface PhaseAnalysis {
   readonly firstForwardMs: number | undefined;
   readonly allBackMs: number | undefined;
   readonly resyncedMs: number | undefined;
+  /** How the resync is known (PhaseRecord.resyncedBy). */
+  readonly resyncedBy: 'check' | 'node' | undefined;
   readonly commitMs: number | undefined;
   /** From the VIPs moving to the notify hook running on the new master. */
   readonly notifyAfterVipMs: number | undefined;
@@ -88,6 +90,7 @@ export function analysePhase(result: ScenarioResult, phase: PhaseRecord, views: 
     firstForwardMs: since(firstForward, phase.startedAt),
     allBackMs: since(maxOf(resumed), phase.startedAt),
     resyncedMs: since(phase.resyncedAt, phase.startedAt),
+    resyncedBy: phase.resyncedBy,
     commitMs: takeover?.commitStartedAt !== undefined && takeover.commitEndedAt !== undefined ? takeover.commitEndedAt - takeover.commitStartedAt : undefined,
     notifyAfterVipMs: takeover !== undefined && phase.vipMovedAt !== undefined ? takeover.notifiedAt - phase.vipMovedAt : undefined,
     longestGap: spread(alive.map((o) => o.longestGapMs)),

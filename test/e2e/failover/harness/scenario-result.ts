@@ -20,6 +20,8 @@ export interface PhaseRecord {
   readonly vipMovedAt: number | undefined;
   /** failback only: the returning node first held every flow. */
   readonly resyncedAt?: number;
+  /** How resyncedAt is known: an isSynced() check, or the node's own report (resyncReportedAt). */
+  readonly resyncedBy?: 'check' | 'node';
   /** End of the observation window. */
   readonly endedAt: number;
   /** Drops by the new master's ruleset during the phase (INVALID: packets without state). */

@@ -95,9 +95,15 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       const onAt = await powerOn(net, FIREWALLS.halfone);
       const observed = observePhase(ctx, 'failback', onAt, 'halfone');
       await stack.start(node('halfone'));
-      const resyncedAt = await watchResync(stack, watcher, onAt, ctx.vipTimeoutMs, pollMs / 2);
+      const checkedAt = await watchResync(stack, watcher, onAt, ctx.vipTimeoutMs, pollMs / 2);
       const record = await observed;
-      phases.push(resyncedAt === undefined ? record : { ...record, resyncedAt });
+      if (checkedAt !== undefined) phases.push({ ...record, resyncedAt: checkedAt, resyncedBy: 'check' });
+      else {
+        // the node's own word counts only if it came before the VIPs did
+        const reported = await stack.resyncReportedAt?.('halfone', onAt);
+        const moved = vipArrival(watcher, 'halfone', onAt);
+        phases.push(reported !== undefined && (moved === undefined || reported < moved) ? { ...record, resyncedAt: reported, resyncedBy: 'node' } : record);
+      }
     }
 
     const rst: Record<string, RstCounts> = {};

@@ -43,6 +43,11 @@ export interface FirewallStack {
   isSynced(): Promise<boolean>;
   /** Every MASTER transition so far, oldest first. */
   takeovers(): Promise<readonly TakeoverRecord[]>;
+  /** When `node` itself reported holding the active node's whole table, after `since` (epoch ms;
+   *  undefined: it did not say so, or the stack cannot tell). The evidence a failback uses when
+   *  the returning node took over before a full isSynced() check could finish (a check of a
+   *  large table takes longer than the few advert intervals between resync and takeover). */
+  resyncReportedAt?(node: FirewallName, since: number): Promise<number | undefined>;
   /** Stops every process the stack started (by pid) on every node still running. */
   stop(): Promise<void>;
 }

@@ -58,7 +58,7 @@ export function renderSummary(input: SummaryInput): string {
         ['last kept flow back', ...phaseColumns(phases, (p) => ms(p.allBackMs))],
         ['notify hook ran, after the VIPs moved', ...phaseColumns(phases, (p) => ms(p.notifyAfterVipMs))],
         ['commit of the replicated state', ...phaseColumns(phases, (p) => ms(p.commitMs))],
-        ['returning node resynced', ...phaseColumns(phases, (p) => (p.name === 'failback' ? ms(p.resyncedMs) : '—'))],
+        ['returning node resynced', ...phaseColumns(phases, (p) => (p.name === 'failback' ? `${ms(p.resyncedMs)}${p.resyncedBy === 'node' ? ' (its own log)' : ''}` : '—'))],
         ['INVALID packets dropped by the new master', ...phaseColumns(phases, (p) => int(p.invalidDrops))],
       ],
     ),
