@@ -173,7 +173,8 @@ export class HalfStack implements FirewallStack {
     const keepalived = /Keepalived v\S+/.exec((await n.node.inNode(['keepalived', '--version'])).stderr)?.[0] ?? 'keepalived ?';
     const conf = await n.node.root.readFile('/etc/keepalived/keepalived.conf');
     const advert = /advert_int (\S+)/.exec(conf)?.[1] ?? '?';
-    const preempt = conf.includes('nopreempt') ? 'no preemption' : 'preempt without delay';
+    const gate = /track_file half_resync \{\s*file (\S+)/.exec(conf)?.[1];
+    const preempt = `${conf.includes('nopreempt') ? 'no preemption' : 'preempt without delay'}${gate === undefined ? '' : `, priority 1 while half-syncd's ${gate} says its resync is pending`}`;
     return {
       packages: `${versions.split('\n').join(', ')} (apt-get install half from half-repo build, Debian ${this.options.suite === 'trixie' ? 13 : 12} rootfs)`,
       keepalived,
