@@ -31,6 +31,7 @@ export class RequestExchange {
   private readonly socket: NetfilterSocket;
   private pending: Pending | undefined;
   private seq = 1;
+  private sendBuffer: number | undefined;
   overruns = 0;
 
   constructor(options: NetfilterSocketOptions, private readonly timeoutMs: number) {
@@ -48,8 +49,10 @@ export class RequestExchange {
     return this.socket.recvBufferSize;
   }
 
+  /** Read once (a getsockopt per write showed in profiles of direct mode); set only at open. */
   get sendBufferSize(): number {
-    return this.socket.sendBufferSize;
+    this.sendBuffer ??= this.socket.sendBufferSize;
+    return this.sendBuffer;
   }
 
   /** Reserves `count` consecutive sequence numbers; returns the first. */
