@@ -53,7 +53,7 @@ describe('keepalived pair rendered by HALF', () => {
     startKeepalived(lab, dir, b);
     await waitFor('GROUP HALF MASTER on b', () => hasEvent(b, 'GROUP', 'HALF', 'MASTER'), ELECTION_MS);
     expect(await readFile(b.config.vrrp.resyncFile, 'utf8')).toBe('1\n'); // init_file 1 overwrite
-    await setResync(b, false);
+    setResync(b, false);
     expect(await addresses(lab, b.ns, 'lan0')).toContain('192.0.2.254');
     startKeepalived(lab, dir, a);
     await waitFor('INSTANCE BACKUP on a', () => a.events.some((e) => e.type === 'INSTANCE' && e.state === 'BACKUP'), ELECTION_MS);
@@ -61,7 +61,7 @@ describe('keepalived pair rendered by HALF', () => {
     await new Promise((resolve) => setTimeout(resolve, GATED_HOLD_MS));
     expect(a.events.some((e) => e.state === 'MASTER')).toBe(false);
     expect(await addresses(lab, b.ns, 'lan0')).toContain('192.0.2.254');
-    await setResync(a, false);
+    setResync(a, false);
     await waitFor('GROUP HALF MASTER on a', () => hasEvent(a, 'GROUP', 'HALF', 'MASTER'), ELECTION_MS);
     await waitFor('GROUP HALF BACKUP on b after its MASTER', () => b.events.at(-1)?.state === 'BACKUP' && b.events.at(-1)?.type === 'GROUP', ELECTION_MS);
     expect(await addresses(lab, a.ns, 'lan0')).toContain('192.0.2.254');

@@ -12,6 +12,7 @@ import { batchLines, conntrackBatch, deleteLines, listFlows, replicable, tableLi
 import { captureFrames, sendDatagram } from './fixtures/frames.js';
 import { waitFor } from './fixtures/syncd-node.js';
 import { run } from '../../helpers/tools.js';
+import { readTrackFile } from '../../../daemon/src/runtime/track-file.js';
 
 const keep = replicable(OWN_ADDRESSES);
 const PORT = 3781;
@@ -30,15 +31,6 @@ const LOSS_RULESET = `table netdev half_test_loss {
 \t}
 }
 `;
-
-/** The failback gate's value as keepalived would read it. */
-function gate(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8').trim();
-  } catch {
-    return undefined;
-  }
-}
 
 /** Pids of the processes whose parent is `pid`. */
 function childrenOf(pid: number): number[] {
@@ -86,7 +78,7 @@ describe('half-syncd under restarts, loss, attacks and lost events', () => {
   it('a restarted standby ignores SIGHUP, stops cleanly on SIGTERM, comes back with a new boot epoch and resyncs', async () => {
     expect(await converged()).toBe(1000);
     // the failback gate: the sender serves its own table, the standby holds it
-    await waitFor('both resync files at 0', () => gate(lab.a.resyncFile) === '0' && gate(lab.b.resyncFile) === '0', 10_000);
+    await waitFor('both resync files at 0', () => readTrackFile(lab.a.resyncFile) === '0' && readTrackFile(lab.b.resyncFile) === '0', 10_000);
     const before = await lab.b.status();
     lab.b.child?.kill('SIGHUP');
     await waitFor('SIGHUP answered', () => /SIGHUP: half-syncd reads half.conf only at start/.test(lab.b.output), 10_000);
@@ -95,8 +87,8 @@ describe('half-syncd under restarts, loss, attacks and lost events', () => {
     expect(existsSync(lab.b.socket)).toBe(false);
     expect(existsSync(lab.b.fifo)).toBe(false);
     expect(lab.b.output).toMatch(/half-syncd stopped/);
-    expect(gate(lab.b.resyncFile)).toBe('1'); // its copy of the table died with it
-    expect(gate(lab.a.resyncFile)).toBe('0');
+    expect(readTrackFile(lab.b.resyncFile)).toBe('1'); // its copy of the table died with it
+    expect(readTrackFile(lab.a.resyncFile)).toBe('0');
     await conntrackBatch(lab.net, 'fwa', batchLines(200, 1000));
     // this time keepalived (here: the test) made the FIFO first: the daemon must leave it at exit
     await run('mkfifo', ['-m', '0600', lab.b.fifo], { check: true });
@@ -104,7 +96,7 @@ describe('half-syncd under restarts, loss, attacks and lost events', () => {
     const after = await lab.b.status();
     expect(after.node.bootEpoch).toBeGreaterThan(before.node.bootEpoch);
     expect(await converged()).toBe(1200);
-    await waitFor('the restarted standby\'s resync file at 0', () => gate(lab.b.resyncFile) === '0', 10_000);
+    await waitFor('the restarted standby\'s resync file at 0', () => readTrackFile(lab.b.resyncFile) === '0', 10_000);
     expect(lab.b.output).toMatch(/resync done: keepalived may give this node its virtual addresses/);
     await commitAndCompare();
     const a = await lab.a.status();
