@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CliIo } from '../../../daemon/src/cli/command.js';
 import { ControlServer } from '../../../daemon/src/control/control-server.js';
+import { MINIMAL } from '../config/fixtures/problems.js';
 import { RecordingHandler } from '../control/fixtures/sample-status.js';
 
 export interface CapturedIo extends CliIo {
@@ -22,18 +23,9 @@ export function captureIo(): CapturedIo {
   return io;
 }
 
-/** A valid half.conf whose control socket is `socket`. */
+/** A valid half.conf (the validation tests' minimal one) whose control socket is `socket`. */
 export function halfConf(socket: string, extra = ''): string {
-  return `[node]
-id = 1
-role = primary
-[sync]
-interface = sync0
-address = 203.0.113.1
-peers = 203.0.113.2
-[vips]
-lan0 = 192.0.2.254/24
-[daemon]
+  return `${MINIMAL}[daemon]
 control-socket = ${socket}
 ${extra}`;
 }
