@@ -57,6 +57,8 @@ interface Pair {
   /** Commits fwb's external cache; wall ms and the daemon's own figure. */
   commit(): Promise<{ wallMs: number; daemonMs: number | undefined }>;
   pids(): { a: number; b: number };
+  /** fwa switched off brutally (SIGKILL), as in a failover; fwb keeps running. */
+  powerOffPrimary(): Promise<void>;
   /** What the daemons report about themselves (BENCH_STATUS=1 prints it after each part). */
   diagnostics(): Promise<unknown>;
   cleanup(): Promise<void>;
@@ -85,9 +87,12 @@ async function halfPair(direct: boolean): Promise<Pair> {
       const summary = (await lab.b.request({ cmd: 'commit' })) as { durationMs: number; failed: number };
       const wallMs = performance.now() - t;
       if (summary.failed > 0) throw new Error(`half commit failed ${summary.failed} entries`);
+      // BENCH_STATUS=1: the standby's own log line of the commit (requests, retries)
+      if (process.env['BENCH_STATUS'] !== undefined) console.error(lab.b.output.split('\n').filter((l) => l.includes('committed')).at(-1));
       return { wallMs, daemonMs: summary.durationMs };
     },
     pids: () => ({ a: lab.a.pid as number, b: lab.b.pid as number }),
+    powerOffPrimary: () => powerOff(lab.net, 'fwa', lab.a.pid as number),
     diagnostics: async () => ({ a: await lab.a.status(), b: await lab.b.status() }),
     cleanup: () => {
       if (flags.includes('--trace-gc')) for (const [name, node] of [['fwa', lab.a], ['fwb', lab.b]] as const) console.error(`${name} GC pauses: ${gcSummary(node.output)}`);
@@ -128,6 +133,7 @@ async function conntrackdPair(direct: boolean): Promise<Pair> {
       return { wallMs: performance.now() - t, daemonMs: await b.lastCommitMs() };
     },
     pids: () => ({ a: a.pid as number, b: b.pid as number }),
+    powerOffPrimary: () => powerOff(net, 'fwa', a.pid as number),
     diagnostics: async () => ({ a: await a.ctl(['-s']), b: await b.ctl(['-s']) }),
     async cleanup() {
       await a.stop();
@@ -193,21 +199,70 @@ async function bulk(pair: Pair): Promise<{ insert: BulkResult; remove: BulkResul
   return { insert, remove };
 }
 
-async function commits(pair: Pair): Promise<{ size: number; wallMs: number; daemonMs: number | undefined }[]> {
-  const out = [];
+/**
+ * Commit time, measured as a failover meets it: for each size a fresh pair, fwa's table
+ * replicated to fwb, then fwa powered off (SIGKILL, its table flushed: the two "machines" share
+ * one kernel here, and a live fwa would leave its event listener and its entries in it; the
+ * kernel formats an event for every insert in every namespace while any namespace listens),
+ * fwb's kernel table flushed, and fwb's commit timed. fwb's own CPU (user, system) is reported
+ * beside it: the system part is the kernel's insert work.
+ */
+async function commits(open: (direct: boolean) => Promise<Pair>): Promise<CommitResult[]> {
+  const out: CommitResult[] = [];
   for (const size of COMMIT_SIZES) {
-    await conntrackBatch(pair.net, 'fwa', batchLines(size, 0));
-    await waitFor(`${pair.name}: ${size} entries on the standby`, async () => (await pair.standbyHolds()) >= size, 300_000);
-    await pair.net.exec('fwb', ['conntrack', '-F'], { check: true });
-    const result = await pair.commit();
-    const held = await kernelCount(pair.net, 'fwb');
-    if (held < size) throw new Error(`${pair.name}: after the commit fwb's kernel holds ${held} of ${size}`);
-    out.push({ size, ...result });
-    await pair.net.exec('fwa', ['conntrack', '-F'], { check: true });
-    await waitFor(`${pair.name}: the standby emptied`, async () => (await pair.standbyHolds()) === 0, 300_000);
-    await pair.net.exec('fwb', ['conntrack', '-F'], { check: true });
+    const pair = await open(false);
+    try {
+      await conntrackBatch(pair.net, 'fwa', batchLines(size, 0));
+      await waitFor(`${pair.name}: ${size} entries on the standby`, async () => (await pair.standbyHolds()) >= size, 300_000);
+      await pair.powerOffPrimary();
+      await pair.net.exec('fwa', ['conntrack', '-F'], { check: true });
+      await pair.net.exec('fwb', ['conntrack', '-F'], { check: true });
+      const before = cpuSplit(pair.pids().b);
+      const result = await pair.commit();
+      const after = cpuSplit(pair.pids().b);
+      const held = await kernelCount(pair.net, 'fwb');
+      if (held < size) throw new Error(`${pair.name}: after the commit fwb's kernel holds ${held} of ${size}`);
+      out.push({ size, ...result, userMs: (after.user - before.user) * 1000, systemMs: (after.system - before.system) * 1000 });
+    } finally {
+      await pair.cleanup();
+    }
   }
   return out;
+}
+
+interface CommitResult {
+  readonly size: number;
+  readonly wallMs: number;
+  readonly daemonMs: number | undefined;
+  /** fwb's CPU during the commit request (main process). */
+  readonly userMs: number;
+  readonly systemMs: number;
+}
+
+/** User and system CPU seconds of one process. */
+function cpuSplit(pid: number): { user: number; system: number } {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+  return { user: Number(fields[11]) / CLK_TCK, system: Number(fields[12]) / CLK_TCK };
+}
+
+/** SIGKILL, then wait until the process is gone and no socket in `ns` listens to conntrack events. */
+async function powerOff(net: NamespaceSet, ns: string, pid: number): Promise<void> {
+  process.kill(pid, 'SIGKILL');
+  await waitFor(`${ns}: the daemon gone`, () => !alive(pid));
+  await waitFor(`${ns}: no conntrack event listener left`, async () => {
+    const table = (await net.exec(ns, ['cat', '/proc/net/netlink'], { check: true })).stdout;
+    // sk Eth Pid Groups ...: protocol 12 is NETLINK_NETFILTER
+    return !table.split('\n').some((line) => { const f = line.trim().split(/\s+/); return f[1] === '12' && f[3] !== undefined && f[3] !== '00000000'; });
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 // ---- latency: a writer on fwa, an observer on fwb, both timing with CLOCK_MONOTONIC ----
@@ -336,29 +391,31 @@ const fmt = (n: number | undefined, digits = 1): string => (n === undefined || N
 
 async function measure(kind: 'half' | 'conntrackd'): Promise<Record<string, unknown>> {
   const open = kind === 'half' ? halfPair : conntrackdPair;
-  const only = process.env['BENCH_ONLY'];
+  // BENCH_ONLY=bulk,commit,latency: the parts to run (default all)
+  const parts = (process.env['BENCH_ONLY'] ?? 'bulk,commit,latency').split(',');
   const showStatus = async (pair: Pair, part: string): Promise<void> => {
     if (process.env['BENCH_STATUS'] !== undefined) console.error(`${pair.name} after ${part}:`, JSON.stringify(await pair.diagnostics(), null, 1));
   };
-  let result: Record<string, unknown> = {};
+  const result: Record<string, unknown> = {};
   let pair: Pair;
-  if (only === undefined || only === 'bulk') {
+  if (parts.includes('bulk')) {
     pair = await open(false);
     try {
-      result = { bulk: await bulk(pair) };
+      result['bulk'] = await bulk(pair);
       await showStatus(pair, 'bulk');
-      result['commits'] = await commits(pair);
     } finally {
       await pair.cleanup();
     }
   }
-  if (only === 'bulk') return result;
-  pair = await open(true);
-  try {
-    result['latency'] = await latency(pair);
-    await showStatus(pair, 'latency');
-  } finally {
-    await pair.cleanup();
+  if (parts.includes('commit')) result['commits'] = await commits(open);
+  if (parts.includes('latency')) {
+    pair = await open(true);
+    try {
+      result['latency'] = await latency(pair);
+      await showStatus(pair, 'latency');
+    } finally {
+      await pair.cleanup();
+    }
   }
   return result;
 }
@@ -377,7 +434,7 @@ async function main(): Promise<void> {
   } finally {
     await bundle.remove();
   }
-  type R = { bulk: { insert: BulkResult; remove: BulkResult }; commits: { size: number; wallMs: number; daemonMs?: number }[]; latency: Latency };
+  type R = { bulk: { insert: BulkResult; remove: BulkResult }; commits: CommitResult[]; latency: Latency };
   const h = results.half as unknown as R;
   const c = results.conntrackd as unknown as R;
   if (process.env['BENCH_JSON'] !== undefined) writeFileSync(process.env['BENCH_JSON'], JSON.stringify({ started, load, results }, null, 2));
@@ -400,11 +457,13 @@ async function main(): Promise<void> {
     `  p50 / p99 / max ms                          ${`${fmt(h.latency.p50, 2)} / ${fmt(h.latency.p99, 2)} / ${fmt(h.latency.max, 1)}`.padStart(20)}   ${`${fmt(c.latency.p50, 2)} / ${fmt(c.latency.p99, 2)} / ${fmt(c.latency.max, 1)}`.padStart(20)}`,
     `  first ${COLD_SECONDS} s after the daemons started: max ms          ${fmt(h.latency.coldMax, 1).padStart(10)}          ${fmt(c.latency.coldMax, 1).padStart(10)}`,
     '',
-    'commit to the kernel (wall ms, daemon\'s own figure)     half-syncd          conntrackd',
+    'commit to the kernel after fwa\'s power-off               half-syncd                 conntrackd',
+    '  (wall ms, daemon\'s own figure; fwb CPU ms user/system)',
     ...COMMIT_SIZES.map((size, i) => {
+      const cell = (r: CommitResult | undefined): string => `${fmt(r?.wallMs, 0)} (${fmt(r?.daemonMs, 0)}) ${fmt(r?.userMs, 0)}/${fmt(r?.systemMs, 0)}`;
       const hc = h.commits[i];
       const cc = c.commits[i];
-      return `  ${String(size).padStart(7)} entries                              ${`${fmt(hc?.wallMs, 0)} (${fmt(hc?.daemonMs, 0)})`.padStart(12)}        ${`${fmt(cc?.wallMs, 0)} (${fmt(cc?.daemonMs, 0)})`.padStart(12)}`;
+      return `  ${String(size).padStart(7)} entries  x${fmt(cc !== undefined && hc !== undefined ? cc.wallMs / hc.wallMs : undefined, 2)}`.padEnd(40) + `${cell(hc).padStart(24)}   ${cell(cc).padStart(24)}`;
     }),
   ];
   console.log(lines.join('\n'));

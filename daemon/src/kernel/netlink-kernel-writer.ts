@@ -4,17 +4,20 @@
 // (create-or-update, retries), in phases so masters exist before what depends on them. Chunks
 // are sized so that even all-failure answers fit the receive buffer; if answers are lost anyway,
 // the chunk's requests are sent again, which is safe because every step is create-or-update.
-// Records commit through a fast path that copies their payload (codec/replica-commit.ts).
+// Records commit through a first pass that sends creates straight from their payloads
+// (codec/replica-commit.ts), streamed, with nothing allocated per record; the rest follows the plan.
 import { constants } from 'node:os';
-import type { RecordChange } from '../model/record.js';
+import { Table, type FlowRecord, type RecordChange } from '../model/record.js';
 import type { CommitOptions } from './codec/ct-encode.js';
 import { encodeFlush } from './codec/ct-encode.js';
 import { encodeExpectationFlush } from './codec/exp-codec.js';
 import { AttrWriter } from './codec/netlink-attr.js';
-import { failure, firstRequest, nextStep, phaseOf, type RequestKind } from './commit-plan.js';
+import { encodeCreateFromReplica, replicaFastPath, ReplicaScanner } from './codec/replica-commit.js';
+import { failure, firstRequest, nextStep, phaseOf, type OpTraits, type RequestKind, type Step } from './commit-plan.js';
 import { KernelRequestError } from './errors.js';
 import type { ApplyReport, KernelOp, KernelWriter, OpResult, RecordApplyReport } from './kernel-roles.js';
 import type { NetfilterSocketOptions } from './netfilter-socket.js';
+import { PAYLOAD_HEADER } from './record-mapping.js';
 import { encodeItem, itemOf, itemsFromChanges, type WriteItem } from './write-items.js';
 import { RequestExchange } from './request-exchange.js';
 
@@ -32,6 +35,9 @@ export interface KernelWriterOptions extends NetfilterSocketOptions {
 /** Worst-case receive-buffer cost of one failure answer (the request echoed back + skb overhead). */
 const ANSWER_COST = 2048;
 const UNANSWERED = -1;
+/** What the plan needs of a record the first pass creates (a conntrack set without a master). */
+const NO_MASTER_SET: OpTraits = { op: 'set', hasMaster: false, hasTimeout: false };
+const RETRY_CREATE: Step = { retry: 'create' };
 
 export class NetlinkKernelWriter implements KernelWriter {
   private readonly exchange: RequestExchange;
@@ -39,6 +45,7 @@ export class NetlinkKernelWriter implements KernelWriter {
   private readonly commit: CommitOptions;
   private readonly maxRequests: number;
   private readonly maxRounds: number;
+  private readonly scanner = new ReplicaScanner();
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: KernelWriterOptions = {}) {
@@ -58,14 +65,26 @@ export class NetlinkKernelWriter implements KernelWriter {
   }
 
   applyRecords(changes: readonly RecordChange[]): Promise<RecordApplyReport> {
-    return this.serialized(async () => {
-      const { items, undecodable } = itemsFromChanges(changes);
-      const report = await this.run(items.map((i) => i.item));
-      const results: OpResult[] = new Array(changes.length);
-      items.forEach((i, n) => (results[i.index] = report.results[n] as OpResult));
-      for (const u of undecodable) results[u.index] = { ok: false, errno: constants.errno.EINVAL, code: 'EINVAL', reason: `undecodable record: ${u.error}` };
-      return { ...report, results, failed: report.failed + undecodable.length, undecodable };
-    });
+    return this.serialized(() => this.applyChanges(changes.length, (i) => changes[i] as RecordChange, (i) => {
+      const change = changes[i] as RecordChange;
+      return change.op === 'set' ? change.record : undefined;
+    }));
+  }
+
+  commitRecords(records: readonly FlowRecord[]): Promise<RecordApplyReport> {
+    return this.serialized(() => this.applyChanges(records.length, (i) => ({ op: 'set', record: records[i] as FlowRecord }), (i) => records[i]));
+  }
+
+  /** Record changes by index: `changeAt` builds one, `setAt` gives the record of a set (else undefined) without building it. */
+  private async applyChanges(count: number, changeAt: (i: number) => RecordChange, setAt: (i: number) => FlowRecord | undefined): Promise<RecordApplyReport> {
+    const results: (OpResult | undefined)[] = new Array(count).fill(undefined);
+    const first = await this.createFromPayloads(count, setAt, results);
+    const { items, undecodable } = itemsFromChanges(first.later.map(changeAt));
+    const rest = await this.run(items.map((i) => i.item), items.map((i) => first.kinds[i.index]));
+    items.forEach((i, n) => (results[first.later[i.index] as number] = rest.results[n]));
+    for (const u of undecodable) results[first.later[u.index] as number] = failure('create', constants.errno.EINVAL, `undecodable record: ${u.error}`);
+    const report = tally(results as OpResult[], first.messages + rest.messages, first.retried + rest.retries, this.exchange.overruns - first.overrunsBefore);
+    return { ...report, undecodable: undecodable.map((u) => ({ index: first.later[u.index] as number, error: u.error })) };
   }
 
   flush(table: 'conntrack' | 'expectation'): Promise<void> {
@@ -83,9 +102,67 @@ export class NetlinkKernelWriter implements KernelWriter {
     this.exchange.close();
   }
 
-  private async run(items: readonly WriteItem[]): Promise<ApplyReport> {
+  /**
+   * The first pass of a record commit, streamed: every conntrack set whose payload allows it
+   * (replica-commit.ts: no NAT to rebuild, no master) is sent as a create straight from its
+   * payload bytes, with nothing allocated per record. What it leaves (other records, answers
+   * that ask for an update, lost answers) is returned with the request each needs next; the
+   * general path (run) takes them from there.
+   */
+  private async createFromPayloads(count: number, setAt: (i: number) => FlowRecord | undefined, results: (OpResult | undefined)[]): Promise<{ later: number[]; kinds: (RequestKind | undefined)[]; messages: number; retried: number; overrunsBefore: number }> {
+    const overrunsBefore = this.exchange.overruns;
+    const later: number[] = [];
+    const kinds: (RequestKind | undefined)[] = [];
+    const scan = this.scanner;
+    const inChunk = new Int32Array(this.maxRequests);
+    const maxBytes = Math.max(64 * 1024, this.exchange.sendBufferSize - 64 * 1024);
+    let messages = 0;
+    let retried = 0;
+    for (let k = 0; k < count; ) {
+      this.w.reset();
+      let inFlight = 0;
+      const firstSeq = this.exchange.reserve(0);
+      while (k < count && inFlight < this.maxRequests && this.w.pos < maxBytes) {
+        const index = k++;
+        const record = setAt(index);
+        const payload = record !== undefined && record.table === Table.conntrack ? record.payload : undefined;
+        if (payload === undefined || payload.length < PAYLOAD_HEADER || !scan.scan(payload, PAYLOAD_HEADER, payload.length) || scan.hasMaster || !replicaFastPath(scan)) {
+          later.push(index);
+          kinds.push(undefined); // the plan's first request for it
+          continue;
+        }
+        encodeCreateFromReplica(this.w, payload[1] as number, payload, PAYLOAD_HEADER, payload.length, scan, (firstSeq + inFlight) >>> 0, 0, this.commit.tcp);
+        inChunk[inFlight++] = index;
+      }
+      if (inFlight === 0) continue;
+      messages += inFlight;
+      this.exchange.reserve(inFlight);
+      const barrier = this.exchange.writeBarrier(this.w);
+      try {
+        const { errors, lost } = await this.exchange.exchange(this.w.buf.subarray(0, this.w.pos), firstSeq, inFlight, barrier);
+        for (let n = 0; n < inFlight; n++) {
+          const index = inChunk[n] as number;
+          const step = lost ? RETRY_CREATE : nextStep('create', errors[n] as number, NO_MASTER_SET);
+          if ('done' in step) results[index] = step.done;
+          else {
+            later.push(index);
+            kinds.push(step.retry);
+            retried++;
+          }
+        }
+      } catch (error) {
+        const errno = (error as { errno?: number }).errno ?? constants.errno.EIO;
+        const reason = error instanceof Error ? error.message : String(error);
+        for (let n = 0; n < inFlight; n++) results[inChunk[n] as number] = failure('create', errno, reason);
+      }
+    }
+    return { later, kinds, messages, retried, overrunsBefore };
+  }
+
+  /** Runs items through the plan; `start` gives the first request of each (default: the op's first). */
+  private async run(items: readonly WriteItem[], start?: readonly (RequestKind | undefined)[]): Promise<ApplyReport> {
     const results: (OpResult | undefined)[] = new Array(items.length).fill(undefined);
-    const kinds: RequestKind[] = items.map((i) => firstRequest(i.traits));
+    const kinds: RequestKind[] = items.map((i, n) => start?.[n] ?? firstRequest(i.traits));
     const overrunsBefore = this.exchange.overruns;
     let messages = 0;
     let retries = 0;

@@ -18,7 +18,7 @@ export interface WriteItem {
   readonly traits: OpTraits;
   /** The op, or undefined while a replica item has not needed decoding. */
   op: KernelOp | undefined;
-  readonly replica?: { readonly payload: Buffer; readonly scan: ReplicaScan };
+  readonly replica?: { readonly payload: Uint8Array; readonly scan: ReplicaScan };
 }
 
 export function itemOf(op: KernelOp): WriteItem {
@@ -63,9 +63,8 @@ export function itemsFromChanges(changes: readonly RecordChange[]): ChangeItems 
   return { items, undecodable };
 }
 
-function replicaItem(bytes: Uint8Array): WriteItem | undefined {
-  if (bytes.length < PAYLOAD_HEADER) return undefined;
-  const payload = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+function replicaItem(payload: Uint8Array): WriteItem | undefined {
+  if (payload.length < PAYLOAD_HEADER) return undefined;
   const scan = scanReplica(payload, PAYLOAD_HEADER, payload.length);
   if (scan === undefined || !replicaFastPath(scan)) return undefined;
   return { traits: { op: 'set', hasMaster: scan.hasMaster, hasTimeout: false }, op: undefined, replica: { payload, scan } };

@@ -9,7 +9,7 @@ import type { CommitStats, CommitSummary } from '../control/status-model.js';
 import type { KernelWriter } from '../kernel/kernel-roles.js';
 import { COMMIT_BOUNDS_MS, LatencyHistogram } from '../metrics/latency-histogram.js';
 import type { Logger } from '../metrics/logger.js';
-import type { RecordChange } from '../model/record.js';
+import type { FlowRecord } from '../model/record.js';
 import type { Clock } from '../sync/clock.js';
 
 /** Runs a bulk write without following its echoes (kernel-subscription.ts). */
@@ -38,16 +38,16 @@ export class ExternalCommitter {
   ) {}
 
   async commit(reason: string): Promise<CommitSummary> {
-    const changes: RecordChange[] = [];
-    for (const flow of this.external.values()) changes.push({ op: 'set', record: flow.record });
     const started = this.clock.now();
+    const records: FlowRecord[] = [];
+    for (const flow of this.external.values()) records.push(flow.record);
     const report = await this.bulk.quietly(`commit (${reason})`, async () => {
-      const written = await this.writer.applyRecords(changes);
+      const written = await this.writer.commitRecords(records);
       this.lastWriteEndedAt = this.clock.now();
       return written;
     });
     const durationMs = this.clock.now() - started;
-    const summary: CommitSummary = { entries: changes.length, created: report.created, updated: report.updated, failed: report.failed, durationMs };
+    const summary: CommitSummary = { entries: records.length, created: report.created, updated: report.updated, failed: report.failed, durationMs };
     this.count++;
     this.last = summary;
     this.failedEntries += report.failed;

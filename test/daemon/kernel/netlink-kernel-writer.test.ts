@@ -183,9 +183,11 @@ describe('NetlinkKernelWriter', () => {
     try {
       peerAgent = await KernelAgent.start(peer);
       await peer.exec('nft', ['-f', '-'], { input: LABELS_RULESET, check: true });
-      const { report, undecodable } = await peerAgent.request('applyRecords', { changes: records.map((record) => ({ op: 'set', record })) });
+      // as a commit of the external cache does it
+      const { report, undecodable } = await peerAgent.request('commitRecords', { records });
       expect(undecodable).toEqual([]);
       expect(report.failed, JSON.stringify(report.results)).toBe(0);
+      expect(report.created).toBe(records.length);
       const here = await listFlows(ns);
       const there = await listFlows(peer);
       const comparable = (f: OracleFlow) => ({ ...f, id: 0, timeout: 0 });
@@ -199,6 +201,21 @@ describe('NetlinkKernelWriter', () => {
       await peerAgent?.stop();
       await peer.destroy();
     }
+  });
+
+  it('commits records over a table that holds them: updates, answers in the order of the changes', async () => {
+    await agent.request('apply', { ops: ENTRIES.map((entry) => ({ op: 'set', entry })) });
+    const records: WireRecord[] = await agent.request('records');
+    // a record that cannot decode, in the middle: it fails alone, under its own index
+    const broken: WireRecord = { ...(records[0] as WireRecord), payload: Buffer.from([2, 2, 0, 0, 9, 9]).toString('base64') };
+    const changes = [...records.slice(0, 3), broken, ...records.slice(3)].map((record) => ({ op: 'set', record }));
+    const { report, undecodable } = await agent.request('applyRecords', { changes });
+    expect(undecodable.map((u: { index: number }) => u.index)).toEqual([3]);
+    expect(report.results[3]).toMatchObject({ ok: false, code: 'EINVAL' });
+    expect(report.failed).toBe(1);
+    expect(report.updated).toBe(records.length);
+    expect(report.created).toBe(0);
+    report.results.forEach((r: { ok: boolean; action?: string }, i: number) => i !== 3 && expect(r, `change ${i}`).toEqual({ ok: true, action: 'updated' }));
   });
 
   it('flushes the table', async () => {

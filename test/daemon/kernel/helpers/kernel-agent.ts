@@ -60,6 +60,10 @@ const handlers: Record<string, (req: any) => Promise<unknown> | unknown> = {
     const report = await writer.applyRecords(changes);
     return { report, undecodable: report.undecodable };
   },
+  commitRecords: async (req) => {
+    const report = await writer.commitRecords((req.records as WireRecord[]).map(fromWire));
+    return { report, undecodable: report.undecodable };
+  },
   subscribe: async (req) => {
     keep = req.keep ?? 1000;
     events = new NetlinkKernelEvents({ ...(req.options as KernelEventsOptions), ...(req.filter === undefined ? {} : { filter: buildFlowFilter(req.filter) }) });
