@@ -96,6 +96,8 @@ async function halfPair(direct: boolean): Promise<Pair> {
     diagnostics: async () => ({ a: await lab.a.status(), b: await lab.b.status() }),
     cleanup: () => {
       if (flags.includes('--trace-gc')) for (const [name, node] of [['fwa', lab.a], ['fwb', lab.b]] as const) console.error(`${name} GC pauses: ${gcSummary(node.output)}`);
+      // BENCH_GC_DUMP=PREFIX: each daemon's whole output (with --trace-gc-nvp: every collection's figures)
+      if (process.env['BENCH_GC_DUMP'] !== undefined) for (const [name, node] of [['fwa', lab.a], ['fwb', lab.b]] as const) writeFileSync(`${process.env['BENCH_GC_DUMP']}-${name}.log`, node.output);
       return lab.cleanup();
     },
   };
@@ -194,7 +196,11 @@ async function timedUntil(pair: Pair, action: () => Promise<void>, done: (n: num
 
 async function bulk(pair: Pair): Promise<{ insert: BulkResult; remove: BulkResult }> {
   const file = batchLines(BULK, 0);
+  // BENCH_PERF=FILE: `perf record -a -g` over the insert (where the CPU goes, kernel included)
+  const perf = process.env['BENCH_PERF'] ? spawn('perf', ['record', '-a', '-g', '-o', process.env['BENCH_PERF']], { stdio: 'ignore' }) : undefined;
+  if (perf) await new Promise((r) => setTimeout(r, 1000));
   const insert = await timedUntil(pair, () => conntrackBatch(pair.net, 'fwa', file), (n) => n >= BULK, BULK);
+  if (perf) { perf.kill('SIGINT'); await new Promise((r) => perf.once('exit', r)); }
   const remove = await timedUntil(pair, async () => void (await pair.net.exec('fwa', ['conntrack', '-F'], { check: true })), (n) => n === 0, BULK);
   return { insert, remove };
 }

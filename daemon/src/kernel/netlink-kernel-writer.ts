@@ -46,6 +46,8 @@ export class NetlinkKernelWriter implements KernelWriter {
   private readonly maxRequests: number;
   private readonly maxRounds: number;
   private readonly scanner = new ReplicaScanner();
+  /** Change index of each request in the chunk of the first pass (reused: direct mode writes many small batches). */
+  private readonly inChunk: Int32Array;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: KernelWriterOptions = {}) {
@@ -54,6 +56,7 @@ export class NetlinkKernelWriter implements KernelWriter {
     const byBuffer = Math.max(16, Math.floor(this.exchange.recvBufferSize / 2 / ANSWER_COST));
     this.maxRequests = Math.min(options.maxRequestsPerChunk ?? 4096, byBuffer);
     this.maxRounds = options.maxRounds ?? 4;
+    this.inChunk = new Int32Array(this.maxRequests);
   }
 
   get port(): number {
@@ -114,7 +117,7 @@ export class NetlinkKernelWriter implements KernelWriter {
     const later: number[] = [];
     const kinds: (RequestKind | undefined)[] = [];
     const scan = this.scanner;
-    const inChunk = new Int32Array(this.maxRequests);
+    const inChunk = this.inChunk;
     const maxBytes = Math.max(64 * 1024, this.exchange.sendBufferSize - 64 * 1024);
     let messages = 0;
     let retried = 0;
