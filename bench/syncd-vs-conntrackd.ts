@@ -19,10 +19,15 @@
 //     it includes the insert on fwa, both daemons and the insert on fwb. The first second of
 //     flows is reported apart (its worst latency): both daemons have just started, and the
 //     quantiles describe a running daemon.
-//  3. commit time for 10k, 100k and 200k entries: fwb holds them in its external cache, its
-//     kernel table is flushed, then `half commit` (control socket) / `conntrackd -c` runs; the
-//     wall time of the request is reported (and the daemon's own figure), and fwb's kernel must
-//     then hold all N (`conntrack -C`).
+//  3. commit time for 10k, 100k and 200k entries, as a failover meets it (commits() says why):
+//     a fresh pair per size, fwb holds the entries in its external cache, fwa is SIGKILLed and
+//     flushed, fwb's kernel table is flushed, then `half commit` (control socket) /
+//     `conntrackd -c` runs; the wall time of the request is reported (with the daemon's own
+//     figure and fwb's user/system CPU), and fwb's kernel must then hold all N (`conntrack -C`).
+//
+// Environment: BENCH_ONLY=bulk,commit,latency (parts), BENCH_DAEMONS=half,conntrackd,
+// BENCH_STATUS=1 (daemon status after each part), BENCH_JSON=FILE, BENCH_NODE_FLAGS (both
+// half-syncd), BENCH_TIMELINE=1, BENCH_PERF=FILE, BENCH_GC_DUMP=PREFIX (see where each is read).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
