@@ -6,7 +6,10 @@
 // is kept). Anything the scanner leaves to the slow path (helpers, labels, sequence adjustments,
 // masters, SCTP/DCCP state) takes the ordinary way: undefined here.
 //
-// Key and payload share one buffer, sized before anything is written (no copies).
+// Key and payload share one buffer, sized before anything is written (no copies), and owned:
+// not a slice of Node's Buffer pool, whose 8 KiB slabs stay alive while any slice of them does.
+// A cache that keeps 1 % of a stream of pooled records keeps ~40x their bytes (measured: 82 MB
+// of slabs for 2.1 MB of records).
 //
 // Layouts: record-mapping.ts (payload), record-key.ts (key); canonical attribute order:
 // encodeReplicaAttrs and encodeTuple in codec/ct-encode.ts and codec/ct-tuple.ts.
@@ -54,7 +57,7 @@ export function mergedScanRecord(update: CtScan, previous: Uint8Array): FlowReco
 /** Key and payload in one buffer, sized first and written in place. */
 function record(s: CtScan, status: number, tcp: CtScan | undefined, mark: number, timeout: number): FlowRecord {
   const keyLength = 4 + 2 * s.addrLen + 4;
-  const bytes = Buffer.allocUnsafe(keyLength + payloadLength(s, tcp, mark, timeout));
+  const bytes = Buffer.allocUnsafeSlow(keyLength + payloadLength(s, tcp, mark, timeout));
   writeKey(bytes, 0, s);
   const stateEnd = writePayload(bytes, keyLength, s, status, tcp, mark, timeout);
   const payload = bytes.subarray(keyLength);

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { FlowCache } from '../../../daemon/src/cache/flow-cache.js';
 import type { ConntrackEntry } from '../../../daemon/src/kernel/ct-entry.js';
 import { conntrackKey } from '../../../daemon/src/kernel/record-key.js';
-import { fromRecord } from '../../../daemon/src/kernel/record-mapping.js';
+import { CtScan } from '../../../daemon/src/kernel/codec/ct-scan.js';
+import { fromRecord, PAYLOAD_HEADER, toRecord } from '../../../daemon/src/kernel/record-mapping.js';
 import { Table, type RecordChange } from '../../../daemon/src/model/record.js';
 import { KernelFeed } from '../../../daemon/src/runtime/kernel-feed.js';
 import { SAMPLE_ENTRIES } from '../kernel/helpers/sample-entries.js';
@@ -70,6 +71,21 @@ describe('KernelFeed', () => {
     expect(feed.counters).toMatchObject({ applied: 2, ownEchoes: 1 });
     feed.overrun({ overruns: 1 });
     expect(overruns).toEqual([1]);
+  });
+
+  it('writes records straight from scanned events, equal to the decoded path and in memory of their own', () => {
+    const { feed, changes } = harness();
+    const expected = toRecord(udp);
+    const scan = new CtScan();
+    expect(scan.attributes(Buffer.from(expected.payload), PAYLOAD_HEADER, expected.payload.length, 2)).toBe(true);
+    feed.conntrackView({ type: 'new', originPort: 0, scan });
+    const change = changes[0];
+    if (change?.op !== 'set') throw new Error(`expected a set, got ${JSON.stringify(change)}`);
+    expect(Buffer.from(change.record.key)).toEqual(Buffer.from(expected.key));
+    expect(Buffer.from(change.record.payload)).toEqual(Buffer.from(expected.payload));
+    expect(change.record.stateHash).toBe(expected.stateHash);
+    // not a slice of Node's 8 KiB Buffer pool: a cached record would keep the whole slab alive
+    expect(change.record.payload.buffer.byteLength).toBe(change.record.key.byteLength + change.record.payload.byteLength);
   });
 
   it('remembers the keys events touch while a dump is read', () => {
