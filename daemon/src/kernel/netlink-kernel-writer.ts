@@ -4,8 +4,9 @@
 // (create-or-update, retries), in phases so masters exist before what depends on them. Chunks
 // are sized so that even all-failure answers fit the receive buffer; if answers are lost anyway,
 // the chunk's requests are sent again, which is safe because every step is create-or-update.
-// Records commit through a first pass that sends creates straight from their payloads
-// (codec/replica-commit.ts), streamed, with nothing allocated per record; the rest follows the plan.
+// Records commit through a first pass that streams creates in the records' order, most of them
+// straight from their payloads (codec/replica-commit.ts) with nothing allocated per record; the
+// rest follows the plan.
 import { constants } from 'node:os';
 import { Table, type FlowRecord, type RecordChange } from '../model/record.js';
 import type { CommitOptions } from './codec/ct-encode.js';
@@ -17,7 +18,8 @@ import { failure, firstRequest, nextStep, phaseOf, type OpTraits, type RequestKi
 import { KernelRequestError } from './errors.js';
 import type { ApplyReport, KernelOp, KernelWriter, OpResult, RecordApplyReport } from './kernel-roles.js';
 import type { NetfilterSocketOptions } from './netfilter-socket.js';
-import { PAYLOAD_HEADER } from './record-mapping.js';
+import { fromRecord, PAYLOAD_HEADER } from './record-mapping.js';
+import { encodeRequest } from './commit-request.js';
 import { encodeItem, itemOf, itemsFromChanges, type WriteItem } from './write-items.js';
 import { RequestExchange } from './request-exchange.js';
 
@@ -106,11 +108,12 @@ export class NetlinkKernelWriter implements KernelWriter {
   }
 
   /**
-   * The first pass of a record commit, streamed: every conntrack set whose payload allows it
-   * (replica-commit.ts: no NAT to rebuild, no master) is sent as a create straight from its
-   * payload bytes, with nothing allocated per record. What it leaves (other records, answers
-   * that ask for an update, lost answers) is returned with the request each needs next; the
-   * general path (run) takes them from there.
+   * The first pass of a record commit, streamed: every conntrack set without a master is sent
+   * as a create in the order given, straight from its payload bytes when no NAT must be rebuilt
+   * (replica-commit.ts: nothing allocated per record), else from its decoded entry. What it
+   * leaves (masters' dependants, expectations, deletes, answers that ask for an update, lost
+   * answers) is returned with the request each needs next; the general path (run) takes them
+   * from there.
    */
   private async createFromPayloads(count: number, setAt: (i: number) => FlowRecord | undefined, results: (OpResult | undefined)[]): Promise<{ later: number[]; kinds: (RequestKind | undefined)[]; messages: number; retried: number; overrunsBefore: number }> {
     const overrunsBefore = this.exchange.overruns;
@@ -129,12 +132,12 @@ export class NetlinkKernelWriter implements KernelWriter {
         const index = k++;
         const record = setAt(index);
         const payload = record !== undefined && record.table === Table.conntrack ? record.payload : undefined;
-        if (payload === undefined || payload.length < PAYLOAD_HEADER || !scan.scan(payload, PAYLOAD_HEADER, payload.length) || scan.hasMaster || !replicaFastPath(scan)) {
+        const seq = (firstSeq + inFlight) >>> 0;
+        if (payload === undefined || payload.length < PAYLOAD_HEADER || !scan.scan(payload, PAYLOAD_HEADER, payload.length) || scan.hasMaster || !this.encodeCreate(record as FlowRecord, payload, seq)) {
           later.push(index);
           kinds.push(undefined); // the plan's first request for it
           continue;
         }
-        encodeCreateFromReplica(this.w, payload[1] as number, payload, PAYLOAD_HEADER, payload.length, scan, (firstSeq + inFlight) >>> 0, 0, this.commit.tcp);
         inChunk[inFlight++] = index;
       }
       if (inFlight === 0) continue;
@@ -160,6 +163,30 @@ export class NetlinkKernelWriter implements KernelWriter {
       }
     }
     return { later, kinds, messages, retried, overrunsBefore };
+  }
+
+  /**
+   * Encodes the create of a scanned record without a master: straight from its payload when
+   * it allows (replica-commit.ts), else from its decoded entry (NAT must be rebuilt), in its
+   * place in the stream, so flows with NAT come back as early as the rest. False (nothing
+   * written) when the record does not decode or encode: the general path reports it.
+   */
+  private encodeCreate(record: FlowRecord, payload: Uint8Array, seq: number): boolean {
+    const scan = this.scanner;
+    if (replicaFastPath(scan)) {
+      encodeCreateFromReplica(this.w, payload[1] as number, payload, PAYLOAD_HEADER, payload.length, scan, seq, 0, this.commit.tcp);
+      return true;
+    }
+    const decoded = fromRecord(record);
+    if (!decoded.ok || decoded.value.table !== 'conntrack') return false;
+    const mark = this.w.pos;
+    try {
+      encodeRequest(this.w, { op: 'set', entry: decoded.value.entry }, 'create', seq, this.commit);
+      return true;
+    } catch {
+      this.w.pos = mark;
+      return false;
+    }
   }
 
   /** Runs items through the plan; `start` gives the first request of each (default: the op's first). */

@@ -6,6 +6,8 @@ import type { ConntrackEntry } from '../../../daemon/src/kernel/ct-entry.js';
 import { Ips } from '../../../daemon/src/kernel/codec/ct-status.js';
 import { TcpFlag } from '../../../daemon/src/kernel/codec/ctnetlink-attr.js';
 import type { ApplyReport, DumpResult, KernelOp } from '../../../daemon/src/kernel/kernel-roles.js';
+import { fromRecord } from '../../../daemon/src/kernel/record-mapping.js';
+import type { Table } from '../../../daemon/src/model/record.js';
 import { requireTool } from '../../helpers/tools.js';
 import { KernelAgent } from './helpers/agent-client.js';
 import { listFlows, stateNumber, type OracleFlow } from './helpers/conntrack-oracle.js';
@@ -180,14 +182,23 @@ describe('NetlinkKernelWriter', () => {
     const records: WireRecord[] = await agent.request('records');
     const peer = await Netns.create('wrp');
     let peerAgent: KernelAgent | undefined;
+    let listener: KernelAgent | undefined;
     try {
       peerAgent = await KernelAgent.start(peer);
+      listener = await KernelAgent.start(peer);
       await peer.exec('nft', ['-f', '-'], { input: LABELS_RULESET, check: true });
+      await listener.request('subscribe', { options: {}, keep: 10_000 });
       // as a commit of the external cache does it
       const { report, undecodable } = await peerAgent.request('commitRecords', { records });
       expect(undecodable).toEqual([]);
       expect(report.failed, JSON.stringify(report.results)).toBe(0);
       expect(report.created).toBe(records.length);
+      // in the order given, NATed entries included (they come back as early as the rest)
+      await listener.request('waitEvents', { name: 'conntrack:new', count: records.length });
+      const seen: { events: { table: string; type: string; entry: ConntrackEntry }[] } = await listener.request('events', {});
+      const origin = (e: ConntrackEntry): string => `${e.orig.proto} ${e.orig.src} ${e.orig.dst} ${e.zone}`;
+      const given = records.map((r) => fromRecord({ table: r.table as Table, payload: Buffer.from(r.payload, 'base64') })).map((d) => (d.ok && d.value.table === 'conntrack' ? origin(d.value.entry) : '?'));
+      expect(seen.events.filter((e) => e.table === 'conntrack' && e.type === 'new').map((e) => origin(e.entry))).toEqual(given);
       const here = await listFlows(ns);
       const there = await listFlows(peer);
       const comparable = (f: OracleFlow) => ({ ...f, id: 0, timeout: 0 });
@@ -198,6 +209,7 @@ describe('NetlinkKernelWriter', () => {
       expect(deleted.failed).toBe(0);
       expect(await listFlows(peer)).toEqual([]);
     } finally {
+      await listener?.stop();
       await peerAgent?.stop();
       await peer.destroy();
     }
