@@ -408,26 +408,19 @@ async function measure(kind: 'half' | 'conntrackd'): Promise<Record<string, unkn
     if (process.env['BENCH_STATUS'] !== undefined) console.error(`${pair.name} after ${part}:`, JSON.stringify(await pair.diagnostics(), null, 1));
   };
   const result: Record<string, unknown> = {};
-  let pair: Pair;
-  if (parts.includes('bulk')) {
-    pair = await open(false);
+  const withPair = async <T>(direct: boolean, part: string, work: (pair: Pair) => Promise<T>): Promise<T> => {
+    const pair = await open(direct);
     try {
-      result['bulk'] = await bulk(pair);
-      await showStatus(pair, 'bulk');
+      const measured = await work(pair);
+      await showStatus(pair, part);
+      return measured;
     } finally {
       await pair.cleanup();
     }
-  }
+  };
+  if (parts.includes('bulk')) result['bulk'] = await withPair(false, 'bulk', bulk);
   if (parts.includes('commit')) result['commits'] = await commits(open);
-  if (parts.includes('latency')) {
-    pair = await open(true);
-    try {
-      result['latency'] = await latency(pair);
-      await showStatus(pair, 'latency');
-    } finally {
-      await pair.cleanup();
-    }
-  }
+  if (parts.includes('latency')) result['latency'] = await withPair(true, 'latency', latency);
   return result;
 }
 
