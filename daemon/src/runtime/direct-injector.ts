@@ -3,6 +3,9 @@
 // commit. Changes that arrive together are written together: they are queued and the queue is
 // handed to the kernel writer once per turn of the event loop (and again, after a write
 // completes, for what queued up meanwhile), so a burst costs few netlink datagrams.
+// A batch holds one change per key, the latest: the writer treats each change on its own
+// (create-or-update, retried in rounds), so two changes to one key in one batch could land in
+// the wrong order (a delete, then a new set of the same flow, ending with no entry).
 import type { KernelWriter } from '../kernel/kernel-roles.js';
 import type { Logger } from '../metrics/logger.js';
 import type { RecordChange } from '../model/record.js';
@@ -46,7 +49,7 @@ export class DirectInjector {
     if (this.writing) return;
     this.writing = true;
     while (this.queue.length > 0) {
-      const batch = this.queue;
+      const batch = latestPerKey(this.queue);
       this.queue = [];
       try {
         const report = await this.writer.applyRecords(batch);
@@ -63,4 +66,19 @@ export class DirectInjector {
     this.wake = undefined;
     wake?.();
   }
+}
+
+/** The changes with only the last one of each key kept (in the order of those last ones). */
+export function latestPerKey(changes: readonly RecordChange[]): RecordChange[] {
+  if (changes.length < 2) return [...changes];
+  const last = new Map<string, number>();
+  changes.forEach((change, i) => last.set(keyOf(change), i));
+  if (last.size === changes.length) return [...changes];
+  return changes.filter((change, i) => last.get(keyOf(change)) === i);
+}
+
+function keyOf(change: RecordChange): string {
+  const table = change.op === 'set' ? change.record.table : change.table;
+  const key = change.op === 'set' ? change.record.key : change.key;
+  return `${table}:${Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1')}`;
 }
