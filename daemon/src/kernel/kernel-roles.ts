@@ -44,7 +44,10 @@ export interface KernelWriter {
   readonly port: number;
   /** Create-or-update and delete in batches; one failure never stops the rest. */
   apply(ops: readonly KernelOp[]): Promise<ApplyReport>;
-  /** The same for the sync layer's record changes (the failover commit path). */
+  /**
+   * The same for the sync layer's record changes (the failover commit path). Each change is
+   * applied on its own: give one change per key (two changes to one key may land in either order).
+   */
   applyRecords(changes: readonly RecordChange[]): Promise<RecordApplyReport>;
   /** applyRecords of a set per record, without building the changes (a commit of the external cache). */
   commitRecords(records: readonly FlowRecord[]): Promise<RecordApplyReport>;

@@ -83,7 +83,7 @@ export class NetlinkKernelWriter implements KernelWriter {
   /** Record changes by index: `changeAt` builds one, `setAt` gives the record of a set (else undefined) without building it. */
   private async applyChanges(count: number, changeAt: (i: number) => RecordChange, setAt: (i: number) => FlowRecord | undefined): Promise<RecordApplyReport> {
     const results: (OpResult | undefined)[] = new Array(count).fill(undefined);
-    const first = await this.createFromPayloads(count, setAt, results);
+    const first = await this.streamCreates(count, setAt, results);
     const { items, undecodable } = itemsFromChanges(first.later.map(changeAt));
     const rest = await this.run(items.map((i) => i.item), items.map((i) => first.kinds[i.index]));
     items.forEach((i, n) => (results[first.later[i.index] as number] = rest.results[n]));
@@ -115,7 +115,7 @@ export class NetlinkKernelWriter implements KernelWriter {
    * answers) is returned with the request each needs next; the general path (run) takes them
    * from there.
    */
-  private async createFromPayloads(count: number, setAt: (i: number) => FlowRecord | undefined, results: (OpResult | undefined)[]): Promise<{ later: number[]; kinds: (RequestKind | undefined)[]; messages: number; retried: number; overrunsBefore: number }> {
+  private async streamCreates(count: number, setAt: (i: number) => FlowRecord | undefined, results: (OpResult | undefined)[]): Promise<{ later: number[]; kinds: (RequestKind | undefined)[]; messages: number; retried: number; overrunsBefore: number }> {
     const overrunsBefore = this.exchange.overruns;
     const later: number[] = [];
     const kinds: (RequestKind | undefined)[] = [];
