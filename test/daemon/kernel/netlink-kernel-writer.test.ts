@@ -6,7 +6,7 @@ import type { ConntrackEntry } from '../../../daemon/src/kernel/ct-entry.js';
 import { Ips } from '../../../daemon/src/kernel/codec/ct-status.js';
 import { TcpFlag } from '../../../daemon/src/kernel/codec/ctnetlink-attr.js';
 import type { ApplyReport, DumpResult, KernelOp } from '../../../daemon/src/kernel/kernel-roles.js';
-import { fromRecord } from '../../../daemon/src/kernel/record-mapping.js';
+import { fromRecord, toRecord } from '../../../daemon/src/kernel/record-mapping.js';
 import type { Table } from '../../../daemon/src/model/record.js';
 import { requireTool } from '../../helpers/tools.js';
 import { KernelAgent } from './helpers/agent-client.js';
@@ -145,6 +145,41 @@ describe('NetlinkKernelWriter', () => {
     const flows = await listFlows(ns);
     expect(flows.filter((f) => f.orig.src === '192.0.2.200' && f.orig.proto === 17)).toHaveLength(300);
     expect(flows.some((f) => f.orig.sport === 9999)).toBe(false);
+  });
+
+  it('commits records around bad ones, each failure under its own index, on both paths of the stream', async () => {
+    const good = Array.from({ length: 300 }, (_, i): ConntrackEntry => ({
+      family: 'ipv4',
+      orig: { src: '192.0.2.201', dst: '198.51.100.201', proto: 17, sport: 10000 + i, dport: 53 },
+      reply: { src: '198.51.100.201', dst: '192.0.2.201', proto: 17, sport: 53, dport: 10000 + i },
+      status: Ips.seenReply,
+      timeout: 120,
+      zone: 0,
+    }));
+    const tcp = (sport: number, flags: boolean): ConntrackEntry => ({
+      ...(good[0] as ConntrackEntry),
+      orig: { ...(good[0] as ConntrackEntry).orig, proto: 6, sport },
+      reply: { ...(good[0] as ConntrackEntry).reply, proto: 6, dport: sport },
+      protoinfo: { proto: 'tcp', state: 42, ...(flags ? { flagsOrig: 0, flagsReply: 0 } : {}) },
+    });
+    const wire = (entry: ConntrackEntry): WireRecord => {
+      const r = toRecord(entry);
+      return { table: r.table, key: Buffer.from(r.key).toString('base64'), payload: Buffer.from(r.payload).toString('base64'), stateHash: r.stateHash.toString() };
+    };
+    const records = good.map(wire);
+    records.splice(100, 0, wire(tcp(9998, true))); // sent straight from its payload
+    records.splice(200, 0, wire(tcp(9997, false))); // no TCP flags: sent from its decoded entry
+    records.splice(250, 0, { ...(records[0] as WireRecord), payload: Buffer.from([2, 2, 0, 0, 9, 9]).toString('base64') });
+    const { report, undecodable } = await agent.request('commitRecords', { records });
+    expect(report.created).toBe(300);
+    expect(report.failed).toBe(3);
+    expect(report.results[100]).toMatchObject({ ok: false, errno: 34, code: 'ERANGE' });
+    expect(report.results[200]).toMatchObject({ ok: false, errno: 34, code: 'ERANGE' });
+    expect(report.results[250]).toMatchObject({ ok: false, code: 'EINVAL' });
+    expect(undecodable.map((u: { index: number }) => u.index)).toEqual([250]);
+    const flows = await listFlows(ns);
+    expect(flows.filter((f) => f.orig.src === '192.0.2.201' && f.orig.proto === 17)).toHaveLength(300);
+    expect(flows.some((f) => f.orig.sport === 9998 || f.orig.sport === 9997)).toBe(false);
   });
 
   it('hears every answer when a whole batch fails (answers fit the receive buffer)', async () => {
