@@ -48,6 +48,18 @@ afterAll(async () => {
   await ns?.destroy();
 });
 
+/** `count` replied UDP flows from `src` to `dst`:53, source ports from 10000. */
+function udpFlows(count: number, src: string, dst: string): ConntrackEntry[] {
+  return Array.from({ length: count }, (_, i): ConntrackEntry => ({
+    family: 'ipv4',
+    orig: { src, dst, proto: 17, sport: 10000 + i, dport: 53 },
+    reply: { src: dst, dst: src, proto: 17, sport: 53, dport: 10000 + i },
+    status: Ips.seenReply,
+    timeout: 120,
+    zone: 0,
+  }));
+}
+
 function flowOf(flows: OracleFlow[], e: ConntrackEntry): OracleFlow | undefined {
   return flows.find((f) => f.orig.src === e.orig.src && f.orig.dst === e.orig.dst && f.orig.proto === e.orig.proto && f.zone === e.zone);
 }
@@ -123,14 +135,7 @@ describe('NetlinkKernelWriter', () => {
   });
 
   it('applies the rest of a batch around bad entries and reports each with its errno', async () => {
-    const good = Array.from({ length: 300 }, (_, i): ConntrackEntry => ({
-      family: 'ipv4',
-      orig: { src: '192.0.2.200', dst: '198.51.100.200', proto: 17, sport: 10000 + i, dport: 53 },
-      reply: { src: '198.51.100.200', dst: '192.0.2.200', proto: 17, sport: 53, dport: 10000 + i },
-      status: Ips.seenReply,
-      timeout: 120,
-      zone: 0,
-    }));
+    const good = udpFlows(300, '192.0.2.200', '198.51.100.200');
     const badState: ConntrackEntry = { ...(good[0] as ConntrackEntry), orig: { ...(good[0] as ConntrackEntry).orig, proto: 6, sport: 9999 }, reply: { ...(good[0] as ConntrackEntry).reply, proto: 6, dport: 9999 }, protoinfo: { proto: 'tcp', state: 42 } };
     const badAddress: ConntrackEntry = { ...(good[1] as ConntrackEntry), orig: { ...(good[1] as ConntrackEntry).orig, src: '192.0.2.999' } };
     const ops: KernelOp[] = good.map((entry) => ({ op: 'set', entry }));
@@ -148,14 +153,7 @@ describe('NetlinkKernelWriter', () => {
   });
 
   it('commits records around bad ones, each failure under its own index, on both paths of the stream', async () => {
-    const good = Array.from({ length: 300 }, (_, i): ConntrackEntry => ({
-      family: 'ipv4',
-      orig: { src: '192.0.2.201', dst: '198.51.100.201', proto: 17, sport: 10000 + i, dport: 53 },
-      reply: { src: '198.51.100.201', dst: '192.0.2.201', proto: 17, sport: 53, dport: 10000 + i },
-      status: Ips.seenReply,
-      timeout: 120,
-      zone: 0,
-    }));
+    const good = udpFlows(300, '192.0.2.201', '198.51.100.201');
     const tcp = (sport: number, flags: boolean): ConntrackEntry => ({
       ...(good[0] as ConntrackEntry),
       orig: { ...(good[0] as ConntrackEntry).orig, proto: 6, sport },
