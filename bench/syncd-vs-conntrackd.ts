@@ -141,7 +141,7 @@ async function conntrackdPair(direct: boolean): Promise<Pair> {
     },
     pids: () => ({ a: a.pid as number, b: b.pid as number }),
     powerOffPrimary: () => powerOff(net, 'fwa', a.pid as number),
-    diagnostics: async () => ({ a: await a.ctl(['-s']), b: await b.ctl(['-s']) }),
+    diagnostics: async () => ({ a: await a.ctl(['-s']), b: await b.ctl(['-s']), aRuntime: await a.ctl(['-s', 'runtime']) }),
     async cleanup() {
       await a.stop();
       await b.stop();
