@@ -10,7 +10,7 @@
 // Spec: as ct-decode.ts and ct-tuple.ts (include/uapi/linux/netfilter/nfnetlink_conntrack.h,
 // struct nlattr in include/uapi/linux/netlink.h).
 import { Cta, CtaIp, CtaProto, CtaProtoinfo, CtaProtoinfoTcp, CtaTuple } from './ctnetlink-attr.js';
-import { NLA_TYPE_MASK } from './netlink-attr.js';
+import { attrLengthAt, attrTypeAt } from './netlink-attr.js';
 import { AddressFamily, NFGENMSG_LEN } from './nfnetlink.js';
 
 /** One tuple: offsets of its addresses in the scanned buffer, numbers for the rest; -1: absent. */
@@ -78,11 +78,11 @@ export class CtScan {
   attributes(buf: Buffer, start: number, end: number, family: number): boolean {
     this.reset(buf, family);
     for (let at = start; at < end; ) {
-      const len = attrLength(buf, at, end);
+      const len = attrLengthAt(buf, at, end);
       if (len < 0) return false;
       const v = at + 4;
       const size = len - 4;
-      switch (typeAt(buf, at)) {
+      switch (attrTypeAt(buf, at)) {
         case Cta.tupleOrig:
           if (!scanTuple(this.orig, buf, v, v + size, this.addrLen)) return false;
           break;
@@ -125,9 +125,9 @@ export class CtScan {
 
   private protoinfo(buf: Buffer, start: number, end: number): boolean {
     for (let at = start; at < end; ) {
-      const len = attrLength(buf, at, end);
+      const len = attrLengthAt(buf, at, end);
       if (len < 0) return false;
-      const type = typeAt(buf, at);
+      const type = attrTypeAt(buf, at);
       if (type === CtaProtoinfo.tcp) {
         if (!this.tcpInfo(buf, at + 4, at + len)) return false;
       } else if (type === CtaProtoinfo.sctp || type === CtaProtoinfo.dccp) return false;
@@ -140,10 +140,10 @@ export class CtScan {
     this.tcp = true;
     this.tcpState = this.wscaleOrig = this.wscaleReply = this.flagsOrig = this.flagsReply = -1;
     for (let at = start; at < end; ) {
-      const len = attrLength(buf, at, end);
+      const len = attrLengthAt(buf, at, end);
       if (len < 0) return false;
       const value = len > 4 ? (buf[at + 4] as number) : -1;
-      switch (typeAt(buf, at)) {
+      switch (attrTypeAt(buf, at)) {
         case CtaProtoinfoTcp.state: this.tcpState = value; break;
         case CtaProtoinfoTcp.wscaleOriginal: this.wscaleOrig = value; break;
         case CtaProtoinfoTcp.wscaleReply: this.wscaleReply = value; break;
@@ -159,9 +159,9 @@ export class CtScan {
 function scanTuple(t: TupleScan, buf: Buffer, start: number, end: number, addrLen: number): boolean {
   t.reset();
   for (let at = start; at < end; ) {
-    const len = attrLength(buf, at, end);
+    const len = attrLengthAt(buf, at, end);
     if (len < 0) return false;
-    const type = typeAt(buf, at);
+    const type = attrTypeAt(buf, at);
     if (type === CtaTuple.ip && !scanIp(t, buf, at + 4, at + len, addrLen)) return false;
     if (type === CtaTuple.proto && !scanProto(t, buf, at + 4, at + len)) return false;
     at += (len + 3) & ~3;
@@ -171,9 +171,9 @@ function scanTuple(t: TupleScan, buf: Buffer, start: number, end: number, addrLe
 
 function scanIp(t: TupleScan, buf: Buffer, start: number, end: number, addrLen: number): boolean {
   for (let at = start; at < end; ) {
-    const len = attrLength(buf, at, end);
+    const len = attrLengthAt(buf, at, end);
     if (len < 0) return false;
-    const type = typeAt(buf, at);
+    const type = attrTypeAt(buf, at);
     if (type >= CtaIp.v4Src && type <= CtaIp.v6Dst) {
       const v4 = type === CtaIp.v4Src || type === CtaIp.v4Dst;
       if (v4 !== (addrLen === 4) || len - 4 !== addrLen) return false;
@@ -187,11 +187,11 @@ function scanIp(t: TupleScan, buf: Buffer, start: number, end: number, addrLen: 
 
 function scanProto(t: TupleScan, buf: Buffer, start: number, end: number): boolean {
   for (let at = start; at < end; ) {
-    const len = attrLength(buf, at, end);
+    const len = attrLengthAt(buf, at, end);
     if (len < 0) return false;
     const v = at + 4;
     const size = len - 4;
-    switch (typeAt(buf, at)) {
+    switch (attrTypeAt(buf, at)) {
       case CtaProto.num: if ((t.proto = u8(buf, v, size)) < 0) return false; break;
       case CtaProto.srcPort: if ((t.sport = u16(buf, v, size)) < 0) return false; break;
       case CtaProto.dstPort: if ((t.dport = u16(buf, v, size)) < 0) return false; break;
@@ -205,17 +205,6 @@ function scanProto(t: TupleScan, buf: Buffer, start: number, end: number): boole
     at += (len + 3) & ~3;
   }
   return true;
-}
-
-/** nla_len of the attribute at `at` when it fits in [at, end), else -1 (AttrCursor's checks). */
-function attrLength(buf: Buffer, at: number, end: number): number {
-  if (at + 4 > end) return -1;
-  const len = (buf[at] as number) | ((buf[at + 1] as number) << 8);
-  return len < 4 || at + len > end ? -1 : len;
-}
-
-function typeAt(buf: Buffer, at: number): number {
-  return ((buf[at + 2] as number) | ((buf[at + 3] as number) << 8)) & NLA_TYPE_MASK;
 }
 
 function u8(buf: Buffer, at: number, size: number): number {

@@ -78,6 +78,21 @@ export class AttrCursor {
   }
 }
 
+/**
+ * nla_len of the attribute at `at` when it fits in [at, end), else -1: AttrCursor's checks, for
+ * scanners that walk raw bytes on hot paths (ct-scan.ts, replica-commit.ts).
+ */
+export function attrLengthAt(buf: Uint8Array, at: number, end: number): number {
+  if (at + NLA_HDRLEN > end) return -1;
+  const len = (buf[at] as number) | ((buf[at + 1] as number) << 8);
+  return len < NLA_HDRLEN || at + len > end ? -1 : len;
+}
+
+/** nla_type of the attribute at `at`, flags masked off. */
+export function attrTypeAt(buf: Uint8Array, at: number): number {
+  return ((buf[at + 2] as number) | ((buf[at + 3] as number) << 8)) & NLA_TYPE_MASK;
+}
+
 /** Longest copy done byte by byte (copyFrom). */
 const SHORT_COPY = 512;
 

@@ -9,7 +9,7 @@
 import { Cta, CtaProtoinfo, CtaProtoinfoTcp, TcpFlag } from './ctnetlink-attr.js';
 import { hasNat, statusForCreate } from './ct-status.js';
 import type { TcpCommitFlags } from './ct-protoinfo.js';
-import { NLA_HDRLEN, NLA_TYPE_MASK, type AttrWriter } from './netlink-attr.js';
+import { attrLengthAt, attrTypeAt, type AttrWriter } from './netlink-attr.js';
 import { NlmFlag } from './netlink-message.js';
 import { beginMessage, CtMsg, endMessage, nfMessageType, NfnlSubsys } from './nfnetlink.js';
 
@@ -49,9 +49,9 @@ export class ReplicaScanner implements ReplicaScan {
     this.hasTcpInfo = false;
     this.tcpFlagsCount = 0;
     for (let at = start; at < end; ) {
-      const len = attrLength(buf, at, end);
+      const len = attrLengthAt(buf, at, end);
       if (len < 0) return false;
-      const type = u16le(buf, at + 2) & NLA_TYPE_MASK;
+      const type = attrTypeAt(buf, at);
       if (type === Cta.status && len >= 8) {
         this.status = u32be(buf, at + 4);
         this.statusAt = at + 4;
@@ -65,14 +65,14 @@ export class ReplicaScanner implements ReplicaScan {
 
   private scanProtoinfo(buf: Uint8Array, start: number, end: number): boolean {
     for (let p = start; p < end; ) {
-      const plen = attrLength(buf, p, end);
+      const plen = attrLengthAt(buf, p, end);
       if (plen < 0) return false;
-      if ((u16le(buf, p + 2) & NLA_TYPE_MASK) === CtaProtoinfo.tcp) {
+      if (attrTypeAt(buf, p) === CtaProtoinfo.tcp) {
         this.hasTcpInfo = true;
         for (let t = p + 4; t < p + plen; ) {
-          const tlen = attrLength(buf, t, p + plen);
+          const tlen = attrLengthAt(buf, t, p + plen);
           if (tlen < 0) return false;
-          const ttype = u16le(buf, t + 2) & NLA_TYPE_MASK;
+          const ttype = attrTypeAt(buf, t);
           if ((ttype === CtaProtoinfoTcp.flagsOriginal || ttype === CtaProtoinfoTcp.flagsReply) && tlen >= 6) {
             if (this.tcpFlagsCount === 0) this.tcpFlagsAt0 = t + 4;
             else if (this.tcpFlagsCount === 1) this.tcpFlagsAt1 = t + 4;
@@ -93,16 +93,7 @@ export function scanReplica(buf: Uint8Array, start: number, end: number): Replic
   return scanner.scan(buf, start, end) ? scanner : undefined;
 }
 
-/** nla_len of the attribute at `at` if it fits in [at, end), else -1. */
-function attrLength(buf: Uint8Array, at: number, end: number): number {
-  if (at + NLA_HDRLEN > end) return -1;
-  const len = u16le(buf, at);
-  return len < NLA_HDRLEN || at + len > end ? -1 : len;
-}
-
-// Netlink attribute headers are host order (little-endian on the machines HALF runs on, as
-// netlink-attr.ts assumes); ctnetlink values are big-endian.
-const u16le = (buf: Uint8Array, at: number): number => (buf[at] as number) | ((buf[at + 1] as number) << 8);
+/** A ctnetlink u32 value (big-endian). */
 const u32be = (buf: Uint8Array, at: number): number =>
   (((buf[at] as number) << 24) | ((buf[at + 1] as number) << 16) | ((buf[at + 2] as number) << 8) | (buf[at + 3] as number)) >>> 0;
 
