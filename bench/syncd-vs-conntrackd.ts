@@ -33,6 +33,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NETLINK_NETFILTER } from '../daemon/src/kernel/codec/nfnetlink.js';
+import { parseNetlinkTable } from '../daemon/src/kernel/netlink-fd.js';
 import { NetlinkKernelEvents } from '../daemon/src/kernel/netlink-kernel-events.js';
 import { NetlinkKernelWriter } from '../daemon/src/kernel/netlink-kernel-writer.js';
 import { clusterLab } from '../test/daemon/integration/fixtures/cluster-lab.js';
@@ -262,8 +264,7 @@ async function powerOff(net: NamespaceSet, ns: string, pid: number): Promise<voi
   await waitFor(`${ns}: the daemon gone`, () => !alive(pid));
   await waitFor(`${ns}: no conntrack event listener left`, async () => {
     const table = (await net.exec(ns, ['cat', '/proc/net/netlink'], { check: true })).stdout;
-    // sk Eth Pid Groups ...: protocol 12 is NETLINK_NETFILTER
-    return !table.split('\n').some((line) => { const f = line.trim().split(/\s+/); return f[1] === '12' && f[3] !== undefined && f[3] !== '00000000'; });
+    return !parseNetlinkTable(table).some((row) => row.protocol === NETLINK_NETFILTER && row.groups !== 0);
   });
 }
 

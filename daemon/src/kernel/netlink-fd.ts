@@ -13,6 +13,8 @@ export interface NetlinkSocketRow {
   readonly protocol: number;
   /** Port id (nl_pid) the socket is bound to. */
   readonly port: number;
+  /** Bitmap of the first 32 multicast groups it joined (0: none). */
+  readonly groups: number;
   /** Bytes waiting in its receive queue. */
   readonly rmem: number;
   readonly inode: number;
@@ -24,8 +26,8 @@ export function parseNetlinkTable(text: string): NetlinkSocketRow[] {
   for (const line of text.split('\n').slice(1)) {
     const f = line.trim().split(/\s+/);
     if (f.length < 10) continue;
-    const [protocol, port, rmem, inode] = [Number(f[1]), Number(f[2]), Number(f[4]), Number(f[9])];
-    if ([protocol, port, rmem, inode].every(Number.isSafeInteger)) rows.push({ protocol, port, rmem, inode });
+    const [protocol, port, groups, rmem, inode] = [Number(f[1]), Number(f[2]), Number.parseInt(f[3] as string, 16), Number(f[4]), Number(f[9])];
+    if ([protocol, port, groups, rmem, inode].every(Number.isSafeInteger)) rows.push({ protocol, port, groups, rmem, inode });
   }
   return rows;
 }
