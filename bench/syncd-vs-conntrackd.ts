@@ -154,13 +154,18 @@ async function conntrackdPair(direct: boolean): Promise<Pair> {
   };
 }
 
+/** The fields of /proc/PID/stat after the command name (state first: utime is [11], stime [12]). */
+function procStat(pid: string): string[] {
+  return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+}
+
 /** CPU seconds (user + system) of a process and its live descendants. */
 function cpuSeconds(pid: number): number {
   const stats = new Map<number, { ppid: number; ticks: number }>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      const fields = readFileSync(`/proc/${name}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+      const fields = procStat(name);
       stats.set(Number(name), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
     } catch {
       // gone meanwhile
@@ -254,7 +259,7 @@ interface CommitResult {
 
 /** User and system CPU seconds of one process. */
 function cpuSplit(pid: number): { user: number; system: number } {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+  const fields = procStat(String(pid));
   return { user: Number(fields[11]) / CLK_TCK, system: Number(fields[12]) / CLK_TCK };
 }
 
