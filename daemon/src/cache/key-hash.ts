@@ -59,6 +59,24 @@ export function entryDigest(hash: KeyHash, stateHash: bigint): { hi: number; lo:
   return { hi, lo };
 }
 
+/** The high and low unsigned 32-bit halves of a stateHash (nothing allocated). */
+export function stateHashHigh(stateHash: bigint): number {
+  SPLIT64[0] = stateHash;
+  return SPLIT32[1 - LOW] as number;
+}
+
+export function stateHashLow(stateHash: bigint): number {
+  SPLIT64[0] = stateHash;
+  return SPLIT32[LOW] as number;
+}
+
+/** The stateHash of its two halves. */
+export function joinStateHash(hi: number, lo: number): bigint {
+  SPLIT32[1 - LOW] = hi;
+  SPLIT32[LOW] = lo;
+  return SPLIT64[0] as bigint;
+}
+
 /** The 64-bit value of a digest pair, as carried on the wire. */
 export function digestValue(hi: number, lo: number): bigint {
   return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);

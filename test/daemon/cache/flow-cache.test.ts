@@ -30,7 +30,7 @@ describe('FlowCache', () => {
     const flow = cache.get(Table.conntrack, record(1).key);
     expect(flow).toMatchObject({ updatedAt: 200, origin: 6, record: { stateHash: 2n } });
     // A key is compared as bytes, not by object identity.
-    expect(cache.get(Table.conntrack, Uint8Array.from(record(1).key))).toBe(flow);
+    expect(cache.get(Table.conntrack, Uint8Array.from(record(1).key))).toEqual(flow);
   });
 
   it('deletes and returns the record; counts follow', () => {
@@ -130,5 +130,65 @@ describe('FlowCache hash collisions', () => {
       expect(cache.size).toBe(0);
       expect(cache.bucketDigest(0)).toBe(0n);
     }
+  });
+});
+
+describe('FlowCache storage', () => {
+  it('matches a plain map through random sets, updates and deletes, with the arena compacting', () => {
+    const prng = new Prng(3);
+    const cache = new FlowCache({ bucketBits: 3, arenaChunkBytes: 2048 });
+    const model = new Map<number, FlowRecord>();
+    const make = (id: number, round: number): FlowRecord => ({
+      table: id % 5 === 0 ? Table.expectation : Table.conntrack,
+      key: Uint8Array.from([id >>> 8, id & 0xff, 9]),
+      payload: Uint8Array.from({ length: 1 + Math.floor(prng.next() * 120) }, (_, i) => (round + i) & 0xff),
+      stateHash: BigInt.asUintN(64, BigInt(round) * 0x1_0000_0001n + 0xffff_ffff_0000_0000n),
+    });
+    for (let round = 0; round < 30_000; round++) {
+      const id = Math.floor(prng.next() * 2000);
+      const held = model.get(id);
+      if (held !== undefined && prng.next() < 0.3) {
+        expect(cache.delete(held.table, held.key)).toEqual(held);
+        model.delete(id);
+      } else {
+        const next = make(id, round);
+        expect(cache.set(next, 1, round)).toBe(held === undefined ? 'added' : 'updated');
+        model.set(id, next);
+      }
+    }
+    expect(cache.size).toBe(model.size);
+    for (const record of model.values()) expect(cache.get(record.table, record.key)?.record).toEqual(record);
+    expect([...cache.values()].length).toBe(model.size);
+    // the same content built fresh gives the same bucket digests
+    const fresh = new FlowCache({ bucketBits: 3 });
+    for (const record of model.values()) fresh.set(record, 1, 0);
+    expect(digests(cache)).toEqual(digests(fresh));
+    const liveBytes = [...model.values()].reduce((sum, r) => sum + 8 + r.key.length + r.payload.length, 0);
+    expect(cache.arenaChunks).toBeLessThanOrEqual(Math.ceil((2 * liveBytes) / 2048) + 1);
+  });
+
+  it('hands out records whose bytes stay as they were while the cache changes', () => {
+    const cache = new FlowCache({ arenaChunkBytes: 1024 });
+    for (let id = 0; id < 50; id++) cache.set(record(id), 1, 0);
+    const held = cache.get(Table.conntrack, record(3).key)?.record as FlowRecord;
+    for (let round = 0; round < 40; round++) for (let id = 0; id < 50; id++) cache.set(record(id, BigInt(round)), 1, round);
+    expect(held).toEqual(record(3));
+    expect(cache.get(Table.conntrack, record(3).key)?.record.stateHash).toBe(39n);
+  });
+
+  it('iterates a bucket as it was, skipping entries deleted meanwhile', () => {
+    const cache = new FlowCache({ bucketBits: 0 });
+    for (let id = 0; id < 10; id++) cache.set(record(id), 1, 0);
+    const seen: number[] = [];
+    for (const flow of cache.bucketValues(0)) {
+      seen.push(flow.record.payload[0] as number);
+      // delete another entry and add one: neither disturbs the walk
+      if (seen.length === 1) {
+        cache.delete(Table.conntrack, record(seen[0] === 0 ? 1 : 0).key);
+        cache.set(record(100), 1, 0);
+      }
+    }
+    expect(seen).toHaveLength(9);
+    expect(new Set(seen).size).toBe(9);
   });
 });

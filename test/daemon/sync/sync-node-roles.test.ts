@@ -105,7 +105,10 @@ describe('SyncNode.reconcileTable', () => {
     const primary = sim.member(1);
     // The dump after lost kernel events: 200 flows gone, 300 changed, 100 new, the rest as cached.
     const dump = [...primary.internal.values()].map((flow) => flow.record).slice(200);
-    for (let i = 0; i < 300; i++) dump[i] = makeRecord(new DataView((dump[i] as { key: Uint8Array }).key.buffer).getUint32(0), 99);
+    for (let i = 0; i < 300; i++) {
+      const key = (dump[i] as { key: Uint8Array }).key;
+      dump[i] = makeRecord(new DataView(key.buffer, key.byteOffset, key.byteLength).getUint32(0), 99);
+    }
     for (let i = 0; i < 100; i++) dump.push(makeRecord(50_000 + i, 1));
     const sentBefore = primary.node.counters.recordsSent;
     expect(primary.node.reconcileTable(dump)).toEqual({ added: 100, changed: 300, removed: 200 });
