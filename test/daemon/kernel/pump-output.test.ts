@@ -1,0 +1,80 @@
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FrameReader } from '../../../daemon/src/kernel/pump-frames.js';
+import { PumpOutput } from '../../../daemon/src/kernel/pump-output.js';
+
+/** A netlink-like message: nlmsg_len, then type/flags/seq, then nlmsg_pid at byte 12. */
+function message(pid: number, fill: number): Buffer {
+  const buf = Buffer.alloc(20, fill);
+  buf.writeUInt32LE(20, 0);
+  buf.writeUInt32LE(pid, 12);
+  return buf;
+}
+
+/** What the parent would read back from the chunks the pump wrote. */
+function datagramsIn(chunks: readonly Buffer[]): string[] {
+  const seen: string[] = [];
+  const reader = new FrameReader({ datagram: (buf) => seen.push(Buffer.from(buf).toString('hex')), control: () => undefined });
+  for (const chunk of chunks) reader.push(chunk);
+  return seen;
+}
+
+const cleanups: (() => void)[] = [];
+afterEach(() => cleanups.splice(0).forEach((f) => f()));
+
+/** A non-blocking FIFO (an empty one answers EAGAIN, like the pump's netlink socket). */
+function fifo(): { read: number; write: number } {
+  const dir = mkdtempSync(join(tmpdir(), 'h13-pump-'));
+  const path = join(dir, 'fifo');
+  execFileSync('mkfifo', [path]);
+  const read = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  const write = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
+  cleanups.push(() => {
+    closeSync(read);
+    closeSync(write);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { read, write };
+}
+
+describe('PumpOutput', () => {
+  it('drains what the descriptor holds, stops at EAGAIN, and leaves Error.stackTraceLimit as it was', () => {
+    const { read, write } = fifo();
+    const chunks: Buffer[] = [];
+    const output = new PumpOutput((chunk) => chunks.push(chunk));
+    writeSync(write, message(7, 0xaa));
+    const limit = Error.stackTraceLimit;
+    expect(output.drain(read, 16)).toEqual({ read: 1, overruns: 0, error: undefined });
+    expect(output.drain(read, 16)).toEqual({ read: 0, overruns: 0, error: undefined });
+    expect(Error.stackTraceLimit).toBe(limit);
+    output.flush();
+    expect(datagramsIn(chunks)).toEqual([message(7, 0xaa).toString('hex')]);
+  });
+
+  it('hands each flush its own copy: later datagrams never change a chunk already written', () => {
+    const chunks: Buffer[] = [];
+    const output = new PumpOutput((chunk) => chunks.push(chunk), new Set(), 64);
+    output.datagram(message(1, 0x11));
+    output.flush();
+    const first = Buffer.from(chunks[0] as Buffer);
+    // enough to wrap the 64-byte buffer several times (room() flushes on the way)
+    for (let i = 0; i < 10; i++) output.datagram(message(2, 0x20 + i));
+    output.flush();
+    expect(chunks[0]).toEqual(first);
+    expect(datagramsIn(chunks)).toEqual([message(1, 0x11), ...Array.from({ length: 10 }, (_, i) => message(2, 0x20 + i))].map((m) => m.toString('hex')));
+    expect(output.pending).toBe(0);
+  });
+
+  it('drops the echoes of the given netlink ports and counts them', () => {
+    const chunks: Buffer[] = [];
+    const output = new PumpOutput((chunk) => chunks.push(chunk), new Set([4242]));
+    output.datagram(message(4242, 1));
+    output.datagram(message(5, 2));
+    output.flush();
+    expect(output.dropped).toBe(1);
+    expect(datagramsIn(chunks)).toEqual([message(5, 2).toString('hex')]);
+  });
+});
