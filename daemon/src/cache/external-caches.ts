@@ -3,7 +3,9 @@
 // (or, in direct mode, the sync layer's change callback injects them live). Model: conntrack-tools'
 // external cache (src/external_cache.c), split per origin because HALF allows more than two nodes.
 import type { CachedFlow } from './flow-cache.js';
+import type { IndexedRecords } from '../model/record.js';
 import { DEFAULT_BUCKET_BITS, FlowCache } from './flow-cache.js';
+import { concatRecords } from './record-snapshot.js';
 
 export class ExternalCaches {
   private readonly byOrigin = new Map<number, FlowCache>();
@@ -29,7 +31,12 @@ export class ExternalCaches {
     return [...this.byOrigin.keys()].sort((a, b) => a - b);
   }
 
-  /** Entries of every origin (what a commit to the kernel walks). */
+  /** Entries of every origin as they are now, records made when asked for (what a commit walks). */
+  snapshot(): IndexedRecords {
+    return concatRecords([...this.byOrigin.values()].map((cache) => cache.snapshot()));
+  }
+
+  /** Entries of every origin. */
   *values(): IterableIterator<CachedFlow> {
     for (const cache of this.byOrigin.values()) yield* cache.values();
   }

@@ -18,6 +18,7 @@ import type { BucketScope } from './bucket-scope.js';
 import { scopeBuckets } from './bucket-scope.js';
 import { bucketOf, digestValue, entryDigest, hashKey, joinStateHash, stateHashHigh, stateHashLow } from './key-hash.js';
 import { ENTRY_HEADER, RecordArena, type ArenaOwner } from './record-arena.js';
+import { RecordSnapshot } from './record-snapshot.js';
 
 export interface CachedFlow {
   readonly record: FlowRecord;
@@ -211,6 +212,25 @@ export class FlowCache implements ArenaOwner {
       const slot = slots[i] as number;
       if (this.columns.generation[slot] === generations[i]) yield this.flowAt(slot);
     }
+  }
+
+  /** Every entry as it is now, in bucket order; records are made when asked for (record-snapshot.ts). */
+  snapshot(): RecordSnapshot {
+    const c = this.columns;
+    const out = new RecordSnapshot(this.entryCount, this.arena.chunkList());
+    let i = 0;
+    for (let bucket = 0; bucket < this.bucketCount; bucket++) {
+      for (let slot = this.bucketHead[bucket] as number; slot !== NONE; slot = c.bucketNext[slot] as number, i++) {
+        out.chunk[i] = c.chunk[slot] as number;
+        out.start[i] = (c.offset[slot] as number) + ENTRY_HEADER;
+        out.keyLength[i] = c.keyLength[slot] as number;
+        out.payloadLength[i] = c.payloadLength[slot] as number;
+        out.table[i] = c.table[slot] as number;
+        out.stateHi[i] = c.stateHi[slot] as number;
+        out.stateLo[i] = c.stateLo[slot] as number;
+      }
+    }
+    return out;
   }
 
   /** Snapshot of the keys in a scope, for a paced resync (look each up again when its turn comes). */

@@ -47,6 +47,11 @@ export class RecordArena {
     return this.chunks[index] as Buffer;
   }
 
+  /** The chunks as they are now (a copy of the list: the buffers themselves never change). */
+  chunkList(): (Buffer | undefined)[] {
+    return [...this.chunks];
+  }
+
   /** Bytes [start, end) of a chunk as a plain Uint8Array view (what records carry). */
   view(index: number, start: number, end: number): Uint8Array {
     const chunk = this.chunks[index] as Buffer;

@@ -1,7 +1,7 @@
 // The kernel layer's roles (STYLE.md rule 4): what the daemon needs from conntrack, named for
 // the job. Implementations over a raw NETLINK_NETFILTER socket live next door
 // (netlink-kernel-events.ts, netlink-kernel-dumper.ts, netlink-kernel-writer.ts).
-import type { FlowRecord, RecordChange } from '../model/record.js';
+import type { IndexedRecords, RecordChange } from '../model/record.js';
 import type { CtScan } from './codec/ct-scan.js';
 import type { ConntrackEntry, Expectation, Family } from './ct-entry.js';
 import type { FlowFilter } from './flow-filter.js';
@@ -49,8 +49,11 @@ export interface KernelWriter {
    * applied on its own: give one change per key (two changes to one key may land in either order).
    */
   applyRecords(changes: readonly RecordChange[]): Promise<RecordApplyReport>;
-  /** applyRecords of a set per record, without building the changes (a commit of the external cache). */
-  commitRecords(records: readonly FlowRecord[]): Promise<RecordApplyReport>;
+  /**
+   * applyRecords of a set per record, without building the changes (a commit of the external
+   * cache); each record is asked for when its turn comes.
+   */
+  commitRecords(records: IndexedRecords): Promise<RecordApplyReport>;
   /** Remove every conntrack entry, or every expectation. */
   flush(table: 'conntrack' | 'expectation'): Promise<void>;
   close(): void;

@@ -8,7 +8,7 @@
 // straight from their payloads (codec/replica-commit.ts) with nothing allocated per record; the
 // rest follows the plan.
 import { constants } from 'node:os';
-import { Table, type FlowRecord, type RecordChange } from '../model/record.js';
+import { Table, type FlowRecord, type IndexedRecords, type RecordChange } from '../model/record.js';
 import type { CommitOptions } from './codec/ct-encode.js';
 import { encodeFlush } from './codec/ct-encode.js';
 import { encodeExpectationFlush } from './codec/exp-codec.js';
@@ -76,8 +76,8 @@ export class NetlinkKernelWriter implements KernelWriter {
     }));
   }
 
-  commitRecords(records: readonly FlowRecord[]): Promise<RecordApplyReport> {
-    return this.serialized(() => this.applyChanges(records.length, (i) => ({ op: 'set', record: records[i] as FlowRecord }), (i) => records[i]));
+  commitRecords(records: IndexedRecords): Promise<RecordApplyReport> {
+    return this.serialized(() => this.applyChanges(records.length, (i) => ({ op: 'set', record: records.at(i) as FlowRecord }), (i) => records.at(i)));
   }
 
   /** Record changes by index: `changeAt` builds one, `setAt` gives the record of a set (else undefined) without building it. */

@@ -26,6 +26,15 @@ export interface FlowRecord {
   readonly stateHash: bigint;
 }
 
+/**
+ * Records by index, made when asked: an array of records, or a cache's snapshot, which holds
+ * no record object until one is asked for (what a commit of 200k entries walks).
+ */
+export interface IndexedRecords {
+  readonly length: number;
+  at(index: number): FlowRecord | undefined;
+}
+
 export type RecordChange =
   | { readonly op: 'set'; readonly record: FlowRecord }
   | { readonly op: 'delete'; readonly table: Table; readonly key: Uint8Array };

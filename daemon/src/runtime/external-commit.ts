@@ -9,7 +9,6 @@ import type { CommitStats, CommitSummary } from '../control/status-model.js';
 import type { KernelWriter } from '../kernel/kernel-roles.js';
 import { COMMIT_BOUNDS_MS, LatencyHistogram } from '../metrics/latency-histogram.js';
 import type { Logger } from '../metrics/logger.js';
-import type { FlowRecord } from '../model/record.js';
 import type { Clock } from '../sync/clock.js';
 
 /** Runs a bulk write without following its echoes (kernel-subscription.ts). */
@@ -39,8 +38,7 @@ export class ExternalCommitter {
 
   async commit(reason: string): Promise<CommitSummary> {
     const started = this.clock.now();
-    const records: FlowRecord[] = [];
-    for (const flow of this.external.values()) records.push(flow.record);
+    const records = this.external.snapshot();
     const report = await this.bulk.quietly(`commit (${reason})`, async () => {
       const written = await this.writer.commitRecords(records);
       this.lastWriteEndedAt = this.clock.now();

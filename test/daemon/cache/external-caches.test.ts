@@ -18,4 +18,16 @@ describe('ExternalCaches', () => {
     expect(external.origins()).toEqual([3]);
     expect(external.size).toBe(1);
   });
+
+  it('snapshots the entries of every origin, in the order values() walks them', () => {
+    const external = new ExternalCaches();
+    expect(external.snapshot().length).toBe(0);
+    for (let id = 0; id < 5; id++) external.forOrigin(2).set(record(id), 2, 0);
+    for (let id = 10; id < 13; id++) external.forOrigin(3).set(record(id), 3, 0);
+    external.forOrigin(4);
+    const snapshot = external.snapshot();
+    expect(snapshot.length).toBe(8);
+    expect(Array.from({ length: 8 }, (_, i) => snapshot.at(i))).toEqual([...external.values()].map((f) => f.record));
+    expect(snapshot.at(8)).toBeUndefined();
+  });
 });

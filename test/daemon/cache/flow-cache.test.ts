@@ -192,3 +192,20 @@ describe('FlowCache storage', () => {
     expect(new Set(seen).size).toBe(9);
   });
 });
+
+describe('FlowCache snapshot', () => {
+  it('lists every entry as values() does, and keeps them as they were while the cache changes', () => {
+    const cache = new FlowCache({ bucketBits: 2, arenaChunkBytes: 512 });
+    for (let id = 0; id < 60; id++) cache.set(record(id, BigInt(id) << 40n), 1, 0);
+    const snapshot = cache.snapshot();
+    const before = [...cache.values()].map((flow) => flow.record);
+    expect(snapshot.length).toBe(60);
+    expect(Array.from({ length: snapshot.length }, (_, i) => snapshot.at(i))).toEqual(before);
+    expect(snapshot.at(60)).toBeUndefined();
+    expect(snapshot.at(-1)).toBeUndefined();
+    // replace and delete everything (the arena evacuates and drops the chunks the snapshot uses)
+    for (let round = 0; round < 20; round++) for (let id = 0; id < 60; id++) cache.set(record(id, BigInt(round)), 1, 1);
+    for (let id = 0; id < 60; id++) cache.delete(Table.conntrack, record(id).key);
+    expect(Array.from({ length: snapshot.length }, (_, i) => snapshot.at(i))).toEqual(before);
+  });
+});
