@@ -176,13 +176,12 @@ export class FlowCache implements ArenaOwner {
     return replaced ? 'updated' : 'added';
   }
 
-  /** Removes an entry; returns the record it held, if any. */
-  delete(table: Table, key: Uint8Array): FlowRecord | undefined {
+  /** Removes an entry; false when there was none. */
+  delete(table: Table, key: Uint8Array): boolean {
     const slot = this.find(table, key);
-    if (slot === NONE) return undefined;
-    const record = this.recordAt(slot);
+    if (slot === NONE) return false;
     this.remove(slot);
-    return record;
+    return true;
   }
 
   clear(): void {

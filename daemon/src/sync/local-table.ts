@@ -22,8 +22,7 @@ export function applyLocalChange(stream: OutboundStream, deps: OutboundDeps, cha
     if (stream.role === 'sender') stream.appendRecord({ kind: 'set', record: change.record });
     return;
   }
-  const removed = cache.delete(change.table, change.key);
-  if (removed !== undefined && stream.role === 'sender') stream.appendRecord({ kind: 'delete', table: change.table, key: change.key });
+  if (cache.delete(change.table, change.key) && stream.role === 'sender') stream.appendRecord({ kind: 'delete', table: change.table, key: change.key });
 }
 
 export function reconcileTable(stream: OutboundStream, deps: OutboundDeps, records: Iterable<FlowRecord>): ReconcileResult {

@@ -36,7 +36,7 @@ export class StreamApplier {
           break;
         case 'delete':
           counters.recordsApplied++;
-          if (cache.delete(entry.table, entry.key) !== undefined) onChange?.(origin, { op: 'delete', table: entry.table, key: entry.key });
+          if (cache.delete(entry.table, entry.key)) onChange?.(origin, { op: 'delete', table: entry.table, key: entry.key });
           break;
         case 'resyncBegin':
           for (const [job, scope] of this.openJobs) if (scopeCovers(entry.scope, scope)) this.openJobs.delete(job);
