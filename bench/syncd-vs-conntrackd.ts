@@ -15,10 +15,14 @@
 //     rate (NetlinkKernelWriter, batches per millisecond), noting CLOCK_MONOTONIC per flow; the
 //     standby runs in direct mode (HALF mode = direct, conntrackd DisableExternalCache On), so
 //     each flow reaches fwb's kernel as it arrives, where an observer process notes the arrival
-//     of its NEW event (CLOCK_MONOTONIC too, same machine). Latency = arrival - creation:
-//     it includes the insert on fwa, both daemons and the insert on fwb. The first second of
-//     flows is reported apart (its worst latency): both daemons have just started, and the
-//     quantiles describe a running daemon.
+//     of its NEW event (CLOCK_MONOTONIC too, same machine; its socket in its own process, not
+//     behind an event pump: one process fewer competing for the two cores, for both daemons).
+//     Latency = arrival - creation: it includes the insert on fwa, both daemons and the insert on
+//     fwb. The first second of flows is reported apart (its worst latency): both daemons have
+//     just started, and the quantiles describe a running daemon. Each daemon runs LATENCY_RUNS
+//     times, alternating with the other, on fresh pairs; the medians are reported, with each
+//     run's p99 (on a shared two-core machine one run's p99 can be several times another's).
+//     CPU per flow: both daemons' process trees over the whole run.
 //  3. commit time for 10k, 100k and 200k entries, as a failover meets it (commits() says why):
 //     a fresh pair per size, fwb holds the entries in its external cache, fwa is SIGKILLed and
 //     flushed, fwb's kernel table is flushed, then `half commit` (control socket) /
@@ -27,7 +31,7 @@
 //
 // Environment: BENCH_ONLY=bulk,commit,latency (parts), BENCH_DAEMONS=half,conntrackd,
 // BENCH_STATUS=1 (daemon status after each part), BENCH_JSON=FILE, BENCH_NODE_FLAGS (both
-// half-syncd), BENCH_TIMELINE=1, BENCH_PERF=FILE, BENCH_GC_DUMP=PREFIX (see where each is read).
+// half-syncd), BENCH_TIMELINE=1, BENCH_STAGES=1, BENCH_PERF=FILE, BENCH_GC_DUMP=PREFIX (see where each is read).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,6 +54,8 @@ const BULK = QUICK ? 50_000 : 200_000;
 const COMMIT_SIZES = QUICK ? [10_000, 50_000] : [10_000, 100_000, 200_000];
 const RATE = 10_000;
 const LATENCY_SECONDS = QUICK ? 2 : 5;
+/** Latency runs per daemon, alternating between the daemons (a shared machine's noise comes and goes). */
+const LATENCY_RUNS = QUICK ? 1 : 3;
 /** The first second of flows: reported apart (a daemon that just started warms up: JIT, buffers). */
 const COLD_SECONDS = 1;
 const SELF = fileURLToPath(import.meta.url);
@@ -318,7 +324,7 @@ async function creator(): Promise<void> {
 /** In fwb: notes when each flow's NEW event arrives; prints [key, ns][] as JSON when stdin closes. */
 async function observer(): Promise<void> {
   const seen: [string, string][] = [];
-  const events = new NetlinkKernelEvents({ conntrack: ['new'], expectations: false });
+  const events = new NetlinkKernelEvents({ conntrack: ['new'], expectations: false, isolation: 'none' });
   await events.start({
     event(e) {
       if (e.table === 'conntrack' && e.entry.orig.dport === 80) seen.push([flowKey(e.entry.orig.src, e.entry.orig.sport), process.hrtime.bigint().toString()]);
@@ -372,17 +378,29 @@ interface Latency {
   readonly max: number;
   /** The worst of the first COLD_SECONDS (not in the quantiles). */
   readonly coldMax: number;
+  /** CPU µs per flow of each daemon's process tree over the whole run (cold second included). */
+  readonly cpuA: number;
+  readonly cpuB: number;
 }
 
 async function latency(pair: Pair): Promise<Latency> {
   const watch = role(pair.net, 'fwb', 'observer');
   watch.done.catch(() => undefined); // awaited below; an early failure must not end the run unreported
-  await watch.ready;
+  // BENCH_STAGES=1: a second observer on fwa splits the latency into fwa's insert and the daemons' part
+  const source = process.env['BENCH_STAGES'] === undefined ? undefined : role(pair.net, 'fwa', 'observer');
+  source?.done.catch(() => undefined);
+  await Promise.all([watch.ready, source?.ready]);
+  const { a, b } = pair.pids();
+  const cpu0 = [cpuSeconds(a), cpuSeconds(b)];
   const made = JSON.parse(await role(pair.net, 'fwa', 'creator').done) as [string, string][];
   await waitFor(`${pair.name}: every flow on fwb`, async () => (await kernelCount(pair.net, 'fwb')) >= made.length, 30_000).catch(() => undefined);
+  const cpu1 = [cpuSeconds(a), cpuSeconds(b)];
+  const us = (i: number): number => (((cpu1[i] as number) - (cpu0[i] as number)) / made.length) * 1e6;
   await new Promise((resolve) => setTimeout(resolve, 200));
   watch.finish();
+  source?.finish();
   const arrivals = new Map(JSON.parse(await watch.done) as [string, string][]);
+  if (source !== undefined) reportStages(pair.name, made.slice(RATE * COLD_SECONDS), new Map(JSON.parse(await source.done) as [string, string][]), arrivals);
   const ms: number[] = [];
   let coldMax = 0;
   const timeline = new Map<number, number>();
@@ -399,7 +417,26 @@ async function latency(pair: Pair): Promise<Latency> {
   // BENCH_TIMELINE=1: the worst latency per 250 ms of the run (is a spike a start-up cost, or periodic?)
   if (process.env['BENCH_TIMELINE'] !== undefined) console.error(`${pair.name} worst latency per 250 ms:`, [...timeline.values()].map((v) => v.toFixed(1)).join(' '));
   ms.sort((x, y) => x - y);
-  return { flows: made.length - RATE * COLD_SECONDS, arrived: ms.length, p50: quantile(ms, 0.5), p99: quantile(ms, 0.99), max: ms[ms.length - 1] ?? NaN, coldMax };
+  if (process.env['BENCH_TIMELINE'] !== undefined) console.error(`${pair.name} quantiles p50..p99.9:`, [0.5, 0.75, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999].map((q) => quantile(ms, q).toFixed(2)).join(' '));
+  return { flows: made.length - RATE * COLD_SECONDS, arrived: ms.length, p50: quantile(ms, 0.5), p99: quantile(ms, 0.99), max: ms[ms.length - 1] ?? NaN, coldMax, cpuA: us(0), cpuB: us(1) };
+}
+
+/** p50/p99/max of creation -> fwa's event and fwa's event -> fwb's event (BENCH_STAGES=1). */
+function reportStages(name: string, made: readonly [string, string][], onA: ReadonlyMap<string, string>, onB: ReadonlyMap<string, string>): void {
+  const insert: number[] = [];
+  const daemons: number[] = [];
+  for (const [key, at] of made) {
+    const a = onA.get(key);
+    const b = onB.get(key);
+    if (a === undefined || b === undefined) continue;
+    insert.push(Number(BigInt(a) - BigInt(at)) / 1e6);
+    daemons.push(Number(BigInt(b) - BigInt(a)) / 1e6);
+  }
+  const line = (ms: number[]): string => {
+    ms.sort((x, y) => x - y);
+    return `p50 ${fmt(quantile(ms, 0.5), 2)} p90 ${fmt(quantile(ms, 0.9), 2)} p99 ${fmt(quantile(ms, 0.99), 2)} max ${fmt(ms[ms.length - 1], 1)} ms`;
+  };
+  console.error(`${name} stages over ${insert.length} flows: creation -> fwa event ${line(insert)}; fwa event -> fwb event ${line(daemons)}`);
 }
 
 // ---- the run ----
@@ -426,8 +463,55 @@ async function measure(kind: 'half' | 'conntrackd'): Promise<Record<string, unkn
   };
   if (parts.includes('bulk')) result['bulk'] = await withPair(false, 'bulk', bulk);
   if (parts.includes('commit')) result['commits'] = await commits(open);
-  if (parts.includes('latency')) result['latency'] = await withPair(true, 'latency', latency);
   return result;
+}
+
+/** The latency runs, alternating between the daemons; each on a fresh pair. */
+async function latencyRounds(daemons: readonly string[]): Promise<{ half?: LatencySummary; conntrackd?: LatencySummary }> {
+  const runs: Record<string, Latency[]> = { half: [], conntrackd: [] };
+  for (let round = 0; round < LATENCY_RUNS; round++) {
+    for (const kind of ['half', 'conntrackd'] as const) {
+      if (!daemons.includes(kind)) continue;
+      const pair = await (kind === 'half' ? halfPair : conntrackdPair)(true);
+      try {
+        runs[kind]?.push(await latency(pair));
+        if (process.env['BENCH_STATUS'] !== undefined) console.error(`${pair.name} after latency:`, JSON.stringify(await pair.diagnostics(), null, 1));
+      } finally {
+        await pair.cleanup();
+      }
+    }
+  }
+  const out: { half?: LatencySummary; conntrackd?: LatencySummary } = {};
+  for (const kind of ['half', 'conntrackd'] as const) if ((runs[kind] ?? []).length > 0) out[kind] = summarize(runs[kind] as Latency[]);
+  return out;
+}
+
+/** The runs' medians (p50, p99, CPU), every run's p99, and the worst of all. */
+interface LatencySummary {
+  readonly runs: readonly Latency[];
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly coldMax: number;
+  readonly cpuA: number;
+  readonly cpuB: number;
+  readonly flows: number;
+  readonly arrived: number;
+}
+
+function summarize(runs: readonly Latency[]): LatencySummary {
+  const median = (pick: (l: Latency) => number): number => quantile([...runs].map(pick).sort((x, y) => x - y), 0.5);
+  return {
+    runs,
+    p50: median((l) => l.p50),
+    p99: median((l) => l.p99),
+    max: Math.max(...runs.map((l) => l.max)),
+    coldMax: Math.max(...runs.map((l) => l.coldMax)),
+    cpuA: median((l) => l.cpuA),
+    cpuB: median((l) => l.cpuB),
+    flows: runs.reduce((n, l) => n + l.flows, 0),
+    arrived: runs.reduce((n, l) => n + l.arrived, 0),
+  };
 }
 
 async function main(): Promise<void> {
@@ -441,10 +525,15 @@ async function main(): Promise<void> {
       half: daemons.includes('half') ? await measure('half') : {},
       conntrackd: daemons.includes('conntrackd') ? await measure('conntrackd') : {},
     };
+    if ((process.env['BENCH_ONLY'] ?? 'latency').split(',').includes('latency')) {
+      const latencies = await latencyRounds(daemons);
+      if (latencies.half !== undefined) results.half['latency'] = latencies.half;
+      if (latencies.conntrackd !== undefined) results.conntrackd['latency'] = latencies.conntrackd;
+    }
   } finally {
     await bundle.remove();
   }
-  type R = { bulk: { insert: BulkResult; remove: BulkResult }; commits: CommitResult[]; latency: Latency };
+  type R = { bulk: { insert: BulkResult; remove: BulkResult }; commits: CommitResult[]; latency: LatencySummary };
   const h = results.half as unknown as R;
   const c = results.conntrackd as unknown as R;
   if (process.env['BENCH_JSON'] !== undefined) writeFileSync(process.env['BENCH_JSON'], JSON.stringify({ started, load, results }, null, 2));
@@ -462,10 +551,13 @@ async function main(): Promise<void> {
     `  delete: events/s                                      ${fmt(h.bulk.remove.perSecond, 0).padStart(10)}          ${fmt(c.bulk.remove.perSecond, 0).padStart(10)}`,
     `  delete: CPU us/event sender + receiver               ${fmt(h.bulk.remove.cpuA)} + ${fmt(h.bulk.remove.cpuB)}`.padEnd(76) + `${fmt(c.bulk.remove.cpuA)} + ${fmt(c.bulk.remove.cpuB)}`,
     '',
-    `new flow -> peer kernel at ${RATE}/s (direct mode, after ${COLD_SECONDS} s)  half-syncd          conntrackd`,
+    `new flow -> peer kernel at ${RATE}/s (direct mode, after ${COLD_SECONDS} s; median of ${LATENCY_RUNS} runs)`,
+    `                                                        half-syncd          conntrackd`,
     `  arrived / created                                    ${`${h.latency.arrived}/${h.latency.flows}`.padStart(11)}         ${`${c.latency.arrived}/${c.latency.flows}`.padStart(11)}`,
     `  p50 / p99 / max ms                          ${`${fmt(h.latency.p50, 2)} / ${fmt(h.latency.p99, 2)} / ${fmt(h.latency.max, 1)}`.padStart(20)}   ${`${fmt(c.latency.p50, 2)} / ${fmt(c.latency.p99, 2)} / ${fmt(c.latency.max, 1)}`.padStart(20)}`,
+    `  p99 of each run, ms                         ${h.latency.runs.map((l) => fmt(l.p99, 2)).join(' ').padStart(20)}   ${c.latency.runs.map((l) => fmt(l.p99, 2)).join(' ').padStart(20)}`,
     `  first ${COLD_SECONDS} s after the daemons started: max ms          ${fmt(h.latency.coldMax, 1).padStart(10)}          ${fmt(c.latency.coldMax, 1).padStart(10)}`,
+    `  CPU us/flow sender + receiver (whole run)            ${fmt(h.latency.cpuA)} + ${fmt(h.latency.cpuB)}`.padEnd(76) + `${fmt(c.latency.cpuA)} + ${fmt(c.latency.cpuB)}`,
     '',
     'commit to the kernel after fwa\'s power-off               half-syncd                 conntrackd',
     '  (wall ms, daemon\'s own figure; fwb CPU ms user/system)',
