@@ -171,8 +171,9 @@ export class FlowCache implements ArenaOwner {
     columns.stateLo[slot] = stateHashLow(record.stateHash);
     columns.mark[slot] = 0;
     this.account(bucket, slot);
-    // released once the slot points at its new bytes: the arena may move what is still live
     if (replaced) this.arena.release(oldChunk, oldOffset);
+    // every slot points at its bytes again: the arena may move what is still live
+    this.arena.compact();
     return replaced ? 'updated' : 'added';
   }
 
@@ -381,8 +382,9 @@ export class FlowCache implements ArenaOwner {
     c.generation[slot] = ((c.generation[slot] as number) + 1) >>> 0;
     c.next[slot] = this.freeSlot;
     this.freeSlot = slot;
-    // released once the slot is free: the arena moves only what is still live
     this.arena.release(c.chunk[slot] as number, c.offset[slot] as number);
+    // the slot is free: the arena moves only what is still live
+    this.arena.compact();
   }
 
   private bucketOfSlot(slot: number): number {

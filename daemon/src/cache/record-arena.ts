@@ -5,11 +5,12 @@
 //
 // Each entry is an 8-byte header (owner slot u32, byte length u32) and its bytes. Bytes are never
 // overwritten: a replaced or deleted entry only lowers its chunk's live count, so a view handed out
-// earlier stays valid for as long as it is referenced. When a chunk that is no longer being filled
-// falls to half live or less, its live entries move to the active chunk (at most half a chunk is
-// copied, and only after at least as many bytes were freed) and the arena lets go of it; memory
-// stays within about twice the live bytes. The owner (the flow cache) says which entries are live
-// and learns where they moved.
+// earlier stays valid for as long as it is referenced. A chunk that is no longer being filled and
+// has fallen to half live or less is queued; compact(), which the owner calls once its own
+// bookkeeping is consistent again (never inside append or release: an entry the owner has not
+// yet pointed at, or still points at, would be lost or kept twice), moves the live entries of the
+// queued chunks to the active chunk and lets go of them. At most half a chunk is copied, and only
+// after at least as many bytes were freed; memory stays within about twice the live bytes.
 
 export interface ArenaOwner {
   /** Whether the entry of `slot` is the one at (chunk, offset). */
@@ -27,6 +28,9 @@ export class RecordArena {
   private live: number[] = [];
   private used: number[] = [];
   private spareIds: number[] = [];
+  /** Chunks to look at in compact(), and whether each is queued. */
+  private queue: number[] = [];
+  private queued: boolean[] = [];
   private active = -1;
   /** Where the last append wrote (chunk, offset of its header). */
   lastChunk = 0;
@@ -74,7 +78,16 @@ export class RecordArena {
     const bytes = this.chunks[chunk];
     if (bytes === undefined) return;
     this.live[chunk] = (this.live[chunk] as number) - ENTRY_HEADER - bytes.readUInt32LE(offset + 4);
-    if (chunk !== this.active) this.maybeEvacuate(chunk);
+    this.enqueue(chunk);
+  }
+
+  /** Evacuates the queued chunks that are half live or less (the owner's places must be current). */
+  compact(): void {
+    for (let chunk = this.queue.pop(); chunk !== undefined; chunk = this.queue.pop()) {
+      this.queued[chunk] = false;
+      const bytes = this.chunks[chunk];
+      if (bytes !== undefined && chunk !== this.active && (this.live[chunk] as number) * 2 <= bytes.length) this.evacuate(chunk, bytes);
+    }
   }
 
   clear(): void {
@@ -82,6 +95,8 @@ export class RecordArena {
     this.live = [];
     this.used = [];
     this.spareIds = [];
+    this.queue = [];
+    this.queued = [];
     this.active = -1;
   }
 
@@ -92,7 +107,7 @@ export class RecordArena {
       const previous = this.active;
       this.active = this.newChunk(Math.max(this.chunkBytes, bytes));
       at = 0;
-      if (previous >= 0) this.maybeEvacuate(previous);
+      if (previous >= 0) this.enqueue(previous);
     }
     this.used[this.active] = at + bytes;
     this.live[this.active] = (this.live[this.active] as number) + bytes;
@@ -109,9 +124,15 @@ export class RecordArena {
     return id;
   }
 
-  private maybeEvacuate(chunk: number): void {
+  private enqueue(chunk: number): void {
+    if (this.queued[chunk] === true || chunk === this.active) return;
     const bytes = this.chunks[chunk];
     if (bytes === undefined || (this.live[chunk] as number) * 2 > bytes.length) return;
+    this.queued[chunk] = true;
+    this.queue.push(chunk);
+  }
+
+  private evacuate(chunk: number, bytes: Buffer): void {
     const end = this.used[chunk] as number;
     // drop it first: appends below go to the active chunk, never to this one
     this.chunks[chunk] = undefined;

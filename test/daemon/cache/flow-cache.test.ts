@@ -210,3 +210,16 @@ describe('FlowCache snapshot', () => {
     expect(Array.from({ length: snapshot.length }, (_, i) => snapshot.at(i))).toEqual(before);
   });
 });
+
+describe('FlowCache with entries replaced in quick succession', () => {
+  it('returns each entry as last set while the arena compacts under it', () => {
+    const cache = new FlowCache({ arenaChunkBytes: 1024 });
+    const flows = Array.from({ length: 30 }, (_, id) => id);
+    for (let round = 0; round < 100; round++) {
+      // a handful of flows changing state many times, the rest set once
+      for (const id of flows.slice(0, round < 1 ? 30 : 3)) cache.set(record(id, BigInt(round)), 1, round);
+      for (const id of flows) expect(cache.get(Table.conntrack, record(id).key)?.record).toEqual(record(id, id < 3 || round === 0 ? BigInt(round) : 0n));
+    }
+    expect(cache.arenaChunks).toBeLessThanOrEqual(4);
+  });
+});
