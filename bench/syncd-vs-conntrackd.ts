@@ -517,17 +517,9 @@ async function latencyRounds(daemons: readonly string[]): Promise<{ half?: Laten
   return out;
 }
 
-/** The runs' medians (p50, p99, CPU), every run's p99, and the worst of all. */
-interface LatencySummary {
+/** The runs' medians (p50, p99, CPU), the worst of all (max, coldMax), totals (flows, arrived), and each run. */
+interface LatencySummary extends Latency {
   readonly runs: readonly Latency[];
-  readonly p50: number;
-  readonly p99: number;
-  readonly max: number;
-  readonly coldMax: number;
-  readonly cpuA: number;
-  readonly cpuB: number;
-  readonly flows: number;
-  readonly arrived: number;
 }
 
 function summarize(runs: readonly Latency[]): LatencySummary {
