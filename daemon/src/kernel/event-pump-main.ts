@@ -15,9 +15,9 @@
 // the pump first sleeps (a blocking wait: no CPU) and lets them gather in the socket: a short
 // nap from a few thousand events a second (at 10k new flows/s it cut the sender's CPU per flow
 // by a quarter and the latency's tail with it, adding 0.1 ms to its median), a longer one for
-// bulk streams. Slow streams, and the first events after a quiet spell, go through at once. Frames are
-// gathered into large writes to fd 3 (asynchronous and buffered); past `maxBufferedBytes`
-// datagrams are dropped and reported as an overrun.
+// bulk streams. Slow streams, and the first events after a quiet spell, go through at once.
+// Frames are gathered into large writes to fd 3 (asynchronous and buffered); past
+// `maxBufferedBytes` datagrams are dropped and reported as an overrun.
 import { Socket } from 'node:net';
 import { NETLINK_NETFILTER } from './codec/nfnetlink.js';
 import { NetfilterSocket } from './netfilter-socket.js';
