@@ -16,8 +16,8 @@ import type { FlowRecord, Table } from '../model/record.js';
 import { ConfigError } from '../errors.js';
 import type { BucketScope } from './bucket-scope.js';
 import { scopeBuckets } from './bucket-scope.js';
-import { bucketOf, digestValue, entryDigest, hashKey, joinStateHash, stateHashHigh, stateHashLow } from './key-hash.js';
-import { ENTRY_HEADER, RecordArena, type ArenaOwner } from './record-arena.js';
+import { bucketOf, digestValue, entryDigest, hashKey, stateHashHigh, stateHashLow } from './key-hash.js';
+import { ENTRY_HEADER, RecordArena, recordIn, type ArenaOwner } from './record-arena.js';
 import { RecordSnapshot } from './record-snapshot.js';
 
 export interface CachedFlow {
@@ -316,15 +316,8 @@ export class FlowCache implements ArenaOwner {
 
   private recordAt(slot: number): FlowRecord {
     const c = this.columns;
-    const chunk = c.chunk[slot] as number;
     const start = (c.offset[slot] as number) + ENTRY_HEADER;
-    const keyEnd = start + (c.keyLength[slot] as number);
-    return {
-      table: c.table[slot] as Table,
-      key: this.arena.view(chunk, start, keyEnd),
-      payload: this.arena.view(chunk, keyEnd, keyEnd + (c.payloadLength[slot] as number)),
-      stateHash: joinStateHash(c.stateHi[slot] as number, c.stateLo[slot] as number),
-    };
+    return recordIn(this.arena.chunk(c.chunk[slot] as number), start, c.keyLength[slot] as number, c.payloadLength[slot] as number, c.table[slot] as Table, c.stateHi[slot] as number, c.stateLo[slot] as number);
   }
 
   private flowAt(slot: number): CachedFlow {

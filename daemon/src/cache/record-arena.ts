@@ -12,6 +12,9 @@
 // queued chunks to the active chunk and lets go of them. At most half a chunk is copied, and only
 // after at least as many bytes were freed; memory stays within about twice the live bytes.
 
+import type { FlowRecord, Table } from '../model/record.js';
+import { joinStateHash } from './key-hash.js';
+
 export interface ArenaOwner {
   /** Whether the entry of `slot` is the one at (chunk, offset). */
   holds(slot: number, chunk: number, offset: number): boolean;
@@ -20,6 +23,17 @@ export interface ArenaOwner {
 }
 
 export const ENTRY_HEADER = 8;
+
+/** Bytes [start, end) of a chunk as a plain Uint8Array view (what records carry). */
+export function chunkView(chunk: Buffer, start: number, end: number): Uint8Array {
+  return new Uint8Array(chunk.buffer, chunk.byteOffset + start, end - start);
+}
+
+/** The record whose key starts at `start` in `chunk`, its payload right behind it (views of the bytes). */
+export function recordIn(chunk: Buffer, start: number, keyLength: number, payloadLength: number, table: Table, stateHi: number, stateLo: number): FlowRecord {
+  const keyEnd = start + keyLength;
+  return { table, key: chunkView(chunk, start, keyEnd), payload: chunkView(chunk, keyEnd, keyEnd + payloadLength), stateHash: joinStateHash(stateHi, stateLo) };
+}
 export const DEFAULT_CHUNK_BYTES = 256 * 1024;
 
 export class RecordArena {
@@ -58,8 +72,7 @@ export class RecordArena {
 
   /** Bytes [start, end) of a chunk as a plain Uint8Array view (what records carry). */
   view(index: number, start: number, end: number): Uint8Array {
-    const chunk = this.chunks[index] as Buffer;
-    return new Uint8Array(chunk.buffer, chunk.byteOffset + start, end - start);
+    return chunkView(this.chunks[index] as Buffer, start, end);
   }
 
   /** Appends `key` then `payload` for `slot`; the place is in lastChunk / lastOffset. */

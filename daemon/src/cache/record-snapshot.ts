@@ -3,7 +3,7 @@
 // in typed arrays. A record object is made only when asked for, so a commit walking 200k entries
 // keeps one at a time alive instead of 200k for V8's young generation to copy.
 import type { FlowRecord, IndexedRecords, Table } from '../model/record.js';
-import { joinStateHash } from './key-hash.js';
+import { recordIn } from './record-arena.js';
 
 export class RecordSnapshot implements IndexedRecords {
   readonly chunk: Uint32Array;
@@ -31,14 +31,7 @@ export class RecordSnapshot implements IndexedRecords {
   at(index: number): FlowRecord | undefined {
     if (!(index >= 0 && index < this.length)) return undefined;
     const chunk = this.chunks[this.chunk[index] as number] as Buffer;
-    const start = chunk.byteOffset + (this.start[index] as number);
-    const keyEnd = start + (this.keyLength[index] as number);
-    return {
-      table: this.table[index] as Table,
-      key: new Uint8Array(chunk.buffer, start, keyEnd - start),
-      payload: new Uint8Array(chunk.buffer, keyEnd, this.payloadLength[index] as number),
-      stateHash: joinStateHash(this.stateHi[index] as number, this.stateLo[index] as number),
-    };
+    return recordIn(chunk, this.start[index] as number, this.keyLength[index] as number, this.payloadLength[index] as number, this.table[index] as Table, this.stateHi[index] as number, this.stateLo[index] as number);
   }
 }
 
