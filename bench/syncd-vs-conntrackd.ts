@@ -10,7 +10,8 @@
 //     same tool and file for both); time from the start of the insert until fwb's external cache
 //     holds all N (HALF: `status` on the control socket, conntrackd: `conntrackd -s`, polled
 //     every 25 ms); CPU = utime + stime from /proc/PID/stat of each daemon's process tree (HALF's
-//     event pump included), before and after. Then the same for deleting them (`conntrack -F`).
+//     event pump included), before and after; resident memory (VmRSS) of each daemon's main
+//     process before and once fwb holds them all. Then the same for deleting them (`conntrack -F`).
 //  2. new-flow-to-peer latency at 10k flows/s: a writer process on fwa creates flows at that
 //     rate (creates encoded beforehand, sent as one datagram per millisecond, no ACKs asked),
 //     noting CLOCK_MONOTONIC per flow; the
@@ -216,15 +217,33 @@ async function timedUntil(pair: Pair, action: () => Promise<void>, done: (n: num
   return { seconds, perSecond: events / seconds, cpuA: us(0), cpuB: us(1) };
 }
 
-async function bulk(pair: Pair): Promise<{ insert: BulkResult; remove: BulkResult }> {
+/** Resident memory of one process (VmRSS), in bytes. */
+function rssBytes(pid: number): number {
+  const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(match?.[1] ?? NaN) * 1024;
+}
+
+/** Resident memory of each daemon (main process) holding the BULK entries, and its growth per entry. */
+interface Memory {
+  readonly rssA: number;
+  readonly rssB: number;
+  readonly perEntryA: number;
+  readonly perEntryB: number;
+}
+
+async function bulk(pair: Pair): Promise<{ insert: BulkResult; remove: BulkResult; memory: Memory }> {
   const file = batchLines(BULK, 0);
   // BENCH_PERF=FILE: `perf record -a -g` over the insert (where the CPU goes, kernel included)
   const perf = process.env['BENCH_PERF'] ? spawn('perf', ['record', '-a', '-g', '-o', process.env['BENCH_PERF']], { stdio: 'ignore' }) : undefined;
   if (perf) await new Promise((r) => setTimeout(r, 1000));
+  const { a, b } = pair.pids();
+  const before = [rssBytes(a), rssBytes(b)];
   const insert = await timedUntil(pair, () => conntrackBatch(pair.net, 'fwa', file), (n) => n >= BULK, BULK);
+  const after = [rssBytes(a), rssBytes(b)];
+  const memory = { rssA: after[0] as number, rssB: after[1] as number, perEntryA: ((after[0] as number) - (before[0] as number)) / BULK, perEntryB: ((after[1] as number) - (before[1] as number)) / BULK };
   if (perf) { perf.kill('SIGINT'); await new Promise((r) => perf.once('exit', r)); }
   const remove = await timedUntil(pair, async () => void (await pair.net.exec('fwa', ['conntrack', '-F'], { check: true })), (n) => n === 0, BULK);
-  return { insert, remove };
+  return { insert, remove, memory };
 }
 
 /**
@@ -556,7 +575,7 @@ async function main(): Promise<void> {
   } finally {
     await bundle.remove();
   }
-  type R = { bulk: { insert: BulkResult; remove: BulkResult }; commits: CommitResult[]; latency: LatencySummary };
+  type R = { bulk: { insert: BulkResult; remove: BulkResult; memory: Memory }; commits: CommitResult[]; latency: LatencySummary };
   const h = results.half as unknown as R;
   const c = results.conntrackd as unknown as R;
   if (process.env['BENCH_JSON'] !== undefined) writeFileSync(process.env['BENCH_JSON'], JSON.stringify({ started, load, results }, null, 2));
@@ -573,6 +592,8 @@ async function main(): Promise<void> {
     `  insert: CPU s per 10k events (sender)                 ${fmt(h.bulk.insert.cpuA / 100, 3).padStart(10)}          ${fmt(c.bulk.insert.cpuA / 100, 3).padStart(10)}`,
     `  delete: events/s                                      ${fmt(h.bulk.remove.perSecond, 0).padStart(10)}          ${fmt(c.bulk.remove.perSecond, 0).padStart(10)}`,
     `  delete: CPU us/event sender + receiver               ${fmt(h.bulk.remove.cpuA)} + ${fmt(h.bulk.remove.cpuB)}`.padEnd(76) + `${fmt(c.bulk.remove.cpuA)} + ${fmt(c.bulk.remove.cpuB)}`,
+    `  holding ${BULK}: RSS MB sender / receiver             ${fmt(h.bulk.memory.rssA / 2 ** 20, 0)} / ${fmt(h.bulk.memory.rssB / 2 ** 20, 0)}`.padEnd(76) + `${fmt(c.bulk.memory.rssA / 2 ** 20, 0)} / ${fmt(c.bulk.memory.rssB / 2 ** 20, 0)}`,
+    `  the same, growth in bytes per entry                 ${fmt(h.bulk.memory.perEntryA, 0)} / ${fmt(h.bulk.memory.perEntryB, 0)}`.padEnd(76) + `${fmt(c.bulk.memory.perEntryA, 0)} / ${fmt(c.bulk.memory.perEntryB, 0)}`,
     '',
     `new flow -> peer kernel at ${RATE}/s (direct mode, after ${COLD_SECONDS} s; median of ${LATENCY_RUNS} runs)`,
     `                                                        half-syncd          conntrackd`,
