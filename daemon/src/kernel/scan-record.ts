@@ -6,9 +6,11 @@
 // is kept). Anything the scanner leaves to the slow path (helpers, labels, sequence adjustments,
 // masters, SCTP/DCCP state) takes the ordinary way: undefined here.
 //
-// Key and payload share one buffer, sized before anything is written (no copies), and owned:
-// not a slice of Node's Buffer pool, whose 8 KiB slabs stay alive while any slice of them does
-// (a cache keeping a few long-lived records of a stream would keep most slabs).
+// Key and payload share one piece of a 64 KiB slab, sized before anything is written (no
+// copies). A slab stays alive while any piece of it does, which is harmless because these records
+// are short-lived: the flow cache copies what it keeps (cache/record-arena.ts), the sync stream
+// copies into its frames. (While the cache kept the records themselves, each had a buffer of its
+// own: one long-lived slice would have kept a whole slab.)
 //
 // Layouts: record-mapping.ts (payload), record-key.ts (key); canonical attribute order:
 // encodeReplicaAttrs and encodeTuple in codec/ct-encode.ts and codec/ct-tuple.ts.
@@ -26,6 +28,20 @@ const EMPTY = Buffer.alloc(0);
 let out: Buffer = EMPTY;
 let pos = 0;
 const previousScan = new CtScan();
+const SLAB_BYTES = 64 * 1024;
+let slab: Buffer = EMPTY;
+let slabPos = 0;
+
+/** `length` bytes of the current slab (a new slab when it is used up), 8-byte aligned. */
+function carve(length: number): Buffer {
+  if (slabPos + length > slab.length) {
+    slab = Buffer.allocUnsafeSlow(Math.max(SLAB_BYTES, length));
+    slabPos = 0;
+  }
+  const bytes = slab.subarray(slabPos, slabPos + length);
+  slabPos = (slabPos + length + 7) & ~7;
+  return bytes;
+}
 
 /** The record key of a scanned entry (conntrackKey). */
 export function scanKey(s: CtScan): Uint8Array {
@@ -56,7 +72,7 @@ export function mergedScanRecord(update: CtScan, previous: Uint8Array): FlowReco
 /** Key and payload in one buffer, sized first and written in place. */
 function record(s: CtScan, status: number, tcp: CtScan | undefined, mark: number, timeout: number): FlowRecord {
   const keyLength = 4 + 2 * s.addrLen + 4;
-  const bytes = Buffer.allocUnsafeSlow(keyLength + payloadLength(s, tcp, mark, timeout));
+  const bytes = carve(keyLength + payloadLength(s, tcp, mark, timeout));
   writeKey(bytes, 0, s);
   const stateEnd = writePayload(bytes, keyLength, s, status, tcp, mark, timeout);
   const payload = bytes.subarray(keyLength);

@@ -33,6 +33,16 @@ describe('FlowCache', () => {
     expect(cache.get(Table.conntrack, Uint8Array.from(record(1).key))).toEqual(flow);
   });
 
+  it('keeps a copy of what it is given: records made from shared slabs are safe to cache', () => {
+    const cache = new FlowCache();
+    const given = record(7);
+    cache.set(given, 1, 0);
+    (given.key as Uint8Array).fill(0);
+    (given.payload as Uint8Array).fill(0);
+    expect(cache.get(Table.conntrack, record(7).key)?.record).toEqual(record(7));
+    expect(cache.get(Table.conntrack, given.key)).toBeUndefined();
+  });
+
   it('deletes, saying whether there was an entry; counts follow', () => {
     const cache = new FlowCache();
     cache.set(record(1), 1, 0);
