@@ -34,6 +34,7 @@ export function recordIn(chunk: Buffer, start: number, keyLength: number, payloa
   const keyEnd = start + keyLength;
   return { table, key: chunkView(chunk, start, keyEnd), payload: chunkView(chunk, keyEnd, keyEnd + payloadLength), stateHash: joinStateHash(stateHi, stateLo) };
 }
+
 export const DEFAULT_CHUNK_BYTES = 256 * 1024;
 
 export class RecordArena {
