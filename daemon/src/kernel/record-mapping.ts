@@ -36,7 +36,7 @@ export function toRecord(entry: ConntrackEntry): FlowRecord {
   writer.reset();
   writeHead(writer, entry.family);
   const stateEnd = encodeReplicaAttrs(writer, entry);
-  const payload = writer.takeOwn();
+  const payload = writer.take();
   return { table: Table.conntrack, key: conntrackKey(entry), payload, stateHash: fnv1a64(payload, 0, stateEnd) };
 }
 
@@ -44,7 +44,7 @@ export function expectationToRecord(x: Expectation): FlowRecord {
   writer.reset();
   writeHead(writer, x.family);
   const stateEnd = encodeExpectationReplicaAttrs(writer, x);
-  const payload = writer.takeOwn();
+  const payload = writer.take();
   return { table: Table.expectation, key: expectationKey(x), payload, stateHash: fnv1a64(payload, 0, stateEnd) };
 }
 

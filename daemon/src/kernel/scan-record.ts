@@ -23,7 +23,7 @@ import { PAYLOAD_HEADER, PAYLOAD_VERSION } from './record-mapping.js';
 import { fnv1a64 } from './state-hash.js';
 
 const NESTED = 0x8000;
-/** Where payloads are written: the record's own buffer, at `pos`. */
+/** Where payloads are written: the record's piece of a slab, at `pos`. */
 const EMPTY = Buffer.alloc(0);
 let out: Buffer = EMPTY;
 let pos = 0;

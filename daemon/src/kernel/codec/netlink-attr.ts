@@ -203,16 +203,6 @@ export class AttrWriter {
     return Buffer.from(this.buf.subarray(0, this.pos));
   }
 
-  /**
-   * The same copy in memory of its own, for bytes that live long (records in a cache): a small
-   * Buffer.from is a slice of Node's shared 8 KiB pool, and one live slice keeps its whole slab.
-   */
-  takeOwn(): Buffer {
-    const copy = Buffer.allocUnsafeSlow(this.pos);
-    this.buf.copy(copy, 0, 0, this.pos);
-    return copy;
-  }
-
   private header(type: number, payload: number): void {
     this.ensure(NLA_HDRLEN + payload + 3);
     this.buf.writeUInt16LE(NLA_HDRLEN + payload, this.pos);
