@@ -16,12 +16,14 @@
 // nap from a few thousand events a second (at 10k new flows/s it cut the sender's CPU per flow
 // by a quarter and the latency's tail with it, adding 0.1 ms to its median), a longer one for
 // bulk streams. Slow streams, and the first events after a quiet spell, go through at once.
-// Frames are gathered into large writes to fd 3 (asynchronous and buffered); past
-// `maxBufferedBytes` datagrams are dropped and reported as an overrun.
+// Frames are gathered into large writes to fd 3 (straight write(2), buffered in a stream when
+// the pipe is full: pipe-writer.ts); past `maxBufferedBytes` waiting, datagrams are dropped and
+// reported as an overrun.
 import { Socket } from 'node:net';
 import { NETLINK_NETFILTER } from './codec/nfnetlink.js';
 import { NetfilterSocket } from './netfilter-socket.js';
 import { netlinkSocketFd } from './netlink-fd.js';
+import { PipeWriter } from './pipe-writer.js';
 import { PumpOutput } from './pump-output.js';
 import { PumpControl } from './pump-frames.js';
 
@@ -46,8 +48,17 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 const options = JSON.parse(process.argv[2] ?? '{}') as PumpOptions;
 const pipe = new Socket({ fd: 3, readable: false, writable: true });
+const writer = new PipeWriter(3, pipe);
 const limit = options.maxBufferedBytes ?? 512 * 1024 * 1024;
-const output = new PumpOutput((chunk) => pipe.write(chunk), new Set(options.dropPorts ?? []));
+const output = new PumpOutput((chunk) => {
+  try {
+    writer.write(chunk);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EPIPE') process.exit(0); // the parent went away
+    process.stderr.write(`event pump: writing to the daemon failed: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+}, new Set(options.dropPorts ?? []));
 let overruns = 0;
 let dropping = false;
 let flushing = false;
@@ -74,7 +85,7 @@ function overrun(): void {
 
 /** Whether the parent keeps up; while it does not, datagrams are dropped (one overrun). */
 function parentKeepsUp(): boolean {
-  if (pipe.writableLength > limit) {
+  if (writer.backlog > limit) {
     if (!dropping) {
       dropping = true;
       overruns++;

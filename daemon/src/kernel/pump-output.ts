@@ -32,6 +32,7 @@ export class PumpOutput {
   dropped = 0;
   private reportedDropped = 0;
 
+  /** `write` gets a view of the output buffer, valid only until it returns: it copies what it keeps. */
   constructor(
     private readonly write: (chunk: Buffer) => void,
     private readonly dropPorts: ReadonlySet<number> = new Set(),
@@ -106,9 +107,9 @@ export class PumpOutput {
       this.control(PumpControl.echoes, this.dropped);
     }
     if (this.pos === 0) return;
-    // the writer may keep the chunk until the pipe takes it: it gets a copy of what is gathered,
-    // and the buffer is used again (a fresh megabyte per flush cost more than the copy)
-    const chunk = Buffer.from(this.buf.subarray(0, this.pos));
+    // the writer gets a view of the buffer, which is used again once it returns (a fresh
+    // megabyte per flush cost more than a copy): what it keeps, it copies (pipe-writer.ts)
+    const chunk = this.buf.subarray(0, this.pos);
     this.pos = 0;
     this.write(chunk);
   }
