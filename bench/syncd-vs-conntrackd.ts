@@ -31,12 +31,12 @@
 //     `conntrackd -c` runs; the wall time of the request is reported (with the daemon's own
 //     figure and fwb's user/system CPU), and fwb's kernel must then hold all N (`conntrack -C`).
 //
-// Environment: BENCH_ONLY=bulk,commit,latency (parts), BENCH_DAEMONS=half,conntrackd,
-// BENCH_STATUS=1 (daemon status after each part), BENCH_JSON=FILE, BENCH_NODE_FLAGS (both
+// Environment: BENCH_ONLY=bulk,commit,latency (parts), BENCH_DAEMONS=half,conntrackd, BENCH_RATE (flows/s),
+// BENCH_NICE=N (both daemons' threads), BENCH_STATUS=1 (daemon status after each part), BENCH_JSON=FILE, BENCH_NODE_FLAGS (both
 // half-syncd), BENCH_TIMELINE=1, BENCH_STAGES=1, BENCH_PERF=FILE, BENCH_GC_DUMP=PREFIX (see where each is read).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NETLINK_NETFILTER } from '../daemon/src/kernel/codec/nfnetlink.js';
@@ -57,7 +57,7 @@ import { createNamespaces, type NamespaceSet } from '../test/helpers/netns.js';
 const QUICK = process.argv.includes('--quick');
 const BULK = QUICK ? 50_000 : 200_000;
 const COMMIT_SIZES = QUICK ? [10_000, 50_000] : [10_000, 100_000, 200_000];
-const RATE = 10_000;
+const RATE = Number(process.env['BENCH_RATE'] ?? 10_000);
 const LATENCY_SECONDS = QUICK ? 2 : 5;
 /** Latency runs per daemon, alternating between the daemons (a shared machine's noise comes and goes). */
 const LATENCY_RUNS = QUICK ? 1 : 3;
@@ -170,8 +170,8 @@ function procStat(pid: string): string[] {
   return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
 }
 
-/** CPU seconds (user + system) of a process and its live descendants. */
-function cpuSeconds(pid: number): number {
+/** Parent pid and CPU ticks (utime + stime) of every process. */
+function processTable(): Map<number, { ppid: number; ticks: number }> {
   const stats = new Map<number, { ppid: number; ticks: number }>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -182,18 +182,42 @@ function cpuSeconds(pid: number): number {
       // gone meanwhile
     }
   }
-  let ticks = 0;
-  const todo = [pid];
-  while (todo.length > 0) {
-    const p = todo.pop() as number;
-    ticks += stats.get(p)?.ticks ?? 0;
-    for (const [child, s] of stats) if (s.ppid === p) todo.push(child);
+  return stats;
+}
+
+/** `pid` and its descendants (a daemon and, for half-syncd, its event pump). */
+function processTree(table: ReadonlyMap<number, { ppid: number }>, pid: number): number[] {
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) for (const [child, s] of table) if (s.ppid === tree[i]) tree.push(child);
+  return tree;
+}
+
+/** CPU seconds (user + system) of a process and its live descendants. */
+function cpuSeconds(pid: number): number {
+  const table = processTable();
+  return processTree(table, pid).reduce((ticks, p) => ticks + (table.get(p)?.ticks ?? 0), 0) / CLK_TCK;
+}
+
+/** BENCH_NICE=N: every thread of both daemons' process trees at nice N (as a unit's Nice= would). */
+function applyNice(pids: readonly number[]): void {
+  const nice = process.env['BENCH_NICE'];
+  if (nice === undefined) return;
+  const table = processTable();
+  for (const pid of pids.flatMap((p) => processTree(table, p))) {
+    for (const task of readdirSync(`/proc/${pid}/task`)) setPriority(Number(task), Number(nice));
   }
-  return ticks / CLK_TCK;
 }
 
 async function kernelCount(net: NamespaceSet, ns: string): Promise<number> {
   return Number((await net.exec(ns, ['conntrack', '-C'], { check: true })).stdout.trim());
+}
+
+/** UDP datagrams the namespace has received (/proc/net/snmp Udp InDatagrams): on fwb, the sync link's. */
+async function udpDatagramsIn(net: NamespaceSet, ns: string): Promise<number> {
+  const lines = (await net.exec(ns, ['cat', '/proc/net/snmp'], { check: true })).stdout.split('\n').filter((l) => l.startsWith('Udp:'));
+  const names = (lines[0] ?? '').split(/\s+/);
+  const values = (lines[1] ?? '').split(/\s+/);
+  return Number(values[names.indexOf('InDatagrams')]);
 }
 
 interface BulkResult {
@@ -431,6 +455,8 @@ interface Latency {
   /** CPU µs per flow of each daemon's process tree over the whole run (cold second included). */
   readonly cpuA: number;
   readonly cpuB: number;
+  /** Flows per datagram fwb received over the run (the sync traffic, heartbeats included). */
+  readonly flowsPerDatagram: number;
 }
 
 async function latency(pair: Pair): Promise<Latency> {
@@ -441,10 +467,13 @@ async function latency(pair: Pair): Promise<Latency> {
   source?.done.catch(() => undefined);
   await Promise.all([watch.ready, source?.ready]);
   const { a, b } = pair.pids();
+  applyNice([a, b]);
   const cpu0 = [cpuSeconds(a), cpuSeconds(b)];
+  const datagrams0 = await udpDatagramsIn(pair.net, 'fwb');
   const made = JSON.parse(await role(pair.net, 'fwa', 'creator').done) as [string, string][];
   await waitFor(`${pair.name}: every flow on fwb`, async () => (await kernelCount(pair.net, 'fwb')) >= made.length, 30_000).catch(() => undefined);
   const cpu1 = [cpuSeconds(a), cpuSeconds(b)];
+  const datagrams = (await udpDatagramsIn(pair.net, 'fwb')) - datagrams0;
   const us = (i: number): number => (((cpu1[i] as number) - (cpu0[i] as number)) / made.length) * 1e6;
   await new Promise((resolve) => setTimeout(resolve, 200));
   watch.finish();
@@ -468,7 +497,7 @@ async function latency(pair: Pair): Promise<Latency> {
   if (process.env['BENCH_TIMELINE'] !== undefined) console.error(`${pair.name} worst latency per 250 ms:`, [...timeline.values()].map((v) => v.toFixed(1)).join(' '));
   ms.sort((x, y) => x - y);
   if (process.env['BENCH_TIMELINE'] !== undefined) console.error(`${pair.name} quantiles p50..p99.9:`, [0.5, 0.75, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999].map((q) => quantile(ms, q).toFixed(2)).join(' '));
-  return { flows: made.length - RATE * COLD_SECONDS, arrived: ms.length, p50: quantile(ms, 0.5), p99: quantile(ms, 0.99), max: ms[ms.length - 1] ?? NaN, coldMax, cpuA: us(0), cpuB: us(1) };
+  return { flows: made.length - RATE * COLD_SECONDS, arrived: ms.length, p50: quantile(ms, 0.5), p99: quantile(ms, 0.99), max: ms[ms.length - 1] ?? NaN, coldMax, cpuA: us(0), cpuB: us(1), flowsPerDatagram: made.length / datagrams };
 }
 
 /** p50/p99/max of creation -> fwa's event and fwa's event -> fwb's event (BENCH_STAGES=1). */
@@ -551,6 +580,7 @@ function summarize(runs: readonly Latency[]): LatencySummary {
     coldMax: Math.max(...runs.map((l) => l.coldMax)),
     cpuA: median((l) => l.cpuA),
     cpuB: median((l) => l.cpuB),
+    flowsPerDatagram: median((l) => l.flowsPerDatagram),
     flows: runs.reduce((n, l) => n + l.flows, 0),
     arrived: runs.reduce((n, l) => n + l.arrived, 0),
   };
@@ -602,6 +632,7 @@ async function main(): Promise<void> {
     `  p99 of each run, ms                         ${h.latency.runs.map((l) => fmt(l.p99, 2)).join(' ').padStart(20)}   ${c.latency.runs.map((l) => fmt(l.p99, 2)).join(' ').padStart(20)}`,
     `  first ${COLD_SECONDS} s after the daemons started: max ms          ${fmt(h.latency.coldMax, 1).padStart(10)}          ${fmt(c.latency.coldMax, 1).padStart(10)}`,
     `  CPU us/flow sender + receiver (whole run)            ${fmt(h.latency.cpuA)} + ${fmt(h.latency.cpuB)}`.padEnd(76) + `${fmt(c.latency.cpuA)} + ${fmt(c.latency.cpuB)}`,
+    `  flows per sync datagram fwb received                 ${fmt(h.latency.flowsPerDatagram, 2)}`.padEnd(76) + fmt(c.latency.flowsPerDatagram, 2),
     '',
     'commit to the kernel after fwa\'s power-off               half-syncd                 conntrackd',
     '  (wall ms, daemon\'s own figure; fwb CPU ms user/system)',
