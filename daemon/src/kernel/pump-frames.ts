@@ -39,23 +39,58 @@ export class FrameReader {
   constructor(private readonly handlers: FrameHandlers) {}
 
   push(chunk: Buffer): void {
-    let buf = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
-    let at = 0;
-    while (buf.length - at >= 4) {
-      const head = buf.readUInt32LE(at);
-      const control = head >= CONTROL;
-      const size = control ? 8 : 4 + head;
-      if (buf.length - at < size) break;
-      if (control) this.handlers.control(head - CONTROL, buf.readUInt32LE(at + 4));
-      else this.handlers.datagram(buf.subarray(at + 4, at + size));
-      at += size;
-    }
-    buf = buf.subarray(at);
-    this.pending = buf.length === 0 ? Buffer.alloc(0) : Buffer.from(buf);
+    // a frame split across chunks is completed from the head of this one (its own bytes only:
+    // joining the whole chunk to it copied up to 64 KiB per read during bulk streams)
+    const at = this.pending.length === 0 ? 0 : this.completePending(chunk);
+    if (this.pending.length > 0) return;
+    const end = this.frames(chunk, at);
+    if (end < chunk.length) this.pending = Buffer.from(chunk.subarray(end));
   }
 
   /** Bytes of an incomplete frame held back. */
   get buffered(): number {
     return this.pending.length;
   }
+
+  /** Handles the whole frames of `buf` from `at`; returns where the first incomplete one starts. */
+  private frames(buf: Buffer, at: number): number {
+    while (buf.length - at >= 4) {
+      const size = frameSize(buf.readUInt32LE(at));
+      if (buf.length - at < size) break;
+      this.dispatch(buf, at, size);
+      at += size;
+    }
+    return at;
+  }
+
+  /** Moves the held-back frame's missing bytes from the head of `chunk`; returns how many it took. */
+  private completePending(chunk: Buffer): number {
+    const head = Math.min(chunk.length, Math.max(0, 4 - this.pending.length));
+    let taken = head;
+    let frame = head === 0 ? this.pending : Buffer.concat([this.pending, chunk.subarray(0, head)]);
+    if (frame.length >= 4) {
+      const size = frameSize(frame.readUInt32LE(0));
+      const rest = Math.min(chunk.length - taken, size - frame.length);
+      if (rest > 0) frame = Buffer.concat([frame, chunk.subarray(taken, taken + rest)]);
+      taken += rest;
+      if (frame.length === size) {
+        this.pending = Buffer.alloc(0);
+        this.dispatch(frame, 0, size);
+        return taken;
+      }
+    }
+    this.pending = frame;
+    return taken;
+  }
+
+  private dispatch(buf: Buffer, at: number, size: number): void {
+    const head = buf.readUInt32LE(at);
+    if (head >= CONTROL) this.handlers.control(head - CONTROL, buf.readUInt32LE(at + 4));
+    else this.handlers.datagram(buf.subarray(at + 4, at + size));
+  }
+}
+
+/** Bytes of the frame whose first word is `head`: a control frame is 8, a data frame 4 + its length. */
+function frameSize(head: number): number {
+  return head >= CONTROL ? 8 : 4 + head;
 }
