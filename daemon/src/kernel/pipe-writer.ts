@@ -4,6 +4,7 @@
 // chunk, a write request and its completion callback (12-25 us a wake, timed in the pump).
 // Order is kept: once bytes wait in the stream, later chunks queue behind them until it drains.
 import { writeSync } from 'node:fs';
+import { withoutStackTraces } from './without-stack-traces.js';
 
 /** What the writer needs of the stream on the same descriptor (net.Socket has it). */
 export interface FallbackStream {
@@ -28,21 +29,21 @@ export class PipeWriter {
 
   /** Writes `chunk`, a view the caller reuses once this returns: what waits is copied. */
   write(chunk: Buffer): void {
-    let done = 0;
-    if (this.stream.writableLength === 0) {
-      const stackTraceLimit = Error.stackTraceLimit;
-      Error.stackTraceLimit = 0; // a full pipe answers EAGAIN, thrown: no stack to capture
-      try {
-        while (done < chunk.length) done += writeSync(this.fd, chunk, done, chunk.length - done);
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code !== 'EAGAIN' && code !== 'EWOULDBLOCK') throw error;
-      } finally {
-        Error.stackTraceLimit = stackTraceLimit;
-      }
-    }
+    const done = this.stream.writableLength === 0 ? withoutStackTraces(() => this.writeDirect(chunk)) : 0;
     if (done === chunk.length) return;
     this.queued++;
     this.stream.write(Buffer.from(chunk.subarray(done)));
+  }
+
+  /** Bytes of `chunk` the pipe took; a full pipe answers EAGAIN, which ends the write. */
+  private writeDirect(chunk: Buffer): number {
+    let done = 0;
+    try {
+      while (done < chunk.length) done += writeSync(this.fd, chunk, done, chunk.length - done);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EAGAIN' && code !== 'EWOULDBLOCK') throw error;
+    }
+    return done;
   }
 }

@@ -11,6 +11,7 @@
 // `dropPorts`) are dropped before they cost the parent anything, and counted.
 import { readSync } from 'node:fs';
 import { controlFrame, PumpControl } from './pump-frames.js';
+import { withoutStackTraces } from './without-stack-traces.js';
 
 /** Room kept free for one datagram read: larger than any conntrack or expectation event. */
 const DATAGRAM_ROOM = 64 * 1024;
@@ -63,15 +64,8 @@ export class PumpOutput {
 
   /** Reads up to `max` queued datagrams from `fd` into the output; stops at EAGAIN. */
   drain(fd: number, max: number): DrainResult {
-    // every drain ends in EAGAIN, which readSync throws: without a stack to capture the throw is
-    // cheap (capturing it was the largest single cost of a wake at 10k events/s)
-    const stackTraceLimit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    try {
-      return this.drainUpTo(fd, max);
-    } finally {
-      Error.stackTraceLimit = stackTraceLimit;
-    }
+    // every drain ends in EAGAIN, which readSync throws
+    return withoutStackTraces(() => this.drainUpTo(fd, max));
   }
 
   private drainUpTo(fd: number, max: number): DrainResult {
