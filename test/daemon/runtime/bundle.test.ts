@@ -64,14 +64,19 @@ describe('the bundled half-syncd', () => {
     child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
     const status = () => sendControlRequest(socket, { cmd: 'status' }) as Promise<DaemonStatus>;
-    await waitFor('the bundled daemon answering', async () => {
-      if (child.exitCode !== null) throw new Error(`half-syncd exited ${child.exitCode}: ${output}`);
-      return status().then(() => true, () => false);
-    }, 30_000);
+    // every wait fails at once if the daemon exits, and says what the daemon wrote
+    const running = (what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> =>
+      waitFor(what, () => {
+        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`half-syncd exited (${child.exitCode ?? child.signalCode})`);
+        return check();
+      }, timeoutMs).catch((error: unknown) => {
+        throw new Error(`${(error as Error).message}\n--- half-syncd's output ---\n${output.slice(-4000)}`);
+      });
+    await running('the bundled daemon answering', () => status().then(() => true, () => false), 30_000);
     await appendFile(fifo, 'INSTANCE "half_lan0" MASTER 150\n');
-    await waitFor('the daemon sending', async () => (await status()).node.role === 'sender', 60_000);
+    await running('the daemon sending', async () => (await status()).node.role === 'sender', 60_000);
     await net.exec('fw', ['conntrack', '-I', '-s', '192.0.2.7', '-d', '198.51.100.7', '-p', 'tcp', '--sport', '1234', '--dport', '80', '--state', 'ESTABLISHED', '-t', '600', '-u', 'SEEN_REPLY,ASSURED'], { check: true });
-    await waitFor('the event reaching the daemon', async () => (await status()).tables.internal === 1, 60_000);
+    await running('the event reaching the daemon', async () => (await status()).tables.internal === 1, 60_000);
     const result = await status();
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
