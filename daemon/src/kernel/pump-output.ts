@@ -37,7 +37,7 @@ export class PumpOutput {
   constructor(
     private readonly write: (chunk: Buffer) => void,
     private readonly dropPorts: ReadonlySet<number> = new Set(),
-    private readonly size = 1 << 20,
+    size = 1 << 20,
   ) {
     this.buf = Buffer.allocUnsafeSlow(size);
   }
