@@ -29,6 +29,8 @@ export const DAEMON_PROGRAMS: readonly DaemonProgram[] = [
   { output: 'half-notify.js', source: 'daemon/src/cli/half-notify-main.ts', command: '/usr/sbin/half-notify' },
   // Started by half-syncd from its own folder (kernel/datagram-source.ts, defaultPumpCommand).
   { output: 'event-pump-main.js', source: 'daemon/src/kernel/event-pump-main.ts' },
+  // A worker thread of half-syncd, started from its folder (kernel/socket-keeper.ts).
+  { output: 'event-socket-keeper-main.js', source: 'daemon/src/kernel/event-socket-keeper-main.ts' },
   // What half-syncd's maintainer scripts run (configure/main.ts).
   { output: 'half-configure.js', source: 'daemon/src/configure/main.ts' },
 ];

@@ -9,15 +9,7 @@
 // It exits when its stdin closes (the parent went away). The binding only wakes the pump: each
 // datagram it hands over is followed by a drain of the socket with read(2) (pump-output.ts), which
 // costs less than half as much per datagram, so the pump keeps ahead of the kernel and rarely
-// lets the receive buffer fill. A wake costs more than a datagram (the binding's own read, the
-// EAGAIN that ends the drain, the write to the parent, and the parent's own wake), so while
-// events stream in (measured over RATE_WINDOW_MS, so a burst of a few hundred is not a stream)
-// the pump first sleeps (a blocking wait: no CPU) and lets them gather in the socket: a short
-// nap from a few thousand events a second, a longer one for bulk streams. Every wake it saves
-// also saves a frame to seal, send and open on the peer: at 10k new flows/s, a 0.35 ms nap
-// brought both daemons from 116 to 75 us of CPU per flow (no nap: 70 + 45; 0.15 ms: 53 + 37) and
-// the latency's tail down with it, adding ~0.3 ms to its median (bench/syncd-vs-conntrackd.ts).
-// Slow streams, and the first events after a quiet spell, go through at once.
+// lets the receive buffer fill. While events stream in, a wake first naps (wake-pacer.ts).
 // Frames are gathered into large writes to fd 3 (straight write(2), buffered in a stream when
 // the pipe is full: pipe-writer.ts); past `maxBufferedBytes` waiting, datagrams are dropped and
 // reported as an overrun.
@@ -28,6 +20,7 @@ import { netlinkSocketFd } from './netlink-fd.js';
 import { PipeWriter } from './pipe-writer.js';
 import { PumpOutput } from './pump-output.js';
 import { PumpControl } from './pump-frames.js';
+import { WakePacer } from './wake-pacer.js';
 
 interface PumpOptions {
   readonly groups: readonly number[];
@@ -39,14 +32,6 @@ interface PumpOptions {
 
 /** Datagrams read per drain before the event loop gets a turn (writes, stdin). */
 const MAX_DRAIN = 4096;
-/** Datagrams per millisecond above which wakes nap first (3k events/s), and how long (ms). */
-const NAP_RATE = 3;
-const NAP_MS = 0.35;
-/** Above this rate (30k events/s) a wake waits longer: the socket holds thousands of events, and latency grows by this at most. */
-const GATHER_RATE = 30;
-const GATHER_MS = 1;
-const RATE_WINDOW_MS = 20;
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 const options = JSON.parse(process.argv[2] ?? '{}') as PumpOptions;
 const pipe = new Socket({ fd: 3, readable: false, writable: true });
@@ -65,10 +50,7 @@ let overruns = 0;
 let dropping = false;
 let flushing = false;
 let fd: number | undefined;
-/** Datagrams per millisecond over the last full window; the window being counted. */
-let rate = 0;
-let windowStart = 0;
-let windowCount = 0;
+const pacer = new WakePacer();
 
 function scheduleFlush(): void {
   if (flushing) return;
@@ -118,16 +100,10 @@ const socket = new NetfilterSocket(
   {
     datagram(buf) {
       if (!parentKeepsUp()) return;
-      const now = performance.now();
-      if (now - windowStart > RATE_WINDOW_MS) {
-        // a window with no wake at all counts as idle
-        rate = now - windowStart < 2 * RATE_WINDOW_MS ? windowCount / (now - windowStart) : 0;
-        windowStart = now;
-        windowCount = 0;
-      }
-      if (rate > NAP_RATE && fd !== undefined) Atomics.wait(sleeper, 0, 0, rate > GATHER_RATE ? GATHER_MS : NAP_MS);
+      // without the descriptor there is no drain, and nothing to gather for
+      if (fd !== undefined) pacer.napAt(performance.now());
       output.datagram(buf);
-      windowCount += 1 + drain();
+      pacer.count(1 + drain());
       scheduleFlush();
     },
     overrun,

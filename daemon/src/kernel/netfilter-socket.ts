@@ -71,6 +71,16 @@ export class NetfilterSocket {
     );
   }
 
+  /** Joins a multicast group (enum nfnetlink_groups). */
+  join(group: number): void {
+    this.socket.addMembership(group);
+  }
+
+  /** Leaves a multicast group; the kernel stops queueing its messages here. */
+  leave(group: number): void {
+    this.socket.dropMembership(group);
+  }
+
   get port(): number {
     return this.socket.address().port;
   }

@@ -1,6 +1,8 @@
 // KernelEvents over a raw NETLINK_NETFILTER socket joined to the conntrack (NEW, UPDATE,
-// DESTROY) and expectation (NEW, DESTROY) multicast groups. The socket lives in an event pump
-// process by default (datagram-source.ts: the binding aborts its process on an overrun).
+// DESTROY) and expectation (NEW, DESTROY) multicast groups. By default the daemon's own thread
+// reads the socket, which a keeper thread opened for it (direct-source.ts: the binding aborts the
+// process whose event loop sees the socket overrun); where this Node cannot do that, the socket
+// lives in an event pump process (datagram-source.ts).
 // Every message is decoded into a result (never a throw), filtered, and handed to the sink; bad
 // messages are counted. Sinks that take conntrack events as scans (KernelEventSink.conntrackView)
 // get them without decoding: the scanner (codec/ct-scan.ts) reads them in place, and only what it
@@ -14,7 +16,9 @@ import { MessageCursor, NlmFlag } from './codec/netlink-message.js';
 import { CtMsg, NfnlGroup, NfnlSubsys, operationOf, subsysOf } from './codec/nfnetlink.js';
 import type { FlowFilter } from './flow-filter.js';
 import type { ConntrackEventView, KernelEvent, KernelEvents, KernelEventSink, KernelEventStats } from './kernel-roles.js';
-import { InProcessSource, PumpSource, type DatagramSource, type PumpCommand } from './datagram-source.js';
+import { InProcessSource, PumpSource, type DatagramHandlers, type DatagramSource, type PumpCommand } from './datagram-source.js';
+import { canWatchDatagrams } from './datagram-watch.js';
+import { DirectSource } from './direct-source.js';
 import { KernelError } from './errors.js';
 
 export interface KernelEventsOptions {
@@ -26,10 +30,12 @@ export interface KernelEventsOptions {
   readonly recvBufferSize?: number;
   readonly filter?: FlowFilter;
   /**
-   * 'pump' (default): the socket lives in a child process, so an overrun costs a restart of
-   * that process, not the daemon. 'none': in this process; only where overruns cannot happen.
+   * 'direct' (default): read by this thread, opened by a keeper thread (direct-source.ts); falls
+   * back to 'pump' where this Node cannot watch the socket. 'pump': the socket lives in a child
+   * process, so an overrun costs a restart of that process, not the daemon. 'none': the binding
+   * in this thread; only where overruns cannot happen (an overrun aborts the process).
    */
-  readonly isolation?: 'pump' | 'none';
+  readonly isolation?: 'direct' | 'pump' | 'none';
   /** How to run the event pump (default: event-pump-main next to this module). */
   readonly pump?: PumpCommand;
   /** Netlink ports (the daemon's writer) whose echoes are dropped undecoded and only counted. */
@@ -47,6 +53,8 @@ export class NetlinkKernelEvents implements KernelEvents {
   private readonly scan = new CtScan();
   private readonly view: { type: ConntrackEventView['type']; originPort: number; scan: CtScan } = { type: 'new', originPort: 0, scan: this.scan };
   private readonly dropPorts: ReadonlySet<number>;
+  private readerKind: 'direct' | 'pump' | 'in-process' | undefined;
+  private fallbackReason: string | undefined;
 
   constructor(private readonly options: KernelEventsOptions = {}) {
     this.dropPorts = new Set((options.dropOriginPorts ?? []).filter((port) => port !== 0));
@@ -62,12 +70,32 @@ export class NetlinkKernelEvents implements KernelEvents {
       ...(this.options.recvBufferSize === undefined ? {} : { recvBufferSize: this.options.recvBufferSize }),
       ...(this.dropPorts.size === 0 ? {} : { dropPorts: [...this.dropPorts] }),
     };
-    this.source = this.options.isolation === 'none' ? new InProcessSource(sourceOptions) : new PumpSource(sourceOptions, this.options.pump);
-    this.recvBufferSize = await this.source.start({
+    const handlers: DatagramHandlers = {
       datagram: (buf) => this.onDatagram(buf),
       overrun: () => this.onOverrun(),
       dropped: (total) => (this.counts.echoesDropped = total),
-    });
+    };
+    const isolation = this.options.isolation ?? 'direct';
+    if (isolation === 'direct' && canWatchDatagrams()) {
+      const direct = new DirectSource(sourceOptions);
+      this.source = direct;
+      try {
+        this.recvBufferSize = await direct.start(handlers);
+        this.readerKind = 'direct';
+        return;
+      } catch (error) {
+        direct.close();
+        this.fallbackReason = `reading the event socket in this process failed (${(error as Error).message}); using the event pump`;
+      }
+    }
+    this.source = isolation === 'none' ? new InProcessSource(sourceOptions) : new PumpSource(sourceOptions, this.options.pump);
+    this.readerKind = isolation === 'none' ? 'in-process' : 'pump';
+    this.recvBufferSize = await this.source.start(handlers);
+  }
+
+  /** Who reads the event socket: this thread ('direct'), the event pump, or the binding here. */
+  get reader(): 'direct' | 'pump' | 'in-process' | undefined {
+    return this.readerKind;
   }
 
   stats(): KernelEventStats {
@@ -75,7 +103,7 @@ export class NetlinkKernelEvents implements KernelEvents {
       ...this.counts,
       socketErrors: 0,
       recvBufferSize: this.recvBufferSize,
-      lastError: this.lastDecodeError ?? this.source?.lastError,
+      lastError: this.lastDecodeError ?? this.source?.lastError ?? this.fallbackReason,
     };
   }
 

@@ -27,6 +27,7 @@ export class KernelSubscription {
   private wanted = false;
   private readonly past: Record<(typeof COUNTERS)[number], number> = { datagrams: 0, events: 0, filtered: 0, undecodable: 0, overruns: 0, sinkErrors: 0, socketErrors: 0, echoesDropped: 0 };
   private lastBuffer = 0;
+  private lastReader: string | undefined;
   private paused = 0;
 
   constructor(
@@ -104,6 +105,11 @@ export class KernelSubscription {
         this.starting = undefined;
       }
       this.counters.subscriptions++;
+      if (events.reader !== undefined && events.reader !== this.lastReader) {
+        this.lastReader = events.reader;
+        const fallback = events.stats().lastError;
+        this.logger.info('conntrack events read', { by: events.reader, ...(events.reader === 'pump' && fallback !== undefined ? { why: fallback } : {}) });
+      }
       if (this.wanted && this.paused === 0) this.current = events;
       else {
         this.current = events;

@@ -1,6 +1,7 @@
 // KernelEvents against the real kernel: every NEW event of a 50k-entry burst arrives and
 // decodes, update and destroy events arrive, a too-small receive buffer is reported as an
-// overrun (never silently), and the flow filter applies to events.
+// overrun (never silently) and the subscription goes on, with the socket read in the daemon's
+// own thread (the default) and in the event pump, and the flow filter applies to events.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KernelEvent, KernelEventStats } from '../../../daemon/src/kernel/kernel-roles.js';
 import { requireTool } from '../../helpers/tools.js';
@@ -36,8 +37,9 @@ describe('NetlinkKernelEvents', () => {
   // here, some 5,000 events): the 50,000 entries go in bursts of 2,500 so that a busy machine
   // cannot turn this into an overrun test (that one is below).
   it('receives every NEW event of 50,000 entries made by conntrack -R', async () => {
-    const stats: KernelEventStats = await listener.request('subscribe', { options: {}, keep: 5 });
+    const stats: KernelEventStats & { reader: string } = await listener.request('subscribe', { options: {}, keep: 5 });
     expect(stats.recvBufferSize).toBeGreaterThan(0);
+    expect(stats.reader).toBe('direct');
     const burst = 2500;
     for (let start = 0; start < 50_000; start += burst) {
       const load = await conntrackLoad(ns, syntheticConntrackLines(burst, { start }));
@@ -78,22 +80,26 @@ describe('NetlinkKernelEvents', () => {
     }
   });
 
-  it('reports an overrun when the receive buffer is too small for a burst', async () => {
+  it.each([
+    ['the daemon thread', 'direct', 200_000],
+    ['the event pump', 'pump', 400_000],
+  ])('reports an overrun when the receive buffer is too small for a burst, read by %s, and goes on', async (_name, isolation, start) => {
     const small = await KernelAgent.start(ns);
     try {
-      const stats: KernelEventStats = await small.request('subscribe', { options: { recvBufferSize: 4096 }, keep: 0 });
+      const stats: KernelEventStats & { reader: string } = await small.request('subscribe', { options: { recvBufferSize: 4096, isolation }, keep: 0 });
+      expect(stats.reader).toBe(isolation);
       expect(stats.recvBufferSize).toBeLessThan(16 * 1024);
-      const load = await conntrackLoad(ns, syntheticConntrackLines(20_000, { start: 200_000 }));
+      const load = await conntrackLoad(ns, syntheticConntrackLines(20_000, { start }));
       expect(load.exitCode, load.stderr).toBe(0);
       const answer: EventsAnswer = await small.request('waitEvents', { name: 'conntrack:new', count: 20_000, timeoutMs: 3000 });
       expect(answer.overruns).toBeGreaterThan(0);
       expect(answer.stats.overruns).toBe(answer.overruns);
       const before = answer.counts['conntrack:new'] ?? 0;
       expect(before).toBeLessThan(20_000);
-      // the subscription carries on after the overrun (the event pump was restarted); one entry
-      // at a time, as a few events already fill this buffer
+      // the subscription carries on after the overrun (the event pump was restarted; the direct
+      // reader's socket goes on); one entry at a time, as a few events already fill this buffer
       for (let i = 1; i <= 3; i++) {
-        expect((await conntrackLoad(ns, syntheticConntrackLines(1, { start: 300_000 + i }))).exitCode).toBe(0);
+        expect((await conntrackLoad(ns, syntheticConntrackLines(1, { start: start + 100_000 + i }))).exitCode).toBe(0);
         const after: EventsAnswer = await small.request('waitEvents', { name: 'conntrack:new', count: before + i, timeoutMs: 20_000, settleMs: 0 });
         expect(after.counts['conntrack:new']).toBe(before + i);
       }

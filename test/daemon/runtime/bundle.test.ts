@@ -1,9 +1,9 @@
-// half-syncd as it ships: daemon/src/main.ts and the event pump bundled by esbuild (platform node,
-// target node18, ESM, `netlink` left external: the only runtime npm dependency) into a temporary
-// folder, then run with plain `node` — no tsx. It prints its usage and version, and it runs: in
-// a network namespace it opens its sockets, takes MASTER from its notify FIFO, starts the event
-// pump from next to its own file, replicates (its own table follows `conntrack -I`) and stops
-// cleanly. Then the same bundle runs
+// half-syncd as it ships: daemon/src/main.ts, the event pump and the event socket keeper bundled
+// by esbuild (platform node, target node18, ESM, `netlink` left external: the only runtime npm
+// dependency) into a temporary folder, then run with plain `node` — no tsx. It prints its usage
+// and version, and it runs: in a network namespace it opens its sockets, takes MASTER from its
+// notify FIFO, starts the event socket keeper thread from next to its own file and reads the
+// events itself, replicates (its own table follows `conntrack -I`) and stops cleanly. Then the same bundle runs
 // on Debian 12's nodejs (18.x) in a bookworm root (test/helpers/chroot.ts), live in a namespace.
 import { appendFile, cp, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -82,6 +82,7 @@ describe('the bundled half-syncd', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(output).toMatch(/half-syncd stopped/);
+    expect(output).toMatch(/conntrack events read by=direct/);
     return result;
   }
 
@@ -93,7 +94,7 @@ describe('the bundled half-syncd', () => {
     expect(help.stdout).toMatch(/usage: half-syncd/);
   });
 
-  it('runs with plain node: kernel events through the bundled pump, a clean stop', async () => {
+  it('runs with plain node: kernel events read by the daemon, its socket opened by the bundled keeper thread, a clean stop', async () => {
     const dir = join(out, 'node');
     await writeNodeFiles(dir, dir);
     const status = await liveRun([process.execPath, join(out, 'half-syncd.js'), '--config', join(dir, 'half.conf'), '--state-dir', join(dir, 'state')], join(dir, 'half.sock'), join(dir, 'notify.fifo'));
@@ -108,7 +109,7 @@ describe('the bundled half-syncd', () => {
       root = await debianRoot({ suite: 'bookworm', extraPackages: ['nodejs'] });
       const lib = join(root.dir, 'opt/half');
       await mkdir(join(lib, 'node_modules'), { recursive: true });
-      for (const file of ['half-syncd.js', 'event-pump-main.js', 'package.json']) await cp(join(out, file), join(lib, file));
+      for (const file of ['half-syncd.js', 'event-pump-main.js', 'event-socket-keeper-main.js', 'package.json']) await cp(join(out, file), join(lib, file));
       for (const pkg of ['netlink', 'node-gyp-build']) await cp(join(REPO, 'node_modules', pkg), join(lib, 'node_modules', pkg), { recursive: true, dereference: true });
       await writeNodeFiles(join(lib, 'node'), '/opt/half/node');
     });

@@ -77,7 +77,7 @@ const handlers: Record<string, (req: any) => Promise<unknown> | unknown> = {
         overruns++;
       },
     });
-    return events.stats();
+    return { ...events.stats(), reader: events.reader };
   },
   events: (req) => {
     if (req.keep !== undefined) keep = req.keep;
