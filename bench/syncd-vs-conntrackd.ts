@@ -32,7 +32,7 @@
 //     figure and fwb's user/system CPU), and fwb's kernel must then hold all N (`conntrack -C`).
 //
 // Environment: BENCH_ONLY=bulk,commit,latency (parts), BENCH_DAEMONS=half,conntrackd, BENCH_RATE (flows/s),
-// BENCH_NICE=N (both daemons' threads), BENCH_STATUS=1 (daemon status after each part), BENCH_JSON=FILE, BENCH_NODE_FLAGS (both
+// BENCH_NICE=N (both daemons' threads), BENCH_EVENT_READER=pump (half-syncd's events through its event pump), BENCH_STATUS=1 (daemon status after each part), BENCH_JSON=FILE, BENCH_NODE_FLAGS (both
 // half-syncd), BENCH_TIMELINE=1, BENCH_STAGES=1, BENCH_PERF=FILE, BENCH_GC_DUMP=PREFIX (see where each is read).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -91,7 +91,9 @@ async function halfPair(direct: boolean): Promise<Pair> {
   // BENCH_NODE_FLAGS="--trace-gc": node flags for both daemons; GC pauses are summed up at cleanup
   const flags = (process.env['BENCH_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
   const command = [bundled[0] as string, ...flags, ...bundled.slice(1)];
-  const lab = await clusterLab({ label: direct ? 'benchhd' : 'benchh', a: { command }, b: direct ? { mode: 'direct', command } : { command } });
+  // BENCH_EVENT_READER=pump: the primary's conntrack events through the event pump process ([daemon] event-reader)
+  const eventReader = process.env['BENCH_EVENT_READER'] === 'pump' ? { eventReader: 'pump' as const } : {};
+  const lab = await clusterLab({ label: direct ? 'benchhd' : 'benchh', a: { command, ...eventReader }, b: direct ? { mode: 'direct', command } : { command } });
   await Promise.all([lab.a.start(), lab.b.start()]);
   await lab.a.notify('MASTER', 'half_lan0', 150);
   await lab.b.notify('BACKUP');

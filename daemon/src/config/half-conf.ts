@@ -92,6 +92,11 @@ export interface HalfConfig {
   };
   readonly daemon: {
     readonly mode: HalfMode;
+    /**
+     * Who reads the conntrack event socket: `daemon` (its own thread, the socket opened by a
+     * keeper thread) or `pump` (a helper process, one more hop per event; kernel/direct-source.ts).
+     */
+    readonly eventReader: 'daemon' | 'pump';
     readonly purgeDelaySeconds: number;
     /** 0 disables the metrics endpoint. */
     readonly metricsPort: number;

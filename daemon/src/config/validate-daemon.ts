@@ -47,6 +47,7 @@ export function readFilter(filter: SectionReader): Partial<HalfConfig['filter']>
 export function readDaemon(daemon: SectionReader): Partial<HalfConfig['daemon']> {
   return {
     mode: daemon.choice('mode', ['external-cache', 'direct'] as const, 'external-cache'),
+    eventReader: daemon.choice('event-reader', ['daemon', 'pump'] as const, 'daemon'),
     purgeDelaySeconds: daemon.seconds('purge-delay', 0, 3600, 0, DEFAULTS.purgeDelaySeconds, 'write whole seconds from 0 to 3600, e.g. purge-delay = 60'),
     metricsPort: daemon.int('metrics-port', 0, 65535, DEFAULTS.metricsPort, `write a TCP port (default ${DEFAULTS.metricsPort}), or 0 to turn the metrics endpoint off`),
     metricsAddress: '127.0.0.1',

@@ -4,12 +4,12 @@
 // drained with read(2) into a backlog (pump-output.ts, as in the event pump). This saves the
 // event pump process's hop on every datagram chain: one wake-up, one pipe write and read.
 //
-// Datagrams are read ahead of their handling: every turn first drains the socket into the
-// backlog, then handles at most SLICE_BYTES of it, and drains again, so that a burst waits in
-// user space (up to `maxBufferedBytes`) rather than overrunning the kernel's receive buffer
-// (2 x net.core.rmem_max at most) while the daemon is busy with it. A turn that has run for
-// TURN_MS leaves the rest to the next turn of the event loop (timers, the sync socket, the
-// control socket get theirs). While events stream in, a wake first naps (wake-pacer.ts).
+// Datagrams are read ahead of their handling: every turn of the event loop first drains the
+// socket into the backlog, then handles at most SLICE_BYTES of it and leaves the rest to the next
+// turn, so that a burst waits in user space (up to `maxBufferedBytes`) rather than overrunning
+// the kernel's receive buffer (2 x net.core.rmem_max at most) while the daemon is busy with it,
+// and timers, the sync socket and the control socket get their turns. While events stream in, a
+// wake that finds the backlog empty first naps (wake-pacer.ts).
 import type { DatagramHandlers, DatagramSource, SourceOptions } from './datagram-source.js';
 import { FrameReader, PumpControl } from './pump-frames.js';
 import { PumpOutput } from './pump-output.js';
@@ -19,8 +19,8 @@ import { WakePacer } from './wake-pacer.js';
 const ENOBUFS = 105;
 /** Backlog handled between two drains of the socket: some 400-800 events, a few milliseconds. */
 const SLICE_BYTES = 128 * 1024;
-/** Longest turn of the event loop spent here. */
-const TURN_MS = 20;
+/** Handled chunks kept for reuse (a burst allocates no more once it is under way). */
+const SPARE_CHUNKS = 32;
 /** Datagrams per drain call (the backlog's limit is checked between calls). */
 const DRAIN_BATCH = 1024;
 
@@ -34,6 +34,7 @@ export class DirectSource implements DatagramSource {
   private handlers: DatagramHandlers | undefined;
   private fd = -1;
   private readonly backlog: Buffer[] = [];
+  private readonly spare: Buffer[] = [];
   private backlogBytes = 0;
   private readonly output: PumpOutput;
   private readonly reader: FrameReader;
@@ -45,7 +46,7 @@ export class DirectSource implements DatagramSource {
 
   constructor(private readonly options: DirectSourceOptions) {
     // what a drain reads is handled in place when nothing waits before it, else copied to the backlog
-    this.output = new PumpOutput((chunk) => (this.inPlace ? this.reader.push(chunk) : this.queue(Buffer.from(chunk))), new Set(options.dropPorts ?? []), SLICE_BYTES);
+    this.output = new PumpOutput((chunk) => (this.inPlace ? this.reader.push(chunk) : this.queue(chunk)), new Set(options.dropPorts ?? []), SLICE_BYTES);
     this.reader = new FrameReader({
       datagram: (buf) => this.handlers?.datagram(buf),
       control: (code, value) => {
@@ -77,10 +78,14 @@ export class DirectSource implements DatagramSource {
   /** The watch read a datagram: the socket has more behind it, as a rule, once events stream. */
   private woken(first: Buffer): void {
     if (this.closed) return;
-    this.pacer.napAt(performance.now());
     // the watch's datagram came out of the socket before anything still in it, after the backlog
-    if (this.backlog.length === 0 && this.output.pending === 0) this.handlers?.datagram(first);
-    else this.output.datagram(first);
+    if (this.backlog.length === 0 && this.output.pending === 0) {
+      // caught up: while events stream in, let some gather first
+      this.pacer.napAt(performance.now());
+      this.handlers?.datagram(first);
+    } else {
+      this.output.datagram(first);
+    }
     this.turn(1);
   }
 
@@ -89,33 +94,31 @@ export class DirectSource implements DatagramSource {
     else this.lastError = `recvmsg on the event socket: errno ${errno}`;
   }
 
-  /** Drains, handles a slice, drains…, for at most TURN_MS. */
+  /**
+   * Drains the socket into the backlog, then handles one slice of it. What is left waits for the
+   * next turn of the event loop, after the sync layer has sent what this slice made (its flush
+   * is an immediate too, queued before this one), so the socket is drained every few
+   * milliseconds however long the backlog.
+   */
   private turn(woken: number): void {
-    const started = performance.now();
-    let read = woken;
-    for (;;) {
-      read += this.drain();
-      if (this.backlog.length === 0) {
-        if (this.output.pending === 0) break;
-        this.inPlace = true;
-        try {
-          this.output.flush();
-        } finally {
-          this.inPlace = false;
-        }
-      } else {
+    this.pacer.count(woken + this.drain());
+    if (this.backlog.length === 0) {
+      if (this.output.pending === 0) return;
+      this.inPlace = true;
+      try {
         this.output.flush();
-        const chunk = this.backlog.shift() as Buffer;
-        this.backlogBytes -= chunk.length;
-        this.reader.push(chunk);
+      } finally {
+        this.inPlace = false;
       }
-      if (this.closed) return;
-      if (performance.now() - started > TURN_MS) {
-        this.later();
-        break;
-      }
+    } else {
+      this.output.flush();
+      const chunk = this.backlog.shift() as Buffer;
+      this.backlogBytes -= chunk.length;
+      this.reader.push(chunk);
+      // handlers keep nothing they do not copy, and no frame spans two chunks: reuse it
+      if (this.spare.length < SPARE_CHUNKS && chunk.buffer.byteLength === SLICE_BYTES) this.spare.push(Buffer.from(chunk.buffer, chunk.byteOffset, SLICE_BYTES));
     }
-    this.pacer.count(read);
+    if (!this.closed && this.backlog.length > 0) this.later();
   }
 
   /** Reads what the socket holds into the backlog; returns how many datagrams. */
@@ -132,9 +135,12 @@ export class DirectSource implements DatagramSource {
     return read;
   }
 
-  private queue(chunk: Buffer): void {
-    this.backlog.push(chunk);
-    this.backlogBytes += chunk.length;
+  /** Copies a view of the output buffer to the backlog (into a spare chunk when there is one). */
+  private queue(view: Buffer): void {
+    const chunk = (view.length <= SLICE_BYTES ? this.spare.pop() : undefined) ?? Buffer.allocUnsafeSlow(Math.max(view.length, SLICE_BYTES));
+    view.copy(chunk);
+    this.backlog.push(chunk.subarray(0, view.length));
+    this.backlogBytes += view.length;
   }
 
   private later(): void {

@@ -128,7 +128,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     // helpers' sequence adjustments come with no event: read back on their expectations' events
     const sink = new SeqAdjRefresh(feed, dumper, filter, logger);
     const afterPause = async (reason: string): Promise<void> => table.heal(`after ${reason}`);
-    const events = new KernelSubscription(() => new NetlinkKernelEvents({ filter }), sink, afterPause, logger, alwaysOn);
+    const events = new KernelSubscription(() => new NetlinkKernelEvents({ filter, isolation: config.daemon.eventReader === 'pump' ? 'pump' : 'direct' }), sink, afterPause, logger, alwaysOn);
     closers.push(() => events.close());
     if (alwaysOn) {
       await events.activate();

@@ -23,9 +23,16 @@ describe('[filter]', () => {
 });
 
 describe('[daemon]', () => {
-  it('reads mode, purge delay, metrics port and control socket', () => {
-    const config = validateHalfConf(`${MINIMAL}[daemon]\nmode = direct\npurge-delay = 5s\nmetrics-port = 19477\ncontrol-socket = /run/half/ctl.sock\n`, 'h');
-    expect(config.daemon).toEqual({ mode: 'direct', purgeDelaySeconds: 5, metricsPort: 19477, metricsAddress: '127.0.0.1', controlSocket: '/run/half/ctl.sock' });
+  it('reads mode, event reader, purge delay, metrics port and control socket', () => {
+    const config = validateHalfConf(`${MINIMAL}[daemon]\nmode = direct\nevent-reader = pump\npurge-delay = 5s\nmetrics-port = 19477\ncontrol-socket = /run/half/ctl.sock\n`, 'h');
+    expect(config.daemon).toEqual({ mode: 'direct', eventReader: 'pump', purgeDelaySeconds: 5, metricsPort: 19477, metricsAddress: '127.0.0.1', controlSocket: '/run/half/ctl.sock' });
+    expect(validateHalfConf(MINIMAL, 'h').daemon.eventReader).toBe('daemon');
+  });
+
+  it('names the event readers there are when event-reader is wrong', () => {
+    const [problem] = problemsOf(`${MINIMAL}[daemon]\nevent-reader = thread\n`);
+    expect(problem?.key).toBe('daemon.event-reader');
+    expect(`${problem?.message} ${problem?.fix}`).toMatch(/daemon.*pump|pump.*daemon/);
   });
 
   it('rejects fractional purge delays and unknown keys such as a metrics address', () => {

@@ -24,7 +24,7 @@ describe('validateHalfConf', () => {
     expect(config.filter.ignore).toEqual([]);
     expect(config.filter.protocols).toEqual(['tcp', 'udp', 'udplite', 'icmp', 'icmpv6', 'sctp', 'dccp', 'gre']);
     expect(config.filter.tcpStates).toHaveLength(9);
-    expect(config.daemon).toEqual({ mode: 'external-cache', purgeDelaySeconds: 60, metricsPort: 9477, metricsAddress: '127.0.0.1', controlSocket: '/run/half/half.sock' });
+    expect(config.daemon).toEqual({ mode: 'external-cache', eventReader: 'daemon', purgeDelaySeconds: 60, metricsPort: 9477, metricsAddress: '127.0.0.1', controlSocket: '/run/half/half.sock' });
   });
 
   it('reads every key of the fixtures', () => {

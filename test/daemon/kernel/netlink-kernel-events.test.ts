@@ -108,6 +108,24 @@ describe('NetlinkKernelEvents', () => {
     }
   });
 
+  // A consumer four times slower than conntrack -R: the kernel's receive buffer (some 10,000
+  // events at most here) could not hold what waits; the direct reader drains the socket into its
+  // backlog between slices of handling, so nothing is lost.
+  it('keeps up with a burst longer than the receive buffer holds while the consumer is slow', async () => {
+    const slow = await KernelAgent.start(ns);
+    try {
+      const stats: KernelEventStats & { reader: string } = await slow.request('subscribe', { options: { conntrack: ['new'], expectations: false }, keep: 0, sinkDelayUs: 30 });
+      expect(stats.reader).toBe('direct');
+      const load = await conntrackLoad(ns, syntheticConntrackLines(40_000, { start: 500_000 }));
+      expect(load.exitCode, load.stderr).toBe(0);
+      const answer: EventsAnswer = await slow.request('waitEvents', { name: 'conntrack:new', count: 40_000, timeoutMs: 30_000 });
+      expect(answer.overruns, `receive buffer ${answer.stats.recvBufferSize} bytes`).toBe(0);
+      expect(answer.counts['conntrack:new']).toBe(40_000);
+    } finally {
+      await slow.stop();
+    }
+  });
+
   it('applies the flow filter to events and counts what it drops', async () => {
     const filtered = await KernelAgent.start(ns);
     try {

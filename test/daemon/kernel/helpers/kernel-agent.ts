@@ -67,8 +67,11 @@ const handlers: Record<string, (req: any) => Promise<unknown> | unknown> = {
   subscribe: async (req) => {
     keep = req.keep ?? 1000;
     events = new NetlinkKernelEvents({ ...(req.options as KernelEventsOptions), ...(req.filter === undefined ? {} : { filter: buildFlowFilter(req.filter) }) });
+    // sinkDelayUs: a slow consumer (each event holds the thread this long)
+    const delayMs = (req.sinkDelayUs ?? 0) / 1000;
     await events.start({
       event(e) {
+        if (delayMs > 0) for (const until = performance.now() + delayMs; performance.now() < until; );
         const name = `${e.table}:${e.type}`;
         counts[name] = (counts[name] ?? 0) + 1;
         if (received.length < keep) received.push(e);
