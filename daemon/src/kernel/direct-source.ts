@@ -10,13 +10,14 @@
 // the kernel's receive buffer (2 x net.core.rmem_max at most) while the daemon is busy with it,
 // and timers, the sync socket and the control socket get their turns. While events stream in, a
 // wake that finds the backlog empty first naps (wake-pacer.ts).
+import { constants } from 'node:os';
 import type { DatagramHandlers, DatagramSource, SourceOptions } from './datagram-source.js';
 import { FrameReader, PumpControl } from './pump-frames.js';
 import { PumpOutput } from './pump-output.js';
 import { SocketKeeper, type EventSocketLease } from './socket-keeper.js';
 import { WakePacer } from './wake-pacer.js';
 
-const ENOBUFS = 105;
+const { ENOBUFS } = constants.errno;
 /** Backlog handled between two drains of the socket: some 400-800 events, a few milliseconds. */
 const SLICE_BYTES = 128 * 1024;
 /** Handled chunks kept for reuse (a burst allocates no more once it is under way). */

@@ -2,14 +2,14 @@
 // frame header as associated data (RFC 5116 §3) and the 96-bit nonce taken from the header
 // (frame-header.ts). Pure: the caller supplies key and header, so the same inputs give the same
 // bytes (golden tests rely on it).
-import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { createCipheriv, createDecipheriv, type KeyObject } from 'node:crypto';
 import type { FrameHeader } from './frame-header.js';
 import { HEADER_BYTES, TAG_BYTES, nonceOf, writeHeader } from './frame-header.js';
 
 const ALGORITHM = 'aes-256-gcm';
 
 /** Header + encrypted body + tag. */
-export function sealFrame(key: Buffer, header: FrameHeader, body: Uint8Array): Buffer {
+export function sealFrame(key: Buffer | KeyObject, header: FrameHeader, body: Uint8Array): Buffer {
   const frame = Buffer.allocUnsafe(HEADER_BYTES + body.byteLength + TAG_BYTES);
   writeHeader(frame, header);
   const aad = frame.subarray(0, HEADER_BYTES);
@@ -28,7 +28,7 @@ export function sealFrame(key: Buffer, header: FrameHeader, body: Uint8Array): B
  * corrupted, or sealed with another key). Never throws for any input of at least
  * HEADER_BYTES + TAG_BYTES bytes.
  */
-export function openFrame(key: Buffer, frame: Buffer): Buffer | undefined {
+export function openFrame(key: Buffer | KeyObject, frame: Buffer): Buffer | undefined {
   if (frame.length < HEADER_BYTES + TAG_BYTES) return undefined;
   const aad = frame.subarray(0, HEADER_BYTES);
   const tagStart = frame.length - TAG_BYTES;

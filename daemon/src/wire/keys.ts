@@ -2,7 +2,7 @@
 // the one secret every node shares; each sender gets its own frame key (info names the purpose,
 // the cluster and the node), so nonces only need to be unique per sender and a key never
 // encrypts under another node's nonce sequence.
-import { hkdfSync } from 'node:crypto';
+import { createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 import { ConfigError } from '../errors.js';
 
 export const MIN_CLUSTER_KEY_BYTES = 16;
@@ -17,9 +17,12 @@ export function deriveFrameKey(clusterKey: Uint8Array, clusterId: number, nodeId
   return Buffer.from(hkdfSync('sha256', clusterKey, SALT, info, FRAME_KEY_BYTES));
 }
 
-/** The frame keys of one cluster, derived once per node id and cached. */
+/**
+ * The frame keys of one cluster, derived once per node id and cached as key objects: a cipher
+ * made from a KeyObject does not import the key's bytes again for every frame.
+ */
 export class FrameKeys {
-  private readonly cache = new Map<number, Buffer>();
+  private readonly cache = new Map<number, KeyObject>();
   private readonly clusterKey: Buffer;
 
   constructor(
@@ -40,10 +43,10 @@ export class FrameKeys {
     this.clusterKey = Buffer.from(clusterKey);
   }
 
-  forNode(nodeId: number): Buffer {
+  forNode(nodeId: number): KeyObject {
     let key = this.cache.get(nodeId);
     if (key === undefined) {
-      key = deriveFrameKey(this.clusterKey, this.clusterId, nodeId);
+      key = createSecretKey(deriveFrameKey(this.clusterKey, this.clusterId, nodeId));
       this.cache.set(nodeId, key);
     }
     return key;

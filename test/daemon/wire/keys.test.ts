@@ -7,12 +7,15 @@ const clusterKey = Buffer.alloc(32, 0x5a);
 describe('FrameKeys', () => {
   it('derives one stable 256-bit key per node, distinct across nodes and clusters', () => {
     const keys = new FrameKeys(clusterKey, 1);
-    const a = keys.forNode(1);
+    const key = keys.forNode(1);
+    expect(key.type).toBe('secret');
+    const a = key.export();
     expect(a).toHaveLength(32);
-    expect(keys.forNode(1)).toBe(a);
-    expect(new FrameKeys(clusterKey, 1).forNode(1).equals(a)).toBe(true);
-    expect(keys.forNode(2).equals(a)).toBe(false);
-    expect(new FrameKeys(clusterKey, 2).forNode(1).equals(a)).toBe(false);
+    expect(a.equals(deriveFrameKey(clusterKey, 1, 1))).toBe(true);
+    expect(keys.forNode(1)).toBe(key);
+    expect(new FrameKeys(clusterKey, 1).forNode(1).equals(key)).toBe(true);
+    expect(keys.forNode(2).equals(key)).toBe(false);
+    expect(new FrameKeys(clusterKey, 2).forNode(1).equals(key)).toBe(false);
     expect(deriveFrameKey(Buffer.alloc(32, 0x5b), 1, 1).equals(a)).toBe(false);
     // Never the cluster key itself.
     expect(a.equals(clusterKey)).toBe(false);
