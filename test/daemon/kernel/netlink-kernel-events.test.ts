@@ -108,15 +108,15 @@ describe('NetlinkKernelEvents', () => {
     }
   });
 
-  // A consumer four times slower than conntrack -R: the kernel's receive buffer (some 10,000
+  // A consumer half as fast as conntrack -R: the kernel's receive buffer (some 10,000
   // events at most here) could not hold what waits; the direct reader drains the socket into its
   // backlog between slices of handling, so nothing is lost.
   it('keeps up with a burst longer than the receive buffer holds while the consumer is slow', async () => {
     const slow = await KernelAgent.start(ns);
     try {
-      const stats: KernelEventStats & { reader: string } = await slow.request('subscribe', { options: { conntrack: ['new'], expectations: false }, keep: 0, sinkDelayUs: 30 });
+      const stats: KernelEventStats & { reader: string } = await slow.request('subscribe', { options: { conntrack: ['new'], expectations: false }, keep: 0, sinkDelayUs: 15 });
       expect(stats.reader).toBe('direct');
-      const load = await conntrackLoad(ns, syntheticConntrackLines(40_000, { start: 500_000 }));
+      const load = await conntrackLoad(ns, syntheticConntrackLines(40_000, { start: 600_000 }));
       expect(load.exitCode, load.stderr).toBe(0);
       const answer: EventsAnswer = await slow.request('waitEvents', { name: 'conntrack:new', count: 40_000, timeoutMs: 30_000 });
       expect(answer.overruns, `receive buffer ${answer.stats.recvBufferSize} bytes`).toBe(0);
