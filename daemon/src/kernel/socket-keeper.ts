@@ -52,6 +52,8 @@ class KeptSocket {
 
 /** Longest wait for the keeper's answer: a few system calls, so only a stuck thread takes this. */
 const ANSWER_TIMEOUT_MS = 5000;
+/** Longest wait for the keeper thread to start (it loads the binding); then the event pump is used. */
+const START_TIMEOUT_MS = 20_000;
 
 /** Starts event-socket-keeper-main next to this module (.js when built; .ts through tsx's loader). */
 function startKeeper(data: KeeperData): Worker {
@@ -85,7 +87,11 @@ export class SocketKeeper {
     const worker = startKeeper(data);
     worker.unref();
     this.ready = new Promise((resolve, reject) => {
-      worker.once('message', () => resolve());
+      const late = setTimeout(() => reject(this.fail(`did not start within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS).unref();
+      worker.once('message', () => {
+        clearTimeout(late);
+        resolve();
+      });
       worker.on('error', (error) => reject(this.fail(`failed: ${error.message}`, error)));
       worker.on('exit', (code) => reject(this.fail(`exited (${code})`)));
     });
@@ -101,7 +107,9 @@ export class SocketKeeper {
     try {
       this.call({ op: 'join', port: kept.port, groups: req.groups });
     } catch (error) {
-      this.idle.push(kept);
+      // it may have joined some of them: not fit for another lease
+      this.all.delete(kept);
+      this.tryClose(kept);
       throw error;
     }
     kept.groups = req.groups;

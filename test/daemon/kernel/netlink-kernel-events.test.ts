@@ -126,6 +126,31 @@ describe('NetlinkKernelEvents', () => {
     }
   });
 
+  // Subscriptions come and go around every commit and role change: the direct reader's socket is
+  // kept between them (its groups left, its queue dropped), never piled up.
+  it('keeps one event socket across subscriptions, and a released one hears nothing', async () => {
+    const agent = await KernelAgent.start(ns);
+    try {
+      await agent.request('subscribe', { options: { conntrack: ['new'], expectations: false } });
+      const sockets: number = await agent.request('netfilterSockets');
+      for (let i = 0; i < 10; i++) {
+        await agent.request('unsubscribe');
+        const stats: KernelEventStats & { reader: string } = await agent.request('subscribe', { options: { conntrack: ['new'], expectations: false } });
+        expect(stats.reader).toBe('direct');
+      }
+      expect(await agent.request('netfilterSockets')).toBe(sockets);
+      await agent.request('unsubscribe');
+      // made while nobody subscribed: not delivered to the next subscription
+      expect((await conntrackLoad(ns, syntheticConntrackLines(5, { start: 700_000 }))).exitCode).toBe(0);
+      await agent.request('subscribe', { options: { conntrack: ['new'], expectations: false } });
+      expect((await conntrackLoad(ns, syntheticConntrackLines(3, { start: 700_100 }))).exitCode).toBe(0);
+      const answer: EventsAnswer = await agent.request('waitEvents', { name: 'conntrack:new', count: 3, settleMs: 300 });
+      expect(answer.counts['conntrack:new']).toBe(3);
+    } finally {
+      await agent.stop();
+    }
+  });
+
   it('applies the flow filter to events and counts what it drops', async () => {
     const filtered = await KernelAgent.start(ns);
     try {
