@@ -142,7 +142,7 @@ export interface KernelEvents {
   /** Subscribes; resolves once the kernel delivers events (dump after this, not before). */
   start(sink: KernelEventSink): Promise<void>;
   stats(): KernelEventStats;
-  /** Who reads the event socket, once started (e.g. 'direct', 'pump'), if the implementation says. */
+  /** Who reads the event socket, once started (e.g. 'daemon', 'pump'), if the implementation says. */
   readonly reader?: string | undefined;
   close(): void;
 }

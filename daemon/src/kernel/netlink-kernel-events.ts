@@ -53,7 +53,7 @@ export class NetlinkKernelEvents implements KernelEvents {
   private readonly scan = new CtScan();
   private readonly view: { type: ConntrackEventView['type']; originPort: number; scan: CtScan } = { type: 'new', originPort: 0, scan: this.scan };
   private readonly dropPorts: ReadonlySet<number>;
-  private readerKind: 'direct' | 'pump' | 'in-process' | undefined;
+  private readerKind: 'daemon' | 'pump' | 'in-process' | undefined;
   private fallbackReason: string | undefined;
 
   constructor(private readonly options: KernelEventsOptions = {}) {
@@ -81,7 +81,7 @@ export class NetlinkKernelEvents implements KernelEvents {
       this.source = direct;
       try {
         this.recvBufferSize = await direct.start(handlers);
-        this.readerKind = 'direct';
+        this.readerKind = 'daemon';
         return;
       } catch (error) {
         direct.close();
@@ -93,8 +93,11 @@ export class NetlinkKernelEvents implements KernelEvents {
     this.recvBufferSize = await this.source.start(handlers);
   }
 
-  /** Who reads the event socket: this thread ('direct'), the event pump, or the binding here. */
-  get reader(): 'direct' | 'pump' | 'in-process' | undefined {
+  /**
+   * Who reads the event socket, in half.conf's words (`event-reader`): 'daemon' (this thread,
+   * isolation 'direct'), 'pump', or 'in-process' (the binding here, isolation 'none').
+   */
+  get reader(): 'daemon' | 'pump' | 'in-process' | undefined {
     return this.readerKind;
   }
 

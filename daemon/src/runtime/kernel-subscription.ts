@@ -107,8 +107,10 @@ export class KernelSubscription {
       this.counters.subscriptions++;
       if (events.reader !== undefined && events.reader !== this.lastReader) {
         this.lastReader = events.reader;
-        const fallback = events.stats().lastError;
-        this.logger.info('conntrack events read', { by: events.reader, ...(events.reader === 'pump' && fallback !== undefined ? { why: fallback } : {}) });
+        // a pump that was not asked for says why (kernel/netlink-kernel-events.ts)
+        const why = events.reader === 'pump' ? events.stats().lastError : undefined;
+        if (why === undefined) this.logger.info('conntrack events read', { by: events.reader });
+        else this.logger.warn('conntrack events read', { by: events.reader, why });
       }
       if (this.wanted && this.paused === 0) this.current = events;
       else {

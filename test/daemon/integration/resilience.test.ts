@@ -155,7 +155,7 @@ describe('half-syncd under restarts, loss, attacks and lost events', () => {
     const pid = lab.a.pid;
     if (pid === undefined) throw new Error('fwa has no daemon');
     // the daemon reads its event socket itself (no event pump process)
-    expect(lab.a.output).toMatch(/conntrack events read by=direct/);
+    expect(lab.a.output).toMatch(/conntrack events read by=daemon/);
     expect(childrenOf(pid).filter((child) => readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('event-pump-main'))).toEqual([]);
     const before = await lab.a.status();
     process.kill(pid, 'SIGSTOP');

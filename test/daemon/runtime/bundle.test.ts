@@ -82,7 +82,7 @@ describe('the bundled half-syncd', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(output).toMatch(/half-syncd stopped/);
-    expect(output).toMatch(/conntrack events read by=direct/);
+    expect(output).toMatch(/conntrack events read by=daemon/);
     return result;
   }
 
