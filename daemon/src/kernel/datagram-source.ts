@@ -1,7 +1,8 @@
-// Where conntrack event datagrams come from: a socket in this process, or an event pump child
-// process (event-pump-main.ts) that survives what the `netlink` binding does on an overrun
-// (it aborts its process). The pump is the default for the daemon; each time it dies or
-// reports ENOBUFS, the consumer is told "overrun" and the pump is restarted.
+// Where conntrack event datagrams come from: the daemon's own thread (direct-source.ts, the
+// default), the binding's socket in this process, or an event pump child process
+// (event-pump-main.ts) that survives what the `netlink` binding does on an overrun (it aborts its
+// process): the daemon's fallback, and `event-reader = pump`. Each time the pump dies or reports
+// ENOBUFS, the consumer is told "overrun" and the pump is restarted.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, extname, join } from 'node:path';
 import type { Readable } from 'node:stream';
