@@ -3,7 +3,9 @@
 // binding aborts the whole process when its socket overruns: the kernel sets ENOBUFS, poll
 // reports POLLERR, libuv hands the binding UV_EBADF, and the binding's error path throws inside
 // a native callback (std::terminate, SIGABRT). Isolated here, such an abort costs only this
-// process: the parent sees it exit, reports an overrun and starts a new pump.
+// process: the parent sees it exit, reports an overrun and starts a new pump. The daemon reads
+// its events itself where it can (direct-source.ts); the pump is its fallback, and what
+// `event-reader = pump` asks for.
 //
 // Usage: node event-pump-main.js '{"groups":[1,2,3],"recvBufferSize":67108864,"dropPorts":[123]}'
 // It exits when its stdin closes (the parent went away). The binding only wakes the pump: each

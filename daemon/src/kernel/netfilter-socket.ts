@@ -7,8 +7,10 @@
 // Binding limits (netlink 0.3.0, src/binding.cc), found here:
 //  - an overrun usually never reaches JavaScript: the kernel's sk_err makes poll report
 //    POLLERR, libuv passes UV_EBADF to the binding's poll handler, and its error path throws
-//    inside the native callback: the process aborts. Event sockets therefore live in a child
-//    process (event-pump-main.ts); request sockets size their batches so answers always fit.
+//    inside the native callback: the process aborts. Event sockets are therefore opened by a
+//    thread whose event loop never runs, and read by the daemon's own thread through a libuv UDP
+//    handle (socket-keeper.ts, direct-source.ts), or live in a child process (event-pump-main.ts);
+//    request sockets size their batches so answers always fit.
 //  - no setsockopt beyond SO_RCVBUF/SO_SNDBUF and group membership: no NETLINK_BROADCAST_ERROR /
 //    NETLINK_NO_ENOBUFS (conntrackd's NetlinkEventsReliable: the kernel keeps retrying DESTROY
 //    events and stops reporting ENOBUFS), no NETLINK_CAP_ACK, no SO_RCVBUFFORCE. The receive
