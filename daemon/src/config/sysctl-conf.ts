@@ -7,6 +7,11 @@ export interface SysctlSetting {
   readonly key: string;
   readonly value: string;
   readonly why: string;
+  /**
+   * A host-wide key (net.core.*): written with sysctl.d(5)'s "-" prefix, so that where it
+   * cannot be set (a container's network namespace) the rest still loads.
+   */
+  readonly hostWide?: boolean;
 }
 
 export function sysctlSettings(config: HalfConfig): SysctlSetting[] {
@@ -24,6 +29,12 @@ export function sysctlSettings(config: HalfConfig): SysctlSetting[] {
       key: 'net.netfilter.nf_conntrack_events',
       value: '1',
       why: 'half-syncd replicates connections from conntrack events: always generate them',
+    },
+    {
+      key: 'net.core.rmem_max',
+      value: String(32 * 1024 * 1024),
+      why: 'half-syncd asks for a 64 MiB receive buffer on its conntrack event socket and the kernel grants twice rmem_max at most (Debian\'s default 212992 leaves some 400 events); a larger burst while the daemon is busy would be lost and healed by a full resync',
+      hostWide: true,
     },
     {
       key: 'net.netfilter.nf_conntrack_tcp_be_liberal',
@@ -52,7 +63,7 @@ export function renderSysctlConf(config: HalfConfig): string {
     `# sysctl settings of HALF node ${config.node.id}, rendered from ${config.source}.`,
     '# Do not edit: change half.conf and run `half configure`.',
   ];
-  for (const setting of sysctlSettings(config)) lines.push('', ...wrapComment(setting.why), `${setting.key} = ${setting.value}`);
+  for (const setting of sysctlSettings(config)) lines.push('', ...wrapComment(setting.why), `${setting.hostWide === true ? '-' : ''}${setting.key} = ${setting.value}`);
   lines.push(
     '',
     '# Not set by HALF: net.ipv4.ip_nonlocal_bind. keepalived adds the virtual addresses itself and',

@@ -25,6 +25,7 @@ export const SYSCTLS = [
   'net.netfilter.nf_conntrack_max',
   'net.ipv4.ip_forward',
   'net.ipv6.conf.all.forwarding',
+  'net.core.rmem_max',
 ] as const;
 export type SysctlName = (typeof SYSCTLS)[number];
 

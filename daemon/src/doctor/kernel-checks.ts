@@ -53,6 +53,28 @@ export function beLiberalCheck(facts: DoctorFacts): CheckResult {
   return warn(id, 'nf_conntrack_tcp_be_liberal = 0: after a takeover, segments of committed TCP connections may be marked INVALID and dropped', 'sysctl -w net.netfilter.nf_conntrack_tcp_be_liberal=1 (HALF\'s /etc/sysctl.d snippet sets it at boot)');
 }
 
+/** What half-syncd asks for its conntrack event socket (kernel/netfilter-socket.ts), and rmem_max that grants it. */
+const EVENT_BUFFER_BYTES = 64 * 1024 * 1024;
+const ENOUGH_RMEM_MAX = EVENT_BUFFER_BYTES / 2;
+/** Bytes an event takes in a netlink socket's receive queue, roughly (its skb). */
+const EVENT_TRUESIZE = 1024;
+
+export function rmemMaxCheck(facts: DoctorFacts): CheckResult {
+  const id = 'sysctl.rmem_max';
+  const raw = facts.sysctls['net.core.rmem_max'];
+  const value = raw === null ? Number.NaN : Number(raw);
+  if (!Number.isSafeInteger(value)) return warn(id, 'net.core.rmem_max cannot be read', 'check with `sysctl net.core.rmem_max`');
+  // the kernel grants twice the request, the request capped at rmem_max (socket(7), SO_RCVBUF)
+  const granted = 2 * Math.min(value, EVENT_BUFFER_BYTES / 2);
+  const events = Math.floor(granted / EVENT_TRUESIZE);
+  if (value >= ENOUGH_RMEM_MAX) return ok(id, `net.core.rmem_max = ${value}: half-syncd's conntrack event socket gets ${granted / 1048576} MiB (some ${events} events)`);
+  return warn(
+    id,
+    `net.core.rmem_max = ${value}: half-syncd's conntrack event socket gets only ${Math.round(granted / 1024)} KiB (some ${events} events); a larger burst while it is busy is lost and healed by a full resync`,
+    `sysctl -w net.core.rmem_max=${ENOUGH_RMEM_MAX} (HALF's /etc/sysctl.d snippet sets it at boot; a host-wide setting, not per network namespace)`,
+  );
+}
+
 export function tcpLooseCheck(facts: DoctorFacts): CheckResult {
   const id = 'sysctl.nf_conntrack_tcp_loose';
   const value = facts.sysctls['net.netfilter.nf_conntrack_tcp_loose'];
@@ -103,6 +125,7 @@ export function kernelChecks(facts: DoctorFacts): CheckResult[] {
     conntrackEventsCheck(facts),
     beLiberalCheck(facts),
     tcpLooseCheck(facts),
+    rmemMaxCheck(facts),
     ...forwardingCheck(facts),
     tableFillCheck(facts),
   ];

@@ -24,7 +24,7 @@ describe('runChecks', () => {
     expect(report.checks.map((c) => c.id)).toEqual([
       'config', 'daemon', 'peer.2',
       'module.nf_conntrack', 'module.nf_conntrack_netlink', 'module.nf_conntrack_ftp',
-      'sysctl.nf_conntrack_events', 'sysctl.nf_conntrack_tcp_be_liberal', 'sysctl.nf_conntrack_tcp_loose', 'sysctl.ip_forward', 'sysctl.nf_conntrack_max',
+      'sysctl.nf_conntrack_events', 'sysctl.nf_conntrack_tcp_be_liberal', 'sysctl.nf_conntrack_tcp_loose', 'sysctl.rmem_max', 'sysctl.ip_forward', 'sysctl.nf_conntrack_max',
       'firewall.vrrp', 'firewall.sync', 'keepalived', 'clock',
     ]);
   });
@@ -37,6 +37,7 @@ describe('runChecks', () => {
     ['events off', sysctl('net.netfilter.nf_conntrack_events', '0'), 'sysctl.nf_conntrack_events', 'fail', /disabled/, /nf_conntrack_events=1/],
     ['conntrack absent', sysctl('net.netfilter.nf_conntrack_events', null), 'sysctl.nf_conntrack_events', 'fail', /is missing/, /modprobe nf_conntrack/],
     ['strict windows', sysctl('net.netfilter.nf_conntrack_tcp_be_liberal', '0'), 'sysctl.nf_conntrack_tcp_be_liberal', 'warn', /INVALID/, /tcp_be_liberal=1/],
+    ['Debian\'s default rmem_max', sysctl('net.core.rmem_max', '212992'), 'sysctl.rmem_max', 'warn', /gets only 416 KiB \(some 416 events\)/, /rmem_max=33554432/],
     ['no forwarding', sysctl('net.ipv4.ip_forward', '0'), 'sysctl.ip_forward', 'fail', /forwarding is off/, /ip_forward=1/],
     ['table nearly full', sysctl('net.netfilter.nf_conntrack_count', '250000'), 'sysctl.nf_conntrack_max', 'fail', /250000 of 262144/, /raise net\.netfilter\.nf_conntrack_max/],
     ['table filling', sysctl('net.netfilter.nf_conntrack_count', '200000'), 'sysctl.nf_conntrack_max', 'warn', /76\.3 %/, /before it fills/],
@@ -147,10 +148,10 @@ describe('report rendering', () => {
     expect(lines[0]).toBe(`OK    ${'config'.padEnd(width)}  /etc/half/half.conf is valid (node 1, sync port 3781)`);
     expect(text).toContain(`FAIL  ${'keepalived'.padEnd(width)}  keepalived is not running: no process named keepalived\n${' '.repeat(width + 8)}fix: systemctl start keepalived`);
     expect(text).toMatch(/^WARN {2}sysctl\.nf_conntrack_tcp_be_liberal {2}/m);
-    expect(text.endsWith('\n13 ok, 1 warning, 1 failed, 0 skipped\n')).toBe(true);
+    expect(text.endsWith('\n14 ok, 1 warning, 1 failed, 0 skipped\n')).toBe(true);
     expect(report.failed).toBe(true);
     const json = JSON.parse(renderDoctorJson(report)) as { schema: number; failed: boolean; counts: object; checks: CheckResult[] };
-    expect(json).toMatchObject({ schema: 1, failed: true, counts: { ok: 13, warn: 1, fail: 1, skip: 0 } });
+    expect(json).toMatchObject({ schema: 1, failed: true, counts: { ok: 14, warn: 1, fail: 1, skip: 0 } });
     expect(json.checks).toEqual(report.checks);
   });
 });
