@@ -65,11 +65,6 @@ export class NetlinkKernelWriter implements KernelWriter {
     return this.exchange.port;
   }
 
-  /** Chunks answered right after their write(2), and chunks that waited for the binding (request-exchange.ts). */
-  get exchanges(): { readonly inPlace: number; readonly later: number } {
-    return { ...this.exchange.answered };
-  }
-
   apply(ops: readonly KernelOp[]): Promise<ApplyReport> {
     return this.serialized(() => this.run(ops.map(itemOf)));
   }

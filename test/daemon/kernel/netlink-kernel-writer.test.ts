@@ -193,15 +193,10 @@ describe('NetlinkKernelWriter', () => {
         protoinfo: { proto: 'tcp', state: 200 },
       },
     }));
-    const before: { inPlace: number; later: number } = await agent.request('exchanges');
     const report: ApplyReport = await agent.request('apply', { ops: bad });
     expect(report.overruns).toBe(0);
     expect(report.failed).toBe(5000);
     expect(report.results.every((r) => !r.ok && r.code === 'ERANGE')).toBe(true);
-    // the kernel answers inside write(2): every chunk's 5,000 answers were read right after it
-    const after: { inPlace: number; later: number } = await agent.request('exchanges');
-    expect(after.inPlace).toBeGreaterThan(before.inPlace);
-    expect(after.later).toBe(before.later);
   });
 
   it('deletes, and treats deleting what is gone as done', async () => {
@@ -271,14 +266,5 @@ describe('NetlinkKernelWriter', () => {
   it('flushes the table', async () => {
     await agent.request('flush', { table: 'conntrack' });
     expect(await listFlows(ns)).toEqual([]);
-  });
-
-  // Chunks are answered inside write(2), so a long apply could run as one unbroken stretch of
-  // JavaScript; it lets the event loop turn every few milliseconds instead.
-  it('lets the event loop turn while it writes 50,000 entries', async () => {
-    const report: ApplyReport & { turns: number } = await agent.request('burst', { count: 50_000, options: { start: 300_000, proto: 'udp' } });
-    expect(report.failed).toBe(0);
-    expect(report.created + report.updated).toBe(50_000);
-    expect(report.turns).toBeGreaterThan(1);
   });
 });

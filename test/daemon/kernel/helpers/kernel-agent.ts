@@ -35,7 +35,6 @@ function filterOf(config: FlowFilterConfig | undefined) {
 
 const handlers: Record<string, (req: any) => Promise<unknown> | unknown> = {
   port: () => writer.port,
-  exchanges: () => writer.exchanges,
   dump: async (req) => {
     const filter = filterOf(req.filter);
     const options = { ...(req.family === undefined ? {} : { family: req.family }), ...(filter === undefined ? {} : { filter }) };
@@ -46,18 +45,8 @@ const handlers: Record<string, (req: any) => Promise<unknown> | unknown> = {
   flush: (req) => writer.flush(req.table),
   burst: async (req) => {
     const ops: KernelOp[] = syntheticEntries(req.count, req.options ?? {}).map((entry) => ({ op: 'set', entry }));
-    // turns of the event loop while the writer works (each runs an immediate)
-    let turns = 0;
-    let counting = true;
-    const count = (): void => {
-      if (!counting) return;
-      turns++;
-      setImmediate(count);
-    };
-    setImmediate(count);
     const report = await writer.apply(ops);
-    counting = false;
-    return { ...report, results: report.results.filter((r) => !r.ok).slice(0, 10), turns };
+    return { ...report, results: report.results.filter((r) => !r.ok).slice(0, 10) };
   },
   records: async () => {
     const ct = await dumper.dumpConntrack();
