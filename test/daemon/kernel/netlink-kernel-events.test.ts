@@ -10,6 +10,9 @@ import { conntrackLoad } from './helpers/conntrack-oracle.js';
 import { Netns } from './helpers/netns.js';
 import { syntheticConntrackLines, syntheticEntries } from './helpers/synthetic-flows.js';
 
+/** What `subscribe` answers: the subscription's stats and who reads its socket. */
+type Subscribed = KernelEventStats & { reader: string };
+
 interface EventsAnswer {
   counts: Record<string, number>;
   overruns: number;
@@ -31,13 +34,23 @@ afterAll(async () => {
   await ns?.destroy();
 });
 
+/** Runs `use` with an agent of its own in the test's namespace, stopped afterwards. */
+async function withAgent(use: (agent: KernelAgent) => Promise<void>): Promise<void> {
+  const agent = await KernelAgent.start(ns);
+  try {
+    await use(agent);
+  } finally {
+    await agent.stop();
+  }
+}
+
 describe('NetlinkKernelEvents', () => {
   // conntrack -R inserts ~120k entries/s, about what one core can receive through the binding
   // (~6 us per datagram), and the receive buffer is capped at 2 x net.core.rmem_max (8 MiB
   // here, some 5,000 events): the 50,000 entries go in bursts of 2,500 so that a busy machine
   // cannot turn this into an overrun test (that one is below).
   it('receives every NEW event of 50,000 entries made by conntrack -R', async () => {
-    const stats: KernelEventStats & { reader: string } = await listener.request('subscribe', { options: {}, keep: 5 });
+    const stats: Subscribed = await listener.request('subscribe', { options: {}, keep: 5 });
     expect(stats.recvBufferSize).toBeGreaterThan(0);
     expect(stats.reader).toBe('daemon');
     const burst = 2500;
@@ -59,8 +72,7 @@ describe('NetlinkKernelEvents', () => {
   });
 
   it('receives update and destroy events, marked with the writer that caused them', async () => {
-    const writer = await KernelAgent.start(ns);
-    try {
+    await withAgent(async (writer) => {
       const port: number = await writer.request('port');
       const entries = syntheticEntries(1000, { start: 100_000, proto: 'udp' });
       await listener.request('events', { clear: true, keep: 5000 });
@@ -75,18 +87,15 @@ describe('NetlinkKernelEvents', () => {
       const update = seen.events.find((e) => e.type === 'update') as Extract<KernelEvent, { table: 'conntrack' }>;
       expect(update.entry.mark).toBe(5);
       expect(seen.events.every((e) => e.originPort === port)).toBe(true);
-    } finally {
-      await writer.stop();
-    }
+    });
   });
 
   it.each([
     ['the daemon thread', 'direct', 'daemon', 200_000],
     ['the event pump', 'pump', 'pump', 400_000],
   ] as const)('reports an overrun when the receive buffer is too small for a burst, read by %s, and goes on', async (_name, isolation, reader, start) => {
-    const small = await KernelAgent.start(ns);
-    try {
-      const stats: KernelEventStats & { reader: string } = await small.request('subscribe', { options: { recvBufferSize: 4096, isolation }, keep: 0 });
+    await withAgent(async (small) => {
+      const stats: Subscribed = await small.request('subscribe', { options: { recvBufferSize: 4096, isolation }, keep: 0 });
       expect(stats.reader).toBe(reader);
       expect(stats.recvBufferSize).toBeLessThan(16 * 1024);
       const load = await conntrackLoad(ns, syntheticConntrackLines(20_000, { start }));
@@ -103,39 +112,33 @@ describe('NetlinkKernelEvents', () => {
         const after: EventsAnswer = await small.request('waitEvents', { name: 'conntrack:new', count: before + i, timeoutMs: 20_000, settleMs: 0 });
         expect(after.counts['conntrack:new']).toBe(before + i);
       }
-    } finally {
-      await small.stop();
-    }
+    });
   });
 
   // A consumer half as fast as conntrack -R: the kernel's receive buffer (some 10,000
   // events at most here) could not hold what waits; the direct reader drains the socket into its
   // backlog between slices of handling, so nothing is lost.
   it('keeps up with a burst longer than the receive buffer holds while the consumer is slow', async () => {
-    const slow = await KernelAgent.start(ns);
-    try {
-      const stats: KernelEventStats & { reader: string } = await slow.request('subscribe', { options: { conntrack: ['new'], expectations: false }, keep: 0, sinkDelayUs: 15 });
+    await withAgent(async (slow) => {
+      const stats: Subscribed = await slow.request('subscribe', { options: { conntrack: ['new'], expectations: false }, keep: 0, sinkDelayUs: 15 });
       expect(stats.reader).toBe('daemon');
       const load = await conntrackLoad(ns, syntheticConntrackLines(40_000, { start: 600_000 }));
       expect(load.exitCode, load.stderr).toBe(0);
       const answer: EventsAnswer = await slow.request('waitEvents', { name: 'conntrack:new', count: 40_000, timeoutMs: 30_000 });
       expect(answer.overruns, `receive buffer ${answer.stats.recvBufferSize} bytes`).toBe(0);
       expect(answer.counts['conntrack:new']).toBe(40_000);
-    } finally {
-      await slow.stop();
-    }
+    });
   });
 
   // Subscriptions come and go around every commit and role change: the direct reader's socket is
   // kept between them (its groups left, its queue dropped), never piled up.
   it('keeps one event socket across subscriptions, and a released one hears nothing', async () => {
-    const agent = await KernelAgent.start(ns);
-    try {
+    await withAgent(async (agent) => {
       await agent.request('subscribe', { options: { conntrack: ['new'], expectations: false } });
       const sockets: number = await agent.request('netfilterSockets');
       for (let i = 0; i < 10; i++) {
         await agent.request('unsubscribe');
-        const stats: KernelEventStats & { reader: string } = await agent.request('subscribe', { options: { conntrack: ['new'], expectations: false } });
+        const stats: Subscribed = await agent.request('subscribe', { options: { conntrack: ['new'], expectations: false } });
         expect(stats.reader).toBe('daemon');
       }
       expect(await agent.request('netfilterSockets')).toBe(sockets);
@@ -146,14 +149,11 @@ describe('NetlinkKernelEvents', () => {
       expect((await conntrackLoad(ns, syntheticConntrackLines(3, { start: 700_100 }))).exitCode).toBe(0);
       const answer: EventsAnswer = await agent.request('waitEvents', { name: 'conntrack:new', count: 3, settleMs: 300 });
       expect(answer.counts['conntrack:new']).toBe(3);
-    } finally {
-      await agent.stop();
-    }
+    });
   });
 
   it('applies the flow filter to events and counts what it drops', async () => {
-    const filtered = await KernelAgent.start(ns);
-    try {
+    await withAgent(async (filtered) => {
       await filtered.request('subscribe', { options: { conntrack: ['new'], expectations: false }, filter: { ignoreAddresses: ['192.0.2.0/25'] } });
       const lines = ['-I -s 192.0.2.1 -d 198.51.100.9 -p udp --sport 7 --dport 7 -t 60', '-I -s 192.0.2.200 -d 198.51.100.9 -p udp --sport 7 --dport 7 -t 60'].join('\n') + '\n';
       expect((await conntrackLoad(ns, lines)).exitCode).toBe(0);
@@ -162,8 +162,6 @@ describe('NetlinkKernelEvents', () => {
       expect(answer.counts).toEqual({ 'conntrack:new': 1 });
       expect(answer.stats.filtered).toBe(1);
       expect((seen.events[0] as Extract<KernelEvent, { table: 'conntrack' }>).entry.orig.src).toBe('192.0.2.200');
-    } finally {
-      await filtered.stop();
-    }
+    });
   });
 });
