@@ -33,7 +33,6 @@ export interface DirectSourceOptions extends SourceOptions {
 export class DirectSource implements DatagramSource {
   private lease: EventSocketLease | undefined;
   private handlers: DatagramHandlers | undefined;
-  private fd = -1;
   private readonly backlog: Buffer[] = [];
   private readonly spare: Buffer[] = [];
   private backlogBytes = 0;
@@ -64,7 +63,6 @@ export class DirectSource implements DatagramSource {
       error: (errno) => this.failed(errno),
     });
     this.lease = lease;
-    this.fd = lease.fd;
     if (this.closed) this.close();
     return lease.recvBufferSize;
   }
@@ -73,7 +71,6 @@ export class DirectSource implements DatagramSource {
     this.closed = true;
     this.lease?.release();
     this.lease = undefined;
-    this.fd = -1;
   }
 
   /** The watch read a datagram: the socket has more behind it, as a rule, once events stream. */
@@ -126,8 +123,8 @@ export class DirectSource implements DatagramSource {
   private drain(): number {
     let read = 0;
     const limit = this.options.maxBufferedBytes ?? 512 * 1024 * 1024;
-    while (this.fd >= 0 && this.backlogBytes + this.output.pending < limit) {
-      const result = this.output.drain(this.fd, DRAIN_BATCH);
+    while (this.lease !== undefined && this.backlogBytes + this.output.pending < limit) {
+      const result = this.output.drain(this.lease.fd, DRAIN_BATCH);
       read += result.read;
       for (let i = 0; i < result.overruns; i++) this.handlers?.overrun();
       if (result.error !== undefined) this.lastError = result.error;

@@ -24,7 +24,6 @@ export interface LeaseRequest {
 
 export interface EventSocketLease {
   readonly fd: number;
-  readonly port: number;
   /** The receive buffer the kernel granted. */
   readonly recvBufferSize: number;
   /** Gives the socket back (idempotent). */
@@ -35,18 +34,24 @@ export interface EventSocketLease {
 class KeptSocket {
   handlers: DatagramWatchHandlers | undefined;
   groups: readonly number[] = [];
-  readonly watch: DatagramWatch | undefined;
 
-  constructor(
+  private constructor(
     readonly port: number,
     readonly fd: number,
     readonly requested: number | undefined,
     readonly granted: number,
-  ) {
-    this.watch = watchDatagrams(fd, {
-      datagram: (buf) => this.handlers?.datagram(buf),
-      error: (errno) => this.handlers?.error(errno),
+    readonly watch: DatagramWatch,
+  ) {}
+
+  /** The socket with a (paused) watch on `fd`; undefined when it cannot be watched. */
+  static watched(port: number, fd: number, requested: number | undefined, granted: number): KeptSocket | undefined {
+    let kept: KeptSocket | undefined;
+    const watch = watchDatagrams(fd, {
+      datagram: (buf) => kept?.handlers?.datagram(buf),
+      error: (errno) => kept?.handlers?.error(errno),
     });
+    if (watch !== undefined) kept = new KeptSocket(port, fd, requested, granted, watch);
+    return kept;
   }
 }
 
@@ -114,14 +119,13 @@ export class SocketKeeper {
     }
     kept.groups = req.groups;
     kept.handlers = handlers;
-    if (!kept.watch?.resume()) {
+    if (!kept.watch.resume()) {
       this.release(kept);
       throw new NetlinkSocketError(`libuv refused to watch the event socket (netlink port ${kept.port})`, undefined);
     }
     let released = false;
     return {
       fd: kept.fd,
-      port: kept.port,
       recvBufferSize: kept.granted,
       release: () => {
         if (released) return;
@@ -135,8 +139,8 @@ export class SocketKeeper {
     const opened = this.call({ op: 'open', ...(recvBufferSize === undefined ? {} : { recvBufferSize }) });
     const port = opened.port as number;
     const fd = netlinkSocketFd(NETLINK_NETFILTER, port);
-    const kept = fd === undefined ? undefined : new KeptSocket(port, fd, recvBufferSize, opened.recvBufferSize as number);
-    if (kept?.watch === undefined) {
+    const kept = fd === undefined ? undefined : KeptSocket.watched(port, fd, recvBufferSize, opened.recvBufferSize as number);
+    if (kept === undefined) {
       this.call({ op: 'close', port });
       throw new NetlinkSocketError(fd === undefined ? `cannot find the descriptor of netlink port ${port} in /proc/self/fd` : 'this Node cannot watch a netlink socket (udp_wrap refused it)', undefined);
     }
@@ -145,7 +149,7 @@ export class SocketKeeper {
   }
 
   private release(kept: KeptSocket): void {
-    kept.watch?.pause();
+    kept.watch.pause();
     kept.handlers = undefined;
     try {
       this.call({ op: 'leave', port: kept.port, groups: kept.groups });
@@ -162,7 +166,7 @@ export class SocketKeeper {
 
   private closeAll(): void {
     for (const kept of this.all) {
-      kept.watch?.pause();
+      kept.watch.pause();
       this.tryClose(kept);
     }
     this.all.clear();
