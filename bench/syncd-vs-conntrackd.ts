@@ -33,7 +33,7 @@
 //
 // Environment: BENCH_ONLY=bulk,commit,latency (parts), BENCH_DAEMONS=half,conntrackd, BENCH_RATE (flows/s),
 // BENCH_NICE=N (both daemons' threads), BENCH_EVENT_READER=pump (half-syncd's events through its event pump), BENCH_STATUS=1 (daemon status after each part), BENCH_JSON=FILE, BENCH_NODE_FLAGS (both
-// half-syncd), BENCH_TIMELINE=1, BENCH_STAGES=1, BENCH_PERF=FILE, BENCH_GC_DUMP=PREFIX (see where each is read).
+// half-syncd), BENCH_TIMELINE=1, BENCH_STAGES=1, BENCH_PERF=PREFIX, BENCH_GC_DUMP=PREFIX (see where each is read).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { setPriority, tmpdir } from 'node:os';
@@ -257,18 +257,33 @@ interface Memory {
   readonly perEntryB: number;
 }
 
+/**
+ * BENCH_PERF=PREFIX: `perf record -g` of each daemon's process over a part of the run (where the
+ * CPU goes, kernel included): PREFIX-<daemon>-<part>-fwa.data and -fwb.data. For JIT frames, add
+ * BENCH_NODE_FLAGS=--perf-basic-prof.
+ */
+async function profiled<T>(pair: Pair, part: string, run: () => Promise<T>): Promise<T> {
+  const prefix = process.env['BENCH_PERF'];
+  if (prefix === undefined) return run();
+  const { a, b } = pair.pids();
+  const perfs = ([['fwa', a], ['fwb', b]] as const).map(([name, pid]) => spawn('perf', ['record', '-g', '-p', String(pid), '-o', `${prefix}-${pair.name}-${part}-${name}.data`], { stdio: 'ignore' }));
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  try {
+    return await run();
+  } finally {
+    for (const perf of perfs) perf.kill('SIGINT');
+    await Promise.all(perfs.map((perf) => new Promise((resolve) => perf.once('exit', resolve))));
+  }
+}
+
 async function bulk(pair: Pair): Promise<{ insert: BulkResult; remove: BulkResult; memory: Memory }> {
   const file = batchLines(BULK, 0);
-  // BENCH_PERF=FILE: `perf record -a -g` over the insert (where the CPU goes, kernel included)
-  const perf = process.env['BENCH_PERF'] ? spawn('perf', ['record', '-a', '-g', '-o', process.env['BENCH_PERF']], { stdio: 'ignore' }) : undefined;
-  if (perf) await new Promise((r) => setTimeout(r, 1000));
   const { a, b } = pair.pids();
   const before = [rssBytes(a), rssBytes(b)];
-  const insert = await timedUntil(pair, () => conntrackBatch(pair.net, 'fwa', file), (n) => n >= BULK, BULK);
+  const insert = await profiled(pair, 'insert', () => timedUntil(pair, () => conntrackBatch(pair.net, 'fwa', file), (n) => n >= BULK, BULK));
   const after = [rssBytes(a), rssBytes(b)];
   const memory = { rssA: after[0] as number, rssB: after[1] as number, perEntryA: ((after[0] as number) - (before[0] as number)) / BULK, perEntryB: ((after[1] as number) - (before[1] as number)) / BULK };
-  if (perf) { perf.kill('SIGINT'); await new Promise((r) => perf.once('exit', r)); }
-  const remove = await timedUntil(pair, async () => void (await pair.net.exec('fwa', ['conntrack', '-F'], { check: true })), (n) => n === 0, BULK);
+  const remove = await profiled(pair, 'remove', () => timedUntil(pair, async () => void (await pair.net.exec('fwa', ['conntrack', '-F'], { check: true })), (n) => n === 0, BULK));
   return { insert, remove, memory };
 }
 
@@ -472,7 +487,7 @@ async function latency(pair: Pair): Promise<Latency> {
   applyNice([a, b]);
   const cpu0 = [cpuSeconds(a), cpuSeconds(b)];
   const datagrams0 = await udpDatagramsIn(pair.net, 'fwb');
-  const made = JSON.parse(await role(pair.net, 'fwa', 'creator').done) as [string, string][];
+  const made = JSON.parse(await profiled(pair, 'latency', () => role(pair.net, 'fwa', 'creator').done)) as [string, string][];
   await waitFor(`${pair.name}: every flow on fwb`, async () => (await kernelCount(pair.net, 'fwb')) >= made.length, 30_000).catch(() => undefined);
   const cpu1 = [cpuSeconds(a), cpuSeconds(b)];
   const datagrams = (await udpDatagramsIn(pair.net, 'fwb')) - datagrams0;
