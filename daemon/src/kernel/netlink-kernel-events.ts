@@ -76,7 +76,9 @@ export class NetlinkKernelEvents implements KernelEvents {
       dropped: (total) => (this.counts.echoesDropped = total),
     };
     const isolation = this.options.isolation ?? 'direct';
-    if (isolation === 'direct' && canWatchDatagrams()) {
+    if (isolation === 'direct' && !canWatchDatagrams()) {
+      this.fallbackReason = "this Node has no 'udp_wrap' binding, which reading the event socket in this process needs; using the event pump";
+    } else if (isolation === 'direct') {
       const direct = new DirectSource(sourceOptions);
       this.source = direct;
       try {

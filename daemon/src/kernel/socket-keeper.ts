@@ -60,6 +60,13 @@ const ANSWER_TIMEOUT_MS = 5000;
 /** Longest wait for the keeper thread to start (it loads the binding); then the event pump is used. */
 const START_TIMEOUT_MS = 20_000;
 
+export interface KeeperOptions {
+  /** Starts the keeper thread with `data` (default: event-socket-keeper-main next to this module). */
+  readonly start?: (data: KeeperData) => Worker;
+  readonly startTimeoutMs?: number;
+  readonly answerTimeoutMs?: number;
+}
+
 /** Starts event-socket-keeper-main next to this module (.js when built; .ts through tsx's loader). */
 function startKeeper(data: KeeperData): Worker {
   const here = fileURLToPath(import.meta.url);
@@ -79,26 +86,44 @@ export class SocketKeeper {
   private readonly idle: KeptSocket[] = [];
   private readonly all = new Set<KeptSocket>();
   private failure: Error | undefined;
+  private readonly answerTimeoutMs: number;
 
-  /** The process's keeper (started now if none runs). */
+  /** The process's keeper (started now if none runs, or if the last one failed). */
   static get(): SocketKeeper {
-    if (SocketKeeper.shared === undefined || SocketKeeper.shared.failure !== undefined) SocketKeeper.shared = new SocketKeeper();
+    if (SocketKeeper.shared === undefined || SocketKeeper.shared.failure !== undefined) SocketKeeper.shared = new SocketKeeper({});
     return SocketKeeper.shared;
   }
 
-  private constructor() {
+  /** A keeper of its own, not the process's (tests: keepers that fail on purpose). */
+  static start(options: KeeperOptions): SocketKeeper {
+    return new SocketKeeper(options);
+  }
+
+  private constructor(options: KeeperOptions) {
     const data = keeperData();
     this.channel = new KeeperChannel(data);
-    const worker = startKeeper(data);
+    this.answerTimeoutMs = options.answerTimeoutMs ?? ANSWER_TIMEOUT_MS;
+    const startTimeoutMs = options.startTimeoutMs ?? START_TIMEOUT_MS;
+    const worker = (options.start ?? startKeeper)(data);
     worker.unref();
     this.ready = new Promise((resolve, reject) => {
-      const late = setTimeout(() => reject(this.fail(`did not start within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS).unref();
+      const late = setTimeout(() => {
+        reject(this.fail(`did not start within ${startTimeoutMs} ms`));
+        // it has no socket yet: nothing of ours goes with it
+        void worker.terminate();
+      }, startTimeoutMs).unref();
       worker.once('message', () => {
         clearTimeout(late);
         resolve();
       });
-      worker.on('error', (error) => reject(this.fail(`failed: ${error.message}`, error)));
-      worker.on('exit', (code) => reject(this.fail(`exited (${code})`)));
+      worker.on('error', (error) => {
+        clearTimeout(late);
+        reject(this.fail(`failed: ${error.message}`, error));
+      });
+      worker.on('exit', (code) => {
+        clearTimeout(late);
+        reject(this.fail(`exited (${code})`));
+      });
     });
     this.ready.catch(() => undefined);
     process.once('exit', () => this.closeAll());
@@ -183,8 +208,8 @@ export class SocketKeeper {
 
   private call(req: KeeperRequest): KeeperResult & { ok: true } {
     if (this.failure !== undefined) throw this.failure;
-    const result = this.channel.call(req, ANSWER_TIMEOUT_MS);
-    if (result === undefined) throw this.fail(`did not answer "${req.op}" within ${ANSWER_TIMEOUT_MS} ms`);
+    const result = this.channel.call(req, this.answerTimeoutMs);
+    if (result === undefined) throw this.fail(`did not answer "${req.op}" within ${this.answerTimeoutMs} ms`);
     if (!result.ok) throw new NetlinkSocketError(result.message, result.errno, result.hint === undefined ? {} : { hint: result.hint });
     return result;
   }

@@ -3,9 +3,11 @@
 // dependency) into a temporary folder, then run with plain `node` — no tsx. It prints its usage
 // and version, and it runs: in a network namespace it opens its sockets, takes MASTER from its
 // notify FIFO, starts the event socket keeper thread from next to its own file and reads the
-// events itself, replicates (its own table follows `conntrack -I`) and stops cleanly. Then the same bundle runs
-// on Debian 12's nodejs (18.x) in a bookworm root (test/helpers/chroot.ts), live in a namespace.
-import { appendFile, cp, mkdir, writeFile } from 'node:fs/promises';
+// events itself, replicates (its own table follows `conntrack -I`) and stops cleanly. Where it
+// cannot read the events itself (the keeper's file missing; a Node without `udp_wrap`) it says why
+// in a warning and the event pump reads them, and it replicates all the same. Then the same bundle
+// runs on Debian 12's nodejs (18.x) in a bookworm root (test/helpers/chroot.ts), live in a namespace.
+import { appendFile, cp, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendControlRequest } from '../../../daemon/src/control/control-client.js';
@@ -56,8 +58,11 @@ describe('the bundled half-syncd', () => {
     await bundle?.remove();
   });
 
-  /** Starts `argv` in the namespace, checks it replicates and stops cleanly; returns its status. */
-  async function liveRun(argv: readonly string[], socket: string, fifo: string): Promise<DaemonStatus> {
+  /**
+   * Starts `argv` in the namespace, checks it replicates and stops cleanly, and that its log says
+   * who read the kernel's events (`reader`); returns its status.
+   */
+  async function liveRun(argv: readonly string[], socket: string, fifo: string, reader = /conntrack events read by=daemon\n/): Promise<DaemonStatus> {
     let output = '';
     await net.exec('fw', ['conntrack', '-F'], { check: true });
     const child = net.spawn('fw', argv);
@@ -82,7 +87,7 @@ describe('the bundled half-syncd', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(output).toMatch(/half-syncd stopped/);
-    expect(output).toMatch(/conntrack events read by=daemon/);
+    expect(output).toMatch(reader);
     return result;
   }
 
@@ -101,6 +106,35 @@ describe('the bundled half-syncd', () => {
     expect(status.daemon.version).toBe('0.1.0-bundletest');
     expect(status.counters.kernel['recvBufferSize']).toBeGreaterThan(0);
     expect(status.summary.eventsIn).toBeGreaterThan(0);
+  });
+
+  describe('where the daemon cannot read its event socket itself', () => {
+    /** A copy of the bundle in `name`, without `leaveOut`; its node_modules are the bundle's. */
+    async function bundleCopy(name: string, leaveOut: readonly string[]): Promise<string> {
+      const dir = join(out, name);
+      await mkdir(dir, { recursive: true });
+      for (const file of ['half-syncd.js', 'event-pump-main.js', 'event-socket-keeper-main.js', 'package.json']) if (!leaveOut.includes(file)) await cp(join(out, file), join(dir, file));
+      await symlink(join(out, 'node_modules'), join(dir, 'node_modules'));
+      await writeNodeFiles(join(dir, 'node'), join(dir, 'node'));
+      return dir;
+    }
+
+    it('falls back to the event pump when the keeper thread cannot start, and says why', async () => {
+      const dir = await bundleCopy('no-keeper', ['event-socket-keeper-main.js']);
+      const node = join(dir, 'node');
+      const status = await liveRun([process.execPath, join(dir, 'half-syncd.js'), '--config', join(node, 'half.conf'), '--state-dir', join(node, 'state')], join(node, 'half.sock'), join(node, 'notify.fifo'), /warn conntrack events read by=pump why=.*event socket keeper thread failed: .*event-socket-keeper-main\.js/);
+      expect(status.summary.eventsIn).toBeGreaterThan(0);
+    });
+
+    it('falls back to the event pump on a Node without the udp_wrap binding, and says why', async () => {
+      const dir = await bundleCopy('no-udp-wrap', []);
+      // as a Node whose process.binding has no udp_wrap (it is internal, and may go)
+      const preload = join(dir, 'no-udp-wrap.mjs');
+      await writeFile(preload, "const binding = process.binding;\nprocess.binding = (name) => { if (name === 'udp_wrap') throw new Error('No such module: udp_wrap'); return binding.call(process, name); };\n");
+      const node = join(dir, 'node');
+      const status = await liveRun([process.execPath, '--import', preload, join(dir, 'half-syncd.js'), '--config', join(node, 'half.conf'), '--state-dir', join(node, 'state')], join(node, 'half.sock'), join(node, 'notify.fifo'), /warn conntrack events read by=pump why=.*no 'udp_wrap' binding/);
+      expect(status.summary.eventsIn).toBeGreaterThan(0);
+    });
   });
 
   describe('on Debian 12\'s nodejs', () => {

@@ -2,7 +2,6 @@
 // and drives the real kernel layer on request: one JSON request per stdin line, one JSON answer
 // per stdout line. Conntrack state is per namespace and a process cannot enter one from Node,
 // so tests talk to the kernel through this agent and check with the conntrack tool.
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { RecordChange, Table } from '../../../../daemon/src/model/record.js';
 import { buildFlowFilter, type FlowFilterConfig } from '../../../../daemon/src/kernel/flow-filter.js';
@@ -10,8 +9,8 @@ import type { KernelEvent, KernelOp } from '../../../../daemon/src/kernel/kernel
 import { NetlinkKernelDumper } from '../../../../daemon/src/kernel/netlink-kernel-dumper.js';
 import { NetlinkKernelEvents, type KernelEventsOptions } from '../../../../daemon/src/kernel/netlink-kernel-events.js';
 import { NetlinkKernelWriter } from '../../../../daemon/src/kernel/netlink-kernel-writer.js';
-import { parseNetlinkTable } from '../../../../daemon/src/kernel/netlink-fd.js';
 import { expectationToRecord, toRecord } from '../../../../daemon/src/kernel/record-mapping.js';
+import { ownNetfilterSockets } from './own-sockets.js';
 import { syntheticEntries } from './synthetic-flows.js';
 
 export interface WireRecord {
@@ -90,18 +89,7 @@ const handlers: Record<string, (req: any) => Promise<unknown> | unknown> = {
     return null;
   },
   /** NETLINK_NETFILTER sockets this process holds (all its threads). */
-  netfilterSockets: () => {
-    const inodes = new Set<number>();
-    for (const fd of readdirSync('/proc/self/fd')) {
-      try {
-        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`));
-        if (m !== null) inodes.add(Number(m[1]));
-      } catch {
-        // closed meanwhile
-      }
-    }
-    return parseNetlinkTable(readFileSync('/proc/self/net/netlink', 'utf8')).filter((row) => row.protocol === 12 && inodes.has(row.inode)).length;
-  },
+  netfilterSockets: () => ownNetfilterSockets().length,
   events: (req) => {
     if (req.keep !== undefined) keep = req.keep;
     const answer = { counts: { ...counts }, overruns, events: [...received], stats: events?.stats() };
