@@ -4,7 +4,7 @@
 // Pure: DaemonStatus in, text out.
 import type { DaemonStatus } from '../control/status-model.js';
 import type { HistogramSnapshot } from '../metrics/latency-histogram.js';
-import { formatCount, formatDuration, formatMs, textTable } from './text-table.js';
+import { formatBytes, formatCount, formatDuration, formatMs, textTable } from './text-table.js';
 
 function quantiles(h: HistogramSnapshot): string {
   if (h.p50 === null) return 'no samples recently';
@@ -55,6 +55,18 @@ function commitLine(status: DaemonStatus): string {
   );
 }
 
+function kernelEventsLine(status: DaemonStatus): string[] {
+  if (status.kernelEvents === undefined) return [];
+  const { subscribed, reader, fallback, lastError } = status.kernelEvents;
+  const buffer = status.counters.kernel['recvBufferSize'];
+  // a standby follows no events (runtime/kernel-subscription.ts)
+  let line = subscribed ? `kernel events: read by ${reader ?? 'unknown'}` : `kernel events: not followed${reader === null ? '' : ` (last read by ${reader})`}`;
+  if (subscribed && buffer !== undefined && buffer > 0) line += `, receive buffer ${formatBytes(buffer)}`;
+  if (fallback !== null) line += `; ${fallback}`;
+  if (lastError !== null) line += `; last error: ${lastError}`;
+  return [line];
+}
+
 export function renderStatus(status: DaemonStatus): string {
   const { daemon, node, stream, tables } = status;
   const lines = [
@@ -62,6 +74,7 @@ export function renderStatus(status: DaemonStatus): string {
     `node ${node.id} (epoch ${node.bootEpoch}): keepalived ${node.ha}, sync role ${node.role}, mode ${node.mode}`,
     `stream: last seq ${stream.lastSeq}, ${formatCount(stream.resendQueue)} frames awaiting ack, resync ${stream.resyncInProgress ? 'in progress' : 'idle'}`,
     `tables: internal ${formatCount(tables.internal)}, external ${formatCount(tables.external)}, kernel ${tables.kernel === null ? 'unknown' : formatCount(tables.kernel)}`,
+    ...kernelEventsLine(status),
     '',
     ...peerLines(status),
     '',

@@ -30,6 +30,11 @@ export function formatMs(ms: number | null): string {
   return `${ms.toPrecision(2)} ms`;
 }
 
+/** 8388608 → "8.0 MiB", 212992 → "208 KiB". */
+export function formatBytes(bytes: number): string {
+  return bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MiB` : `${Math.round(bytes / 1024)} KiB`;
+}
+
 /** 1234567 → "1,234,567". */
 export function formatCount(n: number | null): string {
   if (n === null || !Number.isFinite(n)) return '-';

@@ -78,6 +78,12 @@ export function composeStatus(parts: StatusParts): DaemonStatus {
       kernel: parts.kernelEntries,
     },
     peers,
+    kernelEvents: {
+      subscribed: parts.kernelEvents?.subscribed ?? false,
+      reader: parts.kernelEvents?.reader ?? null,
+      fallback: parts.kernelEvents?.fallback ?? null,
+      lastError: parts.kernelEvents?.lastError ?? null,
+    },
     summary,
     counters: {
       drops: { ...counters.drops },

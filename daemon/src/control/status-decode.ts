@@ -20,6 +20,9 @@ const STATUS: Shape = {
   latency: { replicationLagMs: HISTOGRAM },
 };
 
+/** Checked when present: a daemon older than the CLI (during an upgrade) does not send it. */
+const KERNEL_EVENTS: Shape = { subscribed: 'boolean', reader: 'string?', fallback: 'string?', lastError: 'string?' };
+
 const PEER: Shape = {
   nodeId: 'number', address: 'string', epoch: 'number', state: 'string', lastSeenMs: 'number', joined: 'boolean', expectedSeq: 'number',
   followsUs: 'boolean', ackedUpTo: 'number?', lagFrames: 'number?', externalEntries: 'number',
@@ -57,6 +60,9 @@ export function decodeDaemonStatus(value: unknown): { readonly ok: true; readonl
   if (schema !== STATUS_SCHEMA) return { ok: false, reason: `status schema ${JSON.stringify(schema ?? null)} is not ${STATUS_SCHEMA}` };
   const problem = check(value, STATUS, 'status');
   if (problem !== undefined) return { ok: false, reason: problem };
+  const kernelEvents = (value as { kernelEvents?: unknown }).kernelEvents;
+  const eventsProblem = kernelEvents === undefined ? undefined : check(kernelEvents, KERNEL_EVENTS, 'status.kernelEvents');
+  if (eventsProblem !== undefined) return { ok: false, reason: eventsProblem };
   const peers = (value as { peers: unknown[] }).peers;
   for (const [i, peer] of peers.entries()) {
     const peerProblem = check(peer, PEER, `status.peers[${i}]`);

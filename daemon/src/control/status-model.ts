@@ -93,6 +93,20 @@ export interface DaemonStatus {
     readonly kernel: number | null;
   };
   readonly peers: readonly PeerView[];
+  /**
+   * The conntrack event subscription (held while this node is the sender): who reads it, and how
+   * it went. Absent from the answers of daemons older than this field (the CLI may be newer).
+   */
+  readonly kernelEvents?: {
+    /** Whether the daemon follows its kernel's events now (a standby does not). */
+    readonly subscribed: boolean;
+    /** `daemon` (its own thread), `pump` (a helper process) or `in-process`, now or last time; null before the first subscription. */
+    readonly reader: string | null;
+    /** Why the reader is not the one half.conf asked for (a fallback); null when it is. */
+    readonly fallback: string | null;
+    /** The latest message that did not decode, or read that failed; null when none. */
+    readonly lastError: string | null;
+  };
   readonly summary: CounterSummary;
   readonly counters: {
     /** Frames dropped, by reason (wire/drop-reason.ts). */

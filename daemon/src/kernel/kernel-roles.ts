@@ -135,14 +135,22 @@ export interface KernelEventStats {
   readonly socketErrors: number;
   /** SO_RCVBUF the kernel granted (capped by net.core.rmem_max). */
   readonly recvBufferSize: number;
+  /** A message that did not decode, or a failed read, latest first. */
   readonly lastError: string | undefined;
+  /**
+   * Who reads the event socket, once started, in half.conf's words (`event-reader`): 'daemon'
+   * (the daemon's own thread), 'pump' (a helper process), or 'in-process' (the binding's poll).
+   */
+  readonly reader?: string | undefined;
+  /** Why the reader is not the one asked for (a fallback), if it is not. */
+  readonly fallback?: string | undefined;
+  /** Whether events are followed now (the daemon's subscription, which comes and goes with its role). */
+  readonly subscribed?: boolean;
 }
 
 export interface KernelEvents {
   /** Subscribes; resolves once the kernel delivers events (dump after this, not before). */
   start(sink: KernelEventSink): Promise<void>;
   stats(): KernelEventStats;
-  /** Who reads the event socket, once started (e.g. 'daemon', 'pump'), if the implementation says. */
-  readonly reader?: string | undefined;
   close(): void;
 }

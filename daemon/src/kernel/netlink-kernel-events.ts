@@ -95,20 +95,14 @@ export class NetlinkKernelEvents implements KernelEvents {
     this.recvBufferSize = await this.source.start(handlers);
   }
 
-  /**
-   * Who reads the event socket, in half.conf's words (`event-reader`): 'daemon' (this thread,
-   * isolation 'direct'), 'pump', or 'in-process' (the binding here, isolation 'none').
-   */
-  get reader(): 'daemon' | 'pump' | 'in-process' | undefined {
-    return this.readerKind;
-  }
-
   stats(): KernelEventStats {
     return {
       ...this.counts,
       socketErrors: 0,
       recvBufferSize: this.recvBufferSize,
-      lastError: this.lastDecodeError ?? this.source?.lastError ?? this.fallbackReason,
+      lastError: this.lastDecodeError ?? this.source?.lastError,
+      reader: this.readerKind,
+      fallback: this.fallbackReason,
     };
   }
 

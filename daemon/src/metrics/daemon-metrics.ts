@@ -74,6 +74,8 @@ export function daemonMetrics(status: DaemonStatus): MetricFamily[] {
       [{ outcome: 'failed' }, commitLast.failed],
     ]),
     simpleFamily('gauge', 'half_kernel_recv_buffer_bytes', 'Receive buffer the kernel granted the event socket.', [[{}, status.counters.kernel['recvBufferSize'] ?? NaN]]),
+    simpleFamily('gauge', 'half_kernel_events_subscribed', 'Whether the daemon follows its kernel\'s conntrack events now (a standby does not).', [[{}, status.kernelEvents?.subscribed === true ? 1 : 0]]),
+    simpleFamily('gauge', 'half_kernel_event_reader_info', 'Who reads the conntrack event socket (daemon, pump, in-process); fallback="1" when not the reader half.conf asked for.', readerInfo(status)),
     simpleFamily('counter', 'half_control_requests_total', 'Requests on the control socket.', [[{}, status.counters.control['requests'] ?? 0]]),
     simpleFamily('counter', 'half_control_errors_total', 'Control socket requests answered with an error, by code.', Object.entries(status.counters.control)
       .filter(([key]) => key.startsWith('error.'))
@@ -82,4 +84,11 @@ export function daemonMetrics(status: DaemonStatus): MetricFamily[] {
     ...generic('half_kernel', status.counters.kernel, NAMED_KERNEL, 'Kernel event subscription'),
   ];
   return families;
+}
+
+/** One sample naming who reads the event socket; none before the first subscription. */
+function readerInfo(status: DaemonStatus): (readonly [Labels, number])[] {
+  const events = status.kernelEvents;
+  if (events === undefined || events.reader === null) return [];
+  return [[{ reader: events.reader, fallback: events.fallback === null ? '0' : '1' }, 1]];
 }

@@ -27,7 +27,7 @@ export class KernelSubscription {
   private wanted = false;
   private readonly past: Record<(typeof COUNTERS)[number], number> = { datagrams: 0, events: 0, filtered: 0, undecodable: 0, overruns: 0, sinkErrors: 0, socketErrors: 0, echoesDropped: 0 };
   private lastBuffer = 0;
-  private lastReader: string | undefined;
+  private last: Pick<KernelEventStats, 'lastError' | 'reader' | 'fallback'> = { lastError: undefined };
   private paused = 0;
 
   constructor(
@@ -84,7 +84,8 @@ export class KernelSubscription {
     const now = this.current?.stats();
     const sum = { ...this.past };
     if (now !== undefined) for (const key of COUNTERS) sum[key] += now[key] ?? 0;
-    return { ...sum, recvBufferSize: now?.recvBufferSize ?? this.lastBuffer, lastError: now?.lastError };
+    const latest = now ?? this.last;
+    return { ...sum, recvBufferSize: now?.recvBufferSize ?? this.lastBuffer, lastError: latest.lastError, reader: latest.reader, fallback: latest.fallback, subscribed: now !== undefined };
   }
 
   close(): void {
@@ -105,13 +106,13 @@ export class KernelSubscription {
         this.starting = undefined;
       }
       this.counters.subscriptions++;
-      if (events.reader !== undefined && events.reader !== this.lastReader) {
-        this.lastReader = events.reader;
-        // a pump that was not asked for says why (kernel/netlink-kernel-events.ts)
-        const why = events.reader === 'pump' ? events.stats().lastError : undefined;
-        if (why === undefined) this.logger.info('conntrack events read', { by: events.reader });
-        else this.logger.warn('conntrack events read', { by: events.reader, why });
+      const { reader, fallback } = events.stats();
+      if (reader !== undefined && (reader !== this.last.reader || fallback !== this.last.fallback)) {
+        // a reader that was not asked for says why (kernel/netlink-kernel-events.ts)
+        if (fallback === undefined) this.logger.info('conntrack events read', { by: reader });
+        else this.logger.warn('conntrack events read', { by: reader, why: fallback });
       }
+      this.last = { lastError: undefined, reader, fallback };
       if (this.wanted && this.paused === 0) this.current = events;
       else {
         this.current = events;
@@ -127,6 +128,7 @@ export class KernelSubscription {
     const stats = events.stats();
     for (const key of COUNTERS) this.past[key] += stats[key] ?? 0;
     this.lastBuffer = stats.recvBufferSize;
+    this.last = { lastError: stats.lastError, reader: stats.reader, fallback: stats.fallback };
     events.close();
     this.current = undefined;
   }

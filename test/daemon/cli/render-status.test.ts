@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { renderStatus } from '../../../daemon/src/cli/render-status.js';
-import { formatCount, formatDuration, formatMs, textTable } from '../../../daemon/src/cli/text-table.js';
+import { formatBytes, formatCount, formatDuration, formatMs, textTable } from '../../../daemon/src/cli/text-table.js';
 import { COMMIT_BOUNDS_MS, emptySnapshot, LAG_BOUNDS_MS } from '../../../daemon/src/metrics/latency-histogram.js';
 import { emptySyncCounters } from '../../../daemon/src/sync/counters.js';
 import { sampleParts, sampleStatus } from '../control/fixtures/sample-status.js';
@@ -25,6 +25,17 @@ describe('renderStatus', () => {
     expect(text).toContain('tables: internal 1,234, external 17, kernel 1,300');
     expect(text).toContain('drops: forged 2, replay 1 (3 in all)');
     expect(text).toMatch(/commits: 1, last 1,234 entries in 45\.5 ms \(1,200 created, 30 updated, 4 failed\)/);
+  });
+
+  it('says who reads the kernel events, why when it is a fallback, and what went wrong last', () => {
+    const events = sampleParts().kernelEvents;
+    const pump = renderStatus(sampleStatus({ kernelEvents: { ...events!, reader: 'pump', fallback: "this Node has no 'udp_wrap' binding; using the event pump", lastError: 'netlink message 3 bytes past the end' } }));
+    expect(pump).toContain("kernel events: read by pump, receive buffer 64.0 MiB; this Node has no 'udp_wrap' binding; using the event pump; last error: netlink message 3 bytes past the end");
+    // a standby follows none: what read them while it was the sender is kept
+    const standby = renderStatus(sampleStatus({ kernelEvents: { ...events!, subscribed: false } }));
+    expect(standby).toContain('kernel events: not followed (last read by daemon)\n');
+    const fresh = renderStatus(sampleStatus({ kernelEvents: { ...events!, subscribed: false, reader: undefined } }));
+    expect(fresh).toContain('kernel events: not followed\n');
   });
 
   it('says plainly when nothing happened yet', () => {
@@ -48,6 +59,7 @@ describe('text helpers', () => {
     expect([0, 59, 75, 7380, 273_600].map(formatDuration)).toEqual(['0s', '59s', '1m 15s', '2h 03m', '3d 04h']);
     expect([0.0123, 3.456, 45.5, 180, 1234, 12_500, null].map(formatMs)).toEqual(['0.012 ms', '3.46 ms', '45.5 ms', '180 ms', '1.23 s', '12.5 s', '-']);
     expect([0, 999, 1000, 1_234_567, null].map(formatCount)).toEqual(['0', '999', '1,000', '1,234,567', '-']);
+    expect([212_992, 8_388_608, 67_108_864].map(formatBytes)).toEqual(['208 KiB', '8.0 MiB', '64.0 MiB']);
   });
 
   it('pads table columns to the widest cell', () => {

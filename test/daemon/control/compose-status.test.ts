@@ -57,6 +57,8 @@ describe('composeStatus', () => {
     expect(status.summary).toEqual({ eventsIn: 123_456, eventsOut: 120_000, recordsApplied: 345, resends: 12, nacksSent: 3, nacksReceived: 4, resyncs: 1, overruns: 2, resendQueueOverflows: 0 });
     expect(status.counters.drops).toMatchObject({ forged: 2, replay: 1, malformed: 0 });
     expect(status.counters.kernel).not.toHaveProperty('lastError');
+    expect(status.kernelEvents).toEqual({ subscribed: true, reader: 'daemon', fallback: null, lastError: null });
+    expect(sampleStatus({ kernelEvents: undefined }).kernelEvents).toEqual({ subscribed: false, reader: null, fallback: null, lastError: null });
     expect(status.counters.sync).not.toHaveProperty('drops');
     expect(status.daemon.uptimeSeconds).toBe(7384);
     const wrapped = sampleStatus({ sync: { ...sampleParts().sync, lastSeq: 5 } });

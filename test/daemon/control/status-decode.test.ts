@@ -1,6 +1,7 @@
 // The CLI's check of a status answer: the real shape passes, and each kind of damage is named
 // by its path.
 import { describe, expect, it } from 'vitest';
+import { renderStatus } from '../../../daemon/src/cli/render-status.js';
 import { decodeDaemonStatus } from '../../../daemon/src/control/status-decode.js';
 import { sampleStatus } from './fixtures/sample-status.js';
 
@@ -23,10 +24,19 @@ describe('decodeDaemonStatus', () => {
     ['a bad peer', (s) => (s['peers'][1].lastSeenMs = null), /status\.peers\[1\]\.lastSeenMs is not a number/],
     ['a bad counter', (s) => (s['counters'].drops.forged = 'x'), /status\.counters\.drops holds a value that is not a number/],
     ['a bad histogram', (s) => (s['latency'].replicationLagMs.p99 = 'fast'), /replicationLagMs\.p99 is not a number or null/],
+    ['a bad event reader', (s) => (s['kernelEvents'].reader = 3), /status\.kernelEvents\.reader is not a string or null/],
   ])('refuses %s', (_name, edit, reason) => {
     const decoded = decodeDaemonStatus(damaged(edit));
     expect(decoded.ok).toBe(false);
     if (!decoded.ok) expect(decoded.reason).toMatch(reason);
+  });
+
+  it('accepts the answer of a daemon older than the kernelEvents section, which `half status` then leaves out', () => {
+    const old = damaged((s) => delete s['kernelEvents']);
+    const decoded = decodeDaemonStatus(old);
+    expect(decoded.ok).toBe(true);
+    if (decoded.ok) expect(renderStatus(decoded.status)).not.toContain('kernel events');
+    expect(renderStatus(sampleStatus())).toContain('kernel events: read by daemon');
   });
 
   it('refuses non-objects', () => {

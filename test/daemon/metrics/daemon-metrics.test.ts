@@ -52,6 +52,17 @@ describe('daemonMetrics', () => {
     expect(value(families, 'half_sync_heartbeats_sent_total')).toBe(800);
     expect(value(families, 'half_kernel_undecodable_total')).toBe(0);
     expect(value(families, 'half_kernel_recv_buffer_bytes')).toBe(67_108_864);
+    expect(value(families, 'half_kernel_events_subscribed')).toBe(1);
+    expect(value(families, 'half_kernel_event_reader_info', { reader: 'daemon', fallback: '0' })).toBe(1);
+  });
+
+  it('says when the events are read by a fallback, and exports no reader before the first subscription', async () => {
+    const events = sampleParts().kernelEvents;
+    const pump = await parseWithPrometheusClient(renderExposition(daemonMetrics(sampleStatus({ kernelEvents: { ...events!, reader: 'pump', fallback: 'the keeper thread failed' } }))));
+    expect(value(pump, 'half_kernel_event_reader_info', { reader: 'pump', fallback: '1' })).toBe(1);
+    const text = renderExposition(daemonMetrics(sampleStatus({ kernelEvents: { ...events!, reader: undefined, subscribed: false } })));
+    expect(text).not.toMatch(/^half_kernel_event_reader_info\{/m);
+    expect(value(await parseWithPrometheusClient(text), 'half_kernel_events_subscribed')).toBe(0);
   });
 
   it('writes well-formed histograms: cumulative buckets, +Inf equal to the count', async () => {

@@ -104,6 +104,7 @@ describe('the bundled half-syncd', () => {
     await writeNodeFiles(dir, dir);
     const status = await liveRun([process.execPath, join(out, 'half-syncd.js'), '--config', join(dir, 'half.conf'), '--state-dir', join(dir, 'state')], join(dir, 'half.sock'), join(dir, 'notify.fifo'));
     expect(status.daemon.version).toBe('0.1.0-bundletest');
+    expect(status.kernelEvents).toEqual({ subscribed: true, reader: 'daemon', fallback: null, lastError: null });
     expect(status.counters.kernel['recvBufferSize']).toBeGreaterThan(0);
     expect(status.summary.eventsIn).toBeGreaterThan(0);
   });
@@ -124,6 +125,7 @@ describe('the bundled half-syncd', () => {
       const node = join(dir, 'node');
       const status = await liveRun([process.execPath, join(dir, 'half-syncd.js'), '--config', join(node, 'half.conf'), '--state-dir', join(node, 'state')], join(node, 'half.sock'), join(node, 'notify.fifo'), /warn conntrack events read by=pump why=.*event socket keeper thread failed: .*event-socket-keeper-main\.js/);
       expect(status.summary.eventsIn).toBeGreaterThan(0);
+      expect(status.kernelEvents).toMatchObject({ subscribed: true, reader: 'pump', fallback: expect.stringMatching(/keeper thread failed/) });
     });
 
     it('falls back to the event pump on a Node without the udp_wrap binding, and says why', async () => {
@@ -134,6 +136,7 @@ describe('the bundled half-syncd', () => {
       const node = join(dir, 'node');
       const status = await liveRun([process.execPath, '--import', preload, join(dir, 'half-syncd.js'), '--config', join(node, 'half.conf'), '--state-dir', join(node, 'state')], join(node, 'half.sock'), join(node, 'notify.fifo'), /warn conntrack events read by=pump why=.*no 'udp_wrap' binding/);
       expect(status.summary.eventsIn).toBeGreaterThan(0);
+      expect(status.kernelEvents).toMatchObject({ subscribed: true, reader: 'pump', fallback: expect.stringMatching(/udp_wrap/) });
     });
   });
 

@@ -9,10 +9,14 @@ import { KernelSubscription } from '../../../daemon/src/runtime/kernel-subscript
 
 class MemoryEvents implements KernelEvents {
   open = true;
-  constructor(private readonly events: number) {}
+  constructor(
+    private readonly events: number,
+    private readonly reader = 'daemon',
+    private readonly fallback: string | undefined = undefined,
+  ) {}
   async start(_sink: KernelEventSink): Promise<void> {}
   stats(): KernelEventStats {
-    return { datagrams: this.events, events: this.events, filtered: 0, undecodable: 0, overruns: 0, sinkErrors: 0, socketErrors: 0, recvBufferSize: 4096, lastError: undefined };
+    return { datagrams: this.events, events: this.events, filtered: 0, undecodable: 0, overruns: 0, sinkErrors: 0, socketErrors: 0, recvBufferSize: 4096, lastError: undefined, reader: this.reader, fallback: this.fallback };
   }
   close(): void {
     this.open = false;
@@ -51,6 +55,25 @@ describe('KernelSubscription', () => {
     subscription.deactivate();
     expect(live()).toBe(0);
     expect(subscription.stats().events).toBe(20);
+  });
+
+  it('says who reads the events, warns once with the reason of a fallback, and remembers both while unsubscribed', async () => {
+    const logged: [string, string, Record<string, unknown> | undefined][] = [];
+    const logger = { ...silentLogger, info: (m: string, f?: Record<string, unknown>) => void logged.push(['info', m, f]), warn: (m: string, f?: Record<string, unknown>) => void logged.push(['warn', m, f]) };
+    const readers = [new MemoryEvents(1), new MemoryEvents(1, 'pump', 'the keeper thread failed'), new MemoryEvents(1, 'pump', 'the keeper thread failed')];
+    const subscription = new KernelSubscription(() => readers.shift() as MemoryEvents, { event: () => undefined, overrun: () => undefined }, async () => undefined, logger);
+    expect(subscription.stats()).toMatchObject({ subscribed: false, reader: undefined });
+    await subscription.activate();
+    expect(subscription.stats()).toMatchObject({ subscribed: true, reader: 'daemon', fallback: undefined });
+    await subscription.quietly('commit', async () => undefined); // the next subscription falls back
+    subscription.deactivate();
+    expect(subscription.stats()).toMatchObject({ subscribed: false, reader: 'pump', fallback: 'the keeper thread failed' });
+    await subscription.activate(); // the same fallback again: not logged again
+    expect(logged).toEqual([
+      ['info', 'conntrack events read', { by: 'daemon' }],
+      ['warn', 'conntrack events read', { by: 'pump', why: 'the keeper thread failed' }],
+    ]);
+    subscription.close();
   });
 
   it('never pauses nor drops the subscription when alwaysOn', async () => {

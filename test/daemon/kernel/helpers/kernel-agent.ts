@@ -81,7 +81,7 @@ const handlers: Record<string, (req: any) => Promise<unknown> | unknown> = {
         overruns++;
       },
     });
-    return { ...events.stats(), reader: events.reader };
+    return events.stats();
   },
   unsubscribe: () => {
     events?.close();
