@@ -31,6 +31,23 @@ export function daemonCheck(facts: DoctorFacts): CheckResult {
   return fail('daemon', `half-syncd on ${daemon.socket} does not answer properly: ${daemon.reason}`, 'journalctl -u half-syncd; systemctl restart half-syncd');
 }
 
+/** Who reads the kernel's conntrack events in half-syncd, and whether that is a fallback (runtime/kernel-subscription.ts). */
+export function eventReaderCheck(facts: DoctorFacts): CheckResult {
+  const id = 'events.reader';
+  const { daemon } = facts;
+  if (daemon.state !== 'running') return skip(id, 'the event reader not checked: half-syncd is not running (see the daemon check)');
+  const events = daemon.status.kernelEvents;
+  if (events === undefined) return skip(id, 'the event reader not checked: this half-syncd does not say (older than this half)');
+  if (events.reader === null) return ok(id, 'half-syncd follows no conntrack events yet (a standby needs none)');
+  const now = events.subscribed ? 'reads' : 'is not following them now (a standby needs none); last time it read';
+  if (events.fallback === null) return ok(id, `half-syncd ${now} its conntrack events with ${events.reader === 'daemon' ? 'its own thread' : `the reader half.conf names (${events.reader})`}`);
+  return warn(
+    id,
+    `half-syncd ${now} its conntrack events through the event pump, a fallback: ${events.fallback}`,
+    'the pump works, at more CPU per event; journalctl -u half-syncd says why at start. A missing event-socket-keeper-main.js beside half-syncd.js: reinstall half-syncd',
+  );
+}
+
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 export function peerChecks(facts: DoctorFacts): CheckResult[] {

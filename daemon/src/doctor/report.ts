@@ -1,8 +1,9 @@
 // `half doctor`'s report: every check over the gathered facts, in a fixed order (configuration,
-// daemon and peers, kernel, firewall, keepalived, clock), and its text form: one line per check,
-// `OK`/`WARN`/`FAIL`/`SKIP`, what was found, and the fix on an indented line below. Pure.
+// daemon, its event reader and peers, kernel, firewall, keepalived, clock), and its text form:
+// one line per check, `OK`/`WARN`/`FAIL`/`SKIP`, what was found, and the fix on an indented line
+// below. Pure.
 import type { CheckResult, CheckStatus } from './check-result.js';
-import { clockCheck, configCheck, daemonCheck, keepalivedCheck, peerChecks } from './cluster-checks.js';
+import { clockCheck, configCheck, daemonCheck, eventReaderCheck, keepalivedCheck, peerChecks } from './cluster-checks.js';
 import type { DoctorFacts } from './facts.js';
 import { firewallChecks } from './firewall-checks.js';
 import { kernelChecks } from './kernel-checks.js';
@@ -18,6 +19,7 @@ export function runChecks(facts: DoctorFacts): DoctorReport {
   const checks = [
     configCheck(facts),
     daemonCheck(facts),
+    eventReaderCheck(facts),
     ...peerChecks(facts),
     ...kernelChecks(facts),
     ...firewallChecks(facts),

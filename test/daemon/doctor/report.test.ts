@@ -2,6 +2,7 @@
 // exactly its check to WARN or FAIL, with a fix that names the command or file to change.
 import { describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../../daemon/src/doctor/check-result.js';
+import type { DaemonStatus } from '../../../daemon/src/control/status-model.js';
 import type { DoctorFacts } from '../../../daemon/src/doctor/facts.js';
 import { renderDoctorJson, renderDoctorText, runChecks } from '../../../daemon/src/doctor/report.js';
 import { sampleStatus } from '../control/fixtures/sample-status.js';
@@ -22,7 +23,7 @@ describe('runChecks', () => {
     expect(report.checks.filter((c) => c.status !== 'ok')).toEqual([]);
     expect(report.failed).toBe(false);
     expect(report.checks.map((c) => c.id)).toEqual([
-      'config', 'daemon', 'peer.2',
+      'config', 'daemon', 'events.reader', 'peer.2',
       'module.nf_conntrack', 'module.nf_conntrack_netlink', 'module.nf_conntrack_ftp',
       'sysctl.nf_conntrack_events', 'sysctl.nf_conntrack_tcp_be_liberal', 'sysctl.nf_conntrack_tcp_loose', 'sysctl.rmem_max', 'sysctl.ip_forward', 'sysctl.nf_conntrack_max',
       'firewall.vrrp', 'firewall.sync', 'keepalived', 'clock',
@@ -69,7 +70,7 @@ describe('runChecks', () => {
       config: { state: 'missing', file: '/etc/half/half.conf' },
       daemon: { state: 'down', socket: '/run/half/half.sock', reason: 'half-syncd is not running: its control socket /run/half/half.sock does not exist' },
     }));
-    expect(found.map((c) => [c.id, c.status])).toEqual([['config', 'fail'], ['daemon', 'fail'], ['peers', 'skip']]);
+    expect(found.map((c) => [c.id, c.status])).toEqual([['config', 'fail'], ['daemon', 'fail'], ['events.reader', 'skip'], ['peers', 'skip']]);
     expect(found[0]?.summary).toBe('not configured: /etc/half/half.conf does not exist');
     expect(found[0]?.fix).toBe('run dpkg-reconfigure half-syncd, or edit /etc/half/half.conf and then run half configure');
     expect(found[1]?.summary).toBe('half-syncd is not running: its control socket /run/half/half.sock does not exist');
@@ -82,7 +83,20 @@ describe('runChecks', () => {
     expect(ok?.summary).toBe('peer 2 (203.0.113.2): last ALIVE 0.2 s ago, 17 of its entries held, 10 of our frames unacknowledged');
     const lonely = only((f) => ({ ...f, daemon: { state: 'running', socket: 's', status: { ...sampleStatus(), peers: [] } } }));
     expect(lonely.map((c) => [c.id, c.status])).toEqual([['peers', 'fail']]);
-    expect(only((f) => ({ ...f, daemon: { state: 'error', socket: 's', reason: 'status schema 9 is not 1' } })).map((c) => c.id)).toEqual(['daemon', 'peers']);
+    expect(only((f) => ({ ...f, daemon: { state: 'error', socket: 's', reason: 'status schema 9 is not 1' } })).map((c) => c.id)).toEqual(['daemon', 'events.reader', 'peers']);
+  });
+
+  it('warns when half-syncd reads its events through the pump as a fallback, with the reason and what to do', () => {
+    const events = (kernelEvents: DaemonStatus['kernelEvents']): Spoil => (f) => (f.daemon.state === 'running' ? { ...f, daemon: { ...f.daemon, status: { ...f.daemon.status, kernelEvents } } } : f);
+    const fallback = only(events({ subscribed: true, reader: 'pump', fallback: 'the event socket keeper thread failed: Cannot find module', lastError: null }));
+    expect(fallback.map((c) => [c.id, c.status])).toEqual([['events.reader', 'warn']]);
+    expect(fallback[0]?.summary).toBe('half-syncd reads its conntrack events through the event pump, a fallback: the event socket keeper thread failed: Cannot find module');
+    expect(fallback[0]?.fix).toMatch(/journalctl -u half-syncd.*reinstall half-syncd/);
+    const reader = (kernelEvents: DaemonStatus['kernelEvents']) => runChecks(events(kernelEvents)(healthyFacts())).checks.find((c) => c.id === 'events.reader');
+    expect(reader({ subscribed: true, reader: 'daemon', fallback: null, lastError: null })).toMatchObject({ status: 'ok', summary: 'half-syncd reads its conntrack events with its own thread' });
+    expect(reader({ subscribed: true, reader: 'pump', fallback: null, lastError: null })).toMatchObject({ status: 'ok', summary: 'half-syncd reads its conntrack events with the reader half.conf names (pump)' });
+    expect(reader({ subscribed: false, reader: null, fallback: null, lastError: null })).toMatchObject({ status: 'ok', summary: 'half-syncd follows no conntrack events yet (a standby needs none)' });
+    expect(reader(undefined)).toMatchObject({ status: 'skip' });
   });
 
   it('skips the clock with its reason when it cannot be read', () => {
@@ -148,10 +162,10 @@ describe('report rendering', () => {
     expect(lines[0]).toBe(`OK    ${'config'.padEnd(width)}  /etc/half/half.conf is valid (node 1, sync port 3781)`);
     expect(text).toContain(`FAIL  ${'keepalived'.padEnd(width)}  keepalived is not running: no process named keepalived\n${' '.repeat(width + 8)}fix: systemctl start keepalived`);
     expect(text).toMatch(/^WARN {2}sysctl\.nf_conntrack_tcp_be_liberal {2}/m);
-    expect(text.endsWith('\n14 ok, 1 warning, 1 failed, 0 skipped\n')).toBe(true);
+    expect(text.endsWith('\n15 ok, 1 warning, 1 failed, 0 skipped\n')).toBe(true);
     expect(report.failed).toBe(true);
     const json = JSON.parse(renderDoctorJson(report)) as { schema: number; failed: boolean; counts: object; checks: CheckResult[] };
-    expect(json).toMatchObject({ schema: 1, failed: true, counts: { ok: 14, warn: 1, fail: 1, skip: 0 } });
+    expect(json).toMatchObject({ schema: 1, failed: true, counts: { ok: 15, warn: 1, fail: 1, skip: 0 } });
     expect(json.checks).toEqual(report.checks);
   });
 });
