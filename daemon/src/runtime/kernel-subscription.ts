@@ -85,7 +85,8 @@ export class KernelSubscription {
     const sum = { ...this.past };
     if (now !== undefined) for (const key of COUNTERS) sum[key] += now[key] ?? 0;
     const latest = now ?? this.last;
-    return { ...sum, recvBufferSize: now?.recvBufferSize ?? this.lastBuffer, lastError: latest.lastError, reader: latest.reader, fallback: latest.fallback, subscribed: now !== undefined };
+    // an error outlives its subscription until a newer one (subscriptions come and go around commits)
+    return { ...sum, recvBufferSize: now?.recvBufferSize ?? this.lastBuffer, lastError: now?.lastError ?? this.last.lastError, reader: latest.reader, fallback: latest.fallback, subscribed: now !== undefined };
   }
 
   close(): void {
@@ -112,7 +113,7 @@ export class KernelSubscription {
         if (fallback === undefined) this.logger.info('conntrack events read', { by: reader });
         else this.logger.warn('conntrack events read', { by: reader, why: fallback });
       }
-      this.last = { lastError: undefined, reader, fallback };
+      this.last = { ...this.last, reader, fallback };
       if (this.wanted && this.paused === 0) this.current = events;
       else {
         this.current = events;
@@ -128,7 +129,7 @@ export class KernelSubscription {
     const stats = events.stats();
     for (const key of COUNTERS) this.past[key] += stats[key] ?? 0;
     this.lastBuffer = stats.recvBufferSize;
-    this.last = { lastError: stats.lastError, reader: stats.reader, fallback: stats.fallback };
+    this.last = { lastError: stats.lastError ?? this.last.lastError, reader: stats.reader, fallback: stats.fallback };
     events.close();
     this.current = undefined;
   }

@@ -13,10 +13,11 @@ class MemoryEvents implements KernelEvents {
     private readonly events: number,
     private readonly reader = 'daemon',
     private readonly fallback: string | undefined = undefined,
+    private readonly lastError: string | undefined = undefined,
   ) {}
   async start(_sink: KernelEventSink): Promise<void> {}
   stats(): KernelEventStats {
-    return { datagrams: this.events, events: this.events, filtered: 0, undecodable: 0, overruns: 0, sinkErrors: 0, socketErrors: 0, recvBufferSize: 4096, lastError: undefined, reader: this.reader, fallback: this.fallback };
+    return { datagrams: this.events, events: this.events, filtered: 0, undecodable: 0, overruns: 0, sinkErrors: 0, socketErrors: 0, recvBufferSize: 4096, lastError: this.lastError, reader: this.reader, fallback: this.fallback };
   }
   close(): void {
     this.open = false;
@@ -60,14 +61,15 @@ describe('KernelSubscription', () => {
   it('says who reads the events, warns once with the reason of a fallback, and remembers both while unsubscribed', async () => {
     const logged: [string, string, Record<string, unknown> | undefined][] = [];
     const logger = { ...silentLogger, info: (m: string, f?: Record<string, unknown>) => void logged.push(['info', m, f]), warn: (m: string, f?: Record<string, unknown>) => void logged.push(['warn', m, f]) };
-    const readers = [new MemoryEvents(1), new MemoryEvents(1, 'pump', 'the keeper thread failed'), new MemoryEvents(1, 'pump', 'the keeper thread failed')];
+    const readers = [new MemoryEvents(1, 'daemon', undefined, 'a message 3 bytes short'), new MemoryEvents(1, 'pump', 'the keeper thread failed'), new MemoryEvents(1, 'pump', 'the keeper thread failed')];
     const subscription = new KernelSubscription(() => readers.shift() as MemoryEvents, { event: () => undefined, overrun: () => undefined }, async () => undefined, logger);
     expect(subscription.stats()).toMatchObject({ subscribed: false, reader: undefined });
     await subscription.activate();
-    expect(subscription.stats()).toMatchObject({ subscribed: true, reader: 'daemon', fallback: undefined });
+    expect(subscription.stats()).toMatchObject({ subscribed: true, reader: 'daemon', fallback: undefined, lastError: 'a message 3 bytes short' });
     await subscription.quietly('commit', async () => undefined); // the next subscription falls back
     subscription.deactivate();
-    expect(subscription.stats()).toMatchObject({ subscribed: false, reader: 'pump', fallback: 'the keeper thread failed' });
+    // the first subscription's error outlives it: the second had none
+    expect(subscription.stats()).toMatchObject({ subscribed: false, reader: 'pump', fallback: 'the keeper thread failed', lastError: 'a message 3 bytes short' });
     await subscription.activate(); // the same fallback again: not logged again
     expect(logged).toEqual([
       ['info', 'conntrack events read', { by: 'daemon' }],
