@@ -3,9 +3,9 @@
 // of this test (never ready, failing to load, exiting, ready but never answering): each lease
 // must then fail with an error that says which, within its deadline, instead of hanging, so that
 // the daemon falls back to the event pump (netlink-kernel-events.ts; the bundle test runs that
-// fallback for real). The real keeper opens real NETLINK_NETFILTER sockets here, joined to no
-// group (nothing is heard from this namespace): one whose join fails is closed, not kept; a
-// released one is leased again.
+// fallback for real). The real keeper opens real NETLINK_NETFILTER sockets in this process,
+// joined to no group, so they hear nothing of the host's table: one whose join fails is closed,
+// not kept; a released one is leased again.
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { NetlinkSocketError } from '../../../daemon/src/kernel/errors.js';
