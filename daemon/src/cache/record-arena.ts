@@ -11,7 +11,6 @@
 // yet pointed at, or still points at, would be lost or kept twice), moves the live entries of the
 // queued chunks to the active chunk and lets go of them. At most half a chunk is copied, and only
 // after at least as many bytes were freed; memory stays within about twice the live bytes.
-
 import type { FlowRecord, Table } from '../model/record.js';
 import { joinStateHash } from './key-hash.js';
 
