@@ -532,7 +532,19 @@ async function latency(pair: Pair): Promise<Latency> {
   watch.finish();
   source?.finish();
   const arrivals = new Map(JSON.parse(await watch.done) as [string, string][]);
-  if (source !== undefined) reportStages(pair.name, made.slice(RATE * COLD_SECONDS), new Map(JSON.parse(await source.done) as [string, string][]), arrivals);
+  const onA = source === undefined ? undefined : new Map(JSON.parse(await source.done) as [string, string][]);
+  if (source !== undefined) reportStages(pair.name, made.slice(RATE * COLD_SECONDS), onA as Map<string, string>, arrivals);
+  if (onA !== undefined && process.env['BENCH_SLOW'] !== undefined) {
+    const f0 = BigInt(made[0]?.[1] ?? '0');
+    const rows: string[] = [];
+    made.forEach(([key, at], index) => {
+      const a = onA.get(key); const b = arrivals.get(key);
+      if (index < RATE * COLD_SECONDS || a === undefined || b === undefined) return;
+      const total = Number(BigInt(b) - BigInt(at)) / 1e6;
+      if (total > 1.5) rows.push(`${(Number(BigInt(at) - f0) / 1e6).toFixed(1)}:${(Number(BigInt(a) - BigInt(at)) / 1e6).toFixed(2)}+${(Number(BigInt(b) - BigInt(a)) / 1e6).toFixed(2)}`);
+    });
+    console.error(`${pair.name} slow by stage (t:create->A+A->B): ${rows.length}: ${rows.join(' ')}`);
+  }
   const ms: number[] = [];
   let coldMax = 0;
   const timeline = new Map<number, number>();
@@ -548,6 +560,10 @@ async function latency(pair: Pair): Promise<Latency> {
   });
   // BENCH_TIMELINE=1: the worst latency per 250 ms of the run (is a spike a start-up cost, or periodic?)
   if (process.env['BENCH_TIMELINE'] !== undefined) console.error(`${pair.name} worst latency per 250 ms:`, [...timeline.values()].map((v) => v.toFixed(1)).join(' '));
+  if (process.env['BENCH_SLOW'] !== undefined) {
+    const slow = made.map(([key, at], index) => [index, Number(BigInt(at) - first) / 1e6, arrivals.get(key) === undefined ? NaN : Number(BigInt(arrivals.get(key) as string) - BigInt(at)) / 1e6] as const).filter(([index, , l]) => index >= RATE * COLD_SECONDS && l > 1.5);
+    console.error(`${pair.name} slow flows (>1.5 ms): ${slow.length}; at ms: ${slow.map(([, t, l]) => `${t.toFixed(1)}:${l.toFixed(1)}`).join(' ')}`);
+  }
   ms.sort((x, y) => x - y);
   if (process.env['BENCH_TIMELINE'] !== undefined) console.error(`${pair.name} quantiles p50..p99.9:`, [0.5, 0.75, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999].map((q) => quantile(ms, q).toFixed(2)).join(' '));
   return { flows: made.length - RATE * COLD_SECONDS, arrived: ms.length, p50: quantile(ms, 0.5), p99: quantile(ms, 0.99), max: ms[ms.length - 1] ?? NaN, coldMax, cpuA: us(0), cpuB: us(1), steadyCpuA: steadyUs(0), steadyCpuB: steadyUs(1), flowsPerDatagram: made.length / datagrams };

@@ -13,7 +13,7 @@ import type { DebArtifact } from '../../repo-tool/src/model/artifact.js';
 import { lintian } from '../repo-tool/deb/helpers/lintian.js';
 import { run } from '../helpers/tools.js';
 import { REPO_ROOT, testContext } from './helpers/context.js';
-import { build, debField, debFolder, debPaths, type DebFolder } from './helpers/debs.js';
+import { build, debField, debFile, debFolder, debPaths, type DebFolder } from './helpers/debs.js';
 
 let debs: DebFolder;
 const built = new Map<string, { artifact: DebArtifact; path: string }>();
@@ -56,6 +56,10 @@ describe('half-syncd', () => {
       expect(paths, program.source).toContain(`/usr/lib/half/${program.output}`);
       if (program.command !== undefined) expect(paths).toContain(program.command);
     }
+    // the wrappers run Debian's node, half-syncd's with one V8 helper thread
+    const syncd = await debFile(deb(arch), '/usr/sbin/half-syncd');
+    expect(syncd).toBe('#!/bin/sh\n# Runs /usr/lib/half/half-syncd.js with Debian\'s nodejs.\nexec /usr/bin/node --v8-pool-size=1 /usr/lib/half/half-syncd.js "$@"\n');
+    expect(await debFile(deb(arch), '/usr/sbin/half')).toMatch(/^exec \/usr\/bin\/node \/usr\/lib\/half\/half\.js "\$@"$/m);
     const tuple = arch === 'amd64' ? 'linux-x64' : 'linux-arm64';
     expect(paths.filter((p) => p.endsWith('.node'))).toEqual([`/usr/lib/half/netlink/prebuilds/${tuple}/node.napi.node`]);
     expect(paths).toEqual(expect.arrayContaining(['/usr/lib/half/package.json', '/usr/lib/systemd/system/half-syncd.service', '/usr/share/man/man5/half.conf.5.gz', '/usr/share/man/man8/half.8.gz']));

@@ -15,6 +15,7 @@ import type { DaemonStatus } from '../../../daemon/src/control/status-model.js';
 import { debianRoot, type DebianRoot } from '../../helpers/chroot.js';
 import { createNamespaces, type NamespaceSet } from '../../helpers/netns.js';
 import { run } from '../../helpers/tools.js';
+import { SYNCD_NODE_OPTIONS } from '../../../scripts/bundle-daemon.js';
 import { bundleSyncd, type SyncdBundle } from '../integration/fixtures/syncd-bundle.js';
 import { REPO, waitFor } from '../integration/fixtures/syncd-node.js';
 
@@ -102,7 +103,8 @@ describe('the bundled half-syncd', () => {
   it('runs with plain node: kernel events read by the daemon, its socket opened by the bundled keeper thread, a clean stop', async () => {
     const dir = join(out, 'node');
     await writeNodeFiles(dir, dir);
-    const status = await liveRun([process.execPath, join(out, 'half-syncd.js'), '--config', join(dir, 'half.conf'), '--state-dir', join(dir, 'state')], join(dir, 'half.sock'), join(dir, 'notify.fifo'));
+    // as /usr/sbin/half-syncd runs it (with its node options)
+    const status = await liveRun([...bundle.command, '--config', join(dir, 'half.conf'), '--state-dir', join(dir, 'state')], join(dir, 'half.sock'), join(dir, 'notify.fifo'));
     expect(status.daemon.version).toBe('0.1.0-bundletest');
     expect(status.kernelEvents).toEqual({ subscribed: true, reader: 'daemon', fallback: null, lastError: null });
     expect(status.counters.kernel['recvBufferSize']).toBeGreaterThan(0);
@@ -157,7 +159,7 @@ describe('the bundled half-syncd', () => {
       expect(node.stdout).toMatch(/^v18\./); // bookworm: 18.19.0, 18.20.4 after its security updates
       const version = await root.run(['node', '/opt/half/half-syncd.js', '--version']);
       expect(version.stdout, version.stderr).toBe('half-syncd 0.1.0-bundletest\n');
-      const argv = root.argv(['node', '/opt/half/half-syncd.js', '--config', '/opt/half/node/half.conf', '--state-dir', '/opt/half/node/state']);
+      const argv = root.argv(['node', ...SYNCD_NODE_OPTIONS, '/opt/half/half-syncd.js', '--config', '/opt/half/node/half.conf', '--state-dir', '/opt/half/node/state']);
       const status = await liveRun(argv, join(root.dir, 'opt/half/node/half.sock'), join(root.dir, 'opt/half/node/notify.fifo'));
       expect(status.counters.kernel['recvBufferSize']).toBeGreaterThan(0);
     });

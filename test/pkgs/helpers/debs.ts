@@ -37,6 +37,13 @@ export async function debField(path: string, field: string): Promise<string> {
   return (await run('dpkg-deb', ['-f', path, field], { check: true })).stdout.trim();
 }
 
+/** One file of the package, as text: `dpkg-deb --fsys-tarfile` through `tar -xO`. */
+export async function debFile(path: string, file: string): Promise<string> {
+  const r = await run('sh', ['-c', 'dpkg-deb --fsys-tarfile "$1" | tar -xO "./$2"', 'sh', path, file.replace(/^\//, '')]);
+  if (r.exitCode !== 0) throw new Error(`${file} is not in ${path}: ${r.stderr}`);
+  return r.stdout;
+}
+
 /** `dpkg-deb --contents`: the paths, without the leading `.`. */
 export async function debPaths(path: string): Promise<string[]> {
   const out = (await run('dpkg-deb', ['--contents', path], { check: true })).stdout;
