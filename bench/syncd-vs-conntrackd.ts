@@ -33,7 +33,7 @@
 //
 // Environment: BENCH_ONLY=bulk,commit,latency (parts), BENCH_DAEMONS=half,conntrackd, BENCH_RATE (flows/s),
 // BENCH_NICE=N (both daemons' threads), BENCH_EVENT_READER=pump (half-syncd's events through its event pump), BENCH_STATUS=1 (daemon status after each part), BENCH_JSON=FILE, BENCH_NODE_FLAGS (both
-// half-syncd), BENCH_TIMELINE=1, BENCH_STAGES=1, BENCH_PERF=PREFIX, BENCH_GC_DUMP=PREFIX (see where each is read).
+// half-syncd), BENCH_TIMELINE=1, BENCH_STAGES=1, BENCH_SLOW=MS, BENCH_PERF=PREFIX, BENCH_GC_DUMP=PREFIX (see where each is read).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { setPriority, tmpdir } from 'node:os';
@@ -533,18 +533,11 @@ async function latency(pair: Pair): Promise<Latency> {
   source?.finish();
   const arrivals = new Map(JSON.parse(await watch.done) as [string, string][]);
   const onA = source === undefined ? undefined : new Map(JSON.parse(await source.done) as [string, string][]);
-  if (source !== undefined) reportStages(pair.name, made.slice(RATE * COLD_SECONDS), onA as Map<string, string>, arrivals);
-  if (onA !== undefined && process.env['BENCH_SLOW'] !== undefined) {
-    const f0 = BigInt(made[0]?.[1] ?? '0');
-    const rows: string[] = [];
-    made.forEach(([key, at], index) => {
-      const a = onA.get(key); const b = arrivals.get(key);
-      if (index < RATE * COLD_SECONDS || a === undefined || b === undefined) return;
-      const total = Number(BigInt(b) - BigInt(at)) / 1e6;
-      if (total > 1.5) rows.push(`${(Number(BigInt(at) - f0) / 1e6).toFixed(1)}:${(Number(BigInt(a) - BigInt(at)) / 1e6).toFixed(2)}+${(Number(BigInt(b) - BigInt(a)) / 1e6).toFixed(2)}`);
-    });
-    console.error(`${pair.name} slow by stage (t:create->A+A->B): ${rows.length}: ${rows.join(' ')}`);
-  }
+  if (onA !== undefined) reportStages(pair.name, made.slice(RATE * COLD_SECONDS), onA, arrivals);
+  // BENCH_SLOW=MS: each flow slower than MS, as creation time:latency (with BENCH_STAGES, creation
+  // time:to fwa's event+to fwb's): a stall shows as a run of flows that all arrive at once
+  const slowMs = Number(process.env['BENCH_SLOW'] ?? Number.NaN);
+  if (!Number.isNaN(slowMs)) console.error(`${pair.name} flows slower than ${slowMs} ms:`, slowFlows(made.slice(RATE * COLD_SECONDS), slowMs, BigInt(made[0]?.[1] ?? '0'), arrivals, onA).join(' '));
   const ms: number[] = [];
   let coldMax = 0;
   const timeline = new Map<number, number>();
@@ -560,13 +553,23 @@ async function latency(pair: Pair): Promise<Latency> {
   });
   // BENCH_TIMELINE=1: the worst latency per 250 ms of the run (is a spike a start-up cost, or periodic?)
   if (process.env['BENCH_TIMELINE'] !== undefined) console.error(`${pair.name} worst latency per 250 ms:`, [...timeline.values()].map((v) => v.toFixed(1)).join(' '));
-  if (process.env['BENCH_SLOW'] !== undefined) {
-    const slow = made.map(([key, at], index) => [index, Number(BigInt(at) - first) / 1e6, arrivals.get(key) === undefined ? NaN : Number(BigInt(arrivals.get(key) as string) - BigInt(at)) / 1e6] as const).filter(([index, , l]) => index >= RATE * COLD_SECONDS && l > 1.5);
-    console.error(`${pair.name} slow flows (>1.5 ms): ${slow.length}; at ms: ${slow.map(([, t, l]) => `${t.toFixed(1)}:${l.toFixed(1)}`).join(' ')}`);
-  }
   ms.sort((x, y) => x - y);
   if (process.env['BENCH_TIMELINE'] !== undefined) console.error(`${pair.name} quantiles p50..p99.9:`, [0.5, 0.75, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999].map((q) => quantile(ms, q).toFixed(2)).join(' '));
   return { flows: made.length - RATE * COLD_SECONDS, arrived: ms.length, p50: quantile(ms, 0.5), p99: quantile(ms, 0.99), max: ms[ms.length - 1] ?? NaN, coldMax, cpuA: us(0), cpuB: us(1), steadyCpuA: steadyUs(0), steadyCpuB: steadyUs(1), flowsPerDatagram: made.length / datagrams };
+}
+
+/** BENCH_SLOW: `t:latency` (ms since the first flow; with the stages `t:insert+daemons`) of each flow slower than `ms`. */
+function slowFlows(made: readonly [string, string][], ms: number, first: bigint, onB: ReadonlyMap<string, string>, onA: ReadonlyMap<string, string> | undefined): string[] {
+  const since = (from: string, to: string): number => Number(BigInt(to) - BigInt(from)) / 1e6;
+  const rows: string[] = [];
+  for (const [key, at] of made) {
+    const b = onB.get(key);
+    if (b === undefined || since(at, b) <= ms) continue;
+    const a = onA?.get(key);
+    const t = (Number(BigInt(at) - first) / 1e6).toFixed(1);
+    rows.push(a === undefined ? `${t}:${since(at, b).toFixed(2)}` : `${t}:${since(at, a).toFixed(2)}+${since(a, b).toFixed(2)}`);
+  }
+  return rows;
 }
 
 /** p50/p99/max of creation -> fwa's event and fwa's event -> fwb's event (BENCH_STAGES=1). */
