@@ -20,6 +20,8 @@ import { bundleSyncd, type SyncdBundle } from '../integration/fixtures/syncd-bun
 import { REPO, waitFor } from '../integration/fixtures/syncd-node.js';
 
 const KEY = 'cd'.repeat(32);
+/** What bundleSyncd writes besides node_modules: the programs and their package.json. */
+const BUNDLE_FILES = ['half-syncd.js', 'event-pump-main.js', 'event-socket-keeper-main.js', 'package.json'];
 
 function conf(dir: string): string {
   return [
@@ -116,7 +118,7 @@ describe('the bundled half-syncd', () => {
     async function bundleCopy(name: string, leaveOut: readonly string[]): Promise<string> {
       const dir = join(out, name);
       await mkdir(dir, { recursive: true });
-      for (const file of ['half-syncd.js', 'event-pump-main.js', 'event-socket-keeper-main.js', 'package.json']) if (!leaveOut.includes(file)) await cp(join(out, file), join(dir, file));
+      for (const file of BUNDLE_FILES) if (!leaveOut.includes(file)) await cp(join(out, file), join(dir, file));
       await symlink(join(out, 'node_modules'), join(dir, 'node_modules'));
       await writeNodeFiles(join(dir, 'node'), join(dir, 'node'));
       return dir;
@@ -148,7 +150,7 @@ describe('the bundled half-syncd', () => {
       root = await debianRoot({ suite: 'bookworm', extraPackages: ['nodejs'] });
       const lib = join(root.dir, 'opt/half');
       await mkdir(join(lib, 'node_modules'), { recursive: true });
-      for (const file of ['half-syncd.js', 'event-pump-main.js', 'event-socket-keeper-main.js', 'package.json']) await cp(join(out, file), join(lib, file));
+      for (const file of BUNDLE_FILES) await cp(join(out, file), join(lib, file));
       for (const pkg of ['netlink', 'node-gyp-build']) await cp(join(REPO, 'node_modules', pkg), join(lib, 'node_modules', pkg), { recursive: true, dereference: true });
       await writeNodeFiles(join(lib, 'node'), '/opt/half/node');
     });
