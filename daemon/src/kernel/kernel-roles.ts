@@ -146,6 +146,11 @@ export interface KernelEventStats {
   readonly fallback?: string | undefined;
   /** Whether events are followed now (the daemon's subscription, which comes and goes with its role). */
   readonly subscribed?: boolean;
+  /**
+   * Drains of the event socket by the daemon's own reader (reader 'daemon'): a wake while events
+   * stream in reads all the socket holds; a slow stream is read one datagram a wake, none.
+   */
+  readonly drains?: number;
 }
 
 export interface KernelEvents {

@@ -41,7 +41,11 @@ export class WakePacer {
 
   /** Naps as napFor says (blocks the thread, no CPU). */
   napAt(now: number): void {
-    const ms = this.napFor(now);
+    this.nap(this.napFor(now));
+  }
+
+  /** Sleeps `ms` (blocks the thread, no CPU); 0: returns at once. */
+  nap(ms: number): void {
     if (ms > 0) Atomics.wait(this.sleeper, 0, 0, ms);
   }
 

@@ -130,6 +130,28 @@ describe('NetlinkKernelEvents', () => {
     });
   });
 
+  // A wake of the direct reader drains the socket only while events stream in: a slow stream
+  // (here one entry per conntrack process, some hundreds a second at most) is read by the watch
+  // alone, which saves a read ending in a thrown EAGAIN per wake; a burst is drained.
+  it('reads a slow stream without draining the socket, and drains a burst', async () => {
+    await withAgent(async (agent) => {
+      const stats: Subscribed = await agent.request('subscribe', { options: { conntrack: ['new'], expectations: false }, keep: 0 });
+      expect(stats.reader).toBe('daemon');
+      for (let i = 1; i <= 20; i++) {
+        expect((await conntrackLoad(ns, syntheticConntrackLines(1, { start: 800_000 + i }))).exitCode).toBe(0);
+        await agent.request('waitEvents', { name: 'conntrack:new', count: i, settleMs: 0 });
+      }
+      const slow: EventsAnswer = await agent.request('waitEvents', { name: 'conntrack:new', count: 20 });
+      expect(slow.counts['conntrack:new']).toBe(20);
+      expect(slow.stats.drains).toBe(0);
+      expect((await conntrackLoad(ns, syntheticConntrackLines(20_000, { start: 810_000 }))).exitCode).toBe(0);
+      const burst: EventsAnswer = await agent.request('waitEvents', { name: 'conntrack:new', count: 20_020, timeoutMs: 30_000 });
+      expect(burst.overruns).toBe(0);
+      expect(burst.counts['conntrack:new']).toBe(20_020);
+      expect(burst.stats.drains).toBeGreaterThan(0);
+    });
+  });
+
   // Subscriptions come and go around every commit and role change: the direct reader's socket is
   // kept between them (its groups left, its queue dropped), never piled up.
   it('keeps one event socket across subscriptions, and a released one hears nothing', async () => {
