@@ -7,6 +7,7 @@ import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { ConfigError } from '../errors.js';
+import { literalLookup } from './literal-lookup.js';
 import { bindSocket } from './socket-bind.js';
 import { UdpChannelBase } from './udp-channel-base.js';
 
@@ -34,7 +35,7 @@ export class UdpMulticastChannel extends UdpChannelBase {
   static async open(options: UdpMulticastOptions): Promise<UdpMulticastChannel> {
     const v6 = isIPv6(options.group);
     const iface = v6 && !options.interface.includes(':') ? `::%${options.interface}` : options.interface;
-    const socket = createSocket({ type: v6 ? 'udp6' : 'udp4', reuseAddr: true });
+    const socket = createSocket({ type: v6 ? 'udp6' : 'udp4', reuseAddr: true, lookup: literalLookup });
     const bindAddress = v6 ? `${options.group}${iface.slice(iface.indexOf('%'))}` : options.group;
     await bindSocket(socket, { address: bindAddress, port: options.port, what: 'sync multicast channel' });
     try {

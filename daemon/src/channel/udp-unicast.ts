@@ -5,6 +5,7 @@
 import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
+import { literalLookup } from './literal-lookup.js';
 import { bindSocket } from './socket-bind.js';
 import { UdpChannelBase } from './udp-channel-base.js';
 
@@ -28,7 +29,7 @@ export class UdpUnicastChannel extends UdpChannelBase {
   }
 
   static async open(options: UdpUnicastOptions): Promise<UdpUnicastChannel> {
-    const socket = createSocket({ type: isIPv6(options.localAddress) ? 'udp6' : 'udp4' });
+    const socket = createSocket({ type: isIPv6(options.localAddress) ? 'udp6' : 'udp4', lookup: literalLookup });
     await bindSocket(socket, { address: options.localAddress, port: options.port, what: 'sync unicast channel' });
     if (options.receiveBufferBytes !== undefined) socket.setRecvBufferSize(options.receiveBufferBytes);
     if (options.sendBufferBytes !== undefined) socket.setSendBufferSize(options.sendBufferBytes);
