@@ -12,6 +12,8 @@
 //     every 25 ms); CPU = utime + stime from /proc/PID/stat of each daemon's process tree (HALF's
 //     event pump included), before and after; resident memory (VmRSS) of each daemon's main
 //     process before and once fwb holds them all. Then the same for deleting them (`conntrack -F`).
+//     BULK_RUNS runs per daemon, alternating with the other, on fresh pairs: the medians are
+//     reported, with each run's rates (a single run's rate here can be 1.5 times another's).
 //  2. new-flow-to-peer latency at 10k flows/s: a writer process on fwa creates flows at that
 //     rate (creates encoded beforehand, sent as one datagram per millisecond, no ACKs asked),
 //     noting CLOCK_MONOTONIC per flow; the
@@ -61,6 +63,8 @@ const RATE = Number(process.env['BENCH_RATE'] ?? 10_000);
 const LATENCY_SECONDS = QUICK ? 2 : 5;
 /** Latency runs per daemon, alternating between the daemons (a shared machine's noise comes and goes). */
 const LATENCY_RUNS = QUICK ? 1 : 3;
+/** Bulk runs per daemon, alternating, each on a fresh pair; the medians are reported (one run's rate can be half another's here). */
+const BULK_RUNS = QUICK ? 1 : 3;
 /** The first second of flows: reported apart (a daemon that just started warms up: JIT, buffers). */
 const COLD_SECONDS = 1;
 const SELF = fileURLToPath(import.meta.url);
@@ -598,23 +602,62 @@ async function measure(kind: 'half' | 'conntrackd'): Promise<Record<string, unkn
   const open = kind === 'half' ? halfPair : conntrackdPair;
   // BENCH_ONLY=bulk,commit,latency: the parts to run (default all)
   const parts = (process.env['BENCH_ONLY'] ?? 'bulk,commit,latency').split(',');
-  const showStatus = async (pair: Pair, part: string): Promise<void> => {
-    if (process.env['BENCH_STATUS'] !== undefined) console.error(`${pair.name} after ${part}:`, JSON.stringify(await pair.diagnostics(), null, 1));
-  };
   const result: Record<string, unknown> = {};
-  const withPair = async <T>(direct: boolean, part: string, work: (pair: Pair) => Promise<T>): Promise<T> => {
-    const pair = await open(direct);
-    try {
-      const measured = await work(pair);
-      await showStatus(pair, part);
-      return measured;
-    } finally {
-      await pair.cleanup();
-    }
-  };
-  if (parts.includes('bulk')) result['bulk'] = await withPair(false, 'bulk', bulk);
   if (parts.includes('commit')) result['commits'] = await commits(open);
   return result;
+}
+
+/** BENCH_STATUS=1: a pair's daemon status after a part. */
+async function showStatus(pair: Pair, part: string): Promise<void> {
+  if (process.env['BENCH_STATUS'] !== undefined) console.error(`${pair.name} after ${part}:`, JSON.stringify(await pair.diagnostics(), null, 1));
+}
+
+/** The bulk runs, alternating between the daemons; each on a fresh pair. */
+async function bulkRounds(daemons: readonly string[]): Promise<{ half?: BulkSummary; conntrackd?: BulkSummary }> {
+  const runs: Record<string, BulkRun[]> = { half: [], conntrackd: [] };
+  for (let round = 0; round < BULK_RUNS; round++) {
+    for (const kind of ['half', 'conntrackd'] as const) {
+      if (!daemons.includes(kind)) continue;
+      const pair = await (kind === 'half' ? halfPair : conntrackdPair)(false);
+      try {
+        runs[kind]?.push(await bulk(pair));
+        await showStatus(pair, 'bulk');
+      } finally {
+        await pair.cleanup();
+      }
+    }
+  }
+  const out: { half?: BulkSummary; conntrackd?: BulkSummary } = {};
+  for (const kind of ['half', 'conntrackd'] as const) if ((runs[kind] ?? []).length > 0) out[kind] = summarizeBulk(runs[kind] as BulkRun[]);
+  return out;
+}
+
+type BulkRun = { readonly insert: BulkResult; readonly remove: BulkResult; readonly memory: Memory };
+
+/** Each field the median of the runs (so a median rate and a median CPU may come from different runs), and each run. */
+interface BulkSummary extends BulkRun {
+  readonly runs: readonly BulkRun[];
+}
+
+function summarizeBulk(runs: readonly BulkRun[]): BulkSummary {
+  const median = (pick: (r: BulkRun) => number): number => quantile(runs.map(pick).sort((x, y) => x - y), 0.5);
+  const part = (of: (r: BulkRun) => BulkResult): BulkResult => ({
+    seconds: median((r) => of(r).seconds),
+    perSecond: median((r) => of(r).perSecond),
+    cpuA: median((r) => of(r).cpuA),
+    cpuB: median((r) => of(r).cpuB),
+  });
+  return {
+    runs,
+    insert: part((r) => r.insert),
+    remove: part((r) => r.remove),
+    memory: {
+      rssA: median((r) => r.memory.rssA),
+      rssB: median((r) => r.memory.rssB),
+      perEntryA: median((r) => r.memory.perEntryA),
+      perEntryB: median((r) => r.memory.perEntryB),
+    },
+  };
 }
 
 /** The latency runs, alternating between the daemons; each on a fresh pair. */
@@ -671,6 +714,11 @@ async function main(): Promise<void> {
       half: daemons.includes('half') ? await measure('half') : {},
       conntrackd: daemons.includes('conntrackd') ? await measure('conntrackd') : {},
     };
+    if ((process.env['BENCH_ONLY'] ?? 'bulk').split(',').includes('bulk')) {
+      const bulks = await bulkRounds(daemons);
+      if (bulks.half !== undefined) results.half['bulk'] = bulks.half;
+      if (bulks.conntrackd !== undefined) results.conntrackd['bulk'] = bulks.conntrackd;
+    }
     if ((process.env['BENCH_ONLY'] ?? 'latency').split(',').includes('latency')) {
       const latencies = await latencyRounds(daemons);
       if (latencies.half !== undefined) results.half['latency'] = latencies.half;
@@ -679,7 +727,7 @@ async function main(): Promise<void> {
   } finally {
     await bundle.remove();
   }
-  type R = { bulk: { insert: BulkResult; remove: BulkResult; memory: Memory }; commits: CommitResult[]; latency: LatencySummary };
+  type R = { bulk: BulkSummary; commits: CommitResult[]; latency: LatencySummary };
   const h = results.half as unknown as R;
   const c = results.conntrackd as unknown as R;
   if (process.env['BENCH_JSON'] !== undefined) writeFileSync(process.env['BENCH_JSON'], JSON.stringify({ started, load, results }, null, 2));
@@ -690,11 +738,14 @@ async function main(): Promise<void> {
   const lines = [
     `half-syncd vs conntrackd ${started} (load ${load} at start; ${BULK} entries bulk, ${RATE} flows/s for ${LATENCY_SECONDS} s)`,
     '',
-    'replication (conntrack -R on fwa until fwb holds all)   half-syncd          conntrackd',
+    `replication (conntrack -R on fwa until fwb holds all; median of ${BULK_RUNS} runs)`,
+    '                                                        half-syncd          conntrackd',
     `  insert: events/s                                      ${fmt(h.bulk.insert.perSecond, 0).padStart(10)}          ${fmt(c.bulk.insert.perSecond, 0).padStart(10)}`,
     `  insert: CPU us/event sender + receiver               ${fmt(h.bulk.insert.cpuA)} + ${fmt(h.bulk.insert.cpuB)}`.padEnd(76) + `${fmt(c.bulk.insert.cpuA)} + ${fmt(c.bulk.insert.cpuB)}`,
     `  insert: CPU s per 10k events (sender)                 ${fmt(h.bulk.insert.cpuA / 100, 3).padStart(10)}          ${fmt(c.bulk.insert.cpuA / 100, 3).padStart(10)}`,
+    `  insert: events/s of each run                  ${h.bulk.runs.map((r) => fmt(r.insert.perSecond / 1000, 1) + 'k').join(' ').padStart(18)}   ${c.bulk.runs.map((r) => fmt(r.insert.perSecond / 1000, 1) + 'k').join(' ').padStart(18)}`,
     `  delete: events/s                                      ${fmt(h.bulk.remove.perSecond, 0).padStart(10)}          ${fmt(c.bulk.remove.perSecond, 0).padStart(10)}`,
+    `  delete: events/s of each run                  ${h.bulk.runs.map((r) => fmt(r.remove.perSecond / 1000, 1) + 'k').join(' ').padStart(18)}   ${c.bulk.runs.map((r) => fmt(r.remove.perSecond / 1000, 1) + 'k').join(' ').padStart(18)}`,
     `  delete: CPU us/event sender + receiver               ${fmt(h.bulk.remove.cpuA)} + ${fmt(h.bulk.remove.cpuB)}`.padEnd(76) + `${fmt(c.bulk.remove.cpuA)} + ${fmt(c.bulk.remove.cpuB)}`,
     `  holding ${BULK}: RSS MB sender / receiver             ${fmt(h.bulk.memory.rssA / 2 ** 20, 0)} / ${fmt(h.bulk.memory.rssB / 2 ** 20, 0)}`.padEnd(76) + `${fmt(c.bulk.memory.rssA / 2 ** 20, 0)} / ${fmt(c.bulk.memory.rssB / 2 ** 20, 0)}`,
     `  the same, growth in bytes per entry                 ${fmt(h.bulk.memory.perEntryA, 0)} / ${fmt(h.bulk.memory.perEntryB, 0)}`.padEnd(76) + `${fmt(c.bulk.memory.perEntryA, 0)} / ${fmt(c.bulk.memory.perEntryB, 0)}`,
