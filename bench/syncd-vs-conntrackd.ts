@@ -612,23 +612,26 @@ async function showStatus(pair: Pair, part: string): Promise<void> {
   if (process.env['BENCH_STATUS'] !== undefined) console.error(`${pair.name} after ${part}:`, JSON.stringify(await pair.diagnostics(), null, 1));
 }
 
-/** The bulk runs, alternating between the daemons; each on a fresh pair. */
-async function bulkRounds(daemons: readonly string[]): Promise<{ half?: BulkSummary; conntrackd?: BulkSummary }> {
-  const runs: Record<string, BulkRun[]> = { half: [], conntrackd: [] };
-  for (let round = 0; round < BULK_RUNS; round++) {
+/**
+ * `rounds` runs of `part` per daemon, alternating between the daemons, each on a fresh pair
+ * (direct mode or not); each daemon's runs summarized.
+ */
+async function alternating<R, S>(daemons: readonly string[], rounds: number, name: string, direct: boolean, part: (pair: Pair) => Promise<R>, summary: (runs: readonly R[]) => S): Promise<{ half?: S; conntrackd?: S }> {
+  const runs: Record<string, R[]> = { half: [], conntrackd: [] };
+  for (let round = 0; round < rounds; round++) {
     for (const kind of ['half', 'conntrackd'] as const) {
       if (!daemons.includes(kind)) continue;
-      const pair = await (kind === 'half' ? halfPair : conntrackdPair)(false);
+      const pair = await (kind === 'half' ? halfPair : conntrackdPair)(direct);
       try {
-        runs[kind]?.push(await bulk(pair));
-        await showStatus(pair, 'bulk');
+        runs[kind]?.push(await part(pair));
+        await showStatus(pair, name);
       } finally {
         await pair.cleanup();
       }
     }
   }
-  const out: { half?: BulkSummary; conntrackd?: BulkSummary } = {};
-  for (const kind of ['half', 'conntrackd'] as const) if ((runs[kind] ?? []).length > 0) out[kind] = summarizeBulk(runs[kind] as BulkRun[]);
+  const out: { half?: S; conntrackd?: S } = {};
+  for (const kind of ['half', 'conntrackd'] as const) if ((runs[kind] ?? []).length > 0) out[kind] = summary(runs[kind] as R[]);
   return out;
 }
 
@@ -658,26 +661,6 @@ function summarizeBulk(runs: readonly BulkRun[]): BulkSummary {
       perEntryB: median((r) => r.memory.perEntryB),
     },
   };
-}
-
-/** The latency runs, alternating between the daemons; each on a fresh pair. */
-async function latencyRounds(daemons: readonly string[]): Promise<{ half?: LatencySummary; conntrackd?: LatencySummary }> {
-  const runs: Record<string, Latency[]> = { half: [], conntrackd: [] };
-  for (let round = 0; round < LATENCY_RUNS; round++) {
-    for (const kind of ['half', 'conntrackd'] as const) {
-      if (!daemons.includes(kind)) continue;
-      const pair = await (kind === 'half' ? halfPair : conntrackdPair)(true);
-      try {
-        runs[kind]?.push(await latency(pair));
-        if (process.env['BENCH_STATUS'] !== undefined) console.error(`${pair.name} after latency:`, JSON.stringify(await pair.diagnostics(), null, 1));
-      } finally {
-        await pair.cleanup();
-      }
-    }
-  }
-  const out: { half?: LatencySummary; conntrackd?: LatencySummary } = {};
-  for (const kind of ['half', 'conntrackd'] as const) if ((runs[kind] ?? []).length > 0) out[kind] = summarize(runs[kind] as Latency[]);
-  return out;
 }
 
 /** The runs' medians (p50, p99, CPU), the worst of all (max, coldMax), totals (flows, arrived), and each run. */
@@ -715,12 +698,12 @@ async function main(): Promise<void> {
       conntrackd: daemons.includes('conntrackd') ? await measure('conntrackd') : {},
     };
     if ((process.env['BENCH_ONLY'] ?? 'bulk').split(',').includes('bulk')) {
-      const bulks = await bulkRounds(daemons);
+      const bulks = await alternating(daemons, BULK_RUNS, 'bulk', false, bulk, summarizeBulk);
       if (bulks.half !== undefined) results.half['bulk'] = bulks.half;
       if (bulks.conntrackd !== undefined) results.conntrackd['bulk'] = bulks.conntrackd;
     }
     if ((process.env['BENCH_ONLY'] ?? 'latency').split(',').includes('latency')) {
-      const latencies = await latencyRounds(daemons);
+      const latencies = await alternating(daemons, LATENCY_RUNS, 'latency', true, latency, summarize);
       if (latencies.half !== undefined) results.half['latency'] = latencies.half;
       if (latencies.conntrackd !== undefined) results.conntrackd['latency'] = latencies.conntrackd;
     }
