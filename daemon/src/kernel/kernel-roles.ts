@@ -148,7 +148,8 @@ export interface KernelEventStats {
   readonly subscribed?: boolean;
   /**
    * Drains of the event socket by the daemon's own reader (reader 'daemon'): a wake while events
-   * stream in reads all the socket holds; a slow stream is read one datagram a wake, none.
+   * stream in reads all the socket holds; a slow stream is read one datagram a wake, none. One
+   * subscription's figure (the daemon's aggregate, KernelSubscription, leaves it out).
    */
   readonly drains?: number;
 }
