@@ -7,7 +7,7 @@
 // cannot read the events itself (the keeper's file missing; a Node without `udp_wrap`) it says why
 // in a warning and the event pump reads them, and it replicates all the same. Then the same bundle
 // runs on Debian 12's nodejs (18.x) in a bookworm root (test/helpers/chroot.ts), live in a namespace.
-import { appendFile, cp, mkdir, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, cp, mkdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendControlRequest } from '../../../daemon/src/control/control-client.js';
@@ -68,7 +68,8 @@ describe('the bundled half-syncd', () => {
   async function liveRun(argv: readonly string[], socket: string, fifo: string, reader = /conntrack events read by=daemon\n/): Promise<DaemonStatus> {
     let output = '';
     await net.exec('fw', ['conntrack', '-F'], { check: true });
-    const child = net.spawn('fw', argv);
+    // the environment /usr/sbin/half-syncd sets
+    const child = net.spawn('fw', argv, { env: { ...bundle.env } });
     child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
     const status = () => sendControlRequest(socket, { cmd: 'status' }) as Promise<DaemonStatus>;
@@ -81,6 +82,8 @@ describe('the bundled half-syncd', () => {
         throw new Error(`${(error as Error).message}\n--- half-syncd's output ---\n${output.slice(-4000)}`);
       });
     await running('the bundled daemon answering', () => status().then(() => true, () => false), 30_000);
+    // the control socket answers before the notify FIFO is made: a write before that would make a plain file
+    await running('the notify FIFO', () => stat(fifo).then((s) => s.isFIFO(), () => false), 30_000);
     await appendFile(fifo, 'INSTANCE "half_lan0" MASTER 150\n');
     await running('the daemon sending', async () => (await status()).node.role === 'sender', 60_000);
     await net.exec('fw', ['conntrack', '-I', '-s', '192.0.2.7', '-d', '198.51.100.7', '-p', 'tcp', '--sport', '1234', '--dport', '80', '--state', 'ESTABLISHED', '-t', '600', '-u', 'SEEN_REPLY,ASSURED'], { check: true });
