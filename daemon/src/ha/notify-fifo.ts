@@ -14,6 +14,7 @@ import { mkdir } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
+import { ConfigError, DaemonStartError } from '../errors.js';
 import type { NotifyEvent } from './notify-event.js';
 import { NotifyStreamDecoder } from './notify-stream.js';
 
@@ -83,7 +84,7 @@ export class NotifyFifoReader {
     } catch (error) {
       // Someone (keepalived) may have created it in between; openFifo checks what is there.
       const exists = await statPath(this.options.path).then(() => true, () => false);
-      if (!exists) throw new Error(`cannot create FIFO ${this.options.path}: ${(error as Error).message}`);
+      if (!exists) throw new DaemonStartError(`cannot create the notify FIFO ${this.options.path}: ${(error as Error).message}`, { hint: 'check that its directory is writable by half-syncd, or set [vrrp] notify-fifo in /etc/half/half.conf to another path' });
     }
   }
 
@@ -98,7 +99,7 @@ export class NotifyFifoReader {
     }
     if (!info.isFIFO()) {
       await closeFd(fd).catch(() => undefined);
-      throw new Error(`${this.options.path} is not a FIFO`);
+      throw new ConfigError(`${this.options.path} is not a FIFO`, { hint: `remove it (half-syncd makes the FIFO keepalived writes into), or set [vrrp] notify-fifo in /etc/half/half.conf to another path` });
     }
     const socket = new Socket({ fd, readable: true, writable: false });
     socket.on('data', (chunk: Buffer) => {

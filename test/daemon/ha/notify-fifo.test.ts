@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { NotifyEvent } from '../../../daemon/src/ha/notify-event.js';
 import { NotifyFifoReader } from '../../../daemon/src/ha/notify-fifo.js';
+import { ConfigError } from '../../../daemon/src/errors.js';
 import { run } from '../../helpers/tools.js';
 import { waitFor } from './fixtures/keepalived-pair.js';
 
@@ -81,6 +82,8 @@ describe('NotifyFifoReader', () => {
   it('refuses a path that is not a FIFO', async () => {
     const path = join(dir, 'plain-file');
     await writeFile(path, 'GROUP "HALF" MASTER 0\n');
-    await expect(start(path)).rejects.toThrow(`${path} is not a FIFO`);
+    const refused = await start(path).then(() => undefined, (error: unknown) => error);
+    expect(refused).toBeInstanceOf(ConfigError);
+    expect(refused).toMatchObject({ message: `${path} is not a FIFO`, hint: expect.stringContaining('[vrrp] notify-fifo') });
   });
 });
