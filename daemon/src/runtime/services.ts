@@ -114,6 +114,9 @@ export async function openServices(deps: ServiceDeps): Promise<Services> {
     notify,
     logger,
   });
+  // keepalived's FIFO before the control socket: once `half status` answers, every input is open
+  await notify.start();
+  deps.closers.push(() => notify.stop());
   control = new ControlServer(handler, { path: config.daemon.controlSocket, logger });
   await control.listen();
   deps.closers.push(() => control?.close());
@@ -123,8 +126,6 @@ export async function openServices(deps: ServiceDeps): Promise<Services> {
     await metrics.listen();
     deps.closers.push(() => metrics?.close());
   }
-  await notify.start();
-  deps.closers.push(() => notify.stop());
   let health: HealthState | undefined;
   const timer = setInterval(() => {
     const report = nextHealthReport(health, node.status());
