@@ -69,7 +69,7 @@ describe('the bundled half-syncd', () => {
     let output = '';
     await net.exec('fw', ['conntrack', '-F'], { check: true });
     // the environment /usr/sbin/half-syncd sets
-    const child = net.spawn('fw', argv, { env: { ...bundle.env } });
+    const child = net.spawn('fw', argv, { env: bundle.env });
     child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
     const status = () => sendControlRequest(socket, { cmd: 'status' }) as Promise<DaemonStatus>;
