@@ -75,6 +75,8 @@ export class PumpSource implements DatagramSource {
   restarts = 0;
   /** Echoes the pumps dropped, all restarts together. */
   dropped = 0;
+  /** Drains of the socket the pumps reported, all restarts together. */
+  drains = 0;
 
   constructor(
     private readonly options: SourceOptions,
@@ -97,6 +99,7 @@ export class PumpSource implements DatagramSource {
     let started = false;
     let stderr = '';
     const droppedBefore = this.dropped;
+    const drainsBefore = this.drains;
     child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
     const reader = new FrameReader({
       datagram: (buf) => handlers.datagram(buf),
@@ -109,7 +112,7 @@ export class PumpSource implements DatagramSource {
         else if (code === PumpControl.echoes) {
           this.dropped = droppedBefore + value;
           handlers.dropped?.(this.dropped);
-        }
+        } else if (code === PumpControl.drains) this.drains = drainsBefore + value;
       },
     });
     (child.stdio[3] as Readable).on('data', (chunk: Buffer) => reader.push(chunk));

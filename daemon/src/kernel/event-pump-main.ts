@@ -8,10 +8,12 @@
 // `event-reader = pump` asks for.
 //
 // Usage: node event-pump-main.js '{"groups":[1,2,3],"recvBufferSize":67108864,"dropPorts":[123]}'
-// It exits when its stdin closes (the parent went away). The binding only wakes the pump: each
-// datagram it hands over is followed by a drain of the socket with read(2) (pump-output.ts), which
-// costs less than half as much per datagram, so the pump keeps ahead of the kernel and rarely
-// lets the receive buffer fill. While events stream in, a wake first naps (wake-pacer.ts).
+// It exits when its stdin closes (the parent went away). While events stream in, the binding
+// only wakes the pump: a wake first naps (wake-pacer.ts), then the datagram it hands over is
+// followed by a drain of the socket with read(2) (pump-output.ts), which costs less than half as
+// much per datagram, so the pump keeps ahead of the kernel and rarely lets the receive buffer
+// fill. A slow stream is left to the binding's own reads (a drain would end in an EAGAIN that
+// readSync throws); the drains are counted and reported to the daemon.
 // Frames are gathered into large writes to fd 3 (straight write(2), buffered in a stream when
 // the pipe is full: pipe-writer.ts); past `maxBufferedBytes` waiting, datagrams are dropped and
 // reported as an overrun.
@@ -52,6 +54,8 @@ let overruns = 0;
 let dropping = false;
 let flushing = false;
 let fd: number | undefined;
+let drains = 0;
+let reportedDrains = 0;
 const pacer = new WakePacer();
 
 function scheduleFlush(): void {
@@ -59,6 +63,10 @@ function scheduleFlush(): void {
   flushing = true;
   setImmediate(() => {
     flushing = false;
+    if (drains !== reportedDrains) {
+      reportedDrains = drains;
+      output.control(PumpControl.drains, drains);
+    }
     output.flush();
   });
 }
@@ -88,6 +96,7 @@ function parentKeepsUp(): boolean {
 /** Reads what is queued behind the datagram just handed over; returns how many. */
 function drain(): number {
   if (fd === undefined) return 0;
+  drains++;
   const result = output.drain(fd, MAX_DRAIN);
   for (let i = 0; i < result.overruns; i++) overrun();
   if (result.error !== undefined) {
@@ -102,10 +111,12 @@ const socket = new NetfilterSocket(
   {
     datagram(buf) {
       if (!parentKeepsUp()) return;
-      // without the descriptor there is no drain, and nothing to gather for
-      if (fd !== undefined) pacer.napAt(performance.now());
+      // without the descriptor there is no drain, and nothing to gather for; a slow stream (no
+      // nap) is not drained either: the binding reads what follows itself
+      const nap = fd === undefined ? 0 : pacer.napFor(performance.now());
+      pacer.nap(nap);
       output.datagram(buf);
-      pacer.count(1 + drain());
+      pacer.count(1 + (nap > 0 ? drain() : 0));
       scheduleFlush();
     },
     overrun,

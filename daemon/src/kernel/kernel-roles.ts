@@ -147,9 +147,9 @@ export interface KernelEventStats {
   /** Whether events are followed now (the daemon's subscription, which comes and goes with its role). */
   readonly subscribed?: boolean;
   /**
-   * Drains of the event socket by the daemon's own reader (reader 'daemon'): a wake while events
-   * stream in reads all the socket holds; a slow stream is read one datagram a wake, none. One
-   * subscription's figure (the daemon's aggregate, KernelSubscription, leaves it out).
+   * Drains of the event socket by its reader (the daemon's own, or the event pump): a wake while
+   * events stream in reads all the socket holds; a slow stream is read one datagram a wake, none.
+   * One subscription's figure (the daemon's aggregate, KernelSubscription, leaves it out).
    */
   readonly drains?: number;
 }

@@ -11,6 +11,8 @@ export const PumpControl = {
   overrun: 1,
   /** Echoes of the daemon's own writes the pump dropped; value: how many so far. */
   echoes: 2,
+  /** Drains of the socket after a wake (a slow stream has none); value: how many so far. */
+  drains: 3,
 } as const;
 
 export function dataFrame(datagram: Uint8Array): Buffer {

@@ -130,21 +130,25 @@ describe('NetlinkKernelEvents', () => {
     });
   });
 
-  // A wake of the direct reader drains the socket only while events stream in: a slow stream
-  // (here one entry per conntrack process, some hundreds a second at most) is read by the watch
-  // alone, which saves a read ending in a thrown EAGAIN per wake; a burst is drained.
-  it('reads a slow stream without draining the socket, and drains a burst', async () => {
+  // A wake of a reader drains the socket only while events stream in: a slow stream (here one
+  // entry per conntrack process, some hundreds a second at most) is read one datagram a wake (the
+  // direct reader's watch, the pump's binding), which saves a read ending in a thrown EAGAIN per
+  // wake; a burst is drained.
+  it.each([
+    ['the daemon thread', 'direct', 'daemon', 800_000],
+    ['the event pump', 'pump', 'pump', 850_000],
+  ] as const)('reads a slow stream without draining the socket, and drains a burst, read by %s', async (_name, isolation, reader, start) => {
     await withAgent(async (agent) => {
-      const stats: Subscribed = await agent.request('subscribe', { options: { conntrack: ['new'], expectations: false }, keep: 0 });
-      expect(stats.reader).toBe('daemon');
+      const stats: Subscribed = await agent.request('subscribe', { options: { conntrack: ['new'], expectations: false, isolation }, keep: 0 });
+      expect(stats.reader).toBe(reader);
       for (let i = 1; i <= 20; i++) {
-        expect((await conntrackLoad(ns, syntheticConntrackLines(1, { start: 800_000 + i }))).exitCode).toBe(0);
+        expect((await conntrackLoad(ns, syntheticConntrackLines(1, { start: start + i }))).exitCode).toBe(0);
         await agent.request('waitEvents', { name: 'conntrack:new', count: i, settleMs: 0 });
       }
       const slow: EventsAnswer = await agent.request('waitEvents', { name: 'conntrack:new', count: 20 });
       expect(slow.counts['conntrack:new']).toBe(20);
       expect(slow.stats.drains).toBe(0);
-      expect((await conntrackLoad(ns, syntheticConntrackLines(20_000, { start: 810_000 }))).exitCode).toBe(0);
+      expect((await conntrackLoad(ns, syntheticConntrackLines(20_000, { start: start + 10_000 }))).exitCode).toBe(0);
       const burst: EventsAnswer = await agent.request('waitEvents', { name: 'conntrack:new', count: 20_020, timeoutMs: 30_000 });
       expect(burst.overruns).toBe(0);
       expect(burst.counts['conntrack:new']).toBe(20_020);
