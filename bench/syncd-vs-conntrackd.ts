@@ -97,8 +97,7 @@ async function halfPair(direct: boolean): Promise<Pair> {
   const command = [bundled[0] as string, ...flags, ...bundled.slice(1)];
   // BENCH_EVENT_READER=pump: the primary's conntrack events through the event pump process ([daemon] event-reader)
   const eventReader = process.env['BENCH_EVENT_READER'] === 'pump' ? { eventReader: 'pump' as const } : {};
-  const env = bundle?.env ?? {};
-  const lab = await clusterLab({ label: direct ? 'benchhd' : 'benchh', a: { command, env, ...eventReader }, b: direct ? { mode: 'direct', command, env } : { command, env } });
+  const lab = await clusterLab({ label: direct ? 'benchhd' : 'benchh', a: { command, ...eventReader }, b: direct ? { mode: 'direct', command } : { command } });
   await Promise.all([lab.a.start(), lab.b.start()]);
   await lab.a.notify('MASTER', 'half_lan0', 150);
   await lab.b.notify('BACKUP');

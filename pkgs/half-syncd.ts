@@ -38,9 +38,8 @@ export const UNIT_PATH = '/usr/lib/systemd/system/half-syncd.service';
 /** Debian 12's nodejs is 18.19.0 (Debian 13: 20.19); the bundles target node18.19. */
 export const NODEJS_DEPENDS = 'nodejs (>= 18.19)';
 
-function wrapper(bundle: string, nodeOptions: readonly string[] = [], environment: Readonly<Record<string, string>> = {}): string {
-  const exports = Object.entries(environment).map(([name, value]) => `export ${name}=${value}\n`);
-  return `#!/bin/sh\n# Runs ${LIB_DIR}/${bundle} with Debian's nodejs.\n${exports.join('')}exec /usr/bin/node ${[...nodeOptions, `${LIB_DIR}/${bundle}`].join(' ')} "$@"\n`;
+function wrapper(bundle: string, nodeOptions: readonly string[] = []): string {
+  return `#!/bin/sh\n# Runs ${LIB_DIR}/${bundle} with Debian's nodejs.\nexec /usr/bin/node ${[...nodeOptions, `${LIB_DIR}/${bundle}`].join(' ')} "$@"\n`;
 }
 
 /** SPDX identifiers whose full text Debian ships in /usr/share/common-licenses (Policy §12.5). */
@@ -98,7 +97,7 @@ export function halfSyncdDefinition(ctx: DefinitionContext, architecture: string
   const programs: FileEntry[] = [...bundle.files].map(([name, bytes]) => ({ path: `${LIB_DIR}/${name}`, content: bytes, mode: 0o644 }));
   const commands: FileEntry[] = DAEMON_PROGRAMS.filter((p) => p.command !== undefined && bundle.files.has(p.output)).map((p) => ({
     path: p.command as string,
-    content: wrapper(p.output, p.nodeOptions, p.environment),
+    content: wrapper(p.output, p.nodeOptions),
     mode: 0o755,
   }));
   const docs = standardDocs(ctx, NAME).filter((f) => !f.path.endsWith('/copyright'));

@@ -23,8 +23,6 @@ export interface DaemonProgram {
   readonly command?: string;
   /** Options for node ahead of the program, in its command. */
   readonly nodeOptions?: readonly string[];
-  /** Environment its command sets for node. */
-  readonly environment?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -36,18 +34,8 @@ export interface DaemonProgram {
  */
 export const SYNCD_NODE_OPTIONS: readonly string[] = ['--v8-pool-size=1'];
 
-/**
- * glibc's malloc serves requests of 128 KiB and more with mmap, and gives them back when freed,
- * until the first such block is freed: then it raises that threshold and serves later ones from
- * its heap, where freed memory mostly stays with the process. half-syncd reads a burst of
- * conntrack events ahead of handling it into 128 KiB chunks (kernel/direct-source.ts): a fixed
- * threshold gives them back after the burst. Measured (docs/benchmarks.md, "Memory after a
- * burst"): the sender's resident size holding 200k entries 167-177 MB instead of 188-209.
- */
-export const SYNCD_ENVIRONMENT: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: '131072' };
-
 export const DAEMON_PROGRAMS: readonly DaemonProgram[] = [
-  { output: 'half-syncd.js', source: 'daemon/src/main.ts', command: '/usr/sbin/half-syncd', nodeOptions: SYNCD_NODE_OPTIONS, environment: SYNCD_ENVIRONMENT },
+  { output: 'half-syncd.js', source: 'daemon/src/main.ts', command: '/usr/sbin/half-syncd', nodeOptions: SYNCD_NODE_OPTIONS },
   { output: 'half.js', source: 'daemon/src/cli/half-main.ts', command: '/usr/sbin/half' },
   { output: 'half-notify.js', source: 'daemon/src/cli/half-notify-main.ts', command: '/usr/sbin/half-notify' },
   // Started by half-syncd from its own folder (kernel/datagram-source.ts, defaultPumpCommand).

@@ -56,9 +56,9 @@ describe('half-syncd', () => {
       expect(paths, program.source).toContain(`/usr/lib/half/${program.output}`);
       if (program.command !== undefined) expect(paths).toContain(program.command);
     }
-    // the wrappers run Debian's node, half-syncd's with one V8 helper thread and a fixed mmap threshold
+    // the wrappers run Debian's node, half-syncd's with one V8 helper thread
     const syncd = await debFile(deb(arch), '/usr/sbin/half-syncd');
-    expect(syncd).toBe('#!/bin/sh\n# Runs /usr/lib/half/half-syncd.js with Debian\'s nodejs.\nexport MALLOC_MMAP_THRESHOLD_=131072\nexec /usr/bin/node --v8-pool-size=1 /usr/lib/half/half-syncd.js "$@"\n');
+    expect(syncd).toBe('#!/bin/sh\n# Runs /usr/lib/half/half-syncd.js with Debian\'s nodejs.\nexec /usr/bin/node --v8-pool-size=1 /usr/lib/half/half-syncd.js "$@"\n');
     expect(await debFile(deb(arch), '/usr/sbin/half')).toMatch(/^exec \/usr\/bin\/node \/usr\/lib\/half\/half\.js "\$@"$/m);
     const tuple = arch === 'amd64' ? 'linux-x64' : 'linux-arm64';
     expect(paths.filter((p) => p.endsWith('.node'))).toEqual([`/usr/lib/half/netlink/prebuilds/${tuple}/node.napi.node`]);

@@ -68,8 +68,7 @@ describe('the bundled half-syncd', () => {
   async function liveRun(argv: readonly string[], socket: string, fifo: string, reader = /conntrack events read by=daemon\n/): Promise<DaemonStatus> {
     let output = '';
     await net.exec('fw', ['conntrack', '-F'], { check: true });
-    // the environment /usr/sbin/half-syncd sets
-    const child = net.spawn('fw', argv, { env: bundle.env });
+    const child = net.spawn('fw', argv);
     child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
     const status = () => sendControlRequest(socket, { cmd: 'status' }) as Promise<DaemonStatus>;
