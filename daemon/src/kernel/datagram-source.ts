@@ -23,6 +23,8 @@ export interface DatagramSource {
   start(handlers: DatagramHandlers): Promise<number>;
   /** Why the source last failed, if it did. */
   readonly lastError: string | undefined;
+  /** Drains of the socket after a wake so far, where the source drains (a slow stream has none). */
+  readonly drains?: number;
   close(): void;
 }
 

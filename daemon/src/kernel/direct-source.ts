@@ -11,7 +11,7 @@
 // and timers, the sync socket and the control socket get their turns. While events stream in, a
 // wake that finds the backlog empty first naps (wake-pacer.ts). A slow stream (below the pacer's
 // rate) is neither napped nor drained: each datagram is handled as the watch reads it, which at
-// 2k events/s cut the sender's CPU per flow by a fifth (docs/benchmarks.md).
+// 2k events/s cut the sender's CPU per flow by about a sixth (docs/benchmarks.md).
 import { constants } from 'node:os';
 import type { DatagramHandlers, DatagramSource, SourceOptions } from './datagram-source.js';
 import { FrameReader, PumpControl } from './pump-frames.js';

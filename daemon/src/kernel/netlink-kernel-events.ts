@@ -103,7 +103,7 @@ export class NetlinkKernelEvents implements KernelEvents {
       lastError: this.lastDecodeError ?? this.source?.lastError,
       reader: this.readerKind,
       fallback: this.fallbackReason,
-      ...(this.source instanceof DirectSource || this.source instanceof PumpSource ? { drains: this.source.drains } : {}),
+      ...(this.source?.drains === undefined ? {} : { drains: this.source.drains }),
     };
   }
 
