@@ -2,6 +2,7 @@
 // that FIFO): half-syncd refuses to start with exit 78 (EX_CONFIG: its unit stops restarting
 // it), names the path and the fix, and its control socket never answers. Before, this was an
 // "unexpected error" with a stack trace.
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterLab, type ClusterLab } from './fixtures/cluster-lab.js';
@@ -21,5 +22,6 @@ describe('half-syncd with a plain file at its notify FIFO path', () => {
     expect(refused).toContain(`half-syncd: ${lab.a.fifo} is not a FIFO`);
     expect(refused).toMatch(/fix: remove it .*\[vrrp\] notify-fifo/);
     expect(refused).not.toContain('unexpected error');
+    expect(existsSync(lab.a.socket)).toBe(false);
   });
 });
