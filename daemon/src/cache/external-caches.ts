@@ -47,6 +47,11 @@ export class ExternalCaches {
     return total;
   }
 
+  /** Housekeeping of every origin's cache (FlowCache.maintain). */
+  maintain(now: number): void {
+    for (const cache of this.byOrigin.values()) cache.maintain(now);
+  }
+
   /** Forgets one origin (after its entries were committed, or when it left the cluster). */
   drop(origin: number): void {
     this.byOrigin.delete(origin);

@@ -12,6 +12,11 @@
 // views of the arena's bytes, which never change while a view lives. A table of 200k entries is
 // then a few dozen large buffers: V8's young generation has nothing to copy when entries arrive,
 // which at 10k new flows per second was what paused the daemon longest (docs/benchmarks.md).
+// The arena is compacted by maintain(), which the sync node calls every tick: at once when no
+// entry was deleted or replaced since the last call, otherwise at most COMPACT_DEFER_MS later.
+// Compacting after every delete moved about one surviving entry per delete during a flush (the
+// chunks all fall to half live together, and the moved entries are deleted next); waiting for
+// the quiet lets go of the emptied chunks without moving anything.
 import type { FlowRecord, Table } from '../model/record.js';
 import { ConfigError } from '../errors.js';
 import type { BucketScope } from './bucket-scope.js';
@@ -39,6 +44,8 @@ export const DEFAULT_BUCKET_BITS = 10;
 
 const NONE = -1;
 const INITIAL_SLOTS = 1024;
+/** The longest maintain() puts off a compaction while entries keep being deleted or replaced (ms). */
+export const COMPACT_DEFER_MS = 2000;
 
 /** Per-slot columns; grown together by doubling. */
 class Columns {
@@ -104,6 +111,10 @@ export class FlowCache implements ArenaOwner {
   /** Slots ever used (the rest of the columns is untouched). */
   private highWater = 0;
   private entryCount = 0;
+  /** Entries deleted or replaced since the last maintain(); when the arena last compacted. */
+  private releasedSinceMaintain = 0;
+  private compactedAt = Number.NEGATIVE_INFINITY;
+  private entriesMoved = 0;
 
   /** `arenaChunkBytes`: size of the arena's chunks (tests make them small). */
   constructor(options: { readonly bucketBits?: number; readonly arenaChunkBytes?: number } = {}) {
@@ -126,8 +137,31 @@ export class FlowCache implements ArenaOwner {
     return this.arena.chunkCount;
   }
 
+  /** Entries the arena has moved while compacting (for tests and status). */
+  get movedEntries(): number {
+    return this.entriesMoved;
+  }
+
   get size(): number {
     return this.entryCount;
+  }
+
+  /**
+   * Housekeeping at clock time `now` (ms), called regularly (the sync node's tick): compacts the
+   * arena when nothing was deleted or replaced since the last call, or when the last compaction is
+   * COMPACT_DEFER_MS old.
+   */
+  maintain(now: number): void {
+    const quiet = this.releasedSinceMaintain === 0;
+    this.releasedSinceMaintain = 0;
+    if (!quiet && now - this.compactedAt < COMPACT_DEFER_MS) return;
+    this.compactedAt = now;
+    this.compact();
+  }
+
+  /** Moves the live entries out of the chunks that fell to half live or less, and lets those go. */
+  compact(): void {
+    this.arena.compact();
   }
 
   count(table: Table): number {
@@ -171,9 +205,10 @@ export class FlowCache implements ArenaOwner {
     columns.stateLo[slot] = stateHashLow(record.stateHash);
     columns.mark[slot] = 0;
     this.account(bucket, slot);
-    if (replaced) this.arena.release(oldChunk, oldOffset);
-    // every slot points at its bytes again: the arena may move what is still live
-    this.arena.compact();
+    if (replaced) {
+      this.arena.release(oldChunk, oldOffset);
+      this.releasedSinceMaintain++;
+    }
     return replaced ? 'updated' : 'added';
   }
 
@@ -196,6 +231,7 @@ export class FlowCache implements ArenaOwner {
     this.freeSlot = NONE;
     this.highWater = 0;
     this.entryCount = 0;
+    this.releasedSinceMaintain = 0;
   }
 
   *values(): IterableIterator<CachedFlow> {
@@ -284,6 +320,7 @@ export class FlowCache implements ArenaOwner {
 
   /** ArenaOwner: the entry of `slot` moved. */
   moved(slot: number, chunk: number, offset: number): void {
+    this.entriesMoved++;
     this.columns.chunk[slot] = chunk;
     this.columns.offset[slot] = offset;
   }
@@ -376,8 +413,7 @@ export class FlowCache implements ArenaOwner {
     c.next[slot] = this.freeSlot;
     this.freeSlot = slot;
     this.arena.release(c.chunk[slot] as number, c.offset[slot] as number);
-    // the slot is free: the arena moves only what is still live
-    this.arena.compact();
+    this.releasedSinceMaintain++;
   }
 
   private bucketOfSlot(slot: number): number {

@@ -10,7 +10,9 @@
 // bookkeeping is consistent again (never inside append or release: an entry the owner has not
 // yet pointed at, or still points at, would be lost or kept twice), moves the live entries of the
 // queued chunks to the active chunk and lets go of them. At most half a chunk is copied, and only
-// after at least as many bytes were freed; memory stays within about twice the live bytes.
+// after at least as many bytes were freed; right after a compaction memory is within about twice
+// the live bytes. When to compact is the owner's choice (the flow cache waits for a quiet moment:
+// entries moved during a mass delete would mostly be deleted next).
 import type { FlowRecord, Table } from '../model/record.js';
 import { joinStateHash } from './key-hash.js';
 
@@ -146,7 +148,8 @@ export class RecordArena {
   }
 
   private evacuate(chunk: number, bytes: Buffer): void {
-    const end = this.used[chunk] as number;
+    // an empty chunk (a mass delete's) is let go without a look at its entries
+    const end = this.live[chunk] === 0 ? 0 : (this.used[chunk] as number);
     // drop it first: appends below go to the active chunk, never to this one
     this.chunks[chunk] = undefined;
     for (let at = 0; at < end; ) {

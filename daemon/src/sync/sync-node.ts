@@ -217,6 +217,8 @@ export class SyncNode {
     this.lastTickAt = now;
     this.outbound.tick(now, elapsed);
     for (const peer of this.peers.values()) if (now - peer.lastHeard <= this.options.peerTimeoutMs) peer.inbound.tick(now);
+    this.config.internal.maintain(now);
+    this.config.external.maintain(now);
     if (now - this.lastAliveAt >= this.options.aliveIntervalMs) {
       this.lastAliveAt = now;
       this.counters.heartbeatsSent++;

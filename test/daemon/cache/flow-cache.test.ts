@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FULL_SCOPE, bucketScope } from '../../../daemon/src/cache/bucket-scope.js';
-import { FlowCache } from '../../../daemon/src/cache/flow-cache.js';
+import { COMPACT_DEFER_MS, FlowCache } from '../../../daemon/src/cache/flow-cache.js';
 import { hashKey } from '../../../daemon/src/cache/key-hash.js';
 import { Prng } from '../../../daemon/src/channel/prng.js';
 import { Table } from '../../../daemon/src/model/record.js';
@@ -166,7 +166,9 @@ describe('FlowCache storage', () => {
         expect(cache.set(next, 1, round)).toBe(held === undefined ? 'added' : 'updated');
         model.set(id, next);
       }
+      if (prng.next() < 0.2) cache.compact();
     }
+    expect(cache.movedEntries).toBeGreaterThan(0);
     expect(cache.size).toBe(model.size);
     for (const record of model.values()) expect(cache.get(record.table, record.key)?.record).toEqual(record);
     expect([...cache.values()].length).toBe(model.size);
@@ -175,6 +177,7 @@ describe('FlowCache storage', () => {
     for (const record of model.values()) fresh.set(record, 1, 0);
     expect(digests(cache)).toEqual(digests(fresh));
     const liveBytes = [...model.values()].reduce((sum, r) => sum + 8 + r.key.length + r.payload.length, 0);
+    cache.compact();
     expect(cache.arenaChunks).toBeLessThanOrEqual(Math.ceil((2 * liveBytes) / 2048) + 1);
   });
 
@@ -215,8 +218,13 @@ describe('FlowCache snapshot', () => {
     expect(snapshot.at(60)).toBeUndefined();
     expect(snapshot.at(-1)).toBeUndefined();
     // replace and delete everything (the arena evacuates and drops the chunks the snapshot uses)
-    for (let round = 0; round < 20; round++) for (let id = 0; id < 60; id++) cache.set(record(id, BigInt(round)), 1, 1);
+    for (let round = 0; round < 20; round++) {
+      for (let id = 0; id < 60; id++) cache.set(record(id, BigInt(round)), 1, 1);
+      cache.compact();
+    }
     for (let id = 0; id < 60; id++) cache.delete(Table.conntrack, record(id).key);
+    cache.compact();
+    expect(cache.movedEntries).toBeGreaterThan(0);
     expect(Array.from({ length: snapshot.length }, (_, i) => snapshot.at(i))).toEqual(before);
   });
 });
@@ -227,9 +235,72 @@ describe('FlowCache with entries replaced in quick succession', () => {
     const flows = Array.from({ length: 30 }, (_, id) => id);
     for (let round = 0; round < 100; round++) {
       // a handful of flows changing state many times, the rest set once
-      for (const id of flows.slice(0, round < 1 ? 30 : 3)) cache.set(record(id, BigInt(round)), 1, round);
+      for (const id of flows.slice(0, round < 1 ? 30 : 3)) {
+        cache.set(record(id, BigInt(round)), 1, round);
+        cache.compact();
+      }
       for (const id of flows) expect(cache.get(Table.conntrack, record(id).key)?.record).toEqual(record(id, id < 3 || round === 0 ? BigInt(round) : 0n));
     }
     expect(cache.arenaChunks).toBeLessThanOrEqual(4);
+  });
+});
+
+describe('FlowCache maintenance', () => {
+  /** 400 entries in 1 KiB chunks (~80 chunks), ticks of 10 ms from `now`. */
+  function filled(): FlowCache {
+    const cache = new FlowCache({ arenaChunkBytes: 1024 });
+    for (let id = 0; id < 400; id++) cache.set(record(id), 1, 0);
+    return cache;
+  }
+  const shuffled = (count: number, seed: number): number[] => {
+    const prng = new Prng(seed);
+    const ids = Array.from({ length: count }, (_, id) => id);
+    for (let i = count - 1; i > 0; i--) {
+      const j = prng.below(i + 1);
+      [ids[i], ids[j]] = [ids[j] as number, ids[i] as number];
+    }
+    return ids;
+  };
+
+  it('lets the chunks a flush emptied go once it is over, without moving an entry', () => {
+    const cache = filled();
+    const chunks = cache.arenaChunks;
+    let now = 0;
+    // a flush in random order, 20 deletes per tick: the chunks all fall below half live meanwhile
+    shuffled(400, 5).forEach((id, i) => {
+      cache.delete(Table.conntrack, record(id).key);
+      if (i % 20 === 19) cache.maintain((now += 10));
+    });
+    expect(cache.arenaChunks).toBe(chunks);
+    cache.maintain((now += 10)); // a tick with nothing deleted
+    expect(cache.arenaChunks).toBeLessThanOrEqual(1);
+    expect(cache.movedEntries).toBe(0);
+  });
+
+  it('moves about one entry per delete when it compacts after every delete (what maintain() avoids)', () => {
+    const cache = filled();
+    for (const id of shuffled(400, 5)) {
+      cache.delete(Table.conntrack, record(id).key);
+      cache.compact();
+    }
+    expect(cache.movedEntries).toBeGreaterThan(200);
+  });
+
+  it('compacts while deletes go on once the last compaction is COMPACT_DEFER_MS old', () => {
+    const cache = filled();
+    const chunks = cache.arenaChunks;
+    cache.maintain(0); // quiet: compacts (nothing to do) and starts the clock
+    const order = shuffled(400, 9);
+    // 300 of 400 deleted, one per tick: every chunk is a quarter live, none compacted yet
+    for (let i = 0; i < 300; i++) {
+      cache.delete(Table.conntrack, record(order[i] as number).key);
+      cache.maintain(1 + i * (COMPACT_DEFER_MS / 400));
+    }
+    expect(cache.arenaChunks).toBe(chunks);
+    cache.delete(Table.conntrack, record(order[300] as number).key);
+    cache.maintain(COMPACT_DEFER_MS);
+    expect(cache.arenaChunks).toBeLessThan(chunks / 2);
+    expect(cache.movedEntries).toBeGreaterThan(0);
+    for (const id of order.slice(301)) expect(cache.get(Table.conntrack, record(id).key)?.record).toEqual(record(id));
   });
 });

@@ -5,7 +5,9 @@ import { ENTRY_HEADER, RecordArena, type ArenaOwner } from '../../../daemon/src/
 class Owner implements ArenaOwner {
   readonly at = new Map<number, { chunk: number; offset: number }>();
   moves = 0;
+  asked = 0;
   holds(slot: number, chunk: number, offset: number): boolean {
+    this.asked++;
     const place = this.at.get(slot);
     return place !== undefined && place.chunk === chunk && place.offset === offset;
   }
@@ -83,6 +85,27 @@ describe('RecordArena', () => {
     put(arena, owner, 2, 50);
     expect(read(arena, owner, 1, 1000)).toEqual(bytesOf(1, 1000));
     expect(read(arena, owner, 2, 50)).toEqual(bytesOf(2, 50));
+  });
+});
+
+describe('RecordArena after a mass delete', () => {
+  it('lets an emptied chunk go without asking about its entries', () => {
+    const owner = new Owner();
+    const arena = new RecordArena(owner, 1024);
+    for (let slot = 0; slot < 40; slot++) put(arena, owner, slot, 92); // 10 per chunk
+    const chunks = arena.chunkCount;
+    // the first 30 slots go (three whole chunks), and only then does the owner compact
+    for (let slot = 0; slot < 30; slot++) {
+      const place = owner.at.get(slot) as { chunk: number; offset: number };
+      owner.at.delete(slot);
+      arena.release(place.chunk, place.offset);
+    }
+    owner.asked = 0;
+    arena.compact();
+    expect(arena.chunkCount).toBe(chunks - 3);
+    expect(owner.asked).toBe(0);
+    expect(owner.moves).toBe(0);
+    for (let slot = 30; slot < 40; slot++) expect(read(arena, owner, slot, 92)).toEqual(bytesOf(slot, 92));
   });
 });
 
