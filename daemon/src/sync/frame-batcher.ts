@@ -9,7 +9,11 @@ import type { Clock, TimerHandle } from './clock.js';
 
 export interface BatchedFrame {
   readonly body: Buffer;
-  /** Buckets of the records in the frame (sorted, unique), and whether it marks a full resync. */
+  /**
+   * Buckets of the records in the frame, as added (repeats included: a frame is only ever looked
+   * at again when a resend-queue overflow turns it into a resync, whose planner keeps a set), and
+   * whether it marks a full resync.
+   */
   readonly buckets: readonly number[];
   readonly full: boolean;
 }
@@ -55,7 +59,7 @@ export class FrameBatcher {
       this.timer = undefined;
     }
     if (this.empty) return undefined;
-    const frame = { body: this.builder.take(), buckets: [...new Set(this.buckets)].sort((a, b) => a - b), full: this.full };
+    const frame = { body: this.builder.take(), buckets: this.buckets, full: this.full };
     this.buckets = [];
     this.full = false;
     return frame;
