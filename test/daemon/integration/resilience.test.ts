@@ -97,7 +97,8 @@ describe('half-syncd under restarts, loss, attacks and lost events', () => {
     expect(after.node.bootEpoch).toBeGreaterThan(before.node.bootEpoch);
     expect(await converged()).toBe(1200);
     await waitFor('the restarted standby\'s resync file at 0', () => readTrackFile(lab.b.resyncFile) === '0', 10_000);
-    expect(lab.b.output).toMatch(/resync done: keepalived may give this node its virtual addresses/);
+    // the daemon logs right after it writes the file; the line reaches this process through a pipe, a turn later
+    await waitFor('the resync-done line', () => /resync done: keepalived may give this node its virtual addresses/.test(lab.b.output), 5_000);
     await commitAndCompare();
     const a = await lab.a.status();
     expect(a.peers.find((p) => p.nodeId === 2)?.epoch).toBe(after.node.bootEpoch);
