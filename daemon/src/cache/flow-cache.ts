@@ -132,12 +132,12 @@ export class FlowCache implements ArenaOwner {
     this.arena = new RecordArena(this, options.arenaChunkBytes);
   }
 
-  /** Buffers the arena holds (memory stays within about twice the live bytes). */
+  /** Buffers the arena holds (right after a compaction, about twice the live bytes). */
   get arenaChunks(): number {
     return this.arena.chunkCount;
   }
 
-  /** Entries the arena has moved while compacting (for tests and status). */
+  /** Entries the arena has moved while compacting, ever (what a compaction costs; tests read it). */
   get movedEntries(): number {
     return this.entriesMoved;
   }
