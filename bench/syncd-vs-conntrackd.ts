@@ -34,9 +34,9 @@
 //     figure and fwb's user/system CPU), and fwb's kernel must then hold all N (`conntrack -C`).
 //
 // Environment: BENCH_ONLY=bulk,commit,latency (parts), BENCH_DAEMONS=half,conntrackd, BENCH_RATE (flows/s),
-// BENCH_NICE=N (both daemons' threads), BENCH_EVENT_READER=pump (half-syncd's events through its event pump), BENCH_STATUS=1 (daemon status after each part), BENCH_JSON=FILE, BENCH_NODE_FLAGS (both
+// BENCH_NICE=N (both daemons' threads), BENCH_RT=N and BENCH_CONNTRACKD_OTHER=1 (scheduling policies, see applyScheduling), BENCH_EVENT_READER=pump (half-syncd's events through its event pump), BENCH_STATUS=1 (daemon status after each part), BENCH_JSON=FILE, BENCH_NODE_FLAGS (both
 // half-syncd), BENCH_TIMELINE=1, BENCH_STAGES=1, BENCH_SLOW=MS, BENCH_PERF=PREFIX, BENCH_GC_DUMP=PREFIX (see where each is read).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -211,6 +211,28 @@ function applyNice(pids: readonly number[]): void {
   const table = processTable();
   for (const pid of pids.flatMap((p) => processTree(table, p))) {
     for (const task of readdirSync(`/proc/${pid}/task`)) setPriority(Number(task), Number(nice));
+  }
+}
+
+/**
+ * Scheduling policies for the latency part. conntrackd sets its own: SCHED_RR at priority 99 by
+ * default since conntrack-tools 1.4.5 (against netlink overruns), so it preempts everything else
+ * here; half-syncd runs under the default SCHED_OTHER. BENCH_RT=N puts half-syncd's threads
+ * under SCHED_RR at priority N, BENCH_CONNTRACKD_OTHER=1 puts conntrackd's under SCHED_OTHER.
+ */
+function applyScheduling(pair: Pair, pids: readonly number[]): void {
+  const priority = process.env['BENCH_RT'];
+  const policy =
+    pair.name === 'half-syncd' && priority !== undefined ? ['--rr', '-p', priority]
+    : pair.name === 'conntrackd' && process.env['BENCH_CONNTRACKD_OTHER'] !== undefined ? ['--other', '-p', '0']
+    : undefined;
+  if (policy === undefined) return;
+  const table = processTable();
+  for (const pid of pids.flatMap((p) => processTree(table, p))) {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const chrt = spawnSync('chrt', [...policy, task], { encoding: 'utf8' });
+      if (chrt.status !== 0) throw new Error(`chrt ${policy.join(' ')} ${task}: ${chrt.stderr}`);
+    }
   }
 }
 
@@ -515,6 +537,7 @@ async function latency(pair: Pair): Promise<Latency> {
   await Promise.all([watch.ready, source?.ready]);
   const { a, b } = pair.pids();
   applyNice([a, b]);
+  applyScheduling(pair, [a, b]);
   const cpu0 = [cpuSeconds(a), cpuSeconds(b)];
   const datagrams0 = await udpDatagramsIn(pair.net, 'fwb');
   // CPU is read again once the cold second is over: the steady figure leaves out what the
