@@ -3,13 +3,15 @@
 // data connection. HALF dumps that expectation, deletes it and creates it again; the recreated
 // one admits the data connection the ruleset would otherwise drop; and a second firewall that
 // gets the records (control connection with its helper, then the expectation) holds it too.
+// Another agent subscribed to the expectation groups receives the kernel's NEW and DESTROY events
+// of it, decoding to what the dump shows.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConntrackEntry, Expectation } from '../../../daemon/src/kernel/ct-entry.js';
 import { Ips } from '../../../daemon/src/kernel/codec/ct-status.js';
-import type { ApplyReport, DumpResult } from '../../../daemon/src/kernel/kernel-roles.js';
+import type { ApplyReport, DumpResult, KernelEvent } from '../../../daemon/src/kernel/kernel-roles.js';
 import { requireTool } from '../../helpers/tools.js';
 import { KernelAgent } from './helpers/agent-client.js';
 import type { WireRecord } from './helpers/kernel-agent.js';
@@ -37,7 +39,14 @@ const PASV = '227 Entering Passive Mode (198,51,100,2,195,80).';
 
 let topo: Topology;
 let agent: KernelAgent;
+let listener: KernelAgent;
 let scripts: string;
+
+/** The expectation events the listener received so far (and forgets them). */
+async function expectationEvents(): Promise<Extract<KernelEvent, { table: 'expectation' }>[]> {
+  const answer: { events: KernelEvent[] } = await listener.request('events', { clear: true });
+  return answer.events.filter((e): e is Extract<KernelEvent, { table: 'expectation' }> => e.table === 'expectation');
+}
 
 beforeAll(async () => {
   requireTool('socat');
@@ -48,9 +57,12 @@ beforeAll(async () => {
   await writeFile(join(scripts, 'data.sh'), 'echo data over the expected connection\n');
   topo = await Topology.create('ftp', FTP_RULESET);
   agent = await KernelAgent.start(topo.fw);
+  listener = await KernelAgent.start(topo.fw);
+  await listener.request('subscribe', { options: { conntrack: [], expectations: true }, keep: 100 });
 });
 
 afterAll(async () => {
+  await listener?.stop();
   await agent?.stop();
   await topo?.destroy();
   await rm(scripts, { recursive: true, force: true });
@@ -91,6 +103,11 @@ describe('FTP expectations through a firewall', () => {
     expect(original.timeout).toBeGreaterThan(0);
     const cli = await topo.fw.exec('conntrack', ['-L', 'expect'], { check: true });
     expect(cli.stdout).toMatch(/dport=50000/);
+    // the kernel announced it on the expectation group, with the fields the dump shows
+    await listener.request('waitEvents', { name: 'expectation:new', count: 1, timeoutMs: 5_000 });
+    const events = await expectationEvents();
+    expect(events.map((e) => e.type)).toEqual(['new']);
+    expect(stripVolatile((events[0] as (typeof events)[number]).expectation)).toEqual(stripVolatile(original));
   });
 
   it('deletes it and creates it again with the same fields', async () => {
@@ -101,6 +118,10 @@ describe('FTP expectations through a firewall', () => {
 
     const created: ApplyReport = await agent.request('apply', { ops: [{ op: 'set-expectation', expectation: original }] });
     expect(created.results).toEqual([{ ok: true, action: 'created' }]);
+    await listener.request('waitEvents', { name: 'expectation:new', count: 1, timeoutMs: 5_000 }); // counted since the last look
+    const events = await expectationEvents();
+    expect(events.map((e) => e.type)).toEqual(['destroy', 'new']);
+    for (const event of events) expect(stripVolatile(event.expectation)).toEqual(stripVolatile(original));
     const again: DumpResult<Expectation> = await agent.request('dump', { table: 'expectation' });
     expect(again.entries.map(stripVolatile)).toEqual([stripVolatile(original)]);
     expect((again.entries[0] as Expectation).timeout).toBeLessThanOrEqual((original.timeout ?? 0) + 1);
