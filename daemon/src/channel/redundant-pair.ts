@@ -12,6 +12,8 @@ export interface RedundantPairOptions {
   /** Each peer's address on link 0 and on link 1, so a targeted frame follows the active link. */
   readonly peerAddresses?: readonly (readonly [string, string])[];
   readonly deadAfterMs: number;
+  /** Told when the active link changes, and why (the daemon logs it). */
+  readonly onSwitch?: (to: 0 | 1, reason: string) => void;
 }
 
 export interface LinkStatus {
@@ -92,7 +94,7 @@ export class RedundantPair implements Channel {
   private linkError(index: 0 | 1, error: Error): void {
     this.sendErrors[index]++;
     for (const handler of this.errorHandlers) handler(error);
-    if (index === this.activeLink) this.switchTo(index === 0 ? 1 : 0);
+    if (index === this.activeLink) this.switchTo(index === 0 ? 1 : 0, `a send on it failed: ${(error as NodeJS.ErrnoException).code ?? error.message}`);
   }
 
   private check(): void {
@@ -101,13 +103,14 @@ export class RedundantPair implements Channel {
     const other = active === 0 ? 1 : 0;
     const activeSilent = now - this.lastAuthentic[active];
     const otherSilent = now - this.lastAuthentic[other];
-    if (activeSilent > this.options.deadAfterMs && otherSilent < activeSilent) this.switchTo(other);
+    if (activeSilent > this.options.deadAfterMs && otherSilent < activeSilent) this.switchTo(other, `no authentic frame on it for ${Math.round(activeSilent)} ms`);
   }
 
-  private switchTo(link: 0 | 1): void {
+  private switchTo(link: 0 | 1, reason: string): void {
     if (link === this.activeLink) return;
     this.activeLink = link;
     this.switchCount++;
+    this.options.onSwitch?.(link, reason);
   }
 
   private schedule(): void {

@@ -2,8 +2,9 @@
 // Pure: the config and the node's current addresses in, the effective filter out.
 //
 // Ignored, whatever half.conf says: connections of the node itself (its own addresses and
-// loopback) and of the sync links (own and peers' sync addresses: the sync traffic itself is
-// never replicated). Never ignored: the virtual addresses, even while this node holds them,
+// loopback) and of the sync links (own and peers' sync addresses, and a link's multicast group,
+// the responder of the peers' multicast sync traffic: the sync traffic itself is never
+// replicated). Never ignored: the virtual addresses, even while this node holds them,
 // because the NATed and forwarded connections that must survive a failover use them.
 import { PROTOCOLS, type HalfConfig, type TcpStateName } from './half-conf.js';
 import { parseIpPrefix, prefixContains, type IpAddress, type IpPrefix } from './ip-address.js';
@@ -36,7 +37,7 @@ export function replicationFilter(config: HalfConfig, localAddresses: readonly I
   const vips = new Set(config.vips.flatMap((v) => v.vips.map((vip) => vip.address.text)));
   const candidates: IpPrefix[] = [
     ...LOOPBACK,
-    ...config.sync.links.flatMap((link) => [link.address, ...link.peers].map(hostPrefix)),
+    ...config.sync.links.flatMap((link) => [link.address, ...link.peers, ...(link.multicastGroup === undefined ? [] : [link.multicastGroup])].map(hostPrefix)),
     ...localAddresses.filter((a) => !vips.has(a.text)).map(hostPrefix),
     ...config.filter.ignore,
   ];

@@ -79,7 +79,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     closers.push(() => resync.stop());
     const { writer, dumper } = openKernel();
     closers.push(() => writer.close(), () => dumper.close());
-    const link = new LagTracker(await openSyncChannel(config, clock), clock);
+    const link = new LagTracker(await openSyncChannel(config, clock, logger), clock);
     closers.push(() => link.close());
     const internal = new FlowCache();
     const external = new ExternalCaches();

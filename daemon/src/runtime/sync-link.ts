@@ -9,6 +9,7 @@ import { sourceFilter } from '../channel/source-filter.js';
 import { UdpMulticastChannel } from '../channel/udp-multicast.js';
 import { UdpUnicastChannel } from '../channel/udp-unicast.js';
 import type { HalfConfig, SyncLink } from '../config/half-conf.js';
+import type { Logger } from '../metrics/logger.js';
 import type { Clock } from '../sync/clock.js';
 import type { SyncOptions } from '../sync/options.js';
 
@@ -35,7 +36,7 @@ async function openLink(link: SyncLink, port: number): Promise<Channel> {
 }
 
 /** Opens the configured link(s); bind problems are ConfigErrors naming the address. */
-export async function openSyncChannel(config: HalfConfig, clock: Clock): Promise<Channel> {
+export async function openSyncChannel(config: HalfConfig, clock: Clock, logger: Logger): Promise<Channel> {
   const [first, second] = config.sync.links;
   const one = await openLink(first, config.sync.port);
   if (second === undefined) return one;
@@ -47,7 +48,14 @@ export async function openSyncChannel(config: HalfConfig, clock: Clock): Promise
     throw error;
   }
   const pairs = first.peers.map((peer, i) => [peer.text, second.peers[i]?.text ?? peer.text] as const);
-  return new RedundantPair({ clock, links: [one, two], peerAddresses: pairs, deadAfterMs: 1000 });
+  const names = [first.interface, second.interface] as const;
+  return new RedundantPair({
+    clock,
+    links: [one, two],
+    peerAddresses: pairs,
+    deadAfterMs: 1000,
+    onSwitch: (to, reason) => logger.warn('sync link switched', { to: names[to], from: names[to === 0 ? 1 : 0], reason }),
+  });
 }
 
 /**

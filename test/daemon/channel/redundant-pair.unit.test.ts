@@ -23,12 +23,14 @@ describe('RedundantPair (simulated links)', () => {
     const keys = new FrameKeys(CLUSTER_KEY, CLUSTER_ID);
     const changes = new ChangeStream(3, 3000);
     const accept = new Set<string>(ADDRESSES.flat());
+    const switched: string[][] = [[], []];
     const nodes = ADDRESSES.map((own, i) => {
       const pair = new RedundantPair({
         clock,
         links: [links[0]!.attach(own[0]), links[1]!.attach(own[1])],
         peerAddresses: [[...ADDRESSES[1 - i]!]],
         deadAfterMs: 400,
+        onSwitch: (to, reason) => switched[i]!.push(`${to}: ${reason}`),
       });
       const internal = new FlowCache();
       if (i === 0) for (const record of changes.initial(2000)) internal.set(record, 1, 0);
@@ -54,5 +56,9 @@ describe('RedundantPair (simulated links)', () => {
     expect(receiver.pair.links()[0].silentForMs).toBeGreaterThan(400);
     expect(receiver.pair.links()[1].silentForMs).toBeLessThan(400);
     expect(sender.node.counters.sendErrors).toBeGreaterThan(0);
+    // each node said why: the sender's send failed, the receiver heard nothing on link 0
+    expect(switched[0]).toEqual(['1: a send on it failed: ENETDOWN']);
+    expect(switched[1]).toHaveLength(1);
+    expect(switched[1]![0]).toMatch(/^1: no authentic frame on it for \d+ ms$/);
   });
 });

@@ -26,6 +26,12 @@ describe('replicationFilter', () => {
     expect(isIgnored(filter, ip('192.0.2.77'))).toBe(false);
   });
 
+  it('ignores a multicast link\'s group: the responder of the peers\' sync traffic, whose senders are not listed', () => {
+    const multicast = replicationFilter(fixtureConfig('single-multicast'), []);
+    const group = fixtureConfig('single-multicast').sync.links[0]?.multicastGroup as IpAddress;
+    expect(isIgnored(multicast, group)).toBe(true);
+  });
+
   it('maps protocol names to numbers and keeps the TCP states', () => {
     expect([...filter.protocols].sort((a, b) => a - b)).toEqual([1, 6, 17]);
     expect([...filter.tcpStates]).toEqual(['established', 'syn_recv', 'fin_wait']);
