@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../helpers/tools.js';
 import { clusterLab, OWN_ADDRESSES, type ClusterLab } from './fixtures/cluster-lab.js';
-import { batchLines, conntrackBatch, listFlows, replicable, tableLines } from './fixtures/conntrack-table.js';
+import { batchLines, conntrackBatch, replicable } from './fixtures/conntrack-table.js';
+import { commitOnStandbyAndCompare, standbyHolds, startPrimaryAndStandby } from './fixtures/pair-steps.js';
 import { HALF_CLI, waitFor, type SyncdNode } from './fixtures/syncd-node.js';
 
 const keep = replicable(OWN_ADDRESSES);
@@ -24,18 +25,9 @@ describe('half flush and half resync against running daemons', () => {
 
   beforeAll(async () => {
     lab = await clusterLab({ label: 'syncctl' });
-    await Promise.all([lab.a.start(), lab.b.start()]);
-    await lab.a.notify('MASTER', 'half_lan0', 150);
-    await lab.b.notify('BACKUP');
-    await waitFor('fwa sender, fwb following it', async () => {
-      const [a, b] = await Promise.all([lab.a.status(), lab.b.status()]);
-      return a.node.role === 'sender' && b.peers.some((p) => p.nodeId === 1 && p.joined);
-    });
+    await startPrimaryAndStandby(lab);
     await conntrackBatch(lab.net, 'fwa', batchLines(ENTRIES, 0));
-    await waitFor(`fwb holding fwa's ${ENTRIES} entries`, async () => {
-      const [a, b] = await Promise.all([lab.a.status(), lab.b.status()]);
-      return a.tables.internal === ENTRIES && a.stream.resendQueue === 0 && b.tables.external === ENTRIES;
-    });
+    await standbyHolds(lab, ENTRIES);
   });
   afterAll(() => lab?.cleanup());
 
@@ -54,14 +46,8 @@ describe('half flush and half resync against running daemons', () => {
     expect(await half(lab.a, 'flush', 'internal')).toEqual({ target: 'internal', internal: ENTRIES, external: 0 });
     expect((await lab.a.status()).tables.internal).toBe(0);
     expect(await half(lab.a, 'resync', 'kernel')).toEqual({ source: 'kernel', count: ENTRIES });
-    await waitFor('fwa holding its table again, fwb in step', async () => {
-      const [a, b] = await Promise.all([lab.a.status(), lab.b.status()]);
-      return a.tables.internal === ENTRIES && a.stream.resendQueue === 0 && b.tables.external === ENTRIES;
-    }, 20_000);
+    await standbyHolds(lab, ENTRIES, 20_000);
     // what the standby holds still recreates the primary's table exactly
-    await lab.net.exec('fwb', ['conntrack', '-F'], { check: true });
-    const summary = (await lab.b.request({ cmd: 'commit' })) as { entries: number; failed: number };
-    expect(summary).toMatchObject({ entries: ENTRIES, failed: 0 });
-    expect(tableLines(await listFlows(lab.net, 'fwb'), keep)).toEqual(tableLines(await listFlows(lab.net, 'fwa'), keep));
+    expect(await commitOnStandbyAndCompare(lab, keep)).toHaveLength(ENTRIES);
   });
 });

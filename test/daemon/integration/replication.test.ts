@@ -9,8 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../helpers/tools.js';
 import { parseWithPrometheusClient } from '../metrics/fixtures/prometheus-parser.js';
 import { clusterLab, OWN_ADDRESSES, type ClusterLab } from './fixtures/cluster-lab.js';
-import { batchLines, conntrackBatch, deleteLines, listFlows, replicable, tableLines } from './fixtures/conntrack-table.js';
-import { HALF_CLI, waitFor } from './fixtures/syncd-node.js';
+import { batchLines, conntrackBatch, deleteLines, listFlows, replicable } from './fixtures/conntrack-table.js';
+import { commitOnStandbyAndCompare, standbyHolds, startPrimaryAndStandby } from './fixtures/pair-steps.js';
+import { HALF_CLI } from './fixtures/syncd-node.js';
 import { openConnections, startEchoServer } from './fixtures/traffic.js';
 
 const keep = replicable(OWN_ADDRESSES);
@@ -20,37 +21,19 @@ describe('half-syncd replication between two namespaces', () => {
 
   beforeAll(async () => {
     lab = await clusterLab({ label: 'syncrep', traffic: true });
-    await Promise.all([lab.a.start(), lab.b.start()]);
-    await lab.a.notify('MASTER', 'half_lan0', 150);
-    await lab.b.notify('BACKUP');
-    await waitFor('fwa sender, fwb following it', async () => {
-      const [a, b] = await Promise.all([lab.a.status(), lab.b.status()]);
-      return a.node.role === 'sender' && b.peers.some((p) => p.nodeId === 1 && p.joined);
-    });
+    await startPrimaryAndStandby(lab);
   });
   afterAll(() => lab?.cleanup());
 
   /** Waits until fwa replicates what its kernel holds and fwb holds all of it; returns the count. */
   async function converged(): Promise<number> {
     const count = (await listFlows(lab.net, 'fwa')).filter(keep).length;
-    await waitFor(`fwb holding fwa's ${count} entries`, async () => {
-      const [a, b] = await Promise.all([lab.a.status(), lab.b.status()]);
-      return a.tables.internal === count && a.stream.resendQueue === 0 && b.tables.external === count;
-    });
+    await standbyHolds(lab, count);
     return count;
   }
 
   /** Empties fwb's kernel table, commits its external cache, and compares both tables. */
-  async function commitAndCompare(): Promise<string[]> {
-    await lab.net.exec('fwb', ['conntrack', '-F'], { check: true });
-    const summary = (await lab.b.request({ cmd: 'commit' })) as { entries: number; failed: number };
-    expect(summary.failed).toBe(0);
-    const expected = tableLines(await listFlows(lab.net, 'fwa'), keep);
-    const committed = tableLines(await listFlows(lab.net, 'fwb'), keep);
-    expect(summary.entries).toBe(expected.length);
-    expect(committed).toEqual(expected);
-    return expected;
-  }
+  const commitAndCompare = (): Promise<string[]> => commitOnStandbyAndCompare(lab, keep);
 
   it('replicates conntrack -R batches with marks and zones, and commit recreates them exactly', async () => {
     await conntrackBatch(lab.net, 'fwa', batchLines(400, 0));

@@ -8,7 +8,8 @@ import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterLab, halfCounter, OWN_ADDRESSES, STRANGER, type ClusterLab } from './fixtures/cluster-lab.js';
-import { batchLines, conntrackBatch, deleteLines, listFlows, replicable, tableLines } from './fixtures/conntrack-table.js';
+import { batchLines, conntrackBatch, deleteLines, listFlows, replicable } from './fixtures/conntrack-table.js';
+import { commitOnStandbyAndCompare } from './fixtures/pair-steps.js';
 import { captureFrames, sendDatagram } from './fixtures/frames.js';
 import { waitFor } from './fixtures/syncd-node.js';
 import { run } from '../../helpers/tools.js';
@@ -68,12 +69,7 @@ describe('half-syncd under restarts, loss, attacks and lost events', () => {
     return count;
   }
 
-  async function commitAndCompare(): Promise<void> {
-    await lab.net.exec('fwb', ['conntrack', '-F'], { check: true });
-    const summary = (await lab.b.request({ cmd: 'commit' })) as { entries: number; failed: number };
-    expect(summary.failed).toBe(0);
-    expect(tableLines(await listFlows(lab.net, 'fwb'), keep)).toEqual(tableLines(await listFlows(lab.net, 'fwa'), keep));
-  }
+  const commitAndCompare = async (): Promise<void> => void (await commitOnStandbyAndCompare(lab, keep));
 
   it('a restarted standby ignores SIGHUP, stops cleanly on SIGTERM, comes back with a new boot epoch and resyncs', async () => {
     expect(await converged()).toBe(1000);
