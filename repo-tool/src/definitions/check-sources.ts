@@ -6,23 +6,28 @@ import type { Content, PackageDefinition } from '../model/definition.js';
 import { resolveFrom, walkTree } from '../deb/content.js';
 import type { ProblemList } from './problems.js';
 
-async function checkFrom(content: Content | undefined, root: string, field: string, p: ProblemList): Promise<void> {
-  if (content === undefined || typeof content === 'string' || content instanceof Uint8Array) return;
+/** What is wrong with a `{ from }` content, as [field, problem, hint] (undefined: nothing). */
+type FromProblem = readonly [string, string, string] | undefined;
+
+async function checkFrom(content: Content | undefined, root: string, field: string): Promise<FromProblem> {
+  if (content === undefined || typeof content === 'string' || content instanceof Uint8Array) return undefined;
   const file = resolveFrom(content.from, root);
   try {
-    if (!(await stat(file)).isFile()) p.add(field, `"${content.from}" is not a regular file`, 'point "from" at a file');
+    if (!(await stat(file)).isFile()) return [field, `"${content.from}" is not a regular file`, 'point "from" at a file'];
   } catch {
-    p.add(field, `"${content.from}" does not exist (looked for ${file})`, 'create the file or fix "from" (relative to the repository root)');
+    return [field, `"${content.from}" does not exist (looked for ${file})`, 'create the file or fix "from" (relative to the repository root)'];
   }
+  return undefined;
 }
 
 export async function checkSources(def: PackageDefinition, root: string, p: ProblemList): Promise<void> {
-  const checks: Promise<void>[] = [];
-  (def.files ?? []).forEach((file, i) => checks.push(checkFrom(file.content, root, `files[${i}].content`, p)));
-  for (const [name, content] of Object.entries(def.scripts ?? {})) checks.push(checkFrom(content, root, `scripts.${name}`, p));
-  checks.push(checkFrom(def.templates, root, 'templates', p));
-  checks.push(checkFrom(def.triggers, root, 'triggers', p));
-  await Promise.all(checks);
+  const checks: Promise<FromProblem>[] = [];
+  (def.files ?? []).forEach((file, i) => checks.push(checkFrom(file.content, root, `files[${i}].content`)));
+  for (const [name, content] of Object.entries(def.scripts ?? {})) checks.push(checkFrom(content, root, `scripts.${name}`));
+  checks.push(checkFrom(def.templates, root, 'templates'));
+  checks.push(checkFrom(def.triggers, root, 'triggers'));
+  // the files are looked at in parallel; their problems are listed in the definition's order
+  for (const problem of await Promise.all(checks)) if (problem !== undefined) p.add(...problem);
 
   const claimed = new Map<string, string>();
   for (const entry of [...(def.files ?? []), ...(def.symlinks ?? [])]) claimed.set(entry.path, 'an explicit entry');
