@@ -67,6 +67,16 @@ function kernelEventsLine(status: DaemonStatus): string[] {
   return [line];
 }
 
+function syncLinksLine(status: DaemonStatus): string[] {
+  if (status.syncLinks === undefined) return [];
+  const { switches, links } = status.syncLinks;
+  const each = links.map((link) => {
+    const notes = [...(link.active ? ['active'] : []), `last heard ${formatMs(link.silentForMs)} ago`, ...(link.sendErrors > 0 ? [`${formatCount(link.sendErrors)} send errors`] : [])];
+    return `${link.interface} (${notes.join(', ')})`;
+  });
+  return [`sync links: ${each.join(', ')}; ${formatCount(switches)} switch${switches === 1 ? '' : 'es'}`];
+}
+
 export function renderStatus(status: DaemonStatus): string {
   const { daemon, node, stream, tables } = status;
   const lines = [
@@ -75,6 +85,7 @@ export function renderStatus(status: DaemonStatus): string {
     `stream: last seq ${stream.lastSeq}, ${formatCount(stream.resendQueue)} frames awaiting ack, resync ${stream.resyncInProgress ? 'in progress' : 'idle'}`,
     `tables: internal ${formatCount(tables.internal)}, external ${formatCount(tables.external)}, kernel ${tables.kernel === null ? 'unknown' : formatCount(tables.kernel)}`,
     ...kernelEventsLine(status),
+    ...syncLinksLine(status),
     '',
     ...peerLines(status),
     '',

@@ -6,7 +6,7 @@ import type { KernelEventStats } from '../kernel/kernel-roles.js';
 import type { HistogramSnapshot } from '../metrics/latency-histogram.js';
 import type { SyncStatus } from '../sync/status.js';
 import { seqDiff } from '../sync/serial.js';
-import type { CommitStats, CounterSummary, DaemonStatus, HaState, PeerView } from './status-model.js';
+import type { CommitStats, CounterSummary, DaemonStatus, HaState, PeerView, SyncLinksView } from './status-model.js';
 import { STATUS_SCHEMA } from './status-model.js';
 
 export interface StatusParts {
@@ -17,6 +17,8 @@ export interface StatusParts {
   readonly mode: 'external-cache' | 'direct';
   readonly ha: HaState;
   readonly sync: SyncStatus;
+  /** With two sync links only. */
+  readonly syncLinks?: SyncLinksView | undefined;
   /** Undefined while the kernel subscription is not running. */
   readonly kernelEvents: KernelEventStats | undefined;
   /** nf_conntrack_count of the daemon's namespace, null when it could not be read. */
@@ -78,6 +80,7 @@ export function composeStatus(parts: StatusParts): DaemonStatus {
       kernel: parts.kernelEntries,
     },
     peers,
+    ...(parts.syncLinks === undefined ? {} : { syncLinks: parts.syncLinks }),
     kernelEvents: {
       subscribed: parts.kernelEvents?.subscribed ?? false,
       reader: parts.kernelEvents?.reader ?? null,

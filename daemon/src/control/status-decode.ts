@@ -23,6 +23,10 @@ const STATUS: Shape = {
 /** Checked when present: a daemon older than the CLI (during an upgrade) does not send it. */
 const KERNEL_EVENTS: Shape = { subscribed: 'boolean', reader: 'string?', fallback: 'string?', lastError: 'string?' };
 
+/** Checked when present: only a node with two sync links sends it. */
+const SYNC_LINKS: Shape = { switches: 'number', links: 'array' };
+const SYNC_LINK: Shape = { interface: 'string', active: 'boolean', silentForMs: 'number', sendErrors: 'number' };
+
 const PEER: Shape = {
   nodeId: 'number', address: 'string', epoch: 'number', state: 'string', lastSeenMs: 'number', joined: 'boolean', expectedSeq: 'number',
   followsUs: 'boolean', ackedUpTo: 'number?', lagFrames: 'number?', externalEntries: 'number',
@@ -63,6 +67,12 @@ export function decodeDaemonStatus(value: unknown): { readonly ok: true; readonl
   const kernelEvents = (value as { kernelEvents?: unknown }).kernelEvents;
   const eventsProblem = kernelEvents === undefined ? undefined : check(kernelEvents, KERNEL_EVENTS, 'status.kernelEvents');
   if (eventsProblem !== undefined) return { ok: false, reason: eventsProblem };
+  const syncLinks = (value as { syncLinks?: { links?: unknown } }).syncLinks;
+  const linksProblem =
+    syncLinks === undefined ? undefined
+    : (check(syncLinks, SYNC_LINKS, 'status.syncLinks') ??
+      (syncLinks.links as unknown[]).map((link, i) => check(link, SYNC_LINK, `status.syncLinks.links[${i}]`)).find((p) => p !== undefined));
+  if (linksProblem !== undefined) return { ok: false, reason: linksProblem };
   const peers = (value as { peers: unknown[] }).peers;
   for (const [i, peer] of peers.entries()) {
     const peerProblem = check(peer, PEER, `status.peers[${i}]`);

@@ -63,6 +63,22 @@ export interface CommitStats {
   readonly durationMs: HistogramSnapshot;
 }
 
+/** One of a node's two sync links ([sync] and [sync2]). */
+export interface SyncLinkView {
+  readonly interface: string;
+  /** Whether frames go out on it now. */
+  readonly active: boolean;
+  /** Since an authentic frame last arrived on it. */
+  readonly silentForMs: number;
+  readonly sendErrors: number;
+}
+
+/** A node's two sync links, and how often frames moved from one to the other. */
+export interface SyncLinksView {
+  readonly switches: number;
+  readonly links: readonly SyncLinkView[];
+}
+
 export interface DaemonStatus {
   readonly schema: typeof STATUS_SCHEMA;
   readonly daemon: {
@@ -93,6 +109,8 @@ export interface DaemonStatus {
     readonly kernel: number | null;
   };
   readonly peers: readonly PeerView[];
+  /** With two sync links ([sync2]) only; absent too from the answers of older daemons. */
+  readonly syncLinks?: SyncLinksView;
   /**
    * The conntrack event subscription (held while this node is the sender): who reads it, and how
    * it went. Absent from the answers of daemons older than this field (the CLI may be newer).

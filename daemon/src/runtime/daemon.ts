@@ -79,7 +79,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     closers.push(() => resync.stop());
     const { writer, dumper } = openKernel();
     closers.push(() => writer.close(), () => dumper.close());
-    const link = new LagTracker(await openSyncChannel(config, clock, logger), clock);
+    const sync = await openSyncChannel(config, clock, logger);
+    const link = new LagTracker(sync.channel, clock);
     closers.push(() => link.close());
     const internal = new FlowCache();
     const external = new ExternalCaches();
@@ -147,7 +148,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const committer = new ExternalCommitter(external, writer, events, clock, logger);
     const purge = new StalePurge(dumper, writer, events, filter, clock, logger);
     const services: Services = await openServices({
-      config, options, clock, startedAt, node, internal, external, committer, ownTable, purge, feed, events, link, direct,
+      config, options, clock, startedAt, node, internal, external, committer, ownTable, purge, feed, events, link, syncLinks: sync.links, direct,
       closers,
     });
     let stopping: Promise<void> | undefined;

@@ -6,7 +6,7 @@ import type { FlowCache } from '../cache/flow-cache.js';
 import type { HalfConfig } from '../config/half-conf.js';
 import { notifySource } from '../config/keepalived-conf.js';
 import { ControlServer } from '../control/control-server.js';
-import type { DaemonStatus } from '../control/status-model.js';
+import type { DaemonStatus, SyncLinksView } from '../control/status-model.js';
 import { FailoverDriver } from '../ha/failover-driver.js';
 import { FailoverMachine } from '../ha/failover-machine.js';
 import { NftGuard } from '../ha/nft-guard.js';
@@ -47,6 +47,8 @@ export interface ServiceDeps {
   readonly feed: KernelFeed;
   readonly events: KernelSubscription;
   readonly link: LagTracker;
+  /** With two sync links: how each fares. */
+  readonly syncLinks: (() => SyncLinksView) | undefined;
   readonly direct: DirectInjector | undefined;
   /** Where to register what must be closed at stop (run in reverse order). */
   readonly closers: (() => Promise<void> | void)[];
@@ -83,6 +85,7 @@ export async function openServices(deps: ServiceDeps): Promise<Services> {
       now: () => clock.now(),
       role: () => machine.role,
       sync: () => node.status(),
+      syncLinks: () => deps.syncLinks?.(),
       kernelEvents: () => deps.events.stats(),
       kernelExtra: () => ({
         ...prefixed('feed', deps.feed.counters),

@@ -8,7 +8,7 @@ import type { DaemonStatus, HaState } from '../control/status-model.js';
 import type { NodeRole } from '../ha/failover-plan.js';
 import type { KernelEventStats } from '../kernel/kernel-roles.js';
 import type { HistogramSnapshot } from '../metrics/latency-histogram.js';
-import type { CommitStats } from '../control/status-model.js';
+import type { CommitStats, SyncLinksView } from '../control/status-model.js';
 import type { SyncStatus } from '../sync/status.js';
 import type { HalfMode } from '../config/half-conf.js';
 
@@ -21,6 +21,8 @@ export interface StatusSources {
   readonly now: () => number;
   readonly role: () => NodeRole;
   readonly sync: () => SyncStatus;
+  /** With two sync links only. */
+  readonly syncLinks: () => SyncLinksView | undefined;
   readonly kernelEvents: () => KernelEventStats | undefined;
   /** Further kernel-side counters, flat (merged into counters.kernel). */
   readonly kernelExtra: () => Readonly<Record<string, number>>;
@@ -52,6 +54,7 @@ export async function statusSnapshot(sources: StatusSources): Promise<DaemonStat
     mode: sources.mode,
     ha: HA_STATE[sources.role()],
     sync: sources.sync(),
+    syncLinks: sources.syncLinks(),
     kernelEvents,
     kernelEntries: await kernelEntryCount(),
     commits: sources.commits(),

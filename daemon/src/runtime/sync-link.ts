@@ -9,6 +9,7 @@ import { sourceFilter } from '../channel/source-filter.js';
 import { UdpMulticastChannel } from '../channel/udp-multicast.js';
 import { UdpUnicastChannel } from '../channel/udp-unicast.js';
 import type { HalfConfig, SyncLink } from '../config/half-conf.js';
+import type { SyncLinksView } from '../control/status-model.js';
 import type { Logger } from '../metrics/logger.js';
 import type { Clock } from '../sync/clock.js';
 import type { SyncOptions } from '../sync/options.js';
@@ -35,11 +36,17 @@ async function openLink(link: SyncLink, port: number): Promise<Channel> {
   });
 }
 
+/** The sync channel, and with two links how each fares (`half status`). */
+export interface SyncChannel {
+  readonly channel: Channel;
+  readonly links: (() => SyncLinksView) | undefined;
+}
+
 /** Opens the configured link(s); bind problems are ConfigErrors naming the address. */
-export async function openSyncChannel(config: HalfConfig, clock: Clock, logger: Logger): Promise<Channel> {
+export async function openSyncChannel(config: HalfConfig, clock: Clock, logger: Logger): Promise<SyncChannel> {
   const [first, second] = config.sync.links;
   const one = await openLink(first, config.sync.port);
-  if (second === undefined) return one;
+  if (second === undefined) return { channel: one, links: undefined };
   let two: Channel;
   try {
     two = await openLink(second, config.sync.port);
@@ -49,13 +56,17 @@ export async function openSyncChannel(config: HalfConfig, clock: Clock, logger: 
   }
   const pairs = first.peers.map((peer, i) => [peer.text, second.peers[i]?.text ?? peer.text] as const);
   const names = [first.interface, second.interface] as const;
-  return new RedundantPair({
+  const pair = new RedundantPair({
     clock,
     links: [one, two],
     peerAddresses: pairs,
     deadAfterMs: 1000,
     onSwitch: (to, reason) => logger.warn('sync link switched', { to: names[to], from: names[to === 0 ? 1 : 0], reason }),
   });
+  return {
+    channel: pair,
+    links: () => ({ switches: pair.switches, links: pair.links().map((link, i) => ({ interface: names[i] as string, ...link })) }),
+  };
 }
 
 /**

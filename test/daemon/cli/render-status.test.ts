@@ -38,6 +38,12 @@ describe('renderStatus', () => {
     expect(fresh).toContain('kernel events: not followed\n');
   });
 
+  it('shows two sync links: which one is active, when each was last heard, send errors, switches', () => {
+    const text = renderStatus(sampleStatus({ syncLinks: { switches: 1, links: [{ interface: 'sync0', active: false, silentForMs: 12_500, sendErrors: 3 }, { interface: 'sync1', active: true, silentForMs: 180, sendErrors: 0 }] } }));
+    expect(text).toContain('sync links: sync0 (last heard 12.5 s ago, 3 send errors), sync1 (active, last heard 180 ms ago); 1 switch\n');
+    expect(renderStatus(sampleStatus())).not.toContain('sync links');
+  });
+
   it('says plainly when nothing happened yet', () => {
     const counters = emptySyncCounters();
     const text = renderStatus(sampleStatus({

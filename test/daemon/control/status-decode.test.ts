@@ -25,6 +25,8 @@ describe('decodeDaemonStatus', () => {
     ['a bad counter', (s) => (s['counters'].drops.forged = 'x'), /status\.counters\.drops holds a value that is not a number/],
     ['a bad histogram', (s) => (s['latency'].replicationLagMs.p99 = 'fast'), /replicationLagMs\.p99 is not a number or null/],
     ['a bad event reader', (s) => (s['kernelEvents'].reader = 3), /status\.kernelEvents\.reader is not a string or null/],
+    ['a bad sync link', (s) => (s['syncLinks'] = { switches: 0, links: [{ interface: 'sync0', active: 'yes', silentForMs: 1, sendErrors: 0 }] }), /status\.syncLinks\.links\[0\]\.active is not a boolean/],
+    ['sync links without a list', (s) => (s['syncLinks'] = { switches: 0 }), /status\.syncLinks\.links is not an array/],
   ])('refuses %s', (_name, edit, reason) => {
     const decoded = decodeDaemonStatus(damaged(edit));
     expect(decoded.ok).toBe(false);
@@ -37,6 +39,12 @@ describe('decodeDaemonStatus', () => {
     expect(decoded.ok).toBe(true);
     if (decoded.ok) expect(renderStatus(decoded.status)).not.toContain('kernel events');
     expect(renderStatus(sampleStatus())).toContain('kernel events: read by daemon');
+  });
+
+  it('accepts two sync links, and an answer without them (one link, or an older daemon)', () => {
+    const two = JSON.parse(JSON.stringify(sampleStatus({ syncLinks: { switches: 1, links: [{ interface: 'sync0', active: false, silentForMs: 12_500, sendErrors: 3 }, { interface: 'sync1', active: true, silentForMs: 180, sendErrors: 0 }] } })));
+    expect(decodeDaemonStatus(two)).toMatchObject({ ok: true });
+    expect(sampleStatus().syncLinks).toBeUndefined();
   });
 
   it('refuses non-objects', () => {

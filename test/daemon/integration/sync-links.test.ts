@@ -30,6 +30,7 @@ describe('half-syncd over the sync links half.conf allows', () => {
     await conntrackBatch(made.net, 'fwa', batchLines(300, 0));
     await standbyHolds(made, 300, 30_000);
     expect(await commitOnStandbyAndCompare(made, keep)).toHaveLength(300);
+    expect((await made.b.status()).syncLinks).toBeUndefined(); // one link
   });
 
   it('goes on over the second link when the first goes down, and says so', async () => {
@@ -37,11 +38,16 @@ describe('half-syncd over the sync links half.conf allows', () => {
     await conntrackBatch(made.net, 'fwa', batchLines(200, 0));
     await standbyHolds(made, 200, 30_000);
     expect(made.a.output).not.toMatch(/sync link switched/);
+    expect((await made.a.status()).syncLinks).toMatchObject({ switches: 0, links: [{ interface: 'sync0', active: true }, { interface: 'sync1', active: false }] });
     // the first link fails on fwa's side: its sends fail, and fwb hears nothing on it
     await made.net.exec('fwa', ['ip', 'link', 'set', 'sync0', 'down'], { check: true });
     await conntrackBatch(made.net, 'fwa', batchLines(100, 200));
     await standbyHolds(made, 300, 30_000);
     await waitFor('both nodes on sync1', () => /sync link switched.*to=sync1/.test(made.a.output) && /sync link switched.*to=sync1/.test(made.b.output), 10_000);
+    // and half status shows it
+    const links = (await made.a.status()).syncLinks;
+    expect(links).toMatchObject({ switches: 1, links: [{ interface: 'sync0', active: false }, { interface: 'sync1', active: true }] });
+    expect(links?.links[0]?.sendErrors).toBeGreaterThan(0);
     expect(await commitOnStandbyAndCompare(made, keep)).toHaveLength(300);
   });
 });
