@@ -2,6 +2,7 @@
 // and drives the real kernel layer on request: one JSON request per stdin line, one JSON answer
 // per stdout line. Conntrack state is per namespace and a process cannot enter one from Node,
 // so tests talk to the kernel through this agent and check with the conntrack tool.
+import { setPriority } from 'node:os';
 import { createInterface } from 'node:readline';
 import type { RecordChange, Table } from '../../../../daemon/src/model/record.js';
 import { buildFlowFilter, type FlowFilterConfig } from '../../../../daemon/src/kernel/flow-filter.js';
@@ -90,6 +91,11 @@ const handlers: Record<string, (req: any) => Promise<unknown> | unknown> = {
   },
   /** NETLINK_NETFILTER sockets this process holds (all its threads). */
   netfilterSockets: () => ownNetfilterSockets().length,
+  /** The agent's main thread (the one that reads the event socket) at nice `value`. */
+  nice: (req) => {
+    setPriority(0, req.value as number);
+    return null;
+  },
   events: (req) => {
     if (req.keep !== undefined) keep = req.keep;
     const answer = { counts: { ...counts }, overruns, events: [...received], stats: events?.stats() };
