@@ -80,10 +80,24 @@ export function daemonMetrics(status: DaemonStatus): MetricFamily[] {
     simpleFamily('counter', 'half_control_errors_total', 'Control socket requests answered with an error, by code.', Object.entries(status.counters.control)
       .filter(([key]) => key.startsWith('error.'))
       .map(([key, n]) => [{ code: key.slice('error.'.length) }, n] as const)),
+    ...syncLinkFamilies(status),
     ...generic('half_sync', status.counters.sync, NAMED_SYNC, 'Sync protocol'),
     ...generic('half_kernel', status.counters.kernel, NAMED_KERNEL, 'Kernel event subscription'),
   ];
   return families;
+}
+
+/** With two sync links ([sync2]) only: which one is active, when each was last heard, its send errors, and the switches. */
+function syncLinkFamilies(status: DaemonStatus): MetricFamily[] {
+  if (status.syncLinks === undefined) return [];
+  const { links, switches } = status.syncLinks;
+  const per = (pick: (link: (typeof links)[number]) => number) => links.map((link) => [{ interface: link.interface }, pick(link)] as const);
+  return [
+    simpleFamily('gauge', 'half_sync_link_active', 'Whether frames go out on this sync link now (1) or on the other (0).', per((link) => (link.active ? 1 : 0))),
+    simpleFamily('gauge', 'half_sync_link_last_heard_seconds', 'Seconds since an authentic frame arrived on this sync link.', per((link) => link.silentForMs / 1000)),
+    simpleFamily('counter', 'half_sync_link_send_errors_total', 'Sends that failed on this sync link.', per((link) => link.sendErrors)),
+    simpleFamily('counter', 'half_sync_link_switches_total', 'Times the frames moved from one sync link to the other.', [[{}, switches]]),
+  ];
 }
 
 /** One sample naming who reads the event socket; none before the first subscription. */

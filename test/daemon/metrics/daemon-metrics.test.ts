@@ -56,6 +56,17 @@ describe('daemonMetrics', () => {
     expect(value(families, 'half_kernel_event_reader_info', { reader: 'daemon', fallback: '0' })).toBe(1);
   });
 
+  it('exports the two sync links only when there are two', async () => {
+    const links = { switches: 1, links: [{ interface: 'sync0', active: false, silentForMs: 12_500, sendErrors: 3 }, { interface: 'sync1', active: true, silentForMs: 180, sendErrors: 0 }] };
+    const families = await parseWithPrometheusClient(renderExposition(daemonMetrics(sampleStatus({ syncLinks: links }))));
+    expect(value(families, 'half_sync_link_active', { interface: 'sync1' })).toBe(1);
+    expect(value(families, 'half_sync_link_active', { interface: 'sync0' })).toBe(0);
+    expect(value(families, 'half_sync_link_last_heard_seconds', { interface: 'sync0' })).toBe(12.5);
+    expect(value(families, 'half_sync_link_send_errors_total', { interface: 'sync0' })).toBe(3);
+    expect(value(families, 'half_sync_link_switches_total')).toBe(1);
+    expect(renderExposition(daemonMetrics(sampleStatus()))).not.toContain('half_sync_link_');
+  });
+
   it('says when the events are read by a fallback, and exports no reader before the first subscription', async () => {
     const events = sampleParts().kernelEvents;
     const pump = await parseWithPrometheusClient(renderExposition(daemonMetrics(sampleStatus({ kernelEvents: { ...events!, reader: 'pump', fallback: 'the keeper thread failed' } }))));
