@@ -59,24 +59,25 @@ function check(value: unknown, shape: Shape, path: string): string | undefined {
   }
 }
 
+/** The first problem of the first item of `items` that does not have `shape` (named `path[i]`). */
+function checkEach(items: readonly unknown[], shape: Shape, path: string): string | undefined {
+  for (const [i, item] of items.entries()) {
+    const problem = check(item, shape, `${path}[${i}]`);
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
+}
+
 export function decodeDaemonStatus(value: unknown): { readonly ok: true; readonly status: DaemonStatus } | { readonly ok: false; readonly reason: string } {
   const schema = (value as { schema?: unknown } | null)?.schema;
   if (schema !== STATUS_SCHEMA) return { ok: false, reason: `status schema ${JSON.stringify(schema ?? null)} is not ${STATUS_SCHEMA}` };
   const problem = check(value, STATUS, 'status');
   if (problem !== undefined) return { ok: false, reason: problem };
-  const kernelEvents = (value as { kernelEvents?: unknown }).kernelEvents;
-  const eventsProblem = kernelEvents === undefined ? undefined : check(kernelEvents, KERNEL_EVENTS, 'status.kernelEvents');
-  if (eventsProblem !== undefined) return { ok: false, reason: eventsProblem };
-  const syncLinks = (value as { syncLinks?: { links?: unknown } }).syncLinks;
-  const linksProblem =
-    syncLinks === undefined ? undefined
-    : (check(syncLinks, SYNC_LINKS, 'status.syncLinks') ??
-      (syncLinks.links as unknown[]).map((link, i) => check(link, SYNC_LINK, `status.syncLinks.links[${i}]`)).find((p) => p !== undefined));
-  if (linksProblem !== undefined) return { ok: false, reason: linksProblem };
-  const peers = (value as { peers: unknown[] }).peers;
-  for (const [i, peer] of peers.entries()) {
-    const peerProblem = check(peer, PEER, `status.peers[${i}]`);
-    if (peerProblem !== undefined) return { ok: false, reason: peerProblem };
-  }
+  const { kernelEvents, syncLinks, peers } = value as { kernelEvents?: unknown; syncLinks?: { links?: unknown }; peers: unknown[] };
+  const partProblem =
+    (kernelEvents === undefined ? undefined : check(kernelEvents, KERNEL_EVENTS, 'status.kernelEvents')) ??
+    (syncLinks === undefined ? undefined : (check(syncLinks, SYNC_LINKS, 'status.syncLinks') ?? checkEach(syncLinks.links as unknown[], SYNC_LINK, 'status.syncLinks.links'))) ??
+    checkEach(peers, PEER, 'status.peers');
+  if (partProblem !== undefined) return { ok: false, reason: partProblem };
   return { ok: true, status: value as DaemonStatus };
 }
