@@ -5,10 +5,10 @@
 // every set clears the mark, and the end of the resync sweeps what is still marked.
 // Model: conntrack-tools' src/cache.c (one cache type, internal and external instances).
 //
-// Layout: nothing per entry is a JavaScript object. An entry is a slot number; its fields are
-// columns of typed arrays, its key and payload bytes sit in a RecordArena, a hash index (open
-// chaining over a power-of-two table of slot numbers) finds it by key, and each bucket is a
-// doubly linked list of slots. Records are made on the way out (get, values, delete, sweep), as
+// Layout: nothing per entry is a JavaScript object. An entry is a slot number; its fields are a
+// row of 32-bit words in one typed array (Slots, below), its key and payload bytes sit in a
+// RecordArena, a hash index (open chaining over a power-of-two table of slot numbers) finds it
+// by key, and each bucket is a doubly linked list of slots. Records are made on the way out (get, values, delete, sweep), as
 // views of the arena's bytes, which never change while a view lives. A table of 200k entries is
 // then a few dozen large buffers: V8's young generation has nothing to copy when entries arrive,
 // which at 10k new flows per second was what paused the daemon longest (docs/benchmarks.md).
@@ -47,53 +47,46 @@ const INITIAL_SLOTS = 1024;
 /** The longest maintain() puts off a compaction while entries keep being deleted or replaced (ms). */
 export const COMPACT_DEFER_MS = 2000;
 
-/** Per-slot columns; grown together by doubling. */
-class Columns {
-  hash1: Uint32Array;
-  hash2: Uint32Array;
-  table: Uint8Array;
-  chunk: Uint32Array;
-  offset: Uint32Array;
-  keyLength: Uint16Array;
-  payloadLength: Uint32Array;
-  updatedAt: Float64Array;
-  origin: Float64Array;
-  digestHi: Uint32Array;
-  digestLo: Uint32Array;
-  stateHi: Uint32Array;
-  stateLo: Uint32Array;
-  mark: Uint32Array;
-  /** Index chain (and the free list); bucket list neighbours. */
-  next: Int32Array;
-  bucketNext: Int32Array;
-  bucketPrev: Int32Array;
-  /** Bumped when a slot is freed: a snapshot of slot numbers notices reuse. */
-  generation: Uint32Array;
+// A slot's fields, as 32-bit words of one row (SLOT_WORDS words: a cache line). A lookup and an
+// unlink touch one row per slot instead of one line per column: with 200k entries each line is a
+// cache miss, and a column per field made a delete some fifteen of them. The words a lookup
+// reads come first (a row may straddle two lines when the buffer is not 64-byte aligned).
+const HASH1 = 0;
+const HASH2 = 1;
+const TABLE = 2;
+const KEY_LENGTH = 3;
+const CHUNK = 4;
+const OFFSET = 5;
+/** Index chain (and the free list); bucket list neighbours (signed: NONE is -1). */
+const NEXT = 6;
+const BUCKET_NEXT = 7;
+const BUCKET_PREV = 8;
+const DIGEST_HI = 9;
+const DIGEST_LO = 10;
+/** Bumped when a slot is freed: a snapshot of slot numbers notices reuse. */
+const GENERATION = 11;
+const PAYLOAD_LENGTH = 12;
+const STATE_HI = 13;
+const STATE_LO = 14;
+const MARK = 15;
+const SLOT_WORDS = 16;
 
-  constructor(readonly capacity: number, from?: Columns) {
-    const grow = <T extends { set(a: ArrayLike<number>): void }>(make: new (n: number) => T, old: T | undefined): T => {
-      const column = new make(capacity);
-      if (old !== undefined) column.set(old as unknown as ArrayLike<number>);
-      return column;
-    };
-    this.hash1 = grow(Uint32Array, from?.hash1);
-    this.hash2 = grow(Uint32Array, from?.hash2);
-    this.table = grow(Uint8Array, from?.table);
-    this.chunk = grow(Uint32Array, from?.chunk);
-    this.offset = grow(Uint32Array, from?.offset);
-    this.keyLength = grow(Uint16Array, from?.keyLength);
-    this.payloadLength = grow(Uint32Array, from?.payloadLength);
-    this.updatedAt = grow(Float64Array, from?.updatedAt);
-    this.origin = grow(Float64Array, from?.origin);
-    this.digestHi = grow(Uint32Array, from?.digestHi);
-    this.digestLo = grow(Uint32Array, from?.digestLo);
-    this.stateHi = grow(Uint32Array, from?.stateHi);
-    this.stateLo = grow(Uint32Array, from?.stateLo);
-    this.mark = grow(Uint32Array, from?.mark);
-    this.next = grow(Int32Array, from?.next);
-    this.bucketNext = grow(Int32Array, from?.bucketNext);
-    this.bucketPrev = grow(Int32Array, from?.bucketPrev);
-    this.generation = grow(Uint32Array, from?.generation);
+/** Per-slot rows (unsigned and signed views of one buffer), and the two clock-time fields; grown together by doubling. */
+class Slots {
+  readonly word: Uint32Array;
+  readonly link: Int32Array;
+  /** updatedAt, origin (two per slot): read only when a record is made. */
+  readonly times: Float64Array;
+
+  constructor(readonly capacity: number, from?: Slots) {
+    const buffer = new ArrayBuffer(capacity * SLOT_WORDS * 4);
+    this.word = new Uint32Array(buffer);
+    this.link = new Int32Array(buffer);
+    this.times = new Float64Array(capacity * 2);
+    if (from !== undefined) {
+      this.word.set(from.word);
+      this.times.set(from.times);
+    }
   }
 }
 
@@ -104,11 +97,11 @@ export class FlowCache implements ArenaOwner {
   private readonly digestLo: Uint32Array;
   private readonly bucketHead: Int32Array;
   private readonly perTable: number[] = [];
-  private columns = new Columns(INITIAL_SLOTS);
+  private slots = new Slots(INITIAL_SLOTS);
   private index = new Int32Array(2 * INITIAL_SLOTS).fill(NONE);
   private readonly arena: RecordArena;
   private freeSlot = NONE;
-  /** Slots ever used (the rest of the columns is untouched). */
+  /** Slots ever used (the rows beyond are untouched). */
   private highWater = 0;
   private entryCount = 0;
   /** Entries deleted or replaced since the last maintain(); when the arena last compacted. */
@@ -188,22 +181,23 @@ export class FlowCache implements ArenaOwner {
     let oldOffset = 0;
     if (replaced) {
       this.unaccount(bucket, slot);
-      oldChunk = this.columns.chunk[slot] as number;
-      oldOffset = this.columns.offset[slot] as number;
+      oldChunk = this.slots.word[slot * SLOT_WORDS + CHUNK] as number;
+      oldOffset = this.slots.word[slot * SLOT_WORDS + OFFSET] as number;
     } else slot = this.newSlot(hash.first, hash.second, record.table, bucket);
-    const columns = this.columns;
+    const { word, times } = this.slots;
+    const row = slot * SLOT_WORDS;
     this.arena.append(slot, record.key, record.payload);
-    columns.chunk[slot] = this.arena.lastChunk;
-    columns.offset[slot] = this.arena.lastOffset;
-    columns.keyLength[slot] = record.key.length;
-    columns.payloadLength[slot] = record.payload.length;
-    columns.updatedAt[slot] = now;
-    columns.origin[slot] = origin;
-    columns.digestHi[slot] = digest.hi;
-    columns.digestLo[slot] = digest.lo;
-    columns.stateHi[slot] = stateHashHigh(record.stateHash);
-    columns.stateLo[slot] = stateHashLow(record.stateHash);
-    columns.mark[slot] = 0;
+    word[row + CHUNK] = this.arena.lastChunk;
+    word[row + OFFSET] = this.arena.lastOffset;
+    word[row + KEY_LENGTH] = record.key.length;
+    word[row + PAYLOAD_LENGTH] = record.payload.length;
+    times[slot * 2] = now;
+    times[slot * 2 + 1] = origin;
+    word[row + DIGEST_HI] = digest.hi;
+    word[row + DIGEST_LO] = digest.lo;
+    word[row + STATE_HI] = stateHashHigh(record.stateHash);
+    word[row + STATE_LO] = stateHashLow(record.stateHash);
+    word[row + MARK] = 0;
     this.account(bucket, slot);
     if (replaced) {
       this.arena.release(oldChunk, oldOffset);
@@ -221,7 +215,7 @@ export class FlowCache implements ArenaOwner {
   }
 
   clear(): void {
-    this.columns = new Columns(INITIAL_SLOTS);
+    this.slots = new Slots(INITIAL_SLOTS);
     this.index = new Int32Array(2 * INITIAL_SLOTS).fill(NONE);
     this.arena.clear();
     this.bucketHead.fill(NONE);
@@ -242,28 +236,29 @@ export class FlowCache implements ArenaOwner {
   *bucketValues(bucket: number): IterableIterator<CachedFlow> {
     if (bucket < 0 || bucket >= this.bucketCount) return;
     const slots: number[] = [];
-    for (let slot = this.bucketHead[bucket] as number; slot !== NONE; slot = this.columns.bucketNext[slot] as number) slots.push(slot);
-    const generations = slots.map((slot) => this.columns.generation[slot] as number);
+    for (let slot = this.bucketHead[bucket] as number; slot !== NONE; slot = this.slots.link[slot * SLOT_WORDS + BUCKET_NEXT] as number) slots.push(slot);
+    const generations = slots.map((slot) => this.generationOf(slot));
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i] as number;
-      if (this.columns.generation[slot] === generations[i]) yield this.flowAt(slot);
+      if (this.generationOf(slot) === generations[i]) yield this.flowAt(slot);
     }
   }
 
   /** Every entry as it is now, in bucket order; records are made when asked for (record-snapshot.ts). */
   snapshot(): RecordSnapshot {
-    const c = this.columns;
+    const { word, link } = this.slots;
     const out = new RecordSnapshot(this.entryCount, this.arena.chunkList());
     let i = 0;
     for (let bucket = 0; bucket < this.bucketCount; bucket++) {
-      for (let slot = this.bucketHead[bucket] as number; slot !== NONE; slot = c.bucketNext[slot] as number, i++) {
-        out.chunk[i] = c.chunk[slot] as number;
-        out.start[i] = (c.offset[slot] as number) + ENTRY_HEADER;
-        out.keyLength[i] = c.keyLength[slot] as number;
-        out.payloadLength[i] = c.payloadLength[slot] as number;
-        out.table[i] = c.table[slot] as number;
-        out.stateHi[i] = c.stateHi[slot] as number;
-        out.stateLo[i] = c.stateLo[slot] as number;
+      for (let slot = this.bucketHead[bucket] as number; slot !== NONE; slot = link[slot * SLOT_WORDS + BUCKET_NEXT] as number, i++) {
+        const row = slot * SLOT_WORDS;
+        out.chunk[i] = word[row + CHUNK] as number;
+        out.start[i] = (word[row + OFFSET] as number) + ENTRY_HEADER;
+        out.keyLength[i] = word[row + KEY_LENGTH] as number;
+        out.payloadLength[i] = word[row + PAYLOAD_LENGTH] as number;
+        out.table[i] = word[row + TABLE] as number;
+        out.stateHi[i] = word[row + STATE_HI] as number;
+        out.stateLo[i] = word[row + STATE_LO] as number;
       }
     }
     return out;
@@ -273,8 +268,8 @@ export class FlowCache implements ArenaOwner {
   keysIn(scope: BucketScope): FlowKey[] {
     const out: FlowKey[] = [];
     for (const bucket of scopeBuckets(scope, this.bucketCount)) {
-      for (let slot = this.bucketHead[bucket] ?? NONE; slot !== NONE; slot = this.columns.bucketNext[slot] as number) {
-        out.push({ table: this.columns.table[slot] as Table, key: this.keyAt(slot) });
+      for (let slot = this.bucketHead[bucket] ?? NONE; slot !== NONE; slot = this.slots.link[slot * SLOT_WORDS + BUCKET_NEXT] as number) {
+        out.push({ table: this.slots.word[slot * SLOT_WORDS + TABLE] as Table, key: this.keyAt(slot) });
       }
     }
     return out;
@@ -289,8 +284,8 @@ export class FlowCache implements ArenaOwner {
   mark(scope: BucketScope, tag: number): number {
     let marked = 0;
     for (const bucket of scopeBuckets(scope, this.bucketCount)) {
-      for (let slot = this.bucketHead[bucket] ?? NONE; slot !== NONE; slot = this.columns.bucketNext[slot] as number) {
-        this.columns.mark[slot] = tag;
+      for (let slot = this.bucketHead[bucket] ?? NONE; slot !== NONE; slot = this.slots.link[slot * SLOT_WORDS + BUCKET_NEXT] as number) {
+        this.slots.word[slot * SLOT_WORDS + MARK] = tag;
         marked++;
       }
     }
@@ -301,8 +296,8 @@ export class FlowCache implements ArenaOwner {
   sweep(scope: BucketScope, tag: number): FlowRecord[] {
     const doomed: number[] = [];
     for (const bucket of scopeBuckets(scope, this.bucketCount)) {
-      for (let slot = this.bucketHead[bucket] ?? NONE; slot !== NONE; slot = this.columns.bucketNext[slot] as number) {
-        if (this.columns.mark[slot] === tag) doomed.push(slot);
+      for (let slot = this.bucketHead[bucket] ?? NONE; slot !== NONE; slot = this.slots.link[slot * SLOT_WORDS + BUCKET_NEXT] as number) {
+        if (this.slots.word[slot * SLOT_WORDS + MARK] === tag) doomed.push(slot);
       }
     }
     return doomed.map((slot) => {
@@ -314,15 +309,17 @@ export class FlowCache implements ArenaOwner {
 
   /** ArenaOwner: whether the live entry of `slot` sits at (chunk, offset). */
   holds(slot: number, chunk: number, offset: number): boolean {
-    const c = this.columns;
-    return slot < this.highWater && c.table[slot] !== 0 && c.chunk[slot] === chunk && c.offset[slot] === offset;
+    const { word } = this.slots;
+    const row = slot * SLOT_WORDS;
+    return slot < this.highWater && word[row + TABLE] !== 0 && word[row + CHUNK] === chunk && word[row + OFFSET] === offset;
   }
 
   /** ArenaOwner: the entry of `slot` moved. */
   moved(slot: number, chunk: number, offset: number): void {
     this.entriesMoved++;
-    this.columns.chunk[slot] = chunk;
-    this.columns.offset[slot] = offset;
+    const { word } = this.slots;
+    word[slot * SLOT_WORDS + CHUNK] = chunk;
+    word[slot * SLOT_WORDS + OFFSET] = offset;
   }
 
   private find(table: Table, key: Uint8Array): number {
@@ -331,56 +328,72 @@ export class FlowCache implements ArenaOwner {
   }
 
   private findHashed(first: number, second: number, table: Table, key: Uint8Array): number {
-    const c = this.columns;
+    const { word, link } = this.slots;
     let slot = this.index[second & (this.index.length - 1)] as number;
-    while (slot !== NONE && !(c.hash1[slot] === first && c.hash2[slot] === second && c.table[slot] === table && this.keyIs(slot, key))) slot = c.next[slot] as number;
-    return slot;
+    while (slot !== NONE) {
+      const row = slot * SLOT_WORDS;
+      if (word[row + HASH1] === first && word[row + HASH2] === second && word[row + TABLE] === table && this.keyIs(row, key)) return slot;
+      slot = link[row + NEXT] as number;
+    }
+    return NONE;
   }
 
-  private keyIs(slot: number, key: Uint8Array): boolean {
-    const c = this.columns;
-    if (c.keyLength[slot] !== key.length) return false;
-    const bytes = this.arena.chunk(c.chunk[slot] as number);
-    const start = (c.offset[slot] as number) + ENTRY_HEADER;
+  private keyIs(row: number, key: Uint8Array): boolean {
+    const { word } = this.slots;
+    if (word[row + KEY_LENGTH] !== key.length) return false;
+    const bytes = this.arena.chunk(word[row + CHUNK] as number);
+    const start = (word[row + OFFSET] as number) + ENTRY_HEADER;
     for (let i = 0; i < key.length; i++) if (bytes[start + i] !== key[i]) return false;
     return true;
   }
 
   private keyAt(slot: number): Uint8Array {
-    const start = (this.columns.offset[slot] as number) + ENTRY_HEADER;
-    return this.arena.view(this.columns.chunk[slot] as number, start, start + (this.columns.keyLength[slot] as number));
+    const { word } = this.slots;
+    const row = slot * SLOT_WORDS;
+    const start = (word[row + OFFSET] as number) + ENTRY_HEADER;
+    return this.arena.view(word[row + CHUNK] as number, start, start + (word[row + KEY_LENGTH] as number));
   }
 
   private recordAt(slot: number): FlowRecord {
-    const c = this.columns;
-    const start = (c.offset[slot] as number) + ENTRY_HEADER;
-    return recordIn(this.arena.chunk(c.chunk[slot] as number), start, c.keyLength[slot] as number, c.payloadLength[slot] as number, c.table[slot] as Table, c.stateHi[slot] as number, c.stateLo[slot] as number);
+    const { word } = this.slots;
+    const row = slot * SLOT_WORDS;
+    const start = (word[row + OFFSET] as number) + ENTRY_HEADER;
+    return recordIn(
+      this.arena.chunk(word[row + CHUNK] as number),
+      start,
+      word[row + KEY_LENGTH] as number,
+      word[row + PAYLOAD_LENGTH] as number,
+      word[row + TABLE] as Table,
+      word[row + STATE_HI] as number,
+      word[row + STATE_LO] as number,
+    );
   }
 
   private flowAt(slot: number): CachedFlow {
-    const c = this.columns;
-    return { record: this.recordAt(slot), updatedAt: c.updatedAt[slot] as number, origin: c.origin[slot] as number, bucket: this.bucketOfSlot(slot) };
+    const { times } = this.slots;
+    return { record: this.recordAt(slot), updatedAt: times[slot * 2] as number, origin: times[slot * 2 + 1] as number, bucket: this.bucketOfSlot(slot) };
   }
 
   /** A slot for a new entry, linked into the index and its bucket (its bytes are set by the caller). */
   private newSlot(first: number, second: number, table: Table, bucket: number): number {
     let slot = this.freeSlot;
-    if (slot !== NONE) this.freeSlot = this.columns.next[slot] as number;
+    if (slot !== NONE) this.freeSlot = this.slots.link[slot * SLOT_WORDS + NEXT] as number;
     else {
-      if (this.highWater === this.columns.capacity) this.grow();
+      if (this.highWater === this.slots.capacity) this.grow();
       slot = this.highWater++;
     }
-    const c = this.columns;
-    c.hash1[slot] = first;
-    c.hash2[slot] = second;
-    c.table[slot] = table;
+    const { word, link } = this.slots;
+    const row = slot * SLOT_WORDS;
+    word[row + HASH1] = first;
+    word[row + HASH2] = second;
+    word[row + TABLE] = table;
     const at = second & (this.index.length - 1);
-    c.next[slot] = this.index[at] as number;
+    link[row + NEXT] = this.index[at] as number;
     this.index[at] = slot;
     const head = this.bucketHead[bucket] as number;
-    c.bucketPrev[slot] = NONE;
-    c.bucketNext[slot] = head;
-    if (head !== NONE) c.bucketPrev[head] = slot;
+    link[row + BUCKET_PREV] = NONE;
+    link[row + BUCKET_NEXT] = head;
+    if (head !== NONE) link[head * SLOT_WORDS + BUCKET_PREV] = slot;
     this.bucketHead[bucket] = slot;
     this.entryCount++;
     this.perTable[table] = this.count(table) + 1;
@@ -388,60 +401,64 @@ export class FlowCache implements ArenaOwner {
   }
 
   private remove(slot: number): void {
-    const c = this.columns;
+    const { word, link } = this.slots;
+    const row = slot * SLOT_WORDS;
     const bucket = this.bucketOfSlot(slot);
     this.unaccount(bucket, slot);
     // out of the index chain
-    const at = (c.hash2[slot] as number) & (this.index.length - 1);
-    if (this.index[at] === slot) this.index[at] = c.next[slot] as number;
+    const at = (word[row + HASH2] as number) & (this.index.length - 1);
+    if (this.index[at] === slot) this.index[at] = link[row + NEXT] as number;
     else {
       let previous = this.index[at] as number;
-      while (c.next[previous] !== slot) previous = c.next[previous] as number;
-      c.next[previous] = c.next[slot] as number;
+      while (link[previous * SLOT_WORDS + NEXT] !== slot) previous = link[previous * SLOT_WORDS + NEXT] as number;
+      link[previous * SLOT_WORDS + NEXT] = link[row + NEXT] as number;
     }
     // out of the bucket list
-    const before = c.bucketPrev[slot] as number;
-    const after = c.bucketNext[slot] as number;
+    const before = link[row + BUCKET_PREV] as number;
+    const after = link[row + BUCKET_NEXT] as number;
     if (before === NONE) this.bucketHead[bucket] = after;
-    else c.bucketNext[before] = after;
-    if (after !== NONE) c.bucketPrev[after] = before;
-    const table = c.table[slot] as Table;
+    else link[before * SLOT_WORDS + BUCKET_NEXT] = after;
+    if (after !== NONE) link[after * SLOT_WORDS + BUCKET_PREV] = before;
+    const table = word[row + TABLE] as Table;
     this.perTable[table] = this.count(table) - 1;
     this.entryCount--;
-    c.table[slot] = 0;
-    c.generation[slot] = ((c.generation[slot] as number) + 1) >>> 0;
-    c.next[slot] = this.freeSlot;
+    word[row + TABLE] = 0;
+    word[row + GENERATION] = ((word[row + GENERATION] as number) + 1) >>> 0;
+    link[row + NEXT] = this.freeSlot;
     this.freeSlot = slot;
-    this.arena.release(c.chunk[slot] as number, c.offset[slot] as number);
+    this.arena.release(word[row + CHUNK] as number, word[row + OFFSET] as number);
     this.releasedSinceMaintain++;
   }
 
-  private bucketOfSlot(slot: number): number {
-    return this.bucketBits === 0 ? 0 : (this.columns.hash1[slot] as number) >>> (32 - this.bucketBits);
+  private generationOf(slot: number): number {
+    return this.slots.word[slot * SLOT_WORDS + GENERATION] as number;
   }
 
-  /** Doubles the columns and rebuilds the index at twice the slot count. */
+  private bucketOfSlot(slot: number): number {
+    return this.bucketBits === 0 ? 0 : (this.slots.word[slot * SLOT_WORDS + HASH1] as number) >>> (32 - this.bucketBits);
+  }
+
+  /** Doubles the slots and rebuilds the index at twice the slot count. */
   private grow(): void {
-    const old = this.columns;
-    const columns = new Columns(old.capacity * 2, old);
-    const index = new Int32Array(columns.capacity * 2).fill(NONE);
+    const slots = new Slots(this.slots.capacity * 2, this.slots);
+    const index = new Int32Array(slots.capacity * 2).fill(NONE);
     for (let slot = 0; slot < this.highWater; slot++) {
-      const at = (columns.hash2[slot] as number) & (index.length - 1);
-      columns.next[slot] = index[at] as number;
+      const at = (slots.word[slot * SLOT_WORDS + HASH2] as number) & (index.length - 1);
+      slots.link[slot * SLOT_WORDS + NEXT] = index[at] as number;
       index[at] = slot;
     }
     // (called only when no slot is free: there is no free list to carry over)
-    this.columns = columns;
+    this.slots = slots;
     this.index = index;
   }
 
   private account(bucket: number, slot: number): void {
-    this.digestHi[bucket] = ((this.digestHi[bucket] as number) + (this.columns.digestHi[slot] as number)) >>> 0;
-    this.digestLo[bucket] = ((this.digestLo[bucket] as number) + (this.columns.digestLo[slot] as number)) >>> 0;
+    this.digestHi[bucket] = ((this.digestHi[bucket] as number) + (this.slots.word[slot * SLOT_WORDS + DIGEST_HI] as number)) >>> 0;
+    this.digestLo[bucket] = ((this.digestLo[bucket] as number) + (this.slots.word[slot * SLOT_WORDS + DIGEST_LO] as number)) >>> 0;
   }
 
   private unaccount(bucket: number, slot: number): void {
-    this.digestHi[bucket] = ((this.digestHi[bucket] as number) - (this.columns.digestHi[slot] as number)) >>> 0;
-    this.digestLo[bucket] = ((this.digestLo[bucket] as number) - (this.columns.digestLo[slot] as number)) >>> 0;
+    this.digestHi[bucket] = ((this.digestHi[bucket] as number) - (this.slots.word[slot * SLOT_WORDS + DIGEST_HI] as number)) >>> 0;
+    this.digestLo[bucket] = ((this.digestLo[bucket] as number) - (this.slots.word[slot * SLOT_WORDS + DIGEST_LO] as number)) >>> 0;
   }
 }
