@@ -283,6 +283,16 @@ export class FlowCache implements ArenaOwner {
   /** Tags every entry in scope with `tag` (non-zero); returns how many were tagged. */
   mark(scope: BucketScope, tag: number): number {
     let marked = 0;
+    if (scope.full) {
+      // every live row, in memory order (no walk of the bucket lists)
+      const { word } = this.slots;
+      for (let row = 0; row < this.highWater * SLOT_WORDS; row += SLOT_WORDS) {
+        if (word[row + TABLE] === 0) continue;
+        word[row + MARK] = tag;
+        marked++;
+      }
+      return marked;
+    }
     for (const bucket of scopeBuckets(scope, this.bucketCount)) {
       for (let slot = this.bucketHead[bucket] ?? NONE; slot !== NONE; slot = this.slots.link[slot * SLOT_WORDS + BUCKET_NEXT] as number) {
         this.slots.word[slot * SLOT_WORDS + MARK] = tag;
@@ -290,6 +300,30 @@ export class FlowCache implements ArenaOwner {
       }
     }
     return marked;
+  }
+
+  /**
+   * Whether the entry held for `record`'s key has its state ('same', and its `tag` is then
+   * cleared: a reconcile found it current), another state ('changed'), or is not held ('absent').
+   */
+  settle(record: FlowRecord, tag: number): 'same' | 'changed' | 'absent' {
+    const slot = this.find(record.table, record.key);
+    if (slot === NONE) return 'absent';
+    const { word } = this.slots;
+    const row = slot * SLOT_WORDS;
+    if (word[row + STATE_HI] !== stateHashHigh(record.stateHash) || word[row + STATE_LO] !== stateHashLow(record.stateHash)) return 'changed';
+    if (word[row + MARK] === tag) word[row + MARK] = 0;
+    return 'same';
+  }
+
+  /** The keys of the entries of one bucket still tagged `tag` (look each up again before acting on it). */
+  keysMarked(bucket: number, tag: number): FlowKey[] {
+    const out: FlowKey[] = [];
+    const { word, link } = this.slots;
+    for (let slot = this.bucketHead[bucket] ?? NONE; slot !== NONE; slot = link[slot * SLOT_WORDS + BUCKET_NEXT] as number) {
+      if (word[slot * SLOT_WORDS + MARK] === tag) out.push({ table: word[slot * SLOT_WORDS + TABLE] as Table, key: this.keyAt(slot) });
+    }
+    return out;
   }
 
   /** Deletes every entry in scope still tagged `tag`; returns the deleted records. */

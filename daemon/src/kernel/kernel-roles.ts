@@ -1,7 +1,7 @@
 // The kernel layer's roles (STYLE.md rule 4): what the daemon needs from conntrack, named for
 // the job. Implementations over a raw NETLINK_NETFILTER socket live next door
 // (netlink-kernel-events.ts, netlink-kernel-dumper.ts, netlink-kernel-writer.ts).
-import type { IndexedRecords, RecordChange } from '../model/record.js';
+import type { FlowRecord, IndexedRecords, RecordChange } from '../model/record.js';
 import type { CtScan } from './codec/ct-scan.js';
 import type { ConntrackEntry, Expectation, Family } from './ct-entry.js';
 import type { FlowFilter } from './flow-filter.js';
@@ -78,6 +78,8 @@ export interface DumpResult<T> {
 
 export interface KernelDumper {
   dumpConntrack(options?: DumpOptions): Promise<DumpResult<ConntrackEntry>>;
+  /** The same entries as replica records (toRecord of each), for a resync of our own table. */
+  dumpConntrackRecords(options?: DumpOptions): Promise<DumpResult<FlowRecord>>;
   dumpExpectations(options?: DumpOptions): Promise<DumpResult<Expectation>>;
   close(): void;
 }

@@ -1,10 +1,15 @@
 // KernelDumper over a raw NETLINK_NETFILTER socket: IPCTNL_MSG_CT_GET / IPCTNL_MSG_EXP_GET with
 // NLM_F_DUMP, the multipart answer (NLM_F_MULTI messages ending with NLMSG_DONE) decoded entry by
 // entry (bad ones counted, never thrown), filtered, collected. One request at a time per dumper.
+// A dump of our own table for a resync goes straight to records (dumpConntrackRecords): each
+// entry the scanner can read (nearly all) is written from its attribute bytes as an event's would
+// be (scan-record.ts), without a ConntrackEntry in between; the rest is decoded and mapped.
 // Also a KernelEntryReader: IPCTNL_MSG_CT_GET of one entry (the answer, then the ACK).
+import type { FlowRecord } from '../model/record.js';
 import type { ConntrackEntry, Expectation } from './ct-entry.js';
 import { decodeConntrackMessage } from './codec/ct-decode.js';
 import { encodeDumpRequest, encodeGetRequest } from './codec/ct-encode.js';
+import { CtScan } from './codec/ct-scan.js';
 import type { DecodeResult } from './codec/decode-result.js';
 import { decodeExpectationMessage, encodeExpectationDumpRequest } from './codec/exp-codec.js';
 import { AttrWriter } from './codec/netlink-attr.js';
@@ -12,7 +17,13 @@ import { errorCodeOf, MessageCursor, NlMsgType, NlmFlag } from './codec/netlink-
 import { AddressFamily } from './codec/nfnetlink.js';
 import { KernelRequestError } from './errors.js';
 import type { DumpOptions, DumpResult, KernelDumper, KernelEntryReader } from './kernel-roles.js';
+import type { FlowFilter } from './flow-filter.js';
 import { NetfilterSocket, type NetfilterSocketOptions } from './netfilter-socket.js';
+import { toRecord } from './record-mapping.js';
+import { scanRecord } from './scan-record.js';
+
+/** What one dumped message became: an item, an entry the filter rejected, or a reason it did not decode. */
+type Taken<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string } | 'filtered';
 
 interface Collector {
   readonly seq: number;
@@ -39,11 +50,15 @@ export class NetlinkKernelDumper implements KernelDumper, KernelEntryReader {
   }
 
   dumpConntrack(options: DumpOptions = {}): Promise<DumpResult<ConntrackEntry>> {
-    return this.dump(options, encodeDumpRequest, decodeConntrackMessage, (e) => options.filter?.acceptsEntry(e) ?? true);
+    return this.dump(options, encodeDumpRequest, filtered(decodeConntrackMessage, (e) => options.filter?.acceptsEntry(e) ?? true));
+  }
+
+  dumpConntrackRecords(options: DumpOptions = {}): Promise<DumpResult<FlowRecord>> {
+    return this.dump(options, encodeDumpRequest, recordTaker(options.filter));
   }
 
   dumpExpectations(options: DumpOptions = {}): Promise<DumpResult<Expectation>> {
-    return this.dump(options, encodeExpectationDumpRequest, decodeExpectationMessage, (x) => options.filter?.acceptsExpectation(x) ?? true);
+    return this.dump(options, encodeExpectationDumpRequest, filtered(decodeExpectationMessage, (x) => options.filter?.acceptsExpectation(x) ?? true));
   }
 
   getConntrack(key: Pick<ConntrackEntry, 'family' | 'orig' | 'zone'>): Promise<ConntrackEntry | undefined> {
@@ -88,8 +103,7 @@ export class NetlinkKernelDumper implements KernelDumper, KernelEntryReader {
   private dump<T>(
     options: DumpOptions,
     encode: (w: AttrWriter, seq: number, family: number) => void,
-    decode: (buf: Buffer, start: number, end: number) => DecodeResult<T>,
-    accepts: (value: T) => boolean,
+    take: (buf: Buffer, start: number, end: number) => Taken<T>,
   ): Promise<DumpResult<T>> {
     const job = (): Promise<DumpResult<T>> =>
       new Promise((resolve, reject) => {
@@ -108,12 +122,13 @@ export class NetlinkKernelDumper implements KernelDumper, KernelEntryReader {
               this.collector = undefined;
               reject(new KernelRequestError(`the kernel refused the dump (errno ${errno})`, errno));
             } else if (c.type >= NlMsgType.minType) {
-              const decoded = decode(c.buf, c.payload, c.end);
-              if (!decoded.ok) {
+              const taken = take(c.buf, c.payload, c.end);
+              if (taken === 'filtered') result.filtered++;
+              else if (taken.ok) result.entries.push(taken.value);
+              else {
                 result.undecodable++;
-                if (result.errors.length < MAX_REPORTED_ERRORS) result.errors.push(decoded.error);
-              } else if (accepts(decoded.value)) result.entries.push(decoded.value);
-              else result.filtered++;
+                if (result.errors.length < MAX_REPORTED_ERRORS) result.errors.push(taken.error);
+              }
             }
           },
           fail: (error) => {
@@ -139,4 +154,28 @@ export class NetlinkKernelDumper implements KernelDumper, KernelEntryReader {
       collector.onMessage(c);
     }
   }
+}
+
+/** Decoded messages, those `accepts` rejects counted as filtered. */
+function filtered<T>(decode: (buf: Buffer, start: number, end: number) => DecodeResult<T>, accepts: (value: T) => boolean): (buf: Buffer, start: number, end: number) => Taken<T> {
+  return (buf, start, end) => {
+    const decoded = decode(buf, start, end);
+    return decoded.ok && !accepts(decoded.value) ? 'filtered' : decoded;
+  };
+}
+
+/** Records of dumped conntrack messages: scanned where the scanner can, else decoded and mapped. */
+function recordTaker(filter: FlowFilter | undefined): (buf: Buffer, start: number, end: number) => Taken<FlowRecord> {
+  const scan = new CtScan();
+  return (buf, start, end) => {
+    if (scan.message(buf, start, end)) return filter === undefined || filter.acceptsScan(scan) ? { ok: true, value: scanRecord(scan) } : 'filtered';
+    const decoded = decodeConntrackMessage(buf, start, end);
+    if (!decoded.ok) return decoded;
+    if (filter !== undefined && !filter.acceptsEntry(decoded.value)) return 'filtered';
+    try {
+      return { ok: true, value: toRecord(decoded.value) };
+    } catch (error) {
+      return { ok: false, error: (error as Error).message };
+    }
+  };
 }

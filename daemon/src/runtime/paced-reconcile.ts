@@ -7,10 +7,14 @@
 // are unacknowledged (the resend queue), so the link is kept full but never flooded.
 // Keys that events touched meanwhile (they are newer than the dump) are left as the events set
 // them, up to the end: the feed keeps collecting them until the reconcile is done.
+// Nothing per entry is made on our side: every entry of the internal cache is marked first, each
+// dumped record clears its entry's mark (held with the same state) or is set (which clears it
+// too), and what is still marked at the end is what the dump lacks. A reconcile of 200k entries
+// once spent ~3.5 us per entry on objects (a key set of the whole dump, a record per held entry).
 import type { FlowCache } from '../cache/flow-cache.js';
 import type { FlowRecord, RecordChange } from '../model/record.js';
 import type { ReconcileResult } from '../sync/local-table.js';
-import { TouchedKeys } from './touched-keys.js';
+import type { TouchedKeys } from './touched-keys.js';
 
 export interface PacingDeps {
   readonly internal: FlowCache;
@@ -26,6 +30,8 @@ const SLICE = 256;
 const WAIT_MS = 2;
 /** Pacing is flow control, never a reason to stall: after this long without room, go on. */
 const MAX_WAIT_MS = 2000;
+/** The internal cache's mark of a paced reconcile (reconcileTable in sync/local-table.ts has its own; one reconcile runs at a time). */
+export const PACED_RECONCILE_TAG = 0xfffffffd;
 
 function pause(ms: number): Promise<void> {
   return new Promise((resolve) => (ms === 0 ? setImmediate(resolve) : setTimeout(resolve, ms)));
@@ -38,28 +44,30 @@ async function room(deps: PacingDeps): Promise<void> {
 
 export async function pacedReconcile(dumped: readonly FlowRecord[], deps: PacingDeps): Promise<ReconcileResult> {
   const { internal, touched } = deps;
-  const inDump = new TouchedKeys();
+  internal.mark({ full: true }, PACED_RECONCILE_TAG);
   let added = 0;
   let changed = 0;
   let removed = 0;
   let sent = 0;
   for (const record of dumped) {
-    inDump.add(record.table, record.key);
-    if (touched.has(record.table, record.key)) continue;
-    const held = internal.get(record.table, record.key)?.record;
-    if (held?.stateHash === record.stateHash) continue;
-    if (held === undefined) added++;
+    if (touched.size > 0 && touched.has(record.table, record.key)) continue;
+    const held = internal.settle(record, PACED_RECONCILE_TAG);
+    if (held === 'same') continue;
+    if (held === 'absent') added++;
     else changed++;
     deps.localChange({ op: 'set', record });
     if (++sent % SLICE === 0) await room(deps);
   }
-  const gone: FlowRecord[] = [];
-  for (const flow of internal.values()) if (!inDump.has(flow.record.table, flow.record.key)) gone.push(flow.record);
-  for (const record of gone) {
-    if (touched.has(record.table, record.key) || internal.get(record.table, record.key) === undefined) continue;
-    removed++;
-    deps.localChange({ op: 'delete', table: record.table, key: record.key });
-    if (++sent % SLICE === 0) await room(deps);
+  for (let bucket = 0; bucket < internal.bucketCount; bucket++) {
+    for (const { table, key } of internal.keysMarked(bucket, PACED_RECONCILE_TAG)) {
+      // marked when this began and neither in the dump nor set since; an event may have
+      // touched it during an earlier slice's wait (then it is the event's)
+      if (touched.size > 0 && touched.has(table, key)) continue;
+      if (internal.get(table, key) === undefined) continue;
+      removed++;
+      deps.localChange({ op: 'delete', table, key });
+      if (++sent % SLICE === 0) await room(deps);
+    }
   }
   return { added, changed, removed };
 }

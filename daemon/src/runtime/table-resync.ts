@@ -6,7 +6,7 @@
 // Requests coalesce: while one resync runs, any number of further requests make one more run.
 import type { FlowFilter } from '../kernel/flow-filter.js';
 import type { KernelDumper } from '../kernel/kernel-roles.js';
-import { expectationToRecord, toRecord } from '../kernel/record-mapping.js';
+import { expectationToRecord } from '../kernel/record-mapping.js';
 import type { Logger } from '../metrics/logger.js';
 import type { FlowRecord, RecordChange } from '../model/record.js';
 import type { ReconcileResult } from '../sync/local-table.js';
@@ -93,18 +93,11 @@ export class TableResync {
     let records: FlowRecord[];
     let result: ReconcileResult;
     try {
-      const conntrack = await dumper.dumpConntrack({ filter });
+      const conntrack = await dumper.dumpConntrackRecords({ filter });
       const expectations = await dumper.dumpExpectations({ filter });
       if (conntrack.interrupted || expectations.interrupted) this.counters.interruptedDumps++;
       this.counters.undecodable += conntrack.undecodable + expectations.undecodable;
-      records = [];
-      for (const entry of conntrack.entries) {
-        try {
-          records.push(toRecord(entry));
-        } catch {
-          this.counters.undecodable++;
-        }
-      }
+      records = conntrack.entries;
       for (const x of expectations.entries) {
         try {
           records.push(expectationToRecord(x));

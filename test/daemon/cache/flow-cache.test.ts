@@ -103,6 +103,36 @@ describe('FlowCache', () => {
     expect(digests(cache).every((d) => d === 0n)).toBe(true);
   });
 
+  it('marks every live entry of a full scope, deleted slots and all, whatever the bucket', () => {
+    const cache = new FlowCache({ bucketBits: 3 });
+    for (let id = 0; id < 300; id++) cache.set(record(id), 1, 0);
+    for (let id = 0; id < 300; id += 3) cache.delete(Table.conntrack, record(id).key);
+    expect(cache.mark(FULL_SCOPE, 4)).toBe(200);
+    const marked = Array.from({ length: cache.bucketCount }, (_, b) => cache.keysMarked(b, 4)).flat();
+    expect(marked.map((k) => k.key[3]).sort((a, b) => (a as number) - (b as number))).toEqual(
+      Array.from({ length: 300 }, (_, id) => id).filter((id) => id % 3 !== 0).map((id) => id & 0xff).sort((a, b) => a - b),
+    );
+    // a slot freed before the mark and used again after it is not marked
+    cache.set(record(0), 1, 1);
+    expect(cache.keysMarked(cache.bucketFor(Table.conntrack, record(0).key), 4).some((k) => k.key[3] === 0)).toBe(false);
+  });
+
+  it('settles a record: same state clears its mark, another state or none leaves the cache as it was', () => {
+    const cache = new FlowCache({ bucketBits: 0 });
+    for (let id = 0; id < 3; id++) cache.set(record(id, 5n), 1, 0);
+    cache.mark(FULL_SCOPE, 8);
+    expect(cache.settle(record(0, 5n), 8)).toBe('same');
+    expect(cache.settle(record(1, 6n), 8)).toBe('changed');
+    expect(cache.settle(record(3, 5n), 8)).toBe('absent');
+    expect(cache.keysMarked(0, 8).map((k) => k.key[3]).sort()).toEqual([1, 2]);
+    // another reconcile's tag is left alone
+    cache.mark(FULL_SCOPE, 9);
+    expect(cache.settle(record(2, 5n), 8)).toBe('same');
+    expect(cache.keysMarked(0, 9)).toHaveLength(3);
+    expect(cache.get(Table.conntrack, record(1).key)?.record.stateHash).toBe(5n);
+    expect(cache.size).toBe(3);
+  });
+
   it('rejects an unusable bucket count', () => {
     expect(() => new FlowCache({ bucketBits: 17 })).toThrow(ConfigError);
   });

@@ -6,8 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConntrackEntry } from '../../../daemon/src/kernel/ct-entry.js';
 import { Ips } from '../../../daemon/src/kernel/codec/ct-status.js';
 import type { DumpResult } from '../../../daemon/src/kernel/kernel-roles.js';
+import { fromRecord, toRecord, type KernelObject } from '../../../daemon/src/kernel/record-mapping.js';
+import type { Table } from '../../../daemon/src/model/record.js';
 import { requireTool } from '../../helpers/tools.js';
 import { KernelAgent } from './helpers/agent-client.js';
+import type { WireRecord } from './helpers/kernel-agent.js';
 import { conntrack, listFlows, stateNumber, type OracleFlow } from './helpers/conntrack-oracle.js';
 import { Netns } from './helpers/netns.js';
 import { LABELS_RULESET } from './helpers/rulesets.js';
@@ -102,6 +105,43 @@ describe('NetlinkKernelDumper against conntrack -L -o xml', () => {
     expect(filtered.filtered).toBe(CREATES.length - 1);
   });
 });
+
+describe('NetlinkKernelDumper.dumpConntrackRecords (a resync\'s dump, straight to records)', () => {
+  // TCP and UDP entries take the scanner's way (scan-record.ts), the labelled, SCTP and DCCP ones
+  // the decoder's: both must give toRecord of the decoded entry (the timeout ticks between dumps)
+  it('gives each entry the record toRecord makes of the decoded entry', async () => {
+    const records = (await agent.request('dumpRecords', {})) as DumpResult<WireRecord>;
+    expect(records.undecodable, records.errors.join('; ')).toBe(0);
+    const expected = new Map(dump.entries.map((e) => [Buffer.from(toRecord(e).key).toString('base64'), e]));
+    expect(records.entries.map((r) => r.key).sort()).toEqual([...expected.keys()].sort());
+    for (const wire of records.entries) {
+      const entry = expected.get(wire.key) as ConntrackEntry;
+      const label = `${entry.orig.proto} ${entry.orig.src}`;
+      expect(wire.stateHash, label).toBe(String(toRecord(entry).stateHash));
+      const decoded = fromRecord({ table: wire.table as Table, payload: Buffer.from(wire.payload, 'base64') });
+      if (!decoded.ok) throw new Error(`${label}: ${decoded.error}`);
+      expect(withoutTimeout(decoded.value), label).toEqual(withoutTimeout(fromRecordOf(entry)));
+    }
+  });
+
+  it('filters by address and protocol as the entry dump does', async () => {
+    const filtered = (await agent.request('dumpRecords', { filter: { ignoreAddresses: ['192.0.2.0/28'], protocols: ['tcp', 'udp'] } })) as DumpResult<WireRecord>;
+    expect(filtered.entries).toHaveLength(1);
+    expect(filtered.filtered).toBe(CREATES.length - 1);
+  });
+});
+
+/** An entry as its record carries it (toRecord keeps what is replicated). */
+function fromRecordOf(entry: ConntrackEntry): KernelObject {
+  const decoded = fromRecord(toRecord(entry));
+  if (!decoded.ok) throw new Error(decoded.error);
+  return decoded.value;
+}
+
+/** The timeout ticks between two dumps: compared without it. */
+function withoutTimeout(object: KernelObject): KernelObject {
+  return object.table === 'conntrack' ? { ...object, entry: { ...object.entry, timeout: 0 } } : object;
+}
 
 describe('NetlinkKernelDumper.getConntrack (one entry, as the kernel holds it now)', () => {
   it('reads the entry with an original tuple and zone, as a dump shows it', async () => {

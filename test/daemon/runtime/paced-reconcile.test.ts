@@ -48,6 +48,23 @@ describe('pacedReconcile', () => {
     expect(h.internal.size).toBe(598);
   });
 
+  it('deletes what the dump lacks, over every bucket and several slices, but not what an event set meanwhile', async () => {
+    const h = harness();
+    const records = syntheticEntries(1500).map(toRecord);
+    for (const r of records) h.internal.set(r, 1, 0);
+    const fresh = toRecord(syntheticEntries(1, { start: 5000 })[0] as ConntrackEntry);
+    setImmediate(() => {
+      // an event between slices: a new entry the dump could not have seen
+      h.touched.add(fresh.table, fresh.key);
+      h.internal.set(fresh, 1, 0);
+    });
+    const result = await pacedReconcile(records.slice(0, 500), h);
+    expect(result).toEqual({ added: 0, changed: 0, removed: 1000 });
+    expect(h.internal.size).toBe(501);
+    expect(h.internal.get(fresh.table, fresh.key)).toBeDefined();
+    for (const r of records.slice(0, 500)) expect(h.internal.get(r.table, r.key)).toBeDefined();
+  });
+
   it('waits while more frames than allowed are unacknowledged', async () => {
     let inFlight = 100;
     const h = harness(() => inFlight);

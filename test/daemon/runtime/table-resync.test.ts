@@ -9,7 +9,7 @@ import { acceptAllFlows } from '../../../daemon/src/kernel/flow-filter.js';
 import type { DumpResult, KernelDumper } from '../../../daemon/src/kernel/kernel-roles.js';
 import { silentLogger } from '../../../daemon/src/metrics/logger.js';
 import type { FlowRecord, RecordChange } from '../../../daemon/src/model/record.js';
-import { fromRecord } from '../../../daemon/src/kernel/record-mapping.js';
+import { fromRecord, toRecord } from '../../../daemon/src/kernel/record-mapping.js';
 import { FakeClock } from '../../../daemon/src/sync/fake-clock.js';
 import { KernelFeed } from '../../../daemon/src/runtime/kernel-feed.js';
 import { TableResync } from '../../../daemon/src/runtime/table-resync.js';
@@ -28,6 +28,10 @@ class HeldDumper implements KernelDumper {
     const snapshot = [...this.table];
     await new Promise<void>((resolve) => this.release.push(resolve));
     return { entries: snapshot, filtered: 0, undecodable: 0, errors: [], interrupted: false };
+  }
+  async dumpConntrackRecords(): Promise<DumpResult<FlowRecord>> {
+    const dump = await this.dumpConntrack();
+    return { ...dump, entries: dump.entries.map(toRecord) };
   }
   async dumpExpectations() {
     return { entries: [], filtered: 0, undecodable: 0, errors: [], interrupted: false };

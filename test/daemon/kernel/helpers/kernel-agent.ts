@@ -40,6 +40,12 @@ const handlers: Record<string, (req: any) => Promise<unknown> | unknown> = {
     const options = { ...(req.family === undefined ? {} : { family: req.family }), ...(filter === undefined ? {} : { filter }) };
     return req.table === 'expectation' ? dumper.dumpExpectations(options) : dumper.dumpConntrack(options);
   },
+  /** dumpConntrackRecords: the records, and the dump's counts. */
+  dumpRecords: async (req) => {
+    const filter = filterOf(req.filter);
+    const dump = await dumper.dumpConntrackRecords(filter === undefined ? {} : { filter });
+    return { ...dump, entries: dump.entries.map(toWire) };
+  },
   apply: (req) => writer.apply(req.ops as KernelOp[]),
   get: async (req) => (await dumper.getConntrack(req.key)) ?? null,
   flush: (req) => writer.flush(req.table),
