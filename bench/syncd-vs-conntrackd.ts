@@ -13,7 +13,9 @@
 //     event pump included), before and after; resident memory (VmRSS) of each daemon's main
 //     process before and once fwb holds them all. Then the same for deleting them (`conntrack -F`).
 //     BULK_RUNS runs per daemon, alternating with the other, on fresh pairs: the medians are
-//     reported, with each run's rates (a single run's rate here can be 1.5 times another's).
+//     reported, with each run's rates (a single run's rate here can be 1.5 times another's) and
+//     the sender's event overruns over all runs (`half status`, `conntrackd -s runtime`): a run
+//     with one lost events and re-read its table from a dump, and is slower for it.
 //  2. new-flow-to-peer latency at 10k flows/s: a writer process on fwa creates flows at that
 //     rate (creates encoded beforehand, sent as one datagram per millisecond, no ACKs asked),
 //     noting CLOCK_MONOTONIC per flow; the
@@ -81,6 +83,8 @@ interface Pair {
   pids(): { a: number; b: number };
   /** fwa switched off brutally (SIGKILL), as in a failover; fwb keeps running. */
   powerOffPrimary(): Promise<void>;
+  /** Event overruns the sender has had (events lost, healed by re-reading its table). */
+  senderOverruns(): Promise<number>;
   /** What the daemons report about themselves (BENCH_STATUS=1 prints it after each part). */
   diagnostics(): Promise<unknown>;
   cleanup(): Promise<void>;
@@ -117,6 +121,7 @@ async function halfPair(direct: boolean): Promise<Pair> {
     },
     pids: () => ({ a: lab.a.pid as number, b: lab.b.pid as number }),
     powerOffPrimary: () => powerOff(lab.net, 'fwa', lab.a.pid as number),
+    senderOverruns: async () => (await lab.a.status()).summary.overruns,
     diagnostics: async () => ({ a: await lab.a.status(), b: await lab.b.status() }),
     cleanup: () => {
       if (flags.includes('--trace-gc')) for (const [name, node] of [['fwa', lab.a], ['fwb', lab.b]] as const) console.error(`${name} GC pauses: ${gcSummary(node.output)}`);
@@ -160,6 +165,8 @@ async function conntrackdPair(direct: boolean): Promise<Pair> {
     },
     pids: () => ({ a: a.pid as number, b: b.pid as number }),
     powerOffPrimary: () => powerOff(net, 'fwa', a.pid as number),
+    // `conntrackd -s runtime`: "netlink overrun: N" (each one answered by a resync with its kernel)
+    senderOverruns: async () => Number(/netlink overrun:\s*(\d+)/.exec(await a.ctl(['-s', 'runtime']))?.[1] ?? NaN),
     diagnostics: async () => ({ a: await a.ctl(['-s']), b: await b.ctl(['-s']), aRuntime: await a.ctl(['-s', 'runtime']) }),
     async cleanup() {
       await a.stop();
@@ -254,10 +261,13 @@ interface BulkResult {
   /** CPU µs per replicated event: sender, receiver. */
   readonly cpuA: number;
   readonly cpuB: number;
+  /** Event overruns of the sender meanwhile (its runs with one are slower: it re-reads its table). */
+  readonly overruns: number;
 }
 
 async function timedUntil(pair: Pair, action: () => Promise<void>, done: (n: number) => boolean, events: number): Promise<BulkResult> {
   const { a, b } = pair.pids();
+  const overruns0 = await pair.senderOverruns();
   const cpu0 = [cpuSeconds(a), cpuSeconds(b)];
   const t0 = performance.now();
   await action();
@@ -266,7 +276,7 @@ async function timedUntil(pair: Pair, action: () => Promise<void>, done: (n: num
   await new Promise((resolve) => setTimeout(resolve, 300)); // acknowledgements, trailing work
   const cpu1 = [cpuSeconds(a), cpuSeconds(b)];
   const us = (i: number) => ((cpu1[i] as number) - (cpu0[i] as number)) / events * 1e6;
-  return { seconds, perSecond: events / seconds, cpuA: us(0), cpuB: us(1) };
+  return { seconds, perSecond: events / seconds, cpuA: us(0), cpuB: us(1), overruns: (await pair.senderOverruns()) - overruns0 };
 }
 
 /** Resident memory of one process (VmRSS), in bytes. */
@@ -672,6 +682,7 @@ function summarizeBulk(runs: readonly BulkRun[]): BulkSummary {
     perSecond: median((r) => of(r).perSecond),
     cpuA: median((r) => of(r).cpuA),
     cpuB: median((r) => of(r).cpuB),
+    overruns: runs.reduce((sum, r) => sum + of(r).overruns, 0),
   });
   return {
     runs,
@@ -750,8 +761,10 @@ async function main(): Promise<void> {
     `  insert: CPU us/event sender + receiver               ${fmt(h.bulk.insert.cpuA)} + ${fmt(h.bulk.insert.cpuB)}`.padEnd(76) + `${fmt(c.bulk.insert.cpuA)} + ${fmt(c.bulk.insert.cpuB)}`,
     `  insert: CPU s per 10k events (sender)                 ${fmt(h.bulk.insert.cpuA / 100, 3).padStart(10)}          ${fmt(c.bulk.insert.cpuA / 100, 3).padStart(10)}`,
     `  insert: events/s of each run                  ${h.bulk.runs.map((r) => fmt(r.insert.perSecond / 1000, 1) + 'k').join(' ').padStart(18)}   ${c.bulk.runs.map((r) => fmt(r.insert.perSecond / 1000, 1) + 'k').join(' ').padStart(18)}`,
+    `  insert: sender event overruns (all runs)              ${String(h.bulk.insert.overruns).padStart(10)}          ${String(c.bulk.insert.overruns).padStart(10)}`,
     `  delete: events/s                                      ${fmt(h.bulk.remove.perSecond, 0).padStart(10)}          ${fmt(c.bulk.remove.perSecond, 0).padStart(10)}`,
     `  delete: events/s of each run                  ${h.bulk.runs.map((r) => fmt(r.remove.perSecond / 1000, 1) + 'k').join(' ').padStart(18)}   ${c.bulk.runs.map((r) => fmt(r.remove.perSecond / 1000, 1) + 'k').join(' ').padStart(18)}`,
+    `  delete: sender event overruns (all runs)              ${String(h.bulk.remove.overruns).padStart(10)}          ${String(c.bulk.remove.overruns).padStart(10)}`,
     `  delete: CPU us/event sender + receiver               ${fmt(h.bulk.remove.cpuA)} + ${fmt(h.bulk.remove.cpuB)}`.padEnd(76) + `${fmt(c.bulk.remove.cpuA)} + ${fmt(c.bulk.remove.cpuB)}`,
     `  holding ${BULK}: RSS MB sender / receiver             ${fmt(h.bulk.memory.rssA / 2 ** 20, 0)} / ${fmt(h.bulk.memory.rssB / 2 ** 20, 0)}`.padEnd(76) + `${fmt(c.bulk.memory.rssA / 2 ** 20, 0)} / ${fmt(c.bulk.memory.rssB / 2 ** 20, 0)}`,
     `  the same, growth in bytes per entry                 ${fmt(h.bulk.memory.perEntryA, 0)} / ${fmt(h.bulk.memory.perEntryB, 0)}`.padEnd(76) + `${fmt(c.bulk.memory.perEntryA, 0)} / ${fmt(c.bulk.memory.perEntryB, 0)}`,
