@@ -28,7 +28,9 @@
 //     just started, and the quantiles describe a running daemon. Each daemon runs LATENCY_RUNS
 //     times, alternating with the other, on fresh pairs; the medians are reported, with each
 //     run's p99 (on a shared two-core machine one run's p99 can be several times another's).
-//     CPU per flow: both daemons' process trees over the whole run.
+//     CPU per flow: both daemons' process trees over the whole run. The host's steal time during
+//     each run is printed beside it (/proc/stat): on a shared host its bursts lengthen both
+//     daemons' tails.
 //  3. commit time for 10k, 100k and 200k entries, as a failover meets it (commits() says why):
 //     a fresh pair per size, fwb holds the entries in its external cache, fwa is SIGKILLed and
 //     flushed, fwb's kernel table is flushed, then `half commit` (control socket) /
@@ -536,6 +538,8 @@ interface Latency {
   readonly steadyCpuB: number;
   /** Flows per datagram fwb received over the run (the sync traffic, heartbeats included). */
   readonly flowsPerDatagram: number;
+  /** Host steal (s) while the flows were made (stealSeconds). */
+  readonly steal: number;
 }
 
 async function latency(pair: Pair): Promise<Latency> {
@@ -550,6 +554,7 @@ async function latency(pair: Pair): Promise<Latency> {
   applyScheduling(pair, [a, b]);
   const cpu0 = [cpuSeconds(a), cpuSeconds(b)];
   const datagrams0 = await udpDatagramsIn(pair.net, 'fwb');
+  const steal0 = stealSeconds();
   // CPU is read again once the cold second is over: the steady figure leaves out what the
   // quantiles leave out (start-up: for half-syncd, V8 compiling its hot paths on other threads)
   let cpuCold: number[] | undefined;
@@ -592,7 +597,7 @@ async function latency(pair: Pair): Promise<Latency> {
   if (process.env['BENCH_TIMELINE'] !== undefined) console.error(`${pair.name} worst latency per 250 ms:`, [...timeline.values()].map((v) => v.toFixed(1)).join(' '));
   ms.sort((x, y) => x - y);
   if (process.env['BENCH_TIMELINE'] !== undefined) console.error(`${pair.name} quantiles p50..p99.9:`, [0.5, 0.75, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999].map((q) => quantile(ms, q).toFixed(2)).join(' '));
-  return { flows: made.length - RATE * COLD_SECONDS, arrived: ms.length, p50: quantile(ms, 0.5), p99: quantile(ms, 0.99), max: ms[ms.length - 1] ?? NaN, coldMax, cpuA: us(0), cpuB: us(1), steadyCpuA: steadyUs(0), steadyCpuB: steadyUs(1), flowsPerDatagram: made.length / datagrams };
+  return { flows: made.length - RATE * COLD_SECONDS, arrived: ms.length, p50: quantile(ms, 0.5), p99: quantile(ms, 0.99), max: ms[ms.length - 1] ?? NaN, coldMax, cpuA: us(0), cpuB: us(1), steadyCpuA: steadyUs(0), steadyCpuB: steadyUs(1), flowsPerDatagram: made.length / datagrams, steal: stealSeconds() - steal0 };
 }
 
 /** BENCH_SLOW: `t:latency` (ms since the first flow; with the stages `t:insert+daemons`) of each flow slower than `ms`. */
@@ -715,14 +720,26 @@ function summarize(runs: readonly Latency[]): LatencySummary {
     steadyCpuA: median((l) => l.steadyCpuA),
     steadyCpuB: median((l) => l.steadyCpuB),
     flowsPerDatagram: median((l) => l.flowsPerDatagram),
+    steal: runs.reduce((n, l) => n + l.steal, 0),
     flows: runs.reduce((n, l) => n + l.flows, 0),
     arrived: runs.reduce((n, l) => n + l.arrived, 0),
   };
 }
 
+/**
+ * CPU time the hypervisor gave other guests while this machine's vCPUs wanted to run (the
+ * `steal` column of /proc/stat, in USER_HZ = 100 ticks per second): on a shared host, the bursts
+ * of it lengthen both daemons' latency tails and commits alike.
+ */
+function stealSeconds(): number {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/) ?? [];
+  return Number(fields[8] ?? NaN) / 100;
+}
+
 async function main(): Promise<void> {
   const started = new Date().toISOString();
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  const steal0 = stealSeconds();
   bundle = await bundleSyncd('bench');
   let results: { half: Record<string, unknown>; conntrackd: Record<string, unknown> };
   try {
@@ -744,16 +761,17 @@ async function main(): Promise<void> {
   } finally {
     await bundle.remove();
   }
+  const steal = stealSeconds() - steal0;
   type R = { bulk: BulkSummary; commits: CommitResult[]; latency: LatencySummary };
   const h = results.half as unknown as R;
   const c = results.conntrackd as unknown as R;
-  if (process.env['BENCH_JSON'] !== undefined) writeFileSync(process.env['BENCH_JSON'], JSON.stringify({ started, load, results }, null, 2));
+  if (process.env['BENCH_JSON'] !== undefined) writeFileSync(process.env['BENCH_JSON'], JSON.stringify({ started, load, steal, results }, null, 2));
   if (process.env['BENCH_ONLY'] !== undefined || h.bulk === undefined || c.bulk === undefined) {
     console.log(JSON.stringify(results, null, 2));
     return;
   }
   const lines = [
-    `half-syncd vs conntrackd ${started} (load ${load} at start; ${BULK} entries bulk, ${RATE} flows/s for ${LATENCY_SECONDS} s)`,
+    `half-syncd vs conntrackd ${started} (load ${load} at start; host steal ${fmt(steal, 1)} s over the run; ${BULK} entries bulk, ${RATE} flows/s for ${LATENCY_SECONDS} s)`,
     '',
     `replication (conntrack -R on fwa until fwb holds all; median of ${BULK_RUNS} runs)`,
     '                                                        half-syncd          conntrackd',
@@ -774,6 +792,7 @@ async function main(): Promise<void> {
     `  arrived / created                                    ${`${h.latency.arrived}/${h.latency.flows}`.padStart(11)}         ${`${c.latency.arrived}/${c.latency.flows}`.padStart(11)}`,
     `  p50 / p99 / max ms                          ${`${fmt(h.latency.p50, 2)} / ${fmt(h.latency.p99, 2)} / ${fmt(h.latency.max, 1)}`.padStart(20)}   ${`${fmt(c.latency.p50, 2)} / ${fmt(c.latency.p99, 2)} / ${fmt(c.latency.max, 1)}`.padStart(20)}`,
     `  p99 of each run, ms                         ${h.latency.runs.map((l) => fmt(l.p99, 2)).join(' ').padStart(20)}   ${c.latency.runs.map((l) => fmt(l.p99, 2)).join(' ').padStart(20)}`,
+    `  host steal during each run, s               ${h.latency.runs.map((l) => fmt(l.steal, 2)).join(' ').padStart(20)}   ${c.latency.runs.map((l) => fmt(l.steal, 2)).join(' ').padStart(20)}`,
     `  first ${COLD_SECONDS} s after the daemons started: max ms          ${fmt(h.latency.coldMax, 1).padStart(10)}          ${fmt(c.latency.coldMax, 1).padStart(10)}`,
     `  CPU us/flow sender + receiver (whole run)            ${fmt(h.latency.cpuA)} + ${fmt(h.latency.cpuB)}`.padEnd(76) + `${fmt(c.latency.cpuA)} + ${fmt(c.latency.cpuB)}`,
     `  the same after the first ${COLD_SECONDS} s                        ${fmt(h.latency.steadyCpuA)} + ${fmt(h.latency.steadyCpuB)}`.padEnd(76) + `${fmt(c.latency.steadyCpuA)} + ${fmt(c.latency.steadyCpuB)}`,
