@@ -2,7 +2,8 @@
 // boot epoch; its failback gate file is 1 from its stop until the resync has ended), 10 % loss on the sync link, both ways, still ends in exactly the
 // primary's table, replayed / tampered / reflected / stranger datagrams sent on the real link are
 // dropped and counted (by the daemon, or by HALF's nftables table before it), and kernel events
-// lost to an overrun of the event socket are healed by a resync from a dump, counted and logged.
+// lost to an overrun of the event socket (new entries, and a flush's deletes) are healed by a
+// resync from a dump, counted and logged.
 import { readFileSync, readdirSync } from 'node:fs';
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import { captureFrames, sendDatagram } from './fixtures/frames.js';
 import { waitFor } from './fixtures/syncd-node.js';
 import { run } from '../../helpers/tools.js';
 import { readTrackFile } from '../../../daemon/src/runtime/track-file.js';
+import type { DaemonStatus } from '../../../daemon/src/control/status-model.js';
 
 const keep = replicable(OWN_ADDRESSES);
 const PORT = 3781;
@@ -148,17 +150,18 @@ describe('half-syncd under restarts, loss, attacks and lost events', () => {
     await waitFor('the drops logged', () => /sync frames dropped.*forged=1/.test(lab.b.output) && /sync frames dropped.*replay=1/.test(lab.b.output), 20_000);
   });
 
-  it('heals kernel events lost to an overrun with a resync from a dump, and counts and logs it', async () => {
+  /**
+   * Runs `change` on fwa's kernel while fwa's daemon is stopped (SIGSTOP), far more events than its
+   * event socket's receive buffer holds; returns fwa's status from before, once the overrun was
+   * reported and a resync from a dump done.
+   */
+  async function lostEvents(change: () => Promise<unknown>): Promise<DaemonStatus> {
     const pid = lab.a.pid;
     if (pid === undefined) throw new Error('fwa has no daemon');
-    // the daemon reads its event socket itself (no event pump process)
-    expect(lab.a.output).toMatch(/conntrack events read by=daemon/);
-    expect(childrenOf(pid).filter((child) => readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('event-pump-main'))).toEqual([]);
     const before = await lab.a.status();
     process.kill(pid, 'SIGSTOP');
     try {
-      // far more events than the event socket's receive buffer holds while nobody reads it
-      await conntrackBatch(lab.net, 'fwa', batchLines(40_000, 10_000));
+      await change();
     } finally {
       process.kill(pid, 'SIGCONT');
     }
@@ -166,9 +169,28 @@ describe('half-syncd under restarts, loss, attacks and lost events', () => {
       const now = await lab.a.status();
       return now.summary.overruns > before.summary.overruns && (now.counters.kernel['tableResyncResyncs'] ?? 0) > (before.counters.kernel['tableResyncResyncs'] ?? 0);
     }, 30_000);
+    return before;
+  }
+
+  it('heals kernel events lost to an overrun with a resync from a dump, and counts and logs it', async () => {
+    const pid = lab.a.pid;
+    if (pid === undefined) throw new Error('fwa has no daemon');
+    // the daemon reads its event socket itself (no event pump process)
+    expect(lab.a.output).toMatch(/conntrack events read by=daemon/);
+    expect(childrenOf(pid).filter((child) => readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('event-pump-main'))).toEqual([]);
+    const before = await lostEvents(() => conntrackBatch(lab.net, 'fwa', batchLines(40_000, 10_000)));
     expect(await converged(120_000)).toBe(before.tables.internal + 40_000);
     expect(lab.a.output).toMatch(/kernel events were lost \(event socket overrun\)/);
     expect(lab.a.output).toMatch(/own table resynced from the kernel reason=overrun/);
+    await commitAndCompare();
+  });
+
+  it('heals deletes lost to an overrun: what the dump lacks is deleted, and the deletes replicated', async () => {
+    expect((await lab.a.status()).tables.internal).toBeGreaterThan(40_000);
+    // a flush: one DESTROY event per entry
+    await lostEvents(() => lab.net.exec('fwa', ['conntrack', '-F'], { check: true }));
+    expect(await converged(60_000)).toBeLessThan(100);
+    expect(lab.a.output).toMatch(/own table resynced from the kernel reason=overrun .*removed=\d{4,}/);
     await commitAndCompare();
   });
 
