@@ -165,6 +165,10 @@ export class FlowCache implements ArenaOwner {
     return bucketOf(hashKey(table, key), this.bucketBits);
   }
 
+  has(table: Table, key: Uint8Array): boolean {
+    return this.find(table, key) !== NONE;
+  }
+
   get(table: Table, key: Uint8Array): CachedFlow | undefined {
     const slot = this.find(table, key);
     return slot === NONE ? undefined : this.flowAt(slot);

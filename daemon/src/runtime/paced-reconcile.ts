@@ -31,7 +31,7 @@ const WAIT_MS = 2;
 /** Pacing is flow control, never a reason to stall: after this long without room, go on. */
 const MAX_WAIT_MS = 2000;
 /** The internal cache's mark of a paced reconcile (reconcileTable in sync/local-table.ts has its own; one reconcile runs at a time). */
-export const PACED_RECONCILE_TAG = 0xfffffffd;
+const PACED_RECONCILE_TAG = 0xfffffffd;
 
 function pause(ms: number): Promise<void> {
   return new Promise((resolve) => (ms === 0 ? setImmediate(resolve) : setTimeout(resolve, ms)));
@@ -63,7 +63,7 @@ export async function pacedReconcile(dumped: readonly FlowRecord[], deps: Pacing
       // marked when this began and neither in the dump nor set since; an event may have
       // touched it during an earlier slice's wait (then it is the event's)
       if (touched.size > 0 && touched.has(table, key)) continue;
-      if (internal.get(table, key) === undefined) continue;
+      if (!internal.has(table, key)) continue;
       removed++;
       deps.localChange({ op: 'delete', table, key });
       if (++sent % SLICE === 0) await room(deps);

@@ -131,6 +131,7 @@ describe('FlowCache', () => {
     expect(cache.keysMarked(0, 9)).toHaveLength(3);
     expect(cache.get(Table.conntrack, record(1).key)?.record.stateHash).toBe(5n);
     expect(cache.size).toBe(3);
+    expect([cache.has(Table.conntrack, record(2).key), cache.has(Table.conntrack, record(3).key), cache.has(Table.expectation, record(2).key)]).toEqual([true, false, false]);
   });
 
   it('rejects an unusable bucket count', () => {
