@@ -8,10 +8,11 @@
 // Layout: nothing per entry is a JavaScript object. An entry is a slot number; its fields are a
 // row of 32-bit words in one typed array (Slots, below), its key and payload bytes sit in a
 // RecordArena, a hash index (open chaining over a power-of-two table of slot numbers) finds it
-// by key, and each bucket is a doubly linked list of slots. Records are made on the way out (get, values, delete, sweep), as
-// views of the arena's bytes, which never change while a view lives. A table of 200k entries is
-// then a few dozen large buffers: V8's young generation has nothing to copy when entries arrive,
-// which at 10k new flows per second was what paused the daemon longest (docs/benchmarks.md).
+// by key, and each bucket is a doubly linked list of slots. Records are made on the way out
+// (get, values, sweep), as views of the arena's bytes, which never change while a view lives.
+// A table of 200k entries is then a few dozen large buffers: V8's young generation has nothing
+// to copy when entries arrive, which at 10k new flows per second was what paused the daemon
+// longest (docs/benchmarks.md).
 // The arena is compacted by maintain(), which the sync node calls every tick: at once when no
 // entry was deleted or replaced since the last call, otherwise at most COMPACT_DEFER_MS later.
 // Compacting after every delete moved about one surviving entry per delete during a flush (the
