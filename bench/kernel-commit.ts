@@ -13,10 +13,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { KernelOp } from '../daemon/src/kernel/kernel-roles.js';
 import { NetlinkKernelWriter } from '../daemon/src/kernel/netlink-kernel-writer.js';
 import { toRecord } from '../daemon/src/kernel/record-mapping.js';
+import { runInFreshNamespace } from './lib/fresh-namespace.js';
 import { syntheticConntrackLines, syntheticEntries } from '../test/daemon/kernel/helpers/synthetic-flows.js';
 
 const sizes = process.argv.slice(2).filter((a) => /^\d+$/.test(a)).map(Number);
@@ -84,13 +84,5 @@ async function inside(): Promise<void> {
 if (process.argv.includes('--inside')) {
   await inside();
 } else {
-  const ns = `h5kbench${process.pid}`;
-  execFileSync('ip', ['netns', 'add', ns]);
-  try {
-    const self = fileURLToPath(import.meta.url);
-    const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, '--import', 'tsx', self, '--inside', ...SIZES.map(String)], { stdio: 'inherit' });
-    process.exitCode = r.status ?? 1;
-  } finally {
-    execFileSync('ip', ['netns', 'del', ns]);
-  }
+  runInFreshNamespace('h5kbench', import.meta.url, SIZES.map(String));
 }

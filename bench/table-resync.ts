@@ -14,13 +14,13 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { FlowCache } from '../daemon/src/cache/flow-cache.js';
 import { NetlinkKernelDumper } from '../daemon/src/kernel/netlink-kernel-dumper.js';
 import { toRecord } from '../daemon/src/kernel/record-mapping.js';
 import type { FlowRecord, RecordChange } from '../daemon/src/model/record.js';
 import { pacedReconcile } from '../daemon/src/runtime/paced-reconcile.js';
 import { TouchedKeys } from '../daemon/src/runtime/touched-keys.js';
+import { runInFreshNamespace } from './lib/fresh-namespace.js';
 import { syntheticConntrackLines } from '../test/daemon/kernel/helpers/synthetic-flows.js';
 
 const sizes = process.argv.slice(2).filter((a) => /^\d+$/.test(a)).map(Number);
@@ -121,13 +121,5 @@ async function inside(): Promise<void> {
 if (process.argv.includes('--inside')) {
   await inside();
 } else {
-  const ns = `h13rsbench${process.pid}`;
-  execFileSync('ip', ['netns', 'add', ns]);
-  try {
-    const self = fileURLToPath(import.meta.url);
-    const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, '--import', 'tsx', self, '--inside', ...SIZES.map(String)], { stdio: 'inherit' });
-    process.exitCode = r.status ?? 1;
-  } finally {
-    execFileSync('ip', ['netns', 'del', ns]);
-  }
+  runInFreshNamespace('h13rsbench', import.meta.url, SIZES.map(String));
 }
