@@ -7,6 +7,7 @@
 import type { FlowFilter } from '../kernel/flow-filter.js';
 import type { KernelDumper, KernelOp, KernelWriter } from '../kernel/kernel-roles.js';
 import type { Logger } from '../metrics/logger.js';
+import type { RecordChange } from '../model/record.js';
 import type { Clock } from '../sync/clock.js';
 import type { BulkWrites } from './external-commit.js';
 
@@ -30,17 +31,18 @@ export class StalePurge {
 
   async purge(): Promise<PurgeSummary> {
     const started = this.clock.now();
-    const entries = await this.dumper.dumpConntrack({ filter: this.filter });
+    // entries as records (dumpConntrackRecords: scanned, not decoded); deleted by their keys
+    const entries = await this.dumper.dumpConntrackRecords({ filter: this.filter });
     const expectations = await this.dumper.dumpExpectations({ filter: this.filter });
-    const ops: KernelOp[] = [
-      ...expectations.entries.map((expectation): KernelOp => ({ op: 'delete-expectation', expectation })),
-      ...entries.entries.map((entry): KernelOp => ({ op: 'delete', entry })),
-    ];
-    const report = await this.bulk.quietly('purge', () => this.writer.apply(ops));
-    const summary: PurgeSummary = { deleted: report.deleted, failed: report.failed, durationMs: this.clock.now() - started };
+    const ops = expectations.entries.map((expectation): KernelOp => ({ op: 'delete-expectation', expectation }));
+    const deletes = entries.entries.map((record): RecordChange => ({ op: 'delete', table: record.table, key: record.key }));
+    const reports = await this.bulk.quietly('purge', async () => [await this.writer.apply(ops), await this.writer.applyRecords(deletes)]);
+    const deleted = reports.reduce((n, r) => n + r.deleted, 0);
+    const failed = reports.reduce((n, r) => n + r.failed, 0);
+    const summary: PurgeSummary = { deleted, failed, durationMs: this.clock.now() - started };
     this.counters.purges++;
-    this.counters.deleted += report.deleted;
-    this.counters.failed += report.failed;
+    this.counters.deleted += deleted;
+    this.counters.failed += failed;
     this.logger.info('stale kernel entries purged', { deleted: summary.deleted, failed: summary.failed, ms: Math.round(summary.durationMs) });
     return summary;
   }
