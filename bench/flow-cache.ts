@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { FlowCache } from '../daemon/src/cache/flow-cache.js';
 import { Table, type FlowRecord } from '../daemon/src/model/record.js';
+import { median } from './lib/measure.js';
 
 const N = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 200_000);
 const ROUNDS = Number(process.env['ROUNDS'] ?? 5);
@@ -75,7 +76,6 @@ function mapRound(keys: Uint8Array[]): Round {
   return { set, find, delete: del };
 }
 
-const median = (values: number[]): number => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 const results = { cache: [] as Round[], map: [] as Round[] };
 for (let round = 0; round <= ROUNDS; round++) {
   const keys = shuffledKeys();

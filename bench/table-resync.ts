@@ -5,13 +5,13 @@
 // decoded entries mapped to records (dumpConntrack + toRecord: how the resync did it before
 // 2026-11-27), and the reconcile of the records with an internal cache that lacks every eighth
 // entry and holds a tenth as many entries the dump lacks (pacedReconcile, nothing in flight).
-// Wall time and CPU time (this process's user + system, or the tool's) per step.
+// Wall time and CPU time (this process's and its children's: bench/lib/measure.ts) per step.
 //
 //   node --import tsx bench/table-resync.ts [sizes…]      (as root; default 200000)
 //
 // REPEAT (default 3) interleaved repetitions, the best wall time of each kept (with its CPU).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FlowCache } from '../daemon/src/cache/flow-cache.js';
@@ -21,43 +21,20 @@ import type { FlowRecord, RecordChange } from '../daemon/src/model/record.js';
 import { pacedReconcile } from '../daemon/src/runtime/paced-reconcile.js';
 import { TouchedKeys } from '../daemon/src/runtime/touched-keys.js';
 import { runInFreshNamespace } from './lib/fresh-namespace.js';
+import { measure, type Sample } from './lib/measure.js';
 import { syntheticConntrackLines } from '../test/daemon/kernel/helpers/synthetic-flows.js';
 
 const sizes = process.argv.slice(2).filter((a) => /^\d+$/.test(a)).map(Number);
 const SIZES = sizes.length > 0 ? sizes : [200_000];
 const REPEAT = Number(process.env['REPEAT'] ?? 3);
 
-interface Timing {
-  wallMs: number;
-  cpuMs: number;
-}
-
-async function timed(work: () => Promise<unknown> | unknown): Promise<Timing> {
-  const cpu0 = process.cpuUsage();
-  const t = performance.now();
-  await work();
-  const wallMs = performance.now() - t;
-  const cpu = process.cpuUsage(cpu0);
-  return { wallMs, cpuMs: (cpu.user + cpu.system) / 1000 };
-}
-
-/** CPU (ms) of the children this process has waited for: cutime + cstime of /proc/self/stat (10 ms ticks). */
-function childrenCpuMs(): number {
-  const fields = readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /s, '').split(' ');
-  return (Number(fields[13]) + Number(fields[14])) * 10;
-}
-
-/** `conntrack -L > /dev/null`: wall, and the tool's CPU. */
-function cliTimed(): Timing {
-  const cpu0 = childrenCpuMs();
-  const t = performance.now();
+/** `conntrack -L > /dev/null` (its CPU counted as a child's). */
+function cliList(): void {
   const r = spawnSync('conntrack', ['-L'], { stdio: ['ignore', 'ignore', 'ignore'] });
-  const wallMs = performance.now() - t;
   if (r.status !== 0) throw new Error('conntrack -L failed');
-  return { wallMs, cpuMs: childrenCpuMs() - cpu0 };
 }
 
-function better(a: Timing, b: Timing): Timing {
+function better(a: Sample, b: Sample): Sample {
   return b.wallMs < a.wallMs ? b : a;
 }
 
@@ -75,14 +52,14 @@ async function inside(): Promise<void> {
       // warm up (a running daemon is): JIT, socket buffers
       await dumper.dumpConntrackRecords();
       await dumper.dumpConntrack();
-      const none: Timing = { wallMs: Infinity, cpuMs: NaN };
+      const none: Sample = { wallMs: Infinity, cpuMs: NaN };
       const best = { cli: none, records: none, entries: none, reconcile: none };
       let counts = { dumped: 0, added: 0, removed: 0 };
       for (let rep = 0; rep < REPEAT; rep++) {
-        best.cli = better(best.cli, cliTimed());
+        best.cli = better(best.cli, await measure(async () => cliList()));
         let records: FlowRecord[] = [];
-        best.records = better(best.records, await timed(async () => (records = (await dumper.dumpConntrackRecords()).entries)));
-        best.entries = better(best.entries, await timed(async () => (await dumper.dumpConntrack()).entries.map(toRecord)));
+        best.records = better(best.records, await measure(async () => (records = (await dumper.dumpConntrackRecords()).entries)));
+        best.entries = better(best.entries, await measure(async () => (await dumper.dumpConntrack()).entries.map(toRecord)));
         if (records.length !== n) throw new Error(`the dump read ${records.length} entries, not ${n}`);
         const internal = new FlowCache();
         records.forEach((record, i) => {
@@ -98,13 +75,13 @@ async function inside(): Promise<void> {
           else internal.delete(c.table, c.key);
         };
         let result = { added: 0, changed: 0, removed: 0 };
-        best.reconcile = better(best.reconcile, await timed(async () => (result = await pacedReconcile(records, { internal, localChange, inFlight: () => 0, maxInFlight: 64, touched: new TouchedKeys() }))));
+        best.reconcile = better(best.reconcile, await measure(async () => (result = await pacedReconcile(records, { internal, localChange, inFlight: () => 0, maxInFlight: 64, touched: new TouchedKeys() }))));
         if (internal.size !== n) throw new Error(`the reconcile left ${internal.size} entries, not ${n}`);
         counts = { dumped: records.length, added: result.added, removed: result.removed };
       }
       execFileSync('conntrack', ['-F'], { stdio: 'ignore' });
-      const row = (what: string, t: Timing, ratio?: number): string =>
-        `${String(n).padStart(7)}  ${what.padEnd(40)} ${t.wallMs.toFixed(0).padStart(6)} ms wall ${Number.isNaN(t.cpuMs) ? '      -' : t.cpuMs.toFixed(0).padStart(6)} ms CPU${ratio === undefined ? '' : `  x${ratio.toFixed(2)} against conntrack -L`}`;
+      const row = (what: string, t: Sample, ratio?: number): string =>
+        `${String(n).padStart(7)}  ${what.padEnd(40)} ${t.wallMs.toFixed(0).padStart(6)} ms wall ${t.cpuMs.toFixed(0).padStart(6)} ms CPU${ratio === undefined ? '' : `  x${ratio.toFixed(2)} against conntrack -L`}`;
       rows.push(row('conntrack -L > /dev/null', best.cli));
       rows.push(row('HALF dump to records (scanner)', best.records, best.cli.wallMs / best.records.wallMs));
       rows.push(row('HALF dump to entries, then toRecord', best.entries, best.cli.wallMs / best.entries.wallMs));
