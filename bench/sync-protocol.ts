@@ -15,6 +15,7 @@ import { maxBodyBytes, DEFAULT_SYNC_OPTIONS } from '../daemon/src/sync/options.j
 import { SyncNode } from '../daemon/src/sync/sync-node.js';
 import { DataBodyBuilder } from '../daemon/src/wire/data-body.js';
 import { openBody, sealBody } from '../daemon/src/wire/frame-codec.js';
+import { WIRE_VERSION } from '../daemon/src/wire/frame-header.js';
 import { FrameKeys } from '../daemon/src/wire/keys.js';
 import { decodeMessage } from '../daemon/src/wire/message-codec.js';
 
@@ -145,7 +146,7 @@ function stages(records: number, payloadBytes: number): { encodeSeal: number; op
   const sealed: Buffer[] = [];
   let counter = 0;
   const seal = (): void => {
-    sealed.push(sealBody(keys, { version: 1, flags: 0, clusterId: 1, nodeId: 1, bootEpoch: 1, seq: counter, counter: counter++ }, builder.take()));
+    sealed.push(sealBody(keys, { version: WIRE_VERSION, flags: 0, clusterId: 1, nodeId: 1, bootEpoch: 1, seq: counter, counter: counter++ }, builder.take()));
   };
   const encodeSeal = cpuSeconds(() => {
     for (const r of input) if (!builder.tryAdd({ kind: 'set', record: r })) (seal(), builder.tryAdd({ kind: 'set', record: r }));

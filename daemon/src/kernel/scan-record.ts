@@ -69,14 +69,36 @@ export function mergedScanRecord(update: CtScan, previous: Uint8Array): FlowReco
   return record(update, status, tcp, update.mark >= 0 ? update.mark : p.mark, update.timeout >= 0 ? update.timeout : p.timeout);
 }
 
+/**
+ * The record of a scan whose state hash is known (a packed record's, record-packing.ts: the
+ * sender's hash of the same bytes), without hashing them again.
+ */
+export function hashedScanRecord(s: CtScan, stateHash: bigint): FlowRecord {
+  return record(s, s.status < 0 ? 0 : s.status, s.tcp ? s : undefined, s.mark, s.timeout, stateHash);
+}
+
 /** Key and payload in one buffer, sized first and written in place. */
-function record(s: CtScan, status: number, tcp: CtScan | undefined, mark: number, timeout: number): FlowRecord {
+function record(s: CtScan, status: number, tcp: CtScan | undefined, mark: number, timeout: number, stateHash?: bigint): FlowRecord {
   const keyLength = 4 + 2 * s.addrLen + 4;
   const bytes = carve(keyLength + payloadLength(s, tcp, mark, timeout));
   writeKey(bytes, 0, s);
   const stateEnd = writePayload(bytes, keyLength, s, status, tcp, mark, timeout);
   const payload = bytes.subarray(keyLength);
-  return { table: Table.conntrack, key: bytes.subarray(0, keyLength), payload, stateHash: fnv1a64(payload, 0, stateEnd - keyLength) };
+  return { table: Table.conntrack, key: bytes.subarray(0, keyLength), payload, stateHash: stateHash ?? fnv1a64(payload, 0, stateEnd - keyLength) };
+}
+
+/** The length of what scanRecord(s) writes: its key, then its payload. */
+export function scannedRecordLength(s: CtScan): number {
+  return 4 + 2 * s.addrLen + 4 + payloadLength(s, s.tcp ? s : undefined, s.mark, s.timeout);
+}
+
+/**
+ * Writes scanRecord(s)'s key and payload into target[0, scannedRecordLength(s)) (a check of a
+ * record's bytes against the canonical ones, record-packing.ts).
+ */
+export function writeScannedRecord(target: Buffer, s: CtScan): void {
+  writeKey(target, 0, s);
+  writePayload(target, 4 + 2 * s.addrLen + 4, s, s.status < 0 ? 0 : s.status, s.tcp ? s : undefined, s.mark, s.timeout);
 }
 
 function tupleLength(t: TupleScan, addrLen: number): number {

@@ -17,6 +17,7 @@ import { FlowCache } from '../cache/flow-cache.js';
 import type { HalfConfig } from '../config/half-conf.js';
 import type { DaemonStatus } from '../control/status-model.js';
 import { NetlinkKernelEvents } from '../kernel/netlink-kernel-events.js';
+import { conntrackPacking } from '../kernel/record-packing.js';
 import type { Logger } from '../metrics/logger.js';
 import { systemClock, type Clock } from '../sync/clock.js';
 import { SyncNode } from '../sync/sync-node.js';
@@ -97,6 +98,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       internal,
       external,
       ...(direct === undefined ? {} : { onExternalChange: direct.onChange }),
+      packing: conntrackPacking,
       options: await linkSyncOptions(config),
     });
     link.watch(() => node.outbound.receivers.values());

@@ -3,6 +3,7 @@
 // frames while a lone change still leaves at once. Also remembers which hash buckets the frame's
 // entries touch, so a frame lost to a resend-queue overflow can be repaired by a targeted resync.
 import type { BucketScope } from '../cache/bucket-scope.js';
+import type { RecordPacking } from '../model/record-packing.js';
 import { DataBodyBuilder } from '../wire/data-body.js';
 import type { StreamEntry } from '../wire/messages.js';
 import type { Clock, TimerHandle } from './clock.js';
@@ -31,8 +32,9 @@ export class FrameBatcher {
     private readonly clock: Clock,
     private readonly flushDelayMs: number,
     private readonly onDue: () => void,
+    packing?: RecordPacking,
   ) {
-    this.builder = new DataBodyBuilder(maxBodyBytes);
+    this.builder = new DataBodyBuilder(maxBodyBytes, packing);
   }
 
   get empty(): boolean {

@@ -19,6 +19,7 @@ import type { SyncOptions } from './options.js';
 import { maxBodyBytes } from './options.js';
 import { ReceiverAcks } from './receiver-acks.js';
 import { ResendQueue } from './resend-queue.js';
+import type { RecordPacking } from '../model/record-packing.js';
 import { ResyncPlanner } from './resync-planner.js';
 import { ResyncPacer, emitDigests } from './resync-pacer.js';
 import { seqAdd } from './serial.js';
@@ -39,6 +40,8 @@ export interface OutboundDeps {
   readonly initialSeq: number;
   readonly role: Role;
   readonly transport: OutboundTransport;
+  /** Compact form of records in data frames (absent: records go as key and payload). */
+  readonly packing?: RecordPacking;
 }
 
 export class OutboundStream {
@@ -56,7 +59,7 @@ export class OutboundStream {
   constructor(private readonly deps: OutboundDeps) {
     this.role = deps.role;
     this.nextSeq = deps.initialSeq >>> 0;
-    this.batcher = new FrameBatcher(maxBodyBytes(deps.options), deps.clock, deps.options.flushDelayMs, () => this.flush());
+    this.batcher = new FrameBatcher(maxBodyBytes(deps.options), deps.clock, deps.options.flushDelayMs, () => this.flush(), deps.packing);
     this.queue = new ResendQueue(deps.options.resendQueueFrames);
     this.receivers = new ReceiverAcks(deps.options.peerTimeoutMs);
     this.lastDigestAt = deps.clock.now();

@@ -6,6 +6,7 @@ import type { ExternalCaches } from '../cache/external-caches.js';
 import type { FlowCache } from '../cache/flow-cache.js';
 import type { Channel } from '../channel/channel.js';
 import type { FlowRecord, RecordChange } from '../model/record.js';
+import type { RecordPacking } from '../model/record-packing.js';
 import { FLAG_ACK_REQUEST } from '../wire/frame-header.js';
 import { openBody } from '../wire/frame-codec.js';
 import type { FrameKeys } from '../wire/keys.js';
@@ -45,6 +46,8 @@ export interface SyncNodeConfig {
   /** Direct mode: every change applied to the external cache, as it happens. */
   readonly onExternalChange?: ExternalChangeHandler;
   readonly options?: Partial<SyncOptions>;
+  /** Compact form of records in data frames, both ways (kernel/record-packing.ts); every node of a cluster needs the same. */
+  readonly packing?: RecordPacking;
 }
 
 export class SyncNode {
@@ -72,6 +75,7 @@ export class SyncNode {
       nodeId,
       initialSeq: config.initialSeq ?? 0,
       role: config.role,
+      ...(config.packing === undefined ? {} : { packing: config.packing }),
       transport: {
         sendData: (seq, body, to, flags) => this.transmit(seq, body, to, flags),
         sendControl: (message, to, flags) => this.sendControl(message, to, flags),
@@ -164,7 +168,7 @@ export class SyncNode {
       peer.inbound.onLastSeq(header.seq, (header.flags & FLAG_ACK_REQUEST) !== 0);
       return true;
     }
-    const message = decodeMessage(body);
+    const message = decodeMessage(body, this.config.packing);
     if (message === undefined) {
       this.drop('malformed');
       return true;

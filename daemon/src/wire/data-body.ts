@@ -5,16 +5,20 @@
 //   resyncBegin  u32 job, scope (scope-codec.ts)
 //   resyncEnd    u32 job, scope
 //   digest       u8 bucketBits, u16 first bucket, u16 count, count x u64 bucket digest
+//   setPacked    u8 length, the record's compact form (a set, written and read by the node's
+//                RecordPacking: kernel/record-packing.ts for conntrack entries)
 // DataBodyBuilder packs entries into one body up to a byte budget (the link MTU minus IP/UDP and
-// the frame overhead), so a datagram carries as many records as fit.
+// the frame overhead), so a datagram carries as many records as fit; with a packing, a set goes
+// in its compact form when the record has one.
 import { Table } from '../model/record.js';
 import type { FlowRecord } from '../model/record.js';
+import { MAX_PACKED_BYTES, type RecordPacking } from '../model/record-packing.js';
 import type { StreamEntry } from './messages.js';
 import { EntryKind, MessageType } from './messages.js';
 import { Reader } from './reader.js';
 import { readScope, scopeBytes, writeScope } from './scope-codec.js';
 
-/** Encoded size of one entry. */
+/** Encoded size of one entry (of a set: unpacked, the most it takes). */
 export function entryBytes(entry: StreamEntry): number {
   switch (entry.kind) {
     case 'set':
@@ -34,8 +38,12 @@ export class DataBodyBuilder {
   private length = 1;
   private entries = 0;
 
-  constructor(readonly maxBodyBytes: number) {
-    this.buffer = Buffer.alloc(maxBodyBytes);
+  constructor(
+    readonly maxBodyBytes: number,
+    private readonly packing?: RecordPacking,
+  ) {
+    // room behind the budget for a packed set written before its size is known
+    this.buffer = Buffer.alloc(maxBodyBytes + (packing === undefined ? 0 : 2 + MAX_PACKED_BYTES));
     this.buffer[0] = MessageType.data;
   }
 
@@ -50,6 +58,18 @@ export class DataBodyBuilder {
 
   /** Appends an entry; false (nothing written) when it does not fit. */
   tryAdd(entry: StreamEntry): boolean {
+    if (entry.kind === 'set' && this.packing !== undefined) {
+      const start = this.length;
+      const end = this.packing.pack(entry.record, this.buffer, start + 2);
+      if (end >= 0) {
+        if (end > this.maxBodyBytes) return false;
+        this.buffer[start] = EntryKind.setPacked;
+        this.buffer[start + 1] = end - start - 2;
+        this.length = end;
+        this.entries++;
+        return true;
+      }
+    }
     if (!this.fits(entryBytes(entry))) return false;
     this.length = writeEntry(this.buffer, this.length, entry);
     this.entries++;
@@ -101,20 +121,29 @@ function writeEntry(target: Buffer, offset: number, entry: StreamEntry): number 
   }
 }
 
-/** Entries of a data body (after its type byte); undefined when malformed or empty. */
-export function readEntries(reader: Reader): StreamEntry[] | undefined {
+/**
+ * Entries of a data body (after its type byte); undefined when malformed or empty, or when it
+ * holds packed sets and there is no packing to read them.
+ */
+export function readEntries(reader: Reader, packing?: RecordPacking): StreamEntry[] | undefined {
   const entries: StreamEntry[] = [];
   while (reader.remaining > 0) {
-    const entry = readEntry(reader);
+    const entry = readEntry(reader, packing);
     if (entry === undefined) return undefined;
     entries.push(entry);
   }
   return entries.length === 0 ? undefined : entries;
 }
 
-function readEntry(reader: Reader): StreamEntry | undefined {
+function readEntry(reader: Reader, packing: RecordPacking | undefined): StreamEntry | undefined {
   const kind = reader.u8();
   switch (kind) {
+    case EntryKind.setPacked: {
+      const length = reader.u8();
+      const packed = length === undefined ? undefined : reader.bytes(length);
+      const record = packed === undefined ? undefined : packing?.unpack(packed, 0, packed.length);
+      return record === undefined ? undefined : { kind: 'set', record };
+    }
     case EntryKind.set: {
       const table = readTable(reader);
       const keyLength = reader.u16();

@@ -8,6 +8,7 @@
 //   join         u32 target, u32 target epoch, u32 start sequence
 //   skip         u32 target, u32 target epoch, u32 next sequence
 // Decoding is strict: unknown types, short input and trailing bytes are malformed.
+import type { RecordPacking } from '../model/record-packing.js';
 import type { Message, Role } from './messages.js';
 import { MAX_NACK_RANGES, MessageType } from './messages.js';
 import { DataBodyBuilder, entryBytes, readEntries } from './data-body.js';
@@ -54,10 +55,10 @@ export function encodeMessage(message: Message): Buffer {
   return body;
 }
 
-/** The message in a decrypted body, or undefined when the body is malformed. */
-export function decodeMessage(body: Buffer): Message | undefined {
+/** The message in a decrypted body, or undefined when the body is malformed (packed sets: read with `packing`). */
+export function decodeMessage(body: Buffer, packing?: RecordPacking): Message | undefined {
   const reader = new Reader(body);
-  const message = readMessage(reader);
+  const message = readMessage(reader, packing);
   return message !== undefined && reader.remaining === 0 ? message : undefined;
 }
 
@@ -66,11 +67,11 @@ export function messageTypeOf(body: Buffer): number | undefined {
   return body[0];
 }
 
-function readMessage(reader: Reader): Message | undefined {
+function readMessage(reader: Reader, packing: RecordPacking | undefined): Message | undefined {
   const type = reader.u8();
   switch (type) {
     case MessageType.data: {
-      const entries = readEntries(reader);
+      const entries = readEntries(reader, packing);
       return entries === undefined ? undefined : { type: 'data', entries };
     }
     case MessageType.alive:

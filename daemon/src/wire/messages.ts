@@ -22,6 +22,8 @@ export const EntryKind = {
   resyncBegin: 3,
   resyncEnd: 4,
   digest: 5,
+  /** A set whose record travels in its packing's compact form (model/record-packing.ts). */
+  setPacked: 6,
 } as const;
 
 export type Role = 'sender' | 'receiver';

@@ -14,6 +14,10 @@ import type { SyncOptions } from '../../../daemon/src/sync/options.js';
 import { SyncNode } from '../../../daemon/src/sync/sync-node.js';
 import type { Role } from '../../../daemon/src/wire/messages.js';
 import { FrameKeys } from '../../../daemon/src/wire/keys.js';
+import type { ConntrackEntry } from '../../../daemon/src/kernel/ct-entry.js';
+import { toRecord } from '../../../daemon/src/kernel/record-mapping.js';
+import type { RecordPacking } from '../../../daemon/src/model/record-packing.js';
+import { syntheticEntries } from '../kernel/helpers/synthetic-flows.js';
 
 export const CLUSTER_KEY = Buffer.from('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f', 'hex');
 export const CLUSTER_ID = 7;
@@ -30,6 +34,12 @@ export function makeRecord(id: number, version: number): FlowRecord {
   const table = id % 10 === 0 ? Table.expectation : Table.conntrack;
   const stateHash = (BigInt(id) << 32n) | BigInt(version >>> 0);
   return { table, key, payload, stateHash };
+}
+
+/** A real conntrack record (an IPv4 TCP flow, kernel/record-mapping.ts), its mark and timeout set by the version. */
+export function makeConntrackRecord(id: number, version: number): FlowRecord {
+  const entry = syntheticEntries(1, { start: id })[0] as ConntrackEntry;
+  return toRecord({ ...entry, mark: version, timeout: 600 - (version % 300) });
 }
 
 export interface SimMember {
@@ -51,6 +61,7 @@ export interface MemberOptions {
   readonly table?: Iterable<FlowRecord>;
   /** Direct mode: external changes as they are applied. */
   readonly onExternalChange?: (origin: number, change: RecordChange) => void;
+  readonly packing?: RecordPacking;
 }
 
 export class SimCluster {
@@ -92,6 +103,7 @@ export class SimCluster {
       external,
       ...(member.options === undefined ? {} : { options: member.options }),
       ...(member.onExternalChange === undefined ? {} : { onExternalChange: member.onExternalChange }),
+      ...(member.packing === undefined ? {} : { packing: member.packing }),
     });
     const started: SimMember = { id, address, epoch, node, channel, internal, external };
     this.members.set(id, started);
@@ -149,6 +161,8 @@ function countDifferences(expected: FlowCache, actual: FlowCache): number {
 }
 
 /** A reproducible stream of changes over a table of ids [0, idSpace). */
+const makeSyntheticRecord = (id: number, version: number): FlowRecord => makeRecord(id, version);
+
 export class ChangeStream {
   private readonly prng: Prng;
   private readonly versions = new Map<number, number>();
@@ -156,6 +170,7 @@ export class ChangeStream {
   constructor(
     seed: number,
     private readonly idSpace: number,
+    private readonly makeRecord: (id: number, version: number) => FlowRecord = makeSyntheticRecord,
   ) {
     this.prng = new Prng(seed);
   }
@@ -164,7 +179,7 @@ export class ChangeStream {
     const records: FlowRecord[] = [];
     for (let id = 0; id < count; id++) {
       this.versions.set(id, 1);
-      records.push(makeRecord(id, 1));
+      records.push(this.makeRecord(id, 1));
     }
     return records;
   }
@@ -175,12 +190,12 @@ export class ChangeStream {
     const version = this.versions.get(id);
     if (version !== undefined && this.prng.next() < 0.3) {
       this.versions.delete(id);
-      const record = makeRecord(id, version);
+      const record = this.makeRecord(id, version);
       return { op: 'delete', table: record.table, key: record.key };
     }
     const next = (version ?? 0) + 1;
     this.versions.set(id, next);
-    return { op: 'set', record: makeRecord(id, next) };
+    return { op: 'set', record: this.makeRecord(id, next) };
   }
 }
 

@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Table } from '../../../daemon/src/model/record.js';
 import { decodeFrame, encodeFrame, sealBody } from '../../../daemon/src/wire/frame-codec.js';
-import { readHeader } from '../../../daemon/src/wire/frame-header.js';
+import { readHeader, WIRE_VERSION } from '../../../daemon/src/wire/frame-header.js';
 import { FrameKeys } from '../../../daemon/src/wire/keys.js';
 import type { StreamEntry } from '../../../daemon/src/wire/messages.js';
 import { CLUSTER_ID, CLUSTER_KEY, ChangeStream, SimCluster, makeRecord, settle, streamChanges } from './sim-cluster.js';
@@ -74,20 +74,20 @@ describe('SyncNode against hostile frames', () => {
       return frame;
     }],
     ['a frame sealed with another cluster key', 'forged', () =>
-      encodeFrame(new FrameKeys(Buffer.alloc(32, 1), CLUSTER_ID), { version: 1, flags: 0, clusterId: CLUSTER_ID, nodeId: 1, bootEpoch: sim.member(1).epoch, seq: 0, counter: 1e9 }, { type: 'data', entries: [{ kind: 'set', record: makeRecord(999_999, 1) }] })],
+      encodeFrame(new FrameKeys(Buffer.alloc(32, 1), CLUSTER_ID), { version: WIRE_VERSION, flags: 0, clusterId: CLUSTER_ID, nodeId: 1, bootEpoch: sim.member(1).epoch, seq: 0, counter: 1e9 }, { type: 'data', entries: [{ kind: 'set', record: makeRecord(999_999, 1) }] })],
     ['a replay of a frame already received', 'replay', () => replayable.frame],
     ['a frame of another cluster', 'foreignCluster', () =>
-      encodeFrame(new FrameKeys(CLUSTER_KEY, CLUSTER_ID + 1), { version: 1, flags: 0, clusterId: CLUSTER_ID + 1, nodeId: 1, bootEpoch: sim.member(1).epoch, seq: 0, counter: 1e9 }, { type: 'hello', role: 'sender' })],
+      encodeFrame(new FrameKeys(CLUSTER_KEY, CLUSTER_ID + 1), { version: WIRE_VERSION, flags: 0, clusterId: CLUSTER_ID + 1, nodeId: 1, bootEpoch: sim.member(1).epoch, seq: 0, counter: 1e9 }, { type: 'hello', role: 'sender' })],
     ['an authentic frame of an earlier boot epoch', 'staleEpoch', () => oldEpochFrame.frame],
     ['a frame of a future wire version', 'badVersion', () => {
       const frame = Uint8Array.from(replayable.frame);
-      frame[2] = 2;
+      frame[2] = WIRE_VERSION + 1;
       return frame;
     }],
-    ['a runt datagram', 'malformed', () => Uint8Array.from([0x48, 0x53, 1, 0, 1, 2])],
+    ['a runt datagram', 'malformed', () => Uint8Array.from([0x48, 0x53, WIRE_VERSION, 0, 1, 2])],
     ['an authentic frame whose body does not decode', 'malformed', () =>
       // Insider-made (it has the key): a fresh counter and a sequence number not yet applied.
-      sealBody(sim.keys, { version: 1, flags: 0, clusterId: CLUSTER_ID, nodeId: 1, bootEpoch: sim.member(1).epoch, seq: sim.member(1).node.status().lastSeq + 1, counter: latestCounter(1) + 5000 }, Buffer.from([1, 1, 9]))],
+      sealBody(sim.keys, { version: WIRE_VERSION, flags: 0, clusterId: CLUSTER_ID, nodeId: 1, bootEpoch: sim.member(1).epoch, seq: sim.member(1).node.status().lastSeq + 1, counter: latestCounter(1) + 5000 }, Buffer.from([1, 1, 9]))],
   ] as const)('drops %s as %s without touching the caches', (_, reason, make) => {
     const node = sim.member(2).node;
     const before = { ...node.counters.drops };
@@ -101,8 +101,8 @@ describe('SyncNode against hostile frames', () => {
     const node = sim.member(2).node;
     const before = node.counters.drops.wrongSource;
     const cache = snapshot();
-    inject(encodeFrame(sim.keys, { version: 1, flags: 0, clusterId: CLUSTER_ID, nodeId: 9, bootEpoch: 1, seq: 0, counter: 0 }, { type: 'data', entries: [{ kind: 'set', record: makeRecord(424242, 1) }] }), '192.0.2.66');
-    inject(encodeFrame(sim.keys, { version: 1, flags: 0, clusterId: CLUSTER_ID, nodeId: 2, bootEpoch: 1, seq: 0, counter: 0 }, { type: 'hello', role: 'sender' }), '203.0.113.3');
+    inject(encodeFrame(sim.keys, { version: WIRE_VERSION, flags: 0, clusterId: CLUSTER_ID, nodeId: 9, bootEpoch: 1, seq: 0, counter: 0 }, { type: 'data', entries: [{ kind: 'set', record: makeRecord(424242, 1) }] }), '192.0.2.66');
+    inject(encodeFrame(sim.keys, { version: WIRE_VERSION, flags: 0, clusterId: CLUSTER_ID, nodeId: 2, bootEpoch: 1, seq: 0, counter: 0 }, { type: 'hello', role: 'sender' }), '203.0.113.3');
     expect(node.counters.drops.wrongSource).toBe(before + 2);
     expect(snapshot()).toBe(cache);
     expect(sim.member(2).external.peek(9)).toBeUndefined();

@@ -3,6 +3,11 @@ import { Table } from '../../../daemon/src/model/record.js';
 import { DataBodyBuilder, entryBytes } from '../../../daemon/src/wire/data-body.js';
 import { decodeMessage } from '../../../daemon/src/wire/message-codec.js';
 import type { StreamEntry } from '../../../daemon/src/wire/messages.js';
+import type { ConntrackEntry } from '../../../daemon/src/kernel/ct-entry.js';
+import { conntrackPacking } from '../../../daemon/src/kernel/record-packing.js';
+import { toRecord } from '../../../daemon/src/kernel/record-mapping.js';
+import { SAMPLE_ENTRIES } from '../kernel/helpers/sample-entries.js';
+import { syntheticEntries } from '../kernel/helpers/synthetic-flows.js';
 
 const set = (n: number, payloadBytes = 100): StreamEntry => ({
   kind: 'set',
@@ -45,5 +50,47 @@ describe('DataBodyBuilder', () => {
       expect(builder.tryAdd(entry)).toBe(true);
       expect(builder.take().length).toBe(1 + entryBytes(entry));
     }
+  });
+});
+
+describe('DataBodyBuilder with a record packing', () => {
+  const tcp = syntheticEntries(200).map((entry) => ({ kind: 'set', record: toRecord(entry) }) as const);
+  const sctp: StreamEntry = { kind: 'set', record: toRecord(SAMPLE_ENTRIES['sctp'] as ConntrackEntry) };
+  const hex = (entries: readonly StreamEntry[]) =>
+    entries.map((e) => (e.kind === 'set' ? [Buffer.from(e.record.key).toString('hex'), Buffer.from(e.record.payload).toString('hex'), e.record.stateHash] : e));
+
+  it('puts nearly four times as many conntrack sets in a datagram, and a receiver with the packing reads them back byte for byte', () => {
+    const plain = new DataBodyBuilder(1424);
+    let plainCount = 0;
+    while (plain.tryAdd(tcp[plainCount] as StreamEntry)) plainCount++;
+    const builder = new DataBodyBuilder(1424, conntrackPacking);
+    let added = 0;
+    while (builder.tryAdd(tcp[added] as StreamEntry)) added++;
+    expect(added).toBeGreaterThanOrEqual(3.5 * plainCount);
+    const body = builder.take();
+    expect(body.length).toBeLessThanOrEqual(1424);
+    const message = decodeMessage(body, conntrackPacking);
+    expect(message?.type === 'data' ? hex(message.entries) : []).toEqual(hex(tcp.slice(0, added)));
+    // a receiver without the packing cannot read them: the body is malformed, nothing half-read
+    expect(decodeMessage(body)).toBeUndefined();
+  });
+
+  it('mixes packed sets with records that have no compact form and with other entries', () => {
+    const entries: StreamEntry[] = [tcp[0] as StreamEntry, sctp, { kind: 'delete', table: Table.conntrack, key: new Uint8Array(16) }, tcp[1] as StreamEntry];
+    const builder = new DataBodyBuilder(1424, conntrackPacking);
+    for (const entry of entries) expect(builder.tryAdd(entry)).toBe(true);
+    const body = builder.take();
+    expect(body.length).toBe(1 + 2 * (2 + 50) + entryBytes(sctp) + entryBytes(entries[2] as StreamEntry));
+    const message = decodeMessage(body, conntrackPacking);
+    expect(message?.type === 'data' ? hex(message.entries) : []).toEqual(hex(entries));
+  });
+
+  it('refuses a packed set that does not fit the rest of the budget, writing nothing', () => {
+    const builder = new DataBodyBuilder(1 + 52 + 40, conntrackPacking);
+    expect(builder.tryAdd(tcp[0] as StreamEntry)).toBe(true);
+    expect(builder.tryAdd(tcp[1] as StreamEntry)).toBe(false);
+    expect(builder.count).toBe(1);
+    const message = decodeMessage(builder.take(), conntrackPacking);
+    expect(message?.type === 'data' ? hex(message.entries) : []).toEqual(hex(tcp.slice(0, 1)));
   });
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Prng } from '../../../daemon/src/channel/prng.js';
 import type { DropReason } from '../../../daemon/src/wire/drop-reason.js';
 import { decodeFrame, encodeFrame, sealBody } from '../../../daemon/src/wire/frame-codec.js';
-import { FRAME_OVERHEAD } from '../../../daemon/src/wire/frame-header.js';
+import { FRAME_OVERHEAD, WIRE_VERSION } from '../../../daemon/src/wire/frame-header.js';
 import { FrameKeys } from '../../../daemon/src/wire/keys.js';
 import { decodeMessage, encodeMessage } from '../../../daemon/src/wire/message-codec.js';
 import { GOLDEN_CLUSTER, GOLDEN_KEY, SAMPLES, header } from './samples.js';
@@ -21,7 +21,7 @@ function randomBytes(prng: Prng, length: number): Buffer {
 /** The drop reason the decoder's checks imply for bytes that cannot authenticate. */
 function expectedReason(bytes: Buffer): DropReason {
   if (bytes.length < 3 || bytes[0] !== 0x48 || bytes[1] !== 0x53) return 'malformed';
-  if (bytes[2] !== 1) return 'badVersion';
+  if (bytes[2] !== WIRE_VERSION) return 'badVersion';
   if (bytes.length < FRAME_OVERHEAD + 1) return 'malformed';
   if (bytes.readUInt32BE(4) !== GOLDEN_CLUSTER) return 'foreignCluster';
   return 'forged';
@@ -36,7 +36,7 @@ describe('frame decoder fuzzing', () => {
       // Bias a share of the inputs past the cheap checks, so every reason is exercised.
       const depth = i % 4;
       if (depth >= 1 && bytes.length >= 3) bytes.set([0x48, 0x53], 0);
-      if (depth >= 2 && bytes.length >= 3) bytes[2] = 1;
+      if (depth >= 2 && bytes.length >= 3) bytes[2] = WIRE_VERSION;
       if (depth >= 3 && bytes.length >= 8) bytes.writeUInt32BE(GOLDEN_CLUSTER, 4);
       const result = decodeFrame(keys, bytes);
       expect(result.ok).toBe(false);

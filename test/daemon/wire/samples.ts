@@ -1,14 +1,14 @@
 // Test helper (not a test): one sample of every message type and entry kind, with fixed headers,
 // for round trips, golden frames and the fuzzer.
 import { Table } from '../../../daemon/src/model/record.js';
-import type { FrameHeader } from '../../../daemon/src/wire/frame-header.js';
+import { WIRE_VERSION, type FrameHeader } from '../../../daemon/src/wire/frame-header.js';
 import type { Message } from '../../../daemon/src/wire/messages.js';
 
 export const GOLDEN_KEY = Buffer.from('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f', 'hex');
 export const GOLDEN_CLUSTER = 0x48414c46;
 
 export function header(overrides: Partial<FrameHeader> = {}): FrameHeader {
-  return { version: 1, flags: 0, clusterId: GOLDEN_CLUSTER, nodeId: 2, bootEpoch: 1_760_000_000, seq: 0xfffffff0, counter: 2 ** 40 + 5, ...overrides };
+  return { version: WIRE_VERSION, flags: 0, clusterId: GOLDEN_CLUSTER, nodeId: 2, bootEpoch: 1_760_000_000, seq: 0xfffffff0, counter: 2 ** 40 + 5, ...overrides };
 }
 
 const key = (n: number): Uint8Array => Uint8Array.from({ length: 13 }, (_, i) => (n * 31 + i) & 0xff);

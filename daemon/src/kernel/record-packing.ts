@@ -1,0 +1,195 @@
+// The compact form of conntrack records on the sync link. A record's payload is ctnetlink
+// attributes (record-mapping.ts), four bytes of header per value and padding to four bytes, and
+// its key repeats the original tuple: some 200 bytes per IPv4 TCP flow on the wire. Packed, the
+// same record is its flags, state hash, key and the values alone (the reply tuple, status, TCP
+// state, mark, timeout: 50 bytes for an IPv4 TCP flow without a mark), and a 1,500-byte datagram
+// carries 27 records instead of 7: the sender seals and sends, and the receiver opens, a fourth
+// as many datagrams.
+//
+// Only records whose bytes are exactly what scanRecord would write for their values pack: the
+// sender scans the payload (codec/ct-scan.ts), writes the canonical record of the scan and
+// compares it, key and payload, with the record it holds. The receiver turns the values back
+// into a scan and writes the record with the same writer (scan-record.ts), so it holds the
+// sender's bytes exactly, and the sender's state hash with them (anti-entropy compares hashes).
+// Anything else (helpers, labels, sequence adjustments, SCTP or DCCP state, a tuple without
+// ports) travels as it is.
+//
+//   u8 flags: 0x01 IPv6, 0x02 TCP state, 0x04 / 0x08 window scale original / reply,
+//             0x10 / 0x20 TCP flags original / reply, 0x40 mark, 0x80 timeout
+//   u64 state hash
+//   key (record-key.ts: family, protocol, zone, original tuple)
+//   reply source, reply destination (4 or 16 bytes each)
+//   reply ports (u16 source, u16 destination) or ICMP (u8 type, u8 code, u16 id)
+//   u32 status
+//   TCP: u8 state, then each present of u8 window scale original, reply, u8 flags original, reply
+//   u32 mark, u32 timeout (when present)
+import type { FlowRecord } from '../model/record.js';
+import { Table } from '../model/record.js';
+import type { RecordPacking } from '../model/record-packing.js';
+import { AddressFamily } from './codec/nfnetlink.js';
+import { CtScan, type TupleScan } from './codec/ct-scan.js';
+import { IpProto } from './ct-entry.js';
+import { PAYLOAD_HEADER, PAYLOAD_VERSION } from './record-mapping.js';
+import { hashedScanRecord, scannedRecordLength, writeScannedRecord } from './scan-record.js';
+
+const Flag = { ipv6: 0x01, tcp: 0x02, wscaleOrig: 0x04, wscaleReply: 0x08, flagsOrig: 0x10, flagsReply: 0x20, mark: 0x40, timeout: 0x80 } as const;
+
+const scanned = new CtScan();
+const rebuilt = new CtScan();
+/** The canonical bytes of a scanned record, compared with the record's own (an IPv6 one is under 400). */
+const canonical = Buffer.alloc(1024);
+const hash = Buffer.alloc(8);
+
+const isIcmp = (proto: number): boolean => proto === IpProto.icmp || proto === IpProto.icmpv6;
+
+/** Whether a tuple has every layer-4 value (ports, or ICMP type, code and id). */
+function complete(t: TupleScan): boolean {
+  return isIcmp(t.proto) ? t.icmpType >= 0 && t.icmpCode >= 0 && t.icmpId >= 0 : t.sport >= 0 && t.dport >= 0;
+}
+
+function view(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function same(a: Buffer, start: number, b: Uint8Array): boolean {
+  for (let i = 0; i < b.length; i++) if (a[start + i] !== b[i]) return false;
+  return true;
+}
+
+export const conntrackPacking: RecordPacking = {
+  pack(record: FlowRecord, target: Uint8Array, at: number): number {
+    if (record.table !== Table.conntrack) return -1;
+    const { key, payload } = record;
+    const family = payload[1];
+    if (payload.length < PAYLOAD_HEADER || payload[0] !== PAYLOAD_VERSION || (family !== AddressFamily.inet && family !== AddressFamily.inet6)) return -1;
+    const s = scanned;
+    if (!s.attributes(view(payload), PAYLOAD_HEADER, payload.length, family)) return -1;
+    if (s.orig.proto !== s.reply.proto || !complete(s.orig) || !complete(s.reply)) return -1;
+    if (scannedRecordLength(s) !== key.length + payload.length) return -1;
+    writeScannedRecord(canonical, s);
+    if (!same(canonical, 0, key) || !same(canonical, key.length, payload)) return -1;
+
+    const n = s.addrLen;
+    let flags = n === 16 ? Flag.ipv6 : 0;
+    if (s.tcp) {
+      flags |= Flag.tcp;
+      if (s.wscaleOrig >= 0) flags |= Flag.wscaleOrig;
+      if (s.wscaleReply >= 0) flags |= Flag.wscaleReply;
+      if (s.flagsOrig >= 0) flags |= Flag.flagsOrig;
+      if (s.flagsReply >= 0) flags |= Flag.flagsReply;
+    }
+    if (s.mark >= 0) flags |= Flag.mark;
+    if (s.timeout >= 0) flags |= Flag.timeout;
+    let pos = at;
+    target[pos++] = flags;
+    hash.writeBigUInt64BE(BigInt.asUintN(64, record.stateHash));
+    target.set(hash, pos);
+    pos += 8;
+    target.set(key, pos);
+    pos += key.length;
+    const r = s.reply;
+    for (let i = 0; i < n; i++) target[pos + i] = s.buf[r.src + i] as number;
+    for (let i = 0; i < n; i++) target[pos + n + i] = s.buf[r.dst + i] as number;
+    pos += 2 * n;
+    if (isIcmp(r.proto)) {
+      target[pos] = r.icmpType;
+      target[pos + 1] = r.icmpCode;
+      target[pos + 2] = r.icmpId >> 8;
+      target[pos + 3] = r.icmpId & 0xff;
+    } else {
+      target[pos] = r.sport >> 8;
+      target[pos + 1] = r.sport & 0xff;
+      target[pos + 2] = r.dport >> 8;
+      target[pos + 3] = r.dport & 0xff;
+    }
+    pos = u32(target, pos + 4, s.status);
+    if (s.tcp) {
+      target[pos++] = s.tcpState;
+      if (s.wscaleOrig >= 0) target[pos++] = s.wscaleOrig;
+      if (s.wscaleReply >= 0) target[pos++] = s.wscaleReply;
+      if (s.flagsOrig >= 0) target[pos++] = s.flagsOrig;
+      if (s.flagsReply >= 0) target[pos++] = s.flagsReply;
+    }
+    if (s.mark >= 0) pos = u32(target, pos, s.mark);
+    if (s.timeout >= 0) pos = u32(target, pos, s.timeout);
+    return pos;
+  },
+
+  unpack(source: Uint8Array, at: number, end: number): FlowRecord | undefined {
+    const bytes = view(source);
+    if (end - at < 1) return undefined;
+    const flags = bytes[at] as number;
+    const n = flags & Flag.ipv6 ? 16 : 4;
+    const keyLength = 4 + 2 * n + 4;
+    const tcpBytes = flags & Flag.tcp ? 1 + bits(flags & (Flag.wscaleOrig | Flag.wscaleReply | Flag.flagsOrig | Flag.flagsReply)) : 0;
+    if (!(flags & Flag.tcp) && flags & (Flag.wscaleOrig | Flag.wscaleReply | Flag.flagsOrig | Flag.flagsReply)) return undefined;
+    const length = 1 + 8 + keyLength + 2 * n + 4 + 4 + tcpBytes + (flags & Flag.mark ? 4 : 0) + (flags & Flag.timeout ? 4 : 0);
+    if (end - at !== length || end > bytes.length) return undefined;
+    const stateHash = bytes.readBigUInt64BE(at + 1);
+    const key = at + 9;
+    if (bytes[key] !== (n === 16 ? AddressFamily.inet6 : AddressFamily.inet)) return undefined;
+
+    const s = rebuilt;
+    s.buf = bytes;
+    s.family = bytes[key] as number;
+    s.addrLen = n;
+    s.zone = ((bytes[key + 2] as number) << 8) | (bytes[key + 3] as number);
+    const proto = bytes[key + 1] as number;
+    tuple(s.orig, bytes, key + 4, n, proto);
+    tuple(s.reply, bytes, key + keyLength, n, proto);
+    let pos = key + keyLength + 2 * n + 4;
+    s.status = bytes.readUInt32BE(pos);
+    pos += 4;
+    s.tcp = (flags & Flag.tcp) !== 0;
+    s.tcpState = s.wscaleOrig = s.wscaleReply = s.flagsOrig = s.flagsReply = -1;
+    if (s.tcp) {
+      s.tcpState = bytes[pos++] as number;
+      if (flags & Flag.wscaleOrig) s.wscaleOrig = bytes[pos++] as number;
+      if (flags & Flag.wscaleReply) s.wscaleReply = bytes[pos++] as number;
+      if (flags & Flag.flagsOrig) s.flagsOrig = bytes[pos++] as number;
+      if (flags & Flag.flagsReply) s.flagsReply = bytes[pos++] as number;
+    }
+    s.mark = -1;
+    s.timeout = -1;
+    if (flags & Flag.mark) {
+      s.mark = bytes.readUInt32BE(pos);
+      pos += 4;
+    }
+    if (flags & Flag.timeout) s.timeout = bytes.readUInt32BE(pos);
+    return hashedScanRecord(s, stateHash);
+  },
+};
+
+/** A tuple whose addresses are at bytes[at] and bytes[at + n], followed by its four layer-4 bytes. */
+function tuple(t: TupleScan, bytes: Buffer, at: number, n: number, proto: number): void {
+  t.reset();
+  t.src = at;
+  t.dst = at + n;
+  t.proto = proto;
+  const l4 = at + 2 * n;
+  const first = bytes[l4] as number;
+  const second = bytes[l4 + 1] as number;
+  const last = ((bytes[l4 + 2] as number) << 8) | (bytes[l4 + 3] as number);
+  if (isIcmp(proto)) {
+    t.icmpType = first;
+    t.icmpCode = second;
+    t.icmpId = last;
+  } else {
+    t.sport = (first << 8) | second;
+    t.dport = last;
+  }
+}
+
+function u32(target: Uint8Array, at: number, value: number): number {
+  target[at] = (value >>> 24) & 0xff;
+  target[at + 1] = (value >>> 16) & 0xff;
+  target[at + 2] = (value >>> 8) & 0xff;
+  target[at + 3] = value & 0xff;
+  return at + 4;
+}
+
+function bits(value: number): number {
+  let count = 0;
+  for (let v = value; v !== 0; v &= v - 1) count++;
+  return count;
+}

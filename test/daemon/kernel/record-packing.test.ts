@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import type { ConntrackEntry } from '../../../daemon/src/kernel/ct-entry.js';
+import { conntrackPacking } from '../../../daemon/src/kernel/record-packing.js';
+import { expectationToRecord, toRecord } from '../../../daemon/src/kernel/record-mapping.js';
+import type { FlowRecord } from '../../../daemon/src/model/record.js';
+import { MAX_PACKED_BYTES } from '../../../daemon/src/model/record-packing.js';
+import { Prng } from '../../../daemon/src/channel/prng.js';
+import { fnv1a64 } from '../../../daemon/src/kernel/state-hash.js';
+import { SAMPLE_ENTRIES, SAMPLE_EXPECTATION } from './helpers/sample-entries.js';
+import { syntheticEntries } from './helpers/synthetic-flows.js';
+
+const bytesOf = (record: FlowRecord) => ({ table: record.table, key: Buffer.from(record.key).toString('hex'), payload: Buffer.from(record.payload).toString('hex'), stateHash: record.stateHash });
+
+/** The packed form of a record (undefined when it has none). */
+function packed(record: FlowRecord): Buffer | undefined {
+  const target = Buffer.alloc(MAX_PACKED_BYTES + 8);
+  const end = conntrackPacking.pack(record, target, 3);
+  if (end < 0) return undefined;
+  expect(end - 3).toBeLessThanOrEqual(MAX_PACKED_BYTES);
+  return target.subarray(3, end);
+}
+
+const without = (entry: ConntrackEntry, ...fields: (keyof ConntrackEntry)[]): ConntrackEntry => {
+  const copy: Record<string, unknown> = { ...entry };
+  for (const field of fields) delete copy[field];
+  return copy as unknown as ConntrackEntry;
+};
+
+// the sample entries without what only the slow path replicates (labels, helpers, masters, SCTP/DCCP state)
+const packable: Record<string, ConntrackEntry> = {
+  tcpSnat: without(SAMPLE_ENTRIES['tcpSnat'] as ConntrackEntry, 'labels'),
+  tcpDnatV6Zone: SAMPLE_ENTRIES['tcpDnatV6Zone'] as ConntrackEntry,
+  udp: SAMPLE_ENTRIES['udp'] as ConntrackEntry,
+  udpliteV6: SAMPLE_ENTRIES['udpliteV6'] as ConntrackEntry,
+  icmp: SAMPLE_ENTRIES['icmp'] as ConntrackEntry,
+  icmpv6: SAMPLE_ENTRIES['icmpv6'] as ConntrackEntry,
+  gre: SAMPLE_ENTRIES['gre'] as ConntrackEntry,
+  noTimeoutNoMark: without(SAMPLE_ENTRIES['udp'] as ConntrackEntry, 'timeout', 'mark'),
+  tcpStateOnly: { ...(SAMPLE_ENTRIES['tcpSnat'] as ConntrackEntry), labels: [], protoinfo: { proto: 'tcp', state: 2 } },
+};
+
+describe('conntrack record packing', () => {
+  it.each(Object.entries(packable))('packs %s and unpacks it byte for byte', (_name, entry) => {
+    const record = toRecord(entry);
+    const form = packed(record);
+    expect(form).toBeDefined();
+    const back = conntrackPacking.unpack(form as Buffer, 0, (form as Buffer).length);
+    expect(back && bytesOf(back)).toEqual(bytesOf(record));
+  });
+
+  it('takes under a third of the bytes for an IPv4 TCP flow', () => {
+    const record = toRecord(syntheticEntries(1)[0] as ConntrackEntry);
+    const form = packed(record) as Buffer;
+    // flags, state hash, key 16, reply 8 + 4, status 4, TCP 5, timeout 4
+    expect(form.length).toBe(1 + 8 + 16 + 12 + 4 + 5 + 4);
+    // on the wire: kind, table, key length, key, hash, payload length, payload; or kind, length, packed form
+    expect(14 + record.key.length + record.payload.length).toBeGreaterThan(3 * (2 + form.length));
+  });
+
+  it.each(['sctp', 'dccp', 'ftpData', 'tcpSnat'])('leaves %s as it is (labels, helpers, SCTP and DCCP state: what only the slow path replicates)', (name) => {
+    expect(packed(toRecord(SAMPLE_ENTRIES[name] as ConntrackEntry))).toBeUndefined();
+  });
+
+  it('leaves expectations, foreign payloads and records whose key disagrees', () => {
+    expect(packed(expectationToRecord(SAMPLE_EXPECTATION))).toBeUndefined();
+    const record = toRecord(packable['udp'] as ConntrackEntry);
+    const key = Uint8Array.from(record.key);
+    key[5] = (key[5] as number) ^ 1;
+    expect(packed({ ...record, key })).toBeUndefined();
+    const payload = Uint8Array.from(record.payload);
+    payload[0] = 99;
+    expect(packed({ ...record, payload })).toBeUndefined();
+  });
+
+  it('packs a mutated payload only when it unpacks to exactly those bytes', () => {
+    const prng = new Prng(7);
+    const random = () => prng.next();
+    const originals = Object.values(packable).map((entry) => ({ record: toRecord(entry), timed: entry.timeout !== undefined }));
+    let packedCount = 0;
+    for (let round = 0; round < 20_000; round++) {
+      const { record, timed } = originals[round % originals.length] as { record: FlowRecord; timed: boolean };
+      const payload = Uint8Array.from(record.payload);
+      const flips = 1 + Math.floor(random() * 3);
+      for (let i = 0; i < flips; i++) payload[Math.floor(random() * payload.length)] = Math.floor(random() * 256);
+      // the hash a holder of these bytes would have (the state ends before the timeout, the last attribute)
+      const stateHash = fnv1a64(payload, 0, timed ? payload.length - 8 : payload.length);
+      const form = packed({ ...record, payload, stateHash });
+      if (form === undefined) continue;
+      packedCount++;
+      const back = conntrackPacking.unpack(form, 0, form.length);
+      expect(back && Buffer.from(back.payload).toString('hex')).toBe(Buffer.from(payload).toString('hex'));
+      expect(back && Buffer.from(back.key).equals(Buffer.from(record.key))).toBe(true);
+      expect(back?.stateHash).toBe(stateHash);
+    }
+    // values (addresses, ports, status, state, timeout) change freely; headers and padding do not pack
+    expect(packedCount).toBeGreaterThan(1_000);
+    expect(packedCount).toBeLessThan(20_000);
+  });
+
+  it('turns truncated, padded or random forms into undefined, never an exception', () => {
+    const prng = new Prng(11);
+    const random = () => prng.next();
+    const form = packed(toRecord(packable['tcpSnat'] as ConntrackEntry)) as Buffer;
+    for (let n = 0; n < form.length; n++) expect(conntrackPacking.unpack(form, 0, n)).toBeUndefined();
+    expect(conntrackPacking.unpack(Buffer.concat([form, Buffer.alloc(1)]), 0, form.length + 1)).toBeUndefined();
+    const wrongFamily = Buffer.from(form);
+    wrongFamily[9] = 10; // the key's family byte, after flags and state hash
+    expect(conntrackPacking.unpack(wrongFamily, 0, wrongFamily.length)).toBeUndefined();
+    for (let round = 0; round < 5_000; round++) {
+      const bytes = Buffer.alloc(Math.floor(random() * 120));
+      for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(random() * 256);
+      expect(() => conntrackPacking.unpack(bytes, 0, bytes.length)).not.toThrow();
+    }
+  });
+});
