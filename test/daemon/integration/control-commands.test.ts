@@ -2,7 +2,7 @@
 // real half-syncd in network namespaces (fixtures/cluster-lab.ts): the standby empties its copy
 // of the primary's table and gets it back from a resync it asks for; the primary empties its own
 // cache and re-reads it from its kernel; at the end a commit on the standby still recreates the
-// primary's table exactly.
+// primary's table exactly. The resync's records travel packed, many to a datagram.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../helpers/tools.js';
 import { clusterLab, OWN_ADDRESSES, type ClusterLab } from './fixtures/cluster-lab.js';
@@ -32,14 +32,21 @@ describe('half flush and half resync against running daemons', () => {
   afterAll(() => lab?.cleanup());
 
   it('empties the standby\'s copy, and refills it from the resync it asks for', async () => {
-    const before = (await lab.a.status()).summary.resyncs;
+    const primary = await lab.a.status();
+    const before = primary.summary.resyncs;
     expect(await half(lab.b, 'flush', 'external')).toEqual({ target: 'external', internal: 0, external: ENTRIES });
     expect((await lab.b.status()).tables.external).toBe(0);
     expect((await lab.a.status()).tables.internal).toBe(ENTRIES); // the primary's own cache is untouched
     expect(await half(lab.b, 'resync')).toEqual({ source: 'peers', count: 1 });
     await waitFor('fwb holding the table again', async () => (await lab.b.status()).tables.external === ENTRIES, 20_000);
-    expect((await lab.a.status()).summary.resyncs).toBeGreaterThan(before);
+    const after = await lab.a.status();
+    expect(after.summary.resyncs).toBeGreaterThan(before);
     expect(lab.b.output).toMatch(/caches flushed by request/);
+    // the records went packed (kernel/record-packing.ts): some 27 to a datagram, where at most 7
+    // fit as key and payload
+    const sent = (name: string) => (after.counters.sync[name] ?? 0) - (primary.counters.sync[name] ?? 0);
+    expect(sent('resyncRecordsSent')).toBeGreaterThanOrEqual(ENTRIES);
+    expect(sent('resyncRecordsSent') / sent('dataFramesSent')).toBeGreaterThan(14);
   });
 
   it('empties the primary\'s own cache, and re-reads it from its kernel', async () => {
