@@ -7,6 +7,10 @@ import { decodeFrame, encodeFrame, sealBody } from '../../../daemon/src/wire/fra
 import { FRAME_OVERHEAD, WIRE_VERSION } from '../../../daemon/src/wire/frame-header.js';
 import { FrameKeys } from '../../../daemon/src/wire/keys.js';
 import { decodeMessage, encodeMessage } from '../../../daemon/src/wire/message-codec.js';
+import { DataBodyBuilder } from '../../../daemon/src/wire/data-body.js';
+import { conntrackPacking } from '../../../daemon/src/kernel/record-packing.js';
+import { toRecord } from '../../../daemon/src/kernel/record-mapping.js';
+import { syntheticEntries } from '../kernel/helpers/synthetic-flows.js';
 import { GOLDEN_CLUSTER, GOLDEN_KEY, SAMPLES, header } from './samples.js';
 
 const keys = new FrameKeys(GOLDEN_KEY, GOLDEN_CLUSTER);
@@ -81,5 +85,34 @@ describe('frame decoder fuzzing', () => {
       expect(decodeMessage(encodeMessage(result.message))).toEqual(result.message);
     }
     expect(decoded).toBeGreaterThan(20);
+  });
+
+  it('reads damaged bodies of packed conntrack records into records or malformed, never throwing', () => {
+    const prng = new Prng(0x9acced);
+    const builder = new DataBodyBuilder(1424, conntrackPacking);
+    for (const entry of syntheticEntries(40)) builder.tryAdd({ kind: 'set', record: toRecord(entry) });
+    const body = builder.take();
+    const intact = decodeMessage(body, conntrackPacking);
+    expect(intact?.type === 'data' ? intact.entries.length : 0).toBeGreaterThan(20);
+    let decoded = 0;
+    for (let i = 0; i < 20000; i++) {
+      const damaged = Buffer.from(body.subarray(0, prng.below(4) === 0 ? 1 + prng.below(body.length) : body.length));
+      for (let flips = 1 + prng.below(3); flips > 0; flips--) damaged[1 + prng.below(damaged.length - 1)] = prng.below(256);
+      const message = decodeMessage(damaged, conntrackPacking);
+      if (message === undefined) continue;
+      decoded++;
+      // what decodes is whole, canonical records: each packs again, and that form reads back as the same bytes
+      if (message.type !== 'data') continue;
+      for (const entry of message.entries) {
+        if (entry.kind !== 'set') continue;
+        const form = Buffer.alloc(300);
+        const end = conntrackPacking.pack(entry.record, form, 0);
+        expect(end).toBeGreaterThan(0);
+        const again = conntrackPacking.unpack(form, 0, end);
+        expect(Buffer.from(again?.payload ?? []).equals(Buffer.from(entry.record.payload))).toBe(true);
+        expect(Buffer.from(again?.key ?? []).equals(Buffer.from(entry.record.key))).toBe(true);
+      }
+    }
+    expect(decoded).toBeGreaterThan(1000);
   });
 });
