@@ -61,7 +61,7 @@ export class DataBodyBuilder {
     if (entry.kind === 'set' && this.packing !== undefined) {
       const start = this.length;
       const end = this.packing.pack(entry.record, this.buffer, start + 2);
-      if (end >= 0) {
+      if (end >= 0 && end - start - 2 <= MAX_PACKED_BYTES) {
         if (end > this.maxBodyBytes) return false;
         this.buffer[start] = EntryKind.setPacked;
         this.buffer[start + 1] = end - start - 2;

@@ -5,6 +5,7 @@ import { decodeMessage } from '../../../daemon/src/wire/message-codec.js';
 import type { StreamEntry } from '../../../daemon/src/wire/messages.js';
 import type { ConntrackEntry } from '../../../daemon/src/kernel/ct-entry.js';
 import { conntrackPacking } from '../../../daemon/src/kernel/record-packing.js';
+import { MAX_PACKED_BYTES } from '../../../daemon/src/model/record-packing.js';
 import { toRecord } from '../../../daemon/src/kernel/record-mapping.js';
 import { SAMPLE_ENTRIES } from '../kernel/helpers/sample-entries.js';
 import { syntheticEntries } from '../kernel/helpers/synthetic-flows.js';
@@ -83,6 +84,16 @@ describe('DataBodyBuilder with a record packing', () => {
     expect(body.length).toBe(1 + 2 * (2 + 50) + entryBytes(sctp) + entryBytes(entries[2] as StreamEntry));
     const message = decodeMessage(body, conntrackPacking);
     expect(message?.type === 'data' ? hex(message.entries) : []).toEqual(hex(entries));
+  });
+
+  it('sends a record as it is when a packing claims more than a packed form may take', () => {
+    const greedy = { pack: (_record: unknown, _target: Uint8Array, at: number) => at + MAX_PACKED_BYTES + 1, unpack: () => undefined };
+    const builder = new DataBodyBuilder(1424, greedy);
+    expect(builder.tryAdd(tcp[0] as StreamEntry)).toBe(true);
+    const body = builder.take();
+    expect(body.length).toBe(1 + entryBytes(tcp[0] as StreamEntry));
+    const message = decodeMessage(body);
+    expect(message?.type === 'data' ? hex(message.entries) : []).toEqual(hex(tcp.slice(0, 1)));
   });
 
   it('refuses a packed set that does not fit the rest of the budget, writing nothing', () => {
