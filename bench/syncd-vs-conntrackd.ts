@@ -38,7 +38,7 @@
 //     figure and fwb's user/system CPU), and fwb's kernel must then hold all N (`conntrack -C`).
 //
 // Environment: BENCH_ONLY=bulk,commit,latency (parts), BENCH_DAEMONS=half,conntrackd, BENCH_RATE (flows/s),
-// BENCH_NICE=N (both daemons' threads), BENCH_RT=N and BENCH_CONNTRACKD_OTHER=1 (scheduling policies, see applyScheduling), BENCH_EVENT_READER=pump (half-syncd's events through its event pump), BENCH_STATUS=1 (daemon status after each part), BENCH_JSON=FILE, BENCH_NODE_FLAGS (both
+// BENCH_NICE=N (both daemons' threads), BENCH_RT=N and BENCH_CONNTRACKD_OTHER=1 (scheduling policies, see applyScheduling), BENCH_EVENT_READER=pump (half-syncd's events through its event pump), BENCH_SYNC_MTU=N (half-syncd's sync link), BENCH_STATUS=1 (daemon status after each part), BENCH_JSON=FILE, BENCH_NODE_FLAGS (both
 // half-syncd), BENCH_TIMELINE=1, BENCH_STAGES=1, BENCH_SLOW=MS, BENCH_PERF=PREFIX, BENCH_GC_DUMP=PREFIX (see where each is read).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -103,7 +103,9 @@ async function halfPair(direct: boolean): Promise<Pair> {
   const command = [bundled[0] as string, ...flags, ...bundled.slice(1)];
   // BENCH_EVENT_READER=pump: the primary's conntrack events through the event pump process ([daemon] event-reader)
   const eventReader = process.env['BENCH_EVENT_READER'] === 'pump' ? { eventReader: 'pump' as const } : {};
-  const lab = await clusterLab({ label: direct ? 'benchhd' : 'benchh', a: { command, ...eventReader }, b: direct ? { mode: 'direct', command } : { command } });
+  // BENCH_SYNC_MTU=N: the sync link's MTU for half-syncd's pairs (records per datagram grow with it)
+  const syncMtu = process.env['BENCH_SYNC_MTU'] === undefined ? {} : { syncMtu: Number(process.env['BENCH_SYNC_MTU']) };
+  const lab = await clusterLab({ label: direct ? 'benchhd' : 'benchh', a: { command, ...eventReader }, b: direct ? { mode: 'direct', command } : { command }, ...syncMtu });
   await Promise.all([lab.a.start(), lab.b.start()]);
   await lab.a.notify('MASTER', 'half_lan0', 150);
   await lab.b.notify('BACKUP');
