@@ -6,9 +6,10 @@
 // carries 27 records instead of 7: the sender seals and sends, and the receiver opens, a fourth
 // as many datagrams.
 //
-// Only records whose bytes are exactly what scanRecord would write for their values pack: the
-// sender scans the payload (codec/ct-scan.ts), writes the canonical record of the scan and
-// compares it, key and payload, with the record it holds. The receiver turns the values back
+// Only records whose bytes are exactly what scanRecord would write for their values pack. The
+// record the event path has just written (scan-record.ts keeps the values it wrote it from) packs
+// from those values; any other has its payload scanned (codec/ct-scan.ts), the canonical record
+// of the scan written and compared, key and payload, with it. The receiver turns the values back
 // into a scan and writes the record with the same writer (scan-record.ts), so it holds the
 // sender's bytes exactly, and the sender's state hash with them (anti-entropy compares hashes).
 // Anything else (helpers, labels, sequence adjustments, SCTP or DCCP state, a tuple without
@@ -28,24 +29,17 @@ import { Table } from '../model/record.js';
 import type { RecordPacking } from '../model/record-packing.js';
 import { AddressFamily } from './codec/nfnetlink.js';
 import { CtScan, type TupleScan } from './codec/ct-scan.js';
-import { IpProto } from './ct-entry.js';
 import { PAYLOAD_HEADER, PAYLOAD_VERSION } from './record-mapping.js';
-import { hashedScanRecord, scannedRecordLength, writeScannedRecord } from './scan-record.js';
+import { fillValues, hashedScanRecord, isIcmp, RecordValues, scannedRecordLength, valuesOf, writeScannedRecord } from './scan-record.js';
 
 const Flag = { ipv6: 0x01, tcp: 0x02, wscaleOrig: 0x04, wscaleReply: 0x08, flagsOrig: 0x10, flagsReply: 0x20, mark: 0x40, timeout: 0x80 } as const;
 
 const scanned = new CtScan();
+const scannedValues = new RecordValues();
 const rebuilt = new CtScan();
 /** The canonical bytes of a scanned record, compared with the record's own (an IPv6 one is under 400). */
 const canonical = Buffer.alloc(1024);
 const hash = Buffer.alloc(8);
-
-const isIcmp = (proto: number): boolean => proto === IpProto.icmp || proto === IpProto.icmpv6;
-
-/** Whether a tuple has every layer-4 value (ports, or ICMP type, code and id). */
-function complete(t: TupleScan): boolean {
-  return isIcmp(t.proto) ? t.icmpType >= 0 && t.icmpCode >= 0 && t.icmpId >= 0 : t.sport >= 0 && t.dport >= 0;
-}
 
 function view(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -56,30 +50,41 @@ function same(a: Buffer, start: number, b: Uint8Array): boolean {
   return true;
 }
 
+/**
+ * The values of a record whose bytes are exactly what the writer makes of them: the ones it was
+ * just written from (the event path's record), or its payload scanned, written again and compared.
+ */
+function valuesFor(record: FlowRecord): RecordValues | undefined {
+  const made = valuesOf(record);
+  if (made !== undefined) return made;
+  const { key, payload } = record;
+  const family = payload[1];
+  if (payload.length < PAYLOAD_HEADER || payload[0] !== PAYLOAD_VERSION || (family !== AddressFamily.inet && family !== AddressFamily.inet6)) return undefined;
+  const s = scanned;
+  if (!s.attributes(view(payload), PAYLOAD_HEADER, payload.length, family)) return undefined;
+  if (scannedRecordLength(s) !== key.length + payload.length) return undefined;
+  writeScannedRecord(canonical, s);
+  if (!same(canonical, 0, key) || !same(canonical, key.length, payload)) return undefined;
+  fillValues(scannedValues, s, s.status < 0 ? 0 : s.status, s.tcp ? s : undefined, s.mark, s.timeout);
+  return scannedValues;
+}
+
 export const conntrackPacking: RecordPacking = {
   pack(record: FlowRecord, target: Uint8Array, at: number): number {
     if (record.table !== Table.conntrack) return -1;
-    const { key, payload } = record;
-    const family = payload[1];
-    if (payload.length < PAYLOAD_HEADER || payload[0] !== PAYLOAD_VERSION || (family !== AddressFamily.inet && family !== AddressFamily.inet6)) return -1;
-    const s = scanned;
-    if (!s.attributes(view(payload), PAYLOAD_HEADER, payload.length, family)) return -1;
-    if (s.orig.proto !== s.reply.proto || !complete(s.orig) || !complete(s.reply)) return -1;
-    if (scannedRecordLength(s) !== key.length + payload.length) return -1;
-    writeScannedRecord(canonical, s);
-    if (!same(canonical, 0, key) || !same(canonical, key.length, payload)) return -1;
-
-    const n = s.addrLen;
-    let flags = n === 16 ? Flag.ipv6 : 0;
-    if (s.tcp) {
+    const v = valuesFor(record);
+    if (v === undefined || !v.complete) return -1;
+    const { key } = record;
+    let flags = v.addrLen === 16 ? Flag.ipv6 : 0;
+    if (v.tcp) {
       flags |= Flag.tcp;
-      if (s.wscaleOrig >= 0) flags |= Flag.wscaleOrig;
-      if (s.wscaleReply >= 0) flags |= Flag.wscaleReply;
-      if (s.flagsOrig >= 0) flags |= Flag.flagsOrig;
-      if (s.flagsReply >= 0) flags |= Flag.flagsReply;
+      if (v.wscaleOrig >= 0) flags |= Flag.wscaleOrig;
+      if (v.wscaleReply >= 0) flags |= Flag.wscaleReply;
+      if (v.flagsOrig >= 0) flags |= Flag.flagsOrig;
+      if (v.flagsReply >= 0) flags |= Flag.flagsReply;
     }
-    if (s.mark >= 0) flags |= Flag.mark;
-    if (s.timeout >= 0) flags |= Flag.timeout;
+    if (v.mark >= 0) flags |= Flag.mark;
+    if (v.timeout >= 0) flags |= Flag.timeout;
     let pos = at;
     target[pos++] = flags;
     hash.writeBigUInt64BE(BigInt.asUintN(64, record.stateHash));
@@ -87,31 +92,18 @@ export const conntrackPacking: RecordPacking = {
     pos += 8;
     target.set(key, pos);
     pos += key.length;
-    const r = s.reply;
-    for (let i = 0; i < n; i++) target[pos + i] = s.buf[r.src + i] as number;
-    for (let i = 0; i < n; i++) target[pos + n + i] = s.buf[r.dst + i] as number;
-    pos += 2 * n;
-    if (isIcmp(r.proto)) {
-      target[pos] = r.icmpType;
-      target[pos + 1] = r.icmpCode;
-      target[pos + 2] = r.icmpId >> 8;
-      target[pos + 3] = r.icmpId & 0xff;
-    } else {
-      target[pos] = r.sport >> 8;
-      target[pos + 1] = r.sport & 0xff;
-      target[pos + 2] = r.dport >> 8;
-      target[pos + 3] = r.dport & 0xff;
+    const replyBytes = 2 * v.addrLen + 4;
+    for (let i = 0; i < replyBytes; i++) target[pos + i] = v.reply[i] as number;
+    pos = u32(target, pos + replyBytes, v.status);
+    if (v.tcp) {
+      target[pos++] = v.tcpState;
+      if (v.wscaleOrig >= 0) target[pos++] = v.wscaleOrig;
+      if (v.wscaleReply >= 0) target[pos++] = v.wscaleReply;
+      if (v.flagsOrig >= 0) target[pos++] = v.flagsOrig;
+      if (v.flagsReply >= 0) target[pos++] = v.flagsReply;
     }
-    pos = u32(target, pos + 4, s.status);
-    if (s.tcp) {
-      target[pos++] = s.tcpState;
-      if (s.wscaleOrig >= 0) target[pos++] = s.wscaleOrig;
-      if (s.wscaleReply >= 0) target[pos++] = s.wscaleReply;
-      if (s.flagsOrig >= 0) target[pos++] = s.flagsOrig;
-      if (s.flagsReply >= 0) target[pos++] = s.flagsReply;
-    }
-    if (s.mark >= 0) pos = u32(target, pos, s.mark);
-    if (s.timeout >= 0) pos = u32(target, pos, s.timeout);
+    if (v.mark >= 0) pos = u32(target, pos, v.mark);
+    if (v.timeout >= 0) pos = u32(target, pos, v.timeout);
     return pos;
   },
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ConntrackEntry } from '../../../daemon/src/kernel/ct-entry.js';
 import { conntrackPacking } from '../../../daemon/src/kernel/record-packing.js';
+import { CtScan } from '../../../daemon/src/kernel/codec/ct-scan.js';
+import { mergedScanRecord, scanRecord } from '../../../daemon/src/kernel/scan-record.js';
 import { expectationToRecord, toRecord } from '../../../daemon/src/kernel/record-mapping.js';
 import type { FlowRecord } from '../../../daemon/src/model/record.js';
 import { MAX_PACKED_BYTES } from '../../../daemon/src/model/record-packing.js';
@@ -46,6 +48,36 @@ describe('conntrack record packing', () => {
     expect(form).toBeDefined();
     const back = conntrackPacking.unpack(form as Buffer, 0, (form as Buffer).length);
     expect(back && bytesOf(back)).toEqual(bytesOf(record));
+  });
+
+  it.each(Object.entries(packable))('packs %s just made by the event path from the values it was written from, as from its bytes', (_name, entry) => {
+    const scan = new CtScan();
+    const payload = Buffer.from(toRecord(entry).payload);
+    expect(scan.attributes(payload, 4, payload.length, payload[1] as number)).toBe(true);
+    const made = scanRecord(scan);
+    const fast = packed(made) as Buffer; // the record last written: packed from its values
+    const slow = packed({ ...made }) as Buffer; // another object: its payload scanned and checked
+    expect(fast.toString('hex')).toBe(slow.toString('hex'));
+    expect(bytesOf(conntrackPacking.unpack(fast, 0, fast.length) as FlowRecord)).toEqual(bytesOf(made));
+    // and an UPDATE folded into the record held: new mark and timeout, the rest kept
+    const update = new CtScan();
+    const changed = Buffer.from(toRecord({ ...entry, mark: 77, timeout: 5 }).payload);
+    expect(update.attributes(changed, 4, changed.length, changed[1] as number)).toBe(true);
+    const merged = mergedScanRecord(update, made.payload) as FlowRecord;
+    const form = packed(merged) as Buffer;
+    expect(form.toString('hex')).toBe((packed({ ...merged }) as Buffer).toString('hex'));
+    expect(bytesOf(conntrackPacking.unpack(form, 0, form.length) as FlowRecord)).toEqual(bytesOf(merged));
+  });
+
+  it('leaves a record just made whose tuple lacks a port (nowhere to put it packed)', () => {
+    const udp = packable['udp'] as ConntrackEntry;
+    const { sport: _sport, ...orig } = udp.orig;
+    const payload = Buffer.from(toRecord({ ...udp, orig }).payload);
+    const scan = new CtScan();
+    expect(scan.attributes(payload, 4, payload.length, payload[1] as number)).toBe(true);
+    const made = scanRecord(scan);
+    expect(packed(made)).toBeUndefined();
+    expect(packed({ ...made })).toBeUndefined();
   });
 
   it('takes under a third of the bytes for an IPv4 TCP flow', () => {
