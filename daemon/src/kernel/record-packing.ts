@@ -7,13 +7,13 @@
 // as many datagrams.
 //
 // Only records whose bytes are exactly what scanRecord would write for their values pack. The
-// record the event path has just written (scan-record.ts keeps the values it wrote it from) packs
-// from those values; any other has its payload scanned (codec/ct-scan.ts), the canonical record
-// of the scan written and compared, key and payload, with it. The receiver turns the values back
-// into a scan and writes the record with the same writer (scan-record.ts), so it holds the
-// sender's bytes exactly, and the sender's state hash with them (anti-entropy compares hashes).
-// Anything else (helpers, labels, sequence adjustments, SCTP or DCCP state, a tuple without
-// ports) travels as it is.
+// record the event path has just written packs from what it was written from (scan-record.ts keeps
+// a detached copy of that scan); any other has its payload scanned (codec/ct-scan.ts), and the
+// canonical record of the scan written and compared with it, key and payload. The receiver turns
+// the values back into a scan and writes the record with the same writer (scan-record.ts), so it
+// holds the sender's bytes exactly, and the sender's state hash with them (anti-entropy compares
+// hashes). Anything else (helpers, labels, sequence adjustments, SCTP or DCCP state, a tuple
+// without ports) travels as it is.
 //
 //   u8 flags: 0x01 IPv6, 0x02 TCP state, 0x04 / 0x08 window scale original / reply,
 //             0x10 / 0x20 TCP flags original / reply, 0x40 mark, 0x80 timeout
@@ -30,16 +30,23 @@ import type { RecordPacking } from '../model/record-packing.js';
 import { AddressFamily } from './codec/nfnetlink.js';
 import { CtScan, type TupleScan } from './codec/ct-scan.js';
 import { PAYLOAD_HEADER, PAYLOAD_VERSION } from './record-mapping.js';
-import { fillValues, hashedScanRecord, isIcmp, RecordValues, scannedRecordLength, valuesOf, writeScannedRecord } from './scan-record.js';
+import { IpProto } from './ct-entry.js';
+import { hashedScanRecord, scannedRecordLength, writeScannedRecord, writtenFrom } from './scan-record.js';
 
 const Flag = { ipv6: 0x01, tcp: 0x02, wscaleOrig: 0x04, wscaleReply: 0x08, flagsOrig: 0x10, flagsReply: 0x20, mark: 0x40, timeout: 0x80 } as const;
 
 const scanned = new CtScan();
-const scannedValues = new RecordValues();
 const rebuilt = new CtScan();
 /** The canonical bytes of a scanned record, compared with the record's own (an IPv6 one is under 400). */
 const canonical = Buffer.alloc(1024);
 const hash = Buffer.alloc(8);
+
+const isIcmp = (proto: number): boolean => proto === IpProto.icmp || proto === IpProto.icmpv6;
+
+/** Whether a tuple has every layer-4 value (ports, or ICMP type, code and id). */
+function complete(t: TupleScan): boolean {
+  return isIcmp(t.proto) ? t.icmpType >= 0 && t.icmpCode >= 0 && t.icmpId >= 0 : t.sport >= 0 && t.dport >= 0;
+}
 
 function view(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -51,11 +58,11 @@ function same(a: Buffer, start: number, b: Uint8Array): boolean {
 }
 
 /**
- * The values of a record whose bytes are exactly what the writer makes of them: the ones it was
- * just written from (the event path's record), or its payload scanned, written again and compared.
+ * What a record whose bytes are exactly the writer's was written from: the event path's record
+ * just made, or the scan of its payload, written again and compared.
  */
-function valuesFor(record: FlowRecord): RecordValues | undefined {
-  const made = valuesOf(record);
+function scanOf(record: FlowRecord): CtScan | undefined {
+  const made = writtenFrom(record);
   if (made !== undefined) return made;
   const { key, payload } = record;
   const family = payload[1];
@@ -64,27 +71,25 @@ function valuesFor(record: FlowRecord): RecordValues | undefined {
   if (!s.attributes(view(payload), PAYLOAD_HEADER, payload.length, family)) return undefined;
   if (scannedRecordLength(s) !== key.length + payload.length) return undefined;
   writeScannedRecord(canonical, s);
-  if (!same(canonical, 0, key) || !same(canonical, key.length, payload)) return undefined;
-  fillValues(scannedValues, s, s.status < 0 ? 0 : s.status, s.tcp ? s : undefined, s.mark, s.timeout);
-  return scannedValues;
+  return same(canonical, 0, key) && same(canonical, key.length, payload) ? s : undefined;
 }
 
 export const conntrackPacking: RecordPacking = {
   pack(record: FlowRecord, target: Uint8Array, at: number): number {
     if (record.table !== Table.conntrack) return -1;
-    const v = valuesFor(record);
-    if (v === undefined || !v.complete) return -1;
+    const s = scanOf(record);
+    if (s === undefined || s.orig.proto !== s.reply.proto || !complete(s.orig) || !complete(s.reply)) return -1;
     const { key } = record;
-    let flags = v.addrLen === 16 ? Flag.ipv6 : 0;
-    if (v.tcp) {
+    let flags = s.addrLen === 16 ? Flag.ipv6 : 0;
+    if (s.tcp) {
       flags |= Flag.tcp;
-      if (v.wscaleOrig >= 0) flags |= Flag.wscaleOrig;
-      if (v.wscaleReply >= 0) flags |= Flag.wscaleReply;
-      if (v.flagsOrig >= 0) flags |= Flag.flagsOrig;
-      if (v.flagsReply >= 0) flags |= Flag.flagsReply;
+      if (s.wscaleOrig >= 0) flags |= Flag.wscaleOrig;
+      if (s.wscaleReply >= 0) flags |= Flag.wscaleReply;
+      if (s.flagsOrig >= 0) flags |= Flag.flagsOrig;
+      if (s.flagsReply >= 0) flags |= Flag.flagsReply;
     }
-    if (v.mark >= 0) flags |= Flag.mark;
-    if (v.timeout >= 0) flags |= Flag.timeout;
+    if (s.mark >= 0) flags |= Flag.mark;
+    if (s.timeout >= 0) flags |= Flag.timeout;
     let pos = at;
     target[pos++] = flags;
     hash.writeBigUInt64BE(BigInt.asUintN(64, record.stateHash));
@@ -92,18 +97,33 @@ export const conntrackPacking: RecordPacking = {
     pos += 8;
     target.set(key, pos);
     pos += key.length;
-    const replyBytes = 2 * v.addrLen + 4;
-    for (let i = 0; i < replyBytes; i++) target[pos + i] = v.reply[i] as number;
-    pos = u32(target, pos + replyBytes, v.status);
-    if (v.tcp) {
-      target[pos++] = v.tcpState;
-      if (v.wscaleOrig >= 0) target[pos++] = v.wscaleOrig;
-      if (v.wscaleReply >= 0) target[pos++] = v.wscaleReply;
-      if (v.flagsOrig >= 0) target[pos++] = v.flagsOrig;
-      if (v.flagsReply >= 0) target[pos++] = v.flagsReply;
+    const n = s.addrLen;
+    const r = s.reply;
+    for (let i = 0; i < n; i++) target[pos + i] = s.buf[r.src + i] as number;
+    for (let i = 0; i < n; i++) target[pos + n + i] = s.buf[r.dst + i] as number;
+    pos += 2 * n;
+    if (isIcmp(r.proto)) {
+      target[pos] = r.icmpType;
+      target[pos + 1] = r.icmpCode;
+      target[pos + 2] = r.icmpId >> 8;
+      target[pos + 3] = r.icmpId & 0xff;
+    } else {
+      target[pos] = r.sport >> 8;
+      target[pos + 1] = r.sport & 0xff;
+      target[pos + 2] = r.dport >> 8;
+      target[pos + 3] = r.dport & 0xff;
     }
-    if (v.mark >= 0) pos = u32(target, pos, v.mark);
-    if (v.timeout >= 0) pos = u32(target, pos, v.timeout);
+    // the writer writes an absent status as 0 (a checked payload has one)
+    pos = u32(target, pos + 4, s.status < 0 ? 0 : s.status);
+    if (s.tcp) {
+      target[pos++] = s.tcpState;
+      if (s.wscaleOrig >= 0) target[pos++] = s.wscaleOrig;
+      if (s.wscaleReply >= 0) target[pos++] = s.wscaleReply;
+      if (s.flagsOrig >= 0) target[pos++] = s.flagsOrig;
+      if (s.flagsReply >= 0) target[pos++] = s.flagsReply;
+    }
+    if (s.mark >= 0) pos = u32(target, pos, s.mark);
+    if (s.timeout >= 0) pos = u32(target, pos, s.timeout);
     return pos;
   },
 

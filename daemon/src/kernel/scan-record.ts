@@ -28,6 +28,9 @@ const EMPTY = Buffer.alloc(0);
 let out: Buffer = EMPTY;
 let pos = 0;
 const previousScan = new CtScan();
+/** What the last record was written from (that record packs from it: record-packing.ts). */
+const written = new CtScan();
+let writtenRecord: FlowRecord | undefined;
 const SLAB_BYTES = 64 * 1024;
 let slab: Buffer = EMPTY;
 let slabPos = 0;
@@ -85,81 +88,14 @@ function record(s: CtScan, status: number, tcp: CtScan | undefined, mark: number
   const stateEnd = writePayload(bytes, keyLength, s, status, tcp, mark, timeout);
   const payload = bytes.subarray(keyLength);
   const made: FlowRecord = { table: Table.conntrack, key: bytes.subarray(0, keyLength), payload, stateHash: stateHash ?? fnv1a64(payload, 0, stateEnd - keyLength) };
-  fillValues(written, s, status, tcp, mark, timeout);
-  written.record = made;
+  written.detach(s, status, tcp, mark, timeout);
+  writtenRecord = made;
   return made;
 }
 
-/**
- * What a record's payload holds besides its key, as numbers and the reply tuple's bytes: what
- * a packed record carries (record-packing.ts).
- */
-export class RecordValues {
-  /** The record written from these values, when they are the last record() wrote. */
-  record: FlowRecord | undefined;
-  addrLen = 4;
-  /** Reply source and destination (addrLen bytes each), then its ports or ICMP type, code and id. */
-  readonly reply = Buffer.alloc(36);
-  /** Both tuples of one protocol, with every layer-4 value (a packed record has no room for a missing one). */
-  complete = false;
-  status = 0;
-  tcp = false;
-  tcpState = -1;
-  wscaleOrig = -1;
-  wscaleReply = -1;
-  flagsOrig = -1;
-  flagsReply = -1;
-  mark = -1;
-  timeout = -1;
-}
-
-const written = new RecordValues();
-
-/** The values `record` was written from, when it is the last record written here (the event path's, just made). */
-export function valuesOf(record: FlowRecord): RecordValues | undefined {
-  return written.record === record ? written : undefined;
-}
-
-/** The values record(s, status, tcp, mark, timeout) writes. */
-export function fillValues(v: RecordValues, s: CtScan, status: number, tcp: CtScan | undefined, mark: number, timeout: number): void {
-  const n = s.addrLen;
-  const r = s.reply;
-  v.record = undefined;
-  v.addrLen = n;
-  v.complete = s.orig.proto === r.proto && complete(s.orig) && complete(r);
-  for (let i = 0; i < n; i++) {
-    v.reply[i] = s.buf[r.src + i] as number;
-    v.reply[n + i] = s.buf[r.dst + i] as number;
-  }
-  const l4 = 2 * n;
-  if (isIcmp(r.proto)) {
-    v.reply[l4] = r.icmpType;
-    v.reply[l4 + 1] = r.icmpCode;
-    v.reply[l4 + 2] = r.icmpId >> 8;
-    v.reply[l4 + 3] = r.icmpId & 0xff;
-  } else {
-    v.reply[l4] = r.sport >> 8;
-    v.reply[l4 + 1] = r.sport & 0xff;
-    v.reply[l4 + 2] = r.dport >> 8;
-    v.reply[l4 + 3] = r.dport & 0xff;
-  }
-  v.status = status;
-  v.tcp = tcp !== undefined;
-  v.tcpState = tcp === undefined ? -1 : tcp.tcpState;
-  v.wscaleOrig = tcp === undefined ? -1 : tcp.wscaleOrig;
-  v.wscaleReply = tcp === undefined ? -1 : tcp.wscaleReply;
-  v.flagsOrig = tcp === undefined ? -1 : tcp.flagsOrig;
-  v.flagsReply = tcp === undefined ? -1 : tcp.flagsReply;
-  v.mark = mark;
-  v.timeout = timeout;
-}
-
-/** Whether a protocol's tuples have ICMP type, code and id where others have ports. */
-export const isIcmp = (proto: number): boolean => proto === IpProto.icmp || proto === IpProto.icmpv6;
-
-/** Whether a tuple has every layer-4 value (ports, or ICMP type, code and id). */
-function complete(t: TupleScan): boolean {
-  return isIcmp(t.proto) ? t.icmpType >= 0 && t.icmpCode >= 0 && t.icmpId >= 0 : t.sport >= 0 && t.dport >= 0;
+/** The scan `record` was written from, when it is the last record written here (the event path's, just made). */
+export function writtenFrom(record: FlowRecord): CtScan | undefined {
+  return writtenRecord === record ? written : undefined;
 }
 
 /** The length of what scanRecord(s) writes: its key, then its payload. */

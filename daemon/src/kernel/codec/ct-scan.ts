@@ -27,6 +27,18 @@ export class TupleScan {
   reset(): void {
     this.src = this.dst = this.proto = this.sport = this.dport = this.icmpId = this.icmpType = this.icmpCode = -1;
   }
+
+  /** Another tuple's numbers, its addresses now at `src` and `dst`. */
+  copy(from: TupleScan, src: number, dst: number): void {
+    this.src = src;
+    this.dst = dst;
+    this.proto = from.proto;
+    this.sport = from.sport;
+    this.dport = from.dport;
+    this.icmpId = from.icmpId;
+    this.icmpType = from.icmpType;
+    this.icmpCode = from.icmpCode;
+  }
 }
 
 /** A scanned conntrack message; -1 marks an absent number. Valid while its buffer is. */
@@ -51,6 +63,43 @@ export class CtScan {
   wscaleReply = -1;
   flagsOrig = -1;
   flagsReply = -1;
+
+  /** Room for the four addresses of a detached scan. */
+  private own: Buffer | undefined;
+
+  /**
+   * Makes this scan hold what a record is written from (scan-record.ts): `s`'s tuples and zone,
+   * their addresses copied into a buffer of its own (`s`'s may be reused meanwhile), and the
+   * status, TCP protoinfo (from `tcp`), mark and timeout given.
+   */
+  detach(s: CtScan, status: number, tcp: CtScan | undefined, mark: number, timeout: number): void {
+    const n = s.addrLen;
+    const own = (this.own ??= Buffer.alloc(64));
+    const from = s.buf;
+    // byte by byte: four addresses of 4 bytes each cost less so than four calls into Buffer.copy
+    for (let i = 0; i < n; i++) {
+      own[i] = from[s.orig.src + i] as number;
+      own[n + i] = from[s.orig.dst + i] as number;
+      own[2 * n + i] = from[s.reply.src + i] as number;
+      own[3 * n + i] = from[s.reply.dst + i] as number;
+    }
+    this.buf = own;
+    this.messageStart = this.messageEnd = 0;
+    this.family = s.family;
+    this.addrLen = n;
+    this.orig.copy(s.orig, 0, n);
+    this.reply.copy(s.reply, 2 * n, 3 * n);
+    this.zone = s.zone;
+    this.status = status;
+    this.mark = mark;
+    this.timeout = timeout;
+    this.tcp = tcp !== undefined;
+    this.tcpState = tcp === undefined ? -1 : tcp.tcpState;
+    this.wscaleOrig = tcp === undefined ? -1 : tcp.wscaleOrig;
+    this.wscaleReply = tcp === undefined ? -1 : tcp.wscaleReply;
+    this.flagsOrig = tcp === undefined ? -1 : tcp.flagsOrig;
+    this.flagsReply = tcp === undefined ? -1 : tcp.flagsReply;
+  }
 
   private reset(buf: Buffer, family: number): void {
     this.buf = buf;
