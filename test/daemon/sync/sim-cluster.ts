@@ -161,8 +161,6 @@ function countDifferences(expected: FlowCache, actual: FlowCache): number {
 }
 
 /** A reproducible stream of changes over a table of ids [0, idSpace). */
-const makeSyntheticRecord = (id: number, version: number): FlowRecord => makeRecord(id, version);
-
 export class ChangeStream {
   private readonly prng: Prng;
   private readonly versions = new Map<number, number>();
@@ -170,7 +168,8 @@ export class ChangeStream {
   constructor(
     seed: number,
     private readonly idSpace: number,
-    private readonly makeRecord: (id: number, version: number) => FlowRecord = makeSyntheticRecord,
+    /** The record of a flow id at a version (default: synthetic, makeRecord). */
+    private readonly make: (id: number, version: number) => FlowRecord = makeRecord,
   ) {
     this.prng = new Prng(seed);
   }
@@ -179,7 +178,7 @@ export class ChangeStream {
     const records: FlowRecord[] = [];
     for (let id = 0; id < count; id++) {
       this.versions.set(id, 1);
-      records.push(this.makeRecord(id, 1));
+      records.push(this.make(id, 1));
     }
     return records;
   }
@@ -190,12 +189,12 @@ export class ChangeStream {
     const version = this.versions.get(id);
     if (version !== undefined && this.prng.next() < 0.3) {
       this.versions.delete(id);
-      const record = this.makeRecord(id, version);
+      const record = this.make(id, version);
       return { op: 'delete', table: record.table, key: record.key };
     }
     const next = (version ?? 0) + 1;
     this.versions.set(id, next);
-    return { op: 'set', record: this.makeRecord(id, next) };
+    return { op: 'set', record: this.make(id, next) };
   }
 }
 
