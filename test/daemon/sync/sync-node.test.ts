@@ -9,6 +9,8 @@ import { conntrackPacking } from '../../../daemon/src/kernel/record-packing.js';
 import { ChangeStream, makeConntrackRecord, SimCluster, settle, streamChanges } from './sim-cluster.js';
 
 const NEAR_WRAP = 0xffffffff - 1000;
+const TABLE = 20_000;
+const report: string[] = [];
 
 /** Key to payload, in hex, of every entry of a cache. */
 function payloads(cache: FlowCache | undefined): Map<string, string> {
@@ -20,8 +22,6 @@ function payloads(cache: FlowCache | undefined): Map<string, string> {
   }
   return out;
 }
-const TABLE = 20_000;
-const report: string[] = [];
 
 function cluster(loss: number, seed: number, options = {}): { sim: SimCluster; changes: ChangeStream } {
   const sim = new SimCluster({ seed, loss, duplicate: 0.05, minDelayMs: 0.2, maxDelayMs: 5 });
