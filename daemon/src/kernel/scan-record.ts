@@ -55,7 +55,7 @@ export function scanKey(s: CtScan): Uint8Array {
 
 /** The record of a scanned NEW (or any full) event: toRecord of its decoded entry. */
 export function scanRecord(s: CtScan): FlowRecord {
-  return record(s, s.status < 0 ? 0 : s.status, s.tcp ? s : undefined, s.mark, s.timeout);
+  return remembered(s, s.status < 0 ? 0 : s.status, s.tcp ? s : undefined, s.mark, s.timeout);
 }
 
 /**
@@ -69,7 +69,7 @@ export function mergedScanRecord(update: CtScan, previous: Uint8Array): FlowReco
   if (!p.attributes(held, PAYLOAD_HEADER, held.length, update.family)) return undefined;
   const status = update.status >= 0 ? update.status : p.status < 0 ? 0 : p.status;
   const tcp = update.tcp ? update : p.tcp ? p : undefined;
-  return record(update, status, tcp, update.mark >= 0 ? update.mark : p.mark, update.timeout >= 0 ? update.timeout : p.timeout);
+  return remembered(update, status, tcp, update.mark >= 0 ? update.mark : p.mark, update.timeout >= 0 ? update.timeout : p.timeout);
 }
 
 /**
@@ -87,7 +87,15 @@ function record(s: CtScan, status: number, tcp: CtScan | undefined, mark: number
   writeKey(bytes, 0, s);
   const stateEnd = writePayload(bytes, keyLength, s, status, tcp, mark, timeout);
   const payload = bytes.subarray(keyLength);
-  const made: FlowRecord = { table: Table.conntrack, key: bytes.subarray(0, keyLength), payload, stateHash: stateHash ?? fnv1a64(payload, 0, stateEnd - keyLength) };
+  return { table: Table.conntrack, key: bytes.subarray(0, keyLength), payload, stateHash: stateHash ?? fnv1a64(payload, 0, stateEnd - keyLength) };
+}
+
+/**
+ * record(), remembering what it was written from: the event path's record is packed for the sync
+ * stream right after (a receiver's unpacked records, which never are, skip the copy).
+ */
+function remembered(s: CtScan, status: number, tcp: CtScan | undefined, mark: number, timeout: number): FlowRecord {
+  const made = record(s, status, tcp, mark, timeout);
   written.detach(s, status, tcp, mark, timeout);
   writtenRecord = made;
   return made;
