@@ -8,6 +8,7 @@ import type { FlowRecord } from '../../../daemon/src/model/record.js';
 import { MAX_PACKED_BYTES } from '../../../daemon/src/model/record-packing.js';
 import { Prng } from '../../../daemon/src/channel/prng.js';
 import { fnv1a64 } from '../../../daemon/src/kernel/state-hash.js';
+import { expectGoldenBytes } from './helpers/golden-bytes.js';
 import { SAMPLE_ENTRIES, SAMPLE_EXPECTATION } from './helpers/sample-entries.js';
 import { syntheticEntries } from './helpers/synthetic-flows.js';
 
@@ -78,6 +79,13 @@ describe('conntrack record packing', () => {
     const made = scanRecord(scan);
     expect(packed(made)).toBeUndefined();
     expect(packed({ ...made })).toBeUndefined();
+  });
+
+  it('lays packed records out as documented (what a peer of the same wire version reads)', () => {
+    // round trips cannot catch a layout changed on both sides; these bytes can
+    expectGoldenBytes('packed-tcp-snat', packed(toRecord(packable['tcpSnat'] as ConntrackEntry)) as Buffer);
+    expectGoldenBytes('packed-tcp-dnat-v6-zone', packed(toRecord(packable['tcpDnatV6Zone'] as ConntrackEntry)) as Buffer);
+    expectGoldenBytes('packed-icmp', packed(toRecord(packable['icmp'] as ConntrackEntry)) as Buffer);
   });
 
   it('takes under a third of the bytes for an IPv4 TCP flow', () => {
