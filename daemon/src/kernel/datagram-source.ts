@@ -1,8 +1,9 @@
 // Where conntrack event datagrams come from: the daemon's own thread (direct-source.ts, the
 // default), the binding's socket in this process, or an event pump child process
 // (event-pump-main.ts) that survives what the `netlink` binding does on an overrun (it aborts its
-// process): the daemon's fallback, and `event-reader = pump`. Each time the pump dies or reports
-// ENOBUFS, the consumer is told "overrun" and the pump is restarted.
+// process): the daemon's fallback, and `event-reader = pump`. When the pump reports ENOBUFS, the
+// consumer is told "overrun"; when it dies, it is restarted, and the consumer is told once the new
+// pump's socket has joined the groups (a dump begun before would miss what happened in between).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, extname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -79,6 +80,8 @@ export class PumpSource implements DatagramSource {
   dropped = 0;
   /** Drains of the socket the pumps reported, all restarts together. */
   drains = 0;
+  /** Pumps that died since the last one started: overruns to report when the next has joined. */
+  private owedOverruns = 0;
 
   constructor(
     private readonly options: SourceOptions,
@@ -109,6 +112,9 @@ export class PumpSource implements DatagramSource {
         if (code === PumpControl.ready && !started) {
           started = true;
           this.failedStarts = 0;
+          // the events lost with the last pump: a dump now has every entry made before this
+          // pump's socket joined the groups, and the socket hears every later one
+          for (; this.owedOverruns > 0; this.owedOverruns--) handlers.overrun();
           ready(value);
         } else if (code === PumpControl.overrun) handlers.overrun();
         else if (code === PumpControl.echoes) {
@@ -126,7 +132,7 @@ export class PumpSource implements DatagramSource {
         failed(new NetlinkSocketError(`the conntrack event pump failed to start ${MAX_FAILED_STARTS} times: ${this.lastError}`, undefined, { hint: 'half-syncd needs CAP_NET_ADMIN and nf_conntrack_netlink' }));
         return;
       }
-      if (started) handlers.overrun(); // events between its death and the new pump are lost
+      if (started) this.owedOverruns++; // events until the new pump's socket exists are lost: reported once it does
       this.restarts++;
       this.spawnPump(handlers, started ? () => undefined : ready, failed);
     });

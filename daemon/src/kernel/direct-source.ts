@@ -12,8 +12,12 @@
 // wake that finds the backlog empty first naps (wake-pacer.ts). A slow stream (below the pacer's
 // rate) is neither napped nor drained: each datagram is handled as the watch reads it, which at
 // 2k events/s cut the sender's CPU per flow by about a sixth (docs/benchmarks.md).
+// An overrun is reported only once a drain has read the socket empty after it and the backlog is
+// handled (overrun-hold.ts): a dump begun earlier would miss entries whose events the kernel
+// drops silently until then.
 import { constants } from 'node:os';
 import type { DatagramHandlers, DatagramSource, SourceOptions } from './datagram-source.js';
+import { OverrunHold } from './overrun-hold.js';
 import { FrameReader, PumpControl } from './pump-frames.js';
 import { PumpOutput } from './pump-output.js';
 import { SocketKeeper, type EventSocketLease } from './socket-keeper.js';
@@ -44,6 +48,7 @@ export class DirectSource implements DatagramSource {
   private scheduled = false;
   private inPlace = false;
   private closed = false;
+  private readonly overruns = new OverrunHold();
   lastError: string | undefined;
   /** Drains of the socket into the backlog so far (a slow stream has none: its watch reads it). */
   drains = 0;
@@ -83,7 +88,7 @@ export class DirectSource implements DatagramSource {
     // the watch's datagram came out of the socket before anything still in it, after the backlog
     if (this.backlog.length === 0 && this.output.pending === 0) {
       const nap = this.pacer.napFor(performance.now());
-      if (nap === 0) {
+      if (nap === 0 && !this.overruns.holding) {
         // a slow stream: no drain. The watch reads whatever follows this datagram itself, and
         // its closing EAGAIN is a return code, where a drain's is an error thrown by readSync
         this.pacer.count(1);
@@ -100,8 +105,12 @@ export class DirectSource implements DatagramSource {
   }
 
   private failed(errno: number): void {
-    if (errno === ENOBUFS) this.handlers?.overrun();
-    else this.lastError = `recvmsg on the event socket: errno ${errno}`;
+    if (errno !== ENOBUFS) {
+      this.lastError = `recvmsg on the event socket: errno ${errno}`;
+      return;
+    }
+    this.overruns.overran(1);
+    this.later();
   }
 
   /**
@@ -113,12 +122,13 @@ export class DirectSource implements DatagramSource {
   private turn(woken: number): void {
     this.pacer.count(woken + this.drain());
     if (this.backlog.length === 0) {
-      if (this.output.pending === 0) return;
-      this.inPlace = true;
-      try {
-        this.output.flush();
-      } finally {
-        this.inPlace = false;
+      if (this.output.pending > 0) {
+        this.inPlace = true;
+        try {
+          this.output.flush();
+        } finally {
+          this.inPlace = false;
+        }
       }
     } else {
       this.output.flush();
@@ -128,7 +138,10 @@ export class DirectSource implements DatagramSource {
       // handlers keep nothing they do not copy, and no frame spans two chunks: reuse it
       if (this.spare.length < SPARE_CHUNKS && chunk.buffer.byteLength === SLICE_BYTES) this.spare.push(Buffer.from(chunk.buffer, chunk.byteOffset, SLICE_BYTES));
     }
-    if (!this.closed && this.backlog.length > 0) this.later();
+    const overruns = this.overruns.release(this.backlog.length === 0 && this.output.pending === 0);
+    for (let i = 0; i < overruns; i++) this.handlers?.overrun();
+    // held overruns need another drain (the last one stopped short of empty) or the backlog handled
+    if (!this.closed && (this.backlog.length > 0 || this.overruns.holding)) this.later();
   }
 
   /** Reads what the socket holds into the backlog; returns how many datagrams. */
@@ -139,9 +152,17 @@ export class DirectSource implements DatagramSource {
     while (this.lease !== undefined && this.backlogBytes + this.output.pending < limit) {
       const result = this.output.drain(this.lease.fd, DRAIN_BATCH);
       read += result.read;
-      for (let i = 0; i < result.overruns; i++) this.handlers?.overrun();
-      if (result.error !== undefined) this.lastError = result.error;
-      if (result.read < DRAIN_BATCH || result.error !== undefined) break;
+      this.overruns.overran(result.overruns);
+      if (result.error !== undefined) {
+        // the socket cannot be read: held overruns are reported now rather than never
+        this.lastError = result.error;
+        this.overruns.queueEmptied();
+        break;
+      }
+      if (result.read < DRAIN_BATCH) {
+        this.overruns.queueEmptied(); // EAGAIN
+        break;
+      }
     }
     return read;
   }

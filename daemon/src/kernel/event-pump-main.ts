@@ -16,11 +16,13 @@
 // readSync throws); the drains are counted and reported to the daemon.
 // Frames are gathered into large writes to fd 3 (straight write(2), buffered in a stream when
 // the pipe is full: pipe-writer.ts); past `maxBufferedBytes` waiting, datagrams are dropped and
-// reported as an overrun.
+// reported as an overrun. An ENOBUFS from the socket is reported once a drain has read the socket
+// empty after it (overrun-hold.ts), behind every datagram read before it.
 import { Socket } from 'node:net';
 import { NETLINK_NETFILTER } from './codec/nfnetlink.js';
 import { NetfilterSocket } from './netfilter-socket.js';
 import { netlinkSocketFd } from './netlink-fd.js';
+import { OverrunHold } from './overrun-hold.js';
 import { PipeWriter } from './pipe-writer.js';
 import { PumpOutput } from './pump-output.js';
 import { PumpControl } from './pump-frames.js';
@@ -71,10 +73,24 @@ function scheduleFlush(): void {
   });
 }
 
+const held = new OverrunHold();
+
+/** ENOBUFS from the binding: held until a drain has read the socket empty (none without the descriptor). */
 function overrun(): void {
-  overruns++;
-  output.control(PumpControl.overrun, overruns);
-  scheduleFlush();
+  held.overran(1);
+  if (fd === undefined) held.queueEmptied();
+  else drain();
+  releaseOverruns();
+}
+
+/** Reports the held overruns that may be: the parent gets them after every datagram read before. */
+function releaseOverruns(): void {
+  const count = held.release(true);
+  for (let i = 0; i < count; i++) {
+    overruns++;
+    output.control(PumpControl.overrun, overruns);
+  }
+  if (count > 0) scheduleFlush();
 }
 
 /** Whether the parent keeps up; while it does not, datagrams are dropped (one overrun). */
@@ -98,11 +114,13 @@ function drain(): number {
   if (fd === undefined) return 0;
   drains++;
   const result = output.drain(fd, MAX_DRAIN);
-  for (let i = 0; i < result.overruns; i++) overrun();
+  held.overran(result.overruns);
   if (result.error !== undefined) {
     process.stderr.write(`event pump: ${result.error}; reading through the binding only\n`);
     fd = undefined;
-  }
+    held.queueEmptied(); // nothing more can be drained: report what is held
+  } else if (result.read < MAX_DRAIN) held.queueEmptied(); // EAGAIN
+  releaseOverruns();
   return result.read;
 }
 
@@ -116,7 +134,8 @@ const socket = new NetfilterSocket(
       const nap = fd === undefined ? 0 : pacer.napFor(performance.now());
       pacer.nap(nap);
       output.datagram(buf);
-      pacer.count(1 + (nap > 0 ? drain() : 0));
+      // held overruns wait for a drain that reads the socket empty
+      pacer.count(1 + (nap > 0 || held.holding ? drain() : 0));
       scheduleFlush();
     },
     overrun,

@@ -17,6 +17,8 @@ export interface NetlinkSocketRow {
   readonly groups: number;
   /** Bytes waiting in its receive queue. */
   readonly rmem: number;
+  /** Messages the kernel dropped for it, reported or not (sk_drops). */
+  readonly drops: number;
   readonly inode: number;
 }
 
@@ -26,8 +28,8 @@ export function parseNetlinkTable(text: string): NetlinkSocketRow[] {
   for (const line of text.split('\n').slice(1)) {
     const f = line.trim().split(/\s+/);
     if (f.length < 10) continue;
-    const [protocol, port, groups, rmem, inode] = [Number(f[1]), Number(f[2]), Number.parseInt(f[3] as string, 16), Number(f[4]), Number(f[9])];
-    if ([protocol, port, groups, rmem, inode].every(Number.isSafeInteger)) rows.push({ protocol, port, groups, rmem, inode });
+    const [protocol, port, groups, rmem, drops, inode] = [Number(f[1]), Number(f[2]), Number.parseInt(f[3] as string, 16), Number(f[4]), Number(f[8]), Number(f[9])];
+    if ([protocol, port, groups, rmem, drops, inode].every(Number.isSafeInteger)) rows.push({ protocol, port, groups, rmem, drops, inode });
   }
   return rows;
 }

@@ -115,6 +115,31 @@ describe('NetlinkKernelEvents', () => {
     });
   });
 
+  // After an ENOBUFS the kernel drops every event for the socket, unreported, until a read
+  // empties its queue (overrun-hold.ts): an overrun reported before that would have its resync
+  // miss entries whose events were dropped after it. So every drop must come before the last
+  // overrun reported: the kernel's drop count then equals the count read at that report.
+  // The reader stalls for 300 ms early in a 60k insert (its socket overruns), then finds the
+  // ENOBUFS with the rest of the queue behind it while the insert goes on. The entries (sources
+  // 192.0.2.78-79) are deleted afterwards: nf_conntrack_max is one limit for every namespace.
+  it('reports an overrun only once the kernel has stopped dropping events silently (daemon thread)', async () => {
+    await withAgent(async (reader) => {
+      await reader.request('subscribe', { options: { isolation: 'direct' }, keep: 0 });
+      const loading = conntrackLoad(ns, syntheticConntrackLines(60_000, { start: 5_000_000 }));
+      await reader.request('waitEvents', { name: 'conntrack:new', count: 5000, timeoutMs: 30_000, settleMs: 0 });
+      await reader.request('stall', { ms: 300 });
+      const load = await loading;
+      expect(load.exitCode, load.stderr).toBe(0);
+      const answer: EventsAnswer = await reader.request('waitEvents', { name: 'conntrack:new', count: 60_000, timeoutMs: 3000, settleMs: 500 });
+      expect(answer.overruns).toBeGreaterThan(0);
+      const drops: { now: number; atOverruns: number[] } = await reader.request('eventDrops', {});
+      expect(drops.atOverruns).toHaveLength(answer.overruns);
+      expect(drops.now).toBeGreaterThan(0);
+      expect(drops.atOverruns.at(-1)).toBe(drops.now);
+    });
+    for (const host of [78, 79]) await ns.exec('conntrack', ['-D', '-s', `192.0.2.${host}`]);
+  });
+
   // A consumer half as fast as conntrack -R: the kernel's receive buffer (some 10,000
   // events at most here) could not hold what waits; the direct reader drains the socket into its
   // backlog between slices of handling, so nothing is lost. What this checks is the reader's

@@ -28,6 +28,13 @@ let keep = 1000;
 const received: KernelEvent[] = [];
 const counts: Record<string, number> = {};
 let overruns = 0;
+/** The kernel's drop count of this process's event sockets when each overrun was reported. */
+const dropsAtOverruns: number[] = [];
+
+/** Events the kernel dropped for the event sockets of this process (groups joined), reported or not. */
+function eventSocketDrops(): number {
+  return ownNetfilterSockets().filter((row) => row.groups !== 0).reduce((sum, row) => sum + row.drops, 0);
+}
 
 function filterOf(config: FlowFilterConfig | undefined) {
   return config === undefined ? undefined : buildFlowFilter(config);
@@ -86,6 +93,7 @@ const handlers: Record<string, (req: any) => Promise<unknown> | unknown> = {
       },
       overrun() {
         overruns++;
+        dropsAtOverruns.push(eventSocketDrops());
       },
     });
     return events.stats();
@@ -95,6 +103,13 @@ const handlers: Record<string, (req: any) => Promise<unknown> | unknown> = {
     events = undefined;
     return null;
   },
+  /** Blocks this thread (the one that reads the event socket) for `ms`, as a busy or stopped daemon would. */
+  stall: (req) => {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, req.ms as number);
+    return null;
+  },
+  /** The kernel's drop count now, and when each overrun was reported (sockets of this process only: not the pump's). */
+  eventDrops: () => ({ now: eventSocketDrops(), atOverruns: [...dropsAtOverruns] }),
   /** NETLINK_NETFILTER sockets this process holds (all its threads). */
   netfilterSockets: () => ownNetfilterSockets().length,
   /** The agent's main thread (the one that reads the event socket) at nice `value`. */
