@@ -26,6 +26,8 @@ export interface DatagramSource {
   readonly lastError: string | undefined;
   /** Drains of the socket after a wake so far, where the source drains (a slow stream has none). */
   readonly drains?: number;
+  /** Events the kernel has dropped for the socket so far, where the source can tell. */
+  kernelDrops?(): number | undefined;
   close(): void;
 }
 

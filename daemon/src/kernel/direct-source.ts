@@ -17,6 +17,7 @@
 // drops silently until then.
 import { constants } from 'node:os';
 import type { DatagramHandlers, DatagramSource, SourceOptions } from './datagram-source.js';
+import { netlinkDropsOfFd } from './netlink-fd.js';
 import { OverrunHold } from './overrun-hold.js';
 import { FrameReader, PumpControl } from './pump-frames.js';
 import { PumpOutput } from './pump-output.js';
@@ -74,6 +75,10 @@ export class DirectSource implements DatagramSource {
     this.lease = lease;
     if (this.closed) this.close();
     return lease.recvBufferSize;
+  }
+
+  kernelDrops(): number | undefined {
+    return this.lease === undefined ? undefined : netlinkDropsOfFd(this.lease.fd);
   }
 
   close(): void {

@@ -101,6 +101,11 @@ export type KernelEvent =
 export interface OverrunInfo {
   /** Overruns so far on this subscription: events were lost, resync from a dump. */
   readonly overruns: number;
+  /**
+   * Events the kernel has dropped for the event socket so far, one ENOBUFS standing for any
+   * number of them (its sk_drops, /proc/net/netlink); absent where the reader cannot tell.
+   */
+  readonly kernelDrops?: number;
 }
 
 /**

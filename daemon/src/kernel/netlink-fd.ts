@@ -1,6 +1,7 @@
 // The file descriptor of one of this process's netlink sockets. The `netlink` binding keeps its
 // descriptor to itself; the event pump needs it to read datagrams with plain read(2)
-// (pump-output.ts). procfs has both halves: /proc/self/net/netlink lists this namespace's netlink
+// (pump-output.ts). And the other way round, what the kernel says of the socket behind a
+// descriptor: how many messages it dropped for it (the event socket's overruns in full). procfs has both halves: /proc/self/net/netlink lists this namespace's netlink
 // sockets with their protocol, port id and inode, and each /proc/self/fd/N of a socket links to
 // "socket:[inode]".
 //
@@ -59,4 +60,16 @@ export function netlinkSocketFd(protocol: number, port: number): number | undefi
     }
   }
   return undefined;
+}
+
+/** Messages the kernel has dropped for the netlink socket behind `fd` (this process's); undefined if it cannot tell. */
+export function netlinkDropsOfFd(fd: number): number | undefined {
+  try {
+    const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`));
+    if (m === null) return undefined;
+    const inode = Number(m[1]);
+    return parseNetlinkTable(readFileSync('/proc/self/net/netlink', 'utf8')).find((row) => row.inode === inode)?.drops;
+  } catch {
+    return undefined;
+  }
 }

@@ -185,7 +185,8 @@ export class NetlinkKernelEvents implements KernelEvents {
   private onOverrun(): void {
     this.counts.overruns++;
     try {
-      this.sink?.overrun({ overruns: this.counts.overruns });
+      const kernelDrops = this.source?.kernelDrops?.();
+      this.sink?.overrun({ overruns: this.counts.overruns, ...(kernelDrops === undefined ? {} : { kernelDrops }) });
     } catch {
       this.counts.sinkErrors++;
     }

@@ -109,7 +109,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       internal,
       writerPort: () => writerPort,
       onOverrun: (info) => {
-        logger.warn('kernel events were lost (event socket overrun): re-reading the table', { overruns: info.overruns });
+        logger.warn('kernel events were lost (event socket overrun): re-reading the table', { overruns: info.overruns, ...(info.kernelDrops === undefined ? {} : { dropped: info.kernelDrops }) });
         ownTable?.heal('overrun');
       },
     });

@@ -132,10 +132,15 @@ describe('NetlinkKernelEvents', () => {
       expect(load.exitCode, load.stderr).toBe(0);
       const answer: EventsAnswer = await reader.request('waitEvents', { name: 'conntrack:new', count: 60_000, timeoutMs: 3000, settleMs: 500 });
       expect(answer.overruns).toBeGreaterThan(0);
-      const drops: { now: number; atOverruns: number[] } = await reader.request('eventDrops', {});
+      const drops: { now: number; atOverruns: number[]; reported: (number | null)[] } = await reader.request('eventDrops', {});
       expect(drops.atOverruns).toHaveLength(answer.overruns);
       expect(drops.now).toBeGreaterThan(0);
       expect(drops.atOverruns.at(-1)).toBe(drops.now);
+      // each overrun carries the kernel's count as the reader read it just before (for the log)
+      drops.reported.forEach((reported, i) => {
+        expect(reported).toBeGreaterThan(0);
+        expect(reported).toBeLessThanOrEqual(drops.atOverruns[i] as number);
+      });
     });
     for (const host of [78, 79]) await ns.exec('conntrack', ['-D', '-s', `192.0.2.${host}`]);
   });

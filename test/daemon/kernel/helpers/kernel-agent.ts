@@ -28,8 +28,9 @@ let keep = 1000;
 const received: KernelEvent[] = [];
 const counts: Record<string, number> = {};
 let overruns = 0;
-/** The kernel's drop count of this process's event sockets when each overrun was reported. */
+/** The kernel's drop count of this process's event sockets when each overrun was reported, read here and as the overrun reported it. */
 const dropsAtOverruns: number[] = [];
+const reportedDrops: (number | null)[] = [];
 
 /** Events the kernel dropped for the event sockets of this process (groups joined), reported or not. */
 function eventSocketDrops(): number {
@@ -91,8 +92,9 @@ const handlers: Record<string, (req: any) => Promise<unknown> | unknown> = {
         counts[name] = (counts[name] ?? 0) + 1;
         if (received.length < keep) received.push(e);
       },
-      overrun() {
+      overrun(info) {
         overruns++;
+        reportedDrops.push(info.kernelDrops ?? null);
         dropsAtOverruns.push(eventSocketDrops());
       },
     });
@@ -109,7 +111,7 @@ const handlers: Record<string, (req: any) => Promise<unknown> | unknown> = {
     return null;
   },
   /** The kernel's drop count now, and when each overrun was reported (sockets of this process only: not the pump's). */
-  eventDrops: () => ({ now: eventSocketDrops(), atOverruns: [...dropsAtOverruns] }),
+  eventDrops: () => ({ now: eventSocketDrops(), atOverruns: [...dropsAtOverruns], reported: [...reportedDrops] }),
   /** NETLINK_NETFILTER sockets this process holds (all its threads). */
   netfilterSockets: () => ownNetfilterSockets().length,
   /** The agent's main thread (the one that reads the event socket) at nice `value`. */
