@@ -206,7 +206,8 @@ describe('half-syncd under restarts, loss, attacks and lost events', () => {
   it('heals an overrun while the kernel goes on making entries: no entry is lost to the drops that follow it silently', async () => {
     // After an overrun the kernel drops every further event for the socket, unreported, until a
     // read empties its queue: a dump begun at the ENOBUFS missed entries made meanwhile (seen:
-    // 9,916 of 200k). Here the sender stops for 300 ms early in a 60k insert, which goes on.
+    // 9,916 of 200k). Here the sender stops early in a 60k insert until the kernel has dropped
+    // 2,000 events for it (or the insert is done), and the insert goes on after it resumes.
     // (Sizes stay small: nf_conntrack_max is one limit for every namespace of the machine.)
     const pid = lab.a.pid;
     if (pid === undefined) throw new Error('fwa has no daemon');
@@ -216,9 +217,15 @@ describe('half-syncd under restarts, loss, attacks and lost events', () => {
     const kernel0 = Number((await lab.net.exec('fwa', ['conntrack', '-C'], { check: true })).stdout.trim());
     const insert = conntrackBatch(lab.net, 'fwa', batchLines(60_000, 300_000));
     await waitFor('the insert under way', async () => Number((await lab.net.exec('fwa', ['conntrack', '-C'], { check: true })).stdout.trim()) > kernel0 + 5000, 60_000);
+    let inserted = false;
+    void insert.then(() => (inserted = true), () => undefined);
     process.kill(pid, 'SIGSTOP');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    process.kill(pid, 'SIGCONT');
+    try {
+      const until = Date.now() + 10_000;
+      while (!inserted && (await eventSocketDrops()) - drops0 < 2000 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
     await insert;
     expect(await converged(120_000)).toBe(base + 60_000);
     const after = await lab.a.status();

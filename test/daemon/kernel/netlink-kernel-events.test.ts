@@ -119,15 +119,15 @@ describe('NetlinkKernelEvents', () => {
   // empties its queue (overrun-hold.ts): an overrun reported before that would have its resync
   // miss entries whose events were dropped after it. So every drop must come before the last
   // overrun reported: the kernel's drop count then equals the count read at that report.
-  // The reader stalls for 300 ms early in a 60k insert (its socket overruns), then finds the
-  // ENOBUFS with the rest of the queue behind it while the insert goes on. The entries (sources
+  // The reader stalls early in a 60k insert until the kernel has dropped 2,000 events for it, then
+  // finds the ENOBUFS with the rest of the queue behind it while the insert goes on. The entries (sources
   // 192.0.2.78-79) are deleted afterwards: nf_conntrack_max is one limit for every namespace.
   it('reports an overrun only once the kernel has stopped dropping events silently (daemon thread)', async () => {
     await withAgent(async (reader) => {
       await reader.request('subscribe', { options: { isolation: 'direct' }, keep: 0 });
       const loading = conntrackLoad(ns, syntheticConntrackLines(60_000, { start: 5_000_000 }));
       await reader.request('waitEvents', { name: 'conntrack:new', count: 5000, timeoutMs: 30_000, settleMs: 0 });
-      await reader.request('stall', { ms: 300 });
+      expect(await reader.request('stall', { drops: 2000, maxMs: 10_000 })).toBeGreaterThanOrEqual(2000);
       const load = await loading;
       expect(load.exitCode, load.stderr).toBe(0);
       const answer: EventsAnswer = await reader.request('waitEvents', { name: 'conntrack:new', count: 60_000, timeoutMs: 3000, settleMs: 500 });

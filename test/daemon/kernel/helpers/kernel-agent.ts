@@ -105,10 +105,15 @@ const handlers: Record<string, (req: any) => Promise<unknown> | unknown> = {
     events = undefined;
     return null;
   },
-  /** Blocks this thread (the one that reads the event socket) for `ms`, as a busy or stopped daemon would. */
+  /**
+   * Blocks this thread (the one that reads the event socket), as a busy or stopped daemon would,
+   * until the kernel has dropped `drops` events for it or `maxMs` have passed; answers the drops.
+   */
   stall: (req) => {
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, req.ms as number);
-    return null;
+    const sleeper = new Int32Array(new SharedArrayBuffer(4));
+    const until = performance.now() + (req.maxMs as number);
+    while (eventSocketDrops() < (req.drops as number) && performance.now() < until) Atomics.wait(sleeper, 0, 0, 5);
+    return eventSocketDrops();
   },
   /** The kernel's drop count now, and when each overrun was reported (sockets of this process only: not the pump's). */
   eventDrops: () => ({ now: eventSocketDrops(), atOverruns: [...dropsAtOverruns], reported: [...reportedDrops] }),
