@@ -62,6 +62,8 @@ function kernelEventsLine(status: DaemonStatus): string[] {
   // a standby follows no events (runtime/kernel-subscription.ts)
   let line = subscribed ? `kernel events: read by ${reader ?? 'unknown'}` : `kernel events: not followed${reader === null ? '' : ` (last read by ${reader})`}`;
   if (subscribed && buffer !== undefined && buffer > 0) line += `, receive buffer ${formatBytes(buffer)}`;
+  const dropped = status.counters.kernel['droppedByKernel'];
+  if (subscribed && dropped !== undefined && dropped > 0) line += `, ${formatCount(dropped)} dropped by the kernel`;
   if (fallback !== null) line += `; ${fallback}`;
   if (lastError !== null) line += `; last error: ${lastError}`;
   return [line];

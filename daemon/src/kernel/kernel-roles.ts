@@ -142,6 +142,12 @@ export interface KernelEventStats {
   readonly socketErrors: number;
   /** SO_RCVBUF the kernel granted (capped by net.core.rmem_max). */
   readonly recvBufferSize: number;
+  /**
+   * Events the kernel has dropped for the event socket in its life (sk_drops, /proc/net/netlink):
+   * every lost event, where `overruns` counts the ENOBUFS answers that stand for them. Absent
+   * where the reader cannot tell (the event pump's socket is in another process).
+   */
+  readonly droppedByKernel?: number;
   /** A message that did not decode, or a failed read, latest first. */
   readonly lastError: string | undefined;
   /**

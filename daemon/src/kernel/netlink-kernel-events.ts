@@ -96,8 +96,10 @@ export class NetlinkKernelEvents implements KernelEvents {
   }
 
   stats(): KernelEventStats {
+    const droppedByKernel = this.source?.kernelDrops?.();
     return {
       ...this.counts,
+      ...(droppedByKernel === undefined ? {} : { droppedByKernel }),
       socketErrors: 0,
       recvBufferSize: this.recvBufferSize,
       lastError: this.lastDecodeError ?? this.source?.lastError,

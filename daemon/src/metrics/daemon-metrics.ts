@@ -10,7 +10,7 @@ import type { HistogramSnapshot } from './latency-histogram.js';
 /** Sync counters exported under names of their own below. */
 const NAMED_SYNC = new Set(['recordsSent', 'recordsApplied', 'resentFrames', 'nacksSent', 'nacksReceived', 'resyncsStarted', 'resendQueueOverflows']);
 /** Kernel stats that are gauges, or named below. */
-const NAMED_KERNEL = new Set(['events', 'overruns', 'recvBufferSize']);
+const NAMED_KERNEL = new Set(['events', 'overruns', 'recvBufferSize', 'droppedByKernel']);
 
 export function snakeCase(name: string): string {
   return name
@@ -74,6 +74,7 @@ export function daemonMetrics(status: DaemonStatus): MetricFamily[] {
       [{ outcome: 'failed' }, commitLast.failed],
     ]),
     simpleFamily('gauge', 'half_kernel_recv_buffer_bytes', 'Receive buffer the kernel granted the event socket.', [[{}, status.counters.kernel['recvBufferSize'] ?? NaN]]),
+    simpleFamily('counter', 'half_kernel_events_dropped_total', 'Conntrack events the kernel dropped for the event socket (its sk_drops: each overrun stands for one or many); absent where the reader cannot tell.', status.counters.kernel['droppedByKernel'] === undefined ? [] : [[{}, status.counters.kernel['droppedByKernel']]]),
     simpleFamily('gauge', 'half_kernel_events_subscribed', 'Whether the daemon follows its kernel\'s conntrack events now (a standby does not).', [[{}, status.kernelEvents?.subscribed === true ? 1 : 0]]),
     simpleFamily('gauge', 'half_kernel_event_reader_info', 'Who reads the conntrack event socket (daemon, pump, in-process); fallback="1" when not the reader half.conf asked for.', readerInfo(status)),
     simpleFamily('counter', 'half_control_requests_total', 'Requests on the control socket.', [[{}, status.counters.control['requests'] ?? 0]]),

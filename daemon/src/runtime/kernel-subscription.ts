@@ -27,6 +27,8 @@ export class KernelSubscription {
   private wanted = false;
   private readonly past: Record<(typeof COUNTERS)[number], number> = { datagrams: 0, events: 0, filtered: 0, undecodable: 0, overruns: 0, sinkErrors: 0, socketErrors: 0, echoesDropped: 0 };
   private lastBuffer = 0;
+  /** The kernel's drop count of the event socket when the last subscription closed (the socket outlives subscriptions: not summed). */
+  private lastDropped: number | undefined;
   private last: Pick<KernelEventStats, 'lastError' | 'reader' | 'fallback'> = { lastError: undefined };
   private paused = 0;
 
@@ -86,7 +88,16 @@ export class KernelSubscription {
     if (now !== undefined) for (const key of COUNTERS) sum[key] += now[key] ?? 0;
     const latest = now ?? this.last;
     // an error outlives its subscription until a newer one (subscriptions come and go around commits)
-    return { ...sum, recvBufferSize: now?.recvBufferSize ?? this.lastBuffer, lastError: now?.lastError ?? this.last.lastError, reader: latest.reader, fallback: latest.fallback, subscribed: now !== undefined };
+    const droppedByKernel = now?.droppedByKernel ?? this.lastDropped;
+    return {
+      ...sum,
+      recvBufferSize: now?.recvBufferSize ?? this.lastBuffer,
+      ...(droppedByKernel === undefined ? {} : { droppedByKernel }),
+      lastError: now?.lastError ?? this.last.lastError,
+      reader: latest.reader,
+      fallback: latest.fallback,
+      subscribed: now !== undefined,
+    };
   }
 
   close(): void {
@@ -129,6 +140,7 @@ export class KernelSubscription {
     const stats = events.stats();
     for (const key of COUNTERS) this.past[key] += stats[key] ?? 0;
     this.lastBuffer = stats.recvBufferSize;
+    this.lastDropped = stats.droppedByKernel ?? this.lastDropped;
     this.last = { lastError: stats.lastError ?? this.last.lastError, reader: stats.reader, fallback: stats.fallback };
     events.close();
     this.current = undefined;

@@ -14,22 +14,25 @@ class MemoryEvents implements KernelEvents {
     private readonly reader = 'daemon',
     private readonly fallback: string | undefined = undefined,
     private readonly lastError: string | undefined = undefined,
+    /** The kernel's drop count of the (shared) event socket, as this subscription reads it. */
+    readonly dropped: () => number | undefined = () => undefined,
   ) {}
   async start(_sink: KernelEventSink): Promise<void> {}
   stats(): KernelEventStats {
-    return { datagrams: this.events, events: this.events, filtered: 0, undecodable: 0, overruns: 0, sinkErrors: 0, socketErrors: 0, recvBufferSize: 4096, lastError: this.lastError, reader: this.reader, fallback: this.fallback };
+    const droppedByKernel = this.dropped();
+    return { datagrams: this.events, events: this.events, filtered: 0, undecodable: 0, overruns: 0, sinkErrors: 0, socketErrors: 0, recvBufferSize: 4096, ...(droppedByKernel === undefined ? {} : { droppedByKernel }), lastError: this.lastError, reader: this.reader, fallback: this.fallback };
   }
   close(): void {
     this.open = false;
   }
 }
 
-function setup(alwaysOn = false) {
+function setup(alwaysOn = false, dropped: () => number | undefined = () => undefined) {
   const opened: MemoryEvents[] = [];
   const rereads: string[] = [];
   const sink: KernelEventSink = { event: () => undefined, overrun: () => undefined };
   const subscription = new KernelSubscription(() => {
-    const events = new MemoryEvents(10);
+    const events = new MemoryEvents(10, 'daemon', undefined, undefined, dropped);
     opened.push(events);
     return events;
   }, sink, async (reason) => rereads.push(reason), silentLogger, alwaysOn);
@@ -38,6 +41,24 @@ function setup(alwaysOn = false) {
 }
 
 describe('KernelSubscription', () => {
+  it("reports the event socket's kernel drop count as it stands, not summed over subscriptions (the socket outlives them)", async () => {
+    let kernel: number | undefined;
+    const { subscription } = setup(false, () => kernel);
+    expect(subscription.stats().droppedByKernel).toBeUndefined();
+    await subscription.activate();
+    kernel = 0;
+    expect(subscription.stats().droppedByKernel).toBe(0);
+    kernel = 700;
+    await subscription.quietly('commit', async () => {
+      // closed meanwhile: the count read when it closed
+      kernel = 900;
+      expect(subscription.stats().droppedByKernel).toBe(700);
+    });
+    expect(subscription.stats().droppedByKernel).toBe(900);
+    subscription.deactivate();
+    expect(subscription.stats().droppedByKernel).toBe(900);
+  });
+
   it('subscribes while active, pauses around bulk writes and re-reads after them', async () => {
     const { opened, rereads, subscription, live } = setup();
     await subscription.quietly('commit', async () => undefined);
