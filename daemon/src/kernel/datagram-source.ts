@@ -27,7 +27,7 @@ export interface DatagramSource {
   /** Drains of the socket after a wake so far, where the source drains (a slow stream has none). */
   readonly drains?: number;
   /** Events the kernel has dropped for the socket so far, where the source can tell. */
-  kernelDrops?(): number | undefined;
+  droppedByKernel?(): number | undefined;
   close(): void;
 }
 

@@ -77,7 +77,7 @@ export class DirectSource implements DatagramSource {
     return lease.recvBufferSize;
   }
 
-  kernelDrops(): number | undefined {
+  droppedByKernel(): number | undefined {
     return this.lease === undefined ? undefined : netlinkDropsOfFd(this.lease.fd);
   }
 

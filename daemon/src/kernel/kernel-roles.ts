@@ -105,7 +105,7 @@ export interface OverrunInfo {
    * Events the kernel has dropped for the event socket so far, one ENOBUFS standing for any
    * number of them (its sk_drops, /proc/net/netlink); absent where the reader cannot tell.
    */
-  readonly kernelDrops?: number;
+  readonly droppedByKernel?: number;
 }
 
 /**

@@ -96,7 +96,7 @@ export class NetlinkKernelEvents implements KernelEvents {
   }
 
   stats(): KernelEventStats {
-    const droppedByKernel = this.source?.kernelDrops?.();
+    const droppedByKernel = this.source?.droppedByKernel?.();
     return {
       ...this.counts,
       ...(droppedByKernel === undefined ? {} : { droppedByKernel }),
@@ -187,8 +187,8 @@ export class NetlinkKernelEvents implements KernelEvents {
   private onOverrun(): void {
     this.counts.overruns++;
     try {
-      const kernelDrops = this.source?.kernelDrops?.();
-      this.sink?.overrun({ overruns: this.counts.overruns, ...(kernelDrops === undefined ? {} : { kernelDrops }) });
+      const droppedByKernel = this.source?.droppedByKernel?.();
+      this.sink?.overrun({ overruns: this.counts.overruns, ...(droppedByKernel === undefined ? {} : { droppedByKernel }) });
     } catch {
       this.counts.sinkErrors++;
     }

@@ -109,7 +109,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       internal,
       writerPort: () => writerPort,
       onOverrun: (info) => {
-        logger.warn('kernel events were lost (event socket overrun): re-reading the table', { overruns: info.overruns, ...(info.kernelDrops === undefined ? {} : { dropped: info.kernelDrops }) });
+        logger.warn('kernel events were lost (event socket overrun): re-reading the table', { overruns: info.overruns, ...(info.droppedByKernel === undefined ? {} : { dropped: info.droppedByKernel }) });
         ownTable?.heal('overrun');
       },
     });

@@ -94,7 +94,7 @@ const handlers: Record<string, (req: any) => Promise<unknown> | unknown> = {
       },
       overrun(info) {
         overruns++;
-        reportedDrops.push(info.kernelDrops ?? null);
+        reportedDrops.push(info.droppedByKernel ?? null);
         dropsAtOverruns.push(eventSocketDrops());
       },
     });
