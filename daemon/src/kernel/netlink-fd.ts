@@ -1,8 +1,9 @@
 // The file descriptor of one of this process's netlink sockets. The `netlink` binding keeps its
 // descriptor to itself; the event pump needs it to read datagrams with plain read(2)
 // (pump-output.ts). And the other way round, what the kernel says of the socket behind a
-// descriptor: how many messages it dropped for it (the event socket's overruns in full). procfs has both halves: /proc/self/net/netlink lists this namespace's netlink
-// sockets with their protocol, port id and inode, and each /proc/self/fd/N of a socket links to
+// descriptor: how many messages it dropped for it (an event socket's overruns in full). procfs
+// has both halves: /proc/self/net/netlink lists this namespace's netlink sockets with their
+// protocol, port id, drops and inode, and each /proc/self/fd/N of a socket links to
 // "socket:[inode]".
 //
 // Spec: proc(5) (/proc/[pid]/fd, /proc/net/netlink; columns from netlink_seq_show in
