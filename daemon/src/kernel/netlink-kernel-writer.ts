@@ -32,6 +32,8 @@ export interface KernelWriterOptions extends NetfilterSocketOptions {
   readonly replyTimeoutMs?: number;
   /** Retry rounds per phase (default 4). */
   readonly maxRounds?: number;
+  /** Exchange small chunks within the call (request-exchange.ts; default true; false: the binding's way only). */
+  readonly exchangeInCall?: boolean;
 }
 
 /** Worst-case receive-buffer cost of one failure answer (the request echoed back + skb overhead). */
@@ -53,7 +55,7 @@ export class NetlinkKernelWriter implements KernelWriter {
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: KernelWriterOptions = {}) {
-    this.exchange = new RequestExchange(options, options.replyTimeoutMs ?? 30_000);
+    this.exchange = new RequestExchange(options, options.replyTimeoutMs ?? 30_000, options.exchangeInCall ?? true);
     this.commit = { tcp: { beLiberal: options.tcpBeLiberal ?? true } };
     const byBuffer = Math.max(16, Math.floor(this.exchange.recvBufferSize / 2 / ANSWER_COST));
     this.maxRequests = Math.min(options.maxRequestsPerChunk ?? 4096, byBuffer);
@@ -63,6 +65,11 @@ export class NetlinkKernelWriter implements KernelWriter {
 
   get port(): number {
     return this.exchange.port;
+  }
+
+  /** Chunks answered within the call and chunks answered through the binding's poll (request-exchange.ts). */
+  get exchanges(): { readonly inCall: number; readonly viaBinding: number } {
+    return { ...this.exchange.exchanges };
   }
 
   apply(ops: readonly KernelOp[]): Promise<ApplyReport> {

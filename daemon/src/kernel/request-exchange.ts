@@ -4,11 +4,24 @@
 // (and the barrier) in order, so when the barrier's answer arrives every failure of the chunk
 // has been seen; requests without an answer succeeded. If the socket reports lost replies
 // (ENOBUFS) the chunk is marked `lost` and a fresh barrier is requested.
+//
+// A small chunk (direct mode writes a few entries per wake) is exchanged within the call: the
+// datagram is written with write(2) on the socket's descriptor and the answers, already queued
+// when write returns, are read with read(2) up to the barrier's. The binding's way costs a turn
+// of the event loop for the send's completion (a timer) and another for the answer (its poll,
+// two recvmsg calls and a callback into JavaScript): at 2,000 flows/s in direct mode that was
+// the largest share of the standby's CPU per flow (docs/benchmarks.md). Large chunks (a commit)
+// keep the binding's way, so that the event loop turns between them. Should an answer not be
+// there yet after all (it always is for NETLINK_NETFILTER), the rest comes through the binding.
+import { readSync, writeSync } from 'node:fs';
 import { constants } from 'node:os';
 import { errorCodeOf, MessageCursor, NLMSG_HDRLEN, NlMsgType, NlmFlag, writeHeader } from './codec/netlink-message.js';
 import type { AttrWriter } from './codec/netlink-attr.js';
 import { KernelRequestError } from './errors.js';
+import { NETLINK_NETFILTER } from './codec/nfnetlink.js';
 import { NetfilterSocket, type NetfilterSocketOptions } from './netfilter-socket.js';
+import { netlinkSocketFd } from './netlink-fd.js';
+import { withoutStackTraces } from './without-stack-traces.js';
 
 export interface ChunkAnswer {
   /** errno per request of the chunk (0: no answer, i.e. success). */
@@ -18,6 +31,13 @@ export interface ChunkAnswer {
   /** The barrier request's own answer (0 for the NOOP; a flush's errno when it is the barrier). */
   readonly barrierError: number;
 }
+
+/** Chunks of up to this many requests are exchanged within the call (direct mode's, a few per wake). */
+export const SYNC_MAX_REQUESTS = 256;
+/** Read buffer of the synchronous path: an answer is an nlmsgerr echoing one request (< 1 KiB). */
+const ANSWER_BUFFER = 64 * 1024;
+/** Fresh barriers one in-call exchange asks for after dropped answers, before it leaves the chunk to the binding. */
+const MAX_REBARRIERS = 8;
 
 interface Pending {
   readonly firstSeq: number;
@@ -32,13 +52,19 @@ export class RequestExchange {
   private pending: Pending | undefined;
   private seq = 1;
   private sendBuffer: number | undefined;
+  /** The socket's descriptor for the synchronous path (undefined: not found, the binding's way only). */
+  private readonly fd: number | undefined;
+  private answerBuffer: Buffer | undefined;
   overruns = 0;
+  /** Chunks exchanged within the call, and those whose answers came through the binding. */
+  readonly exchanges = { inCall: 0, viaBinding: 0 };
 
-  constructor(options: NetfilterSocketOptions, private readonly timeoutMs: number) {
+  constructor(options: NetfilterSocketOptions, private readonly timeoutMs: number, syncExchange = true) {
     this.socket = new NetfilterSocket({ recvBufferSize: 16 * 1024 * 1024, ...options, groups: [] }, {
       datagram: (buf) => this.onDatagram(buf),
       overrun: () => this.onOverrun(),
     });
+    this.fd = syncExchange ? netlinkSocketFd(NETLINK_NETFILTER, this.socket.port) : undefined;
   }
 
   get port(): number {
@@ -73,12 +99,114 @@ export class RequestExchange {
 
   /** Sends `datagram` (requests firstSeq.. plus the barrier) and waits for the barrier's answer. */
   exchange(datagram: Buffer, firstSeq: number, count: number, barrier: number): Promise<ChunkAnswer> {
+    if (this.fd !== undefined && count <= SYNC_MAX_REQUESTS && this.pending === undefined) {
+      const answer = this.exchangeInCall(this.fd, datagram, firstSeq, count, barrier);
+      if (answer !== undefined) return answer;
+    }
+    return this.exchangeViaBinding(datagram, firstSeq, count, barrier);
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+
+  /**
+   * The synchronous path: write, then read the answers queued meanwhile. Undefined when the
+   * write did not go out (the binding's way then sends it); a promise of the answer otherwise,
+   * settled already unless the barrier's answer was not there (then the binding delivers it).
+   */
+  private exchangeInCall(fd: number, datagram: Buffer, firstSeq: number, count: number, barrier: number): Promise<ChunkAnswer> | undefined {
+    if (!this.writeNow(fd, datagram)) return undefined;
+    let answer: ChunkAnswer | undefined;
+    const pending: Pending = {
+      firstSeq,
+      errors: new Int32Array(count),
+      barrier,
+      lost: false,
+      done: (barrierError) => {
+        this.pending = undefined;
+        answer = { errors: pending.errors, lost: pending.lost, barrierError };
+      },
+    };
+    this.pending = pending;
+    this.readAnswers(fd, pending);
+    if (answer !== undefined) {
+      this.exchanges.inCall++;
+      return Promise.resolve(answer);
+    }
+    // not answered yet: the binding's poll reads the rest
+    this.exchanges.viaBinding++;
+    return new Promise<ChunkAnswer>((resolve, reject) => {
+      const timer = this.answerTimeout(reject);
+      pending.done = (barrierError) => {
+        clearTimeout(timer);
+        this.pending = undefined;
+        resolve({ errors: pending.errors, lost: pending.lost, barrierError });
+      };
+    });
+  }
+
+  /** write(2) of one datagram; false if it did not go out (a full send buffer, an interrupted call). */
+  private writeNow(fd: number, datagram: Buffer): boolean {
+    try {
+      return withoutStackTraces(() => writeSync(fd, datagram, 0, datagram.length)) === datagram.length;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Reads what the socket holds until the pending chunk is answered or the socket is empty.
+   * Answers the kernel dropped (ENOBUFS: the receive buffer was full) mark the chunk lost; the
+   * queue is read to its end first, which makes room, and only then is a fresh barrier written
+   * (written at once, its answer could be dropped too, on and on). At most MAX_REBARRIERS.
+   */
+  private readAnswers(fd: number, pending: Pending): void {
+    const buf = (this.answerBuffer ??= Buffer.allocUnsafeSlow(ANSWER_BUFFER));
+    let rebarriers = 0;
+    let needBarrier = false;
+    withoutStackTraces(() => {
+      while (this.pending === pending) {
+        let n: number;
+        try {
+          n = readSync(fd, buf, 0, buf.length, null);
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          if (code === 'ENOBUFS') {
+            this.overruns++;
+            pending.lost = true;
+            needBarrier = true;
+            continue;
+          }
+          if (code === 'EINTR') continue;
+          // EAGAIN: all read. The barrier's answer was dropped: ask for another
+          if (code === 'EAGAIN' && needBarrier && rebarriers < MAX_REBARRIERS && this.writeBarrierNow(fd, pending)) {
+            rebarriers++;
+            needBarrier = false;
+            continue;
+          }
+          return; // or a broken socket: the binding's poll (and the answer timeout) from here
+        }
+        this.onDatagram(buf.subarray(0, n));
+      }
+    });
+  }
+
+  /** Writes a fresh barrier for `pending`; false if it did not go out. */
+  private writeBarrierNow(fd: number, pending: Pending): boolean {
+    const noop = Buffer.alloc(NLMSG_HDRLEN);
+    const seq = this.reserve(1);
+    writeHeader(noop, 0, NlMsgType.noop, NlmFlag.request | NlmFlag.ack, seq);
+    if (!this.writeNow(fd, noop)) return false;
+    pending.barrier = seq;
+    return true;
+  }
+
+  private exchangeViaBinding(datagram: Buffer, firstSeq: number, count: number, barrier: number): Promise<ChunkAnswer> {
+    this.exchanges.viaBinding++;
     return new Promise<ChunkAnswer>((resolve, reject) => {
       const errors = new Int32Array(count);
-      const timer = setTimeout(() => {
-        this.pending = undefined;
-        reject(new KernelRequestError(`no answer from the kernel within ${this.timeoutMs} ms`, constants.errno.ETIMEDOUT));
-      }, this.timeoutMs);
+      const timer = this.answerTimeout(reject);
       const pending: Pending = {
         firstSeq,
         errors,
@@ -99,8 +227,11 @@ export class RequestExchange {
     });
   }
 
-  close(): void {
-    this.socket.close();
+  private answerTimeout(reject: (error: Error) => void): NodeJS.Timeout {
+    return setTimeout(() => {
+      this.pending = undefined;
+      reject(new KernelRequestError(`no answer from the kernel within ${this.timeoutMs} ms`, constants.errno.ETIMEDOUT));
+    }, this.timeoutMs);
   }
 
   private onDatagram(buf: Buffer): void {

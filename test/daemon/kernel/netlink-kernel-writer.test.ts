@@ -199,6 +199,57 @@ describe('NetlinkKernelWriter', () => {
     expect(report.results.every((r) => !r.ok && r.code === 'ERANGE')).toBe(true);
   });
 
+  it('answers a small batch within the call, and gives each failure the same errno as the binding does', async () => {
+    type Answer = { report: ApplyReport; exchanges: { inCall: number; viaBinding: number } };
+    const batch = (src: string): KernelOp[] => {
+      const good = udpFlows(20, src, '198.51.100.202');
+      const bad: ConntrackEntry = { ...(good[0] as ConntrackEntry), orig: { ...(good[0] as ConntrackEntry).orig, proto: 6, sport: 9996 }, reply: { ...(good[0] as ConntrackEntry).reply, proto: 6, dport: 9996 }, protoinfo: { proto: 'tcp', state: 42 } };
+      const ops: KernelOp[] = good.map((entry) => ({ op: 'set', entry }));
+      ops.splice(7, 0, { op: 'set', entry: bad });
+      return ops;
+    };
+    const inCall: Answer = await agent.request('applyWith', { options: {}, ops: batch('192.0.2.202') });
+    const viaBinding: Answer = await agent.request('applyWith', { options: { exchangeInCall: false }, ops: batch('192.0.2.203') });
+    expect(inCall.exchanges).toEqual({ inCall: 1, viaBinding: 0 });
+    expect(viaBinding.exchanges).toEqual({ inCall: 0, viaBinding: 1 });
+    for (const { report } of [inCall, viaBinding]) {
+      expect(report.created).toBe(20);
+      expect(report.results[7]).toMatchObject({ ok: false, errno: 34, code: 'ERANGE' });
+    }
+    expect(inCall.report.results).toEqual(viaBinding.report.results);
+    const flows = await listFlows(ns);
+    for (const src of ['192.0.2.202', '192.0.2.203']) expect(flows.filter((f) => f.orig.src === src && f.orig.proto === 17)).toHaveLength(20);
+    // a chunk of more than a few hundred requests (a commit's) keeps the binding's way
+    const large: Answer = await agent.request('applyWith', { options: {}, ops: udpFlows(600, '192.0.2.204', '198.51.100.202').map((entry) => ({ op: 'set', entry })) });
+    expect(large.report.created).toBe(600);
+    expect(large.exchanges).toEqual({ inCall: 0, viaBinding: 1 });
+  });
+
+  it('reads answers the kernel dropped for a full receive buffer as lost, within the call, and asks again', async () => {
+    // 16 failures to a chunk (the least a writer sends), each answer echoing its request: more
+    // than the smallest receive buffer holds
+    const bad = Array.from({ length: 16 }, (_, i): KernelOp => ({
+      op: 'set',
+      entry: {
+        family: 'ipv4',
+        orig: { src: '192.0.2.205', dst: '198.51.100.205', proto: 6, sport: 30000 + i, dport: 80 },
+        reply: { src: '198.51.100.205', dst: '192.0.2.205', proto: 6, sport: 80, dport: 30000 + i },
+        status: Ips.seenReply,
+        timeout: 60,
+        zone: 0,
+        protoinfo: { proto: 'tcp', state: 200 },
+      },
+    }));
+    const good: KernelOp[] = udpFlows(30, '192.0.2.205', '198.51.100.205').map((entry) => ({ op: 'set', entry }));
+    const { report, exchanges }: { report: ApplyReport; exchanges: { inCall: number; viaBinding: number } } = await agent.request('applyWith', { options: { recvBufferSize: 4096 }, ops: [...bad, ...good] });
+    expect(report.overruns).toBeGreaterThan(0);
+    expect(exchanges.viaBinding).toBe(0);
+    for (const r of report.results.slice(0, 16)) expect(r).toMatchObject({ ok: false, code: expect.stringMatching(/^(ERANGE|ELOOP)$/) });
+    expect(report.results.slice(16).every((r) => r.ok)).toBe(true);
+    const flows = await listFlows(ns);
+    expect(flows.filter((f) => f.orig.src === '192.0.2.205')).toHaveLength(30);
+  });
+
   it('deletes, and treats deleting what is gone as done', async () => {
     const ops: KernelOp[] = ENTRIES.map((entry) => ({ op: 'delete', entry }));
     const first: ApplyReport = await agent.request('apply', { ops });

@@ -55,6 +55,17 @@ const handlers: Record<string, (req: any) => Promise<unknown> | unknown> = {
     return { ...dump, entries: dump.entries.map(toWire) };
   },
   apply: (req) => writer.apply(req.ops as KernelOp[]),
+  /** apply with a writer of its own, made with `options` (KernelWriterOptions); with its exchange counts. */
+  applyWith: async (req) => {
+    const own = new NetlinkKernelWriter(req.options);
+    try {
+      const report = await own.apply(req.ops as KernelOp[]);
+      return { report, exchanges: own.exchanges };
+    } finally {
+      own.close();
+    }
+  },
+  exchanges: () => writer.exchanges,
   get: async (req) => (await dumper.getConntrack(req.key)) ?? null,
   flush: (req) => writer.flush(req.table),
   burst: async (req) => {
