@@ -1,8 +1,12 @@
 // Direct mode (half.conf [daemon] mode = direct, conntrackd's DisableExternalCache): every change
 // a peer replicates is written into this node's kernel as it arrives, so a takeover needs no
 // commit. Changes that arrive together are written together: they are queued and the queue is
-// handed to the kernel writer once per turn of the event loop (and again, after a write
-// completes, for what queued up meanwhile), so a burst costs few netlink datagrams.
+// handed to the kernel writer once the sync datagram that brought them is handled (a microtask,
+// run before Node reads the next datagram; and again, after a write completes, for what queued
+// up meanwhile), so a burst costs one netlink datagram per sync datagram. A few changes are
+// written and answered within that call (request-exchange.ts): the flow reaches this node's
+// kernel before the event loop turns again (a turn of its own, setImmediate, cost the standby
+// some 10 us of CPU and the flow as many of latency, docs/benchmarks.md).
 // A batch holds one change per key, the latest: the writer treats each change on its own
 // (create-or-update, retried in rounds), so two changes to one key in one batch could land in
 // the wrong order (a delete, then a new set of the same flow, ending with no entry).
@@ -39,7 +43,7 @@ export class DirectInjector {
   private schedule(): void {
     if (this.scheduled || this.writing) return;
     this.scheduled = true;
-    setImmediate(() => {
+    queueMicrotask(() => {
       this.scheduled = false;
       void this.drain();
     });
