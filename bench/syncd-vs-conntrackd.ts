@@ -40,6 +40,7 @@
 //     figure and fwb's user/system CPU), and fwb's kernel must then hold all N (`conntrack -C`).
 //
 // Environment: BENCH_ONLY=bulk,commit,latency (parts), BENCH_DAEMONS=half,conntrackd, BENCH_RATE (flows/s),
+// BENCH_SECONDS and BENCH_COLD_SECONDS (the latency part's measured and first, reported-apart seconds; 5 and 1),
 // BENCH_NICE=N (both daemons' threads), BENCH_RT=N and BENCH_CONNTRACKD_OTHER=1 (scheduling policies, see applyScheduling), BENCH_EVENT_READER=pump (half-syncd's events through its event pump), BENCH_SYNC_MTU=N (half-syncd's sync link), BENCH_STATUS=1 (daemon status after each part), BENCH_JSON=FILE, BENCH_NODE_FLAGS (both
 // half-syncd), BENCH_TIMELINE=1, BENCH_STAGES=1, BENCH_SLOW=MS, BENCH_PERF=PREFIX, BENCH_GC_DUMP=PREFIX (see where each is read).
 import { spawn, spawnSync } from 'node:child_process';
@@ -66,13 +67,13 @@ const QUICK = process.argv.includes('--quick');
 const BULK = QUICK ? 50_000 : 200_000;
 const COMMIT_SIZES = QUICK ? [10_000, 50_000] : [10_000, 100_000, 200_000];
 const RATE = Number(process.env['BENCH_RATE'] ?? 10_000);
-const LATENCY_SECONDS = QUICK ? 2 : 5;
+const LATENCY_SECONDS = Number(process.env['BENCH_SECONDS'] ?? (QUICK ? 2 : 5));
 /** Latency runs per daemon, alternating between the daemons (a shared machine's noise comes and goes). */
 const LATENCY_RUNS = QUICK ? 1 : 3;
 /** Bulk runs per daemon, alternating, each on a fresh pair; the medians are reported (one run's rate can be half another's here). */
 const BULK_RUNS = QUICK ? 1 : 3;
 /** The first second of flows: reported apart (a daemon that just started warms up: JIT, buffers). */
-const COLD_SECONDS = 1;
+const COLD_SECONDS = Number(process.env['BENCH_COLD_SECONDS'] ?? 1);
 const SELF = fileURLToPath(import.meta.url);
 const CLK_TCK = 100;
 
