@@ -5,8 +5,7 @@
 // run before Node reads the next datagram; and again, after a write completes, for what queued
 // up meanwhile), so a burst costs one netlink datagram per sync datagram. A few changes are
 // written and answered within that call (request-exchange.ts): the flow reaches this node's
-// kernel before the event loop turns again (a turn of its own, setImmediate, cost the standby
-// some 10 us of CPU and the flow as many of latency, docs/benchmarks.md).
+// kernel before the event loop turns again.
 // A batch holds one change per key, the latest: the writer treats each change on its own
 // (create-or-update, retried in rounds), so two changes to one key in one batch could land in
 // the wrong order (a delete, then a new set of the same flow, ending with no entry).
