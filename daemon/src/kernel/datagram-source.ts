@@ -17,6 +17,8 @@ export interface DatagramHandlers {
   overrun(): void;
   /** Echoes of `dropPorts` dropped at the source so far (the pump drops them before forwarding). */
   dropped?(total: number): void;
+  /** Every datagram read so far has been handed over (KernelEventSink.settled). */
+  settled?(): void;
 }
 
 export interface DatagramSource {
@@ -125,7 +127,10 @@ export class PumpSource implements DatagramSource {
         } else if (code === PumpControl.drains) this.drains = drainsBefore + value;
       },
     });
-    (child.stdio[3] as Readable).on('data', (chunk: Buffer) => reader.push(chunk));
+    (child.stdio[3] as Readable).on('data', (chunk: Buffer) => {
+      reader.push(chunk);
+      handlers.settled?.();
+    });
     child.on('error', (error) => (this.lastError = `event pump: ${error.message}`));
     child.on('exit', (code, signal) => {
       if (this.closing) return;

@@ -127,6 +127,11 @@ export interface KernelEventSink {
    * `event`. Sinks without it get every event decoded.
    */
   conntrackView?(view: ConntrackEventView): void;
+  /**
+   * Optional: every event read from the socket so far has been handed over, and the reader is
+   * about to wait for more (or to let the event loop turn): a sink that batches can send now.
+   */
+  settled?(): void;
 }
 
 export interface KernelEventStats {

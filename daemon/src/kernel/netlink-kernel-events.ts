@@ -74,6 +74,7 @@ export class NetlinkKernelEvents implements KernelEvents {
       datagram: (buf) => this.onDatagram(buf),
       overrun: () => this.onOverrun(),
       dropped: (total) => (this.counts.echoesDropped = total),
+      settled: () => this.onSettled(),
     };
     const isolation = this.options.isolation ?? 'direct';
     if (isolation === 'direct' && !canWatchDatagrams()) {
@@ -111,6 +112,14 @@ export class NetlinkKernelEvents implements KernelEvents {
 
   close(): void {
     this.source?.close();
+  }
+
+  private onSettled(): void {
+    try {
+      this.sink?.settled?.();
+    } catch {
+      this.counts.sinkErrors++;
+    }
   }
 
   private onDatagram(buf: Buffer): void {

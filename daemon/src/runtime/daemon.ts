@@ -106,6 +106,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const writerPort = writer.port; // getsockname(2) once, not per event
     const feed = new KernelFeed({
       localChange: (change) => node.localChange(change),
+      settled: () => node.localChangesSettled(),
       internal,
       writerPort: () => writerPort,
       onOverrun: (info) => {

@@ -35,6 +35,8 @@ export interface KernelFeedDeps {
   /** Netlink port of our kernel writer (its echoes are skipped); 0 when there is none. */
   readonly writerPort: () => number;
   readonly onOverrun: (info: OverrunInfo) => void;
+  /** The events read so far are all in (KernelEventSink.settled): SyncNode.localChangesSettled. */
+  readonly settled?: () => void;
 }
 
 export interface KernelFeedCounters {
@@ -73,6 +75,10 @@ export class KernelFeed implements KernelEventSink {
       return;
     }
     this.apply(change);
+  }
+
+  settled(): void {
+    this.deps.settled?.();
   }
 
   overrun(info: OverrunInfo): void {

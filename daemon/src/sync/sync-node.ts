@@ -123,6 +123,15 @@ export class SyncNode {
     this.outbound.flush();
   }
 
+  /**
+   * Every change of our own table read so far has been given (the kernel's reader is about to
+   * wait): with no flush delay configured, what they batched leaves now rather than once the
+   * event loop has turned (the batcher's timer of 0 ms, a setImmediate).
+   */
+  localChangesSettled(): void {
+    if (this.options.flushDelayMs === 0) this.outbound.flush();
+  }
+
   /** We are the primary now: replicate our table, starting with a full resync to everyone. */
   becomeSender(): void {
     if (this.role === 'sender') return;

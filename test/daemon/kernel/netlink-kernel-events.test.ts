@@ -18,6 +18,8 @@ interface EventsAnswer {
   overruns: number;
   events: KernelEvent[];
   stats: KernelEventStats;
+  /** The sink's `settled` calls, and the events it had been given at the last one (waitEvents). */
+  settled: { calls: number; events: number };
 }
 
 let ns: Netns;
@@ -171,7 +173,9 @@ describe('NetlinkKernelEvents', () => {
   // A wake of a reader drains the socket only while events stream in: a slow stream (here one
   // entry per conntrack process, some hundreds a second at most) is read one datagram a wake (the
   // direct reader's watch, the pump's binding), which saves a read ending in a thrown EAGAIN per
-  // wake; a burst is drained.
+  // wake; a burst is drained. Either way the sink hears `settled` once it has all that was read
+  // (the sync layer sends its batch then): after each event of the slow stream, and after the
+  // burst's last event, not after each of the burst's.
   it.each([
     ['the daemon thread', 'direct', 'daemon', 800_000],
     ['the event pump', 'pump', 'pump', 850_000],
@@ -186,11 +190,15 @@ describe('NetlinkKernelEvents', () => {
       const slow: EventsAnswer = await agent.request('waitEvents', { name: 'conntrack:new', count: 20 });
       expect(slow.counts['conntrack:new']).toBe(20);
       expect(slow.stats.drains).toBe(0);
+      expect(slow.settled.calls).toBeGreaterThanOrEqual(20);
+      expect(slow.settled.events).toBe(20);
       expect((await conntrackLoad(ns, syntheticConntrackLines(20_000, { start: start + 10_000 }))).exitCode).toBe(0);
       const burst: EventsAnswer = await agent.request('waitEvents', { name: 'conntrack:new', count: 20_020, timeoutMs: 30_000 });
       expect(burst.overruns).toBe(0);
       expect(burst.counts['conntrack:new']).toBe(20_020);
       expect(burst.stats.drains).toBeGreaterThan(0);
+      expect(burst.settled.events).toBe(20_020);
+      expect(burst.settled.calls - slow.settled.calls).toBeLessThan(20_000 / 10);
     });
   });
 

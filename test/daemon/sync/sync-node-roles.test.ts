@@ -117,3 +117,27 @@ describe('SyncNode.reconcileTable', () => {
     expect(settle(sim, 1, 5000)).toBeDefined();
   });
 });
+
+describe('SyncNode: changes read from the kernel in one go', () => {
+  it.each([
+    [0, 1],
+    [5, 0],
+  ])('with a flush delay of %s ms, leave in %s frame(s) as soon as the reader has settled', (flushDelayMs, framesAtOnce) => {
+    const sim = new SimCluster({ seed: 7, loss: 0, minDelayMs: 0.2, maxDelayMs: 1 });
+    sim.start(1, { role: 'sender', options: { flushDelayMs } });
+    sim.start(2, { role: 'receiver', options: { flushDelayMs } });
+    expect(settle(sim, 1, 1000)).toBeDefined();
+    const primary = sim.member(1).node;
+    const before = primary.counters.dataFramesSent;
+    for (let id = 1; id <= 3; id++) primary.localChange({ op: 'set', record: makeRecord(id, 1) });
+    // batched: nothing leaves while changes may still come
+    expect(primary.counters.dataFramesSent).toBe(before);
+    primary.localChangesSettled();
+    expect(primary.counters.dataFramesSent).toBe(before + framesAtOnce);
+    // a configured delay is kept: the frame leaves when it is over
+    sim.clock.advance(flushDelayMs + 1);
+    expect(primary.counters.dataFramesSent).toBe(before + 1);
+    expect(settle(sim, 1, 1000)).toBeDefined();
+    expect(sim.member(2).external.peek(1)?.size).toBe(3);
+  });
+});

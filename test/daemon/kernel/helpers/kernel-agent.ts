@@ -28,6 +28,8 @@ let keep = 1000;
 const received: KernelEvent[] = [];
 const counts: Record<string, number> = {};
 let overruns = 0;
+/** Calls of the sink's `settled`, and how many events it had been given at the last one. */
+const settled = { calls: 0, events: 0 };
 /** The kernel's drop count of this process's event sockets when each overrun was reported, read here and as the overrun reported it. */
 const dropsAtOverruns: number[] = [];
 const reportedDrops: (number | null)[] = [];
@@ -103,6 +105,10 @@ const handlers: Record<string, (req: any) => Promise<unknown> | unknown> = {
         counts[name] = (counts[name] ?? 0) + 1;
         if (received.length < keep) received.push(e);
       },
+      settled() {
+        settled.calls++;
+        settled.events = Object.values(counts).reduce((sum, n) => sum + n, 0);
+      },
       overrun(info) {
         overruns++;
         reportedDrops.push(info.droppedByKernel ?? null);
@@ -149,7 +155,7 @@ const handlers: Record<string, (req: any) => Promise<unknown> | unknown> = {
     while ((counts[req.name] ?? 0) < req.count && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
     // let stragglers in, then report
     await new Promise((r) => setTimeout(r, req.settleMs ?? 100));
-    return { counts: { ...counts }, overruns, stats: events?.stats() };
+    return { counts: { ...counts }, overruns, stats: events?.stats(), settled: { ...settled } };
   },
 };
 
