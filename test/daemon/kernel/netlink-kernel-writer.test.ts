@@ -60,6 +60,22 @@ function udpFlows(count: number, src: string, dst: string): ConntrackEntry[] {
   }));
 }
 
+/** `count` sets of TCP flows from `src` to `dst`:80 (source ports from `sport`) the kernel refuses: a TCP state out of range (ERANGE). */
+function badTcpSets(count: number, src: string, dst: string, sport: number): KernelOp[] {
+  return Array.from({ length: count }, (_, i): KernelOp => ({
+    op: 'set',
+    entry: {
+      family: 'ipv4',
+      orig: { src, dst, proto: 6, sport: sport + i, dport: 80 },
+      reply: { src: dst, dst: src, proto: 6, sport: 80, dport: sport + i },
+      status: Ips.seenReply,
+      timeout: 60,
+      zone: 0,
+      protoinfo: { proto: 'tcp', state: 200 },
+    },
+  }));
+}
+
 function flowOf(flows: OracleFlow[], e: ConntrackEntry): OracleFlow | undefined {
   return flows.find((f) => f.orig.src === e.orig.src && f.orig.dst === e.orig.dst && f.orig.proto === e.orig.proto && f.zone === e.zone);
 }
@@ -181,18 +197,7 @@ describe('NetlinkKernelWriter', () => {
   });
 
   it('hears every answer when a whole batch fails (answers fit the receive buffer)', async () => {
-    const bad = Array.from({ length: 5000 }, (_, i): KernelOp => ({
-      op: 'set',
-      entry: {
-        family: 'ipv4',
-        orig: { src: '192.0.2.201', dst: '198.51.100.201', proto: 6, sport: 20000 + i, dport: 80 },
-        reply: { src: '198.51.100.201', dst: '192.0.2.201', proto: 6, sport: 80, dport: 20000 + i },
-        status: Ips.seenReply,
-        timeout: 60,
-        zone: 0,
-        protoinfo: { proto: 'tcp', state: 200 },
-      },
-    }));
+    const bad = badTcpSets(5000, '192.0.2.201', '198.51.100.201', 20000);
     const report: ApplyReport = await agent.request('apply', { ops: bad });
     expect(report.overruns).toBe(0);
     expect(report.failed).toBe(5000);
@@ -228,18 +233,7 @@ describe('NetlinkKernelWriter', () => {
   it('reads answers the kernel dropped for a full receive buffer as lost, within the call, and asks again', async () => {
     // 16 failures to a chunk (the least a writer sends), each answer echoing its request: more
     // than the smallest receive buffer holds
-    const bad = Array.from({ length: 16 }, (_, i): KernelOp => ({
-      op: 'set',
-      entry: {
-        family: 'ipv4',
-        orig: { src: '192.0.2.205', dst: '198.51.100.205', proto: 6, sport: 30000 + i, dport: 80 },
-        reply: { src: '198.51.100.205', dst: '192.0.2.205', proto: 6, sport: 80, dport: 30000 + i },
-        status: Ips.seenReply,
-        timeout: 60,
-        zone: 0,
-        protoinfo: { proto: 'tcp', state: 200 },
-      },
-    }));
+    const bad = badTcpSets(16, '192.0.2.205', '198.51.100.205', 30000);
     const good: KernelOp[] = udpFlows(30, '192.0.2.205', '198.51.100.205').map((entry) => ({ op: 'set', entry }));
     const { report, exchanges }: { report: ApplyReport; exchanges: { inCall: number; viaBinding: number } } = await agent.request('applyWith', { options: { recvBufferSize: 4096 }, ops: [...bad, ...good] });
     expect(report.overruns).toBeGreaterThan(0);
