@@ -52,8 +52,8 @@ export class RequestExchange {
   private pending: Pending | undefined;
   private seq = 1;
   private sendBuffer: number | undefined;
-  /** The socket's descriptor for the synchronous path (undefined: not found, the binding's way only). */
-  private readonly fd: number | undefined;
+  /** The socket's descriptor for the synchronous path (undefined: not found, or closed: the binding's way only). */
+  private fd: number | undefined;
   private answerBuffer: Buffer | undefined;
   overruns = 0;
   /** Chunks exchanged within the call, and those whose answers came through the binding. */
@@ -107,6 +107,8 @@ export class RequestExchange {
   }
 
   close(): void {
+    // the number may soon be another file's: never written to again
+    this.fd = undefined;
     this.socket.close();
   }
 
@@ -187,6 +189,8 @@ export class RequestExchange {
           }
           return; // or a broken socket: the binding's poll (and the answer timeout) from here
         }
+        // no netlink answer is empty: a read of nothing is not a socket's, stop here
+        if (n === 0) return;
         this.onDatagram(buf.subarray(0, n));
       }
     });

@@ -230,6 +230,20 @@ describe('NetlinkKernelWriter', () => {
     expect(large.exchanges).toEqual({ inCall: 0, viaBinding: 1 });
   });
 
+  it('writes nothing once closed (its descriptor number may be another file\'s by then)', async () => {
+    const [first, ...rest] = udpFlows(4, '192.0.2.206', '198.51.100.206').map((entry): KernelOp => ({ op: 'set', entry }));
+    const { report, exchanges, reused, strayBytes }: { report: ApplyReport; exchanges: { inCall: number; viaBinding: number }; reused: boolean; strayBytes: number } = await agent.request('applyWith', { options: {}, closedAfter: [first], ops: rest });
+    // the file the agent opened after the close got the socket's old number, and nothing of ours
+    expect(reused).toBe(true);
+    expect(strayBytes).toBe(0);
+    expect(report.failed).toBe(3);
+    for (const r of report.results) expect(r).toMatchObject({ ok: false, reason: expect.stringMatching(/closed/) });
+    // the first write went within the call, nothing after the close
+    expect(exchanges).toEqual({ inCall: 1, viaBinding: 1 });
+    const flows = await listFlows(ns);
+    expect(flows.filter((f) => f.orig.src === '192.0.2.206')).toHaveLength(1);
+  });
+
   it('reads answers the kernel dropped for a full receive buffer as lost, within the call, and asks again', async () => {
     // 16 failures to a chunk (the least a writer sends), each answer echoing its request: more
     // than the smallest receive buffer holds

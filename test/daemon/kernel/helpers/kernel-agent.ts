@@ -2,7 +2,9 @@
 // and drives the real kernel layer on request: one JSON request per stdin line, one JSON answer
 // per stdout line. Conntrack state is per namespace and a process cannot enter one from Node,
 // so tests talk to the kernel through this agent and check with the conntrack tool.
-import { setPriority } from 'node:os';
+import { closeSync, fstatSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { setPriority, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { RecordChange, Table } from '../../../../daemon/src/model/record.js';
 import { buildFlowFilter, type FlowFilterConfig } from '../../../../daemon/src/kernel/flow-filter.js';
@@ -10,6 +12,8 @@ import type { KernelEvent, KernelOp } from '../../../../daemon/src/kernel/kernel
 import { NetlinkKernelDumper } from '../../../../daemon/src/kernel/netlink-kernel-dumper.js';
 import { NetlinkKernelEvents, type KernelEventsOptions } from '../../../../daemon/src/kernel/netlink-kernel-events.js';
 import { NetlinkKernelWriter } from '../../../../daemon/src/kernel/netlink-kernel-writer.js';
+import { NETLINK_NETFILTER } from '../../../../daemon/src/kernel/codec/nfnetlink.js';
+import { netlinkSocketFd } from '../../../../daemon/src/kernel/netlink-fd.js';
 import { expectationToRecord, toRecord } from '../../../../daemon/src/kernel/record-mapping.js';
 import { ownNetfilterSockets } from './own-sockets.js';
 import { syntheticEntries } from './synthetic-flows.js';
@@ -57,9 +61,28 @@ const handlers: Record<string, (req: any) => Promise<unknown> | unknown> = {
     return { ...dump, entries: dump.entries.map(toWire) };
   },
   apply: (req) => writer.apply(req.ops as KernelOp[]),
-  /** apply with a writer of its own, made with `options` (KernelWriterOptions); with its exchange counts. */
+  /**
+   * apply with a writer of its own, made with `options` (KernelWriterOptions); with its exchange
+   * counts. `closedAfter`: ops applied first, then the writer is closed, a file opened (it gets
+   * the socket's descriptor number, as a daemon's next file could), and `ops` applied; answers
+   * whether the number was the socket's and the bytes that reached the file.
+   */
   applyWith: async (req) => {
     const own = new NetlinkKernelWriter(req.options);
+    if (req.closedAfter !== undefined) {
+      await own.apply(req.closedAfter as KernelOp[]);
+      const socketFd = netlinkSocketFd(NETLINK_NETFILTER, own.port);
+      own.close();
+      const dir = mkdtempSync(join(tmpdir(), 'h5w-agent-'));
+      const fd = openSync(join(dir, 'next-file'), 'w+');
+      try {
+        const report = await own.apply(req.ops as KernelOp[]);
+        return { report, exchanges: own.exchanges, reused: fd === socketFd, strayBytes: fstatSync(fd).size };
+      } finally {
+        closeSync(fd);
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
     try {
       const report = await own.apply(req.ops as KernelOp[]);
       return { report, exchanges: own.exchanges };
