@@ -182,10 +182,10 @@ export class RequestExchange {
           }
           if (code === 'EINTR') continue;
           // EAGAIN: all read. The barrier's answer was dropped: ask for another
-          if (code === 'EAGAIN' && needBarrier && rebarriers < MAX_REBARRIERS && this.writeBarrierNow(fd, pending)) {
+          if (code === 'EAGAIN' && needBarrier && rebarriers < MAX_REBARRIERS) {
             rebarriers++;
             needBarrier = false;
-            continue;
+            if (this.sendFreshBarrier(fd, pending)) continue;
           }
           return; // or a broken socket: the binding's poll (and the answer timeout) from here
         }
@@ -196,14 +196,14 @@ export class RequestExchange {
     });
   }
 
-  /** Writes a fresh barrier for `pending`; false if it did not go out. */
-  private writeBarrierNow(fd: number, pending: Pending): boolean {
+  /** Sends a fresh barrier for `pending`: true when written here, false when the binding sends it. */
+  private sendFreshBarrier(fd: number, pending: Pending): boolean {
     const noop = Buffer.alloc(NLMSG_HDRLEN);
-    const seq = this.reserve(1);
-    writeHeader(noop, 0, NlMsgType.noop, NlmFlag.request | NlmFlag.ack, seq);
-    if (!this.writeNow(fd, noop)) return false;
-    pending.barrier = seq;
-    return true;
+    pending.barrier = this.reserve(1);
+    writeHeader(noop, 0, NlMsgType.noop, NlmFlag.request | NlmFlag.ack, pending.barrier);
+    if (this.writeNow(fd, noop)) return true;
+    this.socket.send(noop).catch(() => undefined);
+    return false;
   }
 
   private exchangeViaBinding(datagram: Buffer, firstSeq: number, count: number, barrier: number): Promise<ChunkAnswer> {
