@@ -59,12 +59,12 @@ export class RequestExchange {
   /** Chunks exchanged within the call, and those whose answers came through the binding. */
   readonly exchanges = { inCall: 0, viaBinding: 0 };
 
-  constructor(options: NetfilterSocketOptions, private readonly timeoutMs: number, syncExchange = true) {
+  constructor(options: NetfilterSocketOptions, private readonly timeoutMs: number, exchangeInCall = true) {
     this.socket = new NetfilterSocket({ recvBufferSize: 16 * 1024 * 1024, ...options, groups: [] }, {
       datagram: (buf) => this.onDatagram(buf),
       overrun: () => this.onOverrun(),
     });
-    this.fd = syncExchange ? netlinkSocketFd(NETLINK_NETFILTER, this.socket.port) : undefined;
+    this.fd = exchangeInCall ? netlinkSocketFd(NETLINK_NETFILTER, this.socket.port) : undefined;
   }
 
   get port(): number {
