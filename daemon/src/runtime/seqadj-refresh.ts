@@ -63,6 +63,10 @@ export class SeqAdjRefresh implements KernelEventSink {
     this.inner.overrun(info);
   }
 
+  settled(): void {
+    this.inner.settled?.();
+  }
+
   /** Resolves once every read asked for so far has been passed on (tests, shutdown). */
   async idle(): Promise<void> {
     while (this.running !== undefined) await this.running;

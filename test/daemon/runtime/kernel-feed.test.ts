@@ -20,7 +20,9 @@ function harness() {
   const internal = new FlowCache();
   const changes: RecordChange[] = [];
   const overruns: number[] = [];
+  const settled = { calls: 0 };
   const feed = new KernelFeed({
+    settled: () => settled.calls++,
     localChange: (change) => {
       changes.push(change);
       if (change.op === 'set') internal.set(change.record, 1, 0);
@@ -30,7 +32,7 @@ function harness() {
     writerPort: () => WRITER_PORT,
     onOverrun: (info) => overruns.push(info.overruns),
   });
-  return { internal, changes, overruns, feed };
+  return { internal, changes, overruns, settled, feed };
 }
 
 const held = (internal: FlowCache, entry: ConntrackEntry): ConntrackEntry | undefined => {
@@ -40,6 +42,15 @@ const held = (internal: FlowCache, entry: ConntrackEntry): ConntrackEntry | unde
 };
 
 describe('KernelFeed', () => {
+  it('passes on that the reader has handed over all it read (the sync layer sends its batch then)', () => {
+    const { feed, settled, changes } = harness();
+    feed.event({ table: 'conntrack', type: 'new', entry: udp, originPort: 0 });
+    expect(settled.calls).toBe(0);
+    feed.settled();
+    expect(settled.calls).toBe(1);
+    expect(changes).toHaveLength(1);
+  });
+
   it('folds partial updates into the entry held, so nothing the update left out is lost', () => {
     const { feed, internal, changes } = harness();
     feed.event({ table: 'conntrack', type: 'new', entry: tcp, originPort: 0 });

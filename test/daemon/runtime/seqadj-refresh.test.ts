@@ -37,11 +37,15 @@ const expectation = (master: ConntrackEntry['orig'], dataPort: number): Expectat
 class Recorder implements KernelEventSink {
   readonly events: KernelEvent[] = [];
   overruns = 0;
+  settles = 0;
   event(e: KernelEvent): void {
     this.events.push(e);
   }
   overrun(): void {
     this.overruns++;
+  }
+  settled(): void {
+    this.settles++;
   }
 }
 
@@ -77,7 +81,9 @@ describe('SeqAdjRefresh', () => {
     refresh.event({ table: 'expectation', type: 'new', expectation: expectation(MASTER.orig, 50000), originPort: 0 });
     refresh.event({ table: 'expectation', type: 'new', expectation: expectation(MASTER.orig, 50001), originPort: 0 });
     refresh.overrun({ overruns: 1 });
+    refresh.settled();
     expect(sink.events).toHaveLength(3);
+    expect(sink.settles).toBe(1);
     expect(sink.overruns).toBe(1);
     expect(reader.asked).toEqual([]); // deferred: the packet's processing has ended by then
     await flush();
