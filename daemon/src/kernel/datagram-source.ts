@@ -17,7 +17,7 @@ export interface DatagramHandlers {
   overrun(): void;
   /** Echoes of `dropPorts` dropped at the source so far (the pump drops them before forwarding). */
   dropped?(total: number): void;
-  /** Every datagram read so far has been handed over (KernelEventSink.settled). */
+  /** All that a drain read has been handed over (KernelEventSink.settled). */
   settled?(): void;
 }
 

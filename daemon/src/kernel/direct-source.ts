@@ -14,7 +14,10 @@
 // 2k events/s cut the sender's CPU per flow by about a sixth (docs/benchmarks.md).
 // An overrun is reported only once a drain has read the socket empty after it and the backlog is
 // handled (overrun-hold.ts): a dump begun earlier would miss entries whose events the kernel
-// drops silently until then.
+// drops silently until then. Each turn of a drain ends with `settled`, and the sync layer sends
+// its batch at once: left to its setImmediate, the batch waited while the watch, in the same
+// turn of the event loop, read the next datagram and napped and drained again (0.7 ms of median
+// latency at 10k flows/s, docs/benchmarks.md).
 import { constants } from 'node:os';
 import type { DatagramHandlers, DatagramSource, SourceOptions } from './datagram-source.js';
 import { netlinkDropsOfFd } from './netlink-fd.js';
@@ -96,9 +99,12 @@ export class DirectSource implements DatagramSource {
       if (nap === 0 && !this.overruns.holding) {
         // a slow stream: no drain. The watch reads whatever follows this datagram itself, and
         // its closing EAGAIN is a return code, where a drain's is an error thrown by readSync
+        // Not settled here: the watch may read more datagrams in this same turn of the event
+        // loop, and the sync layer's own flush (a setImmediate) sends them in one frame; settled
+        // per datagram made a frame per event, which at 10k events/s without a nap sank both
+        // daemons (docs/benchmarks.md, 09:45)
         this.pacer.count(1);
         this.handlers?.datagram(first);
-        this.handlers?.settled?.();
         return;
       }
       // caught up while events stream in: let some gather first, then drain

@@ -128,8 +128,10 @@ export interface KernelEventSink {
    */
   conntrackView?(view: ConntrackEventView): void;
   /**
-   * Optional: every event read from the socket so far has been handed over, and the reader is
-   * about to wait for more (or to let the event loop turn): a sink that batches can send now.
+   * Optional: the reader has handed over all that a drain of the socket read (and what it read
+   * before): a sink that batches can send now. Datagrams handed over one at a time as they come
+   * (a slow stream) are not followed by it: more may come in the same turn of the event loop,
+   * and the sink's own timer sends them together.
    */
   settled?(): void;
 }
