@@ -102,7 +102,7 @@ export class DirectSource implements DatagramSource {
         // Not settled here: the watch may read more datagrams in this same turn of the event
         // loop, and the sync layer's own flush (a setImmediate) sends them in one frame; settled
         // per datagram made a frame per event, which at 10k events/s without a nap sank both
-        // daemons (docs/benchmarks.md, 09:45)
+        // daemons (docs/benchmarks.md, 09:37)
         this.pacer.count(1);
         this.handlers?.datagram(first);
         return;
