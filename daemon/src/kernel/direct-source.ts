@@ -98,7 +98,7 @@ export class DirectSource implements DatagramSource {
       const nap = this.pacer.napFor(performance.now());
       if (nap === 0 && !this.overruns.holding) {
         // a slow stream: no drain. The watch reads whatever follows this datagram itself, and
-        // its closing EAGAIN is a return code, where a drain's is an error thrown by readSync
+        // its closing EAGAIN is a return code, where a drain's is an error thrown by readSync.
         // Not settled here: the watch may read more datagrams in this same turn of the event
         // loop, and the sync layer's own flush (a setImmediate) sends them in one frame; settled
         // per datagram made a frame per event, which at 10k events/s without a nap sank both
