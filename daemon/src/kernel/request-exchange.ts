@@ -9,10 +9,10 @@
 // datagram is written with write(2) on the socket's descriptor and the answers, already queued
 // when write returns, are read with read(2) up to the barrier's. The binding's way costs a turn
 // of the event loop for the send's completion (a timer) and another for the answer (its poll,
-// two recvmsg calls and a callback into JavaScript): at 2,000 flows/s in direct mode that was
-// the largest share of the standby's CPU per flow (docs/benchmarks.md). Large chunks (a commit)
-// keep the binding's way, so that the event loop turns between them. Should an answer not be
-// there yet after all (it always is for NETLINK_NETFILTER), the rest comes through the binding.
+// two recvmsg calls and a callback into JavaScript): some 18 us of CPU more per write of one
+// entry (bench/direct-writes.ts: 36.8 against 18.4 us). Large chunks (a commit) keep the
+// binding's way, so that the event loop turns between them. Should an answer not be there yet
+// after all (it always is for NETLINK_NETFILTER), the rest comes through the binding.
 import { readSync, writeSync } from 'node:fs';
 import { constants } from 'node:os';
 import { errorCodeOf, MessageCursor, NLMSG_HDRLEN, NlMsgType, NlmFlag, writeHeader } from './codec/netlink-message.js';
@@ -33,7 +33,7 @@ export interface ChunkAnswer {
 }
 
 /** Chunks of up to this many requests are exchanged within the call (direct mode's, a few per wake). */
-export const SYNC_MAX_REQUESTS = 256;
+const IN_CALL_MAX_REQUESTS = 256;
 /** Read buffer of the synchronous path: an answer is an nlmsgerr echoing one request (< 1 KiB). */
 const ANSWER_BUFFER = 64 * 1024;
 /** Fresh barriers one in-call exchange asks for after dropped answers, before it leaves the chunk to the binding. */
@@ -99,7 +99,7 @@ export class RequestExchange {
 
   /** Sends `datagram` (requests firstSeq.. plus the barrier) and waits for the barrier's answer. */
   exchange(datagram: Buffer, firstSeq: number, count: number, barrier: number): Promise<ChunkAnswer> {
-    if (this.fd !== undefined && count <= SYNC_MAX_REQUESTS && this.pending === undefined) {
+    if (this.fd !== undefined && count <= IN_CALL_MAX_REQUESTS) {
       const answer = this.exchangeInCall(this.fd, datagram, firstSeq, count, barrier);
       if (answer !== undefined) return answer;
     }
