@@ -477,6 +477,7 @@ async function observer(): Promise<void> {
   const events = new NetlinkKernelEvents({ conntrack: ['new'], expectations: false, isolation: 'none' });
   await events.start({
     event() {},
+    settled() {},
     conntrackView({ scan }) {
       const { buf, orig } = scan;
       if (orig.dport !== 80 || scan.addrLen !== 4) return;

@@ -18,7 +18,7 @@ export interface DatagramHandlers {
   /** Echoes of `dropPorts` dropped at the source so far (the pump drops them before forwarding). */
   dropped?(total: number): void;
   /** All that a drain read has been handed over (KernelEventSink.settled). */
-  settled?(): void;
+  settled(): void;
 }
 
 export interface DatagramSource {
@@ -129,7 +129,7 @@ export class PumpSource implements DatagramSource {
     });
     (child.stdio[3] as Readable).on('data', (chunk: Buffer) => {
       reader.push(chunk);
-      handlers.settled?.();
+      handlers.settled();
     });
     child.on('error', (error) => (this.lastError = `event pump: ${error.message}`));
     child.on('exit', (code, signal) => {

@@ -150,7 +150,7 @@ export class DirectSource implements DatagramSource {
       // handlers keep nothing they do not copy, and no frame spans two chunks: reuse it
       if (this.spare.length < SPARE_CHUNKS && chunk.buffer.byteLength === SLICE_BYTES) this.spare.push(Buffer.from(chunk.buffer, chunk.byteOffset, SLICE_BYTES));
     }
-    this.handlers?.settled?.();
+    this.handlers?.settled();
     const overruns = this.overruns.release(this.backlog.length === 0 && this.output.pending === 0);
     for (let i = 0; i < overruns; i++) this.handlers?.overrun();
     // held overruns need another drain (the last one stopped short of empty) or the backlog handled

@@ -128,12 +128,12 @@ export interface KernelEventSink {
    */
   conntrackView?(view: ConntrackEventView): void;
   /**
-   * Optional: the reader has handed over all that a drain of the socket read (and what it read
-   * before): a sink that batches can send now. Datagrams handed over one at a time as they come
+   * The reader has handed over all that a drain of the socket read (and what it read before): a
+   * sink that batches can send now; a sink that wraps another passes it on. Datagrams handed over one at a time as they come
    * (a slow stream) are not followed by it: more may come in the same turn of the event loop,
    * and the sink's own timer sends them together.
    */
-  settled?(): void;
+  settled(): void;
 }
 
 export interface KernelEventStats {

@@ -116,7 +116,7 @@ export class NetlinkKernelEvents implements KernelEvents {
 
   private onSettled(): void {
     try {
-      this.sink?.settled?.();
+      this.sink?.settled();
     } catch {
       this.counts.sinkErrors++;
     }

@@ -36,7 +36,7 @@ export interface KernelFeedDeps {
   readonly writerPort: () => number;
   readonly onOverrun: (info: OverrunInfo) => void;
   /** The events read so far are all in (KernelEventSink.settled): SyncNode.localChangesSettled. */
-  readonly settled?: () => void;
+  readonly settled: () => void;
 }
 
 export interface KernelFeedCounters {
@@ -78,7 +78,7 @@ export class KernelFeed implements KernelEventSink {
   }
 
   settled(): void {
-    this.deps.settled?.();
+    this.deps.settled();
   }
 
   overrun(info: OverrunInfo): void {

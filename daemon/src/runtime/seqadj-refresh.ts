@@ -64,7 +64,7 @@ export class SeqAdjRefresh implements KernelEventSink {
   }
 
   settled(): void {
-    this.inner.settled?.();
+    this.inner.settled();
   }
 
   /** Resolves once every read asked for so far has been passed on (tests, shutdown). */

@@ -30,7 +30,7 @@ class MemoryEvents implements KernelEvents {
 function setup(alwaysOn = false, dropped: () => number | undefined = () => undefined) {
   const opened: MemoryEvents[] = [];
   const rereads: string[] = [];
-  const sink: KernelEventSink = { event: () => undefined, overrun: () => undefined };
+  const sink: KernelEventSink = { event: () => undefined, overrun: () => undefined, settled: () => undefined };
   const subscription = new KernelSubscription(() => {
     const events = new MemoryEvents(10, 'daemon', undefined, undefined, dropped);
     opened.push(events);
@@ -83,7 +83,7 @@ describe('KernelSubscription', () => {
     const logged: [string, string, Record<string, unknown> | undefined][] = [];
     const logger = { ...silentLogger, info: (m: string, f?: Record<string, unknown>) => void logged.push(['info', m, f]), warn: (m: string, f?: Record<string, unknown>) => void logged.push(['warn', m, f]) };
     const readers = [new MemoryEvents(1, 'daemon', undefined, 'a message 3 bytes short'), new MemoryEvents(1, 'pump', 'the keeper thread failed'), new MemoryEvents(1, 'pump', 'the keeper thread failed')];
-    const subscription = new KernelSubscription(() => readers.shift() as MemoryEvents, { event: () => undefined, overrun: () => undefined }, async () => undefined, logger);
+    const subscription = new KernelSubscription(() => readers.shift() as MemoryEvents, { event: () => undefined, overrun: () => undefined, settled: () => undefined }, async () => undefined, logger);
     expect(subscription.stats()).toMatchObject({ subscribed: false, reader: undefined });
     await subscription.activate();
     expect(subscription.stats()).toMatchObject({ subscribed: true, reader: 'daemon', fallback: undefined, lastError: 'a message 3 bytes short' });

@@ -53,6 +53,7 @@ function setup() {
     internal,
     writerPort: () => 0,
     onOverrun: () => undefined,
+    settled: () => undefined,
   });
   const resync = new TableResync({
     dumper, filter: acceptAllFlows, feed, internal, clock, logger: silentLogger,
