@@ -108,7 +108,9 @@ async function halfPair(direct: boolean): Promise<Pair> {
   const eventReader = process.env['BENCH_EVENT_READER'] === 'pump' ? { eventReader: 'pump' as const } : {};
   // BENCH_SYNC_MTU=N: the sync link's MTU for half-syncd's pairs (records per datagram grow with it)
   const syncMtu = process.env['BENCH_SYNC_MTU'] === undefined ? {} : { syncMtu: Number(process.env['BENCH_SYNC_MTU']) };
-  const lab = await clusterLab({ label: direct ? 'benchhd' : 'benchh', a: { command, ...eventReader }, b: direct ? { mode: 'direct', command } : { command }, ...syncMtu });
+  // BENCH_CT_EVENTS=2: the kernel's default net.netfilter.nf_conntrack_events in both firewalls instead of HALF's 1 (the standby then follows events too)
+  const conntrackEvents = process.env['BENCH_CT_EVENTS'] === '2' ? { conntrackEvents: 2 as const } : {};
+  const lab = await clusterLab({ label: direct ? 'benchhd' : 'benchh', a: { command, ...eventReader }, b: direct ? { mode: 'direct', command } : { command }, ...syncMtu, ...conntrackEvents });
   await Promise.all([lab.a.start(), lab.b.start()]);
   await lab.a.notify('MASTER', 'half_lan0', 150);
   await lab.b.notify('BACKUP');

@@ -95,8 +95,14 @@ export class DirectSource implements DatagramSource {
     if (this.closed) return;
     // the watch's datagram came out of the socket before anything still in it, after the backlog
     if (this.backlog.length === 0 && this.output.pending === 0) {
-      const nap = this.pacer.napFor(performance.now());
+      // an echo of our own writes comes with the rest of its burst already queued: nothing to
+      // gather, and no nap (a standby following events, nf_conntrack_events != 1, napped after
+      // each of its writes, and every sync datagram arriving meanwhile waited)
+      const echo = this.output.dropsEcho(first);
+      if (echo) this.handlers?.dropped?.(this.output.dropped);
+      const nap = echo ? 0 : this.pacer.napFor(performance.now());
       if (nap === 0 && !this.overruns.holding) {
+        if (echo) return;
         // a slow stream: no drain. The watch reads whatever follows this datagram itself, and
         // its closing EAGAIN is a return code, where a drain's is an error thrown by readSync.
         // Not settled here: the watch may read more datagrams in this same turn of the event
@@ -109,10 +115,11 @@ export class DirectSource implements DatagramSource {
       }
       // caught up while events stream in: let some gather first, then drain
       this.pacer.nap(nap);
-      this.handlers?.datagram(first);
-    } else {
-      this.output.datagram(first);
+      if (!echo) this.handlers?.datagram(first);
+      this.turn(echo ? 0 : 1);
+      return;
     }
+    this.output.datagram(first);
     this.turn(1);
   }
 
@@ -157,14 +164,14 @@ export class DirectSource implements DatagramSource {
     if (!this.closed && (this.backlog.length > 0 || this.overruns.holding)) this.later();
   }
 
-  /** Reads what the socket holds into the backlog; returns how many datagrams. */
+  /** Reads what the socket holds into the backlog; returns how many datagrams, echoes left out. */
   private drain(): number {
     this.drains++;
     let read = 0;
     const limit = this.options.maxBufferedBytes ?? 512 * 1024 * 1024;
     while (this.lease !== undefined && this.backlogBytes + this.output.pending < limit) {
       const result = this.output.drain(this.lease.fd, DRAIN_BATCH);
-      read += result.read;
+      read += result.read - result.echoes;
       this.overruns.overran(result.overruns);
       if (result.error !== undefined) {
         // the socket cannot be read: held overruns are reported now rather than never

@@ -109,7 +109,7 @@ function parentKeepsUp(): boolean {
   return true;
 }
 
-/** Reads what is queued behind the datagram just handed over; returns how many. */
+/** Reads what is queued behind the datagram just handed over; returns how many, echoes left out. */
 function drain(): number {
   if (fd === undefined) return 0;
   drains++;
@@ -121,7 +121,7 @@ function drain(): number {
     held.queueEmptied(); // nothing more can be drained: report what is held
   } else if (result.read < MAX_DRAIN) held.queueEmptied(); // EAGAIN
   releaseOverruns();
-  return result.read;
+  return result.read - result.echoes;
 }
 
 const socket = new NetfilterSocket(
@@ -131,11 +131,13 @@ const socket = new NetfilterSocket(
       if (!parentKeepsUp()) return;
       // without the descriptor there is no drain, and nothing to gather for; a slow stream (no
       // nap) is not drained either: the binding reads what follows itself
-      const nap = fd === undefined ? 0 : pacer.napFor(performance.now());
+      // an echo of our writes comes with the rest of its burst already queued: nothing to gather
+      const echo = output.dropsEcho(buf);
+      const nap = fd === undefined || echo ? 0 : pacer.napFor(performance.now());
       pacer.nap(nap);
-      output.datagram(buf);
+      if (!echo) output.datagram(buf);
       // held overruns wait for a drain that reads the socket empty
-      pacer.count(1 + (nap > 0 || held.holding ? drain() : 0));
+      pacer.count((echo ? 0 : 1) + (nap > 0 || held.holding ? drain() : 0));
       scheduleFlush();
     },
     overrun,

@@ -8,7 +8,9 @@
 // kernel dropped events) is counted as an overrun, and the drain goes on.
 //
 // Echoes of our own writes (a datagram holding one message whose nlmsg_pid is one of
-// `dropPorts`) are dropped before they cost the parent anything, and counted.
+// `dropPorts`) are dropped before they cost the parent anything, and counted. They are not a
+// stream of events either: the kernel queues them while our write runs, all of them before it
+// returns, so a reader's pacer leaves them out (`echoes` of a drain, `dropsEcho`).
 import { readSync } from 'node:fs';
 import { controlFrame, PumpControl } from './pump-frames.js';
 import { withoutStackTraces } from './without-stack-traces.js';
@@ -20,6 +22,8 @@ const NLMSG_PID = 12;
 export interface DrainResult {
   /** Datagrams read (dropped echoes included). */
   readonly read: number;
+  /** Of those, echoes dropped. */
+  readonly echoes: number;
   /** ENOBUFS answers: the kernel dropped events for this socket. */
   readonly overruns: number;
   /** A read failed otherwise (the descriptor is unusable): stop draining. */
@@ -47,6 +51,11 @@ export class PumpOutput {
     return this.pos;
   }
 
+  /** Whether a datagram is an echo of ours, dropped (and counted) as `datagram` would drop it. */
+  dropsEcho(datagram: Buffer): boolean {
+    return this.isEcho(datagram, 0, datagram.length);
+  }
+
   /** A datagram the binding received. */
   datagram(datagram: Buffer): void {
     if (this.isEcho(datagram, 0, datagram.length)) return;
@@ -71,6 +80,7 @@ export class PumpOutput {
   private drainUpTo(fd: number, max: number): DrainResult {
     let read = 0;
     let overruns = 0;
+    const dropped = this.dropped;
     while (read < max) {
       this.room(4 + DATAGRAM_ROOM);
       let got: number;
@@ -84,14 +94,14 @@ export class PumpOutput {
           overruns++;
           continue;
         }
-        return { read, overruns, error: `read on the event socket: ${code ?? String(error)}` };
+        return { read, echoes: this.dropped - dropped, overruns, error: `read on the event socket: ${code ?? String(error)}` };
       }
       read++;
       if (this.isEcho(this.buf, this.pos + 4, got)) continue;
       this.buf.writeUInt32LE(got, this.pos);
       this.pos += 4 + got;
     }
-    return { read, overruns, error: undefined };
+    return { read, echoes: this.dropped - dropped, overruns, error: undefined };
   }
 
   /** Writes out what is gathered (and the echo count, when it changed). */

@@ -132,7 +132,9 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     // helpers' sequence adjustments come with no event: read back on their expectations' events
     const sink = new SeqAdjRefresh(feed, dumper, filter, logger);
     const afterPause = async (reason: string): Promise<void> => table.heal(`after ${reason}`);
-    const events = new KernelSubscription(() => new NetlinkKernelEvents({ filter, isolation: config.daemon.eventReader === 'pump' ? 'pump' : 'direct' }), sink, afterPause, logger, alwaysOn);
+    // the echoes of our own writes (a standby following events writes one per entry it is sent)
+    // are dropped by the reader, before they are decoded or make it nap; the feed skips any left
+    const events = new KernelSubscription(() => new NetlinkKernelEvents({ filter, isolation: config.daemon.eventReader === 'pump' ? 'pump' : 'direct', dropOriginPorts: [writerPort] }), sink, afterPause, logger, alwaysOn);
     closers.push(() => events.close());
     if (alwaysOn) {
       await events.activate();

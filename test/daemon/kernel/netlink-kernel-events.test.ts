@@ -206,6 +206,33 @@ describe('NetlinkKernelEvents', () => {
     });
   });
 
+  // A standby that follows events (nf_conntrack_events != 1) hears an echo of every entry it
+  // writes. The reader drops them by the writer's port before decoding, and they are no stream
+  // to nap for: the kernel queued all of a write's echoes before the write returned. So 5,000
+  // echoes, written in bursts of 500 (a rate at which the events of others would be napped for
+  // and drained), reach no sink and make no drain; the events of another writer all arrive.
+  it.each([
+    ['the daemon thread', 'direct', 'daemon', 900_000],
+    ['the event pump', 'pump', 'pump', 910_000],
+  ] as const)('drops the echoes of its own writes before decoding, and never naps for them, read by %s', async (_name, isolation, reader, start) => {
+    await withAgent(async (agent) => {
+      const port: number = await agent.request('port');
+      const stats: Subscribed = await agent.request('subscribe', { options: { conntrack: ['new'], expectations: false, isolation, dropOriginPorts: [port] }, keep: 0 });
+      expect(stats.reader).toBe(reader);
+      const entries = syntheticEntries(5000, { start, proto: 'udp' });
+      for (let i = 0; i < entries.length; i += 500) {
+        await agent.request('apply', { ops: entries.slice(i, i + 500).map((entry) => ({ op: 'set', entry })) });
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      expect((await conntrackLoad(ns, syntheticConntrackLines(20, { start: start + 5000 }))).exitCode).toBe(0);
+      const answer: EventsAnswer = await agent.request('waitEvents', { name: 'conntrack:new', count: 20, settleMs: 300 });
+      expect(answer.counts).toEqual({ 'conntrack:new': 20 });
+      expect(answer.stats.echoesDropped).toBe(5000);
+      expect(answer.stats.drains).toBe(0);
+      await agent.request('apply', { ops: entries.map((entry) => ({ op: 'delete', entry })) });
+    });
+  });
+
   // Subscriptions come and go around every commit and role change: the direct reader's socket is
   // kept between them (its groups left, its queue dropped), never piled up.
   it('keeps one event socket across subscriptions, and a released one hears nothing', async () => {

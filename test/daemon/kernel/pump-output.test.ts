@@ -47,8 +47,8 @@ describe('PumpOutput', () => {
     const output = new PumpOutput((chunk) => chunks.push(Buffer.from(chunk)));
     writeSync(write, message(7, 0xaa));
     const limit = Error.stackTraceLimit;
-    expect(output.drain(read, 16)).toEqual({ read: 1, overruns: 0, error: undefined });
-    expect(output.drain(read, 16)).toEqual({ read: 0, overruns: 0, error: undefined });
+    expect(output.drain(read, 16)).toEqual({ read: 1, echoes: 0, overruns: 0, error: undefined });
+    expect(output.drain(read, 16)).toEqual({ read: 0, echoes: 0, overruns: 0, error: undefined });
     expect(Error.stackTraceLimit).toBe(limit);
     output.flush();
     expect(datagramsIn(chunks)).toEqual([message(7, 0xaa).toString('hex')]);
@@ -77,5 +77,18 @@ describe('PumpOutput', () => {
     output.flush();
     expect(output.dropped).toBe(1);
     expect(datagramsIn(chunks)).toEqual([message(5, 2).toString('hex')]);
+    // a datagram the caller looks at first (a reader's first of a wake) is counted alike
+    expect(output.dropsEcho(message(4242, 3))).toBe(true);
+    expect(output.dropsEcho(message(5, 4))).toBe(false);
+    expect(output.dropped).toBe(2);
+    // a drain tells how many of what it read were echoes (a reader's pacer leaves them out)
+    // (one message at a time: a pipe, unlike the netlink socket, reads them all as one)
+    const { read, write } = fifo();
+    const drained = [4242, 5].map((port) => {
+      writeSync(write, message(port, 5));
+      return output.drain(read, 16);
+    });
+    expect(drained).toEqual([{ read: 1, echoes: 1, overruns: 0, error: undefined }, { read: 1, echoes: 0, overruns: 0, error: undefined }]);
+    expect(output.dropped).toBe(3);
   });
 });
