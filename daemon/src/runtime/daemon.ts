@@ -154,7 +154,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const purge = new StalePurge(dumper, writer, events, filter, clock, logger);
     const services: Services = await openServices({
       config, options, clock, startedAt, node, internal, external, committer, ownTable, purge, feed, events, link, syncLinks: sync.links, direct,
-      closers,
+      writerExchanges: () => writer.exchanges, closers,
     });
     let stopping: Promise<void> | undefined;
     return {

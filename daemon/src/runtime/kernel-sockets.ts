@@ -8,7 +8,8 @@ import { NetlinkKernelWriter } from '../kernel/netlink-kernel-writer.js';
 import { DaemonStartError } from '../errors.js';
 
 export interface KernelSockets {
-  readonly writer: KernelWriter;
+  /** A KernelWriter that also counts how its exchanges went (`half status`). */
+  readonly writer: KernelWriter & Pick<NetlinkKernelWriter, 'exchanges'>;
   /** Dumps, and single entries read back (seqadj-refresh.ts). */
   readonly dumper: KernelDumper & KernelEntryReader;
 }

@@ -50,6 +50,8 @@ export interface ServiceDeps {
   /** With two sync links: how each fares. */
   readonly syncLinks: (() => SyncLinksView) | undefined;
   readonly direct: DirectInjector | undefined;
+  /** The kernel writer's small exchanges answered within the call and those left to the binding (request-exchange.ts). */
+  readonly writerExchanges: () => { readonly inCall: number; readonly viaBinding: number };
   /** Where to register what must be closed at stop (run in reverse order). */
   readonly closers: (() => Promise<void> | void)[];
 }
@@ -93,6 +95,7 @@ export async function openServices(deps: ServiceDeps): Promise<Services> {
         ...prefixed('tableResync', deps.ownTable.counters),
         ...prefixed('purge', deps.purge.counters),
         ...(deps.direct === undefined ? {} : prefixed('direct', deps.direct.counters)),
+        ...prefixed('writerExchanges', deps.writerExchanges()),
         commitFailedEntries: deps.committer.failedEntries,
         failoverPlans: driver.counters.plans,
         failoverActionsFailed: driver.counters.actionsFailed,

@@ -49,6 +49,9 @@ describe('direct mode, driven by the notify script', () => {
     expect(b.commits.count).toBe(0);
     expect(b.counters.kernel['directChanges']).toBeGreaterThanOrEqual(600);
     expect(b.counters.kernel['directFailed']).toBe(0);
+    // a sync datagram's few changes are written and answered within the call (request-exchange.ts)
+    expect(b.counters.kernel['writerExchangesInCall']).toBeGreaterThan(0);
+    expect(b.counters.kernel['writerExchangesViaBinding']).toBe(0);
     // what fwb wrote is not news of its own table: its echoes are dropped by the event reader,
     // before they are decoded (none reaches the feed, which would skip them too)
     expect(b.counters.kernel['echoesDropped']).toBeGreaterThanOrEqual(600);
