@@ -93,22 +93,22 @@ export class DirectSource implements DatagramSource {
   /** The watch read a datagram: the socket has more behind it, as a rule, once events stream. */
   private woken(first: Buffer): void {
     if (this.closed) return;
+    // an echo of our own writes is dropped here, and is no stream to nap for: the kernel queued
+    // the rest of its burst before our write returned (a standby following events,
+    // nf_conntrack_events != 1, napped after each of its writes while sync datagrams waited)
+    const echo = this.output.dropsEcho(first);
+    if (echo) this.handlers?.dropped?.(this.output.dropped);
     // the watch's datagram came out of the socket before anything still in it, after the backlog
     if (this.backlog.length === 0 && this.output.pending === 0) {
-      // an echo of our own writes comes with the rest of its burst already queued: nothing to
-      // gather, and no nap (a standby following events, nf_conntrack_events != 1, napped after
-      // each of its writes, and every sync datagram arriving meanwhile waited)
-      const echo = this.output.dropsEcho(first);
-      if (echo) this.handlers?.dropped?.(this.output.dropped);
       const nap = echo ? 0 : this.pacer.napFor(performance.now());
       if (nap === 0 && !this.overruns.holding) {
-        if (echo) return;
         // a slow stream: no drain. The watch reads whatever follows this datagram itself, and
         // its closing EAGAIN is a return code, where a drain's is an error thrown by readSync.
         // Not settled here: the watch may read more datagrams in this same turn of the event
         // loop, and the sync layer's own flush (a setImmediate) sends them in one frame; settled
         // per datagram made a frame per event, which at 10k events/s without a nap sank both
         // daemons (docs/benchmarks.md, 09:37)
+        if (echo) return;
         this.pacer.count(1);
         this.handlers?.datagram(first);
         return;
@@ -116,11 +116,10 @@ export class DirectSource implements DatagramSource {
       // caught up while events stream in: let some gather first, then drain
       this.pacer.nap(nap);
       if (!echo) this.handlers?.datagram(first);
-      this.turn(echo ? 0 : 1);
-      return;
+    } else if (!echo) {
+      this.output.datagram(first);
     }
-    this.output.datagram(first);
-    this.turn(1);
+    this.turn(echo ? 0 : 1);
   }
 
   private failed(errno: number): void {

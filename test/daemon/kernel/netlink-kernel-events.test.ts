@@ -226,6 +226,7 @@ describe('NetlinkKernelEvents', () => {
       }
       expect((await conntrackLoad(ns, syntheticConntrackLines(20, { start: start + 5000 }))).exitCode).toBe(0);
       const answer: EventsAnswer = await agent.request('waitEvents', { name: 'conntrack:new', count: 20, settleMs: 300 });
+      expect(answer.overruns, `receive buffer ${answer.stats.recvBufferSize} bytes`).toBe(0);
       expect(answer.counts).toEqual({ 'conntrack:new': 20 });
       expect(answer.stats.echoesDropped).toBe(5000);
       expect(answer.stats.drains).toBe(0);
