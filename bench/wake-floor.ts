@@ -18,6 +18,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
+import { requireTool } from '../test/helpers/tools.js';
 import { runInFreshNamespace } from './lib/fresh-namespace.js';
 
 const RATES = process.argv.slice(2).filter((a) => /^\d+$/.test(a)).map(Number);
@@ -155,4 +156,7 @@ async function inside(rates: readonly number[]): Promise<void> {
 }
 
 if (process.argv.includes('--inside')) await inside(RATES.length > 0 ? RATES : [2000, 10_000]);
-else runInFreshNamespace('halfwf', import.meta.url, process.argv.slice(2));
+else {
+  requireTool('socat'); // the reference: says which package to install when it is missing
+  runInFreshNamespace('halfwf', import.meta.url, process.argv.slice(2));
+}
