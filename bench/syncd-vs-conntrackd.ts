@@ -41,7 +41,7 @@
 //
 // Environment: BENCH_ONLY=bulk,commit,latency (parts), BENCH_DAEMONS=half,conntrackd, BENCH_RATE (flows/s),
 // BENCH_SECONDS and BENCH_COLD_SECONDS (the latency part's measured and first, reported-apart seconds; 5 and 1),
-// BENCH_NICE=N (both daemons' threads), BENCH_RT=N and BENCH_CONNTRACKD_OTHER=1 (scheduling policies, see applyScheduling), BENCH_EVENT_READER=pump (half-syncd's events through its event pump), BENCH_SYNC_MTU=N (half-syncd's sync link), BENCH_STATUS=1 (daemon status after each part), BENCH_JSON=FILE, BENCH_NODE_FLAGS (both
+// BENCH_NICE=N (both daemons' threads), BENCH_RT=N and BENCH_CONNTRACKD_OTHER=1 (scheduling policies, see applyScheduling), BENCH_EVENT_READER=pump (half-syncd's events through its event pump), BENCH_SYNC_MTU=N (half-syncd's sync link), BENCH_CT_EVENTS=2 (the kernel's default nf_conntrack_events in half-syncd's pair, instead of HALF's 1), BENCH_STATUS=1 (daemon status after each part), BENCH_JSON=FILE, BENCH_NODE_FLAGS (both
 // half-syncd), BENCH_TIMELINE=1, BENCH_STAGES=1, BENCH_SLOW=MS, BENCH_PERF=PREFIX, BENCH_GC_DUMP=PREFIX (see where each is read).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
