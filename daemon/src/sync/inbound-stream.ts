@@ -95,8 +95,14 @@ export class InboundStream {
     }
   }
 
+  /**
+   * A JOIN answers one of our full sync requests. Requests are repeated every joinRetryMs until
+   * one is answered, so over a slow link several JOINs may come, each at the start of another
+   * full resync: a later one (ahead of where we are) is followed too, since the origin counts
+   * us from its start on (see answerSyncRequest); one we are already past is old news.
+   */
   onJoin(start: number): void {
-    if (this.joined) return;
+    if (this.joined && !seqAfter(start, this.expected)) return;
     this.joined = true;
     this.expected = start;
     this.gaps.reset();

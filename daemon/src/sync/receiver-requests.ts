@@ -33,13 +33,16 @@ export function answerNack(stream: OutboundStream, deps: OutboundDeps, peer: num
   const receiver = stream.receivers.get(peer);
   if (receiver === undefined) return;
   const oldest = oldestAvailable(stream);
-  // What the receiver acknowledged it has (a NACK may arrive late, after a resend was acked).
-  const acked = receiver.joined ? seqAdd(receiver.ackedUpTo, 1) : undefined;
+  // Everything the receiver NACKs is sent again, even below what we counted as acknowledged: a
+  // late NACK (sent before the ACK of a resend) costs a duplicate, which the receiver drops,
+  // but a receiver that joined earlier than we count it from (it followed the first of two
+  // JOINs) would otherwise wait for those frames forever. The NACK also holds them in the queue.
   let skip = false;
   for (const range of ranges) {
     const last = seqAfter(range.to, stream.lastSeq) ? stream.lastSeq : range.to;
-    const first = acked !== undefined && seqBefore(range.from, acked) ? acked : range.from;
+    const first = range.from;
     if (seqAfter(first, last)) continue;
+    if (receiver.joined && seqBeforeOrEqual(first, receiver.ackedUpTo)) receiver.ackedUpTo = seqAdd(first, -1);
     if (seqBefore(first, oldest)) skip = true;
     for (let seq = seqBefore(first, oldest) ? oldest : first; seqBeforeOrEqual(seq, last); seq = seqAdd(seq, 1)) {
       const frame = stream.queue.get(seq);

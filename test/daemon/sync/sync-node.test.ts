@@ -6,7 +6,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FlowCache } from '../../../daemon/src/cache/flow-cache.js';
 import { conntrackPacking } from '../../../daemon/src/kernel/record-packing.js';
-import { ChangeStream, makeConntrackRecord, SimCluster, settle, streamChanges } from './sim-cluster.js';
+import { decodeFrame } from '../../../daemon/src/wire/frame-codec.js';
+import { ChangeStream, makeConntrackRecord, makeRecord, SimCluster, settle, streamChanges } from './sim-cluster.js';
 
 const NEAR_WRAP = 0xffffffff - 1000;
 const TABLE = 20_000;
@@ -95,6 +96,49 @@ describe('SyncNode over a simulated lossy network', () => {
     expect(primary.fullResyncsStarted).toBe(fullBefore);
     expect(primary.resyncsStarted).toBeGreaterThan(fullBefore);
     expect(sim.member(2).node.counters.skipsReceived + sim.member(3).node.counters.skipsReceived).toBeGreaterThan(0);
+  });
+
+  it('converges over a link slower than the join retry, where the standby is answered twice', () => {
+    // One-way delays of 100-400 ms against the 300 ms joinRetryMs: the standby asks for a full
+    // resync again before the first JOIN is back, and the primary answers each request with a
+    // JOIN of its own. The standby follows the first; frames it then misses must still come.
+    let joinsAnswered = 0;
+    let stalled = 0;
+    for (let seed = 1; seed <= 12; seed++) {
+      const sim = new SimCluster({ seed, loss: 0.05, minDelayMs: 100, maxDelayMs: 400 });
+      sim.start(1, { role: 'sender', table: Array.from({ length: 200 }, (_, id) => makeRecord(id, 1)) });
+      sim.start(2, { role: 'receiver' });
+      if (settle(sim, 1, 60_000) === undefined) stalled++;
+      joinsAnswered = Math.max(joinsAnswered, sim.member(1).node.counters.joinsSent);
+    }
+    expect(stalled).toBe(0);
+    expect(joinsAnswered).toBeGreaterThan(1);
+  });
+
+  it('answers what a standby NACKs below the mark a JOIN it never got gave it', () => {
+    // The standby asks again before the first answer is back; the primary's later JOINs are lost,
+    // and so is every data frame sent before it: the standby follows the first JOIN and NACKs
+    // frames the primary counts as acknowledged since its second.
+    const sim = new SimCluster({ seed: 5, minDelayMs: 350, maxDelayMs: 350 });
+    let joins = 0;
+    const primaryAddress = sim.address(1);
+    sim.network.tap((frame, from) => {
+      const decoded = decodeFrame(sim.keys, frame);
+      const type = decoded.ok && from === primaryAddress ? decoded.message.type : undefined;
+      if (type === 'join') joins++;
+      const lost = (type === 'join' && joins >= 2) || (type === 'data' && joins < 2);
+      sim.network.setConditions({ loss: lost ? 1 : 0 });
+    });
+    sim.start(1, { role: 'sender', table: Array.from({ length: 50 }, (_, id) => makeRecord(id, 1)) });
+    sim.start(2, { role: 'receiver' });
+    expect(settle(sim, 1, 30_000)).toBeDefined();
+    expect(joins).toBeGreaterThan(1);
+    expect(sim.member(2).node.counters.joins).toBe(1);
+    // answered: with the frames, or (they left the queue when the second JOIN counted them as
+    // acknowledged) with a SKIP past them, the full resync that JOIN started bringing the rest
+    const primary = sim.member(1).node.counters;
+    expect(primary.resentFrames + primary.skipsSent).toBeGreaterThan(0);
+    expect(sim.member(2).external.peek(1)?.size).toBe(50);
   });
 
   it('resyncs a standby that restarts mid-stream (new epoch, empty cache)', () => {
