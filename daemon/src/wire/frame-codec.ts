@@ -20,7 +20,9 @@ export type DecodedFrame =
 
 /** Seals an already-encoded body (message-codec.ts / DataBodyBuilder) for `header.nodeId`. */
 export function sealBody(keys: FrameKeys, header: FrameHeader, body: Uint8Array): Buffer {
-  return sealFrame(keys.forNode(header.nodeId), header, body);
+  const frame = sealFrame(keys.forNode(header.nodeId), header, body);
+  keys.proved(header.nodeId);
+  return frame;
 }
 
 export function encodeFrame(keys: FrameKeys, header: FrameHeader, message: Message): Buffer {
@@ -37,6 +39,7 @@ export function openBody(keys: FrameKeys, bytes: Uint8Array): OpenedFrame {
   if (header.clusterId !== keys.clusterId) return { ok: false, reason: 'foreignCluster' };
   const body = openFrame(keys.forNode(header.nodeId), frame);
   if (body === undefined) return { ok: false, reason: 'forged' };
+  keys.proved(header.nodeId);
   return { ok: true, header, body };
 }
 

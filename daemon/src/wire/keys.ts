@@ -17,12 +17,19 @@ export function deriveFrameKey(clusterKey: Uint8Array, clusterId: number, nodeId
   return Buffer.from(hkdfSync('sha256', clusterKey, SALT, info, FRAME_KEY_BYTES));
 }
 
+/** Keys derived for node ids no authentic frame has used yet, kept at most (then forgotten). */
+export const UNPROVEN_KEYS = 64;
+
 /**
  * The frame keys of one cluster, derived once per node id and cached as key objects: a cipher
- * made from a KeyObject does not import the key's bytes again for every frame.
+ * made from a KeyObject does not import the key's bytes again for every frame. The node id of a
+ * frame is read before the frame is authenticated, so anyone who can send to the sync port could
+ * make us derive a key per id (2^32 of them): a key is kept for good only once a frame sealed or
+ * opened with it; the others are kept in a small cache that is emptied when it fills.
  */
 export class FrameKeys {
-  private readonly cache = new Map<number, KeyObject>();
+  private readonly proven = new Map<number, KeyObject>();
+  private readonly unproven = new Map<number, KeyObject>();
   private readonly clusterKey: Buffer;
 
   constructor(
@@ -43,12 +50,26 @@ export class FrameKeys {
     this.clusterKey = Buffer.from(clusterKey);
   }
 
+  /** How many keys are cached: proven ones, and those derived for frames that were not authentic (yet). */
+  get cached(): { readonly proven: number; readonly unproven: number } {
+    return { proven: this.proven.size, unproven: this.unproven.size };
+  }
+
   forNode(nodeId: number): KeyObject {
-    let key = this.cache.get(nodeId);
+    let key = this.proven.get(nodeId) ?? this.unproven.get(nodeId);
     if (key === undefined) {
       key = createSecretKey(deriveFrameKey(this.clusterKey, this.clusterId, nodeId));
-      this.cache.set(nodeId, key);
+      if (this.unproven.size >= UNPROVEN_KEYS) this.unproven.clear();
+      this.unproven.set(nodeId, key);
     }
     return key;
+  }
+
+  /** A frame of `nodeId` was sealed, or opened as authentic: its key is kept for good. */
+  proved(nodeId: number): void {
+    const key = this.unproven.get(nodeId);
+    if (key === undefined) return;
+    this.unproven.delete(nodeId);
+    this.proven.set(nodeId, key);
   }
 }

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { decodeFrame, encodeFrame, openBody, sealBody } from '../../../daemon/src/wire/frame-codec.js';
 import { FRAME_OVERHEAD, HEADER_BYTES, readHeader } from '../../../daemon/src/wire/frame-header.js';
-import { FrameKeys } from '../../../daemon/src/wire/keys.js';
+import { FrameKeys, UNPROVEN_KEYS } from '../../../daemon/src/wire/keys.js';
 import { encodeMessage } from '../../../daemon/src/wire/message-codec.js';
 import { GOLDEN_CLUSTER, GOLDEN_KEY, SAMPLES, fromHexLines, header, toHexLines } from './samples.js';
 
@@ -79,5 +79,25 @@ describe('frame codec', () => {
     const frame = sealBody(keys, header(), Buffer.from(hex, 'hex'));
     expect(openBody(keys, frame).ok).toBe(true);
     expect(decodeFrame(keys, frame)).toEqual({ ok: false, reason: 'malformed' });
+  });
+  it('keeps a key only for node ids whose frames prove authentic, however many ids forged frames name', () => {
+    const keys = new FrameKeys(GOLDEN_KEY, GOLDEN_CLUSTER);
+    const sender = new FrameKeys(GOLDEN_KEY, GOLDEN_CLUSTER);
+    const message = Object.values(SAMPLES)[0];
+    if (message === undefined) throw new Error('no sample');
+    const authentic = encodeFrame(sender, header({ nodeId: 9 }), message);
+    expect(openBody(keys, authentic).ok).toBe(true);
+    // 5,000 frames under 5,000 node ids, each with a tag that is not the cluster's
+    for (let id = 1000; id < 6000; id++) {
+      const forged = Buffer.from(encodeFrame(sender, header({ nodeId: id }), message));
+      forged[forged.length - 1] = (forged[forged.length - 1] as number) ^ 1;
+      expect(openBody(keys, forged)).toEqual({ ok: false, reason: 'forged' });
+    }
+    expect(keys.cached.proven).toBe(1);
+    expect(keys.cached.unproven).toBeLessThanOrEqual(UNPROVEN_KEYS);
+    expect(openBody(keys, authentic).ok).toBe(true);
+    // a node id first seen forged still opens its authentic frames later, and is kept from then on
+    expect(openBody(keys, encodeFrame(sender, header({ nodeId: 5999 }), message)).ok).toBe(true);
+    expect(keys.cached.proven).toBe(2);
   });
 });
