@@ -49,6 +49,16 @@ export class FailoverDriver {
     return transition;
   }
 
+  /** Queues a plan of the daemon's own (start, stop) behind earlier ones; an empty plan does nothing. */
+  run(plan: readonly FailoverAction[]): void {
+    if (plan.length > 0) this.enqueue(plan);
+  }
+
+  /** Forgets a scheduled purge: the daemon stops (queued plans still run; see whenIdle). */
+  close(): void {
+    this.cancelPurge();
+  }
+
   /** Resolves once every queued plan has been applied. */
   whenIdle(): Promise<void> {
     return this.tail;

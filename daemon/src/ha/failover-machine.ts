@@ -37,6 +37,8 @@ export class FailoverMachine {
   private currentRole: NodeRole = 'starting';
   private purgeToken = 0;
   private purgeArmed = false;
+  /** MASTER since the last purge ran (see PlanContext.owesPurge). */
+  private owesPurge = false;
   /** Last state seen per `TYPE name`, for status output. */
   readonly lastSeen = new Map<string, NotifyEvent>();
   readonly counters = { transitions: 0, ignored: 0 };
@@ -63,7 +65,9 @@ export class FailoverMachine {
       mode: this.options.mode,
       purgeDelayMs: this.options.purgeDelayMs,
       purgeToken: this.purgeToken + 1,
+      owesPurge: this.owesPurge && !this.purgeArmed,
     });
+    if (to === 'master') this.owesPurge = true;
     if (plan.some((a) => a.kind === 'schedule-purge')) {
       this.purgeToken++;
       this.purgeArmed = true;
@@ -81,6 +85,7 @@ export class FailoverMachine {
     if (!this.purgeArmed || token !== this.purgeToken) return [];
     if (this.currentRole !== 'backup' && this.currentRole !== 'fault') return [];
     this.purgeArmed = false;
+    this.owesPurge = false;
     return [{ kind: 'purge-stale' }];
   }
 }

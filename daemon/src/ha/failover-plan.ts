@@ -34,6 +34,12 @@ export interface PlanContext {
   readonly purgeDelayMs: number;
   /** Identifies the purge a schedule-purge action arms (see FailoverMachine). */
   readonly purgeToken: number;
+  /**
+   * This node served as MASTER, no purge has run since and none is scheduled (it went from MASTER
+   * to STOP, keepalived being stopped or restarted, or a STOP cancelled the purge): its next
+   * standby role schedules one.
+   */
+  readonly owesPurge?: boolean;
 }
 
 /**
@@ -52,6 +58,7 @@ export function planTransition(from: NodeRole, to: NodeRole, context: PlanContex
   const schedulePurge: FailoverAction[] = external
     ? [{ kind: 'schedule-purge', delayMs: context.purgeDelayMs, token: context.purgeToken }]
     : [];
+  const owedPurge = context.owesPurge === true ? schedulePurge : [];
   switch (to) {
     case 'master':
       if (wasMaster) return [];
@@ -69,13 +76,32 @@ export function planTransition(from: NodeRole, to: NodeRole, context: PlanContex
       ];
     case 'backup':
       if (wasMaster) return [{ kind: 'stop-sending' }, ...armGuard, ...schedulePurge, { kind: 'request-resync' }];
-      return from === 'backup' ? [] : [...armGuard, { kind: 'request-resync' }];
+      return from === 'backup' ? [] : [...armGuard, ...owedPurge, { kind: 'request-resync' }];
     case 'fault':
       if (wasMaster) return [{ kind: 'stop-sending' }, ...armGuard, ...schedulePurge];
-      return armGuard;
+      return [...armGuard, ...owedPurge];
     case 'stopped':
       return from === 'stopped' ? [] : [{ kind: 'guard-off' }, { kind: 'shutdown' }];
     case 'starting':
       return [];
   }
+}
+
+/**
+ * At start, when the node holds no virtual address (one that does is taken for MASTER, see
+ * initial-state.ts): keepalived writes to the FIFO only on a change, so a daemon restarted on a
+ * standby hears nothing, and the unit's ExecStartPre reloaded the table with the guard off. The
+ * node is a standby until told otherwise: in external-cache mode the guard goes on.
+ */
+export function planStart(mode: HalfMode): FailoverAction[] {
+  return mode === 'external-cache' ? [{ kind: 'guard-on' }] : [];
+}
+
+/**
+ * At stop: the guard comes off. With no daemon left to commit and lift it, a guard left on would
+ * hold every new forwarded connection of a node keepalived then promotes. (A crash is covered by
+ * the unit's ExecStopPost, which reloads the table with the guard off.)
+ */
+export function planStop(mode: HalfMode): FailoverAction[] {
+  return mode === 'external-cache' ? [{ kind: 'guard-off' }] : [];
 }

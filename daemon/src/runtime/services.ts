@@ -9,6 +9,7 @@ import { ControlServer } from '../control/control-server.js';
 import type { DaemonStatus, SyncLinksView } from '../control/status-model.js';
 import { FailoverDriver } from '../ha/failover-driver.js';
 import { FailoverMachine } from '../ha/failover-machine.js';
+import { planStart, planStop } from '../ha/failover-plan.js';
 import { NftGuard } from '../ha/nft-guard.js';
 import { daemonMetrics } from '../metrics/daemon-metrics.js';
 import { renderExposition } from '../metrics/exposition.js';
@@ -146,6 +147,9 @@ export async function openServices(deps: ServiceDeps): Promise<Services> {
   if (start !== undefined) {
     logger.info('this node holds its virtual addresses: taking it for MASTER until keepalived reports');
     driver.handle(start);
+  } else if (config.daemon.mode === 'external-cache') {
+    logger.info('this node holds no virtual address: a standby (takeover guard on) until keepalived reports');
+    driver.run(planStart(config.daemon.mode));
   }
   return {
     status,
@@ -154,7 +158,9 @@ export async function openServices(deps: ServiceDeps): Promise<Services> {
       await notify.stop();
       await control?.close();
       await metrics?.close();
+      driver.run(planStop(config.daemon.mode));
       await driver.whenIdle();
+      driver.close();
     },
   };
 }

@@ -54,4 +54,27 @@ describe('FailoverMachine', () => {
     m.handle(group('STOP'));
     expect(m.purgeDue(1)).toEqual([]);
   });
+
+  it('still purges what it served as MASTER when keepalived stopped in between', () => {
+    const m = machine();
+    m.handle(group('MASTER'));
+    expect(m.handle(group('STOP'))?.plan.map((a) => a.kind)).toEqual(['guard-off', 'shutdown']);
+    const owed = m.handle(group('BACKUP'))?.plan;
+    expect(owed?.map((a) => a.kind)).toEqual(['guard-on', 'schedule-purge', 'request-resync']);
+    expect(m.purgeDue(1)).toEqual([{ kind: 'purge-stale' }]);
+    // owed once: a standby that never served again schedules no other
+    m.handle(group('STOP'));
+    expect(m.handle(group('FAULT'))?.plan.map((a) => a.kind)).toEqual(['guard-on']);
+  });
+
+  it('keeps an owed purge scheduled once, and owes it again when a STOP cancelled it', () => {
+    const m = machine();
+    m.handle(group('MASTER'));
+    m.handle(group('BACKUP')); // schedules token 1
+    expect(m.handle(group('FAULT'))?.plan.map((a) => a.kind)).toEqual([]); // not rescheduled
+    m.handle(group('STOP')); // cancels it
+    expect(m.purgeDue(1)).toEqual([]);
+    expect(m.handle(group('BACKUP'))?.plan.find((a) => a.kind === 'schedule-purge')).toMatchObject({ token: 2 });
+    expect(m.purgeDue(2)).toEqual([{ kind: 'purge-stale' }]);
+  });
 });

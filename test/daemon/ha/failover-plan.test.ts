@@ -1,6 +1,6 @@
 // The plan for every role change, in both modes.
 import { describe, expect, it } from 'vitest';
-import { planTransition, type NodeRole } from '../../../daemon/src/ha/failover-plan.js';
+import { planStart, planStop, planTransition, type NodeRole } from '../../../daemon/src/ha/failover-plan.js';
 
 const kinds = (from: NodeRole, to: NodeRole, mode: 'external-cache' | 'direct' = 'external-cache'): string[] =>
   planTransition(from, to, { mode, purgeDelayMs: 5000, purgeToken: 7 }).map((a) => a.kind);
@@ -43,5 +43,22 @@ describe('planTransition (direct)', () => {
     expect(kinds('backup', 'master', 'direct')).toEqual(['resync-own-table', 'become-sender']);
     expect(kinds('master', 'backup', 'direct')).toEqual(['stop-sending', 'request-resync']);
     expect(kinds('master', 'fault', 'direct')).toEqual(['stop-sending']);
+  });
+});
+
+describe('planStart and planStop', () => {
+  it('arm the guard at a standby\'s start and lift it at any stop, in external-cache mode only', () => {
+    expect(planStart('external-cache')).toEqual([{ kind: 'guard-on' }]);
+    expect(planStop('external-cache')).toEqual([{ kind: 'guard-off' }]);
+    expect(planStart('direct')).toEqual([]);
+    expect(planStop('direct')).toEqual([]);
+  });
+
+  it('schedule an owed purge on the next standby role', () => {
+    const owed = (from: NodeRole, to: NodeRole): string[] =>
+      planTransition(from, to, { mode: 'external-cache', purgeDelayMs: 5000, purgeToken: 3, owesPurge: true }).map((a) => a.kind);
+    expect(owed('stopped', 'backup')).toEqual(['guard-on', 'schedule-purge', 'request-resync']);
+    expect(owed('stopped', 'fault')).toEqual(['guard-on', 'schedule-purge']);
+    expect(owed('stopped', 'master')).not.toContain('schedule-purge');
   });
 });

@@ -9,6 +9,8 @@ import { halfKernelDeb, halfSyncdDeb } from '../helpers/half-debs.js';
 import { PRIMARY_PRESEED } from '../helpers/answers.js';
 import { nodeMachine, type NodeMachine } from '../helpers/node-machine.js';
 import { DAEMON_PROGRAMS } from '../../../scripts/bundle-daemon.js';
+import { parseServiceUnit } from '../../e2e/failover/half-unit.js';
+import { UNIT_PATH } from '../../../pkgs/half-syncd.js';
 
 const NODE_MAJOR = { bookworm: 'v18.', trixie: 'v20.' } as const;
 
@@ -62,6 +64,35 @@ describe.each(['bookworm', 'trixie'] as const)('half-syncd on %s', (suite) => {
     const cmdline = await node.run(`tr '\\0' '\\n' < /proc/${pid}/cmdline`, { check: true });
     expect(cmdline.stdout.split('\n')).toEqual(expect.arrayContaining(['/usr/bin/node', '--v8-pool-size=1', '/usr/lib/half/half-syncd.js']));
     await node.run(['kill', pid as string], { check: true });
+  });
+
+  it('arms the takeover guard while it runs on a standby, and lifts it when it stops, a crash included', async () => {
+    const guard = async (): Promise<boolean> => (await node.run(['nft', 'list', 'set', 'inet', 'half', 'guard'], { check: true })).stdout.includes('elements = { tcp }');
+    const start = async (): Promise<string> => {
+      const started = await node.run([
+        'nft -f /etc/half/half.nft && mkdir -p /run/half',
+        '(half-syncd --foreground > /run/half-syncd.log 2>&1 &)',
+        'for i in $(seq 1 100); do half status --json > /run/status 2>&1 && nft list set inet half guard | grep -q tcp && break; sleep 0.2; done',
+        'cat /run/status',
+      ].join('; '));
+      return String((JSON.parse(started.stdout) as { daemon: { pid: number } }).daemon.pid);
+    };
+    const gone = (pid: string): Promise<unknown> => node.run(`while kill -0 ${pid} 2>/dev/null; do sleep 0.1; done`, { check: true });
+    // the node holds none of its virtual addresses: a standby until keepalived reports
+    const pid = await start();
+    expect(await guard()).toBe(true);
+    await node.run(['kill', pid], { check: true });
+    await gone(pid);
+    expect(await guard()).toBe(false);
+    // killed outright, it cannot: the unit's ExecStopPost= does, as systemd runs it after any end
+    const killed = await start();
+    await node.run(['kill', '-KILL', killed], { check: true });
+    await gone(killed);
+    expect(await guard()).toBe(true);
+    const unit = parseServiceUnit((await node.run(['cat', UNIT_PATH], { check: true })).stdout);
+    expect(unit.execStopPost.length).toBeGreaterThan(0);
+    for (const line of unit.execStopPost) await node.run([...line.words], { check: true });
+    expect(await guard()).toBe(false);
   });
 
   it('ships every program, and its unit passes systemd-analyze verify', async () => {

@@ -18,6 +18,8 @@ export interface ExecLine {
 export interface ServiceUnit {
   readonly execStartPre: readonly ExecLine[];
   readonly execStart: readonly ExecLine[];
+  /** Run after the service stopped, however it ended (a crash included). */
+  readonly execStopPost: readonly ExecLine[];
   readonly environmentFiles: readonly { readonly path: string; readonly optional: boolean }[];
   /** Absolute paths of RuntimeDirectory= (below /run) and StateDirectory= (below /var/lib). */
   readonly runtimeDirectories: readonly string[];
@@ -70,6 +72,7 @@ export function parseServiceUnit(text: string): ServiceUnit {
   let section = '';
   const pre: ExecLine[] = [];
   const start: ExecLine[] = [];
+  const stopPost: ExecLine[] = [];
   const envFiles: { path: string; optional: boolean }[] = [];
   const runtime: string[] = [];
   const state: string[] = [];
@@ -99,6 +102,9 @@ export function parseServiceUnit(text: string): ServiceUnit {
       case 'ExecStart':
         add(start, ...(value === '' ? [] : [execLine(value, key)]));
         break;
+      case 'ExecStopPost':
+        add(stopPost, ...(value === '' ? [] : [execLine(value, key)]));
+        break;
       case 'EnvironmentFile':
         add(envFiles, { path: value.replace(/^-/, ''), optional: value.startsWith('-') });
         break;
@@ -111,7 +117,7 @@ export function parseServiceUnit(text: string): ServiceUnit {
     }
   }
   if (start.length !== 1 && type !== 'oneshot') throw new UnitFileError(`a ${type} service needs exactly one ExecStart= (found ${start.length})`);
-  return { execStartPre: pre, execStart: start, environmentFiles: envFiles, runtimeDirectories: runtime, stateDirectories: state, type };
+  return { execStartPre: pre, execStart: start, execStopPost: stopPost, environmentFiles: envFiles, runtimeDirectories: runtime, stateDirectories: state, type };
 }
 
 /** Reads an EnvironmentFile: KEY=VALUE lines, quotes around the value removed. */
