@@ -2,7 +2,8 @@
 // handed to the injected ControlHandler, answers written back in request order. Whatever a
 // client sends (bad JSON, unknown commands, endless lines, a flood of connections), the server
 // answers with a structured error, counts it by code and keeps serving; a line longer than
-// MAX_REQUEST_BYTES is answered and its connection closed.
+// MAX_REQUEST_BYTES is answered and its connection closed, and so is a connection with more than
+// maxPipelined answers not yet taken by the kernel (a client that does not read them).
 import { createServer, type Server, type Socket } from 'node:net';
 import { silentLogger, type Logger } from '../metrics/logger.js';
 import type { ControlHandler } from './control-handler.js';
@@ -117,6 +118,7 @@ export class ControlServer {
         if (piece.line.trim() === '') continue;
         if (pending >= this.maxPipelined) {
           closing = true;
+          socket.pause(); // nothing more is read: a client that does not read its answers is left to the idle timeout
           this.countError('busy');
           const response: ControlResponse = { ok: false, id: null, error: { code: 'busy', message: `more than ${this.maxPipelined} requests waiting on one connection`, fix: 'read the answers before sending more requests' } };
           queue = queue.then(() => void socket.end(encodeResponse(response)));
@@ -124,9 +126,12 @@ export class ControlServer {
         }
         const line = piece.line;
         pending++;
+        // A request counts as pending until its answer has left for the kernel, not just until
+        // it is computed: a client that keeps asking but never reads would otherwise make the
+        // answers pile up in our socket's buffer without bound.
         queue = queue.then(() => this.answer(line).then((text) => {
-          pending--;
-          if (socket.writable) socket.write(text);
+          if (socket.writable) socket.write(text, () => pending--);
+          else pending--;
         }));
       }
     });

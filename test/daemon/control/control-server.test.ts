@@ -72,6 +72,29 @@ describe('ControlServer', () => {
     expect(await sendControlRequest(path, { cmd: 'status' })).toEqual(handler.current);
   });
 
+  it('stops answering a client that keeps asking but never reads, instead of buffering for it', async () => {
+    handler.current = { ...handler.current, padding: 'x'.repeat(20_000) } as typeof handler.current;
+    const client = connect(path);
+    await new Promise<void>((resolve) => client.once('connect', () => resolve()));
+    client.pause(); // never reads: the answers fill both socket buffers, then wait in the server
+    let sent = 0;
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        if (sent === 600 || server.counters.errors['busy'] !== undefined) {
+          clearInterval(timer);
+          resolve();
+          return;
+        }
+        client.write(`{"v":1,"id":${sent++},"cmd":"status"}\n`);
+      }, 1);
+    });
+    client.destroy();
+    // a request a millisecond, each answered before the next came: only answers left unread added up
+    expect(server.counters.errors['busy']).toBe(1);
+    expect(sent).toBeLessThan(600);
+    expect(await sendControlRequest(path, { cmd: 'status' })).toEqual(handler.current);
+  });
+
   it('answers garbage with structured errors, counts them, and keeps serving', async () => {
     const reply = await rawExchange(path, ['not json\n', Buffer.from([0xff, 0xfe, 0x00, 0x0a]), '{"v":1,"cmd":"reboot"}\n', '[]\n', '{"v":7,"cmd":"status"}\n', '\n', '{"v":1,"id":"x","cmd":"status"}\n'], { expectLines: 6 });
     expect(codes(reply.lines)).toEqual(['bad-json', 'bad-json', 'unknown-command', 'bad-request', 'unsupported-version', 'ok']);
