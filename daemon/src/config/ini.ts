@@ -1,12 +1,15 @@
 // The syntax of half.conf (documented in docs/half.conf.5.md): `[section]` headers, `key = value`
-// lines, `#` or `;` comment lines, blank lines. A ` #` after a value starts a comment too, so
-// `peers = 203.0.113.2  # halftwo` works. Chosen so that a postinst can write it with printf and
+// lines, `#` or `;` comment lines, blank lines. A ` #` (or ` ;`) after a value or a header starts
+// a comment too, so `peers = 203.0.113.2  # halftwo` works. Chosen so that a postinst can write it with printf and
 // read one key back with sed or awk. Pure: text in, entries (with line numbers) and syntax
 // problems out; meaning is checked by validate-*.ts.
 import type { ProblemList } from './config-error.js';
 
 export interface IniEntry {
+  /** The key in lower case: keys are case-insensitive. */
   readonly key: string;
+  /** The key as written (under [vips] it names an interface, and interface names keep their case). */
+  readonly name: string;
   readonly value: string;
   readonly line: number;
 }
@@ -41,7 +44,7 @@ export function parseIni(text: string, problems: ProblemList): IniSection[] {
     const raw = (lines[i] as string).replace(/\r$/, '');
     const line = raw.trim();
     if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
-    const header = SECTION.exec(line);
+    const header = SECTION.exec(line.startsWith('[') ? stripComment(line) : line);
     if (header !== null) {
       const name = (header[1] as string).toLowerCase();
       const first = seen.get(name);
@@ -67,7 +70,8 @@ export function parseIni(text: string, problems: ProblemList): IniSection[] {
       continue;
     }
     if (skipping) continue;
-    const key = (entry[1] as string).toLowerCase();
+    const name = entry[1] as string;
+    const key = name.toLowerCase();
     if (current === undefined) {
       problems.add({ line: lineNo, key, message: `"${key}" comes before any [section]`, fix: 'put it under its section header, e.g. [node]' });
       continue;
@@ -83,7 +87,7 @@ export function parseIni(text: string, problems: ProblemList): IniSection[] {
       continue;
     }
     current.keys.set(key, lineNo);
-    current.entries.push({ key, value: stripComment(' ' + (entry[2] as string)), line: lineNo });
+    current.entries.push({ key, name, value: stripComment(' ' + (entry[2] as string)), line: lineNo });
   }
   return sections.map(({ name, line, entries }) => ({ name, line, entries }));
 }

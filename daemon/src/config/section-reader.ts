@@ -119,6 +119,17 @@ export class SectionReader {
     return entry.value;
   }
 
+  /**
+   * A path keepalived.conf names (keepalived-conf.ts): keepalived reads `#` and `!` as the start
+   * of a comment even inside a word, and braces as blocks, so only plain path characters pass.
+   */
+  keepalivedPath(key: string, fallback: string): string | undefined {
+    const path = this.path(key, fallback);
+    if (path === undefined || /^\/[A-Za-z0-9_.\/+@:-]*$/.test(path)) return path;
+    this.fail(key, `"${path}" has a character keepalived.conf would misread (only letters, digits and _ . / + - @ : pass)`, `write a full path such as ${fallback}`);
+    return undefined;
+  }
+
   address(key: string, value: string, fix: string): IpAddress | undefined {
     const address = parseIpAddress(value);
     if (address === undefined) this.fail(key, `"${value}" is not an IPv4 or IPv6 address`, fix);

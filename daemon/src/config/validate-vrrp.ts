@@ -15,9 +15,9 @@ export function readVrrp(vrrp: SectionReader): Partial<HalfConfig['vrrp']> {
     preempt: vrrp.bool('preempt', true),
     adverts: vrrp.choice('adverts', ['vip-interfaces', 'sync-link'] as const, 'vip-interfaces'),
     notify: vrrp.choice('notify', ['fifo', 'script', 'both'] as const, 'fifo'),
-    notifyFifo: vrrp.path('notify-fifo', DEFAULTS.notifyFifo),
-    notifyScript: vrrp.path('notify-script', DEFAULTS.notifyScript),
-    resyncFile: vrrp.path('resync-file', DEFAULTS.resyncFile),
+    notifyFifo: vrrp.keepalivedPath('notify-fifo', DEFAULTS.notifyFifo),
+    notifyScript: vrrp.keepalivedPath('notify-script', DEFAULTS.notifyScript),
+    resyncFile: vrrp.keepalivedPath('resync-file', DEFAULTS.resyncFile),
   };
 }
 
@@ -37,8 +37,8 @@ export function readVips(section: IniSection | undefined, problems: ProblemList)
   const owner = new Map<string, string>();
   let ok = true;
   for (const entry of section.entries) {
-    if (!isInterfaceName(entry.key)) {
-      reader.fail(entry.key, `"${entry.key}" is not an interface name`, 'write the name `ip link` shows, at most 15 letters, digits, ".", "-" or "_"');
+    if (!isInterfaceName(entry.name)) {
+      reader.fail(entry.key, `"${entry.name}" is not an interface name`, 'write the name `ip link` shows, at most 15 letters, digits, ".", "-" or "_"');
       ok = false;
       continue;
     }
@@ -59,9 +59,9 @@ export function readVips(section: IniSection | undefined, problems: ProblemList)
         reader.fail(entry.key, problem, 'give each virtual address once, as a unicast address with a prefix length of 1 or more');
         ok = false;
       }
-      owner.set(vip.address.text, entry.key);
+      owner.set(vip.address.text, entry.name);
     }
-    result.push({ interface: entry.key, vips });
+    result.push({ interface: entry.name, vips });
   }
   return ok ? result : undefined;
 }

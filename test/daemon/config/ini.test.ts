@@ -6,10 +6,11 @@ import { parseIni } from '../../../daemon/src/config/ini.js';
 describe('parseIni', () => {
   it('reads sections, keys and values, dropping comments', () => {
     const problems = new ProblemList('t.conf');
-    const text = '# top comment\n; another\n[Node]\nid = 1\r\n  Role=primary  \n\n[sync]\npeers = 203.0.113.2  # halftwo\nkey-file = /etc/half/a#b\n';
+    const text = '# top comment\n; another\n[Node]\nid = 1\r\n  Role=primary  \n\n[sync]   # the link\npeers = 203.0.113.2  # halftwo\nkey-file = /etc/half/a#b\n[vips] ; moving\nenP2p1s0 = 192.0.2.254/24\n';
     expect(parseIni(text, problems)).toEqual([
-      { name: 'node', line: 3, entries: [{ key: 'id', value: '1', line: 4 }, { key: 'role', value: 'primary', line: 5 }] },
-      { name: 'sync', line: 7, entries: [{ key: 'peers', value: '203.0.113.2', line: 8 }, { key: 'key-file', value: '/etc/half/a#b', line: 9 }] },
+      { name: 'node', line: 3, entries: [{ key: 'id', name: 'id', value: '1', line: 4 }, { key: 'role', name: 'Role', value: 'primary', line: 5 }] },
+      { name: 'sync', line: 7, entries: [{ key: 'peers', name: 'peers', value: '203.0.113.2', line: 8 }, { key: 'key-file', name: 'key-file', value: '/etc/half/a#b', line: 9 }] },
+      { name: 'vips', line: 10, entries: [{ key: 'enp2p1s0', name: 'enP2p1s0', value: '192.0.2.254/24', line: 11 }] },
     ]);
     expect(problems.items).toEqual([]);
   });
@@ -19,14 +20,14 @@ describe('parseIni', () => {
     const text = ['stray = 1', '[node]', 'id = 1', 'id = 2', 'just words', '[node]', 'priority = 5', '[sync]', 'x = = y'].join('\n');
     const sections = parseIni(text, problems);
     expect(sections.map((s) => s.name)).toEqual(['node', 'sync']);
-    expect(sections[0]?.entries).toEqual([{ key: 'id', value: '1', line: 3 }]);
+    expect(sections[0]?.entries).toEqual([{ key: 'id', name: 'id', value: '1', line: 3 }]);
     expect(problems.items.map((p) => [p.line, p.key, p.message])).toEqual([
       [1, 'stray', '"stray" comes before any [section]'],
       [4, 'node.id', 'set twice (first on line 3)'],
       [5, undefined, '"just words" is neither "[section]" nor "key = value"'],
       [6, '[node]', 'section [node] appears again (first on line 2)'],
     ]);
-    expect(sections[1]?.entries).toEqual([{ key: 'x', value: '= y', line: 9 }]);
+    expect(sections[1]?.entries).toEqual([{ key: 'x', name: 'x', value: '= y', line: 9 }]);
     expect(problems.items.every((p) => p.fix.length > 0 && p.file === 't.conf')).toBe(true);
   });
 });

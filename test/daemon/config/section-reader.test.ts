@@ -21,7 +21,7 @@ describe('nearest', () => {
 describe('SectionReader', () => {
   it('reports keys nobody read, on their lines', () => {
     const problems = new ProblemList('f');
-    const reader = new SectionReader('daemon', { name: 'daemon', line: 4, entries: [{ key: 'mode', value: 'direct', line: 5 }, { key: 'mdoe', value: 'x', line: 6 }] }, problems);
+    const reader = new SectionReader('daemon', { name: 'daemon', line: 4, entries: [{ key: 'mode', name: 'mode', value: 'direct', line: 5 }, { key: 'mdoe', name: 'mdoe', value: 'x', line: 6 }] }, problems);
     expect(reader.choice('mode', ['direct', 'external-cache'] as const, 'external-cache')).toBe('direct');
     reader.reportUnknown();
     expect(problems.items).toEqual([{ file: 'f', line: 6, key: 'daemon.mdoe', message: 'is not a known key', fix: 'did you mean mode?' }]);

@@ -17,6 +17,9 @@ describe('[vrrp]', () => {
     ['router-id = 0', '11 vrrp.router-id: "0" is not a whole number from 1 to 255'],
     ['notify = syslog', '11 vrrp.notify: "syslog" is not one of fifo, script, both'],
     ['notify-fifo = /run/half/my fifo', '11 vrrp.notify-fifo: "/run/half/my" is not an absolute path without spaces or quotes'],
+    ['notify-fifo = /run/half/k!fifo', '11 vrrp.notify-fifo: "/run/half/k!fifo" has a character keepalived.conf would misread (only letters, digits and _ . / + - @ : pass)'],
+    ['resync-file = /var/lib/half/pending#1', '11 vrrp.resync-file: "/var/lib/half/pending#1" has a character keepalived.conf would misread (only letters, digits and _ . / + - @ : pass)'],
+    ['notify-script = /usr/sbin/x}', '11 vrrp.notify-script: "/usr/sbin/x}" has a character keepalived.conf would misread (only letters, digits and _ . / + - @ : pass)'],
     ['resync-file = resync-pending', '11 vrrp.resync-file: "resync-pending" is not an absolute path without spaces or quotes'],
     ['resync-file = /run/half/half.sock', '11 vrrp.resync-file: /run/half/half.sock is also daemon.control-socket'],
   ])('%s → %s', (line, expected) => {
@@ -43,6 +46,10 @@ describe('[vips]', () => {
       'wan0: 198.51.100.254/24',
       'lan0: 192.0.2.254/24 2001:db8::fe/64',
     ]);
+  });
+
+  it('keeps an interface name\'s case (Linux names are case-sensitive)', () => {
+    expect(validateHalfConf(withVips('enP2p1s0 = 192.0.2.254/24'), 'h').vips[0]?.interface).toBe('enP2p1s0');
   });
 
   it.each([
