@@ -7,8 +7,8 @@
 //   "sync port only from the peers on the sync interface" are enforced by this table alone;
 // - an accept here only ends this table's chain: a later chain of the admin's own ruleset can
 //   still drop the packet. When the admin's input policy is drop, their ruleset must also allow
-//   VRRP and the sync port (half.conf(5) shows the two lines; the iptables fallback in
-//   iptables-rules.ts inserts its accepts into INPUT itself).
+//   VRRP and the sync port (half.conf(5) shows the two lines; for iptables rulesets,
+//   iptables-rules.ts renders chain HALF-INPUT, which the admin loads with their own rules).
 //
 // The takeover guard: while the new MASTER commits the peer's connections, a packet of a
 // connection not committed yet reaches this node without state. With nf_conntrack_tcp_loose=0
