@@ -23,6 +23,9 @@ export const DaemonExit = {
 } as const;
 export type DaemonExit = (typeof DaemonExit)[keyof typeof DaemonExit];
 
+/** A file `half configure` or `half join` renders could not be read or written; none was replaced. */
+export class NodeFileError extends ToolError {}
+
 /** A resource the daemon needs at start-up cannot be had (netlink, state directory, …). */
 export class DaemonStartError extends HalfRepoError {}
 

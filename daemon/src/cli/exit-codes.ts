@@ -16,6 +16,8 @@ export const CliExit = {
   refused: 5,
   /** `half doctor` found at least one FAIL. */
   doctorFailed: 6,
+  /** `half configure` or `half join`: a system tool failed, or a file could not be written. */
+  systemFailed: 7,
 } as const;
 export type CliExit = (typeof CliExit)[keyof typeof CliExit];
 
@@ -27,6 +29,7 @@ export const EXIT_CODE_HELP: readonly (readonly [CliExit, string])[] = [
   [CliExit.notConfigured, 'HALF is not configured yet, or /etc/half/half.conf is invalid'],
   [CliExit.refused, 'half-syncd refused the command (the reason is printed)'],
   [CliExit.doctorFailed, 'half doctor: at least one check failed'],
+  [CliExit.systemFailed, 'half configure or join: a system tool failed or a file could not be written (the message says which)'],
 ];
 
 /** HALF is not configured on this machine. */

@@ -26,6 +26,11 @@ async function dispatch(argv: readonly string[], io: CliIo, commands: readonly C
     }
     const topic = name === 'help' ? parsed.args[0] : undefined;
     if (topic !== undefined) {
+      const setup = SETUP_COMMANDS.find((c) => c.name === topic);
+      if (setup !== undefined) {
+        io.out(`${setup.usage.trimEnd()}\n`);
+        return CliExit.ok;
+      }
       const command = findCommand(topic, commands);
       if (command === undefined) throw new UsageError(`half help: no command "${topic}"`, { hint: `commands: ${commands.map((c) => c.name).join(', ')}` });
       io.out(renderCommandHelp(command));

@@ -20,6 +20,8 @@ function cliExit(code: number): CliExit {
       return CliExit.usage;
     case ExitCode.config:
       return CliExit.notConfigured;
+    case ExitCode.tool:
+      return CliExit.systemFailed;
     default:
       return CliExit.internal;
   }

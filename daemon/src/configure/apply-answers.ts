@@ -1,7 +1,7 @@
 // Answers (debconf, or `half join`) → /etc/half/half.conf and the cluster key → `half configure`.
 // The answers are checked against the machine and the resulting half.conf is validated whole
-// before anything is written; the key file and half.conf are then written atomically (and
-// registered when HALF created them, so purge removes them), and the node is configured.
+// before anything is written; the key file, half.conf and the files rendered from it are then
+// written as one plan (registered when HALF created them, so purge removes them).
 import { stat } from 'node:fs/promises';
 import { HalfConfError, ProblemList } from '../config/config-error.js';
 import { loadClusterKey } from '../config/cluster-key.js';
@@ -11,7 +11,7 @@ import { answer, type Answers } from './answers.js';
 import { applyWritePlan, readRegistry } from './apply-writes.js';
 import { readIfExists } from './atomic-file.js';
 import type { AnswerProblem, KeyState } from './check-answers.js';
-import { configureNode, type ConfigureReport } from './configure-node.js';
+import { configureReport, planNodeWrites, type ConfigureReport } from './configure-node.js';
 import { withOnly, type Registry } from './generated-registry.js';
 import { decideKey, formatKeyFile } from './key-answer.js';
 import type { MachineFacts } from './machine-facts.js';
@@ -76,8 +76,12 @@ export async function applyAnswers(answers: Answers, options: ApplyAnswersOption
     actions.push({ kind: 'write', path: paths.halfConf, content: plan.text, mode: 0o644 });
     registry = register(registry, paths.halfConf, plan.text, existing === undefined);
   }
-  await applyWritePlan({ actions, outcomes: [], messages: [], registry }, previous, paths.registry);
-  const report = await configureNode(paths);
+  // half.conf, the key and every rendered file go in one plan: staged together, so that a file
+  // that cannot be written (say /etc/keepalived is not a folder) leaves all of them as they were
+  const node = await planNodeWrites(plan.config, paths, registry);
+  const all = { ...node, actions: [...actions, ...node.actions] };
+  await applyWritePlan(all, previous, paths.registry);
+  const report = configureReport(plan.config, all);
   const key = decision.kind === 'write' ? decision.key : (planKey.key as Uint8Array);
   return { ok: true, report, key, keyGenerated: decision.kind === 'write' && decision.generated };
 }

@@ -3,6 +3,7 @@
 // ones, then the files are renamed into place, and last the registry forgets the old hashes.
 // The registry is read and written only here (and by half-syncd's postrm on purge).
 import { rm } from 'node:fs/promises';
+import { NodeFileError } from '../errors.js';
 import { commitFile, discardFile, readIfExists, stageFile, writeFileAtomic, type StagedFile } from './atomic-file.js';
 import { formatRegistry, parseRegistry, type Registry } from './generated-registry.js';
 import type { WritePlan } from './write-plan.js';
@@ -24,11 +25,17 @@ export async function writeRegistry(path: string, registry: Registry): Promise<v
 /** Applies the plan; `registryPath` holds `previous` (what planWrites was given). */
 export async function applyWritePlan(plan: WritePlan, previous: Registry, registryPath: string): Promise<void> {
   const staged: StagedFile[] = [];
-  try {
-    for (const action of plan.actions) if (action.kind === 'write') staged.push(await stageFile(action.path, action.content, action.mode));
-  } catch (error) {
-    await Promise.all(staged.map(discardFile));
-    throw error;
+  for (const action of plan.actions) {
+    if (action.kind !== 'write') continue;
+    try {
+      staged.push(await stageFile(action.path, action.content, action.mode));
+    } catch (error) {
+      await Promise.all(staged.map(discardFile));
+      throw new NodeFileError(`could not write ${action.path}: ${error instanceof Error ? error.message : String(error)}`, {
+        hint: 'nothing was changed: make that folder writable (and a folder), then run the command again',
+        cause: error,
+      });
+    }
   }
   await writeRegistry(registryPath, union(previous, plan.registry));
   for (const file of staged) await commitFile(file);

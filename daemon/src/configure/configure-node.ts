@@ -3,6 +3,7 @@
 // plan (write-plan.ts) and the staged, registry-tracked writes (apply-writes.ts). Everything is
 // rendered before anything is written: an invalid half.conf or key changes nothing.
 import { HalfConfError } from '../config/config-error.js';
+import { NodeFileError } from '../errors.js';
 import { loadClusterKey } from '../config/cluster-key.js';
 import type { HalfConfig } from '../config/half-conf.js';
 import { renderNode } from '../config/render-node.js';
@@ -10,7 +11,8 @@ import { validateHalfConf } from '../config/validate.js';
 import { readIfExists } from './atomic-file.js';
 import { applyWritePlan, readRegistry } from './apply-writes.js';
 import { keyFilePath, renderedTargets, type NodePaths } from './node-paths.js';
-import { besidePath, planWrites, type FileOutcome } from './write-plan.js';
+import type { Registry } from './generated-registry.js';
+import { besidePath, planWrites, type FileOutcome, type WritePlan } from './write-plan.js';
 
 export interface ConfigureReport {
   readonly config: HalfConfig;
@@ -34,17 +36,39 @@ export async function loadNodeConfig(paths: NodePaths): Promise<HalfConfig> {
   return config;
 }
 
-export async function configureNode(paths: NodePaths): Promise<ConfigureReport> {
-  const config = await loadNodeConfig(paths);
+/**
+ * What configuring a node with `config` would write, as a plan against the files there now and
+ * `registry`; nothing is written. applyAnswers folds it into the plan that also writes half.conf
+ * and the key, so that a failure to stage any file leaves every file as it was.
+ */
+export async function planNodeWrites(config: HalfConfig, paths: NodePaths, registry: Registry): Promise<WritePlan> {
   const targets = renderedTargets(renderNode(config), paths);
   const current = new Map<string, string | undefined>();
   for (const target of targets) {
-    current.set(target.path, await readIfExists(target.path));
-    current.set(besidePath(target.path), await readIfExists(besidePath(target.path)));
+    for (const path of [target.path, besidePath(target.path)]) {
+      try {
+        current.set(path, await readIfExists(path));
+      } catch (error) {
+        throw new NodeFileError(`could not read ${path}: ${error instanceof Error ? error.message : String(error)}`, {
+          hint: 'nothing was changed: HALF writes this file; make sure its folder is a folder it can write, then run the command again',
+          cause: error,
+        });
+      }
+    }
   }
-  const registry = await readRegistry(paths.registry);
-  const plan = planWrites(targets, current, registry);
-  await applyWritePlan(plan, registry, paths.registry);
+  return planWrites(targets, current, registry);
+}
+
+/** The report of a configure that applied `plan`. */
+export function configureReport(config: HalfConfig, plan: WritePlan): ConfigureReport {
   const changed = plan.actions.filter((a) => a.kind === 'write').map((a) => a.path);
   return { config, outcomes: plan.outcomes, messages: plan.messages, changed };
+}
+
+export async function configureNode(paths: NodePaths): Promise<ConfigureReport> {
+  const config = await loadNodeConfig(paths);
+  const registry = await readRegistry(paths.registry);
+  const plan = await planNodeWrites(config, paths, registry);
+  await applyWritePlan(plan, registry, paths.registry);
+  return configureReport(config, plan);
 }

@@ -145,6 +145,14 @@ describe('half usage', () => {
     }
   });
 
+  it('prints the set-up commands\' help through half help too', async () => {
+    for (const name of ['configure', 'join']) {
+      const r = await half('help', name);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^usage: half ${name}`));
+    }
+  });
+
   it.each<[string[], RegExp]>([
     [['reboot'], /unknown command "reboot"\n {2}fix: commands: status, commit, flush, resync, doctor/],
     [['status', 'now'], /half status: unexpected argument "now"/],

@@ -1,6 +1,7 @@
-import { stat } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyAnswers } from '../../../daemon/src/configure/apply-answers.js';
+import { NodeFileError } from '../../../daemon/src/errors.js';
 import { parseRegistry } from '../../../daemon/src/configure/generated-registry.js';
 import { nodePaths } from '../../../daemon/src/configure/node-paths.js';
 import { loadClusterKey } from '../../../daemon/src/config/cluster-key.js';
@@ -52,6 +53,24 @@ describe('applyAnswers', () => {
     const registry = parseRegistry(await root.read('/var/lib/half/generated'));
     expect(registry.has(root.at('/etc/half/half.conf'))).toBe(false);
     expect(registry.has(root.at('/etc/half/cluster.key'))).toBe(false);
+  });
+
+  it('writes nothing when one of the rendered files cannot be written', async () => {
+    await root.write('/etc/keepalived', 'not a folder\n'); // keepalived.conf cannot be staged below it
+    const failed = applyAnswers(answers, { paths: nodePaths(root.dir), facts: capturedFirewall(), random });
+    await expect(failed).rejects.toThrow(NodeFileError);
+    await expect(failed).rejects.toThrow(`could not read ${root.at('/etc/keepalived/keepalived.conf')}: ENOTDIR`);
+    for (const path of ['/etc/half/half.conf', '/etc/half/cluster.key', '/var/lib/half/generated', '/etc/half/half.nft', '/etc/sysctl.d/60-half.conf']) expect(await root.exists(path), path).toBe(false);
+  });
+
+  it('writes nothing when a file cannot be staged, and says which', async () => {
+    // the staging name of half.nft is taken by a folder: that open(2) fails after others were staged
+    await mkdir(root.at(`/etc/half/.half.nft.half-tmp-${process.pid}`), { recursive: true });
+    const failed = applyAnswers(answers, { paths: nodePaths(root.dir), facts: capturedFirewall(), random });
+    await expect(failed).rejects.toThrow(NodeFileError);
+    await expect(failed).rejects.toThrow(`could not write ${root.at('/etc/half/half.nft')}: EISDIR`);
+    for (const path of ['/etc/half/half.conf', '/etc/half/cluster.key', '/var/lib/half/generated', '/etc/keepalived/keepalived.conf']) expect(await root.exists(path), path).toBe(false);
+    expect((await readdir(root.at('/etc/half'))).filter((name) => name.includes('half-tmp') && !name.startsWith('.half.nft'))).toEqual([]);
   });
 
   it('writes nothing when an answer is bad', async () => {
