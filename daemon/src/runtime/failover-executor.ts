@@ -35,7 +35,12 @@ export interface FailoverExecutorDeps {
   readonly purge: StalePurge;
   readonly node: SyncRoleControl;
   readonly logger: Logger;
+  /** Pause before the guard's second attempt (the third waits twice as long); default GUARD_RETRY_MS. */
+  readonly guardRetryMs?: number;
 }
+
+export const GUARD_ATTEMPTS = 3;
+export const GUARD_RETRY_MS = 200;
 
 export class DaemonFailoverExecutor implements FailoverExecutor {
   /** Set by this plan's commit: the re-read that follows it (kernel-subscription.ts) will do. */
@@ -44,11 +49,29 @@ export class DaemonFailoverExecutor implements FailoverExecutor {
   constructor(private readonly deps: FailoverExecutorDeps) {}
 
   async guardOn(): Promise<void> {
-    await this.logged('takeover guard on', () => this.deps.guard.on());
+    await this.logged('takeover guard on', () => this.toggleGuard(true));
   }
 
   async guardOff(): Promise<void> {
-    await this.logged('takeover guard off', () => this.deps.guard.off());
+    await this.logged('takeover guard off', () => this.toggleGuard(false));
+  }
+
+  /**
+   * One nft transaction, tried GUARD_ATTEMPTS times before the failure counts: a guard left on
+   * holds every new forwarded connection, and nothing else would try again before the next
+   * transition.
+   */
+  private async toggleGuard(on: boolean): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await (on ? this.deps.guard.on() : this.deps.guard.off());
+        return;
+      } catch (error) {
+        if (attempt >= GUARD_ATTEMPTS) throw error;
+        this.deps.logger.warn(`takeover guard: nft failed, trying again (${attempt} of ${GUARD_ATTEMPTS})`, { error: (error as Error).message });
+        await new Promise((resolve) => setTimeout(resolve, (this.deps.guardRetryMs ?? GUARD_RETRY_MS) * attempt));
+      }
+    }
   }
 
   async commitExternalCache(): Promise<void> {

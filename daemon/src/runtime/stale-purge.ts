@@ -17,8 +17,11 @@ export interface PurgeSummary {
   readonly durationMs: number;
 }
 
+/** Passes over the table while its dumps come back interrupted (entries may have been missed). */
+export const PURGE_PASSES = 3;
+
 export class StalePurge {
-  readonly counters = { purges: 0, deleted: 0, failed: 0 };
+  readonly counters = { purges: 0, deleted: 0, failed: 0, interruptedDumps: 0, undecodable: 0 };
 
   constructor(
     private readonly dumper: KernelDumper,
@@ -31,19 +34,34 @@ export class StalePurge {
 
   async purge(): Promise<PurgeSummary> {
     const started = this.clock.now();
-    // entries as records (dumpConntrackRecords: scanned, not decoded); deleted by their keys
-    const entries = await this.dumper.dumpConntrackRecords({ filter: this.filter });
-    const expectations = await this.dumper.dumpExpectations({ filter: this.filter });
-    const ops = expectations.entries.map((expectation): KernelOp => ({ op: 'delete-expectation', expectation }));
-    const deletes = entries.entries.map((record): RecordChange => ({ op: 'delete', table: record.table, key: record.key }));
-    const reports = await this.bulk.quietly('purge', async () => [await this.writer.apply(ops), await this.writer.applyRecords(deletes)]);
-    const deleted = reports.reduce((n, r) => n + r.deleted, 0);
-    const failed = reports.reduce((n, r) => n + r.failed, 0);
+    let deleted = 0;
+    let failed = 0;
+    // A dump the kernel marks interrupted (NLM_F_DUMP_INTR: the table changed under it) may have
+    // skipped entries, which would stay: the table is read and purged again.
+    for (let pass = 1; pass <= PURGE_PASSES; pass++) {
+      const { reports, interrupted } = await this.pass();
+      deleted += reports.reduce((n, r) => n + r.deleted, 0);
+      failed += reports.reduce((n, r) => n + r.failed, 0);
+      if (!interrupted) break;
+      this.counters.interruptedDumps++;
+      if (pass === PURGE_PASSES) this.logger.warn('stale purge: the kernel table kept changing during its dumps; some stale entries may remain', { passes: pass });
+    }
     const summary: PurgeSummary = { deleted, failed, durationMs: this.clock.now() - started };
     this.counters.purges++;
     this.counters.deleted += deleted;
     this.counters.failed += failed;
     this.logger.info('stale kernel entries purged', { deleted: summary.deleted, failed: summary.failed, ms: Math.round(summary.durationMs) });
     return summary;
+  }
+
+  private async pass(): Promise<{ reports: { deleted: number; failed: number }[]; interrupted: boolean }> {
+    // entries as records (dumpConntrackRecords: scanned, not decoded); deleted by their keys
+    const entries = await this.dumper.dumpConntrackRecords({ filter: this.filter });
+    const expectations = await this.dumper.dumpExpectations({ filter: this.filter });
+    this.counters.undecodable += entries.undecodable + expectations.undecodable;
+    const ops = expectations.entries.map((expectation): KernelOp => ({ op: 'delete-expectation', expectation }));
+    const deletes = entries.entries.map((record): RecordChange => ({ op: 'delete', table: record.table, key: record.key }));
+    const reports = await this.bulk.quietly('purge', async () => [await this.writer.apply(ops), await this.writer.applyRecords(deletes)]);
+    return { reports, interrupted: entries.interrupted || expectations.interrupted };
   }
 }

@@ -1,0 +1,42 @@
+// The failover executor's takeover guard: nft is tried again before a failure counts, since a
+// guard left on (or off) stays so until the next transition.
+import { describe, expect, it } from 'vitest';
+import type { TakeoverGuard } from '../../../daemon/src/ha/nft-guard.js';
+import type { Logger } from '../../../daemon/src/metrics/logger.js';
+import { DaemonFailoverExecutor, GUARD_ATTEMPTS, type FailoverExecutorDeps } from '../../../daemon/src/runtime/failover-executor.js';
+
+/** A guard whose first `failures` calls fail; records every call. */
+function flakyGuard(failures: number): TakeoverGuard & { calls: string[] } {
+  const calls: string[] = [];
+  const call = (what: string): Promise<void> => {
+    calls.push(what);
+    return calls.length <= failures ? Promise.reject(new Error(`nft could not turn the takeover guard ${what}`)) : Promise.resolve();
+  };
+  return { calls, on: () => call('on'), off: () => call('off') };
+}
+
+function executor(guard: TakeoverGuard, lines: string[]): DaemonFailoverExecutor {
+  const log = (level: string) => (message: string) => void lines.push(`${level} ${message}`);
+  const logger: Logger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+  // only the guard and the logger are used by guardOn/guardOff
+  return new DaemonFailoverExecutor({ guard, logger, guardRetryMs: 1 } as unknown as FailoverExecutorDeps);
+}
+
+describe('DaemonFailoverExecutor: the takeover guard', () => {
+  it('tries nft again when it fails for a moment', async () => {
+    const guard = flakyGuard(GUARD_ATTEMPTS - 1);
+    const lines: string[] = [];
+    await executor(guard, lines).guardOff();
+    expect(guard.calls).toEqual(Array.from({ length: GUARD_ATTEMPTS }, () => 'off'));
+    expect(lines.filter((l) => l.startsWith('warn'))).toHaveLength(GUARD_ATTEMPTS - 1);
+    expect(lines.at(-1)).toBe('info takeover guard off');
+  });
+
+  it('fails, logged, once every attempt failed', async () => {
+    const guard = flakyGuard(GUARD_ATTEMPTS);
+    const lines: string[] = [];
+    await expect(executor(guard, lines).guardOn()).rejects.toThrow('nft could not turn the takeover guard on');
+    expect(guard.calls).toHaveLength(GUARD_ATTEMPTS);
+    expect(lines.at(-1)).toBe('error failover action failed');
+  });
+});
