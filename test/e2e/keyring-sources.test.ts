@@ -1,7 +1,8 @@
 // half-archive-keyring's apt source, with the repository built for a public URL (--url): on a
 // machine that has no HALF source yet (the bootstrap: `dpkg -i half-archive-keyring_*.deb`),
 // postinst writes /etc/apt/sources.list.d/half.sources for the machine's release and apt uses
-// it with no warning; purge removes it. On a machine whose admin already added the source
+// it with no warning; remove and purge take it away, a reinstall writes it again unless the admin
+// deleted it. On a machine whose admin already added the source
 // (naming the keyring), postinst writes nothing, so apt never sees the repository twice.
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -55,6 +56,26 @@ describe('bootstrapping with dpkg -i half-archive-keyring on Debian 13', () => {
     expect(bad(update.stdout + update.stderr)).toEqual([]);
     const policy = await root.run(['apt-cache', 'policy', 'half-archive-keyring'], { check: true });
     expect(policy.stdout).toMatch(new RegExp(`${server.url}/? trixie/half`));
+  });
+
+  it('takes the source away on remove, so apt-get update keeps working, and writes it again on reinstall', async () => {
+    const removed = await root.run(['dpkg', '--remove', 'half-archive-keyring']);
+    expect(removed.exitCode, removed.stderr).toBe(0);
+    expect((await root.run(['test', '-e', '/etc/apt/sources.list.d/half.sources'])).exitCode).not.toBe(0);
+    const update = await root.run(['apt-get', 'update']);
+    expect(update.exitCode, update.stderr).toBe(0);
+    expect(bad(update.stdout + update.stderr)).toEqual([]);
+    const again = await root.run(['dpkg', '-i', '/tmp/half-archive-keyring.deb']);
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(await root.readFile('/etc/apt/sources.list.d/half.sources')).toContain('Suites: trixie');
+  });
+
+  it('leaves the source deleted when the admin deleted it', async () => {
+    await root.run(['rm', '/etc/apt/sources.list.d/half.sources'], { check: true });
+    const again = await root.run(['dpkg', '-i', '/tmp/half-archive-keyring.deb']);
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stderr).not.toContain('wrote /etc/apt/sources.list.d/half.sources');
+    expect((await root.run(['test', '-e', '/etc/apt/sources.list.d/half.sources'])).exitCode).not.toBe(0);
   });
 
   it('removes the source it wrote on purge', async () => {

@@ -18,7 +18,7 @@ export interface RuntimeStep {
 export function planRuntimeSteps(changed: readonly string[], paths: NodePaths, configChanged: boolean): RuntimeStep[] {
   const has = (nodePath: string): boolean => changed.includes(paths.at(nodePath));
   const steps: RuntimeStep[] = [];
-  if (has(NODE_FILES.sysctlConf)) steps.push({ command: ['sysctl', '-q', '-p', NODE_FILES.sysctlConf], why: 'load the sysctls HALF needs now (systemd-sysctl loads them at boot)' });
+  if (has(NODE_FILES.sysctlConf)) steps.push({ command: ['sysctl', '-q', '--system'], why: 'load the sysctls HALF needs now, every sysctl.d file in order as at boot (a later file of yours still wins)' });
   if (configChanged || has(NODE_FILES.nftRules)) steps.push({ command: ['systemctl', 'restart', 'half-syncd.service'], why: 'half-syncd reads half.conf and loads table inet half when it starts' });
   if (has(NODE_FILES.keepalivedConf)) steps.push({ command: ['systemctl', 'reload-or-restart', 'keepalived.service'], why: 'keepalived rereads keepalived.conf on reload' });
   return steps;

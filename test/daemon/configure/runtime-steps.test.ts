@@ -9,7 +9,7 @@ describe('planRuntimeSteps', () => {
   it('asks for what the changed files need, in order: sysctls, half-syncd, keepalived', () => {
     const steps = planRuntimeSteps(['/etc/sysctl.d/60-half.conf', '/etc/keepalived/keepalived.conf', '/etc/half/half.nft'], paths, false);
     expect(steps.map((s) => s.command.join(' '))).toEqual([
-      'sysctl -q -p /etc/sysctl.d/60-half.conf',
+      'sysctl -q --system',
       'systemctl restart half-syncd.service',
       'systemctl reload-or-restart keepalived.service',
     ]);

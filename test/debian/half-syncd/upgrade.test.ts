@@ -20,7 +20,10 @@ beforeAll(async () => {
   const first = await node.run(['dpkg', '-i', kernelPath as string, oldPath as string]);
   expect(first.exitCode, first.stderr).toBe(0);
   keyBefore = await node.root.readFile('/etc/half/cluster.key');
+  // the node renumbered by hand, its number never answered through debconf (as after `half join`)
+  await node.run(['sh', '-c', 'echo "fset half-syncd/node-id seen false" | debconf-communicate half-syncd'], { check: true });
   await node.run(['sh', '-c', [
+    'sed -i "s/^id = 1$/id = 7/" /etc/half/half.conf',
     'sed -i "s/^peers = 203.0.113.2$/peers = 203.0.113.2 203.0.113.3  # a third node/" /etc/half/half.conf',
     'printf "\\n[daemon]\\nmetrics-port = 9500\\n" >> /etc/half/half.conf',
     'echo "# counted by my monitoring" >> /etc/half/half.nft',
@@ -37,6 +40,8 @@ describe('upgrading half-syncd', () => {
     const conf = await node.root.readFile('/etc/half/half.conf');
     expect(conf).toContain('peers = 203.0.113.2 203.0.113.3  # a third node\n');
     expect(conf).toContain('[daemon]\nmetrics-port = 9500\n');
+    // the number half.conf gives, not the role's default (1 on a primary)
+    expect(conf).toMatch(/^id = 7$/m);
     expect(await node.root.readFile('/etc/half/cluster.key')).toBe(keyBefore);
   });
 
