@@ -103,7 +103,10 @@ export class RedundantPair implements Channel {
     const other = active === 0 ? 1 : 0;
     const activeSilent = now - this.lastAuthentic[active];
     const otherSilent = now - this.lastAuthentic[other];
-    if (activeSilent > this.options.deadAfterMs && otherSilent < activeSilent) this.switchTo(other, `no authentic frame on it for ${Math.round(activeSilent)} ms`);
+    // only towards a link that still carries frames: a peer gone silent on both (a reboot, a
+    // failover test) is no reason to move
+    const { deadAfterMs } = this.options;
+    if (activeSilent > deadAfterMs && otherSilent <= deadAfterMs) this.switchTo(other, `no authentic frame on it for ${Math.round(activeSilent)} ms`);
   }
 
   private switchTo(link: 0 | 1, reason: string): void {

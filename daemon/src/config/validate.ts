@@ -22,6 +22,11 @@ function crossCheck(config: HalfConfig, sections: Map<string, IniSection>, probl
   if (second !== undefined && second.interface === first.interface) {
     reader('sync2').fail('interface', `${second.interface} is already the [sync] interface`, 'put the second sync link on another interface, or remove [sync2]');
   }
+  // Both links use the same port, and a socket bound to a multicast group hears that group on
+  // every interface that joined it: with one group, a dead link would still seem to carry frames.
+  if (second?.multicastGroup !== undefined && second.multicastGroup.text === first.multicastGroup?.text) {
+    reader('sync2').fail('multicast-group', `${second.multicastGroup.text} is already the [sync] group`, 'give the second sync link a group of its own');
+  }
   const syncAddresses = new Map<string, string>();
   config.sync.links.forEach((link, i) => {
     const name = i === 0 ? 'sync' : 'sync2';

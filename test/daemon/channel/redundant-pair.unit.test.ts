@@ -61,4 +61,26 @@ describe('RedundantPair (simulated links)', () => {
     expect(switched[1]).toHaveLength(1);
     expect(switched[1]![0]).toMatch(/^1: no authentic frame on it for \d+ ms$/);
   });
+
+  it('stays on its link when the peer falls silent on both (a reboot is not a link failure)', () => {
+    const clock = new FakeClock();
+    const links = [new SimulatedNetwork(clock, { seed: 1, minDelayMs: 0.5, maxDelayMs: 0.5 }), new SimulatedNetwork(clock, { seed: 2, minDelayMs: 0.51, maxDelayMs: 0.51 })];
+    const switched: string[] = [];
+    const pair = new RedundantPair({ clock, links: [links[0]!.attach('203.0.113.1'), links[1]!.attach('198.51.100.1')], deadAfterMs: 400, onSwitch: (to, reason) => switched.push(`${to}: ${reason}`) });
+    pair.onMessage(() => true);
+    // the peer's heartbeats, link 1's a moment after link 0's (the order they are sent in)
+    const peer = [links[0]!.attach('203.0.113.2'), links[1]!.attach('198.51.100.2')];
+    const beat = (): void => {
+      peer[0]!.send(Uint8Array.of(1), '203.0.113.1');
+      peer[1]!.send(Uint8Array.of(1), '198.51.100.1');
+    };
+    for (let t = 0; t < 2000; t += 250) {
+      beat();
+      clock.advance(250);
+    }
+    clock.advance(3000); // the peer is gone, on both links
+    expect(switched).toEqual([]);
+    expect(pair.active).toBe(0);
+    void pair.close();
+  });
 });

@@ -44,6 +44,12 @@ describe('[sync]', () => {
     expect(brief(problemsOf(withSync(lines)))).toEqual([expected]);
   });
 
+  it('refuses the [sync] multicast group again on [sync2]', () => {
+    const text = `${withSync('interface = sync0\naddress = 203.0.113.1\nmulticast-group = 239.192.0.1')}[sync2]\ninterface = sync1\naddress = 198.51.100.9\nmulticast-group = 239.192.0.1\n`;
+    expect(brief(problemsOf(text))).toEqual(['13 sync2.multicast-group: 239.192.0.1 is already the [sync] group']);
+    expect(validateHalfConf(text.replace(/239\.192\.0\.1\n$/, '239.192.0.2\n'), 'h').sync.links[1]?.multicastGroup?.text).toBe('239.192.0.2');
+  });
+
   it('checks [sync2] like [sync], with its own keys only', () => {
     const text = `${MINIMAL}[sync2]\ninterface = sync1\naddress = 198.51.100.9\nport = 4000\n`;
     expect(brief(problemsOf(text))).toEqual(['10 sync2.peers: is missing (and so is multicast-group)', '13 sync2.port: is not a known key']);
