@@ -69,7 +69,7 @@ describe('half configure', () => {
     expect(await runConfigure(['--root', root.dir], io.deps)).toBe(ExitCode.ok);
     expect(io.stdout()).toContain(`wrote ${root.at('/etc/keepalived/keepalived.conf')}`);
     expect(io.stdout()).toContain('systemctl reload-or-restart keepalived.service');
-    expect(io.stdout()).toContain('sysctl -q -p /etc/sysctl.d/60-half.conf');
+    expect(io.stdout()).toContain('sysctl -q --system');
   });
 
   it('fails with the config exit code and the reason when the node is not configured', async () => {
