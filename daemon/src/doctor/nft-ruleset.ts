@@ -21,6 +21,8 @@ export interface NftChain {
   readonly type: string | undefined;
   readonly prio: number;
   readonly policy: 'accept' | 'drop';
+  /** Ingress chains: the devices they are attached to. */
+  readonly devices?: readonly string[];
   readonly rules: NftRule[];
 }
 
@@ -93,6 +95,7 @@ function addChain(ruleset: NftRuleset, chain: Item): void {
     type: str(chain['type']),
     prio: typeof chain['prio'] === 'number' ? chain['prio'] : 0,
     policy: chain['policy'] === 'drop' ? 'drop' : 'accept',
+    ...devicesOf(chain['dev']),
     rules: [],
   });
 }
@@ -104,4 +107,11 @@ function addSet(ruleset: NftRuleset, set: Item): void {
   if (family === undefined || table === undefined || name === undefined) return;
   const elem = set['elem'];
   ruleset.sets.set(chainKey(family, table, name), Array.isArray(elem) ? elem : typeof set['elem'] === 'undefined' ? [] : undefined);
+}
+
+/** A chain's `dev`: one device name or a list of them (libnftables-json(5), CHAIN). */
+function devicesOf(dev: unknown): { devices?: readonly string[] } {
+  if (typeof dev === 'string') return { devices: [dev] };
+  if (Array.isArray(dev)) return { devices: dev.filter((d): d is string => typeof d === 'string') };
+  return {};
 }

@@ -1,5 +1,6 @@
 // What the loaded nftables ruleset does with a probe packet on its way in (nft(8), "CHAINS":
-// base chains at the prerouting and input hooks of the ip/ip6/inet families, in priority order;
+// base chains at the ingress hook of the netdev and inet families, attached to the packet's
+// device, then at the prerouting and input hooks of the ip/ip6/inet families, in priority order;
 // "VERDICT STATEMENT": accept ends one base chain only, drop is final; jump returns, goto does
 // not; a base chain's end applies its policy). Every base chain the packet meets must accept it.
 // Rules the probe cannot decide (unknown source address, an unmodelled expression) make the
@@ -20,7 +21,7 @@ export interface PacketVerdict {
   readonly chains: readonly string[];
 }
 
-const HOOK_ORDER: Readonly<Record<string, number>> = { prerouting: 0, input: 1 };
+const HOOK_ORDER: Readonly<Record<string, number>> = { ingress: -1, prerouting: 0, input: 1 };
 /** nftables refuses deeper jump chains; deeper here means a loop the evaluator will not follow. */
 const MAX_DEPTH = 16;
 /** Statements that neither decide nor filter. */
@@ -108,17 +109,25 @@ function walk(ctx: Ctx, chain: NftChain, depth: number): Path[] {
   return [...outcomes, { verdict: 'return', where: `${chain.family} ${chain.table} ${chain.name}: end of chain` }];
 }
 
-/** Base chains a packet of this family meets on its way in, in hook and priority order. */
-export function inputChains(ruleset: NftRuleset, family: 4 | 6): NftChain[] {
+/**
+ * Base chains a packet of this family meets on its way in, in hook and priority order. Ingress
+ * chains (netdev, inet) only when attached to the packet's device, or to any device when the
+ * packet's is not known.
+ */
+export function inputChains(ruleset: NftRuleset, family: 4 | 6, iifname?: string): NftChain[] {
   const families = new Set(['inet', family === 4 ? 'ip' : 'ip6']);
+  const meets = (c: NftChain): boolean => {
+    if (c.hook === 'ingress') return (c.family === 'netdev' || c.family === 'inet') && (iifname === undefined || c.devices === undefined || c.devices.includes(iifname));
+    return c.hook !== undefined && c.hook in HOOK_ORDER && families.has(c.family);
+  };
   return [...ruleset.chains.values()]
-    .filter((c) => c.hook !== undefined && c.hook in HOOK_ORDER && families.has(c.family))
+    .filter(meets)
     .sort((a, b) => (HOOK_ORDER[a.hook ?? ''] ?? 0) - (HOOK_ORDER[b.hook ?? ''] ?? 0) || a.prio - b.prio);
 }
 
 /** What happens to `packet`: accepted by every base chain, dropped by one, or undecidable. */
 export function evaluatePacket(ruleset: NftRuleset, packet: ProbePacket): PacketVerdict {
-  const chains = inputChains(ruleset, packet.family);
+  const chains = inputChains(ruleset, packet.family, packet.iifname);
   const ctx: Ctx = { ruleset, packet };
   let maybe: { by: string; chain: string } | undefined;
   for (const chain of chains) {
@@ -129,7 +138,14 @@ export function evaluatePacket(ruleset: NftRuleset, packet: ProbePacket): Packet
     });
     const drop = outcomes.find((o) => o.verdict === 'drop');
     const other = outcomes.find((o) => o.verdict !== 'accept');
-    if (drop !== undefined && outcomes.every((o) => o.verdict === 'drop')) return { verdict: 'dropped', by: drop.where, chain: name, chains: chains.map(label) };
+    // an ingress chain whose device is not known (nft 1.0.6 leaves it out of its JSON), or a
+    // packet whose device is not: the chain may not see the packet
+    const unsure = chain.hook === 'ingress' && (packet.iifname === undefined || chain.devices === undefined);
+    if (drop !== undefined && outcomes.every((o) => o.verdict === 'drop')) {
+      if (!unsure) return { verdict: 'dropped', by: drop.where, chain: name, chains: chains.map(label) };
+      maybe ??= { by: `${drop.where} (for packets that come in on ${chain.devices?.join(', ') ?? 'its device, which nft does not say'})`, chain: name };
+      continue;
+    }
     if (other !== undefined && maybe === undefined) maybe = { by: describeMaybe(outcomes), chain: name };
   }
   return maybe === undefined ? { verdict: 'accepted', chains: chains.map(label) } : { verdict: 'maybe', ...maybe, chains: chains.map(label) };
@@ -141,4 +157,4 @@ function describeMaybe(outcomes: readonly Terminal[]): string {
   return accept === undefined ? (drop?.where ?? 'unknown') : `${accept.where} or ${drop?.where ?? 'unknown'}`;
 }
 
-const label = (c: NftChain) => `${c.family} ${c.table} ${c.name} (${c.hook}, priority ${c.prio}, policy ${c.policy})`;
+const label = (c: NftChain) => `${c.family} ${c.table} ${c.name} (${c.hook}${c.devices === undefined ? '' : ` ${c.devices.join(', ')}`}, priority ${c.prio}, policy ${c.policy})`;
