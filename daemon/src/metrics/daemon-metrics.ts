@@ -61,9 +61,11 @@ export function daemonMetrics(status: DaemonStatus): MetricFamily[] {
     simpleFamily('gauge', 'half_peer_lag_frames', 'Our data frames the peer has not acknowledged yet.', status.peers.filter((p) => p.lagFrames !== null).map((p) => [peerLabels(p), p.lagFrames ?? 0] as const)),
     simpleFamily('gauge', 'half_peer_external_entries', 'The peer\'s entries held in our external cache.', status.peers.map((p) => [peerLabels(p), p.externalEntries] as const)),
     histogramFamily('half_replication_lag_seconds', 'Time from sending a change to its acknowledgement by a peer.', seconds(lag)),
-    simpleFamily('gauge', 'half_replication_lag_quantile_seconds', `Replication lag quantiles over the last ${lag.windowMs / 1000}-${(2 * lag.windowMs) / 1000} s (NaN when idle).`, [
-      [{ quantile: '0.5' }, orNaN(lag.p50)],
-      [{ quantile: '0.99' }, orNaN(lag.p99)],
+    // not a summary (no _sum or _count of the window), so its label is not `quantile`, which
+    // Prometheus reserves for summaries (promtool check metrics)
+    simpleFamily('gauge', 'half_replication_lag_quantile_seconds', `Replication lag percentiles over the last ${lag.windowMs / 1000}-${(2 * lag.windowMs) / 1000} s (NaN when idle).`, [
+      [{ percentile: '50' }, orNaN(lag.p50)],
+      [{ percentile: '99' }, orNaN(lag.p99)],
     ]),
     simpleFamily('counter', 'half_commits_total', 'Commits of the external cache to the kernel.', [[{}, status.commits.count]]),
     histogramFamily('half_commit_duration_seconds', 'Duration of commits of the external cache to the kernel.', seconds(status.commits.durationMs)),

@@ -43,7 +43,7 @@ describe('daemonMetrics', () => {
     expect(value(families, 'half_peer_lag_frames', { peer: '2' })).toBe(10);
     expect(value(families, 'half_commit_last_duration_seconds')).toBeCloseTo(0.0455, 10);
     expect(value(families, 'half_commit_last_entries', { outcome: 'failed' })).toBe(4);
-    expect(value(families, 'half_replication_lag_quantile_seconds', { quantile: '0.5' })).toBeCloseTo(0.005, 3);
+    expect(value(families, 'half_replication_lag_quantile_seconds', { percentile: '50' })).toBeCloseTo(0.005, 3);
     expect(value(families, 'half_replication_lag_seconds_count')).toBe(100);
     expect(value(families, 'half_replication_lag_seconds_sum')).toBeCloseTo(0.505, 9);
     expect(value(families, 'half_replication_lag_seconds_bucket', { le: '0.001' })).toBe(10);
@@ -109,7 +109,7 @@ describe('daemonMetrics', () => {
     expect(text).not.toMatch(/^half_peer_up\{/m);
     expect(text).toMatch(/^# TYPE half_peer_up gauge$/m);
     const families = await parseWithPrometheusClient(text);
-    expect(value(families, 'half_replication_lag_quantile_seconds', { quantile: '0.99' })).toBeNaN();
+    expect(value(families, 'half_replication_lag_quantile_seconds', { percentile: '99' })).toBeNaN();
     expect(value(families, 'half_commit_last_duration_seconds')).toBeNaN();
     expect(value(families, 'half_table_entries', { table: 'kernel' })).toBeNaN();
     expect(value(families, 'half_commit_duration_seconds_count')).toBe(0);
