@@ -65,7 +65,7 @@ export function rmemMaxCheck(facts: DoctorFacts): CheckResult {
   const value = raw === null ? Number.NaN : Number(raw);
   if (!Number.isSafeInteger(value)) return warn(id, 'net.core.rmem_max cannot be read', 'check with `sysctl net.core.rmem_max`');
   // the kernel grants twice the request, the request capped at rmem_max (socket(7), SO_RCVBUF)
-  const granted = 2 * Math.min(value, EVENT_BUFFER_BYTES / 2);
+  const granted = 2 * Math.min(value, EVENT_BUFFER_BYTES);
   const events = Math.floor(granted / EVENT_TRUESIZE);
   if (value >= ENOUGH_RMEM_MAX) return ok(id, `net.core.rmem_max = ${value}: half-syncd's conntrack event socket gets ${granted / 1048576} MiB (some ${events} events)`);
   return warn(

@@ -54,6 +54,12 @@ describe('runChecks', () => {
     expect(found[0]?.fix).toMatch(fix);
   });
 
+  it('says how much buffer a larger rmem_max than HALF sets grants (twice the 64 MiB asked for, at most)', () => {
+    const check = (rmem: number) => runChecks(sysctl('net.core.rmem_max', String(rmem))(healthyFacts())).checks.find((c) => c.id === 'sysctl.rmem_max');
+    expect(check(48 * 1048576)).toMatchObject({ status: 'ok', summary: expect.stringContaining('gets 96 MiB (some 98304 events)') });
+    expect(check(256 * 1048576)?.summary).toContain('gets 128 MiB');
+  });
+
   it('reads built-in modules and event mode 2 as fine', () => {
     expect(only((f) => sysctl('net.netfilter.nf_conntrack_events', '2')(module('nf_conntrack_netlink', 'builtin')(f)))).toEqual([]);
   });
