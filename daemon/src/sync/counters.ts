@@ -38,6 +38,8 @@ export interface SyncCounters {
   /** Buckets whose digest differed from the origin's (each is repaired). */
   digestMismatches: number;
   peerRestarts: number;
+  /** Peers heard again after a silence too long to continue their stream (REJOIN_AFTER_SILENCE_MS): joined again. */
+  rejoinsAfterSilence: number;
   duplicateFrames: number;
   /** Data frames too far ahead of the next expected one to be buffered (resent later). */
   outOfWindowFrames: number;
@@ -76,6 +78,7 @@ export function emptySyncCounters(): SyncCounters {
     digestsSent: 0,
     digestMismatches: 0,
     peerRestarts: 0,
+    rejoinsAfterSilence: 0,
     duplicateFrames: 0,
     outOfWindowFrames: 0,
     oversizeRecords: 0,

@@ -18,8 +18,15 @@ export interface Peer {
 }
 
 export type Admission =
-  | { readonly ok: true; readonly peer: Peer; readonly fresh: boolean; readonly restarted: boolean }
+  | { readonly ok: true; readonly peer: Peer; readonly fresh: boolean; readonly restarted: boolean; readonly rejoined: boolean }
   | { readonly ok: false; readonly reason: 'staleEpoch' | 'replay' };
+
+/**
+ * A silence after which a peer's stream is joined again rather than continued: far shorter than
+ * any partition during which 2^31 frames could go by (at the fastest rate a daemon sends, some
+ * 20k frames/s, that takes 30 hours; at a 10 Gbit/s link's line rate, 45 minutes).
+ */
+export const REJOIN_AFTER_SILENCE_MS = 10 * 60_000;
 
 export class PeerTable {
   private readonly peers = new Map<number, Peer>();
@@ -49,9 +56,14 @@ export class PeerTable {
       this.peers.set(header.nodeId, peer);
     }
     if (!peer.window.accept(header.counter)) return { ok: false, reason: 'replay' };
+    // Sequence numbers are compared in serial arithmetic (RFC 1982), which cannot tell how far
+    // apart two numbers are once 2^31 frames went by: after a silence long enough for that, our
+    // place in the peer's stream means nothing, and we join it again (a full resync).
+    const rejoined = !fresh && now - peer.lastHeard > REJOIN_AFTER_SILENCE_MS;
+    if (rejoined) peer.inbound.rejoin();
     peer.address = from;
     peer.lastHeard = now;
-    return { ok: true, peer, fresh, restarted };
+    return { ok: true, peer, fresh, restarted, rejoined };
   }
 
   get(nodeId: number): Peer | undefined {

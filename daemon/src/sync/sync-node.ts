@@ -170,6 +170,7 @@ export class SyncNode {
     if (!admission.ok) return this.drop(admission.reason);
     const { peer } = admission;
     if (admission.restarted) counters.peerRestarts++;
+    if (admission.rejoined) counters.rejoinsAfterSilence++;
     this.outbound.receivers.heard(peer.nodeId, peer.epoch, now, this.outbound.lastSeq);
     if (admission.fresh) peer.inbound.tick(now);
     if (messageTypeOf(body) === MessageType.data && peer.inbound.isDuplicate(header.seq)) {

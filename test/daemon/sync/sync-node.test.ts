@@ -6,6 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FlowCache } from '../../../daemon/src/cache/flow-cache.js';
 import { conntrackPacking } from '../../../daemon/src/kernel/record-packing.js';
+import { REJOIN_AFTER_SILENCE_MS } from '../../../daemon/src/sync/peer-table.js';
 import { decodeFrame } from '../../../daemon/src/wire/frame-codec.js';
 import { ChangeStream, makeConntrackRecord, makeRecord, SimCluster, settle, streamChanges } from './sim-cluster.js';
 
@@ -139,6 +140,24 @@ describe('SyncNode over a simulated lossy network', () => {
     const primary = sim.member(1).node.counters;
     expect(primary.resentFrames + primary.skipsSent).toBeGreaterThan(0);
     expect(sim.member(2).external.peek(1)?.size).toBe(50);
+  });
+
+  it('joins a stream again after a silence long enough for 2^31 frames, where serial numbers cannot tell', () => {
+    const sim = new SimCluster({ seed: 3 });
+    const primary = sim.start(1, { role: 'sender', table: Array.from({ length: 50 }, (_, id) => makeRecord(id, 1)) });
+    const standby = sim.start(2, { role: 'receiver' });
+    expect(settle(sim, 1, 5000)).toBeDefined();
+    sim.network.setUp(standby.address, false);
+    sim.clock.advance(REJOIN_AFTER_SILENCE_MS + 60_000);
+    // a stand-in for the 2^31 + 1000 frames the primary sent meanwhile (each lost to the standby)
+    const outbound = primary.node.outbound as unknown as { nextSeq: number };
+    outbound.nextSeq = (outbound.nextSeq + 2 ** 31 + 1000) >>> 0;
+    for (let i = 0; i < 20; i++) primary.node.localChange({ op: 'set', record: makeRecord(1000 + i, 1) });
+    primary.node.flush();
+    sim.network.setUp(standby.address, true);
+    expect(settle(sim, 1, 60_000)).toBeDefined();
+    expect(standby.node.counters.rejoinsAfterSilence).toBe(1);
+    expect(standby.external.peek(1)?.size).toBe(70);
   });
 
   it('resyncs a standby that restarts mid-stream (new epoch, empty cache)', () => {
