@@ -6,7 +6,9 @@
 //   check    stdout: `question<TAB>message` per problem (`conf` when no question owns it);
 //            exit 0 when the answers are usable, ExitCode.config otherwise.
 //   apply    writes half.conf, the key and the rendered files; stdout: `changed PATH` lines
-//            and `join-line` when a new key was made; exit ExitCode.config with the reasons.
+//            and `join-line` when a new key was made (stderr then says how to get the line for
+//            the next node, not the line: it carries the key, and apt logs what package
+//            scripts print); exit ExitCode.config with the reasons.
 import { ExitCode } from '../../../repo-tool/src/model/errors.js';
 import { answer, formatAnswers, parseAnswers, type Answers } from './answers.js';
 import { applyAnswers, keyFileOf, readKeyState } from './apply-answers.js';
@@ -14,7 +16,7 @@ import { readIfExists } from './atomic-file.js';
 import type { AnswerProblem } from './check-answers.js';
 import type { CommandDeps } from './cli-io.js';
 import { answersFromConf } from './half-conf-edit.js';
-import { formatJoinMessage, joinInstructions } from './join-line.js';
+import { JOIN_POINTER } from './join-line.js';
 import type { MachineFacts } from './machine-facts.js';
 import { formatReport } from './messages.js';
 import type { NodePaths } from './node-paths.js';
@@ -67,7 +69,7 @@ export async function runDebconfMode(mode: DebconfMode, paths: NodePaths, deps: 
   io.err(formatReport(result.report));
   for (const path of result.report.changed) io.out(`changed ${path}\n`);
   if (result.keyGenerated && answer(answers, 'role') !== 'backup') {
-    io.err(`\n${formatJoinMessage(joinInstructions(result.report.config, result.key))}\n`);
+    io.err(`\n${JOIN_POINTER}\n`);
     io.out('join-line\n');
   }
   return ExitCode.ok;

@@ -52,3 +52,13 @@ export function formatJoinMessage(instructions: JoinInstructions): string {
     'The key is the cluster key from /etc/half/cluster.key: copy it over a trusted channel only.',
   ].join('\n');
 }
+
+/**
+ * What a package script says instead of the join line: the line carries the cluster key, and apt
+ * keeps everything package scripts print in /var/log/apt/term.log (readable by group adm).
+ */
+export const JOIN_POINTER = [
+  'To add the next node to this cluster, run `half configure --print-join` on this node (as root):',
+  'it prints the `half join` line to run there, and the same answers as debconf preseed lines.',
+  'They carry the cluster key, so they are not printed here (apt logs what package scripts print).',
+].join('\n');

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../helpers/half-repo-cli.js';
+import { JOIN_POINTER } from '../../../daemon/src/configure/join-line.js';
 import type { OutputExpectations } from './apt-output.js';
 
 export const HALF_PACKAGES = ['half', 'half-syncd', 'half-kernel'] as const;
@@ -44,15 +45,11 @@ export const SOURCE_NOTICES = [
 ];
 
 /** `half configure --debconf apply` on a preseeded node: what it wrote, and, when it made the
- *  cluster key, the line (and the preseed) for the next node. */
+ *  cluster key, where to get the line for the next node (never the line: it carries the key). */
 const CONFIGURED = [
   /^HALF node \d+ \(priority \d+\) configured from \/etc\/half\/half\.conf:$/,
   /^ {2}(wrote|unchanged) \/etc\/\S+$/,
-  /^To add the next node to this cluster, run on it \(after installing half\):$/,
-  /^ {2}half join --peer \S+ --vips '[^']+' --router-id \d+ --node-id \d+ --key [0-9a-f]{64}$/,
-  /^or, before `apt-get install half` there, preseed debconf with these lines \(debconf-set-selections\):$/,
-  /^ {2}half-syncd half-syncd\/[a-z-]+ (boolean|select|string|password) \S.*$/,
-  /^The key is the cluster key from \/etc\/half\/cluster\.key: copy it over a trusted channel only\.$/,
+  ...JOIN_POINTER.split('\n').map((line) => new RegExp(`^${escape(line)}$`)),
 ];
 
 /** The expectations for one apt run: `configured` says whether half-syncd has answers
