@@ -19,6 +19,8 @@ export interface NftGuardOptions {
 
 export class NftGuard implements TakeoverGuard {
   private readonly command: readonly string[];
+  /** The state last asked for (undefined before the first): what a reloaded table must get back. */
+  wanted: boolean | undefined;
 
   constructor(options: NftGuardOptions = {}) {
     this.command = options.command ?? ['nft'];
@@ -48,6 +50,7 @@ export class NftGuard implements TakeoverGuard {
   }
 
   private async apply(on: boolean): Promise<void> {
+    this.wanted = on;
     await this.nft(['-f', '-'], renderGuardCommand(on), `turn the takeover guard ${on ? 'on' : 'off'}`);
   }
 

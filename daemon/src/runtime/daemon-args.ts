@@ -30,7 +30,7 @@ export const DAEMON_USAGE = [
   '  -h, --help            this help',
   '  -V, --version         print the version',
   '',
-  'signals: TERM/INT stop cleanly; HUP is not a reload (restart to apply a new half.conf).',
+  'signals: TERM/INT stop cleanly; HUP loads table inet half again if it is gone (not half.conf: restart to apply a new one).',
   'exit status: 0 stopped cleanly, 1 unexpected error, 2 bad command line,',
   '             69 kernel or network unavailable, 78 invalid configuration.',
   '',

@@ -53,6 +53,8 @@ export interface DaemonOptions {
 export interface RunningDaemon {
   readonly bootEpoch: number;
   status(): Promise<DaemonStatus>;
+  /** Loads HALF's nftables table again if it is gone (SIGHUP). Never rejects. */
+  checkNftTable(reason: string): Promise<void>;
   /** Stops everything; resolves when every socket is closed. Idempotent. */
   stop(reason: string): Promise<void>;
 }
@@ -160,6 +162,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     return {
       bootEpoch,
       status: () => services.status(),
+      checkNftTable: (reason) => services.checkNftTable(reason),
       stop: (reason) =>
         (stopping ??= (async () => {
           logger.info('half-syncd stopping', { reason });

@@ -1,9 +1,9 @@
 // half-syncd from the command line to the exit status: arguments, configuration (all of it
 // validated before anything starts: an invalid half.conf or cluster key exits 78 naming the key,
 // with nothing opened), the daemon, signals, and the one catch that maps errors to exit statuses
-// and messages with their fix. Signals: TERM and INT stop cleanly; HUP is answered with a log
-// line (half.conf is read at start only: restart to apply it); a second TERM/INT during the stop
-// ends the process at once.
+// and messages with their fix. Signals: TERM and INT stop cleanly; HUP checks that HALF's
+// nftables table is loaded and loads it again if not (half.conf is read at start only: restart
+// to apply it); a second TERM/INT during the stop ends the process at once.
 import { loadClusterKey } from '../config/cluster-key.js';
 import { loadHalfConf } from '../config/load-config.js';
 import { HALF_VERSION } from '../cli/version.js';
@@ -11,7 +11,7 @@ import { ConfigError, DaemonExit, DaemonStartError, HalfRepoError, UsageError } 
 import { FilterConfigError, KernelError } from '../kernel/errors.js';
 import { createLogger, type Logger } from '../metrics/logger.js';
 import { DAEMON_USAGE, parseDaemonArgs } from './daemon-args.js';
-import { startDaemon } from './daemon.js';
+import { startDaemon, type RunningDaemon } from './daemon.js';
 
 export interface SyncdIo {
   out(text: string): void;
@@ -34,8 +34,8 @@ export function describeFailure(error: unknown): string {
   return `half-syncd: unexpected error: ${text}\n`;
 }
 
-/** Resolves with the signal that asked the daemon to stop. */
-function stopSignal(logger: Logger): Promise<NodeJS.Signals> {
+/** Resolves with the signal that asked the daemon to stop; HUP calls `onHup`. */
+function stopSignal(logger: Logger, onHup: () => void): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
     let asked = false;
     const stop = (signal: NodeJS.Signals): void => {
@@ -48,7 +48,10 @@ function stopSignal(logger: Logger): Promise<NodeJS.Signals> {
     };
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
-    process.on('SIGHUP', () => logger.warn('SIGHUP: half-syncd reads half.conf only at start; restart it to apply changes (systemctl restart half-syncd)'));
+    process.on('SIGHUP', () => {
+      logger.info('SIGHUP: checking table inet half (half.conf is read only at start: restart half-syncd to apply changes)');
+      onHup();
+    });
   });
 }
 
@@ -80,8 +83,9 @@ export async function runSyncd(argv: readonly string[], io: SyncdIo): Promise<Da
       process.exit(DaemonExit.internal);
     });
     logger.info('half-syncd starting', { version: HALF_VERSION, config: config.source, node: config.node.id, pid: process.pid });
-    const signal = stopSignal(logger);
-    const daemon = await startDaemon({ config, clusterKey, stateDir: args.stateDir, version: HALF_VERSION, logger });
+    let daemon: RunningDaemon | undefined;
+    const signal = stopSignal(logger, () => void daemon?.checkNftTable('SIGHUP'));
+    daemon = await startDaemon({ config, clusterKey, stateDir: args.stateDir, version: HALF_VERSION, logger });
     await daemon.stop(await signal);
     return DaemonExit.ok;
   } catch (error) {

@@ -11,6 +11,7 @@ import { FailoverDriver } from '../ha/failover-driver.js';
 import { FailoverMachine } from '../ha/failover-machine.js';
 import { planStart, planStop } from '../ha/failover-plan.js';
 import { NftGuard } from '../ha/nft-guard.js';
+import { NftTable, NftTableKeeper } from './nft-table-keeper.js';
 import { daemonMetrics } from '../metrics/daemon-metrics.js';
 import { renderExposition } from '../metrics/exposition.js';
 import { MetricsServer } from '../metrics/metrics-server.js';
@@ -59,6 +60,8 @@ export interface ServiceDeps {
 
 export interface Services {
   status(): Promise<DaemonStatus>;
+  /** Loads HALF's nftables table again if it is gone (nft-table-keeper.ts). Never rejects. */
+  checkNftTable(reason: string): Promise<void>;
   /** Stops the inputs (FIFO, control socket, metrics, timers) and waits for running plans. */
   quiesce(): Promise<void>;
 }
@@ -66,8 +69,12 @@ export interface Services {
 export async function openServices(deps: ServiceDeps): Promise<Services> {
   const { config, options, clock, node, logger } = { ...deps, logger: deps.options.logger };
   const machine = new FailoverMachine({ source: notifySource(config), mode: config.daemon.mode, purgeDelayMs: config.daemon.purgeDelaySeconds * 1000 });
+  const guard = new NftGuard();
+  const nftTable = new NftTableKeeper(new NftTable(config), guard, logger);
+  nftTable.start();
+  deps.closers.push(() => nftTable.stop());
   const executor = new DaemonFailoverExecutor({
-    guard: new NftGuard(),
+    guard,
     committer: deps.committer,
     ownTable: deps.ownTable,
     events: deps.events,
@@ -95,6 +102,7 @@ export async function openServices(deps: ServiceDeps): Promise<Services> {
         ...prefixed('subscription', deps.events.counters),
         ...prefixed('tableResync', deps.ownTable.counters),
         ...prefixed('purge', deps.purge.counters),
+        ...prefixed('nftTable', nftTable.counters),
         ...(deps.direct === undefined ? {} : prefixed('direct', deps.direct.counters)),
         ...prefixed('writerExchanges', deps.writerExchanges()),
         commitFailedEntries: deps.committer.failedEntries,
@@ -153,8 +161,10 @@ export async function openServices(deps: ServiceDeps): Promise<Services> {
   }
   return {
     status,
+    checkNftTable: (reason) => nftTable.check(reason),
     async quiesce() {
       clearInterval(timer);
+      nftTable.stop();
       await notify.stop();
       await control?.close();
       await metrics?.close();

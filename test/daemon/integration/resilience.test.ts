@@ -8,7 +8,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clusterLab, halfCounter, OWN_ADDRESSES, STRANGER, type ClusterLab } from './fixtures/cluster-lab.js';
+import { clusterLab, guardIsOn, halfCounter, OWN_ADDRESSES, STRANGER, type ClusterLab } from './fixtures/cluster-lab.js';
 import { batchLines, conntrackBatch, deleteLines, listFlows, replicable } from './fixtures/conntrack-table.js';
 import { commitOnStandbyAndCompare } from './fixtures/pair-steps.js';
 import { captureFrames, sendDatagram } from './fixtures/frames.js';
@@ -75,13 +75,18 @@ describe('half-syncd under restarts, loss, attacks and lost events', () => {
 
   const commitAndCompare = async (): Promise<void> => void (await commitOnStandbyAndCompare(lab, keep));
 
-  it('a restarted standby ignores SIGHUP, stops cleanly on SIGTERM, comes back with a new boot epoch and resyncs', async () => {
+  it('a restarted standby loads its nftables table again on SIGHUP, stops cleanly on SIGTERM, comes back with a new boot epoch and resyncs', async () => {
     expect(await converged()).toBe(1000);
     // the failback gate: the sender serves its own table, the standby holds it
     await waitFor('both resync files at 0', () => readTrackFile(lab.a.resyncFile) === '0' && readTrackFile(lab.b.resyncFile) === '0', 10_000);
     const before = await lab.b.status();
+    // an nftables reload (flush ruleset) took HALF's table, and the standby's guard with it
+    expect(await guardIsOn(lab.net, 'fwb')).toBe(true);
+    await lab.net.exec('fwb', ['nft', 'delete', 'table', 'inet', 'half'], { check: true });
     lab.b.child?.kill('SIGHUP');
-    await waitFor('SIGHUP answered', () => /SIGHUP: half-syncd reads half.conf only at start/.test(lab.b.output), 10_000);
+    await waitFor('table inet half loaded again', () => /table inet half was gone \(an nftables reload or flush\?\): loaded it again reason=SIGHUP guard=on/.test(lab.b.output), 10_000);
+    expect(await guardIsOn(lab.net, 'fwb')).toBe(true);
+    expect((await lab.b.status()).counters.kernel['nftTableReloads']).toBe(1);
     expect((await lab.b.status()).daemon.pid).toBe(before.daemon.pid);
     expect(await lab.b.stop()).toBe(0);
     expect(existsSync(lab.b.socket)).toBe(false);

@@ -66,7 +66,7 @@ describe.each(['bookworm', 'trixie'] as const)('half-syncd on %s', (suite) => {
     await node.run(['kill', pid as string], { check: true });
   });
 
-  it('arms the takeover guard while it runs on a standby, and lifts it when it stops, a crash included', async () => {
+  it('arms the takeover guard on a standby, loads its table again on HUP, and lifts the guard when it stops, a crash included', async () => {
     const guard = async (): Promise<boolean> => (await node.run(['nft', 'list', 'set', 'inet', 'half', 'guard'], { check: true })).stdout.includes('elements = { tcp }');
     const start = async (): Promise<string> => {
       const started = await node.run([
@@ -81,6 +81,14 @@ describe.each(['bookworm', 'trixie'] as const)('half-syncd on %s', (suite) => {
     // the node holds none of its virtual addresses: a standby until keepalived reports
     const pid = await start();
     expect(await guard()).toBe(true);
+    // an nftables reload took HALF's table: on HUP (what the unit's ExecReload sends) it comes
+    // back from /etc/half/half.nft, the admin's edit included, with the guard on again
+    await node.run(['sh', '-c', 'printf "table inet half {\\n\\tchain input {\\n\\t\\tcounter comment \\"admin edit\\"\\n\\t}\\n}\\n" >> /etc/half/half.nft && nft delete table inet half'], { check: true });
+    await node.run(['kill', '-HUP', pid], { check: true });
+    await node.run('for i in $(seq 1 100); do nft list table inet half >/dev/null 2>&1 && break; sleep 0.1; done', { check: true });
+    await node.run('for i in $(seq 1 50); do nft list set inet half guard | grep -q tcp && break; sleep 0.1; done', { check: true });
+    expect(await guard()).toBe(true);
+    expect((await node.run(['nft', 'list', 'table', 'inet', 'half'], { check: true })).stdout).toContain('comment "admin edit"');
     await node.run(['kill', pid], { check: true });
     await gone(pid);
     expect(await guard()).toBe(false);

@@ -1,0 +1,65 @@
+// The keeper of HALF's nftables table over a faked nft: a table that is there is left alone; a
+// table that is gone is loaded again and the guard put back as the plans last set it; checks
+// asked for while one runs share it; a failure is counted and logged, never thrown. The real nft
+// path (a table deleted under a running half-syncd, SIGHUP) is in integration/resilience.test.ts.
+import { describe, expect, it } from 'vitest';
+import type { Logger } from '../../../daemon/src/metrics/logger.js';
+import { NftTableKeeper, type NftTableOps } from '../../../daemon/src/runtime/nft-table-keeper.js';
+
+function fakes(present: boolean, wanted: boolean | undefined, loadFails = false) {
+  const calls: string[] = [];
+  const lines: string[] = [];
+  const table: NftTableOps & { present: boolean } = {
+    present,
+    async exists() {
+      calls.push('exists');
+      return this.present;
+    },
+    async load() {
+      calls.push('load');
+      if (loadFails) throw new Error('nft -f refused table inet half: no such device');
+      this.present = true;
+    },
+  };
+  const guard = { wanted, on: async () => void calls.push('guard on') };
+  const log = (level: string) => (message: string, fields?: object) => void lines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
+  const logger: Logger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+  return { calls, lines, table, keeper: new NftTableKeeper(table, guard, logger, 5) };
+}
+
+describe('NftTableKeeper', () => {
+  it('leaves a table that is there alone', async () => {
+    const f = fakes(true, true);
+    await f.keeper.check('test');
+    expect(f.calls).toEqual(['exists']);
+    expect(f.keeper.counters).toEqual({ checks: 1, reloads: 0, failures: 0 });
+  });
+
+  it('loads a table that is gone, with the guard on again when the plans had it on', async () => {
+    const on = fakes(false, true);
+    await on.keeper.check('SIGHUP');
+    expect(on.calls).toEqual(['exists', 'load', 'guard on']);
+    expect(on.lines).toEqual(['warn table inet half was gone (an nftables reload or flush?): loaded it again {"reason":"SIGHUP","guard":"on"}']);
+    const off = fakes(false, false);
+    await off.keeper.check('SIGHUP');
+    expect(off.calls).toEqual(['exists', 'load']); // the file loads with the guard off
+  });
+
+  it('runs one check at a time, and checks on its own every interval', async () => {
+    const f = fakes(false, undefined);
+    await Promise.all([f.keeper.check('a'), f.keeper.check('b')]);
+    expect(f.calls).toEqual(['exists', 'load']);
+    f.table.present = false;
+    f.keeper.start();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    f.keeper.stop();
+    expect(f.keeper.counters.reloads).toBe(2);
+  });
+
+  it('counts and logs a failure, and never throws', async () => {
+    const f = fakes(false, true, true);
+    await expect(f.keeper.check('periodic')).resolves.toBeUndefined();
+    expect(f.keeper.counters).toEqual({ checks: 1, reloads: 0, failures: 1 });
+    expect(f.lines[0]).toMatch(/^error cannot load table inet half .*no such device/);
+  });
+});
