@@ -2,7 +2,7 @@
 // status and a message with its fix (the only catch; exit-codes.ts). The process edge (argv,
 // stdout, process.exitCode) is half-main.ts.
 import { UsageError } from '../../../repo-tool/src/model/errors.js';
-import { parseCli, type OptionName } from './args.js';
+import { OPTION_SPEC, parseCli, type OptionName } from './args.js';
 import type { CliCommand, CliIo } from './command.js';
 import { COMMANDS, findCommand } from './commands.js';
 import { CliExit, describeError, exitCodeFor } from './exit-codes.js';
@@ -55,11 +55,25 @@ async function dispatch(argv: readonly string[], io: CliIo, commands: readonly C
   return command.run({ io, options, args: parsed.args });
 }
 
+/** Where the command name is in argv: the first word that is neither an option nor an option's value. */
+function commandIndex(argv: readonly string[]): number {
+  const takesValue = new Set(Object.entries(OPTION_SPEC).flatMap(([name, spec]) => (spec.type === 'string' ? [`--${name}`, `-${spec.short}`] : [])));
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i] as string;
+    if (word === '--') return i + 1;
+    if (!word.startsWith('-') || word === '-') return i;
+    if (takesValue.has(word)) i++;
+  }
+  return argv.length;
+}
+
 /** Runs `half` with `argv` (without node and the script); resolves with the exit status. Never rejects. */
 export async function runHalf(argv: readonly string[], io: CliIo, commands: readonly CliCommand[] = COMMANDS): Promise<CliExit> {
   try {
-    const setup = SETUP_COMMANDS.find((c) => c.name === argv[0]);
-    if (setup !== undefined) return (await setup.run(argv.slice(1))) as CliExit;
+    const at = commandIndex(argv);
+    const setup = SETUP_COMMANDS.find((c) => c.name === argv[at]);
+    // the set-up commands parse their own options, those before the command name included
+    if (setup !== undefined) return (await setup.run([...argv.slice(0, at), ...argv.slice(at + 1)])) as CliExit;
     return await dispatch(argv, io, commands);
   } catch (error) {
     io.err(describeError(error));

@@ -36,7 +36,7 @@ function parse(argv: readonly string[]) {
         apply: { type: 'boolean', default: false },
         'print-join': { type: 'boolean', default: false },
         debconf: { type: 'string' },
-        config: { type: 'string' },
+        config: { type: 'string', short: 'c' },
         root: { type: 'string', default: '/' },
         help: { type: 'boolean', short: 'h', default: false },
       },

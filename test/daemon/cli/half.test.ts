@@ -145,6 +145,22 @@ describe('half usage', () => {
     }
   });
 
+  it('finds the set-up commands after options too, and hands those options over', async () => {
+    // configure writes to the process's stderr itself; its exit status says it got the file
+    const write = process.stderr.write.bind(process.stderr);
+    const said: string[] = [];
+    process.stderr.write = ((chunk: string) => (said.push(String(chunk)), true)) as typeof process.stderr.write;
+    let r;
+    try {
+      r = await half('-c', '/nonexistent/half.conf', 'configure');
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(r.stderr).not.toContain('unknown command');
+    expect(r.code).toBe(CliExit.notConfigured);
+    expect(said.join('')).toContain('/nonexistent/half.conf');
+  });
+
   it('prints the set-up commands\' help through half help too', async () => {
     for (const name of ['configure', 'join']) {
       const r = await half('help', name);
