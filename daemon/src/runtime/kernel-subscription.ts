@@ -20,8 +20,13 @@ import type { Logger } from '../metrics/logger.js';
 
 const COUNTERS = ['datagrams', 'events', 'filtered', 'undecodable', 'overruns', 'sinkErrors', 'socketErrors', 'echoesDropped'] as const;
 
+/** First wait before a failed subscription is tried again, and the longest one (it doubles). */
+export const RETRY_MS = 1000;
+export const RETRY_MAX_MS = 30_000;
+
 export class KernelSubscription {
-  readonly counters = { subscriptions: 0, pauses: 0 };
+  readonly counters = { subscriptions: 0, pauses: 0, retries: 0 };
+  private retry: NodeJS.Timeout | undefined;
   private current: KernelEvents | undefined;
   private starting: Promise<void> | undefined;
   private wanted = false;
@@ -47,10 +52,21 @@ export class KernelSubscription {
     return this.wanted;
   }
 
-  /** Subscribes (if not yet); resolves once the kernel delivers events. */
+  /**
+   * Subscribes (if not yet); resolves once the kernel delivers events. When the subscription
+   * cannot be had, it rejects, and the subscription is tried again (every RETRY_MS, up to
+   * RETRY_MAX_MS apart) for as long as it is wanted, each success followed by a re-read of the
+   * table (what happened meanwhile).
+   */
   async activate(): Promise<void> {
     this.wanted = true;
-    if (this.paused === 0) await this.ensureOpen();
+    if (this.paused > 0) return;
+    try {
+      await this.ensureOpen();
+    } catch (error) {
+      this.retryLater(RETRY_MS);
+      throw error;
+    }
   }
 
   /** Unsubscribes: this node is no longer the sender (kept when alwaysOn). */
@@ -76,7 +92,8 @@ export class KernelSubscription {
           await this.ensureOpen();
           this.afterPause(reason).catch(() => undefined);
         } catch (error) {
-          this.logger.error('cannot subscribe to conntrack events again', { error: (error as Error).message });
+          this.logger.error('cannot subscribe to conntrack events again; trying again', { error: (error as Error).message });
+          this.retryLater(RETRY_MS);
         }
       }
     }
@@ -103,6 +120,28 @@ export class KernelSubscription {
   close(): void {
     this.wanted = false;
     this.closeCurrent();
+    if (this.retry !== undefined) clearTimeout(this.retry);
+    this.retry = undefined;
+  }
+
+  private retryLater(delayMs: number): void {
+    if (this.retry !== undefined) return;
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      if (!this.wanted || this.paused > 0 || this.current !== undefined) return;
+      this.counters.retries++;
+      this.ensureOpen().then(
+        () => {
+          this.logger.info('subscribed to conntrack events again: re-reading the table');
+          this.afterPause('resubscribed').catch(() => undefined);
+        },
+        (error: Error) => {
+          this.logger.error('cannot subscribe to conntrack events; trying again', { error: error.message, inMs: Math.min(2 * delayMs, RETRY_MAX_MS) });
+          this.retryLater(Math.min(2 * delayMs, RETRY_MAX_MS));
+        },
+      );
+    }, delayMs);
+    this.retry.unref();
   }
 
   private ensureOpen(): Promise<void> {

@@ -2,10 +2,10 @@
 // KernelEvents (the real pump and socket are in test/daemon/integration/): held only while active,
 // closed during bulk writes and reopened after them with a re-read of the table, never dropped
 // when alwaysOn; counters of every subscription added up.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { KernelEvents, KernelEventSink, KernelEventStats } from '../../../daemon/src/kernel/kernel-roles.js';
 import { silentLogger } from '../../../daemon/src/metrics/logger.js';
-import { KernelSubscription } from '../../../daemon/src/runtime/kernel-subscription.js';
+import { KernelSubscription, RETRY_MS } from '../../../daemon/src/runtime/kernel-subscription.js';
 
 class MemoryEvents implements KernelEvents {
   open = true;
@@ -73,7 +73,7 @@ describe('KernelSubscription', () => {
     expect(live()).toBe(1);
     expect(opened.length).toBe(2);
     expect(rereads).toEqual(['commit']);
-    expect(subscription.counters).toEqual({ subscriptions: 2, pauses: 1 });
+    expect(subscription.counters).toEqual({ subscriptions: 2, pauses: 1, retries: 0 });
     subscription.deactivate();
     expect(live()).toBe(0);
     expect(subscription.stats().events).toBe(20);
@@ -109,5 +109,50 @@ describe('KernelSubscription', () => {
     expect(rereads).toEqual([]);
     subscription.close();
     expect(live()).toBe(0);
+  });
+
+  it('tries a failed subscription again while it is wanted, and re-reads the table once it has it', async () => {
+    vi.useFakeTimers();
+    try {
+      let failures = 2;
+      const rereads: string[] = [];
+      const sink: KernelEventSink = { event: () => undefined, overrun: () => undefined, settled: () => undefined };
+      const subscription = new KernelSubscription(() => {
+        const events = new MemoryEvents(0);
+        if (failures-- > 0) events.start = async () => Promise.reject(new Error('ENOBUFS: no buffer space'));
+        return events;
+      }, sink, async (reason) => void rereads.push(reason), silentLogger);
+      await expect(subscription.activate()).rejects.toThrow('ENOBUFS');
+      expect(subscription.counters.subscriptions).toBe(0);
+      await vi.advanceTimersByTimeAsync(RETRY_MS); // the second attempt fails too: the wait doubles
+      expect(subscription.counters).toMatchObject({ subscriptions: 0, retries: 1 });
+      await vi.advanceTimersByTimeAsync(2 * RETRY_MS);
+      expect(subscription.counters).toMatchObject({ subscriptions: 1, retries: 2 });
+      expect(rereads).toEqual(['resubscribed']);
+      // nothing more once it holds the subscription, nor once it is no longer wanted
+      await vi.advanceTimersByTimeAsync(10 * RETRY_MS);
+      expect(subscription.counters.retries).toBe(2);
+      subscription.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('stops trying once the subscription is no longer wanted', async () => {
+    vi.useFakeTimers();
+    try {
+      const sink: KernelEventSink = { event: () => undefined, overrun: () => undefined, settled: () => undefined };
+      const subscription = new KernelSubscription(() => {
+        const events = new MemoryEvents(0);
+        events.start = async () => Promise.reject(new Error('ENOBUFS'));
+        return events;
+      }, sink, async () => undefined, silentLogger);
+      await expect(subscription.activate()).rejects.toThrow('ENOBUFS');
+      subscription.deactivate();
+      await vi.advanceTimersByTimeAsync(10 * RETRY_MS);
+      expect(subscription.counters.retries).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
