@@ -14,6 +14,20 @@ import { UNIT_PATH } from '../../../pkgs/half-syncd.js';
 
 const NODE_MAJOR = { bookworm: 'v18.', trixie: 'v20.' } as const;
 
+/**
+ * What half-syncd.service does (ExecStartPre, RuntimeDirectory, ExecStart), then `half status
+ * ARGS` until it answers and `until` (a shell condition) holds; its last answer.
+ */
+async function startAsUnit(node: NodeMachine, args: string, until = 'true'): Promise<string> {
+  const started = await node.run([
+    'nft -f /etc/half/half.nft && mkdir -p /run/half',
+    '(half-syncd --foreground > /run/half-syncd.log 2>&1 &)',
+    `for i in $(seq 1 100); do half status ${args} > /run/status 2>&1 && ${until} && break; sleep 0.2; done`,
+    'cat /run/status',
+  ].join('; '));
+  return started.stdout;
+}
+
 describe.each(['bookworm', 'trixie'] as const)('half-syncd on %s', (suite) => {
   let node: NodeMachine;
   beforeAll(async () => {
@@ -50,16 +64,10 @@ describe.each(['bookworm', 'trixie'] as const)('half-syncd on %s', (suite) => {
     const check = await node.run(['half-syncd', '--check']);
     expect(check.exitCode, check.stderr).toBe(0);
     expect(check.stdout).toContain('/etc/half/half.conf: valid (node 1');
-    // What half-syncd.service does (ExecStartPre, RuntimeDirectory, ExecStart), then ask it.
-    const started = await node.run([
-      'nft -f /etc/half/half.nft && mkdir -p /run/half',
-      '(half-syncd --foreground > /run/half-syncd.log 2>&1 &)',
-      'for i in $(seq 1 100); do half status > /run/status 2>&1 && break; sleep 0.2; done',
-      'cat /run/status',
-    ].join('; '));
-    expect(started.stdout).toMatch(/^half-syncd \S+ \(pid (\d+), .*\/etc\/half\/half\.conf\)$/m);
-    expect(started.stdout).toContain('node 1 ');
-    const pid = /\(pid (\d+),/.exec(started.stdout)?.[1];
+    const started = await startAsUnit(node, '');
+    expect(started).toMatch(/^half-syncd \S+ \(pid (\d+), .*\/etc\/half\/half\.conf\)$/m);
+    expect(started).toContain('node 1 ');
+    const pid = /\(pid (\d+),/.exec(started)?.[1];
     // the wrapper's node options reached the daemon
     const cmdline = await node.run(`tr '\\0' '\\n' < /proc/${pid}/cmdline`, { check: true });
     expect(cmdline.stdout.split('\n')).toEqual(expect.arrayContaining(['/usr/bin/node', '--v8-pool-size=1', '/usr/lib/half/half-syncd.js']));
@@ -69,13 +77,8 @@ describe.each(['bookworm', 'trixie'] as const)('half-syncd on %s', (suite) => {
   it('arms the takeover guard on a standby, loads its table again on HUP, and lifts the guard when it stops, a crash included', async () => {
     const guard = async (): Promise<boolean> => (await node.run(['nft', 'list', 'set', 'inet', 'half', 'guard'], { check: true })).stdout.includes('elements = { tcp }');
     const start = async (): Promise<string> => {
-      const started = await node.run([
-        'nft -f /etc/half/half.nft && mkdir -p /run/half',
-        '(half-syncd --foreground > /run/half-syncd.log 2>&1 &)',
-        'for i in $(seq 1 100); do half status --json > /run/status 2>&1 && nft list set inet half guard | grep -q tcp && break; sleep 0.2; done',
-        'cat /run/status',
-      ].join('; '));
-      return String((JSON.parse(started.stdout) as { daemon: { pid: number } }).daemon.pid);
+      const started = await startAsUnit(node, '--json', 'nft list set inet half guard | grep -q tcp');
+      return String((JSON.parse(started) as { daemon: { pid: number } }).daemon.pid);
     };
     const gone = (pid: string): Promise<unknown> => node.run(`while kill -0 ${pid} 2>/dev/null; do sleep 0.1; done`, { check: true });
     // the node holds none of its virtual addresses: a standby until keepalived reports
