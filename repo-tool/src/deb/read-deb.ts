@@ -72,6 +72,10 @@ export async function readDeb(bytes: Uint8Array, source: string): Promise<ReadDe
   if (!parsedVersion.ok) throw new PackageFormatError(`${source}: ${parsedVersion.problem}`, { hint: 'Policy §5.6.12' });
 
   const entries = await readTar(dataTar, { source: `${source}: ${layout.data.name}`, md5: true });
+  const outside = entries.find((e) => !staysInside(e));
+  if (outside !== undefined) {
+    throw new PackageFormatError(`${source}: ${layout.data.name} holds "${outside.name}"${outside.target === undefined ? '' : ` (-> ${outside.target})`}, which is not a path below the root`, { hint: 'a package installs below / only: no absolute names, no ".." parts, no control characters' });
+  }
   const pax = entries.find((e) => e.pax);
   if (pax !== undefined) throw new PackageFormatError(`${source}: ${layout.data.name} uses pax extended headers ("${pax.name}"), which dpkg cannot install`, { hint: 'rebuild with dpkg-deb or GNU tar --format=gnu' });
   checkMd5sums(controlFiles.get('md5sums'), entries, source);
@@ -88,4 +92,16 @@ export async function readDeb(bytes: Uint8Array, source: string): Promise<ReadDe
     // deb-conffiles(5): `[flag ]path` per line (dpkg ≥ 1.20.1 knows the flag remove-on-upgrade).
     conffiles: conffilesBytes === undefined ? [] : utf8.decode(conffilesBytes).split('\n').map((l) => l.trim().split(/\s+/).pop() ?? '').filter((l) => l !== ''),
   };
+}
+
+/**
+ * Whether a data.tar member stays below the root it is unpacked in: a relative name (`./` or
+ * bare) with no `..` part and no NUL or line break, and for a hard link a target like that. A
+ * symbolic link may point anywhere (dpkg writes the link, not its target; /usr/bin/x -> /bin/y
+ * is common), but its name is checked like any other.
+ */
+function staysInside(e: TarItem): boolean {
+  const plain = (path: string): boolean => !path.startsWith('/') && !/[\0\n\r]/.test(path) && !path.split('/').includes('..');
+  if (!plain(e.name)) return false;
+  return e.type !== 'link' || e.target === undefined || plain(e.target);
 }

@@ -13,7 +13,7 @@ import type { DebInspector } from './deb-inspector.js';
 import { parseDsc } from './dsc.js';
 import { mergeIntoRepository, placeDeb } from './pool-additions.js';
 import type { MergedContents, PlacedDeb, Placement, RepoContents } from './pool-additions.js';
-import { debFileName, PACKAGE_NAME } from './pool-path.js';
+import { debFileName, PACKAGE_NAME, sourceNameOf } from './pool-path.js';
 import { checkSourcePackage } from './source-package.js';
 import type { CheckedSource } from './source-package.js';
 import { parseVersion } from '../deb/version.js';
@@ -59,6 +59,9 @@ async function checkDeb(path: string, bytes: Uint8Array, options: ImportOptions,
   };
   if (name === undefined || version === undefined || arch === undefined) return fail('its control file lacks Package, Version or Architecture', 'rebuild the package');
   if (!PACKAGE_NAME.test(name)) fail(`package name "${name}" is not valid`, 'Policy §5.6.1: lowercase letters, digits, + - .');
+  // the source name is a folder of the pool (pool-path.ts)
+  const source = sourceNameOf(control);
+  if (!PACKAGE_NAME.test(source)) fail(`source name "${source}" (its Source field) is not valid`, 'Policy §5.6.1: lowercase letters, digits, + - .; rebuild the package');
   const parsed = parseVersion(version);
   if (!parsed.ok) fail(`version "${version}": ${parsed.problem}`, 'rebuild the package with a valid version');
   if (arch !== 'all' && !options.config.architectures.includes(arch)) {

@@ -102,6 +102,14 @@ describe('readDeb on malformed packages', () => {
     });
   }
 
+  it.each(['./../../etc/evil', '/etc/evil', './usr/share/doc/x/../../../../etc/evil'])('refuses a data.tar member outside the root: %s', async (name) => {
+    const data = await compress(writeTar([{ type: 'directory', name: './', mode: 0o755, mtime: 0 }, { type: 'file', name, mode: 0o644, mtime: 0, data: text('x') }]), 'gzip');
+    const bytes = await variant(([a, b]) => [a, b, { name: 'data.tar.gz', data, mtime: 0 }] as ArMember[]);
+    const read = readDeb(bytes, 'climb.deb');
+    await expect(read).rejects.toThrow(PackageFormatError);
+    await expect(read).rejects.toThrow(`holds "${name}", which is not a path below the root`);
+  });
+
   it('refuses a data.tar with pax headers, which dpkg cannot install', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'half-pax-'));
     try {

@@ -68,8 +68,10 @@ describe('importPackages', () => {
     const misnamed = await makeDeb(join(dir, 'misnamed'), { name: 'half-syncd', version: '0.2.0', architecture: 'amd64' });
     await rename(misnamed.path, join(bad, 'half-syncd_0.3.0_amd64.deb'));
     await makeDeb(bad, { name: 'armthing', version: '1.0', architecture: 'arm64' });
+    // dpkg-deb builds it; its Source would be a folder of the pool (pool/half/W/Weird/Src/)
+    await makeDeb(bad, { name: 'oddsource', version: '1.0', architecture: 'all', source: 'Weird/Src' });
     const before = await snapshotTree(out);
-    const paths = ['good_1.0_all.deb', 'broken_1.0_amd64.deb', 'half-syncd_0.3.0_amd64.deb', 'armthing_1.0_arm64.deb', 'notes.txt'].map((f) => join(bad, f));
+    const paths = ['good_1.0_all.deb', 'broken_1.0_amd64.deb', 'half-syncd_0.3.0_amd64.deb', 'armthing_1.0_arm64.deb', 'oddsource_1.0_all.deb', 'notes.txt'].map((f) => join(bad, f));
     const error = await importPackages(paths, known, OPTIONS).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PackageFormatError);
     const message = (error as Error).message;
@@ -78,6 +80,7 @@ describe('importPackages', () => {
     expect(message).toContain('half-syncd_0.3.0_amd64.deb: the file name says one thing and the control file another: it holds half-syncd 0.2.0 (amd64), which Debian names half-syncd_0.2.0_amd64.deb');
     expect(message).toContain('armthing_1.0_arm64.deb: architecture "arm64" is not served by this repository (amd64, all)');
     expect(message).toContain('notes.txt: cannot be read');
+    expect(message).toContain('oddsource_1.0_all.deb: source name "Weird/Src" (its Source field) is not valid');
     expect(message).not.toContain('good_1.0_all.deb');
     expect(await snapshotTree(out)).toEqual(before);
   });
