@@ -8,13 +8,18 @@ import type { Description } from '../model/definition.js';
 /** Widest continuation line written, leading space included (Policy: under 80 columns). */
 export const DESCRIPTION_WIDTH = 79;
 
+/**
+ * Lines of at most `width` where words allow. A word starting with "." never begins a line: as
+ * " ." it would be an empty line, and " .more" is reserved (Policy §5.6.13); it stays at the end
+ * of the line before, a little past the width.
+ */
 function wrap(text: string, width: number): string[] {
   const words = text.trim().split(/\s+/);
   const lines: string[] = [];
   let line = '';
   for (const word of words) {
     if (line === '') line = word;
-    else if (line.length + 1 + word.length <= width) line += ' ' + word;
+    else if (line.length + 1 + word.length <= width || word.startsWith('.')) line += ' ' + word;
     else {
       lines.push(line);
       line = word;

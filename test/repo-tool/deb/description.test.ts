@@ -27,6 +27,14 @@ describe('foldDescription', () => {
     expect(lines.at(-1)).toBe(`  ${words}`);
   });
 
+  it('never begins a wrapped line with a word starting with "." (" ." is an empty line)', () => {
+    const text = 'The daemon replicates conntrack entries over the dedicated sync link, see man . Then .conf files';
+    const lines = foldExtendedDescription(text);
+    expect(lines.every((l) => !l.startsWith(' .'))).toBe(true);
+    expect(lines.map((l) => l.slice(1)).join(' ')).toBe(text);
+    expect(lines[0]).toBe(' The daemon replicates conntrack entries over the dedicated sync link, see man .');
+  });
+
   it('keeps a word longer than the width on its own line', () => {
     const long = 'x'.repeat(120);
     expect(foldExtendedDescription(`a ${long} b`)).toEqual([' a', ` ${long}`, ' b']);
