@@ -10,8 +10,6 @@ export interface LoadedContent {
   readonly data: Uint8Array;
   /** Any x bit set on the source file (false for content given in code). */
   readonly executable: boolean;
-  /** The source file's mtime in seconds (undefined for content given in code). */
-  readonly mtime?: number;
 }
 
 const utf8 = new TextEncoder();
@@ -28,7 +26,7 @@ export async function loadContent(content: Content, root: string, subject: strin
   try {
     const [data, info] = await Promise.all([readFile(file), stat(file)]);
     if (!info.isFile()) throw new Error('not a regular file');
-    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), executable: (info.mode & 0o111) !== 0, mtime: Math.floor(info.mtimeMs / 1000) };
+    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), executable: (info.mode & 0o111) !== 0 };
   } catch (error) {
     throw new DefinitionError(`${subject}: cannot read "${content.from}" (${file}): ${(error as Error).message}`, {
       hint: `create the file or fix "from" (relative paths are resolved against ${root})`,
@@ -38,9 +36,9 @@ export async function loadContent(content: Content, root: string, subject: strin
 }
 
 export type TreeItem =
-  | { readonly kind: 'directory'; readonly relative: string; readonly mtime: number }
-  | { readonly kind: 'file'; readonly relative: string; readonly file: string; readonly mode: number; readonly mtime: number }
-  | { readonly kind: 'symlink'; readonly relative: string; readonly target: string; readonly mtime: number };
+  | { readonly kind: 'directory'; readonly relative: string }
+  | { readonly kind: 'file'; readonly relative: string; readonly file: string; readonly mode: number }
+  | { readonly kind: 'symlink'; readonly relative: string; readonly target: string };
 
 function byteOrder(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
@@ -58,14 +56,13 @@ export async function walkTree(folder: string, subject: string): Promise<TreeIte
       const path = join(dir, name);
       const relative = prefix === '' ? name : `${prefix}/${name}`;
       const info = await lstat(path);
-      const mtime = Math.floor(info.mtimeMs / 1000);
       if (info.isDirectory()) {
-        items.push({ kind: 'directory', relative, mtime });
+        items.push({ kind: 'directory', relative });
         await visit(path, relative);
       } else if (info.isFile()) {
-        items.push({ kind: 'file', relative, file: path, mode: (info.mode & 0o111) !== 0 ? 0o755 : 0o644, mtime });
+        items.push({ kind: 'file', relative, file: path, mode: (info.mode & 0o111) !== 0 ? 0o755 : 0o644 });
       } else if (info.isSymbolicLink()) {
-        items.push({ kind: 'symlink', relative, target: await readlink(path), mtime });
+        items.push({ kind: 'symlink', relative, target: await readlink(path) });
       } else {
         throw new DefinitionError(`${subject}: "${path}" is neither a file, a folder nor a symlink`, { hint: 'remove it from the tree' });
       }

@@ -1,7 +1,8 @@
 // The installed file system of a package, resolved from its definition: files (content read),
 // trees (walked), explicit directories and symlinks, plus every parent directory (dpkg needs an
-// entry for each, deb(5)). Modification times are clamped to SOURCE_DATE_EPOCH; content given
-// in code and implied directories get SOURCE_DATE_EPOCH itself.
+// entry for each, deb(5)). Every entry's modification time is SOURCE_DATE_EPOCH: a checkout's
+// own file times (when it was cloned, or last touched) must not reach the bytes, or two clones of
+// one commit would build different packages (dpkg-deb only clamps to it).
 import type { PackageDefinition } from '../model/definition.js';
 import { DefinitionError } from '../model/errors.js';
 import { loadContent, resolveFrom, walkTree } from './content.js';
@@ -25,7 +26,6 @@ function joinInstallPath(to: string, relative: string): string {
 /** Every entry, keyed by absolute path (`/usr/bin/x`), parents included, in no particular order. */
 export async function resolveInstallTree(def: PackageDefinition, options: ResolveOptions): Promise<InstallEntry[]> {
   const subject = `package "${def.name}"`;
-  const clamp = (mtime: number | undefined): number => (mtime === undefined ? options.mtime : Math.min(mtime, options.mtime));
   const byPath = new Map<string, InstallEntry>();
   const add = (entry: InstallEntry, field: string): void => {
     const existing = byPath.get(entry.path);
@@ -39,7 +39,7 @@ export async function resolveInstallTree(def: PackageDefinition, options: Resolv
     (def.files ?? []).map(async (file) => {
       const loaded = await loadContent(file.content, options.root, `${subject}: files[${file.path}]`);
       const mode = file.mode ?? (loaded.executable ? 0o755 : 0o644);
-      return { kind: 'file', path: file.path, mode, mtime: clamp(loaded.mtime), data: loaded.data, conffile: file.conffile === true } as const;
+      return { kind: 'file', path: file.path, mode, mtime: options.mtime, data: loaded.data, conffile: file.conffile === true } as const;
     }),
   );
   for (const entry of files) add(entry, `files[${entry.path}]`);
@@ -51,10 +51,10 @@ export async function resolveInstallTree(def: PackageDefinition, options: Resolv
     const treeFiles = await Promise.all(
       items.map(async (item): Promise<InstallEntry> => {
         const path = joinInstallPath(tree.to, item.relative);
-        if (item.kind === 'directory') return { kind: 'directory', path, mode: 0o755, mtime: clamp(item.mtime) };
-        if (item.kind === 'symlink') return { kind: 'symlink', path, target: item.target, mtime: clamp(item.mtime) };
+        if (item.kind === 'directory') return { kind: 'directory', path, mode: 0o755, mtime: options.mtime };
+        if (item.kind === 'symlink') return { kind: 'symlink', path, target: item.target, mtime: options.mtime };
         const loaded = await loadContent({ from: item.file }, options.root, `${subject}: ${field}`);
-        return { kind: 'file', path, mode: item.mode, mtime: clamp(item.mtime), data: loaded.data, conffile: conffiles.has(item.relative) };
+        return { kind: 'file', path, mode: item.mode, mtime: options.mtime, data: loaded.data, conffile: conffiles.has(item.relative) };
       }),
     );
     for (const entry of treeFiles) add(entry, field);
