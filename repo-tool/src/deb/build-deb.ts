@@ -21,7 +21,7 @@ import { resolveInstallTree } from './install-tree.js';
 export interface BuildDebOptions {
   /** Repository root: relative `from` paths are read from here. */
   readonly root: string;
-  /** SOURCE_DATE_EPOCH in seconds: member and entry mtimes (file mtimes are clamped to it). */
+  /** SOURCE_DATE_EPOCH in seconds: every member's and entry's mtime (files' own times are not used). */
   readonly mtime: number;
   /** Member compression; default xz, as Debian does. */
   readonly compression?: Compression;
