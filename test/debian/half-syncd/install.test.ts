@@ -51,6 +51,18 @@ describe('a non-interactive install without answers', () => {
     // The unit would not start either: it waits for half.conf.
     expect(await bare.root.readFile('/usr/lib/systemd/system/half-syncd.service')).toContain('ConditionPathExists=/etc/half/half.conf');
   });
+
+  it('leaves the network\'s nftables alone on remove where it cannot tell a chroot from the host (no /proc)', async () => {
+    // HALF's table as the host would have it, in the node's namespace
+    await bare.run(['nft', '-f', '-'], { input: 'table inet half {\n}\n', check: true });
+    // ischroot answers "cannot tell" without /proc: the postrm must take that for a chroot
+    const removed = await run('ip', ['netns', 'exec', bare.fw.ns, 'unshare', '-m', 'sh', '-c', `umount ${bare.root.dir}/proc && chroot ${bare.root.dir} dpkg --remove half-syncd`], {
+      cleanEnv: true,
+      env: { DEBIAN_FRONTEND: 'noninteractive', LC_ALL: 'C.UTF-8', HOME: '/root' },
+    });
+    expect(removed.exitCode, removed.stderr).toBe(0);
+    expect((await bare.run(['nft', 'list', 'table', 'inet', 'half'])).exitCode).toBe(0);
+  });
 });
 
 describe('a preseeded install', () => {
