@@ -96,6 +96,7 @@ describe('evaluatePacket agrees with the kernel', () => {
   beforeAll(async () => {
     requireTool('nft');
     requireTool('ip');
+    requireTool('iptables-nft');
     lab = await probeNet('nftverdict');
   });
 
@@ -111,6 +112,19 @@ describe('evaluatePacket agrees with the kernel', () => {
     const kernel = await lab.send();
     expect(kernel).toEqual(expected);
     expect(verdicts).toEqual({ vrrp: kernel.vrrp ? 'accepted' : 'dropped', sync: kernel.sync ? 'accepted' : 'dropped' });
+  });
+
+  it('reads an iptables ruleset made by Debian\'s iptables (nf_tables backend) like the kernel', async () => {
+    await lab.load('');
+    for (const rule of [['-P', 'INPUT', 'DROP'], ['-A', 'INPUT', '-p', 'tcp', '--dport', '22', '-j', 'ACCEPT'], ['-A', 'INPUT', '-i', 'sync0', '-p', 'vrrp', '-j', 'ACCEPT']]) {
+      await lab.net.exec('fw', ['iptables-nft', ...rule], { check: true });
+    }
+    const parsed = parseNftJson(await lab.listRuleset());
+    if (!parsed.ok) throw new Error(parsed.reason);
+    const verdicts = { vrrp: evaluatePacket(parsed.ruleset, VRRP).verdict, sync: evaluatePacket(parsed.ruleset, SYNC).verdict };
+    const kernel = await lab.send();
+    expect(kernel).toEqual({ vrrp: true, sync: false });
+    expect(verdicts).toEqual({ vrrp: 'accepted', sync: 'dropped' });
   });
 
   it.each(INGRESS)('%s', async (_name, rules, expected) => {

@@ -13,7 +13,7 @@ const dump = <T>(entries: T[], interrupted: boolean): DumpResult<T> => ({ entrie
 const report = (deleted: number): ApplyReport => ({ results: [], created: 0, updated: 0, deleted, failed: 0, messages: 1, retries: 0, overruns: 0 }) as unknown as ApplyReport;
 
 /** A table of `size` entries whose first `interruptions` dumps come back interrupted, missing half of what is left. */
-function table(size: number, interruptions: number): { dumper: KernelDumper; writer: KernelWriter; left: () => number } {
+function table(size: number, interruptions: number): { dumper: KernelDumper; writer: KernelWriter; left: () => number; dumps: () => number } {
   let records: FlowRecord[] = Array.from({ length: size }, (_, i) => makeConntrackRecord(i + 1, 1));
   let dumps = 0;
   const dumper = {
@@ -35,7 +35,7 @@ function table(size: number, interruptions: number): { dumper: KernelDumper; wri
       return report(changes.length);
     },
   } as unknown as KernelWriter;
-  return { dumper, writer, left: () => records.length };
+  return { dumper, writer, left: () => records.length, dumps: () => dumps };
 }
 
 const quietly = { quietly: <T>(_reason: string, work: () => Promise<T>) => work() };
@@ -53,6 +53,8 @@ describe('StalePurge', () => {
     const t = table(100, Number.POSITIVE_INFINITY);
     const purge = new StalePurge(t.dumper, t.writer, quietly, {} as FlowFilter, new FakeClock(0), silentLogger);
     await purge.purge();
+    expect(PURGE_PASSES).toBeGreaterThan(1);
+    expect(t.dumps()).toBe(PURGE_PASSES);
     expect(purge.counters.interruptedDumps).toBe(PURGE_PASSES);
     expect(t.left()).toBeGreaterThan(0);
   });
