@@ -31,6 +31,13 @@ export interface Tuple {
   readonly icmpType?: number;
   readonly icmpCode?: number;
   readonly icmpId?: number;
+  /**
+   * The zone of this direction alone (CTA_TUPLE_ZONE: iptables' `CT --zone-orig`/`--zone-reply`,
+   * nft's `ct original zone set`). Absent for a zone of both directions, which is the entry's
+   * `zone`. The kernel keeps one zone per entry: an entry has a zone of both directions, or one of
+   * its tuples carries a zone, never both.
+   */
+  readonly zone?: number;
 }
 
 /** TCP state (enum tcp_conntrack), window scales and IP_CT_TCP_FLAG_* per direction. */
@@ -87,7 +94,10 @@ export interface ConntrackEntry {
   /** Remaining lifetime in seconds. */
   readonly timeout?: number;
   readonly mark?: number;
-  /** Conntrack zone; 0 (the default zone) when the kernel reports none. */
+  /**
+   * Conntrack zone of both directions (CTA_ZONE); 0 (the default zone) when the kernel reports
+   * none, and when the zone is set for one direction only (then that tuple's `zone`).
+   */
   readonly zone: number;
   /** Set connlabel bits (0..127), ascending. */
   readonly labels?: readonly number[];

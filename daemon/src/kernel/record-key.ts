@@ -2,6 +2,9 @@
 // every node for the same flow (see record-mapping.ts for the whole record layout).
 //
 //   conntrack    [family 2|10][protocol][zone u16][src][dst][l4: sport,dport | type,code,id]
+//                (the zone of the original direction: the entry's zone, or the original tuple's
+//                own; with the original tuple it is what the kernel finds the entry by, and no
+//                two entries share both)
 //   expectation  [family][protocol][zone][expected tuple as above][mask tuple as above]
 import { Table } from '../model/record.js';
 import type { ConntrackEntry, Expectation, Family, Tuple } from './ct-entry.js';
@@ -17,8 +20,9 @@ export function conntrackKey(e: Pick<ConntrackEntry, 'family' | 'orig' | 'zone'>
   const key = new Uint8Array(4 + 2 * size + 4);
   key[0] = e.family === 'ipv4' ? 2 : 10;
   key[1] = e.orig.proto;
-  key[2] = e.zone >> 8;
-  key[3] = e.zone & 0xff;
+  const zone = e.orig.zone ?? e.zone;
+  key[2] = zone >> 8;
+  key[3] = zone & 0xff;
   writeTupleKey(key, 4, e.orig, e.family);
   return key;
 }
@@ -71,7 +75,8 @@ function addressBytes(text: string, family: Family): Uint8Array {
 
 /**
  * Rebuilds the identifying part of an entry or expectation from its key, enough to delete it
- * (the reply tuple and the master are stand-ins).
+ * (the reply tuple and the master are stand-ins; the zone is the original direction's, which as
+ * CTA_ZONE finds the entry whether its zone is of both directions or of the original alone).
  */
 export function keyToObject(table: number, key: Uint8Array): DecodeResult<KernelObject> {
   const family: Family | undefined = key[0] === 2 ? 'ipv4' : key[0] === 10 ? 'ipv6' : undefined;

@@ -40,7 +40,12 @@ describe('half-syncd replication between two namespaces', () => {
     const count = await converged();
     expect(count).toBe(400);
     const lines = await commitAndCompare();
-    expect(lines.some((l) => / zone=1/.test(l)) && lines.some((l) => / mark=33 /.test(l))).toBe(true);
+    expect(lines.some((l) => / mark=33 /.test(l))).toBe(true);
+    // zones of both directions, and of one direction alone (inside that tuple)
+    // (batchLines: entries 0, 15, 30, … zone 2 original; 5, 20, … zone 3 reply; 10, 25, … zone 1)
+    expect(lines.filter((l) => / mark=\d+ zone=1/.test(l))).toHaveLength(26);
+    expect(lines.filter((l) => /^ipv4 \d+ \S+ \d+>\d+ zone=2 \|/.test(l))).toHaveLength(27);
+    expect(lines.filter((l) => /\| \d+ \S+ \d+>\d+ zone=3 \|/.test(l))).toHaveLength(27);
   });
 
   it('replicates real TCP and UDP connections with their NAT, and leaves out own, sync and ICMP flows', async () => {

@@ -26,6 +26,10 @@ const CREATES: string[][] = [
   ['-s', '2001:db8::8', '-d', '2001:db8::9', '-p', 'icmpv6', '--icmpv6-type', '128', '--icmpv6-code', '0', '--icmpv6-id', '1008', '-m', '8'],
   ['-s', '192.0.2.9', '-d', '198.51.100.9', '-p', 'gre', '--srckey', '1009', '--dstkey', '2009'],
   ['-s', '192.0.2.10', '-d', '198.51.100.10', '-p', 'dccp', '--sport', '1010', '--dport', '5004', '--state', 'OPEN', '--role', 'client'],
+  // zones of one direction (the kernel puts them inside the tuple), and one of both
+  ['-s', '192.0.2.11', '-d', '198.51.100.11', '-p', 'tcp', '--sport', '1011', '--dport', '80', '--state', 'ESTABLISHED', '-u', 'SEEN_REPLY,ASSURED', '--orig-zone', '5'],
+  ['-s', '192.0.2.12', '-d', '198.51.100.12', '-p', 'udp', '--sport', '1012', '--dport', '53', '--src-nat', '203.0.113.12:5012', '--reply-zone', '6'],
+  ['-s', '192.0.2.13', '-d', '198.51.100.13', '-p', 'udp', '--sport', '1013', '--dport', '53', '--zone', '7'],
 ];
 
 let ns: Netns;
@@ -95,6 +99,16 @@ describe('NetlinkKernelDumper against conntrack -L -o xml', () => {
     expect(sctp.protoinfo?.proto === 'sctp' && [sctp.protoinfo.vtagOrig, sctp.protoinfo.vtagReply].every((v) => typeof v === 'number')).toBe(true);
     const tcp = dump.entries.find((e) => e.orig.sport === 1001) as ConntrackEntry;
     expect(tcp.labels).toEqual([3, 100]);
+  });
+
+  it('reads a zone of one direction into that tuple, a zone of both into the entry', () => {
+    const zones = (src: string) => {
+      const e = dump.entries.find((x) => x.orig.src === src) as ConntrackEntry;
+      return [e.zone, e.orig.zone, e.reply.zone];
+    };
+    expect(zones('192.0.2.11')).toEqual([0, 5, undefined]);
+    expect(zones('192.0.2.12')).toEqual([0, undefined, 6]);
+    expect(zones('192.0.2.13')).toEqual([7, undefined, undefined]);
   });
 
   it('filters in the kernel by family and in HALF by address', async () => {

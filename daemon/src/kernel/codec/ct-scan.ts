@@ -213,6 +213,7 @@ function scanTuple(t: TupleScan, buf: Buffer, start: number, end: number, addrLe
     const type = attrTypeAt(buf, at);
     if (type === CtaTuple.ip && !scanIp(t, buf, at + 4, at + len, addrLen)) return false;
     if (type === CtaTuple.proto && !scanProto(t, buf, at + 4, at + len)) return false;
+    if (type === CtaTuple.zone) return false; // a zone of one direction: rare, the slow path takes it
     at += (len + 3) & ~3;
   }
   return t.src >= 0 && t.dst >= 0 && t.proto >= 0;

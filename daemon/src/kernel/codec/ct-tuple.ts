@@ -1,6 +1,8 @@
 // ctnetlink tuples (CTA_TUPLE_ORIG / _REPLY / _MASTER, CTA_EXPECT_TUPLE / _MASK / _MASTER): a
 // CTA_TUPLE_IP nest with the two addresses and a CTA_TUPLE_PROTO nest with the protocol number
-// and its ports, ICMP type/code/id or GRE keys (reported as ports).
+// and its ports, ICMP type/code/id or GRE keys (reported as ports); and CTA_TUPLE_ZONE when the
+// entry's zone is set for that direction alone (ctnetlink_dump_zone_id puts a zone of both
+// directions in CTA_ZONE instead, and ctnetlink_parse_tuple_zone refuses a tuple zone beside one).
 //
 // Spec: include/uapi/linux/netfilter/nfnetlink_conntrack.h (enum ctattr_tuple, ctattr_ip,
 // ctattr_l4proto); the kernel side is ctnetlink_dump_tuples / ctnetlink_parse_tuple in
@@ -22,6 +24,7 @@ interface MutableTuple {
   icmpType?: number;
   icmpCode?: number;
   icmpId?: number;
+  zone?: number;
 }
 
 /** Decodes the payload of a tuple nest (the cursor walks its CTA_TUPLE_* children). */
@@ -34,6 +37,8 @@ export function decodeTuple(c: AttrCursor, family: Family): DecodeResult<Tuple> 
     } else if (c.type === CtaTuple.proto) {
       const error = decodeProto(c.nested(), t);
       if (error !== undefined) return fail(error);
+    } else if (c.type === CtaTuple.zone) {
+      if ((t.zone = c.u16be()) === undefined) return fail(`CTA_TUPLE_ZONE of ${c.length} bytes`);
     }
   }
   if (c.error !== undefined) return fail(`tuple: ${c.error}`);
@@ -113,6 +118,7 @@ export function encodeTuple(w: AttrWriter, nestType: number, tuple: Tuple, famil
     if (tuple.dport !== undefined) w.u16be(CtaProto.dstPort, tuple.dport);
   }
   w.endNest(proto);
+  if (tuple.zone !== undefined) w.u16be(CtaTuple.zone, tuple.zone);
   w.endNest(outer);
 }
 
@@ -132,7 +138,7 @@ function ipv6Of(text: string): Uint8Array {
   return value;
 }
 
-/** True when both tuples have the same fields (proto, addresses, ports, ICMP data). */
+/** True when both tuples have the same fields (proto, addresses, ports, ICMP data, zone). */
 export function sameTuple(a: Tuple, b: Tuple): boolean {
   return (
     a.src === b.src &&
@@ -142,6 +148,7 @@ export function sameTuple(a: Tuple, b: Tuple): boolean {
     a.dport === b.dport &&
     a.icmpType === b.icmpType &&
     a.icmpCode === b.icmpCode &&
-    a.icmpId === b.icmpId
+    a.icmpId === b.icmpId &&
+    a.zone === b.zone
   );
 }

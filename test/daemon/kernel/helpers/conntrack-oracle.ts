@@ -38,6 +38,8 @@ export interface OracleTuple {
   icmpType?: number;
   icmpCode?: number;
   icmpId?: number;
+  /** The zone of this direction alone (`<zone>` inside the direction's meta). */
+  zone?: number;
 }
 
 export interface OracleFlow {
@@ -86,6 +88,8 @@ function tuple(meta: string): OracleTuple & { family: 'ipv4' | 'ipv6' } {
   if (dport !== undefined) t.dport = Number(dport);
   if (srckey !== undefined) t.sport = Number(srckey);
   if (dstkey !== undefined) t.dport = Number(dstkey);
+  const zone = tag(meta.replace(/<layer3 .*<\/layer4>/, ''), 'zone');
+  if (zone !== undefined) t.zone = Number(zone);
   return t;
 }
 
