@@ -5,7 +5,10 @@
 //   create          0 created | EEXIST -> update | ENOENT with a master -> create-nomaster
 //   create-nomaster 0 created-without-master | EEXIST -> update
 //   update          0 updated | EBUSY (a status bit that cannot change) -> update-nostatus
-//                   | ENOENT (expired meanwhile) -> create
+//                   | ENOENT (expired meanwhile) -> create | ENOSPC for an entry without labels:
+//                   updated (the labels that clear the copy's, sent last and applied last, found
+//                   no labels extension: the copy has no labels either)
+//   update-nostatus 0 updated | ENOSPC for an entry without labels: updated
 //   delete          0 deleted | ENOENT absent
 //   exp-create      0 -> exp-timeout (the kernel ignores the timeout on create) | EEXIST -> exp-update
 //   exp-timeout     anything: created (it exists, with its helper's default lifetime at worst)
@@ -24,6 +27,8 @@ export interface OpTraits {
   readonly hasMaster: boolean;
   /** An expectation set that carries a timeout to apply after creating. */
   readonly hasTimeout: boolean;
+  /** A conntrack set whose entry carries labels. */
+  readonly hasLabels: boolean;
 }
 
 export function traitsOf(op: KernelOp): OpTraits {
@@ -31,6 +36,7 @@ export function traitsOf(op: KernelOp): OpTraits {
     op: op.op,
     hasMaster: op.op === 'set' && op.entry.master !== undefined,
     hasTimeout: op.op === 'set-expectation' && op.expectation.timeout !== undefined,
+    hasLabels: op.op === 'set' && op.entry.labels !== undefined && op.entry.labels.length > 0,
   };
 }
 
@@ -90,9 +96,10 @@ export function nextStep(kind: RequestKind, error: number, op: OpTraits): Step {
       if (error === 0) return UPDATED;
       if (error === errno.EBUSY) return RETRY['update-nostatus'];
       if (error === errno.ENOENT) return RETRY['create'];
+      if (error === errno.ENOSPC && !op.hasLabels) return UPDATED;
       break;
     case 'update-nostatus':
-      if (error === 0) return UPDATED;
+      if (error === 0 || (error === errno.ENOSPC && !op.hasLabels)) return UPDATED;
       break;
     case 'delete':
     case 'exp-delete':

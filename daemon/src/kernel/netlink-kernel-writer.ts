@@ -40,13 +40,14 @@ export interface KernelWriterOptions extends NetfilterSocketOptions {
 const ANSWER_COST = 2048;
 const UNANSWERED = -1;
 /** What the plan needs of a record the first pass creates (a conntrack set without a master). */
-const NO_MASTER_SET: OpTraits = { op: 'set', hasMaster: false, hasTimeout: false };
+const NO_MASTER_SET: OpTraits = { op: 'set', hasMaster: false, hasTimeout: false, hasLabels: false };
 const RETRY_CREATE: Step = { retry: 'create' };
 
 export class NetlinkKernelWriter implements KernelWriter {
   private readonly exchange: RequestExchange;
   private readonly w = new AttrWriter(1 << 20);
-  private readonly commit: CommitOptions;
+  /** clearLabels: set once an entry with labels is written (the cluster uses them; ct-encode.ts). */
+  private readonly commit: { readonly tcp: CommitOptions['tcp']; clearLabels: boolean };
   private readonly maxRequests: number;
   private readonly maxRounds: number;
   private readonly scanner = new ReplicaScanner();
@@ -56,7 +57,7 @@ export class NetlinkKernelWriter implements KernelWriter {
 
   constructor(options: KernelWriterOptions = {}) {
     this.exchange = new RequestExchange(options, options.replyTimeoutMs ?? 30_000, options.exchangeInCall ?? true);
-    this.commit = { tcp: { beLiberal: options.tcpBeLiberal ?? true } };
+    this.commit = { tcp: { beLiberal: options.tcpBeLiberal ?? true }, clearLabels: false };
     const byBuffer = Math.max(16, Math.floor(this.exchange.recvBufferSize / 2 / ANSWER_COST));
     this.maxRequests = Math.min(options.maxRequestsPerChunk ?? 4096, byBuffer);
     this.maxRounds = options.maxRounds ?? 4;
@@ -73,7 +74,11 @@ export class NetlinkKernelWriter implements KernelWriter {
   }
 
   apply(ops: readonly KernelOp[]): Promise<ApplyReport> {
-    return this.serialized(() => this.run(ops.map(itemOf)));
+    return this.serialized(() => {
+      const items = ops.map(itemOf);
+      if (items.some((i) => i.traits.hasLabels)) this.commit.clearLabels = true;
+      return this.run(items);
+    });
   }
 
   applyRecords(changes: readonly RecordChange[]): Promise<RecordApplyReport> {
@@ -140,7 +145,9 @@ export class NetlinkKernelWriter implements KernelWriter {
         const record = setAt(index);
         const payload = record !== undefined && record.table === Table.conntrack ? record.payload : undefined;
         const seq = (firstSeq + inFlight) >>> 0;
-        if (payload === undefined || payload.length < PAYLOAD_HEADER || !scan.scan(payload, PAYLOAD_HEADER, payload.length) || scan.hasMaster || !this.encodeCreate(record as FlowRecord, payload, seq)) {
+        const scanned = payload !== undefined && payload.length >= PAYLOAD_HEADER && scan.scan(payload, PAYLOAD_HEADER, payload.length);
+        if (scanned && scan.hasLabels) this.commit.clearLabels = true;
+        if (!scanned || scan.hasMaster || !this.encodeCreate(record as FlowRecord, payload, seq)) {
           later.push(index);
           kinds.push(undefined); // the plan's first request for it
           continue;

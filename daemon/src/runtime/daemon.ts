@@ -31,7 +31,7 @@ import { KernelFeed } from './kernel-feed.js';
 import { conntrackEventsSetting, KernelSubscription } from './kernel-subscription.js';
 import { LagTracker } from './lag-tracker.js';
 import { openServices, type Services } from './services.js';
-import { SeqAdjRefresh } from './seqadj-refresh.js';
+import { EntryReadback } from './entry-readback.js';
 import { StalePurge } from './stale-purge.js';
 import { ResyncTracker } from './resync-tracker.js';
 import { nodeView } from './resync-verdict.js';
@@ -111,6 +111,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       settled: () => node.localChangesSettled(),
       internal,
       writerPort: () => writerPort,
+      readBack: (key) => readback.readBack(key), // events flow only once `readback` below exists
       onOverrun: (info) => {
         logger.warn('kernel events were lost (event socket overrun): re-reading the table', { overruns: info.overruns, ...(info.droppedByKernel === undefined ? {} : { dropped: info.droppedByKernel }) });
         ownTable?.heal('overrun');
@@ -131,12 +132,13 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         fix: 'sysctl -w net.netfilter.nf_conntrack_events=1 (HALF\'s sysctl.d snippet sets it)',
       });
     }
-    // helpers' sequence adjustments come with no event: read back on their expectations' events
-    const sink = new SeqAdjRefresh(feed, dumper, filter, logger);
+    // helpers' sequence adjustments come with no event, cleared labels with an event that does
+    // not say so: such connections are read back (entry-readback.ts)
+    const readback = new EntryReadback(feed, dumper, filter, logger);
     const afterPause = async (reason: string): Promise<void> => table.heal(`after ${reason}`);
     // the echoes of our own writes (a standby following events writes one per entry it is sent)
     // are dropped by the reader, before they are decoded or make it nap; the feed skips any left
-    const events = new KernelSubscription(() => new NetlinkKernelEvents({ filter, isolation: config.daemon.eventReader === 'pump' ? 'pump' : 'direct', dropOriginPorts: [writerPort] }), sink, afterPause, logger, alwaysOn);
+    const events = new KernelSubscription(() => new NetlinkKernelEvents({ filter, isolation: config.daemon.eventReader === 'pump' ? 'pump' : 'direct', dropOriginPorts: [writerPort] }), readback, afterPause, logger, alwaysOn);
     closers.push(() => events.close());
     if (alwaysOn) {
       await events.activate();

@@ -13,7 +13,7 @@
 // While a dump is read and reconciled (table-resync.ts), every key an event touches is
 // remembered: the event is newer than what the dump may say about that key, so the resync keeps
 // the event's view.
-import type { FlowCache } from '../cache/flow-cache.js';
+import type { CachedFlow, FlowCache } from '../cache/flow-cache.js';
 import { decodeConntrackMessage, mergeEntry } from '../kernel/codec/ct-decode.js';
 import type { CtScan } from '../kernel/codec/ct-scan.js';
 import type { ConntrackEntry } from '../kernel/ct-entry.js';
@@ -37,6 +37,11 @@ export interface KernelFeedDeps {
   readonly onOverrun: (info: OverrunInfo) => void;
   /** The events read so far are all in (KernelEventSink.settled): SyncNode.localChangesSettled. */
   readonly settled: () => void;
+  /**
+   * Reads a connection back from the kernel (EntryReadback.readBack); the whole entry then comes
+   * back as a NEW event. Asked for when an UPDATE may have cleared every label (see below).
+   */
+  readonly readBack?: (key: Pick<ConntrackEntry, 'family' | 'orig' | 'zone'>) => void;
 }
 
 export interface KernelFeedCounters {
@@ -49,10 +54,12 @@ export interface KernelFeedCounters {
   /** Entries that could not become records (e.g. an address family we cannot encode). */
   unencodable: number;
   overruns: number;
+  /** Labelled connections read back because an UPDATE without labels may have cleared them. */
+  labelReadbacks: number;
 }
 
 export class KernelFeed implements KernelEventSink {
-  readonly counters: KernelFeedCounters = { applied: 0, ownEchoes: 0, updatesWithoutPrevious: 0, unencodable: 0, overruns: 0 };
+  readonly counters: KernelFeedCounters = { applied: 0, ownEchoes: 0, updatesWithoutPrevious: 0, unencodable: 0, overruns: 0, labelReadbacks: 0 };
   private touched: TouchedKeys | undefined;
 
   constructor(private readonly deps: KernelFeedDeps) {}
@@ -69,7 +76,7 @@ export class KernelFeed implements KernelEventSink {
     try {
       const s = view.scan;
       if (view.type === 'destroy') change = { op: 'delete', table: Table.conntrack, key: scanKey(s) };
-      else change = { op: 'set', record: view.type === 'new' ? scanRecord(s) : this.mergedScan(s) };
+      else change = { op: 'set', record: view.type === 'new' ? scanRecord(s) : this.mergedScan(s, view.originPort) };
     } catch {
       this.counters.unencodable++;
       return;
@@ -114,7 +121,7 @@ export class KernelFeed implements KernelEventSink {
   }
 
   /** An UPDATE event's record: folded into the held record's bytes, or decoded and merged. */
-  private mergedScan(s: CtScan): FlowRecord {
+  private mergedScan(s: CtScan, originPort: number): FlowRecord {
     const held = this.deps.internal.get(Table.conntrack, scanKey(s));
     if (held === undefined) {
       this.counters.updatesWithoutPrevious++;
@@ -124,7 +131,7 @@ export class KernelFeed implements KernelEventSink {
     if (fast !== undefined) return fast;
     const update = decodeConntrackMessage(s.buf, s.messageStart, s.messageEnd);
     if (!update.ok) throw new Error(update.error);
-    return toRecord(this.merged(update.value));
+    return this.mergedRecord(update.value, originPort, held);
   }
 
   private changeOf(event: KernelEvent): RecordChange | undefined {
@@ -134,21 +141,34 @@ export class KernelFeed implements KernelEventSink {
         return { op: 'set', record: expectationToRecord(event.expectation) };
       }
       if (event.type === 'destroy') return { op: 'delete', table: Table.conntrack, key: conntrackKey(event.entry) };
-      const entry = event.type === 'update' ? this.merged(event.entry) : event.entry;
-      return { op: 'set', record: toRecord(entry) };
+      if (event.type === 'update') return { op: 'set', record: this.mergedRecord(event.entry, event.originPort, this.deps.internal.get(Table.conntrack, conntrackKey(event.entry))) };
+      return { op: 'set', record: toRecord(event.entry) };
     } catch {
       this.counters.unencodable++;
       return undefined;
     }
   }
 
-  private merged(update: ConntrackEntry): ConntrackEntry {
-    const held = this.deps.internal.get(Table.conntrack, conntrackKey(update));
+  /**
+   * The record of an UPDATE folded into the entry held. An UPDATE reports labels only when they
+   * changed and some remain, so one without labels for a labelled connection may be the clearing
+   * of all of them. It is taken for one, and the connection read back, when it comes from a
+   * netlink request (a tool's or a daemon's update, where clearing happens: nft and xt_connlabel
+   * only ever set labels) or changes nothing else we replicate (why else would the kernel report
+   * it); the read-back's whole entry then replaces this one.
+   */
+  private mergedRecord(update: ConntrackEntry, originPort: number, held: CachedFlow | undefined): FlowRecord {
     const previous = held === undefined ? undefined : fromRecord(held.record);
-    if (previous === undefined || !previous.ok || previous.value.table !== 'conntrack') {
+    if (held === undefined || previous === undefined || !previous.ok || previous.value.table !== 'conntrack') {
       this.counters.updatesWithoutPrevious++;
-      return update;
+      return toRecord(update);
     }
-    return mergeEntry(previous.value.entry, update);
+    const before = previous.value.entry;
+    const record = toRecord(mergeEntry(before, update));
+    if (before.labels !== undefined && update.labels === undefined && this.deps.readBack !== undefined && (originPort !== 0 || record.stateHash === held.record.stateHash)) {
+      this.counters.labelReadbacks++;
+      this.deps.readBack(update);
+    }
+    return record;
   }
 }

@@ -10,7 +10,7 @@ import { DaemonStartError } from '../errors.js';
 export interface KernelSockets {
   /** A KernelWriter that also counts how its exchanges went (`half status`). */
   readonly writer: KernelWriter & Pick<NetlinkKernelWriter, 'exchanges'>;
-  /** Dumps, and single entries read back (seqadj-refresh.ts). */
+  /** Dumps, and single entries read back (entry-readback.ts). */
   readonly dumper: KernelDumper & KernelEntryReader;
 }
 

@@ -9,6 +9,8 @@ import { run } from '../../helpers/tools.js';
 import { clusterLab, OWN_ADDRESSES, type ClusterLab } from './fixtures/cluster-lab.js';
 import { batchLines, conntrackBatch, deleteLines, listFlows, replicable, tableLines } from './fixtures/conntrack-table.js';
 import { HALF_NOTIFY, waitFor } from './fixtures/syncd-node.js';
+import { conntrack as conntrackWithLabels, listFlows as listFlowsWithLabels } from '../kernel/helpers/conntrack-oracle.js';
+import { LABELS_RULESET } from '../kernel/helpers/rulesets.js';
 
 const keep = replicable(OWN_ADDRESSES);
 
@@ -56,6 +58,31 @@ describe('direct mode, driven by the notify script', () => {
     // before they are decoded (none reaches the feed, which would skip them too)
     expect(b.counters.kernel['echoesDropped']).toBeGreaterThanOrEqual(600);
     expect(b.counters.kernel['feedOwnEchoes']).toBe(0);
+  });
+
+  it('clears on fwb the labels fwa\'s connection loses (no event says so)', async () => {
+    // rules that use labels on both nodes, so that their entries have room for them
+    for (const ns of ['fwa', 'fwb']) await lab.net.exec(ns, ['nft', '-f', '-'], { input: LABELS_RULESET, check: true });
+    const fwa = { name: lab.net.nsName('fwa') };
+    const fwb = { name: lab.net.nsName('fwb') };
+    const flow = ['-s', '192.0.2.250', '-p', 'tcp', '--sport', '33000'];
+    const tool = async (ns: { name: string }, args: string[]) => {
+      const r = await conntrackWithLabels(ns, args);
+      expect(r.exitCode, `conntrack ${args.join(' ')}: ${r.stderr}`).toBe(0);
+    };
+    const labelsOnFwb = async () => (await listFlowsWithLabels(fwb)).find((f) => f.orig.src === '192.0.2.250')?.labels;
+    await tool(fwa, ['-I', ...flow, '-d', '198.51.100.250', '--dport', '443', '--state', 'ESTABLISHED', '-t', '3600', '-u', 'SEEN_REPLY,ASSURED']);
+    await tool(fwa, ['-U', ...flow, '--label-add', 'l3,l5']);
+    await waitFor('fwb\'s copy labelled 3 and 5', async () => JSON.stringify(await labelsOnFwb()) === '[3,5]');
+    await tool(fwa, ['-U', ...flow, '--label-del', 'l3']); // the event names the labels left
+    await waitFor('fwb\'s copy labelled 5', async () => JSON.stringify(await labelsOnFwb()) === '[5]');
+    const readBacks = (await lab.a.status()).counters.kernel['feedLabelReadbacks'] ?? 0;
+    await tool(fwa, ['-U', ...flow, '--label-del', 'l5']); // the event names none: read back
+    await waitFor('fwb\'s copy without labels', async () => JSON.stringify(await labelsOnFwb()) === '[]');
+    expect((await lab.a.status()).counters.kernel['feedLabelReadbacks']).toBe(readBacks + 1);
+    expect((await lab.b.status()).counters.kernel['directFailed']).toBe(0);
+    await tool(fwa, ['-D', ...flow]);
+    await waitFor('fwb without the flow', async () => (await labelsOnFwb()) === undefined);
   });
 
   it('takes over without a commit', async () => {

@@ -5,7 +5,7 @@ import { firstRequest, nextStep as next, phaseOf as phase, traitsOf } from '../.
 import type { KernelOp } from '../../../daemon/src/kernel/kernel-roles.js';
 import { SAMPLE_ENTRIES, SAMPLE_EXPECTATION } from './helpers/sample-entries.js';
 
-const { EEXIST, ENOENT, EBUSY, EINVAL } = constants.errno;
+const { EEXIST, ENOENT, EBUSY, EINVAL, ENOSPC } = constants.errno;
 const nextStep = (kind: Parameters<typeof next>[0], error: number, op: KernelOp) => next(kind, error, traitsOf(op));
 const phaseOf = (op: KernelOp) => phase(traitsOf(op));
 const plain: KernelOp = { op: 'set', entry: SAMPLE_ENTRIES['udp'] as ConntrackEntry };
@@ -23,6 +23,14 @@ describe('commit plan', () => {
     expect(nextStep('update', 0, plain)).toEqual({ done: { ok: true, action: 'updated' } });
     expect(nextStep('update', EBUSY, plain)).toEqual({ retry: 'update-nostatus' });
     expect(nextStep('update', ENOENT, plain)).toEqual({ retry: 'create' });
+  });
+
+  it('takes ENOSPC to an update that clears labels as done, and to one that sets them as a failure', () => {
+    const labelled: KernelOp = { op: 'set', entry: SAMPLE_ENTRIES['tcpSnat'] as ConntrackEntry };
+    expect(nextStep('update', ENOSPC, plain)).toEqual({ done: { ok: true, action: 'updated' } });
+    expect(nextStep('update-nostatus', ENOSPC, plain)).toEqual({ done: { ok: true, action: 'updated' } });
+    expect(nextStep('update', ENOSPC, labelled)).toMatchObject({ done: { ok: false, code: 'ENOSPC' } });
+    expect(nextStep('create', ENOSPC, plain)).toMatchObject({ done: { ok: false, code: 'ENOSPC' } });
   });
 
   it('recreates a related flow without its master when the master is gone', () => {

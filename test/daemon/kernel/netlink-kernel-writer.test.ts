@@ -150,6 +150,39 @@ describe('NetlinkKernelWriter', () => {
     for (const e of changed) expectFlowMatches(flowOf(flows, e), e);
   });
 
+  it('clears the labels of a copy whose entry has none left (once the writer has seen labels)', async () => {
+    const labelled = SAMPLE_ENTRIES['tcpSnat'] as ConntrackEntry; // created above with labels 0, 5, 127
+    expect(flowOf(await listFlows(ns), labelled)?.labels).toEqual([0, 5, 127]);
+    const { labels: _cleared, ...unlabelled } = labelled;
+    const report: ApplyReport = await agent.request('apply', { ops: [{ op: 'set', entry: unlabelled }] });
+    expect(report.results).toEqual([{ ok: true, action: 'updated' }]);
+    expect(flowOf(await listFlows(ns), labelled)?.labels).toEqual([]);
+    await agent.request('apply', { ops: [{ op: 'set', entry: labelled }] });
+    expect(flowOf(await listFlows(ns), labelled)?.labels).toEqual([0, 5, 127]);
+  });
+
+  it('updates an entry without a labels extension when labels are in use: the rest applies, ENOSPC is no failure', async () => {
+    // a namespace whose rules use no labels: its entries get no labels extension
+    const bare = await Netns.create('wrl');
+    let bareAgent: KernelAgent | undefined;
+    try {
+      bareAgent = await KernelAgent.start(bare);
+      const [plain] = udpFlows(1, '192.0.2.202', '198.51.100.202') as [ConntrackEntry];
+      const labelled: ConntrackEntry = { ...plain, orig: { ...plain.orig, sport: 20000 }, reply: { ...plain.reply, dport: 20000 }, labels: [4] };
+      const bySport = async (sport: number) => (await listFlows(bare)).find((f) => f.orig.sport === sport);
+      const first: ApplyReport = await bareAgent.request('apply', { ops: [{ op: 'set', entry: plain }, { op: 'set', entry: labelled }] });
+      expect(first.results).toEqual([{ ok: true, action: 'created' }, { ok: true, action: 'created' }]);
+      expect((await bySport(20000))?.labels).toEqual([]); // the kernel had nowhere to keep them
+      // the writer has seen labels: this update carries all-zero labels, last
+      const again: ApplyReport = await bareAgent.request('apply', { ops: [{ op: 'set', entry: { ...plain, mark: 0x55 } }] });
+      expect(again.results).toEqual([{ ok: true, action: 'updated' }]);
+      expect((await bySport(10000))?.mark).toBe(0x55);
+    } finally {
+      await bareAgent?.stop();
+      await bare.destroy();
+    }
+  });
+
   it('applies the rest of a batch around bad entries and reports each with its errno', async () => {
     const good = udpFlows(300, '192.0.2.200', '198.51.100.200');
     const badState: ConntrackEntry = { ...(good[0] as ConntrackEntry), orig: { ...(good[0] as ConntrackEntry).orig, proto: 6, sport: 9999 }, reply: { ...(good[0] as ConntrackEntry).reply, proto: 6, dport: 9999 }, protoinfo: { proto: 'tcp', state: 42 } };

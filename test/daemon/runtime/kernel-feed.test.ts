@@ -18,6 +18,7 @@ const udp = SAMPLE_ENTRIES['udp'] as ConntrackEntry;
 
 function harness() {
   const internal = new FlowCache();
+  const readBacks: string[] = [];
   const changes: RecordChange[] = [];
   const overruns: number[] = [];
   const settled = { calls: 0 };
@@ -31,8 +32,9 @@ function harness() {
     internal,
     writerPort: () => WRITER_PORT,
     onOverrun: (info) => overruns.push(info.overruns),
+    readBack: (key) => readBacks.push(`${key.orig.src}:${key.orig.sport}`),
   });
-  return { internal, changes, overruns, settled, feed };
+  return { internal, changes, overruns, settled, feed, readBacks };
 }
 
 const held = (internal: FlowCache, entry: ConntrackEntry): ConntrackEntry | undefined => {
@@ -95,6 +97,33 @@ describe('KernelFeed', () => {
     expect(Buffer.from(change.record.key)).toEqual(Buffer.from(expected.key));
     expect(Buffer.from(change.record.payload)).toEqual(Buffer.from(expected.payload));
     expect(change.record.stateHash).toBe(expected.stateHash);
+  });
+
+  it('reads a labelled connection back when an update without labels may have cleared them', () => {
+    const { feed, internal, readBacks } = harness();
+    const labelled = tcp; // labels 0, 5, 127
+    const update = (changes: Partial<ConntrackEntry>, originPort: number): void =>
+      feed.event({ table: 'conntrack', type: 'update', entry: { family: tcp.family, orig: tcp.orig, reply: tcp.reply, zone: 0, status: tcp.status, timeout: 50, mark: tcp.mark, ...changes }, originPort });
+    feed.event({ table: 'conntrack', type: 'new', entry: labelled, originPort: 0 });
+    // a packet's update that changes the TCP state: labels unchanged, as the kernel reports them
+    update({ protoinfo: { proto: 'tcp', state: 4 } }, 0);
+    expect(readBacks).toEqual([]);
+    expect(held(internal, tcp)?.labels).toEqual(tcp.labels);
+    // an update that changes nothing we replicate: what else would it be
+    update({}, 0);
+    expect(readBacks).toEqual(['192.0.2.10:40000']);
+    // a netlink request's update (another process's port), here of the mark: it may clear labels too
+    update({ mark: 99 }, 5555);
+    expect(readBacks).toHaveLength(2);
+    expect(feed.counters.labelReadbacks).toBe(2);
+    // the labels stay until the read-back's whole entry replaces them
+    expect(held(internal, tcp)?.labels).toEqual(tcp.labels);
+    const { labels: _gone, ...cleared } = { ...labelled, mark: 99 };
+    feed.event({ table: 'conntrack', type: 'new', entry: cleared, originPort: 0 });
+    expect(held(internal, tcp)?.labels).toBeUndefined();
+    // no labels held: nothing to clear, nothing read back
+    update({}, 5555);
+    expect(readBacks).toHaveLength(2);
   });
 
   it('remembers the keys events touch while a dump is read', () => {

@@ -55,7 +55,17 @@ export interface CommitOptions {
   readonly withoutMaster?: boolean;
   /** Leave CTA_STATUS out of an update (retry when the kernel refused the status with EBUSY). */
   readonly withoutStatus?: boolean;
+  /**
+   * Labels are in use: an update of an entry without labels sends all-zero CTA_LABELS, which
+   * clear the copy's (an update leaves labels it does not name). Without the labels extension
+   * on the copy the kernel answers ENOSPC after applying the rest (the labels come last in
+   * ctnetlink_change_conntrack): commit-plan.ts takes that as done.
+   */
+  readonly clearLabels?: boolean;
 }
+
+/** All-zero labels (the kernel's 128 bits). */
+const NO_LABELS = new Uint8Array(16);
 
 /** IPCTNL_MSG_CT_NEW with NLM_F_CREATE|NLM_F_EXCL: create a copy of `e`. */
 export function encodeCreate(w: AttrWriter, e: ConntrackEntry, seq: number, flags: number, options: CommitOptions): void {
@@ -90,6 +100,7 @@ export function encodeUpdate(w: AttrWriter, e: ConntrackEntry, seq: number, flag
   if (e.mark !== undefined) w.u32be(Cta.mark, e.mark);
   if (e.zone !== 0) w.u16be(Cta.zone, e.zone);
   if (e.labels !== undefined && e.labels.length > 0) w.bytes(Cta.labels, labelsToBytes(e.labels));
+  else if (options.clearLabels === true) w.bytes(Cta.labels, NO_LABELS);
   if (e.seqAdjOrig !== undefined) writeSeqAdj(w, Cta.seqAdjOrig, e.seqAdjOrig);
   if (e.seqAdjReply !== undefined) writeSeqAdj(w, Cta.seqAdjReply, e.seqAdjReply);
   if (e.timeout !== undefined) w.u32be(Cta.timeout, e.timeout);

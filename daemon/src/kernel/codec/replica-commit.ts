@@ -19,6 +19,8 @@ export interface ReplicaScan {
   readonly statusAt: number;
   readonly hasMaster: boolean;
   readonly hasTimeout: boolean;
+  /** CTA_LABELS present (some label set). */
+  readonly hasLabels: boolean;
   /** TCP protoinfo present, how many flags values it holds, and where the first two are (2 bytes each: flags, mask). */
   readonly hasTcpInfo: boolean;
   readonly tcpFlagsCount: number;
@@ -36,6 +38,7 @@ export class ReplicaScanner implements ReplicaScan {
   statusAt = -1;
   hasMaster = false;
   hasTimeout = false;
+  hasLabels = false;
   hasTcpInfo = false;
   tcpFlagsCount = 0;
   tcpFlagsAt0 = -1;
@@ -46,6 +49,7 @@ export class ReplicaScanner implements ReplicaScan {
     this.statusAt = -1;
     this.hasMaster = false;
     this.hasTimeout = false;
+    this.hasLabels = false;
     this.hasTcpInfo = false;
     this.tcpFlagsCount = 0;
     for (let at = start; at < end; ) {
@@ -57,6 +61,7 @@ export class ReplicaScanner implements ReplicaScan {
         this.statusAt = at + 4;
       } else if (type === Cta.tupleMaster) this.hasMaster = true;
       else if (type === Cta.timeout) this.hasTimeout = true;
+      else if (type === Cta.labels) this.hasLabels = true;
       else if (type === Cta.protoinfo && !this.scanProtoinfo(buf, at + 4, at + len)) return false;
       at += (len + 3) & ~3;
     }

@@ -12,7 +12,7 @@ import type { Netns } from './netns.js';
 const LABEL_MAP = Array.from({ length: 128 }, (_, n) => `${n} l${n}`).join('\\n');
 
 /** Runs `conntrack args` inside `ns`, with a label map in place. */
-export async function conntrack(ns: Netns, args: readonly string[], input?: string): Promise<RunResult> {
+export async function conntrack(ns: Pick<Netns, 'name'>, args: readonly string[], input?: string): Promise<RunResult> {
   const dir = await mkdtemp(join(tmpdir(), 'h5k-labels-'));
   try {
     const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
@@ -135,7 +135,7 @@ export function parseIcmpFields(text: string): Map<number, { orig: Partial<Oracl
 }
 
 /** Every flow in the namespace as the conntrack tool sees it. */
-export async function listFlows(ns: Netns): Promise<OracleFlow[]> {
+export async function listFlows(ns: Pick<Netns, 'name'>): Promise<OracleFlow[]> {
   const xml = await conntrack(ns, ['-L', '-o', 'xml,id,labels']);
   const text = await conntrack(ns, ['-L', '-o', 'extended,id']);
   if (xml.exitCode !== 0 || text.exitCode !== 0) throw new Error(`conntrack -L failed: ${xml.stderr}${text.stderr}`);

@@ -1,7 +1,8 @@
-// SeqAdjRefresh: every event passes through; an expectation created by a packet makes its master
-// connection be read back (once per master per batch) and passed on as an update carrying the
-// sequence adjustments; expectations from our own writes, unknown or filtered masters and failed
-// reads pass nothing on. Pure logic with a scripted reader (the GET itself is tested against the
+// EntryReadback: every event passes through; an expectation created by a packet makes its master
+// connection be read back (once per master per batch) and passed on whole, as a NEW event that
+// replaces what is held, carrying the sequence adjustments; so does a connection the feed asks
+// for (readBack: labels that may have been cleared); expectations from our own writes, unknown
+// or filtered masters and failed reads pass nothing on. Pure logic with a scripted reader (the GET itself is tested against the
 // kernel in test/daemon/kernel/netlink-kernel-dumper.test.ts, the whole path end to end in
 // test/e2e/failover/half-failover.test.ts).
 import { describe, expect, it } from 'vitest';
@@ -9,7 +10,7 @@ import type { ConntrackEntry, Expectation } from '../../../daemon/src/kernel/ct-
 import { acceptAllFlows, buildFlowFilter } from '../../../daemon/src/kernel/flow-filter.js';
 import type { KernelEntryReader, KernelEvent, KernelEventSink } from '../../../daemon/src/kernel/kernel-roles.js';
 import { silentLogger } from '../../../daemon/src/metrics/logger.js';
-import { SeqAdjRefresh } from '../../../daemon/src/runtime/seqadj-refresh.js';
+import { EntryReadback } from '../../../daemon/src/runtime/entry-readback.js';
 
 const MASTER: ConntrackEntry = {
   family: 'ipv4',
@@ -65,7 +66,7 @@ function setup(answer: (key: Pick<ConntrackEntry, 'orig'>) => ConntrackEntry | u
   const sink = new Recorder();
   const reader = new Reader(answer);
   const queued: (() => void)[] = [];
-  const refresh = new SeqAdjRefresh(sink, reader, filter, silentLogger, (run) => queued.push(run));
+  const refresh = new EntryReadback(sink, reader, filter, silentLogger, (run) => queued.push(run));
   const flush = async (): Promise<void> => {
     for (const run of queued.splice(0)) run();
     await refresh.idle();
@@ -73,7 +74,7 @@ function setup(answer: (key: Pick<ConntrackEntry, 'orig'>) => ConntrackEntry | u
   return { sink, reader, refresh, flush };
 }
 
-describe('SeqAdjRefresh', () => {
+describe('EntryReadback', () => {
   it('passes every event on, and reads the master of a packet-made expectation back once per batch', async () => {
     const { sink, reader, refresh, flush } = setup(() => MASTER);
     const update: KernelEvent = { table: 'conntrack', type: 'update', entry: { ...MASTER, seqAdjOrig: undefined, seqAdjReply: undefined }, originPort: 0 };
@@ -89,8 +90,19 @@ describe('SeqAdjRefresh', () => {
     await flush();
     expect(reader.asked).toEqual(['192.0.2.128:40000']);
     const last = sink.events.at(-1);
-    expect(last).toEqual({ table: 'conntrack', type: 'update', entry: MASTER, originPort: 0 });
+    expect(last).toEqual({ table: 'conntrack', type: 'new', entry: MASTER, originPort: 0 });
     expect(refresh.counters).toEqual({ refreshed: 1, gone: 0, failed: 0 });
+  });
+
+  it('reads back a connection it is asked for, once per batch, and passes it on whole', async () => {
+    const cleared: ConntrackEntry = { ...MASTER, helper: undefined, seqAdjOrig: undefined, seqAdjReply: undefined };
+    const { sink, reader, refresh, flush } = setup(() => cleared);
+    refresh.readBack({ family: 'ipv4', orig: MASTER.orig, zone: 0 });
+    refresh.readBack({ family: 'ipv4', orig: MASTER.orig, zone: 0 });
+    expect(reader.asked).toEqual([]);
+    await flush();
+    expect(reader.asked).toEqual(['192.0.2.128:40000']);
+    expect(sink.events).toEqual([{ table: 'conntrack', type: 'new', entry: cleared, originPort: 0 }]);
   });
 
   it('reads nothing for expectations our own writes made, nor for destroyed ones', async () => {
@@ -127,7 +139,7 @@ describe('SeqAdjRefresh', () => {
         return { ...MASTER, orig: key.orig };
       },
     };
-    const refresh = new SeqAdjRefresh(sink, reader, acceptAllFlows, silentLogger, (run) => run());
+    const refresh = new EntryReadback(sink, reader, acceptAllFlows, silentLogger, (run) => run());
     refresh.event({ table: 'expectation', type: 'new', expectation: expectation(MASTER.orig, 50000), originPort: 0 });
     refresh.event({ table: 'expectation', type: 'new', expectation: expectation({ ...MASTER.orig, sport: 40009 }, 50000), originPort: 0 });
     await Promise.resolve();
