@@ -1,7 +1,8 @@
 // The takeover guard, switched through nft(8): one `nft -f -` transaction adds or removes the
 // `tcp` element of set `guard` and the `ipv4, ipv6` elements of set `hold_new` in
 // `table inet half` (rendered by config/nft-ruleset.ts, which explains what the guard drops and
-// why).
+// why). Changes run one at a time, in the order asked for, so the last one asked for is the one
+// that holds (a failover plan and the table keeper may both change the guard at once).
 import { execa } from 'execa';
 import { ToolError } from '../errors.js';
 import { NFT_TABLE, renderGuardCommand } from '../config/nft-ruleset.js';
@@ -21,6 +22,7 @@ export class NftGuard implements TakeoverGuard {
   private readonly command: readonly string[];
   /** The state last asked for (undefined before the first): what a reloaded table must get back. */
   wanted: boolean | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: NftGuardOptions = {}) {
     this.command = options.command ?? ['nft'];
@@ -49,9 +51,29 @@ export class NftGuard implements TakeoverGuard {
     return Array.isArray(elements) && elements.includes('tcp');
   }
 
+  /**
+   * Puts the guard back as last asked for, after the changes asked for before (a table loaded
+   * again comes with the guard off). `wanted` is read when it runs, so a change asked for
+   * meanwhile is not undone. Resolves to whether it turned the guard on.
+   */
+  restore(): Promise<boolean> {
+    return this.serial(async () => {
+      if (this.wanted !== true) return false;
+      await this.nft(['-f', '-'], renderGuardCommand(true), 'turn the takeover guard on again');
+      return true;
+    });
+  }
+
   private async apply(on: boolean): Promise<void> {
     this.wanted = on;
-    await this.nft(['-f', '-'], renderGuardCommand(on), `turn the takeover guard ${on ? 'on' : 'off'}`);
+    await this.serial(() => this.nft(['-f', '-'], renderGuardCommand(on), `turn the takeover guard ${on ? 'on' : 'off'}`));
+  }
+
+  /** Runs `job` once every change asked for before it has run. */
+  private serial<T>(job: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(job);
+    this.queue = result.catch(() => undefined);
+    return result;
   }
 
   private async nft(args: readonly string[], input: string | undefined, what: string): Promise<string> {

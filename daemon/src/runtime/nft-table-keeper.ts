@@ -25,7 +25,8 @@ export interface NftTableOps {
 /** The guard as the failover plans last set it (undefined: never set since start). */
 export interface GuardState {
   readonly wanted: boolean | undefined;
-  on(): Promise<void>;
+  /** The guard as last asked for, after the changes asked before (NftGuard.restore). */
+  restore(): Promise<boolean>;
 }
 
 export class NftTableKeeper {
@@ -61,9 +62,9 @@ export class NftTableKeeper {
     try {
       if (await this.table.exists()) return;
       await this.table.load();
-      if (this.guard.wanted === true) await this.guard.on();
+      const on = await this.guard.restore();
       this.counters.reloads++;
-      this.logger.warn(`table inet ${NFT_TABLE} was gone (an nftables reload or flush?): loaded it again`, { reason, guard: this.guard.wanted === true ? 'on' : 'off' });
+      this.logger.warn(`table inet ${NFT_TABLE} was gone (an nftables reload or flush?): loaded it again`, { reason, guard: on ? 'on' : 'off' });
     } catch (error) {
       this.counters.failures++;
       this.logger.error(`cannot load table inet ${NFT_TABLE} again`, { reason, error: (error as Error).message });

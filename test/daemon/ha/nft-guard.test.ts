@@ -96,6 +96,29 @@ describe('NftGuard', () => {
     await guard.off();
   });
 
+  it('puts the guard back on a table loaded again, and never undoes a change asked for meanwhile', async () => {
+    const reload = async (): Promise<void> => {
+      await lab.exec(fw, 'nft', ['delete', 'table', 'inet', 'half'], { check: true });
+      await nftLoad(lab, fw, renderNftRuleset(validateHalfConf(MINIMAL, '/etc/half/half.conf')));
+      expect(await guard.isOn()).toBe(false); // the table loads with the guard off
+    };
+    await guard.on();
+    await reload();
+    expect(await guard.restore()).toBe(true);
+    expect(await guard.isOn()).toBe(true);
+    // the table keeper restores while a failover plan turns the guard off: off holds
+    await reload();
+    const restored = guard.restore();
+    await guard.off();
+    expect(await restored).toBe(false);
+    expect(await guard.isOn()).toBe(false);
+    // and the other way round: asked off, then on, with restores between, ends on
+    const steps = [guard.off(), guard.restore(), guard.on(), guard.restore()];
+    await Promise.all(steps);
+    expect(await guard.isOn()).toBe(true);
+    await guard.off();
+  });
+
   it('fails with the fix when table inet half is not loaded', async () => {
     const other = await lab.namespace('empty');
     const bare = new NftGuard({ command: ['ip', 'netns', 'exec', other, 'nft'] });

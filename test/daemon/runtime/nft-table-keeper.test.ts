@@ -21,7 +21,14 @@ function fakes(present: boolean, wanted: boolean | undefined, loadFails = false)
       this.present = true;
     },
   };
-  const guard = { wanted, on: async () => void calls.push('guard on') };
+  const guard = {
+    wanted,
+    async restore() {
+      if (this.wanted !== true) return false;
+      calls.push('guard on');
+      return true;
+    },
+  };
   const log = (level: string) => (message: string, fields?: object) => void lines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
   const logger: Logger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
   return { calls, lines, table, keeper: new NftTableKeeper(table, guard, logger, 5) };
