@@ -54,8 +54,10 @@ export class SectionReader {
 
   /** Records a problem about `key` (on its line when it is present). */
   fail(key: string, message: string, fix: string): void {
-    const at = this.section?.entries.find((e) => e.key === key)?.line ?? this.section?.line;
-    this.problems.add({ ...(at === undefined ? {} : { line: at }), key: `${this.name}.${key}`, message, fix });
+    const entry = this.section?.entries.find((e) => e.key === key);
+    const at = entry?.line ?? this.section?.line;
+    // named as written ([vips] names interfaces, whose case matters)
+    this.problems.add({ ...(at === undefined ? {} : { line: at }), key: `${this.name}.${entry?.name ?? key}`, message, fix });
   }
 
   /** A required key's raw value, or undefined after recording that it is missing. */

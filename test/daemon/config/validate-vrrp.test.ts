@@ -57,6 +57,7 @@ describe('[vips]', () => {
     ['lan0 = 192.0.2.254/24\nwan0 = 192.0.2.254/24', '10 vips.wan0: 192.0.2.254 is already listed (for lan0)'],
     ['lan0 = 224.0.0.18/4', '9 vips.lan0: 224.0.0.18 is not a unicast address'],
     ['lan0 = 192.0.2.254/0', '9 vips.lan0: 192.0.2.254/0 has prefix length 0'],
+    ['enP2p1s0 = 224.0.0.18/4', '9 vips.enP2p1s0: 224.0.0.18 is not a unicast address'], // named as written
     ['lan0 =', '9 vips.lan0: lists no address'],
     ['lan:0 = 192.0.2.254/24', '9 vips.lan:0: "lan:0" is not an interface name'],
     ['lan0 = 203.0.113.1/24', '9 vips.lan0: 203.0.113.1 is also sync.address'],
