@@ -10,7 +10,7 @@ import { decompress } from '../format/compression.js';
 import { parseSingleParagraph } from '../format/deb822.js';
 import { digestsOf, type Digests } from '../format/digests.js';
 import { readTar, type TarItem } from '../format/tar-read.js';
-import { PACKAGE_NAME } from '../definitions/validate.js';
+import { PACKAGE_NAME } from './package-name.js';
 import { debFileName } from './assemble.js';
 import { debLayout, type DebLayout } from './deb-layout.js';
 import { parseVersion } from './version.js';

@@ -3,6 +3,7 @@
 // architecture restriction list (`[amd64 !i386]`); alternatives are joined by `|`. Binary
 // control files must not carry restriction lists (dpkg-deb rejects them), so, as
 // dpkg-gencontrol does, they are evaluated for the package's architecture and dropped.
+import { PACKAGE_NAME } from './package-name.js';
 import { parseVersion } from './version.js';
 import { architectureMatches } from './architecture.js';
 
@@ -21,7 +22,6 @@ export type RelationElement = readonly Relation[];
 
 export type ParsedElement = { readonly ok: true; readonly element: RelationElement } | { readonly ok: false; readonly problem: string };
 
-const PACKAGE_NAME = /^[a-z0-9][a-z0-9+.-]+$/;
 const ARCH_NAME = /^[a-z0-9][a-z0-9-]*$/;
 const RELATION = /^([^\s:([\]<>]+)(?::([^\s([\]]+))?\s*(?:\(\s*([<>=]+)\s*([^\s)]+)\s*\))?\s*(?:\[([^\]]*)\])?$/;
 const OPERATORS: readonly string[] = ['<<', '<=', '=', '>=', '>>'];

@@ -6,10 +6,10 @@ import type { Content, PackageDefinition } from '../model/definition.js';
 import { KNOWN_FIELDS, RELATIONSHIP_FIELDS } from '../deb/control.js';
 import { parseVersion } from '../deb/version.js';
 import { type DefinitionProblem, ProblemList, throwIfProblems } from './problems.js';
+import { PACKAGE_NAME } from '../deb/package-name.js';
 import { checkPaths } from './validate-paths.js';
 import { checkRelationships } from './validate-relationships.js';
 
-export const PACKAGE_NAME = /^[a-z0-9][a-z0-9+.-]+$/;
 const ARCHITECTURE = /^[a-z0-9][a-z0-9-]*$/;
 const MAINTAINER = /^[^<>,\n]*[^<>,\s] <[^<>@\s]+@[^<>@\s]+\.[^<>@\s]+>$/;
 const FIELD_NAME = /^[!-9;-~]+$/;

@@ -6,7 +6,7 @@ import { stripClearsign } from './cleartext.js';
 import { PackageFormatError } from '../model/errors.js';
 import type { Paragraph } from '../model/paragraph.js';
 import { getField } from '../model/paragraph.js';
-import { PACKAGE_NAME } from './pool-path.js';
+import { PACKAGE_NAME } from '../deb/package-name.js';
 import { parseVersion } from '../deb/version.js';
 
 /** One file a .dsc lists, with the checksums it claims. */

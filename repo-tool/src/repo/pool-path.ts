@@ -5,9 +5,6 @@ import { getField } from '../model/paragraph.js';
 import type { Paragraph } from '../model/paragraph.js';
 import { versionWithoutEpoch } from '../deb/version.js';
 
-/** Policy §5.6.1: package names. */
-export const PACKAGE_NAME = /^[a-z0-9][a-z0-9+.-]+$/;
-
 /** The source package a binary was built from: `Source:` without its `(version)`, or `Package:`. */
 export function sourceNameOf(control: Paragraph): string {
   const source = getField(control, 'Source');
