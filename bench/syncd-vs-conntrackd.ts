@@ -337,7 +337,7 @@ async function profiled<T>(pair: Pair, part: string, run: () => Promise<T>): Pro
 }
 
 async function bulk(pair: Pair): Promise<{ insert: BulkResult; remove: BulkResult; memory: Memory }> {
-  const file = batchLines(BULK, 0);
+  const file = batchLines(BULK, 0, 'both-directions'); // the recorded runs' input (conntrack-table.ts)
   const { a, b } = pair.pids();
   const before = [rssBytes(a), rssBytes(b)];
   const insert = await profiled(pair, 'insert', () => timedUntil(pair, () => conntrackBatch(pair.net, 'fwa', file), BULK, BULK));
@@ -360,7 +360,7 @@ async function commits(open: (direct: boolean) => Promise<Pair>): Promise<Commit
   for (const size of COMMIT_SIZES) {
     const pair = await open(false);
     try {
-      await conntrackBatch(pair.net, 'fwa', batchLines(size, 0));
+      await conntrackBatch(pair.net, 'fwa', batchLines(size, 0, 'both-directions'));
       await waitFor(`${pair.name}: ${size} entries on the standby`, async () => (await pair.standbyHolds()) >= size, 300_000);
       await pair.powerOffPrimary();
       await pair.net.exec('fwa', ['conntrack', '-F'], { check: true });
