@@ -152,10 +152,10 @@ export class KernelFeed implements KernelEventSink {
   /**
    * The record of an UPDATE folded into the entry held. An UPDATE reports labels only when they
    * changed and some remain, so one without labels for a labelled connection may be the clearing
-   * of all of them. It is taken for one, and the connection read back, when it comes from a
-   * netlink request (a tool's or a daemon's update, where clearing happens: nft and xt_connlabel
-   * only ever set labels) or changes nothing else we replicate (why else would the kernel report
-   * it); the read-back's whole entry then replaces this one.
+   * of all of them. The connection is read back when such an update comes from a netlink request
+   * (a tool's or a daemon's update, where clearing happens: nft and xt_connlabel only ever set
+   * labels) or changes nothing else we replicate (why else would the kernel report it); the
+   * read-back's whole entry then replaces the record made here, which keeps the labels.
    */
   private mergedRecord(update: ConntrackEntry, originPort: number, held: CachedFlow | undefined): FlowRecord {
     const previous = held === undefined ? undefined : fromRecord(held.record);
