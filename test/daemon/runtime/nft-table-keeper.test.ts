@@ -1,5 +1,6 @@
 // The keeper of HALF's nftables table over a faked nft: a table that is there is left alone; a
-// table that is gone is loaded again and the guard put back as the plans last set it; checks
+// table that is gone is loaded again and the guard restored (NftGuard.restore, which puts it back
+// as the plans last set it, is tested with the real nft in test/daemon/ha/nft-guard.test.ts); checks
 // asked for while one runs share it; a failure is counted and logged, never thrown. The real nft
 // path (a table deleted under a running half-syncd, SIGHUP) is in integration/resilience.test.ts.
 import { describe, expect, it } from 'vitest';
@@ -21,12 +22,12 @@ function fakes(present: boolean, wanted: boolean | undefined, loadFails = false)
       this.present = true;
     },
   };
+  // NftGuard.restore answers whether it turned the guard on (what the plans last wanted)
   const guard = {
     wanted,
     async restore() {
-      if (this.wanted !== true) return false;
-      calls.push('guard on');
-      return true;
+      calls.push('restore');
+      return this.wanted === true;
     },
   };
   const log = (level: string) => (message: string, fields?: object) => void lines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
@@ -42,20 +43,21 @@ describe('NftTableKeeper', () => {
     expect(f.keeper.counters).toEqual({ checks: 1, reloads: 0, failures: 0 });
   });
 
-  it('loads a table that is gone, with the guard on again when the plans had it on', async () => {
+  it('loads a table that is gone, then has the guard put back as the plans last set it, and says how', async () => {
     const on = fakes(false, true);
     await on.keeper.check('SIGHUP');
-    expect(on.calls).toEqual(['exists', 'load', 'guard on']);
+    expect(on.calls).toEqual(['exists', 'load', 'restore']);
     expect(on.lines).toEqual(['warn table inet half was gone (an nftables reload or flush?): loaded it again {"reason":"SIGHUP","guard":"on"}']);
     const off = fakes(false, false);
     await off.keeper.check('SIGHUP');
-    expect(off.calls).toEqual(['exists', 'load']); // the file loads with the guard off
+    expect(off.calls).toEqual(['exists', 'load', 'restore']); // the file loads with the guard off; restore leaves it so
+    expect(off.lines[0]).toMatch(/"guard":"off"/);
   });
 
   it('runs one check at a time, and checks on its own every interval', async () => {
     const f = fakes(false, undefined);
     await Promise.all([f.keeper.check('a'), f.keeper.check('b')]);
-    expect(f.calls).toEqual(['exists', 'load']);
+    expect(f.calls).toEqual(['exists', 'load', 'restore']);
     f.table.present = false;
     f.keeper.start();
     await new Promise((resolve) => setTimeout(resolve, 50));
