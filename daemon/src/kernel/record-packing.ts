@@ -13,7 +13,8 @@
 // the values back into a scan and writes the record with the same writer (scan-record.ts), so it
 // holds the sender's bytes exactly, and the sender's state hash with them (anti-entropy compares
 // hashes). Anything else (helpers, labels, sequence adjustments, SCTP or DCCP state, a tuple
-// without ports) travels as it is.
+// without ports, a zone of one direction: the flags byte has no room left for it) travels as it
+// is.
 //
 //   u8 flags: 0x01 IPv6, 0x02 TCP state, 0x04 / 0x08 window scale original / reply,
 //             0x10 / 0x20 TCP flags original / reply, 0x40 mark, 0x80 timeout
@@ -78,7 +79,7 @@ export const conntrackPacking: RecordPacking = {
   pack(record: FlowRecord, target: Uint8Array, at: number): number {
     if (record.table !== Table.conntrack) return -1;
     const s = scanOf(record);
-    if (s === undefined || s.orig.proto !== s.reply.proto || !complete(s.orig) || !complete(s.reply)) return -1;
+    if (s === undefined || s.orig.proto !== s.reply.proto || !complete(s.orig) || !complete(s.reply) || s.orig.zone >= 0 || s.reply.zone >= 0) return -1;
     const { key } = record;
     let flags = s.addrLen === 16 ? Flag.ipv6 : 0;
     if (s.tcp) {

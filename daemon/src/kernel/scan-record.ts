@@ -121,8 +121,9 @@ export function writeScannedRecord(target: Buffer, s: CtScan): void {
 }
 
 function tupleLength(t: TupleScan, addrLen: number): number {
-  // nest, ip nest with two addresses, proto nest with the number and up to three more u8/u16
-  let n = 4 + 4 + 2 * (4 + addrLen) + 4 + 8;
+  // nest, ip nest with two addresses, proto nest with the number and up to three more u8/u16,
+  // then the zone of this direction when it has one
+  let n = 4 + 4 + 2 * (4 + addrLen) + 4 + 8 + (t.zone >= 0 ? 8 : 0);
   if (t.proto === IpProto.icmp || t.proto === IpProto.icmpv6) n += (t.icmpId >= 0 ? 8 : 0) + (t.icmpType >= 0 ? 8 : 0) + (t.icmpCode >= 0 ? 8 : 0);
   else n += (t.sport >= 0 ? 8 : 0) + (t.dport >= 0 ? 8 : 0);
   return n;
@@ -138,10 +139,11 @@ function payloadLength(s: CtScan, tcp: CtScan | undefined, mark: number, timeout
 
 function writeKey(key: Uint8Array, at: number, s: CtScan): void {
   const t = s.orig;
+  const zone = t.zone >= 0 ? t.zone : s.zone; // the original direction's (record-key.ts)
   key[at] = s.family;
   key[at + 1] = t.proto;
-  key[at + 2] = s.zone >> 8;
-  key[at + 3] = s.zone & 0xff;
+  key[at + 2] = zone >> 8;
+  key[at + 3] = zone & 0xff;
   const n = s.addrLen;
   for (let i = 0; i < n; i++) {
     key[at + 4 + i] = s.buf[t.src + i] as number;
@@ -213,6 +215,7 @@ function writeTuple(type: number, t: TupleScan, s: CtScan): void {
     if (t.dport >= 0) u16(CtaProto.dstPort, t.dport);
   }
   end(proto);
+  if (t.zone >= 0) u16(CtaTuple.zone, t.zone);
   end(outer);
 }
 

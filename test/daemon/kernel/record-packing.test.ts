@@ -70,6 +70,24 @@ describe('conntrack record packing', () => {
     expect(bytesOf(conntrackPacking.unpack(form, 0, form.length) as FlowRecord)).toEqual(bytesOf(merged));
   });
 
+  it.each(['tcpOrigZone', 'udpReplyZoneSnat'])('writes %s (a zone of one direction) from its scan as toRecord does, and leaves it unpacked', (name) => {
+    const entry = SAMPLE_ENTRIES[name] as ConntrackEntry;
+    const expected = toRecord(entry);
+    const scan = new CtScan();
+    const payload = Buffer.from(expected.payload);
+    expect(scan.attributes(payload, 4, payload.length, payload[1] as number)).toBe(true);
+    const made = scanRecord(scan);
+    expect(bytesOf(made)).toEqual(bytesOf(expected));
+    // the packed form's flags have no room for the zone's direction
+    expect(packed(made)).toBeUndefined();
+    expect(packed({ ...made })).toBeUndefined();
+    // an UPDATE folded into it keeps the zone in its tuple
+    const update = new CtScan();
+    const changed = Buffer.from(toRecord({ ...entry, mark: 77 }).payload);
+    expect(update.attributes(changed, 4, changed.length, changed[1] as number)).toBe(true);
+    expect(bytesOf(mergedScanRecord(update, made.payload) as FlowRecord)).toEqual(bytesOf(toRecord({ ...entry, mark: 77 })));
+  });
+
   it('leaves a record just made whose tuple lacks a port (nowhere to put it packed)', () => {
     const udp = packable['udp'] as ConntrackEntry;
     const { sport: _sport, ...orig } = udp.orig;

@@ -2,7 +2,8 @@
 // replica payload) read into a reusable CtScan of numbers and offsets, without a ConntrackEntry,
 // strings or cursors. The event hot path (netlink-kernel-events.ts) turns a scan straight into a
 // record (replica-record.ts). The scanner takes only what it reads exactly as decodeConntrackAttrs
-// (ct-decode.ts) would: both tuples, status, timeout, mark, zone, TCP protoinfo, and the
+// (ct-decode.ts) would: both tuples (with a zone of their direction), status, timeout, mark,
+// zone, TCP protoinfo, and the
 // attributes the decoder reads but never replicates (id, use, counters, security context).
 // Anything else, and anything malformed, answers false: the caller then decodes the message the
 // ordinary way, which also gives the reasons for errors. So both paths agree on every message.
@@ -23,9 +24,11 @@ export class TupleScan {
   icmpId = -1;
   icmpType = -1;
   icmpCode = -1;
+  /** CTA_TUPLE_ZONE: the zone of this direction alone. */
+  zone = -1;
 
   reset(): void {
-    this.src = this.dst = this.proto = this.sport = this.dport = this.icmpId = this.icmpType = this.icmpCode = -1;
+    this.src = this.dst = this.proto = this.sport = this.dport = this.icmpId = this.icmpType = this.icmpCode = this.zone = -1;
   }
 
   /** Another tuple's numbers, its addresses now at `src` and `dst`. */
@@ -38,6 +41,7 @@ export class TupleScan {
     this.icmpId = from.icmpId;
     this.icmpType = from.icmpType;
     this.icmpCode = from.icmpCode;
+    this.zone = from.zone;
   }
 }
 
@@ -213,7 +217,7 @@ function scanTuple(t: TupleScan, buf: Buffer, start: number, end: number, addrLe
     const type = attrTypeAt(buf, at);
     if (type === CtaTuple.ip && !scanIp(t, buf, at + 4, at + len, addrLen)) return false;
     if (type === CtaTuple.proto && !scanProto(t, buf, at + 4, at + len)) return false;
-    if (type === CtaTuple.zone) return false; // a zone of one direction: rare, the slow path takes it
+    if (type === CtaTuple.zone && (t.zone = u16(buf, at + 4, len - 4)) < 0) return false;
     at += (len + 3) & ~3;
   }
   return t.src >= 0 && t.dst >= 0 && t.proto >= 0;
