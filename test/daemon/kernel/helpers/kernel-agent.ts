@@ -176,9 +176,6 @@ const handlers: Record<string, (req: any) => Promise<unknown> | unknown> = {
   waitEvents: async (req) => {
     const until = Date.now() + (req.timeoutMs ?? 20_000);
     while ((counts[req.name] ?? 0) < req.count && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-    // settledToo: and until the sink has heard `settled` with all of them (a loaded host may take
-    // longer than the grace below to end the drain's turn)
-    while (req.settledToo === true && settled.events < req.count && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
     // let stragglers in, then report
     await new Promise((r) => setTimeout(r, req.settleMs ?? 100));
     return { counts: { ...counts }, overruns, stats: events?.stats(), settled: { ...settled } };
