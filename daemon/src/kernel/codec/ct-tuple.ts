@@ -137,18 +137,3 @@ function ipv6Of(text: string): Uint8Array {
   }
   return value;
 }
-
-/** True when both tuples have the same fields (proto, addresses, ports, ICMP data, zone). */
-export function sameTuple(a: Tuple, b: Tuple): boolean {
-  return (
-    a.src === b.src &&
-    a.dst === b.dst &&
-    a.proto === b.proto &&
-    a.sport === b.sport &&
-    a.dport === b.dport &&
-    a.icmpType === b.icmpType &&
-    a.icmpCode === b.icmpCode &&
-    a.icmpId === b.icmpId &&
-    a.zone === b.zone
-  );
-}
