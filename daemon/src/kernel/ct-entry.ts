@@ -117,6 +117,12 @@ export interface ConntrackEntry {
   readonly countersReply?: Counters;
 }
 
+/**
+ * What identifies a conntrack entry in the kernel: its original tuple and zone (a lookup, delete
+ * or record key needs no more; record-key.ts).
+ */
+export type ConntrackIdentity = Pick<ConntrackEntry, 'family' | 'orig' | 'zone'>;
+
 /** NAT data an expectation applies to the connection it creates (CTA_EXPECT_NAT). */
 export interface ExpectationNat {
   /** Direction (0 original, 1 reply) whose source is rewritten. */

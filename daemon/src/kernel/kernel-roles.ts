@@ -3,7 +3,7 @@
 // (netlink-kernel-events.ts, netlink-kernel-dumper.ts, netlink-kernel-writer.ts).
 import type { FlowRecord, IndexedRecords, RecordChange } from '../model/record.js';
 import type { CtScan } from './codec/ct-scan.js';
-import type { ConntrackEntry, Expectation, Family } from './ct-entry.js';
+import type { ConntrackEntry, Expectation, Family, ConntrackIdentity } from './ct-entry.js';
 import type { FlowFilter } from './flow-filter.js';
 
 /** One change to apply to the kernel. Deletes need only the identity (family, tuple, zone). */
@@ -86,7 +86,7 @@ export interface KernelDumper {
 
 /** Reads one conntrack entry as the kernel holds it now (undefined: there is none). */
 export interface KernelEntryReader {
-  getConntrack(key: Pick<ConntrackEntry, 'family' | 'orig' | 'zone'>): Promise<ConntrackEntry | undefined>;
+  getConntrack(key: ConntrackIdentity): Promise<ConntrackEntry | undefined>;
 }
 
 /**

@@ -6,7 +6,7 @@
 // be (scan-record.ts), without a ConntrackEntry in between; the rest is decoded and mapped.
 // Also a KernelEntryReader: IPCTNL_MSG_CT_GET of one entry (the answer, then the ACK).
 import type { FlowRecord } from '../model/record.js';
-import type { ConntrackEntry, Expectation } from './ct-entry.js';
+import type { ConntrackEntry, Expectation, ConntrackIdentity } from './ct-entry.js';
 import { decodeConntrackMessage } from './codec/ct-decode.js';
 import { encodeDumpRequest, encodeGetRequest } from './codec/ct-encode.js';
 import { CtScan } from './codec/ct-scan.js';
@@ -61,7 +61,7 @@ export class NetlinkKernelDumper implements KernelDumper, KernelEntryReader {
     return this.dump(options, encodeExpectationDumpRequest, filtered(decodeExpectationMessage, (x) => options.filter?.acceptsExpectation(x) ?? true));
   }
 
-  getConntrack(key: Pick<ConntrackEntry, 'family' | 'orig' | 'zone'>): Promise<ConntrackEntry | undefined> {
+  getConntrack(key: ConntrackIdentity): Promise<ConntrackEntry | undefined> {
     const job = (): Promise<ConntrackEntry | undefined> =>
       new Promise((resolve, reject) => {
         const seq = this.seq++;

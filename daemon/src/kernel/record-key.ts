@@ -7,7 +7,7 @@
 //                two entries share both)
 //   expectation  [family][protocol][zone][expected tuple as above][mask tuple as above]
 import { Table } from '../model/record.js';
-import type { ConntrackEntry, Expectation, Family, Tuple } from './ct-entry.js';
+import type { ConntrackEntry, Expectation, Family, Tuple, ConntrackIdentity } from './ct-entry.js';
 import { IpProto } from './ct-entry.js';
 import { fail, type DecodeResult } from './codec/decode-result.js';
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './codec/ip-address.js';
@@ -15,7 +15,7 @@ import { EntryEncodeError } from './errors.js';
 
 export type KernelObject = { readonly table: 'conntrack'; readonly entry: ConntrackEntry } | { readonly table: 'expectation'; readonly expectation: Expectation };
 
-export function conntrackKey(e: Pick<ConntrackEntry, 'family' | 'orig' | 'zone'>): Uint8Array {
+export function conntrackKey(e: ConntrackIdentity): Uint8Array {
   const size = e.family === 'ipv4' ? 4 : 16;
   const key = new Uint8Array(4 + 2 * size + 4);
   key[0] = e.family === 'ipv4' ? 2 : 10;

@@ -20,12 +20,10 @@
 // Every event goes through unchanged. Reads are batched per turn of the event loop, one per
 // connection, and never throw into the event path (failures are counted and logged).
 import { decodeConntrackMessage } from '../kernel/codec/ct-decode.js';
-import type { ConntrackEntry } from '../kernel/ct-entry.js';
+import type { ConntrackEntry, ConntrackIdentity } from '../kernel/ct-entry.js';
 import type { FlowFilter } from '../kernel/flow-filter.js';
 import type { ConntrackEventView, KernelEntryReader, KernelEvent, KernelEventSink, OverrunInfo } from '../kernel/kernel-roles.js';
 import type { Logger } from '../metrics/logger.js';
-
-export type EntryKey = Pick<ConntrackEntry, 'family' | 'orig' | 'zone'>;
 
 export interface EntryReadbackCounters {
   /** Connections read back and passed on. */
@@ -38,7 +36,7 @@ export interface EntryReadbackCounters {
 
 export class EntryReadback implements KernelEventSink {
   readonly counters: EntryReadbackCounters = { refreshed: 0, gone: 0, failed: 0 };
-  private readonly pending = new Map<string, EntryKey>();
+  private readonly pending = new Map<string, ConntrackIdentity>();
   private running: Promise<void> | undefined;
 
   constructor(
@@ -78,7 +76,7 @@ export class EntryReadback implements KernelEventSink {
   }
 
   /** Reads the connection with `key`'s original tuple and zone back, once this turn's events are in. */
-  readBack(key: EntryKey): void {
+  readBack(key: ConntrackIdentity): void {
     this.pending.set(`${key.family} ${key.zone} ${JSON.stringify(key.orig)}`, key);
     if (this.running !== undefined) return;
     this.running = new Promise((resolve) => this.defer(() => void this.drain().finally(resolve)));
@@ -101,7 +99,7 @@ export class EntryReadback implements KernelEventSink {
     }
   }
 
-  private async refresh(key: EntryKey): Promise<void> {
+  private async refresh(key: ConntrackIdentity): Promise<void> {
     let entry: ConntrackEntry | undefined;
     try {
       entry = await this.reader.getConntrack(key);

@@ -16,7 +16,7 @@
 import type { CachedFlow, FlowCache } from '../cache/flow-cache.js';
 import { decodeConntrackMessage, mergeEntry } from '../kernel/codec/ct-decode.js';
 import type { CtScan } from '../kernel/codec/ct-scan.js';
-import type { ConntrackEntry } from '../kernel/ct-entry.js';
+import type { ConntrackEntry, ConntrackIdentity } from '../kernel/ct-entry.js';
 import type { ConntrackEventView, KernelEvent, KernelEventSink, OverrunInfo } from '../kernel/kernel-roles.js';
 import { conntrackKey, expectationKey } from '../kernel/record-key.js';
 import { expectationToRecord, fromRecord, toRecord } from '../kernel/record-mapping.js';
@@ -41,7 +41,7 @@ export interface KernelFeedDeps {
    * Reads a connection back from the kernel (EntryReadback.readBack); the whole entry then comes
    * back as a NEW event. Asked for when an UPDATE may have cleared every label (see below).
    */
-  readonly readBack?: (key: Pick<ConntrackEntry, 'family' | 'orig' | 'zone'>) => void;
+  readonly readBack?: (key: ConntrackIdentity) => void;
 }
 
 export interface KernelFeedCounters {

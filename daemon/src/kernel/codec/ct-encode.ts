@@ -10,7 +10,7 @@
 //  - an existing entry is changed when NLM_F_EXCL is absent, but NAT, master and helper can only
 //    be given on create (EOPNOTSUPP), so updates leave them out;
 //  - with no tuple at all, IPCTNL_MSG_CT_DELETE flushes the table.
-import type { ConntrackEntry, SeqAdj, Tuple } from '../ct-entry.js';
+import type { ConntrackEntry, SeqAdj, Tuple, ConntrackIdentity } from '../ct-entry.js';
 import { IpProto } from '../ct-entry.js';
 import { EntryEncodeError } from '../errors.js';
 import { Cta, CtaHelp, CtaNat, CtaProtoNat, CtaSeqAdj } from './ctnetlink-attr.js';
@@ -108,7 +108,7 @@ export function encodeUpdate(w: AttrWriter, e: ConntrackEntry, seq: number, flag
 }
 
 /** IPCTNL_MSG_CT_DELETE of the entry with `e`'s original tuple and zone. */
-export function encodeDelete(w: AttrWriter, e: Pick<ConntrackEntry, 'family' | 'orig' | 'zone'>, seq: number, flags: number): void {
+export function encodeDelete(w: AttrWriter, e: ConntrackIdentity, seq: number, flags: number): void {
   const at = beginMessage(w, nfMessageType(NfnlSubsys.ctnetlink, CtMsg.delete), flags | NlmFlag.request, seq, nfFamily(e));
   encodeTuple(w, Cta.tupleOrig, e.orig, e.family);
   if (e.zone !== 0) w.u16be(Cta.zone, e.zone);
@@ -120,7 +120,7 @@ export function encodeDelete(w: AttrWriter, e: Pick<ConntrackEntry, 'family' | '
  * answered by that entry as ctnetlink_fill_info writes it (sequence adjustments included, which
  * no event carries), then the ACK; ENOENT when there is none.
  */
-export function encodeGetRequest(w: AttrWriter, e: Pick<ConntrackEntry, 'family' | 'orig' | 'zone'>, seq: number): void {
+export function encodeGetRequest(w: AttrWriter, e: ConntrackIdentity, seq: number): void {
   const at = beginMessage(w, nfMessageType(NfnlSubsys.ctnetlink, CtMsg.get), NlmFlag.request | NlmFlag.ack, seq, nfFamily(e));
   encodeTuple(w, Cta.tupleOrig, e.orig, e.family);
   if (e.zone !== 0) w.u16be(Cta.zone, e.zone);
