@@ -32,6 +32,7 @@ import { conntrackEventsSetting, KernelSubscription } from './kernel-subscriptio
 import { LagTracker } from './lag-tracker.js';
 import { openServices, type Services } from './services.js';
 import { EntryReadback } from './entry-readback.js';
+import { MasterZones, MasterZoneSink } from './master-zones.js';
 import { StalePurge } from './stale-purge.js';
 import { ResyncTracker } from './resync-tracker.js';
 import { nodeView } from './resync-verdict.js';
@@ -118,8 +119,10 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       },
     });
     const maxInFlight = Math.max(64, Math.floor(node.options.resendQueueFrames / 16));
+    // the kernel reports expectations without their zone: they get their master's (master-zones.ts)
+    const zones = new MasterZones();
     ownTable = new TableResync({
-      dumper, filter, feed, internal, clock, logger, maxInFlight,
+      dumper, filter, feed, internal, zones, clock, logger, maxInFlight,
       localChange: (change) => node.localChange(change),
       inFlight: () => node.outbound.queue.length,
     });
@@ -138,7 +141,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const afterPause = async (reason: string): Promise<void> => table.heal(`after ${reason}`);
     // the echoes of our own writes (a standby following events writes one per entry it is sent)
     // are dropped by the reader, before they are decoded or make it nap; the feed skips any left
-    const events = new KernelSubscription(() => new NetlinkKernelEvents({ filter, isolation: config.daemon.eventReader === 'pump' ? 'pump' : 'direct', dropOriginPorts: [writerPort] }), readback, afterPause, logger, alwaysOn);
+    const events = new KernelSubscription(() => new NetlinkKernelEvents({ filter, isolation: config.daemon.eventReader === 'pump' ? 'pump' : 'direct', dropOriginPorts: [writerPort] }), new MasterZoneSink(readback, zones, internal), afterPause, logger, alwaysOn);
     closers.push(() => events.close());
     if (alwaysOn) {
       await events.activate();
@@ -157,7 +160,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const committer = new ExternalCommitter(external, writer, events, clock, logger);
     const purge = new StalePurge(dumper, writer, events, filter, clock, logger);
     const services: Services = await openServices({
-      config, options, clock, startedAt, node, internal, external, committer, ownTable, purge, feed, events, link, syncLinks: sync.links, direct,
+      config, options, clock, startedAt, node, internal, external, committer, ownTable, purge, feed, readback, events, link, syncLinks: sync.links, direct,
       writerExchanges: () => writer.exchanges, closers,
     });
     let stopping: Promise<void> | undefined;

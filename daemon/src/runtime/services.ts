@@ -26,6 +26,7 @@ import { localAddresses } from './flow-filter-wiring.js';
 import { nextHealthReport, type HealthState } from './health-log.js';
 import { inferredStartEvent } from './initial-state.js';
 import type { KernelFeed } from './kernel-feed.js';
+import type { EntryReadbackCounters } from './entry-readback.js';
 import type { KernelSubscription } from './kernel-subscription.js';
 import type { LagTracker } from './lag-tracker.js';
 import { NotifyInputs } from './notify-inputs.js';
@@ -47,6 +48,8 @@ export interface ServiceDeps {
   readonly ownTable: TableResync;
   readonly purge: StalePurge;
   readonly feed: KernelFeed;
+  /** Connections read back from the kernel (entry-readback.ts). */
+  readonly readback: { readonly counters: EntryReadbackCounters };
   readonly events: KernelSubscription;
   readonly link: LagTracker;
   /** With two sync links: how each fares. */
@@ -99,6 +102,7 @@ export async function openServices(deps: ServiceDeps): Promise<Services> {
       kernelEvents: () => deps.events.stats(),
       kernelExtra: () => ({
         ...prefixed('feed', deps.feed.counters),
+        ...prefixed('readback', deps.readback.counters),
         ...prefixed('subscription', deps.events.counters),
         ...prefixed('tableResync', deps.ownTable.counters),
         ...prefixed('purge', deps.purge.counters),

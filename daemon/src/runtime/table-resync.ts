@@ -8,11 +8,12 @@ import type { FlowFilter } from '../kernel/flow-filter.js';
 import type { KernelDumper } from '../kernel/kernel-roles.js';
 import { expectationToRecord } from '../kernel/record-mapping.js';
 import type { Logger } from '../metrics/logger.js';
-import type { FlowRecord, RecordChange } from '../model/record.js';
+import { Table, type FlowRecord, type RecordChange } from '../model/record.js';
 import type { ReconcileResult } from '../sync/local-table.js';
 import type { Clock } from '../sync/clock.js';
 import type { FlowCache } from '../cache/flow-cache.js';
 import type { KernelFeed } from './kernel-feed.js';
+import type { MasterZones } from './master-zones.js';
 import { pacedReconcile } from './paced-reconcile.js';
 
 export interface TableResyncDeps {
@@ -20,6 +21,8 @@ export interface TableResyncDeps {
   readonly filter: FlowFilter;
   readonly feed: KernelFeed;
   readonly internal: FlowCache;
+  /** Zones of the connections read, and the zone each expectation's master has (master-zones.ts). */
+  readonly zones: MasterZones;
   /** Where our table's changes go (SyncNode.localChange). */
   readonly localChange: (change: RecordChange) => void;
   /** Our unacknowledged data frames, and how many the reconcile may leave in flight. */
@@ -86,6 +89,19 @@ export class TableResync {
     return run;
   }
 
+  /**
+   * Whether a connection is held, in the dump just read (zones other than 0 only: the only ones
+   * withMasterZone asks about; none to index without them) or in our table.
+   */
+  private masterLookup(records: readonly FlowRecord[]): (key: Uint8Array) => boolean {
+    const internal = this.deps.internal;
+    const zoned = new Set<string>();
+    if (this.deps.zones.size > 0) {
+      for (const r of records) if (r.key[2] !== 0 || r.key[3] !== 0) zoned.add(Buffer.from(r.key.buffer, r.key.byteOffset, r.key.byteLength).toString('latin1'));
+    }
+    return (key) => zoned.has(Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1')) || internal.get(Table.conntrack, key) !== undefined;
+  }
+
   private async run(reason: string): Promise<ResyncOutcome> {
     const { dumper, filter, feed, clock, logger } = this.deps;
     const started = clock.now();
@@ -98,9 +114,11 @@ export class TableResync {
       if (conntrack.interrupted || expectations.interrupted) this.counters.interruptedDumps++;
       this.counters.undecodable += conntrack.undecodable + expectations.undecodable;
       records = conntrack.entries;
+      for (const record of records) this.deps.zones.noteKey(record.key);
+      const holdsMaster = expectations.entries.length === 0 ? () => false : this.masterLookup(records);
       for (const x of expectations.entries) {
         try {
-          records.push(expectationToRecord(x));
+          records.push(expectationToRecord(this.deps.zones.withMasterZone(x, holdsMaster)));
         } catch {
           this.counters.undecodable++;
         }

@@ -4,7 +4,7 @@
 // a dump is read win over what the dump says.
 import { describe, expect, it } from 'vitest';
 import { FlowCache } from '../../../daemon/src/cache/flow-cache.js';
-import type { ConntrackEntry } from '../../../daemon/src/kernel/ct-entry.js';
+import type { ConntrackEntry, Expectation } from '../../../daemon/src/kernel/ct-entry.js';
 import { acceptAllFlows } from '../../../daemon/src/kernel/flow-filter.js';
 import type { DumpResult, KernelDumper } from '../../../daemon/src/kernel/kernel-roles.js';
 import { silentLogger } from '../../../daemon/src/metrics/logger.js';
@@ -12,8 +12,9 @@ import type { FlowRecord, RecordChange } from '../../../daemon/src/model/record.
 import { fromRecord, toRecord } from '../../../daemon/src/kernel/record-mapping.js';
 import { FakeClock } from '../../../daemon/src/sync/fake-clock.js';
 import { KernelFeed } from '../../../daemon/src/runtime/kernel-feed.js';
+import { MasterZones } from '../../../daemon/src/runtime/master-zones.js';
 import { TableResync } from '../../../daemon/src/runtime/table-resync.js';
-import { SAMPLE_ENTRIES } from '../kernel/helpers/sample-entries.js';
+import { SAMPLE_ENTRIES, SAMPLE_EXPECTATION } from '../kernel/helpers/sample-entries.js';
 
 const udp = SAMPLE_ENTRIES['udp'] as ConntrackEntry;
 const tcp = SAMPLE_ENTRIES['tcpSnat'] as ConntrackEntry;
@@ -21,6 +22,7 @@ const tcp = SAMPLE_ENTRIES['tcpSnat'] as ConntrackEntry;
 /** A dumper whose dumps resolve when the test says so. */
 class HeldDumper implements KernelDumper {
   table: ConntrackEntry[] = [];
+  expectations: Expectation[] = [];
   dumps = 0;
   private release: (() => void)[] = [];
   async dumpConntrack(): Promise<DumpResult<ConntrackEntry>> {
@@ -34,7 +36,7 @@ class HeldDumper implements KernelDumper {
     return { ...dump, entries: dump.entries.map(toRecord) };
   }
   async dumpExpectations() {
-    return { entries: [], filtered: 0, undecodable: 0, errors: [], interrupted: false };
+    return { entries: [...this.expectations], filtered: 0, undecodable: 0, errors: [], interrupted: false };
   }
   releaseAll(): void {
     for (const r of this.release.splice(0)) r();
@@ -56,7 +58,7 @@ function setup() {
     settled: () => undefined,
   });
   const resync = new TableResync({
-    dumper, filter: acceptAllFlows, feed, internal, clock, logger: silentLogger,
+    dumper, filter: acceptAllFlows, feed, internal, zones: new MasterZones(), clock, logger: silentLogger,
     localChange: (c) => {
       if (c.op === 'set') reconciled.push([c.record]);
       feedChange(c);
@@ -115,5 +117,22 @@ describe('TableResync', () => {
     expect(reconciled.length).toBe(0);
     const held = [...internal.values()].map((f) => fromRecord(f.record)).map((d) => (d.ok && d.value.table === 'conntrack' ? d.value.entry : undefined));
     expect(held.map((e) => [e?.orig.sport, e?.mark])).toEqual([[udp.orig.sport, 99]]);
+  });
+
+  it("gives each expectation its master's zone, from the dump (the kernel reports none)", async () => {
+    const { dumper, resync, internal } = setup();
+    const x = SAMPLE_EXPECTATION;
+    const master = (zone: number, sport: number): ConntrackEntry => ({
+      ...tcp, orig: { ...x.master, sport }, reply: { ...tcp.reply, src: x.master.dst, dst: x.master.src, sport: 21, dport: sport }, zone, helper: 'ftp',
+    });
+    // masters in zone 5 and in no zone; an expectation of each, and one whose master is not there
+    dumper.table = [master(5, 40999), master(0, 41000)];
+    dumper.expectations = [x, { ...x, master: { ...x.master, sport: 41000 }, tuple: { ...x.tuple, dport: 50011 } }, { ...x, master: { ...x.master, sport: 42000 }, tuple: { ...x.tuple, dport: 50012 } }];
+    const done = resync.request('start');
+    await tick();
+    dumper.releaseAll();
+    await done;
+    const held = [...internal.values()].map((f) => fromRecord(f.record)).flatMap((d) => (d.ok && d.value.table === 'expectation' ? [d.value.expectation] : []));
+    expect(held.map((e) => [e.tuple.dport, e.zone]).sort()).toEqual([[50010, 5], [50011, 0], [50012, 0]]);
   });
 });

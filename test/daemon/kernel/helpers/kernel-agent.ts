@@ -17,13 +17,9 @@ import { netlinkSocketFd } from '../../../../daemon/src/kernel/netlink-fd.js';
 import { expectationToRecord, toRecord } from '../../../../daemon/src/kernel/record-mapping.js';
 import { ownNetfilterSockets } from './own-sockets.js';
 import { syntheticEntries } from './synthetic-flows.js';
+import { fromWire, toWire, type WireRecord } from './wire-record.js';
 
-export interface WireRecord {
-  readonly table: number;
-  readonly key: string;
-  readonly payload: string;
-  readonly stateHash: string;
-}
+export type { WireRecord } from './wire-record.js';
 
 const dumper = new NetlinkKernelDumper();
 const writer = new NetlinkKernelWriter();
@@ -181,14 +177,6 @@ const handlers: Record<string, (req: any) => Promise<unknown> | unknown> = {
     return { counts: { ...counts }, overruns, stats: events?.stats(), settled: { ...settled } };
   },
 };
-
-function toWire(r: ReturnType<typeof toRecord>): WireRecord {
-  return { table: r.table, key: Buffer.from(r.key).toString('base64'), payload: Buffer.from(r.payload).toString('base64'), stateHash: r.stateHash.toString() };
-}
-
-function fromWire(w: WireRecord): ReturnType<typeof toRecord> {
-  return { table: w.table as Table, key: Buffer.from(w.key, 'base64'), payload: Buffer.from(w.payload, 'base64'), stateHash: BigInt(w.stateHash) };
-}
 
 const lines = createInterface({ input: process.stdin });
 lines.on('line', (line) => {

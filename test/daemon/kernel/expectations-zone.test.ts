@@ -1,0 +1,148 @@
+// FTP expectations of control connections in a zone. The kernel reports an expectation without
+// its zone (ctnetlink_exp_dump_expect puts no CTA_EXPECT_ZONE), and finds the expectation's
+// master by it: recreating the expectation on a second firewall as dumped fails (ENOENT) for a
+// master in a zone of both directions or of the original one. HALF gives the expectation the
+// zone its master's record has (MasterZones, daemon/src/runtime/master-zones.ts): with it the
+// master is read back (the read-back of a helper's sequence adjustment) and the expectation is
+// created on the second firewall, for each kind of zone nftables can set.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConntrackEntry, Expectation } from '../../../daemon/src/kernel/ct-entry.js';
+import type { DumpResult } from '../../../daemon/src/kernel/kernel-roles.js';
+import { conntrackKey } from '../../../daemon/src/kernel/record-key.js';
+import { MasterZones } from '../../../daemon/src/runtime/master-zones.js';
+import { requireTool } from '../../helpers/tools.js';
+import { KernelAgent } from './helpers/agent-client.js';
+import { toWire, type WireRecord } from './helpers/wire-record.js';
+import { expectationToRecord } from '../../../daemon/src/kernel/record-mapping.js';
+import { Netns } from './helpers/netns.js';
+import { NAT_RULESET, Topology, waitForOutput } from './helpers/topology.js';
+
+const ZONE = 5;
+const PASV = '227 Entering Passive Mode (198,51,100,2,195,80).';
+
+/** The FTP firewall of expectations.test.ts, every packet in zone 5 of `direction` (nft's `ct [original|reply] zone set`). */
+function ftpRuleset(direction: '' | 'original ' | 'reply '): string {
+  return `table inet half_ftpz {
+  ct helper ftp-standard {
+    type "ftp" protocol tcp
+  }
+  chain zone_pre {
+    type filter hook prerouting priority raw;
+    ct ${direction}zone set ${ZONE}
+  }
+  chain zone_out {
+    type filter hook output priority raw;
+    ct ${direction}zone set ${ZONE}
+  }
+  chain assign_helper {
+    type filter hook prerouting priority filter;
+    tcp dport 21 ct helper set "ftp-standard"
+  }
+  chain filter_forward {
+    type filter hook forward priority filter; policy drop;
+    ct state established,related accept
+    iifname "f0" tcp dport 21 accept
+  }
+}
+${NAT_RULESET}`;
+}
+
+function stripVolatile(x: Expectation): Omit<Expectation, 'timeout' | 'id'> {
+  const { timeout: _t, id: _i, ...rest } = x;
+  return rest;
+}
+
+const KINDS = [
+  { name: 'both directions', direction: '', masterZone: ZONE },
+  { name: 'the original direction', direction: 'original ', masterZone: ZONE },
+  { name: 'the reply direction', direction: 'reply ', masterZone: 0 },
+] as const;
+
+let scripts: string;
+
+beforeAll(async () => {
+  requireTool('socat');
+  requireTool('nft');
+  scripts = await mkdtemp(join(tmpdir(), 'h5z-ftp-'));
+  await writeFile(join(scripts, 'control.sh'), `printf '220 ready\\r\\n'\nread cmd\nprintf '${PASV}\\r\\n'\nsleep 120\n`);
+});
+
+afterAll(async () => {
+  await rm(scripts, { recursive: true, force: true });
+});
+
+describe.each(KINDS)('an FTP expectation whose master has zone 5 of $name', ({ direction, masterZone }) => {
+  let topo: Topology;
+  let agent: KernelAgent;
+  let original: Expectation;
+  let resolved: Expectation;
+
+  beforeAll(async () => {
+    topo = await Topology.create(`fz${direction.charAt(0) || 'b'}`, ftpRuleset(direction));
+    agent = await KernelAgent.start(topo.fw);
+  });
+
+  afterAll(async () => {
+    await agent?.stop();
+    await topo?.destroy();
+  });
+
+  it('is reported without the zone; the zone its master is held under finds the master', async () => {
+    topo.spawnIn(topo.server, 'socat', ['TCP-LISTEN:21,reuseaddr', `EXEC:/bin/sh ${join(scripts, 'control.sh')}`]);
+    await new Promise((r) => setTimeout(r, 300));
+    const control = topo.spawnIn(topo.client, 'socat', ['-', 'TCP:198.51.100.2:21']);
+    await waitForOutput(control, '220 ready');
+    control.stdin?.write('PASV\r\n');
+    await waitForOutput(control, '227 Entering Passive Mode');
+
+    const dump: DumpResult<Expectation> = await agent.request('dump', { table: 'expectation' });
+    expect(dump.entries).toHaveLength(1);
+    original = dump.entries[0] as Expectation;
+    expect(original.zone, 'the kernel reports no CTA_EXPECT_ZONE').toBe(0);
+    const ct: DumpResult<ConntrackEntry> = await agent.request('dump', { table: 'conntrack' });
+    const master = ct.entries.find((e) => e.orig.dport === 21) as ConntrackEntry;
+    expect(master.helper).toBe('ftp');
+
+    // the sender's way: zones noted from the connections with a helper, the master probed in the table
+    const zones = new MasterZones();
+    const held = new Set<string>();
+    for (const entry of ct.entries) {
+      zones.noteEntry(entry);
+      held.add(Buffer.from(conntrackKey(entry)).toString('hex'));
+    }
+    resolved = zones.withMasterZone(original, (key) => held.has(Buffer.from(key).toString('hex')));
+    expect(resolved.zone).toBe(masterZone);
+    const readBack: ConntrackEntry | null = await agent.request('get', { key: { family: original.family, orig: original.master, zone: resolved.zone } });
+    expect(readBack?.id).toBe(master.id);
+    if (masterZone !== 0) {
+      // the zone as the kernel reported it does not find the master
+      expect(await agent.request('get', { key: { family: original.family, orig: original.master, zone: original.zone } })).toBeNull();
+    }
+  });
+
+  it('is created on a second firewall with that zone, under its master (as dumped, only for a reply-direction zone)', async () => {
+    const records: WireRecord[] = await agent.request('dumpRecords', {}).then((d: { entries: WireRecord[] }) => d.entries);
+    const peer = await Netns.create(`fzp${direction.charAt(0) || 'b'}`);
+    let peerAgent: KernelAgent | undefined;
+    try {
+      peerAgent = await KernelAgent.start(peer);
+      await peer.exec('nft', ['-f', '-'], { input: ftpRuleset(direction), check: true });
+      const masters = await peerAgent.request<{ report: { failed: number } }>('applyRecords', { changes: records.map((record) => ({ op: 'set', record })) });
+      expect(masters.report.failed).toBe(0);
+      const asDumped = await peerAgent.request<{ report: { failed: number; results: { ok: boolean; code?: string }[] } }>('applyRecords', { changes: [{ op: 'set', record: toWire(expectationToRecord(original)) }] });
+      expect(asDumped.report.results[0]?.ok).toBe(masterZone === 0);
+      if (masterZone !== 0) expect(asDumped.report.results[0]?.code).toBe('ENOENT');
+      const { report } = await peerAgent.request<{ report: { failed: number } }>('applyRecords', { changes: [{ op: 'set', record: toWire(expectationToRecord(resolved)) }] });
+      expect(report.failed).toBe(0);
+      const exp: DumpResult<Expectation> = await peerAgent.request('dump', { table: 'expectation' });
+      expect(exp.entries.map(stripVolatile)).toEqual([stripVolatile(original)]);
+      expect((await peer.exec('conntrack', ['-L', 'expect'], { check: true })).stdout).toMatch(/dport=50000/);
+    } finally {
+      await peerAgent?.stop();
+      await peer.destroy();
+    }
+  });
+});
