@@ -79,7 +79,8 @@ export const conntrackPacking: RecordPacking = {
   pack(record: FlowRecord, target: Uint8Array, at: number): number {
     if (record.table !== Table.conntrack) return -1;
     const s = scanOf(record);
-    if (s === undefined || s.orig.proto !== s.reply.proto || !complete(s.orig) || !complete(s.reply) || s.orig.zone >= 0 || s.reply.zone >= 0) return -1;
+    // SCTP state has no place in the packed form (its flags byte is full): such records go unpacked
+    if (s === undefined || s.sctp || s.orig.proto !== s.reply.proto || !complete(s.orig) || !complete(s.reply) || s.orig.zone >= 0 || s.reply.zone >= 0) return -1;
     const { key } = record;
     let flags = s.addrLen === 16 ? Flag.ipv6 : 0;
     if (s.tcp) {
@@ -155,6 +156,8 @@ export const conntrackPacking: RecordPacking = {
     pos += 4;
     s.tcp = (flags & Flag.tcp) !== 0;
     s.tcpState = s.wscaleOrig = s.wscaleReply = s.flagsOrig = s.flagsReply = -1;
+    s.sctp = false; // never packed
+    s.sctpState = s.vtagOrig = s.vtagReply = -1;
     if (s.tcp) {
       s.tcpState = bytes[pos++] as number;
       if (flags & Flag.wscaleOrig) s.wscaleOrig = bytes[pos++] as number;

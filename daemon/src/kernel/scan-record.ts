@@ -4,7 +4,7 @@
 // objects per tuple. The event hot path uses it for NEW and DESTROY events, and to fold an UPDATE
 // event into the record we hold (mergeEntry semantics: what the event reports replaces, the rest
 // is kept). Anything the scanner leaves to the slow path (helpers, labels, sequence adjustments,
-// masters, SCTP/DCCP state) takes the ordinary way: undefined here.
+// masters, DCCP state) takes the ordinary way: undefined here.
 //
 // Key and payload share one piece of a 64 KiB slab, sized before anything is written (no
 // copies). A slab stays alive while any piece of it does, which is harmless because these records
@@ -16,7 +16,7 @@
 // encodeReplicaAttrs and encodeTuple in codec/ct-encode.ts and codec/ct-tuple.ts.
 import type { FlowRecord } from '../model/record.js';
 import { Table } from '../model/record.js';
-import { Cta, CtaIp, CtaProto, CtaProtoinfo, CtaProtoinfoTcp, CtaTuple } from './codec/ctnetlink-attr.js';
+import { Cta, CtaIp, CtaProto, CtaProtoinfo, CtaProtoinfoSctp, CtaProtoinfoTcp, CtaTuple } from './codec/ctnetlink-attr.js';
 import { CtScan, type TupleScan } from './codec/ct-scan.js';
 import { IpProto } from './ct-entry.js';
 import { PAYLOAD_HEADER, PAYLOAD_VERSION } from './record-mapping.js';
@@ -55,7 +55,7 @@ export function scanKey(s: CtScan): Uint8Array {
 
 /** The record of a scanned NEW (or any full) event: toRecord of its decoded entry. */
 export function scanRecord(s: CtScan): FlowRecord {
-  return remembered(s, s.status < 0 ? 0 : s.status, s.tcp ? s : undefined, s.mark, s.timeout);
+  return remembered(s, s.status < 0 ? 0 : s.status, s.hasProtoinfo ? s : undefined, s.mark, s.timeout);
 }
 
 /**
@@ -68,8 +68,9 @@ export function mergedScanRecord(update: CtScan, previous: Uint8Array): FlowReco
   const p = previousScan;
   if (!p.attributes(held, PAYLOAD_HEADER, held.length, update.family)) return undefined;
   const status = update.status >= 0 ? update.status : p.status < 0 ? 0 : p.status;
-  const tcp = update.tcp ? update : p.tcp ? p : undefined;
-  return remembered(update, status, tcp, update.mark >= 0 ? update.mark : p.mark, update.timeout >= 0 ? update.timeout : p.timeout);
+  // mergeEntry: the update's protoinfo replaces the held one whole
+  const info = update.hasProtoinfo ? update : p.hasProtoinfo ? p : undefined;
+  return remembered(update, status, info, update.mark >= 0 ? update.mark : p.mark, update.timeout >= 0 ? update.timeout : p.timeout);
 }
 
 /**
@@ -77,15 +78,15 @@ export function mergedScanRecord(update: CtScan, previous: Uint8Array): FlowReco
  * sender's hash of the same bytes), without hashing them again.
  */
 export function hashedScanRecord(s: CtScan, stateHash: bigint): FlowRecord {
-  return record(s, s.status < 0 ? 0 : s.status, s.tcp ? s : undefined, s.mark, s.timeout, stateHash);
+  return record(s, s.status < 0 ? 0 : s.status, s.hasProtoinfo ? s : undefined, s.mark, s.timeout, stateHash);
 }
 
 /** Key and payload in one buffer, sized first and written in place. */
-function record(s: CtScan, status: number, tcp: CtScan | undefined, mark: number, timeout: number, stateHash?: bigint): FlowRecord {
+function record(s: CtScan, status: number, info: CtScan | undefined, mark: number, timeout: number, stateHash?: bigint): FlowRecord {
   const keyLength = 4 + 2 * s.addrLen + 4;
-  const bytes = carve(keyLength + payloadLength(s, tcp, mark, timeout));
+  const bytes = carve(keyLength + payloadLength(s, info, mark, timeout));
   writeKey(bytes, 0, s);
-  const stateEnd = writePayload(bytes, keyLength, s, status, tcp, mark, timeout);
+  const stateEnd = writePayload(bytes, keyLength, s, status, info, mark, timeout);
   const payload = bytes.subarray(keyLength);
   return { table: Table.conntrack, key: bytes.subarray(0, keyLength), payload, stateHash: stateHash ?? fnv1a64(payload, 0, stateEnd - keyLength) };
 }
@@ -94,9 +95,9 @@ function record(s: CtScan, status: number, tcp: CtScan | undefined, mark: number
  * record(), remembering what it was written from: the event path's record is packed for the sync
  * stream right after (a receiver's unpacked records, which never are, skip the copy).
  */
-function remembered(s: CtScan, status: number, tcp: CtScan | undefined, mark: number, timeout: number): FlowRecord {
-  const made = record(s, status, tcp, mark, timeout);
-  written.detach(s, status, tcp, mark, timeout);
+function remembered(s: CtScan, status: number, info: CtScan | undefined, mark: number, timeout: number): FlowRecord {
+  const made = record(s, status, info, mark, timeout);
+  written.detach(s, status, info, mark, timeout);
   writtenRecord = made;
   return made;
 }
@@ -108,7 +109,7 @@ export function writtenFrom(record: FlowRecord): CtScan | undefined {
 
 /** The length of what scanRecord(s) writes: its key, then its payload. */
 export function scannedRecordLength(s: CtScan): number {
-  return 4 + 2 * s.addrLen + 4 + payloadLength(s, s.tcp ? s : undefined, s.mark, s.timeout);
+  return 4 + 2 * s.addrLen + 4 + payloadLength(s, s.hasProtoinfo ? s : undefined, s.mark, s.timeout);
 }
 
 /**
@@ -117,7 +118,7 @@ export function scannedRecordLength(s: CtScan): number {
  */
 export function writeScannedRecord(target: Buffer, s: CtScan): void {
   writeKey(target, 0, s);
-  writePayload(target, 4 + 2 * s.addrLen + 4, s, s.status < 0 ? 0 : s.status, s.tcp ? s : undefined, s.mark, s.timeout);
+  writePayload(target, 4 + 2 * s.addrLen + 4, s, s.status < 0 ? 0 : s.status, s.hasProtoinfo ? s : undefined, s.mark, s.timeout);
 }
 
 function tupleLength(t: TupleScan, addrLen: number): number {
@@ -129,10 +130,12 @@ function tupleLength(t: TupleScan, addrLen: number): number {
   return n;
 }
 
-function payloadLength(s: CtScan, tcp: CtScan | undefined, mark: number, timeout: number): number {
+function payloadLength(s: CtScan, info: CtScan | undefined, mark: number, timeout: number): number {
   let n = PAYLOAD_HEADER + tupleLength(s.orig, s.addrLen) + tupleLength(s.reply, s.addrLen) + 8;
-  if (tcp !== undefined) {
-    n += 8 + 8 + (tcp.wscaleOrig >= 0 ? 8 : 0) + (tcp.wscaleReply >= 0 ? 8 : 0) + (tcp.flagsOrig >= 0 ? 8 : 0) + (tcp.flagsReply >= 0 ? 8 : 0);
+  if (info?.tcp === true) {
+    n += 8 + 8 + (info.wscaleOrig >= 0 ? 8 : 0) + (info.wscaleReply >= 0 ? 8 : 0) + (info.flagsOrig >= 0 ? 8 : 0) + (info.flagsReply >= 0 ? 8 : 0);
+  } else if (info?.sctp === true) {
+    n += 8 + 8 + 8 + 8; // two nests, the state, both verification tags (always written: encodeProtoinfo)
   }
   return n + (mark >= 0 ? 8 : 0) + (s.zone !== 0 ? 8 : 0) + (timeout >= 0 ? 8 : 0);
 }
@@ -167,7 +170,7 @@ function writeKey(key: Uint8Array, at: number, s: CtScan): void {
 }
 
 /** Writes the payload at target[at] (tuples from `s`); returns where the state ends (before the timeout). */
-function writePayload(target: Buffer, at: number, s: CtScan, status: number, tcp: CtScan | undefined, mark: number, timeout: number): number {
+function writePayload(target: Buffer, at: number, s: CtScan, status: number, info: CtScan | undefined, mark: number, timeout: number): number {
   out = target;
   out[at] = PAYLOAD_VERSION;
   out[at + 1] = s.family;
@@ -177,14 +180,22 @@ function writePayload(target: Buffer, at: number, s: CtScan, status: number, tcp
   writeTuple(Cta.tupleOrig, s.orig, s);
   writeTuple(Cta.tupleReply, s.reply, s);
   u32(Cta.status, status);
-  if (tcp !== undefined) {
+  if (info?.tcp === true) {
     const outer = begin(Cta.protoinfo);
     const inner = begin(CtaProtoinfo.tcp);
-    u8(CtaProtoinfoTcp.state, tcp.tcpState);
-    if (tcp.wscaleOrig >= 0) u8(CtaProtoinfoTcp.wscaleOriginal, tcp.wscaleOrig);
-    if (tcp.wscaleReply >= 0) u8(CtaProtoinfoTcp.wscaleReply, tcp.wscaleReply);
-    if (tcp.flagsOrig >= 0) flags(CtaProtoinfoTcp.flagsOriginal, tcp.flagsOrig);
-    if (tcp.flagsReply >= 0) flags(CtaProtoinfoTcp.flagsReply, tcp.flagsReply);
+    u8(CtaProtoinfoTcp.state, info.tcpState);
+    if (info.wscaleOrig >= 0) u8(CtaProtoinfoTcp.wscaleOriginal, info.wscaleOrig);
+    if (info.wscaleReply >= 0) u8(CtaProtoinfoTcp.wscaleReply, info.wscaleReply);
+    if (info.flagsOrig >= 0) flags(CtaProtoinfoTcp.flagsOriginal, info.flagsOrig);
+    if (info.flagsReply >= 0) flags(CtaProtoinfoTcp.flagsReply, info.flagsReply);
+    end(inner);
+    end(outer);
+  } else if (info?.sctp === true) {
+    const outer = begin(Cta.protoinfo);
+    const inner = begin(CtaProtoinfo.sctp);
+    u8(CtaProtoinfoSctp.state, info.sctpState);
+    u32(CtaProtoinfoSctp.vtagOriginal, info.vtagOrig < 0 ? 0 : info.vtagOrig);
+    u32(CtaProtoinfoSctp.vtagReply, info.vtagReply < 0 ? 0 : info.vtagReply);
     end(inner);
     end(outer);
   }

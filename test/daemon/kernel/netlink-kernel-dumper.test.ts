@@ -121,7 +121,7 @@ describe('NetlinkKernelDumper against conntrack -L -o xml', () => {
 });
 
 describe('NetlinkKernelDumper.dumpConntrackRecords (a resync\'s dump, straight to records)', () => {
-  // TCP and UDP entries take the scanner's way (scan-record.ts), the labelled, SCTP and DCCP ones
+  // TCP, UDP and SCTP entries take the scanner's way (scan-record.ts), the labelled and DCCP ones
   // the decoder's: both must give toRecord of the decoded entry (the timeout ticks between dumps)
   it('gives each entry the record toRecord makes of the decoded entry', async () => {
     const records = (await agent.request('dumpRecords', {})) as DumpResult<WireRecord>;

@@ -29,7 +29,7 @@ const without = (entry: ConntrackEntry, ...fields: (keyof ConntrackEntry)[]): Co
   return copy as unknown as ConntrackEntry;
 };
 
-// the sample entries without what only the slow path replicates (labels, helpers, masters, SCTP/DCCP state)
+// the sample entries without what only the slow path replicates (labels, helpers, masters, DCCP state), and SCTP's (unpacked)
 const packable: Record<string, ConntrackEntry> = {
   tcpSnat: without(SAMPLE_ENTRIES['tcpSnat'] as ConntrackEntry, 'labels'),
   tcpDnatV6Zone: SAMPLE_ENTRIES['tcpDnatV6Zone'] as ConntrackEntry,
@@ -88,6 +88,44 @@ describe('conntrack record packing', () => {
     expect(bytesOf(mergedScanRecord(update, made.payload) as FlowRecord)).toEqual(bytesOf(toRecord({ ...entry, mark: 77 })));
   });
 
+  const sctp = SAMPLE_ENTRIES['sctp'] as ConntrackEntry;
+  const sctpEntries: Record<string, ConntrackEntry> = {
+    sctp,
+    // the decoder takes a state alone, and toRecord writes the absent tags as 0
+    sctpStateOnly: { ...sctp, protoinfo: { proto: 'sctp', state: 3 } },
+    sctpV6: { ...(SAMPLE_ENTRIES['tcpDnatV6Zone'] as ConntrackEntry), orig: { ...(SAMPLE_ENTRIES['tcpDnatV6Zone'] as ConntrackEntry).orig, proto: 132 }, reply: { ...(SAMPLE_ENTRIES['tcpDnatV6Zone'] as ConntrackEntry).reply, proto: 132 }, protoinfo: { proto: 'sctp', state: 4, vtagOrig: 7, vtagReply: 0xffffffff } },
+  };
+  it.each(Object.entries(sctpEntries))('writes %s (SCTP state) from its scan as toRecord does, and leaves it unpacked', (_name, entry) => {
+    const expected = toRecord(entry);
+    const scan = new CtScan();
+    const payload = Buffer.from(expected.payload);
+    expect(scan.attributes(payload, 4, payload.length, payload[1] as number)).toBe(true);
+    const made = scanRecord(scan);
+    expect(bytesOf(made)).toEqual(bytesOf(expected));
+    // the packed form's flags have no room for SCTP state
+    expect(packed(made)).toBeUndefined();
+    expect(packed({ ...made })).toBeUndefined();
+    // UPDATEs folded into it (mergeEntry): one with a new state replaces the protoinfo whole, one without keeps it
+    for (const change of [{ protoinfo: { proto: 'sctp', state: 7, vtagOrig: 1, vtagReply: 2 } }, { mark: 77 }] as Partial<ConntrackEntry>[]) {
+      const update = new CtScan();
+      const after = { ...entry, ...change } as ConntrackEntry;
+      const reported = Buffer.from(toRecord(change.protoinfo === undefined ? without(after, 'protoinfo') : after).payload);
+      expect(update.attributes(reported, 4, reported.length, reported[1] as number)).toBe(true);
+      expect(bytesOf(mergedScanRecord(update, made.payload) as FlowRecord)).toEqual(bytesOf(toRecord(after)));
+    }
+  });
+
+  it('scans a TCP entry after an SCTP one with no SCTP state left over (the scan is reused)', () => {
+    const scan = new CtScan();
+    const first = Buffer.from(toRecord(sctp).payload);
+    expect(scan.attributes(first, 4, first.length, first[1] as number)).toBe(true);
+    const tcp = packable['tcpSnat'] as ConntrackEntry;
+    const second = Buffer.from(toRecord(tcp).payload);
+    expect(scan.attributes(second, 4, second.length, second[1] as number)).toBe(true);
+    expect(scan.sctp).toBe(false);
+    expect(bytesOf(scanRecord(scan))).toEqual(bytesOf(toRecord(tcp)));
+  });
+
   it('leaves a record just made whose tuple lacks a port (nowhere to put it packed)', () => {
     const udp = packable['udp'] as ConntrackEntry;
     const { sport: _sport, ...orig } = udp.orig;
@@ -115,7 +153,7 @@ describe('conntrack record packing', () => {
     expect(14 + record.key.length + record.payload.length).toBeGreaterThan(3 * (2 + form.length));
   });
 
-  it.each(['sctp', 'dccp', 'ftpData', 'tcpSnat'])('leaves %s as it is (labels, helpers, SCTP and DCCP state: what only the slow path replicates)', (name) => {
+  it.each(['sctp', 'dccp', 'ftpData', 'tcpSnat'])('leaves %s as it is (labels, helpers, DCCP state: what only the slow path replicates; SCTP state: no room)', (name) => {
     expect(packed(toRecord(SAMPLE_ENTRIES[name] as ConntrackEntry))).toBeUndefined();
   });
 

@@ -3,14 +3,14 @@
 // strings or cursors. The event hot path (netlink-kernel-events.ts) turns a scan straight into a
 // record (replica-record.ts). The scanner takes only what it reads exactly as decodeConntrackAttrs
 // (ct-decode.ts) would: both tuples (with a zone of their direction), status, timeout, mark,
-// zone, TCP protoinfo, and the
+// zone, TCP and SCTP protoinfo, and the
 // attributes the decoder reads but never replicates (id, use, counters, security context).
 // Anything else, and anything malformed, answers false: the caller then decodes the message the
 // ordinary way, which also gives the reasons for errors. So both paths agree on every message.
 //
 // Spec: as ct-decode.ts and ct-tuple.ts (include/uapi/linux/netfilter/nfnetlink_conntrack.h,
 // struct nlattr in include/uapi/linux/netlink.h).
-import { Cta, CtaIp, CtaProto, CtaProtoinfo, CtaProtoinfoTcp, CtaTuple } from './ctnetlink-attr.js';
+import { Cta, CtaIp, CtaProto, CtaProtoinfo, CtaProtoinfoSctp, CtaProtoinfoTcp, CtaTuple } from './ctnetlink-attr.js';
 import { attrLengthAt, attrTypeAt } from './netlink-attr.js';
 import { AddressFamily, NFGENMSG_LEN } from './nfnetlink.js';
 
@@ -67,6 +67,16 @@ export class CtScan {
   wscaleReply = -1;
   flagsOrig = -1;
   flagsReply = -1;
+  /** SCTP protoinfo present (a message has TCP's or SCTP's, or none); its state and verification tags. */
+  sctp = false;
+  sctpState = -1;
+  vtagOrig = -1;
+  vtagReply = -1;
+
+  /** Whether the message carries protoinfo the scanner reads (TCP or SCTP). */
+  get hasProtoinfo(): boolean {
+    return this.tcp || this.sctp;
+  }
 
   /** Room for the four addresses of a detached scan. */
   private own: Buffer | undefined;
@@ -74,9 +84,9 @@ export class CtScan {
   /**
    * Makes this scan hold what a record is written from (scan-record.ts): `s`'s tuples and zone,
    * their addresses copied into a buffer of its own (`s`'s may be reused meanwhile), and the
-   * status, TCP protoinfo (from `tcp`), mark and timeout given.
+   * status, protoinfo (from `info`), mark and timeout given.
    */
-  detach(s: CtScan, status: number, tcp: CtScan | undefined, mark: number, timeout: number): void {
+  detach(s: CtScan, status: number, info: CtScan | undefined, mark: number, timeout: number): void {
     const n = s.addrLen;
     const own = (this.own ??= Buffer.alloc(64));
     const from = s.buf;
@@ -97,12 +107,18 @@ export class CtScan {
     this.status = status;
     this.mark = mark;
     this.timeout = timeout;
+    const tcp = info?.tcp === true ? info : undefined;
     this.tcp = tcp !== undefined;
     this.tcpState = tcp === undefined ? -1 : tcp.tcpState;
     this.wscaleOrig = tcp === undefined ? -1 : tcp.wscaleOrig;
     this.wscaleReply = tcp === undefined ? -1 : tcp.wscaleReply;
     this.flagsOrig = tcp === undefined ? -1 : tcp.flagsOrig;
     this.flagsReply = tcp === undefined ? -1 : tcp.flagsReply;
+    const sctp = info?.sctp === true ? info : undefined;
+    this.sctp = sctp !== undefined;
+    this.sctpState = sctp === undefined ? -1 : sctp.sctpState;
+    this.vtagOrig = sctp === undefined ? -1 : sctp.vtagOrig;
+    this.vtagReply = sctp === undefined ? -1 : sctp.vtagReply;
   }
 
   private reset(buf: Buffer, family: number): void {
@@ -115,6 +131,8 @@ export class CtScan {
     this.zone = 0;
     this.tcp = false;
     this.tcpState = this.wscaleOrig = this.wscaleReply = this.flagsOrig = this.flagsReply = -1;
+    this.sctp = false;
+    this.sctpState = this.vtagOrig = this.vtagReply = -1;
   }
 
   /** Scans a message payload (nfgenmsg + attributes) in buf[start, end); false: use the slow path. */
@@ -181,15 +199,20 @@ export class CtScan {
       const len = attrLengthAt(buf, at, end);
       if (len < 0) return false;
       const type = attrTypeAt(buf, at);
+      // the decoder keeps the last protocol's (decodeProtoinfo): so does the scan
       if (type === CtaProtoinfo.tcp) {
         if (!this.tcpInfo(buf, at + 4, at + len)) return false;
-      } else if (type === CtaProtoinfo.sctp || type === CtaProtoinfo.dccp) return false;
+      } else if (type === CtaProtoinfo.sctp) {
+        if (!this.sctpInfo(buf, at + 4, at + len)) return false;
+      } else if (type === CtaProtoinfo.dccp) return false;
       at += (len + 3) & ~3;
     }
     return true;
   }
 
   private tcpInfo(buf: Buffer, start: number, end: number): boolean {
+    this.sctp = false;
+    this.sctpState = this.vtagOrig = this.vtagReply = -1;
     this.tcp = true;
     this.tcpState = this.wscaleOrig = this.wscaleReply = this.flagsOrig = this.flagsReply = -1;
     for (let at = start; at < end; ) {
@@ -206,6 +229,25 @@ export class CtScan {
       at += (len + 3) & ~3;
     }
     return this.tcpState >= 0;
+  }
+
+  /** CTA_PROTOINFO_SCTP: the state (required, as by the decoder) and the two verification tags. */
+  private sctpInfo(buf: Buffer, start: number, end: number): boolean {
+    this.tcp = false;
+    this.tcpState = this.wscaleOrig = this.wscaleReply = this.flagsOrig = this.flagsReply = -1;
+    this.sctp = true;
+    this.sctpState = this.vtagOrig = this.vtagReply = -1;
+    for (let at = start; at < end; ) {
+      const len = attrLengthAt(buf, at, end);
+      if (len < 0) return false;
+      switch (attrTypeAt(buf, at)) {
+        case CtaProtoinfoSctp.state: this.sctpState = u8(buf, at + 4, len - 4); break;
+        case CtaProtoinfoSctp.vtagOriginal: this.vtagOrig = u32(buf, at + 4, len - 4); break;
+        case CtaProtoinfoSctp.vtagReply: this.vtagReply = u32(buf, at + 4, len - 4); break;
+      }
+      at += (len + 3) & ~3;
+    }
+    return this.sctpState >= 0;
   }
 }
 
