@@ -41,7 +41,7 @@
 //
 // Environment: BENCH_ONLY=bulk,commit,latency (parts), BENCH_DAEMONS=half,conntrackd, BENCH_RATE (flows/s),
 // BENCH_SECONDS and BENCH_COLD_SECONDS (the latency part's measured and first, reported-apart seconds; 5 and 1),
-// BENCH_NICE=N (both daemons' threads), BENCH_RT=N and BENCH_CONNTRACKD_OTHER=1 (scheduling policies, see applyScheduling), BENCH_EVENT_READER=pump (half-syncd's events through its event pump), BENCH_SYNC_MTU=N (half-syncd's sync link), BENCH_CT_EVENTS=2 (the kernel's default nf_conntrack_events in half-syncd's pair, instead of HALF's 1), BENCH_STATUS=1 (daemon status after each part), BENCH_JSON=FILE, BENCH_NODE_FLAGS (both
+// BENCH_INPUT=sctp (the bulk and commit entries as SCTP associations, replicated by both daemons), BENCH_NICE=N (both daemons' threads), BENCH_RT=N and BENCH_CONNTRACKD_OTHER=1 (scheduling policies, see applyScheduling), BENCH_EVENT_READER=pump (half-syncd's events through its event pump), BENCH_SYNC_MTU=N (half-syncd's sync link), BENCH_CT_EVENTS=2 (the kernel's default nf_conntrack_events in half-syncd's pair, instead of HALF's 1), BENCH_STATUS=1 (daemon status after each part), BENCH_JSON=FILE, BENCH_NODE_FLAGS (both
 // half-syncd), BENCH_TIMELINE=1, BENCH_STAGES=1, BENCH_SLOW=MS, BENCH_PERF=PREFIX, BENCH_GC_DUMP=PREFIX (see where each is read).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -67,6 +67,9 @@ const QUICK = process.argv.includes('--quick');
 const BULK = QUICK ? 50_000 : 200_000;
 const COMMIT_SIZES = QUICK ? [10_000, 50_000] : [10_000, 100_000, 200_000];
 const RATE = Number(process.env['BENCH_RATE'] ?? 10_000);
+/** BENCH_INPUT=sctp: the bulk and commit parts' entries as SCTP associations (state and verification tags). */
+const SCTP_INPUT = process.env['BENCH_INPUT'] === 'sctp';
+
 const LATENCY_SECONDS = Number(process.env['BENCH_SECONDS'] ?? (QUICK ? 2 : 5));
 /** Latency runs per daemon, alternating between the daemons (a shared machine's noise comes and goes). */
 const LATENCY_RUNS = QUICK ? 1 : 3;
@@ -110,7 +113,8 @@ async function halfPair(direct: boolean): Promise<Pair> {
   const syncMtu = process.env['BENCH_SYNC_MTU'] === undefined ? {} : { syncMtu: Number(process.env['BENCH_SYNC_MTU']) };
   // BENCH_CT_EVENTS=2: the kernel's default net.netfilter.nf_conntrack_events in both firewalls instead of HALF's 1 (the standby then follows events too)
   const conntrackEvents = process.env['BENCH_CT_EVENTS'] === '2' ? { conntrackEvents: 2 as const } : {};
-  const lab = await clusterLab({ label: direct ? 'benchhd' : 'benchh', a: { command, ...eventReader }, b: direct ? { mode: 'direct', command } : { command }, ...syncMtu, ...conntrackEvents });
+  const filter = SCTP_INPUT ? { filter: 'protocols = tcp udp sctp' } : {};
+  const lab = await clusterLab({ label: direct ? 'benchhd' : 'benchh', a: { command, ...eventReader, ...filter }, b: direct ? { mode: 'direct', command, ...filter } : { command, ...filter }, ...syncMtu, ...conntrackEvents });
   await Promise.all([lab.a.start(), lab.b.start()]);
   await lab.a.notify('MASTER', 'half_lan0', 150);
   await lab.b.notify('BACKUP');
@@ -160,8 +164,9 @@ async function conntrackdPair(direct: boolean): Promise<Pair> {
   await net.veth('fwa', 'sync0', 'fwb', 'sync0');
   await net.addr('fwa', 'sync0', '203.0.113.1/29');
   await net.addr('fwb', 'sync0', '203.0.113.2/29');
-  const a = await ConntrackdNode.create(net, { ns: 'fwa', local: '203.0.113.1', peer: '203.0.113.2' });
-  const b = await ConntrackdNode.create(net, { ns: 'fwb', local: '203.0.113.2', peer: '203.0.113.1', direct });
+  const protocols = SCTP_INPUT ? { protocols: ['TCP', 'UDP', 'SCTP'] } : {};
+  const a = await ConntrackdNode.create(net, { ns: 'fwa', local: '203.0.113.1', peer: '203.0.113.2', ...protocols });
+  const b = await ConntrackdNode.create(net, { ns: 'fwb', local: '203.0.113.2', peer: '203.0.113.1', direct, ...protocols });
   await Promise.all([a.start(), b.start()]);
   return {
     name: 'conntrackd',
@@ -337,7 +342,7 @@ async function profiled<T>(pair: Pair, part: string, run: () => Promise<T>): Pro
 }
 
 async function bulk(pair: Pair): Promise<{ insert: BulkResult; remove: BulkResult; memory: Memory }> {
-  const file = batchLines(BULK, 0, 'both-directions'); // the recorded runs' input (conntrack-table.ts)
+  const file = benchLines(BULK);
   const { a, b } = pair.pids();
   const before = [rssBytes(a), rssBytes(b)];
   const insert = await profiled(pair, 'insert', () => timedUntil(pair, () => conntrackBatch(pair.net, 'fwa', file), BULK, BULK));
@@ -345,6 +350,16 @@ async function bulk(pair: Pair): Promise<{ insert: BulkResult; remove: BulkResul
   const memory = { rssA: after[0] as number, rssB: after[1] as number, perEntryA: ((after[0] as number) - (before[0] as number)) / BULK, perEntryB: ((after[1] as number) - (before[1] as number)) / BULK };
   const remove = await profiled(pair, 'remove', () => timedUntil(pair, async () => void (await pair.net.exec('fwa', ['conntrack', '-F'], { check: true })), 0, BULK));
   return { insert, remove, memory };
+}
+
+/**
+ * The entries of the bulk and commit parts: the recorded runs' input (conntrack-table.ts), or
+ * with BENCH_INPUT=sctp the same flows as established SCTP associations.
+ */
+function benchLines(count: number): string {
+  const lines = batchLines(count, 0, 'both-directions');
+  if (!SCTP_INPUT) return lines;
+  return lines.replace(/-p (?:tcp|udp) --sport (\d+) --dport \d+(?: --state ESTABLISHED)?/g, '-p sctp --sport $1 --dport 3868 --state ESTABLISHED --orig-vtag 1 --reply-vtag 2');
 }
 
 /**
@@ -360,7 +375,7 @@ async function commits(open: (direct: boolean) => Promise<Pair>): Promise<Commit
   for (const size of COMMIT_SIZES) {
     const pair = await open(false);
     try {
-      await conntrackBatch(pair.net, 'fwa', batchLines(size, 0, 'both-directions'));
+      await conntrackBatch(pair.net, 'fwa', benchLines(size));
       await waitFor(`${pair.name}: ${size} entries on the standby`, async () => (await pair.standbyHolds()) >= size, 300_000);
       await pair.powerOffPrimary();
       await pair.net.exec('fwa', ['conntrack', '-F'], { check: true });
