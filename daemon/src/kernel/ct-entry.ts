@@ -75,6 +75,18 @@ export interface SeqAdj {
   readonly offsetAfter: number;
 }
 
+/**
+ * What SYNPROXY keeps on a connection it opened (struct nf_conn_synproxy): the initial sequence
+ * number and timestamp it answered the client with, and the offset between the server's
+ * timestamps and its own. With the sequence adjustment it sets (seqAdjReply), the kernel rewrites
+ * every later packet of the connection by them.
+ */
+export interface Synproxy {
+  readonly isn: number;
+  readonly its: number;
+  readonly tsoff: number;
+}
+
 export interface Counters {
   readonly packets: number;
   readonly bytes: number;
@@ -106,6 +118,8 @@ export interface ConntrackEntry {
   readonly protoinfo?: ProtoInfo;
   readonly seqAdjOrig?: SeqAdj;
   readonly seqAdjReply?: SeqAdj;
+  /** SYNPROXY's state of a connection it opened (CTA_SYNPROXY). */
+  readonly synproxy?: Synproxy;
   /** Original tuple of the master connection, for expected (RELATED) connections. */
   readonly master?: Tuple;
   /** Security context name (reported only; the kernel cannot set it over netlink). */

@@ -153,7 +153,7 @@ describe('conntrack record packing', () => {
     expect(14 + record.key.length + record.payload.length).toBeGreaterThan(3 * (2 + form.length));
   });
 
-  it.each(['sctp', 'dccp', 'ftpData', 'tcpSnat'])('leaves %s as it is (labels, helpers, DCCP state: what only the slow path replicates; SCTP state: no room)', (name) => {
+  it.each(['sctp', 'dccp', 'ftpData', 'tcpSnat', 'tcpSynproxy'])('leaves %s as it is (labels, helpers, DCCP and SYNPROXY state: what only the slow path replicates; SCTP state: no room)', (name) => {
     expect(packed(toRecord(SAMPLE_ENTRIES[name] as ConntrackEntry))).toBeUndefined();
   });
 

@@ -5,8 +5,8 @@
 // the kernel puts in each message is ctnetlink_fill_info (dumps) and ctnetlink_conntrack_event
 // (events: UPDATE carries only what changed, DESTROY no protoinfo details) in
 // net/netfilter/nf_conntrack_netlink.c.
-import type { ConntrackEntry, Counters, Family, SeqAdj } from '../ct-entry.js';
-import { Cta, CtaCounters, CtaHelp, CtaSecctx, CtaSeqAdj } from './ctnetlink-attr.js';
+import type { ConntrackEntry, Counters, Family, SeqAdj, Synproxy } from '../ct-entry.js';
+import { Cta, CtaCounters, CtaHelp, CtaSecctx, CtaSeqAdj, CtaSynproxy } from './ctnetlink-attr.js';
 import { labelsFromBytes } from './ct-labels.js';
 import { decodeProtoinfo } from './ct-protoinfo.js';
 import { decodeTuple } from './ct-tuple.js';
@@ -95,6 +95,12 @@ function decodeAttr(c: AttrCursor, e: Mutable<ConntrackEntry>, family: Family): 
       else e.seqAdjReply = adj;
       return undefined;
     }
+    case Cta.synproxy: {
+      const synproxy = decodeSynproxy(c.nested());
+      if (synproxy === undefined) return 'incomplete CTA_SYNPROXY';
+      e.synproxy = synproxy;
+      return undefined;
+    }
     case Cta.countersOrig:
     case Cta.countersReply: {
       const counters = decodeCounters(c.nested());
@@ -110,6 +116,19 @@ function decodeAttr(c: AttrCursor, e: Mutable<ConntrackEntry>, family: Family): 
 function nestedString(c: AttrCursor, type: number): string | undefined {
   while (c.next()) if (c.type === type) return c.string();
   return undefined;
+}
+
+/** CTA_SYNPROXY: the kernel always writes all three (ctnetlink_dump_ct_synproxy). */
+function decodeSynproxy(c: AttrCursor): Synproxy | undefined {
+  let isn: number | undefined;
+  let its: number | undefined;
+  let tsoff: number | undefined;
+  while (c.next()) {
+    if (c.type === CtaSynproxy.isn) isn = c.u32be();
+    else if (c.type === CtaSynproxy.its) its = c.u32be();
+    else if (c.type === CtaSynproxy.tsoff) tsoff = c.u32be();
+  }
+  return isn === undefined || its === undefined || tsoff === undefined || c.error !== undefined ? undefined : { isn, its, tsoff };
 }
 
 function decodeSeqAdj(c: AttrCursor): SeqAdj | undefined {

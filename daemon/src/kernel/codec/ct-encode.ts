@@ -10,10 +10,10 @@
 //  - an existing entry is changed when NLM_F_EXCL is absent, but NAT, master and helper can only
 //    be given on create (EOPNOTSUPP), so updates leave them out;
 //  - with no tuple at all, IPCTNL_MSG_CT_DELETE flushes the table.
-import type { ConntrackEntry, SeqAdj, Tuple, ConntrackIdentity } from '../ct-entry.js';
+import type { ConntrackEntry, SeqAdj, Synproxy, Tuple, ConntrackIdentity } from '../ct-entry.js';
 import { IpProto } from '../ct-entry.js';
 import { EntryEncodeError } from '../errors.js';
-import { Cta, CtaHelp, CtaNat, CtaProtoNat, CtaSeqAdj } from './ctnetlink-attr.js';
+import { Cta, CtaHelp, CtaNat, CtaProtoNat, CtaSeqAdj, CtaSynproxy } from './ctnetlink-attr.js';
 import { labelsToBytes } from './ct-labels.js';
 import { encodeProtoinfo, type TcpCommitFlags } from './ct-protoinfo.js';
 import { Ips, statusForCreate, statusForUpdate } from './ct-status.js';
@@ -43,6 +43,7 @@ export function encodeReplicaAttrs(w: AttrWriter, e: ConntrackEntry): number {
   if (e.helper !== undefined) writeHelper(w, e.helper);
   if (e.seqAdjOrig !== undefined) writeSeqAdj(w, Cta.seqAdjOrig, e.seqAdjOrig);
   if (e.seqAdjReply !== undefined) writeSeqAdj(w, Cta.seqAdjReply, e.seqAdjReply);
+  if (e.synproxy !== undefined) writeSynproxy(w, e.synproxy);
   if (e.master !== undefined) encodeTuple(w, Cta.tupleMaster, e.master, e.family);
   const stateEnd = w.pos;
   if (e.timeout !== undefined) w.u32be(Cta.timeout, e.timeout);
@@ -86,6 +87,7 @@ export function encodeCreate(w: AttrWriter, e: ConntrackEntry, seq: number, flag
   if (e.helper !== undefined) writeHelper(w, e.helper);
   if (e.seqAdjOrig !== undefined) writeSeqAdj(w, Cta.seqAdjOrig, e.seqAdjOrig);
   if (e.seqAdjReply !== undefined) writeSeqAdj(w, Cta.seqAdjReply, e.seqAdjReply);
+  if (e.synproxy !== undefined) writeSynproxy(w, e.synproxy);
   if (e.master !== undefined && options.withoutMaster !== true) encodeTuple(w, Cta.tupleMaster, e.master, e.family);
   w.u32be(Cta.timeout, e.timeout);
   endMessage(w, at);
@@ -103,6 +105,7 @@ export function encodeUpdate(w: AttrWriter, e: ConntrackEntry, seq: number, flag
   else if (options.clearLabels === true) w.bytes(Cta.labels, NO_LABELS);
   if (e.seqAdjOrig !== undefined) writeSeqAdj(w, Cta.seqAdjOrig, e.seqAdjOrig);
   if (e.seqAdjReply !== undefined) writeSeqAdj(w, Cta.seqAdjReply, e.seqAdjReply);
+  if (e.synproxy !== undefined) writeSynproxy(w, e.synproxy);
   if (e.timeout !== undefined) w.u32be(Cta.timeout, e.timeout);
   endMessage(w, at);
 }
@@ -194,6 +197,14 @@ function writeNat(w: AttrWriter, type: number, e: ConntrackEntry, kind: 'src' | 
 function writeHelper(w: AttrWriter, name: string): void {
   const nest = w.beginNest(Cta.help);
   w.string(CtaHelp.name, name);
+  w.endNest(nest);
+}
+
+function writeSynproxy(w: AttrWriter, s: Synproxy): void {
+  const nest = w.beginNest(Cta.synproxy);
+  w.u32be(CtaSynproxy.isn, s.isn);
+  w.u32be(CtaSynproxy.its, s.its);
+  w.u32be(CtaSynproxy.tsoff, s.tsoff);
   w.endNest(nest);
 }
 

@@ -185,6 +185,7 @@ export class CtScan {
         case Cta.seqAdjOrig:
         case Cta.seqAdjReply:
         case Cta.tupleMaster:
+        case Cta.synproxy:
           return false; // replicated, but rare: the slow path takes them
         default:
           break; // counters, secctx, timestamp, …: read or skipped by the decoder, never replicated

@@ -67,6 +67,8 @@ export const CtaProtoNat = { portMin: 1, portMax: 2 } as const;
 
 /** enum ctattr_seqadj */
 export const CtaSeqAdj = { correctionPos: 1, offsetBefore: 2, offsetAfter: 3 } as const;
+/** enum ctattr_synproxy */
+export const CtaSynproxy = { isn: 1, its: 2, tsoff: 3 } as const;
 
 /** enum ctattr_help and enum ctattr_secctx */
 export const CtaHelp = { name: 1, info: 2 } as const;
