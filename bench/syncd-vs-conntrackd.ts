@@ -55,7 +55,7 @@ import { encodeCreate } from '../daemon/src/kernel/codec/ct-encode.js';
 import { AttrWriter } from '../daemon/src/kernel/codec/netlink-attr.js';
 import { errorCodeOf, MessageCursor } from '../daemon/src/kernel/codec/netlink-message.js';
 import { NetfilterSocket } from '../daemon/src/kernel/netfilter-socket.js';
-import { clusterLab } from '../test/daemon/integration/fixtures/cluster-lab.js';
+import { clusterLab, startReplicating } from '../test/daemon/integration/fixtures/cluster-lab.js';
 import { ConntrackdNode } from '../test/daemon/integration/fixtures/conntrackd-node.js';
 import { bundleSyncd, type SyncdBundle } from '../test/daemon/integration/fixtures/syncd-bundle.js';
 import { batchLines, conntrackBatch } from '../test/daemon/integration/fixtures/conntrack-table.js';
@@ -115,10 +115,7 @@ async function halfPair(direct: boolean): Promise<Pair> {
   const conntrackEvents = process.env['BENCH_CT_EVENTS'] === '2' ? { conntrackEvents: 2 as const } : {};
   const filter = SCTP_INPUT ? { filter: 'protocols = tcp udp sctp' } : {};
   const lab = await clusterLab({ label: direct ? 'benchhd' : 'benchh', a: { command, ...eventReader, ...filter }, b: direct ? { mode: 'direct', command, ...filter } : { command, ...filter }, ...syncMtu, ...conntrackEvents });
-  await Promise.all([lab.a.start(), lab.b.start()]);
-  await lab.a.notify('MASTER', 'half_lan0', 150);
-  await lab.b.notify('BACKUP');
-  await waitFor('fwb following fwa', async () => (await lab.b.status()).peers.some((p) => p.joined));
+  await startReplicating(lab);
   return {
     name: 'half-syncd',
     net: lab.net,

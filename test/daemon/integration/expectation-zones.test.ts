@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireTool } from '../../helpers/tools.js';
-import { clusterLab, type ClusterLab } from './fixtures/cluster-lab.js';
+import { clusterLab, startReplicating, type ClusterLab } from './fixtures/cluster-lab.js';
 import { waitFor } from './fixtures/syncd-node.js';
 
 const ZONE = 7;
@@ -40,15 +40,7 @@ describe('an FTP expectation in a zone, between two daemons', () => {
     await writeFile(join(scripts, 'client.sh'), `read greeting\nprintf 'PASV\\r\\n'\nread answer\nsleep 120\n`);
     lab = await clusterLab({ label: 'syncexpz', traffic: true, b: { mode: 'direct' } });
     for (const ns of ['fwa', 'fwb']) await lab.net.exec(ns, ['nft', '-f', '-'], { input: FTP_ZONE_RULESET, check: true });
-    await Promise.all([lab.a.start(), lab.b.start()]);
-    await lab.a.notify('MASTER', 'half_lan0', 150);
-    await lab.b.notify('BACKUP');
-    await waitFor('fwb following fwa', async () => (await lab.b.status()).peers.some((p) => p.joined));
-    // the FTP session's events must find fwa subscribed (before, its takeover's dump would read them)
-    await waitFor('fwa the sender, following its events', async () => {
-      const a = await lab.a.status();
-      return a.node.role === 'sender' && a.kernelEvents?.subscribed === true;
-    });
+    await startReplicating(lab);
   });
   afterAll(async () => {
     await lab?.cleanup();

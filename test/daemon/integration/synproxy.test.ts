@@ -8,21 +8,9 @@ import type { DumpResult } from '../../../daemon/src/kernel/kernel-roles.js';
 import { requireTool } from '../../helpers/tools.js';
 import { KernelAgent } from '../kernel/helpers/agent-client.js';
 import type { Netns } from '../kernel/helpers/netns.js';
-import { clusterLab, type ClusterLab } from './fixtures/cluster-lab.js';
+import { synproxyRuleset } from '../kernel/helpers/rulesets.js';
+import { clusterLab, startReplicating, type ClusterLab } from './fixtures/cluster-lab.js';
 import { waitFor } from './fixtures/syncd-node.js';
-
-const SYNPROXY_RULESET = `table inet half_test_synproxy {
-  chain syn_notrack {
-    type filter hook prerouting priority raw;
-    iifname "lan0" tcp dport 8080 tcp flags syn notrack
-  }
-  chain forward_synproxy {
-    type filter hook forward priority filter; policy accept;
-    iifname "lan0" tcp dport 8080 ct state invalid,untracked synproxy mss 1460 wscale 7 timestamp sack-perm
-    ct state invalid drop
-  }
-}
-`;
 
 describe('a connection opened through SYNPROXY, between two daemons', () => {
   let lab: ClusterLab;
@@ -31,17 +19,10 @@ describe('a connection opened through SYNPROXY, between two daemons', () => {
   beforeAll(async () => {
     requireTool('socat');
     lab = await clusterLab({ label: 'syncsyp', traffic: true, b: { mode: 'direct' } });
-    for (const ns of ['fwa', 'fwb']) await lab.net.exec(ns, ['nft', '-f', '-'], { input: SYNPROXY_RULESET, check: true });
+    for (const ns of ['fwa', 'fwb']) await lab.net.exec(ns, ['nft', '-f', '-'], { input: synproxyRuleset('lan0'), check: true });
     // SYNPROXY needs the client's ACK INVALID (not picked up as a connection)
     await lab.net.exec('fwa', ['sysctl', '-qw', 'net.netfilter.nf_conntrack_tcp_loose=0'], { check: true });
-    await Promise.all([lab.a.start(), lab.b.start()]);
-    await lab.a.notify('MASTER', 'half_lan0', 150);
-    await lab.b.notify('BACKUP');
-    await waitFor('fwb following fwa', async () => (await lab.b.status()).peers.some((p) => p.joined));
-    await waitFor('fwa the sender, following its events', async () => {
-      const a = await lab.a.status();
-      return a.node.role === 'sender' && a.kernelEvents?.subscribed === true;
-    });
+    await startReplicating(lab);
   });
   afterAll(async () => {
     for (const agent of agents) await agent.stop();
@@ -70,7 +51,10 @@ describe('a connection opened through SYNPROXY, between two daemons', () => {
     expect(a?.synproxy).toMatchObject({ isn: expect.any(Number), its: expect.any(Number), tsoff: expect.any(Number) });
     expect(a?.synproxy?.isn).not.toBe(0);
     let b: ConntrackEntry | undefined;
-    await waitFor("fwb's copy with the SYNPROXY state", async () => (b = await flowIn('fwb'))?.synproxy !== undefined && b.synproxy.tsoff === a?.synproxy?.tsoff && b.seqAdjReply !== undefined, 10_000).catch(() => undefined);
+    await waitFor("fwb's copy with the SYNPROXY state", async () => {
+      b = await flowIn('fwb');
+      return b?.synproxy !== undefined && b.synproxy.tsoff === a?.synproxy?.tsoff && b.seqAdjReply !== undefined;
+    }, 10_000).catch(() => undefined);
     expect(b?.synproxy).toEqual(a?.synproxy);
     expect(b?.seqAdjReply).toEqual(a?.seqAdjReply);
     expect(b?.reply).toEqual(a?.reply);

@@ -18,37 +18,14 @@ import { KernelAgent } from './helpers/agent-client.js';
 import { toWire, type WireRecord } from './helpers/wire-record.js';
 import { expectationToRecord } from '../../../daemon/src/kernel/record-mapping.js';
 import { Netns } from './helpers/netns.js';
+import { ftpRuleset } from './helpers/rulesets.js';
 import { NAT_RULESET, Topology, waitForOutput } from './helpers/topology.js';
 
 const ZONE = 5;
 const PASV = '227 Entering Passive Mode (198,51,100,2,195,80).';
 
-/** The FTP firewall of expectations.test.ts, every packet in zone 5 of `direction` (nft's `ct [original|reply] zone set`). */
-function ftpRuleset(direction: '' | 'original ' | 'reply '): string {
-  return `table inet half_ftpz {
-  ct helper ftp-standard {
-    type "ftp" protocol tcp
-  }
-  chain zone_pre {
-    type filter hook prerouting priority raw;
-    ct ${direction}zone set ${ZONE}
-  }
-  chain zone_out {
-    type filter hook output priority raw;
-    ct ${direction}zone set ${ZONE}
-  }
-  chain assign_helper {
-    type filter hook prerouting priority filter;
-    tcp dport 21 ct helper set "ftp-standard"
-  }
-  chain filter_forward {
-    type filter hook forward priority filter; policy drop;
-    ct state established,related accept
-    iifname "f0" tcp dport 21 accept
-  }
-}
-${NAT_RULESET}`;
-}
+/** The FTP firewall of expectations.test.ts, every packet in zone 5 of `direction`. */
+const ftpZoneRuleset = (direction: 'both' | 'original' | 'reply'): string => ftpRuleset('f0', { direction, id: ZONE }) + NAT_RULESET;
 
 function stripVolatile(x: Expectation): Omit<Expectation, 'timeout' | 'id'> {
   const { timeout: _t, id: _i, ...rest } = x;
@@ -56,9 +33,9 @@ function stripVolatile(x: Expectation): Omit<Expectation, 'timeout' | 'id'> {
 }
 
 const KINDS = [
-  { name: 'both directions', direction: '', masterZone: ZONE },
-  { name: 'the original direction', direction: 'original ', masterZone: ZONE },
-  { name: 'the reply direction', direction: 'reply ', masterZone: 0 },
+  { name: 'both directions', direction: 'both', masterZone: ZONE },
+  { name: 'the original direction', direction: 'original', masterZone: ZONE },
+  { name: 'the reply direction', direction: 'reply', masterZone: 0 },
 ] as const;
 
 let scripts: string;
@@ -81,7 +58,7 @@ describe.each(KINDS)('an FTP expectation whose master has zone 5 of $name', ({ d
   let resolved: Expectation;
 
   beforeAll(async () => {
-    topo = await Topology.create(`fz${direction.charAt(0) || 'b'}`, ftpRuleset(direction));
+    topo = await Topology.create(`fz${direction.charAt(0)}`, ftpZoneRuleset(direction));
     agent = await KernelAgent.start(topo.fw);
   });
 
@@ -125,11 +102,11 @@ describe.each(KINDS)('an FTP expectation whose master has zone 5 of $name', ({ d
 
   it('is created on a second firewall with that zone, under its master (as dumped, only for a reply-direction zone)', async () => {
     const records: WireRecord[] = await agent.request('dumpRecords', {}).then((d: { entries: WireRecord[] }) => d.entries);
-    const peer = await Netns.create(`fzp${direction.charAt(0) || 'b'}`);
+    const peer = await Netns.create(`fzp${direction.charAt(0)}`);
     let peerAgent: KernelAgent | undefined;
     try {
       peerAgent = await KernelAgent.start(peer);
-      await peer.exec('nft', ['-f', '-'], { input: ftpRuleset(direction), check: true });
+      await peer.exec('nft', ['-f', '-'], { input: ftpZoneRuleset(direction), check: true });
       const masters = await peerAgent.request<{ report: { failed: number } }>('applyRecords', { changes: records.map((record) => ({ op: 'set', record })) });
       expect(masters.report.failed).toBe(0);
       const asDumped = await peerAgent.request<{ report: { failed: number; results: { ok: boolean; code?: string }[] } }>('applyRecords', { changes: [{ op: 'set', record: toWire(expectationToRecord(original)) }] });

@@ -16,23 +16,10 @@ import { requireTool } from '../../helpers/tools.js';
 import { KernelAgent } from './helpers/agent-client.js';
 import type { WireRecord } from './helpers/kernel-agent.js';
 import { Netns } from './helpers/netns.js';
+import { ftpRuleset } from './helpers/rulesets.js';
 import { NAT_RULESET, Topology, waitForOutput } from './helpers/topology.js';
 
-const FTP_RULESET = `table inet half_ftp {
-  ct helper ftp-standard {
-    type "ftp" protocol tcp
-  }
-  chain assign_helper {
-    type filter hook prerouting priority filter;
-    tcp dport 21 ct helper set "ftp-standard"
-  }
-  chain filter_forward {
-    type filter hook forward priority filter; policy drop;
-    ct state established,related accept
-    iifname "f0" tcp dport 21 accept
-  }
-}
-${NAT_RULESET}`;
+const FTP_RULESET = ftpRuleset('f0') + NAT_RULESET;
 
 // 227 reply announcing 198.51.100.2 port 195*256+80 = 50000
 const PASV = '227 Entering Passive Mode (198,51,100,2,195,80).';

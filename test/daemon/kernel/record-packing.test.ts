@@ -70,43 +70,30 @@ describe('conntrack record packing', () => {
     expect(bytesOf(conntrackPacking.unpack(form, 0, form.length) as FlowRecord)).toEqual(bytesOf(merged));
   });
 
-  it.each(['tcpOrigZone', 'udpReplyZoneSnat'])('writes %s (a zone of one direction) from its scan as toRecord does, and leaves it unpacked', (name) => {
-    const entry = SAMPLE_ENTRIES[name] as ConntrackEntry;
-    const expected = toRecord(entry);
-    const scan = new CtScan();
-    const payload = Buffer.from(expected.payload);
-    expect(scan.attributes(payload, 4, payload.length, payload[1] as number)).toBe(true);
-    const made = scanRecord(scan);
-    expect(bytesOf(made)).toEqual(bytesOf(expected));
-    // the packed form's flags have no room for the zone's direction
-    expect(packed(made)).toBeUndefined();
-    expect(packed({ ...made })).toBeUndefined();
-    // an UPDATE folded into it keeps the zone in its tuple
-    const update = new CtScan();
-    const changed = Buffer.from(toRecord({ ...entry, mark: 77 }).payload);
-    expect(update.attributes(changed, 4, changed.length, changed[1] as number)).toBe(true);
-    expect(bytesOf(mergedScanRecord(update, made.payload) as FlowRecord)).toEqual(bytesOf(toRecord({ ...entry, mark: 77 })));
-  });
-
   const sctp = SAMPLE_ENTRIES['sctp'] as ConntrackEntry;
-  const sctpEntries: Record<string, ConntrackEntry> = {
-    sctp,
-    // the decoder takes a state alone, and toRecord writes the absent tags as 0
-    sctpStateOnly: { ...sctp, protoinfo: { proto: 'sctp', state: 3 } },
-    sctpV6: { ...(SAMPLE_ENTRIES['tcpDnatV6Zone'] as ConntrackEntry), orig: { ...(SAMPLE_ENTRIES['tcpDnatV6Zone'] as ConntrackEntry).orig, proto: 132 }, reply: { ...(SAMPLE_ENTRIES['tcpDnatV6Zone'] as ConntrackEntry).reply, proto: 132 }, protoinfo: { proto: 'sctp', state: 4, vtagOrig: 7, vtagReply: 0xffffffff } },
+  const v6 = SAMPLE_ENTRIES['tcpDnatV6Zone'] as ConntrackEntry;
+  const markChange: Partial<ConntrackEntry> = { mark: 77 };
+  const sctpChange: Partial<ConntrackEntry> = { protoinfo: { proto: 'sctp', state: 7, vtagOrig: 1, vtagReply: 2 } };
+  // what the scanner reads but the packed form's flags byte has no room for: a zone of one
+  // direction, SCTP state (the decoder takes a state alone; toRecord writes absent tags as 0)
+  const unpacked: Record<string, { entry: ConntrackEntry; updates: Partial<ConntrackEntry>[] }> = {
+    tcpOrigZone: { entry: SAMPLE_ENTRIES['tcpOrigZone'] as ConntrackEntry, updates: [markChange] },
+    udpReplyZoneSnat: { entry: SAMPLE_ENTRIES['udpReplyZoneSnat'] as ConntrackEntry, updates: [markChange] },
+    sctp: { entry: sctp, updates: [sctpChange, markChange] },
+    sctpStateOnly: { entry: { ...sctp, protoinfo: { proto: 'sctp', state: 3 } }, updates: [sctpChange, markChange] },
+    sctpV6: { entry: { ...v6, orig: { ...v6.orig, proto: 132 }, reply: { ...v6.reply, proto: 132 }, protoinfo: { proto: 'sctp', state: 4, vtagOrig: 7, vtagReply: 0xffffffff } }, updates: [sctpChange, markChange] },
   };
-  it.each(Object.entries(sctpEntries))('writes %s (SCTP state) from its scan as toRecord does, and leaves it unpacked', (_name, entry) => {
+  it.each(Object.entries(unpacked))('writes %s from its scan as toRecord does, leaves it unpacked, and folds UPDATEs into it as mergeEntry does', (_name, { entry, updates }) => {
     const expected = toRecord(entry);
     const scan = new CtScan();
     const payload = Buffer.from(expected.payload);
     expect(scan.attributes(payload, 4, payload.length, payload[1] as number)).toBe(true);
     const made = scanRecord(scan);
     expect(bytesOf(made)).toEqual(bytesOf(expected));
-    // the packed form's flags have no room for SCTP state
     expect(packed(made)).toBeUndefined();
     expect(packed({ ...made })).toBeUndefined();
-    // UPDATEs folded into it (mergeEntry): one with a new state replaces the protoinfo whole, one without keeps it
-    for (const change of [{ protoinfo: { proto: 'sctp', state: 7, vtagOrig: 1, vtagReply: 2 } }, { mark: 77 }] as Partial<ConntrackEntry>[]) {
+    // an UPDATE that reports protoinfo replaces it whole; one without keeps the held one (and the tuples' zones)
+    for (const change of updates) {
       const update = new CtScan();
       const after = { ...entry, ...change } as ConntrackEntry;
       const reported = Buffer.from(toRecord(change.protoinfo === undefined ? without(after, 'protoinfo') : after).payload);

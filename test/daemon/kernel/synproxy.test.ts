@@ -14,21 +14,9 @@ import { mergeEntry } from '../../../daemon/src/kernel/codec/ct-decode.js';
 import { toRecord } from '../../../daemon/src/kernel/record-mapping.js';
 import { requireTool } from '../../helpers/tools.js';
 import { KernelAgent } from './helpers/agent-client.js';
+import { synproxyRuleset } from './helpers/rulesets.js';
 import { Topology, waitForOutput } from './helpers/topology.js';
 import { toWire } from './helpers/wire-record.js';
-
-const SYNPROXY_RULESET = `table inet half_synproxy {
-  chain syn_notrack {
-    type filter hook prerouting priority raw;
-    iifname "f0" tcp dport 8080 tcp flags syn notrack
-  }
-  chain forward_synproxy {
-    type filter hook forward priority filter; policy accept;
-    iifname "f0" tcp dport 8080 ct state invalid,untracked synproxy mss 1460 wscale 7 timestamp sack-perm
-    ct state invalid drop
-  }
-}
-`;
 
 let topo: Topology;
 let agent: KernelAgent;
@@ -36,7 +24,7 @@ let agent: KernelAgent;
 beforeAll(async () => {
   requireTool('socat');
   requireTool('nft');
-  topo = await Topology.create('syp', SYNPROXY_RULESET);
+  topo = await Topology.create('syp', synproxyRuleset('f0'));
   // no NAT here: the server routes the client's network back through the firewall; SYNPROXY
   // needs the client's ACK to be INVALID (not picked up as a connection), hence tcp_loose 0
   await topo.server.sh('ip route add 192.0.2.0/24 via 198.51.100.1');
