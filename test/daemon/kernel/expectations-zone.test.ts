@@ -5,9 +5,6 @@
 // zone its master's record has (MasterZones, daemon/src/runtime/master-zones.ts): with it the
 // master is read back (the read-back of a helper's sequence adjustment) and the expectation is
 // created on the second firewall, for each kind of zone nftables can set.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConntrackEntry, Expectation } from '../../../daemon/src/kernel/ct-entry.js';
 import type { DumpResult } from '../../../daemon/src/kernel/kernel-roles.js';
@@ -17,12 +14,12 @@ import { requireTool } from '../../helpers/tools.js';
 import { KernelAgent } from './helpers/agent-client.js';
 import { toWire, type WireRecord } from './helpers/wire-record.js';
 import { expectationToRecord } from '../../../daemon/src/kernel/record-mapping.js';
+import { FtpScripts } from './helpers/ftp-session.js';
 import { Netns } from './helpers/netns.js';
 import { ftpRuleset } from './helpers/rulesets.js';
-import { NAT_RULESET, Topology, waitForOutput } from './helpers/topology.js';
+import { NAT_RULESET, Topology } from './helpers/topology.js';
 
 const ZONE = 5;
-const PASV = '227 Entering Passive Mode (198,51,100,2,195,80).';
 
 /** The FTP firewall of expectations.test.ts, every packet in zone 5 of `direction`. */
 const ftpZoneRuleset = (direction: 'both' | 'original' | 'reply'): string => ftpRuleset('f0', { direction, id: ZONE }) + NAT_RULESET;
@@ -38,17 +35,16 @@ const KINDS = [
   { name: 'the reply direction', direction: 'reply', masterZone: 0 },
 ] as const;
 
-let scripts: string;
+let scripts: FtpScripts;
 
 beforeAll(async () => {
   requireTool('socat');
   requireTool('nft');
-  scripts = await mkdtemp(join(tmpdir(), 'h5z-ftp-'));
-  await writeFile(join(scripts, 'control.sh'), `printf '220 ready\\r\\n'\nread cmd\nprintf '${PASV}\\r\\n'\nsleep 120\n`);
+  scripts = await FtpScripts.create();
 });
 
 afterAll(async () => {
-  await rm(scripts, { recursive: true, force: true });
+  await scripts?.remove();
 });
 
 describe.each(KINDS)('an FTP expectation whose master has zone 5 of $name', ({ direction, masterZone }) => {
@@ -68,12 +64,7 @@ describe.each(KINDS)('an FTP expectation whose master has zone 5 of $name', ({ d
   });
 
   it('is reported without the zone; the zone its master is held under finds the master', async () => {
-    topo.spawnIn(topo.server, 'socat', ['TCP-LISTEN:21,reuseaddr', `EXEC:/bin/sh ${join(scripts, 'control.sh')}`]);
-    await new Promise((r) => setTimeout(r, 300));
-    const control = topo.spawnIn(topo.client, 'socat', ['-', 'TCP:198.51.100.2:21']);
-    await waitForOutput(control, '220 ready');
-    control.stdin?.write('PASV\r\n');
-    await waitForOutput(control, '227 Entering Passive Mode');
+    await scripts.passiveSession(topo);
 
     const dump: DumpResult<Expectation> = await agent.request('dump', { table: 'expectation' });
     expect(dump.entries).toHaveLength(1);

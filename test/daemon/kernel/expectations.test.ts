@@ -5,9 +5,6 @@
 // gets the records (control connection with its helper, then the expectation) holds it too.
 // Another agent subscribed to the expectation groups receives the kernel's NEW and DESTROY events
 // of it, decoding to what the dump shows.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConntrackEntry, Expectation } from '../../../daemon/src/kernel/ct-entry.js';
 import { Ips } from '../../../daemon/src/kernel/codec/ct-status.js';
@@ -15,19 +12,18 @@ import type { ApplyReport, DumpResult, KernelEvent } from '../../../daemon/src/k
 import { requireTool } from '../../helpers/tools.js';
 import { KernelAgent } from './helpers/agent-client.js';
 import type { WireRecord } from './helpers/kernel-agent.js';
+import { FtpScripts } from './helpers/ftp-session.js';
 import { Netns } from './helpers/netns.js';
 import { ftpRuleset } from './helpers/rulesets.js';
-import { NAT_RULESET, Topology, waitForOutput } from './helpers/topology.js';
+import { NAT_RULESET, Topology } from './helpers/topology.js';
 
 const FTP_RULESET = ftpRuleset('f0') + NAT_RULESET;
 
-// 227 reply announcing 198.51.100.2 port 195*256+80 = 50000
-const PASV = '227 Entering Passive Mode (198,51,100,2,195,80).';
 
 let topo: Topology;
 let agent: KernelAgent;
 let listener: KernelAgent;
-let scripts: string;
+let scripts: FtpScripts;
 
 /** The expectation events the listener received so far (and forgets them). */
 async function expectationEvents(): Promise<Extract<KernelEvent, { table: 'expectation' }>[]> {
@@ -38,10 +34,7 @@ async function expectationEvents(): Promise<Extract<KernelEvent, { table: 'expec
 beforeAll(async () => {
   requireTool('socat');
   requireTool('nft');
-  scripts = await mkdtemp(join(tmpdir(), 'h5k-ftp-'));
-  // a minimal FTP control server: greeting, then a PASV answer to the first command
-  await writeFile(join(scripts, 'control.sh'), `printf '220 ready\\r\\n'\nread cmd\nprintf '${PASV}\\r\\n'\nsleep 120\n`);
-  await writeFile(join(scripts, 'data.sh'), 'echo data over the expected connection\n');
+  scripts = await FtpScripts.create();
   topo = await Topology.create('ftp', FTP_RULESET);
   agent = await KernelAgent.start(topo.fw);
   listener = await KernelAgent.start(topo.fw);
@@ -52,7 +45,7 @@ afterAll(async () => {
   await listener?.stop();
   await agent?.stop();
   await topo?.destroy();
-  await rm(scripts, { recursive: true, force: true });
+  await scripts?.remove();
 });
 
 function stripVolatile(x: Expectation): Omit<Expectation, 'timeout' | 'id'> {
@@ -69,13 +62,8 @@ describe('FTP expectations through a firewall', () => {
   let original: Expectation;
 
   it('dumps the expectation the ftp helper made from a PASV reply', async () => {
-    topo.spawnIn(topo.server, 'socat', ['TCP-LISTEN:21,reuseaddr', `EXEC:/bin/sh ${join(scripts, 'control.sh')}`]);
-    topo.spawnIn(topo.server, 'socat', ['TCP-LISTEN:50000,reuseaddr,fork', `EXEC:/bin/sh ${join(scripts, 'data.sh')}`]);
-    await new Promise((r) => setTimeout(r, 300));
-    const control = topo.spawnIn(topo.client, 'socat', ['-', 'TCP:198.51.100.2:21']);
-    await waitForOutput(control, '220 ready');
-    control.stdin?.write('PASV\r\n');
-    await waitForOutput(control, '227 Entering Passive Mode');
+    scripts.startDataServer(topo);
+    await scripts.passiveSession(topo);
 
     const dump: DumpResult<Expectation> = await agent.request('dump', { table: 'expectation' });
     expect(dump.undecodable).toBe(0);
