@@ -79,8 +79,9 @@ export const conntrackPacking: RecordPacking = {
   pack(record: FlowRecord, target: Uint8Array, at: number): number {
     if (record.table !== Table.conntrack) return -1;
     const s = scanOf(record);
-    // SCTP state has no place in the packed form (its flags byte is full): such records go unpacked
-    if (s === undefined || s.sctp || s.orig.proto !== s.reply.proto || !complete(s.orig) || !complete(s.reply) || s.orig.zone >= 0 || s.reply.zone >= 0) return -1;
+    // SCTP state, sequence adjustments and SYNPROXY state have no place in the packed form (its
+    // flags byte is full): such records go unpacked
+    if (s === undefined || s.sctp || s.extras.any || s.orig.proto !== s.reply.proto || !complete(s.orig) || !complete(s.reply) || s.orig.zone >= 0 || s.reply.zone >= 0) return -1;
     const { key } = record;
     let flags = s.addrLen === 16 ? Flag.ipv6 : 0;
     if (s.tcp) {
@@ -156,8 +157,9 @@ export const conntrackPacking: RecordPacking = {
     pos += 4;
     s.tcp = (flags & Flag.tcp) !== 0;
     s.tcpState = s.wscaleOrig = s.wscaleReply = s.flagsOrig = s.flagsReply = -1;
-    s.sctp = false; // never packed
+    s.sctp = false; // never packed, nor are extras
     s.sctpState = s.vtagOrig = s.vtagReply = -1;
+    s.extras.clear();
     if (s.tcp) {
       s.tcpState = bytes[pos++] as number;
       if (flags & Flag.wscaleOrig) s.wscaleOrig = bytes[pos++] as number;

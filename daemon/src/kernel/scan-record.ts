@@ -3,8 +3,8 @@
 // without the ConntrackEntry in between: no strings for addresses, no parsing them back, no
 // objects per tuple. The event hot path uses it for NEW and DESTROY events, and to fold an UPDATE
 // event into the record we hold (mergeEntry semantics: what the event reports replaces, the rest
-// is kept). Anything the scanner leaves to the slow path (helpers, labels, sequence adjustments,
-// masters, DCCP state) takes the ordinary way: undefined here.
+// is kept). Anything the scanner leaves to the slow path (helpers, labels, masters, DCCP state)
+// takes the ordinary way: undefined here.
 //
 // Key and payload share one piece of a 64 KiB slab, sized before anything is written (no
 // copies). A slab stays alive while any piece of it does, which is harmless because these records
@@ -16,8 +16,8 @@
 // encodeReplicaAttrs and encodeTuple in codec/ct-encode.ts and codec/ct-tuple.ts.
 import type { FlowRecord } from '../model/record.js';
 import { Table } from '../model/record.js';
-import { Cta, CtaIp, CtaProto, CtaProtoinfo, CtaProtoinfoSctp, CtaProtoinfoTcp, CtaTuple } from './codec/ctnetlink-attr.js';
-import { CtScan, type TupleScan } from './codec/ct-scan.js';
+import { Cta, CtaIp, CtaProto, CtaProtoinfo, CtaProtoinfoSctp, CtaProtoinfoTcp, CtaSeqAdj, CtaSynproxy, CtaTuple } from './codec/ctnetlink-attr.js';
+import { CtScan, Extra, ScanExtras, type TupleScan } from './codec/ct-scan.js';
 import { IpProto } from './ct-entry.js';
 import { PAYLOAD_HEADER, PAYLOAD_VERSION } from './record-mapping.js';
 import { fnv1a64 } from './state-hash.js';
@@ -28,6 +28,8 @@ const EMPTY = Buffer.alloc(0);
 let out: Buffer = EMPTY;
 let pos = 0;
 const previousScan = new CtScan();
+/** The extras of a merged record (the update's parts, else the held ones). */
+const mergedExtras = new ScanExtras();
 /** What the last record was written from (that record packs from it: record-packing.ts). */
 const written = new CtScan();
 let writtenRecord: FlowRecord | undefined;
@@ -55,7 +57,7 @@ export function scanKey(s: CtScan): Uint8Array {
 
 /** The record of a scanned NEW (or any full) event: toRecord of its decoded entry. */
 export function scanRecord(s: CtScan): FlowRecord {
-  return remembered(s, s.status < 0 ? 0 : s.status, s.hasProtoinfo ? s : undefined, s.mark, s.timeout);
+  return remembered(s, s.status < 0 ? 0 : s.status, s.hasProtoinfo ? s : undefined, s.mark, s.timeout, s.extras);
 }
 
 /**
@@ -70,7 +72,8 @@ export function mergedScanRecord(update: CtScan, previous: Uint8Array): FlowReco
   const status = update.status >= 0 ? update.status : p.status < 0 ? 0 : p.status;
   // mergeEntry: the update's protoinfo replaces the held one whole
   const info = update.hasProtoinfo ? update : p.hasProtoinfo ? p : undefined;
-  return remembered(update, status, info, update.mark >= 0 ? update.mark : p.mark, update.timeout >= 0 ? update.timeout : p.timeout);
+  mergedExtras.merge(update.extras, p.extras);
+  return remembered(update, status, info, update.mark >= 0 ? update.mark : p.mark, update.timeout >= 0 ? update.timeout : p.timeout, mergedExtras);
 }
 
 /**
@@ -78,15 +81,15 @@ export function mergedScanRecord(update: CtScan, previous: Uint8Array): FlowReco
  * sender's hash of the same bytes), without hashing them again.
  */
 export function hashedScanRecord(s: CtScan, stateHash: bigint): FlowRecord {
-  return record(s, s.status < 0 ? 0 : s.status, s.hasProtoinfo ? s : undefined, s.mark, s.timeout, stateHash);
+  return record(s, s.status < 0 ? 0 : s.status, s.hasProtoinfo ? s : undefined, s.mark, s.timeout, s.extras, stateHash);
 }
 
 /** Key and payload in one buffer, sized first and written in place. */
-function record(s: CtScan, status: number, info: CtScan | undefined, mark: number, timeout: number, stateHash?: bigint): FlowRecord {
+function record(s: CtScan, status: number, info: CtScan | undefined, mark: number, timeout: number, extras: ScanExtras, stateHash?: bigint): FlowRecord {
   const keyLength = 4 + 2 * s.addrLen + 4;
-  const bytes = carve(keyLength + payloadLength(s, info, mark, timeout));
+  const bytes = carve(keyLength + payloadLength(s, info, mark, timeout, extras));
   writeKey(bytes, 0, s);
-  const stateEnd = writePayload(bytes, keyLength, s, status, info, mark, timeout);
+  const stateEnd = writePayload(bytes, keyLength, s, status, info, mark, timeout, extras);
   const payload = bytes.subarray(keyLength);
   return { table: Table.conntrack, key: bytes.subarray(0, keyLength), payload, stateHash: stateHash ?? fnv1a64(payload, 0, stateEnd - keyLength) };
 }
@@ -95,9 +98,9 @@ function record(s: CtScan, status: number, info: CtScan | undefined, mark: numbe
  * record(), remembering what it was written from: the event path's record is packed for the sync
  * stream right after (a receiver's unpacked records, which never are, skip the copy).
  */
-function remembered(s: CtScan, status: number, info: CtScan | undefined, mark: number, timeout: number): FlowRecord {
-  const made = record(s, status, info, mark, timeout);
-  written.detach(s, status, info, mark, timeout);
+function remembered(s: CtScan, status: number, info: CtScan | undefined, mark: number, timeout: number, extras: ScanExtras): FlowRecord {
+  const made = record(s, status, info, mark, timeout, extras);
+  written.detach(s, status, info, mark, timeout, extras);
   writtenRecord = made;
   return made;
 }
@@ -109,7 +112,7 @@ export function writtenFrom(record: FlowRecord): CtScan | undefined {
 
 /** The length of what scanRecord(s) writes: its key, then its payload. */
 export function scannedRecordLength(s: CtScan): number {
-  return 4 + 2 * s.addrLen + 4 + payloadLength(s, s.hasProtoinfo ? s : undefined, s.mark, s.timeout);
+  return 4 + 2 * s.addrLen + 4 + payloadLength(s, s.hasProtoinfo ? s : undefined, s.mark, s.timeout, s.extras);
 }
 
 /**
@@ -118,7 +121,7 @@ export function scannedRecordLength(s: CtScan): number {
  */
 export function writeScannedRecord(target: Buffer, s: CtScan): void {
   writeKey(target, 0, s);
-  writePayload(target, 4 + 2 * s.addrLen + 4, s, s.status < 0 ? 0 : s.status, s.hasProtoinfo ? s : undefined, s.mark, s.timeout);
+  writePayload(target, 4 + 2 * s.addrLen + 4, s, s.status < 0 ? 0 : s.status, s.hasProtoinfo ? s : undefined, s.mark, s.timeout, s.extras);
 }
 
 function tupleLength(t: TupleScan, addrLen: number): number {
@@ -130,13 +133,17 @@ function tupleLength(t: TupleScan, addrLen: number): number {
   return n;
 }
 
-function payloadLength(s: CtScan, info: CtScan | undefined, mark: number, timeout: number): number {
+/** A nest of three u32 values: its header and three attributes of 8 bytes. */
+const TRIPLE_BYTES = 4 + 3 * 8;
+
+function payloadLength(s: CtScan, info: CtScan | undefined, mark: number, timeout: number, extras: ScanExtras): number {
   let n = PAYLOAD_HEADER + tupleLength(s.orig, s.addrLen) + tupleLength(s.reply, s.addrLen) + 8;
   if (info?.tcp === true) {
     n += 8 + 8 + (info.wscaleOrig >= 0 ? 8 : 0) + (info.wscaleReply >= 0 ? 8 : 0) + (info.flagsOrig >= 0 ? 8 : 0) + (info.flagsReply >= 0 ? 8 : 0);
   } else if (info?.sctp === true) {
     n += 8 + 8 + 8 + 8; // two nests, the state, both verification tags (always written: encodeProtoinfo)
   }
+  n += (extras.seqAdjOrig ? TRIPLE_BYTES : 0) + (extras.seqAdjReply ? TRIPLE_BYTES : 0) + (extras.synproxy ? TRIPLE_BYTES : 0);
   return n + (mark >= 0 ? 8 : 0) + (s.zone !== 0 ? 8 : 0) + (timeout >= 0 ? 8 : 0);
 }
 
@@ -170,7 +177,7 @@ function writeKey(key: Uint8Array, at: number, s: CtScan): void {
 }
 
 /** Writes the payload at target[at] (tuples from `s`); returns where the state ends (before the timeout). */
-function writePayload(target: Buffer, at: number, s: CtScan, status: number, info: CtScan | undefined, mark: number, timeout: number): number {
+function writePayload(target: Buffer, at: number, s: CtScan, status: number, info: CtScan | undefined, mark: number, timeout: number, extras: ScanExtras): number {
   out = target;
   out[at] = PAYLOAD_VERSION;
   out[at + 1] = s.family;
@@ -201,10 +208,22 @@ function writePayload(target: Buffer, at: number, s: CtScan, status: number, inf
   }
   if (mark >= 0) u32(Cta.mark, mark);
   if (s.zone !== 0) u16(Cta.zone, s.zone);
+  // encodeReplicaAttrs' order: labels and helper (never scanned) come between the zone and these
+  if (extras.seqAdjOrig) triple(Cta.seqAdjOrig, extras, Extra.seqAdjOrig, CtaSeqAdj.correctionPos, CtaSeqAdj.offsetBefore, CtaSeqAdj.offsetAfter);
+  if (extras.seqAdjReply) triple(Cta.seqAdjReply, extras, Extra.seqAdjReply, CtaSeqAdj.correctionPos, CtaSeqAdj.offsetBefore, CtaSeqAdj.offsetAfter);
+  if (extras.synproxy) triple(Cta.synproxy, extras, Extra.synproxy, CtaSynproxy.isn, CtaSynproxy.its, CtaSynproxy.tsoff);
   const stateEnd = pos;
   if (timeout >= 0) u32(Cta.timeout, timeout);
   out = EMPTY; // the record's buffer is not kept here
   return stateEnd;
+}
+
+function triple(type: number, extras: ScanExtras, at: number, a: number, b: number, c: number): void {
+  const nest = begin(type);
+  u32(a, extras.v[at] as number);
+  u32(b, extras.v[at + 1] as number);
+  u32(c, extras.v[at + 2] as number);
+  end(nest);
 }
 
 function writeTuple(type: number, t: TupleScan, s: CtScan): void {

@@ -16,7 +16,7 @@ import { requireTool } from '../../helpers/tools.js';
 import { KernelAgent } from './helpers/agent-client.js';
 import { synproxyRuleset } from './helpers/rulesets.js';
 import { Topology, waitForOutput } from './helpers/topology.js';
-import { toWire } from './helpers/wire-record.js';
+import { toWire, type WireRecord } from './helpers/wire-record.js';
 
 let topo: Topology;
 let agent: KernelAgent;
@@ -90,6 +90,10 @@ describe('a connection opened through SYNPROXY', () => {
     const folded = events.slice(1).reduce((held, e) => mergeEntry(held, e.entry), (events[0] as (typeof events)[number]).entry);
     expect(folded.synproxy).toEqual(flow.synproxy);
     expect(folded.seqAdjReply).toEqual(flow.seqAdjReply);
+    // a resync's dump makes records straight from the attributes (the scanner's way): the same bytes
+    const records = (await agent.request('dumpRecords', { filter: { protocols: ['tcp'] } })) as DumpResult<WireRecord>;
+    const record = records.entries.find((r) => r.key === toWire(toRecord(flow)).key);
+    expect(record?.stateHash).toBe(String(toRecord(flow).stateHash));
   });
 
   it('carries on after being deleted and created again from its record (a commit at takeover)', async () => {

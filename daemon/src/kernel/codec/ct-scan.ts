@@ -3,14 +3,14 @@
 // strings or cursors. The event hot path (netlink-kernel-events.ts) turns a scan straight into a
 // record (replica-record.ts). The scanner takes only what it reads exactly as decodeConntrackAttrs
 // (ct-decode.ts) would: both tuples (with a zone of their direction), status, timeout, mark,
-// zone, TCP and SCTP protoinfo, and the
+// zone, TCP and SCTP protoinfo, sequence adjustments, SYNPROXY state, and the
 // attributes the decoder reads but never replicates (id, use, counters, security context).
 // Anything else, and anything malformed, answers false: the caller then decodes the message the
 // ordinary way, which also gives the reasons for errors. So both paths agree on every message.
 //
 // Spec: as ct-decode.ts and ct-tuple.ts (include/uapi/linux/netfilter/nfnetlink_conntrack.h,
 // struct nlattr in include/uapi/linux/netlink.h).
-import { Cta, CtaIp, CtaProto, CtaProtoinfo, CtaProtoinfoSctp, CtaProtoinfoTcp, CtaTuple } from './ctnetlink-attr.js';
+import { Cta, CtaIp, CtaProto, CtaProtoinfo, CtaProtoinfoSctp, CtaProtoinfoTcp, CtaSeqAdj, CtaSynproxy, CtaTuple } from './ctnetlink-attr.js';
 import { attrLengthAt, attrTypeAt } from './netlink-attr.js';
 import { AddressFamily, NFGENMSG_LEN } from './nfnetlink.js';
 
@@ -45,6 +45,46 @@ export class TupleScan {
   }
 }
 
+/**
+ * What a connection may carry after its protoinfo, each part present or not: the sequence
+ * adjustment of either direction (CTA_SEQ_ADJ_ORIG / _REPLY: correction position, offsets before
+ * and after) and SYNPROXY's state (CTA_SYNPROXY: ISN, timestamp, timestamp offset). All u32.
+ */
+export class ScanExtras {
+  seqAdjOrig = false;
+  seqAdjReply = false;
+  synproxy = false;
+  /** Values by Extra index (three per part). */
+  readonly v = new Float64Array(9);
+
+  get any(): boolean {
+    return this.seqAdjOrig || this.seqAdjReply || this.synproxy;
+  }
+
+  clear(): void {
+    this.seqAdjOrig = this.seqAdjReply = this.synproxy = false;
+  }
+
+  /** Each part from `first` where it has it, else from `second` (mergeEntry's rule), or absent. */
+  merge(first: ScanExtras, second: ScanExtras | undefined): void {
+    this.seqAdjOrig = this.take(first.seqAdjOrig, first, second?.seqAdjOrig === true ? second : undefined, Extra.seqAdjOrig);
+    this.seqAdjReply = this.take(first.seqAdjReply, first, second?.seqAdjReply === true ? second : undefined, Extra.seqAdjReply);
+    this.synproxy = this.take(first.synproxy, first, second?.synproxy === true ? second : undefined, Extra.synproxy);
+  }
+
+  private take(inFirst: boolean, first: ScanExtras, second: ScanExtras | undefined, at: number): boolean {
+    const from = inFirst ? first : second;
+    if (from === undefined) return false;
+    this.v[at] = from.v[at] as number;
+    this.v[at + 1] = from.v[at + 1] as number;
+    this.v[at + 2] = from.v[at + 2] as number;
+    return true;
+  }
+}
+
+/** Where each part's three values start in ScanExtras.v. */
+export const Extra = { seqAdjOrig: 0, seqAdjReply: 3, synproxy: 6 } as const;
+
 /** A scanned conntrack message; -1 marks an absent number. Valid while its buffer is. */
 export class CtScan {
   buf: Buffer = Buffer.alloc(0);
@@ -72,6 +112,8 @@ export class CtScan {
   sctpState = -1;
   vtagOrig = -1;
   vtagReply = -1;
+  /** Sequence adjustments and SYNPROXY state. */
+  readonly extras = new ScanExtras();
 
   /** Whether the message carries protoinfo the scanner reads (TCP or SCTP). */
   get hasProtoinfo(): boolean {
@@ -84,9 +126,9 @@ export class CtScan {
   /**
    * Makes this scan hold what a record is written from (scan-record.ts): `s`'s tuples and zone,
    * their addresses copied into a buffer of its own (`s`'s may be reused meanwhile), and the
-   * status, protoinfo (from `info`), mark and timeout given.
+   * status, protoinfo (from `info`), mark, timeout and extras given.
    */
-  detach(s: CtScan, status: number, info: CtScan | undefined, mark: number, timeout: number): void {
+  detach(s: CtScan, status: number, info: CtScan | undefined, mark: number, timeout: number, extras: ScanExtras): void {
     const n = s.addrLen;
     const own = (this.own ??= Buffer.alloc(64));
     const from = s.buf;
@@ -119,6 +161,7 @@ export class CtScan {
     this.sctpState = sctp === undefined ? -1 : sctp.sctpState;
     this.vtagOrig = sctp === undefined ? -1 : sctp.vtagOrig;
     this.vtagReply = sctp === undefined ? -1 : sctp.vtagReply;
+    this.extras.merge(extras, undefined);
   }
 
   private reset(buf: Buffer, family: number): void {
@@ -133,6 +176,7 @@ export class CtScan {
     this.tcpState = this.wscaleOrig = this.wscaleReply = this.flagsOrig = this.flagsReply = -1;
     this.sctp = false;
     this.sctpState = this.vtagOrig = this.vtagReply = -1;
+    this.extras.clear();
   }
 
   /** Scans a message payload (nfgenmsg + attributes) in buf[start, end); false: use the slow path. */
@@ -180,12 +224,21 @@ export class CtScan {
         case Cta.protoinfo:
           if (!this.protoinfo(buf, v, v + size)) return false;
           break;
+        case Cta.seqAdjOrig:
+          if (!this.triple(buf, v, v + size, Extra.seqAdjOrig, CtaSeqAdj.correctionPos, CtaSeqAdj.offsetBefore, CtaSeqAdj.offsetAfter)) return false;
+          this.extras.seqAdjOrig = true;
+          break;
+        case Cta.seqAdjReply:
+          if (!this.triple(buf, v, v + size, Extra.seqAdjReply, CtaSeqAdj.correctionPos, CtaSeqAdj.offsetBefore, CtaSeqAdj.offsetAfter)) return false;
+          this.extras.seqAdjReply = true;
+          break;
+        case Cta.synproxy:
+          if (!this.triple(buf, v, v + size, Extra.synproxy, CtaSynproxy.isn, CtaSynproxy.its, CtaSynproxy.tsoff)) return false;
+          this.extras.synproxy = true;
+          break;
         case Cta.help:
         case Cta.labels:
-        case Cta.seqAdjOrig:
-        case Cta.seqAdjReply:
         case Cta.tupleMaster:
-        case Cta.synproxy:
           return false; // replicated, but rare: the slow path takes them
         default:
           break; // counters, secctx, timestamp, …: read or skipped by the decoder, never replicated
@@ -230,6 +283,26 @@ export class CtScan {
       at += (len + 3) & ~3;
     }
     return this.tcpState >= 0;
+  }
+
+  /**
+   * A nest of three u32 values (sequence adjustment, SYNPROXY state) into extras.v[at..at+2];
+   * false unless all three are there, as the decoder requires (ct-decode.ts).
+   */
+  private triple(buf: Buffer, start: number, end: number, at: number, a: number, b: number, c: number): boolean {
+    const v = this.extras.v;
+    v[at] = v[at + 1] = v[at + 2] = -1;
+    for (let p = start; p < end; ) {
+      const len = attrLengthAt(buf, p, end);
+      if (len < 0) return false;
+      const type = attrTypeAt(buf, p);
+      const value = u32(buf, p + 4, len - 4);
+      if (type === a) v[at] = value;
+      else if (type === b) v[at + 1] = value;
+      else if (type === c) v[at + 2] = value;
+      p += (len + 3) & ~3;
+    }
+    return (v[at] as number) >= 0 && (v[at + 1] as number) >= 0 && (v[at + 2] as number) >= 0;
   }
 
   /** CTA_PROTOINFO_SCTP: the state (required, as by the decoder) and the two verification tags. */
