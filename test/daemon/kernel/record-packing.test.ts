@@ -128,6 +128,26 @@ describe('conntrack record packing', () => {
     expect(decodeConntrackAttrs(payload, 4, payload.length, 'ipv4').ok).toBe(false);
   });
 
+  it('takes a SYNPROXY state of zeros (ctnetlink gives one to every entry it creates) for none, and packs the record', () => {
+    const udp = packable['udp'] as ConntrackEntry;
+    const canonical = toRecord(udp);
+    const zeros = Buffer.alloc(28);
+    zeros.writeUInt16LE(28, 0);
+    zeros.writeUInt16LE(Cta.synproxy | 0x8000, 2);
+    for (let i = 0; i < 3; i++) {
+      zeros.writeUInt16LE(8, 4 + 8 * i);
+      zeros.writeUInt16LE(i + 1, 6 + 8 * i);
+    }
+    const reported = Buffer.concat([Buffer.from(canonical.payload), zeros]);
+    const decoded = decodeConntrackAttrs(reported, 4, reported.length, 'ipv4');
+    expect(decoded.ok && decoded.value.synproxy).toBe(undefined);
+    const scan = new CtScan();
+    expect(scan.attributes(reported, 4, reported.length, reported[1] as number)).toBe(true);
+    const made = scanRecord(scan);
+    expect(bytesOf(made)).toEqual(bytesOf(canonical));
+    expect(packed(made)).toBeDefined();
+  });
+
   it('scans a TCP entry after an SCTP one with no SCTP state left over (the scan is reused)', () => {
     const scan = new CtScan();
     const first = Buffer.from(toRecord(sctp).payload);

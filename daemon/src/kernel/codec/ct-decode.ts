@@ -98,7 +98,9 @@ function decodeAttr(c: AttrCursor, e: Mutable<ConntrackEntry>, family: Family): 
     case Cta.synproxy: {
       const synproxy = decodeSynproxy(c.nested());
       if (synproxy === undefined) return 'incomplete CTA_SYNPROXY';
-      e.synproxy = synproxy;
+      // ctnetlink gives every entry it creates a SYNPROXY extension of zeros, which the kernel
+      // then reports: no state (SYNPROXY's hooks do nothing with it)
+      if (synproxy.isn !== 0 || synproxy.its !== 0 || synproxy.tsoff !== 0) e.synproxy = synproxy;
       return undefined;
     }
     case Cta.countersOrig:

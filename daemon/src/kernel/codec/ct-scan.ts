@@ -234,7 +234,8 @@ export class CtScan {
           break;
         case Cta.synproxy:
           if (!this.triple(buf, v, v + size, Extra.synproxy, CtaSynproxy.isn, CtaSynproxy.its, CtaSynproxy.tsoff)) return false;
-          this.extras.synproxy = true;
+          // all zeros: no state, as the decoder has it (what ctnetlink gives every entry it creates)
+          this.extras.synproxy = this.extras.v[Extra.synproxy] !== 0 || this.extras.v[Extra.synproxy + 1] !== 0 || this.extras.v[Extra.synproxy + 2] !== 0;
           break;
         case Cta.help:
         case Cta.labels:
