@@ -12,9 +12,9 @@
 // canonical record of the scan written and compared with it, key and payload. The receiver turns
 // the values back into a scan and writes the record with the same writer (scan-record.ts), so it
 // holds the sender's bytes exactly, and the sender's state hash with them (anti-entropy compares
-// hashes). Anything else (helpers, labels, sequence adjustments, SCTP or DCCP state, a tuple
-// without ports, a zone of one direction: the flags byte has no room left for it) travels as it
-// is.
+// hashes). Anything else (helpers, labels, sequence adjustments, SYNPROXY, SCTP or DCCP state, a
+// tuple without ports, a zone of one direction: the flags byte has no room left for it) travels
+// as it is.
 //
 //   u8 flags: 0x01 IPv6, 0x02 TCP state, 0x04 / 0x08 window scale original / reply,
 //             0x10 / 0x20 TCP flags original / reply, 0x40 mark, 0x80 timeout
