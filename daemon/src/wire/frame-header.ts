@@ -1,4 +1,4 @@
-// HALF sync frame header, wire version 2. All integers big-endian (network order).
+// HALF sync frame header, wire version 3. All integers big-endian (network order).
 //
 //   offset size field
 //   0      2    magic "HS" (0x48 0x53)
@@ -20,7 +20,7 @@
 // version, cluster and epoch fields it lacks, and RFC 5116 for the AEAD framing.
 
 export const FRAME_MAGIC = 0x4853;
-export const WIRE_VERSION = 2;
+export const WIRE_VERSION = 3;
 export const HEADER_BYTES = 28;
 export const TAG_BYTES = 16;
 export const NONCE_BYTES = 12;

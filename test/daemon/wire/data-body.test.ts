@@ -56,7 +56,8 @@ describe('DataBodyBuilder', () => {
 
 describe('DataBodyBuilder with a record packing', () => {
   const tcp = syntheticEntries(200).map((entry) => ({ kind: 'set', record: toRecord(entry) }) as const);
-  const sctp: StreamEntry = { kind: 'set', record: toRecord(SAMPLE_ENTRIES['sctp'] as ConntrackEntry) };
+  // a record with labels: no compact form
+  const sctp: StreamEntry = { kind: 'set', record: toRecord(SAMPLE_ENTRIES['tcpSnat'] as ConntrackEntry) };
   const hex = (entries: readonly StreamEntry[]) =>
     entries.map((e) => (e.kind === 'set' ? [Buffer.from(e.record.key).toString('hex'), Buffer.from(e.record.payload).toString('hex'), e.record.stateHash] : e));
 

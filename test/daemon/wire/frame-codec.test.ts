@@ -32,7 +32,7 @@ describe('frame codec', () => {
   it('lays out the header in network order, in clear, and encrypts the body', () => {
     const message = SAMPLES['data-records']!;
     const frame = encodeFrame(keys, header({ flags: 1 }), message);
-    expect(frame.subarray(0, 4)).toEqual(Buffer.from([0x48, 0x53, 2, 1]));
+    expect(frame.subarray(0, 4)).toEqual(Buffer.from([0x48, 0x53, 3, 1]));
     expect(frame.readUInt32BE(4)).toBe(GOLDEN_CLUSTER);
     expect(readHeader(frame)).toEqual(header({ flags: 1 }));
     expect(frame.length).toBe(FRAME_OVERHEAD + encodeMessage(message).length);
@@ -57,8 +57,9 @@ describe('frame codec', () => {
   it('names foreign clusters and other wire versions', () => {
     const foreign = encodeFrame(new FrameKeys(GOLDEN_KEY, 99), header({ clusterId: 99 }), SAMPLES.hello!);
     expect(decodeFrame(keys, foreign)).toEqual({ ok: false, reason: 'foreignCluster' });
-    // version 1, before packed sets (an upgraded node's frames are dropped by an old one the same way)
-    for (const version of [1, 3]) {
+    // version 1, before packed sets, and 2, before their extension byte (an upgraded node's
+    // frames are dropped by an old one the same way)
+    for (const version of [1, 2, 4]) {
       const other = encodeFrame(keys, header({ version }), SAMPLES.hello!);
       expect(decodeFrame(keys, other)).toEqual({ ok: false, reason: 'badVersion' });
     }
