@@ -43,8 +43,8 @@ describe('half flush and half resync against running daemons', () => {
     expect(after.summary.resyncs).toBeGreaterThan(before);
     expect(lab.b.output).toMatch(/caches flushed by request/);
     // the records went packed (kernel/record-packing.ts): some 27 to a datagram, where at most 7
-    // fit as key and payload (batchLines' entries with a zone of one direction, 2 in 15, go
-    // unpacked: some 13 to a datagram in all)
+    // fit as key and payload (batchLines' entries with a zone of one direction, 2 in 15, pack
+    // with an extension byte)
     const sent = (name: string) => (after.counters.sync[name] ?? 0) - (primary.counters.sync[name] ?? 0);
     expect(sent('resyncRecordsSent')).toBeGreaterThanOrEqual(ENTRIES);
     expect(sent('resyncRecordsSent') / sent('dataFramesSent')).toBeGreaterThan(10);
