@@ -15,6 +15,7 @@ import type { FlowCache } from '../cache/flow-cache.js';
 import type { KernelFeed } from './kernel-feed.js';
 import type { MasterZones } from './master-zones.js';
 import { pacedReconcile } from './paced-reconcile.js';
+import { TouchedKeys } from './touched-keys.js';
 
 export interface TableResyncDeps {
   readonly dumper: KernelDumper;
@@ -95,11 +96,11 @@ export class TableResync {
    */
   private masterLookup(records: readonly FlowRecord[]): (key: Uint8Array) => boolean {
     const internal = this.deps.internal;
-    const zoned = new Set<string>();
+    const zoned = new TouchedKeys();
     if (this.deps.zones.size > 0) {
-      for (const r of records) if (r.key[2] !== 0 || r.key[3] !== 0) zoned.add(Buffer.from(r.key.buffer, r.key.byteOffset, r.key.byteLength).toString('latin1'));
+      for (const r of records) if (r.key[2] !== 0 || r.key[3] !== 0) zoned.add(Table.conntrack, r.key);
     }
-    return (key) => zoned.has(Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1')) || internal.get(Table.conntrack, key) !== undefined;
+    return (key) => zoned.has(Table.conntrack, key) || internal.get(Table.conntrack, key) !== undefined;
   }
 
   private async run(reason: string): Promise<ResyncOutcome> {

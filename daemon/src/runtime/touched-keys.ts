@@ -1,5 +1,6 @@
 // A set of (table, key) pairs, found by the cache's key hash (no string per key): the keys kernel
-// events touched while a dump was read and reconciled (kernel-feed.ts, paced-reconcile.ts).
+// events touched while a dump was read and reconciled (kernel-feed.ts, paced-reconcile.ts), and
+// the zoned connections of a dump an expectation's master is looked for in (table-resync.ts).
 import { hashKey, sameKey } from '../cache/key-hash.js';
 import type { Table } from '../model/record.js';
 

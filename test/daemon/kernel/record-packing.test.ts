@@ -11,6 +11,7 @@ import { MAX_PACKED_BYTES } from '../../../daemon/src/model/record-packing.js';
 import { Prng } from '../../../daemon/src/channel/prng.js';
 import { fnv1a64 } from '../../../daemon/src/kernel/state-hash.js';
 import { expectGoldenBytes } from './helpers/golden-bytes.js';
+import { payloadAttrs } from './helpers/payload-attrs.js';
 import { SAMPLE_ENTRIES, SAMPLE_EXPECTATION } from './helpers/sample-entries.js';
 import { syntheticEntries } from './helpers/synthetic-flows.js';
 
@@ -23,12 +24,6 @@ function packed(record: FlowRecord): Buffer | undefined {
   if (end < 0) return undefined;
   expect(end - 3).toBeLessThanOrEqual(MAX_PACKED_BYTES);
   return target.subarray(3, end);
-}
-
-/** Offset of the first top-level attribute of `type` in a record payload. */
-function topLevelAttr(payload: Buffer, type: number): number {
-  for (let at = 4; at < payload.length; at += (payload.readUInt16LE(at) + 3) & ~3) if ((payload.readUInt16LE(at + 2) & 0x3fff) === type) return at;
-  throw new Error(`no attribute ${type}`);
 }
 
 const without = (entry: ConntrackEntry, ...fields: (keyof ConntrackEntry)[]): ConntrackEntry => {
@@ -125,7 +120,8 @@ describe('conntrack record packing', () => {
   it.each(['seqAdjReply', 'synproxy'] as const)('leaves an incomplete %s to the decoder, which refuses it too', (part) => {
     const payload = Buffer.from(toRecord(synproxy).payload);
     // the nest's last value renamed to a type neither reads: two of three left
-    const nest = topLevelAttr(payload, part === 'synproxy' ? Cta.synproxy : Cta.seqAdjReply);
+    const type = part === 'synproxy' ? Cta.synproxy : Cta.seqAdjReply;
+    const nest = payloadAttrs(payload).find((a) => a.type === type)?.at as number;
     payload.writeUInt16LE(9, nest + 4 + 2 * 8 + 2);
     expect(new CtScan().attributes(payload, 4, payload.length, payload[1] as number)).toBe(false);
     expect(decodeConntrackAttrs(payload, 4, payload.length, 'ipv4').ok).toBe(false);
