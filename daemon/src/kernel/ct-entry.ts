@@ -155,7 +155,18 @@ export interface Expectation {
   readonly mask: Tuple;
   /** Remaining lifetime in seconds. */
   readonly timeout?: number;
+  /**
+   * CTA_EXPECT_ZONE as a create needs it: the zone the master is found under by its original
+   * tuple (the zone of its original direction; 0 when its zone is of the reply direction alone).
+   */
   readonly zone: number;
+  /**
+   * The master's zone when it is of the reply direction alone. The kernel finds the master under
+   * `zone` (0) but updates, deletes and tells expectations apart by the number of the master's
+   * zone whatever its direction (nf_ct_exp_zone_equal_any): this one. Never reported by the
+   * kernel (runtime/master-zones.ts resolves it); absent otherwise.
+   */
+  readonly masterReplyZone?: number;
   /** NF_CT_EXPECT_* flags (PERMANENT 1, INACTIVE 2, USERSPACE 4). */
   readonly flags: number;
   readonly class: number;
@@ -165,4 +176,9 @@ export interface Expectation {
   /** Name of the expectation function (e.g. "nat-follow-master"). */
   readonly fn?: string;
   readonly id?: number;
+}
+
+/** The zone the kernel updates and deletes an expectation by: the number of its master's zone. */
+export function expectationZone(x: Pick<Expectation, 'zone' | 'masterReplyZone'>): number {
+  return x.masterReplyZone ?? x.zone;
 }

@@ -6,9 +6,11 @@
 //                own; with the original tuple it is what the kernel finds the entry by, and no
 //                two entries share both)
 //   expectation  [family][protocol][zone][expected tuple as above][mask tuple as above]
+//                (the number of the master's zone, whatever its direction: what the kernel
+//                deletes the expectation by and tells expectations apart with)
 import { Table } from '../model/record.js';
 import type { ConntrackEntry, Expectation, Family, Tuple, ConntrackIdentity } from './ct-entry.js';
-import { IpProto } from './ct-entry.js';
+import { expectationZone, IpProto } from './ct-entry.js';
 import { fail, type DecodeResult } from './codec/decode-result.js';
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './codec/ip-address.js';
 import { EntryEncodeError } from './errors.js';
@@ -27,14 +29,15 @@ export function conntrackKey(e: ConntrackIdentity): Uint8Array {
   return key;
 }
 
-export function expectationKey(x: Pick<Expectation, 'family' | 'tuple' | 'mask' | 'zone'>): Uint8Array {
+export function expectationKey(x: Pick<Expectation, 'family' | 'tuple' | 'mask' | 'zone' | 'masterReplyZone'>): Uint8Array {
   const size = e4or16(x.family);
   const part = 2 * size + 4;
   const key = new Uint8Array(4 + 2 * part);
+  const zone = expectationZone(x);
   key[0] = x.family === 'ipv4' ? 2 : 10;
   key[1] = x.tuple.proto;
-  key[2] = x.zone >> 8;
-  key[3] = x.zone & 0xff;
+  key[2] = zone >> 8;
+  key[3] = zone & 0xff;
   writeTupleKey(key, 4, x.tuple, x.family);
   writeTupleKey(key, 4 + part, x.mask, x.family);
   return key;
@@ -75,8 +78,9 @@ function addressBytes(text: string, family: Family): Uint8Array {
 
 /**
  * Rebuilds the identifying part of an entry or expectation from its key, enough to delete it
- * (the reply tuple and the master are stand-ins; the zone is the original direction's, which as
- * CTA_ZONE finds the entry whether its zone is of both directions or of the original alone).
+ * (the reply tuple and the master are stand-ins). An entry's zone is the original direction's,
+ * which as CTA_ZONE finds the entry whether its zone is of both directions or of the original
+ * alone; an expectation's is its master's zone number, what the kernel deletes it by.
  */
 export function keyToObject(table: number, key: Uint8Array): DecodeResult<KernelObject> {
   const family: Family | undefined = key[0] === 2 ? 'ipv4' : key[0] === 10 ? 'ipv6' : undefined;

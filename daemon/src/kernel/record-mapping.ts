@@ -5,7 +5,8 @@
 //            the mask's addresses and ports. Equal flows give equal keys on every node.
 //   payload  version byte (1), family byte (2 or 10), two reserved zero bytes (attributes stay
 //            4-byte aligned), then the canonical ctnetlink attributes (encodeReplicaAttrs in
-//            codec/ct-encode.ts, encodeExpectationReplicaAttrs) with the timeout last.
+//            codec/ct-encode.ts, encodeExpectationReplicaAttrs) with the timeout last; an
+//            expectation's may hold one attribute of our own, REPLICA_MASTER_REPLY_ZONE.
 //   stateHash  FNV-1a 64 of the payload up to the timeout: timeout, counters, id and use never
 //            change it.
 //

@@ -15,24 +15,57 @@
 // key's zone, which is the original direction's (record-key.ts). Candidates are the zones other
 // than 0 seen on connections with a helper (only those have expectations) in events, and on any
 // connection in a dump of the table; each is probed in the table, and an expectation whose master
-// is found under none keeps the kernel's 0. Without zones in use nothing is probed at all. A
-// master tuple held in zone 0 and in another zone at once (two connections) resolves to the other.
-// A DESTROY is matched the same way against the expectations held, since its master may be gone.
+// is found under none keeps the kernel's 0. A master tuple held in zone 0 and in another zone at
+// once (two connections) resolves to the other.
+//
+// A master held under 0 may still have a zone, of the reply direction alone. The kernel finds it
+// under 0, but deletes and updates the expectation by the number of the master's zone whatever
+// its direction (nf_ct_exp_zone_equal_any): checked here, an expectation of such a master in zone
+// 5 was refused to a delete under 0 (ENOENT) and went under 5. Such an expectation keeps 0 to be
+// created under and gets `masterReplyZone`, read from its master's record; its record key has
+// that number, so the peer deletes it by it.
+//
+// A DESTROY is matched against the expectations held, since its master may be gone.
 import type { FlowCache } from '../cache/flow-cache.js';
 import type { ConntrackEntry, Expectation } from '../kernel/ct-entry.js';
 import type { ConntrackEventView, KernelEvent, KernelEventSink, OverrunInfo } from '../kernel/kernel-roles.js';
 import { conntrackKey, expectationKey } from '../kernel/record-key.js';
-import { Table } from '../model/record.js';
+import { fromRecord } from '../kernel/record-mapping.js';
+import { Table, type FlowRecord } from '../model/record.js';
 
 /** Whether a table holds a record with this key. */
 export type HoldsKey = (key: Uint8Array) => boolean;
+
+/**
+ * The number of the zone of the connection held with this key (the key's own zone, or when that
+ * is 0 a zone of the reply direction alone); undefined when none is held.
+ */
+export type HeldZone = (key: Uint8Array) => number | undefined;
+
+/** The number of the zone of the connection `record` holds, whatever its direction. */
+export function zoneNumberOf(record: Pick<FlowRecord, 'table' | 'key' | 'payload'>): number {
+  const keyZone = ((record.key[2] as number) << 8) | (record.key[3] as number);
+  if (keyZone !== 0) return keyZone;
+  const r = fromRecord(record);
+  return r.ok && r.value.table === 'conntrack' ? (r.value.entry.reply.zone ?? 0) : 0;
+}
+
+/** HeldZone over a table of conntrack records (an internal cache). */
+export function heldZoneIn(cache: FlowCache): HeldZone {
+  return (key) => {
+    const held = cache.get(Table.conntrack, key);
+    return held === undefined ? undefined : zoneNumberOf(held.record);
+  };
+}
 
 export class MasterZones {
   private readonly zones = new Set<number>();
 
   /** A connection seen in an event: its zone is a candidate if it has a helper. */
   noteEntry(entry: ConntrackEntry): void {
-    if (entry.helper !== undefined) this.note(entry.orig.zone ?? entry.zone);
+    if (entry.helper === undefined) return;
+    this.note(entry.orig.zone ?? entry.zone);
+    this.note(entry.reply.zone ?? 0);
   }
 
   /** A conntrack record's key (from a dump): its zone is a candidate. */
@@ -45,15 +78,24 @@ export class MasterZones {
     return this.zones.size;
   }
 
-  /** `x` with the zone its master is held under in `conntrack`; `x` itself when none is found. */
-  withMasterZone(x: Expectation, conntrack: HoldsKey): Expectation {
+  /**
+   * `x` with the zone its master is held under in `conntrack`, and with the master's zone of the
+   * reply direction alone if it has one; `x` itself when that changes nothing.
+   */
+  withMasterZone(x: Expectation, conntrack: HeldZone): Expectation {
     for (const zone of this.zones) {
-      if (conntrack(conntrackKey({ family: x.family, orig: x.master, zone }))) return zone === x.zone ? x : { ...x, zone };
+      if (conntrack(conntrackKey({ family: x.family, orig: x.master, zone })) !== undefined) return zone === x.zone ? x : { ...x, zone };
     }
-    return x;
+    const replyZone = conntrack(conntrackKey({ family: x.family, orig: x.master, zone: 0 })) ?? 0;
+    if (replyZone === 0) return x;
+    this.note(replyZone);
+    return { ...x, zone: 0, masterReplyZone: replyZone };
   }
 
-  /** `x` with the zone it is held under in `expectations` (a DESTROY's); `x` itself when none is found. */
+  /**
+   * `x` with the zone it is held under in `expectations` (a DESTROY's, which needs only its key:
+   * that zone is the master's number, see expectationKey); `x` itself when none is found.
+   */
   withHeldZone(x: Expectation, expectations: HoldsKey): Expectation {
     for (const zone of this.zones) {
       if (expectations(expectationKey({ ...x, zone }))) return zone === x.zone ? x : { ...x, zone };
@@ -72,12 +114,14 @@ export class MasterZones {
  */
 export class MasterZoneSink implements KernelEventSink {
   readonly conntrackView?: (view: ConntrackEventView) => void;
+  private readonly heldZone: HeldZone;
 
   constructor(
     private readonly inner: KernelEventSink,
     private readonly zones: MasterZones,
     private readonly internal: FlowCache,
   ) {
+    this.heldZone = heldZoneIn(internal);
     // the fast path never carries a helper (the scanner leaves CTA_HELP to the decoder): passed through
     if (inner.conntrackView !== undefined) this.conntrackView = inner.conntrackView.bind(inner);
   }
@@ -88,13 +132,13 @@ export class MasterZoneSink implements KernelEventSink {
       this.inner.event(event);
       return;
     }
-    if (this.zones.size === 0) {
+    if (event.type === 'destroy' && this.zones.size === 0) {
       this.inner.event(event);
       return;
     }
     const expectation = event.type === 'destroy'
       ? this.zones.withHeldZone(event.expectation, (key) => this.internal.get(Table.expectation, key) !== undefined)
-      : this.zones.withMasterZone(event.expectation, (key) => this.internal.get(Table.conntrack, key) !== undefined);
+      : this.zones.withMasterZone(event.expectation, this.heldZone);
     this.inner.event(expectation === event.expectation ? event : { ...event, expectation });
   }
 

@@ -4,8 +4,10 @@
 // were lost: the dump heals that), when this node takes over (failover plan), after purges and
 // commits (our own writes are not followed through events), and on `half resync kernel`.
 // Requests coalesce: while one resync runs, any number of further requests make one more run.
+import type { Expectation } from '../kernel/ct-entry.js';
 import type { FlowFilter } from '../kernel/flow-filter.js';
 import type { KernelDumper } from '../kernel/kernel-roles.js';
+import { conntrackKey } from '../kernel/record-key.js';
 import { expectationToRecord } from '../kernel/record-mapping.js';
 import type { Logger } from '../metrics/logger.js';
 import { Table, type FlowRecord, type RecordChange } from '../model/record.js';
@@ -13,7 +15,8 @@ import type { ReconcileResult } from '../sync/local-table.js';
 import type { Clock } from '../sync/clock.js';
 import type { FlowCache } from '../cache/flow-cache.js';
 import type { KernelFeed } from './kernel-feed.js';
-import type { MasterZones } from './master-zones.js';
+import { KeyMap } from './key-map.js';
+import { heldZoneIn, zoneNumberOf, type HeldZone, type MasterZones } from './master-zones.js';
 import { pacedReconcile } from './paced-reconcile.js';
 import { TouchedKeys } from './touched-keys.js';
 
@@ -91,16 +94,23 @@ export class TableResync {
   }
 
   /**
-   * Whether a connection is held, in the dump just read (zones other than 0 only: the only ones
-   * withMasterZone asks about; none to index without them) or in our table.
+   * The zone of a connection held (HeldZone), in the dump just read or in our table. Of the dump
+   * only the connections the lookups can ask about are indexed: those in a zone of the original
+   * direction (only with zones in use) and those held under 0 whose tuple is an expectation's
+   * master (its zone may be of the reply direction alone: read from the record).
    */
-  private masterLookup(records: readonly FlowRecord[]): (key: Uint8Array) => boolean {
-    const internal = this.deps.internal;
-    const zoned = new TouchedKeys();
-    if (this.deps.zones.size > 0) {
-      for (const r of records) if (r.key[2] !== 0 || r.key[3] !== 0) zoned.add(Table.conntrack, r.key);
+  private masterLookup(records: readonly FlowRecord[], expectations: readonly Expectation[]): HeldZone {
+    const inDump = new KeyMap<number>();
+    const masters = new TouchedKeys();
+    for (const x of expectations) masters.add(Table.conntrack, conntrackKey({ family: x.family, orig: x.master, zone: 0 }));
+    const zonesInUse = this.deps.zones.size > 0;
+    for (const r of records) {
+      if (r.key[2] !== 0 || r.key[3] !== 0) {
+        if (zonesInUse) inDump.set(Table.conntrack, r.key, zoneNumberOf(r));
+      } else if (masters.has(Table.conntrack, r.key)) inDump.set(Table.conntrack, r.key, zoneNumberOf(r));
     }
-    return (key) => zoned.has(Table.conntrack, key) || internal.get(Table.conntrack, key) !== undefined;
+    const internal = heldZoneIn(this.deps.internal);
+    return (key) => inDump.get(Table.conntrack, key) ?? internal(key);
   }
 
   private async run(reason: string): Promise<ResyncOutcome> {
@@ -116,10 +126,10 @@ export class TableResync {
       this.counters.undecodable += conntrack.undecodable + expectations.undecodable;
       records = conntrack.entries;
       for (const record of records) this.deps.zones.noteKey(record.key);
-      const holdsMaster = expectations.entries.length === 0 ? () => false : this.masterLookup(records);
+      const masterZone = expectations.entries.length === 0 ? () => undefined : this.masterLookup(records, expectations.entries);
       for (const x of expectations.entries) {
         try {
-          records.push(expectationToRecord(this.deps.zones.withMasterZone(x, holdsMaster)));
+          records.push(expectationToRecord(this.deps.zones.withMasterZone(x, masterZone)));
         } catch {
           this.counters.undecodable++;
         }

@@ -4,16 +4,19 @@
 // master in a zone of both directions or of the original one. HALF gives the expectation the
 // zone its master's record has (MasterZones, daemon/src/runtime/master-zones.ts): with it the
 // master is read back (the read-back of a helper's sequence adjustment) and the expectation is
-// created on the second firewall, for each kind of zone nftables can set.
+// created on the second firewall, for each kind of zone nftables can set. A master in a zone of
+// the reply direction alone is found under 0, but the kernel updates and deletes its
+// expectations by the zone's number (nf_ct_exp_zone_equal_any): the expectation keeps 0 to be
+// created under and carries that number (masterReplyZone), which its record key has.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConntrackEntry, Expectation } from '../../../daemon/src/kernel/ct-entry.js';
 import type { DumpResult } from '../../../daemon/src/kernel/kernel-roles.js';
 import { conntrackKey } from '../../../daemon/src/kernel/record-key.js';
-import { MasterZones } from '../../../daemon/src/runtime/master-zones.js';
+import { MasterZones, zoneNumberOf } from '../../../daemon/src/runtime/master-zones.js';
 import { requireTool } from '../../helpers/tools.js';
 import { KernelAgent } from './helpers/agent-client.js';
 import { toWire, type WireRecord } from './helpers/wire-record.js';
-import { expectationToRecord } from '../../../daemon/src/kernel/record-mapping.js';
+import { expectationToRecord, toRecord } from '../../../daemon/src/kernel/record-mapping.js';
 import { FtpScripts } from './helpers/ftp-session.js';
 import { Netns } from './helpers/netns.js';
 import { ftpRuleset } from './helpers/rulesets.js';
@@ -30,9 +33,9 @@ function stripVolatile(x: Expectation): Omit<Expectation, 'timeout' | 'id'> {
 }
 
 const KINDS = [
-  { name: 'both directions', direction: 'both', masterZone: ZONE },
-  { name: 'the original direction', direction: 'original', masterZone: ZONE },
-  { name: 'the reply direction', direction: 'reply', masterZone: 0 },
+  { name: 'both directions', direction: 'both', masterZone: ZONE, masterReplyZone: undefined },
+  { name: 'the original direction', direction: 'original', masterZone: ZONE, masterReplyZone: undefined },
+  { name: 'the reply direction', direction: 'reply', masterZone: 0, masterReplyZone: ZONE },
 ] as const;
 
 let scripts: FtpScripts;
@@ -47,7 +50,7 @@ afterAll(async () => {
   await scripts?.remove();
 });
 
-describe.each(KINDS)('an FTP expectation whose master has zone 5 of $name', ({ direction, masterZone }) => {
+describe.each(KINDS)('an FTP expectation whose master has zone 5 of $name', ({ direction, masterZone, masterReplyZone }) => {
   let topo: Topology;
   let agent: KernelAgent;
   let original: Expectation;
@@ -76,13 +79,14 @@ describe.each(KINDS)('an FTP expectation whose master has zone 5 of $name', ({ d
 
     // the sender's way: zones noted from the connections with a helper, the master probed in the table
     const zones = new MasterZones();
-    const held = new Set<string>();
+    const held = new Map<string, number>();
     for (const entry of ct.entries) {
       zones.noteEntry(entry);
-      held.add(Buffer.from(conntrackKey(entry)).toString('hex'));
+      held.set(Buffer.from(conntrackKey(entry)).toString('hex'), zoneNumberOf(toRecord(entry)));
     }
-    resolved = zones.withMasterZone(original, (key) => held.has(Buffer.from(key).toString('hex')));
+    resolved = zones.withMasterZone(original, (key) => held.get(Buffer.from(key).toString('hex')));
     expect(resolved.zone).toBe(masterZone);
+    expect(resolved.masterReplyZone).toBe(masterReplyZone);
     const readBack: ConntrackEntry | null = await agent.request('get', { key: { family: original.family, orig: original.master, zone: resolved.zone } });
     expect(readBack?.id).toBe(master.id);
     if (masterZone !== 0) {
@@ -103,11 +107,23 @@ describe.each(KINDS)('an FTP expectation whose master has zone 5 of $name', ({ d
       const asDumped = await peerAgent.request<{ report: { failed: number; results: { ok: boolean; code?: string }[] } }>('applyRecords', { changes: [{ op: 'set', record: toWire(expectationToRecord(original)) }] });
       expect(asDumped.report.results[0]?.ok).toBe(masterZone === 0);
       if (masterZone !== 0) expect(asDumped.report.results[0]?.code).toBe('ENOENT');
-      const { report } = await peerAgent.request<{ report: { failed: number } }>('applyRecords', { changes: [{ op: 'set', record: toWire(expectationToRecord(resolved)) }] });
+      // created, and its timeout set afterwards (an update, which finds it under the master's number)
+      const { report } = await peerAgent.request<{ report: { failed: number } }>('applyRecords', { changes: [{ op: 'set', record: toWire(expectationToRecord({ ...resolved, timeout: 77 })) }] });
       expect(report.failed).toBe(0);
       const exp: DumpResult<Expectation> = await peerAgent.request('dump', { table: 'expectation' });
       expect(exp.entries.map(stripVolatile)).toEqual([stripVolatile(original)]);
+      expect(exp.entries[0]?.timeout).toBeLessThanOrEqual(77);
       expect((await peer.exec('conntrack', ['-L', 'expect'], { check: true })).stdout).toMatch(/dport=50000/);
+
+      // deleted by its record's key, as a peer's delete arrives; the key as dumped (zone 0) finds nothing
+      const remove = async (x: Expectation) => {
+        const changes = [{ op: 'delete', record: toWire(expectationToRecord(x)) }];
+        return (await peerAgent?.request<{ report: { results: { ok: boolean; action?: string }[] } }>('applyRecords', { changes }))?.report.results[0];
+      };
+      expect(await remove(original)).toEqual({ ok: true, action: 'absent' });
+      expect((await peerAgent.request<DumpResult<Expectation>>('dump', { table: 'expectation' })).entries).toHaveLength(1);
+      expect(await remove(resolved)).toEqual({ ok: true, action: 'deleted' });
+      expect((await peerAgent.request<DumpResult<Expectation>>('dump', { table: 'expectation' })).entries).toHaveLength(0);
     } finally {
       await peerAgent?.stop();
       await peer.destroy();

@@ -22,6 +22,17 @@ describe('record mapping', () => {
     expect(fromRecord(record)).toEqual({ ok: true, value: { table: 'expectation', expectation: replicatedExp } });
   });
 
+  it("keys an expectation by its master's zone number, which a delete made from the key uses", () => {
+    const replyZoned = { ...SAMPLE_EXPECTATION, zone: 0, masterReplyZone: 5 };
+    const record = expectationToRecord(replyZoned);
+    expect([record.key[2], record.key[3]]).toEqual([0, 5]);
+    expect(Buffer.from(record.key)).toEqual(Buffer.from(expectationToRecord({ ...SAMPLE_EXPECTATION, zone: 5 }).key));
+    const { id: _id, ...replicated } = replyZoned;
+    expect(fromRecord(record)).toEqual({ ok: true, value: { table: 'expectation', expectation: replicated } });
+    const { ops } = opsFromChanges([{ op: 'delete', table: Table.expectation, key: record.key }]);
+    expect(ops[0]?.op === 'delete-expectation' ? ops[0].expectation.zone : undefined).toBe(5);
+  });
+
   it('keeps the key and state hash when only volatile fields change', () => {
     const e = SAMPLE_ENTRIES['tcpSnat'] as ConntrackEntry;
     const a = toRecord(e);

@@ -7,7 +7,8 @@ import type { ConntrackEntry, Expectation } from '../../../daemon/src/kernel/ct-
 import type { KernelEvent, KernelEventSink } from '../../../daemon/src/kernel/kernel-roles.js';
 import { conntrackKey } from '../../../daemon/src/kernel/record-key.js';
 import { expectationToRecord, toRecord } from '../../../daemon/src/kernel/record-mapping.js';
-import { MasterZones, MasterZoneSink } from '../../../daemon/src/runtime/master-zones.js';
+import { MasterZones, MasterZoneSink, zoneNumberOf } from '../../../daemon/src/runtime/master-zones.js';
+import { Table } from '../../../daemon/src/model/record.js';
 import { SAMPLE_EXPECTATION } from '../kernel/helpers/sample-entries.js';
 
 const x = SAMPLE_EXPECTATION;
@@ -58,14 +59,26 @@ describe('MasterZoneSink', () => {
     }
   });
 
-  it('leaves 0 where the master is held under 0: a zone of the reply direction alone, no zone, or not held', () => {
-    for (const entries of [[master(5, 'reply')], [master(0)], [], [{ ...master(5), helper: undefined } as ConntrackEntry]]) {
+  it('leaves 0 where the master is held under 0 without a zone, or is not held', () => {
+    for (const entries of [[master(0)], [], [{ ...master(5), helper: undefined } as ConntrackEntry]]) {
       const { inner, sink } = sinkWith(entries);
       const event: KernelEvent = { table: 'expectation', type: 'new', expectation: x, originPort: 0 };
       sink.event(event);
       expect(zoneOf(inner.events.at(-1))).toBe(0);
       expect(inner.events.at(-1)).toBe(event);
     }
+  });
+
+  it("keeps 0 for a master in a zone of the reply direction alone, and gives the expectation that zone's number to be keyed and deleted by", () => {
+    const { internal, inner, sink } = sinkWith([master(5, 'reply')]);
+    sink.event({ table: 'expectation', type: 'new', expectation: x, originPort: 0 });
+    const resolved = inner.events.at(-1);
+    expect(resolved?.table === 'expectation' ? resolved.expectation : undefined).toEqual({ ...x, zone: 0, masterReplyZone: 5 });
+    // held under that number; a DESTROY (the kernel's, without a zone) finds it once the master is gone
+    internal.set(expectationToRecord({ ...x, masterReplyZone: 5 }), 1, 0);
+    internal.delete(Table.conntrack, conntrackKey(master(5, 'reply')));
+    sink.event({ table: 'expectation', type: 'destroy', expectation: x, originPort: 0 });
+    expect(zoneOf(inner.events.at(-1))).toBe(5);
   });
 
   it('takes only zones of connections with a helper from events, and finds the master among several', () => {
@@ -104,9 +117,13 @@ describe('MasterZones', () => {
     zones.noteKey(conntrackKey(master(7, 'orig')));
     zones.noteKey(conntrackKey(master(7)));
     expect(zones.size).toBe(1);
-    const held = new Set([Buffer.from(conntrackKey(master(7))).toString('hex')]);
-    const found = zones.withMasterZone(x as Expectation, (key) => held.has(Buffer.from(key).toString('hex')));
+    const held = toRecord(master(7));
+    const found = zones.withMasterZone(x as Expectation, (key) => (Buffer.from(key).equals(Buffer.from(held.key)) ? zoneNumberOf(held) : undefined));
     expect(found.zone).toBe(7);
     expect({ ...found, zone: 0 }).toEqual(x);
+  });
+
+  it("reads a connection's zone number from its record, whatever the zone's direction", () => {
+    expect([master(0), master(4), master(5, 'orig'), master(6, 'reply')].map((e) => zoneNumberOf(toRecord(e)))).toEqual([0, 4, 5, 6]);
   });
 });

@@ -122,17 +122,19 @@ describe('TableResync', () => {
   it("gives each expectation its master's zone, from the dump (the kernel reports none)", async () => {
     const { dumper, resync, internal } = setup();
     const x = SAMPLE_EXPECTATION;
-    const master = (zone: number, sport: number): ConntrackEntry => ({
-      ...tcp, orig: { ...x.master, sport }, reply: { ...tcp.reply, src: x.master.dst, dst: x.master.src, sport: 21, dport: sport }, zone, helper: 'ftp',
+    const master = (zone: number, sport: number, replyZone?: number): ConntrackEntry => ({
+      ...tcp, orig: { ...x.master, sport }, reply: { ...tcp.reply, src: x.master.dst, dst: x.master.src, sport: 21, dport: sport, ...(replyZone === undefined ? {} : { zone: replyZone }) }, zone, helper: 'ftp',
     });
-    // masters in zone 5 and in no zone; an expectation of each, and one whose master is not there
-    dumper.table = [master(5, 40999), master(0, 41000)];
-    dumper.expectations = [x, { ...x, master: { ...x.master, sport: 41000 }, tuple: { ...x.tuple, dport: 50011 } }, { ...x, master: { ...x.master, sport: 42000 }, tuple: { ...x.tuple, dport: 50012 } }];
+    const of = (sport: number, dport: number): Expectation => ({ ...x, master: { ...x.master, sport }, tuple: { ...x.tuple, dport } });
+    // masters in zone 5, in no zone and in zone 6 of the reply direction; an expectation of each,
+    // and one whose master is not there
+    dumper.table = [master(5, 40999), master(0, 41000), master(0, 41001, 6)];
+    dumper.expectations = [x, of(41000, 50011), of(42000, 50012), of(41001, 50013)];
     const done = resync.request('start');
     await tick();
     dumper.releaseAll();
     await done;
     const held = [...internal.values()].map((f) => fromRecord(f.record)).flatMap((d) => (d.ok && d.value.table === 'expectation' ? [d.value.expectation] : []));
-    expect(held.map((e) => [e.tuple.dport, e.zone]).sort()).toEqual([[50010, 5], [50011, 0], [50012, 0]]);
+    expect(held.map((e) => [e.tuple.dport, e.zone, e.masterReplyZone]).sort()).toEqual([[50010, 5, undefined], [50011, 0, undefined], [50012, 0, undefined], [50013, 0, 6]]);
   });
 });

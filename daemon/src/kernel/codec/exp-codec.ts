@@ -8,8 +8,12 @@
 // ignores CTA_EXPECT_TIMEOUT (the master's helper policy sets it) and, given
 // CTA_EXPECT_HELP_NAME, attaches that helper to the connection the expectation creates, which
 // is why a create names the helper only when it must (a non-zero class is checked against it);
-// ctnetlink_change_expect applies CTA_EXPECT_TIMEOUT to an existing expectation.
-import type { Expectation, ExpectationNat, Family } from '../ct-entry.js';
+// ctnetlink_change_expect applies CTA_EXPECT_TIMEOUT to an existing expectation. A create finds
+// the master under CTA_EXPECT_ZONE by its original tuple; an update or delete finds the
+// expectation by it, compared with the number of the master's zone whatever its direction
+// (nf_ct_exp_zone_equal_any): the two differ for a master whose zone is of the reply direction
+// alone (Expectation.masterReplyZone).
+import { expectationZone, type Expectation, type ExpectationNat, type Family } from '../ct-entry.js';
 import { CtaExpect, CtaExpectNat } from './ctnetlink-attr.js';
 import { decodeTuple, encodeTuple } from './ct-tuple.js';
 import { familyOf } from './ct-decode.js';
@@ -18,6 +22,12 @@ import { fail, guard, ok, type DecodeResult } from './decode-result.js';
 import { AttrCursor, type AttrWriter } from './netlink-attr.js';
 import { NlmFlag } from './netlink-message.js';
 import { AddressFamily, beginMessage, endMessage, ExpMsg, NFGENMSG_LEN, nfMessageType, NfnlSubsys } from './nfnetlink.js';
+
+/**
+ * HALF's own attribute of a replica payload (masterReplyZone, u16): the kernel knows no such
+ * field, and its expectation attributes end far below this type (CTA_EXPECT_MAX).
+ */
+export const REPLICA_MASTER_REPLY_ZONE = 0x3fff;
 
 type Mutable<T> = { -readonly [K in keyof T]?: T[K] };
 
@@ -52,6 +62,9 @@ export function decodeExpectationAttrs(buf: Buffer, start: number, end: number, 
           break;
         case CtaExpect.zone:
           x.zone = c.u16be() ?? 0;
+          break;
+        case REPLICA_MASTER_REPLY_ZONE:
+          x.masterReplyZone = c.u16be();
           break;
         case CtaExpect.flags:
           x.flags = c.u32be() ?? 0;
@@ -104,6 +117,7 @@ export function encodeExpectationReplicaAttrs(w: AttrWriter, x: Expectation): nu
   encodeTuple(w, CtaExpect.tuple, x.tuple, x.family);
   encodeTuple(w, CtaExpect.mask, x.mask, x.family);
   if (x.zone !== 0) w.u16be(CtaExpect.zone, x.zone);
+  if (x.masterReplyZone !== undefined) w.u16be(REPLICA_MASTER_REPLY_ZONE, x.masterReplyZone);
   w.u32be(CtaExpect.flags, x.flags);
   w.u32be(CtaExpect.class, x.class);
   if (x.helper !== undefined) w.string(CtaExpect.helpName, x.helper);
@@ -117,7 +131,7 @@ export function encodeExpectationReplicaAttrs(w: AttrWriter, x: Expectation): nu
 const expNew = nfMessageType(NfnlSubsys.ctnetlinkExp, ExpMsg.new);
 const expDelete = nfMessageType(NfnlSubsys.ctnetlinkExp, ExpMsg.delete);
 
-/** IPCTNL_MSG_EXP_NEW with NLM_F_CREATE|NLM_F_EXCL. */
+/** IPCTNL_MSG_EXP_NEW with NLM_F_CREATE|NLM_F_EXCL, under the zone that finds the master. */
 export function encodeExpectationCreate(w: AttrWriter, x: Expectation, seq: number, flags: number): void {
   const at = beginMessage(w, expNew, flags | NlmFlag.request | NlmFlag.create | NlmFlag.excl, seq, nfFamily(x));
   encodeTuple(w, CtaExpect.master, x.master, x.family);
@@ -140,17 +154,23 @@ export function encodeExpectationUpdate(w: AttrWriter, x: Expectation, seq: numb
   encodeTuple(w, CtaExpect.master, x.master, x.family);
   encodeTuple(w, CtaExpect.tuple, x.tuple, x.family);
   encodeTuple(w, CtaExpect.mask, x.mask, x.family);
-  if (x.zone !== 0) w.u16be(CtaExpect.zone, x.zone);
+  writeExpectationZone(w, x);
   if (x.timeout !== undefined) w.u32be(CtaExpect.timeout, x.timeout);
   endMessage(w, at);
 }
 
-/** IPCTNL_MSG_EXP_DELETE of the expectation with `x`'s tuple and zone. */
-export function encodeExpectationDelete(w: AttrWriter, x: Pick<Expectation, 'family' | 'tuple' | 'zone'>, seq: number, flags: number): void {
+/** IPCTNL_MSG_EXP_DELETE of the expectation with `x`'s tuple and master's zone. */
+export function encodeExpectationDelete(w: AttrWriter, x: Pick<Expectation, 'family' | 'tuple' | 'zone' | 'masterReplyZone'>, seq: number, flags: number): void {
   const at = beginMessage(w, expDelete, flags | NlmFlag.request, seq, nfFamily(x));
   encodeTuple(w, CtaExpect.tuple, x.tuple, x.family);
-  if (x.zone !== 0) w.u16be(CtaExpect.zone, x.zone);
+  writeExpectationZone(w, x);
   endMessage(w, at);
+}
+
+/** CTA_EXPECT_ZONE that finds an existing expectation (to update or delete it). */
+function writeExpectationZone(w: AttrWriter, x: Pick<Expectation, 'zone' | 'masterReplyZone'>): void {
+  const zone = expectationZone(x);
+  if (zone !== 0) w.u16be(CtaExpect.zone, zone);
 }
 
 export function encodeExpectationDumpRequest(w: AttrWriter, seq: number, family: number = AddressFamily.unspec): void {

@@ -3,7 +3,7 @@ import type { Expectation } from '../../../../daemon/src/kernel/ct-entry.js';
 import { CtaExpect } from '../../../../daemon/src/kernel/codec/ctnetlink-attr.js';
 import {
   decodeExpectationAttrs, decodeExpectationMessage, encodeExpectationCreate, encodeExpectationDelete,
-  encodeExpectationDumpRequest, encodeExpectationFlush, encodeExpectationReplicaAttrs, encodeExpectationUpdate,
+  encodeExpectationDumpRequest, encodeExpectationFlush, encodeExpectationReplicaAttrs, encodeExpectationUpdate, REPLICA_MASTER_REPLY_ZONE,
 } from '../../../../daemon/src/kernel/codec/exp-codec.js';
 import { AttrCursor, AttrWriter } from '../../../../daemon/src/kernel/codec/netlink-attr.js';
 import { MessageCursor, NlmFlag } from '../../../../daemon/src/kernel/codec/netlink-message.js';
@@ -55,6 +55,29 @@ describe('expectation codec', () => {
     expect([dump.c.type, dump.c.flags, dump.types]).toEqual([nfMessageType(NfnlSubsys.ctnetlinkExp, ExpMsg.get), NlmFlag.request | NlmFlag.dump, []]);
     const flush = message((w) => encodeExpectationFlush(w, 16));
     expect([flush.c.type, flush.types]).toEqual([nfMessageType(NfnlSubsys.ctnetlinkExp, ExpMsg.delete), []]);
+  });
+
+  it("carries a master's zone of the reply direction alone: created under 0, updated and deleted under its number", () => {
+    const x: Expectation = { ...SAMPLE_EXPECTATION, zone: 0, masterReplyZone: 5 };
+    const w = new AttrWriter();
+    encodeExpectationReplicaAttrs(w, x);
+    const { id: _id, ...replicated } = x;
+    expect(decodeExpectationAttrs(w.take(), 0, w.pos, 'ipv4')).toEqual({ ok: true, value: replicated });
+    const zoneOf = (m: { buf: Buffer; c: MessageCursor }): number | undefined => {
+      const a = new AttrCursor(m.buf, m.c.payload + 4, m.c.end);
+      while (a.next()) if (a.type === CtaExpect.zone) return a.u16be();
+      return undefined;
+    };
+    const create = message((w2) => encodeExpectationCreate(w2, x, 21, 0));
+    expect(zoneOf(create), 'a create finds the master under 0').toBeUndefined();
+    expect(create.types).not.toContain(REPLICA_MASTER_REPLY_ZONE);
+    const update = message((w2) => encodeExpectationUpdate(w2, x, 22, 0));
+    expect(zoneOf(update)).toBe(5);
+    expect(update.types).not.toContain(REPLICA_MASTER_REPLY_ZONE);
+    expect(zoneOf(message((w2) => encodeExpectationDelete(w2, x, 23, 0)))).toBe(5);
+    // a zone of both directions, or of the original one: the same zone for all three
+    const both: Expectation = { ...SAMPLE_EXPECTATION, zone: 7 };
+    for (const encode of [encodeExpectationCreate, encodeExpectationUpdate, encodeExpectationDelete]) expect(zoneOf(message((w2) => encode(w2, both, 24, 0)))).toBe(7);
   });
 
   it('fails on an expectation without its mask', () => {
