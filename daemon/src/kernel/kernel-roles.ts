@@ -56,6 +56,12 @@ export interface KernelWriter {
   commitRecords(records: IndexedRecords): Promise<RecordApplyReport>;
   /** Remove every conntrack entry, or every expectation. */
   flush(table: 'conntrack' | 'expectation'): Promise<void>;
+  /**
+   * Labels are in use here: from now on an update of an entry without labels clears the copy's
+   * (ct-encode.ts). The writer turns this on itself once it writes a labelled entry; the kernel
+   * may hold labelled copies from before this process (kernel-labels.ts).
+   */
+  labelsInUse(): void;
   close(): void;
 }
 
@@ -81,6 +87,8 @@ export interface KernelDumper {
   /** The same entries as replica records (toRecord of each), for a resync of our own table. */
   dumpConntrackRecords(options?: DumpOptions): Promise<DumpResult<FlowRecord>>;
   dumpExpectations(options?: DumpOptions): Promise<DumpResult<Expectation>>;
+  /** How many conntrack entries (of those the filter accepts) carry labels: a dump that keeps nothing. */
+  countLabelled(options?: DumpOptions): Promise<number>;
   close(): void;
 }
 

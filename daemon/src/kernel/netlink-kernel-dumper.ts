@@ -61,6 +61,18 @@ export class NetlinkKernelDumper implements KernelDumper, KernelEntryReader {
     return this.dump(options, encodeExpectationDumpRequest, filtered(decodeExpectationMessage, (x) => options.filter?.acceptsExpectation(x) ?? true));
   }
 
+  async countLabelled(options: DumpOptions = {}): Promise<number> {
+    const scan = new CtScan();
+    const labelled = await this.dump(options, encodeDumpRequest, (buf, start, end): Taken<true> => {
+      if (scan.message(buf, start, end)) return 'filtered'; // the scanner leaves labelled entries to the decoder
+      const decoded = decodeConntrackMessage(buf, start, end);
+      if (!decoded.ok) return decoded;
+      const e = decoded.value;
+      return e.labels !== undefined && e.labels.length > 0 && (options.filter?.acceptsEntry(e) ?? true) ? { ok: true, value: true } : 'filtered';
+    });
+    return labelled.entries.length;
+  }
+
   getConntrack(key: ConntrackIdentity): Promise<ConntrackEntry | undefined> {
     const job = (): Promise<ConntrackEntry | undefined> =>
       new Promise((resolve, reject) => {

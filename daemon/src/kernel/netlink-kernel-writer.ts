@@ -46,7 +46,7 @@ const RETRY_CREATE: Step = { retry: 'create' };
 export class NetlinkKernelWriter implements KernelWriter {
   private readonly exchange: RequestExchange;
   private readonly w = new AttrWriter(1 << 20);
-  /** clearLabels: set once an entry with labels is written (the cluster uses them; ct-encode.ts). */
+  /** clearLabels: set once an entry with labels is written, or labelsInUse says so (the cluster uses them; ct-encode.ts). */
   private readonly commit: { readonly tcp: CommitOptions['tcp']; clearLabels: boolean };
   private readonly maxRequests: number;
   private readonly maxRounds: number;
@@ -113,6 +113,10 @@ export class NetlinkKernelWriter implements KernelWriter {
       const { barrierError } = await this.exchange.exchange(this.w.buf.subarray(0, this.w.pos), seq, 0, seq);
       if (barrierError !== 0) throw new KernelRequestError(`flushing the ${table} table failed (errno ${barrierError})`, barrierError);
     });
+  }
+
+  labelsInUse(): void {
+    this.commit.clearLabels = true;
   }
 
   close(): void {

@@ -32,6 +32,7 @@ import { conntrackEventsSetting, KernelSubscription } from './kernel-subscriptio
 import { LagTracker } from './lag-tracker.js';
 import { openServices, type Services } from './services.js';
 import { EntryReadback } from './entry-readback.js';
+import { noteKernelLabels } from './kernel-labels.js';
 import { MasterZones, MasterZoneSink } from './master-zones.js';
 import { StalePurge } from './stale-purge.js';
 import { ResyncTracker } from './resync-tracker.js';
@@ -147,6 +148,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       await events.activate();
       await table.request('start');
     }
+    await noteKernelLabels(dumper, writer, filter, logger);
     node.start();
     closers.push(() => node.stop());
     resync.follow(() => nodeView(node, clock.now()));

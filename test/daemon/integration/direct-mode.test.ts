@@ -85,6 +85,32 @@ describe('direct mode, driven by the notify script', () => {
     await waitFor('fwb without the flow', async () => (await labelsOnFwb()) === undefined);
   });
 
+  it("clears, once restarted, the labels fwa's connection lost while fwb's daemon was down", async () => {
+    // fwb's kernel keeps its labelled copy across the restart, and fwa's resync then sends the
+    // entry without labels: a writer that had not seen labels yet would leave them
+    const fwa = { name: lab.net.nsName('fwa') };
+    const fwb = { name: lab.net.nsName('fwb') };
+    const flow = ['-s', '192.0.2.251', '-p', 'tcp', '--sport', '33001'];
+    const tool = async (ns: { name: string }, args: string[]) => {
+      const r = await conntrackWithLabels(ns, args);
+      expect(r.exitCode, `conntrack ${args.join(' ')}: ${r.stderr}`).toBe(0);
+    };
+    const labelsOnFwb = async () => (await listFlowsWithLabels(fwb)).find((f) => f.orig.src === '192.0.2.251')?.labels;
+    await tool(fwa, ['-I', ...flow, '-d', '198.51.100.251', '--dport', '443', '--state', 'ESTABLISHED', '-t', '3600', '-u', 'SEEN_REPLY,ASSURED']);
+    await tool(fwa, ['-U', ...flow, '--label-add', 'l6']);
+    await waitFor("fwb's copy labelled 6", async () => JSON.stringify(await labelsOnFwb()) === '[6]');
+    await lab.b.stop();
+    await tool(fwa, ['-U', ...flow, '--label-del', 'l6']);
+    await lab.b.start();
+    const ok = await halfNotify('INSTANCE', 'half_lan0', 'BACKUP', '100');
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    await waitFor("fwb's copy without labels", async () => JSON.stringify(await labelsOnFwb()) === '[]', 15_000);
+    expect(lab.b.output).toMatch(/the kernel holds labelled connections/);
+    expect((await lab.b.status()).counters.kernel['directFailed']).toBe(0);
+    await tool(fwa, ['-D', ...flow]);
+    await waitFor('fwb without the flow', async () => (await labelsOnFwb()) === undefined);
+  });
+
   it('takes over without a commit', async () => {
     const ok = await halfNotify('INSTANCE', 'half_lan0', 'MASTER', '100');
     expect(ok.exitCode, ok.stderr).toBe(0);

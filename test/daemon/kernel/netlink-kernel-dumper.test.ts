@@ -156,6 +156,21 @@ describe('NetlinkKernelDumper.dumpConntrackRecords (a resync\'s dump, straight t
   });
 });
 
+describe('NetlinkKernelDumper.countLabelled (does the kernel hold labelled connections?)', () => {
+  it('counts the labelled entries the filter accepts, whichever way the others are read', async () => {
+    expect(await agent.request('countLabelled', {})).toEqual({ labelled: 1 });
+    expect(await agent.request('countLabelled', { filter: { ignoreAddresses: ['192.0.2.1/32'] } })).toEqual({ labelled: 0 });
+    const add = await conntrack(ns, ['-U', '-s', '192.0.2.10', '-p', 'dccp', '--label-add', 'l7']);
+    expect(add.exitCode, add.stderr).toBe(0);
+    try {
+      expect(await agent.request('countLabelled', {})).toEqual({ labelled: 2 });
+    } finally {
+      await conntrack(ns, ['-U', '-s', '192.0.2.10', '-p', 'dccp', '--label-del', 'l7']);
+    }
+    expect(await agent.request('countLabelled', {})).toEqual({ labelled: 1 });
+  });
+});
+
 /** An entry as its record carries it (toRecord keeps what is replicated). */
 function fromRecordOf(entry: ConntrackEntry): KernelObject {
   const decoded = fromRecord(toRecord(entry));

@@ -38,6 +38,9 @@ class HeldDumper implements KernelDumper {
   async dumpExpectations() {
     return { entries: [...this.expectations], filtered: 0, undecodable: 0, errors: [], interrupted: false };
   }
+  async countLabelled(): Promise<number> {
+    return this.table.filter((e) => e.labels !== undefined).length;
+  }
   releaseAll(): void {
     for (const r of this.release.splice(0)) r();
   }

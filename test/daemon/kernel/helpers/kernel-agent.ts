@@ -56,6 +56,10 @@ const handlers: Record<string, (req: any) => Promise<unknown> | unknown> = {
     const dump = await dumper.dumpConntrackRecords(filter === undefined ? {} : { filter });
     return { ...dump, entries: dump.entries.map(toWire) };
   },
+  countLabelled: async (req) => {
+    const filter = filterOf(req.filter);
+    return { labelled: await dumper.countLabelled(filter === undefined ? {} : { filter }) };
+  },
   apply: (req) => writer.apply(req.ops as KernelOp[]),
   /**
    * apply with a writer of its own, made with `options` (KernelWriterOptions); with its exchange
