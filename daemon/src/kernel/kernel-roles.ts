@@ -57,11 +57,11 @@ export interface KernelWriter {
   /** Remove every conntrack entry, or every expectation. */
   flush(table: 'conntrack' | 'expectation'): Promise<void>;
   /**
-   * Labels are in use here: from now on an update of an entry without labels clears the copy's
-   * (ct-encode.ts). The writer turns this on itself once it writes a labelled entry; the kernel
-   * may hold labelled copies from before this process (kernel-labels.ts).
+   * Whether the kernel may hold labelled entries from before this process (kernel-labels.ts).
+   * While it may, or once the writer has written a labelled entry, an update of an entry without
+   * labels clears the copy's (ct-encode.ts). Not held until told.
    */
-  labelsInUse(): void;
+  labelsHeld(held: boolean): void;
   close(): void;
 }
 

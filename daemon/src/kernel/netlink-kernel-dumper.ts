@@ -9,12 +9,13 @@ import type { FlowRecord } from '../model/record.js';
 import type { ConntrackEntry, Expectation, ConntrackIdentity } from './ct-entry.js';
 import { decodeConntrackMessage } from './codec/ct-decode.js';
 import { encodeDumpRequest, encodeGetRequest } from './codec/ct-encode.js';
+import { Cta } from './codec/ctnetlink-attr.js';
 import { CtScan } from './codec/ct-scan.js';
 import type { DecodeResult } from './codec/decode-result.js';
 import { decodeExpectationMessage, encodeExpectationDumpRequest } from './codec/exp-codec.js';
-import { AttrWriter } from './codec/netlink-attr.js';
+import { attrLengthAt, attrTypeAt, AttrWriter } from './codec/netlink-attr.js';
 import { errorCodeOf, MessageCursor, NlMsgType, NlmFlag } from './codec/netlink-message.js';
-import { AddressFamily } from './codec/nfnetlink.js';
+import { AddressFamily, NFGENMSG_LEN } from './codec/nfnetlink.js';
 import { KernelRequestError } from './errors.js';
 import type { DumpOptions, DumpResult, KernelDumper, KernelEntryReader } from './kernel-roles.js';
 import type { FlowFilter } from './flow-filter.js';
@@ -62,9 +63,8 @@ export class NetlinkKernelDumper implements KernelDumper, KernelEntryReader {
   }
 
   async countLabelled(options: DumpOptions = {}): Promise<number> {
-    const scan = new CtScan();
     const labelled = await this.dump(options, encodeDumpRequest, (buf, start, end): Taken<true> => {
-      if (scan.message(buf, start, end)) return 'filtered'; // the scanner leaves labelled entries to the decoder
+      if (!hasTopAttr(buf, start + NFGENMSG_LEN, end, Cta.labels)) return 'filtered'; // most: nothing decoded
       const decoded = decodeConntrackMessage(buf, start, end);
       if (!decoded.ok) return decoded;
       const e = decoded.value;
@@ -166,6 +166,15 @@ export class NetlinkKernelDumper implements KernelDumper, KernelEntryReader {
       collector.onMessage(c);
     }
   }
+}
+
+/** Whether the attributes from `at` to `end` hold one of `type` (at the top level). */
+function hasTopAttr(buf: Buffer, at: number, end: number, type: number): boolean {
+  for (let len = attrLengthAt(buf, at, end); len > 0; len = attrLengthAt(buf, at, end)) {
+    if (attrTypeAt(buf, at) === type) return true;
+    at += (len + 3) & ~3;
+  }
+  return false;
 }
 
 /** Decoded messages, those `accepts` rejects counted as filtered. */

@@ -46,8 +46,9 @@ const RETRY_CREATE: Step = { retry: 'create' };
 export class NetlinkKernelWriter implements KernelWriter {
   private readonly exchange: RequestExchange;
   private readonly w = new AttrWriter(1 << 20);
-  /** clearLabels: set once an entry with labels is written, or labelsInUse says so (the cluster uses them; ct-encode.ts). */
+  /** clearLabels: once an entry with labels is written, or while the kernel may hold labelled ones (ct-encode.ts). */
   private readonly commit: { readonly tcp: CommitOptions['tcp']; clearLabels: boolean };
+  private readonly labels = { written: false, held: false };
   private readonly maxRequests: number;
   private readonly maxRounds: number;
   private readonly scanner = new ReplicaScanner();
@@ -76,7 +77,7 @@ export class NetlinkKernelWriter implements KernelWriter {
   apply(ops: readonly KernelOp[]): Promise<ApplyReport> {
     return this.serialized(() => {
       const items = ops.map(itemOf);
-      if (items.some((i) => i.traits.hasLabels)) this.commit.clearLabels = true;
+      if (items.some((i) => i.traits.hasLabels)) this.labelsWritten();
       return this.run(items);
     });
   }
@@ -115,12 +116,18 @@ export class NetlinkKernelWriter implements KernelWriter {
     });
   }
 
-  labelsInUse(): void {
-    this.commit.clearLabels = true;
+  labelsHeld(held: boolean): void {
+    this.labels.held = held;
+    this.commit.clearLabels = this.labels.written || held;
   }
 
   close(): void {
     this.exchange.close();
+  }
+
+  private labelsWritten(): void {
+    this.labels.written = true;
+    this.commit.clearLabels = true;
   }
 
   /**
@@ -150,7 +157,7 @@ export class NetlinkKernelWriter implements KernelWriter {
         const payload = record !== undefined && record.table === Table.conntrack ? record.payload : undefined;
         const seq = (firstSeq + inFlight) >>> 0;
         const scanned = payload !== undefined && payload.length >= PAYLOAD_HEADER && scan.scan(payload, PAYLOAD_HEADER, payload.length);
-        if (scanned && scan.hasLabels) this.commit.clearLabels = true;
+        if (scanned && scan.hasLabels) this.labelsWritten();
         if (!scanned || scan.hasMaster || !this.encodeCreate(record as FlowRecord, payload, seq)) {
           later.push(index);
           kinds.push(undefined); // the plan's first request for it

@@ -148,7 +148,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       await events.activate();
       await table.request('start');
     }
-    await noteKernelLabels(dumper, writer, filter, logger);
+    const labelsRead = noteKernelLabels(dumper, writer, filter, logger); // not awaited: see kernel-labels.ts
+    closers.push(() => labelsRead); // before the dumper closes
     node.start();
     closers.push(() => node.stop());
     resync.follow(() => nodeView(node, clock.now()));

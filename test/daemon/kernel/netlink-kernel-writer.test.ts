@@ -161,6 +161,22 @@ describe('NetlinkKernelWriter', () => {
     expect(flowOf(await listFlows(ns), labelled)?.labels).toEqual([0, 5, 127]);
   });
 
+  it('clears the labels of a copy on the word of labels held in the kernel, before it has written any', async () => {
+    const labelled = SAMPLE_ENTRIES['tcpSnat'] as ConntrackEntry;
+    expect(flowOf(await listFlows(ns), labelled)?.labels).toEqual([0, 5, 127]);
+    const { labels: _cleared, ...unlabelled } = labelled;
+    const update = (labelsHeld?: boolean) => agent.request<{ report: ApplyReport }>('applyWith', { options: {}, ...(labelsHeld === undefined ? {} : { labelsHeld }), ops: [{ op: 'set', entry: unlabelled }] });
+    // a fresh writer, not told: the copy keeps its labels; told none are held: the same
+    for (const held of [undefined, false]) {
+      expect((await update(held)).report.results).toEqual([{ ok: true, action: 'updated' }]);
+      expect(flowOf(await listFlows(ns), labelled)?.labels).toEqual([0, 5, 127]);
+    }
+    expect((await update(true)).report.results).toEqual([{ ok: true, action: 'updated' }]);
+    expect(flowOf(await listFlows(ns), labelled)?.labels).toEqual([]);
+    await agent.request('apply', { ops: [{ op: 'set', entry: labelled }] });
+    expect(flowOf(await listFlows(ns), labelled)?.labels).toEqual([0, 5, 127]);
+  });
+
   it('updates an entry without a labels extension when labels are in use: the rest applies, ENOSPC is no failure', async () => {
     // a namespace whose rules use no labels: its entries get no labels extension
     const bare = await Netns.create('wrl');

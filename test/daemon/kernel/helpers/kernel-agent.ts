@@ -62,13 +62,14 @@ const handlers: Record<string, (req: any) => Promise<unknown> | unknown> = {
   },
   apply: (req) => writer.apply(req.ops as KernelOp[]),
   /**
-   * apply with a writer of its own, made with `options` (KernelWriterOptions); with its exchange
-   * counts. `closedAfter`: ops applied first, then the writer is closed, a file opened (it gets
+   * apply with a writer of its own, made with `options` (KernelWriterOptions) and told
+   * `labelsHeld` if given; with its exchange counts. `closedAfter`: ops applied first, then the writer is closed, a file opened (it gets
    * the socket's descriptor number, as a daemon's next file could), and `ops` applied; answers
    * whether the number was the socket's and the bytes that reached the file.
    */
   applyWith: async (req) => {
     const own = new NetlinkKernelWriter(req.options);
+    if (req.labelsHeld !== undefined) own.labelsHeld(req.labelsHeld);
     if (req.closedAfter !== undefined) {
       await own.apply(req.closedAfter as KernelOp[]);
       const socketFd = netlinkSocketFd(NETLINK_NETFILTER, own.port);
