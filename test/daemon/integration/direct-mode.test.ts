@@ -27,6 +27,20 @@ describe('direct mode, driven by the notify script', () => {
 
   const halfNotify = (...args: string[]) => run(process.execPath, ['--import', 'tsx', HALF_NOTIFY, '--socket', lab.b.socket, ...args]);
 
+  /** An established flow from 192.0.2.`host` made on fwa with `conntrack -I`, and how to change it and read fwb's copy's labels. */
+  async function labelledFlow(host: number) {
+    const fwa = { name: lab.net.nsName('fwa') };
+    const fwb = { name: lab.net.nsName('fwb') };
+    const flow = ['-s', `192.0.2.${host}`, '-p', 'tcp', '--sport', String(32750 + host)];
+    const tool = async (ns: { name: string }, args: string[]) => {
+      const r = await conntrackWithLabels(ns, args);
+      expect(r.exitCode, `conntrack ${args.join(' ')}: ${r.stderr}`).toBe(0);
+    };
+    const labelsOnFwb = async () => (await listFlowsWithLabels(fwb)).find((f) => f.orig.src === `192.0.2.${host}`)?.labels;
+    await tool(fwa, ['-I', ...flow, '-d', `198.51.100.${host}`, '--dport', '443', '--state', 'ESTABLISHED', '-t', '3600', '-u', 'SEEN_REPLY,ASSURED']);
+    return { fwa, flow, tool, labelsOnFwb };
+  }
+
   it('takes transitions from half-notify, and reads no FIFO', async () => {
     const bad = await halfNotify('INSTANCE', 'half_lan0', 'SOMETIMES', '100');
     expect(bad.exitCode).toBe(2);
@@ -63,15 +77,7 @@ describe('direct mode, driven by the notify script', () => {
   it('clears on fwb the labels fwa\'s connection loses (no event says so)', async () => {
     // rules that use labels on both nodes, so that their entries have room for them
     for (const ns of ['fwa', 'fwb']) await lab.net.exec(ns, ['nft', '-f', '-'], { input: LABELS_RULESET, check: true });
-    const fwa = { name: lab.net.nsName('fwa') };
-    const fwb = { name: lab.net.nsName('fwb') };
-    const flow = ['-s', '192.0.2.250', '-p', 'tcp', '--sport', '33000'];
-    const tool = async (ns: { name: string }, args: string[]) => {
-      const r = await conntrackWithLabels(ns, args);
-      expect(r.exitCode, `conntrack ${args.join(' ')}: ${r.stderr}`).toBe(0);
-    };
-    const labelsOnFwb = async () => (await listFlowsWithLabels(fwb)).find((f) => f.orig.src === '192.0.2.250')?.labels;
-    await tool(fwa, ['-I', ...flow, '-d', '198.51.100.250', '--dport', '443', '--state', 'ESTABLISHED', '-t', '3600', '-u', 'SEEN_REPLY,ASSURED']);
+    const { fwa, flow, tool, labelsOnFwb } = await labelledFlow(250);
     await tool(fwa, ['-U', ...flow, '--label-add', 'l3,l5']);
     await waitFor('fwb\'s copy labelled 3 and 5', async () => JSON.stringify(await labelsOnFwb()) === '[3,5]');
     await tool(fwa, ['-U', ...flow, '--label-del', 'l3']); // the event names the labels left
@@ -88,15 +94,7 @@ describe('direct mode, driven by the notify script', () => {
   it("clears, once restarted, the labels fwa's connection lost while fwb's daemon was down", async () => {
     // fwb's kernel keeps its labelled copy across the restart, and fwa's resync then sends the
     // entry without labels: a writer that had not seen labels yet would leave them
-    const fwa = { name: lab.net.nsName('fwa') };
-    const fwb = { name: lab.net.nsName('fwb') };
-    const flow = ['-s', '192.0.2.251', '-p', 'tcp', '--sport', '33001'];
-    const tool = async (ns: { name: string }, args: string[]) => {
-      const r = await conntrackWithLabels(ns, args);
-      expect(r.exitCode, `conntrack ${args.join(' ')}: ${r.stderr}`).toBe(0);
-    };
-    const labelsOnFwb = async () => (await listFlowsWithLabels(fwb)).find((f) => f.orig.src === '192.0.2.251')?.labels;
-    await tool(fwa, ['-I', ...flow, '-d', '198.51.100.251', '--dport', '443', '--state', 'ESTABLISHED', '-t', '3600', '-u', 'SEEN_REPLY,ASSURED']);
+    const { fwa, flow, tool, labelsOnFwb } = await labelledFlow(251);
     await tool(fwa, ['-U', ...flow, '--label-add', 'l6']);
     await waitFor("fwb's copy labelled 6", async () => JSON.stringify(await labelsOnFwb()) === '[6]');
     await lab.b.stop();
