@@ -11,6 +11,8 @@
 //   update-nostatus 0 updated | ENOSPC for an entry without labels: updated
 //   delete          0 deleted | ENOENT absent
 //   exp-create      0 -> exp-timeout (the kernel ignores the timeout on create) | EEXIST -> exp-update
+//                   (an expectation whose master's zone is of the reply direction alone is looked
+//                   for under 0 and not found: the kernel replaces it, and answers 0)
 //   exp-timeout     anything: created (it exists, with its helper's default lifetime at worst)
 //   exp-update      0 updated
 //   exp-delete      0 deleted | ENOENT absent

@@ -158,6 +158,7 @@ export interface Expectation {
   /**
    * CTA_EXPECT_ZONE as a create needs it: the zone the master is found under by its original
    * tuple (the zone of its original direction; 0 when its zone is of the reply direction alone).
+   * In a stand-in rebuilt from a record key to delete the expectation (keyToObject), the key's.
    */
   readonly zone: number;
   /**

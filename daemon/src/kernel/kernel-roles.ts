@@ -87,7 +87,7 @@ export interface KernelDumper {
   /** The same entries as replica records (toRecord of each), for a resync of our own table. */
   dumpConntrackRecords(options?: DumpOptions): Promise<DumpResult<FlowRecord>>;
   dumpExpectations(options?: DumpOptions): Promise<DumpResult<Expectation>>;
-  /** How many conntrack entries (of those the filter accepts) carry labels: a dump that keeps nothing. */
+  /** How many conntrack entries (of those the filter accepts) carry labels: a dump that keeps no entry. */
   countLabelled(options?: DumpOptions): Promise<number>;
   close(): void;
 }

@@ -32,14 +32,14 @@ import { conntrackEventsSetting, KernelSubscription } from './kernel-subscriptio
 import { LagTracker } from './lag-tracker.js';
 import { openServices, type Services } from './services.js';
 import { EntryReadback } from './entry-readback.js';
-import { noteKernelLabels } from './kernel-labels.js';
+import { KernelLabelsRead } from './kernel-labels.js';
 import { MasterZones, MasterZoneSink } from './master-zones.js';
 import { StalePurge } from './stale-purge.js';
 import { ResyncTracker } from './resync-tracker.js';
 import { nodeView } from './resync-verdict.js';
 import { acceptSourceFor, linkSyncOptions, openSyncChannel } from './sync-link.js';
 import { TableResync } from './table-resync.js';
-import { openKernel } from './kernel-sockets.js';
+import { openKernel, openLabelsDumper } from './kernel-sockets.js';
 
 export interface DaemonOptions {
   readonly config: HalfConfig;
@@ -148,8 +148,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       await events.activate();
       await table.request('start');
     }
-    const labelsRead = noteKernelLabels(dumper, writer, filter, logger); // not awaited: see kernel-labels.ts
-    closers.push(() => labelsRead); // before the dumper closes
+    const labelsRead = new KernelLabelsRead(openLabelsDumper(), writer, filter, logger); // not awaited: see kernel-labels.ts
+    closers.push(() => labelsRead.stop());
     node.start();
     closers.push(() => node.stop());
     resync.follow(() => nodeView(node, clock.now()));

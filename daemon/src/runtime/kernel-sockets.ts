@@ -1,5 +1,6 @@
 // The kernel side of the daemon: one writer (commits, direct-mode injection, purges) and one
-// dumper (our table at start, after overruns, at takeover), both raw NETLINK_NETFILTER sockets.
+// dumper (our table at start, after overruns, at takeover), both raw NETLINK_NETFILTER sockets;
+// and a short-lived dumper for the start-up read of labels.
 // Opening them is the first thing that needs privileges; failure says what is missing.
 import { NetlinkSocketError } from '../kernel/errors.js';
 import type { KernelDumper, KernelEntryReader, KernelWriter } from '../kernel/kernel-roles.js';
@@ -12,6 +13,11 @@ export interface KernelSockets {
   readonly writer: KernelWriter & Pick<NetlinkKernelWriter, 'exchanges'>;
   /** Dumps, and single entries read back (entry-readback.ts). */
   readonly dumper: KernelDumper & KernelEntryReader;
+}
+
+/** A dumper of its own for the start-up read of labels (kernel-labels.ts). */
+export function openLabelsDumper(): KernelDumper {
+  return new NetlinkKernelDumper();
 }
 
 export function openKernel(): KernelSockets {

@@ -13,10 +13,11 @@
 //
 // So the sender gives each expectation the zone its master's record is held under: the record
 // key's zone, which is the original direction's (record-key.ts). Candidates are the zones other
-// than 0 seen on connections with a helper (only those have expectations) in events, and on any
-// connection in a dump of the table; each is probed in the table, and an expectation whose master
-// is found under none keeps the kernel's 0. A master tuple held in zone 0 and in another zone at
-// once (two connections) resolves to the other.
+// than 0 of connections with a helper (only those have expectations) seen in events, of either
+// direction, those of any connection in a dump of the table (its record keys: the original
+// direction's), and those resolved below; each is probed in the table, and an expectation whose
+// master is found under none keeps the kernel's 0. A master tuple held in zone 0 and in another
+// zone at once (two connections) resolves to the other.
 //
 // A master held under 0 may still have a zone, of the reply direction alone. The kernel finds it
 // under 0, but deletes and updates the expectation by the number of the master's zone whatever
@@ -33,8 +34,8 @@ import { conntrackKey, expectationKey } from '../kernel/record-key.js';
 import { fromRecord } from '../kernel/record-mapping.js';
 import { Table, type FlowRecord } from '../model/record.js';
 
-/** Whether a table holds a record with this key. */
-export type HoldsKey = (key: Uint8Array) => boolean;
+/** The record a table holds with this key, if any. */
+export type HeldRecord = (key: Uint8Array) => Pick<FlowRecord, 'table' | 'key' | 'payload'> | undefined;
 
 /**
  * The number of the zone of the connection held with this key (the key's own zone, or when that
@@ -93,12 +94,18 @@ export class MasterZones {
   }
 
   /**
-   * `x` with the zone it is held under in `expectations` (a DESTROY's, which needs only its key:
-   * that zone is the master's number, see expectationKey); `x` itself when none is found.
+   * `x` (a DESTROY's) with the zones of the expectation held in `expectations` under the same
+   * tuple and mask and a zone noted (its key's zone is its master's number, see expectationKey);
+   * `x` itself when none is found.
    */
-  withHeldZone(x: Expectation, expectations: HoldsKey): Expectation {
+  withHeldZone(x: Expectation, expectations: HeldRecord): Expectation {
     for (const zone of this.zones) {
-      if (expectations(expectationKey({ ...x, zone }))) return zone === x.zone ? x : { ...x, zone };
+      const held = expectations(expectationKey({ ...x, zone, masterReplyZone: undefined }));
+      if (held === undefined) continue;
+      const r = fromRecord(held);
+      const h = r.ok && r.value.table === 'expectation' ? r.value.expectation : { zone, masterReplyZone: undefined };
+      const { masterReplyZone: _dropped, ...rest } = x;
+      return h.masterReplyZone === undefined ? { ...rest, zone: h.zone } : { ...rest, zone: h.zone, masterReplyZone: h.masterReplyZone };
     }
     return x;
   }
@@ -137,7 +144,7 @@ export class MasterZoneSink implements KernelEventSink {
       return;
     }
     const expectation = event.type === 'destroy'
-      ? this.zones.withHeldZone(event.expectation, (key) => this.internal.get(Table.expectation, key) !== undefined)
+      ? this.zones.withHeldZone(event.expectation, (key) => this.internal.get(Table.expectation, key)?.record)
       : this.zones.withMasterZone(event.expectation, this.heldZone);
     this.inner.event(expectation === event.expectation ? event : { ...event, expectation });
   }

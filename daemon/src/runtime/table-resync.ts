@@ -36,6 +36,10 @@ export interface TableResyncDeps {
   readonly logger: Logger;
 }
 
+function keyTail(key: Uint8Array): number {
+  return ((key[key.length - 2] as number) << 8) | (key[key.length - 1] as number);
+}
+
 export interface ResyncOutcome extends ReconcileResult {
   /** Entries and expectations read from the kernel (after filtering). */
   readonly entries: number;
@@ -102,12 +106,18 @@ export class TableResync {
   private masterLookup(records: readonly FlowRecord[], expectations: readonly Expectation[]): HeldZone {
     const inDump = new KeyMap<number>();
     const masters = new TouchedKeys();
-    for (const x of expectations) masters.add(Table.conntrack, conntrackKey({ family: x.family, orig: x.master, zone: 0 }));
+    // a key's last two bytes (the destination port, or the ICMP id) sort out most records before a hash
+    const tails = new Set<number>();
+    for (const x of expectations) {
+      const key = conntrackKey({ family: x.family, orig: x.master, zone: 0 });
+      masters.add(Table.conntrack, key);
+      tails.add(keyTail(key));
+    }
     const zonesInUse = this.deps.zones.size > 0;
     for (const r of records) {
       if (r.key[2] !== 0 || r.key[3] !== 0) {
         if (zonesInUse) inDump.set(Table.conntrack, r.key, zoneNumberOf(r));
-      } else if (masters.has(Table.conntrack, r.key)) inDump.set(Table.conntrack, r.key, zoneNumberOf(r));
+      } else if (tails.has(keyTail(r.key)) && masters.has(Table.conntrack, r.key)) inDump.set(Table.conntrack, r.key, zoneNumberOf(r));
     }
     const internal = heldZoneIn(this.deps.internal);
     return (key) => inDump.get(Table.conntrack, key) ?? internal(key);

@@ -177,6 +177,17 @@ describe('NetlinkKernelWriter', () => {
     expect(flowOf(await listFlows(ns), labelled)?.labels).toEqual([0, 5, 127]);
   });
 
+  it('keeps clearing once it has written labels, whatever it is told of the kernel afterwards', async () => {
+    const labelled = SAMPLE_ENTRIES['tcpSnat'] as ConntrackEntry;
+    const { labels: _cleared, ...unlabelled } = labelled;
+    const { reports } = await agent.request<{ reports: ApplyReport[] }>('applySteps', {
+      steps: [{ ops: [{ op: 'set', entry: labelled }] }, { labelsHeld: false }, { ops: [{ op: 'set', entry: unlabelled }] }],
+    });
+    expect(reports.map((r) => r.results)).toEqual([[{ ok: true, action: 'updated' }], [{ ok: true, action: 'updated' }]]);
+    expect(flowOf(await listFlows(ns), labelled)?.labels).toEqual([]);
+    await agent.request('apply', { ops: [{ op: 'set', entry: labelled }] });
+  });
+
   it('updates an entry without a labels extension when labels are in use: the rest applies, ENOSPC is no failure', async () => {
     // a namespace whose rules use no labels: its entries get no labels extension
     const bare = await Netns.create('wrl');

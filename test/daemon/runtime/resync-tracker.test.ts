@@ -6,19 +6,14 @@ import { mkdir, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { LogFields, Logger } from '../../../daemon/src/metrics/logger.js';
+import type { Logger } from '../../../daemon/src/metrics/logger.js';
 import { ResyncTracker } from '../../../daemon/src/runtime/resync-tracker.js';
 import type { NodeView } from '../../../daemon/src/runtime/resync-verdict.js';
 import { FakeClock } from '../../../daemon/src/sync/fake-clock.js';
 import { run } from '../../helpers/tools.js';
+import { recordingLogger } from './recording-logger.js';
 
 const REPO = new URL('../../../', import.meta.url).pathname;
-
-function recordingLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  const log = (level: string) => (message: string, fields?: LogFields) => void lines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
-  return { lines, debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
-}
 
 const waiting: NodeView = { role: 'receiver', peers: [{ nodeId: 2, alive: true, role: 'sender', resynced: false }] };
 const resynced: NodeView = { role: 'receiver', peers: [{ nodeId: 2, alive: true, role: 'sender', resynced: true }] };

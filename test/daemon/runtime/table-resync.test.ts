@@ -140,4 +140,18 @@ describe('TableResync', () => {
     const held = [...internal.values()].map((f) => fromRecord(f.record)).flatMap((d) => (d.ok && d.value.table === 'expectation' ? [d.value.expectation] : []));
     expect(held.map((e) => [e.tuple.dport, e.zone, e.masterReplyZone]).sort()).toEqual([[50010, 5, undefined], [50011, 0, undefined], [50012, 0, undefined], [50013, 0, 6]]);
   });
+
+  it("reads a master's zone of the reply direction from the dump when no zone is in use otherwise", async () => {
+    const { dumper, resync, internal } = setup();
+    const x = SAMPLE_EXPECTATION;
+    const replyZoned: ConntrackEntry = { ...tcp, orig: x.master, reply: { ...tcp.reply, src: x.master.dst, dst: x.master.src, sport: 21, dport: x.master.sport as number, zone: 4 }, zone: 0, helper: 'ftp' };
+    dumper.table = [replyZoned];
+    dumper.expectations = [x];
+    const done = resync.request('start');
+    await tick();
+    dumper.releaseAll();
+    await done;
+    const held = [...internal.values()].map((f) => fromRecord(f.record)).flatMap((d) => (d.ok && d.value.table === 'expectation' ? [d.value.expectation] : []));
+    expect(held.map((e) => [e.zone, e.masterReplyZone])).toEqual([[0, 4]]);
+  });
 });

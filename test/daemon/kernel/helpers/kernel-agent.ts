@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { RecordChange, Table } from '../../../../daemon/src/model/record.js';
 import { buildFlowFilter, type FlowFilterConfig } from '../../../../daemon/src/kernel/flow-filter.js';
-import type { KernelEvent, KernelOp } from '../../../../daemon/src/kernel/kernel-roles.js';
+import type { ApplyReport, KernelEvent, KernelOp } from '../../../../daemon/src/kernel/kernel-roles.js';
 import { NetlinkKernelDumper } from '../../../../daemon/src/kernel/netlink-kernel-dumper.js';
 import { NetlinkKernelEvents, type KernelEventsOptions } from '../../../../daemon/src/kernel/netlink-kernel-events.js';
 import { NetlinkKernelWriter } from '../../../../daemon/src/kernel/netlink-kernel-writer.js';
@@ -87,6 +87,20 @@ const handlers: Record<string, (req: any) => Promise<unknown> | unknown> = {
     try {
       const report = await own.apply(req.ops as KernelOp[]);
       return { report, exchanges: own.exchanges };
+    } finally {
+      own.close();
+    }
+  },
+  /** A writer of its own through `steps`, each ops to apply or word of labels held; the reports of the applies. */
+  applySteps: async (req) => {
+    const own = new NetlinkKernelWriter();
+    try {
+      const reports: ApplyReport[] = [];
+      for (const step of req.steps as ({ ops: KernelOp[] } | { labelsHeld: boolean })[]) {
+        if ('ops' in step) reports.push(await own.apply(step.ops));
+        else own.labelsHeld(step.labelsHeld);
+      }
+      return { reports };
     } finally {
       own.close();
     }
