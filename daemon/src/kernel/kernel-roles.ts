@@ -58,10 +58,15 @@ export interface KernelWriter {
   flush(table: 'conntrack' | 'expectation'): Promise<void>;
   /**
    * Whether the kernel may hold labelled entries from before this process (kernel-labels.ts).
-   * While it may, or once the writer has written a labelled entry, an update of an entry without
-   * labels clears the copy's (ct-encode.ts). Not held until told.
+   * While it may, or once labels are in use (labelsInUse), an update of an entry without labels
+   * clears the copy's (ct-encode.ts). Not held until told.
    */
   labelsHeld(held: boolean): void;
+  /**
+   * Labels are in use here, for good: the writer has written a labelled entry (it tells itself),
+   * or events showed a labelled connection (this node's rules label them, kernel-feed.ts).
+   */
+  labelsInUse(): void;
   close(): void;
 }
 

@@ -46,9 +46,9 @@ const RETRY_CREATE: Step = { retry: 'create' };
 export class NetlinkKernelWriter implements KernelWriter {
   private readonly exchange: RequestExchange;
   private readonly w = new AttrWriter(1 << 20);
-  /** clearLabels: once an entry with labels is written, or while the kernel may hold labelled ones (ct-encode.ts). */
+  /** clearLabels: once labels are in use (a labelled entry written or seen), or while the kernel may hold labelled ones (ct-encode.ts). */
   private readonly commit: { readonly tcp: CommitOptions['tcp']; clearLabels: boolean };
-  private readonly labels = { written: false, held: false };
+  private readonly labels = { inUse: false, held: false };
   private readonly maxRequests: number;
   private readonly maxRounds: number;
   private readonly scanner = new ReplicaScanner();
@@ -77,7 +77,7 @@ export class NetlinkKernelWriter implements KernelWriter {
   apply(ops: readonly KernelOp[]): Promise<ApplyReport> {
     return this.serialized(() => {
       const items = ops.map(itemOf);
-      if (items.some((i) => i.traits.hasLabels)) this.labelsWritten();
+      if (items.some((i) => i.traits.hasLabels)) this.labelsInUse();
       return this.run(items);
     });
   }
@@ -118,17 +118,19 @@ export class NetlinkKernelWriter implements KernelWriter {
 
   labelsHeld(held: boolean): void {
     this.labels.held = held;
-    this.commit.clearLabels = this.labels.written || held;
+    this.commit.clearLabels = this.labels.inUse || held;
+  }
+
+  labelsInUse(): void {
+    this.labels.inUse = true;
+    this.commit.clearLabels = true;
   }
 
   close(): void {
     this.exchange.close();
   }
 
-  private labelsWritten(): void {
-    this.labels.written = true;
-    this.commit.clearLabels = true;
-  }
+
 
   /**
    * The first pass of a record commit, streamed: every conntrack set without a master is sent
@@ -157,7 +159,7 @@ export class NetlinkKernelWriter implements KernelWriter {
         const payload = record !== undefined && record.table === Table.conntrack ? record.payload : undefined;
         const seq = (firstSeq + inFlight) >>> 0;
         const scanned = payload !== undefined && payload.length >= PAYLOAD_HEADER && scan.scan(payload, PAYLOAD_HEADER, payload.length);
-        if (scanned && scan.hasLabels) this.labelsWritten();
+        if (scanned && scan.hasLabels) this.labelsInUse();
         if (!scanned || scan.hasMaster || !this.encodeCreate(record as FlowRecord, payload, seq)) {
           later.push(index);
           kinds.push(undefined); // the plan's first request for it

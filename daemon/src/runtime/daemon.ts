@@ -114,6 +114,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       internal,
       writerPort: () => writerPort,
       readBack: (key) => readback.readBack(key), // events flow only once `readback` below exists
+      labelsSeen: () => writer.labelsInUse(),
       onOverrun: (info) => {
         logger.warn('kernel events were lost (event socket overrun): re-reading the table', { overruns: info.overruns, ...(info.droppedByKernel === undefined ? {} : { dropped: info.droppedByKernel }) });
         ownTable?.heal('overrun');

@@ -42,6 +42,12 @@ export interface KernelFeedDeps {
    * back as a NEW event. Asked for when an UPDATE may have cleared every label (see below).
    */
   readonly readBack?: (key: ConntrackIdentity) => void;
+  /**
+   * Called once, at the first labelled connection an event shows: labels are in use on this node
+   * (KernelWriter.labelsInUse), so that, a standby later, it clears the labels of its own
+   * connections' copies that its peer's connections lost.
+   */
+  readonly labelsSeen?: () => void;
 }
 
 export interface KernelFeedCounters {
@@ -61,6 +67,7 @@ export interface KernelFeedCounters {
 export class KernelFeed implements KernelEventSink {
   readonly counters: KernelFeedCounters = { applied: 0, ownEchoes: 0, updatesWithoutPrevious: 0, unencodable: 0, overruns: 0, labelReadbacks: 0 };
   private touched: TouchedKeys | undefined;
+  private labelsSeen = false;
 
   constructor(private readonly deps: KernelFeedDeps) {}
 
@@ -141,6 +148,10 @@ export class KernelFeed implements KernelEventSink {
         return { op: 'set', record: expectationToRecord(event.expectation) };
       }
       if (event.type === 'destroy') return { op: 'delete', table: Table.conntrack, key: conntrackKey(event.entry) };
+      if (!this.labelsSeen && event.entry.labels !== undefined) {
+        this.labelsSeen = true;
+        this.deps.labelsSeen?.();
+      }
       if (event.type === 'update') return { op: 'set', record: this.mergedRecord(event.entry, event.originPort, this.deps.internal.get(Table.conntrack, conntrackKey(event.entry))) };
       return { op: 'set', record: toRecord(event.entry) };
     } catch {

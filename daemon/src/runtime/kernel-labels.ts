@@ -1,6 +1,6 @@
 // Labels the kernel holds from before this process. The writer clears the labels of a copy whose
 // entry has none left only while labels may be in use (ct-encode.ts), which it learns as it
-// writes a labelled entry. A node restarted after its peer cleared a connection's labels would
+// writes a labelled entry or events show one (kernel-feed.ts). A node restarted after its peer cleared a connection's labels would
 // not learn it: its kernel still holds the copy labelled, and the peer's resync sends the entry
 // without labels. So the kernel is read once at start for labelled entries (those the filter
 // accepts: the others are never written). The read is a dump of the whole table, which takes a

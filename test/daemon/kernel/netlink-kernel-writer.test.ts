@@ -177,14 +177,17 @@ describe('NetlinkKernelWriter', () => {
     expect(flowOf(await listFlows(ns), labelled)?.labels).toEqual([0, 5, 127]);
   });
 
-  it('keeps clearing once it has written labels, whatever it is told of the kernel afterwards', async () => {
+  it('keeps clearing once labels are in use (written, or said), whatever it is told of the kernel afterwards', async () => {
     const labelled = SAMPLE_ENTRIES['tcpSnat'] as ConntrackEntry;
     const { labels: _cleared, ...unlabelled } = labelled;
-    const { reports } = await agent.request<{ reports: ApplyReport[] }>('applySteps', {
-      steps: [{ ops: [{ op: 'set', entry: labelled }] }, { labelsHeld: false }, { ops: [{ op: 'set', entry: unlabelled }] }],
-    });
-    expect(reports.map((r) => r.results)).toEqual([[{ ok: true, action: 'updated' }], [{ ok: true, action: 'updated' }]]);
-    expect(flowOf(await listFlows(ns), labelled)?.labels).toEqual([]);
+    const inUse = [{ ops: [{ op: 'set', entry: labelled }] }, { labelsInUse: true }];
+    for (const step of inUse) {
+      await agent.request('apply', { ops: [{ op: 'set', entry: labelled }] });
+      expect(flowOf(await listFlows(ns), labelled)?.labels).toEqual([0, 5, 127]);
+      const { reports } = await agent.request<{ reports: ApplyReport[] }>('applySteps', { steps: [step, { labelsHeld: false }, { ops: [{ op: 'set', entry: unlabelled }] }] });
+      expect(reports.at(-1)?.results).toEqual([{ ok: true, action: 'updated' }]);
+      expect(flowOf(await listFlows(ns), labelled)?.labels, JSON.stringify(step)).toEqual([]);
+    }
     await agent.request('apply', { ops: [{ op: 'set', entry: labelled }] });
   });
 

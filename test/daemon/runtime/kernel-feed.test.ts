@@ -22,6 +22,7 @@ function harness() {
   const changes: RecordChange[] = [];
   const overruns: number[] = [];
   const settled = { calls: 0 };
+  const labelsSeen = { calls: 0 };
   const feed = new KernelFeed({
     settled: () => settled.calls++,
     localChange: (change) => {
@@ -33,8 +34,9 @@ function harness() {
     writerPort: () => WRITER_PORT,
     onOverrun: (info) => overruns.push(info.overruns),
     readBack: (key) => readBacks.push(`${key.orig.src}:${key.orig.sport}`),
+    labelsSeen: () => labelsSeen.calls++,
   });
-  return { internal, changes, overruns, settled, feed, readBacks };
+  return { internal, changes, overruns, settled, feed, readBacks, labelsSeen };
 }
 
 const held = (internal: FlowCache, entry: ConntrackEntry): ConntrackEntry | undefined => {
@@ -124,6 +126,16 @@ describe('KernelFeed', () => {
     // no labels held: nothing to clear, nothing read back
     update({}, 5555);
     expect(readBacks).toHaveLength(2);
+  });
+
+  it('says once that labels are in use, at the first labelled connection an event shows', () => {
+    const { feed, labelsSeen } = harness();
+    feed.event({ table: 'conntrack', type: 'new', entry: udp, originPort: 0 });
+    expect(labelsSeen.calls).toBe(0);
+    feed.event({ table: 'conntrack', type: 'update', entry: tcp, originPort: 0 }); // labels 0, 5, 127
+    expect(labelsSeen.calls).toBe(1);
+    feed.event({ table: 'conntrack', type: 'new', entry: { ...tcp, orig: { ...tcp.orig, sport: 1 } }, originPort: 0 });
+    expect(labelsSeen.calls).toBe(1);
   });
 
   it('remembers the keys events touch while a dump is read', () => {

@@ -91,14 +91,15 @@ const handlers: Record<string, (req: any) => Promise<unknown> | unknown> = {
       own.close();
     }
   },
-  /** A writer of its own through `steps`, each ops to apply or word of labels held; the reports of the applies. */
+  /** A writer of its own through `steps`, each ops to apply or word of labels (held, in use); the reports of the applies. */
   applySteps: async (req) => {
     const own = new NetlinkKernelWriter();
     try {
       const reports: ApplyReport[] = [];
-      for (const step of req.steps as ({ ops: KernelOp[] } | { labelsHeld: boolean })[]) {
+      for (const step of req.steps as ({ ops: KernelOp[] } | { labelsHeld: boolean } | { labelsInUse: true })[]) {
         if ('ops' in step) reports.push(await own.apply(step.ops));
-        else own.labelsHeld(step.labelsHeld);
+        else if ('labelsHeld' in step) own.labelsHeld(step.labelsHeld);
+        else own.labelsInUse();
       }
       return { reports };
     } finally {
