@@ -11,10 +11,13 @@
 //   update-nostatus 0 updated | ENOSPC for an entry without labels: updated
 //   delete          0 deleted | ENOENT absent
 //   exp-create      0 -> exp-timeout (the kernel ignores the timeout on create) | EEXIST -> exp-update
-//                   (an expectation whose master's zone is of the reply direction alone is looked
-//                   for under 0 and not found: the kernel replaces it, and answers 0)
 //   exp-timeout     anything: created (it exists, with its helper's default lifetime at worst)
-//   exp-update      0 updated
+//   exp-update      0 updated | ENOENT -> exp-create
+//
+// An expectation whose master's zone is of the reply direction alone starts with exp-update: a
+// create looks for it under the zone that finds the master (0), not under the one it is held by,
+// and the kernel would replace it (a new expectation, a DESTROY of the old) instead of answering
+// EEXIST.
 //   exp-delete      0 deleted | ENOENT absent
 //
 // Ops run in three phases so masters exist before what depends on them: conntrack ops without
@@ -31,6 +34,8 @@ export interface OpTraits {
   readonly hasTimeout: boolean;
   /** A conntrack set whose entry carries labels. */
   readonly hasLabels: boolean;
+  /** An expectation set tried as an update first (its master's zone is of the reply direction alone). */
+  readonly updateFirst?: boolean;
 }
 
 export function traitsOf(op: KernelOp): OpTraits {
@@ -39,6 +44,7 @@ export function traitsOf(op: KernelOp): OpTraits {
     hasMaster: op.op === 'set' && op.entry.master !== undefined,
     hasTimeout: op.op === 'set-expectation' && op.expectation.timeout !== undefined,
     hasLabels: op.op === 'set' && op.entry.labels !== undefined && op.entry.labels.length > 0,
+    ...(op.op === 'set-expectation' && op.expectation.masterReplyZone !== undefined ? { updateFirst: true } : {}),
   };
 }
 
@@ -70,7 +76,7 @@ export function firstRequest(op: OpTraits): RequestKind {
     case 'delete':
       return 'delete';
     case 'set-expectation':
-      return 'exp-create';
+      return op.updateFirst === true ? 'exp-update' : 'exp-create';
     case 'delete-expectation':
       return 'exp-delete';
   }
@@ -116,6 +122,7 @@ export function nextStep(kind: RequestKind, error: number, op: OpTraits): Step {
       return CREATED;
     case 'exp-update':
       if (error === 0) return UPDATED;
+      if (error === errno.ENOENT) return RETRY['exp-create'];
       break;
   }
   return { done: failure(kind, error) };

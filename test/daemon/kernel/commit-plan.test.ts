@@ -46,6 +46,14 @@ describe('commit plan', () => {
     expect(nextStep('exp-create', ENOENT, exp)).toEqual({ done: { ok: false, errno: ENOENT, code: 'ENOENT', reason: 'the master connection of the expectation does not exist (ENOENT)' } });
   });
 
+  it("tries an expectation whose master's zone is of the reply direction alone as an update first", () => {
+    const replyZoned: KernelOp = { op: 'set-expectation', expectation: { ...SAMPLE_EXPECTATION, zone: 0, masterReplyZone: 5 } };
+    expect(firstRequest(traitsOf(replyZoned))).toBe('exp-update');
+    expect(nextStep('exp-update', 0, replyZoned)).toEqual({ done: { ok: true, action: 'updated' } });
+    expect(nextStep('exp-update', ENOENT, replyZoned)).toEqual({ retry: 'exp-create' });
+    expect(nextStep('exp-create', 0, replyZoned)).toEqual({ retry: 'exp-timeout' });
+  });
+
   it('treats deleting what is gone as done, and reports real failures with the errno', () => {
     expect(nextStep('delete', ENOENT, plain)).toEqual({ done: { ok: true, action: 'absent' } });
     expect(nextStep('exp-delete', 0, exp)).toEqual({ done: { ok: true, action: 'deleted' } });

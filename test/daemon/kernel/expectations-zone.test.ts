@@ -115,6 +115,13 @@ describe.each(KINDS)('an FTP expectation whose master has zone 5 of $name', ({ d
       expect(exp.entries[0]?.timeout).toBeLessThanOrEqual(77);
       expect((await peer.exec('conntrack', ['-L', 'expect'], { check: true })).stdout).toMatch(/dport=50000/);
 
+      // sent again (a resync, a repair): updated in place, the same expectation (its id kept)
+      const again = await peerAgent.request<{ report: { results: { ok: boolean; action?: string }[] } }>('applyRecords', { changes: [{ op: 'set', record: toWire(expectationToRecord({ ...resolved, timeout: 60 })) }] });
+      expect(again.report.results).toEqual([{ ok: true, action: 'updated' }]);
+      const afterAgain: DumpResult<Expectation> = await peerAgent.request('dump', { table: 'expectation' });
+      expect(afterAgain.entries.map((x) => x.id)).toEqual([exp.entries[0]?.id]);
+      expect(afterAgain.entries[0]?.timeout).toBeLessThanOrEqual(60);
+
       // deleted by its record's key, as a peer's delete arrives; the key as dumped (zone 0) finds nothing
       const remove = async (x: Expectation) => {
         const changes = [{ op: 'delete', record: toWire(expectationToRecord(x)) }];
