@@ -13,12 +13,12 @@
 //   exp-create      0 -> exp-timeout (the kernel ignores the timeout on create) | EEXIST -> exp-update
 //   exp-timeout     anything: created (it exists, with its helper's default lifetime at worst)
 //   exp-update      0 updated | ENOENT -> exp-create
+//   exp-delete      0 deleted | ENOENT absent
 //
 // An expectation whose master's zone is of the reply direction alone starts with exp-update: a
 // create looks for it under the zone that finds the master (0), not under the one it is held by,
 // and the kernel would replace it (a new expectation, a DESTROY of the old) instead of answering
 // EEXIST.
-//   exp-delete      0 deleted | ENOENT absent
 //
 // Ops run in three phases so masters exist before what depends on them: conntrack ops without
 // a master (in the order given), conntrack sets with a master, then expectations.

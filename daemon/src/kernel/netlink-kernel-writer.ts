@@ -130,8 +130,6 @@ export class NetlinkKernelWriter implements KernelWriter {
     this.exchange.close();
   }
 
-
-
   /**
    * The first pass of a record commit, streamed: every conntrack set without a master is sent
    * as a create in the order given, straight from its payload bytes when no NAT must be rebuilt
