@@ -20,6 +20,8 @@ describe('direct mode, driven by the notify script', () => {
   beforeAll(async () => {
     // the kernel's default nf_conntrack_events = 2: the daemons must follow events all the time
     lab = await clusterLab({ label: 'syncdir', b: { mode: 'direct', notify: 'script' }, conntrackEvents: 2 });
+    // rules that use labels on both nodes, so that their entries have room for them
+    for (const ns of ['fwa', 'fwb']) await lab.net.exec(ns, ['nft', '-f', '-'], { input: LABELS_RULESET, check: true });
     await Promise.all([lab.a.start(), lab.b.start()]);
     await lab.a.notify('MASTER', 'half_lan0', 150);
   });
@@ -75,8 +77,6 @@ describe('direct mode, driven by the notify script', () => {
   });
 
   it('clears on fwb the labels fwa\'s connection loses (no event says so)', async () => {
-    // rules that use labels on both nodes, so that their entries have room for them
-    for (const ns of ['fwa', 'fwb']) await lab.net.exec(ns, ['nft', '-f', '-'], { input: LABELS_RULESET, check: true });
     const { fwa, flow, tool, labelsOnFwb } = await labelledFlow(250);
     await tool(fwa, ['-U', ...flow, '--label-add', 'l3,l5']);
     await waitFor('fwb\'s copy labelled 3 and 5', async () => JSON.stringify(await labelsOnFwb()) === '[3,5]');
