@@ -162,7 +162,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       ignored: (settings.ignoreAddresses ?? []).join(','),
     });
     const committer = new ExternalCommitter(external, writer, events, clock, logger);
-    const purge = new StalePurge(dumper, writer, events, filter, clock, logger);
+    const purge = new StalePurge(dumper, writer, events, filter, zones, clock, logger);
     const services: Services = await openServices({
       config, options, clock, startedAt, node, internal, external, committer, ownTable, purge, feed, readback, events, link, syncLinks: sync.links, direct,
       writerExchanges: () => writer.exchanges, closers,

@@ -33,6 +33,8 @@ import type { ConntrackEventView, KernelEvent, KernelEventSink, OverrunInfo } fr
 import { conntrackKey, expectationKey } from '../kernel/record-key.js';
 import { fromRecord } from '../kernel/record-mapping.js';
 import { Table, type FlowRecord } from '../model/record.js';
+import { KeyMap } from './key-map.js';
+import { TouchedKeys } from './touched-keys.js';
 
 /** The record a table holds with this key, if any. */
 export type HeldRecord = (key: Uint8Array) => Pick<FlowRecord, 'table' | 'key' | 'payload'> | undefined;
@@ -49,6 +51,10 @@ export function zoneNumberOf(record: Pick<FlowRecord, 'table' | 'key' | 'payload
   if (keyZone !== 0) return keyZone;
   const r = fromRecord(record);
   return r.ok && r.value.table === 'conntrack' ? (r.value.entry.reply.zone ?? 0) : 0;
+}
+
+function keyTail(key: Uint8Array): number {
+  return ((key[key.length - 2] as number) << 8) | (key[key.length - 1] as number);
 }
 
 /** HeldZone over a table of conntrack records (an internal cache). */
@@ -108,6 +114,35 @@ export class MasterZones {
       return h.masterReplyZone === undefined ? { ...rest, zone: h.zone } : { ...rest, zone: h.zone, masterReplyZone: h.masterReplyZone };
     }
     return x;
+  }
+
+  /**
+   * A dump's expectations, each with its master's zones (withMasterZone), the dump's connections
+   * noted first (noteKey). A master is looked up among those connections, then in `held` (a table
+   * of ours). Of the dump only the connections a lookup can ask about are indexed: those in a
+   * zone of the original direction (only with zones in use) and those held under 0 whose tuple is
+   * an expectation's master (its zone may be of the reply direction alone: read from the record).
+   */
+  resolveDumped(records: readonly FlowRecord[], expectations: readonly Expectation[], held: HeldZone = () => undefined): Expectation[] {
+    for (const record of records) this.noteKey(record.key);
+    if (expectations.length === 0) return [];
+    const inDump = new KeyMap<number>();
+    const masters = new TouchedKeys();
+    // a key's last two bytes (the destination port, or the ICMP id) sort out most records before a hash
+    const tails = new Set<number>();
+    for (const x of expectations) {
+      const key = conntrackKey({ family: x.family, orig: x.master, zone: 0 });
+      masters.add(Table.conntrack, key);
+      tails.add(keyTail(key));
+    }
+    const zonesInUse = this.zones.size > 0;
+    for (const r of records) {
+      if (r.key[2] !== 0 || r.key[3] !== 0) {
+        if (zonesInUse) inDump.set(Table.conntrack, r.key, zoneNumberOf(r));
+      } else if (tails.has(keyTail(r.key)) && masters.has(Table.conntrack, r.key)) inDump.set(Table.conntrack, r.key, zoneNumberOf(r));
+    }
+    const lookup: HeldZone = (key) => inDump.get(Table.conntrack, key) ?? held(key);
+    return expectations.map((x) => this.withMasterZone(x, lookup));
   }
 
   private note(zone: number): void {

@@ -2,7 +2,10 @@
 // the connections it replicated while it was MASTER are served by the new master, and what its
 // kernel still holds of them is stale. Every kernel entry the replication filter accepts is
 // deleted (the node's own connections and the sync link's are outside the filter and stay),
-// with the event subscription paused; our table is re-read afterwards.
+// with the event subscription paused; our table is re-read afterwards. Expectations are deleted
+// under their masters' zones, resolved from the dump as a resync does (master-zones.ts): the
+// kernel reports none, and deletes by the number of the master's zone. (The kernel would remove
+// them with their masters anyway; a delete under the wrong zone found nothing and was counted so.)
 // Model: conntrackd's primary-backup.sh on BACKUP (`conntrackd -t`, shorten kernel timers).
 import type { FlowFilter } from '../kernel/flow-filter.js';
 import type { KernelDumper, KernelOp, KernelWriter } from '../kernel/kernel-roles.js';
@@ -10,6 +13,7 @@ import type { Logger } from '../metrics/logger.js';
 import type { RecordChange } from '../model/record.js';
 import type { Clock } from '../sync/clock.js';
 import type { BulkWrites } from './external-commit.js';
+import type { MasterZones } from './master-zones.js';
 
 export interface PurgeSummary {
   readonly deleted: number;
@@ -28,6 +32,7 @@ export class StalePurge {
     private readonly writer: KernelWriter,
     private readonly bulk: BulkWrites,
     private readonly filter: FlowFilter,
+    private readonly zones: MasterZones,
     private readonly clock: Clock,
     private readonly logger: Logger,
   ) {}
@@ -59,7 +64,8 @@ export class StalePurge {
     const entries = await this.dumper.dumpConntrackRecords({ filter: this.filter });
     const expectations = await this.dumper.dumpExpectations({ filter: this.filter });
     this.counters.undecodable += entries.undecodable + expectations.undecodable;
-    const ops = expectations.entries.map((expectation): KernelOp => ({ op: 'delete-expectation', expectation }));
+    const resolved = this.zones.resolveDumped(entries.entries, expectations.entries);
+    const ops = resolved.map((expectation): KernelOp => ({ op: 'delete-expectation', expectation }));
     const deletes = entries.entries.map((record): RecordChange => ({ op: 'delete', table: record.table, key: record.key }));
     const reports = await this.bulk.quietly('purge', async () => [await this.writer.apply(ops), await this.writer.applyRecords(deletes)]);
     return { reports, interrupted: entries.interrupted || expectations.interrupted };

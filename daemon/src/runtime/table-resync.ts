@@ -4,21 +4,17 @@
 // were lost: the dump heals that), when this node takes over (failover plan), after purges and
 // commits (our own writes are not followed through events), and on `half resync kernel`.
 // Requests coalesce: while one resync runs, any number of further requests make one more run.
-import type { Expectation } from '../kernel/ct-entry.js';
 import type { FlowFilter } from '../kernel/flow-filter.js';
 import type { KernelDumper } from '../kernel/kernel-roles.js';
-import { conntrackKey } from '../kernel/record-key.js';
 import { expectationToRecord } from '../kernel/record-mapping.js';
 import type { Logger } from '../metrics/logger.js';
-import { Table, type FlowRecord, type RecordChange } from '../model/record.js';
+import type { FlowRecord, RecordChange } from '../model/record.js';
 import type { ReconcileResult } from '../sync/local-table.js';
 import type { Clock } from '../sync/clock.js';
 import type { FlowCache } from '../cache/flow-cache.js';
 import type { KernelFeed } from './kernel-feed.js';
-import { KeyMap } from './key-map.js';
-import { heldZoneIn, zoneNumberOf, type HeldZone, type MasterZones } from './master-zones.js';
+import { heldZoneIn, type MasterZones } from './master-zones.js';
 import { pacedReconcile } from './paced-reconcile.js';
-import { TouchedKeys } from './touched-keys.js';
 
 export interface TableResyncDeps {
   readonly dumper: KernelDumper;
@@ -34,10 +30,6 @@ export interface TableResyncDeps {
   readonly maxInFlight: number;
   readonly clock: Clock;
   readonly logger: Logger;
-}
-
-function keyTail(key: Uint8Array): number {
-  return ((key[key.length - 2] as number) << 8) | (key[key.length - 1] as number);
 }
 
 export interface ResyncOutcome extends ReconcileResult {
@@ -97,32 +89,6 @@ export class TableResync {
     return run;
   }
 
-  /**
-   * The zone of a connection held (HeldZone), in the dump just read or in our table. Of the dump
-   * only the connections the lookups can ask about are indexed: those in a zone of the original
-   * direction (only with zones in use) and those held under 0 whose tuple is an expectation's
-   * master (its zone may be of the reply direction alone: read from the record).
-   */
-  private masterLookup(records: readonly FlowRecord[], expectations: readonly Expectation[]): HeldZone {
-    const inDump = new KeyMap<number>();
-    const masters = new TouchedKeys();
-    // a key's last two bytes (the destination port, or the ICMP id) sort out most records before a hash
-    const tails = new Set<number>();
-    for (const x of expectations) {
-      const key = conntrackKey({ family: x.family, orig: x.master, zone: 0 });
-      masters.add(Table.conntrack, key);
-      tails.add(keyTail(key));
-    }
-    const zonesInUse = this.deps.zones.size > 0;
-    for (const r of records) {
-      if (r.key[2] !== 0 || r.key[3] !== 0) {
-        if (zonesInUse) inDump.set(Table.conntrack, r.key, zoneNumberOf(r));
-      } else if (tails.has(keyTail(r.key)) && masters.has(Table.conntrack, r.key)) inDump.set(Table.conntrack, r.key, zoneNumberOf(r));
-    }
-    const internal = heldZoneIn(this.deps.internal);
-    return (key) => inDump.get(Table.conntrack, key) ?? internal(key);
-  }
-
   private async run(reason: string): Promise<ResyncOutcome> {
     const { dumper, filter, feed, clock, logger } = this.deps;
     const started = clock.now();
@@ -135,11 +101,10 @@ export class TableResync {
       if (conntrack.interrupted || expectations.interrupted) this.counters.interruptedDumps++;
       this.counters.undecodable += conntrack.undecodable + expectations.undecodable;
       records = conntrack.entries;
-      for (const record of records) this.deps.zones.noteKey(record.key);
-      const masterZone = expectations.entries.length === 0 ? () => undefined : this.masterLookup(records, expectations.entries);
-      for (const x of expectations.entries) {
+      const resolved = this.deps.zones.resolveDumped(records, expectations.entries, heldZoneIn(this.deps.internal));
+      for (const x of resolved) {
         try {
-          records.push(expectationToRecord(this.deps.zones.withMasterZone(x, masterZone)));
+          records.push(expectationToRecord(x));
         } catch {
           this.counters.undecodable++;
         }

@@ -7,7 +7,8 @@
 // created on the second firewall, for each kind of zone nftables can set. A master in a zone of
 // the reply direction alone is found under 0, but the kernel updates and deletes its
 // expectations by the zone's number (nf_ct_exp_zone_equal_any): the expectation keeps 0 to be
-// created under and carries that number (masterReplyZone), which its record key has.
+// created under and carries that number (masterReplyZone), which its record key has. A stale
+// purge deletes it under that zone too.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConntrackEntry, Expectation } from '../../../daemon/src/kernel/ct-entry.js';
 import type { DumpResult } from '../../../daemon/src/kernel/kernel-roles.js';
@@ -135,5 +136,16 @@ describe.each(KINDS)('an FTP expectation whose master has zone 5 of $name', ({ d
       await peerAgent?.stop();
       await peer.destroy();
     }
+  });
+
+  it('is deleted by a stale purge under its master\'s zone, before its master', async () => {
+    const before: DumpResult<ConntrackEntry> = await agent.request('dump', { table: 'conntrack' });
+    expect(before.entries.length).toBeGreaterThan(0);
+    const { summary, expectationResults } = await agent.request<{ summary: { deleted: number; failed: number }; expectationResults: unknown[] }>('purge', {});
+    // the dumped zone (0) finds no such expectation: it would be "absent", and go only with its master
+    expect(expectationResults).toEqual([{ ok: true, action: 'deleted' }]);
+    expect(summary).toMatchObject({ deleted: before.entries.length + 1, failed: 0 });
+    expect((await agent.request<DumpResult<Expectation>>('dump', { table: 'expectation' })).entries).toHaveLength(0);
+    expect((await agent.request<DumpResult<ConntrackEntry>>('dump', { table: 'conntrack' })).entries).toHaveLength(0);
   });
 });

@@ -5,6 +5,7 @@ import type { FlowFilter } from '../../../daemon/src/kernel/flow-filter.js';
 import type { ApplyReport, DumpResult, KernelDumper, KernelWriter } from '../../../daemon/src/kernel/kernel-roles.js';
 import { silentLogger } from '../../../daemon/src/metrics/logger.js';
 import type { FlowRecord, RecordChange } from '../../../daemon/src/model/record.js';
+import { MasterZones } from '../../../daemon/src/runtime/master-zones.js';
 import { PURGE_PASSES, StalePurge } from '../../../daemon/src/runtime/stale-purge.js';
 import { FakeClock } from '../../../daemon/src/sync/fake-clock.js';
 import { makeConntrackRecord } from '../sync/sim-cluster.js';
@@ -43,7 +44,7 @@ const quietly = { quietly: <T>(_reason: string, work: () => Promise<T>) => work(
 describe('StalePurge', () => {
   it('purges again after an interrupted dump, until a dump is whole', async () => {
     const t = table(100, 1);
-    const purge = new StalePurge(t.dumper, t.writer, quietly, {} as FlowFilter, new FakeClock(0), silentLogger);
+    const purge = new StalePurge(t.dumper, t.writer, quietly, {} as FlowFilter, new MasterZones(), new FakeClock(0), silentLogger);
     expect(await purge.purge()).toMatchObject({ deleted: 100, failed: 0 });
     expect(t.left()).toBe(0);
     expect(purge.counters).toMatchObject({ purges: 1, deleted: 100, interruptedDumps: 1, undecodable: 1 });
@@ -51,7 +52,7 @@ describe('StalePurge', () => {
 
   it('stops after a bounded number of passes when every dump is interrupted', async () => {
     const t = table(100, Number.POSITIVE_INFINITY);
-    const purge = new StalePurge(t.dumper, t.writer, quietly, {} as FlowFilter, new FakeClock(0), silentLogger);
+    const purge = new StalePurge(t.dumper, t.writer, quietly, {} as FlowFilter, new MasterZones(), new FakeClock(0), silentLogger);
     await purge.purge();
     expect(PURGE_PASSES).toBeGreaterThan(1);
     expect(t.dumps()).toBe(PURGE_PASSES);

@@ -15,6 +15,10 @@ import { NetlinkKernelWriter } from '../../../../daemon/src/kernel/netlink-kerne
 import { NETLINK_NETFILTER } from '../../../../daemon/src/kernel/codec/nfnetlink.js';
 import { netlinkSocketFd } from '../../../../daemon/src/kernel/netlink-fd.js';
 import { expectationToRecord, toRecord } from '../../../../daemon/src/kernel/record-mapping.js';
+import { silentLogger } from '../../../../daemon/src/metrics/logger.js';
+import { MasterZones } from '../../../../daemon/src/runtime/master-zones.js';
+import { StalePurge } from '../../../../daemon/src/runtime/stale-purge.js';
+import { systemClock } from '../../../../daemon/src/sync/clock.js';
 import { ownNetfilterSockets } from './own-sockets.js';
 import { syntheticEntries } from './synthetic-flows.js';
 import { fromWire, toWire, type WireRecord } from './wire-record.js';
@@ -61,6 +65,21 @@ const handlers: Record<string, (req: any) => Promise<unknown> | unknown> = {
     return { labelled: await dumper.countLabelled(filter === undefined ? {} : { filter }) };
   },
   apply: (req) => writer.apply(req.ops as KernelOp[]),
+  /** A stale purge (stale-purge.ts) through this agent's dumper and writer: its summary, and the results of its expectations' deletes. */
+  purge: async (req) => {
+    const expectationResults: ApplyReport['results'][number][] = [];
+    const watched = Object.create(writer) as NetlinkKernelWriter;
+    watched.apply = async (ops) => {
+      const report = await writer.apply(ops);
+      report.results.forEach((r, i) => {
+        if (ops[i]?.op === 'delete-expectation') expectationResults.push(r);
+      });
+      return report;
+    };
+    const bulk = { quietly: <T>(_reason: string, work: () => Promise<T>) => work() };
+    const purge = new StalePurge(dumper, watched, bulk, buildFlowFilter(req.filter ?? {}), new MasterZones(), systemClock, silentLogger);
+    return { summary: await purge.purge(), expectationResults };
+  },
   /**
    * apply with a writer of its own, made with `options` (KernelWriterOptions) and told
    * `labelsHeld` if given; with its exchange counts. `closedAfter`: ops applied first, then the writer is closed, a file opened (it gets
