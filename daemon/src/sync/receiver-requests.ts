@@ -37,14 +37,20 @@ export function answerNack(stream: OutboundStream, deps: OutboundDeps, peer: num
   // late NACK (sent before the ACK of a resend) costs a duplicate, which the receiver drops,
   // but a receiver that joined earlier than we count it from (it followed the first of two
   // JOINs) would otherwise wait for those frames forever. The NACK also holds them in the queue.
+  // A range's walk is bounded by the queue (at most its length), not by the range: serial
+  // order is undefined for numbers 2^31 apart, so an authentic but corrupt NACK from our last
+  // sequence number to 2^31 past it passed the checks and walked two billion numbers, holding
+  // the event loop for minutes.
   let skip = false;
   for (const range of ranges) {
-    const last = seqAfter(range.to, stream.lastSeq) ? stream.lastSeq : range.to;
     const first = range.from;
+    if (seqAfter(first, stream.lastSeq)) continue;
+    const last = seqAfter(range.to, stream.lastSeq) ? stream.lastSeq : range.to;
     if (seqAfter(first, last)) continue;
     if (receiver.joined && seqBeforeOrEqual(first, receiver.ackedUpTo)) receiver.ackedUpTo = seqAdd(first, -1);
     if (seqBefore(first, oldest)) skip = true;
-    for (let seq = seqBefore(first, oldest) ? oldest : first; seqBeforeOrEqual(seq, last); seq = seqAdd(seq, 1)) {
+    const steps = stream.queue.length;
+    for (let seq = seqBefore(first, oldest) ? oldest : first, n = 0; n < steps && seqBeforeOrEqual(seq, last); seq = seqAdd(seq, 1), n++) {
       const frame = stream.queue.get(seq);
       if (frame === undefined) continue;
       transport.sendData(seq, frame.body, peer);
