@@ -2,7 +2,13 @@
 // the injected FailoverExecutor (the daemon's cache/sync/kernel layers, the nft guard). Timers
 // come from the injected Clock (sync/clock.ts), so tests drive purges with a FakeClock. A failing action is
 // recorded and counted and the plan goes on: the guard must come off even if the commit failed.
-import type { FailoverAction, FailoverActionKind } from './failover-plan.js';
+//
+// The machine takes each event at once, so a plan may start after a newer event has already
+// changed the role. Such a plan still runs, but the actions that would take the node into a role
+// it no longer has are skipped (recorded as skipped): a takeover that a BACKUP overtook does not
+// lift the guard or become the sender in between, and a stale purge runs only while the node is a
+// standby, stopping between its steps once it is not (a MASTER again would lose live entries).
+import type { FailoverAction, FailoverActionKind, NodeRole } from './failover-plan.js';
 import type { FailoverMachine, Transition } from './failover-machine.js';
 import type { NotifyEvent } from './notify-event.js';
 import type { Clock, TimerHandle } from '../sync/clock.js';
@@ -15,7 +21,8 @@ export interface FailoverExecutor {
   resyncOwnTable(): Promise<void>;
   becomeSender(): Promise<void>;
   stopSending(): Promise<void>;
-  purgeStale(): Promise<void>;
+  /** Deletes stale kernel entries; `stillDue` turns false when the purge must stop (between its steps). */
+  purgeStale(stillDue: () => boolean): Promise<void>;
   requestResync(): Promise<void>;
   shutdown(): Promise<void>;
 }
@@ -25,12 +32,19 @@ export interface ActionRecord {
   readonly startedAt: number;
   readonly endedAt: number;
   readonly error?: string;
+  /** Not run: the node's role had changed since the plan was made (see above). */
+  readonly skipped?: true;
 }
 
 const HISTORY_LIMIT = 100;
 
+/** Actions that take the node into its plan's role: skipped once the node has left that role. */
+const ENTERING: ReadonlySet<FailoverActionKind> = new Set(['commit-external-cache', 'guard-off', 'resync-own-table', 'become-sender']);
+
+const isStandby = (role: NodeRole): boolean => role === 'backup' || role === 'fault';
+
 export class FailoverDriver {
-  readonly counters = { plans: 0, actions: 0, actionsFailed: 0 };
+  readonly counters = { plans: 0, actions: 0, actionsFailed: 0, actionsSkipped: 0 };
   /** The latest action records, oldest first (bounded). */
   readonly history: ActionRecord[] = [];
   private tail: Promise<void> = Promise.resolve();
@@ -45,7 +59,7 @@ export class FailoverDriver {
   /** Feeds one event; its plan (if any) is queued behind earlier ones. */
   handle(event: NotifyEvent): Transition | undefined {
     const transition = this.machine.handle(event);
-    if (transition !== undefined && transition.plan.length > 0) this.enqueue(transition.plan);
+    if (transition !== undefined && transition.plan.length > 0) this.enqueue(transition.plan, transition.to);
     return transition;
   }
 
@@ -64,14 +78,20 @@ export class FailoverDriver {
     return this.tail;
   }
 
-  private enqueue(plan: readonly FailoverAction[]): void {
+  /** `role`: the role a transition's plan takes the node to (none for the daemon's own plans and purges). */
+  private enqueue(plan: readonly FailoverAction[], role?: NodeRole): void {
     this.counters.plans++;
-    this.tail = this.tail.then(() => this.apply(plan));
+    this.tail = this.tail.then(() => this.apply(plan, role));
   }
 
-  private async apply(plan: readonly FailoverAction[]): Promise<void> {
+  private async apply(plan: readonly FailoverAction[], role: NodeRole | undefined): Promise<void> {
     for (const action of plan) {
       const startedAt = this.clock.now();
+      if (this.overtaken(action, role)) {
+        this.counters.actionsSkipped++;
+        this.record({ kind: action.kind, startedAt, endedAt: startedAt, skipped: true });
+        continue;
+      }
       let error: string | undefined;
       try {
         await this.perform(action);
@@ -80,9 +100,19 @@ export class FailoverDriver {
         this.counters.actionsFailed++;
       }
       this.counters.actions++;
-      this.history.push({ kind: action.kind, startedAt, endedAt: this.clock.now(), ...(error === undefined ? {} : { error }) });
-      if (this.history.length > HISTORY_LIMIT) this.history.shift();
+      this.record({ kind: action.kind, startedAt, endedAt: this.clock.now(), ...(error === undefined ? {} : { error }) });
     }
+  }
+
+  /** Whether a newer event took the node out of the role `action` serves. */
+  private overtaken(action: FailoverAction, role: NodeRole | undefined): boolean {
+    if (action.kind === 'purge-stale') return !isStandby(this.machine.role);
+    return role !== undefined && ENTERING.has(action.kind) && this.machine.role !== role;
+  }
+
+  private record(entry: ActionRecord): void {
+    this.history.push(entry);
+    if (this.history.length > HISTORY_LIMIT) this.history.shift();
   }
 
   private perform(action: FailoverAction): Promise<void> {
@@ -112,7 +142,7 @@ export class FailoverDriver {
       case 'stop-sending':
         return run.stopSending();
       case 'purge-stale':
-        return run.purgeStale();
+        return run.purgeStale(() => isStandby(this.machine.role));
       case 'request-resync':
         return run.requestResync();
       case 'shutdown':

@@ -27,7 +27,7 @@ const run = promisify(execFile);
 export interface NotifyFifoOptions {
   readonly path: string;
   readonly onEvent: (event: NotifyEvent) => void;
-  /** Reported problems (path is not a FIFO, cannot be created); reading goes on where it can. */
+  /** Reported problems (path is not a FIFO, cannot be created, a line dropped); reading goes on where it can. */
   readonly onProblem?: (message: string) => void;
   /** How often the path is checked for removal or replacement; default 1000 ms. */
   readonly checkIntervalMs?: number;
@@ -40,7 +40,7 @@ interface Opened {
 }
 
 export class NotifyFifoReader {
-  readonly decoder = new NotifyStreamDecoder();
+  readonly decoder = new NotifyStreamDecoder((reason) => this.problem(reason));
   readonly counters = { opens: 0, problems: 0 };
   private current: Opened | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -111,7 +111,12 @@ export class NotifyFifoReader {
         }
       }
     });
-    socket.on('error', (error) => this.problem(`read failed: ${error.message}`));
+    socket.on('error', (error) => {
+      this.problem(`read failed: ${error.message}; opening it again`);
+      // the socket is gone: the next check opens the FIFO again (it compares with `current`)
+      if (this.current?.socket === socket) this.current = undefined;
+      socket.destroy();
+    });
     this.counters.opens++;
     return { socket, dev: info.dev, ino: info.ino };
   }

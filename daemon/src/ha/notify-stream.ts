@@ -21,6 +21,9 @@ export class NotifyStreamDecoder {
   readonly counters: NotifyStreamCounters = { events: 0, ignored: 0, malformed: 0, overlong: 0 };
   /** The last malformed line's reason, for `half status`. */
   lastProblem: string | undefined;
+
+  /** `onDropped`: told each line dropped (malformed or overlong), with why. */
+  constructor(private readonly onDropped: (reason: string) => void = () => undefined) {}
   private pending: Buffer[] = [];
   private pendingLength = 0;
   private discarding = false;
@@ -59,6 +62,7 @@ export class NotifyStreamDecoder {
     if (this.discarding) {
       this.discarding = false;
       this.counters.overlong++;
+      this.onDropped(`a line longer than ${MAX_LINE} bytes was dropped`);
       return undefined;
     }
     const line = Buffer.concat(this.pending, this.pendingLength).toString('utf8');
@@ -77,6 +81,7 @@ export class NotifyStreamDecoder {
     } else {
       this.counters.malformed++;
       this.lastProblem = result.reason;
+      this.onDropped(`a line was dropped: ${result.reason}`);
     }
   }
 }

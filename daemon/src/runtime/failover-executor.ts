@@ -85,7 +85,14 @@ export class DaemonFailoverExecutor implements FailoverExecutor {
     this.committedAt = undefined;
     await this.logged(undefined, async () => {
       await this.deps.events.activate();
-      await this.deps.ownTable.request('failover', since);
+      try {
+        await this.deps.ownTable.request('failover', since);
+      } catch (error) {
+        // the node serves this table from now on: read it again until a read succeeds (a sender
+        // whose table stayed empty would replicate none of its connections), and count the failure
+        this.deps.ownTable.heal('failover');
+        throw error;
+      }
     });
   }
 
@@ -100,8 +107,8 @@ export class DaemonFailoverExecutor implements FailoverExecutor {
     this.deps.logger.info('sync role: receiver (keeping the peers\' tables)');
   }
 
-  async purgeStale(): Promise<void> {
-    await this.logged(undefined, () => this.deps.purge.purge());
+  async purgeStale(stillDue: () => boolean): Promise<void> {
+    await this.logged(undefined, () => this.deps.purge.purge(stillDue));
   }
 
   async requestResync(): Promise<void> {

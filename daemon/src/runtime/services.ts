@@ -112,6 +112,7 @@ export async function openServices(deps: ServiceDeps): Promise<Services> {
         commitFailedEntries: deps.committer.failedEntries,
         failoverPlans: driver.counters.plans,
         failoverActionsFailed: driver.counters.actionsFailed,
+        failoverActionsSkipped: driver.counters.actionsSkipped,
         notifyFifoEvents: notify.counters.fifoEvents,
         notifyControlEvents: notify.counters.controlEvents,
         notifyScriptCallsRecordedOnly: notify.counters.controlRecordedOnly,
@@ -155,8 +156,11 @@ export async function openServices(deps: ServiceDeps): Promise<Services> {
   }, HEALTH_LOG_MS);
   timer.unref();
   deps.closers.push(() => clearInterval(timer));
-  const start = inferredStartEvent(config, localAddresses());
-  if (start !== undefined) {
+  // keepalived may have spoken while the sockets above opened: its word stands over a guess
+  const start = machine.role === 'starting' ? inferredStartEvent(config, localAddresses()) : undefined;
+  if (machine.role !== 'starting') {
+    logger.info('keepalived reported before the start finished: its state stands', { role: machine.role });
+  } else if (start !== undefined) {
     logger.info('this node holds its virtual addresses: taking it for MASTER until keepalived reports');
     driver.handle(start);
   } else if (config.daemon.mode === 'external-cache') {

@@ -6,6 +6,8 @@
 // under their masters' zones, resolved from the dump as a resync does (master-zones.ts): the
 // kernel reports none, and deletes by the number of the master's zone. (The kernel would remove
 // them with their masters anyway; a delete under the wrong zone found nothing and was counted so.)
+// A purge stops between its steps (dumps, slices of PURGE_SLICE deletes) once it is no longer
+// due: a node that became MASTER again serves those entries.
 // Model: conntrackd's primary-backup.sh on BACKUP (`conntrackd -t`, shorten kernel timers).
 import type { FlowFilter } from '../kernel/flow-filter.js';
 import type { KernelDumper, KernelOp, KernelWriter } from '../kernel/kernel-roles.js';
@@ -19,13 +21,20 @@ export interface PurgeSummary {
   readonly deleted: number;
   readonly failed: number;
   readonly durationMs: number;
+  /** Stopped before the end: the node was no longer a standby. */
+  readonly stopped: boolean;
 }
 
 /** Passes over the table while its dumps come back interrupted (entries may have been missed). */
 export const PURGE_PASSES = 3;
+/** Deletes written between two looks at whether the purge is still due. */
+export const PURGE_SLICE = 4096;
+
+/** Thrown inside a pass when the purge is no longer due. */
+class PurgeStopped extends Error {}
 
 export class StalePurge {
-  readonly counters = { purges: 0, deleted: 0, failed: 0, interruptedDumps: 0, undecodable: 0 };
+  readonly counters = { purges: 0, deleted: 0, failed: 0, interruptedDumps: 0, undecodable: 0, stopped: 0 };
 
   constructor(
     private readonly dumper: KernelDumper,
@@ -37,29 +46,43 @@ export class StalePurge {
     private readonly logger: Logger,
   ) {}
 
-  async purge(): Promise<PurgeSummary> {
+  /** Purges the table; `stillDue` is asked before each step (default: always due). */
+  async purge(stillDue: () => boolean = () => true): Promise<PurgeSummary> {
     const started = this.clock.now();
-    let deleted = 0;
-    let failed = 0;
-    // A dump the kernel marks interrupted (NLM_F_DUMP_INTR: the table changed under it) may have
-    // skipped entries, which would stay: the table is read and purged again.
-    for (let pass = 1; pass <= PURGE_PASSES; pass++) {
-      const { reports, interrupted } = await this.pass();
-      deleted += reports.reduce((n, r) => n + r.deleted, 0);
-      failed += reports.reduce((n, r) => n + r.failed, 0);
-      if (!interrupted) break;
-      this.counters.interruptedDumps++;
-      if (pass === PURGE_PASSES) this.logger.warn('stale purge: the kernel table kept changing during its dumps; some stale entries may remain', { passes: pass });
+    const tally = { deleted: 0, failed: 0 };
+    let stopped = false;
+    try {
+      // A dump the kernel marks interrupted (NLM_F_DUMP_INTR: the table changed under it) may have
+      // skipped entries, which would stay: the table is read and purged again.
+      for (let pass = 1; pass <= PURGE_PASSES; pass++) {
+        const interrupted = await this.pass(stillDue, tally);
+        if (!interrupted) break;
+        this.counters.interruptedDumps++;
+        if (pass === PURGE_PASSES) this.logger.warn('stale purge: the kernel table kept changing during its dumps; some stale entries may remain', { passes: pass });
+      }
+    } catch (error) {
+      if (!(error instanceof PurgeStopped)) throw error;
+      stopped = true;
     }
-    const summary: PurgeSummary = { deleted, failed, durationMs: this.clock.now() - started };
+    const summary: PurgeSummary = { ...tally, durationMs: this.clock.now() - started, stopped };
     this.counters.purges++;
-    this.counters.deleted += deleted;
-    this.counters.failed += failed;
-    this.logger.info('stale kernel entries purged', { deleted: summary.deleted, failed: summary.failed, ms: Math.round(summary.durationMs) });
+    this.counters.deleted += tally.deleted;
+    this.counters.failed += tally.failed;
+    if (stopped) {
+      this.counters.stopped++;
+      this.logger.warn('stale purge stopped: this node is no longer a standby', { deleted: summary.deleted, failed: summary.failed, ms: Math.round(summary.durationMs) });
+    } else {
+      this.logger.info('stale kernel entries purged', { deleted: summary.deleted, failed: summary.failed, ms: Math.round(summary.durationMs) });
+    }
     return summary;
   }
 
-  private async pass(): Promise<{ reports: { deleted: number; failed: number }[]; interrupted: boolean }> {
+  /** One read and purge of the table; whether a dump came back interrupted. */
+  private async pass(stillDue: () => boolean, tally: { deleted: number; failed: number }): Promise<boolean> {
+    const check = (): void => {
+      if (!stillDue()) throw new PurgeStopped();
+    };
+    check();
     // entries as records (dumpConntrackRecords: scanned, not decoded); deleted by their keys
     const entries = await this.dumper.dumpConntrackRecords({ filter: this.filter });
     const expectations = await this.dumper.dumpExpectations({ filter: this.filter });
@@ -67,7 +90,18 @@ export class StalePurge {
     const resolved = this.zones.resolveDumped(entries.entries, expectations.entries);
     const ops = resolved.map((expectation): KernelOp => ({ op: 'delete-expectation', expectation }));
     const deletes = entries.entries.map((record): RecordChange => ({ op: 'delete', table: record.table, key: record.key }));
-    const reports = await this.bulk.quietly('purge', async () => [await this.writer.apply(ops), await this.writer.applyRecords(deletes)]);
-    return { reports, interrupted: entries.interrupted || expectations.interrupted };
+    const count = (report: { deleted: number; failed: number }): void => {
+      tally.deleted += report.deleted;
+      tally.failed += report.failed;
+    };
+    await this.bulk.quietly('purge', async () => {
+      check();
+      count(await this.writer.apply(ops));
+      for (let at = 0; at < deletes.length; at += PURGE_SLICE) {
+        check();
+        count(await this.writer.applyRecords(deletes.slice(at, at + PURGE_SLICE)));
+      }
+    });
+    return entries.interrupted || expectations.interrupted;
   }
 }

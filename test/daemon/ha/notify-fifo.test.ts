@@ -49,7 +49,7 @@ describe('NotifyFifoReader', () => {
     expect(info.mode & 0o777).toBe(0o600);
   });
 
-  it('delivers events split across writes, and counts garbage', async () => {
+  it('delivers events split across writes, and counts and reports garbage', async () => {
     const path = join(dir, 'split.fifo');
     await start(path);
     await writeLikeKeepalived(path, ['INSTANCE "half_lan0" MAS', 'TER 150\\nGROUP "HA', 'LF" MASTER 0\\n', 'junk\\n']);
@@ -58,6 +58,19 @@ describe('NotifyFifoReader', () => {
       { type: 'INSTANCE', name: 'half_lan0', state: 'MASTER', priority: 150 },
       { type: 'GROUP', name: 'HALF', state: 'MASTER', priority: 0 },
     ]);
+    expect(problems).toEqual([`${path}: a line was dropped: not "GROUP|INSTANCE "name" STATE priority"`]);
+  });
+
+  it('opens the FIFO again after a read error', async () => {
+    const path = join(dir, 'read-error.fifo');
+    await start(path);
+    // what Node does on a failed read: the socket reports the error (and is destroyed)
+    const opened = (reader as unknown as { current: { socket: import('node:net').Socket } }).current;
+    opened.socket.emit('error', new Error('EIO: i/o error, read'));
+    await waitFor('the reader to reopen', () => reader?.counters.opens === 2, 10_000);
+    await writeLikeKeepalived(path, ['GROUP "HALF" BACKUP 0\\n']);
+    await waitFor('the event after the error', () => events.length === 1, 10_000);
+    expect(problems).toEqual([`${path}: read failed: EIO: i/o error, read; opening it again`]);
   });
 
   it('recreates and reopens the FIFO when it is removed', async () => {

@@ -27,12 +27,14 @@ describe('NotifyStreamDecoder', () => {
     expect(decoder.lastProblem).toBe('not "GROUP|INSTANCE "name" STATE priority"');
   });
 
-  it('drops an over-long line whole and resumes at the next newline', () => {
-    const decoder = new NotifyStreamDecoder();
+  it('drops an over-long line whole and resumes at the next newline, saying so', () => {
+    const dropped: string[] = [];
+    const decoder = new NotifyStreamDecoder((reason) => dropped.push(reason));
     const junk = Buffer.alloc(MAX_LINE * 3, 0x41);
     expect(decoder.push(junk)).toEqual([]);
     expect(decoder.push(Buffer.from('AAAA\nGROUP "HALF" FAULT 0\n'))).toEqual([{ type: 'GROUP', name: 'HALF', state: 'FAULT', priority: 0 }]);
     expect(decoder.counters).toEqual({ events: 1, ignored: 0, malformed: 0, overlong: 1 });
+    expect(dropped).toEqual([`a line longer than ${MAX_LINE} bytes was dropped`]);
   });
 
   it('holds an unfinished line until its newline', () => {

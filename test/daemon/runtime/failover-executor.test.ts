@@ -1,5 +1,6 @@
 // The failover executor's takeover guard: nft is tried again before a failure counts, since a
-// guard left on (or off) stays so until the next transition.
+// guard left on (or off) stays so until the next transition. A takeover's read of our own table
+// that fails is read again until it succeeds: the node is the sender from then on.
 import { describe, expect, it } from 'vitest';
 import type { TakeoverGuard } from '../../../daemon/src/ha/nft-guard.js';
 import type { Logger } from '../../../daemon/src/metrics/logger.js';
@@ -37,6 +38,27 @@ describe('DaemonFailoverExecutor: the takeover guard', () => {
     const lines: string[] = [];
     await expect(executor(guard, lines).guardOn()).rejects.toThrow('nft could not turn the takeover guard on');
     expect(guard.calls).toHaveLength(GUARD_ATTEMPTS);
+    expect(lines.at(-1)).toBe('error failover action failed');
+  });
+});
+
+describe('DaemonFailoverExecutor: our own table at takeover', () => {
+  it('reads the table again until a read succeeds when the takeover\'s read fails', async () => {
+    const heals: string[] = [];
+    const lines: string[] = [];
+    const log = (level: string) => (message: string) => void lines.push(`${level} ${message}`);
+    const deps = {
+      events: { activate: async () => undefined, active: true },
+      ownTable: {
+        request: async () => {
+          throw new Error('the kernel refused the dump (errno 105)');
+        },
+        heal: (reason: string) => void heals.push(reason),
+      },
+      logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
+    } as unknown as FailoverExecutorDeps;
+    await expect(new DaemonFailoverExecutor(deps).resyncOwnTable()).rejects.toThrow('errno 105');
+    expect(heals).toEqual(['failover']);
     expect(lines.at(-1)).toBe('error failover action failed');
   });
 });

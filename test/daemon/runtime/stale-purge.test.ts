@@ -1,12 +1,13 @@
 // The stale purge against a table that changes while it is dumped: an interrupted dump may have
 // skipped entries, so the purge reads and purges again (a bounded number of passes), counting it.
+// A purge no longer due (the node is MASTER again) stops between its slices of deletes.
 import { describe, expect, it } from 'vitest';
 import type { FlowFilter } from '../../../daemon/src/kernel/flow-filter.js';
 import type { ApplyReport, DumpResult, KernelDumper, KernelWriter } from '../../../daemon/src/kernel/kernel-roles.js';
 import { silentLogger } from '../../../daemon/src/metrics/logger.js';
 import type { FlowRecord, RecordChange } from '../../../daemon/src/model/record.js';
 import { MasterZones } from '../../../daemon/src/runtime/master-zones.js';
-import { PURGE_PASSES, StalePurge } from '../../../daemon/src/runtime/stale-purge.js';
+import { PURGE_PASSES, PURGE_SLICE, StalePurge } from '../../../daemon/src/runtime/stale-purge.js';
 import { FakeClock } from '../../../daemon/src/sync/fake-clock.js';
 import { makeConntrackRecord } from '../sync/sim-cluster.js';
 
@@ -58,5 +59,28 @@ describe('StalePurge', () => {
     expect(t.dumps()).toBe(PURGE_PASSES);
     expect(purge.counters.interruptedDumps).toBe(PURGE_PASSES);
     expect(t.left()).toBeGreaterThan(0);
+  });
+
+  it('stops between slices of deletes once it is no longer due, and says so', async () => {
+    const t = table(PURGE_SLICE * 3, 0);
+    const purge = new StalePurge(t.dumper, t.writer, quietly, {} as FlowFilter, new MasterZones(), new FakeClock(0), silentLogger);
+    let due = true;
+    const writes = t.writer.applyRecords.bind(t.writer);
+    t.writer.applyRecords = async (changes) => {
+      const report = await writes(changes);
+      due = false; // keepalived said MASTER while the first slice was written
+      return report;
+    };
+    expect(await purge.purge(() => due)).toMatchObject({ deleted: PURGE_SLICE, stopped: true });
+    expect(t.left()).toBe(PURGE_SLICE * 2);
+    expect(purge.counters).toMatchObject({ purges: 1, deleted: PURGE_SLICE, stopped: 1 });
+  });
+
+  it('deletes nothing when it is no longer due as it starts', async () => {
+    const t = table(10, 0);
+    const purge = new StalePurge(t.dumper, t.writer, quietly, {} as FlowFilter, new MasterZones(), new FakeClock(0), silentLogger);
+    expect(await purge.purge(() => false)).toMatchObject({ deleted: 0, stopped: true });
+    expect(t.dumps()).toBe(0);
+    expect(t.left()).toBe(10);
   });
 });
