@@ -22,6 +22,8 @@ export class NftGuard implements TakeoverGuard {
   private readonly command: readonly string[];
   /** The state last asked for (undefined before the first): what a reloaded table must get back. */
   wanted: boolean | undefined;
+  /** The last change failed: the guard may not be as `wanted` until settle() or restore() sets it. */
+  unsettled = false;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: NftGuardOptions = {}) {
@@ -58,15 +60,42 @@ export class NftGuard implements TakeoverGuard {
    */
   restore(): Promise<boolean> {
     return this.serial(async () => {
-      if (this.wanted !== true) return false;
-      await this.nft(['-f', '-'], renderGuardCommand(true), 'turn the takeover guard on again');
+      if (this.wanted !== true) {
+        this.unsettled = false; // a table loaded again has the guard off, as wanted
+        return false;
+      }
+      await this.change(true, 'turn the takeover guard on again');
+      return true;
+    });
+  }
+
+  /**
+   * After a failed change (`unsettled`), sets the guard as last asked for; the table keeper calls
+   * it at each check, since a guard left on holds every new forwarded connection and nothing else
+   * would try before the next transition. Resolves to whether it changed anything.
+   */
+  settle(): Promise<boolean> {
+    return this.serial(async () => {
+      if (!this.unsettled || this.wanted === undefined) return false;
+      await this.change(this.wanted, `set the takeover guard ${this.wanted ? 'on' : 'off'} again`);
       return true;
     });
   }
 
   private async apply(on: boolean): Promise<void> {
     this.wanted = on;
-    await this.serial(() => this.nft(['-f', '-'], renderGuardCommand(on), `turn the takeover guard ${on ? 'on' : 'off'}`));
+    await this.serial(() => this.change(on, `turn the takeover guard ${on ? 'on' : 'off'}`));
+  }
+
+  /** One guard change through nft, noting whether it failed. */
+  private async change(on: boolean, what: string): Promise<void> {
+    try {
+      await this.nft(['-f', '-'], renderGuardCommand(on), what);
+      this.unsettled = false;
+    } catch (error) {
+      this.unsettled = true;
+      throw error;
+    }
   }
 
   /** Runs `job` once every change asked for before it has run. */

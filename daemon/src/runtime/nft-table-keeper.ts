@@ -4,7 +4,8 @@
 // takeover could then draw RSTs, and turning the guard on or off would fail. Every
 // CHECK_INTERVAL_MS, and when asked (SIGHUP, which the unit sends when nftables reloads), the
 // keeper checks that the table is there; if not, it loads it again and puts the guard back as
-// the failover plans last set it. The table comes from the file the unit loads at start (beside
+// the failover plans last set it. A guard change that failed (nft tried three times by the
+// failover executor) is made again at each check until it holds. The table comes from the file the unit loads at start (beside
 // half.conf: /etc/half/half.nft, the admin's edits included), else from half.conf's rendering.
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -27,10 +28,12 @@ export interface GuardState {
   readonly wanted: boolean | undefined;
   /** The guard as last asked for, after the changes asked before (NftGuard.restore). */
   restore(): Promise<boolean>;
+  /** After a failed change, the guard as last asked for; whether it changed anything (NftGuard.settle). */
+  settle(): Promise<boolean>;
 }
 
 export class NftTableKeeper {
-  readonly counters = { checks: 0, reloads: 0, failures: 0 };
+  readonly counters = { checks: 0, reloads: 0, failures: 0, guardSettled: 0 };
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
 
@@ -60,14 +63,26 @@ export class NftTableKeeper {
   private async run(reason: string): Promise<void> {
     this.counters.checks++;
     try {
-      if (await this.table.exists()) return;
-      await this.table.load();
-      const on = await this.guard.restore();
-      this.counters.reloads++;
-      this.logger.warn(`table inet ${NFT_TABLE} was gone (an nftables reload or flush?): loaded it again`, { reason, guard: on ? 'on' : 'off' });
+      if (!(await this.table.exists())) {
+        await this.table.load();
+        const on = await this.guard.restore();
+        this.counters.reloads++;
+        this.logger.warn(`table inet ${NFT_TABLE} was gone (an nftables reload or flush?): loaded it again`, { reason, guard: on ? 'on' : 'off' });
+        return;
+      }
     } catch (error) {
       this.counters.failures++;
       this.logger.error(`cannot load table inet ${NFT_TABLE} again`, { reason, error: (error as Error).message });
+      return;
+    }
+    try {
+      if (await this.guard.settle()) {
+        this.counters.guardSettled++;
+        this.logger.warn('takeover guard set as the failover plans last asked, after a change that failed', { reason, guard: this.guard.wanted === true ? 'on' : 'off' });
+      }
+    } catch (error) {
+      this.counters.failures++;
+      this.logger.error('cannot set the takeover guard as the failover plans last asked; trying again at the next check', { reason, error: (error as Error).message });
     }
   }
 }

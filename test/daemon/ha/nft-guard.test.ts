@@ -119,6 +119,22 @@ describe('NftGuard', () => {
     await guard.off();
   });
 
+  it('after a change that failed, settles the guard as last asked for', async () => {
+    await guard.off();
+    expect(guard.unsettled).toBe(false);
+    await lab.exec(fw, 'nft', ['delete', 'table', 'inet', 'half'], { check: true });
+    await expect(guard.on()).rejects.toThrow(/nft could not turn the takeover guard on/);
+    expect(guard.unsettled).toBe(true);
+    // the table is back (loaded by hand here: the keeper's own reload restores instead), the guard off
+    await nftLoad(lab, fw, renderNftRuleset(validateHalfConf(MINIMAL, '/etc/half/half.conf')));
+    expect(await guard.isOn()).toBe(false);
+    expect(await guard.settle()).toBe(true);
+    expect(await guard.isOn()).toBe(true);
+    expect(guard.unsettled).toBe(false);
+    expect(await guard.settle(), 'nothing left to settle').toBe(false);
+    await guard.off();
+  });
+
   it('fails with the fix when table inet half is not loaded', async () => {
     const other = await lab.namespace('empty');
     const bare = new NftGuard({ command: ['ip', 'netns', 'exec', other, 'nft'] });

@@ -1,13 +1,14 @@
 // The keeper of HALF's nftables table over a faked nft: a table that is there is left alone; a
 // table that is gone is loaded again and the guard restored (NftGuard.restore, which puts it back
 // as the plans last set it, is tested with the real nft in test/daemon/ha/nft-guard.test.ts); checks
-// asked for while one runs share it; a failure is counted and logged, never thrown. The real nft
+// asked for while one runs share it; a guard change that failed is made again at each check
+// (NftGuard.settle, also tested with the real nft); a failure is counted and logged, never thrown. The real nft
 // path (a table deleted under a running half-syncd, SIGHUP) is in integration/resilience.test.ts.
 import { describe, expect, it } from 'vitest';
 import type { Logger } from '../../../daemon/src/metrics/logger.js';
 import { NftTableKeeper, type NftTableOps } from '../../../daemon/src/runtime/nft-table-keeper.js';
 
-function fakes(present: boolean, wanted: boolean | undefined, loadFails = false) {
+function fakes(present: boolean, wanted: boolean | undefined, loadFails = false, unsettled = false, settleFails = false) {
   const calls: string[] = [];
   const lines: string[] = [];
   const table: NftTableOps & { present: boolean } = {
@@ -25,9 +26,17 @@ function fakes(present: boolean, wanted: boolean | undefined, loadFails = false)
   // NftGuard.restore answers whether it turned the guard on (what the plans last wanted)
   const guard = {
     wanted,
+    unsettled,
     async restore() {
       calls.push('restore');
       return this.wanted === true;
+    },
+    async settle() {
+      calls.push('settle');
+      if (!this.unsettled) return false;
+      if (settleFails) throw new Error('nft could not set the takeover guard off again: Operation not permitted');
+      this.unsettled = false;
+      return true;
     },
   };
   const log = (level: string) => (message: string, fields?: object) => void lines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
@@ -39,8 +48,9 @@ describe('NftTableKeeper', () => {
   it('leaves a table that is there alone', async () => {
     const f = fakes(true, true);
     await f.keeper.check('test');
-    expect(f.calls).toEqual(['exists']);
-    expect(f.keeper.counters).toEqual({ checks: 1, reloads: 0, failures: 0 });
+    expect(f.calls).toEqual(['exists', 'settle']);
+    expect(f.keeper.counters).toEqual({ checks: 1, reloads: 0, failures: 0, guardSettled: 0 });
+    expect(f.lines).toEqual([]);
   });
 
   it('loads a table that is gone, then has the guard put back as the plans last set it, and says how', async () => {
@@ -68,7 +78,20 @@ describe('NftTableKeeper', () => {
   it('counts and logs a failure, and never throws', async () => {
     const f = fakes(false, true, true);
     await expect(f.keeper.check('periodic')).resolves.toBeUndefined();
-    expect(f.keeper.counters).toEqual({ checks: 1, reloads: 0, failures: 1 });
+    expect(f.keeper.counters).toEqual({ checks: 1, reloads: 0, failures: 1, guardSettled: 0 });
     expect(f.lines[0]).toMatch(/^error cannot load table inet half .*no such device/);
+  });
+
+  it('makes a guard change that failed again, at each check until it holds', async () => {
+    const failing = fakes(true, false, false, true, true);
+    await failing.keeper.check('periodic');
+    expect(failing.keeper.counters).toEqual({ checks: 1, reloads: 0, failures: 1, guardSettled: 0 });
+    expect(failing.lines[0]).toMatch(/^error cannot set the takeover guard as the failover plans last asked; trying again.*Operation not permitted/);
+    const f = fakes(true, false, false, true);
+    await f.keeper.check('periodic');
+    await f.keeper.check('periodic');
+    expect(f.calls).toEqual(['exists', 'settle', 'exists', 'settle']);
+    expect(f.keeper.counters).toEqual({ checks: 2, reloads: 0, failures: 0, guardSettled: 1 });
+    expect(f.lines).toEqual(['warn takeover guard set as the failover plans last asked, after a change that failed {"reason":"periodic","guard":"off"}']);
   });
 });
