@@ -153,6 +153,13 @@ export async function openServices(deps: ServiceDeps): Promise<Services> {
     for (const id of report.peersUp) logger.info('peer up', { node: id });
     for (const id of report.peersDown) logger.warn('peer silent: no authentic frame within the peer timeout', { node: id });
     if (Object.keys(report.drops).length > 0) logger.warn('sync frames dropped', report.drops);
+    if (report.drops['ownNodeId'] !== undefined) {
+      logger.error('authentic sync frames carry this node\'s own id: another node has the same [node] id', {
+        node: config.node.id,
+        frames: report.drops['ownNodeId'],
+        fix: 'give every node its own [node] id in /etc/half/half.conf (the same id on two nodes repeats AES-GCM nonces under the cluster key)',
+      });
+    }
   }, HEALTH_LOG_MS);
   timer.unref();
   deps.closers.push(() => clearInterval(timer));

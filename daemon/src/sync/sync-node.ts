@@ -164,7 +164,7 @@ export class SyncNode {
     const opened = openBody(config.keys, bytes);
     if (!opened.ok) return this.drop(opened.reason);
     const { header, body } = opened;
-    if (header.nodeId === config.nodeId) return this.drop('wrongSource');
+    if (header.nodeId === config.nodeId) return this.drop('ownNodeId');
     const now = config.clock.now();
     const admission = this.peers.admit(header, from, now);
     if (!admission.ok) return this.drop(admission.reason);

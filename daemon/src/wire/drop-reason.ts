@@ -14,8 +14,13 @@ export const DROP_REASONS = [
   'badVersion',
   /** Too short, no magic, or an authentic body that does not decode. */
   'malformed',
-  /** From an address that is not a configured sync peer, or claiming our own node id. */
+  /** From an address that is not a configured sync peer. */
   'wrongSource',
+  /**
+   * Authentic, yet carrying this node's own id: another node has the same [node] id. Its frames
+   * and ours are sealed under the same key with counters that can meet (AES-GCM nonces repeat).
+   */
+  'ownNodeId',
 ] as const;
 
 export type DropReason = (typeof DROP_REASONS)[number];
@@ -23,5 +28,5 @@ export type DropReason = (typeof DROP_REASONS)[number];
 export type DropCounters = Record<DropReason, number>;
 
 export function emptyDropCounters(): DropCounters {
-  return { forged: 0, replay: 0, staleEpoch: 0, foreignCluster: 0, badVersion: 0, malformed: 0, wrongSource: 0 };
+  return { forged: 0, replay: 0, staleEpoch: 0, foreignCluster: 0, badVersion: 0, malformed: 0, wrongSource: 0, ownNodeId: 0 };
 }

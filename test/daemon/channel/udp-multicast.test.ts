@@ -57,8 +57,8 @@ describe('UdpMulticastChannel (real UDP in network namespaces)', () => {
 
   it('does not deliver a node its own frames (loopback off)', async () => {
     for (const peer of peers) {
-      // With loopback on, each node would see frames carrying its own node id (wrongSource).
-      expect((await peer.status()).counters.drops.wrongSource).toBe(0);
+      // With loopback on, each node would see frames carrying its own node id (ownNodeId).
+      expect((await peer.status()).counters.drops.ownNodeId).toBe(0);
     }
   });
 });

@@ -148,13 +148,15 @@ describe('half-syncd under restarts, loss, attacks and lost events', () => {
       const [a, b] = await Promise.all([lab.a.status(), lab.b.status()]);
       return b.counters.drops['replay'] === (b0.counters.drops['replay'] ?? 0) + 1 &&
         b.counters.drops['forged'] === (b0.counters.drops['forged'] ?? 0) + 1 &&
-        a.counters.drops['wrongSource'] === (a0.counters.drops['wrongSource'] ?? 0) + 1;
+        a.counters.drops['ownNodeId'] === (a0.counters.drops['ownNodeId'] ?? 0) + 1;
     }, 10_000);
     expect(await halfCounter(lab.net, 'fwb', 'sync_foreign_dropped')).toBe(foreign0 + 1);
     const b1 = await lab.b.status();
     expect(b1.counters.drops['wrongSource']).toBe(b0.counters.drops['wrongSource']);
     expect(b1.tables.external).toBe(b0.tables.external);
     await waitFor('the drops logged', () => /sync frames dropped.*forged=1/.test(lab.b.output) && /sync frames dropped.*replay=1/.test(lab.b.output), 20_000);
+    // fwa's own frame reflected to it looks like a second node with its id: said as an error, with the fix
+    await waitFor('the reflection logged', () => /another node has the same \[node\] id.*give every node its own \[node\] id/.test(lab.a.output), 20_000);
   });
 
   /**
