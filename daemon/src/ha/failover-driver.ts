@@ -49,6 +49,7 @@ export class FailoverDriver {
   readonly history: ActionRecord[] = [];
   private tail: Promise<void> = Promise.resolve();
   private purgeTimer: TimerHandle | undefined;
+  private closed = false;
 
   constructor(
     private readonly machine: FailoverMachine,
@@ -68,8 +69,9 @@ export class FailoverDriver {
     if (plan.length > 0) this.enqueue(plan);
   }
 
-  /** Forgets a scheduled purge: the daemon stops (queued plans still run; see whenIdle). */
+  /** Forgets a scheduled purge and schedules none after: the daemon stops (queued plans still run; see whenIdle). */
   close(): void {
+    this.closed = true;
     this.cancelPurge();
   }
 
@@ -123,6 +125,7 @@ export class FailoverDriver {
         return Promise.resolve();
       case 'schedule-purge':
         this.cancelPurge();
+        if (this.closed) return Promise.resolve();
         this.purgeTimer = this.clock.setTimeout(() => {
           this.purgeTimer = undefined;
           const due = this.machine.purgeDue(action.token);

@@ -183,9 +183,9 @@ export async function openServices(deps: ServiceDeps): Promise<Services> {
       await notify.stop();
       await control?.close();
       await metrics?.close();
+      driver.close(); // no purge falls due while the daemon stops
       driver.run(planStop(config.daemon.mode));
       await driver.whenIdle();
-      driver.close();
     },
   };
 }

@@ -187,4 +187,14 @@ describe('FailoverDriver', () => {
     expect(executor.calls.slice(-4)).toEqual(['stopSending', 'guardOn', 'guardOff', 'shutdown']);
     expect(clock.pendingTimers).toBe(0);
   });
+
+  it('schedules no purge once closed, from plans still queued', async () => {
+    const { clock, executor, driver } = setup();
+    driver.handle(group('MASTER'));
+    driver.handle(group('BACKUP'));
+    driver.close();
+    await driver.whenIdle();
+    expect(executor.calls).toContain('stopSending');
+    expect(clock.pendingTimers).toBe(0);
+  });
 });
