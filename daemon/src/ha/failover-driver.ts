@@ -6,8 +6,10 @@
 // The machine takes each event at once, so a plan may start after a newer event has already
 // changed the role. Such a plan still runs, but the actions that would take the node into a role
 // it no longer has are skipped (recorded as skipped): a takeover that a BACKUP overtook does not
-// lift the guard or become the sender in between, and a stale purge runs only while the node is a
-// standby, stopping between its steps once it is not (a MASTER again would lose live entries).
+// lift the guard or become the sender in between, and a stale purge runs only while the node is
+// not MASTER, stopping between its steps once it is (a MASTER again would lose live entries). A
+// STOP does not stop it: the machine counted it as run when it fell due (purgeDue), so a purge cut
+// short there would be owed to no later standby role.
 import type { FailoverAction, FailoverActionKind, NodeRole } from './failover-plan.js';
 import type { FailoverMachine, Transition } from './failover-machine.js';
 import type { NotifyEvent } from './notify-event.js';
@@ -41,7 +43,8 @@ const HISTORY_LIMIT = 100;
 /** Actions that take the node into its plan's role: skipped once the node has left that role. */
 const ENTERING: ReadonlySet<FailoverActionKind> = new Set(['commit-external-cache', 'guard-off', 'resync-own-table', 'become-sender']);
 
-const isStandby = (role: NodeRole): boolean => role === 'backup' || role === 'fault';
+/** A purge that fell due goes on in any role but MASTER (see above). */
+const purgeGoesOn = (role: NodeRole): boolean => role !== 'master';
 
 export class FailoverDriver {
   readonly counters = { plans: 0, actions: 0, actionsFailed: 0, actionsSkipped: 0 };
@@ -108,7 +111,7 @@ export class FailoverDriver {
 
   /** Whether a newer event took the node out of the role `action` serves. */
   private overtaken(action: FailoverAction, role: NodeRole | undefined): boolean {
-    if (action.kind === 'purge-stale') return !isStandby(this.machine.role);
+    if (action.kind === 'purge-stale') return !purgeGoesOn(this.machine.role);
     return role !== undefined && ENTERING.has(action.kind) && this.machine.role !== role;
   }
 
@@ -145,7 +148,7 @@ export class FailoverDriver {
       case 'stop-sending':
         return run.stopSending();
       case 'purge-stale':
-        return run.purgeStale(() => isStandby(this.machine.role));
+        return run.purgeStale(() => purgeGoesOn(this.machine.role));
       case 'request-resync':
         return run.requestResync();
       case 'shutdown':

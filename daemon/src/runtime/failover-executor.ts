@@ -75,6 +75,9 @@ export class DaemonFailoverExecutor implements FailoverExecutor {
   }
 
   async commitExternalCache(): Promise<void> {
+    // an earlier commit's time must not stand for this one (a failed commit, or a re-read a
+    // newer state skipped, would let an older dump pass for one made after this commit)
+    this.committedAt = undefined;
     await this.logged(undefined, () => this.deps.committer.commit('failover'));
     this.committedAt = this.deps.committer.lastWriteEndedAt;
   }

@@ -1,7 +1,8 @@
 // FailoverDriver with a FakeClock and a recording executor: plans run in event order, one at a
 // time; a failing action does not stop the plan; purges fire after the delay unless cancelled;
 // a plan a newer event overtook does not take the node into the role it left, and a purge runs
-// and goes on only while the node is a standby.
+// and goes on only while the node is not MASTER (a STOP does not cut it short: it would be owed to
+// no later standby role).
 import { describe, expect, it } from 'vitest';
 import { FailoverDriver, type FailoverExecutor } from '../../../daemon/src/ha/failover-driver.js';
 import { FailoverMachine } from '../../../daemon/src/ha/failover-machine.js';
@@ -155,6 +156,9 @@ describe('FailoverDriver', () => {
     expect(executor.stillDue?.()).toBe(true);
     driver.handle(group('FAULT'));
     expect(executor.stillDue?.(), 'a standby still').toBe(true);
+    driver.handle(group('STOP'));
+    expect(executor.stillDue?.(), 'keepalived stopped: the purge goes on').toBe(true);
+    driver.handle(group('BACKUP'));
     driver.handle(group('MASTER'));
     expect(executor.stillDue?.()).toBe(false);
     executor.release('purgeStale');

@@ -61,4 +61,35 @@ describe('DaemonFailoverExecutor: our own table at takeover', () => {
     expect(heals).toEqual(['failover']);
     expect(lines.at(-1)).toBe('error failover action failed');
   });
+
+  it('takes no earlier commit\'s time for a commit that failed: the re-read after it reads the kernel', async () => {
+    const since: (number | undefined)[] = [];
+    let fail = false;
+    const deps = {
+      events: { activate: async () => undefined, active: true },
+      ownTable: {
+        request: async (_reason: string, after?: number) => {
+          since.push(after);
+          return {};
+        },
+        heal: () => undefined,
+      },
+      committer: {
+        lastWriteEndedAt: 0,
+        async commit() {
+          if (fail) throw new Error('the kernel refused the commit');
+          this.lastWriteEndedAt += 100;
+        },
+      },
+      logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+    } as unknown as FailoverExecutorDeps;
+    const run = new DaemonFailoverExecutor(deps);
+    await run.commitExternalCache();
+    await run.resyncOwnTable(); // a takeover: its re-read may be any dump begun after its commit
+    await run.commitExternalCache(); // a takeover a BACKUP overtook: its re-read was skipped
+    fail = true;
+    await expect(run.commitExternalCache()).rejects.toThrow('refused');
+    await run.resyncOwnTable();
+    expect(since).toEqual([100, undefined]);
+  });
 });
