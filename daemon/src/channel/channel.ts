@@ -4,10 +4,11 @@
 // the protocol tests. Model: conntrack-tools' struct channel_ops (src/channel.c).
 
 /**
- * Receives one datagram. Returns true when the frame was authentic (the redundant pair uses that
- * to judge a link alive), false or nothing otherwise. Must not throw.
+ * Receives one datagram, with the index of the link it came in on (0 for a single link).
+ * Returns true when the frame was authentic (the redundant pair uses that to judge a link
+ * alive), false or nothing otherwise. Must not throw.
  */
-export type FrameHandler = (frame: Uint8Array, from: string) => boolean | void;
+export type FrameHandler = (frame: Uint8Array, from: string, link?: number) => boolean | void;
 
 export type ChannelErrorHandler = (error: Error) => void;
 

@@ -37,7 +37,7 @@ export class RedundantPair implements Channel {
     this.lastAuthentic = [now, now];
     options.links.forEach((link, index) => {
       link.onMessage((frame, from) => {
-        const authentic = this.handler?.(frame, from) === true;
+        const authentic = this.handler?.(frame, from, index) === true;
         if (authentic) this.lastAuthentic[index] = this.options.clock.now();
         return authentic;
       });

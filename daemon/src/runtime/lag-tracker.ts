@@ -61,8 +61,8 @@ export class LagTracker implements Channel {
   }
 
   onMessage(handler: FrameHandler): void {
-    this.inner.onMessage((frame, from) => {
-      const result = handler(frame, from);
+    this.inner.onMessage((frame, from, link) => {
+      const result = handler(frame, from, link);
       this.checkAcks();
       return result;
     });

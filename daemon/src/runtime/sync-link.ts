@@ -70,13 +70,14 @@ export async function openSyncChannel(config: HalfConfig, clock: Clock, logger: 
 }
 
 /**
- * Which sources may send sync frames: the configured peers. A multicast link names no peers, so
- * any source on it is heard (frames are still authenticated, and the firewall rules HALF loads
- * admit the sync port only on the sync interface).
+ * Which sources may send sync frames on each link (by its index): a unicast link's configured
+ * peers. A multicast link names no peers, so any source on it is heard (frames are still
+ * authenticated, and the firewall rules HALF loads admit the sync port only on the sync
+ * interfaces); a unicast link beside it still hears only its peers.
  */
-export function acceptSourceFor(config: HalfConfig): (address: string) => boolean {
-  if (config.sync.links.some((link) => link.multicastGroup !== undefined)) return () => true;
-  return sourceFilter(config.sync.links.flatMap((link) => link.peers.map((p) => p.text)));
+export function acceptSourceFor(config: HalfConfig): (address: string, link: number) => boolean {
+  const perLink = config.sync.links.map((link) => (link.multicastGroup !== undefined ? () => true : sourceFilter(link.peers.map((p) => p.text))));
+  return (address, link) => perLink[link]?.(address) ?? false;
 }
 
 /** The sync interface's MTU (sysfs of this network namespace); 1500 when it cannot be read. */

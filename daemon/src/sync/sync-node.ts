@@ -39,8 +39,8 @@ export interface SyncNodeConfig {
   readonly role: Role;
   /** First data sequence number (any 32-bit value). */
   readonly initialSeq?: number;
-  /** Whether a source address is one of the configured sync peers. */
-  readonly acceptSource: (address: string) => boolean;
+  /** Whether a source address is one of the configured sync peers of the link (index) it came in on. */
+  readonly acceptSource: (address: string, link: number) => boolean;
   readonly internal: FlowCache;
   readonly external: ExternalCaches;
   /** Direct mode: every change applied to the external cache, as it happens. */
@@ -82,7 +82,7 @@ export class SyncNode {
       },
     });
     this.peers = new PeerTable(this.options.replayWindowFrames, (origin, epoch) => this.makeInbound(origin, epoch));
-    config.channel.onMessage((frame, from) => this.receive(frame, from));
+    config.channel.onMessage((frame, from, link) => this.receive(frame, from, link));
     config.channel.onError(() => {
       this.counters.sendErrors++;
     });
@@ -155,12 +155,12 @@ export class SyncNode {
   }
 
   /** The channel's message handler: true when the frame was authentic. Never throws. */
-  receive(bytes: Uint8Array, from: string): boolean {
+  receive(bytes: Uint8Array, from: string, link = 0): boolean {
     const { config, counters } = this;
     if (!this.running) return false;
     counters.framesReceived++;
     counters.bytesReceived += bytes.byteLength;
-    if (!config.acceptSource(from)) return this.drop('wrongSource');
+    if (!config.acceptSource(from, link)) return this.drop('wrongSource');
     const opened = openBody(config.keys, bytes);
     if (!opened.ok) return this.drop(opened.reason);
     const { header, body } = opened;
