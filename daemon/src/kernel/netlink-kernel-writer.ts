@@ -18,7 +18,7 @@ import { failure, firstRequest, nextStep, phaseOf, type OpTraits, type RequestKi
 import { KernelRequestError } from './errors.js';
 import type { ApplyReport, KernelOp, KernelWriter, OpResult, RecordApplyReport } from './kernel-roles.js';
 import type { NetfilterSocketOptions } from './netfilter-socket.js';
-import { fromRecord, PAYLOAD_HEADER } from './record-mapping.js';
+import { fromRecord, PAYLOAD_HEADER, payloadHeadReadable } from './record-mapping.js';
 import { encodeRequest } from './commit-request.js';
 import { encodeItem, itemOf, itemsFromChanges, type WriteItem } from './write-items.js';
 import { RequestExchange } from './request-exchange.js';
@@ -111,7 +111,9 @@ export class NetlinkKernelWriter implements KernelWriter {
       this.w.reset();
       if (table === 'conntrack') encodeFlush(this.w, seq);
       else encodeExpectationFlush(this.w, seq);
-      const { barrierError } = await this.exchange.exchange(this.w.buf.subarray(0, this.w.pos), seq, 0, seq);
+      const { barrierError, lost } = await this.exchange.exchange(this.w.buf.subarray(0, this.w.pos), seq, 0, seq);
+      // the flush is its own barrier: with its answer dropped, the fresh barrier's 0 says nothing of it
+      if (lost) throw new KernelRequestError(`the kernel's answer to flushing the ${table} table was lost (receive buffer overrun)`, constants.errno.ENOBUFS, { hint: 'flush again' });
       if (barrierError !== 0) throw new KernelRequestError(`flushing the ${table} table failed (errno ${barrierError})`, barrierError);
     });
   }
@@ -156,7 +158,7 @@ export class NetlinkKernelWriter implements KernelWriter {
         const record = setAt(index);
         const payload = record !== undefined && record.table === Table.conntrack ? record.payload : undefined;
         const seq = (firstSeq + inFlight) >>> 0;
-        const scanned = payload !== undefined && payload.length >= PAYLOAD_HEADER && scan.scan(payload, PAYLOAD_HEADER, payload.length);
+        const scanned = payload !== undefined && payloadHeadReadable(payload) && scan.scan(payload, PAYLOAD_HEADER, payload.length);
         if (scanned && scan.hasLabels) this.labelsInUse();
         if (!scanned || scan.hasMaster || !this.encodeCreate(record as FlowRecord, payload, seq)) {
           later.push(index);

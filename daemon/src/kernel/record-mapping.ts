@@ -30,6 +30,14 @@ export const PAYLOAD_VERSION = 1;
 export const PAYLOAD_HEADER = 4;
 const HEADER = PAYLOAD_HEADER;
 
+/**
+ * Whether a payload's head is one this node reads (its version, an address family): the writers'
+ * fast paths, which send a replica's attributes without decoding them, check it as fromRecord does.
+ */
+export function payloadHeadReadable(p: Uint8Array): boolean {
+  return p.length >= HEADER && p[0] === PAYLOAD_VERSION && (p[1] === 2 || p[1] === 10);
+}
+
 const writer = new AttrWriter(4096);
 
 /** The record of a conntrack entry. Throws EntryEncodeError on unencodable addresses. */

@@ -12,7 +12,7 @@ import type { AttrWriter } from './codec/netlink-attr.js';
 import { encodeCreateFromReplica, replicaFastPath, scanReplica, type ReplicaScan } from './codec/replica-commit.js';
 import { EntryEncodeError } from './errors.js';
 import type { KernelOp } from './kernel-roles.js';
-import { fromRecord, opFromChange, PAYLOAD_HEADER } from './record-mapping.js';
+import { fromRecord, opFromChange, PAYLOAD_HEADER, payloadHeadReadable } from './record-mapping.js';
 
 export interface WriteItem {
   readonly traits: OpTraits;
@@ -64,7 +64,7 @@ export function itemsFromChanges(changes: readonly RecordChange[]): ChangeItems 
 }
 
 function replicaItem(payload: Uint8Array): WriteItem | undefined {
-  if (payload.length < PAYLOAD_HEADER) return undefined;
+  if (!payloadHeadReadable(payload)) return undefined; // fromRecord says why
   const scan = scanReplica(payload, PAYLOAD_HEADER, payload.length);
   if (scan === undefined || !replicaFastPath(scan)) return undefined;
   return { traits: { op: 'set', hasMaster: scan.hasMaster, hasTimeout: false, hasLabels: scan.hasLabels }, op: undefined, replica: { payload, scan } };

@@ -8,7 +8,10 @@
 // kernel before the event loop turns again.
 // A batch holds one change per key, the latest: the writer treats each change on its own
 // (create-or-update, retried in rounds), so two changes to one key in one batch could land in
-// the wrong order (a delete, then a new set of the same flow, ending with no entry).
+// the wrong order (a delete, then a new set of the same flow, ending with no entry). A set that
+// follows a delete of its key starts the next batch instead: the connection was closed and a new
+// one took its original tuple (a port reused), whose reply tuple and NAT may differ, and an
+// update of the old entry cannot change those (only a delete and a create can).
 import type { KernelWriter } from '../kernel/kernel-roles.js';
 import type { Logger } from '../metrics/logger.js';
 import type { RecordChange } from '../model/record.js';
@@ -52,8 +55,8 @@ export class DirectInjector {
     if (this.writing) return;
     this.writing = true;
     while (this.queue.length > 0) {
-      const batch = latestPerKey(this.queue);
-      this.queue = [];
+      const { batch, rest } = nextBatch(this.queue);
+      this.queue = rest;
       try {
         const report = await this.writer.applyRecords(batch);
         this.counters.writes++;
@@ -71,13 +74,31 @@ export class DirectInjector {
   }
 }
 
-/** The changes with only the last one of each key kept (in the order of those last ones). */
-export function latestPerKey(changes: readonly RecordChange[]): RecordChange[] {
-  if (changes.length < 2) return [...changes];
+/**
+ * The next batch to write: the changes up to the first set of a key deleted before it in the
+ * queue, with only the last change of each key kept (in the order of those last ones); and the
+ * rest of the queue, for the batches after.
+ */
+export function nextBatch(queue: readonly RecordChange[]): { batch: RecordChange[]; rest: RecordChange[] } {
+  if (queue.length < 2) return { batch: [...queue], rest: [] };
   const last = new Map<string, number>();
-  changes.forEach((change, i) => last.set(keyOf(change), i));
-  if (last.size === changes.length) return [...changes];
-  return changes.filter((change, i) => last.get(keyOf(change)) === i);
+  const deleted = new Set<string>();
+  const keys: string[] = [];
+  let cut = queue.length;
+  for (let i = 0; i < queue.length; i++) {
+    const change = queue[i] as RecordChange;
+    const key = keyOf(change);
+    if (change.op === 'delete') deleted.add(key);
+    else if (deleted.has(key)) {
+      cut = i;
+      break;
+    }
+    keys.push(key);
+    last.set(key, i);
+  }
+  const rest = queue.slice(cut);
+  if (last.size === cut) return { batch: queue.slice(0, cut), rest };
+  return { batch: queue.slice(0, cut).filter((_, i) => last.get(keys[i] as string) === i), rest };
 }
 
 function keyOf(change: RecordChange): string {

@@ -112,10 +112,16 @@ export class EntryReadback implements KernelEventSink {
       this.counters.gone++;
       return;
     }
-    if (!this.filter.acceptsEntry(entry)) return;
-    this.counters.refreshed++;
-    // the whole entry, as the kernel holds it now: it replaces what is held (type 'new'), so
-    // what it lacks (labels cleared) is gone from the copy too
-    this.inner.event({ table: 'conntrack', type: 'new', entry, originPort: 0 });
+    try {
+      if (!this.filter.acceptsEntry(entry)) return;
+      this.counters.refreshed++;
+      // the whole entry, as the kernel holds it now: it replaces what is held (type 'new'), so
+      // what it lacks (labels cleared) is gone from the copy too
+      this.inner.event({ table: 'conntrack', type: 'new', entry, originPort: 0 });
+    } catch (error) {
+      // the sinks behind do not throw; should one, the other reads still go on (drain runs unawaited)
+      this.counters.failed++;
+      this.logger.error('a connection read back from the kernel could not be handled', { error: (error as Error).message });
+    }
   }
 }

@@ -247,14 +247,31 @@ describe('NetlinkKernelWriter', () => {
     records.splice(100, 0, wire(tcp(9998, true))); // sent straight from its payload
     records.splice(200, 0, wire(tcp(9997, false))); // no TCP flags: sent from its decoded entry
     records.splice(250, 0, { ...(records[0] as WireRecord), payload: Buffer.from([2, 2, 0, 0, 9, 9]).toString('base64') });
+    // whole attributes behind a head this node does not read (another payload version, no such
+    // address family): undecodable, as fromRecord says, never sent from the fast path
+    const [newer, alien] = udpFlows(2, '192.0.2.203', '198.51.100.203').map(wire) as [WireRecord, WireRecord];
+    const head = (record: WireRecord, at: number, value: number): WireRecord => {
+      const payload = Buffer.from(record.payload, 'base64');
+      payload[at] = value;
+      return { ...record, payload: payload.toString('base64') };
+    };
+    records.splice(260, 0, head(newer, 0, 9));
+    records.splice(270, 0, head(alien, 1, 7));
     const { report, undecodable } = await agent.request('commitRecords', { records });
     expect(report.created).toBe(300);
-    expect(report.failed).toBe(3);
+    expect(report.failed).toBe(5);
     expect(report.results[100]).toMatchObject({ ok: false, errno: 34, code: 'ERANGE' });
     expect(report.results[200]).toMatchObject({ ok: false, errno: 34, code: 'ERANGE' });
     expect(report.results[250]).toMatchObject({ ok: false, code: 'EINVAL' });
-    expect(undecodable.map((u: { index: number }) => u.index)).toEqual([250]);
+    expect(report.results[260]).toMatchObject({ ok: false, code: 'EINVAL' });
+    expect(report.results[270]).toMatchObject({ ok: false, code: 'EINVAL' });
+    expect(undecodable.map((u: { index: number; error: string }) => [u.index, u.error])).toEqual([
+      [250, expect.any(String)],
+      [260, 'record payload version 9, this node reads version 1'],
+      [270, 'record payload of address family 7'],
+    ]);
     const flows = await listFlows(ns);
+    expect(flows.some((f) => f.orig.src === '192.0.2.203')).toBe(false);
     expect(flows.filter((f) => f.orig.src === '192.0.2.201' && f.orig.proto === 17)).toHaveLength(300);
     expect(flows.some((f) => f.orig.sport === 9998 || f.orig.sport === 9997)).toBe(false);
   });
@@ -375,14 +392,19 @@ describe('NetlinkKernelWriter', () => {
     const records: WireRecord[] = await agent.request('records');
     // a record that cannot decode, in the middle: it fails alone, under its own index
     const broken: WireRecord = { ...(records[0] as WireRecord), payload: Buffer.from([2, 2, 0, 0, 9, 9]).toString('base64') };
-    const changes = [...records.slice(0, 3), broken, ...records.slice(3)].map((record) => ({ op: 'set', record }));
+    // a held entry's whole record behind another payload version: undecodable, not updated from the fast path
+    const newer = Buffer.from((records[1] as WireRecord).payload, 'base64');
+    newer[0] = 9;
+    const changes = [...records.slice(0, 3), broken, ...records.slice(3), { ...(records[1] as WireRecord), payload: newer.toString('base64') }].map((record) => ({ op: 'set', record }));
     const { report, undecodable } = await agent.request('applyRecords', { changes });
-    expect(undecodable.map((u: { index: number }) => u.index)).toEqual([3]);
+    const last = changes.length - 1;
+    expect(undecodable.map((u: { index: number }) => u.index)).toEqual([3, last]);
     expect(report.results[3]).toMatchObject({ ok: false, code: 'EINVAL' });
-    expect(report.failed).toBe(1);
+    expect(report.results[last]).toMatchObject({ ok: false, code: 'EINVAL' });
+    expect(report.failed).toBe(2);
     expect(report.updated).toBe(records.length);
     expect(report.created).toBe(0);
-    report.results.forEach((r: { ok: boolean; action?: string }, i: number) => i !== 3 && expect(r, `change ${i}`).toEqual({ ok: true, action: 'updated' }));
+    report.results.forEach((r: { ok: boolean; action?: string }, i: number) => i !== 3 && i !== last && expect(r, `change ${i}`).toEqual({ ok: true, action: 'updated' }));
   });
 
   it('flushes the table', async () => {

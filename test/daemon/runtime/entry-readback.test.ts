@@ -127,6 +127,21 @@ describe('EntryReadback', () => {
     expect(refresh.counters).toEqual({ refreshed: 0, gone: 1, failed: 1 });
   });
 
+  it('goes on with the other reads when the sink behind throws on one, counting it failed', async () => {
+    const other = { ...MASTER.orig, sport: 40001 };
+    const { sink, refresh, flush } = setup((key) => ({ ...MASTER, orig: key.orig }));
+    let thrown = 0;
+    sink.event = function (e: KernelEvent): void {
+      if (e.table === 'conntrack' && e.entry.orig.sport === 40000 && thrown++ === 0) throw new Error('a sink that breaks its word');
+      this.events.push(e);
+    };
+    refresh.readBack({ family: 'ipv4', orig: MASTER.orig, zone: 0 });
+    refresh.readBack({ family: 'ipv4', orig: other, zone: 0 });
+    await flush();
+    expect(sink.events.map((e) => (e.table === 'conntrack' ? e.entry.orig.sport : 0))).toEqual([40001]);
+    expect(refresh.counters).toEqual({ refreshed: 2, gone: 0, failed: 1 });
+  });
+
   it('reads a master again when a later expectation arrives during a read', async () => {
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
