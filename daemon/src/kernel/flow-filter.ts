@@ -4,6 +4,11 @@
 // (the firewall's own addresses, the sync link) are left out, and so are protocols and TCP
 // states not chosen. A reply destination is not checked, so SNAT to a listed address still
 // replicates. Entries whose state is not reported (partial update events) pass the state test.
+// The TCP state test chooses which connections are replicated while they are in those states:
+// an event of a connection in a state not chosen (an UPDATE to FIN_WAIT, a DESTROY, which since
+// Linux 5.9 carries the state) is not dropped but taken as the connection leaving the replicated
+// table (`leavesByState`: the event readers pass it on as a DESTROY), as a dump that no longer
+// finds it would; dropped, it left the copies holding the connection as it was.
 import type { CtScan } from './codec/ct-scan.js';
 import type { ConntrackEntry, Expectation } from './ct-entry.js';
 import { IpProto } from './ct-entry.js';
@@ -28,6 +33,10 @@ export interface FlowFilter {
   acceptsScan(scan: CtScan): boolean;
   /** Expectations are judged by their master connection's original tuple and protocol. */
   acceptsExpectation(expectation: Expectation): boolean;
+  /** Not accepted for its TCP state alone (its addresses and protocol are): its copy goes. */
+  leavesByState(entry: ConntrackEntry): boolean;
+  /** The same judgement on a scanned message. */
+  scanLeavesByState(scan: CtScan): boolean;
 }
 
 const PROTOCOLS: Readonly<Record<string, number>> = {
@@ -40,7 +49,7 @@ interface Prefix {
   readonly bits: number;
 }
 
-export const acceptAllFlows: FlowFilter = { acceptsEntry: () => true, acceptsScan: () => true, acceptsExpectation: () => true };
+export const acceptAllFlows: FlowFilter = { acceptsEntry: () => true, acceptsScan: () => true, acceptsExpectation: () => true, leavesByState: () => false, scanLeavesByState: () => false };
 
 /** Builds the filter; a FilterConfigError names the first bad setting. */
 export function buildFlowFilter(config: FlowFilterConfig): FlowFilter {
@@ -62,19 +71,17 @@ export function buildFlowFilter(config: FlowFilterConfig): FlowFilter {
   const acceptsProto = (proto: number): boolean => !ignored.has(proto) && (accepted === undefined || accepted.has(proto));
   // the address bytes themselves: what parseAddress gives back for the text the decoder makes
   const ignoredBytes = (buf: Uint8Array, at: number, length: number): boolean => prefixes.some((p) => p.bytes.length === length && inPrefix(buf, p, at));
+  const flowOfEntry = (entry: ConntrackEntry): boolean =>
+    acceptsProto(entry.orig.proto) && !(prefixes.length > 0 && (ignoredAddress(entry.orig.src) || ignoredAddress(entry.reply.src)));
+  const stateOfEntry = (entry: ConntrackEntry): boolean => states === undefined || entry.protoinfo?.proto !== 'tcp' || states.has(entry.protoinfo.state);
+  const flowOfScan = (s: CtScan): boolean =>
+    acceptsProto(s.orig.proto) && !(prefixes.length > 0 && (ignoredBytes(s.buf, s.orig.src, s.addrLen) || ignoredBytes(s.buf, s.reply.src, s.addrLen)));
+  const stateOfScan = (s: CtScan): boolean => states === undefined || !s.tcp || states.has(s.tcpState);
   return {
-    acceptsEntry(entry) {
-      if (!acceptsProto(entry.orig.proto)) return false;
-      if (prefixes.length > 0 && (ignoredAddress(entry.orig.src) || ignoredAddress(entry.reply.src))) return false;
-      if (states !== undefined && entry.protoinfo?.proto === 'tcp' && !states.has(entry.protoinfo.state)) return false;
-      return true;
-    },
-    acceptsScan(s) {
-      if (!acceptsProto(s.orig.proto)) return false;
-      if (prefixes.length > 0 && (ignoredBytes(s.buf, s.orig.src, s.addrLen) || ignoredBytes(s.buf, s.reply.src, s.addrLen))) return false;
-      if (states !== undefined && s.tcp && !states.has(s.tcpState)) return false;
-      return true;
-    },
+    acceptsEntry: (entry) => flowOfEntry(entry) && stateOfEntry(entry),
+    acceptsScan: (s) => flowOfScan(s) && stateOfScan(s),
+    leavesByState: (entry) => !stateOfEntry(entry) && flowOfEntry(entry),
+    scanLeavesByState: (s) => !stateOfScan(s) && flowOfScan(s),
     acceptsExpectation(x) {
       if (!acceptsProto(x.master.proto)) return false;
       return !(prefixes.length > 0 && (ignoredAddress(x.master.src) || ignoredAddress(x.master.dst)));

@@ -147,13 +147,16 @@ export class NetlinkKernelEvents implements KernelEvents {
         this.lastDecodeError = decoded.error;
         continue;
       }
-      const event = decoded.value;
+      let event = decoded.value;
       if (event === undefined) continue;
       if (!this.accepts(event)) {
         this.counts.filtered++;
-        continue;
+        // a connection in a TCP state not chosen leaves the replicated table (flow-filter.ts)
+        if (event.table !== 'conntrack' || this.options.filter?.leavesByState(event.entry) !== true) continue;
+        if (event.type !== 'destroy') event = { ...event, type: 'destroy' };
+      } else {
+        this.counts.events++;
       }
-      this.counts.events++;
       try {
         this.sink?.event(event);
       } catch {
@@ -172,12 +175,15 @@ export class NetlinkKernelEvents implements KernelEvents {
     const operation = operationOf(c.type);
     if (operation !== CtMsg.new && operation !== CtMsg.delete) return false;
     if (!this.scan.message(c.buf, c.payload, c.end)) return false;
+    let leaves = false;
     if (this.options.filter !== undefined && !this.options.filter.acceptsScan(this.scan)) {
       this.counts.filtered++;
-      return true;
+      // a connection in a TCP state not chosen leaves the replicated table (flow-filter.ts)
+      if (!this.options.filter.scanLeavesByState(this.scan)) return true;
+      leaves = true;
     }
-    this.counts.events++;
-    this.view.type = operation === CtMsg.delete ? 'destroy' : (c.flags & NlmFlag.create) !== 0 ? 'new' : 'update';
+    if (!leaves) this.counts.events++;
+    this.view.type = operation === CtMsg.delete || leaves ? 'destroy' : (c.flags & NlmFlag.create) !== 0 ? 'new' : 'update';
     this.view.originPort = c.pid;
     try {
       this.sink?.conntrackView?.(this.view);

@@ -113,7 +113,11 @@ export class EntryReadback implements KernelEventSink {
       return;
     }
     try {
-      if (!this.filter.acceptsEntry(entry)) return;
+      if (!this.filter.acceptsEntry(entry)) {
+        // in a TCP state not chosen: the connection leaves the replicated table (flow-filter.ts)
+        if (this.filter.leavesByState(entry)) this.inner.event({ table: 'conntrack', type: 'destroy', entry, originPort: 0 });
+        return;
+      }
       this.counters.refreshed++;
       // the whole entry, as the kernel holds it now: it replaces what is held (type 'new'), so
       // what it lacks (labels cleared) is gone from the copy too

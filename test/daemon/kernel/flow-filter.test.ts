@@ -31,6 +31,16 @@ describe('FlowFilter', () => {
     expect(buildFlowFilter({ protocols: ['udp'] }).acceptsExpectation(SAMPLE_EXPECTATION)).toBe(false);
   });
 
+  it('tells a connection outside the chosen TCP states (its copy goes) from one never replicated', () => {
+    const filter = buildFlowFilter({ tcpStates: ['ESTABLISHED'], ignoreAddresses: ['192.0.2.10'] });
+    const finWait: ConntrackEntry = { ...v6, protoinfo: { proto: 'tcp', state: 4 } } as ConntrackEntry;
+    expect([filter.acceptsEntry(finWait), filter.leavesByState(finWait)]).toEqual([false, true]);
+    expect(filter.leavesByState(tcp), 'an ignored address: never replicated').toBe(false);
+    expect(filter.leavesByState({ ...v6, protoinfo: { proto: 'tcp', state: 3 } } as ConntrackEntry), 'accepted').toBe(false);
+    expect(buildFlowFilter({ protocols: ['udp'], tcpStates: ['ESTABLISHED'] }).leavesByState(finWait), 'a protocol not chosen').toBe(false);
+    expect(buildFlowFilter({}).leavesByState(finWait)).toBe(false);
+  });
+
   it('names the bad setting and the fix', () => {
     const cases: [object, RegExp][] = [
       [{ ignoreAddresses: ['192.0.2.1', 'gateway'] }, /ignoreAddresses\[1\]: "gateway" is not an IP address or prefix/],

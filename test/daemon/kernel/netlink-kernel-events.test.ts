@@ -3,7 +3,8 @@
 // overrun (never silently) and the subscription goes on, with the socket read in the daemon's
 // own thread (the default) and in the event pump, and the flow filter applies to events.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KernelEvent, KernelEventStats } from '../../../daemon/src/kernel/kernel-roles.js';
+import type { ConntrackEntry, TcpInfo } from '../../../daemon/src/kernel/ct-entry.js';
+import type { KernelEvent, KernelEventStats, KernelOp } from '../../../daemon/src/kernel/kernel-roles.js';
 import { requireTool } from '../../helpers/tools.js';
 import { KernelAgent } from './helpers/agent-client.js';
 import { conntrackLoad } from './helpers/conntrack-oracle.js';
@@ -271,6 +272,31 @@ describe('NetlinkKernelEvents', () => {
       expect(answer.counts).toEqual({ 'conntrack:new': 1 });
       expect(answer.stats.filtered).toBe(1);
       expect((seen.events[0] as Extract<KernelEvent, { table: 'conntrack' }>).entry.orig.src).toBe('192.0.2.200');
+    });
+  });
+
+  // A TCP state filter chooses which connections are replicated while in those states: an event
+  // of one in another state (an UPDATE to FIN_WAIT, a NEW in SYN_SENT, a DESTROY, which carries
+  // the state since Linux 5.9) comes out as a DESTROY, so that the copy goes (a no-op for a flow
+  // never held); dropped, the copies kept the connection as ESTABLISHED.
+  it.each([
+    ['the decoder\'s way', false, 'conntrack'],
+    ['the scanner\'s way', true, 'view'],
+  ])('passes on a connection leaving the chosen TCP states as a DESTROY, on %s', async (_, fastPath, prefix) => {
+    await withAgent(async (filtered) => {
+      await filtered.request('subscribe', { options: { expectations: false }, filter: { tcpStates: ['ESTABLISHED'] }, fastPath });
+      const [flow, early] = syntheticEntries(2, { start: fastPath ? 910_000 : 900_000 }) as [ConntrackEntry, ConntrackEntry];
+      const inState = (entry: ConntrackEntry, state: number): ConntrackEntry => ({ ...entry, protoinfo: { ...(entry.protoinfo as TcpInfo), state } });
+      const steps: KernelOp[][] = [
+        [{ op: 'set', entry: flow }], // NEW, ESTABLISHED: replicated
+        [{ op: 'set', entry: inState(flow, 4) }], // UPDATE to FIN_WAIT: leaves
+        [{ op: 'set', entry: inState(early, 1) }], // NEW in SYN_SENT: leaves (never held)
+        [{ op: 'delete', entry: flow }], // DESTROY in FIN_WAIT
+      ];
+      for (const ops of steps) expect((await listener.request<{ failed: number }>('apply', { ops })).failed).toBe(0);
+      const answer: EventsAnswer = await filtered.request('waitEvents', { name: `${prefix}:destroy`, count: 3, settleMs: 300 });
+      expect(answer.counts).toEqual({ [`${prefix}:new`]: 1, [`${prefix}:destroy`]: 3 });
+      expect(answer.stats.filtered).toBe(3);
     });
   });
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { RecordChange, Table } from '../../../../daemon/src/model/record.js';
 import { buildFlowFilter, type FlowFilterConfig } from '../../../../daemon/src/kernel/flow-filter.js';
-import type { ApplyReport, KernelEvent, KernelOp } from '../../../../daemon/src/kernel/kernel-roles.js';
+import type { ApplyReport, ConntrackEventView, KernelEvent, KernelOp } from '../../../../daemon/src/kernel/kernel-roles.js';
 import { NetlinkKernelDumper } from '../../../../daemon/src/kernel/netlink-kernel-dumper.js';
 import { NetlinkKernelEvents, type KernelEventsOptions } from '../../../../daemon/src/kernel/netlink-kernel-events.js';
 import { NetlinkKernelWriter } from '../../../../daemon/src/kernel/netlink-kernel-writer.js';
@@ -163,6 +163,15 @@ const handlers: Record<string, (req: any) => Promise<unknown> | unknown> = {
         counts[name] = (counts[name] ?? 0) + 1;
         if (received.length < keep) received.push(e);
       },
+      // fastPath: the scanner's way (the daemon's feed takes it), counted as `view:TYPE`
+      ...(req.fastPath === true
+        ? {
+            conntrackView(view: ConntrackEventView) {
+              const name = `view:${view.type}`;
+              counts[name] = (counts[name] ?? 0) + 1;
+            },
+          }
+        : {}),
       settled() {
         settled.calls++;
         settled.events = Object.values(counts).reduce((sum, n) => sum + n, 0);
