@@ -18,11 +18,17 @@
 //   read-back of a labelled connection when such an event could be the clearing (`readBack`).
 //
 // Every event goes through unchanged. Reads are batched per turn of the event loop, one per
-// connection, and never throw into the event path (failures are counted and logged).
+// connection, and never throw into the event path (failures are counted and logged). A read's
+// answer is the entry as it was when the GET was sent, and it comes on another socket than the
+// events: a DESTROY of that connection handled while the read is out means the answer is stale,
+// and it is dropped (counted gone) rather than setting the connection again.
+import { sameKey } from '../cache/key-hash.js';
 import { decodeConntrackMessage } from '../kernel/codec/ct-decode.js';
 import type { ConntrackEntry, ConntrackIdentity } from '../kernel/ct-entry.js';
 import type { FlowFilter } from '../kernel/flow-filter.js';
 import type { ConntrackEventView, KernelEntryReader, KernelEvent, KernelEventSink, OverrunInfo } from '../kernel/kernel-roles.js';
+import { conntrackKey } from '../kernel/record-key.js';
+import { scanKey } from '../kernel/scan-record.js';
 import type { Logger } from '../metrics/logger.js';
 
 export interface EntryReadbackCounters {
@@ -38,6 +44,8 @@ export class EntryReadback implements KernelEventSink {
   readonly counters: EntryReadbackCounters = { refreshed: 0, gone: 0, failed: 0 };
   private readonly pending = new Map<string, ConntrackIdentity>();
   private running: Promise<void> | undefined;
+  /** The read out now (one at a time), and whether a DESTROY of its connection came meanwhile. */
+  private reading: { readonly key: Uint8Array; destroyed: boolean } | undefined;
 
   constructor(
     private readonly inner: KernelEventSink,
@@ -49,6 +57,7 @@ export class EntryReadback implements KernelEventSink {
   ) {}
 
   event(event: KernelEvent): void {
+    if (this.reading !== undefined && event.table === 'conntrack' && event.type === 'destroy') this.noteDestroyed(conntrackKey(event.entry));
     this.inner.event(event);
     if (event.table === 'expectation' && event.type === 'new' && event.originPort === 0) {
       const x = event.expectation;
@@ -58,6 +67,7 @@ export class EntryReadback implements KernelEventSink {
 
   /** Conntrack events on the fast path go through as they are (decoded only for a sink without it). */
   conntrackView(view: ConntrackEventView): void {
+    if (this.reading !== undefined && view.type === 'destroy') this.noteDestroyed(scanKey(view.scan));
     if (this.inner.conntrackView !== undefined) {
       this.inner.conntrackView(view);
       return;
@@ -99,16 +109,24 @@ export class EntryReadback implements KernelEventSink {
     }
   }
 
+  private noteDestroyed(key: Uint8Array): void {
+    if (this.reading !== undefined && sameKey(key, this.reading.key)) this.reading.destroyed = true;
+  }
+
   private async refresh(key: ConntrackIdentity): Promise<void> {
     let entry: ConntrackEntry | undefined;
+    const reading = { key: conntrackKey(key), destroyed: false };
+    this.reading = reading;
     try {
       entry = await this.reader.getConntrack(key);
     } catch (error) {
       this.counters.failed++;
       this.logger.warn('cannot read a connection back from the kernel', { error: (error as Error).message });
       return;
+    } finally {
+      this.reading = undefined;
     }
-    if (entry === undefined) {
+    if (entry === undefined || reading.destroyed) {
       this.counters.gone++;
       return;
     }

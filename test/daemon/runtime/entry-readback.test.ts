@@ -127,6 +127,22 @@ describe('EntryReadback', () => {
     expect(refresh.counters).toEqual({ refreshed: 0, gone: 1, failed: 1 });
   });
 
+  it('drops a read\'s answer when the connection was destroyed while the read was out', async () => {
+    let answer: ((entry: ConntrackEntry) => void) | undefined;
+    const sink = new Recorder();
+    const reader: KernelEntryReader = { getConntrack: () => new Promise((resolve) => (answer = resolve)) };
+    const refresh = new EntryReadback(sink, reader, acceptAllFlows, silentLogger, (run) => run());
+    refresh.readBack({ family: 'ipv4', orig: MASTER.orig, zone: 0 });
+    await new Promise((resolve) => setImmediate(resolve));
+    // the kernel answered as the GET was sent; the connection's DESTROY is handled first
+    refresh.event({ table: 'conntrack', type: 'destroy', entry: { ...MASTER, orig: { ...MASTER.orig, sport: 40001 } }, originPort: 0 }); // another flow
+    refresh.event({ table: 'conntrack', type: 'destroy', entry: MASTER, originPort: 0 });
+    answer?.(MASTER);
+    await refresh.idle();
+    expect(sink.events.map((e) => e.type)).toEqual(['destroy', 'destroy']);
+    expect(refresh.counters).toEqual({ refreshed: 0, gone: 1, failed: 0 });
+  });
+
   it('goes on with the other reads when the sink behind throws on one, counting it failed', async () => {
     const other = { ...MASTER.orig, sport: 40001 };
     const { sink, refresh, flush } = setup((key) => ({ ...MASTER, orig: key.orig }));
