@@ -285,7 +285,7 @@ describe('NetlinkKernelEvents', () => {
   ])('passes on a connection leaving the chosen TCP states as a DESTROY, on %s', async (_, fastPath, prefix) => {
     await withAgent(async (filtered) => {
       await filtered.request('subscribe', { options: { expectations: false }, filter: { tcpStates: ['ESTABLISHED'] }, fastPath });
-      const [flow, early] = syntheticEntries(2, { start: fastPath ? 910_000 : 900_000 }) as [ConntrackEntry, ConntrackEntry];
+      const [flow, early] = syntheticEntries(2, { start: fastPath ? 3_100_000 : 3_000_000 }) as [ConntrackEntry, ConntrackEntry];
       const inState = (entry: ConntrackEntry, state: number): ConntrackEntry => ({ ...entry, protoinfo: { ...(entry.protoinfo as TcpInfo), state } });
       const steps: KernelOp[][] = [
         [{ op: 'set', entry: flow }], // NEW, ESTABLISHED: replicated
@@ -293,7 +293,9 @@ describe('NetlinkKernelEvents', () => {
         [{ op: 'set', entry: inState(early, 1) }], // NEW in SYN_SENT: leaves (never held)
         [{ op: 'delete', entry: flow }], // DESTROY in FIN_WAIT
       ];
-      for (const ops of steps) expect((await listener.request<{ failed: number }>('apply', { ops })).failed).toBe(0);
+      await withAgent(async (writer) => {
+        for (const ops of steps) expect((await writer.request<{ failed: number }>('apply', { ops })).failed).toBe(0);
+      });
       const answer: EventsAnswer = await filtered.request('waitEvents', { name: `${prefix}:destroy`, count: 3, settleMs: 300 });
       expect(answer.counts).toEqual({ [`${prefix}:new`]: 1, [`${prefix}:destroy`]: 3 });
       expect(answer.stats.filtered).toBe(3);
