@@ -31,6 +31,8 @@ export interface SyncCounters {
   resyncRequestsSent: number;
   resyncRequestsReceived: number;
   joinsSent: number;
+  /** Full resyncs for a receiver that asked for frames released while it was silent (none covered them). */
+  lapsedResyncs: number;
   joins: number;
   /** External entries deleted at the end of a resync because the origin no longer has them. */
   sweptEntries: number;
@@ -73,6 +75,7 @@ export function emptySyncCounters(): SyncCounters {
     resyncRequestsSent: 0,
     resyncRequestsReceived: 0,
     joinsSent: 0,
+    lapsedResyncs: 0,
     joins: 0,
     sweptEntries: 0,
     digestsSent: 0,

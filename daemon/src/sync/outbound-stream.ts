@@ -108,6 +108,7 @@ export class OutboundStream {
     const frame = { seq: this.nextSeq, ...built };
     this.nextSeq = seqAdd(frame.seq, 1);
     const evicted = this.queue.push(frame);
+    if (evicted !== undefined) this.receivers.released(evicted.seq, now);
     if (evicted !== undefined && this.receivers.unacked(evicted.seq, now)) {
       counters.resendQueueOverflows++;
       this.planner.schedule(evicted.full ? FULL_SCOPE : { full: false, buckets: evicted.buckets });
@@ -202,6 +203,8 @@ export class OutboundStream {
   /** Releases what every live receiver acknowledged (everything, when none follows us). */
   trim(now: number): void {
     const min = this.receivers.minAcked(now);
+    const through = min ?? this.lastSeq;
+    if (this.queue.length > 0) this.receivers.released(through, now);
     if (min === undefined) this.queue.clear();
     else this.queue.trimThrough(min);
   }

@@ -1,8 +1,10 @@
 // A sender's view of its receivers: which boot epoch each is in, whether it follows our stream
 // (joined), how far it acknowledged, and when we last heard from it. Receivers silent for longer
-// than the peer timeout stop holding back the resend queue. Each receiver is tracked separately,
-// so any number of standbys work.
-import { seqAdd, seqBefore } from './serial.js';
+// than the peer timeout stop holding back the resend queue; what was released meanwhile that
+// such a receiver had not acknowledged is noted (`lapsedThrough`), since no resync covers it: it
+// gets a full resync when it asks for those frames. Each receiver is tracked separately, so any
+// number of standbys work.
+import { seqAdd, seqAfter, seqBefore } from './serial.js';
 
 export interface ReceiverAck {
   readonly nodeId: number;
@@ -11,6 +13,8 @@ export interface ReceiverAck {
   /** Highest sequence number acknowledged (everything up to it was received). */
   ackedUpTo: number;
   lastHeard: number;
+  /** Newest frame released, while this receiver was silent, that it had not acknowledged. */
+  lapsedThrough?: number | undefined;
 }
 
 export class ReceiverAcks {
@@ -37,6 +41,15 @@ export class ReceiverAcks {
   join(receiver: ReceiverAck, start: number): void {
     receiver.joined = true;
     receiver.ackedUpTo = seqAdd(start, -1);
+    receiver.lapsedThrough = undefined;
+  }
+
+  /** Frames up to `through` are released: notes it for joined receivers silent now that lack some. */
+  released(through: number, now: number): void {
+    for (const receiver of this.receivers.values()) {
+      if (!receiver.joined || this.isLive(receiver, now) || !seqBefore(receiver.ackedUpTo, through)) continue;
+      if (receiver.lapsedThrough === undefined || seqAfter(through, receiver.lapsedThrough)) receiver.lapsedThrough = through;
+    }
   }
 
   values(): IterableIterator<ReceiverAck> {

@@ -6,6 +6,7 @@ import type { BucketScope } from '../cache/bucket-scope.js';
 import { FULL_SCOPE } from '../cache/bucket-scope.js';
 import type { SeqRange } from '../wire/messages.js';
 import type { OutboundDeps, OutboundStream } from './outbound-stream.js';
+import type { ReceiverAck } from './receiver-acks.js';
 import { seqAdd, seqAfter, seqAfterOrEqual, seqBefore, seqBeforeOrEqual } from './serial.js';
 
 /** Oldest sequence number still available for resending. */
@@ -24,6 +25,8 @@ export function answerAck(stream: OutboundStream, deps: OutboundDeps, peer: numb
   } else if (seqAfter(upTo, receiver.ackedUpTo)) {
     receiver.ackedUpTo = upTo;
   }
+  // it has everything released while it was silent after all
+  if (receiver.lapsedThrough !== undefined && seqAfterOrEqual(upTo, receiver.lapsedThrough)) receiver.lapsedThrough = undefined;
   stream.trim(deps.clock.now());
 }
 
@@ -57,6 +60,13 @@ export function answerNack(stream: OutboundStream, deps: OutboundDeps, peer: num
       counters.resentFrames++;
     }
   }
+  if (skip && receiver.joined && receiver.lapsedThrough !== undefined) {
+    // frames it lacks were released while it was silent, and no resync covers them (a resync is
+    // scheduled only for frames a live receiver lacks): a SKIP would leave its copy without them
+    counters.lapsedResyncs++;
+    joinFullResync(stream, deps, peer, receiver);
+    return;
+  }
   const firstRange = ranges[0];
   if (!receiver.joined && firstRange !== undefined) stream.receivers.join(receiver, skip ? oldest : firstRange.from);
   if (skip) {
@@ -76,9 +86,14 @@ export function answerSyncRequest(stream: OutboundStream, deps: OutboundDeps, pe
     if (stream.role === 'sender') stream.planner.schedule(scope);
     return;
   }
+  joinFullResync(stream, deps, peer, receiver);
+}
+
+/** Joins `receiver` at the start of a full resync (shared with other joiners while its first frame is still queued). */
+function joinFullResync(stream: OutboundStream, deps: OutboundDeps, peer: number, receiver: ReceiverAck): void {
   const job = stream.planner.job;
   const start = job?.scope.full && seqAfterOrEqual(job.beginSeq, oldestAvailable(stream)) ? job.beginSeq : stream.startJob(FULL_SCOPE);
   stream.receivers.join(receiver, start);
-  transport.sendControl({ type: 'join', target: peer, targetEpoch: receiver.epoch, start }, peer);
-  counters.joinsSent++;
+  deps.transport.sendControl({ type: 'join', target: peer, targetEpoch: receiver.epoch, start }, peer);
+  deps.counters.joinsSent++;
 }
