@@ -33,6 +33,8 @@ export interface SyncCounters {
   joinsSent: number;
   /** Full resyncs for a receiver that asked for frames released while it was silent (none covered them). */
   lapsedResyncs: number;
+  /** Requests for bucket repairs sent again: no resync covering them had begun (the first was lost, or is still queued). */
+  repairRequestsRepeated: number;
   joins: number;
   /** External entries deleted at the end of a resync because the origin no longer has them. */
   sweptEntries: number;
@@ -76,6 +78,7 @@ export function emptySyncCounters(): SyncCounters {
     resyncRequestsReceived: 0,
     joinsSent: 0,
     lapsedResyncs: 0,
+    repairRequestsRepeated: 0,
     joins: 0,
     sweptEntries: 0,
     digestsSent: 0,

@@ -28,6 +28,9 @@ export interface InboundDeps {
   readonly send: (message: Message) => void;
 }
 
+/** Times a repair request is sent again before it is left to anti-entropy. */
+export const REPAIR_REPEATS = 10;
+
 export class InboundStream {
   joined = false;
   /** Next sequence number to apply (meaningful once joined). */
@@ -36,6 +39,8 @@ export class InboundStream {
   private readonly gaps: GapTracker;
   private readonly applier: StreamApplier;
   private lastJoinRequestAt = Number.NEGATIVE_INFINITY;
+  private lastRepairRequestAt = Number.NEGATIVE_INFINITY;
+  private repairRepeats = 0;
   private appliedSinceAck = 0;
   private firstUnackedAt = 0;
   private lastAckSent: number | undefined;
@@ -142,11 +147,22 @@ export class InboundStream {
     }
     this.maybeNack(now);
     if (this.ackWanted || (this.appliedSinceAck > 0 && now - this.firstUnackedAt >= options.ackDelayMs)) this.sendAck();
-    const repair = this.applier.repair;
-    if (repair.size > 0) {
-      send({ type: 'syncRequest', ...target, scope: { full: false, buckets: [...repair].sort((a, b) => a - b) } });
-      counters.resyncRequestsSent++;
+    const { repair, requested } = this.applier;
+    // new buckets at once; those asked for before, again every joinRetryMs until their resync
+    // begins, a bounded number of times (an origin that is no longer the sender answers none;
+    // anti-entropy remains)
+    const again = requested.size > 0 && this.repairRepeats < REPAIR_REPEATS && now - this.lastRepairRequestAt >= options.joinRetryMs;
+    if (repair.size > 0 || again) {
+      if (repair.size > 0) this.repairRepeats = 0;
+      else {
+        this.repairRepeats++;
+        counters.repairRequestsRepeated++;
+      }
+      for (const bucket of repair) requested.add(bucket);
       repair.clear();
+      send({ type: 'syncRequest', ...target, scope: { full: false, buckets: [...requested].sort((a, b) => a - b) } });
+      counters.resyncRequestsSent++;
+      this.lastRepairRequestAt = now;
     }
   }
 

@@ -1,6 +1,8 @@
 // Applies a sender's stream entries, in order, to our external cache of that origin: sets and
 // deletes (reported live in direct mode), resync marks and sweeps, and the comparison of
-// anti-entropy digests, which collects the buckets to ask the origin to repair.
+// anti-entropy digests, which collects the buckets to ask the origin to repair. Buckets asked
+// for stay `requested` until a resync covering them begins: a request lost on the way is asked
+// again (inbound-stream.ts), or stale entries of those buckets stayed until anti-entropy.
 import type { BucketScope } from '../cache/bucket-scope.js';
 import { scopeBuckets, scopeCovers } from '../cache/bucket-scope.js';
 import type { FlowCache } from '../cache/flow-cache.js';
@@ -15,6 +17,8 @@ export class StreamApplier {
   private readonly openJobs = new Map<number, BucketScope>();
   /** Buckets to ask the origin to resync. */
   readonly repair = new Set<number>();
+  /** Buckets asked for whose resync has not begun yet. */
+  readonly requested = new Set<number>();
   /** Whether a resync covering every bucket has ended since the last join: we hold the origin's table. */
   resynced = false;
 
@@ -39,6 +43,7 @@ export class StreamApplier {
           if (cache.delete(entry.table, entry.key)) onChange?.(origin, { op: 'delete', table: entry.table, key: entry.key });
           break;
         case 'resyncBegin':
+          if (this.requested.size > 0) this.answered(entry.scope);
           for (const [job, scope] of this.openJobs) if (scopeCovers(entry.scope, scope)) this.openJobs.delete(job);
           this.openJobs.set(entry.job, entry.scope);
           cache.mark(entry.scope, markTag(entry.job));
@@ -62,10 +67,17 @@ export class StreamApplier {
     this.openJobs.clear();
   }
 
-  /** A new start in the stream (join): nothing is open, nothing resynced yet. */
+  /** A new start in the stream (join, at a full resync): nothing is open, nothing resynced yet, nothing owed. */
   reset(): void {
     this.openJobs.clear();
+    this.requested.clear();
     this.resynced = false;
+  }
+
+  /** A resync of `scope` began: the buckets it covers are no longer waited for. */
+  private answered(scope: BucketScope): void {
+    if (scope.full) this.requested.clear();
+    else for (const bucket of scope.buckets) this.requested.delete(bucket);
   }
 
   private end(job: number): void {
