@@ -21,7 +21,7 @@ export interface PurgeSummary {
   readonly deleted: number;
   readonly failed: number;
   readonly durationMs: number;
-  /** Stopped before the end: the node was no longer a standby. */
+  /** Stopped before the end: the node was MASTER again (no longer due). */
   readonly stopped: boolean;
 }
 
@@ -70,7 +70,7 @@ export class StalePurge {
     this.counters.failed += tally.failed;
     if (stopped) {
       this.counters.stopped++;
-      this.logger.warn('stale purge stopped: this node is no longer a standby', { deleted: summary.deleted, failed: summary.failed, ms: Math.round(summary.durationMs) });
+      this.logger.warn('stale purge stopped: this node is MASTER again and serves those entries', { deleted: summary.deleted, failed: summary.failed, ms: Math.round(summary.durationMs) });
     } else {
       this.logger.info('stale kernel entries purged', { deleted: summary.deleted, failed: summary.failed, ms: Math.round(summary.durationMs) });
     }
