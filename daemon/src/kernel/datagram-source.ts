@@ -38,6 +38,8 @@ export interface SourceOptions {
   readonly recvBufferSize?: number;
   /** Netlink ports whose echoes the source may drop (single-message datagrams from them). */
   readonly dropPorts?: readonly number[];
+  /** Backlog in user space above which datagrams are dropped (an overrun); default 512 MiB. */
+  readonly maxBufferedBytes?: number;
 }
 
 /** The socket in this process. An overrun aborts the process (see event-pump-main.ts). */
@@ -102,7 +104,7 @@ export class PumpSource implements DatagramSource {
   }
 
   private spawnPump(handlers: DatagramHandlers, ready: (size: number) => void, failed: (e: Error) => void): void {
-    const arg = JSON.stringify({ groups: this.options.groups, recvBufferSize: this.options.recvBufferSize, dropPorts: this.options.dropPorts });
+    const arg = JSON.stringify({ groups: this.options.groups, recvBufferSize: this.options.recvBufferSize, dropPorts: this.options.dropPorts, maxBufferedBytes: this.options.maxBufferedBytes });
     const child = spawn(this.pump.command, [...this.pump.args, arg], { stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
     this.child = child;
     let started = false;

@@ -35,11 +35,6 @@ const SPARE_CHUNKS = 32;
 /** Datagrams per drain call (the backlog's limit is checked between calls). */
 const DRAIN_BATCH = 1024;
 
-export interface DirectSourceOptions extends SourceOptions {
-  /** Backlog above which the socket is left to overrun (reported by the kernel as ENOBUFS). */
-  readonly maxBufferedBytes?: number;
-}
-
 export class DirectSource implements DatagramSource {
   private lease: EventSocketLease | undefined;
   private handlers: DatagramHandlers | undefined;
@@ -57,7 +52,8 @@ export class DirectSource implements DatagramSource {
   /** Drains of the socket into the backlog so far (a slow stream has none: its watch reads it). */
   drains = 0;
 
-  constructor(private readonly options: DirectSourceOptions) {
+  /** `options.maxBufferedBytes`: backlog above which the socket is left to overrun (reported by the kernel as ENOBUFS). */
+  constructor(private readonly options: SourceOptions) {
     // what a drain reads is handled in place when nothing waits before it, else copied to the backlog
     this.output = new PumpOutput((chunk) => (this.inPlace ? this.reader.push(chunk) : this.queue(chunk)), new Set(options.dropPorts ?? []), SLICE_BYTES);
     this.reader = new FrameReader({

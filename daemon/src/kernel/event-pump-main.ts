@@ -54,6 +54,9 @@ const output = new PumpOutput((chunk) => {
 }, new Set(options.dropPorts ?? []));
 let overruns = 0;
 let dropping = false;
+let droppingCheck: NodeJS.Timeout | undefined;
+/** While dropping, how often the backlog is looked at (the overrun is reported once it is under the limit). */
+const DROPPING_CHECK_MS = 20;
 let flushing = false;
 let fd: number | undefined;
 let drains = 0;
@@ -93,17 +96,25 @@ function releaseOverruns(): void {
   if (count > 0) scheduleFlush();
 }
 
-/** Whether the parent keeps up; while it does not, datagrams are dropped (one overrun). */
+/**
+ * Whether the parent keeps up; while it does not, datagrams are dropped (one overrun), reported
+ * once the backlog is back under the limit: checked at each datagram, and every DROPPING_CHECK_MS
+ * while dropping, so that the report does not wait for an event after the burst.
+ */
 function parentKeepsUp(): boolean {
   if (writer.backlog > limit) {
     if (!dropping) {
       dropping = true;
       overruns++;
+      droppingCheck = setInterval(() => {
+        if (writer.backlog <= limit && parentKeepsUp()) scheduleFlush();
+      }, DROPPING_CHECK_MS);
     }
     return false;
   }
   if (dropping) {
     dropping = false;
+    clearInterval(droppingCheck);
     output.control(PumpControl.overrun, overruns);
   }
   return true;

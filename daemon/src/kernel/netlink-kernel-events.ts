@@ -40,6 +40,8 @@ export interface KernelEventsOptions {
   readonly pump?: PumpCommand;
   /** Netlink ports (the daemon's writer) whose echoes are dropped undecoded and only counted. */
   readonly dropOriginPorts?: readonly number[];
+  /** Events waiting in user space (bytes) above which they are dropped as an overrun; default 512 MiB (tests lower it). */
+  readonly maxBufferedBytes?: number;
 }
 
 const GROUPS = { new: NfnlGroup.conntrackNew, update: NfnlGroup.conntrackUpdate, destroy: NfnlGroup.conntrackDestroy } as const;
@@ -69,6 +71,7 @@ export class NetlinkKernelEvents implements KernelEvents {
       groups,
       ...(this.options.recvBufferSize === undefined ? {} : { recvBufferSize: this.options.recvBufferSize }),
       ...(this.dropPorts.size === 0 ? {} : { dropPorts: [...this.dropPorts] }),
+      ...(this.options.maxBufferedBytes === undefined ? {} : { maxBufferedBytes: this.options.maxBufferedBytes }),
     };
     const handlers: DatagramHandlers = {
       datagram: (buf) => this.onDatagram(buf),

@@ -301,4 +301,24 @@ describe('NetlinkKernelEvents', () => {
       expect(answer.stats.filtered).toBe(3);
     });
   });
+
+  // The pump drops what the daemon does not take past its backlog limit (one overrun). A burst
+  // that ends while it drops leaves no later datagram to report the overrun at: it is reported
+  // once the backlog is back under the limit, without waiting for another event.
+  it('reports the pump\'s own drops once the daemon caught up, with no event after the burst', async () => {
+    await withAgent(async (slow) => {
+      const stats: Subscribed = await slow.request('subscribe', { options: { conntrack: ['new'], expectations: false, isolation: 'pump', maxBufferedBytes: 64 * 1024 }, keep: 0, sinkDelayUs: 500 });
+      expect(stats.reader).toBe('pump');
+      // far more than the pipe (up to 1 MiB) and the backlog hold, made faster than the sink takes them
+      expect((await conntrackLoad(ns, syntheticConntrackLines(20_000, { start: 3_200_000 }))).exitCode).toBe(0);
+      let answer: EventsAnswer | undefined;
+      for (const until = Date.now() + 30_000; Date.now() < until; await new Promise((r) => setTimeout(r, 200))) {
+        const now: EventsAnswer = await slow.request('events', {});
+        answer = now;
+        if (now.overruns > 0) break;
+      }
+      expect(answer?.overruns, 'the overrun, reported with no event after the burst').toBe(1);
+      expect(answer?.counts['conntrack:new']).toBeLessThan(20_000);
+    });
+  });
 });
