@@ -317,7 +317,7 @@ describe('NetlinkKernelEvents', () => {
         answer = now;
         if (now.overruns > 0) break;
       }
-      expect(answer?.overruns, 'the overrun, reported with no event after the burst').toBe(1);
+      expect(answer?.overruns, 'the overrun, reported with no event after the burst').toBeGreaterThanOrEqual(1);
       expect(answer?.counts['conntrack:new']).toBeLessThan(20_000);
     });
   });
