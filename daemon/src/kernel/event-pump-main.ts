@@ -107,7 +107,7 @@ function parentKeepsUp(): boolean {
       dropping = true;
       overruns++;
       droppingCheck = setInterval(() => {
-        if (writer.backlog <= limit && parentKeepsUp()) scheduleFlush();
+        if (parentKeepsUp()) scheduleFlush();
       }, DROPPING_CHECK_MS);
     }
     return false;
