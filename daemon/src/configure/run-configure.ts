@@ -1,10 +1,10 @@
 // `half configure`: renders keepalived.conf, table inet half, the iptables fallback and the
 // sysctls from /etc/half/half.conf, never overwriting a file the admin wrote or edited.
 // The `half` CLI (daemon/src/cli/half.ts) hands its `configure` subcommand here.
-import { parseArgs } from 'node:util';
 import { ExitCode, UsageError } from '../../../repo-tool/src/model/errors.js';
 import { loadClusterKey } from '../config/cluster-key.js';
 import { defaultDeps, withExitCode, type CommandDeps } from './cli-io.js';
+import { parseCommandArgs } from './command-args.js';
 import { configureNode, loadNodeConfig } from './configure-node.js';
 import { DEBCONF_MODES, runDebconfMode, type DebconfMode } from './debconf-mode.js';
 import { formatJoinMessage, joinInstructions } from './join-line.js';
@@ -29,23 +29,14 @@ beside it as FILE.half. Files HALF wrote are listed in ${NODE_FILES.registry}.
 `;
 
 function parse(argv: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...argv],
-      options: {
-        apply: { type: 'boolean', default: false },
-        'print-join': { type: 'boolean', default: false },
-        debconf: { type: 'string' },
-        config: { type: 'string', short: 'c' },
-        root: { type: 'string', default: '/' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (error) {
-    throw new UsageError(`half configure: ${(error as Error).message}`, { hint: 'see `half configure --help`' });
-  }
+  return parseCommandArgs('configure', argv, {
+    apply: { type: 'boolean', default: false },
+    'print-join': { type: 'boolean', default: false },
+    debconf: { type: 'string' },
+    config: { type: 'string', short: 'c' },
+    root: { type: 'string', default: '/' },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
 }
 
 /** `argv` are the arguments after `configure`. Returns the exit code. */

@@ -2,11 +2,11 @@
 // first node printed (join-line.ts). It takes the same answers as the debconf questions, finds
 // this node's own sync interface and address from the peer's address, writes half.conf and the
 // cluster key, and renders the node's files. The `half` CLI hands its `join` subcommand here.
-import { parseArgs } from 'node:util';
 import { ExitCode, UsageError } from '../../../repo-tool/src/model/errors.js';
 import { answer, type Answers } from './answers.js';
 import { applyAnswers } from './apply-answers.js';
 import { defaultDeps, withExitCode, type CommandDeps } from './cli-io.js';
+import { parseCommandArgs } from './command-args.js';
 import { formatReport } from './messages.js';
 import { nodePaths } from './node-paths.js';
 import { formatSteps, inChroot, planRuntimeSteps, runRuntimeSteps } from './runtime-steps.js';
@@ -28,28 +28,19 @@ Configures this node as the next member of a cluster: use the line the first nod
 `;
 
 function parse(argv: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...argv],
-      options: {
-        peer: { type: 'string', multiple: true },
-        vips: { type: 'string' },
-        key: { type: 'string' },
-        'router-id': { type: 'string', default: '51' },
-        'node-id': { type: 'string', default: '2' },
-        role: { type: 'string', default: 'backup' },
-        'sync-interface': { type: 'string' },
-        'sync-address': { type: 'string' },
-        apply: { type: 'boolean', default: false },
-        root: { type: 'string', default: '/' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (error) {
-    throw new UsageError(`half join: ${(error as Error).message}`, { hint: 'see `half join --help`' });
-  }
+  return parseCommandArgs('join', argv, {
+    peer: { type: 'string', multiple: true },
+    vips: { type: 'string' },
+    key: { type: 'string' },
+    'router-id': { type: 'string', default: '51' },
+    'node-id': { type: 'string', default: '2' },
+    role: { type: 'string', default: 'backup' },
+    'sync-interface': { type: 'string' },
+    'sync-address': { type: 'string' },
+    apply: { type: 'boolean', default: false },
+    root: { type: 'string', default: '/' },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
 }
 
 /** `argv` are the arguments after `join`. Returns the exit code. */

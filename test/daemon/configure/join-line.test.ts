@@ -63,6 +63,9 @@ describe('join instructions', () => {
     const io = capturedIo(secondMachine());
     expect(await runJoin(['--peer', '203.0.113.1'], io.deps)).toBe(ExitCode.usage);
     expect(io.stderr()).toContain('--vips, --key missing');
+    const unknown = capturedIo(secondMachine());
+    expect(await runJoin(['--peers', '203.0.113.1'], unknown.deps)).toBe(ExitCode.usage);
+    expect(unknown.stderr()).toMatch(/half join: .*--peers[\s\S]*see `half join --help`/);
     const bad = capturedIo(secondMachine());
     expect(await runJoin(['--peer', '203.0.113.1', '--vips', 'eth0=192.0.2.254/24', '--key', 'abc', '--root', second.dir], bad.deps)).toBe(ExitCode.config);
     expect(bad.stderr()).toContain('--key: the key holds 3 hex digits, not 64');

@@ -86,6 +86,7 @@ describe('half configure', () => {
   it('refuses unknown options as a usage error', async () => {
     const io = capturedIo(capturedFirewall());
     expect(await runConfigure(['--frobnicate'], io.deps)).toBe(ExitCode.usage);
+    expect(io.stderr()).toMatch(/half configure: .*--frobnicate[\s\S]*see `half configure --help`/);
     expect(await runConfigure(['--debconf', 'guess'], io.deps)).toBe(ExitCode.usage);
     expect(io.stderr()).toContain('--debconf guess is not one of suggest, check, apply');
   });
