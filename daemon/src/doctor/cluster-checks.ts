@@ -28,6 +28,7 @@ export function daemonCheck(facts: DoctorFacts): CheckResult {
       ? fail('daemon', daemon.reason, 'systemctl start half-syncd; its log: journalctl -u half-syncd')
       : fail('daemon', daemon.reason, NOT_CONFIGURED_FIX);
   }
+  if (daemon.state === 'denied') return fail('daemon', `half-syncd's status cannot be read: ${daemon.reason}`, 'run half doctor as root (sudo half doctor): the control socket is root\'s alone');
   return fail('daemon', `half-syncd on ${daemon.socket} does not answer properly: ${daemon.reason}`, 'journalctl -u half-syncd; systemctl restart half-syncd');
 }
 
@@ -35,7 +36,7 @@ export function daemonCheck(facts: DoctorFacts): CheckResult {
 export function eventReaderCheck(facts: DoctorFacts): CheckResult {
   const id = 'events.reader';
   const { daemon } = facts;
-  if (daemon.state !== 'running') return skip(id, 'the event reader not checked: half-syncd is not running (see the daemon check)');
+  if (daemon.state !== 'running') return skip(id, `the event reader not checked: ${unread(daemon.state)} (see the daemon check)`);
   const events = daemon.status.kernelEvents;
   if (events === undefined) return skip(id, 'the event reader not checked: this half-syncd does not say (older than this half)');
   if (events.reader === null) return ok(id, 'half-syncd follows no conntrack events yet (a standby needs none)');
@@ -50,19 +51,42 @@ export function eventReaderCheck(facts: DoctorFacts): CheckResult {
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
+const NEVER_HEARD_FIX = 'check that the peer runs half-syncd with the same cluster key, and that its sync datagrams reach this node (see the firewall checks)';
+
+/** A configured peer as the addresses it sends from: its i-th address on each unicast link (sync-link.ts pairs peers by position). */
+function configuredPeers(facts: DoctorFacts): string[][] {
+  if (facts.config.state !== 'ok') return [];
+  const links = new Map<string, string[]>();
+  for (const path of facts.config.syncPaths) {
+    if (path.multicast || path.peer === undefined) continue;
+    const key = path.destination ?? path.interface;
+    links.set(key, [...(links.get(key) ?? []), path.peer]);
+  }
+  const columns = [...links.values()];
+  const count = Math.max(0, ...columns.map((c) => c.length));
+  return Array.from({ length: count }, (_, i) => columns.flatMap((c) => (c[i] === undefined ? [] : [c[i]])));
+}
+
 export function peerChecks(facts: DoctorFacts): CheckResult[] {
   const { daemon } = facts;
-  if (daemon.state !== 'running') return [skip('peers', 'peers not checked: half-syncd is not running (see the daemon check)')];
+  if (daemon.state !== 'running') return [skip('peers', `peers not checked: ${unread(daemon.state)} (see the daemon check)`)];
   const peers = daemon.status.peers;
-  if (peers.length === 0) {
-    return [fail('peers', 'half-syncd has heard no peer yet', 'check that the peer runs half-syncd with the same cluster key, and that its sync datagrams reach this node (see the firewall checks)')];
-  }
-  return peers.map((peer) => {
+  // configured unicast peers from none of whose addresses an authentic frame came
+  const unheard = configuredPeers(facts)
+    .filter((addresses) => !peers.some((p) => addresses.includes(p.address)))
+    .map((addresses) => fail(`peer.${addresses[0]}`, `peer ${addresses.join(' / ')} (half.conf) has not been heard since half-syncd started`, NEVER_HEARD_FIX));
+  if (peers.length === 0 && unheard.length === 0) return [fail('peers', 'half-syncd has heard no peer yet', NEVER_HEARD_FIX)];
+  const heard = peers.map((peer) => {
     const id = `peer.${peer.nodeId}`;
     const name = `peer ${peer.nodeId} (${peer.address})`;
     if (peer.state === 'up') return ok(id, `${name}: last ALIVE ${seconds(peer.lastSeenMs)} ago, ${peer.externalEntries} of its entries held${peer.lagFrames === null ? '' : `, ${peer.lagFrames} of our frames unacknowledged`}`);
     return fail(id, `${name}: silent for ${seconds(peer.lastSeenMs)}`, `check that half-syncd runs on ${peer.address} and that the sync link between the nodes is up`);
   });
+  return [...heard, ...unheard];
+}
+
+function unread(state: 'down' | 'denied' | 'error'): string {
+  return state === 'down' ? 'half-syncd is not running' : state === 'denied' ? 'half-syncd\'s status could not be read' : 'half-syncd does not answer properly';
 }
 
 export function keepalivedCheck(facts: DoctorFacts): CheckResult {

@@ -59,6 +59,8 @@ export type DaemonFact =
   | { readonly state: 'running'; readonly socket: string; readonly status: DaemonStatus }
   /** `reason` is a whole sentence: "half-syncd is not running: ...". */
   | { readonly state: 'down'; readonly socket: string; readonly reason: string }
+  /** The socket is there but this user may not use it (mode 0600: root only). */
+  | { readonly state: 'denied'; readonly socket: string; readonly reason: string }
   | { readonly state: 'error'; readonly socket: string; readonly reason: string };
 
 export interface KeepalivedFact {

@@ -123,6 +123,7 @@ export async function gatherDaemon(socket: string, timeoutMs = 5000): Promise<Da
     return decoded.ok ? { state: 'running', socket, status: decoded.status } : { state: 'error', socket, reason: decoded.reason };
   } catch (error) {
     if (error instanceof DaemonUnavailableError && (error.reason === 'absent' || error.reason === 'refused')) return { state: 'down', socket, reason: error.message };
+    if (error instanceof DaemonUnavailableError && error.reason === 'permission') return { state: 'denied', socket, reason: error.message };
     return { state: 'error', socket, reason: error instanceof Error ? error.message : String(error) };
   }
 }

@@ -41,7 +41,13 @@ export function conntrackEventsCheck(facts: DoctorFacts): CheckResult {
   const value = facts.sysctls['net.netfilter.nf_conntrack_events'];
   if (value === null) return fail(id, `${sysctlFile('net.netfilter.nf_conntrack_events')} is missing: conntrack is not loaded in this network namespace`, 'modprobe nf_conntrack (the half-kernel package loads it at boot)');
   if (value === '1') return ok(id, 'conntrack events are enabled (nf_conntrack_events = 1)');
-  if (value === '2') return ok(id, 'conntrack events are enabled while a listener is subscribed (nf_conntrack_events = 2); half-syncd subscribes');
+  if (value === '2') {
+    return warn(
+      id,
+      'conntrack events go only to entries made while someone listens (nf_conntrack_events = 2): half-syncd follows them on every node, standby too, at more CPU',
+      'sysctl -w net.netfilter.nf_conntrack_events=1 (HALF\'s /etc/sysctl.d snippet sets it at boot), then systemctl restart half-syncd',
+    );
+  }
   return fail(id, `conntrack events are disabled (nf_conntrack_events = ${value}): half-syncd sees no new connections`, 'sysctl -w net.netfilter.nf_conntrack_events=1 (HALF\'s /etc/sysctl.d snippet sets it at boot)');
 }
 

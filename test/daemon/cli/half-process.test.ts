@@ -62,6 +62,14 @@ describe('the bundled binaries', () => {
     expect(handler.calls.filter((c) => c === 'status')).toHaveLength(1);
   });
 
+  it('half doctor run without permission on the socket says to run it as root', async () => {
+    requireTool('setpriv');
+    const r = await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'node', half, 'doctor', '--json', '--config', join(dir, 'none.conf'), '--socket', socket]);
+    const checks = (JSON.parse(r.stdout) as { checks: { id: string; status: string; summary: string; fix?: string }[] }).checks;
+    expect(checks.find((c) => c.id === 'daemon')).toMatchObject({ status: 'fail', fix: expect.stringMatching(/as root/) });
+    expect(checks.find((c) => c.id === 'peers')).toMatchObject({ status: 'skip', summary: expect.stringMatching(/status could not be read/) });
+  });
+
   it('half-notify forwards keepalived\'s arguments and exits 0', async () => {
     const r = await run('node', [notify, '--socket', socket, 'GROUP', 'HALF', 'MASTER', '0']);
     expect(r).toMatchObject({ exitCode: 0, stdout: '', stderr: '' });

@@ -36,6 +36,7 @@ describe('runChecks', () => {
     ['no FTP helper', module('nf_conntrack_ftp', 'missing'), 'module.nf_conntrack_ftp', 'warn', /not available/, /if no FTP passes/],
     ['module state unknown', module('nf_conntrack', 'unknown'), 'module.nf_conntrack', 'warn', /cannot tell/, /\/proc\/modules/],
     ['events off', sysctl('net.netfilter.nf_conntrack_events', '0'), 'sysctl.nf_conntrack_events', 'fail', /disabled/, /nf_conntrack_events=1/],
+    ['events only while listened to', sysctl('net.netfilter.nf_conntrack_events', '2'), 'sysctl.nf_conntrack_events', 'warn', /nf_conntrack_events = 2.*every node/, /nf_conntrack_events=1.*restart half-syncd/],
     ['conntrack absent', sysctl('net.netfilter.nf_conntrack_events', null), 'sysctl.nf_conntrack_events', 'fail', /is missing/, /modprobe nf_conntrack/],
     ['strict windows', sysctl('net.netfilter.nf_conntrack_tcp_be_liberal', '0'), 'sysctl.nf_conntrack_tcp_be_liberal', 'warn', /INVALID/, /tcp_be_liberal=1/],
     ['Debian\'s default rmem_max', sysctl('net.core.rmem_max', '212992'), 'sysctl.rmem_max', 'warn', /gets only 416 KiB \(some 416 events\)/, /rmem_max=33554432/],
@@ -60,8 +61,8 @@ describe('runChecks', () => {
     expect(check(256 * 1048576)?.summary).toContain('gets 128 MiB');
   });
 
-  it('reads built-in modules and event mode 2 as fine', () => {
-    expect(only((f) => sysctl('net.netfilter.nf_conntrack_events', '2')(module('nf_conntrack_netlink', 'builtin')(f)))).toEqual([]);
+  it('reads built-in modules as fine', () => {
+    expect(only(module('nf_conntrack_netlink', 'builtin'))).toEqual([]);
   });
 
   it('asks for IPv6 forwarding only when a VIP is IPv6', () => {
@@ -82,13 +83,38 @@ describe('runChecks', () => {
     expect(found[1]?.summary).toBe('half-syncd is not running: its control socket /run/half/half.sock does not exist');
   });
 
+  it('fails for each configured peer never heard, by any of its addresses on the sync links', () => {
+    const heardFrom = (address: string): Spoil => (f) => (f.daemon.state === 'running' ? { ...f, daemon: { ...f.daemon, status: { ...f.daemon.status, peers: f.daemon.status.peers.map((p) => ({ ...p, address })) } } } : f);
+    const peersOnLinks = (...links: string[][]): Spoil => (f) => (f.config.state === 'ok'
+      ? { ...f, config: { ...f.config, syncPaths: links.flatMap((peers, i) => peers.map((peer) => ({ interface: `sync${i}`, peer, destination: `198.51.100.${100 + i}`, family: 4 as const, multicast: false }))) } }
+      : f);
+    // a third node in half.conf that never spoke
+    const third = only(peersOnLinks(['203.0.113.2', '203.0.113.3']));
+    expect(third.map((c) => [c.id, c.status, c.summary])).toEqual([['peer.203.0.113.3', 'fail', 'peer 203.0.113.3 (half.conf) has not been heard since half-syncd started']]);
+    // the second link's address of the same node counts as heard; the second node on it does not
+    expect(only((f) => heardFrom('198.51.100.2')(peersOnLinks(['203.0.113.2'], ['198.51.100.2'])(f)))).toEqual([]);
+    const twoLinks = only(peersOnLinks(['203.0.113.2', '203.0.113.3'], ['198.51.100.2', '198.51.100.3']));
+    expect(twoLinks.map((c) => c.summary)).toEqual(['peer 203.0.113.3 / 198.51.100.3 (half.conf) has not been heard since half-syncd started']);
+  });
+
+  it('tells a user who may not read the control socket to run as root, not to restart the daemon', () => {
+    const found = only((f) => ({ ...f, daemon: { state: 'denied', socket: '/run/half/half.sock', reason: 'permission denied on the control socket /run/half/half.sock' } }));
+    expect(found.map((c) => [c.id, c.status])).toEqual([['daemon', 'fail'], ['events.reader', 'skip'], ['peers', 'skip']]);
+    expect(found[0]?.fix).toMatch(/as root/);
+    expect(found[0]?.fix).not.toMatch(/restart/);
+    expect(found[2]?.summary).toMatch(/could not be read/);
+  });
+
   it('reports each peer from the daemon\'s view: last ALIVE, or silence', () => {
     const found = only((f) => ({ ...f, daemon: { state: 'running', socket: 's', status: sampleStatus() } }));
     expect(found).toEqual([{ id: 'peer.3', status: 'fail', summary: 'peer 3 (203.0.113.3): silent for 12.5 s', fix: 'check that half-syncd runs on 203.0.113.3 and that the sync link between the nodes is up' }]);
     const ok = runChecks(healthyFacts()).checks.find((c) => c.id === 'peer.2');
     expect(ok?.summary).toBe('peer 2 (203.0.113.2): last ALIVE 0.2 s ago, 17 of its entries held, 10 of our frames unacknowledged');
     const lonely = only((f) => ({ ...f, daemon: { state: 'running', socket: 's', status: { ...sampleStatus(), peers: [] } } }));
-    expect(lonely.map((c) => [c.id, c.status])).toEqual([['peers', 'fail']]);
+    expect(lonely.map((c) => [c.id, c.status, c.summary])).toEqual([['peer.203.0.113.2', 'fail', 'peer 203.0.113.2 (half.conf) has not been heard since half-syncd started']]);
+    const multicast = (f: DoctorFacts): DoctorFacts => (f.config.state === 'ok' ? { ...f, config: { ...f.config, syncPaths: [{ interface: 'sync0', destination: '239.0.2.1', family: 4, multicast: true }] } } : f);
+    const lonelyGroup = only((f) => multicast({ ...f, daemon: { state: 'running', socket: 's', status: { ...sampleStatus(), peers: [] } } }));
+    expect(lonelyGroup.map((c) => [c.id, c.status])).toEqual([['peers', 'fail']]);
     expect(only((f) => ({ ...f, daemon: { state: 'error', socket: 's', reason: 'status schema 9 is not 1' } })).map((c) => c.id)).toEqual(['daemon', 'events.reader', 'peers']);
   });
 
