@@ -4,7 +4,7 @@ import { UsageError } from '../../../repo-tool/src/model/errors.js';
 import { FLUSH_TARGETS, RESYNC_SOURCES, type FlushTarget, type ResyncSource } from '../control/protocol.js';
 import type { CommitSummary, FlushSummary, ResyncSummary } from '../control/status-model.js';
 import type { CliCommand, CommandContext } from './command.js';
-import { askDaemon } from './daemon-target.js';
+import { askDaemon, LONG_COMMAND_TIMEOUT_MS } from './daemon-target.js';
 import { CliExit } from './exit-codes.js';
 import { formatCount, formatMs } from './text-table.js';
 
@@ -25,13 +25,14 @@ export const commitCommand: CliCommand = {
   name: 'commit',
   summary: 'commit the peers\' connections (external cache) to the kernel now',
   usage: 'half commit [--json]',
-  details: 'What a MASTER transition does, by hand: every entry of the external cache is created or updated in the kernel\'s conntrack table.',
+  details: 'What a MASTER transition does, by hand: every entry of the external cache is created or updated in the kernel\'s conntrack table. Exits 8 when some entries failed; waits up to 10 minutes for the answer.',
   options: ['json', 'config', 'socket'],
   maxArgs: 0,
   async run(context) {
-    const result = await askDaemon(context.options, { cmd: 'commit' });
-    return print(context, result, (r: CommitSummary) =>
+    const result = await askDaemon(context.options, { cmd: 'commit' }, LONG_COMMAND_TIMEOUT_MS);
+    const printed = print(context, result, (r: CommitSummary) =>
       `committed ${formatCount(num(r.entries))} entries in ${formatMs(num(r.durationMs))}: ${formatCount(num(r.created))} created, ${formatCount(num(r.updated))} updated, ${formatCount(num(r.failed))} failed`);
+    return num((result as Partial<CommitSummary>).failed) > 0 ? CliExit.partialCommit : printed;
   },
 };
 
@@ -57,7 +58,7 @@ export const resyncCommand: CliCommand = {
   maxArgs: 1,
   async run(context) {
     const source: ResyncSource = choice('resync', context.args[0], RESYNC_SOURCES, 'peers');
-    const result = await askDaemon(context.options, { cmd: 'resync', source });
+    const result = await askDaemon(context.options, { cmd: 'resync', source }, source === 'kernel' ? LONG_COMMAND_TIMEOUT_MS : undefined);
     return print(context, result, (r: ResyncSummary) =>
       source === 'peers' ? `resync requested from ${formatCount(num(r.count))} peer(s)` : `re-read ${formatCount(num(r.count))} entries from the kernel`);
   },

@@ -38,11 +38,14 @@ export function explainUnavailable(error: unknown, config: ConfigFact): unknown 
   return error;
 }
 
-/** Sends one request to the daemon the options name; errors explained. */
-export async function askDaemon(options: CliOptions, request: ControlRequest): Promise<unknown> {
+/** How long a command that works through the whole table (commit, re-read) may take to answer. */
+export const LONG_COMMAND_TIMEOUT_MS = 10 * 60_000;
+
+/** Sends one request to the daemon the options name; errors explained. `timeoutMs`: the client's default (10 s) when absent. */
+export async function askDaemon(options: CliOptions, request: ControlRequest, timeoutMs?: number): Promise<unknown> {
   const target = await resolveTarget(options);
   try {
-    return await sendControlRequest(target.socket, request);
+    return await sendControlRequest(target.socket, request, timeoutMs === undefined ? {} : { timeoutMs });
   } catch (error) {
     throw explainUnavailable(error, target.config);
   }

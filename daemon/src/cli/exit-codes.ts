@@ -18,6 +18,8 @@ export const CliExit = {
   doctorFailed: 6,
   /** `half configure` or `half join`: a system tool failed, or a file could not be written. */
   systemFailed: 7,
+  /** `half commit`: some entries could not be written to the kernel. */
+  partialCommit: 8,
 } as const;
 export type CliExit = (typeof CliExit)[keyof typeof CliExit];
 
@@ -30,6 +32,7 @@ export const EXIT_CODE_HELP: readonly (readonly [CliExit, string])[] = [
   [CliExit.refused, 'half-syncd refused the command (the reason is printed)'],
   [CliExit.doctorFailed, 'half doctor: at least one check failed'],
   [CliExit.systemFailed, 'half configure or join: a system tool failed or a file could not be written (the message says which)'],
+  [CliExit.partialCommit, 'half commit: some entries could not be committed (the count is printed; half-syncd\'s log says why)'],
 ];
 
 /** HALF is not configured on this machine. */

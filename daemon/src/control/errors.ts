@@ -51,6 +51,7 @@ function unavailableHint(reason: UnavailableReason): string {
     case 'permission':
       return 'run half as root (the socket is mode 0600)';
     case 'timeout':
+      return 'a long command may still be running in half-syncd: see `half status` (it answers meanwhile) and `journalctl -u half-syncd`; restart half-syncd only if status does not answer either';
     case 'closed':
       return 'see `journalctl -u half-syncd`; restart it with `systemctl restart half-syncd` if it hangs';
   }
