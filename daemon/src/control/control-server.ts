@@ -12,6 +12,8 @@ import { LineReader } from './line-reader.js';
 import { decodeRequest, encodeResponse, MAX_REQUEST_BYTES, type ControlRequest, type ControlResponse, type RequestId } from './protocol.js';
 import { bindSocketFile, removeSocketFile } from './socket-file.js';
 
+const NEWLINE = Buffer.from('\n');
+
 export interface ControlServerOptions {
   /** Socket path (half.conf [daemon] control-socket; default /run/half/half.sock). */
   readonly path: string;
@@ -105,7 +107,7 @@ export class ControlServer {
     let queue: Promise<void> = Promise.resolve();
     let closing = false;
     let pending = 0;
-    socket.on('data', (chunk: Buffer) => {
+    const take = (chunk: Buffer): void => {
       if (closing) return;
       for (const piece of reader.push(chunk)) {
         if ('overlong' in piece) {
@@ -134,8 +136,11 @@ export class ControlServer {
           else pending--;
         }));
       }
-    });
+    };
+    socket.on('data', take);
     socket.once('end', () => {
+      // a last request without its newline (`printf … | socat`) is answered like the others
+      if (reader.buffered > 0) take(NEWLINE);
       queue = queue.then(() => void socket.end());
     });
   }

@@ -60,6 +60,13 @@ describe('ControlServer', () => {
     expect(reply.lines.map((line) => (JSON.parse(line) as { id: number }).id)).toEqual(Array.from({ length: 20 }, (_, i) => i));
   });
 
+  it('answers a last request that ends without its newline when the client half-closes', async () => {
+    const reply = await rawExchange(path, ['{"v":1,"id":1,"cmd":"status"}\n{"v":1,"id":2,"cmd":"resync"}'], { end: true });
+    expect(reply.closed).toBe(true);
+    expect(reply.lines.map((line) => (JSON.parse(line) as { id: number; ok: boolean }).id)).toEqual([1, 2]);
+    expect(handler.calls).toEqual(['status', 'resync peers']);
+  });
+
   it('answers a flood of pipelined requests up to the limit, then busy, and closes', async () => {
     await server.close();
     server = new ControlServer(handler, { path, maxPipelined: 5 });
