@@ -21,10 +21,15 @@ export interface MetricsServerOptions {
 
 export class MetricsServerError extends HalfRepoError {}
 
+/** How often a metrics port that was taken is tried again (listenOrRetry). */
+export const METRICS_RETRY_MS = 30_000;
+
 export class MetricsServer {
-  readonly counters = { scrapes: 0, notFound: 0, badMethod: 0, renderErrors: 0 };
+  readonly counters = { scrapes: 0, notFound: 0, badMethod: 0, renderErrors: 0, listenFailures: 0 };
   private readonly server: Server;
   private readonly logger: Logger;
+  private retry: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(private readonly options: MetricsServerOptions) {
     this.logger = options.logger ?? silentLogger;
@@ -53,7 +58,31 @@ export class MetricsServer {
     });
   }
 
+  /**
+   * Listens now or, while the port cannot be had (another program holds it), every `retryMs`
+   * until it can: an endpoint for observers is not worth stopping replication for. The first
+   * failure is logged as an error with its fix, the recovery as info. Resolves after the first
+   * try; rejects only for a port that is no TCP port.
+   */
+  async listenOrRetry(retryMs = METRICS_RETRY_MS): Promise<void> {
+    try {
+      const port = await this.listen();
+      if (this.counters.listenFailures > 0) this.logger.info('metrics endpoint serving now', { address: `${METRICS_HOST}:${port}`, failedTries: this.counters.listenFailures });
+    } catch (error) {
+      if (!(error instanceof MetricsServerError) || error.cause === undefined) throw error;
+      if (this.counters.listenFailures++ === 0) {
+        this.logger.error(`${error.message}: replication goes on without the metrics endpoint, which is tried again every ${retryMs / 1000} s`, { fix: error.hint ?? 'free the port' });
+      }
+      if (!this.closed) {
+        this.retry = setTimeout(() => void this.listenOrRetry(retryMs).catch(() => undefined), retryMs);
+        this.retry.unref();
+      }
+    }
+  }
+
   close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.retry);
     return new Promise((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections?.();

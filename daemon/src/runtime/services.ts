@@ -143,7 +143,7 @@ export async function openServices(deps: ServiceDeps): Promise<Services> {
   let metrics: MetricsServer | undefined;
   if (config.daemon.metricsPort !== 0) {
     metrics = new MetricsServer({ port: config.daemon.metricsPort, render: async () => renderExposition(daemonMetrics(await status())), logger });
-    await metrics.listen();
+    await metrics.listenOrRetry();
     deps.closers.push(() => metrics?.close());
   }
   let health: HealthState | undefined;

@@ -7,6 +7,7 @@ import { daemonMetrics } from '../../../daemon/src/metrics/daemon-metrics.js';
 import { EXPOSITION_CONTENT_TYPE, renderExposition } from '../../../daemon/src/metrics/exposition.js';
 import { METRICS_HOST, MetricsServer, MetricsServerError } from '../../../daemon/src/metrics/metrics-server.js';
 import { sampleStatus } from '../control/fixtures/sample-status.js';
+import { recordingLogger } from '../runtime/recording-logger.js';
 import { parseWithPrometheusClient } from './fixtures/prometheus-parser.js';
 
 interface Reply {
@@ -51,7 +52,7 @@ describe('MetricsServer', () => {
       const post = await scrape(port, '/metrics', 'POST');
       expect(post.status).toBe(405);
       expect(post.headers['allow']).toBe('GET, HEAD');
-      expect(server.counters).toEqual({ scrapes: 3, notFound: 2, badMethod: 1, renderErrors: 0 });
+      expect(server.counters).toEqual({ scrapes: 3, notFound: 2, badMethod: 1, renderErrors: 0, listenFailures: 0 });
     } finally {
       await server.close();
     }
@@ -77,6 +78,44 @@ describe('MetricsServer', () => {
       expect(server.counters.renderErrors).toBe(1);
     } finally {
       await server.close();
+    }
+  });
+
+  it('goes on without the endpoint while its port is taken, and serves once it is free', async () => {
+    const first = new MetricsServer({ port: 0, render: () => '' });
+    const port = await first.listen();
+    const logger = recordingLogger();
+    const second = new MetricsServer({ port, render: () => 'half_up 1\n', logger });
+    try {
+      await second.listenOrRetry(50);
+      expect(logger.lines).toHaveLength(1);
+      expect(logger.lines[0]).toMatch(/^error cannot listen on 127\.0\.0\.1:\d+ for metrics: EADDRINUSE: replication goes on.*"fix":"another program uses port/);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(second.counters.listenFailures).toBeGreaterThan(1);
+      expect(logger.lines).toHaveLength(1); // later failures are counted, not logged again
+      await first.close();
+      const deadline = Date.now() + 5000;
+      while (!logger.lines.some((l) => l.startsWith('info metrics endpoint serving now')) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect((await scrape(port)).body).toBe('half_up 1\n');
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
+  it('stops trying a taken port once closed', async () => {
+    const first = new MetricsServer({ port: 0, render: () => '' });
+    const port = await first.listen();
+    const second = new MetricsServer({ port, render: () => '' });
+    try {
+      await second.listenOrRetry(30);
+      await second.close();
+      const tries = second.counters.listenFailures;
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(second.counters.listenFailures).toBe(tries);
+      await expect(new MetricsServer({ port: 70_000, render: () => '' }).listenOrRetry(30)).rejects.toThrow(/70000 is not a TCP port/);
+    } finally {
+      await first.close();
     }
   });
 
