@@ -11,7 +11,7 @@ import { answer, type Answers } from './answers.js';
 import { applyWritePlan, readRegistry } from './apply-writes.js';
 import { readIfExists } from './atomic-file.js';
 import type { AnswerProblem, KeyState } from './check-answers.js';
-import { configureReport, planNodeWrites, type ConfigureReport } from './configure-node.js';
+import { configureReport, planNodeWrites, type ConfigGate, type ConfigureReport } from './configure-node.js';
 import { withOnly, type Registry } from './generated-registry.js';
 import { decideKey, formatKeyFile } from './key-answer.js';
 import type { MachineFacts } from './machine-facts.js';
@@ -24,6 +24,8 @@ export interface ApplyAnswersOptions {
   readonly facts: MachineFacts;
   /** 32 random bytes for a new cluster key. */
   readonly random: () => Uint8Array;
+  /** Refuses (throws) a configuration the running machine cannot take, before anything is written. */
+  readonly gate?: ConfigGate;
 }
 
 export type ApplyAnswersResult =
@@ -78,6 +80,7 @@ export async function applyAnswers(answers: Answers, options: ApplyAnswersOption
   }
   // half.conf, the key and every rendered file go in one plan: staged together, so that a file
   // that cannot be written (say /etc/keepalived is not a folder) leaves all of them as they were
+  await options.gate?.(plan.config);
   const node = await planNodeWrites(plan.config, paths, registry);
   const all = { ...node, actions: [...actions, ...node.actions] };
   await applyWritePlan(all, previous, paths.registry);

@@ -65,8 +65,12 @@ export function configureReport(config: HalfConfig, plan: WritePlan): ConfigureR
   return { config, outcomes: plan.outcomes, messages: plan.messages, changed };
 }
 
-export async function configureNode(paths: NodePaths): Promise<ConfigureReport> {
+/** A check of the valid configuration against the machine, before anything is written; throws to refuse. */
+export type ConfigGate = (config: HalfConfig) => Promise<void>;
+
+export async function configureNode(paths: NodePaths, gate?: ConfigGate): Promise<ConfigureReport> {
   const config = await loadNodeConfig(paths);
+  await gate?.(config);
   const registry = await readRegistry(paths.registry);
   const plan = await planNodeWrites(config, paths, registry);
   await applyWritePlan(plan, registry, paths.registry);

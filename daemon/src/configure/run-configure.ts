@@ -9,6 +9,7 @@ import { configureNode, loadNodeConfig } from './configure-node.js';
 import { DEBCONF_MODES, runDebconfMode, type DebconfMode } from './debconf-mode.js';
 import { formatJoinMessage, joinInstructions } from './join-line.js';
 import { formatReport } from './messages.js';
+import { keepalivedGate } from './keepalived-check.js';
 import { keyFilePath, nodePaths, NODE_FILES } from './node-paths.js';
 import { formatSteps, inChroot, planRuntimeSteps, runRuntimeSteps } from './runtime-steps.js';
 
@@ -62,7 +63,8 @@ export async function runConfigure(argv: readonly string[], overrides: Partial<C
       io.out(`${formatJoinMessage(joinInstructions(config, key))}\n`);
       return ExitCode.ok;
     }
-    const report = await configureNode(paths);
+    const live = paths.root === '/' && !(await inChroot());
+    const report = await configureNode(paths, live ? keepalivedGate(paths) : undefined);
     io.out(formatReport(report));
     // half.conf may have changed in ways no rendered file shows: half-syncd rereads it on restart.
     const steps = planRuntimeSteps(report.changed, paths, true);
@@ -70,7 +72,7 @@ export async function runConfigure(argv: readonly string[], overrides: Partial<C
       io.out(formatSteps(steps));
       return ExitCode.ok;
     }
-    if (paths.root !== '/' || (await inChroot())) {
+    if (!live) {
       io.out(`not applying inside ${paths.root !== '/' ? paths.root : 'a chroot'}: the running system is not this node\n`);
       return ExitCode.ok;
     }

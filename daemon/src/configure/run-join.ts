@@ -8,6 +8,7 @@ import { applyAnswers } from './apply-answers.js';
 import { defaultDeps, withExitCode, type CommandDeps } from './cli-io.js';
 import { parseCommandArgs } from './command-args.js';
 import { formatReport } from './messages.js';
+import { keepalivedGate } from './keepalived-check.js';
 import { nodePaths } from './node-paths.js';
 import { formatSteps, inChroot, planRuntimeSteps, runRuntimeSteps } from './runtime-steps.js';
 import { suggestAnswers } from './suggest-answers.js';
@@ -70,7 +71,8 @@ export async function runJoin(argv: readonly string[], overrides: Partial<Comman
     const found = suggestAnswers(facts, answers);
     for (const q of ['sync-interface', 'sync-address'] as const) if (answer(answers, q) === '' && found.answers[q] !== undefined) answers[q] = found.answers[q];
     const paths = nodePaths(options.root);
-    const result = await applyAnswers(answers, { paths, facts, random: deps.random });
+    const live = paths.root === '/' && !(await inChroot());
+    const result = await applyAnswers(answers, { paths, facts, random: deps.random, ...(live ? { gate: keepalivedGate(paths) } : {}) });
     if (!result.ok) {
       io.err('half join: this node cannot join with these values, nothing was written:\n');
       const option = (q: string): string => `--${({ 'sync-peers': 'peer', 'cluster-key': 'key' } as Record<string, string>)[q] ?? q}`;
@@ -83,7 +85,7 @@ export async function runJoin(argv: readonly string[], overrides: Partial<Comman
       io.out(formatSteps(steps));
       return ExitCode.ok;
     }
-    if (paths.root !== '/' || (await inChroot())) return ExitCode.ok;
+    if (!live) return ExitCode.ok;
     const failures = await runRuntimeSteps(steps);
     for (const failure of failures) io.err(`half join: ${failure}\n`);
     return failures.length === 0 ? ExitCode.ok : ExitCode.tool;
