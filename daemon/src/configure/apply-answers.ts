@@ -11,6 +11,7 @@ import { answer, type Answers } from './answers.js';
 import { applyWritePlan, readRegistry } from './apply-writes.js';
 import { readIfExists } from './atomic-file.js';
 import type { AnswerProblem, KeyState } from './check-answers.js';
+import type { ClusterSetting } from './cluster-settings.js';
 import { configureReport, planNodeWrites, type ConfigGate, type ConfigureReport } from './configure-node.js';
 import { withOnly, type Registry } from './generated-registry.js';
 import { decideKey, formatKeyFile } from './key-answer.js';
@@ -26,6 +27,8 @@ export interface ApplyAnswersOptions {
   readonly random: () => Uint8Array;
   /** Refuses (throws) a configuration the running machine cannot take, before anything is written. */
   readonly gate?: ConfigGate;
+  /** Cluster-wide keys from the join line. */
+  readonly settings?: readonly ClusterSetting[];
 }
 
 export type ApplyAnswersResult =
@@ -59,7 +62,7 @@ export async function applyAnswers(answers: Answers, options: ApplyAnswersOption
   const existing = await readIfExists(paths.halfConf);
   const keyPath = paths.at(keyFileOf(existing));
   const { state, key: existingKey } = await readKeyState(keyPath);
-  const plan = planHalfConf(answers, facts, state, existing, paths.halfConfOnNode);
+  const plan = planHalfConf(answers, facts, state, existing, paths.halfConfOnNode, options.settings);
   if (!plan.ok) return plan;
   // The plan's config may name another key file than the old text did.
   const planKeyPath = paths.at(plan.config.sync.keyFile);

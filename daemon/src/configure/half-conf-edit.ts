@@ -4,6 +4,7 @@
 // keys the questions own and keeping every other line, comment and key the admin wrote (and
 // the admin's choice of `priority` over `role`, of `multicast-group` over `peers`).
 // Syntax: docs/half.conf.5.md. Pure: text in, text out.
+import type { ClusterSetting } from './cluster-settings.js';
 import { ProblemList } from '../config/config-error.js';
 import { DEFAULTS } from '../config/half-conf.js';
 import { parseIni } from '../config/ini.js';
@@ -18,6 +19,8 @@ export interface ConfValues {
   readonly syncPeers: readonly string[];
   readonly routerId: number;
   readonly vips: readonly VipLine[];
+  /** Cluster-wide keys the first node's join line carried (cluster-settings.ts). */
+  readonly settings?: readonly ClusterSetting[];
 }
 
 const HEADER = [
@@ -71,13 +74,17 @@ function fileChoices(existing: string | undefined): FileChoices {
 }
 
 function managedKeys(values: ConfValues, choices: FileChoices): Map<string, [string, string][]> {
-  const peers: [string, string][] = choices.multicast ? [] : [['peers', values.syncPeers.join(' ')]];
-  return new Map<string, [string, string][]>([
+  const settings = values.settings ?? [];
+  const multicast = choices.multicast || settings.some((s) => s.section === 'sync' && s.key === 'multicast-group');
+  const peers: [string, string][] = multicast ? [] : [['peers', values.syncPeers.join(' ')]];
+  const keys = new Map<string, [string, string][]>([
     ['node', [['id', String(values.nodeId)], ...(choices.priority ? [] : [['role', values.role] as [string, string]])]],
     ['sync', [['interface', values.syncInterface], ['address', values.syncAddress], ...peers]],
     ['vrrp', [['router-id', String(values.routerId)]]],
     ['vips', values.vips.map((v) => [v.interface, v.prefixes.map((p) => p.text).join(' ')])],
   ]);
+  for (const { section, key, value } of settings) keys.set(section, [...(keys.get(section) ?? []), [key, value]]);
+  return keys;
 }
 
 function withValue(line: string, value: string): string {

@@ -1,9 +1,11 @@
 // What the first node prints for the next one: the `half join …` command to run there once
 // half-syncd is installed, and the same answers as debconf-set-selections(1) lines to preseed
 // before `apt-get install half`. The next node's own sync interface and address are left out:
-// it finds them from the peer address (suggest-answers.ts). Pure.
+// it finds them from the peer address (suggest-answers.ts). The cluster-wide keys the first
+// node's half.conf sets go into the command as --set (cluster-settings.ts). Pure.
 import type { HalfConfig } from '../config/half-conf.js';
 import { TEMPLATE_PREFIX } from './answers.js';
+import { formatSetting, type ClusterSetting } from './cluster-settings.js';
 import { keyHex } from './key-answer.js';
 import { formatVipsAnswer } from './vips-answer.js';
 
@@ -12,6 +14,14 @@ export interface JoinInstructions {
   readonly command: string;
   /** debconf-set-selections input, one answer per line. */
   readonly preseed: string;
+  /** What the next node needs that neither carries fully, as sentences. */
+  readonly notes: readonly string[];
+}
+
+/** What the first node's half.conf holds beyond its validated values: the cluster-wide keys it sets, and whether it has [sync2]. */
+export interface JoinExtras {
+  readonly settings: readonly ClusterSetting[];
+  readonly secondLink: boolean;
 }
 
 /** Single-quotes a word for sh when it needs it. */
@@ -19,13 +29,13 @@ export function shellWord(word: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-export function joinInstructions(config: HalfConfig, key: Uint8Array, nextNodeId = config.node.id + 1): JoinInstructions {
+export function joinInstructions(config: HalfConfig, key: Uint8Array, extras: JoinExtras = { settings: [], secondLink: false }, nextNodeId = config.node.id + 1): JoinInstructions {
   const link = config.sync.links[0];
   const peer = link.address.text;
   const vips = formatVipsAnswer(config.vips.map((v) => ({ interface: v.interface, prefixes: v.vips })));
   const hex = keyHex(key);
   const id = nextNodeId > 65535 ? 1 : nextNodeId;
-  const command = ['half', 'join', '--peer', peer, '--vips', vips, '--router-id', String(config.vrrp.routerId), '--node-id', String(id), '--key', hex]
+  const command = ['half', 'join', '--peer', peer, '--vips', vips, '--router-id', String(config.vrrp.routerId), '--node-id', String(id), ...extras.settings.flatMap((x) => ['--set', formatSetting(x)]), '--key', hex]
     .map(shellWord)
     .join(' ');
   const pkg = TEMPLATE_PREFIX.slice(0, -1);
@@ -39,7 +49,14 @@ export function joinInstructions(config: HalfConfig, key: Uint8Array, nextNodeId
     ['cluster-key', 'password', hex],
   ];
   const preseed = lines.map(([q, type, value]) => `${pkg} ${TEMPLATE_PREFIX}${q} ${type} ${value}\n`).join('');
-  return { command, preseed };
+  const notes: string[] = [];
+  if (extras.settings.length > 0) {
+    notes.push(`The preseed lines do not carry this cluster's ${extras.settings.map((x) => `[${x.section}] ${x.key} = ${x.value}`).join(', ')}: with them, add those keys to the next node's half.conf and run half configure there.`);
+  }
+  if (extras.secondLink) {
+    notes.push('This cluster has a second sync link ([sync2]): give the next node its own [sync2] (its interface and address on that link, this node\'s address there as peers) and run half configure there.');
+  }
+  return { command, preseed, notes };
 }
 
 /** The message the first node shows. */
@@ -50,6 +67,7 @@ export function formatJoinMessage(instructions: JoinInstructions): string {
     'or, before `apt-get install half` there, preseed debconf with these lines (debconf-set-selections):',
     ...instructions.preseed.trimEnd().split('\n').map((l) => `  ${l}`),
     'The key is the cluster key from /etc/half/cluster.key: copy it over a trusted channel only.',
+    ...instructions.notes,
   ].join('\n');
 }
 

@@ -10,6 +10,7 @@ import type { HalfConfig } from '../config/half-conf.js';
 import { validateHalfConf } from '../config/validate.js';
 import { answer, CONF_QUESTIONS, type Answers, type Question } from './answers.js';
 import { checkAnswers, type AnswerProblem, type KeyState } from './check-answers.js';
+import type { ClusterSetting } from './cluster-settings.js';
 import { answersFromConf, updateHalfConf } from './half-conf-edit.js';
 import type { MachineFacts } from './machine-facts.js';
 
@@ -49,14 +50,15 @@ function validOrUndefined(text: string, path: string): HalfConfig | undefined {
   }
 }
 
-export function planHalfConf(answers: Answers, facts: MachineFacts, keys: KeyState, existing: string | undefined, path: string): ConfPlan {
-  if (existing !== undefined && answersMatchConf(answers, existing)) {
+/** `settings`: cluster-wide keys a join line carried, written beside the answers. */
+export function planHalfConf(answers: Answers, facts: MachineFacts, keys: KeyState, existing: string | undefined, path: string, settings: readonly ClusterSetting[] = []): ConfPlan {
+  if (existing !== undefined && settings.length === 0 && answersMatchConf(answers, existing)) {
     const config = validOrUndefined(existing, path);
     if (config !== undefined) return { ok: true, text: existing, config };
   }
   const checked = checkAnswers(answers, facts, keys);
   if (!checked.ok) return checked;
-  const text = updateHalfConf(existing, checked.values);
+  const text = updateHalfConf(existing, { ...checked.values, settings });
   try {
     return { ok: true, text, config: validateHalfConf(text, path) };
   } catch (error) {

@@ -3,6 +3,8 @@
 // The `half` CLI (daemon/src/cli/half.ts) hands its `configure` subcommand here.
 import { ExitCode, UsageError } from '../../../repo-tool/src/model/errors.js';
 import { loadClusterKey } from '../config/cluster-key.js';
+import { readIfExists } from './atomic-file.js';
+import { clusterSettingsOf, hasSecondLink } from './cluster-settings.js';
 import { defaultDeps, withExitCode, type CommandDeps } from './cli-io.js';
 import { parseCommandArgs } from './command-args.js';
 import { configureNode, loadNodeConfig } from './configure-node.js';
@@ -60,7 +62,8 @@ export async function runConfigure(argv: readonly string[], overrides: Partial<C
     if (options['print-join']) {
       const config = await loadNodeConfig(paths);
       const key = await loadClusterKey(keyFilePath(config, paths));
-      io.out(`${formatJoinMessage(joinInstructions(config, key))}\n`);
+      const text = (await readIfExists(paths.halfConf)) ?? '';
+      io.out(`${formatJoinMessage(joinInstructions(config, key, { settings: clusterSettingsOf(text), secondLink: hasSecondLink(text) }))}\n`);
       return ExitCode.ok;
     }
     const live = paths.root === '/' && !(await inChroot());

@@ -4,6 +4,7 @@
 // cluster key, and renders the node's files. The `half` CLI hands its `join` subcommand here.
 import { ExitCode, UsageError } from '../../../repo-tool/src/model/errors.js';
 import { answer, type Answers } from './answers.js';
+import { parseSetting } from './cluster-settings.js';
 import { applyAnswers } from './apply-answers.js';
 import { defaultDeps, withExitCode, type CommandDeps } from './cli-io.js';
 import { parseCommandArgs } from './command-args.js';
@@ -20,6 +21,10 @@ Configures this node as the next member of a cluster: use the line the first nod
   --vips LIST           the virtual addresses, as on the first node
   --key HEX             the cluster key (64 hex digits, from the first node's /etc/half/cluster.key)
   --router-id N         the VRRP router id of the cluster (default 51)
+  --set SECTION.KEY=VALUE
+                        a half.conf key every node shares (sync port or multicast group,
+                        vrrp adverts, advert-interval, preempt, filter, daemon mode), as
+                        the first node's line carries them; repeat for each
   --node-id N           this node's number (default 2)
   --role primary|backup (default backup)
   --sync-interface IF, --sync-address ADDRESS
@@ -34,6 +39,7 @@ function parse(argv: readonly string[]) {
     vips: { type: 'string' },
     key: { type: 'string' },
     'router-id': { type: 'string', default: '51' },
+    set: { type: 'string', multiple: true },
     'node-id': { type: 'string', default: '2' },
     role: { type: 'string', default: 'backup' },
     'sync-interface': { type: 'string' },
@@ -56,6 +62,11 @@ export async function runJoin(argv: readonly string[], overrides: Partial<Comman
     }
     const missing = (['peer', 'vips', 'key'] as const).filter((k) => options[k] === undefined);
     if (missing.length > 0) throw new UsageError(`half join: --${missing.join(', --')} missing`, { hint: 'copy the whole `half join …` line the first node printed (`half configure --print-join` there)' });
+    const settings = (options.set ?? []).map((word) => {
+      const setting = parseSetting(word);
+      if (typeof setting === 'string') throw new UsageError(`half join: --set ${setting}`, { hint: 'copy the whole `half join …` line the first node printed (`half configure --print-join` there)' });
+      return setting;
+    });
     const answers: Answers = {
       setup: 'true',
       role: options.role,
@@ -72,7 +83,7 @@ export async function runJoin(argv: readonly string[], overrides: Partial<Comman
     for (const q of ['sync-interface', 'sync-address'] as const) if (answer(answers, q) === '' && found.answers[q] !== undefined) answers[q] = found.answers[q];
     const paths = nodePaths(options.root);
     const live = paths.root === '/' && !(await inChroot());
-    const result = await applyAnswers(answers, { paths, facts, random: deps.random, ...(live ? { gate: keepalivedGate(paths) } : {}) });
+    const result = await applyAnswers(answers, { paths, facts, random: deps.random, settings, ...(live ? { gate: keepalivedGate(paths) } : {}) });
     if (!result.ok) {
       io.err('half join: this node cannot join with these values, nothing was written:\n');
       const option = (q: string): string => `--${({ 'sync-peers': 'peer', 'cluster-key': 'key' } as Record<string, string>)[q] ?? q}`;

@@ -6,13 +6,14 @@ import { joinInstructions, shellWord } from '../../../daemon/src/configure/join-
 import { loadNodeConfig } from '../../../daemon/src/configure/configure-node.js';
 import { nodePaths } from '../../../daemon/src/configure/node-paths.js';
 import { runJoin } from '../../../daemon/src/configure/run-join.js';
+import { runConfigure } from '../../../daemon/src/configure/run-configure.js';
 import { parseIpPrefix } from '../../../daemon/src/config/ip-address.js';
 import { loadClusterKey } from '../../../daemon/src/config/cluster-key.js';
 import { ExitCode } from '../../../repo-tool/src/model/errors.js';
 import { run } from '../../helpers/tools.js';
 import { capturedFirewall, withInterface } from './helpers/facts.js';
 import { capturedIo } from './helpers/io.js';
-import { CLUSTER_KEY_HEX, configuredPrimary, nodeRoot, type NodeRoot } from './helpers/node-root.js';
+import { CLUSTER_KEY_HEX, configuredPrimary, nodeRoot, PRIMARY_CONF, type NodeRoot } from './helpers/node-root.js';
 
 const secondMachine = () => {
   const own = parseIpPrefix('203.0.113.2/30');
@@ -57,6 +58,66 @@ describe('join instructions', () => {
     const checked = await run('debconf-set-selections', ['--checkonly'], { input: preseed });
     expect(checked.exitCode, checked.stderr).toBe(0);
     expect(preseed).toContain(`half-syncd half-syncd/cluster-key password ${CLUSTER_KEY_HEX}\n`);
+  });
+
+  it('carries the settings every node must share, so the joined node hears the first one', async () => {
+    await configuredPrimary(first, `${PRIMARY_CONF}
+[sync2]
+interface = eth3
+address = 198.51.100.1
+peers = 198.51.100.2
+`.replace('[sync]\n', '[sync]\nport = 4000\n') + `
+[vrrp]
+adverts = sync-link
+advert-interval = 0.5
+preempt = no
+
+[filter]
+protocols = tcp udp
+
+[daemon]
+mode = direct
+`);
+    const printed = capturedIo(secondMachine());
+    expect(await runConfigure(['--print-join', '--root', first.dir], printed.deps), printed.stderr()).toBe(ExitCode.ok);
+    const line = printed.stdout().split('\n').find((l) => l.trim().startsWith('half join '))?.trim() ?? '';
+    expect(line).toContain('--set sync.port=4000 --set vrrp.adverts=sync-link --set vrrp.advert-interval=0.5 --set vrrp.preempt=no --set \'filter.protocols=tcp udp\' --set daemon.mode=direct');
+    // neither the preseed lines nor the line carry [sync2]: the message says so
+    expect(printed.stdout()).toMatch(/preseed lines do not carry this cluster's \[sync\] port = 4000, .*\[daemon\] mode = direct/);
+    expect(printed.stdout()).toMatch(/second sync link \(\[sync2\]\)/);
+
+    const [, , ...args] = await shellSplit(line);
+    const io = capturedIo(secondMachine());
+    expect(await runJoin([...args, '--root', second.dir], io.deps), io.stderr()).toBe(ExitCode.ok);
+    const [one, two] = [await loadNodeConfig(nodePaths(first.dir)), await loadNodeConfig(nodePaths(second.dir))];
+    expect(two.sync.port).toBe(4000);
+    expect(two.vrrp).toMatchObject({ adverts: 'sync-link', advertIntervalSeconds: 0.5, preempt: false });
+    expect(two.filter.protocols).toEqual(one.filter.protocols);
+    expect(two.daemon.mode).toBe('direct');
+    expect(two.sync.links[0].peers.map((p) => p.text)).toEqual(['203.0.113.1']);
+    // their keepalived.conf agree on where and how often adverts go
+    const adverts = (text: string) => text.split('\n').filter((l) => /^\s*(advert_int|unicast_peer|interface) /.test(l)).map((l) => l.trim());
+    expect(await second.read('/etc/keepalived/keepalived.conf').then(adverts)).toEqual(['interface eth2', 'advert_int 0.5', 'unicast_peer {']);
+  });
+
+  it('writes a multicast group the line carries instead of peers', async () => {
+    await configuredPrimary(first, PRIMARY_CONF.replace('peers = 203.0.113.2', 'multicast-group = 239.0.2.1'));
+    const printed = capturedIo(secondMachine());
+    expect(await runConfigure(['--print-join', '--root', first.dir], printed.deps)).toBe(ExitCode.ok);
+    const line = printed.stdout().split('\n').find((l) => l.trim().startsWith('half join '))?.trim() ?? '';
+    const [, , ...args] = await shellSplit(line);
+    const io = capturedIo(secondMachine());
+    expect(await runJoin([...args, '--root', second.dir], io.deps), io.stderr()).toBe(ExitCode.ok);
+    const joined = await loadNodeConfig(nodePaths(second.dir));
+    expect(joined.sync.links[0].multicastGroup?.text).toBe('239.0.2.1');
+    expect(joined.sync.links[0].peers).toEqual([]);
+  });
+
+  it('half join refuses a --set of a key the line never carries', async () => {
+    const io = capturedIo(secondMachine());
+    expect(await runJoin(['--peer', '203.0.113.1', '--vips', 'eth0=192.0.2.254/24', '--key', CLUSTER_KEY_HEX, '--set', 'node.id=7', '--root', second.dir], io.deps)).toBe(ExitCode.usage);
+    expect(io.stderr()).toContain('node.id is not a setting the join line carries');
+    expect(await second.exists('/etc/half/half.conf')).toBe(false);
   });
 
   it('half join names the missing options and refuses values that do not fit the machine', async () => {
