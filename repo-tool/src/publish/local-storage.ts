@@ -1,12 +1,26 @@
-// PublishedStorage on a local directory (what a static web server serves).
+// PublishedStorage on a local directory (what a static web server serves). What it publishes is
+// world-readable whatever the umask (files 0644, folders 0755): the web server runs as another user.
 import { constants, lstatSync } from 'node:fs';
-import { copyFile, link, lstat, mkdir, readdir, readFile, readlink, rename, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, link, lstat, mkdir, readdir, readFile, readlink, rename, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import { PublishError } from '../model/errors.js';
 import type { PublishedStorage, StoredFileStat } from './storage.js';
 
 function code(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException).code;
+}
+
+const FILE_MODE = 0o644;
+const DIR_MODE = 0o755;
+
+/** mkdir -p, each folder it creates chmod'ed to 0755 (mkdir's mode goes through the umask). */
+async function makeDirs(dir: string): Promise<void> {
+  const first = await mkdir(dir, { recursive: true, mode: DIR_MODE });
+  if (first === undefined) return;
+  for (let d = dir; ; d = dirname(d)) {
+    await chmod(d, DIR_MODE);
+    if (d === first || dirname(d) === d) break;
+  }
 }
 
 export class LocalStorage implements PublishedStorage {
@@ -69,13 +83,14 @@ export class LocalStorage implements PublishedStorage {
 
   async writeFile(path: string, bytes: Uint8Array): Promise<void> {
     const abs = this.abs(path);
-    await mkdir(dirname(abs), { recursive: true });
-    await writeFile(abs, bytes);
+    await makeDirs(dirname(abs));
+    await writeFile(abs, bytes, { mode: FILE_MODE });
+    await chmod(abs, FILE_MODE);
   }
 
   async link(from: string, to: string): Promise<boolean> {
     const target = this.abs(to);
-    await mkdir(dirname(target), { recursive: true });
+    await makeDirs(dirname(target));
     try {
       await link(this.abs(from), target);
       return true;
@@ -85,6 +100,7 @@ export class LocalStorage implements PublishedStorage {
     }
     try {
       await copyFile(this.abs(from), target, constants.COPYFILE_EXCL);
+      await chmod(target, FILE_MODE);
       return true;
     } catch (error) {
       if (code(error) === 'EEXIST') return false;
@@ -111,7 +127,7 @@ export class LocalStorage implements PublishedStorage {
 
   async symlink(target: string, path: string): Promise<void> {
     const abs = this.abs(path);
-    await mkdir(dirname(abs), { recursive: true });
+    await makeDirs(dirname(abs));
     await rm(abs, { force: true });
     await symlink(target, abs);
   }

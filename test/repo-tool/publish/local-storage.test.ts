@@ -15,6 +15,18 @@ describe('LocalStorage', () => {
   });
   afterAll(async () => removeTempDir(dir));
 
+  it('publishes world-readable files and folders whatever the umask', async () => {
+    const saved = process.umask(0o077);
+    try {
+      await storage.writeFile('u/v/file', new TextEncoder().encode('x'));
+      await storage.symlink('file', 'u/w/link');
+    } finally {
+      process.umask(saved);
+    }
+    expect((await stat(join(dir, 'u/v/file'))).mode & 0o777).toBe(0o644);
+    for (const folder of ['u', 'u/v', 'u/w']) expect((await stat(join(dir, folder))).mode & 0o777, folder).toBe(0o755);
+  });
+
   it('links without replacing, renames in place, and lists files and symlinks', async () => {
     await storage.writeFile('a/b/one', new TextEncoder().encode('1'));
     expect(await storage.link('a/b/one', 'a/c/two')).toBe(true);
