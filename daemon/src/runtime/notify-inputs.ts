@@ -7,7 +7,7 @@
 // The FIFO: created by this daemon when missing (NotifyFifoReader) and removed at exit only if
 // this daemon created it and no other process holds it open: keepalived opens the FIFO once, at
 // its start, so removing one it uses would leave it writing into an inode nobody reads.
-import { lstat, readdir, readlink, unlink } from 'node:fs/promises';
+import { lstat, readdir, readFile, readlink, unlink } from 'node:fs/promises';
 import type { HalfConfig } from '../config/half-conf.js';
 import type { FailoverDriver } from '../ha/failover-driver.js';
 import { NotifyFifoReader } from '../ha/notify-fifo.js';
@@ -60,8 +60,11 @@ export class NotifyInputs {
     this.reader = undefined;
     if (!this.createdFifo) return;
     this.createdFifo = false;
-    if (await heldOpenByOthers(this.fifoPath)) {
-      this.logger.info('notify FIFO left in place: another process (keepalived) holds it open', { path: this.fifoPath });
+    const holders = await fifoHolders(this.fifoPath);
+    if (holders !== 'none') {
+      this.logger.info(holders === 'held'
+        ? 'notify FIFO left in place: another process (keepalived) holds it open'
+        : 'notify FIFO left in place: whether keepalived holds it open cannot be seen from here', { path: this.fifoPath });
       return;
     }
     await unlink(this.fifoPath).catch(() => undefined);
@@ -86,16 +89,30 @@ function describe(event: NotifyEvent): Record<string, string | number> {
   return { type: event.type, name: event.name, state: event.state, priority: event.priority };
 }
 
-/** Whether a process other than this one has `path` open (scans /proc/PID/fd). */
-export async function heldOpenByOthers(path: string): Promise<boolean> {
+/**
+ * Whether a process other than this one has `path` open (scans /proc/PID/fd): `unknown` when the
+ * descriptors of a live keepalived cannot be read. Under half-syncd's unit (CapabilityBoundingSet
+ * without CAP_SYS_PTRACE) those of keepalived, a root process with more capabilities, cannot;
+ * taking that for "nobody" deleted the FIFO keepalived still wrote into on every restart. Other
+ * processes whose descriptors cannot be read (init in a container) are not keepalived's FIFO
+ * writers and are passed over.
+ */
+export async function fifoHolders(path: string): Promise<'held' | 'none' | 'unknown'> {
   const pids = await readdir('/proc').catch(() => [] as string[]);
+  let unknown = false;
   for (const pid of pids) {
     if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
-    const fds = await readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
+    let hidden = false;
+    const unreadable = (error: unknown): void => {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ESRCH') hidden = true; // ENOENT: the process or descriptor is gone
+    };
+    const fds = await readdir(`/proc/${pid}/fd`).catch((error: unknown) => (unreadable(error), [] as string[]));
     for (const fd of fds) {
-      const target = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
-      if (target === path) return true;
+      const target = await readlink(`/proc/${pid}/fd/${fd}`).catch((error: unknown) => (unreadable(error), ''));
+      if (target === path) return 'held';
     }
+    if (hidden && (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim() === 'keepalived') unknown = true;
   }
-  return false;
+  return unknown ? 'unknown' : 'none';
 }
