@@ -86,7 +86,8 @@ export class ResyncTracker {
   }
 
   private final(): void {
-    if (this.stopped || this.sending) return;
+    // never followed: the start failed, and what `open` wrote (0 on the node holding the VIPs) stands
+    if (this.stopped || this.sending || this.view === undefined) return;
     this.write(true);
   }
 

@@ -83,6 +83,14 @@ describe('ResyncTracker', () => {
     expect([await content(), again.counters.rewrites]).toEqual(['1\n', 1]);
   });
 
+  it('leaves the value it opened with when the start fails before it follows the node', async () => {
+    // a restart that fails on the node holding the VIPs must not demote it (track_file weight -253)
+    open(new FakeClock(), false).stop();
+    expect(await content()).toBe('0\n');
+    open(new FakeClock(), true).stop();
+    expect(await content()).toBe('1\n');
+  });
+
   it('leaves 1 behind when a receiver stops, 0 when the sender stops, and no timer', async () => {
     const clock = new FakeClock();
     const receiver = open(clock, true);
