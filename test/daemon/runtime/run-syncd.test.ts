@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../helpers/tools.js';
 import { MAIN } from '../integration/fixtures/syncd-node.js';
+import { NetnsLab } from '../ha/fixtures/netns-lab.js';
 
 const syncd = (...args: string[]) => run(process.execPath, ['--import', 'tsx', MAIN, ...args]);
 
@@ -59,7 +60,7 @@ describe('half-syncd command line', () => {
     expect(result.stderr).toMatch(/node\.id: is missing/);
     expect(result.stderr).toMatch(/daemon\.mode: .*mirror/);
     expect(result.stdout).toBe('');
-    expect((await readdir(dir)).sort()).toEqual(['cluster.key', 'invalid.conf', 'loose.key', 'loosekey.conf', 'nokey.conf', 'valid.conf']);
+    expect((await readdir(dir)).filter((name) => !name.startsWith('late')).sort()).toEqual(['cluster.key', 'invalid.conf', 'loose.key', 'loosekey.conf', 'nokey.conf', 'valid.conf']);
   });
 
   it('exits 78 when the cluster key is missing or readable by others', async () => {
@@ -78,6 +79,20 @@ describe('half-syncd command line', () => {
     const result = await syncd('--config', conf('valid.conf'), '--check');
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/valid\.conf: valid \(node 1, 1 sync link\(s\), mode external-cache\)/);
+  });
+
+  it('exits 69 (which the unit restarts) while the sync address is not on this node, not 78', async () => {
+    const lab = new NetnsLab('rs');
+    try {
+      const ns = await lab.namespace('n');
+      await writeFile(conf('late.conf'), halfConf({ extra: `metrics-port = 0\nevent-reader = daemon` }).replace('[vrrp]', `[vrrp]\nresync-file = ${conf('resync-pending')}`));
+      const result = await lab.exec(ns, process.execPath, ['--import', 'tsx', MAIN, '--config', conf('late.conf'), '--state-dir', conf('late-state')]);
+      expect(result.stderr).toMatch(/cannot bind the sync .* to 203\.0\.113\.1 port 3781: EADDRNOTAVAIL/);
+      expect(result.stderr).toMatch(/restarted until it can bind/);
+      expect(result.exitCode).toBe(69);
+    } finally {
+      await lab.cleanup();
+    }
   });
 
   it('exits 69 when the boot epoch cannot be stored, before any socket exists', async () => {
