@@ -52,11 +52,20 @@ function stopSignal(logger: Logger, onHup: () => void): Promise<NodeJS.Signals> 
       logger.info('SIGHUP: checking table inet half (half.conf is read only at start: restart half-syncd to apply changes)');
       onHup();
     });
+    process.off('SIGHUP', ignoreEarlyHup);
   });
 }
 
+/**
+ * SIGHUP before the daemon's own handler is in place: ignored. The unit passes nftables reloads
+ * on as SIGHUP (ReloadPropagatedFrom), and Type=exec counts the daemon as started, and reloadable,
+ * as soon as Node runs; Node's default for SIGHUP is to exit (status 129).
+ */
+const ignoreEarlyHup = (): void => undefined;
+
 /** Runs half-syncd; resolves with its exit status once it has stopped. */
 export async function runSyncd(argv: readonly string[], io: SyncdIo): Promise<DaemonExit> {
+  process.on('SIGHUP', ignoreEarlyHup);
   try {
     const args = parseDaemonArgs(argv);
     if (args.help) {
