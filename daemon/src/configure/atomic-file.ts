@@ -3,6 +3,7 @@
 // then rename(2) it over the target. Folders are created as needed (0755).
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { NodeFileError } from '../errors.js';
 
 export interface StagedFile {
   readonly path: string;
@@ -41,12 +42,15 @@ export async function writeFileAtomic(path: string, content: string | Uint8Array
   await commitFile(await stageFile(path, content, mode));
 }
 
-/** The file's text, or undefined when it does not exist. */
+/** The file's text, or undefined when it does not exist; a NodeFileError when it cannot be read (a folder, say). */
 export async function readIfExists(path: string): Promise<string | undefined> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
+    throw new NodeFileError(`could not read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
+      hint: 'nothing was changed: make it a file HALF can read (not a folder), then run the command again',
+      cause: error,
+    });
   }
 }

@@ -3,7 +3,6 @@
 // plan (write-plan.ts) and the staged, registry-tracked writes (apply-writes.ts). Everything is
 // rendered before anything is written: an invalid half.conf or key changes nothing.
 import { HalfConfError } from '../config/config-error.js';
-import { NodeFileError } from '../errors.js';
 import { loadClusterKey } from '../config/cluster-key.js';
 import type { HalfConfig } from '../config/half-conf.js';
 import { renderNode } from '../config/render-node.js';
@@ -45,16 +44,7 @@ export async function planNodeWrites(config: HalfConfig, paths: NodePaths, regis
   const targets = renderedTargets(renderNode(config), paths);
   const current = new Map<string, string | undefined>();
   for (const target of targets) {
-    for (const path of [target.path, besidePath(target.path)]) {
-      try {
-        current.set(path, await readIfExists(path));
-      } catch (error) {
-        throw new NodeFileError(`could not read ${path}: ${error instanceof Error ? error.message : String(error)}`, {
-          hint: 'nothing was changed: HALF writes this file; make sure its folder is a folder it can write, then run the command again',
-          cause: error,
-        });
-      }
-    }
+    for (const path of [target.path, besidePath(target.path)]) current.set(path, await readIfExists(path));
   }
   return planWrites(targets, current, registry);
 }

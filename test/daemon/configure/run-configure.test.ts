@@ -83,6 +83,14 @@ describe('half configure', () => {
     expect(io.stderr()).toContain('this node is not configured yet');
   });
 
+  it('names a half.conf that is a folder, with no stack trace', async () => {
+    await root.write('/etc/half/half.conf/x', '');
+    const io = capturedIo(capturedFirewall());
+    expect(await runConfigure(['--root', root.dir], io.deps)).not.toBe(ExitCode.internal);
+    expect(io.stderr()).toContain(`could not read ${root.at('/etc/half/half.conf')}: EISDIR`);
+    expect(io.stderr()).not.toMatch(/unexpected failure|\n\s+at /);
+  });
+
   it('refuses unknown options as a usage error', async () => {
     const io = capturedIo(capturedFirewall());
     expect(await runConfigure(['--frobnicate'], io.deps)).toBe(ExitCode.usage);
