@@ -1,6 +1,9 @@
 // Cache of compressed index chunks, keyed by the SHA-256 of the chunk and the compressor
 // settings (`kind`). On disk under ${XDG_CACHE_HOME:-$HOME/.cache}/half/index-chunks, so a
-// publish that changes one package recompresses one chunk instead of the whole index.
+// publish that changes one package recompresses one chunk instead of the whole index. Each entry
+// on disk carries the SHA-256 of its bytes in front of them: an entry damaged on disk (a flipped
+// bit, a file a crash left empty) is a miss, never a piece of a signed index apt cannot read.
+import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -19,6 +22,12 @@ export class MemoryChunkCache implements ChunkCache {
   }
 }
 
+const DIGEST_BYTES = 32;
+
+function digest(bytes: Uint8Array): Buffer {
+  return createHash('sha256').update(bytes).digest();
+}
+
 export class DiskChunkCache implements ChunkCache {
   constructor(readonly dir: string) {}
 
@@ -27,11 +36,16 @@ export class DiskChunkCache implements ChunkCache {
   }
 
   async get(kind: string, key: string): Promise<Uint8Array | undefined> {
+    let stored: Buffer;
     try {
-      return new Uint8Array(await readFile(this.path(kind, key)));
+      stored = await readFile(this.path(kind, key));
     } catch {
       return undefined;
     }
+    if (stored.length < DIGEST_BYTES) return undefined;
+    const bytes = stored.subarray(DIGEST_BYTES);
+    if (!digest(bytes).equals(stored.subarray(0, DIGEST_BYTES))) return undefined;
+    return new Uint8Array(bytes);
   }
 
   async set(kind: string, key: string, value: Uint8Array): Promise<void> {
@@ -39,7 +53,7 @@ export class DiskChunkCache implements ChunkCache {
     try {
       await mkdir(join(path, '..'), { recursive: true });
       const temp = `${path}.${process.pid}.tmp`;
-      await writeFile(temp, value);
+      await writeFile(temp, Buffer.concat([digest(value), value]));
       await rename(temp, path);
     } catch {
       // A cache that cannot be written only costs time.

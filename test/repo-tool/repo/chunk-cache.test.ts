@@ -1,3 +1,5 @@
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultChunkCacheDir, DiskChunkCache } from '../../../repo-tool/src/repo/chunk-cache.js';
@@ -26,5 +28,28 @@ describe('DiskChunkCache', () => {
     expect(Buffer.compare(await second.xz(content), bytes)).toBe(0);
     expect(second.stats.xzRuns).toBe(0);
     expect(await new DiskChunkCache(join(dir, 'cache')).get('xz-6-d1m', 'f'.repeat(64))).toBeUndefined();
+  });
+
+  it('takes an entry damaged on disk (a flipped bit, an empty file) for a miss, so the index stays whole', async () => {
+    const content = new TextEncoder().encode(fakePackages(3000));
+    const cacheDir = join(dir, 'damaged');
+    const bytes = await new ChunkedIndexCompressor(new DiskChunkCache(cacheDir)).gzip(content);
+    const files = async (kind: string): Promise<string[]> => {
+      const out: string[] = [];
+      for (const sub of await readdir(join(cacheDir, kind))) for (const name of await readdir(join(cacheDir, kind, sub))) out.push(join(cacheDir, kind, sub, name));
+      return out;
+    };
+    const entries = await files('deflate-9-sync');
+    expect(entries.length).toBeGreaterThan(1);
+    const [first, second] = entries as [string, string];
+    const flipped = await readFile(first);
+    flipped[flipped.length - 5] = (flipped[flipped.length - 5] as number) ^ 0x40;
+    await writeFile(first, flipped);
+    await writeFile(second, '');
+    const again = new ChunkedIndexCompressor(new DiskChunkCache(cacheDir));
+    const rebuilt = await again.gzip(content);
+    expect(again.stats.deflates).toBe(2);
+    expect(Buffer.compare(rebuilt, bytes)).toBe(0);
+    expect(Buffer.compare(gunzipSync(rebuilt), Buffer.from(content))).toBe(0);
   });
 });
