@@ -1,6 +1,7 @@
 // `half-repo build`: every package of pkgs/ built and signed, then published into the static
 // apt repository at OUT (with the packages OUT already holds: imports, backports, older
 // versions). Reads the clock and environment only through its options.
+import { UsageError } from '../model/errors.js';
 import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -16,7 +17,7 @@ import { updateRepository } from '../publish/update.js';
 import type { UpdateResult } from '../publish/update.js';
 import { DiskChunkCache, defaultChunkCacheDir } from '../repo/chunk-cache.js';
 import { loadRepoConfig } from '../repo/config-load.js';
-import type { RepoConfig } from '../repo/config.js';
+import { isRepoUrl, type RepoConfig } from '../repo/config.js';
 import { ChunkedIndexCompressor } from '../repo/index-compressor.js';
 import { importPackages } from '../repo/import.js';
 import { mergeIntoRepository, placeDeb } from '../repo/pool-additions.js';
@@ -88,6 +89,9 @@ export async function buildRepository(options: BuildOptions): Promise<BuildResul
   const root = resolve(options.root);
   const out = resolve(options.out);
   const loaded = await loadRepoConfig(root);
+  if (options.url !== undefined && !isRepoUrl(options.url)) {
+    throw new UsageError(`--url "${options.url}" is not an http://, https:// or file:// URL without spaces`, { hint: 'the keyring package writes it into /etc/apt/sources.list.d/half.sources on every firewall: give the address clients fetch the repository from, e.g. https://apt.example.org/half' });
+  }
   const config: RepoConfig = options.url === undefined ? loaded : { ...loaded, url: options.url.endsWith('/') ? options.url : `${options.url}/` };
   const epoch = await resolveSourceDateEpoch(root, options.env);
   const { signer, development } = await resolveSigner({ root, env: options.env, keyFiles: options.keyFiles, now: options.now, progress: options.progress });

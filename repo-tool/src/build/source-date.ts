@@ -7,11 +7,14 @@ import { UsageError } from '../model/errors.js';
 
 const run = promisify(execFile);
 
+/** The latest time every format a build writes can hold: OpenPGP signature times are 32-bit (year 2106). */
+export const MAX_EPOCH = 2 ** 32 - 1;
+
 export async function resolveSourceDateEpoch(root: string, env: Readonly<Record<string, string | undefined>>): Promise<number> {
   const given = env['SOURCE_DATE_EPOCH'];
   if (given !== undefined && given !== '') {
-    if (!/^\d+$/.test(given)) {
-      throw new UsageError(`SOURCE_DATE_EPOCH="${given}" is not a whole number of seconds`, { hint: 'e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)' });
+    if (!/^\d+$/.test(given) || Number(given) > MAX_EPOCH) {
+      throw new UsageError(`SOURCE_DATE_EPOCH="${given}" is not a whole number of seconds from 0 to ${MAX_EPOCH}`, { hint: 'e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)' });
     }
     return Number(given);
   }

@@ -122,7 +122,7 @@ export function validateRepoConfig(raw: unknown, source: string): RepoConfig {
   const keep = raw['keepVersions'] ?? defaultRepoConfig.keepVersions;
   if (typeof keep !== 'number' || !Number.isInteger(keep) || keep < 1) problems.push('"keepVersions" must be a whole number, at least 1');
   const url = raw['url'] ?? null;
-  if (url !== null && (typeof url !== 'string' || !/^(https?|file):\/\/[^\s]+$/.test(url))) {
+  if (url !== null && (typeof url !== 'string' || !isRepoUrl(url))) {
     problems.push('"url" must be an http://, https:// or file:// URL without spaces, or null');
   }
   const config: RepoConfig = {
@@ -144,4 +144,9 @@ export function validateRepoConfig(raw: unknown, source: string): RepoConfig {
     });
   }
   return config;
+}
+
+/** An http://, https:// or file:// URL without spaces: what apt's sources take as the repository's address. */
+export function isRepoUrl(url: string): boolean {
+  return /^(https?|file):\/\/[^\s]+$/.test(url);
 }

@@ -112,6 +112,18 @@ describe('half-repo', () => {
     expect(await snapshot(out)).toEqual(before);
   });
 
+  it('refuses a --url apt could not use, and a SOURCE_DATE_EPOCH past what a signature can hold, before building (exit 2)', async () => {
+    const before = await snapshot(out);
+    const url = await halfRepo(['build', '--out', out, '--no-backports', '--url', 'ftp://my host/ repo'], { env });
+    expect(url.exitCode).toBe(2);
+    expect(url.stderr).toMatch(/--url "ftp:\/\/my host\/ repo" is not an http:\/\/, https:\/\/ or file:\/\/ URL[\s\S]*fix:/);
+    const epoch = await halfRepo(['build', '--out', out, '--no-backports'], { env: { ...env, SOURCE_DATE_EPOCH: '99999999999' } });
+    expect(epoch.exitCode).toBe(2);
+    expect(epoch.stderr).toMatch(/SOURCE_DATE_EPOCH="99999999999" is not a whole number of seconds from 0 to 4294967295/);
+    expect(epoch.stderr).not.toMatch(/internal error|\n\s+at /);
+    expect(await snapshot(out)).toEqual(before);
+  });
+
   it('refuses a public key given as the signing key (exit 5)', async () => {
     const result = await halfRepo(['build', '--out', join(work, 'never2'), '--no-backports', '--key', join(out, 'half-archive-keyring.asc')], { env });
     expect(result.exitCode).toBe(5);
