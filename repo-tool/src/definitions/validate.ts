@@ -90,6 +90,26 @@ function checkExtraFields(def: PackageDefinition, p: ProblemList): void {
   }
 }
 
+const LIST_FIELDS = ['files', 'directories', 'symlinks', 'trees'] as const;
+
+function checkShapes(def: PackageDefinition, p: ProblemList): boolean {
+  let ok = true;
+  for (const field of LIST_FIELDS) {
+    const value: unknown = def[field];
+    if (value === undefined) continue;
+    if (!Array.isArray(value) || value.some((item) => typeof item !== 'object' || item === null)) {
+      p.add(field, 'is not a list of objects', `give ${field} as an array of { path, … } entries (see PackageDefinition)`);
+      ok = false;
+    }
+  }
+  const scripts: unknown = def.scripts;
+  if (scripts !== undefined && (typeof scripts !== 'object' || scripts === null || Array.isArray(scripts))) {
+    p.add('scripts', 'is not an object of maintainer scripts', 'give scripts as { postinst: "#!/bin/sh …", … }');
+    ok = false;
+  }
+  return ok;
+}
+
 /** Every problem of one definition (empty when it is valid). */
 export function validateDefinition(def: PackageDefinition, source = ''): DefinitionProblem[] {
   const p = new ProblemList(source, typeof def?.name === 'string' ? def.name : '?');
@@ -100,8 +120,11 @@ export function validateDefinition(def: PackageDefinition, source = ''): Definit
   checkIdentity(def, p);
   checkDescription(def, p);
   checkRelationships(def, p, RELATIONSHIP_FIELDS);
-  checkPaths(def, p);
-  checkControlContent(def, p);
+  // the list and map fields the checks below walk: a module written without the types can give
+  // anything there, and walking it would crash instead of naming it
+  const shapeOk = checkShapes(def, p);
+  if (shapeOk) checkPaths(def, p);
+  if (shapeOk) checkControlContent(def, p);
   checkExtraFields(def, p);
   return p.problems;
 }

@@ -51,6 +51,13 @@ describe('validateDefinition', () => {
     expect(problemsOf({ source: { name: 'Src', version: 'x' } })).toEqual([expect.stringMatching(/^source\.name: /), expect.stringMatching(/^source\.version: /)]);
   });
 
+  it('names list and map fields of the wrong shape instead of crashing on them', () => {
+    for (const field of ['files', 'directories', 'symlinks', 'trees'] as const) {
+      for (const value of ['x', {}, [1]]) expect(problemsOf({ [field]: value } as never), `${field} ${JSON.stringify(value)}`).toEqual([`${field}: is not a list of objects`]);
+    }
+    expect(problemsOf({ scripts: 'foo' } as never)).toEqual(['scripts: is not an object of maintainer scripts']);
+  });
+
   it('checks the synopsis and the long description', () => {
     expect(problemsOf({ description: { synopsis: '' } }).join()).toMatch(/synopsis is empty/);
     expect(problemsOf({ description: { synopsis: 'x'.repeat(80) } })).toEqual([]);
