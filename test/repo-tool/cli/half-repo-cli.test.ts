@@ -124,6 +124,13 @@ describe('half-repo', () => {
     expect(await snapshot(out)).toEqual(before);
   });
 
+  it('refuses to backport to a suite pkgs/backports.json does not list (it exited 0 having done nothing)', async () => {
+    const result = await halfRepo(['backport', 'keepalived', '--suite', 'sid', '--out', join(work, 'never3')], { env });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/--suite sid: keepalived is backported to bookworm.* only[\s\S]*fix:/);
+    await expect(stat(join(work, 'never3'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('refuses a public key given as the signing key (exit 5)', async () => {
     const result = await halfRepo(['build', '--out', join(work, 'never2'), '--no-backports', '--key', join(out, 'half-archive-keyring.asc')], { env });
     expect(result.exitCode).toBe(5);

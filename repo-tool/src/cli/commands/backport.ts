@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { loadBackportSpecs, runBackports } from '../../build/backports.js';
 import { debInspector } from '../../build/deb-inspector.js';
 import { resolveSigner } from '../../build/signing.js';
-import { ConfigError } from '../../model/errors.js';
+import { ConfigError, UsageError } from '../../model/errors.js';
 import { systemClock } from '../../publish/clock.js';
 import { LocalStorage } from '../../publish/local-storage.js';
 import { updateRepository } from '../../publish/update.js';
@@ -29,6 +29,10 @@ export function registerBackport(program: Command): void {
     .action(async (name: string, flags: { suite: string[]; out: string; key: string[] }) => {
       const spec = (await loadBackportSpecs(PROJECT_ROOT)).find((s) => s.package === name);
       if (spec === undefined) throw new ConfigError(`${name} is not in pkgs/backports.json`, { hint: 'add it there with its suites, sourceDateEpoch, iteration and maintainer' });
+      const unknown = flags.suite.filter((suite) => !spec.suites.includes(suite));
+      if (unknown.length > 0) {
+        throw new UsageError(`--suite ${unknown.join(', ')}: ${name} is backported to ${spec.suites.join(' and ')} only`, { hint: `name one of ${spec.suites.join(', ')}, or add the suite to ${name}.suites in pkgs/backports.json` });
+      }
       const progress = createProgress();
       const outcomes = await runBackports([spec], { progress, ...(flags.suite.length > 0 ? { only: flags.suite } : {}) });
       const config = await loadRepoConfig(PROJECT_ROOT);
