@@ -22,6 +22,8 @@ export interface RunBackportOptions {
   readonly progress?: ProgressSink;
   /** Keep the build root after a failure, for debugging (it is always deleted after success). */
   readonly keepFailedRoot?: boolean;
+  /** Whether the repository the result goes to already publishes this source version. */
+  readonly published?: (source: string, version: string) => Promise<boolean>;
 }
 
 export async function runBackport(plan: BackportPlan, options: RunBackportOptions = {}): Promise<BackportResult> {
@@ -31,6 +33,13 @@ export async function runBackport(plan: BackportPlan, options: RunBackportOption
   if ('result' in cached) {
     progress.info(`backport ${plan.package} ${plan.version} for ${plan.targetSuite}: cached in ${cached.result.directory}`);
     return cached.result;
+  }
+  // Published already, and no cached build matches the inputs now: a build would publish other
+  // bytes under a version clients have (the pool refuses that, but only after minutes of build).
+  if ((await options.published?.(plan.package, plan.version)) === true) {
+    throw new ConfigError(`${plan.package} ${plan.version} is already published for ${plan.targetSuite}, and no cached build matches its inputs now (${cached.miss})`, {
+      hint: `raise ${plan.package}.iteration in pkgs/backports.json (a changed maintainer, sourceDateEpoch or HALF example file needs a new version), or build with the cache the published one came from`,
+    });
   }
   if (process.getuid?.() !== 0) {
     throw new ConfigError(`building the ${plan.package} backport for ${plan.targetSuite} needs root (mmdebstrap, mount and chroot), and no cached build exists (${cached.miss})`, {

@@ -9,6 +9,8 @@ import { runBackport } from '../backport/run-backport.js';
 import { isTargetSuite } from '../backport/suites.js';
 import type { Progress } from '../cli/progress.js';
 import { ConfigError, HalfRepoError } from '../model/errors.js';
+import { versionWithoutEpoch } from '../deb/version.js';
+import type { PublishedStorage } from '../publish/storage.js';
 
 export const BACKPORTS_FILE = 'pkgs/backports.json';
 
@@ -55,7 +57,14 @@ export async function loadBackportSpecs(root: string): Promise<BackportSpec[]> {
   return specs;
 }
 
-export async function runBackports(specs: readonly BackportSpec[], options: { readonly progress: Progress; readonly only?: readonly string[] }): Promise<BackportOutcome[]> {
+export interface RunBackportsOptions {
+  readonly progress: Progress;
+  readonly only?: readonly string[];
+  /** The repository the outcomes go to: a version it publishes is never rebuilt from changed inputs. */
+  readonly published?: (source: string, version: string) => Promise<boolean>;
+}
+
+export async function runBackports(specs: readonly BackportSpec[], options: RunBackportsOptions): Promise<BackportOutcome[]> {
   const outcomes: BackportOutcome[] = [];
   for (const spec of specs) {
     for (const suite of spec.suites) {
@@ -67,7 +76,7 @@ export async function runBackports(specs: readonly BackportSpec[], options: { re
           outcomes.push({ kind: 'skipped', package: spec.package, suite, reason: plan.reason });
           continue;
         }
-        const result = await runBackport(plan, { progress: options.progress });
+        const result = await runBackport(plan, { progress: options.progress, ...(options.published === undefined ? {} : { published: options.published }) });
         outcomes.push({ kind: 'published', package: spec.package, suite, version: result.version, files: [...result.binaries, result.source.dsc], cached: result.cached });
       } catch (error) {
         if (!(error instanceof HalfRepoError) || !spec.optional.includes(suite)) throw error;
@@ -78,4 +87,12 @@ export async function runBackports(specs: readonly BackportSpec[], options: { re
     }
   }
   return outcomes;
+}
+
+/** Whether the repository at `storage` holds `source`'s .dsc of `version` in its pool. */
+export function publishedSource(storage: PublishedStorage): (source: string, version: string) => Promise<boolean> {
+  return async (source, version) => {
+    const name = `/${source}_${versionWithoutEpoch(version)}.dsc`;
+    return (await storage.list('pool')).some((path) => path.endsWith(name));
+  };
 }

@@ -22,7 +22,7 @@ import { ChunkedIndexCompressor } from '../repo/index-compressor.js';
 import { importPackages } from '../repo/import.js';
 import { mergeIntoRepository, placeDeb } from '../repo/pool-additions.js';
 import type { MergedContents, PlacedDeb, RepoContents } from '../repo/pool-additions.js';
-import { loadBackportSpecs, runBackports } from './backports.js';
+import { loadBackportSpecs, publishedSource, runBackports } from './backports.js';
 import type { BackportOutcome } from './backports.js';
 import { writePublicKeyring } from '../sign/public-keyring.js';
 import type { OpenPgpSigner } from '../sign/openpgp-signer.js';
@@ -112,7 +112,7 @@ export async function buildRepository(options: BuildOptions): Promise<BuildResul
   );
   options.progress.done(`${built.length} packages`);
 
-  const backports = options.backports === false ? [] : await runBackports(await loadBackportSpecs(root), { progress: options.progress });
+  const backports = options.backports === false ? [] : await runBackports(await loadBackportSpecs(root), { progress: options.progress, published: publishedSource(new LocalStorage(out)) });
   for (const b of backports) {
     options.progress.info(b.kind === 'published' ? `${b.package} ${b.version} for ${b.suite}${b.cached ? ' (cached)' : ''}` : `${b.package} for ${b.suite}: Debian's own (${b.reason})`);
   }

@@ -1,0 +1,43 @@
+// A backport version a repository already publishes is never rebuilt from changed inputs: with no
+// cached build matching the inputs now, the build stops before it starts (a build would take
+// minutes, then the pool would refuse other bytes under the same version), and says to raise the
+// iteration. The repository is asked through its pool, as publishedSource reads it.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BackportPlan } from '../../../repo-tool/src/backport/backport-plan.js';
+import { runBackport } from '../../../repo-tool/src/backport/run-backport.js';
+import { publishedSource } from '../../../repo-tool/src/build/backports.js';
+import { ConfigError } from '../../../repo-tool/src/model/errors.js';
+import { LocalStorage } from '../../../repo-tool/src/publish/local-storage.js';
+
+const plan = { package: 'keepalived', targetSuite: 'bookworm', cacheKey: 'keepalived-bookworm-00000000000000000000000000000000', version: '1:2.3.3-1~bpo12+half1' } as BackportPlan;
+
+describe('a published backport version', () => {
+  let dir: string;
+  let storage: LocalStorage;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'half-published-'));
+    storage = new LocalStorage(join(dir, 'public'));
+    await storage.writeFile('pool/main/k/keepalived/keepalived_2.3.3-1~bpo12+half1.dsc', new TextEncoder().encode('dsc'));
+  });
+
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('is found in the pool by its .dsc, epoch left out; others are not', async () => {
+    const published = publishedSource(storage);
+    expect(await published('keepalived', '1:2.3.3-1~bpo12+half1')).toBe(true);
+    expect(await published('keepalived', '1:2.3.3-1~bpo12+half2')).toBe(false);
+    expect(await published('keepalived', '1:2.3.3-1~bpo12+half')).toBe(false);
+    expect(await publishedSource(new LocalStorage(join(dir, 'empty')))('keepalived', '1:2.3.3-1~bpo12+half1')).toBe(false);
+  });
+
+  it('stops a build whose inputs no cached entry matches, naming the version and the fix', async () => {
+    const error = await runBackport(plan, { cacheDir: join(dir, 'cache'), published: publishedSource(storage) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toBe('keepalived 1:2.3.3-1~bpo12+half1 is already published for bookworm, and no cached build matches its inputs now (not built yet)');
+    expect((error as ConfigError).hint).toMatch(/raise keepalived\.iteration in pkgs\/backports\.json/);
+  });
+});
