@@ -48,7 +48,7 @@ function union(a: readonly string[], b: readonly string[]): string[] {
 
 function refuse(path: string): never {
   throw new PackageFormatError(`${path} is already in the pool with different content`, {
-    hint: 'a published file never changes: give the new build a new version',
+    hint: 'a published file never changes: give the new build a new version (HALF\'s own packages: raise "version" in package.json)',
   });
 }
 
