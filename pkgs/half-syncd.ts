@@ -9,9 +9,11 @@
 // The netlink prebuild is shipped stripped (scripts/strip-elf.ts; Policy §10.1), its loaded
 // bytes unchanged.
 //
-// lintian (2.116, Debian 12): no errors, no warnings. At info level it reports
-// unused-debconf-template for every question (the config script names them through a variable)
-// and hardening-no-bindnow for the netlink prebuild (linked so upstream; not relinked here).
+// lintian (2.116, Debian 12): no errors, no warnings on the package as built; the published, signed
+// .deb draws one error, misplaced-extra-member-in-deb, for the _gpgorigin member debsigs(1)
+// signing adds. At info level it reports unused-debconf-template for every question (the config
+// script names them through a variable) and hardening-no-bindnow for the netlink prebuild
+// (linked so upstream; not relinked here).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DefinitionContext, FileEntry, PackageDefinition } from '../repo-tool/src/model/definition.js';

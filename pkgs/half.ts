@@ -9,7 +9,8 @@
 // nftables: the takeover guard and HALF's rules are an nftables table, even where the admin's
 // own rules are iptables; conntrack: the CLI `half doctor` and admins use next to half-syncd.
 //
-// lintian (2.116, Debian 12): no errors, no warnings.
+// lintian (2.116, Debian 12): no errors, no warnings on the package as built; the published, signed
+// .deb draws one error, misplaced-extra-member-in-deb, for the _gpgorigin member debsigs(1) signing adds.
 import type { DefinitionContext, PackageDefinition } from '../repo-tool/src/model/definition.js';
 import { MAINTAINER, standardDocs } from './lib/common.js';
 
