@@ -156,6 +156,11 @@ export function isMulticast(address: IpAddress): boolean {
   return address.family === 4 ? first >= 224 && first <= 239 : first === 0xff;
 }
 
+/** IPv6 link-local (fe80::/10): bound or sent to only with a zone (an interface), which half.conf has no way to write. */
+export function isLinkLocal(address: IpAddress): boolean {
+  return address.family === 6 && address.bytes[0] === 0xfe && ((address.bytes[1] as number) & 0xc0) === 0x80;
+}
+
 /** Unspecified (0.0.0.0, ::), loopback, or broadcast: never a node's own or a peer's address. */
 export function isSpecial(address: IpAddress): boolean {
   if (address.family === 4) {

@@ -1,7 +1,7 @@
 // Checks [node], [sync] and [sync2] of half.conf (docs/half.conf.5.md): who this node is and how
 // it reaches its peers. Problems are recorded, never thrown.
 import { DEFAULTS, type SyncLink } from './half-conf.js';
-import { isMulticast, isSpecial, type IpAddress } from './ip-address.js';
+import { isLinkLocal, isMulticast, isSpecial, type IpAddress } from './ip-address.js';
 import { splitList, type SectionReader } from './section-reader.js';
 
 const IFNAME = /^[A-Za-z0-9_.-]{1,15}$/;
@@ -39,6 +39,7 @@ function readPeers(link: SectionReader, address: IpAddress | undefined): IpAddre
     }
     let problem: string | undefined;
     if (isMulticast(peer) || isSpecial(peer)) problem = `${peer.text} is not a unicast address`;
+    else if (isLinkLocal(peer)) problem = `${peer.text} is link-local: it needs a zone, which half.conf cannot give`;
     else if (address !== undefined && peer.family !== address.family) problem = `${peer.text} is IPv${peer.family} but address is IPv${address.family}`;
     else if (address !== undefined && peer.text === address.text) problem = `${peer.text} is this node's own address`;
     else if (seen.has(peer.text)) problem = `${peer.text} is listed twice`;
@@ -66,6 +67,9 @@ export function readSyncLink(link: SectionReader): SyncLink | undefined {
   let address = addressText === undefined ? undefined : link.address('address', addressText, 'write one IPv4 or IPv6 address, without a prefix length');
   if (address !== undefined && (isMulticast(address) || isSpecial(address))) {
     link.fail('address', `${address.text} is not a unicast address`, 'write the address configured on the sync interface');
+    address = undefined;
+  } else if (address !== undefined && isLinkLocal(address)) {
+    link.fail('address', `${address.text} is link-local: binding it needs a zone, which half.conf cannot give`, 'give the sync interface a global or unique local (fd00::/8) address and write that');
     address = undefined;
   }
   const peers = readPeers(link, address);

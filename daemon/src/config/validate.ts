@@ -27,6 +27,17 @@ function crossCheck(config: HalfConfig, sections: Map<string, IniSection>, probl
   if (second?.multicastGroup !== undefined && second.multicastGroup.text === first.multicastGroup?.text) {
     reader('sync2').fail('multicast-group', `${second.multicastGroup.text} is already the [sync] group`, 'give the second sync link a group of its own');
   }
+  if (second !== undefined && second.address.text === first.address.text) {
+    reader('sync2').fail('address', `${second.address.text} is already the [sync] address`, 'give the second sync link this node\'s own address on its interface');
+  }
+  if (second !== undefined && second.address.family !== first.address.family) {
+    reader('sync2').fail('address', `${second.address.text} is IPv${second.address.family} but [sync] address is IPv${first.address.family}`, 'use one address family on both sync links');
+  }
+  // the links pair the peers by position: the i-th of each list is the same node (runtime/sync-link.ts);
+  // a node without a second link comes last in [sync], and a [sync2] peer beyond [sync]'s is no node
+  if (second !== undefined && first.multicastGroup === undefined && second.multicastGroup === undefined && second.peers.length > first.peers.length) {
+    reader('sync2').fail('peers', `lists ${second.peers.length} peers, [sync] only ${first.peers.length}`, 'list the nodes in the same order on both links (the i-th peer of each is one node); a node on [sync2] only cannot be paired');
+  }
   const syncAddresses = new Map<string, string>();
   config.sync.links.forEach((link, i) => {
     const name = i === 0 ? 'sync' : 'sync2';

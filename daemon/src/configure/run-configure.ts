@@ -11,6 +11,7 @@ import { configureNode, loadNodeConfig } from './configure-node.js';
 import { DEBCONF_MODES, runDebconfMode, type DebconfMode } from './debconf-mode.js';
 import { formatJoinMessage, joinInstructions } from './join-line.js';
 import { formatReport } from './messages.js';
+import { daemonRunsWith } from './daemon-config.js';
 import { keepalivedGate } from './keepalived-check.js';
 import { keyFilePath, nodePaths, NODE_FILES } from './node-paths.js';
 import { formatSteps, inChroot, planRuntimeSteps, runRuntimeSteps } from './runtime-steps.js';
@@ -69,8 +70,10 @@ export async function runConfigure(argv: readonly string[], overrides: Partial<C
     const live = paths.root === '/' && !(await inChroot());
     const report = await configureNode(paths, live ? keepalivedGate(paths) : undefined);
     io.out(formatReport(report));
-    // half.conf may have changed in ways no rendered file shows: half-syncd rereads it on restart.
-    const steps = planRuntimeSteps(report.changed, paths, true);
+    // half.conf may have changed in ways no rendered file shows: half-syncd rereads it on restart,
+    // which it needs unless it answers that it runs with this very configuration
+    const current = live && (await daemonRunsWith(report.config, await loadClusterKey(keyFilePath(report.config, paths))));
+    const steps = planRuntimeSteps(report.changed, paths, !current);
     if (!options.apply) {
       io.out(formatSteps(steps));
       return ExitCode.ok;

@@ -9,6 +9,7 @@ import { applyAnswers } from './apply-answers.js';
 import { defaultDeps, withExitCode, type CommandDeps } from './cli-io.js';
 import { parseCommandArgs } from './command-args.js';
 import { formatReport } from './messages.js';
+import { daemonRunsWith } from './daemon-config.js';
 import { keepalivedGate } from './keepalived-check.js';
 import { nodePaths } from './node-paths.js';
 import { formatSteps, inChroot, planRuntimeSteps, runRuntimeSteps } from './runtime-steps.js';
@@ -91,7 +92,8 @@ export async function runJoin(argv: readonly string[], overrides: Partial<Comman
       return ExitCode.config;
     }
     io.out(formatReport(result.report));
-    const steps = planRuntimeSteps(result.report.changed, paths, true);
+    const current = live && (await daemonRunsWith(result.report.config, result.key));
+    const steps = planRuntimeSteps(result.report.changed, paths, !current);
     if (!options.apply) {
       io.out(formatSteps(steps));
       return ExitCode.ok;

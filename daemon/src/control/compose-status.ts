@@ -14,6 +14,7 @@ export interface StatusParts {
   readonly pid: number;
   readonly uptimeSeconds: number;
   readonly configFile: string;
+  readonly configDigest?: string;
   readonly mode: 'external-cache' | 'direct';
   readonly ha: HaState;
   readonly sync: SyncStatus;
@@ -71,7 +72,7 @@ export function composeStatus(parts: StatusParts): DaemonStatus {
   const peers = sync.peers.map((peer) => peerView(peer, sync.lastSeq));
   return {
     schema: STATUS_SCHEMA,
-    daemon: { version: parts.version, pid: parts.pid, uptimeSeconds: Math.max(0, Math.floor(parts.uptimeSeconds)), configFile: parts.configFile },
+    daemon: { version: parts.version, pid: parts.pid, uptimeSeconds: Math.max(0, Math.floor(parts.uptimeSeconds)), configFile: parts.configFile, ...(parts.configDigest === undefined ? {} : { configDigest: parts.configDigest }) },
     node: { id: sync.nodeId, bootEpoch: sync.bootEpoch, role: sync.role, ha: parts.ha, mode: parts.mode },
     stream: { lastSeq: sync.lastSeq, resendQueue: sync.resendQueue, resyncInProgress: sync.resyncInProgress },
     tables: {

@@ -86,6 +86,8 @@ export interface DaemonStatus {
     readonly pid: number;
     readonly uptimeSeconds: number;
     readonly configFile: string;
+    /** config-digest.ts of the half.conf and key it started with; absent from older daemons. */
+    readonly configDigest?: string;
   };
   readonly node: {
     readonly id: number;

@@ -4,6 +4,7 @@
 import type { ExternalCaches } from '../cache/external-caches.js';
 import type { FlowCache } from '../cache/flow-cache.js';
 import type { HalfConfig } from '../config/half-conf.js';
+import { configDigest } from '../config/config-digest.js';
 import { notifySource } from '../config/keepalived-conf.js';
 import { ControlServer } from '../control/control-server.js';
 import type { DaemonStatus, SyncLinksView } from '../control/status-model.js';
@@ -89,10 +90,12 @@ export async function openServices(deps: ServiceDeps): Promise<Services> {
   const driver = new FailoverDriver(machine, executor, clock);
   const notify = new NotifyInputs(config, driver, logger);
   let control: ControlServer | undefined;
+  const digest = configDigest(config, options.clusterKey);
   const status = (): Promise<DaemonStatus> =>
     statusSnapshot({
       version: options.version,
       configFile: config.source,
+      configDigest: digest,
       mode: config.daemon.mode,
       startedAt: deps.startedAt,
       now: () => clock.now(),

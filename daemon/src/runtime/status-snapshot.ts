@@ -15,6 +15,7 @@ import type { HalfMode } from '../config/half-conf.js';
 export interface StatusSources {
   readonly version: string;
   readonly configFile: string;
+  readonly configDigest: string;
   readonly mode: HalfMode;
   /** Monotonic ms at start, and now. */
   readonly startedAt: number;
@@ -51,6 +52,7 @@ export async function statusSnapshot(sources: StatusSources): Promise<DaemonStat
     pid: process.pid,
     uptimeSeconds: (sources.now() - sources.startedAt) / 1000,
     configFile: sources.configFile,
+    configDigest: sources.configDigest,
     mode: sources.mode,
     ha: HA_STATE[sources.role()],
     sync: sources.sync(),

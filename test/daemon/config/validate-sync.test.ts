@@ -37,6 +37,8 @@ describe('[sync]', () => {
     ['interface = sync0\naddress = 203.0.113.1\npeers = 2001:db8::2', '7 sync.peers: 2001:db8::2 is IPv6 but address is IPv4'],
     ['interface = sync0\naddress = 203.0.113.1\npeers = 127.0.0.1', '7 sync.peers: 127.0.0.1 is not a unicast address'],
     ['interface = sync0\naddress = 203.0.113.1\npeers =', '7 sync.peers: is empty'],
+    ['interface = sync0\naddress = fe80::1\npeers = 2001:db8::2', '6 sync.address: fe80::1 is link-local: binding it needs a zone, which half.conf cannot give'],
+    ['interface = sync0\naddress = 2001:db8::1\npeers = fe80::2', '7 sync.peers: fe80::2 is link-local: it needs a zone, which half.conf cannot give'],
     ['address = 203.0.113.1\npeers = 203.0.113.2', '4 sync.interface: is missing'],
     ['interface = sync0\naddress = 203.0.113.1\npeers = 203.0.113.2\nport = 0', '8 sync.port: "0" is not a whole number from 1 to 65535'],
     ['interface = sync0\naddress = 203.0.113.1\npeers = 203.0.113.2\nkey-file = cluster.key', '8 sync.key-file: "cluster.key" is not an absolute path without spaces or quotes'],
@@ -55,6 +57,20 @@ describe('[sync]', () => {
     expect(brief(problemsOf(text))).toEqual(['10 sync2.peers: is missing (and so is multicast-group)', '13 sync2.port: is not a known key']);
     const ok = validateHalfConf(`${MINIMAL}[sync2]\ninterface = sync1\naddress = 198.51.100.9\npeers = 198.51.100.10\n`, 'h');
     expect(ok.sync.links.map((l) => l.interface)).toEqual(['sync0', 'sync1']);
+  });
+});
+
+describe('[sync2] against [sync]', () => {
+  const twoLinks = (sync2: string, sync = 'interface = sync0\naddress = 203.0.113.1\npeers = 203.0.113.2'): string => `${withSync(sync)}[sync2]\ninterface = sync1\n${sync2}\n`;
+
+  it('refuses the [sync] address again, another family, and more peers than [sync] has', () => {
+    expect(brief(problemsOf(twoLinks('address = 203.0.113.1\npeers = 198.51.100.10')))).toEqual(['sync2.address: 203.0.113.1 is already the [sync] address'].map((m) => expect.stringContaining(m)));
+    expect(brief(problemsOf(twoLinks('address = 2001:db8::1\npeers = 2001:db8::2')))).toEqual([expect.stringContaining('sync2.address: 2001:db8::1 is IPv6 but [sync] address is IPv4')]);
+    expect(brief(problemsOf(twoLinks('address = 198.51.100.9\npeers = 198.51.100.10 198.51.100.11')))).toEqual([expect.stringContaining('sync2.peers: lists 2 peers, [sync] only 1')]);
+    // the same nodes in the same order, fewer (the last nodes have no second link), or a multicast group on either link, are fine
+    expect(validateHalfConf(twoLinks('address = 198.51.100.9\npeers = 198.51.100.10', 'interface = sync0\naddress = 203.0.113.1\npeers = 203.0.113.2 203.0.113.3'), 'h').sync.links).toHaveLength(2);
+    expect(validateHalfConf(twoLinks('address = 198.51.100.9\npeers = 198.51.100.10 198.51.100.11', 'interface = sync0\naddress = 203.0.113.1\npeers = 203.0.113.2 203.0.113.3'), 'h').sync.links).toHaveLength(2);
+    expect(validateHalfConf(twoLinks('address = 198.51.100.9\nmulticast-group = 239.192.0.2', 'interface = sync0\naddress = 203.0.113.1\npeers = 203.0.113.2 203.0.113.3'), 'h').sync.links).toHaveLength(2);
   });
 });
 

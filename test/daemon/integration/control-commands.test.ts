@@ -3,7 +3,12 @@
 // of the primary's table and gets it back from a resync it asks for; the primary empties its own
 // cache and re-reads it from its kernel; at the end a commit on the standby still recreates the
 // primary's table exactly. The resync's records travel packed, many to a datagram.
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadClusterKey } from '../../../daemon/src/config/cluster-key.js';
+import { loadHalfConf } from '../../../daemon/src/config/load-config.js';
+import { daemonRunsWith } from '../../../daemon/src/configure/daemon-config.js';
 import { run } from '../../helpers/tools.js';
 import { clusterLab, OWN_ADDRESSES, type ClusterLab } from './fixtures/cluster-lab.js';
 import { batchLines, conntrackBatch, replicable } from './fixtures/conntrack-table.js';
@@ -57,5 +62,17 @@ describe('half flush and half resync against running daemons', () => {
     await standbyHolds(lab, ENTRIES, 20_000);
     // what the standby holds still recreates the primary's table exactly
     expect(await commitOnStandbyAndCompare(lab, keep)).toHaveLength(ENTRIES);
+  });
+
+  it('says whether it runs with the half.conf and key on disk (half configure --apply restarts it only if not)', async () => {
+    const config = await loadHalfConf(lab.b.confFile);
+    const key = await loadClusterKey(lab.b.keyFile);
+    expect(await daemonRunsWith(config, key)).toBe(true);
+    // the same meaning written otherwise (a comment) is the same configuration
+    await writeFile(join(lab.b.dir, 'commented.conf'), `# edited\n${await readFile(lab.b.confFile, 'utf8')}`);
+    expect(await daemonRunsWith(await loadHalfConf(join(lab.b.dir, 'commented.conf')), key)).toBe(true);
+    expect(await daemonRunsWith({ ...config, vrrp: { ...config.vrrp, advertIntervalSeconds: config.vrrp.advertIntervalSeconds + 1 } }, key)).toBe(false);
+    expect(await daemonRunsWith(config, key.map((b) => b ^ 1))).toBe(false);
+    expect(await daemonRunsWith({ ...config, daemon: { ...config.daemon, controlSocket: join(lab.b.dir, 'nobody.sock') } }, key)).toBe(false);
   });
 });
