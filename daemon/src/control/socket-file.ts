@@ -61,7 +61,14 @@ function listenOn(server: Server, path: string): Promise<void> {
 /** Binds `server` to `path` with mode 0600; returns the inode now at `path` (see removeSocketFile). */
 export async function bindSocketFile(server: Server, path: string): Promise<number> {
   if (Buffer.byteLength(path) > 100) throw new SocketPathError(`the control socket path ${path} is too long for a unix socket (at most 100 bytes)`, { hint: 'choose a shorter control-socket path in half.conf' });
-  await mkdir(dirname(path), { recursive: true, mode: 0o755 });
+  try {
+    await mkdir(dirname(path), { recursive: true, mode: 0o755 });
+  } catch (error) {
+    throw new SocketPathError(`cannot create ${dirname(path)}, the folder of the control socket: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
+      cause: error,
+      hint: 'set [daemon] control-socket in /etc/half/half.conf to a path below /run/half (under half-syncd\'s unit only /run/half and /var/lib/half are writable)',
+    });
+  }
   await clearStale(path);
   const temporary = `${path}.${process.pid}.new`;
   await unlink(temporary).catch(() => undefined);

@@ -52,7 +52,15 @@ export class NotifyFifoReader {
   /** Creates the FIFO if needed and starts reading. Rejects if it cannot be opened at all. */
   async start(): Promise<void> {
     await this.ensureFifo();
-    this.current = await this.openFifo();
+    try {
+      this.current = await this.openFifo();
+    } catch (error) {
+      if (error instanceof ConfigError) throw error;
+      throw new DaemonStartError(`cannot open the notify FIFO ${this.options.path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
+        cause: error,
+        hint: 'check that half-syncd may read it, or set [vrrp] notify-fifo in /etc/half/half.conf to a path below /run/half (under half-syncd\'s unit only /run/half and /var/lib/half are writable)',
+      });
+    }
     this.timer = setInterval(() => void this.check(), this.options.checkIntervalMs ?? 1000);
     this.timer.unref();
   }
@@ -78,7 +86,14 @@ export class NotifyFifoReader {
       info = undefined;
     }
     if (info !== undefined) return;
-    await mkdir(dirname(this.options.path), { recursive: true, mode: 0o755 });
+    try {
+      await mkdir(dirname(this.options.path), { recursive: true, mode: 0o755 });
+    } catch (error) {
+      throw new DaemonStartError(`cannot create ${dirname(this.options.path)}, the folder of the notify FIFO: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
+        cause: error,
+        hint: 'set [vrrp] notify-fifo in /etc/half/half.conf to a path below /run/half (under half-syncd\'s unit only /run/half and /var/lib/half are writable)',
+      });
+    }
     try {
       await run('mkfifo', ['-m', '0600', this.options.path]);
     } catch (error) {

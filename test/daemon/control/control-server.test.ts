@@ -170,6 +170,14 @@ describe('ControlServer', () => {
     expect(reply).toEqual({ lines: [], closed: true });
   });
 
+  it('names a socket folder it cannot create, with the fix', async () => {
+    await writeFile(join(dir, 'plain'), '');
+    const other = new ControlServer(handler, { path: join(dir, 'plain', 'run', 'half.sock') });
+    const refused = await other.listen().then(() => undefined, (error: unknown) => error);
+    expect(refused).toBeInstanceOf(SocketPathError);
+    expect(refused).toMatchObject({ message: `cannot create ${join(dir, 'plain', 'run')}, the folder of the control socket: ENOTDIR`, hint: expect.stringContaining('below /run/half') });
+  });
+
   it('replaces a stale socket, but never a live one or a file that is not a socket', async () => {
     const second = new ControlServer(handler, { path });
     await expect(second.listen()).rejects.toThrow(SocketPathError);

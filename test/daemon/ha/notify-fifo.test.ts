@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { NotifyEvent } from '../../../daemon/src/ha/notify-event.js';
 import { NotifyFifoReader } from '../../../daemon/src/ha/notify-fifo.js';
-import { ConfigError } from '../../../daemon/src/errors.js';
+import { ConfigError, DaemonStartError } from '../../../daemon/src/errors.js';
 import { run } from '../../helpers/tools.js';
 import { waitFor } from './fixtures/keepalived-pair.js';
 
@@ -98,5 +98,13 @@ describe('NotifyFifoReader', () => {
     const refused = await start(path).then(() => undefined, (error: unknown) => error);
     expect(refused).toBeInstanceOf(ConfigError);
     expect(refused).toMatchObject({ message: `${path} is not a FIFO`, hint: expect.stringContaining('[vrrp] notify-fifo') });
+  });
+
+  it('names a folder it cannot create as a start error with the fix (it was an unexpected error)', async () => {
+    await writeFile(join(dir, 'not-a-folder'), '');
+    const path = join(dir, 'not-a-folder', 'sub', 'keepalived.fifo');
+    const refused = await start(path).then(() => undefined, (error: unknown) => error);
+    expect(refused).toBeInstanceOf(DaemonStartError);
+    expect(refused).toMatchObject({ message: `cannot create ${join(dir, 'not-a-folder', 'sub')}, the folder of the notify FIFO: ENOTDIR`, hint: expect.stringContaining('below /run/half') });
   });
 });
