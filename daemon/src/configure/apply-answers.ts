@@ -69,7 +69,7 @@ export async function applyAnswers(answers: Answers, options: ApplyAnswersOption
   const planKey = planKeyPath === keyPath ? { state, key: existingKey } : await readKeyState(planKeyPath);
   const decision = decideKey(answer(answers, 'cluster-key'), planKey.key, options.random);
 
-  const previous = await readRegistry(paths.registry);
+  const previous = await readRegistry(paths);
   let registry: Registry = previous;
   const actions: WriteAction[] = [];
   if (decision.kind === 'write') {
@@ -86,7 +86,7 @@ export async function applyAnswers(answers: Answers, options: ApplyAnswersOption
   await options.gate?.(plan.config);
   const node = await planNodeWrites(plan.config, paths, registry);
   const all = { ...node, actions: [...actions, ...node.actions] };
-  await applyWritePlan(all, previous, paths.registry);
+  await applyWritePlan(all, previous, paths);
   const report = configureReport(plan.config, all);
   const key = decision.kind === 'write' ? decision.key : (planKey.key as Uint8Array);
   return { ok: true, report, key, keyGenerated: decision.kind === 'write' && decision.generated };

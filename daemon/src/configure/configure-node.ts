@@ -61,8 +61,8 @@ export type ConfigGate = (config: HalfConfig) => Promise<void>;
 export async function configureNode(paths: NodePaths, gate?: ConfigGate): Promise<ConfigureReport> {
   const config = await loadNodeConfig(paths);
   await gate?.(config);
-  const registry = await readRegistry(paths.registry);
+  const registry = await readRegistry(paths);
   const plan = await planNodeWrites(config, paths, registry);
-  await applyWritePlan(plan, registry, paths.registry);
+  await applyWritePlan(plan, registry, paths);
   return configureReport(config, plan);
 }

@@ -1,6 +1,7 @@
 // `half configure` on a throw-away root: the files keepalived, nft and iptables-restore read are
 // written, pass the real tools' checks inside a namespace shaped like the node, and are never
 // written over an admin's own or edited file.
+import { cp } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { configureNode } from '../../../daemon/src/configure/configure-node.js';
 import { parseRegistry, sha256Hex } from '../../../daemon/src/configure/generated-registry.js';
@@ -27,7 +28,7 @@ describe('configureNode', () => {
     const report = await configureNode(nodePaths(root.dir));
     expect(report.changed).toEqual(RENDERED.map((p) => root.at(p)));
     const registry = parseRegistry(await root.read('/var/lib/half/generated'));
-    for (const path of RENDERED) expect(registry.get(root.at(path))).toEqual(new Set([sha256Hex(await root.read(path))]));
+    for (const path of RENDERED) expect(registry.get(path)).toEqual(new Set([sha256Hex(await root.read(path))]));
     expect(await root.read('/etc/keepalived/keepalived.conf')).toContain('rendered from /etc/half/half.conf');
 
     const keepalived = await fw.exec(['keepalived', '--config-test', '-f', root.at('/etc/keepalived/keepalived.conf')]);
@@ -56,8 +57,27 @@ describe('configureNode', () => {
     expect(await root.read('/etc/keepalived/keepalived.conf.half')).toContain('vrrp_sync_group HALF');
     expect(report.messages).toEqual([expect.stringContaining('/etc/keepalived/keepalived.conf was not written by HALF, so it was left alone')]);
     const registry = parseRegistry(await root.read('/var/lib/half/generated'));
-    expect(registry.has(root.at('/etc/keepalived/keepalived.conf'))).toBe(false);
-    expect(registry.has(root.at('/etc/keepalived/keepalived.conf.half'))).toBe(true);
+    expect(registry.has('/etc/keepalived/keepalived.conf')).toBe(false);
+    expect(registry.has('/etc/keepalived/keepalived.conf.half')).toBe(true);
+  });
+
+  it('still knows its files in an image configured below another root and copied elsewhere', async () => {
+    await configuredPrimary(root);
+    await configureNode(nodePaths(root.dir));
+    const image = await nodeRoot();
+    try {
+      await cp(root.dir, image.dir, { recursive: true });
+      await image.write('/etc/half/half.conf', PRIMARY_CONF.replace('role = primary', 'role = backup'));
+      const report = await configureNode(nodePaths(image.dir));
+      expect(report.messages).toEqual([]);
+      expect(report.changed).toContain(image.at('/etc/keepalived/keepalived.conf'));
+      expect(await image.read('/etc/keepalived/keepalived.conf')).toContain('priority 100');
+      expect(await image.exists('/etc/keepalived/keepalived.conf.half')).toBe(false);
+      // postrm reads the node's paths: every file is listed as the booted node names it
+      expect([...parseRegistry(await image.read('/var/lib/half/generated')).keys()].sort()).toEqual([...RENDERED].sort());
+    } finally {
+      await image.cleanup();
+    }
   });
 
   it('keeps a local edit across a change of half.conf, and puts the new version beside it', async () => {
