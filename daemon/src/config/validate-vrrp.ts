@@ -3,7 +3,7 @@
 import type { ProblemList } from './config-error.js';
 import { DEFAULTS, type HalfConfig, type VipInterface } from './half-conf.js';
 import type { IniSection } from './ini.js';
-import { isMulticast, isSpecial, type IpPrefix } from './ip-address.js';
+import { isLinkLocal, isMulticast, isSpecial, type IpPrefix } from './ip-address.js';
 import { SectionReader } from './section-reader.js';
 import { isInterfaceName } from './validate-sync.js';
 
@@ -68,7 +68,21 @@ export function readVips(section: IniSection | undefined, problems: ProblemList)
 
 function vipProblem(vip: IpPrefix, previousOwner: string | undefined): string | undefined {
   if (isMulticast(vip.address) || isSpecial(vip.address)) return `${vip.address.text} is not a unicast address`;
+  if (vip.address.family === 4 && (vip.address.bytes[0] as number) >= 240) return `${vip.address.text} is in 240.0.0.0/4, reserved: not a unicast address`;
+  if (isLinkLocal(vip.address)) return `${vip.address.text} is link-local: not an address to move between nodes`;
   if (vip.length === 0) return `${vip.text} has prefix length 0`;
+  // in an IPv4 subnet of 4 or more addresses, the first is the network's and the last its broadcast
+  if (vip.address.family === 4 && vip.length <= 30) {
+    const host = hostPart(vip.address.bytes, vip.length);
+    if (host === 0) return `${vip.text} is the network address of its prefix: not a unicast address`;
+    if (host === 2 ** (32 - vip.length) - 1) return `${vip.text} is the broadcast address of its prefix: not a unicast address`;
+  }
   if (previousOwner !== undefined) return `${vip.address.text} is already listed (for ${previousOwner})`;
   return undefined;
+}
+
+/** The host bits of an IPv4 address under a prefix length, as a number. */
+function hostPart(bytes: Uint8Array, length: number): number {
+  const value = (((bytes[0] as number) << 24) | ((bytes[1] as number) << 16) | ((bytes[2] as number) << 8) | (bytes[3] as number)) >>> 0;
+  return length === 0 ? value : value % 2 ** (32 - length);
 }

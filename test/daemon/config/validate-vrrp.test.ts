@@ -57,6 +57,11 @@ describe('[vips]', () => {
     ['lan0 = 192.0.2.254/24\nwan0 = 192.0.2.254/24', '10 vips.wan0: 192.0.2.254 is already listed (for lan0)'],
     ['lan0 = 224.0.0.18/4', '9 vips.lan0: 224.0.0.18 is not a unicast address'],
     ['lan0 = 192.0.2.254/0', '9 vips.lan0: 192.0.2.254/0 has prefix length 0'],
+    ['lan0 = 192.0.2.255/24', '9 vips.lan0: 192.0.2.255/24 is the broadcast address of its prefix: not a unicast address'],
+    ['lan0 = 192.0.2.0/24', '9 vips.lan0: 192.0.2.0/24 is the network address of its prefix: not a unicast address'],
+    ['lan0 = 192.0.2.63/26', '9 vips.lan0: 192.0.2.63/26 is the broadcast address of its prefix: not a unicast address'],
+    ['lan0 = 240.0.0.1/24', '9 vips.lan0: 240.0.0.1 is in 240.0.0.0/4, reserved: not a unicast address'],
+    ['lan0 = fe80::fe/64', '9 vips.lan0: fe80::fe is link-local: not an address to move between nodes'],
     ['enP2p1s0 = 224.0.0.18/4', '9 vips.enP2p1s0: 224.0.0.18 is not a unicast address'], // named as written
     ['lan0 =', '9 vips.lan0: lists no address'],
     ['lan:0 = 192.0.2.254/24', '9 vips.lan:0: "lan:0" is not an interface name'],
@@ -64,5 +69,11 @@ describe('[vips]', () => {
     ['', '8 [vips]: lists no interface'],
   ])('%s → %s', (lines, expected) => {
     expect(brief(problemsOf(withVips(lines)))).toEqual([expected]);
+  });
+
+  it('takes the ends of a /31 or /32 and a host address of a wider prefix', () => {
+    for (const vip of ['192.0.2.0/31', '192.0.2.1/31', '192.0.2.7/32', '192.0.2.1/24', '192.0.2.62/26', '2001:db8::1/64']) {
+      expect(validateHalfConf(withVips(`lan0 = ${vip}`), 'h').vips[0]?.vips[0]?.text, vip).toBe(vip);
+    }
   });
 });
