@@ -7,7 +7,7 @@ import { HalfConfError, type ConfigProblem } from './config-error.js';
 
 export const CLUSTER_KEY_BYTES = 32;
 
-const MAKE_KEY = 'head -c 32 /dev/urandom | od -An -tx1 | tr -d " \\n" > FILE; chmod 0600 FILE';
+const MAKE_KEY = '(umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d " \\n" > FILE)';
 
 export type ClusterKeyResult =
   | { readonly ok: true; readonly key: Uint8Array }

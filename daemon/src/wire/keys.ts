@@ -39,7 +39,7 @@ export class FrameKeys {
     if (clusterKey.byteLength < MIN_CLUSTER_KEY_BYTES) {
       throw new ConfigError(
         `the sync cluster key is ${clusterKey.byteLength} bytes; it must be at least ${MIN_CLUSTER_KEY_BYTES}`,
-        { hint: 'make one with `head -c 32 /dev/urandom > /etc/half/cluster.key` and copy it to every node' },
+        { hint: 'make one as half.conf(5) shows (32 random bytes as hex, mode 0600: `(umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d " \\n" > /etc/half/cluster.key)`) and copy it to every node' },
       );
     }
     if (!Number.isInteger(clusterId) || clusterId < 0 || clusterId > 0xffffffff) {

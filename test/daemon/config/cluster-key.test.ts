@@ -46,7 +46,7 @@ describe('loadClusterKey', () => {
 
   it('loads a 0600 root file written the way half.conf(5) says', async () => {
     const path = join(dir, 'made.key');
-    await run('sh', ['-c', `head -c 32 /dev/urandom | od -An -tx1 | tr -d " \\n" > ${path}; chmod 0600 ${path}`], { check: true });
+    await run('sh', ['-c', `umask 022; (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d " \\n" > ${path})`], { check: true });
     const key = await loadClusterKey(path);
     expect(key).toHaveLength(32);
     const again = await loadClusterKey(path);
@@ -70,12 +70,12 @@ describe('loadClusterKey', () => {
     expect(await failure(path)).toEqual([
       `sync.key-file: is owned by uid 1000, not root | chown root:root ${path}`,
       `sync.key-file: has mode 0644: others can read the cluster key | chmod 0600 ${path}`,
-      expect.stringMatching(/^sync\.key-file: is neither 64 hex digits nor base64 \| write 32 random bytes as hex: head -c 32 \/dev\/urandom/),
+      expect.stringMatching(/^sync\.key-file: is neither 64 hex digits nor base64 \| write 32 random bytes as hex: \(umask 077; head -c 32 \/dev\/urandom/),
     ]);
   });
 
   it('names a missing file or a directory, with the command that makes a key', async () => {
-    expect(await failure(join(dir, 'absent.key'))).toEqual([expect.stringMatching(/^sync\.key-file: does not exist \| create the same key on every node: head -c 32/)]);
+    expect(await failure(join(dir, 'absent.key'))).toEqual([expect.stringMatching(/^sync\.key-file: does not exist \| create the same key on every node: \(umask 077; head -c 32/)]);
     await mkdir(join(dir, 'adir'), { mode: 0o700 });
     expect(await failure(join(dir, 'adir'))).toEqual([expect.stringMatching(/^sync\.key-file: is not a regular file/)]);
   });
