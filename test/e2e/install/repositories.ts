@@ -39,7 +39,8 @@ async function checkoutCopy(version: string): Promise<{ root: string; remove(): 
   const base = await mkdtemp(join(tmpdir(), 'half-e2e-checkout-'));
   const root = join(base, 'half');
   const listed = await run('git', ['-C', PROJECT_ROOT, 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], { check: true });
-  for (const path of listed.stdout.split('\0').filter((p) => p !== '')) {
+  // node_modules is linked below; git lists it when it is itself a symlink (a second work tree)
+  for (const path of listed.stdout.split('\0').filter((p) => p !== '' && p !== 'node_modules')) {
     await mkdir(join(root, path, '..'), { recursive: true });
     await cp(join(PROJECT_ROOT, path), join(root, path), { preserveTimestamps: true }).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') throw error; // deleted in the work tree, still in the index
