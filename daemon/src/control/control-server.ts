@@ -131,10 +131,16 @@ export class ControlServer {
         // A request counts as pending until its answer has left for the kernel, not just until
         // it is computed: a client that keeps asking but never reads would otherwise make the
         // answers pile up in our socket's buffer without bound.
-        queue = queue.then(() => this.answer(line).then((text) => {
-          if (socket.writable) socket.write(text, () => pending--);
-          else pending--;
-        }));
+        // No idle timeout while the daemon works on an answer (a commit of a large table takes
+        // longer than it); a client that does not read its answers still meets it.
+        queue = queue.then(() => {
+          socket.setTimeout(0);
+          return this.answer(line).then((text) => {
+            if (!socket.destroyed) socket.setTimeout(this.idleTimeoutMs);
+            if (socket.writable) socket.write(text, () => pending--);
+            else pending--;
+          });
+        });
       }
     };
     socket.on('data', take);

@@ -170,6 +170,17 @@ describe('ControlServer', () => {
     expect(reply).toEqual({ lines: [], closed: true });
   });
 
+  it('keeps a connection whose answer takes longer than the idle timeout (a long commit)', async () => {
+    await server.close();
+    server = new ControlServer(handler, { path, idleTimeoutMs: 100 });
+    await server.listen();
+    handler.commitDelayMs = 400;
+    expect(await sendControlRequest(path, { cmd: 'commit' }, { timeoutMs: 5000 })).toMatchObject({ entries: 10 });
+    // and once answered, a silent client meets the idle timeout again
+    const reply = await rawExchange(path, ['{"v":1,"id":1,"cmd":"status"}\n']);
+    expect(reply.closed).toBe(true);
+  });
+
   it('names a socket folder it cannot create, with the fix', async () => {
     await writeFile(join(dir, 'plain'), '');
     const other = new ControlServer(handler, { path: join(dir, 'plain', 'run', 'half.sock') });
