@@ -68,8 +68,9 @@ export function readSyncLink(link: SectionReader): SyncLink | undefined {
   if (address !== undefined && (isMulticast(address) || isSpecial(address))) {
     link.fail('address', `${address.text} is not a unicast address`, 'write the address configured on the sync interface');
     address = undefined;
-  } else if (address !== undefined && isLinkLocal(address)) {
-    link.fail('address', `${address.text} is link-local: binding it needs a zone, which half.conf cannot give`, 'give the sync interface a global or unique local (fd00::/8) address and write that');
+  } else if (address !== undefined && isLinkLocal(address) && link.entry('multicast-group') === undefined) {
+    // a multicast link binds the group on the interface, never this address: link-local is fine there
+    link.fail('address', `${address.text} is link-local: binding it needs a zone, which half.conf cannot give`, 'give the sync interface a global or unique local (fd00::/8) address and write that, or use a multicast-group');
     address = undefined;
   }
   const peers = readPeers(link, address);

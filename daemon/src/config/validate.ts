@@ -4,7 +4,7 @@
 import { ProblemList } from './config-error.js';
 import { DEFAULTS, type HalfConfig, type SyncLink, type VipInterface } from './half-conf.js';
 import { parseIni, type IniSection } from './ini.js';
-import { prefixContains } from './ip-address.js';
+import { isLinkLocal, prefixContains } from './ip-address.js';
 import { nearest, SectionReader } from './section-reader.js';
 import { readDaemon, readFilter } from './validate-daemon.js';
 import { readNode, readSyncLink } from './validate-sync.js';
@@ -27,7 +27,8 @@ function crossCheck(config: HalfConfig, sections: Map<string, IniSection>, probl
   if (second?.multicastGroup !== undefined && second.multicastGroup.text === first.multicastGroup?.text) {
     reader('sync2').fail('multicast-group', `${second.multicastGroup.text} is already the [sync] group`, 'give the second sync link a group of its own');
   }
-  if (second !== undefined && second.address.text === first.address.text) {
+  // (a link-local address is one per interface: the same one on both links is two addresses)
+  if (second !== undefined && second.address.text === first.address.text && !isLinkLocal(first.address)) {
     reader('sync2').fail('address', `${second.address.text} is already the [sync] address`, 'give the second sync link this node\'s own address on its interface');
   }
   if (second !== undefined && second.address.family !== first.address.family) {

@@ -26,6 +26,8 @@ describe('[sync]', () => {
     const config = validateHalfConf(withSync('interface = sync0\naddress = 203.0.113.1\nmulticast-group = 225.0.0.50'), 'h');
     expect(config.sync.links[0].peers).toEqual([]);
     expect(config.sync.links[0].multicastGroup?.text).toBe('225.0.0.50');
+    // the group is bound on the interface, not the address: a link-local address serves there
+    expect(validateHalfConf(withSync('interface = sync0\naddress = fe80::1\nmulticast-group = ff02::1:3781'), 'h').sync.links[0].address.text).toBe('fe80::1');
   });
 
   it.each([
