@@ -1,7 +1,7 @@
 // Where `half configure` reads and writes on a node, and which rendered text goes to which file.
 // Every path hangs below `root` ('/' on a real node; a folder or a chroot in tests and image
 // builds), including the key file half.conf names. Pure.
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { HalfConfig } from '../config/half-conf.js';
 import type { RenderedNode } from '../config/render-node.js';
 import { REGISTRY_PATH } from './generated-registry.js';
@@ -30,7 +30,9 @@ export interface NodePaths {
   readonly registry: string;
 }
 
-export function nodePaths(root = '/', halfConf: string = NODE_FILES.halfConf): NodePaths {
+export function nodePaths(givenRoot = '/', halfConf: string = NODE_FILES.halfConf): NodePaths {
+  // absolute and normalised (`./img`, `/srv//img/`): the registry strips it from the paths it stores
+  const root = resolve(givenRoot);
   const at = (path: string): string => (root === '/' ? path : join(root, path));
   return { root, at, halfConf: at(halfConf), halfConfOnNode: halfConf, registry: at(NODE_FILES.registry) };
 }

@@ -2,6 +2,7 @@
 // written, pass the real tools' checks inside a namespace shaped like the node, and are never
 // written over an admin's own or edited file.
 import { cp } from 'node:fs/promises';
+import { relative } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { configureNode } from '../../../daemon/src/configure/configure-node.js';
 import { parseRegistry, sha256Hex } from '../../../daemon/src/configure/generated-registry.js';
@@ -68,7 +69,8 @@ describe('configureNode', () => {
     try {
       await cp(root.dir, image.dir, { recursive: true });
       await image.write('/etc/half/half.conf', PRIMARY_CONF.replace('role = primary', 'role = backup'));
-      const report = await configureNode(nodePaths(image.dir));
+      // named relatively, with a doubled slash: the same root
+      const report = await configureNode(nodePaths(`./${relative(process.cwd(), image.dir)}//`));
       expect(report.messages).toEqual([]);
       expect(report.changed).toContain(image.at('/etc/keepalived/keepalived.conf'));
       expect(await image.read('/etc/keepalived/keepalived.conf')).toContain('priority 100');
