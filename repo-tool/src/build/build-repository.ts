@@ -2,7 +2,7 @@
 // apt repository at OUT (with the packages OUT already holds: imports, backports, older
 // versions). Reads the clock and environment only through its options.
 import { UsageError } from '../model/errors.js';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Progress } from '../cli/progress.js';
@@ -12,7 +12,7 @@ import type { Compression } from '../format/compression.js';
 import type { DebArtifact } from '../model/artifact.js';
 import type { DefinitionContext, PackageDefinition } from '../model/definition.js';
 import { systemClock } from '../publish/clock.js';
-import { LocalStorage } from '../publish/local-storage.js';
+import { LocalStorage, makeDirs } from '../publish/local-storage.js';
 import { updateRepository } from '../publish/update.js';
 import type { UpdateResult } from '../publish/update.js';
 import { DiskChunkCache, defaultChunkCacheDir } from '../repo/chunk-cache.js';
@@ -127,7 +127,7 @@ export async function buildRepository(options: BuildOptions): Promise<BuildResul
     return merged;
   };
 
-  await mkdir(out, { recursive: true });
+  await makeDirs(out);
   options.progress.info(`publishing ${out}`);
   const update = await updateRepository({
     storage: new LocalStorage(out),

@@ -14,7 +14,7 @@ const FILE_MODE = 0o644;
 const DIR_MODE = 0o755;
 
 /** mkdir -p, each folder it creates chmod'ed to 0755 (mkdir's mode goes through the umask). */
-async function makeDirs(dir: string): Promise<void> {
+export async function makeDirs(dir: string): Promise<void> {
   const first = await mkdir(dir, { recursive: true, mode: DIR_MODE });
   if (first === undefined) return;
   for (let d = dir; ; d = dirname(d)) {
@@ -93,6 +93,7 @@ export class LocalStorage implements PublishedStorage {
     await makeDirs(dirname(target));
     try {
       await link(this.abs(from), target);
+      await chmod(target, FILE_MODE); // one inode: a file an older publish left 0640 is readable now
       return true;
     } catch (error) {
       if (code(error) === 'EEXIST') return false;

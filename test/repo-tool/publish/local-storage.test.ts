@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readlink, stat } from 'node:fs/promises';
+import { readlink, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PublishError } from '../../../repo-tool/src/model/errors.js';
@@ -15,16 +15,21 @@ describe('LocalStorage', () => {
   });
   afterAll(async () => removeTempDir(dir));
 
-  it('publishes world-readable files and folders whatever the umask', async () => {
+  it('publishes world-readable files and folders whatever the umask, the repository\'s own folder too', async () => {
+    const fresh = new LocalStorage(join(dir, 'fresh', 'public'));
     const saved = process.umask(0o077);
     try {
-      await storage.writeFile('u/v/file', new TextEncoder().encode('x'));
-      await storage.symlink('file', 'u/w/link');
+      await fresh.writeFile('u/v/file', new TextEncoder().encode('x'));
+      await fresh.symlink('file', 'u/w/link');
+      await writeFile(join(dir, 'fresh', 'public', 'u', 'old'), 'an older publish left it 0600');
+      await fresh.link('u/old', 'u/linked');
     } finally {
       process.umask(saved);
     }
-    expect((await stat(join(dir, 'u/v/file'))).mode & 0o777).toBe(0o644);
-    for (const folder of ['u', 'u/v', 'u/w']) expect((await stat(join(dir, folder))).mode & 0o777, folder).toBe(0o755);
+    const mode = async (path: string) => (await stat(join(dir, 'fresh', path))).mode & 0o777;
+    expect(await mode('public/u/v/file')).toBe(0o644);
+    expect(await mode('public/u/linked')).toBe(0o644);
+    for (const folder of ['fresh', 'public', 'public/u', 'public/u/v', 'public/u/w']) expect(await mode(folder === 'fresh' ? '.' : folder), folder).toBe(0o755);
   });
 
   it('links without replacing, renames in place, and lists files and symlinks', async () => {
