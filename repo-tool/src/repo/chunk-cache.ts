@@ -23,6 +23,8 @@ export class MemoryChunkCache implements ChunkCache {
 }
 
 const DIGEST_BYTES = 32;
+/** The layout of an entry on disk: its SHA-256, then its bytes. */
+const ENTRY_FORMAT = 'sha256-v1';
 
 function digest(bytes: Uint8Array): Buffer {
   return createHash('sha256').update(bytes).digest();
@@ -32,7 +34,8 @@ export class DiskChunkCache implements ChunkCache {
   constructor(readonly dir: string) {}
 
   private path(kind: string, key: string): string {
-    return join(this.dir, kind, key.slice(0, 2), key);
+    // entries with their digest live apart from the bare ones an older half-repo reads and writes
+    return join(this.dir, ENTRY_FORMAT, kind, key.slice(0, 2), key);
   }
 
   async get(kind: string, key: string): Promise<Uint8Array | undefined> {

@@ -36,7 +36,8 @@ describe('DiskChunkCache', () => {
     const bytes = await new ChunkedIndexCompressor(new DiskChunkCache(cacheDir)).gzip(content);
     const files = async (kind: string): Promise<string[]> => {
       const out: string[] = [];
-      for (const sub of await readdir(join(cacheDir, kind))) for (const name of await readdir(join(cacheDir, kind, sub))) out.push(join(cacheDir, kind, sub, name));
+      const base = join(cacheDir, 'sha256-v1', kind);
+      for (const sub of await readdir(base)) for (const name of await readdir(join(base, sub))) out.push(join(base, sub, name));
       return out;
     };
     const entries = await files('deflate-9-sync');
