@@ -16,6 +16,9 @@ import { BACKPORT_FORMAT } from './cache-key.js';
 import { assertNothingMountedUnder } from './chroot-run.js';
 import { buildOutputs, sha256List, type ListedFile } from './collect.js';
 
+/** The version is published already and a build would make other bytes: never a reason to fall back to Debian's package. */
+export class PublishedVersionError extends ConfigError {}
+
 export interface RunBackportOptions {
   /** Default: ${XDG_CACHE_HOME:-$HOME/.cache}/half/backports. */
   readonly cacheDir?: string;
@@ -37,7 +40,7 @@ export async function runBackport(plan: BackportPlan, options: RunBackportOption
   // Published already, and no cached build matches the inputs now: a build would publish other
   // bytes under a version clients have (the pool refuses that, but only after minutes of build).
   if ((await options.published?.(plan.package, plan.version)) === true) {
-    throw new ConfigError(`${plan.package} ${plan.version} is already published for ${plan.targetSuite}, and no cached build matches its inputs now (${cached.miss})`, {
+    throw new PublishedVersionError(`${plan.package} ${plan.version} is already published for ${plan.targetSuite}, and no cached build matches its inputs now (${cached.miss})`, {
       hint: `raise ${plan.package}.iteration in pkgs/backports.json (a changed maintainer, sourceDateEpoch or HALF example file needs a new version), or build with the cache the published one came from`,
     });
   }

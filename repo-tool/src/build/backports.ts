@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { planBackport } from '../backport/plan-backport.js';
-import { runBackport } from '../backport/run-backport.js';
+import { PublishedVersionError, runBackport } from '../backport/run-backport.js';
 import { isTargetSuite } from '../backport/suites.js';
 import type { Progress } from '../cli/progress.js';
 import { ConfigError, HalfRepoError } from '../model/errors.js';
@@ -79,7 +79,7 @@ export async function runBackports(specs: readonly BackportSpec[], options: RunB
         const result = await runBackport(plan, { progress: options.progress, ...(options.published === undefined ? {} : { published: options.published }) });
         outcomes.push({ kind: 'published', package: spec.package, suite, version: result.version, files: [...result.binaries, result.source.dsc], cached: result.cached });
       } catch (error) {
-        if (!(error instanceof HalfRepoError) || !spec.optional.includes(suite)) throw error;
+        if (!fallsBackToDebian(error, spec, suite)) throw error;
         const reason = `${error.message}${error.hint !== undefined ? ` (${error.hint})` : ''}`;
         options.progress.warn(`${spec.package} backport for ${suite} failed: ${reason}\n${suite} keeps Debian's own ${spec.package}.`);
         outcomes.push({ kind: 'skipped', package: spec.package, suite, reason });
@@ -87,6 +87,15 @@ export async function runBackports(specs: readonly BackportSpec[], options: RunB
     }
   }
   return outcomes;
+}
+
+/**
+ * Whether a failed backport leaves the suite with Debian's own package (a warning) instead of
+ * failing the build: for suites the spec marks optional, except a refusal to rebuild a published
+ * version, where the published backport stays and Debian's package would not come back.
+ */
+export function fallsBackToDebian(error: unknown, spec: BackportSpec, suite: string): error is HalfRepoError {
+  return error instanceof HalfRepoError && !(error instanceof PublishedVersionError) && spec.optional.includes(suite);
 }
 
 /** Whether the repository at `storage` holds `source`'s .dsc of `version` in its pool. */

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackportPlan } from '../../../repo-tool/src/backport/backport-plan.js';
-import { runBackport } from '../../../repo-tool/src/backport/run-backport.js';
-import { publishedSource } from '../../../repo-tool/src/build/backports.js';
+import { PublishedVersionError, runBackport } from '../../../repo-tool/src/backport/run-backport.js';
+import { fallsBackToDebian, publishedSource } from '../../../repo-tool/src/build/backports.js';
 import { ConfigError } from '../../../repo-tool/src/model/errors.js';
 import { LocalStorage } from '../../../repo-tool/src/publish/local-storage.js';
 
@@ -36,8 +36,20 @@ describe('a published backport version', () => {
 
   it('stops a build whose inputs no cached entry matches, naming the version and the fix', async () => {
     const error = await runBackport(plan, { cacheDir: join(dir, 'cache'), published: publishedSource(storage) }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ConfigError);
+    expect(error).toBeInstanceOf(PublishedVersionError);
     expect((error as ConfigError).message).toBe('keepalived 1:2.3.3-1~bpo12+half1 is already published for bookworm, and no cached build matches its inputs now (not built yet)');
     expect((error as ConfigError).hint).toMatch(/raise keepalived\.iteration in pkgs\/backports\.json/);
+  });
+});
+
+describe('an optional suite', () => {
+  const spec = { package: 'keepalived', suites: ['bookworm', 'trixie'], sourceDateEpoch: 0, iteration: 1, maintainer: 'M <m@example.org>', optional: ['trixie'] };
+
+  it('keeps Debian\'s package when its backport fails, but never when the failure is a published version\'s', () => {
+    const failed = new ConfigError('no build');
+    expect(fallsBackToDebian(failed, spec, 'trixie')).toBe(true);
+    expect(fallsBackToDebian(failed, spec, 'bookworm')).toBe(false);
+    expect(fallsBackToDebian(new PublishedVersionError('published'), spec, 'trixie')).toBe(false);
+    expect(fallsBackToDebian(new Error('a bug'), spec, 'trixie')).toBe(false);
   });
 });
