@@ -9,7 +9,7 @@ import { renderNode } from '../config/render-node.js';
 import { validateHalfConf } from '../config/validate.js';
 import { readIfExists } from './atomic-file.js';
 import { applyWritePlan, readRegistry } from './apply-writes.js';
-import { keyFilePath, renderedTargets, type NodePaths } from './node-paths.js';
+import { keyFilePath, NODE_FILES, renderedTargets, type NodePaths } from './node-paths.js';
 import type { Registry } from './generated-registry.js';
 import { besidePath, planWrites, type FileOutcome, type WritePlan } from './write-plan.js';
 
@@ -58,11 +58,17 @@ export function configureReport(config: HalfConfig, plan: WritePlan): ConfigureR
 /** A check of the valid configuration against the machine, before anything is written; throws to refuse. */
 export type ConfigGate = (config: HalfConfig) => Promise<void>;
 
+/** Whether the plan writes keepalived.conf itself (not HALF's version beside an admin's file): then keepalived must accept it. */
+export function writesKeepalivedConf(plan: WritePlan, paths: NodePaths): boolean {
+  const target = paths.at(NODE_FILES.keepalivedConf);
+  return plan.actions.some((a) => a.kind === 'write' && a.path === target);
+}
+
 export async function configureNode(paths: NodePaths, gate?: ConfigGate): Promise<ConfigureReport> {
   const config = await loadNodeConfig(paths);
-  await gate?.(config);
   const registry = await readRegistry(paths);
   const plan = await planNodeWrites(config, paths, registry);
+  if (writesKeepalivedConf(plan, paths)) await gate?.(config);
   await applyWritePlan(plan, registry, paths);
   return configureReport(config, plan);
 }

@@ -22,6 +22,8 @@ import { formatReport } from './messages.js';
 import type { NodePaths } from './node-paths.js';
 import { planHalfConf } from './plan-conf.js';
 import { suggestAnswers } from './suggest-answers.js';
+import { keepalivedGate } from './keepalived-check.js';
+import { inChroot } from './runtime-steps.js';
 
 export const DEBCONF_MODES = ['suggest', 'check', 'apply'] as const;
 export type DebconfMode = (typeof DEBCONF_MODES)[number];
@@ -58,7 +60,9 @@ export async function runDebconfMode(mode: DebconfMode, paths: NodePaths, deps: 
     io.out(formatProblems(plan.problems));
     return ExitCode.config;
   }
-  const result = await applyAnswers(answers, { paths, facts, random: deps.random });
+  // on the running node keepalived must accept the keepalived.conf first: postinst reloads it
+  const live = paths.root === '/' && !(await inChroot());
+  const result = await applyAnswers(answers, { paths, facts, random: deps.random, ...(live ? { gate: keepalivedGate(paths) } : {}) });
   if (!result.ok) {
     io.err(`half configure: the debconf answers cannot configure this node, nothing was written:\n`);
     for (const p of result.problems) io.err(`  ${p.question === undefined ? 'half.conf' : `half-syncd/${p.question}`}: ${p.message}\n`);

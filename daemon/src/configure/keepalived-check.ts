@@ -8,6 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HalfConfError } from '../config/config-error.js';
+import { ToolError } from '../errors.js';
 import type { HalfConfig } from '../config/half-conf.js';
 import { renderNode } from '../config/render-node.js';
 import type { ConfigGate } from './configure-node.js';
@@ -45,8 +46,11 @@ export async function keepalivedVerdict(text: string, shownAs: string, run: Run 
       throw error;
     }
     if (result.exitCode === 0) return { state: 'accepted' };
+    if (result.exitCode === null) {
+      throw new ToolError('keepalived --config-test did not finish (30 s), so the keepalived.conf HALF would write is unchecked: nothing was written', { hint: 'run `keepalived --config-test` by hand to see why it hangs, then run the command again' });
+    }
     const lines = result.stderr.split('\n').map((line) => line.split(file).join(shownAs).trim()).filter((line) => line !== '');
-    return { state: 'refused', lines: lines.length > 0 ? lines : [`keepalived --config-test exited ${result.exitCode ?? 'on a signal'}`] };
+    return { state: 'refused', lines: lines.length > 0 ? lines : [`keepalived --config-test exited ${result.exitCode}`] };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -4,6 +4,7 @@
 // VIPs), one whose interfaces all exist is written; no keepalived installed means no gate.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HalfConfError } from '../../../daemon/src/config/config-error.js';
+import { ToolError } from '../../../daemon/src/errors.js';
 import { configureNode } from '../../../daemon/src/configure/configure-node.js';
 import { keepalivedVerdict, requireKeepalivedAccepts, type Run } from '../../../daemon/src/configure/keepalived-check.js';
 import { nodePaths } from '../../../daemon/src/configure/node-paths.js';
@@ -51,6 +52,16 @@ describe('the keepalived gate', () => {
     for (const file of ['/etc/keepalived/keepalived.conf', '/etc/half/half.nft', '/var/lib/half/generated']) expect(await root.exists(file), file).toBe(false);
   });
 
+  it('asks nothing of keepalived when HALF leaves an admin\'s keepalived.conf alone (its version goes beside it)', async () => {
+    await configuredPrimary(root, PRIMARY_CONF.replace('eth1 = ', 'eth3 = '));
+    await root.write('/etc/keepalived/keepalived.conf', '# the admin\'s own\n');
+    const paths = nodePaths(root.dir);
+    const report = await configureNode(paths, gate(paths));
+    expect(await root.read('/etc/keepalived/keepalived.conf')).toBe('# the admin\'s own\n');
+    expect(await root.exists('/etc/keepalived/keepalived.conf.half')).toBe(true);
+    expect(report.changed).toContain(root.at('/etc/half/half.nft'));
+  });
+
   it('lets a configuration through whose interfaces all exist', async () => {
     const paths = nodePaths(root.dir);
     const report = await configureNode(paths, gate(paths));
@@ -58,10 +69,13 @@ describe('the keepalived gate', () => {
     expect(await root.exists('/etc/keepalived/keepalived.conf')).toBe(true);
   });
 
-  it('says absent when keepalived is not installed, and reports a refusal without words by its exit status', async () => {
+  it('says absent when keepalived is not installed, reports a refusal without words by its exit status, and a hang as the tool\'s failure', async () => {
     const missing: Run = (_file, args) => inNamespace('/nonexistent/keepalived', args).then(() => Promise.reject(Object.assign(new Error('spawn keepalived ENOENT'), { code: 'ENOENT' })));
     expect(await keepalivedVerdict('global_defs {\n}\n', '/etc/keepalived/keepalived.conf', missing)).toEqual({ state: 'absent' });
     const mute: Run = async () => ({ exitCode: 5, stderr: '' });
     expect(await keepalivedVerdict('x', '/etc/keepalived/keepalived.conf', mute)).toEqual({ state: 'refused', lines: ['keepalived --config-test exited 5'] });
+    // killed by the timeout: the tool failed, half.conf is not to blame
+    const hung: Run = async () => ({ exitCode: null, stderr: '' });
+    await expect(keepalivedVerdict('x', '/etc/keepalived/keepalived.conf', hung)).rejects.toThrow(ToolError);
   });
 });
