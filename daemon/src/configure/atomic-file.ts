@@ -48,9 +48,8 @@ export async function readIfExists(path: string): Promise<string | undefined> {
     return await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new NodeFileError(`could not read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
-      hint: 'nothing was changed: make it a file HALF can read (not a folder), then run the command again',
-      cause: error,
-    });
+    const code = (error as NodeJS.ErrnoException).code;
+    const fix = code === 'EISDIR' ? `make ${path} a file, not a folder` : code === 'ENOTDIR' ? `a folder on the way to ${path} is a file: make it a folder` : `make ${path} readable by root`;
+    throw new NodeFileError(`could not read ${path}: ${code ?? (error as Error).message}`, { hint: `nothing was changed: ${fix}, then run the command again`, cause: error });
   }
 }

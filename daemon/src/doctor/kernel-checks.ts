@@ -44,7 +44,7 @@ export function conntrackEventsCheck(facts: DoctorFacts): CheckResult {
   if (value === '2') {
     return warn(
       id,
-      'conntrack events go only to entries made while someone listens (nf_conntrack_events = 2): half-syncd follows them on every node, standby too, at more CPU',
+      'conntrack events go only to entries made while someone listens (nf_conntrack_events = 2): half-syncd follows them on every node, standby too, at more CPU, and a connection made while it was not running (a restart) never reports its end',
       'sysctl -w net.netfilter.nf_conntrack_events=1 (HALF\'s /etc/sysctl.d snippet sets it at boot), then systemctl restart half-syncd',
     );
   }

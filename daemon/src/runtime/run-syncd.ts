@@ -100,6 +100,8 @@ export async function runSyncd(argv: readonly string[], io: SyncdIo): Promise<Da
   } catch (error) {
     io.err(describeFailure(error));
     return exitStatusFor(error);
+  } finally {
+    process.off('SIGHUP', ignoreEarlyHup); // returned early (help, version, a bad config) or stopped
   }
 }
 
