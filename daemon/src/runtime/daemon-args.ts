@@ -7,10 +7,13 @@ import { UsageError } from '../errors.js';
 
 /** Where the boot epoch is kept across restarts (systemd StateDirectory=half). */
 export const DEFAULT_STATE_DIR = '/var/lib/half';
+/** How long a start waits for a sync address that is not on the node yet. */
+export const DEFAULT_ADDRESS_WAIT_SECONDS = 30;
 
 export interface DaemonArgs {
   readonly config: string;
   readonly stateDir: string;
+  readonly addressWaitSeconds: number;
   /** Validate half.conf and the cluster key, print the result, start nothing. */
   readonly check: boolean;
   readonly help: boolean;
@@ -18,13 +21,14 @@ export interface DaemonArgs {
 }
 
 export const DAEMON_USAGE = [
-  'usage: half-syncd [--config FILE] [--state-dir DIR] [--foreground] [--check]',
+  'usage: half-syncd [--config FILE] [--state-dir DIR] [--address-wait SECONDS] [--foreground] [--check]',
   '',
   'Replicates the conntrack table between the nodes of a HALF cluster (see half-syncd(8)).',
   '',
   'options:',
   `  -c, --config FILE     half.conf to read (default ${DEFAULT_CONFIG_PATH})`,
   `      --state-dir DIR   where the boot epoch is kept (default ${DEFAULT_STATE_DIR})`,
+  `      --address-wait S  how long to wait for a sync address not on this node yet (default ${DEFAULT_ADDRESS_WAIT_SECONDS})`,
   '  -f, --foreground      accepted for compatibility: half-syncd never forks',
   '      --check           validate the configuration and the cluster key, then exit',
   '  -h, --help            this help',
@@ -45,6 +49,7 @@ export function parseDaemonArgs(argv: readonly string[]): DaemonArgs {
       options: {
         config: { type: 'string', short: 'c' },
         'state-dir': { type: 'string' },
+        'address-wait': { type: 'string' },
         foreground: { type: 'boolean', short: 'f' },
         check: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -60,9 +65,12 @@ export function parseDaemonArgs(argv: readonly string[]): DaemonArgs {
   for (const [name, value] of [['--config', v.config], ['--state-dir', v['state-dir']]] as const) {
     if (value !== undefined && value.trim() === '') throw new UsageError(`half-syncd: ${name} needs a path`, { hint: 'see half-syncd --help' });
   }
+  const wait = v['address-wait'] ?? String(DEFAULT_ADDRESS_WAIT_SECONDS);
+  if (!/^\d{1,4}$/.test(wait)) throw new UsageError(`half-syncd: --address-wait ${wait} is not whole seconds (0-9999)`, { hint: 'see half-syncd --help' });
   return {
     config: v.config ?? DEFAULT_CONFIG_PATH,
     stateDir: v['state-dir'] ?? DEFAULT_STATE_DIR,
+    addressWaitSeconds: Number(wait),
     check: v.check === true,
     help: v.help === true,
     version: v.version === true,

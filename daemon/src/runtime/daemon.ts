@@ -47,6 +47,8 @@ export interface DaemonOptions {
   readonly stateDir: string;
   readonly version: string;
   readonly logger: Logger;
+  /** How long the start waits for a sync address not on the node yet (default 0: not at all). */
+  readonly addressWaitMs?: number;
   readonly clock?: Clock;
   /** Wall-clock seconds (the boot epoch); default Date.now() / 1000. */
   readonly wallSeconds?: () => number;
@@ -84,7 +86,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     closers.push(() => resync.stop());
     const { writer, dumper } = openKernel();
     closers.push(() => writer.close(), () => dumper.close());
-    const sync = await openSyncChannel(config, clock, logger);
+    const sync = await openSyncChannel(config, clock, logger, options.addressWaitMs ?? 0);
     const link = new LagTracker(sync.channel, clock);
     closers.push(() => link.close());
     const internal = new FlowCache();

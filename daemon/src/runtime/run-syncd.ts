@@ -94,7 +94,7 @@ export async function runSyncd(argv: readonly string[], io: SyncdIo): Promise<Da
     logger.info('half-syncd starting', { version: HALF_VERSION, config: config.source, node: config.node.id, pid: process.pid });
     let daemon: RunningDaemon | undefined;
     const signal = stopSignal(logger, () => void daemon?.checkNftTable('SIGHUP'));
-    daemon = await startDaemon({ config, clusterKey, stateDir: args.stateDir, version: HALF_VERSION, logger });
+    daemon = await startDaemon({ config, clusterKey, stateDir: args.stateDir, version: HALF_VERSION, logger, addressWaitMs: args.addressWaitSeconds * 1000 });
     await daemon.stop(await signal);
     return DaemonExit.ok;
   } catch (error) {

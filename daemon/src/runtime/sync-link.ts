@@ -9,6 +9,7 @@ import { sourceFilter } from '../channel/source-filter.js';
 import { UdpMulticastChannel } from '../channel/udp-multicast.js';
 import { UdpUnicastChannel } from '../channel/udp-unicast.js';
 import type { HalfConfig, SyncLink } from '../config/half-conf.js';
+import { DaemonStartError } from '../errors.js';
 import type { SyncLinksView } from '../control/status-model.js';
 import type { Logger } from '../metrics/logger.js';
 import type { Clock } from '../sync/clock.js';
@@ -16,6 +17,32 @@ import type { SyncOptions } from '../sync/options.js';
 
 /** Socket buffers: a resync burst of a large table must not overflow them. */
 const SOCKET_BUFFER_BYTES = 8 * 1024 * 1024;
+
+/** Between tries of a sync address that is not on the node yet. */
+const ADDRESS_RETRY_MS = 1000;
+
+/**
+ * openLink, waiting up to `waitMs` for an address that is not on the node yet (an interface that
+ * comes up late, an IPv6 address still in duplicate address detection) or a port that is taken:
+ * told once, tried every second. After that the start fails (exit 69) and the unit starts
+ * half-syncd again, so a wrong address costs a start every half minute, not every 2 s.
+ */
+async function openLinkWaiting(link: SyncLink, port: number, logger: Logger, waitMs: number): Promise<Channel> {
+  const deadline = Date.now() + waitMs;
+  for (let told = false; ; told = true) {
+    try {
+      return await openLink(link, port);
+    } catch (error) {
+      const code = error instanceof DaemonStartError ? (error.cause as NodeJS.ErrnoException | undefined)?.code : undefined;
+      if ((code !== 'EADDRNOTAVAIL' && code !== 'EADDRINUSE') || Date.now() + ADDRESS_RETRY_MS > deadline) throw error;
+      if (!told) {
+        const what = code === 'EADDRNOTAVAIL' ? 'the sync address is not on this node yet' : 'the sync port is taken (another program, or a half-syncd still stopping)';
+        logger.warn(`${what}: waiting for it`, { address: link.address.text, interface: link.interface, waitSeconds: Math.round(waitMs / 1000) });
+      }
+      await new Promise((resolve) => setTimeout(resolve, ADDRESS_RETRY_MS));
+    }
+  }
+}
 
 async function openLink(link: SyncLink, port: number): Promise<Channel> {
   const group = link.multicastGroup;
@@ -42,14 +69,14 @@ export interface SyncChannel {
   readonly links: (() => SyncLinksView) | undefined;
 }
 
-/** Opens the configured link(s); bind problems are ConfigErrors naming the address. */
-export async function openSyncChannel(config: HalfConfig, clock: Clock, logger: Logger): Promise<SyncChannel> {
+/** Opens the configured link(s), waiting up to `addressWaitMs` for an address not on the node yet; bind problems name the address. */
+export async function openSyncChannel(config: HalfConfig, clock: Clock, logger: Logger, addressWaitMs = 0): Promise<SyncChannel> {
   const [first, second] = config.sync.links;
-  const one = await openLink(first, config.sync.port);
+  const one = await openLinkWaiting(first, config.sync.port, logger, addressWaitMs);
   if (second === undefined) return { channel: one, links: undefined };
   let two: Channel;
   try {
-    two = await openLink(second, config.sync.port);
+    two = await openLinkWaiting(second, config.sync.port, logger, addressWaitMs);
   } catch (error) {
     await one.close();
     throw error;

@@ -6,12 +6,14 @@ import { DEFAULT_STATE_DIR, parseDaemonArgs } from '../../../daemon/src/runtime/
 
 describe('parseDaemonArgs', () => {
   it('defaults to /etc/half/half.conf and /var/lib/half, in the foreground', () => {
-    expect(parseDaemonArgs([])).toEqual({ config: '/etc/half/half.conf', stateDir: DEFAULT_STATE_DIR, check: false, help: false, version: false });
+    expect(parseDaemonArgs([])).toEqual({ config: '/etc/half/half.conf', stateDir: DEFAULT_STATE_DIR, addressWaitSeconds: 30, check: false, help: false, version: false });
     expect(DEFAULT_STATE_DIR).toBe('/var/lib/half');
   });
 
   it('takes --config, --state-dir, --check, and accepts --foreground / -f', () => {
     expect(parseDaemonArgs(['-c', '/tmp/x.conf', '--state-dir', '/tmp/s', '--foreground', '--check'])).toMatchObject({ config: '/tmp/x.conf', stateDir: '/tmp/s', check: true });
+    expect(parseDaemonArgs(['--address-wait', '0']).addressWaitSeconds).toBe(0);
+    expect(() => parseDaemonArgs(['--address-wait', '1.5'])).toThrow(/--address-wait 1\.5 is not whole seconds/);
     expect(parseDaemonArgs(['--config=/a', '-f', '-V'])).toMatchObject({ config: '/a', version: true });
   });
 

@@ -3,13 +3,14 @@
 // named by its key and its fix, before anything is opened or written; --check validates only;
 // a state directory that cannot hold the boot epoch stops the start (exit 69), still before any
 // socket exists. Running daemons (signals, status) are tested in test/daemon/integration/.
-import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../helpers/tools.js';
 import { MAIN } from '../integration/fixtures/syncd-node.js';
 import { NetnsLab } from '../ha/fixtures/netns-lab.js';
+import { waitFor } from '../integration/fixtures/syncd-node.js';
 
 const syncd = (...args: string[]) => run(process.execPath, ['--import', 'tsx', MAIN, ...args]);
 
@@ -60,7 +61,7 @@ describe('half-syncd command line', () => {
     expect(result.stderr).toMatch(/node\.id: is missing/);
     expect(result.stderr).toMatch(/daemon\.mode: .*mirror/);
     expect(result.stdout).toBe('');
-    expect((await readdir(dir)).filter((name) => !name.startsWith('late')).sort()).toEqual(['cluster.key', 'invalid.conf', 'loose.key', 'loosekey.conf', 'nokey.conf', 'valid.conf']);
+    expect((await readdir(dir)).filter((name) => !name.startsWith('late') && !name.startsWith('wait')).sort()).toEqual(['cluster.key', 'invalid.conf', 'loose.key', 'loosekey.conf', 'nokey.conf', 'valid.conf']);
   });
 
   it('exits 78 when the cluster key is missing or readable by others', async () => {
@@ -86,10 +87,32 @@ describe('half-syncd command line', () => {
     try {
       const ns = await lab.namespace('n');
       await writeFile(conf('late.conf'), halfConf({ extra: `metrics-port = 0\nevent-reader = daemon` }).replace('[vrrp]', `[vrrp]\nresync-file = ${conf('resync-pending')}`));
-      const result = await lab.exec(ns, process.execPath, ['--import', 'tsx', MAIN, '--config', conf('late.conf'), '--state-dir', conf('late-state')]);
+      const result = await lab.exec(ns, process.execPath, ['--import', 'tsx', MAIN, '--config', conf('late.conf'), '--state-dir', conf('late-state'), '--address-wait', '2']);
       expect(result.stderr).toMatch(/cannot bind the sync .* to 203\.0\.113\.1 port 3781: EADDRNOTAVAIL/);
+      expect(result.stdout).toMatch(/the sync address is not on this node yet: waiting for it/);
       expect(result.stderr).toMatch(/restarted until it can bind/);
       expect(result.exitCode).toBe(69);
+    } finally {
+      await lab.cleanup();
+    }
+  });
+
+  it('waits for a sync address that comes up late, then runs', async () => {
+    const lab = new NetnsLab('rw');
+    try {
+      const ns = await lab.namespace('n');
+      await writeFile(conf('wait.conf'), halfConf({ extra: 'metrics-port = 0' }).replace('[vrrp]', `[vrrp]\nresync-file = ${conf('wait-pending')}`).replace(`control-socket = ${conf('half.sock')}`, `control-socket = ${conf('wait.sock')}`));
+      const log = conf('wait.log');
+      const child = lab.spawn(ns, process.execPath, ['--import', 'tsx', MAIN, '--config', conf('wait.conf'), '--state-dir', conf('wait-state'), '--address-wait', '60'], log);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      const logged = () => readFile(log, 'utf8').catch(() => '');
+      await waitFor('the wait logged', async () => /not on this node yet: waiting/.test(await logged()), 30_000);
+      await lab.ip(ns, ['link', 'add', 'sync0', 'type', 'veth', 'peer', 'name', 'sync0p']);
+      await lab.ip(ns, ['addr', 'add', '203.0.113.1/24', 'dev', 'sync0']);
+      await lab.ip(ns, ['link', 'set', 'sync0', 'up']);
+      await waitFor('half-syncd replicating', async () => /half-syncd replicating/.test(await logged()), 30_000);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
     } finally {
       await lab.cleanup();
     }
