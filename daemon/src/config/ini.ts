@@ -76,7 +76,9 @@ export function parseIni(text: string, problems: ProblemList): IniSection[] {
       problems.add({ line: lineNo, key, message: `"${key}" comes before any [section]`, fix: 'put it under its section header, e.g. [node]' });
       continue;
     }
-    const firstLine = current.keys.get(key);
+    // keys are case-insensitive, except under [vips], where they name interfaces (eth0 and ETH0 are two)
+    const identity = current.name === 'vips' ? name : key;
+    const firstLine = current.keys.get(identity);
     if (firstLine !== undefined) {
       problems.add({
         line: lineNo,
@@ -86,7 +88,7 @@ export function parseIni(text: string, problems: ProblemList): IniSection[] {
       });
       continue;
     }
-    current.keys.set(key, lineNo);
+    current.keys.set(identity, lineNo);
     current.entries.push({ key, name, value: stripComment(' ' + (entry[2] as string)), line: lineNo });
   }
   return sections.map(({ name, line, entries }) => ({ name, line, entries }));

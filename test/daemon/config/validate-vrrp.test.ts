@@ -50,6 +50,9 @@ describe('[vips]', () => {
 
   it('keeps an interface name\'s case (Linux names are case-sensitive)', () => {
     expect(validateHalfConf(withVips('enP2p1s0 = 192.0.2.254/24'), 'h').vips[0]?.interface).toBe('enP2p1s0');
+    // so two names that differ only in case are two interfaces, not one set twice
+    expect(validateHalfConf(withVips('lan0 = 192.0.2.254/24\nLAN0 = 198.51.100.254/24'), 'h').vips.map((v) => v.interface)).toEqual(['lan0', 'LAN0']);
+    expect(brief(problemsOf(withVips('lan0 = 192.0.2.254/24\nlan0 = 198.51.100.254/24')))).toEqual(['10 vips.lan0: set twice (first on line 9)']);
   });
 
   it.each([
