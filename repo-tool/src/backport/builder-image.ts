@@ -8,6 +8,7 @@ import type { ProgressSink } from './backport-plan.js';
 import type { BuilderImageSpec } from './cache-key.js';
 import type { MirrorSource } from './private-apt-config.js';
 import { runStep, SYSTEM_PATH } from './run-step.js';
+import { ensureHostTools, MMDEBSTRAP } from './host-tools.js';
 
 export function builderImagePath(cacheDir: string, imageKey: string): string {
   return join(cacheDir, 'images', `${imageKey}.tar`);
@@ -43,6 +44,7 @@ export async function ensureBuilderImage(
 ): Promise<string> {
   const path = builderImagePath(cacheDir, imageKey);
   if (await stat(path).then((s) => s.isFile(), () => false)) return path;
+  await ensureHostTools([MMDEBSTRAP], progress);
   await mkdir(join(cacheDir, 'images'), { recursive: true });
   const temp = `${path}.tmp-${process.pid}.tar`;
   progress.info(`backport: making the ${spec.suite} build image with mmdebstrap --variant=${spec.variant} (about a minute, once)`);

@@ -13,6 +13,7 @@ import type { DebArtifact } from '../model/artifact.js';
 import type { DefinitionContext, PackageDefinition } from '../model/definition.js';
 import { systemClock } from '../publish/clock.js';
 import { LocalStorage, makeDirs } from '../publish/local-storage.js';
+import { ensureHostTools, XZ } from '../backport/host-tools.js';
 import { updateRepository } from '../publish/update.js';
 import type { UpdateResult } from '../publish/update.js';
 import { DiskChunkCache, defaultChunkCacheDir } from '../repo/chunk-cache.js';
@@ -94,6 +95,7 @@ export async function buildRepository(options: BuildOptions): Promise<BuildResul
   }
   const config: RepoConfig = options.url === undefined ? loaded : { ...loaded, url: options.url.endsWith('/') ? options.url : `${options.url}/` };
   const epoch = await resolveSourceDateEpoch(root, options.env);
+  await ensureHostTools([XZ], options.progress);
   const { signer, development } = await resolveSigner({ root, env: options.env, keyFiles: options.keyFiles, now: options.now, progress: options.progress });
   const ctx = definitionContext(root, await projectVersion(root), epoch, config, signer);
   const definitions = await loadDefinitions(join(root, 'pkgs'), ctx);
