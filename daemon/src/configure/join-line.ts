@@ -35,7 +35,8 @@ export function joinInstructions(config: HalfConfig, key: Uint8Array, extras: Jo
   const vips = formatVipsAnswer(config.vips.map((v) => ({ interface: v.interface, prefixes: v.vips })));
   const hex = keyHex(key);
   const id = nextNodeId > 65535 ? 1 : nextNodeId;
-  const command = ['half', 'join', '--peer', peer, '--vips', vips, '--router-id', String(config.vrrp.routerId), '--node-id', String(id), ...extras.settings.flatMap((x) => ['--set', formatSetting(x)]), '--key', hex]
+  // --apply: the node the line configures comes up (sysctls loaded, half-syncd and keepalived started)
+  const command = ['half', 'join', '--apply', '--peer', peer, '--vips', vips, '--router-id', String(config.vrrp.routerId), '--node-id', String(id), ...extras.settings.flatMap((x) => ['--set', formatSetting(x)]), '--key', hex]
     .map(shellWord)
     .join(' ');
   const pkg = TEMPLATE_PREFIX.slice(0, -1);
