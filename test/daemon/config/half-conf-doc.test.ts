@@ -1,6 +1,8 @@
 // docs/half.conf.5.md stays true: its shell reader prints what the parser reads (run with the
 // real sh and awk), and its example is a valid configuration.
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -26,12 +28,26 @@ describe('half.conf(5)', () => {
   it.each(FIXTURES)('half_conf_get reads every key of %s as the parser does', async (name) => {
     const text = fixtureText(name);
     const sections = parseIni(text, new ProblemList(name));
-    const queries = sections.flatMap((s) => s.entries.map((e) => [s.name, e.key, e.value] as const));
+    // [vips] keys are asked as written (interface names keep their case)
+    const queries = sections.flatMap((s) => s.entries.map((e) => [s.name, s.name === 'vips' ? e.name : e.key, e.value] as const));
     const script = `${snippet}\nwhile read -r s k; do half_conf_get "$s" "$k" "$1"; done`;
     const input = queries.map(([s, k]) => `${s} ${k}`).join('\n') + '\n';
     const path = join(ROOT, 'test', 'daemon', 'config', 'fixtures', `${name}.conf`);
     const result = await run('sh', ['-c', script, 'doc', path], { input, check: true });
     expect(result.stdout.split('\n').slice(0, -1)).toEqual(queries.map(([, , value]) => value));
+  });
+
+  it('half_conf_get takes section and key names in any case, but a [vips] interface only as written', async () => {
+    const script = `${snippet}\nwhile read -r s k; do half_conf_get "$s" "$k" "$1"; echo .; done`;
+    const text = '[Node]\nID = 3\n[vips]\nenP2p1s0 = 192.0.2.254/24\n';
+    const dir = await mkdtemp(join(tmpdir(), 'half-conf-get-'));
+    try {
+      await writeFile(join(dir, 'half.conf'), text);
+      const result = await run('sh', ['-c', script, 'doc', join(dir, 'half.conf')], { input: 'node id\nNODE Id\nvips enP2p1s0\nVIPS enP2p1s0\nvips enp2p1s0\n', check: true });
+      expect(result.stdout.split('.\n').slice(0, -1)).toEqual(['3\n', '3\n', '192.0.2.254/24\n', '192.0.2.254/24\n', '']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('shows a valid example', () => {
