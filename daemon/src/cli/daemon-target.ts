@@ -31,7 +31,7 @@ export function explainUnavailable(error: unknown, config: ConfigFact): unknown 
   }
   if (config.state === 'invalid') {
     return new NotConfiguredError(`half-syncd is not running and ${config.file} is invalid:\n  ${config.problems.join('\n  ')}`, {
-      hint: 'fix the lines named, then run half configure (see half.conf(5))',
+      hint: 'fix the lines named, then run half configure --apply (see half.conf(5))',
       cause: error,
     });
   }

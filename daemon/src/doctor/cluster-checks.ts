@@ -3,7 +3,7 @@
 import { fail, ok, skip, warn, type CheckResult } from './check-result.js';
 import type { DoctorFacts } from './facts.js';
 
-export const NOT_CONFIGURED_FIX = 'run dpkg-reconfigure half-syncd, or edit /etc/half/half.conf and then run half configure';
+export const NOT_CONFIGURED_FIX = 'run dpkg-reconfigure half-syncd, or edit /etc/half/half.conf and then run half configure --apply';
 
 export function configCheck(facts: DoctorFacts): CheckResult {
   const { config } = facts;
@@ -13,7 +13,7 @@ export function configCheck(facts: DoctorFacts): CheckResult {
     case 'missing':
       return fail('config', `not configured: ${config.file} does not exist`, NOT_CONFIGURED_FIX);
     case 'invalid':
-      return fail('config', `${config.file} is invalid: ${config.problems.join('; ')}`, 'fix the lines named, then run half configure (see half.conf(5))');
+      return fail('config', `${config.file} is invalid: ${config.problems.join('; ')}`, 'fix the lines named, then run half configure --apply (see half.conf(5))');
   }
 }
 

@@ -51,7 +51,7 @@ describe('the bundled binaries', () => {
     const r = await run('node', [half, 'status', '--config', join(dir, 'none.conf'), '--socket', join(dir, 'none.sock')]);
     expect(r.exitCode).toBe(CliExit.notConfigured);
     expect(r.stderr).toContain('not configured');
-    expect(r.stderr).toContain('run dpkg-reconfigure half-syncd, or edit /etc/half/half.conf and then run half configure');
+    expect(r.stderr).toContain('run dpkg-reconfigure half-syncd, or edit /etc/half/half.conf and then run half configure --apply');
   });
 
   it('exits 3 for a caller without permission on the socket', async () => {

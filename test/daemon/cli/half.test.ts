@@ -103,7 +103,7 @@ describe('half without a daemon', () => {
     expect(r.code).toBe(CliExit.notConfigured);
     expect(r.stderr).toBe(
       `half: not configured: ${d.dir}/half.conf does not exist, so half-syncd is not running\n` +
-        '  fix: run dpkg-reconfigure half-syncd, or edit /etc/half/half.conf and then run half configure\n',
+        '  fix: run dpkg-reconfigure half-syncd, or edit /etc/half/half.conf and then run half configure --apply\n',
     );
     expect(r.stdout).toBe('');
   });
@@ -114,7 +114,7 @@ describe('half without a daemon', () => {
     expect(r.code).toBe(CliExit.notConfigured);
     expect(r.stderr).toContain(`half-syncd is not running and ${conf} is invalid:`);
     expect(r.stderr).toMatch(/node\.id/);
-    expect(r.stderr).toContain('fix: fix the lines named, then run half configure');
+    expect(r.stderr).toContain('fix: fix the lines named, then run half configure --apply');
   });
 
   it('says the daemon is not running, and how to start it, when HALF is configured', async () => {

@@ -79,7 +79,7 @@ describe('runChecks', () => {
     }));
     expect(found.map((c) => [c.id, c.status])).toEqual([['config', 'fail'], ['daemon', 'fail'], ['events.reader', 'skip'], ['peers', 'skip']]);
     expect(found[0]?.summary).toBe('not configured: /etc/half/half.conf does not exist');
-    expect(found[0]?.fix).toBe('run dpkg-reconfigure half-syncd, or edit /etc/half/half.conf and then run half configure');
+    expect(found[0]?.fix).toBe('run dpkg-reconfigure half-syncd, or edit /etc/half/half.conf and then run half configure --apply');
     expect(found[1]?.summary).toBe('half-syncd is not running: its control socket /run/half/half.sock does not exist');
   });
 
