@@ -98,7 +98,7 @@ function parsePrefix(text: string, setting: string): Prefix {
   const max = parsed.bytes.length * 8;
   const bits = length === undefined ? max : Number(length);
   if (!Number.isInteger(bits) || bits < 0 || bits > max || (length !== undefined && !/^\d+$/.test(length))) {
-    throw new FilterConfigError(setting, `prefix length in "${text}" must be 0..${max}`);
+    throw new FilterConfigError(setting, `prefix length in "${text}" must be 0..${max}`, { hint: `write the prefix length as a whole number from 0 to ${max}, e.g. ${parsed.bytes.length === 4 ? '198.51.100.0/24' : '2001:db8::/32'}` });
   }
   return { bytes: parsed.bytes, bits };
 }

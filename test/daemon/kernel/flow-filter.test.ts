@@ -57,7 +57,7 @@ describe('FlowFilter', () => {
       }
       expect(error).toBeInstanceOf(FilterConfigError);
       expect((error as Error).message).toMatch(message);
-      expect((error as FilterConfigError).hint ?? '').not.toBeUndefined();
+      expect((error as FilterConfigError).hint, String(message)).toMatch(/\S/);
     }
   });
 });

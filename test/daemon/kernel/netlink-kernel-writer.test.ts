@@ -341,11 +341,13 @@ describe('NetlinkKernelWriter', () => {
   it('deletes, and treats deleting what is gone as done', async () => {
     const ops: KernelOp[] = ENTRIES.map((entry) => ({ op: 'delete', entry }));
     const first: ApplyReport = await agent.request('apply', { ops });
+    expect(first.results).toHaveLength(ENTRIES.length);
     expect(first.results.every((r) => r.ok && r.action === 'deleted')).toBe(true);
     const flows = await listFlows(ns);
     for (const e of ENTRIES) expect(flowOf(flows, e)).toBeUndefined();
     expect(flowOf(flows, FTP_CONTROL)).toBeDefined();
     const again: ApplyReport = await agent.request('apply', { ops });
+    expect(again.results).toHaveLength(ENTRIES.length);
     expect(again.results.every((r) => r.ok && r.action === 'absent')).toBe(true);
   });
 

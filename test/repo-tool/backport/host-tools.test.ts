@@ -5,8 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { ensureHostTools, MMDEBSTRAP, XZ, type HostToolDeps } from '../../../repo-tool/src/backport/host-tools.js';
 import { ToolError } from '../../../repo-tool/src/model/errors.js';
+import { silentSink } from '../../../repo-tool/src/backport/backport-plan.js';
 
-const progress = { info: (_line: string) => undefined };
+const progress = silentSink;
 
 function fake(present: readonly string[], root: boolean, exits: number[] = [0]): HostToolDeps & { calls: string[] } {
   const calls: string[] = [];
