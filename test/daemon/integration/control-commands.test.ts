@@ -1,4 +1,4 @@
-// `half flush` and `half resync` as an admin runs them (the CLI, its --json answer) against two
+// `half flush`, `half resync` and `half commit` as an admin runs them (the CLI, its --json answer) against two
 // real half-syncd in network namespaces (fixtures/cluster-lab.ts): the standby empties its copy
 // of the primary's table and gets it back from a resync it asks for; the primary empties its own
 // cache and re-reads it from its kernel; at the end a commit on the standby still recreates the
@@ -11,7 +11,7 @@ import { loadHalfConf } from '../../../daemon/src/config/load-config.js';
 import { daemonRunsWith } from '../../../daemon/src/configure/daemon-config.js';
 import { run } from '../../helpers/tools.js';
 import { clusterLab, OWN_ADDRESSES, type ClusterLab } from './fixtures/cluster-lab.js';
-import { batchLines, conntrackBatch, replicable } from './fixtures/conntrack-table.js';
+import { batchLines, conntrackBatch, listFlows, replicable, tableLines } from './fixtures/conntrack-table.js';
 import { commitOnStandbyAndCompare, standbyHolds, startPrimaryAndStandby } from './fixtures/pair-steps.js';
 import { HALF_CLI, waitFor, type SyncdNode } from './fixtures/syncd-node.js';
 
@@ -62,6 +62,13 @@ describe('half flush and half resync against running daemons', () => {
     await standbyHolds(lab, ENTRIES, 20_000);
     // what the standby holds still recreates the primary's table exactly
     expect(await commitOnStandbyAndCompare(lab, keep)).toHaveLength(ENTRIES);
+  });
+
+  it('commits the standby\'s copy through the real `half commit`', async () => {
+    await lab.net.exec('fwb', ['conntrack', '-F'], { check: true });
+    const summary = await half(lab.b, 'commit');
+    expect(summary).toMatchObject({ entries: ENTRIES, created: ENTRIES, updated: 0, failed: 0 });
+    expect(tableLines(await listFlows(lab.net, 'fwb'), keep)).toEqual(tableLines(await listFlows(lab.net, 'fwa'), keep));
   });
 
   it('says whether it runs with the half.conf and key on disk (half configure --apply restarts it only if not)', async () => {

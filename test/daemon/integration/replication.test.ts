@@ -1,5 +1,6 @@
 // Two real half-syncd in network namespaces (fixtures/cluster-lab.ts): what fwa's kernel tracks
-// reaches fwb's external cache, and `half commit` on fwb recreates it in fwb's kernel with the
+// reaches fwb's external cache, and a commit on fwb (the control socket's `commit`, what `half
+// commit` sends; the CLI itself runs in control-commands.test.ts) recreates it in fwb's kernel with the
 // same tuples (NAT included), state, mark and zone, as `conntrack -L -o xml` shows on both sides.
 // Entries come from `conntrack -R` batches and from real TCP/UDP connections through fwa
 // (masqueraded). Flows of the firewalls' own addresses, of the sync link and of protocols left
