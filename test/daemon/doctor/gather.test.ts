@@ -1,11 +1,14 @@
 // The gatherer on this machine, each fact compared with what another tool says: keepalived's
 // pids with pgrep -x, the ruleset with nft itself, the clock with timedatectl, the config and
 // the daemon with the files that exist; and the report's exit status with its own FAIL lines.
-import { access } from 'node:fs/promises';
+import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runHalf } from '../../../daemon/src/cli/half.js';
 import { gatherFacts } from '../../../daemon/src/doctor/gather.js';
-import { run } from '../../helpers/tools.js';
+import { requireTool, run } from '../../helpers/tools.js';
+import { NetnsLab } from '../ha/fixtures/netns-lab.js';
 import { captureIo } from '../cli/fixtures.js';
 
 const exists = (path: string) => access(path).then(() => true, () => false);
@@ -38,6 +41,29 @@ describe('gatherFacts on this machine', () => {
     expect(facts.config.state === 'missing').toBe(!(await exists('/etc/half/half.conf')));
     if (!(await exists('/run/half/half.sock'))) expect(facts.daemon).toMatchObject({ state: 'down', socket: '/run/half/half.sock' });
     expect(facts.kernelRelease).toBe((await run('uname', ['-r'])).stdout.trim());
+  });
+
+  it('finds a keepalived that runs (here in a namespace of its own, with its own pid files)', async () => {
+    requireTool('keepalived');
+    const lab = new NetnsLab('dg');
+    const dir = await mkdtemp(join(tmpdir(), 'half-doctor-ka-'));
+    try {
+      const ns = await lab.namespace('k');
+      await lab.ip(ns, ['link', 'add', 'lan0', 'type', 'veth', 'peer', 'name', 'lan0p']);
+      await lab.ip(ns, ['link', 'set', 'lan0', 'up']);
+      await writeFile(join(dir, 'keepalived.conf'), 'vrrp_instance half_lan0 {\n    state BACKUP\n    interface lan0\n    virtual_router_id 51\n    priority 100\n    advert_int 1\n    virtual_ipaddress {\n        192.0.2.254/24\n    }\n}\n');
+      const child = lab.spawn(ns, 'keepalived', ['-n', '-l', '-f', join(dir, 'keepalived.conf'), '-p', join(dir, 'k.pid'), '-r', join(dir, 'v.pid'), '-c', join(dir, 'c.pid')], join(dir, 'log'));
+      const pid = child.pid as number;
+      let pids: readonly number[] = [];
+      for (const deadline = Date.now() + 20_000; !pids.includes(pid) && Date.now() < deadline; ) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        pids = (await gatherFacts()).keepalived.pids;
+      }
+      expect(pids).toContain(pid); // the parent; its VRRP child is listed too once it forked
+    } finally {
+      await lab.cleanup();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('half doctor exits 6 exactly when a check failed', async () => {
