@@ -23,7 +23,7 @@ import type { NodePaths } from './node-paths.js';
 import { planHalfConf } from './plan-conf.js';
 import { suggestAnswers } from './suggest-answers.js';
 import { keepalivedGate } from './keepalived-check.js';
-import { inChroot } from './runtime-steps.js';
+import { onRunningNode } from './runtime-steps.js';
 
 export const DEBCONF_MODES = ['suggest', 'check', 'apply'] as const;
 export type DebconfMode = (typeof DEBCONF_MODES)[number];
@@ -61,7 +61,7 @@ export async function runDebconfMode(mode: DebconfMode, paths: NodePaths, deps: 
     return ExitCode.config;
   }
   // on the running node keepalived must accept the keepalived.conf first: postinst reloads it
-  const live = paths.root === '/' && !(await inChroot());
+  const live = await onRunningNode(paths);
   const result = await applyAnswers(answers, { paths, facts, random: deps.random, ...(live ? { gate: keepalivedGate(paths) } : {}) });
   if (!result.ok) {
     io.err(`half configure: the debconf answers cannot configure this node, nothing was written:\n`);

@@ -14,7 +14,7 @@ import { formatReport } from './messages.js';
 import { daemonRunsWith } from './daemon-config.js';
 import { keepalivedGate } from './keepalived-check.js';
 import { keyFilePath, nodePaths, NODE_FILES } from './node-paths.js';
-import { formatSteps, inChroot, planRuntimeSteps, runRuntimeSteps } from './runtime-steps.js';
+import { formatSteps, onRunningNode, planRuntimeSteps, runRuntimeSteps } from './runtime-steps.js';
 
 export const CONFIGURE_USAGE = `usage: half configure [--apply] [--config FILE] [--root DIR]
        half configure --print-join
@@ -67,7 +67,7 @@ export async function runConfigure(argv: readonly string[], overrides: Partial<C
       io.out(`${formatJoinMessage(joinInstructions(config, key, { settings: clusterSettingsOf(text), secondLink: hasSecondLink(text) }))}\n`);
       return ExitCode.ok;
     }
-    const live = paths.root === '/' && !(await inChroot());
+    const live = await onRunningNode(paths);
     const report = await configureNode(paths, live ? keepalivedGate(paths) : undefined);
     io.out(formatReport(report));
     // half.conf may have changed in ways no rendered file shows: half-syncd rereads it on restart,

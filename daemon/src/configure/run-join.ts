@@ -12,7 +12,7 @@ import { formatReport } from './messages.js';
 import { daemonRunsWith } from './daemon-config.js';
 import { keepalivedGate } from './keepalived-check.js';
 import { nodePaths } from './node-paths.js';
-import { formatSteps, inChroot, planRuntimeSteps, runRuntimeSteps } from './runtime-steps.js';
+import { formatSteps, onRunningNode, planRuntimeSteps, runRuntimeSteps } from './runtime-steps.js';
 import { suggestAnswers } from './suggest-answers.js';
 
 export const JOIN_USAGE = `usage: half join --peer ADDRESS --vips 'IF=ADDR/LEN … IF2=…' --key HEX [options]
@@ -83,7 +83,7 @@ export async function runJoin(argv: readonly string[], overrides: Partial<Comman
     const found = suggestAnswers(facts, answers);
     for (const q of ['sync-interface', 'sync-address'] as const) if (answer(answers, q) === '' && found.answers[q] !== undefined) answers[q] = found.answers[q];
     const paths = nodePaths(options.root);
-    const live = paths.root === '/' && !(await inChroot());
+    const live = await onRunningNode(paths);
     const result = await applyAnswers(answers, { paths, facts, random: deps.random, settings, ...(live ? { gate: keepalivedGate(paths) } : {}) });
     if (!result.ok) {
       io.err('half join: this node cannot join with these values, nothing was written:\n');

@@ -39,6 +39,11 @@ export async function inChroot(): Promise<boolean> {
   }
 }
 
+/** Whether configuring below `paths.root` configures the running system: the root is / and this is no chroot. */
+export async function onRunningNode(paths: NodePaths): Promise<boolean> {
+  return paths.root === '/' && !(await inChroot());
+}
+
 /** Runs the steps in order; systemctl steps only when systemd runs. Returns what failed. */
 export async function runRuntimeSteps(steps: readonly RuntimeStep[]): Promise<string[]> {
   const systemd = await access('/run/systemd/system').then(() => true, () => false);
