@@ -12,7 +12,7 @@ import { applyWritePlan, readRegistry } from './apply-writes.js';
 import { readIfExists } from './atomic-file.js';
 import type { AnswerProblem, KeyState } from './check-answers.js';
 import type { ClusterSetting } from './cluster-settings.js';
-import { configureReport, planNodeWrites, writesKeepalivedConf, type ConfigGate, type ConfigureReport } from './configure-node.js';
+import { configureReport, passGate, planNodeWrites, type ConfigGate, type ConfigureReport } from './configure-node.js';
 import { withOnly, type Registry } from './generated-registry.js';
 import { decideKey, formatKeyFile } from './key-answer.js';
 import type { MachineFacts } from './machine-facts.js';
@@ -84,7 +84,7 @@ export async function applyAnswers(answers: Answers, options: ApplyAnswersOption
   // half.conf, the key and every rendered file go in one plan: staged together, so that a file
   // that cannot be written (say /etc/keepalived is not a folder) leaves all of them as they were
   const node = await planNodeWrites(plan.config, paths, registry);
-  if (writesKeepalivedConf(node, paths)) await options.gate?.(plan.config);
+  await passGate(node, paths, options.gate);
   const all = { ...node, actions: [...actions, ...node.actions] };
   await applyWritePlan(all, previous, paths);
   const report = configureReport(plan.config, all);

@@ -55,20 +55,21 @@ export function configureReport(config: HalfConfig, plan: WritePlan): ConfigureR
   return { config, outcomes: plan.outcomes, messages: plan.messages, changed };
 }
 
-/** A check of the valid configuration against the machine, before anything is written; throws to refuse. */
-export type ConfigGate = (config: HalfConfig) => Promise<void>;
+/** A check of the keepalived.conf a plan writes, against the machine, before anything is written; throws to refuse. */
+export type ConfigGate = (keepalivedConf: string) => Promise<void>;
 
-/** Whether the plan writes keepalived.conf itself (not HALF's version beside an admin's file): then keepalived must accept it. */
-export function writesKeepalivedConf(plan: WritePlan, paths: NodePaths): boolean {
+/** Runs `gate` on the keepalived.conf the plan writes, if it writes the file itself (not HALF's version beside an admin's). */
+export async function passGate(plan: WritePlan, paths: NodePaths, gate: ConfigGate | undefined): Promise<void> {
   const target = paths.at(NODE_FILES.keepalivedConf);
-  return plan.actions.some((a) => a.kind === 'write' && a.path === target);
+  const write = plan.actions.find((a) => a.kind === 'write' && a.path === target);
+  if (gate !== undefined && write?.kind === 'write') await gate(write.content);
 }
 
 export async function configureNode(paths: NodePaths, gate?: ConfigGate): Promise<ConfigureReport> {
   const config = await loadNodeConfig(paths);
   const registry = await readRegistry(paths);
   const plan = await planNodeWrites(config, paths, registry);
-  if (writesKeepalivedConf(plan, paths)) await gate?.(config);
+  await passGate(plan, paths, gate);
   await applyWritePlan(plan, registry, paths);
   return configureReport(config, plan);
 }

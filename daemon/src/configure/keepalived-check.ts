@@ -9,8 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HalfConfError } from '../config/config-error.js';
 import { ToolError } from '../errors.js';
-import type { HalfConfig } from '../config/half-conf.js';
-import { renderNode } from '../config/render-node.js';
 import type { ConfigGate } from './configure-node.js';
 import { NODE_FILES, type NodePaths } from './node-paths.js';
 
@@ -56,9 +54,9 @@ export async function keepalivedVerdict(text: string, shownAs: string, run: Run 
   }
 }
 
-/** Throws HalfConfError, naming half.conf, when keepalived refuses the keepalived.conf rendered from `config`. */
-export async function requireKeepalivedAccepts(config: HalfConfig, halfConfFile: string, run?: Run): Promise<void> {
-  const verdict = await keepalivedVerdict(renderNode(config).keepalivedConf, NODE_FILES.keepalivedConf, run);
+/** Throws HalfConfError, naming half.conf, when keepalived refuses `keepalivedConf` (rendered from it). */
+export async function requireKeepalivedAccepts(keepalivedConf: string, halfConfFile: string, run?: Run): Promise<void> {
+  const verdict = await keepalivedVerdict(keepalivedConf, NODE_FILES.keepalivedConf, run);
   if (verdict.state !== 'refused') return;
   throw new HalfConfError(verdict.lines.map((line) => ({
     file: halfConfFile,
@@ -69,5 +67,5 @@ export async function requireKeepalivedAccepts(config: HalfConfig, halfConfFile:
 
 /** The gate for configuring the running node at `paths` (not for another root or a chroot: there the machine is not the node). */
 export function keepalivedGate(paths: NodePaths): ConfigGate {
-  return (config) => requireKeepalivedAccepts(config, paths.halfConfOnNode);
+  return (keepalivedConf) => requireKeepalivedAccepts(keepalivedConf, paths.halfConfOnNode);
 }

@@ -37,7 +37,7 @@ describe('the keepalived gate', () => {
 
   afterEach(() => root.cleanup());
 
-  const gate = (paths: ReturnType<typeof nodePaths>) => (config: Parameters<typeof requireKeepalivedAccepts>[0]) => requireKeepalivedAccepts(config, paths.halfConfOnNode, inNamespace);
+  const gate = (paths: ReturnType<typeof nodePaths>) => (keepalivedConf: string) => requireKeepalivedAccepts(keepalivedConf, paths.halfConfOnNode, inNamespace);
 
   it('refuses a configuration naming an interface the machine lacks, and writes nothing', async () => {
     await configuredPrimary(root, PRIMARY_CONF.replace('eth1 = ', 'eth3 = '));
