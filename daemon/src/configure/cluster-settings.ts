@@ -19,19 +19,22 @@ export const CLUSTER_KEYS: readonly string[] = [
   'daemon.mode',
 ];
 
-/** The cluster-wide settings a (valid) half.conf text sets, in CLUSTER_KEYS order. */
-export function clusterSettingsOf(text: string): ClusterSetting[] {
+/** What a join line needs from the first node's (valid) half.conf text beyond its validated values. */
+export interface JoinExtras {
+  /** The cluster-wide settings it sets, in CLUSTER_KEYS order. */
+  readonly settings: readonly ClusterSetting[];
+  /** Whether it has [sync2], which a join line cannot carry (its interface and address are each node's own). */
+  readonly secondLink: boolean;
+}
+
+export function joinExtrasOf(text: string): JoinExtras {
   const sections = parseIni(text, new ProblemList('half.conf'));
-  return CLUSTER_KEYS.flatMap((name) => {
+  const settings = CLUSTER_KEYS.flatMap((name) => {
     const [section, key] = name.split('.') as [string, string];
     const entry = sections.find((s) => s.name === section)?.entries.find((e) => e.key === key);
     return entry === undefined ? [] : [{ section, key, value: entry.value }];
   });
-}
-
-/** Whether the half.conf text has a second sync link, which a join line cannot carry (its interface and address are the node's own). */
-export function hasSecondLink(text: string): boolean {
-  return parseIni(text, new ProblemList('half.conf')).some((s) => s.name === 'sync2');
+  return { settings, secondLink: sections.some((s) => s.name === 'sync2') };
 }
 
 export function formatSetting(setting: ClusterSetting): string {

@@ -5,7 +5,7 @@
 // node's half.conf sets go into the command as --set (cluster-settings.ts). Pure.
 import type { HalfConfig } from '../config/half-conf.js';
 import { TEMPLATE_PREFIX } from './answers.js';
-import { formatSetting, type ClusterSetting } from './cluster-settings.js';
+import { formatSetting, type JoinExtras } from './cluster-settings.js';
 import { keyHex } from './key-answer.js';
 import { formatVipsAnswer } from './vips-answer.js';
 
@@ -18,11 +18,6 @@ export interface JoinInstructions {
   readonly notes: readonly string[];
 }
 
-/** What the first node's half.conf holds beyond its validated values: the cluster-wide keys it sets, and whether it has [sync2]. */
-export interface JoinExtras {
-  readonly settings: readonly ClusterSetting[];
-  readonly secondLink: boolean;
-}
 
 /** Single-quotes a word for sh when it needs it. */
 export function shellWord(word: string): string {
@@ -52,10 +47,10 @@ export function joinInstructions(config: HalfConfig, key: Uint8Array, extras: Jo
   const preseed = lines.map(([q, type, value]) => `${pkg} ${TEMPLATE_PREFIX}${q} ${type} ${value}\n`).join('');
   const notes: string[] = [];
   if (extras.settings.length > 0) {
-    notes.push(`The preseed lines do not carry this cluster's ${extras.settings.map((x) => `[${x.section}] ${x.key} = ${x.value}`).join(', ')}: with them, add those keys to the next node's half.conf and run half configure there.`);
+    notes.push(`The preseed lines do not carry this cluster's ${extras.settings.map((x) => `[${x.section}] ${x.key} = ${x.value}`).join(', ')}: if you preseed, add them to the next node's half.conf afterwards and run half configure --apply there.`);
   }
   if (extras.secondLink) {
-    notes.push('This cluster has a second sync link ([sync2]): give the next node its own [sync2] (its interface and address on that link, this node\'s address there as peers) and run half configure there.');
+    notes.push('This cluster has a second sync link ([sync2]): give the next node its own [sync2] (its interface and address on that link, this node\'s address there as peers) and run half configure --apply there.');
   }
   return { command, preseed, notes };
 }

@@ -4,7 +4,7 @@
 import { ExitCode, UsageError } from '../../../repo-tool/src/model/errors.js';
 import { loadClusterKey } from '../config/cluster-key.js';
 import { readIfExists } from './atomic-file.js';
-import { clusterSettingsOf, hasSecondLink } from './cluster-settings.js';
+import { joinExtrasOf } from './cluster-settings.js';
 import { defaultDeps, withExitCode, type CommandDeps } from './cli-io.js';
 import { parseCommandArgs } from './command-args.js';
 import { configureNode, loadNodeConfig } from './configure-node.js';
@@ -64,7 +64,7 @@ export async function runConfigure(argv: readonly string[], overrides: Partial<C
       const config = await loadNodeConfig(paths);
       const key = await loadClusterKey(keyFilePath(config, paths));
       const text = (await readIfExists(paths.halfConf)) ?? '';
-      io.out(`${formatJoinMessage(joinInstructions(config, key, { settings: clusterSettingsOf(text), secondLink: hasSecondLink(text) }))}\n`);
+      io.out(`${formatJoinMessage(joinInstructions(config, key, joinExtrasOf(text)))}\n`);
       return ExitCode.ok;
     }
     const live = await onRunningNode(paths);
