@@ -4,6 +4,8 @@
 // command line, the one catch, signals) and runtime/daemon.ts (the object graph).
 //
 //   half-syncd [--config /etc/half/half.conf] [--state-dir /var/lib/half] [--foreground] [--check]
+// first: SIGHUP is ignored before the rest of the program is evaluated (runtime/early-hup.ts)
+import './runtime/early-hup.js';
 import { runSyncd } from './runtime/run-syncd.js';
 
 const io = {

@@ -12,6 +12,7 @@ import { FilterConfigError, KernelError } from '../kernel/errors.js';
 import { createLogger, type Logger } from '../metrics/logger.js';
 import { DAEMON_USAGE, parseDaemonArgs } from './daemon-args.js';
 import { startDaemon, type RunningDaemon } from './daemon.js';
+import { holdEarlyHup, releaseEarlyHup } from './early-hup.js';
 
 export interface SyncdIo {
   out(text: string): void;
@@ -52,20 +53,13 @@ function stopSignal(logger: Logger, onHup: () => void): Promise<NodeJS.Signals> 
       logger.info('SIGHUP: checking table inet half (half.conf is read only at start: restart half-syncd to apply changes)');
       onHup();
     });
-    process.off('SIGHUP', ignoreEarlyHup);
+    releaseEarlyHup();
   });
 }
 
-/**
- * SIGHUP before the daemon's own handler is in place: ignored. The unit passes nftables reloads
- * on as SIGHUP (ReloadPropagatedFrom), and Type=exec counts the daemon as started, and reloadable,
- * as soon as Node runs; Node's default for SIGHUP is to exit (status 129).
- */
-const ignoreEarlyHup = (): void => undefined;
-
 /** Runs half-syncd; resolves with its exit status once it has stopped. */
 export async function runSyncd(argv: readonly string[], io: SyncdIo): Promise<DaemonExit> {
-  process.on('SIGHUP', ignoreEarlyHup);
+  holdEarlyHup(); // on already when run by main.ts (early-hup.ts); runs in-process in tests
   try {
     const args = parseDaemonArgs(argv);
     if (args.help) {
@@ -101,7 +95,7 @@ export async function runSyncd(argv: readonly string[], io: SyncdIo): Promise<Da
     io.err(describeFailure(error));
     return exitStatusFor(error);
   } finally {
-    process.off('SIGHUP', ignoreEarlyHup); // returned early (help, version, a bad config) or stopped
+    releaseEarlyHup(); // returned early (help, version, a bad config) or stopped
   }
 }
 

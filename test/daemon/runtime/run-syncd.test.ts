@@ -3,6 +3,8 @@
 // named by its key and its fix, before anything is opened or written; --check validates only;
 // a state directory that cannot hold the boot epoch stops the start (exit 69), still before any
 // socket exists. Running daemons (signals, status) are tested in test/daemon/integration/.
+import { spawn } from 'node:child_process';
+import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -107,6 +109,8 @@ describe('half-syncd command line', () => {
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       const logged = () => readFile(log, 'utf8').catch(() => '');
       await waitFor('the wait logged', async () => /not on this node yet: waiting/.test(await logged()), 30_000);
+      // a reload of nftables while it starts (the unit passes it on as HUP) is no reason to end
+      child.kill('SIGHUP');
       await lab.ip(ns, ['link', 'add', 'sync0', 'type', 'veth', 'peer', 'name', 'sync0p']);
       await lab.ip(ns, ['addr', 'add', '203.0.113.1/24', 'dev', 'sync0']);
       await lab.ip(ns, ['link', 'set', 'sync0', 'up']);
@@ -116,6 +120,34 @@ describe('half-syncd command line', () => {
     } finally {
       await lab.cleanup();
     }
+  });
+
+  it('ignores SIGHUP while it reads half.conf, before its own handler is in place', async () => {
+    // half.conf is a FIFO: the read waits for the writer, a window that is otherwise a few ms
+    const fifo = conf('slow.conf');
+    await run('mkfifo', [fifo]);
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--config', fifo, '--check'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    // a writer that does not block opens only once half-syncd has the FIFO open for reading
+    let writer: number | undefined;
+    await waitFor('half-syncd reading half.conf', async () => {
+      try {
+        writer = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 30_000);
+    for (let i = 0; i < 3; i += 1) {
+      child.kill('SIGHUP');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    writeSync(writer!, halfConf());
+    closeSync(writer!);
+    expect(await exited).toEqual({ code: 0, signal: null });
+    expect(stdout).toMatch(/slow\.conf: valid \(node 1,/);
   });
 
   it('exits 69 when the boot epoch cannot be stored, before any socket exists', async () => {
