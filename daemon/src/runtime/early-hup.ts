@@ -5,7 +5,7 @@
 // would not restart it (the unit's RestartForceExitStatus=SIGHUP covers Node's own start, before
 // any JavaScript runs). main.ts imports this module first: ES modules evaluate in import order,
 // so the hold is on before the rest of the bundle is evaluated. A reload missed this way costs
-// nothing: the daemon checks its nftables table when it starts and every 10 s.
+// nothing: the daemon checks its nftables table every 10 s (nft-table-keeper.ts).
 
 const ignore = (): void => undefined;
 
