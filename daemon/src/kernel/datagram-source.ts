@@ -8,7 +8,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, extname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { HALF_VERSION } from '../cli/version.js';
 import { NetlinkSocketError } from './errors.js';
+import { HELPER_RELEASE_EXIT, HELPER_RELEASE_HINT } from './helper-release.js';
 import { NetfilterSocket } from './netfilter-socket.js';
 import { FrameReader, PumpControl } from './pump-frames.js';
 
@@ -104,7 +106,7 @@ export class PumpSource implements DatagramSource {
   }
 
   private spawnPump(handlers: DatagramHandlers, ready: (size: number) => void, failed: (e: Error) => void): void {
-    const arg = JSON.stringify({ groups: this.options.groups, recvBufferSize: this.options.recvBufferSize, dropPorts: this.options.dropPorts, maxBufferedBytes: this.options.maxBufferedBytes });
+    const arg = JSON.stringify({ groups: this.options.groups, recvBufferSize: this.options.recvBufferSize, dropPorts: this.options.dropPorts, maxBufferedBytes: this.options.maxBufferedBytes, release: HALF_VERSION });
     const child = spawn(this.pump.command, [...this.pump.args, arg], { stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
     this.child = child;
     let started = false;
@@ -137,6 +139,11 @@ export class PumpSource implements DatagramSource {
     child.on('exit', (code, signal) => {
       if (this.closing) return;
       this.lastError = `event pump exited (${signal ?? code}): ${stderr.trim().split('\n').pop() ?? ''}`;
+      if (!started && code === HELPER_RELEASE_EXIT) {
+        // another release's pump (an upgrade under way): starting it again will not change that
+        failed(new NetlinkSocketError(this.lastError, undefined, { hint: HELPER_RELEASE_HINT }));
+        return;
+      }
       if (!started && ++this.failedStarts >= MAX_FAILED_STARTS) {
         failed(new NetlinkSocketError(`the conntrack event pump failed to start ${MAX_FAILED_STARTS} times: ${this.lastError}`, undefined, { hint: 'half-syncd needs CAP_NET_ADMIN and nf_conntrack_netlink' }));
         return;

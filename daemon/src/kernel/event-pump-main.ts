@@ -7,7 +7,7 @@
 // its events itself where it can (direct-source.ts); the pump is its fallback, and what
 // `event-reader = pump` asks for.
 //
-// Usage: node event-pump-main.js '{"groups":[1,2,3],"recvBufferSize":67108864,"dropPorts":[123]}'
+// Usage: node event-pump-main.js '{"groups":[1,2,3],"recvBufferSize":67108864,"dropPorts":[123],"release":"0.1.0-1"}'
 // It exits when its stdin closes (the parent went away). While events stream in, the binding
 // only wakes the pump: a wake first naps (wake-pacer.ts), then the datagram it hands over is
 // followed by a drain of the socket with read(2) (pump-output.ts), which costs less than half as
@@ -19,7 +19,9 @@
 // reported as an overrun. An ENOBUFS from the socket is reported once a drain has read the socket
 // empty after it (overrun-hold.ts), behind every datagram read before it.
 import { Socket } from 'node:net';
+import { HALF_VERSION } from '../cli/version.js';
 import { NETLINK_NETFILTER } from './codec/nfnetlink.js';
+import { HELPER_RELEASE_EXIT, releaseMismatch } from './helper-release.js';
 import { NetfilterSocket } from './netfilter-socket.js';
 import { netlinkSocketFd } from './netlink-fd.js';
 import { OverrunHold } from './overrun-hold.js';
@@ -34,12 +36,19 @@ interface PumpOptions {
   readonly maxBufferedBytes?: number;
   /** Netlink ports whose echoes are dropped here (the daemon's own writer). */
   readonly dropPorts?: readonly number[];
+  /** The daemon's release: a pump of another one exits (helper-release.ts). */
+  readonly release?: string;
 }
 
 /** Datagrams read per drain before the event loop gets a turn (writes, stdin). */
 const MAX_DRAIN = 4096;
 
 const options = JSON.parse(process.argv[2] ?? '{}') as PumpOptions;
+const mismatch = options.release === undefined ? undefined : releaseMismatch('event-pump-main.js', HALF_VERSION, options.release);
+if (mismatch !== undefined) {
+  process.stderr.write(`event pump refused: ${mismatch}\n`);
+  process.exit(HELPER_RELEASE_EXIT);
+}
 const pipe = new Socket({ fd: 3, readable: false, writable: true });
 const writer = new PipeWriter(3, pipe);
 const limit = options.maxBufferedBytes ?? 512 * 1024 * 1024;

@@ -10,6 +10,7 @@
 // Requests come through shared memory, since a parked thread reads no messages (keeper-protocol.ts):
 // the main thread writes one, bumps the request counter and waits for the answer counter.
 import { parentPort, workerData } from 'node:worker_threads';
+import { HALF_VERSION } from '../cli/version.js';
 import { KeeperChannel, type KeeperData, type KeeperRequest, type KeeperResult } from './keeper-protocol.js';
 import { NetfilterSocket } from './netfilter-socket.js';
 
@@ -43,7 +44,7 @@ function handle(req: KeeperRequest): KeeperResult {
   }
 }
 
-parentPort?.postMessage('ready');
+parentPort?.postMessage({ release: HALF_VERSION }); // ready; the daemon checks the release (helper-release.ts)
 for (;;) {
   const req = channel.nextRequest();
   let result: KeeperResult;

@@ -19,6 +19,7 @@ import type { ConntrackEventView, KernelEvent, KernelEvents, KernelEventSink, Ke
 import { InProcessSource, PumpSource, type DatagramHandlers, type DatagramSource, type PumpCommand } from './datagram-source.js';
 import { canWatchDatagrams } from './datagram-watch.js';
 import { DirectSource } from './direct-source.js';
+import { SocketKeeper } from './socket-keeper.js';
 import { KernelError } from './errors.js';
 
 export interface KernelEventsOptions {
@@ -45,6 +46,15 @@ export interface KernelEventsOptions {
 }
 
 const GROUPS = { new: NfnlGroup.conntrackNew, update: NfnlGroup.conntrackUpdate, destroy: NfnlGroup.conntrackDestroy } as const;
+
+/**
+ * Starts what a later subscription with `isolation` reads through, now: the event socket
+ * keeper thread, whose file an upgrade may replace before the first subscription (a takeover) needs it
+ * (helper-release.ts). The event pump is a process per subscription: it checks its release itself.
+ */
+export function warmEventReader(isolation: KernelEventsOptions['isolation'] = 'direct'): void {
+  if (isolation === 'direct' && canWatchDatagrams()) SocketKeeper.warm();
+}
 
 export class NetlinkKernelEvents implements KernelEvents {
   private source: DatagramSource | undefined;

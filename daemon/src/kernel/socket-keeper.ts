@@ -1,7 +1,7 @@
 // The main thread's side of the event socket keeper (event-socket-keeper-main.ts): one worker
-// thread per process, started on first use, that owns the conntrack event sockets while this
-// thread reads them. A socket is leased: joined to the lessee's groups and watched
-// (datagram-watch.ts) with its handlers; released: left by every group (the kernel stops building
+// thread per process, started on first use (half-syncd's start: SocketKeeper.warm), that owns the
+// conntrack event sockets while this thread reads them. A socket is leased: joined to the
+// lessee's groups and watched (datagram-watch.ts) with its handlers; released: left by every group (the kernel stops building
 // events for it, netlink_has_listeners), unwatched, its queue read and discarded, and kept for
 // the next lease with the same buffer size. Subscriptions come and go around commits and role
 // changes; their sockets (and the watches, which can never be closed) do not pile up. When the
@@ -13,6 +13,7 @@ import { Worker } from 'node:worker_threads';
 import { NETLINK_NETFILTER } from './codec/nfnetlink.js';
 import { watchDatagrams, type DatagramWatch, type DatagramWatchHandlers } from './datagram-watch.js';
 import { NetlinkSocketError } from './errors.js';
+import { HELPER_RELEASE_HINT, releaseMismatch } from './helper-release.js';
 import { KeeperChannel, keeperData, type KeeperData, type KeeperRequest, type KeeperResult } from './keeper-protocol.js';
 import { netlinkSocketFd } from './netlink-fd.js';
 import { withoutStackTraces } from './without-stack-traces.js';
@@ -94,6 +95,15 @@ export class SocketKeeper {
     return SocketKeeper.shared;
   }
 
+  /**
+   * Starts the process's keeper now, if none runs, so that its file is read at the daemon's
+   * start and not at a takeover, when an upgrade may have replaced it (helper-release.ts); the
+   * first subscription then also finds the thread ready.
+   */
+  static warm(): void {
+    SocketKeeper.get();
+  }
+
   /** A keeper of its own, not the process's (tests: keepers that fail on purpose). */
   static start(options: KeeperOptions): SocketKeeper {
     return new SocketKeeper(options);
@@ -112,9 +122,15 @@ export class SocketKeeper {
         // it has no socket yet: nothing of ours goes with it
         void worker.terminate();
       }, startTimeoutMs).unref();
-      worker.once('message', () => {
+      worker.once('message', (message: unknown) => {
         clearTimeout(late);
-        resolve();
+        const mismatch = releaseMismatch('event-socket-keeper-main.js', (message as { release?: string } | null)?.release);
+        if (mismatch === undefined) {
+          resolve();
+          return;
+        }
+        reject(this.fail(`refused: ${mismatch}`, undefined, HELPER_RELEASE_HINT));
+        void worker.terminate(); // it has no socket yet
       });
       worker.on('error', (error) => {
         clearTimeout(late);
@@ -214,8 +230,8 @@ export class SocketKeeper {
     return result;
   }
 
-  private fail(what: string, cause?: unknown): Error {
-    this.failure ??= new NetlinkSocketError(`the event socket keeper thread ${what}`, undefined, cause === undefined ? {} : { cause });
+  private fail(what: string, cause?: unknown, hint?: string): Error {
+    this.failure ??= new NetlinkSocketError(`the event socket keeper thread ${what}`, undefined, { ...(cause === undefined ? {} : { cause }), ...(hint === undefined ? {} : { hint }) });
     return this.failure;
   }
 }

@@ -16,7 +16,7 @@ import { ExternalCaches } from '../cache/external-caches.js';
 import { FlowCache } from '../cache/flow-cache.js';
 import type { HalfConfig } from '../config/half-conf.js';
 import type { DaemonStatus } from '../control/status-model.js';
-import { NetlinkKernelEvents } from '../kernel/netlink-kernel-events.js';
+import { NetlinkKernelEvents, warmEventReader } from '../kernel/netlink-kernel-events.js';
 import { conntrackPacking } from '../kernel/record-packing.js';
 import type { Logger } from '../metrics/logger.js';
 import { systemClock, type Clock } from '../sync/clock.js';
@@ -145,7 +145,9 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const afterPause = async (reason: string): Promise<void> => table.heal(`after ${reason}`);
     // the echoes of our own writes (a standby following events writes one per entry it is sent)
     // are dropped by the reader, before they are decoded or make it nap; the feed skips any left
-    const events = new KernelSubscription(() => new NetlinkKernelEvents({ filter, isolation: config.daemon.eventReader === 'pump' ? 'pump' : 'direct', dropOriginPorts: [writerPort] }), new MasterZoneSink(readback, zones, internal), afterPause, logger, alwaysOn);
+    const isolation = config.daemon.eventReader === 'pump' ? 'pump' : 'direct';
+    warmEventReader(isolation); // the keeper's file is read now, not at a takeover during an upgrade
+    const events = new KernelSubscription(() => new NetlinkKernelEvents({ filter, isolation, dropOriginPorts: [writerPort] }), new MasterZoneSink(readback, zones, internal), afterPause, logger, alwaysOn);
     closers.push(() => events.close());
     if (alwaysOn) {
       await events.activate();

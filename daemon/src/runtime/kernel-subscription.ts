@@ -92,7 +92,7 @@ export class KernelSubscription {
           await this.ensureOpen();
           this.afterPause(reason).catch(() => undefined);
         } catch (error) {
-          this.logger.error('cannot subscribe to conntrack events again; trying again', { error: (error as Error).message });
+          this.logger.error('cannot subscribe to conntrack events again; trying again', failureFields(error));
           this.retryLater(RETRY_MS);
         }
       }
@@ -136,7 +136,7 @@ export class KernelSubscription {
           this.afterPause('resubscribed').catch(() => undefined);
         },
         (error: Error) => {
-          this.logger.error('cannot subscribe to conntrack events; trying again', { error: error.message, inMs: Math.min(2 * delayMs, RETRY_MAX_MS) });
+          this.logger.error('cannot subscribe to conntrack events; trying again', { ...failureFields(error), inMs: Math.min(2 * delayMs, RETRY_MAX_MS) });
           this.retryLater(Math.min(2 * delayMs, RETRY_MAX_MS));
         },
       );
@@ -194,4 +194,10 @@ export async function conntrackEventsSetting(): Promise<number | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/** A failed subscription's message and, where the kernel layer gave one, its fix. */
+function failureFields(error: unknown): Record<string, string> {
+  const hint = (error as { hint?: unknown }).hint;
+  return { error: (error as Error).message, ...(typeof hint === 'string' ? { fix: hint } : {}) };
 }

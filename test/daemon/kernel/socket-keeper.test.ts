@@ -8,6 +8,7 @@
 // not kept; a released one is leased again.
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
+import { HALF_VERSION } from '../../../daemon/src/cli/version.js';
 import { NetlinkSocketError } from '../../../daemon/src/kernel/errors.js';
 import type { KeeperData } from '../../../daemon/src/kernel/keeper-protocol.js';
 import { SocketKeeper } from '../../../daemon/src/kernel/socket-keeper.js';
@@ -47,9 +48,22 @@ describe('SocketKeeper with a keeper thread that fails', () => {
     await expect(SocketKeeper.start({ start: exiting.start }).lease({ groups: [] }, handlers)).rejects.toThrow(/keeper thread exited \(3\)/);
   });
 
+  it('refuses a thread of another release (an upgrade replaced its file) and stops it, with the fix', async () => {
+    const other = fakeKeeper("require('node:worker_threads').parentPort.postMessage({ release: '9.9-1' }); setInterval(() => {}, 1000);");
+    const keeper = SocketKeeper.start({ start: other.start });
+    const failed = keeper.lease({ groups: [] }, handlers);
+    await expect(failed).rejects.toThrow(`keeper thread refused: event-socket-keeper-main.js is HALF 9.9-1, half-syncd is HALF ${HALF_VERSION}`);
+    await expect(failed).rejects.toMatchObject({ hint: expect.stringMatching(/^restart half-syncd/) });
+    expect(await other.exited).toBe(1); // terminated
+    // a thread older than the check says only that it is ready
+    const older = fakeKeeper("require('node:worker_threads').parentPort.postMessage('ready'); setInterval(() => {}, 1000);");
+    await expect(SocketKeeper.start({ start: older.start }).lease({ groups: [] }, handlers)).rejects.toThrow(/is HALF of an unknown release/);
+    expect(await older.exited).toBe(1);
+  });
+
   it('gives up on a thread that is ready but never answers, after the answer deadline', async () => {
     // ready, then asleep for good: requests are never read, as with a stuck keeper
-    const fake = fakeKeeper("require('node:worker_threads').parentPort.postMessage('ready'); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);");
+    const fake = fakeKeeper(`require('node:worker_threads').parentPort.postMessage({ release: ${JSON.stringify(HALF_VERSION)} }); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);`);
     let worker: Worker | undefined;
     const keeper = SocketKeeper.start({ start: (data) => (worker = fake.start(data)), answerTimeoutMs: 200 });
     const failed = keeper.lease({ groups: [] }, handlers);

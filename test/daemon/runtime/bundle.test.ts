@@ -7,7 +7,7 @@
 // cannot read the events itself (the keeper's file missing; a Node without `udp_wrap`) it says why
 // in a warning and the event pump reads them, and it replicates all the same. Then the same bundle
 // runs on Debian 12's nodejs (18.x) in a bookworm root (test/helpers/chroot.ts), live in a namespace.
-import { appendFile, cp, mkdir, stat, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, cp, mkdir, rename, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendControlRequest } from '../../../daemon/src/control/control-client.js';
@@ -65,7 +65,7 @@ describe('the bundled half-syncd', () => {
    * Starts `argv` in the namespace, checks it replicates and stops cleanly, and that its log says
    * who read the kernel's events (`reader`); returns its status.
    */
-  async function liveRun(argv: readonly string[], socket: string, fifo: string, reader = /conntrack events read by=daemon\n/): Promise<DaemonStatus> {
+  async function liveRun(argv: readonly string[], socket: string, fifo: string, reader = /conntrack events read by=daemon\n/, beforeTakeover?: () => Promise<void>): Promise<DaemonStatus> {
     let output = '';
     await net.exec('fw', ['conntrack', '-F'], { check: true });
     const child = net.spawn('fw', argv);
@@ -83,6 +83,7 @@ describe('the bundled half-syncd', () => {
     await running('the bundled daemon answering', () => status().then(() => true, () => false), 30_000);
     // once it answers, its inputs are open: keepalived's FIFO is there (a write before would make a plain file)
     expect((await stat(fifo)).isFIFO()).toBe(true);
+    await beforeTakeover?.();
     await appendFile(fifo, 'INSTANCE "half_lan0" MASTER 150\n');
     await running('the daemon sending', async () => (await status()).node.role === 'sender', 60_000);
     await net.exec('fw', ['conntrack', '-I', '-s', '192.0.2.7', '-d', '198.51.100.7', '-p', 'tcp', '--sport', '1234', '--dport', '80', '--state', 'ESTABLISHED', '-t', '600', '-u', 'SEEN_REPLY,ASSURED'], { check: true });
@@ -143,6 +144,71 @@ describe('the bundled half-syncd', () => {
       const status = await liveRun([process.execPath, '--import', preload, join(dir, 'half-syncd.js'), '--config', join(node, 'half.conf'), '--state-dir', join(node, 'state')], join(node, 'half.sock'), join(node, 'notify.fifo'), /warn conntrack events read by=pump why=.*no 'udp_wrap' binding/);
       expect(status.summary.eventsIn).toBeGreaterThan(0);
       expect(status.kernelEvents).toMatchObject({ subscribed: true, reader: 'pump', fallback: expect.stringMatching(/udp_wrap/) });
+    });
+  });
+
+  describe('while an upgrade replaces its files (dpkg unpacked, postinst not yet run)', () => {
+    let newer: SyncdBundle;
+    let events: string;
+    const eventsSysctl = 'net.netfilter.nf_conntrack_events';
+    beforeAll(async () => {
+      newer = await bundleSyncd('0.1.0-newer');
+      // as HALF's sysctl.d snippet sets it: a standby follows no events, so its first subscription is the takeover's
+      events = (await net.exec('fw', ['sysctl', '-n', eventsSysctl], { check: true })).stdout.trim();
+      await net.exec('fw', ['sysctl', '-w', `${eventsSysctl}=1`], { check: true });
+    });
+    afterAll(async () => {
+      await net.exec('fw', ['sysctl', '-w', `${eventsSysctl}=${events}`]);
+      await newer?.remove();
+    });
+
+    /** A copy of the bundle in `name`, and a way to put the newer release's helpers into it. */
+    async function upgradable(name: string): Promise<{ dir: string; node: string; upgrade: () => Promise<void> }> {
+      const dir = join(out, name);
+      await mkdir(dir, { recursive: true });
+      for (const file of BUNDLE_FILES) await cp(join(out, file), join(dir, file));
+      await symlink(join(out, 'node_modules'), join(dir, 'node_modules'));
+      await writeNodeFiles(join(dir, 'node'), join(dir, 'node'));
+      const upgrade = async () => {
+        // as dpkg does: the new file renamed over the old one
+        for (const file of ['event-socket-keeper-main.js', 'event-pump-main.js']) {
+          await cp(join(newer.dir, file), join(dir, `${file}.dpkg-new`));
+          await rename(join(dir, `${file}.dpkg-new`), join(dir, file));
+        }
+      };
+      return { dir, node: join(dir, 'node'), upgrade };
+    }
+
+    it('takes over with the keeper thread it started at its own start, not the newer file', async () => {
+      const { dir, node, upgrade } = await upgradable('upgraded-keeper');
+      const status = await liveRun([process.execPath, join(dir, 'half-syncd.js'), '--config', join(node, 'half.conf'), '--state-dir', join(node, 'state')], join(node, 'half.sock'), join(node, 'notify.fifo'), /conntrack events read by=daemon\n/, upgrade);
+      expect(status.kernelEvents).toEqual({ subscribed: true, reader: 'daemon', fallback: null, lastError: null });
+      expect(status.summary.eventsIn).toBeGreaterThan(0);
+    });
+
+    it('refuses an event pump of the newer release, and says to restart', async () => {
+      const { dir, node, upgrade } = await upgradable('upgraded-pump');
+      await appendFile(join(node, 'half.conf'), 'event-reader = pump\n'); // [daemon] is the last section
+      let output = '';
+      const child = net.spawn('fw', [process.execPath, join(dir, 'half-syncd.js'), '--config', join(node, 'half.conf'), '--state-dir', join(node, 'state')]);
+      child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+      child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      try {
+        const status = () => sendControlRequest(join(node, 'half.sock'), { cmd: 'status' }) as Promise<DaemonStatus>;
+        await waitFor('the daemon answering', () => status().then(() => true, () => false), 30_000);
+        await upgrade();
+        await appendFile(join(node, 'notify.fifo'), 'INSTANCE "half_lan0" MASTER 150\n');
+        await waitFor('the refusal logged', async () => /cannot subscribe to conntrack events/.test(output), 30_000).catch((e: Error) => { throw new Error(`${e.message}\n${output.slice(-3000)}`); });
+        expect(output).toMatch(/event pump refused: event-pump-main\.js is HALF 0\.1\.0-newer, half-syncd is HALF 0\.1\.0-bundletest/);
+        expect(output).toMatch(/fix="restart half-syncd \(the package's postinst does\)/);
+        // one refusal is enough: it does not start the newer pump five times in a row first
+        expect(output).not.toMatch(/failed to start 5 times/);
+        expect((await status()).kernelEvents?.subscribed).toBe(false);
+      } finally {
+        child.kill('SIGTERM');
+      }
+      expect(await exited).toBe(0);
     });
   });
 
