@@ -52,8 +52,8 @@ const GROUPS = { new: NfnlGroup.conntrackNew, update: NfnlGroup.conntrackUpdate,
  * keeper thread, whose file an upgrade may replace before the first subscription (a takeover) needs it
  * (helper-release.ts). The event pump is a process per subscription: it checks its release itself.
  */
-export function warmEventReader(isolation: KernelEventsOptions['isolation'] = 'direct'): void {
-  if (isolation === 'direct' && canWatchDatagrams()) SocketKeeper.warm();
+export async function warmEventReader(isolation: KernelEventsOptions['isolation'] = 'direct'): Promise<void> {
+  if (isolation === 'direct' && canWatchDatagrams()) await SocketKeeper.warm();
 }
 
 export class NetlinkKernelEvents implements KernelEvents {

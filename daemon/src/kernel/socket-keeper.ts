@@ -98,10 +98,12 @@ export class SocketKeeper {
   /**
    * Starts the process's keeper now, if none runs, so that its file is read at the daemon's
    * start and not at a takeover, when an upgrade may have replaced it (helper-release.ts); the
-   * first subscription then also finds the thread ready.
+   * first subscription then also finds the thread ready. The thread reads its file once it runs:
+   * the daemon waits for that before it counts as started.
    */
-  static warm(): void {
-    SocketKeeper.get();
+  static warm(): Promise<void> {
+    // resolves once the thread runs (its file read), whether it started or failed
+    return SocketKeeper.get().ready.catch(() => undefined);
   }
 
   /** A keeper of its own, not the process's (tests: keepers that fail on purpose). */

@@ -146,7 +146,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     // the echoes of our own writes (a standby following events writes one per entry it is sent)
     // are dropped by the reader, before they are decoded or make it nap; the feed skips any left
     const isolation = config.daemon.eventReader === 'pump' ? 'pump' : 'direct';
-    warmEventReader(isolation); // the keeper's file is read now, not at a takeover during an upgrade
+    await warmEventReader(isolation); // the keeper's file is read now, not at a takeover during an upgrade
     const events = new KernelSubscription(() => new NetlinkKernelEvents({ filter, isolation, dropOriginPorts: [writerPort] }), new MasterZoneSink(readback, zones, internal), afterPause, logger, alwaysOn);
     closers.push(() => events.close());
     if (alwaysOn) {
@@ -155,8 +155,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     }
     const labelsRead = new KernelLabelsRead(openLabelsDumper(), writer, filter, logger); // not awaited: see kernel-labels.ts
     closers.push(() => labelsRead.stop());
-    node.start();
-    closers.push(() => node.stop());
+    closers.push(() => node.stop()); // started by openServices, once it knows whether this node is the MASTER
     resync.follow(() => nodeView(node, clock.now()));
     logger.info('half-syncd replicating', {
       node: config.node.id,

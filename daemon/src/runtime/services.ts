@@ -15,6 +15,7 @@ import { NftGuard } from '../ha/nft-guard.js';
 import { NftTable, NftTableKeeper } from './nft-table-keeper.js';
 import { daemonMetrics } from '../metrics/daemon-metrics.js';
 import { renderExposition } from '../metrics/exposition.js';
+import type { Logger } from '../metrics/logger.js';
 import { MetricsServer } from '../metrics/metrics-server.js';
 import type { Clock } from '../sync/clock.js';
 import type { SyncNode } from '../sync/sync-node.js';
@@ -177,6 +178,7 @@ export async function openServices(deps: ServiceDeps): Promise<Services> {
     logger.info('this node holds no virtual address: a standby (takeover guard on) until keepalived reports');
     driver.run(planStart(config.daemon.mode));
   }
+  startSyncNode(node, machine.role === 'master' ? driver.whenIdle() : undefined, logger);
   return {
     status,
     checkNftTable: (reason) => nftTable.check(reason),
@@ -191,6 +193,38 @@ export async function openServices(deps: ServiceDeps): Promise<Services> {
       await driver.whenIdle();
     },
   };
+}
+
+/** Longest silence of a restarted MASTER on the sync link (startSyncNode). */
+const MASTER_SILENCE_MAX_MS = 30_000;
+
+/**
+ * Starts the sync node: now, or for a MASTER (a daemon restarted on the node that holds the
+ * virtual addresses: an upgrade, `half configure --apply`) once its plan has made it the sender.
+ * Its kernel still holds every connection, and the peers keep their copy of its last epoch until
+ * they hear the new one. Heard first as a receiver, it would answer their full resync requests
+ * with its empty table, and the end of that resync would sweep their copy (in direct mode, their
+ * kernel entries too) while no node is the sender; silent, it is simply not heard for the second
+ * or so the plan takes, and the peers' requests, repeated until answered, join its first full
+ * resync as the sender. The silence ends after MASTER_SILENCE_MAX_MS whatever the plan does.
+ */
+function startSyncNode(node: SyncNode, settled: Promise<void> | undefined, logger: Logger): void {
+  if (settled === undefined) {
+    node.start();
+    return;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      logger.warn('the MASTER\'s start plan is still running: announcing this node on the sync link now', { afterMs: MASTER_SILENCE_MAX_MS });
+      resolve();
+    }, MASTER_SILENCE_MAX_MS);
+    timer.unref();
+  });
+  void Promise.race([settled, late]).then(() => {
+    clearTimeout(timer);
+    node.start();
+  });
 }
 
 function prefixed(prefix: string, counters: object): Record<string, number> {

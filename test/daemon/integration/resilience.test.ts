@@ -109,6 +109,33 @@ describe('half-syncd under restarts, loss, attacks and lost events', () => {
     expect(a.peers.find((p) => p.nodeId === 2)?.epoch).toBe(after.node.bootEpoch);
   });
 
+  it('a restarted MASTER (it holds its virtual addresses) leaves the standby\'s copy whole while it starts', async () => {
+    const count = await converged();
+    // fwa holds the cluster's virtual address, as a MASTER does: its daemon takes it for MASTER at start
+    await lab.net.exec('fwa', ['ip', 'addr', 'add', '192.0.2.254/32', 'dev', 'sync0'], { check: true });
+    let lowest = Number.POSITIVE_INFINITY;
+    let watching = true;
+    const watch = (async () => {
+      while (watching) {
+        const b = await lab.b.status().catch(() => undefined);
+        if (b !== undefined) lowest = Math.min(lowest, b.tables.external);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
+    try {
+      expect(await lab.a.stop()).toBe(0);
+      await lab.a.start();
+      expect(await converged()).toBe(count);
+      expect(lab.a.output).toMatch(/this node holds its virtual addresses: taking it for MASTER/);
+    } finally {
+      watching = false;
+      await watch;
+      await lab.net.exec('fwa', ['ip', 'addr', 'del', '192.0.2.254/32', 'dev', 'sync0']);
+    }
+    // never swept by an empty resync from the restarted node before it was the sender again
+    expect(lowest).toBe(count);
+  });
+
   it('converges to exactly the primary\'s table with 10 % loss on the sync link', async () => {
     for (const ns of ['fwa', 'fwb']) await lab.net.exec(ns, ['nft', '-f', '-'], { input: LOSS_RULESET, check: true });
     try {

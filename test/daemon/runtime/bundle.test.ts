@@ -78,6 +78,7 @@ describe('the bundled half-syncd', () => {
         if (child.exitCode !== null || child.signalCode !== null) throw new Error(`half-syncd exited (${child.exitCode ?? child.signalCode})`);
         return check();
       }, timeoutMs).catch((error: unknown) => {
+        child.kill('SIGKILL'); // its sync port is the next test's
         throw new Error(`${(error as Error).message}\n--- half-syncd's output ---\n${output.slice(-4000)}`);
       });
     await running('the bundled daemon answering', () => status().then(() => true, () => false), 30_000);
