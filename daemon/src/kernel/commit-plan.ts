@@ -5,10 +5,12 @@
 //   create          0 created | EEXIST -> update | ENOENT with a master -> create-nomaster
 //   create-nomaster 0 created-without-master | EEXIST -> update
 //   update          0 updated | EBUSY (a status bit that cannot change) -> update-nostatus
-//                   | ENOENT (expired meanwhile) -> create | ENOSPC for an entry without labels:
+//                   | ENOENT -> delete-reply | ENOSPC for an entry without labels:
 //                   updated (the labels that clear the copy's, sent last and applied last, found
 //                   no labels extension: the copy has no labels either)
 //   update-nostatus 0 updated | ENOSPC for an entry without labels: updated
+//   delete-reply    0 or ENOENT -> create-again
+//   create-again    0 created | ENOENT with a master -> create-nomaster
 //   delete          0 deleted | ENOENT absent
 //   exp-create      0 -> exp-timeout (the kernel ignores the timeout on create) | EEXIST -> exp-update
 //   exp-timeout     anything: created (it exists, with its helper's default lifetime at worst)
@@ -19,6 +21,14 @@
 // create looks for it under the zone that finds the master (0), not under the one it is held by,
 // and the kernel would replace it (a new expectation, a DESTROY of the old) instead of answering
 // EEXIST.
+//
+// An update only follows a create that found the entry (EEXIST), and the kernel answers EEXIST
+// when either tuple is taken (nf_conntrack_hash_check_insert). ENOENT to the update, which looks
+// the entry up by its original tuple, means the entry went meanwhile, or the reply tuple is
+// another entry's: a stale connection whose NAT mapping clashes (a node's own leftovers at a
+// failback before its purge, a delete still queued behind the set in direct mode). Looked up by
+// its reply tuple, that entry is deleted (the copy being committed is the live connection), and
+// the create is made once more; an EEXIST then is final.
 //
 // Ops run in three phases so masters exist before what depends on them: conntrack ops without
 // a master (in the order given), conntrack sets with a master, then expectations.
@@ -49,7 +59,7 @@ export function traitsOf(op: KernelOp): OpTraits {
 }
 
 export type RequestKind =
-  | 'create' | 'create-nomaster' | 'update' | 'update-nostatus' | 'delete'
+  | 'create' | 'create-nomaster' | 'update' | 'update-nostatus' | 'delete-reply' | 'create-again' | 'delete'
   | 'exp-create' | 'exp-timeout' | 'exp-update' | 'exp-delete';
 
 export type Step = { readonly done: OpResult } | { readonly retry: RequestKind };
@@ -66,6 +76,7 @@ const ABSENT = done('absent');
 const retry = (kind: RequestKind): Step => Object.freeze({ retry: kind });
 const RETRY: Readonly<Record<RequestKind, Step>> = {
   create: retry('create'), 'create-nomaster': retry('create-nomaster'), update: retry('update'), 'update-nostatus': retry('update-nostatus'),
+  'delete-reply': retry('delete-reply'), 'create-again': retry('create-again'),
   delete: retry('delete'), 'exp-create': retry('exp-create'), 'exp-timeout': retry('exp-timeout'), 'exp-update': retry('exp-update'), 'exp-delete': retry('exp-delete'),
 };
 
@@ -103,11 +114,18 @@ export function nextStep(kind: RequestKind, error: number, op: OpTraits): Step {
     case 'update':
       if (error === 0) return UPDATED;
       if (error === errno.EBUSY) return RETRY['update-nostatus'];
-      if (error === errno.ENOENT) return RETRY['create'];
+      if (error === errno.ENOENT) return RETRY['delete-reply'];
       if (error === errno.ENOSPC && !op.hasLabels) return UPDATED;
       break;
     case 'update-nostatus':
       if (error === 0 || (error === errno.ENOSPC && !op.hasLabels)) return UPDATED;
+      break;
+    case 'delete-reply':
+      if (error === 0 || error === errno.ENOENT) return RETRY['create-again'];
+      break;
+    case 'create-again':
+      if (error === 0) return CREATED;
+      if (error === errno.ENOENT && op.hasMaster) return RETRY['create-nomaster'];
       break;
     case 'delete':
     case 'exp-delete':
@@ -143,7 +161,7 @@ function reasonOf(kind: RequestKind, error: number): string {
     [errno.EINVAL]: `the kernel rejected the ${what} as invalid (EINVAL)`,
     [errno.ERANGE]: `a value of the ${what} is out of the kernel's range (ERANGE), e.g. an unknown protocol state`,
     [errno.ENOENT]: kind === 'exp-create' ? 'the master connection of the expectation does not exist (ENOENT)' : `no such ${what} (ENOENT)`,
-    [errno.EEXIST]: `the ${what} exists (EEXIST)`,
+    [errno.EEXIST]: kind === 'create-again' ? 'another conntrack entry holds its reply tuple (a NAT clash) and came back after it was deleted (EEXIST)' : `the ${what} exists (EEXIST)`,
     [errno.EBUSY]: `the kernel refused a status change on the ${what} (EBUSY)`,
     [errno.EOPNOTSUPP]: `the kernel does not support part of the ${what}: helper, NAT or protocol missing (EOPNOTSUPP)`,
     [errno.ENOMEM]: `out of memory for the ${what} (ENOMEM): table full? check nf_conntrack_max`,

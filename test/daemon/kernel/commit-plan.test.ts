@@ -22,7 +22,12 @@ describe('commit plan', () => {
     expect(nextStep('create', EEXIST, plain)).toEqual({ retry: 'update' });
     expect(nextStep('update', 0, plain)).toEqual({ done: { ok: true, action: 'updated' } });
     expect(nextStep('update', EBUSY, plain)).toEqual({ retry: 'update-nostatus' });
-    expect(nextStep('update', ENOENT, plain)).toEqual({ retry: 'create' });
+    // gone meanwhile, or the reply tuple is another entry's: that one is deleted, the create made again
+    expect(nextStep('update', ENOENT, plain)).toEqual({ retry: 'delete-reply' });
+    expect(nextStep('delete-reply', 0, plain)).toEqual({ retry: 'create-again' });
+    expect(nextStep('delete-reply', ENOENT, plain)).toEqual({ retry: 'create-again' });
+    expect(nextStep('create-again', 0, plain)).toEqual({ done: { ok: true, action: 'created' } });
+    expect(nextStep('create-again', EEXIST, plain)).toMatchObject({ done: { ok: false, code: 'EEXIST', reason: expect.stringMatching(/reply tuple \(a NAT clash\)/) } });
   });
 
   it('takes ENOSPC to an update that clears labels as done, and to one that sets them as a failure', () => {

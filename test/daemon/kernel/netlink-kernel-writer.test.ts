@@ -150,6 +150,28 @@ describe('NetlinkKernelWriter', () => {
     for (const e of changed) expectFlowMatches(flowOf(flows, e), e);
   });
 
+  it('replaces a stale entry whose NATed reply tuple the committed one needs (a clash the update cannot see)', async () => {
+    // two clients NATed to the same address and port: the first mapping is a leftover
+    const snatUdp = (client: string): ConntrackEntry => ({
+      family: 'ipv4',
+      orig: { src: client, dst: '198.51.100.62', proto: 17, sport: 1000, dport: 53 },
+      reply: { src: '198.51.100.62', dst: '203.0.113.61', proto: 17, sport: 53, dport: 1000 },
+      status: Ips.seenReply | Ips.srcNat | Ips.srcNatDone | Ips.dstNatDone,
+      timeout: 600,
+      zone: 0,
+    });
+    const stale = snatUdp('192.0.2.60');
+    const live = snatUdp('192.0.2.61');
+    const first: ApplyReport = await agent.request('apply', { ops: [{ op: 'set', entry: stale }] });
+    expect(first.results).toEqual([{ ok: true, action: 'created' }]);
+    const report: ApplyReport = await agent.request('apply', { ops: [{ op: 'set', entry: live }] });
+    expect(report.results).toEqual([{ ok: true, action: 'created' }]);
+    const flows = await listFlows(ns);
+    expectFlowMatches(flowOf(flows, live), live);
+    expect(flowOf(flows, stale)).toBeUndefined();
+    await agent.request('apply', { ops: [{ op: 'delete', entry: live }] });
+  });
+
   it('clears the labels of a copy whose entry has none left (once the writer has seen labels)', async () => {
     const labelled = SAMPLE_ENTRIES['tcpSnat'] as ConntrackEntry; // created above with labels 0, 5, 127
     expect(flowOf(await listFlows(ns), labelled)?.labels).toEqual([0, 5, 127]);

@@ -119,6 +119,18 @@ export function encodeDelete(w: AttrWriter, e: ConntrackIdentity, seq: number, f
 }
 
 /**
+ * IPCTNL_MSG_CT_DELETE of the entry whose reply tuple is `e`'s (as the kernel holds it: NATed):
+ * ctnetlink_del_conntrack looks up CTA_TUPLE_REPLY when no CTA_TUPLE_ORIG is given. It removes a
+ * stale entry whose NAT mapping clashes with `e` (commit-plan.ts, delete-reply).
+ */
+export function encodeDeleteByReply(w: AttrWriter, e: ConntrackEntry, seq: number, flags: number): void {
+  const at = beginMessage(w, nfMessageType(NfnlSubsys.ctnetlink, CtMsg.delete), flags | NlmFlag.request, seq, nfFamily(e));
+  encodeTuple(w, Cta.tupleReply, e.reply, e.family);
+  if (e.zone !== 0) w.u16be(Cta.zone, e.zone);
+  endMessage(w, at);
+}
+
+/**
  * IPCTNL_MSG_CT_GET of the one entry with `e`'s original tuple and zone (ctnetlink_get_conntrack):
  * answered by that entry as ctnetlink_fill_info writes it (sequence adjustments included, which
  * no event carries), then the ACK; ENOENT when there is none.
