@@ -30,7 +30,7 @@ export interface KernelWriterOptions extends NetfilterSocketOptions {
   readonly maxRequestsPerChunk?: number;
   /** Give up on a chunk whose barrier never comes back (default 30 s). */
   readonly replyTimeoutMs?: number;
-  /** Retry rounds per phase (default 4). */
+  /** Retry rounds per phase (default 6). */
   readonly maxRounds?: number;
   /** Exchange small chunks within the call (request-exchange.ts; default true; false: the binding's way only). */
   readonly exchangeInCall?: boolean;
@@ -61,7 +61,7 @@ export class NetlinkKernelWriter implements KernelWriter {
     this.commit = { tcp: { beLiberal: options.tcpBeLiberal ?? true }, clearLabels: false };
     const byBuffer = Math.max(16, Math.floor(this.exchange.recvBufferSize / 2 / ANSWER_COST));
     this.maxRequests = Math.min(options.maxRequestsPerChunk ?? 4096, byBuffer);
-    this.maxRounds = options.maxRounds ?? 4;
+    this.maxRounds = options.maxRounds ?? 6; // the longest path (commit-plan.ts): create, create-nomaster, update, delete-reply, create-again
     this.inChunk = new Int32Array(this.maxRequests);
   }
 
