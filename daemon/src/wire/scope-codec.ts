@@ -28,7 +28,10 @@ export function writeScope(target: Buffer, offset: number, scope: BucketScope): 
   return at + bitmap;
 }
 
-/** Reads a scope; undefined when malformed (unknown kind, unsorted list, short input). */
+/** Bytes of a bitmap of every bucket below 2^16. */
+const MAX_BITMAP_BYTES = 1 << 13;
+
+/** Reads a scope; undefined when malformed (unknown kind, unsorted list, short input, a bucket of 2^16 or more). */
 export function readScope(reader: Reader): BucketScope | undefined {
   const kind = reader.u8();
   if (kind === 0) return FULL_SCOPE;
@@ -47,7 +50,10 @@ export function readScope(reader: Reader): BucketScope | undefined {
   }
   if (kind === 2) {
     const length = reader.u16();
-    const bytes = length === undefined ? undefined : reader.bytes(length);
+    // a longer bitmap names buckets of 2^16 and above, which no encoder can write back (a
+    // resync of such a scope threw from the sender's timer: a peer with the key stopped the daemon)
+    if (length === undefined || length > MAX_BITMAP_BYTES) return undefined;
+    const bytes = reader.bytes(length);
     if (bytes === undefined) return undefined;
     const buckets: number[] = [];
     for (let i = 0; i < bytes.length; i++) {

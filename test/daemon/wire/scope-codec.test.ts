@@ -30,6 +30,22 @@ describe('scope codec', () => {
     expect(roundTrip({ full: false, buckets: [0, 65535] }).back).toEqual({ full: false, buckets: [0, 65535] });
   });
 
+  it('rejects a bitmap that names a bucket of 2^16 or more (no encoder could write it back)', () => {
+    const bitmap = (bytes: number): Buffer => {
+      const out = Buffer.alloc(3 + bytes);
+      out.writeUInt8(2, 0);
+      out.writeUInt16BE(bytes, 1);
+      out[2 + bytes] = 0x80; // the last bit: bucket 8 * bytes - 1
+      return out;
+    };
+    const widest = readScope(new Reader(bitmap(8192)));
+    expect(widest).toEqual({ full: false, buckets: [65535] });
+    const again = Buffer.alloc(scopeBytes(widest as BucketScope));
+    expect(() => writeScope(again, 0, widest as BucketScope)).not.toThrow();
+    expect(readScope(new Reader(bitmap(8193)))).toBeUndefined();
+    expect(readScope(new Reader(bitmap(8751)))).toBeUndefined();
+  });
+
   it('rejects unknown kinds and short input', () => {
     expect(readScope(new Reader(Buffer.from([3])))).toBeUndefined();
     expect(readScope(new Reader(Buffer.from([1, 0, 2, 0, 1])))).toBeUndefined();
