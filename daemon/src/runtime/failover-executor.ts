@@ -37,6 +37,8 @@ export interface FailoverExecutorDeps {
   readonly logger: Logger;
   /** Pause before the guard's second attempt (the third waits twice as long); default GUARD_RETRY_MS. */
   readonly guardRetryMs?: number;
+  /** Loads HALF's nftables table again if it is gone, with the guard as last asked (nft-table-keeper.ts). */
+  readonly tableCheck?: (reason: string) => Promise<void>;
 }
 
 export const GUARD_ATTEMPTS = 3;
@@ -59,7 +61,10 @@ export class DaemonFailoverExecutor implements FailoverExecutor {
   /**
    * One nft transaction, tried GUARD_ATTEMPTS times before the failure counts: a guard left on
    * holds every new forwarded connection, and nothing else would try again before the next
-   * transition.
+   * transition. After the first failure the table is checked at once: an admin's `nft flush
+   * ruleset` or `systemctl restart nftables` (no reload reaches the daemon) takes it, and a
+   * takeover must not wait for the periodic check, committing unguarded meanwhile; loaded again,
+   * it comes with the guard as asked, and the next attempt follows without a pause.
    */
   private async toggleGuard(on: boolean): Promise<void> {
     for (let attempt = 1; ; attempt++) {
@@ -69,7 +74,8 @@ export class DaemonFailoverExecutor implements FailoverExecutor {
       } catch (error) {
         if (attempt >= GUARD_ATTEMPTS) throw error;
         this.deps.logger.warn(`takeover guard: nft failed, trying again (${attempt} of ${GUARD_ATTEMPTS})`, { error: (error as Error).message });
-        await new Promise((resolve) => setTimeout(resolve, (this.deps.guardRetryMs ?? GUARD_RETRY_MS) * attempt));
+        if (attempt === 1 && this.deps.tableCheck !== undefined) await this.deps.tableCheck('takeover guard change failed');
+        else await new Promise((resolve) => setTimeout(resolve, (this.deps.guardRetryMs ?? GUARD_RETRY_MS) * attempt));
       }
     }
   }

@@ -87,6 +87,7 @@ export async function openServices(deps: ServiceDeps): Promise<Services> {
     purge: deps.purge,
     node: { becomeSender: () => node.becomeSender(), becomeReceiver: () => node.becomeReceiver(), requestResync: () => node.requestResync() },
     logger,
+    tableCheck: (reason) => nftTable.check(reason),
   });
   const driver = new FailoverDriver(machine, executor, clock);
   const notify = new NotifyInputs(config, driver, logger);

@@ -8,6 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderNftRuleset } from '../../../daemon/src/config/nft-ruleset.js';
 import { validateHalfConf } from '../../../daemon/src/config/validate.js';
 import { NftGuard } from '../../../daemon/src/ha/nft-guard.js';
+import type { Logger } from '../../../daemon/src/metrics/logger.js';
+import { DaemonFailoverExecutor, type FailoverExecutorDeps } from '../../../daemon/src/runtime/failover-executor.js';
+import { NftTable, NftTableKeeper } from '../../../daemon/src/runtime/nft-table-keeper.js';
 import { requireTool } from '../../helpers/tools.js';
 import { MINIMAL } from '../config/fixtures/problems.js';
 import { NetnsLab } from './fixtures/netns-lab.js';
@@ -25,6 +28,8 @@ const PROBE_TABLE = `table inet probe {
 \t}
 }
 `;
+
+const silentLogger: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 describe('NftGuard', () => {
   const lab = new NetnsLab('g');
@@ -134,6 +139,26 @@ describe('NftGuard', () => {
     expect(await guard.settle(), 'nothing left to settle').toBe(false);
     await guard.off();
   });
+
+  it('at a takeover after `nft flush ruleset`, loads the table again at the first failure and turns the guard on without a pause', async () => {
+    const config = validateHalfConf(MINIMAL, '/nonexistent/half.conf'); // no half.nft beside it: the rendering is loaded
+    const keeper = new NftTableKeeper(new NftTable(config, ['ip', 'netns', 'exec', fw, 'nft']), guard, silentLogger);
+    const lines: string[] = [];
+    const logger: Logger = { ...silentLogger, warn: (message) => void lines.push(message) };
+    // a pause before the second attempt would outlast the test
+    const executor = new DaemonFailoverExecutor({ guard, logger, guardRetryMs: 600_000, tableCheck: (reason: string) => keeper.check(reason) } as unknown as FailoverExecutorDeps);
+    await guard.off();
+    await lab.exec(fw, 'nft', ['flush', 'ruleset'], { check: true });
+    try {
+      await executor.guardOn();
+      expect(await guard.isOn()).toBe(true);
+      expect(keeper.counters.reloads).toBe(1);
+      expect(lines).toEqual([expect.stringMatching(/^takeover guard: nft failed, trying again \(1 of/)]);
+      await guard.off();
+    } finally {
+      await nftLoad(lab, fw, PROBE_TABLE);
+    }
+  }, 20_000);
 
   it('fails with the fix when table inet half is not loaded', async () => {
     const other = await lab.namespace('empty');
