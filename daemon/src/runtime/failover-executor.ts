@@ -16,6 +16,8 @@ export interface SyncRoleControl {
   becomeSender(): void;
   becomeReceiver(): void;
   requestResync(): void;
+  /** Empties the copies of peers that are not live senders (SyncNode.forgetFrozenCopies). */
+  forgetFrozenCopies(): { readonly origins: readonly number[]; readonly entries: number };
 }
 
 /** Our own table's upkeep: followed through events only while this node is the sender. */
@@ -86,6 +88,11 @@ export class DaemonFailoverExecutor implements FailoverExecutor {
     this.committedAt = undefined;
     await this.logged(undefined, () => this.deps.committer.commit('failover'));
     this.committedAt = this.deps.committer.lastWriteEndedAt;
+    if (this.committedAt === undefined) return; // the commit failed: the copies are all there is
+    const forgotten = this.deps.node.forgetFrozenCopies();
+    if (forgotten.origins.length > 0) {
+      this.deps.logger.info('committed copies of peers that no longer send emptied (a later commit must not bring them back)', { nodes: forgotten.origins.join(','), entries: forgotten.entries });
+    }
   }
 
   /** Subscribes to our table's events, then reads it whole (subscribe first: nothing is missed). */

@@ -85,7 +85,7 @@ export async function openServices(deps: ServiceDeps): Promise<Services> {
     events: deps.events,
     internal: deps.internal,
     purge: deps.purge,
-    node: { becomeSender: () => node.becomeSender(), becomeReceiver: () => node.becomeReceiver(), requestResync: () => node.requestResync() },
+    node: { becomeSender: () => node.becomeSender(), becomeReceiver: () => node.becomeReceiver(), requestResync: () => node.requestResync(), forgetFrozenCopies: () => node.forgetFrozenCopies() },
     logger,
     tableCheck: (reason) => nftTable.check(reason),
   });

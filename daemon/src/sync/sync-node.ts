@@ -145,6 +145,28 @@ export class SyncNode {
     this.broadcast({ type: 'hello', role: 'receiver' });
   }
 
+  /**
+   * After a takeover's commit: empties our copy of every peer that is not a live sender now. Such
+   * a copy is frozen at the peer's last sending moment (it stopped, or died), and a later commit
+   * here (a VRRP flap of this node, keepalived restarted) would bring back, over the live table,
+   * connections closed since and states long gone. A peer that becomes the sender again resyncs
+   * us in full. Returns the peers whose copy was emptied, and how many entries it held.
+   */
+  forgetFrozenCopies(): { readonly origins: number[]; readonly entries: number } {
+    const now = this.config.clock.now();
+    const origins: number[] = [];
+    let entries = 0;
+    for (const peer of this.peers.values()) {
+      if (peer.role === 'sender' && now - peer.lastHeard <= this.options.peerTimeoutMs) continue;
+      const cache = this.config.external.peek(peer.nodeId);
+      if (cache === undefined || cache.size === 0) continue;
+      origins.push(peer.nodeId);
+      entries += cache.size;
+      cache.clear();
+    }
+    return { origins, entries };
+  }
+
   /** Asks one origin (or every peer) for a full resync of what it replicates to us. */
   requestResync(origin?: number): void {
     for (const peer of this.peers.values()) if (origin === undefined || peer.nodeId === origin) peer.inbound.rejoin();
