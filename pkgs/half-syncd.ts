@@ -112,7 +112,8 @@ export function halfSyncdDefinition(ctx: DefinitionContext, architecture: string
     section: 'net',
     priority: 'optional',
     relationships: {
-      depends: [NODEJS_DEPENDS, ...(SHLIBS_DEPENDS[architecture] ?? []), 'debconf (>= 0.5) | debconf-2.0', 'iproute2', 'nftables'],
+      // procps: the unit's ExecReload (/bin/kill), and sysctl in the postinst and `half configure --apply`
+      depends: [NODEJS_DEPENDS, ...(SHLIBS_DEPENDS[architecture] ?? []), 'debconf (>= 0.5) | debconf-2.0', 'iproute2', 'nftables', 'procps'],
       recommends: ['keepalived (>= 1:2.2.7)', 'half-kernel', 'conntrack'],
       suggests: ['iptables'],
     },

@@ -64,7 +64,7 @@ describe('half-syncd', () => {
     expect(paths.filter((p) => p.endsWith('.node'))).toEqual([`/usr/lib/half/netlink/prebuilds/${tuple}/node.napi.node`]);
     expect(paths).toEqual(expect.arrayContaining(['/usr/lib/half/package.json', '/usr/lib/systemd/system/half-syncd.service', '/usr/share/man/man5/half.conf.5.gz', '/usr/share/man/man8/half.8.gz']));
     const depends = await debField(deb(arch), 'Depends');
-    expect(depends).toBe([NODEJS_DEPENDS, ...(SHLIBS_DEPENDS[arch] ?? []), 'debconf (>= 0.5) | debconf-2.0', 'iproute2', 'nftables'].join(', '));
+    expect(depends).toBe([NODEJS_DEPENDS, ...(SHLIBS_DEPENDS[arch] ?? []), 'debconf (>= 0.5) | debconf-2.0', 'iproute2', 'nftables', 'procps'].join(', '));
     const control = (await run('dpkg-deb', ['--info', deb(arch)], { check: true })).stdout;
     for (const member of ['config', 'postinst', 'prerm', 'postrm', 'templates']) expect(control).toMatch(new RegExp(` ${member} `));
   });
