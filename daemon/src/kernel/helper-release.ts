@@ -17,4 +17,3 @@ export function releaseMismatch(helper: string, theirs: string | undefined, ours
   if (theirs === ours) return undefined;
   return `${helper} is HALF ${theirs ?? 'of an unknown release'}, half-syncd is HALF ${ours}`;
 }
-

@@ -1,9 +1,9 @@
 // The main thread's side of the event socket keeper (event-socket-keeper-main.ts): one worker
 // thread per process, started on first use (half-syncd's start: SocketKeeper.warm), that owns the
 // conntrack event sockets while this thread reads them. A socket is leased: joined to the
-// lessee's groups and watched (datagram-watch.ts) with its handlers; released: left by every group (the kernel stops building
-// events for it, netlink_has_listeners), unwatched, its queue read and discarded, and kept for
-// the next lease with the same buffer size. Subscriptions come and go around commits and role
+// lessee's groups and watched (datagram-watch.ts) with its handlers; released: left by every
+// group (the kernel stops building events for it, netlink_has_listeners), unwatched, its queue
+// read and discarded, and kept for the next lease with the same buffer size. Subscriptions come and go around commits and role
 // changes; their sockets (and the watches, which can never be closed) do not pile up. When the
 // process exits, the keeper closes its sockets.
 import { readSync } from 'node:fs';
