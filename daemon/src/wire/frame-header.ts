@@ -2,7 +2,7 @@
 //
 //   offset size field
 //   0      2    magic "HS" (0x48 0x53)
-//   2      1    version (2)
+//   2      1    version (3)
 //   3      1    flags: bit 0 = acknowledgement requested (the sender's resend queue is filling
 //               or it probes for lost tail frames); other bits reserved, sent as 0
 //   4      4    cluster id
