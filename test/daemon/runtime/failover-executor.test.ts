@@ -65,7 +65,9 @@ describe('DaemonFailoverExecutor: our own table at takeover', () => {
   it('takes no earlier commit\'s time for a commit that failed: the re-read after it reads the kernel', async () => {
     const since: (number | undefined)[] = [];
     let fail = false;
+    let forgets = 0;
     const deps = {
+      node: { forgetFrozenCopies: () => (forgets++, { origins: [], entries: 0 }) },
       events: { activate: async () => undefined, active: true },
       ownTable: {
         request: async (_reason: string, after?: number) => {
@@ -91,5 +93,7 @@ describe('DaemonFailoverExecutor: our own table at takeover', () => {
     await expect(run.commitExternalCache()).rejects.toThrow('refused');
     await run.resyncOwnTable();
     expect(since).toEqual([100, undefined]);
+    // the peers' copies are emptied after the commits that wrote, never after the one that failed
+    expect(forgets).toBe(2);
   });
 });
