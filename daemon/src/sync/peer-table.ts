@@ -1,6 +1,7 @@
 // Admission of authentic frames per sender: boot epochs only move forward (an older epoch is
 // stale; a newer one means the peer restarted, and everything we knew of its stream starts over),
-// and within an epoch every frame counter is accepted once (replay window).
+// and within an epoch every frame counter is accepted once (replay window). A node keeps at most
+// MAX_PEERS peers, of node ids half.conf can give.
 import type { FrameHeader } from '../wire/frame-header.js';
 import type { Role } from '../wire/messages.js';
 import type { InboundStream } from './inbound-stream.js';
@@ -19,7 +20,12 @@ export interface Peer {
 
 export type Admission =
   | { readonly ok: true; readonly peer: Peer; readonly fresh: boolean; readonly restarted: boolean; readonly rejoined: boolean }
-  | { readonly ok: false; readonly reason: 'staleEpoch' | 'replay' };
+  | { readonly ok: false; readonly reason: 'staleEpoch' | 'replay' | 'peerLimit' };
+
+/** Peers a node keeps at most (a HALF cluster has a few nodes); see the peerLimit drop reason. */
+export const MAX_PEERS = 64;
+/** The node ids half.conf accepts ([node] id). */
+const MAX_NODE_ID = 65535;
 
 /**
  * A silence after which a peer's stream is joined again rather than continued: far shorter than
@@ -34,6 +40,7 @@ export class PeerTable {
   constructor(
     private readonly windowSize: number,
     private readonly makeInbound: (nodeId: number, epoch: number) => InboundStream,
+    private readonly maxPeers: number = MAX_PEERS,
   ) {}
 
   admit(header: FrameHeader, from: string, now: number): Admission {
@@ -41,6 +48,7 @@ export class PeerTable {
     let fresh = false;
     let restarted = false;
     if (peer !== undefined && header.bootEpoch < peer.epoch) return { ok: false, reason: 'staleEpoch' };
+    if (peer === undefined && (header.nodeId < 1 || header.nodeId > MAX_NODE_ID || this.peers.size >= this.maxPeers)) return { ok: false, reason: 'peerLimit' };
     if (peer === undefined || header.bootEpoch > peer.epoch) {
       restarted = peer !== undefined;
       fresh = true;

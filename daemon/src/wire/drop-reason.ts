@@ -21,6 +21,12 @@ export const DROP_REASONS = [
    * and ours are sealed under the same key with counters that can meet (AES-GCM nonces repeat).
    */
   'ownNodeId',
+  /**
+   * Authentic, from a node id no half.conf can give (0, above 65535) or beyond the MAX_PEERS
+   * nodes this one keeps: each peer costs a replay window, a stream and a cache, and a node with
+   * the key must not make it keep any number of them.
+   */
+  'peerLimit',
 ] as const;
 
 export type DropReason = (typeof DROP_REASONS)[number];
@@ -28,5 +34,5 @@ export type DropReason = (typeof DROP_REASONS)[number];
 export type DropCounters = Record<DropReason, number>;
 
 export function emptyDropCounters(): DropCounters {
-  return { forged: 0, replay: 0, staleEpoch: 0, foreignCluster: 0, badVersion: 0, malformed: 0, wrongSource: 0, ownNodeId: 0 };
+  return { forged: 0, replay: 0, staleEpoch: 0, foreignCluster: 0, badVersion: 0, malformed: 0, wrongSource: 0, ownNodeId: 0, peerLimit: 0 };
 }

@@ -19,6 +19,8 @@ export function deriveFrameKey(clusterKey: Uint8Array, clusterId: number, nodeId
 
 /** Keys derived for node ids no authentic frame has used yet, kept at most (then forgotten). */
 export const UNPROVEN_KEYS = 64;
+/** Keys of node ids authentic frames used, kept at most: a node with the key could use any id (then they are derived again). */
+export const PROVEN_KEYS = 1024;
 
 /**
  * The frame keys of one cluster, derived once per node id and cached as key objects: a cipher
@@ -70,6 +72,7 @@ export class FrameKeys {
     const key = this.unproven.get(nodeId);
     if (key === undefined) return;
     this.unproven.delete(nodeId);
+    if (this.proven.size >= PROVEN_KEYS) this.proven.clear();
     this.proven.set(nodeId, key);
   }
 }

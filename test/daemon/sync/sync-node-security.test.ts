@@ -6,7 +6,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Table } from '../../../daemon/src/model/record.js';
 import { decodeFrame, encodeFrame, sealBody } from '../../../daemon/src/wire/frame-codec.js';
 import { readHeader, WIRE_VERSION } from '../../../daemon/src/wire/frame-header.js';
-import { FrameKeys } from '../../../daemon/src/wire/keys.js';
+import { MAX_PEERS } from '../../../daemon/src/sync/peer-table.js';
+import { FrameKeys, PROVEN_KEYS } from '../../../daemon/src/wire/keys.js';
 import type { StreamEntry } from '../../../daemon/src/wire/messages.js';
 import { CLUSTER_ID, CLUSTER_KEY, ChangeStream, SimCluster, makeRecord, settle, streamChanges } from './sim-cluster.js';
 
@@ -109,6 +110,23 @@ describe('SyncNode against hostile frames', () => {
     expect(node.counters.drops.ownNodeId).toBe(ownBefore + 1);
     expect(snapshot()).toBe(cache);
     expect(sim.member(2).external.peek(9)).toBeUndefined();
+  });
+
+  it('keeps no more than MAX_PEERS peers, nor ids half.conf cannot give, however many ids a node with the key uses', () => {
+    const node = sim.member(2).node;
+    const peersBefore = [...node.peers.values()].length;
+    const before = node.counters.drops.peerLimit;
+    const ids = Array.from({ length: 1100 }, (_, i) => 100 + i);
+    for (const nodeId of [...ids, 0, 70_000]) {
+      inject(encodeFrame(sim.keys, { version: WIRE_VERSION, flags: 0, clusterId: CLUSTER_ID, nodeId, bootEpoch: 1, seq: 0, counter: 0 }, { type: 'hello', role: 'sender' }));
+    }
+    const peers = [...node.peers.values()];
+    expect(peers).toHaveLength(MAX_PEERS);
+    expect(node.counters.drops.peerLimit).toBe(before + 1100 - (MAX_PEERS - peersBefore) + 2);
+    expect(sim.member(2).external.origins().length).toBeLessThanOrEqual(MAX_PEERS);
+    expect(sim.keys.cached.proven).toBeLessThanOrEqual(PROVEN_KEYS);
+    // the cluster's own nodes, known before, still replicate
+    expect(sim.allInSync(1)).toBe(true);
   });
 
   it('did not resurrect the flows the replayed frame carried, and stays in sync', () => {
