@@ -8,7 +8,7 @@
 // notify-script delivery of the same event, or a re-sent state after a reload, are harmless.
 import type { HalfMode } from '../config/half-conf.js';
 import type { NotifySource } from '../config/keepalived-conf.js';
-import { planTransition, type FailoverAction, type NodeRole } from './failover-plan.js';
+import { planStart, planTransition, type FailoverAction, type NodeRole } from './failover-plan.js';
 import { isTransition, type NotifyEvent, type NotifyState } from './notify-event.js';
 
 export interface FailoverMachineOptions {
@@ -37,13 +37,33 @@ export class FailoverMachine {
   private currentRole: NodeRole = 'starting';
   private purgeToken = 0;
   private purgeArmed = false;
-  /** MASTER since the last purge ran (see PlanContext.owesPurge). */
-  private owesPurge = false;
+  /**
+   * MASTER since the last purge ran (see PlanContext.owesPurge). A daemon that starts cannot know
+   * whether the node served before it (restarted within the purge delay of a MASTER → BACKUP, whose
+   * timer died with the old process): its kernel may still hold what it served, so in
+   * external-cache mode the first standby role purges.
+   */
+  private owesPurge: boolean;
   /** Last state seen per `TYPE name`, for status output. */
   readonly lastSeen = new Map<string, NotifyEvent>();
   readonly counters = { transitions: 0, ignored: 0 };
 
-  constructor(private readonly options: FailoverMachineOptions) {}
+  constructor(private readonly options: FailoverMachineOptions) {
+    this.owesPurge = options.mode === 'external-cache';
+  }
+
+  /**
+   * The daemon's start on a node that holds no virtual address, before keepalived says anything
+   * (it reports changes only): a standby's guard, and the purge owed from before the start.
+   */
+  startPlan(): FailoverAction[] {
+    const plan = planStart({ mode: this.options.mode, purgeDelayMs: this.options.purgeDelayMs, purgeToken: this.purgeToken + 1, owesPurge: this.owesPurge && !this.purgeArmed });
+    if (plan.some((a) => a.kind === 'schedule-purge')) {
+      this.purgeToken++;
+      this.purgeArmed = true;
+    }
+    return plan;
+  }
 
   get role(): NodeRole {
     return this.currentRole;
@@ -79,11 +99,12 @@ export class FailoverMachine {
 
   /**
    * The purge timer armed by `schedule-purge` with `token` fired: purge if that is still the
-   * latest schedule and the node has not become MASTER (or stopped) since.
+   * latest schedule and the node has not become MASTER (or stopped) since (a standby still
+   * waiting for keepalived's first word counts as one).
    */
   purgeDue(token: number): FailoverAction[] {
     if (!this.purgeArmed || token !== this.purgeToken) return [];
-    if (this.currentRole !== 'backup' && this.currentRole !== 'fault') return [];
+    if (this.currentRole !== 'backup' && this.currentRole !== 'fault' && this.currentRole !== 'starting') return [];
     this.purgeArmed = false;
     this.owesPurge = false;
     return [{ kind: 'purge-stale' }];

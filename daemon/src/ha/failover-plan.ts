@@ -91,10 +91,12 @@ export function planTransition(from: NodeRole, to: NodeRole, context: PlanContex
  * At start, when the node holds no virtual address (one that does is taken for MASTER, see
  * initial-state.ts): keepalived writes to the FIFO only on a change, so a daemon restarted on a
  * standby hears nothing, and the unit's ExecStartPre reloaded the table with the guard off. The
- * node is a standby until told otherwise: in external-cache mode the guard goes on.
+ * node is a standby until told otherwise: in external-cache mode the guard goes on, and the purge
+ * owed from before the start (FailoverMachine.startPlan) is scheduled.
  */
-export function planStart(mode: HalfMode): FailoverAction[] {
-  return mode === 'external-cache' ? [{ kind: 'guard-on' }] : [];
+export function planStart(context: PlanContext): FailoverAction[] {
+  if (context.mode !== 'external-cache') return [];
+  return [{ kind: 'guard-on' }, ...(context.owesPurge === true ? [{ kind: 'schedule-purge' as const, delayMs: context.purgeDelayMs, token: context.purgeToken }] : [])];
 }
 
 /**

@@ -10,7 +10,7 @@ import { ControlServer } from '../control/control-server.js';
 import type { DaemonStatus, SyncLinksView } from '../control/status-model.js';
 import { FailoverDriver } from '../ha/failover-driver.js';
 import { FailoverMachine } from '../ha/failover-machine.js';
-import { planStart, planStop } from '../ha/failover-plan.js';
+import { planStop } from '../ha/failover-plan.js';
 import { NftGuard } from '../ha/nft-guard.js';
 import { NftTable, NftTableKeeper } from './nft-table-keeper.js';
 import { daemonMetrics } from '../metrics/daemon-metrics.js';
@@ -177,7 +177,7 @@ export async function openServices(deps: ServiceDeps): Promise<Services> {
     driver.handle(start);
   } else if (config.daemon.mode === 'external-cache') {
     logger.info('this node holds no virtual address: a standby (takeover guard on) until keepalived reports');
-    driver.run(planStart(config.daemon.mode));
+    driver.run(machine.startPlan());
   }
   startSyncNode(node, machine.role === 'master' ? driver.whenIdle() : undefined, logger);
   return {

@@ -67,6 +67,24 @@ describe('FailoverMachine', () => {
     expect(m.handle(group('FAULT'))?.plan.map((a) => a.kind)).toEqual(['guard-on']);
   });
 
+  it('owes a purge from its start (the old process may have died with one scheduled), once, on a standby', () => {
+    // keepalived said nothing: the daemon's own start plan schedules it, and it runs while keepalived stays silent
+    const silent = machine();
+    expect(silent.startPlan()).toEqual([{ kind: 'guard-on' }, { kind: 'schedule-purge', delayMs: 60_000, token: 1 }]);
+    expect(silent.purgeDue(1)).toEqual([{ kind: 'purge-stale' }]);
+    expect(silent.handle(group('BACKUP'))?.plan.map((a) => a.kind)).toEqual(['guard-on', 'request-resync']); // paid
+    // keepalived's first word is BACKUP: that transition schedules it
+    const told = machine();
+    expect(told.handle(group('BACKUP'))?.plan.map((a) => a.kind)).toEqual(['guard-on', 'schedule-purge', 'request-resync']);
+    // MASTER before it falls due: no purge
+    const promoted = machine();
+    promoted.startPlan();
+    promoted.handle(group('MASTER'));
+    expect(promoted.purgeDue(1)).toEqual([]);
+    // direct mode never purges
+    expect(new FailoverMachine({ source: { type: 'GROUP', name: 'HALF' }, mode: 'direct', purgeDelayMs: 0 }).startPlan()).toEqual([]);
+  });
+
   it('keeps an owed purge scheduled once, and owes it again when a STOP cancelled it', () => {
     const m = machine();
     m.handle(group('MASTER'));

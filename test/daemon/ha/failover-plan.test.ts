@@ -48,9 +48,11 @@ describe('planTransition (direct)', () => {
 
 describe('planStart and planStop', () => {
   it('arm the guard at a standby\'s start and lift it at any stop, in external-cache mode only', () => {
-    expect(planStart('external-cache')).toEqual([{ kind: 'guard-on' }]);
+    const start = (mode: 'external-cache' | 'direct', owesPurge: boolean) => planStart({ mode, purgeDelayMs: 5000, purgeToken: 2, owesPurge });
+    expect(start('external-cache', false)).toEqual([{ kind: 'guard-on' }]);
+    expect(start('external-cache', true)).toEqual([{ kind: 'guard-on' }, { kind: 'schedule-purge', delayMs: 5000, token: 2 }]);
     expect(planStop('external-cache')).toEqual([{ kind: 'guard-off' }]);
-    expect(planStart('direct')).toEqual([]);
+    expect(start('direct', true)).toEqual([]);
     expect(planStop('direct')).toEqual([]);
   });
 
