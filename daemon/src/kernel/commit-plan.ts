@@ -3,7 +3,10 @@
 // either settles it or names the request to retry:
 //
 //   create          0 created | EEXIST -> update | ENOENT with a master -> create-nomaster
+//                   | EOPNOTSUPP with a helper -> create-nohelper
 //   create-nomaster 0 created-without-master | EEXIST -> update
+//   create-nohelper 0 created-without-helper | EEXIST -> update (the helper is not on this
+//                   node: the connection survives, what its helper would have expected does not)
 //   update          0 updated | EBUSY (a status bit that cannot change) -> update-nostatus
 //                   | ENOENT -> delete-reply | ENOSPC for an entry without labels:
 //                   updated (the labels that clear the copy's, sent last and applied last, found
@@ -44,6 +47,8 @@ export interface OpTraits {
   readonly hasTimeout: boolean;
   /** A conntrack set whose entry carries labels. */
   readonly hasLabels: boolean;
+  /** A conntrack set whose entry names a helper. */
+  readonly hasHelper?: boolean;
   /** An expectation set tried as an update first (its master's zone is of the reply direction alone). */
   readonly updateFirst?: boolean;
 }
@@ -54,12 +59,13 @@ export function traitsOf(op: KernelOp): OpTraits {
     hasMaster: op.op === 'set' && op.entry.master !== undefined,
     hasTimeout: op.op === 'set-expectation' && op.expectation.timeout !== undefined,
     hasLabels: op.op === 'set' && op.entry.labels !== undefined && op.entry.labels.length > 0,
+    hasHelper: op.op === 'set' && op.entry.helper !== undefined,
     ...(op.op === 'set-expectation' && op.expectation.masterReplyZone !== undefined ? { updateFirst: true } : {}),
   };
 }
 
 export type RequestKind =
-  | 'create' | 'create-nomaster' | 'update' | 'update-nostatus' | 'delete-reply' | 'create-again' | 'delete'
+  | 'create' | 'create-nomaster' | 'create-nohelper' | 'update' | 'update-nostatus' | 'delete-reply' | 'create-again' | 'delete'
   | 'exp-create' | 'exp-timeout' | 'exp-update' | 'exp-delete';
 
 export type Step = { readonly done: OpResult } | { readonly retry: RequestKind };
@@ -67,15 +73,16 @@ export type Step = { readonly done: OpResult } | { readonly retry: RequestKind }
 const errno = constants.errno;
 
 // Settled steps are shared, frozen values: a commit of 200k entries should not allocate 400k.
-const done = (action: 'created' | 'created-without-master' | 'updated' | 'deleted' | 'absent'): Step => Object.freeze({ done: Object.freeze({ ok: true as const, action }) });
+const done = (action: 'created' | 'created-without-master' | 'created-without-helper' | 'updated' | 'deleted' | 'absent'): Step => Object.freeze({ done: Object.freeze({ ok: true as const, action }) });
 const CREATED = done('created');
 const CREATED_WITHOUT_MASTER = done('created-without-master');
+const CREATED_WITHOUT_HELPER = done('created-without-helper');
 const UPDATED = done('updated');
 const DELETED = done('deleted');
 const ABSENT = done('absent');
 const retry = (kind: RequestKind): Step => Object.freeze({ retry: kind });
 const RETRY: Readonly<Record<RequestKind, Step>> = {
-  create: retry('create'), 'create-nomaster': retry('create-nomaster'), update: retry('update'), 'update-nostatus': retry('update-nostatus'),
+  create: retry('create'), 'create-nomaster': retry('create-nomaster'), 'create-nohelper': retry('create-nohelper'), update: retry('update'), 'update-nostatus': retry('update-nostatus'),
   'delete-reply': retry('delete-reply'), 'create-again': retry('create-again'),
   delete: retry('delete'), 'exp-create': retry('exp-create'), 'exp-timeout': retry('exp-timeout'), 'exp-update': retry('exp-update'), 'exp-delete': retry('exp-delete'),
 };
@@ -106,6 +113,11 @@ export function nextStep(kind: RequestKind, error: number, op: OpTraits): Step {
       if (error === 0) return CREATED;
       if (error === errno.EEXIST) return RETRY['update'];
       if (error === errno.ENOENT && op.hasMaster) return RETRY['create-nomaster'];
+      if (error === errno.EOPNOTSUPP && op.hasHelper === true) return RETRY['create-nohelper'];
+      break;
+    case 'create-nohelper':
+      if (error === 0) return CREATED_WITHOUT_HELPER;
+      if (error === errno.EEXIST) return RETRY['update'];
       break;
     case 'create-nomaster':
       if (error === 0) return CREATED_WITHOUT_MASTER;

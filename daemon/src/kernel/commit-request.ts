@@ -13,6 +13,7 @@ export function encodeRequest(w: AttrWriter, op: KernelOp, kind: RequestKind, se
     if (kind === 'create' || kind === 'create-again') encodeCreate(w, op.entry, seq, flags, commit);
     else if (kind === 'delete-reply') encodeDeleteByReply(w, op.entry, seq, flags);
     else if (kind === 'create-nomaster') encodeCreate(w, op.entry, seq, flags, { ...commit, withoutMaster: true });
+    else if (kind === 'create-nohelper') encodeCreate(w, op.entry, seq, flags, { ...commit, withoutHelper: true });
     else if (kind === 'update') encodeUpdate(w, op.entry, seq, flags, commit);
     else encodeUpdate(w, op.entry, seq, flags, { ...commit, withoutStatus: true });
   } else if (op.op === 'delete') {

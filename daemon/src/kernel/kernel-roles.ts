@@ -13,7 +13,7 @@ export type KernelOp =
   | { readonly op: 'set-expectation'; readonly expectation: Expectation }
   | { readonly op: 'delete-expectation'; readonly expectation: Expectation };
 
-export type OpAction = 'created' | 'created-without-master' | 'updated' | 'deleted' | 'absent';
+export type OpAction = 'created' | 'created-without-master' | 'created-without-helper' | 'updated' | 'deleted' | 'absent';
 
 /** The outcome of one KernelOp. `errno`/`code` are the kernel's answer (e.g. 22, "EINVAL"). */
 export type OpResult =

@@ -41,6 +41,7 @@ const ANSWER_COST = 2048;
 const UNANSWERED = -1;
 /** What the plan needs of a record the first pass creates (a conntrack set without a master). */
 const NO_MASTER_SET: OpTraits = { op: 'set', hasMaster: false, hasTimeout: false, hasLabels: false };
+const NO_MASTER_HELPER_SET: OpTraits = { ...NO_MASTER_SET, hasHelper: true };
 const RETRY_CREATE: Step = { retry: 'create' };
 
 export class NetlinkKernelWriter implements KernelWriter {
@@ -54,6 +55,8 @@ export class NetlinkKernelWriter implements KernelWriter {
   private readonly scanner = new ReplicaScanner();
   /** Change index of each request in the chunk of the first pass (reused: direct mode writes many small batches). */
   private readonly inChunk: Int32Array;
+  /** Whether each create in the chunk names a helper (streamCreates). */
+  private readonly helperInChunk: Uint8Array;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: KernelWriterOptions = {}) {
@@ -63,6 +66,7 @@ export class NetlinkKernelWriter implements KernelWriter {
     this.maxRequests = Math.min(options.maxRequestsPerChunk ?? 4096, byBuffer);
     this.maxRounds = options.maxRounds ?? 6; // the longest path (commit-plan.ts): create, create-nomaster, update, delete-reply, create-again
     this.inChunk = new Int32Array(this.maxRequests);
+    this.helperInChunk = new Uint8Array(this.maxRequests);
   }
 
   get port(): number {
@@ -165,6 +169,7 @@ export class NetlinkKernelWriter implements KernelWriter {
           kinds.push(undefined); // the plan's first request for it
           continue;
         }
+        this.helperInChunk[inFlight] = scan.hasHelper ? 1 : 0;
         inChunk[inFlight++] = index;
       }
       if (inFlight === 0) continue;
@@ -175,7 +180,7 @@ export class NetlinkKernelWriter implements KernelWriter {
         const { errors, lost } = await this.exchange.exchange(this.w.buf.subarray(0, this.w.pos), firstSeq, inFlight, barrier);
         for (let n = 0; n < inFlight; n++) {
           const index = inChunk[n] as number;
-          const step = lost ? RETRY_CREATE : nextStep('create', errors[n] as number, NO_MASTER_SET);
+          const step = lost ? RETRY_CREATE : nextStep('create', errors[n] as number, this.helperInChunk[n] === 1 ? NO_MASTER_HELPER_SET : NO_MASTER_SET);
           if ('done' in step) results[index] = step.done;
           else {
             later.push(index);

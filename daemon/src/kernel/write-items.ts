@@ -67,5 +67,5 @@ function replicaItem(payload: Uint8Array): WriteItem | undefined {
   if (!payloadHeadReadable(payload)) return undefined; // fromRecord says why
   const scan = scanReplica(payload, PAYLOAD_HEADER, payload.length);
   if (scan === undefined || !replicaFastPath(scan)) return undefined;
-  return { traits: { op: 'set', hasMaster: scan.hasMaster, hasTimeout: false, hasLabels: scan.hasLabels }, op: undefined, replica: { payload, scan } };
+  return { traits: { op: 'set', hasMaster: scan.hasMaster, hasTimeout: false, hasLabels: scan.hasLabels, hasHelper: scan.hasHelper }, op: undefined, replica: { payload, scan } };
 }

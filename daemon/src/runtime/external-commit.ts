@@ -60,6 +60,13 @@ export class ExternalCommitter {
       requests: report.messages,
       retries: report.retries,
     };
+    const withoutHelper = report.results.filter((r) => r.ok && r.action === 'created-without-helper').length;
+    if (withoutHelper > 0) {
+      this.logger.warn('connections committed without their helper, which this node does not have (what the helper would expect, an FTP data connection say, is not)', {
+        entries: withoutHelper,
+        fix: 'load the same conntrack helpers on every node (e.g. modprobe nf_conntrack_ftp), and the same nft ct helper objects',
+      });
+    }
     if (report.failed === 0) this.logger.info('external cache committed to the kernel', fields);
     else {
       this.logger.warn('external cache committed to the kernel with failures', fields);

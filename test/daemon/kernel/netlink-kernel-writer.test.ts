@@ -172,6 +172,23 @@ describe('NetlinkKernelWriter', () => {
     await agent.request('apply', { ops: [{ op: 'delete', entry: live }] });
   });
 
+  it('creates a connection whose helper this node lacks without it, on both paths, rather than not at all', async () => {
+    const withHelper = (sport: number): ConntrackEntry => ({ ...FTP_CONTROL, orig: { ...FTP_CONTROL.orig, sport }, reply: { ...FTP_CONTROL.reply, dport: sport }, helper: 'nosuchhelper' });
+    const direct: ApplyReport = await agent.request('apply', { ops: [{ op: 'set', entry: withHelper(41021) }] });
+    expect(direct.results).toEqual([{ ok: true, action: 'created-without-helper' }]);
+    const r = toRecord(withHelper(41022));
+    const records: WireRecord[] = [{ table: r.table, key: Buffer.from(r.key).toString('base64'), payload: Buffer.from(r.payload).toString('base64'), stateHash: r.stateHash.toString() }];
+    const { report: streamed } = await agent.request('commitRecords', { records });
+    expect(streamed.results).toEqual([{ ok: true, action: 'created-without-helper' }]);
+    const flows = await listFlows(ns);
+    for (const sport of [41021, 41022]) {
+      const flow = flows.find((f) => f.orig.sport === sport && f.orig.dst === FTP_CONTROL.orig.dst);
+      expect(flow, String(sport)).toBeDefined();
+      expect(flow?.helper, String(sport)).toBeUndefined();
+    }
+    await agent.request('apply', { ops: [41021, 41022].map((sport) => ({ op: 'delete', entry: withHelper(sport) })) });
+  });
+
   it('clears the labels of a copy whose entry has none left (once the writer has seen labels)', async () => {
     const labelled = SAMPLE_ENTRIES['tcpSnat'] as ConntrackEntry; // created above with labels 0, 5, 127
     expect(flowOf(await listFlows(ns), labelled)?.labels).toEqual([0, 5, 127]);

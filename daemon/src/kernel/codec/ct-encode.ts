@@ -54,6 +54,8 @@ export interface CommitOptions {
   readonly tcp: TcpCommitFlags;
   /** Leave CTA_TUPLE_MASTER out (retry when the master is missing on this node). */
   readonly withoutMaster?: boolean;
+  /** Leave CTA_HELP out (retry when the helper is not on this node: EOPNOTSUPP). */
+  readonly withoutHelper?: boolean;
   /** Leave CTA_STATUS out of an update (retry when the kernel refused the status with EBUSY). */
   readonly withoutStatus?: boolean;
   /**
@@ -84,7 +86,7 @@ export function encodeCreate(w: AttrWriter, e: ConntrackEntry, seq: number, flag
   if (e.mark !== undefined) w.u32be(Cta.mark, e.mark);
   if (e.zone !== 0) w.u16be(Cta.zone, e.zone);
   if (e.labels !== undefined && e.labels.length > 0) w.bytes(Cta.labels, labelsToBytes(e.labels));
-  if (e.helper !== undefined) writeHelper(w, e.helper);
+  if (e.helper !== undefined && options.withoutHelper !== true) writeHelper(w, e.helper);
   if (e.seqAdjOrig !== undefined) writeSeqAdj(w, Cta.seqAdjOrig, e.seqAdjOrig);
   if (e.seqAdjReply !== undefined) writeSeqAdj(w, Cta.seqAdjReply, e.seqAdjReply);
   if (e.synproxy !== undefined) writeSynproxy(w, e.synproxy);

@@ -21,6 +21,8 @@ export interface ReplicaScan {
   readonly hasTimeout: boolean;
   /** CTA_LABELS present (some label set). */
   readonly hasLabels: boolean;
+  /** CTA_HELP present (a helper named). */
+  readonly hasHelper: boolean;
   /** TCP protoinfo present, how many flags values it holds, and where the first two are (2 bytes each: flags, mask). */
   readonly hasTcpInfo: boolean;
   readonly tcpFlagsCount: number;
@@ -39,6 +41,7 @@ export class ReplicaScanner implements ReplicaScan {
   hasMaster = false;
   hasTimeout = false;
   hasLabels = false;
+  hasHelper = false;
   hasTcpInfo = false;
   tcpFlagsCount = 0;
   tcpFlagsAt0 = -1;
@@ -50,6 +53,7 @@ export class ReplicaScanner implements ReplicaScan {
     this.hasMaster = false;
     this.hasTimeout = false;
     this.hasLabels = false;
+    this.hasHelper = false;
     this.hasTcpInfo = false;
     this.tcpFlagsCount = 0;
     for (let at = start; at < end; ) {
@@ -62,6 +66,7 @@ export class ReplicaScanner implements ReplicaScan {
       } else if (type === Cta.tupleMaster) this.hasMaster = true;
       else if (type === Cta.timeout) this.hasTimeout = true;
       else if (type === Cta.labels) this.hasLabels = true;
+      else if (type === Cta.help) this.hasHelper = true;
       else if (type === Cta.protoinfo && !this.scanProtoinfo(buf, at + 4, at + len)) return false;
       at += (len + 3) & ~3;
     }
