@@ -3,7 +3,9 @@
 // package stays unconfigured (dpkg fails, the admin sees why), nothing is written, and yet the
 // running half-syncd, the old release whose helper files dpkg has replaced, is restarted, since
 // the new one accepts half.conf as it is. With a half.conf the new half-syncd refuses, the
-// service is left as it was. systemd is stood in for by stubs that log what they are asked.
+// service is left as it was. Once fixed, the upgrade completes with a restart, and a reconfigure
+// of the same release that writes nothing does not restart (it would empty a standby's copy of
+// its peers' connections). systemd is stood in for by stubs that log what they are asked.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { halfKernelDeb, halfSyncdDeb } from '../helpers/half-debs.js';
 import { PRIMARY_PRESEED } from '../helpers/answers.js';
@@ -51,5 +53,18 @@ describe('an upgrade whose configure step is refused', () => {
     expect(again.stderr).toContain('this half-syncd does not accept /etc/half/half.conf (half-syncd --check says why): the service is left as it was');
     const log = await node.root.readFile('/root/systemd.log');
     expect(log).not.toContain('deb-systemd-invoke restart half-syncd.service');
+  });
+
+  it('once half.conf is fixed, completes the upgrade with a restart; a reconfigure that writes nothing only makes sure it runs', async () => {
+    await node.run(': > /root/systemd.log && sed -i "/^mode = mirror$/d" /etc/half/half.conf && rmdir /etc/half/half.nft', { check: true });
+    const fixed = await node.run(['dpkg', '--configure', '-a']);
+    expect(fixed.exitCode, fixed.stderr).toBe(0);
+    expect(await node.root.readFile('/root/systemd.log')).toContain('deb-systemd-invoke restart half-syncd.service');
+    await node.run(': > /root/systemd.log', { check: true });
+    const reconfigure = await node.run(['dpkg-reconfigure', '-f', 'noninteractive', 'half-syncd']);
+    expect(reconfigure.exitCode, reconfigure.stderr).toBe(0);
+    const log = await node.root.readFile('/root/systemd.log');
+    expect(log).toContain('deb-systemd-invoke start half-syncd.service');
+    expect(log).not.toContain('restart half-syncd');
   });
 });
