@@ -18,6 +18,8 @@ export interface SyncRoleControl {
   requestResync(): void;
   /** Empties the copies of peers that are not live senders (SyncNode.forgetFrozenCopies). */
   forgetFrozenCopies(): { readonly origins: readonly number[]; readonly entries: number };
+  /** Whether some peer heard within the peer timeout is the sender (SyncNode.peerSends). */
+  peerSends(): boolean;
 }
 
 /** Our own table's upkeep: followed through events only while this node is the sender. */
@@ -124,6 +126,10 @@ export class DaemonFailoverExecutor implements FailoverExecutor {
   }
 
   async purgeStale(stillDue: () => boolean): Promise<void> {
+    if (!this.deps.node.peerSends()) {
+      this.deps.purge.skip();
+      return;
+    }
     await this.logged(undefined, () => this.deps.purge.purge(stillDue));
   }
 

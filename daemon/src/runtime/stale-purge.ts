@@ -34,7 +34,7 @@ export const PURGE_SLICE = 4096;
 class PurgeStopped extends Error {}
 
 export class StalePurge {
-  readonly counters = { purges: 0, deleted: 0, failed: 0, interruptedDumps: 0, undecodable: 0, stopped: 0 };
+  readonly counters = { purges: 0, deleted: 0, failed: 0, interruptedDumps: 0, undecodable: 0, stopped: 0, skipped: 0 };
 
   constructor(
     private readonly dumper: KernelDumper,
@@ -45,6 +45,16 @@ export class StalePurge {
     private readonly clock: Clock,
     private readonly logger: Logger,
   ) {}
+
+  /**
+   * A purge that fell due while no peer is the sender: nobody took over what this node's kernel
+   * holds (its own link failed while it was the only master, or the peers are gone), so those
+   * entries are the only copy and stay. conntrackd's script shortens their timers instead.
+   */
+  skip(): void {
+    this.counters.skipped++;
+    this.logger.warn('stale purge skipped: no peer is the sender, so nobody took over these entries; they stay');
+  }
 
   /** Purges the table; `stillDue` is asked before each step (default: always due). */
   async purge(stillDue: () => boolean = () => true): Promise<PurgeSummary> {

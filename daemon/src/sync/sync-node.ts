@@ -145,6 +145,17 @@ export class SyncNode {
     this.broadcast({ type: 'hello', role: 'receiver' });
   }
 
+  /** Whether some peer heard within the peer timeout is the sender. */
+  peerSends(): boolean {
+    const now = this.config.clock.now();
+    for (const peer of this.peers.values()) if (this.liveSender(peer, now)) return true;
+    return false;
+  }
+
+  private liveSender(peer: { readonly role: Role | undefined; readonly lastHeard: number }, now: number): boolean {
+    return peer.role === 'sender' && now - peer.lastHeard <= this.options.peerTimeoutMs;
+  }
+
   /**
    * After a takeover's commit: empties our copy of every peer that is not a live sender now. Such
    * a copy is frozen at the peer's last sending moment (it stopped, or died), and a later commit
@@ -157,7 +168,7 @@ export class SyncNode {
     const origins: number[] = [];
     let entries = 0;
     for (const peer of this.peers.values()) {
-      if (peer.role === 'sender' && now - peer.lastHeard <= this.options.peerTimeoutMs) continue;
+      if (this.liveSender(peer, now)) continue;
       const cache = this.config.external.peek(peer.nodeId);
       if (cache === undefined || cache.size === 0) continue;
       origins.push(peer.nodeId);
