@@ -94,8 +94,11 @@ export class StalePurge {
     };
     check();
     // entries as records (dumpConntrackRecords: scanned, not decoded); deleted by their keys
+    // a dump cannot be stopped halfway; between the two, and after them, a MASTER waits no longer
     const entries = await this.dumper.dumpConntrackRecords({ filter: this.filter });
+    check();
     const expectations = await this.dumper.dumpExpectations({ filter: this.filter });
+    check();
     this.counters.undecodable += entries.undecodable + expectations.undecodable;
     const resolved = this.zones.resolveDumped(entries.entries, expectations.entries);
     const ops = resolved.map((expectation): KernelOp => ({ op: 'delete-expectation', expectation }));

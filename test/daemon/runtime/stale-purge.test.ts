@@ -76,6 +76,26 @@ describe('StalePurge', () => {
     expect(purge.counters).toMatchObject({ purges: 1, deleted: PURGE_SLICE, stopped: 1 });
   });
 
+  it('stops right after a dump once it is no longer due: a takeover waits for no second dump', async () => {
+    const t = table(10, 0);
+    const purge = new StalePurge(t.dumper, t.writer, quietly, {} as FlowFilter, new MasterZones(), new FakeClock(0), silentLogger);
+    let due = true;
+    let expectationDumps = 0;
+    const entries = t.dumper.dumpConntrackRecords.bind(t.dumper);
+    t.dumper.dumpConntrackRecords = async (options) => {
+      const result = await entries(options);
+      due = false; // keepalived said MASTER while the table was read
+      return result;
+    };
+    t.dumper.dumpExpectations = async () => {
+      expectationDumps++;
+      return dump([], false);
+    };
+    expect(await purge.purge(() => due)).toMatchObject({ deleted: 0, stopped: true });
+    expect(expectationDumps).toBe(0);
+    expect(t.left()).toBe(10);
+  });
+
   it('deletes nothing when it is no longer due as it starts', async () => {
     const t = table(10, 0);
     const purge = new StalePurge(t.dumper, t.writer, quietly, {} as FlowFilter, new MasterZones(), new FakeClock(0), silentLogger);
