@@ -22,6 +22,7 @@ const LOGGED_FAILURES = 5;
 export class ExternalCommitter {
   private readonly histogram = new LatencyHistogram(COMMIT_BOUNDS_MS);
   private count = 0;
+  private inProgress = 0;
   private last: CommitSummary | null = null;
   /** Entries that failed, all commits together. */
   failedEntries = 0;
@@ -36,7 +37,21 @@ export class ExternalCommitter {
     private readonly logger: Logger,
   ) {}
 
+  /** Commits under way: their snapshot reads the caches lazily, which must not be emptied meanwhile. */
+  get running(): number {
+    return this.inProgress;
+  }
+
   async commit(reason: string): Promise<CommitSummary> {
+    this.inProgress++;
+    try {
+      return await this.commitNow(reason);
+    } finally {
+      this.inProgress--;
+    }
+  }
+
+  private async commitNow(reason: string): Promise<CommitSummary> {
     const started = this.clock.now();
     const records = this.external.snapshot();
     const report = await this.bulk.quietly(`commit (${reason})`, async () => {

@@ -37,6 +37,8 @@ import { statusSnapshot } from './status-snapshot.js';
 import type { TableResync } from './table-resync.js';
 
 const HEALTH_LOG_MS = 10_000;
+/** How often a sender empties the copies of peers that no longer send. */
+const FORGET_FROZEN_MS = 1000;
 
 export interface ServiceDeps {
   readonly config: HalfConfig;
@@ -168,6 +170,15 @@ export async function openServices(deps: ServiceDeps): Promise<Services> {
   }, HEALTH_LOG_MS);
   timer.unref();
   deps.closers.push(() => clearInterval(timer));
+  // the sender's kernel holds every connection: copies of peers that stopped sending (a graceful
+  // switchover, then a death) are frozen, and a later commit here must not bring them back
+  const forgetting = setInterval(() => {
+    if (node.role !== 'sender' || deps.committer.running > 0) return;
+    const forgotten = node.forgetFrozenCopies();
+    if (forgotten.origins.length > 0) logger.info('copies of peers that no longer send emptied: this node is the sender', { nodes: forgotten.origins.join(','), entries: forgotten.entries });
+  }, FORGET_FROZEN_MS);
+  forgetting.unref();
+  deps.closers.push(() => clearInterval(forgetting));
   // keepalived may have spoken while the sockets above opened: its word stands over a guess
   const start = machine.role === 'starting' ? inferredStartEvent(config, localAddresses()) : undefined;
   if (machine.role !== 'starting') {
