@@ -171,9 +171,11 @@ export async function openServices(deps: ServiceDeps): Promise<Services> {
   timer.unref();
   deps.closers.push(() => clearInterval(timer));
   // the sender's kernel holds every connection: copies of peers that stopped sending (a graceful
-  // switchover, then a death) are frozen, and a later commit here must not bring them back
+  // switchover, then a death) are frozen, and a later commit here must not bring them back. (Not
+  // in direct mode: there is no commit, and a peer's next full resync deletes from the kernel
+  // what it sweeps from a copy kept whole.)
   const forgetting = setInterval(() => {
-    if (node.role !== 'sender' || deps.committer.running > 0) return;
+    if (config.daemon.mode !== 'external-cache' || node.role !== 'sender' || deps.committer.running > 0) return;
     const forgotten = node.forgetFrozenCopies();
     if (forgotten.origins.length > 0) logger.info('copies of peers that no longer send emptied: this node is the sender', { nodes: forgotten.origins.join(','), entries: forgotten.entries });
   }, FORGET_FROZEN_MS);
