@@ -111,7 +111,7 @@ export class NftGuard implements TakeoverGuard {
     const result = await execa(file, [...prefix, ...args], { ...(input === undefined ? {} : { input }), reject: false });
     if (result.exitCode !== 0 || result.failed) {
       throw new ToolError(`nft could not ${what}: ${String(result.stderr ?? '').trim() || (result.message ?? '')}`, {
-        hint: `is table inet ${NFT_TABLE} loaded? \`half configure\` loads it (nft -f with the rendered ruleset)`,
+        hint: `is table inet ${NFT_TABLE} loaded, with its sets guard and hold_new? \`half configure\` loads it (nft -f with the rendered ruleset); an /etc/half/half.nft edited by hand may lack them after an upgrade: merge /etc/half/half.nft.half into it, then restart half-syncd`,
       });
     }
     return result.stdout;

@@ -165,6 +165,9 @@ describe('NftGuard', () => {
     const bare = new NftGuard({ command: ['ip', 'netns', 'exec', other, 'nft'] });
     await expect(bare.on()).rejects.toThrow(/nft could not turn the takeover guard on/);
     await expect(bare.on()).rejects.toMatchObject({ hint: expect.stringContaining('half configure') });
+    // a table without the guard's sets (a half.nft edited by hand before an upgrade added them)
+    await lab.exec(other, 'nft', ['add', 'table', 'inet', 'half'], { check: true });
+    await expect(bare.on()).rejects.toMatchObject({ hint: expect.stringContaining('merge /etc/half/half.nft.half into it, then restart half-syncd') });
   });
 });
 
