@@ -3,10 +3,11 @@
 // Each configured path becomes a probe packet run through nft-verdict.ts; a base chain that drops
 // one (a drop rule, or policy drop with no accept before it) is a FAIL naming the chain and rule.
 // Pure. Rules of iptables-legacy are not visible to nft and are not judged here.
-import { VRRP_PROTOCOL } from '../config/nft-ruleset.js';
+import { NFT_TABLE, VRRP_PROTOCOL } from '../config/nft-ruleset.js';
 import { DEFAULTS } from '../config/half-conf.js';
 import { fail, ok, skip, warn, type CheckResult } from './check-result.js';
 import type { ConfiguredPath, DoctorFacts } from './facts.js';
+import { chainKey } from './nft-ruleset.js';
 import type { ProbePacket } from './nft-match.js';
 import { evaluatePacket } from './nft-verdict.js';
 
@@ -77,6 +78,27 @@ function judge(id: string, facts: DoctorFacts, probes: readonly Probe[]): CheckR
   return ok(id, filtered ? `${what}: accepted by every nftables input chain${unknownConfig}` : `${what}: no nftables input chain filters it${unknownConfig}`);
 }
 
+/** The takeover guard's sets in HALF's table (nft-ruleset.ts): without them a takeover answers packets without state with RSTs. */
+const GUARD_SETS = ['guard', 'hold_new'] as const;
+
+/** HALF's own table, with the sets the takeover guard turns on and off. */
+export function guardCheck(facts: DoctorFacts): CheckResult {
+  const id = 'firewall.guard';
+  const { ruleset } = facts;
+  if (ruleset.state !== 'ok') return skip(id, `table inet ${NFT_TABLE} not checked: ${ruleset.reason}`);
+  const { sets, chains } = ruleset.ruleset;
+  const prefix = chainKey('inet', NFT_TABLE, '');
+  if (![...sets.keys(), ...chains.keys()].some((key) => key.startsWith(prefix))) {
+    return fail(id, `table inet ${NFT_TABLE} is not loaded: no takeover guard (a takeover would answer packets without state with RSTs) and no filter on the sync port`, 'systemctl restart half-syncd (its unit loads /etc/half/half.nft first), or: nft -f /etc/half/half.nft');
+  }
+  const missing = GUARD_SETS.filter((name) => !sets.has(chainKey('inet', NFT_TABLE, name)));
+  if (missing.length > 0) {
+    return fail(id, `table inet ${NFT_TABLE} lacks set ${missing.join(' and ')}: the takeover guard cannot be turned on`, 'merge /etc/half/half.nft.half into /etc/half/half.nft (edited by hand, it keeps its older shape across upgrades), then systemctl restart half-syncd');
+  }
+  const on = (sets.get(chainKey('inet', NFT_TABLE, 'guard'))?.length ?? 0) > 0;
+  return ok(id, `table inet ${NFT_TABLE} holds the takeover guard, ${on ? 'on (a standby: new forwarded connections wait)' : 'off'}`);
+}
+
 export function firewallChecks(facts: DoctorFacts): CheckResult[] {
-  return [judge('firewall.vrrp', facts, vrrpProbes(facts)), judge('firewall.sync', facts, syncProbes(facts))];
+  return [judge('firewall.vrrp', facts, vrrpProbes(facts)), judge('firewall.sync', facts, syncProbes(facts)), guardCheck(facts)];
 }

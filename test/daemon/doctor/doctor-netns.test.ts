@@ -7,6 +7,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderNftRuleset } from '../../../daemon/src/config/nft-ruleset.js';
+import { validateHalfConf } from '../../../daemon/src/config/validate.js';
 import type { CheckResult } from '../../../daemon/src/doctor/check-result.js';
 import { ControlServer } from '../../../daemon/src/control/control-server.js';
 import { requireTool, run } from '../../helpers/tools.js';
@@ -102,6 +104,17 @@ describe('half doctor in a namespace', () => {
     expect(report.checks.get('firewall.vrrp')).toMatchObject({ status: 'ok', summary: 'VRRP (protocol 112) from 203.0.113.2 on sync0: accepted by every nftables input chain' });
     expect(report.checks.get('firewall.sync')?.status).toBe('ok');
     expect(await lab.send()).toEqual({ vrrp: true, sync: true });
+  });
+
+  it('checks HALF\'s own table: missing, then without the guard\'s sets, then as rendered from half.conf', async () => {
+    await lab.load(WITH_VRRP);
+    expect((await doctor()).checks.get('firewall.guard')).toMatchObject({ status: 'fail', summary: expect.stringMatching(/^table inet half is not loaded/) });
+    // a hand-edited half.nft of an older shape
+    await lab.load(`${WITH_VRRP}\ntable inet half {\n  set guard { type inet_proto; }\n}`);
+    expect((await doctor()).checks.get('firewall.guard')).toMatchObject({ status: 'fail', summary: 'table inet half lacks set hold_new: the takeover guard cannot be turned on' });
+    await lab.load(`${WITH_VRRP}\n${renderNftRuleset(validateHalfConf(CONF(join(dir, 'run', 'half.sock')), conf), { guardOn: true })}`);
+    expect((await doctor()).checks.get('firewall.guard')).toEqual({ id: 'firewall.guard', status: 'ok', summary: 'table inet half holds the takeover guard, on (a standby: new forwarded connections wait)' });
+    await lab.load(WITH_VRRP);
   });
 
   it('reads the namespace\'s own sysctls', async () => {

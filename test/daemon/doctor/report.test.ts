@@ -6,7 +6,7 @@ import type { DaemonStatus } from '../../../daemon/src/control/status-model.js';
 import type { DoctorFacts } from '../../../daemon/src/doctor/facts.js';
 import { renderDoctorJson, renderDoctorText, runChecks } from '../../../daemon/src/doctor/report.js';
 import { sampleStatus } from '../control/fixtures/sample-status.js';
-import { healthyFacts, m, ruleset } from './fixtures/facts.js';
+import { HALF_SETS, healthyFacts, m, ruleset } from './fixtures/facts.js';
 
 type Spoil = (facts: DoctorFacts) => DoctorFacts;
 
@@ -26,7 +26,7 @@ describe('runChecks', () => {
       'config', 'daemon', 'events.reader', 'peer.2',
       'module.nf_conntrack', 'module.nf_conntrack_netlink', 'module.nf_conntrack_ftp',
       'sysctl.nf_conntrack_events', 'sysctl.nf_conntrack_tcp_be_liberal', 'sysctl.nf_conntrack_tcp_loose', 'sysctl.rmem_max', 'sysctl.ip_forward', 'sysctl.nf_conntrack_max',
-      'firewall.vrrp', 'firewall.sync', 'keepalived', 'clock',
+      'firewall.vrrp', 'firewall.sync', 'firewall.guard', 'keepalived', 'clock',
     ]);
   });
 
@@ -46,6 +46,8 @@ describe('runChecks', () => {
     ['keepalived stopped', (f) => ({ ...f, keepalived: { pids: [] } }), 'keepalived', 'fail', /no process named keepalived/, /systemctl start keepalived/],
     ['keepalived crashed', (f) => ({ ...f, keepalived: { pids: [], pidFile: { path: '/run/keepalived.pid', pid: 99, alive: false } } }), 'keepalived', 'fail', /stale pid file .* names pid 99/, /systemctl start keepalived/],
     ['clock adrift', (f) => ({ ...f, clock: { source: 'timedatectl', synchronized: false, ntp: false } }), 'clock', 'warn', /not synchronised/, /timedatectl set-ntp true/],
+    ['table inet half gone', (f) => ({ ...f, ruleset: { state: 'ok', ruleset: ruleset([], []) } }), 'firewall.guard', 'fail', /table inet half is not loaded: no takeover guard/, /systemctl restart half-syncd/],
+    ['an old hand-edited half.nft', (f) => ({ ...f, ruleset: { state: 'ok', ruleset: ruleset([], [HALF_SETS[0] as Record<string, unknown>]) } }), 'firewall.guard', 'fail', /lacks set hold_new: the takeover guard cannot be turned on/, /merge \/etc\/half\/half\.nft\.half/],
     ['half.conf invalid', (f) => ({ ...f, config: { state: 'invalid', file: '/etc/half/half.conf', problems: ['/etc/half/half.conf:2: node.id: is missing (fix: …)'] } }), 'config', 'fail', /is invalid: .*node\.id/, /half configure/],
   ])('%s', (_name, spoil, id, status, summary, fix) => {
     const found = only(spoil);
@@ -170,7 +172,7 @@ describe('firewall checks', () => {
 
   it('uses the default port and no interface when half.conf cannot be read', () => {
     const rs = ruleset([{ name: 'input', hook: 'input', policy: 'drop', rules: [[m.l4proto('vrrp'), m.accept]] }]);
-    const found = runChecks(withRules(rs)({ ...healthyFacts(), config: { state: 'missing', file: '/etc/half/half.conf' } })).checks.filter((c) => c.id.startsWith('firewall'));
+    const found = runChecks(withRules(rs)({ ...healthyFacts(), config: { state: 'missing', file: '/etc/half/half.conf' } })).checks.filter((c) => c.id.startsWith('firewall') && c.id !== 'firewall.guard');
     expect(found.map((c) => [c.id, c.status])).toEqual([['firewall.vrrp', 'ok'], ['firewall.sync', 'fail']]);
     expect(found[1]?.summary).toBe('sync traffic (UDP port 3781) is dropped by inet filter input: policy drop (half.conf not readable: interfaces and peers unknown)');
     expect(found[1]?.fix).toBe('allow it before anything drops it, e.g. nft insert rule inet filter input udp dport 3781 accept');
@@ -181,6 +183,7 @@ describe('firewall checks', () => {
     expect(found.map((c) => [c.id, c.status, c.summary])).toEqual([
       ['firewall.vrrp', 'skip', 'firewall not checked: nft is not installed (Debian package nftables)'],
       ['firewall.sync', 'skip', 'firewall not checked: nft is not installed (Debian package nftables)'],
+      ['firewall.guard', 'skip', 'table inet half not checked: nft is not installed (Debian package nftables)'],
     ]);
   });
 });
@@ -194,10 +197,10 @@ describe('report rendering', () => {
     expect(lines[0]).toBe(`OK    ${'config'.padEnd(width)}  /etc/half/half.conf is valid (node 1, sync port 3781)`);
     expect(text).toContain(`FAIL  ${'keepalived'.padEnd(width)}  keepalived is not running: no process named keepalived\n${' '.repeat(width + 8)}fix: systemctl start keepalived`);
     expect(text).toMatch(/^WARN {2}sysctl\.nf_conntrack_tcp_be_liberal {2}/m);
-    expect(text.endsWith('\n15 ok, 1 warning, 1 failed, 0 skipped\n')).toBe(true);
+    expect(text.endsWith('\n16 ok, 1 warning, 1 failed, 0 skipped\n')).toBe(true);
     expect(report.failed).toBe(true);
     const json = JSON.parse(renderDoctorJson(report)) as { schema: number; failed: boolean; counts: object; checks: CheckResult[] };
-    expect(json).toMatchObject({ schema: 1, failed: true, counts: { ok: 15, warn: 1, fail: 1, skip: 0 } });
+    expect(json).toMatchObject({ schema: 1, failed: true, counts: { ok: 16, warn: 1, fail: 1, skip: 0 } });
     expect(json.checks).toEqual(report.checks);
   });
 });
