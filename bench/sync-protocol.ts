@@ -58,7 +58,7 @@ function loopback(): { a: Channel; b: Channel; drain: () => number; capture: Uin
   };
   const make = (self: 0 | 1): Channel => ({
     send: (frame) => push(self, frame),
-    sendOnEveryLink: (makeFrame) => push(self, makeFrame()),
+    sendOnEveryLink: (makeFrame) => push(self, makeFrame(0)),
     onMessage: (handler) => void (handlers[self] = handler),
     onError: () => undefined,
     close: async () => undefined,

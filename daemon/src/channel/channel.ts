@@ -17,9 +17,10 @@ export interface Channel {
   send(frame: Uint8Array, peer?: string): void;
   /**
    * Sends a separately made frame on every link (heartbeats: each link's liveness is seen by the
-   * peers). Single-link channels call `makeFrame` once.
+   * peers), made with the header flags that link adds (FLAG_DEAF, or 0). Single-link channels
+   * call `makeFrame(0)` once.
    */
-  sendOnEveryLink(makeFrame: () => Uint8Array): void;
+  sendOnEveryLink(makeFrame: (flags: number) => Uint8Array): void;
   onMessage(handler: FrameHandler): void;
   /** Send and socket errors (the protocol counts them; the redundant pair fails over on them). */
   onError(handler: ChannelErrorHandler): void;

@@ -1,9 +1,15 @@
 // Two sync links used as one: frames go out on the active link, frames come in on both (the
 // protocol's replay window and sequence numbers drop the copies), heartbeats go out on both so
-// each link's health is visible. The active link is abandoned when a send on it fails or when no
-// authentic frame arrived on it for `deadAfterMs` while the other link still carries them.
+// each link's health is visible. The active link is abandoned when a send on it fails, when no
+// authentic frame arrived on it for `deadAfterMs` while the other link still carries them, or
+// when one peer (of `peerAddresses`) is no longer heard on it, or says it hears nothing there,
+// while that peer is heard on the other link. Hearing a link says nothing of the way back: a
+// node's heartbeats on a link it hears nothing on carry FLAG_DEAF, so that a peer whose frames
+// there are lost (a one-way failure, a link down on that peer alone with a third node still on
+// it) moves too, instead of sending into the dead link for good.
 // Model: conntrack-tools' multichannel (src/multichannel.c) and its link failover.
 import type { Clock, TimerHandle } from '../sync/clock.js';
+import { FLAG_DEAF } from '../wire/frame-header.js';
 import type { Channel, ChannelErrorHandler, FrameHandler } from './channel.js';
 
 export interface RedundantPairOptions {
@@ -25,6 +31,9 @@ export interface LinkStatus {
 export class RedundantPair implements Channel {
   private activeLink: 0 | 1 = 0;
   private readonly lastAuthentic: [number, number];
+  /** Per link: when each source address was last heard there, and last said it hears nothing there. */
+  private readonly heard: [Map<string, number>, Map<string, number>] = [new Map(), new Map()];
+  private readonly deaf: [Map<string, number>, Map<string, number>] = [new Map(), new Map()];
   private readonly sendErrors: [number, number] = [0, 0];
   private switchCount = 0;
   private handler: FrameHandler | undefined;
@@ -35,13 +44,21 @@ export class RedundantPair implements Channel {
   constructor(private readonly options: RedundantPairOptions) {
     const now = options.clock.now();
     this.lastAuthentic = [now, now];
-    options.links.forEach((link, index) => {
+    options.links.forEach((link, n) => {
+      const index = n as 0 | 1;
       link.onMessage((frame, from) => {
         const authentic = this.handler?.(frame, from, index) === true;
-        if (authentic) this.lastAuthentic[index] = this.options.clock.now();
+        if (authentic) {
+          const now = this.options.clock.now();
+          this.lastAuthentic[index] = now;
+          this.heard[index].set(from, now);
+          // the flags byte is authenticated with the rest of the header (frame-header.ts)
+          if (((frame[3] ?? 0) & FLAG_DEAF) !== 0) this.deaf[index].set(from, now);
+          else this.deaf[index].delete(from);
+        }
         return authentic;
       });
-      link.onError((error) => this.linkError(index as 0 | 1, error));
+      link.onError((error) => this.linkError(index, error));
     });
     this.schedule();
   }
@@ -68,8 +85,12 @@ export class RedundantPair implements Channel {
     this.options.links[this.activeLink].send(frame, peer === undefined ? undefined : this.onLink(peer, this.activeLink));
   }
 
-  sendOnEveryLink(makeFrame: () => Uint8Array): void {
-    for (const link of this.options.links) link.sendOnEveryLink(makeFrame);
+  sendOnEveryLink(makeFrame: (flags: number) => Uint8Array): void {
+    const now = this.options.clock.now();
+    this.options.links.forEach((link, n) => {
+      const hears = now - this.lastAuthentic[n as 0 | 1] <= this.options.deadAfterMs;
+      link.sendOnEveryLink((flags) => makeFrame(flags | (hears ? 0 : FLAG_DEAF)));
+    });
   }
 
   onMessage(handler: FrameHandler): void {
@@ -106,7 +127,24 @@ export class RedundantPair implements Channel {
     // only towards a link that still carries frames: a peer gone silent on both (a reboot, a
     // failover test) is no reason to move
     const { deadAfterMs } = this.options;
-    if (activeSilent > deadAfterMs && otherSilent <= deadAfterMs) this.switchTo(other, `no authentic frame on it for ${Math.round(activeSilent)} ms`);
+    if (activeSilent > deadAfterMs && otherSilent <= deadAfterMs) {
+      this.switchTo(other, `no authentic frame on it for ${Math.round(activeSilent)} ms`);
+      return;
+    }
+    const recent = (at: number | undefined): boolean => at !== undefined && now - at <= deadAfterMs;
+    for (const addresses of this.options.peerAddresses ?? []) {
+      const [here, there] = [addresses[active], addresses[other]];
+      // only a peer heard on the other link, and not deaf there, is a reason to move
+      if (!recent(this.heard[other].get(there)) || recent(this.deaf[other].get(there))) continue;
+      if (recent(this.deaf[active].get(here))) {
+        this.switchTo(other, `peer ${here} hears nothing from this node on it`);
+        return;
+      }
+      if (!recent(this.heard[active].get(here))) {
+        this.switchTo(other, `no authentic frame from peer ${here} on it for over ${deadAfterMs} ms`);
+        return;
+      }
+    }
   }
 
   private switchTo(link: 0 | 1, reason: string): void {

@@ -37,6 +37,8 @@ export class SimulatedNetwork {
   readonly stats: NetworkStats = { sent: 0, delivered: 0, lost: 0, duplicated: 0 };
   private readonly endpoints = new Map<string, Endpoint>();
   private readonly taps: NetworkTap[] = [];
+  /** "from>to" pairs whose datagrams are lost: a failure in one direction only. */
+  private readonly blocked = new Set<string>();
   private readonly prng: Prng;
   private conditions: NetworkConditions;
 
@@ -62,7 +64,7 @@ export class SimulatedNetwork {
         network.transmit(endpoint, frame, peer);
       },
       sendOnEveryLink(makeFrame) {
-        network.transmit(endpoint, makeFrame(), undefined);
+        network.transmit(endpoint, makeFrame(0), undefined);
       },
       onMessage(handler) {
         endpoint.handler = handler;
@@ -82,6 +84,12 @@ export class SimulatedNetwork {
   setUp(address: string, up: boolean): void {
     const endpoint = this.endpoints.get(address);
     if (endpoint !== undefined) endpoint.up = up;
+  }
+
+  /** Loses every datagram from `from` to `to` (or delivers them again): a one-way failure. */
+  block(from: string, to: string, blocked = true): void {
+    if (blocked) this.blocked.add(`${from}>${to}`);
+    else this.blocked.delete(`${from}>${to}`);
   }
 
   /** Sees every datagram as it is sent (before loss). */
@@ -107,7 +115,7 @@ export class SimulatedNetwork {
       if (endpoint === source || (peer !== undefined && endpoint.address !== peer)) continue;
       this.stats.sent++;
       for (const tap of this.taps) tap(frame, source.address, endpoint.address);
-      if (this.prng.next() < this.conditions.loss) {
+      if (this.prng.next() < this.conditions.loss || this.blocked.has(`${source.address}>${endpoint.address}`)) {
         this.stats.lost++;
         continue;
       }

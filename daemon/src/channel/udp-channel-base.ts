@@ -17,8 +17,8 @@ export abstract class UdpChannelBase implements Channel {
   abstract send(frame: Uint8Array, peer?: string): void;
 
   /** One socket is one link: the frame goes out once. */
-  sendOnEveryLink(makeFrame: () => Uint8Array): void {
-    this.send(makeFrame());
+  sendOnEveryLink(makeFrame: (flags: number) => Uint8Array): void {
+    this.send(makeFrame(0));
   }
 
   onMessage(handler: FrameHandler): void {

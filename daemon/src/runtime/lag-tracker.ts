@@ -52,9 +52,9 @@ export class LagTracker implements Channel {
     this.inner.send(frame, peer);
   }
 
-  sendOnEveryLink(makeFrame: () => Uint8Array): void {
-    this.inner.sendOnEveryLink(() => {
-      const frame = makeFrame();
+  sendOnEveryLink(makeFrame: (flags: number) => Uint8Array): void {
+    this.inner.sendOnEveryLink((flags) => {
+      const frame = makeFrame(flags);
       this.noteSent(frame);
       return frame;
     });

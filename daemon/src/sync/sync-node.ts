@@ -271,7 +271,7 @@ export class SyncNode {
       this.counters.heartbeatsSent++;
       const alive = encodeMessage({ type: 'alive', role: this.role });
       const flags = this.outbound.hasUnacked(now) ? FLAG_ACK_REQUEST : 0;
-      this.config.channel.sendOnEveryLink(() => this.sealer.seal(this.outbound.lastSeq, alive, flags));
+      this.config.channel.sendOnEveryLink((linkFlags) => this.sealer.seal(this.outbound.lastSeq, alive, flags | linkFlags));
     } else if (this.outbound.needsProbe(now)) {
       this.broadcast({ type: 'alive', role: this.role }, FLAG_ACK_REQUEST);
     }

@@ -4,7 +4,8 @@
 //   0      2    magic "HS" (0x48 0x53)
 //   2      1    version (3)
 //   3      1    flags: bit 0 = acknowledgement requested (the sender's resend queue is filling
-//               or it probes for lost tail frames); other bits reserved, sent as 0
+//               or it probes for lost tail frames); bit 1 = the sender hears nothing on the
+//               link this heartbeat went out on (two sync links); other bits reserved, sent as 0
 //   4      4    cluster id
 //   8      4    sender node id
 //   12     4    sender boot epoch (strictly increasing per node across restarts)
@@ -26,6 +27,12 @@ export const TAG_BYTES = 16;
 export const NONCE_BYTES = 12;
 /** Header flag: receivers acknowledge this frame's sender right away. */
 export const FLAG_ACK_REQUEST = 0x01;
+/**
+ * The sender heard no authentic frame on the link this frame went out on (heartbeats over two
+ * sync links, channel/redundant-pair.ts): whoever hears it there learns that its own frames on
+ * that link do not reach this node. Older nodes ignore the bit.
+ */
+export const FLAG_DEAF = 0x02;
 /** Header and tag: what a frame adds around its body. */
 export const FRAME_OVERHEAD = HEADER_BYTES + TAG_BYTES;
 

@@ -83,4 +83,70 @@ describe('RedundantPair (simulated links)', () => {
     expect(pair.active).toBe(0);
     void pair.close();
   });
+
+  /** Nodes on two simulated links, node 1 the sender of `initial` entries; each knows the others' address pairs. */
+  function cluster(addresses: readonly (readonly [string, string])[], initial: number) {
+    const clock = new FakeClock();
+    const links = [new SimulatedNetwork(clock, { seed: 5, minDelayMs: 0.5, maxDelayMs: 1 }), new SimulatedNetwork(clock, { seed: 6, minDelayMs: 0.5, maxDelayMs: 1 })] as const;
+    const keys = new FrameKeys(CLUSTER_KEY, CLUSTER_ID);
+    const changes = new ChangeStream(7, 3000);
+    const accept = new Set<string>(addresses.flat());
+    const nodes = addresses.map((own, i) => {
+      const switched: string[] = [];
+      const pair = new RedundantPair({
+        clock,
+        links: [links[0].attach(own[0]), links[1].attach(own[1])],
+        peerAddresses: addresses.filter((_, j) => j !== i).map((a) => [...a] as [string, string]),
+        deadAfterMs: 400,
+        onSwitch: (to, reason) => switched.push(`${to}: ${reason}`),
+      });
+      const internal = new FlowCache();
+      if (i === 0) for (const record of changes.initial(initial)) internal.set(record, 1, 0);
+      const external = new ExternalCaches();
+      const node = new SyncNode({ clock, channel: pair, keys, nodeId: i + 1, bootEpoch: 1, role: i === 0 ? 'sender' : 'receiver', acceptSource: (a) => accept.has(a), internal, external });
+      node.start();
+      return { pair, node, internal, external, switched };
+    });
+    const sender = nodes[0]!;
+    const synced = (): boolean => nodes.slice(1).every((n) => identical(sender.internal, n.external.peek(1)));
+    const more = (count: number): void => {
+      for (let i = 0; i < count; i++) sender.node.localChange(changes.next());
+      sender.node.flush();
+    };
+    return { clock, links, nodes, sender, synced, more };
+  }
+
+  it('moves when its frames on the active link no longer reach the peer (a one-way failure), told by the peer\'s heartbeats there', () => {
+    const c = cluster([['203.0.113.1', '198.51.100.1'], ['203.0.113.2', '198.51.100.2']], 1000);
+    expect(c.clock.advanceUntil(c.synced, 5000, 10)).toBeDefined();
+    // the sender still hears the receiver on link 0; only its own frames there are lost
+    c.links[0].block('203.0.113.1', '203.0.113.2');
+    c.more(500);
+    expect(c.clock.advanceUntil(c.synced, 10_000, 10)).toBeDefined();
+    c.clock.advance(1000);
+    expect(c.nodes.map((n) => n.pair.active)).toEqual([1, 1]);
+    expect(c.nodes[1]!.switched).toEqual([expect.stringMatching(/^1: no authentic frame on it for \d+ ms$/)]);
+    expect(c.sender.switched).toEqual(['1: peer 203.0.113.2 hears nothing from this node on it']);
+  });
+
+  it('moves when one of two peers is no longer heard on the active link while a third still is', () => {
+    const c = cluster([['203.0.113.1', '198.51.100.1'], ['203.0.113.2', '198.51.100.2'], ['203.0.113.3', '198.51.100.3']], 1000);
+    expect(c.clock.advanceUntil(c.synced, 5000, 10)).toBeDefined();
+    c.links[0].setUp('203.0.113.2', false); // node 2's link 0 is down; node 3 still talks on it
+    c.more(500);
+    expect(c.clock.advanceUntil(c.synced, 10_000, 10)).toBeDefined();
+    c.clock.advance(1000);
+    expect(c.sender.pair.active).toBe(1);
+    expect(c.sender.switched).toEqual([expect.stringMatching(/^1: (no authentic frame from peer 203\.0\.113\.2 on it|peer 203\.0\.113\.2 hears nothing)/)]);
+    expect(c.nodes[1]!.pair.active).toBe(1);
+  });
+
+  it('stays on link 0 while every peer hears it there and is heard there', () => {
+    const c = cluster([['203.0.113.1', '198.51.100.1'], ['203.0.113.2', '198.51.100.2'], ['203.0.113.3', '198.51.100.3']], 500);
+    expect(c.clock.advanceUntil(c.synced, 5000, 10)).toBeDefined();
+    c.more(200);
+    c.clock.advance(5000);
+    expect(c.synced()).toBe(true);
+    expect(c.nodes.map((n) => [n.pair.active, n.pair.switches])).toEqual([[0, 0], [0, 0], [0, 0]]);
+  });
 });

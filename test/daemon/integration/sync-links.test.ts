@@ -1,6 +1,7 @@
 // The sync link shapes half.conf allows, with two real half-syncd in network namespaces
 // (fixtures/cluster-lab.ts), each with HALF's nftables rules for that config: a multicast group
-// instead of peers, and a second link ([sync2]) that takes over when the first goes down. In both,
+// instead of peers, and a second link ([sync2]) that takes over when the first goes down, or
+// fails in one direction only (fwb's heartbeats there say it hears nothing). In all,
 // conntrack -R batches on fwa reach fwb, and a commit on fwb recreates fwa's table exactly.
 import { afterEach, describe, expect, it } from 'vitest';
 import { clusterLab, OWN_ADDRESSES, type ClusterLab } from './fixtures/cluster-lab.js';
@@ -48,6 +49,20 @@ describe('half-syncd over the sync links half.conf allows', () => {
     const links = (await made.a.status()).syncLinks;
     expect(links).toMatchObject({ switches: 1, links: [{ interface: 'sync0', active: false }, { interface: 'sync1', active: true }] });
     expect(links?.links[0]?.sendErrors).toBeGreaterThan(0);
+    expect(await commitOnStandbyAndCompare(made, keep)).toHaveLength(300);
+  });
+
+  it('moves both nodes to the second link when the first fails one way only (fwa still hears fwb there)', async () => {
+    const made = await started(await clusterLab({ label: 'sync1w', secondLink: true }));
+    await conntrackBatch(made.net, 'fwa', batchLines(200, 0));
+    await standbyHolds(made, 200, 30_000);
+    // fwb drops what fwa sends on sync0; fwb's own frames there still reach fwa, and no send fails
+    await made.net.exec('fwb', ['nft', '-f', '-'], { input: 'table inet half_test_oneway {\n  chain input {\n    type filter hook input priority -300; policy accept;\n    iifname "sync0" ip saddr 203.0.113.1 drop\n  }\n}\n', check: true });
+    await conntrackBatch(made.net, 'fwa', batchLines(100, 200));
+    await standbyHolds(made, 300, 30_000);
+    await waitFor('both nodes on sync1', () => /sync link switched.*to=sync1/.test(made.a.output) && /sync link switched.*to=sync1/.test(made.b.output), 10_000);
+    expect(made.a.output).toMatch(/sync link switched.*hears nothing from this node on it/);
+    expect((await made.a.status()).syncLinks?.links[0]?.sendErrors).toBe(0);
     expect(await commitOnStandbyAndCompare(made, keep)).toHaveLength(300);
   });
 });

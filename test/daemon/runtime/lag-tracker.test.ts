@@ -20,7 +20,7 @@ function setup() {
   let deliver: FrameHandler = () => undefined;
   const inner: Channel = {
     send: (f) => void sent.push(f),
-    sendOnEveryLink: (make) => void sent.push(make()),
+    sendOnEveryLink: (make) => void sent.push(make(0)),
     onMessage: (h) => void (deliver = h),
     onError: () => undefined,
     close: async () => undefined,
