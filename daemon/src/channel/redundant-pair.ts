@@ -6,7 +6,8 @@
 // while that peer is heard on the other link. Hearing a link says nothing of the way back: a
 // node's heartbeats on a link it hears nothing on carry FLAG_DEAF, so that a peer whose frames
 // there are lost (a one-way failure, a link down on that peer alone with a third node still on
-// it) moves too, instead of sending into the dead link for good.
+// it) moves too, instead of sending into the dead link for good. A peer with no address on link 1
+// ([sync2] lists fewer peers) is reached on link 0 whichever link is active.
 // Model: conntrack-tools' multichannel (src/multichannel.c) and its link failover.
 import type { Clock, TimerHandle } from '../sync/clock.js';
 import { FLAG_DEAF } from '../wire/frame-header.js';
@@ -36,6 +37,8 @@ export class RedundantPair implements Channel {
   private readonly deaf: [Map<string, number>, Map<string, number>] = [new Map(), new Map()];
   private readonly sendErrors: [number, number] = [0, 0];
   private switchCount = 0;
+  /** Peers with an address on link 0 only ([sync2] lists fewer peers): reached there whatever link is active. */
+  private readonly singleLink: ReadonlySet<string>;
   private handler: FrameHandler | undefined;
   private readonly errorHandlers: ChannelErrorHandler[] = [];
   private timer: TimerHandle | undefined;
@@ -44,6 +47,7 @@ export class RedundantPair implements Channel {
   constructor(private readonly options: RedundantPairOptions) {
     const now = options.clock.now();
     this.lastAuthentic = [now, now];
+    this.singleLink = new Set((options.peerAddresses ?? []).filter(([zero, one]) => zero === one).map(([zero]) => zero));
     options.links.forEach((link, n) => {
       const index = n as 0 | 1;
       link.onMessage((frame, from) => {
@@ -82,7 +86,15 @@ export class RedundantPair implements Channel {
   }
 
   send(frame: Uint8Array, peer?: string): void {
-    this.options.links[this.activeLink].send(frame, peer === undefined ? undefined : this.onLink(peer, this.activeLink));
+    const zero = this.options.links[0];
+    if (peer !== undefined && this.singleLink.has(peer)) {
+      zero.send(frame, peer);
+      return;
+    }
+    const active = this.activeLink;
+    this.options.links[active].send(frame, peer === undefined ? undefined : this.onLink(peer, active));
+    // link 1's peers are [sync2]'s: a peer on link 0 alone still gets every frame there
+    if (peer === undefined && active === 1) for (const only of this.singleLink) zero.send(frame, only);
   }
 
   sendOnEveryLink(makeFrame: (flags: number) => Uint8Array): void {

@@ -149,4 +149,40 @@ describe('RedundantPair (simulated links)', () => {
     expect(c.synced()).toBe(true);
     expect(c.nodes.map((n) => [n.pair.active, n.pair.switches])).toEqual([[0, 0], [0, 0], [0, 0]]);
   });
+
+  it('reaches a peer that is on link 0 only, whichever link is active', () => {
+    const clock = new FakeClock();
+    const links = [new SimulatedNetwork(clock, { seed: 8, minDelayMs: 0.5, maxDelayMs: 1 }), new SimulatedNetwork(clock, { seed: 9, minDelayMs: 0.5, maxDelayMs: 1 })] as const;
+    const keys = new FrameKeys(CLUSTER_KEY, CLUSTER_ID);
+    const changes = new ChangeStream(10, 3000);
+    const accept = new Set(['203.0.113.1', '198.51.100.1', '203.0.113.2', '198.51.100.2', '203.0.113.3']);
+    const switched: string[] = [];
+    // the sender and node 2 on both links; node 3 only on link 0 ([sync2] lists fewer peers)
+    const pairs: [string, string][] = [['203.0.113.2', '198.51.100.2'], ['203.0.113.3', '203.0.113.3']];
+    const channels = [
+      new RedundantPair({ clock, links: [links[0].attach('203.0.113.1'), links[1].attach('198.51.100.1')], peerAddresses: pairs, deadAfterMs: 400, onSwitch: (to, reason) => switched.push(`${to}: ${reason}`) }),
+      new RedundantPair({ clock, links: [links[0].attach('203.0.113.2'), links[1].attach('198.51.100.2')], peerAddresses: [['203.0.113.1', '198.51.100.1']], deadAfterMs: 400 }),
+      links[0].attach('203.0.113.3'),
+    ];
+    const nodes = channels.map((channel, i) => {
+      const internal = new FlowCache();
+      if (i === 0) for (const record of changes.initial(500)) internal.set(record, 1, 0);
+      const external = new ExternalCaches();
+      const node = new SyncNode({ clock, channel, keys, nodeId: i + 1, bootEpoch: 1, role: i === 0 ? 'sender' : 'receiver', acceptSource: (a) => accept.has(a), internal, external });
+      node.start();
+      return { node, internal, external };
+    });
+    const synced = (): boolean => nodes.slice(1).every((n) => identical(nodes[0]!.internal, n.external.peek(1)));
+    expect(clock.advanceUntil(synced, 5000, 10)).toBeDefined();
+    // one failed send on link 0 (ENOBUFS in a burst, say) moves the sender to link 1 for good
+    links[0].setUp('203.0.113.1', false);
+    for (let i = 0; i < 200; i++) nodes[0]!.node.localChange(changes.next());
+    nodes[0]!.node.flush();
+    links[0].setUp('203.0.113.1', true);
+    for (let i = 0; i < 200; i++) nodes[0]!.node.localChange(changes.next());
+    nodes[0]!.node.flush();
+    expect(clock.advanceUntil(synced, 10_000, 10)).toBeDefined();
+    expect((channels[0] as RedundantPair).active).toBe(1);
+    expect(switched[0]).toMatch(/^1: a send on it failed/);
+  });
 });
