@@ -189,6 +189,26 @@ describe('NetlinkKernelWriter', () => {
     await agent.request('apply', { ops: [41021, 41022].map((sport) => ({ op: 'delete', entry: withHelper(sport) })) });
   });
 
+  it('commits a flow-offloaded entry as the kernel dumps it (no timeout, no protocol state), on both paths', async () => {
+    const offloaded = (sport: number): ConntrackEntry => {
+      const { timeout: _t, protoinfo: _p, ...dumped } = { ...FTP_CONTROL, helper: undefined, orig: { ...FTP_CONTROL.orig, sport, dport: 443 }, reply: { ...FTP_CONTROL.reply, sport: 443, dport: sport } };
+      return { ...dumped, status: (dumped.status ?? 0) | Ips.offload };
+    };
+    const direct: ApplyReport = await agent.request('apply', { ops: [{ op: 'set', entry: offloaded(42021) }] });
+    expect(direct.results).toEqual([{ ok: true, action: 'created' }]);
+    const r = toRecord(offloaded(42022));
+    const records: WireRecord[] = [{ table: r.table, key: Buffer.from(r.key).toString('base64'), payload: Buffer.from(r.payload).toString('base64'), stateHash: r.stateHash.toString() }];
+    const { report: streamed } = await agent.request('commitRecords', { records });
+    expect(streamed.results).toEqual([{ ok: true, action: 'created' }]);
+    const flows = await listFlows(ns);
+    for (const sport of [42021, 42022]) {
+      const flow = flows.find((f) => f.orig.sport === sport && f.orig.dport === 443);
+      expect(flow, String(sport)).toBeDefined();
+      expect(flow?.timeout, String(sport)).toBeGreaterThan(431_990);
+    }
+    await agent.request('apply', { ops: [42021, 42022].map((sport) => ({ op: 'delete', entry: offloaded(sport) })) });
+  });
+
   it('clears the labels of a copy whose entry has none left (once the writer has seen labels)', async () => {
     const labelled = SAMPLE_ENTRIES['tcpSnat'] as ConntrackEntry; // created above with labels 0, 5, 127
     expect(flowOf(await listFlows(ns), labelled)?.labels).toEqual([0, 5, 127]);

@@ -70,9 +70,23 @@ export interface CommitOptions {
 /** All-zero labels (the kernel's 128 bits). */
 const NO_LABELS = new Uint8Array(16);
 
+/**
+ * The timeout a copy of a flow-offloaded entry gets (IPS_OFFLOAD: a flowtable forwards it). The
+ * kernel dumps such an entry without CTA_TIMEOUT and CTA_PROTOINFO (ctnetlink_dump_info), and
+ * gives it, once the offload ends, its protocol's established timeout (flow_offload_fixup_ct):
+ * Linux's defaults here, so that the copy is created rather than refused. Flowtables offload TCP
+ * and UDP only.
+ */
+export function offloadedTimeout(e: ConntrackEntry): number | undefined {
+  if (((e.status ?? 0) & Ips.offload) === 0) return undefined;
+  if (e.orig.proto === IpProto.tcp) return 432_000;
+  return e.orig.proto === IpProto.udp ? 120 : undefined;
+}
+
 /** IPCTNL_MSG_CT_NEW with NLM_F_CREATE|NLM_F_EXCL: create a copy of `e`. */
 export function encodeCreate(w: AttrWriter, e: ConntrackEntry, seq: number, flags: number, options: CommitOptions): void {
-  if (e.timeout === undefined) {
+  const timeout = e.timeout ?? offloadedTimeout(e);
+  if (timeout === undefined) {
     throw new EntryEncodeError(`conntrack entry ${describe(e.orig)} has no timeout`, { hint: 'the kernel needs CTA_TIMEOUT to create an entry: commit entries from dumps or full records' });
   }
   const status = e.status ?? 0;
@@ -91,7 +105,7 @@ export function encodeCreate(w: AttrWriter, e: ConntrackEntry, seq: number, flag
   if (e.seqAdjReply !== undefined) writeSeqAdj(w, Cta.seqAdjReply, e.seqAdjReply);
   if (e.synproxy !== undefined) writeSynproxy(w, e.synproxy);
   if (e.master !== undefined && options.withoutMaster !== true) encodeTuple(w, Cta.tupleMaster, e.master, e.family);
-  w.u32be(Cta.timeout, e.timeout);
+  w.u32be(Cta.timeout, timeout);
   endMessage(w, at);
 }
 

@@ -116,6 +116,22 @@ describe('conntrack encoding', () => {
     expect(attrTypes(flush.buf, flush.c)).toEqual([]);
   });
 
+  it('creates a flow-offloaded entry, which the kernel dumps without timeout and protocol state, with its protocol\'s established timeout', () => {
+    const { timeout: _t, protoinfo: _p, ...dumped } = SAMPLE_ENTRIES['tcpSnat'] as ConntrackEntry;
+    const offloaded: ConntrackEntry = { ...dumped, status: (dumped.status ?? 0) | Ips.offload };
+    const timeoutOf = (entry: ConntrackEntry): number | undefined => {
+      const { buf, c } = message((w) => encodeCreate(w, entry, 1, 0, commit));
+      const a = new AttrCursor(buf, c.payload + 4, c.end);
+      while (a.next()) if (a.type === Cta.timeout) return buf.readUInt32BE(a.value);
+      return undefined;
+    };
+    expect(timeoutOf(offloaded)).toBe(432_000);
+    const { timeout: _u, ...udp } = SAMPLE_ENTRIES['udp'] as ConntrackEntry;
+    expect(timeoutOf({ ...udp, status: (udp.status ?? 0) | Ips.offload })).toBe(120);
+    // not offloaded: a missing timeout is still an error
+    expect(() => encodeCreate(new AttrWriter(), dumped, 1, 0, commit)).toThrow(/no timeout/);
+  });
+
   it('refuses to create without a timeout or with a bad address, naming the entry', () => {
     const { timeout: _t, ...noTimeout } = SAMPLE_ENTRIES['udp'] as ConntrackEntry;
     expect(() => encodeCreate(new AttrWriter(), noTimeout, 1, 0, commit)).toThrow(/no timeout/);
