@@ -76,6 +76,19 @@ function badTcpSets(count: number, src: string, dst: string, sport: number): Ker
   }));
 }
 
+/** A record as the agent takes it over its pipe. */
+function wireRecord(entry: ConntrackEntry): WireRecord {
+  const r = toRecord(entry);
+  return { table: r.table, key: Buffer.from(r.key).toString('base64'), payload: Buffer.from(r.payload).toString('base64'), stateHash: r.stateHash.toString() };
+}
+
+/** `first` set as an op (the general path), `second` committed as a record (the streamed path): each one's results. */
+async function setOnBothPaths(first: ConntrackEntry, second: ConntrackEntry): Promise<[readonly unknown[], readonly unknown[]]> {
+  const direct: ApplyReport = await agent.request('apply', { ops: [{ op: 'set', entry: first }] });
+  const { report: streamed } = (await agent.request('commitRecords', { records: [wireRecord(second)] })) as { report: ApplyReport };
+  return [direct.results, streamed.results];
+}
+
 function flowOf(flows: OracleFlow[], e: ConntrackEntry): OracleFlow | undefined {
   return flows.find((f) => f.orig.src === e.orig.src && f.orig.dst === e.orig.dst && f.orig.proto === e.orig.proto && f.zone === e.zone);
 }
@@ -174,12 +187,7 @@ describe('NetlinkKernelWriter', () => {
 
   it('creates a connection whose helper this node lacks without it, on both paths, rather than not at all', async () => {
     const withHelper = (sport: number): ConntrackEntry => ({ ...FTP_CONTROL, orig: { ...FTP_CONTROL.orig, sport }, reply: { ...FTP_CONTROL.reply, dport: sport }, helper: 'nosuchhelper' });
-    const direct: ApplyReport = await agent.request('apply', { ops: [{ op: 'set', entry: withHelper(41021) }] });
-    expect(direct.results).toEqual([{ ok: true, action: 'created-without-helper' }]);
-    const r = toRecord(withHelper(41022));
-    const records: WireRecord[] = [{ table: r.table, key: Buffer.from(r.key).toString('base64'), payload: Buffer.from(r.payload).toString('base64'), stateHash: r.stateHash.toString() }];
-    const { report: streamed } = await agent.request('commitRecords', { records });
-    expect(streamed.results).toEqual([{ ok: true, action: 'created-without-helper' }]);
+    expect(await setOnBothPaths(withHelper(41021), withHelper(41022))).toEqual([[{ ok: true, action: 'created-without-helper' }], [{ ok: true, action: 'created-without-helper' }]]);
     const flows = await listFlows(ns);
     for (const sport of [41021, 41022]) {
       const flow = flows.find((f) => f.orig.sport === sport && f.orig.dst === FTP_CONTROL.orig.dst);
@@ -194,12 +202,7 @@ describe('NetlinkKernelWriter', () => {
       const { timeout: _t, protoinfo: _p, ...dumped } = { ...FTP_CONTROL, helper: undefined, orig: { ...FTP_CONTROL.orig, sport, dport: 443 }, reply: { ...FTP_CONTROL.reply, sport: 443, dport: sport } };
       return { ...dumped, status: (dumped.status ?? 0) | Ips.offload };
     };
-    const direct: ApplyReport = await agent.request('apply', { ops: [{ op: 'set', entry: offloaded(42021) }] });
-    expect(direct.results).toEqual([{ ok: true, action: 'created' }]);
-    const r = toRecord(offloaded(42022));
-    const records: WireRecord[] = [{ table: r.table, key: Buffer.from(r.key).toString('base64'), payload: Buffer.from(r.payload).toString('base64'), stateHash: r.stateHash.toString() }];
-    const { report: streamed } = await agent.request('commitRecords', { records });
-    expect(streamed.results).toEqual([{ ok: true, action: 'created' }]);
+    expect(await setOnBothPaths(offloaded(42021), offloaded(42022))).toEqual([[{ ok: true, action: 'created' }], [{ ok: true, action: 'created' }]]);
     const flows = await listFlows(ns);
     for (const sport of [42021, 42022]) {
       const flow = flows.find((f) => f.orig.sport === sport && f.orig.dport === 443);
@@ -298,10 +301,7 @@ describe('NetlinkKernelWriter', () => {
       reply: { ...(good[0] as ConntrackEntry).reply, proto: 6, dport: sport },
       protoinfo: { proto: 'tcp', state: 42, ...(flags ? { flagsOrig: 0, flagsReply: 0 } : {}) },
     });
-    const wire = (entry: ConntrackEntry): WireRecord => {
-      const r = toRecord(entry);
-      return { table: r.table, key: Buffer.from(r.key).toString('base64'), payload: Buffer.from(r.payload).toString('base64'), stateHash: r.stateHash.toString() };
-    };
+    const wire = wireRecord;
     const records = good.map(wire);
     records.splice(100, 0, wire(tcp(9998, true))); // sent straight from its payload
     records.splice(200, 0, wire(tcp(9997, false))); // no TCP flags: sent from its decoded entry
