@@ -117,16 +117,17 @@ describe('the bundled half-syncd', () => {
     expect(status.summary.eventsIn).toBeGreaterThan(0);
   });
 
+  /** A copy of the bundle in `name`, without `leaveOut`; its node_modules are the bundle's. */
+  async function bundleCopy(name: string, leaveOut: readonly string[]): Promise<string> {
+    const dir = join(out, name);
+    await mkdir(dir, { recursive: true });
+    for (const file of BUNDLE_FILES) if (!leaveOut.includes(file)) await cp(join(out, file), join(dir, file));
+    await symlink(join(out, 'node_modules'), join(dir, 'node_modules'));
+    await writeNodeFiles(join(dir, 'node'), join(dir, 'node'));
+    return dir;
+  }
+
   describe('where the daemon cannot read its event socket itself', () => {
-    /** A copy of the bundle in `name`, without `leaveOut`; its node_modules are the bundle's. */
-    async function bundleCopy(name: string, leaveOut: readonly string[]): Promise<string> {
-      const dir = join(out, name);
-      await mkdir(dir, { recursive: true });
-      for (const file of BUNDLE_FILES) if (!leaveOut.includes(file)) await cp(join(out, file), join(dir, file));
-      await symlink(join(out, 'node_modules'), join(dir, 'node_modules'));
-      await writeNodeFiles(join(dir, 'node'), join(dir, 'node'));
-      return dir;
-    }
 
     it('falls back to the event pump when the keeper thread cannot start, and says why', async () => {
       const dir = await bundleCopy('no-keeper', ['event-socket-keeper-main.js']);
@@ -165,11 +166,7 @@ describe('the bundled half-syncd', () => {
 
     /** A copy of the bundle in `name`, and a way to put the newer release's helpers into it. */
     async function upgradable(name: string): Promise<{ dir: string; node: string; upgrade: () => Promise<void> }> {
-      const dir = join(out, name);
-      await mkdir(dir, { recursive: true });
-      for (const file of BUNDLE_FILES) await cp(join(out, file), join(dir, file));
-      await symlink(join(out, 'node_modules'), join(dir, 'node_modules'));
-      await writeNodeFiles(join(dir, 'node'), join(dir, 'node'));
+      const dir = await bundleCopy(name, []);
       const upgrade = async () => {
         // as dpkg does: the new file renamed over the old one
         for (const file of ['event-socket-keeper-main.js', 'event-pump-main.js']) {
