@@ -31,9 +31,10 @@ export class ExternalCaches {
     return [...this.byOrigin.keys()].sort((a, b) => a - b);
   }
 
-  /** Entries of every origin as they are now, records made when asked for (what a commit walks). */
-  snapshot(): IndexedRecords {
-    return concatRecords([...this.byOrigin.values()].map((cache) => cache.snapshot()));
+  /** Entries of every origin (or of those given) as they are now, records made when asked for (what a commit walks). */
+  snapshot(origins?: readonly number[]): IndexedRecords {
+    const caches = origins === undefined ? [...this.byOrigin.values()] : origins.flatMap((origin) => this.byOrigin.get(origin) ?? []);
+    return concatRecords(caches.map((cache) => cache.snapshot()));
   }
 
   /** Entries of every origin. */

@@ -33,10 +33,15 @@
 // its reply tuple, that entry is deleted (the copy being committed is the live connection), and
 // the create is made once more; an EEXIST then is final.
 //
+// A merge (createOnly: the copy of a peer that served connections alongside this node, committed
+// once it stops) creates what the kernel lacks and leaves what it holds as it is: EEXIST to any
+// create settles as `kept`. This node's own entry is the live one; the copy's is older. (An
+// expectation that starts with exp-update, below, is still updated: a create cannot find it.)
+//
 // Ops run in three phases so masters exist before what depends on them: conntrack ops without
 // a master (in the order given), conntrack sets with a master, then expectations.
 import { constants } from 'node:os';
-import type { KernelOp, OpResult } from './kernel-roles.js';
+import type { KernelOp, OpAction, OpResult } from './kernel-roles.js';
 
 /** What the plan needs to know about an op (from a KernelOp, or from a record's payload). */
 export interface OpTraits {
@@ -51,6 +56,8 @@ export interface OpTraits {
   readonly hasHelper?: boolean;
   /** An expectation set tried as an update first (its master's zone is of the reply direction alone). */
   readonly updateFirst?: boolean;
+  /** A merge: what the kernel holds already is kept as it is (EEXIST settles as `kept`). */
+  readonly createOnly?: boolean;
 }
 
 export function traitsOf(op: KernelOp): OpTraits {
@@ -73,13 +80,14 @@ export type Step = { readonly done: OpResult } | { readonly retry: RequestKind }
 const errno = constants.errno;
 
 // Settled steps are shared, frozen values: a commit of 200k entries should not allocate 400k.
-const done = (action: 'created' | 'created-without-master' | 'created-without-helper' | 'updated' | 'deleted' | 'absent'): Step => Object.freeze({ done: Object.freeze({ ok: true as const, action }) });
+const done = (action: OpAction): Step => Object.freeze({ done: Object.freeze({ ok: true as const, action }) });
 const CREATED = done('created');
 const CREATED_WITHOUT_MASTER = done('created-without-master');
 const CREATED_WITHOUT_HELPER = done('created-without-helper');
 const UPDATED = done('updated');
 const DELETED = done('deleted');
 const ABSENT = done('absent');
+const KEPT = done('kept');
 const retry = (kind: RequestKind): Step => Object.freeze({ retry: kind });
 const RETRY: Readonly<Record<RequestKind, Step>> = {
   create: retry('create'), 'create-nomaster': retry('create-nomaster'), 'create-nohelper': retry('create-nohelper'), update: retry('update'), 'update-nostatus': retry('update-nostatus'),
@@ -108,6 +116,7 @@ export function phaseOf(op: OpTraits): number {
 
 /** What to do after the kernel answered `error` (0 = success) to a request of `kind`. */
 export function nextStep(kind: RequestKind, error: number, op: OpTraits): Step {
+  if (error === errno.EEXIST && op.createOnly === true && (kind === 'create' || kind === 'create-nomaster' || kind === 'create-nohelper' || kind === 'exp-create')) return KEPT;
   switch (kind) {
     case 'create':
       if (error === 0) return CREATED;

@@ -13,7 +13,8 @@ export type KernelOp =
   | { readonly op: 'set-expectation'; readonly expectation: Expectation }
   | { readonly op: 'delete-expectation'; readonly expectation: Expectation };
 
-export type OpAction = 'created' | 'created-without-master' | 'created-without-helper' | 'updated' | 'deleted' | 'absent';
+/** `kept`: a merge's create found the entry there already, and left it as it was. */
+export type OpAction = 'created' | 'created-without-master' | 'created-without-helper' | 'updated' | 'deleted' | 'absent' | 'kept';
 
 /** The outcome of one KernelOp. `errno`/`code` are the kernel's answer (e.g. 22, "EINVAL"). */
 export type OpResult =
@@ -39,6 +40,11 @@ export interface RecordApplyReport extends ApplyReport {
   readonly undecodable: readonly { readonly index: number; readonly error: string }[];
 }
 
+export interface CommitRecordsOptions {
+  /** A merge: create what the kernel lacks, keep what it holds (commit-plan.ts). */
+  readonly createOnly?: boolean;
+}
+
 export interface KernelWriter {
   /** Netlink port of the writer socket: events the writer caused carry it as their origin. */
   readonly port: number;
@@ -53,7 +59,7 @@ export interface KernelWriter {
    * applyRecords of a set per record, without building the changes (a commit of the external
    * cache); each record is asked for when its turn comes.
    */
-  commitRecords(records: IndexedRecords): Promise<RecordApplyReport>;
+  commitRecords(records: IndexedRecords, options?: CommitRecordsOptions): Promise<RecordApplyReport>;
   /** Remove every conntrack entry, or every expectation. */
   flush(table: 'conntrack' | 'expectation'): Promise<void>;
   /**

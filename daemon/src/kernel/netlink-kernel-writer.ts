@@ -16,7 +16,7 @@ import { AttrWriter } from './codec/netlink-attr.js';
 import { encodeCreateFromReplica, replicaFastPath, ReplicaScanner } from './codec/replica-commit.js';
 import { failure, firstRequest, nextStep, phaseOf, type OpTraits, type RequestKind, type Step } from './commit-plan.js';
 import { KernelRequestError } from './errors.js';
-import type { ApplyReport, KernelOp, KernelWriter, OpResult, RecordApplyReport } from './kernel-roles.js';
+import type { ApplyReport, CommitRecordsOptions, KernelOp, KernelWriter, OpResult, RecordApplyReport } from './kernel-roles.js';
 import type { NetfilterSocketOptions } from './netfilter-socket.js';
 import { fromRecord, PAYLOAD_HEADER, payloadHeadReadable } from './record-mapping.js';
 import { encodeRequest } from './commit-request.js';
@@ -42,6 +42,9 @@ const UNANSWERED = -1;
 /** What the plan needs of a record the first pass creates (a conntrack set without a master). */
 const NO_MASTER_SET: OpTraits = { op: 'set', hasMaster: false, hasTimeout: false, hasLabels: false };
 const NO_MASTER_HELPER_SET: OpTraits = { ...NO_MASTER_SET, hasHelper: true };
+/** The same for a merge (createOnly). */
+const MERGE_SET: OpTraits = { ...NO_MASTER_SET, createOnly: true };
+const MERGE_HELPER_SET: OpTraits = { ...NO_MASTER_HELPER_SET, createOnly: true };
 const RETRY_CREATE: Step = { retry: 'create' };
 
 export class NetlinkKernelWriter implements KernelWriter {
@@ -93,16 +96,17 @@ export class NetlinkKernelWriter implements KernelWriter {
     }));
   }
 
-  commitRecords(records: IndexedRecords): Promise<RecordApplyReport> {
-    return this.serialized(() => this.applyChanges(records.length, (i) => ({ op: 'set', record: records.at(i) as FlowRecord }), (i) => records.at(i)));
+  commitRecords(records: IndexedRecords, options: CommitRecordsOptions = {}): Promise<RecordApplyReport> {
+    return this.serialized(() => this.applyChanges(records.length, (i) => ({ op: 'set', record: records.at(i) as FlowRecord }), (i) => records.at(i), options.createOnly === true));
   }
 
   /** Record changes by index: `changeAt` builds one, `setAt` gives the record of a set (else undefined) without building it. */
-  private async applyChanges(count: number, changeAt: (i: number) => RecordChange, setAt: (i: number) => FlowRecord | undefined): Promise<RecordApplyReport> {
+  private async applyChanges(count: number, changeAt: (i: number) => RecordChange, setAt: (i: number) => FlowRecord | undefined, createOnly = false): Promise<RecordApplyReport> {
     const results: (OpResult | undefined)[] = new Array(count).fill(undefined);
-    const first = await this.streamCreates(count, setAt, results);
+    const first = await this.streamCreates(count, setAt, results, createOnly);
     const { items, undecodable } = itemsFromChanges(first.later.map(changeAt));
-    const rest = await this.run(items.map((i) => i.item), items.map((i) => first.kinds[i.index]));
+    const general = items.map((i) => (createOnly ? { ...i.item, traits: { ...i.item.traits, createOnly } } : i.item));
+    const rest = await this.run(general, items.map((i) => first.kinds[i.index]));
     items.forEach((i, n) => (results[first.later[i.index] as number] = rest.results[n]));
     for (const u of undecodable) results[first.later[u.index] as number] = failure('create', constants.errno.EINVAL, `undecodable record: ${u.error}`);
     const report = tally(results as OpResult[], first.messages + rest.messages, first.retried + rest.retries, this.exchange.overruns - first.overrunsBefore);
@@ -144,13 +148,14 @@ export class NetlinkKernelWriter implements KernelWriter {
    * answers) is returned with the request each needs next; the general path (run) takes them
    * from there.
    */
-  private async streamCreates(count: number, setAt: (i: number) => FlowRecord | undefined, results: (OpResult | undefined)[]): Promise<{ later: number[]; kinds: (RequestKind | undefined)[]; messages: number; retried: number; overrunsBefore: number }> {
+  private async streamCreates(count: number, setAt: (i: number) => FlowRecord | undefined, results: (OpResult | undefined)[], createOnly: boolean): Promise<{ later: number[]; kinds: (RequestKind | undefined)[]; messages: number; retried: number; overrunsBefore: number }> {
     const overrunsBefore = this.exchange.overruns;
     const later: number[] = [];
     const kinds: (RequestKind | undefined)[] = [];
     const scan = this.scanner;
     const inChunk = this.inChunk;
     const maxBytes = Math.max(64 * 1024, this.exchange.sendBufferSize - 64 * 1024);
+    const [plain, withHelper] = createOnly ? [MERGE_SET, MERGE_HELPER_SET] : [NO_MASTER_SET, NO_MASTER_HELPER_SET];
     let messages = 0;
     let retried = 0;
     for (let k = 0; k < count; ) {
@@ -180,7 +185,7 @@ export class NetlinkKernelWriter implements KernelWriter {
         const { errors, lost } = await this.exchange.exchange(this.w.buf.subarray(0, this.w.pos), firstSeq, inFlight, barrier);
         for (let n = 0; n < inFlight; n++) {
           const index = inChunk[n] as number;
-          const step = lost ? RETRY_CREATE : nextStep('create', errors[n] as number, this.helperInChunk[n] === 1 ? NO_MASTER_HELPER_SET : NO_MASTER_SET);
+          const step = lost ? RETRY_CREATE : nextStep('create', errors[n] as number, this.helperInChunk[n] === 1 ? withHelper : plain);
           if ('done' in step) results[index] = step.done;
           else {
             later.push(index);
@@ -308,7 +313,7 @@ function tally(results: OpResult[], messages: number, retries: number, overruns:
     if (!r.ok) failed++;
     else if (r.action === 'updated') updated++;
     else if (r.action === 'deleted' || r.action === 'absent') deleted++;
-    else created++;
+    else if (r.action !== 'kept') created++;
   }
   return { results, created, updated, deleted, failed, messages, retries, overruns };
 }

@@ -16,6 +16,11 @@ export interface BulkWrites {
   quietly<T>(reason: string, work: () => Promise<T>): Promise<T>;
 }
 
+/** A commit of some origins' copies that keeps what the kernel holds (commit-plan.ts, createOnly). */
+export interface MergeCommit {
+  readonly origins: readonly number[];
+}
+
 /** Failure reasons logged per commit (the rest are only counted). */
 const LOGGED_FAILURES = 5;
 
@@ -42,20 +47,21 @@ export class ExternalCommitter {
     return this.inProgress;
   }
 
-  async commit(reason: string): Promise<CommitSummary> {
+  /** Commits every copy, create-or-update; or, for a merge, the copies named, create-only. */
+  async commit(reason: string, merge?: MergeCommit): Promise<CommitSummary> {
     this.inProgress++;
     try {
-      return await this.commitNow(reason);
+      return await this.commitNow(reason, merge);
     } finally {
       this.inProgress--;
     }
   }
 
-  private async commitNow(reason: string): Promise<CommitSummary> {
+  private async commitNow(reason: string, merge: MergeCommit | undefined): Promise<CommitSummary> {
     const started = this.clock.now();
-    const records = this.external.snapshot();
+    const records = this.external.snapshot(merge?.origins);
     const report = await this.bulk.quietly(`commit (${reason})`, async () => {
-      const written = await this.writer.commitRecords(records);
+      const written = await this.writer.commitRecords(records, { createOnly: merge !== undefined });
       this.lastWriteEndedAt = this.clock.now();
       return written;
     });
@@ -65,8 +71,10 @@ export class ExternalCommitter {
     this.last = summary;
     this.failedEntries += report.failed;
     this.histogram.observe(durationMs, this.clock.now());
+    const kept = merge === undefined ? 0 : report.results.filter((r) => r.ok && r.action === 'kept').length;
     const fields = {
       reason,
+      ...(merge === undefined ? {} : { origins: merge.origins.join(','), kept }),
       entries: summary.entries,
       created: summary.created,
       updated: summary.updated,

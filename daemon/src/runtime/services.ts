@@ -25,6 +25,7 @@ import type { DirectInjector } from './direct-injector.js';
 import type { ExternalCommitter } from './external-commit.js';
 import { DaemonFailoverExecutor } from './failover-executor.js';
 import { localAddresses } from './flow-filter-wiring.js';
+import { FrozenCopyUpkeep } from './frozen-copies.js';
 import { nextHealthReport, type HealthState } from './health-log.js';
 import { inferredStartEvent } from './initial-state.js';
 import type { KernelFeed } from './kernel-feed.js';
@@ -37,7 +38,7 @@ import { statusSnapshot } from './status-snapshot.js';
 import type { TableResync } from './table-resync.js';
 
 const HEALTH_LOG_MS = 10_000;
-/** How often a sender empties the copies of peers that no longer send. */
+/** How often a sender merges or empties the copies of peers that no longer send (frozen-copies.ts). */
 const FORGET_FROZEN_MS = 1000;
 
 export interface ServiceDeps {
@@ -170,14 +171,9 @@ export async function openServices(deps: ServiceDeps): Promise<Services> {
   }, HEALTH_LOG_MS);
   timer.unref();
   deps.closers.push(() => clearInterval(timer));
-  // the sender's kernel holds every connection: copies of peers that stopped sending (a graceful
-  // switchover, then a death) are frozen, and a later commit here must not bring them back. (Not
-  // in direct mode: there is no commit, and a peer's next full resync deletes from the kernel
-  // what it sweeps from a copy kept whole.)
+  const copies = new FrozenCopyUpkeep(node, deps.committer, logger);
   const forgetting = setInterval(() => {
-    if (config.daemon.mode !== 'external-cache' || node.role !== 'sender' || deps.committer.running > 0) return;
-    const forgotten = node.forgetFrozenCopies();
-    if (forgotten.origins.length > 0) logger.info('copies of peers that no longer send emptied: this node is the sender', { nodes: forgotten.origins.join(','), entries: forgotten.entries });
+    if (config.daemon.mode === 'external-cache') copies.tick();
   }, FORGET_FROZEN_MS);
   forgetting.unref();
   deps.closers.push(() => clearInterval(forgetting));
@@ -198,6 +194,8 @@ export async function openServices(deps: ServiceDeps): Promise<Services> {
     checkNftTable: (reason) => nftTable.check(reason),
     async quiesce() {
       clearInterval(timer);
+      clearInterval(forgetting);
+      await copies.settled;
       nftTable.stop();
       await notify.stop();
       await control?.close();

@@ -17,6 +17,7 @@ export function dispatchMessage(node: SyncNode, peer: Peer, header: FrameHeader,
   }
   if (message.type === 'alive' || message.type === 'hello') {
     peer.role = message.role;
+    if (message.role === 'sender' && node.role === 'sender') peer.sentAlongside = true;
     inbound.onLastSeq(header.seq, ackRequested);
     return;
   }

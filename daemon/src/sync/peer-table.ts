@@ -16,6 +16,12 @@ export interface Peer {
   address: string;
   lastHeard: number;
   role: Role | undefined;
+  /**
+   * Heard as the sender while this node was the sender too (a split brain, or the overlap of a
+   * takeover): once it stops, its copy holds connections it served that this node's kernel may
+   * lack (SyncNode.overlappedCopies). Kept across the peer's restart.
+   */
+  sentAlongside: boolean;
 }
 
 export type Admission =
@@ -60,6 +66,7 @@ export class PeerTable {
         address: from,
         lastHeard: now,
         role: undefined,
+        sentAlongside: peer?.sentAlongside ?? false,
       };
       this.peers.set(header.nodeId, peer);
     }

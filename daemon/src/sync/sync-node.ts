@@ -135,12 +135,16 @@ export class SyncNode {
   /** We are the primary now: replicate our table, starting with a full resync to everyone. */
   becomeSender(): void {
     if (this.role === 'sender') return;
+    const now = this.config.clock.now();
+    for (const peer of this.peers.values()) if (this.liveSender(peer, now)) peer.sentAlongside = true;
     this.outbound.becomeSender();
     this.broadcast({ type: 'hello', role: 'sender' });
   }
 
   becomeReceiver(): void {
     if (this.role === 'receiver') return;
+    // the next takeover commits every copy whole
+    for (const peer of this.peers.values()) peer.sentAlongside = false;
     this.outbound.becomeReceiver();
     this.broadcast({ type: 'hello', role: 'receiver' });
   }
@@ -169,6 +173,7 @@ export class SyncNode {
     let entries = 0;
     for (const peer of this.peers.values()) {
       if (this.liveSender(peer, now)) continue;
+      peer.sentAlongside = false;
       const cache = this.config.external.peek(peer.nodeId);
       if (cache === undefined || cache.size === 0) continue;
       origins.push(peer.nodeId);
@@ -176,6 +181,24 @@ export class SyncNode {
       cache.clear();
     }
     return { origins, entries };
+  }
+
+  /**
+   * While this node is the sender: the peers that were the sender alongside it (a split brain
+   * that keepalived ended, or a takeover's overlap) and have stopped, whose copies are not empty.
+   * Their connections may exist in no kernel but theirs: they are to be merged into ours (a
+   * create-only commit) before forgetFrozenCopies empties the copies.
+   */
+  overlappedCopies(): number[] {
+    if (this.role !== 'sender') return [];
+    const now = this.config.clock.now();
+    const origins: number[] = [];
+    for (const peer of this.peers.values()) {
+      if (!peer.sentAlongside || this.liveSender(peer, now)) continue;
+      const cache = this.config.external.peek(peer.nodeId);
+      if (cache !== undefined && cache.size > 0) origins.push(peer.nodeId);
+    }
+    return origins;
   }
 
   /** Asks one origin (or every peer) for a full resync of what it replicates to us. */

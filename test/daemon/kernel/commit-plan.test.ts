@@ -30,6 +30,19 @@ describe('commit plan', () => {
     expect(nextStep('create-again', EEXIST, plain)).toMatchObject({ done: { ok: false, code: 'EEXIST', reason: expect.stringMatching(/reply tuple \(a NAT clash\)/) } });
   });
 
+  it('keeps, in a merge (createOnly), what the kernel holds already instead of updating it', () => {
+    const merge = (kind: Parameters<typeof next>[0], error: number, op: KernelOp) => next(kind, error, { ...traitsOf(op), createOnly: true });
+    const kept = { done: { ok: true, action: 'kept' } };
+    expect(merge('create', EEXIST, plain)).toEqual(kept);
+    expect(merge('create-nomaster', EEXIST, child)).toEqual(kept);
+    expect(merge('create-nohelper', EEXIST, plain)).toEqual(kept);
+    expect(merge('exp-create', EEXIST, exp)).toEqual(kept);
+    // the rest of the plan is a commit's
+    expect(merge('create', 0, plain)).toEqual({ done: { ok: true, action: 'created' } });
+    expect(merge('create', ENOENT, child)).toEqual({ retry: 'create-nomaster' });
+    expect(merge('create', EINVAL, plain)).toMatchObject({ done: { ok: false, code: 'EINVAL' } });
+  });
+
   it('takes ENOSPC to an update that clears labels as done, and to one that sets them as a failure', () => {
     const labelled: KernelOp = { op: 'set', entry: SAMPLE_ENTRIES['tcpSnat'] as ConntrackEntry };
     expect(nextStep('update', ENOSPC, plain)).toEqual({ done: { ok: true, action: 'updated' } });

@@ -212,6 +212,35 @@ describe('NetlinkKernelWriter', () => {
     await agent.request('apply', { ops: [42021, 42022].map((sport) => ({ op: 'delete', entry: offloaded(sport) })) });
   });
 
+  it('merges records create-only: what the kernel holds stays as it is, on both paths of the stream', async () => {
+    const control: ConntrackEntry = { ...FTP_CONTROL, orig: { ...FTP_CONTROL.orig, sport: 43021 }, reply: { ...FTP_CONTROL.reply, dport: 43021 } };
+    // an FTP data connection: a master sends it down the general path
+    const data = (mark: number): ConntrackEntry => ({
+      family: 'ipv4',
+      orig: { src: '192.0.2.30', dst: '198.51.100.30', proto: 6, sport: 43100, dport: 50020 },
+      reply: { src: '198.51.100.30', dst: '192.0.2.30', proto: 6, sport: 50020, dport: 43100 },
+      status: Ips.seenReply | Ips.assured | Ips.expected,
+      timeout: 300,
+      mark,
+      zone: 0,
+      protoinfo: { proto: 'tcp', state: 3 },
+      master: control.orig,
+    });
+    const [held, fresh] = udpFlows(2, '192.0.2.71', '198.51.100.71');
+    const ops = [control, data(5), { ...(held as ConntrackEntry), mark: 7 }].map((entry) => ({ op: 'set', entry }));
+    expect((await agent.request('apply', { ops }) as ApplyReport).failed).toBe(0);
+    const records = [{ ...(held as ConntrackEntry), mark: 8 }, { ...(fresh as ConntrackEntry), mark: 9 }, data(6)].map(wireRecord);
+    const { report } = (await agent.request('commitRecords', { records, createOnly: true })) as { report: ApplyReport };
+    expect(report.results).toEqual([{ ok: true, action: 'kept' }, { ok: true, action: 'created' }, { ok: true, action: 'kept' }]);
+    expect(report).toMatchObject({ created: 1, updated: 0, failed: 0 });
+    const flows = await listFlows(ns);
+    const bySport = (e: ConntrackEntry | undefined) => flows.find((f) => f.orig.src === e?.orig.src && f.orig.sport === e?.orig.sport);
+    expect(bySport(held)?.mark).toBe(7);
+    expect(bySport(fresh)?.mark).toBe(9);
+    expect(flows.find((f) => f.orig.dport === 50020)?.mark).toBe(5);
+    await agent.request('apply', { ops: [data(5), control, held as ConntrackEntry, fresh as ConntrackEntry].map((entry) => ({ op: 'delete', entry })) });
+  });
+
   it('clears the labels of a copy whose entry has none left (once the writer has seen labels)', async () => {
     const labelled = SAMPLE_ENTRIES['tcpSnat'] as ConntrackEntry; // created above with labels 0, 5, 127
     expect(flowOf(await listFlows(ns), labelled)?.labels).toEqual([0, 5, 127]);

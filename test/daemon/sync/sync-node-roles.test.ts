@@ -74,6 +74,49 @@ describe('SyncNode roles', () => {
     expect(sim.member(3).external.peek(1)?.get(makeRecord(777_777, 1).table, makeRecord(777_777, 1).key)).toBeUndefined();
   });
 
+  it('names, as the sender, the stopped peers that were the sender alongside it (a split brain, a takeover\'s overlap), not the others', () => {
+    const sim = new SimCluster({ seed: 21, loss: 0, minDelayMs: 0.2, maxDelayMs: 1 });
+    const changes = new ChangeStream(22, 5_000);
+    sim.start(1, { role: 'sender', table: changes.initial(300) });
+    sim.start(2, { role: 'receiver' });
+    sim.start(3, { role: 'receiver' });
+    expect(settle(sim, 1, 5000)).toBeDefined();
+    const [one, two, three] = [sim.member(1).node, sim.member(2).node, sim.member(3).node];
+    expect(two.overlappedCopies()).toEqual([]); // a receiver merges nothing
+    // a takeover's overlap: node 2 becomes the sender while node 1 still is
+    two.becomeSender();
+    sim.clock.advance(50);
+    expect(two.overlappedCopies()).toEqual([]); // node 1 still sends
+    one.becomeReceiver();
+    sim.clock.advance(50);
+    expect(two.overlappedCopies()).toEqual([1]);
+    expect(two.forgetFrozenCopies()).toEqual({ origins: [1], entries: 300 });
+    expect(two.overlappedCopies()).toEqual([]);
+    // a split brain: node 3 becomes the sender alongside node 2, replicates, then dies
+    three.localChange({ op: 'set', record: makeRecord(4242, 1) });
+    three.becomeSender();
+    sim.clock.advance(100);
+    expect(sim.member(2).external.peek(3)?.size).toBe(1);
+    expect(two.overlappedCopies()).toEqual([]);
+    three.stop();
+    sim.clock.advance(two.options.peerTimeoutMs + 100);
+    expect(two.overlappedCopies()).toEqual([3]);
+    // once this node stops sending, the next takeover commits every copy whole: nothing is owed
+    two.becomeReceiver();
+    two.becomeSender();
+    expect(two.overlappedCopies()).toEqual([]);
+    // a peer that stopped before this node became the sender (the usual takeover) is not named
+    one.becomeSender();
+    sim.clock.advance(50);
+    two.becomeReceiver();
+    one.becomeReceiver();
+    sim.clock.advance(50);
+    two.becomeSender();
+    sim.clock.advance(50);
+    expect(sim.member(2).external.peek(1)?.size).toBe(300);
+    expect(two.overlappedCopies()).toEqual([]);
+  });
+
   it('in direct mode, reports every applied change so a kernel table can follow live', () => {
     const sim = new SimCluster({ seed: 12, loss: 0.2, duplicate: 0.05, minDelayMs: 0.2, maxDelayMs: 4 });
     const changes = new ChangeStream(13, 15_000);

@@ -148,7 +148,7 @@ const handlers: Record<string, (req: any) => Promise<unknown> | unknown> = {
     return { report, undecodable: report.undecodable };
   },
   commitRecords: async (req) => {
-    const report = await writer.commitRecords((req.records as WireRecord[]).map(fromWire));
+    const report = await writer.commitRecords((req.records as WireRecord[]).map(fromWire), { createOnly: req.createOnly === true });
     return { report, undecodable: report.undecodable };
   },
   subscribe: async (req) => {

@@ -1,0 +1,66 @@
+// The sender's upkeep of its peers' copies (external-cache mode), once a second. A copy stops
+// changing when its peer stops sending. If that peer was the sender alongside this node (a
+// split brain keepalived has just ended, or the overlap of a takeover while the old master had
+// not yet stepped down), the copy holds connections that peer served and this node's kernel may
+// lack: they are merged first, a create-only commit that keeps every entry the kernel holds. Then
+// every frozen copy is emptied: a later commit here (a VRRP flap of this node, keepalived
+// restarted) must not bring back connections closed since and states long gone. Not in direct
+// mode: there is no commit, and a peer's next full resync deletes from the kernel what it sweeps
+// from a copy kept whole.
+import type { Logger } from '../metrics/logger.js';
+import type { ExternalCommitter } from './external-commit.js';
+
+/** What the upkeep needs of the sync node (SyncNode). */
+export interface PeerCopies {
+  readonly role: 'sender' | 'receiver';
+  overlappedCopies(): number[];
+  forgetFrozenCopies(): { readonly origins: readonly number[]; readonly entries: number };
+}
+
+export class FrozenCopyUpkeep {
+  private merging: Promise<void> | undefined;
+  /** Merges run, and those whose commit failed as a whole. */
+  readonly counters = { merges: 0, mergeFailures: 0 };
+
+  constructor(
+    private readonly node: PeerCopies,
+    private readonly committer: Pick<ExternalCommitter, 'commit' | 'running'>,
+    private readonly logger: Logger,
+  ) {}
+
+  /** One round; a merge it starts ends in `settled`. */
+  tick(): void {
+    // a commit under way reads the copies lazily: nothing is emptied meanwhile
+    if (this.merging !== undefined || this.node.role !== 'sender' || this.committer.running > 0) return;
+    const origins = this.node.overlappedCopies();
+    if (origins.length > 0) {
+      this.merging = this.merge(origins).finally(() => (this.merging = undefined));
+      return;
+    }
+    this.forget();
+  }
+
+  /** The merge under way, if any (tests, shutdown). */
+  get settled(): Promise<void> {
+    return this.merging ?? Promise.resolve();
+  }
+
+  private async merge(origins: readonly number[]): Promise<void> {
+    this.counters.merges++;
+    this.logger.info('peers that were the sender alongside this node have stopped: merging their connections (create-only)', { nodes: origins.join(',') });
+    try {
+      await this.committer.commit('merge', { origins });
+    } catch (error) {
+      // a failure of the socket, not of entries (those are in the commit's report): the copies
+      // are emptied all the same, or every round would try again
+      this.counters.mergeFailures++;
+      this.logger.error('merging the copies of peers that stopped failed; their connections are lost to this node', { nodes: origins.join(','), error: (error as Error).message });
+    }
+    if (this.node.role === 'sender') this.forget();
+  }
+
+  private forget(): void {
+    const forgotten = this.node.forgetFrozenCopies();
+    if (forgotten.origins.length > 0) this.logger.info('copies of peers that no longer send emptied: this node is the sender', { nodes: forgotten.origins.join(','), entries: forgotten.entries });
+  }
+}
