@@ -96,6 +96,7 @@ export async function openServices(deps: ServiceDeps): Promise<Services> {
   const notify = new NotifyInputs(config, driver, logger);
   let control: ControlServer | undefined;
   const digest = configDigest(config, options.clusterKey);
+  const copies = new FrozenCopyUpkeep(node, deps.committer, logger);
   const status = (): Promise<DaemonStatus> =>
     statusSnapshot({
       version: options.version,
@@ -114,6 +115,7 @@ export async function openServices(deps: ServiceDeps): Promise<Services> {
         ...prefixed('subscription', deps.events.counters),
         ...prefixed('tableResync', deps.ownTable.counters),
         ...prefixed('purge', deps.purge.counters),
+        ...prefixed('frozenCopy', copies.counters),
         ...prefixed('nftTable', nftTable.counters),
         ...(deps.direct === undefined ? {} : prefixed('direct', deps.direct.counters)),
         ...prefixed('writerExchanges', deps.writerExchanges()),
@@ -171,7 +173,6 @@ export async function openServices(deps: ServiceDeps): Promise<Services> {
   }, HEALTH_LOG_MS);
   timer.unref();
   deps.closers.push(() => clearInterval(timer));
-  const copies = new FrozenCopyUpkeep(node, deps.committer, logger);
   const forgetting = setInterval(() => {
     if (config.daemon.mode === 'external-cache') copies.tick();
   }, FORGET_FROZEN_MS);

@@ -47,7 +47,9 @@ describe('the end of a split brain: the MASTER that stays merges the demoted one
     expect(lines).toHaveLength(201);
     expect(lines).toEqual(expect.arrayContaining(bOnly));
     expect(sharedLine(after)).toMatch(/ mark=1 /);
-    expect((await lab.a.status()).commits.last).toMatchObject({ entries: 81, created: 80, updated: 0, failed: 0 });
+    const status = await lab.a.status();
+    expect(status.commits.last).toMatchObject({ entries: 81, created: 80, updated: 0, failed: 0 });
+    expect(status.counters.kernel).toMatchObject({ frozenCopyMerges: 1, frozenCopyMergeFailures: 0 });
     expect(lab.a.output).toMatch(/external cache committed to the kernel reason=merge origins=2 kept=1 entries=81 created=80 updated=0 failed=0/);
     // merged, the copy is emptied: a later commit here will not write it again
     await waitFor('fwa\'s copy of fwb emptied', async () => (await lab.a.status()).peers.find((p) => p.nodeId === 2)?.externalEntries === 0);
