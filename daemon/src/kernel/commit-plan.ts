@@ -2,8 +2,9 @@
 // this module decides). Each op starts as one request; the kernel's answer (0 or an errno)
 // either settles it or names the request to retry:
 //
-//   create          0 created | EEXIST -> update | ENOENT with a master -> create-nomaster
-//                   | EOPNOTSUPP with a helper -> create-nohelper
+//   create          0 created | EEXIST -> update (a commit's NATed copy: delete-orig)
+//                   | ENOENT with a master -> create-nomaster | EOPNOTSUPP with a helper
+//                   -> create-nohelper
 //   create-nomaster 0 created-without-master | EEXIST -> update
 //   create-nohelper 0 created-without-helper | EEXIST -> update (the helper is not on this
 //                   node: the connection survives, what its helper would have expected does not)
@@ -12,8 +13,10 @@
 //                   updated (the labels that clear the copy's, sent last and applied last, found
 //                   no labels extension: the copy has no labels either)
 //   update-nostatus 0 updated | ENOSPC for an entry without labels: updated
+//   delete-orig     0 or ENOENT -> create-again
 //   delete-reply    0 or ENOENT -> create-again
-//   create-again    0 created | ENOENT with a master -> create-nomaster
+//   create-again    0 created | ENOENT with a master -> create-nomaster | EOPNOTSUPP with a
+//                   helper -> create-nohelper
 //   delete          0 deleted | ENOENT absent
 //   exp-create      0 -> exp-timeout (the kernel ignores the timeout on create) | EEXIST -> exp-update
 //   exp-timeout     anything: created (it exists, with its helper's default lifetime at worst)
@@ -33,6 +36,18 @@
 // its reply tuple, that entry is deleted (the copy being committed is the live connection), and
 // the create is made once more; an EEXIST then is final.
 //
+// An update changes not the NAT mapping (the reply tuple) of the entry it finds by its original
+// tuple: ctnetlink_change_conntrack refuses NAT. A commit (replacesNat: a takeover, `half commit`)
+// therefore replaces a NATed copy's entry, delete by original tuple and create, rather than
+// update it. The entry there may be an older connection under the same original tuple with
+// another mapping (a NATed UDP tunnel recreated on the peer after a timeout, then a failback
+// within the purge delay), and an update would keep that mapping under a report of "updated".
+// Reading each entry first to compare (a get, one answer each; or a dump) cost a failback over
+// 30k held entries 0.5 s more, twice what the replacement costs. At a takeover such an entry is
+// a standby's leftover, its expectations (deleted with it) come back with the expectation phase,
+// and its counters and start time are the only state lost. Direct mode updates: the entries it
+// finds are the ones it created.
+//
 // A merge (createOnly: the copy of a peer that served connections alongside this node, committed
 // once it stops) creates what the kernel lacks and leaves what it holds as it is: EEXIST to any
 // create settles as `kept`. This node's own entry is the live one; the copy's is older. (An
@@ -41,6 +56,7 @@
 // Ops run in three phases so masters exist before what depends on them: conntrack ops without
 // a master (in the order given), conntrack sets with a master, then expectations.
 import { constants } from 'node:os';
+import { hasNat } from './codec/ct-status.js';
 import type { KernelOp, OpAction, OpResult } from './kernel-roles.js';
 
 /** What the plan needs to know about an op (from a KernelOp, or from a record's payload). */
@@ -58,6 +74,10 @@ export interface OpTraits {
   readonly updateFirst?: boolean;
   /** A merge: what the kernel holds already is kept as it is (EEXIST settles as `kept`). */
   readonly createOnly?: boolean;
+  /** A conntrack set whose entry is NATed (IPS_SRC_NAT or IPS_DST_NAT). */
+  readonly hasNat?: boolean;
+  /** A commit: an entry found for a NATed copy is replaced (delete-orig, create-again), not updated. */
+  readonly replacesNat?: boolean;
 }
 
 export function traitsOf(op: KernelOp): OpTraits {
@@ -67,12 +87,13 @@ export function traitsOf(op: KernelOp): OpTraits {
     hasTimeout: op.op === 'set-expectation' && op.expectation.timeout !== undefined,
     hasLabels: op.op === 'set' && op.entry.labels !== undefined && op.entry.labels.length > 0,
     hasHelper: op.op === 'set' && op.entry.helper !== undefined,
+    hasNat: op.op === 'set' && hasNat(op.entry.status ?? 0),
     ...(op.op === 'set-expectation' && op.expectation.masterReplyZone !== undefined ? { updateFirst: true } : {}),
   };
 }
 
 export type RequestKind =
-  | 'create' | 'create-nomaster' | 'create-nohelper' | 'update' | 'update-nostatus' | 'delete-reply' | 'create-again' | 'delete'
+  | 'create' | 'create-nomaster' | 'create-nohelper' | 'update' | 'update-nostatus' | 'delete-orig' | 'delete-reply' | 'create-again' | 'delete'
   | 'exp-create' | 'exp-timeout' | 'exp-update' | 'exp-delete';
 
 export type Step = { readonly done: OpResult } | { readonly retry: RequestKind };
@@ -91,6 +112,7 @@ const KEPT = done('kept');
 const retry = (kind: RequestKind): Step => Object.freeze({ retry: kind });
 const RETRY: Readonly<Record<RequestKind, Step>> = {
   create: retry('create'), 'create-nomaster': retry('create-nomaster'), 'create-nohelper': retry('create-nohelper'), update: retry('update'), 'update-nostatus': retry('update-nostatus'),
+  'delete-orig': retry('delete-orig'),
   'delete-reply': retry('delete-reply'), 'create-again': retry('create-again'),
   delete: retry('delete'), 'exp-create': retry('exp-create'), 'exp-timeout': retry('exp-timeout'), 'exp-update': retry('exp-update'), 'exp-delete': retry('exp-delete'),
 };
@@ -120,17 +142,20 @@ export function nextStep(kind: RequestKind, error: number, op: OpTraits): Step {
   switch (kind) {
     case 'create':
       if (error === 0) return CREATED;
-      if (error === errno.EEXIST) return RETRY['update'];
+      if (error === errno.EEXIST) return existing(op);
       if (error === errno.ENOENT && op.hasMaster) return RETRY['create-nomaster'];
       if (error === errno.EOPNOTSUPP && op.hasHelper === true) return RETRY['create-nohelper'];
       break;
     case 'create-nohelper':
       if (error === 0) return CREATED_WITHOUT_HELPER;
-      if (error === errno.EEXIST) return RETRY['update'];
+      if (error === errno.EEXIST) return existing(op);
       break;
     case 'create-nomaster':
       if (error === 0) return CREATED_WITHOUT_MASTER;
-      if (error === errno.EEXIST) return RETRY['update'];
+      if (error === errno.EEXIST) return existing(op);
+      break;
+    case 'delete-orig':
+      if (error === 0 || error === errno.ENOENT) return RETRY['create-again'];
       break;
     case 'update':
       if (error === 0) return UPDATED;
@@ -147,6 +172,7 @@ export function nextStep(kind: RequestKind, error: number, op: OpTraits): Step {
     case 'create-again':
       if (error === 0) return CREATED;
       if (error === errno.ENOENT && op.hasMaster) return RETRY['create-nomaster'];
+      if (error === errno.EOPNOTSUPP && op.hasHelper === true) return RETRY['create-nohelper'];
       break;
     case 'delete':
     case 'exp-delete':
@@ -165,6 +191,11 @@ export function nextStep(kind: RequestKind, error: number, op: OpTraits): Step {
       break;
   }
   return { done: failure(kind, error) };
+}
+
+/** The step after a create found the entry there (EEXIST). */
+function existing(op: OpTraits): Step {
+  return op.replacesNat === true && op.hasNat === true ? RETRY['delete-orig'] : RETRY['update'];
 }
 
 export function failure(kind: RequestKind, error: number, detail?: string): OpResult {

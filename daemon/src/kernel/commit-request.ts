@@ -12,6 +12,7 @@ export function encodeRequest(w: AttrWriter, op: KernelOp, kind: RequestKind, se
   if (op.op === 'set') {
     if (kind === 'create' || kind === 'create-again') encodeCreate(w, op.entry, seq, flags, commit);
     else if (kind === 'delete-reply') encodeDeleteByReply(w, op.entry, seq, flags);
+    else if (kind === 'delete-orig') encodeDelete(w, op.entry, seq, flags);
     else if (kind === 'create-nomaster') encodeCreate(w, op.entry, seq, flags, { ...commit, withoutMaster: true });
     else if (kind === 'create-nohelper') encodeCreate(w, op.entry, seq, flags, { ...commit, withoutHelper: true });
     else if (kind === 'update') encodeUpdate(w, op.entry, seq, flags, commit);

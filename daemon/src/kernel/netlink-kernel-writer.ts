@@ -11,6 +11,7 @@ import { constants } from 'node:os';
 import { Table, type FlowRecord, type IndexedRecords, type RecordChange } from '../model/record.js';
 import type { CommitOptions } from './codec/ct-encode.js';
 import { encodeFlush } from './codec/ct-encode.js';
+import { hasNat } from './codec/ct-status.js';
 import { encodeExpectationFlush } from './codec/exp-codec.js';
 import { AttrWriter } from './codec/netlink-attr.js';
 import { encodeCreateFromReplica, replicaFastPath, ReplicaScanner } from './codec/replica-commit.js';
@@ -39,13 +40,23 @@ export interface KernelWriterOptions extends NetfilterSocketOptions {
 /** Worst-case receive-buffer cost of one failure answer (the request echoed back + skb overhead). */
 const ANSWER_COST = 2048;
 const UNANSWERED = -1;
-/** What the plan needs of a record the first pass creates (a conntrack set without a master). */
-const NO_MASTER_SET: OpTraits = { op: 'set', hasMaster: false, hasTimeout: false, hasLabels: false };
-const NO_MASTER_HELPER_SET: OpTraits = { ...NO_MASTER_SET, hasHelper: true };
-/** The same for a merge (createOnly). */
-const MERGE_SET: OpTraits = { ...NO_MASTER_SET, createOnly: true };
-const MERGE_HELPER_SET: OpTraits = { ...NO_MASTER_HELPER_SET, createOnly: true };
+/** applyRecords (direct mode: create-or-update), a commit (NATed copies replace what they find), a merge (create-only). */
+type StreamMode = 'apply' | 'commit' | 'merge';
+const MODE_TRAITS: Readonly<Record<StreamMode, Partial<OpTraits>>> = { apply: {}, commit: { replacesNat: true }, merge: { createOnly: true } };
+/** Bits of a create the first pass sends (its traits beyond a conntrack set without a master). */
+const WITH_HELPER = 1;
+const WITH_NAT = 2;
+/** What the plan needs of a record the first pass creates, by mode and bits. */
+const FIRST_PASS_TRAITS: Readonly<Record<StreamMode, readonly OpTraits[]>> = {
+  apply: firstPassTraits('apply'),
+  commit: firstPassTraits('commit'),
+  merge: firstPassTraits('merge'),
+};
 const RETRY_CREATE: Step = { retry: 'create' };
+
+function firstPassTraits(mode: StreamMode): OpTraits[] {
+  return [0, 1, 2, 3].map((bits) => ({ op: 'set', hasMaster: false, hasTimeout: false, hasLabels: false, hasHelper: (bits & WITH_HELPER) !== 0, hasNat: (bits & WITH_NAT) !== 0, ...MODE_TRAITS[mode] }));
+}
 
 export class NetlinkKernelWriter implements KernelWriter {
   private readonly exchange: RequestExchange;
@@ -58,8 +69,8 @@ export class NetlinkKernelWriter implements KernelWriter {
   private readonly scanner = new ReplicaScanner();
   /** Change index of each request in the chunk of the first pass (reused: direct mode writes many small batches). */
   private readonly inChunk: Int32Array;
-  /** Whether each create in the chunk names a helper (streamCreates). */
-  private readonly helperInChunk: Uint8Array;
+  /** WITH_HELPER and WITH_NAT of each create in the chunk (streamCreates). */
+  private readonly bitsInChunk: Uint8Array;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: KernelWriterOptions = {}) {
@@ -69,7 +80,7 @@ export class NetlinkKernelWriter implements KernelWriter {
     this.maxRequests = Math.min(options.maxRequestsPerChunk ?? 4096, byBuffer);
     this.maxRounds = options.maxRounds ?? 6; // the longest path (commit-plan.ts): create, create-nomaster, update, delete-reply, create-again
     this.inChunk = new Int32Array(this.maxRequests);
-    this.helperInChunk = new Uint8Array(this.maxRequests);
+    this.bitsInChunk = new Uint8Array(this.maxRequests);
   }
 
   get port(): number {
@@ -93,19 +104,19 @@ export class NetlinkKernelWriter implements KernelWriter {
     return this.serialized(() => this.applyChanges(changes.length, (i) => changes[i] as RecordChange, (i) => {
       const change = changes[i] as RecordChange;
       return change.op === 'set' ? change.record : undefined;
-    }));
+    }, 'apply'));
   }
 
   commitRecords(records: IndexedRecords, options: CommitRecordsOptions = {}): Promise<RecordApplyReport> {
-    return this.serialized(() => this.applyChanges(records.length, (i) => ({ op: 'set', record: records.at(i) as FlowRecord }), (i) => records.at(i), options.createOnly === true));
+    return this.serialized(() => this.applyChanges(records.length, (i) => ({ op: 'set', record: records.at(i) as FlowRecord }), (i) => records.at(i), options.createOnly === true ? 'merge' : 'commit'));
   }
 
   /** Record changes by index: `changeAt` builds one, `setAt` gives the record of a set (else undefined) without building it. */
-  private async applyChanges(count: number, changeAt: (i: number) => RecordChange, setAt: (i: number) => FlowRecord | undefined, createOnly = false): Promise<RecordApplyReport> {
+  private async applyChanges(count: number, changeAt: (i: number) => RecordChange, setAt: (i: number) => FlowRecord | undefined, mode: StreamMode): Promise<RecordApplyReport> {
     const results: (OpResult | undefined)[] = new Array(count).fill(undefined);
-    const first = await this.streamCreates(count, setAt, results, createOnly);
+    const first = await this.streamCreates(count, setAt, results, mode);
     const { items, undecodable } = itemsFromChanges(first.later.map(changeAt));
-    const general = items.map((i) => (createOnly ? { ...i.item, traits: { ...i.item.traits, createOnly } } : i.item));
+    const general = mode === 'apply' ? items.map((i) => i.item) : items.map((i) => ({ ...i.item, traits: { ...i.item.traits, ...MODE_TRAITS[mode] } }));
     const rest = await this.run(general, items.map((i) => first.kinds[i.index]));
     items.forEach((i, n) => (results[first.later[i.index] as number] = rest.results[n]));
     for (const u of undecodable) results[first.later[u.index] as number] = failure('create', constants.errno.EINVAL, `undecodable record: ${u.error}`);
@@ -148,14 +159,14 @@ export class NetlinkKernelWriter implements KernelWriter {
    * answers) is returned with the request each needs next; the general path (run) takes them
    * from there.
    */
-  private async streamCreates(count: number, setAt: (i: number) => FlowRecord | undefined, results: (OpResult | undefined)[], createOnly: boolean): Promise<{ later: number[]; kinds: (RequestKind | undefined)[]; messages: number; retried: number; overrunsBefore: number }> {
+  private async streamCreates(count: number, setAt: (i: number) => FlowRecord | undefined, results: (OpResult | undefined)[], mode: StreamMode): Promise<{ later: number[]; kinds: (RequestKind | undefined)[]; messages: number; retried: number; overrunsBefore: number }> {
     const overrunsBefore = this.exchange.overruns;
     const later: number[] = [];
     const kinds: (RequestKind | undefined)[] = [];
     const scan = this.scanner;
     const inChunk = this.inChunk;
     const maxBytes = Math.max(64 * 1024, this.exchange.sendBufferSize - 64 * 1024);
-    const [plain, withHelper] = createOnly ? [MERGE_SET, MERGE_HELPER_SET] : [NO_MASTER_SET, NO_MASTER_HELPER_SET];
+    const traits = FIRST_PASS_TRAITS[mode];
     let messages = 0;
     let retried = 0;
     for (let k = 0; k < count; ) {
@@ -174,7 +185,7 @@ export class NetlinkKernelWriter implements KernelWriter {
           kinds.push(undefined); // the plan's first request for it
           continue;
         }
-        this.helperInChunk[inFlight] = scan.hasHelper ? 1 : 0;
+        this.bitsInChunk[inFlight] = (scan.hasHelper ? WITH_HELPER : 0) | (hasNat(scan.status) ? WITH_NAT : 0);
         inChunk[inFlight++] = index;
       }
       if (inFlight === 0) continue;
@@ -185,7 +196,7 @@ export class NetlinkKernelWriter implements KernelWriter {
         const { errors, lost } = await this.exchange.exchange(this.w.buf.subarray(0, this.w.pos), firstSeq, inFlight, barrier);
         for (let n = 0; n < inFlight; n++) {
           const index = inChunk[n] as number;
-          const step = lost ? RETRY_CREATE : nextStep('create', errors[n] as number, this.helperInChunk[n] === 1 ? withHelper : plain);
+          const step = lost ? RETRY_CREATE : nextStep('create', errors[n] as number, traits[this.bitsInChunk[n] as number] as OpTraits);
           if ('done' in step) results[index] = step.done;
           else {
             later.push(index);

@@ -5,7 +5,7 @@ import { firstRequest, nextStep as next, phaseOf as phase, traitsOf } from '../.
 import type { KernelOp } from '../../../daemon/src/kernel/kernel-roles.js';
 import { SAMPLE_ENTRIES, SAMPLE_EXPECTATION } from './helpers/sample-entries.js';
 
-const { EEXIST, ENOENT, EBUSY, EINVAL, ENOSPC } = constants.errno;
+const { EEXIST, ENOENT, EBUSY, EINVAL, ENOSPC, EOPNOTSUPP } = constants.errno;
 const nextStep = (kind: Parameters<typeof next>[0], error: number, op: KernelOp) => next(kind, error, traitsOf(op));
 const phaseOf = (op: KernelOp) => phase(traitsOf(op));
 const plain: KernelOp = { op: 'set', entry: SAMPLE_ENTRIES['udp'] as ConntrackEntry };
@@ -41,6 +41,22 @@ describe('commit plan', () => {
     expect(merge('create', 0, plain)).toEqual({ done: { ok: true, action: 'created' } });
     expect(merge('create', ENOENT, child)).toEqual({ retry: 'create-nomaster' });
     expect(merge('create', EINVAL, plain)).toMatchObject({ done: { ok: false, code: 'EINVAL' } });
+  });
+
+  it('replaces, in a commit (replacesNat), the entry a NATed copy found, rather than update it (an update cannot change NAT)', () => {
+    const natted: KernelOp = { op: 'set', entry: SAMPLE_ENTRIES['tcpSnat'] as ConntrackEntry };
+    expect(traitsOf(natted).hasNat).toBe(true);
+    expect(traitsOf(plain).hasNat).toBe(false);
+    const commit = (kind: Parameters<typeof next>[0], error: number, op: KernelOp) => next(kind, error, { ...traitsOf(op), replacesNat: true });
+    expect(commit('create', EEXIST, natted)).toEqual({ retry: 'delete-orig' });
+    expect(commit('create-nohelper', EEXIST, natted)).toEqual({ retry: 'delete-orig' });
+    expect(commit('delete-orig', 0, natted)).toEqual({ retry: 'create-again' });
+    expect(commit('delete-orig', ENOENT, natted)).toEqual({ retry: 'create-again' });
+    // without NAT, or in direct mode, the update goes ahead
+    expect(commit('create', EEXIST, plain)).toEqual({ retry: 'update' });
+    expect(nextStep('create', EEXIST, natted)).toEqual({ retry: 'update' });
+    const helped: KernelOp = { op: 'set', entry: { ...(natted.entry as ConntrackEntry), helper: 'nosuchhelper' } };
+    expect(commit('create-again', EOPNOTSUPP, helped)).toEqual({ retry: 'create-nohelper' });
   });
 
   it('takes ENOSPC to an update that clears labels as done, and to one that sets them as a failure', () => {

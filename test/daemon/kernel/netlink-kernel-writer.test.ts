@@ -185,6 +185,52 @@ describe('NetlinkKernelWriter', () => {
     await agent.request('apply', { ops: [{ op: 'delete', entry: live }] });
   });
 
+  it('replaces, at a commit, an entry held under the same original tuple with another NAT mapping (which an update cannot change)', async () => {
+    // a client that reused its port: the node's leftover maps it to port 1000, the live copy to 1001
+    const snatUdp = (port: number, mark: number): ConntrackEntry => ({
+      family: 'ipv4',
+      orig: { src: '192.0.2.64', dst: '198.51.100.64', proto: 17, sport: 1000, dport: 53 },
+      reply: { src: '198.51.100.64', dst: '203.0.113.64', proto: 17, sport: 53, dport: port },
+      status: Ips.seenReply | Ips.srcNat | Ips.srcNatDone | Ips.dstNatDone,
+      timeout: 600,
+      mark,
+      zone: 0,
+    });
+    const replyPort = async (): Promise<number | undefined> => (await listFlows(ns)).find((f) => f.orig.src === '192.0.2.64')?.reply.dport;
+    expect((await agent.request('apply', { ops: [{ op: 'set', entry: snatUdp(1000, 1) }] }) as ApplyReport).results).toEqual([{ ok: true, action: 'created' }]);
+    // direct mode's update finds it by its original tuple and cannot see the mapping
+    const direct = (await agent.request('applyRecords', { changes: [{ op: 'set', record: wireRecord(snatUdp(1001, 2)) }] })) as { report: ApplyReport };
+    expect(direct.report.results).toEqual([{ ok: true, action: 'updated' }]);
+    expect(await replyPort()).toBe(1000);
+    // a commit replaces it: deleted by its original tuple, the copy created
+    const { report } = (await agent.request('commitRecords', { records: [wireRecord(snatUdp(1001, 3))] })) as { report: ApplyReport };
+    expect(report.results).toEqual([{ ok: true, action: 'created' }]);
+    expect(await replyPort()).toBe(1001);
+    // on the general path too: an FTP data connection (it names its master), NATed
+    const control: ConntrackEntry = { ...FTP_CONTROL, orig: { ...FTP_CONTROL.orig, sport: 43121 }, reply: { ...FTP_CONTROL.reply, dport: 43121 } };
+    const natData = (port: number): ConntrackEntry => ({
+      family: 'ipv4',
+      orig: { src: '192.0.2.30', dst: '198.51.100.30', proto: 6, sport: 43200, dport: 50030 },
+      reply: { src: '198.51.100.30', dst: '203.0.113.30', proto: 6, sport: 50030, dport: port },
+      status: Ips.seenReply | Ips.assured | Ips.expected | Ips.srcNat | Ips.srcNatDone | Ips.dstNatDone,
+      timeout: 300,
+      zone: 0,
+      protoinfo: { proto: 'tcp', state: 3 },
+      master: control.orig,
+    });
+    const held = (await agent.request('apply', { ops: [control, natData(2000)].map((entry) => ({ op: 'set', entry })) })) as ApplyReport;
+    expect(held.failed, JSON.stringify(held.results)).toBe(0);
+    const { report: child } = (await agent.request('commitRecords', { records: [wireRecord(natData(2001))] })) as { report: ApplyReport };
+    expect(child.results).toEqual([{ ok: true, action: 'created' }]);
+    expect((await listFlows(ns)).find((f) => f.orig.dport === 50030)?.reply.dport).toBe(2001);
+    // a copy without NAT is updated, as before
+    const [plainUdp] = udpFlows(1, '192.0.2.66', '198.51.100.66');
+    await agent.request('apply', { ops: [{ op: 'set', entry: plainUdp }] });
+    const { report: plainReport } = (await agent.request('commitRecords', { records: [wireRecord({ ...(plainUdp as ConntrackEntry), mark: 6 })] })) as { report: ApplyReport };
+    expect(plainReport.results).toEqual([{ ok: true, action: 'updated' }]);
+    await agent.request('apply', { ops: [snatUdp(1001, 3), natData(2001), control, plainUdp as ConntrackEntry].map((entry) => ({ op: 'delete', entry })) });
+  });
+
   it('creates a connection whose helper this node lacks without it, on both paths, rather than not at all', async () => {
     const withHelper = (sport: number): ConntrackEntry => ({ ...FTP_CONTROL, orig: { ...FTP_CONTROL.orig, sport }, reply: { ...FTP_CONTROL.reply, dport: sport }, helper: 'nosuchhelper' });
     expect(await setOnBothPaths(withHelper(41021), withHelper(41022))).toEqual([[{ ok: true, action: 'created-without-helper' }], [{ ok: true, action: 'created-without-helper' }]]);
