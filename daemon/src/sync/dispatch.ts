@@ -12,17 +12,17 @@ export function dispatchMessage(node: SyncNode, peer: Peer, header: FrameHeader,
   const inbound = peer.inbound;
   const ackRequested = (header.flags & FLAG_ACK_REQUEST) !== 0;
   if (message.type === 'data') {
-    inbound.onData(header.seq, message.entries, ackRequested);
+    inbound.onData(header.seq, message.entries, ackRequested, header.counter);
     return;
   }
   if (message.type === 'alive' || message.type === 'hello') {
     peer.role = message.role;
     if (message.role === 'sender' && node.role === 'sender') peer.sentAlongside = true;
-    inbound.onLastSeq(header.seq, ackRequested);
+    inbound.onLastSeq(header.seq, ackRequested, header.counter);
     return;
   }
   if (message.target !== node.config.nodeId || message.targetEpoch !== node.config.bootEpoch) {
-    inbound.onLastSeq(header.seq, ackRequested);
+    inbound.onLastSeq(header.seq, ackRequested, header.counter);
     return;
   }
   switch (message.type) {
@@ -42,5 +42,5 @@ export function dispatchMessage(node: SyncNode, peer: Peer, header: FrameHeader,
       inbound.onSkip(message.to);
       break;
   }
-  inbound.onLastSeq(header.seq, ackRequested);
+  inbound.onLastSeq(header.seq, ackRequested, header.counter);
 }

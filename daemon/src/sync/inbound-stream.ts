@@ -61,7 +61,8 @@ export class InboundStream {
     return this.joined && seqBefore(seq, this.expected);
   }
 
-  onData(seq: number, entries: readonly StreamEntry[], ackRequested = false): void {
+  /** A data frame; `counter` is its header's frame counter (it tells a first transmission from a resend). */
+  onData(seq: number, entries: readonly StreamEntry[], ackRequested = false, counter?: number): void {
     const { counters, options } = this.deps;
     if (!this.joined) return;
     const distance = seqDiff(seq, this.expected);
@@ -71,7 +72,9 @@ export class InboundStream {
       return;
     }
     if (ackRequested) this.ackWanted = true;
-    this.gaps.note(seq);
+    const now = this.deps.clock.now();
+    this.gaps.arrived(seq, now, counter);
+    this.gaps.note(seq, now, counter);
     if (distance === 0) {
       this.apply(entries);
       this.drain();
@@ -81,18 +84,19 @@ export class InboundStream {
     } else {
       this.buffer.set(seq, entries);
     }
-    this.maybeNack(this.deps.clock.now());
+    this.maybeNack(now);
   }
 
   /**
    * The origin's last data sequence number, from the header of any of its control frames; with
    * an acknowledgement request (a probe), answered by an ACK when nothing is missing.
    */
-  onLastSeq(lastSeq: number, ackRequested = false): void {
+  onLastSeq(lastSeq: number, ackRequested = false, counter?: number): void {
     if (!this.joined) return;
     if (seqAfterOrEqual(lastSeq, this.expected)) {
-      this.gaps.note(lastSeq);
-      this.maybeNack(this.deps.clock.now());
+      const now = this.deps.clock.now();
+      this.gaps.note(lastSeq, now, counter);
+      this.maybeNack(now);
     } else if (ackRequested) {
       this.sendAck();
     } else if (this.lastAckSent !== seqAdd(this.expected, -1)) {

@@ -231,7 +231,7 @@ export class SyncNode {
     if (admission.fresh) peer.inbound.tick(now);
     if (messageTypeOf(body) === MessageType.data && peer.inbound.isDuplicate(header.seq)) {
       counters.duplicateFrames++;
-      peer.inbound.onLastSeq(header.seq, (header.flags & FLAG_ACK_REQUEST) !== 0);
+      peer.inbound.onLastSeq(header.seq, (header.flags & FLAG_ACK_REQUEST) !== 0, header.counter);
       return true;
     }
     const message = decodeMessage(body, this.config.packing);
