@@ -12,7 +12,10 @@ import { MAX_NACK_RANGES } from '../wire/messages.js';
 import { ReorderDelay } from './reorder-delay.js';
 import { seqAdd, seqAfter, seqAfterOrEqual, seqBefore, seqBeforeOrEqual, seqDiff } from './serial.js';
 
-/** The sequence numbers up to `upTo` (after the mark before) became known missing at `at`, shown by the frame the sender sent as its `counter`th. */
+/**
+ * The sequence numbers up to `upTo` (after the mark before) became known missing at `at`, shown by
+ * the frame the sender sent as its `counter`th.
+ */
 interface Mark {
   readonly upTo: number;
   readonly at: number;
@@ -48,6 +51,7 @@ export class GapTracker {
     if (this.highestKnown !== undefined && !seqAfter(seq, this.highestKnown)) return;
     this.highestKnown = seq;
     const last = this.marks.at(-1);
+    // numbers shown missing at the same moment share a mark (a resend of any of them comes later)
     if (last !== undefined && last.at === now) this.marks[this.marks.length - 1] = { upTo: seq, at: now, counter: maxCounter(last.counter, counter) };
     else this.marks.push({ upTo: seq, at: now, counter });
     if (this.marks.length > MAX_MARKS) this.ripeUpTo = this.marks.shift()?.upTo;
