@@ -89,7 +89,7 @@ export function guardCheck(facts: DoctorFacts): CheckResult {
   const { sets, chains } = ruleset.ruleset;
   const prefix = chainKey('inet', NFT_TABLE, '');
   if (![...sets.keys(), ...chains.keys()].some((key) => key.startsWith(prefix))) {
-    return fail(id, `table inet ${NFT_TABLE} is not loaded: no takeover guard (a takeover would answer packets without state with RSTs) and no filter on the sync port`, 'systemctl restart half-syncd (its unit loads /etc/half/half.nft first), or: nft -f /etc/half/half.nft');
+    return fail(id, `table inet ${NFT_TABLE} is not loaded: no takeover guard (a takeover would answer packets without state with RSTs) and no filter on the sync port`, 'systemctl restart half-syncd (its unit loads the table first), or: half-syncd --load-table');
   }
   const missing = GUARD_SETS.filter((name) => !sets.has(chainKey('inet', NFT_TABLE, name)));
   if (missing.length > 0) {

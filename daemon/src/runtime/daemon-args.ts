@@ -16,12 +16,14 @@ export interface DaemonArgs {
   readonly addressWaitSeconds: number;
   /** Validate half.conf and the cluster key, print the result, start nothing. */
   readonly check: boolean;
+  /** Load HALF's nftables table (the unit's ExecStartPre= and ExecStopPost=), start nothing. */
+  readonly loadTable: boolean;
   readonly help: boolean;
   readonly version: boolean;
 }
 
 export const DAEMON_USAGE = [
-  'usage: half-syncd [--config FILE] [--state-dir DIR] [--address-wait SECONDS] [--foreground] [--check]',
+  'usage: half-syncd [--config FILE] [--state-dir DIR] [--address-wait SECONDS] [--foreground] [--check | --load-table]',
   '',
   'Replicates the conntrack table between the nodes of a HALF cluster (see half-syncd(8)).',
   '',
@@ -31,6 +33,7 @@ export const DAEMON_USAGE = [
   `      --address-wait S  how long to wait for a sync address not on this node yet (default ${DEFAULT_ADDRESS_WAIT_SECONDS})`,
   '  -f, --foreground      accepted for compatibility: half-syncd never forks',
   '      --check           validate the configuration and the cluster key, then exit',
+  '      --load-table      load table inet half (half.nft beside half.conf, else its rendering), then exit',
   '  -h, --help            this help',
   '  -V, --version         print the version',
   '',
@@ -52,6 +55,7 @@ export function parseDaemonArgs(argv: readonly string[]): DaemonArgs {
         'address-wait': { type: 'string' },
         foreground: { type: 'boolean', short: 'f' },
         check: { type: 'boolean' },
+        'load-table': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
       },
@@ -72,6 +76,7 @@ export function parseDaemonArgs(argv: readonly string[]): DaemonArgs {
     stateDir: v['state-dir'] ?? DEFAULT_STATE_DIR,
     addressWaitSeconds: Number(wait),
     check: v.check === true,
+    loadTable: v['load-table'] === true,
     help: v.help === true,
     version: v.version === true,
   };

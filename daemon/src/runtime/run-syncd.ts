@@ -13,6 +13,7 @@ import { createLogger, type Logger } from '../metrics/logger.js';
 import { DAEMON_USAGE, parseDaemonArgs } from './daemon-args.js';
 import { startDaemon, type RunningDaemon } from './daemon.js';
 import { holdEarlyHup, releaseEarlyHup } from './early-hup.js';
+import { loadNftTableOnce } from './load-table.js';
 
 export interface SyncdIo {
   out(text: string): void;
@@ -68,6 +69,10 @@ export async function runSyncd(argv: readonly string[], io: SyncdIo): Promise<Da
     }
     if (args.version) {
       io.out(`half-syncd ${HALF_VERSION}\n`);
+      return DaemonExit.ok;
+    }
+    if (args.loadTable) {
+      io.out(await loadNftTableOnce(args.config));
       return DaemonExit.ok;
     }
     const config = await loadHalfConf(args.config);

@@ -6,7 +6,7 @@ import { DEFAULT_STATE_DIR, parseDaemonArgs } from '../../../daemon/src/runtime/
 
 describe('parseDaemonArgs', () => {
   it('defaults to /etc/half/half.conf and /var/lib/half, in the foreground', () => {
-    expect(parseDaemonArgs([])).toEqual({ config: '/etc/half/half.conf', stateDir: DEFAULT_STATE_DIR, addressWaitSeconds: 30, check: false, help: false, version: false });
+    expect(parseDaemonArgs([])).toEqual({ config: '/etc/half/half.conf', stateDir: DEFAULT_STATE_DIR, addressWaitSeconds: 30, check: false, loadTable: false, help: false, version: false });
     expect(DEFAULT_STATE_DIR).toBe('/var/lib/half');
   });
 

@@ -20,7 +20,7 @@ const NODE_MAJOR = { bookworm: 'v18.', trixie: 'v20.' } as const;
  */
 async function startAsUnit(node: NodeMachine, args: string, until = 'true'): Promise<string> {
   const started = await node.run([
-    'nft -f /etc/half/half.nft && mkdir -p /run/half',
+    'half-syncd --load-table && mkdir -p /run/half',
     '(half-syncd --foreground > /run/half-syncd.log 2>&1 &)',
     `for i in $(seq 1 100); do half status ${args} > /run/status 2>&1 && ${until} && break; sleep 0.2; done`,
     'cat /run/status',
@@ -104,6 +104,21 @@ describe.each(['bookworm', 'trixie'] as const)('half-syncd on %s', (suite) => {
     expect(unit.execStopPost.length).toBeGreaterThan(0);
     for (const line of unit.execStopPost) await node.run([...line.words], { check: true });
     expect(await guard()).toBe(false);
+  });
+
+  it('loads, as the unit starts, the table rendered from a half.conf written by hand without half.nft, and names the fix', async () => {
+    const unit = parseServiceUnit((await node.run(['cat', UNIT_PATH], { check: true })).stdout);
+    await node.run('mv /etc/half/half.nft /etc/half/half.nft.aside && (nft delete table inet half 2>/dev/null || true)', { check: true });
+    try {
+      for (const line of unit.execStartPre) {
+        const pre = await node.run([...line.words]);
+        expect(pre.exitCode, pre.stderr).toBe(0);
+        expect(pre.stdout).toContain('/etc/half/half.nft is missing; run `half configure --apply`');
+      }
+      expect((await node.run(['nft', 'list', 'set', 'inet', 'half', 'guard'], { check: true })).stdout).toContain('set guard');
+    } finally {
+      await node.run('mv /etc/half/half.nft.aside /etc/half/half.nft', { check: true });
+    }
   });
 
   it('ships every program, and its unit passes systemd-analyze verify', async () => {

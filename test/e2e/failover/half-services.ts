@@ -4,7 +4,7 @@
 //   2. systemd-sysctl: HALF's sysctl.d files (only those: they set per-namespace net.* keys,
 //      whereas Debian's other snippets would change the host's kernel);
 //   3. half-syncd.service as its unit file says: RuntimeDirectory=/StateDirectory= made, every
-//      ExecStartPre= (nft -f /etc/half/half.nft: the takeover guard's table), then ExecStart=;
+//      ExecStartPre= (half-syncd --load-table: the takeover guard's table), then ExecStart=;
 //      the unit is ordered Before=keepalived, and here keepalived waits until half-syncd
 //      answers on its control socket;
 //   4. keepalived.service as its unit file says (EnvironmentFile= read, $DAEMON_ARGS expanded),

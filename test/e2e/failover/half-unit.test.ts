@@ -12,7 +12,7 @@ describe('parseServiceUnit', () => {
   it('reads half-syncd.service: the nft table first, then the daemon, with its runtime and state directories', async () => {
     const unit = parseServiceUnit(await readFile(join(PROJECT_ROOT, 'debian/half-syncd/half-syncd.service'), 'utf8'));
     expect(unit.type).toBe('exec');
-    expect(unit.execStartPre.map((l) => expandExecLine(l, {}))).toEqual([['/usr/sbin/nft', '-f', '/etc/half/half.nft']]);
+    expect(unit.execStartPre.map((l) => expandExecLine(l, {}))).toEqual([['/usr/sbin/half-syncd', '--load-table']]);
     expect(unit.execStart.map((l) => expandExecLine(l, {}))).toEqual([['/usr/sbin/half-syncd']]);
     expect(unit.runtimeDirectories).toEqual(['/run/half']);
     expect(unit.stateDirectories).toEqual(['/var/lib/half']);

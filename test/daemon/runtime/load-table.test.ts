@@ -1,0 +1,61 @@
+// `half-syncd --load-table`, the unit's ExecStartPre= and ExecStopPost=, with the real nft in a
+// namespace of the test's own: half.nft beside half.conf when there is one (half.conf not read),
+// else half.conf's rendering with the fix named; a refused file or an invalid half.conf fails.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderNftRuleset } from '../../../daemon/src/config/nft-ruleset.js';
+import { validateHalfConf } from '../../../daemon/src/config/validate.js';
+import { loadNftTableOnce } from '../../../daemon/src/runtime/load-table.js';
+import { ConfigError, ToolError } from '../../../daemon/src/errors.js';
+import { requireTool } from '../../helpers/tools.js';
+import { MINIMAL } from '../config/fixtures/problems.js';
+import { NetnsLab } from '../ha/fixtures/netns-lab.js';
+
+describe('half-syncd --load-table', () => {
+  const lab = new NetnsLab('lt');
+  let fw: string;
+  let dir: string;
+  let nft: string[];
+
+  const tables = async (): Promise<string> => (await lab.exec(fw, 'nft', ['list', 'tables'], { check: true })).stdout;
+
+  beforeAll(async () => {
+    requireTool('nft');
+    fw = await lab.namespace('fw');
+    nft = ['ip', 'netns', 'exec', fw, 'nft'];
+    dir = await mkdtemp(join(tmpdir(), 'h7lt-'));
+  });
+  afterAll(async () => {
+    await lab.cleanup();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('loads half.conf\'s rendering when half.nft is missing, and says how to write it', async () => {
+    await writeFile(join(dir, 'half.conf'), MINIMAL);
+    const said = await loadNftTableOnce(join(dir, 'half.conf'), nft);
+    expect(said).toMatch(/loaded from the rendering of .*half\.conf: .*half\.nft is missing; run `half configure --apply`/);
+    expect(await tables()).toContain('table inet half');
+    const listed = (await lab.exec(fw, 'nft', ['list', 'set', 'inet', 'half', 'guard'], { check: true })).stdout;
+    expect(listed).toContain('set guard');
+  });
+
+  it('loads half.nft as it is when it is there, without reading half.conf', async () => {
+    await lab.exec(fw, 'nft', ['flush', 'ruleset'], { check: true });
+    const rendered = renderNftRuleset(validateHalfConf(MINIMAL, '/etc/half/half.conf'));
+    await writeFile(join(dir, 'half.nft'), rendered.replace('table inet half {', 'table inet half {\n\tcomment "edited by the admin"'));
+    await writeFile(join(dir, 'half.conf'), '[node]\nid = nonsense\n');
+    expect(await loadNftTableOnce(join(dir, 'half.conf'), nft)).toBe(`table inet half loaded from ${join(dir, 'half.nft')}\n`);
+    expect((await lab.exec(fw, 'nft', ['list', 'table', 'inet', 'half'], { check: true })).stdout).toContain('edited by the admin');
+  });
+
+  it('fails on a half.nft nft refuses, naming the file and the fix; and on an invalid half.conf without one', async () => {
+    await writeFile(join(dir, 'half.nft'), 'table inet half {\n\tchain broken {\n');
+    const refused = loadNftTableOnce(join(dir, 'half.conf'), nft);
+    await expect(refused).rejects.toBeInstanceOf(ToolError);
+    await expect(refused).rejects.toMatchObject({ message: expect.stringContaining(`nft -f ${join(dir, 'half.nft')} failed`), hint: expect.stringContaining('half.nft.half') });
+    await rm(join(dir, 'half.nft'));
+    await expect(loadNftTableOnce(join(dir, 'half.conf'), nft)).rejects.toBeInstanceOf(ConfigError);
+  });
+});
