@@ -20,7 +20,7 @@ const NODE_MAJOR = { bookworm: 'v18.', trixie: 'v20.' } as const;
  */
 async function startAsUnit(node: NodeMachine, args: string, until = 'true'): Promise<string> {
   const started = await node.run([
-    'half-syncd --load-table && mkdir -p /run/half',
+    'half-syncd --load-table > /run/half-load-table.log && mkdir -p /run/half',
     '(half-syncd --foreground > /run/half-syncd.log 2>&1 &)',
     `for i in $(seq 1 100); do half status ${args} > /run/status 2>&1 && ${until} && break; sleep 0.2; done`,
     'cat /run/status',
