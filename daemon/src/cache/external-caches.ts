@@ -3,7 +3,7 @@
 // (or, in direct mode, the sync layer's change callback injects them live). Model: conntrack-tools'
 // external cache (src/external_cache.c), split per origin because HALF allows more than two nodes.
 import type { CachedFlow } from './flow-cache.js';
-import type { IndexedRecords } from '../model/record.js';
+import type { FlowRecord, IndexedRecords } from '../model/record.js';
 import { DEFAULT_BUCKET_BITS, FlowCache } from './flow-cache.js';
 import { concatRecords } from './record-snapshot.js';
 
@@ -31,10 +31,18 @@ export class ExternalCaches {
     return [...this.byOrigin.keys()].sort((a, b) => a - b);
   }
 
-  /** Entries of every origin (or of those given) as they are now, records made when asked for (what a commit walks). */
-  snapshot(origins?: readonly number[]): IndexedRecords {
-    const caches = origins === undefined ? [...this.byOrigin.values()] : origins.flatMap((origin) => this.byOrigin.get(origin) ?? []);
-    return concatRecords(caches.map((cache) => cache.snapshot()));
+  /** Entries of every origin as they are now, records made when asked for (what a commit walks). */
+  snapshot(): IndexedRecords {
+    return concatRecords([...this.byOrigin.values()].map((cache) => cache.snapshot()));
+  }
+
+  /** The records each origin's cache took in (set) at or after its `since` (what a merge commits). */
+  changedSince(copies: readonly { readonly origin: number; readonly since: number }[]): FlowRecord[] {
+    const records: FlowRecord[] = [];
+    for (const { origin, since } of copies) {
+      for (const flow of this.byOrigin.get(origin)?.values() ?? []) if (flow.updatedAt >= since) records.push(flow.record);
+    }
+    return records;
   }
 
   /** Entries of every origin. */

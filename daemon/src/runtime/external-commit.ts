@@ -5,6 +5,7 @@
 // what `half commit` does by hand. Each commit is timed, counted, logged and kept for
 // `half status` and the metrics (commit duration histogram). Model: conntrackd's -c.
 import type { ExternalCaches } from '../cache/external-caches.js';
+import type { IndexedRecords } from '../model/record.js';
 import type { CommitStats, CommitSummary } from '../control/status-model.js';
 import type { KernelWriter } from '../kernel/kernel-roles.js';
 import { COMMIT_BOUNDS_MS, LatencyHistogram } from '../metrics/latency-histogram.js';
@@ -16,9 +17,10 @@ export interface BulkWrites {
   quietly<T>(reason: string, work: () => Promise<T>): Promise<T>;
 }
 
-/** A commit of some origins' copies that keeps what the kernel holds (commit-plan.ts, createOnly). */
+/** A commit of records from some origins' copies that keeps what the kernel holds (commit-plan.ts, createOnly). */
 export interface MergeCommit {
   readonly origins: readonly number[];
+  readonly records: IndexedRecords;
 }
 
 /** Failure reasons logged per commit (the rest are only counted). */
@@ -47,7 +49,7 @@ export class ExternalCommitter {
     return this.inProgress;
   }
 
-  /** Commits every copy, create-or-update; or, for a merge, the copies named, create-only. */
+  /** Commits every copy, create-or-update; or, for a merge, the records given, create-only. */
   async commit(reason: string, merge?: MergeCommit): Promise<CommitSummary> {
     this.inProgress++;
     try {
@@ -59,7 +61,7 @@ export class ExternalCommitter {
 
   private async commitNow(reason: string, merge: MergeCommit | undefined): Promise<CommitSummary> {
     const started = this.clock.now();
-    const records = this.external.snapshot(merge?.origins);
+    const records = merge?.records ?? this.external.snapshot();
     const report = await this.bulk.quietly(`commit (${reason})`, async () => {
       const written = await this.writer.commitRecords(records, { createOnly: merge !== undefined });
       this.lastWriteEndedAt = this.clock.now();

@@ -1,21 +1,33 @@
 // The sender's upkeep of its peers' copies (external-cache mode), once a second. A copy stops
 // changing when its peer stops sending. If that peer was the sender alongside this node (a
 // split brain keepalived has just ended, or the overlap of a takeover while the old master had
-// not yet stepped down), the copy holds connections that peer served and this node's kernel may
-// lack: they are merged first, a create-only commit that keeps every entry the kernel holds. Then
+// not yet stepped down), what the copy took in since may be connections that peer served and
+// this node's kernel lacks: that is merged first, a create-only commit that keeps every entry
+// the kernel holds (what came before is in this node's kernel already: its takeover committed
+// it, or, in a split brain, the peer's own takeover had it from this node). Then
 // every frozen copy is emptied: a later commit here (a VRRP flap of this node, keepalived
 // restarted) must not bring back connections closed since and states long gone. Not in direct
 // mode: there is no commit, and a peer's next full resync deletes from the kernel what it sweeps
 // from a copy kept whole.
 import type { Logger } from '../metrics/logger.js';
+import type { FlowRecord } from '../model/record.js';
 import type { ExternalCommitter } from './external-commit.js';
 
 /** What the upkeep needs of the sync node (SyncNode). */
 export interface PeerCopies {
   readonly role: 'sender' | 'receiver';
-  overlappedCopies(): number[];
+  overlappedCopies(): readonly OverlappedCopy[];
   forgetFrozenCopies(): { readonly origins: readonly number[]; readonly entries: number };
 }
+
+export interface OverlappedCopy {
+  readonly origin: number;
+  /** Since when the peer was the sender alongside this node (clock time). */
+  readonly since: number;
+}
+
+/** The records of the copies named that changed since their time (ExternalCaches.changedSince). */
+export type ChangedSince = (copies: readonly OverlappedCopy[]) => readonly FlowRecord[];
 
 export class FrozenCopyUpkeep {
   private merging: Promise<void> | undefined;
@@ -24,6 +36,7 @@ export class FrozenCopyUpkeep {
 
   constructor(
     private readonly node: PeerCopies,
+    private readonly changedSince: ChangedSince,
     private readonly committer: Pick<ExternalCommitter, 'commit' | 'running'>,
     private readonly logger: Logger,
   ) {}
@@ -32,9 +45,10 @@ export class FrozenCopyUpkeep {
   tick(): void {
     // a commit under way reads the copies lazily: nothing is emptied meanwhile
     if (this.merging !== undefined || this.node.role !== 'sender' || this.committer.running > 0) return;
-    const origins = this.node.overlappedCopies();
-    if (origins.length > 0) {
-      this.merging = this.merge(origins).finally(() => (this.merging = undefined));
+    const overlapped = this.node.overlappedCopies();
+    const records = overlapped.length > 0 ? this.changedSince(overlapped) : [];
+    if (records.length > 0) {
+      this.merging = this.merge(overlapped.map((c) => c.origin), records).finally(() => (this.merging = undefined));
       return;
     }
     this.forget();
@@ -45,11 +59,11 @@ export class FrozenCopyUpkeep {
     return this.merging ?? Promise.resolve();
   }
 
-  private async merge(origins: readonly number[]): Promise<void> {
+  private async merge(origins: readonly number[], records: readonly FlowRecord[]): Promise<void> {
     this.counters.merges++;
-    this.logger.info('peers that were the sender alongside this node have stopped: merging their connections (create-only)', { nodes: origins.join(',') });
+    this.logger.info('peers that were the sender alongside this node have stopped: merging what they replicated meanwhile (create-only)', { nodes: origins.join(','), entries: records.length });
     try {
-      await this.committer.commit('merge', { origins });
+      await this.committer.commit('merge', { origins, records });
     } catch (error) {
       // a failure of the socket, not of entries (those are in the commit's report): the copies
       // are emptied all the same, or every round would try again

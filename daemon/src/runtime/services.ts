@@ -96,7 +96,7 @@ export async function openServices(deps: ServiceDeps): Promise<Services> {
   const notify = new NotifyInputs(config, driver, logger);
   let control: ControlServer | undefined;
   const digest = configDigest(config, options.clusterKey);
-  const copies = new FrozenCopyUpkeep(node, deps.committer, logger);
+  const copies = new FrozenCopyUpkeep(node, (overlapped) => deps.external.changedSince(overlapped), deps.committer, logger);
   const status = (): Promise<DaemonStatus> =>
     statusSnapshot({
       version: options.version,

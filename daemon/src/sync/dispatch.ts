@@ -17,7 +17,7 @@ export function dispatchMessage(node: SyncNode, peer: Peer, header: FrameHeader,
   }
   if (message.type === 'alive' || message.type === 'hello') {
     peer.role = message.role;
-    if (message.role === 'sender' && node.role === 'sender') peer.sentAlongside = true;
+    if (message.role === 'sender' && node.role === 'sender') peer.alongsideSince ??= node.config.clock.now();
     inbound.onLastSeq(header.seq, ackRequested, header.counter);
     return;
   }

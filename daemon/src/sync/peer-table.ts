@@ -17,11 +17,12 @@ export interface Peer {
   lastHeard: number;
   role: Role | undefined;
   /**
-   * Heard as the sender while this node was the sender too (a split brain, or the overlap of a
-   * takeover): once it stops, its copy holds connections it served that this node's kernel may
-   * lack (SyncNode.overlappedCopies). Kept across the peer's restart.
+   * Since when (clock time) it has been heard as the sender while this node was the sender too (a
+   * split brain, or the overlap of a takeover): once it stops, what its copy took in since may be
+   * connections it served that this node's kernel lacks (SyncNode.overlappedCopies). Undefined:
+   * not so. Kept across the peer's restart.
    */
-  sentAlongside: boolean;
+  alongsideSince: number | undefined;
 }
 
 export type Admission =
@@ -66,7 +67,7 @@ export class PeerTable {
         address: from,
         lastHeard: now,
         role: undefined,
-        sentAlongside: peer?.sentAlongside ?? false,
+        alongsideSince: peer?.alongsideSince,
       };
       this.peers.set(header.nodeId, peer);
     }

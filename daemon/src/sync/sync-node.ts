@@ -136,7 +136,7 @@ export class SyncNode {
   becomeSender(): void {
     if (this.role === 'sender') return;
     const now = this.config.clock.now();
-    for (const peer of this.peers.values()) if (this.liveSender(peer, now)) peer.sentAlongside = true;
+    for (const peer of this.peers.values()) if (this.liveSender(peer, now)) peer.alongsideSince ??= now;
     this.outbound.becomeSender();
     this.broadcast({ type: 'hello', role: 'sender' });
   }
@@ -144,7 +144,7 @@ export class SyncNode {
   becomeReceiver(): void {
     if (this.role === 'receiver') return;
     // the next takeover commits every copy whole
-    for (const peer of this.peers.values()) peer.sentAlongside = false;
+    for (const peer of this.peers.values()) peer.alongsideSince = undefined;
     this.outbound.becomeReceiver();
     this.broadcast({ type: 'hello', role: 'receiver' });
   }
@@ -173,7 +173,7 @@ export class SyncNode {
     let entries = 0;
     for (const peer of this.peers.values()) {
       if (this.liveSender(peer, now)) continue;
-      peer.sentAlongside = false;
+      peer.alongsideSince = undefined;
       const cache = this.config.external.peek(peer.nodeId);
       if (cache === undefined || cache.size === 0) continue;
       origins.push(peer.nodeId);
@@ -185,20 +185,21 @@ export class SyncNode {
 
   /**
    * While this node is the sender: the peers that were the sender alongside it (a split brain
-   * that keepalived ended, or a takeover's overlap) and have stopped, whose copies are not empty.
-   * Their connections may exist in no kernel but theirs: they are to be merged into ours (a
-   * create-only commit) before forgetFrozenCopies empties the copies.
+   * that keepalived ended, or a takeover's overlap) and have stopped, whose copies are not empty,
+   * with the time since which they were. What their copies took in since may exist in no kernel
+   * but theirs: it is to be merged into ours (a create-only commit) before forgetFrozenCopies
+   * empties the copies.
    */
-  overlappedCopies(): number[] {
+  overlappedCopies(): { readonly origin: number; readonly since: number }[] {
     if (this.role !== 'sender') return [];
     const now = this.config.clock.now();
-    const origins: number[] = [];
+    const overlapped: { origin: number; since: number }[] = [];
     for (const peer of this.peers.values()) {
-      if (!peer.sentAlongside || this.liveSender(peer, now)) continue;
+      if (peer.alongsideSince === undefined || this.liveSender(peer, now)) continue;
       const cache = this.config.external.peek(peer.nodeId);
-      if (cache !== undefined && cache.size > 0) origins.push(peer.nodeId);
+      if (cache !== undefined && cache.size > 0) overlapped.push({ origin: peer.nodeId, since: peer.alongsideSince });
     }
-    return origins;
+    return overlapped;
   }
 
   /** Asks one origin (or every peer) for a full resync of what it replicates to us. */

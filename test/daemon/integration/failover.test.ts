@@ -85,13 +85,13 @@ describe('failover through keepalived\'s notify FIFO', () => {
 
   it('empties, as the sender, its copy of a peer that no longer sends: a later flap back to MASTER brings none of it back', async () => {
     // fwb took over while fwa still sent (above), then fwa stepped down: fwb's copy of fwa is
-    // frozen since, and fwb, the sender, merges it (fwa was the sender alongside fwb for a
-    // moment: what it served meanwhile would be created; here its kernel holds all of it), then
-    // empties it
+    // frozen since, and fwb, the sender, empties it (fwa was the sender alongside fwb for a
+    // moment: what its copy took in meanwhile would be merged first; its connections came
+    // before, and fwb's takeover committed them)
     await waitFor('fwb\'s copy of fwa emptied', async () => (await lab.b.status()).peers.find((p) => p.nodeId === 1)?.externalEntries === 0, 15_000);
-    expect(lab.b.output).toMatch(/external cache committed to the kernel reason=merge origins=1 kept=340 entries=340 created=0 updated=0 failed=0/);
     expect(lab.b.output).toMatch(/copies of peers that no longer send emptied: this node is the sender nodes=1 entries=340/);
-    expect((await lab.b.status()).commits.count).toBe(2);
+    expect(lab.b.output).not.toMatch(/reason=merge .*created=[1-9]/);
+    const commits = (await lab.b.status()).commits.count;
     // fwa dies; fwb flaps (keepalived restarted, say): its commit has nothing of fwa's left to write
     expect(await lab.a.stop()).toBe(0);
     await waitFor('fwa silent for fwb', async () => (await lab.b.status()).peers.find((p) => p.nodeId === 1)?.state === 'down', 10_000);
@@ -99,7 +99,7 @@ describe('failover through keepalived\'s notify FIFO', () => {
     await lab.b.notify('MASTER');
     await waitFor('fwb\'s second commit', async () => {
       const b = await lab.b.status();
-      return b.node.ha === 'MASTER' && b.node.role === 'sender' && b.commits.count === 3 && !(await guardIsOn(lab.net, 'fwb'));
+      return b.node.ha === 'MASTER' && b.node.role === 'sender' && b.commits.count === commits + 1 && !(await guardIsOn(lab.net, 'fwb'));
     });
     expect((await lab.b.status()).commits.last).toMatchObject({ entries: 0, failed: 0 });
     expect(tableLines(await listFlows(lab.net, 'fwb'), keep)).toHaveLength(365);

@@ -1,26 +1,38 @@
 import { describe, expect, it } from 'vitest';
 import type { MergeCommit } from '../../../daemon/src/runtime/external-commit.js';
-import { FrozenCopyUpkeep, type PeerCopies } from '../../../daemon/src/runtime/frozen-copies.js';
+import { FrozenCopyUpkeep, type OverlappedCopy, type PeerCopies } from '../../../daemon/src/runtime/frozen-copies.js';
 import type { CommitSummary } from '../../../daemon/src/control/status-model.js';
+import type { FlowRecord } from '../../../daemon/src/model/record.js';
+import { makeRecord } from '../sync/sim-cluster.js';
 import { recordingLogger } from './recording-logger.js';
 
 /** A sync node whose copies of `overlapped` await a merge, and which records what it forgot. */
-function peers(overlapped: number[]): PeerCopies & { role: 'sender' | 'receiver'; forgotten: number } {
+function peers(overlapped: OverlappedCopy[]): PeerCopies & { role: 'sender' | 'receiver'; forgotten: number } {
   const node = {
     role: 'sender' as 'sender' | 'receiver',
     forgotten: 0,
     overlappedCopies: () => [...overlapped],
     forgetFrozenCopies: () => {
       node.forgotten++;
-      const origins = overlapped.splice(0);
+      const origins = overlapped.splice(0).map((c) => c.origin);
       return { origins, entries: origins.length * 10 };
     },
   };
   return node;
 }
 
+/** Copies whose records changed at `times` (one record each), per origin. */
+function copies(times: Record<number, readonly number[]>) {
+  const asked: OverlappedCopy[][] = [];
+  const changedSince = (overlapped: readonly OverlappedCopy[]): FlowRecord[] => {
+    asked.push([...overlapped]);
+    return overlapped.flatMap(({ origin, since }) => (times[origin] ?? []).flatMap((t, i) => (t >= since ? [makeRecord(origin * 1000 + i, 1)] : [])));
+  };
+  return { asked, changedSince };
+}
+
 function committer(outcome: 'ok' | 'throws') {
-  const calls: { reason: string; merge: MergeCommit | undefined }[] = [];
+  const calls: { reason: string; origins: readonly number[] | undefined; records: number }[] = [];
   let release: () => void = () => undefined;
   const gate = new Promise<void>((resolve) => (release = resolve));
   return {
@@ -28,7 +40,7 @@ function committer(outcome: 'ok' | 'throws') {
     release,
     running: 0,
     async commit(reason: string, merge?: MergeCommit): Promise<CommitSummary> {
-      calls.push({ reason, merge });
+      calls.push({ reason, origins: merge?.origins, records: merge?.records.length ?? -1 });
       await gate;
       if (outcome === 'throws') throw new Error('netlink socket closed');
       return { entries: 10, created: 3, updated: 0, failed: 0, durationMs: 1 };
@@ -37,14 +49,14 @@ function committer(outcome: 'ok' | 'throws') {
 }
 
 describe('FrozenCopyUpkeep', () => {
-  it('merges the copies of peers that sent alongside, then empties them; nothing is emptied while the merge runs', async () => {
-    const node = peers([2]);
+  it('merges what the copies of peers that sent alongside took in since, then empties them; nothing is emptied while the merge runs', async () => {
+    const node = peers([{ origin: 2, since: 100 }]);
+    const changed = copies({ 2: [50, 99, 100, 150] });
     const commits = committer('ok');
-    const logger = recordingLogger();
-    const upkeep = new FrozenCopyUpkeep(node, commits, logger);
+    const upkeep = new FrozenCopyUpkeep(node, changed.changedSince, commits, recordingLogger());
     upkeep.tick();
     upkeep.tick(); // a round during the merge: neither a second merge nor an emptying
-    expect(commits.calls).toEqual([{ reason: 'merge', merge: { origins: [2] } }]);
+    expect(commits.calls).toEqual([{ reason: 'merge', origins: [2], records: 2 }]);
     expect(node.forgotten).toBe(0);
     commits.release();
     await upkeep.settled;
@@ -55,11 +67,23 @@ describe('FrozenCopyUpkeep', () => {
     expect(node.forgotten).toBe(2);
   });
 
+  it('commits nothing when the copy took in nothing since (a takeover\'s overlap that ended at once): it is emptied', () => {
+    const node = peers([{ origin: 2, since: 200 }]);
+    const changed = copies({ 2: [50, 150] });
+    const commits = committer('ok');
+    const upkeep = new FrozenCopyUpkeep(node, changed.changedSince, commits, recordingLogger());
+    upkeep.tick();
+    expect(changed.asked).toEqual([[{ origin: 2, since: 200 }]]);
+    expect(commits.calls).toEqual([]);
+    expect(node.forgotten).toBe(1);
+    expect(upkeep.counters.merges).toBe(0);
+  });
+
   it('empties the copies after a merge whose commit failed as a whole, said as lost', async () => {
-    const node = peers([3]);
+    const node = peers([{ origin: 3, since: 0 }]);
     const commits = committer('throws');
     const logger = recordingLogger();
-    const upkeep = new FrozenCopyUpkeep(node, commits, logger);
+    const upkeep = new FrozenCopyUpkeep(node, copies({ 3: [1] }).changedSince, commits, logger);
     upkeep.tick();
     commits.release();
     await upkeep.settled;
@@ -69,15 +93,17 @@ describe('FrozenCopyUpkeep', () => {
   });
 
   it('does nothing while this node is not the sender, or while another commit reads the copies', () => {
-    const node = peers([2]);
+    const node = peers([{ origin: 2, since: 0 }]);
+    const changed = copies({ 2: [1] });
     const commits = committer('ok');
-    const upkeep = new FrozenCopyUpkeep(node, commits, recordingLogger());
+    const upkeep = new FrozenCopyUpkeep(node, changed.changedSince, commits, recordingLogger());
     node.role = 'receiver';
     upkeep.tick();
     node.role = 'sender';
     commits.running = 1;
     upkeep.tick();
     expect(commits.calls).toEqual([]);
+    expect(changed.asked).toEqual([]);
     expect(node.forgotten).toBe(0);
   });
 });

@@ -87,20 +87,28 @@ describe('SyncNode roles', () => {
     two.becomeSender();
     sim.clock.advance(50);
     expect(two.overlappedCopies()).toEqual([]); // node 1 still sends
+    const since = sim.clock.now() - 50;
     one.becomeReceiver();
     sim.clock.advance(50);
-    expect(two.overlappedCopies()).toEqual([1]);
+    expect(two.overlappedCopies()).toEqual([{ origin: 1, since }]);
+    // nothing of node 1's copy changed since: all of it came before node 2 became the sender
+    expect(sim.member(2).external.changedSince([{ origin: 1, since }])).toEqual([]);
     expect(two.forgetFrozenCopies()).toEqual({ origins: [1], entries: 300 });
     expect(two.overlappedCopies()).toEqual([]);
     // a split brain: node 3 becomes the sender alongside node 2, replicates, then dies
     three.localChange({ op: 'set', record: makeRecord(4242, 1) });
+    const splitAt = sim.clock.now();
     three.becomeSender();
     sim.clock.advance(100);
     expect(sim.member(2).external.peek(3)?.size).toBe(1);
     expect(two.overlappedCopies()).toEqual([]);
     three.stop();
     sim.clock.advance(two.options.peerTimeoutMs + 100);
-    expect(two.overlappedCopies()).toEqual([3]);
+    const [split] = two.overlappedCopies();
+    expect(split?.origin).toBe(3);
+    expect(split?.since).toBeGreaterThanOrEqual(splitAt);
+    const hex = (key: Uint8Array): string => Buffer.from(key).toString('hex');
+    expect(sim.member(2).external.changedSince(two.overlappedCopies()).map((r) => hex(r.key))).toEqual([hex(makeRecord(4242, 1).key)]);
     // once this node stops sending, the next takeover commits every copy whole: nothing is owed
     two.becomeReceiver();
     two.becomeSender();
