@@ -88,7 +88,7 @@ describe('HALF: half-syncd + keepalived installed by apt', () => {
       expect(record.boots.length).toBeGreaterThanOrEqual(1);
       for (const boot of record.boots) {
         expect(boot.map((c) => c.unit)).toEqual([SYNCD_UNIT, SYNCD_UNIT, KEEPALIVED_UNIT]);
-        expect(boot.map((c) => c.argv[0])).toEqual(['/usr/sbin/nft', '/usr/sbin/half-syncd', '/usr/sbin/keepalived']);
+        expect(boot.map((c) => c.argv.join(' '))).toEqual(['/usr/sbin/half-syncd --load-table', '/usr/sbin/half-syncd', expect.stringMatching(/^\/usr\/sbin\/keepalived /)]);
       }
     }
     expect(stack.records.find((r) => r.node === 'halfone')?.boots).toHaveLength(2); // switched off and on again
