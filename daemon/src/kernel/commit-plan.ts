@@ -13,7 +13,10 @@
 //                   updated (the labels that clear the copy's, sent last and applied last, found
 //                   no labels extension: the copy has no labels either)
 //   update-nostatus 0 updated | ENOSPC for an entry without labels: updated
-//   delete-orig     0 or ENOENT -> create-again
+//   delete-orig     0 or ENOENT -> create-replaced
+//   create-replaced 0 created | EEXIST -> delete-reply (another entry holds the reply tuple)
+//                   | ENOENT with a master -> create-nomaster | EOPNOTSUPP with a helper
+//                   -> create-nohelper
 //   delete-reply    0 or ENOENT -> create-again
 //   create-again    0 created | ENOENT with a master -> create-nomaster | EOPNOTSUPP with a
 //                   helper -> create-nohelper
@@ -76,7 +79,7 @@ export interface OpTraits {
   readonly createOnly?: boolean;
   /** A conntrack set whose entry is NATed (IPS_SRC_NAT or IPS_DST_NAT). */
   readonly hasNat?: boolean;
-  /** A commit: an entry found for a NATed copy is replaced (delete-orig, create-again), not updated. */
+  /** A commit: an entry found for a NATed copy is replaced (delete-orig, create-replaced), not updated. */
   readonly replacesNat?: boolean;
 }
 
@@ -93,7 +96,7 @@ export function traitsOf(op: KernelOp): OpTraits {
 }
 
 export type RequestKind =
-  | 'create' | 'create-nomaster' | 'create-nohelper' | 'update' | 'update-nostatus' | 'delete-orig' | 'delete-reply' | 'create-again' | 'delete'
+  | 'create' | 'create-nomaster' | 'create-nohelper' | 'update' | 'update-nostatus' | 'delete-orig' | 'create-replaced' | 'delete-reply' | 'create-again' | 'delete'
   | 'exp-create' | 'exp-timeout' | 'exp-update' | 'exp-delete';
 
 export type Step = { readonly done: OpResult } | { readonly retry: RequestKind };
@@ -112,7 +115,7 @@ const KEPT = done('kept');
 const retry = (kind: RequestKind): Step => Object.freeze({ retry: kind });
 const RETRY: Readonly<Record<RequestKind, Step>> = {
   create: retry('create'), 'create-nomaster': retry('create-nomaster'), 'create-nohelper': retry('create-nohelper'), update: retry('update'), 'update-nostatus': retry('update-nostatus'),
-  'delete-orig': retry('delete-orig'),
+  'delete-orig': retry('delete-orig'), 'create-replaced': retry('create-replaced'),
   'delete-reply': retry('delete-reply'), 'create-again': retry('create-again'),
   delete: retry('delete'), 'exp-create': retry('exp-create'), 'exp-timeout': retry('exp-timeout'), 'exp-update': retry('exp-update'), 'exp-delete': retry('exp-delete'),
 };
@@ -148,14 +151,21 @@ export function nextStep(kind: RequestKind, error: number, op: OpTraits): Step {
       break;
     case 'create-nohelper':
       if (error === 0) return CREATED_WITHOUT_HELPER;
-      if (error === errno.EEXIST) return existing(op);
+      if (error === errno.EEXIST) return RETRY['update'];
       break;
     case 'create-nomaster':
       if (error === 0) return CREATED_WITHOUT_MASTER;
-      if (error === errno.EEXIST) return existing(op);
+      if (error === errno.EEXIST) return RETRY['update'];
       break;
     case 'delete-orig':
-      if (error === 0 || error === errno.ENOENT) return RETRY['create-again'];
+      if (error === 0 || error === errno.ENOENT) return RETRY['create-replaced'];
+      break;
+    case 'create-replaced':
+      if (error === 0) return CREATED;
+      // the reply tuple is another stale entry's (a NAT clash): that one goes too
+      if (error === errno.EEXIST) return RETRY['delete-reply'];
+      if (error === errno.ENOENT && op.hasMaster) return RETRY['create-nomaster'];
+      if (error === errno.EOPNOTSUPP && op.hasHelper === true) return RETRY['create-nohelper'];
       break;
     case 'update':
       if (error === 0) return UPDATED;

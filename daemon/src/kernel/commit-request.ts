@@ -10,7 +10,7 @@ import type { KernelOp } from './kernel-roles.js';
 export function encodeRequest(w: AttrWriter, op: KernelOp, kind: RequestKind, seq: number, commit: CommitOptions): void {
   const flags = 0; // no NLM_F_ACK: the kernel answers failures anyway, a barrier closes the batch
   if (op.op === 'set') {
-    if (kind === 'create' || kind === 'create-again') encodeCreate(w, op.entry, seq, flags, commit);
+    if (kind === 'create' || kind === 'create-again' || kind === 'create-replaced') encodeCreate(w, op.entry, seq, flags, commit);
     else if (kind === 'delete-reply') encodeDeleteByReply(w, op.entry, seq, flags);
     else if (kind === 'delete-orig') encodeDelete(w, op.entry, seq, flags);
     else if (kind === 'create-nomaster') encodeCreate(w, op.entry, seq, flags, { ...commit, withoutMaster: true });

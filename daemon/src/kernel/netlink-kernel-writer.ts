@@ -78,7 +78,9 @@ export class NetlinkKernelWriter implements KernelWriter {
     this.commit = { tcp: { beLiberal: options.tcpBeLiberal ?? true }, clearLabels: false };
     const byBuffer = Math.max(16, Math.floor(this.exchange.recvBufferSize / 2 / ANSWER_COST));
     this.maxRequests = Math.min(options.maxRequestsPerChunk ?? 4096, byBuffer);
-    this.maxRounds = options.maxRounds ?? 6; // the longest path (commit-plan.ts): create, create-nomaster, update, delete-reply, create-again
+    // the longest paths (commit-plan.ts): create, delete-orig, create-replaced, create-nohelper,
+    // update, delete-reply, create-again; or create, create-nomaster, update, delete-reply, create-again
+    this.maxRounds = options.maxRounds ?? 8;
     this.inChunk = new Int32Array(this.maxRequests);
     this.bitsInChunk = new Uint8Array(this.maxRequests);
   }

@@ -49,13 +49,19 @@ describe('commit plan', () => {
     expect(traitsOf(plain).hasNat).toBe(false);
     const commit = (kind: Parameters<typeof next>[0], error: number, op: KernelOp) => next(kind, error, { ...traitsOf(op), replacesNat: true });
     expect(commit('create', EEXIST, natted)).toEqual({ retry: 'delete-orig' });
-    expect(commit('create-nohelper', EEXIST, natted)).toEqual({ retry: 'delete-orig' });
-    expect(commit('delete-orig', 0, natted)).toEqual({ retry: 'create-again' });
-    expect(commit('delete-orig', ENOENT, natted)).toEqual({ retry: 'create-again' });
+    expect(commit('delete-orig', 0, natted)).toEqual({ retry: 'create-replaced' });
+    expect(commit('delete-orig', ENOENT, natted)).toEqual({ retry: 'create-replaced' });
+    expect(commit('create-replaced', 0, natted)).toEqual({ done: { ok: true, action: 'created' } });
+    // the reply tuple is another stale entry's (a NAT clash): deleted by that tuple, created once more
+    expect(commit('create-replaced', EEXIST, natted)).toEqual({ retry: 'delete-reply' });
+    // a create that went without its helper or master and found the entry updates it: no way back to delete-orig
+    expect(commit('create-nohelper', EEXIST, natted)).toEqual({ retry: 'update' });
+    expect(commit('create-nomaster', EEXIST, natted)).toEqual({ retry: 'update' });
     // without NAT, or in direct mode, the update goes ahead
     expect(commit('create', EEXIST, plain)).toEqual({ retry: 'update' });
     expect(nextStep('create', EEXIST, natted)).toEqual({ retry: 'update' });
     const helped: KernelOp = { op: 'set', entry: { ...(natted.entry as ConntrackEntry), helper: 'nosuchhelper' } };
+    expect(commit('create-replaced', EOPNOTSUPP, helped)).toEqual({ retry: 'create-nohelper' });
     expect(commit('create-again', EOPNOTSUPP, helped)).toEqual({ retry: 'create-nohelper' });
   });
 

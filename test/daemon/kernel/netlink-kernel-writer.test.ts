@@ -231,6 +231,30 @@ describe('NetlinkKernelWriter', () => {
     await agent.request('apply', { ops: [snatUdp(1001, 3), natData(2001), control, plainUdp as ConntrackEntry].map((entry) => ({ op: 'delete', entry })) });
   });
 
+  it('replaces, at a commit, both a leftover under the original tuple and another that holds the NATed reply tuple', async () => {
+    const snat = (client: string, port: number): ConntrackEntry => ({
+      family: 'ipv4',
+      orig: { src: client, dst: '198.51.100.67', proto: 17, sport: 1000, dport: 53 },
+      reply: { src: '198.51.100.67', dst: '203.0.113.67', proto: 17, sport: 53, dport: port },
+      status: Ips.seenReply | Ips.srcNat | Ips.srcNatDone | Ips.dstNatDone,
+      timeout: 600,
+      zone: 0,
+    });
+    const clientFor = async (port: number): Promise<string | undefined> => (await listFlows(ns)).find((f) => f.orig.dst === '198.51.100.67' && f.reply.dport === port)?.orig.src;
+    // the reply tuple alone is held: another client's leftover mapping
+    await agent.request('apply', { ops: [{ op: 'set', entry: snat('192.0.2.68', 3000) }] });
+    const { report: clash } = (await agent.request('commitRecords', { records: [wireRecord(snat('192.0.2.69', 3000))] })) as { report: ApplyReport };
+    expect(clash.results).toEqual([{ ok: true, action: 'created' }]);
+    expect(await clientFor(3000)).toBe('192.0.2.69');
+    // both: the client's own leftover (another port) and a stranger's on the copy's port
+    await agent.request('apply', { ops: [{ op: 'set', entry: snat('192.0.2.70', 3001) }] });
+    const { report: both } = (await agent.request('commitRecords', { records: [wireRecord(snat('192.0.2.69', 3001))] })) as { report: ApplyReport };
+    expect(both.results).toEqual([{ ok: true, action: 'created' }]);
+    const flows = (await listFlows(ns)).filter((f) => f.orig.dst === '198.51.100.67');
+    expect(flows.map((f) => `${f.orig.src} ${f.reply.dport}`)).toEqual(['192.0.2.69 3001']);
+    await agent.request('apply', { ops: [{ op: 'delete', entry: snat('192.0.2.69', 3001) }] });
+  });
+
   it('creates a connection whose helper this node lacks without it, on both paths, rather than not at all', async () => {
     const withHelper = (sport: number): ConntrackEntry => ({ ...FTP_CONTROL, orig: { ...FTP_CONTROL.orig, sport }, reply: { ...FTP_CONTROL.reply, dport: sport }, helper: 'nosuchhelper' });
     expect(await setOnBothPaths(withHelper(41021), withHelper(41022))).toEqual([[{ ok: true, action: 'created-without-helper' }], [{ ok: true, action: 'created-without-helper' }]]);
