@@ -69,10 +69,14 @@ export class ExternalCommitter {
     });
     const durationMs = this.clock.now() - started;
     const summary: CommitSummary = { entries: records.length, created: report.created, updated: report.updated, failed: report.failed, durationMs };
-    this.count++;
-    this.last = summary;
     this.failedEntries += report.failed;
-    this.histogram.observe(durationMs, this.clock.now());
+    // a merge is no takeover: the count, the last commit and the duration histogram (the
+    // takeover's figure) are the commits' (merges are counted as frozenCopyMerges)
+    if (merge === undefined) {
+      this.count++;
+      this.last = summary;
+      this.histogram.observe(durationMs, this.clock.now());
+    }
     const kept = merge === undefined ? 0 : report.results.filter((r) => r.ok && r.action === 'kept').length;
     const fields = {
       reason,

@@ -18,6 +18,8 @@ export interface SyncRoleControl {
   requestResync(): void;
   /** Empties the copies of peers that are not live senders (SyncNode.forgetFrozenCopies). */
   forgetFrozenCopies(): { readonly origins: readonly number[]; readonly entries: number };
+  /** The takeover commit begins (SyncNode.takeoverBegins: the start of an overlap with a peer still sending). */
+  takeoverBegins?(): void;
   /** Whether some peer heard within the peer timeout is the sender (SyncNode.peerSends). */
   peerSends(): boolean;
 }
@@ -88,6 +90,7 @@ export class DaemonFailoverExecutor implements FailoverExecutor {
     // an earlier commit's time must not stand for this one (a failed commit, or a re-read a
     // newer state skipped, would let an older dump pass for one made after this commit)
     this.committedAt = undefined;
+    this.deps.node.takeoverBegins?.();
     await this.logged(undefined, () => this.deps.committer.commit('failover'));
     this.committedAt = this.deps.committer.lastWriteEndedAt;
     if (this.committedAt === undefined) return; // the commit failed: the copies are all there is

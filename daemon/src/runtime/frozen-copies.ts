@@ -17,7 +17,7 @@ import type { ExternalCommitter } from './external-commit.js';
 export interface PeerCopies {
   readonly role: 'sender' | 'receiver';
   overlappedCopies(): readonly OverlappedCopy[];
-  forgetFrozenCopies(): { readonly origins: readonly number[]; readonly entries: number };
+  forgetFrozenCopies(only?: readonly number[]): { readonly origins: readonly number[]; readonly entries: number };
 }
 
 export interface OverlappedCopy {
@@ -70,11 +70,12 @@ export class FrozenCopyUpkeep {
       this.counters.mergeFailures++;
       this.logger.error('merging the copies of peers that stopped failed; their connections are lost to this node', { nodes: origins.join(','), error: (error as Error).message });
     }
-    if (this.node.role === 'sender') this.forget();
+    // only those merged: a copy that froze meanwhile is merged at the next round
+    if (this.node.role === 'sender') this.forget(origins);
   }
 
-  private forget(): void {
-    const forgotten = this.node.forgetFrozenCopies();
+  private forget(only?: readonly number[]): void {
+    const forgotten = this.node.forgetFrozenCopies(only);
     if (forgotten.origins.length > 0) this.logger.info('copies of peers that no longer send emptied: this node is the sender', { nodes: forgotten.origins.join(','), entries: forgotten.entries });
   }
 }

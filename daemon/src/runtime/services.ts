@@ -88,7 +88,7 @@ export async function openServices(deps: ServiceDeps): Promise<Services> {
     events: deps.events,
     internal: deps.internal,
     purge: deps.purge,
-    node: { becomeSender: () => node.becomeSender(), becomeReceiver: () => node.becomeReceiver(), requestResync: () => node.requestResync(), forgetFrozenCopies: () => node.forgetFrozenCopies(), peerSends: () => node.peerSends() },
+    node: { becomeSender: () => node.becomeSender(), becomeReceiver: () => node.becomeReceiver(), requestResync: () => node.requestResync(), forgetFrozenCopies: () => node.forgetFrozenCopies(), takeoverBegins: () => node.takeoverBegins(), peerSends: () => node.peerSends() },
     logger,
     tableCheck: (reason) => nftTable.check(reason),
   });

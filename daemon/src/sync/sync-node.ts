@@ -59,6 +59,8 @@ export class SyncNode {
   private timer: TimerHandle | undefined;
   private lastTickAt: number;
   private lastAliveAt = Number.NEGATIVE_INFINITY;
+  /** When this node's takeover commit began (takeoverBegins), until it becomes the sender. */
+  private takeoverAt: number | undefined;
   private running = false;
 
   constructor(readonly config: SyncNodeConfig) {
@@ -136,7 +138,11 @@ export class SyncNode {
   becomeSender(): void {
     if (this.role === 'sender') return;
     const now = this.config.clock.now();
-    for (const peer of this.peers.values()) if (this.liveSender(peer, now)) peer.alongsideSince ??= now;
+    // a peer still sending was so during the takeover too: what its copy took in after the
+    // commit began reading it may be in no kernel but the peer's
+    const since = this.takeoverAt ?? now;
+    this.takeoverAt = undefined;
+    for (const peer of this.peers.values()) if (this.liveSender(peer, now)) peer.alongsideSince ??= since;
     this.outbound.becomeSender();
     this.broadcast({ type: 'hello', role: 'sender' });
   }
@@ -144,6 +150,7 @@ export class SyncNode {
   becomeReceiver(): void {
     if (this.role === 'receiver') return;
     // the next takeover commits every copy whole
+    this.takeoverAt = undefined;
     for (const peer of this.peers.values()) peer.alongsideSince = undefined;
     this.outbound.becomeReceiver();
     this.broadcast({ type: 'hello', role: 'receiver' });
@@ -167,12 +174,12 @@ export class SyncNode {
    * connections closed since and states long gone. A peer that becomes the sender again resyncs
    * us in full. Returns the peers whose copy was emptied, and how many entries it held.
    */
-  forgetFrozenCopies(): { readonly origins: number[]; readonly entries: number } {
+  forgetFrozenCopies(only?: readonly number[]): { readonly origins: number[]; readonly entries: number } {
     const now = this.config.clock.now();
     const origins: number[] = [];
     let entries = 0;
     for (const peer of this.peers.values()) {
-      if (this.liveSender(peer, now)) continue;
+      if (this.liveSender(peer, now) || (only !== undefined && !only.includes(peer.nodeId))) continue;
       peer.alongsideSince = undefined;
       const cache = this.config.external.peek(peer.nodeId);
       if (cache === undefined || cache.size === 0) continue;
@@ -181,6 +188,11 @@ export class SyncNode {
       cache.clear();
     }
     return { origins, entries };
+  }
+
+  /** This node's takeover commit begins (it becomes the sender once the commit and re-read are done). */
+  takeoverBegins(): void {
+    if (this.role !== 'sender') this.takeoverAt = this.config.clock.now();
   }
 
   /**

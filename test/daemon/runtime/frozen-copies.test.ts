@@ -7,14 +7,18 @@ import { makeRecord } from '../sync/sim-cluster.js';
 import { recordingLogger } from './recording-logger.js';
 
 /** A sync node whose copies of `overlapped` await a merge, and which records what it forgot. */
-function peers(overlapped: OverlappedCopy[]): PeerCopies & { role: 'sender' | 'receiver'; forgotten: number } {
+function peers(overlapped: OverlappedCopy[]): PeerCopies & { role: 'sender' | 'receiver'; forgotten: number; only: (readonly number[] | undefined)[] } {
   const node = {
     role: 'sender' as 'sender' | 'receiver',
     forgotten: 0,
+    only: [] as (readonly number[] | undefined)[],
     overlappedCopies: () => [...overlapped],
-    forgetFrozenCopies: () => {
+    forgetFrozenCopies: (only?: readonly number[]) => {
       node.forgotten++;
-      const origins = overlapped.splice(0).map((c) => c.origin);
+      node.only.push(only);
+      const gone = overlapped.filter((c) => only === undefined || only.includes(c.origin));
+      for (const c of gone) overlapped.splice(overlapped.indexOf(c), 1);
+      const origins = gone.map((c) => c.origin);
       return { origins, entries: origins.length * 10 };
     },
   };
@@ -65,6 +69,22 @@ describe('FrozenCopyUpkeep', () => {
     upkeep.tick(); // nothing owed: copies of peers that stopped are simply emptied
     expect(commits.calls).toHaveLength(1);
     expect(node.forgotten).toBe(2);
+  });
+
+  it('empties after a merge only the copies it merged: one that froze meanwhile is merged at the next round', async () => {
+    const overlapped: OverlappedCopy[] = [{ origin: 2, since: 0 }];
+    const node = peers(overlapped);
+    const changed = copies({ 2: [1], 3: [5] });
+    const commits = committer('ok');
+    const upkeep = new FrozenCopyUpkeep(node, changed.changedSince, commits, recordingLogger());
+    upkeep.tick();
+    overlapped.push({ origin: 3, since: 0 }); // node 3 steps down while node 2's copy is merged
+    commits.release();
+    await upkeep.settled;
+    expect(node.only).toEqual([[2]]);
+    upkeep.tick();
+    await upkeep.settled;
+    expect(commits.calls.map((c) => c.origins)).toEqual([[2], [3]]);
   });
 
   it('commits nothing when the copy took in nothing since (a takeover\'s overlap that ended at once): it is emptied', () => {

@@ -83,17 +83,23 @@ describe('SyncNode roles', () => {
     expect(settle(sim, 1, 5000)).toBeDefined();
     const [one, two, three] = [sim.member(1).node, sim.member(2).node, sim.member(3).node];
     expect(two.overlappedCopies()).toEqual([]); // a receiver merges nothing
-    // a takeover's overlap: node 2 becomes the sender while node 1 still is
+    // a takeover's overlap: node 2's commit begins, node 2 becomes the sender while node 1 still is
+    const since = sim.clock.now();
+    two.takeoverBegins();
+    sim.clock.advance(20);
+    // node 1 serves a new connection while node 2 commits and re-reads its table
+    one.localChange({ op: 'set', record: makeRecord(3131, 1) });
+    sim.clock.advance(30);
     two.becomeSender();
     sim.clock.advance(50);
     expect(two.overlappedCopies()).toEqual([]); // node 1 still sends
-    const since = sim.clock.now() - 50;
     one.becomeReceiver();
     sim.clock.advance(50);
     expect(two.overlappedCopies()).toEqual([{ origin: 1, since }]);
-    // nothing of node 1's copy changed since: all of it came before node 2 became the sender
-    expect(sim.member(2).external.changedSince([{ origin: 1, since }])).toEqual([]);
-    expect(two.forgetFrozenCopies()).toEqual({ origins: [1], entries: 300 });
+    // what node 1's copy took in since the takeover began: that connection alone
+    const hex = (key: Uint8Array): string => Buffer.from(key).toString('hex');
+    expect(sim.member(2).external.changedSince([{ origin: 1, since }]).map((r) => hex(r.key))).toEqual([hex(makeRecord(3131, 1).key)]);
+    expect(two.forgetFrozenCopies()).toEqual({ origins: [1], entries: 301 });
     expect(two.overlappedCopies()).toEqual([]);
     // a split brain: node 3 becomes the sender alongside node 2, replicates, then dies
     three.localChange({ op: 'set', record: makeRecord(4242, 1) });
@@ -107,7 +113,6 @@ describe('SyncNode roles', () => {
     const [split] = two.overlappedCopies();
     expect(split?.origin).toBe(3);
     expect(split?.since).toBeGreaterThanOrEqual(splitAt);
-    const hex = (key: Uint8Array): string => Buffer.from(key).toString('hex');
     expect(sim.member(2).external.changedSince(two.overlappedCopies()).map((r) => hex(r.key))).toEqual([hex(makeRecord(4242, 1).key)]);
     // once this node stops sending, the next takeover commits every copy whole: nothing is owed
     two.becomeReceiver();
@@ -121,7 +126,7 @@ describe('SyncNode roles', () => {
     sim.clock.advance(50);
     two.becomeSender();
     sim.clock.advance(50);
-    expect(sim.member(2).external.peek(1)?.size).toBe(300);
+    expect(sim.member(2).external.peek(1)?.size).toBe(301);
     expect(two.overlappedCopies()).toEqual([]);
   });
 
