@@ -14,8 +14,30 @@ import { NFT_TABLE } from '../config/nft-ruleset.js';
 import { ToolError } from '../errors.js';
 import { NftTable } from './nft-table-keeper.js';
 
-/** Loads the table; returns what to print. Throws ToolError (nft refused) or ConfigError (no file, half.conf invalid). */
+/**
+ * Loads the table; returns what to print. Throws ToolError (nft refused) or ConfigError (no file,
+ * half.conf invalid); before it throws, it takes the takeover guard off in the table loaded
+ * (nothing else is needed for that): after a crash, a guard left on would hold every new
+ * forwarded connection once keepalived promotes the node.
+ */
 export async function loadNftTableOnce(configPath: string, nftCommand: readonly string[] = ['nft']): Promise<string> {
+  try {
+    return await load(configPath, nftCommand);
+  } catch (error) {
+    await guardOff(nftCommand);
+    throw error;
+  }
+}
+
+/** Empties the guard's sets, if the table is there; never fails. */
+async function guardOff(nftCommand: readonly string[]): Promise<void> {
+  const [command, ...prefix] = nftCommand;
+  for (const set of ['guard', 'hold_new']) {
+    await execa(command ?? 'nft', [...prefix, 'flush', 'set', 'inet', NFT_TABLE, set], { reject: false, stdin: 'ignore' }).catch(() => undefined);
+  }
+}
+
+async function load(configPath: string, nftCommand: readonly string[]): Promise<string> {
   const file = join(dirname(configPath), 'half.nft');
   const present = await access(file).then(() => true, () => false);
   if (present) {

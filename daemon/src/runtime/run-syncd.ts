@@ -72,7 +72,15 @@ export async function runSyncd(argv: readonly string[], io: SyncdIo): Promise<Da
       return DaemonExit.ok;
     }
     if (args.loadTable) {
-      io.out(await loadNftTableOnce(args.config));
+      try {
+        io.out(await loadNftTableOnce(args.config));
+      } catch (error) {
+        // half.conf invalid: said here, and said again by the daemon, whose exit status 78 stops
+        // the restarts (RestartPreventExitStatus= looks at the main process alone; a failed
+        // ExecStartPre= would be restarted every two seconds for ever)
+        if (!(error instanceof ConfigError)) throw error;
+        io.err(describeFailure(error));
+      }
       return DaemonExit.ok;
     }
     const config = await loadHalfConf(args.config);

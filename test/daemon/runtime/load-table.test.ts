@@ -50,12 +50,19 @@ describe('half-syncd --load-table', () => {
     expect((await lab.exec(fw, 'nft', ['list', 'table', 'inet', 'half'], { check: true })).stdout).toContain('edited by the admin');
   });
 
-  it('fails on a half.nft nft refuses, naming the file and the fix; and on an invalid half.conf without one', async () => {
+  it('fails on a half.nft nft refuses, naming the file and the fix, and on an invalid half.conf without one: the guard comes off all the same', async () => {
+    const guardOn = async (): Promise<void> => void (await lab.exec(fw, 'nft', ['add', 'element', 'inet', 'half', 'guard', '{ tcp }'], { check: true }));
+    const guarded = async (): Promise<boolean> => (await lab.exec(fw, 'nft', ['list', 'set', 'inet', 'half', 'guard'], { check: true })).stdout.includes('elements = { tcp }');
+    await guardOn();
+    expect(await guarded()).toBe(true);
     await writeFile(join(dir, 'half.nft'), 'table inet half {\n\tchain broken {\n');
     const refused = loadNftTableOnce(join(dir, 'half.conf'), nft);
     await expect(refused).rejects.toBeInstanceOf(ToolError);
     await expect(refused).rejects.toMatchObject({ message: expect.stringContaining(`nft -f ${join(dir, 'half.nft')} failed`), hint: expect.stringContaining('half.nft.half') });
+    expect(await guarded()).toBe(false);
     await rm(join(dir, 'half.nft'));
+    await guardOn();
     await expect(loadNftTableOnce(join(dir, 'half.conf'), nft)).rejects.toBeInstanceOf(ConfigError);
+    expect(await guarded()).toBe(false);
   });
 });

@@ -116,8 +116,17 @@ describe.each(['bookworm', 'trixie'] as const)('half-syncd on %s', (suite) => {
         expect(pre.stdout).toContain('/etc/half/half.nft is missing; run `half configure --apply`');
       }
       expect((await node.run(['nft', 'list', 'set', 'inet', 'half', 'guard'], { check: true })).stdout).toContain('set guard');
+      // and an invalid one: said by ExecStartPre=, which succeeds, so that the daemon's own exit
+      // status 78 (RestartPreventExitStatus=) stops the restarts
+      await node.run('cp /etc/half/half.conf /etc/half/half.conf.aside && echo "[node]" > /etc/half/half.conf && echo "id = nonsense" >> /etc/half/half.conf', { check: true });
+      for (const line of unit.execStartPre) {
+        const pre = await node.run([...line.words]);
+        expect(pre.exitCode, pre.stderr).toBe(0);
+        expect(pre.stderr).toContain('half.conf');
+      }
+      expect((await node.run(['half-syncd'])).exitCode).toBe(78);
     } finally {
-      await node.run('mv /etc/half/half.nft.aside /etc/half/half.nft', { check: true });
+      await node.run('mv /etc/half/half.nft.aside /etc/half/half.nft; if [ -e /etc/half/half.conf.aside ]; then mv /etc/half/half.conf.aside /etc/half/half.conf; fi', { check: true });
     }
   });
 
