@@ -125,6 +125,7 @@ export class InboundStream {
     if (!this.joined || !seqAfter(to, this.expected)) return;
     this.deps.counters.skipsReceived++;
     for (const seq of this.buffer.keys()) if (seqBefore(seq, to)) this.buffer.delete(seq);
+    this.gaps.skipped(to);
     this.expected = to;
     this.applier.skipped();
     this.drain();

@@ -1,7 +1,8 @@
 // When a receiver NACKs (gap-tracker.ts): at once while no reordering was seen, after the reorder
 // delay once it was, again after nackRetryMs; a resend arriving late is no reordering; across the
-// 2^32 wrap; and, through an InboundStream, a delayed gap is NACKed by a tick when no further
-// frame comes.
+// 2^32 wrap; repeats after nackRetryMs on a quick link and after the repair time on a slow one,
+// timed only on frames NACKed once; and, through an InboundStream, a delayed gap is NACKed by a
+// tick when no further frame comes.
 import { describe, expect, it } from 'vitest';
 import { FlowCache } from '../../../daemon/src/cache/flow-cache.js';
 import { emptySyncCounters } from '../../../daemon/src/sync/counters.js';
@@ -44,11 +45,13 @@ describe('GapTracker', () => {
     expect(gaps.nack(100, expected, NONE)).toBeUndefined();
     expect(gaps.nack(109, expected, NONE)).toBeUndefined();
     expect(gaps.nack(110, expected, NONE)).toEqual([{ from: 1, to: 3 }]);
-    // a later gap waits its own delay; the first one's retry still comes nackRetryMs after its NACK
+    // a later gap waits its own delay; each is NACKed again nackRetryMs after its own NACK
     gaps.note(seqAdd(base, 8), 120, 18);
     expect(gaps.nack(125, expected, NONE)).toBeUndefined();
     expect(gaps.nack(130, expected, NONE)).toEqual([{ from: 4, to: 6 }]);
-    expect(gaps.nack(110 + RETRY, expected, NONE)).toEqual([{ from: 1, to: 6 }]);
+    expect(gaps.nack(110 + RETRY, expected, NONE)).toEqual([{ from: 1, to: 3 }]);
+    expect(gaps.nack(130 + RETRY - 1, expected, NONE)).toBeUndefined();
+    expect(gaps.nack(130 + RETRY, expected, NONE)).toEqual([{ from: 4, to: 6 }]);
   });
 
   it('takes a resend arriving late for no reordering', () => {
@@ -67,6 +70,96 @@ describe('GapTracker', () => {
     gaps.note(1005, 1000, 20);
     expect(gaps.nack(1000 + RETRY / 2 - 1, 1003, NONE)).toBeUndefined();
     expect(gaps.nack(1000 + RETRY / 2, 1003, NONE)).toEqual([{ from: 1003, to: 1005 }]);
+  });
+});
+
+/**
+ * One frame lost and repaired: `seq` goes missing at `at` (shown by `seq + 1`, frame counter
+ * `counter`), is NACKed then, and its resend arrives `repairMs` later. Returns the NACK's ranges.
+ */
+function lostAndRepaired(gaps: GapTracker, seq: number, at: number, counter: number, repairMs: number) {
+  gaps.arrived(seqAdd(seq, 1), at, counter);
+  gaps.note(seqAdd(seq, 1), at, counter);
+  const ranges = gaps.nack(at, seq, (s) => s === seqAdd(seq, 1));
+  gaps.arrived(seq, at + repairMs, counter + 1);
+  gaps.note(seq, at + repairMs, counter + 1);
+  return ranges;
+}
+
+describe('GapTracker repeats', () => {
+  it('keeps nackRetryMs on a short clean link, and NACKs a lost resend again after it', () => {
+    const gaps = new GapTracker(RETRY, 4096);
+    gaps.note(0, 0, 0);
+    let counter = 1;
+    for (let seq = 1; seq < 200; seq += 2, counter += 2) {
+      expect(lostAndRepaired(gaps, seq, seq, counter, 0.3)).toEqual([{ from: seq, to: seq }]);
+      expect(gaps.repeatMs()).toBe(RETRY);
+    }
+    // the resend of 201 is lost too: asked for again exactly nackRetryMs after its NACK
+    gaps.note(202, 1000, counter + 1);
+    const buffered = (seq: number): boolean => seq === 202;
+    expect(gaps.nack(1000, 201, buffered)).toEqual([{ from: 201, to: 201 }]);
+    expect(gaps.nack(1000 + RETRY - 1, 201, buffered)).toBeUndefined();
+    expect(gaps.nack(1000 + RETRY, 201, buffered)).toEqual([{ from: 201, to: 201 }]);
+  });
+
+  it('waits longer on a link whose repairs take longer, across the wrap', () => {
+    const gaps = new GapTracker(RETRY, 4096);
+    const base = 0xffff_ff00;
+    gaps.note(base, 0, 0);
+    let counter = 1;
+    let at = 1;
+    for (let i = 0; i < 100; i++, counter += 2, at += 200) lostAndRepaired(gaps, seqAdd(base, 1 + 2 * i), at, counter, 126);
+    const repeat = gaps.repeatMs();
+    expect(repeat).toBeGreaterThan(126);
+    expect(repeat).toBeLessThan(130);
+    // a frame lost now is asked for once until its resend is due back, then again
+    const lost = seqAdd(base, 201);
+    gaps.note(seqAdd(lost, 1), at, counter);
+    const buffered = (seq: number): boolean => seq === seqAdd(lost, 1);
+    expect(gaps.nack(at, lost, buffered)).toEqual([{ from: lost, to: lost }]);
+    expect(gaps.nack(at + repeat - 1, lost, buffered)).toBeUndefined();
+    expect(gaps.nack(at + repeat, lost, buffered)).toEqual([{ from: lost, to: lost }]);
+  });
+
+  it('takes no sample from a frame NACKed twice (Karn) nor from a late first transmission', () => {
+    const gaps = new GapTracker(RETRY, 4096);
+    gaps.note(10, 0, 10);
+    gaps.note(12, 0, 12);
+    const buffered = (seq: number): boolean => seq === 12;
+    expect(gaps.nack(0, 11, buffered)).toEqual([{ from: 11, to: 11 }]);
+    expect(gaps.nack(RETRY, 11, buffered)).toEqual([{ from: 11, to: 11 }]);
+    expect(gaps.repeatMs(), 'backed off: the repeat found the resend not back yet').toBe(2 * RETRY);
+    gaps.arrived(11, 130, 20); // a resend, but of which NACK?
+    expect(gaps.repeatMs()).toBe(2 * RETRY);
+    // 13 is NACKed once, and its first transmission (counter 13) turns up late: no repair
+    gaps.note(14, 140, 21);
+    expect(gaps.nack(140, 13, (seq) => seq === 14)).toEqual([{ from: 13, to: 13 }]);
+    gaps.arrived(13, 150, 13);
+    expect(gaps.repeatMs()).toBe(2 * RETRY);
+    // 15, NACKed once (after the reorder delay 13 taught) and resent: a sample of 10 ms, which
+    // brings the interval back to nackRetryMs
+    gaps.note(16, 160, 22);
+    expect(gaps.nack(160, 15, (seq) => seq === 16)).toBeUndefined();
+    expect(gaps.nack(175, 15, (seq) => seq === 16)).toEqual([{ from: 15, to: 15 }]);
+    gaps.arrived(15, 185, 23);
+    expect(gaps.repeatMs()).toBe(RETRY);
+  });
+
+  it('forgets numbers skipped, and everything on reset', () => {
+    const gaps = new GapTracker(RETRY, 4096);
+    gaps.note(10, 0, 10);
+    gaps.note(20, 0, 20);
+    expect(gaps.nack(0, 11, NONE)).toEqual([{ from: 11, to: 20 }]);
+    gaps.skipped(15);
+    expect(gaps.nack(RETRY, 15, NONE)).toEqual([{ from: 15, to: 20 }]);
+    gaps.arrived(15, RETRY + 150, 30);
+    expect(gaps.repeatMs(), 'NACKed twice: no sample, and backed off').toBe(2 * RETRY);
+    gaps.reset();
+    expect(gaps.repeatMs()).toBe(RETRY);
+    gaps.note(100, 1000, 40);
+    gaps.note(102, 1000, 42);
+    expect(gaps.nack(1000, 101, NONE)).toEqual([{ from: 101, to: 102 }]);
   });
 });
 

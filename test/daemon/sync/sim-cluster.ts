@@ -12,7 +12,8 @@ import { Table } from '../../../daemon/src/model/record.js';
 import { FakeClock } from '../../../daemon/src/sync/fake-clock.js';
 import type { SyncOptions } from '../../../daemon/src/sync/options.js';
 import { SyncNode } from '../../../daemon/src/sync/sync-node.js';
-import type { Role } from '../../../daemon/src/wire/messages.js';
+import { decodeFrame } from '../../../daemon/src/wire/frame-codec.js';
+import type { Message, Role } from '../../../daemon/src/wire/messages.js';
 import { FrameKeys } from '../../../daemon/src/wire/keys.js';
 import type { ConntrackEntry } from '../../../daemon/src/kernel/ct-entry.js';
 import { toRecord } from '../../../daemon/src/kernel/record-mapping.js';
@@ -219,4 +220,20 @@ export function streamChanges(
 /** Simulated ms until every other node holds exactly `primary`'s table (undefined: not within limitMs). */
 export function settle(sim: SimCluster, primary: number, limitMs: number): number | undefined {
   return sim.clock.advanceUntil(() => sim.allInSync(primary), limitMs, 10);
+}
+
+/**
+ * Loses each datagram `lose` picks (by message type, header sequence number and sender), counting
+ * the primary's data frames lost.
+ */
+export function lossyTap(sim: SimCluster, primary: SimMember, lose: (type: Message['type'], seq: number, from: string) => boolean) {
+  const lost = { data: 0 };
+  sim.network.tap((frame, from) => {
+    const decoded = decodeFrame(sim.keys, frame);
+    const type = decoded.ok ? decoded.message.type : undefined;
+    const dropped = type !== undefined && lose(type, decoded.ok ? decoded.header.seq : 0, from);
+    if (dropped && type === 'data' && from === primary.address) lost.data++;
+    sim.network.setConditions({ loss: dropped ? 1 : 0 });
+  });
+  return lost;
 }
