@@ -18,7 +18,10 @@ export interface SyncOptions {
   readonly ackEveryFrames: number;
   /** ...or this long after the first unacknowledged one. */
   readonly ackDelayMs: number;
-  /** Minimum time between two NACKs to one peer. */
+  /**
+   * Shortest time before a frame still missing is NACKed again; longer on a link whose resends
+   * take longer to arrive (repair-time.ts).
+   */
   readonly nackRetryMs: number;
   readonly aliveIntervalMs: number;
   /** A sender with unacknowledged frames sends an ALIVE (last sequence) after this much silence. */
