@@ -101,6 +101,13 @@ describe('GapTracker repeats', () => {
     expect(gaps.nack(1000, 201, buffered)).toEqual([{ from: 201, to: 201 }]);
     expect(gaps.nack(1000 + RETRY - 1, 201, buffered)).toBeUndefined();
     expect(gaps.nack(1000 + RETRY, 201, buffered)).toEqual([{ from: 201, to: 201 }]);
+    // a repeat backs the interval off (the resend might have been slow) until the next sample
+    expect(gaps.repeatMs()).toBe(2 * RETRY);
+    gaps.arrived(201, 1000 + RETRY + 0.3, counter + 2); // NACKed twice: no sample
+    gaps.note(201, 1000 + RETRY + 0.3, counter + 2);
+    expect(gaps.repeatMs()).toBe(2 * RETRY);
+    expect(lostAndRepaired(gaps, 203, 1100, counter + 3, 0.3)).toEqual([{ from: 203, to: 203 }]);
+    expect(gaps.repeatMs()).toBe(RETRY);
   });
 
   it('waits longer on a link whose repairs take longer, across the wrap', () => {
