@@ -3,7 +3,7 @@
 // /usr/sbin/half-syncd): the process edge only. Everything else is runtime/run-syncd.ts (the
 // command line, the one catch, signals) and runtime/daemon.ts (the object graph).
 //
-//   half-syncd [--config /etc/half/half.conf] [--state-dir /var/lib/half] [--foreground] [--check]
+//   half-syncd [--config /etc/half/half.conf] [--state-dir /var/lib/half] [--foreground] [--check | --load-table]
 // first: SIGHUP is ignored before the rest of the program is evaluated (runtime/early-hup.ts)
 import './runtime/early-hup.js';
 import { runSyncd } from './runtime/run-syncd.js';
