@@ -7,11 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterLab, OWN_ADDRESSES, type ClusterLab } from './fixtures/cluster-lab.js';
 import { batchLines, conntrackBatch, flowLine, listFlows, replicable, tableLines } from './fixtures/conntrack-table.js';
 import { waitFor } from './fixtures/syncd-node.js';
+import type { OracleFlow } from '../kernel/helpers/conntrack-oracle.js';
 
 const keep = replicable(OWN_ADDRESSES);
 /** One connection both nodes hold, with a mark of each node's own. */
 const shared = (mark: number): string => `-I -s 192.0.2.250 -d 198.51.100.250 -p tcp --sport 40000 --dport 443 --state ESTABLISHED -t 3600 -u SEEN_REPLY,ASSURED --mark ${mark}\n`;
-const sharedLine = (flows: readonly { orig: { src: string } }[]): string | undefined => flows.filter((f) => f.orig.src === '192.0.2.250').map((f) => flowLine(f as Parameters<typeof flowLine>[0]))[0];
+const sharedLine = (flows: readonly OracleFlow[]): string | undefined => flows.filter((f) => f.orig.src === '192.0.2.250').map(flowLine)[0];
 
 describe('the end of a split brain: the MASTER that stays merges the demoted one\'s connections', () => {
   let lab: ClusterLab;
