@@ -31,9 +31,14 @@ export class ExternalCaches {
     return [...this.byOrigin.keys()].sort((a, b) => a - b);
   }
 
-  /** Entries of every origin as they are now, records made when asked for (what a commit walks). */
-  snapshot(): IndexedRecords {
-    return concatRecords([...this.byOrigin.values()].map((cache) => cache.snapshot()));
+  /**
+   * Entries of every origin as they are now, records made when asked for (what a commit walks).
+   * The origins in `last` come last, in that order: where two copies hold one connection, the
+   * later one's is what the kernel is left with (a commit replaces a NATed entry it finds).
+   */
+  snapshot(last: readonly number[] = []): IndexedRecords {
+    const order = [...[...this.byOrigin.keys()].filter((origin) => !last.includes(origin)), ...last];
+    return concatRecords(order.flatMap((origin) => this.byOrigin.get(origin)?.snapshot() ?? []));
   }
 
   /** The records each origin's cache took in (set) at or after its `since` (what a merge commits). */

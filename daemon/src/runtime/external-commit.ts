@@ -42,6 +42,8 @@ export class ExternalCommitter {
     private readonly bulk: BulkWrites,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    /** Origins to commit last, in order (SyncNode.originsByLastHeard: the copy heard last wins). */
+    private readonly commitOrder: () => readonly number[] = () => [],
   ) {}
 
   /** Commits under way: their snapshot reads the caches lazily, which must not be emptied meanwhile. */
@@ -61,7 +63,7 @@ export class ExternalCommitter {
 
   private async commitNow(reason: string, merge: MergeCommit | undefined): Promise<CommitSummary> {
     const started = this.clock.now();
-    const records = merge?.records ?? this.external.snapshot();
+    const records = merge?.records ?? this.external.snapshot(this.commitOrder());
     const report = await this.bulk.quietly(`commit (${reason})`, async () => {
       const written = await this.writer.commitRecords(records, { createOnly: merge !== undefined });
       this.lastWriteEndedAt = this.clock.now();

@@ -190,6 +190,15 @@ export class SyncNode {
     return { origins, entries };
   }
 
+  /**
+   * The peers, the one heard longest ago first: a commit writes their copies in this order, so
+   * that a copy frozen long ago (an old sender's, kept by a receiver of three or more nodes)
+   * cannot replace the latest sender's version of a connection.
+   */
+  originsByLastHeard(): number[] {
+    return [...this.peers.values()].sort((a, b) => a.lastHeard - b.lastHeard).map((peer) => peer.nodeId);
+  }
+
   /** This node's takeover commit begins (it becomes the sender once the commit and re-read are done). */
   takeoverBegins(): void {
     if (this.role !== 'sender') this.takeoverAt = this.config.clock.now();

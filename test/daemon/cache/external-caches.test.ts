@@ -19,6 +19,18 @@ describe('ExternalCaches', () => {
     expect(external.size).toBe(1);
   });
 
+  it('snapshots the origins named last after the others, in their order: the copy heard last is committed last', () => {
+    const external = new ExternalCaches();
+    // one connection in three copies, each told apart by its state hash (its origin's id)
+    for (const origin of [2, 3, 4]) external.forOrigin(origin).set({ ...record(1), stateHash: BigInt(origin) }, origin, 0);
+    const originsOf = (last: number[]): number[] => {
+      const snapshot = external.snapshot(last);
+      return Array.from({ length: snapshot.length }, (_, i) => Number(snapshot.at(i)?.stateHash));
+    };
+    expect(originsOf([4, 2])).toEqual([3, 4, 2]);
+    expect(originsOf([])).toEqual([2, 3, 4]);
+  });
+
   it('snapshots the entries of every origin, in the order values() walks them', () => {
     const external = new ExternalCaches();
     expect(external.snapshot().length).toBe(0);

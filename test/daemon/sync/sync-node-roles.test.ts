@@ -100,6 +100,8 @@ describe('SyncNode roles', () => {
     const hex = (key: Uint8Array): string => Buffer.from(key).toString('hex');
     expect(sim.member(2).external.changedSince([{ origin: 1, since }]).map((r) => hex(r.key))).toEqual([hex(makeRecord(3131, 1).key)]);
     expect(two.forgetFrozenCopies()).toEqual({ origins: [1], entries: 301 });
+    // node 1 stepped down last, node 3 has been silent: a commit writes node 1's copy last
+    expect(two.originsByLastHeard().at(-1)).toBe(1);
     expect(two.overlappedCopies()).toEqual([]);
     // a split brain: node 3 becomes the sender alongside node 2, replicates, then dies
     three.localChange({ op: 'set', record: makeRecord(4242, 1) });
