@@ -46,10 +46,10 @@
 // another mapping (a NATed UDP tunnel recreated on the peer after a timeout, then a failback
 // within the purge delay), and an update would keep that mapping under a report of "updated".
 // Reading each entry first to compare (a get, one answer each; or a dump) cost more than the
-// replacement's extra delete (measured by hand on 30k held entries: about twice as much). At a takeover such an entry is
-// a standby's leftover, its expectations (deleted with it) come back with the expectation phase,
-// and its counters and start time are the only state lost. Direct mode updates: the entries it
-// finds are the ones it created.
+// replacement's extra delete (measured by hand on 30k held entries: about twice as much). At a
+// takeover such an entry is a standby's leftover, its expectations (deleted with it) come back
+// with the expectation phase, and its counters and start time are the only state lost. Direct
+// mode updates: the entries it finds are the ones it created.
 //
 // A merge (createOnly: the copy of a peer that served connections alongside this node, committed
 // once it stops) creates what the kernel lacks and leaves what it holds as it is: EEXIST to any
