@@ -7,8 +7,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleDaemon, DAEMON_PROGRAMS, netlinkPrebuild, type DaemonProgram } from '../../scripts/bundle-daemon.js';
 import { DefinitionError } from '../../repo-tool/src/model/errors.js';
-import { run } from '../helpers/tools.js';
+import { requireTool, run } from '../helpers/tools.js';
 import { REPO_ROOT } from '../pkgs/helpers/context.js';
+import { MINIMAL } from '../daemon/config/fixtures/problems.js';
+import { NetnsLab } from '../daemon/ha/fixtures/netns-lab.js';
 
 const programs = DAEMON_PROGRAMS.filter((p) => p.output === 'half-configure.js' || p.output === 'event-pump-main.js');
 let dir: string;
@@ -40,11 +42,10 @@ describe('bundleDaemon', () => {
     const help = await run('node', [join(lib, 'half-configure.js'), 'configure', '--help'], { cwd: dir });
     expect(help.exitCode, help.stderr).toBe(0);
     expect(help.stdout).toContain('usage: half configure');
-    // Without the prebuild next to it, node-gyp-build says where it looked.
-    const pump = await run('sh', ['-c', `node ${join(lib, 'event-pump-main.js')} '{"groups":[]}' 3>/dev/null </dev/null`]);
+    // Without the prebuild next to it, the socket's error says where node-gyp-build looked.
+    const pump = await run('sh', ['-c', `node ${join(lib, 'event-pump-main.js')} '{"groups":[]}' 3>&1 </dev/null`]);
     expect(pump.exitCode).not.toBe(0);
-    expect(pump.stderr).toContain(`No native build was found for platform=linux arch=x64`);
-    expect(pump.stderr).toContain(`loaded from: ${join(lib, 'netlink')}`);
+    expect(pump.stderr).toContain(`the netlink binding did not load from ${join(lib, 'netlink')}: No native build was found for platform=linux arch=x64`);
     const prebuild = netlinkPrebuild(REPO_ROOT, 'amd64');
     expect(prebuild.installPath).toBe('/usr/lib/half/netlink/prebuilds/linux-x64/node.napi.node');
     await mkdir(join(lib, 'netlink/prebuilds/linux-x64'), { recursive: true });
@@ -53,6 +54,39 @@ describe('bundleDaemon', () => {
     const loaded = await run('unshare', ['--net', 'sh', '-c', `node ${join(lib, 'event-pump-main.js')} '{"groups":[]}' 3>&1 </dev/null`]);
     expect(loaded.exitCode, loaded.stderr).toBe(0);
     expect(loaded.stdout.length).toBeGreaterThan(0);
+  });
+
+  it('loads the binding on first use: without it half-syncd still says its usage and loads the nftables table, and the daemon names the package to reinstall', async () => {
+    requireTool('nft');
+    const lib = join(dir, 'lib-syncd');
+    await mkdir(lib, { recursive: true });
+    const syncd = DAEMON_PROGRAMS.filter((p) => p.output === 'half-syncd.js');
+    for (const [name, bytes] of bundleDaemon({ root: REPO_ROOT, programs: syncd }).files) await writeFile(join(lib, name), bytes);
+    await writeFile(join(lib, 'package.json'), '{"type":"module"}\n');
+    const usage = await run('node', [join(lib, 'half-syncd.js'), '--help']);
+    expect(usage.exitCode, usage.stderr).toBe(0);
+    expect(usage.stdout).toContain('usage: half-syncd');
+
+    const etc = join(dir, 'etc-syncd');
+    await mkdir(etc, { recursive: true });
+    await writeFile(join(etc, 'half.conf'), `${MINIMAL.replace('[vips]', `key-file = ${join(etc, 'cluster.key')}\n[vips]`)}`);
+    await writeFile(join(etc, 'cluster.key'), `${'ab'.repeat(32)}\n`, { mode: 0o600 });
+    const lab = new NetnsLab('bnd');
+    try {
+      const fw = await lab.namespace('fw');
+      await lab.veth(fw, 'sync0', fw, 'sync1');
+      await lab.ip(fw, ['address', 'add', '203.0.113.1/24', 'dev', 'sync0']);
+      const loaded = await lab.exec(fw, 'node', [join(lib, 'half-syncd.js'), '--config', join(etc, 'half.conf'), '--load-table']);
+      expect(loaded.exitCode, loaded.stderr).toBe(0);
+      expect((await lab.exec(fw, 'nft', ['list', 'tables'], { check: true })).stdout).toContain('table inet half');
+      const daemon = await lab.exec(fw, 'node', [join(lib, 'half-syncd.js'), '--config', join(etc, 'half.conf'), '--state-dir', join(dir, 'state'), '--foreground']);
+      expect(daemon.exitCode).toBe(69);
+      expect(daemon.stderr).toContain(`the netlink binding did not load from ${join(lib, 'netlink')}: No native build was found`);
+      expect(daemon.stderr).toContain('apt-get install --reinstall half-syncd');
+      expect(daemon.stderr).not.toMatch(/^\s+at /m);
+    } finally {
+      await lab.cleanup();
+    }
   });
 
   it('names a missing entry module and the fix', () => {

@@ -6,6 +6,7 @@ import type { CommitSummary, FlushSummary, ResyncSummary } from '../control/stat
 import type { CliCommand, CommandContext } from './command.js';
 import { askDaemon, LONG_COMMAND_TIMEOUT_MS } from './daemon-target.js';
 import { CliExit } from './exit-codes.js';
+import { replacedText } from './render-status.js';
 import { formatCount, formatMs } from './text-table.js';
 
 function choice<T extends string>(command: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
@@ -25,13 +26,13 @@ export const commitCommand: CliCommand = {
   name: 'commit',
   summary: 'commit the peers\' connections (external cache) to the kernel now',
   usage: 'half commit [--json]',
-  details: 'What a MASTER transition does, by hand: every entry of the external cache is created or updated in the kernel\'s conntrack table. Exits 8 when some entries failed; waits up to 10 minutes for the answer.',
+  details: 'What a MASTER transition does, by hand: every entry of the external cache is created or updated in the kernel\'s conntrack table (a NATed one whose entry there has another mapping is replaced). Exits 8 when some entries failed; waits up to 10 minutes for the answer.',
   options: ['json', 'config', 'socket'],
   maxArgs: 0,
   async run(context) {
     const result = await askDaemon(context.options, { cmd: 'commit' }, LONG_COMMAND_TIMEOUT_MS);
     const printed = print(context, result, (r: CommitSummary) =>
-      `committed ${formatCount(num(r.entries))} entries in ${formatMs(num(r.durationMs))}: ${formatCount(num(r.created))} created, ${formatCount(num(r.updated))} updated, ${formatCount(num(r.failed))} failed`);
+      `committed ${formatCount(num(r.entries))} entries in ${formatMs(num(r.durationMs))}: ${formatCount(num(r.created))} created, ${replacedText(typeof r.replaced === 'number' ? r.replaced : undefined)}${formatCount(num(r.updated))} updated, ${formatCount(num(r.failed))} failed`);
     return num((result as Partial<CommitSummary>).failed) > 0 ? CliExit.partialCommit : printed;
   },
 };

@@ -45,13 +45,18 @@ function counterLines(status: DaemonStatus): string[] {
   return ['counters:', ...textTable(rows, '  '), `drops: ${dropText}${total === 0 ? '' : ` (${formatCount(total)} in all)`}`];
 }
 
+/** "N replaced, " when a commit replaced entries (kernel/commit-plan.ts); nothing otherwise. */
+export function replacedText(replaced: number | undefined): string {
+  return replaced === undefined || replaced === 0 ? '' : `${formatCount(replaced)} replaced, `;
+}
+
 function commitLine(status: DaemonStatus): string {
   const { commits } = status;
   if (commits.last === null) return 'commits: none yet';
   const last = commits.last;
   return (
     `commits: ${formatCount(commits.count)}, last ${formatCount(last.entries)} entries in ${formatMs(last.durationMs)} ` +
-    `(${formatCount(last.created)} created, ${formatCount(last.updated)} updated, ${formatCount(last.failed)} failed); ${quantiles(commits.durationMs)}`
+    `(${formatCount(last.created)} created, ${replacedText(last.replaced)}${formatCount(last.updated)} updated, ${formatCount(last.failed)} failed); ${quantiles(commits.durationMs)}`
   );
 }
 

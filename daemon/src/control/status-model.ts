@@ -51,6 +51,8 @@ export interface CounterSummary {
 export interface CommitSummary {
   readonly entries: number;
   readonly created: number;
+  /** Created after the entry in their way was deleted (kernel/commit-plan.ts); absent from a daemon older than 2026-11-28. */
+  readonly replaced?: number;
   readonly updated: number;
   readonly failed: number;
   readonly durationMs: number;

@@ -14,11 +14,11 @@
 //                   no labels extension: the copy has no labels either)
 //   update-nostatus 0 updated | ENOSPC for an entry without labels: updated
 //   delete-orig     0 or ENOENT -> create-replaced
-//   create-replaced 0 created | EEXIST -> delete-reply (another entry holds the reply tuple)
+//   create-replaced 0 replaced | EEXIST -> delete-reply (another entry holds the reply tuple)
 //                   | ENOENT with a master -> create-nomaster | EOPNOTSUPP with a helper
 //                   -> create-nohelper
 //   delete-reply    0 or ENOENT -> create-again
-//   create-again    0 created | ENOENT with a master -> create-nomaster | EOPNOTSUPP with a
+//   create-again    0 replaced | ENOENT with a master -> create-nomaster | EOPNOTSUPP with a
 //                   helper -> create-nohelper
 //   delete          0 deleted | ENOENT absent
 //   exp-create      0 -> exp-timeout (the kernel ignores the timeout on create) | EEXIST -> exp-update
@@ -108,6 +108,7 @@ const done = (action: OpAction): Step => Object.freeze({ done: Object.freeze({ o
 const CREATED = done('created');
 const CREATED_WITHOUT_MASTER = done('created-without-master');
 const CREATED_WITHOUT_HELPER = done('created-without-helper');
+const REPLACED = done('replaced');
 const UPDATED = done('updated');
 const DELETED = done('deleted');
 const ABSENT = done('absent');
@@ -161,7 +162,7 @@ export function nextStep(kind: RequestKind, error: number, op: OpTraits): Step {
       if (error === 0 || error === errno.ENOENT) return RETRY['create-replaced'];
       break;
     case 'create-replaced':
-      if (error === 0) return CREATED;
+      if (error === 0) return REPLACED;
       // the reply tuple is another stale entry's (a NAT clash): that one goes too
       if (error === errno.EEXIST) return RETRY['delete-reply'];
       if (error === errno.ENOENT && op.hasMaster) return RETRY['create-nomaster'];
@@ -180,7 +181,7 @@ export function nextStep(kind: RequestKind, error: number, op: OpTraits): Step {
       if (error === 0 || error === errno.ENOENT) return RETRY['create-again'];
       break;
     case 'create-again':
-      if (error === 0) return CREATED;
+      if (error === 0) return REPLACED;
       if (error === errno.ENOENT && op.hasMaster) return RETRY['create-nomaster'];
       if (error === errno.EOPNOTSUPP && op.hasHelper === true) return RETRY['create-nohelper'];
       break;

@@ -13,8 +13,10 @@ export type KernelOp =
   | { readonly op: 'set-expectation'; readonly expectation: Expectation }
   | { readonly op: 'delete-expectation'; readonly expectation: Expectation };
 
-/** `kept`: a merge's create found the entry there already, and left it as it was. */
-export type OpAction = 'created' | 'created-without-master' | 'created-without-helper' | 'updated' | 'deleted' | 'absent' | 'kept';
+/** `kept`: a merge's create found the entry there already, and left it as it was. `replaced`:
+ *  created after the entry in its way was deleted for it (a commit's NATed copy finding another
+ *  mapping under its original tuple, or another entry holding its reply tuple; commit-plan.ts). */
+export type OpAction = 'created' | 'created-without-master' | 'created-without-helper' | 'replaced' | 'updated' | 'deleted' | 'absent' | 'kept';
 
 /** The outcome of one KernelOp. `errno`/`code` are the kernel's answer (e.g. 22, "EINVAL"). */
 export type OpResult =
@@ -25,6 +27,8 @@ export interface ApplyReport {
   /** One result per op, in the order given. */
   readonly results: readonly OpResult[];
   readonly created: number;
+  /** Created after the entry in their way was deleted (action `replaced`; not in `created`). */
+  readonly replaced: number;
   readonly updated: number;
   readonly deleted: number;
   readonly failed: number;

@@ -17,7 +17,7 @@
 //    buffer is capped at 2 x net.core.rmem_max (a host setting, read-only inside namespaces).
 //  - about 6 us of CPU per received datagram (two recvmsg calls with MSG_PEEK, one external
 //    Buffer and one MakeCallback each): roughly 150k events/s on one core.
-import { RawNetlinkSocket } from 'netlink';
+import { RawNetlinkSocket } from 'netlink/dist/raw.js';
 import { NetlinkSocketError } from './errors.js';
 import { NETLINK_NETFILTER } from './codec/nfnetlink.js';
 
@@ -38,6 +38,12 @@ export interface NetfilterSocketHandlers {
 
 export const DEFAULT_BUFFER_SIZE = 64 * 1024 * 1024;
 
+/** The code of the error the bundles' loader throws when the binding's .node file is missing or
+ *  does not load (debian/half-syncd/netlink-loader.cjs: the binding loads on first use). */
+export const BINDING_NOT_LOADED = 'HALF_NETLINK_BINDING';
+const BINDING_HINT =
+  'the netlink binding ships with half-syncd in /usr/lib/half/netlink/prebuilds/ (linux-x64 or linux-arm64): reinstall the package (apt-get install --reinstall half-syncd)';
+
 export class NetfilterSocket {
   private readonly socket: RawNetlinkSocket;
   private closed = false;
@@ -55,7 +61,7 @@ export class NetfilterSocket {
     } catch (error) {
       const errno = (error as { errno?: number }).errno;
       throw new NetlinkSocketError(`cannot open a NETLINK_NETFILTER socket: ${(error as Error).message}`, errno, {
-        hint: 'half-syncd needs CAP_NET_ADMIN (run as root) and a kernel with nf_conntrack_netlink',
+        hint: (error as { code?: string }).code === BINDING_NOT_LOADED ? BINDING_HINT : 'half-syncd needs CAP_NET_ADMIN (run as root) and a kernel with nf_conntrack_netlink',
         cause: error,
       });
     }

@@ -319,14 +319,16 @@ export class NetlinkKernelWriter implements KernelWriter {
 
 function tally(results: OpResult[], messages: number, retries: number, overruns: number): ApplyReport {
   let created = 0;
+  let replaced = 0;
   let updated = 0;
   let deleted = 0;
   let failed = 0;
   for (const r of results) {
     if (!r.ok) failed++;
     else if (r.action === 'updated') updated++;
+    else if (r.action === 'replaced') replaced++;
     else if (r.action === 'deleted' || r.action === 'absent') deleted++;
     else if (r.action !== 'kept') created++;
   }
-  return { results, created, updated, deleted, failed, messages, retries, overruns };
+  return { results, created, replaced, updated, deleted, failed, messages, retries, overruns };
 }

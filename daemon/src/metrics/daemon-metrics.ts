@@ -72,6 +72,7 @@ export function daemonMetrics(status: DaemonStatus): MetricFamily[] {
     simpleFamily('gauge', 'half_commit_last_duration_seconds', 'Duration of the latest commit (NaN before the first).', [[{}, commitLast === null ? NaN : commitLast.durationMs / 1000]]),
     simpleFamily('gauge', 'half_commit_last_entries', 'Entries of the latest commit, by outcome.', commitLast === null ? [] : [
       [{ outcome: 'created' }, commitLast.created],
+      [{ outcome: 'replaced' }, commitLast.replaced ?? 0],
       [{ outcome: 'updated' }, commitLast.updated],
       [{ outcome: 'failed' }, commitLast.failed],
     ]),

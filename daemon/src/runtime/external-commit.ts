@@ -70,7 +70,7 @@ export class ExternalCommitter {
       return written;
     });
     const durationMs = this.clock.now() - started;
-    const summary: CommitSummary = { entries: records.length, created: report.created, updated: report.updated, failed: report.failed, durationMs };
+    const summary: CommitSummary = { entries: records.length, created: report.created, replaced: report.replaced, updated: report.updated, failed: report.failed, durationMs };
     this.failedEntries += report.failed;
     // a merge is no takeover: the count, the last commit and the duration histogram (the
     // takeover's figure) are the commits' (merges are counted as frozenCopyMerges)
@@ -85,6 +85,7 @@ export class ExternalCommitter {
       ...(merge === undefined ? {} : { origins: merge.origins.join(','), kept }),
       entries: summary.entries,
       created: summary.created,
+      replaced: report.replaced,
       updated: summary.updated,
       failed: summary.failed,
       ms: Number(durationMs.toFixed(1)),

@@ -5,13 +5,16 @@
 // while half.conf is being edited. Without the file (half.conf written by hand, `half configure`
 // never run) from half.conf's rendering, as the running daemon does (nft-table-keeper.ts), with
 // a word on how to write the file: `nft -f` of a missing file failed every start, two seconds
-// apart, without naming the fix.
+// apart, without naming the fix. The unit ignores this command's failure at start
+// (`ExecStartPre=-`): the daemon then refuses a half.nft nft refuses, or an invalid half.conf,
+// with exit status 78, the one status that stops the restarts (RestartPreventExitStatus= looks
+// at the main process alone: a failed ExecStartPre= would be restarted every two seconds).
 import { access } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { loadHalfConf } from '../config/load-config.js';
 import { NFT_TABLE } from '../config/nft-ruleset.js';
-import { ToolError } from '../errors.js';
+import { ConfigError, ToolError } from '../errors.js';
 import { NftTable } from './nft-table-keeper.js';
 
 /**
@@ -37,14 +40,38 @@ async function guardOff(nftCommand: readonly string[]): Promise<void> {
   }
 }
 
+/** half.nft beside half.conf, the file the unit loads when it is there. */
+function nftFileBeside(configPath: string): string {
+  return join(dirname(configPath), 'half.nft');
+}
+
+const CORRECT_HINT = (file: string): string =>
+  `correct ${file} (half configure writes its own version beside it as half.nft.half when the file was edited), or remove it to load the table rendered from half.conf`;
+
+/**
+ * Checks half.nft beside half.conf, when there is one, with `nft -c` (nothing is loaded): the
+ * daemon's start refuses a file nft would refuse (ConfigError, exit status 78) rather than run
+ * without its table or be restarted for ever. ToolError when nft cannot run at all.
+ */
+export async function checkNftFile(configPath: string, nftCommand: readonly string[] = ['nft']): Promise<void> {
+  const file = nftFileBeside(configPath);
+  if (!(await access(file).then(() => true, () => false))) return;
+  const [command, ...prefix] = nftCommand;
+  const result = await execa(command ?? 'nft', [...prefix, '-c', '-f', file], { reject: false, stdin: 'ignore' });
+  if (result.exitCode === 0) return;
+  const stderr = String(result.stderr ?? '').trim();
+  if (result.exitCode === undefined || stderr === '') throw new ToolError(`nft -c -f ${file} did not run: ${result.shortMessage ?? 'no message'}`, { hint: 'half-syncd needs nft(8) (package nftables) in PATH' });
+  throw new ConfigError(`${file}: nft refuses it: ${stderr}`, { hint: `${CORRECT_HINT(file)}; then restart half-syncd` });
+}
+
 async function load(configPath: string, nftCommand: readonly string[]): Promise<string> {
-  const file = join(dirname(configPath), 'half.nft');
+  const file = nftFileBeside(configPath);
   const present = await access(file).then(() => true, () => false);
   if (present) {
     const [command, ...prefix] = nftCommand;
     const result = await execa(command ?? 'nft', [...prefix, '-f', file], { reject: false, stdin: 'ignore' });
     if (result.exitCode !== 0) {
-      throw new ToolError(`nft -f ${file} failed: ${String(result.stderr ?? '').trim()}`, { hint: `correct ${file} (half configure writes its own version beside it as half.nft.half when the file was edited), or remove it to load the table rendered from half.conf` });
+      throw new ToolError(`nft -f ${file} failed: ${String(result.stderr ?? '').trim() || (result.shortMessage ?? '')}`, { hint: CORRECT_HINT(file) });
     }
     return `table inet ${NFT_TABLE} loaded from ${file}\n`;
   }

@@ -110,6 +110,7 @@ export class NftTable implements NftTableOps {
     const [file, ...prefix] = this.command;
     if (file === undefined) throw new ToolError('NftTable: empty nft command');
     const result = await execa(file, [...prefix, ...args], { reject: false, ...(input === undefined ? { stdin: 'ignore' as const } : { input }) });
-    return { exitCode: result.exitCode ?? -1, stderr: String(result.stderr ?? '') };
+    // nft that could not run at all (not installed, not in PATH) leaves stderr empty: execa says why.
+    return { exitCode: result.exitCode ?? -1, stderr: String(result.stderr ?? '').trim() || (result.shortMessage ?? '') };
   }
 }

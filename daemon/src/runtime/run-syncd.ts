@@ -13,7 +13,7 @@ import { createLogger, type Logger } from '../metrics/logger.js';
 import { DAEMON_USAGE, parseDaemonArgs } from './daemon-args.js';
 import { startDaemon, type RunningDaemon } from './daemon.js';
 import { holdEarlyHup, releaseEarlyHup } from './early-hup.js';
-import { loadNftTableOnce } from './load-table.js';
+import { checkNftFile, loadNftTableOnce } from './load-table.js';
 
 export interface SyncdIo {
   out(text: string): void;
@@ -72,15 +72,8 @@ export async function runSyncd(argv: readonly string[], io: SyncdIo): Promise<Da
       return DaemonExit.ok;
     }
     if (args.loadTable) {
-      try {
-        io.out(await loadNftTableOnce(args.config));
-      } catch (error) {
-        // half.conf invalid: said here, and said again by the daemon, whose exit status 78 stops
-        // the restarts (RestartPreventExitStatus= looks at the main process alone; a failed
-        // ExecStartPre= would be restarted every two seconds for ever)
-        if (!(error instanceof ConfigError)) throw error;
-        io.err(describeFailure(error));
-      }
+      // A failure is said here and, at start, again by the daemon (load-table.ts)
+      io.out(await loadNftTableOnce(args.config));
       return DaemonExit.ok;
     }
     const config = await loadHalfConf(args.config);
@@ -89,6 +82,7 @@ export async function runSyncd(argv: readonly string[], io: SyncdIo): Promise<Da
       io.out(`${config.source}: valid (node ${config.node.id}, ${config.sync.links.length} sync link(s), mode ${config.daemon.mode}); cluster key ${config.sync.keyFile}: valid\n`);
       return DaemonExit.ok;
     }
+    await checkNftFile(args.config);
     const logger = createLogger();
     process.on('uncaughtException', (error) => {
       logger.error('unexpected error, exiting', { error: error.stack ?? error.message });

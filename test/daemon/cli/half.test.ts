@@ -51,8 +51,8 @@ describe('half against a running daemon', () => {
   it('half commit, flush and resync send their requests and print the outcome', async () => {
     d.handler.calls.length = 0;
     expect(await half('commit', '-s', d.socket)).toMatchObject({ code: CliExit.partialCommit, stdout: 'committed 10 entries in 2.50 ms: 8 created, 1 updated, 1 failed\n' });
-    d.handler.commitSummary = { entries: 10, created: 9, updated: 1, failed: 0, durationMs: 2.5 };
-    expect(await half('commit', '-s', d.socket)).toMatchObject({ code: 0, stdout: 'committed 10 entries in 2.50 ms: 9 created, 1 updated, 0 failed\n' });
+    d.handler.commitSummary = { entries: 10, created: 8, replaced: 1, updated: 1, failed: 0, durationMs: 2.5 };
+    expect(await half('commit', '-s', d.socket)).toMatchObject({ code: 0, stdout: 'committed 10 entries in 2.50 ms: 8 created, 1 replaced, 1 updated, 0 failed\n' });
     expect(await half('flush', '-s', d.socket)).toMatchObject({ code: 0, stdout: 'flushed all: 5 internal and 7 external entries removed\n' });
     expect(await half('flush', 'external', '-s', d.socket)).toMatchObject({ code: 0, stdout: 'flushed external: 0 internal and 7 external entries removed\n' });
     expect(await half('resync', '-s', d.socket)).toMatchObject({ code: 0, stdout: 'resync requested from 1 peer(s)\n' });

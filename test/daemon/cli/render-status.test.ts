@@ -24,7 +24,7 @@ describe('renderStatus', () => {
     expect(text).toMatch(/^ {2}3 +203\.0\.113\.3 +down +12\.5 s ago +- .*not joined +- +- +0$/m);
     expect(text).toContain('tables: internal 1,234, external 17, kernel 1,300');
     expect(text).toContain('drops: forged 2, replay 1 (3 in all)');
-    expect(text).toMatch(/commits: 1, last 1,234 entries in 45\.5 ms \(1,200 created, 30 updated, 4 failed\)/);
+    expect(text).toMatch(/commits: 1, last 1,234 entries in 45\.5 ms \(1,197 created, 3 replaced, 30 updated, 4 failed\)/);
   });
 
   it('says who reads the kernel events, why when it is a fallback, and what went wrong last', () => {

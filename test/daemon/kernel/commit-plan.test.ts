@@ -26,7 +26,7 @@ describe('commit plan', () => {
     expect(nextStep('update', ENOENT, plain)).toEqual({ retry: 'delete-reply' });
     expect(nextStep('delete-reply', 0, plain)).toEqual({ retry: 'create-again' });
     expect(nextStep('delete-reply', ENOENT, plain)).toEqual({ retry: 'create-again' });
-    expect(nextStep('create-again', 0, plain)).toEqual({ done: { ok: true, action: 'created' } });
+    expect(nextStep('create-again', 0, plain)).toEqual({ done: { ok: true, action: 'replaced' } });
     expect(nextStep('create-again', EEXIST, plain)).toMatchObject({ done: { ok: false, code: 'EEXIST', reason: expect.stringMatching(/reply tuple \(a NAT clash\)/) } });
   });
 
@@ -51,7 +51,7 @@ describe('commit plan', () => {
     expect(commit('create', EEXIST, natted)).toEqual({ retry: 'delete-orig' });
     expect(commit('delete-orig', 0, natted)).toEqual({ retry: 'create-replaced' });
     expect(commit('delete-orig', ENOENT, natted)).toEqual({ retry: 'create-replaced' });
-    expect(commit('create-replaced', 0, natted)).toEqual({ done: { ok: true, action: 'created' } });
+    expect(commit('create-replaced', 0, natted)).toEqual({ done: { ok: true, action: 'replaced' } });
     // the reply tuple is another stale entry's (a NAT clash): deleted by that tuple, created once more
     expect(commit('create-replaced', EEXIST, natted)).toEqual({ retry: 'delete-reply' });
     // a create that went without its helper or master and found the entry updates it: no way back to delete-orig

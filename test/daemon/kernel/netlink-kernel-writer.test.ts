@@ -178,7 +178,7 @@ describe('NetlinkKernelWriter', () => {
     const first: ApplyReport = await agent.request('apply', { ops: [{ op: 'set', entry: stale }] });
     expect(first.results).toEqual([{ ok: true, action: 'created' }]);
     const report: ApplyReport = await agent.request('apply', { ops: [{ op: 'set', entry: live }] });
-    expect(report.results).toEqual([{ ok: true, action: 'created' }]);
+    expect(report.results).toEqual([{ ok: true, action: 'replaced' }]);
     const flows = await listFlows(ns);
     expectFlowMatches(flowOf(flows, live), live);
     expect(flowOf(flows, stale)).toBeUndefined();
@@ -204,7 +204,8 @@ describe('NetlinkKernelWriter', () => {
     expect(await replyPort()).toBe(1000);
     // a commit replaces it: deleted by its original tuple, the copy created
     const { report } = (await agent.request('commitRecords', { records: [wireRecord(snatUdp(1001, 3))] })) as { report: ApplyReport };
-    expect(report.results).toEqual([{ ok: true, action: 'created' }]);
+    expect(report.results).toEqual([{ ok: true, action: 'replaced' }]);
+    expect(report).toMatchObject({ created: 0, replaced: 1, updated: 0 });
     expect(await replyPort()).toBe(1001);
     // on the general path too: an FTP data connection (it names its master), NATed
     const control: ConntrackEntry = { ...FTP_CONTROL, orig: { ...FTP_CONTROL.orig, sport: 43121 }, reply: { ...FTP_CONTROL.reply, dport: 43121 } };
@@ -221,7 +222,7 @@ describe('NetlinkKernelWriter', () => {
     const held = (await agent.request('apply', { ops: [control, natData(2000)].map((entry) => ({ op: 'set', entry })) })) as ApplyReport;
     expect(held.failed, JSON.stringify(held.results)).toBe(0);
     const { report: child } = (await agent.request('commitRecords', { records: [wireRecord(natData(2001))] })) as { report: ApplyReport };
-    expect(child.results).toEqual([{ ok: true, action: 'created' }]);
+    expect(child.results).toEqual([{ ok: true, action: 'replaced' }]);
     expect((await listFlows(ns)).find((f) => f.orig.dport === 50030)?.reply.dport).toBe(2001);
     // a copy without NAT is updated, as before
     const [plainUdp] = udpFlows(1, '192.0.2.66', '198.51.100.66');
@@ -244,12 +245,12 @@ describe('NetlinkKernelWriter', () => {
     // the reply tuple alone is held: another client's leftover mapping
     await agent.request('apply', { ops: [{ op: 'set', entry: snat('192.0.2.68', 3000) }] });
     const { report: clash } = (await agent.request('commitRecords', { records: [wireRecord(snat('192.0.2.69', 3000))] })) as { report: ApplyReport };
-    expect(clash.results).toEqual([{ ok: true, action: 'created' }]);
+    expect(clash.results).toEqual([{ ok: true, action: 'replaced' }]);
     expect(await clientFor(3000)).toBe('192.0.2.69');
     // both: the client's own leftover (another port) and a stranger's on the copy's port
     await agent.request('apply', { ops: [{ op: 'set', entry: snat('192.0.2.70', 3001) }] });
     const { report: both } = (await agent.request('commitRecords', { records: [wireRecord(snat('192.0.2.69', 3001))] })) as { report: ApplyReport };
-    expect(both.results).toEqual([{ ok: true, action: 'created' }]);
+    expect(both.results).toEqual([{ ok: true, action: 'replaced' }]);
     const flows = (await listFlows(ns)).filter((f) => f.orig.dst === '198.51.100.67');
     expect(flows.map((f) => `${f.orig.src} ${f.reply.dport}`)).toEqual(['192.0.2.69 3001']);
     await agent.request('apply', { ops: [{ op: 'delete', entry: snat('192.0.2.69', 3001) }] });

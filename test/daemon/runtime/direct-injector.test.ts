@@ -54,7 +54,7 @@ describe('DirectInjector', () => {
       port: 1,
       applyRecords: async (changes: readonly RecordChange[]): Promise<RecordApplyReport> => {
         batches.push([...changes]);
-        return { results: [], created: changes.length, updated: 0, deleted: 0, failed: 0, messages: changes.length, retries: 0, overruns: 0, undecodable: [] };
+        return { results: [], created: changes.length, replaced: 0, updated: 0, deleted: 0, failed: 0, messages: changes.length, retries: 0, overruns: 0, undecodable: [] };
       },
     } as unknown as KernelWriter;
     const injector = new DirectInjector(writer, createLogger({ write: () => undefined }));

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderNftRuleset } from '../../../daemon/src/config/nft-ruleset.js';
 import { validateHalfConf } from '../../../daemon/src/config/validate.js';
-import { loadNftTableOnce } from '../../../daemon/src/runtime/load-table.js';
+import { checkNftFile, loadNftTableOnce } from '../../../daemon/src/runtime/load-table.js';
 import { ConfigError, ToolError } from '../../../daemon/src/errors.js';
 import { requireTool } from '../../helpers/tools.js';
 import { MINIMAL } from '../config/fixtures/problems.js';
@@ -64,5 +64,30 @@ describe('half-syncd --load-table', () => {
     await guardOn();
     await expect(loadNftTableOnce(join(dir, 'half.conf'), nft)).rejects.toBeInstanceOf(ConfigError);
     expect(await guarded()).toBe(false);
+  });
+
+  it('says why when nft cannot run at all, from the file and from the rendering', async () => {
+    const ghost = [join(dir, 'no-such-nft')];
+    await writeFile(join(dir, 'half.conf'), MINIMAL);
+    await expect(loadNftTableOnce(join(dir, 'half.conf'), ghost)).rejects.toThrow(/refused table inet half: .*ENOENT.*no-such-nft/);
+    await writeFile(join(dir, 'half.nft'), 'table inet half {\n}\n');
+    await expect(loadNftTableOnce(join(dir, 'half.conf'), ghost)).rejects.toThrow(/half\.nft failed: .*ENOENT.*no-such-nft/);
+    await rm(join(dir, 'half.nft'));
+  });
+
+  it('checks half.nft for the daemon\'s start with nft -c: nothing to check without it, a refused file is a configuration error naming it, and nothing is loaded', async () => {
+    await lab.exec(fw, 'nft', ['flush', 'ruleset'], { check: true });
+    await writeFile(join(dir, 'half.conf'), MINIMAL);
+    await expect(checkNftFile(join(dir, 'half.conf'), nft)).resolves.toBeUndefined();
+    await writeFile(join(dir, 'half.nft'), renderNftRuleset(validateHalfConf(MINIMAL, '/etc/half/half.conf')));
+    await expect(checkNftFile(join(dir, 'half.conf'), nft)).resolves.toBeUndefined();
+    expect(await tables()).not.toContain('table inet half');
+    await writeFile(join(dir, 'half.nft'), 'table inet half {\n\tchain broken {\n');
+    const refused = checkNftFile(join(dir, 'half.conf'), nft);
+    await expect(refused).rejects.toBeInstanceOf(ConfigError);
+    await expect(refused).rejects.toMatchObject({ message: expect.stringContaining(`${join(dir, 'half.nft')}: nft refuses it: `), hint: expect.stringContaining('then restart half-syncd') });
+    await expect(checkNftFile(join(dir, 'half.conf'), [join(dir, 'no-such-nft')])).rejects.toThrow(/did not run: .*ENOENT/);
+    await expect(checkNftFile(join(dir, 'half.conf'), [join(dir, 'no-such-nft')])).rejects.toBeInstanceOf(ToolError);
+    await rm(join(dir, 'half.nft'));
   });
 });

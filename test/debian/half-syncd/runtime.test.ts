@@ -116,18 +116,44 @@ describe.each(['bookworm', 'trixie'] as const)('half-syncd on %s', (suite) => {
         expect(pre.stdout).toContain('/etc/half/half.nft is missing; run `half configure --apply`');
       }
       expect((await node.run(['nft', 'list', 'set', 'inet', 'half', 'guard'], { check: true })).stdout).toContain('set guard');
-      // and an invalid one: said by ExecStartPre=, which succeeds, so that the daemon's own exit
-      // status 78 (RestartPreventExitStatus=) stops the restarts
+      // and an invalid one: said by ExecStartPre=, whose failure the unit ignores, so that the
+      // daemon's own exit status 78 (RestartPreventExitStatus=) stops the restarts
       await node.run('cp /etc/half/half.conf /etc/half/half.conf.aside && echo "[node]" > /etc/half/half.conf && echo "id = nonsense" >> /etc/half/half.conf', { check: true });
       for (const line of unit.execStartPre) {
         const pre = await node.run([...line.words]);
-        expect(pre.exitCode, pre.stderr).toBe(0);
+        expect(pre.exitCode).toBe(78);
+        expect(line.ignoreFailure).toBe(true);
         expect(pre.stderr).toContain('half.conf');
       }
       expect((await node.run(['half-syncd'])).exitCode).toBe(78);
     } finally {
       await node.run('mv /etc/half/half.nft.aside /etc/half/half.nft; if [ -e /etc/half/half.conf.aside ]; then mv /etc/half/half.conf.aside /etc/half/half.conf; fi', { check: true });
     }
+  });
+
+  it('refuses to start, with status 78, on a half.nft that nft refuses: no restart every two seconds, and the guard is off', async () => {
+    const unit = parseServiceUnit((await node.run(['cat', UNIT_PATH], { check: true })).stdout);
+    await node.run('cp /etc/half/half.nft /etc/half/half.nft.aside && printf "table inet half {\\n\\tchain broken {\\n" >> /etc/half/half.nft && nft add element inet half guard "{ tcp }"', { check: true });
+    try {
+      for (const line of unit.execStartPre) {
+        const pre = await node.run([...line.words]);
+        expect(pre.exitCode).toBe(69);
+        expect(line.ignoreFailure).toBe(true);
+        expect(pre.stderr).toContain('nft -f /etc/half/half.nft failed');
+      }
+      expect((await node.run(['nft', 'list', 'set', 'inet', 'half', 'guard'], { check: true })).stdout).not.toContain('tcp');
+      const daemon = await node.run(['half-syncd']);
+      expect(daemon.exitCode).toBe(78);
+      expect(daemon.stderr).toContain('/etc/half/half.nft: nft refuses it: ');
+      expect(daemon.stderr).toContain('half.nft.half');
+    } finally {
+      await node.run('mv /etc/half/half.nft.aside /etc/half/half.nft', { check: true });
+    }
+    // corrected, it starts
+    const started = await startAsUnit(node, '');
+    const pid = /\(pid (\d+),/.exec(started)?.[1];
+    expect(pid).toBeDefined();
+    await node.run(['kill', pid as string], { check: true });
   });
 
   it('ships every program, and its unit passes systemd-analyze verify', async () => {

@@ -9,10 +9,12 @@ import { requireTool } from '../../helpers/tools.js';
 import { expandExecLine, parseEnvironmentFile, parseServiceUnit, splitWords, UnitFileError, type ExecLine } from './half-unit.js';
 
 describe('parseServiceUnit', () => {
-  it('reads half-syncd.service: the nft table first, then the daemon, with its runtime and state directories', async () => {
+  it('reads half-syncd.service: the nft table first (a failure ignored), then the daemon, with its runtime and state directories', async () => {
     const unit = parseServiceUnit(await readFile(join(PROJECT_ROOT, 'debian/half-syncd/half-syncd.service'), 'utf8'));
     expect(unit.type).toBe('exec');
     expect(unit.execStartPre.map((l) => expandExecLine(l, {}))).toEqual([['/usr/sbin/half-syncd', '--load-table']]);
+    // its failure ignored: the daemon's own exit status 78 is what stops the restarts
+    expect(unit.execStartPre.map((l) => l.ignoreFailure)).toEqual([true]);
     expect(unit.execStart.map((l) => expandExecLine(l, {}))).toEqual([['/usr/sbin/half-syncd']]);
     expect(unit.runtimeDirectories).toEqual(['/run/half']);
     expect(unit.stateDirectories).toEqual(['/var/lib/half']);
