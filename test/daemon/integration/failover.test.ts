@@ -51,7 +51,7 @@ describe('failover through keepalived\'s notify FIFO', () => {
     expect(b.commits.durationMs.count).toBe(1);
     expect(b.tables.internal).toBe(340);
     expect(tableLines(await listFlows(lab.net, 'fwb'), keep)).toEqual(before);
-    expect(lab.b.output).toMatch(/external cache committed to the kernel reason=failover entries=340 created=340 updated=0 failed=0 ms=/);
+    expect(lab.b.output).toMatch(/external cache committed to the kernel reason=failover entries=340 created=340 replaced=0 updated=0 failed=0 ms=/);
   });
 
   it('on FAULT then BACKUP stops sending, keeps the guard on, purges stale entries and follows the new master', async () => {
