@@ -164,7 +164,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       links: config.sync.links.map((l) => `${l.address.text}:${config.sync.port}`).join(','),
       ignored: (settings.ignoreAddresses ?? []).join(','),
     });
-    const committer = new ExternalCommitter(external, writer, events, clock, logger, () => node.originsByLastHeard());
+    const committer = new ExternalCommitter(external, writer, events, clock, logger, () => node.originsByLastSending());
     const purge = new StalePurge(dumper, writer, events, filter, zones, clock, logger);
     const services: Services = await openServices({
       config, options, clock, startedAt, node, internal, external, committer, ownTable, purge, feed, readback, events, link, syncLinks: sync.links, direct,

@@ -42,7 +42,7 @@ export class ExternalCommitter {
     private readonly bulk: BulkWrites,
     private readonly clock: Clock,
     private readonly logger: Logger,
-    /** Origins to commit last, in order (SyncNode.originsByLastHeard: the copy heard last wins). */
+    /** Origins to commit last, in order (SyncNode.originsByLastSending: the copy of the latest sender wins). */
     private readonly commitOrder: () => readonly number[] = () => [],
   ) {}
 

@@ -38,6 +38,12 @@ export interface SyncCounters {
   joins: number;
   /** External entries deleted at the end of a resync because the origin no longer has them. */
   sweptEntries: number;
+  /**
+   * A receiver's copies of peers that had stopped sending before the sender's full resync began,
+   * emptied (that resync holds what the sender took over from them), and the entries they held.
+   */
+  supersededCopies: number;
+  supersededEntries: number;
   digestsSent: number;
   /** Buckets whose digest differed from the origin's (each is repaired). */
   digestMismatches: number;
@@ -81,6 +87,8 @@ export function emptySyncCounters(): SyncCounters {
     repairRequestsRepeated: 0,
     joins: 0,
     sweptEntries: 0,
+    supersededCopies: 0,
+    supersededEntries: 0,
     digestsSent: 0,
     digestMismatches: 0,
     peerRestarts: 0,

@@ -12,12 +12,18 @@ export function dispatchMessage(node: SyncNode, peer: Peer, header: FrameHeader,
   const inbound = peer.inbound;
   const ackRequested = (header.flags & FLAG_ACK_REQUEST) !== 0;
   if (message.type === 'data') {
+    heardSending(peer);
     inbound.onData(header.seq, message.entries, ackRequested, header.counter);
     return;
   }
   if (message.type === 'alive' || message.type === 'hello') {
     peer.role = message.role;
-    if (message.role === 'sender' && node.role === 'sender') peer.alongsideSince ??= node.config.clock.now();
+    if (message.role === 'sender') {
+      heardSending(peer);
+      if (node.role === 'sender') peer.alongsideSince ??= node.config.clock.now();
+    } else {
+      peer.senderSince = undefined;
+    }
     inbound.onLastSeq(header.seq, ackRequested, header.counter);
     return;
   }
@@ -43,4 +49,10 @@ export function dispatchMessage(node: SyncNode, peer: Peer, header: FrameHeader,
       break;
   }
   inbound.onLastSeq(header.seq, ackRequested, header.counter);
+}
+
+/** The peer was heard as the sender just now (its latest frame). */
+function heardSending(peer: Peer): void {
+  peer.senderSince ??= peer.lastHeard;
+  peer.senderUntil = peer.lastHeard;
 }

@@ -56,6 +56,11 @@ export class InboundStream {
     return this.joined && this.applier.resynced;
   }
 
+  /** When the latest full resync of the origin that has ended since we joined began (StreamApplier). */
+  get fullResyncBegunAt(): number | undefined {
+    return this.joined ? this.applier.fullResyncBegunAt : undefined;
+  }
+
   /** True when a data frame with this sequence number was already applied. */
   isDuplicate(seq: number): boolean {
     return this.joined && seqBefore(seq, this.expected);

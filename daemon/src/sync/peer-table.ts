@@ -23,6 +23,17 @@ export interface Peer {
    * not so. Kept across the peer's restart.
    */
   alongsideSince: number | undefined;
+  /**
+   * When it was first heard as the sender (a data frame, or an ALIVE or HELLO saying so) since it
+   * last said it was not, or restarted; undefined: not the sender now.
+   */
+  senderSince: number | undefined;
+  /**
+   * When it was last heard as the sender; -Infinity: never. A receiver's copy of a peer that had
+   * stopped sending before another became the sender is superseded by the other's full resync
+   * (SyncNode.forgetSupersededCopies). Kept across the peer's restart.
+   */
+  senderUntil: number;
 }
 
 export type Admission =
@@ -68,6 +79,8 @@ export class PeerTable {
         lastHeard: now,
         role: undefined,
         alongsideSince: peer?.alongsideSince,
+        senderSince: undefined,
+        senderUntil: peer?.senderUntil ?? Number.NEGATIVE_INFINITY,
       };
       this.peers.set(header.nodeId, peer);
     }

@@ -13,14 +13,22 @@ import type { SyncCounters } from './counters.js';
 export type ExternalChangeHandler = (origin: number, change: RecordChange) => void;
 
 export class StreamApplier {
-  /** Resyncs whose begin we applied and whose end has not come yet. */
-  private readonly openJobs = new Map<number, BucketScope>();
+  /** Resyncs whose begin we applied and whose end has not come yet, with when they began. */
+  private readonly openJobs = new Map<number, { readonly scope: BucketScope; readonly begunAt: number }>();
   /** Buckets to ask the origin to resync. */
   readonly repair = new Set<number>();
   /** Buckets asked for whose resync has not begun yet. */
   readonly requested = new Set<number>();
+  /**
+   * When the latest resync covering every bucket that has ended since the last join began: we hold
+   * the origin's table as it was then, and every change since. Undefined: none has ended.
+   */
+  fullResyncBegunAt: number | undefined;
+
   /** Whether a resync covering every bucket has ended since the last join: we hold the origin's table. */
-  resynced = false;
+  get resynced(): boolean {
+    return this.fullResyncBegunAt !== undefined;
+  }
 
   constructor(
     private readonly cache: FlowCache,
@@ -44,8 +52,8 @@ export class StreamApplier {
           break;
         case 'resyncBegin':
           if (this.requested.size > 0) this.answered(entry.scope);
-          for (const [job, scope] of this.openJobs) if (scopeCovers(entry.scope, scope)) this.openJobs.delete(job);
-          this.openJobs.set(entry.job, entry.scope);
+          for (const [job, open] of this.openJobs) if (scopeCovers(entry.scope, open.scope)) this.openJobs.delete(job);
+          this.openJobs.set(entry.job, { scope: entry.scope, begunAt: now });
           cache.mark(entry.scope, markTag(entry.job));
           break;
         case 'resyncEnd':
@@ -63,7 +71,7 @@ export class StreamApplier {
    * have re-sent a marked key), so forget it and ask for its scope again.
    */
   skipped(): void {
-    for (const scope of this.openJobs.values()) for (const bucket of scopeBuckets(scope, this.cache.bucketCount)) this.repair.add(bucket);
+    for (const { scope } of this.openJobs.values()) for (const bucket of scopeBuckets(scope, this.cache.bucketCount)) this.repair.add(bucket);
     this.openJobs.clear();
   }
 
@@ -71,7 +79,7 @@ export class StreamApplier {
   reset(): void {
     this.openJobs.clear();
     this.requested.clear();
-    this.resynced = false;
+    this.fullResyncBegunAt = undefined;
   }
 
   /** A resync of `scope` began: the buckets it covers are no longer waited for. */
@@ -81,10 +89,11 @@ export class StreamApplier {
   }
 
   private end(job: number): void {
-    const scope = this.openJobs.get(job);
-    if (scope === undefined) return;
+    const open = this.openJobs.get(job);
+    if (open === undefined) return;
+    const { scope } = open;
     this.openJobs.delete(job);
-    if (scope.full || scope.buckets.length >= this.cache.bucketCount) this.resynced = true;
+    if (scope.full || scope.buckets.length >= this.cache.bucketCount) this.fullResyncBegunAt = open.begunAt;
     const swept = this.cache.sweep(scope, markTag(job));
     this.counters.sweptEntries += swept.length;
     for (const record of swept) this.onChange?.(this.origin, { op: 'delete', table: record.table, key: record.key });

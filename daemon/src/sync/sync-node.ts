@@ -191,12 +191,46 @@ export class SyncNode {
   }
 
   /**
-   * The peers, the one heard longest ago first: a commit writes their copies in this order, so
-   * that a copy frozen long ago (an old sender's, kept by a receiver of three or more nodes)
-   * cannot replace the latest sender's version of a connection.
+   * On a receiver (three or more nodes): empties the copy of every peer that is not a live sender
+   * and had stopped sending before a live sender became the sender, once a full resync of that
+   * sender's, begun since, has ended. That sender took over after the peer stopped (a takeover
+   * commits the copies it holds, then re-reads its table), so the resync holds what it kept of
+   * the peer's connections, and every change since; the peer's copy is frozen at its last sending
+   * moment, and a takeover by this node would bring back, under the live table, connections the
+   * sender closed since. A peer that sent alongside the sender (a takeover's overlap, a split
+   * brain) keeps its copy: what it served last reaches the sender's table only with the sender's
+   * merge. Not while this node's own takeover commit runs (it reads the copies). A copy no resync
+   * supersedes stays, and a commit writes it first (originsByLastSending).
    */
-  originsByLastHeard(): number[] {
-    return [...this.peers.values()].sort((a, b) => a.lastHeard - b.lastHeard).map((peer) => peer.nodeId);
+  forgetSupersededCopies(now: number): void {
+    if (this.role !== 'receiver' || this.takeoverAt !== undefined) return;
+    let supersededBefore = Number.NEGATIVE_INFINITY;
+    for (const peer of this.peers.values()) {
+      const { senderSince } = peer;
+      const begunAt = peer.inbound.fullResyncBegunAt;
+      if (senderSince === undefined || begunAt === undefined || begunAt < senderSince || !this.liveSender(peer, now)) continue;
+      if (senderSince > supersededBefore) supersededBefore = senderSince;
+    }
+    if (supersededBefore === Number.NEGATIVE_INFINITY) return;
+    for (const peer of this.peers.values()) {
+      if (peer.senderUntil >= supersededBefore || this.liveSender(peer, now)) continue;
+      const cache = this.config.external.peek(peer.nodeId);
+      if (cache === undefined || cache.size === 0) continue;
+      this.counters.supersededCopies++;
+      this.counters.supersededEntries += cache.size;
+      cache.clear();
+    }
+  }
+
+  /**
+   * The peers, the one that stopped sending longest ago first (senderUntil; then the one heard
+   * longest ago): a commit writes their copies in this order, so that a copy frozen long ago (an
+   * old sender's, kept by a receiver of three or more nodes) cannot replace the latest sender's
+   * version of a connection. Not by when a peer was last heard: an old sender that stepped down
+   * is still heard (its ALIVEs as a receiver) after the latest sender died.
+   */
+  originsByLastSending(): number[] {
+    return [...this.peers.values()].sort((a, b) => a.senderUntil - b.senderUntil || a.lastHeard - b.lastHeard).map((peer) => peer.nodeId);
   }
 
   /** This node's takeover commit begins (it becomes the sender once the commit and re-read are done). */
@@ -311,6 +345,7 @@ export class SyncNode {
     for (const peer of this.peers.values()) if (now - peer.lastHeard <= this.options.peerTimeoutMs) peer.inbound.tick(now);
     this.config.internal.maintain(now);
     this.config.external.maintain(now);
+    this.forgetSupersededCopies(now);
     if (now - this.lastAliveAt >= this.options.aliveIntervalMs) {
       this.lastAliveAt = now;
       this.counters.heartbeatsSent++;

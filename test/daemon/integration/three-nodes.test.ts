@@ -1,10 +1,12 @@
 // Three firewalls on one sync segment (a bridge), each a real half-syncd unicasting to the two
-// others: every sender has its own sequence space, and a node takes over from a node that had
-// itself taken over. fwa serves, then dies; fwb takes over and serves new connections and a
-// changed one; fwb dies; fwc, which followed both streams and still holds fwa's copy (a receiver
-// keeps a stopped sender's copy), takes over. Its kernel must end with fwb's table, the
-// connection both copies hold as fwb last had it: copies are committed peer by peer, the one heard
-// longest ago first, so the latest sender's version is the one left in the kernel.
+// others, every sender with its own sequence space. fwa serves; fwb takes over while fwa still
+// sends (the moment of a takeover before the old master steps down), fwa serves one more
+// connection, then steps down and stays up as a standby. fwc keeps fwa's copy: fwa sent after
+// fwb became the sender, so fwb's full resync lacked what fwa served last (fwb merges it). fwb changes a connection both copies hold,
+// then dies; fwc takes over: its kernel must end with fwb's table, that connection as fwb had it
+// (copies are committed peer by peer, the one that stopped sending longest ago first: fwa's,
+// though fwa is heard still). Then fwc is the sender, and fwa, a receiver, empties its copy of
+// the dead fwb once fwc's full resync has ended: that resync holds what fwc took over of it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderNftRuleset } from '../../../daemon/src/config/nft-ruleset.js';
 import { validateHalfConf } from '../../../daemon/src/config/validate.js';
@@ -21,12 +23,16 @@ const keep = replicable(['127.0.0.1', ...Object.values(SYNC)]);
 const sharedInsert = (mark: number): string => `-I -s 192.0.2.250 -d 198.51.100.250 -p tcp --sport 40000 --dport 443 --state ESTABLISHED -t 3600 -u SEEN_REPLY,ASSURED --mark ${mark}\n`;
 const sharedMark = ['-U', '-s', '192.0.2.250', '-d', '198.51.100.250', '-p', 'tcp', '--sport', '40000', '--dport', '443', '--mark'];
 
-describe('three nodes: a takeover from a node that had taken over', () => {
+describe('three nodes: takeovers from a sender that stepped down late and from one that died', () => {
   let net: NamespaceSet;
   const nodes = new Map<Fw, SyncdNode>();
   const node = (fw: Fw): SyncdNode => nodes.get(fw) as SyncdNode;
   /** What node `fw` holds of peer `id` (its copy's size), or undefined when it never heard it. */
   const copyOf = async (fw: Fw, id: number): Promise<number | undefined> => (await node(fw).status()).peers.find((p) => p.nodeId === id)?.externalEntries;
+  const sending = async (fw: Fw): Promise<boolean> => {
+    const status = await node(fw).status();
+    return status.node.role === 'sender' && status.kernelEvents?.subscribed === true;
+  };
 
   beforeAll(async () => {
     for (const tool of ['conntrack', 'nft', 'ip']) requireTool(tool);
@@ -44,7 +50,8 @@ describe('three nodes: a takeover from a node that had taken over', () => {
     const key = await sharedKeyHex();
     for (const [n, fw] of (Object.keys(SYNC) as Fw[]).entries()) {
       const peers = Object.entries(SYNC).filter(([other]) => other !== fw).map(([, address]) => address);
-      const created = await SyncdNode.create(net, { ns: fw, id: n + 1, role: n === 0 ? 'primary' : 'backup', syncAddress: SYNC[fw], peers, filter: 'protocols = tcp udp' }, key);
+      // a long purge delay: fwa, once a standby, keeps its kernel's entries through the test
+      const created = await SyncdNode.create(net, { ns: fw, id: n + 1, role: n === 0 ? 'primary' : 'backup', syncAddress: SYNC[fw], peers, filter: 'protocols = tcp udp', purgeDelay: 600 }, key);
       nodes.set(fw, created);
       const config = validateHalfConf(created.confText(), created.confFile);
       await net.exec(fw, ['nft', '-f', '-'], { input: NAT_RULESET + renderNftRuleset(config), check: true });
@@ -62,51 +69,69 @@ describe('three nodes: a takeover from a node that had taken over', () => {
 
   it('replicates fwa\'s table to both standbys', async () => {
     await waitFor('fwa the sender, followed by both', async () => {
-      const a = await node('fwa').status();
-      return a.node.role === 'sender' && a.kernelEvents?.subscribed === true && (await node('fwb').status()).peers.some((p) => p.nodeId === 1 && p.joined) && (await node('fwc').status()).peers.some((p) => p.nodeId === 1 && p.joined);
+      if (!(await sending('fwa'))) return false;
+      return (await node('fwb').status()).peers.some((p) => p.nodeId === 1 && p.joined) && (await node('fwc').status()).peers.some((p) => p.nodeId === 1 && p.joined);
     });
     await conntrackBatch(net, 'fwa', batchLines(100, 0) + sharedInsert(1));
     await waitFor('fwb and fwc holding fwa\'s 101 connections', async () => (await copyOf('fwb', 1)) === 101 && (await copyOf('fwc', 1)) === 101);
-    expect(tableLines(await listFlows(net, 'fwb'), keep)).toEqual([]);
   });
 
-  it('fwb takes over from the dead fwa and replicates its table, the changed connection included, to fwc in its own sequence space', async () => {
-    await node('fwa').stop();
+  it('fwb takes over while fwa still sends; fwc keeps fwa\'s copy beside fwb\'s, in two sequence spaces', async () => {
     await node('fwb').notify('MASTER', 'half_lan0', 120);
-    await waitFor('fwb committed and sending', async () => {
-      const b = await node('fwb').status();
-      return b.node.role === 'sender' && b.commits.count === 1 && b.kernelEvents?.subscribed === true;
-    });
+    await waitFor('fwb committed and sending', async () => (await sending('fwb')) && (await node('fwb').status()).commits.count === 1);
     expect((await node('fwb').status()).commits.last).toMatchObject({ entries: 101, created: 101, failed: 0 });
-    await waitFor('fwc following fwb', async () => (await node('fwc').status()).peers.some((p) => p.nodeId === 2 && p.joined));
+    await waitFor('fwc holding fwb\'s table', async () => (await copyOf('fwc', 2)) === 101);
+    // fwa, still MASTER, serves one more connection: fwb's table lacks it until fwb merges it
+    await conntrackBatch(net, 'fwa', `-I -s 192.0.2.251 -d 198.51.100.251 -p tcp --sport 40001 --dport 443 --state ESTABLISHED -t 3600 -u SEEN_REPLY,ASSURED --mark 5\n`);
+    await waitFor('fwc holding fwa\'s last connection', async () => (await copyOf('fwc', 1)) === 102);
+    await node('fwa').notify('BACKUP', 'half_lan0', 150);
+    await waitFor('fwa a receiver, and fwb\'s merge of its copy replicated to fwc', async () => {
+      if ((await node('fwa').status()).node.role !== 'receiver') return false;
+      return (await node('fwb').status()).counters.kernel['frozenCopyMerges'] === 1 && (await copyOf('fwc', 2)) === 102;
+    });
     // the change first, then new connections: once fwc holds them all and has acknowledged every
     // frame fwb sent, it holds the change too
     await net.exec('fwb', ['conntrack', ...sharedMark, '2'], { check: true });
     await conntrackBatch(net, 'fwb', batchLines(50, 1000));
-    await waitFor('fwc holding fwb\'s 151 connections, every frame acknowledged', async () => {
-      if ((await copyOf('fwc', 2)) !== 151) return false;
+    await waitFor('fwc holding fwb\'s 152 connections, every frame acknowledged', async () => {
+      if ((await copyOf('fwc', 2)) !== 152) return false;
       return (await node('fwb').status()).peers.find((p) => p.nodeId === 3)?.lagFrames === 0;
     });
-    // fwa's copy is still there on fwc, frozen with the old mark, beside fwb's
-    expect(await copyOf('fwc', 1)).toBe(101);
-    expect((await node('fwc').status()).tables.external).toBe(252);
+    // fwa sent after fwb became the sender: its copy stays, the shared connection with the old mark
+    const c = await node('fwc').status();
+    expect(await copyOf('fwc', 1)).toBe(102);
+    expect(c.counters.sync['supersededCopies']).toBe(0);
+    expect(c.tables.external).toBe(254);
   });
 
   it('fwc takes over from the dead fwb: its kernel ends with fwb\'s table, the connection both copies hold as fwb last had it', async () => {
     const expected = tableLines(await listFlows(net, 'fwb'), keep);
-    expect(expected).toHaveLength(151);
+    expect(expected).toHaveLength(152);
     expect(expected.filter((line) => line.includes('192.0.2.250>198.51.100.250'))).toEqual([expect.stringContaining(' mark=2 ')]);
     await node('fwb').stop();
-    await node('fwc').notify('MASTER', 'half_lan0', 100);
-    await waitFor('fwc committed and sending', async () => {
-      const c = await node('fwc').status();
-      return c.node.role === 'sender' && c.commits.count === 1;
+    // as when keepalived promotes fwc, seconds later: fwa, a standby, has been heard since
+    await waitFor('fwa heard after fwb stopped', async () => {
+      const peers = (await node('fwc').status()).peers;
+      return (peers.find((p) => p.nodeId === 1)?.lastSeenMs ?? Infinity) < (peers.find((p) => p.nodeId === 2)?.lastSeenMs ?? 0);
     });
+    await node('fwc').notify('MASTER', 'half_lan0', 100);
+    await waitFor('fwc committed and sending', async () => (await sending('fwc')) && (await node('fwc').status()).commits.count === 1);
     const c = await node('fwc').status();
-    expect(c.commits.last?.failed).toBe(0);
+    // both copies, fwa's first (fwa, a standby now, is still heard): its 102 created, then fwb's
+    // 50 new ones created and the other 102 updated
+    expect(c.commits.last).toMatchObject({ entries: 254, created: 152, updated: 102, failed: 0 });
     const flows = await listFlows(net, 'fwc');
     expect(tableLines(flows, keep)).toEqual(expected);
     expect(flows.filter((f) => f.orig.src === '192.0.2.250').map(flowLine)).toEqual([expect.stringContaining(' mark=2 ')]);
-    expect(node('fwc').output).toMatch(/external cache committed to the kernel reason=failover entries=\d+ /);
+  });
+
+  it('fwa, a receiver, empties its copy of the dead fwb once fwc\'s full resync has ended', async () => {
+    await waitFor('fwa holding fwc\'s table, and its copy of fwb emptied', async () => {
+      const a = await node('fwa').status();
+      return a.peers.find((p) => p.nodeId === 3)?.externalEntries === 152 && a.peers.find((p) => p.nodeId === 2)?.externalEntries === 0;
+    }, 30_000);
+    const a = await node('fwa').status();
+    expect(a.counters.sync).toMatchObject({ supersededCopies: 1, supersededEntries: 152 });
+    expect(a.tables.external).toBe(152);
   });
 });

@@ -100,8 +100,8 @@ describe('SyncNode roles', () => {
     const hex = (key: Uint8Array): string => Buffer.from(key).toString('hex');
     expect(sim.member(2).external.changedSince([{ origin: 1, since }]).map((r) => hex(r.key))).toEqual([hex(makeRecord(3131, 1).key)]);
     expect(two.forgetFrozenCopies()).toEqual({ origins: [1], entries: 301 });
-    // node 1 stepped down last, node 3 has been silent: a commit writes node 1's copy last
-    expect(two.originsByLastHeard().at(-1)).toBe(1);
+    // node 1 stepped down last, node 3 has never sent: a commit writes node 1's copy last
+    expect(two.originsByLastSending().at(-1)).toBe(1);
     expect(two.overlappedCopies()).toEqual([]);
     // a split brain: node 3 becomes the sender alongside node 2, replicates, then dies
     three.localChange({ op: 'set', record: makeRecord(4242, 1) });
@@ -130,6 +130,66 @@ describe('SyncNode roles', () => {
     sim.clock.advance(50);
     expect(sim.member(2).external.peek(1)?.size).toBe(301);
     expect(two.overlappedCopies()).toEqual([]);
+  });
+
+  it('empties, on a receiver of three nodes, the copy of a sender that died once the next sender\'s full resync has ended, not before, and not during its own takeover', () => {
+    const run = (ownTakeover: boolean): { kept: number | undefined; after: number | undefined; counters: { supersededCopies: number; supersededEntries: number }; fromNext: number | undefined } => {
+      const sim = new SimCluster({ seed: 31, loss: 0.05, minDelayMs: 0.2, maxDelayMs: 2 });
+      const changes = new ChangeStream(32, 5_000);
+      sim.start(1, { role: 'sender', table: changes.initial(400) });
+      sim.start(2, { role: 'receiver' });
+      sim.start(3, { role: 'receiver' });
+      expect(settle(sim, 1, 5000)).toBeDefined();
+      const [one, two, three] = [sim.member(1).node, sim.member(2).node, sim.member(3).node];
+      one.stop();
+      sim.clock.advance(three.options.peerTimeoutMs + 100);
+      // node 1 is gone, and no one else sends: its copy is all node 3 has of its connections
+      const kept = sim.member(3).external.peek(1)?.size;
+      if (ownTakeover) three.takeoverBegins();
+      // node 2 takes over: commits node 1's copy (here: into its own table), then sends
+      for (const flow of sim.member(2).external.peek(1)?.values() ?? []) two.localChange({ op: 'set', record: flow.record });
+      two.localChange({ op: 'set', record: makeRecord(9090, 1) });
+      two.becomeSender();
+      expect(sim.member(3).external.peek(1)?.size).toBe(kept); // the resync has not ended yet
+      sim.clock.advance(3000);
+      return { kept, after: sim.member(3).external.peek(1)?.size, counters: three.counters, fromNext: sim.member(3).external.peek(2)?.size };
+    };
+    const receiver = run(false);
+    expect(receiver.kept).toBe(400);
+    expect(receiver.after).toBe(0);
+    expect(receiver.fromNext).toBe(401);
+    expect(receiver).toMatchObject({ counters: { supersededCopies: 1, supersededEntries: 400 } });
+    // node 3's own takeover commit reads the copies: they stay
+    const takingOver = run(true);
+    expect(takingOver.after).toBe(400);
+    expect(takingOver.counters.supersededCopies).toBe(0);
+  });
+
+  it('keeps, on a receiver, the copy of a peer that sent alongside the sender (a split brain), and commits it before the copy of the sender that died later', () => {
+    const sim = new SimCluster({ seed: 33, loss: 0, minDelayMs: 0.2, maxDelayMs: 1 });
+    const changes = new ChangeStream(34, 5_000);
+    sim.start(1, { role: 'sender', table: changes.initial(200) });
+    sim.start(2, { role: 'receiver' });
+    sim.start(3, { role: 'receiver' });
+    expect(settle(sim, 1, 5000)).toBeDefined();
+    const [one, two, three] = [sim.member(1).node, sim.member(2).node, sim.member(3).node];
+    two.localChange({ op: 'set', record: makeRecord(7070, 1) });
+    two.becomeSender();
+    sim.clock.advance(2000);
+    expect(three.peers.get(2)?.inbound.resynced).toBe(true);
+    expect(sim.member(3).external.peek(1)?.size).toBe(200);
+    // node 1 steps down later: its copy holds what it served until then, which node 2 never took over
+    one.becomeReceiver();
+    sim.clock.advance(three.options.peerTimeoutMs + 1000);
+    expect(sim.member(3).external.peek(1)?.size).toBe(200);
+    expect(three.counters.supersededCopies).toBe(0);
+    // node 2 dies; node 1, a receiver, is still heard: a commit on node 3 writes node 1's copy
+    // first all the same, so node 2's version of a connection both hold is the one kept
+    two.stop();
+    sim.clock.advance(three.options.peerTimeoutMs + 1000);
+    const heard = (id: number): number => three.peers.get(id)?.lastHeard ?? Number.NaN;
+    expect(heard(1)).toBeGreaterThan(heard(2));
+    expect(three.originsByLastSending()).toEqual([1, 2]);
   });
 
   it('in direct mode, reports every applied change so a kernel table can follow live', () => {
