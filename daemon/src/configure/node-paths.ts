@@ -11,7 +11,7 @@ import type { Target } from './write-plan.js';
 export const NODE_FILES = {
   halfConf: '/etc/half/half.conf',
   keepalivedConf: '/etc/keepalived/keepalived.conf',
-  /** Loaded by half-syncd.service (ExecStartPre=nft -f) before the daemon starts. */
+  /** Loaded by half-syncd.service (ExecStartPre=-half-syncd --load-table) before the daemon starts. */
   nftRules: '/etc/half/half.nft',
   /** iptables-restore --noflush input, for machines whose own rules are iptables. */
   iptablesV4: '/etc/half/iptables.rules',

@@ -14,8 +14,10 @@ export type KernelOp =
   | { readonly op: 'delete-expectation'; readonly expectation: Expectation };
 
 /** `kept`: a merge's create found the entry there already, and left it as it was. `replaced`:
- *  created after the entry in its way was deleted for it (a commit's NATed copy finding another
- *  mapping under its original tuple, or another entry holding its reply tuple; commit-plan.ts). */
+ *  created by the retry that follows deleting the entry in its way (a commit's NATed copy finding
+ *  another mapping under its original tuple, or another entry holding its reply tuple;
+ *  commit-plan.ts), even when the delete found it gone already; a retry that then has to drop
+ *  the master or the helper is counted as created-without-them. */
 export type OpAction = 'created' | 'created-without-master' | 'created-without-helper' | 'replaced' | 'updated' | 'deleted' | 'absent' | 'kept';
 
 /** The outcome of one KernelOp. `errno`/`code` are the kernel's answer (e.g. 22, "EINVAL"). */

@@ -49,9 +49,20 @@ const CORRECT_HINT = (file: string): string =>
   `correct ${file} (half configure writes its own version beside it as half.nft.half when the file was edited), or remove it to load the table rendered from half.conf`;
 
 /**
+ * What nft says when the file is right but the machine is not ready for it (yet): the kernel
+ * refused part of it (a module not loaded, a flowtable's device missing: "Could not process
+ * rule"), or an `iif` names an interface not there at boot. A start refused for these is
+ * retried (exit status 69); anything else nft places in the file (a syntax error, a set that
+ * does not exist) is the file's fault, and no restart mends it.
+ */
+const NOT_READY = ['Could not process rule', 'Interface does not exist'];
+
+/**
  * Checks half.nft beside half.conf, when there is one, with `nft -c` (nothing is loaded): the
- * daemon's start refuses a file nft would refuse (ConfigError, exit status 78) rather than run
- * without its table or be restarted for ever. ToolError when nft cannot run at all.
+ * daemon's start refuses a file nft would refuse for its own sake (ConfigError, exit status 78:
+ * no restart) rather than run without its table or be restarted for ever. ToolError (69, a
+ * restart) when nft cannot run at all, or refuses it for what the machine lacks (NOT_READY), or
+ * says nothing of where in the file.
  */
 export async function checkNftFile(configPath: string, nftCommand: readonly string[] = ['nft']): Promise<void> {
   const file = nftFileBeside(configPath);
@@ -61,6 +72,10 @@ export async function checkNftFile(configPath: string, nftCommand: readonly stri
   if (result.exitCode === 0) return;
   const stderr = String(result.stderr ?? '').trim();
   if (result.exitCode === undefined || stderr === '') throw new ToolError(`nft -c -f ${file} did not run: ${result.shortMessage ?? 'no message'}`, { hint: 'half-syncd needs nft(8) (package nftables) in PATH' });
+  const placed = stderr.includes(`${file}:`);
+  if (!placed || NOT_READY.some((words) => stderr.includes(words))) {
+    throw new ToolError(`nft -c -f ${file} refused it on this machine as it is now: ${stderr}`, { hint: 'half-syncd tries again in 2 s; if it keeps failing, load what the file names (a kernel module, an interface) or correct the file' });
+  }
   throw new ConfigError(`${file}: nft refuses it: ${stderr}`, { hint: `${CORRECT_HINT(file)}; then restart half-syncd` });
 }
 

@@ -12,14 +12,15 @@ export function dispatchMessage(node: SyncNode, peer: Peer, header: FrameHeader,
   const inbound = peer.inbound;
   const ackRequested = (header.flags & FLAG_ACK_REQUEST) !== 0;
   if (message.type === 'data') {
-    heardSending(peer);
+    if (peer.role === 'sender') peer.senderUntil = peer.lastHeard;
     inbound.onData(header.seq, message.entries, ackRequested, header.counter);
     return;
   }
   if (message.type === 'alive' || message.type === 'hello') {
     peer.role = message.role;
     if (message.role === 'sender') {
-      heardSending(peer);
+      peer.senderSince ??= { at: peer.lastHeard, seq: header.seq };
+      peer.senderUntil = peer.lastHeard;
       if (node.role === 'sender') peer.alongsideSince ??= node.config.clock.now();
     } else {
       peer.senderSince = undefined;
@@ -49,10 +50,4 @@ export function dispatchMessage(node: SyncNode, peer: Peer, header: FrameHeader,
       break;
   }
   inbound.onLastSeq(header.seq, ackRequested, header.counter);
-}
-
-/** The peer was heard as the sender just now (its latest frame). */
-function heardSending(peer: Peer): void {
-  peer.senderSince ??= peer.lastHeard;
-  peer.senderUntil = peer.lastHeard;
 }

@@ -56,9 +56,9 @@ export class InboundStream {
     return this.joined && this.applier.resynced;
   }
 
-  /** When the latest full resync of the origin that has ended since we joined began (StreamApplier). */
-  get fullResyncBegunAt(): number | undefined {
-    return this.joined ? this.applier.fullResyncBegunAt : undefined;
+  /** The frame the latest full resync of the origin that has ended since we joined began in (StreamApplier). */
+  get fullResyncBegunSeq(): number | undefined {
+    return this.joined ? this.applier.fullResyncBegunSeq : undefined;
   }
 
   /** True when a data frame with this sequence number was already applied. */
@@ -179,7 +179,7 @@ export class InboundStream {
   /** Applies one in-order frame. */
   private apply(entries: readonly StreamEntry[]): void {
     const now = this.deps.clock.now();
-    this.applier.apply(entries, now);
+    this.applier.apply(entries, now, this.expected);
     this.expected = seqAdd(this.expected, 1);
     if (this.appliedSinceAck === 0) this.firstUnackedAt = now;
     this.appliedSinceAck++;

@@ -24,14 +24,16 @@ export interface Peer {
    */
   alongsideSince: number | undefined;
   /**
-   * When it was first heard as the sender (a data frame, or an ALIVE or HELLO saying so) since it
-   * last said it was not, or restarted; undefined: not the sender now.
+   * When an ALIVE or HELLO first said it is the sender since one said it was not (or since it
+   * restarted), and that frame's header sequence number (its stream's last data frame then);
+   * undefined: not the sender now. A node announces it before its resync as the new sender.
    */
-  senderSince: number | undefined;
+  senderSince: { readonly at: number; readonly seq: number } | undefined;
   /**
-   * When it was last heard as the sender; -Infinity: never. A receiver's copy of a peer that had
-   * stopped sending before another became the sender is superseded by the other's full resync
-   * (SyncNode.forgetSupersededCopies). Kept across the peer's restart.
+   * When it was last heard as the sender (such an ALIVE or HELLO, or a data frame while it said
+   * so: a receiver sends data frames too, answering a join); -Infinity: never. A receiver's copy
+   * of a peer that had stopped sending before another became the sender is superseded by the
+   * other's full resync (SyncNode.forgetSupersededCopies). Kept across the peer's restart.
    */
   senderUntil: number;
 }

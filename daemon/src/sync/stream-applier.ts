@@ -13,21 +13,22 @@ import type { SyncCounters } from './counters.js';
 export type ExternalChangeHandler = (origin: number, change: RecordChange) => void;
 
 export class StreamApplier {
-  /** Resyncs whose begin we applied and whose end has not come yet, with when they began. */
-  private readonly openJobs = new Map<number, { readonly scope: BucketScope; readonly begunAt: number }>();
+  /** Resyncs whose begin we applied and whose end has not come yet, with the frame they began in. */
+  private readonly openJobs = new Map<number, { readonly scope: BucketScope; readonly begunSeq: number }>();
   /** Buckets to ask the origin to resync. */
   readonly repair = new Set<number>();
   /** Buckets asked for whose resync has not begun yet. */
   readonly requested = new Set<number>();
   /**
-   * When the latest resync covering every bucket that has ended since the last join began: we hold
-   * the origin's table as it was then, and every change since. Undefined: none has ended.
+   * The sequence number of the frame the latest resync covering every bucket that has ended since
+   * the last join began in: we hold the origin's table as it was then, and every change since.
+   * Undefined: none has ended.
    */
-  fullResyncBegunAt: number | undefined;
+  fullResyncBegunSeq: number | undefined;
 
   /** Whether a resync covering every bucket has ended since the last join: we hold the origin's table. */
   get resynced(): boolean {
-    return this.fullResyncBegunAt !== undefined;
+    return this.fullResyncBegunSeq !== undefined;
   }
 
   constructor(
@@ -37,7 +38,8 @@ export class StreamApplier {
     private readonly onChange: ExternalChangeHandler | undefined,
   ) {}
 
-  apply(entries: readonly StreamEntry[], now: number): void {
+  /** Applies the entries of the data frame `seq`, in order. */
+  apply(entries: readonly StreamEntry[], now: number, seq: number): void {
     const { cache, counters, origin, onChange } = this;
     for (const entry of entries) {
       switch (entry.kind) {
@@ -53,7 +55,7 @@ export class StreamApplier {
         case 'resyncBegin':
           if (this.requested.size > 0) this.answered(entry.scope);
           for (const [job, open] of this.openJobs) if (scopeCovers(entry.scope, open.scope)) this.openJobs.delete(job);
-          this.openJobs.set(entry.job, { scope: entry.scope, begunAt: now });
+          this.openJobs.set(entry.job, { scope: entry.scope, begunSeq: seq });
           cache.mark(entry.scope, markTag(entry.job));
           break;
         case 'resyncEnd':
@@ -79,7 +81,7 @@ export class StreamApplier {
   reset(): void {
     this.openJobs.clear();
     this.requested.clear();
-    this.fullResyncBegunAt = undefined;
+    this.fullResyncBegunSeq = undefined;
   }
 
   /** A resync of `scope` began: the buckets it covers are no longer waited for. */
@@ -93,7 +95,7 @@ export class StreamApplier {
     if (open === undefined) return;
     const { scope } = open;
     this.openJobs.delete(job);
-    if (scope.full || scope.buckets.length >= this.cache.bucketCount) this.fullResyncBegunAt = open.begunAt;
+    if (scope.full || scope.buckets.length >= this.cache.bucketCount) this.fullResyncBegunSeq = open.begunSeq;
     const swept = this.cache.sweep(scope, markTag(job));
     this.counters.sweptEntries += swept.length;
     for (const record of swept) this.onChange?.(this.origin, { op: 'delete', table: record.table, key: record.key });

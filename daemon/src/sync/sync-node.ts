@@ -21,6 +21,7 @@ import type { ExternalChangeHandler } from './inbound-stream.js';
 import { InboundStream } from './inbound-stream.js';
 import type { SyncOptions } from './options.js';
 import { resolveSyncOptions } from './options.js';
+import { seqAfter } from './serial.js';
 import { OutboundStream } from './outbound-stream.js';
 import type { ReconcileResult } from './local-table.js';
 import { PeerTable } from './peer-table.js';
@@ -143,14 +144,18 @@ export class SyncNode {
     const since = this.takeoverAt ?? now;
     this.takeoverAt = undefined;
     for (const peer of this.peers.values()) if (this.liveSender(peer, now)) peer.alongsideSince ??= since;
-    this.outbound.becomeSender();
+    // announced before the full resync begins: a receiver knows that resync for the new sender's
+    // (its frames come after this HELLO's sequence number; forgetSupersededCopies)
     this.broadcast({ type: 'hello', role: 'sender' });
+    this.outbound.becomeSender();
   }
 
   becomeReceiver(): void {
+    // a takeover abandoned before this node became the sender (BACKUP overtook it, its commit
+    // failed) reads the copies no longer
+    this.takeoverAt = undefined;
     if (this.role === 'receiver') return;
     // the next takeover commits every copy whole
-    this.takeoverAt = undefined;
     for (const peer of this.peers.values()) peer.alongsideSince = undefined;
     this.outbound.becomeReceiver();
     this.broadcast({ type: 'hello', role: 'receiver' });
@@ -193,23 +198,25 @@ export class SyncNode {
   /**
    * On a receiver (three or more nodes): empties the copy of every peer that is not a live sender
    * and had stopped sending before a live sender became the sender, once a full resync of that
-   * sender's, begun since, has ended. That sender took over after the peer stopped (a takeover
-   * commits the copies it holds, then re-reads its table), so the resync holds what it kept of
-   * the peer's connections, and every change since; the peer's copy is frozen at its last sending
-   * moment, and a takeover by this node would bring back, under the live table, connections the
-   * sender closed since. A peer that sent alongside the sender (a takeover's overlap, a split
-   * brain) keeps its copy: what it served last reaches the sender's table only with the sender's
-   * merge. Not while this node's own takeover commit runs (it reads the copies). A copy no resync
-   * supersedes stays, and a commit writes it first (originsByLastSending).
+   * sender's, begun after it said so, has ended. That sender took over after the peer stopped (a
+   * takeover commits the copies it holds, then re-reads its table), so the resync holds what it
+   * kept of the peer's connections, and every change since; the peer's copy is frozen at its last
+   * sending moment, and a takeover by this node would bring back, under the live table,
+   * connections the sender closed since. A peer that sent alongside the sender (a takeover's
+   * overlap, a split brain) keeps its copy: what it served last reaches the sender's table only
+   * with the sender's merge. Not while this node's own takeover commit runs (it reads the
+   * copies), nor in direct mode (copies are kept whole there, so that a peer's next full resync
+   * deletes from the kernel what it sweeps). A copy no resync supersedes stays, and a commit
+   * writes it first (originsByLastSending).
    */
   forgetSupersededCopies(now: number): void {
-    if (this.role !== 'receiver' || this.takeoverAt !== undefined) return;
+    if (this.role !== 'receiver' || this.takeoverAt !== undefined || this.config.onExternalChange !== undefined) return;
     let supersededBefore = Number.NEGATIVE_INFINITY;
     for (const peer of this.peers.values()) {
       const { senderSince } = peer;
-      const begunAt = peer.inbound.fullResyncBegunAt;
-      if (senderSince === undefined || begunAt === undefined || begunAt < senderSince || !this.liveSender(peer, now)) continue;
-      if (senderSince > supersededBefore) supersededBefore = senderSince;
+      const begunSeq = peer.inbound.fullResyncBegunSeq;
+      if (senderSince === undefined || begunSeq === undefined || !seqAfter(begunSeq, senderSince.seq) || !this.liveSender(peer, now)) continue;
+      if (senderSince.at > supersededBefore) supersededBefore = senderSince.at;
     }
     if (supersededBefore === Number.NEGATIVE_INFINITY) return;
     for (const peer of this.peers.values()) {

@@ -93,9 +93,10 @@ describe('three nodes: takeovers from a sender that stepped down late and from o
     // frame fwb sent, it holds the change too
     await net.exec('fwb', ['conntrack', ...sharedMark, '2'], { check: true });
     await conntrackBatch(net, 'fwb', batchLines(50, 1000));
-    await waitFor('fwc holding fwb\'s 152 connections, every frame acknowledged', async () => {
-      if ((await copyOf('fwc', 2)) !== 152) return false;
-      return (await node('fwb').status()).peers.find((p) => p.nodeId === 3)?.lagFrames === 0;
+    await waitFor('fwc and fwa holding fwb\'s 152 connections, every frame acknowledged', async () => {
+      if ((await copyOf('fwc', 2)) !== 152 || (await copyOf('fwa', 2)) !== 152) return false;
+      const peers = (await node('fwb').status()).peers;
+      return peers.find((p) => p.nodeId === 3)?.lagFrames === 0 && peers.find((p) => p.nodeId === 1)?.lagFrames === 0;
     });
     // fwa sent after fwb became the sender: its copy stays, the shared connection with the old mark
     const c = await node('fwc').status();

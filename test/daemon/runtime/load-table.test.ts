@@ -88,6 +88,16 @@ describe('half-syncd --load-table', () => {
     await expect(refused).rejects.toMatchObject({ message: expect.stringContaining(`${join(dir, 'half.nft')}: nft refuses it: `), hint: expect.stringContaining('then restart half-syncd') });
     await expect(checkNftFile(join(dir, 'half.conf'), [join(dir, 'no-such-nft')])).rejects.toThrow(/did not run: .*ENOENT/);
     await expect(checkNftFile(join(dir, 'half.conf'), [join(dir, 'no-such-nft')])).rejects.toBeInstanceOf(ToolError);
+    // a set that does not exist is the file's fault too
+    await writeFile(join(dir, 'half.nft'), 'table inet half {\n\tchain c {\n\t\ttype filter hook input priority 0\n\t\tip saddr @nosuchset accept\n\t}\n}\n');
+    await expect(checkNftFile(join(dir, 'half.conf'), nft)).rejects.toBeInstanceOf(ConfigError);
+    // what the machine lacks at boot (an interface, a flowtable's device) is tried again: 69, not 78
+    for (const lacking of ['\tchain c {\n\t\ttype filter hook input priority 0\n\t\tiif "h7nosuch0" accept\n\t}\n', '\tflowtable ft {\n\t\thook ingress priority 0\n\t\tdevices = { h7nosuch1 }\n\t}\n']) {
+      await writeFile(join(dir, 'half.nft'), `table inet half {\n${lacking}}\n`);
+      const notReady = checkNftFile(join(dir, 'half.conf'), nft);
+      await expect(notReady).rejects.toBeInstanceOf(ToolError);
+      await expect(notReady).rejects.toMatchObject({ message: expect.stringContaining('refused it on this machine as it is now'), hint: expect.stringContaining('tries again') });
+    }
     await rm(join(dir, 'half.nft'));
   });
 });

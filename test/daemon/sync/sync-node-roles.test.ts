@@ -133,36 +133,70 @@ describe('SyncNode roles', () => {
   });
 
   it('empties, on a receiver of three nodes, the copy of a sender that died once the next sender\'s full resync has ended, not before, and not during its own takeover', () => {
-    const run = (ownTakeover: boolean): { kept: number | undefined; after: number | undefined; counters: { supersededCopies: number; supersededEntries: number }; fromNext: number | undefined } => {
+    type Variant = 'receiver' | 'own takeover' | 'takeover abandoned';
+    const run = (variant: Variant) => {
       const sim = new SimCluster({ seed: 31, loss: 0.05, minDelayMs: 0.2, maxDelayMs: 2 });
-      const changes = new ChangeStream(32, 5_000);
-      sim.start(1, { role: 'sender', table: changes.initial(400) });
+      const changes = new ChangeStream(32, 10_000);
+      sim.start(1, { role: 'sender', table: changes.initial(4000) });
       sim.start(2, { role: 'receiver' });
       sim.start(3, { role: 'receiver' });
       expect(settle(sim, 1, 5000)).toBeDefined();
       const [one, two, three] = [sim.member(1).node, sim.member(2).node, sim.member(3).node];
+      const copy = (id: number): number | undefined => sim.member(3).external.peek(id)?.size;
       one.stop();
       sim.clock.advance(three.options.peerTimeoutMs + 100);
       // node 1 is gone, and no one else sends: its copy is all node 3 has of its connections
-      const kept = sim.member(3).external.peek(1)?.size;
-      if (ownTakeover) three.takeoverBegins();
+      const kept = copy(1);
+      if (variant !== 'receiver') three.takeoverBegins();
+      // BACKUP overtook node 3's takeover before it became the sender
+      if (variant === 'takeover abandoned') three.becomeReceiver();
       // node 2 takes over: commits node 1's copy (here: into its own table), then sends
       for (const flow of sim.member(2).external.peek(1)?.values() ?? []) two.localChange({ op: 'set', record: flow.record });
       two.localChange({ op: 'set', record: makeRecord(9090, 1) });
       two.becomeSender();
-      expect(sim.member(3).external.peek(1)?.size).toBe(kept); // the resync has not ended yet
+      // the resync under way (4,001 records at 200k/s): node 1's copy is still whole
+      while ((copy(2) ?? 0) === 0) sim.clock.advance(1);
+      const midway = { partial: (copy(2) ?? 0) < 4001, kept: copy(1) };
       sim.clock.advance(3000);
-      return { kept, after: sim.member(3).external.peek(1)?.size, counters: three.counters, fromNext: sim.member(3).external.peek(2)?.size };
+      return { kept, midway, after: copy(1), counters: three.counters, fromNext: copy(2) };
     };
-    const receiver = run(false);
-    expect(receiver.kept).toBe(400);
+    const receiver = run('receiver');
+    expect(receiver.kept).toBe(4000);
+    expect(receiver.midway).toEqual({ partial: true, kept: 4000 });
     expect(receiver.after).toBe(0);
-    expect(receiver.fromNext).toBe(401);
-    expect(receiver).toMatchObject({ counters: { supersededCopies: 1, supersededEntries: 400 } });
+    expect(receiver.fromNext).toBe(4001);
+    expect(receiver).toMatchObject({ counters: { supersededCopies: 1, supersededEntries: 4000 } });
     // node 3's own takeover commit reads the copies: they stay
-    const takingOver = run(true);
-    expect(takingOver.after).toBe(400);
+    const takingOver = run('own takeover');
+    expect(takingOver.after).toBe(4000);
     expect(takingOver.counters.supersededCopies).toBe(0);
+    // a takeover abandoned reads them no longer
+    expect(run('takeover abandoned')).toMatchObject({ after: 0, counters: { supersededCopies: 1 } });
+  });
+
+  it('does not take the data frames of a receiver (an empty resync answering a join) for a new sender\'s', () => {
+    const sim = new SimCluster({ seed: 35, loss: 0, minDelayMs: 0.2, maxDelayMs: 1 });
+    const changes = new ChangeStream(36, 5_000);
+    sim.start(1, { role: 'sender', table: changes.initial(300) });
+    sim.start(2, { role: 'receiver' });
+    sim.start(3, { role: 'receiver' });
+    expect(settle(sim, 1, 5000)).toBeDefined();
+    const [one, two, three] = [sim.member(1).node, sim.member(2).node, sim.member(3).node];
+    one.stop();
+    sim.clock.advance(three.options.peerTimeoutMs + 100);
+    // node 3 joins node 2's stream again: node 2, a receiver, answers with a full resync of nothing
+    const before = two.counters.fullResyncsStarted;
+    three.requestResync(2);
+    sim.clock.advance(500);
+    expect(two.counters.fullResyncsStarted).toBeGreaterThan(before);
+    expect(three.peers.get(2)?.inbound.resynced).toBe(true);
+    expect(three.peers.get(2)).toMatchObject({ senderSince: undefined, senderUntil: Number.NEGATIVE_INFINITY });
+    expect(sim.member(3).external.peek(1)?.size).toBe(300);
+    // once node 2 becomes the sender and its resync has ended, node 1's copy goes
+    two.becomeSender();
+    sim.clock.advance(1000);
+    expect(sim.member(3).external.peek(1)?.size).toBe(0);
+    expect(three.counters.supersededCopies).toBe(1);
   });
 
   it('keeps, on a receiver, the copy of a peer that sent alongside the sender (a split brain), and commits it before the copy of the sender that died later', () => {
