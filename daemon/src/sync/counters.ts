@@ -39,8 +39,9 @@ export interface SyncCounters {
   /** External entries deleted at the end of a resync because the origin no longer has them. */
   sweptEntries: number;
   /**
-   * A receiver's copies of peers that had stopped sending before the sender's full resync began,
-   * emptied (that resync holds what the sender took over from them), and the entries they held.
+   * A receiver's copies of peers that had stopped sending before the present sender became one,
+   * emptied once its full resync ended (it holds what the sender took over from them), and the
+   * entries they held (SyncNode.forgetSupersededCopies).
    */
   supersededCopies: number;
   supersededEntries: number;
