@@ -10,12 +10,11 @@
 // with exit status 78, the one status that stops the restarts (RestartPreventExitStatus= looks
 // at the main process alone: a failed ExecStartPre= would be restarted every two seconds).
 import { access } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { loadHalfConf } from '../config/load-config.js';
 import { NFT_TABLE } from '../config/nft-ruleset.js';
 import { ConfigError, ToolError } from '../errors.js';
-import { NftTable } from './nft-table-keeper.js';
+import { nftFileBeside, NftTable } from './nft-table-keeper.js';
 
 /**
  * Loads the table; returns what to print. Throws ToolError (nft refused) or ConfigError (no file,
@@ -38,11 +37,6 @@ async function guardOff(nftCommand: readonly string[]): Promise<void> {
   for (const set of ['guard', 'hold_new']) {
     await execa(command ?? 'nft', [...prefix, 'flush', 'set', 'inet', NFT_TABLE, set], { reject: false, stdin: 'ignore' }).catch(() => undefined);
   }
-}
-
-/** half.nft beside half.conf, the file the unit loads when it is there. */
-function nftFileBeside(configPath: string): string {
-  return join(dirname(configPath), 'half.nft');
 }
 
 const CORRECT_HINT = (file: string): string =>

@@ -87,6 +87,11 @@ export class NftTableKeeper {
   }
 }
 
+/** half.nft beside half.conf (/etc/half/half.nft), the file the unit and the keeper load when it is there. */
+export function nftFileBeside(configPath: string): string {
+  return join(dirname(configPath), 'half.nft');
+}
+
 /** `table inet half` through nft(8): the file beside half.conf when there is one, else half.conf's rendering. */
 export class NftTable implements NftTableOps {
   constructor(
@@ -100,7 +105,7 @@ export class NftTable implements NftTableOps {
   }
 
   async load(): Promise<void> {
-    const file = join(dirname(this.config.source), 'half.nft');
+    const file = nftFileBeside(this.config.source);
     const text = await readFile(file, 'utf8').catch(() => renderNftRuleset(this.config));
     const result = await this.nft(['-f', '-'], text);
     if (result.exitCode !== 0) throw new ToolError(`nft -f refused table inet ${NFT_TABLE}: ${result.stderr.trim()}`);

@@ -155,7 +155,7 @@ describe('SyncNode roles', () => {
       two.localChange({ op: 'set', record: makeRecord(9090, 1) });
       two.becomeSender();
       // the resync under way (4,001 records at 200k/s): node 1's copy is still whole
-      while ((copy(2) ?? 0) === 0) sim.clock.advance(1);
+      for (let ms = 0; ms < 1000 && (copy(2) ?? 0) === 0; ms++) sim.clock.advance(1);
       const midway = { partial: (copy(2) ?? 0) < 4001, kept: copy(1) };
       sim.clock.advance(3000);
       return { kept, midway, after: copy(1), counters: three.counters, fromNext: copy(2) };
