@@ -51,6 +51,15 @@ export interface SyncNodeConfig {
   readonly packing?: RecordPacking;
 }
 
+/**
+ * How long after a peer was last heard as the sender, beyond the peer timeout, a receiver keeps
+ * its copy even when superseded (forgetSupersededCopies): a peer that sent while the new sender's
+ * takeover commit ran may hold connections that sender merges only once it sees the peer stop
+ * (at once for a peer that steps down, after the peer timeout for one that died; the merge runs
+ * on a 1-s tick), and replicates after.
+ */
+export const SUPERSEDE_GRACE_MS = 2000;
+
 export class SyncNode {
   readonly counters: SyncCounters = emptySyncCounters();
   readonly options: SyncOptions;
@@ -204,7 +213,9 @@ export class SyncNode {
    * sending moment, and a takeover by this node would bring back, under the live table,
    * connections the sender closed since. A peer that sent alongside the sender (a takeover's
    * overlap, a split brain) keeps its copy: what it served last reaches the sender's table only
-   * with the sender's merge. Not while this node's own takeover commit runs (it reads the
+   * with the sender's merge; and every copy stays until SUPERSEDE_GRACE_MS beyond the peer
+   * timeout after its peer last sent, for the merge of what it sent during the sender's takeover
+   * commit. Not while this node's own takeover commit runs (it reads the
    * copies), nor in direct mode (copies are kept whole there, so that a peer's next full resync
    * deletes from the kernel what it sweeps). A copy no resync supersedes stays, and a commit
    * writes it first (originsByLastSending).
@@ -219,8 +230,9 @@ export class SyncNode {
       if (senderSince.at > supersededBefore) supersededBefore = senderSince.at;
     }
     if (supersededBefore === Number.NEGATIVE_INFINITY) return;
+    const stoppedBefore = now - this.options.peerTimeoutMs - SUPERSEDE_GRACE_MS;
     for (const peer of this.peers.values()) {
-      if (peer.senderUntil >= supersededBefore || this.liveSender(peer, now)) continue;
+      if (peer.senderUntil >= supersededBefore || peer.senderUntil > stoppedBefore || this.liveSender(peer, now)) continue;
       const cache = this.config.external.peek(peer.nodeId);
       if (cache === undefined || cache.size === 0) continue;
       this.counters.supersededCopies++;

@@ -157,12 +157,16 @@ describe('SyncNode roles', () => {
       // the resync under way (4,001 records at 200k/s): node 1's copy is still whole
       for (let ms = 0; ms < 1000 && (copy(2) ?? 0) === 0; ms++) sim.clock.advance(1);
       const midway = { partial: (copy(2) ?? 0) < 4001, kept: copy(1) };
+      // the resync has ended, within the grace after node 1 last sent: still kept
+      sim.clock.advance(300);
+      const ended = { resynced: copy(2) === 4001, kept: copy(1) };
       sim.clock.advance(3000);
-      return { kept, midway, after: copy(1), counters: three.counters, fromNext: copy(2) };
+      return { kept, midway, ended, after: copy(1), counters: three.counters, fromNext: copy(2) };
     };
     const receiver = run('receiver');
     expect(receiver.kept).toBe(4000);
     expect(receiver.midway).toEqual({ partial: true, kept: 4000 });
+    expect(receiver.ended).toEqual({ resynced: true, kept: 4000 });
     expect(receiver.after).toBe(0);
     expect(receiver.fromNext).toBe(4001);
     expect(receiver).toMatchObject({ counters: { supersededCopies: 1, supersededEntries: 4000 } });
@@ -194,7 +198,7 @@ describe('SyncNode roles', () => {
     expect(sim.member(3).external.peek(1)?.size).toBe(300);
     // once node 2 becomes the sender and its resync has ended, node 1's copy goes
     two.becomeSender();
-    sim.clock.advance(1000);
+    sim.clock.advance(2000);
     expect(sim.member(3).external.peek(1)?.size).toBe(0);
     expect(three.counters.supersededCopies).toBe(1);
   });
