@@ -40,7 +40,7 @@ export const DEFAULT_BUFFER_SIZE = 64 * 1024 * 1024;
 
 /** The code of the error the bundles' loader throws when the binding's .node file is missing or
  *  does not load (debian/half-syncd/netlink-loader.cjs: the binding loads on first use). */
-export const BINDING_NOT_LOADED = 'HALF_NETLINK_BINDING';
+const BINDING_NOT_LOADED = 'HALF_NETLINK_BINDING';
 const BINDING_HINT =
   'the netlink binding ships with half-syncd in /usr/lib/half/netlink/prebuilds/ (linux-x64 or linux-arm64): reinstall the package (apt-get install --reinstall half-syncd)';
 
