@@ -104,6 +104,31 @@ export function parseIpAddress(text: string): IpAddress | undefined {
   return { family: 6, bytes: v6, text: formatV6(v6) };
 }
 
+export type AddressResult =
+  | { readonly ok: true; readonly address: IpAddress }
+  | { readonly ok: false; readonly reason: string };
+
+/**
+ * Parses an address as half.conf and the configure answers take it: an IPv4-mapped IPv6 address
+ * (::ffff:0:0/96, RFC 4291 §2.5.5.2) is refused with its IPv4 form, as the kernel sends, receives
+ * and filters such traffic as IPv4: rules or VIPs written with the IPv6 form would never match it.
+ */
+export function readIpAddress(text: string): AddressResult {
+  const address = parseIpAddress(text);
+  if (address === undefined) return { ok: false, reason: `"${text}" is not an IPv4 or IPv6 address` };
+  const v4 = mappedIpv4(address);
+  if (v4 !== undefined) return { ok: false, reason: `"${text}" is an IPv4-mapped IPv6 address; write the IPv4 address ${v4}` };
+  return { ok: true, address };
+}
+
+/** The IPv4 address inside ::ffff:a.b.c.d, or undefined for any other address. */
+export function mappedIpv4(address: IpAddress): string | undefined {
+  if (address.family !== 6) return undefined;
+  for (let i = 0; i < 10; i++) if (address.bytes[i] !== 0) return undefined;
+  if (address.bytes[10] !== 0xff || address.bytes[11] !== 0xff) return undefined;
+  return [...address.bytes.subarray(12)].join('.');
+}
+
 export type PrefixResult =
   | { readonly ok: true; readonly prefix: IpPrefix }
   | { readonly ok: false; readonly reason: string };
@@ -115,8 +140,9 @@ export type PrefixResult =
 export function parseIpPrefix(text: string, options: { readonly requireLength?: boolean } = {}): PrefixResult {
   const slash = text.indexOf('/');
   const addressText = slash < 0 ? text : text.slice(0, slash);
-  const address = parseIpAddress(addressText);
-  if (address === undefined) return { ok: false, reason: `"${addressText}" is not an IPv4 or IPv6 address` };
+  const read = readIpAddress(addressText);
+  if (!read.ok) return read;
+  const address = read.address;
   const max = address.family === 4 ? 32 : 128;
   if (slash < 0) {
     if (options.requireLength === true) return { ok: false, reason: `"${text}" has no prefix length` };

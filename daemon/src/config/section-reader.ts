@@ -3,7 +3,7 @@
 // once; keys nobody read are reported as unknown (with the nearest known key as a suggestion).
 import type { ProblemList } from './config-error.js';
 import type { IniEntry, IniSection } from './ini.js';
-import { parseIpAddress, parseIpPrefix, type IpAddress, type IpPrefix } from './ip-address.js';
+import { parseIpPrefix, readIpAddress, type IpAddress, type IpPrefix } from './ip-address.js';
 
 const TRUE_WORDS = new Set(['yes', 'true', 'on', '1']);
 const FALSE_WORDS = new Set(['no', 'false', 'off', '0']);
@@ -133,9 +133,10 @@ export class SectionReader {
   }
 
   address(key: string, value: string, fix: string): IpAddress | undefined {
-    const address = parseIpAddress(value);
-    if (address === undefined) this.fail(key, `"${value}" is not an IPv4 or IPv6 address`, fix);
-    return address;
+    const read = readIpAddress(value);
+    if (read.ok) return read.address;
+    this.fail(key, read.reason, fix);
+    return undefined;
   }
 
   prefixes(key: string, value: string, requireLength: boolean, fix: string): IpPrefix[] | undefined {

@@ -3,7 +3,7 @@
 // turns them into ConfValues for half-conf-edit.ts. Each problem names its question, so the
 // config script can ask exactly that question again. Pure.
 import { parseClusterKey } from '../config/cluster-key.js';
-import { parseIpAddress } from '../config/ip-address.js';
+import { readIpAddress } from '../config/ip-address.js';
 import { splitList } from '../config/section-reader.js';
 import { isInterfaceName } from '../config/validate-sync.js';
 import { answer, type Answers, type Question } from './answers.js';
@@ -53,25 +53,26 @@ export function checkAnswers(answers: Answers, facts: MachineFacts, keys: KeySta
   else if (syncIface === undefined) fail('sync-interface', `this machine has no interface ${ifname} (it has: ${interfaceNames(facts)})`);
 
   const addressText = answer(answers, 'sync-address');
-  const address = parseIpAddress(addressText);
-  if (address === undefined) {
-    fail('sync-address', `"${addressText}" is not an IPv4 or IPv6 address (write it without a prefix length, e.g. 203.0.113.1)`);
-  } else if (syncIface !== undefined && !syncIface.addresses.some((a) => a.address.text === address.text)) {
-    const owner = interfaceWithAddress(facts, address);
+  const read = readIpAddress(addressText);
+  const address = read.ok ? read.address : undefined;
+  if (!read.ok) {
+    fail('sync-address', `${read.reason} (write it without a prefix length, e.g. 203.0.113.1)`);
+  } else if (syncIface !== undefined && !syncIface.addresses.some((a) => a.address.text === read.address.text)) {
+    const owner = interfaceWithAddress(facts, read.address);
     const here = syncIface.addresses.map((a) => a.address.text).join(', ') || 'no address';
     fail('sync-address', owner === undefined
-      ? `${address.text} is not an address of this machine (${ifname} has ${here}); configure the interface first or pick one of its addresses`
-      : `${address.text} is on ${owner.name}, not on the sync interface ${ifname} (which has ${here})`);
+      ? `${read.address.text} is not an address of this machine (${ifname} has ${here}); configure the interface first or pick one of its addresses`
+      : `${read.address.text} is on ${owner.name}, not on the sync interface ${ifname} (which has ${here})`);
   }
 
   const peers: string[] = [];
   const peerWords = splitList(answer(answers, 'sync-peers'));
   if (peerWords.length === 0) fail('sync-peers', 'no peer given: write the other node\'s address on the sync link, e.g. 203.0.113.2');
   for (const word of peerWords) {
-    const peer = parseIpAddress(word);
-    if (peer === undefined) fail('sync-peers', `"${word}" is not an IPv4 or IPv6 address`);
-    else if (interfaceWithAddress(facts, peer) !== undefined) fail('sync-peers', `${peer.text} is an address of this machine; peers are the other nodes' addresses on the sync link`);
-    else peers.push(peer.text);
+    const readPeer = readIpAddress(word);
+    if (!readPeer.ok) fail('sync-peers', readPeer.reason);
+    else if (interfaceWithAddress(facts, readPeer.address) !== undefined) fail('sync-peers', `${readPeer.address.text} is an address of this machine; peers are the other nodes' addresses on the sync link`);
+    else peers.push(readPeer.address.text);
   }
 
   let vips: readonly VipLine[] = [];

@@ -3,7 +3,7 @@
 // prefix arithmetic is checked on known cases.
 import { isIP } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { isMulticast, isSpecial, networkOf, parseIpAddress, parseIpPrefix, prefixContains } from '../../../daemon/src/config/ip-address.js';
+import { isMulticast, isSpecial, networkOf, parseIpAddress, parseIpPrefix, prefixContains, readIpAddress } from '../../../daemon/src/config/ip-address.js';
 
 const TRICKY = [
   '192.0.2.1', '0.0.0.0', '255.255.255.255', '256.1.1.1', '01.2.3.4', '1.2.3', '1.2.3.4.5', '1..2.3', ' 1.2.3.4',
@@ -43,6 +43,23 @@ describe('parseIpAddress', () => {
     expect(parseIpAddress('2001:DB8::A')?.text).toBe('2001:db8::a');
     // Unlike net.isIP, a zone index is refused: half.conf addresses are global, never link-local scoped.
     expect(parseIpAddress('fe80::1%eth0')).toBeUndefined();
+  });
+});
+
+describe('readIpAddress', () => {
+  it('refuses IPv4-mapped IPv6 addresses with their IPv4 form, in every spelling', () => {
+    for (const text of ['::ffff:203.0.113.2', '::FFFF:cb00:7102', '0:0:0:0:0:ffff:203.0.113.2']) {
+      expect(readIpAddress(text)).toEqual({ ok: false, reason: `"${text}" is an IPv4-mapped IPv6 address; write the IPv4 address 203.0.113.2` });
+    }
+    expect(parseIpPrefix('::ffff:192.0.2.254/120')).toEqual({ ok: false, reason: '"::ffff:192.0.2.254" is an IPv4-mapped IPv6 address; write the IPv4 address 192.0.2.254' });
+  });
+
+  it('takes addresses next to the mapped range', () => {
+    expect(readIpAddress('::fffe:203.0.113.2')).toMatchObject({ ok: true, address: { family: 6 } });
+    expect(readIpAddress('::1:ffff:203.0.113.2')).toMatchObject({ ok: true, address: { family: 6 } });
+    expect(readIpAddress('64:ff9b::203.0.113.2')).toMatchObject({ ok: true, address: { family: 6 } });
+    expect(readIpAddress('203.0.113.2')).toMatchObject({ ok: true, address: { family: 4, text: '203.0.113.2' } });
+    expect(readIpAddress('203.0.113')).toEqual({ ok: false, reason: '"203.0.113" is not an IPv4 or IPv6 address' });
   });
 });
 

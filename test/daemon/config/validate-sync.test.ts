@@ -38,6 +38,9 @@ describe('[sync]', () => {
     ['interface = sync0\naddress = 224.0.0.1\npeers = 203.0.113.2', '6 sync.address: 224.0.0.1 is not a unicast address'],
     ['interface = sync0\naddress = 203.0.113.1\npeers = 2001:db8::2', '7 sync.peers: 2001:db8::2 is IPv6 but address is IPv4'],
     ['interface = sync0\naddress = 203.0.113.1\npeers = 127.0.0.1', '7 sync.peers: 127.0.0.1 is not a unicast address'],
+    // the kernel sends and filters IPv4-mapped traffic as IPv4: half.nft's ip6 rule would drop every sync frame
+    ['interface = sync0\naddress = 203.0.113.1\npeers = ::ffff:203.0.113.2', '7 sync.peers: "::ffff:203.0.113.2" is an IPv4-mapped IPv6 address; write the IPv4 address 203.0.113.2'],
+    ['interface = sync0\naddress = ::ffff:cb00:7101\npeers = 2001:db8::2', '6 sync.address: "::ffff:cb00:7101" is an IPv4-mapped IPv6 address; write the IPv4 address 203.0.113.1'],
     ['interface = sync0\naddress = 203.0.113.1\npeers =', '7 sync.peers: is empty'],
     ['interface = sync0\naddress = fe80::1\npeers = 2001:db8::2', '6 sync.address: fe80::1 is link-local: binding it needs a zone, which half.conf cannot give'],
     ['interface = sync0\naddress = 2001:db8::1\npeers = fe80::2', '7 sync.peers: fe80::2 is link-local: it needs a zone, which half.conf cannot give'],

@@ -39,6 +39,12 @@ describe('checkAnswers', () => {
     expect(problems({ 'sync-peers': '203.0.113.2 198.51.100.1' })).toEqual([{ question: 'sync-peers', message: expect.stringContaining('198.51.100.1 is an address of this machine') }]);
   });
 
+  it('refuses IPv4-mapped IPv6 addresses, naming the IPv4 address to write', () => {
+    expect(problems({ 'sync-peers': '::ffff:203.0.113.2' })).toEqual([{ question: 'sync-peers', message: '"::ffff:203.0.113.2" is an IPv4-mapped IPv6 address; write the IPv4 address 203.0.113.2' }]);
+    expect(problems({ 'sync-address': '::ffff:203.0.113.1' })).toEqual([{ question: 'sync-address', message: expect.stringContaining('write the IPv4 address 203.0.113.1') }]);
+    expect(problems({ vips: 'eth0=::ffff:192.0.2.254/120' })).toEqual([{ question: 'vips', message: expect.stringContaining('write the IPv4 address 192.0.2.254') }]);
+  });
+
   it('refuses a prefix that does not parse and a key of the wrong length', () => {
     expect(problems({ vips: 'eth0=192.0.2.254/40' })).toEqual([{ question: 'vips', message: expect.stringContaining('"/40" is not a prefix length') }]);
     expect(problems({ 'cluster-key': 'abcd' })).toEqual([{ question: 'cluster-key', message: expect.stringContaining('holds 4 hex digits, not 64') }]);
