@@ -1,12 +1,13 @@
 // Carries out a WritePlan: every new file is staged first (a failure leaves the old files and
 // the registry untouched), then the registry learns the new hashes while still knowing the old
-// ones, then the files are renamed into place, and last the registry forgets the old hashes.
+// ones, then the files are renamed into place as one change (replace-files.ts: a failure puts
+// back what was replaced), and last the registry forgets the old hashes.
 // The registry is read and written only here (and by half-syncd's postrm on purge).
-import { rm } from 'node:fs/promises';
 import { NodeFileError } from '../errors.js';
-import { commitFile, discardFile, readIfExists, stageFile, writeFileAtomic, type StagedFile } from './atomic-file.js';
+import { discardFile, readIfExists, stageFile, writeFileAtomic, type StagedFile } from './atomic-file.js';
 import { formatRegistry, parseRegistry, type Registry } from './generated-registry.js';
 import type { NodePaths } from './node-paths.js';
+import { replaceFiles, ReplaceFilesError } from './replace-files.js';
 import type { WritePlan } from './write-plan.js';
 
 // The registry names files as the node does (/etc/…), below whatever root they were written: an
@@ -62,8 +63,36 @@ export async function applyWritePlan(plan: WritePlan, previous: Registry, paths:
       });
     }
   }
-  await writeRegistry(paths, union(previous, plan.registry));
-  for (const file of staged) await commitFile(file);
-  for (const action of plan.actions) if (action.kind === 'remove') await rm(action.path, { force: true });
-  await writeRegistry(paths, plan.registry);
+  try {
+    await writeRegistry(paths, union(previous, plan.registry));
+  } catch (error) {
+    await Promise.all(staged.map(discardFile));
+    throw new NodeFileError(`could not write ${paths.registry}: ${error instanceof Error ? error.message : String(error)}`, {
+      hint: 'nothing was changed: make that folder writable (and a folder), then run the command again',
+      cause: error,
+    });
+  }
+  const removals = plan.actions.flatMap((action) => (action.kind === 'remove' ? [action.path] : []));
+  try {
+    await replaceFiles(staged, removals);
+  } catch (error) {
+    if (!(error instanceof ReplaceFilesError)) throw error;
+    // The registry lists the old hashes and the new: right for either content of every file.
+    await writeRegistry(paths, previous).catch(() => undefined);
+    const undone = error.notRestored.length === 0;
+    throw new NodeFileError(`could not put ${error.path} in place: ${error.reason}`, {
+      hint: undone
+        ? `nothing was changed (the files already replaced were put back): make ${error.path} replaceable (not immutable, not a mount point, its folder writable), then run the command again`
+        : `some files were changed and could not be put back: ${error.notRestored.join(', ')}; fix ${error.path}, then run the command again to write them all`,
+      cause: error,
+    });
+  }
+  try {
+    await writeRegistry(paths, plan.registry);
+  } catch (error) {
+    throw new NodeFileError(`the files are in place, but ${paths.registry} could not be rewritten: ${error instanceof Error ? error.message : String(error)}`, {
+      hint: 'it still lists the old checksums beside the new ones (harmless); run the command again once the folder is writable',
+      cause: error,
+    });
+  }
 }

@@ -1,13 +1,15 @@
 // `half configure` on a throw-away root: the files keepalived, nft and iptables-restore read are
 // written, pass the real tools' checks inside a namespace shaped like the node, and are never
 // written over an admin's own or edited file.
-import { cp } from 'node:fs/promises';
+import { cp, readdir } from 'node:fs/promises';
+import { execa } from 'execa';
 import { relative } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { configureNode } from '../../../daemon/src/configure/configure-node.js';
 import { parseRegistry, sha256Hex } from '../../../daemon/src/configure/generated-registry.js';
 import { nodePaths } from '../../../daemon/src/configure/node-paths.js';
 import { HalfConfError } from '../../../daemon/src/config/config-error.js';
+import { NodeFileError } from '../../../daemon/src/errors.js';
 import { firewallNamespace, type FirewallNs } from './helpers/firewall-ns.js';
 import { configuredPrimary, nodeRoot, PRIMARY_CONF, type NodeRoot } from './helpers/node-root.js';
 
@@ -105,6 +107,30 @@ describe('configureNode', () => {
     await root.write('/etc/half/cluster.key', 'abcd\n', 0o644);
     await expect(configureNode(nodePaths(root.dir))).rejects.toThrow(/has mode 0644: others can read the cluster key/);
     for (const path of [...RENDERED, '/var/lib/half/generated']) expect(await root.exists(path)).toBe(false);
+  });
+
+  it('changes no file when one of them cannot be replaced (an immutable file), and says which', async () => {
+    await configuredPrimary(root);
+    await configureNode(nodePaths(root.dir));
+    const before = new Map<string, string>();
+    for (const path of [...RENDERED, '/var/lib/half/generated']) before.set(path, await root.read(path));
+    await root.write('/etc/half/half.conf', PRIMARY_CONF.replace('peers = 203.0.113.2', 'peers = 203.0.113.2\nport = 3790'));
+    const stuck = root.at('/etc/half/ip6tables.rules'); // rendered after keepalived.conf, half.nft and iptables.rules
+    await execa('chattr', ['+i', stuck]);
+    try {
+      const error = await configureNode(nodePaths(root.dir)).then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(NodeFileError);
+      expect((error as NodeFileError).message).toBe(`could not put ${stuck} in place: EPERM`);
+      expect((error as NodeFileError).hint).toMatch(/^nothing was changed .*make .*ip6tables\.rules replaceable/);
+      for (const [path, text] of before) expect(await root.read(path), path).toBe(text);
+      const leftovers = (await readdir(root.at('/etc/half'))).filter((name) => name.includes('.half-'));
+      expect(leftovers).toEqual([]);
+    } finally {
+      await execa('chattr', ['-i', stuck]);
+    }
+    const report = await configureNode(nodePaths(root.dir));
+    expect(report.changed).toEqual(expect.arrayContaining([root.at('/etc/half/half.nft'), stuck]));
+    expect(await root.read('/etc/half/ip6tables.rules')).toContain('3790');
   });
 
   it('says how to finish when the node has no half.conf', async () => {
