@@ -44,6 +44,19 @@ export function readFilter(filter: SectionReader): Partial<HalfConfig['filter']>
   };
 }
 
+/**
+ * The longest control-socket path: a unix socket's sun_path holds 107 bytes and a NUL, and the
+ * daemon binds `PATH.PID.new` first (up to 12 bytes more) to rename it into place at mode 0600.
+ */
+export const CONTROL_SOCKET_MAX_BYTES = 95;
+
+function controlSocket(daemon: SectionReader, fallback: string): string | undefined {
+  const path = daemon.path('control-socket', fallback);
+  if (path === undefined || Buffer.byteLength(path) <= CONTROL_SOCKET_MAX_BYTES) return path;
+  daemon.fail('control-socket', `is ${Buffer.byteLength(path)} bytes long; a unix socket path here may have at most ${CONTROL_SOCKET_MAX_BYTES}`, `write a shorter path, such as ${fallback}`);
+  return undefined;
+}
+
 export function readDaemon(daemon: SectionReader): Partial<HalfConfig['daemon']> {
   return {
     mode: daemon.choice('mode', ['external-cache', 'direct'] as const, 'external-cache'),
@@ -51,6 +64,6 @@ export function readDaemon(daemon: SectionReader): Partial<HalfConfig['daemon']>
     purgeDelaySeconds: daemon.seconds('purge-delay', 0, 3600, 0, DEFAULTS.purgeDelaySeconds, 'write whole seconds from 0 to 3600, e.g. purge-delay = 60'),
     metricsPort: daemon.int('metrics-port', 0, 65535, DEFAULTS.metricsPort, `write a TCP port (default ${DEFAULTS.metricsPort}), or 0 to turn the metrics endpoint off`),
     metricsAddress: '127.0.0.1',
-    controlSocket: daemon.path('control-socket', DEFAULTS.controlSocket),
+    controlSocket: controlSocket(daemon, DEFAULTS.controlSocket),
   };
 }

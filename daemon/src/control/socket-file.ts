@@ -5,10 +5,14 @@
 import { connect, type Server } from 'node:net';
 import { chmod, lstat, mkdir, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { HalfRepoError } from '../../../repo-tool/src/model/errors.js';
+import { CONTROL_SOCKET_MAX_BYTES } from '../config/validate-daemon.js';
+import { ConfigError, HalfRepoError } from '../errors.js';
 
-/** The control socket path cannot be used. */
-export class SocketPathError extends HalfRepoError {}
+/** The control socket path cannot be used as configured (restarting will not help: exit 78). */
+export class SocketPathError extends ConfigError {}
+
+/** The control socket cannot be had now (another daemon answers on it, a bind failed: exit 69). */
+export class SocketBusyError extends HalfRepoError {}
 
 function errnoOf(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code;
@@ -34,16 +38,16 @@ async function clearStale(path: string): Promise<void> {
     info = await lstat(path);
   } catch (error) {
     if (errnoOf(error) === 'ENOENT') return;
-    throw new SocketPathError(`cannot inspect the control socket path ${path}: ${String(error)}`, { cause: error });
+    throw new SocketBusyError(`cannot inspect the control socket path ${path}: ${String(error)}`, { cause: error });
   }
   if (!info.isSocket()) {
     throw new SocketPathError(`${path} exists and is not a socket`, { hint: 'remove it, or set control-socket in [daemon] of half.conf to another path' });
   }
   if (await isListening(path)) {
-    throw new SocketPathError(`another process already answers on the control socket ${path}`, { hint: 'is half-syncd already running? (`systemctl status half-syncd`)' });
+    throw new SocketBusyError(`another process already answers on the control socket ${path}`, { hint: 'is half-syncd already running? (`systemctl status half-syncd`)' });
   }
   await unlink(path).catch((error: unknown) => {
-    if (errnoOf(error) !== 'ENOENT') throw new SocketPathError(`cannot remove the stale control socket ${path}: ${String(error)}`, { cause: error });
+    if (errnoOf(error) !== 'ENOENT') throw new SocketBusyError(`cannot remove the stale control socket ${path}: ${String(error)}`, { cause: error });
   });
 }
 
@@ -60,7 +64,9 @@ function listenOn(server: Server, path: string): Promise<void> {
 
 /** Binds `server` to `path` with mode 0600; returns the inode now at `path` (see removeSocketFile). */
 export async function bindSocketFile(server: Server, path: string): Promise<number> {
-  if (Buffer.byteLength(path) > 100) throw new SocketPathError(`the control socket path ${path} is too long for a unix socket (at most 100 bytes)`, { hint: 'choose a shorter control-socket path in half.conf' });
+  if (Buffer.byteLength(path) > CONTROL_SOCKET_MAX_BYTES) {
+    throw new SocketPathError(`the control socket path ${path} is too long for a unix socket (at most ${CONTROL_SOCKET_MAX_BYTES} bytes)`, { hint: 'choose a shorter control-socket path in half.conf' });
+  }
   try {
     await mkdir(dirname(path), { recursive: true, mode: 0o755 });
   } catch (error) {
@@ -79,7 +85,7 @@ export async function bindSocketFile(server: Server, path: string): Promise<numb
   } catch (error) {
     server.close();
     await unlink(temporary).catch(() => undefined);
-    throw new SocketPathError(`cannot create the control socket ${path}: ${(error as Error).message}`, { cause: error, hint: `check that ${dirname(path)} is a writable directory` });
+    throw new SocketBusyError(`cannot create the control socket ${path}: ${(error as Error).message}`, { cause: error, hint: `check that ${dirname(path)} is a writable directory` });
   }
   return (await lstat(path)).ino;
 }

@@ -1,6 +1,7 @@
 // [filter] and [daemon]: what is replicated and how the daemon runs.
 import { describe, expect, it } from 'vitest';
 import { validateHalfConf } from '../../../daemon/src/config/validate.js';
+import { CONTROL_SOCKET_MAX_BYTES } from '../../../daemon/src/config/validate-daemon.js';
 import { brief, MINIMAL, problemsOf } from './fixtures/problems.js';
 
 describe('[filter]', () => {
@@ -27,6 +28,14 @@ describe('[daemon]', () => {
     const config = validateHalfConf(`${MINIMAL}[daemon]\nmode = direct\nevent-reader = pump\npurge-delay = 5s\nmetrics-port = 19477\ncontrol-socket = /run/half/ctl.sock\n`, 'h');
     expect(config.daemon).toEqual({ mode: 'direct', eventReader: 'pump', purgeDelaySeconds: 5, metricsPort: 19477, metricsAddress: '127.0.0.1', controlSocket: '/run/half/ctl.sock' });
     expect(validateHalfConf(MINIMAL, 'h').daemon.eventReader).toBe('daemon');
+  });
+
+  it('refuses a control socket path too long for the socket the daemon binds', () => {
+    const at = (bytes: number): string => `/run/half/${'s'.repeat(bytes - '/run/half/.sock'.length)}.sock`;
+    expect(validateHalfConf(`${MINIMAL}[daemon]\ncontrol-socket = ${at(CONTROL_SOCKET_MAX_BYTES)}\n`, 'h').daemon.controlSocket).toBe(at(CONTROL_SOCKET_MAX_BYTES));
+    expect(brief(problemsOf(`${MINIMAL}[daemon]\ncontrol-socket = ${at(CONTROL_SOCKET_MAX_BYTES + 1)}\n`))).toEqual([
+      `11 daemon.control-socket: is ${CONTROL_SOCKET_MAX_BYTES + 1} bytes long; a unix socket path here may have at most ${CONTROL_SOCKET_MAX_BYTES}`,
+    ]);
   });
 
   it('names the event readers there are when event-reader is wrong', () => {

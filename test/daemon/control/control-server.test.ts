@@ -11,7 +11,10 @@ import { sendControlRequest } from '../../../daemon/src/control/control-client.j
 import { ControlServer } from '../../../daemon/src/control/control-server.js';
 import { ControlCommandError } from '../../../daemon/src/control/errors.js';
 import { MAX_REQUEST_BYTES } from '../../../daemon/src/control/protocol.js';
-import { SocketPathError } from '../../../daemon/src/control/socket-file.js';
+import { SocketBusyError, SocketPathError } from '../../../daemon/src/control/socket-file.js';
+import { CONTROL_SOCKET_MAX_BYTES } from '../../../daemon/src/config/validate-daemon.js';
+import { DaemonExit } from '../../../daemon/src/errors.js';
+import { exitStatusFor } from '../../../daemon/src/runtime/run-syncd.js';
 import { Prng } from '../../../daemon/src/channel/prng.js';
 import { codes, rawExchange } from './fixtures/raw-client.js';
 import { RecordingHandler } from './fixtures/sample-status.js';
@@ -189,9 +192,21 @@ describe('ControlServer', () => {
     expect(refused).toMatchObject({ message: `cannot create ${join(dir, 'plain', 'run')}, the folder of the control socket: ENOTDIR`, hint: expect.stringContaining('below /run/half') });
   });
 
+  it('binds the longest control socket path half.conf allows, and refuses a longer one as configuration', async () => {
+    const ofLength = (bytes: number): string => join(dir, 's'.repeat(bytes - dir.length - 1));
+    const longest = new ControlServer(handler, { path: ofLength(CONTROL_SOCKET_MAX_BYTES) });
+    await longest.listen(); // its temporary name, PATH.PID.new, fits too
+    expect(await sendControlRequest(ofLength(CONTROL_SOCKET_MAX_BYTES), { cmd: 'status' })).toEqual(handler.current);
+    await longest.close();
+    const refused = await new ControlServer(handler, { path: ofLength(CONTROL_SOCKET_MAX_BYTES + 1) }).listen().then(() => undefined, (error: unknown) => error);
+    expect(refused).toBeInstanceOf(SocketPathError);
+    expect(exitStatusFor(refused)).toBe(DaemonExit.config);
+    expect(exitStatusFor(new SocketBusyError('another process already answers'))).toBe(DaemonExit.unavailable);
+  });
+
   it('replaces a stale socket, but never a live one or a file that is not a socket', async () => {
     const second = new ControlServer(handler, { path });
-    await expect(second.listen()).rejects.toThrow(SocketPathError);
+    await expect(second.listen()).rejects.toThrow(SocketBusyError);
     await expect(second.listen()).rejects.toThrow(/already answers/);
     expect(await sendControlRequest(path, { cmd: 'status' })).toEqual(handler.current);
 
