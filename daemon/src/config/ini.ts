@@ -28,6 +28,13 @@ function stripComment(value: string): string {
   return (match === null ? value : value.slice(0, match.index)).trim();
 }
 
+/** The section a header line opens (`[sync]  # comment` → `sync`), or undefined for any other line. */
+export function sectionHeader(line: string): string | undefined {
+  const trimmed = line.trim();
+  const header = SECTION.exec(trimmed.startsWith('[') ? stripComment(trimmed) : trimmed);
+  return header === null ? undefined : (header[1] as string).toLowerCase();
+}
+
 /**
  * Splits the text into sections. Entries before the first header, malformed lines, repeated
  * sections and repeated keys are reported to `problems` (and left out); parsing goes on so that
@@ -44,18 +51,17 @@ export function parseIni(text: string, problems: ProblemList): IniSection[] {
     const raw = (lines[i] as string).replace(/\r$/, '');
     const line = raw.trim();
     if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
-    const header = SECTION.exec(line.startsWith('[') ? stripComment(line) : line);
-    if (header !== null) {
-      const name = (header[1] as string).toLowerCase();
-      const first = seen.get(name);
+    const header = sectionHeader(line);
+    if (header !== undefined) {
+      const first = seen.get(header);
       if (first !== undefined) {
-        problems.add({ line: lineNo, key: `[${name}]`, message: `section [${name}] appears again (first on line ${first})`, fix: `merge the two [${name}] sections into one` });
+        problems.add({ line: lineNo, key: `[${header}]`, message: `section [${header}] appears again (first on line ${first})`, fix: `merge the two [${header}] sections into one` });
         current = undefined;
         skipping = true;
         continue;
       }
-      seen.set(name, lineNo);
-      current = { name, line: lineNo, entries: [], keys: new Map() };
+      seen.set(header, lineNo);
+      current = { name: header, line: lineNo, entries: [], keys: new Map() };
       sections.push(current);
       skipping = false;
       continue;

@@ -7,7 +7,7 @@
 import type { ClusterSetting } from './cluster-settings.js';
 import { ProblemList } from '../config/config-error.js';
 import { DEFAULTS } from '../config/half-conf.js';
-import { parseIni } from '../config/ini.js';
+import { parseIni, sectionHeader } from '../config/ini.js';
 import type { Answers } from './answers.js';
 import type { VipLine } from './vips-answer.js';
 
@@ -56,7 +56,6 @@ export function answersFromConf(text: string): Answers {
   return out;
 }
 
-const SECTION = /^\s*\[\s*([A-Za-z0-9_.-]+)\s*\]\s*$/;
 const ENTRY = /^(\s*)([^\s=#;[\]]+)(\s*=\s*)(.*)$/;
 
 /** What an existing file says instead of a key the questions own: it keeps its own choice. */
@@ -121,10 +120,10 @@ export function updateHalfConf(existing: string | undefined, values: ConfValues)
     wanted.delete(section);
   };
   lines.forEach((line, i) => {
-    const header = SECTION.exec(line);
-    if (header !== null) {
+    const header = sectionHeader(line);
+    if (header !== undefined) {
       finish();
-      section = (header[1] as string).toLowerCase();
+      section = header;
       anchor = i;
       // A repeated section is invalid anyway; only the first one is edited.
       if (seenSections.has(section)) section = undefined;

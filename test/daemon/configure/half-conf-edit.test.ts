@@ -90,6 +90,13 @@ describe('updateHalfConf', () => {
     expect(validateHalfConf(changed, 'half.conf').sync.port).toBe(3790);
   });
 
+  it('edits a section whose header carries a comment, as half.conf(5) allows, instead of adding it again', () => {
+    const admin = '[node]  # halfone\nid = 1\nrole = primary\n\n[sync]   # the crossover cable\ninterface = eth2\naddress = 203.0.113.1\npeers = 203.0.113.2\n\n[vips] ; moved by VRRP\neth0 = 192.0.2.254/24\neth1 = 198.51.100.254/24\n';
+    const changed = updateHalfConf(admin, { ...values, syncPeers: ['203.0.113.3'] });
+    expect(changed).toBe(admin.replace('peers = 203.0.113.2', 'peers = 203.0.113.3'));
+    expect(validateHalfConf(changed, 'half.conf').sync.links[0].peers.map((p) => p.text)).toEqual(['203.0.113.3']);
+  });
+
   it('adds missing keys to their section and leaves an admin\'s priority in charge of the role', () => {
     const admin = '[node]\npriority = 120\n\n[sync]\ninterface = eth2\n';
     const text = updateHalfConf(admin, { ...values, role: 'backup' });
