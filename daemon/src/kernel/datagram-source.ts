@@ -77,6 +77,8 @@ export function defaultPumpCommand(): PumpCommand {
 }
 
 const MAX_FAILED_STARTS = 5;
+/** The pause before running the pump again after its spawn failed. */
+const SPAWN_RETRY_MS = 200;
 
 export class PumpSource implements DatagramSource {
   private child: ChildProcess | undefined;
@@ -131,26 +133,39 @@ export class PumpSource implements DatagramSource {
         } else if (code === PumpControl.drains) this.drains = drainsBefore + value;
       },
     });
-    (child.stdio[3] as Readable).on('data', (chunk: Buffer) => {
-      reader.push(chunk);
-      handlers.settled();
-    });
-    child.on('error', (error) => (this.lastError = `event pump: ${error.message}`));
-    child.on('exit', (code, signal) => {
-      if (this.closing) return;
-      this.lastError = `event pump exited (${signal ?? code}): ${stderr.trim().split('\n').pop() ?? ''}`;
+    // A spawn that failed (ENOENT, EACCES; EMFILE leaves no stdio at all) emits 'error' and no
+    // 'exit': it ends the pump as an exit does, after a pause (a process out of descriptors
+    // would otherwise spin), so the start is retried, then refused.
+    let ended = false;
+    const end = (code: number | null, signal: NodeJS.Signals | null, spawned: boolean): void => {
+      if (ended || this.closing) return;
+      ended = true;
+      this.lastError = spawned ? `event pump exited (${signal ?? code}): ${stderr.trim().split('\n').pop() ?? ''}` : this.lastError;
       if (!started && code === HELPER_RELEASE_EXIT) {
         // another release's pump (an upgrade under way): starting it again will not change that
-        failed(new NetlinkSocketError(this.lastError, undefined, { hint: HELPER_RELEASE_HINT }));
+        failed(new NetlinkSocketError(this.lastError ?? '', undefined, { hint: HELPER_RELEASE_HINT }));
         return;
       }
       if (!started && ++this.failedStarts >= MAX_FAILED_STARTS) {
-        failed(new NetlinkSocketError(`the conntrack event pump failed to start ${MAX_FAILED_STARTS} times: ${this.lastError}`, undefined, { hint: 'half-syncd needs CAP_NET_ADMIN and nf_conntrack_netlink' }));
+        failed(new NetlinkSocketError(`the conntrack event pump failed to start ${MAX_FAILED_STARTS} times: ${this.lastError}`, undefined, {
+          hint: spawned ? 'half-syncd needs CAP_NET_ADMIN and nf_conntrack_netlink' : 'the pump could not be run: reinstall half-syncd (`apt-get install --reinstall half-syncd`), or with EMFILE give it more file descriptors',
+        }));
         return;
       }
       if (started) this.owedOverruns++; // events until the new pump's socket exists are lost: reported once it does
       this.restarts++;
-      this.spawnPump(handlers, started ? () => undefined : ready, failed);
+      const again = (): void => this.spawnPump(handlers, started ? () => undefined : ready, failed);
+      if (spawned) again();
+      else setTimeout(() => !this.closing && again(), SPAWN_RETRY_MS).unref();
+    };
+    child.on('error', (error) => {
+      this.lastError = `event pump: ${error.message}`;
+      if (child.pid === undefined) end(null, null, false);
+    });
+    child.on('exit', (code, signal) => end(code, signal, true));
+    (child.stdio?.[3] as Readable | undefined)?.on('data', (chunk: Buffer) => {
+      reader.push(chunk);
+      handlers.settled();
     });
   }
 }

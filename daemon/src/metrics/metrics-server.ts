@@ -1,7 +1,8 @@
 // The metrics endpoint: HTTP on 127.0.0.1 only (it has no authentication), serving GET and HEAD
 // /metrics in the Prometheus text format; every other path is 404, every other method 405.
 // The body is rendered per scrape by the injected `render` (main.ts: daemonMetrics of the current
-// status through renderExposition). A failing render answers 500 and the server goes on.
+// status through renderExposition), once for all scrapes that arrive while it runs. A failing
+// render answers 500 and the server goes on.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HalfRepoError } from '../../../repo-tool/src/model/errors.js';
@@ -21,6 +22,11 @@ export interface MetricsServerOptions {
 
 export class MetricsServerError extends HalfRepoError {}
 
+/** Connections served at once; more are closed on arrival. */
+export const METRICS_MAX_CONNECTIONS = 32;
+/** Requests one kept-alive connection may make; then it is closed (Prometheus reconnects). */
+export const METRICS_MAX_REQUESTS_PER_CONNECTION = 1000;
+
 /** How often a metrics port that was taken is tried again (listenOrRetry). */
 export const METRICS_RETRY_MS = 30_000;
 
@@ -30,6 +36,7 @@ export class MetricsServer {
   private readonly logger: Logger;
   private retry: NodeJS.Timeout | undefined;
   private closed = false;
+  private rendering: Promise<string> | undefined;
 
   constructor(private readonly options: MetricsServerOptions) {
     this.logger = options.logger ?? silentLogger;
@@ -37,6 +44,9 @@ export class MetricsServer {
     this.server.keepAliveTimeout = 5000;
     this.server.headersTimeout = 10_000;
     this.server.requestTimeout = 10_000;
+    // A scraper needs one connection and asks once per interval; the rest is a runaway client.
+    this.server.maxConnections = METRICS_MAX_CONNECTIONS;
+    this.server.maxRequestsPerSocket = METRICS_MAX_REQUESTS_PER_CONNECTION;
   }
 
   /** Starts listening; resolves with the port (useful with port 0). */
@@ -89,6 +99,22 @@ export class MetricsServer {
     });
   }
 
+  /**
+   * One render serves every scrape that arrives while it runs: a client pipelining thousands of
+   * requests costs one status and one exposition, not one each at once (each reads the kernel's
+   * table count: the descriptors and memory of that ran out before the daemon's own needs).
+   */
+  private renderShared(): Promise<string> {
+    if (this.rendering !== undefined) return this.rendering;
+    const rendering = (async () => this.options.render())();
+    this.rendering = rendering;
+    const clear = (): void => {
+      if (this.rendering === rendering) this.rendering = undefined;
+    };
+    rendering.then(clear, clear);
+    return rendering;
+  }
+
   private async serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = (request.url ?? '/').split('?')[0];
     if (path !== METRICS_PATH) {
@@ -102,7 +128,7 @@ export class MetricsServer {
     }
     let body: string;
     try {
-      body = await this.options.render();
+      body = await this.renderShared();
     } catch (error) {
       this.counters.renderErrors++;
       const message = error instanceof Error ? error.message : String(error);

@@ -2,10 +2,11 @@
 // /metrics in the exposition format, 404 elsewhere, 405 for other methods, 500 (and still
 // serving) when rendering fails, a clear error when the port is taken.
 import { request } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { daemonMetrics } from '../../../daemon/src/metrics/daemon-metrics.js';
 import { EXPOSITION_CONTENT_TYPE, renderExposition } from '../../../daemon/src/metrics/exposition.js';
-import { METRICS_HOST, MetricsServer, MetricsServerError } from '../../../daemon/src/metrics/metrics-server.js';
+import { METRICS_HOST, METRICS_MAX_CONNECTIONS, MetricsServer, MetricsServerError } from '../../../daemon/src/metrics/metrics-server.js';
 import { sampleStatus } from '../control/fixtures/sample-status.js';
 import { recordingLogger } from '../runtime/recording-logger.js';
 import { parseWithPrometheusClient } from './fixtures/prometheus-parser.js';
@@ -76,6 +77,49 @@ describe('MetricsServer', () => {
       expect(failed.body).toBe('rendering metrics failed: status unavailable\n');
       expect((await scrape(port)).body).toMatch(/scrape_number 3\n$/);
       expect(server.counters.renderErrors).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('serves a flood of pipelined scrapes from one render at a time, and caps connections', async () => {
+    let renders = 0;
+    let running = 0;
+    let mostAtOnce = 0;
+    const server = new MetricsServer({
+      port: 0,
+      render: async () => {
+        renders++;
+        mostAtOnce = Math.max(mostAtOnce, ++running);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        running--;
+        return `# HELP scrape_number n\n# TYPE scrape_number gauge\nscrape_number ${renders}\n`;
+      },
+    });
+    const port = await server.listen();
+    try {
+      const asked = 500;
+      const answers = await new Promise<string>((resolve, reject) => {
+        const get = (connection: string): string => `GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: ${connection}\r\n\r\n`;
+        const socket = connect(port, '127.0.0.1', () => socket.write(get('keep-alive').repeat(asked - 1) + get('close')));
+        let text = '';
+        socket.setEncoding('utf8');
+        socket.on('data', (chunk: string) => (text += chunk));
+        socket.on('close', () => resolve(text));
+        socket.on('error', reject);
+      });
+      expect(answers.match(/^HTTP\/1\.1 200 OK\r$/gm)?.length).toBe(asked);
+      expect(server.counters.scrapes).toBe(asked);
+      expect(mostAtOnce).toBe(1);
+      expect(renders).toBeLessThan(10); // one render for the whole pipeline, give or take the parser's chunks
+
+      const sockets = await Promise.all(Array.from({ length: METRICS_MAX_CONNECTIONS + 8 }, () => new Promise<Socket>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => resolve(socket));
+        socket.on('error', () => undefined);
+      })));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(sockets.filter((socket) => socket.readyState === 'open' && !socket.destroyed && socket.readable).length).toBe(METRICS_MAX_CONNECTIONS);
+      for (const socket of sockets) socket.destroy();
     } finally {
       await server.close();
     }
