@@ -2,7 +2,8 @@
 // keepalived/vrrp/vrrp_notify.c (notify_fifo, notify_script_exec) and keepalived.conf(5),
 // "VRRP synchronization group(s)". A FIFO line is
 //     GROUP|INSTANCE "name" STATE priority\n
-// (printf "%s \"%s\" %s %d\n", the name not escaped; priority 0 for groups), STATE being MASTER,
+// (printf "%s \"%s\" %s %d\n", the name not escaped, so HALF takes names without quotes;
+// priority 0 for groups), STATE being MASTER,
 // BACKUP, FAULT, STOP, DELETED (instances only), MASTER_RX_LOWER_PRI, MASTER_PRIORITY,
 // BACKUP_PRIORITY or {UNKNOWN}. A notify script gets the same four fields as its last arguments,
 // the name unquoted. Decoders here never throw: garbage gives a result with a reason.
@@ -25,12 +26,16 @@ export interface NotifyEvent {
 }
 
 export type NotifyDecodeResult =
-  | { readonly ok: true; readonly event: NotifyEvent }
+  /** `fragment`: bytes before the event that are not part of it (a writer's unfinished line). */
+  | { readonly ok: true; readonly event: NotifyEvent; readonly fragment?: string }
   /** A well-formed line that HALF does not act on (keepalived's checker VS/RS lines). */
   | { readonly ok: false; readonly ignored: true; readonly reason: string }
   | { readonly ok: false; readonly ignored: false; readonly reason: string };
 
-const LINE = /^(GROUP|INSTANCE) "(.+)" ([A-Z_{}]+) (\d{1,3})$/;
+// Unanchored at the start: the FIFO is shared, and a writer that died before its newline leaves
+// a fragment that the next line (keepalived's, written whole) is appended to. The name has no
+// quote, so the event found is the last one in the line.
+const LINE = /(GROUP|INSTANCE) "([^"]+)" ([A-Z_{}]+) (\d{1,3})$/;
 const CHECKER = /^(VS|RS) \S/;
 
 function known(state: string): state is NotifyState | NotifyInfo {
@@ -55,7 +60,8 @@ export function decodeNotifyLine(line: string): NotifyDecodeResult {
     if (CHECKER.test(text)) return { ok: false, ignored: true, reason: 'checker (VS/RS) line' };
     return { ok: false, ignored: false, reason: text === '' ? 'empty line' : 'not "GROUP|INSTANCE "name" STATE priority"' };
   }
-  return fields(match[1] as string, match[2] as string, match[3] as string, match[4] as string);
+  const result = fields(match[1] as string, match[2] as string, match[3] as string, match[4] as string);
+  return result.ok && match.index > 0 ? { ...result, fragment: text.slice(0, match.index) } : result;
 }
 
 /** Decodes a notify script's last four arguments ($1 type, $2 name, $3 state, $4 priority). */

@@ -74,6 +74,11 @@ export class NotifyStreamDecoder {
   private decode(line: string, events: NotifyEvent[]): void {
     const result = decodeNotifyLine(line);
     if (result.ok) {
+      if (result.fragment !== undefined) {
+        this.counters.malformed++;
+        this.lastProblem = 'an unfinished line from another writer';
+        this.onDropped(`an unfinished line from another writer was dropped before ${result.event.type} "${result.event.name}" ${result.event.state}: ${printable(result.fragment)}`);
+      }
       this.counters.events++;
       events.push(result.event);
     } else if (result.ignored) {
@@ -81,7 +86,18 @@ export class NotifyStreamDecoder {
     } else {
       this.counters.malformed++;
       this.lastProblem = result.reason;
-      this.onDropped(`a line was dropped: ${result.reason}`);
+      this.onDropped(`a line was dropped: ${result.reason}: ${printable(line)}`);
     }
   }
+}
+
+/** The start of a line as a log may show it: quoted, control and non-ASCII characters escaped, at most 80 shown. */
+export function printable(text: string): string {
+  const escape = (c: string): string => {
+    if (c === '"' || c === '\\') return `\\${c}`;
+    if (c >= ' ' && c <= '~') return c;
+    const code = c.codePointAt(0) as number;
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
+  };
+  return `"${[...text.slice(0, 80)].map(escape).join('')}${text.length > 80 ? '…' : ''}"`;
 }

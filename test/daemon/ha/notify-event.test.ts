@@ -7,11 +7,22 @@ describe('decodeNotifyLine', () => {
     ['GROUP "HALF" MASTER 0', { type: 'GROUP', name: 'HALF', state: 'MASTER', priority: 0 }],
     ['INSTANCE "half_lan0" BACKUP 100', { type: 'INSTANCE', name: 'half_lan0', state: 'BACKUP', priority: 100 }],
     ['INSTANCE "half_lan0" FAULT 150\r', { type: 'INSTANCE', name: 'half_lan0', state: 'FAULT', priority: 150 }],
-    ['INSTANCE "a "quoted" name" STOP 1', { type: 'INSTANCE', name: 'a "quoted" name', state: 'STOP', priority: 1 }],
     ['INSTANCE "half_wan0" DELETED 255', { type: 'INSTANCE', name: 'half_wan0', state: 'DELETED', priority: 255 }],
     ['INSTANCE "half_lan0" MASTER_RX_LOWER_PRI 150', { type: 'INSTANCE', name: 'half_lan0', state: 'MASTER_RX_LOWER_PRI', priority: 150 }],
   ])('decodes %j', (line, event) => {
     expect(decodeNotifyLine(line)).toEqual({ ok: true, event });
+  });
+
+  it('finds keepalived\'s line after a fragment another writer left unfinished, and sets the fragment apart', () => {
+    expect(decodeNotifyLine('INSTANCE "half_lan0" BACINSTANCE "half_lan0" MASTER 150')).toEqual({
+      ok: true, event: { type: 'INSTANCE', name: 'half_lan0', state: 'MASTER', priority: 150 }, fragment: 'INSTANCE "half_lan0" BAC',
+    });
+    expect(decodeNotifyLine('GROUP "xGROUP "HALF" FAULT 0')).toEqual({ ok: true, event: { type: 'GROUP', name: 'HALF', state: 'FAULT', priority: 0 }, fragment: 'GROUP "x' });
+    expect(decodeNotifyLine('\u0000\u0001garbageGROUP "HALF" MASTER 0')).toMatchObject({ ok: true, event: { state: 'MASTER' }, fragment: '\u0000\u0001garbage' });
+  });
+
+  it('takes no name with a quote in it (keepalived does not escape them; HALF\'s names have none)', () => {
+    expect(decodeNotifyLine('INSTANCE "a "quoted" name" STOP 1')).toMatchObject({ ok: false, ignored: false });
   });
 
   it.each([

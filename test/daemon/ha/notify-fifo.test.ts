@@ -58,7 +58,7 @@ describe('NotifyFifoReader', () => {
       { type: 'INSTANCE', name: 'half_lan0', state: 'MASTER', priority: 150 },
       { type: 'GROUP', name: 'HALF', state: 'MASTER', priority: 0 },
     ]);
-    expect(problems).toEqual([`${path}: a line was dropped: not "GROUP|INSTANCE "name" STATE priority"`]);
+    expect(problems).toEqual([`${path}: a line was dropped: not "GROUP|INSTANCE "name" STATE priority": "junk"`]);
   });
 
   it('opens the FIFO again after a read error', async () => {

@@ -37,6 +37,18 @@ describe('NotifyStreamDecoder', () => {
     expect(dropped).toEqual([`a line longer than ${MAX_LINE} bytes was dropped`]);
   });
 
+  it('acts on keepalived\'s line after an unfinished one another writer left, and logs the fragment escaped', () => {
+    const dropped: string[] = [];
+    const decoder = new NotifyStreamDecoder((reason) => dropped.push(reason));
+    expect(decoder.push(Buffer.from('INSTANCE "half_lan0" BAC\x1b[31m'))).toEqual([]); // that writer died here
+    expect(decoder.push(Buffer.from('GROUP "HALF" MASTER 0\nno\x1b[31mred\n'))).toEqual([{ type: 'GROUP', name: 'HALF', state: 'MASTER', priority: 0 }]);
+    expect(decoder.counters).toEqual({ events: 1, ignored: 0, malformed: 2, overlong: 0 });
+    expect(dropped).toEqual([
+      'an unfinished line from another writer was dropped before GROUP "HALF" MASTER: "INSTANCE \\"half_lan0\\" BAC\\x1b[31m"',
+      'a line was dropped: not "GROUP|INSTANCE "name" STATE priority": "no\\x1b[31mred"',
+    ]);
+  });
+
   it('holds an unfinished line until its newline', () => {
     const decoder = new NotifyStreamDecoder();
     expect(decoder.push(Buffer.from('GROUP "HALF" MASTER 0'))).toEqual([]);
