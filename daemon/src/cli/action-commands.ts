@@ -2,7 +2,9 @@
 // (or its JSON with --json).
 import { UsageError } from '../../../repo-tool/src/model/errors.js';
 import { FLUSH_TARGETS, RESYNC_SOURCES, type FlushTarget, type ResyncSource } from '../control/protocol.js';
-import type { CommitSummary, FlushSummary, ResyncSummary } from '../control/status-model.js';
+import { ControlProtocolError } from '../control/errors.js';
+import type { ControlRequest } from '../control/protocol.js';
+import { decodeActionAnswer, type ActionAnswers } from '../control/status-decode.js';
 import type { CliCommand, CommandContext } from './command.js';
 import { askDaemon, LONG_COMMAND_TIMEOUT_MS } from './daemon-target.js';
 import { CliExit } from './exit-codes.js';
@@ -15,12 +17,17 @@ function choice<T extends string>(command: string, value: string | undefined, al
   throw new UsageError(`half ${command}: "${value}" is not one of ${allowed.join(', ')}`, { hint: `see half help ${command}` });
 }
 
-function print(context: CommandContext, result: unknown, text: (value: never) => string): CliExit {
-  context.io.out(context.options.json === true ? JSON.stringify(result, null, 2) + '\n' : text(result as never) + '\n');
-  return CliExit.ok;
+/** Asks the daemon and checks the answer's shape: a wrong one is a ControlProtocolError (exit 5), never a crash or a false success. */
+async function ask<C extends keyof ActionAnswers>(context: CommandContext, request: ControlRequest & { cmd: C }, timeoutMs?: number): Promise<ActionAnswers[C]> {
+  const decoded = decodeActionAnswer(request.cmd, await askDaemon(context.options, request, timeoutMs));
+  if (!decoded.ok) throw new ControlProtocolError(`half-syncd's answer to ${request.cmd} does not decode: ${decoded.reason}`, { hint: 'are half and half-syncd from the same release? (`dpkg -l half-syncd`)' });
+  return decoded.answer;
 }
 
-const num = (value: unknown): number => (typeof value === 'number' ? value : NaN);
+function print<T>(context: CommandContext, result: T, text: (value: T) => string): CliExit {
+  context.io.out(context.options.json === true ? JSON.stringify(result, null, 2) + '\n' : text(result) + '\n');
+  return CliExit.ok;
+}
 
 export const commitCommand: CliCommand = {
   name: 'commit',
@@ -30,10 +37,10 @@ export const commitCommand: CliCommand = {
   options: ['json', 'config', 'socket'],
   maxArgs: 0,
   async run(context) {
-    const result = await askDaemon(context.options, { cmd: 'commit' }, LONG_COMMAND_TIMEOUT_MS);
-    const printed = print(context, result, (r: CommitSummary) =>
-      `committed ${formatCount(num(r.entries))} entries in ${formatMs(num(r.durationMs))}: ${formatCount(num(r.created))} created, ${replacedText(typeof r.replaced === 'number' ? r.replaced : undefined)}${formatCount(num(r.updated))} updated, ${formatCount(num(r.failed))} failed`);
-    return num((result as Partial<CommitSummary>).failed) > 0 ? CliExit.partialCommit : printed;
+    const result = await ask(context, { cmd: 'commit' }, LONG_COMMAND_TIMEOUT_MS);
+    const printed = print(context, result, (r) =>
+      `committed ${formatCount(r.entries)} entries in ${formatMs(r.durationMs)}: ${formatCount(r.created)} created, ${replacedText(r.replaced)}${formatCount(r.updated)} updated, ${formatCount(r.failed)} failed`);
+    return result.failed > 0 ? CliExit.partialCommit : printed;
   },
 };
 
@@ -46,8 +53,8 @@ export const flushCommand: CliCommand = {
   maxArgs: 1,
   async run(context) {
     const target: FlushTarget = choice('flush', context.args[0], FLUSH_TARGETS, 'all');
-    const result = await askDaemon(context.options, { cmd: 'flush', target });
-    return print(context, result, (r: FlushSummary) => `flushed ${target}: ${formatCount(num(r.internal))} internal and ${formatCount(num(r.external))} external entries removed`);
+    const result = await ask(context, { cmd: 'flush', target });
+    return print(context, result, (r) => `flushed ${target}: ${formatCount(r.internal)} internal and ${formatCount(r.external)} external entries removed`);
   },
 };
 
@@ -59,8 +66,8 @@ export const resyncCommand: CliCommand = {
   maxArgs: 1,
   async run(context) {
     const source: ResyncSource = choice('resync', context.args[0], RESYNC_SOURCES, 'peers');
-    const result = await askDaemon(context.options, { cmd: 'resync', source }, source === 'kernel' ? LONG_COMMAND_TIMEOUT_MS : undefined);
-    return print(context, result, (r: ResyncSummary) =>
-      source === 'peers' ? `resync requested from ${formatCount(num(r.count))} peer(s)` : `re-read ${formatCount(num(r.count))} entries from the kernel`);
+    const result = await ask(context, { cmd: 'resync', source }, source === 'kernel' ? LONG_COMMAND_TIMEOUT_MS : undefined);
+    return print(context, result, (r) =>
+      source === 'peers' ? `resync requested from ${formatCount(r.count)} peer(s)` : `re-read ${formatCount(r.count)} entries from the kernel`);
   },
 };

@@ -1,9 +1,10 @@
 // Checks that a `status` answer has the shape of DaemonStatus (status-model.ts) before the CLI
 // renders it: the schema number, and the type of every field the renderer and the doctor read.
 // Never throws; the first mismatch is named by its path.
-import { STATUS_SCHEMA, type DaemonStatus } from './status-model.js';
+import { STATUS_SCHEMA, type CommitSummary, type DaemonStatus, type FlushSummary, type ResyncSummary } from './status-model.js';
 
-type Shape = 'number' | 'string' | 'boolean' | 'number?' | 'string?' | 'object' | 'array' | 'counts' | { readonly [key: string]: Shape };
+/** `number?`, `string?`: the value or null; `optional number`: the value or absent (a field newer daemons add). */
+type Shape = 'number' | 'string' | 'boolean' | 'number?' | 'string?' | 'optional number' | 'object' | 'array' | 'counts' | { readonly [key: string]: Shape };
 
 const HISTOGRAM: Shape = { bounds: 'array', counts: 'array', count: 'number', sum: 'number', last: 'number?', p50: 'number?', p99: 'number?', windowMs: 'number' };
 
@@ -28,7 +29,7 @@ const SYNC_LINKS: Shape = { switches: 'number', links: 'array' };
 const SYNC_LINK: Shape = { interface: 'string', active: 'boolean', silentForMs: 'number', sendErrors: 'number' };
 
 const PEER: Shape = {
-  nodeId: 'number', address: 'string', epoch: 'number', state: 'string', lastSeenMs: 'number', joined: 'boolean', expectedSeq: 'number',
+  nodeId: 'number', address: 'string', epoch: 'number', state: 'string', role: 'string?', lastSeenMs: 'number', joined: 'boolean', expectedSeq: 'number',
   followsUs: 'boolean', ackedUpTo: 'number?', lagFrames: 'number?', externalEntries: 'number',
 };
 
@@ -49,6 +50,8 @@ function check(value: unknown, shape: Shape, path: string): string | undefined {
     case 'number?':
     case 'string?':
       return value === null || typeof value === shape.slice(0, -1) ? undefined : `${path} is not a ${shape.slice(0, -1)} or null`;
+    case 'optional number':
+      return value === undefined || typeof value === 'number' ? undefined : `${path} is not a number`;
     case 'object':
       return typeof value === 'object' ? undefined : `${path} is not an object or null`;
     case 'array':
@@ -80,4 +83,22 @@ export function decodeDaemonStatus(value: unknown): { readonly ok: true; readonl
     checkEach(peers, PEER, 'status.peers');
   if (partProblem !== undefined) return { ok: false, reason: partProblem };
   return { ok: true, status: value as DaemonStatus };
+}
+
+const ANSWERS = {
+  commit: { entries: 'number', created: 'number', replaced: 'optional number', updated: 'number', failed: 'number', durationMs: 'number' },
+  flush: { target: 'string', internal: 'number', external: 'number' },
+  resync: { source: 'string', count: 'number' },
+} as const satisfies Record<string, Shape>;
+
+export interface ActionAnswers {
+  readonly commit: CommitSummary;
+  readonly flush: FlushSummary;
+  readonly resync: ResyncSummary;
+}
+
+/** Checks the answer of `half commit`, `flush` or `resync` as decodeDaemonStatus checks a status. */
+export function decodeActionAnswer<C extends keyof ActionAnswers>(cmd: C, value: unknown): { readonly ok: true; readonly answer: ActionAnswers[C] } | { readonly ok: false; readonly reason: string } {
+  const problem = check(value, ANSWERS[cmd], cmd);
+  return problem === undefined ? { ok: true, answer: value as ActionAnswers[C] } : { ok: false, reason: problem };
 }

@@ -72,6 +72,24 @@ describe('half against a running daemon', () => {
     }
   });
 
+  it('exits 5 when a commit, flush or resync answer has the wrong shape: never a crash, never a false success', async () => {
+    const saved = d.handler.commitSummary;
+    try {
+      d.handler.commitSummary = null as never;
+      let r = await half('commit', '-s', d.socket);
+      expect(r).toMatchObject({ code: CliExit.refused, stdout: '' });
+      expect(r.stderr).toMatch(/^half: half-syncd's answer to commit does not decode: commit is not an object\n {2}fix: are half and half-syncd from the same release/);
+      d.handler.commitSummary = { ...saved, failed: 'many' } as never;
+      r = await half('commit', '-s', d.socket);
+      expect(r).toMatchObject({ code: CliExit.refused, stdout: '' });
+      expect(r.stderr).toMatch(/^half: half-syncd's answer to commit does not decode: commit\.failed is not a number\n/);
+      d.handler.commitSummary = { ...saved, replaced: '1' } as never;
+      expect((await half('commit', '-s', d.socket)).stderr).toMatch(/commit\.replaced is not a number/);
+    } finally {
+      d.handler.commitSummary = saved;
+    }
+  });
+
   it('exits 5 when the answer is not a status', async () => {
     const saved = d.handler.current;
     d.handler.current = { ...saved, schema: 9 } as never;
