@@ -41,6 +41,9 @@ export function parseCli(argv: readonly string[]): ParsedCli {
   }
   const [command, ...args] = parsed.positionals;
   const values = parsed.values as CliOptions;
+  for (const name of ['config', 'socket'] as const) {
+    if (values[name] === '') throw new UsageError(`--${name} is empty`, { hint: `give the ${name === 'socket' ? 'control socket\'s' : 'half.conf'} path, or leave --${name} out for the one half.conf names` });
+  }
   const given = (Object.keys(OPTION_SPEC) as OptionName[]).filter((name) => values[name] !== undefined);
   return { command, args, options: values, given };
 }

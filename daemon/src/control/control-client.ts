@@ -36,7 +36,7 @@ function reasonOf(error: NodeJS.ErrnoException): UnavailableReason | undefined {
 /** Sends `request` to the daemon on `path`; resolves with its result, or rejects with a typed error. */
 export function sendControlRequest(path: string, request: ControlRequest, options: ControlClientOptions = {}): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const socket = connect(path);
+    const socket = connect({ path }); // a path, even one that reads as a TCP port ("9477")
     const reader = new LineReader(MAX_RESPONSE_BYTES);
     let settled = false;
     const finish = (error: Error | undefined, value?: unknown) => {

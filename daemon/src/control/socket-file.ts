@@ -21,7 +21,7 @@ function errnoOf(error: unknown): string | undefined {
 /** Whether something accepts connections on `path`. */
 export function isListening(path: string, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect(path);
+    const socket = connect({ path });
     const done = (answer: boolean) => {
       socket.destroy();
       resolve(answer);

@@ -23,6 +23,8 @@ describe('parseCli', () => {
     [['status', '--jsn'], /Unknown option '--jsn'/],
     [['--socket'], /--socket/],
     [['status', '--json=yes'], /--json/],
+    [['status', '--socket', ''], /^--socket is empty$/],
+    [['status', '-c', ''], /^--config is empty$/],
   ])('refuses %j with a usage error', (argv, message) => {
     expect(() => parseCli(argv)).toThrow(UsageError);
     expect(() => parseCli(argv)).toThrow(message);

@@ -39,6 +39,20 @@ describe('sendControlRequest', () => {
     expect((error as DaemonUnavailableError).hint).toMatch(/systemctl start half-syncd/);
   });
 
+  it('takes a path that reads as a TCP port as a path, never as localhost:PORT', async () => {
+    let reached = false;
+    const tcp = createServer((socket) => {
+      reached = true;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+    servers.push(tcp);
+    const port = String((tcp.address() as import('node:net').AddressInfo).port);
+    const error = await sendControlRequest(port, { cmd: 'status' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ reason: 'absent' }); // no file of that name here
+    expect(reached).toBe(false);
+  });
+
   it('says so too when a stale socket is left and nobody listens', async () => {
     const path = join(dir, 'stale.sock');
     const server = new ControlServer(new RecordingHandler(), { path });
