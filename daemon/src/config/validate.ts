@@ -39,6 +39,17 @@ function crossCheck(config: HalfConfig, sections: Map<string, IniSection>, probl
   if (second !== undefined && first.multicastGroup === undefined && second.multicastGroup === undefined && second.peers.length > first.peers.length) {
     reader('sync2').fail('peers', `lists ${second.peers.length} peers, [sync] only ${first.peers.length}`, 'list the nodes in the same order on both links (the i-th peer of each is one node); a node on [sync2] only cannot be paired');
   }
+  // A node has its own address on each link: an address of [sync2] that [sync] already names
+  // (this node's as a peer, a peer's twice) would send a link's frames to the wrong node.
+  if (second !== undefined) {
+    const onFirst = new Map<string, string>([[first.address.text, '[sync] address (this node)'], ...first.peers.map((p) => [p.text, 'a [sync] peer'] as [string, string])]);
+    for (const peer of second.peers) {
+      const clash = onFirst.get(peer.text);
+      if (clash !== undefined) reader('sync2').fail('peers', `${peer.text} is already ${clash}`, 'list each node\'s own address on the second link, in the order of [sync] peers');
+    }
+    const asPeer = first.peers.some((p) => p.text === second.address.text);
+    if (asPeer) reader('sync2').fail('address', `${second.address.text} is already a [sync] peer`, 'give the second sync link this node\'s own address on its interface');
+  }
   const syncAddresses = new Map<string, string>();
   config.sync.links.forEach((link, i) => {
     const name = i === 0 ? 'sync' : 'sync2';

@@ -77,6 +77,12 @@ describe('[sync2] against [sync]', () => {
     expect(validateHalfConf(twoLinks('address = 198.51.100.9\npeers = 198.51.100.10 198.51.100.11', 'interface = sync0\naddress = 203.0.113.1\npeers = 203.0.113.2 203.0.113.3'), 'h').sync.links).toHaveLength(2);
     expect(validateHalfConf(twoLinks('address = 198.51.100.9\nmulticast-group = 239.192.0.2', 'interface = sync0\naddress = 203.0.113.1\npeers = 203.0.113.2 203.0.113.3'), 'h').sync.links).toHaveLength(2);
   });
+
+  it('refuses an address [sync] already names: this node as a peer, a peer again, this node\'s [sync2] address as a [sync] peer', () => {
+    expect(brief(problemsOf(twoLinks('address = 198.51.100.9\npeers = 203.0.113.1')))).toEqual([expect.stringContaining('sync2.peers: 203.0.113.1 is already [sync] address (this node)')]);
+    expect(brief(problemsOf(twoLinks('address = 198.51.100.9\npeers = 203.0.113.2')))).toEqual([expect.stringContaining('sync2.peers: 203.0.113.2 is already a [sync] peer')]);
+    expect(brief(problemsOf(twoLinks('address = 203.0.113.2\npeers = 198.51.100.10')))).toEqual([expect.stringContaining('sync2.address: 203.0.113.2 is already a [sync] peer')]);
+  });
 });
 
 describe('isInterfaceName', () => {
