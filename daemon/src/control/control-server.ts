@@ -3,7 +3,8 @@
 // client sends (bad JSON, unknown commands, endless lines, a flood of connections), the server
 // answers with a structured error, counts it by code and keeps serving; a line longer than
 // MAX_REQUEST_BYTES is answered and its connection closed, and so is a connection with more than
-// maxPipelined answers not yet taken by the kernel (a client that does not read them).
+// maxPipelined answers not yet taken by the kernel (a client that does not read them), and a
+// connection that does not complete a request line within requestTimeoutMs while none is answered.
 import { createServer, type Server, type Socket } from 'node:net';
 import { silentLogger, type Logger } from '../metrics/logger.js';
 import type { ControlHandler } from './control-handler.js';
@@ -21,6 +22,11 @@ export interface ControlServerOptions {
   readonly maxConnections?: number;
   /** A connection silent this long is closed (default 30 s). */
   readonly idleTimeoutMs?: number;
+  /**
+   * A connection that has no request being answered must complete its next request line within
+   * this long, however it dribbles bytes meanwhile; else it is closed (default 10 s).
+   */
+  readonly requestTimeoutMs?: number;
   readonly maxRequestBytes?: number;
   /** Requests read but not answered yet on one connection; beyond, it is answered `busy` and closed (default 64). */
   readonly maxPipelined?: number;
@@ -43,6 +49,7 @@ export class ControlServer {
   private inode: number | undefined;
   private readonly maxConnections: number;
   private readonly idleTimeoutMs: number;
+  private readonly requestTimeoutMs: number;
   private readonly maxRequestBytes: number;
   private readonly maxPipelined: number;
   private readonly logger: Logger;
@@ -53,6 +60,7 @@ export class ControlServer {
   ) {
     this.maxConnections = options.maxConnections ?? 16;
     this.idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     this.maxRequestBytes = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
     this.maxPipelined = options.maxPipelined ?? 64;
     this.logger = options.logger ?? silentLogger;
@@ -107,6 +115,22 @@ export class ControlServer {
     let queue: Promise<void> = Promise.resolve();
     let closing = false;
     let pending = 0;
+    // The idle timeout is reset by any byte; this one only by a whole request, so a client that
+    // sends a byte now and then cannot hold one of the few connections (half-notify needs one).
+    let deadline: NodeJS.Timeout | undefined;
+    const awaitRequest = (): void => {
+      clearTimeout(deadline);
+      deadline = setTimeout(() => {
+        this.countError('request-timeout');
+        socket.destroy();
+      }, this.requestTimeoutMs);
+      deadline.unref();
+    };
+    awaitRequest();
+    socket.once('close', () => clearTimeout(deadline));
+    const answered = (): void => {
+      if (--pending === 0 && !closing && !socket.destroyed) awaitRequest();
+    };
     const take = (chunk: Buffer): void => {
       if (closing) return;
       for (const piece of reader.push(chunk)) {
@@ -128,6 +152,7 @@ export class ControlServer {
         }
         const line = piece.line;
         pending++;
+        clearTimeout(deadline);
         // A request counts as pending until its answer has left for the kernel, not just until
         // it is computed: a client that keeps asking but never reads would otherwise make the
         // answers pile up in our socket's buffer without bound.
@@ -137,8 +162,8 @@ export class ControlServer {
           socket.setTimeout(0);
           return this.answer(line).then((text) => {
             if (!socket.destroyed) socket.setTimeout(this.idleTimeoutMs);
-            if (socket.writable) socket.write(text, () => pending--);
-            else pending--;
+            if (socket.writable) socket.write(text, answered);
+            else answered();
           });
         });
       }

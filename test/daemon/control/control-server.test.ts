@@ -173,6 +173,40 @@ describe('ControlServer', () => {
     expect(reply).toEqual({ lines: [], closed: true });
   });
 
+  it('closes a connection that dribbles bytes but completes no request in time, and keeps one that asks again', async () => {
+    await server.close();
+    server = new ControlServer(handler, { path, idleTimeoutMs: 1000, requestTimeoutMs: 300 });
+    await server.listen();
+    const slow = connect(path);
+    let closedAt: number | undefined;
+    const started = Date.now();
+    slow.on('close', () => (closedAt = Date.now() - started));
+    const drip = setInterval(() => slow.writable && slow.write(' '), 50); // resets an idle timer, not this one
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 900));
+      expect(closedAt).toBeDefined();
+      expect(closedAt as number).toBeLessThan(800);
+      expect(server.counters.errors['request-timeout']).toBe(1);
+    } finally {
+      clearInterval(drip);
+      slow.destroy();
+    }
+    // a client that keeps asking, each request well within the limit, is kept: the deadline restarts after each answer
+    const steady = connect(path);
+    const lines: string[] = [];
+    steady.setEncoding('utf8');
+    steady.on('data', (text: string) => lines.push(...text.split('\n').filter((l) => l !== '')));
+    let steadyClosed = false;
+    steady.on('close', () => (steadyClosed = true));
+    for (let i = 0; i < 5; i++) {
+      steady.write(`{"v":1,"id":${i},"cmd":"status"}\n`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(steadyClosed).toBe(false);
+    expect(lines).toHaveLength(5);
+    steady.destroy();
+  });
+
   it('keeps a connection whose answer takes longer than the idle timeout (a long commit)', async () => {
     await server.close();
     server = new ControlServer(handler, { path, idleTimeoutMs: 100 });
