@@ -25,6 +25,12 @@ export class NotifyInputs {
     private readonly logger: Logger,
   ) {}
 
+  /** Lines of the FIFO not acted on, by reason (none while no FIFO is read). */
+  fifoLines(): { readonly malformed: number; readonly overlong: number; readonly ignored: number } {
+    const counters = this.reader?.decoder.counters;
+    return { malformed: counters?.malformed ?? 0, overlong: counters?.overlong ?? 0, ignored: counters?.ignored ?? 0 };
+  }
+
   get fifoPath(): string {
     return this.config.vrrp.notifyFifo;
   }

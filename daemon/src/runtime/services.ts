@@ -95,6 +95,7 @@ export async function openServices(deps: ServiceDeps): Promise<Services> {
   const driver = new FailoverDriver(machine, executor, clock);
   const notify = new NotifyInputs(config, driver, logger);
   let control: ControlServer | undefined;
+  let metrics: MetricsServer | undefined;
   const digest = configDigest(config, options.clusterKey);
   const copies = new FrozenCopyUpkeep(node, (overlapped) => deps.external.changedSince(overlapped), deps.committer, logger);
   const status = (): Promise<DaemonStatus> =>
@@ -123,13 +124,15 @@ export async function openServices(deps: ServiceDeps): Promise<Services> {
         failoverPlans: driver.counters.plans,
         failoverActionsFailed: driver.counters.actionsFailed,
         failoverActionsSkipped: driver.counters.actionsSkipped,
+        failoverEventsIgnored: machine.counters.ignored,
         notifyFifoEvents: notify.counters.fifoEvents,
+        ...prefixed('notifyFifoLines', notify.fifoLines()),
         notifyControlEvents: notify.counters.controlEvents,
         notifyScriptCallsRecordedOnly: notify.counters.controlRecordedOnly,
       }),
       commits: () => deps.committer.stats(),
       replicationLag: () => deps.link.histogram.snapshot(clock.now()),
-      control: () => control?.flatCounters() ?? {},
+      control: () => ({ ...control?.flatCounters(), ...prefixed('metrics', metrics?.counters ?? {}) }),
     });
   const handler = new DaemonControlHandler({
     status,
@@ -150,7 +153,6 @@ export async function openServices(deps: ServiceDeps): Promise<Services> {
   control = new ControlServer(handler, { path: config.daemon.controlSocket, logger });
   await control.listen();
   deps.closers.push(() => control?.close());
-  let metrics: MetricsServer | undefined;
   if (config.daemon.metricsPort !== 0) {
     metrics = new MetricsServer({ port: config.daemon.metricsPort, render: async () => renderExposition(daemonMetrics(await status())), logger });
     await metrics.listenOrRetry();

@@ -4,6 +4,7 @@
 // re-reads its own table, becomes the sender and turns the takeover guard off; fwa, on FAULT
 // then BACKUP, stops sending, keeps the guard on, purges its stale entries after the purge delay
 // (its own connections stay) and follows fwb's stream, which now replicates fwb's new flows.
+import { appendFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterLab, guardIsOn, OWN_ADDRESSES, type ClusterLab } from './fixtures/cluster-lab.js';
 import { batchLines, conntrackBatch, listFlows, replicable, tableLines } from './fixtures/conntrack-table.js';
@@ -41,6 +42,8 @@ describe('failover through keepalived\'s notify FIFO', () => {
   });
 
   it('on MASTER commits the peer\'s connections, becomes the sender and lifts the guard', async () => {
+    // another writer died in mid-line: keepalived's next line is glued to its fragment
+    await appendFile(lab.b.fifo, 'INSTANCE "half_lan0" BAC');
     await lab.b.notify('MASTER');
     await waitFor('fwb committed and sending', async () => {
       const b = await lab.b.status();
@@ -52,6 +55,8 @@ describe('failover through keepalived\'s notify FIFO', () => {
     expect(b.tables.internal).toBe(340);
     expect(tableLines(await listFlows(lab.net, 'fwb'), keep)).toEqual(before);
     expect(lab.b.output).toMatch(/external cache committed to the kernel reason=failover entries=340 created=340 replaced=0 updated=0 failed=0 ms=/);
+    expect(b.counters.kernel).toMatchObject({ notifyFifoLinesMalformed: 1, notifyFifoLinesOverlong: 0 });
+    expect(lab.b.output).toContain('an unfinished line from another writer was dropped before INSTANCE \\"half_lan0\\" MASTER');
   });
 
   it('on FAULT then BACKUP stops sending, keeps the guard on, purges stale entries and follows the new master', async () => {

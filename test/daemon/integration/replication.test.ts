@@ -107,5 +107,8 @@ describe('half-syncd replication between two namespaces', () => {
     expect(value('half_peer_up', { peer: '2' })).toBe(1);
     expect(value('half_replication_lag_seconds_count')).toBeGreaterThan(0);
     expect(value('half_dropped_frames_total', { reason: 'forged' })).toBe(0);
+    // the endpoint's own requests show in the status, with the control socket's
+    await lab.net.exec('fwa', ['curl', '-s', '-o', '/dev/null', 'http://127.0.0.1:9477/nothing'], { check: true });
+    expect((await lab.a.status()).counters.control).toMatchObject({ metricsScrapes: 1, metricsNotFound: 1, metricsRenderErrors: 0 });
   });
 });
