@@ -9,6 +9,6 @@ export function parseCommandArgs<O extends OptionSpec>(command: string, argv: re
   try {
     return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
   } catch (error) {
-    throw new UsageError(`half ${command}: ${(error as Error).message}`, { hint: `see \`half ${command} --help\`` });
+    throw new UsageError((error as Error).message, { hint: `see \`half ${command} --help\`` });
   }
 }

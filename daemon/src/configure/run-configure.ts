@@ -56,7 +56,7 @@ export async function runConfigure(argv: readonly string[], overrides: Partial<C
     const paths = nodePaths(options.root, options.config ?? NODE_FILES.halfConf);
     if (options.debconf !== undefined) {
       if (!(DEBCONF_MODES as readonly string[]).includes(options.debconf)) {
-        throw new UsageError(`half configure: --debconf ${options.debconf} is not one of ${DEBCONF_MODES.join(', ')}`);
+        throw new UsageError(`--debconf ${options.debconf} is not one of ${DEBCONF_MODES.join(', ')}`);
       }
       return runDebconfMode(options.debconf as DebconfMode, paths, deps);
     }

@@ -63,14 +63,15 @@ export function parseDaemonArgs(argv: readonly string[]): DaemonArgs {
       strict: true,
     });
   } catch (error) {
-    throw new UsageError(`half-syncd: ${(error as Error).message.replace(/\. To specify a positional argument.*$/s, '')}`, { hint: 'see half-syncd --help' });
+    throw new UsageError(`${(error as Error).message.replace(/\. To specify a positional argument.*$/s, '')}`, { hint: 'see half-syncd --help' });
   }
   const v = parsed.values;
   for (const [name, value] of [['--config', v.config], ['--state-dir', v['state-dir']]] as const) {
-    if (value !== undefined && value.trim() === '') throw new UsageError(`half-syncd: ${name} needs a path`, { hint: 'see half-syncd --help' });
+    if (value !== undefined && value.trim() === '') throw new UsageError(`${name} needs a path`, { hint: 'see half-syncd --help' });
   }
+  if (v.check === true && v['load-table'] === true) throw new UsageError('--check and --load-table exclude each other', { hint: 'give one of them (see half-syncd --help)' });
   const wait = v['address-wait'] ?? String(DEFAULT_ADDRESS_WAIT_SECONDS);
-  if (!/^\d{1,4}$/.test(wait)) throw new UsageError(`half-syncd: --address-wait ${wait} is not whole seconds (0-9999)`, { hint: 'see half-syncd --help' });
+  if (!/^\d{1,4}$/.test(wait)) throw new UsageError(`--address-wait ${wait} is not whole seconds (0-9999)`, { hint: 'see half-syncd --help' });
   return {
     config: v.config ?? DEFAULT_CONFIG_PATH,
     stateDir: v['state-dir'] ?? DEFAULT_STATE_DIR,

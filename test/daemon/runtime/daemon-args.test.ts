@@ -20,6 +20,7 @@ describe('parseDaemonArgs', () => {
   it('refuses unknown options, positionals and empty paths', () => {
     expect(() => parseDaemonArgs(['--daemonize'])).toThrow(UsageError);
     expect(() => parseDaemonArgs(['start'])).toThrow(/Unexpected argument 'start'/);
-    expect(() => parseDaemonArgs(['--config', ' '])).toThrow(/--config needs a path/);
+    expect(() => parseDaemonArgs(['--config', ' '])).toThrow(/^--config needs a path$/);
+    expect(() => parseDaemonArgs(['--check', '--load-table'])).toThrow(/^--check and --load-table exclude each other$/);
   });
 });
