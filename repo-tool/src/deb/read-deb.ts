@@ -14,6 +14,7 @@ import { PACKAGE_NAME } from './package-name.js';
 import { debFileName } from './assemble.js';
 import { debLayout, type DebLayout } from './deb-layout.js';
 import { parseVersion } from './version.js';
+import { BINARY_RELATION_FIELDS, binaryRelationFieldProblem } from './relationship.js';
 
 export interface ReadDeb extends DebArtifact {
   readonly digests: Digests;
@@ -52,6 +53,35 @@ function checkMd5sums(md5sums: Uint8Array | undefined, entries: readonly TarItem
   }
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The control file's text: UTF-8 (Policy §5.1) ending in a newline, as dpkg reads it. */
+function controlText(bytes: Uint8Array, source: string): string {
+  let text: string;
+  try {
+    text = strictUtf8.decode(bytes);
+  } catch {
+    throw new PackageFormatError(`${source}: the control file is not UTF-8`, { hint: 'control files are UTF-8 (Debian Policy §5.1): convert the field that is not (a Maintainer name, say) and rebuild the package' });
+  }
+  if (text.length > 0 && !text.endsWith('\n')) throw new PackageFormatError(`${source}: the control file does not end with a newline, so dpkg cannot read its last field`, { hint: 'rebuild the package with dpkg-deb, which refuses such a file' });
+  return text;
+}
+
+/** What dpkg would refuse at install: relationship fields that do not parse, a Source field with a bad version. */
+function checkControlFields(control: Paragraph, source: string): void {
+  for (const field of BINARY_RELATION_FIELDS) {
+    const value = getField(control, field);
+    if (value === undefined) continue;
+    const problem = binaryRelationFieldProblem(value);
+    if (problem !== undefined) throw new PackageFormatError(`${source}: its ${field} field does not parse: ${problem}`, { hint: 'apt cannot read a Packages file holding it; fix the field (deb-control(5)) and rebuild the package' });
+  }
+  const sourceField = getField(control, 'Source');
+  const m = sourceField === undefined ? null : /^\s*(\S+)(?:\s+\(([^()]*)\))?\s*$/.exec(sourceField);
+  if (sourceField !== undefined && (m === null || (m[2] !== undefined && !parseVersion(m[2].trim()).ok))) {
+    throw new PackageFormatError(`${source}: its Source field "${sourceField}" is not "name" or "name (version)"`, { hint: 'deb-control(5): the source version in parentheses when it differs from the binary version; rebuild the package' });
+  }
+}
+
 /** Reads and checks a .deb. `source` names it in errors (a path or URL). */
 export async function readDeb(bytes: Uint8Array, source: string): Promise<ReadDeb> {
   const { signed: _signed, ...layout } = debLayout(readAr(bytes, source), source);
@@ -63,13 +93,14 @@ export async function readDeb(bytes: Uint8Array, source: string): Promise<ReadDe
   const controlFiles = new Map(controlItems.filter((i) => i.type === 'file' && i.data !== undefined).map((i) => [stripDot(i.name), i.data as Uint8Array]));
   const controlBytes = controlFiles.get('control');
   if (controlBytes === undefined) throw new PackageFormatError(`${source}: ${layout.control.name} has no control file`, { hint: 'the package is incomplete; rebuild it' });
-  const control = parseSingleParagraph(utf8.decode(controlBytes), { source: `${source}: control` });
+  const control = parseSingleParagraph(controlText(controlBytes, source), { source: `${source}: control` });
   const name = requiredField(control, 'Package', source);
   const version = requiredField(control, 'Version', source);
   const architecture = requiredField(control, 'Architecture', source);
   if (!PACKAGE_NAME.test(name)) throw new PackageFormatError(`${source}: "${name}" is not a valid package name`, { hint: 'Policy §5.6.1' });
   const parsedVersion = parseVersion(version);
   if (!parsedVersion.ok) throw new PackageFormatError(`${source}: ${parsedVersion.problem}`, { hint: 'Policy §5.6.12' });
+  checkControlFields(control, source);
 
   const entries = await readTar(dataTar, { source: `${source}: ${layout.data.name}`, md5: true });
   const outside = entries.find((e) => !staysInside(e));

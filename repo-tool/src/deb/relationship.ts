@@ -67,6 +67,24 @@ export function parseRelationElement(text: string): ParsedElement {
   return { ok: true, element: relations };
 }
 
+/** The relationship fields of a binary control file (deb-control(5)). */
+export const BINARY_RELATION_FIELDS = ['Pre-Depends', 'Depends', 'Recommends', 'Suggests', 'Enhances', 'Breaks', 'Conflicts', 'Replaces', 'Provides', 'Built-Using', 'Static-Built-Using'] as const;
+
+/**
+ * Checks a relationship field as a binary control file has it (as dpkg parses it): elements
+ * separated by commas, none empty, without architecture restriction lists. Returns the first
+ * problem, or undefined.
+ */
+export function binaryRelationFieldProblem(value: string): string | undefined {
+  for (const text of value.replace(/\s+/g, ' ').split(',')) {
+    if (text.trim() === '') return 'an empty element (two commas in a row, or a comma at an end)';
+    const parsed = parseRelationElement(text.trim());
+    if (!parsed.ok) return parsed.problem;
+    if (parsed.element.some((r) => r.architectures !== undefined)) return `"${text.trim()}" has an architecture restriction list, which only source packages may carry`;
+  }
+  return undefined;
+}
+
 export function formatRelation(relation: Relation): string {
   let out = relation.name;
   if (relation.archQualifier !== undefined) out += `:${relation.archQualifier}`;

@@ -102,6 +102,40 @@ describe('readDeb on malformed packages', () => {
     });
   }
 
+  // What dpkg itself refuses to read (checked with dpkg-deb -W on the same bytes), and a control
+  // file that is not UTF-8, which dpkg passes on but apt's lists would show mangled.
+  const withControl = async (control: string | Uint8Array): Promise<Uint8Array> => {
+    const ct = await compress(writeTar([{ type: 'directory', name: './', mode: 0o755, mtime: 0 }, { type: 'file', name: './control', mode: 0o644, mtime: 0, data: typeof control === 'string' ? text(control) : control }]), 'gzip');
+    return variant(([a, , c]) => [a, { name: 'control.tar.gz', data: ct, mtime: 0 }, c] as ArMember[]);
+  };
+  const HEAD = 'Package: x1\nVersion: 1.0\nArchitecture: all\nMaintainer: M <m@example.org>\nDescription: d\n';
+  it.each<[string, string, RegExp, boolean]>([
+    ['a version that does not parse in Depends', `${HEAD}Depends: libc6 (>= a b)\n`, /its Depends field does not parse: "libc6 \(>= a b\)" is not/, true],
+    ['garbage in Depends', `${HEAD}Depends: libc6 (>= , bar ((\n`, /its Depends field does not parse/, true],
+    ['a trailing comma in Pre-Depends', `${HEAD}Pre-Depends: foo, bar,\n`, /its Pre-Depends field does not parse: an empty element/, true],
+    ['an architecture restriction list in Conflicts', `${HEAD}Conflicts: foo [amd64]\n`, /its Conflicts field does not parse: "foo \[amd64\]" has an architecture restriction list/, true],
+    ['no final newline', HEAD.slice(0, -1), /the control file does not end with a newline/, true],
+    ['a source version that does not parse', `${HEAD}Source: foo (junk version!)\n`, /its Source field "foo \(junk version!\)" is not "name" or "name \(version\)"/, false],
+  ])('refuses %s', async (_what, control, message, dpkgRefuses) => {
+    const bytes = await withControl(control);
+    await expect(readDeb(bytes, 'bad.deb')).rejects.toThrow(message);
+    const dir = await mkdtemp(join(tmpdir(), 'half-ctl-'));
+    try {
+      await writeFile(join(dir, 'x.deb'), bytes);
+      const dpkg = await run('dpkg-deb', ['-W', join(dir, 'x.deb')]).then(() => 0, (e: { code?: number }) => e.code ?? 1);
+      if (dpkgRefuses) expect(dpkg, 'dpkg-deb -W refuses it too').not.toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a control file that is not UTF-8, and reads good relationship fields and a Source with its version', async () => {
+    const latin1 = Uint8Array.from([...text(HEAD.replace('Maintainer: M <m@example.org>\n', 'Maintainer: J')), 0xf6, ...text('rg <j@example.org>\n')]); // Jörg in ISO 8859-1
+    await expect(readDeb(await withControl(latin1), 'latin1.deb')).rejects.toThrow(/the control file is not UTF-8/);
+    const good = await readDeb(await withControl(`${HEAD}Source: foo (1:2.0-1)\nDepends: foo (>= 1.0) | bar:any, baz(<<2)\nProvides: qux (= 1.0)\nBuilt-Using: gcc-12 (= 12.2.0-14)\n`), 'good.deb');
+    expect(good.control).toBeDefined();
+  });
+
   it.each(['./../../etc/evil', '/etc/evil', './usr/share/doc/x/../../../../etc/evil'])('refuses a data.tar member outside the root: %s', async (name) => {
     const data = await compress(writeTar([{ type: 'directory', name: './', mode: 0o755, mtime: 0 }, { type: 'file', name, mode: 0o644, mtime: 0, data: text('x') }]), 'gzip');
     const bytes = await variant(([a, b]) => [a, b, { name: 'data.tar.gz', data, mtime: 0 }] as ArMember[]);
