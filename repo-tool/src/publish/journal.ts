@@ -27,6 +27,18 @@ export class Journal {
     return made;
   }
 
+  /**
+   * Writes `bytes` over `path`, a file no index ever listed (checkPool's leftovers), through a
+   * temporary name and a rename. A rollback removes it: it was garbage before too.
+   */
+  async replaceLeftover(path: string, bytes: Uint8Array): Promise<void> {
+    const temp = tempName(path);
+    this.created.push(temp);
+    await this.storage.writeFile(temp, bytes);
+    await this.storage.rename(temp, path);
+    this.created.push(path);
+  }
+
   /** Gives `from` the extra name `to` unless `to` exists; true if it created it. */
   async link(from: string, to: string): Promise<boolean> {
     const made = await this.storage.link(from, to);

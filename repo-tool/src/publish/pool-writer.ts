@@ -1,5 +1,6 @@
 // Pool files: checked before anything is written (a published file is never overwritten, and
-// every file an index lists must be there), then created under their final names.
+// every file an index lists must be there), then created under their final names; a file no
+// state listed, left by a publish stopped before its switch, is replaced.
 import { createHash } from 'node:crypto';
 import { PublishError } from '../model/errors.js';
 import type { RepoPlan } from '../repo/plan-model.js';
@@ -27,8 +28,21 @@ export async function inParallel<T>(items: readonly T[], work: (item: T) => Prom
   if (failure !== undefined) throw failure.reason;
 }
 
-/** Checks the plan's pool files against the storage; returns the stat of those already there. */
-export async function checkPool(plan: RepoPlan, storage: PublishedStorage, known?: ReadonlyMap<string, StoredFileStat>): Promise<Map<string, StoredFileStat>> {
+export interface PoolCheck {
+  /** Stat of the plan's files already in the pool with the planned content. */
+  readonly present: Map<string, StoredFileStat>;
+  /**
+   * Files in the pool with other content that no state ever listed: left by a publish that was
+   * stopped before its switch, so no index ever named them. They are replaced.
+   */
+  readonly leftovers: ReadonlySet<string>;
+}
+
+/**
+ * Checks the plan's pool files against the storage. `published`: the pool paths of the state
+ * the plan was made from (a file there is never overwritten).
+ */
+export async function checkPool(plan: RepoPlan, storage: PublishedStorage, published: ReadonlySet<string>, known?: ReadonlyMap<string, StoredFileStat>): Promise<PoolCheck> {
   // Files the pool scan just saw need no second stat; new ones (and all, without a scan) do.
   const unknown = plan.pool.filter((f) => f.bytes !== undefined || known?.get(f.path) === undefined).map((f) => f.path);
   const fresh = await storage.statMany(unknown);
@@ -46,24 +60,33 @@ export async function checkPool(plan: RepoPlan, storage: PublishedStorage, known
     }
     if (file.bytes !== undefined && stat !== undefined) existingAdditions.push({ path: file.path, sha256: file.digests.sha256 });
   });
+  const leftovers = new Set<string>();
   await inParallel(existingAdditions, async ({ path, sha256 }) => {
     const existing = createHash('sha256').update(await storage.readFile(path)).digest('hex');
-    if (existing !== sha256) {
-      throw new PublishError(`${storage.location}/${path} already exists with different content`, {
-        hint: 'a published pool file is never overwritten: give the package a new version',
-      });
+    if (existing === sha256) return;
+    if (!published.has(path)) {
+      leftovers.add(path);
+      present.delete(path);
+      return;
     }
+    throw new PublishError(`${storage.location}/${path} already exists with different content`, {
+      hint: 'a published pool file is never overwritten: give the package a new version',
+    });
   });
-  return present;
+  return { present, leftovers };
 }
 
-/** Creates every new pool file; returns the paths it created. */
-export async function writePool(plan: RepoPlan, journal: Journal, present: ReadonlyMap<string, StoredFileStat>): Promise<string[]> {
+/** Creates every new pool file (replacing the check's leftovers); returns the paths it wrote. */
+export async function writePool(plan: RepoPlan, journal: Journal, check: PoolCheck): Promise<string[]> {
   const created: string[] = [];
   await inParallel(
-    plan.pool.filter((f) => f.bytes !== undefined && !present.has(f.path)),
+    plan.pool.filter((f) => f.bytes !== undefined && !check.present.has(f.path)),
     async (file) => {
-      if (await journal.createNew(file.path, file.bytes as Uint8Array)) created.push(file.path);
+      const bytes = file.bytes as Uint8Array;
+      if (check.leftovers.has(file.path)) {
+        await journal.replaceLeftover(file.path, bytes);
+        created.push(file.path);
+      } else if (await journal.createNew(file.path, bytes)) created.push(file.path);
     },
   );
   return created.sort();

@@ -78,10 +78,12 @@ async function publishLocked(plan: RepoPlan, storage: PublishedStorage, signer: 
     step = 'signing';
     const signed = await signReleases(plan.suites, signer, plan.date);
     step = 'checking the pool';
-    const present = await checkPool(plan, storage, options.poolStats);
+    const published = new Set([...previous.binaries.map((b) => b.entry.poolPath), ...previous.sources.flatMap((s) => Object.keys(s.stats))]);
+    const pool = await checkPool(plan, storage, published, options.poolStats);
+    const present = pool.present;
     const existingByHash = (await storage.list('dists')).filter((p) => p.includes('/by-hash/'));
     step = 'writing pool files';
-    addedPool = await writePool(plan, journal, present);
+    addedPool = await writePool(plan, journal, pool);
     step = 'writing by-hash files';
     await writeByHash(plan, storage, journal);
     step = 'staging indexes and signed Release files';

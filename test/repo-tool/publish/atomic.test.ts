@@ -1,11 +1,13 @@
 import { execFile } from 'node:child_process';
-import { join } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PublishError } from '../../../repo-tool/src/model/errors.js';
 import type { Signer } from '../../../repo-tool/src/model/signer.js';
 import { fixedClock } from '../../../repo-tool/src/publish/clock.js';
 import { LocalStorage } from '../../../repo-tool/src/publish/local-storage.js';
+import { checkPool } from '../../../repo-tool/src/publish/pool-writer.js';
 import { publish } from '../../../repo-tool/src/publish/publish.js';
 import { defaultRepoConfig } from '../../../repo-tool/src/repo/config.js';
 import type { RepoPlan } from '../../../repo-tool/src/repo/plan-model.js';
@@ -74,6 +76,22 @@ describe('publish is all or nothing before the switch', () => {
     // Nothing left behind gets in the way: the same plan then publishes, and apt's checks pass.
     await publish(plan, new LocalStorage(out), key.signer, fixedClock(T1));
     expect(await verifyRepository(out, key.publicBinary, T1)).toEqual([]);
+  });
+
+  it('replaces a pool file that a publish stopped before its switch left (no state lists it), never a published one', async () => {
+    const copy = join(dir, 'leftover');
+    await publishRound(new LocalStorage(copy), key.signer, dir, { date: T0, config: CONFIG, debs: [{ name: 'half', version: '0.1.0', architecture: 'all' }] });
+    const plan = await planRound(new LocalStorage(copy), dir, { date: T1, config: CONFIG, debs: [{ name: 'half', version: '0.2.0', architecture: 'all' }] });
+    const added = plan.pool.find((f) => f.bytes !== undefined);
+    if (added === undefined) throw new Error('the plan adds no pool file');
+    await mkdir(dirname(join(copy, added.path)), { recursive: true });
+    await writeFile(join(copy, added.path), 'a half-written .deb from a killed publish');
+    const storage = new LocalStorage(copy);
+    // checked as a published file (a state naming it), its other content is refused
+    await expect(checkPool(plan, storage, new Set([added.path]))).rejects.toThrow(/already exists with different content/);
+    await publish(plan, storage, key.signer, fixedClock(T1));
+    expect(new Uint8Array(await readFile(join(copy, added.path)))).toEqual(added.bytes);
+    expect(await verifyRepository(copy, key.publicBinary, T1)).toEqual([]);
   });
 
   it('writes nothing when the signer fails', async () => {
