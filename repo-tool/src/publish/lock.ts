@@ -1,5 +1,6 @@
 // One publisher at a time per repository: `.half-repo/lock` holds the publisher's pid. A lock
-// left by a process that no longer exists is taken over.
+// left by a process that no longer exists is taken over, by one publisher even when several
+// find it stale at once.
 import { PublishError } from '../model/errors.js';
 import { STATE_DIR } from '../repo/state.js';
 import type { PublishedStorage } from './storage.js';
@@ -36,20 +37,34 @@ export async function acquireLock(storage: PublishedStorage, options: LockOption
 
 async function tryLock(storage: PublishedStorage, options: LockOptions): Promise<() => Promise<void>> {
   const temp = `${LOCK_PATH}.${options.pid}`;
+  const aside = `${LOCK_PATH}.stale.${options.pid}`;
   const quietly = (path: string) => storage.remove(path).catch(() => undefined);
+  const text = (path: string) => storage.readFile(path).then((b) => new TextDecoder().decode(b), () => undefined);
   try {
     await storage.writeFile(temp, new TextEncoder().encode(`${options.pid}\n`));
     let locked = false;
-    for (let attempt = 0; attempt < 2 && !locked; attempt++) {
+    for (let attempt = 0; attempt < 3 && !locked; attempt++) {
       locked = await storage.link(temp, LOCK_PATH);
       if (locked) break;
-      const holder = Number.parseInt(new TextDecoder().decode(await storage.readFile(LOCK_PATH).catch(() => new Uint8Array())), 10);
+      const held = await text(LOCK_PATH);
+      if (held === undefined) continue; // released meanwhile
+      const holder = Number.parseInt(held, 10);
       if (Number.isInteger(holder) && holder > 0 && (options.isAlive ?? signalZero)(holder)) {
         throw new PublishError(`another half-repo (pid ${holder}) is publishing to ${storage.location}`, {
           hint: `wait for it to finish; if no such process runs, remove ${storage.location}/${LOCK_PATH}`,
         });
       }
-      await storage.remove(LOCK_PATH); // stale: its process is gone
+      // Stale: its process is gone. Another publisher may have judged it so too and taken the
+      // lock since it was read, so it is moved aside (one of them can) and only then judged by
+      // what was moved: a live lock moved by mistake goes back.
+      const moved = await storage.rename(LOCK_PATH, aside).then(() => true, () => false);
+      if (!moved) continue;
+      const was = await text(aside);
+      if (was !== held && !(await storage.link(aside, LOCK_PATH))) {
+        await quietly(aside);
+        throw new PublishError(`cannot take the lock ${storage.location}/${LOCK_PATH}: other publishers are taking it over at the same time`, { hint: 'retry in a moment' });
+      }
+      await quietly(aside);
     }
     if (!locked) throw new PublishError(`cannot take the lock ${storage.location}/${LOCK_PATH}`, { hint: 'another publisher keeps taking it; retry' });
   } catch (error) {

@@ -24,4 +24,31 @@ describe('publish lock', () => {
     expect(existsSync(join(dir, '.half-repo'))).toBe(false);
     void release;
   });
+
+  it('lets exactly one of two publishers take over a stale lock that both read as stale', async () => {
+    const storage = new LocalStorage(join(dir, 'race'));
+    await storage.writeFile(LOCK_PATH, new TextEncoder().encode('999\n')); // its publisher died
+    // A reads the stale lock, then stalls until B has judged it stale too and taken the lock.
+    let bHolds: () => void = () => undefined;
+    const bHeld = new Promise<void>((resolve) => (bHolds = resolve));
+    const slow: typeof storage = Object.create(storage) as typeof storage;
+    let stalled = false;
+    slow.readFile = async (path: string) => {
+      const bytes = await storage.readFile(path);
+      if (path === LOCK_PATH && !stalled) {
+        stalled = true;
+        await bHeld;
+      }
+      return bytes;
+    };
+    const isAlive = (pid: number) => pid === 111 || pid === 222;
+    const a = acquireLock(slow, { pid: 111, isAlive }).then(() => 'a', (e: unknown) => e);
+    await new Promise((resolve) => setTimeout(resolve, 20)); // A is stalled on its read
+    const b = await acquireLock(storage, { pid: 222, isAlive });
+    bHolds();
+    expect(String(await a)).toMatch(/another half-repo \(pid 222\) is publishing/);
+    expect(new TextDecoder().decode(await storage.readFile(LOCK_PATH))).toBe('222\n');
+    expect(await storage.list('.half-repo')).toEqual([LOCK_PATH]);
+    await b();
+  });
 });
