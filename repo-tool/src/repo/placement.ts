@@ -31,7 +31,7 @@ export function checkPlacement(config: RepoConfig, binaries: readonly PoolEntry[
   for (const s of sources) place(s.dscPoolPath, s.suites, s.component);
   if (problems.length > 0) {
     throw new ConfigError(problems.length === 1 ? (problems[0] as string) : `${problems.length} packages cannot be published:\n  ${problems.join('\n  ')}`, {
-      hint: 'add the suite, component or architecture to half-repo.json, or place the package elsewhere',
+      hint: 'add the suite, component or architecture to half-repo.json, or place the package elsewhere (where published packages are placed is recorded in OUT/.half-repo/state.json)',
     });
   }
 }

@@ -58,6 +58,34 @@ function isParagraph(p: unknown): p is Field[] {
   return Array.isArray(p) && p.every((f) => Array.isArray(f) && f.length === 2 && typeof f[0] === 'string' && typeof f[1] === 'string');
 }
 
+function isStrings(a: unknown): a is string[] {
+  return Array.isArray(a) && a.every((x) => typeof x === 'string');
+}
+
+function isStat(s: unknown): s is PoolFileStat {
+  const o = s as Record<string, unknown> | null | undefined;
+  return typeof o === 'object' && o !== null && ['size', 'mtimeMs', 'ino'].every((k) => typeof o[k] === 'number');
+}
+
+/** What is wrong with a stored .deb entry, or undefined. */
+function binaryProblem(b: StoredBinary): string | undefined {
+  const e = b?.entry;
+  if (typeof e?.poolPath !== 'string' || !isDigests(e.digests) || !isStat(b.stat)) return 'its path, digests or stat';
+  if (!isParagraph(e.control) || !['Package', 'Version', 'Architecture'].every((name) => e.control.some(([field, value]) => field === name && value !== ''))) return 'its control fields';
+  if (!isStrings(e.paths) || !isStrings(e.suites) || e.suites.length === 0 || typeof e.component !== 'string' || e.component === '') return 'its file list, suites or component';
+  return undefined;
+}
+
+/** What is wrong with a stored source package entry, or undefined. */
+function sourceProblem(s: StoredSource): string | undefined {
+  const e = s?.entry;
+  if (typeof e?.dscPoolPath !== 'string' || !isDigests(e.dscDigests) || !isParagraph(e.dsc)) return 'its path, digests or .dsc fields';
+  if (!Array.isArray(e.files) || !e.files.every((f) => typeof f?.name === 'string' && isDigests(f.digests))) return 'its file list';
+  if (!isStrings(e.suites) || e.suites.length === 0 || typeof e.component !== 'string' || e.component === '') return 'its suites or component';
+  if (typeof s.stats !== 'object' || s.stats === null || !Object.values(s.stats).every(isStat)) return 'its stats';
+  return undefined;
+}
+
 /** Parses state.json; a damaged file is a PublishError that says how to recover. */
 export function parseState(bytes: Uint8Array, location: string): RepoState {
   const fail = (why: string): never => {
@@ -75,16 +103,15 @@ export function parseState(bytes: Uint8Array, location: string): RepoState {
   const binaries = raw['binaries'];
   const sources = raw['sources'];
   const retired = raw['retired'];
-  if (!Array.isArray(binaries) || !Array.isArray(sources) || typeof retired !== 'object' || retired === null) return fail('lacks binaries, sources or retired');
+  if (!Array.isArray(binaries) || !Array.isArray(sources) || typeof retired !== 'object' || retired === null || Array.isArray(retired)) return fail('lacks binaries, sources or retired');
+  if (!Object.values(retired).every((since) => typeof since === 'number')) fail('has a retired time that is not a number');
   for (const b of binaries as StoredBinary[]) {
-    if (typeof b?.entry?.poolPath !== 'string' || !isDigests(b.entry.digests) || !isParagraph(b.entry.control) || !Array.isArray(b.entry.suites) || typeof b.stat?.ino !== 'number') {
-      fail(`has a damaged pool entry ${JSON.stringify(b?.entry?.poolPath ?? null)}`);
-    }
+    const problem = binaryProblem(b);
+    if (problem !== undefined) fail(`has a damaged pool entry ${JSON.stringify(b?.entry?.poolPath ?? null)} (${problem})`);
   }
   for (const s of sources as StoredSource[]) {
-    if (typeof s?.entry?.dscPoolPath !== 'string' || !isDigests(s.entry.dscDigests) || !isParagraph(s.entry.dsc) || !Array.isArray(s.entry.files)) {
-      fail(`has a damaged source entry ${JSON.stringify(s?.entry?.dscPoolPath ?? null)}`);
-    }
+    const problem = sourceProblem(s);
+    if (problem !== undefined) fail(`has a damaged source entry ${JSON.stringify(s?.entry?.dscPoolPath ?? null)} (${problem})`);
   }
   return { binaries: binaries as StoredBinary[], sources: sources as StoredSource[], retired: retired as Record<string, number> };
 }

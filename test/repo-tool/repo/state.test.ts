@@ -36,4 +36,20 @@ describe('state file', () => {
     expect(() => parseState(new TextEncoder().encode('{'), 'x')).toThrow(/x: is not valid JSON/);
     expect(() => parseState(new TextEncoder().encode('{"format":9}'), 'x')).toThrow(/has format 9, this half-repo reads format 1/);
   });
+
+  it.each<[string, (json: any) => void, RegExp]>([
+    ['a file list that is no list', (j) => (j.binaries[0].entry.paths = 5), /damaged pool entry "pool\/half\/a\/alpha\/alpha_1_amd64\.deb" \(its file list, suites or component\)/],
+    ['no component', (j) => (j.binaries[0].entry.component = null), /\(its file list, suites or component\)/],
+    ['no suites', (j) => (j.binaries[1].entry.suites = []), /damaged pool entry "pool\/half\/z\/zeta\/zeta_1_all\.deb" \(its file list, suites or component\)/],
+    ['an empty control', (j) => (j.binaries[0].entry.control = []), /\(its control fields\)/],
+    ['a stat without its inode', (j) => delete j.binaries[0].stat.ino, /\(its path, digests or stat\)/],
+    ['a retired time that is text', (j) => (j.retired['x'] = 'soon'), /has a retired time that is not a number/],
+  ])('names a damaged entry as state.json\'s, with the recovery: %s', (_what, damage, message) => {
+    const json = JSON.parse(new TextDecoder().decode(serializeState(state)));
+    damage(json);
+    const attempt = () => parseState(new TextEncoder().encode(JSON.stringify(json)), 'OUT/.half-repo/state.json');
+    expect(attempt).toThrow(PublishError);
+    expect(attempt).toThrow(message);
+    expect(attempt).toThrow(/^OUT\/\.half-repo\/state\.json: /);
+  });
 });
