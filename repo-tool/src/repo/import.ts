@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { HalfRepoError, PackageFormatError } from '../model/errors.js';
+import { HalfRepoError, PackageFormatError, UsageError } from '../model/errors.js';
 import { getField } from '../model/paragraph.js';
 import type { RepoConfig } from './config.js';
 import type { DebInspector } from './deb-inspector.js';
@@ -94,8 +94,17 @@ export async function importPackages(paths: readonly string[], known: RepoConten
   const placement = options.placement ?? { component: config.components[0] as string, suites: config.suites.map((s) => s.codename) };
   const read = options.readFile ?? (async (p: string) => new Uint8Array(await readFile(p)));
   const problems: string[] = [];
-  for (const s of placement.suites) if (!config.suites.some((c) => c.codename === s)) problems.push(`suite "${s}" is not configured (${config.suites.map((c) => c.codename).join(', ')})`);
-  if (!config.components.includes(placement.component)) problems.push(`component "${placement.component}" is not configured (${config.components.join(', ')})`);
+  const codenames = config.suites.map((c) => c.codename);
+  for (const s of placement.suites) {
+    if (codenames.includes(s)) continue;
+    const named = config.suites.find((c) => c.suite === s);
+    throw new UsageError(`--suite ${s}: no configured suite has that codename (${codenames.join(', ')})`, {
+      hint: named !== undefined ? `--suite takes codenames: write --suite ${named.codename} for ${s}` : 'give a codename from "suites" in half-repo.json',
+    });
+  }
+  if (!config.components.includes(placement.component)) {
+    throw new UsageError(`--component ${placement.component}: not a configured component (${config.components.join(', ')})`, { hint: 'give a component from "components" in half-repo.json' });
+  }
   const debs: PlacedDeb[] = [];
   const sources: CheckedSource[] = [];
   // Files are checked concurrently (each .deb costs a decompressor process or two), a few at a
@@ -125,7 +134,7 @@ export async function importPackages(paths: readonly string[], known: RepoConten
       return { ...merged, imported: [...debs.map((d) => d.entry.poolPath), ...sources.map((s) => s.entry.dscPoolPath)] };
     } catch (error) {
       if (!(error instanceof PackageFormatError)) throw error;
-      problems.push(error.message);
+      problems.push(`${error.message}${error.hint !== undefined ? ` (${error.hint})` : ''}`);
     }
   }
   throw new PackageFormatError(`import refused, nothing was imported:\n  ${problems.join('\n  ')}`, {

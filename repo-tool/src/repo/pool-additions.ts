@@ -63,9 +63,15 @@ export function mergeIntoRepository(known: RepoContents, debs: readonly PlacedDe
     for (const f of s.files) knownFiles.set(`${dir}/${f.name}`, f.digests.sha256);
   }
   const addFile = (file: NewPoolFile) => {
-    const existing = knownFiles.get(file.path) ?? additions.get(file.path)?.digests.sha256;
-    if (existing === undefined) additions.set(file.path, file);
-    else if (existing !== file.digests.sha256) refuse(file.path);
+    const published = knownFiles.get(file.path);
+    const added = additions.get(file.path)?.digests.sha256;
+    if (published === undefined && added === undefined) additions.set(file.path, file);
+    else if (published !== undefined && published !== file.digests.sha256) refuse(file.path);
+    else if (added !== undefined && added !== file.digests.sha256) {
+      throw new PackageFormatError(`two of the files given would both be ${file.path}, with different content`, {
+        hint: 'import one build of each package version at a time',
+      });
+    }
   };
   for (const { entry, file } of debs) {
     addFile(file);

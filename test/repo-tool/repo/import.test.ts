@@ -96,6 +96,14 @@ describe('importPackages', () => {
     expect(result.binaries).toHaveLength(1);
   });
 
+  it('names two files of one command that would share a pool path, instead of blaming the pool', async () => {
+    const first = await makeDeb(join(dir, 'twin-a'), { name: 'twin', version: '1.0', architecture: 'all' });
+    const second = await makeDeb(join(dir, 'twin-b'), { name: 'twin', version: '1.0', architecture: 'all', description: 'another build\n other bytes' });
+    const error = await importPackages([first.path, second.path], known, OPTIONS).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PackageFormatError);
+    expect((error as Error).message).toContain('two of the files given would both be pool/half/t/twin/twin_1.0_all.deb, with different content (import one build of each package version at a time)');
+  });
+
   it('refuses a source package whose tarball does not match the .dsc', async () => {
     const source = await makeNativeSource(join(dir, 'src-bad'), 'hello', '1.0');
     const tarball = join(source.dir, 'hello_1.0.tar.xz');
@@ -105,9 +113,10 @@ describe('importPackages', () => {
     await expect(importPackages([join(source.dir, source.dscName)], known, OPTIONS)).rejects.toThrow(/hello_1\.0\.dsc: hello_1\.0\.tar\.xz does not match hello_1\.0\.dsc: md5/);
   });
 
-  it('refuses unknown suites and components before reading anything', async () => {
-    await expect(importPackages(['/nonexistent.deb'], known, { ...OPTIONS, placement: { component: 'main', suites: ['sid'] } })).rejects.toThrow(
-      /suite "sid" is not configured \(bookworm, trixie\)\n {2}component "main" is not configured \(half\)/,
-    );
+  it('refuses unknown suites and components as usage errors before reading anything, pointing a suite name to its codename', async () => {
+    const refusal = (placement: { component: string; suites: string[] }) => importPackages(['/nonexistent.deb'], known, { ...OPTIONS, placement }).catch((e: unknown) => e);
+    await expect(refusal({ component: 'half', suites: ['sid'] })).resolves.toMatchObject({ exitCode: 2, message: '--suite sid: no configured suite has that codename (bookworm, trixie)', hint: 'give a codename from "suites" in half-repo.json' });
+    await expect(refusal({ component: 'half', suites: ['stable'] })).resolves.toMatchObject({ exitCode: 2, hint: '--suite takes codenames: write --suite trixie for stable' });
+    await expect(refusal({ component: 'main', suites: ['trixie'] })).resolves.toMatchObject({ exitCode: 2, message: '--component main: not a configured component (half)' });
   });
 });
