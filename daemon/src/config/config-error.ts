@@ -16,11 +16,16 @@ export interface ConfigProblem {
   readonly fix: string;
 }
 
-/** `file:line: key: message (fix: ...)` — one line per problem. */
+/** Control characters as `\xNN`: a value from the file may hold terminal escapes or NULs. */
+function visible(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** `file:line: key: message (fix: ...)` — one line per problem, control characters escaped. */
 export function formatProblem(problem: ConfigProblem): string {
   const where = problem.line === undefined ? problem.file : `${problem.file}:${problem.line}`;
-  const key = problem.key === undefined ? '' : ` ${problem.key}:`;
-  return `${where}:${key} ${problem.message} (fix: ${problem.fix})`;
+  const key = problem.key === undefined ? '' : ` ${visible(problem.key)}:`;
+  return `${visible(where)}:${key} ${visible(problem.message)} (fix: ${visible(problem.fix)})`;
 }
 
 /** half.conf is invalid; `problems` lists every problem found, in file order. */

@@ -69,7 +69,8 @@ export function readVips(section: IniSection | undefined, problems: ProblemList)
 function vipProblem(vip: IpPrefix, previousOwner: string | undefined): string | undefined {
   if (isMulticast(vip.address) || isSpecial(vip.address)) return `${vip.address.text} is not a unicast address`;
   if (vip.address.family === 4 && (vip.address.bytes[0] as number) >= 240) return `${vip.address.text} is in 240.0.0.0/4, reserved: not a unicast address`;
-  if (isLinkLocal(vip.address)) return `${vip.address.text} is link-local: not an address to move between nodes`;
+  const v4LinkLocal = vip.address.family === 4 && vip.address.bytes[0] === 169 && vip.address.bytes[1] === 254; // 169.254.0.0/16, RFC 3927
+  if (isLinkLocal(vip.address) || v4LinkLocal) return `${vip.address.text} is link-local: not an address to move between nodes`;
   if (vip.length === 0) return `${vip.text} has prefix length 0`;
   // in an IPv4 subnet of 4 or more addresses, the first is the network's and the last its broadcast
   if (vip.address.family === 4 && vip.length <= 30) {

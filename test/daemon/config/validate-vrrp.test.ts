@@ -65,6 +65,7 @@ describe('[vips]', () => {
     ['lan0 = 192.0.2.63/26', '9 vips.lan0: 192.0.2.63/26 is the broadcast address of its prefix: not a unicast address'],
     ['lan0 = 240.0.0.1/24', '9 vips.lan0: 240.0.0.1 is in 240.0.0.0/4, reserved: not a unicast address'],
     ['lan0 = fe80::fe/64', '9 vips.lan0: fe80::fe is link-local: not an address to move between nodes'],
+    ['lan0 = 169.254.10.10/16', '9 vips.lan0: 169.254.10.10 is link-local: not an address to move between nodes'],
     ['lan0 = ::ffff:192.0.2.254/120', '9 vips.lan0: "::ffff:192.0.2.254" is an IPv4-mapped IPv6 address; write the IPv4 address 192.0.2.254'],
     ['enP2p1s0 = 224.0.0.18/4', '9 vips.enP2p1s0: 224.0.0.18 is not a unicast address'], // named as written
     ['lan0 =', '9 vips.lan0: lists no address'],

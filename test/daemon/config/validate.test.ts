@@ -94,6 +94,20 @@ describe('validateHalfConf', () => {
     expect((error as HalfConfError).exitCode).toBe(9);
   });
 
+  it('shows control characters from the file escaped, never as terminal escapes', () => {
+    const error = (() => {
+      try {
+        validateHalfConf(MINIMAL.replace('peers = 203.0.113.2', 'peers = no\u001b[31mred\u0000'), '/etc/half/half.conf');
+      } catch (caught) {
+        return caught as HalfConfError;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(HalfConfError);
+    expect(error?.message).toContain('sync.peers: "no\\x1b[31mred\\x00" is not an IPv4 or IPv6 address');
+    expect(error?.message).not.toMatch(/[\u0000\u001b]/);
+  });
+
   it('checks values against each other', () => {
     const text = MINIMAL.replace('lan0 = 192.0.2.254/24', 'lan0 = 203.0.113.2/24\nwan0 = 198.51.100.254/24\n') +
       '[sync2]\ninterface = sync0\naddress = 198.51.100.9\npeers = 198.51.100.10\n' +
