@@ -77,9 +77,10 @@ export async function applyWritePlan(plan: WritePlan, previous: Registry, paths:
     await replaceFiles(staged, removals);
   } catch (error) {
     if (!(error instanceof ReplaceFilesError)) throw error;
-    // The registry lists the old hashes and the new: right for either content of every file.
-    await writeRegistry(paths, previous).catch(() => undefined);
+    // Every file was put back: the registry forgets the new hashes again. Otherwise it keeps
+    // listing the old hashes and the new, right for either content of every file.
     const undone = error.notRestored.length === 0;
+    if (undone) await writeRegistry(paths, previous).catch(() => undefined);
     throw new NodeFileError(`could not put ${error.path} in place: ${error.reason}`, {
       hint: undone
         ? `nothing was changed (the files already replaced were put back): make ${error.path} replaceable (not immutable, not a mount point, its folder writable), then run the command again`

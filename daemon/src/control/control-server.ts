@@ -4,7 +4,8 @@
 // answers with a structured error, counts it by code and keeps serving; a line longer than
 // MAX_REQUEST_BYTES is answered and its connection closed, and so is a connection with more than
 // maxPipelined answers not yet taken by the kernel (a client that does not read them), and a
-// connection that does not complete a request line within requestTimeoutMs while none is answered.
+// connection that, once it sends anything after its last request, does not complete the next one
+// within requestTimeoutMs.
 import { createServer, type Server, type Socket } from 'node:net';
 import { silentLogger, type Logger } from '../metrics/logger.js';
 import type { ControlHandler } from './control-handler.js';
@@ -23,8 +24,9 @@ export interface ControlServerOptions {
   /** A connection silent this long is closed (default 30 s). */
   readonly idleTimeoutMs?: number;
   /**
-   * A connection that has no request being answered must complete its next request line within
-   * this long, however it dribbles bytes meanwhile; else it is closed (default 10 s).
+   * A connection that sends anything after its last request (a byte, a blank line) must complete
+   * its next request line within this long, however it dribbles bytes meanwhile; else it is
+   * closed (default 10 s). Silence between requests meets idleTimeoutMs only.
    */
   readonly requestTimeoutMs?: number;
   readonly maxRequestBytes?: number;
@@ -115,27 +117,37 @@ export class ControlServer {
     let queue: Promise<void> = Promise.resolve();
     let closing = false;
     let pending = 0;
-    // The idle timeout is reset by any byte; this one only by a whole request, so a client that
-    // sends a byte now and then cannot hold one of the few connections (half-notify needs one).
+    // The idle timeout is reset by any byte; this deadline, set by the first byte after the last
+    // request, only by the next request, so a client that sends a byte (or a blank line) now and
+    // then cannot hold one of the few connections (half-notify needs one). A connection silent
+    // between requests meets the idle timeout only.
     let deadline: NodeJS.Timeout | undefined;
-    const awaitRequest = (): void => {
-      clearTimeout(deadline);
-      deadline = setTimeout(() => {
-        this.countError('request-timeout');
-        socket.destroy();
-      }, this.requestTimeoutMs);
+    const expire = (): void => {
+      deadline = undefined;
+      if (pending > 0) return; // an answer is being worked on: the request was complete
+      this.countError('request-timeout');
+      socket.destroy();
+    };
+    const armDeadline = (): void => {
+      if (deadline !== undefined || closing) return;
+      deadline = setTimeout(expire, this.requestTimeoutMs);
       deadline.unref();
     };
-    awaitRequest();
-    socket.once('close', () => clearTimeout(deadline));
+    const clearDeadline = (): void => {
+      clearTimeout(deadline);
+      deadline = undefined;
+    };
+    socket.once('close', clearDeadline);
     const answered = (): void => {
-      if (--pending === 0 && !closing && !socket.destroyed) awaitRequest();
+      if (--pending === 0 && reader.buffered > 0) armDeadline(); // a next request begun meanwhile
     };
     const take = (chunk: Buffer): void => {
       if (closing) return;
+      armDeadline();
       for (const piece of reader.push(chunk)) {
         if ('overlong' in piece) {
           closing = true;
+          clearDeadline();
           this.countError('line-too-long');
           const response: ControlResponse = { ok: false, id: null, error: { code: 'line-too-long', message: `request line longer than ${this.maxRequestBytes} bytes`, fix: 'send one JSON object per line' } };
           queue = queue.then(() => void socket.end(encodeResponse(response)));
@@ -144,6 +156,7 @@ export class ControlServer {
         if (piece.line.trim() === '') continue;
         if (pending >= this.maxPipelined) {
           closing = true;
+          clearDeadline();
           socket.pause(); // nothing more is read: a client that does not read its answers is left to the idle timeout
           this.countError('busy');
           const response: ControlResponse = { ok: false, id: null, error: { code: 'busy', message: `more than ${this.maxPipelined} requests waiting on one connection`, fix: 'read the answers before sending more requests' } };
@@ -152,7 +165,7 @@ export class ControlServer {
         }
         const line = piece.line;
         pending++;
-        clearTimeout(deadline);
+        clearDeadline();
         // A request counts as pending until its answer has left for the kernel, not just until
         // it is computed: a client that keeps asking but never reads would otherwise make the
         // answers pile up in our socket's buffer without bound.
@@ -167,6 +180,7 @@ export class ControlServer {
           });
         });
       }
+      if (reader.buffered > 0) armDeadline(); // the next request has begun
     };
     socket.on('data', take);
     socket.once('end', () => {

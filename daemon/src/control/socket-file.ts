@@ -85,7 +85,9 @@ export async function bindSocketFile(server: Server, path: string): Promise<numb
   } catch (error) {
     server.close();
     await unlink(temporary).catch(() => undefined);
-    throw new SocketBusyError(`cannot create the control socket ${path}: ${(error as Error).message}`, { cause: error, hint: `check that ${dirname(path)} is a writable directory` });
+    const code = (error as NodeJS.ErrnoException).code;
+    const Refusal = code === 'EACCES' || code === 'EROFS' || code === 'EPERM' ? SocketPathError : SocketBusyError; // the folder will not become writable by itself
+    throw new Refusal(`cannot create the control socket ${path}: ${(error as Error).message}`, { cause: error, hint: `check that ${dirname(path)} is a writable directory` });
   }
   return (await lstat(path)).ino;
 }

@@ -108,6 +108,11 @@ export class MetricsServer {
     if (this.rendering !== undefined) return this.rendering;
     const rendering = (async () => this.options.render())();
     this.rendering = rendering;
+    rendering.catch((error: unknown) => {
+      // once per render, however many scrapes wait on it
+      this.counters.renderErrors++;
+      this.logger.error('rendering metrics failed', { error: error instanceof Error ? error.message : String(error) });
+    });
     const clear = (): void => {
       if (this.rendering === rendering) this.rendering = undefined;
     };
@@ -130,9 +135,7 @@ export class MetricsServer {
     try {
       body = await this.renderShared();
     } catch (error) {
-      this.counters.renderErrors++;
       const message = error instanceof Error ? error.message : String(error);
-      this.logger.error('rendering metrics failed', { error: message });
       return plain(response, 500, `rendering metrics failed: ${message}\n`);
     }
     this.counters.scrapes++;

@@ -173,7 +173,7 @@ describe('ControlServer', () => {
     expect(reply).toEqual({ lines: [], closed: true });
   });
 
-  it('closes a connection that dribbles bytes but completes no request in time, and keeps one that asks again', async () => {
+  it('closes a connection that dribbles bytes or blank lines but completes no request in time, and keeps one silent between requests', async () => {
     await server.close();
     server = new ControlServer(handler, { path, idleTimeoutMs: 1000, requestTimeoutMs: 300 });
     await server.listen();
@@ -191,19 +191,34 @@ describe('ControlServer', () => {
       clearInterval(drip);
       slow.destroy();
     }
-    // a client that keeps asking, each request well within the limit, is kept: the deadline restarts after each answer
+    // blank lines are no request either
+    const blank = connect(path);
+    let blankClosed = false;
+    blank.on('close', () => (blankClosed = true));
+    const blanks = setInterval(() => blank.writable && blank.write('\n'), 50);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      expect(blankClosed).toBe(true);
+      expect(server.counters.errors['request-timeout']).toBe(2);
+    } finally {
+      clearInterval(blanks);
+      blank.destroy();
+    }
+    // a client that asks now and then, silent in between for longer than the request deadline
+    // (not the idle timeout), is kept
     const steady = connect(path);
     const lines: string[] = [];
     steady.setEncoding('utf8');
     steady.on('data', (text: string) => lines.push(...text.split('\n').filter((l) => l !== '')));
     let steadyClosed = false;
     steady.on('close', () => (steadyClosed = true));
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 3; i++) {
       steady.write(`{"v":1,"id":${i},"cmd":"status"}\n`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await new Promise((resolve) => setTimeout(resolve, 500));
     }
     expect(steadyClosed).toBe(false);
-    expect(lines).toHaveLength(5);
+    expect(lines).toHaveLength(3);
+    expect(server.counters.errors['request-timeout']).toBe(2);
     steady.destroy();
   });
 
