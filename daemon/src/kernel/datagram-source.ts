@@ -79,11 +79,17 @@ export function defaultPumpCommand(): PumpCommand {
 const MAX_FAILED_STARTS = 5;
 /** The pause before running the pump again after its spawn failed. */
 const SPAWN_RETRY_MS = 200;
+/** The longest pause between runs of a pump that keeps failing after one had started. */
+const RESTART_BACKOFF_MAX_MS = 5_000;
 
 export class PumpSource implements DatagramSource {
   private child: ChildProcess | undefined;
   private closing = false;
   private failedStarts = 0;
+  /** Whether a pump ever became ready: from then on a pump that dies is always run again. */
+  private everStarted = false;
+  /** Pumps run again since the last ready one that did not become ready. */
+  private failedRestarts = 0;
   lastError: string | undefined;
   restarts = 0;
   /** Echoes the pumps dropped, all restarts together. */
@@ -121,7 +127,9 @@ export class PumpSource implements DatagramSource {
       control: (code, value) => {
         if (code === PumpControl.ready && !started) {
           started = true;
+          this.everStarted = true;
           this.failedStarts = 0;
+          this.failedRestarts = 0;
           // the events lost with the last pump: a dump now has every entry made before this
           // pump's socket joined the groups, and the socket hears every later one
           for (; this.owedOverruns > 0; this.owedOverruns--) handlers.overrun();
@@ -141,12 +149,15 @@ export class PumpSource implements DatagramSource {
       if (ended || this.closing) return;
       ended = true;
       this.lastError = spawned ? `event pump exited (${signal ?? code}): ${stderr.trim().split('\n').pop() ?? ''}` : this.lastError;
-      if (!started && code === HELPER_RELEASE_EXIT) {
+      if (!started && !this.everStarted && code === HELPER_RELEASE_EXIT) {
         // another release's pump (an upgrade under way): starting it again will not change that
         failed(new NetlinkSocketError(this.lastError ?? '', undefined, { hint: HELPER_RELEASE_HINT }));
         return;
       }
-      if (!started && ++this.failedStarts >= MAX_FAILED_STARTS) {
+      // Before the first start, a pump that cannot start refuses the start. Once one ran, the
+      // start has been answered: the pump is run again for as long as it takes, a little later
+      // each time (up to RESTART_BACKOFF_MAX_MS), with lastError saying why.
+      if (!started && !this.everStarted && ++this.failedStarts >= MAX_FAILED_STARTS) {
         failed(new NetlinkSocketError(`the conntrack event pump failed to start ${MAX_FAILED_STARTS} times: ${this.lastError}`, undefined, {
           hint: spawned ? 'half-syncd needs CAP_NET_ADMIN and nf_conntrack_netlink' : 'the pump could not be run: reinstall half-syncd (`apt-get install --reinstall half-syncd`), or with EMFILE give it more file descriptors',
         }));
@@ -154,9 +165,11 @@ export class PumpSource implements DatagramSource {
       }
       if (started) this.owedOverruns++; // events until the new pump's socket exists are lost: reported once it does
       this.restarts++;
-      const again = (): void => this.spawnPump(handlers, started ? () => undefined : ready, failed);
-      if (spawned) again();
-      else setTimeout(() => !this.closing && again(), SPAWN_RETRY_MS).unref();
+      const again = (): void => this.spawnPump(handlers, started || this.everStarted ? () => undefined : ready, failed);
+      const failures = !started && this.everStarted ? ++this.failedRestarts : 0;
+      const delay = failures > 0 ? Math.min(SPAWN_RETRY_MS * 2 ** (failures - 1), RESTART_BACKOFF_MAX_MS) : spawned ? 0 : SPAWN_RETRY_MS;
+      if (delay === 0) again();
+      else setTimeout(() => !this.closing && again(), delay).unref();
     };
     child.on('error', (error) => {
       this.lastError = `event pump: ${error.message}`;
