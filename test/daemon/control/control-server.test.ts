@@ -178,6 +178,7 @@ describe('ControlServer', () => {
     server = new ControlServer(handler, { path, idleTimeoutMs: 1000, requestTimeoutMs: 300 });
     await server.listen();
     const slow = connect(path);
+    slow.on('error', () => undefined); // EPIPE once the server closed it
     let closedAt: number | undefined;
     const started = Date.now();
     slow.on('close', () => (closedAt = Date.now() - started));
@@ -193,6 +194,7 @@ describe('ControlServer', () => {
     }
     // blank lines are no request either
     const blank = connect(path);
+    blank.on('error', () => undefined);
     let blankClosed = false;
     blank.on('close', () => (blankClosed = true));
     const blanks = setInterval(() => blank.writable && blank.write('\n'), 50);
@@ -207,6 +209,7 @@ describe('ControlServer', () => {
     // a client that asks now and then, silent in between for longer than the request deadline
     // (not the idle timeout), is kept
     const steady = connect(path);
+    steady.on('error', () => undefined);
     const lines: string[] = [];
     steady.setEncoding('utf8');
     steady.on('data', (text: string) => lines.push(...text.split('\n').filter((l) => l !== '')));
