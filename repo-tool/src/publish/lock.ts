@@ -1,6 +1,6 @@
 // One publisher at a time per repository: `.half-repo/lock` holds the publisher's pid. A lock
 // left by a process that no longer exists is taken over, by one publisher even when several
-// find it stale at once.
+// find it stale at once (`lock.takeover` makes its re-read and removal one publisher's at a time).
 import { PublishError } from '../model/errors.js';
 import { STATE_DIR } from '../repo/state.js';
 import type { PublishedStorage } from './storage.js';
@@ -35,13 +35,18 @@ export async function acquireLock(storage: PublishedStorage, options: LockOption
   }
 }
 
+/** Marks the one publisher judging and removing a stale lock (its pid inside). */
+const TAKEOVER_PATH = `${LOCK_PATH}.takeover`;
+/** A takeover marker this old was left by a publisher that died while taking over (it takes milliseconds). */
+const TAKEOVER_STALE_MS = 60_000;
+
 async function tryLock(storage: PublishedStorage, options: LockOptions): Promise<() => Promise<void>> {
+  const own = `${options.pid}\n`;
   const temp = `${LOCK_PATH}.${options.pid}`;
-  const aside = `${LOCK_PATH}.stale.${options.pid}`;
   const quietly = (path: string) => storage.remove(path).catch(() => undefined);
   const text = (path: string) => storage.readFile(path).then((b) => new TextDecoder().decode(b), () => undefined);
   try {
-    await storage.writeFile(temp, new TextEncoder().encode(`${options.pid}\n`));
+    await storage.writeFile(temp, new TextEncoder().encode(own));
     let locked = false;
     for (let attempt = 0; attempt < 3 && !locked; attempt++) {
       locked = await storage.link(temp, LOCK_PATH);
@@ -54,17 +59,7 @@ async function tryLock(storage: PublishedStorage, options: LockOptions): Promise
           hint: `wait for it to finish; if no such process runs, remove ${storage.location}/${LOCK_PATH}`,
         });
       }
-      // Stale: its process is gone. Another publisher may have judged it so too and taken the
-      // lock since it was read, so it is moved aside (one of them can) and only then judged by
-      // what was moved: a live lock moved by mistake goes back.
-      const moved = await storage.rename(LOCK_PATH, aside).then(() => true, () => false);
-      if (!moved) continue;
-      const was = await text(aside);
-      if (was !== held && !(await storage.link(aside, LOCK_PATH))) {
-        await quietly(aside);
-        throw new PublishError(`cannot take the lock ${storage.location}/${LOCK_PATH}: other publishers are taking it over at the same time`, { hint: 'retry in a moment' });
-      }
-      await quietly(aside);
+      await removeStale(storage, temp, held);
     }
     if (!locked) throw new PublishError(`cannot take the lock ${storage.location}/${LOCK_PATH}`, { hint: 'another publisher keeps taking it; retry' });
   } catch (error) {
@@ -78,5 +73,29 @@ async function tryLock(storage: PublishedStorage, options: LockOptions): Promise
     await quietly(temp);
     throw error;
   }
-  return async () => storage.remove(LOCK_PATH);
+  // Only our own lock is removed: never a successor's, whatever happened meanwhile.
+  return async () => {
+    if ((await text(LOCK_PATH)) === own) await storage.remove(LOCK_PATH);
+  };
+}
+
+/**
+ * Removes the lock if it still holds `held`, the content of a lock whose process is gone. Another
+ * publisher may have judged it stale too and taken the lock since: the re-read and the removal
+ * are made by one publisher at a time, the one holding the takeover marker, so a lock that
+ * changed meanwhile (a live one) is never removed.
+ */
+async function removeStale(storage: PublishedStorage, temp: string, held: string): Promise<void> {
+  if (!(await storage.link(temp, TAKEOVER_PATH))) {
+    const marker = await storage.stat(TAKEOVER_PATH);
+    if (marker !== undefined && Date.now() - marker.mtimeMs > TAKEOVER_STALE_MS) await storage.remove(TAKEOVER_PATH);
+    else if (marker !== undefined) throw new PublishError(`cannot take the lock ${storage.location}/${LOCK_PATH}: another half-repo is taking over its stale lock`, { hint: 'retry in a moment' });
+    return;
+  }
+  try {
+    const now = await storage.readFile(LOCK_PATH).then((b) => new TextDecoder().decode(b), () => undefined);
+    if (now === held) await storage.remove(LOCK_PATH);
+  } finally {
+    await storage.remove(TAKEOVER_PATH).catch(() => undefined);
+  }
 }

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalStorage } from '../../../repo-tool/src/publish/local-storage.js';
@@ -23,6 +24,23 @@ describe('publish lock', () => {
     expect(existsSync(join(dir, LOCK_PATH))).toBe(false);
     expect(existsSync(join(dir, '.half-repo'))).toBe(false);
     void release;
+  });
+
+  it('leaves a stale lock to the publisher already taking it over, and clears a takeover its publisher died in', async () => {
+    const storage = new LocalStorage(join(dir, 'takeover'));
+    await storage.writeFile(LOCK_PATH, new TextEncoder().encode('999\n'));
+    await storage.writeFile(`${LOCK_PATH}.takeover`, new TextEncoder().encode('555\n'));
+    await expect(acquireLock(storage, { pid: 333, isAlive: () => false })).rejects.toThrow(/another half-repo is taking over its stale lock/);
+    expect(new TextDecoder().decode(await storage.readFile(LOCK_PATH))).toBe('999\n');
+    const old = new Date(Date.now() - 120_000);
+    await utimes(join(dir, 'takeover', `${LOCK_PATH}.takeover`), old, old);
+    const release = await acquireLock(storage, { pid: 333, isAlive: () => false });
+    expect(new TextDecoder().decode(await storage.readFile(LOCK_PATH))).toBe('333\n');
+    expect((await storage.list('.half-repo')).sort()).toEqual([LOCK_PATH]);
+    // a release removes only its own lock
+    await storage.writeFile(LOCK_PATH, new TextEncoder().encode('444\n'));
+    await release();
+    expect(new TextDecoder().decode(await storage.readFile(LOCK_PATH))).toBe('444\n');
   });
 
   it('lets exactly one of two publishers take over a stale lock that both read as stale', async () => {
