@@ -1,6 +1,6 @@
 // Pool files: checked before anything is written (a published file is never overwritten, and
-// every file an index lists must be there), then created under their final names; a file no
-// state listed, left by a publish stopped before its switch, is replaced.
+// every file an index lists must be there), then created under their final names; a file a
+// publish stopped before its switch was creating (its pending list) and no state lists is replaced.
 import { createHash } from 'node:crypto';
 import { PublishError } from '../model/errors.js';
 import type { RepoPlan } from '../repo/plan-model.js';
@@ -32,17 +32,17 @@ export interface PoolCheck {
   /** Stat of the plan's files already in the pool with the planned content. */
   readonly present: Map<string, StoredFileStat>;
   /**
-   * Files in the pool with other content that no state ever listed: left by a publish that was
-   * stopped before its switch, so no index ever named them. They are replaced.
+   * Files in the pool with other content that a publish stopped before its switch was creating
+   * (its pending list names them) and no state lists: no index ever named them. They are replaced.
    */
   readonly leftovers: ReadonlySet<string>;
 }
 
 /**
- * Checks the plan's pool files against the storage. `published`: the pool paths of the state
- * the plan was made from (a file there is never overwritten).
+ * Checks the plan's pool files against the storage. `replaceable`: pool paths a stopped publish
+ * was creating that the state does not list; any other file is never overwritten.
  */
-export async function checkPool(plan: RepoPlan, storage: PublishedStorage, published: ReadonlySet<string>, known?: ReadonlyMap<string, StoredFileStat>): Promise<PoolCheck> {
+export async function checkPool(plan: RepoPlan, storage: PublishedStorage, replaceable: ReadonlySet<string>, known?: ReadonlyMap<string, StoredFileStat>): Promise<PoolCheck> {
   // Files the pool scan just saw need no second stat; new ones (and all, without a scan) do.
   const unknown = plan.pool.filter((f) => f.bytes !== undefined || known?.get(f.path) === undefined).map((f) => f.path);
   const fresh = await storage.statMany(unknown);
@@ -64,7 +64,7 @@ export async function checkPool(plan: RepoPlan, storage: PublishedStorage, publi
   await inParallel(existingAdditions, async ({ path, sha256 }) => {
     const existing = createHash('sha256').update(await storage.readFile(path)).digest('hex');
     if (existing === sha256) return;
-    if (!published.has(path)) {
+    if (replaceable.has(path)) {
       leftovers.add(path);
       present.delete(path);
       return;

@@ -1,14 +1,14 @@
 // Applies a RepoPlan so that no client ever sees a broken repository (aptly's publish, with
-// the renames in a fixed order): sign first; then new pool files (never overwriting one); then
-// by-hash files; then every changed index, Release, Release.gpg and InRelease under temporary
-// names in their own directories; then the switch: renames, InRelease of each suite last.
+// the renames in a fixed order): sign first; then new pool files (listed first in
+// .half-repo/pending; never overwriting a published one); then by-hash files; then every changed
+// index, Release, Release.gpg and InRelease under temporary names in their own directories; then the switch: renames, InRelease of each suite last.
 // Anything failing before the switch is undone, leaving the tree exactly as it was. After
 // the switch, by-hash and pool files past their retention are removed.
 import { HalfRepoError, PublishError } from '../model/errors.js';
 import type { Signer } from '../model/signer.js';
 import type { RepoPlan } from '../repo/plan-model.js';
 import type { RepoState } from '../repo/state.js';
-import { serializeState, STATE_PATH } from '../repo/state.js';
+import { PENDING_PATH, serializeState, STATE_PATH } from '../repo/state.js';
 import type { Clock } from './clock.js';
 import { Journal, tempName } from './journal.js';
 import { acquireLock, LOCK_PATH } from './lock.js';
@@ -73,14 +73,21 @@ async function publishLocked(plan: RepoPlan, storage: PublishedStorage, signer: 
   let renames: Rename[];
   let next: NextState;
   let step = 'reading the state';
+  let pendingBefore: Set<string> | undefined;
   try {
     const previous = options.previous ?? (await loadState(storage));
     step = 'signing';
     const signed = await signReleases(plan.suites, signer, plan.date);
     step = 'checking the pool';
     const published = new Set([...previous.binaries.map((b) => b.entry.poolPath), ...previous.sources.flatMap((s) => Object.keys(s.stats))]);
-    const pool = await checkPool(plan, storage, published, options.poolStats);
+    pendingBefore = await readPending(storage);
+    const pool = await checkPool(plan, storage, new Set([...pendingBefore].filter((p) => !published.has(p))), options.poolStats);
     const present = pool.present;
+    // Before any pool file is written: what this publish creates (and what a stopped one did),
+    // so that a publish stopped before its switch leaves the next one the files it may replace.
+    const creating = plan.pool.filter((f) => f.bytes !== undefined && !present.has(f.path)).map((f) => f.path);
+    step = 'listing the pool files it creates';
+    await writePending(storage, new Set([...pendingBefore, ...creating]));
     const existingByHash = (await storage.list('dists')).filter((p) => p.includes('/by-hash/'));
     step = 'writing pool files';
     addedPool = await writePool(plan, journal, pool);
@@ -95,6 +102,8 @@ async function publishLocked(plan: RepoPlan, storage: PublishedStorage, signer: 
     renames = [{ from: tempName(STATE_PATH), to: STATE_PATH }, ...suiteRenames];
   } catch (cause) {
     const leftovers = await journal.rollback();
+    // Every file it made is gone again: the pending list is the stopped publishes' as before.
+    if (leftovers.length === 0 && pendingBefore !== undefined) await writePending(storage, pendingBefore).catch(() => undefined);
     throw new PublishError(
       `publishing to ${storage.location} failed while ${step}: ${(cause as Error).message}; ` +
         (leftovers.length === 0 ? 'the published tree was left as it was' : `could not undo: ${leftovers.join('; ')}`),
@@ -117,6 +126,7 @@ async function publishLocked(plan: RepoPlan, storage: PublishedStorage, signer: 
 
   const removed: string[] = [];
   const warnings: string[] = [];
+  await storage.remove(PENDING_PATH).catch((error: unknown) => warnings.push(`could not remove ${PENDING_PATH}: ${(error as Error).message}`));
   for (const path of [...next.collection.byHash, ...next.collection.pool]) {
     try {
       await storage.remove(path);
@@ -126,4 +136,16 @@ async function publishLocked(plan: RepoPlan, storage: PublishedStorage, signer: 
     }
   }
   return { state: next.state, addedPool, switched, removed, warnings };
+}
+
+/** The pool paths a stopped publish was creating (none when the last publish completed). */
+async function readPending(storage: PublishedStorage): Promise<Set<string>> {
+  const bytes = await storage.readFile(PENDING_PATH).catch(() => undefined);
+  if (bytes === undefined) return new Set();
+  return new Set(new TextDecoder().decode(bytes).split('\n').filter((line) => line.startsWith('pool/')));
+}
+
+async function writePending(storage: PublishedStorage, paths: ReadonlySet<string>): Promise<void> {
+  if (paths.size === 0) await storage.remove(PENDING_PATH);
+  else await storage.writeFile(PENDING_PATH, new TextEncoder().encode([...paths].sort().map((p) => `${p}\n`).join('')));
 }

@@ -11,6 +11,8 @@ import type { SourceEntry } from './source-entry.js';
 
 export const STATE_DIR = '.half-repo';
 export const STATE_PATH = `${STATE_DIR}/state.json`;
+/** Pool paths the running (or a stopped) publish is creating, one per line (publish.ts). */
+export const PENDING_PATH = `${STATE_DIR}/pending`;
 const FORMAT = 1;
 
 export interface PoolFileStat {
@@ -90,7 +92,7 @@ function sourceProblem(s: StoredSource): string | undefined {
 export function parseState(bytes: Uint8Array, location: string): RepoState {
   const fail = (why: string): never => {
     throw new PublishError(`${location}: ${why}`, {
-      hint: `move ${STATE_PATH} away and publish again: the pool is rescanned (imported packages then go to every suite) and source packages must be imported again`,
+      hint: `move ${STATE_PATH} away, run \`half-repo build\` again (it publishes HALF's packages and the backports), then import again the packages you had imported`,
     });
   };
   let raw: Record<string, unknown>;

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -11,6 +12,7 @@ import { checkPool } from '../../../repo-tool/src/publish/pool-writer.js';
 import { publish } from '../../../repo-tool/src/publish/publish.js';
 import { defaultRepoConfig } from '../../../repo-tool/src/repo/config.js';
 import type { RepoPlan } from '../../../repo-tool/src/repo/plan-model.js';
+import { PENDING_PATH } from '../../../repo-tool/src/repo/state.js';
 import { verifyRepository } from '../../../repo-tool/src/verify/verify.js';
 import { planRound, publishRound } from '../repo/helpers/scenario.js';
 import { makeTestKey } from '../repo/helpers/signer.js';
@@ -78,7 +80,7 @@ describe('publish is all or nothing before the switch', () => {
     expect(await verifyRepository(out, key.publicBinary, T1)).toEqual([]);
   });
 
-  it('replaces a pool file that a publish stopped before its switch left (no state lists it), never a published one', async () => {
+  it('replaces a pool file that a publish stopped before its switch was creating, and no other', async () => {
     const copy = join(dir, 'leftover');
     await publishRound(new LocalStorage(copy), key.signer, dir, { date: T0, config: CONFIG, debs: [{ name: 'half', version: '0.1.0', architecture: 'all' }] });
     const plan = await planRound(new LocalStorage(copy), dir, { date: T1, config: CONFIG, debs: [{ name: 'half', version: '0.2.0', architecture: 'all' }] });
@@ -87,9 +89,13 @@ describe('publish is all or nothing before the switch', () => {
     await mkdir(dirname(join(copy, added.path)), { recursive: true });
     await writeFile(join(copy, added.path), 'a half-written .deb from a killed publish');
     const storage = new LocalStorage(copy);
-    // checked as a published file (a state naming it), its other content is refused
-    await expect(checkPool(plan, storage, new Set([added.path]))).rejects.toThrow(/already exists with different content/);
+    // a file no pending list names (a state moved away, a file put there by hand) is never replaced
+    await expect(publish(plan, storage, key.signer, fixedClock(T1))).rejects.toThrow(/already exists with different content/);
+    expect(await checkPool(plan, storage, new Set([added.path]))).toMatchObject({ leftovers: new Set([added.path]) });
+    // the killed publish had listed it as one it was creating
+    await writeFile(join(copy, PENDING_PATH), `${added.path}\n`);
     await publish(plan, storage, key.signer, fixedClock(T1));
+    expect(existsSync(join(copy, PENDING_PATH))).toBe(false);
     expect(new Uint8Array(await readFile(join(copy, added.path)))).toEqual(added.bytes);
     expect(await verifyRepository(copy, key.publicBinary, T1)).toEqual([]);
   });
