@@ -2,11 +2,12 @@
 // declared keys, each of its declared type: check-shape.ts), then the values of the fields whose
 // shape is right: package names (Debian Policy §5.6.1), versions (§5.6.12), architecture,
 // maintainer (§5.6.2), synopsis (§3.4.1, §5.6.13), relationships (§7.1, §7.5), paths and modes
-// (validate-paths.ts), extra fields (deb822(5) field names). Every problem is collected; nothing
-// is thrown until the end.
+// (validate-paths.ts), extra fields (deb822(5) field names, case-insensitive and unique, Policy
+// §5.1). Every problem is collected; nothing is thrown until the end.
 import type { MaintainerScripts, PackageDefinition } from '../model/definition.js';
 import { KNOWN_FIELDS, RELATIONSHIP_FIELDS } from '../deb/control.js';
 import { parseVersion } from '../deb/version.js';
+import { INDEX_FIELDS } from '../repo/packages.js';
 import { type DefinitionProblem, ProblemList, throwIfProblems } from './problems.js';
 import { PACKAGE_NAME } from '../deb/package-name.js';
 import { checkShape } from './check-shape.js';
@@ -93,11 +94,21 @@ function checkScripts(def: PackageDefinition, p: ProblemList): void {
 }
 
 function checkExtraFields(def: PackageDefinition, p: ProblemList): void {
-  const known = new Set(KNOWN_FIELDS.map((f) => f.toLowerCase()));
+  const written = new Map(KNOWN_FIELDS.map((f) => [f.toLowerCase(), f]));
+  const spellings = new Map<string, string>();
   for (const [name, value] of Object.entries(def.extraFields ?? {})) {
     const field = `extraFields["${name}"]`;
+    const folded = name.toLowerCase();
+    const builder = written.get(folded);
+    const other = spellings.get(folded);
     if (!FIELD_NAME.test(name) || name.startsWith('#') || name.startsWith('-')) p.add(field, `"${name}" is not a deb822 field name`, 'use printable ASCII without spaces or ":" (deb822(5))');
-    else if (known.has(name.toLowerCase())) p.add(field, `"${name}" is written by the builder itself`, 'set the dedicated definition property instead');
+    else if (builder !== undefined) {
+      const what = builder === name ? `"${name}"` : `"${name}" is the field ${builder} (field names are case-insensitive, Policy §5.1), which`;
+      p.add(field, `${what} is written by the builder itself`, 'set the dedicated definition property instead');
+    } else if (INDEX_FIELDS.has(folded)) p.add(field, `"${name}" is computed for the Packages index, which drops a control file's own copy`, 'remove it');
+    else if (other !== undefined) {
+      p.add(field, `"${name}" and "${other}" are the same field: field names are case-insensitive (Policy §5.1), and dpkg-deb refuses the duplicate`, 'keep one of the two spellings');
+    } else spellings.set(folded, name);
     const lines = value.split('\n');
     if ((lines[0] ?? '').trim() === '' || lines.slice(1).some((l) => !/^[ \t]\S/.test(l))) {
       p.add(field, 'the value is empty or has a continuation line that is blank or not indented', 'start continuation lines with a space and use " ." for empty lines');

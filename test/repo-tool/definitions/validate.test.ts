@@ -1,5 +1,6 @@
 // Static validation: each rule, the shape (unknown keys, wrong types), the collection of every
-// problem into one DefinitionError, and package names compared with dpkg's own checks.
+// problem into one DefinitionError, and package names and field names compared with dpkg's own
+// checks.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -8,7 +9,9 @@ import { PACKAGE_NAME } from '../../../repo-tool/src/deb/package-name.js';
 import { assertValidDefinition, validateDefinition } from '../../../repo-tool/src/definitions/validate.js';
 import type { PackageDefinition } from '../../../repo-tool/src/model/definition.js';
 import { DefinitionError } from '../../../repo-tool/src/model/errors.js';
-import { fixture, fixtures } from '../deb/helpers/fixtures.js';
+import { controlParagraph, controlText } from '../../../repo-tool/src/deb/control.js';
+import { FIXTURE_EPOCH, fixture, fixtures, REPO_ROOT } from '../deb/helpers/fixtures.js';
+import { dpkgDebBuild, materialise } from '../deb/helpers/materialise.js';
 
 const run = promisify(execFile);
 const base: PackageDefinition = fixture('half-fixture-plain').definition;
@@ -196,6 +199,34 @@ describe('validateDefinition', () => {
       expect.stringMatching(/^extraFields\["X-Cont"\]: .*not indented/),
     ]);
     expect(problemsOf({ scripts: { postinst: 'set -e\n' } })).toEqual([expect.stringMatching(/^scripts\.postinst: .*does not start with "#!"/)]);
+  });
+
+  it('refuses extra fields that differ only in case, or repeat a field the tool writes, in any case (Policy §5.1)', () => {
+    expect(problemsOf({ extraFields: { 'X-Foo': 'a', 'x-foo': 'b', 'X-FOO': 'c' } })).toEqual([
+      'extraFields["x-foo"]: "x-foo" and "X-Foo" are the same field: field names are case-insensitive (Policy §5.1), and dpkg-deb refuses the duplicate',
+      'extraFields["X-FOO"]: "X-FOO" and "X-Foo" are the same field: field names are case-insensitive (Policy §5.1), and dpkg-deb refuses the duplicate',
+    ]);
+    expect(problemsOf({ extraFields: { depends: 'x', 'INSTALLED-SIZE': '1', 'multi-arch': 'same' } })).toEqual([
+      'extraFields["depends"]: "depends" is the field Depends (field names are case-insensitive, Policy §5.1), which is written by the builder itself',
+      'extraFields["INSTALLED-SIZE"]: "INSTALLED-SIZE" is the field Installed-Size (field names are case-insensitive, Policy §5.1), which is written by the builder itself',
+      'extraFields["multi-arch"]: "multi-arch" is the field Multi-Arch (field names are case-insensitive, Policy §5.1), which is written by the builder itself',
+    ]);
+    // the Packages index would drop them without a word
+    expect(problemsOf({ extraFields: { Filename: 'x', sha256: 'y' } })).toEqual([
+      'extraFields["Filename"]: "Filename" is computed for the Packages index, which drops a control file\'s own copy',
+      'extraFields["sha256"]: "sha256" is computed for the Packages index, which drops a control file\'s own copy',
+    ]);
+    expect(problemsOf({ extraFields: { 'X-Foo': 'a', 'X-Bar': 'b' } })).toEqual([]);
+  });
+
+  it('agrees with dpkg-deb, which refuses to build a control file with two spellings of one field', async () => {
+    const def = { ...base, extraFields: { 'X-Foo': 'a', 'x-foo': 'b' } };
+    const tree = await materialise(def, REPO_ROOT, controlText(controlParagraph(def, 1)));
+    try {
+      await expect(dpkgDebBuild(tree.dir, 'none', FIXTURE_EPOCH)).rejects.toThrow(/duplicate value for user-defined field/);
+    } finally {
+      await tree.remove();
+    }
   });
 });
 
