@@ -3,7 +3,10 @@
 // once; keys nobody read are reported as unknown (with the nearest known key as a suggestion).
 import type { ProblemList } from './config-error.js';
 import type { IniEntry, IniSection } from './ini.js';
+import { nearest } from '../../../repo-tool/src/model/nearest.js';
 import { parseIpPrefix, readIpAddress, type IpAddress, type IpPrefix } from './ip-address.js';
+
+export { nearest };
 
 const TRUE_WORDS = new Set(['yes', 'true', 'on', '1']);
 const FALSE_WORDS = new Set(['no', 'false', 'off', '0']);
@@ -11,31 +14,6 @@ const FALSE_WORDS = new Set(['no', 'false', 'off', '0']);
 /** Splits a list value on spaces and commas. */
 export function splitList(value: string): string[] {
   return value.split(/[\s,]+/).filter((item) => item !== '');
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0] as number;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j] as number;
-      row[j] = Math.min(above + 1, (row[j - 1] as number) + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length] as number;
-}
-
-/** The known word closest to `word`, if it is close enough to be a likely typo. */
-export function nearest(word: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
-  for (const candidate of known) {
-    const distance = editDistance(word, candidate);
-    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
-  }
-  return best;
 }
 
 export class SectionReader {

@@ -96,7 +96,11 @@ export interface PackageDefinition {
   readonly templates?: Content;
   /** dpkg triggers (DEBIAN/triggers). */
   readonly triggers?: Content;
-  /** Extra control fields (e.g. `Rules-Requires-Root`), written after the known ones. */
+  /**
+   * Extra control fields (e.g. `Rules-Requires-Root`), written after the known ones. Field names
+   * are case-insensitive (Policy §5.1): no two may differ only in case, none may be a field the
+   * builder or the Packages index writes.
+   */
   readonly extraFields?: Readonly<Record<string, string>>;
   /** Repository placement: suites (codenames) it goes to (default: all) and component (default `half`). */
   readonly suites?: readonly string[];

@@ -11,8 +11,8 @@ import { fieldOf } from './fields.js';
 import { orderFields, PACKAGES_FIELD_ORDER } from './field-order.js';
 import { compareVersions } from '../deb/version.js';
 
-/** Fields we compute; a control file's own copy of them is dropped. */
-const COMPUTED = new Set(['filename', 'size', 'md5sum', 'sha1', 'sha256', 'sha512', 'description-md5', 'status']);
+/** Fields we compute (lower case); a control file's own copy of them is dropped. */
+export const INDEX_FIELDS: ReadonlySet<string> = new Set(['filename', 'size', 'md5sum', 'sha1', 'sha256', 'sha512', 'description-md5', 'status']);
 
 /** md5 of the Description value as it appears in the file, plus a newline (apt's definition). */
 export function descriptionMd5(description: string): string {
@@ -20,7 +20,7 @@ export function descriptionMd5(description: string): string {
 }
 
 export function packageStanza(entry: PoolEntry): Paragraph {
-  const fields: Field[] = entry.control.filter(([name]) => !COMPUTED.has(name.toLowerCase()));
+  const fields: Field[] = entry.control.filter(([name]) => !INDEX_FIELDS.has(name.toLowerCase()));
   const d = entry.digests;
   fields.push(
     ['Filename', entry.poolPath],

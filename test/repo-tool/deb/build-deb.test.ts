@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildDeb } from '../../../repo-tool/src/deb/build-deb.js';
 import { controlText } from '../../../repo-tool/src/deb/control.js';
 import { readAr } from '../../../repo-tool/src/format/ar.js';
-import { DefinitionError, UsageError } from '../../../repo-tool/src/model/errors.js';
+import { DefinitionError, ExitCode, UsageError } from '../../../repo-tool/src/model/errors.js';
 import { dpkgDeb, dpkgDebField, infoWithoutSizes } from './helpers/dpkg-deb.js';
 import { FIXTURE_EPOCH, fixture, fixtures, REPO_ROOT } from './helpers/fixtures.js';
 import { dpkgDebBuild, materialise, type Materialised } from './helpers/materialise.js';
@@ -67,6 +67,16 @@ describe('buildDeb compared with dpkg-deb -b', () => {
     expect(message).toMatch(/name: "Bad_Name" is not a valid package name/);
     expect(message).toMatch(/version: the upstream version "x1"/);
     expect(message).toMatch(/files\[0\]\.path: "relative" is not absolute/);
+  });
+
+  it('rejects values of the wrong type with a DefinitionError (exit 3), not a crash in the writers', async () => {
+    const plain = fixture('half-fixture-plain').definition;
+    for (const change of [{ version: 1.5 }, { source: { name: 123 } }, { description: { synopsis: 'ok', long: ['a', 'b'] } }, { extraFields: { 'X-Count': 3 } }]) {
+      const error = await buildDeb({ ...plain, ...change } as never, { root: REPO_ROOT, mtime: FIXTURE_EPOCH }).catch((e: unknown) => e);
+      expect(error, JSON.stringify(change)).toBeInstanceOf(DefinitionError);
+      expect((error as DefinitionError).exitCode).toBe(ExitCode.definition);
+      expect((error as Error).message).toMatch(/: is (a number \(\d.*\)|an array), not a string \(fix: /);
+    }
   });
 
   it('names the package and the file when a `from` file is missing', async () => {

@@ -1,5 +1,6 @@
-// Static validation: each rule, the collection of every problem into one DefinitionError, and
-// package names compared with dpkg's own checks.
+// Static validation: each rule, the shape (unknown keys, wrong types), the collection of every
+// problem into one DefinitionError, and package names and field names compared with dpkg's own
+// checks.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -8,7 +9,9 @@ import { PACKAGE_NAME } from '../../../repo-tool/src/deb/package-name.js';
 import { assertValidDefinition, validateDefinition } from '../../../repo-tool/src/definitions/validate.js';
 import type { PackageDefinition } from '../../../repo-tool/src/model/definition.js';
 import { DefinitionError } from '../../../repo-tool/src/model/errors.js';
-import { fixture, fixtures } from '../deb/helpers/fixtures.js';
+import { controlParagraph, controlText } from '../../../repo-tool/src/deb/control.js';
+import { FIXTURE_EPOCH, fixture, fixtures, REPO_ROOT } from '../deb/helpers/fixtures.js';
+import { dpkgDebBuild, materialise } from '../deb/helpers/materialise.js';
 
 const run = promisify(execFile);
 const base: PackageDefinition = fixture('half-fixture-plain').definition;
@@ -51,11 +54,70 @@ describe('validateDefinition', () => {
     expect(problemsOf({ source: { name: 'Src', version: 'x' } })).toEqual([expect.stringMatching(/^source\.name: /), expect.stringMatching(/^source\.version: /)]);
   });
 
-  it('names list and map fields of the wrong shape instead of crashing on them', () => {
+  it('names values of the wrong type with the type expected, instead of crashing on them or reading them as text', () => {
+    // each crashed a writer (1.5 and 123 passed as "1.5" and "123", then value.startsWith threw) or a check (long.split)
+    expect(problemsOf({ version: 1.5 } as never)).toEqual(['version: is a number (1.5), not a string']);
+    expect(problemsOf({ source: { name: 123 } } as never)).toEqual(['source.name: is a number (123), not a string']);
+    expect(problemsOf({ description: { synopsis: 'ok', long: ['a', 'b'] } } as never)).toEqual(['description.long: is an array, not a string']);
+    expect(problemsOf({ essential: 'yes', protected: 1 } as never)).toEqual(['essential: is a string ("yes"), not a boolean (true or false)', 'protected: is a number (1), not a boolean (true or false)']);
+    expect(problemsOf({ relationships: 'foo, bar' } as never)).toEqual(['relationships: is a string ("foo, bar"), not an object (Relationships)']);
+    expect(problemsOf({ relationships: { depends: 'foo' } } as never)).toEqual(['relationships.depends: is a string ("foo"), not an array of strings']);
+    expect(problemsOf({ section: 5, homepage: null, suites: 'bookworm', component: ['half'] } as never)).toEqual([
+      'section: is a number (5), not a string',
+      'homepage: is null, not a string',
+      'suites: is a string ("bookworm"), not an array of strings',
+      'component: is an array, not a string',
+    ]);
+    expect(problemsOf({ extraFields: { 'X-Count': 3 } } as never)).toEqual(['extraFields["X-Count"]: is a number (3), not a string']);
+    expect(problemsOf({ templates: { nope: 1 } } as never)).toEqual(['templates.from: is missing', 'templates.nope: "nope" is not a key of { from }, so it would be ignored']);
     for (const field of ['files', 'directories', 'symlinks', 'trees'] as const) {
-      for (const value of ['x', {}, [1]]) expect(problemsOf({ [field]: value } as never), `${field} ${JSON.stringify(value)}`).toEqual([`${field}: is not a list of objects`]);
+      expect(problemsOf({ [field]: 'x' } as never), field).toEqual([expect.stringMatching(new RegExp(`^${field}: is a string \\("x"\\), not an array of \\w+ objects$`))]);
+      expect(problemsOf({ [field]: {} } as never), field).toEqual([expect.stringMatching(new RegExp(`^${field}: is an object, not an array`))]);
+      expect(problemsOf({ [field]: [1] } as never), field).toEqual([expect.stringMatching(new RegExp(`^${field}\\[0\\]: is a number \\(1\\), not an object \\(\\w+Entry\\)$`))]);
     }
-    expect(problemsOf({ scripts: 'foo' } as never)).toEqual(['scripts: is not an object of maintainer scripts']);
+    expect(problemsOf({ scripts: 'foo' } as never)).toEqual(['scripts: is a string ("foo"), not an object (MaintainerScripts)']);
+    expect(problemsOf({ trees: [{ from: 'test', to: '/usr/share/t', conffiles: 'a.conf' }], files: [{ path: '/x', content: 1, mode: '0644', conffile: 'yes' }] } as never)).toEqual([
+      'files[0].content: is a number (1), not a string, bytes (Uint8Array) or { from: "<path>" }',
+      'files[0].mode: is a string ("0644"), not a number',
+      'files[0].conffile: is a string ("yes"), not a boolean (true or false)',
+      'trees[0].conffiles: is a string ("a.conf"), not an array of strings',
+    ]);
+  });
+
+  it('names missing required keys', () => {
+    expect(problemsOf({ name: undefined, description: { long: 'x' } } as never)).toEqual(['name: is missing', 'description.synopsis: is missing']);
+    expect(problemsOf({ files: [{ path: '/usr/share/x' }], symlinks: [{ path: '/usr/share/l' }] } as never)).toEqual(['files[0].content: is missing', 'symlinks[0].target: is missing']);
+  });
+
+  it('refuses keys its type does not declare, naming the path and the likely intended key', () => {
+    const fixes = (change: object): string[] => validateDefinition({ ...base, ...change } as never).map((p) => `${p.field}: ${p.problem} (fix: ${p.fix})`);
+    // each was dropped without a word: no postinstall script in the .deb, no Depends
+    expect(fixes({ scripts: { postinstall: '#!/bin/sh\n' } })).toEqual([
+      'scripts.postinstall: "postinstall" is not a key of MaintainerScripts, so it would be ignored (fix: did you mean scripts.postinst?)',
+    ]);
+    expect(fixes({ relationships: { depend: ['foo'] } })).toEqual(['relationships.depend: "depend" is not a key of Relationships, so it would be ignored (fix: did you mean relationships.depends?)']);
+    // at the wrong level: the key is named where it belongs
+    expect(fixes({ depends: ['foo'], conffiles: ['/etc/x'], 'Pre-Depends': ['bar'] })).toEqual([
+      'depends: "depends" is not a key of PackageDefinition, so it would be ignored (fix: did you mean relationships.depends?)',
+      'conffiles: "conffiles" is not a key of PackageDefinition, so it would be ignored (fix: did you mean trees[].conffiles or files[].conffile?)',
+      'Pre-Depends: "Pre-Depends" is not a key of PackageDefinition, so it would be ignored (fix: did you mean relationships.preDepends?)',
+    ]);
+    expect(fixes({ files: [{ path: '/usr/share/x', content: { form: 'x' }, contents: 'y' }] })).toEqual([
+      'files[0].content.from: is missing (fix: give a string)',
+      'files[0].content.form: "form" is not a key of { from }, so it would be ignored (fix: did you mean files[0].content.from?)',
+      'files[0].contents: "contents" is not a key of FileEntry, so it would be ignored (fix: did you mean files[0].content?)',
+    ]);
+    expect(fixes({ description: { synopsis: 'ok', longer: 'x' }, source: { name: 'src', verison: '1' } })).toEqual([
+      'description.longer: "longer" is not a key of Description, so it would be ignored (fix: did you mean description.long?)',
+      'source.verison: "verison" is not a key of source, so it would be ignored (fix: did you mean source.version?)',
+    ]);
+    // nothing close: the keys it takes are listed
+    expect(fixes({ scripts: { xyzzy: '#!/bin/sh\n' } })).toEqual(['scripts.xyzzy: "xyzzy" is not a key of MaintainerScripts, so it would be ignored (fix: remove it (MaintainerScripts takes preinst, postinst, prerm, postrm, config))']);
+    // an unknown key does not hide the checks of its neighbours
+    expect(problemsOf({ relationships: { depend: ['x'], depends: ['bad (> 1)'] } } as never)).toEqual([
+      expect.stringMatching(/^relationships\.depend: /),
+      expect.stringMatching(/^relationships\.depends\[0\]: .*obsolete/),
+    ]);
   });
 
   it('checks the synopsis and the long description', () => {
@@ -128,14 +190,43 @@ describe('validateDefinition', () => {
       extraFields: { Version: '2', 'Bad Name': 'x', 'X-Empty': '', 'X-Cont': 'a\nnot indented' },
     });
     expect(problems).toEqual([
-      expect.stringMatching(/^scripts\.postinst: .*does not start with "#!"/),
-      expect.stringMatching(/^scripts\.prerm: the content is not/),
-      expect.stringMatching(/^templates: the content is not/),
+      expect.stringMatching(/^scripts\.prerm: is a number \(42\), not a string, bytes/),
+      expect.stringMatching(/^templates\.from: is missing/),
+      expect.stringMatching(/^templates\.nope: /),
       expect.stringMatching(/^extraFields\["Version"\]: .*written by the builder itself/),
       expect.stringMatching(/^extraFields\["Bad Name"\]: .*not a deb822 field name/),
       expect.stringMatching(/^extraFields\["X-Empty"\]: the value is empty/),
       expect.stringMatching(/^extraFields\["X-Cont"\]: .*not indented/),
     ]);
+    expect(problemsOf({ scripts: { postinst: 'set -e\n' } })).toEqual([expect.stringMatching(/^scripts\.postinst: .*does not start with "#!"/)]);
+  });
+
+  it('refuses extra fields that differ only in case, or repeat a field the tool writes, in any case (Policy §5.1)', () => {
+    expect(problemsOf({ extraFields: { 'X-Foo': 'a', 'x-foo': 'b', 'X-FOO': 'c' } })).toEqual([
+      'extraFields["x-foo"]: "x-foo" and "X-Foo" are the same field: field names are case-insensitive (Policy §5.1), and dpkg-deb refuses the duplicate',
+      'extraFields["X-FOO"]: "X-FOO" and "X-Foo" are the same field: field names are case-insensitive (Policy §5.1), and dpkg-deb refuses the duplicate',
+    ]);
+    expect(problemsOf({ extraFields: { depends: 'x', 'INSTALLED-SIZE': '1', 'multi-arch': 'same' } })).toEqual([
+      'extraFields["depends"]: "depends" is the field Depends (field names are case-insensitive, Policy §5.1), which is written by the builder itself',
+      'extraFields["INSTALLED-SIZE"]: "INSTALLED-SIZE" is the field Installed-Size (field names are case-insensitive, Policy §5.1), which is written by the builder itself',
+      'extraFields["multi-arch"]: "multi-arch" is the field Multi-Arch (field names are case-insensitive, Policy §5.1), which is written by the builder itself',
+    ]);
+    // the Packages index would drop them without a word
+    expect(problemsOf({ extraFields: { Filename: 'x', sha256: 'y' } })).toEqual([
+      'extraFields["Filename"]: "Filename" is computed for the Packages index, which drops a control file\'s own copy',
+      'extraFields["sha256"]: "sha256" is computed for the Packages index, which drops a control file\'s own copy',
+    ]);
+    expect(problemsOf({ extraFields: { 'X-Foo': 'a', 'X-Bar': 'b' } })).toEqual([]);
+  });
+
+  it('agrees with dpkg-deb, which refuses to build a control file with two spellings of one field', async () => {
+    const def = { ...base, extraFields: { 'X-Foo': 'a', 'x-foo': 'b' } };
+    const tree = await materialise(def, REPO_ROOT, controlText(controlParagraph(def, 1)));
+    try {
+      await expect(dpkgDebBuild(tree.dir, 'none', FIXTURE_EPOCH)).rejects.toThrow(/duplicate value for user-defined field/);
+    } finally {
+      await tree.remove();
+    }
   });
 });
 
