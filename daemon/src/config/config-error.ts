@@ -16,8 +16,8 @@ export interface ConfigProblem {
   readonly fix: string;
 }
 
-/** Control characters as `\xNN`: a value from the file may hold terminal escapes or NULs. */
-function visible(text: string): string {
+/** Control characters as `\xNN`: text from a file or a FIFO may hold terminal escapes or NULs. */
+export function visible(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 

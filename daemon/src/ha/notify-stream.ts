@@ -2,6 +2,7 @@
 // are reassembled here, decoded with decodeNotifyLine, and every line that is not an event is
 // counted by reason instead of thrown (a FIFO is writable by anything with the permission). A
 // line longer than MAX_LINE is dropped whole, so garbage without newlines cannot grow memory.
+import { visible } from '../config/config-error.js';
 import { decodeNotifyLine, type NotifyEvent } from './notify-event.js';
 
 export const MAX_LINE = 1024;
@@ -91,13 +92,7 @@ export class NotifyStreamDecoder {
   }
 }
 
-/** The start of a line as a log may show it: quoted, control and non-ASCII characters escaped, at most 80 shown. */
+/** The start of a line as a log may show it: quoted, control characters escaped, at most 80 characters shown. */
 export function printable(text: string): string {
-  const escape = (c: string): string => {
-    if (c === '"' || c === '\\') return `\\${c}`;
-    if (c >= ' ' && c <= '~') return c;
-    const code = c.codePointAt(0) as number;
-    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
-  };
-  return `"${[...text.slice(0, 80)].map(escape).join('')}${text.length > 80 ? '…' : ''}"`;
+  return `"${visible(text.slice(0, 80).replace(/["\\]/g, '\\$&'))}${text.length > 80 ? '…' : ''}"`;
 }
