@@ -110,7 +110,10 @@ export class PumpSource implements DatagramSource {
 
   close(): void {
     this.closing = true;
-    this.child?.kill('SIGTERM');
+    // Only a pump that runs: kill() on a child whose spawn failed signals pid 0, this process's
+    // whole group (libuv's uv_process_kill with no pid), which took the daemon down with it.
+    const child = this.child;
+    if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
   }
 
   private spawnPump(handlers: DatagramHandlers, ready: (size: number) => void, failed: (e: Error) => void): void {
