@@ -3,7 +3,8 @@
 // .half-repo/pending; never overwriting a published one); then by-hash files; then every changed
 // index, Release, Release.gpg and InRelease under temporary names in their own directories; then the switch: renames, InRelease of each suite last.
 // Anything failing before the switch is undone, leaving the tree exactly as it was. After
-// the switch, by-hash and pool files past their retention are removed.
+// the switch, by-hash and pool files past their retention are removed, and so are pool files a
+// stopped publish was creating that the new state does not name.
 import { HalfRepoError, PublishError } from '../model/errors.js';
 import type { Signer } from '../model/signer.js';
 import type { RepoPlan } from '../repo/plan-model.js';
@@ -126,7 +127,20 @@ async function publishLocked(plan: RepoPlan, storage: PublishedStorage, signer: 
 
   const removed: string[] = [];
   const warnings: string[] = [];
-  await storage.remove(PENDING_PATH).catch((error: unknown) => warnings.push(`could not remove ${PENDING_PATH}: ${(error as Error).message}`));
+  // What stopped publishes were creating that the new state does not name: no index ever listed
+  // it, so it goes now (and stays listed as pending if it cannot).
+  const nowPublished = new Set([...next.state.binaries.map((b) => b.entry.poolPath), ...next.state.sources.flatMap((s) => Object.keys(s.stats))]);
+  const stuck = new Set<string>();
+  for (const path of [...(pendingBefore ?? [])].filter((p) => !nowPublished.has(p))) {
+    try {
+      await storage.remove(path);
+      removed.push(path);
+    } catch (error) {
+      stuck.add(path);
+      warnings.push(`could not remove ${path}: ${(error as Error).message}`);
+    }
+  }
+  await writePending(storage, stuck).catch((error: unknown) => warnings.push(`could not rewrite ${PENDING_PATH}: ${(error as Error).message}`));
   for (const path of [...next.collection.byHash, ...next.collection.pool]) {
     try {
       await storage.remove(path);

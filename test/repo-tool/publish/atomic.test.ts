@@ -92,10 +92,16 @@ describe('publish is all or nothing before the switch', () => {
     // a file no pending list names (a state moved away, a file put there by hand) is never replaced
     await expect(publish(plan, storage, key.signer, fixedClock(T1))).rejects.toThrow(/already exists with different content/);
     expect(await checkPool(plan, storage, new Set([added.path]))).toMatchObject({ leftovers: new Set([added.path]) });
-    // the killed publish had listed it as one it was creating
-    await writeFile(join(copy, PENDING_PATH), `${added.path}\n`);
-    await publish(plan, storage, key.signer, fixedClock(T1));
+    // the killed publish had listed it as one it was creating, and another file this publish
+    // does not make (a version never published since): that one goes
+    const abandoned = 'pool/half/o/orphan/orphan_9_all.deb';
+    await mkdir(dirname(join(copy, abandoned)), { recursive: true });
+    await writeFile(join(copy, abandoned), 'half of a .deb');
+    await writeFile(join(copy, PENDING_PATH), `${added.path}\n${abandoned}\n`);
+    const result = await publish(plan, storage, key.signer, fixedClock(T1));
     expect(existsSync(join(copy, PENDING_PATH))).toBe(false);
+    expect(result.removed).toContain(abandoned);
+    expect(existsSync(join(copy, 'pool/half/o'))).toBe(false);
     expect(new Uint8Array(await readFile(join(copy, added.path)))).toEqual(added.bytes);
     expect(await verifyRepository(copy, key.publicBinary, T1)).toEqual([]);
   });
