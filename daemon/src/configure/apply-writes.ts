@@ -7,7 +7,7 @@ import { NodeFileError } from '../errors.js';
 import { discardFile, readIfExists, stageFile, writeFileAtomic, type StagedFile } from './atomic-file.js';
 import { formatRegistry, parseRegistry, type Registry } from './generated-registry.js';
 import type { NodePaths } from './node-paths.js';
-import { replaceFiles, ReplaceFilesError } from './replace-files.js';
+import { clearLeftovers, replaceFiles, ReplaceFilesError } from './replace-files.js';
 import type { WritePlan } from './write-plan.js';
 
 // The registry names files as the node does (/etc/…), below whatever root they were written: an
@@ -50,6 +50,7 @@ export async function writeRegistry(paths: NodePaths, registry: Registry): Promi
 
 /** Applies the plan; the registry at `paths` holds `previous` (what planWrites was given). */
 export async function applyWritePlan(plan: WritePlan, previous: Registry, paths: NodePaths): Promise<void> {
+  await clearLeftovers([...plan.actions.map((action) => action.path), ...previous.keys()]);
   const staged: StagedFile[] = [];
   for (const action of plan.actions) {
     if (action.kind !== 'write') continue;

@@ -100,3 +100,33 @@ export async function replaceFiles(writes: readonly StagedFile[], removals: read
   }
   for (const backup of backups.values()) await ops.rm(backup).catch(() => undefined);
 }
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the temporary and backup files (`.NAME.half-tmp-PID`, `.NAME.half-old-PID`) that a
+ * run killed part way left beside `targets`, when their process is gone. Errors are ignored:
+ * they are leftovers, and the run goes on without them.
+ */
+export async function clearLeftovers(targets: readonly string[], isAlive: (pid: number) => boolean = alive): Promise<string[]> {
+  const wanted = new Set(targets);
+  const cleared: string[] = [];
+  for (const dir of new Set(targets.map((t) => dirname(t)))) {
+    const names = await fs.readdir(dir).catch(() => [] as string[]);
+    for (const name of names) {
+      const m = /^\.(.+)\.half-(?:old|tmp)-(\d+)$/.exec(name);
+      if (m === null || !wanted.has(join(dir, m[1] as string))) continue;
+      const pid = Number(m[2]);
+      if (pid === process.pid || isAlive(pid)) continue;
+      await fs.rm(join(dir, name), { force: true }).then(() => cleared.push(join(dir, name)), () => undefined);
+    }
+  }
+  return cleared;
+}

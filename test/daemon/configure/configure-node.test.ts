@@ -133,6 +133,19 @@ describe('configureNode', () => {
     expect(await root.read('/etc/half/ip6tables.rules')).toContain('3790');
   });
 
+  it('clears the temporary and backup files a killed run left beside the files it renders', async () => {
+    await configuredPrimary(root);
+    await configureNode(nodePaths(root.dir));
+    const exited = execa('true');
+    const gone = exited.pid as number; // a process that has exited
+    await exited;
+    const leftovers = [`/etc/half/.half.nft.half-old-${gone}`, `/etc/half/.iptables.rules.half-tmp-${gone}`];
+    for (const path of leftovers) await root.write(path, 'left by a killed half configure');
+    await root.write('/etc/half/half.conf', PRIMARY_CONF.replace('peers = 203.0.113.2', 'peers = 203.0.113.2\nport = 3790'));
+    await configureNode(nodePaths(root.dir));
+    for (const path of leftovers) expect(await root.exists(path), path).toBe(false);
+  });
+
   it('says how to finish when the node has no half.conf', async () => {
     await expect(configureNode(nodePaths(root.dir))).rejects.toThrow(/\/etc\/half\/half\.conf: does not exist: this node is not configured yet.*dpkg-reconfigure half-syncd/s);
   });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { stageFile, type StagedFile } from '../../../daemon/src/configure/atomic-file.js';
-import { NODE_FILE_OPS, replaceFiles, ReplaceFilesError, type FileOps } from '../../../daemon/src/configure/replace-files.js';
+import { clearLeftovers, NODE_FILE_OPS, replaceFiles, ReplaceFilesError, type FileOps } from '../../../daemon/src/configure/replace-files.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -76,5 +76,12 @@ describe('replaceFiles', () => {
     const ops: FileOps = { ...NODE_FILE_OPS, link: async (existing, name) => (existing === at('b') ? Promise.reject(Object.assign(new Error('no'), { code: 'EPERM' })) : NODE_FILE_OPS.link(existing, name)) };
     await expect(replaceFiles(staged, [at('gone')], ops)).rejects.toMatchObject({ path: at('b'), reason: 'EPERM', notRestored: [] });
     expect(await contents()).toEqual({ a: 'old a', b: 'old b', gone: 'old gone' });
+  });
+
+  it('clears what a run killed part way left beside its targets, when that run is gone', async () => {
+    for (const name of ['a', '.a.half-old-111', '.a.half-tmp-111', '.a.half-old-222', '.b.half-tmp-111', '.other.half-old-111', '.a.half-old-x']) await writeFile(at(name), name);
+    const cleared = await clearLeftovers([at('a'), at('b')], (pid) => pid === 222);
+    expect(cleared.sort()).toEqual([at('.a.half-old-111'), at('.a.half-tmp-111'), at('.b.half-tmp-111')]);
+    expect(Object.keys(await contents())).toEqual(['.a.half-old-222', '.a.half-old-x', '.other.half-old-111', 'a']);
   });
 });
