@@ -5,6 +5,7 @@
 // refuses a link (immutable, append-only, a mount point) therefore fails before anything changed.
 import * as fs from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { processAlive } from '../../../repo-tool/src/model/process-alive.js';
 import { discardFile, type StagedFile } from './atomic-file.js';
 
 /** The file operations the change uses (tests put a failing one in). */
@@ -101,21 +102,12 @@ export async function replaceFiles(writes: readonly StagedFile[], removals: read
   for (const backup of backups.values()) await ops.rm(backup).catch(() => undefined);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Removes the temporary and backup files (`.NAME.half-tmp-PID`, `.NAME.half-old-PID`) that a
  * run killed part way left beside `targets`, when their process is gone. Errors are ignored:
  * they are leftovers, and the run goes on without them.
  */
-export async function clearLeftovers(targets: readonly string[], isAlive: (pid: number) => boolean = alive): Promise<string[]> {
+export async function clearLeftovers(targets: readonly string[], isAlive: (pid: number) => boolean = processAlive): Promise<string[]> {
   const wanted = new Set(targets);
   const cleared: string[] = [];
   for (const dir of new Set(targets.map((t) => dirname(t)))) {

@@ -3,17 +3,9 @@
 // over. The caller re-checks the cache once it holds the lock: the other build may have stored
 // the result meanwhile.
 import { open, readFile, rm } from 'node:fs/promises';
+import { processAlive } from '../model/process-alive.js';
 
 const POLL_MS = 2_000;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Takes the lock at `path`; resolves with its release function. `onWait` is told once when another build holds it. */
 export async function acquireBuildLock(path: string, onWait: (pid: number) => void): Promise<() => Promise<void>> {
@@ -30,7 +22,7 @@ export async function acquireBuildLock(path: string, onWait: (pid: number) => vo
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-    if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) {
+    if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) {
       await rm(path, { force: true }); // left by a build that died
       continue;
     }

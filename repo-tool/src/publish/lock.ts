@@ -2,6 +2,7 @@
 // left by a process that no longer exists is taken over, by one publisher even when several
 // find it stale at once (`lock.takeover` makes its re-read and removal one publisher's at a time).
 import { PublishError } from '../model/errors.js';
+import { processAlive } from '../model/process-alive.js';
 import { STATE_DIR } from '../repo/state.js';
 import type { PublishedStorage } from './storage.js';
 
@@ -11,15 +12,6 @@ export interface LockOptions {
   readonly pid: number;
   /** Whether a process id is alive (default: signal 0). */
   readonly isAlive?: (pid: number) => boolean;
-}
-
-function signalZero(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Takes the lock; returns the function that releases it. */
@@ -44,7 +36,7 @@ async function tryLock(storage: PublishedStorage, options: LockOptions): Promise
   const own = `${options.pid}\n`;
   const temp = `${LOCK_PATH}.${options.pid}`;
   const quietly = (path: string) => storage.remove(path).catch(() => undefined);
-  const text = (path: string) => storage.readFile(path).then((b) => new TextDecoder().decode(b), () => undefined);
+  const text = (path: string) => readText(storage, path);
   try {
     await storage.writeFile(temp, new TextEncoder().encode(own));
     let locked = false;
@@ -54,7 +46,7 @@ async function tryLock(storage: PublishedStorage, options: LockOptions): Promise
       const held = await text(LOCK_PATH);
       if (held === undefined) continue; // released meanwhile
       const holder = Number.parseInt(held, 10);
-      if (Number.isInteger(holder) && holder > 0 && (options.isAlive ?? signalZero)(holder)) {
+      if (Number.isInteger(holder) && holder > 0 && (options.isAlive ?? processAlive)(holder)) {
         throw new PublishError(`another half-repo (pid ${holder}) is publishing to ${storage.location}`, {
           hint: `wait for it to finish; if no such process runs, remove ${storage.location}/${LOCK_PATH}`,
         });
@@ -93,9 +85,14 @@ async function removeStale(storage: PublishedStorage, temp: string, held: string
     return;
   }
   try {
-    const now = await storage.readFile(LOCK_PATH).then((b) => new TextDecoder().decode(b), () => undefined);
+    const now = await readText(storage, LOCK_PATH);
     if (now === held) await storage.remove(LOCK_PATH);
   } finally {
     await storage.remove(TAKEOVER_PATH).catch(() => undefined);
   }
+}
+
+/** The file's text, or undefined when it cannot be read (gone meanwhile). */
+function readText(storage: PublishedStorage, path: string): Promise<string | undefined> {
+  return storage.readFile(path).then((b) => new TextDecoder().decode(b), () => undefined);
 }
