@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { ExitCode, HalfRepoError } from '../model/errors.js';
 import { registerBackport } from './commands/backport.js';
 import { registerBuild } from './commands/build.js';
+import { registerClean } from './commands/clean.js';
 import { registerImport } from './commands/import.js';
 import { registerKeygen } from './commands/keygen.js';
 import { registerList } from './commands/list.js';
@@ -40,6 +41,7 @@ export function program(): Command {
   registerImport(cli);
   registerVerify(cli);
   registerList(cli);
+  registerClean(cli);
   registerBackport(cli);
   for (const command of cli.commands) command.exitOverride();
   return cli;

@@ -10,6 +10,11 @@ export function tempName(path: string): string {
   return `${path.slice(0, slash + 1)}.${path.slice(slash + 1)}.half-new`;
 }
 
+/** Whether `path` is a temporary name (`tempName`'s form): one a publish killed part way may leave. */
+export function isTempName(path: string): boolean {
+  return /(^|\/)\.[^/]+\.half-new$/.test(path);
+}
+
 export class Journal {
   private readonly created: string[] = [];
 

@@ -4,16 +4,18 @@
 // index, Release, Release.gpg and InRelease under temporary names in their own directories; then the switch: renames, InRelease of each suite last.
 // Anything failing before the switch is undone, leaving the tree exactly as it was. After
 // the switch, by-hash and pool files past their retention are removed, and so are pool files a
-// stopped publish was creating that the new state does not name.
+// stopped publish was creating that the new state does not name, and the temporary names a
+// killed publish left.
 import { HalfRepoError, PublishError } from '../model/errors.js';
 import type { Signer } from '../model/signer.js';
 import type { RepoPlan } from '../repo/plan-model.js';
 import type { RepoState } from '../repo/state.js';
-import { PENDING_PATH, serializeState, STATE_PATH } from '../repo/state.js';
+import { PENDING_PATH, poolPathsOf, serializeState, STATE_PATH } from '../repo/state.js';
 import type { Clock } from './clock.js';
-import { Journal, tempName } from './journal.js';
+import { isTempName, Journal, tempName } from './journal.js';
 import { acquireLock, LOCK_PATH } from './lock.js';
 import { nextState } from './next-state.js';
+import { readPending, writePending } from './pending.js';
 import type { NextState } from './next-state.js';
 import { checkPool, writePool } from './pool-writer.js';
 import { signReleases } from './sign-releases.js';
@@ -75,12 +77,13 @@ async function publishLocked(plan: RepoPlan, storage: PublishedStorage, signer: 
   let next: NextState;
   let step = 'reading the state';
   let pendingBefore: Set<string> | undefined;
+  let staleTemps: string[] = [];
   try {
     const previous = options.previous ?? (await loadState(storage));
     step = 'signing';
     const signed = await signReleases(plan.suites, signer, plan.date);
     step = 'checking the pool';
-    const published = new Set([...previous.binaries.map((b) => b.entry.poolPath), ...previous.sources.flatMap((s) => Object.keys(s.stats))]);
+    const published = poolPathsOf(previous);
     pendingBefore = await readPending(storage);
     const pool = await checkPool(plan, storage, new Set([...pendingBefore].filter((p) => !published.has(p))), options.poolStats);
     const present = pool.present;
@@ -89,7 +92,10 @@ async function publishLocked(plan: RepoPlan, storage: PublishedStorage, signer: 
     const creating = plan.pool.filter((f) => f.bytes !== undefined && !present.has(f.path)).map((f) => f.path);
     step = 'listing the pool files it creates';
     await writePending(storage, new Set([...pendingBefore, ...creating]));
-    const existingByHash = (await storage.list('dists')).filter((p) => p.includes('/by-hash/'));
+    const distsBefore = await storage.list('dists');
+    // Temporary names found now are a killed publish's (this one holds the lock): gone after the switch.
+    staleTemps = [...distsBefore.filter(isTempName), ...[...pendingBefore].map(tempName)];
+    const existingByHash = distsBefore.filter((p) => p.includes('/by-hash/') && !isTempName(p));
     step = 'writing pool files';
     addedPool = await writePool(plan, journal, pool);
     step = 'writing by-hash files';
@@ -129,7 +135,7 @@ async function publishLocked(plan: RepoPlan, storage: PublishedStorage, signer: 
   const warnings: string[] = [];
   // What stopped publishes were creating that the new state does not name: no index ever listed
   // it, so it goes now (and stays listed as pending if it cannot).
-  const nowPublished = new Set([...next.state.binaries.map((b) => b.entry.poolPath), ...next.state.sources.flatMap((s) => Object.keys(s.stats))]);
+  const nowPublished = poolPathsOf(next.state);
   const stuck = new Set<string>();
   for (const path of [...(pendingBefore ?? [])].filter((p) => !nowPublished.has(p))) {
     try {
@@ -141,7 +147,7 @@ async function publishLocked(plan: RepoPlan, storage: PublishedStorage, signer: 
     }
   }
   await writePending(storage, stuck).catch((error: unknown) => warnings.push(`could not rewrite ${PENDING_PATH}: ${(error as Error).message}`));
-  for (const path of [...next.collection.byHash, ...next.collection.pool]) {
+  for (const path of [...next.collection.byHash, ...next.collection.pool, ...staleTemps]) {
     try {
       await storage.remove(path);
       removed.push(path);
@@ -150,16 +156,4 @@ async function publishLocked(plan: RepoPlan, storage: PublishedStorage, signer: 
     }
   }
   return { state: next.state, addedPool, switched, removed, warnings };
-}
-
-/** The pool paths a stopped publish was creating (none when the last publish completed). */
-async function readPending(storage: PublishedStorage): Promise<Set<string>> {
-  const bytes = await storage.readFile(PENDING_PATH).catch(() => undefined);
-  if (bytes === undefined) return new Set();
-  return new Set(new TextDecoder().decode(bytes).split('\n').filter((line) => line.startsWith('pool/')));
-}
-
-async function writePending(storage: PublishedStorage, paths: ReadonlySet<string>): Promise<void> {
-  if (paths.size === 0) await storage.remove(PENDING_PATH);
-  else await storage.writeFile(PENDING_PATH, new TextEncoder().encode([...paths].sort().map((p) => `${p}\n`).join('')));
 }

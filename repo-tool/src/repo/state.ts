@@ -41,6 +41,11 @@ export interface RepoState {
 
 export const emptyState: RepoState = { binaries: [], sources: [], retired: {} };
 
+/** Every pool file the state names: each .deb, each .dsc and the files it lists. */
+export function poolPathsOf(state: RepoState): Set<string> {
+  return new Set([...state.binaries.map((b) => b.entry.poolPath), ...state.sources.flatMap((s) => Object.keys(s.stats))]);
+}
+
 export function sameStat(a: PoolFileStat | undefined, b: PoolFileStat | undefined): boolean {
   return a !== undefined && b !== undefined && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino;
 }

@@ -148,4 +148,32 @@ describe('half-repo', () => {
     expect(result.exitCode).toBe(6);
     expect(result.stderr).toContain('dists/trixie/half/binary-amd64/Packages.gz');
   });
+
+  it('clean lists (--dry-run) and then removes a pool file nothing names, leaving a repository verify passes; without the state it refuses (exit 7)', async () => {
+    const copy = join(work, 'cleaned');
+    await run('cp', ['-a', out, copy], { check: true });
+    const before = await snapshot(copy);
+    const someDeb = [...before.keys()].find((p) => p.startsWith('pool/') && p.endsWith('.deb'));
+    if (someDeb === undefined) throw new Error('the built repository has no .deb');
+    const stray = 'pool/half/s/stray/stray_1.0_all.deb';
+    await run('mkdir', ['-p', join(copy, 'pool/half/s/stray')], { check: true });
+    await run('cp', [join(copy, someDeb), join(copy, stray)], { check: true });
+    const withStray = await snapshot(copy);
+    const dry = await halfRepo(['clean', '--dry-run', copy]);
+    expect(dry.exitCode, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain(`would remove ${stray}\n`);
+    expect(dry.stdout).toContain('half-repo import');
+    expect(await snapshot(copy)).toEqual(withStray);
+    const cleaned = await halfRepo(['clean', copy]);
+    expect(cleaned.exitCode, cleaned.stderr).toBe(0);
+    expect(cleaned.stdout).toBe(`removed ${stray}\n`);
+    expect(await snapshot(copy)).toEqual(before);
+    expect((await halfRepo(['verify', copy])).exitCode).toBe(0);
+    expect((await halfRepo(['clean', copy])).stdout).toMatch(/^nothing to clean/);
+
+    await rm(join(copy, '.half-repo', 'state.json'));
+    const refused = await halfRepo(['clean', copy]);
+    expect(refused.exitCode).toBe(7);
+    expect(refused.stderr).toMatch(/state\.json is missing[\s\S]*fix: restore/);
+  });
 });
