@@ -2,8 +2,8 @@
 // touching other rules: `--noflush` replaces HALF's own chain in one commit per family, then
 // each jump into it is checked with -C and inserted at the top with -I only when missing, so
 // applying twice changes nothing.
-import { execa } from 'execa';
 import { ToolError } from '../errors.js';
+import { runTool } from '../tools/run-tool.js';
 import type { IptablesRendering } from './iptables-rules.js';
 
 export interface IptablesApplyOptions {
@@ -14,8 +14,8 @@ export interface IptablesApplyOptions {
 async function run(prefix: readonly string[], args: readonly string[], input?: string): Promise<{ code: number; stderr: string }> {
   const [file, ...rest] = [...prefix, ...args];
   if (file === undefined) throw new ToolError('iptables-apply: empty command');
-  const result = await execa(file, rest, { reject: false, ...(input === undefined ? { stdin: 'ignore' as const } : { input }) });
-  return { code: result.failed && result.exitCode === undefined ? -1 : (result.exitCode ?? -1), stderr: String(result.stderr ?? '') };
+  const result = await runTool(file, rest, input === undefined ? {} : { input });
+  return { code: result.code ?? -1, stderr: result.stderr || (result.error ?? '') };
 }
 
 /** Applies both families; throws ToolError naming the command that failed. */

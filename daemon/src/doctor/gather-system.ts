@@ -1,7 +1,6 @@
 // Reads, read-only, what the doctor judges besides the kernel: keepalived's processes (by exact
 // comm in /proc, and its pid file), the nftables ruleset (`nft -j list ruleset`), the clock's NTP
 // state (`timedatectl show`), half.conf, and half-syncd's status over the control socket.
-import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import type { HalfConfig } from '../config/half-conf.js';
 import { HalfConfError } from '../config/config-error.js';
@@ -11,26 +10,8 @@ import { sendControlRequest } from '../control/control-client.js';
 import { DaemonUnavailableError } from '../control/errors.js';
 import { decodeDaemonStatus } from '../control/status-decode.js';
 import type { ClockFact, ConfigFact, ConfiguredPath, DaemonFact, KeepalivedFact, RulesetFact } from './facts.js';
+import { runTool } from '../tools/run-tool.js';
 import { parseNftJson } from './nft-ruleset.js';
-
-export interface CommandOutput {
-  /** Exit status; null when the command could not be run at all (see `error`). */
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly error?: string;
-}
-
-/** Runs a command without a shell; never rejects. */
-export function runCommand(file: string, args: readonly string[], timeoutMs = 10_000): Promise<CommandOutput> {
-  return new Promise((resolve) => {
-    execFile(file, [...args], { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
-      if (error === null) return resolve({ code: 0, stdout, stderr });
-      const code = typeof error.code === 'number' ? error.code : null;
-      resolve({ code, stdout, stderr, error: code === null ? String(error.code ?? error.message) : error.message });
-    });
-  });
-}
 
 export const KEEPALIVED_PID_FILE = '/run/keepalived.pid';
 
@@ -54,9 +35,9 @@ export async function gatherKeepalived(pidFilePath = KEEPALIVED_PID_FILE): Promi
 export async function gatherRuleset(nft: readonly string[] = ['nft']): Promise<RulesetFact> {
   const [file, ...prefix] = nft;
   if (file === undefined) return { state: 'unavailable', reason: 'no nft command given' };
-  const out = await runCommand(file, [...prefix, '-j', 'list', 'ruleset']);
+  const out = await runTool(file, [...prefix, '-j', 'list', 'ruleset'], { timeoutMs: 10_000 });
   if (out.code === null) {
-    return { state: 'unavailable', reason: out.error === 'ENOENT' ? 'nft is not installed (Debian package nftables)' : `nft could not be run: ${out.error ?? 'unknown error'}` };
+    return { state: 'unavailable', reason: out.error?.includes('(ENOENT') === true ? 'nft is not installed (Debian package nftables)' : `nft could not be run: ${out.error ?? 'unknown error'}` };
   }
   if (out.code !== 0) return { state: 'unavailable', reason: `nft -j list ruleset failed: ${out.stderr.trim().split('\n')[0] ?? ''}` };
   const parsed = parseNftJson(out.stdout);
@@ -64,7 +45,7 @@ export async function gatherRuleset(nft: readonly string[] = ['nft']): Promise<R
 }
 
 export async function gatherClock(): Promise<ClockFact> {
-  const out = await runCommand('timedatectl', ['show', '--property=NTPSynchronized', '--property=NTP'], 5000);
+  const out = await runTool('timedatectl', ['show', '--property=NTPSynchronized', '--property=NTP'], { timeoutMs: 5000 });
   const values = new Map(out.stdout.split('\n').map((line) => line.split('=', 2) as [string, string | undefined]));
   const synced = values.get('NTPSynchronized');
   const why = 'the sync protocol carries no wall-clock timestamps, so peer clock offsets are not measured';

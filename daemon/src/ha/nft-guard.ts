@@ -3,9 +3,9 @@
 // `table inet half` (rendered by config/nft-ruleset.ts, which explains what the guard drops and
 // why). Changes run one at a time, in the order asked for, so the last one asked for is the one
 // that holds (a failover plan and the table keeper may both change the guard at once).
-import { execa } from 'execa';
 import { ToolError } from '../errors.js';
 import { NFT_TABLE, renderGuardCommand } from '../config/nft-ruleset.js';
+import { runTool } from '../tools/run-tool.js';
 
 /** Role: keep the local stack from answering stateless packets during a commit. */
 export interface TakeoverGuard {
@@ -108,9 +108,9 @@ export class NftGuard implements TakeoverGuard {
   private async nft(args: readonly string[], input: string | undefined, what: string): Promise<string> {
     const [file, ...prefix] = this.command;
     if (file === undefined) throw new ToolError('NftGuard: empty nft command');
-    const result = await execa(file, [...prefix, ...args], { ...(input === undefined ? {} : { input }), reject: false });
-    if (result.exitCode !== 0 || result.failed) {
-      throw new ToolError(`nft could not ${what}: ${String(result.stderr ?? '').trim() || (result.message ?? '')}`, {
+    const result = await runTool(file, [...prefix, ...args], input === undefined ? {} : { input });
+    if (result.code !== 0) {
+      throw new ToolError(`nft could not ${what}: ${result.stderr.trim() || (result.error ?? '')}`, {
         hint: `is table inet ${NFT_TABLE} loaded, with its sets guard and hold_new? \`half configure\` loads it (nft -f with the rendered ruleset); an /etc/half/half.nft edited by hand may lack them after an upgrade: merge /etc/half/half.nft.half into it, then restart half-syncd`,
       });
     }

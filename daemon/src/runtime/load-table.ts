@@ -10,10 +10,10 @@
 // with exit status 78, the one status that stops the restarts (RestartPreventExitStatus= looks
 // at the main process alone: a failed ExecStartPre= would be restarted every two seconds).
 import { access } from 'node:fs/promises';
-import { execa } from 'execa';
 import { loadHalfConf } from '../config/load-config.js';
 import { NFT_TABLE } from '../config/nft-ruleset.js';
 import { ConfigError, ToolError } from '../errors.js';
+import { runTool } from '../tools/run-tool.js';
 import { nftFileBeside, NftTable } from './nft-table-keeper.js';
 
 /**
@@ -35,7 +35,7 @@ export async function loadNftTableOnce(configPath: string, nftCommand: readonly 
 async function guardOff(nftCommand: readonly string[]): Promise<void> {
   const [command, ...prefix] = nftCommand;
   for (const set of ['guard', 'hold_new']) {
-    await execa(command ?? 'nft', [...prefix, 'flush', 'set', 'inet', NFT_TABLE, set], { reject: false, stdin: 'ignore' }).catch(() => undefined);
+    await runTool(command ?? 'nft', [...prefix, 'flush', 'set', 'inet', NFT_TABLE, set]);
   }
 }
 
@@ -62,10 +62,10 @@ export async function checkNftFile(configPath: string, nftCommand: readonly stri
   const file = nftFileBeside(configPath);
   if (!(await access(file).then(() => true, () => false))) return;
   const [command, ...prefix] = nftCommand;
-  const result = await execa(command ?? 'nft', [...prefix, '-c', '-f', file], { reject: false, stdin: 'ignore' });
-  if (result.exitCode === 0) return;
-  const stderr = String(result.stderr ?? '').trim();
-  if (result.exitCode === undefined || stderr === '') throw new ToolError(`nft -c -f ${file} did not run: ${result.shortMessage ?? 'no message'}`, { hint: 'half-syncd needs nft(8) (package nftables) in PATH' });
+  const result = await runTool(command ?? 'nft', [...prefix, '-c', '-f', file]);
+  if (result.code === 0) return;
+  const stderr = result.stderr.trim();
+  if (result.code === null || stderr === '') throw new ToolError(`nft -c -f ${file} did not run: ${result.error ?? 'no message'}`, { hint: 'half-syncd needs nft(8) (package nftables) in PATH' });
   const placed = stderr.includes(`${file}:`);
   if (!placed || NOT_READY.some((words) => stderr.includes(words))) {
     throw new ToolError(`nft -c -f ${file} refused it on this machine as it is now: ${stderr}`, { hint: 'half-syncd tries again in 2 s; if it keeps failing, load what the file names (a kernel module, an interface) or correct the file' });
@@ -78,9 +78,9 @@ async function load(configPath: string, nftCommand: readonly string[]): Promise<
   const present = await access(file).then(() => true, () => false);
   if (present) {
     const [command, ...prefix] = nftCommand;
-    const result = await execa(command ?? 'nft', [...prefix, '-f', file], { reject: false, stdin: 'ignore' });
-    if (result.exitCode !== 0) {
-      throw new ToolError(`nft -f ${file} failed: ${String(result.stderr ?? '').trim() || (result.shortMessage ?? '')}`, { hint: CORRECT_HINT(file) });
+    const result = await runTool(command ?? 'nft', [...prefix, '-f', file]);
+    if (result.code !== 0) {
+      throw new ToolError(`nft -f ${file} failed: ${result.stderr.trim() || (result.error ?? '')}`, { hint: CORRECT_HINT(file) });
     }
     return `table inet ${NFT_TABLE} loaded from ${file}\n`;
   }

@@ -9,11 +9,11 @@
 // half.conf: /etc/half/half.nft, the admin's edits included), else from half.conf's rendering.
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { execa } from 'execa';
 import type { HalfConfig } from '../config/half-conf.js';
 import { NFT_TABLE, renderNftRuleset } from '../config/nft-ruleset.js';
 import { ToolError } from '../errors.js';
 import type { Logger } from '../metrics/logger.js';
+import { runTool } from '../tools/run-tool.js';
 
 export const CHECK_INTERVAL_MS = 10_000;
 
@@ -114,8 +114,8 @@ export class NftTable implements NftTableOps {
   private async nft(args: readonly string[], input?: string): Promise<{ exitCode: number; stderr: string }> {
     const [file, ...prefix] = this.command;
     if (file === undefined) throw new ToolError('NftTable: empty nft command');
-    const result = await execa(file, [...prefix, ...args], { reject: false, ...(input === undefined ? { stdin: 'ignore' as const } : { input }) });
-    // nft that could not run at all (not installed, not in PATH) leaves stderr empty: execa says why.
-    return { exitCode: result.exitCode ?? -1, stderr: String(result.stderr ?? '').trim() || (result.shortMessage ?? '') };
+    const result = await runTool(file, [...prefix, ...args], input === undefined ? {} : { input });
+    // nft that could not run at all (not installed, not in PATH) leaves stderr empty: the run says why.
+    return { exitCode: result.code ?? -1, stderr: result.stderr.trim() || (result.error ?? '') };
   }
 }
