@@ -6,7 +6,7 @@ import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { daemonMetrics } from '../../../daemon/src/metrics/daemon-metrics.js';
 import { EXPOSITION_CONTENT_TYPE, renderExposition } from '../../../daemon/src/metrics/exposition.js';
-import { METRICS_HOST, METRICS_MAX_CONNECTIONS, MetricsServer, MetricsServerError } from '../../../daemon/src/metrics/metrics-server.js';
+import { METRICS_HOST, METRICS_MAX_CONNECTIONS, METRICS_MAX_REQUESTS_PER_CONNECTION, MetricsServer, MetricsServerError } from '../../../daemon/src/metrics/metrics-server.js';
 import { sampleStatus } from '../control/fixtures/sample-status.js';
 import { recordingLogger } from '../runtime/recording-logger.js';
 import { parseWithPrometheusClient } from './fixtures/prometheus-parser.js';
@@ -112,6 +112,24 @@ describe('MetricsServer', () => {
       expect(server.counters.scrapes).toBe(asked);
       expect(mostAtOnce).toBe(1);
       expect(renders).toBeLessThan(10); // one render for the whole pipeline, give or take the parser's chunks
+
+      // past the cap of requests per connection the answer says close, and later requests get 503
+      const over = METRICS_MAX_REQUESTS_PER_CONNECTION + 20;
+      const flood = await new Promise<string>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1', () => socket.write('GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(over)));
+        let text = '';
+        socket.setEncoding('utf8');
+        socket.on('data', (chunk: string) => {
+          text += chunk;
+          if ((text.match(/^HTTP\/1\.1 /gm)?.length ?? 0) === over) socket.end();
+        });
+        socket.on('close', () => resolve(text));
+        socket.on('error', reject);
+      });
+      expect(flood.match(/^HTTP\/1\.1 200 OK\r$/gm)?.length).toBe(METRICS_MAX_REQUESTS_PER_CONNECTION);
+      expect(flood.match(/^HTTP\/1\.1 503 Service Unavailable\r$/gm)?.length).toBe(over - METRICS_MAX_REQUESTS_PER_CONNECTION);
+      expect(flood.match(/^Connection: close\r$/gim)?.length).toBeGreaterThanOrEqual(1);
+      expect(server.counters.scrapes).toBe(asked + METRICS_MAX_REQUESTS_PER_CONNECTION);
 
       const sockets = await Promise.all(Array.from({ length: METRICS_MAX_CONNECTIONS + 8 }, () => new Promise<Socket>((resolve) => {
         const socket = connect(port, '127.0.0.1', () => resolve(socket));
