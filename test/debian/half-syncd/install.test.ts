@@ -118,12 +118,15 @@ describe('a preseeded install', () => {
 
   it('keeps the configuration on remove and removes exactly what HALF wrote on purge', async () => {
     await node.root.writeFile('/etc/half/my-notes.txt', 'mine\n');
+    // what a `half configure` killed part way leaves beside the files it replaces
+    const leftovers = ['/etc/half/.half.conf.half-tmp-99999', '/etc/half/.half.nft.half-old-99999', '/etc/keepalived/.keepalived.conf.half-old-99999', '/etc/sysctl.d/.60-half.conf.half-tmp-99999'];
+    for (const path of leftovers) await node.root.writeFile(path, 'left behind\n');
     const remove = await node.run(['dpkg', '--remove', 'half-syncd']);
     expect(remove.exitCode, remove.stderr).toBe(0);
     for (const path of GENERATED_FILES) expect(await node.exists(path), path).toBe(true);
     const purge = await node.run(['dpkg', '--purge', 'half-syncd']);
     expect(purge.exitCode, purge.stderr).toBe(0);
-    for (const path of [...GENERATED_FILES, '/var/lib/half/generated']) expect(await node.exists(path), path).toBe(false);
+    for (const path of [...GENERATED_FILES, ...leftovers, '/var/lib/half/generated']) expect(await node.exists(path), path).toBe(false);
     expect(await node.root.readFile('/etc/half/my-notes.txt')).toBe('mine\n');
     expect(await node.exists('/etc/keepalived/keepalived.conf.sample')).toBe(true); // keepalived's own
     expect(await node.exists('/usr/lib/sysctl.d/50-half-kernel.conf')).toBe(true); // half-kernel's
