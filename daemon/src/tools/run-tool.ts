@@ -3,7 +3,7 @@
 // result. execa 9 under EMFILE rejects with a TypeError ("subprocess.stdio is not iterable") and
 // leaves the child's 'error' event unhandled, an uncaught exception that stops the daemon
 // (test/daemon/tools/run-tool.test.ts shows both); node's execFile reports it in its callback.
-import { execFile } from 'node:child_process';
+import { execFile, type ExecFileException } from 'node:child_process';
 
 export interface ToolRun {
   /** Exit status; null when the tool did not run or was killed by a signal. */
@@ -26,19 +26,28 @@ const OUTPUT_LIMIT = 64 * 1024 * 1024;
 
 export function runTool(file: string, args: readonly string[], options: RunToolOptions = {}): Promise<ToolRun> {
   return new Promise((resolve) => {
-    const child = execFile(file, [...args], { encoding: 'utf8', maxBuffer: OUTPUT_LIMIT, timeout: options.timeoutMs ?? 0 }, (error, stdout, stderr) => {
-      if (error === null) return resolve({ code: 0, stdout, stderr });
-      const code = typeof error.code === 'number' ? error.code : null;
-      const why =
-        typeof error.code === 'string'
-          ? `cannot run ${file} (${error.code}${error.code === 'ENOENT' ? ': no such program' : ''})`
-          : typeof error.signal === 'string'
-            ? `${file} was killed by ${error.signal}`
-            : (error.message.split('\n')[0] ?? error.message); // "Command failed: nft -f -" (stderr kept apart)
-      resolve({ code, stdout, stderr, error: why });
-    });
+    let child;
+    try {
+      child = execFile(file, [...args], { encoding: 'utf8', maxBuffer: OUTPUT_LIMIT, timeout: options.timeoutMs ?? 0 }, (error, stdout, stderr) => {
+        if (error === null) return resolve({ code: 0, stdout, stderr });
+        resolve({ code: typeof error.code === 'number' ? error.code : null, stdout, stderr, error: failure(file, error, options.timeoutMs) });
+      });
+    } catch (error) {
+      // Arguments execFile refuses before any spawn (a NUL byte in one).
+      resolve({ code: null, stdout: '', stderr: '', error: `cannot run ${file}: ${(error as Error).message}` });
+      return;
+    }
     // A spawn that failed has no stdin; a tool that exits without reading its input closes it (EPIPE).
     child.stdin?.on('error', () => undefined);
     child.stdin?.end(options.input);
   });
+}
+
+/** Why a run did not exit 0, in words (stderr is kept apart). */
+function failure(file: string, error: ExecFileException, timeoutMs: number | undefined): string {
+  if (error.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') return `${file} wrote more than ${OUTPUT_LIMIT} bytes and was stopped`;
+  if (typeof error.code === 'string') return `cannot run ${file} (${error.code}${error.code === 'ENOENT' ? ': no such program' : ''})`;
+  if (error.killed && timeoutMs !== undefined && timeoutMs > 0) return `${file} did not finish within ${timeoutMs} ms and was stopped`;
+  if (typeof error.signal === 'string') return `${file} was killed by ${error.signal}`;
+  return error.message.split('\n')[0] ?? error.message; // "Command failed: nft -f -"
 }

@@ -12,6 +12,27 @@ export interface LockOptions {
   readonly pid: number;
   /** Whether a process id is alive (default: signal 0). */
   readonly isAlive?: (pid: number) => boolean;
+  /** What the hint says was left undone when the lock cannot be written (default: nothing was published). */
+  readonly untouched?: string;
+}
+
+/** The pid in a lock's text when that process runs (a publisher at work), else undefined. */
+function livePid(held: string, isAlive: (pid: number) => boolean = processAlive): number | undefined {
+  const pid = Number.parseInt(held, 10);
+  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
+}
+
+function busy(storage: PublishedStorage, pid: number): PublishError {
+  return new PublishError(`another half-repo (pid ${pid}) is publishing to ${storage.location}`, {
+    hint: `wait for it to finish; if no such process runs, remove ${storage.location}/${LOCK_PATH}`,
+  });
+}
+
+/** Refuses when a live publisher holds the lock, without taking it (for read-only work such as a dry run). */
+export async function checkNotLocked(storage: PublishedStorage, isAlive?: (pid: number) => boolean): Promise<void> {
+  const held = await readText(storage, LOCK_PATH);
+  const pid = held === undefined ? undefined : livePid(held, isAlive);
+  if (pid !== undefined) throw busy(storage, pid);
 }
 
 /** Takes the lock; returns the function that releases it. */
@@ -22,7 +43,7 @@ export async function acquireLock(storage: PublishedStorage, options: LockOption
     if (cause instanceof PublishError) throw cause;
     throw new PublishError(`cannot take the lock ${storage.location}/${LOCK_PATH}: ${(cause as Error).message}`, {
       cause,
-      hint: 'check that the repository directory is writable; nothing was published',
+      hint: `check that the repository directory is writable; ${options.untouched ?? 'nothing was published'}`,
     });
   }
 }
@@ -45,12 +66,8 @@ async function tryLock(storage: PublishedStorage, options: LockOptions): Promise
       if (locked) break;
       const held = await text(LOCK_PATH);
       if (held === undefined) continue; // released meanwhile
-      const holder = Number.parseInt(held, 10);
-      if (Number.isInteger(holder) && holder > 0 && (options.isAlive ?? processAlive)(holder)) {
-        throw new PublishError(`another half-repo (pid ${holder}) is publishing to ${storage.location}`, {
-          hint: `wait for it to finish; if no such process runs, remove ${storage.location}/${LOCK_PATH}`,
-        });
-      }
+      const holder = livePid(held, options.isAlive);
+      if (holder !== undefined) throw busy(storage, holder);
       await removeStale(storage, temp, held);
     }
     if (!locked) throw new PublishError(`cannot take the lock ${storage.location}/${LOCK_PATH}`, { hint: 'another publisher keeps taking it; retry' });

@@ -1,7 +1,8 @@
 // runTool against real programs, and under a real shortage of file descriptors (ulimit -n), where
-// execa 9 (the design card's process library) fails in a way a daemon cannot catch: its
-// promise rejects with a TypeError and the child's 'error' event is left unhandled, an uncaught
-// exception. runTool returns the failure as a result.
+// execa 9.6.0 (the design card's process library, pinned in package.json) fails in a way a daemon
+// cannot catch: its promise rejects with a TypeError and the child's 'error' event is left
+// unhandled, an uncaught exception. runTool returns the failure as a result. Should a later execa
+// fix it, the second half of that test fails and says so: the daemon could then use execa again.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -25,7 +26,14 @@ describe('runTool', () => {
     expect(missing).toMatchObject({ code: null, stdout: '', stderr: '' });
     expect(missing.error).toBe('cannot run half-no-such-tool (ENOENT: no such program)');
     const slow = await runTool('sleep', ['5'], { timeoutMs: 100 });
-    expect(slow).toMatchObject({ code: null, error: 'sleep was killed by SIGTERM' });
+    expect(slow).toMatchObject({ code: null, error: 'sleep did not finish within 100 ms and was stopped' });
+    const killed = await runTool('sh', ['-c', 'kill -KILL $$']);
+    expect(killed).toMatchObject({ code: null, error: 'sh was killed by SIGKILL' });
+    const flood = await runTool('head', ['-c', String(65 << 20), '/dev/zero']);
+    expect(flood).toMatchObject({ code: null, error: `head wrote more than ${64 << 20} bytes and was stopped` });
+    const refused = await runTool('echo', ['a\0b']);
+    expect(refused.code).toBeNull();
+    expect(refused.error).toMatch(/^cannot run echo: .*null bytes/);
   });
 
   /** Runs `body` in a Node whose descriptors are all taken (ulimit -n 64); returns what it printed. */

@@ -25,6 +25,7 @@ import { SpyStorage } from './helpers.js';
 const run = promisify(execFile);
 const T0 = new Date('2026-11-20T10:00:00Z');
 const T1 = new Date('2026-11-20T11:00:00Z');
+const T2 = new Date('2026-11-20T12:00:00Z');
 const CONFIG = { ...defaultRepoConfig, suites: [{ codename: 'trixie', suite: 'stable' }] };
 
 /** What a killed publish, an older HALF and a hand leave behind in a published tree. */
@@ -79,8 +80,11 @@ describe('half-repo clean', () => {
     const copy = await copyWithJunk('junk');
     const withJunk = await snapshotTree(copy);
     const expected = [...Object.values(JUNK), SYMLINK_TEMP].sort();
-    const dry = await cleanRepository(new LocalStorage(copy), { dryRun: true });
-    expect(dry).toEqual({ unreferenced: expected, removed: [] });
+    // a dry run writes nothing, not even the lock
+    const spy = new SpyStorage(new LocalStorage(copy));
+    const dry = await cleanRepository(spy, { dryRun: true });
+    expect(dry).toEqual({ unreferenced: expected, removed: [], leftAlone: [] });
+    expect(spy.changeCount).toBe(0);
     expect(await snapshotTree(copy)).toEqual(withJunk);
 
     const result = await cleanRepository(new LocalStorage(copy));
@@ -89,21 +93,70 @@ describe('half-repo clean', () => {
     expect(await snapshotTree(copy)).toEqual(clean);
     expect(existsSync(join(copy, 'pool/half/s'))).toBe(false);
     expect(await verifyRepository(copy, key.publicBinary, T1)).toEqual([]);
-    expect(await cleanRepository(new LocalStorage(copy))).toEqual({ unreferenced: [], removed: [] });
+    expect(await cleanRepository(new LocalStorage(copy))).toEqual({ unreferenced: [], removed: [], leftAlone: [] });
   });
 
-  it('keeps a pool file a published index lists even when the state does not name it (an older state.json)', async () => {
+  it('keeps what an older state.json does not name but a served index does, the current one or an earlier generation under by-hash', async () => {
     const copy = join(dir, 'older-state');
     await run('cp', ['-a', out, copy]);
     const older = join(dir, 'older-state.json');
     await run('cp', [join(copy, STATE_PATH), older]);
-    await publishRound(new LocalStorage(copy), key.signer, dir, { date: T1, config: CONFIG, debs: [{ name: 'half', version: '0.2.0', architecture: 'all' }] });
-    const added = 'pool/half/h/half/half_0.2.0_all.deb';
-    expect(existsSync(join(copy, added))).toBe(true);
+    // one version listed at a time: 0.2.0 is in no current index once 0.3.0 is published, only
+    // in the by-hash generation a client that updated before then still fetches
+    const config = { ...CONFIG, keepVersions: 1 };
+    await publishRound(new LocalStorage(copy), key.signer, dir, { date: T1, config, debs: [{ name: 'half', version: '0.2.0', architecture: 'all' }] });
+    await publishRound(new LocalStorage(copy), key.signer, dir, { date: T2, config, debs: [{ name: 'half', version: '0.3.0', architecture: 'all' }] });
+    const packages = await readFile(join(copy, 'dists/trixie/half/binary-all/Packages'), 'utf8');
+    expect(packages).toContain('half_0.3.0_all.deb');
+    expect(packages).not.toContain('half_0.2.0_all.deb');
     await run('cp', [older, join(copy, STATE_PATH)]);
     const before = await snapshotTree(copy);
-    expect(await cleanRepository(new LocalStorage(copy))).toEqual({ unreferenced: [], removed: [] });
+    expect(await cleanRepository(new LocalStorage(copy))).toEqual({ unreferenced: [], removed: [], leftAlone: [] });
     expect(await snapshotTree(copy)).toEqual(before);
+  });
+
+  it('keeps what the live InRelease still serves after a switch that stopped half way', async () => {
+    const copy = join(dir, 'half-switched');
+    await run('cp', ['-a', out, copy]);
+    // no grace: the new state drops 0.1.0 at once, and only the switch's end would delete it
+    const config = { ...CONFIG, keepVersions: 1, poolGrace: 0 };
+    class InReleaseFails extends SpyStorage {
+      override async rename(from: string, to: string): Promise<void> {
+        if (to.endsWith('/InRelease')) throw new Error('injected failure at rename InRelease');
+        return super.rename(from, to);
+      }
+    }
+    await expect(
+      publishRound(new InReleaseFails(new LocalStorage(copy)), key.signer, dir, { date: T1, config, debs: [{ name: 'half', version: '0.2.0', architecture: 'all' }] }),
+    ).rejects.toThrow(/while switching dists\/trixie\/InRelease/);
+    const old = 'pool/half/h/half/half_0.1.0_all.deb';
+    expect(await readFile(join(copy, STATE_PATH), 'utf8')).not.toContain(old);
+    // what apt gets: the live InRelease names the old generation of Packages, by its hash
+    const inRelease = await readFile(join(copy, 'dists/trixie/InRelease'), 'utf8');
+    const sha256 = inRelease.split('SHA256:')[1]?.match(/^ ([0-9a-f]{64}) +\d+ half\/binary-all\/Packages$/m)?.[1];
+    if (sha256 === undefined) throw new Error('InRelease lists no SHA256 of half/binary-all/Packages');
+    const served = await readFile(join(copy, 'dists/trixie/half/binary-all/by-hash/SHA256', sha256), 'utf8');
+    expect(served).toContain(`Filename: ${old}\n`);
+    const result = await cleanRepository(new LocalStorage(copy));
+    expect(result.removed).not.toContain(old);
+    expect(existsSync(join(copy, old))).toBe(true);
+  });
+
+  it('leaves alone what is not a package file: a symlink to a directory on another disk, a web server\'s file', async () => {
+    const copy = await copyWithJunk('not-packages');
+    const elsewhere = join(dir, 'other-disk');
+    await mkdir(join(elsewhere, 'extra'), { recursive: true });
+    await writeFile(join(elsewhere, 'extra', 'extra_1_all.deb'), 'a .deb on another disk');
+    await symlink(join(elsewhere, 'extra'), join(copy, 'pool/half/e'));
+    await writeFile(join(copy, 'pool/.htaccess'), 'Options -Indexes\n');
+    const result = await cleanRepository(new LocalStorage(copy));
+    expect(result.leftAlone).toEqual([
+      { path: 'pool/.htaccess', why: 'not a package file' },
+      { path: 'pool/half/e', why: 'a symlink' },
+    ]);
+    expect(result.removed).toEqual([...Object.values(JUNK), SYMLINK_TEMP].sort());
+    expect(existsSync(join(copy, 'pool/.htaccess'))).toBe(true);
+    expect(existsSync(join(copy, 'pool/half/e/extra_1_all.deb'))).toBe(true);
   });
 
   it('refuses without the state file, and with an index it cannot read, removing nothing', async () => {
@@ -134,15 +187,19 @@ describe('half-repo clean', () => {
     const tree = await snapshotTree(copy);
     await writeFile(join(copy, '.half-repo/lock'), `${process.pid}\n`);
     await expect(cleanRepository(new LocalStorage(copy), { pid: process.pid + 1 })).rejects.toThrow(/another half-repo \(pid \d+\) is publishing/);
+    await expect(cleanRepository(new LocalStorage(copy), { dryRun: true })).rejects.toThrow(/another half-repo \(pid \d+\) is publishing/);
     await run('rm', [join(copy, '.half-repo/lock')]);
     expect(await snapshotTree(copy)).toEqual(tree);
 
     // the pending list of a stopped publish loses the entries clean removed
     await writeFile(join(copy, PENDING_PATH), `${JUNK.strayDeb}\n`);
-    const failing = new SpyStorage(new LocalStorage(copy));
-    // changes: the lock's temp write, its link, the temp's removal, then the removals
-    failing.failAt = 4;
-    const error = await cleanRepository(failing).catch((e: unknown) => e);
+    class StateTempStuck extends SpyStorage {
+      override async remove(path: string): Promise<void> {
+        if (path === JUNK.stateTemp) throw new Error('injected failure');
+        return super.remove(path);
+      }
+    }
+    const error = await cleanRepository(new StateTempStuck(new LocalStorage(copy))).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PublishError);
     expect(String(error)).toMatch(/removed 5 of 6 unreferenced files; could not remove \.half-repo\/\.state\.json\.half-new: injected failure/);
     expect(existsSync(join(copy, JUNK.strayDeb))).toBe(false);

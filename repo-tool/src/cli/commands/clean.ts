@@ -15,7 +15,8 @@ export function registerClean(program: Command): void {
       const dryRun = flags.dryRun === true;
       const result = await cleanRepository(new LocalStorage(resolve(dir)), { dryRun });
       for (const path of dryRun ? result.unreferenced : result.removed) process.stdout.write(`${dryRun ? 'would remove' : 'removed'} ${path}\n`);
-      if (result.unreferenced.length === 0) process.stdout.write('nothing to clean: the state and the indexes name every pool file\n');
+      for (const { path, why } of result.leftAlone) process.stdout.write(`left alone ${path}: ${why}\n`);
+      if (result.unreferenced.length === 0) process.stdout.write('nothing to clean: the state and the indexes name every package file in the pool\n');
       else if (dryRun && result.unreferenced.some((p) => p.endsWith('.deb'))) {
         process.stdout.write('to publish a listed .deb rather than remove it, copy it out of the pool and run half-repo import on the copy\n');
       }
