@@ -36,6 +36,27 @@ function interfaceNames(facts: MachineFacts): string {
   return facts.interfaces.filter((i) => !i.loopback).map((i) => i.name).join(', ') || 'none';
 }
 
+/**
+ * The cluster key answer against the key file: a key given must parse, a key file that is there
+ * must be usable, and a backup must get the first node's key (only a primary makes one). Also
+ * checked when the answers match a valid half.conf (plan-conf.ts): a backup whose key file is
+ * missing must not get a key of its own that no other node has.
+ */
+export function keyProblems(answers: Answers, keys: KeyState): AnswerProblem[] {
+  const role = answer(answers, 'role');
+  const key = answer(answers, 'cluster-key');
+  const problem = (message: string): AnswerProblem[] => [{ question: 'cluster-key', message }];
+  if (key !== '') {
+    const parsed = parseClusterKey(key);
+    if (!parsed.ok) return problem(`the key ${parsed.message}; paste the 64 hex digits printed on the first node, or leave it empty${role === 'backup' ? '' : ' to generate one'}`);
+  } else if (keys.problem !== undefined) {
+    return problem(`${keys.problem}; fix the file, or give the cluster key here`);
+  } else if (role === 'backup' && !keys.validKeyFile) {
+    return problem('a backup node needs the cluster key of the first node (printed there by its configuration, and in /etc/half/cluster.key)');
+  }
+  return [];
+}
+
 export function checkAnswers(answers: Answers, facts: MachineFacts, keys: KeyState): CheckResult {
   const problems: AnswerProblem[] = [];
   const fail = (question: Question, message: string): void => void problems.push({ question, message });
@@ -85,15 +106,7 @@ export function checkAnswers(answers: Answers, facts: MachineFacts, keys: KeySta
     }
   }
 
-  const key = answer(answers, 'cluster-key');
-  if (key !== '') {
-    const parsed = parseClusterKey(key);
-    if (!parsed.ok) fail('cluster-key', `the key ${parsed.message}; paste the 64 hex digits printed on the first node, or leave it empty${role === 'backup' ? '' : ' to generate one'}`);
-  } else if (keys.problem !== undefined) {
-    fail('cluster-key', `${keys.problem}; fix the file, or give the cluster key here`);
-  } else if (role === 'backup' && !keys.validKeyFile) {
-    fail('cluster-key', 'a backup node needs the cluster key of the first node (printed there by its configuration, and in /etc/half/cluster.key)');
-  }
+  problems.push(...keyProblems(answers, keys));
 
   if (problems.length > 0 || nodeId === undefined || routerId === undefined || address === undefined) return { ok: false, problems };
   return {

@@ -9,7 +9,7 @@ import { HalfConfError, formatProblem } from '../config/config-error.js';
 import type { HalfConfig } from '../config/half-conf.js';
 import { validateHalfConf } from '../config/validate.js';
 import { answer, CONF_QUESTIONS, type Answers, type Question } from './answers.js';
-import { checkAnswers, type AnswerProblem, type KeyState } from './check-answers.js';
+import { checkAnswers, keyProblems, type AnswerProblem, type KeyState } from './check-answers.js';
 import type { ClusterSetting } from './cluster-settings.js';
 import { answersFromConf, updateHalfConf } from './half-conf-edit.js';
 import type { MachineFacts } from './machine-facts.js';
@@ -54,6 +54,8 @@ function validOrUndefined(text: string, path: string): HalfConfig | undefined {
 export function planHalfConf(answers: Answers, facts: MachineFacts, keys: KeyState, existing: string | undefined, path: string, settings: readonly ClusterSetting[] = []): ConfPlan {
   if (existing !== undefined && settings.length === 0 && answersMatchConf(answers, existing)) {
     const config = validOrUndefined(existing, path);
+    const keyless = keyProblems(answers, keys);
+    if (config !== undefined && keyless.length > 0) return { ok: false, problems: keyless };
     if (config !== undefined) return { ok: true, text: existing, config };
   }
   const checked = checkAnswers(answers, facts, keys);

@@ -44,6 +44,22 @@ describe('planHalfConf on an existing file', () => {
     expect(plan.ok && plan.config.sync.links[0].multicastGroup?.text).toBe('225.0.0.50');
   });
 
+  it('still refuses a backup whose key file is missing or unusable: it would get a key of its own, which no other node has', () => {
+    const backup = multicast.replace('role = primary', 'role = backup');
+    const repeat = { ...answers, role: 'backup', 'sync-peers': '203.0.113.2' };
+    expect(planHalfConf(repeat, capturedFirewall(), { validKeyFile: true }, backup, 'half.conf')).toMatchObject({ ok: true, text: backup });
+    expect(planHalfConf(repeat, capturedFirewall(), { validKeyFile: false }, backup, 'half.conf')).toEqual({
+      ok: false,
+      problems: [{ question: 'cluster-key', message: expect.stringMatching(/^a backup node needs the cluster key of the first node/) }],
+    });
+    expect(planHalfConf(repeat, capturedFirewall(), { validKeyFile: false, problem: '/etc/half/cluster.key is mode 0644' }, backup, 'half.conf')).toEqual({
+      ok: false,
+      problems: [{ question: 'cluster-key', message: '/etc/half/cluster.key is mode 0644; fix the file, or give the cluster key here' }],
+    });
+    // a primary without one makes it, as on its first configuration
+    expect(planHalfConf({ ...answers, 'sync-peers': '203.0.113.2' }, capturedFirewall(), { validKeyFile: false }, multicast, 'half.conf')).toMatchObject({ ok: true, text: multicast });
+  });
+
   it('edits it in place once an answer differs from the file', () => {
     // The file leaves router-id out (51, the default); the admin answers 60.
     const plan = planHalfConf({ ...answers, 'sync-peers': '203.0.113.2', 'router-id': '60' }, capturedFirewall(), { validKeyFile: true }, multicast, 'half.conf');

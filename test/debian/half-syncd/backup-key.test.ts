@@ -1,0 +1,44 @@
+// A backup's cluster key is the first node's. A backup node whose key file went missing must not
+// get a key of its own when its package is configured again (a reinstall, an upgrade): its sync
+// frames would fail authentication on every other node, and failover would lose every flow.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { halfKernelDeb, halfSyncdDeb } from '../helpers/half-debs.js';
+import { PRIMARY_PRESEED, type Preseed } from '../helpers/answers.js';
+import { nodeMachine, type NodeMachine } from '../helpers/node-machine.js';
+
+const KEY = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
+const BACKUP_PRESEED: Preseed = [
+  ...PRIMARY_PRESEED.filter(([question]) => question !== 'role'),
+  ['role', 'select', 'backup'],
+  ['cluster-key', 'password', KEY],
+];
+
+let node: NodeMachine;
+let debs: string[];
+beforeAll(async () => {
+  node = await nodeMachine('bookworm', 'bkey');
+  debs = await node.put(await halfKernelDeb(), await halfSyncdDeb());
+  await node.preseed(BACKUP_PRESEED);
+}, 600_000);
+afterAll(() => node?.cleanup());
+
+describe('a backup node configured again without its key file', () => {
+  it('is refused, naming the cluster key, and no key of its own is made', async () => {
+    const install = await node.run(['dpkg', '-i', ...debs]);
+    expect(install.exitCode, install.stderr).toBe(0);
+    expect(await node.root.readFile('/etc/half/cluster.key')).toContain(KEY);
+    expect(await node.root.readFile('/etc/half/half.conf')).toContain('role = backup');
+
+    await node.run(['rm', '/etc/half/cluster.key'], { check: true });
+    const again = await node.run(['dpkg', '-i', debs[1] as string]);
+    expect(again.exitCode).not.toBe(0);
+    expect(again.stderr).toContain('a backup node needs the cluster key of the first node');
+    expect(await node.exists('/etc/half/cluster.key')).toBe(false);
+
+    // the fix the message gives: the key as an answer, then the pending configuration
+    await node.preseed([['cluster-key', 'password', KEY]]);
+    const fixed = await node.run(['dpkg', '--configure', '-a']);
+    expect(fixed.exitCode, fixed.stderr).toBe(0);
+    expect(await node.root.readFile('/etc/half/cluster.key')).toContain(KEY);
+  });
+});
