@@ -70,11 +70,15 @@ describe('bootstrapping with dpkg -i half-archive-keyring on Debian 13', () => {
     expect(await root.readFile('/etc/apt/sources.list.d/half.sources')).toContain('Suites: trixie');
   });
 
-  it('leaves the source deleted when the admin deleted it', async () => {
+  it('leaves the source deleted when the admin deleted it, through a remove and a reinstall too', async () => {
     await root.run(['rm', '/etc/apt/sources.list.d/half.sources'], { check: true });
     const again = await root.run(['dpkg', '-i', '/tmp/half-archive-keyring.deb']);
     expect(again.exitCode, again.stderr).toBe(0);
     expect(again.stderr).not.toContain('wrote /etc/apt/sources.list.d/half.sources');
+    expect((await root.run(['test', '-e', '/etc/apt/sources.list.d/half.sources'])).exitCode).not.toBe(0);
+    expect((await root.run(['dpkg', '--remove', 'half-archive-keyring'])).exitCode).toBe(0);
+    const reinstalled = await root.run(['dpkg', '-i', '/tmp/half-archive-keyring.deb']);
+    expect(reinstalled.exitCode, reinstalled.stderr).toBe(0);
     expect((await root.run(['test', '-e', '/etc/apt/sources.list.d/half.sources'])).exitCode).not.toBe(0);
   });
 
@@ -94,8 +98,10 @@ describe('a Debian 12 machine whose admin configured the repository already', ()
   beforeAll(async () => {
     root = await debianRoot({ suite: 'bookworm', debianSources: false });
     await root.disableDebianSources();
-    await root.writeFile('/usr/share/keyrings/half-archive-keyring.gpg', await readFile(join(out, 'half-archive-keyring.gpg')));
-    await root.writeFile('/etc/apt/sources.list.d/half.list', `deb [signed-by=/usr/share/keyrings/half-archive-keyring.gpg] ${server.url}/ bookworm half\n`);
+    // the key under a name of the admin's choosing: apt refuses a second source of the same
+    // repository with another Signed-By, and then reads no source at all
+    await root.writeFile('/etc/apt/keyrings/half.gpg', await readFile(join(out, 'half-archive-keyring.gpg')));
+    await root.writeFile('/etc/apt/sources.list.d/half.list', `deb [signed-by=/etc/apt/keyrings/half.gpg] ${server.url} bookworm half\n`);
   }, 600_000);
   afterAll(() => root?.cleanup());
 
