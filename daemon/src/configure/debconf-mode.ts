@@ -66,7 +66,10 @@ export async function runDebconfMode(mode: DebconfMode, paths: NodePaths, deps: 
   if (!result.ok) {
     io.err(`half configure: the debconf answers cannot configure this node, nothing was written:\n`);
     for (const p of result.problems) io.err(`  ${p.question === undefined ? 'half.conf' : `half-syncd/${p.question}`}: ${p.message}\n`);
-    io.err('  fix them with `dpkg-reconfigure half-syncd` (or debconf-set-selections), then run `dpkg --configure -a`\n');
+    // dpkg-reconfigure refuses a package left half-configured, which a failed postinst leaves
+    const asked = [...new Set(result.problems.flatMap((p) => (p.question === undefined ? [] : [`half-syncd/${p.question}`])))];
+    if (result.problems.some((p) => p.question === undefined)) io.err(`  fix: edit ${paths.halfConfOnNode} where named (no debconf question owns those lines), then run \`dpkg --configure -a\`\n`);
+    if (asked.length > 0) io.err(`  fix: run \`dpkg --configure -a\` on a terminal to be asked ${asked.join(', ')} again, or set them with debconf-set-selections first\n`);
     io.out(formatProblems(result.problems));
     return ExitCode.config;
   }

@@ -22,8 +22,8 @@ beforeAll(async () => {
 }, 600_000);
 afterAll(() => node?.cleanup());
 
-describe('a backup node configured again without its key file', () => {
-  it('is refused, naming the cluster key, and no key of its own is made', async () => {
+describe('a backup node configured again', () => {
+  it('without its key file is refused, naming the cluster key, and no key of its own is made', async () => {
     const install = await node.run(['dpkg', '-i', ...debs]);
     expect(install.exitCode, install.stderr).toBe(0);
     expect(await node.root.readFile('/etc/half/cluster.key')).toContain(KEY);
@@ -33,6 +33,9 @@ describe('a backup node configured again without its key file', () => {
     const again = await node.run(['dpkg', '-i', debs[1] as string]);
     expect(again.exitCode).not.toBe(0);
     expect(again.stderr).toContain('a backup node needs the cluster key of the first node');
+    // not dpkg-reconfigure: it refuses a package left half-configured
+    expect(again.stderr).toContain('fix: run `dpkg --configure -a` on a terminal to be asked half-syncd/cluster-key again, or set them with debconf-set-selections first');
+    expect(again.stderr).not.toContain('dpkg-reconfigure');
     expect(await node.exists('/etc/half/cluster.key')).toBe(false);
 
     // the fix the message gives: the key as an answer, then the pending configuration
@@ -40,5 +43,17 @@ describe('a backup node configured again without its key file', () => {
     const fixed = await node.run(['dpkg', '--configure', '-a']);
     expect(fixed.exitCode, fixed.stderr).toBe(0);
     expect(await node.root.readFile('/etc/half/cluster.key')).toContain(KEY);
+  });
+
+  it('names the file to edit when a line no question owns is wrong', async () => {
+    const conf = await node.root.readFile('/etc/half/half.conf');
+    await node.root.writeFile('/etc/half/half.conf', `${conf}\n[daemon]\npurge-delay = soon\n`);
+    const again = await node.run(['dpkg', '-i', debs[1] as string]);
+    expect(again.exitCode).not.toBe(0);
+    expect(again.stderr).toMatch(/half\.conf:\d+: daemon\.purge-delay/);
+    expect(again.stderr).toContain('fix: edit /etc/half/half.conf where named (no debconf question owns those lines), then run `dpkg --configure -a`');
+    await node.root.writeFile('/etc/half/half.conf', conf);
+    const fixed = await node.run(['dpkg', '--configure', '-a']);
+    expect(fixed.exitCode, fixed.stderr).toBe(0);
   });
 });
