@@ -63,6 +63,30 @@ describe('half-kernel in a Debian root', () => {
     await root.run(['dpkg', '--purge', 'half-kernel'], { check: true });
   });
 
+  it('loads the modules of the file modules-load.d reads at boot: an admin\'s copy in /etc replaces HALF\'s, /dev/null masks it', async () => {
+    // outside a chroot as far as postinst can tell, with modprobe and sysctl that only write down their calls
+    const fakes = { ischroot: 'exit 1', modprobe: 'echo "$*" >> /tmp/modprobe.calls', sysctl: 'exit 0' };
+    for (const [tool, body] of Object.entries(fakes)) await root.writeFile(`/usr/local/sbin/${tool}`, `#!/bin/sh\n${body}\n`);
+    await root.run(['chmod', '755', ...Object.keys(fakes).map((tool) => `/usr/local/sbin/${tool}`)], { check: true });
+    const loaded = async (): Promise<string[]> => {
+      await root.run(['rm', '-f', '/tmp/modprobe.calls'], { check: true });
+      const r = await root.run(['dpkg', '-i', '/root/stock.deb']);
+      expect(r.exitCode, r.stderr).toBe(0);
+      const calls = await root.run(['sh', '-c', 'cat /tmp/modprobe.calls 2>/dev/null || true'], { check: true });
+      return calls.stdout.split('\n').filter((line) => line !== '');
+    };
+    try {
+      expect(await loaded()).toContain('-q nf_conntrack_ftp');
+      await root.writeFile('/etc/modules-load.d/half-kernel.conf', '# no FTP helper on this firewall\nnf_conntrack\nnf_conntrack_netlink\n');
+      expect(await loaded()).toEqual(['-q nf_conntrack', '-q nf_conntrack_netlink']);
+      await root.run(['ln', '-sf', '/dev/null', '/etc/modules-load.d/half-kernel.conf'], { check: true });
+      expect(await loaded()).toEqual([]);
+    } finally {
+      await root.run(['rm', '-f', '/etc/modules-load.d/half-kernel.conf', ...Object.keys(fakes).map((tool) => `/usr/local/sbin/${tool}`)], { check: true });
+      await root.run(['dpkg', '--purge', 'half-kernel'], { check: true });
+    }
+  });
+
   it('pinned to an imported kernel, refuses to configure without it', async () => {
     const r = await root.run(['dpkg', '-i', '/root/pinned.deb']);
     expect(r.exitCode).not.toBe(0);
