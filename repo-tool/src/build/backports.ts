@@ -13,6 +13,8 @@ import { versionWithoutEpoch } from '../deb/version.js';
 import type { PublishedStorage } from '../publish/storage.js';
 
 export const BACKPORTS_FILE = 'pkgs/backports.json';
+/** 9999-12-31T23:59:59Z: the last second a changelog trailer (RFC 5322 date) can write. */
+const MAX_EPOCH = 253_402_300_799;
 
 export interface BackportSpec {
   readonly package: string;
@@ -38,14 +40,24 @@ export async function loadBackportSpecs(root: string): Promise<BackportSpec[]> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw new ConfigError(`${path}: ${(error as Error).message}`, { hint: 'a JSON object: {"keepalived": {"suites": [...], "sourceDateEpoch": N, "iteration": 1}}' });
   }
+  const isObject = (x: unknown): x is Partial<Record<string, unknown>> => typeof x === 'object' && x !== null && !Array.isArray(x);
+  if (!isObject(raw)) throw new ConfigError(`${path}: the file holds ${raw === null ? 'null' : Array.isArray(raw) ? 'a list' : `a ${typeof raw}`}, not an object of backports`, { hint: 'a JSON object: {"keepalived": {"suites": [...], "sourceDateEpoch": N, "iteration": 1, "maintainer": "Name <address>"}}' });
   const problems: string[] = [];
   const specs: BackportSpec[] = [];
-  for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
-    const v = value as Partial<Record<string, unknown>>;
+  for (const [name, value] of Object.entries(raw)) {
+    if (!isObject(value)) {
+      problems.push(`"${name}" must be an object {"suites", "sourceDateEpoch", "iteration", "maintainer", "optional"?}`);
+      continue;
+    }
+    const v = value;
     const suites = Array.isArray(v['suites']) ? (v['suites'] as unknown[]).map(String) : [];
     if (!/^[a-z0-9][a-z0-9+.-]+$/.test(name)) problems.push(`"${name}" is not a source package name`);
     if (suites.length === 0 || !suites.every(isTargetSuite)) problems.push(`"${name}.suites" must list bookworm and/or trixie`);
-    if (!Number.isInteger(v['sourceDateEpoch'])) problems.push(`"${name}.sourceDateEpoch" must be seconds since 1970 (the changelog entry's date; changing it rebuilds)`);
+    const epoch = v['sourceDateEpoch'];
+    // a changelog trailer's year has four digits: a time in milliseconds would be the year 57872
+    if (typeof epoch !== 'number' || !Number.isInteger(epoch) || epoch < 0 || epoch > MAX_EPOCH) {
+      problems.push(`"${name}.sourceDateEpoch" must be seconds since 1970, up to ${MAX_EPOCH} (the changelog entry's date; changing it rebuilds)${typeof epoch === 'number' && epoch > MAX_EPOCH ? `: ${epoch} looks like milliseconds` : ''}`);
+    }
     if (!Number.isInteger(v['iteration']) || (v['iteration'] as number) < 1) problems.push(`"${name}.iteration" must be 1 or more (the halfN suffix)`);
     const optional = Array.isArray(v['optional']) ? (v['optional'] as unknown[]).map(String) : [];
     if (!optional.every((s) => suites.includes(s))) problems.push(`"${name}.optional" may only name suites listed in "${name}.suites"`);
@@ -72,6 +84,11 @@ export async function runBackports(specs: readonly BackportSpec[], options: RunB
       if (!isTargetSuite(suite)) continue;
       try {
         const plan = await planBackport({ package: spec.package, targetSuite: suite, sourceDateEpoch: spec.sourceDateEpoch, iteration: spec.iteration, maintainer: spec.maintainer, progress: options.progress });
+        if (plan.kind === 'not-needed' && plan.newestVersion === undefined && plan.targetVersion === undefined) {
+          throw new ConfigError(`${spec.package} backport for ${suite}: ${plan.reason}`, {
+            hint: `check the source package name in ${BACKPORTS_FILE}, or list ${suite} in "${spec.package}.optional" to keep going without it`,
+          });
+        }
         if (plan.kind === 'not-needed') {
           outcomes.push({ kind: 'skipped', package: spec.package, suite, reason: plan.reason });
           continue;
