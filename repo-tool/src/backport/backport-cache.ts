@@ -58,15 +58,33 @@ export function resultOf(manifest: BackportManifest, directory: string, cached: 
   };
 }
 
+/** A plain file name inside the entry (a manifest naming `../x` or `a/b` is not one HALF wrote). */
+const isFileName = (x: unknown): x is string => typeof x === 'string' && x !== '' && x !== '.' && x !== '..' && !x.includes('/');
+
+/** Whether parsed JSON has the manifest's shape: anything else is a damaged entry, rebuilt. */
+function isManifest(m: unknown): m is BackportManifest {
+  const o = m as Partial<Record<keyof BackportManifest, unknown>> | null;
+  const names = (x: unknown): boolean => Array.isArray(x) && x.every(isFileName);
+  const nameOrNull = (x: unknown): boolean => x === null || isFileName(x);
+  return (
+    typeof o === 'object' && o !== null &&
+    typeof o.format === 'number' && typeof o.cacheKey === 'string' && typeof o.package === 'string' && typeof o.targetSuite === 'string' && typeof o.version === 'string' &&
+    names(o.binaries) && isFileName(o.dsc) && names(o.sourceFiles) && nameOrNull(o.buildinfo) && nameOrNull(o.changes) &&
+    typeof o.sha256 === 'object' && o.sha256 !== null && Object.values(o.sha256).every((h) => typeof h === 'string')
+  );
+}
+
 /** The cached result of `plan`, or the reason there is none usable. */
 export async function readCachedResult(cacheDir: string, plan: BackportPlan): Promise<{ result: BackportResult } | { miss: string }> {
   const directory = join(cacheDir, plan.cacheKey);
-  let manifest: BackportManifest;
+  let parsed: unknown;
   try {
-    manifest = JSON.parse(await readFile(join(directory, MANIFEST), 'utf8')) as BackportManifest;
-  } catch {
-    return { miss: 'not built yet' };
+    parsed = JSON.parse(await readFile(join(directory, MANIFEST), 'utf8'));
+  } catch (error) {
+    return { miss: (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not built yet' : `${join(directory, MANIFEST)} is damaged` };
   }
+  if (!isManifest(parsed)) return { miss: `${join(directory, MANIFEST)} is damaged` };
+  const manifest = parsed;
   if (manifest.format !== BACKPORT_FORMAT || manifest.cacheKey !== plan.cacheKey || manifest.version !== plan.version) {
     return { miss: `${join(directory, MANIFEST)} describes another build` };
   }

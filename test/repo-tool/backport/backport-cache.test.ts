@@ -88,4 +88,22 @@ describe('the backport cache', () => {
     expect('result' in (await readCachedResult(cacheDir, plan))).toBe(true);
     expect((await readdir(cacheDir)).filter((n) => n.includes('.stale-'))).toEqual([]);
   });
+
+  it('takes a manifest of another shape, or naming files outside its entry, as damaged (rebuilt), never as a crash', async () => {
+    const { staging, manifest } = await stage();
+    await storeResult(cacheDir, staging, manifest);
+    const path = join(cacheDir, KEY, 'backport.json');
+    const damaged = { miss: `${path} is damaged` };
+    for (const broken of [
+      '{"format": 1',
+      'null',
+      JSON.stringify({ format: BACKPORT_FORMAT, cacheKey: KEY, version: VERSION }),
+      JSON.stringify({ ...manifest, binaries: ['../../../etc/passwd'] }),
+      JSON.stringify({ ...manifest, dsc: 'sub/keepalived.dsc' }),
+      JSON.stringify({ ...manifest, sha256: null }),
+    ]) {
+      await writeFile(path, broken);
+      expect(await readCachedResult(cacheDir, plan), broken).toEqual(damaged);
+    }
+  });
 });
