@@ -2,7 +2,8 @@
 // only), a private devpts and /dev/shm are mounted for the command and vanish with it. Each call
 // runs in its own mount and PID namespace (unshare(1) --mount --pid --fork --kill-child), so the
 // mounts are never visible on the host, nothing needs unmounting afterwards (even when we are
-// killed), and every process the command started dies with it. Needs root.
+// killed), and every process the command started dies with it, as it does when half-repo dies
+// (the namespace's parent gets SIGKILL then: setpriv --pdeathsig). Needs root.
 import { readFileSync } from 'node:fs';
 import { ToolError } from '../model/errors.js';
 import { runStep, SYSTEM_PATH, type StepOptions, type StepResult } from './run-step.js';
@@ -33,9 +34,12 @@ export interface ChrootStepOptions extends Omit<StepOptions, 'cwd' | 'env'> {
 
 /** Runs `argv` inside `root` (a host directory holding a Debian tree); throws ToolError on failure. */
 export async function runInRoot(root: string, argv: readonly string[], options: ChrootStepOptions): Promise<StepResult> {
-  const args = ['--mount', '--propagation', 'private', '--pid', '--fork', '--kill-child', 'sh', '-c', ENTER, 'half-backport-chroot', root, ...argv];
+  // setpriv --pdeathsig: unshare dies with half-repo (killed, or stopped by a signal), and
+  // --kill-child then takes the command's whole namespace down; without it a killed half-repo
+  // left unshare and its build running on their own
+  const args = ['--pdeathsig', 'KILL', 'unshare', '--mount', '--propagation', 'private', '--pid', '--fork', '--kill-child', 'sh', '-c', ENTER, 'half-backport-chroot', root, ...argv];
   const display = `chroot ${root} ${argv.join(' ')}`;
-  return runStep('unshare', args, { ...options, display, env: { ...CHROOT_ENV, ...options.env } });
+  return runStep('setpriv', args, { ...options, display, env: { ...CHROOT_ENV, ...options.env } });
 }
 
 /** `cd dir && command…` inside the root, as one shell command line. */

@@ -2,7 +2,7 @@
 // no network, a few hashes), otherwise builds in a fresh copy of a clean Debian chroot
 // (build-in-root.ts), collects the .debs and the source package named by the .changes and the
 // .dsc, stores them under <cacheDir>/<key>/ and deletes the build root. Building needs root.
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { versionWithoutEpoch } from '../deb/version.js';
 import { ConfigError, PackageFormatError } from '../model/errors.js';
@@ -14,6 +14,7 @@ import { buildDirOf, buildInRoot } from './build-in-root.js';
 import { acquireBuildLock } from './build-lock.js';
 import { BACKPORT_FORMAT } from './cache-key.js';
 import { assertNothingMountedUnder } from './chroot-run.js';
+import { deadLeftovers, KEPT_MARKER } from './dead-leftovers.js';
 import { buildOutputs, sha256List, type ListedFile } from './collect.js';
 
 /** The version is published already and a build would make other bytes: never a reason to fall back to Debian's package. */
@@ -71,6 +72,11 @@ async function buildAndStore(plan: BackportPlan, cacheDir: string, progress: Pro
   await mkdir(cacheDir, { recursive: true });
   const imageTar = await ensureBuilderImage(cacheDir, plan.image, plan.imageKey, plan.mirror, progress);
 
+  // builds of this key killed part way (this process holds the key's lock)
+  for (const dead of await deadLeftovers(cacheDir, `work-${plan.cacheKey}-`)) {
+    progress.info(`backport: removing ${dead}, left by a build that was stopped`);
+    await removeWork(dead, false, progress);
+  }
   const work = join(cacheDir, `work-${plan.cacheKey}-${process.pid}`);
   const logFile = join(cacheDir, `${plan.cacheKey}.log`);
   await rm(logFile, { force: true });
@@ -90,7 +96,10 @@ async function buildAndStore(plan: BackportPlan, cacheDir: string, progress: Pro
     return result;
   } finally {
     if (succeeded || options.keepFailedRoot !== true) await removeWork(work, succeeded, progress);
-    else progress.warn(`backport: the failed build root is kept in ${work} (delete it when done)`);
+    else {
+      await writeFile(join(work, KEPT_MARKER), 'kept for inspection (keepFailedRoot)\n').catch(() => undefined);
+      progress.warn(`backport: the failed build root is kept in ${work} (delete it when done)`);
+    }
   }
 }
 

@@ -33,7 +33,7 @@ export interface StepResult {
 
 /** Debian's package for each tool we run, for "is not installed" messages. */
 const TOOL_PACKAGES: Readonly<Record<string, string>> = {
-  'apt-get': 'apt', chroot: 'coreutils', dpkg: 'dpkg', flock: 'util-linux', mmdebstrap: 'mmdebstrap', tar: 'tar', unshare: 'util-linux',
+  'apt-get': 'apt', chroot: 'coreutils', dpkg: 'dpkg', flock: 'util-linux', mmdebstrap: 'mmdebstrap', setpriv: 'util-linux', tar: 'tar', unshare: 'util-linux',
 };
 
 export const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';

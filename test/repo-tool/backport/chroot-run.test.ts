@@ -1,5 +1,6 @@
 // runInRoot against a real Debian 12 root: the command sees /proc and a private devpts, runs as
 // PID 1 of its own namespace, and leaves neither mounts nor processes behind on the host.
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +9,7 @@ import { assertNothingMountedUnder, inDirectory, runInRoot } from '../../../repo
 import { ToolError } from '../../../repo-tool/src/model/errors.js';
 import { debianRoot, type DebianRoot } from '../../helpers/chroot.js';
 import { mountsUnder } from '../../helpers/mounts.js';
-import { processesInsideRoot } from '../../helpers/root-processes.js';
+import { killProcessesInsideRoot, processesInsideRoot } from '../../helpers/root-processes.js';
 import { requireTool } from '../../helpers/tools.js';
 
 let root: DebianRoot;
@@ -38,6 +39,26 @@ describe('runInRoot', () => {
     const result = await runInRoot(root.dir, ['sh', '-c', 'sleep 300 & echo started'], { step: 'leave a sleeper' });
     expect(result.stdout).toContain('started');
     expect(await processesInsideRoot(root.dir)).toEqual([]);
+  });
+
+  it('takes every process it started down with it when half-repo itself is killed', async () => {
+    const REPO = new URL('../../../', import.meta.url).pathname;
+    const script = `
+      import { runInRoot } from './repo-tool/src/backport/chroot-run.ts';
+      console.log('running');
+      await runInRoot(process.argv[1], ['sleep', '300'], { step: 'a long build' });
+    `;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, root.dir], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    for (let i = 0; i < 50 && (await processesInsideRoot(root.dir)).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect((await processesInsideRoot(root.dir)).length).toBeGreaterThan(0);
+    child.kill('SIGKILL');
+    try {
+      for (let i = 0; i < 50 && (await processesInsideRoot(root.dir)).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(await processesInsideRoot(root.dir)).toEqual([]);
+    } finally {
+      await killProcessesInsideRoot(root.dir); // by pid, only what runs inside this test's root
+    }
   });
 
   it('runs in a directory inside the root', async () => {
