@@ -48,29 +48,49 @@ export async function acquireLock(storage: PublishedStorage, options: LockOption
   }
 }
 
-/** Marks the one publisher judging and removing a stale lock (its pid inside). */
-const TAKEOVER_PATH = `${LOCK_PATH}.takeover`;
-/** A takeover marker this old was left by a publisher that died while taking over (it takes milliseconds). */
+/** A takeover marker this old was left by a process that died while taking over (it takes milliseconds). */
 const TAKEOVER_STALE_MS = 60_000;
 
-async function tryLock(storage: PublishedStorage, options: LockOptions): Promise<() => Promise<void>> {
-  const own = `${options.pid}\n`;
-  const temp = `${LOCK_PATH}.${options.pid}`;
+/** One try at a pid lock: taken (with its release), held by a live process, or being taken over by another. */
+export type LockAttempt =
+  | { readonly kind: 'taken'; readonly release: () => Promise<void> }
+  | { readonly kind: 'held'; readonly pid: number }
+  | { readonly kind: 'takeover' }
+  | { readonly kind: 'contended' };
+
+/**
+ * The pid lock `lockPath` in `storage` (the publish lock, a backport build's lock): the pid file
+ * is written aside and hard-linked into place, so it never appears empty; a lock whose process
+ * is gone is removed by one taker at a time (`LOCK.takeover`), and only if it still holds that
+ * dead pid; a release removes only its own lock.
+ */
+export async function attemptLock(storage: PublishedStorage, lockPath: string, pid: number, isAlive?: (pid: number) => boolean): Promise<LockAttempt> {
+  const own = `${pid}\n`;
+  const temp = `${lockPath}.${pid}`;
   const quietly = (path: string) => storage.remove(path).catch(() => undefined);
-  const text = (path: string) => readText(storage, path);
+  let outcome: LockAttempt = { kind: 'contended' };
   try {
     await storage.writeFile(temp, new TextEncoder().encode(own));
-    let locked = false;
-    for (let attempt = 0; attempt < 3 && !locked; attempt++) {
-      locked = await storage.link(temp, LOCK_PATH);
-      if (locked) break;
-      const held = await text(LOCK_PATH);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (await storage.link(temp, lockPath)) {
+        const release = async (): Promise<void> => {
+          if ((await readText(storage, lockPath)) === own) await storage.remove(lockPath);
+        };
+        outcome = { kind: 'taken', release };
+        break;
+      }
+      const held = await readText(storage, lockPath);
       if (held === undefined) continue; // released meanwhile
-      const holder = livePid(held, options.isAlive);
-      if (holder !== undefined) throw busy(storage, holder);
-      await removeStale(storage, temp, held);
+      const holder = livePid(held, isAlive);
+      if (holder !== undefined) {
+        outcome = { kind: 'held', pid: holder };
+        break;
+      }
+      if (!(await removeStale(storage, lockPath, temp, held))) {
+        outcome = { kind: 'takeover' };
+        break;
+      }
     }
-    if (!locked) throw new PublishError(`cannot take the lock ${storage.location}/${LOCK_PATH}`, { hint: 'another publisher keeps taking it; retry' });
   } catch (error) {
     await quietly(temp);
     throw error;
@@ -78,35 +98,49 @@ async function tryLock(storage: PublishedStorage, options: LockOptions): Promise
   try {
     await storage.remove(temp);
   } catch (error) {
-    await quietly(LOCK_PATH);
+    if (outcome.kind === 'taken') await quietly(lockPath);
     await quietly(temp);
     throw error;
   }
-  // Only our own lock is removed: never a successor's, whatever happened meanwhile.
-  return async () => {
-    if ((await text(LOCK_PATH)) === own) await storage.remove(LOCK_PATH);
-  };
+  return outcome;
+}
+
+async function tryLock(storage: PublishedStorage, options: LockOptions): Promise<() => Promise<void>> {
+  const attempt = await attemptLock(storage, LOCK_PATH, options.pid, options.isAlive);
+  switch (attempt.kind) {
+    case 'taken':
+      return attempt.release;
+    case 'held':
+      throw busy(storage, attempt.pid);
+    case 'takeover':
+      throw new PublishError(`cannot take the lock ${storage.location}/${LOCK_PATH}: another half-repo is taking over its stale lock`, { hint: 'retry in a moment' });
+    case 'contended':
+      throw new PublishError(`cannot take the lock ${storage.location}/${LOCK_PATH}`, { hint: 'another publisher keeps taking it; retry' });
+  }
 }
 
 /**
  * Removes the lock if it still holds `held`, the content of a lock whose process is gone. Another
- * publisher may have judged it stale too and taken the lock since: the re-read and the removal
- * are made by one publisher at a time, the one holding the takeover marker, so a lock that
- * changed meanwhile (a live one) is never removed.
+ * taker may have judged it stale too and taken the lock since: the re-read and the removal are
+ * made by one taker at a time, the one holding the takeover marker, so a lock that changed
+ * meanwhile (a live one) is never removed. False when another taker holds the marker.
  */
-async function removeStale(storage: PublishedStorage, temp: string, held: string): Promise<void> {
-  if (!(await storage.link(temp, TAKEOVER_PATH))) {
-    const marker = await storage.stat(TAKEOVER_PATH);
-    if (marker !== undefined && Date.now() - marker.mtimeMs > TAKEOVER_STALE_MS) await storage.remove(TAKEOVER_PATH);
-    else if (marker !== undefined) throw new PublishError(`cannot take the lock ${storage.location}/${LOCK_PATH}: another half-repo is taking over its stale lock`, { hint: 'retry in a moment' });
-    return;
+async function removeStale(storage: PublishedStorage, lockPath: string, temp: string, held: string): Promise<boolean> {
+  const marker = `${lockPath}.takeover`;
+  if (!(await storage.link(temp, marker))) {
+    const since = await storage.stat(marker);
+    if (since !== undefined && Date.now() - since.mtimeMs > TAKEOVER_STALE_MS) {
+      await storage.remove(marker);
+      return true;
+    }
+    return since === undefined;
   }
   try {
-    const now = await readText(storage, LOCK_PATH);
-    if (now === held) await storage.remove(LOCK_PATH);
+    if ((await readText(storage, lockPath)) === held) await storage.remove(lockPath);
   } finally {
-    await storage.remove(TAKEOVER_PATH).catch(() => undefined);
+    await storage.remove(marker).catch(() => undefined);
   }
+  return true;
 }
 
 /** The file's text, or undefined when it cannot be read (gone meanwhile). */
