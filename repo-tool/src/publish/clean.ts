@@ -12,6 +12,7 @@ import { indexedPoolPaths } from './indexed-pool.js';
 import { isTempName } from './journal.js';
 import { acquireLock, checkNotLocked } from './lock.js';
 import { readPending, writePending } from './pending.js';
+import { removeAll } from './remove-all.js';
 import { loadState } from './state-store.js';
 import type { PublishedStorage } from './storage.js';
 
@@ -78,20 +79,11 @@ async function findUnreferenced(storage: PublishedStorage): Promise<CleanResult>
 
 async function removeUnreferenced(storage: PublishedStorage, found: CleanResult): Promise<CleanResult> {
   const { unreferenced } = found;
-  const removed: string[] = [];
-  const failed: string[] = [];
-  for (const path of unreferenced) {
-    try {
-      await storage.remove(path);
-      removed.push(path);
-    } catch (error) {
-      failed.push(`${path}: ${(error as Error).message}`);
-    }
-  }
+  const { removed, failed } = await removeAll(storage, unreferenced);
   const pending = await readPending(storage);
   if (removed.some((p) => pending.has(p))) await writePending(storage, new Set([...pending].filter((p) => !removed.includes(p))));
   if (failed.length > 0) {
-    throw new PublishError(`cleaning ${storage.location}: removed ${removed.length} of ${unreferenced.length} unreferenced files; could not remove ${failed.join('; ')}`, {
+    throw new PublishError(`cleaning ${storage.location}: removed ${removed.length} of ${unreferenced.length} unreferenced files; could not remove ${failed.map(({ path, reason }) => `${path}: ${reason}`).join('; ')}`, {
       hint: 'fix the cause (permissions, a read-only mount) and run half-repo clean again; no index lists these files',
     });
   }

@@ -16,6 +16,7 @@ import { isTempName, Journal, tempName } from './journal.js';
 import { acquireLock, LOCK_PATH } from './lock.js';
 import { nextState } from './next-state.js';
 import { readPending, writePending } from './pending.js';
+import { removeAll } from './remove-all.js';
 import type { NextState } from './next-state.js';
 import { checkPool, writePool } from './pool-writer.js';
 import { signReleases } from './sign-releases.js';
@@ -131,29 +132,15 @@ async function publishLocked(plan: RepoPlan, storage: PublishedStorage, signer: 
     if (to !== STATE_PATH) switched.push(to);
   }
 
-  const removed: string[] = [];
-  const warnings: string[] = [];
   // What stopped publishes were creating that the new state does not name: no index ever listed
   // it, so it goes now (and stays listed as pending if it cannot).
   const nowPublished = poolPathsOf(next.state);
-  const stuck = new Set<string>();
-  for (const path of [...(pendingBefore ?? [])].filter((p) => !nowPublished.has(p))) {
-    try {
-      await storage.remove(path);
-      removed.push(path);
-    } catch (error) {
-      stuck.add(path);
-      warnings.push(`could not remove ${path}: ${(error as Error).message}`);
-    }
-  }
-  await writePending(storage, stuck).catch((error: unknown) => warnings.push(`could not rewrite ${PENDING_PATH}: ${(error as Error).message}`));
-  for (const path of [...next.collection.byHash, ...next.collection.pool, ...staleTemps]) {
-    try {
-      await storage.remove(path);
-      removed.push(path);
-    } catch (error) {
-      warnings.push(`could not remove ${path}: ${(error as Error).message}`);
-    }
-  }
+  const abandoned = await removeAll(storage, [...(pendingBefore ?? [])].filter((p) => !nowPublished.has(p)));
+  const collected = await removeAll(storage, [...next.collection.byHash, ...next.collection.pool, ...staleTemps]);
+  const removed = [...abandoned.removed, ...collected.removed];
+  const warnings = [...abandoned.failed, ...collected.failed].map(({ path, reason }) => `could not remove ${path}: ${reason}`);
+  await writePending(storage, new Set(abandoned.failed.map((f) => f.path))).catch((error: unknown) =>
+    warnings.push(`could not rewrite ${PENDING_PATH}: ${(error as Error).message}`),
+  );
   return { state: next.state, addedPool, switched, removed, warnings };
 }
