@@ -244,7 +244,7 @@ for (const { suite, debian, backport } of SUITES) {
       const left = await configFilesPackages(node, HALF_PACKAGES);
       expect(left).toEqual(['half-syncd']); // half and half-kernel have no conffiles and no generated files
       expectCleanApt(await node.apt(['purge', ...left]), configured);
-      for (const path of [...GENERATED_FILES, '/var/lib/half', '/etc/half']) expect(await node.exists(path), path).toBe(false);
+      for (const path of [...GENERATED_FILES, '/var/lib/half', '/var/lib/half-syncd', '/etc/half']) expect(await node.exists(path), path).toBe(false);
       expect((await node.inNode(['debconf-show', 'half-syncd'])).stdout.trim()).toBe('');
     });
 

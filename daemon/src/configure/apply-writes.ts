@@ -3,6 +3,7 @@
 // ones, then the files are renamed into place as one change (replace-files.ts: a failure puts
 // back what was replaced), and last the registry forgets the old hashes.
 // The registry is read and written only here (and by half-syncd's postrm on purge).
+import { rm } from 'node:fs/promises';
 import { NodeFileError } from '../errors.js';
 import { discardFile, readIfExists, stageFile, writeFileAtomic, type StagedFile } from './atomic-file.js';
 import { formatRegistry, parseRegistry, type Registry } from './generated-registry.js';
@@ -14,9 +15,9 @@ import type { WritePlan } from './write-plan.js';
 // image built with --root and booted, or copied to another root, still knows its files, and
 // postrm removes them on purge. In memory paths are below the root, as the plans use them.
 
-/** The registry below `paths.root`, its paths below the root too. */
+/** The registry below `paths.root`, its paths below the root too (an older release's, if it is the only one). */
 export async function readRegistry(paths: NodePaths): Promise<Map<string, Set<string>>> {
-  const onNode = parseRegistry((await readIfExists(paths.registry)) ?? '');
+  const onNode = parseRegistry((await readIfExists(paths.registry)) ?? (await readIfExists(paths.legacyRegistry)) ?? '');
   const below = new Map<string, Set<string>>();
   // a path already below the root: a registry an older HALF wrote with --root
   for (const [path, hashes] of onNode) below.set(belowRoot(path, paths) ? path : paths.at(path), hashes);
@@ -97,4 +98,7 @@ export async function applyWritePlan(plan: WritePlan, previous: Registry, paths:
       cause: error,
     });
   }
+  // An older release's registry, read in place of the missing one, has its successor now; one
+  // that cannot go is harmless (the new one is read first) and goes on purge.
+  await rm(paths.legacyRegistry, { force: true }).catch(() => undefined);
 }

@@ -4,7 +4,7 @@
 import { join, resolve } from 'node:path';
 import type { HalfConfig } from '../config/half-conf.js';
 import type { RenderedNode } from '../config/render-node.js';
-import { REGISTRY_PATH } from './generated-registry.js';
+import { LEGACY_REGISTRY_PATH, REGISTRY_PATH } from './generated-registry.js';
 import type { Target } from './write-plan.js';
 
 /** Paths on the node, as the admin sees them (without the root). */
@@ -18,6 +18,7 @@ export const NODE_FILES = {
   iptablesV6: '/etc/half/ip6tables.rules',
   sysctlConf: '/etc/sysctl.d/60-half.conf',
   registry: REGISTRY_PATH,
+  legacyRegistry: LEGACY_REGISTRY_PATH,
 } as const;
 
 export interface NodePaths {
@@ -28,13 +29,14 @@ export interface NodePaths {
   readonly halfConf: string;
   readonly halfConfOnNode: string;
   readonly registry: string;
+  readonly legacyRegistry: string;
 }
 
 export function nodePaths(givenRoot = '/', halfConf: string = NODE_FILES.halfConf): NodePaths {
   // absolute and normalised (`./img`, `/srv//img/`): the registry strips it from the paths it stores
   const root = resolve(givenRoot);
   const at = (path: string): string => (root === '/' ? path : join(root, path));
-  return { root, at, halfConf: at(halfConf), halfConfOnNode: halfConf, registry: at(NODE_FILES.registry) };
+  return { root, at, halfConf: at(halfConf), halfConfOnNode: halfConf, registry: at(NODE_FILES.registry), legacyRegistry: at(NODE_FILES.legacyRegistry) };
 }
 
 /** The files rendered from half.conf (renderNode), each with its mode. */

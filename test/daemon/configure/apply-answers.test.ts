@@ -33,7 +33,7 @@ describe('applyAnswers', () => {
     expect(Buffer.from(await loadClusterKey(root.at('/etc/half/cluster.key'))).toString('hex')).toBe('ab'.repeat(32));
     expect((await stat(root.at('/etc/half/cluster.key'))).mode & 0o777).toBe(0o600);
     expect(await root.read('/etc/half/half.conf')).toContain('[sync]\ninterface = eth2\naddress = 203.0.113.1\npeers = 203.0.113.2\n');
-    const registered = [...parseRegistry(await root.read('/var/lib/half/generated')).keys()].sort(); // as the node names them, whatever the root
+    const registered = [...parseRegistry(await root.read('/var/lib/half-syncd/generated')).keys()].sort(); // as the node names them, whatever the root
     expect(registered).toEqual(['/etc/half/cluster.key', '/etc/half/half.conf', '/etc/half/half.nft', '/etc/half/ip6tables.rules', '/etc/half/iptables.rules', '/etc/keepalived/keepalived.conf', '/etc/sysctl.d/60-half.conf']);
 
     // Applying the same answers again (an upgrade, a re-run postinst) changes nothing and keeps the key.
@@ -50,7 +50,7 @@ describe('applyAnswers', () => {
     expect(result.ok && result.keyGenerated).toBe(false);
     const conf = await root.read('/etc/half/half.conf');
     expect(conf.startsWith('# mine\n[node]\nid = 1\nrole = primary\n\n[daemon]\npurge-delay = 10\n')).toBe(true);
-    const registry = parseRegistry(await root.read('/var/lib/half/generated'));
+    const registry = parseRegistry(await root.read('/var/lib/half-syncd/generated'));
     expect(registry.has('/etc/half/half.conf')).toBe(false);
     expect(registry.has('/etc/half/cluster.key')).toBe(false);
   });
@@ -60,7 +60,7 @@ describe('applyAnswers', () => {
     const failed = applyAnswers(answers, { paths: nodePaths(root.dir), facts: capturedFirewall(), random });
     await expect(failed).rejects.toThrow(NodeFileError);
     await expect(failed).rejects.toThrow(`could not read ${root.at('/etc/keepalived/keepalived.conf')}: ENOTDIR`);
-    for (const path of ['/etc/half/half.conf', '/etc/half/cluster.key', '/var/lib/half/generated', '/etc/half/half.nft', '/etc/sysctl.d/60-half.conf']) expect(await root.exists(path), path).toBe(false);
+    for (const path of ['/etc/half/half.conf', '/etc/half/cluster.key', '/var/lib/half-syncd/generated', '/etc/half/half.nft', '/etc/sysctl.d/60-half.conf']) expect(await root.exists(path), path).toBe(false);
   });
 
   it('writes nothing when a file cannot be staged, and says which', async () => {
@@ -69,14 +69,14 @@ describe('applyAnswers', () => {
     const failed = applyAnswers(answers, { paths: nodePaths(root.dir), facts: capturedFirewall(), random });
     await expect(failed).rejects.toThrow(NodeFileError);
     await expect(failed).rejects.toThrow(`could not write ${root.at('/etc/half/half.nft')}: EISDIR`);
-    for (const path of ['/etc/half/half.conf', '/etc/half/cluster.key', '/var/lib/half/generated', '/etc/keepalived/keepalived.conf']) expect(await root.exists(path), path).toBe(false);
+    for (const path of ['/etc/half/half.conf', '/etc/half/cluster.key', '/var/lib/half-syncd/generated', '/etc/keepalived/keepalived.conf']) expect(await root.exists(path), path).toBe(false);
     expect((await readdir(root.at('/etc/half'))).filter((name) => name.includes('half-tmp') && !name.startsWith('.half.nft'))).toEqual([]);
   });
 
   it('writes nothing when an answer is bad', async () => {
     const result = await applyAnswers({ ...answers, 'sync-address': '203.0.113.9' }, { paths: nodePaths(root.dir), facts: capturedFirewall(), random });
     expect(result).toEqual({ ok: false, problems: [{ question: 'sync-address', message: expect.stringContaining('203.0.113.9 is not an address of this machine') }] });
-    for (const path of ['/etc/half/half.conf', '/etc/half/cluster.key', '/var/lib/half/generated', '/etc/keepalived/keepalived.conf']) expect(await root.exists(path)).toBe(false);
+    for (const path of ['/etc/half/half.conf', '/etc/half/cluster.key', '/var/lib/half-syncd/generated', '/etc/keepalived/keepalived.conf']) expect(await root.exists(path)).toBe(false);
   });
 
   it('takes a given key for a backup node and refuses a backup without one', async () => {

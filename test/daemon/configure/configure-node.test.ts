@@ -1,7 +1,7 @@
 // `half configure` on a throw-away root: the files keepalived, nft and iptables-restore read are
 // written, pass the real tools' checks inside a namespace shaped like the node, and are never
 // written over an admin's own or edited file.
-import { cp, readdir } from 'node:fs/promises';
+import { cp, readdir, rm } from 'node:fs/promises';
 import { execa } from 'execa';
 import { relative } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -30,7 +30,7 @@ describe('configureNode', () => {
     await configuredPrimary(root);
     const report = await configureNode(nodePaths(root.dir));
     expect(report.changed).toEqual(RENDERED.map((p) => root.at(p)));
-    const registry = parseRegistry(await root.read('/var/lib/half/generated'));
+    const registry = parseRegistry(await root.read('/var/lib/half-syncd/generated'));
     for (const path of RENDERED) expect(registry.get(path)).toEqual(new Set([sha256Hex(await root.read(path))]));
     expect(await root.read('/etc/keepalived/keepalived.conf')).toContain('rendered from /etc/half/half.conf');
 
@@ -59,7 +59,7 @@ describe('configureNode', () => {
     expect(await root.read('/etc/keepalived/keepalived.conf')).toBe(mine);
     expect(await root.read('/etc/keepalived/keepalived.conf.half')).toContain('vrrp_sync_group HALF');
     expect(report.messages).toEqual([expect.stringContaining('/etc/keepalived/keepalived.conf was not written by HALF, so it was left alone')]);
-    const registry = parseRegistry(await root.read('/var/lib/half/generated'));
+    const registry = parseRegistry(await root.read('/var/lib/half-syncd/generated'));
     expect(registry.has('/etc/keepalived/keepalived.conf')).toBe(false);
     expect(registry.has('/etc/keepalived/keepalived.conf.half')).toBe(true);
   });
@@ -78,7 +78,7 @@ describe('configureNode', () => {
       expect(await image.read('/etc/keepalived/keepalived.conf')).toContain('priority 100');
       expect(await image.exists('/etc/keepalived/keepalived.conf.half')).toBe(false);
       // postrm reads the node's paths: every file is listed as the booted node names it
-      expect([...parseRegistry(await image.read('/var/lib/half/generated')).keys()].sort()).toEqual([...RENDERED].sort());
+      expect([...parseRegistry(await image.read('/var/lib/half-syncd/generated')).keys()].sort()).toEqual([...RENDERED].sort());
     } finally {
       await image.cleanup();
     }
@@ -99,6 +99,24 @@ describe('configureNode', () => {
     expect(report.messages).toEqual([expect.stringContaining('/etc/half/half.nft was changed locally')]);
   });
 
+  it('reads the registry where earlier builds kept it (in half-syncd\'s state folder) and moves it out', async () => {
+    await configuredPrimary(root);
+    await configureNode(nodePaths(root.dir));
+    const edited = `${await root.read('/etc/half/half.nft')}# local tweak\n`;
+    await root.write('/etc/half/half.nft', edited);
+    await root.write('/var/lib/half/generated', await root.read('/var/lib/half-syncd/generated'));
+    await rm(root.at('/var/lib/half-syncd/generated'));
+    await root.write('/etc/half/half.conf', PRIMARY_CONF.replace('peers = 203.0.113.2', 'peers = 203.0.113.2 203.0.113.3'));
+    const report = await configureNode(nodePaths(root.dir));
+    // HALF's files are still known as HALF's: the edited one is "changed locally", not foreign
+    expect(report.messages).toEqual([expect.stringContaining('/etc/half/half.nft was changed locally')]);
+    expect(await root.read('/etc/half/iptables.rules')).toContain('203.0.113.3');
+    expect(await root.exists('/var/lib/half/generated')).toBe(false);
+    const registry = parseRegistry(await root.read('/var/lib/half-syncd/generated'));
+    expect(registry.get('/etc/half/iptables.rules')).toEqual(new Set([sha256Hex(await root.read('/etc/half/iptables.rules'))]));
+    expect(registry.has('/etc/half/half.nft.half')).toBe(true);
+  });
+
   it('writes nothing at all from an invalid half.conf or an unusable key file', async () => {
     await configuredPrimary(root, PRIMARY_CONF.replace('eth1 = 198.51.100.254/24', 'eth1 = 198.51.100.254/99'));
     await expect(configureNode(nodePaths(root.dir))).rejects.toThrow(HalfConfError);
@@ -106,14 +124,14 @@ describe('configureNode', () => {
     await configuredPrimary(root);
     await root.write('/etc/half/cluster.key', 'abcd\n', 0o644);
     await expect(configureNode(nodePaths(root.dir))).rejects.toThrow(/has mode 0644: others can read the cluster key/);
-    for (const path of [...RENDERED, '/var/lib/half/generated']) expect(await root.exists(path)).toBe(false);
+    for (const path of [...RENDERED, '/var/lib/half-syncd/generated']) expect(await root.exists(path)).toBe(false);
   });
 
   it('changes no file when one of them cannot be replaced (an immutable file), and says which', async () => {
     await configuredPrimary(root);
     await configureNode(nodePaths(root.dir));
     const before = new Map<string, string>();
-    for (const path of [...RENDERED, '/var/lib/half/generated']) before.set(path, await root.read(path));
+    for (const path of [...RENDERED, '/var/lib/half-syncd/generated']) before.set(path, await root.read(path));
     await root.write('/etc/half/half.conf', PRIMARY_CONF.replace('peers = 203.0.113.2', 'peers = 203.0.113.2\nport = 3790'));
     const stuck = root.at('/etc/half/ip6tables.rules'); // rendered after keepalived.conf, half.nft and iptables.rules
     await execa('chattr', ['+i', stuck]);

@@ -49,7 +49,7 @@ describe('the keepalived gate', () => {
     expect(message).toMatch(/keepalived --config-test refuses the keepalived\.conf rendered from it: .*interface eth3/);
     expect(message).toContain('/etc/keepalived/keepalived.conf'); // keepalived's lines name the real file, not the temporary one
     expect(message).not.toMatch(/half-keepalived-/);
-    for (const file of ['/etc/keepalived/keepalived.conf', '/etc/half/half.nft', '/var/lib/half/generated']) expect(await root.exists(file), file).toBe(false);
+    for (const file of ['/etc/keepalived/keepalived.conf', '/etc/half/half.nft', '/var/lib/half-syncd/generated']) expect(await root.exists(file), file).toBe(false);
   });
 
   it('asks nothing of keepalived when HALF leaves an admin\'s keepalived.conf alone (its version goes beside it)', async () => {

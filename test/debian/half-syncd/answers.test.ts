@@ -26,7 +26,7 @@ describe('bad answers', () => {
     expect(failed.exitCode).not.toBe(0);
     expect(failed.stderr).toContain('half-syncd/sync-address: 203.0.113.9 is not an address of this machine (eth2 has 203.0.113.1');
     expect(failed.stderr).toContain('half-syncd/vips: eth0: "/33" is not a prefix length for IPv4');
-    for (const path of [...GENERATED_FILES, '/var/lib/half/generated']) expect(await batch.exists(path), path).toBe(false);
+    for (const path of [...GENERATED_FILES, '/var/lib/half-syncd/generated']) expect(await batch.exists(path), path).toBe(false);
     const status = await batch.run(['dpkg-query', '-W', '-f=${Status}', 'half-syncd']);
     expect(status.stdout).toBe('install ok half-configured');
 
@@ -57,5 +57,17 @@ describe('bad answers', () => {
     expect(screen.split('Address of this node on the sync link:').length - 1).toBe(2);
     expect(screen.split('Role of this node:').length - 1).toBe(1);
     expect(await human.root.readFile('/etc/half/half.conf')).toContain('address = 203.0.113.1\n');
+  });
+});
+
+describe('a registry of generated files that was lost', () => {
+  it('makes purge remove none of them, and name them', async () => {
+    // the node the first test configured
+    expect(await batch.exists('/etc/keepalived/keepalived.conf')).toBe(true);
+    await batch.run(['rm', '/var/lib/half-syncd/generated'], { check: true });
+    const purge = await batch.run(['dpkg', '--purge', 'half-syncd']);
+    expect(purge.exitCode, purge.stderr).toBe(0);
+    expect(purge.stderr).toContain('half-syncd: no record of the files HALF generated (/var/lib/half-syncd/generated is gone), so they stay: delete those HALF wrote among: /etc/half/half.conf /etc/half/cluster.key /etc/half/half.nft /etc/half/iptables.rules /etc/half/ip6tables.rules /etc/keepalived/keepalived.conf /etc/sysctl.d/60-half.conf');
+    for (const path of GENERATED_FILES) expect(await batch.exists(path), path).toBe(true);
   });
 });

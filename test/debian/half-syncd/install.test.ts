@@ -126,7 +126,7 @@ describe('a preseeded install', () => {
     for (const path of GENERATED_FILES) expect(await node.exists(path), path).toBe(true);
     const purge = await node.run(['dpkg', '--purge', 'half-syncd']);
     expect(purge.exitCode, purge.stderr).toBe(0);
-    for (const path of [...GENERATED_FILES, ...leftovers, '/var/lib/half/generated']) expect(await node.exists(path), path).toBe(false);
+    for (const path of [...GENERATED_FILES, ...leftovers, '/var/lib/half-syncd/generated']) expect(await node.exists(path), path).toBe(false);
     expect(await node.root.readFile('/etc/half/my-notes.txt')).toBe('mine\n');
     expect(await node.exists('/etc/keepalived/keepalived.conf.sample')).toBe(true); // keepalived's own
     expect(await node.exists('/usr/lib/sysctl.d/50-half-kernel.conf')).toBe(true); // half-kernel's

@@ -24,7 +24,7 @@ describe('a cluster key HALF made outside /etc/half', () => {
     const reconfigure = await node.run(['dpkg-reconfigure', '-f', 'noninteractive', 'half-syncd']);
     expect(reconfigure.exitCode, reconfigure.stderr).toBe(0);
     expect(await node.root.readFile(ELSEWHERE)).toMatch(/^# HALF cluster key: /);
-    expect(await node.root.readFile('/var/lib/half/generated')).toContain(`  ${ELSEWHERE}\n`);
+    expect(await node.root.readFile('/var/lib/half-syncd/generated')).toContain(`  ${ELSEWHERE}\n`);
     // the admin's own key, in the same folder, in HALF's format but not made by HALF
     await node.root.writeFile('/etc/ssl/private/other.key', await node.root.readFile(ELSEWHERE));
 
