@@ -8,7 +8,7 @@ import type { ProgressSink } from './backport-plan.js';
 import type { BuilderImageSpec } from './cache-key.js';
 import type { MirrorSource } from './private-apt-config.js';
 import { runStep, SYSTEM_PATH } from './run-step.js';
-import { deadLeftovers } from './dead-leftovers.js';
+import { imageTempName } from './dead-leftovers.js';
 import { ensureHostTools, MMDEBSTRAP } from './host-tools.js';
 
 export function builderImagePath(cacheDir: string, imageKey: string): string {
@@ -47,9 +47,7 @@ export async function ensureBuilderImage(
   if (await stat(path).then((s) => s.isFile(), () => false)) return path;
   await ensureHostTools([MMDEBSTRAP], progress);
   await mkdir(join(cacheDir, 'images'), { recursive: true });
-  // half-made images of builds that were stopped (some 450 MB each)
-  for (const dead of await deadLeftovers(join(cacheDir, 'images'), `${basename(path)}.tmp-`, '.tar')) await rm(dead, { force: true });
-  const temp = `${path}.tmp-${process.pid}.tar`;
+  const temp = join(cacheDir, 'images', imageTempName(basename(path), process.pid));
   progress.info(`backport: making the ${spec.suite} build image with mmdebstrap --variant=${spec.variant} (about a minute, once)`);
   try {
     await runStep('mmdebstrap', mmdebstrapArgs(spec, mirror, temp), {

@@ -14,7 +14,7 @@ import { buildDirOf, buildInRoot } from './build-in-root.js';
 import { acquireBuildLock } from './build-lock.js';
 import { BACKPORT_FORMAT } from './cache-key.js';
 import { assertNothingMountedUnder } from './chroot-run.js';
-import { deadLeftovers, KEPT_MARKER } from './dead-leftovers.js';
+import { deadLeftovers, IMAGE_TEMP_NAME, KEPT_MARKER, WORK_DIR_NAME, workDirName } from './dead-leftovers.js';
 import { buildOutputs, sha256List, type ListedFile } from './collect.js';
 
 /** The version is published already and a build would make other bytes: never a reason to fall back to Debian's package. */
@@ -33,6 +33,8 @@ export interface RunBackportOptions {
 export async function runBackport(plan: BackportPlan, options: RunBackportOptions = {}): Promise<BackportResult> {
   const cacheDir = options.cacheDir ?? defaultBackportCacheDir();
   const progress = options.progress ?? silentSink;
+  // as root, which ran the builds: whatever builds of any key that were stopped left
+  if (process.getuid?.() === 0) await sweepStoppedBuilds(cacheDir, progress);
   const cached = await readCachedResult(cacheDir, plan);
   if ('result' in cached) {
     progress.info(`backport ${plan.package} ${plan.version} for ${plan.targetSuite}: cached in ${cached.result.directory}`);
@@ -72,12 +74,7 @@ async function buildAndStore(plan: BackportPlan, cacheDir: string, progress: Pro
   await mkdir(cacheDir, { recursive: true });
   const imageTar = await ensureBuilderImage(cacheDir, plan.image, plan.imageKey, plan.mirror, progress);
 
-  // builds of this key killed part way (this process holds the key's lock)
-  for (const dead of await deadLeftovers(cacheDir, `work-${plan.cacheKey}-`)) {
-    progress.info(`backport: removing ${dead}, left by a build that was stopped`);
-    await removeWork(dead, false, progress);
-  }
-  const work = join(cacheDir, `work-${plan.cacheKey}-${process.pid}`);
+  const work = join(cacheDir, workDirName(plan.cacheKey, process.pid));
   const logFile = join(cacheDir, `${plan.cacheKey}.log`);
   await rm(logFile, { force: true });
   await rm(work, { recursive: true, force: true });
@@ -100,6 +97,19 @@ async function buildAndStore(plan: BackportPlan, cacheDir: string, progress: Pro
       await writeFile(join(work, KEPT_MARKER), 'kept for inspection (keepFailedRoot)\n').catch(() => undefined);
       progress.warn(`backport: the failed build root is kept in ${work} (delete it when done)`);
     }
+  }
+}
+
+/** Removes the work directories (800 MB each) and half-made builder images (450 MB) of builds
+ *  whose process is gone, whatever their key: a cache hit or another key's build sweeps them too. */
+async function sweepStoppedBuilds(cacheDir: string, progress: ProgressSink): Promise<void> {
+  for (const dead of await deadLeftovers(cacheDir, WORK_DIR_NAME)) {
+    progress.info(`backport: removing ${dead}, left by a build that was stopped`);
+    await removeWork(dead, false, progress);
+  }
+  for (const dead of await deadLeftovers(join(cacheDir, 'images'), IMAGE_TEMP_NAME)) {
+    progress.info(`backport: removing ${dead}, left by a build that was stopped`);
+    await rm(dead, { force: true }).catch((error: unknown) => progress.warn(`backport: could not delete ${dead}: ${(error as Error).message}`));
   }
 }
 
