@@ -74,16 +74,22 @@ function isManifest(m: unknown): m is BackportManifest {
   );
 }
 
+/** Why there is no usable cached result; `damaged`: an entry of these inputs exists but its files are not what it built. */
+export interface CacheMiss {
+  readonly miss: string;
+  readonly damaged?: true;
+}
+
 /** The cached result of `plan`, or the reason there is none usable. */
-export async function readCachedResult(cacheDir: string, plan: BackportPlan): Promise<{ result: BackportResult } | { miss: string }> {
+export async function readCachedResult(cacheDir: string, plan: BackportPlan): Promise<{ result: BackportResult } | CacheMiss> {
   const directory = join(cacheDir, plan.cacheKey);
   let parsed: unknown;
   try {
     parsed = JSON.parse(await readFile(join(directory, MANIFEST), 'utf8'));
   } catch (error) {
-    return { miss: (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not built yet' : `${join(directory, MANIFEST)} is damaged` };
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? { miss: 'not built yet' } : { miss: `${join(directory, MANIFEST)} is damaged`, damaged: true };
   }
-  if (!isManifest(parsed)) return { miss: `${join(directory, MANIFEST)} is damaged` };
+  if (!isManifest(parsed)) return { miss: `${join(directory, MANIFEST)} is damaged`, damaged: true };
   const manifest = parsed;
   if (manifest.format !== BACKPORT_FORMAT || manifest.cacheKey !== plan.cacheKey || manifest.version !== plan.version) {
     return { miss: `${join(directory, MANIFEST)} describes another build` };
@@ -91,7 +97,7 @@ export async function readCachedResult(cacheDir: string, plan: BackportPlan): Pr
   for (const name of manifestFiles(manifest)) {
     const want = manifest.sha256[name];
     const have = await sha256File(join(directory, name)).catch(() => undefined);
-    if (want === undefined || have !== want) return { miss: `${join(directory, name)} is missing or damaged` };
+    if (want === undefined || have !== want) return { miss: `${join(directory, name)} is missing or damaged`, damaged: true };
   }
   return { result: resultOf(manifest, directory, true) };
 }

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ToolError } from '../model/errors.js';
+import { ConfigError, ToolError } from '../model/errors.js';
 import { privateAptDirName, privateAptFiles, SOURCES_NAME, EMBEDDED_KEY_NAME, type MirrorSource } from './private-apt-config.js';
 import { runStep, tryStep, SYSTEM_PATH } from './run-step.js';
 import { isSourceNotFound, parseSourceListing, type SourceFile, type SourceListing } from './source-listing.js';
@@ -26,14 +26,24 @@ function aptGet(apt: PrivateApt, args: readonly string[]): [string, string[], { 
 export async function openPrivateApt(aptRoot: string, mirror: MirrorSource, suites: readonly string[]): Promise<PrivateApt> {
   const dir = join(aptRoot, privateAptDirName(mirror, suites));
   const files = privateAptFiles(dir, mirror, suites);
-  await mkdir(join(dir, 'sources.list.d'), { recursive: true });
-  await mkdir(join(dir, 'state/lists/partial'), { recursive: true });
-  await mkdir(join(dir, 'cache'), { recursive: true });
-  await writeFile(join(dir, 'sources.list'), '');
-  await writeFile(join(dir, 'state/status'), '');
-  await writeFile(join(dir, 'sources.list.d', SOURCES_NAME), files.sources);
-  if (files.embeddedKey !== undefined) await writeFile(join(dir, EMBEDDED_KEY_NAME), files.embeddedKey, { mode: 0o644 });
-  await writeFile(join(dir, 'apt.conf'), files.aptConf);
+  try {
+    await mkdir(join(dir, 'sources.list.d'), { recursive: true });
+    await mkdir(join(dir, 'state/lists/partial'), { recursive: true });
+    await mkdir(join(dir, 'cache'), { recursive: true });
+    await writeFile(join(dir, 'sources.list'), '');
+    await writeFile(join(dir, 'state/status'), '');
+    await writeFile(join(dir, 'sources.list.d', SOURCES_NAME), files.sources);
+    if (files.embeddedKey !== undefined) await writeFile(join(dir, EMBEDDED_KEY_NAME), files.embeddedKey, { mode: 0o644 });
+    await writeFile(join(dir, 'apt.conf'), files.aptConf);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS') throw error;
+    // a cache that root's builds made, read by a maintainer's own account
+    throw new ConfigError(`the backport cache's apt folder ${aptRoot} is not writable here (${code}: ${(error as NodeJS.ErrnoException).path ?? dir})`, {
+      hint: 'run half-repo as the user that owns the cache (root, which builds the backports), or set XDG_CACHE_HOME to a folder of yours (its first backport reads the Debian indexes again and needs root to build)',
+      cause: error,
+    });
+  }
   const env = { PATH: SYSTEM_PATH, LC_ALL: 'C.UTF-8', APT_CONFIG: join(dir, 'apt.conf') };
   return { dir, suites, env };
 }

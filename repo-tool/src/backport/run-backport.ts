@@ -43,8 +43,11 @@ export async function runBackport(plan: BackportPlan, options: RunBackportOption
   // Published already, and no cached build matches the inputs now: a build would publish other
   // bytes under a version clients have (the pool refuses that, but only after minutes of build).
   if ((await options.published?.(plan.package, plan.version)) === true) {
+    const raise = `raise "${plan.package}.iteration" in pkgs/backports.json`;
     throw new PublishedVersionError(`${plan.package} ${plan.version} is already published for ${plan.targetSuite}, and no cached build matches its inputs now (${cached.miss})`, {
-      hint: `raise ${plan.package}.iteration in pkgs/backports.json (a changed maintainer, sourceDateEpoch or HALF example file needs a new version), or build with the cache the published one came from`,
+      hint: 'damaged' in cached
+        ? `the cached build of these inputs was damaged after it was published, and a rebuild makes other bytes: restore ${join(cacheDir, plan.cacheKey)} from a backup, or ${raise} to publish a new version`
+        : `${raise} (a changed maintainer, sourceDateEpoch or HALF example file needs a new version), or build with the cache the published one came from`,
     });
   }
   if (process.getuid?.() !== 0) {

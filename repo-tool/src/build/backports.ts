@@ -8,7 +8,7 @@ import { planBackport } from '../backport/plan-backport.js';
 import { PublishedVersionError, runBackport } from '../backport/run-backport.js';
 import { isTargetSuite } from '../backport/suites.js';
 import type { Progress } from '../cli/progress.js';
-import { ConfigError, HalfRepoError } from '../model/errors.js';
+import { ConfigError, DefinitionError, HalfRepoError } from '../model/errors.js';
 import { versionWithoutEpoch } from '../deb/version.js';
 import type { PublishedStorage } from '../publish/storage.js';
 
@@ -38,10 +38,10 @@ export async function loadBackportSpecs(root: string): Promise<BackportSpec[]> {
     raw = JSON.parse(await readFile(path, 'utf8'));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw new ConfigError(`${path}: ${(error as Error).message}`, { hint: 'a JSON object: {"keepalived": {"suites": [...], "sourceDateEpoch": N, "iteration": 1}}' });
+    throw new DefinitionError(`${path}: ${(error as Error).message}`, { hint: 'a JSON object: {"keepalived": {"suites": [...], "sourceDateEpoch": N, "iteration": 1}}' });
   }
   const isObject = (x: unknown): x is Partial<Record<string, unknown>> => typeof x === 'object' && x !== null && !Array.isArray(x);
-  if (!isObject(raw)) throw new ConfigError(`${path}: the file holds ${raw === null ? 'null' : Array.isArray(raw) ? 'a list' : `a ${typeof raw}`}, not an object of backports`, { hint: 'a JSON object: {"keepalived": {"suites": [...], "sourceDateEpoch": N, "iteration": 1, "maintainer": "Name <address>"}}' });
+  if (!isObject(raw)) throw new DefinitionError(`${path}: the file holds ${raw === null ? 'null' : Array.isArray(raw) ? 'a list' : `a ${typeof raw}`}, not an object of backports`, { hint: 'a JSON object: {"keepalived": {"suites": [...], "sourceDateEpoch": N, "iteration": 1, "maintainer": "Name <address>"}}' });
   const problems: string[] = [];
   const specs: BackportSpec[] = [];
   for (const [name, value] of Object.entries(raw)) {
@@ -65,7 +65,7 @@ export async function loadBackportSpecs(root: string): Promise<BackportSpec[]> {
     if (typeof maintainer !== 'string' || !/^[^<>]+ <[^<>\s]+@[^<>\s]+>$/.test(maintainer)) problems.push(`"${name}.maintainer" must be "Name <address>"`);
     specs.push({ package: name, suites, sourceDateEpoch: Number(v['sourceDateEpoch']), iteration: Number(v['iteration']), optional, maintainer: String(maintainer) });
   }
-  if (problems.length > 0) throw new ConfigError(`${path}: ${problems.join('; ')}`, { hint: 'fix the listed keys' });
+  if (problems.length > 0) throw new DefinitionError(`${path}: ${problems.join('; ')}`, { hint: 'fix the listed keys' });
   return specs;
 }
 

@@ -48,8 +48,16 @@ function union(a: readonly string[], b: readonly string[]): string[] {
 
 function refuse(path: string): never {
   throw new PackageFormatError(`${path} is already in the pool with different content`, {
-    hint: 'a published file never changes: give the new build a new version (HALF\'s own packages: raise "version" in package.json)',
+    hint: `a published file never changes: give the new build a new version (${newVersionFix(path)})`,
   });
+}
+
+/** Where a pool file's version comes from: a backport's +halfN suffix, or HALF's package.json. */
+function newVersionFix(path: string): string {
+  const source = path.split('/')[3]; // pool/<component>/<prefix>/<source>/<file>
+  return /\+half[0-9]+[_.]/.test(path) && source !== undefined
+    ? `a HALF backport: raise "${source}.iteration" in pkgs/backports.json`
+    : 'HALF\'s own packages: raise "version" in package.json; a package from elsewhere: rebuild it with a new version';
 }
 
 export function mergeIntoRepository(known: RepoContents, debs: readonly PlacedDeb[], sources: readonly CheckedSource[] = []): MergedContents {

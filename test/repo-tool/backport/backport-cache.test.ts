@@ -93,7 +93,7 @@ describe('the backport cache', () => {
     const { staging, manifest } = await stage();
     await storeResult(cacheDir, staging, manifest);
     const path = join(cacheDir, KEY, 'backport.json');
-    const damaged = { miss: `${path} is damaged` };
+    const damaged = { miss: `${path} is damaged`, damaged: true };
     for (const broken of [
       '{"format": 1',
       'null',

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKPORTS_FILE, loadBackportSpecs, runBackports, type BackportSpec } from '../../../repo-tool/src/build/backports.js';
 import { silentProgress } from '../../../repo-tool/src/cli/progress.js';
-import { ConfigError } from '../../../repo-tool/src/model/errors.js';
+import { ConfigError, DefinitionError } from '../../../repo-tool/src/model/errors.js';
 
 const SPEC = { suites: ['bookworm'], sourceDateEpoch: 1_764_115_200, iteration: 1, maintainer: 'HALF Maintainers <half-maintainers@example.org>' };
 
@@ -33,9 +33,11 @@ describe('loadBackportSpecs', () => {
       ['null', 'the file holds null, not an object of backports'],
       ['[]', 'the file holds a list, not an object of backports'],
       ['{"keepalived": null}', '"keepalived" must be an object'],
+      ['{"keepalived": {', 'JSON'],
     ] as const) {
       const error = await load(text);
-      expect(error, text).toBeInstanceOf(ConfigError);
+      expect(error, text).toBeInstanceOf(DefinitionError);
+      expect((error as DefinitionError).exitCode, text).toBe(3); // half-repo --help: invalid package definition in pkgs/
       expect(String(error), text).toContain(message);
     }
   });
@@ -43,7 +45,7 @@ describe('loadBackportSpecs', () => {
   it('refuses a sourceDateEpoch no changelog date can hold (milliseconds, negative)', async () => {
     for (const epoch of [1_764_115_200_000, -1, 1e15]) {
       const error = await load(JSON.stringify({ keepalived: { ...SPEC, sourceDateEpoch: epoch } }));
-      expect(error, String(epoch)).toBeInstanceOf(ConfigError);
+      expect(error, String(epoch)).toBeInstanceOf(DefinitionError);
       expect(String(error), String(epoch)).toContain('"keepalived.sourceDateEpoch" must be seconds since 1970, up to 253402300799');
     }
     expect(String(await load(JSON.stringify({ keepalived: { ...SPEC, sourceDateEpoch: 1_764_115_200_000 } })))).toContain('looks like milliseconds');

@@ -2,7 +2,7 @@
 // cached build matching the inputs now, the build stops before it starts (a build would take
 // minutes, then the pool would refuse other bytes under the same version), and says to raise the
 // iteration. The repository is asked through its pool, as publishedSource reads it.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,7 +38,17 @@ describe('a published backport version', () => {
     const error = await runBackport(plan, { cacheDir: join(dir, 'cache'), published: publishedSource(storage) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PublishedVersionError);
     expect((error as ConfigError).message).toBe('keepalived 1:2.3.3-1~bpo12+half1 is already published for bookworm, and no cached build matches its inputs now (not built yet)');
-    expect((error as ConfigError).hint).toMatch(/raise keepalived\.iteration in pkgs\/backports\.json/);
+    expect((error as ConfigError).hint).toMatch(/^raise "keepalived\.iteration" in pkgs\/backports\.json \(a changed maintainer/);
+  });
+
+  it('says to restore a cached build that was damaged after its version was published, not only to raise the iteration', async () => {
+    const cacheDir = join(dir, 'damaged-cache');
+    await mkdir(join(cacheDir, plan.cacheKey), { recursive: true });
+    await writeFile(join(cacheDir, plan.cacheKey, 'backport.json'), '{"format": 1');
+    const error = await runBackport(plan, { cacheDir, published: publishedSource(storage) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PublishedVersionError);
+    expect((error as ConfigError).message).toContain(`(${join(cacheDir, plan.cacheKey, 'backport.json')} is damaged)`);
+    expect((error as ConfigError).hint).toBe(`the cached build of these inputs was damaged after it was published, and a rebuild makes other bytes: restore ${join(cacheDir, plan.cacheKey)} from a backup, or raise "keepalived.iteration" in pkgs/backports.json to publish a new version`);
   });
 });
 
