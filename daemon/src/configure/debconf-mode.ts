@@ -18,6 +18,7 @@ import type { CommandDeps } from './cli-io.js';
 import { answersFromConf } from './half-conf-edit.js';
 import { JOIN_POINTER } from './join-line.js';
 import type { MachineFacts } from './machine-facts.js';
+import { machineWarnings } from './machine-warnings.js';
 import { formatReport } from './messages.js';
 import type { NodePaths } from './node-paths.js';
 import { planHalfConf } from './plan-conf.js';
@@ -73,7 +74,8 @@ export async function runDebconfMode(mode: DebconfMode, paths: NodePaths, deps: 
     io.out(formatProblems(result.problems));
     return ExitCode.config;
   }
-  io.err(formatReport(result.report));
+  const warnings = paths.root === '/' ? machineWarnings(result.report.config, facts) : [];
+  io.err(formatReport({ ...result.report, messages: [...result.report.messages, ...warnings] }));
   for (const path of result.report.changed) io.out(`changed ${path}\n`);
   if (result.keyGenerated && answer(answers, 'role') !== 'backup') {
     io.err(`\n${JOIN_POINTER}\n`);

@@ -10,6 +10,7 @@ import { parseCommandArgs } from './command-args.js';
 import { configureNode, loadNodeConfig } from './configure-node.js';
 import { DEBCONF_MODES, runDebconfMode, type DebconfMode } from './debconf-mode.js';
 import { formatJoinMessage, joinInstructions } from './join-line.js';
+import { machineWarnings } from './machine-warnings.js';
 import { formatReport } from './messages.js';
 import { daemonRunsWith } from './daemon-config.js';
 import { keepalivedGate } from './keepalived-check.js';
@@ -69,7 +70,10 @@ export async function runConfigure(argv: readonly string[], overrides: Partial<C
     }
     const live = await onRunningNode(paths);
     const report = await configureNode(paths, live ? keepalivedGate(paths) : undefined);
-    io.out(formatReport(report));
+    // the files are written by now: a machine ip(8) cannot read only costs the warnings
+    const facts = paths.root === '/' ? await deps.facts.read().catch(() => undefined) : undefined;
+    const warnings = facts === undefined ? [] : machineWarnings(report.config, facts);
+    io.out(formatReport({ ...report, messages: [...report.messages, ...warnings] }));
     // half.conf may have changed in ways no rendered file shows: half-syncd rereads it on restart,
     // which it needs unless it answers that it runs with this very configuration
     const current = live && (await daemonRunsWith(report.config, await loadClusterKey(keyFilePath(report.config, paths))));

@@ -56,4 +56,23 @@ describe('a backup node configured again', () => {
     const fixed = await node.run(['dpkg', '--configure', '-a']);
     expect(fixed.exitCode, fixed.stderr).toBe(0);
   });
+
+  it('keeps a valid half.conf whose sync address is not on the machine now, and says so', async () => {
+    // not refused: an upgrade must not fail while an interface is down or being renumbered
+    const conf = await node.root.readFile('/etc/half/half.conf');
+    const moved = conf.replace(/^address = .*$/m, 'address = 203.0.113.9');
+    await node.root.writeFile('/etc/half/half.conf', moved);
+    const again = await node.run(['dpkg', '-i', debs[1] as string]);
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(await node.root.readFile('/etc/half/half.conf')).toBe(moved);
+    const warning = '/etc/half/half.conf: [sync] address 203.0.113.9 is not on eth2 now (it has 203.0.113.1, fe80::';
+    expect(again.stderr).toContain(warning);
+    expect(again.stderr).toContain('half-syncd cannot sync without it (each start waits for it, then fails): add the address, or correct [sync] address');
+    const configure = await node.run(['half', 'configure']);
+    expect(configure.exitCode, configure.stderr).toBe(0);
+    expect(configure.stdout).toContain(warning);
+    await node.root.writeFile('/etc/half/half.conf', conf);
+    const quiet = await node.run(['half', 'configure']);
+    expect(quiet.stdout).not.toContain('NOTE:');
+  });
 });

@@ -1,0 +1,29 @@
+// What a valid half.conf asks of this machine that the machine does not have now: an interface
+// or a sync address half.conf names. Not refusals: a configure that keeps an admin's own
+// half.conf (an upgrade, a re-run postinst) must not fail because an interface is down or
+// renamed for a moment, and half-syncd waits for its address (--address-wait); but the admin
+// hears it then, not from a daemon that never starts. Pure.
+import type { HalfConfig } from '../config/half-conf.js';
+import type { MachineFacts } from './machine-facts.js';
+
+export function machineWarnings(config: HalfConfig, facts: MachineFacts): string[] {
+  const warnings: string[] = [];
+  const names = facts.interfaces.filter((i) => !i.loopback).map((i) => i.name).join(', ') || 'none';
+  for (const link of config.sync.links) {
+    const iface = facts.interfaces.find((i) => i.name === link.interface);
+    if (iface === undefined) {
+      warnings.push(`${config.source}: [sync] interface ${link.interface} is not on this machine (it has: ${names}); half-syncd cannot sync without it (each start waits for its address, then fails): create the interface, or correct [sync] interface`);
+      continue;
+    }
+    if (!iface.addresses.some((a) => a.address.text === link.address.text)) {
+      const here = iface.addresses.map((a) => a.address.text).join(', ') || 'no address';
+      warnings.push(`${config.source}: [sync] address ${link.address.text} is not on ${link.interface} now (it has ${here}); half-syncd cannot sync without it (each start waits for it, then fails): add the address, or correct [sync] address`);
+    }
+  }
+  for (const { interface: name } of config.vips) {
+    if (!facts.interfaces.some((i) => i.name === name)) {
+      warnings.push(`${config.source}: [vips] ${name} is not an interface of this machine (it has: ${names}); keepalived keeps that address down: create it, or correct [vips]`);
+    }
+  }
+  return warnings;
+}
