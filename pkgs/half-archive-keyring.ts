@@ -54,5 +54,7 @@ export default function halfArchiveKeyring(ctx: DefinitionContext): PackageDefin
     },
     files,
     scripts: { postinst: { from: 'debian/half-archive-keyring/postinst' }, postrm: { from: 'debian/half-archive-keyring/postrm' } },
+    // base-files ships it: a dist-upgrade runs postinst `triggered`, and half.sources follows the release
+    ...(ctx.url !== undefined ? { triggers: 'interest-noawait /etc/debian_version\n' } : {}),
   };
 }

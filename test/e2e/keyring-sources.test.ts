@@ -3,7 +3,9 @@
 // postinst writes /etc/apt/sources.list.d/half.sources for the machine's release and apt uses
 // it with no warning; remove and purge take it away, a reinstall writes it again unless the admin
 // deleted it. On a machine whose admin already added the source
-// (naming the keyring), postinst writes nothing, so apt never sees the repository twice.
+// (naming the keyring), postinst writes nothing, so apt never sees the repository twice. When the
+// release changes (a dist-upgrade: base-files' /etc/debian_version triggers postinst), the source
+// postinst wrote follows it; one the admin edited is left alone, with a word.
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -115,5 +117,54 @@ describe('a Debian 12 machine whose admin configured the repository already', ()
     expect(left.exitCode).not.toBe(0);
     const again = await root.run(['apt-get', 'update']);
     expect(bad(again.stdout + again.stderr)).toEqual([]);
+  });
+});
+
+describe('a Debian 12 machine upgraded to Debian 13', () => {
+  let root: DebianRoot;
+  beforeAll(async () => {
+    root = await debianRoot({ suite: 'bookworm', debianSources: false });
+    await root.disableDebianSources();
+    await root.writeFile('/tmp/half-archive-keyring.deb', await readFile(keyringDeb));
+    const installed = await root.run(['dpkg', '-i', '/tmp/half-archive-keyring.deb']);
+    expect(installed.exitCode, installed.stderr).toBe(0);
+    expect(await root.readFile('/etc/apt/sources.list.d/half.sources')).toContain('Suites: bookworm\n');
+  }, 600_000);
+  afterAll(() => root?.cleanup());
+
+  /** What a dist-upgrade does to the release files (base-files), then dpkg's trigger run. */
+  async function releaseBecomes(codename: string, version: string): Promise<{ exitCode: number; stderr: string }> {
+    const osRelease = (await root.readFile('/usr/lib/os-release')).replace(/^VERSION_CODENAME=.*$/m, `VERSION_CODENAME=${codename}`);
+    await root.writeFile('/usr/lib/os-release', osRelease);
+    await root.writeFile('/etc/debian_version', `${version}\n`);
+    await root.run(['dpkg-trigger', '--no-await', '/etc/debian_version'], { check: true });
+    return root.run(['dpkg', '--triggers-only', '--pending']);
+  }
+
+  it('makes half.sources follow the release, which apt then uses with no warning', async () => {
+    const triggered = await releaseBecomes('trixie', '13.0');
+    expect(triggered.exitCode, triggered.stderr).toBe(0);
+    expect(triggered.stderr).toContain('half-archive-keyring: /etc/apt/sources.list.d/half.sources now names trixie (was bookworm); run apt-get update');
+    const sources = await root.readFile('/etc/apt/sources.list.d/half.sources');
+    expect(sources).toContain(`URIs: ${server.url}/\nSuites: trixie\nComponents: half\n`);
+    const update = await root.run(['apt-get', 'update']);
+    expect(update.exitCode, update.stderr).toBe(0);
+    expect(bad(update.stdout + update.stderr)).toEqual([]);
+    const policy = await root.run(['apt-cache', 'policy', 'half-archive-keyring'], { check: true });
+    expect(policy.stdout).toMatch(new RegExp(`${server.url}/? trixie/half`));
+  });
+
+  it('leaves an edited half.sources and a release HALF does not serve alone, and says so', async () => {
+    const edited = (await root.readFile('/etc/apt/sources.list.d/half.sources')).replace('Types: deb', 'Types: deb deb-src');
+    await root.writeFile('/etc/apt/sources.list.d/half.sources', edited);
+    const triggered = await releaseBecomes('forky', '14.0');
+    expect(triggered.exitCode, triggered.stderr).toBe(0);
+    expect(triggered.stderr).toContain('this machine is forky now, but /etc/apt/sources.list.d/half.sources was edited, so it still names trixie');
+    expect(await root.readFile('/etc/apt/sources.list.d/half.sources')).toBe(edited);
+
+    await root.writeFile('/etc/apt/sources.list.d/half.sources', edited.replace('Types: deb deb-src', 'Types: deb'));
+    const unserved = await releaseBecomes('forky', '14.1');
+    expect(unserved.stderr).toContain('this machine is forky now, which HALF\'s repository does not serve; /etc/apt/sources.list.d/half.sources still names trixie');
+    expect(await root.readFile('/etc/apt/sources.list.d/half.sources')).toContain('Suites: trixie\n');
   });
 });
