@@ -5,12 +5,14 @@
 //   thread, CRC64, LZMA2 preset 6 with the dictionary capped to the input size (the same
 //   compression for inputs up to 8 MiB, but far less memory to set up per process: ~3x faster
 //   on small members), small members batched into few processes (xz-batch.ts).
-// Reading also accepts zstd (through the `zstd` binary).
+// Reading also accepts zstd (through the `zstd` binary); small xz members are read in batches too
+// (xz-decompress-batch.ts).
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import { PackageFormatError, ToolError } from '../model/errors.js';
 import { runFilter } from './filter-process.js';
 import { xzCompress } from './xz-batch.js';
+import { xzDecompressMember } from './xz-decompress-batch.js';
 
 export type Compression = 'xz' | 'gzip' | 'none';
 /** What the reader understands. */
@@ -83,7 +85,7 @@ export async function decompress(data: Uint8Array, compression: Decompression, o
     case 'xz':
     case 'zstd': {
       const tool = compression;
-      const result = await runFilter(tool, ['--decompress', '--stdout', '--quiet'], data, maxSize);
+      const result = tool === 'xz' ? await xzDecompressMember(data, maxSize) : await runFilter(tool, ['--decompress', '--stdout', '--quiet'], data, maxSize);
       if (result.ok) return result.output;
       if (result.failure.kind === 'missing') {
         throw new ToolError(`${tool} is needed to read ${options.source}`, { hint: `install it: apt-get install ${tool === 'xz' ? 'xz-utils' : 'zstd'}` });

@@ -3,10 +3,10 @@
 // architecture agree with the file name and the configuration, that a .dsc's files match its
 // checksums, and that no pool file would change. Every file is checked before anything is
 // returned: one bad file refuses the whole import, and nothing has been written.
-import { readFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
+import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { HalfRepoError, PackageFormatError, UsageError } from '../model/errors.js';
+import { mapBudgeted } from '../model/map-budgeted.js';
 import { getField } from '../model/paragraph.js';
 import type { RepoConfig } from './config.js';
 import type { DebInspector } from './deb-inspector.js';
@@ -19,21 +19,10 @@ import { checkSourcePackage } from './source-package.js';
 import type { CheckedSource } from './source-package.js';
 import { parseVersion } from '../deb/version.js';
 
-const IMPORT_CONCURRENCY = Math.max(2, availableParallelism() * 2);
-
-/** Maps with at most `limit` calls in flight; results in input order. */
-async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
+/** Files checked at once: enough that their xz members share few xz runs (xz-decompress-batch.ts). */
+const IMPORT_CONCURRENCY = 64;
+/** Bytes of files being checked at once (a file larger than this is checked alone). */
+const IMPORT_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
 
 export interface ImportOptions {
   readonly config: RepoConfig;
@@ -107,10 +96,11 @@ export async function importPackages(paths: readonly string[], known: RepoConten
   }
   const debs: PlacedDeb[] = [];
   const sources: CheckedSource[] = [];
-  // Files are checked concurrently (each .deb costs a decompressor process or two), a few at a
-  // time; results and problems keep the order the files were named in.
+  // Files are checked concurrently (their xz members then share xz runs), as many as fit the
+  // bounds above; results and problems keep the order the files were named in.
   type Checked = { deb?: PlacedDeb; source?: CheckedSource; problem?: string };
-  const checked = await mapLimited(problems.length > 0 ? [] : paths, IMPORT_CONCURRENCY, async (path): Promise<Checked> => {
+  const size = (path: string): Promise<number> => stat(path).then((s) => s.size, () => 0);
+  const checked = await mapBudgeted(problems.length > 0 ? [] : paths, IMPORT_CONCURRENCY, IMPORT_BYTES_IN_FLIGHT, size, async (path): Promise<Checked> => {
     try {
       const bytes = await read(path).catch((cause: unknown) => {
         throw new PackageFormatError(`cannot be read (${(cause as Error).message})`, { cause, hint: 'check the path' });
