@@ -4,6 +4,7 @@
 // a 10,000-package repository from touching the other 9,999 .debs.
 import { digestsOf } from '../format/digests.js';
 import type { PoolEntry } from '../model/artifact.js';
+import { mapBudgeted } from '../model/map-budgeted.js';
 import type { RepoConfig } from '../repo/config.js';
 import type { DebInspector } from '../repo/deb-inspector.js';
 import { checkSourcePackage } from '../repo/source-package.js';
@@ -34,6 +35,10 @@ export interface ScanOptions {
   readonly adoptUnknown?: boolean;
 }
 
+/** Changed files read and inspected at once, as `half-repo import` checks its files. */
+const READ_CONCURRENCY = 64;
+const READ_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
+
 function baseName(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
@@ -56,17 +61,16 @@ export async function scanPool(storage: PublishedStorage, state: RepoState, opti
   };
   const found = new Map<string, StoredFileStat>();
   const stats = await storage.statMany(state.binaries.map((b) => b.entry.poolPath));
-  const binaries: PoolEntry[] = [];
-  for (const [i, { entry, stat }] of state.binaries.entries()) {
+  // changed files are read concurrently (after a copy or a restore every file has changed)
+  const kept = await mapBudgeted([...state.binaries.entries()], READ_CONCURRENCY, READ_BYTES_IN_FLIGHT, async ([i]) => stats[i]?.size ?? 0, async ([i, { entry, stat }]) => {
     const now = stats[i];
     if (now !== undefined) found.set(entry.poolPath, now);
     if (now === undefined) missing.push(entry.poolPath);
-    else if (sameStat(now, stat)) binaries.push(entry);
-    else {
-      const reread = await readEntry(entry.poolPath, entry);
-      if (reread !== undefined) binaries.push(reread);
-    }
-  }
+    else if (sameStat(now, stat)) return entry;
+    else return readEntry(entry.poolPath, entry);
+    return undefined;
+  });
+  const binaries: PoolEntry[] = kept.filter((e): e is PoolEntry => e !== undefined);
 
   const sources = (
     await Promise.all(
