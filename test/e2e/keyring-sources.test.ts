@@ -164,7 +164,16 @@ describe('a Debian 12 machine upgraded to Debian 13', () => {
 
     await root.writeFile('/etc/apt/sources.list.d/half.sources', edited.replace('Types: deb deb-src', 'Types: deb'));
     const unserved = await releaseBecomes('forky', '14.1');
-    expect(unserved.stderr).toContain('this machine is forky now, which HALF\'s repository does not serve; /etc/apt/sources.list.d/half.sources still names trixie');
+    expect(unserved.stderr).toContain('this machine is forky now, for which this half-archive-keyring knows no suite of HALF\'s repository (a newer one may); /etc/apt/sources.list.d/half.sources still names trixie');
     expect(await root.readFile('/etc/apt/sources.list.d/half.sources')).toContain('Suites: trixie\n');
+  });
+
+  it('writes the source on a release change when the release it was installed on had none', async () => {
+    // as on a machine HALF's repository did not serve at install: no source, no marker
+    await root.run(['sh', '-c', 'rm /etc/apt/sources.list.d/half.sources /var/lib/half-archive-keyring/wrote-half.sources'], { check: true });
+    const triggered = await releaseBecomes('bookworm', '12.9');
+    expect(triggered.exitCode, triggered.stderr).toBe(0);
+    expect(triggered.stderr).toContain('half-archive-keyring: wrote /etc/apt/sources.list.d/half.sources for bookworm; run apt-get update');
+    expect(await root.readFile('/etc/apt/sources.list.d/half.sources')).toContain('Suites: bookworm\n');
   });
 });

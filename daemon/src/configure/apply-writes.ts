@@ -15,9 +15,13 @@ import type { WritePlan } from './write-plan.js';
 // image built with --root and booted, or copied to another root, still knows its files, and
 // postrm removes them on purge. In memory paths are below the root, as the plans use them.
 
-/** The registry below `paths.root`, its paths below the root too (an older release's, if it is the only one). */
+/**
+ * The registry below `paths.root`, its paths below the root too. An earlier build's registry,
+ * where one is left (an image configured by it, a downgrade and upgrade again), is read as well:
+ * every hash either lists is content HALF wrote.
+ */
 export async function readRegistry(paths: NodePaths): Promise<Map<string, Set<string>>> {
-  const onNode = parseRegistry((await readIfExists(paths.registry)) ?? (await readIfExists(paths.legacyRegistry)) ?? '');
+  const onNode = union(parseRegistry((await readIfExists(paths.registry)) ?? ''), parseRegistry((await readIfExists(paths.legacyRegistry)) ?? ''));
   const below = new Map<string, Set<string>>();
   // a path already below the root: a registry an older HALF wrote with --root
   for (const [path, hashes] of onNode) below.set(belowRoot(path, paths) ? path : paths.at(path), hashes);
@@ -98,7 +102,7 @@ export async function applyWritePlan(plan: WritePlan, previous: Registry, paths:
       cause: error,
     });
   }
-  // An older release's registry, read in place of the missing one, has its successor now; one
-  // that cannot go is harmless (the new one is read first) and goes on purge.
+  // An earlier build's registry, read beside this one, is in this one now; one that cannot go
+  // is harmless (read again next time) and goes on purge.
   await rm(paths.legacyRegistry, { force: true }).catch(() => undefined);
 }

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 
 // The package's own folder (/var/lib/<package>), not half-syncd's StateDirectory (/var/lib/half),
-// which `systemctl clean half-syncd` or an admin resetting the daemon's state may empty: losing
+// which `systemctl clean --what=state half-syncd` or an admin resetting the daemon's state may empty: losing
 // the registry makes purge leave every generated file behind and `half configure` take its own
 // keepalived.conf for an admin's.
 export const REGISTRY_PATH = '/var/lib/half-syncd/generated';

@@ -117,6 +117,23 @@ describe('configureNode', () => {
     expect(registry.has('/etc/half/half.nft.half')).toBe(true);
   });
 
+  it('trusts the hashes of both registries when an earlier build left its own beside this one (a downgrade, then an upgrade)', async () => {
+    await configuredPrimary(root);
+    await configureNode(nodePaths(root.dir));
+    const stale = await root.read('/var/lib/half-syncd/generated');
+    // the earlier build rendered other peers and noted that in its own registry only
+    await root.write('/etc/half/half.conf', PRIMARY_CONF.replace('peers = 203.0.113.2', 'peers = 203.0.113.2 203.0.113.3'));
+    await configureNode(nodePaths(root.dir));
+    await root.write('/var/lib/half/generated', await root.read('/var/lib/half-syncd/generated'));
+    await root.write('/var/lib/half-syncd/generated', stale);
+    await root.write('/etc/half/half.conf', PRIMARY_CONF);
+    const report = await configureNode(nodePaths(root.dir));
+    expect(report.messages).toEqual([]); // every file is HALF's, none "changed locally"
+    expect(await root.read('/etc/half/iptables.rules')).not.toContain('203.0.113.3');
+    expect(await root.exists('/etc/half/iptables.rules.half')).toBe(false);
+    expect(await root.exists('/var/lib/half/generated')).toBe(false);
+  });
+
   it('writes nothing at all from an invalid half.conf or an unusable key file', async () => {
     await configuredPrimary(root, PRIMARY_CONF.replace('eth1 = 198.51.100.254/24', 'eth1 = 198.51.100.254/99'));
     await expect(configureNode(nodePaths(root.dir))).rejects.toThrow(HalfConfError);

@@ -60,14 +60,24 @@ describe('bad answers', () => {
   });
 });
 
-describe('a registry of generated files that was lost', () => {
-  it('makes purge remove none of them, and name them', async () => {
+describe('purge and the registry of generated files', () => {
+  it('reads the registry where earlier builds kept it (a purge before any configure of this build)', async () => {
     // the node the first test configured
     expect(await batch.exists('/etc/keepalived/keepalived.conf')).toBe(true);
-    await batch.run(['rm', '/var/lib/half-syncd/generated'], { check: true });
+    await batch.run(['mv', '/var/lib/half-syncd/generated', '/var/lib/half/generated'], { check: true });
     const purge = await batch.run(['dpkg', '--purge', 'half-syncd']);
     expect(purge.exitCode, purge.stderr).toBe(0);
-    expect(purge.stderr).toContain('half-syncd: no record of the files HALF generated (/var/lib/half-syncd/generated is gone), so they stay: delete those HALF wrote among: /etc/half/half.conf /etc/half/cluster.key /etc/half/half.nft /etc/half/iptables.rules /etc/half/ip6tables.rules /etc/keepalived/keepalived.conf /etc/sysctl.d/60-half.conf');
-    for (const path of GENERATED_FILES) expect(await batch.exists(path), path).toBe(true);
+    for (const path of [...GENERATED_FILES, '/var/lib/half', '/var/lib/half-syncd']) expect(await batch.exists(path), path).toBe(false);
+  });
+
+  it('removes none of them when the registry was lost, and names them', async () => {
+    // the node the second test configured
+    expect(await human.exists('/etc/keepalived/keepalived.conf')).toBe(true);
+    await human.root.writeFile('/etc/keepalived/keepalived.conf.half', 'HALF\'s version beside an admin\'s\n');
+    await human.run(['rm', '/var/lib/half-syncd/generated'], { check: true });
+    const purge = await human.run(['dpkg', '--purge', 'half-syncd']);
+    expect(purge.exitCode, purge.stderr).toBe(0);
+    expect(purge.stderr).toContain('half-syncd: no record of the files HALF generated (no /var/lib/half-syncd/generated, nor /var/lib/half/generated of earlier builds), so none was removed: delete those HALF wrote among: /etc/half/half.conf /etc/half/cluster.key /etc/half/half.nft /etc/half/iptables.rules /etc/half/ip6tables.rules /etc/keepalived/keepalived.conf /etc/keepalived/keepalived.conf.half /etc/sysctl.d/60-half.conf');
+    for (const path of GENERATED_FILES) expect(await human.exists(path), path).toBe(true);
   });
 });
