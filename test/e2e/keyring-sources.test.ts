@@ -27,7 +27,7 @@ beforeAll(async () => {
   server = await serveDirectory(out); // serves whatever the build writes below
   const built = await halfRepo(['build', '--out', out, '--no-backports', '--url', server.url], { env: { XDG_DATA_HOME: keyHome } });
   expect(built.exitCode, built.stderr).toBe(0);
-  expect(built.stdout).toContain(`deb [signed-by=/usr/share/keyrings/half-archive-keyring.gpg] ${server.url}/ stable half`);
+  expect(built.stdout).toContain(`deb [signed-by=/usr/share/keyrings/half-archive-keyring.gpg] ${server.url}/ trixie half`);
   const pool = join(out, 'pool', 'half', 'h', 'half-archive-keyring');
   keyringDeb = join(pool, (await readdir(pool)).find((n) => n.endsWith('.deb')) as string);
 }, 600_000);

@@ -40,8 +40,10 @@ afterAll(async () => {
 describe('half-repo build with no configuration', () => {
   it('says loudly that it signs with a development key and prints both sources forms', () => {
     expect(buildOutput.stderr).toMatch(/WARNING.*DEVELOPMENT key/);
-    expect(buildOutput.stdout).toContain(`deb [signed-by=/usr/share/keyrings/half-archive-keyring.gpg] file://${out}/ stable half`);
-    expect(buildOutput.stdout).toMatch(/Types: deb\n\s+URIs: file:\/\/.*\n\s+Suites: stable\n\s+Components: half\n\s+Signed-By: \/usr\/share\/keyrings\/half-archive-keyring.gpg/);
+    // by codename, the client's release: an alias would move to Debian's next release
+    expect(buildOutput.stdout).toContain(`  # Debian 13 (trixie)\n  deb [signed-by=/usr/share/keyrings/half-archive-keyring.gpg] file://${out}/ trixie half\n  # Debian 12 (bookworm)\n  deb [signed-by=/usr/share/keyrings/half-archive-keyring.gpg] file://${out}/ bookworm half\n`);
+    expect(buildOutput.stdout).not.toMatch(/ stable half|Suites: stable/);
+    expect(buildOutput.stdout).toMatch(/Types: deb\n\s+URIs: file:\/\/.*\n\s+Suites: trixie\n\s+Components: half\n\s+Signed-By: \/usr\/share\/keyrings\/half-archive-keyring.gpg/);
   });
 
   it('writes the keyring in both forms beside the repository', async () => {

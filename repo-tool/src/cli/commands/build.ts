@@ -44,8 +44,10 @@ export function registerBuild(program: Command): void {
       for (const warning of update.result.warnings) progress.warn(warning);
       const out = process.stdout;
       out.write(`\nRepository keyring: ${result.keyring.gpg}\n                    ${result.keyring.asc}\n`);
-      out.write(`Install it on a client as /usr/share/keyrings/half-archive-keyring.gpg, then add\n\n`);
-      out.write(`  ${result.sources.oneLine}\n\nor, in /etc/apt/sources.list.d/half.sources:\n\n`);
+      out.write(`Install it on a client as /usr/share/keyrings/half-archive-keyring.gpg, then add the line of\n`);
+      out.write(`the client's release (VERSION_CODENAME in /etc/os-release) to /etc/apt/sources.list.d/half.list:\n\n`);
+      out.write(result.sources.oneLine.replace(/^/gm, '  ') + '\n\n');
+      out.write(`or, in /etc/apt/sources.list.d/half.sources (Suites: ${result.sources.codenames.join(' or ')}):\n\n`);
       out.write(result.sources.deb822.replace(/^/gm, '  ').trimEnd() + '\n\n');
       if (result.development) out.write('(signed with the DEVELOPMENT key: see the warning above)\n');
     });
