@@ -38,6 +38,15 @@ afterAll(async () => {
   await rm(keyHome, { recursive: true, force: true });
 });
 
+/** What a dist-upgrade does to the release files (base-files), then dpkg's trigger run. */
+async function releaseChange(root: DebianRoot, codename: string, version: string): Promise<{ exitCode: number; stderr: string }> {
+  const osRelease = (await root.readFile('/usr/lib/os-release')).replace(/^VERSION_CODENAME=.*$/m, `VERSION_CODENAME=${codename}`);
+  await root.writeFile('/usr/lib/os-release', osRelease);
+  await root.writeFile('/etc/debian_version', `${version}\n`);
+  await root.run(['dpkg-trigger', '--no-await', '/etc/debian_version'], { check: true });
+  return root.run(['dpkg', '--triggers-only', '--pending']);
+}
+
 describe('bootstrapping with dpkg -i half-archive-keyring on Debian 13', () => {
   let root: DebianRoot;
   beforeAll(async () => {
@@ -118,6 +127,18 @@ describe('a Debian 12 machine whose admin configured the repository already', ()
     const again = await root.run(['apt-get', 'update']);
     expect(bad(again.stdout + again.stderr)).toEqual([]);
   });
+
+  it('names the admin\'s source when the release changes and it still names the old one', async () => {
+    // Debian's own line moved on: only the lines of HALF's repository count
+    await root.writeFile('/etc/apt/sources.list', 'deb http://192.0.2.10/debian trixie main\n');
+    const triggered = await releaseChange(root, 'trixie', '13.0');
+    expect(triggered.exitCode, triggered.stderr).toBe(0);
+    expect(triggered.stderr).toContain('half-archive-keyring: this machine is trixie now, but /etc/apt/sources.list.d/half.list, a source of HALF\'s repository, does not name trixie: change its suite to trixie');
+    expect(triggered.stderr).not.toContain('/etc/apt/sources.list,');
+    await root.writeFile('/etc/apt/sources.list.d/half.list', `deb [signed-by=/etc/apt/keyrings/half.gpg] ${server.url} trixie half\n`);
+    const fixed = await releaseChange(root, 'trixie', '13.1');
+    expect(fixed.stderr).not.toContain('does not name trixie');
+  });
 });
 
 describe('a Debian 12 machine upgraded to Debian 13', () => {
@@ -132,14 +153,7 @@ describe('a Debian 12 machine upgraded to Debian 13', () => {
   }, 600_000);
   afterAll(() => root?.cleanup());
 
-  /** What a dist-upgrade does to the release files (base-files), then dpkg's trigger run. */
-  async function releaseBecomes(codename: string, version: string): Promise<{ exitCode: number; stderr: string }> {
-    const osRelease = (await root.readFile('/usr/lib/os-release')).replace(/^VERSION_CODENAME=.*$/m, `VERSION_CODENAME=${codename}`);
-    await root.writeFile('/usr/lib/os-release', osRelease);
-    await root.writeFile('/etc/debian_version', `${version}\n`);
-    await root.run(['dpkg-trigger', '--no-await', '/etc/debian_version'], { check: true });
-    return root.run(['dpkg', '--triggers-only', '--pending']);
-  }
+  const releaseBecomes = (codename: string, version: string) => releaseChange(root, codename, version);
 
   it('makes half.sources follow the release, which apt then uses with no warning', async () => {
     const triggered = await releaseBecomes('trixie', '13.0');
