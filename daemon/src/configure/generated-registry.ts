@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 // the registry makes purge leave every generated file behind and `half configure` take its own
 // keepalived.conf for an admin's.
 export const REGISTRY_PATH = '/var/lib/half-syncd/generated';
-/** Where earlier builds kept it; read when the registry is missing, removed once rewritten. */
+/** Where earlier builds kept it: read beside the registry, removed once its hashes are in it. */
 export const LEGACY_REGISTRY_PATH = '/var/lib/half/generated';
 
 /** path → the sha256 (hex) of every content HALF wrote there and has not yet forgotten. */
