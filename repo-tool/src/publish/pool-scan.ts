@@ -61,15 +61,21 @@ export async function scanPool(storage: PublishedStorage, state: RepoState, opti
   };
   const found = new Map<string, StoredFileStat>();
   const stats = await storage.statMany(state.binaries.map((b) => b.entry.poolPath));
-  // changed files are read concurrently (after a copy or a restore every file has changed)
-  const kept = await mapBudgeted([...state.binaries.entries()], READ_CONCURRENCY, READ_BYTES_IN_FLIGHT, async ([i]) => stats[i]?.size ?? 0, async ([i, { entry, stat }]) => {
+  const kept: (PoolEntry | undefined)[] = [];
+  const changed: { readonly at: number; readonly entry: PoolEntry; readonly size: number }[] = [];
+  for (const [i, { entry, stat }] of state.binaries.entries()) {
     const now = stats[i];
     if (now !== undefined) found.set(entry.poolPath, now);
     if (now === undefined) missing.push(entry.poolPath);
-    else if (sameStat(now, stat)) return entry;
-    else return readEntry(entry.poolPath, entry);
-    return undefined;
-  });
+    else if (sameStat(now, stat)) kept.push(entry);
+    else {
+      changed.push({ at: kept.length, entry, size: now.size });
+      kept.push(undefined);
+    }
+  }
+  // changed files are read concurrently (after a copy or a restore every file has changed)
+  const read = await mapBudgeted(changed, READ_CONCURRENCY, READ_BYTES_IN_FLIGHT, async (c) => c.size, (c) => readEntry(c.entry.poolPath, c.entry));
+  changed.forEach((c, i) => (kept[c.at] = read[i]));
   const binaries: PoolEntry[] = kept.filter((e): e is PoolEntry => e !== undefined);
 
   const sources = (

@@ -1,5 +1,7 @@
+import { utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { debInspector } from '../../../repo-tool/src/build/deb-inspector.js';
 import { fixedClock } from '../../../repo-tool/src/publish/clock.js';
 import { LocalStorage } from '../../../repo-tool/src/publish/local-storage.js';
 import { updateRepository } from '../../../repo-tool/src/publish/update.js';
@@ -39,5 +41,27 @@ describe('updateRepository', () => {
     const adopted = await updateRepository({ ...base, date: t2, clock: fixedClock(t2), adoptUnknown: true });
     expect(adopted.scan.adopted).toEqual(['pool/half/s/stray/stray_1_all.deb']);
     expect(await verifyRepository(join(dir, 'repo'), key.publicBinary, t2)).toEqual([]);
+  });
+
+  it('reads again every pool file whose stat changed (a copy, a restore), and leaves out one that no longer reads', async () => {
+    const key = await makeTestKey();
+    const root = join(dir, 'restored');
+    const storage = new LocalStorage(root);
+    const base = { storage, config: defaultRepoConfig, signer: key.signer, inspect: debInspector, compressor: new ChunkedIndexCompressor(new MemoryChunkCache()) };
+    const debs = await Promise.all(['alpha', 'bravo', 'charlie', 'delta', 'echo'].map((name) => makeDeb(join(dir, 'in-restored'), { name, version: '1.0', architecture: 'all' })));
+    const t0 = new Date('2026-11-20T10:00:00Z');
+    const first = await updateRepository({ ...base, date: t0, clock: fixedClock(t0), add: (known) => importPackages(debs.map((d) => d.path), known, { config: defaultRepoConfig, inspect: debInspector }) });
+    const pool = [...first.result.addedPool].sort();
+    expect(pool).toHaveLength(5);
+    // as a restore leaves them: the same bytes with new times, and one damaged on the way
+    for (const path of pool) await utimes(join(root, path), new Date('2026-11-25T00:00:00Z'), new Date('2026-11-25T00:00:00Z'));
+    const damaged = pool.find((p) => p.includes('/charlie_')) as string;
+    await writeFile(join(root, damaged), 'not a deb any more');
+    const t1 = new Date('2026-11-21T10:00:00Z');
+    const again = await updateRepository({ ...base, date: t1, clock: fixedClock(t1) });
+    expect([...again.scan.reread].sort()).toEqual(pool);
+    expect(again.scan.warnings).toEqual([expect.stringMatching(new RegExp(`^${damaged.replace(/[.+]/g, '\\$&')} is no longer a readable package, left out: `))]);
+    expect(again.plan.binaries.map((b) => b.poolPath).sort()).toEqual(pool.filter((p) => p !== damaged));
+    expect(await verifyRepository(root, key.publicBinary, t1)).toEqual([]);
   });
 });
