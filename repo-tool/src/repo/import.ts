@@ -100,7 +100,7 @@ export async function importPackages(paths: readonly string[], known: RepoConten
   // bounds above; results and problems keep the order the files were named in.
   type Checked = { deb?: PlacedDeb; source?: CheckedSource; problem?: string };
   const size = (path: string): Promise<number> => stat(path).then((s) => s.size, () => 0);
-  const checked = await mapBudgeted(problems.length > 0 ? [] : paths, IMPORT_CONCURRENCY, IMPORT_BYTES_IN_FLIGHT, size, async (path): Promise<Checked> => {
+  const checked = await mapBudgeted(paths, IMPORT_CONCURRENCY, IMPORT_BYTES_IN_FLIGHT, size, async (path): Promise<Checked> => {
     try {
       const bytes = await read(path).catch((cause: unknown) => {
         throw new PackageFormatError(`cannot be read (${(cause as Error).message})`, { cause, hint: 'check the path' });
