@@ -1,25 +1,30 @@
-// One build per cache key at a time, across processes: the publish lock's pid-file mechanism
-// (publish/lock.ts attemptLock: made whole before it appears, a dead builder's lock taken over by
-// one waiter at a time, released only by its holder) on a lock file in the cache. A waiter polls.
+// One build per cache key at a time (and one maker per builder image), across processes, and
+// across containers sharing the cache: an flock on `<key>.lock` (model/flock-hold.ts), which the
+// kernel drops when its holder dies.
+// The holder writes its pid into the file for the waiters' message only; nothing is judged by it.
 // The caller re-checks the cache once it holds the lock: the other build may have stored the
 // result meanwhile.
-import { basename, dirname } from 'node:path';
-import { attemptLock } from '../publish/lock.js';
-import { LocalStorage } from '../publish/local-storage.js';
+import { readFile, writeFile } from 'node:fs/promises';
+import { tryFlock, waitFlock } from '../model/flock-hold.js';
 
-const POLL_MS = 2_000;
-
-/** Takes the lock at `path`; resolves with its release function. `onWait` is told once when another build holds it. */
-export async function acquireBuildLock(path: string, onWait: (pid: number) => void): Promise<() => Promise<void>> {
-  const storage = new LocalStorage(dirname(path));
-  let told = false;
-  for (;;) {
-    const attempt = await attemptLock(storage, basename(path), process.pid);
-    if (attempt.kind === 'taken') return attempt.release;
-    if (attempt.kind === 'held' && !told) {
-      onWait(attempt.pid);
-      told = true;
-    }
-    await new Promise((resolve) => setTimeout(resolve, attempt.kind === 'held' ? POLL_MS : 50));
+/** Takes the lock at `path`; resolves with its release function. `onWait` is told once when another build holds it (with its pid, if it wrote one). */
+export async function acquireBuildLock(path: string, onWait: (pid: number | undefined) => void): Promise<() => Promise<void>> {
+  let hold = await tryFlock(path);
+  if (hold === undefined) {
+    onWait(await holderPid(path));
+    hold = await waitFlock(path);
   }
+  const held = hold;
+  try {
+    await writeFile(path, `${process.pid}\n`);
+  } catch (error) {
+    await held.release();
+    throw error;
+  }
+  return () => held.release();
+}
+
+async function holderPid(path: string): Promise<number | undefined> {
+  const pid = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
+  return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
 }

@@ -14,7 +14,7 @@ import { buildDirOf, buildInRoot } from './build-in-root.js';
 import { acquireBuildLock } from './build-lock.js';
 import { BACKPORT_FORMAT } from './cache-key.js';
 import { assertNothingMountedUnder } from './chroot-run.js';
-import { deadLeftovers, IMAGE_TEMP_NAME, KEPT_MARKER, WORK_DIR_NAME, workDirName } from './dead-leftovers.js';
+import { IMAGE_TEMP_NAME, KEPT_MARKER, leftoverLock, removeStopped, sweepHeld, sweepUnlocked, WORK_DIR_NAME, workDirName } from './dead-leftovers.js';
 import { buildOutputs, sha256List, type ListedFile } from './collect.js';
 
 /** The version is published already and a build would make other bytes: never a reason to fall back to Debian's package. */
@@ -57,8 +57,8 @@ export async function runBackport(plan: BackportPlan, options: RunBackportOption
   }
   progress.info(`backport ${plan.package} ${plan.version} for ${plan.targetSuite}: building (${cached.miss})`);
   await mkdir(cacheDir, { recursive: true });
-  const release = await acquireBuildLock(join(cacheDir, `${plan.cacheKey}.lock`), (pid) =>
-    progress.info(`backport ${plan.package} ${plan.version} for ${plan.targetSuite}: waiting for build ${pid} of the same inputs`),
+  const release = await acquireBuildLock(leftoverLock(cacheDir, plan.cacheKey), (pid) =>
+    progress.info(`backport ${plan.package} ${plan.version} for ${plan.targetSuite}: waiting for another build of the same inputs${pid === undefined ? '' : ` (pid ${pid})`}`),
   );
   try {
     const again = await readCachedResult(cacheDir, plan);
@@ -78,6 +78,8 @@ async function buildAndStore(plan: BackportPlan, cacheDir: string, progress: Pro
   const imageTar = await ensureBuilderImage(cacheDir, plan.image, plan.imageKey, plan.mirror, progress);
 
   const work = join(cacheDir, workDirName(plan.cacheKey, process.pid));
+  // this key's lock is ours: another work directory of it is a stopped build's
+  await sweepHeld(cacheDir, WORK_DIR_NAME, plan.cacheKey, work, removeStopped(progress));
   const logFile = join(cacheDir, `${plan.cacheKey}.log`);
   await rm(logFile, { force: true });
   await rm(work, { recursive: true, force: true });
@@ -104,16 +106,12 @@ async function buildAndStore(plan: BackportPlan, cacheDir: string, progress: Pro
 }
 
 /** Removes the work directories (800 MB each) and half-made builder images (450 MB) of builds
- *  whose process is gone, whatever their key: a cache hit or another key's build sweeps them too. */
+ *  that were stopped, whatever their key: a cache hit or another key's build sweeps them too.
+ *  A build's or an image's lock held by a live process, here or in another container sharing the
+ *  cache, keeps its leftovers. */
 async function sweepStoppedBuilds(cacheDir: string, progress: ProgressSink): Promise<void> {
-  for (const dead of await deadLeftovers(cacheDir, WORK_DIR_NAME)) {
-    progress.info(`backport: removing ${dead}, left by a build that was stopped`);
-    await removeWork(dead, false, progress);
-  }
-  for (const dead of await deadLeftovers(join(cacheDir, 'images'), IMAGE_TEMP_NAME)) {
-    progress.info(`backport: removing ${dead}, left by a build that was stopped`);
-    await rm(dead, { force: true }).catch((error: unknown) => progress.warn(`backport: could not delete ${dead}: ${(error as Error).message}`));
-  }
+  await sweepUnlocked(cacheDir, WORK_DIR_NAME, removeStopped(progress));
+  await sweepUnlocked(join(cacheDir, 'images'), IMAGE_TEMP_NAME, removeStopped(progress));
 }
 
 /** Deletes the work directory; after a failure a cleanup problem is reported, not thrown, so

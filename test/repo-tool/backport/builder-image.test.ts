@@ -1,7 +1,13 @@
-// mmdebstrap's command line for the build image. The image itself is made, cached and used by
-// run-backport.test.ts (a real mmdebstrap --variant=buildd run).
+// mmdebstrap's command line for the build image, and one maker per image: a build that needs an
+// image another build is making waits for it and uses it. The image itself is made, cached and
+// used by run-backport.test.ts (a real mmdebstrap --variant=buildd run).
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { builderImagePath, mmdebstrapArgs } from '../../../repo-tool/src/backport/builder-image.js';
+import { builderImagePath, ensureBuilderImage, mmdebstrapArgs } from '../../../repo-tool/src/backport/builder-image.js';
+import { acquireBuildLock } from '../../../repo-tool/src/backport/build-lock.js';
+import { leftoverLock } from '../../../repo-tool/src/backport/dead-leftovers.js';
 import type { BuilderImageSpec } from '../../../repo-tool/src/backport/cache-key.js';
 
 const SPEC: BuilderImageSpec = { suite: 'bookworm', variant: 'buildd', mirror: 'http://mirror.invalid/debian', architecture: 'amd64', packages: [] };
@@ -32,4 +38,25 @@ describe('mmdebstrapArgs', () => {
   it('keeps images under <cache>/images/<key>.tar', () => {
     expect(builderImagePath('/c', 'bookworm-buildd-0123456789abcdef')).toBe('/c/images/bookworm-buildd-0123456789abcdef.tar');
   });
+});
+
+it('waits for the build making the same image, then uses its image without making one', async () => {
+  const cache = await mkdtemp(join(tmpdir(), 'half-builder-image-'));
+  try {
+    await mkdir(join(cache, 'images'));
+    const maker = await acquireBuildLock(leftoverLock(join(cache, 'images'), 'img-1'), () => undefined);
+    const lines: string[] = [];
+    const progress = { info: (line: string) => lines.push(line), warn: (line: string) => lines.push(line) };
+    // an unreachable mirror: making the image here would fail
+    const using = ensureBuilderImage(cache, SPEC, 'img-1', { uri: SPEC.mirror, signedBy: undefined }, progress);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(lines).toEqual([`backport: waiting for another build making the bookworm build image (pid ${process.pid})`]);
+    await writeFile(builderImagePath(cache, 'img-1'), 'the image the other build made');
+    await maker();
+    expect(await using).toBe(builderImagePath(cache, 'img-1'));
+    expect(await readFile(builderImagePath(cache, 'img-1'), 'utf8')).toBe('the image the other build made');
+    expect(lines).toHaveLength(1);
+  } finally {
+    await rm(cache, { recursive: true, force: true });
+  }
 });

@@ -1,0 +1,70 @@
+// A lock the kernel releases when its holder dies, whatever pid namespace the holder and the
+// other takers run in: flock(2) on a file. Node has no flock of its own, so a flock(1) child holds
+// it, running a command that reads a pipe from this process. A release closes the pipe; a holder
+// that dies closes it too, and the command ends and drops the lock with it. Nothing is judged by
+// pid, so a builder in another container sharing the folder is seen as alive. The lock file is
+// never removed (removing it would let two takers lock two different files of one name).
+import { spawn } from 'node:child_process';
+
+/** A lock held until release() (or until this process exits). */
+export interface FlockHold {
+  release(): Promise<void>;
+}
+
+const CONFLICT = 75;
+const HOLDING = 'held';
+
+/** Takes the lock on `path` (created if missing) now; undefined when another process holds it. */
+export function tryFlock(path: string): Promise<FlockHold | undefined> {
+  return flock(path, true);
+}
+
+/** Takes the lock on `path` (created if missing), waiting for as long as another process holds it. */
+export async function waitFlock(path: string): Promise<FlockHold> {
+  const hold = await flock(path, false);
+  if (hold === undefined) throw new Error(`flock ${path}: reported a conflict while told to wait`);
+  return hold;
+}
+
+function flock(path: string, nonblock: boolean): Promise<FlockHold | undefined> {
+  const wait = nonblock ? ['--nonblock', '--conflict-exit-code', String(CONFLICT)] : [];
+  const child = spawn('flock', ['--exclusive', ...wait, path, 'sh', '-c', `echo ${HOLDING}; exec cat >/dev/null`], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const ended = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  // an early end of the pipe (the command gone) is the exit's business, not an error
+  child.stdin.on('error', () => undefined);
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise<FlockHold | undefined>((resolve, reject) => {
+    let stdout = '';
+    const onData = (chunk: Buffer): void => {
+      stdout += chunk.toString();
+      if (!stdout.includes('\n')) return;
+      child.stdout.off('data', onData);
+      if (stdout.trim() !== HOLDING) {
+        child.kill();
+        reject(new Error(`flock ${path}: unexpected output ${JSON.stringify(stdout.trim())}`));
+        return;
+      }
+      // held: the hold does not keep this process alive (its exit releases the lock)
+      child.unref();
+      child.stdout.destroy();
+      child.stderr.destroy();
+      resolve({
+        release: async () => {
+          child.ref(); // wait for the exit that releases the lock
+          child.stdin.end();
+          await ended;
+        },
+      });
+    };
+    child.stdout.on('data', onData);
+    child.once('error', (error) => reject(new Error(`flock ${path}: ${error.message} (flock(1) is in util-linux)`, { cause: error })));
+    void ended.then((code) => {
+      if (stdout.includes('\n')) return; // held before, released now
+      if (code === CONFLICT && nonblock) resolve(undefined);
+      else reject(new Error(`flock ${path}: ${stderr.trim() || `exit status ${String(code)}`}`));
+    });
+  });
+}
