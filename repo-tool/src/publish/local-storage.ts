@@ -4,6 +4,7 @@ import { constants, lstatSync } from 'node:fs';
 import { chmod, copyFile, link, lstat, mkdir, readdir, readFile, readlink, rename, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import { PublishError } from '../model/errors.js';
+import { tryFlock } from '../model/flock-hold.js';
 import type { PublishedStorage, StoredFileStat } from './storage.js';
 
 function code(error: unknown): string | undefined {
@@ -140,7 +141,11 @@ export class LocalStorage implements PublishedStorage {
       return undefined;
     }
   }
-}
 
-// Compile-time conformance of the constructor too (aptly's `var _ aptly.PublishedStorage = …`).
-LocalStorage satisfies new (root: string) => PublishedStorage;
+  async hold(path: string): Promise<(() => Promise<void>) | undefined> {
+    const abs = this.abs(path);
+    await makeDirs(dirname(abs));
+    const held = await tryFlock(abs);
+    return held === undefined ? undefined : () => held.release();
+  }
+}

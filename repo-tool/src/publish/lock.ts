@@ -1,12 +1,18 @@
-// One publisher at a time per repository: `.half-repo/lock` holds the publisher's pid. A lock
-// left by a process that no longer exists is taken over, by one publisher even when several
-// find it stale at once (`lock.takeover` makes its re-read and removal one publisher's at a time).
+// One publisher at a time per repository, in two layers. A store that offers a lock of its own
+// (an flock on a local folder: `.half-repo/flock`) is taken first: the kernel drops it when its
+// publisher dies, so publishers in containers sharing the folder, whose pids mean nothing to each
+// other, wait too. Then `.half-repo/lock` holds the publisher's pid (for messages, and for
+// half-repo versions from before the flock): a pid lock left by a process that no longer exists
+// is taken over, by one publisher even when several find it stale at once (`lock.takeover`
+// makes its re-read and removal one publisher's at a time).
 import { PublishError } from '../model/errors.js';
 import { processAlive } from '../model/process-alive.js';
 import { STATE_DIR } from '../repo/state.js';
 import type { PublishedStorage } from './storage.js';
 
 export const LOCK_PATH = `${STATE_DIR}/lock`;
+/** The store's own lock (PublishedStorage.hold), never removed. */
+export const FLOCK_PATH = `${STATE_DIR}/flock`;
 
 export interface LockOptions {
   readonly pid: number;
@@ -28,8 +34,23 @@ function busy(storage: PublishedStorage, pid: number): PublishError {
   });
 }
 
+/** The store's lock is held: by a live process, here or in a container sharing the folder. */
+async function busyHeld(storage: PublishedStorage): Promise<PublishError> {
+  const pid = Number.parseInt((await readText(storage, LOCK_PATH)) ?? '', 10);
+  const named = Number.isSafeInteger(pid) && pid > 0 ? ` (pid ${pid})` : '';
+  return new PublishError(`another half-repo${named} is publishing to ${storage.location}`, {
+    hint: `wait for it to finish: it holds ${storage.location}/${FLOCK_PATH}, which is released when that process ends (on this machine or in a container sharing the folder)`,
+  });
+}
+
 /** Refuses when a live publisher holds the lock, without taking it (for read-only work such as a dry run). */
 export async function checkNotLocked(storage: PublishedStorage, isAlive?: (pid: number) => boolean): Promise<void> {
+  // a missing flock file is held by no one, and a dry run creates none
+  if (storage.hold !== undefined && (await storage.stat(FLOCK_PATH)) !== undefined) {
+    const release = await storage.hold(FLOCK_PATH);
+    if (release === undefined) throw await busyHeld(storage);
+    await release();
+  }
   const held = await readText(storage, LOCK_PATH);
   const pid = held === undefined ? undefined : livePid(held, isAlive);
   if (pid !== undefined) throw busy(storage, pid);
@@ -37,9 +58,23 @@ export async function checkNotLocked(storage: PublishedStorage, isAlive?: (pid: 
 
 /** Takes the lock; returns the function that releases it. */
 export async function acquireLock(storage: PublishedStorage, options: LockOptions): Promise<() => Promise<void>> {
+  let releaseHeld: (() => Promise<void>) | undefined;
   try {
-    return await tryLock(storage, options);
+    if (storage.hold !== undefined) {
+      releaseHeld = await storage.hold(FLOCK_PATH);
+      if (releaseHeld === undefined) throw await busyHeld(storage);
+    }
+    const releasePid = await tryLock(storage, options);
+    const held = releaseHeld;
+    return async () => {
+      try {
+        await releasePid();
+      } finally {
+        await held?.();
+      }
+    };
   } catch (cause) {
+    await releaseHeld?.().catch(() => undefined);
     if (cause instanceof PublishError) throw cause;
     throw new PublishError(`cannot take the lock ${storage.location}/${LOCK_PATH}: ${(cause as Error).message}`, {
       cause,

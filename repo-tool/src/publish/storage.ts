@@ -30,4 +30,11 @@ export interface PublishedStorage {
   symlink(target: string, path: string): Promise<void>;
   /** The target of a symlink, or undefined if `path` is not one. */
   readLink(path: string): Promise<string | undefined>;
+  /**
+   * Takes an exclusive lock on `path` (created if missing, never removed) that the store drops
+   * when this process dies, whatever machine or pid namespace the other takers run in (an flock
+   * on a local folder); undefined when another process holds it. A store without such a lock
+   * leaves it out, and its publishers rely on the pid lock alone.
+   */
+  hold?(path: string): Promise<(() => Promise<void>) | undefined>;
 }

@@ -1,12 +1,26 @@
+// The publish lock. Its pid layer is tested with publishers simulated in this process (a store
+// without a lock of its own, so that a "dead" publisher's lock is judged by its pid alone); the
+// store's flock with real processes, one of them in another pid namespace (a container sharing
+// the repository folder).
 import { existsSync } from 'node:fs';
 import { utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execa } from 'execa';
 import { LocalStorage } from '../../../repo-tool/src/publish/local-storage.js';
-import { acquireLock, LOCK_PATH } from '../../../repo-tool/src/publish/lock.js';
+import { acquireLock, checkNotLocked, FLOCK_PATH, LOCK_PATH } from '../../../repo-tool/src/publish/lock.js';
+import type { PublishedStorage } from '../../../repo-tool/src/publish/storage.js';
+import { requireTool, run } from '../../helpers/tools.js';
 import { makeTempDir, removeTempDir } from '../repo/helpers/tmp.js';
 
-describe('publish lock', () => {
+/** The folder as a store that offers no lock of its own: the pid lock alone. */
+function pidOnly(root: string): LocalStorage {
+  const storage = new LocalStorage(root);
+  (storage as { hold?: PublishedStorage['hold'] }).hold = undefined;
+  return storage;
+}
+
+describe('publish lock, pid layer', () => {
   let dir: string;
   beforeAll(async () => {
     dir = await makeTempDir('lock');
@@ -14,7 +28,7 @@ describe('publish lock', () => {
   afterAll(async () => removeTempDir(dir));
 
   it('refuses a second publisher while the first is alive, and takes over a dead one', async () => {
-    const storage = new LocalStorage(dir);
+    const storage = pidOnly(dir);
     const release = await acquireLock(storage, { pid: 1111, isAlive: () => true });
     await expect(acquireLock(storage, { pid: 2222, isAlive: (pid) => pid === 1111 })).rejects.toThrow(/another half-repo \(pid 1111\) is publishing/);
     // 1111 died without releasing: the lock is stale.
@@ -27,7 +41,7 @@ describe('publish lock', () => {
   });
 
   it('leaves a stale lock to the publisher already taking it over, and clears a takeover its publisher died in', async () => {
-    const storage = new LocalStorage(join(dir, 'takeover'));
+    const storage = pidOnly(join(dir, 'takeover'));
     await storage.writeFile(LOCK_PATH, new TextEncoder().encode('999\n'));
     await storage.writeFile(`${LOCK_PATH}.takeover`, new TextEncoder().encode('555\n'));
     await expect(acquireLock(storage, { pid: 333, isAlive: () => false })).rejects.toThrow(/another half-repo is taking over its stale lock/);
@@ -44,7 +58,7 @@ describe('publish lock', () => {
   });
 
   it('lets exactly one of two publishers take over a stale lock that both read as stale', async () => {
-    const storage = new LocalStorage(join(dir, 'race'));
+    const storage = pidOnly(join(dir, 'race'));
     await storage.writeFile(LOCK_PATH, new TextEncoder().encode('999\n')); // its publisher died
     // A reads the stale lock, then stalls until B has judged it stale too and taken the lock.
     let bHolds: () => void = () => undefined;
@@ -68,5 +82,59 @@ describe('publish lock', () => {
     expect(new TextDecoder().decode(await storage.readFile(LOCK_PATH))).toBe('222\n');
     expect(await storage.list('.half-repo')).toEqual([LOCK_PATH]);
     await b();
+  });
+});
+
+describe('publish lock, the store\'s flock', () => {
+  let dir: string;
+  let gone: string;
+  beforeAll(async () => {
+    requireTool('flock');
+    dir = await makeTempDir('flock');
+    gone = (await run('sh', ['-c', 'echo $$'])).stdout.trim(); // exited by now
+  });
+  afterAll(async () => removeTempDir(dir));
+
+  it('holds it while publishing and leaves it free after', async () => {
+    const storage = new LocalStorage(join(dir, 'plain'));
+    const release = await acquireLock(storage, { pid: process.pid });
+    expect((await run('flock', ['--nonblock', join(dir, 'plain', FLOCK_PATH), 'true'])).exitCode, 'held').toBe(1);
+    await expect(acquireLock(storage, { pid: process.pid })).rejects.toThrow(`another half-repo (pid ${process.pid}) is publishing to ${storage.location}`);
+    await release();
+    expect((await run('flock', ['--nonblock', join(dir, 'plain', FLOCK_PATH), 'true'])).exitCode, 'free').toBe(0);
+    expect(existsSync(join(dir, 'plain', LOCK_PATH))).toBe(false);
+    await (await acquireLock(storage, { pid: process.pid }))();
+  });
+
+  it.runIf(process.getuid?.() === 0)('refuses while a publisher in another pid namespace holds it, its pid gone here, and takes over once it dies', async () => {
+    requireTool('unshare');
+    const root = join(dir, 'container');
+    const storage = new LocalStorage(root);
+    await (await acquireLock(storage, { pid: process.pid }))(); // makes .half-repo/flock
+    const lockFile = join(root, LOCK_PATH);
+    const container = execa('unshare', ['--pid', '--fork', '--kill-child', 'flock', join(root, FLOCK_PATH), 'sh', '-c', `echo ${gone} > ${lockFile}; echo holding; exec sleep 30`], { reject: false });
+    try {
+      await new Promise<void>((resolve) => container.stdout!.once('data', () => resolve()));
+      const refused = await acquireLock(storage, { pid: process.pid }).catch((e: unknown) => e);
+      expect(String(refused), 'a pid lock would have taken over').toContain(`another half-repo (pid ${gone}) is publishing to ${root}`);
+      expect((refused as { hint: string }).hint).toContain(`it holds ${root}/${FLOCK_PATH}`);
+      await expect(checkNotLocked(storage), 'a dry run too').rejects.toThrow(`another half-repo (pid ${gone}) is publishing`);
+    } finally {
+      container.kill('SIGKILL');
+      await container;
+    }
+    // killed mid-publish: its pid lock is left behind, its flock is not
+    await checkNotLocked(storage);
+    const release = await acquireLock(storage, { pid: process.pid });
+    expect(new TextDecoder().decode(await storage.readFile(LOCK_PATH))).toBe(`${process.pid}\n`);
+    await release();
+  }, 30_000);
+
+  it('lets a dry run check a folder without creating the flock file', async () => {
+    const root = join(dir, 'dry');
+    const storage = new LocalStorage(root);
+    await storage.writeFile('dists/x', new Uint8Array());
+    await checkNotLocked(storage);
+    expect(existsSync(join(root, FLOCK_PATH))).toBe(false);
   });
 });
