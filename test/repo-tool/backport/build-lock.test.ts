@@ -5,10 +5,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { execa } from 'execa';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { acquireBuildLock } from '../../../repo-tool/src/backport/build-lock.js';
+import { holdFlockElsewhere } from '../../helpers/flock-holder.js';
 import { requireTool, run } from '../../helpers/tools.js';
 
 let dir: string;
@@ -51,16 +51,17 @@ it.runIf(process.getuid?.() === 0)('waits for a holder in another pid namespace,
   requireTool('unshare');
   const path = join(dir, 'ns.lock');
   // a build in a container: pid 1 there; its lock file names a pid that is gone here
-  const container = execa('unshare', ['--pid', '--fork', '--kill-child', 'flock', path, 'sh', '-c', `echo ${gone} > ${path}; echo holding; exec sleep 30`], { reject: false });
-  await new Promise<void>((resolve) => container.stdout!.once('data', () => resolve()));
+  const container = await holdFlockElsewhere(path, `echo ${gone} > ${path}`);
   let waitedFor: number | undefined;
   let taken = false;
   const taking = acquireBuildLock(path, (pid) => (waitedFor = pid)).then((r) => ((taken = true), r));
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  expect(taken, 'a pid lock would have judged it stale and taken it').toBe(false);
-  expect(waitedFor).toBe(Number(gone));
-  container.kill('SIGKILL');
-  await container;
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(taken, 'a pid lock would have judged it stale and taken it').toBe(false);
+    expect(waitedFor).toBe(Number(gone));
+  } finally {
+    await container.stop();
+  }
   const release = await taking;
   await release();
 }, 30_000);

@@ -7,11 +7,11 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { execa } from 'execa';
 import type { BackportPlan } from '../../../repo-tool/src/backport/backport-plan.js';
 import { acquireBuildLock } from '../../../repo-tool/src/backport/build-lock.js';
 import { IMAGE_TEMP_NAME, KEPT_MARKER, leftoverLock, sweepHeld, sweepUnlocked, WORK_DIR_NAME } from '../../../repo-tool/src/backport/dead-leftovers.js';
 import { PublishedVersionError, runBackport } from '../../../repo-tool/src/backport/run-backport.js';
+import { holdFlockElsewhere } from '../../helpers/flock-holder.js';
 import { requireTool, run } from '../../helpers/tools.js';
 
 let dir: string;
@@ -37,25 +37,12 @@ async function littered(cache: string): Promise<void> {
   await writeFile(join(cache, 'images', 'i-1.tar'), 'a whole image');
 }
 
-/** A process holding `lock`, in its own pid namespace when root can make one (a container sharing the cache). */
-async function holder(lock: string): Promise<{ stop(): Promise<void> }> {
-  const ns = process.getuid?.() === 0 ? ['unshare', '--pid', '--fork', '--kill-child'] : [];
-  const child = execa(ns[0] ?? 'flock', [...ns.slice(1), ...(ns.length > 0 ? ['flock'] : []), lock, 'sh', '-c', 'echo holding; exec sleep 30'], { reject: false });
-  await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
-  return {
-    stop: async () => {
-      child.kill('SIGKILL');
-      await child;
-    },
-  };
-}
-
 it('removes under a free lock the leftovers of processes gone, and leaves a held lock\'s alone', async () => {
   const cache = join(dir, 'names');
   await littered(cache);
   const removed: string[] = [];
   const remove = async (path: string) => void removed.push(path);
-  const busy = await holder(leftoverLock(cache, 'k-1'));
+  const busy = await holdFlockElsewhere(leftoverLock(cache, 'k-1'));
   try {
     await sweepUnlocked(cache, WORK_DIR_NAME, remove);
     expect(removed, 'k-1 is held: only k2\'s').toEqual([join(cache, `work-k2-${gone}`)]);
@@ -93,7 +80,7 @@ it.runIf(process.getuid?.() === 0)('are removed by a backport of another key, on
   const lines: string[] = [];
   const progress = { info: (line: string) => lines.push(line), warn: (line: string) => lines.push(line) };
   const backport = () => runBackport(plan, { cacheDir: cache, progress, published: async () => true }).catch((e: unknown) => e);
-  const building = await holder(leftoverLock(join(cache, 'images'), 'i-1'));
+  const building = await holdFlockElsewhere(leftoverLock(join(cache, 'images'), 'i-1'));
   try {
     expect(await backport()).toBeInstanceOf(PublishedVersionError);
   } finally {

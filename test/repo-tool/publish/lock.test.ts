@@ -6,10 +6,10 @@ import { existsSync } from 'node:fs';
 import { utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execa } from 'execa';
 import { LocalStorage } from '../../../repo-tool/src/publish/local-storage.js';
 import { acquireLock, checkNotLocked, FLOCK_PATH, LOCK_PATH } from '../../../repo-tool/src/publish/lock.js';
 import type { PublishedStorage } from '../../../repo-tool/src/publish/storage.js';
+import { holdFlockElsewhere } from '../../helpers/flock-holder.js';
 import { requireTool, run } from '../../helpers/tools.js';
 import { makeTempDir, removeTempDir } from '../repo/helpers/tmp.js';
 
@@ -112,16 +112,14 @@ describe('publish lock, the store\'s flock', () => {
     const storage = new LocalStorage(root);
     await (await acquireLock(storage, { pid: process.pid }))(); // makes .half-repo/flock
     const lockFile = join(root, LOCK_PATH);
-    const container = execa('unshare', ['--pid', '--fork', '--kill-child', 'flock', join(root, FLOCK_PATH), 'sh', '-c', `echo ${gone} > ${lockFile}; echo holding; exec sleep 30`], { reject: false });
+    const container = await holdFlockElsewhere(join(root, FLOCK_PATH), `echo ${gone} > ${lockFile}`);
     try {
-      await new Promise<void>((resolve) => container.stdout!.once('data', () => resolve()));
       const refused = await acquireLock(storage, { pid: process.pid }).catch((e: unknown) => e);
       expect(String(refused), 'a pid lock would have taken over').toContain(`another half-repo (pid ${gone}) is publishing to ${root}`);
       expect((refused as { hint: string }).hint).toContain(`it holds ${root}/${FLOCK_PATH}`);
       await expect(checkNotLocked(storage), 'a dry run too').rejects.toThrow(`another half-repo (pid ${gone}) is publishing`);
     } finally {
-      container.kill('SIGKILL');
-      await container;
+      await container.stop();
     }
     // killed mid-publish: its pid lock is left behind, its flock is not
     await checkNotLocked(storage);
