@@ -8,7 +8,7 @@ import { planBackport } from '../backport/plan-backport.js';
 import { PublishedVersionError, runBackport } from '../backport/run-backport.js';
 import { isTargetSuite } from '../backport/suites.js';
 import type { Progress } from '../cli/progress.js';
-import { ConfigError, DefinitionError, HalfRepoError } from '../model/errors.js';
+import { DefinitionError, HalfRepoError } from '../model/errors.js';
 import { versionWithoutEpoch } from '../deb/version.js';
 import type { PublishedStorage } from '../publish/storage.js';
 
@@ -84,8 +84,10 @@ export async function runBackports(specs: readonly BackportSpec[], options: RunB
       if (!isTargetSuite(suite)) continue;
       try {
         const plan = await planBackport({ package: spec.package, targetSuite: suite, sourceDateEpoch: spec.sourceDateEpoch, iteration: spec.iteration, maintainer: spec.maintainer, progress: options.progress });
+        // the mirror's Sources of every suite were read (an update that fails throws): a name
+        // none of them has is a wrong entry in the file, as a misspelt package in pkgs/ is
         if (plan.kind === 'not-needed' && plan.newestVersion === undefined && plan.targetVersion === undefined) {
-          throw new ConfigError(`${spec.package} backport for ${suite}: ${plan.reason}`, {
+          throw new DefinitionError(`${BACKPORTS_FILE}: "${spec.package}" backport for ${suite}: ${plan.reason}`, {
             hint: `check the source package name in ${BACKPORTS_FILE}, or list ${suite} in "${spec.package}.optional" to keep going without it`,
           });
         }

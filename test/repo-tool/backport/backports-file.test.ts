@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKPORTS_FILE, loadBackportSpecs, runBackports, type BackportSpec } from '../../../repo-tool/src/build/backports.js';
 import { silentProgress } from '../../../repo-tool/src/cli/progress.js';
-import { ConfigError, DefinitionError } from '../../../repo-tool/src/model/errors.js';
+import { DefinitionError } from '../../../repo-tool/src/model/errors.js';
 
 const SPEC = { suites: ['bookworm'], sourceDateEpoch: 1_764_115_200, iteration: 1, maintainer: 'HALF Maintainers <half-maintainers@example.org>' };
 
@@ -55,11 +55,12 @@ describe('loadBackportSpecs', () => {
 describe('runBackports with a package Debian does not have (the Debian archive of this machine)', () => {
   const misspelt: BackportSpec = { package: 'half-no-such-package', optional: [], ...SPEC };
 
-  it('fails the build for a required suite, naming the file to fix', async () => {
+  it('fails the build for a required suite as a wrong definition (exit 3), naming the file to fix', async () => {
     const error = await runBackports([misspelt], { progress: silentProgress }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ConfigError);
-    expect(String(error)).toMatch(/half-no-such-package backport for bookworm: no source package half-no-such-package in trixie/);
-    expect((error as ConfigError).hint).toContain(`check the source package name in ${BACKPORTS_FILE}`);
+    expect(error).toBeInstanceOf(DefinitionError);
+    expect((error as DefinitionError).exitCode).toBe(3);
+    expect(String(error)).toContain(`${BACKPORTS_FILE}: "half-no-such-package" backport for bookworm: no source package half-no-such-package in trixie`);
+    expect((error as DefinitionError).hint).toContain(`check the source package name in ${BACKPORTS_FILE}`);
   });
 
   it('keeps Debian\'s own for an optional suite, with a warning', async () => {
