@@ -27,6 +27,12 @@ export const DROP_REASONS = [
    * the key must not make it keep any number of them.
    */
   'peerLimit',
+  /**
+   * From a node id no authentic frame has used yet, once this second's budget of new ids
+   * (NEW_IDS_PER_SECOND in keys.ts) is spent: dropped untried, since deriving its key costs more
+   * than a tag check. Many of these mean forged frames under ever new ids on the sync link.
+   */
+  'newIdLimit',
 ] as const;
 
 export type DropReason = (typeof DROP_REASONS)[number];
@@ -34,5 +40,5 @@ export type DropReason = (typeof DROP_REASONS)[number];
 export type DropCounters = Record<DropReason, number>;
 
 export function emptyDropCounters(): DropCounters {
-  return { forged: 0, replay: 0, staleEpoch: 0, foreignCluster: 0, badVersion: 0, malformed: 0, wrongSource: 0, ownNodeId: 0, peerLimit: 0 };
+  return { forged: 0, replay: 0, staleEpoch: 0, foreignCluster: 0, badVersion: 0, malformed: 0, wrongSource: 0, ownNodeId: 0, peerLimit: 0, newIdLimit: 0 };
 }

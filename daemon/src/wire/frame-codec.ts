@@ -1,6 +1,7 @@
 // Frames as a whole: seal a message into datagram bytes, and turn any received bytes into either
 // an authentic, decoded message or the reason to drop it. The decoder never throws. Checks run
-// cheapest first: size and magic, version, cluster id, then authentication, then the body.
+// cheapest first: size and magic, version, cluster id, the budget of new node ids, then
+// authentication, then the body.
 // Stateful checks (boot epoch, replay window, source address) are the sync layer's.
 import { sealFrame, openFrame } from './aead.js';
 import type { DropReason } from './drop-reason.js';
@@ -37,7 +38,9 @@ export function openBody(keys: FrameKeys, bytes: Uint8Array): OpenedFrame {
   if (frame.length < FRAME_OVERHEAD + 1) return { ok: false, reason: 'malformed' };
   const header = readHeader(frame);
   if (header.clusterId !== keys.clusterId) return { ok: false, reason: 'foreignCluster' };
-  const body = openFrame(keys.forNode(header.nodeId), frame);
+  const key = keys.toOpen(header.nodeId);
+  if (key === undefined) return { ok: false, reason: 'newIdLimit' };
+  const body = openFrame(key, frame);
   if (body === undefined) return { ok: false, reason: 'forged' };
   keys.proved(header.nodeId);
   return { ok: true, header, body };

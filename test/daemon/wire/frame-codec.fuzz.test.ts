@@ -13,7 +13,10 @@ import { toRecord } from '../../../daemon/src/kernel/record-mapping.js';
 import { syntheticEntries } from '../kernel/helpers/synthetic-flows.js';
 import { GOLDEN_CLUSTER, GOLDEN_KEY, SAMPLES, header } from './samples.js';
 
-const keys = new FrameKeys(GOLDEN_KEY, GOLDEN_CLUSTER);
+// a second passes between lookups, so the budget of new node ids never binds here
+// (frame-codec.test.ts tests it): every frame the fuzzing damages is tried
+let elapsed = 0;
+const keys = new FrameKeys(GOLDEN_KEY, GOLDEN_CLUSTER, () => (elapsed += 1000));
 const frames = Object.entries(SAMPLES).map(([name, message]) => [name, encodeFrame(keys, header(), message)] as const);
 
 function randomBytes(prng: Prng, length: number): Buffer {

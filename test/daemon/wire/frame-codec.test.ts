@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { decodeFrame, encodeFrame, openBody, sealBody } from '../../../daemon/src/wire/frame-codec.js';
 import { FRAME_OVERHEAD, HEADER_BYTES, readHeader } from '../../../daemon/src/wire/frame-header.js';
-import { FrameKeys, UNPROVEN_KEYS } from '../../../daemon/src/wire/keys.js';
+import { deriveFrameKey, FrameKeys, NEW_IDS_PER_SECOND, UNPROVEN_KEYS } from '../../../daemon/src/wire/keys.js';
 import { encodeMessage } from '../../../daemon/src/wire/message-codec.js';
 import { GOLDEN_CLUSTER, GOLDEN_KEY, SAMPLES, fromHexLines, header, toHexLines } from './samples.js';
 
@@ -82,23 +82,43 @@ describe('frame codec', () => {
     expect(decodeFrame(keys, frame)).toEqual({ ok: false, reason: 'malformed' });
   });
   it('keeps a key only for node ids whose frames prove authentic, however many ids forged frames name', () => {
-    const keys = new FrameKeys(GOLDEN_KEY, GOLDEN_CLUSTER);
+    let now = 0;
+    const keys = new FrameKeys(GOLDEN_KEY, GOLDEN_CLUSTER, () => now);
     const sender = new FrameKeys(GOLDEN_KEY, GOLDEN_CLUSTER);
     const message = Object.values(SAMPLES)[0];
     if (message === undefined) throw new Error('no sample');
     const authentic = encodeFrame(sender, header({ nodeId: 9 }), message);
     expect(openBody(keys, authentic).ok).toBe(true);
-    // 5,000 frames under 5,000 node ids, each with a tag that is not the cluster's
+    // 5,000 frames under 5,000 node ids in one second, each with a tag that is not the cluster's:
+    // the first NEW_IDS_PER_SECOND ids (node 9 took one of this second's) are tried, the others
+    // dropped untried
+    const reasons = new Map<string, number>();
     for (let id = 1000; id < 6000; id++) {
       const forged = Buffer.from(encodeFrame(sender, header({ nodeId: id }), message));
       forged[forged.length - 1] = (forged[forged.length - 1] as number) ^ 1;
-      expect(openBody(keys, forged)).toEqual({ ok: false, reason: 'forged' });
+      const opened = openBody(keys, forged);
+      const reason = opened.ok ? 'opened' : opened.reason;
+      reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
     }
+    expect(Object.fromEntries(reasons)).toEqual({ forged: NEW_IDS_PER_SECOND - 1, newIdLimit: 5000 - NEW_IDS_PER_SECOND + 1 });
     expect(keys.cached.proven).toBe(1);
     expect(keys.cached.unproven).toBeLessThanOrEqual(UNPROVEN_KEYS);
+    // a proven id opens whatever the budget; a new one waits for the next second
     expect(openBody(keys, authentic).ok).toBe(true);
+    const newcomer = encodeFrame(sender, header({ nodeId: 5999 }), message);
+    expect(openBody(keys, newcomer)).toEqual({ ok: false, reason: 'newIdLimit' });
+    now += 999;
+    expect(openBody(keys, newcomer)).toEqual({ ok: false, reason: 'newIdLimit' });
+    now += 1;
     // a node id first seen forged still opens its authentic frames later, and is kept from then on
-    expect(openBody(keys, encodeFrame(sender, header({ nodeId: 5999 }), message)).ok).toBe(true);
+    expect(openBody(keys, newcomer).ok).toBe(true);
     expect(keys.cached.proven).toBe(2);
+  });
+
+  it('derives the keys HKDF-SHA256 gives, with its extract step done once', () => {
+    const keys = new FrameKeys(GOLDEN_KEY, GOLDEN_CLUSTER);
+    for (const nodeId of [1, 2, 255, 256, 65535, 0xffffffff]) {
+      expect(keys.forNode(nodeId).export().equals(deriveFrameKey(GOLDEN_KEY, GOLDEN_CLUSTER, nodeId)), String(nodeId)).toBe(true);
+    }
   });
 });
