@@ -43,11 +43,23 @@ async function busyHeld(storage: PublishedStorage): Promise<PublishError> {
   });
 }
 
+/** Tries this long before a held store lock counts as a publisher's: a dry run's check holds it for milliseconds. */
+const HOLD_TRIES = 5;
+const HOLD_RETRY_MS = 200;
+
+async function holdSoon(hold: NonNullable<PublishedStorage['hold']>): Promise<(() => Promise<void>) | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    const release = await hold(FLOCK_PATH);
+    if (release !== undefined || attempt === HOLD_TRIES) return release;
+    await new Promise((resolve) => setTimeout(resolve, HOLD_RETRY_MS));
+  }
+}
+
 /** Refuses when a live publisher holds the lock, without taking it (for read-only work such as a dry run). */
 export async function checkNotLocked(storage: PublishedStorage, isAlive?: (pid: number) => boolean): Promise<void> {
   // a missing flock file is held by no one, and a dry run creates none
   if (storage.hold !== undefined && (await storage.stat(FLOCK_PATH)) !== undefined) {
-    const release = await storage.hold(FLOCK_PATH);
+    const release = await holdSoon(storage.hold.bind(storage));
     if (release === undefined) throw await busyHeld(storage);
     await release();
   }
@@ -61,7 +73,7 @@ export async function acquireLock(storage: PublishedStorage, options: LockOption
   let releaseHeld: (() => Promise<void>) | undefined;
   try {
     if (storage.hold !== undefined) {
-      releaseHeld = await storage.hold(FLOCK_PATH);
+      releaseHeld = await holdSoon(storage.hold.bind(storage));
       if (releaseHeld === undefined) throw await busyHeld(storage);
     }
     const releasePid = await tryLock(storage, options);

@@ -128,6 +128,17 @@ describe('publish lock, the store\'s flock', () => {
     await release();
   }, 30_000);
 
+  it('waits out a hold of a moment (a dry run checking), then takes it', async () => {
+    const root = join(dir, 'moment');
+    const storage = new LocalStorage(root);
+    await (await acquireLock(storage, { pid: process.pid }))(); // makes .half-repo/flock
+    const checking = await holdFlockElsewhere(join(root, FLOCK_PATH));
+    const taking = acquireLock(storage, { pid: process.pid });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await checking.stop();
+    await (await taking)();
+  });
+
   it('lets a dry run check a folder without creating the flock file', async () => {
     const root = join(dir, 'dry');
     const storage = new LocalStorage(root);
