@@ -1,6 +1,7 @@
 // Another process holding an flock on a file, as a half-repo in a container sharing the folder
 // would: in its own pid namespace when root can make one (there it is pid 1, and its pid file
-// may name any number). Ends with stop(), or fails the test at once if it could not take the lock.
+// may name any number). It runs in its own process group, which stop() kills whole (flock and
+// the command that inherited the lock). Fails the test at once if it could not take the lock.
 import { execa } from 'execa';
 
 export interface FlockHolder {
@@ -11,7 +12,8 @@ export interface FlockHolder {
 export async function holdFlockElsewhere(lock: string, first = 'true'): Promise<FlockHolder> {
   const ns = process.getuid?.() === 0 ? ['unshare', '--pid', '--fork', '--kill-child'] : [];
   const command = ['flock', lock, 'sh', '-c', `${first}; echo holding; exec sleep 60`];
-  const child = execa(ns[0] ?? command[0]!, [...ns.slice(1), ...(ns.length > 0 ? command : command.slice(1))], { reject: false });
+  const argv = [...ns, ...command];
+  const child = execa(argv[0]!, argv.slice(1), { reject: false, detached: true });
   await Promise.race([
     new Promise<void>((resolve) => child.stdout!.once('data', () => resolve())),
     child.then((result) => {
@@ -20,7 +22,11 @@ export async function holdFlockElsewhere(lock: string, first = 'true'): Promise<
   ]);
   return {
     stop: async () => {
-      child.kill('SIGKILL');
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // gone already
+      }
       await child;
     },
   };

@@ -1,9 +1,11 @@
 // A lock the kernel releases when its holder dies, whatever pid namespace the holder and the
 // other takers run in: flock(2) on a file. Node has no flock of its own, so a flock(1) child holds
 // it, running a command that reads a pipe from this process. A release closes the pipe; a holder
-// that dies closes it too, and the command ends and drops the lock with it. Nothing is judged by
-// pid, so a builder in another container sharing the folder is seen as alive. The lock file is
-// never removed (removing it would let two takers lock two different files of one name).
+// that dies closes it too, and the command ends and drops the lock with it; a flock(1) still
+// waiting for the lock dies with this process (setpriv --pdeathsig), so it never takes the lock
+// for a process that is gone. Nothing is judged by pid, so a builder in another container sharing
+// the folder is seen as alive. The lock file is never removed (removing it would let two takers
+// lock two different files of one name).
 import { spawn } from 'node:child_process';
 
 /** A lock held until release() (or until this process exits). */
@@ -28,7 +30,8 @@ export async function waitFlock(path: string): Promise<FlockHold> {
 
 function flock(path: string, nonblock: boolean): Promise<FlockHold | undefined> {
   const wait = nonblock ? ['--nonblock', '--conflict-exit-code', String(CONFLICT)] : [];
-  const child = spawn('flock', ['--exclusive', ...wait, path, 'sh', '-c', `echo ${HOLDING}; exec cat >/dev/null`], {
+  const command = ['flock', '--exclusive', ...wait, path, 'sh', '-c', `echo ${HOLDING}; exec cat >/dev/null`];
+  const child = spawn('setpriv', ['--pdeathsig', 'KILL', ...command], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const ended = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
@@ -60,7 +63,7 @@ function flock(path: string, nonblock: boolean): Promise<FlockHold | undefined> 
       });
     };
     child.stdout.on('data', onData);
-    child.once('error', (error) => reject(new Error(`flock ${path}: ${error.message} (flock(1) is in util-linux)`, { cause: error })));
+    child.once('error', (error) => reject(new Error(`flock ${path}: ${error.message} (flock(1) and setpriv(1) are in util-linux)`, { cause: error })));
     void ended.then((code) => {
       if (stdout.includes('\n')) return; // held before, released now
       if (code === CONFLICT && nonblock) resolve(undefined);

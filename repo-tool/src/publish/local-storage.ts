@@ -13,6 +13,7 @@ function code(error: unknown): string | undefined {
 
 const FILE_MODE = 0o644;
 const DIR_MODE = 0o755;
+const LOCK_MODE = 0o600;
 
 /** mkdir -p, each folder it creates chmod'ed to 0755 (mkdir's mode goes through the umask). */
 export async function makeDirs(dir: string): Promise<void> {
@@ -142,10 +143,16 @@ export class LocalStorage implements PublishedStorage {
     }
   }
 
+  /** The lock file is the publisher's alone (0600, made before flock(1) opens it): an account
+   *  that could open it could hold it, and keep every publish out. */
   async hold(path: string): Promise<(() => Promise<void>) | undefined> {
     const abs = this.abs(path);
     await makeDirs(dirname(abs));
+    await writeFile(abs, '', { flag: 'a', mode: LOCK_MODE });
     const held = await tryFlock(abs);
     return held === undefined ? undefined : () => held.release();
   }
 }
+
+// Compile-time conformance of the constructor too (aptly's `var _ aptly.PublishedStorage = …`).
+LocalStorage satisfies new (root: string) => PublishedStorage;

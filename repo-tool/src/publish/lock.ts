@@ -2,9 +2,12 @@
 // (an flock on a local folder: `.half-repo/flock`) is taken first: the kernel drops it when its
 // publisher dies, so publishers in containers sharing the folder, whose pids mean nothing to each
 // other, wait too. Then `.half-repo/lock` holds the publisher's pid (for messages, and for
-// half-repo versions from before the flock): a pid lock left by a process that no longer exists
-// is taken over, by one publisher even when several find it stale at once (`lock.takeover`
-// makes its re-read and removal one publisher's at a time).
+// half-repo versions from before the flock). A publisher that held the flock marks its pid lock
+// so (FLOCK_MARK): whoever holds the flock next knows that publisher is gone, whatever its pid
+// means here (pid 1 of a container is always alive on the host). An unmarked pid lock is an older
+// half-repo's, judged by its pid: one whose process no longer exists is taken over, by one
+// publisher even when several find it stale at once (`lock.takeover` makes its re-read and
+// removal one publisher's at a time).
 import { PublishError } from '../model/errors.js';
 import { processAlive } from '../model/process-alive.js';
 import { STATE_DIR } from '../repo/state.js';
@@ -22,9 +25,18 @@ export interface LockOptions {
   readonly untouched?: string;
 }
 
-/** The pid in a lock's text when that process runs (a publisher at work), else undefined. */
-function livePid(held: string, isAlive: (pid: number) => boolean = processAlive): number | undefined {
-  const pid = Number.parseInt(held, 10);
+/** The second line of a pid lock written under the store's lock. */
+const FLOCK_MARK = 'flock';
+
+/**
+ * The pid in a lock's text when that publisher may be at work, else undefined: one that wrote it
+ * under the store's lock is gone once `flockFree` (the store's lock could be taken); any other is
+ * judged by whether its pid runs here.
+ */
+function livePid(held: string, flockFree: boolean, isAlive: (pid: number) => boolean = processAlive): number | undefined {
+  const [first, mark] = held.split('\n');
+  if (flockFree && mark === FLOCK_MARK) return undefined;
+  const pid = Number.parseInt(first ?? '', 10);
   return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
 }
 
@@ -57,14 +69,19 @@ async function holdSoon(hold: NonNullable<PublishedStorage['hold']>): Promise<((
 
 /** Refuses when a live publisher holds the lock, without taking it (for read-only work such as a dry run). */
 export async function checkNotLocked(storage: PublishedStorage, isAlive?: (pid: number) => boolean): Promise<void> {
-  // a missing flock file is held by no one, and a dry run creates none
+  // a missing flock file is held by no one, and a dry run creates none; one this account cannot
+  // open (the publisher's, mode 0600) leaves the pid to judge
+  let flockFree = false;
   if (storage.hold !== undefined && (await storage.stat(FLOCK_PATH)) !== undefined) {
-    const release = await holdSoon(storage.hold.bind(storage));
+    const release = await holdSoon(storage.hold.bind(storage)).catch(() => null);
     if (release === undefined) throw await busyHeld(storage);
-    await release();
+    if (release !== null) {
+      flockFree = true;
+      await release();
+    }
   }
   const held = await readText(storage, LOCK_PATH);
-  const pid = held === undefined ? undefined : livePid(held, isAlive);
+  const pid = held === undefined ? undefined : livePid(held, flockFree, isAlive);
   if (pid !== undefined) throw busy(storage, pid);
 }
 
@@ -76,7 +93,7 @@ export async function acquireLock(storage: PublishedStorage, options: LockOption
       releaseHeld = await holdSoon(storage.hold.bind(storage));
       if (releaseHeld === undefined) throw await busyHeld(storage);
     }
-    const releasePid = await tryLock(storage, options);
+    const releasePid = await tryLock(storage, options, releaseHeld !== undefined);
     const held = releaseHeld;
     return async () => {
       try {
@@ -106,13 +123,14 @@ export type LockAttempt =
   | { readonly kind: 'contended' };
 
 /**
- * The pid lock `lockPath` in `storage` (the publish lock, a backport build's lock): the pid file
- * is written aside and hard-linked into place, so it never appears empty; a lock whose process
- * is gone is removed by one taker at a time (`LOCK.takeover`), and only if it still holds that
- * dead pid; a release removes only its own lock.
+ * The pid lock `lockPath` in `storage`: the pid file is written aside and hard-linked into place,
+ * so it never appears empty; a lock whose publisher is gone is removed by one taker at a time
+ * (`LOCK.takeover`), and only if it still holds that content; a release removes only its own
+ * lock. `flockHeld`: the taker holds the store's lock, marks its pid lock so, and knows a marked
+ * one it finds is a gone publisher's.
  */
-export async function attemptLock(storage: PublishedStorage, lockPath: string, pid: number, isAlive?: (pid: number) => boolean): Promise<LockAttempt> {
-  const own = `${pid}\n`;
+export async function attemptLock(storage: PublishedStorage, lockPath: string, pid: number, flockHeld: boolean, isAlive?: (pid: number) => boolean): Promise<LockAttempt> {
+  const own = flockHeld ? `${pid}\n${FLOCK_MARK}\n` : `${pid}\n`;
   const temp = `${lockPath}.${pid}`;
   const quietly = (path: string) => storage.remove(path).catch(() => undefined);
   let outcome: LockAttempt = { kind: 'contended' };
@@ -128,7 +146,7 @@ export async function attemptLock(storage: PublishedStorage, lockPath: string, p
       }
       const held = await readText(storage, lockPath);
       if (held === undefined) continue; // released meanwhile
-      const holder = livePid(held, isAlive);
+      const holder = livePid(held, flockHeld, isAlive);
       if (holder !== undefined) {
         outcome = { kind: 'held', pid: holder };
         break;
@@ -152,8 +170,8 @@ export async function attemptLock(storage: PublishedStorage, lockPath: string, p
   return outcome;
 }
 
-async function tryLock(storage: PublishedStorage, options: LockOptions): Promise<() => Promise<void>> {
-  const attempt = await attemptLock(storage, LOCK_PATH, options.pid, options.isAlive);
+async function tryLock(storage: PublishedStorage, options: LockOptions, flockHeld: boolean): Promise<() => Promise<void>> {
+  const attempt = await attemptLock(storage, LOCK_PATH, options.pid, flockHeld, options.isAlive);
   switch (attempt.kind) {
     case 'taken':
       return attempt.release;

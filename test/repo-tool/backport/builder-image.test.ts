@@ -47,8 +47,9 @@ it('waits for the build making the same image, then uses its image without makin
     const maker = await acquireBuildLock(leftoverLock(join(cache, 'images'), 'img-1'), () => undefined);
     const lines: string[] = [];
     const progress = { info: (line: string) => lines.push(line), warn: (line: string) => lines.push(line) };
-    // an unreachable mirror: making the image here would fail
-    const using = ensureBuilderImage(cache, SPEC, 'img-1', { uri: SPEC.mirror, signedBy: undefined }, progress);
+    // a mirror nothing answers on (the discard port of this machine): making the image here would fail
+    const closed = 'http://127.0.0.1:9/debian';
+    const using = ensureBuilderImage(cache, { ...SPEC, mirror: closed }, 'img-1', { uri: closed, signedBy: undefined }, progress);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(lines).toEqual([`backport: waiting for another build making the bookworm build image (pid ${process.pid})`]);
     await writeFile(builderImagePath(cache, 'img-1'), 'the image the other build made');

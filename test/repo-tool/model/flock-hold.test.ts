@@ -32,6 +32,19 @@ it('refuses a second taker while held, lets a waiter in at the release, and says
   await expect(tryFlock(join(dir, 'missing', 'b.lock'))).rejects.toThrow(/flock .*missing\/b\.lock: .*No such file or directory/);
 });
 
+it('does not keep its holder alive, and is freed when the holder ends', async () => {
+  const path = join(dir, 'd.lock');
+  const REPO = new URL('../../../', import.meta.url).pathname;
+  // takes the lock and never releases it: the process must end by itself all the same
+  const holder = await execa(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
+    import { tryFlock } from './repo-tool/src/model/flock-hold.ts';
+    console.log((await tryFlock(process.argv[1])) === undefined ? 'busy' : 'holding');
+  `, path], { cwd: REPO, timeout: 20_000 });
+  expect(holder.stdout).toBe('holding');
+  const hold = await waitFlock(path);
+  await hold.release();
+}, 30_000);
+
 it('is freed when its holder is killed with SIGKILL', async () => {
   const path = join(dir, 'c.lock');
   const REPO = new URL('../../../', import.meta.url).pathname;

@@ -3,7 +3,7 @@
 // store's flock with real processes, one of them in another pid namespace (a container sharing
 // the repository folder).
 import { existsSync } from 'node:fs';
-import { utimes } from 'node:fs/promises';
+import { stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalStorage } from '../../../repo-tool/src/publish/local-storage.js';
@@ -95,38 +95,73 @@ describe('publish lock, the store\'s flock', () => {
   });
   afterAll(async () => removeTempDir(dir));
 
-  it('holds it while publishing and leaves it free after', async () => {
+  it('holds it while publishing, marks its pid lock so, and leaves it free after', async () => {
     const storage = new LocalStorage(join(dir, 'plain'));
     const release = await acquireLock(storage, { pid: process.pid });
     expect((await run('flock', ['--nonblock', join(dir, 'plain', FLOCK_PATH), 'true'])).exitCode, 'held').toBe(1);
+    expect(new TextDecoder().decode(await storage.readFile(LOCK_PATH))).toBe(`${process.pid}\nflock\n`);
     await expect(acquireLock(storage, { pid: process.pid })).rejects.toThrow(`another half-repo (pid ${process.pid}) is publishing to ${storage.location}`);
     await release();
     expect((await run('flock', ['--nonblock', join(dir, 'plain', FLOCK_PATH), 'true'])).exitCode, 'free').toBe(0);
     expect(existsSync(join(dir, 'plain', LOCK_PATH))).toBe(false);
+    expect((await stat(join(dir, 'plain', FLOCK_PATH))).mode & 0o777, 'the publisher\'s alone').toBe(0o600);
     await (await acquireLock(storage, { pid: process.pid }))();
   });
 
-  it.runIf(process.getuid?.() === 0)('refuses while a publisher in another pid namespace holds it, its pid gone here, and takes over once it dies', async () => {
+  it.runIf(process.getuid?.() === 0)('cannot be held by another account (the web server\'s), which would keep every publish out', async () => {
+    const storage = new LocalStorage(join(dir, 'other-account'));
+    await (await acquireLock(storage, { pid: process.pid }))();
+    const other = await run('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', 'flock', '--nonblock', join(storage.location, FLOCK_PATH), 'true']);
+    expect(other.exitCode).not.toBe(0);
+    expect(other.stderr).toContain('Permission denied');
+  });
+
+  it.runIf(process.getuid?.() === 0)('refuses while a publisher in another pid namespace holds it, and takes over once it dies, whatever its pid means here', async () => {
     requireTool('unshare');
     const root = join(dir, 'container');
     const storage = new LocalStorage(root);
     await (await acquireLock(storage, { pid: process.pid }))(); // makes .half-repo/flock
     const lockFile = join(root, LOCK_PATH);
-    const container = await holdFlockElsewhere(join(root, FLOCK_PATH), `echo ${gone} > ${lockFile}`);
-    try {
-      const refused = await acquireLock(storage, { pid: process.pid }).catch((e: unknown) => e);
-      expect(String(refused), 'a pid lock would have taken over').toContain(`another half-repo (pid ${gone}) is publishing to ${root}`);
-      expect((refused as { hint: string }).hint).toContain(`it holds ${root}/${FLOCK_PATH}`);
-      await expect(checkNotLocked(storage), 'a dry run too').rejects.toThrow(`another half-repo (pid ${gone}) is publishing`);
-    } finally {
-      await container.stop();
+    // a publisher in a container is pid 1 there; pid 1 runs here too, and a dead one's pid may not
+    for (const pid of ['1', gone]) {
+      const container = await holdFlockElsewhere(join(root, FLOCK_PATH), `printf '${pid}\\nflock\\n' > ${lockFile}`);
+      try {
+        const refused = await acquireLock(storage, { pid: process.pid }).catch((e: unknown) => e);
+        expect(String(refused), 'a pid lock would have taken over').toContain(`another half-repo (pid ${pid}) is publishing to ${root}`);
+        expect((refused as { hint: string }).hint).toContain(`it holds ${root}/${FLOCK_PATH}`);
+        await expect(checkNotLocked(storage), 'a dry run too').rejects.toThrow(`another half-repo (pid ${pid}) is publishing`);
+      } finally {
+        await container.stop();
+      }
+      // killed mid-publish: its pid lock is left behind, its flock is not
+      expect(new TextDecoder().decode(await storage.readFile(LOCK_PATH))).toBe(`${pid}\nflock\n`);
+      await checkNotLocked(storage);
+      const release = await acquireLock(storage, { pid: process.pid });
+      expect(new TextDecoder().decode(await storage.readFile(LOCK_PATH)), `after pid ${pid}`).toBe(`${process.pid}\nflock\n`);
+      await release();
     }
-    // killed mid-publish: its pid lock is left behind, its flock is not
-    await checkNotLocked(storage);
-    const release = await acquireLock(storage, { pid: process.pid });
-    expect(new TextDecoder().decode(await storage.readFile(LOCK_PATH))).toBe(`${process.pid}\n`);
-    await release();
   }, 30_000);
+
+  it('still defers to an older half-repo\'s pid lock while its pid runs, and lets the store\'s lock go', async () => {
+    const root = join(dir, 'older');
+    const storage = new LocalStorage(root);
+    await storage.writeFile(LOCK_PATH, new TextEncoder().encode(`${process.ppid}\n`));
+    await expect(acquireLock(storage, { pid: process.pid })).rejects.toThrow(`another half-repo (pid ${process.ppid}) is publishing`);
+    expect((await run('flock', ['--nonblock', join(root, FLOCK_PATH), 'true'])).exitCode, 'free after the refusal').toBe(0);
+    await expect(checkNotLocked(storage)).rejects.toThrow(`another half-repo (pid ${process.ppid}) is publishing`);
+  });
+
+  it('judges by pid alone where it cannot open the store\'s lock (a dry run of another account)', async () => {
+    const root = join(dir, 'unreadable');
+    const storage = new LocalStorage(root);
+    await (await acquireLock(storage, { pid: process.pid }))();
+    const denied = Object.create(storage) as LocalStorage;
+    denied.hold = () => Promise.reject(Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' }));
+    await storage.writeFile(LOCK_PATH, new TextEncoder().encode(`${gone}\nflock\n`));
+    await checkNotLocked(denied);
+    await storage.writeFile(LOCK_PATH, new TextEncoder().encode(`${process.ppid}\nflock\n`));
+    await expect(checkNotLocked(denied), 'marked, but the store\'s lock could not be tried').rejects.toThrow(`another half-repo (pid ${process.ppid}) is publishing`);
+  });
 
   it('waits out a hold of a moment (a dry run checking), then takes it', async () => {
     const root = join(dir, 'moment');
