@@ -116,7 +116,7 @@ export async function acquireLock(storage: PublishedStorage, options: LockOption
 const TAKEOVER_STALE_MS = 60_000;
 
 /** One try at a pid lock: taken (with its release), held by a live process, or being taken over by another. */
-export type LockAttempt =
+type LockAttempt =
   | { readonly kind: 'taken'; readonly release: () => Promise<void> }
   | { readonly kind: 'held'; readonly pid: number }
   | { readonly kind: 'takeover' }
@@ -129,7 +129,7 @@ export type LockAttempt =
  * lock. `flockHeld`: the taker holds the store's lock, marks its pid lock so, and knows a marked
  * one it finds is a gone publisher's.
  */
-export async function attemptLock(storage: PublishedStorage, lockPath: string, pid: number, flockHeld: boolean, isAlive?: (pid: number) => boolean): Promise<LockAttempt> {
+async function attemptLock(storage: PublishedStorage, lockPath: string, pid: number, flockHeld: boolean, isAlive?: (pid: number) => boolean): Promise<LockAttempt> {
   const own = flockHeld ? `${pid}\n${FLOCK_MARK}\n` : `${pid}\n`;
   const temp = `${lockPath}.${pid}`;
   const quietly = (path: string) => storage.remove(path).catch(() => undefined);
