@@ -5,12 +5,18 @@
 // waiting for the lock dies with this process (setpriv --pdeathsig), so it never takes the lock
 // for a process that is gone. Nothing is judged by pid, so a builder in another container sharing
 // the folder is seen as alive. The lock file is never removed (removing it would let two takers
-// lock two different files of one name).
+// lock two different files of one name). Something on the machine that kills the command (or
+// flock(1) itself) ends the hold early: `lost()` says so, for a caller to check before it acts on
+// what the lock protects.
 import { spawn } from 'node:child_process';
 
 /** A lock held until release() (or until this process exits). */
 export interface FlockHold {
   release(): Promise<void>;
+  /** True once the holding flock(1) ended without release() (killed): the lock may be another's now. */
+  lost(): boolean;
+  /** The flock(1) process holding it (for messages). */
+  readonly pid: number | undefined;
 }
 
 const CONFLICT = 75;
@@ -35,6 +41,9 @@ function flock(path: string, nonblock: boolean): Promise<FlockHold | undefined> 
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const ended = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  let releasing = false;
+  let exited = false;
+  child.once('exit', () => (exited = true));
   // an early end of the pipe (the command gone) is the exit's business, not an error
   child.stdin.on('error', () => undefined);
   let stderr = '';
@@ -56,10 +65,13 @@ function flock(path: string, nonblock: boolean): Promise<FlockHold | undefined> 
       child.stderr.destroy();
       resolve({
         release: async () => {
+          releasing = true;
           child.ref(); // wait for the exit that releases the lock
           child.stdin.end();
           await ended;
         },
+        lost: () => exited && !releasing,
+        pid: child.pid,
       });
     };
     child.stdout.on('data', onData);

@@ -45,15 +45,17 @@ export async function cleanRepository(storage: PublishedStorage, options: CleanO
     await checkNotLocked(storage, options.isAlive);
     return findUnreferenced(storage);
   }
-  const release = await acquireLock(storage, {
+  const lock = await acquireLock(storage, {
     pid: options.pid ?? process.pid,
     untouched: 'nothing was removed',
     ...(options.isAlive ? { isAlive: options.isAlive } : {}),
   });
   try {
-    return await removeUnreferenced(storage, await findUnreferenced(storage));
+    const found = await findUnreferenced(storage);
+    await lock.confirm();
+    return await removeUnreferenced(storage, found);
   } finally {
-    await release().catch(() => undefined);
+    await lock.release().catch(() => undefined);
   }
 }
 

@@ -5,7 +5,7 @@ import { chmod, copyFile, link, lstat, mkdir, readdir, readFile, readlink, renam
 import { dirname, resolve, sep } from 'node:path';
 import { PublishError } from '../model/errors.js';
 import { tryFlock } from '../model/flock-hold.js';
-import type { PublishedStorage, StoredFileStat } from './storage.js';
+import type { PublishedStorage, StoreHold, StoredFileStat } from './storage.js';
 
 function code(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException).code;
@@ -145,12 +145,11 @@ export class LocalStorage implements PublishedStorage {
 
   /** The lock file is the publisher's alone (0600, made before flock(1) opens it): an account
    *  that could open it could hold it, and keep every publish out. */
-  async hold(path: string): Promise<(() => Promise<void>) | undefined> {
+  async hold(path: string): Promise<StoreHold | undefined> {
     const abs = this.abs(path);
     await makeDirs(dirname(abs));
     await writeFile(abs, '', { flag: 'a', mode: LOCK_MODE });
-    const held = await tryFlock(abs);
-    return held === undefined ? undefined : () => held.release();
+    return tryFlock(abs);
   }
 }
 

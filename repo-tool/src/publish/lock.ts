@@ -8,10 +8,13 @@
 // half-repo's, judged by its pid: one whose process no longer exists is taken over, by one
 // publisher even when several find it stale at once (`lock.takeover` makes its re-read and
 // removal one publisher's at a time).
+// A publisher confirms it still holds both before it acts on what the lock protects (the switch
+// of a publish, the removals of a clean): the store's lock is dropped early when something kills
+// its holder, and the pid lock may have been removed by hand or taken over meanwhile.
 import { PublishError } from '../model/errors.js';
 import { processAlive } from '../model/process-alive.js';
 import { STATE_DIR } from '../repo/state.js';
-import type { PublishedStorage } from './storage.js';
+import type { PublishedStorage, StoreHold } from './storage.js';
 
 export const LOCK_PATH = `${STATE_DIR}/lock`;
 /** The store's own lock (PublishedStorage.hold), never removed. */
@@ -23,6 +26,13 @@ export interface LockOptions {
   readonly isAlive?: (pid: number) => boolean;
   /** What the hint says was left undone when the lock cannot be written (default: nothing was published). */
   readonly untouched?: string;
+}
+
+/** The repository lock a publisher holds. */
+export interface PublishLock {
+  release(): Promise<void>;
+  /** Throws a PublishError when the lock may no longer be this publisher's alone (see above). */
+  confirm(): Promise<void>;
 }
 
 /** The second line of a pid lock written under the store's lock. */
@@ -59,10 +69,10 @@ async function busyHeld(storage: PublishedStorage): Promise<PublishError> {
 const HOLD_TRIES = 5;
 const HOLD_RETRY_MS = 200;
 
-async function holdSoon(hold: NonNullable<PublishedStorage['hold']>): Promise<(() => Promise<void>) | undefined> {
+async function holdSoon(hold: NonNullable<PublishedStorage['hold']>): Promise<StoreHold | undefined> {
   for (let attempt = 1; ; attempt++) {
-    const release = await hold(FLOCK_PATH);
-    if (release !== undefined || attempt === HOLD_TRIES) return release;
+    const held = await hold(FLOCK_PATH);
+    if (held !== undefined || attempt === HOLD_TRIES) return held;
     await new Promise((resolve) => setTimeout(resolve, HOLD_RETRY_MS));
   }
 }
@@ -73,11 +83,11 @@ export async function checkNotLocked(storage: PublishedStorage, isAlive?: (pid: 
   // open (the publisher's, mode 0600) leaves the pid to judge
   let flockFree = false;
   if (storage.hold !== undefined && (await storage.stat(FLOCK_PATH)) !== undefined) {
-    const release = await holdSoon(storage.hold.bind(storage)).catch(() => null);
-    if (release === undefined) throw await busyHeld(storage);
-    if (release !== null) {
+    const held = await holdSoon(storage.hold.bind(storage)).catch(() => null);
+    if (held === undefined) throw await busyHeld(storage);
+    if (held !== null) {
       flockFree = true;
-      await release();
+      await held.release();
     }
   }
   const held = await readText(storage, LOCK_PATH);
@@ -85,25 +95,32 @@ export async function checkNotLocked(storage: PublishedStorage, isAlive?: (pid: 
   if (pid !== undefined) throw busy(storage, pid);
 }
 
-/** Takes the lock; returns the function that releases it. */
-export async function acquireLock(storage: PublishedStorage, options: LockOptions): Promise<() => Promise<void>> {
-  let releaseHeld: (() => Promise<void>) | undefined;
+/** Takes the lock. */
+export async function acquireLock(storage: PublishedStorage, options: LockOptions): Promise<PublishLock> {
+  let storeHold: StoreHold | undefined;
   try {
     if (storage.hold !== undefined) {
-      releaseHeld = await holdSoon(storage.hold.bind(storage));
-      if (releaseHeld === undefined) throw await busyHeld(storage);
+      storeHold = await holdSoon(storage.hold.bind(storage));
+      if (storeHold === undefined) throw await busyHeld(storage);
     }
-    const releasePid = await tryLock(storage, options, releaseHeld !== undefined);
-    const held = releaseHeld;
-    return async () => {
-      try {
-        await releasePid();
-      } finally {
-        await held?.();
-      }
+    const pidLock = await tryLock(storage, options, storeHold !== undefined);
+    const held = storeHold;
+    return {
+      release: async () => {
+        try {
+          await pidLock.release();
+        } finally {
+          await held?.release();
+        }
+      },
+      confirm: async () => {
+        if (held?.lost() === true) throw lost(storage, `${FLOCK_PATH} was dropped: the flock(1) process holding it for this half-repo ended`);
+        const now = await readText(storage, LOCK_PATH);
+        if (now !== pidLock.own) throw lost(storage, `${LOCK_PATH} ${now === undefined ? 'is gone' : `names pid ${Number.parseInt(now, 10)} now`}`);
+      },
     };
   } catch (cause) {
-    await releaseHeld?.().catch(() => undefined);
+    await storeHold?.release().catch(() => undefined);
     if (cause instanceof PublishError) throw cause;
     throw new PublishError(`cannot take the lock ${storage.location}/${LOCK_PATH}: ${(cause as Error).message}`, {
       cause,
@@ -112,12 +129,18 @@ export async function acquireLock(storage: PublishedStorage, options: LockOption
   }
 }
 
+function lost(storage: PublishedStorage, what: string): PublishError {
+  return new PublishError(`lost the lock of ${storage.location}: ${what}`, {
+    hint: 'another half-repo may have started to publish meanwhile: run again once it is done, and find what ended the lock (something killing half-repo\'s children, or a hand removing the lock)',
+  });
+}
+
 /** A takeover marker this old was left by a process that died while taking over (it takes milliseconds). */
 const TAKEOVER_STALE_MS = 60_000;
 
 /** One try at a pid lock: taken (with its release), held by a live process, or being taken over by another. */
 type LockAttempt =
-  | { readonly kind: 'taken'; readonly release: () => Promise<void> }
+  | { readonly kind: 'taken'; readonly release: () => Promise<void>; readonly own: string }
   | { readonly kind: 'held'; readonly pid: number }
   | { readonly kind: 'takeover' }
   | { readonly kind: 'contended' };
@@ -141,7 +164,7 @@ async function attemptLock(storage: PublishedStorage, lockPath: string, pid: num
         const release = async (): Promise<void> => {
           if ((await readText(storage, lockPath)) === own) await storage.remove(lockPath);
         };
-        outcome = { kind: 'taken', release };
+        outcome = { kind: 'taken', release, own };
         break;
       }
       const held = await readText(storage, lockPath);
@@ -170,11 +193,12 @@ async function attemptLock(storage: PublishedStorage, lockPath: string, pid: num
   return outcome;
 }
 
-async function tryLock(storage: PublishedStorage, options: LockOptions, flockHeld: boolean): Promise<() => Promise<void>> {
+/** The pid lock taken: its release, and the content that makes it this publisher's. */
+async function tryLock(storage: PublishedStorage, options: LockOptions, flockHeld: boolean): Promise<{ release(): Promise<void>; own: string }> {
   const attempt = await attemptLock(storage, LOCK_PATH, options.pid, flockHeld, options.isAlive);
   switch (attempt.kind) {
     case 'taken':
-      return attempt.release;
+      return attempt;
     case 'held':
       throw busy(storage, attempt.pid);
     case 'takeover':

@@ -14,6 +14,7 @@ import { PENDING_PATH, poolPathsOf, serializeState, STATE_PATH } from '../repo/s
 import type { Clock } from './clock.js';
 import { isTempName, Journal, tempName } from './journal.js';
 import { acquireLock, LOCK_PATH } from './lock.js';
+import type { PublishLock } from './lock.js';
 import { nextState } from './next-state.js';
 import { readPending, writePending } from './pending.js';
 import { removeAll } from './remove-all.js';
@@ -33,8 +34,8 @@ export interface PublishOptions {
   /** Process id written to the lock (default: this process). */
   readonly pid?: number;
   readonly isAlive?: (pid: number) => boolean;
-  /** The caller holds the lock already (it read the state under it: see updateRepository). */
-  readonly lockHeld?: boolean;
+  /** The lock the caller holds already (it read the state under it: see updateRepository). */
+  readonly lock?: PublishLock;
 }
 
 export interface PublishResult {
@@ -49,29 +50,29 @@ export interface PublishResult {
 }
 
 /**
- * Publishes `plan`. Takes the repository lock unless `lockHeld`; a plan made from a state read
+ * Publishes `plan`. Takes the repository lock unless given `lock`; a plan made from a state read
  * without the lock may be stale if another publisher ran meanwhile (updateRepository reads,
  * plans and publishes under one lock).
  */
 export async function publish(plan: RepoPlan, storage: PublishedStorage, signer: Signer, clock: Clock, options: PublishOptions = {}): Promise<PublishResult> {
-  if (options.lockHeld === true) return publishLocked(plan, storage, signer, clock, options);
-  const release = await acquireLock(storage, { pid: options.pid ?? process.pid, ...(options.isAlive ? { isAlive: options.isAlive } : {}) });
+  if (options.lock !== undefined) return publishLocked(plan, storage, signer, clock, options.lock, options);
+  const lock = await acquireLock(storage, { pid: options.pid ?? process.pid, ...(options.isAlive ? { isAlive: options.isAlive } : {}) });
   let result: PublishResult;
   try {
-    result = await publishLocked(plan, storage, signer, clock, options);
+    result = await publishLocked(plan, storage, signer, clock, lock, options);
   } catch (error) {
-    await release().catch(() => undefined);
+    await lock.release().catch(() => undefined);
     throw error;
   }
   try {
-    await release();
+    await lock.release();
     return result;
   } catch (error) {
     return { ...result, warnings: [...result.warnings, `could not remove the lock ${LOCK_PATH}: ${(error as Error).message}`] };
   }
 }
 
-async function publishLocked(plan: RepoPlan, storage: PublishedStorage, signer: Signer, clock: Clock, options: PublishOptions): Promise<PublishResult> {
+async function publishLocked(plan: RepoPlan, storage: PublishedStorage, signer: Signer, clock: Clock, lock: PublishLock, options: PublishOptions): Promise<PublishResult> {
   const journal = new Journal(storage);
   let addedPool: string[];
   let renames: Rename[];
@@ -108,6 +109,9 @@ async function publishLocked(plan: RepoPlan, storage: PublishedStorage, signer: 
     await journal.stageBytes(tempName(STATE_PATH), serializeState(next.state));
     // The state goes first: once it is in place it names every pool file the new indexes list.
     renames = [{ from: tempName(STATE_PATH), to: STATE_PATH }, ...suiteRenames];
+    // the switch is the one act two publishers must never overlap in
+    step = 'confirming it still holds the lock';
+    await lock.confirm();
   } catch (cause) {
     const leftovers = await journal.rollback();
     // Every file it made is gone again: the pending list is the stopped publishes' as before.

@@ -36,5 +36,12 @@ export interface PublishedStorage {
    * on a local folder); undefined when another process holds it. A store without such a lock
    * leaves it out, and its publishers rely on the pid lock alone.
    */
-  hold?(path: string): Promise<(() => Promise<void>) | undefined>;
+  hold?(path: string): Promise<StoreHold | undefined>;
+}
+
+/** A lock the store holds for this process (PublishedStorage.hold). */
+export interface StoreHold {
+  release(): Promise<void>;
+  /** True once the store dropped it before release() (its holder was killed): another may hold it now. */
+  lost(): boolean;
 }

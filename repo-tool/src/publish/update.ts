@@ -44,19 +44,19 @@ export interface UpdateResult {
 /** Reads, plans and publishes under one lock, so a concurrent publisher cannot make the plan stale. */
 export async function updateRepository(options: UpdateOptions): Promise<UpdateResult> {
   const { storage, config } = options;
-  const release = await acquireLock(storage, { pid: process.pid });
+  const lock = await acquireLock(storage, { pid: process.pid });
   let outcome: UpdateResult;
   try {
     const previous = await loadState(storage);
     const scan = await scanPool(storage, previous, { config, inspect: options.inspect, ...(options.adoptUnknown !== undefined ? { adoptUnknown: options.adoptUnknown } : {}) });
     const merged = options.add === undefined ? { binaries: scan.binaries, sources: scan.sources, additions: [] } : await options.add(scan);
     const plan = await planRepository({ config, date: options.date, ...merged, compressor: options.compressor });
-    const result = await publish(plan, storage, options.signer, options.clock, { previous, poolStats: scan.stats, lockHeld: true });
+    const result = await publish(plan, storage, options.signer, options.clock, { previous, poolStats: scan.stats, lock });
     outcome = { scan, plan, result };
   } catch (error) {
-    await release().catch(() => undefined);
+    await lock.release().catch(() => undefined);
     throw error;
   }
-  await release().catch(() => undefined);
+  await lock.release().catch(() => undefined);
   return outcome;
 }

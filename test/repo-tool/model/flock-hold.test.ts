@@ -25,7 +25,9 @@ it('refuses a second taker while held, lets a waiter in at the release, and says
   const waiting = waitFlock(path).then((hold) => ((waited = true), hold));
   await new Promise((resolve) => setTimeout(resolve, 300));
   expect(waited).toBe(false);
+  expect(first!.lost()).toBe(false);
   await first!.release();
+  expect(first!.lost(), 'a release is not a loss').toBe(false);
   const second = await waiting;
   await second.release();
   expect((await run('flock', ['--nonblock', path, 'true'])).exitCode, 'free after the release').toBe(0);

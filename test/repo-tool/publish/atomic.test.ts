@@ -8,6 +8,7 @@ import { PublishError } from '../../../repo-tool/src/model/errors.js';
 import type { Signer } from '../../../repo-tool/src/model/signer.js';
 import { fixedClock } from '../../../repo-tool/src/publish/clock.js';
 import { LocalStorage } from '../../../repo-tool/src/publish/local-storage.js';
+import { LOCK_PATH } from '../../../repo-tool/src/publish/lock.js';
 import { checkPool } from '../../../repo-tool/src/publish/pool-writer.js';
 import { publish } from '../../../repo-tool/src/publish/publish.js';
 import { defaultRepoConfig } from '../../../repo-tool/src/repo/config.js';
@@ -78,6 +79,27 @@ describe('publish is all or nothing before the switch', () => {
     // Nothing left behind gets in the way: the same plan then publishes, and apt's checks pass.
     await publish(plan, new LocalStorage(out), key.signer, fixedClock(T1));
     expect(await verifyRepository(out, key.publicBinary, T1)).toEqual([]);
+  });
+
+  it('switches nothing, and leaves the tree as it was, when its lock was taken over before the switch', async () => {
+    const copy = join(dir, 'taken-over');
+    await publishRound(new LocalStorage(copy), key.signer, dir, { date: T0, config: CONFIG, debs: [{ name: 'half', version: '0.1.0', architecture: 'all' }] });
+    const plan = await planRound(new LocalStorage(copy), dir, { date: T1, config: CONFIG, debs: [{ name: 'half', version: '0.2.0', architecture: 'all' }] });
+    const tree = await snapshotTree(copy);
+    class TakenOverWhileStaging extends LocalStorage {
+      override async writeFile(path: string, bytes: Uint8Array): Promise<void> {
+        await super.writeFile(path, bytes);
+        if (path.startsWith('dists/')) await writeFile(join(copy, LOCK_PATH), '4242\nflock\n');
+      }
+    }
+    const error = await publish(plan, new TakenOverWhileStaging(copy), key.signer, fixedClock(T1)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PublishError);
+    expect(String(error)).toContain(`failed while confirming it still holds the lock: lost the lock of ${copy}: ${LOCK_PATH} names pid 4242 now; the published tree was left as it was`);
+    expect(await readFile(join(copy, LOCK_PATH), 'utf8'), 'the other publisher\'s lock stays').toBe('4242\nflock\n');
+    await run('rm', [join(copy, LOCK_PATH)]);
+    expect(await snapshotTree(copy)).toEqual(tree);
+    await publish(plan, new LocalStorage(copy), key.signer, fixedClock(T1));
+    expect(await verifyRepository(copy, key.publicBinary, T1)).toEqual([]);
   });
 
   it('replaces a pool file that a publish stopped before its switch was creating, and no other', async () => {

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PublishError } from '../../../repo-tool/src/model/errors.js';
 import { cleanRepository } from '../../../repo-tool/src/publish/clean.js';
 import { LocalStorage } from '../../../repo-tool/src/publish/local-storage.js';
+import { LOCK_PATH } from '../../../repo-tool/src/publish/lock.js';
 import { defaultRepoConfig } from '../../../repo-tool/src/repo/config.js';
 import { PENDING_PATH, STATE_PATH } from '../../../repo-tool/src/repo/state.js';
 import { verifyRepository } from '../../../repo-tool/src/verify/verify.js';
@@ -179,6 +180,22 @@ describe('half-repo clean', () => {
     expect(String(error)).toContain('cannot read');
     expect(String(error)).toContain('dists/trixie/half/binary-amd64/Packages.xz');
     expect((error as PublishError).hint).toMatch(/nothing was removed/);
+    expect(await snapshotTree(copy)).toEqual(tree);
+  });
+
+  it('removes nothing once its lock was taken over while it looked for what to remove', async () => {
+    const copy = await copyWithJunk('taken-over');
+    const tree = await snapshotTree(copy);
+    class TakenOverWhileListing extends LocalStorage {
+      override async list(dir: string): Promise<string[]> {
+        const listed = await super.list(dir);
+        if (dir === 'pool') await writeFile(join(copy, LOCK_PATH), '4242\nflock\n');
+        return listed;
+      }
+    }
+    await expect(cleanRepository(new TakenOverWhileListing(copy))).rejects.toThrow(`lost the lock of ${copy}: ${LOCK_PATH} names pid 4242 now`);
+    expect(await readFile(join(copy, LOCK_PATH), 'utf8'), 'the other publisher\'s lock stays').toBe('4242\nflock\n');
+    await run('rm', [join(copy, LOCK_PATH)]);
     expect(await snapshotTree(copy)).toEqual(tree);
   });
 

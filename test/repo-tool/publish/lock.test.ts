@@ -2,7 +2,7 @@
 // without a lock of its own, so that a "dead" publisher's lock is judged by its pid alone); the
 // store's flock with real processes, one of them in another pid namespace (a container sharing
 // the repository folder).
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,7 +34,7 @@ describe('publish lock, pid layer', () => {
     // 1111 died without releasing: the lock is stale.
     const second = await acquireLock(storage, { pid: 2222, isAlive: () => false });
     expect(new TextDecoder().decode(await storage.readFile(LOCK_PATH))).toBe('2222\n');
-    await second();
+    await second.release();
     expect(existsSync(join(dir, LOCK_PATH))).toBe(false);
     expect(existsSync(join(dir, '.half-repo'))).toBe(false);
     void release;
@@ -53,8 +53,19 @@ describe('publish lock, pid layer', () => {
     expect((await storage.list('.half-repo')).sort()).toEqual([LOCK_PATH]);
     // a release removes only its own lock
     await storage.writeFile(LOCK_PATH, new TextEncoder().encode('444\n'));
-    await release();
+    await release.release();
     expect(new TextDecoder().decode(await storage.readFile(LOCK_PATH))).toBe('444\n');
+  });
+
+  it('stops confirming a pid lock that was removed or taken over', async () => {
+    const storage = pidOnly(join(dir, 'confirm'));
+    const lock = await acquireLock(storage, { pid: 1111, isAlive: () => true });
+    await lock.confirm();
+    await storage.writeFile(LOCK_PATH, new TextEncoder().encode('2222\n'));
+    await expect(lock.confirm()).rejects.toThrow(`lost the lock of ${storage.location}: ${LOCK_PATH} names pid 2222 now`);
+    await storage.remove(LOCK_PATH);
+    await expect(lock.confirm()).rejects.toThrow(`${LOCK_PATH} is gone`);
+    await lock.release();
   });
 
   it('lets exactly one of two publishers take over a stale lock that both read as stale', async () => {
@@ -81,7 +92,7 @@ describe('publish lock, pid layer', () => {
     expect(String(await a)).toMatch(/another half-repo \(pid 222\) is publishing/);
     expect(new TextDecoder().decode(await storage.readFile(LOCK_PATH))).toBe('222\n');
     expect(await storage.list('.half-repo')).toEqual([LOCK_PATH]);
-    await b();
+    await b.release();
   });
 });
 
@@ -97,20 +108,21 @@ describe('publish lock, the store\'s flock', () => {
 
   it('holds it while publishing, marks its pid lock so, and leaves it free after', async () => {
     const storage = new LocalStorage(join(dir, 'plain'));
-    const release = await acquireLock(storage, { pid: process.pid });
+    const lock = await acquireLock(storage, { pid: process.pid });
     expect((await run('flock', ['--nonblock', join(dir, 'plain', FLOCK_PATH), 'true'])).exitCode, 'held').toBe(1);
     expect(new TextDecoder().decode(await storage.readFile(LOCK_PATH))).toBe(`${process.pid}\nflock\n`);
     await expect(acquireLock(storage, { pid: process.pid })).rejects.toThrow(`another half-repo (pid ${process.pid}) is publishing to ${storage.location}`);
-    await release();
+    await lock.confirm();
+    await lock.release();
     expect((await run('flock', ['--nonblock', join(dir, 'plain', FLOCK_PATH), 'true'])).exitCode, 'free').toBe(0);
     expect(existsSync(join(dir, 'plain', LOCK_PATH))).toBe(false);
     expect((await stat(join(dir, 'plain', FLOCK_PATH))).mode & 0o777, 'the publisher\'s alone').toBe(0o600);
-    await (await acquireLock(storage, { pid: process.pid }))();
+    await (await acquireLock(storage, { pid: process.pid })).release();
   });
 
   it.runIf(process.getuid?.() === 0)('cannot be held by another account (the web server\'s), which would keep every publish out', async () => {
     const storage = new LocalStorage(join(dir, 'other-account'));
-    await (await acquireLock(storage, { pid: process.pid }))();
+    await (await acquireLock(storage, { pid: process.pid })).release();
     const other = await run('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', 'flock', '--nonblock', join(storage.location, FLOCK_PATH), 'true']);
     expect(other.exitCode).not.toBe(0);
     expect(other.stderr).toContain('Permission denied');
@@ -120,7 +132,7 @@ describe('publish lock, the store\'s flock', () => {
     requireTool('unshare');
     const root = join(dir, 'container');
     const storage = new LocalStorage(root);
-    await (await acquireLock(storage, { pid: process.pid }))(); // makes .half-repo/flock
+    await (await acquireLock(storage, { pid: process.pid })).release(); // makes .half-repo/flock
     const lockFile = join(root, LOCK_PATH);
     // a publisher in a container is pid 1 there; pid 1 runs here too, and a dead one's pid may not
     for (const pid of ['1', gone]) {
@@ -136,9 +148,9 @@ describe('publish lock, the store\'s flock', () => {
       // killed mid-publish: its pid lock is left behind, its flock is not
       expect(new TextDecoder().decode(await storage.readFile(LOCK_PATH))).toBe(`${pid}\nflock\n`);
       await checkNotLocked(storage);
-      const release = await acquireLock(storage, { pid: process.pid });
+      const lock = await acquireLock(storage, { pid: process.pid });
       expect(new TextDecoder().decode(await storage.readFile(LOCK_PATH)), `after pid ${pid}`).toBe(`${process.pid}\nflock\n`);
-      await release();
+      await lock.release();
     }
   }, 30_000);
 
@@ -154,7 +166,7 @@ describe('publish lock, the store\'s flock', () => {
   it('judges by pid alone where it cannot open the store\'s lock (a dry run of another account)', async () => {
     const root = join(dir, 'unreadable');
     const storage = new LocalStorage(root);
-    await (await acquireLock(storage, { pid: process.pid }))();
+    await (await acquireLock(storage, { pid: process.pid })).release();
     const denied = Object.create(storage) as LocalStorage;
     denied.hold = () => Promise.reject(Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' }));
     await storage.writeFile(LOCK_PATH, new TextEncoder().encode(`${gone}\nflock\n`));
@@ -166,12 +178,33 @@ describe('publish lock, the store\'s flock', () => {
   it('waits out a hold of a moment (a dry run checking), then takes it', async () => {
     const root = join(dir, 'moment');
     const storage = new LocalStorage(root);
-    await (await acquireLock(storage, { pid: process.pid }))(); // makes .half-repo/flock
+    await (await acquireLock(storage, { pid: process.pid })).release(); // makes .half-repo/flock
     const checking = await holdFlockElsewhere(join(root, FLOCK_PATH));
     const taking = acquireLock(storage, { pid: process.pid });
     await new Promise((resolve) => setTimeout(resolve, 300));
     await checking.stop();
-    await (await taking)();
+    await (await taking).release();
+  });
+
+  it('stops confirming once something kills the process holding its flock, which lets another publisher in', async () => {
+    const root = join(dir, 'killed-holder');
+    const storage = new LocalStorage(root);
+    const lock = await acquireLock(storage, { pid: process.pid });
+    await lock.confirm();
+    // flock(1) is a child of this process; the command it runs holds the lock with it
+    const holder = childrenOf(process.pid).find((pid) => commandLine(pid).includes(join(root, FLOCK_PATH)));
+    expect(holder, 'the flock(1) holding the store\'s lock').toBeDefined();
+    const command = childrenOf(holder!);
+    expect(command).toHaveLength(1);
+    process.kill(command[0]!, 'SIGKILL');
+    await waitUntil(async () => (await lock.confirm().then(() => false, () => true)));
+    await expect(lock.confirm()).rejects.toThrow(`lost the lock of ${root}: ${FLOCK_PATH} was dropped: the flock(1) process holding it for this half-repo ended`);
+    // the danger it guards against: the next publisher takes both layers over
+    const next = await acquireLock(storage, { pid: process.pid + 1 });
+    await lock.release();
+    expect(new TextDecoder().decode(await storage.readFile(LOCK_PATH)), 'the release left the new holder\'s pid lock').toBe(`${process.pid + 1}\nflock\n`);
+    await next.confirm();
+    await next.release();
   });
 
   it('lets a dry run check a folder without creating the flock file', async () => {
@@ -182,3 +215,19 @@ describe('publish lock, the store\'s flock', () => {
     expect(existsSync(join(root, FLOCK_PATH))).toBe(false);
   });
 });
+
+/** Pids of the processes whose parent is `pid` (every thread's children). */
+function childrenOf(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).flatMap((task) => readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter((p) => p !== '').map(Number));
+}
+
+function commandLine(pid: number): string {
+  return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+}
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  for (const start = Date.now(); !(await check()); ) {
+    if (Date.now() - start > timeoutMs) throw new Error(`not so after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
