@@ -22,11 +22,12 @@ export const RELATIONSHIP_FIELDS: readonly (readonly [keyof Relationships, strin
   ['builtUsing', 'Built-Using'],
 ];
 
-/** Every field name the writer produces itself (extra fields may not repeat them). */
-export const KNOWN_FIELDS: readonly string[] = [
-  'Package', 'Source', 'Version', 'Architecture', 'Essential', 'Protected', 'Maintainer', 'Installed-Size',
-  ...RELATIONSHIP_FIELDS.map(([, name]) => name),
-  'Section', 'Priority', 'Multi-Arch', 'Homepage', 'Description',
+/** Every field the writer produces itself (extra fields may not repeat them), with what in a definition gives it. */
+export const WRITTEN_FIELDS: readonly (readonly [field: string, from: string])[] = [
+  ['Package', 'name'], ['Source', 'source'], ['Version', 'version'], ['Architecture', 'architecture'],
+  ['Essential', 'essential'], ['Protected', 'protected'], ['Maintainer', 'maintainer'], ['Installed-Size', 'the files (computed)'],
+  ...RELATIONSHIP_FIELDS.map(([key, name]) => [name, `relationships.${key}`] as const),
+  ['Section', 'section'], ['Priority', 'priority'], ['Multi-Arch', 'multiArch'], ['Homepage', 'homepage'], ['Description', 'description'],
 ];
 
 function relationField(values: readonly string[] | undefined, architecture: string): string | undefined {

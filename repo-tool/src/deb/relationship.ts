@@ -23,13 +23,19 @@ export type RelationElement = readonly Relation[];
 export type ParsedElement = { readonly ok: true; readonly element: RelationElement } | { readonly ok: false; readonly problem: string };
 
 const ARCH_NAME = /^[a-z0-9][a-z0-9-]*$/;
-const RELATION = /^([^\s:([\]<>]+)(?::([^\s([\]]+))?\s*(?:\(\s*([<>=]+)\s*([^\s)]+)\s*\))?\s*(?:\[([^\]]*)\])?$/;
+// the version never starts with an operator's character: "(>> )" must not read as ">" and ">"
+const RELATION = /^([^\s:([\]<>]+)(?::([^\s([\]]+))?\s*(?:\(\s*([<>=]+)\s*([^\s)<>=][^\s)]*)\s*\))?\s*(?:\[([^\]]*)\])?$/;
+const NO_VERSION = /\(\s*([<>=]+)\s*\)/;
 const OPERATORS: readonly string[] = ['<<', '<=', '=', '>=', '>>'];
 
 function parseRelation(text: string): { ok: true; relation: Relation } | { ok: false; problem: string } {
   const fail = (problem: string): { ok: false; problem: string } => ({ ok: false, problem });
   const m = RELATION.exec(text);
-  if (m === null) return fail(`"${text}" is not "name[:arch] [(op version)] [[arch ...]]"`);
+  if (m === null) {
+    const operator = NO_VERSION.exec(text)?.[1];
+    if (operator !== undefined) return fail(`"${text}" gives "${operator}" without a version`);
+    return fail(`"${text}" is not "name[:arch] [(op version)] [[arch ...]]"`);
+  }
   const [, name = '', qualifier, operator, version, archList] = m;
   if (!PACKAGE_NAME.test(name)) return fail(`"${name}" is not a valid package name (Policy §5.6.1)`);
   if (qualifier !== undefined && !ARCH_NAME.test(qualifier)) return fail(`"${qualifier}" in "${text}" is not an architecture qualifier (use ":any" or an architecture name)`);

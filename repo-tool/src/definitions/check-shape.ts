@@ -70,12 +70,28 @@ function declaredKeys(shape: Shape, path: string): (readonly [string, string])[]
   return Object.entries(shape.members).flatMap(([key, member]) => [[key, child(path, key)] as const, ...declaredKeys(member.shape, child(path, key))]);
 }
 
+/** A part of a definition whose shape is wrong: left out of the usable copy. */
+const BROKEN: unique symbol = Symbol('broken');
+type Walked = unknown;
+
+export interface ShapeCheck {
+  /** Top-level keys that are missing though required, or whose value is unusable (mistyped, or a required part of it is): the value checks reading them must skip. */
+  readonly broken: ReadonlySet<string>;
+  /**
+   * A copy of the definition holding only what has the right shape, for the value checks: an
+   * optional value of the wrong type and an unknown key are left out, an object missing a
+   * required part is left out whole, and a list or record keeps its usable items (a list keeps
+   * their indexes, with holes where the others were: forEach skips them), so one mistyped entry
+   * does not hide the value problems of the others until it is fixed.
+   */
+  readonly usable: Readonly<Record<string, unknown>>;
+}
+
 /**
  * Checks `value` against the object shape `root`, adding a problem for every unknown key, missing
- * required key and value of the wrong type. Returns the top-level keys whose value has a missing
- * or mistyped part (unknown keys alone do not count): the value checks must skip those.
+ * required key and value of the wrong type.
  */
-export function checkShape(value: Readonly<Record<string, unknown>>, root: ObjectShape, p: ProblemList): ReadonlySet<string> {
+export function checkShape(value: Readonly<Record<string, unknown>>, root: ObjectShape, p: ProblemList): ShapeCheck {
   const elsewhere = declaredKeys(root, '');
 
   const unknownKey = (key: string, shape: ObjectShape, field: string): void => {
@@ -91,53 +107,71 @@ export function checkShape(value: Readonly<Record<string, unknown>>, root: Objec
     p.add(child(field, key), `${JSON.stringify(key)} is not a key of ${shape.type}, so it would be ignored`, fix);
   };
 
-  const wrongType = (value: unknown, shape: Shape, field: string, hint: string | undefined): false => {
+  const wrongType = (value: unknown, shape: Shape, field: string, hint: string | undefined): typeof BROKEN => {
     p.add(field, `is ${describeValue(value)}, not ${expected(shape)}`, hint ?? `give ${expected(shape)}`);
-    return false;
+    return BROKEN;
   };
 
-  const walkObject = (value: Readonly<Record<string, unknown>>, shape: ObjectShape, field: string, onMember?: (key: string, ok: boolean) => void): boolean => {
-    let ok = true;
+  /** The usable copy of an object, and whether a required member is missing or unusable. */
+  const walkMembers = (value: Readonly<Record<string, unknown>>, shape: ObjectShape, field: string, broken?: Set<string>): { usable: Record<string, unknown>; whole: boolean } => {
+    const usable: Record<string, unknown> = {};
+    let whole = true;
     for (const [key, member] of Object.entries(shape.members)) {
       const item = value[key];
-      let memberOk = true;
+      let walked: Walked = BROKEN;
       if (item === undefined) {
-        if (member.required === true) {
-          p.add(child(field, key), 'is missing', member.hint ?? `give ${expected(member.shape)}`);
-          memberOk = false;
-        }
-      } else memberOk = walk(item, member.shape, child(field, key), member.hint);
-      onMember?.(key, memberOk);
-      ok &&= memberOk;
+        if (member.required === true) p.add(child(field, key), 'is missing', member.hint ?? `give ${expected(member.shape)}`);
+        else continue;
+      } else walked = walk(item, member.shape, child(field, key), member.hint);
+      if (walked !== BROKEN) usable[key] = walked;
+      else {
+        broken?.add(key);
+        if (member.required === true) whole = false;
+      }
     }
     for (const key of Object.keys(value)) if (!Object.hasOwn(shape.members, key)) unknownKey(key, shape, field);
-    return ok;
+    return { usable, whole };
   };
 
-  const walk = (value: unknown, shape: Shape, field: string, hint: string | undefined): boolean => {
+  const walkObject = (value: Readonly<Record<string, unknown>>, shape: ObjectShape, field: string): Walked => {
+    const { usable, whole } = walkMembers(value, shape, field);
+    return whole ? usable : BROKEN;
+  };
+
+  const walk = (value: unknown, shape: Shape, field: string, hint: string | undefined): Walked => {
     switch (shape.kind) {
       case 'string':
       case 'boolean':
-        return typeof value === shape.kind || wrongType(value, shape, field, hint);
+        return typeof value === shape.kind ? value : wrongType(value, shape, field, hint);
       case 'number':
-        return (typeof value === 'number' && Number.isFinite(value)) || wrongType(value, shape, field, hint);
+        return typeof value === 'number' && Number.isFinite(value) ? value : wrongType(value, shape, field, hint);
       case 'content':
-        if (typeof value === 'string' || value instanceof Uint8Array) return true;
+        if (typeof value === 'string' || value instanceof Uint8Array) return value;
         return isObject(value) ? walkObject(value, FROM, field) : wrongType(value, shape, field, hint);
-      case 'list':
+      case 'list': {
         if (!Array.isArray(value)) return wrongType(value, shape, field, hint);
-        return value.map((item: unknown, i) => walk(item, shape.item, `${field}[${i}]`, undefined)).every(Boolean);
-      case 'record':
+        const usable: unknown[] = new Array<unknown>(value.length);
+        value.forEach((item: unknown, i) => {
+          const walked = walk(item, shape.item, `${field}[${i}]`, undefined);
+          if (walked !== BROKEN) usable[i] = walked;
+        });
+        return usable;
+      }
+      case 'record': {
         if (!isObject(value)) return wrongType(value, shape, field, hint);
-        return Object.entries(value).map(([key, item]) => walk(item, shape.value, `${field}["${key}"]`, undefined)).every(Boolean);
+        const usable: Record<string, unknown> = {};
+        for (const [key, item] of Object.entries(value)) {
+          const walked = walk(item, shape.value, `${field}["${key}"]`, undefined);
+          if (walked !== BROKEN) usable[key] = walked;
+        }
+        return usable;
+      }
       case 'object':
         return isObject(value) ? walkObject(value, shape, field) : wrongType(value, shape, field, hint);
     }
   };
 
-  const malformed = new Set<string>();
-  walkObject(value, root, '', (key, ok) => {
-    if (!ok) malformed.add(key);
-  });
-  return malformed;
+  const broken = new Set<string>();
+  const { usable } = walkMembers(value, root, '', broken);
+  return { broken, usable };
 }

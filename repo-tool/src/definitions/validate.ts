@@ -5,7 +5,7 @@
 // (validate-paths.ts), extra fields (deb822(5) field names, case-insensitive and unique, Policy
 // §5.1). Every problem is collected; nothing is thrown until the end.
 import type { MaintainerScripts, PackageDefinition } from '../model/definition.js';
-import { KNOWN_FIELDS, RELATIONSHIP_FIELDS } from '../deb/control.js';
+import { RELATIONSHIP_FIELDS, WRITTEN_FIELDS } from '../deb/control.js';
 import { parseVersion } from '../deb/version.js';
 import { INDEX_FIELDS } from '../repo/packages.js';
 import { type DefinitionProblem, ProblemList, throwIfProblems } from './problems.js';
@@ -94,7 +94,7 @@ function checkScripts(def: PackageDefinition, p: ProblemList): void {
 }
 
 function checkExtraFields(def: PackageDefinition, p: ProblemList): void {
-  const written = new Map(KNOWN_FIELDS.map((f) => [f.toLowerCase(), f]));
+  const written = new Map(WRITTEN_FIELDS.map(([f, from]) => [f.toLowerCase(), { field: f, from }]));
   const spellings = new Map<string, string>();
   for (const [name, value] of Object.entries(def.extraFields ?? {})) {
     const field = `extraFields["${name}"]`;
@@ -103,8 +103,9 @@ function checkExtraFields(def: PackageDefinition, p: ProblemList): void {
     const other = spellings.get(folded);
     if (!FIELD_NAME.test(name) || name.startsWith('#') || name.startsWith('-')) p.add(field, `"${name}" is not a deb822 field name`, 'use printable ASCII without spaces or ":" (deb822(5))');
     else if (builder !== undefined) {
-      const what = builder === name ? `"${name}"` : `"${name}" is the field ${builder} (field names are case-insensitive, Policy §5.1), which`;
-      p.add(field, `${what} is written by the builder itself`, 'set the dedicated definition property instead');
+      const what = builder.field === name ? `"${name}"` : `"${name}" is the field ${builder.field} (field names are case-insensitive, Policy §5.1), which`;
+      const fix = builder.from.includes(' ') ? `remove it: the builder writes it from ${builder.from}` : `remove it and set ${builder.from} in the definition`;
+      p.add(field, `${what} is written by the builder itself`, fix);
     } else if (INDEX_FIELDS.has(folded)) p.add(field, `"${name}" is computed for the Packages index, which drops a control file's own copy`, 'remove it');
     else if (other !== undefined) {
       p.add(field, `"${name}" and "${other}" are the same field: field names are case-insensitive (Policy §5.1), and dpkg-deb refuses the duplicate`, 'keep one of the two spellings');
@@ -118,7 +119,7 @@ function checkExtraFields(def: PackageDefinition, p: ProblemList): void {
 
 type Check = (def: PackageDefinition, p: ProblemList) => void;
 
-/** Each value check with the fields it reads: it runs only when their shape is right. */
+/** Each value check with the fields it reads: it runs on their usable parts (check-shape.ts), and not at all when one of them is unusable as a whole. */
 const CHECKS: readonly (readonly [readonly (keyof PackageDefinition)[], Check])[] = [
   [['name'], checkName],
   [['version'], checkVersion],
@@ -145,8 +146,9 @@ export function validateDefinition(def: PackageDefinition, source = ''): Definit
   }
   // first the shape: a module written without the types (or cast) can put anything anywhere, and
   // the value checks and the writers would crash on it or ignore it instead of naming it
-  const malformed = checkShape(def as unknown as Readonly<Record<string, unknown>>, DEFINITION_SHAPE, p);
-  for (const [fields, check] of CHECKS) if (fields.every((f) => !malformed.has(f))) check(def, p);
+  const { broken, usable } = checkShape(def as unknown as Readonly<Record<string, unknown>>, DEFINITION_SHAPE, p);
+  const checked = usable as unknown as PackageDefinition;
+  for (const [fields, check] of CHECKS) if (fields.every((f) => !broken.has(f))) check(checked, p);
   return p.problems;
 }
 

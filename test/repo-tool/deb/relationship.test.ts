@@ -25,6 +25,10 @@ describe('parseRelationElement', () => {
     ['foo (> 1)', /obsolete; use ">>"/],
     ['foo (< 1)', /obsolete; use "<<"/],
     ['foo (=> 1)', /not one of << <= = >= >>/],
+    // the operator's second character once read as the version, and the message called ">" obsolete
+    ['foo (>> )', /"foo \(>> \)" gives ">>" without a version/],
+    ['foo (>=)', /gives ">=" without a version/],
+    ['foo (<< )', /gives "<<" without a version/],
     ['foo (>= x1)', /must start with a digit/],
     ['foo [amd64 !i386]', /mixes negated and plain/],
     ['foo []', /empty architecture list/],

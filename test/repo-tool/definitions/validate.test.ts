@@ -84,6 +84,37 @@ describe('validateDefinition', () => {
     ]);
   });
 
+  it('names in one run the value problems next to a mistyped value, with the entries\' own indexes', () => {
+    expect(problemsOf({
+      description: { synopsis: 'A firewall.', long: 7 },
+      files: [
+        { path: '/usr/share/half/a', content: 'a', mode: 'rw' },
+        { path: 'relative', content: 'b' },
+        { path: 5, content: 'c' },
+        { path: '/usr/share/half/a', content: 'd' },
+      ],
+      relationships: { depends: ['nodejs (>= 18)', 42, 'bad (>> )'], conflicts: 'x' },
+      scripts: { prerm: 42, postinst: 'set -e\n' },
+      extraFields: { 'X-Count': 3, 'Bad Name': 'x' },
+    } as never)).toEqual([
+      'description.long: is a number (7), not a string',
+      'relationships.depends[1]: is a number (42), not a string',
+      'relationships.conflicts: is a string ("x"), not an array of strings',
+      'files[0].mode: is a string ("rw"), not a number',
+      'files[2].path: is a number (5), not a string',
+      'scripts.prerm: is a number (42), not a string, bytes (Uint8Array) or { from: "<path>" }',
+      'extraFields["X-Count"]: is a number (3), not a string',
+      'description.synopsis: the synopsis ends with a period',
+      'relationships.depends[2]: "bad (>> )" gives ">>" without a version',
+      'files[1].path: "relative" is not absolute',
+      'files[3].path: "/usr/share/half/a" is also installed by files[0].path',
+      'scripts.postinst: the script does not start with "#!"',
+      'extraFields["Bad Name"]: "Bad Name" is not a deb822 field name',
+    ]);
+    // a required part missing makes its object unusable: its other values wait for the fix
+    expect(problemsOf({ description: { long: ' .' } } as never)).toEqual(['description.synopsis: is missing']);
+  });
+
   it('names missing required keys', () => {
     expect(problemsOf({ name: undefined, description: { long: 'x' } } as never)).toEqual(['name: is missing', 'description.synopsis: is missing']);
     expect(problemsOf({ files: [{ path: '/usr/share/x' }], symlinks: [{ path: '/usr/share/l' }] } as never)).toEqual(['files[0].content: is missing', 'symlinks[0].target: is missing']);
@@ -193,6 +224,8 @@ describe('validateDefinition', () => {
       expect.stringMatching(/^scripts\.prerm: is a number \(42\), not a string, bytes/),
       expect.stringMatching(/^templates\.from: is missing/),
       expect.stringMatching(/^templates\.nope: /),
+      // the mistyped prerm does not hide the postinst's problem
+      expect.stringMatching(/^scripts\.postinst: .*does not start with "#!"/),
       expect.stringMatching(/^extraFields\["Version"\]: .*written by the builder itself/),
       expect.stringMatching(/^extraFields\["Bad Name"\]: .*not a deb822 field name/),
       expect.stringMatching(/^extraFields\["X-Empty"\]: the value is empty/),
@@ -211,6 +244,9 @@ describe('validateDefinition', () => {
       'extraFields["INSTALLED-SIZE"]: "INSTALLED-SIZE" is the field Installed-Size (field names are case-insensitive, Policy §5.1), which is written by the builder itself',
       'extraFields["multi-arch"]: "multi-arch" is the field Multi-Arch (field names are case-insensitive, Policy §5.1), which is written by the builder itself',
     ]);
+    // the fix names the definition's property that gives the field
+    const fixes = validateDefinition({ ...base, extraFields: { depends: 'x', 'INSTALLED-SIZE': '1', Source: 'y' } }).map((p) => p.fix);
+    expect(fixes).toEqual(['remove it and set relationships.depends in the definition', 'remove it: the builder writes it from the files (computed)', 'remove it and set source in the definition']);
     // the Packages index would drop them without a word
     expect(problemsOf({ extraFields: { Filename: 'x', sha256: 'y' } })).toEqual([
       'extraFields["Filename"]: "Filename" is computed for the Packages index, which drops a control file\'s own copy',
