@@ -3,6 +3,7 @@
 // and within an epoch every frame counter is accepted once (replay window). A node keeps at most
 // MAX_PEERS peers, of node ids half.conf can give.
 import type { FrameHeader } from '../wire/frame-header.js';
+import { MAX_NODE_ID, MIN_NODE_ID } from '../wire/keys.js';
 import type { Role } from '../wire/messages.js';
 import type { InboundStream } from './inbound-stream.js';
 import { ReplayWindow } from './replay-window.js';
@@ -44,8 +45,6 @@ export type Admission =
 
 /** Peers a node keeps at most (a HALF cluster has a few nodes); see the peerLimit drop reason. */
 export const MAX_PEERS = 64;
-/** The node ids half.conf accepts ([node] id). */
-const MAX_NODE_ID = 65535;
 
 /**
  * A silence after which a peer's stream is joined again rather than continued: far shorter than
@@ -68,7 +67,7 @@ export class PeerTable {
     let fresh = false;
     let restarted = false;
     if (peer !== undefined && header.bootEpoch < peer.epoch) return { ok: false, reason: 'staleEpoch' };
-    if (peer === undefined && (header.nodeId < 1 || header.nodeId > MAX_NODE_ID || this.peers.size >= this.maxPeers)) return { ok: false, reason: 'peerLimit' };
+    if (peer === undefined && (header.nodeId < MIN_NODE_ID || header.nodeId > MAX_NODE_ID || this.peers.size >= this.maxPeers)) return { ok: false, reason: 'peerLimit' };
     if (peer === undefined || header.bootEpoch > peer.epoch) {
       restarted = peer !== undefined;
       fresh = true;

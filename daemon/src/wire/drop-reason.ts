@@ -22,17 +22,11 @@ export const DROP_REASONS = [
    */
   'ownNodeId',
   /**
-   * Authentic, from a node id no half.conf can give (0, above 65535) or beyond the MAX_PEERS
-   * nodes this one keeps: each peer costs a replay window, a stream and a cache, and a node with
-   * the key must not make it keep any number of them.
+   * From a node id no half.conf can give (0, above 65535: dropped untried, its key never derived)
+   * or, authentic, beyond the MAX_PEERS nodes this one keeps: each peer costs a replay window, a
+   * stream and a cache, and a node with the key must not make it keep any number of them.
    */
   'peerLimit',
-  /**
-   * From a node id no authentic frame has used yet, once this second's budget of new ids
-   * (NEW_IDS_PER_SECOND in keys.ts) is spent: dropped untried, since deriving its key costs more
-   * than a tag check. Many of these mean forged frames under ever new ids on the sync link.
-   */
-  'newIdLimit',
 ] as const;
 
 export type DropReason = (typeof DROP_REASONS)[number];
@@ -40,5 +34,5 @@ export type DropReason = (typeof DROP_REASONS)[number];
 export type DropCounters = Record<DropReason, number>;
 
 export function emptyDropCounters(): DropCounters {
-  return { forged: 0, replay: 0, staleEpoch: 0, foreignCluster: 0, badVersion: 0, malformed: 0, wrongSource: 0, ownNodeId: 0, peerLimit: 0, newIdLimit: 0 };
+  return { forged: 0, replay: 0, staleEpoch: 0, foreignCluster: 0, badVersion: 0, malformed: 0, wrongSource: 0, ownNodeId: 0, peerLimit: 0 };
 }

@@ -39,7 +39,7 @@ export function openBody(keys: FrameKeys, bytes: Uint8Array): OpenedFrame {
   const header = readHeader(frame);
   if (header.clusterId !== keys.clusterId) return { ok: false, reason: 'foreignCluster' };
   const key = keys.toOpen(header.nodeId);
-  if (key === undefined) return { ok: false, reason: 'newIdLimit' };
+  if (key === undefined) return { ok: false, reason: 'peerLimit' };
   const body = openFrame(key, frame);
   if (body === undefined) return { ok: false, reason: 'forged' };
   keys.proved(header.nodeId);

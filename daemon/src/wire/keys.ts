@@ -3,7 +3,6 @@
 // the cluster and the node), so nonces only need to be unique per sender and a key never
 // encrypts under another node's nonce sequence.
 import { createHmac, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import { ConfigError } from '../errors.js';
 
 export const MIN_CLUSTER_KEY_BYTES = 16;
@@ -37,44 +36,40 @@ class FrameKeyDeriver {
     this.prk = createSecretKey(createHmac('sha256', SALT).update(clusterKey).digest());
   }
 
-  derive(nodeId: number): KeyObject {
-    const block = createHmac('sha256', this.prk).update(frameKeyInfo(this.clusterId, nodeId)).update(BLOCK_ONE).digest();
-    return createSecretKey(block);
+  derive(nodeId: number): Buffer {
+    return createHmac('sha256', this.prk).update(frameKeyInfo(this.clusterId, nodeId)).update(BLOCK_ONE).digest();
   }
 }
 const BLOCK_ONE = Buffer.of(1);
 
-/** Keys derived for node ids no authentic frame has used yet, kept at most (then forgotten). */
-export const UNPROVEN_KEYS = 64;
-/** Keys of node ids authentic frames used, kept at most: a node with the key could use any id (then they are derived again). */
+/** Node ids half.conf can give ([node] id): frames of others are dropped untried, their keys never derived. */
+export const MIN_NODE_ID = 1;
+export const MAX_NODE_ID = 65535;
+/** Keys of node ids authentic frames used, kept as key objects at most (then made again from their bytes). */
 export const PROVEN_KEYS = 1024;
-/**
- * Keys derived per second, at most, to open frames of node ids no authentic frame has used yet:
- * beyond, such frames are dropped untried (`newIdLimit`), so forged frames under ever new ids
- * cost no more than a failed tag check. A cluster's own nodes are proven after their first frame.
- */
-export const NEW_IDS_PER_SECOND = 256;
+/** Node ids per block of derived key bytes. */
+const BLOCK_IDS = 256;
 
 /**
- * The frame keys of one cluster, derived once per node id and cached as key objects: a cipher
- * made from a KeyObject does not import the key's bytes again for every frame. The node id of a
- * frame is read before the frame is authenticated, so anyone who can send to the sync port could
- * make us derive a key per id (2^32 of them): a key is kept for good only once a frame sealed or
- * opened with it; the others are kept in a small cache that is emptied when it fills, and at most
- * NEW_IDS_PER_SECOND of them are derived a second to open frames.
+ * The frame keys of one cluster. The node id of a frame is read before the frame is
+ * authenticated, so anyone who can send to the sync port can name any id: a key is derived at
+ * most once per id for the life of the process (65,535 ids, 2 MiB and under half a second of CPU in all,
+ * in blocks made as ids are first named), so forged frames under ever new ids cost what forged
+ * frames under one id cost, a failed tag check, and no id is ever refused a try (a budget of new
+ * ids a second let such frames keep a node that had not been heard yet out). Keys of ids whose
+ * frames were sealed or opened as authentic are also kept as key objects: a cipher made from one
+ * does not import the key's bytes again for every frame.
  */
 export class FrameKeys {
   private readonly proven = new Map<number, KeyObject>();
-  private readonly unproven = new Map<number, KeyObject>();
+  /** Derived key bytes by block of BLOCK_IDS ids; a block's `derived` flags say which are made. */
+  private readonly blocks = new Map<number, { readonly bytes: Buffer; readonly derived: Uint8Array }>();
   private readonly deriver: FrameKeyDeriver;
-  private windowStart = Number.NEGATIVE_INFINITY;
-  private derivedInWindow = 0;
+  private derivedCount = 0;
 
-  /** `now`: monotonic milliseconds, for the budget of new ids (tests pass a fake clock's). */
   constructor(
     clusterKey: Uint8Array,
     readonly clusterId: number,
-    private readonly now: () => number = () => performance.now(),
   ) {
     if (clusterKey.byteLength < MIN_CLUSTER_KEY_BYTES) {
       throw new ConfigError(
@@ -90,43 +85,55 @@ export class FrameKeys {
     this.deriver = new FrameKeyDeriver(clusterKey, clusterId);
   }
 
-  /** How many keys are cached: proven ones, and those derived for frames that were not authentic (yet). */
-  get cached(): { readonly proven: number; readonly unproven: number } {
-    return { proven: this.proven.size, unproven: this.unproven.size };
+  /** How many keys are kept as key objects (proven ids), and how many ids' keys were derived. */
+  get cached(): { readonly proven: number; readonly derived: number } {
+    return { proven: this.proven.size, derived: this.derivedCount };
   }
 
-  /** The key to seal a frame of `nodeId` with (this node's own id: never refused). */
+  /** The key to seal a frame of `nodeId` with (this node's own id, from half.conf; a test's forgery may name any other). */
   forNode(nodeId: number): KeyObject {
-    return this.proven.get(nodeId) ?? this.unproven.get(nodeId) ?? this.remember(nodeId);
+    if (!validNodeId(nodeId)) return createSecretKey(this.deriver.derive(nodeId));
+    return this.proven.get(nodeId) ?? this.keep(nodeId, this.bytesOf(nodeId));
   }
 
-  /** The key to open a received frame of `nodeId`; undefined when the id is new and this second's budget of new ids is spent. */
-  toOpen(nodeId: number): KeyObject | undefined {
-    const known = this.proven.get(nodeId) ?? this.unproven.get(nodeId);
-    if (known !== undefined) return known;
-    const now = this.now();
-    if (now - this.windowStart >= 1000) {
-      this.windowStart = now;
-      this.derivedInWindow = 0;
-    }
-    if (this.derivedInWindow >= NEW_IDS_PER_SECOND) return undefined;
-    this.derivedInWindow += 1;
-    return this.remember(nodeId);
+  /** The key to open a received frame of `nodeId`; undefined for an id no half.conf can give. */
+  toOpen(nodeId: number): KeyObject | Buffer | undefined {
+    if (!validNodeId(nodeId)) return undefined;
+    return this.proven.get(nodeId) ?? this.bytesOf(nodeId);
   }
 
-  private remember(nodeId: number): KeyObject {
-    const key = this.deriver.derive(nodeId);
-    if (this.unproven.size >= UNPROVEN_KEYS) this.unproven.clear();
-    this.unproven.set(nodeId, key);
+  /** A frame of `nodeId` was sealed, or opened as authentic: its key is kept as a key object. */
+  proved(nodeId: number): void {
+    if (!this.proven.has(nodeId) && validNodeId(nodeId)) this.keep(nodeId, this.bytesOf(nodeId));
+  }
+
+  private keep(nodeId: number, bytes: Buffer): KeyObject {
+    const key = createSecretKey(bytes);
+    if (this.proven.size >= PROVEN_KEYS) this.proven.clear();
+    this.proven.set(nodeId, key);
     return key;
   }
 
-  /** A frame of `nodeId` was sealed, or opened as authentic: its key is kept for good. */
-  proved(nodeId: number): void {
-    const key = this.unproven.get(nodeId);
-    if (key === undefined) return;
-    this.unproven.delete(nodeId);
-    if (this.proven.size >= PROVEN_KEYS) this.proven.clear();
-    this.proven.set(nodeId, key);
+  /** The key's bytes (a view into its block), derived on first use. */
+  private bytesOf(nodeId: number): Buffer {
+    if (!validNodeId(nodeId)) throw new RangeError(`node id ${nodeId} is outside ${MIN_NODE_ID}-${MAX_NODE_ID}`);
+    const index = Math.floor(nodeId / BLOCK_IDS);
+    let block = this.blocks.get(index);
+    if (block === undefined) {
+      block = { bytes: Buffer.alloc(BLOCK_IDS * FRAME_KEY_BYTES), derived: new Uint8Array(BLOCK_IDS) };
+      this.blocks.set(index, block);
+    }
+    const slot = nodeId % BLOCK_IDS;
+    const bytes = block.bytes.subarray(slot * FRAME_KEY_BYTES, (slot + 1) * FRAME_KEY_BYTES);
+    if (block.derived[slot] === 0) {
+      this.deriver.derive(nodeId).copy(bytes);
+      block.derived[slot] = 1;
+      this.derivedCount += 1;
+    }
+    return bytes;
   }
+}
+
+function validNodeId(nodeId: number): boolean {
+  return Number.isInteger(nodeId) && nodeId >= MIN_NODE_ID && nodeId <= MAX_NODE_ID;
 }

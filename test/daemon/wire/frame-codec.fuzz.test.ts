@@ -5,7 +5,7 @@ import { Prng } from '../../../daemon/src/channel/prng.js';
 import type { DropReason } from '../../../daemon/src/wire/drop-reason.js';
 import { decodeFrame, encodeFrame, sealBody } from '../../../daemon/src/wire/frame-codec.js';
 import { FRAME_OVERHEAD, WIRE_VERSION } from '../../../daemon/src/wire/frame-header.js';
-import { FrameKeys } from '../../../daemon/src/wire/keys.js';
+import { FrameKeys, MAX_NODE_ID, MIN_NODE_ID } from '../../../daemon/src/wire/keys.js';
 import { decodeMessage, encodeMessage } from '../../../daemon/src/wire/message-codec.js';
 import { DataBodyBuilder } from '../../../daemon/src/wire/data-body.js';
 import { conntrackPacking } from '../../../daemon/src/kernel/record-packing.js';
@@ -13,10 +13,7 @@ import { toRecord } from '../../../daemon/src/kernel/record-mapping.js';
 import { syntheticEntries } from '../kernel/helpers/synthetic-flows.js';
 import { GOLDEN_CLUSTER, GOLDEN_KEY, SAMPLES, header } from './samples.js';
 
-// a second passes between lookups, so the budget of new node ids never binds here
-// (frame-codec.test.ts tests it): every frame the fuzzing damages is tried
-let elapsed = 0;
-const keys = new FrameKeys(GOLDEN_KEY, GOLDEN_CLUSTER, () => (elapsed += 1000));
+const keys = new FrameKeys(GOLDEN_KEY, GOLDEN_CLUSTER);
 const frames = Object.entries(SAMPLES).map(([name, message]) => [name, encodeFrame(keys, header(), message)] as const);
 
 function randomBytes(prng: Prng, length: number): Buffer {
@@ -31,6 +28,8 @@ function expectedReason(bytes: Buffer): DropReason {
   if (bytes[2] !== WIRE_VERSION) return 'badVersion';
   if (bytes.length < FRAME_OVERHEAD + 1) return 'malformed';
   if (bytes.readUInt32BE(4) !== GOLDEN_CLUSTER) return 'foreignCluster';
+  const nodeId = bytes.readUInt32BE(8);
+  if (nodeId < MIN_NODE_ID || nodeId > MAX_NODE_ID) return 'peerLimit';
   return 'forged';
 }
 
@@ -41,10 +40,11 @@ describe('frame decoder fuzzing', () => {
     for (let i = 0; i < 6000; i++) {
       const bytes = randomBytes(prng, prng.below(1600));
       // Bias a share of the inputs past the cheap checks, so every reason is exercised.
-      const depth = i % 4;
+      const depth = i % 5;
       if (depth >= 1 && bytes.length >= 3) bytes.set([0x48, 0x53], 0);
       if (depth >= 2 && bytes.length >= 3) bytes[2] = WIRE_VERSION;
       if (depth >= 3 && bytes.length >= 8) bytes.writeUInt32BE(GOLDEN_CLUSTER, 4);
+      if (depth >= 4 && bytes.length >= 12) bytes.writeUInt32BE(MIN_NODE_ID + prng.below(MAX_NODE_ID), 8);
       const result = decodeFrame(keys, bytes);
       expect(result.ok).toBe(false);
       if (!result.ok) {
@@ -52,7 +52,7 @@ describe('frame decoder fuzzing', () => {
         seen.add(result.reason);
       }
     }
-    expect([...seen].sort()).toEqual(['badVersion', 'foreignCluster', 'forged', 'malformed']);
+    expect([...seen].sort()).toEqual(['badVersion', 'foreignCluster', 'forged', 'malformed', 'peerLimit']);
   });
 
   it.each(frames)('drops every truncation of %s', (_, frame) => {
@@ -67,7 +67,7 @@ describe('frame decoder fuzzing', () => {
       const damaged = Buffer.from(frame);
       damaged[bit >> 3] = (damaged[bit >> 3] as number) ^ (1 << (bit & 7));
       const byte = bit >> 3;
-      const reason: DropReason = byte < 2 ? 'malformed' : byte === 2 ? 'badVersion' : byte >= 4 && byte < 8 ? 'foreignCluster' : 'forged';
+      const reason: DropReason = byte < 2 ? 'malformed' : byte === 2 ? 'badVersion' : byte >= 4 && byte < 8 ? 'foreignCluster' : expectedReason(damaged);
       expect(decodeFrame(keys, damaged)).toEqual({ ok: false, reason });
     }
   });

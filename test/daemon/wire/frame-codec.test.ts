@@ -1,9 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { decodeFrame, encodeFrame, openBody, sealBody } from '../../../daemon/src/wire/frame-codec.js';
 import { FRAME_OVERHEAD, HEADER_BYTES, readHeader } from '../../../daemon/src/wire/frame-header.js';
-import { deriveFrameKey, FrameKeys, NEW_IDS_PER_SECOND, UNPROVEN_KEYS } from '../../../daemon/src/wire/keys.js';
+import { deriveFrameKey, FrameKeys, MAX_NODE_ID } from '../../../daemon/src/wire/keys.js';
 import { encodeMessage } from '../../../daemon/src/wire/message-codec.js';
 import { GOLDEN_CLUSTER, GOLDEN_KEY, SAMPLES, fromHexLines, header, toHexLines } from './samples.js';
 
@@ -81,44 +82,54 @@ describe('frame codec', () => {
     expect(openBody(keys, frame).ok).toBe(true);
     expect(decodeFrame(keys, frame)).toEqual({ ok: false, reason: 'malformed' });
   });
-  it('keeps a key only for node ids whose frames prove authentic, however many ids forged frames name', () => {
-    let now = 0;
-    const keys = new FrameKeys(GOLDEN_KEY, GOLDEN_CLUSTER, () => now);
+  it('opens a node never heard before in a flood of forged frames under ever new ids, deriving each id\'s key once', () => {
+    const keys = new FrameKeys(GOLDEN_KEY, GOLDEN_CLUSTER);
     const sender = new FrameKeys(GOLDEN_KEY, GOLDEN_CLUSTER);
     const message = Object.values(SAMPLES)[0];
     if (message === undefined) throw new Error('no sample');
-    const authentic = encodeFrame(sender, header({ nodeId: 9 }), message);
-    expect(openBody(keys, authentic).ok).toBe(true);
-    // 5,000 frames under 5,000 node ids in one second, each with a tag that is not the cluster's:
-    // the first NEW_IDS_PER_SECOND ids (node 9 took one of this second's) are tried, the others
-    // dropped untried
+    const forged = (id: number): Buffer => {
+      const frame = Buffer.from(encodeFrame(sender, header({ nodeId: 9 }), message));
+      frame.writeUInt32BE(id >>> 0, 8);
+      frame[frame.length - 1] = (frame[frame.length - 1] as number) ^ 1; // the tag no longer matches
+      return frame;
+    };
+    // every id a frame can name, 0 and past 65535 too, twice over, and among them every 500th
+    // frame an authentic one of a node this one never heard (as after its own restart)
     const reasons = new Map<string, number>();
-    for (let id = 1000; id < 6000; id++) {
-      const forged = Buffer.from(encodeFrame(sender, header({ nodeId: id }), message));
-      forged[forged.length - 1] = (forged[forged.length - 1] as number) ^ 1;
-      const opened = openBody(keys, forged);
-      const reason = opened.ok ? 'opened' : opened.reason;
-      reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+    let authentic = 0;
+    for (const round of [1, 2]) {
+      for (let id = 0; id < 70_000; id++) {
+        const opened = openBody(keys, forged(id));
+        reasons.set(opened.ok ? 'opened' : opened.reason, (reasons.get(opened.ok ? 'opened' : opened.reason) ?? 0) + 1);
+        if (id % 500 === 0) {
+          const frame = encodeFrame(sender, header({ nodeId: 2, counter: round * 1000 + id / 500 }), message);
+          if (openBody(keys, frame).ok) authentic++;
+        }
+      }
     }
-    expect(Object.fromEntries(reasons)).toEqual({ forged: NEW_IDS_PER_SECOND - 1, newIdLimit: 5000 - NEW_IDS_PER_SECOND + 1 });
-    expect(keys.cached.proven).toBe(1);
-    expect(keys.cached.unproven).toBeLessThanOrEqual(UNPROVEN_KEYS);
-    // a proven id opens whatever the budget; a new one waits for the next second
-    expect(openBody(keys, authentic).ok).toBe(true);
-    const newcomer = encodeFrame(sender, header({ nodeId: 5999 }), message);
-    expect(openBody(keys, newcomer)).toEqual({ ok: false, reason: 'newIdLimit' });
-    now += 999;
-    expect(openBody(keys, newcomer)).toEqual({ ok: false, reason: 'newIdLimit' });
-    now += 1;
-    // a node id first seen forged still opens its authentic frames later, and is kept from then on
-    expect(openBody(keys, newcomer).ok).toBe(true);
-    expect(keys.cached.proven).toBe(2);
+    expect(authentic, 'the new node\'s frames all open').toBe(2 * 140);
+    expect(Object.fromEntries(reasons)).toEqual({ forged: 2 * MAX_NODE_ID, peerLimit: 2 * (70_000 - MAX_NODE_ID) });
+    // ids outside what half.conf can give have no key; the others one each, derived once
+    expect(keys.cached).toEqual({ proven: 1, derived: MAX_NODE_ID });
+    expect(openBody(keys, forged(0xffffffff))).toEqual({ ok: false, reason: 'peerLimit' });
   });
 
   it('derives the keys HKDF-SHA256 gives, with its extract step done once', () => {
     const keys = new FrameKeys(GOLDEN_KEY, GOLDEN_CLUSTER);
-    for (const nodeId of [1, 2, 255, 256, 65535, 0xffffffff]) {
+    for (const nodeId of [1, 2, 255, 256, 257, 65535, 0xffffffff]) {
       expect(keys.forNode(nodeId).export().equals(deriveFrameKey(GOLDEN_KEY, GOLDEN_CLUSTER, nodeId)), String(nodeId)).toBe(true);
     }
+    // other key lengths and cluster ids, and the key bytes a frame of an id not yet proven opens with
+    for (let i = 0; i < 200; i++) {
+      const clusterKey = randomBytes(16 + ((i * 37) % 301));
+      const clusterId = randomBytes(4).readUInt32BE(0);
+      const nodeId = 1 + (randomBytes(2).readUInt16BE(0) % MAX_NODE_ID);
+      const expected = deriveFrameKey(clusterKey, clusterId, nodeId);
+      const derived = new FrameKeys(clusterKey, clusterId);
+      expect(Buffer.from(derived.toOpen(nodeId) as Buffer).equals(expected), `key of ${clusterKey.length} bytes, cluster ${clusterId}, node ${nodeId}`).toBe(true);
+      expect(derived.forNode(nodeId).export().equals(expected)).toBe(true);
+    }
+    expect(keys.forNode(0).export().equals(deriveFrameKey(GOLDEN_KEY, GOLDEN_CLUSTER, 0))).toBe(true);
+    expect(keys.toOpen(0)).toBeUndefined();
   });
 });
