@@ -1,6 +1,6 @@
 // One build per cache key at a time (and one maker per builder image), across processes, and
-// across containers sharing the cache: an flock on `<key>.lock` (model/flock-hold.ts), which the
-// kernel drops when its holder dies.
+// across containers sharing the cache: an flock on `<key>.flock` (`images/<imageKey>.flock`;
+// model/flock-hold.ts), which the kernel drops when its holder dies.
 // The holder writes its pid into the file for the waiters' message only; nothing is judged by it.
 // The caller re-checks the cache once it holds the lock: the other build may have stored the
 // result meanwhile.

@@ -70,7 +70,7 @@ async function leftoversByLock(dir: string, pattern: RegExp): Promise<Map<string
 }
 
 async function removable(leftover: Leftover, isAlive: (pid: number) => boolean): Promise<boolean> {
-  if (leftover.legacy && (leftover.pid === process.pid || isAlive(leftover.pid))) return false;
+  if (leftover.legacy && isAlive(leftover.pid)) return false;
   return !(await stat(join(leftover.path, KEPT_MARKER)).then(() => true, () => false));
 }
 

@@ -7,8 +7,11 @@
 // the folder is seen as alive. The lock file is never removed (removing it would let two takers
 // lock two different files of one name). Something on the machine that kills the command (or
 // flock(1) itself) ends the hold early: `lost()` says so, for a caller to check before it acts on
-// what the lock protects.
+// what the lock protects. The file is made mode 0600 (and an older one of ours made so): flock(2)
+// needs only a file descriptor, read-only will do, so an account that can read the file could
+// hold the lock and keep every taker out.
 import { spawn } from 'node:child_process';
+import { open } from 'node:fs/promises';
 
 /** A lock held until release() (or until this process exits). */
 export interface FlockHold {
@@ -23,15 +26,33 @@ const CONFLICT = 75;
 const HOLDING = 'held';
 
 /** Takes the lock on `path` (created if missing) now; undefined when another process holds it. */
-export function tryFlock(path: string): Promise<FlockHold | undefined> {
+export async function tryFlock(path: string): Promise<FlockHold | undefined> {
+  await ownLockFile(path);
   return flock(path, true);
 }
 
 /** Takes the lock on `path` (created if missing), waiting for as long as another process holds it. */
 export async function waitFlock(path: string): Promise<FlockHold> {
+  await ownLockFile(path);
   const hold = await flock(path, false);
   if (hold === undefined) throw new Error(`flock ${path}: reported a conflict while told to wait`);
   return hold;
+}
+
+const LOCK_MODE = 0o600;
+
+/** Creates the lock file readable by this account alone, and makes one of ours that is not so. */
+async function ownLockFile(path: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(path, 'a', LOCK_MODE);
+    const stat = await handle.stat();
+    if ((stat.mode & 0o077) !== 0 && stat.uid === process.getuid?.()) await handle.chmod(LOCK_MODE);
+  } catch (error) {
+    throw new Error(`flock ${path}: ${(error as Error).message}`, { cause: error });
+  } finally {
+    await handle?.close();
+  }
 }
 
 function flock(path: string, nonblock: boolean): Promise<FlockHold | undefined> {

@@ -13,7 +13,6 @@ function code(error: unknown): string | undefined {
 
 const FILE_MODE = 0o644;
 const DIR_MODE = 0o755;
-const LOCK_MODE = 0o600;
 
 /** mkdir -p, each folder it creates chmod'ed to 0755 (mkdir's mode goes through the umask). */
 export async function makeDirs(dir: string): Promise<void> {
@@ -143,12 +142,11 @@ export class LocalStorage implements PublishedStorage {
     }
   }
 
-  /** The lock file is the publisher's alone (0600, made before flock(1) opens it): an account
-   *  that could open it could hold it, and keep every publish out. */
+  /** The lock file is the publisher's alone (tryFlock makes it 0600): an account that could
+   *  open it could hold it, and keep every publish out. */
   async hold(path: string): Promise<StoreHold | undefined> {
     const abs = this.abs(path);
     await makeDirs(dirname(abs));
-    await writeFile(abs, '', { flag: 'a', mode: LOCK_MODE });
     return tryFlock(abs);
   }
 }

@@ -207,6 +207,31 @@ describe('publish lock, the store\'s flock', () => {
     await next.release();
   });
 
+  it('removes its pid lock before it lets go of the store\'s lock, so the next publisher\'s pid lock survives a slow release', async () => {
+    const root = join(dir, 'release-order');
+    const storage = new LocalStorage(root);
+    // A's release reads its pid lock, then stalls until B holds the lock (or 1.5 s pass)
+    let bHolds: () => void = () => undefined;
+    const bHeld = new Promise<void>((resolve) => (bHolds = resolve));
+    let releasing = false;
+    const slow = Object.create(storage) as LocalStorage;
+    slow.readFile = async (path: string) => {
+      const bytes = await storage.readFile(path);
+      if (releasing && path === LOCK_PATH) await Promise.race([bHeld, new Promise((resolve) => setTimeout(resolve, 1_500))]);
+      return bytes;
+    };
+    const a = await acquireLock(slow, { pid: process.pid });
+    releasing = true;
+    const released = a.release();
+    const b = await acquireLock(storage, { pid: process.pid + 1 }).then((lock) => (bHolds(), lock), (error: unknown) => error);
+    await released;
+    if (!(b instanceof Error)) {
+      expect(new TextDecoder().decode(await storage.readFile(LOCK_PATH)), 'B\'s pid lock').toBe(`${process.pid + 1}\nflock\n`);
+      await (b as Awaited<ReturnType<typeof acquireLock>>).release();
+    } else expect(String(b)).toContain('is publishing');
+    await (await acquireLock(storage, { pid: process.pid })).release();
+  });
+
   it('lets a dry run check a folder without creating the flock file', async () => {
     const root = join(dir, 'dry');
     const storage = new LocalStorage(root);
