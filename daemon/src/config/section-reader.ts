@@ -96,6 +96,12 @@ export class SectionReader {
       this.fail(key, `"${entry.value}" is not an absolute path without spaces or quotes`, `write a full path such as ${fallback}`);
       return undefined;
     }
+    // `..` would lead `half configure --root IMAGE` out of the image (and `.` and `//` hide a path
+    // that another key names too)
+    if (entry.value.split('/').slice(1).some((part) => part === '..' || part === '.' || part === '')) {
+      this.fail(key, `"${entry.value}" has an empty, "." or ".." part`, `write the path plainly, such as ${fallback}`);
+      return undefined;
+    }
     return entry.value;
   }
 

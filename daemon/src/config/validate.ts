@@ -78,6 +78,7 @@ function crossCheck(config: HalfConfig, sections: Map<string, IniSection>, probl
   const paths = [
     ['vrrp.notify-fifo', config.vrrp.notifyFifo],
     ['vrrp.resync-file', config.vrrp.resyncFile],
+    ['vrrp.notify-script', config.vrrp.notifyScript],
     ['daemon.control-socket', config.daemon.controlSocket],
     ['sync.key-file', config.sync.keyFile],
   ] as const;

@@ -34,7 +34,8 @@ export function answersFromConf(text: string): Answers {
   const sections = new Map(parseIni(text, new ProblemList('half.conf')).map((s) => [s.name, new Map(s.entries.map((e) => [e.key, e.value]))] as const));
   const get = (section: string, key: string): string | undefined => sections.get(section)?.get(key);
   const out: Answers = {};
-  const role = get('node', 'role');
+  // the file's words in any case, as the validator reads them (`role = Backup` is a backup)
+  const role = get('node', 'role')?.toLowerCase();
   const priority = Number(get('node', 'priority'));
   if (role === 'primary' || role === 'backup') out.role = role;
   else if (Number.isInteger(priority) && priority > 0) out.role = priority > DEFAULTS.backupPriority ? 'primary' : 'backup';
@@ -105,7 +106,11 @@ const DEFAULT_VALUES: ReadonlyMap<string, string> = new Map([['vrrp.router-id', 
  * from an existing file is added, unless the answer is the key's default.
  */
 export function updateHalfConf(existing: string | undefined, values: ConfValues): string {
-  const lines = existing === undefined ? [...HEADER] : existing.replace(/\n$/, '').split('\n');
+  // the file's own line ends (CRLF from an editor elsewhere) and byte order mark are kept, and
+  // kept out of the lines matched here
+  const bom = existing?.startsWith('\uFEFF') === true ? '\uFEFF' : '';
+  const eol = existing?.includes('\r\n') === true ? '\r\n' : '\n';
+  const lines = existing === undefined ? [...HEADER] : existing.slice(bom.length).replace(/\r?\n$/, '').split(/\r?\n/);
   const wanted = managedKeys(values, fileChoices(existing));
   const missingIsFine = (section: string, [key, value]: [string, string]): boolean => existing !== undefined && DEFAULT_VALUES.get(`${section}.${key}`) === value;
   // Per original line: what replaces it (itself by default), plus lines inserted after it.
@@ -151,5 +156,5 @@ export function updateHalfConf(existing: string | undefined, values: ConfValues)
     const keys = all.filter((kv) => !missingIsFine(name, kv));
     if (keys.length > 0) text.push('', `[${name}]`, ...keys.map(([k, v]) => `${k} = ${v}`));
   }
-  return text.join('\n') + '\n';
+  return bom + text.join(eol) + eol;
 }

@@ -61,7 +61,9 @@ export async function requireKeepalivedAccepts(keepalivedConf: string, halfConfF
   throw new HalfConfError(verdict.lines.map((line) => ({
     file: halfConfFile,
     message: `keepalived --config-test refuses the keepalived.conf rendered from it: ${line}`,
-    fix: 'every interface [vips] and [sync] name must exist on this machine (ip -br link); correct half.conf, then run the command again',
+    fix: /\binterface\b/i.test(line)
+      ? 'every interface [vips] and [sync] name must exist on this machine (ip -br link); correct half.conf, then run the command again'
+      : 'correct in half.conf what keepalived names (its [vips] and [vrrp] keys are rendered into keepalived.conf), then run the command again',
   })));
 }
 

@@ -5,7 +5,8 @@
 // When the answers say nothing the existing file does not already say (a re-run postinst, an
 // upgrade: the config script loaded them from the file), a valid file is kept byte for byte,
 // whatever else it holds (a multicast group instead of peers, a second sync link, …).
-import { HalfConfError, formatProblem } from '../config/config-error.js';
+import { HalfConfError, formatProblem, ProblemList } from '../config/config-error.js';
+import { parseIni } from '../config/ini.js';
 import type { HalfConfig } from '../config/half-conf.js';
 import { validateHalfConf } from '../config/validate.js';
 import { answer, CONF_QUESTIONS, type Answers, type Question } from './answers.js';
@@ -60,6 +61,8 @@ export function planHalfConf(answers: Answers, facts: MachineFacts, keys: KeySta
   }
   const checked = checkAnswers(answers, facts, keys);
   if (!checked.ok) return checked;
+  const overruled = roleOverruled(checked.values.role, existing);
+  if (overruled !== undefined) return { ok: false, problems: [overruled] };
   const text = updateHalfConf(existing, { ...checked.values, settings });
   try {
     return { ok: true, text, config: validateHalfConf(text, path) };
@@ -73,4 +76,20 @@ export function planHalfConf(answers: Answers, facts: MachineFacts, keys: KeySta
       }),
     };
   }
+}
+
+/**
+ * The file's [node] priority decides the role (updateHalfConf keeps the admin's choice), so an
+ * answer for the other role would be dropped without a word: it is asked again, saying why.
+ */
+function roleOverruled(role: 'primary' | 'backup', existing: string | undefined): AnswerProblem | undefined {
+  if (existing === undefined) return undefined;
+  const priority = parseIni(existing, new ProblemList('half.conf')).find((s) => s.name === 'node')?.entries.find((e) => e.key === 'priority')?.value;
+  if (priority === undefined) return undefined;
+  const fileRole = answersFromConf(existing).role;
+  if (fileRole === undefined || fileRole === role) return undefined;
+  return {
+    question: 'role',
+    message: `half.conf sets [node] priority = ${priority}, which makes this node a ${fileRole}: answer ${fileRole}, or remove priority from half.conf to choose the role here`,
+  };
 }

@@ -22,6 +22,12 @@ describe('[vrrp]', () => {
     ['notify-script = /usr/sbin/x}', '11 vrrp.notify-script: "/usr/sbin/x}" has a character keepalived.conf would misread (only letters, digits and _ . / + - @ : pass)'],
     ['resync-file = resync-pending', '11 vrrp.resync-file: "resync-pending" is not an absolute path without spaces or quotes'],
     ['resync-file = /run/half/half.sock', '11 vrrp.resync-file: /run/half/half.sock is also daemon.control-socket'],
+    // keepalived writes "1" over its track file at every start
+    ['resync-file = /usr/sbin/half-notify', '11 vrrp.resync-file: /usr/sbin/half-notify is also vrrp.notify-script'],
+    // `half configure --root IMAGE` would write outside the image
+    ['resync-file = /../../tmp/x', '11 vrrp.resync-file: "/../../tmp/x" has an empty, "." or ".." part'],
+    ['notify-fifo = /run/half/./k.fifo', '11 vrrp.notify-fifo: "/run/half/./k.fifo" has an empty, "." or ".." part'],
+    ['notify-fifo = /run//half/k.fifo', '11 vrrp.notify-fifo: "/run//half/k.fifo" has an empty, "." or ".." part'],
   ])('%s → %s', (line, expected) => {
     const problems = brief(problemsOf(withVrrp(line)));
     expect(problems).toEqual([expected.replace('"/run/half/my"', '"/run/half/my fifo"')]);

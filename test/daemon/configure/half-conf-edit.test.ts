@@ -106,4 +106,20 @@ describe('updateHalfConf', () => {
     expect(answersFromConf(text).role).toBe('primary'); // priority 120 is above a backup's 100
     expect(validateHalfConf(text, 'half.conf').node.priority).toBe(120);
   });
+
+  it('edits a file written with CRLF line ends or a byte order mark in place, keeping them', () => {
+    const plain = updateHalfConf(undefined, values);
+    for (const [what, text] of [['CRLF', plain.replaceAll('\n', '\r\n')], ['BOM', `\uFEFF${plain}`], ['both', `\uFEFF${plain.replaceAll('\n', '\r\n')}`]] as const) {
+      const changed = updateHalfConf(text, { ...values, syncPeers: ['203.0.113.3'] });
+      expect(changed, what).toBe(text.replace('peers = 203.0.113.2', 'peers = 203.0.113.3'));
+      expect(validateHalfConf(changed, 'half.conf').sync.links[0]?.peers.map((p) => p.text), what).toEqual(['203.0.113.3']);
+      expect(answersFromConf(changed), what).toEqual({ ...answersFromConf(plain), 'sync-peers': '203.0.113.3' });
+    }
+  });
+
+  it('reads a role written in capitals as the validator does, so a reconfigure keeps a backup a backup', () => {
+    const backup = updateHalfConf(undefined, { ...values, role: 'backup' }).replace('role = backup', 'role = Backup');
+    expect(validateHalfConf(backup, 'half.conf').node.priority).toBe(100);
+    expect(answersFromConf(backup).role).toBe('backup');
+  });
 });

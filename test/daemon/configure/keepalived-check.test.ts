@@ -52,6 +52,14 @@ describe('the keepalived gate', () => {
     for (const file of ['/etc/keepalived/keepalived.conf', '/etc/half/half.nft', '/var/lib/half-syncd/generated']) expect(await root.exists(file), file).toBe(false);
   });
 
+  it('blames an interface only when keepalived does', async () => {
+    const refusing = (stderr: string) => async () => ({ exitCode: 1, stderr });
+    const tooMany = await requireKeepalivedAccepts('', '/etc/half/half.conf', refusing('(VI_1) Number of VIPs (100) exceeds maximum (83)\n')).catch((e: unknown) => e);
+    expect((tooMany as HalfConfError).problems.map((p) => p.fix)).toEqual([expect.stringMatching(/^correct in half\.conf what keepalived names/)]);
+    const missing = await requireKeepalivedAccepts('', '/etc/half/half.conf', refusing('WARNING - interface eth3 for vrrp instance VI_2 doesn\'t exist\n')).catch((e: unknown) => e);
+    expect((missing as HalfConfError).problems.map((p) => p.fix)).toEqual([expect.stringMatching(/^every interface \[vips\] and \[sync\] name must exist/)]);
+  });
+
   it('asks nothing of keepalived when HALF leaves an admin\'s keepalived.conf alone (its version goes beside it)', async () => {
     await configuredPrimary(root, PRIMARY_CONF.replace('eth1 = ', 'eth3 = '));
     await root.write('/etc/keepalived/keepalived.conf', '# the admin\'s own\n');

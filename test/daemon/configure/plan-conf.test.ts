@@ -60,6 +60,16 @@ describe('planHalfConf on an existing file', () => {
     expect(planHalfConf({ ...answers, 'sync-peers': '203.0.113.2' }, capturedFirewall(), { validKeyFile: false }, multicast, 'half.conf')).toMatchObject({ ok: true, text: multicast });
   });
 
+  it('asks the role again when the file\'s priority decides it otherwise, instead of dropping the answer', () => {
+    const fresh = planHalfConf(answers, capturedFirewall(), { validKeyFile: false }, undefined, 'half.conf');
+    if (!fresh.ok) throw new Error('no plan');
+    const withPriority = fresh.text.replace('role = primary', 'priority = 90');
+    const plan = planHalfConf({ ...answers, 'sync-peers': '203.0.113.3' }, capturedFirewall(), { validKeyFile: false }, withPriority, 'half.conf');
+    expect(plan).toEqual({ ok: false, problems: [{ question: 'role', message: 'half.conf sets [node] priority = 90, which makes this node a backup: answer backup, or remove priority from half.conf to choose the role here' }] });
+    const agreeing = planHalfConf({ ...answers, 'sync-peers': '203.0.113.3' }, capturedFirewall(), { validKeyFile: false }, withPriority.replace('priority = 90', 'priority = 120'), 'half.conf');
+    expect(agreeing.ok && agreeing.text).toContain('priority = 120');
+  });
+
   it('edits it in place once an answer differs from the file', () => {
     // The file leaves router-id out (51, the default); the admin answers 60.
     const plan = planHalfConf({ ...answers, 'sync-peers': '203.0.113.2', 'router-id': '60' }, capturedFirewall(), { validKeyFile: true }, multicast, 'half.conf');
