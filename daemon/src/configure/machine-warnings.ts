@@ -2,7 +2,8 @@
 // or a sync address half.conf names. Not refusals: a configure that keeps an admin's own
 // half.conf (an upgrade, a re-run postinst) must not fail because an interface is down or
 // renamed for a moment, and half-syncd waits for its address (--address-wait); but the admin
-// hears it then, not from a daemon that never starts. Pure.
+// hears it then, not from a daemon that never starts. Also the files half-syncd makes outside the
+// folders its unit lets it write. Pure.
 import type { HalfConfig } from '../config/half-conf.js';
 import type { MachineFacts } from './machine-facts.js';
 
@@ -25,5 +26,21 @@ export function machineWarnings(config: HalfConfig, facts: MachineFacts): string
       warnings.push(`${config.source}: [vips] ${name} is not an interface of this machine (it has: ${names}); keepalived keeps that address down: create it, or correct [vips]`);
     }
   }
+  warnings.push(...unitPathWarnings(config));
   return warnings;
+}
+
+/** What half-syncd.service lets half-syncd write (ProtectSystem=strict): its RuntimeDirectory and StateDirectory. */
+const WRITABLE = ['/run/half/', '/var/lib/half/'];
+
+/** Files half-syncd makes that its unit would keep it from making, or hide from keepalived (PrivateTmp=yes). */
+function unitPathWarnings(config: HalfConfig): string[] {
+  const files = [
+    ['[vrrp] notify-fifo', config.vrrp.notifyFifo, config.vrrp.notify !== 'script'],
+    ['[vrrp] resync-file', config.vrrp.resyncFile, true],
+    ['[daemon] control-socket', config.daemon.controlSocket, true],
+  ] as const;
+  return files
+    .filter(([, path, used]) => used && !WRITABLE.some((dir) => path.startsWith(dir)))
+    .map(([key, path]) => `${config.source}: ${key} ${path} is outside /run/half and /var/lib/half, the only folders half-syncd.service lets half-syncd write (ProtectSystem=strict; its /tmp is private, PrivateTmp=yes, so keepalived would not see a file there): half-syncd cannot make it; put it below /run/half`);
 }

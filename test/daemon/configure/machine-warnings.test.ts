@@ -24,4 +24,13 @@ describe('machineWarnings', () => {
       expect.stringMatching(/^\/etc\/half\/half\.conf: \[vips\] eth7 is not an interface of this machine .*correct \[vips\]$/),
     ]);
   });
+
+  it('names a FIFO, resync file or control socket the shipped unit keeps half-syncd from making, or hides in its private /tmp', () => {
+    expect(warningsOf(PRIMARY_CONF.replace('[vips]', '[vrrp]\nnotify-fifo = /tmp/half.fifo\nresync-file = /run/half/resync\n\n[daemon]\ncontrol-socket = /var/run/half.sock\n\n[vips]'))).toEqual([
+      expect.stringMatching(/^\/etc\/half\/half\.conf: \[vrrp\] notify-fifo \/tmp\/half\.fifo is outside \/run\/half and \/var\/lib\/half, .*PrivateTmp=yes.*put it below \/run\/half$/),
+      expect.stringMatching(/^\/etc\/half\/half\.conf: \[daemon\] control-socket \/var\/run\/half\.sock is outside /),
+    ]);
+    // a FIFO keepalived is not told to write (notify = script) does not matter
+    expect(warningsOf(PRIMARY_CONF.replace('[vips]', '[vrrp]\nnotify = script\nnotify-fifo = /tmp/half.fifo\n\n[vips]'))).toEqual([]);
+  });
 });
