@@ -5,6 +5,8 @@
 // entry the scanner can read (nearly all) is written from its attribute bytes as an event's would
 // be (scan-record.ts), without a ConntrackEntry in between; the rest is decoded and mapped.
 // Also a KernelEntryReader: IPCTNL_MSG_CT_GET of one entry (the answer, then the ACK).
+// A request the kernel stops answering (no message of it for `stallMs`), or an answer datagram
+// that does not parse, fails that request instead of holding every later one behind it.
 import type { FlowRecord } from '../model/record.js';
 import type { ConntrackEntry, Expectation, ConntrackIdentity } from './ct-entry.js';
 import { decodeConntrackMessage } from './codec/ct-decode.js';
@@ -35,6 +37,9 @@ interface Collector {
 const MAX_REPORTED_ERRORS = 5;
 
 const ENOENT = 2;
+const ETIMEDOUT = 110;
+/** How long a request may go without a message of its answer before it fails. */
+export const DUMP_STALL_MS = 30_000;
 
 export class NetlinkKernelDumper implements KernelDumper, KernelEntryReader {
   private readonly socket: NetfilterSocket;
@@ -42,8 +47,13 @@ export class NetlinkKernelDumper implements KernelDumper, KernelEntryReader {
   private seq = 1;
   private collector: Collector | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  /** When a message of the current request's answer last came (performance.now()). */
+  private heard = 0;
 
-  constructor(options: NetfilterSocketOptions = {}) {
+  constructor(
+    options: NetfilterSocketOptions = {},
+    private readonly stallMs: number = DUMP_STALL_MS,
+  ) {
     this.socket = new NetfilterSocket({ recvBufferSize: 16 * 1024 * 1024, ...options, groups: [] }, {
       datagram: (buf) => this.onDatagram(buf),
       overrun: () => this.collector?.fail(new KernelRequestError('the dump overran the receive buffer', 105, { hint: 'retry the dump' })),
@@ -101,6 +111,7 @@ export class NetlinkKernelDumper implements KernelDumper, KernelEntryReader {
         };
         this.w.reset();
         encodeGetRequest(this.w, key, seq);
+        this.watch(seq, 'a conntrack get');
         this.socket.send(this.w.take()).catch((error: Error) => this.collector?.fail(error));
       });
     const result = this.queue.then(job);
@@ -151,6 +162,7 @@ export class NetlinkKernelDumper implements KernelDumper, KernelEntryReader {
         this.w.reset();
         const family = options.family === 'ipv4' ? AddressFamily.inet : options.family === 'ipv6' ? AddressFamily.inet6 : AddressFamily.unspec;
         encode(this.w, seq, family);
+        this.watch(seq, 'a dump');
         this.socket.send(this.w.take()).catch((error: Error) => this.collector?.fail(error));
       });
     const result = this.queue.then(job);
@@ -163,8 +175,24 @@ export class NetlinkKernelDumper implements KernelDumper, KernelEntryReader {
     while (c.next()) {
       const collector = this.collector;
       if (collector === undefined || c.seq !== collector.seq) continue;
+      this.heard = performance.now();
       collector.onMessage(c);
     }
+    // the rest of the datagram is lost: it may have held the end of the answer
+    if (c.error !== undefined) this.collector?.fail(new KernelRequestError(`an answer of the kernel did not parse: ${c.error}`, 0, { hint: 'retry' }));
+  }
+
+  /** Fails request `seq` once no message of its answer came for stallMs. */
+  private watch(seq: number, what: string): void {
+    this.heard = performance.now();
+    const check = (): void => {
+      if (this.collector?.seq !== seq) return;
+      const quiet = performance.now() - this.heard;
+      if (quiet >= this.stallMs) {
+        this.collector.fail(new KernelRequestError(`the kernel did not answer ${what} for ${Math.round(quiet / 1000)} s`, ETIMEDOUT, { hint: 'retry; if it keeps happening, see the kernel log' }));
+      } else setTimeout(check, this.stallMs - quiet).unref();
+    };
+    setTimeout(check, this.stallMs).unref();
   }
 }
 
