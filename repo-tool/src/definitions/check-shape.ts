@@ -72,7 +72,6 @@ function declaredKeys(shape: Shape, path: string): (readonly [string, string])[]
 
 /** A part of a definition whose shape is wrong: left out of the usable copy. */
 const BROKEN: unique symbol = Symbol('broken');
-type Walked = unknown;
 
 export interface ShapeCheck {
   /** Top-level keys that are missing though required, or whose value is unusable (mistyped, or a required part of it is): the value checks reading them must skip. */
@@ -118,7 +117,7 @@ export function checkShape(value: Readonly<Record<string, unknown>>, root: Objec
     let whole = true;
     for (const [key, member] of Object.entries(shape.members)) {
       const item = value[key];
-      let walked: Walked = BROKEN;
+      let walked: unknown = BROKEN;
       if (item === undefined) {
         if (member.required === true) p.add(child(field, key), 'is missing', member.hint ?? `give ${expected(member.shape)}`);
         else continue;
@@ -133,12 +132,12 @@ export function checkShape(value: Readonly<Record<string, unknown>>, root: Objec
     return { usable, whole };
   };
 
-  const walkObject = (value: Readonly<Record<string, unknown>>, shape: ObjectShape, field: string): Walked => {
+  const walkObject = (value: Readonly<Record<string, unknown>>, shape: ObjectShape, field: string): unknown => {
     const { usable, whole } = walkMembers(value, shape, field);
     return whole ? usable : BROKEN;
   };
 
-  const walk = (value: unknown, shape: Shape, field: string, hint: string | undefined): Walked => {
+  const walk = (value: unknown, shape: Shape, field: string, hint: string | undefined): unknown => {
     switch (shape.kind) {
       case 'string':
       case 'boolean':
