@@ -53,8 +53,8 @@ const BLOCK_IDS = 256;
 /**
  * The frame keys of one cluster. The node id of a frame is read before the frame is
  * authenticated, so anyone who can send to the sync port can name any id: a key is derived at
- * most once per id for the life of the process (65,535 ids, 2 MiB and under half a second of
- * CPU in all, in blocks made as ids are first named), so forged frames under ever new ids cost
+ * most once per id for the life of the process (65,535 ids at most: 2 MiB, one HMAC each, in
+ * blocks made as ids are first named), so forged frames under ever new ids cost
  * what forged frames under one id cost, a failed tag check, and no id is ever refused a try (a
  * budget of new ids a second let such frames keep a node that had not been heard yet out). Keys
  * of ids whose frames were sealed or opened as authentic are also kept as key objects: a cipher
