@@ -18,8 +18,6 @@ export interface FlockHold {
   release(): Promise<void>;
   /** True once the holding flock(1) ended without release() (killed): the lock may be another's now. */
   lost(): boolean;
-  /** The flock(1) process holding it (for messages). */
-  readonly pid: number | undefined;
 }
 
 const CONFLICT = 75;
@@ -92,7 +90,6 @@ function flock(path: string, nonblock: boolean): Promise<FlockHold | undefined> 
           await ended;
         },
         lost: () => exited && !releasing,
-        pid: child.pid,
       });
     };
     child.stdout.on('data', onData);
