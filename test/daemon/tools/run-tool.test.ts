@@ -36,7 +36,11 @@ describe('runTool', () => {
     expect(refused.error).toMatch(/^cannot run echo: .*null bytes/);
   });
 
-  /** Runs `body` in a Node whose descriptors are all taken (ulimit -n 64); returns what it printed. */
+  /**
+   * Runs `body` in a Node whose descriptors are all taken; returns what it printed. The limit is
+   * 1024, not lower: the module loader opens many files at once while it loads execa, before the
+   * script runs, and under `ulimit -n 64` it ran out itself now and then (EMFILE in CI).
+   */
   async function withoutDescriptors(imports: string, body: string): Promise<{ uncaught: string[]; outcome: string }> {
     const script = `
       ${imports}
@@ -51,7 +55,7 @@ describe('runTool', () => {
       for (const fd of fds.slice(0, 8)) (await import('node:fs')).closeSync(fd);
       console.log(JSON.stringify({ uncaught, outcome }));
     `;
-    const { stdout } = await run('sh', ['-c', 'ulimit -n 64 && exec "$0" --import tsx --input-type=module -e "$1"', process.execPath, script], { cwd: REPO });
+    const { stdout } = await run('sh', ['-c', 'ulimit -n 1024 && exec "$0" --import tsx --input-type=module -e "$1"', process.execPath, script], { cwd: REPO });
     return JSON.parse(stdout) as { uncaught: string[]; outcome: string };
   }
 
