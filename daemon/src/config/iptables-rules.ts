@@ -40,6 +40,12 @@ function syncRules(link: SyncLink, port: number, family: IpFamily): string[] {
     .map((p) => `-A ${IPTABLES_CHAIN} -i ${link.interface} -s ${host(p.text, family)} -p udp --dport ${port} -j ACCEPT`);
 }
 
+/** Sync traffic the accepts did not take, to the addresses half-syncd binds only (its link addresses or groups). */
+function foreignSyncDrops(config: HalfConfig, family: IpFamily): string[] {
+  const bound = config.sync.links.map((link) => link.multicastGroup ?? link.address).filter((a) => a.family === family);
+  return [...new Set(bound.map((a) => a.text))].map((text) => `-A ${IPTABLES_CHAIN} -d ${host(text, family)} -p udp --dport ${config.sync.port} -j DROP`);
+}
+
 function vrrpRules(config: HalfConfig, family: IpFamily): string[] {
   if (config.vrrp.adverts === 'vip-interfaces') {
     return config.vips
@@ -60,7 +66,7 @@ function renderFamily(config: HalfConfig, family: IpFamily): string {
     '*filter',
     `:${IPTABLES_CHAIN} - [0:0]`,
     ...config.sync.links.flatMap((link) => syncRules(link, config.sync.port, family)),
-    `-A ${IPTABLES_CHAIN} -p udp --dport ${config.sync.port} -j DROP`,
+    ...foreignSyncDrops(config, family),
     ...vrrpRules(config, family),
     'COMMIT',
   ].join('\n') + '\n';

@@ -4,7 +4,8 @@
 // `table inet half` hooks input and forward at priority filter - 10, before the usual filter
 // chains, and never touches other tables. nftables semantics to keep in mind:
 // - a drop here is final for the packet, whatever other tables say: the takeover guard and
-//   "sync port only from the peers on the sync interface" are enforced by this table alone;
+//   "sync port only from the peers on the sync interface" are enforced by this table alone (the
+//   drop matches the sync addresses only: the port on other addresses is the admin's business);
 // - an accept here only ends this table's chain: a later chain of the admin's own ruleset can
 //   still drop the packet. When the admin's input policy is drop, their ruleset must also allow
 //   VRRP and the sync port (half.conf(5) shows the two lines; for iptables rulesets,
@@ -34,11 +35,14 @@ export const VRRP_PROTOCOL = 112;
 const quoteIf = (names: readonly string[]): string =>
   names.length === 1 ? `"${names[0] as string}"` : `{ ${names.map((n) => `"${n}"`).join(', ')} }`;
 
-function saddrMatch(addresses: readonly IpAddress[], family: 4 | 6): string | undefined {
-  const own = addresses.filter((a) => a.family === family).map((a) => a.text);
+function addressMatch(field: 'saddr' | 'daddr', addresses: readonly IpAddress[], family: 4 | 6): string | undefined {
+  const own = [...new Set(addresses.filter((a) => a.family === family).map((a) => a.text))];
   if (own.length === 0) return undefined;
-  return `${family === 4 ? 'ip' : 'ip6'} saddr ${own.length === 1 ? own[0] : `{ ${own.join(', ')} }`}`;
+  return `${family === 4 ? 'ip' : 'ip6'} ${field} ${own.length === 1 ? own[0] : `{ ${own.join(', ')} }`}`;
 }
+
+const saddrMatch = (addresses: readonly IpAddress[], family: 4 | 6): string | undefined => addressMatch('saddr', addresses, family);
+const daddrMatch = (addresses: readonly IpAddress[], family: 4 | 6): string | undefined => addressMatch('daddr', addresses, family);
 
 function syncRules(link: SyncLink, port: number): string[] {
   if (link.peers.length === 0) return [`iifname "${link.interface}" udp dport ${port} accept`];
@@ -46,6 +50,18 @@ function syncRules(link: SyncLink, port: number): string[] {
     .map((family) => saddrMatch(link.peers, family))
     .filter((m): m is string => m !== undefined)
     .map((match) => `iifname "${link.interface}" ${match} udp dport ${port} accept`);
+}
+
+/**
+ * The drop of sync traffic the accepts above did not take: only to the addresses half-syncd binds
+ * (each link's own address, or its multicast group), so that the same port on the node's other
+ * addresses (a resolver's 53, say) is left to the admin's rules.
+ */
+function foreignSyncDrops(config: HalfConfig): string[] {
+  return ([4, 6] as const)
+    .map((family) => daddrMatch(config.sync.links.map((link) => link.multicastGroup ?? link.address), family))
+    .filter((m): m is string => m !== undefined)
+    .map((match) => `${match} udp dport ${config.sync.port} counter name "sync_foreign_dropped" drop`);
 }
 
 function vrrpRules(config: HalfConfig): string[] {
@@ -112,7 +128,7 @@ export function renderNftRuleset(config: HalfConfig, options: NftRenderOptions =
     `${tab}chain input {`,
     `${tab}${tab}type filter hook input priority filter - 10; policy accept;`,
     ...config.sync.links.flatMap((link) => syncRules(link, config.sync.port)).map((r) => `${tab}${tab}${r}`),
-    `${tab}${tab}udp dport ${config.sync.port} counter name "sync_foreign_dropped" drop`,
+    ...foreignSyncDrops(config).map((r) => `${tab}${tab}${r}`),
     ...vrrpRules(config).map((r) => `${tab}${tab}${r}`),
     `${tab}${tab}jump guard`,
     `${tab}}`,

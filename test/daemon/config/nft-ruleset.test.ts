@@ -67,6 +67,9 @@ describe('table inet half in a namespace', () => {
     await lab.ip(peer, ['addr', 'add', '203.0.113.9/24', 'dev', 'sync0']);
     await lab.ip(fw, ['addr', 'add', '192.0.2.1/24', 'dev', 'lan0']);
     await lab.ip(peer, ['addr', 'add', '192.0.2.2/24', 'dev', 'lan0']);
+    // the peer's packets from its LAN address reach the fw's sync address through lan0
+    await lab.ip(peer, ['route', 'add', '203.0.113.1/32', 'dev', 'lan0', 'table', '100']);
+    await lab.ip(peer, ['rule', 'add', 'from', '192.0.2.2', 'lookup', '100']);
   });
 
   afterAll(async () => {
@@ -90,14 +93,15 @@ describe('table inet half in a namespace', () => {
     expect(half.match(/udp dport 3781/g)).toHaveLength(2); // loaded twice, rules once
   });
 
-  it('lets sync traffic in from the peer only, and counts the rest', async () => {
+  it('lets sync traffic in from the peer only, counts the rest, and leaves the port on other addresses alone', async () => {
     const seen = await nftCounter(lab, fw, 'filter', 'sync_seen');
     const foreign = await nftCounter(lab, fw, 'half', 'sync_foreign_dropped');
     await sendPacket(lab, peer, ['udp', '203.0.113.2', '203.0.113.1', '3781']);
-    await sendPacket(lab, peer, ['udp', '203.0.113.9', '203.0.113.1', '3781']);
-    await sendPacket(lab, peer, ['udp', '192.0.2.2', '192.0.2.1', '3781']);
+    await sendPacket(lab, peer, ['udp', '203.0.113.9', '203.0.113.1', '3781']); // a stranger on the sync link
+    await sendPacket(lab, peer, ['udp', '192.0.2.2', '203.0.113.1', '3781']); // the sync address, from the LAN
+    await sendPacket(lab, peer, ['udp', '192.0.2.2', '192.0.2.1', '3781']); // another address: the admin's business
     await sendPacket(lab, peer, ['udp', '203.0.113.2', '203.0.113.1', '3781']);
-    await waitUntil(async () => (await nftCounter(lab, fw, 'filter', 'sync_seen')) - seen === 2 && (await nftCounter(lab, fw, 'half', 'sync_foreign_dropped')) - foreign === 2);
+    await waitUntil(async () => (await nftCounter(lab, fw, 'filter', 'sync_seen')) - seen === 3 && (await nftCounter(lab, fw, 'half', 'sync_foreign_dropped')) - foreign === 2);
   });
 
   it('does not drop VRRP on the VIP interface', async () => {

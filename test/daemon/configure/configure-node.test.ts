@@ -150,13 +150,14 @@ describe('configureNode', () => {
     const before = new Map<string, string>();
     for (const path of [...RENDERED, '/var/lib/half-syncd/generated']) before.set(path, await root.read(path));
     await root.write('/etc/half/half.conf', PRIMARY_CONF.replace('peers = 203.0.113.2', 'peers = 203.0.113.2\nport = 3790'));
-    const stuck = root.at('/etc/half/ip6tables.rules'); // rendered after keepalived.conf, half.nft and iptables.rules
+    // rendered after keepalived.conf and half.nft (ip6tables.rules, of an IPv4-only cluster, does not change)
+    const stuck = root.at('/etc/half/iptables.rules');
     await execa('chattr', ['+i', stuck]);
     try {
       const error = await configureNode(nodePaths(root.dir)).then(() => undefined, (e: unknown) => e);
       expect(error).toBeInstanceOf(NodeFileError);
       expect((error as NodeFileError).message).toBe(`could not put ${stuck} in place: EPERM`);
-      expect((error as NodeFileError).hint).toMatch(/^nothing was changed .*make .*ip6tables\.rules replaceable/);
+      expect((error as NodeFileError).hint).toMatch(/^nothing was changed .*make .*\/iptables\.rules replaceable/);
       for (const [path, text] of before) expect(await root.read(path), path).toBe(text);
       const leftovers = (await readdir(root.at('/etc/half'))).filter((name) => name.includes('.half-'));
       expect(leftovers).toEqual([]);
@@ -165,7 +166,7 @@ describe('configureNode', () => {
     }
     const report = await configureNode(nodePaths(root.dir));
     expect(report.changed).toEqual(expect.arrayContaining([root.at('/etc/half/half.nft'), stuck]));
-    expect(await root.read('/etc/half/ip6tables.rules')).toContain('3790');
+    expect(await root.read('/etc/half/iptables.rules')).toContain('3790');
   });
 
   it('clears the temporary and backup files a killed run left beside the files it renders', async () => {
