@@ -20,19 +20,36 @@ export interface IniSection {
   readonly entries: readonly IniEntry[];
 }
 
-const SECTION = /^\[\s*([A-Za-z0-9_.-]+)\s*\]$/;
-const ENTRY = /^([^\s=#;[\]]+)\s*=\s*(.*)$/;
+// Space is ASCII space, tab, CR, VT and FF only: what awk's [[:space:]] matches byte by byte, so
+// that the shell reader of half.conf(5) reads what this parser reads. JavaScript's \s and trim()
+// would also take a no-break space or a byte order mark for space.
+const SECTION = /^\[[ \t\r\v\f]*([A-Za-z0-9_.-]+)[ \t\r\v\f]*\]$/;
+const ENTRY = /^([^ \t\r\v\f=#;[\]]+)[ \t\r\v\f]*=[ \t\r\v\f]*(.*)$/;
+/** Any other space character of Unicode, the byte order mark included. */
+const OTHER_SPACE = /[^\S \t\r\v\f]/u;
+const BOM = '\uFEFF';
+
+function trimSpace(text: string): string {
+  return text.replace(/^[ \t\r\v\f]+|[ \t\r\v\f]+$/g, '');
+}
 
 function stripComment(value: string): string {
-  const match = /\s[#;]/.exec(value);
-  return (match === null ? value : value.slice(0, match.index)).trim();
+  const match = /[ \t\r\v\f][#;]/.exec(value);
+  return trimSpace(match === null ? value : value.slice(0, match.index));
 }
 
 /** The section a header line opens (`[sync]  # comment` → `sync`), or undefined for any other line. */
 export function sectionHeader(line: string): string | undefined {
-  const trimmed = line.trim();
+  const trimmed = trimSpace(line);
   const header = SECTION.exec(trimmed.startsWith('[') ? stripComment(trimmed) : trimmed);
   return header === null ? undefined : (header[1] as string).toLowerCase();
+}
+
+function spaceName(char: string): string {
+  const code = `U+${(char.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`;
+  if (char === '\u00A0' || char === '\u202F') return `a no-break space (${code})`;
+  if (char === BOM) return `a byte order mark (${code}) after the start of the file`;
+  return `the space character ${code}`;
 }
 
 /**
@@ -45,12 +62,25 @@ export function parseIni(text: string, problems: ProblemList): IniSection[] {
   const seen = new Map<string, number>();
   let current: (typeof sections)[number] | undefined;
   let skipping = false;
-  const lines = text.split('\n');
+  const lines = (text.startsWith(BOM) ? text.slice(BOM.length) : text).split('\n');
   for (let i = 0; i < lines.length; i++) {
     const lineNo = i + 1;
-    const raw = (lines[i] as string).replace(/\r$/, '');
-    const line = raw.trim();
+    const line = trimSpace(lines[i] as string);
     if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
+    const other = OTHER_SPACE.exec(stripComment(line));
+    if (other !== null) {
+      problems.add({
+        line: lineNo,
+        message: `has ${spaceName(other[0])} outside a comment, which shell readers of half.conf do not take for a space`,
+        fix: 'replace it with an ordinary space, or delete it',
+      });
+      if (line.startsWith('[')) {
+        // a header not read: its keys are left out, not taken for the previous section's
+        current = undefined;
+        skipping = true;
+      }
+      continue;
+    }
     const header = sectionHeader(line);
     if (header !== undefined) {
       const first = seen.get(header);

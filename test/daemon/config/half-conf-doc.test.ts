@@ -25,16 +25,34 @@ function between(begin: string, end: string): string {
 describe('half.conf(5)', () => {
   const snippet = between('<!-- half-conf-get:begin -->\n```sh\n', '```\n<!-- half-conf-get:end -->');
 
-  it.each(FIXTURES)('half_conf_get reads every key of %s as the parser does', async (name) => {
-    const text = fixtureText(name);
-    const sections = parseIni(text, new ProblemList(name));
+  /** Asks half_conf_get (real sh and awk) for every key the parser reads in `text`; both answers. */
+  async function bothReadings(text: string): Promise<{ shell: string[]; parser: string[] }> {
+    const sections = parseIni(text, new ProblemList('half.conf'));
     // [vips] keys are asked as written (interface names keep their case)
     const queries = sections.flatMap((s) => s.entries.map((e) => [s.name, s.name === 'vips' ? e.name : e.key, e.value] as const));
     const script = `${snippet}\nwhile read -r s k; do half_conf_get "$s" "$k" "$1"; done`;
     const input = queries.map(([s, k]) => `${s} ${k}`).join('\n') + '\n';
-    const path = join(ROOT, 'test', 'daemon', 'config', 'fixtures', `${name}.conf`);
-    const result = await run('sh', ['-c', script, 'doc', path], { input, check: true });
-    expect(result.stdout.split('\n').slice(0, -1)).toEqual(queries.map(([, , value]) => value));
+    const dir = await mkdtemp(join(tmpdir(), 'half-conf-get-'));
+    try {
+      await writeFile(join(dir, 'half.conf'), text);
+      const result = await run('sh', ['-c', script, 'doc', join(dir, 'half.conf')], { input, check: true });
+      return { shell: result.stdout.split('\n').slice(0, -1), parser: queries.map(([, , value]) => value) };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  it.each(FIXTURES)('half_conf_get reads every key of %s as the parser does', async (name) => {
+    const { shell, parser } = await bothReadings(fixtureText(name));
+    expect(parser.length).toBeGreaterThan(5);
+    expect(shell).toEqual(parser);
+  });
+
+  it('half_conf_get reads a file with a byte order mark and CRLF lines as the parser does', async () => {
+    const text = '\uFEFF' + fixtureText('two-lan-wan').replace(/^#.*\n/, '').replace(/\n/g, '\r\n'); // the mark just before [node]
+    const { shell, parser } = await bothReadings(text);
+    expect(parser[0]).toBe(validateHalfConf(text, 'half.conf').node.id.toString()); // [node] id, first in the file
+    expect(shell).toEqual(parser);
   });
 
   it('half_conf_get takes section and key names in any case, but a [vips] interface only as written', async () => {

@@ -30,4 +30,27 @@ describe('parseIni', () => {
     expect(sections[1]?.entries).toEqual([{ key: 'x', name: 'x', value: '= y', line: 9 }]);
     expect(problems.items.every((p) => p.fix.length > 0 && p.file === 't.conf')).toBe(true);
   });
+
+  it('takes a byte order mark at the start, and refuses any other non-ASCII space outside a comment, naming it', () => {
+    const problems = new ProblemList('t.conf');
+    const text = [
+      '\uFEFF[node]',
+      'id = 1\u00A0# no-break space before the comment',
+      'role = backup # a comment may hold\u00A0anything',
+      '\u00A0priority = 50',
+      '[sync]\u2003',
+      'peers = 203.0.113.2\uFEFF',
+      '# \u00A0 in a comment line is fine',
+      'port = 3781', // under the header refused: left out, not taken for [node]'s
+    ].join('\n');
+    const sections = parseIni(text, problems);
+    expect(sections.map((s) => [s.name, s.entries.map((e) => [e.key, e.value])])).toEqual([['node', [['role', 'backup']]]]);
+    expect(problems.items.map((p) => [p.line, p.message])).toEqual([
+      [2, 'has a no-break space (U+00A0) outside a comment, which shell readers of half.conf do not take for a space'],
+      [4, 'has a no-break space (U+00A0) outside a comment, which shell readers of half.conf do not take for a space'],
+      [5, 'has the space character U+2003 outside a comment, which shell readers of half.conf do not take for a space'],
+      [6, 'has a byte order mark (U+FEFF) after the start of the file outside a comment, which shell readers of half.conf do not take for a space'],
+    ]);
+    expect(problems.items[0]?.fix).toBe('replace it with an ordinary space, or delete it');
+  });
 });
