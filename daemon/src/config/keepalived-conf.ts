@@ -58,6 +58,11 @@ export function instanceName(vipInterface: string): string {
   return `half_${vipInterface}`;
 }
 
+/** The family an interface's own instance advertises (adverts = vip-interfaces): IPv4 if it has any. */
+export function advertFamily(vipIf: VipInterface): IpFamily {
+  return vipIf.vips.some((v) => v.address.family === 4) ? 4 : 6;
+}
+
 function instances(config: HalfConfig): Instance[] {
   if (config.vrrp.adverts === 'sync-link') {
     const link = config.sync.links[0];
@@ -81,7 +86,7 @@ function instances(config: HalfConfig): Instance[] {
     routerId: config.vrrp.routerId + i,
     vips: vipIf.vips,
     vipDevs: new Map(vipIf.vips.map((v) => [v, vipIf.interface] as const)),
-    family: vipIf.vips.some((v) => v.address.family === 4) ? 4 : 6,
+    family: advertFamily(vipIf),
     track: [],
   }));
 }

@@ -4,12 +4,15 @@
 import { ProblemList } from './config-error.js';
 import { DEFAULTS, type HalfConfig, type SyncLink, type VipInterface } from './half-conf.js';
 import { parseIni, type IniSection } from './ini.js';
-import { isLinkLocal, prefixContains } from './ip-address.js';
+import { isLinkLocal, prefixContains, type IpFamily, type IpPrefix } from './ip-address.js';
+import { advertFamily } from './keepalived-conf.js';
 import { nearest, SectionReader } from './section-reader.js';
 import { readDaemon, readFilter } from './validate-daemon.js';
 import { readNode, readSyncLink } from './validate-sync.js';
 import { readVips, readVrrp } from './validate-vrrp.js';
 
+/** Addresses one VRRP advert can name. */
+export const MAX_ADVERT_ADDRESSES = 255;
 const SECTIONS = ['node', 'sync', 'sync2', 'vrrp', 'vips', 'filter', 'daemon'] as const;
 
 function complete<T extends object>(value: Partial<T>): value is T {
@@ -71,6 +74,23 @@ function crossCheck(config: HalfConfig, sections: Map<string, IniSection>, probl
   const instances = config.vrrp.adverts === 'sync-link' ? 1 : config.vips.length;
   if (config.vrrp.routerId + instances - 1 > 255) {
     reader('vrrp').fail('router-id', `${config.vrrp.routerId} leaves no room for ${instances} VRRP instances (ids ${config.vrrp.routerId}-${config.vrrp.routerId + instances - 1})`, `write router-id = ${256 - instances} or lower`);
+  }
+  // One advert names at most 255 addresses (a one-byte count: RFC 3768 §5.3.5, RFC 5798 §5.2.5);
+  // keepalived moves the rest out of the advert, and `keepalived -t` then fails.
+  const advertised = (family: IpFamily, vips: readonly IpPrefix[]): number => vips.filter((v) => v.address.family === family).length;
+  if (config.vrrp.adverts === 'sync-link') {
+    const count = advertised(first.address.family, config.vips.flatMap((v) => v.vips));
+    if (count > MAX_ADVERT_ADDRESSES) {
+      reader('vrrp').fail('adverts', `sync-link puts all ${count} IPv${first.address.family} virtual addresses in one VRRP advert, which names at most ${MAX_ADVERT_ADDRESSES}`, 'use adverts = vip-interfaces (one advert per interface), or fewer virtual addresses');
+    }
+  } else {
+    for (const vipIf of config.vips) {
+      const family = advertFamily(vipIf);
+      const count = advertised(family, vipIf.vips);
+      if (count > MAX_ADVERT_ADDRESSES) {
+        reader('vips').fail(vipIf.interface, `names ${count} IPv${family} addresses, but one VRRP advert names at most ${MAX_ADVERT_ADDRESSES}`, `keep at most ${MAX_ADVERT_ADDRESSES} IPv${family} addresses on ${vipIf.interface}`);
+      }
+    }
   }
   if (config.vrrp.adverts === 'sync-link' && !config.vips.some((i) => i.vips.some((v) => v.address.family === first.address.family))) {
     reader('vrrp').fail('adverts', `sync-link sends IPv${first.address.family} adverts but no virtual address is IPv${first.address.family}`, 'add one such address to [vips], or use adverts = vip-interfaces');

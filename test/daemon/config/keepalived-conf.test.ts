@@ -7,10 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actsOnNotifyScript, notifySource, renderKeepalivedConf, RESYNC_TRACK_NAME, RESYNC_WEIGHT } from '../../../daemon/src/config/keepalived-conf.js';
+import type { IpPrefix } from '../../../daemon/src/config/ip-address.js';
+import { MAX_ADVERT_ADDRESSES, validateHalfConf } from '../../../daemon/src/config/validate.js';
 import { requireTool } from '../../helpers/tools.js';
 import { NetnsLab } from '../ha/fixtures/netns-lab.js';
 import { keepalivedBinaries, type KeepalivedBinaries } from '../integration/fixtures/keepalived-binaries.js';
-import { FIXTURES, fixtureConfig, fixtureInterfaces } from './fixtures/configs.js';
+import { FIXTURES, fixtureConfig, fixtureInterfaces, fixtureText } from './fixtures/configs.js';
 import { expectGolden } from './fixtures/golden.js';
 
 describe('renderKeepalivedConf', () => {
@@ -123,6 +125,30 @@ describe('keepalived --config-test', () => {
     const result = await lab.exec(ns, 'keepalived', ['--config-test', '-f', path]);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout + result.stderr).toBe('');
+  });
+
+  it('agrees with the validator: one advert names 255 addresses, and a 256th fails keepalived\'s own check', async () => {
+    // two-lan-wan with 255 IPv4 addresses on lan0 (the most half.conf allows there)
+    const many = Array.from({ length: MAX_ADVERT_ADDRESSES }, (_, i) => (i < 254 ? `192.0.2.${i + 1}/24` : `198.51.100.${i - 253}/24`));
+    const text = fixtureText('two-lan-wan').replace(/^lan0 = .*$/m, `lan0 = ${many.join(' ')} 2001:db8:1::fe/64`).replace(/^ignore = .*\n/m, '');
+    const fits = validateHalfConf(text, '/etc/half/half.conf');
+    expect(() => validateHalfConf(text.replace('2001:db8:1::fe/64', '203.0.113.200/24'), '/etc/half/half.conf')).toThrow(
+      /vips\.lan0: names 256 IPv4 addresses, but one VRRP advert names at most 255 \(fix: keep at most 255 IPv4 addresses on lan0\)/,
+    );
+    // the 256th, past the validator: what keepalived makes of it
+    const extra = fixtureConfig('two-lan-wan').vips[0]?.vips.find((v) => v.address.family === 4);
+    expect(extra?.address.text).toBe('192.0.2.254');
+    const over = { ...fits, vips: fits.vips.map((v) => (v.interface === 'lan0' ? { ...v, vips: [...v.vips, { ...(extra as IpPrefix), text: '203.0.113.200/24', address: { ...(extra as IpPrefix).address, text: '203.0.113.200' } }] } : v)) };
+    await mkdir(join(dir, 'state'), { recursive: true });
+    for (const binary of binaries.all) {
+      for (const [name, config, ok] of [['fits', fits, true], ['over', over, false]] as const) {
+        const path = join(dir, `advert-${name}-${binary.version}.conf`);
+        await writeFile(path, withResyncFolder(renderKeepalivedConf(config), join(dir, 'state')));
+        const result = await lab.exec(ns, binary.path, ['--config-test', '-f', path]);
+        if (ok) expect(result.exitCode, `${binary.version}: ${result.stderr}`).toBe(0);
+        else expect(result.stdout + result.stderr, binary.version).toMatch(/Number of VIPs \(256\) exceeds maximum.*max 255 addresses/);
+      }
+    }
   });
 
   it('rejects a rendering with a broken value (the oracle can fail)', async () => {

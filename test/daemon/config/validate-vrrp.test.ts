@@ -38,6 +38,22 @@ describe('[vrrp]', () => {
     expect(validateHalfConf(withVrrp('resync-file = /run/half/resync-pending'), 'h').vrrp.resyncFile).toBe('/run/half/resync-pending');
   });
 
+  it('fits the advertised addresses of each instance in one advert (255 at most)', () => {
+    const v4 = (n: number, third: number): string => Array.from({ length: n }, (_, i) => `198.51.${third}.${i + 1}/24`).join(' ');
+    const v6 = (n: number): string => Array.from({ length: n }, (_, i) => `2001:db8::${(i + 1).toString(16)}/64`).join(' ');
+    const syncLink = '[vrrp]\nadverts = sync-link\n';
+    // per interface: its own family counts (IPv6 beside IPv4 moves unadvertised, without a cap)
+    expect(() => validateHalfConf(withVips(`lan0 = ${v4(200, 1)}\nwan0 = ${v4(200, 2)} ${v6(300)}`), 'h')).not.toThrow();
+    expect(brief(problemsOf(withVips(`lan0 = ${v4(200, 1)}\nwan0 = ${v6(256)}`)))).toEqual([
+      '10 vips.wan0: names 256 IPv6 addresses, but one VRRP advert names at most 255',
+    ]);
+    // over the sync link, one advert carries every address of the link's family
+    expect(brief(problemsOf(withVips(`lan0 = ${v4(200, 1)}\nwan0 = ${v4(56, 2)}`) + syncLink))).toEqual([
+      '12 vrrp.adverts: sync-link puts all 256 IPv4 virtual addresses in one VRRP advert, which names at most 255',
+    ]);
+    expect(() => validateHalfConf(withVips(`lan0 = ${v4(200, 1)}\nwan0 = ${v4(55, 2)}`) + syncLink, 'h')).not.toThrow();
+  });
+
   it('needs a VIP of the sync family to advertise over the sync link', () => {
     expect(brief(problemsOf(withVips('lan0 = 2001:db8::fe/64') + '[vrrp]\nadverts = sync-link\n'))).toEqual([
       '11 vrrp.adverts: sync-link sends IPv4 adverts but no virtual address is IPv4',
