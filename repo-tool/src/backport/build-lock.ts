@@ -3,12 +3,21 @@
 // model/flock-hold.ts), which the kernel drops when its holder dies.
 // The holder writes its pid into the file for the waiters' message only; nothing is judged by it.
 // The caller re-checks the cache once it holds the lock: the other build may have stored the
-// result meanwhile.
+// result meanwhile. Before it puts its result in place, it confirms that it still holds the lock:
+// if something killed the flock(1) process holding it, another build may be in, and may be
+// reading or replacing that very entry.
 import { readFile, writeFile } from 'node:fs/promises';
+import { ToolError } from '../model/errors.js';
 import { tryFlock, waitFlock } from '../model/flock-hold.js';
 
-/** Takes the lock at `path`; resolves with its release function. `onWait` is told once when another build holds it (with its pid, if it wrote one). */
-export async function acquireBuildLock(path: string, onWait: (pid: number | undefined) => void): Promise<() => Promise<void>> {
+export interface BuildLock {
+  release(): Promise<void>;
+  /** Throws a ToolError when the lock may be another build's now (its flock(1) holder was killed). */
+  confirm(): void;
+}
+
+/** Takes the lock at `path`. `onWait` is told once when another build holds it (with its pid, if it wrote one). */
+export async function acquireBuildLock(path: string, onWait: (pid: number | undefined) => void): Promise<BuildLock> {
   let hold = await tryFlock(path);
   if (hold === undefined) {
     onWait(await holderPid(path));
@@ -21,7 +30,15 @@ export async function acquireBuildLock(path: string, onWait: (pid: number | unde
     await held.release();
     throw error;
   }
-  return () => held.release();
+  return {
+    release: () => held.release(),
+    confirm: () => {
+      if (!held.lost()) return;
+      throw new ToolError(`lost the build lock ${path}: the flock(1) process holding it for this half-repo ended`, {
+        hint: 'something on the machine killed it, so another build may be in: nothing was put in place; run the command again',
+      });
+    },
+  };
 }
 
 async function holderPid(path: string): Promise<number | undefined> {

@@ -52,7 +52,7 @@ export async function ensureBuilderImage(
   const images = join(cacheDir, 'images');
   await mkdir(images, { recursive: true });
   // one maker per image (builds of other keys may need the same one); the others wait and use it
-  const release = await acquireBuildLock(leftoverLock(images, imageKey), (pid) =>
+  const lock = await acquireBuildLock(leftoverLock(images, imageKey), (pid) =>
     progress.info(`backport: waiting for another build making the ${spec.suite} build image${pid === undefined ? '' : ` (pid ${pid})`}`),
   );
   try {
@@ -66,13 +66,14 @@ export async function ensureBuilderImage(
         env: { PATH: SYSTEM_PATH, LC_ALL: 'C.UTF-8', TMPDIR: process.env['TMPDIR'] ?? '/tmp' },
         hint: 'check that mmdebstrap is installed (apt-get install mmdebstrap) and that the mirror serves this suite',
       });
+      lock.confirm();
       await rename(temp, path);
     } finally {
       await rm(temp, { force: true });
     }
     await writeFile(`${path.slice(0, -'.tar'.length)}.json`, `${JSON.stringify({ imageKey, ...spec }, null, 2)}\n`);
   } finally {
-    await release();
+    await lock.release();
   }
   return path;
 }

@@ -11,7 +11,7 @@ import type { BackportPlan, BackportResult, ProgressSink } from './backport-plan
 import { silentSink } from './backport-plan.js';
 import { ensureBuilderImage } from './builder-image.js';
 import { buildDirOf, buildInRoot } from './build-in-root.js';
-import { acquireBuildLock } from './build-lock.js';
+import { acquireBuildLock, type BuildLock } from './build-lock.js';
 import { BACKPORT_FORMAT } from './cache-key.js';
 import { assertNothingMountedUnder } from './chroot-run.js';
 import { IMAGE_TEMP_NAME, KEPT_MARKER, leftoverLock, removeStopped, sweepHeld, sweepUnlocked, WORK_DIR_NAME, workDirName } from './dead-leftovers.js';
@@ -57,7 +57,7 @@ export async function runBackport(plan: BackportPlan, options: RunBackportOption
   }
   progress.info(`backport ${plan.package} ${plan.version} for ${plan.targetSuite}: building (${cached.miss})`);
   await mkdir(cacheDir, { recursive: true });
-  const release = await acquireBuildLock(leftoverLock(cacheDir, plan.cacheKey), (pid) =>
+  const lock = await acquireBuildLock(leftoverLock(cacheDir, plan.cacheKey), (pid) =>
     progress.info(`backport ${plan.package} ${plan.version} for ${plan.targetSuite}: waiting for another build of the same inputs${pid === undefined ? '' : ` (pid ${pid})`}`),
   );
   try {
@@ -66,13 +66,13 @@ export async function runBackport(plan: BackportPlan, options: RunBackportOption
       progress.info(`backport ${plan.package} ${plan.version} for ${plan.targetSuite}: built meanwhile, cached in ${again.result.directory}`);
       return again.result;
     }
-    return await buildAndStore(plan, cacheDir, progress, options);
+    return await buildAndStore(plan, cacheDir, progress, options, lock);
   } finally {
-    await release();
+    await lock.release();
   }
 }
 
-async function buildAndStore(plan: BackportPlan, cacheDir: string, progress: ProgressSink, options: RunBackportOptions): Promise<BackportResult> {
+async function buildAndStore(plan: BackportPlan, cacheDir: string, progress: ProgressSink, options: RunBackportOptions, lock: BuildLock): Promise<BackportResult> {
   const started = Date.now();
   await mkdir(cacheDir, { recursive: true });
   const imageTar = await ensureBuilderImage(cacheDir, plan.image, plan.imageKey, plan.mirror, progress);
@@ -91,6 +91,7 @@ async function buildAndStore(plan: BackportPlan, cacheDir: string, progress: Pro
     await mkdir(staging);
     const manifest = await collect(plan, buildDirOf(root), staging);
     await rename(logFile, join(staging, 'build.log'));
+    lock.confirm();
     const result = await storeResult(cacheDir, staging, manifest);
     succeeded = true;
     const seconds = Math.round((Date.now() - started) / 1000);

@@ -44,7 +44,7 @@ it('waits for the build making the same image, then uses its image without makin
   const cache = await mkdtemp(join(tmpdir(), 'half-builder-image-'));
   try {
     await mkdir(join(cache, 'images'));
-    const maker = await acquireBuildLock(leftoverLock(join(cache, 'images'), 'img-1'), () => undefined);
+    const { release: maker } = await acquireBuildLock(leftoverLock(join(cache, 'images'), 'img-1'), () => undefined);
     const lines: string[] = [];
     const progress = { info: (line: string) => lines.push(line), warn: (line: string) => lines.push(line) };
     // a mirror nothing answers on (the discard port of this machine): making the image here would fail

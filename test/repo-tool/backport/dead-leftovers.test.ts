@@ -82,7 +82,7 @@ it('lets the lock\'s holder remove its other leftovers, not its own nor another 
   const cache = join(dir, 'held');
   await littered(cache);
   const swept = recorder();
-  const release = await acquireBuildLock(leftoverLock(cache, 'k-1'), () => undefined);
+  const { release } = await acquireBuildLock(leftoverLock(cache, 'k-1'), () => undefined);
   try {
     // its own directory carries a pid dead here (as in a container): only the name protects it
     await mkdir(join(cache, workDirName('k-1', gone, '0000000f')));

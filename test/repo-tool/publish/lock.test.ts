@@ -2,7 +2,7 @@
 // without a lock of its own, so that a "dead" publisher's lock is judged by its pid alone); the
 // store's flock with real processes, one of them in another pid namespace (a container sharing
 // the repository folder).
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { LocalStorage } from '../../../repo-tool/src/publish/local-storage.js';
 import { acquireLock, checkNotLocked, FLOCK_PATH, LOCK_PATH } from '../../../repo-tool/src/publish/lock.js';
 import type { PublishedStorage } from '../../../repo-tool/src/publish/storage.js';
 import { holdFlockElsewhere } from '../../helpers/flock-holder.js';
+import { killFlockCommand } from '../../helpers/flock-killer.js';
 import { requireTool, run } from '../../helpers/tools.js';
 import { makeTempDir, removeTempDir } from '../repo/helpers/tmp.js';
 
@@ -192,11 +193,7 @@ describe('publish lock, the store\'s flock', () => {
     const lock = await acquireLock(storage, { pid: process.pid });
     await lock.confirm();
     // flock(1) is a child of this process; the command it runs holds the lock with it
-    const holder = childrenOf(process.pid).find((pid) => commandLine(pid).includes(join(root, FLOCK_PATH)));
-    expect(holder, 'the flock(1) holding the store\'s lock').toBeDefined();
-    const command = childrenOf(holder!);
-    expect(command).toHaveLength(1);
-    process.kill(command[0]!, 'SIGKILL');
+    killFlockCommand(join(root, FLOCK_PATH));
     await waitUntil(async () => (await lock.confirm().then(() => false, () => true)));
     await expect(lock.confirm()).rejects.toThrow(`lost the lock of ${root}: ${FLOCK_PATH} was dropped: the flock(1) process holding it for this half-repo ended`);
     // the danger it guards against: the next publisher takes both layers over
@@ -240,15 +237,6 @@ describe('publish lock, the store\'s flock', () => {
     expect(existsSync(join(root, FLOCK_PATH))).toBe(false);
   });
 });
-
-/** Pids of the processes whose parent is `pid` (every thread's children). */
-function childrenOf(pid: number): number[] {
-  return readdirSync(`/proc/${pid}/task`).flatMap((task) => readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter((p) => p !== '').map(Number));
-}
-
-function commandLine(pid: number): string {
-  return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-}
 
 async function waitUntil(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
   for (const start = Date.now(); !(await check()); ) {
