@@ -41,7 +41,13 @@ function requiredField(control: Paragraph, name: string, source: string): string
 
 function checkMd5sums(md5sums: Uint8Array | undefined, entries: readonly TarItem[], source: string): void {
   if (md5sums === undefined) return;
-  const actual = new Map(entries.filter((e) => e.md5 !== undefined).map((e) => [stripDot(e.name), e.md5]));
+  // A hard link has the bytes of the earlier entry it names, and md5sums (dh_md5sums, `find -type
+  // f | md5sum`) lists every name of a file.
+  const actual = new Map<string, string | undefined>();
+  for (const e of entries) {
+    if (e.md5 !== undefined) actual.set(stripDot(e.name), e.md5);
+    else if (e.type === 'link' && e.target !== undefined) actual.set(stripDot(e.name), actual.get(stripDot(e.target)));
+  }
   for (const line of utf8.decode(md5sums).split('\n')) {
     if (line === '') continue;
     const m = /^([0-9a-f]{32}) [ *](.+)$/.exec(line);

@@ -2,7 +2,7 @@
 // conffiles; every malformed layout is a PackageFormatError naming the file and the problem;
 // truncated and bit-flipped packages never raise anything else.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -55,6 +55,34 @@ describe('readDeb on well-formed packages', () => {
       expect([...read.controlFiles.keys()].sort()).toEqual(['conffiles', 'control', 'md5sums', 'postinst', 'postrm', 'preinst', 'prerm']);
     });
   }
+
+  it('checks a hard link\'s md5sums line against the file it links to, as dpkg -V does', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'half-hardlink-'));
+    try {
+      const share = join(dir, 'tree', 'usr', 'share', 'linked');
+      await run('mkdir', ['-p', share, join(dir, 'tree', 'DEBIAN')]);
+      await writeFile(join(share, 'a'), 'the same bytes under two names\n');
+      await run('ln', [join(share, 'a'), join(share, 'b')]);
+      await writeFile(join(dir, 'tree', 'DEBIAN', 'control'), 'Package: linked\nVersion: 1.0\nArchitecture: all\nMaintainer: HALF <half@example.org>\nDescription: two names of one file\n');
+      const sums = async (extra = ''): Promise<void> => {
+        const { stdout } = await run('sh', ['-c', 'cd "$1" && find usr -type f | sort | xargs md5sum', 'sh', join(dir, 'tree')]);
+        expect(stdout.split('\n').filter((l) => l !== '')).toHaveLength(2); // both names, as dh_md5sums writes them
+        await writeFile(join(dir, 'tree', 'DEBIAN', 'md5sums'), stdout.replace(/^[0-9a-f]{32}(?=  usr\/share\/linked\/b$)/m, (d) => extra || d));
+      };
+      await sums();
+      await run('dpkg-deb', ['--root-owner-group', '-Zgzip', '-b', join(dir, 'tree'), join(dir, 'linked.deb')]);
+      const deb = new Uint8Array(await readFile(join(dir, 'linked.deb')));
+      const read = await readDeb(deb, 'linked.deb');
+      expect(read.entries.find((e) => e.name === './usr/share/linked/b')?.type).toBe('link');
+      expect(read.paths).toEqual(expect.arrayContaining(['usr/share/linked/a', 'usr/share/linked/b']));
+      // and a wrong sum on the link's line is still caught
+      await sums('0'.repeat(32));
+      await run('dpkg-deb', ['--root-owner-group', '-Zgzip', '-b', join(dir, 'tree'), join(dir, 'wrong.deb')]);
+      await expect(readDeb(new Uint8Array(await readFile(join(dir, 'wrong.deb'))), 'wrong.deb')).rejects.toThrow(/"usr\/share\/linked\/b" has MD5 [0-9a-f]{32} but md5sums says 0{32}/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 
   it('accepts _-prefixed members before control.tar and anything after data.tar; notes _gpgorigin', async () => {
     const members: ArMember[] = readAr((await ours('half-fixture-plain')).bytes, 'x').map((m) => ({ name: m.name, data: m.data, mtime: m.mtime }));
