@@ -1,6 +1,6 @@
 // Checks that every package sits where the configuration can publish it, and that no two
-// different files claim the same pool path or the same package name/version/architecture
-// (apt would see two different packages under one identity).
+// different files claim the same pool path or one package identity as apt sees it (name, version
+// by dpkg's comparison, architecture with "all" in every index).
 import type { PoolEntry } from '../model/artifact.js';
 import { ConfigError, PackageFormatError } from '../model/errors.js';
 import { getField } from '../model/paragraph.js';
@@ -9,6 +9,7 @@ import { fieldOf } from './fields.js';
 import { binaryKeyOf } from './packages.js';
 import type { BinaryKey } from './packages.js';
 import type { SourceEntry } from './source-entry.js';
+import { compareParsedVersions, parseVersion } from '../deb/version.js';
 
 function describeEntry(e: PoolEntry): string {
   return `${getField(e.control, 'Package')} ${getField(e.control, 'Version')} (${getField(e.control, 'Architecture')})`;
@@ -36,10 +37,21 @@ export function checkPlacement(config: RepoConfig, binaries: readonly PoolEntry[
   }
 }
 
-/** Throws if two entries share a pool path or a name/version/architecture with different content. */
+/**
+ * Whether apt takes the two for one package: the same version to dpkg (`1.0` and `1.00`, `1.0`
+ * and `0:1.0`) in one index (the same architecture, or `all`, which is listed in every one).
+ */
+function sameToApt(a: BinaryKey, b: BinaryKey): boolean {
+  if (a.architecture !== b.architecture && a.architecture !== 'all' && b.architecture !== 'all') return false;
+  if (a.version === b.version) return true;
+  const [va, vb] = [parseVersion(a.version), parseVersion(b.version)];
+  return va.ok && vb.ok && compareParsedVersions(va.version, vb.version) === 0;
+}
+
+/** Throws if two entries share a pool path, or are different files apt would take for one package. */
 export function checkIdentities(binaries: readonly PoolEntry[], keyOf: (entry: PoolEntry) => BinaryKey = (e) => binaryKeyOf(e.control)): void {
   const byPath = new Map<string, PoolEntry>();
-  const byIdentity = new Map<string, PoolEntry>();
+  const byName = new Map<string, { entry: PoolEntry; key: BinaryKey }[]>();
   for (const b of binaries) {
     const samePath = byPath.get(b.poolPath);
     if (samePath !== undefined && samePath.digests.sha256 !== b.digests.sha256) {
@@ -49,13 +61,23 @@ export function checkIdentities(binaries: readonly PoolEntry[], keyOf: (entry: P
     }
     byPath.set(b.poolPath, b);
     const key = keyOf(b);
-    const identity = `${key.name}\0${key.version}\0${key.architecture}`;
-    const same = byIdentity.get(identity);
-    if (same !== undefined && same.digests.sha256 !== b.digests.sha256) {
-      throw new PackageFormatError(`${describeEntry(b)} is already in the pool as ${same.poolPath} with different content (new file: ${b.poolPath})`, {
+    const named = byName.get(key.name) ?? [];
+    const same = named.find((o) => o.entry.digests.sha256 !== b.digests.sha256 && sameToApt(o.key, key));
+    if (same !== undefined) {
+      const exact = same.key.version === key.version && same.key.architecture === key.architecture;
+      const why = exact
+        ? ''
+        : same.key.version !== key.version
+          ? ` (dpkg compares ${key.version} and ${same.key.version} as equal${same.key.architecture === key.architecture ? '' : ', and an "all" package is listed for every architecture'})`
+          : ' (an "all" package is listed for every architecture, so apt sees both under one version)';
+      const what = exact
+        ? `${describeEntry(b)} is already in the pool as ${same.entry.poolPath} with different content`
+        : `${describeEntry(b)} is one package to apt with ${describeEntry(same.entry)}, already in the pool as ${same.entry.poolPath}${why}`;
+      throw new PackageFormatError(`${what} (new file: ${b.poolPath})`, {
         hint: 'a published version never changes: give the new build a new version',
       });
     }
-    byIdentity.set(identity, b);
+    named.push({ entry: b, key });
+    byName.set(key.name, named);
   }
 }
