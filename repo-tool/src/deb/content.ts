@@ -55,6 +55,8 @@ export async function walkTree(folder: string, subject: string): Promise<TreeIte
     for (const name of names) {
       const path = join(dir, name);
       const relative = prefix === '' ? name : `${prefix}/${name}`;
+      // dpkg's file lists are line-based: it refuses such a name at install, after the build
+      if (/[\n\r]/.test(name)) throw new DefinitionError(`${subject}: ${JSON.stringify(path)} has a line break in its name, which dpkg cannot record`, { hint: 'rename it, or move it out of the tree' });
       const info = await lstat(path);
       if (info.isDirectory()) {
         items.push({ kind: 'directory', relative });
@@ -62,7 +64,9 @@ export async function walkTree(folder: string, subject: string): Promise<TreeIte
       } else if (info.isFile()) {
         items.push({ kind: 'file', relative, file: path, mode: (info.mode & 0o111) !== 0 ? 0o755 : 0o644 });
       } else if (info.isSymbolicLink()) {
-        items.push({ kind: 'symlink', relative, target: await readlink(path) });
+        const target = await readlink(path);
+        if (/[\n\r]/.test(target)) throw new DefinitionError(`${subject}: the symlink "${path}" points to ${JSON.stringify(target)}, with a line break, which dpkg cannot record`, { hint: 'point it elsewhere, or move it out of the tree' });
+        items.push({ kind: 'symlink', relative, target });
       } else {
         throw new DefinitionError(`${subject}: "${path}" is neither a file, a folder nor a symlink`, { hint: 'remove it from the tree' });
       }

@@ -49,6 +49,17 @@ describe('walkTree', () => {
     await expect(walkTree(join(root, 'with-fifo'), 'package "p": trees[0]')).rejects.toThrow(/package "p": trees\[0\]: ".*pipe" is neither a file, a folder nor a symlink/);
     await expect(walkTree(join(root, 'absent'), 'package "p": trees[1]')).rejects.toBeInstanceOf(DefinitionError);
   });
+
+  it('refuses a name or symlink target with a line break, which dpkg cannot record (it fails at install)', async () => {
+    await mkdir(join(root, 'newline', 'deep'), { recursive: true });
+    await writeFile(join(root, 'newline', 'deep', 'new\nline'), 'x');
+    await expect(walkTree(join(root, 'newline'), 'package "p": trees[0]')).rejects.toThrow(
+      `package "p": trees[0]: ${JSON.stringify(join(root, 'newline', 'deep', 'new\nline'))} has a line break in its name, which dpkg cannot record`,
+    );
+    await mkdir(join(root, 'newline-target'));
+    await symlink('a\rb', join(root, 'newline-target', 'link'));
+    await expect(walkTree(join(root, 'newline-target'), 'package "p": trees[0]')).rejects.toThrow(/the symlink ".*link" points to "a\\rb", with a line break/);
+  });
 });
 
 describe('loadContent', () => {
