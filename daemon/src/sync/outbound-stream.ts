@@ -55,9 +55,16 @@ export class OutboundStream {
   lastDataAt = Number.NEGATIVE_INFINITY;
   lastDigestAt: number;
   private lastProbeAt = Number.NEGATIVE_INFINITY;
+  /**
+   * Whether this stream (this epoch of the node) has been the sender. Its followers' copy of it
+   * is then the table it last sent, which a takeover commits: a full resync started as a receiver
+   * (with no keys) would sweep that copy, so a stepped-down node never starts one.
+   */
+  wasSender: boolean;
 
   constructor(private readonly deps: OutboundDeps) {
     this.role = deps.role;
+    this.wasSender = deps.role === 'sender';
     this.nextSeq = deps.initialSeq >>> 0;
     this.batcher = new FrameBatcher(maxBodyBytes(deps.options), deps.clock, deps.options.flushDelayMs, () => this.flush(), deps.packing);
     this.queue = new ResendQueue(deps.options.resendQueueFrames);
@@ -135,6 +142,7 @@ export class OutboundStream {
 
   becomeSender(): void {
     this.role = 'sender';
+    this.wasSender = true;
     this.planner.clearPending();
     this.startJob(FULL_SCOPE);
   }

@@ -89,10 +89,20 @@ export function answerSyncRequest(stream: OutboundStream, deps: OutboundDeps, pe
   joinFullResync(stream, deps, peer, receiver);
 }
 
-/** Joins `receiver` at the start of a full resync (shared with other joiners while its first frame is still queued). */
+/**
+ * Joins `receiver` at the start of a full resync (shared with other joiners while its first frame
+ * is still queued). A node that stepped down in this epoch starts none: it joins the receiver at
+ * its next sequence number, and the copies its followers keep of it (the table a takeover
+ * commits) stay as they are. A receiver that never sent starts an empty one, which clears what
+ * copies of an earlier epoch of it remain.
+ */
 function joinFullResync(stream: OutboundStream, deps: OutboundDeps, peer: number, receiver: ReceiverAck): void {
   const job = stream.planner.job;
-  const start = job?.scope.full && seqAfterOrEqual(job.beginSeq, oldestAvailable(stream)) ? job.beginSeq : stream.startJob(FULL_SCOPE);
+  const steppedDown = stream.role !== 'sender' && stream.wasSender;
+  if (steppedDown) stream.flush();
+  const start = steppedDown
+    ? seqAdd(stream.lastSeq, 1)
+    : job?.scope.full && seqAfterOrEqual(job.beginSeq, oldestAvailable(stream)) ? job.beginSeq : stream.startJob(FULL_SCOPE);
   stream.receivers.join(receiver, start);
   deps.transport.sendControl({ type: 'join', target: peer, targetEpoch: receiver.epoch, start }, peer);
   deps.counters.joinsSent++;
