@@ -1,10 +1,12 @@
 // The sending half of a node: our sequence space, batching of stream entries into datagrams, the
 // resend queue, acknowledgements and NACKs from receivers, paced resyncs and anti-entropy digests.
 // Only a node in the sender role streams its table; in the receiver role it still answers joins
-// (with an empty resync, which clears what peers kept from an earlier epoch of ours).
+// (with an empty resync, which clears what peers kept from an earlier epoch of ours, unless it
+// was the sender in this epoch: then its followers' copy stands, and a repair it owed them at
+// the step-down is still sent).
 // Model: conntrack-tools' src/sync-ftfw.c (sequence tracking, ACK/NACK, resend list, alive).
 import type { BucketScope } from '../cache/bucket-scope.js';
-import { FULL_SCOPE } from '../cache/bucket-scope.js';
+import { bucketScope, FULL_SCOPE, scopeIncludes } from '../cache/bucket-scope.js';
 import type { FlowCache } from '../cache/flow-cache.js';
 import type { FlowRecord, RecordChange } from '../model/record.js';
 import type { RecordPacking } from '../model/record-packing.js';
@@ -20,7 +22,7 @@ import type { SyncOptions } from './options.js';
 import { maxBodyBytes } from './options.js';
 import { ReceiverAcks } from './receiver-acks.js';
 import { ResendQueue } from './resend-queue.js';
-import { ResyncPlanner } from './resync-planner.js';
+import { ResyncPlanner, type ResyncJob } from './resync-planner.js';
 import { ResyncPacer, emitDigests } from './resync-pacer.js';
 import { seqAdd } from './serial.js';
 
@@ -61,6 +63,8 @@ export class OutboundStream {
    * (with no keys) would sweep that copy, so a stepped-down node never starts one.
    */
   wasSender: boolean;
+  /** The records a stepped-down node may still owe its followers (becomeReceiver), by bucket. */
+  private owedFlows: { readonly bucket: number; readonly record: FlowRecord }[] | undefined;
 
   constructor(private readonly deps: OutboundDeps) {
     this.role = deps.role;
@@ -132,8 +136,12 @@ export class OutboundStream {
     this.planner.end();
     this.flush();
     const beginSeq = this.nextSeq;
-    const keys = this.role === 'sender' ? this.deps.cache.keysIn(scope) : [];
-    const job = this.planner.begin(scope, keys, beginSeq);
+    let job: ResyncJob;
+    if (this.role === 'sender') job = this.planner.begin(scope, this.deps.cache.keysIn(scope), beginSeq);
+    else {
+      const frozen = (this.owedFlows ?? []).filter((flow) => scopeIncludes(scope, flow.bucket)).map((flow) => flow.record);
+      job = this.planner.begin(scope, frozen, beginSeq, frozen);
+    }
     this.append({ kind: 'resyncBegin', job: job.id, scope }, scope);
     this.deps.counters.resyncsStarted++;
     if (scope.full) this.deps.counters.fullResyncsStarted++;
@@ -143,15 +151,39 @@ export class OutboundStream {
   becomeSender(): void {
     this.role = 'sender';
     this.wasSender = true;
+    this.owedFlows = undefined;
     this.planner.clearPending();
     this.startJob(FULL_SCOPE);
   }
 
+  /**
+   * Stops streaming our table. A repair this node owes its followers still goes out: a resend-
+   * queue overflow was answered with SKIP on the promise of the resync it scheduled, and the
+   * copies a takeover commits must not keep the gap. It is sent, paced as any resync, from the
+   * records of its buckets as they are now (the daemon clears the table next), and kept until
+   * the repair (and any repair of its own frames) is done.
+   */
   becomeReceiver(): void {
     this.flush();
+    if (this.role !== 'sender') return;
+    const owed = this.planner.owed();
     this.role = 'receiver';
     this.planner.end();
     this.planner.clearPending();
+    if (owed === undefined) return;
+    // kept: the repair's buckets, and those of the frames queued now, which the repair's own
+    // frames may push out before the standby has them (a repair of its own is then due)
+    let kept = owed;
+    for (const frame of this.queue.frames()) {
+      if (kept.full) break;
+      kept = frame.full ? FULL_SCOPE : bucketScope([...kept.buckets, ...frame.buckets]);
+    }
+    const { cache } = this.deps;
+    this.owedFlows = cache.keysIn(kept).flatMap((key) => {
+      const flow = cache.get(key.table, key.key);
+      return flow === undefined ? [] : [{ bucket: flow.bucket, record: { ...flow.record, key: flow.record.key.slice(), payload: flow.record.payload.slice() } }];
+    });
+    this.startJob(owed);
   }
 
   onAck(from: number, upTo: number): void {
@@ -173,9 +205,12 @@ export class OutboundStream {
     this.trim(now);
     if (this.planner.job === undefined) {
       const next = this.planner.takePending();
-      if (next !== undefined) this.startJob(next);
+      // a stepped-down node repairs only from what it kept: an empty job would sweep the copies
+      const canRepair = this.role === 'sender' || !this.wasSender || this.owedFlows !== undefined;
+      if (next !== undefined && canRepair) this.startJob(next);
     }
     this.pacer.run(this, this.deps, elapsedMs);
+    if (this.owedFlows !== undefined && this.planner.idle && this.queue.length === 0) this.owedFlows = undefined;
     const { options } = this.deps;
     if (
       this.role === 'sender' &&

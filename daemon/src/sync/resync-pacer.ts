@@ -20,10 +20,11 @@ export class ResyncPacer {
     this.tokens = Math.min(this.tokens + (rate * elapsedMs) / 1000, Math.max(1, rate / 20));
     const room = stream.resyncRoom;
     while (this.tokens >= 1 && job.index < job.keys.length && stream.queue.length < room) {
-      const next = job.keys[job.index++];
-      const flow = next === undefined ? undefined : cache.get(next.table, next.key);
-      if (flow === undefined) continue;
-      if (!stream.appendRecord({ kind: 'set', record: flow.record })) continue;
+      const at = job.index++;
+      const next = job.keys[at];
+      const record = job.frozen !== undefined ? job.frozen[at] : next === undefined ? undefined : cache.get(next.table, next.key)?.record;
+      if (record === undefined) continue;
+      if (!stream.appendRecord({ kind: 'set', record })) continue;
       this.tokens -= 1;
       counters.resyncRecordsSent++;
     }

@@ -6,11 +6,17 @@
 import type { BucketScope } from '../cache/bucket-scope.js';
 import type { FlowKey } from '../cache/flow-cache.js';
 import { FULL_SCOPE, bucketScope } from '../cache/bucket-scope.js';
+import type { FlowRecord } from '../model/record.js';
 
 export interface ResyncJob {
   readonly id: number;
   readonly scope: BucketScope;
   readonly keys: readonly FlowKey[];
+  /**
+   * The keys' records as they were when the job began, sent instead of their current ones: the
+   * job of a node that stepped down, whose table is cleared (OutboundStream.becomeReceiver).
+   */
+  readonly frozen?: readonly FlowRecord[];
   /** Sequence number of the frame carrying the job's begin marker. */
   readonly beginSeq: number;
   /** Next key to send. */
@@ -30,6 +36,14 @@ export class ResyncPlanner {
   /** No job running and nothing pending. */
   get idle(): boolean {
     return this.current === undefined && !this.pendingFull && this.pendingBuckets.size === 0;
+  }
+
+  /** Everything the running job and the pending scopes cover; undefined when idle. */
+  owed(): BucketScope | undefined {
+    const running = this.current?.scope;
+    if (this.pendingFull || running?.full === true) return FULL_SCOPE;
+    if (running === undefined && this.pendingBuckets.size === 0) return undefined;
+    return bucketScope([...this.pendingBuckets, ...(running === undefined ? [] : running.buckets)]);
   }
 
   schedule(scope: BucketScope): void {
@@ -59,11 +73,11 @@ export class ResyncPlanner {
     this.pendingBuckets.clear();
   }
 
-  begin(scope: BucketScope, keys: ResyncJob['keys'], beginSeq: number): ResyncJob {
+  begin(scope: BucketScope, keys: ResyncJob['keys'], beginSeq: number, frozen?: ResyncJob['frozen']): ResyncJob {
     if (scope.full) this.clearPending();
     const id = this.nextId;
     this.nextId = this.nextId === 0xffffffff ? 1 : this.nextId + 1;
-    this.current = { id, scope, keys, beginSeq, index: 0 };
+    this.current = { id, scope, keys, beginSeq, index: 0, ...(frozen === undefined ? {} : { frozen }) };
     return this.current;
   }
 
