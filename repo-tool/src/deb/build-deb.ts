@@ -5,7 +5,7 @@
 import type { Content, PackageDefinition } from '../model/definition.js';
 import type { DebArtifact } from '../model/artifact.js';
 import type { Signer } from '../model/signer.js';
-import { UsageError } from '../model/errors.js';
+import { DefinitionError, UsageError } from '../model/errors.js';
 import { compress, type Compression } from '../format/compression.js';
 import { writeTar } from '../format/tar.js';
 import { assertValidDefinition } from '../definitions/validate.js';
@@ -16,6 +16,7 @@ import { controlParagraph, controlText } from './control.js';
 import { controlTarEntries, type ControlMember, type ControlMemberName } from './control-tar.js';
 import { conffilesText, dataTarEntries, installedPaths, md5sumsText, sortInstallEntries } from './data-tar.js';
 import { installedSize } from './installed-size.js';
+import { triggersProblem } from './triggers.js';
 import { resolveInstallTree } from './install-tree.js';
 
 export interface BuildDebOptions {
@@ -44,9 +45,13 @@ async function contentMembers(def: PackageDefinition, root: string): Promise<Con
     ['triggers', def.triggers],
   ];
   const present = wanted.filter((w): w is [ControlMemberName, Content] => w[1] !== undefined);
-  return Promise.all(
+  const members = await Promise.all(
     present.map(async ([name, content]) => ({ name, data: (await loadContent(content, root, `package "${def.name}": ${name}`)).data })),
   );
+  const triggers = members.find((m) => m.name === 'triggers');
+  const problem = triggers === undefined ? undefined : triggersProblem(new TextDecoder().decode(triggers.data));
+  if (problem !== undefined) throw new DefinitionError(`package "${def.name}": triggers: ${problem}`, { hint: 'write "interest", "activate" or their -await/-noawait forms and one trigger name per line (deb-triggers(5)); dpkg refuses the package at install otherwise' });
+  return members;
 }
 
 /** Builds the .deb; throws InvalidDefinitionError (DefinitionError) listing every problem. */

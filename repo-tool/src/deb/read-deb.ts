@@ -81,6 +81,9 @@ function checkControlFields(control: Paragraph, source: string): void {
     const problem = binaryRelationFieldProblem(value);
     if (problem !== undefined) throw new PackageFormatError(`${source}: its ${field} field does not parse: ${problem}`, { hint: 'apt cannot read a Packages file holding it; fix the field (deb-control(5)) and rebuild the package' });
   }
+  if (getField(control, 'Multi-Arch')?.trim() === 'same' && getField(control, 'Architecture')?.trim() === 'all') {
+    throw new PackageFormatError(`${source}: it is "Multi-Arch: same" for architecture "all", which dpkg refuses to install`, { hint: 'rebuild it with Multi-Arch: foreign (or none), or per architecture' });
+  }
   const sourceField = getField(control, 'Source');
   const m = sourceField === undefined ? null : /^\s*(\S+)(?:\s+\(([^()]*)\))?\s*$/.exec(sourceField);
   if (sourceField !== undefined && (m === null || (m[2] !== undefined && !parseVersion(m[2].trim()).ok))) {

@@ -65,6 +65,9 @@ function checkMultiArch(def: PackageDefinition, p: ProblemList): void {
   if (def.multiArch !== undefined && !['same', 'foreign', 'allowed', 'no'].includes(def.multiArch)) {
     p.add('multiArch', `"${def.multiArch}" is not a Multi-Arch value`, 'use same, foreign, allowed or no');
   }
+  // dpkg refuses it at install, lintian as illegal-multi-arch-value: "same" is co-installable
+  // builds of several architectures, and "all" is one build for every architecture
+  if (def.multiArch === 'same' && def.architecture === 'all') p.add('multiArch', '"same" with architecture "all" cannot be installed', 'use multiArch "foreign" (or none) for an "all" package, or build it per architecture');
 }
 
 function checkHomepage(def: PackageDefinition, p: ProblemList): void {
@@ -82,6 +85,8 @@ function checkDescription(def: PackageDefinition, p: ProblemList): void {
   if (long === undefined) return;
   long.split('\n').forEach((line, i) => {
     if (line.trim() === '.') p.add('description.long', `line ${i + 1} is a lone ".", which reads as an empty line`, 'indent it to show it verbatim or remove it');
+    // written " .word", a form deb-control(5) reserves (lintian: description-contains-invalid-control-statement)
+    else if (line.startsWith('.')) p.add('description.long', `line ${i + 1} starts with "${line.split(/\s/)[0] as string}", which would be written as the reserved " .${line.slice(1).split(/\s/)[0] as string}"`, 'indent the line to show it verbatim, or start it with another word');
     if (/[\0-\x08\x0b-\x1f\x7f]/.test(line)) p.add('description.long', `line ${i + 1} contains a control character`, 'remove it');
   });
 }

@@ -143,6 +143,7 @@ describe('readDeb on malformed packages', () => {
     ['a trailing comma in Pre-Depends', `${HEAD}Pre-Depends: foo, bar,\n`, /its Pre-Depends field does not parse: an empty element/, true],
     ['an architecture restriction list in Conflicts', `${HEAD}Conflicts: foo [amd64]\n`, /its Conflicts field does not parse: "foo \[amd64\]" has an architecture restriction list/, true],
     ['no final newline', HEAD.slice(0, -1), /the control file does not end with a newline/, true],
+    ['Multi-Arch: same for architecture all', `${HEAD}Multi-Arch: same\n`, /it is "Multi-Arch: same" for architecture "all", which dpkg refuses to install/, true],
     ['a source version that does not parse', `${HEAD}Source: foo (junk version!)\n`, /its Source field "foo \(junk version!\)" is not "name" or "name \(version\)"/, false],
   ])('refuses %s', async (_what, control, message, dpkgRefuses) => {
     const bytes = await withControl(control);

@@ -151,6 +151,12 @@ describe('validateDefinition', () => {
     ]);
   });
 
+  it('refuses Multi-Arch "same" for an "all" package (dpkg-deb -b and dpkg -i refuse it too)', () => {
+    expect(problemsOf({ architecture: 'all', multiArch: 'same' })).toEqual(['multiArch: "same" with architecture "all" cannot be installed']);
+    expect(problemsOf({ architecture: 'all', multiArch: 'foreign' })).toEqual([]);
+    expect(problemsOf({ architecture: 'amd64', multiArch: 'same' })).toEqual([]);
+  });
+
   it('checks the synopsis and the long description', () => {
     expect(problemsOf({ description: { synopsis: '' } }).join()).toMatch(/synopsis is empty/);
     expect(problemsOf({ description: { synopsis: 'x'.repeat(80) } })).toEqual([]);
@@ -159,6 +165,11 @@ describe('validateDefinition', () => {
     expect(problemsOf({ description: { synopsis: 'a sentence.' } }).join()).toMatch(/ends with a period/);
     expect(problemsOf({ description: { synopsis: ' padded' } }).join()).toMatch(/whitespace/);
     expect(problemsOf({ description: { synopsis: 'ok', long: 'a\n.\nb' } }).join()).toMatch(/line 2 is a lone "."/);
+    expect(problemsOf({ description: { synopsis: 'ok', long: 'a\n.dotfiles are read first' } })).toEqual([
+      'description.long: line 2 starts with ".dotfiles", which would be written as the reserved " .dotfiles"',
+    ]);
+    // verbatim, or a "." word inside a line, is fine
+    expect(problemsOf({ description: { synopsis: 'ok', long: 'a\n  .dotfiles verbatim\nread .dotfiles first' } })).toEqual([]);
   });
 
   it('checks relationships (syntax, union fields, Provides, Built-Using, restrictions on "all")', () => {
