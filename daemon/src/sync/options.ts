@@ -41,8 +41,6 @@ export interface SyncOptions {
   readonly flushDelayMs: number;
   /** Period of the protocol's housekeeping timer. */
   readonly tickMs: number;
-  /** log2 of the number of hash buckets (must be equal on every node). */
-  readonly bucketBits: number;
 }
 
 export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
@@ -63,7 +61,6 @@ export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
   antiEntropyIntervalMs: 2000,
   flushDelayMs: 0,
   tickMs: 10,
-  bucketBits: 10,
 };
 
 const UDP_HEADER_BYTES = 8;
@@ -94,7 +91,6 @@ export function resolveSyncOptions(overrides: Partial<SyncOptions> = {}): SyncOp
   integer('reorderWindowFrames', 1, 1 << 20);
   integer('replayWindowFrames', 64, 1 << 20);
   integer('ackEveryFrames', 1, 1 << 16);
-  integer('bucketBits', 0, 16);
   for (const name of ['ackDelayMs', 'nackRetryMs', 'aliveIntervalMs', 'probeMs', 'peerTimeoutMs', 'joinRetryMs', 'antiEntropyIntervalMs', 'tickMs'] as const) {
     integer(name, 1, 3_600_000);
   }
