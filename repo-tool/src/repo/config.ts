@@ -73,7 +73,10 @@ export function validateRepoConfig(raw: unknown, source: string): RepoConfig {
   for (const key of Object.keys(raw)) if (!KEYS.has(key)) problems.push(`"${key}" is not a setting (known: ${[...KEYS].join(', ')})`);
   const text = (key: string): string => {
     const v = raw[key] ?? defaultRepoConfig[key as keyof RepoConfig];
-    if (typeof v !== 'string' || v.trim() === '' || v.includes('\n')) problems.push(`"${key}" must be a non-empty single-line string`);
+    if (typeof v !== 'string' || v.trim() === '' || /[\n\r]/.test(v)) problems.push(`"${key}" must be a non-empty single-line string`);
+    // InRelease's signed text drops trailing spaces (RFC 9580 §7.2), Release keeps them: apt would
+    // see two origins (or labels) depending on the file it fetched
+    else if (v !== v.trim()) problems.push(`"${key}" must not start or end with a space`);
     return String(v);
   };
   const seconds = (key: string, allowNone: boolean): number | null => {

@@ -56,6 +56,13 @@ describe('repository configuration', () => {
     expect(() => validateRepoConfig({ validFor: 'none' }, 'x.json')).not.toThrow();
   });
 
+  it('refuses an origin or label with surrounding spaces, which InRelease would lose and Release keep', () => {
+    expect(() => validateRepoConfig({ origin: 'HALF ' }, 'x.json')).toThrow('x.json: "origin" must not start or end with a space');
+    expect(() => validateRepoConfig({ label: ' HALF' }, 'x.json')).toThrow('x.json: "label" must not start or end with a space');
+    expect(() => validateRepoConfig({ description: 'two\rlines' }, 'x.json')).toThrow('"description" must be a non-empty single-line string');
+    expect(validateRepoConfig({ origin: 'HALF project' }, 'x.json').origin).toBe('HALF project');
+  });
+
   it('reports JSON syntax errors with the file name', async () => {
     await writeFile(join(dir, 'half-repo.json'), '{"origin": ');
     await expect(loadRepoConfig(dir)).rejects.toThrow(/half-repo\.json: not valid JSON/);
