@@ -48,12 +48,18 @@ export async function scanPool(storage: PublishedStorage, state: RepoState, opti
   const missing: string[] = [];
   const adopted: string[] = [];
   const warnings: string[] = [];
-  const readEntry = async (path: string, placement: Pick<PoolEntry, 'suites' | 'component'>): Promise<PoolEntry | undefined> => {
+  const readEntry = async (path: string, placement: Pick<PoolEntry, 'suites' | 'component'>, published?: PoolEntry['digests']): Promise<PoolEntry | undefined> => {
     reread.push(path);
     const bytes = await storage.readFile(path);
+    // a published file never changes: clients and their proxies hold the old bytes under its name
+    const now = digestsOf(bytes);
+    if (published !== undefined && now.sha256 !== published.sha256) {
+      warnings.push(`${path} has other bytes than were published (sha256 ${published.sha256.slice(0, 16)}…, now ${now.sha256.slice(0, 16)}…), left out: restore it from a backup, or publish the new build under a new version`);
+      return undefined;
+    }
     try {
       const inspected = await options.inspect(bytes, baseName(path));
-      return { poolPath: path, digests: digestsOf(bytes), control: inspected.control, paths: inspected.paths, ...placement };
+      return { poolPath: path, digests: now, control: inspected.control, paths: inspected.paths, ...placement };
     } catch (error) {
       warnings.push(`${path} is no longer a readable package, left out: ${(error as Error).message}`);
       return undefined;
@@ -74,7 +80,7 @@ export async function scanPool(storage: PublishedStorage, state: RepoState, opti
     }
   }
   // changed files are read concurrently (after a copy or a restore every file has changed)
-  const read = await mapBudgeted(changed, READ_CONCURRENCY, READ_BYTES_IN_FLIGHT, async (c) => c.size, (c) => readEntry(c.entry.poolPath, c.entry));
+  const read = await mapBudgeted(changed, READ_CONCURRENCY, READ_BYTES_IN_FLIGHT, async (c) => c.size, (c) => readEntry(c.entry.poolPath, c.entry, c.entry.digests));
   changed.forEach((c, i) => (kept[c.at] = read[i]));
   const binaries: PoolEntry[] = kept.filter((e): e is PoolEntry => e !== undefined);
 

@@ -1,4 +1,4 @@
-import { utimes, writeFile } from 'node:fs/promises';
+import { readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { debInspector } from '../../../repo-tool/src/build/deb-inspector.js';
@@ -43,7 +43,7 @@ describe('updateRepository', () => {
     expect(await verifyRepository(join(dir, 'repo'), key.publicBinary, t2)).toEqual([]);
   });
 
-  it('reads again every pool file whose stat changed (a copy, a restore), and leaves out one that no longer reads', async () => {
+  it('reads again every pool file whose stat changed (a copy, a restore), and leaves out one that no longer reads or has other bytes', async () => {
     const key = await makeTestKey();
     const root = join(dir, 'restored');
     const storage = new LocalStorage(root);
@@ -57,11 +57,18 @@ describe('updateRepository', () => {
     for (const path of pool) await utimes(join(root, path), new Date('2026-11-25T00:00:00Z'), new Date('2026-11-25T00:00:00Z'));
     const damaged = pool.find((p) => p.includes('/charlie_')) as string;
     await writeFile(join(root, damaged), 'not a deb any more');
+    // another build put in place of a published one: a valid package, but not the bytes clients hold
+    const replaced = pool.find((p) => p.includes('/delta_')) as string;
+    const other = await makeDeb(join(dir, 'in-replaced'), { name: 'delta', version: '1.0', architecture: 'all', files: { '/usr/share/doc/delta/README': 'another build\n' } });
+    await writeFile(join(root, replaced), await readFile(other.path));
     const t1 = new Date('2026-11-21T10:00:00Z');
     const again = await updateRepository({ ...base, date: t1, clock: fixedClock(t1) });
     expect([...again.scan.reread].sort()).toEqual(pool);
-    expect(again.scan.warnings).toEqual([expect.stringMatching(new RegExp(`^${damaged.replace(/[.+]/g, '\\$&')} is no longer a readable package, left out: `))]);
-    expect(again.plan.binaries.map((b) => b.poolPath).sort()).toEqual(pool.filter((p) => p !== damaged));
+    expect(again.scan.warnings).toEqual([
+      expect.stringMatching(new RegExp(`^${damaged.replace(/[.+]/g, '\\$&')} has other bytes than were published \\(sha256 [0-9a-f]{16}…, now [0-9a-f]{16}…\\), left out: restore it from a backup`)),
+      expect.stringMatching(new RegExp(`^${replaced.replace(/[.+]/g, '\\$&')} has other bytes than were published`)),
+    ]);
+    expect(again.plan.binaries.map((b) => b.poolPath).sort()).toEqual(pool.filter((p) => p !== damaged && p !== replaced));
     expect(await verifyRepository(root, key.publicBinary, t1)).toEqual([]);
   });
 });
