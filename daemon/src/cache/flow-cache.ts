@@ -252,9 +252,10 @@ export class FlowCache implements ArenaOwner {
   /** Every entry as it is now, in bucket order; records are made when asked for (record-snapshot.ts). */
   snapshot(): RecordSnapshot {
     const { word, link } = this.slots;
-    const out = new RecordSnapshot(this.entryCount, this.arena.chunkList());
+    const out = new RecordSnapshot(this.entryCount, this.arena.chunkList(), this.bucketCount);
     let i = 0;
     for (let bucket = 0; bucket < this.bucketCount; bucket++) {
+      out.bucketStart[bucket] = i;
       for (let slot = this.bucketHead[bucket] as number; slot !== NONE; slot = link[slot * SLOT_WORDS + BUCKET_NEXT] as number, i++) {
         const row = slot * SLOT_WORDS;
         out.chunk[i] = word[row + CHUNK] as number;
@@ -266,6 +267,7 @@ export class FlowCache implements ArenaOwner {
         out.stateLo[i] = word[row + STATE_LO] as number;
       }
     }
+    out.bucketStart[this.bucketCount] = i;
     return out;
   }
 

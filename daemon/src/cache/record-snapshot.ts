@@ -3,6 +3,7 @@
 // in typed arrays. A record object is made only when asked for, so a commit walking 200k entries
 // keeps one at a time alive instead of 200k for V8's young generation to copy.
 import type { FlowRecord, IndexedRecords, Table } from '../model/record.js';
+import type { BucketScope } from './bucket-scope.js';
 import { recordIn } from './record-arena.js';
 
 export class RecordSnapshot implements IndexedRecords {
@@ -14,11 +15,15 @@ export class RecordSnapshot implements IndexedRecords {
   readonly table: Uint8Array;
   readonly stateHi: Uint32Array;
   readonly stateLo: Uint32Array;
+  /** Where each bucket's entries start (bucket order); one more than the buckets, the last is length. */
+  readonly bucketStart: Uint32Array;
 
   constructor(
     readonly length: number,
     private readonly chunks: readonly (Buffer | undefined)[],
+    bucketCount: number,
   ) {
+    this.bucketStart = new Uint32Array(bucketCount + 1);
     this.chunk = new Uint32Array(length);
     this.start = new Uint32Array(length);
     this.keyLength = new Uint16Array(length);
@@ -33,6 +38,17 @@ export class RecordSnapshot implements IndexedRecords {
     const chunk = this.chunks[this.chunk[index] as number] as Buffer;
     return recordIn(chunk, this.start[index] as number, this.keyLength[index] as number, this.payloadLength[index] as number, this.table[index] as Table, this.stateHi[index] as number, this.stateLo[index] as number);
   }
+}
+
+/** The snapshot's entries in the buckets of `scope`, in bucket order. */
+export function snapshotScope(snapshot: RecordSnapshot, scope: BucketScope): IndexedRecords {
+  if (scope.full) return snapshot;
+  const indices: number[] = [];
+  for (const bucket of scope.buckets) {
+    if (bucket + 1 >= snapshot.bucketStart.length) continue;
+    for (let i = snapshot.bucketStart[bucket] as number; i < (snapshot.bucketStart[bucket + 1] as number); i++) indices.push(i);
+  }
+  return { length: indices.length, at: (index) => (index >= 0 && index < indices.length ? snapshot.at(indices[index] as number) : undefined) };
 }
 
 /** Several lists as one, in order. */

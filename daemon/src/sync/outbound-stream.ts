@@ -6,9 +6,10 @@
 // the step-down is still sent).
 // Model: conntrack-tools' src/sync-ftfw.c (sequence tracking, ACK/NACK, resend list, alive).
 import type { BucketScope } from '../cache/bucket-scope.js';
-import { bucketScope, FULL_SCOPE, scopeIncludes } from '../cache/bucket-scope.js';
+import { FULL_SCOPE } from '../cache/bucket-scope.js';
+import { snapshotScope, type RecordSnapshot } from '../cache/record-snapshot.js';
 import type { FlowCache } from '../cache/flow-cache.js';
-import type { FlowRecord, RecordChange } from '../model/record.js';
+import type { FlowRecord, IndexedRecords, RecordChange } from '../model/record.js';
 import type { RecordPacking } from '../model/record-packing.js';
 import type { Message, Role, SeqRange, StreamEntry } from '../wire/messages.js';
 import { FLAG_ACK_REQUEST } from '../wire/frame-header.js';
@@ -25,6 +26,8 @@ import { ResendQueue } from './resend-queue.js';
 import { ResyncPlanner, type ResyncJob } from './resync-planner.js';
 import { ResyncPacer, emitDigests } from './resync-pacer.js';
 import { seqAdd } from './serial.js';
+
+const EMPTY: IndexedRecords = { length: 0, at: () => undefined };
 
 /** How the stream reaches the wire (implemented by SyncNode: seal, then send on the channel). */
 export interface OutboundTransport {
@@ -63,8 +66,8 @@ export class OutboundStream {
    * (with no keys) would sweep that copy, so a stepped-down node never starts one.
    */
   wasSender: boolean;
-  /** The records a stepped-down node may still owe its followers (becomeReceiver), by bucket. */
-  private owedFlows: { readonly bucket: number; readonly record: FlowRecord }[] | undefined;
+  /** The table a stepped-down node may still owe its followers repairs of (becomeReceiver). */
+  private lastTable: RecordSnapshot | undefined;
 
   constructor(private readonly deps: OutboundDeps) {
     this.role = deps.role;
@@ -138,10 +141,7 @@ export class OutboundStream {
     const beginSeq = this.nextSeq;
     let job: ResyncJob;
     if (this.role === 'sender') job = this.planner.begin(scope, this.deps.cache.keysIn(scope), beginSeq);
-    else {
-      const frozen = (this.owedFlows ?? []).filter((flow) => scopeIncludes(scope, flow.bucket)).map((flow) => flow.record);
-      job = this.planner.begin(scope, frozen, beginSeq, frozen);
-    }
+    else job = this.planner.begin(scope, [], beginSeq, this.lastTable === undefined ? EMPTY : snapshotScope(this.lastTable, scope));
     this.append({ kind: 'resyncBegin', job: job.id, scope }, scope);
     this.deps.counters.resyncsStarted++;
     if (scope.full) this.deps.counters.fullResyncsStarted++;
@@ -151,7 +151,7 @@ export class OutboundStream {
   becomeSender(): void {
     this.role = 'sender';
     this.wasSender = true;
-    this.owedFlows = undefined;
+    this.lastTable = undefined;
     this.planner.clearPending();
     this.startJob(FULL_SCOPE);
   }
@@ -159,9 +159,9 @@ export class OutboundStream {
   /**
    * Stops streaming our table. A repair this node owes its followers still goes out: a resend-
    * queue overflow was answered with SKIP on the promise of the resync it scheduled, and the
-   * copies a takeover commits must not keep the gap. It is sent, paced as any resync, from the
-   * records of its buckets as they are now (the daemon clears the table next), and kept until
-   * the repair (and any repair of its own frames) is done.
+   * copies a takeover commits must not keep the gap. It is sent, paced as any resync, from a
+   * snapshot of the table as it is now (the daemon clears the table next), kept until the repair
+   * (and any repair of its own frames) is done and acknowledged.
    */
   becomeReceiver(): void {
     this.flush();
@@ -171,18 +171,8 @@ export class OutboundStream {
     this.planner.end();
     this.planner.clearPending();
     if (owed === undefined) return;
-    // kept: the repair's buckets, and those of the frames queued now, which the repair's own
-    // frames may push out before the standby has them (a repair of its own is then due)
-    let kept = owed;
-    for (const frame of this.queue.frames()) {
-      if (kept.full) break;
-      kept = frame.full ? FULL_SCOPE : bucketScope([...kept.buckets, ...frame.buckets]);
-    }
-    const { cache } = this.deps;
-    this.owedFlows = cache.keysIn(kept).flatMap((key) => {
-      const flow = cache.get(key.table, key.key);
-      return flow === undefined ? [] : [{ bucket: flow.bucket, record: { ...flow.record, key: flow.record.key.slice(), payload: flow.record.payload.slice() } }];
-    });
+    // typed arrays over the arena's chunks, which never change: cheap, and no copy of the records
+    this.lastTable = this.deps.cache.snapshot();
     this.startJob(owed);
   }
 
@@ -206,11 +196,11 @@ export class OutboundStream {
     if (this.planner.job === undefined) {
       const next = this.planner.takePending();
       // a stepped-down node repairs only from what it kept: an empty job would sweep the copies
-      const canRepair = this.role === 'sender' || !this.wasSender || this.owedFlows !== undefined;
+      const canRepair = this.role === 'sender' || !this.wasSender || this.lastTable !== undefined;
       if (next !== undefined && canRepair) this.startJob(next);
     }
     this.pacer.run(this, this.deps, elapsedMs);
-    if (this.owedFlows !== undefined && this.planner.idle && this.queue.length === 0) this.owedFlows = undefined;
+    if (this.lastTable !== undefined && this.planner.idle && this.queue.length === 0) this.lastTable = undefined;
     const { options } = this.deps;
     if (
       this.role === 'sender' &&

@@ -47,11 +47,6 @@ export class ResendQueue {
     return this.ring[(this.head + offset) % this.capacity];
   }
 
-  /** The frames queued, oldest first. */
-  *frames(): Generator<QueuedFrame> {
-    for (let i = 0; i < this.count; i++) yield this.ring[(this.head + i) % this.capacity] as QueuedFrame;
-  }
-
   /** Drops every frame up to and including `seq`; returns how many. */
   trimThrough(seq: number): number {
     let removed = 0;

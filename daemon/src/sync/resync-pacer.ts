@@ -19,16 +19,17 @@ export class ResyncPacer {
     const rate = options.resyncRecordsPerSecond;
     this.tokens = Math.min(this.tokens + (rate * elapsedMs) / 1000, Math.max(1, rate / 20));
     const room = stream.resyncRoom;
-    while (this.tokens >= 1 && job.index < job.keys.length && stream.queue.length < room) {
+    const length = job.frozen?.length ?? job.keys.length;
+    while (this.tokens >= 1 && job.index < length && stream.queue.length < room) {
       const at = job.index++;
       const next = job.keys[at];
-      const record = job.frozen !== undefined ? job.frozen[at] : next === undefined ? undefined : cache.get(next.table, next.key)?.record;
+      const record = job.frozen !== undefined ? job.frozen.at(at) : next === undefined ? undefined : cache.get(next.table, next.key)?.record;
       if (record === undefined) continue;
       if (!stream.appendRecord({ kind: 'set', record })) continue;
       this.tokens -= 1;
       counters.resyncRecordsSent++;
     }
-    if (job.index >= job.keys.length && stream.queue.length < room) {
+    if (job.index >= length && stream.queue.length < room) {
       stream.append({ kind: 'resyncEnd', job: job.id, scope: job.scope }, job.scope);
       stream.planner.end();
       stream.flush();

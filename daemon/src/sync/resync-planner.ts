@@ -6,7 +6,7 @@
 import type { BucketScope } from '../cache/bucket-scope.js';
 import type { FlowKey } from '../cache/flow-cache.js';
 import { FULL_SCOPE, bucketScope } from '../cache/bucket-scope.js';
-import type { FlowRecord } from '../model/record.js';
+import type { IndexedRecords } from '../model/record.js';
 
 export interface ResyncJob {
   readonly id: number;
@@ -16,10 +16,10 @@ export interface ResyncJob {
    * The keys' records as they were when the job began, sent instead of their current ones: the
    * job of a node that stepped down, whose table is cleared (OutboundStream.becomeReceiver).
    */
-  readonly frozen?: readonly FlowRecord[];
+  readonly frozen?: IndexedRecords;
   /** Sequence number of the frame carrying the job's begin marker. */
   readonly beginSeq: number;
-  /** Next key to send. */
+  /** Next key (or frozen record) to send. */
   index: number;
 }
 
