@@ -1,6 +1,6 @@
 // An admin's own keepalived.conf on the node before HALF arrives: the preseeded install leaves
 // it alone, writes HALF's version beside it and says so; purge takes HALF's version away and
-// leaves the admin's file exactly as it was.
+// leaves the admin's file exactly as it was (and an /etc/half symlinked to the admin's folder).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { halfKernelDeb, halfSyncdDeb } from '../helpers/half-debs.js';
 import { PRIMARY_PRESEED } from '../helpers/answers.js';
@@ -42,10 +42,34 @@ describe('an admin\'s own keepalived.conf', () => {
   it('survives purge untouched, while HALF\'s files go', async () => {
     const purge = await node.run(['dpkg', '--purge', 'half-syncd']);
     expect(purge.exitCode, purge.stderr).toBe(0);
+    // the purge runs once: a second run (debconf's restart of postrm) found no registry and named
+    // the admin's own file among those "HALF wrote"
+    expect(purge.stderr).not.toContain('no record of the files HALF generated');
     expect(await node.root.readFile('/etc/keepalived/keepalived.conf')).toBe(MINE);
     for (const path of ['/etc/keepalived/keepalived.conf.half', '/etc/half/half.conf', '/etc/half/half.nft', '/etc/sysctl.d/60-half.conf']) {
       expect(await node.exists(path), path).toBe(false);
     }
     expect(await node.exists('/etc/half')).toBe(false);
+  });
+});
+
+describe('an /etc/half that is a symlink to the admin\'s own folder', () => {
+  let linked: NodeMachine;
+  beforeAll(async () => {
+    linked = await nodeMachine('bookworm', 'adminln');
+    const debs = await linked.put(await halfKernelDeb(), await halfSyncdDeb());
+    await linked.run(['sh', '-c', 'mkdir -p /srv/config/half && ln -s /srv/config/half /etc/half'], { check: true });
+    await linked.preseed(PRIMARY_PRESEED);
+    const installed = await linked.run(['dpkg', '-i', ...debs]);
+    expect(installed.exitCode, installed.stderr).toBe(0);
+  });
+  afterAll(() => linked?.cleanup());
+
+  it('survives purge, which takes HALF\'s files out of it and succeeds', async () => {
+    expect(await linked.exists('/srv/config/half/half.conf')).toBe(true);
+    const purge = await linked.run(['dpkg', '--purge', 'half-syncd']);
+    expect(purge.exitCode, purge.stderr).toBe(0);
+    expect((await linked.run(['test', '-L', '/etc/half'])).exitCode, 'the symlink stays').toBe(0);
+    expect(await linked.exists('/srv/config/half/half.conf')).toBe(false);
   });
 });
