@@ -104,6 +104,36 @@ describe('bootstrapping with dpkg -i half-archive-keyring on Debian 13', () => {
   });
 });
 
+describe('bootstrapping on Debian 13 again: inactive sources, and an edited one', () => {
+  let root: DebianRoot;
+  beforeAll(async () => {
+    root = await debianRoot({ suite: 'trixie', debianSources: false });
+    await root.disableDebianSources();
+    await root.writeFile('/tmp/half-archive-keyring.deb', await readFile(keyringDeb));
+  }, 600_000);
+  afterAll(() => root?.cleanup());
+
+  it('writes half.sources although a commented-out line and a disabled stanza name the repository', async () => {
+    await root.writeFile('/etc/apt/sources.list.d/old.list', `# deb [signed-by=/usr/share/keyrings/half-archive-keyring.gpg] ${server.url} trixie half\n`);
+    await root.writeFile('/etc/apt/sources.list.d/old.sources', `Types: deb\nURIs: ${server.url}\nSuites: trixie\nComponents: half\nSigned-By: /usr/share/keyrings/half-archive-keyring.gpg\nEnabled: no\n`);
+    const installed = await root.run(['dpkg', '-i', '/tmp/half-archive-keyring.deb']);
+    expect(installed.exitCode, installed.stderr).toBe(0);
+    expect(installed.stderr).toContain('wrote /etc/apt/sources.list.d/half.sources for trixie');
+    const update = await root.run(['apt-get', 'update']);
+    expect(bad(update.stdout + update.stderr)).toEqual([]);
+  });
+
+  it('keeps a source the admin edited through remove and purge, and says why', async () => {
+    const edited = (await root.readFile('/etc/apt/sources.list.d/half.sources')).replace('Types: deb', 'Types: deb deb-src');
+    await root.writeFile('/etc/apt/sources.list.d/half.sources', edited);
+    const removed = await root.run(['dpkg', '--purge', 'half-archive-keyring']);
+    expect(removed.exitCode, removed.stderr).toBe(0);
+    expect(removed.stderr).toContain('half-archive-keyring: /etc/apt/sources.list.d/half.sources was edited (or written anew) since postinst wrote it, so it stays');
+    expect(await root.readFile('/etc/apt/sources.list.d/half.sources')).toBe(edited);
+    expect((await root.run(['test', '-e', '/var/lib/half-archive-keyring/wrote-half.sources'])).exitCode).not.toBe(0);
+  });
+});
+
 describe('a Debian 12 machine whose admin configured the repository already', () => {
   let root: DebianRoot;
   beforeAll(async () => {
@@ -122,6 +152,7 @@ describe('a Debian 12 machine whose admin configured the repository already', ()
     const install = await root.run(['apt-get', 'install', '-y', 'half-archive-keyring']);
     expect(install.exitCode, install.stderr).toBe(0);
     expect(bad(install.stdout + install.stderr)).toEqual([]);
+    expect(install.stdout + install.stderr).toContain('half-archive-keyring: /etc/apt/sources.list.d/half.list is a source of HALF\'s repository already, so no /etc/apt/sources.list.d/half.sources was written');
     const left = await root.run(['test', '-e', '/etc/apt/sources.list.d/half.sources']);
     expect(left.exitCode).not.toBe(0);
     const again = await root.run(['apt-get', 'update']);
