@@ -33,12 +33,15 @@ export class ExternalCaches {
 
   /**
    * Entries of every origin as they are now, records made when asked for (what a commit walks).
-   * The origins in `last` come last, in that order: where two copies hold one connection, the
-   * later one's is what the kernel is left with (a commit replaces a NATed entry it finds).
+   * The origins in `last` come last, in that order. Where two copies hold one connection, only
+   * the later one's is in the snapshot: the kernel is left with it, and the commit never writes
+   * one key twice (two writes of a key in one batch race: the later copy's delete could take out
+   * the earlier one's create, or the earlier one win).
    */
   snapshot(last: readonly number[] = []): IndexedRecords {
     const order = [...[...this.byOrigin.keys()].filter((origin) => !last.includes(origin)), ...last];
-    return concatRecords(order.flatMap((origin) => this.byOrigin.get(origin)?.snapshot() ?? []));
+    const caches = order.map((origin) => this.byOrigin.get(origin)).filter((cache): cache is FlowCache => cache !== undefined && cache.size > 0);
+    return concatRecords(caches.map((cache, i) => withoutKeysOf(cache.snapshot(), caches.slice(i + 1))));
   }
 
   /** The records each origin's cache took in (set) at or after its `since` (what a merge commits). */
@@ -74,4 +77,16 @@ export class ExternalCaches {
   clear(): void {
     this.byOrigin.clear();
   }
+}
+
+/** `records` without the entries whose key one of `later` holds. */
+function withoutKeysOf(records: IndexedRecords, later: readonly FlowCache[]): IndexedRecords {
+  if (later.length === 0) return records;
+  const kept: number[] = [];
+  for (let i = 0; i < records.length; i++) {
+    const record = records.at(i) as FlowRecord;
+    if (!later.some((cache) => cache.get(record.table, record.key) !== undefined)) kept.push(i);
+  }
+  if (kept.length === records.length) return records;
+  return { length: kept.length, at: (index) => (index >= 0 && index < kept.length ? records.at(kept[index] as number) : undefined) };
 }

@@ -2,7 +2,7 @@
 // this module decides). Each op starts as one request; the kernel's answer (0 or an errno)
 // either settles it or names the request to retry:
 //
-//   create          0 created | EEXIST -> update (a commit's NATed copy: delete-orig)
+//   create          0 created | EEXIST -> update (in a commit: delete-orig)
 //                   | ENOENT with a master -> create-nomaster | EOPNOTSUPP with a helper
 //                   -> create-nohelper
 //   create-nomaster 0 created-without-master | EEXIST -> update
@@ -39,17 +39,21 @@
 // its reply tuple, that entry is deleted (the copy being committed is the live connection), and
 // the create is made once more; an EEXIST then is final.
 //
-// An update changes not the NAT mapping (the reply tuple) of the entry it finds by its original
-// tuple: ctnetlink_change_conntrack refuses NAT. A commit (replacesNat: a takeover, `half commit`)
-// therefore replaces a NATed copy's entry, delete by original tuple and create, rather than
-// update it. The entry there may be an older connection under the same original tuple with
-// another mapping (a NATed UDP tunnel recreated on the peer after a timeout, then a failback
-// within the purge delay), and an update would keep that mapping under a report of "updated".
-// Reading each entry first to compare (a get, one answer each; or a dump) cost more than the
-// replacement's extra delete (measured by hand on 30k held entries: about twice as much). At a
-// takeover such an entry is a standby's leftover, its expectations (deleted with it) come back
-// with the expectation phase, and its counters and start time are the only state lost. Direct
-// mode updates: the entries it finds are the ones it created.
+// An update changes neither the NAT mapping (the reply tuple) of the entry it finds by its
+// original tuple (ctnetlink_change_conntrack refuses NAT, and __nf_ct_change_status leaves the NAT
+// status bits as they are without a word) nor its helper (none can be attached to an existing
+// entry). A commit (replaces: a takeover, `half commit`) therefore replaces the entry a create
+// finds, delete by original tuple and create, rather than update it: the entry there may be an
+// older connection under the same original tuple with another mapping or none (a NATed UDP
+// tunnel recreated on the peer after a timeout, then a failback within the purge delay), or
+// without the copy's helper, and an update would keep its mapping, or leave the connection
+// without its helper and fail its expectations, under a report of "updated". Whether the copy
+// is NATed says nothing of the entry found, so every found entry is replaced. Reading each entry
+// first to compare (a get, one answer each; or a dump) cost more than the replacement's extra
+// delete (measured by hand on 30k held entries: about twice as much). At a takeover such an
+// entry is a standby's leftover, its expectations (deleted with it) come back with the
+// expectation phase, and its counters and start time are the only state lost. Direct mode
+// updates: the entries it finds are the ones it created.
 //
 // A merge (createOnly: the copy of a peer that served connections alongside this node, committed
 // once it stops) creates what the kernel lacks and leaves what it holds as it is: EEXIST to any
@@ -59,7 +63,6 @@
 // Ops run in three phases so masters exist before what depends on them: conntrack ops without
 // a master (in the order given), conntrack sets with a master, then expectations.
 import { constants } from 'node:os';
-import { hasNat } from './codec/ct-status.js';
 import type { KernelOp, OpAction, OpResult } from './kernel-roles.js';
 
 /** What the plan needs to know about an op (from a KernelOp, or from a record's payload). */
@@ -77,10 +80,8 @@ export interface OpTraits {
   readonly updateFirst?: boolean;
   /** A merge: what the kernel holds already is kept as it is (EEXIST settles as `kept`). */
   readonly createOnly?: boolean;
-  /** A conntrack set whose entry is NATed (IPS_SRC_NAT or IPS_DST_NAT). */
-  readonly hasNat?: boolean;
-  /** A commit: an entry found for a NATed copy is replaced (delete-orig, create-replaced), not updated. */
-  readonly replacesNat?: boolean;
+  /** A commit: the entry a create finds is replaced (delete-orig, create-replaced), not updated. */
+  readonly replaces?: boolean;
 }
 
 export function traitsOf(op: KernelOp): OpTraits {
@@ -90,7 +91,6 @@ export function traitsOf(op: KernelOp): OpTraits {
     hasTimeout: op.op === 'set-expectation' && op.expectation.timeout !== undefined,
     hasLabels: op.op === 'set' && op.entry.labels !== undefined && op.entry.labels.length > 0,
     hasHelper: op.op === 'set' && op.entry.helper !== undefined,
-    hasNat: op.op === 'set' && hasNat(op.entry.status ?? 0),
     ...(op.op === 'set-expectation' && op.expectation.masterReplyZone !== undefined ? { updateFirst: true } : {}),
   };
 }
@@ -206,7 +206,7 @@ export function nextStep(kind: RequestKind, error: number, op: OpTraits): Step {
 
 /** The step after a create found the entry there (EEXIST). */
 function existing(op: OpTraits): Step {
-  return op.replacesNat === true && op.hasNat === true ? RETRY['delete-orig'] : RETRY['update'];
+  return op.replaces === true ? RETRY['delete-orig'] : RETRY['update'];
 }
 
 export function failure(kind: RequestKind, error: number, detail?: string): OpResult {

@@ -11,7 +11,6 @@ import { constants } from 'node:os';
 import { Table, type FlowRecord, type IndexedRecords, type RecordChange } from '../model/record.js';
 import type { CommitOptions } from './codec/ct-encode.js';
 import { encodeFlush } from './codec/ct-encode.js';
-import { hasNat } from './codec/ct-status.js';
 import { encodeExpectationFlush } from './codec/exp-codec.js';
 import { AttrWriter } from './codec/netlink-attr.js';
 import { encodeCreateFromReplica, replicaFastPath, ReplicaScanner } from './codec/replica-commit.js';
@@ -40,12 +39,11 @@ export interface KernelWriterOptions extends NetfilterSocketOptions {
 /** Worst-case receive-buffer cost of one failure answer (the request echoed back + skb overhead). */
 const ANSWER_COST = 2048;
 const UNANSWERED = -1;
-/** applyRecords (direct mode: create-or-update), a commit (NATed copies replace what they find), a merge (create-only). */
+/** applyRecords (direct mode: create-or-update), a commit (copies replace what they find), a merge (create-only). */
 type StreamMode = 'apply' | 'commit' | 'merge';
-const MODE_TRAITS: Readonly<Record<StreamMode, Partial<OpTraits>>> = { apply: {}, commit: { replacesNat: true }, merge: { createOnly: true } };
+const MODE_TRAITS: Readonly<Record<StreamMode, Partial<OpTraits>>> = { apply: {}, commit: { replaces: true }, merge: { createOnly: true } };
 /** Bits of a create the first pass sends (its traits beyond a conntrack set without a master). */
 const WITH_HELPER = 1;
-const WITH_NAT = 2;
 /** What the plan needs of a record the first pass creates, by mode and bits. */
 const FIRST_PASS_TRAITS: Readonly<Record<StreamMode, readonly OpTraits[]>> = {
   apply: firstPassTraits('apply'),
@@ -55,7 +53,7 @@ const FIRST_PASS_TRAITS: Readonly<Record<StreamMode, readonly OpTraits[]>> = {
 const RETRY_CREATE: Step = { retry: 'create' };
 
 function firstPassTraits(mode: StreamMode): OpTraits[] {
-  return [0, 1, 2, 3].map((bits) => ({ op: 'set', hasMaster: false, hasTimeout: false, hasLabels: false, hasHelper: (bits & WITH_HELPER) !== 0, hasNat: (bits & WITH_NAT) !== 0, ...MODE_TRAITS[mode] }));
+  return [0, 1].map((bits) => ({ op: 'set', hasMaster: false, hasTimeout: false, hasLabels: false, hasHelper: (bits & WITH_HELPER) !== 0, ...MODE_TRAITS[mode] }));
 }
 
 export class NetlinkKernelWriter implements KernelWriter {
@@ -69,7 +67,7 @@ export class NetlinkKernelWriter implements KernelWriter {
   private readonly scanner = new ReplicaScanner();
   /** Change index of each request in the chunk of the first pass (reused: direct mode writes many small batches). */
   private readonly inChunk: Int32Array;
-  /** WITH_HELPER and WITH_NAT of each create in the chunk (streamCreates). */
+  /** WITH_HELPER of each create in the chunk (streamCreates). */
   private readonly bitsInChunk: Uint8Array;
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -187,7 +185,7 @@ export class NetlinkKernelWriter implements KernelWriter {
           kinds.push(undefined); // the plan's first request for it
           continue;
         }
-        this.bitsInChunk[inFlight] = (scan.hasHelper ? WITH_HELPER : 0) | (hasNat(scan.status) ? WITH_NAT : 0);
+        this.bitsInChunk[inFlight] = scan.hasHelper ? WITH_HELPER : 0;
         inChunk[inFlight++] = index;
       }
       if (inFlight === 0) continue;

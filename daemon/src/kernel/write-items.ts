@@ -10,7 +10,6 @@ import { encodeRequest } from './commit-request.js';
 import type { CommitOptions } from './codec/ct-encode.js';
 import type { AttrWriter } from './codec/netlink-attr.js';
 import { encodeCreateFromReplica, replicaFastPath, scanReplica, type ReplicaScan } from './codec/replica-commit.js';
-import { hasNat } from './codec/ct-status.js';
 import { EntryEncodeError } from './errors.js';
 import type { KernelOp } from './kernel-roles.js';
 import { fromRecord, opFromChange, PAYLOAD_HEADER, payloadHeadReadable } from './record-mapping.js';
@@ -68,5 +67,5 @@ function replicaItem(payload: Uint8Array): WriteItem | undefined {
   if (!payloadHeadReadable(payload)) return undefined; // fromRecord says why
   const scan = scanReplica(payload, PAYLOAD_HEADER, payload.length);
   if (scan === undefined || !replicaFastPath(scan)) return undefined;
-  return { traits: { op: 'set', hasMaster: scan.hasMaster, hasTimeout: false, hasLabels: scan.hasLabels, hasHelper: scan.hasHelper, hasNat: hasNat(scan.status) }, op: undefined, replica: { payload, scan } };
+  return { traits: { op: 'set', hasMaster: scan.hasMaster, hasTimeout: false, hasLabels: scan.hasLabels, hasHelper: scan.hasHelper }, op: undefined, replica: { payload, scan } };
 }

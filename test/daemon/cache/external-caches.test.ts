@@ -19,16 +19,23 @@ describe('ExternalCaches', () => {
     expect(external.size).toBe(1);
   });
 
-  it('snapshots the origins named last after the others, in their order: the copy heard last is committed last', () => {
+  it('snapshots the origins named last after the others, in their order, one copy per connection: the one heard last', () => {
     const external = new ExternalCaches();
-    // one connection in three copies, each told apart by its state hash (its origin's id)
-    for (const origin of [2, 3, 4]) external.forOrigin(origin).set({ ...record(1), stateHash: BigInt(origin) }, origin, 0);
-    const originsOf = (last: number[]): number[] => {
+    // one connection in three copies, each told apart by its state hash (its origin's id), and
+    // one connection of each origin alone
+    for (const origin of [2, 3, 4]) {
+      external.forOrigin(origin).set({ ...record(1), stateHash: BigInt(origin) }, origin, 0);
+      external.forOrigin(origin).set({ ...record(10 * origin), stateHash: BigInt(origin) }, origin, 0);
+    }
+    const originsOf = (last: number[]): string[] => {
       const snapshot = external.snapshot(last);
-      return Array.from({ length: snapshot.length }, (_, i) => Number(snapshot.at(i)?.stateHash));
+      return Array.from({ length: snapshot.length }, (_, i) => `${snapshot.at(i)?.key[0]}@${snapshot.at(i)?.stateHash}`).sort();
     };
-    expect(originsOf([4, 2])).toEqual([3, 4, 2]);
-    expect(originsOf([])).toEqual([2, 3, 4]);
+    expect(originsOf([4, 2])).toEqual(['1@2', '20@2', '30@3', '40@4']);
+    expect(originsOf([])).toEqual(['1@4', '20@2', '30@3', '40@4']);
+    // the order is kept: the last origin's entries come last
+    const snapshot = external.snapshot([4, 2]);
+    expect(snapshot.at(snapshot.length - 1)?.stateHash).toBe(2n);
   });
 
   it('snapshots the entries of every origin, in the order values() walks them', () => {

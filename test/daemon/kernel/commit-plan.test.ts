@@ -43,23 +43,22 @@ describe('commit plan', () => {
     expect(merge('create', EINVAL, plain)).toMatchObject({ done: { ok: false, code: 'EINVAL' } });
   });
 
-  it('replaces, in a commit (replacesNat), the entry a NATed copy found, rather than update it (an update cannot change NAT)', () => {
+  it('replaces, in a commit, the entry a create found, NATed copy or not, rather than update it (an update can change neither NAT nor helper)', () => {
     const natted: KernelOp = { op: 'set', entry: SAMPLE_ENTRIES['tcpSnat'] as ConntrackEntry };
-    expect(traitsOf(natted).hasNat).toBe(true);
-    expect(traitsOf(plain).hasNat).toBe(false);
-    const commit = (kind: Parameters<typeof next>[0], error: number, op: KernelOp) => next(kind, error, { ...traitsOf(op), replacesNat: true });
-    expect(commit('create', EEXIST, natted)).toEqual({ retry: 'delete-orig' });
-    expect(commit('delete-orig', 0, natted)).toEqual({ retry: 'create-replaced' });
-    expect(commit('delete-orig', ENOENT, natted)).toEqual({ retry: 'create-replaced' });
-    expect(commit('create-replaced', 0, natted)).toEqual({ done: { ok: true, action: 'replaced' } });
-    // the reply tuple is another stale entry's (a NAT clash): deleted by that tuple, created once more
-    expect(commit('create-replaced', EEXIST, natted)).toEqual({ retry: 'delete-reply' });
-    // a create that went without its helper or master and found the entry updates it: no way back to delete-orig
-    expect(commit('create-nohelper', EEXIST, natted)).toEqual({ retry: 'update' });
-    expect(commit('create-nomaster', EEXIST, natted)).toEqual({ retry: 'update' });
-    // without NAT, or in direct mode, the update goes ahead
-    expect(commit('create', EEXIST, plain)).toEqual({ retry: 'update' });
-    expect(nextStep('create', EEXIST, natted)).toEqual({ retry: 'update' });
+    const commit = (kind: Parameters<typeof next>[0], error: number, op: KernelOp) => next(kind, error, { ...traitsOf(op), replaces: true });
+    for (const op of [natted, plain]) {
+      expect(commit('create', EEXIST, op)).toEqual({ retry: 'delete-orig' });
+      expect(commit('delete-orig', 0, op)).toEqual({ retry: 'create-replaced' });
+      expect(commit('delete-orig', ENOENT, op)).toEqual({ retry: 'create-replaced' });
+      expect(commit('create-replaced', 0, op)).toEqual({ done: { ok: true, action: 'replaced' } });
+      // the reply tuple is another stale entry's (a NAT clash): deleted by that tuple, created once more
+      expect(commit('create-replaced', EEXIST, op)).toEqual({ retry: 'delete-reply' });
+      // a create that went without its helper or master and found the entry updates it: no way back to delete-orig
+      expect(commit('create-nohelper', EEXIST, op)).toEqual({ retry: 'update' });
+      expect(commit('create-nomaster', EEXIST, op)).toEqual({ retry: 'update' });
+      // in direct mode, the update goes ahead
+      expect(nextStep('create', EEXIST, op)).toEqual({ retry: 'update' });
+    }
     const helped: KernelOp = { op: 'set', entry: { ...(natted.entry as ConntrackEntry), helper: 'nosuchhelper' } };
     expect(commit('create-replaced', EOPNOTSUPP, helped)).toEqual({ retry: 'create-nohelper' });
     expect(commit('create-again', EOPNOTSUPP, helped)).toEqual({ retry: 'create-nohelper' });

@@ -7,7 +7,8 @@ import { Ips } from '../../../daemon/src/kernel/codec/ct-status.js';
 import { TcpFlag } from '../../../daemon/src/kernel/codec/ctnetlink-attr.js';
 import type { ApplyReport, DumpResult, KernelOp } from '../../../daemon/src/kernel/kernel-roles.js';
 import { fromRecord, toRecord } from '../../../daemon/src/kernel/record-mapping.js';
-import type { Table } from '../../../daemon/src/model/record.js';
+import type { FlowRecord, Table } from '../../../daemon/src/model/record.js';
+import { ExternalCaches } from '../../../daemon/src/cache/external-caches.js';
 import { requireTool } from '../../helpers/tools.js';
 import { KernelAgent } from './helpers/agent-client.js';
 import { listFlows, stateNumber, type OracleFlow } from './helpers/conntrack-oracle.js';
@@ -224,11 +225,17 @@ describe('NetlinkKernelWriter', () => {
     const { report: child } = (await agent.request('commitRecords', { records: [wireRecord(natData(2001))] })) as { report: ApplyReport };
     expect(child.results).toEqual([{ ok: true, action: 'replaced' }]);
     expect((await listFlows(ns)).find((f) => f.orig.dport === 50030)?.reply.dport).toBe(2001);
-    // a copy without NAT is updated, as before
+    // a copy without NAT over an entry with a mapping: replaced too (an update would keep the
+    // mapping, the NAT status bits included, and say "updated")
     const [plainUdp] = udpFlows(1, '192.0.2.66', '198.51.100.66');
-    await agent.request('apply', { ops: [{ op: 'set', entry: plainUdp }] });
+    const mappedUdp: ConntrackEntry = { ...(plainUdp as ConntrackEntry), reply: { ...(plainUdp as ConntrackEntry).reply, dst: '203.0.113.66' }, status: ((plainUdp as ConntrackEntry).status ?? 0) | Ips.srcNat | Ips.srcNatDone };
+    await agent.request('apply', { ops: [{ op: 'set', entry: mappedUdp }] });
+    expect((await listFlows(ns)).find((f) => f.orig.src === '192.0.2.66')?.reply.dst).toBe('203.0.113.66');
     const { report: plainReport } = (await agent.request('commitRecords', { records: [wireRecord({ ...(plainUdp as ConntrackEntry), mark: 6 })] })) as { report: ApplyReport };
-    expect(plainReport.results).toEqual([{ ok: true, action: 'updated' }]);
+    expect(plainReport.results).toEqual([{ ok: true, action: 'replaced' }]);
+    const plainNow = (await listFlows(ns)).find((f) => f.orig.src === '192.0.2.66');
+    expect(plainNow?.reply.dst, 'the mapping is gone').toBe('192.0.2.66');
+    expect(plainNow?.mark).toBe(6);
     await agent.request('apply', { ops: [snatUdp(1001, 3), natData(2001), control, plainUdp as ConntrackEntry].map((entry) => ({ op: 'delete', entry })) });
   });
 
@@ -266,6 +273,42 @@ describe('NetlinkKernelWriter', () => {
       expect(flow?.helper, String(sport)).toBeUndefined();
     }
     await agent.request('apply', { ops: [41021, 41022].map((sport) => ({ op: 'delete', entry: withHelper(sport) })) });
+  });
+
+  it('commits one copy of a connection two peers hold, the later one\'s, over a leftover of the connection', async () => {
+    // two peers' copies of one client's flow with other mappings (three nodes), and this node's leftover
+    const flow = (port: number, mark: number): ConntrackEntry => ({
+      family: 'ipv4',
+      orig: { src: '192.0.2.67', dst: '198.51.100.67', proto: 17, sport: 1000, dport: 53 },
+      reply: { src: '198.51.100.67', dst: '203.0.113.67', proto: 17, sport: 53, dport: port },
+      status: Ips.seenReply | Ips.srcNat | Ips.srcNatDone | Ips.dstNatDone,
+      timeout: 600,
+      mark,
+      zone: 0,
+    });
+    await agent.request('apply', { ops: [{ op: 'set', entry: flow(3000, 9) }] });
+    const external = new ExternalCaches();
+    external.forOrigin(2).set(toRecord(flow(1000, 2)), 2, 0);
+    external.forOrigin(3).set(toRecord(flow(1001, 3)), 3, 0);
+    const snapshot = external.snapshot([2, 3]); // node 3 sent last
+    const records = Array.from({ length: snapshot.length }, (_, i) => snapshot.at(i) as FlowRecord).map((r) => ({ table: r.table, key: Buffer.from(r.key).toString('base64'), payload: Buffer.from(r.payload).toString('base64'), stateHash: r.stateHash.toString() }));
+    expect(records).toHaveLength(1);
+    const { report } = (await agent.request('commitRecords', { records })) as { report: ApplyReport };
+    expect(report.failed, JSON.stringify(report.results)).toBe(0);
+    const held = (await listFlows(ns)).filter((f) => f.orig.src === '192.0.2.67');
+    expect(held.map((f) => [f.reply.dport, f.mark])).toEqual([[1001, 3]]);
+    await agent.request('apply', { ops: [{ op: 'delete', entry: flow(1001, 3) }] });
+  });
+
+  it('replaces, at a commit, an entry held without the copy\'s helper (none can be attached to an existing entry)', async () => {
+    const held: ConntrackEntry = { ...FTP_CONTROL, orig: { ...FTP_CONTROL.orig, sport: 42021 }, reply: { ...FTP_CONTROL.reply, dport: 42021 } };
+    const { helper: _none, ...bare } = held;
+    await agent.request('apply', { ops: [{ op: 'set', entry: bare }] });
+    expect((await listFlows(ns)).find((f) => f.orig.sport === 42021)?.helper).toBeUndefined();
+    const { report } = (await agent.request('commitRecords', { records: [wireRecord(held)] })) as { report: ApplyReport };
+    expect(report.results).toEqual([{ ok: true, action: 'replaced' }]);
+    expect((await listFlows(ns)).find((f) => f.orig.sport === 42021)?.helper, 'an update would have left it without').toBe('ftp');
+    await agent.request('apply', { ops: [{ op: 'delete', entry: held }] });
   });
 
   it('commits a flow-offloaded entry as the kernel dumps it (no timeout, no protocol state), on both paths', async () => {
