@@ -1,7 +1,9 @@
 // Bytes read from keepalived's notify FIFO → events. Reads arrive in arbitrary pieces; lines
 // are reassembled here, decoded with decodeNotifyLine, and every line that is not an event is
-// counted by reason instead of thrown (a FIFO is writable by anything with the permission). A
-// line longer than MAX_LINE is dropped whole, so garbage without newlines cannot grow memory.
+// counted by reason instead of thrown (a FIFO is writable by anything with the permission). Of a
+// line longer than MAX_LINE only its last MAX_LINE bytes are kept, so garbage without newlines
+// cannot grow memory: an event at its end (keepalived's whole line, written after another
+// writer's long unfinished one) is still acted on; the rest of the line is dropped.
 import { visible } from '../config/config-error.js';
 import { decodeNotifyLine, type NotifyEvent } from './notify-event.js';
 
@@ -27,7 +29,8 @@ export class NotifyStreamDecoder {
   constructor(private readonly onDropped: (reason: string) => void = () => undefined) {}
   private pending: Buffer[] = [];
   private pendingLength = 0;
-  private discarding = false;
+  /** Past MAX_LINE: the line's last MAX_LINE bytes, nothing before them. */
+  private tail: Buffer | undefined;
 
   /** Feeds bytes; returns the events completed by them, in order. Never throws. */
   push(chunk: Uint8Array): NotifyEvent[] {
@@ -43,14 +46,19 @@ export class NotifyStreamDecoder {
       this.keep(bytes.subarray(start, newline));
       start = newline + 1;
       const line = this.takeLine();
-      if (line !== undefined) this.decode(line, events);
+      if (line.overlong) this.decodeOverlong(line.text, events);
+      else this.decode(line.text, events);
     }
   }
 
   private keep(piece: Buffer): void {
-    if (this.discarding || piece.length === 0) return;
+    if (piece.length === 0) return;
+    if (this.tail !== undefined) {
+      this.tail = lastBytes(Buffer.concat([this.tail, piece]));
+      return;
+    }
     if (this.pendingLength + piece.length > MAX_LINE) {
-      this.discarding = true;
+      this.tail = lastBytes(Buffer.concat([...this.pending, piece]));
       this.pending = [];
       this.pendingLength = 0;
       return;
@@ -59,17 +67,30 @@ export class NotifyStreamDecoder {
     this.pendingLength += piece.length;
   }
 
-  private takeLine(): string | undefined {
-    if (this.discarding) {
-      this.discarding = false;
-      this.counters.overlong++;
-      this.onDropped(`a line longer than ${MAX_LINE} bytes was dropped`);
-      return undefined;
+  /** The line just ended; for one too long, its last MAX_LINE bytes. */
+  private takeLine(): { readonly text: string; readonly overlong: boolean } {
+    const tail = this.tail;
+    if (tail !== undefined) {
+      this.tail = undefined;
+      return { text: tail.toString('utf8'), overlong: true };
     }
-    const line = Buffer.concat(this.pending, this.pendingLength).toString('utf8');
+    const text = Buffer.concat(this.pending, this.pendingLength).toString('utf8');
     this.pending = [];
     this.pendingLength = 0;
-    return line;
+    return { text, overlong: false };
+  }
+
+  /** A line too long: dropped, but for the event its tail ends with (keepalived's line after another writer's). */
+  private decodeOverlong(tail: string, events: NotifyEvent[]): void {
+    this.counters.overlong++;
+    const result = decodeNotifyLine(tail);
+    if (!result.ok) {
+      this.onDropped(`a line longer than ${MAX_LINE} bytes was dropped`);
+      return;
+    }
+    this.onDropped(`a line longer than ${MAX_LINE} bytes was dropped before ${result.event.type} "${result.event.name}" ${result.event.state}, which is acted on`);
+    this.counters.events++;
+    events.push(result.event);
   }
 
   private decode(line: string, events: NotifyEvent[]): void {
@@ -95,4 +116,8 @@ export class NotifyStreamDecoder {
 /** The start of a line as a log may show it: quoted, control characters escaped, at most 80 characters shown. */
 export function printable(text: string): string {
   return `"${visible(text.slice(0, 80).replace(/["\\]/g, '\\$&'))}${text.length > 80 ? '…' : ''}"`;
+}
+
+function lastBytes(bytes: Buffer): Buffer {
+  return bytes.length <= MAX_LINE ? bytes : Buffer.from(bytes.subarray(bytes.length - MAX_LINE));
 }

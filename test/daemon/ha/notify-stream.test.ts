@@ -27,7 +27,7 @@ describe('NotifyStreamDecoder', () => {
     expect(decoder.lastProblem).toBe('not "GROUP|INSTANCE "name" STATE priority"');
   });
 
-  it('drops an over-long line whole and resumes at the next newline, saying so', () => {
+  it('drops an over-long line with no event at its end and resumes at the next newline, saying so', () => {
     const dropped: string[] = [];
     const decoder = new NotifyStreamDecoder((reason) => dropped.push(reason));
     const junk = Buffer.alloc(MAX_LINE * 3, 0x41);
@@ -47,6 +47,22 @@ describe('NotifyStreamDecoder', () => {
       'an unfinished line from another writer was dropped before GROUP "HALF" MASTER: "INSTANCE \\"half_lan0\\" BAC\\x1b[31m"',
       'a line was dropped: not "GROUP|INSTANCE "name" STATE priority": "no\\x1b[31mred"',
     ]);
+  });
+
+  it('acts on keepalived\'s line after an unfinished one longer than MAX_LINE, fed in any pieces', () => {
+    for (const piece of [1, 7, 4096]) {
+      const dropped: string[] = [];
+      const decoder = new NotifyStreamDecoder((reason) => dropped.push(reason));
+      const bytes = Buffer.concat([Buffer.alloc(2000, 0x41), Buffer.from('INSTANCE "half_lan0" MASTER 100\nGROUP "HALF" BACKUP 50\n')]);
+      const events: unknown[] = [];
+      for (let at = 0; at < bytes.length; at += piece) events.push(...decoder.push(bytes.subarray(at, at + piece)));
+      expect(events, `pieces of ${piece}`).toEqual([
+        { type: 'INSTANCE', name: 'half_lan0', state: 'MASTER', priority: 100 },
+        { type: 'GROUP', name: 'HALF', state: 'BACKUP', priority: 50 },
+      ]);
+      expect(decoder.counters).toEqual({ events: 2, ignored: 0, malformed: 0, overlong: 1 });
+      expect(dropped).toEqual([`a line longer than ${MAX_LINE} bytes was dropped before INSTANCE "half_lan0" MASTER, which is acted on`]);
+    }
   });
 
   it('holds an unfinished line until its newline', () => {
