@@ -87,8 +87,16 @@ export class ResyncTracker {
 
   private final(): void {
     // never followed: the start failed, and what `open` wrote (0 on the node holding the VIPs) stands
-    if (this.stopped || this.sending || this.view === undefined) return;
-    this.write(true);
+    if (this.stopped || this.view === undefined) return;
+    // the role now, not the last check's: a stop right after a takeover made this node the sender
+    // must not leave 1 on the MASTER (its last check may be 100 ms old)
+    let sending = this.sending;
+    try {
+      sending = this.view().role === 'sender';
+    } catch {
+      // the node is gone already (a crash on the way out): the last check's role stands
+    }
+    if (!sending) this.write(true);
   }
 
   private check(): void {

@@ -108,6 +108,20 @@ describe('ResyncTracker', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 
+  it('judges a stopping node by its role at the stop, not at its last check (a takeover just ended)', async () => {
+    const clock = new FakeClock();
+    let view = resynced;
+    const tracker = open(clock, true);
+    tracker.follow(() => view);
+    clock.advance(200);
+    expect(await content()).toBe('0\n');
+    // the takeover's plan made it the sender; SIGTERM 30 ms later, before the next check
+    view = sending;
+    clock.advance(30);
+    tracker.stop();
+    expect(await content(), 'stopping half-syncd on the MASTER must not move the addresses').toBe('0\n');
+  });
+
   it('counts and logs a failed write, and writes again once it can', async () => {
     const clock = new FakeClock();
     const logger = recordingLogger();
