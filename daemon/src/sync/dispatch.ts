@@ -17,6 +17,8 @@ export function dispatchMessage(node: SyncNode, peer: Peer, header: FrameHeader,
     return;
   }
   if (message.type === 'alive' || message.type === 'hello') {
+    // a receiver turned sender: what it resynced to us before holds not the table it serves now
+    if (message.role === 'sender' && peer.role === 'receiver') inbound.becameSender(header.seq);
     peer.role = message.role;
     if (message.role === 'sender') {
       peer.senderSince ??= { at: peer.lastHeard, seq: header.seq };

@@ -61,6 +61,11 @@ export class InboundStream {
     return this.joined ? this.applier.fullResyncBegunSeq : undefined;
   }
 
+  /** The origin said, in the frame `seq`, that it became the sender (StreamApplier.becameSender). */
+  becameSender(seq: number): void {
+    this.applier.becameSender(seq);
+  }
+
   /** True when a data frame with this sequence number was already applied. */
   isDuplicate(seq: number): boolean {
     return this.joined && seqBefore(seq, this.expected);

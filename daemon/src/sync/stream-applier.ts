@@ -9,6 +9,7 @@ import type { FlowCache } from '../cache/flow-cache.js';
 import type { RecordChange } from '../model/record.js';
 import type { StreamEntry } from '../wire/messages.js';
 import type { SyncCounters } from './counters.js';
+import { seqAfter } from './serial.js';
 
 export type ExternalChangeHandler = (origin: number, change: RecordChange) => void;
 
@@ -82,6 +83,15 @@ export class StreamApplier {
     this.openJobs.clear();
     this.requested.clear();
     this.fullResyncBegunSeq = undefined;
+  }
+
+  /**
+   * The origin said it became the sender in the frame `seq`: a full resync begun up to there does
+   * not hold the table it serves now (a receiver's empty one, answering our join while it was
+   * committing its takeover). Its own full resync, begun after it said so, does.
+   */
+  becameSender(seq: number): void {
+    if (this.fullResyncBegunSeq !== undefined && !seqAfter(this.fullResyncBegunSeq, seq)) this.fullResyncBegunSeq = undefined;
   }
 
   /** A resync of `scope` began: the buckets it covers are no longer waited for. */
