@@ -182,7 +182,8 @@ export class SyncNode {
   }
 
   /**
-   * After a takeover's commit: empties our copy of every peer that is not a live sender now. Such
+   * After a takeover's commit: empties our copy of every peer that is not a live sender now (but
+   * for one that sent while the commit ran: its copy is merged first, once we send). Such
    * a copy is frozen at the peer's last sending moment (it stopped, or died), and a later commit
    * here (a VRRP flap of this node, keepalived restarted) would bring back, over the live table,
    * connections closed since and states long gone. A peer that becomes the sender again resyncs
@@ -194,6 +195,12 @@ export class SyncNode {
     let entries = 0;
     for (const peer of this.peers.values()) {
       if (this.liveSender(peer, now) || (only !== undefined && !only.includes(peer.nodeId))) continue;
+      // it sent while our takeover commit read its copy, then stopped: what the copy took in
+      // meanwhile is in no kernel but the peer's, so it is merged (overlappedCopies) first
+      if (this.takeoverAt !== undefined && peer.senderUntil >= this.takeoverAt) {
+        peer.alongsideSince ??= this.takeoverAt;
+        continue;
+      }
       peer.alongsideSince = undefined;
       const cache = this.config.external.peek(peer.nodeId);
       if (cache === undefined || cache.size === 0) continue;

@@ -1,0 +1,72 @@
+// A takeover commit reads the old master's copy while the old master may still send (keepalived
+// demotes it a moment later). What the copy takes in after the commit began, and the old master
+// stepped down before the commit ended, must still reach the new master's kernel: it is merged
+// (create-only) once the new master sends, not emptied with the frozen copies. Before, it was in
+// no commit, no copy and no merge, and the old master purged it. Found by the failover review;
+// the real SyncNodes on the simulated network, the real committer and executor, a recording writer.
+import { describe, expect, it } from 'vitest';
+import type { IndexedRecords } from '../../../daemon/src/model/record.js';
+import { ExternalCommitter } from '../../../daemon/src/runtime/external-commit.js';
+import { DaemonFailoverExecutor, type FailoverExecutorDeps } from '../../../daemon/src/runtime/failover-executor.js';
+import { FrozenCopyUpkeep } from '../../../daemon/src/runtime/frozen-copies.js';
+import { recordingLogger } from '../runtime/recording-logger.js';
+import { ChangeStream, makeRecord, settle, SimCluster } from './sim-cluster.js';
+
+const hex = (key: Uint8Array): string => Buffer.from(key).toString('hex');
+
+describe('a takeover commit while the old master steps down', () => {
+  it('merges what the old master replicated during the commit', async () => {
+    const sim = new SimCluster({ seed: 11, loss: 0, minDelayMs: 0.2, maxDelayMs: 1 });
+    const changes = new ChangeStream(12, 50_000);
+    sim.start(1, { role: 'sender', table: changes.initial(1000) }); // A: the old master
+    sim.start(2, { role: 'receiver' }); // B: taking over
+    expect(settle(sim, 1, 10_000)).toBeDefined();
+    const a = sim.member(1);
+    const b = sim.member(2);
+    const kernel = new Map<string, string>(); // B's kernel: key -> how it got there
+    const late = makeRecord(777_001, 1); // a connection A sets up while B commits
+    let heard = false;
+    const writer = {
+      port: 1,
+      async commitRecords(records: IndexedRecords, options: { createOnly?: boolean } = {}) {
+        for (let i = 0; i < records.length; i++) {
+          const record = records.at(i);
+          if (record !== undefined && !kernel.has(hex(record.key))) kernel.set(hex(record.key), options.createOnly === true ? 'merge' : 'commit');
+          if (i === 500 && options.createOnly !== true) {
+            // half-way through B's commit: A still serves and replicates, then keepalived demotes it
+            a.node.localChange({ op: 'set', record: late });
+            sim.clock.advance(5);
+            heard = b.external.peek(1)?.get(late.table, late.key) !== undefined;
+            a.node.becomeReceiver();
+            sim.clock.advance(5);
+          }
+        }
+        return { created: records.length, updated: 0, replaced: 0, failed: 0, results: [], messages: 1, retries: 0, undecodable: [] };
+      },
+    };
+    const logger = recordingLogger();
+    const bulk = { quietly: <T,>(_reason: string, write: () => Promise<T>) => write() };
+    const committer = new ExternalCommitter(b.external, writer as never, bulk, sim.clock, logger, () => b.node.originsByLastSending());
+    const executor = new DaemonFailoverExecutor({
+      committer,
+      logger,
+      node: {
+        becomeSender: () => b.node.becomeSender(), becomeReceiver: () => b.node.becomeReceiver(), requestResync: () => b.node.requestResync(),
+        forgetFrozenCopies: () => b.node.forgetFrozenCopies(), takeoverBegins: () => b.node.takeoverBegins(), peerSends: () => b.node.peerSends(),
+      },
+      events: { active: true, activate: async () => undefined, deactivate() {} },
+      ownTable: { request: async () => ({}), heal() {} },
+    } as unknown as FailoverExecutorDeps);
+    await executor.commitExternalCache();
+    expect(heard, 'the late connection reached B\'s copy during the commit').toBe(true);
+    expect(kernel.has(hex(late.key)), 'the commit\'s snapshot was taken before it').toBe(false);
+    await executor.becomeSender();
+    const upkeep = new FrozenCopyUpkeep(b.node, (copies) => b.external.changedSince(copies), committer, logger);
+    upkeep.tick();
+    await upkeep.settled;
+    expect(kernel.get(hex(late.key))).toBe('merge');
+    // and the copy, merged, is emptied
+    upkeep.tick();
+    expect(b.external.peek(1)?.size ?? 0).toBe(0);
+  });
+});
