@@ -23,8 +23,12 @@ export interface FailoverExecutor {
   resyncOwnTable(): Promise<void>;
   becomeSender(): Promise<void>;
   stopSending(): Promise<void>;
-  /** Deletes stale kernel entries; `stillDue` turns false when the purge must stop (between its steps). */
-  purgeStale(stillDue: () => boolean): Promise<void>;
+  /**
+   * Deletes stale kernel entries; `stillDue` turns false when the purge must stop (between its
+   * steps). 'skipped' when nobody could have taken them over yet (no peer sends): it is tried
+   * again a purge delay later.
+   */
+  purgeStale(stillDue: () => boolean): Promise<'skipped' | void>;
   requestResync(): Promise<void>;
   shutdown(): Promise<void>;
 }
@@ -148,7 +152,11 @@ export class FailoverDriver {
       case 'stop-sending':
         return run.stopSending();
       case 'purge-stale':
-        return run.purgeStale(() => purgeGoesOn(this.machine.role));
+        return run.purgeStale(() => purgeGoesOn(this.machine.role)).then((outcome) => {
+          if (outcome !== 'skipped' || this.closed) return;
+          const again = this.machine.purgeSkipped();
+          if (again.length > 0) this.enqueue(again);
+        });
       case 'request-resync':
         return run.requestResync();
       case 'shutdown':

@@ -102,6 +102,20 @@ export class FailoverMachine {
    * latest schedule and the node has not become MASTER (or stopped) since (a standby still
    * waiting for keepalived's first word counts as one).
    */
+  /**
+   * The purge found no peer sending (a new master still committing, a sync link down): nobody
+   * took the entries over yet. Still a standby, it owes the purge and arms it again, so that
+   * they do not stay until their timeouts (an established TCP entry: days) and come back as this
+   * node's table at its next takeover.
+   */
+  purgeSkipped(): FailoverAction[] {
+    if (this.currentRole !== 'backup' && this.currentRole !== 'fault' && this.currentRole !== 'starting') return [];
+    this.owesPurge = true;
+    this.purgeToken++;
+    this.purgeArmed = true;
+    return [{ kind: 'schedule-purge', delayMs: this.options.purgeDelayMs, token: this.purgeToken }];
+  }
+
   purgeDue(token: number): FailoverAction[] {
     if (!this.purgeArmed || token !== this.purgeToken) return [];
     if (this.currentRole !== 'backup' && this.currentRole !== 'fault' && this.currentRole !== 'starting') return [];

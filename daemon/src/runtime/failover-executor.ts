@@ -128,10 +128,10 @@ export class DaemonFailoverExecutor implements FailoverExecutor {
     this.deps.logger.info('sync role: receiver (keeping the peers\' tables)');
   }
 
-  async purgeStale(stillDue: () => boolean): Promise<void> {
+  async purgeStale(stillDue: () => boolean): Promise<'skipped' | void> {
     if (!this.deps.node.peerSends()) {
       this.deps.purge.skip();
-      return;
+      return 'skipped';
     }
     await this.logged(undefined, () => this.deps.purge.purge(stillDue));
   }

@@ -35,6 +35,7 @@ class PurgeStopped extends Error {}
 
 export class StalePurge {
   readonly counters = { purges: 0, deleted: 0, failed: 0, interruptedDumps: 0, undecodable: 0, stopped: 0, skipped: 0 };
+  private skippedInRow = 0;
 
   constructor(
     private readonly dumper: KernelDumper,
@@ -48,16 +49,20 @@ export class StalePurge {
 
   /**
    * A purge that fell due while no peer is the sender: nobody took over what this node's kernel
-   * holds (its own link failed while it was the only master, or the peers are gone), so those
-   * entries are the only copy and stay. conntrackd's script shortens their timers instead.
+   * holds (its own link failed while it was the only master, or the peers are gone, or the new
+   * master still commits), so those entries are the only copy and stay until a peer sends
+   * (FailoverMachine.purgeSkipped arms the purge again). conntrackd's script shortens their
+   * timers instead.
    */
   skip(): void {
     this.counters.skipped++;
-    this.logger.warn('stale purge skipped: no peer is the sender, so nobody took over these entries; they stay');
+    // said once in a row: the purge is tried again every purge delay while this node is a standby
+    if (this.skippedInRow++ === 0) this.logger.warn('stale purge skipped: no peer is the sender, so nobody took over these entries; they stay until one is (tried again every purge delay)');
   }
 
   /** Purges the table; `stillDue` is asked before each step (default: always due). */
   async purge(stillDue: () => boolean = () => true): Promise<PurgeSummary> {
+    this.skippedInRow = 0;
     const started = this.clock.now();
     const tally = { deleted: 0, failed: 0 };
     let stopped = false;

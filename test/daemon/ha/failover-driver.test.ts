@@ -37,9 +37,11 @@ class RecordingExecutor implements FailoverExecutor {
   resyncOwnTable = () => this.call('resyncOwnTable');
   becomeSender = () => this.call('becomeSender');
   stopSending = () => this.call('stopSending');
+  /** What purgeStale answers: undefined (purged), or 'skipped' (no peer sends). */
+  purgeOutcome: 'skipped' | undefined;
   purgeStale = (stillDue: () => boolean) => {
     this.stillDue = stillDue;
-    return this.call('purgeStale');
+    return this.call('purgeStale').then(() => this.purgeOutcome);
   };
   requestResync = () => this.call('requestResync');
   shutdown = () => this.call('shutdown');
@@ -127,6 +129,35 @@ describe('FailoverDriver', () => {
     clock.advance(1);
     await driver.whenIdle();
     expect(executor.calls.at(-1)).toBe('purgeStale');
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('tries a skipped purge again a purge delay later, while the node is a standby', async () => {
+    const { clock, executor, driver } = setup();
+    driver.handle(group('MASTER'));
+    driver.handle(group('BACKUP'));
+    executor.purgeOutcome = 'skipped'; // the new master still commits: nobody sends yet
+    await driver.whenIdle();
+    clock.advance(30_000);
+    await driver.whenIdle();
+    expect(executor.calls.filter((c) => c === 'purgeStale')).toHaveLength(1);
+    await driver.whenIdle();
+    expect(clock.pendingTimers, 'armed again').toBe(1);
+    executor.purgeOutcome = undefined;
+    clock.advance(30_000);
+    await driver.whenIdle();
+    expect(executor.calls.filter((c) => c === 'purgeStale')).toHaveLength(2);
+    expect(clock.pendingTimers, 'purged: no more').toBe(0);
+    // skipped again after a MASTER would be armed again too; MASTER cancels it
+    executor.purgeOutcome = 'skipped';
+    driver.handle(group('MASTER'));
+    driver.handle(group('BACKUP'));
+    await driver.whenIdle();
+    clock.advance(30_000);
+    await driver.whenIdle();
+    await driver.whenIdle();
+    driver.handle(group('MASTER'));
+    await driver.whenIdle();
     expect(clock.pendingTimers).toBe(0);
   });
 
