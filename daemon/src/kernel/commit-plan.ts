@@ -213,7 +213,12 @@ export function failure(kind: RequestKind, error: number, detail?: string): OpRe
   return { ok: false, errno: error, code: errnoName(error), reason: detail ?? reasonOf(kind, error) };
 }
 
+/** Of two names for one number, the one the kernel's sources use for what ctnetlink answers. */
+const PREFERRED: Readonly<Record<number, string>> = { [errno.EOPNOTSUPP]: 'EOPNOTSUPP', [errno.EAGAIN]: 'EAGAIN' };
+
 export function errnoName(error: number): string {
+  const preferred = PREFERRED[error];
+  if (preferred !== undefined) return preferred;
   for (const [name, value] of Object.entries(errno)) if (value === error) return name;
   return `errno ${error}`;
 }

@@ -1,7 +1,7 @@
 import { constants } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import type { ConntrackEntry } from '../../../daemon/src/kernel/ct-entry.js';
-import { firstRequest, nextStep as next, phaseOf as phase, traitsOf } from '../../../daemon/src/kernel/commit-plan.js';
+import { errnoName, firstRequest, nextStep as next, phaseOf as phase, traitsOf } from '../../../daemon/src/kernel/commit-plan.js';
 import type { KernelOp } from '../../../daemon/src/kernel/kernel-roles.js';
 import { SAMPLE_ENTRIES, SAMPLE_EXPECTATION } from './helpers/sample-entries.js';
 
@@ -97,5 +97,8 @@ describe('commit plan', () => {
     expect(nextStep('delete', ENOENT, plain)).toEqual({ done: { ok: true, action: 'absent' } });
     expect(nextStep('exp-delete', 0, exp)).toEqual({ done: { ok: true, action: 'deleted' } });
     expect(nextStep('create', EINVAL, plain)).toEqual({ done: { ok: false, errno: EINVAL, code: 'EINVAL', reason: 'the kernel rejected the conntrack entry as invalid (EINVAL)' } });
+    // 95 is ENOTSUP and EOPNOTSUPP on Linux: the name the reason gives, and the kernel's
+    expect(nextStep('exp-create', EOPNOTSUPP, exp)).toMatchObject({ done: { ok: false, code: 'EOPNOTSUPP', reason: expect.stringContaining('(EOPNOTSUPP)') } });
+    expect(errnoName(constants.errno.EAGAIN)).toBe('EAGAIN');
   });
 });
