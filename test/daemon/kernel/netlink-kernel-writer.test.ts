@@ -78,6 +78,19 @@ function badTcpSets(count: number, src: string, dst: string, sport: number): Ker
 }
 
 /** A record as the agent takes it over its pipe. */
+/** A DNS query of 192.0.2.HOST, source-NATed to 203.0.113.HOST port `port`. */
+function mappedDns(host: number, port: number, mark: number): ConntrackEntry {
+  return {
+    family: 'ipv4',
+    orig: { src: `192.0.2.${host}`, dst: `198.51.100.${host}`, proto: 17, sport: 1000, dport: 53 },
+    reply: { src: `198.51.100.${host}`, dst: `203.0.113.${host}`, proto: 17, sport: 53, dport: port },
+    status: Ips.seenReply | Ips.srcNat | Ips.srcNatDone | Ips.dstNatDone,
+    timeout: 600,
+    mark,
+    zone: 0,
+  };
+}
+
 function wireRecord(entry: ConntrackEntry): WireRecord {
   const r = toRecord(entry);
   return { table: r.table, key: Buffer.from(r.key).toString('base64'), payload: Buffer.from(r.payload).toString('base64'), stateHash: r.stateHash.toString() };
@@ -188,15 +201,7 @@ describe('NetlinkKernelWriter', () => {
 
   it('replaces, at a commit, an entry held under the same original tuple with another NAT mapping (which an update cannot change)', async () => {
     // a client that reused its port: the node's leftover maps it to port 1000, the live copy to 1001
-    const snatUdp = (port: number, mark: number): ConntrackEntry => ({
-      family: 'ipv4',
-      orig: { src: '192.0.2.64', dst: '198.51.100.64', proto: 17, sport: 1000, dport: 53 },
-      reply: { src: '198.51.100.64', dst: '203.0.113.64', proto: 17, sport: 53, dport: port },
-      status: Ips.seenReply | Ips.srcNat | Ips.srcNatDone | Ips.dstNatDone,
-      timeout: 600,
-      mark,
-      zone: 0,
-    });
+    const snatUdp = (port: number, mark: number): ConntrackEntry => mappedDns(64, port, mark);
     const replyPort = async (): Promise<number | undefined> => (await listFlows(ns)).find((f) => f.orig.src === '192.0.2.64')?.reply.dport;
     expect((await agent.request('apply', { ops: [{ op: 'set', entry: snatUdp(1000, 1) }] }) as ApplyReport).results).toEqual([{ ok: true, action: 'created' }]);
     // direct mode's update finds it by its original tuple and cannot see the mapping
@@ -277,15 +282,7 @@ describe('NetlinkKernelWriter', () => {
 
   it('commits one copy of a connection two peers hold, the later one\'s, over a leftover of the connection', async () => {
     // two peers' copies of one client's flow with other mappings (three nodes), and this node's leftover
-    const flow = (port: number, mark: number): ConntrackEntry => ({
-      family: 'ipv4',
-      orig: { src: '192.0.2.67', dst: '198.51.100.67', proto: 17, sport: 1000, dport: 53 },
-      reply: { src: '198.51.100.67', dst: '203.0.113.67', proto: 17, sport: 53, dport: port },
-      status: Ips.seenReply | Ips.srcNat | Ips.srcNatDone | Ips.dstNatDone,
-      timeout: 600,
-      mark,
-      zone: 0,
-    });
+    const flow = (port: number, mark: number): ConntrackEntry => mappedDns(67, port, mark);
     await agent.request('apply', { ops: [{ op: 'set', entry: flow(3000, 9) }] });
     const external = new ExternalCaches();
     external.forOrigin(2).set(toRecord(flow(1000, 2)), 2, 0);
