@@ -17,10 +17,14 @@ export function dispatchMessage(node: SyncNode, peer: Peer, header: FrameHeader,
     return;
   }
   if (message.type === 'alive' || message.type === 'hello') {
-    // a receiver turned sender: what it resynced to us before holds not the table it serves now
-    if (message.role === 'sender' && peer.role === 'receiver') inbound.becameSender(header.seq);
+    // a receiver turned sender says so in a HELLO sent just before its own full resync: what it
+    // resynced to us before holds not the table it serves now. Only the HELLO's number tells
+    // where that resync begins (a later ALIVE's is past it); missed, the gate judges as before.
+    if (message.type === 'hello' && message.role === 'sender' && peer.role === 'receiver') inbound.becameSender(header.seq);
     peer.role = message.role;
     if (message.role === 'sender') {
+      // a repair we owed from our last table as a sender is the new sender's business now
+      node.outbound.endDrain();
       peer.senderSince ??= { at: peer.lastHeard, seq: header.seq };
       peer.senderUntil = peer.lastHeard;
       if (node.role === 'sender') peer.alongsideSince ??= node.config.clock.now();
