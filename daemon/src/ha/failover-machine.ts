@@ -33,6 +33,9 @@ const ROLE_OF: Record<NotifyState, NodeRole> = {
   STOP: 'stopped',
 };
 
+/** A skipped purge is tried again after the purge delay, and never sooner than this (purge-delay = 0). */
+const PURGE_RETRY_MIN_MS = 5_000;
+
 export class FailoverMachine {
   private currentRole: NodeRole = 'starting';
   private purgeToken = 0;
@@ -113,7 +116,7 @@ export class FailoverMachine {
     this.owesPurge = true;
     this.purgeToken++;
     this.purgeArmed = true;
-    return [{ kind: 'schedule-purge', delayMs: this.options.purgeDelayMs, token: this.purgeToken }];
+    return [{ kind: 'schedule-purge', delayMs: Math.max(this.options.purgeDelayMs, PURGE_RETRY_MIN_MS), token: this.purgeToken }];
   }
 
   purgeDue(token: number): FailoverAction[] {

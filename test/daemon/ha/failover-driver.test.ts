@@ -161,6 +161,28 @@ describe('FailoverDriver', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 
+  it('tries a skipped purge again no sooner than 5 s, even with purge-delay = 0 (no spin)', async () => {
+    const clock = new FakeClock();
+    const executor = new RecordingExecutor();
+    const machine = new FailoverMachine({ source: { type: 'GROUP', name: 'HALF' }, mode: 'external-cache', purgeDelayMs: 0 });
+    const driver = new FailoverDriver(machine, executor, clock);
+    executor.purgeOutcome = 'skipped';
+    driver.handle(group('MASTER'));
+    driver.handle(group('FAULT'));
+    await driver.whenIdle();
+    clock.advance(0);
+    await driver.whenIdle();
+    await driver.whenIdle();
+    expect(executor.calls.filter((c) => c === 'purgeStale')).toHaveLength(1);
+    clock.advance(4_999);
+    await driver.whenIdle();
+    expect(executor.calls.filter((c) => c === 'purgeStale')).toHaveLength(1);
+    clock.advance(1);
+    await driver.whenIdle();
+    expect(executor.calls.filter((c) => c === 'purgeStale')).toHaveLength(2);
+    driver.close();
+  });
+
   it('cancels the purge when the node becomes MASTER again before it is due', async () => {
     const { clock, executor, driver } = setup();
     driver.handle(group('MASTER'));
