@@ -44,7 +44,7 @@ export class ExternalCaches {
     return concatRecords(caches.map((cache, i) => withoutKeysOf(cache.snapshot(), caches.slice(i + 1))));
   }
 
-  /** The records each origin's cache took in (set) at or after its `since` (what a merge commits). */
+  /** The records each origin's cache changed (set with another state) at or after its `since` (what a merge commits). */
   changedSince(copies: readonly { readonly origin: number; readonly since: number }[]): FlowRecord[] {
     const records: FlowRecord[] = [];
     for (const { origin, since } of copies) {

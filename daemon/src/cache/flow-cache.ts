@@ -28,7 +28,7 @@ import { RecordSnapshot } from './record-snapshot.js';
 
 export interface CachedFlow {
   readonly record: FlowRecord;
-  /** Clock time (ms) of the last set. */
+  /** Clock time (ms) of the last set that changed the entry's state (a set of the same state keeps it). */
   readonly updatedAt: number;
   /** Node id the record came from (our own id in the internal cache). */
   readonly origin: number;
@@ -191,12 +191,14 @@ export class FlowCache implements ArenaOwner {
     } else slot = this.newSlot(hash.first, hash.second, record.table, bucket);
     const { word, times } = this.slots;
     const row = slot * SLOT_WORDS;
+    // a set of the state it holds already (a resync's) is no change: its time stays
+    const unchanged = replaced && word[row + STATE_HI] === stateHashHigh(record.stateHash) && word[row + STATE_LO] === stateHashLow(record.stateHash);
     this.arena.append(slot, record.key, record.payload);
     word[row + CHUNK] = this.arena.lastChunk;
     word[row + OFFSET] = this.arena.lastOffset;
     word[row + KEY_LENGTH] = record.key.length;
     word[row + PAYLOAD_LENGTH] = record.payload.length;
-    times[slot * 2] = now;
+    if (!unchanged) times[slot * 2] = now;
     times[slot * 2 + 1] = origin;
     word[row + DIGEST_HI] = digest.hi;
     word[row + DIGEST_LO] = digest.lo;

@@ -176,6 +176,19 @@ export class OutboundStream {
     this.startJob(owed);
   }
 
+  /**
+   * Another node is heard as the sender: the table it serves is what its followers hold from
+   * now on (its own full resync), so a repair this stepped-down node still owes from its last
+   * table is dropped, unsent. Sent on, it would bring connections the new sender closed back
+   * into its copy, its merge, and in direct mode its kernel.
+   */
+  endDrain(): void {
+    if (this.role === 'sender' || this.lastTable === undefined) return;
+    this.planner.end();
+    this.planner.clearPending();
+    this.lastTable = undefined;
+  }
+
   onAck(from: number, upTo: number): void {
     answerAck(this, this.deps, from, upTo);
     // Acknowledgements clock the bulk resync: freed queue room is refilled at once.

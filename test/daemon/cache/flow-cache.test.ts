@@ -31,6 +31,9 @@ describe('FlowCache', () => {
     expect(flow).toMatchObject({ updatedAt: 200, origin: 6, record: { stateHash: 2n } });
     // A key is compared as bytes, not by object identity.
     expect(cache.get(Table.conntrack, Uint8Array.from(record(1).key))).toEqual(flow);
+    // a set of the state it holds (a resync's) is no change: the time stays (what a merge takes)
+    expect(cache.set(record(1, 2n), 7, 900)).toBe('updated');
+    expect(cache.get(Table.conntrack, record(1).key)).toMatchObject({ updatedAt: 200, origin: 7 });
   });
 
   it('keeps a copy of what it is given: records made from shared slabs are safe to cache', () => {

@@ -37,4 +37,25 @@ describe('a sender that steps down with a repair pending', () => {
     expect(a.node.outbound.planner.idle).toBe(true);
     expect(differences(last, b.external.peek(1))).toBe(0);
   });
+
+  it('drops the repair once another node is heard as the sender (its table is what counts then)', () => {
+    const sim = new SimCluster({ seed: 2 });
+    const changes = new ChangeStream(2, 400);
+    const options = { resendQueueFrames: 8 };
+    const a = sim.start(1, { role: 'sender', table: changes.initial(200), options });
+    const b = sim.start(2, { role: 'receiver', options });
+    expect(sim.clock.advanceUntil(() => differences(a.internal, b.external.peek(1)) === 0, 5000, 10)).toBeDefined();
+    sim.network.block(a.address, b.address);
+    for (let i = 0; i < 400; i++) {
+      a.node.localChange(changes.next());
+      if (i % 20 === 0) a.node.flush();
+    }
+    a.node.flush();
+    a.node.becomeReceiver();
+    a.internal.clear();
+    expect(a.node.outbound.planner.idle, 'the repair is under way').toBe(false);
+    b.node.becomeSender(); // its HELLO reaches A even while A's frames to B are blocked
+    sim.clock.advance(50);
+    expect(a.node.outbound.planner.idle, 'dropped: B\'s own full resync is what A and the others follow').toBe(true);
+  });
 });
