@@ -9,7 +9,7 @@
 // nftables (`table inet half`, nft-ruleset.ts): its drops hold whatever else is loaded.
 import type { HalfConfig, SyncLink } from './half-conf.js';
 import type { IpFamily } from './ip-address.js';
-import { VRRP_PROTOCOL } from './nft-ruleset.js';
+import { syncBoundAddresses, VRRP_PROTOCOL } from './nft-ruleset.js';
 
 export const IPTABLES_CHAIN = 'HALF-INPUT';
 
@@ -42,7 +42,7 @@ function syncRules(link: SyncLink, port: number, family: IpFamily): string[] {
 
 /** Sync traffic the accepts did not take, to the addresses half-syncd binds only (its link addresses or groups). */
 function foreignSyncDrops(config: HalfConfig, family: IpFamily): string[] {
-  const bound = config.sync.links.map((link) => link.multicastGroup ?? link.address).filter((a) => a.family === family);
+  const bound = syncBoundAddresses(config).filter((a) => a.family === family);
   return [...new Set(bound.map((a) => a.text))].map((text) => `-A ${IPTABLES_CHAIN} -d ${host(text, family)} -p udp --dport ${config.sync.port} -j DROP`);
 }
 

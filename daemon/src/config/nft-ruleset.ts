@@ -52,6 +52,11 @@ function syncRules(link: SyncLink, port: number): string[] {
     .map((match) => `iifname "${link.interface}" ${match} udp dport ${port} accept`);
 }
 
+/** The addresses half-syncd binds: each sync link's own address, or its multicast group. */
+export function syncBoundAddresses(config: HalfConfig): IpAddress[] {
+  return config.sync.links.map((link) => link.multicastGroup ?? link.address);
+}
+
 /**
  * The drop of sync traffic the accepts above did not take: only to the addresses half-syncd binds
  * (each link's own address, or its multicast group), so that the same port on the node's other
@@ -59,7 +64,7 @@ function syncRules(link: SyncLink, port: number): string[] {
  */
 function foreignSyncDrops(config: HalfConfig): string[] {
   return ([4, 6] as const)
-    .map((family) => daddrMatch(config.sync.links.map((link) => link.multicastGroup ?? link.address), family))
+    .map((family) => daddrMatch(syncBoundAddresses(config), family))
     .filter((m): m is string => m !== undefined)
     .map((match) => `${match} udp dport ${config.sync.port} counter name "sync_foreign_dropped" drop`);
 }

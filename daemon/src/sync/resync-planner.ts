@@ -13,8 +13,8 @@ export interface ResyncJob {
   readonly scope: BucketScope;
   readonly keys: readonly FlowKey[];
   /**
-   * The keys' records as they were when the job began, sent instead of their current ones: the
-   * job of a node that stepped down, whose table is cleared (OutboundStream.becomeReceiver).
+   * Records as they were when the node stepped down, sent in place of looking `keys` up (which
+   * is then empty): its table is cleared (OutboundStream.becomeReceiver).
    */
   readonly frozen?: IndexedRecords;
   /** Sequence number of the frame carrying the job's begin marker. */
