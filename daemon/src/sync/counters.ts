@@ -52,6 +52,12 @@ export interface SyncCounters {
   /** Peers heard again after a silence too long to continue their stream (REJOIN_AFTER_SILENCE_MS): joined again. */
   rejoinsAfterSilence: number;
   duplicateFrames: number;
+  /**
+   * Direct mode: changes of a peer, in frames it sent as a receiver (it has stepped down: late
+   * resends, a repair it owed), applied to its copy but not written to the kernel, since this node
+   * is the sender and its kernel is newer.
+   */
+  staleDirectChanges: number;
   /** Data frames too far ahead of the next expected one to be buffered (resent later). */
   outOfWindowFrames: number;
   /** Records too large for one datagram at the configured MTU (not replicated: fix the MTU). */
@@ -95,6 +101,7 @@ export function emptySyncCounters(): SyncCounters {
     peerRestarts: 0,
     rejoinsAfterSilence: 0,
     duplicateFrames: 0,
+    staleDirectChanges: 0,
     outOfWindowFrames: 0,
     oversizeRecords: 0,
     sendErrors: 0,

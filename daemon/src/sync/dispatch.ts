@@ -3,7 +3,7 @@
 // another node (multicast delivers everything to everyone) or for an earlier epoch of ours are
 // ignored. Every frame's header sequence number tells how far its sender's stream goes.
 import type { FrameHeader } from '../wire/frame-header.js';
-import { FLAG_ACK_REQUEST } from '../wire/frame-header.js';
+import { FLAG_ACK_REQUEST, sentAs } from '../wire/frame-header.js';
 import type { Message } from '../wire/messages.js';
 import type { Peer } from './peer-table.js';
 import type { SyncNode } from './sync-node.js';
@@ -11,9 +11,13 @@ import type { SyncNode } from './sync-node.js';
 export function dispatchMessage(node: SyncNode, peer: Peer, header: FrameHeader, message: Message): void {
   const inbound = peer.inbound;
   const ackRequested = (header.flags & FLAG_ACK_REQUEST) !== 0;
+  const role = sentAs(header.flags);
+  // any frame of a sender ends a repair we owed from our last table as a sender (below)
+  if (role === 'sender') node.outbound.endDrain();
   if (message.type === 'data') {
-    if (peer.role === 'sender') peer.senderUntil = peer.lastHeard;
-    inbound.onData(header.seq, message.entries, ackRequested, header.counter);
+    // a frame sent as a receiver (a late resend, a repair it owed) is no sign it still sends
+    if (peer.role === 'sender' && role !== 'receiver') peer.senderUntil = peer.lastHeard;
+    inbound.onData(header.seq, message.entries, ackRequested, header.counter, role);
     return;
   }
   if (message.type === 'alive' || message.type === 'hello') {

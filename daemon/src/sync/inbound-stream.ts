@@ -4,7 +4,7 @@
 // anti-entropy digests call for (stream-applier.ts).
 // Model: conntrack-tools' src/sync-ftfw.c receive path and its external cache handling.
 import type { FlowCache } from '../cache/flow-cache.js';
-import type { Message, StreamEntry } from '../wire/messages.js';
+import type { Message, Role, StreamEntry } from '../wire/messages.js';
 import type { Clock } from './clock.js';
 import type { SyncCounters } from './counters.js';
 import { GapTracker } from './gap-tracker.js';
@@ -24,8 +24,18 @@ export interface InboundDeps {
   readonly origin: number;
   readonly originEpoch: number;
   readonly onChange: ExternalChangeHandler | undefined;
+  /**
+   * Whether the changes of a frame the origin sent in `role` (undefined: a node that does not
+   * say) go to onChange when applied; they reach the cache either way.
+   */
+  readonly hands?: (role: Role | undefined) => boolean;
   /** Sends a control message to the origin. */
   readonly send: (message: Message) => void;
+}
+
+interface BufferedFrame {
+  readonly entries: readonly StreamEntry[];
+  readonly sentAs: Role | undefined;
 }
 
 /** Times a repair request is sent again before it is left to anti-entropy. */
@@ -35,7 +45,7 @@ export class InboundStream {
   joined = false;
   /** Next sequence number to apply (meaningful once joined). */
   expected = 0;
-  private readonly buffer = new Map<number, readonly StreamEntry[]>();
+  private readonly buffer = new Map<number, BufferedFrame>();
   private readonly gaps: GapTracker;
   private readonly applier: StreamApplier;
   private lastJoinRequestAt = Number.NEGATIVE_INFINITY;
@@ -71,8 +81,11 @@ export class InboundStream {
     return this.joined && seqBefore(seq, this.expected);
   }
 
-  /** A data frame; `counter` is its header's frame counter (it tells a first transmission from a resend). */
-  onData(seq: number, entries: readonly StreamEntry[], ackRequested = false, counter?: number): void {
+  /**
+   * A data frame; `counter` is its header's frame counter (it tells a first transmission from a
+   * resend), `sentAs` the role its header says the origin sent it in.
+   */
+  onData(seq: number, entries: readonly StreamEntry[], ackRequested = false, counter?: number, sentAs?: Role): void {
     const { counters, options } = this.deps;
     if (!this.joined) return;
     const distance = seqDiff(seq, this.expected);
@@ -86,13 +99,13 @@ export class InboundStream {
     this.gaps.arrived(seq, now, counter);
     this.gaps.note(seq, now, counter);
     if (distance === 0) {
-      this.apply(entries);
+      this.apply({ entries, sentAs });
       this.drain();
       if (this.ackWanted) this.sendAck();
     } else if (distance > options.reorderWindowFrames) {
       counters.outOfWindowFrames++;
     } else {
-      this.buffer.set(seq, entries);
+      this.buffer.set(seq, { entries, sentAs });
     }
     this.maybeNack(now);
   }
@@ -182,9 +195,9 @@ export class InboundStream {
   }
 
   /** Applies one in-order frame. */
-  private apply(entries: readonly StreamEntry[]): void {
+  private apply({ entries, sentAs }: BufferedFrame): void {
     const now = this.deps.clock.now();
-    this.applier.apply(entries, now, this.expected);
+    this.applier.apply(entries, now, this.expected, this.deps.hands?.(sentAs) ?? true);
     this.expected = seqAdd(this.expected, 1);
     if (this.appliedSinceAck === 0) this.firstUnackedAt = now;
     this.appliedSinceAck++;
@@ -192,9 +205,9 @@ export class InboundStream {
   }
 
   private drain(): void {
-    for (let entries = this.buffer.get(this.expected); entries !== undefined; entries = this.buffer.get(this.expected)) {
+    for (let frame = this.buffer.get(this.expected); frame !== undefined; frame = this.buffer.get(this.expected)) {
       this.buffer.delete(this.expected);
-      this.apply(entries);
+      this.apply(frame);
     }
   }
 

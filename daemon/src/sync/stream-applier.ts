@@ -32,16 +32,25 @@ export class StreamApplier {
     return this.fullResyncBegunSeq !== undefined;
   }
 
+  /** Counts what a frame not handed on would have handed (only where there is a handler). */
+  private readonly withheld: ExternalChangeHandler | undefined;
+
   constructor(
     private readonly cache: FlowCache,
     private readonly origin: number,
     private readonly counters: SyncCounters,
     private readonly onChange: ExternalChangeHandler | undefined,
-  ) {}
+  ) {
+    this.withheld = onChange === undefined ? undefined : () => void counters.staleDirectChanges++;
+  }
 
-  /** Applies the entries of the data frame `seq`, in order. */
-  apply(entries: readonly StreamEntry[], now: number, seq: number): void {
-    const { cache, counters, origin, onChange } = this;
+  /**
+   * Applies the entries of the data frame `seq`, in order; what they change is handed to
+   * onChange unless `hand` is false (counted as staleDirectChanges then).
+   */
+  apply(entries: readonly StreamEntry[], now: number, seq: number, hand = true): void {
+    const { cache, counters, origin } = this;
+    const onChange = hand ? this.onChange : this.withheld;
     for (const entry of entries) {
       switch (entry.kind) {
         case 'set':
@@ -60,7 +69,7 @@ export class StreamApplier {
           cache.mark(entry.scope, markTag(entry.job));
           break;
         case 'resyncEnd':
-          this.end(entry.job);
+          this.end(entry.job, onChange);
           break;
         case 'digest':
           this.compare(entry.bucketBits, entry.firstBucket, entry.digests);
@@ -100,7 +109,7 @@ export class StreamApplier {
     else for (const bucket of scope.buckets) this.requested.delete(bucket);
   }
 
-  private end(job: number): void {
+  private end(job: number, onChange: ExternalChangeHandler | undefined): void {
     const open = this.openJobs.get(job);
     if (open === undefined) return;
     const { scope } = open;
@@ -108,7 +117,7 @@ export class StreamApplier {
     if (scope.full || scope.buckets.length >= this.cache.bucketCount) this.fullResyncBegunSeq = open.begunSeq;
     const swept = this.cache.sweep(scope, markTag(job));
     this.counters.sweptEntries += swept.length;
-    for (const record of swept) this.onChange?.(this.origin, { op: 'delete', table: record.table, key: record.key });
+    for (const record of swept) onChange?.(this.origin, { op: 'delete', table: record.table, key: record.key });
   }
 
   private compare(bucketBits: number, firstBucket: number, digests: readonly bigint[]): void {

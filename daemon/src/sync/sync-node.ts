@@ -7,7 +7,7 @@ import type { FlowCache } from '../cache/flow-cache.js';
 import type { Channel } from '../channel/channel.js';
 import type { FlowRecord, RecordChange } from '../model/record.js';
 import type { RecordPacking } from '../model/record-packing.js';
-import { FLAG_ACK_REQUEST } from '../wire/frame-header.js';
+import { FLAG_ACK_REQUEST, roleFlag } from '../wire/frame-header.js';
 import { openBody } from '../wire/frame-codec.js';
 import type { FrameKeys } from '../wire/keys.js';
 import { decodeMessage, encodeMessage, messageTypeOf } from '../wire/message-codec.js';
@@ -335,7 +335,7 @@ export class SyncNode {
 
   private transmit(seq: number, body: Buffer, to?: number, flags = 0): void {
     const address = to === undefined ? undefined : this.peers.get(to)?.address;
-    this.config.channel.send(this.sealer.seal(seq, body, flags), address);
+    this.config.channel.send(this.sealer.seal(seq, body, flags | roleFlag(this.role)), address);
   }
 
   private makeInbound(origin: number, epoch: number): InboundStream {
@@ -347,6 +347,9 @@ export class SyncNode {
       origin,
       originEpoch: epoch,
       onChange: this.config.onExternalChange,
+      // direct mode: while we send, our kernel is newer than what a peer that has stepped down
+      // still sends (late resends of frames lost before, a repair it owed): that is not written
+      hands: (role) => role !== 'receiver' || this.role !== 'sender',
       send: (message) => this.sendControl(message, origin),
     });
   }
@@ -376,7 +379,7 @@ export class SyncNode {
       this.lastAliveAt = now;
       this.counters.heartbeatsSent++;
       const alive = encodeMessage({ type: 'alive', role: this.role });
-      const flags = this.outbound.hasUnacked(now) ? FLAG_ACK_REQUEST : 0;
+      const flags = (this.outbound.hasUnacked(now) ? FLAG_ACK_REQUEST : 0) | roleFlag(this.role);
       this.config.channel.sendOnEveryLink((linkFlags) => this.sealer.seal(this.outbound.lastSeq, alive, flags | linkFlags));
     } else if (this.outbound.needsProbe(now)) {
       this.broadcast({ type: 'alive', role: this.role }, FLAG_ACK_REQUEST);

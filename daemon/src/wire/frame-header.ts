@@ -5,7 +5,9 @@
 //   2      1    version (3)
 //   3      1    flags: bit 0 = acknowledgement requested (the sender's resend queue is filling
 //               or it probes for lost tail frames); bit 1 = the sender hears nothing on the
-//               link this heartbeat went out on (two sync links); other bits reserved, sent as 0
+//               link this heartbeat went out on (two sync links); bit 2 = the sender was in
+//               the sender role when it sent this frame; bit 3 = it was in the receiver role
+//               (neither: a node that predates the two); other bits reserved, sent as 0
 //   4      4    cluster id
 //   8      4    sender node id
 //   12     4    sender boot epoch (strictly increasing per node across restarts)
@@ -20,6 +22,8 @@
 // reuses a boot epoch. Model: conntrack-tools' struct nethdr (include/network.h), with the
 // version, cluster and epoch fields it lacks, and RFC 5116 for the AEAD framing.
 
+import type { Role } from './messages.js';
+
 export const FRAME_MAGIC = 0x4853;
 export const WIRE_VERSION = 3;
 export const HEADER_BYTES = 28;
@@ -33,6 +37,24 @@ export const FLAG_ACK_REQUEST = 0x01;
  * that link do not reach this node. Older nodes ignore the bit.
  */
 export const FLAG_DEAF = 0x02;
+/**
+ * The role the sending node was in when it sent this frame (not when it first sent the data: a
+ * resend carries the role at the resend). A receiver that took over learns from it that a late
+ * frame comes from a node that has stepped down (sync-node.ts). Older nodes set neither bit.
+ */
+export const FLAG_SENT_AS_SENDER = 0x04;
+export const FLAG_SENT_AS_RECEIVER = 0x08;
+/** The header flag that states `role`. */
+export function roleFlag(role: Role): number {
+  return role === 'sender' ? FLAG_SENT_AS_SENDER : FLAG_SENT_AS_RECEIVER;
+}
+
+/** The role a frame's flags state its sender was in, if they state one (and only one). */
+export function sentAs(flags: number): Role | undefined {
+  const stated = flags & (FLAG_SENT_AS_SENDER | FLAG_SENT_AS_RECEIVER);
+  return stated === FLAG_SENT_AS_SENDER ? 'sender' : stated === FLAG_SENT_AS_RECEIVER ? 'receiver' : undefined;
+}
+
 /** Header and tag: what a frame adds around its body. */
 export const FRAME_OVERHEAD = HEADER_BYTES + TAG_BYTES;
 
