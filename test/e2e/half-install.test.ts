@@ -84,7 +84,13 @@ describe('half-repo build', () => {
     const pool = await readdir(join(repo.out, 'pool', 'half', 'k', 'keepalived'));
     expect(pool.filter((n) => /~bpo12\+half1(_amd64\.deb|\.dsc|\.debian\.tar\.xz)$/.test(n))).toHaveLength(3);
     expect(pool.some((n) => /\.orig\.tar\.(gz|xz)$/.test(n))).toBe(true);
-    if (!pool.some((n) => n.includes('~bpo13+'))) expect(current.stderr).toMatch(/WARNING: keepalived backport for trixie failed[\s\S]*trixie keeps Debian's own keepalived\./);
+    // Debian 13's keepalived may or may not build as a backport here: either the backport is
+    // complete, or the build said so and the suite keeps Debian's own
+    const trixie = pool.filter((n) => /~bpo13\+half1(_amd64\.deb|\.dsc|\.debian\.tar\.xz)$/.test(n));
+    if (pool.some((n) => n.includes('~bpo13+'))) {
+      expect(trixie).toHaveLength(3);
+      expect(current.stderr).not.toMatch(/WARNING: keepalived backport for trixie failed/);
+    } else expect(current.stderr).toMatch(/WARNING: keepalived backport for trixie failed[\s\S]*trixie keeps Debian's own keepalived\./);
   });
 
   it('gives every package it built no lintian error but the origin signature\'s, and only warnings justified in pkgs/', async () => {

@@ -6,6 +6,7 @@
 // does not stop it (journald's records survive a crash on disk the same way). Stopped by pid.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rm, stat } from 'node:fs/promises';
+import { onProcessExit } from '../../helpers/exit-cleanup.js';
 import { requireTool } from '../../helpers/tools.js';
 import { waitUntil } from './harness/processes.js';
 
@@ -29,15 +30,24 @@ export async function startSyslogSink(socketPath: string, logFile: string): Prom
   await rm(socketPath, { force: true });
   const child: ChildProcess = spawn('python3', ['-c', RECEIVER, socketPath, logFile], { stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await waitUntil(async () => (await stat(socketPath).catch(() => undefined))?.isSocket() === true, 10_000, `the syslog receiver on ${socketPath}`, () => child.exitCode !== null);
-  return {
-    pid: child.pid,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        await exited;
-      }
-      await rm(socketPath, { force: true });
-    },
+  const running = (): boolean => child.exitCode === null && child.signalCode === null;
+  // a worker that dies before stop() (an error, a timeout) leaves no receiver behind
+  const unregister = onProcessExit(() => {
+    if (running()) child.kill('SIGKILL');
+  });
+  const stop = async (): Promise<void> => {
+    unregister();
+    if (running()) {
+      child.kill('SIGTERM');
+      await exited;
+    }
+    await rm(socketPath, { force: true });
   };
+  try {
+    await waitUntil(async () => (await stat(socketPath).catch(() => undefined))?.isSocket() === true, 10_000, `the syslog receiver on ${socketPath}`, () => child.exitCode !== null);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { pid: child.pid, stop };
 }

@@ -26,7 +26,8 @@ export async function lintian(debs: ReadonlyMap<string, Uint8Array>): Promise<Li
     }
     // lintian exits non-zero when it reports errors (2 here with its default --fail-on); a run
     // that printed no tag at all is a real failure.
-    const result = await run('lintian', ['--tag-display-limit', '0', ...paths], { maxBuffer: 64 * 1024 * 1024 }).catch((error: { stdout?: string; stderr?: string; code?: number }) => {
+    // lintian leaves its own temporary files (mldbm-elf-*) in TMPDIR: this directory, removed below
+    const result = await run('lintian', ['--tag-display-limit', '0', ...paths], { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, TMPDIR: dir } }).catch((error: { stdout?: string; stderr?: string; code?: number }) => {
       if ((error.code === 1 || error.code === 2) && /^E: /m.test(error.stdout ?? '')) return { stdout: error.stdout ?? '', stderr: error.stderr ?? '' };
       throw error;
     });
