@@ -9,7 +9,8 @@
 //   node --import tsx bench/direct-writes.ts [N]      (as root; default 20000)
 //
 // Per entry: wall time and CPU time (user + system, this process; conntrack -R's as a child).
-// REPEAT (default 3) interleaved repetitions, the best wall time of each kept (with its CPU).
+// REPEAT (default 3) repetitions, each running every tool once in turn; the best wall time of
+// each kept (with its CPU).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,7 +53,13 @@ async function inside(): Promise<void> {
     await inCall.flush('conntrack');
     const rows: string[] = [];
     const perEntry = (s: Sample) => `${((s.wallMs * 1000) / N).toFixed(1).padStart(6)} us wall ${((s.cpuMs * 1000) / N).toFixed(1).padStart(6)} us CPU`;
-    let cli: Sample | undefined;
+    // every repetition runs each tool once, in turn: a slow stretch of the shared machine falls
+    // on all of them alike, not on whichever ran its repetitions then
+    const best = new Map<string, Sample>();
+    const keep = (name: string, s: Sample): void => {
+      const kept = best.get(name);
+      if (kept === undefined || s.wallMs < kept.wallMs) best.set(name, s);
+    };
     for (let rep = 0; rep < REPEAT; rep++) {
       const s = await measure(async () => {
         const r = spawnSync('conntrack', ['-R', file], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -60,22 +67,20 @@ async function inside(): Promise<void> {
       });
       expectCount(N, 'conntrack -R');
       await inCall.flush('conntrack');
-      cli = cli === undefined || s.wallMs < cli.wallMs ? s : cli;
-    }
-    rows.push(`conntrack -R, one process for all ${N}        ${perEntry(cli as Sample)}`);
-    for (const batch of BATCHES) {
-      const best: { inCall?: Sample; viaBinding?: Sample } = {};
-      for (let rep = 0; rep < REPEAT; rep++) {
+      keep('cli', s);
+      for (const batch of BATCHES) {
         for (const [name, writer] of [['inCall', inCall], ['viaBinding', viaBinding]] as const) {
-          const s = await measure(() => writeInBatches(writer, changes, batch));
+          const t = await measure(() => writeInBatches(writer, changes, batch));
           expectCount(N, `HALF (${name}, ${batch} per write)`);
           await inCall.flush('conntrack');
-          const kept = best[name];
-          best[name] = kept === undefined || s.wallMs < kept.wallMs ? s : kept;
+          keep(`${name}/${batch}`, t);
         }
       }
-      const a = best.inCall as Sample;
-      const b = best.viaBinding as Sample;
+    }
+    rows.push(`conntrack -R, one process for all ${N}        ${perEntry(best.get('cli') as Sample)}`);
+    for (const batch of BATCHES) {
+      const a = best.get(`inCall/${batch}`) as Sample;
+      const b = best.get(`viaBinding/${batch}`) as Sample;
       rows.push(`HALF, ${String(batch).padStart(2)} per write, within the call    ${perEntry(a)}`);
       rows.push(`HALF, ${String(batch).padStart(2)} per write, the binding's way  ${perEntry(b)}   CPU x${(b.cpuMs / a.cpuMs).toFixed(2)} of within the call`);
     }
