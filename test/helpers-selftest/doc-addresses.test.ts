@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertDocumentationCidr, NetworkSafetyError } from '../helpers/doc-addresses.js';
+import { assertDocumentationCidr, assertIpArgs, NetworkSafetyError } from '../helpers/doc-addresses.js';
 
 describe('assertDocumentationCidr', () => {
   it.each([
@@ -30,5 +30,21 @@ describe('assertDocumentationCidr', () => {
     expect(() => assertDocumentationCidr(cidr)).toThrow(NetworkSafetyError);
     expect(() => assertDocumentationCidr(cidr)).toThrow(why);
     expect(() => assertDocumentationCidr(cidr)).toThrow(/192\.0\.2\.0\/24, 198\.51\.100\.0\/24, 203\.0\.113\.0\/24, 2001:db8::\/32/);
+  });
+});
+
+describe('assertIpArgs (the namespace labs of the channel and HA tests)', () => {
+  it('refuses an interface or route address outside the documentation ranges, and a gateway', () => {
+    expect(() => assertIpArgs(['addr', 'add', '10.0.0.1/24', 'dev', 'x'])).toThrow(NetworkSafetyError);
+    expect(() => assertIpArgs(['-6', 'route', 'add', 'fe80::/64', 'dev', 'x'])).toThrow(NetworkSafetyError);
+    expect(() => assertIpArgs(['route', 'add', '203.0.113.0/24', 'via', '10.1.1.1'])).toThrow(/10\.1\.1\.1/);
+    expect(() => assertIpArgs(['route', 'add', 'default', 'via', '10.1.1.1'])).toThrow(/10\.1\.1\.1/);
+  });
+
+  it('lets documentation addresses, an interface\'s IPv6 link-local address and other commands through', () => {
+    expect(() => assertIpArgs(['addr', 'add', '192.0.2.1/24', 'dev', 'lan0'])).not.toThrow();
+    expect(() => assertIpArgs(['-6', 'addr', 'add', 'fe80::1/64', 'dev', 'sync0', 'nodad'])).not.toThrow();
+    expect(() => assertIpArgs(['route', 'add', 'default', 'via', '192.0.2.1'])).not.toThrow();
+    expect(() => assertIpArgs(['link', 'set', 'lo', 'up'])).not.toThrow();
   });
 });

@@ -40,3 +40,20 @@ export function assertDocumentationCidr(cidr: string): ParsedCidr {
   if (prefix < (family === 4 ? 24 : 32)) return refuse(`the prefix /${prefix} reaches beyond the documentation range`);
   return { address, prefix, family };
 }
+
+/**
+ * The address an `ip` command line gives an interface or a route (`addr add CIDR ...`,
+ * `route add CIDR [via GW]`), checked as assertDocumentationCidr does; an IPv6 link-local
+ * address (fe80::/64) is let through for an interface, as the sync link's scoped ff02:: groups
+ * need one (test/helpers/README.md). Other command lines pass unchecked.
+ */
+export function assertIpArgs(args: readonly string[]): void {
+  const verb = args.findIndex((arg, i) => (arg === 'add' || arg === 'replace') && i > 0 && /^(a|addr|address|r|ro|route)$/.test(args[i - 1] as string));
+  if (verb < 0) return;
+  const object = args[verb - 1] as string;
+  const target = args[verb + 1];
+  const linkLocal = target !== undefined && /^fe80::[0-9a-f:]*\/64$/i.test(target) && object.startsWith('a');
+  if (target !== undefined && target !== 'default' && !linkLocal) assertDocumentationCidr(target);
+  const via = args.indexOf('via', verb);
+  if (via >= 0 && args[via + 1] !== undefined) assertDocumentationCidr(args[via + 1] as string);
+}

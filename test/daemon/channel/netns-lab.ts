@@ -3,11 +3,14 @@
 // spawned (by pid) and deletes exactly the namespaces it created. Only documentation address
 // ranges are used inside.
 import type { ChildProcess } from 'node:child_process';
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+
+import { assertDocumentationCidr, assertIpArgs } from '../../helpers/doc-addresses.js';
+import { onProcessExit } from '../../helpers/exit-cleanup.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -36,12 +39,17 @@ export class NetnsLab {
   async veth(a: VethEnd, b: VethEnd, prefixLength: number): Promise<void> {
     await run('ip', ['-n', a.ns, 'link', 'add', a.name, 'type', 'veth', 'peer', 'name', b.name, 'netns', b.ns]);
     for (const end of [a, b]) {
-      if (end.address !== undefined) await run('ip', ['-n', end.ns, 'addr', 'add', `${end.address}/${prefixLength}`, 'dev', end.name]);
+      if (end.address !== undefined) {
+        const cidr = `${end.address}/${prefixLength}`;
+        assertDocumentationCidr(cidr);
+        await run('ip', ['-n', end.ns, 'addr', 'add', cidr, 'dev', end.name]);
+      }
       await run('ip', ['-n', end.ns, 'link', 'set', end.name, 'up']);
     }
   }
 
   async ip(ns: string, ...args: string[]): Promise<string> {
+    assertIpArgs(args);
     return (await run('ip', ['-n', ns, ...args])).stdout;
   }
 
@@ -55,17 +63,21 @@ export class NetnsLab {
     return new PeerProcess(child);
   }
 
+  /** Kills the children it spawned and whatever else runs inside its namespaces (by pid), then deletes them. */
   async cleanup(): Promise<void> {
-    for (const child of this.children) {
-      if (child.exitCode === null && child.pid !== undefined) {
-        try {
-          process.kill(child.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
+    this.unregister();
+    this.cleanupSync();
+  }
+
+  private readonly unregister = onProcessExit(() => this.cleanupSync());
+
+  private cleanupSync(): void {
+    for (const child of this.children) if (child.exitCode === null && child.pid !== undefined) killPid(child.pid);
+    for (const ns of this.namespaces.splice(0).reverse()) {
+      for (const pid of (spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout ?? '').split('\n')) if (/^\d+$/.test(pid)) killPid(Number(pid));
+      const deleted = spawnSync('ip', ['netns', 'del', ns], { encoding: 'utf8' });
+      if (deleted.status !== 0) process.stderr.write(`netns-lab: could not delete ${ns}: ${deleted.stderr}\n`);
     }
-    for (const ns of this.namespaces.reverse()) await run('ip', ['netns', 'del', ns]).catch(() => undefined);
   }
 }
 
@@ -124,5 +136,13 @@ export class PeerProcess {
       if (done(status) || Date.now() > deadline) return status;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+  }
+}
+
+function killPid(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
   }
 }

@@ -1,6 +1,8 @@
 // Network namespaces for kernel tests: conntrack state is per namespace, so every test makes its
 // own (a unique prefix per test process), runs the real tools inside with `ip netns exec`, and
 // removes exactly what it created. Only documentation addresses are used inside.
+import { spawnSync } from 'node:child_process';
+import { onProcessExit } from '../../../helpers/exit-cleanup.js';
 import { run, type RunOptions, type RunResult } from '../../../helpers/tools.js';
 
 let counter = 0;
@@ -12,6 +14,9 @@ export function uniqueName(tag: string): string {
 }
 
 export class Netns {
+  /** A worker that exits without its afterAll hooks still removes what it made. */
+  private readonly unregister = onProcessExit(() => this.destroySync());
+
   private constructor(readonly name: string) {}
 
   static async create(tag: string): Promise<Netns> {
@@ -35,8 +40,22 @@ export class Netns {
     return run('ip', ['netns', 'exec', this.name, 'sh', '-ec', script], { check: true, ...options });
   }
 
+  /** Kills whatever still runs inside (by pid, from `ip netns pids`), then deletes the namespace. */
   async destroy(): Promise<void> {
-    await run('ip', ['netns', 'del', this.name]);
+    this.unregister();
+    this.destroySync();
+  }
+
+  private destroySync(): void {
+    for (const pid of (spawnSync('ip', ['netns', 'pids', this.name], { encoding: 'utf8' }).stdout ?? '').split('\n')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    spawnSync('ip', ['netns', 'del', this.name], { stdio: 'ignore' });
   }
 }
 
