@@ -8,7 +8,7 @@ import { FlowCache } from '../../../daemon/src/cache/flow-cache.js';
 import type { FlowRecord, RecordChange } from '../../../daemon/src/model/record.js';
 import { decodeFrame } from '../../../daemon/src/wire/frame-codec.js';
 import { roleFlag, sentAs } from '../../../daemon/src/wire/frame-header.js';
-import { ChangeStream, differences, SimCluster } from './sim-cluster.js';
+import { ChangeStream, differences, makeRecord, SimCluster } from './sim-cluster.js';
 
 /**
  * A (the sender) and B in sync; then a short outage of the link from A to B under load, so frames
@@ -56,6 +56,20 @@ describe('a sender that steps down with a repair pending', () => {
     b.node.becomeSender(); // its HELLO reaches A even while A's frames to B are blocked
     sim.clock.advance(50);
     expect(a.node.outbound.planner.idle, 'dropped: B\'s own full resync is what A and the others follow').toBe(true);
+  });
+
+  it('drops it on any frame the new sender sent as the sender, its HELLO lost', () => {
+    const { sim, a, b } = stepDownWithRepairDue(4);
+    sim.network.block(b.address, a.address);
+    b.node.becomeSender(); // the HELLO and the full resync's first frames are lost
+    sim.network.block(b.address, a.address, false);
+    const heartbeatsAtStart = b.node.counters.heartbeatsSent;
+    expect(a.node.outbound.planner.idle, 'the repair is under way').toBe(false);
+    b.node.localChange({ op: 'set', record: makeRecord(9_999, 1) });
+    b.node.flush(); // a data frame: its header says B sent it as the sender
+    sim.clock.advance(1);
+    expect(b.node.counters.heartbeatsSent, 'no ALIVE of B has told A yet').toBe(heartbeatsAtStart);
+    expect(a.node.outbound.planner.idle).toBe(true);
   });
 });
 
