@@ -8,7 +8,10 @@ export const CliExit = {
   /** An unexpected failure (a bug): the message and stack are printed. */
   internal: 1,
   usage: 2,
-  /** half-syncd is not running, or does not answer on its control socket. */
+  /**
+   * half-syncd is not running, or does not answer on its control socket, or takes no connection
+   * now (its queue is full, or it answered `busy` at its connection limit): worth retrying, unlike 5.
+   */
   daemonUnavailable: 3,
   /** HALF is not configured yet, or half.conf is invalid. */
   notConfigured: 4,
@@ -27,7 +30,7 @@ export const EXIT_CODE_HELP: readonly (readonly [CliExit, string])[] = [
   [CliExit.ok, 'success'],
   [CliExit.internal, 'unexpected error (a bug: please report it with the message printed)'],
   [CliExit.usage, 'bad command line'],
-  [CliExit.daemonUnavailable, 'half-syncd is not running or does not answer on its control socket'],
+  [CliExit.daemonUnavailable, 'half-syncd is not running, does not answer on its control socket, or takes no connection now (stuck, or busy at its connection limit)'],
   [CliExit.notConfigured, 'HALF is not configured yet, or /etc/half/half.conf is invalid'],
   [CliExit.refused, 'half-syncd refused the command (the reason is printed)'],
   [CliExit.doctorFailed, 'half doctor: at least one check failed'],

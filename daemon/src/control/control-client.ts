@@ -1,6 +1,7 @@
 // The client side of the control socket (`half`, `half-notify`, `half doctor`): one connection,
 // one request, one answer. Every way of not getting an answer becomes a typed error naming the
-// socket and the fix: no socket file, nobody listening, no permission, no answer in time.
+// socket and the fix: no socket file, nobody listening, no permission, no answer in time, a
+// daemon that takes no connections now (its queue is full, or it serves its limit already).
 import { connect } from 'node:net';
 import { ControlProtocolError, ControlReplyError, DaemonUnavailableError, type UnavailableReason } from './errors.js';
 import { LineReader } from './line-reader.js';
@@ -28,6 +29,12 @@ function reasonOf(error: NodeJS.ErrnoException): UnavailableReason | undefined {
     case 'ECONNRESET':
     case 'EPIPE':
       return 'closed';
+    // connect(2) on a unix stream socket whose listen backlog is full fails at once with EAGAIN
+    // (it does not wait, unlike TCP): half-syncd is there but does not accept, stopped or stuck
+    case 'EAGAIN':
+      return 'not-accepting';
+    case 'ETIMEDOUT':
+      return 'timeout';
     default:
       return undefined;
   }
@@ -63,6 +70,9 @@ export function sendControlRequest(path: string, request: ControlRequest, option
       }
       const { response } = decoded;
       if (response.ok) finish(undefined, response.result);
+      // at its connection limit the daemon answers `busy` before reading the request: the
+      // command was not refused, only not taken now (exit 3, worth retrying; not 5)
+      else if (response.error.code === 'busy') finish(new DaemonUnavailableError(path, 'busy', { cause: new ControlReplyError(response.error.code, response.error.message, response.error.fix) }));
       else finish(new ControlReplyError(response.error.code, response.error.message, response.error.fix));
     });
   });

@@ -15,7 +15,13 @@ export class ControlCommandError extends HalfRepoError {
   }
 }
 
-export type UnavailableReason = 'absent' | 'refused' | 'permission' | 'timeout' | 'closed';
+/**
+ * Why nobody answers. `not-accepting`: the socket's queue of connections not yet accepted is full
+ * (the kernel says EAGAIN at once), so half-syncd is there but stopped or stuck; `busy`: it
+ * answered that it serves its limit of connections already. Both pass, unlike a refusal: they
+ * are "no answer now" (exit 3), not "the daemon said no" (exit 5).
+ */
+export type UnavailableReason = 'absent' | 'refused' | 'permission' | 'timeout' | 'closed' | 'not-accepting' | 'busy';
 
 /** No daemon answers on the control socket. */
 export class DaemonUnavailableError extends HalfRepoError {
@@ -40,6 +46,10 @@ function unavailableMessage(path: string, reason: UnavailableReason): string {
       return `half-syncd did not answer on ${path} in time`;
     case 'closed':
       return `half-syncd closed the control connection on ${path} without an answer`;
+    case 'not-accepting':
+      return `half-syncd is not accepting connections on ${path}: its queue of waiting connections is full`;
+    case 'busy':
+      return `half-syncd on ${path} is busy: it serves as many control connections as it takes`;
   }
 }
 
@@ -54,6 +64,10 @@ function unavailableHint(reason: UnavailableReason): string {
       return 'a long command may still be running in half-syncd: see `half status` (it answers meanwhile) and `journalctl -u half-syncd`; restart half-syncd only if status does not answer either';
     case 'closed':
       return 'see `journalctl -u half-syncd`; restart it with `systemctl restart half-syncd` if it hangs';
+    case 'not-accepting':
+      return 'is half-syncd stuck or stopped? see `systemctl status half-syncd` and `journalctl -u half-syncd`; restart it with `systemctl restart half-syncd` if it stays so';
+    case 'busy':
+      return 'retry in a moment; if it stays busy, see who holds the connections (`ss -xp | grep half.sock`)';
   }
 }
 

@@ -29,6 +29,11 @@ export function daemonCheck(facts: DoctorFacts): CheckResult {
       : fail('daemon', daemon.reason, NOT_CONFIGURED_FIX);
   }
   if (daemon.state === 'denied') return fail('daemon', `half-syncd's status cannot be read: ${daemon.reason}`, 'run half doctor as root (sudo half doctor): the control socket is root\'s alone');
+  // the process is there (so not "start it"), but the connection is never accepted
+  if (daemon.state === 'stuck') {
+    return fail('daemon', daemon.reason, 'is half-syncd stuck or stopped? systemctl status half-syncd; journalctl -u half-syncd; systemctl restart half-syncd if it stays so');
+  }
+  if (daemon.state === 'busy') return fail('daemon', daemon.reason, 'run half doctor again in a moment; if it stays busy, see who holds the connections: ss -xp | grep half.sock');
   return fail('daemon', `half-syncd on ${daemon.socket} does not answer properly: ${daemon.reason}`, 'journalctl -u half-syncd; systemctl restart half-syncd');
 }
 
@@ -85,8 +90,18 @@ export function peerChecks(facts: DoctorFacts): CheckResult[] {
   return [...heard, ...unheard];
 }
 
-function unread(state: 'down' | 'denied' | 'error'): string {
-  return state === 'down' ? 'half-syncd is not running' : state === 'denied' ? 'half-syncd\'s status could not be read' : 'half-syncd does not answer properly';
+function unread(state: Exclude<DoctorFacts['daemon']['state'], 'running'>): string {
+  switch (state) {
+    case 'down':
+      return 'half-syncd is not running';
+    case 'denied':
+      return 'half-syncd\'s status could not be read';
+    case 'stuck':
+    case 'busy':
+      return 'half-syncd takes no connection now';
+    case 'error':
+      return 'half-syncd does not answer properly';
+  }
 }
 
 export function keepalivedCheck(facts: DoctorFacts): CheckResult {

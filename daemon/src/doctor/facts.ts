@@ -61,6 +61,8 @@ export type DaemonFact =
   | { readonly state: 'down'; readonly socket: string; readonly reason: string }
   /** The socket is there but this user may not use it (mode 0600: root only). */
   | { readonly state: 'denied'; readonly socket: string; readonly reason: string }
+  /** half-syncd takes no connection now: its socket's queue is full (stopped, stuck), or it serves its limit. */
+  | { readonly state: 'stuck' | 'busy'; readonly socket: string; readonly reason: string }
   | { readonly state: 'error'; readonly socket: string; readonly reason: string };
 
 export interface KeepalivedFact {

@@ -105,6 +105,8 @@ export async function gatherDaemon(socket: string, timeoutMs = 5000): Promise<Da
   } catch (error) {
     if (error instanceof DaemonUnavailableError && (error.reason === 'absent' || error.reason === 'refused')) return { state: 'down', socket, reason: error.message };
     if (error instanceof DaemonUnavailableError && error.reason === 'permission') return { state: 'denied', socket, reason: error.message };
+    if (error instanceof DaemonUnavailableError && error.reason === 'not-accepting') return { state: 'stuck', socket, reason: error.message };
+    if (error instanceof DaemonUnavailableError && error.reason === 'busy') return { state: 'busy', socket, reason: error.message };
     return { state: 'error', socket, reason: error instanceof Error ? error.message : String(error) };
   }
 }

@@ -1,15 +1,18 @@
 // The client's typed errors, each provoked for real on a unix socket: no socket file, a stale
 // socket nobody listens on, a server that never answers, one that answers garbage or hangs up,
-// and a daemon that refuses the command.
+// one that never accepts (its queue full), one at its connection limit, and a daemon that
+// refuses the command.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CliExit, exitCodeFor } from '../../../daemon/src/cli/exit-codes.js';
 import { sendControlRequest } from '../../../daemon/src/control/control-client.js';
 import { ControlServer } from '../../../daemon/src/control/control-server.js';
 import { ControlCommandError, ControlProtocolError, ControlReplyError, DaemonUnavailableError } from '../../../daemon/src/control/errors.js';
 import { RecordingHandler } from './fixtures/sample-status.js';
+import { stuckSocket } from './fixtures/stuck-socket.js';
 
 function fakeServer(path: string, onData: (socket: import('node:net').Socket, data: Buffer) => void): Promise<Server> {
   return new Promise((resolve) => {
@@ -79,6 +82,42 @@ describe('sendControlRequest', () => {
     const error = await sendControlRequest(path, { cmd: 'status' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ControlProtocolError);
     expect((error as Error).message).toMatch(/does not decode: the reply has protocol version 3/);
+  });
+
+  it('says a daemon whose socket queue is full takes no connections (exit 3), not that it refused (5)', async () => {
+    const path = join(dir, 'stuck.sock');
+    const stuck = await stuckSocket(path);
+    try {
+      const error = await sendControlRequest(path, { cmd: 'status' }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DaemonUnavailableError);
+      expect(error).toMatchObject({ reason: 'not-accepting', message: `half-syncd is not accepting connections on ${path}: its queue of waiting connections is full` });
+      expect((error as DaemonUnavailableError).hint).toMatch(/stuck.*systemctl status half-syncd/);
+      expect(exitCodeFor(error)).toBe(CliExit.daemonUnavailable);
+    } finally {
+      stuck.close();
+    }
+  });
+
+  it('takes the daemon\'s `busy` at its connection limit as no answer now (exit 3), keeping its words', async () => {
+    const path = join(dir, 'full.sock');
+    const server = new ControlServer(new RecordingHandler(), { path, maxConnections: 1 });
+    await server.listen();
+    const holder = connect({ path });
+    try {
+      // the one connection served: answered once, then kept open
+      await new Promise<void>((resolve) => {
+        holder.once('data', () => resolve());
+        holder.write('{"v":1,"id":1,"cmd":"status"}\n');
+      });
+      const error = await sendControlRequest(path, { cmd: 'commit' }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DaemonUnavailableError);
+      expect(error).toMatchObject({ reason: 'busy', message: `half-syncd on ${path} is busy: it serves as many control connections as it takes` });
+      expect(((error as Error).cause as Error).message).toMatch(/too many control connections \(1\)/);
+      expect(exitCodeFor(error)).toBe(CliExit.daemonUnavailable);
+    } finally {
+      holder.destroy();
+      await server.close();
+    }
   });
 
   it('turns a refusal into ControlReplyError with the daemon\'s fix', async () => {

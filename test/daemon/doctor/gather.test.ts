@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runHalf } from '../../../daemon/src/cli/half.js';
 import { gatherFacts } from '../../../daemon/src/doctor/gather.js';
+import { gatherDaemon } from '../../../daemon/src/doctor/gather-system.js';
+import { stuckSocket } from '../control/fixtures/stuck-socket.js';
 import { requireTool, run } from '../../helpers/tools.js';
 import { NetnsLab } from '../ha/fixtures/netns-lab.js';
 import { captureIo } from '../cli/fixtures.js';
@@ -75,5 +77,17 @@ describe('gatherFacts on this machine', () => {
     const text = captureIo();
     await runHalf(['doctor'], text);
     expect(text.stdout.split('\n').filter((l) => /^(OK|WARN|FAIL|SKIP) /.test(l))).toHaveLength(report.checks.length);
+  });
+
+  it('tells a half-syncd that takes no connection (its socket\'s queue full) from one that is not running', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'half-doctor-stuck-'));
+    const path = join(dir, 'half.sock');
+    const stuck = await stuckSocket(path);
+    try {
+      expect(await gatherDaemon(path)).toEqual({ state: 'stuck', socket: path, reason: `half-syncd is not accepting connections on ${path}: its queue of waiting connections is full` });
+    } finally {
+      stuck.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -107,6 +107,14 @@ describe('runChecks', () => {
     expect(found[2]?.summary).toMatch(/could not be read/);
   });
 
+  it('tells of a half-syncd that takes no connection (its queue full) to look at it, not to start it', () => {
+    const reason = 'half-syncd is not accepting connections on /run/half/half.sock: its queue of waiting connections is full';
+    const found = only((f) => ({ ...f, daemon: { state: 'stuck', socket: '/run/half/half.sock', reason } }));
+    expect(found.map((c) => [c.id, c.status, c.summary])).toEqual([['daemon', 'fail', reason], ['events.reader', 'skip', expect.stringMatching(/takes no connection/)], ['peers', 'skip', expect.stringMatching(/takes no connection/)]]);
+    expect(found[0]?.fix).toMatch(/stuck or stopped\? systemctl status half-syncd/);
+    expect(found[0]?.fix).not.toMatch(/systemctl start/);
+  });
+
   it('reports each peer from the daemon\'s view: last ALIVE, or silence', () => {
     const found = only((f) => ({ ...f, daemon: { state: 'running', socket: 's', status: sampleStatus() } }));
     expect(found).toEqual([{ id: 'peer.3', status: 'fail', summary: 'peer 3 (203.0.113.3): silent for 12.5 s', fix: 'check that half-syncd runs on 203.0.113.3 and that the sync link between the nodes is up' }]);
