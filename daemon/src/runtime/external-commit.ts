@@ -4,6 +4,12 @@
 // slow it down; the table is re-read afterwards). What a MASTER transition does in external-cache mode, and
 // what `half commit` does by hand. Each commit is timed, counted, logged and kept for
 // `half status` and the metrics (commit duration histogram). Model: conntrackd's -c.
+// One commit at a time: two at once (`half commit` on two connections, or during the takeover's)
+// would write the same keys in parallel, and the delete-then-create of one could take out the
+// other's fresh entry. Like TableResync.request, full commits asked for while one runs share one
+// more, which reads the caches only when it starts (so it holds everything each asker wanted
+// committed); a merge writes its own records, so it is queued, never joined. Nothing is skipped
+// and the queue stays short: one full commit waiting at most, and the merges of frozen copies.
 import type { ExternalCaches } from '../cache/external-caches.js';
 import type { IndexedRecords } from '../model/record.js';
 import type { CommitStats, CommitSummary } from '../control/status-model.js';
@@ -30,6 +36,10 @@ export class ExternalCommitter {
   private readonly histogram = new LatencyHistogram(COMMIT_BOUNDS_MS);
   private count = 0;
   private inProgress = 0;
+  /** Settles when the last commit queued has ended (however it ended). */
+  private tail: Promise<unknown> = Promise.resolve();
+  /** The full commit queued and not yet started, which further full commits join. */
+  private next: { readonly reasons: string[]; readonly run: Promise<CommitSummary> } | undefined;
   private last: CommitSummary | null = null;
   /** Entries that failed, all commits together. */
   failedEntries = 0;
@@ -46,19 +56,38 @@ export class ExternalCommitter {
     private readonly commitOrder: () => readonly number[] = () => [],
   ) {}
 
-  /** Commits under way: their snapshot reads the caches lazily, which must not be emptied meanwhile. */
+  /** Commits under way or waiting: their snapshot reads the caches lazily, which must not be emptied meanwhile. */
   get running(): number {
     return this.inProgress;
   }
 
-  /** Commits every copy, create-or-update; or, for a merge, the records given, create-only. */
+  /**
+   * Commits every copy, create-or-update; or, for a merge, the records given, create-only. Waits
+   * for the commit running, if any; a full commit then resolves with the summary of the run that
+   * covered it (shared with the full commits asked for meanwhile).
+   */
   async commit(reason: string, merge?: MergeCommit): Promise<CommitSummary> {
     this.inProgress++;
     try {
-      return await this.commitNow(reason, merge);
+      return await this.enqueue(reason, merge);
     } finally {
       this.inProgress--;
     }
+  }
+
+  private enqueue(reason: string, merge: MergeCommit | undefined): Promise<CommitSummary> {
+    if (merge === undefined && this.next !== undefined) {
+      if (!this.next.reasons.includes(reason)) this.next.reasons.push(reason);
+      return this.next.run;
+    }
+    const reasons = [reason];
+    const run: Promise<CommitSummary> = this.tail.then(() => {
+      if (this.next?.run === run) this.next = undefined; // started: a later request needs a run of its own
+      return this.commitNow(reasons.join(', '), merge);
+    });
+    if (merge === undefined) this.next = { reasons, run };
+    this.tail = run.catch(() => undefined);
+    return run;
   }
 
   private async commitNow(reason: string, merge: MergeCommit | undefined): Promise<CommitSummary> {
