@@ -46,7 +46,8 @@ export function readFilter(filter: SectionReader): Partial<HalfConfig['filter']>
 
 /**
  * The longest control-socket path: a unix socket's sun_path holds 107 bytes and a NUL, and the
- * daemon binds `PATH.PID.new` first (up to 12 bytes more) to rename it into place at mode 0600.
+ * daemon binds `PATH.XXXXXX/s` first (9 bytes more, socket-file.ts) to rename it into place at
+ * mode 0600 (the limit predates that and stays: a shorter path never hurts).
  */
 export const CONTROL_SOCKET_MAX_BYTES = 95;
 

@@ -1,10 +1,13 @@
-// The control socket's file: bound under a temporary name, made mode 0600, then renamed onto the
-// configured path, so no client ever sees it with looser permissions (rename(2) is atomic, and a
+// The control socket's file: bound inside a fresh directory of mode 0700 next to the configured
+// path, made mode 0600, then renamed onto that path, so no other user can ever connect to it with
+// looser permissions: bind(2) gives the socket the process umask's mode (0777 under umask 0), and
+// a client that connected before the chmod would keep its connection; the directory shuts that
+// window whatever the umask, without changing the process-wide umask (rename(2) is atomic, and a
 // unix socket stays bound to its inode). A leftover socket from a crashed daemon is replaced; a
 // live one (someone answers) or a file that is not a socket is never touched.
 import { connect, type Server } from 'node:net';
-import { chmod, lstat, mkdir, rename, unlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { chmod, lstat, mkdir, mkdtemp, rename, rmdir, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { CONTROL_SOCKET_MAX_BYTES } from '../config/validate-daemon.js';
 import { ConfigError, HalfRepoError } from '../errors.js';
 
@@ -76,15 +79,22 @@ export async function bindSocketFile(server: Server, path: string): Promise<numb
     });
   }
   await clearStale(path);
-  const temporary = `${path}.${process.pid}.new`;
-  await unlink(temporary).catch(() => undefined);
   try {
-    await listenOn(server, temporary);
-    await chmod(temporary, 0o600);
-    await rename(temporary, path);
+    // mkdtemp(3) makes the directory 0700 under any umask, with a name nobody could have prepared
+    const folder = await mkdtemp(`${path}.`);
+    const temporary = join(folder, 's');
+    try {
+      await listenOn(server, temporary);
+      await chmod(temporary, 0o600);
+      await rename(temporary, path);
+    } catch (error) {
+      server.close();
+      await unlink(temporary).catch(() => undefined);
+      throw error;
+    } finally {
+      await rmdir(folder).catch(() => undefined);
+    }
   } catch (error) {
-    server.close();
-    await unlink(temporary).catch(() => undefined);
     const code = (error as NodeJS.ErrnoException).code;
     const Refusal = code === 'EACCES' || code === 'EROFS' || code === 'EPERM' ? SocketPathError : SocketBusyError; // the folder will not become writable by itself
     throw new Refusal(`cannot create the control socket ${path}: ${(error as Error).message}`, { cause: error, hint: `check that ${dirname(path)} is a writable directory` });

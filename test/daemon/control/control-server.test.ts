@@ -247,7 +247,7 @@ describe('ControlServer', () => {
   it('binds the longest control socket path half.conf allows, and refuses a longer one as configuration', async () => {
     const ofLength = (bytes: number): string => join(dir, 's'.repeat(bytes - dir.length - 1));
     const longest = new ControlServer(handler, { path: ofLength(CONTROL_SOCKET_MAX_BYTES) });
-    await longest.listen(); // its temporary name, PATH.PID.new, fits too
+    await longest.listen(); // its temporary name, PATH.XXXXXX/s, fits too
     expect(await sendControlRequest(ofLength(CONTROL_SOCKET_MAX_BYTES), { cmd: 'status' })).toEqual(handler.current);
     await longest.close();
     const refused = await new ControlServer(handler, { path: ofLength(CONTROL_SOCKET_MAX_BYTES + 1) }).listen().then(() => undefined, (error: unknown) => error);
