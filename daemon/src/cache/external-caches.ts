@@ -44,11 +44,14 @@ export class ExternalCaches {
     return concatRecords(caches.map((cache, i) => withoutKeysOf(cache.snapshot(), caches.slice(i + 1))));
   }
 
-  /** The records each origin's cache changed (set with another state) at or after its `since` (what a merge commits). */
-  changedSince(copies: readonly { readonly origin: number; readonly since: number }[]): FlowRecord[] {
+  /**
+   * The records each origin's cache changed (set with another state) at or after its `since`
+   * (what a merge commits), but those `superseded` says a later change of this node outdates.
+   */
+  changedSince(copies: readonly { readonly origin: number; readonly since: number }[], superseded: (flow: CachedFlow) => boolean = () => false): FlowRecord[] {
     const records: FlowRecord[] = [];
     for (const { origin, since } of copies) {
-      for (const flow of this.byOrigin.get(origin)?.values() ?? []) if (flow.updatedAt >= since) records.push(flow.record);
+      for (const flow of this.byOrigin.get(origin)?.values() ?? []) if (flow.updatedAt >= since && !superseded(flow)) records.push(flow.record);
     }
     return records;
   }

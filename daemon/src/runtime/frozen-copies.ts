@@ -9,6 +9,8 @@
 // restarted) must not bring back connections closed since and states long gone. Not in direct
 // mode: there is no commit, and a peer's next full resync deletes from the kernel what it sweeps
 // from a copy kept whole.
+import type { ExternalCaches } from '../cache/external-caches.js';
+import type { CachedFlow } from '../cache/flow-cache.js';
 import type { Logger } from '../metrics/logger.js';
 import type { FlowRecord } from '../model/record.js';
 import type { ExternalCommitter } from './external-commit.js';
@@ -28,6 +30,15 @@ export interface OverlappedCopy {
 
 /** The records of the copies named that changed since their time (ExternalCaches.changedSince). */
 export type ChangedSince = (copies: readonly OverlappedCopy[]) => readonly FlowRecord[];
+
+/**
+ * What a merge takes from the copies: their entries changed since their time, but those whose
+ * connection this node closed after the copy's last change of it (SyncNode.closedSince): a
+ * create-only merge would bring them back.
+ */
+export function mergeSource(external: Pick<ExternalCaches, 'changedSince'>, node: { closedSince(flow: CachedFlow): boolean }): ChangedSince {
+  return (copies) => external.changedSince(copies, (flow) => node.closedSince(flow));
+}
 
 export class FrozenCopyUpkeep {
   private merging: Promise<void> | undefined;

@@ -25,7 +25,7 @@ import type { DirectInjector } from './direct-injector.js';
 import type { ExternalCommitter } from './external-commit.js';
 import { DaemonFailoverExecutor } from './failover-executor.js';
 import { localAddresses } from './flow-filter-wiring.js';
-import { FrozenCopyUpkeep } from './frozen-copies.js';
+import { FrozenCopyUpkeep, mergeSource } from './frozen-copies.js';
 import { nextHealthReport, type HealthState } from './health-log.js';
 import { inferredStartEvent } from './initial-state.js';
 import type { KernelFeed } from './kernel-feed.js';
@@ -97,7 +97,7 @@ export async function openServices(deps: ServiceDeps): Promise<Services> {
   let control: ControlServer | undefined;
   let metrics: MetricsServer | undefined;
   const digest = configDigest(config, options.clusterKey);
-  const copies = new FrozenCopyUpkeep(node, (overlapped) => deps.external.changedSince(overlapped), deps.committer, logger);
+  const copies = new FrozenCopyUpkeep(node, mergeSource(deps.external, node), deps.committer, logger);
   const status = (): Promise<DaemonStatus> =>
     statusSnapshot({
       version: options.version,

@@ -3,9 +3,9 @@
 // and frame counter), heartbeats and housekeeping. No sockets and no system time inside: the
 // daemon passes a real channel and systemClock, the tests a SimulatedNetwork and a FakeClock.
 import type { ExternalCaches } from '../cache/external-caches.js';
-import type { FlowCache } from '../cache/flow-cache.js';
+import type { CachedFlow, FlowCache } from '../cache/flow-cache.js';
 import type { Channel } from '../channel/channel.js';
-import type { FlowRecord, RecordChange } from '../model/record.js';
+import type { FlowRecord, RecordChange, Table } from '../model/record.js';
 import type { RecordPacking } from '../model/record-packing.js';
 import { FLAG_ACK_REQUEST, roleFlag } from '../wire/frame-header.js';
 import { openBody } from '../wire/frame-codec.js';
@@ -60,6 +60,12 @@ export interface SyncNodeConfig {
  */
 export const SUPERSEDE_GRACE_MS = 2000;
 
+/**
+ * The most own deletes a node remembers while a merge is pending (closedDuringOverlap): 1M keys,
+ * some 100 MB at most; past it the oldest are forgotten, and a merge may create those again.
+ */
+export const OVERLAP_CLOSES_MAX = 1 << 20;
+
 export class SyncNode {
   readonly counters: SyncCounters = emptySyncCounters();
   readonly options: SyncOptions;
@@ -72,6 +78,13 @@ export class SyncNode {
   /** When this node's takeover commit began (takeoverBegins), until it becomes the sender. */
   private takeoverAt: number | undefined;
   private running = false;
+  /**
+   * While a copy may still be merged (this node's takeover commit runs, or a peer sent alongside
+   * it): the connections this node's own table closed, with when. A merge leaves out a copy's
+   * entry that this node closed after the copy last changed it: the close is newer (the review
+   * of the merge found such connections created again).
+   */
+  private readonly closedDuringOverlap = new Map<string, number>();
 
   constructor(readonly config: SyncNodeConfig) {
     checkNodeIdentity(config);
@@ -122,7 +135,30 @@ export class SyncNode {
 
   /** A change of our own kernel table (from the kernel layer). */
   localChange(change: RecordChange): void {
+    if (change.op === 'delete' && this.mergeMayCome()) this.noteClosed(closeKey(change.table, change.key));
     this.outbound.localChange(change);
+  }
+
+  /**
+   * Whether this node closed the connection of a copy's entry after the copy last changed it
+   * (a merge leaves such an entry out: ExternalCaches.changedSince).
+   */
+  closedSince(flow: CachedFlow): boolean {
+    const at = this.closedDuringOverlap.get(closeKey(flow.record.table, flow.record.key));
+    return at !== undefined && at >= flow.updatedAt;
+  }
+
+  private mergeMayCome(): boolean {
+    if (this.takeoverAt !== undefined) return true;
+    if (this.role !== 'sender') return false;
+    for (const peer of this.peers.values()) if (peer.alongsideSince !== undefined) return true;
+    return false;
+  }
+
+  private noteClosed(key: string): void {
+    this.closedDuringOverlap.delete(key); // the latest close goes last, the oldest first
+    if (this.closedDuringOverlap.size >= OVERLAP_CLOSES_MAX) this.closedDuringOverlap.delete(this.closedDuringOverlap.keys().next().value as string);
+    this.closedDuringOverlap.set(key, this.config.clock.now());
   }
 
   /** Our whole table from a kernel dump: streams only the differences (see OutboundStream.reconcile). */
@@ -166,6 +202,7 @@ export class SyncNode {
     if (this.role === 'receiver') return;
     // the next takeover commits every copy whole
     for (const peer of this.peers.values()) peer.alongsideSince = undefined;
+    this.closedDuringOverlap.clear();
     this.outbound.becomeReceiver();
     this.broadcast({ type: 'hello', role: 'receiver' });
   }
@@ -208,6 +245,7 @@ export class SyncNode {
       entries += cache.size;
       cache.clear();
     }
+    if (!this.mergeMayCome()) this.closedDuringOverlap.clear();
     return { origins, entries };
   }
 
@@ -385,4 +423,9 @@ export class SyncNode {
       this.broadcast({ type: 'alive', role: this.role }, FLAG_ACK_REQUEST);
     }
   }
+}
+
+/** A connection's identity in closedDuringOverlap. */
+function closeKey(table: Table, key: Uint8Array): string {
+  return `${table}:${Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1')}`;
 }

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { IndexedRecords } from '../../../daemon/src/model/record.js';
 import { ExternalCommitter } from '../../../daemon/src/runtime/external-commit.js';
 import { DaemonFailoverExecutor, type FailoverExecutorDeps } from '../../../daemon/src/runtime/failover-executor.js';
-import { FrozenCopyUpkeep } from '../../../daemon/src/runtime/frozen-copies.js';
+import { FrozenCopyUpkeep, mergeSource } from '../../../daemon/src/runtime/frozen-copies.js';
 import { recordingLogger } from '../runtime/recording-logger.js';
 import { ChangeStream, makeRecord, settle, SimCluster } from './sim-cluster.js';
 
@@ -25,6 +25,7 @@ describe('a takeover commit while the old master steps down', () => {
     const b = sim.member(2);
     const kernel = new Map<string, string>(); // B's kernel: key -> how it got there
     const late = makeRecord(777_001, 1); // a connection A sets up while B commits
+    const closing = makeRecord(777_002, 1); // another, which B sees close once it serves
     let heard = false;
     const writer = {
       port: 1,
@@ -35,6 +36,7 @@ describe('a takeover commit while the old master steps down', () => {
           if (i === 500 && options.createOnly !== true) {
             // half-way through B's commit: A still serves and replicates, then keepalived demotes it
             a.node.localChange({ op: 'set', record: late });
+            a.node.localChange({ op: 'set', record: closing });
             sim.clock.advance(5);
             heard = b.external.peek(1)?.get(late.table, late.key) !== undefined;
             a.node.becomeReceiver();
@@ -61,10 +63,14 @@ describe('a takeover commit while the old master steps down', () => {
     expect(heard, 'the late connection reached B\'s copy during the commit').toBe(true);
     expect(kernel.has(hex(late.key)), 'the commit\'s snapshot was taken before it').toBe(false);
     await executor.becomeSender();
-    const upkeep = new FrozenCopyUpkeep(b.node, (copies) => b.external.changedSince(copies), committer, logger);
+    // B serves now: its own table sees `closing` end (it came to B's kernel with the traffic)
+    sim.clock.advance(1);
+    b.node.localChange({ op: 'delete', table: closing.table, key: closing.key });
+    const upkeep = new FrozenCopyUpkeep(b.node, mergeSource(b.external, b.node), committer, logger);
     upkeep.tick();
     await upkeep.settled;
     expect(kernel.get(hex(late.key))).toBe('merge');
+    expect(kernel.has(hex(closing.key)), 'a connection B closed after A\'s last change of it is not created again').toBe(false);
     // and the copy, merged, is emptied
     upkeep.tick();
     expect(b.external.peek(1)?.size ?? 0).toBe(0);
