@@ -29,5 +29,18 @@ export class NodeFileError extends ToolError {}
 /** A resource the daemon needs at start-up cannot be had (netlink, state directory, …). */
 export class DaemonStartError extends HalfRepoError {}
 
+/**
+ * A sync link cannot open yet: its address or its interface is not on the node (an interface
+ * that comes up late, an address still in duplicate address detection), or its port is taken.
+ * Worth waiting for (half-syncd --address-wait); `awaiting` says what for.
+ */
+export class SyncLinkNotReadyError extends DaemonStartError {
+  readonly awaiting: 'address' | 'interface' | 'port';
+  constructor(message: string, awaiting: 'address' | 'interface' | 'port', options: HalfErrorOptions = {}) {
+    super(message, options);
+    this.awaiting = awaiting;
+  }
+}
+
 /** The boot epoch file cannot be read or written: without it nonces could repeat. */
 export class BootEpochError extends DaemonStartError {}

@@ -6,7 +6,7 @@
 import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
-import { ConfigError } from '../errors.js';
+import { ConfigError, SyncLinkNotReadyError } from '../errors.js';
 import { literalLookup } from './literal-lookup.js';
 import { bindSocket } from './socket-bind.js';
 import { UdpChannelBase } from './udp-channel-base.js';
@@ -46,10 +46,7 @@ export class UdpMulticastChannel extends UdpChannelBase {
       if (options.receiveBufferBytes !== undefined) socket.setRecvBufferSize(options.receiveBufferBytes);
     } catch (error) {
       socket.close();
-      throw new ConfigError(`cannot join multicast group ${options.group} on ${options.interface}: ${(error as Error).message}`, {
-        hint: 'check that the sync interface exists, is up and has that address; the group must be a multicast address',
-        cause: error,
-      });
+      throw joinError(options, error as NodeJS.ErrnoException);
     }
     return new UdpMulticastChannel(socket, { ...options, interface: iface });
   }
@@ -58,4 +55,23 @@ export class UdpMulticastChannel extends UdpChannelBase {
     const group = isIPv6(this.options.group) ? `${this.options.group}${this.options.interface.slice(this.options.interface.indexOf('%'))}` : this.options.group;
     this.socket.send(frame, this.options.port, group, this.sent);
   }
+}
+
+/**
+ * Joining the group or choosing the interface failed. ENODEV (IPv4: no interface has that
+ * address; IPv6: the interface is gone) and EADDRNOTAVAIL (IP_MULTICAST_IF: the address is not
+ * on the node) mean the sync interface or its address is not there yet: worth waiting for, as a
+ * unicast bind is. Anything else is the configuration's.
+ */
+function joinError(options: UdpMulticastOptions, error: NodeJS.ErrnoException): Error {
+  const message = `cannot join multicast group ${options.group} on ${options.interface}: ${error.message}`;
+  if (error.code === 'ENODEV' || error.code === 'EADDRNOTAVAIL') {
+    const awaiting = isIPv6(options.group) ? 'interface' : 'address';
+    const hint = `bring up the sync interface with ${options.interface}${awaiting === 'address' ? ' on it' : ''} (half-syncd is restarted until it can join)`;
+    return new SyncLinkNotReadyError(message, awaiting, { hint, cause: error });
+  }
+  return new ConfigError(message, {
+    hint: 'check that the sync interface exists, is up and has that address; the group must be a multicast address',
+    cause: error,
+  });
 }

@@ -9,7 +9,7 @@ import { sourceFilter } from '../channel/source-filter.js';
 import { UdpMulticastChannel } from '../channel/udp-multicast.js';
 import { UdpUnicastChannel } from '../channel/udp-unicast.js';
 import type { HalfConfig, SyncLink } from '../config/half-conf.js';
-import { DaemonStartError } from '../errors.js';
+import { DaemonStartError, SyncLinkNotReadyError } from '../errors.js';
 import type { SyncLinksView } from '../control/status-model.js';
 import type { Logger } from '../metrics/logger.js';
 import type { Clock } from '../sync/clock.js';
@@ -22,26 +22,44 @@ const SOCKET_BUFFER_BYTES = 8 * 1024 * 1024;
 const ADDRESS_RETRY_MS = 1000;
 
 /**
- * openLink, waiting up to `waitMs` for an address that is not on the node yet (an interface that
- * comes up late, an IPv6 address still in duplicate address detection) or a port that is taken:
- * told once, tried every second. After that the start fails (exit 69) and the unit starts
- * half-syncd again, so a wrong address costs a start every half minute, not every 2 s.
+ * openLink, waiting up to `waitMs` for what is not there yet (SyncLinkNotReadyError): an
+ * address or an interface that comes up late (ifupdown, keepalived, a bond or VLAN made after
+ * half-syncd started), an IPv6 address still in duplicate address detection, a port that is
+ * taken. Unicast binds the address; multicast binds the group, scoped to the interface for IPv6,
+ * and joins it there, so both wait alike. Told once, tried every second. After that the start
+ * fails (exit 69) naming the half.conf key, and the unit starts half-syncd again, so a wrong
+ * address or interface name costs a start every half minute, not every 2 s.
  */
-async function openLinkWaiting(link: SyncLink, port: number, logger: Logger, waitMs: number): Promise<Channel> {
+async function openLinkWaiting(link: SyncLink, section: string, port: number, logger: Logger, waitMs: number): Promise<Channel> {
   const deadline = Date.now() + waitMs;
   for (let told = false; ; told = true) {
     try {
       return await openLink(link, port);
     } catch (error) {
-      const code = error instanceof DaemonStartError ? (error.cause as NodeJS.ErrnoException | undefined)?.code : undefined;
-      if ((code !== 'EADDRNOTAVAIL' && code !== 'EADDRINUSE') || Date.now() + ADDRESS_RETRY_MS > deadline) throw error;
-      if (!told) {
-        const what = code === 'EADDRNOTAVAIL' ? 'the sync address is not on this node yet' : 'the sync port is taken (another program, or a half-syncd still stopping)';
-        logger.warn(`${what}: waiting for it`, { address: link.address.text, interface: link.interface, waitSeconds: Math.round(waitMs / 1000) });
-      }
+      if (!(error instanceof SyncLinkNotReadyError)) throw error;
+      if (Date.now() + ADDRESS_RETRY_MS > deadline) throw notReadyInTime(error, link, section, waitMs);
+      if (!told) logger.warn(`${WAITING_FOR[error.awaiting]}: waiting for it`, { address: link.address.text, interface: link.interface, waitSeconds: Math.round(waitMs / 1000) });
       await new Promise((resolve) => setTimeout(resolve, ADDRESS_RETRY_MS));
     }
   }
+}
+
+const WAITING_FOR = {
+  address: 'the sync address is not on this node yet',
+  interface: 'the sync interface is not on this node yet',
+  port: 'the sync port is taken (another program, or a half-syncd still stopping)',
+} as const;
+
+/** The wait is over: the error names the half.conf key to check, the channel's error stays the cause. */
+function notReadyInTime(error: SyncLinkNotReadyError, link: SyncLink, section: string, waitMs: number): DaemonStartError {
+  const waited = waitMs > 0 ? ` (waited ${Math.round(waitMs / 1000)} s)` : '';
+  if (error.awaiting === 'port') return error;
+  const key = error.awaiting === 'address' ? `[${section}] address = ${link.address.text}` : `[${section}] interface = ${link.interface}`;
+  const fix =
+    error.awaiting === 'address'
+      ? `configure ${link.address.text} on ${link.interface}, or set [${section}] address in /etc/half/half.conf to an address this node has`
+      : `create ${link.interface} (or bring it up), or set [${section}] interface in /etc/half/half.conf to a name \`ip link\` shows`;
+  return new DaemonStartError(`${key} is not on this node${waited}: ${error.message}`, { hint: `${fix} (half-syncd is restarted until it can open the link)`, cause: error });
 }
 
 async function openLink(link: SyncLink, port: number): Promise<Channel> {
@@ -72,11 +90,11 @@ export interface SyncChannel {
 /** Opens the configured link(s), waiting up to `addressWaitMs` for an address not on the node yet; bind problems name the address. */
 export async function openSyncChannel(config: HalfConfig, clock: Clock, logger: Logger, addressWaitMs = 0): Promise<SyncChannel> {
   const [first, second] = config.sync.links;
-  const one = await openLinkWaiting(first, config.sync.port, logger, addressWaitMs);
+  const one = await openLinkWaiting(first, 'sync', config.sync.port, logger, addressWaitMs);
   if (second === undefined) return { channel: one, links: undefined };
   let two: Channel;
   try {
-    two = await openLinkWaiting(second, config.sync.port, logger, addressWaitMs);
+    two = await openLinkWaiting(second, 'sync2', config.sync.port, logger, addressWaitMs);
   } catch (error) {
     await one.close();
     throw error;

@@ -53,9 +53,9 @@ export class NetnsLab {
     return (await run('ip', ['-n', ns, ...args])).stdout;
   }
 
-  /** Starts test/daemon/channel/fixtures/sync-peer.ts inside `ns`. */
-  peer(ns: string, config: unknown): PeerProcess {
-    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '--import', 'tsx', 'test/daemon/channel/fixtures/sync-peer.ts', JSON.stringify(config)], {
+  /** Starts test/daemon/channel/fixtures/sync-peer.ts (or another fixture speaking JSON lines) inside `ns`. */
+  peer(ns: string, config: unknown, fixture = 'test/daemon/channel/fixtures/sync-peer.ts'): PeerProcess {
+    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '--import', 'tsx', fixture, JSON.stringify(config)], {
       cwd: ROOT,
       stdio: ['pipe', 'pipe', 'pipe'],
     });

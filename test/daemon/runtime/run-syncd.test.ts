@@ -92,7 +92,8 @@ describe('half-syncd command line', () => {
       const result = await lab.exec(ns, process.execPath, ['--import', 'tsx', MAIN, '--config', conf('late.conf'), '--state-dir', conf('late-state'), '--address-wait', '2']);
       expect(result.stderr).toMatch(/cannot bind the sync .* to 203\.0\.113\.1 port 3781: EADDRNOTAVAIL/);
       expect(result.stdout).toMatch(/the sync address is not on this node yet: waiting for it/);
-      expect(result.stderr).toMatch(/restarted until it can bind/);
+      expect(result.stderr).toMatch(/\[sync\] address = 203\.0\.113\.1 is not on this node/);
+      expect(result.stderr).toMatch(/restarted until it can open the link/);
       expect(result.exitCode).toBe(69);
     } finally {
       await lab.cleanup();
