@@ -8,6 +8,10 @@
 // there are lost (a one-way failure, a link down on that peer alone with a third node still on
 // it) moves too, instead of sending into the dead link for good. A peer with no address on link 1
 // ([sync2] lists fewer peers) is reached on link 0 whichever link is active.
+// A move goes only to a link that plausibly works (an authentic frame on it within deadAfterMs,
+// no send error on it as long): with both links down every send fails, and moving on each would
+// toggle the pair on every frame. Moves are at least `minSwitchIntervalMs` apart, and reported
+// (onSwitch, the daemon's log) at most once per `reportEveryMs`, with the count of moves since.
 // Model: conntrack-tools' multichannel (src/multichannel.c) and its link failover.
 import type { Clock, TimerHandle } from '../sync/clock.js';
 import { FLAG_DEAF } from '../wire/frame-header.js';
@@ -19,8 +23,16 @@ export interface RedundantPairOptions {
   /** Each peer's address on link 0 and on link 1, so a targeted frame follows the active link. */
   readonly peerAddresses?: readonly (readonly [string, string])[];
   readonly deadAfterMs: number;
-  /** Told when the active link changes, and why (the daemon logs it). */
-  readonly onSwitch?: (to: 0 | 1, reason: string) => void;
+  /** Between two moves of the active link; deadAfterMs by default. */
+  readonly minSwitchIntervalMs?: number;
+  /** Between two reports of a move; 30 s by default. */
+  readonly reportEveryMs?: number;
+  /**
+   * Told when the active link changes, and why (the daemon logs it): the first move at once,
+   * later ones at most once per `reportEveryMs`; `unreported` counts the moves since the last
+   * report that were not told (a move back included), so `to` is the link active now.
+   */
+  readonly onSwitch?: (to: 0 | 1, reason: string, unreported: number) => void;
 }
 
 export interface LinkStatus {
@@ -36,7 +48,11 @@ export class RedundantPair implements Channel {
   private readonly heard: [Map<string, number>, Map<string, number>] = [new Map(), new Map()];
   private readonly deaf: [Map<string, number>, Map<string, number>] = [new Map(), new Map()];
   private readonly sendErrors: [number, number] = [0, 0];
+  private readonly lastSendError: [number, number] = [-Infinity, -Infinity];
   private switchCount = 0;
+  private lastSwitch = -Infinity;
+  private lastReport = -Infinity;
+  private unreported: { count: number; reason: string } | undefined;
   /** Peers with an address on link 0 only ([sync2] lists fewer peers): reached there whatever link is active. */
   private readonly singleLink: ReadonlySet<string>;
   private handler: FrameHandler | undefined;
@@ -126,8 +142,17 @@ export class RedundantPair implements Channel {
 
   private linkError(index: 0 | 1, error: Error): void {
     this.sendErrors[index]++;
+    this.lastSendError[index] = this.options.clock.now();
     for (const handler of this.errorHandlers) handler(error);
-    if (index === this.activeLink) this.switchTo(index === 0 ? 1 : 0, `a send on it failed: ${(error as NodeJS.ErrnoException).code ?? error.message}`);
+    const other = index === 0 ? 1 : 0;
+    // a failed send says the active link is bad, not that the other is good
+    if (index === this.activeLink && this.plausiblyAlive(other)) this.switchTo(other, `a send on it failed: ${(error as NodeJS.ErrnoException).code ?? error.message}`);
+  }
+
+  /** An authentic frame on `link` within deadAfterMs, and no send error on it as long. */
+  private plausiblyAlive(link: 0 | 1): boolean {
+    const now = this.options.clock.now();
+    return now - this.lastAuthentic[link] <= this.options.deadAfterMs && now - this.lastSendError[link] > this.options.deadAfterMs;
   }
 
   private check(): void {
@@ -135,11 +160,12 @@ export class RedundantPair implements Channel {
     const active = this.activeLink;
     const other = active === 0 ? 1 : 0;
     const activeSilent = now - this.lastAuthentic[active];
-    const otherSilent = now - this.lastAuthentic[other];
+    const { deadAfterMs } = this.options;
+    this.reportLate();
     // only towards a link that still carries frames: a peer gone silent on both (a reboot, a
     // failover test) is no reason to move
-    const { deadAfterMs } = this.options;
-    if (activeSilent > deadAfterMs && otherSilent <= deadAfterMs) {
+    if (!this.plausiblyAlive(other)) return;
+    if (activeSilent > deadAfterMs) {
       this.switchTo(other, `no authentic frame on it for ${Math.round(activeSilent)} ms`);
       return;
     }
@@ -160,10 +186,25 @@ export class RedundantPair implements Channel {
   }
 
   private switchTo(link: 0 | 1, reason: string): void {
-    if (link === this.activeLink) return;
+    const now = this.options.clock.now();
+    if (link === this.activeLink || now - this.lastSwitch < (this.options.minSwitchIntervalMs ?? this.options.deadAfterMs)) return;
     this.activeLink = link;
     this.switchCount++;
-    this.options.onSwitch?.(link, reason);
+    this.lastSwitch = now;
+    if (now - this.lastReport >= (this.options.reportEveryMs ?? 30_000)) this.report(reason, 0);
+    else this.unreported = { count: (this.unreported?.count ?? 0) + 1, reason };
+  }
+
+  /** Moves not reported yet, once reportEveryMs has passed since the last report. */
+  private reportLate(): void {
+    if (this.unreported === undefined || this.options.clock.now() - this.lastReport < (this.options.reportEveryMs ?? 30_000)) return;
+    this.report(this.unreported.reason, this.unreported.count - 1);
+  }
+
+  private report(reason: string, unreported: number): void {
+    this.lastReport = this.options.clock.now();
+    this.unreported = undefined;
+    this.options.onSwitch?.(this.activeLink, reason, unreported);
   }
 
   private schedule(): void {

@@ -106,7 +106,9 @@ export async function openSyncChannel(config: HalfConfig, clock: Clock, logger: 
     links: [one, two],
     peerAddresses: pairs,
     deadAfterMs: 1000,
-    onSwitch: (to, reason) => logger.warn('sync link switched', { to: names[to], from: names[to === 0 ? 1 : 0], reason }),
+    // at most one line per 30 s however the links flap; `switches` in half status counts them all
+    onSwitch: (to, reason, unreported) =>
+      logger.warn('sync link switched', { to: names[to], from: names[to === 0 ? 1 : 0], reason, ...(unreported > 0 ? { switchesNotLogged: unreported } : {}) }),
   });
   return {
     channel: pair,
