@@ -7,7 +7,8 @@
 // node's heartbeats on a link it hears nothing on carry FLAG_DEAF, so that a peer whose frames
 // there are lost (a one-way failure, a link down on that peer alone with a third node still on
 // it) moves too, instead of sending into the dead link for good. A peer with no address on link 1
-// ([sync2] lists fewer peers) is reached on link 0 whichever link is active.
+// ([sync2] lists fewer peers) is reached on link 0 whichever link is active, and has no say in
+// which link is.
 // A move goes only to a link that plausibly works (an authentic frame on it within deadAfterMs,
 // no send error on it as long): with both links down every send fails, and moving on each would
 // toggle the pair on every frame. Moves are at least `minSwitchIntervalMs` apart, and reported
@@ -171,6 +172,10 @@ export class RedundantPair implements Channel {
     }
     const recent = (at: number | undefined): boolean => at !== undefined && now - at <= deadAfterMs;
     for (const addresses of this.options.peerAddresses ?? []) {
+      // a peer on link 0 alone is reached there whichever link is active: no vote. Asked on link
+      // 1, where it never talks, it would call it dead, and the pair would go back and forth
+      // whenever another peer is heard on link 1 only
+      if (this.singleLink.has(addresses[0])) continue;
       const [here, there] = [addresses[active], addresses[other]];
       // only a peer heard on the other link, and not deaf there, is a reason to move
       if (!recent(this.heard[other].get(there)) || recent(this.deaf[other].get(there))) continue;

@@ -1,6 +1,7 @@
-// The redundant pair must not flap: with both links down every send fails and no move helps;
-// a pair that does move back and forth is reported (the daemon's log) at most once per
-// reportEveryMs, with a count. Stub links driven by a FakeClock: frames in and send errors are
+// The redundant pair must not flap: with both links down every send fails and no move helps; a
+// peer on link 0 alone ([sync2] lists fewer peers) has no say in which link is active; a pair
+// that does move back and forth is reported (the daemon's log) at most once per reportEveryMs,
+// with a count. Stub links driven by a FakeClock: frames in and send errors are
 // made by the test.
 import { describe, expect, it } from 'vitest';
 import type { Channel, ChannelErrorHandler, FrameHandler } from '../../../daemon/src/channel/channel.js';
@@ -105,5 +106,18 @@ describe('RedundantPair switching', () => {
     // every move is in a report, told or counted, and the last report names the link active now
     expect(reports.reduce((sum, r) => sum + 1 + r.unreported, 0)).toBe(pair.switches);
     expect(reports.at(-1)?.to).toBe(pair.active);
+  });
+
+  it('settles on link 1 when one peer is heard there only and another is on link 0 alone (from the review)', () => {
+    // B on both links, its link 0 broken; C on link 0 only, fine there
+    const { clock, links, pair, reports } = pairOf([['203.0.113.2', '198.51.100.2'], ['203.0.113.3', '203.0.113.3']]);
+    for (let t = 0; t < 10_000; t += 100) {
+      links[0].receive('203.0.113.3', 0);
+      links[1].receive('198.51.100.2', 1);
+      clock.advance(100);
+    }
+    expect(pair.switches).toBe(1);
+    expect(pair.active).toBe(1);
+    expect(reports).toEqual([{ to: 1, reason: 'no authentic frame from peer 203.0.113.2 on it for over 1000 ms', unreported: 0 }]);
   });
 });
