@@ -30,11 +30,11 @@ const ADDRESS_RETRY_MS = 1000;
  * fails (exit 69) naming the half.conf key, and the unit starts half-syncd again, so a wrong
  * address or interface name costs a start every half minute, not every 2 s.
  */
-async function openLinkWaiting(link: SyncLink, section: string, port: number, logger: Logger, waitMs: number): Promise<Channel> {
+async function openLinkWaiting(link: SyncLink, section: string, port: number, clock: Clock, logger: Logger, waitMs: number): Promise<Channel> {
   const deadline = Date.now() + waitMs;
   for (let told = false; ; told = true) {
     try {
-      return await openLink(link, port);
+      return await openLink(link, port, clock, logger);
     } catch (error) {
       if (!(error instanceof SyncLinkNotReadyError)) throw error;
       if (Date.now() + ADDRESS_RETRY_MS > deadline) throw notReadyInTime(error, link, section, waitMs);
@@ -62,7 +62,7 @@ function notReadyInTime(error: SyncLinkNotReadyError, link: SyncLink, section: s
   return new DaemonStartError(`${key} is not on this node${waited}: ${error.message}`, { hint: `${fix} (half-syncd is restarted until it can open the link)`, cause: error });
 }
 
-async function openLink(link: SyncLink, port: number): Promise<Channel> {
+async function openLink(link: SyncLink, port: number, clock: Clock, logger: Logger): Promise<Channel> {
   const group = link.multicastGroup;
   if (group !== undefined) {
     return UdpMulticastChannel.open({
@@ -70,6 +70,10 @@ async function openLink(link: SyncLink, port: number): Promise<Channel> {
       port,
       interface: link.address.family === 4 ? link.address.text : link.interface,
       receiveBufferBytes: SOCKET_BUFFER_BYTES,
+      // the interface deleted and made again (ifdown/ifup of a VLAN or bond): join the group there anew
+      ifname: link.interface,
+      clock,
+      onRejoin: (ifname, rejoins) => logger.warn('sync interface was made again: joined the multicast group on it anew', { interface: ifname, group: group.text, rejoins }),
     });
   }
   return UdpUnicastChannel.open({
@@ -90,11 +94,11 @@ export interface SyncChannel {
 /** Opens the configured link(s), waiting up to `addressWaitMs` for an address not on the node yet; bind problems name the address. */
 export async function openSyncChannel(config: HalfConfig, clock: Clock, logger: Logger, addressWaitMs = 0): Promise<SyncChannel> {
   const [first, second] = config.sync.links;
-  const one = await openLinkWaiting(first, 'sync', config.sync.port, logger, addressWaitMs);
+  const one = await openLinkWaiting(first, 'sync', config.sync.port, clock, logger, addressWaitMs);
   if (second === undefined) return { channel: one, links: undefined };
   let two: Channel;
   try {
-    two = await openLinkWaiting(second, 'sync2', config.sync.port, logger, addressWaitMs);
+    two = await openLinkWaiting(second, 'sync2', config.sync.port, clock, logger, addressWaitMs);
   } catch (error) {
     await one.close();
     throw error;
