@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { NetworkSafetyError } from '../helpers/doc-addresses.js';
-import { createNamespaces, type NamespaceSet } from '../helpers/netns.js';
+import { spawnSync } from 'node:child_process';
+import { createNamespaces, sweepLeftovers, type NamespaceSet } from '../helpers/netns.js';
 import { isRunning } from '../helpers/root-processes.js';
 import { requireTool, run } from '../helpers/tools.js';
 
@@ -100,5 +101,27 @@ describe('createNamespaces', () => {
     await expect(net.veth('x', 'v2', 'other', 'v3')).rejects.toThrow(/was not created by this set/);
     await expect(net.addNs('bad name')).rejects.toThrow(/namespace name/);
     await expect(net.veth('x', 'a-very-long-interface', 'x', 'v3')).rejects.toThrow(/1-15 characters/);
+  });
+});
+
+describe('sweepLeftovers', () => {
+  it('removes what a test process that is gone left, and nothing of a live one', async () => {
+    requireTool('ip');
+    const dead = spawnSync('true').pid as number; // exited: its pid names no process now
+    const gone = `half-sweep-${dead.toString(36)}beef-fw`;
+    const live = `half-sweep-${process.pid.toString(36)}beef-fw`;
+    const listed = async () => (await run('ip', ['netns', 'list'])).stdout.split('\n').map((l) => l.split(' ')[0]);
+    await run('ip', ['netns', 'add', gone], { check: true });
+    await run('ip', ['netns', 'add', live], { check: true });
+    try {
+      const removed = sweepLeftovers();
+      expect(removed).toContain(gone);
+      expect(removed).not.toContain(live);
+      expect(await listed()).not.toContain(gone);
+      expect(await listed()).toContain(live);
+    } finally {
+      await run('ip', ['netns', 'delete', gone]);
+      await run('ip', ['netns', 'delete', live]);
+    }
   });
 });

@@ -61,7 +61,42 @@ export interface NamespaceSet {
 const NAME = /^[A-Za-z0-9_-]{1,24}$/;
 const IFNAME = /^[A-Za-z0-9_.-]{1,15}$/;
 
+let sweptLeftovers = false;
+
+/**
+ * Namespaces a test process of ours left when it was SIGKILLed (its exit hook never ran): named
+ * `half-<tag>-<pid in base 36><4 hex>-<name>` by createNamespaces, whose pid is gone, with
+ * nothing running inside. Removed once per process, before it makes its own; any other
+ * namespace, or one whose creator may still run, is left alone.
+ */
+export function sweepLeftovers(): string[] {
+  const removed: string[] = [];
+  const listed = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '';
+  for (const line of listed.split('\n')) {
+    const name = line.split(' ')[0] ?? '';
+    const match = /^half-[a-z0-9]{1,12}-([0-9a-z]+)[0-9a-f]{4}-[A-Za-z0-9_-]{1,24}$/.exec(name);
+    if (match === null || processExists(Number.parseInt(match[1] as string, 36))) continue;
+    if ((spawnSync('ip', ['netns', 'pids', name], { encoding: 'utf8' }).stdout ?? '').trim() !== '') continue;
+    if (spawnSync('ip', ['netns', 'delete', name], { stdio: 'ignore' }).status === 0) removed.push(name);
+  }
+  return removed;
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export function createNamespaces(label = 'test'): NamespaceSet {
+  if (!sweptLeftovers) {
+    sweptLeftovers = true;
+    const removed = sweepLeftovers();
+    if (removed.length > 0) process.stderr.write(`netns: removed namespaces left by test processes that are gone: ${removed.join(' ')}\n`);
+  }
   const tag = label.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 12) || 'test';
   const prefix = `half-${tag}-${process.pid.toString(36)}${randomBytes(2).toString('hex')}`;
   const created: string[] = [];
