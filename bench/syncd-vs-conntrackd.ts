@@ -164,6 +164,10 @@ async function conntrackdPair(direct: boolean): Promise<Pair> {
   await net.veth('fwa', 'sync0', 'fwb', 'sync0');
   await net.addr('fwa', 'sync0', '203.0.113.1/29');
   await net.addr('fwb', 'sync0', '203.0.113.2/29');
+  // the UDP timeouts half-syncd's pair gets (cluster-lab.ts), so no entry expires during a run in
+  // one pair and not in the other; nf_conntrack_events stays at the kernel's default (2: on once
+  // a listener is there, conntrackd itself), where HALF's pair has the 1 HALF's package sets
+  for (const ns of ['fwa', 'fwb']) await net.exec(ns, ['sysctl', '-qw', 'net.netfilter.nf_conntrack_udp_timeout=3600', 'net.netfilter.nf_conntrack_udp_timeout_stream=3600'], { check: true });
   const protocols = SCTP_INPUT ? { protocols: ['TCP', 'UDP', 'SCTP'] } : {};
   const a = await ConntrackdNode.create(net, { ns: 'fwa', local: '203.0.113.1', peer: '203.0.113.2', ...protocols });
   const b = await ConntrackdNode.create(net, { ns: 'fwb', local: '203.0.113.2', peer: '203.0.113.1', direct, ...protocols });
