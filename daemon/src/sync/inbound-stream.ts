@@ -10,10 +10,10 @@ import type { SyncCounters } from './counters.js';
 import { GapTracker } from './gap-tracker.js';
 import type { SyncOptions } from './options.js';
 import { seqAdd, seqAfter, seqAfterOrEqual, seqBefore, seqDiff } from './serial.js';
-import type { ExternalChangeHandler } from './stream-applier.js';
+import type { ExternalChangeHandler, Withholds } from './stream-applier.js';
 import { StreamApplier } from './stream-applier.js';
 
-export type { ExternalChangeHandler } from './stream-applier.js';
+export type { ExternalChangeHandler, Withholds } from './stream-applier.js';
 
 export interface InboundDeps {
   readonly clock: Clock;
@@ -24,11 +24,8 @@ export interface InboundDeps {
   readonly origin: number;
   readonly originEpoch: number;
   readonly onChange: ExternalChangeHandler | undefined;
-  /**
-   * Whether the changes of a frame the origin sent in `role` (undefined: a node that does not
-   * say) go to onChange when applied; they reach the cache either way.
-   */
-  readonly hands?: (role: Role | undefined) => boolean;
+  /** Which changes are kept from onChange (StreamApplier's `withholds`). */
+  readonly withholds?: Withholds;
   /** Sends a control message to the origin. */
   readonly send: (message: Message) => void;
 }
@@ -58,7 +55,7 @@ export class InboundStream {
 
   constructor(private readonly deps: InboundDeps) {
     this.gaps = new GapTracker(deps.options.nackRetryMs, deps.options.reorderWindowFrames);
-    this.applier = new StreamApplier(deps.cache, deps.origin, deps.counters, deps.onChange);
+    this.applier = new StreamApplier(deps.cache, deps.origin, deps.counters, deps.onChange, deps.withholds);
   }
 
   /** Whether we follow the origin's stream and a full resync of it has ended since we joined. */
@@ -197,7 +194,7 @@ export class InboundStream {
   /** Applies one in-order frame. */
   private apply({ entries, sentAs }: BufferedFrame): void {
     const now = this.deps.clock.now();
-    this.applier.apply(entries, now, this.expected, this.deps.hands?.(sentAs) ?? true);
+    this.applier.apply(entries, now, this.expected, sentAs);
     this.expected = seqAdd(this.expected, 1);
     if (this.appliedSinceAck === 0) this.firstUnackedAt = now;
     this.appliedSinceAck++;

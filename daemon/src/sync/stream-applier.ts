@@ -7,11 +7,18 @@ import type { BucketScope } from '../cache/bucket-scope.js';
 import { scopeBuckets, scopeCovers } from '../cache/bucket-scope.js';
 import type { FlowCache } from '../cache/flow-cache.js';
 import type { RecordChange } from '../model/record.js';
-import type { StreamEntry } from '../wire/messages.js';
+import type { Role, StreamEntry } from '../wire/messages.js';
 import type { SyncCounters } from './counters.js';
 import { seqAfter } from './serial.js';
 
 export type ExternalChangeHandler = (origin: number, change: RecordChange) => void;
+
+/**
+ * Whether a change is kept from the external-change handler (it reaches the cache either way):
+ * `sentAs` is the role the origin's frame says it was sent in (undefined: an older node), `swept`
+ * whether the change is a delete of the end of a resync (a sweep) rather than one the origin sent.
+ */
+export type Withholds = (change: RecordChange, sentAs: Role | undefined, swept: boolean) => boolean;
 
 export class StreamApplier {
   /** Resyncs whose begin we applied and whose end has not come yet, with the frame they began in. */
@@ -32,35 +39,31 @@ export class StreamApplier {
     return this.fullResyncBegunSeq !== undefined;
   }
 
-  /** Counts what a frame not handed on would have handed (only where there is a handler). */
-  private readonly withheld: ExternalChangeHandler | undefined;
-
   constructor(
     private readonly cache: FlowCache,
     private readonly origin: number,
     private readonly counters: SyncCounters,
     private readonly onChange: ExternalChangeHandler | undefined,
-  ) {
-    this.withheld = onChange === undefined ? undefined : () => void counters.staleDirectChanges++;
-  }
+    private readonly withholds: Withholds = () => false,
+  ) {}
 
   /**
-   * Applies the entries of the data frame `seq`, in order; what they change is handed to
-   * onChange unless `hand` is false (counted as staleDirectChanges then).
+   * Applies the entries of the data frame `seq`, sent in `sentAs`, in order; what they change is
+   * handed to onChange but what `withholds` keeps (counted as staleDirectChanges).
    */
-  apply(entries: readonly StreamEntry[], now: number, seq: number, hand = true): void {
+  apply(entries: readonly StreamEntry[], now: number, seq: number, sentAs?: Role): void {
     const { cache, counters, origin } = this;
-    const onChange = hand ? this.onChange : this.withheld;
+    const reports = this.onChange !== undefined;
     for (const entry of entries) {
       switch (entry.kind) {
         case 'set':
           cache.set(entry.record, origin, now);
           counters.recordsApplied++;
-          onChange?.(origin, { op: 'set', record: entry.record });
+          if (reports) this.hand({ op: 'set', record: entry.record }, sentAs, false);
           break;
         case 'delete':
           counters.recordsApplied++;
-          if (cache.delete(entry.table, entry.key)) onChange?.(origin, { op: 'delete', table: entry.table, key: entry.key });
+          if (cache.delete(entry.table, entry.key) && reports) this.hand({ op: 'delete', table: entry.table, key: entry.key }, sentAs, false);
           break;
         case 'resyncBegin':
           if (this.requested.size > 0) this.answered(entry.scope);
@@ -69,7 +72,7 @@ export class StreamApplier {
           cache.mark(entry.scope, markTag(entry.job));
           break;
         case 'resyncEnd':
-          this.end(entry.job, onChange);
+          this.end(entry.job, sentAs);
           break;
         case 'digest':
           this.compare(entry.bucketBits, entry.firstBucket, entry.digests);
@@ -109,7 +112,13 @@ export class StreamApplier {
     else for (const bucket of scope.buckets) this.requested.delete(bucket);
   }
 
-  private end(job: number, onChange: ExternalChangeHandler | undefined): void {
+  /** Hands one change to onChange, unless withheld. */
+  private hand(change: RecordChange, sentAs: Role | undefined, swept: boolean): void {
+    if (this.withholds(change, sentAs, swept)) this.counters.staleDirectChanges++;
+    else this.onChange?.(this.origin, change);
+  }
+
+  private end(job: number, sentAs: Role | undefined): void {
     const open = this.openJobs.get(job);
     if (open === undefined) return;
     const { scope } = open;
@@ -117,7 +126,7 @@ export class StreamApplier {
     if (scope.full || scope.buckets.length >= this.cache.bucketCount) this.fullResyncBegunSeq = open.begunSeq;
     const swept = this.cache.sweep(scope, markTag(job));
     this.counters.sweptEntries += swept.length;
-    for (const record of swept) onChange?.(this.origin, { op: 'delete', table: record.table, key: record.key });
+    if (this.onChange !== undefined) for (const record of swept) this.hand({ op: 'delete', table: record.table, key: record.key }, sentAs, true);
   }
 
   private compare(bucketBits: number, firstBucket: number, digests: readonly bigint[]): void {

@@ -61,10 +61,12 @@ export interface SyncNodeConfig {
 export const SUPERSEDE_GRACE_MS = 2000;
 
 /**
- * The most own deletes a node remembers while a merge is pending (closedDuringOverlap): 1M keys,
- * some 100 MB at most; past it the oldest are forgotten, and a merge may create those again.
+ * The most own closes a node remembers (ownCloses): 256k keys, some 30 MB at most, and none
+ * older than OWN_CLOSES_MS; past either the oldest are forgotten, and a merge, or a peer's late
+ * frame in direct mode, may create those connections again.
  */
-export const OVERLAP_CLOSES_MAX = 1 << 20;
+export const OWN_CLOSES_MAX = 1 << 18;
+export const OWN_CLOSES_MS = 10 * 60_000;
 
 export class SyncNode {
   readonly counters: SyncCounters = emptySyncCounters();
@@ -79,12 +81,14 @@ export class SyncNode {
   private takeoverAt: number | undefined;
   private running = false;
   /**
-   * While a copy may still be merged (this node's takeover commit runs, or a peer sent alongside
-   * it): the connections this node's own table closed, with when. A merge leaves out a copy's
-   * entry that this node closed after the copy last changed it: the close is newer (the review
-   * of the merge found such connections created again).
+   * The connections this node's own table closed, with when, oldest first: in external-cache
+   * mode while a copy may still be merged (this node's takeover commit runs, or a peer sent
+   * alongside it), in direct mode while this node is the sender. A merge leaves out a copy's
+   * entry that this node closed after the copy last changed it, and direct mode does not write
+   * a peer's late set of one (withholds): the close is newer. Reviews found both creating
+   * closed connections again.
    */
-  private readonly closedDuringOverlap = new Map<string, number>();
+  private readonly ownCloses = new Map<string, number>();
 
   constructor(readonly config: SyncNodeConfig) {
     checkNodeIdentity(config);
@@ -135,7 +139,7 @@ export class SyncNode {
 
   /** A change of our own kernel table (from the kernel layer). */
   localChange(change: RecordChange): void {
-    if (change.op === 'delete' && this.mergeMayCome()) this.noteClosed(closeKey(change.table, change.key));
+    if (change.op === 'delete' && this.remembersCloses()) this.noteClosed(closeKey(change.table, change.key));
     this.outbound.localChange(change);
   }
 
@@ -144,8 +148,30 @@ export class SyncNode {
    * (a merge leaves such an entry out: ExternalCaches.changedSince).
    */
   closedSince(flow: CachedFlow): boolean {
-    const at = this.closedDuringOverlap.get(closeKey(flow.record.table, flow.record.key));
+    const at = this.ownCloses.get(closeKey(flow.record.table, flow.record.key));
     return at !== undefined && at >= flow.updatedAt;
+  }
+
+  /**
+   * Direct mode: what of a peer's stream is not written into our kernel. While we send, our
+   * kernel is newer than what a peer that has stepped down still sends (frames lost before and
+   * resent, a repair it owed: frames it sent as a receiver): the end of its resync does not
+   * sweep (it would delete connections we serve), and a set of a connection we closed since we
+   * send does not create it again. Its deletes, and sets of connections we did not close, are
+   * written: connections it closed, or opened, while it still served, whose frames came late.
+   */
+  private withholds(change: RecordChange, sentAs: Role | undefined, swept: boolean): boolean {
+    if (sentAs !== 'receiver' || this.role !== 'sender') return false;
+    return swept || (change.op === 'set' && this.ownCloses.has(closeKey(change.record.table, change.record.key)));
+  }
+
+  /** How many of its own closes this node remembers now (ownCloses). */
+  get rememberedCloses(): number {
+    return this.ownCloses.size;
+  }
+
+  private remembersCloses(): boolean {
+    return this.config.onExternalChange !== undefined ? this.role === 'sender' : this.mergeMayCome();
   }
 
   private mergeMayCome(): boolean {
@@ -156,9 +182,14 @@ export class SyncNode {
   }
 
   private noteClosed(key: string): void {
-    this.closedDuringOverlap.delete(key); // the latest close goes last, the oldest first
-    if (this.closedDuringOverlap.size >= OVERLAP_CLOSES_MAX) this.closedDuringOverlap.delete(this.closedDuringOverlap.keys().next().value as string);
-    this.closedDuringOverlap.set(key, this.config.clock.now());
+    const now = this.config.clock.now();
+    const closes = this.ownCloses;
+    closes.delete(key); // the latest close goes last, the oldest first
+    for (const [oldest, at] of closes) {
+      if (closes.size < OWN_CLOSES_MAX && now - at <= OWN_CLOSES_MS) break;
+      closes.delete(oldest);
+    }
+    closes.set(key, now);
   }
 
   /** Our whole table from a kernel dump: streams only the differences (see OutboundStream.reconcile). */
@@ -202,7 +233,7 @@ export class SyncNode {
     if (this.role === 'receiver') return;
     // the next takeover commits every copy whole
     for (const peer of this.peers.values()) peer.alongsideSince = undefined;
-    this.closedDuringOverlap.clear();
+    this.ownCloses.clear();
     this.outbound.becomeReceiver();
     this.broadcast({ type: 'hello', role: 'receiver' });
   }
@@ -245,7 +276,7 @@ export class SyncNode {
       entries += cache.size;
       cache.clear();
     }
-    if (!this.mergeMayCome()) this.closedDuringOverlap.clear();
+    if (!this.remembersCloses()) this.ownCloses.clear();
     return { origins, entries };
   }
 
@@ -385,9 +416,7 @@ export class SyncNode {
       origin,
       originEpoch: epoch,
       onChange: this.config.onExternalChange,
-      // direct mode: while we send, our kernel is newer than what a peer that has stepped down
-      // still sends (late resends of frames lost before, a repair it owed): that is not written
-      hands: (role) => role !== 'receiver' || this.role !== 'sender',
+      withholds: (change, sentAs, swept) => this.withholds(change, sentAs, swept),
       send: (message) => this.sendControl(message, origin),
     });
   }

@@ -8,6 +8,7 @@ import { FlowCache } from '../../../daemon/src/cache/flow-cache.js';
 import type { FlowRecord, RecordChange } from '../../../daemon/src/model/record.js';
 import { decodeFrame } from '../../../daemon/src/wire/frame-codec.js';
 import { roleFlag, sentAs } from '../../../daemon/src/wire/frame-header.js';
+import { OWN_CLOSES_MAX, OWN_CLOSES_MS } from '../../../daemon/src/sync/sync-node.js';
 import { ChangeStream, differences, makeRecord, SimCluster } from './sim-cluster.js';
 
 /**
@@ -99,6 +100,88 @@ describe('direct mode: a standby that takes over while the old sender still owes
     expect(closed.filter((record) => kernel.has(hex(record.key))), 'closed connections written back into the new sender\'s kernel').toEqual([]);
     // what A still sent went into B's copy of A, not into its kernel, and is counted
     expect(b.node.counters.staleDirectChanges).toBeGreaterThan(0);
+  });
+});
+
+describe('direct mode: what the old sender served, in frames that come late', () => {
+  const hex = (key: Uint8Array): string => Buffer.from(key).toString('hex');
+
+  // A closes X and opens Z while it still serves, the frames saying so are lost to B, B takes
+  // over and A steps down; A resends them as a receiver once the link is back. B's kernel must
+  // take both: it never touched X or Z (found by the review of the role bits, which first kept
+  // every change of such frames from the kernel).
+  it('a connection it closed is deleted, one it opened is created', () => {
+    const sim = new SimCluster({ seed: 1 });
+    const kernel = new Map<string, FlowRecord>();
+    const x = makeRecord(1, 1);
+    const z = makeRecord(3, 1);
+    const a = sim.start(1, { role: 'sender', table: [x, makeRecord(2, 1)] });
+    const b = sim.start(2, {
+      role: 'receiver',
+      onExternalChange: (_origin, change) => {
+        if (change.op === 'set') kernel.set(hex(change.record.key), change.record);
+        else kernel.delete(hex(change.key));
+      },
+    });
+    expect(sim.clock.advanceUntil(() => differences(a.internal, b.external.peek(1)) === 0, 5000, 10)).toBeDefined();
+    expect(kernel.has(hex(x.key))).toBe(true);
+    sim.network.block(a.address, b.address);
+    a.node.localChange({ op: 'delete', table: x.table, key: x.key });
+    a.node.localChange({ op: 'set', record: z });
+    a.node.flush();
+    sim.clock.advance(5);
+    b.node.becomeSender();
+    a.node.becomeReceiver();
+    sim.network.block(a.address, b.address, false);
+    sim.clock.advance(10_000);
+    expect(kernel.has(hex(x.key)), 'X, closed on the old sender').toBe(false);
+    expect(kernel.has(hex(z.key)), 'Z, opened on the old sender').toBe(true);
+  });
+
+  // A dies, B takes over and serves X, A comes back (a new epoch, an empty table, a receiver)
+  // and answers the joins with an empty full resync, whose end sweeps every copy of A
+  it('the empty resync of an old sender that restarted deletes nothing the new sender serves', () => {
+    const sim = new SimCluster({ seed: 1 });
+    const kernelOf = (map: Map<string, FlowRecord>) => (_origin: number, change: RecordChange) => {
+      if (change.op === 'set') map.set(hex(change.record.key), change.record);
+      else map.delete(hex(change.key));
+    };
+    const onB = new Map<string, FlowRecord>();
+    const onC = new Map<string, FlowRecord>();
+    const x = makeRecord(1, 1);
+    sim.start(1, { role: 'sender', table: [x] });
+    const b = sim.start(2, { role: 'receiver', onExternalChange: kernelOf(onB) });
+    sim.start(3, { role: 'receiver', onExternalChange: kernelOf(onC) });
+    sim.clock.advance(3000);
+    expect(onB.has(hex(x.key)) && onC.has(hex(x.key))).toBe(true);
+    sim.member(1).node.stop();
+    sim.clock.advance(2000);
+    for (const record of onB.values()) b.internal.set(record, 2, sim.clock.now()); // B's table read at its takeover
+    b.node.becomeSender();
+    sim.clock.advance(3000);
+    const restarted = sim.start(1, { role: 'receiver' });
+    sim.clock.advance(5000);
+    expect(restarted.node.counters.fullResyncsStarted, 'A answered with its empty resync').toBeGreaterThan(0);
+    expect(onB.has(hex(x.key)), 'the new sender\'s kernel keeps X').toBe(true);
+    expect(onC.has(hex(x.key)), 'and so does a receiver\'s, which has it from B too').toBe(true);
+    expect(b.node.counters.staleDirectChanges).toBeGreaterThan(0);
+  });
+
+  it('remembers its own closes for 10 minutes and 256k connections at most', () => {
+    const sim = new SimCluster({ seed: 2 });
+    const b = sim.start(2, { role: 'sender', onExternalChange: () => undefined });
+    for (let id = 0; id < OWN_CLOSES_MAX + 1000; id++) {
+      const record = makeRecord(id, 1);
+      b.node.localChange({ op: 'delete', table: record.table, key: record.key });
+    }
+    expect(b.node.rememberedCloses).toBe(OWN_CLOSES_MAX);
+    sim.clock.advance(OWN_CLOSES_MS + 1);
+    const last = makeRecord(OWN_CLOSES_MAX + 5000, 1);
+    b.node.localChange({ op: 'delete', table: last.table, key: last.key });
+    expect(b.node.rememberedCloses).toBe(1);
+    b.node.becomeReceiver();
+    b.node.localChange({ op: 'delete', table: last.table, key: last.key });
+    expect(b.node.rememberedCloses, 'a receiver in direct mode remembers none').toBe(0);
   });
 });
 
