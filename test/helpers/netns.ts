@@ -16,6 +16,7 @@
 // runs inside its namespaces (by pid, from `ip netns pids`), deletes its namespaces and nothing
 // else; idempotent. A process exiting without cleanup() does the same on 'exit'. Needs root.
 import { spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { execa, type ResultPromise } from 'execa';
 import { assertDocumentationCidr, NetworkSafetyError } from './doc-addresses.js';
@@ -66,16 +67,19 @@ let sweptLeftovers = false;
 /**
  * Namespaces a test process of ours left when it was SIGKILLed (its exit hook never ran): named
  * `half-<tag>-<pid in base 36><4 hex>-<name>` by createNamespaces, whose pid is gone, with
- * nothing running inside. Removed once per process, before it makes its own; any other
- * namespace, or one whose creator may still run, is left alone.
+ * nothing running inside, made more than `olderThanMs` ago (an hour: no test runs that long, and
+ * a pid of another pid namespace sharing /run/netns looks gone from here). Removed once per
+ * process, before it makes its own; any other namespace is left alone.
  */
-export function sweepLeftovers(): string[] {
+export function sweepLeftovers(olderThanMs = 3_600_000): string[] {
   const removed: string[] = [];
   const listed = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '';
   for (const line of listed.split('\n')) {
     const name = line.split(' ')[0] ?? '';
     const match = /^half-[a-z0-9]{1,12}-([0-9a-z]+)[0-9a-f]{4}-[A-Za-z0-9_-]{1,24}$/.exec(name);
     if (match === null || processExists(Number.parseInt(match[1] as string, 36))) continue;
+    const made = statSync(`/run/netns/${name}`, { throwIfNoEntry: false })?.mtimeMs;
+    if (made === undefined || Date.now() - made < olderThanMs) continue;
     if ((spawnSync('ip', ['netns', 'pids', name], { encoding: 'utf8' }).stdout ?? '').trim() !== '') continue;
     if (spawnSync('ip', ['netns', 'delete', name], { stdio: 'ignore' }).status === 0) removed.push(name);
   }
