@@ -118,7 +118,7 @@ export function parseIni(text: string, problems: ProblemList): IniSection[] {
     if (firstLine !== undefined) {
       problems.add({
         line: lineNo,
-        key: `${current.name}.${key}`,
+        key: `${current.name}.${identity}`,
         message: `set twice (first on line ${firstLine})`,
         fix: 'keep one line; lists go on one line, separated by spaces',
       });

@@ -30,9 +30,13 @@ export class SectionReader {
     return this.section?.entries.find((e) => e.key === key);
   }
 
-  /** Records a problem about `key` (on its line when it is present). */
+  /**
+   * Records a problem about `key` (on its line when it is present). `key` is the lower-case key,
+   * or a [vips] interface as written, which only its own line matches (eth0 and ETH0 are two).
+   */
   fail(key: string, message: string, fix: string): void {
-    const entry = this.section?.entries.find((e) => e.key === key);
+    const entries = this.section?.entries ?? [];
+    const entry = entries.find((e) => e.name === key) ?? entries.find((e) => e.key === key);
     const at = entry?.line ?? this.section?.line;
     // named as written ([vips] names interfaces, whose case matters)
     this.problems.add({ ...(at === undefined ? {} : { line: at }), key: `${this.name}.${entry?.name ?? key}`, message, fix });

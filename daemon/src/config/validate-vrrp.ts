@@ -38,25 +38,25 @@ export function readVips(section: IniSection | undefined, problems: ProblemList)
   let ok = true;
   for (const entry of section.entries) {
     if (!isInterfaceName(entry.name)) {
-      reader.fail(entry.key, `"${entry.name}" is not an interface name`, 'write the name `ip link` shows, at most 15 letters, digits, ".", "-" or "_"');
+      reader.fail(entry.name, `"${entry.name}" is not an interface name`, 'write the name `ip link` shows, at most 15 letters, digits, ".", "-" or "_"');
       ok = false;
       continue;
     }
     const fix = 'write addresses with their prefix length, separated by spaces, e.g. 192.0.2.254/24 2001:db8::fe/64';
-    const vips = reader.prefixes(entry.key, entry.value, true, fix);
+    const vips = reader.prefixes(entry.name, entry.value, true, fix);
     if (vips === undefined) {
       ok = false;
       continue;
     }
     if (vips.length === 0) {
-      reader.fail(entry.key, 'lists no address', fix);
+      reader.fail(entry.name, 'lists no address', fix);
       ok = false;
       continue;
     }
     for (const vip of vips) {
       const problem = vipProblem(vip, owner.get(vip.address.text));
       if (problem !== undefined) {
-        reader.fail(entry.key, problem, 'give each virtual address once, as a unicast address with a prefix length of 1 or more');
+        reader.fail(entry.name, problem, 'give each virtual address once, as a unicast address with a prefix length of 1 or more');
         ok = false;
       }
       owner.set(vip.address.text, entry.name);

@@ -7,7 +7,7 @@
 import type { ClusterSetting } from './cluster-settings.js';
 import { ProblemList } from '../config/config-error.js';
 import { DEFAULTS } from '../config/half-conf.js';
-import { parseIni, sectionHeader } from '../config/ini.js';
+import { parseIni, sectionHeader, type IniEntry } from '../config/ini.js';
 import type { Answers } from './answers.js';
 import type { VipLine } from './vips-answer.js';
 
@@ -31,7 +31,10 @@ const HEADER = [
 
 /** The answers an existing half.conf implies (empty for keys it does not set). */
 export function answersFromConf(text: string): Answers {
-  const sections = new Map(parseIni(text, new ProblemList('half.conf')).map((s) => [s.name, new Map(s.entries.map((e) => [e.key, e.value]))] as const));
+  // keys are case-insensitive, but a [vips] key names an interface as written: `check` and
+  // keepalived look it up in that case (enP2p1s0 is not enp2p1s0)
+  const keyOf = (section: string, e: IniEntry): string => (section === 'vips' ? e.name : e.key);
+  const sections = new Map(parseIni(text, new ProblemList('half.conf')).map((s) => [s.name, new Map(s.entries.map((e) => [keyOf(s.name, e), e.value]))] as const));
   const get = (section: string, key: string): string | undefined => sections.get(section)?.get(key);
   const out: Answers = {};
   // the file's words in any case, as the validator reads them (`role = Backup` is a backup)

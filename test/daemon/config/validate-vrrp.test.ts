@@ -75,6 +75,7 @@ describe('[vips]', () => {
     // so two names that differ only in case are two interfaces, not one set twice
     expect(validateHalfConf(withVips('lan0 = 192.0.2.254/24\nLAN0 = 198.51.100.254/24'), 'h').vips.map((v) => v.interface)).toEqual(['lan0', 'LAN0']);
     expect(brief(problemsOf(withVips('lan0 = 192.0.2.254/24\nlan0 = 198.51.100.254/24')))).toEqual(['10 vips.lan0: set twice (first on line 9)']);
+    expect(brief(problemsOf(withVips('LAN0 = 192.0.2.254/24\nLAN0 = 198.51.100.254/24')))).toEqual(['10 vips.LAN0: set twice (first on line 9)']);
   });
 
   it.each([
@@ -93,6 +94,10 @@ describe('[vips]', () => {
     ['lan0 =', '9 vips.lan0: lists no address'],
     ['lan:0 = 192.0.2.254/24', '9 vips.lan:0: "lan:0" is not an interface name'],
     ['lan0 = 203.0.113.1/24', '9 vips.lan0: 203.0.113.1 is also sync.address'],
+    // on the interface's own line, as written, also from the checks after [vips] is read
+    ['enP2p1s0 = 203.0.113.1/24', '9 vips.enP2p1s0: 203.0.113.1 is also sync.address'],
+    ['lan0 = 198.51.100.254/24\nLAN0 = 203.0.113.1/24', '10 vips.LAN0: 203.0.113.1 is also sync.address'],
+    ['lan0 = 198.51.100.254/24\nLAN0 = 224.0.0.18/4', '10 vips.LAN0: 224.0.0.18 is not a unicast address'],
     ['', '8 [vips]: lists no interface'],
   ])('%s → %s', (lines, expected) => {
     expect(brief(problemsOf(withVips(lines)))).toEqual([expected]);

@@ -122,4 +122,10 @@ describe('updateHalfConf', () => {
     expect(validateHalfConf(backup, 'half.conf').node.priority).toBe(100);
     expect(answersFromConf(backup).role).toBe('backup');
   });
+
+  it('reads [vips] interfaces in the case written, as the validator and `check` name them, while other keys ignore case', () => {
+    const text = updateHalfConf(undefined, values).replace('eth0 =', 'enP2p1s0 =').replace('router-id = 51', 'Router-ID = 51');
+    expect(validateHalfConf(text, 'half.conf').vips.map((v) => v.interface)).toEqual(['enP2p1s0', 'eth1']);
+    expect(answersFromConf(text)).toMatchObject({ 'router-id': '51', vips: 'enP2p1s0=192.0.2.254/24 eth1=198.51.100.254/24' });
+  });
 });

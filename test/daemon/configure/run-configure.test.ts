@@ -3,9 +3,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runConfigure } from '../../../daemon/src/configure/run-configure.js';
 import { ExitCode } from '../../../repo-tool/src/model/errors.js';
-import { capturedFirewall } from './helpers/facts.js';
+import { capturedFirewall, withInterface } from './helpers/facts.js';
 import { capturedIo } from './helpers/io.js';
-import { configuredPrimary, nodeRoot, type NodeRoot } from './helpers/node-root.js';
+import { configuredPrimary, nodeRoot, PRIMARY_CONF, type NodeRoot } from './helpers/node-root.js';
 
 let root: NodeRoot;
 beforeEach(async () => {
@@ -57,6 +57,25 @@ describe('half configure --debconf', () => {
     const rerun = capturedIo(capturedFirewall(), answers);
     expect(await runConfigure(['--debconf', 'apply', '--root', root.dir], rerun.deps)).toBe(ExitCode.ok);
     expect(rerun.stdout()).toBe('');
+  });
+
+  it('suggest → check → apply keep the case of an interface name in [vips] (enP2p1s0 is not enp2p1s0)', async () => {
+    const facts = withInterface(capturedFirewall(), 'eth0', (i) => ({ ...i, name: 'enP2p1s0' }));
+    await configuredPrimary(root, PRIMARY_CONF.replace('eth0 =', 'enP2p1s0 ='));
+    const suggest = capturedIo(facts, 'setup=true\ncluster-key=\n');
+    expect(await runConfigure(['--debconf', 'suggest', '--root', root.dir], suggest.deps)).toBe(ExitCode.ok);
+    expect(suggest.stdout()).toContain('vips=enP2p1s0=192.0.2.254/24 2001:db8:1::fe/64 eth1=198.51.100.254/24\n');
+    // dpkg-reconfigure db_sets the suggestion, the admin changes the peers, the config script checks
+    const answers = `cluster-key=\n${suggest.stdout()}`.replace('sync-peers=203.0.113.2', 'sync-peers=203.0.113.3');
+    const check = capturedIo(facts, answers);
+    expect(await runConfigure(['--debconf', 'check', '--root', root.dir], check.deps)).toBe(ExitCode.ok);
+    expect(check.stdout()).toBe('');
+    const apply = capturedIo(facts, answers);
+    expect(await runConfigure(['--debconf', 'apply', '--root', root.dir], apply.deps)).toBe(ExitCode.ok);
+    const conf = await root.read('/etc/half/half.conf');
+    expect(conf).toContain('\nenP2p1s0 = 192.0.2.254/24 2001:db8:1::fe/64\n');
+    expect(conf).toContain('peers = 203.0.113.3');
+    expect(await root.read('/etc/keepalived/keepalived.conf')).toMatch(/interface enP2p1s0\b/);
   });
 
   it('apply: bad answers fail with the reasons and write nothing', async () => {
