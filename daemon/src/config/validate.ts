@@ -6,6 +6,7 @@ import { DEFAULTS, type HalfConfig, type SyncLink, type VipInterface } from './h
 import { parseIni, type IniSection } from './ini.js';
 import { isLinkLocal, prefixContains, type IpFamily, type IpPrefix } from './ip-address.js';
 import { advertFamily } from './keepalived-conf.js';
+import { ownFiles } from './node-files.js';
 import { nearest, SectionReader } from './section-reader.js';
 import { readDaemon, readFilter } from './validate-daemon.js';
 import { readNode, readSyncLink } from './validate-sync.js';
@@ -96,22 +97,38 @@ function crossCheck(config: HalfConfig, sections: Map<string, IniSection>, probl
     reader('vrrp').fail('adverts', `sync-link sends IPv${first.address.family} adverts but no virtual address is IPv${first.address.family}`, 'add one such address to [vips], or use adverts = vip-interfaces');
   }
   const paths = [
-    ['vrrp.notify-fifo', config.vrrp.notifyFifo],
-    ['vrrp.resync-file', config.vrrp.resyncFile],
-    ['vrrp.notify-script', config.vrrp.notifyScript],
-    ['daemon.control-socket', config.daemon.controlSocket],
-    ['sync.key-file', config.sync.keyFile],
+    ['vrrp.notify-fifo', config.vrrp.notifyFifo, DEFAULTS.notifyFifo, 'half-syncd would replace it with its fifo'],
+    ['vrrp.resync-file', config.vrrp.resyncFile, DEFAULTS.resyncFile, 'keepalived (track_file) and half-syncd would write over it'],
+    ['vrrp.notify-script', config.vrrp.notifyScript, DEFAULTS.notifyScript, 'keepalived would run it at each transition'],
+    ['daemon.control-socket', config.daemon.controlSocket, DEFAULTS.controlSocket, 'half-syncd would replace it with its socket'],
+    ['sync.key-file', config.sync.keyFile, DEFAULTS.keyFile, 'half configure would write the cluster key over it'],
   ] as const;
+  const written = (key: string): boolean => {
+    const [section, name] = key.split('.') as [string, string];
+    return sections.get(section)?.entries.some((e) => e.key === name) === true;
+  };
+  const fail = (key: string, message: string, fix: string): void => {
+    const [section, name] = key.split('.') as [string, string];
+    reader(section).fail(name, message, fix);
+  };
+  // Nor one of HALF's own files (half.conf, what half configure renders, its registry): the
+  // file would be lost, or run, once the node starts.
+  const own = ownFiles(config.source);
+  const clashing = new Set<string>();
+  for (const [key, path, fallback, effect] of paths) {
+    const what = own.get(path);
+    if (what === undefined) continue;
+    clashing.add(key);
+    // the default itself only meets a half.conf read from an odd place (--config)
+    const fix = path === fallback ? `set it to a file of its own, or keep half.conf elsewhere` : `give it a file of its own, e.g. the default ${fallback}`;
+    fail(key, `${path} is ${what}: ${effect}`, fix);
+  }
   paths.forEach(([key, path], i) => {
     const other = paths.slice(0, i).find(([, p]) => p === path);
-    if (other === undefined) return;
+    if (other === undefined || clashing.has(key)) return;
     // Report on whichever of the two the file sets (the other one is its default).
-    const written = ([key, other[0]] as const).find((k) => {
-      const [section, name] = k.split('.') as [string, string];
-      return sections.get(section)?.entries.some((e) => e.key === name) === true;
-    }) ?? key;
-    const [section, name] = written.split('.') as [string, string];
-    reader(section).fail(name, `${path} is also ${written === key ? other[0] : key}`, 'give each file its own path');
+    const reported = ([key, other[0]] as const).find(written) ?? key;
+    fail(reported, `${path} is also ${reported === key ? other[0] : key}`, 'give each file its own path');
   });
 }
 

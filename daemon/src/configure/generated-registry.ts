@@ -1,18 +1,10 @@
-// The checksum registry of the files HALF wrote (/var/lib/half-syncd/generated), in the spirit of
+// The checksum registry of the files HALF wrote (NODE_FILES.registry, config/node-files.ts), in the spirit of
 // ucf's hash file (ucf(1), /var/lib/ucf/hashfile): `<sha256>  <path>` per line, like
 // sha256sum(1) output, so that half-syncd's postrm (plain sh) can read the paths on purge.
 // A path may be listed with several hashes while a change is being applied: every hash listed is
 // content HALF wrote, so a crash between writing the registry and renaming the files never makes
 // HALF's own file look like a local edit. Pure: text in, registry out.
 import { createHash } from 'node:crypto';
-
-// The package's own folder (/var/lib/<package>), not half-syncd's StateDirectory (/var/lib/half),
-// which `systemctl clean --what=state half-syncd` or an admin resetting the daemon's state may empty: losing
-// the registry makes purge leave every generated file behind and `half configure` take its own
-// keepalived.conf for an admin's.
-export const REGISTRY_PATH = '/var/lib/half-syncd/generated';
-/** Where earlier builds kept it: read beside the registry, removed once its hashes are in it. */
-export const LEGACY_REGISTRY_PATH = '/var/lib/half/generated';
 
 /** path → the sha256 (hex) of every content HALF wrote there and has not yet forgotten. */
 export type Registry = ReadonlyMap<string, ReadonlySet<string>>;

@@ -4,22 +4,11 @@
 import { join, resolve } from 'node:path';
 import type { HalfConfig } from '../config/half-conf.js';
 import type { RenderedNode } from '../config/render-node.js';
-import { LEGACY_REGISTRY_PATH, REGISTRY_PATH } from './generated-registry.js';
+import { NODE_FILES } from '../config/node-files.js';
 import type { Target } from './write-plan.js';
 
 /** Paths on the node, as the admin sees them (without the root). */
-export const NODE_FILES = {
-  halfConf: '/etc/half/half.conf',
-  keepalivedConf: '/etc/keepalived/keepalived.conf',
-  /** Loaded by half-syncd.service (ExecStartPre=-half-syncd --load-table) before the daemon starts. */
-  nftRules: '/etc/half/half.nft',
-  /** iptables-restore --noflush input, for machines whose own rules are iptables. */
-  iptablesV4: '/etc/half/iptables.rules',
-  iptablesV6: '/etc/half/ip6tables.rules',
-  sysctlConf: '/etc/sysctl.d/60-half.conf',
-  registry: REGISTRY_PATH,
-  legacyRegistry: LEGACY_REGISTRY_PATH,
-} as const;
+export { NODE_FILES };
 
 export interface NodePaths {
   readonly root: string;

@@ -122,6 +122,50 @@ describe('validateHalfConf', () => {
     ].sort((a, b) => Number(a.split(' ')[0]) - Number(b.split(' ')[0])));
   });
 
+  it.each([
+    ['[vrrp]\nresync-file = /etc/half/half.conf', '11 vrrp.resync-file: /etc/half/half.conf is half.conf: keepalived (track_file) and half-syncd would write over it'],
+    ['[vrrp]\nnotify-fifo = /etc/keepalived/keepalived.conf', '11 vrrp.notify-fifo: /etc/keepalived/keepalived.conf is the keepalived.conf half configure writes: half-syncd would replace it with its fifo'],
+    ['[vrrp]\nnotify-script = /etc/half/half.nft', '11 vrrp.notify-script: /etc/half/half.nft is the nftables rules half configure writes: keepalived would run it at each transition'],
+    ['[daemon]\ncontrol-socket = /etc/half/iptables.rules', '11 daemon.control-socket: /etc/half/iptables.rules is the iptables rules half configure writes: half-syncd would replace it with its socket'],
+    ['[sync]\nkey-file = /etc/half/ip6tables.rules', '5 sync.key-file: /etc/half/ip6tables.rules is the ip6tables rules half configure writes: half configure would write the cluster key over it'],
+    ['[vrrp]\nresync-file = /etc/sysctl.d/60-half.conf', '11 vrrp.resync-file: /etc/sysctl.d/60-half.conf is the sysctl file half configure writes: keepalived (track_file) and half-syncd would write over it'],
+    ['[vrrp]\nresync-file = /var/lib/half-syncd/generated', '11 vrrp.resync-file: /var/lib/half-syncd/generated is the registry of the files half configure wrote: keepalived (track_file) and half-syncd would write over it'],
+    ['[vrrp]\nresync-file = /var/lib/half/generated', '11 vrrp.resync-file: /var/lib/half/generated is the registry of the files half configure wrote (its earlier place): keepalived (track_file) and half-syncd would write over it'],
+  ])('refuses a path key naming one of HALF\'s own files: %s', (lines, expected) => {
+    // under the section's header, which MINIMAL may have already
+    const [header] = lines.split('\n') as [string];
+    const text = MINIMAL.includes(`${header}\n`) ? MINIMAL.replace(`${header}\n`, `${lines}\n`) : `${MINIMAL}${lines}\n`;
+    const problems = problemsOf(text);
+    expect(brief(problems)).toEqual([expected]);
+    expect(problems[0]?.fix).toMatch(/^give it a file of its own, e\.g\. the default \//);
+  });
+
+  it('refuses a path key naming the half.conf being read (--config), and names the key whose default it is', () => {
+    const at = (source: string, text: string): string[] => {
+      try {
+        validateHalfConf(text, source);
+      } catch (error) {
+        return (error as HalfConfError).problems.map((p) => `${p.key}: ${p.message} (fix: ${p.fix})`);
+      }
+      return [];
+    };
+    expect(at('/srv/half/test.conf', `${MINIMAL}[vrrp]\nresync-file = /srv/half/test.conf\n`)).toEqual([
+      'vrrp.resync-file: /srv/half/test.conf is the half.conf being read: keepalived (track_file) and half-syncd would write over it (fix: give it a file of its own, e.g. the default /var/lib/half/resync-pending)',
+    ]);
+    expect(at('/run/half/half.sock', MINIMAL)).toEqual([
+      'daemon.control-socket: /run/half/half.sock is the half.conf being read: half-syncd would replace it with its socket (fix: set it to a file of its own, or keep half.conf elsewhere)',
+    ]);
+    // a name that is no path (tests, messages) is no file
+    expect(at('half.conf', MINIMAL)).toEqual([]);
+  });
+
+  it('reports a path that is both another key\'s and one of HALF\'s own files once', () => {
+    expect(brief(problemsOf(`${MINIMAL}[vrrp]\nresync-file = /etc/half/half.nft\nnotify-fifo = /etc/half/half.nft\n`))).toEqual([
+      '11 vrrp.resync-file: /etc/half/half.nft is the nftables rules half configure writes: keepalived (track_file) and half-syncd would write over it',
+      '12 vrrp.notify-fifo: /etc/half/half.nft is the nftables rules half configure writes: half-syncd would replace it with its fifo',
+    ]);
+  });
+
   it('reports a missing [sync] and [vips]', () => {
     expect(brief(problemsOf('[node]\nid = 1\nrole = backup\n'))).toEqual([
       '- [sync]: is missing',
