@@ -1,10 +1,11 @@
 // The .deb container (deb(5)): `debian-binary` ("2.0\n"), `control.tar[.xz|.gz]`,
-// `data.tar[.xz|.gz]`, and, when signed, a last `_gpgorigin` member holding a detached OpenPGP
-// signature over the three members' bytes concatenated (debsig-verify's "origin" signature).
+// `data.tar[.xz|.gz]`, and, when signed, a `_gpgorigin` member (then `_gpgmaint` during a key
+// rotation) holding a detached OpenPGP signature over the three members' bytes concatenated
+// (debsig-verify's "origin" and "maint" signatures; sign/gpg-origin.ts).
 // Pure: compressed members in, archive bytes out.
 import { writeAr, type ArMember } from '../format/ar.js';
 import { compressionSuffix, type Compression } from '../format/compression.js';
-import { GPG_ORIGIN_MEMBER } from '../sign/gpg-origin.js';
+import type { DebSignatureMember } from '../sign/gpg-origin.js';
 import { versionWithoutEpoch } from './version.js';
 
 export const DEBIAN_BINARY = new TextEncoder().encode('2.0\n');
@@ -27,10 +28,10 @@ export function debMembers(m: DebMembers): ArMember[] {
   ];
 }
 
-/** The archive; `gpgorigin` (sign/gpg-origin.ts: signGpgOrigin over the three members) goes last. */
-export function assembleDeb(m: DebMembers, gpgorigin?: Uint8Array): Uint8Array {
+/** The archive; `signatures` (sign/gpg-origin.ts: signDebMembers over the three members) go last, in order. */
+export function assembleDeb(m: DebMembers, signatures: readonly DebSignatureMember[] = []): Uint8Array {
   const members = debMembers(m);
-  if (gpgorigin !== undefined) members.push({ name: GPG_ORIGIN_MEMBER, data: gpgorigin, mtime: m.mtime });
+  for (const { name, data } of signatures) members.push({ name, data, mtime: m.mtime });
   return writeAr(members);
 }
 

@@ -1,6 +1,7 @@
 // Builds a binary package from its definition, top to bottom as deb(5) lays it out:
 // installed tree → data.tar (+ md5sums, conffiles, Installed-Size) → control → control.tar →
-// compression (both members at once) → ar, optionally signed with an `_gpgorigin` member.
+// compression (both members at once) → ar, optionally signed with an `_gpgorigin` member (and
+// `_gpgmaint` during a key rotation).
 // Deterministic: the output depends only on the definition, the files it names and `mtime`.
 import type { Content, PackageDefinition } from '../model/definition.js';
 import type { DebArtifact } from '../model/artifact.js';
@@ -9,7 +10,7 @@ import { DefinitionError, UsageError } from '../model/errors.js';
 import { compress, type Compression } from '../format/compression.js';
 import { writeTar } from '../format/tar.js';
 import { assertValidDefinition } from '../definitions/validate.js';
-import { signGpgOrigin } from '../sign/gpg-origin.js';
+import { signDebMembers } from '../sign/gpg-origin.js';
 import { assembleDeb, DEBIAN_BINARY, debFileName } from './assemble.js';
 import { loadContent } from './content.js';
 import { controlParagraph, controlText } from './control.js';
@@ -26,7 +27,7 @@ export interface BuildDebOptions {
   readonly mtime: number;
   /** Member compression; default xz, as Debian does. */
   readonly compression?: Compression;
-  /** When given, the package gets an `_gpgorigin` origin signature made at `signDate` (default `mtime`). */
+  /** When given, the package gets its signature members (signDebMembers) made at `signDate` (default `mtime`). */
   readonly signer?: Signer;
   /** Creation time of the origin signature; must not precede the signing key's creation. */
   readonly signDate?: Date;
@@ -75,10 +76,10 @@ export async function buildDeb(def: PackageDefinition, options: BuildDebOptions)
     compress(writeTar(dataTarEntries(sorted, options.mtime)), compression),
   ]);
   const parts = { compression, controlTar, dataTar, mtime: options.mtime };
-  const signature = options.signer === undefined ? undefined : await signGpgOrigin(options.signer, { debianBinary: DEBIAN_BINARY, controlTar, dataTar }, options.signDate ?? new Date(options.mtime * 1000));
+  const signatures = options.signer === undefined ? [] : await signDebMembers(options.signer, { debianBinary: DEBIAN_BINARY, controlTar, dataTar }, options.signDate ?? new Date(options.mtime * 1000));
   return {
     fileName: debFileName(def.name, def.version, def.architecture),
-    bytes: assembleDeb(parts, signature),
+    bytes: assembleDeb(parts, signatures),
     control,
     paths: installedPaths(sorted),
   };

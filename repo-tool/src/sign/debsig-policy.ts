@@ -7,9 +7,17 @@
 // `gpg --verify --status-fd` reports in ERRSIG for the FIRST signature packet of `_gpgorigin`:
 // the full fingerprint when the signature carries an issuer-fingerprint subpacket (ours do),
 // else the 16-hex long key ID. It then runs `gpg --keyring FILE --verify`, which fails when any
-// signature packet's key is missing from FILE: with several signing keys (rotation), ship one
-// policy per key fingerprint, each with a keyring holding all of them, the policy's own key
-// first (debsig-keyring.ts says why).
+// signature packet's key is missing from FILE. So `_gpgorigin` carries the first key's signature
+// only (gpg-origin.ts), and half-archive-keyring ships one policy per key, each with a keyring
+// holding all of them, the policy's own key first (debsig-keyring.ts says why): a client keeps
+// verifying when the first key changes, and packages made before HALF signed `_gpgorigin` with
+// one key (a packet per key) still verify.
+//
+// The policy checks `_gpgorigin` only, never the rotation's `_gpgmaint`: a Required or Optional
+// `maint` match runs gpg over that member with this keyring, and at the next rotation the
+// member is signed by a key this keyring has never seen (an `id` on the match fails the same
+// way, and also fails when the member is absent), so an older keyring package would reject
+// every package of that rotation.
 import { KeyError } from '../model/errors.js';
 
 export interface DebsigPolicyInput {

@@ -1,10 +1,11 @@
 // The Signer role (repo-tool/src/model/signer.ts) made with OpenPGP.js: every loaded key signs
-// (key rotation: one signature packet per key, in the order the keys were loaded), SHA-512,
+// (key rotation: one signature packet per key, in the order the keys were loaded; a binary
+// signature may ask for the first key only, or the others: gpg-origin.ts), SHA-512,
 // creation time = the `date` argument, no random salt notation, so Ed25519 and RSA signatures
 // are byte-for-byte reproducible. Framing (armor, cleartext) is ours: armor.ts, cleartext.ts.
 import * as openpgp from 'openpgp';
 import { KeyError } from '../model/errors.js';
-import type { Signer } from '../model/signer.js';
+import type { Signer, SigningKeys } from '../model/signer.js';
 import { armor } from './armor.js';
 import { cleartextSignedText, formatCleartextSigned } from './cleartext.js';
 import { OPENPGP_CONFIG } from './openpgp-config.js';
@@ -68,7 +69,7 @@ export class OpenPgpSigner implements Signer {
     // A cleartext signature is a text-mode (type 0x01) signature over the canonical text
     // (RFC 9580 §7.2); OpenPGP.js makes one for a detached signature of a text message.
     const message = await openpgp.createMessage({ text: signedText, date });
-    const signatures = await this.#sign('InRelease', date, (signingKeys) =>
+    const signatures = await this.#sign('InRelease', date, 'all', (signingKeys) =>
       openpgp.sign({ message, signingKeys, date, detached: true, format: 'binary', config: OPENPGP_CONFIG }),
     );
     return formatCleartextSigned({ signedText, hashNames: hashNamesOf(signatures), signatures });
@@ -78,15 +79,17 @@ export class OpenPgpSigner implements Signer {
     return armor('PGP SIGNATURE', await this.detachSignBinary(data, date));
   }
 
-  async detachSignBinary(data: Uint8Array, date: Date): Promise<Uint8Array> {
+  async detachSignBinary(data: Uint8Array, date: Date, keys: SigningKeys = 'all'): Promise<Uint8Array> {
     const message = await openpgp.createMessage({ binary: data, date });
-    return this.#sign('detached signature', date, (signingKeys) =>
+    return this.#sign('detached signature', date, keys, (signingKeys) =>
       openpgp.sign({ message, signingKeys, date, detached: true, format: 'binary', config: OPENPGP_CONFIG }),
     );
   }
 
-  async #sign<T>(what: string, date: Date, sign: (keys: openpgp.PrivateKey[]) => Promise<T>): Promise<T> {
-    for (const { key, source, info } of this.#loaded) {
+  async #sign<T>(what: string, date: Date, keys: SigningKeys, sign: (keys: openpgp.PrivateKey[]) => Promise<T>): Promise<T> {
+    const chosen = keys === 'all' ? this.#loaded : keys === 'first' ? this.#loaded.slice(0, 1) : this.#loaded.slice(1);
+    if (chosen.length === 0) throw new KeyError(`signing the ${what}: only one key is loaded, there are no others to sign with`, { hint: 'ask for the other keys only when several are loaded' });
+    for (const { key, source, info } of chosen) {
       if (key.getCreationTime().getTime() > date.getTime()) {
         const created = key.getCreationTime().toISOString();
         throw new KeyError(`${source}: key ${info.fingerprint} was created ${created}, after the signature date ${date.toISOString()}`, {
@@ -95,7 +98,7 @@ export class OpenPgpSigner implements Signer {
       }
     }
     try {
-      return await sign(this.#loaded.map((l) => l.key));
+      return await sign(chosen.map((l) => l.key));
     } catch (cause) {
       throw new KeyError(`signing the ${what} at ${date.toISOString()} failed: ${(cause as Error).message}`, {
         hint: 'check that every signing key is valid (not expired or revoked) at that date',

@@ -2,14 +2,15 @@
 // where the package is defined: a HALF package's tags in the header comment of pkgs/<name>.ts,
 // a backport's in the `lintian` object of its entry in pkgs/backports.json (tag → reason).
 // The one error a signed .deb may carry is misplaced-extra-member-in-deb for its debsig
-// `_gpgorigin` member (DEBIAN-FACTS.md); any other error is a failure.
+// `_gpgorigin` member (and `_gpgmaint` during a key rotation; DEBIAN-FACTS.md); any other error
+// is a failure.
 import { readFile, readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { lintian, type LintianTag } from '../../repo-tool/deb/helpers/lintian.js';
 
-/** The one lintian error a debsig-signed .deb is allowed. */
+/** The one lintian error a debsig-signed .deb is allowed (once per signature member). */
 export function isOriginSignatureTag(tag: LintianTag): boolean {
-  return tag.severity === 'E' && tag.tag === 'misplaced-extra-member-in-deb' && / _gpgorigin\b/.test(tag.line);
+  return tag.severity === 'E' && tag.tag === 'misplaced-extra-member-in-deb' && / _gpg(origin|maint)\b/.test(tag.line);
 }
 
 /** Every .deb below `dir`, as paths relative to it. */

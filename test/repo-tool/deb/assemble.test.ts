@@ -22,10 +22,12 @@ afterAll(async () => {
 describe('assembleDeb', () => {
   const parts = { compression: 'gzip' as const, controlTar: new Uint8Array([1, 2, 3]), dataTar: new Uint8Array([4, 5]), mtime: 42 };
 
-  it('writes debian-binary, control.tar.*, data.tar.* and optionally _gpgorigin last', () => {
+  it('writes debian-binary, control.tar.*, data.tar.* and optionally _gpgorigin (and _gpgmaint) last', () => {
     expect(readAr(assembleDeb(parts), 't').map((m) => m.name)).toEqual(['debian-binary', 'control.tar.gz', 'data.tar.gz']);
-    const signed = readAr(assembleDeb(parts, new Uint8Array([9])), 't');
+    const signed = readAr(assembleDeb(parts, [{ name: '_gpgorigin', data: new Uint8Array([9]) }]), 't');
     expect(signed.map((m) => [m.name, m.mtime])).toEqual([['debian-binary', 42], ['control.tar.gz', 42], ['data.tar.gz', 42], ['_gpgorigin', 42]]);
+    const rotation = readAr(assembleDeb(parts, [{ name: '_gpgorigin', data: new Uint8Array([9]) }, { name: '_gpgmaint', data: new Uint8Array([8]) }]), 't');
+    expect(rotation.map((m) => m.name)).toEqual(['debian-binary', 'control.tar.gz', 'data.tar.gz', '_gpgorigin', '_gpgmaint']);
   });
 
   it('names files without the epoch', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { debsigKeyring } from '../../../repo-tool/src/sign/debsig-keyring.js';
 import { debsigPolicy } from '../../../repo-tool/src/sign/debsig-policy.js';
-import { GPG_ORIGIN_MEMBER, gpgOriginPayload, signGpgOrigin, type SignedDebMembers } from '../../../repo-tool/src/sign/gpg-origin.js';
+import { GPG_MAINT_MEMBER, GPG_ORIGIN_MEMBER, gpgOriginPayload, signDebMembers, signGpgOrigin, type SignedDebMembers } from '../../../repo-tool/src/sign/gpg-origin.js';
 import type { GeneratedSigningKey } from '../../../repo-tool/src/sign/key-generate.js';
 import { loadSigningKeys } from '../../../repo-tool/src/sign/key-load.js';
 import { readPackets, readSignature } from '../../../repo-tool/src/sign/packets.js';
@@ -29,10 +29,13 @@ beforeAll(async () => {
 afterAll(() => tmp.cleanup());
 
 let counter = 0;
-/** Signs the test .deb with `keys` (in order) and writes it; returns its path. */
+const signerOf = (keys: readonly GeneratedSigningKey[]) =>
+  loadSigningKeys(keys.map((_, i) => ({ env: `K${i}` })), { env: Object.fromEntries(keys.map((k, i) => [`K${i}`, k.privateArmored])), date: SIGN_DATE });
+
+/** Signs the test .deb with `keys` (in order, as buildDeb does) and writes it; returns its path. */
 async function signedDeb(keys: readonly GeneratedSigningKey[], mutate: (bytes: Uint8Array) => void = () => {}): Promise<string> {
-  const signer = await loadSigningKeys(keys.map((_, i) => ({ env: `K${i}` })), { env: Object.fromEntries(keys.map((k, i) => [`K${i}`, k.privateArmored])), date: SIGN_DATE });
-  const signed = appendArMember(deb, GPG_ORIGIN_MEMBER, await signGpgOrigin(signer, members, SIGN_DATE));
+  const signatures = await signDebMembers(await signerOf(keys), members, SIGN_DATE);
+  const signed = signatures.reduce((bytes, { name, data }) => appendArMember(bytes, name, data), deb);
   mutate(signed);
   const path = join(tmp.dir, `signed-${++counter}.deb`);
   await writeFile(path, signed);
@@ -70,17 +73,19 @@ describe('_gpgorigin', () => {
     expect(run('dpkg-deb', ['--info', path]).stdout).toMatch(/Package: half-sign-test/);
   });
 
-  it('is binary, one SHA-512 signature packet per key, and reproducible', async () => {
-    const signer = await loadSigningKeys([{ env: 'A' }, { env: 'B' }], { env: { A: a.privateArmored, B: b.privateArmored }, date: SIGN_DATE });
-    const first = await signGpgOrigin(signer, members, SIGN_DATE);
-    expect(Buffer.from(await signGpgOrigin(signer, members, SIGN_DATE))).toEqual(Buffer.from(first));
-    const packets = readPackets(first);
-    if (!packets.ok) throw new Error(packets.error);
-    const sigs = packets.value.map((p) => readSignature(p.body)).map((r) => (r.ok ? r.value : undefined));
-    expect(sigs.map((s) => [s?.signatureType, s?.hashAlgorithm, s?.issuerFingerprint])).toEqual([
-      [0x00, 10, a.fingerprint],
-      [0x00, 10, b.fingerprint],
-    ]);
+  it('is binary, SHA-512, by the first key only; the other keys sign _gpgmaint; reproducible', async () => {
+    const signer = await signerOf([a, b]);
+    const signatures = await signDebMembers(signer, members, SIGN_DATE);
+    expect(Buffer.from(await signGpgOrigin(signer, members, SIGN_DATE))).toEqual(Buffer.from(signatures[0]?.data ?? []));
+    const issuers = (data: Uint8Array | undefined) => {
+      const packets = readPackets(data ?? new Uint8Array());
+      if (!packets.ok) throw new Error(packets.error);
+      return packets.value.map((p) => readSignature(p.body)).map((r) => (r.ok ? [r.value.signatureType, r.value.hashAlgorithm, r.value.issuerFingerprint] : undefined));
+    };
+    expect(signatures.map((s) => s.name)).toEqual([GPG_ORIGIN_MEMBER, GPG_MAINT_MEMBER]);
+    expect(issuers(signatures[0]?.data)).toEqual([[0x00, 10, a.fingerprint]]);
+    expect(issuers(signatures[1]?.data)).toEqual([[0x00, 10, b.fingerprint]]);
+    expect((await signDebMembers(await signerOf([a]), members, SIGN_DATE)).map((s) => s.name)).toEqual([GPG_ORIGIN_MEMBER]);
   });
 
   it('is rejected when the package was tampered with (exit 13)', async () => {
@@ -101,11 +106,36 @@ describe('_gpgorigin', () => {
     expect(debsigVerify(root, unsigned).code).toBe(10);
   });
 
-  it('with two signing keys verifies when every key is in the keyring, in either order', async () => {
+  it('rotation from a to b: verified by a client with a only, with both, and (once b signs alone) with b only', async () => {
+    const [before, during, after] = await Promise.all([debsigRoot([a]), debsigRoot([a, b]), debsigRoot([b])]);
+    const rotating = await signedDeb([a, b]);
+    expect(run('ar', ['t', rotating]).stdout.trim().split('\n').slice(3)).toEqual([GPG_ORIGIN_MEMBER, GPG_MAINT_MEMBER]);
+    for (const root of [before, during]) {
+      const verdict = debsigVerify(root, rotating);
+      expect(verdict.code, verdict.output).toBe(0);
+    }
+    const rotated = await signedDeb([b]);
+    for (const root of [during, after]) {
+      const verdict = debsigVerify(root, rotated);
+      expect(verdict.code, verdict.output).toBe(0);
+    }
+    // A client that never got b's keyring package stops verifying once b signs alone (exit 11).
+    expect(debsigVerify(before, rotated).code).toBe(11);
+    // The next rotation (b to c) is verified by a client holding b only: _gpgmaint is not checked.
+    const c = await testKey('origin-c');
+    expect(debsigVerify(after, await signedDeb([b, c])).code).toBe(0);
+  });
+
+  it('a _gpgorigin made with one packet per key (before the rotation fix) verifies with every key in the keyring, in either order', async () => {
+    const both = async (keys: readonly GeneratedSigningKey[]) => {
+      const path = join(tmp.dir, `both-${++counter}.deb`);
+      await writeFile(path, appendArMember(deb, GPG_ORIGIN_MEMBER, await (await signerOf(keys)).detachSignBinary(gpgOriginPayload(members), SIGN_DATE)));
+      return path;
+    };
     const root = await debsigRoot([a, b]);
-    expect(debsigVerify(root, await signedDeb([a, b])).code).toBe(0);
-    expect(debsigVerify(root, await signedDeb([b, a])).code).toBe(0);
+    expect(debsigVerify(root, await both([a, b])).code).toBe(0);
+    expect(debsigVerify(root, await both([b, a])).code).toBe(0);
     // debsig-verify runs gpg --verify over all signature packets: a keyring missing one key fails.
-    expect(debsigVerify(await debsigRoot([a]), await signedDeb([a, b])).code).toBe(13);
+    expect(debsigVerify(await debsigRoot([a]), await both([a, b])).code).toBe(13);
   });
 });

@@ -166,6 +166,20 @@ describe('OpenPgpSigner with two keys (rotation)', () => {
     expect(parts.ok && parts.value.text).toBe(RELEASE.slice(0, -1));
   });
 
+  it('makes a binary signature by the first key only, or by the others only, when asked (the .deb members)', async () => {
+    const data = new TextEncoder().encode(RELEASE);
+    const issuers = async (keys: 'all' | 'first' | 'others') => {
+      const packets = readPackets(await both.detachSignBinary(data, SIGN_DATE, keys));
+      if (!packets.ok) throw new Error(packets.error);
+      return packets.value.map((p) => readSignature(p.body)).map((r) => (r.ok ? r.value.issuerFingerprint : undefined));
+    };
+    expect(await issuers('all')).toEqual([oldKey.fingerprint, newKey.fingerprint]);
+    expect(await issuers('first')).toEqual([oldKey.fingerprint]);
+    expect(await issuers('others')).toEqual([newKey.fingerprint]);
+    const one = await loadSigningKeys([{ file: paths.old.secret }], { env: {}, date: SIGN_DATE });
+    await expect(one.detachSignBinary(data, SIGN_DATE, 'others')).rejects.toThrow(KeyError);
+  });
+
   it('signs reproducibly: same inputs and date give the same bytes', async () => {
     const again = await loadSigningKeys([{ file: paths.old.secret }, { file: paths.new.secret }], { env: {}, date: SIGN_DATE });
     const data = new TextEncoder().encode(RELEASE);
