@@ -6,6 +6,7 @@ import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { DefinitionContext, DefinitionModule, PackageDefinition } from '../model/definition.js';
+import { HalfRepoError } from '../model/errors.js';
 import { checkSources } from './check-sources.js';
 import { ProblemList, throwIfProblems, type DefinitionProblem } from './problems.js';
 import { validateDefinition } from './validate.js';
@@ -34,7 +35,9 @@ async function callModule(file: string, source: string, ctx: DefinitionContext, 
     if (list.length === 0) p.add('(module)', 'returned no package definition', 'return one definition or an array of them');
     return list as PackageDefinition[];
   } catch (error) {
-    p.add('(module)', `failed to load: ${(error as Error).message}`, 'fix the error in the module');
+    // Our own errors (a module's config check) know the fix: keep their hint.
+    const hint = error instanceof HalfRepoError ? error.hint : undefined;
+    p.add('(module)', `failed to load: ${(error as Error).message}`, hint ?? 'fix the error in the module');
     return [];
   } finally {
     problems.push(...p.problems);

@@ -30,10 +30,18 @@ describe('loadDefinitions', () => {
       /^test\/fixtures\/packages\/invalid\/f-call-throws\.ts \? \(module\): failed to load: no keyring for half/,
       /^test\/fixtures\/packages\/invalid\/g-tree-collision\.ts half-tree-collision trees\[0\]: "\/etc\/half-collision\/tree\.conf" from the tree is also installed by an explicit entry/,
       /^test\/fixtures\/packages\/invalid\/g-tree-collision\.ts half-tree-collision trees\[0\]\.conffiles\[0\]: "absent\.conf" is not a file/,
+      /^test\/fixtures\/packages\/invalid\/h-call-throws-hint\.ts \? \(module\): failed to load: kernels\[0\]\.package "Bad" is not a Debian package name/,
     ];
     expect(lines).toHaveLength(expected.length);
     expected.forEach((pattern, i) => expect(lines[i]).toMatch(pattern));
-    expect((error as Error).message).toMatch(/^invalid package definitions \(13 problems\):/);
+    expect((error as Error).message).toMatch(/^invalid package definitions \(14 problems\):/);
+  });
+
+  it("keeps a HalfRepoError's own hint as the fix of a module that fails to load; other errors get the generic one", async () => {
+    const error = await loadDefinitions(`${FIXTURE_DIR}/invalid`, fixtureContext).catch((e: unknown) => e);
+    const fixOf = (name: string) => (error as InvalidDefinitionError).problems.find((p) => p.source.endsWith(name))?.fix;
+    expect(fixOf('h-call-throws-hint.ts')).toBe('use the name the imported kernel .deb has');
+    expect(fixOf('f-call-throws.ts')).toBe('fix the error in the module');
   });
 
   it('fails clearly when the folder does not exist', async () => {
