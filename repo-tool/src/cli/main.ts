@@ -43,8 +43,29 @@ export function program(): Command {
   registerList(cli);
   registerClean(cli);
   registerBackport(cli);
-  for (const command of cli.commands) command.exitOverride();
+  for (const command of cli.commands) {
+    command.exitOverride();
+    checkRequiredAfterUnknown(command);
+  }
   return cli;
+}
+
+/**
+ * Commander checks required options before unknown ones, so `keygen --expires` said only that
+ * --private-key was missing. Here a required option is checked in a preAction hook, which runs
+ * after the unknown-option check, with commander's own message and exit code.
+ */
+function checkRequiredAfterUnknown(command: Command): void {
+  const required = command.options.filter((option) => option.mandatory);
+  if (required.length === 0) return;
+  for (const option of required) option.makeOptionMandatory(false);
+  command.hook('preAction', () => {
+    for (const option of required) {
+      if (command.getOptionValue(option.attributeName()) === undefined) {
+        command.error(`error: required option '${option.flags}' not specified`, { code: 'commander.missingMandatoryOptionValue' });
+      }
+    }
+  });
 }
 
 /** Runs the CLI; returns the exit code (the bin script sets process.exitCode). */
