@@ -94,6 +94,8 @@ export async function buildRepository(options: BuildOptions): Promise<BuildResul
     throw new UsageError(`--url "${options.url}" is not an http://, https:// or file:// URL without spaces`, { hint: 'the keyring package writes it into /etc/apt/sources.list.d/half.sources on every firewall: give the address clients fetch the repository from, e.g. https://apt.example.org/half' });
   }
   const config: RepoConfig = options.url === undefined ? loaded : { ...loaded, url: options.url.endsWith('/') ? options.url : `${options.url}/` };
+  // A bad pkgs/backports.json is refused before anything is built or signed.
+  const backportSpecs = options.backports === false ? [] : await loadBackportSpecs(root);
   const epoch = await resolveSourceDateEpoch(root, options.env);
   await ensureHostTools([XZ], options.progress);
   const { signer, development } = await resolveSigner({ root, env: options.env, keyFiles: options.keyFiles, now: options.now, progress: options.progress });
@@ -114,7 +116,7 @@ export async function buildRepository(options: BuildOptions): Promise<BuildResul
   );
   options.progress.done(`${built.length} packages`);
 
-  const backports = options.backports === false ? [] : await runBackports(await loadBackportSpecs(root), { progress: options.progress, published: publishedSource(new LocalStorage(out)) });
+  const backports = options.backports === false ? [] : await runBackports(backportSpecs, { progress: options.progress, published: publishedSource(new LocalStorage(out)) });
   for (const b of backports) {
     options.progress.info(b.kind === 'published' ? `${b.package} ${b.version} for ${b.suite}${b.cached ? ' (cached)' : ''}` : `${b.package} for ${b.suite}: Debian's own (${b.reason})`);
   }
