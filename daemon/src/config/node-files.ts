@@ -38,9 +38,19 @@ const ROLES: Record<keyof typeof NODE_FILES, string> = {
   legacyRegistry: 'the registry of the files half configure wrote (its earlier place)',
 };
 
-/** path → what it is, with the half.conf being read (`--config FILE`) when it is elsewhere. */
+/** Where `half configure` puts its version of a file beside one an admin edited (write-plan.ts). */
+export const BESIDE_SUFFIX = '.half';
+
+/** The files half configure writes through its plan, so with a `.half` copy beside an edited one. */
+const PLANNED: readonly (keyof typeof NODE_FILES)[] = ['keepalivedConf', 'nftRules', 'iptablesV4', 'iptablesV6', 'sysctlConf'];
+
+/**
+ * path → what it is, with the half.conf being read (`--config FILE`) when it is elsewhere, and
+ * the `.half` copies half configure may write beside the files it plans.
+ */
 export function ownFiles(configPath: string): ReadonlyMap<string, string> {
   const files = new Map(Object.entries(NODE_FILES).map(([name, path]) => [path as string, ROLES[name as keyof typeof NODE_FILES]]));
+  for (const name of PLANNED) files.set(`${NODE_FILES[name]}${BESIDE_SUFFIX}`, `where half configure puts its version of ${ROLES[name]} beside an edited one`);
   if (configPath.startsWith('/') && !files.has(configPath)) files.set(configPath, 'the half.conf being read');
   return files;
 }

@@ -34,7 +34,9 @@ export interface WritePlan {
   readonly registry: Registry;
 }
 
-export const BESIDE_SUFFIX = '.half';
+import { BESIDE_SUFFIX } from '../config/node-files.js';
+
+export { BESIDE_SUFFIX };
 
 export function besidePath(path: string): string {
   return `${path}${BESIDE_SUFFIX}`;
