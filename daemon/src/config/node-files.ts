@@ -3,6 +3,7 @@
 // the config layer, not in configure/, because the validator refuses a half.conf path key
 // (resync-file, notify-fifo, …) that names one of them: keepalived's track_file init, or
 // half-syncd making its fifo or socket, would overwrite it. Pure data.
+import { dirname, join } from 'node:path';
 import { DEFAULT_CONFIG_PATH } from './half-conf.js';
 
 export const NODE_FILES = {
@@ -38,6 +39,14 @@ const ROLES: Record<keyof typeof NODE_FILES, string> = {
   legacyRegistry: 'the registry of the files half configure wrote (its earlier place)',
 };
 
+/**
+ * half.nft beside half.conf (NODE_FILES.nftRules for the default half.conf): what half configure
+ * writes, and what the unit and the daemon load when it is there, for any `--config FILE`.
+ */
+export function nftFileBeside(configPath: string): string {
+  return join(dirname(configPath), 'half.nft');
+}
+
 /** Where `half configure` puts its version of a file beside one an admin edited (write-plan.ts). */
 export const BESIDE_SUFFIX = '.half';
 
@@ -51,6 +60,13 @@ const PLANNED: readonly (keyof typeof NODE_FILES)[] = ['keepalivedConf', 'nftRul
 export function ownFiles(configPath: string): ReadonlyMap<string, string> {
   const files = new Map(Object.entries(NODE_FILES).map(([name, path]) => [path as string, ROLES[name as keyof typeof NODE_FILES]]));
   for (const name of PLANNED) files.set(`${NODE_FILES[name]}${BESIDE_SUFFIX}`, `where half configure puts its version of ${ROLES[name]} beside an edited one`);
-  if (configPath.startsWith('/') && !files.has(configPath)) files.set(configPath, 'the half.conf being read');
+  if (configPath.startsWith('/') && !files.has(configPath)) {
+    files.set(configPath, 'the half.conf being read');
+    const nft = nftFileBeside(configPath);
+    if (!files.has(nft)) {
+      files.set(nft, ROLES.nftRules);
+      files.set(`${nft}${BESIDE_SUFFIX}`, `where half configure puts its version of ${ROLES.nftRules} beside an edited one`);
+    }
+  }
   return files;
 }

@@ -4,7 +4,7 @@
 import { join, resolve } from 'node:path';
 import type { HalfConfig } from '../config/half-conf.js';
 import type { RenderedNode } from '../config/render-node.js';
-import { NODE_FILES } from '../config/node-files.js';
+import { NODE_FILES, nftFileBeside } from '../config/node-files.js';
 import type { Target } from './write-plan.js';
 
 /** Paths on the node, as the admin sees them (without the root). */
@@ -32,7 +32,8 @@ export function nodePaths(givenRoot = '/', halfConf: string = NODE_FILES.halfCon
 export function renderedTargets(rendered: RenderedNode, paths: NodePaths): Target[] {
   return [
     { path: paths.at(NODE_FILES.keepalivedConf), content: rendered.keepalivedConf, mode: 0o644 },
-    { path: paths.at(NODE_FILES.nftRules), content: rendered.nftRuleset, mode: 0o644 },
+    // beside half.conf, where half-syncd loads it from (the default: /etc/half/half.nft)
+    { path: paths.at(nftFileBeside(paths.halfConfOnNode)), content: rendered.nftRuleset, mode: 0o644 },
     { path: paths.at(NODE_FILES.iptablesV4), content: rendered.iptables.v4, mode: 0o644 },
     { path: paths.at(NODE_FILES.iptablesV6), content: rendered.iptables.v6, mode: 0o644 },
     { path: paths.at(NODE_FILES.sysctlConf), content: rendered.sysctlConf, mode: 0o644 },

@@ -29,7 +29,8 @@ beside it as FILE.half. Files HALF wrote are listed in ${NODE_FILES.registry}.
 
   --apply        also load the sysctls and restart half-syncd / reload keepalived as needed
   --print-join   print the \`half join\` line (and debconf preseed) for the next node
-  --config FILE  another half.conf (default ${NODE_FILES.halfConf})
+  --config FILE  another half.conf (default ${NODE_FILES.halfConf}); half.nft goes beside it,
+                 where half-syncd --config FILE loads it from
   --root DIR     read and write below DIR instead of / (image builds, tests)
 `;
 

@@ -8,8 +8,8 @@
 // failover executor) is made again at each check until it holds. The table comes from the file the unit loads at start (beside
 // half.conf: /etc/half/half.nft, the admin's edits included), else from half.conf's rendering.
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import type { HalfConfig } from '../config/half-conf.js';
+import { nftFileBeside } from '../config/node-files.js';
 import { NFT_TABLE, renderNftRuleset } from '../config/nft-ruleset.js';
 import { ToolError } from '../errors.js';
 import type { Logger } from '../metrics/logger.js';
@@ -87,10 +87,7 @@ export class NftTableKeeper {
   }
 }
 
-/** half.nft beside half.conf (/etc/half/half.nft), the file the unit and the keeper load when it is there. */
-export function nftFileBeside(configPath: string): string {
-  return join(dirname(configPath), 'half.nft');
-}
+export { nftFileBeside };
 
 /** `table inet half` through nft(8): the file beside half.conf when there is one, else half.conf's rendering. */
 export class NftTable implements NftTableOps {

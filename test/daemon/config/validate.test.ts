@@ -157,6 +157,10 @@ describe('validateHalfConf', () => {
     expect(at('/run/half/half.sock', MINIMAL)).toEqual([
       'daemon.control-socket: /run/half/half.sock is the half.conf being read: half-syncd would replace it with its socket (fix: set it to a file of its own, or keep half.conf elsewhere)',
     ]);
+    // and the half.nft half configure writes beside it
+    expect(at('/srv/half/test.conf', `${MINIMAL}[vrrp]\nresync-file = /srv/half/half.nft\n`)).toEqual([
+      'vrrp.resync-file: /srv/half/half.nft is the nftables rules half configure writes: keepalived (track_file) and half-syncd would write over it (fix: give it a file of its own, e.g. the default /var/lib/half/resync-pending)',
+    ]);
     // a name that is no path (tests, messages) is no file
     expect(at('half.conf', MINIMAL)).toEqual([]);
   });

@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { configureNode } from '../../../daemon/src/configure/configure-node.js';
 import { parseRegistry, sha256Hex } from '../../../daemon/src/configure/generated-registry.js';
 import { nodePaths } from '../../../daemon/src/configure/node-paths.js';
+import { nftFileBeside } from '../../../daemon/src/config/node-files.js';
 import { HalfConfError } from '../../../daemon/src/config/config-error.js';
 import { NodeFileError } from '../../../daemon/src/errors.js';
 import { firewallNamespace, type FirewallNs } from './helpers/firewall-ns.js';
@@ -49,6 +50,15 @@ describe('configureNode', () => {
     const again = await configureNode(nodePaths(root.dir));
     expect(again.changed).toEqual([]);
     expect(again.outcomes.every((o) => o.outcome === 'unchanged')).toBe(true);
+  });
+
+  it('writes half.nft beside a half.conf kept elsewhere (--config), where half-syncd loads it from', async () => {
+    await configuredPrimary(root);
+    await root.write('/srv/half/half.conf', await root.read('/etc/half/half.conf'));
+    const report = await configureNode(nodePaths(root.dir, '/srv/half/half.conf'));
+    expect(report.changed).toContain(root.at(nftFileBeside('/srv/half/half.conf')));
+    expect(await root.read('/srv/half/half.nft')).toContain('table inet half');
+    expect(report.changed).not.toContain(root.at('/etc/half/half.nft'));
   });
 
   it('leaves an admin\'s keepalived.conf alone and writes keepalived.conf.half beside it', async () => {
