@@ -61,9 +61,10 @@ export interface SyncNodeConfig {
 export const SUPERSEDE_GRACE_MS = 2000;
 
 /**
- * The most own closes a node remembers (ownCloses): 256k keys, some 30 MB at most, and none
- * older than OWN_CLOSES_MS; past either the oldest are forgotten, and a merge, or a peer's late
- * frame in direct mode, may create those connections again.
+ * The most own closes a node remembers (ownCloses): the last 256k, some 30 MB at most, none
+ * older than OWN_CLOSES_MS (at 100k closes a second the 256k go back 2.6 s only); a close
+ * forgotten, or one found by a dump rather than an event (reconcile), no longer stops a merge,
+ * or a peer's late frame in direct mode, from creating that connection again.
  */
 export const OWN_CLOSES_MAX = 1 << 18;
 export const OWN_CLOSES_MS = 10 * 60_000;
@@ -89,6 +90,8 @@ export class SyncNode {
    * closed connections again.
    */
   private readonly ownCloses = new Map<string, number>();
+  /** When this node last became the sender (what its own table changed after is newer than a peer's late frames). */
+  private becameSenderAt = Number.POSITIVE_INFINITY;
 
   constructor(readonly config: SyncNodeConfig) {
     checkNodeIdentity(config);
@@ -148,21 +151,33 @@ export class SyncNode {
    * (a merge leaves such an entry out: ExternalCaches.changedSince).
    */
   closedSince(flow: CachedFlow): boolean {
-    const at = this.ownCloses.get(closeKey(flow.record.table, flow.record.key));
+    const at = this.closedAt(closeKey(flow.record.table, flow.record.key));
     return at !== undefined && at >= flow.updatedAt;
   }
 
+  /** When this node's own table closed that connection, if it remembers (ownCloses). */
+  private closedAt(key: string): number | undefined {
+    const at = this.ownCloses.get(key);
+    return at !== undefined && this.config.clock.now() - at <= OWN_CLOSES_MS ? at : undefined;
+  }
+
   /**
-   * Direct mode: what of a peer's stream is not written into our kernel. While we send, our
-   * kernel is newer than what a peer that has stepped down still sends (frames lost before and
-   * resent, a repair it owed: frames it sent as a receiver): the end of its resync does not
-   * sweep (it would delete connections we serve), and a set of a connection we closed since we
-   * send does not create it again. Its deletes, and sets of connections we did not close, are
-   * written: connections it closed, or opened, while it still served, whose frames came late.
+   * Direct mode: what of a peer's stream is not written into our kernel. While we send, what a
+   * peer that has stepped down still sends (frames lost before and resent, a repair it owed:
+   * frames it sent as a receiver) is older than every change our own table made since we send:
+   * a change of a connection we closed since, or changed since (a state of our traffic, a new
+   * connection on a reused tuple), is not written, nor the deletes at the end of its resync
+   * (they would take connections we serve). Its other deletes and sets are: connections it
+   * closed, opened or moved on while it still served, whose frames came late, and that our
+   * table has as it inherited them.
    */
   private withholds(change: RecordChange, sentAs: Role | undefined, swept: boolean): boolean {
     if (sentAs !== 'receiver' || this.role !== 'sender') return false;
-    return swept || (change.op === 'set' && this.ownCloses.has(closeKey(change.record.table, change.record.key)));
+    if (swept) return true;
+    const { table, key } = change.op === 'set' ? change.record : change;
+    if (this.closedAt(closeKey(table, key)) !== undefined) return true;
+    const own = this.config.internal.get(table, key);
+    return own !== undefined && own.updatedAt > this.becameSenderAt;
   }
 
   /** How many of its own closes this node remembers now (ownCloses). */
@@ -219,6 +234,7 @@ export class SyncNode {
     // commit began reading it may be in no kernel but the peer's
     const since = this.takeoverAt ?? now;
     this.takeoverAt = undefined;
+    this.becameSenderAt = now;
     for (const peer of this.peers.values()) if (this.liveSender(peer, now)) peer.alongsideSince ??= since;
     // announced before the full resync begins: a receiver knows that resync for the new sender's
     // (its frames come after this HELLO's sequence number; forgetSupersededCopies)

@@ -130,12 +130,48 @@ describe('direct mode: what the old sender served, in frames that come late', ()
     a.node.localChange({ op: 'set', record: z });
     a.node.flush();
     sim.clock.advance(5);
+    for (const record of kernel.values()) b.internal.set(record, 2, sim.clock.now()); // B's table read at its takeover
     b.node.becomeSender();
     a.node.becomeReceiver();
     sim.network.block(a.address, b.address, false);
     sim.clock.advance(10_000);
     expect(kernel.has(hex(x.key)), 'X, closed on the old sender').toBe(false);
     expect(kernel.has(hex(z.key)), 'Z, opened on the old sender').toBe(true);
+  });
+
+  // What B's own table changed after it took over is newer than any late frame of A (found by the
+  // review of the rework above): B's traffic moved X on, or a new connection took X's tuple
+  it.each([
+    ['a late set does not take back a state the new sender moved on', 'set'],
+    ['a late delete does not remove a new connection on the same tuple', 'delete'],
+  ] as const)('%s', (_title, late) => {
+    const sim = new SimCluster({ seed: 1 });
+    const kernel = new Map<string, FlowRecord>();
+    const x = makeRecord(1, 1);
+    const a = sim.start(1, { role: 'sender', table: [x] });
+    const b = sim.start(2, {
+      role: 'receiver',
+      onExternalChange: (_origin, change) => {
+        if (change.op === 'set') kernel.set(hex(change.record.key), change.record);
+        else kernel.delete(hex(change.key));
+      },
+    });
+    expect(sim.clock.advanceUntil(() => differences(a.internal, b.external.peek(1)) === 0, 5000, 10)).toBeDefined();
+    sim.network.block(a.address, b.address);
+    a.node.localChange(late === 'set' ? { op: 'set', record: makeRecord(1, 2) } : { op: 'delete', table: x.table, key: x.key });
+    a.node.flush();
+    sim.clock.advance(5);
+    b.internal.set(x, 2, sim.clock.now()); // B's table read at its takeover: X as inherited
+    b.node.becomeSender();
+    a.node.becomeReceiver();
+    sim.clock.advance(1);
+    const ours = makeRecord(1, late === 'set' ? 3 : 7); // X moved on, or a new connection on its tuple
+    kernel.set(hex(x.key), ours);
+    b.node.localChange({ op: 'set', record: ours });
+    sim.network.block(a.address, b.address, false);
+    sim.clock.advance(10_000);
+    expect(kernel.get(hex(x.key))).toEqual(ours);
+    expect(b.node.counters.staleDirectChanges).toBeGreaterThan(0);
   });
 
   // A dies, B takes over and serves X, A comes back (a new epoch, an empty table, a receiver)
@@ -175,7 +211,11 @@ describe('direct mode: what the old sender served, in frames that come late', ()
       b.node.localChange({ op: 'delete', table: record.table, key: record.key });
     }
     expect(b.node.rememberedCloses).toBe(OWN_CLOSES_MAX);
+    const flow = (id: number) => ({ record: makeRecord(id, 1), updatedAt: 0, origin: 1, bucket: 0 });
+    expect(b.node.closedSince(flow(OWN_CLOSES_MAX + 999)), 'the latest close').toBe(true);
+    expect(b.node.closedSince(flow(0)), 'pushed out by the 256k after it').toBe(false);
     sim.clock.advance(OWN_CLOSES_MS + 1);
+    expect(b.node.closedSince(flow(OWN_CLOSES_MAX + 999)), 'over 10 minutes ago, though no close came since').toBe(false);
     const last = makeRecord(OWN_CLOSES_MAX + 5000, 1);
     b.node.localChange({ op: 'delete', table: last.table, key: last.key });
     expect(b.node.rememberedCloses).toBe(1);
