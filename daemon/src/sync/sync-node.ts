@@ -4,6 +4,7 @@
 // daemon passes a real channel and systemClock, the tests a SimulatedNetwork and a FakeClock.
 import type { ExternalCaches } from '../cache/external-caches.js';
 import type { CachedFlow, FlowCache } from '../cache/flow-cache.js';
+import { hashKey } from '../cache/key-hash.js';
 import type { Channel } from '../channel/channel.js';
 import type { FlowRecord, RecordChange, Table } from '../model/record.js';
 import type { RecordPacking } from '../model/record-packing.js';
@@ -89,7 +90,8 @@ export class SyncNode {
    * a peer's late set of one (withholds): the close is newer. Reviews found both creating
    * closed connections again.
    */
-  private readonly ownCloses = new Map<string, number>();
+  private readonly ownCloses = new Map<number, number>();
+  private oldestCloseAt = Number.NEGATIVE_INFINITY;
   /** When this node last became the sender (what its own table changed after is newer than a peer's late frames). */
   private becameSenderAt = Number.POSITIVE_INFINITY;
 
@@ -156,7 +158,7 @@ export class SyncNode {
   }
 
   /** When this node's own table closed that connection, if it remembers (ownCloses). */
-  private closedAt(key: string): number | undefined {
+  private closedAt(key: number): number | undefined {
     const at = this.ownCloses.get(key);
     return at !== undefined && this.config.clock.now() - at <= OWN_CLOSES_MS ? at : undefined;
   }
@@ -196,14 +198,22 @@ export class SyncNode {
     return false;
   }
 
-  private noteClosed(key: string): void {
+  private noteClosed(key: number): void {
     const now = this.config.clock.now();
     const closes = this.ownCloses;
     closes.delete(key); // the latest close goes last, the oldest first
-    for (const [oldest, at] of closes) {
-      if (closes.size < OWN_CLOSES_MAX && now - at <= OWN_CLOSES_MS) break;
-      closes.delete(oldest);
+    // the oldest entries go once there are too many, or too old (the first's time, kept aside:
+    // at most older than the first's when that one was closed again, which costs one look)
+    if (closes.size >= OWN_CLOSES_MAX || now - this.oldestCloseAt > OWN_CLOSES_MS) {
+      for (const [oldest, at] of closes) {
+        if (closes.size < OWN_CLOSES_MAX && now - at <= OWN_CLOSES_MS) {
+          this.oldestCloseAt = at;
+          break;
+        }
+        closes.delete(oldest);
+      }
     }
+    if (closes.size === 0) this.oldestCloseAt = now;
     closes.set(key, now);
   }
 
@@ -470,7 +480,12 @@ export class SyncNode {
   }
 }
 
-/** A connection's identity in closedDuringOverlap. */
-function closeKey(table: Table, key: Uint8Array): string {
-  return `${table}:${Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1')}`;
+/**
+ * A connection's identity in ownCloses: 53 bits of its key's two hashes (a number, not the key's
+ * bytes as a string: one close costs a tenth). Two connections share one by chance once in some
+ * 10^10 lookups with 256k closes remembered.
+ */
+function closeKey(table: Table, key: Uint8Array): number {
+  const { first, second } = hashKey(table, key);
+  return first * 0x20_0000 + (second >>> 11);
 }
