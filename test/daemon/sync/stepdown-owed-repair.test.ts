@@ -106,33 +106,51 @@ describe('direct mode: a standby that takes over while the old sender still owes
 describe('direct mode: what the old sender served, in frames that come late', () => {
   const hex = (key: Uint8Array): string => Buffer.from(key).toString('hex');
 
+  /** A node's kernel in direct mode: a map its external-change handler keeps. */
+  function kernelMap() {
+    const kernel = new Map<string, FlowRecord>();
+    const onExternalChange = (_origin: number, change: RecordChange): void => {
+      if (change.op === 'set') kernel.set(hex(change.record.key), change.record);
+      else kernel.delete(hex(change.key));
+    };
+    return { kernel, onExternalChange };
+  }
+
+  /**
+   * A (the sender, `table`) and B in direct mode, in sync; then the link from A to B blocked
+   * and `lost` done on A. `takeOver` reads B's table (what its kernel holds) and swaps the
+   * roles; the link stays blocked until the test opens it.
+   */
+  function lostBeforeTakeover(table: FlowRecord[], lost: (a: RecordChange[]) => void) {
+    const sim = new SimCluster({ seed: 1 });
+    const { kernel, onExternalChange } = kernelMap();
+    const a = sim.start(1, { role: 'sender', table });
+    const b = sim.start(2, { role: 'receiver', onExternalChange });
+    expect(sim.clock.advanceUntil(() => differences(a.internal, b.external.peek(1)) === 0, 5000, 10)).toBeDefined();
+    expect(kernel.size).toBe(table.length);
+    sim.network.block(a.address, b.address);
+    const changes: RecordChange[] = [];
+    lost(changes);
+    for (const change of changes) a.node.localChange(change);
+    a.node.flush();
+    sim.clock.advance(5);
+    const takeOver = (): void => {
+      for (const record of kernel.values()) b.internal.set(record, 2, sim.clock.now());
+      b.node.becomeSender();
+      a.node.becomeReceiver();
+    };
+    return { sim, kernel, a, b, takeOver };
+  }
+
   // A closes X and opens Z while it still serves, the frames saying so are lost to B, B takes
   // over and A steps down; A resends them as a receiver once the link is back. B's kernel must
   // take both: it never touched X or Z (found by the review of the role bits, which first kept
   // every change of such frames from the kernel).
   it('a connection it closed is deleted, one it opened is created', () => {
-    const sim = new SimCluster({ seed: 1 });
-    const kernel = new Map<string, FlowRecord>();
     const x = makeRecord(1, 1);
     const z = makeRecord(3, 1);
-    const a = sim.start(1, { role: 'sender', table: [x, makeRecord(2, 1)] });
-    const b = sim.start(2, {
-      role: 'receiver',
-      onExternalChange: (_origin, change) => {
-        if (change.op === 'set') kernel.set(hex(change.record.key), change.record);
-        else kernel.delete(hex(change.key));
-      },
-    });
-    expect(sim.clock.advanceUntil(() => differences(a.internal, b.external.peek(1)) === 0, 5000, 10)).toBeDefined();
-    expect(kernel.has(hex(x.key))).toBe(true);
-    sim.network.block(a.address, b.address);
-    a.node.localChange({ op: 'delete', table: x.table, key: x.key });
-    a.node.localChange({ op: 'set', record: z });
-    a.node.flush();
-    sim.clock.advance(5);
-    for (const record of kernel.values()) b.internal.set(record, 2, sim.clock.now()); // B's table read at its takeover
-    b.node.becomeSender();
-    a.node.becomeReceiver();
+    const { sim, kernel, a, b, takeOver } = lostBeforeTakeover([x, makeRecord(2, 1)], (lost) => lost.push({ op: 'delete', table: x.table, key: x.key }, { op: 'set', record: z }));
+    takeOver();
     sim.network.block(a.address, b.address, false);
     sim.clock.advance(10_000);
     expect(kernel.has(hex(x.key)), 'X, closed on the old sender').toBe(false);
@@ -145,25 +163,9 @@ describe('direct mode: what the old sender served, in frames that come late', ()
     ['a late set does not take back a state the new sender moved on', 'set'],
     ['a late delete does not remove a new connection on the same tuple', 'delete'],
   ] as const)('%s', (_title, late) => {
-    const sim = new SimCluster({ seed: 1 });
-    const kernel = new Map<string, FlowRecord>();
     const x = makeRecord(1, 1);
-    const a = sim.start(1, { role: 'sender', table: [x] });
-    const b = sim.start(2, {
-      role: 'receiver',
-      onExternalChange: (_origin, change) => {
-        if (change.op === 'set') kernel.set(hex(change.record.key), change.record);
-        else kernel.delete(hex(change.key));
-      },
-    });
-    expect(sim.clock.advanceUntil(() => differences(a.internal, b.external.peek(1)) === 0, 5000, 10)).toBeDefined();
-    sim.network.block(a.address, b.address);
-    a.node.localChange(late === 'set' ? { op: 'set', record: makeRecord(1, 2) } : { op: 'delete', table: x.table, key: x.key });
-    a.node.flush();
-    sim.clock.advance(5);
-    b.internal.set(x, 2, sim.clock.now()); // B's table read at its takeover: X as inherited
-    b.node.becomeSender();
-    a.node.becomeReceiver();
+    const { sim, kernel, a, b, takeOver } = lostBeforeTakeover([x], (lost) => lost.push(late === 'set' ? { op: 'set', record: makeRecord(1, 2) } : { op: 'delete', table: x.table, key: x.key }));
+    takeOver(); // B's table: X as inherited
     sim.clock.advance(1);
     const ours = makeRecord(1, late === 'set' ? 3 : 7); // X moved on, or a new connection on its tuple
     kernel.set(hex(x.key), ours);
@@ -178,16 +180,12 @@ describe('direct mode: what the old sender served, in frames that come late', ()
   // and answers the joins with an empty full resync, whose end sweeps every copy of A
   it('the empty resync of an old sender that restarted deletes nothing the new sender serves', () => {
     const sim = new SimCluster({ seed: 1 });
-    const kernelOf = (map: Map<string, FlowRecord>) => (_origin: number, change: RecordChange) => {
-      if (change.op === 'set') map.set(hex(change.record.key), change.record);
-      else map.delete(hex(change.key));
-    };
-    const onB = new Map<string, FlowRecord>();
-    const onC = new Map<string, FlowRecord>();
+    const { kernel: onB, onExternalChange: intoB } = kernelMap();
+    const { kernel: onC, onExternalChange: intoC } = kernelMap();
     const x = makeRecord(1, 1);
     sim.start(1, { role: 'sender', table: [x] });
-    const b = sim.start(2, { role: 'receiver', onExternalChange: kernelOf(onB) });
-    sim.start(3, { role: 'receiver', onExternalChange: kernelOf(onC) });
+    const b = sim.start(2, { role: 'receiver', onExternalChange: intoB });
+    sim.start(3, { role: 'receiver', onExternalChange: intoC });
     sim.clock.advance(3000);
     expect(onB.has(hex(x.key)) && onC.has(hex(x.key))).toBe(true);
     sim.member(1).node.stop();
