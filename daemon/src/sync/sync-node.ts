@@ -62,7 +62,7 @@ export interface SyncNodeConfig {
 export const SUPERSEDE_GRACE_MS = 2000;
 
 /**
- * The most own closes a node remembers (ownCloses): the last 256k, some 30 MB at most, none
+ * The most own closes a node remembers (ownCloses): the last 256k, some 15 MiB at most, none
  * older than OWN_CLOSES_MS (at 100k closes a second the 256k go back 2.6 s only); a close
  * forgotten, or one found by a dump rather than an event (reconcile), no longer stops a merge,
  * or a peer's late frame in direct mode, from creating that connection again.
@@ -481,9 +481,9 @@ export class SyncNode {
 }
 
 /**
- * A connection's identity in ownCloses: 53 bits of its key's two hashes (a number, not the key's
- * bytes as a string: one close costs a tenth). Two connections share one by chance once in some
- * 10^10 lookups with 256k closes remembered.
+ * A connection's identity in ownCloses: 53 bits of its key's two hashes (a number: the key's
+ * bytes as a string made a close cost about twice as much). With 256k closes remembered, a
+ * lookup meets another connection's by chance about once in 3·10^10.
  */
 function closeKey(table: Table, key: Uint8Array): number {
   const { first, second } = hashKey(table, key);
