@@ -75,13 +75,15 @@ function kernelEventsLine(status: DaemonStatus): string[] {
 }
 
 function syncLinksLine(status: DaemonStatus): string[] {
-  if (status.syncLinks === undefined) return [];
+  const rejoins = status.counters.channel?.['multicastRejoins'] ?? 0;
+  const rejoinText = `multicast group joined anew ${formatCount(rejoins)} time${rejoins === 1 ? '' : 's'} (sync interface made again)`;
+  if (status.syncLinks === undefined) return rejoins > 0 ? [`sync link: ${rejoinText}`] : [];
   const { switches, links } = status.syncLinks;
   const each = links.map((link) => {
     const notes = [...(link.active ? ['active'] : []), `last heard ${formatMs(link.silentForMs)} ago`, ...(link.sendErrors > 0 ? [`${formatCount(link.sendErrors)} send errors`] : [])];
     return `${link.interface} (${notes.join(', ')})`;
   });
-  return [`sync links: ${each.join(', ')}; ${formatCount(switches)} switch${switches === 1 ? '' : 'es'}`];
+  return [`sync links: ${each.join(', ')}; ${formatCount(switches)} switch${switches === 1 ? '' : 'es'}${rejoins > 0 ? `; ${rejoinText}` : ''}`];
 }
 
 export function renderStatus(status: DaemonStatus): string {

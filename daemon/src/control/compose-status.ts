@@ -20,6 +20,7 @@ export interface StatusParts {
   readonly sync: SyncStatus;
   /** With two sync links only. */
   readonly syncLinks?: SyncLinksView | undefined;
+  readonly channel: Readonly<Record<string, number>>;
   /** Undefined while the kernel subscription is not running. */
   readonly kernelEvents: KernelEventStats | undefined;
   /** nf_conntrack_count of the daemon's namespace, null when it could not be read. */
@@ -94,6 +95,7 @@ export function composeStatus(parts: StatusParts): DaemonStatus {
       sync: numericFields(counters),
       kernel,
       control: { ...parts.control },
+      channel: { ...parts.channel },
     },
     commits: parts.commits,
     latency: { replicationLagMs: parts.replicationLag },

@@ -24,6 +24,9 @@ const STATUS: Shape = {
 /** Checked when present: a daemon older than the CLI (during an upgrade) does not send it. */
 const KERNEL_EVENTS: Shape = { subscribed: 'boolean', reader: 'string?', fallback: 'string?', lastError: 'string?' };
 
+/** Checked when present: a daemon older than the CLI does not send it. */
+const CHANNEL_COUNTERS: Shape = 'counts';
+
 /** Checked when present: only a node with two sync links sends it. */
 const SYNC_LINKS: Shape = { switches: 'number', links: 'array' };
 const SYNC_LINK: Shape = { interface: 'string', active: 'boolean', silentForMs: 'number', sendErrors: 'number' };
@@ -76,9 +79,10 @@ export function decodeDaemonStatus(value: unknown): { readonly ok: true; readonl
   if (schema !== STATUS_SCHEMA) return { ok: false, reason: `status schema ${JSON.stringify(schema ?? null)} is not ${STATUS_SCHEMA}` };
   const problem = check(value, STATUS, 'status');
   if (problem !== undefined) return { ok: false, reason: problem };
-  const { kernelEvents, syncLinks, peers } = value as { kernelEvents?: unknown; syncLinks?: { links?: unknown }; peers: unknown[] };
+  const { kernelEvents, syncLinks, peers, counters } = value as { kernelEvents?: unknown; syncLinks?: { links?: unknown }; peers: unknown[]; counters: { channel?: unknown } };
   const partProblem =
     (kernelEvents === undefined ? undefined : check(kernelEvents, KERNEL_EVENTS, 'status.kernelEvents')) ??
+    (counters.channel === undefined ? undefined : check(counters.channel, CHANNEL_COUNTERS, 'status.counters.channel')) ??
     (syncLinks === undefined ? undefined : (check(syncLinks, SYNC_LINKS, 'status.syncLinks') ?? checkEach(syncLinks.links as unknown[], SYNC_LINK, 'status.syncLinks.links'))) ??
     checkEach(peers, PEER, 'status.peers');
   if (partProblem !== undefined) return { ok: false, reason: partProblem };

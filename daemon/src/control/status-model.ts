@@ -137,6 +137,8 @@ export interface DaemonStatus {
     readonly kernel: Readonly<Record<string, number>>;
     /** Control socket requests and refusals (control-server.ts). */
     readonly control: Readonly<Record<string, number>>;
+    /** The sync channel: `multicastRejoins`. Absent from the answers of older daemons. */
+    readonly channel?: Readonly<Record<string, number>>;
   };
   readonly commits: CommitStats;
   readonly latency: {

@@ -85,6 +85,7 @@ export function daemonMetrics(status: DaemonStatus): MetricFamily[] {
       .filter(([key]) => key.startsWith('error.'))
       .map(([key, n]) => [{ code: key.slice('error.'.length) }, n] as const)),
     ...syncLinkFamilies(status),
+    simpleFamily('counter', 'half_sync_multicast_rejoins_total', 'Times a multicast sync link joined its group anew on a sync interface deleted and made again.', status.counters.channel === undefined ? [] : [[{}, status.counters.channel['multicastRejoins'] ?? 0]]),
     ...generic('half_sync', status.counters.sync, NAMED_SYNC, 'Sync protocol'),
     ...generic('half_kernel', status.counters.kernel, NAMED_KERNEL, 'Kernel event subscription'),
   ];

@@ -167,7 +167,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const committer = new ExternalCommitter(external, writer, events, clock, logger, () => node.originsByLastSending());
     const purge = new StalePurge(dumper, writer, events, filter, zones, clock, logger);
     const services: Services = await openServices({
-      config, options, clock, startedAt, node, internal, external, committer, ownTable, purge, feed, readback, events, link, syncLinks: sync.links, direct,
+      config, options, clock, startedAt, node, internal, external, committer, ownTable, purge, feed, readback, events, link, syncLinks: sync.links, multicastRejoins: sync.multicastRejoins, direct,
       writerExchanges: () => writer.exchanges, closers,
     });
     let stopping: Promise<void> | undefined;

@@ -59,6 +59,8 @@ export interface ServiceDeps {
   readonly link: LagTracker;
   /** With two sync links: how each fares. */
   readonly syncLinks: (() => SyncLinksView) | undefined;
+  /** Times a multicast sync link joined its group anew (sync-link.ts). */
+  readonly multicastRejoins: () => number;
   readonly direct: DirectInjector | undefined;
   /** The kernel writer's small exchanges answered within the call and those left to the binding (request-exchange.ts). */
   readonly writerExchanges: () => { readonly inCall: number; readonly viaBinding: number };
@@ -109,6 +111,7 @@ export async function openServices(deps: ServiceDeps): Promise<Services> {
       role: () => machine.role,
       sync: () => node.status(),
       syncLinks: () => deps.syncLinks?.(),
+      channel: () => ({ multicastRejoins: deps.multicastRejoins() }),
       kernelEvents: () => deps.events.stats(),
       kernelExtra: () => ({
         ...prefixed('feed', deps.feed.counters),

@@ -24,6 +24,8 @@ export interface StatusSources {
   readonly sync: () => SyncStatus;
   /** With two sync links only. */
   readonly syncLinks: () => SyncLinksView | undefined;
+  /** The sync channel's own counters (counters.channel). */
+  readonly channel: () => Readonly<Record<string, number>>;
   readonly kernelEvents: () => KernelEventStats | undefined;
   /** Further kernel-side counters, flat (merged into counters.kernel). */
   readonly kernelExtra: () => Readonly<Record<string, number>>;
@@ -57,6 +59,7 @@ export async function statusSnapshot(sources: StatusSources): Promise<DaemonStat
     ha: HA_STATE[sources.role()],
     sync: sources.sync(),
     syncLinks: sources.syncLinks(),
+    channel: sources.channel(),
     kernelEvents,
     kernelEntries: await kernelEntryCount(),
     commits: sources.commits(),

@@ -30,11 +30,11 @@ const ADDRESS_RETRY_MS = 1000;
  * fails (exit 69) naming the half.conf key, and the unit starts half-syncd again, so a wrong
  * address or interface name costs a start every half minute, not every 2 s.
  */
-async function openLinkWaiting(link: SyncLink, section: string, port: number, clock: Clock, logger: Logger, waitMs: number): Promise<Channel> {
+async function openLinkWaiting(link: SyncLink, section: string, port: number, clock: Clock, logger: Logger, waitMs: number, rejoined: () => void): Promise<Channel> {
   const deadline = Date.now() + waitMs;
   for (let told = false; ; told = true) {
     try {
-      return await openLink(link, port, clock, logger);
+      return await openLink(link, port, clock, logger, rejoined);
     } catch (error) {
       if (!(error instanceof SyncLinkNotReadyError)) throw error;
       if (Date.now() + ADDRESS_RETRY_MS > deadline) throw notReadyInTime(error, link, section, waitMs);
@@ -62,7 +62,7 @@ function notReadyInTime(error: SyncLinkNotReadyError, link: SyncLink, section: s
   return new DaemonStartError(`${key} is not on this node${waited}: ${error.message}`, { hint: `${fix} (half-syncd is restarted until it can open the link)`, cause: error });
 }
 
-async function openLink(link: SyncLink, port: number, clock: Clock, logger: Logger): Promise<Channel> {
+async function openLink(link: SyncLink, port: number, clock: Clock, logger: Logger, rejoined: () => void): Promise<Channel> {
   const group = link.multicastGroup;
   if (group !== undefined) {
     return UdpMulticastChannel.open({
@@ -73,7 +73,10 @@ async function openLink(link: SyncLink, port: number, clock: Clock, logger: Logg
       // the interface deleted and made again (ifdown/ifup of a VLAN or bond): join the group there anew
       ifname: link.interface,
       clock,
-      onRejoin: (ifname, rejoins) => logger.warn('sync interface was made again: joined the multicast group on it anew', { interface: ifname, group: group.text, rejoins }),
+      onRejoin: (ifname, rejoins) => {
+        rejoined();
+        logger.warn('sync interface was made again: joined the multicast group on it anew', { interface: ifname, group: group.text, rejoins });
+      },
     });
   }
   return UdpUnicastChannel.open({
@@ -89,16 +92,21 @@ async function openLink(link: SyncLink, port: number, clock: Clock, logger: Logg
 export interface SyncChannel {
   readonly channel: Channel;
   readonly links: (() => SyncLinksView) | undefined;
+  /** Times a multicast link joined its group anew on an interface made again, all links together. */
+  readonly multicastRejoins: () => number;
 }
 
 /** Opens the configured link(s), waiting up to `addressWaitMs` for an address not on the node yet; bind problems name the address. */
 export async function openSyncChannel(config: HalfConfig, clock: Clock, logger: Logger, addressWaitMs = 0): Promise<SyncChannel> {
   const [first, second] = config.sync.links;
-  const one = await openLinkWaiting(first, 'sync', config.sync.port, clock, logger, addressWaitMs);
-  if (second === undefined) return { channel: one, links: undefined };
+  let rejoins = 0;
+  const rejoined = (): void => void rejoins++;
+  const multicastRejoins = (): number => rejoins;
+  const one = await openLinkWaiting(first, 'sync', config.sync.port, clock, logger, addressWaitMs, rejoined);
+  if (second === undefined) return { channel: one, links: undefined, multicastRejoins };
   let two: Channel;
   try {
-    two = await openLinkWaiting(second, 'sync2', config.sync.port, clock, logger, addressWaitMs);
+    two = await openLinkWaiting(second, 'sync2', config.sync.port, clock, logger, addressWaitMs, rejoined);
   } catch (error) {
     await one.close();
     throw error;
@@ -117,6 +125,7 @@ export async function openSyncChannel(config: HalfConfig, clock: Clock, logger: 
   return {
     channel: pair,
     links: () => ({ switches: pair.switches, links: pair.links().map((link, i) => ({ interface: names[i] as string, ...link })) }),
+    multicastRejoins,
   };
 }
 

@@ -48,6 +48,13 @@ describe('renderStatus', () => {
     expect(renderStatus(sampleStatus())).not.toContain('sync links');
   });
 
+  it('says how often a multicast sync link joined its group anew, with one link and with two, and nothing while it never did', () => {
+    expect(renderStatus(sampleStatus({ channel: { multicastRejoins: 1 } }))).toContain('sync link: multicast group joined anew 1 time (sync interface made again)\n');
+    const links = { switches: 0, links: [{ interface: 'sync0', active: true, silentForMs: 100, sendErrors: 0 }, { interface: 'sync1', active: false, silentForMs: 100, sendErrors: 0 }] };
+    expect(renderStatus(sampleStatus({ syncLinks: links, channel: { multicastRejoins: 3 } }))).toContain('; 0 switches; multicast group joined anew 3 times (sync interface made again)\n');
+    expect(renderStatus(sampleStatus())).not.toContain('joined anew');
+  });
+
   it('says plainly when nothing happened yet', () => {
     const counters = emptySyncCounters();
     const text = renderStatus(sampleStatus({

@@ -28,6 +28,7 @@ describe('decodeDaemonStatus', () => {
     ['a bad event reader', (s) => (s['kernelEvents'].reader = 3), /status\.kernelEvents\.reader is not a string or null/],
     ['a bad sync link', (s) => (s['syncLinks'] = { switches: 0, links: [{ interface: 'sync0', active: 'yes', silentForMs: 1, sendErrors: 0 }] }), /status\.syncLinks\.links\[0\]\.active is not a boolean/],
     ['sync links without a list', (s) => (s['syncLinks'] = { switches: 0 }), /status\.syncLinks\.links is not an array/],
+    ['a bad channel counter', (s) => (s['counters'].channel.multicastRejoins = '1'), /status\.counters\.channel holds a value that is not a number/],
   ])('refuses %s', (_name, edit, reason) => {
     const decoded = decodeDaemonStatus(damaged(edit));
     expect(decoded.ok).toBe(false);
@@ -40,6 +41,12 @@ describe('decodeDaemonStatus', () => {
     expect(decoded.ok).toBe(true);
     if (decoded.ok) expect(renderStatus(decoded.status)).not.toContain('kernel events');
     expect(renderStatus(sampleStatus())).toContain('kernel events: read by daemon');
+  });
+
+  it('accepts the answer of a daemon older than the channel counters, which `half status` shows no rejoins for', () => {
+    const decoded = decodeDaemonStatus(damaged((s) => delete s['counters'].channel));
+    expect(decoded.ok).toBe(true);
+    if (decoded.ok) expect(renderStatus(decoded.status)).not.toContain('joined anew');
   });
 
   it('accepts two sync links, and an answer without them (one link, or an older daemon)', () => {

@@ -67,6 +67,14 @@ describe('daemonMetrics', () => {
     expect(renderExposition(daemonMetrics(sampleStatus()))).not.toContain('half_sync_link_');
   });
 
+  it('counts the multicast rejoins of the sync link, and exports none for a daemon that sends no channel counters', async () => {
+    const families = await parseWithPrometheusClient(renderExposition(daemonMetrics(sampleStatus({ channel: { multicastRejoins: 2 } }))));
+    expect(value(families, 'half_sync_multicast_rejoins_total')).toBe(2);
+    const { channel: _older, ...counters } = sampleStatus().counters;
+    const older = { ...sampleStatus(), counters };
+    expect(renderExposition(daemonMetrics(older))).not.toMatch(/^half_sync_multicast_rejoins_total /m);
+  });
+
   it('says when the events are read by a fallback, and exports no reader before the first subscription', async () => {
     const events = sampleParts().kernelEvents;
     const pump = await parseWithPrometheusClient(renderExposition(daemonMetrics(sampleStatus({ kernelEvents: { ...events!, reader: 'pump', fallback: 'the keeper thread failed' } }))));

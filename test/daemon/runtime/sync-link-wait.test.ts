@@ -41,6 +41,24 @@ describe('openSyncChannel with a multicast link not there yet (real sockets in a
     expect(await outcome(child)).toEqual({ type: 'opened' });
   });
 
+  // what `half status` and the metrics show (counters.channel.multicastRejoins)
+  it('counts the rejoins of a multicast link whose interface is deleted and made again', async () => {
+    const ns = await lab.namespace('re');
+    const veth = async (): Promise<void> => {
+      await lab.ip(ns, 'link', 'add', 'sync0', 'type', 'veth', 'peer', 'name', 'sync0p');
+      await lab.ip(ns, 'addr', 'add', '203.0.113.1/24', 'dev', 'sync0');
+      await lab.ip(ns, 'link', 'set', 'sync0', 'up');
+      await lab.ip(ns, 'link', 'set', 'sync0p', 'up');
+    };
+    await veth();
+    const child = lab.peer(ns, { conf: conf('interface = sync0\naddress = 203.0.113.1\nmulticast-group = 239.192.0.1\n'), waitMs: 0, rejoins: 1 }, FIXTURE);
+    expect(await outcome(child)).toEqual({ type: 'opened' });
+    await lab.ip(ns, 'link', 'del', 'sync0');
+    await veth();
+    expect((await child.next('log', 30_000)).message).toMatch(/joined the multicast group on it anew/);
+    expect(await child.next('rejoins', 30_000)).toEqual({ type: 'rejoins', count: 1 });
+  });
+
   it('gives up on an interface that never appears with a start error (exit 69) naming the key', async () => {
     const ns = await lab.namespace('none');
     const child = lab.peer(ns, { conf: conf('interface = nosuch0\naddress = 2001:db8::1\nmulticast-group = ff02::4841:4c46\n'), waitMs: 0 }, FIXTURE);
