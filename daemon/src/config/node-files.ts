@@ -3,7 +3,7 @@
 // the config layer, not in configure/, because the validator refuses a half.conf path key
 // (resync-file, notify-fifo, …) that names one of them: keepalived's track_file init, or
 // half-syncd making its fifo or socket, would overwrite it. Pure data.
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { DEFAULT_CONFIG_PATH } from './half-conf.js';
 
 export const NODE_FILES = {
@@ -57,10 +57,12 @@ const PLANNED: readonly (keyof typeof NODE_FILES)[] = ['keepalivedConf', 'nftRul
  * path → what it is, with the half.conf being read (`--config FILE`) when it is elsewhere, and
  * the `.half` copies half configure may write beside the files it plans.
  */
-export function ownFiles(configPath: string): ReadonlyMap<string, string> {
+export function ownFiles(source: string): ReadonlyMap<string, string> {
   const files = new Map(Object.entries(NODE_FILES).map(([name, path]) => [path as string, ROLES[name as keyof typeof NODE_FILES]]));
   for (const name of PLANNED) files.set(`${NODE_FILES[name]}${BESIDE_SUFFIX}`, `where half configure puts its version of ${ROLES[name]} beside an edited one`);
-  if (configPath.startsWith('/') && !files.has(configPath)) {
+  // a relative --config was read from the working directory, and the path keys are absolute
+  const configPath = resolve(source);
+  if (!files.has(configPath)) {
     files.set(configPath, 'the half.conf being read');
     const nft = nftFileBeside(configPath);
     if (!files.has(nft)) {

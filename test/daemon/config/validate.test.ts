@@ -1,5 +1,6 @@
 // validateHalfConf: a valid file becomes a HalfConfig with defaults filled in; an invalid one
 // gives HalfConfError listing every problem at once, each with file:line, section.key and a fix.
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatProblem, HalfConfError } from '../../../daemon/src/config/config-error.js';
 import { DEFAULTS } from '../../../daemon/src/config/half-conf.js';
@@ -161,7 +162,13 @@ describe('validateHalfConf', () => {
     expect(at('/srv/half/test.conf', `${MINIMAL}[vrrp]\nresync-file = /srv/half/half.nft\n`)).toEqual([
       'vrrp.resync-file: /srv/half/half.nft is the nftables rules half configure writes: keepalived (track_file) and half-syncd would write over it (fix: give it a file of its own, e.g. the default /var/lib/half/resync-pending)',
     ]);
-    // a name that is no path (tests, messages) is no file
+    // a relative --config is read from the working directory, and compared as the file there
+    expect(at('test.conf', `${MINIMAL}[vrrp]\nresync-file = ${resolve('test.conf')}\n`)).toEqual([
+      `vrrp.resync-file: ${resolve('test.conf')} is the half.conf being read: keepalived (track_file) and half-syncd would write over it (fix: give it a file of its own, e.g. the default /var/lib/half/resync-pending)`,
+    ]);
+    expect(at('conf/test.conf', `${MINIMAL}[vrrp]\nresync-file = ${resolve('conf/half.nft')}\n`)).toEqual([
+      `vrrp.resync-file: ${resolve('conf/half.nft')} is the nftables rules half configure writes: keepalived (track_file) and half-syncd would write over it (fix: give it a file of its own, e.g. the default /var/lib/half/resync-pending)`,
+    ]);
     expect(at('half.conf', MINIMAL)).toEqual([]);
   });
 
