@@ -76,10 +76,22 @@ export class KernelSubscription {
     this.closeCurrent();
   }
 
-  /** Runs `work` with the subscription closed; reopens it and re-reads the table afterwards. */
+  /**
+   * Runs `work` with the subscription closed; reopens it and re-reads the table afterwards. When
+   * alwaysOn, the subscription stays, and the table is re-read all the same: the events of our
+   * own writes are echoes, dropped by the writer's port, so what a merge or a purge wrote would
+   * otherwise never reach our table.
+   */
   async quietly<T>(reason: string, work: () => Promise<T>): Promise<T> {
-    if (this.alwaysOn) return work();
-    await this.starting;
+    if (this.alwaysOn) {
+      try {
+        return await work();
+      } finally {
+        if (this.wanted) this.afterPause(reason).catch(() => undefined);
+      }
+    }
+    // a start that fails leaves nothing to close (and is tried again): the work goes on
+    await this.starting?.catch(() => undefined);
     if (this.paused++ === 0 && this.current !== undefined) {
       this.counters.pauses++;
       this.closeCurrent();

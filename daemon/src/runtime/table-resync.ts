@@ -56,8 +56,11 @@ export class TableResync {
       if (this.running !== undefined && this.runningSince >= since) return this.running;
       if (this.running === undefined && this.last !== undefined && this.last.since >= since) return Promise.resolve(this.last.outcome);
     }
+    // a run is queued: between the end of the running one and its own start (a caller resuming
+    // on the run that ended, a failed failover dump healing), a run started here would overlap it
+    if (this.again !== undefined) return this.again;
     if (this.running === undefined) return this.start(reason);
-    this.again ??= this.running.catch(() => undefined).then(() => {
+    this.again = this.running.catch(() => undefined).then(() => {
       this.again = undefined;
       return this.start(reason);
     });

@@ -99,16 +99,51 @@ describe('KernelSubscription', () => {
     subscription.close();
   });
 
-  it('never pauses nor drops the subscription when alwaysOn', async () => {
+  // The events of our own writes are echoes, dropped by the writer's port (reader and feed): a
+  // merge's or a purge's writes reached our table only through a re-read, which alwaysOn skipped.
+  it('never pauses nor drops the subscription when alwaysOn, and re-reads the table after bulk writes all the same', async () => {
     const { opened, rereads, subscription, live } = setup(true);
+    expect(await subscription.quietly('commit', async () => live())).toBe(0);
+    expect(rereads).toEqual([]); // not wanted yet: nothing to re-read for
     await subscription.activate();
-    expect(await subscription.quietly('commit', async () => live())).toBe(1);
+    expect(await subscription.quietly('merge', async () => live())).toBe(1);
+    await expect(subscription.quietly('purge', async () => Promise.reject(new Error('EPERM')))).rejects.toThrow('EPERM');
     subscription.deactivate();
     expect(live()).toBe(1);
     expect(opened.length).toBe(1);
-    expect(rereads).toEqual([]);
+    expect(rereads).toEqual(['merge', 'purge']);
     subscription.close();
     expect(live()).toBe(0);
+  });
+
+  it('runs a bulk write that comes while the subscription is failing to start, and tries the subscription again after it', async () => {
+    vi.useFakeTimers();
+    try {
+      let failures = 1;
+      const rereads: string[] = [];
+      const sink: KernelEventSink = { event: () => undefined, overrun: () => undefined, settled: () => undefined };
+      const subscription = new KernelSubscription(() => {
+        const events = new MemoryEvents(0);
+        if (failures-- > 0) events.start = () => new Promise((_resolve, reject) => setTimeout(() => reject(new Error('EPERM: cannot open a NETLINK_NETFILTER socket')), 20));
+        return events;
+      }, sink, async (reason) => void rereads.push(reason), silentLogger);
+      const activating = subscription.activate().catch((error: Error) => error.message);
+      let ran = false;
+      const commit = subscription.quietly('commit', async () => {
+        ran = true;
+        return 'committed';
+      });
+      await vi.advanceTimersByTimeAsync(20);
+      expect(await activating).toMatch(/EPERM/);
+      expect(await commit).toBe('committed');
+      expect(ran).toBe(true);
+      // the write reopened it, and read the table again
+      expect(subscription.counters.subscriptions).toBe(1);
+      expect(rereads).toEqual(['commit']);
+      subscription.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('tries a failed subscription again while it is wanted, and re-reads the table once it has it', async () => {

@@ -8,7 +8,8 @@ import type { ConntrackEntry, Expectation } from '../../../daemon/src/kernel/ct-
 import { acceptAllFlows } from '../../../daemon/src/kernel/flow-filter.js';
 import type { DumpResult, KernelDumper } from '../../../daemon/src/kernel/kernel-roles.js';
 import { silentLogger } from '../../../daemon/src/metrics/logger.js';
-import type { FlowRecord, RecordChange } from '../../../daemon/src/model/record.js';
+import { Table, type FlowRecord, type RecordChange } from '../../../daemon/src/model/record.js';
+import { conntrackKey } from '../../../daemon/src/kernel/record-key.js';
 import { fromRecord, toRecord } from '../../../daemon/src/kernel/record-mapping.js';
 import { FakeClock } from '../../../daemon/src/sync/fake-clock.js';
 import { KernelFeed } from '../../../daemon/src/runtime/kernel-feed.js';
@@ -19,16 +20,28 @@ import { SAMPLE_ENTRIES, SAMPLE_EXPECTATION } from '../kernel/helpers/sample-ent
 const udp = SAMPLE_ENTRIES['udp'] as ConntrackEntry;
 const tcp = SAMPLE_ENTRIES['tcpSnat'] as ConntrackEntry;
 
-/** A dumper whose dumps resolve when the test says so. */
+/** A dumper whose dumps resolve (or fail, `failNext`) when the test says so. */
 class HeldDumper implements KernelDumper {
   table: ConntrackEntry[] = [];
   expectations: Expectation[] = [];
   dumps = 0;
+  inFlight = 0;
+  /** The most dumps out at once. */
+  mostInFlight = 0;
+  failNext = false;
   private release: (() => void)[] = [];
   async dumpConntrack(): Promise<DumpResult<ConntrackEntry>> {
     this.dumps++;
+    this.mostInFlight = Math.max(this.mostInFlight, ++this.inFlight);
     const snapshot = [...this.table];
-    await new Promise<void>((resolve) => this.release.push(resolve));
+    const fail = this.failNext;
+    this.failNext = false;
+    try {
+      await new Promise<void>((resolve) => this.release.push(resolve));
+    } finally {
+      this.inFlight--;
+    }
+    if (fail) throw new Error('dump failed (ENOBUFS)');
     return { entries: snapshot, filtered: 0, undecodable: 0, errors: [], interrupted: false };
   }
   async dumpConntrackRecords(): Promise<DumpResult<FlowRecord>> {
@@ -88,6 +101,51 @@ describe('TableResync', () => {
     expect(dumper.dumps).toBe(2);
     dumper.releaseAll();
     await second;
+    expect(dumper.dumps).toBe(2);
+  });
+
+  // The run that ends clears itself a step before the queued run starts: a request from a caller
+  // resuming on the ended run (a second `half resync kernel`, a failed failover dump healing) came
+  // in between and started a run beside the queued one. Both shared the feed's one record of keys
+  // touched during a dump, and a connection destroyed meanwhile came back.
+  it('joins the queued run when asked after one ended and before the queued one began', async () => {
+    const { dumper, feed, internal, resync } = setup();
+    dumper.table = [tcp];
+    const first = resync.request('a');
+    let third: Promise<unknown> | undefined;
+    void first.then(() => (third = resync.request('c')));
+    const second = resync.request('overrun');
+    await tick();
+    dumper.releaseAll();
+    await first;
+    await tick();
+    expect(third).toBe(second);
+    // the connection ends while the queued dump is out (its snapshot still has it)
+    dumper.table = [];
+    feed.event({ table: 'conntrack', type: 'destroy', entry: tcp, originPort: 0 });
+    dumper.releaseAll();
+    await second;
+    expect(dumper.mostInFlight).toBe(1);
+    expect(dumper.dumps).toBe(2);
+    expect(internal.has(Table.conntrack, conntrackKey(tcp))).toBe(false);
+  });
+
+  it('runs one dump at a time when a failed failover dump heals while an overrun queued a run', async () => {
+    const { dumper, resync } = setup();
+    dumper.failNext = true;
+    // the failover executor's way (resyncOwnTable): await the dump, heal when it failed
+    const failover = resync.request('failover', 0).catch(() => resync.heal('failover'));
+    await tick();
+    resync.heal('overrun');
+    await tick();
+    dumper.releaseAll();
+    await failover;
+    await tick();
+    await tick();
+    dumper.releaseAll();
+    await tick();
+    dumper.releaseAll();
+    expect(dumper.mostInFlight).toBe(1);
     expect(dumper.dumps).toBe(2);
   });
 
