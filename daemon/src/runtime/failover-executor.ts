@@ -29,6 +29,8 @@ export interface OwnTableUpkeep {
   activate(): Promise<void>;
   deactivate(): void;
   readonly active: boolean;
+  /** Whether the kernel delivers our table's events now. */
+  readonly subscribed: boolean;
 }
 
 export interface FailoverExecutorDeps {
@@ -102,9 +104,13 @@ export class DaemonFailoverExecutor implements FailoverExecutor {
 
   /** Subscribes to our table's events, then reads it whole (subscribe first: nothing is missed). */
   async resyncOwnTable(): Promise<void> {
-    const since = this.committedAt;
+    const committedAt = this.committedAt;
     this.committedAt = undefined;
     await this.logged(undefined, async () => {
+      // a dump begun after the commit will do, if the events were followed since it began: one
+      // begun before this subscription (a heal's retry, `half resync kernel` on a standby) missed
+      // what happened between its start and the subscription's
+      const since = this.deps.events.subscribed ? committedAt : undefined;
       await this.deps.events.activate();
       try {
         await this.deps.ownTable.request('failover', since);

@@ -52,6 +52,11 @@ export class KernelSubscription {
     return this.wanted;
   }
 
+  /** Whether the kernel delivers events to a subscription now. */
+  get subscribed(): boolean {
+    return this.current !== undefined;
+  }
+
   /**
    * Subscribes (if not yet); resolves once the kernel delivers events. When the subscription
    * cannot be had, it rejects, and the subscription is tried again (every RETRY_MS, up to

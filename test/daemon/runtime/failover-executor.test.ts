@@ -48,7 +48,7 @@ describe('DaemonFailoverExecutor: our own table at takeover', () => {
     const lines: string[] = [];
     const log = (level: string) => (message: string) => void lines.push(`${level} ${message}`);
     const deps = {
-      events: { activate: async () => undefined, active: true },
+      events: { activate: async () => undefined, active: true, subscribed: true },
       ownTable: {
         request: async () => {
           throw new Error('the kernel refused the dump (errno 105)');
@@ -68,7 +68,7 @@ describe('DaemonFailoverExecutor: our own table at takeover', () => {
     let forgets = 0;
     const deps = {
       node: { forgetFrozenCopies: () => (forgets++, { origins: [], entries: 0 }) },
-      events: { activate: async () => undefined, active: true },
+      events: { activate: async () => undefined, active: true, subscribed: true },
       ownTable: {
         request: async (_reason: string, after?: number) => {
           since.push(after);
@@ -95,5 +95,25 @@ describe('DaemonFailoverExecutor: our own table at takeover', () => {
     expect(since).toEqual([100, undefined]);
     // the peers' copies are emptied after the commits that wrote, never after the one that failed
     expect(forgets).toBe(2);
+  });
+
+  // a dump begun after the commit but before the subscription (a heal's retry, `half resync
+  // kernel` on the standby) missed the events between its start and the subscription's
+  it('takes the commit\'s time only when the events were followed already: a fresh read otherwise', async () => {
+    const since: (number | undefined)[] = [];
+    const events = { subscribed: false, active: false, activate: async () => void (events.subscribed = true) };
+    const deps = {
+      node: { forgetFrozenCopies: () => ({ origins: [], entries: 0 }) },
+      events,
+      ownTable: { request: async (_reason: string, after?: number) => void since.push(after), heal: () => undefined },
+      committer: { lastWriteEndedAt: 500, commit: async () => undefined },
+      logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+    } as unknown as FailoverExecutorDeps;
+    const run = new DaemonFailoverExecutor(deps);
+    await run.commitExternalCache();
+    await run.resyncOwnTable(); // subscribed only now
+    await run.commitExternalCache();
+    await run.resyncOwnTable(); // followed all along
+    expect(since).toEqual([undefined, 500]);
   });
 });
