@@ -42,9 +42,13 @@ export function keyFileOf(confText: string | undefined): string {
   return sync?.entries.find((e) => e.key === 'key-file')?.value || DEFAULTS.keyFile;
 }
 
-export async function readKeyState(path: string): Promise<{ state: KeyState; key: Uint8Array | undefined }> {
+/**
+ * The key file's state; `configured`: half.conf is there, so a missing key file HALF's registry
+ * lists was lost (KeyState.lost), not yet made.
+ */
+export async function readKeyState(path: string, configured?: { readonly registry: Registry; readonly shownAs: string }): Promise<{ state: KeyState; key: Uint8Array | undefined }> {
   const exists = await stat(path).then(() => true, (e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? false : true));
-  if (!exists) return { state: { validKeyFile: false }, key: undefined };
+  if (!exists) return { state: { validKeyFile: false, ...(configured?.registry.has(path) === true ? { lost: configured.shownAs } : {}) }, key: undefined };
   try {
     return { state: { validKeyFile: true }, key: await loadClusterKey(path) };
   } catch (error) {
@@ -61,7 +65,8 @@ export async function applyAnswers(answers: Answers, options: ApplyAnswersOption
   const { paths, facts } = options;
   const existing = await readIfExists(paths.halfConf);
   const keyPath = paths.at(keyFileOf(existing));
-  const { state, key: existingKey } = await readKeyState(keyPath);
+  const previous = await readRegistry(paths);
+  const { state, key: existingKey } = await readKeyState(keyPath, existing === undefined ? undefined : { registry: previous, shownAs: keyFileOf(existing) });
   const plan = planHalfConf(answers, facts, state, existing, paths.halfConfOnNode, options.settings);
   if (!plan.ok) return plan;
   // The plan's config may name another key file than the old text did.
@@ -69,7 +74,6 @@ export async function applyAnswers(answers: Answers, options: ApplyAnswersOption
   const planKey = planKeyPath === keyPath ? { state, key: existingKey } : await readKeyState(planKeyPath);
   const decision = decideKey(answer(answers, 'cluster-key'), planKey.key, options.random);
 
-  const previous = await readRegistry(paths);
   let registry: Registry = previous;
   const actions: WriteAction[] = [];
   if (decision.kind === 'write') {

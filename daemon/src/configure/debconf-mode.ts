@@ -12,6 +12,7 @@
 import { ExitCode } from '../../../repo-tool/src/model/errors.js';
 import { answer, formatAnswers, parseAnswers, type Answers } from './answers.js';
 import { applyAnswers, keyFileOf, readKeyState } from './apply-answers.js';
+import { readRegistry } from './apply-writes.js';
 import { readIfExists } from './atomic-file.js';
 import type { AnswerProblem } from './check-answers.js';
 import type { CommandDeps } from './cli-io.js';
@@ -55,7 +56,7 @@ export async function runDebconfMode(mode: DebconfMode, paths: NodePaths, deps: 
     return ExitCode.ok;
   }
   if (mode === 'check') {
-    const { state } = await readKeyState(paths.at(keyFileOf(confText)));
+    const { state } = await readKeyState(paths.at(keyFileOf(confText)), confText === undefined ? undefined : { registry: await readRegistry(paths), shownAs: keyFileOf(confText) });
     const plan = planHalfConf(answers, facts, state, confText, paths.halfConfOnNode);
     if (plan.ok) return ExitCode.ok;
     io.out(formatProblems(plan.problems));

@@ -1,4 +1,4 @@
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyAnswers } from '../../../daemon/src/configure/apply-answers.js';
 import { NodeFileError } from '../../../daemon/src/errors.js';
@@ -41,6 +41,26 @@ describe('applyAnswers', () => {
     expect(again.ok && again.keyGenerated).toBe(false);
     expect(again.ok && again.report.changed).toEqual([]);
     expect(Buffer.from(await loadClusterKey(root.at('/etc/half/cluster.key'))).toString('hex')).toBe('ab'.repeat(32));
+  });
+
+  // a new key would cut a configured node off from the others, silently: the postinst reported
+  // only unchanged files, and restarted half-syncd with the new key
+  it('refuses to make a new key when the key it made for this half.conf is gone, and takes the key given', async () => {
+    const paths = nodePaths(root.dir);
+    expect((await applyAnswers(answers, { paths, facts: capturedFirewall(), random })).ok).toBe(true);
+    await rm(root.at('/etc/half/cluster.key'));
+    const lost = await applyAnswers(answers, { paths, facts: capturedFirewall(), random: () => new Uint8Array(32).fill(1) });
+    expect(lost).toEqual({ ok: false, problems: [{ question: 'cluster-key', message: expect.stringMatching(/^\/etc\/half\/cluster\.key is gone, and half\.conf is there: this node was set up, and a new key would cut it off from the other nodes; copy the file from another node/) }] });
+    expect(await root.exists('/etc/half/cluster.key')).toBe(false);
+    const given = await applyAnswers({ ...answers, 'cluster-key': 'ab'.repeat(32) }, { paths, facts: capturedFirewall(), random });
+    expect(given.ok && given.keyGenerated).toBe(false);
+    expect(Buffer.from(await loadClusterKey(root.at('/etc/half/cluster.key'))).toString('hex')).toBe('ab'.repeat(32));
+  });
+
+  it('makes a key for an admin\'s own half.conf that has none yet (HALF never made one for it)', async () => {
+    await root.write('/etc/half/half.conf', '# mine\n[node]\nid = 1\nrole = primary\n');
+    const result = await applyAnswers(answers, { paths: nodePaths(root.dir), facts: capturedFirewall(), random });
+    expect(result.ok && result.keyGenerated).toBe(true);
   });
 
   it('keeps an admin\'s half.conf (and does not register it), editing only the answered keys', async () => {

@@ -116,6 +116,24 @@ describe('a preseeded install', () => {
     expect(configure.stdout).toContain('kept your edited /etc/half/half.nft');
   });
 
+  // a new key would cut the node off from the others without a word: the postinst reported only
+  // unchanged files, and half-syncd was restarted with the new key
+  it('refuses to make a new key for a configured primary whose key file is gone, and takes the key given', async () => {
+    const key = await node.root.readFile('/etc/half/cluster.key');
+    const hex = (/^[0-9a-f]{64}$/m.exec(key) as RegExpExecArray)[0];
+    await node.run(['rm', '/etc/half/cluster.key'], { check: true });
+    const again = await node.run(['dpkg', '-i', debs[1] as string]);
+    expect(again.exitCode).not.toBe(0);
+    expect(again.stderr).toContain('half-syncd/cluster-key: /etc/half/cluster.key is gone, and half.conf is there: this node was set up, and a new key would cut it off from the other nodes');
+    expect(again.stderr).toContain('fix: run `dpkg --configure -a` on a terminal to be asked half-syncd/cluster-key again');
+    expect(await node.exists('/etc/half/cluster.key')).toBe(false);
+    await node.preseed([['cluster-key', 'password', hex]]);
+    const fixed = await node.run(['dpkg', '--configure', '-a']);
+    expect(fixed.exitCode, fixed.stderr).toBe(0);
+    expect(await node.root.readFile('/etc/half/cluster.key')).toContain(hex);
+    expect(fixed.stderr).not.toContain('half join'); // no key was made
+  });
+
   it('keeps the configuration on remove and removes exactly what HALF wrote on purge', async () => {
     await node.root.writeFile('/etc/half/my-notes.txt', 'mine\n');
     // what a `half configure` killed part way leaves beside the files it replaces
