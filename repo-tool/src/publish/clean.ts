@@ -13,7 +13,7 @@ import { isTempName } from './journal.js';
 import { acquireLock, checkNotLocked } from './lock.js';
 import { readPending, writePending } from './pending.js';
 import { removeAll } from './remove-all.js';
-import { loadState } from './state-store.js';
+import { loadState, requirePublished } from './state-store.js';
 import type { PublishedStorage } from './storage.js';
 
 export interface CleanOptions {
@@ -41,6 +41,8 @@ export interface CleanResult {
 const PACKAGE_FILE = /\.(u?deb|ddeb|dsc|diff\.gz|tar(\.[a-z0-9]+)?(\.asc)?)$/;
 
 export async function cleanRepository(storage: PublishedStorage, options: CleanOptions = {}): Promise<CleanResult> {
+  // before the lock, which would make the folder
+  await requirePublished(storage);
   if (options.dryRun === true) {
     await checkNotLocked(storage, options.isAlive);
     return findUnreferenced(storage);

@@ -160,6 +160,19 @@ describe('half-repo clean', () => {
     expect(existsSync(join(copy, 'pool/half/e/extra_1_all.deb'))).toBe(true);
   });
 
+  // a mistyped path used to be "cleaned": the lock made the folder, and the run said all was well
+  it('refuses a folder that is no repository, and makes nothing there', async () => {
+    for (const dryRun of [false, true]) {
+      const nowhere = join(dir, `no-such-repo-${String(dryRun)}`);
+      const error = await cleanRepository(new LocalStorage(nowhere), { dryRun }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PublishError);
+      expect(String(error)).toContain(`${nowhere} is not a repository half-repo published: it has no .half-repo/state.json`);
+      expect(existsSync(nowhere)).toBe(false);
+    }
+    const cli = await run('node', ['repo-tool/bin/half-repo.js', 'list', join(dir, 'no-such-repo')]).catch((e: { code: number; stderr: string }) => e);
+    expect(cli).toMatchObject({ code: 7, stderr: expect.stringContaining('is not a repository half-repo published') });
+  });
+
   it('refuses without the state file, and with an index it cannot read, removing nothing', async () => {
     const copy = await copyWithJunk('refusals');
     await rename(join(copy, STATE_PATH), join(copy, 'state.json.moved'));

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { getField } from '../../model/paragraph.js';
 import { LocalStorage } from '../../publish/local-storage.js';
-import { loadState } from '../../publish/state-store.js';
+import { loadState, requirePublished } from '../../publish/state-store.js';
 import { compareVersions } from '../../deb/version.js';
 
 export interface ListedPackage {
@@ -24,7 +24,9 @@ export function registerList(program: Command): void {
     .argument('[dir]', 'repository directory', 'public')
     .option('--json', 'machine-readable output')
     .action(async (dir: string, flags: { json?: boolean }) => {
-      const state = await loadState(new LocalStorage(resolve(dir)));
+      const storage = new LocalStorage(resolve(dir));
+      await requirePublished(storage);
+      const state = await loadState(storage);
       const rows: ListedPackage[] = [
         ...state.binaries.map(({ entry }) => ({
           type: 'binary' as const,
