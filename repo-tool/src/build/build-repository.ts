@@ -1,7 +1,7 @@
 // `half-repo build`: every package of pkgs/ built and signed, then published into the static
 // apt repository at OUT (with the packages OUT already holds: imports, backports, older
 // versions). Reads the clock and environment only through its options.
-import { UsageError } from '../model/errors.js';
+import { DefinitionError, UsageError } from '../model/errors.js';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -63,6 +63,23 @@ async function projectVersion(root: string): Promise<string> {
   return String(pkg.version);
 }
 
+/**
+ * debian/changelog's newest entry (its first line, `half (VERSION) …`) must be for the project's
+ * version: HALF's packages take package.json's version and ship that changelog, which would
+ * otherwise carry the old release's notes (apt-listchanges would show nothing new).
+ */
+export function checkChangelogVersion(changelog: string, version: string): void {
+  const first = /^(\S+) \(([^()\s]+)\)/.exec(changelog);
+  if (first === null) {
+    throw new DefinitionError('debian/changelog: the first line is not `half (VERSION) DISTRIBUTION; urgency=…`', { hint: 'see deb-changelog(5): the newest entry comes first' });
+  }
+  if (first[2] !== version) {
+    throw new DefinitionError(`debian/changelog: its newest entry is for ${first[1]} ${first[2]}, but package.json's version is ${version}`, {
+      hint: `add an entry for ${version} at the top of debian/changelog (dch -v ${version}), or set package.json's version back; nothing was built`,
+    });
+  }
+}
+
 function definitionContext(root: string, version: string, epoch: number, config: RepoConfig, signer: OpenPgpSigner): DefinitionContext {
   const keyring = signer.publicKeyring();
   return {
@@ -96,10 +113,12 @@ export async function buildRepository(options: BuildOptions): Promise<BuildResul
   const config: RepoConfig = options.url === undefined ? loaded : { ...loaded, url: options.url.endsWith('/') ? options.url : `${options.url}/` };
   // A bad pkgs/backports.json is refused before anything is built or signed.
   const backportSpecs = options.backports === false ? [] : await loadBackportSpecs(root);
+  const version = await projectVersion(root);
+  checkChangelogVersion(await readFile(join(root, 'debian', 'changelog'), 'utf8'), version);
   const epoch = await resolveSourceDateEpoch(root, options.env);
   await ensureHostTools([XZ], options.progress);
   const { signer, development } = await resolveSigner({ root, env: options.env, keyFiles: options.keyFiles, now: options.now, progress: options.progress });
-  const ctx = definitionContext(root, await projectVersion(root), epoch, config, signer);
+  const ctx = definitionContext(root, version, epoch, config, signer);
   const definitions = await loadDefinitions(join(root, 'pkgs'), ctx);
 
   // An origin signature may not predate its key: sign at the later of the two (still fixed per key).

@@ -49,6 +49,10 @@ async function checkoutCopy(version: string): Promise<{ root: string; remove(): 
   await symlink(join(PROJECT_ROOT, 'node_modules'), join(root, 'node_modules'));
   const manifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
   await writeFile(join(root, 'package.json'), `${JSON.stringify({ ...manifest, version }, null, 2)}\n`);
+  // a release's changelog entry, as half-repo build requires (its newest entry names the version)
+  const changelog = await readFile(join(root, 'debian', 'changelog'), 'utf8');
+  const entry = `half (${version}) unstable; urgency=medium\n\n  * Release ${version}, made by the install test.\n\n -- HALF Maintainers <half-maintainers@example.org>  Fri, 27 Nov 2026 00:00:00 +0000\n\n`;
+  await writeFile(join(root, 'debian', 'changelog'), entry + changelog);
   return { root, remove: () => rm(base, { recursive: true, force: true }) };
 }
 
