@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import type { NamespaceSet, NsChild } from '../../helpers/netns.js';
 import { run } from '../../helpers/tools.js';
 import type { FirewallName } from './harness/addresses.js';
-import { waitUntil } from './harness/processes.js';
+import { stopProcesses, waitUntil } from './harness/processes.js';
 import type { HalfNode } from './half-node.js';
 import { expandExecLine, parseEnvironmentFile, parseServiceUnit, type ServiceUnit } from './half-unit.js';
 
@@ -99,16 +99,22 @@ export async function bootServices(options: BootOptions): Promise<BootedServices
   for (const file of HALF_SYSCTL_FILES) await options.net.exec(node.name, ['sysctl', '-q', '-p', await node.root.hostPath(file)], { check: true });
   const children: NsChild[] = [];
   const commands: BootedServices['commands'][number][] = [];
-  let syncd: NsChild | undefined;
-  if (options.syncd) {
-    syncd = (await startUnit(options, SYNCD_UNIT, join(dir, 'half-syncd.log'), commands)).child;
-    children.push(syncd);
-    const running = syncd;
-    await waitUntil(async () => (await node.inNode(['half', 'status'])).exitCode === 0, 20_000, `half-syncd of ${node.name} to answer \`half status\``, () => running.exitCode !== null);
+  try {
+    let syncd: NsChild | undefined;
+    if (options.syncd) {
+      syncd = (await startUnit(options, SYNCD_UNIT, join(dir, 'half-syncd.log'), commands)).child;
+      children.push(syncd);
+      const running = syncd;
+      await waitUntil(async () => (await node.inNode(['half', 'status'])).exitCode === 0, 20_000, `half-syncd of ${node.name} to answer \`half status\``, () => running.exitCode !== null);
+    }
+    const keepalived = (await startUnit(options, KEEPALIVED_UNIT, join(dir, 'keepalived.out'), commands)).child;
+    children.push(keepalived);
+    // keepalived --dont-fork runs its VRRP process as a child: it is up once it has two processes
+    await waitUntil(async () => (await processesNamed(options.net, node.name, 'keepalived')).length >= 2, 20_000, `keepalived of ${node.name} to start its VRRP process`, () => keepalived.exitCode !== null);
+    return { syncd, keepalived, children, commands };
+  } catch (error) {
+    // the caller never learns of what started: stopped here, before its rootfs is cleaned up
+    await stopProcesses(children);
+    throw error;
   }
-  const keepalived = (await startUnit(options, KEEPALIVED_UNIT, join(dir, 'keepalived.out'), commands)).child;
-  children.push(keepalived);
-  // keepalived --dont-fork runs its VRRP process as a child: it is up once it has two processes
-  await waitUntil(async () => (await processesNamed(options.net, node.name, 'keepalived')).length >= 2, 20_000, `keepalived of ${node.name} to start its VRRP process`, () => keepalived.exitCode !== null);
-  return { syncd, keepalived, children, commands };
 }
