@@ -34,6 +34,7 @@ export function dispatchMessage(node: SyncNode, peer: Peer, header: FrameHeader,
       if (node.role === 'sender') peer.alongsideSince ??= node.config.clock.now();
     } else {
       peer.senderSince = undefined;
+      peer.lastReceiverSeq = header.seq;
     }
     inbound.onLastSeq(header.seq, ackRequested, header.counter);
     return;

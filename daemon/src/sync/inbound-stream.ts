@@ -68,6 +68,11 @@ export class InboundStream {
     return this.joined ? this.applier.fullResyncBegunSeq : undefined;
   }
 
+  /** The role the origin sent the first frame of that resync in (StreamApplier.fullResyncSentAs). */
+  get fullResyncSentAs(): Role | undefined {
+    return this.joined ? this.applier.fullResyncSentAs : undefined;
+  }
+
   /** The origin said, in the frame `seq`, that it became the sender (StreamApplier.becameSender). */
   becameSender(seq: number): void {
     this.applier.becameSender(seq);

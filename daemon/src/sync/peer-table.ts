@@ -31,6 +31,12 @@ export interface Peer {
    */
   senderSince: { readonly at: number; readonly seq: number } | undefined;
   /**
+   * The header sequence number of the latest ALIVE or HELLO that said it is not the sender, in
+   * this epoch; undefined: none yet. A full resync whose first frame it sent as the sender after
+   * that began in its time as the sender, however many of its HELLOs and ALIVEs were lost.
+   */
+  lastReceiverSeq: number | undefined;
+  /**
    * When it was last heard as the sender (such an ALIVE or HELLO, or a data frame while it said
    * so: a receiver sends data frames too, answering a join); -Infinity: never. A receiver's copy
    * of a peer that had stopped sending before another became the sender is superseded by the
@@ -81,6 +87,7 @@ export class PeerTable {
         role: undefined,
         alongsideSince: peer?.alongsideSince,
         senderSince: undefined,
+        lastReceiverSeq: undefined,
         senderUntil: peer?.senderUntil ?? Number.NEGATIVE_INFINITY,
       };
       this.peers.set(header.nodeId, peer);

@@ -22,7 +22,7 @@ export type Withholds = (change: RecordChange, sentAs: Role | undefined, swept: 
 
 export class StreamApplier {
   /** Resyncs whose begin we applied and whose end has not come yet, with the frame they began in. */
-  private readonly openJobs = new Map<number, { readonly scope: BucketScope; readonly begunSeq: number }>();
+  private readonly openJobs = new Map<number, { readonly scope: BucketScope; readonly begunSeq: number; readonly sentAs: Role | undefined }>();
   /** Buckets to ask the origin to resync. */
   readonly repair = new Set<number>();
   /** Buckets asked for whose resync has not begun yet. */
@@ -33,6 +33,8 @@ export class StreamApplier {
    * Undefined: none has ended.
    */
   fullResyncBegunSeq: number | undefined;
+  /** The role the origin sent that resync's first frame in (undefined: a node that predates the header's role bits). */
+  fullResyncSentAs: Role | undefined;
 
   /** Whether a resync covering every bucket has ended since the last join: we hold the origin's table. */
   get resynced(): boolean {
@@ -68,7 +70,7 @@ export class StreamApplier {
         case 'resyncBegin':
           if (this.requested.size > 0) this.answered(entry.scope);
           for (const [job, open] of this.openJobs) if (scopeCovers(entry.scope, open.scope)) this.openJobs.delete(job);
-          this.openJobs.set(entry.job, { scope: entry.scope, begunSeq: seq });
+          this.openJobs.set(entry.job, { scope: entry.scope, begunSeq: seq, sentAs });
           cache.mark(entry.scope, markTag(entry.job));
           break;
         case 'resyncEnd':
@@ -95,6 +97,7 @@ export class StreamApplier {
     this.openJobs.clear();
     this.requested.clear();
     this.fullResyncBegunSeq = undefined;
+    this.fullResyncSentAs = undefined;
   }
 
   /**
@@ -103,7 +106,10 @@ export class StreamApplier {
    * committing its takeover). Its own full resync, begun after it said so, does.
    */
   becameSender(seq: number): void {
-    if (this.fullResyncBegunSeq !== undefined && !seqAfter(this.fullResyncBegunSeq, seq)) this.fullResyncBegunSeq = undefined;
+    if (this.fullResyncBegunSeq !== undefined && !seqAfter(this.fullResyncBegunSeq, seq)) {
+      this.fullResyncBegunSeq = undefined;
+      this.fullResyncSentAs = undefined;
+    }
   }
 
   /** A resync of `scope` began: the buckets it covers are no longer waited for. */
@@ -123,7 +129,10 @@ export class StreamApplier {
     if (open === undefined) return;
     const { scope } = open;
     this.openJobs.delete(job);
-    if (scope.full || scope.buckets.length >= this.cache.bucketCount) this.fullResyncBegunSeq = open.begunSeq;
+    if (scope.full || scope.buckets.length >= this.cache.bucketCount) {
+      this.fullResyncBegunSeq = open.begunSeq;
+      this.fullResyncSentAs = open.sentAs;
+    }
     const swept = this.cache.sweep(scope, markTag(job));
     this.counters.sweptEntries += swept.length;
     if (this.onChange !== undefined) for (const record of swept) this.hand({ op: 'delete', table: record.table, key: record.key }, sentAs, true);

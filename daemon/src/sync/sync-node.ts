@@ -328,7 +328,15 @@ export class SyncNode {
     for (const peer of this.peers.values()) {
       const { senderSince } = peer;
       const begunSeq = peer.inbound.fullResyncBegunSeq;
-      if (senderSince === undefined || begunSeq === undefined || !seqAfter(begunSeq, senderSince.seq) || !this.liveSender(peer, now)) continue;
+      if (senderSince === undefined || begunSeq === undefined || !this.liveSender(peer, now)) continue;
+      // the resync began in the peer's time as the sender: its first frame says it was sent as the
+      // sender, after the peer last said it was not. A node without the header's role bits is
+      // judged by the first frame heard saying it sends, which, when its HELLO was lost, is an
+      // ALIVE past the resync's beginning
+      const sentAs = peer.inbound.fullResyncSentAs;
+      if (sentAs === 'receiver') continue;
+      const after = sentAs === 'sender' ? peer.lastReceiverSeq : senderSince.seq;
+      if (after !== undefined && !seqAfter(begunSeq, after)) continue;
       if (senderSince.at > supersededBefore) supersededBefore = senderSince.at;
     }
     if (supersededBefore === Number.NEGATIVE_INFINITY) return;
