@@ -171,10 +171,15 @@ export class SyncNode {
    * connection on a reused tuple), is not written, nor the deletes at the end of its resync
    * (they would take connections we serve). Its other deletes and sets are: connections it
    * closed, opened or moved on while it still served, whose frames came late, and that our
-   * table has as it inherited them.
+   * table has as it inherited them. A receiver writes none of such frames while another peer is
+   * the live sender (three or more nodes): its kernel follows that sender, which writes what
+   * it takes of them and streams the result.
    */
-  private withholds(change: RecordChange, sentAs: Role | undefined, swept: boolean): boolean {
-    if (sentAs !== 'receiver' || this.role !== 'sender') return false;
+  private withholds(origin: number, change: RecordChange, sentAs: Role | undefined, swept: boolean): boolean {
+    if (sentAs !== 'receiver') return false;
+    // a receiver's kernel follows the live sender, whose stream carries what that sender made of
+    // the late frames of a peer that stepped down (or restarted: its empty resync's deletes)
+    if (this.role !== 'sender') return this.anotherSends(origin);
     if (swept) return true;
     const { table, key } = change.op === 'set' ? change.record : change;
     if (this.closedAt(closeKey(table, key)) !== undefined) return true;
@@ -262,6 +267,13 @@ export class SyncNode {
     this.ownCloses.clear();
     this.outbound.becomeReceiver();
     this.broadcast({ type: 'hello', role: 'receiver' });
+  }
+
+  /** Whether a peer other than `origin`, heard within the peer timeout, is the sender. */
+  private anotherSends(origin: number): boolean {
+    const now = this.config.clock.now();
+    for (const peer of this.peers.values()) if (peer.nodeId !== origin && this.liveSender(peer, now)) return true;
+    return false;
   }
 
   /** Whether some peer heard within the peer timeout is the sender. */
@@ -450,7 +462,7 @@ export class SyncNode {
       origin,
       originEpoch: epoch,
       onChange: this.config.onExternalChange,
-      withholds: (change, sentAs, swept) => this.withholds(change, sentAs, swept),
+      withholds: (change, sentAs, swept) => this.withholds(origin, change, sentAs, swept),
       send: (message) => this.sendControl(message, origin),
     });
   }

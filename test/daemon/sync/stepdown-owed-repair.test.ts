@@ -221,6 +221,62 @@ describe('direct mode: what the old sender served, in frames that come late', ()
     b.node.localChange({ op: 'delete', table: last.table, key: last.key });
     expect(b.node.rememberedCloses, 'a receiver in direct mode remembers none').toBe(0);
   });
+
+  // Three nodes: a receiver (C) wrote what a stepped-down or restarted peer sent as a receiver
+  // into its kernel, over what the live sender had written there. Found by the sync review.
+  describe('on a third node, whose kernel follows the live sender', () => {
+    function threeNodes(seed: number, table: FlowRecord[]) {
+      const sim = new SimCluster({ seed });
+      const b = kernelMap();
+      const c = kernelMap();
+      const members = [
+        sim.start(1, { role: 'sender', table }),
+        sim.start(2, { role: 'receiver', onExternalChange: b.onExternalChange }),
+        sim.start(3, { role: 'receiver', onExternalChange: c.onExternalChange }),
+      ] as const;
+      expect(sim.clock.advanceUntil(() => c.kernel.size === table.length && b.kernel.size === table.length, 5000, 10)).toBeDefined();
+      return { sim, members, onC: c.kernel };
+    }
+
+    it('keeps the live sender\'s connections when the old sender restarts and its empty resync ends', () => {
+      const table = Array.from({ length: 60 }, (_, i) => makeRecord(i, 1));
+      const { sim, members: [a, b, c], onC } = threeNodes(51, table);
+      a.node.becomeReceiver();
+      b.node.reconcileTable(table); // direct mode: B's kernel holds A's table already
+      b.node.becomeSender();
+      sim.clock.advance(5000);
+      // A restarts (a new epoch, an empty table); C's join of A comes after B's resync for A's
+      sim.network.block(c.address, a.address);
+      sim.start(1, { role: 'receiver' });
+      sim.clock.advance(1000);
+      sim.network.block(c.address, a.address, false);
+      sim.clock.advance(30_000);
+      expect(c.external.peek(1)?.size ?? 0, 'C\'s copy of A is swept').toBe(0);
+      expect([...b.internal.values()].filter((f) => onC.get(hex(f.record.key))?.stateHash !== f.record.stateHash)).toEqual([]);
+      expect(c.node.counters.staleDirectChanges).toBe(60);
+    });
+
+    it('keeps the live sender\'s states and closes over the late resends of the old sender', () => {
+      const table = Array.from({ length: 60 }, (_, i) => makeRecord(i, 1));
+      const { sim, members: [a, b, c], onC } = threeNodes(21, table);
+      sim.network.block(a.address, c.address);
+      for (let id = 0; id < 20; id++) a.node.localChange({ op: 'set', record: makeRecord(id, 2) }); // C does not hear it
+      sim.clock.advance(200);
+      a.node.becomeReceiver();
+      b.node.reconcileTable(table.map((r, id) => (id < 20 ? makeRecord(id, 2) : r)));
+      b.node.becomeSender();
+      sim.clock.advance(300);
+      for (let id = 0; id < 10; id++) b.node.localChange({ op: 'set', record: makeRecord(id, 3) });
+      for (let id = 10; id < 20; id++) b.node.localChange({ op: 'delete', table: makeRecord(id, 3).table, key: makeRecord(id, 3).key });
+      sim.clock.advance(500);
+      sim.network.block(a.address, c.address, false); // A resends what C lacks, as a receiver now
+      sim.clock.advance(30_000);
+      expect(a.node.counters.resentFrames).toBeGreaterThan(0);
+      for (let id = 0; id < 10; id++) expect(onC.get(hex(makeRecord(id, 1).key))?.stateHash, `id ${id}`).toBe(makeRecord(id, 3).stateHash);
+      for (let id = 10; id < 20; id++) expect(onC.has(hex(makeRecord(id, 1).key)), `id ${id} closed`).toBe(false);
+      expect(c.node.counters.staleDirectChanges).toBeGreaterThan(0);
+    });
+  });
 });
 
 describe('the role a frame says it was sent in', () => {
