@@ -10,7 +10,10 @@
 // HALF must pass every criterion with none of the reference's two allowances: UDP flows keep their
 // NAT mappings (the takeover guard holds new forwarded connections until the commit has ended),
 // and the FTP control connection keeps its NAT sequence adjustment (read back on the helper's
-// expectation and replicated). The same scenario with half-syncd never started loses the flows.
+// expectation and replicated). The FTP client sends a PORT before each switch and its RETR only
+// after the VIPs moved: the data connection gets in only through the expectation the new master
+// was sent (with its NAT), which HALF must replicate. The same scenario with half-syncd never
+// started loses the flows.
 //
 // The report goes to report/<label>/; UPDATE_SAMPLE_REPORT=1 also copies HALF's to
 // docs/sample-report-half/. About two and a half minutes with warm caches; needs root.
@@ -120,6 +123,14 @@ describe('HALF: half-syncd + keepalived installed by apt', () => {
     expect(report.analysis.helperRewrotePort).toBe(true);
   });
 
+  it.each(['failover', 'failback'])('lets in, after the %s, the data connection of a PORT answered before it: the pending expectation was replicated, NAT included', (name) => {
+    const v = report.verdicts.find((x) => x.id === 'ftp-pending-transfer' && x.phase === name);
+    expect(v?.ok, v?.text).toBe(true);
+    // the server connected to the rewritten PORT (the WAN VIP), the new master sent it on to tom
+    expect(report.analysis.ftpPendingTransfers.filter((t) => t.phase === name).map((t) => [t.crossed, t.ok, t.detail])).toEqual([[true, true, '16384 of 16384 bytes, "226 transfer complete"']]);
+    expect(report.analysis.helperRewrotePort).toBe(true);
+  });
+
   it('sees zero RSTs and no INVALID drop on the new master', () => {
     expect(report.analysis.rst).toEqual({ gatewayReceived: 0, gatewaySent: 0, lanReceived: 0, lanSent: 0 });
     for (const p of report.analysis.phases) expect(p.invalidDrops).toBe(0);
@@ -178,6 +189,7 @@ describe('HALF with half-syncd never started (the control: keepalived as install
     expect(p.kinds.filter((k) => k.kind.startsWith('ftp')).map((k) => k.kept)).toEqual([0, 0]);
     expect(p.invalidDrops).toBeGreaterThan(0);
     expect(report.verdicts.find((v) => v.id === 'tcp-kept' && v.phase === 'failover')?.ok).toBe(false);
+    expect(report.verdicts.find((v) => v.id === 'ftp-pending-transfer' && v.phase === 'failover')?.ok).toBe(false);
   });
 
   it('changes the NAT mapping of remapped UDP flows, which the standby re-created as new', () => {

@@ -33,6 +33,8 @@ describe('analyse', () => {
     expect(a.rst).toEqual({ gatewayReceived: 0, gatewaySent: 0, lanReceived: 0, lanSent: 0 });
     expect(a).toMatchObject({ refusedBefore: true, lanServiceReachable: true, badEchoes: 1, helperRewrotePort: true, syncMs: 1234 });
     expect(a.ftpLateTransfers.map((t) => [t.phase, t.ok])).toEqual([['failover', true], ['failback', false]]);
+    // armed before each switch, asked for after the VIPs moved
+    expect(a.ftpPendingTransfers.map((t) => [t.phase, t.crossed, t.ok])).toEqual([['failover', true, true], ['failback', true, false]]);
     expect(a.acquisitions.map((x) => x.node)).toEqual(['halfone', 'halftwo', 'halfone']);
   });
 });

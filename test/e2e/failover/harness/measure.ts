@@ -55,6 +55,10 @@ export interface Analysis {
   /** Every FTP PORT command reached the server rewritten to the WAN VIP. */
   readonly helperRewrotePort: boolean | undefined;
   readonly ftpLateTransfers: readonly { readonly phase: PhaseName | undefined; readonly ok: boolean; readonly detail: string }[];
+  /** Transfers whose PORT was answered before a switch and whose RETR went out after the VIPs
+   *  moved (`crossed`: both held), so that only an expectation the new master got from the old
+   *  one let the data connection in. */
+  readonly ftpPendingTransfers: readonly { readonly phase: PhaseName | undefined; readonly crossed: boolean; readonly ok: boolean; readonly detail: string }[];
   /** Each time a node took both VIPs, in order. */
   readonly acquisitions: readonly { readonly node: FirewallName; readonly at: number }[];
   readonly syncMs: number | undefined;
@@ -124,6 +128,11 @@ export function analyse(result: ScenarioResult): Analysis {
     badEchoes: result.clients.flatMap((c) => c.flows).reduce((n, f) => n + f.badEchoes.length, 0),
     helperRewrotePort: ftp ? result.server.ftpPortCommands.length > 0 && result.server.ftpPortCommands.every((c) => c.address === WAN_VIP) : undefined,
     ftpLateTransfers: result.clients.flatMap((c) => c.ftpLateTransfers).map((t) => ({ phase: phaseOf(t.at), ok: t.ok, detail: t.detail })),
+    ftpPendingTransfers: result.clients.flatMap((c) => c.ftpPendingTransfers).map((t) => {
+      const p = result.phases.find((x) => x.name === phaseOf(t.at));
+      const crossed = p !== undefined && t.armedAt < p.startedAt && p.vipMovedAt !== undefined && t.at > p.vipMovedAt;
+      return { phase: p?.name, crossed, ok: t.ok, detail: t.detail };
+    }),
     acquisitions,
     syncMs: since(result.syncedAt, result.injected?.at ?? result.trafficReadyAt),
   };

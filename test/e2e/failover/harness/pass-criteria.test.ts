@@ -14,10 +14,19 @@ describe('passVerdicts', () => {
 
   it('judges each switch: every flow kept, FTP, intact echoes, outside refused', () => {
     expect(verdicts.filter((v) => v.phase === 'failover').map((v) => [v.id, v.ok])).toEqual([
-      ['tcp-kept', false], ['udp-kept', false], ['ftp-kept', true], ['ftp-new-transfer', true], ['intact', false], ['outside-refused', true],
+      ['tcp-kept', false], ['udp-kept', false], ['ftp-kept', true], ['ftp-new-transfer', true], ['ftp-pending-transfer', true], ['intact', false], ['outside-refused', true],
     ]);
-    expect(verdicts.filter((v) => v.phase === 'failback' && !v.ok).map((v) => v.id)).toEqual(['tcp-kept', 'ftp-new-transfer']);
+    expect(verdicts.filter((v) => v.phase === 'failback' && !v.ok).map((v) => v.id)).toEqual(['tcp-kept', 'ftp-new-transfer', 'ftp-pending-transfer']);
     expect(verdicts.find((v) => v.id === 'tcp-kept')?.text).toBe('TCP flows working again within 10 s: 3 of 4 (NAT-remapped: 1 of 1)');
+  });
+
+  it('fails a pending FTP transfer that did not cross the switch: PORT after it, or none tried', () => {
+    const [tom, jerry] = run.clients;
+    const pending = (transfers: NonNullable<typeof tom>['ftpPendingTransfers']) => ({ ...run, clients: [{ ...tom!, ftpPendingTransfers: transfers }, jerry!] });
+    const verdict = (r: typeof run) => passVerdicts(analyse(r), r.recoveryWindowMs, true).find((v) => v.id === 'ftp-pending-transfer' && v.phase === 'failover');
+    const late = pending([{ armedAt: run.phases[0]!.startedAt + 100, at: run.phases[0]!.startedAt + 2000, ok: true, detail: '16384 of 16384 bytes' }]);
+    expect(verdict(late)).toMatchObject({ ok: false, text: expect.stringMatching(/: PORT and RETR not on either side of the switch$/) });
+    expect(verdict(pending([]))).toMatchObject({ ok: false, text: expect.stringMatching(/: not tried$/) });
   });
 
   it('fails when RSTs were seen, or VRRP switched more often than the scenario did', () => {

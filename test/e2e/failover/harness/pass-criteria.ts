@@ -4,7 +4,7 @@
 import type { Analysis, KindCount, PhaseAnalysis } from './measure.js';
 import type { FlowKind } from './traffic/frame.js';
 
-export type CriterionId = 'tcp-kept' | 'udp-kept' | 'ftp-kept' | 'ftp-new-transfer' | 'intact' | 'zero-rst' | 'outside-refused' | 'synced-first' | 'single-takeover';
+export type CriterionId = 'tcp-kept' | 'udp-kept' | 'ftp-kept' | 'ftp-new-transfer' | 'ftp-pending-transfer' | 'intact' | 'zero-rst' | 'outside-refused' | 'synced-first' | 'single-takeover';
 
 export interface Verdict {
   readonly id: CriterionId;
@@ -22,6 +22,7 @@ function phaseVerdicts(p: PhaseAnalysis, a: Analysis, windowS: number): Verdict[
   const udp = kind(p, 'udp');
   const ftp = [kind(p, 'ftp-control'), kind(p, 'ftp-data')].filter((c): c is KindCount => c !== undefined);
   const late = a.ftpLateTransfers.filter((t) => t.phase === p.name);
+  const pending = a.ftpPendingTransfers.filter((t) => t.phase === p.name);
   const corrupted = p.lost.filter((o) => o.kept && o.corrupted.length > 0);
   const v = (id: CriterionId, ok: boolean, text: string): Verdict => ({ id, phase: p.name, ok, text });
   const out = [
@@ -31,6 +32,9 @@ function phaseVerdicts(p: PhaseAnalysis, a: Analysis, windowS: number): Verdict[
   if (ftp.length > 0) {
     out.push(v('ftp-kept', ftp.every((c) => c.kept === c.flows), `FTP control and data connections working again within ${windowS} s: ${ftp.map((c) => `${c.kind} ${c.kept} of ${c.flows}`).join(', ')}`));
     out.push(v('ftp-new-transfer', late.length > 0 && late.every((t) => t.ok), `a new FTP data connection after the switch (the helper on the new master): ${late.map((t) => (t.ok ? 'ok' : t.detail)).join('; ') || 'not tried'}`));
+    // the expectation of a PORT answered before the switch: only its replica lets the data
+    // connection, asked for after the switch, in (and NATed to the client)
+    out.push(v('ftp-pending-transfer', pending.length > 0 && pending.every((t) => t.crossed && t.ok), `an FTP data connection for a PORT answered before the switch, opened after it (the expectation replicated, with its NAT): ${pending.map((t) => (!t.crossed ? 'PORT and RETR not on either side of the switch' : t.ok ? 'ok' : t.detail)).join('; ') || 'not tried'}`));
   }
   out.push(v('intact', corrupted.length === 0, `every echo intact on the kept flows: ${corrupted.length === 0 ? 'yes' : corrupted.map((o) => `${o.kind} ${o.flowId}: ${o.why}`).slice(0, 3).join('; ')}`));
   out.push(v('outside-refused', p.outsideRefused, `a connection from the gateway into the LAN is refused after the switch`));

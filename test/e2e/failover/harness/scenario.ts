@@ -21,7 +21,7 @@ import { buildTopology } from './topology.js';
 import { now } from './traffic/flow-recorder.js';
 import { clientConfigs, serverConfig } from './traffic/configs.js';
 import type { ClientResult, ServerResult } from './traffic/results.js';
-import { startTrafficProcess } from './traffic/traffic-process.js';
+import { startTrafficProcess, type TrafficProcess } from './traffic/traffic-process.js';
 import { watchVips, type VipWatcher } from './vip.js';
 
 /** When a check that ended while halftwo still held the VIPs found halfone holding every flow
@@ -39,6 +39,16 @@ async function watchResync(stack: FirewallStack, watcher: VipWatcher, onAt: numb
   };
   await waitUntil(check, timeoutMs, 'halfone to resync or take over', () => false, everyMs).catch(() => undefined);
   return resyncedAt;
+}
+
+/** Has the FTP client send a PORT and wait for its answer, asking for the file only after the
+ *  next switch (observePhase's SIGUSR2): the helper's expectation for that data connection is
+ *  made on the active node before the switch and must be on the new master after it. The steady
+ *  period that follows gives the stack time to replicate it; one that has not by the switch fails
+ *  the ftp-pending-transfer criterion. */
+async function armPendingTransfer(ftpClient: TrafficProcess<ClientResult> | undefined): Promise<void> {
+  // the client arms it after the transfers it is still running (up to two 5 s timeouts)
+  await ftpClient?.ask('SIGHUP', 'armed', 20_000, 'the FTP server to answer the pending transfer\'s PORT');
 }
 
 export async function runScenario(options: ScenarioOptions): Promise<ScenarioResult> {
@@ -74,13 +84,15 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     // comparing two large tables costs CPU the traffic needs: poll them less often
     const pollMs = options.extraEntries > 0 ? 1000 : 250;
     await waitUntil(async () => (await stack.isSynced()) && (syncedAt = now()) !== undefined, options.syncTimeoutMs, 'the standby to hold every flow', () => false, pollMs).catch(() => undefined);
+    const ftpClient = options.ftp ? clients[0] : undefined;
+    await armPendingTransfer(ftpClient);
     await sleep(options.steadyMs);
 
     const ctx: PhaseContext = {
       net,
       vips: watcher,
       clients,
-      ftpClient: options.ftp ? clients[0] : undefined,
+      ftpClient,
       recoveryWindowMs: options.recoveryWindowMs,
       settleMs: options.settleMs,
       liveWindowMs: Math.max(1000, options.intervalMs * 5),
@@ -91,6 +103,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     phases.push(await observePhase(ctx, 'failover', off.linksDownAt, 'halftwo'));
 
     if (options.failback) {
+      await armPendingTransfer(ftpClient);
       await sleep(options.steadyMs);
       const onAt = await powerOn(net, FIREWALLS.halfone);
       const observed = observePhase(ctx, 'failback', onAt, 'halfone');

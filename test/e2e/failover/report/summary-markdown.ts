@@ -81,7 +81,7 @@ export function renderSummary(input: SummaryInput): string {
     '',
     `- Connection from the gateway into the LAN: ${a.refusedBefore ? 'refused' : '**accepted**'} before the switch, ${phases.map((p) => `${p.outsideRefused ? 'refused' : '**accepted**'} after the ${p.name}`).join(', ')}; the same service ${a.lanServiceReachable ? 'answered' : '**did not answer**'} from inside the LAN.`,
     `- Standby in sync: ${ms(a.syncMs)} after ${r.injected === undefined ? 'the traffic ran' : `${int(r.injected.entries)} entries were injected`}.`,
-    ...(a.helperRewrotePort === undefined ? [] : [`- FTP helper: PORT commands reached the server ${a.helperRewrotePort ? 'rewritten to the WAN VIP' : '**not rewritten**'}; new transfers after each switch: ${a.ftpLateTransfers.map((t) => `${t.phase ?? '?'} ${t.ok ? 'ok' : `failed (${t.detail})`}`).join(', ') || 'none'}.`]),
+    ...(a.helperRewrotePort === undefined ? [] : [`- FTP helper: PORT commands reached the server ${a.helperRewrotePort ? 'rewritten to the WAN VIP' : '**not rewritten**'}; new transfers after each switch: ${a.ftpLateTransfers.map((t) => `${t.phase ?? '?'} ${t.ok ? 'ok' : `failed (${t.detail})`}`).join(', ') || 'none'}; transfers whose PORT was answered before the switch: ${a.ftpPendingTransfers.map((t) => `${t.phase ?? '?'} ${t.crossed && t.ok ? 'ok' : `failed (${t.crossed ? t.detail : 'did not cross the switch'})`}`).join(', ') || 'none'}.`]),
     `- VRRP: the VIPs were taken ${a.acquisitions.map((x) => x.node).join(' → ')}.`,
     '',
   );

@@ -2,7 +2,10 @@
 // flow-client-main.ts '<ClientConfig JSON>'`): many long-lived TCP and UDP flows to the gateway,
 // optionally one FTP session, and a TCP service the outside must not reach. Prints
 // {"event":"ready"} once every flow has had an echo, then {"event":"live",…} every 250 ms.
-// SIGUSR2 runs a second, finite FTP transfer; SIGTERM writes the ClientResult and exits.
+// SIGHUP arms a pending FTP transfer (PORT answered, no RETR: {"event":"armed"} once the server
+// said 200); SIGUSR2 completes it if armed, then runs a second, finite FTP transfer; SIGTERM
+// writes the ClientResult and exits. (SIGHUP: no terminal sends it here, and Node reserves
+// SIGUSR1 for its inspector.)
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { FlowRecorder, now } from './flow-recorder.js';
@@ -16,6 +19,12 @@ const emit = (event: TrafficEvent): void => void process.stdout.write(`${JSON.st
 const recorders: FlowRecorder[] = [];
 const running: RunningFlow[] = [];
 const lateTransfers: ClientResult['ftpLateTransfers'][number][] = [];
+const pendingTransfers: ClientResult['ftpPendingTransfers'][number][] = [];
+let armedAt: number | undefined;
+/** FTP transfers one at a time: the server keeps only the last PORT's address, so a PORT sent
+ *  while another transfer waits for its data connection would redirect that one. */
+let ftpQueue: Promise<void> = Promise.resolve();
+const serially = (task: () => Promise<void>): void => void (ftpQueue = ftpQueue.then(task));
 let ftp: FtpSession | undefined;
 const LIVE_WINDOW_MS = Math.max(1000, config.intervalMs * 5);
 
@@ -82,14 +91,31 @@ async function main(): Promise<void> {
   }, 50);
 }
 
+process.on('SIGHUP', () => {
+  if (ftp === undefined) return emit({ event: 'error', message: `${config.host}: no FTP session to arm a transfer on` });
+  const session = ftp;
+  serially(() =>
+    session.armTransfer().then(
+      () => emit({ event: 'armed', at: (armedAt = now()) }),
+      (err: Error) => emit({ event: 'error', message: `${config.host}: arming an FTP transfer: ${err.message}` }),
+    ),
+  );
+});
+
 process.on('SIGUSR2', () => {
   const at = now();
-  if (ftp === undefined) lateTransfers.push({ at, ok: false, detail: 'no FTP session on this host' });
-  else void ftp.lateTransfer(16_384, 5000).then((r) => lateTransfers.push({ at, ...r }));
+  if (ftp === undefined) return void lateTransfers.push({ at, ok: false, detail: 'no FTP session on this host' });
+  const session = ftp;
+  serially(async () => {
+    const pending = await session.pendingTransfer(16_384, 5000);
+    if (pending !== undefined && armedAt !== undefined) pendingTransfers.push({ armedAt, at, ...pending });
+    armedAt = undefined;
+    lateTransfers.push({ at, ...(await session.lateTransfer(16_384, 5000)) });
+  });
 });
 
 process.on('SIGTERM', () => {
-  const result: ClientResult = { host: config.host, flows: recorders.map((r) => r.toRecord()), ftpLateTransfers: lateTransfers };
+  const result: ClientResult = { host: config.host, flows: recorders.map((r) => r.toRecord()), ftpLateTransfers: lateTransfers, ftpPendingTransfers: pendingTransfers };
   writeFileSync(config.resultFile, JSON.stringify(result));
   emit({ event: 'done' });
   process.exit(0);

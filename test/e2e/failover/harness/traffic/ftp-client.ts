@@ -2,7 +2,10 @@
 // every interval (each "200" reply is that flow's echo) while one RETR streams frames over a data
 // connection that the server opened back through the firewall (PORT, rewritten by the NAT
 // helper, accepted as RELATED). `lateTransfer()` asks for a second, finite transfer: it needs the
-// helper on whichever firewall is active at that moment.
+// helper on whichever firewall is active at that moment. `armTransfer()` sends a PORT and waits
+// for its "200" without asking for the file: the helper on the active firewall has made the
+// expectation the data connection will need, and it stays pending until `pendingTransfer()`
+// sends the RETR (after a switch: only a replicated expectation lets that connection in).
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { decodeFrame, FrameSplitter } from './frame.js';
 import { now, type FlowRecorder } from './flow-recorder.js';
@@ -16,8 +19,17 @@ export interface FtpClientOptions {
   readonly intervalMs: number;
 }
 
+export interface TransferOutcome {
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
 export interface FtpSession extends RunningFlow {
-  lateTransfer(bytes: number, timeoutMs: number): Promise<{ ok: boolean; detail: string }>;
+  lateTransfer(bytes: number, timeoutMs: number): Promise<TransferOutcome>;
+  /** PORT answered, no RETR yet; resolves once the server said 200 (one armed at a time). */
+  armTransfer(): Promise<void>;
+  /** RETR on the armed PORT; undefined when none was armed. */
+  pendingTransfer(bytes: number, timeoutMs: number): Promise<TransferOutcome | undefined>;
 }
 
 export async function openFtpSession(control: FlowRecorder, data: FlowRecorder, options: FtpClientOptions): Promise<FtpSession> {
@@ -59,16 +71,50 @@ export async function openFtpSession(control: FlowRecorder, data: FlowRecorder, 
   await expect(command('PASS half'), '230');
   await expect(command('TYPE I'), '200');
 
-  /** PORT + RETR; resolves with the accepted data connection. */
-  const transfer = async (name: string): Promise<{ socket: Socket; listener: Server }> => {
+  interface Armed {
+    readonly listener: Server;
+    readonly accepted: Promise<Socket>;
+  }
+  /** A data listener and the PORT naming it, answered. */
+  const port = async (): Promise<Armed> => {
     const listener = createServer();
     await new Promise<void>((resolve) => listener.listen(0, '0.0.0.0', resolve));
     const address = listener.address();
     if (address === null || typeof address === 'string') throw new Error('FTP: data listener has no port');
     const accepted = new Promise<Socket>((resolve) => listener.once('connection', resolve));
     await expect(command(portCommand(options.localAddress, address.port)), '200');
+    return { listener, accepted };
+  };
+  /** RETR on an answered PORT; resolves with the accepted data connection. */
+  const retrieve = async (armed: Armed, name: string): Promise<{ socket: Socket; listener: Server }> => {
     await expect(command(`RETR ${name}`), '150');
-    return { socket: await accepted, listener };
+    return { socket: await armed.accepted, listener: armed.listener };
+  };
+  const transfer = async (name: string): Promise<{ socket: Socket; listener: Server }> => retrieve(await port(), name);
+  let armed: Armed | undefined;
+
+  /** A finite transfer of `bytes` (RETR file-N) over the data connection `open` gives. */
+  const finite = async (bytes: number, timeoutMs: number, open: () => Promise<{ socket: Socket; listener: Server }>): Promise<TransferOutcome> => {
+    let completed: ((line: string) => void) | undefined;
+    const done = new Promise<string>((resolve) => completions.push((completed = resolve)));
+    let timeout: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => (timeout = setTimeout(() => reject(new Error(`no data connection within ${timeoutMs} ms`)), timeoutMs)));
+    try {
+      const { socket: dataSocket, listener } = await Promise.race([open(), late]);
+      let received = 0;
+      dataSocket.on('data', (chunk: Buffer) => (received += chunk.length));
+      await Promise.race([new Promise((resolve) => dataSocket.once('close', resolve)), late]);
+      listener.close();
+      const result = await Promise.race([done, late]);
+      return { ok: received === bytes && result.startsWith('226'), detail: `${received} of ${bytes} bytes, "${result}"` };
+    } catch (err) {
+      // a transfer that never completed must not take the next one's 226
+      const waiting = completions.indexOf(completed as (line: string) => void);
+      if (waiting >= 0) completions.splice(waiting, 1);
+      return { ok: false, detail: (err as Error).message };
+    } finally {
+      clearTimeout(timeout);
+    }
   };
 
   const stream = await transfer('stream');
@@ -102,23 +148,18 @@ export async function openFtpSession(control: FlowRecorder, data: FlowRecorder, 
       stream.listener.close();
       socket.destroy();
     },
-    async lateTransfer(bytes, timeoutMs) {
-      const done = new Promise<string>((resolve) => completions.push(resolve));
-      let timeout: NodeJS.Timeout | undefined;
-      const late = new Promise<never>((_, reject) => (timeout = setTimeout(() => reject(new Error(`no data connection within ${timeoutMs} ms`)), timeoutMs)));
-      try {
-        const { socket: dataSocket, listener } = await Promise.race([transfer(`file-${bytes}`), late]);
-        let received = 0;
-        dataSocket.on('data', (chunk: Buffer) => (received += chunk.length));
-        await Promise.race([new Promise((resolve) => dataSocket.once('close', resolve)), late]);
-        listener.close();
-        const result = await Promise.race([done, late]);
-        return { ok: received === bytes && result.startsWith('226'), detail: `${received} of ${bytes} bytes, "${result}"` };
-      } catch (err) {
-        return { ok: false, detail: (err as Error).message };
-      } finally {
-        clearTimeout(timeout);
-      }
+    lateTransfer: (bytes, timeoutMs) => finite(bytes, timeoutMs, () => transfer(`file-${bytes}`)),
+    async armTransfer() {
+      if (armed !== undefined) throw new Error('FTP: a transfer is armed already');
+      armed = await port();
+    },
+    async pendingTransfer(bytes, timeoutMs) {
+      const on = armed;
+      armed = undefined;
+      if (on === undefined) return undefined;
+      const outcome = await finite(bytes, timeoutMs, () => retrieve(on, `file-${bytes}`));
+      on.listener.close(); // a connection that never came leaves the listener open
+      return outcome;
     },
   };
 }

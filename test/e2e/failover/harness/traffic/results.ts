@@ -61,6 +61,9 @@ export interface ClientResult {
   readonly flows: readonly FlowRecord[];
   /** Second FTP transfer requested after a takeover (SIGUSR2): did a new data connection work? */
   readonly ftpLateTransfers: readonly { readonly at: number; readonly ok: boolean; readonly detail: string }[];
+  /** Transfers whose PORT was answered at armedAt (SIGHUP: the expectation made, before a switch)
+   *  and whose RETR went out at `at` (SIGUSR2, after it): did the data connection come in? */
+  readonly ftpPendingTransfers: readonly { readonly armedAt: number; readonly at: number; readonly ok: boolean; readonly detail: string }[];
 }
 
 /** What the server saw of one flow: the translated source (after SNAT) and every change of it. */
@@ -83,6 +86,8 @@ export interface ServerResult {
 /** One line a traffic process writes on stdout. */
 export type TrafficEvent =
   | { readonly event: 'ready' }
+  /** The FTP client's PORT for a pending transfer was answered (SIGHUP asked for it). */
+  | { readonly event: 'armed'; readonly at: number }
   | { readonly event: 'live'; readonly at: number; readonly live: number; readonly total: number }
   | { readonly event: 'error'; readonly message: string }
   | { readonly event: 'done' };

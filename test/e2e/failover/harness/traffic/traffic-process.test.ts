@@ -1,7 +1,8 @@
 // The traffic generator end to end without a firewall in between: a client and the server in
-// two namespaces of the test's own, real sockets. Every flow echoes, the FTP session streams and
-// runs a second transfer on request, the server sees each flow's true source, and both
-// processes write their results when told to stop.
+// two namespaces of the test's own, real sockets. Every flow echoes, the FTP session streams,
+// completes a pending transfer (PORT on SIGHUP, RETR on SIGUSR2) and runs a second transfer on
+// request, the server sees each flow's true source, and both processes write their results when
+// told to stop.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +39,7 @@ beforeAll(async () => {
   await waitUntil(() => c.live !== undefined, 5000, 'a live report');
   liveSeen = c.live;
   expect((await probeTcp(net, 'gateway', '198.51.100.10', 7007)).connected).toBe(true);
+  await c.ask('SIGHUP', 'armed', 10_000, 'the pending transfer\'s PORT answered');
   c.signal('SIGUSR2');
   await sleep(1500);
   client = await c.finish(10_000);
@@ -68,12 +70,15 @@ describe('traffic processes', () => {
     for (const f of client.flows.filter((x) => x.kind === 'tcp' || x.kind === 'udp' || x.kind === 'ftp-control')) {
       expect(views.get(f.flowId)).toMatchObject({ kind: f.kind, address: '198.51.100.10', port: f.localPort, changes: [] });
     }
-    expect(server.ftpPortCommands.map((c) => c.address)).toEqual(['198.51.100.10', '198.51.100.10']);
+    expect(server.ftpPortCommands.map((c) => c.address)).toEqual(['198.51.100.10', '198.51.100.10', '198.51.100.10']);
   });
 
-  it('run a second FTP transfer on SIGUSR2 over a new data connection', () => {
+  it('on SIGUSR2 complete the transfer SIGHUP armed, then run a second one, each over a new data connection', () => {
+    expect(client.ftpPendingTransfers).toHaveLength(1);
+    expect(client.ftpPendingTransfers[0]).toMatchObject({ ok: true, detail: '16384 of 16384 bytes, "226 transfer complete"' });
+    expect(client.ftpPendingTransfers[0]!.armedAt).toBeLessThan(client.ftpPendingTransfers[0]!.at);
     expect(client.ftpLateTransfers).toHaveLength(1);
     expect(client.ftpLateTransfers[0]).toMatchObject({ ok: true, detail: '16384 of 16384 bytes, "226 transfer complete"' });
-    expect(server.ftpDataConnections).toBe(2);
+    expect(server.ftpDataConnections).toBe(3);
   });
 });

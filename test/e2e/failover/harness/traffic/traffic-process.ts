@@ -26,6 +26,8 @@ export interface TrafficProcess<R> {
   readonly live: { at: number; live: number; total: number } | undefined;
   waitReady(timeoutMs: number): Promise<void>;
   signal(signal: NodeJS.Signals): void;
+  /** Sends `signal` and waits for the event it answers with (`what`: for the timeout's message). */
+  ask(signal: NodeJS.Signals, answer: TrafficEvent['event'], timeoutMs: number, what: string): Promise<void>;
   /** SIGTERM, then the parsed result file. */
   finish(timeoutMs: number): Promise<R>;
 }
@@ -86,6 +88,11 @@ export function startTrafficProcess<R>(net: NamespaceSet, ns: string, script: 'f
       } catch {
         // already gone
       }
+    },
+    async ask(signal, answer, timeoutMs, what) {
+      const answered = waitFor(answer, timeoutMs, what);
+      process.kill(pid, signal);
+      await answered;
     },
     async finish(timeoutMs) {
       const done = waitFor('done', timeoutMs, 'writing results');
