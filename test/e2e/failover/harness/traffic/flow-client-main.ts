@@ -107,10 +107,18 @@ process.on('SIGUSR2', () => {
   if (ftp === undefined) return void lateTransfers.push({ at, ok: false, detail: 'no FTP session on this host' });
   const session = ftp;
   serially(async () => {
-    const pending = await session.pendingTransfer(16_384, 5000);
-    if (pending !== undefined && armedAt !== undefined) pendingTransfers.push({ armedAt, at, ...pending });
+    // recorded as unfinished first: a transfer still waiting when SIGTERM comes is a failure,
+    // not a transfer never tried
+    const unfinished = { at, ok: false, detail: 'unfinished when the client stopped' };
+    const armed = armedAt;
     armedAt = undefined;
-    lateTransfers.push({ at, ...(await session.lateTransfer(16_384, 5000)) });
+    if (armed !== undefined) {
+      const i = pendingTransfers.push({ armedAt: armed, ...unfinished }) - 1;
+      const pending = await session.pendingTransfer(16_384, 5000);
+      if (pending !== undefined) pendingTransfers[i] = { armedAt: armed, at, ...pending };
+    }
+    const j = lateTransfers.push(unfinished) - 1;
+    lateTransfers[j] = { at, ...(await session.lateTransfer(16_384, 5000)) };
   });
 });
 
