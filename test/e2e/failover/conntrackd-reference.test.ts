@@ -11,8 +11,14 @@
 //   that reaches the new master in between creates a fresh UDP entry, so a flow whose source port
 //   the other LAN host also uses can come out with another NAT mapping, or even swap mappings
 //   with its twin (its echoes go to the other host); seen mostly at failback and at scale;
-// - the FTP control connection's NAT sequence adjustment (the helper lengthened PORT by 3 bytes)
-//   is not in effect on the new master: the first command after the switch loses 3 bytes.
+// - the FTP control connection's NAT sequence adjustment (the helper lengthened each PORT by 3
+//   bytes) is not in effect on the new master: the first bytes after the switch are lost, 3 per
+//   PORT rewritten before it. With the stream's and the pending transfer's PORTs that is 6 bytes,
+//   a whole NOOP: one reply fewer, and the client's replies are out of step from then on (a RETR
+//   reads a NOOP's "200"), so the transfers asked for after the switch fail at the client;
+// - the FTP expectation conntrackd synced (ExpectationSync) reaches the new master without its
+//   NAT: the server's data connection for a PORT answered before the switch is RELATED but not
+//   sent on to tom, so the new master's own TCP answers it with an RST (tom sends none).
 //
 // The report goes to report/<label>/; UPDATE_SAMPLE_REPORT=1 also copies the reference's to
 // docs/sample-report/ (the README links it). Takes about a minute; needs root.
@@ -88,10 +94,20 @@ describe('conntrackd + keepalived (the reference)', () => {
     expect(p.longestGapByKind.tcp?.max).toBeLessThanOrEqual(TIMING_DEFAULTS.recoveryWindowMs);
   });
 
-  it.each(['failover', 'failback'])('keeps the FTP session through the %s: data streaming, control answering, a new data connection', (name) => {
+  it.each(['failover', 'failback'])('keeps the FTP session through the %s: data streaming, control answering', (name) => {
     expect(verdict(report.verdicts, 'ftp-kept', name).ok, verdict(report.verdicts, 'ftp-kept', name).text).toBe(true);
-    expect(verdict(report.verdicts, 'ftp-new-transfer', name).ok, verdict(report.verdicts, 'ftp-new-transfer', name).text).toBe(true);
     expect(report.analysis.helperRewrotePort).toBe(true);
+  });
+
+  it.each(['failover', 'failback'])('fails the FTP transfers asked for after the %s only where the lost sequence adjustment put the replies out of step', (name) => {
+    // the reference's shortcoming above, not the expectations': a transfer fails at the client
+    // only by reading a NOOP's reply where its RETR's "150" should be
+    const outOfStep = /^FTP: expected 150, got "200 NOOP ok"$/;
+    for (const id of ['ftp-new-transfer', 'ftp-pending-transfer'] as const) {
+      const v = verdict(report.verdicts, id, name);
+      if (!v.ok) expect(v.text.slice(v.text.lastIndexOf('): ') + 3).split('; ').every((why) => why === 'ok' || outOfStep.test(why)), v.text).toBe(true);
+    }
+    expect(report.analysis.ftpPendingTransfers.filter((t) => t.phase === name).map((t) => t.crossed)).toEqual([true]);
   });
 
   /**
@@ -127,12 +143,15 @@ describe('conntrackd + keepalived (the reference)', () => {
     for (const p of report.analysis.phases) {
       const damaged = p.lost.filter((o) => o.corrupted.length > 0 && !(o.kind === 'udp' && shared.has(o.flowId)));
       expect(damaged.filter((o) => o.kind !== 'ftp-control')).toEqual([]);
-      for (const o of damaged) expect(o.corrupted.every((c) => /^502 /.test(c.what))).toBe(true);
+      // 502: a command that lost its first bytes; 150: a RETR's reply read by the NOOP before it
+      for (const o of damaged) expect(o.corrupted.every((c) => /^(502|150) /.test(c.what)), JSON.stringify(o.corrupted.slice(0, 3))).toBe(true);
     }
   });
 
-  it('sees zero RSTs at the server and on the LAN hosts', () => {
-    expect(report.analysis.rst).toEqual({ gatewayReceived: 0, gatewaySent: 0, lanReceived: 0, lanSent: 0 });
+  it('sees no RST at the server but one from the new master per pending FTP transfer, none on the LAN hosts', () => {
+    // the synced expectation without its NAT: the data connection ends on the firewall's own TCP
+    expect(report.analysis.rst).toMatchObject({ gatewaySent: 0, lanReceived: 0, lanSent: 0 });
+    expect(report.analysis.rst.gatewayReceived).toBeLessThanOrEqual(report.analysis.ftpPendingTransfers.length);
   });
 
   it('refuses a connection from the gateway into the LAN before and after each switch, while the LAN reaches the service', () => {

@@ -93,14 +93,16 @@ export async function openFtpSession(control: FlowRecorder, data: FlowRecorder, 
   const transfer = async (name: string): Promise<{ socket: Socket; listener: Server }> => retrieve(await port(), name);
   let armed: Armed | undefined;
 
-  /** A finite transfer of `bytes` (RETR file-N) over the data connection `open` gives. */
-  const finite = async (bytes: number, timeoutMs: number, open: () => Promise<{ socket: Socket; listener: Server }>): Promise<TransferOutcome> => {
+  /** A finite transfer of `bytes` (RETR file-N) on the PORT `arm` answers. */
+  const finite = async (bytes: number, timeoutMs: number, arm: () => Promise<Armed>): Promise<TransferOutcome> => {
     let completed: ((line: string) => void) | undefined;
     const done = new Promise<string>((resolve) => completions.push((completed = resolve)));
     let timeout: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => (timeout = setTimeout(() => reject(new Error(`no data connection within ${timeoutMs} ms`)), timeoutMs)));
+    let on: Armed | undefined;
     try {
-      const { socket: dataSocket, listener } = await Promise.race([open(), late]);
+      on = await Promise.race([arm(), late]);
+      const { socket: dataSocket, listener } = await Promise.race([retrieve(on, `file-${bytes}`), late]);
       let received = 0;
       dataSocket.on('data', (chunk: Buffer) => (received += chunk.length));
       await Promise.race([new Promise((resolve) => dataSocket.once('close', resolve)), late]);
@@ -111,6 +113,13 @@ export async function openFtpSession(control: FlowRecorder, data: FlowRecorder, 
       // a transfer that never completed must not take the next one's 226
       const waiting = completions.indexOf(completed as (line: string) => void);
       if (waiting >= 0) completions.splice(waiting, 1);
+      // a data connection that comes after all is taken and read to its end, not refused: a
+      // refusal would be an RST at the server that no firewall caused
+      const given = on;
+      void given?.accepted.then((socket) => {
+        socket.resume();
+        given.listener.close();
+      });
       return { ok: false, detail: (err as Error).message };
     } finally {
       clearTimeout(timeout);
@@ -148,7 +157,7 @@ export async function openFtpSession(control: FlowRecorder, data: FlowRecorder, 
       stream.listener.close();
       socket.destroy();
     },
-    lateTransfer: (bytes, timeoutMs) => finite(bytes, timeoutMs, () => transfer(`file-${bytes}`)),
+    lateTransfer: (bytes, timeoutMs) => finite(bytes, timeoutMs, port),
     async armTransfer() {
       if (armed !== undefined) throw new Error('FTP: a transfer is armed already');
       armed = await port();
@@ -157,9 +166,7 @@ export async function openFtpSession(control: FlowRecorder, data: FlowRecorder, 
       const on = armed;
       armed = undefined;
       if (on === undefined) return undefined;
-      const outcome = await finite(bytes, timeoutMs, () => retrieve(on, `file-${bytes}`));
-      on.listener.close(); // a connection that never came leaves the listener open
-      return outcome;
+      return finite(bytes, timeoutMs, () => Promise.resolve(on));
     },
   };
 }
