@@ -129,6 +129,7 @@ export class OutboundStream {
     }
     counters.dataFramesSent++;
     this.lastDataAt = now;
+    this.receivers.sent(now);
     // A filling queue asks receivers to acknowledge now rather than after their ack delay.
     transport.sendData(frame.seq, frame.body, undefined, this.queue.length >= this.resyncRoom ? FLAG_ACK_REQUEST : 0);
     this.trim(now);

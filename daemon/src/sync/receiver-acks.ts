@@ -1,9 +1,12 @@
 // A sender's view of its receivers: which boot epoch each is in, whether it follows our stream
 // (joined), how far it acknowledged, and when we last heard from it. Receivers silent for longer
-// than the peer timeout stop holding back the resend queue; what was released meanwhile that
-// such a receiver had not acknowledged is noted (`lapsedThrough`), since no resync covers it: it
-// gets a full resync when it asks for those frames. Each receiver is tracked separately, so any
-// number of standbys work.
+// than the peer timeout stop holding back the resend queue, and so do receivers that are heard
+// but have answered nothing (no ACK, no NACK) for that long while they lacked frames: a link
+// that fails one way (they hear nothing of ours). Held back by them, the queue stayed full, the
+// repair jobs could not go on, and no digest went out to the other receivers. What was released
+// meanwhile that such a receiver had not acknowledged is noted (`lapsedThrough`), since no resync
+// covers it: it gets a full resync when it asks for those frames. Each receiver is tracked
+// separately, so any number of standbys work.
 import { seqAdd, seqAfter, seqBefore } from './serial.js';
 
 export interface ReceiverAck {
@@ -13,6 +16,10 @@ export interface ReceiverAck {
   /** Highest sequence number acknowledged (everything up to it was received). */
   ackedUpTo: number;
   lastHeard: number;
+  /** When it last acknowledged or NACKed our stream, or joined it. */
+  lastAnswered: number;
+  /** Since when it has lacked a frame we sent; undefined: it acknowledged everything sent. */
+  behindSince?: number | undefined;
   /** Newest frame released, while this receiver was silent, that it had not acknowledged. */
   lapsedThrough?: number | undefined;
 }
@@ -26,7 +33,7 @@ export class ReceiverAcks {
   heard(nodeId: number, epoch: number, now: number, lastSeq: number): ReceiverAck {
     let receiver = this.receivers.get(nodeId);
     if (receiver === undefined || receiver.epoch !== epoch) {
-      receiver = { nodeId, epoch, joined: false, ackedUpTo: lastSeq, lastHeard: now };
+      receiver = { nodeId, epoch, joined: false, ackedUpTo: lastSeq, lastHeard: now, lastAnswered: now };
       this.receivers.set(nodeId, receiver);
     }
     receiver.lastHeard = now;
@@ -38,10 +45,22 @@ export class ReceiverAcks {
   }
 
   /** The receiver follows our stream from `start` on. */
-  join(receiver: ReceiverAck, start: number): void {
+  join(receiver: ReceiverAck, start: number, now: number): void {
     receiver.joined = true;
     receiver.ackedUpTo = seqAdd(start, -1);
     receiver.lapsedThrough = undefined;
+    receiver.lastAnswered = now;
+  }
+
+  /** A new data frame went out: every joined receiver lacks it, from now if it lacked none. */
+  sent(now: number): void {
+    for (const receiver of this.receivers.values()) if (receiver.joined) receiver.behindSince ??= now;
+  }
+
+  /** The receiver acknowledged up to `upTo` (or NACKed: `upTo` undefined) of a stream whose last frame is `lastSeq`. */
+  answered(receiver: ReceiverAck, now: number, lastSeq: number, upTo?: number): void {
+    receiver.lastAnswered = now;
+    if (upTo !== undefined && !seqBefore(upTo, lastSeq)) receiver.behindSince = undefined;
   }
 
   /** Frames up to `through` are released: notes it for joined receivers silent now that lack some. */
@@ -57,7 +76,10 @@ export class ReceiverAcks {
   }
 
   isLive(receiver: ReceiverAck, now: number): boolean {
-    return now - receiver.lastHeard <= this.peerTimeoutMs;
+    if (now - receiver.lastHeard > this.peerTimeoutMs) return false;
+    // heard, but deaf to us: it lacks frames and has answered nothing for a peer timeout
+    const { behindSince } = receiver;
+    return behindSince === undefined || now - behindSince <= this.peerTimeoutMs || now - receiver.lastAnswered <= this.peerTimeoutMs;
   }
 
   /** Lowest acknowledgement among live joined receivers; undefined when there are none. */

@@ -18,6 +18,7 @@ export function answerAck(stream: OutboundStream, deps: OutboundDeps, peer: numb
   deps.counters.acksReceived++;
   const receiver = stream.receivers.get(peer);
   if (receiver === undefined || seqAfter(upTo, stream.lastSeq)) return;
+  stream.receivers.answered(receiver, deps.clock.now(), stream.lastSeq, upTo);
   if (!receiver.joined) {
     // A receiver we had given up on (silent too long) is back where it says it is.
     receiver.joined = true;
@@ -35,6 +36,7 @@ export function answerNack(stream: OutboundStream, deps: OutboundDeps, peer: num
   counters.nacksReceived++;
   const receiver = stream.receivers.get(peer);
   if (receiver === undefined) return;
+  stream.receivers.answered(receiver, deps.clock.now(), stream.lastSeq);
   const oldest = oldestAvailable(stream);
   // Everything the receiver NACKs is sent again, even below what we counted as acknowledged: a
   // late NACK (sent before the ACK of a resend) costs a duplicate, which the receiver drops,
@@ -68,7 +70,7 @@ export function answerNack(stream: OutboundStream, deps: OutboundDeps, peer: num
     return;
   }
   const firstRange = ranges[0];
-  if (!receiver.joined && firstRange !== undefined) stream.receivers.join(receiver, skip ? oldest : firstRange.from);
+  if (!receiver.joined && firstRange !== undefined) stream.receivers.join(receiver, skip ? oldest : firstRange.from, deps.clock.now());
   if (skip) {
     // Those frames are gone: their content comes back through the targeted resync their
     // eviction scheduled, or through anti-entropy.
@@ -103,7 +105,7 @@ function joinFullResync(stream: OutboundStream, deps: OutboundDeps, peer: number
   const start = steppedDown
     ? seqAdd(stream.lastSeq, 1)
     : job?.scope.full && seqAfterOrEqual(job.beginSeq, oldestAvailable(stream)) ? job.beginSeq : stream.startJob(FULL_SCOPE);
-  stream.receivers.join(receiver, start);
+  stream.receivers.join(receiver, start, deps.clock.now());
   deps.transport.sendControl({ type: 'join', target: peer, targetEpoch: receiver.epoch, start }, peer);
   deps.counters.joinsSent++;
 }

@@ -27,7 +27,7 @@ function senderWithFrames(frames: number, initialSeq: number) {
   };
   const stream = new OutboundStream(deps);
   // a receiver that acknowledged nothing yet: the queue keeps every frame for it
-  stream.receivers.join(stream.receivers.heard(RECEIVER, 7, 0, stream.lastSeq), initialSeq);
+  stream.receivers.join(stream.receivers.heard(RECEIVER, 7, 0, stream.lastSeq), initialSeq, 0);
   for (let i = 0; i < frames; i++) {
     stream.appendRecord({ kind: 'set', record: makeRecord(i + 1, 1) });
     stream.flush();
