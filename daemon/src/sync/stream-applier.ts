@@ -20,6 +20,9 @@ export type ExternalChangeHandler = (origin: number, change: RecordChange) => vo
  */
 export type Withholds = (change: RecordChange, sentAs: Role | undefined, swept: boolean) => boolean;
 
+/** Told of each change handed to the external-change handler, with the role its frame was sent in. */
+export type Written = (change: RecordChange, sentAs: Role | undefined) => void;
+
 export class StreamApplier {
   /** Resyncs whose begin we applied and whose end has not come yet, with the frame they began in. */
   private readonly openJobs = new Map<number, { readonly scope: BucketScope; readonly begunSeq: number; readonly sentAs: Role | undefined }>();
@@ -47,6 +50,7 @@ export class StreamApplier {
     private readonly counters: SyncCounters,
     private readonly onChange: ExternalChangeHandler | undefined,
     private readonly withholds: Withholds = () => false,
+    private readonly written?: Written,
   ) {}
 
   /**
@@ -120,8 +124,12 @@ export class StreamApplier {
 
   /** Hands one change to onChange, unless withheld. */
   private hand(change: RecordChange, sentAs: Role | undefined, swept: boolean): void {
-    if (this.withholds(change, sentAs, swept)) this.counters.staleDirectChanges++;
-    else this.onChange?.(this.origin, change);
+    if (this.withholds(change, sentAs, swept)) {
+      this.counters.staleDirectChanges++;
+      return;
+    }
+    this.onChange?.(this.origin, change);
+    this.written?.(change, sentAs);
   }
 
   private end(job: number, sentAs: Role | undefined): void {

@@ -91,6 +91,8 @@ export class SyncNode {
    * closed connections again.
    */
   private readonly ownCloses = new Map<number, number>();
+  /** Connections whose last change in our table was adopted from a late frame (adopt), not our own. */
+  private readonly adopted = new Set<number>();
   private oldestCloseAt = Number.NEGATIVE_INFINITY;
   /** When this node last became the sender (what its own table changed after is newer than a peer's late frames). */
   private becameSenderAt = Number.POSITIVE_INFINITY;
@@ -144,7 +146,10 @@ export class SyncNode {
 
   /** A change of our own kernel table (from the kernel layer). */
   localChange(change: RecordChange): void {
-    if (change.op === 'delete' && this.remembersCloses()) this.noteClosed(closeKey(change.table, change.key));
+    const key = closeKey(change.op === 'set' ? change.record.table : change.table, change.op === 'set' ? change.record.key : change.key);
+    // a change of our own traffic is newer than any late frame; an adopted one is not (adopt)
+    this.adopted.delete(key);
+    if (change.op === 'delete' && this.remembersCloses()) this.noteClosed(key);
     this.outbound.localChange(change);
   }
 
@@ -182,7 +187,10 @@ export class SyncNode {
     if (this.role !== 'sender') return this.anotherSends(origin);
     if (swept) return true;
     const { table, key } = change.op === 'set' ? change.record : change;
-    if (this.closedAt(closeKey(table, key)) !== undefined) return true;
+    const known = closeKey(table, key);
+    // our table's last word on it is the peer's own, from an earlier late frame (adopt)
+    if (this.adopted.has(known)) return false;
+    if (this.closedAt(known) !== undefined) return true;
     const own = this.config.internal.get(table, key);
     return own !== undefined && own.updatedAt > this.becameSenderAt;
   }
@@ -265,8 +273,22 @@ export class SyncNode {
     // the next takeover commits every copy whole
     for (const peer of this.peers.values()) peer.alongsideSince = undefined;
     this.ownCloses.clear();
+    this.adopted.clear();
     this.outbound.becomeReceiver();
     this.broadcast({ type: 'hello', role: 'receiver' });
+  }
+
+  /**
+   * Direct mode: what a sender wrote into its kernel of a frame a peer sent as a receiver (a late
+   * frame of a stepped-down sender) becomes a change of its own table, streamed on: the kernel's
+   * echo of its own write is dropped, and the other receivers write no such frame themselves.
+   */
+  private adopt(change: RecordChange, sentAs: Role | undefined): void {
+    if (sentAs !== 'receiver' || this.role !== 'sender') return;
+    this.outbound.localChange(change);
+    // a later late frame of the same connection is still written (withholds): the peer's newer word
+    if (this.adopted.size >= OWN_CLOSES_MAX) this.adopted.clear();
+    this.adopted.add(closeKey(change.op === 'set' ? change.record.table : change.table, change.op === 'set' ? change.record.key : change.key));
   }
 
   /** Whether a peer other than `origin`, heard within the peer timeout, is the sender. */
@@ -463,6 +485,7 @@ export class SyncNode {
       originEpoch: epoch,
       onChange: this.config.onExternalChange,
       withholds: (change, sentAs, swept) => this.withholds(origin, change, sentAs, swept),
+      written: (change, sentAs) => this.adopt(change, sentAs),
       send: (message) => this.sendControl(message, origin),
     });
   }

@@ -276,6 +276,55 @@ describe('direct mode: what the old sender served, in frames that come late', ()
       for (let id = 10; id < 20; id++) expect(onC.has(hex(makeRecord(id, 1).key)), `id ${id} closed`).toBe(false);
       expect(c.node.counters.staleDirectChanges).toBeGreaterThan(0);
     });
+
+    // what the new sender writes of the old sender's late frames reaches its own table, and so
+    // the third node's kernel through its stream: the kernel's echo of the write is dropped, and
+    // the third node writes no such frame itself (found by the review of the fix above)
+    it('gets from the live sender what it took of the old sender\'s late states and closes', () => {
+      const table = Array.from({ length: 60 }, (_, i) => makeRecord(i, 1));
+      const { sim, members: [a, b, c], onC } = threeNodes(7, table);
+      sim.network.block(a.address, b.address);
+      sim.network.block(a.address, c.address);
+      for (let id = 1; id < 10; id++) a.node.localChange({ op: 'set', record: makeRecord(id, 2) });
+      for (let id = 11; id < 20; id++) a.node.localChange({ op: 'delete', table: makeRecord(id, 2).table, key: makeRecord(id, 2).key });
+      sim.clock.advance(200);
+      a.node.becomeReceiver();
+      b.node.reconcileTable(table); // B's kernel: A's table without the lost changes
+      b.node.becomeSender();
+      sim.clock.advance(500);
+      sim.network.block(a.address, b.address, false);
+      sim.network.block(a.address, c.address, false);
+      sim.clock.advance(30_000);
+      expect(a.node.counters.resentFrames).toBeGreaterThan(0);
+      for (let id = 1; id < 10; id++) expect(onC.get(hex(makeRecord(id, 1).key))?.stateHash, `id ${id}`).toBe(makeRecord(id, 2).stateHash);
+      for (let id = 11; id < 20; id++) expect(onC.has(hex(makeRecord(id, 1).key)), `id ${id} closed`).toBe(false);
+      expect(onC.size).toBe(51);
+      expect(differences(b.internal, c.external.peek(2))).toBe(0);
+    });
+  });
+
+  it('writes both of two late frames of one connection, the later over the earlier', () => {
+    const sim = new SimCluster({ seed: 4 });
+    const { kernel: onB, onExternalChange } = kernelMap();
+    const x = makeRecord(1, 1);
+    const a = sim.start(1, { role: 'sender', table: [x] });
+    const b = sim.start(2, { role: 'receiver', onExternalChange });
+    expect(sim.clock.advanceUntil(() => onB.has(hex(x.key)), 5000, 10)).toBeDefined();
+    sim.network.block(a.address, b.address);
+    a.node.localChange({ op: 'set', record: makeRecord(1, 2) });
+    a.node.flush();
+    sim.clock.advance(50);
+    a.node.localChange({ op: 'set', record: makeRecord(1, 3) });
+    a.node.flush();
+    sim.clock.advance(200);
+    a.node.becomeReceiver();
+    b.node.reconcileTable([x]);
+    b.node.becomeSender();
+    sim.clock.advance(500);
+    sim.network.block(a.address, b.address, false);
+    sim.clock.advance(10_000);
+    expect(onB.get(hex(x.key))?.stateHash).toBe(makeRecord(1, 3).stateHash);
+    expect(b.internal.get(x.table, x.key)?.record.stateHash, 'and its table has it, to stream').toBe(makeRecord(1, 3).stateHash);
   });
 });
 
