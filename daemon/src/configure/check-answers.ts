@@ -56,10 +56,10 @@ export function keyProblems(answers: Answers, keys: KeyState): AnswerProblem[] {
     if (!parsed.ok) return problem(`the key ${parsed.message}; paste the 64 hex digits printed on the first node, or leave it empty${role === 'backup' ? '' : ' to generate one'}`);
   } else if (keys.problem !== undefined) {
     return problem(`${keys.problem}; fix the file, or give the cluster key here`);
-  } else if (keys.lost !== undefined) {
-    return problem(`${keys.lost} is gone, and half.conf is there: this node was set up, and a new key would cut it off from the other nodes; copy the file from another node (mode 0600), or give the cluster key here (\`cat /etc/half/cluster.key\` on another node)`);
   } else if (role === 'backup' && !keys.validKeyFile) {
     return problem('a backup node needs the cluster key of the first node (printed there by its configuration, and in /etc/half/cluster.key)');
+  } else if (keys.lost !== undefined) {
+    return problem(`${keys.lost} is gone, and half.conf is there: this node was set up, and a new key would cut it off from the other nodes; copy the file from another node (mode 0600), or give the cluster key here (\`cat /etc/half/cluster.key\` on another node)`);
   }
   return [];
 }
