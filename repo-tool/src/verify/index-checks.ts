@@ -7,6 +7,7 @@ import { decompressByName } from './decompress.js';
 import type { Problem } from './problem.js';
 import { problem } from './problem.js';
 import type { HashField, ListedFile, ParsedRelease } from './release-checks.js';
+import { readStored } from './stored.js';
 
 const ALGORITHM: Readonly<Record<HashField, string>> = { MD5Sum: 'md5', SHA1: 'sha1', SHA256: 'sha256', SHA512: 'sha512' };
 
@@ -32,22 +33,33 @@ export async function checkListedFiles(storage: PublishedStorage, dir: string, r
   const contents = new Map<string, Uint8Array>();
   /** Plain texts that exist only as a compressed file: which one they were decoded from. */
   const decodedFrom = new Map<string, string>();
+  /** Listed files that are there but cannot be read (already a problem). */
+  const unreadable = new Set<string>();
   for (const [rel, listed] of release.entries) {
     const path = `${dir}/${rel}`;
-    if ((await storage.stat(path)) === undefined) continue;
-    const bytes = await storage.readFile(path);
+    const stored = await readStored(storage, path);
+    if ('missing' in stored) continue;
+    if ('problem' in stored) {
+      problems.push(stored.problem);
+      unreadable.add(rel);
+      continue;
+    }
+    const bytes = stored.bytes;
     contents.set(rel, bytes);
     problems.push(...compare(path, bytes, listed, ''));
     if (byHash) {
       const base = path.slice(0, path.lastIndexOf('/'));
       for (const [field, hash] of listed.hashes) {
         const copy = `${base}/by-hash/${field}/${hash}`;
-        if ((await storage.stat(copy)) === undefined) problems.push(problem(copy, `missing: Acquire-By-Hash is on and Release lists ${rel} with this ${field}`));
-        else if (createHash(ALGORITHM[field]).update(await storage.readFile(copy)).digest('hex') !== hash) problems.push(problem(copy, `content does not match its name`));
+        const stored = await readStored(storage, copy);
+        if ('missing' in stored) problems.push(problem(copy, `missing: Acquire-By-Hash is on and Release lists ${rel} with this ${field}`));
+        else if ('problem' in stored) problems.push(stored.problem);
+        else if (createHash(ALGORITHM[field]).update(stored.bytes).digest('hex') !== hash) problems.push(problem(copy, `content does not match its name`));
       }
     }
   }
   for (const [rel, listed] of release.entries) {
+    if (unreadable.has(rel)) continue;
     if (contents.has(rel)) {
       if (!/\.(gz|xz)$/.test(rel)) plain.set(rel, contents.get(rel) as Uint8Array);
       continue;

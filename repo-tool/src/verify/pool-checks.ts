@@ -8,15 +8,21 @@ import { getField } from '../model/paragraph.js';
 import type { PublishedStorage } from '../publish/storage.js';
 import type { Problem } from './problem.js';
 import { problem } from './problem.js';
+import { isRepositoryPath, readStored } from './stored.js';
 
 export class PoolHasher {
-  private readonly memo = new Map<string, Promise<Digests | undefined>>();
+  private readonly memo = new Map<string, Promise<Digests | Problem | undefined>>();
   constructor(private readonly storage: PublishedStorage) {}
 
-  digests(path: string): Promise<Digests | undefined> {
+  /** The file's digests; undefined when it is missing; a problem when it cannot be read. */
+  digests(path: string): Promise<Digests | Problem | undefined> {
     let result = this.memo.get(path);
     if (result === undefined) {
-      result = (async () => ((await this.storage.stat(path)) === undefined ? undefined : digestsOf(await this.storage.readFile(path))))();
+      result = (async () => {
+        const stored = await readStored(this.storage, path);
+        if ('missing' in stored) return undefined;
+        return 'problem' in stored ? stored.problem : digestsOf(stored.bytes);
+      })();
       this.memo.set(path, result);
     }
     return result;
@@ -24,8 +30,12 @@ export class PoolHasher {
 }
 
 async function checkFile(hasher: PoolHasher, index: string, path: string, size: number, hashes: Record<string, string | undefined>): Promise<Problem[]> {
+  // An index is signed, but only its publisher's word: a Filename outside the repository is
+  // one more thing wrong with it, and apt would fetch something other than a pool file.
+  if (!isRepositoryPath(path)) return [problem(index, `lists "${path}", which is not a path inside the repository (apt would fetch it from outside the pool; republish to regenerate the index)`)];
   const actual = await hasher.digests(path);
   if (actual === undefined) return [problem(path, `missing, but ${index} lists it`)];
+  if ('message' in actual) return [actual];
   const problems: Problem[] = [];
   if (actual.size !== size) problems.push(problem(path, `size is ${actual.size}, ${index} says ${size}`));
   for (const [key, want] of Object.entries(hashes)) {

@@ -13,20 +13,27 @@ import type { Problem } from './problem.js';
 import { problem } from './problem.js';
 import { checkReleaseFields, parseRelease } from './release-checks.js';
 import { checkSignatures, readKeyring } from './signatures.js';
+import { readStored, storageProblem } from './stored.js';
 
-async function readIfThere(storage: PublishedStorage, path: string): Promise<Uint8Array | undefined> {
-  return (await storage.stat(path)) === undefined ? undefined : storage.readFile(path);
+/** The bytes at `path`, or undefined when it is missing or unreadable (then a problem says why). */
+async function readIfThere(storage: PublishedStorage, path: string, problems: Problem[]): Promise<Uint8Array | undefined> {
+  const stored = await readStored(storage, path);
+  if ('problem' in stored) problems.push(stored.problem);
+  return 'bytes' in stored ? stored.bytes : undefined;
 }
 
 async function verifySuite(storage: PublishedStorage, name: string, keys: Awaited<ReturnType<typeof readKeyring>>, now: Date, hasher: PoolHasher): Promise<Problem[]> {
   const dir = `dists/${name}`;
   const problems: Problem[] = [];
-  const inRelease = await readIfThere(storage, `${dir}/InRelease`);
-  const release = await readIfThere(storage, `${dir}/Release`);
-  const releaseGpg = await readIfThere(storage, `${dir}/Release.gpg`);
-  if (inRelease === undefined) problems.push(problem(`${dir}/InRelease`, 'missing (apt then needs Release and Release.gpg)'));
-  if (release === undefined) problems.push(problem(`${dir}/Release`, 'missing'));
-  if (releaseGpg === undefined) problems.push(problem(`${dir}/Release.gpg`, 'missing'));
+  const unreadable: Problem[] = [];
+  const inRelease = await readIfThere(storage, `${dir}/InRelease`, unreadable);
+  const release = await readIfThere(storage, `${dir}/Release`, unreadable);
+  const releaseGpg = await readIfThere(storage, `${dir}/Release.gpg`, unreadable);
+  problems.push(...unreadable);
+  const named = new Set(unreadable.map((p) => p.path));
+  if (inRelease === undefined && !named.has(`${dir}/InRelease`)) problems.push(problem(`${dir}/InRelease`, 'missing (apt then needs Release and Release.gpg)'));
+  if (release === undefined && !named.has(`${dir}/Release`)) problems.push(problem(`${dir}/Release`, 'missing'));
+  if (releaseGpg === undefined && !named.has(`${dir}/Release.gpg`)) problems.push(problem(`${dir}/Release.gpg`, 'missing'));
   problems.push(...(await checkSignatures(dir, { ...(inRelease ? { inRelease } : {}), ...(release ? { release } : {}), ...(releaseGpg ? { releaseGpg } : {}) }, keys)));
   const releaseBytes = release ?? inRelease;
   if (releaseBytes === undefined) return problems;
@@ -54,7 +61,15 @@ export async function verifyPublished(storage: PublishedStorage, keyring: Uint8A
   } catch (error) {
     return [problem('(keyring)', `cannot be read as OpenPGP keys: ${(error as Error).message}`)];
   }
-  const names = [...new Set((await storage.list('dists')).map((p) => p.split('/')[1] as string))].sort();
+  let listed: string[];
+  try {
+    listed = await storage.list('dists');
+  } catch (error) {
+    const found = storageProblem('dists', error);
+    if (found === undefined) throw error;
+    return [found];
+  }
+  const names = [...new Set(listed.map((p) => p.split('/')[1] as string))].sort();
   if (names.length === 0) return [problem('dists', 'missing or empty: this is not a published repository')];
   const hasher = new PoolHasher(storage);
   const problems: Problem[] = [];

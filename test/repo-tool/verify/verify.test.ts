@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,6 +89,37 @@ describe('verify', () => {
     expect(found).toContain('dists/trixie/InRelease: does not carry the same text as Release');
     expect(found).toContainEqual(expect.stringMatching(/^dists\/trixie\/Release\.gpg: signature by [0-9A-F]{16} does not verify/));
     expect(found).toContain('dists/bookworm/Release.gpg: is not an ASCII-armored signature (apt counts a binary one as no signature)');
+  });
+
+  it('names a symlink loop, an index that is a directory and a Filename naming a directory, and goes on', async () => {
+    const repo = await copy();
+    await rm(join(repo, 'dists/stable'));
+    await symlink('stable', join(repo, 'dists/stable'));
+    await rm(join(repo, 'dists/trixie/half/binary-amd64/Packages'));
+    await symlink('Packages', join(repo, 'dists/trixie/half/binary-amd64/Packages'));
+    await rm(join(repo, 'dists/bookworm/half/binary-amd64/Packages'));
+    await mkdir(join(repo, 'dists/bookworm/half/binary-amd64/Packages'));
+    const packages = join(repo, 'dists/trixie/half/binary-all/Packages');
+    await writeFile(packages, (await readFile(packages, 'utf8')).replace(/^Filename: pool\/half\/h\/half\/.*$/m, 'Filename: pool/half/h/half'));
+    const found = messages(await verifyRepository(repo, key.publicBinary, NOW));
+    expect(found).toContain('dists/stable/InRelease: is a symlink loop (too many levels of symbolic links): a web server cannot serve it (replace it with the file apt expects, or republish)');
+    expect(found).toContain('dists/trixie/half/binary-amd64/Packages: is a symlink loop (too many levels of symbolic links): a web server cannot serve it (replace it with the file apt expects, or republish)');
+    expect(found).toContain('dists/bookworm/half/binary-amd64/Packages: is a directory, not a file: a web server cannot serve it (replace it with the file apt expects, or republish)');
+    expect(found).toContain('pool/half/h/half: is a directory, not a file: a web server cannot serve it (replace it with the file apt expects, or republish)');
+    // The other problems are still there: the changed index no longer matches its Release.
+    expect(found).toContainEqual(expect.stringMatching(/^dists\/trixie\/half\/binary-all\/Packages: size is \d+, Release says \d+$/));
+  });
+
+  it('names a Filename outside the repository as a problem of its index, and goes on', async () => {
+    const repo = await copy();
+    const packages = join(repo, 'dists/trixie/half/binary-all/Packages');
+    const text = await readFile(packages, 'utf8');
+    await writeFile(packages, `${text.replace(/^Filename: .*$/m, 'Filename: pool/../../../etc/passwd')}\n${text.replace(/^Filename: .*$/m, 'Filename: /etc/passwd').replace(/^Package: half$/m, 'Package: half-two')}`);
+    const found = messages(await verifyRepository(repo, key.publicBinary, NOW));
+    const outside = (path: string) => `dists/trixie/half/binary-all/Packages: lists "${path}", which is not a path inside the repository (apt would fetch it from outside the pool; republish to regenerate the index)`;
+    expect(found).toContain(outside('pool/../../../etc/passwd'));
+    expect(found).toContain(outside('/etc/passwd'));
+    expect(found).toContainEqual(expect.stringMatching(/^dists\/trixie\/half\/binary-all\/Packages: size is \d+, Release says \d+$/));
   });
 
   it('judges Date and Valid-Until against the given time, and Suite/Codename against the directory', async () => {
