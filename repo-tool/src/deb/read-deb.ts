@@ -15,6 +15,8 @@ import { debFileName } from './assemble.js';
 import { debLayout, type DebLayout } from './deb-layout.js';
 import { parseVersion } from './version.js';
 import { BINARY_RELATION_FIELDS, binaryRelationFieldProblem } from './relationship.js';
+import { checkDpkgControl, startsWithBom } from './dpkg-control.js';
+import { unpackOrderProblem } from './unpack-order.js';
 
 export interface ReadDeb extends DebArtifact {
   readonly digests: Digests;
@@ -59,10 +61,13 @@ function checkMd5sums(md5sums: Uint8Array | undefined, entries: readonly TarItem
   }
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a byte order mark in the text (by default the decoder drops it, and with it
+// the reason dpkg refuses the file); controlText refuses it first anyway.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** The control file's text: UTF-8 (Policy §5.1) ending in a newline, as dpkg reads it. */
 function controlText(bytes: Uint8Array, source: string): string {
+  if (startsWithBom(bytes)) throw new PackageFormatError(`${source}: the control file starts with a UTF-8 byte order mark, which dpkg reads as part of the first field's name ("missing 'Package' field")`, { hint: 'remove the byte order mark (its first three bytes) and rebuild the package' });
   let text: string;
   try {
     text = strictUtf8.decode(bytes);
@@ -71,6 +76,22 @@ function controlText(bytes: Uint8Array, source: string): string {
   }
   if (text.length > 0 && !text.endsWith('\n')) throw new PackageFormatError(`${source}: the control file does not end with a newline, so dpkg cannot read its last field`, { hint: 'rebuild the package with dpkg-deb, which refuses such a file' });
   return text;
+}
+
+/**
+ * deb-conffiles(5) as dpkg reads it at install: blank lines skipped, otherwise an absolute path,
+ * or the flag remove-on-upgrade, one space, an absolute path.
+ */
+function checkConffiles(text: string, source: string): void {
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/[ \t\r]+$/, '');
+    if (line === '' || line.startsWith('/')) continue;
+    const space = line.indexOf(' ');
+    const path = space < 0 ? line : line.slice(space + 1);
+    if (space < 0 || !path.startsWith('/')) throw new PackageFormatError(`${source}: conffiles names "${path}", which is not an absolute path (dpkg refuses it)`, { hint: 'conffiles lists absolute paths, e.g. /etc/foo.conf; fix it and rebuild the package' });
+    const flag = line.slice(0, space);
+    if (flag !== 'remove-on-upgrade') throw new PackageFormatError(`${source}: conffiles line "${line}" has the flag "${flag}", which dpkg does not know`, { hint: 'the only flag is remove-on-upgrade (deb-conffiles(5)); fix the line and rebuild the package' });
+  }
 }
 
 /** What dpkg would refuse at install: relationship fields that do not parse, a Source field with a bad version. */
@@ -99,6 +120,10 @@ export async function readDeb(bytes: Uint8Array, source: string): Promise<ReadDe
     decompress(layout.data.data, layout.data.compression, { source: `${source}: ${layout.data.name}` }),
   ]);
   const controlItems = await readTar(controlTar, { source: `${source}: ${layout.control.name}`, keepData: () => true });
+  const controlOutside = controlItems.find((e) => !staysInside(e));
+  if (controlOutside !== undefined) {
+    throw new PackageFormatError(`${source}: ${layout.control.name} holds "${controlOutside.name}", which is not a name below the control directory`, { hint: 'control.tar holds ./control, ./md5sums, maintainer scripts…: no absolute names, no ".." parts; rebuild the package with dpkg-deb' });
+  }
   const controlFiles = new Map(controlItems.filter((i) => i.type === 'file' && i.data !== undefined).map((i) => [stripDot(i.name), i.data as Uint8Array]));
   const controlBytes = controlFiles.get('control');
   if (controlBytes === undefined) throw new PackageFormatError(`${source}: ${layout.control.name} has no control file`, { hint: 'the package is incomplete; rebuild it' });
@@ -110,7 +135,11 @@ export async function readDeb(bytes: Uint8Array, source: string): Promise<ReadDe
   const parsedVersion = parseVersion(version);
   if (!parsedVersion.ok) throw new PackageFormatError(`${source}: ${parsedVersion.problem}`, { hint: 'Policy §5.6.12' });
   checkControlFields(control, source);
+  checkDpkgControl(control, source);
 
+  // dpkg-deb -x and -c fail on it ("This does not look like a tar archive"); an empty package
+  // still has a data.tar of end-of-archive blocks.
+  if (dataTar.byteLength === 0) throw new PackageFormatError(`${source}: ${layout.data.name} is empty (0 bytes), not a tar archive`, { hint: 'rebuild the package with dpkg-deb (a package without files still has an empty tar archive)' });
   const entries = await readTar(dataTar, { source: `${source}: ${layout.data.name}`, md5: true });
   const outside = entries.find((e) => !staysInside(e));
   if (outside !== undefined) {
@@ -118,8 +147,11 @@ export async function readDeb(bytes: Uint8Array, source: string): Promise<ReadDe
   }
   const pax = entries.find((e) => e.pax);
   if (pax !== undefined) throw new PackageFormatError(`${source}: ${layout.data.name} uses pax extended headers ("${pax.name}"), which dpkg cannot install`, { hint: 'rebuild with dpkg-deb or GNU tar --format=gnu' });
+  const order = unpackOrderProblem(entries);
+  if (order !== undefined) throw new PackageFormatError(`${source}: ${layout.data.name}: ${order}, so dpkg cannot unpack it`, { hint: 'rebuild the package with dpkg-deb from the installed tree' });
   checkMd5sums(controlFiles.get('md5sums'), entries, source);
   const conffilesBytes = controlFiles.get('conffiles');
+  if (conffilesBytes !== undefined) checkConffiles(utf8.decode(conffilesBytes), source);
   return {
     fileName: debFileName(name, version, architecture),
     bytes,
