@@ -3,7 +3,7 @@
 // architecture agree with the file name and the configuration, that a .dsc's files match its
 // checksums, and that no pool file would change. Every file is checked before anything is
 // returned: one bad file refuses the whole import, and nothing has been written.
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { HalfRepoError, PackageFormatError, UsageError } from '../model/errors.js';
 import { mapBudgeted } from '../model/map-budgeted.js';
@@ -11,6 +11,7 @@ import { getField } from '../model/paragraph.js';
 import type { RepoConfig } from './config.js';
 import type { DebInspector } from './deb-inspector.js';
 import { parseDsc } from './dsc.js';
+import { readRegularFile } from './read-regular.js';
 import { mergeIntoRepository, placeDeb } from './pool-additions.js';
 import type { MergedContents, PlacedDeb, Placement, RepoContents } from './pool-additions.js';
 import { PACKAGE_NAME } from '../deb/package-name.js';
@@ -70,8 +71,8 @@ async function checkSource(path: string, bytes: Uint8Array, read: (p: string) =>
     let fileBytes: Uint8Array;
     try {
       fileBytes = await read(filePath);
-    } catch {
-      throw new PackageFormatError(`lists ${listed.name}, but ${filePath} cannot be read`, { hint: 'put every file the .dsc lists next to it' });
+    } catch (cause) {
+      throw new PackageFormatError(`lists ${listed.name}, but ${filePath} cannot be read (${(cause as Error).message})`, { cause, hint: 'put every file the .dsc lists next to it' });
     }
     files.push({ name: listed.name, bytes: fileBytes });
   }
@@ -81,7 +82,7 @@ async function checkSource(path: string, bytes: Uint8Array, read: (p: string) =>
 export async function importPackages(paths: readonly string[], known: RepoContents, options: ImportOptions): Promise<ImportResult> {
   const { config } = options;
   const placement = options.placement ?? { component: config.components[0] as string, suites: config.suites.map((s) => s.codename) };
-  const read = options.readFile ?? (async (p: string) => new Uint8Array(await readFile(p)));
+  const read = options.readFile ?? readRegularFile;
   const problems: string[] = [];
   const codenames = config.suites.map((c) => c.codename);
   for (const s of placement.suites) {
@@ -103,6 +104,7 @@ export async function importPackages(paths: readonly string[], known: RepoConten
   const checked = await mapBudgeted(paths, IMPORT_CONCURRENCY, IMPORT_BYTES_IN_FLIGHT, size, async (path): Promise<Checked> => {
     try {
       const bytes = await read(path).catch((cause: unknown) => {
+        if (cause instanceof HalfRepoError) throw cause;
         throw new PackageFormatError(`cannot be read (${(cause as Error).message})`, { cause, hint: 'check the path' });
       });
       if (path.endsWith('.deb')) return { deb: await checkDeb(path, bytes, options, placement) };

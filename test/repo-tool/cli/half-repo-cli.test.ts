@@ -104,6 +104,22 @@ describe('half-repo', () => {
     expect(await snapshot(out)).toEqual(before);
   });
 
+  it('refuses a FIFO named like a .deb at once (it hung forever), and a refused import into a new directory leaves no directory behind', async () => {
+    const fifo = join(work, 'pipe', 'half-cli-fifo_1.0_all.deb');
+    await run('mkdir', ['-p', join(work, 'pipe')]);
+    await run('mkfifo', [fifo], { check: true });
+    const before = await snapshot(out);
+    const refused = await halfRepo(['import', fifo, '--out', out], { env, timeoutMs: 60_000 });
+    expect(refused.exitCode, refused.stderr).toBe(4);
+    expect(refused.stderr).toContain(`${fifo}: is a FIFO (named pipe), not a regular file`);
+    expect(await snapshot(out)).toEqual(before);
+
+    const fresh = join(work, 'fresh', 'public');
+    const intoNew = await halfRepo(['import', fifo, '--out', fresh], { env, timeoutMs: 60_000 });
+    expect(intoNew.exitCode, intoNew.stderr).toBe(4);
+    expect(await stat(fresh).then(() => 'there', () => 'absent')).toBe('absent');
+  });
+
   it('refuses a missing signing key (exit 5) and leaves the repository untouched', async () => {
     const before = await snapshot(out);
     const result = await halfRepo(['build', '--out', out, '--no-backports'], { env: { ...env, HALF_SIGNING_KEY_FILE: join(work, 'no-such-key.asc') } });

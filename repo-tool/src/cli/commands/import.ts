@@ -1,7 +1,8 @@
 // half-repo import FILE…: adds .debs and source packages (.dsc) built elsewhere to the pool,
 // after checking them; a bad file refuses the whole import and the repository is untouched.
+import { lstat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { debInspector } from '../../build/deb-inspector.js';
 import { resolveSigner } from '../../build/signing.js';
@@ -13,6 +14,8 @@ import { DiskChunkCache, defaultChunkCacheDir } from '../../repo/chunk-cache.js'
 import { loadRepoConfig } from '../../repo/config-load.js';
 import { importPackages } from '../../repo/import.js';
 import { ChunkedIndexCompressor } from '../../repo/index-compressor.js';
+import type { RepoContents } from '../../repo/pool-additions.js';
+import { STATE_DIR } from '../../repo/state.js';
 import { createProgress } from '../progress.js';
 import { PROJECT_ROOT } from '../root.js';
 
@@ -41,19 +44,33 @@ export function registerImport(program: Command): void {
       const progress = createProgress();
       const { signer } = await resolveSigner({ root: PROJECT_ROOT, env: process.env, keyFiles: flags.key, now: new Date(), progress });
       const inspect = debInspector;
+      const paths = files.map((f) => resolve(f));
+      const check = (known: RepoContents) => importPackages(paths, known, { config, inspect, placement: { component, suites } });
+      // Taking the lock creates DIR/.half-repo/flock (and DIR): where there is no repository state
+      // yet, the files are checked first, so a refused import leaves nothing behind. The pool there
+      // is empty, so this is the whole check unless another import fills it meanwhile.
+      const out = resolve(flags.out);
+      const early = (await exists(join(out, STATE_DIR))) ? undefined : await check({ binaries: [], sources: [] });
       const update = await updateRepository({
-        storage: new LocalStorage(resolve(flags.out)),
+        storage: new LocalStorage(out),
         config,
         date: new Date(),
         signer,
         clock: systemClock,
         inspect,
         compressor: new ChunkedIndexCompressor(new DiskChunkCache(defaultChunkCacheDir(process.env, homedir()))),
-        add: (known) => importPackages(files.map((f) => resolve(f)), known, { config, inspect, placement: { component, suites } }),
+        add: (known) => (early !== undefined && known.binaries.length === 0 && known.sources.length === 0 ? Promise.resolve(early) : check(known)),
       });
       for (const path of update.result.addedPool) process.stdout.write(`added ${path}\n`);
       if (update.result.addedPool.length === 0) process.stdout.write('nothing new: every file was already in the pool\n');
     });
+}
+
+async function exists(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 function collect(value: string, previous: string[]): string[] {
