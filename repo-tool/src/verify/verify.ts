@@ -74,7 +74,14 @@ export async function verifyPublished(storage: PublishedStorage, keyring: Uint8A
   const hasher = new PoolHasher(storage);
   const problems: Problem[] = [];
   for (const name of names) problems.push(...(await verifySuite(storage, name, keys, now, hasher)));
-  return problems;
+  // A pool file that cannot be read is the same problem in every index that lists it: say it once.
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.path}\n${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** `verify DIR --keyring K`. */

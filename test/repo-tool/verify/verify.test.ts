@@ -105,7 +105,7 @@ describe('verify', () => {
     expect(found).toContain('dists/stable/InRelease: is a symlink loop (too many levels of symbolic links): a web server cannot serve it (replace it with the file apt expects, or republish)');
     expect(found).toContain('dists/trixie/half/binary-amd64/Packages: is a symlink loop (too many levels of symbolic links): a web server cannot serve it (replace it with the file apt expects, or republish)');
     expect(found).toContain('dists/bookworm/half/binary-amd64/Packages: is a directory, not a file: a web server cannot serve it (replace it with the file apt expects, or republish)');
-    expect(found).toContain('pool/half/h/half: is a directory, not a file: a web server cannot serve it (replace it with the file apt expects, or republish)');
+    expect(found.filter((m) => m === 'pool/half/h/half: is a directory, not a file: a web server cannot serve it (replace it with the file apt expects, or republish)')).toHaveLength(1);
     // The other problems are still there: the changed index no longer matches its Release.
     expect(found).toContainEqual(expect.stringMatching(/^dists\/trixie\/half\/binary-all\/Packages: size is \d+, Release says \d+$/));
   });
