@@ -146,10 +146,10 @@ export class SyncNode {
 
   /** A change of our own kernel table (from the kernel layer). */
   localChange(change: RecordChange): void {
-    const key = closeKey(change.op === 'set' ? change.record.table : change.table, change.op === 'set' ? change.record.key : change.key);
-    // a change of our own traffic is newer than any late frame; an adopted one is not (adopt)
-    this.adopted.delete(key);
-    if (change.op === 'delete' && this.remembersCloses()) this.noteClosed(key);
+    // a change of our own traffic is newer than any late frame; an adopted one is not (adopt).
+    // Looked up only while some are adopted: this is the path of every kernel event
+    if (this.adopted.size > 0) this.adopted.delete(changeKey(change));
+    if (change.op === 'delete' && this.remembersCloses()) this.noteClosed(closeKey(change.table, change.key));
     this.outbound.localChange(change);
   }
 
@@ -288,7 +288,7 @@ export class SyncNode {
     this.outbound.localChange(change);
     // a later late frame of the same connection is still written (withholds): the peer's newer word
     if (this.adopted.size >= OWN_CLOSES_MAX) this.adopted.clear();
-    this.adopted.add(closeKey(change.op === 'set' ? change.record.table : change.table, change.op === 'set' ? change.record.key : change.key));
+    this.adopted.add(changeKey(change));
   }
 
   /** Whether a peer other than `origin`, heard within the peer timeout, is the sender. */
@@ -528,6 +528,11 @@ export class SyncNode {
  * bytes as a string made a close cost about twice as much). With 256k closes remembered, a
  * lookup meets another connection's by chance about once in 3·10^10.
  */
+/** closeKey of the connection a change is about. */
+function changeKey(change: RecordChange): number {
+  return change.op === 'set' ? closeKey(change.record.table, change.record.key) : closeKey(change.table, change.key);
+}
+
 function closeKey(table: Table, key: Uint8Array): number {
   const { first, second } = hashKey(table, key);
   return first * 0x20_0000 + (second >>> 11);
