@@ -5,7 +5,7 @@ import { chmod, copyFile, link, lstat, mkdir, readdir, readFile, readlink, renam
 import { dirname, resolve, sep } from 'node:path';
 import { PublishError } from '../model/errors.js';
 import { tryFlock } from '../model/flock-hold.js';
-import type { PublishedStorage, StoreHold, StoredFileStat } from './storage.js';
+import { isRepositoryPath, type PublishedStorage, type StoreHold, type StoredFileStat } from './storage.js';
 
 function code(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException).code;
@@ -32,8 +32,7 @@ export class LocalStorage implements PublishedStorage {
   }
 
   private abs(path: string): string {
-    // Relative, normalized, no empty or `..` segments.
-    if (path === '' || path.startsWith('/') || path.endsWith('/') || path.includes('//') || /(^|\/)\.\.(\/|$)/.test(path)) {
+    if (!isRepositoryPath(path)) {
       throw new PublishError(`refusing the path "${path}" in ${this.location}`, { hint: 'this is a bug: publish paths are relative and normalized' });
     }
     return `${this.location}${sep}${path}`;

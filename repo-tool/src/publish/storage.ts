@@ -2,6 +2,11 @@
 // publisher only ever creates new names, links, renames within a directory and removes.
 // Paths are relative to the repository root and use `/`.
 
+/** A path as storage takes it: relative, normalized, no empty or `..` segments. */
+export function isRepositoryPath(path: string): boolean {
+  return !(path === '' || path.startsWith('/') || path.endsWith('/') || path.includes('//') || /(^|\/)\.\.(\/|$)/.test(path));
+}
+
 export interface StoredFileStat {
   readonly size: number;
   readonly mtimeMs: number;

@@ -8,7 +8,8 @@ import { getField } from '../model/paragraph.js';
 import type { PublishedStorage } from '../publish/storage.js';
 import type { Problem } from './problem.js';
 import { problem } from './problem.js';
-import { isRepositoryPath, readStored } from './stored.js';
+import { isRepositoryPath } from '../publish/storage.js';
+import { readStored } from './stored.js';
 
 export class PoolHasher {
   private readonly memo = new Map<string, Promise<Digests | Problem | undefined>>();

@@ -34,8 +34,3 @@ export async function readStored(storage: PublishedStorage, path: string): Promi
     return { problem: found };
   }
 }
-
-/** A Filename or Directory an index names must stay inside the repository, as storage paths do. */
-export function isRepositoryPath(path: string): boolean {
-  return !(path === '' || path.startsWith('/') || path.endsWith('/') || path.includes('//') || /(^|\/)\.\.(\/|$)/.test(path));
-}

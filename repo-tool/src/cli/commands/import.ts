@@ -50,7 +50,7 @@ export function registerImport(program: Command): void {
       // yet, the files are checked first, so a refused import leaves nothing behind. The pool there
       // is empty, so this is the whole check unless another import fills it meanwhile.
       const out = resolve(flags.out);
-      const early = (await exists(join(out, STATE_DIR))) ? undefined : await check({ binaries: [], sources: [] });
+      const early = (await lstat(join(out, STATE_DIR)).then(() => true, () => false)) ? undefined : await check({ binaries: [], sources: [] });
       const update = await updateRepository({
         storage: new LocalStorage(out),
         config,
@@ -64,13 +64,6 @@ export function registerImport(program: Command): void {
       for (const path of update.result.addedPool) process.stdout.write(`added ${path}\n`);
       if (update.result.addedPool.length === 0) process.stdout.write('nothing new: every file was already in the pool\n');
     });
-}
-
-async function exists(path: string): Promise<boolean> {
-  return lstat(path).then(
-    () => true,
-    () => false,
-  );
 }
 
 function collect(value: string, previous: string[]): string[] {
