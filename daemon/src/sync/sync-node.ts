@@ -348,7 +348,8 @@ export class SyncNode {
    * kept of the peer's connections, and every change since; the peer's copy is frozen at its last
    * sending moment, and a takeover by this node would bring back, under the live table,
    * connections the sender closed since. A peer that sent alongside the sender (a takeover's
-   * overlap, a split brain) keeps its copy: what it served last reaches the sender's table only
+   * overlap, a split brain: heard as the sender an ALIVE interval or more after the sender's
+   * first word as the sender) keeps its copy: what it served last reaches the sender's table only
    * with the sender's merge; and every copy stays until SUPERSEDE_GRACE_MS beyond the peer
    * timeout after its peer last sent, for the merge of what it sent during the sender's takeover
    * commit. Not while this node's own takeover commit runs (it reads the
@@ -374,9 +375,14 @@ export class SyncNode {
       if (senderSince.at > supersededBefore) supersededBefore = senderSince.at;
     }
     if (supersededBefore === Number.NEGATIVE_INFINITY) return;
+    // a peer heard as the sender less than an ALIVE interval after that sender's first word had
+    // stopped before it as far as this node can tell: its frame sent just before it stepped down
+    // can arrive after the new sender's HELLO (reordering, delay), and roles are only known to
+    // ALIVE granularity; a sender alongside (split brain) is heard for one interval or more
+    const alongsideFrom = supersededBefore + this.options.aliveIntervalMs;
     const stoppedBefore = now - this.options.peerTimeoutMs - SUPERSEDE_GRACE_MS;
     for (const peer of this.peers.values()) {
-      if (peer.senderUntil >= supersededBefore || peer.senderUntil > stoppedBefore || this.liveSender(peer, now)) continue;
+      if (peer.senderUntil >= alongsideFrom || peer.senderUntil > stoppedBefore || this.liveSender(peer, now)) continue;
       const cache = this.config.external.peek(peer.nodeId);
       if (cache === undefined || cache.size === 0) continue;
       this.counters.supersededCopies++;

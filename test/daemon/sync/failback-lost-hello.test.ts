@@ -5,7 +5,9 @@
 // resync's beginning, and the copy of B stayed for good. The connections A closed afterwards
 // stayed in it, and a takeover by C would have committed them. C now reads the role A sent the
 // resync's first frame in (the header's role bits), after the last frame of A saying it did not
-// send. Found by the sync review (its fuzz: 11 of 200 seeds); fake clock.
+// send. Found by the sync review (its fuzz: 11 of 200 seeds); fake clock. Also: B's last frame
+// as the sender, delayed past A's HELLO, made C count B as a sender alongside A (a split brain)
+// and keep its copy for good (the fuzz's seed 213: a failback 3 ms after B stepped down).
 import { describe, expect, it } from 'vitest';
 import { Prng } from '../../../daemon/src/channel/prng.js';
 import type { FlowRecord } from '../../../daemon/src/model/record.js';
@@ -69,9 +71,54 @@ describe('a failback whose HELLO one receiver missed', () => {
     expect(closedBack).toEqual([]);
   });
 
+  it('still empties it when the old sender\'s last frame as the sender arrives after the new sender\'s HELLO', () => {
+    const sim = new SimCluster({ seed: 62 });
+    const table = Array.from({ length: 100 }, (_, i) => makeRecord(i, 1));
+    const a = sim.start(1, { role: 'sender', table });
+    const b = sim.start(2, { role: 'receiver' });
+    const c = sim.start(3, { role: 'receiver' });
+    expect(sim.clock.advanceUntil(() => sim.allInSync(1), 5000, 10)).toBeDefined();
+    stepDown(a);
+    sim.clock.advance(200);
+    takeover(b, new Map());
+    expect(sim.clock.advanceUntil(() => sim.inSync(2, 3) && sim.inSync(2, 1), 5000, 10)).toBeDefined();
+    sim.clock.advance(1000);
+    // B's last data frame to C is held back in the network and arrives after A's HELLO; B's
+    // HELLO saying it no longer sends is lost
+    const held: Uint8Array[] = [];
+    let holding = true;
+    sim.network.tap((frame, from, to) => {
+      const decoded = decodeFrame(sim.keys, frame);
+      const toC = from === b.address && to === c.address && decoded.ok;
+      const hold = toC && holding && decoded.message.type === 'data';
+      if (hold) held.push(frame);
+      sim.network.setConditions({ loss: hold || (toC && decoded.message.type === 'hello') ? 1 : 0 });
+    });
+    b.node.localChange({ op: 'set', record: makeRecord(500, 1) });
+    sim.clock.advance(1);
+    expect(held.length).toBeGreaterThan(0);
+    holding = false;
+    stepDown(b);
+    sim.clock.advance(3);
+    takeover(a, new Map([...a.external.peek(2)!.values()].map((f) => [hex(f.record), f.record])));
+    sim.clock.advance(1);
+    for (const frame of held) sim.network.inject(frame, b.address, c.address);
+    // as far as C can tell, B sent after A said it sends
+    expect(c.node.peers.get(2)!.senderUntil).toBeGreaterThan(c.node.peers.get(1)!.senderSince!.at);
+    sim.clock.advance(2000);
+    for (let id = 0; id < 30; id++) a.node.localChange({ op: 'delete', table: makeRecord(id, 1).table, key: makeRecord(id, 1).key });
+    sim.clock.advance(60_000);
+    expect(sim.inSync(1, 3)).toBe(true);
+    expect(c.external.peek(2)?.size ?? 0, 'the frozen copy of B').toBe(0);
+    expect(c.node.counters.supersededCopies).toBe(1);
+    const closedBack = [...commitView(c).values()].filter((r) => a.internal.get(r.table, r.key) === undefined);
+    expect(closedBack).toEqual([]);
+  });
+
   // takeover and failback under loss, duplicates and delays; the seeds include the two of the
-  // review's fuzz (9 and 18) that kept a frozen copy with 52 and 54 closed connections
-  it.each(Array.from({ length: 10 }, (_, i) => 9 + i))('seed %i: what a takeover by the third node would commit is the sender\'s table', (seed) => {
+  // review's fuzz (9 and 18) that kept a frozen copy with 52 and 54 closed connections, and one
+  // (213) where the old sender's delayed frame reached C after the new sender's HELLO
+  it.each([...Array.from({ length: 10 }, (_, i) => 9 + i), 213])('seed %i: what a takeover by the third node would commit is the sender\'s table', (seed) => {
     const p = new Prng(seed * 31337 + 5);
     const sim = new SimCluster({ seed, loss: p.next() * 0.3, duplicate: p.next() * 0.1, maxDelayMs: Math.floor(p.next() * 15) });
     const options = { resendQueueFrames: 8 + p.below(200), reorderWindowFrames: 8 + p.below(200) };
