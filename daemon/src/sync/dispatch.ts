@@ -21,21 +21,8 @@ export function dispatchMessage(node: SyncNode, peer: Peer, header: FrameHeader,
     return;
   }
   if (message.type === 'alive' || message.type === 'hello') {
-    // a receiver turned sender says so in a HELLO sent just before its own full resync: what it
-    // resynced to us before holds not the table it serves now. Only the HELLO's number tells
-    // where that resync begins (a later ALIVE's is past it); missed, the gate judges as before.
-    if (message.type === 'hello' && message.role === 'sender' && peer.role === 'receiver') inbound.becameSender(header.seq);
-    peer.role = message.role;
-    if (message.role === 'sender') {
-      // a repair we owed from our last table as a sender is the new sender's business now
-      node.outbound.endDrain();
-      peer.senderSince ??= { at: peer.lastHeard, seq: header.seq };
-      peer.senderUntil = peer.lastHeard;
-      if (node.role === 'sender') peer.alongsideSince ??= node.config.clock.now();
-    } else {
-      peer.senderSince = undefined;
-      peer.lastReceiverSeq = header.seq;
-    }
+    // a role word older than the one already heard (reordered, delayed) is out of date
+    if (header.counter > peer.roleCounter) takeRole(node, peer, header, message);
     inbound.onLastSeq(header.seq, ackRequested, header.counter);
     return;
   }
@@ -61,4 +48,24 @@ export function dispatchMessage(node: SyncNode, peer: Peer, header: FrameHeader,
       break;
   }
   inbound.onLastSeq(header.seq, ackRequested, header.counter);
+}
+
+/** An ALIVE's or HELLO's word on the peer's role, newer than the last one taken. */
+function takeRole(node: SyncNode, peer: Peer, header: FrameHeader, message: Extract<Message, { type: 'alive' | 'hello' }>): void {
+  peer.roleCounter = header.counter;
+  // a receiver turned sender says so in a HELLO sent just before its own full resync: what it
+  // resynced to us before holds not the table it serves now. Only the HELLO's number tells
+  // where that resync begins (a later ALIVE's is past it); missed, the gate judges as before.
+  if (message.type === 'hello' && message.role === 'sender' && peer.role === 'receiver') peer.inbound.becameSender(header.seq);
+  peer.role = message.role;
+  if (message.role === 'sender') {
+    // a repair we owed from our last table as a sender is the new sender's business now
+    node.outbound.endDrain();
+    peer.senderSince ??= { at: peer.lastHeard, seq: header.seq };
+    peer.senderUntil = peer.lastHeard;
+    if (node.role === 'sender') peer.alongsideSince ??= node.config.clock.now();
+  } else {
+    peer.senderSince = undefined;
+    peer.lastReceiverSeq = header.seq;
+  }
 }

@@ -18,6 +18,11 @@ export interface Peer {
   lastHeard: number;
   role: Role | undefined;
   /**
+   * The frame counter of the ALIVE or HELLO that set `role` (-1: none yet, in this epoch): one
+   * older than that, delivered late, says nothing of the peer's role now.
+   */
+  roleCounter: number;
+  /**
    * Since when (clock time) it has been heard as the sender while this node was the sender too (a
    * split brain, or the overlap of a takeover): once it stops, what its copy took in since may be
    * connections it served that this node's kernel lacks (SyncNode.overlappedCopies). Undefined:
@@ -85,6 +90,7 @@ export class PeerTable {
         address: from,
         lastHeard: now,
         role: undefined,
+        roleCounter: -1,
         alongsideSince: peer?.alongsideSince,
         senderSince: undefined,
         lastReceiverSeq: undefined,
