@@ -38,19 +38,25 @@ function stepDown(from: SimMember): void {
   from.internal.clear();
 }
 
+/** Three nodes, A the sender of 100 connections, then B after a takeover, all in sync; a second on. */
+function servedByB(sim: SimCluster): { a: SimMember; b: SimMember; c: SimMember } {
+  const table = Array.from({ length: 100 }, (_, i) => makeRecord(i, 1));
+  const a = sim.start(1, { role: 'sender', table });
+  const b = sim.start(2, { role: 'receiver' });
+  const c = sim.start(3, { role: 'receiver' });
+  expect(sim.clock.advanceUntil(() => sim.allInSync(1), 5000, 10)).toBeDefined();
+  stepDown(a);
+  sim.clock.advance(200);
+  takeover(b, new Map());
+  expect(sim.clock.advanceUntil(() => sim.inSync(2, 3) && sim.inSync(2, 1), 5000, 10)).toBeDefined();
+  sim.clock.advance(1000);
+  return { a, b, c };
+}
+
 describe('a failback whose HELLO one receiver missed', () => {
   it('still empties that receiver\'s frozen copy of the old sender', () => {
     const sim = new SimCluster({ seed: 61 });
-    const table = Array.from({ length: 100 }, (_, i) => makeRecord(i, 1));
-    const a = sim.start(1, { role: 'sender', table });
-    const b = sim.start(2, { role: 'receiver' });
-    const c = sim.start(3, { role: 'receiver' });
-    expect(sim.clock.advanceUntil(() => sim.allInSync(1), 5000, 10)).toBeDefined();
-    stepDown(a);
-    sim.clock.advance(200);
-    takeover(b, new Map());
-    expect(sim.clock.advanceUntil(() => sim.inSync(2, 3) && sim.inSync(2, 1), 5000, 10)).toBeDefined();
-    sim.clock.advance(1000);
+    const { a, b, c } = servedByB(sim);
     stepDown(b);
     sim.clock.advance(200);
     let dropHello = true; // only A's HELLO to C, once
@@ -73,16 +79,7 @@ describe('a failback whose HELLO one receiver missed', () => {
 
   it('still empties it when the old sender\'s last frame as the sender arrives after the new sender\'s HELLO', () => {
     const sim = new SimCluster({ seed: 62 });
-    const table = Array.from({ length: 100 }, (_, i) => makeRecord(i, 1));
-    const a = sim.start(1, { role: 'sender', table });
-    const b = sim.start(2, { role: 'receiver' });
-    const c = sim.start(3, { role: 'receiver' });
-    expect(sim.clock.advanceUntil(() => sim.allInSync(1), 5000, 10)).toBeDefined();
-    stepDown(a);
-    sim.clock.advance(200);
-    takeover(b, new Map());
-    expect(sim.clock.advanceUntil(() => sim.inSync(2, 3) && sim.inSync(2, 1), 5000, 10)).toBeDefined();
-    sim.clock.advance(1000);
+    const { a, b, c } = servedByB(sim);
     // B's last data frame to C is held back in the network and arrives after A's HELLO; B's
     // HELLO saying it no longer sends is lost
     const held: Uint8Array[] = [];
