@@ -1,24 +1,25 @@
 // Applies a backport plan: returns the cached result when one exists for the plan's key (no root,
 // no network, a few hashes), otherwise builds in a fresh copy of a clean Debian chroot
-// (build-in-root.ts), collects the .debs and the source package named by the .changes and the
+// (backport-builder.ts), collects the .debs and the source package named by the .changes and the
 // .dsc, stores them under <cacheDir>/<key>/ and deletes the build root. Building needs root.
+// A version the target repository publishes already is rebuilt too (the build is reproducible)
+// and used only when its files are the pool's, byte for byte (published-version.ts).
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { versionWithoutEpoch } from '../deb/version.js';
 import { ConfigError, PackageFormatError } from '../model/errors.js';
-import { defaultBackportCacheDir, readCachedResult, sha256File, storeResult, type BackportManifest } from './backport-cache.js';
+import { defaultBackportCacheDir, readCachedResult, sha256File, storeResult, type BackportManifest, type CacheMiss } from './backport-cache.js';
 import type { BackportPlan, BackportResult, ProgressSink } from './backport-plan.js';
 import { silentSink } from './backport-plan.js';
-import { ensureBuilderImage } from './builder-image.js';
-import { buildDirOf, buildInRoot } from './build-in-root.js';
+import { chrootBuilder, type BackportBuilder } from './backport-builder.js';
 import { acquireBuildLock, type BuildLock } from './build-lock.js';
 import { BACKPORT_FORMAT } from './cache-key.js';
 import { assertNothingMountedUnder } from './chroot-run.js';
 import { IMAGE_TEMP_NAME, KEPT_MARKER, leftoverLock, removeStopped, sweepHeld, sweepUnlocked, WORK_DIR_NAME, workDirName } from './dead-leftovers.js';
 import { buildOutputs, sha256List, type ListedFile } from './collect.js';
+import { differingFromPublished, PublishedVersionError, type PublishedLookup, type PublishedVersion } from './published-version.js';
 
-/** The version is published already and a build would make other bytes: never a reason to fall back to Debian's package. */
-export class PublishedVersionError extends ConfigError {}
+export { PublishedVersionError } from './published-version.js';
 
 export interface RunBackportOptions {
   /** Default: ${XDG_CACHE_HOME:-$HOME/.cache}/half/backports. */
@@ -26,8 +27,16 @@ export interface RunBackportOptions {
   readonly progress?: ProgressSink;
   /** Keep the build root after a failure, for debugging (it is always deleted after success). */
   readonly keepFailedRoot?: boolean;
-  /** Whether the repository the result goes to already publishes this source version. */
-  readonly published?: (source: string, version: string) => Promise<boolean>;
+  /** What the repository the result goes to publishes of this source version, if anything. */
+  readonly published?: PublishedLookup;
+  /** Default: chrootBuilder (mmdebstrap image, build in a chroot). */
+  readonly builder?: BackportBuilder;
+}
+
+/** A rebuild of a published version: compared with the pool before it is stored. */
+interface PublishedCheck {
+  readonly published: PublishedVersion;
+  readonly miss: CacheMiss;
 }
 
 export async function runBackport(plan: BackportPlan, options: RunBackportOptions = {}): Promise<BackportResult> {
@@ -40,22 +49,16 @@ export async function runBackport(plan: BackportPlan, options: RunBackportOption
     progress.info(`backport ${plan.package} ${plan.version} for ${plan.targetSuite}: cached in ${cached.result.directory}`);
     return cached.result;
   }
-  // Published already, and no cached build matches the inputs now: a build would publish other
-  // bytes under a version clients have (the pool refuses that, but only after minutes of build).
-  if ((await options.published?.(plan.package, plan.version)) === true) {
-    const raise = `raise "${plan.package}.iteration" in pkgs/backports.json`;
-    throw new PublishedVersionError(`${plan.package} ${plan.version} is already published for ${plan.targetSuite}, and no cached build matches its inputs now (${cached.miss})`, {
-      hint: 'damaged' in cached
-        ? `the cached build of these inputs was damaged after it was published, and a rebuild makes other bytes: restore ${join(cacheDir, plan.cacheKey)} from a backup, or ${raise} to publish a new version`
-        : `${raise} (a changed maintainer, sourceDateEpoch or HALF example file needs a new version), or build with the cache the published one came from`,
-    });
-  }
+  // Published already, and no cached build of these inputs (a cache deleted or thrown away, or
+  // another mirror): the build is reproducible, so it is made again and compared with the pool.
+  const published = await options.published?.(plan.package, plan.version);
+  const check = published === undefined ? undefined : { published, miss: cached };
   if (process.getuid?.() !== 0) {
     throw new ConfigError(`building the ${plan.package} backport for ${plan.targetSuite} needs root (mmdebstrap, mount and chroot), and no cached build exists (${cached.miss})`, {
       hint: 'run it as root (sudo half-repo backport keepalived), or copy a cache entry built elsewhere',
     });
   }
-  progress.info(`backport ${plan.package} ${plan.version} for ${plan.targetSuite}: building (${cached.miss})`);
+  progress.info(`backport ${plan.package} ${plan.version} for ${plan.targetSuite}: building (${cached.miss})${check === undefined ? '' : '; the version is published: the build must match the pool\'s files'}`);
   await mkdir(cacheDir, { recursive: true });
   const lock = await acquireBuildLock(leftoverLock(cacheDir, plan.cacheKey), (pid) =>
     progress.info(`backport ${plan.package} ${plan.version} for ${plan.targetSuite}: waiting for another build of the same inputs${pid === undefined ? '' : ` (pid ${pid})`}`),
@@ -66,16 +69,15 @@ export async function runBackport(plan: BackportPlan, options: RunBackportOption
       progress.info(`backport ${plan.package} ${plan.version} for ${plan.targetSuite}: built meanwhile, cached in ${again.result.directory}`);
       return again.result;
     }
-    return await buildAndStore(plan, cacheDir, progress, options, lock);
+    return await buildAndStore(plan, cacheDir, progress, options, lock, check);
   } finally {
     await lock.release();
   }
 }
 
-async function buildAndStore(plan: BackportPlan, cacheDir: string, progress: ProgressSink, options: RunBackportOptions, lock: BuildLock): Promise<BackportResult> {
+async function buildAndStore(plan: BackportPlan, cacheDir: string, progress: ProgressSink, options: RunBackportOptions, lock: BuildLock, check: PublishedCheck | undefined): Promise<BackportResult> {
   const started = Date.now();
   await mkdir(cacheDir, { recursive: true });
-  const imageTar = await ensureBuilderImage(cacheDir, plan.image, plan.imageKey, plan.mirror, progress);
 
   const work = join(cacheDir, workDirName(plan.cacheKey, process.pid));
   // this key's lock is ours: another work directory of it is a stopped build's
@@ -85,11 +87,11 @@ async function buildAndStore(plan: BackportPlan, cacheDir: string, progress: Pro
   await rm(work, { recursive: true, force: true });
   let succeeded = false;
   try {
-    const root = join(work, 'root');
-    await buildInRoot(plan, { root, imageTar, aptRoot: join(cacheDir, 'apt'), logFile }, progress);
+    const buildDir = await (options.builder ?? chrootBuilder).build(plan, { cacheDir, work, logFile }, progress);
     const staging = join(work, 'result');
     await mkdir(staging);
-    const manifest = await collect(plan, buildDirOf(root), staging);
+    const manifest = await collect(plan, buildDir, staging);
+    if (check !== undefined) await assertSameAsPublished(plan, manifest, check, cacheDir);
     await rename(logFile, join(staging, 'build.log'));
     lock.confirm();
     const result = await storeResult(cacheDir, staging, manifest);
@@ -104,6 +106,18 @@ async function buildAndStore(plan: BackportPlan, cacheDir: string, progress: Pro
       progress.warn(`backport: the failed build root is kept in ${work} (delete it when done)`);
     }
   }
+}
+
+/** Refuses a rebuild of a published version whose files are not the pool's (kept out of the cache). */
+async function assertSameAsPublished(plan: BackportPlan, manifest: BackportManifest, check: PublishedCheck, cacheDir: string): Promise<void> {
+  const differing = await differingFromPublished(manifest, check.published);
+  if (differing.length === 0) return;
+  const raise = `raise "${plan.package}.iteration" in pkgs/backports.json`;
+  throw new PublishedVersionError(`${plan.package} ${plan.version} is already published for ${plan.targetSuite}, and its rebuild (no cached build: ${check.miss.miss}) differs from the published ${differing.join(', ')}`, {
+    hint: 'damaged' in check.miss
+      ? `the cached build of these inputs was damaged after it was published, and a rebuild makes other bytes: restore ${join(cacheDir, plan.cacheKey)} from a backup, or ${raise} to publish a new version`
+      : `${raise} (a changed maintainer, sourceDateEpoch, HALF example file or build image makes other bytes), or build with the cache the published one came from`,
+  });
 }
 
 /** Removes the work directories (800 MB each) and half-made builder images (450 MB) of builds

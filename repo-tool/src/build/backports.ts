@@ -5,7 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { planBackport } from '../backport/plan-backport.js';
-import { PublishedVersionError, runBackport } from '../backport/run-backport.js';
+import { PublishedVersionError, type PublishedLookup } from '../backport/published-version.js';
+import { runBackport } from '../backport/run-backport.js';
 import { isTargetSuite } from '../backport/suites.js';
 import type { Progress } from '../cli/progress.js';
 import { DefinitionError, HalfRepoError } from '../model/errors.js';
@@ -72,8 +73,8 @@ export async function loadBackportSpecs(root: string): Promise<BackportSpec[]> {
 export interface RunBackportsOptions {
   readonly progress: Progress;
   readonly only?: readonly string[];
-  /** The repository the outcomes go to: a version it publishes is never rebuilt from changed inputs. */
-  readonly published?: (source: string, version: string) => Promise<boolean>;
+  /** The repository the outcomes go to: a version it publishes is only rebuilt into the same bytes. */
+  readonly published?: PublishedLookup;
 }
 
 export async function runBackports(specs: readonly BackportSpec[], options: RunBackportsOptions): Promise<BackportOutcome[]> {
@@ -117,10 +118,19 @@ export function fallsBackToDebian(error: unknown, spec: BackportSpec, suite: str
   return error instanceof HalfRepoError && !(error instanceof PublishedVersionError) && spec.optional.includes(suite);
 }
 
-/** Whether the repository at `storage` holds `source`'s .dsc of `version` in its pool. */
-export function publishedSource(storage: PublishedStorage): (source: string, version: string) => Promise<boolean> {
+/** What the repository at `storage` publishes of `source` `version`: its pool files, by name,
+ *  when the pool holds that version's .dsc; undefined when it does not. */
+export function publishedSource(storage: PublishedStorage): PublishedLookup {
   return async (source, version) => {
-    const name = `/${source}_${versionWithoutEpoch(version)}.dsc`;
-    return (await storage.list('pool')).some((path) => path.endsWith(name));
+    const pool = await storage.list('pool');
+    const dsc = `${source}_${versionWithoutEpoch(version)}.dsc`;
+    const byName = new Map(pool.map((path) => [path.slice(path.lastIndexOf('/') + 1), path]));
+    if (!byName.has(dsc)) return undefined;
+    return {
+      read: async (name) => {
+        const path = byName.get(name);
+        return path === undefined ? undefined : storage.readFile(path);
+      },
+    };
   };
 }

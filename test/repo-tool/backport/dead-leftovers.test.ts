@@ -12,7 +12,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { BackportPlan } from '../../../repo-tool/src/backport/backport-plan.js';
 import { acquireBuildLock } from '../../../repo-tool/src/backport/build-lock.js';
 import { IMAGE_TEMP_NAME, imageTempName, KEPT_MARKER, leftoverLock, sweepHeld, sweepUnlocked, WORK_DIR_NAME, workDirName } from '../../../repo-tool/src/backport/dead-leftovers.js';
-import { PublishedVersionError, runBackport } from '../../../repo-tool/src/backport/run-backport.js';
+import { runBackport } from '../../../repo-tool/src/backport/run-backport.js';
+import { ToolError } from '../../../repo-tool/src/model/errors.js';
 import { holdFlockElsewhere } from '../../helpers/flock-holder.js';
 import { requireTool, run } from '../../helpers/tools.js';
 
@@ -114,20 +115,22 @@ it.runIf(process.getuid?.() === 0)('leaves with a warning the leftovers whose lo
 it.runIf(process.getuid?.() === 0)('are removed by a backport of another key, one that builds nothing, but not while a container builds', async () => {
   const cache = join(dir, 'swept');
   await littered(cache);
-  const plan = { package: 'keepalived', targetSuite: 'bookworm', cacheKey: 'keepalived-bookworm-00000000000000000000000000000000', version: '1:2.3.3-1~bpo12+half1' } as BackportPlan;
+  const plan = { package: 'keepalived', targetSuite: 'bookworm', architecture: 'amd64', cacheKey: 'keepalived-bookworm-00000000000000000000000000000000', version: '1:2.3.3-1~bpo12+half1' } as BackportPlan;
   const lines: string[] = [];
   const progress = { info: (line: string) => lines.push(line), warn: (line: string) => lines.push(line) };
-  const backport = () => runBackport(plan, { cacheDir: cache, progress, published: async () => true }).catch((e: unknown) => e);
+  // a build that fails at once: the sweep before it is what is tested
+  const builder = { build: async (): Promise<string> => { throw new ToolError('no build here'); } };
+  const backport = () => runBackport(plan, { cacheDir: cache, progress, builder }).catch((e: unknown) => e);
   const building = await holdFlockElsewhere(leftoverLock(join(cache, 'images'), 'i-1'));
   try {
-    expect(await backport()).toBeInstanceOf(PublishedVersionError);
+    expect(await backport()).toBeInstanceOf(ToolError);
   } finally {
     await building.stop();
   }
   const stays = ['images', 'k-1', 'work-k-1-', 'work-k-1-x1', NAMES.kept, NAMES.olderRunning];
-  expect((await readdir(cache)).sort()).toEqual([...stays, 'k-1.flock', 'k2.flock'].sort());
+  expect((await readdir(cache)).sort()).toEqual([...stays, 'k-1.flock', 'k2.flock', `${plan.cacheKey}.flock`].sort());
   expect((await readdir(join(cache, 'images'))).sort(), 'the image maker in its container runs').toEqual(['i-1.flock', 'i-1.tar', NAMES.imageStopped, NAMES.imageOlderRunning].sort());
   expect(lines).toContain(`backport: removing ${join(cache, NAMES.otherKey)}, left by a build that was stopped`);
-  expect(await backport()).toBeInstanceOf(PublishedVersionError);
+  expect(await backport()).toBeInstanceOf(ToolError);
   expect((await readdir(join(cache, 'images'))).sort(), 'once it is gone').toEqual(['i-1.flock', 'i-1.tar', NAMES.imageOlderRunning].sort());
 });

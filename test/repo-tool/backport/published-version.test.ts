@@ -1,18 +1,24 @@
-// A backport version a repository already publishes is never rebuilt from changed inputs: with no
-// cached build matching the inputs now, the build stops before it starts (a build would take
-// minutes, then the pool would refuse other bytes under the same version), and says to raise the
-// iteration. The repository is asked through its pool, as publishedSource reads it.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+// A backport version a repository already publishes, with no cached build of its inputs (the
+// cache deleted, a throwaway CI cache, another mirror): the build is reproducible, so it is made
+// again and used when every file the pool holds of it is the same, byte for byte; a rebuild that
+// differs is refused, naming the file and the fix (a new iteration), and never stored. The
+// repository is asked through its pool, as publishedSource reads it; the build is a fake one
+// (test/helpers/fake-backport-builder.ts) writing chosen bytes.
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readCachedResult } from '../../../repo-tool/src/backport/backport-cache.js';
 import type { BackportPlan } from '../../../repo-tool/src/backport/backport-plan.js';
 import { PublishedVersionError, runBackport } from '../../../repo-tool/src/backport/run-backport.js';
 import { fallsBackToDebian, publishedSource } from '../../../repo-tool/src/build/backports.js';
 import { ConfigError } from '../../../repo-tool/src/model/errors.js';
 import { LocalStorage } from '../../../repo-tool/src/publish/local-storage.js';
+import { fakeBuilder, fakeBuildNames, type FakeBuildBytes } from '../../helpers/fake-backport-builder.js';
 
-const plan = { package: 'keepalived', targetSuite: 'bookworm', cacheKey: 'keepalived-bookworm-00000000000000000000000000000000', version: '1:2.3.3-1~bpo12+half1' } as BackportPlan;
+const plan = { package: 'keepalived', targetSuite: 'bookworm', architecture: 'amd64', cacheKey: 'keepalived-bookworm-00000000000000000000000000000000', version: '1:2.3.3-1~bpo12+half1' } as BackportPlan;
+const names = fakeBuildNames(plan);
+const BYTES: FakeBuildBytes = { deb: 'the deb', orig: 'upstream', debianTar: 'debian/ of the backport' };
 
 describe('a published backport version', () => {
   let dir: string;
@@ -21,34 +27,64 @@ describe('a published backport version', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'half-published-'));
     storage = new LocalStorage(join(dir, 'public'));
-    await storage.writeFile('pool/main/k/keepalived/keepalived_2.3.3-1~bpo12+half1.dsc', new TextEncoder().encode('dsc'));
+    // the pool as a publish of the fake build left it
+    const made = await fakeBuilder(() => BYTES).build(plan, { cacheDir: dir, work: join(dir, 'first'), logFile: join(dir, 'first.log') }, { info: () => undefined, warn: () => undefined });
+    for (const name of [names.deb, names.dsc, names.orig, names.debianTar]) {
+      await storage.writeFile(`pool/main/k/keepalived/${name}`, await readFile(join(made, name)));
+    }
   });
 
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  it('is found in the pool by its .dsc, epoch left out; others are not', async () => {
+  it('is found in the pool by its .dsc, epoch left out, and reads its files by name; others are not', async () => {
     const published = publishedSource(storage);
-    expect(await published('keepalived', '1:2.3.3-1~bpo12+half1')).toBe(true);
-    expect(await published('keepalived', '1:2.3.3-1~bpo12+half2')).toBe(false);
-    expect(await published('keepalived', '1:2.3.3-1~bpo12+half')).toBe(false);
-    expect(await publishedSource(new LocalStorage(join(dir, 'empty')))('keepalived', '1:2.3.3-1~bpo12+half1')).toBe(false);
+    const version = await published('keepalived', '1:2.3.3-1~bpo12+half1');
+    expect(new TextDecoder().decode(await version?.read(names.debianTar))).toBe(BYTES.debianTar);
+    expect(await version?.read('keepalived_2.3.3-1~bpo12+half1_arm64.deb')).toBeUndefined();
+    expect(await published('keepalived', '1:2.3.3-1~bpo12+half2')).toBeUndefined();
+    expect(await published('keepalived', '1:2.3.3-1~bpo12+half')).toBeUndefined();
+    expect(await publishedSource(new LocalStorage(join(dir, 'empty')))('keepalived', '1:2.3.3-1~bpo12+half1')).toBeUndefined();
   });
 
-  it('stops a build whose inputs no cached entry matches, naming the version and the fix', async () => {
-    const error = await runBackport(plan, { cacheDir: join(dir, 'cache'), published: publishedSource(storage) }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(PublishedVersionError);
-    expect((error as ConfigError).message).toBe('keepalived 1:2.3.3-1~bpo12+half1 is already published for bookworm, and no cached build matches its inputs now (not built yet)');
-    expect((error as ConfigError).hint).toMatch(/^raise "keepalived\.iteration" in pkgs\/backports\.json \(a changed maintainer/);
-  });
+  describe.runIf(process.getuid?.() === 0)('with no cached build (building needs root)', () => {
+    it('is rebuilt from an empty cache, taken when the rebuild is byte-identical, and stored in the cache', async () => {
+      const cacheDir = join(dir, 'empty-cache');
+      const builder = fakeBuilder(() => BYTES);
+      const result = await runBackport(plan, { cacheDir, builder, published: publishedSource(storage) });
+      expect(builder.builds).toBe(1);
+      expect(result.cached).toBe(false);
+      expect(await readFile(result.source.files.find((f) => f.endsWith(names.debianTar))!, 'utf8')).toBe(BYTES.debianTar);
+      expect('result' in (await readCachedResult(cacheDir, plan))).toBe(true);
+      const again = await runBackport(plan, { cacheDir, builder, published: publishedSource(storage) });
+      expect([again.cached, builder.builds]).toEqual([true, 1]);
+    });
 
-  it('says to restore a cached build that was damaged after its version was published, not only to raise the iteration', async () => {
-    const cacheDir = join(dir, 'damaged-cache');
-    await mkdir(join(cacheDir, plan.cacheKey), { recursive: true });
-    await writeFile(join(cacheDir, plan.cacheKey, 'backport.json'), '{"format": 1');
-    const error = await runBackport(plan, { cacheDir, published: publishedSource(storage) }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(PublishedVersionError);
-    expect((error as ConfigError).message).toContain(`(${join(cacheDir, plan.cacheKey, 'backport.json')} is damaged)`);
-    expect((error as ConfigError).hint).toBe(`the cached build of these inputs was damaged after it was published, and a rebuild makes other bytes: restore ${join(cacheDir, plan.cacheKey)} from a backup, or raise "keepalived.iteration" in pkgs/backports.json to publish a new version`);
+    it('refuses a rebuild that differs from the published files, naming the file and the fix, and stores nothing', async () => {
+      const cacheDir = join(dir, 'other-bytes');
+      const builder = fakeBuilder(() => ({ ...BYTES, debianTar: 'debian/ of another build' }));
+      const error = await runBackport(plan, { cacheDir, builder, published: publishedSource(storage) }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PublishedVersionError);
+      expect((error as ConfigError).exitCode).toBe(9);
+      expect((error as ConfigError).message).toBe(`keepalived 1:2.3.3-1~bpo12+half1 is already published for bookworm, and its rebuild (no cached build: not built yet) differs from the published ${names.debianTar}, ${names.dsc}`);
+      expect((error as ConfigError).hint).toMatch(/^raise "keepalived\.iteration" in pkgs\/backports\.json \(a changed maintainer/);
+      expect(await readdir(cacheDir)).not.toContain(plan.cacheKey);
+      expect((await readdir(cacheDir)).filter((name) => name.startsWith('work-'))).toEqual([]);
+    });
+
+    it('says to restore a cached build that was damaged after its version was published, when the rebuild differs', async () => {
+      const cacheDir = join(dir, 'damaged-cache');
+      await mkdir(join(cacheDir, plan.cacheKey), { recursive: true });
+      await writeFile(join(cacheDir, plan.cacheKey, 'backport.json'), '{"format": 1');
+      const builder = fakeBuilder(() => ({ ...BYTES, deb: 'another deb' }));
+      const error = await runBackport(plan, { cacheDir, builder, published: publishedSource(storage) }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PublishedVersionError);
+      expect((error as ConfigError).message).toContain(`(no cached build: ${join(cacheDir, plan.cacheKey, 'backport.json')} is damaged) differs from the published ${names.deb}`);
+      expect((error as ConfigError).hint).toBe(`the cached build of these inputs was damaged after it was published, and a rebuild makes other bytes: restore ${join(cacheDir, plan.cacheKey)} from a backup, or raise "keepalived.iteration" in pkgs/backports.json to publish a new version`);
+      // the same bytes again replace the damaged entry
+      const result = await runBackport(plan, { cacheDir, builder: fakeBuilder(() => BYTES), published: publishedSource(storage) });
+      expect(result.directory).toBe(join(cacheDir, plan.cacheKey));
+      expect('result' in (await readCachedResult(cacheDir, plan))).toBe(true);
+    });
   });
 });
 
