@@ -1,8 +1,8 @@
 // The private apt of a backport (see private-apt-config.ts): write its files, `apt-get update`
 // its Sources indexes, ask which version of a source package a suite has, and download one. The
 // hashes apt checks come from the suites' signed Release files, verified with the Signed-By keys.
-import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, ToolError } from '../model/errors.js';
 import { privateAptDirName, privateAptFiles, SOURCES_NAME, EMBEDDED_KEY_NAME, type MirrorSource } from './private-apt-config.js';
@@ -22,7 +22,23 @@ function aptGet(apt: PrivateApt, args: readonly string[]): [string, string[], { 
   return ['flock', ['--exclusive', join(apt.dir, 'half-backport.lock'), 'apt-get', ...args], { display, env: apt.env }];
 }
 
-/** Writes the private configuration under `<aptRoot>/<hash of mirror and suites>/`. */
+/** Puts `text` at `path` unless it holds it already. The files are shared by every plan and build
+ *  of these suites and apt-get reads them under its flock, which these writes do not take: the
+ *  text goes to a temporary name in `dir` (beside, never inside, the folders apt reads) and is
+ *  renamed into place, so a reader sees the old text or the new, never a truncated file. */
+async function putFile(dir: string, path: string, text: string, mode = 0o644): Promise<void> {
+  if ((await readFile(path, 'utf8').catch(() => undefined)) === text) return;
+  const temp = join(dir, `.tmp-${process.pid}.${randomBytes(4).toString('hex')}`);
+  try {
+    await writeFile(temp, text, { mode });
+    await rename(temp, path);
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+/** Writes the private configuration under `<aptRoot>/<hash of mirror and suites>/`. Every writer
+ *  writes the same texts (the folder's name is a hash of what they are made of). */
 export async function openPrivateApt(aptRoot: string, mirror: MirrorSource, suites: readonly string[]): Promise<PrivateApt> {
   const dir = join(aptRoot, privateAptDirName(mirror, suites));
   const files = privateAptFiles(dir, mirror, suites);
@@ -30,11 +46,11 @@ export async function openPrivateApt(aptRoot: string, mirror: MirrorSource, suit
     await mkdir(join(dir, 'sources.list.d'), { recursive: true });
     await mkdir(join(dir, 'state/lists/partial'), { recursive: true });
     await mkdir(join(dir, 'cache'), { recursive: true });
-    await writeFile(join(dir, 'sources.list'), '');
-    await writeFile(join(dir, 'state/status'), '');
-    await writeFile(join(dir, 'sources.list.d', SOURCES_NAME), files.sources);
-    if (files.embeddedKey !== undefined) await writeFile(join(dir, EMBEDDED_KEY_NAME), files.embeddedKey, { mode: 0o644 });
-    await writeFile(join(dir, 'apt.conf'), files.aptConf);
+    await putFile(dir, join(dir, 'sources.list'), '');
+    await putFile(dir, join(dir, 'state/status'), '');
+    await putFile(dir, join(dir, 'sources.list.d', SOURCES_NAME), files.sources);
+    if (files.embeddedKey !== undefined) await putFile(dir, join(dir, EMBEDDED_KEY_NAME), files.embeddedKey);
+    await putFile(dir, join(dir, 'apt.conf'), files.aptConf);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS') throw error;
