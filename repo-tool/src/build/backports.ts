@@ -118,6 +118,11 @@ export function fallsBackToDebian(error: unknown, spec: BackportSpec, suite: str
   return error instanceof HalfRepoError && !(error instanceof PublishedVersionError) && spec.optional.includes(suite);
 }
 
+/** `spec` with `suites` no longer optional: named on the command line, they must be built. */
+export function requiringSuites(spec: BackportSpec, suites: readonly string[]): BackportSpec {
+  return { ...spec, optional: spec.optional.filter((suite) => !suites.includes(suite)) };
+}
+
 /** What the repository at `storage` publishes of `source` `version`: its pool files, by name,
  *  when the pool holds that version's .dsc; undefined when it does not. */
 export function publishedSource(storage: PublishedStorage): PublishedLookup {

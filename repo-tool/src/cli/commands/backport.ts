@@ -3,7 +3,7 @@
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadBackportSpecs, publishedSource, runBackports } from '../../build/backports.js';
+import { loadBackportSpecs, publishedSource, requiringSuites, runBackports } from '../../build/backports.js';
 import { debInspector } from '../../build/deb-inspector.js';
 import { resolveSigner } from '../../build/signing.js';
 import { ConfigError, UsageError } from '../../model/errors.js';
@@ -34,7 +34,9 @@ export function registerBackport(program: Command): void {
         throw new UsageError(`--suite ${unknown.join(', ')}: ${name} is backported to ${spec.suites.join(' and ')} only`, { hint: `name one of ${spec.suites.join(', ')}, or add the suite to ${name}.suites in pkgs/backports.json` });
       }
       const progress = createProgress();
-      const outcomes = await runBackports([spec], { progress, published: publishedSource(new LocalStorage(resolve(flags.out))), ...(flags.suite.length > 0 ? { only: flags.suite } : {}) });
+      // a suite named here is the one asked for: failing to build it fails the command (with the
+      // error's own exit code) instead of keeping Debian's package, as `build` does for an optional one
+      const outcomes = await runBackports([requiringSuites(spec, flags.suite)], { progress, published: publishedSource(new LocalStorage(resolve(flags.out))), ...(flags.suite.length > 0 ? { only: flags.suite } : {}) });
       const config = await loadRepoConfig(PROJECT_ROOT);
       const { signer } = await resolveSigner({ root: PROJECT_ROOT, env: process.env, keyFiles: flags.key, now: new Date(), progress });
       const add = async (known: RepoContents): Promise<MergedContents> => {
