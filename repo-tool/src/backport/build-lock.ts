@@ -7,7 +7,9 @@
 // if something killed the flock(1) process holding it, another build may be in, and may be
 // reading or replacing that very entry.
 import { readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { ToolError } from '../model/errors.js';
+import { cacheFileError } from './cache-error.js';
 import { tryFlock, waitFlock } from '../model/flock-hold.js';
 
 export interface BuildLock {
@@ -18,17 +20,17 @@ export interface BuildLock {
 
 /** Takes the lock at `path`. `onWait` is told once when another build holds it (with its pid, if it wrote one). */
 export async function acquireBuildLock(path: string, onWait: (pid: number | undefined) => void): Promise<BuildLock> {
-  let hold = await tryFlock(path);
+  let hold = await tryFlock(path).catch((error: unknown) => lockFailed(path, error));
   if (hold === undefined) {
     onWait(await holderPid(path));
-    hold = await waitFlock(path);
+    hold = await waitFlock(path).catch((error: unknown) => lockFailed(path, error));
   }
   const held = hold;
   try {
     await writeFile(path, `${process.pid}\n`);
   } catch (error) {
     await held.release();
-    throw error;
+    lockFailed(path, error);
   }
   return {
     release: () => held.release(),
@@ -39,6 +41,15 @@ export async function acquireBuildLock(path: string, onWait: (pid: number | unde
       });
     },
   };
+}
+
+/** flock-hold.ts throws plain Errors: the filesystem's (a cache that is a file, a full disk) as
+ *  a ConfigError, anything else of flock(1) as a ToolError, both naming the lock. */
+function lockFailed(path: string, error: unknown): never {
+  throw cacheFileError(error, dirname(path)) ?? new ToolError(`cannot take the build lock ${path}: ${(error as Error).message}`, {
+    hint: 'flock(1) and setpriv(1) come with util-linux; the cache must be on a filesystem with flock(2) locks (a local disk; not every network filesystem has them)',
+    cause: error,
+  });
 }
 
 async function holderPid(path: string): Promise<number | undefined> {

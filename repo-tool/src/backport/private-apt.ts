@@ -5,6 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, ToolError } from '../model/errors.js';
+import { cacheFileError } from './cache-error.js';
 import { privateAptDirName, privateAptFiles, SOURCES_NAME, EMBEDDED_KEY_NAME, type MirrorSource } from './private-apt-config.js';
 import { runStep, tryStep, SYSTEM_PATH } from './run-step.js';
 import { isSourceNotFound, parseSourceListing, type SourceFile, type SourceListing } from './source-listing.js';
@@ -53,7 +54,7 @@ export async function openPrivateApt(aptRoot: string, mirror: MirrorSource, suit
     await putFile(dir, join(dir, 'apt.conf'), files.aptConf);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS') throw error;
+    if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS') throw cacheFileError(error, aptRoot) ?? error;
     // a cache that root's builds made, read by a maintainer's own account
     throw new ConfigError(`the backport cache's apt folder ${aptRoot} is not writable here (${code}: ${(error as NodeJS.ErrnoException).path ?? dir})`, {
       hint: 'run half-repo as the user that owns the cache (root, which builds the backports), or set XDG_CACHE_HOME to a folder of yours (its first backport reads the Debian indexes again and needs root to build)',

@@ -12,6 +12,7 @@ import { defaultBackportCacheDir, readCachedResult, sha256File, storeResult, typ
 import type { BackportPlan, BackportResult, ProgressSink } from './backport-plan.js';
 import { silentSink } from './backport-plan.js';
 import { chrootBuilder, type BackportBuilder } from './backport-builder.js';
+import { cacheFileError } from './cache-error.js';
 import { acquireBuildLock, type BuildLock } from './build-lock.js';
 import { BACKPORT_FORMAT } from './cache-key.js';
 import { assertNothingMountedUnder } from './chroot-run.js';
@@ -41,6 +42,15 @@ interface PublishedCheck {
 
 export async function runBackport(plan: BackportPlan, options: RunBackportOptions = {}): Promise<BackportResult> {
   const cacheDir = options.cacheDir ?? defaultBackportCacheDir();
+  try {
+    return await cachedOrBuilt(plan, cacheDir, options);
+  } catch (error) {
+    // a cache that is a file, a full disk: said with the path and the fix, not as a bug
+    throw cacheFileError(error, cacheDir) ?? error;
+  }
+}
+
+async function cachedOrBuilt(plan: BackportPlan, cacheDir: string, options: RunBackportOptions): Promise<BackportResult> {
   const progress = options.progress ?? silentSink;
   // as root, which ran the builds: whatever builds of any key that were stopped left
   if (process.getuid?.() === 0) await sweepStoppedBuilds(cacheDir, progress);

@@ -1,6 +1,7 @@
 // `half-repo backport PACKAGE [--suite S]` as a maintainer meets it: a suite named on the command
 // line must be built (a backport that cannot be is the command's failure, with the error's exit
-// code, not Debian's package kept with a warning and exit 0).
+// code, not Debian's package kept with a warning and exit 0); a cache below a file is the
+// environment's problem (exit 9, naming the path), not an internal error.
 import { cp, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import { defaultBackportCacheDir } from '../../../repo-tool/src/backport/backpor
 import { privateAptDirName } from '../../../repo-tool/src/backport/private-apt-config.js';
 import { TARGET_RELEASES } from '../../../repo-tool/src/backport/suites.js';
 import { requiringSuites } from '../../../repo-tool/src/build/backports.js';
-import { HALF_REPO_BIN, PROJECT_ROOT } from '../../helpers/half-repo-cli.js';
+import { HALF_REPO_BIN, halfRepo, PROJECT_ROOT } from '../../helpers/half-repo-cli.js';
 import { requireTool, run } from '../../helpers/tools.js';
 
 const NOBODY = 65534;
@@ -26,6 +27,14 @@ it('takes a suite named on the command line out of "optional"', () => {
   expect(requiringSuites(spec, ['trixie']).optional).toEqual([]);
   expect(requiringSuites(spec, ['bookworm']).optional).toEqual(['trixie']);
   expect(requiringSuites(spec, []).optional).toEqual(['trixie']);
+});
+
+it('says that XDG_CACHE_HOME is a file (exit 9, the path and the fix), with no stack', async () => {
+  const result = await halfRepo(['backport', 'keepalived', '--suite', 'bookworm', '--out', join(work, 'never')], { env: { XDG_CACHE_HOME: '/etc/passwd', XDG_DATA_HOME: work } });
+  expect(result.stderr).not.toMatch(/internal error|    at /);
+  expect(result.stderr).toMatch(/half-repo: error: the backport cache \/etc\/passwd\/half\/backports\/apt: cannot mkdir \/etc\/passwd\/half\S*: not a directory \(ENOTDIR\)\n  fix: .*XDG_CACHE_HOME/);
+  expect(result.exitCode, result.stderr).toBe(9);
+  await expect(stat(join(work, 'never'))).rejects.toMatchObject({ code: 'ENOENT' });
 });
 
 describe.runIf(process.getuid?.() === 0)('run by an account that cannot build (not root)', () => {
