@@ -9,6 +9,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { BackportPlan, BackportResult } from './backport-plan.js';
 import { BACKPORT_FORMAT } from './cache-key.js';
+import { staleEntryName } from './dead-leftovers.js';
 
 export const MANIFEST = 'backport.json';
 
@@ -108,7 +109,8 @@ export async function storeResult(cacheDir: string, staging: string, manifest: B
   const directory = join(cacheDir, manifest.cacheKey);
   const exists = await stat(directory).then(() => true, () => false);
   if (exists) {
-    const aside = `${directory}.stale-${process.pid}`;
+    // a kill before the rm leaves it: the next run as root removes it (dead-leftovers.ts)
+    const aside = join(cacheDir, staleEntryName(manifest.cacheKey, process.pid));
     await rename(directory, aside);
     await rm(aside, { recursive: true, force: true });
   }

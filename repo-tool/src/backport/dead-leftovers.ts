@@ -1,5 +1,7 @@
 // What a backport build killed part way leaves in the cache: its work directory
-// (`work-<key>-<pid>.<random>`, a build root of some 800 MB) and a half-made builder image
+// (`work-<key>-<pid>.<random>`, a build root of some 800 MB) with its log (`<key>.log`, removed
+// with a stopped build's work directory; a failed build's stays for reading), an entry moved
+// aside by a build storing its result (`<key>.stale-<pid>`), and a half-made builder image
 // (`images/<imageKey>.tar.tmp-<pid>.<random>.tar`, some 450 MB); the random part keeps builds in
 // containers sharing the cache, whose pids may be equal, apart. Their makers hold a lock beside
 // them as an flock (`<key>.flock` for a build, `images/<imageKey>.flock` for an image): whoever
@@ -22,6 +24,10 @@ export const KEPT_MARKER = 'KEPT';
 export const WORK_DIR_NAME = /^work-(.+)-([1-9][0-9]*)(\.[0-9a-f]{8})?$/;
 /** A builder image being made, in the cache's images/; groups: the image key (its lock's name), the maker's pid, the random part. */
 export const IMAGE_TEMP_NAME = /^(.+)\.tar\.tmp-([1-9][0-9]*)(\.[0-9a-f]{8})?\.tar$/;
+/** A cache entry moved aside while its key's new build is put in place (backport-cache.ts), then
+ *  deleted; groups: the cache key (its lock's name), the pid. No random part: judged by the lock
+ *  and by the pid too. */
+export const STALE_ENTRY_NAME = /^(.+)\.stale-([1-9][0-9]*)$/;
 
 function randomPart(): string {
   return randomBytes(4).toString('hex');
@@ -29,6 +35,10 @@ function randomPart(): string {
 
 export function workDirName(cacheKey: string, pid: number, random = randomPart()): string {
   return `work-${cacheKey}-${pid}.${random}`;
+}
+
+export function staleEntryName(cacheKey: string, pid: number): string {
+  return `${cacheKey}.stale-${pid}`;
 }
 
 export function imageTempName(imageFile: string, pid: number, random = randomPart()): string {
@@ -52,6 +62,8 @@ export interface SweepOptions {
   /** Told when a lock cannot be tried (a read-only cache): its leftovers stay. */
   readonly warn: (text: string) => void;
   readonly isAlive?: (pid: number) => boolean;
+  /** Files of a lock's name that go with its removed leftovers (a stopped build's `<key>.log`). */
+  readonly companions?: (lockName: string) => readonly string[];
 }
 
 /** Entries of `dir` named by `pattern`, by their lock's name. */
@@ -87,7 +99,13 @@ export async function sweepUnlocked(dir: string, pattern: RegExp, options: Sweep
     }
     if (hold === undefined) continue; // its holder removes them
     try {
-      for (const leftover of group) if (await removable(leftover, options.isAlive ?? processAlive)) await options.remove(leftover.path);
+      let removed = false;
+      for (const leftover of group) {
+        if (!(await removable(leftover, options.isAlive ?? processAlive))) continue;
+        await options.remove(leftover.path);
+        removed = true;
+      }
+      if (removed) for (const path of options.companions?.(lockName) ?? []) await rm(path, { force: true }).catch(() => undefined);
     } finally {
       await hold.release();
     }

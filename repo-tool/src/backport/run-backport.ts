@@ -16,7 +16,7 @@ import { cacheFileError } from './cache-error.js';
 import { acquireBuildLock, type BuildLock } from './build-lock.js';
 import { BACKPORT_FORMAT } from './cache-key.js';
 import { assertNothingMountedUnder } from './chroot-run.js';
-import { IMAGE_TEMP_NAME, KEPT_MARKER, leftoverLock, removeStopped, sweepHeld, sweepUnlocked, WORK_DIR_NAME, workDirName } from './dead-leftovers.js';
+import { IMAGE_TEMP_NAME, KEPT_MARKER, leftoverLock, removeStopped, STALE_ENTRY_NAME, sweepHeld, sweepUnlocked, WORK_DIR_NAME, workDirName } from './dead-leftovers.js';
 import { buildOutputs, sha256List, type ListedFile } from './collect.js';
 import { differingFromPublished, PublishedVersionError, type PublishedLookup, type PublishedVersion } from './published-version.js';
 
@@ -130,12 +130,14 @@ async function assertSameAsPublished(plan: BackportPlan, manifest: BackportManif
   });
 }
 
-/** Removes the work directories (800 MB each) and half-made builder images (450 MB) of builds
- *  that were stopped, whatever their key: a cache hit or another key's build sweeps them too.
+/** Removes the work directories (800 MB each) with their logs, entries moved aside, and
+ *  half-made builder images (450 MB) of builds that were stopped, whatever their key: a cache hit or another key's build sweeps them too.
  *  A build's or an image's lock held by a live process, here or in another container sharing the
  *  cache, keeps its leftovers. */
 async function sweepStoppedBuilds(cacheDir: string, progress: ProgressSink): Promise<void> {
-  await sweepUnlocked(cacheDir, WORK_DIR_NAME, removeStopped(progress));
+  // a stopped build's log goes with its work directory (a failed build's, with none, stays)
+  await sweepUnlocked(cacheDir, WORK_DIR_NAME, { ...removeStopped(progress), companions: (key) => [join(cacheDir, `${key}.log`)] });
+  await sweepUnlocked(cacheDir, STALE_ENTRY_NAME, removeStopped(progress));
   await sweepUnlocked(join(cacheDir, 'images'), IMAGE_TEMP_NAME, removeStopped(progress));
 }
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { BackportPlan } from '../../../repo-tool/src/backport/backport-plan.js';
 import { acquireBuildLock } from '../../../repo-tool/src/backport/build-lock.js';
-import { IMAGE_TEMP_NAME, imageTempName, KEPT_MARKER, leftoverLock, sweepHeld, sweepUnlocked, WORK_DIR_NAME, workDirName } from '../../../repo-tool/src/backport/dead-leftovers.js';
+import { IMAGE_TEMP_NAME, imageTempName, KEPT_MARKER, leftoverLock, staleEntryName, sweepHeld, sweepUnlocked, WORK_DIR_NAME, workDirName } from '../../../repo-tool/src/backport/dead-leftovers.js';
 import { runBackport } from '../../../repo-tool/src/backport/run-backport.js';
 import { ToolError } from '../../../repo-tool/src/model/errors.js';
 import { holdFlockElsewhere } from '../../helpers/flock-holder.js';
@@ -133,4 +133,33 @@ it.runIf(process.getuid?.() === 0)('are removed by a backport of another key, on
   expect(lines).toContain(`backport: removing ${join(cache, NAMES.otherKey)}, left by a build that was stopped`);
   expect(await backport()).toBeInstanceOf(ToolError);
   expect((await readdir(join(cache, 'images'))).sort(), 'once it is gone').toEqual(['i-1.flock', 'i-1.tar', NAMES.imageOlderRunning].sort());
+});
+
+it.runIf(process.getuid?.() === 0)('removes an entry a killed build moved aside once its pid is gone, and a stopped build\'s log with its work directory, but a failed build\'s log stays', async () => {
+  const cache = join(dir, 'aside');
+  await mkdir(cache, { recursive: true });
+  const plan = { package: 'keepalived', targetSuite: 'bookworm', architecture: 'amd64', cacheKey: 'keepalived-bookworm-00000000000000000000000000000000', version: '1:2.3.3-1~bpo12+half1' } as BackportPlan;
+  const names = {
+    asideGone: staleEntryName('k-1', gone), // killed between storeResult's two renames
+    asideRunning: staleEntryName('k-1', process.ppid), // a build putting its result in place now
+    asideHeld: staleEntryName('k3', gone), // its key's lock is held (a container storing now)
+    stoppedWork: workDirName('k-1', gone, '0000000f'),
+    stoppedLog: 'k-1.log',
+    failedLog: 'k2.log', // a build that failed removed its work directory and left its log to read
+  };
+  for (const name of [names.asideGone, names.asideRunning, names.asideHeld, names.stoppedWork]) {
+    await mkdir(join(cache, name));
+    await writeFile(join(cache, name, 'backport.json'), '{}');
+  }
+  await writeFile(join(cache, names.stoppedLog), 'build log\n');
+  await writeFile(join(cache, names.failedLog), 'build log\n');
+  const builder = { build: async (): Promise<string> => { throw new ToolError('no build here'); } };
+  const storing = await holdFlockElsewhere(leftoverLock(cache, 'k3'));
+  try {
+    expect(await runBackport(plan, { cacheDir: cache, builder }).catch((e: unknown) => e)).toBeInstanceOf(ToolError);
+  } finally {
+    await storing.stop();
+  }
+  const left = (await readdir(cache)).filter((name) => !name.endsWith('.flock'));
+  expect(left.sort()).toEqual([names.asideRunning, names.asideHeld, names.failedLog].sort());
 });
