@@ -1,7 +1,8 @@
 // `half-repo backport PACKAGE [--suite S]` as a maintainer meets it: a suite named on the command
 // line must be built (a backport that cannot be is the command's failure, with the error's exit
 // code, not Debian's package kept with a warning and exit 0); a cache below a file is the
-// environment's problem (exit 9, naming the path), not an internal error.
+// environment's problem (exit 9, naming the path), not an internal error; a name the file does
+// not list is a definition error (exit 3), as docs/backport.md says of a misspelt name.
 import { cp, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +28,12 @@ it('takes a suite named on the command line out of "optional"', () => {
   expect(requiringSuites(spec, ['trixie']).optional).toEqual([]);
   expect(requiringSuites(spec, ['bookworm']).optional).toEqual(['trixie']);
   expect(requiringSuites(spec, []).optional).toEqual(['trixie']);
+});
+
+it('refuses a package pkgs/backports.json does not name as a definition error (exit 3), naming those it does', async () => {
+  const result = await halfRepo(['backport', 'nosuch', '--out', join(work, 'never')], { env: { XDG_DATA_HOME: work } });
+  expect(result.stderr).toMatch(/half-repo: error: nosuch is not in pkgs\/backports\.json\n  fix: check the name \(backported: keepalived\)/);
+  expect(result.exitCode, result.stderr).toBe(3);
 });
 
 it('says that XDG_CACHE_HOME is a file (exit 9, the path and the fix), with no stack', async () => {

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { loadBackportSpecs, publishedSource, requiringSuites, runBackports } from '../../build/backports.js';
 import { debInspector } from '../../build/deb-inspector.js';
 import { resolveSigner } from '../../build/signing.js';
-import { ConfigError, UsageError } from '../../model/errors.js';
+import { DefinitionError, UsageError } from '../../model/errors.js';
 import { systemClock } from '../../publish/clock.js';
 import { LocalStorage } from '../../publish/local-storage.js';
 import { updateRepository } from '../../publish/update.js';
@@ -27,8 +27,10 @@ export function registerBackport(program: Command): void {
     .option('--out <dir>', 'repository directory', 'public')
     .option('--key <file>', 'private signing key (repeatable)', (v: string, p: string[]) => [...p, v], [])
     .action(async (name: string, flags: { suite: string[]; out: string; key: string[] }) => {
-      const spec = (await loadBackportSpecs(PROJECT_ROOT)).find((s) => s.package === name);
-      if (spec === undefined) throw new ConfigError(`${name} is not in pkgs/backports.json`, { hint: 'add it there with its suites, sourceDateEpoch, iteration and maintainer' });
+      const specs = await loadBackportSpecs(PROJECT_ROOT);
+      const spec = specs.find((s) => s.package === name);
+      // a misspelt name, or one the definitions lack: a definition error (exit 3), as a misspelt entry in the file is
+      if (spec === undefined) throw new DefinitionError(`${name} is not in pkgs/backports.json`, { hint: `check the name (backported: ${specs.map((s) => s.package).join(', ') || 'none'}), or add it there with its suites, sourceDateEpoch, iteration and maintainer` });
       const unknown = flags.suite.filter((suite) => !spec.suites.includes(suite));
       if (unknown.length > 0) {
         throw new UsageError(`--suite ${unknown.join(', ')}: ${name} is backported to ${spec.suites.join(' and ')} only`, { hint: `name one of ${spec.suites.join(', ')}, or add the suite to ${name}.suites in pkgs/backports.json` });
