@@ -35,13 +35,16 @@ function hintFor(code: string, path: string, cacheDir: string): string {
   }
 }
 
-/** `error` as a ConfigError when the filesystem under `cacheDir` caused it; undefined for anything
- *  else (an error of ours already typed, or one that is not the cache's). */
+/** `error` as a ConfigError when the filesystem under `cacheDir` (or a folder above it) caused
+ *  it; undefined for anything else (an error of ours already typed, or one of another path). */
 export function cacheFileError(error: unknown, cacheDir: string): ConfigError | undefined {
   if (error instanceof HalfRepoError) return undefined;
   const system = systemErrorIn(error);
   if (system === undefined || !CACHE_PROBLEMS.has(system.code!)) return undefined;
   const path = system.path ?? cacheDir;
+  // a path elsewhere (the repository's pool, /etc) is not the cache's problem
+  const related = path === cacheDir || path.startsWith(`${cacheDir}/`) || cacheDir.startsWith(`${path}/`);
+  if (!related) return undefined;
   const what = system.syscall === undefined ? 'use' : system.syscall;
   // node's text is "CODE: reason, syscall 'path'" (no path for a write to an open file): the reason alone
   const reason = system.message.replace(/^E[A-Z]+: /, '').replace(/, \w+( '.*)?$/s, '');

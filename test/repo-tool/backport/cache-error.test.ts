@@ -44,6 +44,7 @@ describe('cacheFileError', () => {
     expect(cacheFileError(new ToolError('apt-get failed', { cause: errno('ENOSPC', 'write', '/c') }), '/c')).toBeUndefined();
     expect(cacheFileError(errno('ENOENT', 'open', '/c/x.changes'), '/c')).toBeUndefined();
     expect(cacheFileError(new TypeError('a bug'), '/c')).toBeUndefined();
+    expect(cacheFileError(errno('EACCES', 'scandir', '/srv/public/pool'), '/c')).toBeUndefined();
   });
 });
 
