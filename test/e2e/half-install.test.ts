@@ -22,7 +22,8 @@ import { run, type RunResult } from '../helpers/tools.js';
 import { expectCleanApt, expectCleanRun, scriptLines } from './install/expect-apt.js';
 import { clientPackages, firewallClient, type AptRun, type FirewallClient } from './install/firewall-client.js';
 import { HALF_PACKAGES, installExpectations, notConfiguredMessage, POLICY_RC_D_DENIED, SOURCE_NOTICES, UNIT_ENABLED } from './install/install-expectations.js';
-import { debsBelow, isOriginSignatureTag, lintDebs, unjustifiedTags } from './install/lintian-check.js';
+import { KEEPALIVED_HALF_SUFFIX, KEEPALIVED_HALF_SUFFIX_RE } from './install/backport-version.js';
+import { debsBelow, isOriginSignatureTag, lintDebs, lintSources, unjustifiedTags } from './install/lintian-check.js';
 import { checksums, configFilesPackages, enabledUnits, installedPackages, runningInNode } from './install/node-checks.js';
 import { piuparts } from './install/piuparts.js';
 import { halfRepository, projectVersion, type BuildRun, type HalfRepository } from './install/repositories.js';
@@ -82,11 +83,11 @@ afterAll(async () => {
 describe('half-repo build', () => {
   it('publishes the keepalived backport for Debian 12; Debian 13 keeps its own keepalived, with a warning', async () => {
     const pool = await readdir(join(repo.out, 'pool', 'half', 'k', 'keepalived'));
-    expect(pool.filter((n) => /~bpo12\+half1(_amd64\.deb|\.dsc|\.debian\.tar\.xz)$/.test(n))).toHaveLength(3);
+    expect(pool.filter((n) => new RegExp(`~bpo12${KEEPALIVED_HALF_SUFFIX_RE}(_amd64\\.deb|\\.dsc|\\.debian\\.tar\\.xz)$`).test(n))).toHaveLength(3);
     expect(pool.some((n) => /\.orig\.tar\.(gz|xz)$/.test(n))).toBe(true);
     // Debian 13's keepalived may or may not build as a backport here: either the backport is
     // complete, or the build said so and the suite keeps Debian's own
-    const trixie = pool.filter((n) => /~bpo13\+half1(_amd64\.deb|\.dsc|\.debian\.tar\.xz)$/.test(n));
+    const trixie = pool.filter((n) => new RegExp(`~bpo13${KEEPALIVED_HALF_SUFFIX_RE}(_amd64\\.deb|\\.dsc|\\.debian\\.tar\\.xz)$`).test(n));
     if (pool.some((n) => n.includes('~bpo13+'))) {
       expect(trixie).toHaveLength(3);
       expect(current.stderr).not.toMatch(/WARNING: keepalived backport for trixie failed/);
@@ -101,6 +102,15 @@ describe('half-repo build', () => {
     // HALF's own packages are signed (debsig), so each carries exactly that one error.
     const signed = tags.filter(isOriginSignatureTag).map((t) => t.package).sort();
     expect(signed).toEqual(['half', 'half-archive-keyring', 'half-kernel', 'half-syncd']);
+  }, 300_000);
+
+  it('gives the keepalived source package it published no lintian error, and only warnings justified in pkgs/backports.json', async () => {
+    const dir = join(repo.out, 'pool', 'half', 'k', 'keepalived');
+    const dscs = (await readdir(dir)).filter((n) => n.endsWith('.dsc')).map((n) => join(dir, n));
+    expect(dscs.length).toBeGreaterThan(0);
+    const tags = await lintSources(dscs);
+    expect(tags.every((t) => t.package === 'keepalived'), 'tags of the source package').toBe(true);
+    expect((await unjustifiedTags(PROJECT_ROOT, tags)).map((t) => t.line)).toEqual([]);
   }, 300_000);
 });
 
@@ -154,7 +164,7 @@ for (const { suite, debian, backport } of SUITES) {
 
     it(backport ? 'runs HALF\'s keepalived backport' : 'runs Debian\'s own keepalived, which satisfies half', async () => {
       const installed = (await installedPackages(node)).get('keepalived') as string;
-      expect(installed.endsWith('~bpo12+half1')).toBe(backport);
+      expect(installed.endsWith(`~bpo12${KEEPALIVED_HALF_SUFFIX}`)).toBe(backport);
       const satisfies = await run('dpkg', ['--compare-versions', installed, 'ge', '1:2.3~']);
       expect(satisfies.exitCode).toBe(0);
       const keepalived = await node.inNode(['keepalived', '--version']);
@@ -180,7 +190,7 @@ for (const { suite, debian, backport } of SUITES) {
         const fetched = await node.fetch('install -d -o _apt /srv/src && cd /srv/src && apt-get source --download-only keepalived');
         expectCleanRun(fetched, sourceRun);
         const dsc = (await readdir(await node.root.hostPath('/srv/src'))).find((n) => n.endsWith('.dsc')) as string;
-        expect(dsc).toMatch(/^keepalived_2\.3\.\d+-\d+~bpo12\+half1\.dsc$/);
+        expect(dsc).toMatch(new RegExp(`^keepalived_2\\.3\\.\\d+-\\d+~bpo12${KEEPALIVED_HALF_SUFFIX_RE}\\.dsc$`));
         const work = await mkdtemp(join(tmpdir(), 'half-e2e-source-'));
         try {
           const extract = await run('dpkg-source', ['--require-strong-checksums', '-x', join(await node.root.hostPath('/srv/src'), dsc), join(work, 'keepalived')]);

@@ -83,7 +83,9 @@ export async function planBackport(request: BackportRequest): Promise<BackportDe
     distribution: target,
     urgency: 'medium',
     changes: [
-      `Rebuild Debian's ${choice.source.version} from ${choice.source.suite} for Debian ${release} (${target}), for HALF (High Availability Linux Firewall).`,
+      // "Local package" first: an upload by other hands than the Maintainer's, and no NMU
+      // (lintian's nmu check takes these words so, and asks no NMU version then)
+      `Local package: rebuild of Debian's ${choice.source.version} from ${choice.source.suite} for Debian ${release} (${target}), for HALF (High Availability Linux Firewall).`,
       `Add HALF examples to ${EXAMPLES_DIR}: ${examples.map((e) => e.name).join(', ')} (keepalived.conf of a HALF node: ` +
         'a vrrp_sync_group of the LAN and WAN instances, vrrp_notify_fifo to half-syncd).',
     ],

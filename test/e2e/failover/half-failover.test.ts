@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireTool } from '../../helpers/tools.js';
+import { KEEPALIVED_HALF_SUFFIX_RE } from '../install/backport-version.js';
 import { buildServedRepository, type BuiltRepository } from './half-repository.js';
 import { KEEPALIVED_UNIT, SYNCD_UNIT } from './half-services.js';
 import { parseLog } from './half-syncd-log.js';
@@ -83,7 +84,7 @@ describe('HALF: half-syncd + keepalived installed by apt', () => {
     expect(one?.install).toMatch(/^Setting up half-syncd \(/m);
     expect(one?.install).toContain('HALF node 1 (priority 150) configured from /etc/half/half.conf:');
     expect(two?.install).toContain('HALF node 2 (priority 100) configured from /etc/half/half.conf:');
-    expect(one?.install).toMatch(/^Setting up keepalived \(1:2\.3\.\d+-\d+~bpo12\+half1\)/m);
+    expect(one?.install).toMatch(new RegExp(`^Setting up keepalived \\(1:2\\.3\\.\\d+-\\d+~bpo12${KEEPALIVED_HALF_SUFFIX_RE}\\)`, 'm'));
   });
 
   it('started the services with the installed units\' command lines, half-syncd first, on every boot', () => {

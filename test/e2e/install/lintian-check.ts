@@ -1,11 +1,11 @@
-// lintian on the .debs a `half-repo build` published, and whether each warning is justified
+// lintian on the .debs and source packages a `half-repo build` published, and whether each warning is justified
 // where the package is defined: a HALF package's tags in the header comment of pkgs/<name>.ts,
 // a backport's in the `lintian` object of its entry in pkgs/backports.json (tag → reason).
 // The one error a signed .deb may carry is misplaced-extra-member-in-deb for its debsig
 // `_gpgorigin` member (and `_gpgmaint` during a key rotation; DEBIAN-FACTS.md); any other error
 // is a failure.
 import { readFile, readdir } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { lintian, type LintianTag } from '../../repo-tool/deb/helpers/lintian.js';
 
 /** The one lintian error a debsig-signed .deb is allowed (once per signature member). */
@@ -32,6 +32,23 @@ export async function lintDebs(paths: readonly string[]): Promise<LintianTag[]> 
   const debs = new Map<string, Uint8Array>();
   for (const path of paths) debs.set(path.split('/').pop() as string, await readFile(path));
   return lintian(debs);
+}
+
+/** lintian's E and W tags for the source packages of the given .dsc files (the files each lists
+ *  are read from beside it). */
+export async function lintSources(dscPaths: readonly string[]): Promise<LintianTag[]> {
+  const files = new Map<string, Uint8Array>();
+  for (const path of dscPaths) {
+    const dsc = await readFile(path, 'utf8');
+    files.set(basename(path), Buffer.from(dsc));
+    // Files: lines ` <md5> <size> <name>` (deb-src-control(5))
+    const listed = /^Files:\n((?: .*\n?)*)/m.exec(dsc)?.[1] ?? '';
+    for (const line of listed.split('\n').filter((l) => l.trim() !== '')) {
+      const name = line.trim().split(/\s+/)[2] as string;
+      files.set(name, await readFile(join(dirname(path), name)));
+    }
+  }
+  return lintian(files);
 }
 
 /** Where the warnings of binary package `name` are justified: the text of its definition. */

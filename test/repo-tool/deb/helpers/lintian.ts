@@ -14,7 +14,8 @@ export interface LintianTag {
   readonly line: string;
 }
 
-/** Lintian's errors and warnings for the given packages (file name → bytes). */
+/** Lintian's errors and warnings for the given packages (file name → bytes): .debs, and .dscs
+ *  with the files they list beside them (those are written, not linted on their own). */
 export async function lintian(debs: ReadonlyMap<string, Uint8Array>): Promise<LintianTag[]> {
   const dir = await mkdtemp(join(tmpdir(), 'half-lintian-'));
   try {
@@ -22,7 +23,7 @@ export async function lintian(debs: ReadonlyMap<string, Uint8Array>): Promise<Li
     for (const [name, bytes] of debs) {
       const path = join(dir, name);
       await writeFile(path, bytes);
-      paths.push(path);
+      if (/\.(deb|dsc)$/.test(name)) paths.push(path);
     }
     // lintian exits non-zero when it reports errors (2 here with its default --fail-on); a run
     // that printed no tag at all is a real failure.
