@@ -2,11 +2,14 @@
 // control.tar (control, md5sums, conffiles, scripts) → data.tar (paths, MD5s checked against
 // md5sums). Anything malformed, truncated or inconsistent is a PackageFormatError that names
 // the file and what is wrong; nothing else escapes except ToolError when xz/zstd is missing.
+// Members are decompressed as streams and parsed as they come (format/compression.ts,
+// format/tar-read.ts): data.tar file bodies are hashed and dropped, control.tar files are kept
+// up to CONTROL_KEPT_LIMIT, so memory stays bounded whatever a member decompresses to.
 import type { DebArtifact } from '../model/artifact.js';
 import { PackageFormatError } from '../model/errors.js';
 import { getField, type Paragraph } from '../model/paragraph.js';
 import { readAr } from '../format/ar.js';
-import { decompress } from '../format/compression.js';
+import { decompressChunks, MAX_DECOMPRESSED_SIZE, TOO_LARGE_HINT } from '../format/compression.js';
 import { parseSingleParagraph } from '../format/deb822.js';
 import { digestsOf, type Digests } from '../format/digests.js';
 import { readTar, type TarItem } from '../format/tar-read.js';
@@ -30,6 +33,19 @@ export interface ReadDeb extends DebArtifact {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+/**
+ * The most control.tar's files may add up to. dpkg has no such limit, but they are the control
+ * file, md5sums (about 100 bytes a file: a package of 600,000 files), conffiles and scripts.
+ */
+export const CONTROL_KEPT_LIMIT = 64 * 1024 * 1024;
+/** The most entries control.tar may have (dpkg's control members are a dozen or so files). */
+export const CONTROL_ENTRY_LIMIT = 10_000;
+/**
+ * The most entries data.tar may have. Each is kept (name, type, MD5…: about 300 bytes), so this
+ * bounds the list too; Debian's largest packages have a small fraction of it.
+ */
+export const DATA_ENTRY_LIMIT = 500_000;
 
 function stripDot(name: string): string {
   return name.replace(/^\.?\//, '');
@@ -115,11 +131,14 @@ function checkControlFields(control: Paragraph, source: string): void {
 /** Reads and checks a .deb. `source` names it in errors (a path or URL). */
 export async function readDeb(bytes: Uint8Array, source: string): Promise<ReadDeb> {
   const { signed: _signed, ...layout } = debLayout(readAr(bytes, source), source);
-  const [controlTar, dataTar] = await Promise.all([
-    decompress(layout.control.data, layout.control.compression, { source: `${source}: ${layout.control.name}` }),
-    decompress(layout.data.data, layout.data.compression, { source: `${source}: ${layout.data.name}` }),
-  ]);
-  const controlItems = await readTar(controlTar, { source: `${source}: ${layout.control.name}`, keepData: () => true });
+  // Both members are asked for now (small xz members join this tick's batch), but read one after
+  // the other: a member being streamed holds a process slot (filter-process.ts) until it is read.
+  const controlSource = `${source}: ${layout.control.name}`;
+  const dataSource = `${source}: ${layout.data.name}`;
+  const controlTar = decompressChunks(layout.control.data, layout.control.compression, { source: controlSource });
+  let dataBytes = 0;
+  const dataTar = counted(decompressChunks(layout.data.data, layout.data.compression, { source: dataSource }), (n) => (dataBytes += n));
+  const controlItems = await readTar(controlTar, { source: controlSource, keepData: () => true, maxKept: CONTROL_KEPT_LIMIT, maxEntries: CONTROL_ENTRY_LIMIT, limitHint: 'control.tar holds control, md5sums, conffiles and maintainer scripts, which are small; rebuild the package with dpkg-deb' });
   const controlOutside = controlItems.find((e) => !staysInside(e));
   if (controlOutside !== undefined) {
     throw new PackageFormatError(`${source}: ${layout.control.name} holds "${controlOutside.name}", which is not a name below the control directory`, { hint: 'control.tar holds ./control, ./md5sums, maintainer scripts…: no absolute names, no ".." parts; rebuild the package with dpkg-deb' });
@@ -139,8 +158,8 @@ export async function readDeb(bytes: Uint8Array, source: string): Promise<ReadDe
 
   // dpkg-deb -x and -c fail on it ("This does not look like a tar archive"); an empty package
   // still has a data.tar of end-of-archive blocks.
-  if (dataTar.byteLength === 0) throw new PackageFormatError(`${source}: ${layout.data.name} is empty (0 bytes), not a tar archive`, { hint: 'rebuild the package with dpkg-deb (a package without files still has an empty tar archive)' });
-  const entries = await readTar(dataTar, { source: `${source}: ${layout.data.name}`, md5: true });
+  const entries = await readTar(dataTar, { source: dataSource, md5: true, maxEntries: DATA_ENTRY_LIMIT, maxSize: MAX_DECOMPRESSED_SIZE, limitHint: TOO_LARGE_HINT });
+  if (dataBytes === 0) throw new PackageFormatError(`${source}: ${layout.data.name} is empty (0 bytes), not a tar archive`, { hint: 'rebuild the package with dpkg-deb (a package without files still has an empty tar archive)' });
   const outside = entries.find((e) => !staysInside(e));
   if (outside !== undefined) {
     throw new PackageFormatError(`${source}: ${layout.data.name} holds "${outside.name}"${outside.target === undefined ? '' : ` (-> ${outside.target})`}, which is not a path below the root`, { hint: 'a package installs below / only: no absolute names, no ".." parts, no control characters' });
@@ -164,6 +183,14 @@ export async function readDeb(bytes: Uint8Array, source: string): Promise<ReadDe
     // deb-conffiles(5): `[flag ]path` per line (dpkg ≥ 1.20.1 knows the flag remove-on-upgrade).
     conffiles: conffilesBytes === undefined ? [] : utf8.decode(conffilesBytes).split('\n').map((l) => l.trim().split(/\s+/).pop() ?? '').filter((l) => l !== ''),
   };
+}
+
+/** `chunks`, telling `count` the size of each as it passes. */
+async function* counted(chunks: AsyncIterable<Uint8Array>, count: (bytes: number) => void): AsyncGenerator<Uint8Array, void, undefined> {
+  for await (const chunk of chunks) {
+    count(chunk.byteLength);
+    yield chunk;
+  }
 }
 
 /**

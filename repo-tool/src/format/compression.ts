@@ -6,20 +6,20 @@
 //   compression for inputs up to 8 MiB, but far less memory to set up per process: ~3x faster
 //   on small members), small members batched into few processes (xz-batch.ts).
 // Reading also accepts zstd (through the `zstd` binary); small xz members are read in batches too
-// (xz-decompress-batch.ts).
+// (xz-decompress-batch.ts). Reading streams (decompressChunks): a member is never held whole
+// unless a caller collects it (decompress), and one above MAX_DECOMPRESSED_SIZE is refused.
 import { promisify } from 'node:util';
-import { gunzip, gzip } from 'node:zlib';
+import { createGunzip, gzip } from 'node:zlib';
 import { PackageFormatError, ToolError } from '../model/errors.js';
-import { runFilter } from './filter-process.js';
+import { FilterError, filterOutput, type FilterResult } from './filter-process.js';
 import { xzCompress } from './xz-batch.js';
-import { xzDecompressMember } from './xz-decompress-batch.js';
+import { XZ_DECOMPRESS_ARGS, XZ_MEMORY_LIMIT, xzDecompressBatched } from './xz-decompress-batch.js';
 
 export type Compression = 'xz' | 'gzip' | 'none';
 /** What the reader understands. */
 export type Decompression = Compression | 'zstd';
 
 const gzipAsync = promisify(gzip);
-const gunzipAsync = promisify(gunzip);
 
 /** Member name suffix: `control.tar` + suffix. */
 export function compressionSuffix(compression: Decompression): string {
@@ -64,33 +64,97 @@ export async function compress(data: Uint8Array, compression: Compression): Prom
 export interface DecompressOptions {
   /** What is being read, for error messages. */
   readonly source: string;
-  /** Refuse outputs larger than this (decompression bombs); default 2 GiB. */
+  /** Refuse outputs larger than this (decompression bombs); default MAX_DECOMPRESSED_SIZE. */
   readonly maxSize?: number;
 }
 
-/** Decompresses a member. Corrupt input → PackageFormatError naming `source`; missing tool → ToolError. */
-export async function decompress(data: Uint8Array, compression: Decompression, options: DecompressOptions): Promise<Uint8Array> {
-  const maxSize = options.maxSize ?? 2 ** 31;
+/** The most one member may decompress to, unless the caller says otherwise: 2 GiB. */
+export const MAX_DECOMPRESSED_SIZE = 2 ** 31;
+/** What to do about a member refused for its size (here, and by the tar reader for what headers declare). */
+export const TOO_LARGE_HINT = 'a member this large is taken for a decompression bomb; if the package is genuine, split its files into several packages';
+
+/** `2147483648 bytes (2 GiB)`: a limit as exact bytes, and readable. */
+export function bytesLimit(bytes: number): string {
+  const [unit, size] = bytes >= 2 ** 30 ? ['GiB', 2 ** 30] : bytes >= 2 ** 20 ? ['MiB', 2 ** 20] : [undefined, 1];
+  return unit === undefined ? `${bytes} bytes` : `${bytes} bytes (${Number((bytes / size).toFixed(1))} ${unit})`;
+}
+
+/** Bytes handed on at a time when a member is not compressed. */
+const PLAIN_CHUNK = 1 << 16;
+
+/**
+ * Decompresses a member as a stream: chunks as they come, so that what is in memory at once is
+ * bounded (a pipe's or zlib's buffer, or a batched small xz member) whatever the member
+ * decompresses to. Corrupt input → PackageFormatError naming `source`; output beyond `maxSize`
+ * → PackageFormatError naming `source` and the limit; missing tool → ToolError. Stopping early
+ * (`break`, `return()`) stops the tool. A small xz member joins this tick's batch at once, so the
+ * members of many .debs asked for together share xz runs even when they are read one by one.
+ */
+export function decompressChunks(data: Uint8Array, compression: Decompression, options: DecompressOptions): AsyncGenerator<Uint8Array, void, undefined> {
+  const batched = compression === 'xz' ? xzDecompressBatched(data, options.maxSize ?? MAX_DECOMPRESSED_SIZE) : undefined;
+  return chunks(data, compression, options, batched);
+}
+
+async function* chunks(data: Uint8Array, compression: Decompression, options: DecompressOptions, batched: Promise<FilterResult> | undefined): AsyncGenerator<Uint8Array, void, undefined> {
+  const maxSize = options.maxSize ?? MAX_DECOMPRESSED_SIZE;
   const corrupt = (detail: string, cause?: unknown): PackageFormatError =>
     new PackageFormatError(`${options.source}: cannot decompress (${detail})`, { hint: 'the member is damaged; rebuild or download the package again', cause });
+  const tooLarge = (tool: string): PackageFormatError =>
+    new PackageFormatError(`${options.source}: refused, its ${tool} output exceeds ${bytesLimit(maxSize)}, the most one member may decompress to`, { hint: TOO_LARGE_HINT });
   switch (compression) {
     case 'none':
-      return data;
-    case 'gzip':
+      if (data.byteLength > maxSize) throw tooLarge('uncompressed');
+      for (let at = 0; at < data.byteLength; at += PLAIN_CHUNK) yield data.subarray(at, at + PLAIN_CHUNK);
+      return;
+    case 'gzip': {
+      const gunzip = createGunzip();
+      gunzip.end(data);
+      let length = 0;
       try {
-        return view(await gunzipAsync(data, { maxOutputLength: maxSize }));
+        for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+          length += chunk.byteLength;
+          if (length > maxSize) throw tooLarge('gzip');
+          yield view(chunk);
+        }
       } catch (error) {
+        if (error instanceof PackageFormatError) throw error;
         throw corrupt((error as Error).message, error);
+      } finally {
+        gunzip.destroy();
       }
+      return;
+    }
     case 'xz':
     case 'zstd': {
       const tool = compression;
-      const result = tool === 'xz' ? await xzDecompressMember(data, maxSize) : await runFilter(tool, ['--decompress', '--stdout', '--quiet'], data, maxSize);
-      if (result.ok) return result.output;
-      if (result.failure.kind === 'missing') {
-        throw new ToolError(`${tool} is needed to read ${options.source}`, { hint: `install it: apt-get install ${tool === 'xz' ? 'xz-utils' : 'zstd'}` });
+      try {
+        if (batched !== undefined) {
+          const result = await batched;
+          if (!result.ok) throw new FilterError(result.failure);
+          yield result.output;
+        } else {
+          yield* filterOutput(tool, tool === 'xz' ? XZ_DECOMPRESS_ARGS : ['--decompress', '--stdout', '--quiet'], data, maxSize);
+        }
+      } catch (error) {
+        if (!(error instanceof FilterError)) throw error;
+        if (error.failure.kind === 'missing') throw new ToolError(`${tool} is needed to read ${options.source}`, { hint: `install it: apt-get install ${tool === 'xz' ? 'xz-utils' : 'zstd'}` });
+        if (error.failure.kind === 'too-large') throw tooLarge(tool);
+        // xz: "Memory usage limit reached"; zstd: "Frame requires too much memory for decoding"
+        if (/memory usage limit|too much memory/i.test(error.failure.message)) {
+          throw new PackageFormatError(`${options.source}: refused, ${tool} would need more memory to decompress it than it may use (${tool === 'xz' ? XZ_MEMORY_LIMIT : "zstd's default 128 MiB"}): ${error.failure.message}`, {
+            hint: `its ${tool === 'xz' ? 'dictionary' : 'window'} is larger than dpkg-deb ever makes; rebuild the package with dpkg-deb`,
+            cause: error,
+          });
+        }
+        throw corrupt(error.failure.message, error);
       }
-      throw corrupt(result.failure.message);
     }
   }
+}
+
+/** Decompresses a member into memory (small members, tests); as decompressChunks, collected. */
+export async function decompress(data: Uint8Array, compression: Decompression, options: DecompressOptions): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of decompressChunks(data, compression, options)) chunks.push(chunk);
+  return chunks.length === 1 ? (chunks[0] as Uint8Array) : view(Buffer.concat(chunks));
 }

@@ -1,5 +1,5 @@
-// Runs external tools (xz, zstd): as filters (bytes to stdin, bytes from stdout) or as plain
-// commands. Spawned directly with node:child_process (cheaper than a shell or execa for
+// Runs external tools (xz, zstd): as filters (bytes to stdin, bytes from stdout, collected or
+// streamed) or as plain commands. Spawned directly with node:child_process (cheaper than a shell or execa for
 // thousands of tiny members), with a fixed environment so the user's XZ_OPT/XZ_DEFAULTS/ZSTD_*
 // cannot change the output, and a process-wide cap on concurrent tools so that building
 // thousands of packages at once queues instead of forking thousands of processes.
@@ -84,6 +84,67 @@ function runOnce(command: string, args: readonly string[], input: Uint8Array | u
 /** Pipes `input` through `command args`; never throws, at most `maxOutput` bytes are kept. */
 export function runFilter(command: string, args: readonly string[], input: Uint8Array, maxOutput = 2 ** 31): Promise<FilterResult> {
   return withProcessSlot(() => runOnce(command, args, input, maxOutput));
+}
+
+/** A streamed filter's failure, thrown by `filterOutput`. */
+export class FilterError extends Error {
+  constructor(readonly failure: FilterFailure) {
+    super(failure.message);
+    this.name = 'FilterError';
+  }
+}
+
+const STDERR_KEPT = 64 * 1024;
+
+/**
+ * Pipes `input` through `command args` and yields its output as it comes, never more than
+ * `maxOutput` bytes in all; throws a FilterError when the tool is missing, fails or writes more.
+ * The tool holds a process slot until the output is read to the end or the reader stops (which
+ * kills it); stdout is paused while the reader is busy, so only a pipe's worth is in memory.
+ */
+export async function* filterOutput(command: string, args: readonly string[], input: Uint8Array, maxOutput = 2 ** 31): AsyncGenerator<Uint8Array, void, undefined> {
+  await acquire();
+  const child = spawn(command, args, { env: toolEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+  let spawnError: NodeJS.ErrnoException | undefined;
+  child.on('error', (error: NodeJS.ErrnoException) => (spawnError ??= error));
+  const closed = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (code, signal) => resolve([code, signal])));
+  const errors: Buffer[] = [];
+  let errorBytes = 0;
+  child.stderr.on('data', (chunk: Buffer) => {
+    if (errorBytes < STDERR_KEPT) errors.push(chunk);
+    errorBytes += chunk.byteLength;
+  });
+  child.stdin.on('error', () => undefined); // EPIPE when the filter stops early; its exit status tells
+  child.stdin.end(input);
+  let done = false;
+  try {
+    let length = 0;
+    try {
+      for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+        length += chunk.byteLength;
+        if (length > maxOutput) throw new FilterError({ kind: 'too-large', message: `${command} output exceeds ${maxOutput} bytes` });
+        yield new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      }
+    } catch (error) {
+      if (error instanceof FilterError) throw error;
+      if (spawnError === undefined) throw new FilterError({ kind: 'failed', message: `reading ${command}'s output: ${(error as Error).message}` });
+    }
+    const [code, signal] = await closed;
+    done = true;
+    if (spawnError !== undefined) {
+      throw new FilterError(spawnError.code === 'ENOENT' ? { kind: 'missing', message: `${command} is not installed` } : { kind: 'failed', message: spawnError.message });
+    }
+    if (code !== 0) {
+      const stderr = Buffer.concat(errors).toString('utf8').trim();
+      throw new FilterError({ kind: 'failed', message: `${command} ${args.join(' ')} exited with ${code ?? signal}${stderr === '' ? '' : `: ${stderr}`}` });
+    }
+  } finally {
+    if (!done) {
+      child.kill('SIGKILL');
+      await closed;
+    }
+    release();
+  }
 }
 
 /** Runs `command args` in `cwd` without input; never throws. The caller holds a process slot. */

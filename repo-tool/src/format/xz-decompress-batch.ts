@@ -5,10 +5,11 @@
 // contents one after the other), and the output is cut at the sizes each member's Index
 // declares (xz-index.ts). xz checks every stream against its Index, so a run that ends cleanly
 // wrote exactly those sizes; and it may write no more than their sum, so a member that lies
-// about its size cannot flood memory. A member above BATCH_MEMBER_LIMIT or declaring more than
-// MEMBER_OUTPUT_LIMIT, one xz-index.ts cannot read, a batch too small to gain, and every member
-// of a batch xz did not finish cleanly are piped through their own process, which gives each
-// its own error.
+// about its size cannot flood memory. Only members up to BATCH_MEMBER_LIMIT that declare at
+// most MEMBER_OUTPUT_LIMIT are taken, so what a batch holds is bounded; the others (large ones,
+// bombs, ones xz-index.ts cannot read) are the caller's to stream (compression.ts). Every
+// member of a batch xz did not finish cleanly is piped through its own process, which gives
+// each its own error, again keeping no more than the member declared.
 import { runFilter, type FilterResult } from './filter-process.js';
 import { BATCH_MEMBER_LIMIT } from './xz-batch.js';
 import { xzUncompressedSize } from './xz-index.js';
@@ -20,7 +21,14 @@ const MEMBER_OUTPUT_LIMIT = 8 * 1024 * 1024;
 /** What one batch may output, declared sizes added up. */
 const BATCH_MAX_OUTPUT = 64 * 1024 * 1024;
 
-const PIPE_ARGS = ['--decompress', '--stdout', '--quiet'];
+/**
+ * xz may use this much memory to decompress one member (about its dictionary size; dpkg-deb's
+ * presets need at most 65 MiB), like zstd's own 128 MiB default: without it, a member made with
+ * a 1.5 GiB dictionary would have xz's memory grow to that.
+ */
+export const XZ_MEMORY_LIMIT = '256MiB';
+
+const PIPE_ARGS = ['--decompress', '--stdout', '--quiet', `--memlimit-decompress=${XZ_MEMORY_LIMIT}`];
 
 interface Job {
   readonly data: Uint8Array;
@@ -33,8 +41,9 @@ let pending: Job[] = [];
 let pendingOutput = 0;
 let flushScheduled = false;
 
+/** Alone, a member may write what it declared: more, and it is damaged (xz would say so at its end). */
 function pipeOne(job: Job): void {
-  void runFilter('xz', PIPE_ARGS, job.data, job.maxOutput).then(job.resolve);
+  void runFilter('xz', PIPE_ARGS, job.data, Math.min(job.maxOutput, job.size)).then(job.resolve);
 }
 
 async function runBatch(jobs: readonly Job[]): Promise<void> {
@@ -69,10 +78,17 @@ function flush(): void {
   void runBatch(jobs);
 }
 
-/** `xz --decompress` of one member, keeping at most `maxOutput` bytes; never throws. */
-export function xzDecompressMember(data: Uint8Array, maxOutput: number): Promise<FilterResult> {
+/** The arguments that make `xz` decompress to stdout, for members read alone. */
+export const XZ_DECOMPRESS_ARGS: readonly string[] = PIPE_ARGS;
+
+/**
+ * `xz --decompress` of one small member in a batch, keeping at most `maxOutput` bytes; never
+ * throws. Undefined when the member is not one to batch: it is too large, declares more than
+ * MEMBER_OUTPUT_LIMIT or `maxOutput`, or its Index cannot be read.
+ */
+export function xzDecompressBatched(data: Uint8Array, maxOutput: number): Promise<FilterResult> | undefined {
   const size = data.byteLength <= BATCH_MEMBER_LIMIT ? xzUncompressedSize(data) : undefined;
-  if (size === undefined || size > maxOutput || size > MEMBER_OUTPUT_LIMIT) return runFilter('xz', PIPE_ARGS, data, maxOutput);
+  if (size === undefined || size > maxOutput || size > MEMBER_OUTPUT_LIMIT) return undefined;
   return new Promise((resolve) => {
     if (pendingOutput + size > BATCH_MAX_OUTPUT) flush();
     pending.push({ data, size, maxOutput, resolve });

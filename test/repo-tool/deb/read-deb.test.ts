@@ -120,6 +120,7 @@ describe('readDeb on malformed packages', () => {
     ['bad package name', async () => { const ct = await controlTarWith({ control: 'Package: X_1\nVersion: 1\nArchitecture: all\n' }); return variant(([a, , c]) => [a, { name: 'control.tar.gz', data: ct, mtime: 0 }, c] as ArMember[]); }, /"X_1" is not a valid package name/],
     ['md5sums mismatch', async () => { const ct = await controlTarWith({ control: 'Package: x1\nVersion: 1\nArchitecture: all\n', md5sums: `${'0'.repeat(32)}  usr/share/half-fixture-plain/data.txt\n` }); return variant(([a, , c]) => [a, { name: 'control.tar.gz', data: ct, mtime: 0 }, c] as ArMember[]); }, /"usr\/share\/half-fixture-plain\/data\.txt" has MD5 [0-9a-f]{32} but md5sums says 0{32}/],
     ['md5sums naming a missing file', async () => { const ct = await controlTarWith({ control: 'Package: x1\nVersion: 1\nArchitecture: all\n', md5sums: `${'0'.repeat(32)}  usr/nothing\n` }); return variant(([a, , c]) => [a, { name: 'control.tar.gz', data: ct, mtime: 0 }, c] as ArMember[]); }, /md5sums lists "usr\/nothing"/],
+    ['control.tar files above 64 MiB', async () => { const ct = await controlTarWith({ control: 'Package: x1\nVersion: 1\nArchitecture: all\n', postinst: '#'.repeat(65 * 1024 * 1024) }); return variant(([a, , c]) => [a, { name: 'control.tar.gz', data: ct, mtime: 0 }, c] as ArMember[]); }, /control\.tar\.gz: refused, its files add up to more than 67108864 bytes \(at "\.\/postinst"\)/],
   ];
   for (const [what, make, message] of cases) {
     it(`${what}: PackageFormatError naming the file`, async () => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { compress, compressionOfSuffix, compressionSuffix, decompress, xzArguments, xzDictionarySize } from '../../../repo-tool/src/format/compression.js';
+import { bytesLimit, compress, compressionOfSuffix, compressionSuffix, decompress, decompressChunks, xzArguments, xzDictionarySize } from '../../../repo-tool/src/format/compression.js';
 import { PackageFormatError } from '../../../repo-tool/src/model/errors.js';
 
 const run = promisify(execFile);
@@ -108,5 +108,63 @@ describe('decompress', () => {
   it('maps member suffixes both ways', () => {
     for (const c of ['xz', 'gzip', 'zstd', 'none'] as const) expect(compressionOfSuffix(compressionSuffix(c))).toBe(c);
     expect(compressionOfSuffix('.bz2')).toBeUndefined();
+  });
+});
+
+describe('decompressChunks', () => {
+  /** 64 MiB of zeros, compressed by the real tool (a few KB). */
+  const zeros = 64 * 1024 * 1024;
+  const packedZeros = (compression: 'xz' | 'gzip' | 'zstd'): Promise<Uint8Array> =>
+    through('sh', ['-c', `head -c ${zeros} /dev/zero | ${{ xz: 'xz -0 -c', gzip: 'gzip -1 -c', zstd: 'zstd -q -c' }[compression]}`], new Uint8Array(0));
+
+  for (const compression of ['xz', 'gzip', 'zstd'] as const) {
+    it(`${compression}: gives the output in chunks, none of them the whole member`, async () => {
+      let total = 0;
+      let largest = 0;
+      for await (const chunk of decompressChunks(await packedZeros(compression), compression, { source: 't' })) {
+        total += chunk.byteLength;
+        largest = Math.max(largest, chunk.byteLength);
+      }
+      expect(total).toBe(zeros);
+      expect(largest).toBeLessThanOrEqual(1024 * 1024);
+    });
+
+    it(`${compression}: refuses output above maxSize, naming the member and the limit`, async () => {
+      const read = async (): Promise<number> => {
+        let total = 0;
+        for await (const chunk of decompressChunks(await packedZeros(compression), compression, { source: 'x.deb: data.tar', maxSize: 10 * 1024 * 1024 })) total += chunk.byteLength;
+        return total;
+      };
+      await expect(read()).rejects.toThrow(PackageFormatError);
+      await expect(read()).rejects.toThrow(/^x\.deb: data\.tar: refused, its \w+ output exceeds 10485760 bytes \(10 MiB\)/);
+    });
+  }
+
+  it('stops the tool when the reader stops early, and frees its process slot', async () => {
+    const packed = await packedZeros('zstd');
+    // more readers stopping early than there are process slots: a slot kept would hang this
+    for (let i = 0; i < 40; i++) {
+      for await (const chunk of decompressChunks(packed, 'zstd', { source: 't' })) {
+        expect(chunk.byteLength).toBeGreaterThan(0);
+        break;
+      }
+    }
+  });
+
+  for (const [compression, made] of [['xz', 'xz -q -c --lzma2=preset=0,dict=512MiB'], ['zstd', 'zstd -q -c --long=31']] as const) {
+    it(`${compression}: refuses a member that needs more memory than the tool may use (a huge dictionary or window)`, async () => {
+      const packed = await through('sh', ['-c', made], new TextEncoder().encode('hi\n'));
+      await expect(decompress(packed, compression, { source: 'x.deb: data.tar' })).rejects.toThrow(/^x\.deb: data\.tar: refused, \w+ would need more memory to decompress it than it may use/);
+    });
+  }
+
+  it('none: refuses a member above maxSize as it is', async () => {
+    await expect(decompress(new Uint8Array(2000), 'none', { source: 'x.deb: data.tar', maxSize: 1000 })).rejects.toThrow(/refused, its uncompressed output exceeds 1000 bytes/);
+  });
+
+  it('writes limits as bytes, and readably', () => {
+    expect(bytesLimit(2 ** 31)).toBe('2147483648 bytes (2 GiB)');
+    expect(bytesLimit(64 * 1024 * 1024)).toBe('67108864 bytes (64 MiB)');
+    expect(bytesLimit(1000)).toBe('1000 bytes');
   });
 });
