@@ -38,6 +38,8 @@ want tcpdump tcpdump
 want dh debhelper
 want socat socat
 want file file
+# GNU time (peak RSS of a command); `command -v time` may name the shell's keyword instead
+[ -x /usr/bin/time ] || need="$need time"
 want piuparts piuparts
 
 # python modules, checked with Debian's own python3 (PATH may hold another one)

@@ -20,7 +20,7 @@ export const TOOL_PACKAGES: Readonly<Record<string, string>> = {
   lintian: 'lintian', mmdebstrap: 'mmdebstrap', mount: 'mount', nft: 'nftables',
   ping: 'iputils-ping', python3: 'python3', reprepro: 'reprepro', sqv: 'sqv', tar: 'tar',
   tc: 'iproute2', umount: 'mount', unshare: 'util-linux', xz: 'xz-utils', zstd: 'zstd',
-  sysctl: 'procps', ar: 'binutils', tcpdump: 'tcpdump', mkfifo: 'coreutils', stat: 'coreutils', socat: 'socat', dh: 'debhelper', setpriv: 'util-linux', piuparts: 'piuparts', file: 'file',
+  sysctl: 'procps', ar: 'binutils', tcpdump: 'tcpdump', mkfifo: 'coreutils', stat: 'coreutils', socat: 'socat', dh: 'debhelper', time: 'time', setpriv: 'util-linux', piuparts: 'piuparts', file: 'file',
 };
 
 const SYSTEM_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
