@@ -92,10 +92,10 @@ const PLAIN_CHUNK = 1 << 16;
  */
 export function decompressChunks(data: Uint8Array, compression: Decompression, options: DecompressOptions): AsyncGenerator<Uint8Array, void, undefined> {
   const batched = compression === 'xz' ? xzDecompressBatched(data, options.maxSize ?? MAX_DECOMPRESSED_SIZE) : undefined;
-  return chunks(data, compression, options, batched);
+  return memberChunks(data, compression, options, batched);
 }
 
-async function* chunks(data: Uint8Array, compression: Decompression, options: DecompressOptions, batched: Promise<FilterResult> | undefined): AsyncGenerator<Uint8Array, void, undefined> {
+async function* memberChunks(data: Uint8Array, compression: Decompression, options: DecompressOptions, batched: Promise<FilterResult> | undefined): AsyncGenerator<Uint8Array, void, undefined> {
   const maxSize = options.maxSize ?? MAX_DECOMPRESSED_SIZE;
   const corrupt = (detail: string, cause?: unknown): PackageFormatError =>
     new PackageFormatError(`${options.source}: cannot decompress (${detail})`, { hint: 'the member is damaged; rebuild or download the package again', cause });
