@@ -20,7 +20,23 @@ import { requireTool, run } from '../../helpers/tools.js';
 const MiB = 1024 * 1024;
 /** Generous: an import of a small package peaks near 150 MB; holding a member would be GBs. */
 const PEAK_RSS_BOUND = 400 * MiB;
-const CONTROL = 'Package: big\nVersion: 1.0\nArchitecture: all\nMaintainer: T <t@example.org>\nDescription: large files\n of zeros\n';
+const control = (name: string): string => `Package: ${name}\nVersion: 1.0\nArchitecture: all\nMaintainer: T <t@example.org>\nDescription: large files\n of zeros\n`;
+const CONTROL = control('big');
+
+/** A .deb of package `name` 1.0 with `data` as data.tar.zst, in its own folder below `dir`. */
+async function debWith(dir: string, name: string, data: Uint8Array): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, `${name}_1.0_all.deb`);
+  await writeFile(
+    path,
+    writeAr([
+      { name: 'debian-binary', data: new TextEncoder().encode('2.0\n'), mtime: 0 },
+      { name: 'control.tar', data: writeTar([{ type: 'file', name: './control', mode: 0o644, mtime: 0, data: new TextEncoder().encode(control(name)) }]), mtime: 0 },
+      { name: 'data.tar.zst', data, mtime: 0 },
+    ]),
+  );
+  return path;
+}
 
 let work: string;
 let keyHome: string;
@@ -63,9 +79,9 @@ async function zeroTarZst(files: number, size: number): Promise<Uint8Array> {
 }
 
 /** Runs `half-repo import` under /usr/bin/time: its result and peak RSS in bytes. */
-async function importMeasured(deb: string, out: string) {
+async function importMeasured(debs: string | readonly string[], out: string) {
   const marker = 'half-peak-rss-kb=';
-  const result = await run(requireTool('time'), ['-f', `${marker}%M`, process.execPath, HALF_REPO_BIN, 'import', deb, '--out', out], {
+  const result = await run(requireTool('time'), ['-f', `${marker}%M`, process.execPath, HALF_REPO_BIN, 'import', ...(typeof debs === 'string' ? [debs] : debs), '--out', out], {
     cwd: PROJECT_ROOT,
     env: { SOURCE_DATE_EPOCH: '1764115200', XDG_DATA_HOME: keyHome },
     timeoutMs: 600_000,
@@ -79,16 +95,7 @@ describe('half-repo import of members that decompress to gigabytes', () => {
   it('refuses a ~100 KB data.tar.zst bomb (2.5 GiB of zeros) by its limit, writes nothing, and stays under 400 MB', async () => {
     const data = await zeroTarZst(5, 512 * MiB);
     expect(data.byteLength).toBeLessThan(1 * MiB);
-    const deb = join(work, 'bomb', 'big_1.0_all.deb');
-    await mkdir(join(work, 'bomb'));
-    await writeFile(
-      deb,
-      writeAr([
-        { name: 'debian-binary', data: new TextEncoder().encode('2.0\n'), mtime: 0 },
-        { name: 'control.tar', data: writeTar([{ type: 'file', name: './control', mode: 0o644, mtime: 0, data: new TextEncoder().encode(CONTROL) }]), mtime: 0 },
-        { name: 'data.tar.zst', data, mtime: 0 },
-      ]),
-    );
+    const deb = await debWith(join(work, 'bomb'), 'big', data);
     const out = join(work, 'refused');
     const result = await importMeasured(deb, out);
     expect(result.peakRss, `peak RSS ${Math.round(result.peakRss / MiB)} MiB`).toBeLessThan(PEAK_RSS_BOUND);
@@ -122,5 +129,15 @@ describe('half-repo import of members that decompress to gigabytes', () => {
     expect(result.stdout + result.stderr).toContain('pool/half/b/big/big_1.0_all.deb');
     expect((await stat(join(out, 'pool', 'half', 'b', 'big', 'big_1.0_all.deb'))).size).toBe((await stat(deb)).size);
     expect(result.peakRss, `peak RSS ${Math.round(result.peakRss / MiB)} MiB`).toBeLessThan(PEAK_RSS_BOUND);
+  }, 600_000);
+
+  it('imports six packages of 640 MiB each at once (checked concurrently), and stays under 400 MB', async () => {
+    const data = await zeroTarZst(4, 160 * MiB);
+    const debs = await Promise.all(Array.from({ length: 6 }, (_, i) => debWith(join(work, 'six'), `big${i}`, data)));
+    const out = join(work, 'six-out');
+    const result = await importMeasured(debs, out);
+    expect(result.peakRss, `peak RSS ${Math.round(result.peakRss / MiB)} MiB`).toBeLessThan(PEAK_RSS_BOUND);
+    expect(result.exitCode, result.stderr).toBe(0);
+    for (let i = 0; i < 6; i++) await stat(join(out, 'pool', 'half', 'b', `big${i}`, `big${i}_1.0_all.deb`));
   }, 600_000);
 });
