@@ -17,6 +17,8 @@ export function dispatchMessage(node: SyncNode, peer: Peer, header: FrameHeader,
   if (message.type === 'data') {
     // a frame sent as a receiver (a late resend, a repair it owed) is no sign it still sends
     if (peer.role === 'sender' && role !== 'receiver') peer.senderUntil = peer.lastHeard;
+    // sent as the sender after its latest role word, which said it was not: that HELLO was lost
+    else if (role === 'sender' && header.counter > peer.roleCounter) peer.sentAsSenderAt ??= peer.lastHeard;
     inbound.onData(header.seq, message.entries, ackRequested, header.counter, role);
     return;
   }
@@ -53,6 +55,8 @@ export function dispatchMessage(node: SyncNode, peer: Peer, header: FrameHeader,
 /** An ALIVE's or HELLO's word on the peer's role, newer than the last one taken. */
 function takeRole(node: SyncNode, peer: Peer, header: FrameHeader, message: Extract<Message, { type: 'alive' | 'hello' }>): void {
   peer.roleCounter = header.counter;
+  const sentAsSenderAt = peer.sentAsSenderAt;
+  peer.sentAsSenderAt = undefined;
   // a receiver turned sender says so in a HELLO sent just before its own full resync: what it
   // resynced to us before holds not the table it serves now. Only the HELLO's number tells
   // where that resync begins (a later ALIVE's is past it); missed, the gate judges as before.
@@ -63,7 +67,8 @@ function takeRole(node: SyncNode, peer: Peer, header: FrameHeader, message: Extr
     node.outbound.endDrain();
     peer.senderSince ??= { at: peer.lastHeard, seq: header.seq };
     peer.senderUntil = peer.lastHeard;
-    if (node.role === 'sender') peer.alongsideSince ??= node.config.clock.now();
+    // since its first frame as the sender, if that came before this word (its HELLO lost)
+    if (node.role === 'sender') peer.alongsideSince ??= Math.min(node.config.clock.now(), sentAsSenderAt ?? Number.POSITIVE_INFINITY);
   } else {
     peer.senderSince = undefined;
     peer.lastReceiverSeq = header.seq;

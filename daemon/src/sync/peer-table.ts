@@ -30,6 +30,15 @@ export interface Peer {
    */
   alongsideSince: number | undefined;
   /**
+   * When a data frame it sent as the sender after its latest ALIVE or HELLO (a higher frame
+   * counter) first came, while that word said it was not the sender: its HELLO saying it sends
+   * was lost or overtaken, and its full resync as the sender comes before the next ALIVE does.
+   * Cleared by its next role word. A sender that learns so late that the peer sends alongside it
+   * counts the overlap from here (alongsideSince): a review lost the connections such a peer's
+   * first frames carried.
+   */
+  sentAsSenderAt: number | undefined;
+  /**
    * When an ALIVE or HELLO first said it is the sender since one said it was not (or since it
    * restarted), and that frame's header sequence number (its stream's last data frame then);
    * undefined: not the sender now. A node announces it before its resync as the new sender.
@@ -92,6 +101,7 @@ export class PeerTable {
         role: undefined,
         roleCounter: -1,
         alongsideSince: peer?.alongsideSince,
+        sentAsSenderAt: undefined,
         senderSince: undefined,
         lastReceiverSeq: undefined,
         senderUntil: peer?.senderUntil ?? Number.NEGATIVE_INFINITY,

@@ -1,0 +1,137 @@
+// A split brain of three nodes (external-cache mode): node 2 takes over while node 1 still
+// sends, then one of them steps down. What only the loser served reaches the winner's kernel
+// (its merge, FrozenCopyUpkeep), and the third node's copy of the loser does not outlive it.
+import { describe, expect, it } from 'vitest';
+import type { FlowRecord } from '../../../daemon/src/model/record.js';
+import { decodeFrame } from '../../../daemon/src/wire/frame-codec.js';
+import { makeRecord, SimCluster, type SimMember } from './sim-cluster.js';
+
+type Kernel = Map<string, FlowRecord>;
+const keyOf = (r: { readonly table: number; readonly key: Uint8Array }): string => `${r.table}:${Buffer.from(r.key).toString('hex')}`;
+
+/** What a commit on this node writes: every copy, the one that stopped sending longest ago first. */
+function commitView(m: SimMember): Kernel {
+  const view: Kernel = new Map();
+  for (const origin of m.node.originsByLastSending()) for (const flow of m.external.peek(origin)?.values() ?? []) view.set(keyOf(flow.record), flow.record);
+  return view;
+}
+
+/** A takeover: commit the copies, forget the frozen ones, re-read the table, send. */
+function takeover(m: SimMember, kernel: Kernel): void {
+  m.node.takeoverBegins();
+  for (const [key, record] of commitView(m)) kernel.set(key, record);
+  m.node.forgetFrozenCopies();
+  m.node.reconcileTable([...kernel.values()]);
+  m.node.becomeSender();
+}
+
+/** One round of the daemon's FrozenCopyUpkeep: a create-only merge, the table re-read, then the copies forgotten. */
+function upkeep(m: SimMember, kernel: Kernel): number {
+  const overlapped = m.node.overlappedCopies();
+  const records = overlapped.length > 0 ? m.external.changedSince(overlapped, (flow) => m.node.closedSince(flow)) : [];
+  if (records.length === 0) {
+    m.node.forgetFrozenCopies();
+    return 0;
+  }
+  for (const record of records) if (!kernel.has(keyOf(record))) kernel.set(keyOf(record), record);
+  m.node.reconcileTable([...kernel.values()]);
+  m.node.forgetFrozenCopies(overlapped.map((o) => o.origin));
+  return records.length;
+}
+
+function startThree(sim: SimCluster, count: number): { a: SimMember; b: SimMember; c: SimMember; ka: Kernel; kb: Kernel } {
+  const initial = Array.from({ length: count }, (_, i) => makeRecord(i, 1));
+  const a = sim.start(1, { role: 'sender', table: initial });
+  const b = sim.start(2, { role: 'receiver' });
+  const c = sim.start(3, { role: 'receiver' });
+  expect(sim.clock.advanceUntil(() => sim.allInSync(1), 5000, 10)).toBeDefined();
+  return { a, b, c, ka: new Map(initial.map((r) => [keyOf(r), r])), kb: new Map() };
+}
+
+/** Loses the frames `lose` picks (by sender, receiver and message type) while it says so. */
+function dropWhere(sim: SimCluster, lose: (from: string, to: string, type: string | undefined) => boolean): void {
+  sim.network.tap((frame, from, to) => {
+    const decoded = decodeFrame(sim.keys, frame);
+    sim.network.setConditions({ loss: lose(from, to, decoded.ok ? decoded.message.type : undefined) ? 1 : 0 });
+  });
+}
+
+describe('split brain of three nodes, then one steps down', () => {
+  it('empties, on the third node, the loser\'s copy once the winner has merged it: a takeover there brings back none of what the winner closed', () => {
+    const sim = new SimCluster({ seed: 5 });
+    const { a, b, c, ka, kb } = startThree(sim, 100);
+    takeover(b, kb);
+    for (let i = 0; i < 50; i++) {
+      const record = makeRecord(1000 + i, 1);
+      b.node.localChange({ op: 'set', record });
+      kb.set(keyOf(record), record);
+      sim.clock.advance(30);
+    }
+    b.node.becomeReceiver();
+    b.internal.clear();
+    sim.clock.advance(1000);
+    expect(upkeep(a, ka)).toBeGreaterThanOrEqual(50);
+    sim.clock.advance(2000);
+    // the winner closes every connection, the merged ones too
+    for (const record of [...ka.values()]) {
+      a.node.localChange({ op: 'delete', table: record.table, key: record.key });
+      ka.delete(keyOf(record));
+    }
+    for (let t = 0; t < 30; t++) {
+      sim.clock.advance(1000);
+      upkeep(a, ka);
+    }
+    expect(c.external.peek(1)?.size ?? 0).toBe(0);
+    expect(c.external.peek(2)?.size ?? 0).toBe(0);
+    expect(c.node.counters.supersededCopies).toBe(1);
+    expect(commitView(c).size).toBe(0);
+  });
+
+  it('merges, on the winner, a frame the loser sent as the sender that comes only as a resend after its step-down', () => {
+    const sim = new SimCluster({ seed: 6, minDelayMs: 2, maxDelayMs: 2 });
+    const { a, b, ka, kb } = startThree(sim, 20);
+    takeover(b, kb);
+    sim.clock.advance(1500);
+    // B's data frames to A are lost for its last 5 ms as the sender (one frame: a new connection)
+    let lose = true;
+    dropWhere(sim, (from, to, type) => lose && from === b.address && to === a.address && type === 'data');
+    const record = makeRecord(5000, 1);
+    b.node.localChange({ op: 'set', record });
+    kb.set(keyOf(record), record);
+    sim.clock.advance(5);
+    lose = false;
+    b.node.becomeReceiver();
+    b.internal.clear();
+    // A's upkeep runs right after B's HELLO, before the NACK's resend arrives, then every second
+    sim.clock.advance(3);
+    expect(a.node.peers.get(2)?.role).toBe('receiver');
+    upkeep(a, ka);
+    for (let t = 0; t < 10; t++) {
+      sim.clock.advance(1000);
+      upkeep(a, ka);
+    }
+    expect(ka.has(keyOf(record))).toBe(true);
+    expect(a.external.peek(2)?.size ?? 0).toBe(0);
+  });
+
+  it('merges, on the winner, what the loser sent before the winner heard it send (its HELLO as the sender lost)', () => {
+    const sim = new SimCluster({ seed: 7, minDelayMs: 1, maxDelayMs: 1 });
+    const { a, b, ka, kb } = startThree(sim, 20);
+    // B's HELLO saying it sends does not reach A; its full resync and first connection do
+    dropWhere(sim, (from, to, type) => from === b.address && to === a.address && type === 'hello');
+    const record = makeRecord(6000, 1);
+    kb.set(keyOf(record), record);
+    takeover(b, kb);
+    sim.clock.advance(5);
+    expect(a.node.peers.get(2)?.role).toBe('receiver');
+    sim.clock.advance(1500);
+    expect(a.node.peers.get(2)?.role).toBe('sender');
+    b.node.becomeReceiver();
+    b.internal.clear();
+    for (let t = 0; t < 5; t++) {
+      sim.clock.advance(1000);
+      upkeep(a, ka);
+    }
+    expect(ka.has(keyOf(record))).toBe(true);
+  });
+});
