@@ -3,7 +3,7 @@
 // another node (multicast delivers everything to everyone) or for an earlier epoch of ours are
 // ignored. Every frame's header sequence number tells how far its sender's stream goes.
 import type { FrameHeader } from '../wire/frame-header.js';
-import { FLAG_ACK_REQUEST, sentAs } from '../wire/frame-header.js';
+import { FLAG_ACK_REQUEST, FLAG_FIRST_SENT_AS_SENDER, sentAs } from '../wire/frame-header.js';
 import type { Message } from '../wire/messages.js';
 import type { Peer } from './peer-table.js';
 import type { SyncNode } from './sync-node.js';
@@ -19,6 +19,8 @@ export function dispatchMessage(node: SyncNode, peer: Peer, header: FrameHeader,
     if (peer.role === 'sender' && role !== 'receiver') peer.senderUntil = peer.lastHeard;
     // sent as the sender after its latest role word, which said it was not: that HELLO was lost
     else if (role === 'sender' && header.counter > peer.roleCounter) peer.sentAsSenderAt ??= peer.lastHeard;
+    // a late frame of a peer that stepped down, first sent as the sender: perhaps alongside us
+    if (role === 'receiver' && (header.flags & FLAG_FIRST_SENT_AS_SENDER) !== 0) node.lateFrameAsSender(peer, header.seq);
     inbound.onData(header.seq, message.entries, ackRequested, header.counter, role);
     return;
   }
@@ -70,6 +72,13 @@ function takeRole(node: SyncNode, peer: Peer, header: FrameHeader, message: Extr
     // since its first frame as the sender, if that came before this word (its HELLO lost)
     if (node.role === 'sender') peer.alongsideSince ??= Math.min(node.config.clock.now(), sentAsSenderAt ?? Number.POSITIVE_INFINITY);
   } else {
+    // it sent as the sender alongside us, and stopped, with no word of ours on it (its HELLO and
+    // ALIVEs lost, a cut link healing): what came since may be late (resends), hence older than
+    // its arrival says (SyncNode.closedSince)
+    if (node.role === 'sender' && sentAsSenderAt !== undefined && peer.alongsideSince === undefined) {
+      peer.alongsideSince = sentAsSenderAt;
+      peer.alongsideLate = true;
+    }
     peer.senderSince = undefined;
     peer.lastReceiverSeq = header.seq;
   }

@@ -119,7 +119,7 @@ export class OutboundStream {
     if (built === undefined) return;
     const { clock, counters, transport } = this.deps;
     const now = clock.now();
-    const frame = { seq: this.nextSeq, ...built };
+    const frame = { seq: this.nextSeq, ...built, asSender: this.role === 'sender' };
     this.nextSeq = seqAdd(frame.seq, 1);
     const evicted = this.queue.push(frame);
     if (evicted !== undefined) this.receivers.released(evicted.seq, now);

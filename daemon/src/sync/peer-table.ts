@@ -30,6 +30,12 @@ export interface Peer {
    */
   alongsideSince: number | undefined;
   /**
+   * Whether that is known only from its late frames, resent after it stepped down
+   * (SyncNode.lateFrameAsSender): what they bring is older than it looks (a copy's entry is as
+   * new as its frame's arrival), so every close of our own we remember is newer.
+   */
+  alongsideLate: boolean;
+  /**
    * When a data frame it sent as the sender after its latest ALIVE or HELLO (a higher frame
    * counter) first came, while that word said it was not the sender: its HELLO saying it sends
    * was lost or overtaken, and its full resync as the sender comes before the next ALIVE does.
@@ -50,6 +56,12 @@ export interface Peer {
    * that began in its time as the sender, however many of its HELLOs and ALIVEs were lost.
    */
   lastReceiverSeq: number | undefined;
+  /**
+   * Its lastReceiverSeq when this node last became the sender (undefined: none then, or this
+   * node started as the sender). A resend it first sent as the sender with a later number was
+   * sent alongside this node (SyncNode.lateFrameAsSender).
+   */
+  receiverSeqWhenWeSent: number | undefined;
   /**
    * When it was last heard as the sender (such an ALIVE or HELLO, or a data frame while it said
    * so: a receiver sends data frames too, answering a join); -Infinity: never. A receiver's copy
@@ -101,9 +113,11 @@ export class PeerTable {
         role: undefined,
         roleCounter: -1,
         alongsideSince: peer?.alongsideSince,
+        alongsideLate: peer?.alongsideLate ?? false,
         sentAsSenderAt: undefined,
         senderSince: undefined,
         lastReceiverSeq: undefined,
+        receiverSeqWhenWeSent: undefined,
         senderUntil: peer?.senderUntil ?? Number.NEGATIVE_INFINITY,
       };
       this.peers.set(header.nodeId, peer);

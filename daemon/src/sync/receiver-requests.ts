@@ -4,6 +4,7 @@
 // frame is still in the queue); a bucket request schedules a targeted resync.
 import type { BucketScope } from '../cache/bucket-scope.js';
 import { FULL_SCOPE } from '../cache/bucket-scope.js';
+import { FLAG_FIRST_SENT_AS_SENDER } from '../wire/frame-header.js';
 import type { SeqRange } from '../wire/messages.js';
 import type { OutboundDeps, OutboundStream } from './outbound-stream.js';
 import type { ReceiverAck } from './receiver-acks.js';
@@ -58,7 +59,8 @@ export function answerNack(stream: OutboundStream, deps: OutboundDeps, peer: num
     for (let seq = seqBefore(first, oldest) ? oldest : first, n = 0; n < steps && seqBeforeOrEqual(seq, last); seq = seqAdd(seq, 1), n++) {
       const frame = stream.queue.get(seq);
       if (frame === undefined) continue;
-      transport.sendData(seq, frame.body, peer);
+      // one first sent as the sender says so, resent by a node that has stepped down since
+      transport.sendData(seq, frame.body, peer, frame.asSender === true && stream.role !== 'sender' ? FLAG_FIRST_SENT_AS_SENDER : 0);
       counters.resentFrames++;
     }
   }

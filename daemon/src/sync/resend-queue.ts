@@ -11,6 +11,8 @@ export interface QueuedFrame {
   /** Buckets of the records in the frame, and whether it carries a full-resync marker. */
   readonly buckets: readonly number[];
   readonly full: boolean;
+  /** Whether it was first sent in the sender role (FLAG_FIRST_SENT_AS_SENDER on a resend). */
+  readonly asSender?: boolean;
 }
 
 export class ResendQueue {

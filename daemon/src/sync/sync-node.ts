@@ -84,10 +84,10 @@ export class SyncNode {
   private takeoverAt: number | undefined;
   private running = false;
   /**
-   * The connections this node's own table closed, with when, oldest first: in external-cache
-   * mode while a copy may still be merged (this node's takeover commit runs, or a peer sent
-   * alongside it), in direct mode while this node is the sender. A merge leaves out a copy's
-   * entry that this node closed after the copy last changed it, and direct mode does not write
+   * The connections this node's own table closed, with when, oldest first: while this node is
+   * the sender, and in external-cache mode while its takeover commit runs too (a merge may come
+   * without warning: remembersCloses). A merge leaves out a copy's entry that this node closed
+   * after the copy last changed it (any it remembers, for late frames), and direct mode does not write
    * a peer's late set of one (withholds): the close is newer. Reviews found both creating
    * closed connections again.
    */
@@ -160,7 +160,8 @@ export class SyncNode {
    */
   closedSince(flow: CachedFlow): boolean {
     const at = this.closedAt(closeKey(flow.record.table, flow.record.key));
-    return at !== undefined && at >= flow.updatedAt;
+    // a late frame's entry is as new as its arrival, not its sending: any close remembered is newer
+    return at !== undefined && (at >= flow.updatedAt || this.peers.get(flow.origin)?.alongsideLate === true);
   }
 
   /** When this node's own table closed that connection, if it remembers (ownCloses). */
@@ -201,16 +202,13 @@ export class SyncNode {
     return this.ownCloses.size;
   }
 
+  /**
+   * While this node is the sender, or its takeover commit runs: in external-cache mode a merge
+   * may come without warning (a peer that sent alongside over a cut sync link is known as such
+   * only by its late frames, lateFrameAsSender), and must not bring back what was closed before.
+   */
   private remembersCloses(): boolean {
-    return this.config.onExternalChange !== undefined ? this.role === 'sender' : this.mergeMayCome();
-  }
-
-  private mergeMayCome(): boolean {
-    if (this.takeoverAt !== undefined) return true;
-    if (this.role !== 'sender') return false;
-    // a peer heard sending as the sender, its HELLO lost: its overlap counts from then
-    for (const peer of this.peers.values()) if (peer.alongsideSince !== undefined || peer.sentAsSenderAt !== undefined) return true;
-    return false;
+    return this.role === 'sender' || (this.config.onExternalChange === undefined && this.takeoverAt !== undefined);
   }
 
   private noteClosed(key: number): void {
@@ -260,7 +258,10 @@ export class SyncNode {
     const since = this.takeoverAt ?? now;
     this.takeoverAt = undefined;
     this.becameSenderAt = now;
-    for (const peer of this.peers.values()) if (this.liveSender(peer, now)) peer.alongsideSince ??= since;
+    for (const peer of this.peers.values()) {
+      if (this.liveSender(peer, now)) peer.alongsideSince ??= since;
+      peer.receiverSeqWhenWeSent = peer.lastReceiverSeq;
+    }
     // announced before the full resync begins: a receiver knows that resync for the new sender's
     // (its frames come after this HELLO's sequence number; forgetSupersededCopies)
     this.broadcast({ type: 'hello', role: 'sender' });
@@ -273,7 +274,10 @@ export class SyncNode {
     this.takeoverAt = undefined;
     if (this.role === 'receiver') return;
     // the next takeover commits every copy whole
-    for (const peer of this.peers.values()) peer.alongsideSince = undefined;
+    for (const peer of this.peers.values()) {
+      peer.alongsideSince = undefined;
+      peer.alongsideLate = false;
+    }
     this.ownCloses.clear();
     this.adopted.clear();
     this.outbound.becomeReceiver();
@@ -334,6 +338,7 @@ export class SyncNode {
       // its copy is merged once complete (overlappedCopies): until then, it is owed
       if (this.role === 'sender' && peer.alongsideSince !== undefined && !this.overlapComplete(peer, now)) continue;
       peer.alongsideSince = undefined;
+      peer.alongsideLate = false;
       const cache = this.config.external.peek(peer.nodeId);
       if (cache === undefined || cache.size === 0) continue;
       origins.push(peer.nodeId);
@@ -440,6 +445,22 @@ export class SyncNode {
     if (now - peer.lastHeard > peerTimeoutMs || now - peer.senderUntil > peerTimeoutMs) return true;
     const upTo = peer.lastReceiverSeq;
     return upTo === undefined || !peer.inbound.joined || seqAfter(peer.inbound.expected, upTo);
+  }
+
+  /**
+   * A data frame the peer first sent as the sender, resent since it stepped down
+   * (FLAG_FIRST_SENT_AS_SENDER). Sent after the last word it had given as a receiver when this
+   * node became the sender, it was sent alongside this node: a split brain over a cut sync link,
+   * where none of its ALIVEs as the sender came, and its step-down came before the link's return
+   * (a review lost what such a peer served). What its copy takes in from now on (the resends) is
+   * merged, once complete (overlappedCopies). Not in direct mode: no merge there.
+   */
+  lateFrameAsSender(peer: Peer, seq: number): void {
+    if (this.role !== 'sender' || peer.alongsideSince !== undefined || this.config.onExternalChange !== undefined) return;
+    const before = peer.receiverSeqWhenWeSent;
+    if (before !== undefined && !seqAfter(seq, before)) return;
+    peer.alongsideSince = this.config.clock.now();
+    peer.alongsideLate = true;
   }
 
   /** Asks one origin (or every peer) for a full resync of what it replicates to us. */

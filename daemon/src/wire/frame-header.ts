@@ -7,7 +7,8 @@
 //               or it probes for lost tail frames); bit 1 = the sender hears nothing on the
 //               link this heartbeat went out on (two sync links); bit 2 = the sender was in
 //               the sender role when it sent this frame; bit 3 = it was in the receiver role
-//               (neither: a node that predates the two); other bits reserved, sent as 0
+//               (neither: a node that predates the two); bit 4 = a resend of a data frame
+//               first sent in the sender role; other bits reserved, sent as 0
 //   4      4    cluster id
 //   8      4    sender node id
 //   12     4    sender boot epoch (strictly increasing per node across restarts)
@@ -44,6 +45,13 @@ export const FLAG_DEAF = 0x02;
  */
 export const FLAG_SENT_AS_SENDER = 0x04;
 export const FLAG_SENT_AS_RECEIVER = 0x08;
+/**
+ * A resend of a data frame first sent in the sender role (the role bits state the role at the
+ * resend): a sender that hears, as a late frame of a peer that stepped down, what that peer sent
+ * as the sender alongside it (a split brain over a cut sync link, whose ALIVEs never came) knows
+ * to merge it (sync-node.ts). Older nodes ignore the bit, and do not set it.
+ */
+export const FLAG_FIRST_SENT_AS_SENDER = 0x10;
 /** The header flag that states `role`. */
 export function roleFlag(role: Role): number {
   return role === 'sender' ? FLAG_SENT_AS_SENDER : FLAG_SENT_AS_RECEIVER;

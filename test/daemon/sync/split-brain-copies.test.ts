@@ -134,4 +134,69 @@ describe('split brain of three nodes, then one steps down', () => {
     }
     expect(ka.has(keyOf(record))).toBe(true);
   });
+
+  it('merges, on the winner, what the loser sent over a cut sync link, resent once it heals after the step-down, but none of what the winner closed meanwhile', () => {
+    const sim = new SimCluster({ seed: 8, minDelayMs: 1, maxDelayMs: 1 });
+    const { a, b, ka, kb } = startThree(sim, 20);
+    sim.network.block(a.address, b.address);
+    sim.network.block(b.address, a.address);
+    takeover(b, kb);
+    const served = Array.from({ length: 20 }, (_, i) => makeRecord(7000 + i, 1));
+    for (const record of served) {
+      b.node.localChange({ op: 'set', record });
+      kb.set(keyOf(record), record);
+      sim.clock.advance(50);
+    }
+    // the winner closes one of its connections, which the loser's full resync still carries
+    const closed = makeRecord(5, 1);
+    a.node.localChange({ op: 'delete', table: closed.table, key: closed.key });
+    ka.delete(keyOf(closed));
+    sim.clock.advance(200);
+    expect(a.node.peers.get(2)?.role).toBe('receiver');
+    b.node.becomeReceiver();
+    b.internal.clear();
+    sim.clock.advance(100);
+    sim.network.block(a.address, b.address, false);
+    sim.network.block(b.address, a.address, false);
+    for (let t = 0; t < 6; t++) {
+      sim.clock.advance(1000);
+      upkeep(a, ka);
+    }
+    expect(served.filter((record) => !ka.has(keyOf(record)))).toEqual([]);
+    expect(ka.has(keyOf(closed))).toBe(false);
+    expect(a.external.peek(2)?.size ?? 0).toBe(0);
+  });
+
+  it('merges, on the winner, what the loser resent as the sender once a cut sync link healed, when no word of it as the sender came before its step-down', () => {
+    const sim = new SimCluster({ seed: 9, minDelayMs: 1, maxDelayMs: 1 });
+    const { a, b, ka, kb } = startThree(sim, 20);
+    // B to A: nothing while the link is cut, then no ALIVE or HELLO while B is the sender
+    let cut = true;
+    dropWhere(sim, (from, to, type) => from === b.address && to === a.address && (cut || ((type === 'alive' || type === 'hello') && b.node.role === 'sender')));
+    sim.network.block(a.address, b.address);
+    takeover(b, kb);
+    const served = Array.from({ length: 20 }, (_, i) => makeRecord(8000 + i, 1));
+    for (const record of served) {
+      b.node.localChange({ op: 'set', record });
+      kb.set(keyOf(record), record);
+      sim.clock.advance(50);
+    }
+    cut = false;
+    sim.network.block(a.address, b.address, false);
+    // B's next frame shows A the gap: A's NACKs reach B, which resends, as the sender still
+    const last = makeRecord(8020, 1);
+    b.node.localChange({ op: 'set', record: last });
+    kb.set(keyOf(last), last);
+    served.push(last);
+    sim.clock.advance(100);
+    expect(a.node.peers.get(2)?.role).toBe('receiver');
+    expect(a.node.peers.get(2)?.alongsideSince).toBeUndefined();
+    b.node.becomeReceiver();
+    b.internal.clear();
+    for (let t = 0; t < 6; t++) {
+      sim.clock.advance(1000);
+      upkeep(a, ka);
+    }
+    expect(served.filter((record) => !ka.has(keyOf(record)))).toEqual([]);
+  });
 });
