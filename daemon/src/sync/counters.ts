@@ -58,6 +58,12 @@ export interface SyncCounters {
    * is the sender and its kernel is newer.
    */
   staleDirectChanges: number;
+  /**
+   * Direct mode, on a receiver: kernel entries deleted at the end of a live sender's full resync
+   * that lacks them (held by another peer's copy, or by our own table as we stepped down, or
+   * given by kernelHolds: SyncNode.sweepStrays).
+   */
+  strayDirectDeletes: number;
   /** Data frames too far ahead of the next expected one to be buffered (resent later). */
   outOfWindowFrames: number;
   /** Records too large for one datagram at the configured MTU (not replicated: fix the MTU). */
@@ -102,6 +108,7 @@ export function emptySyncCounters(): SyncCounters {
     rejoinsAfterSilence: 0,
     duplicateFrames: 0,
     staleDirectChanges: 0,
+    strayDirectDeletes: 0,
     outOfWindowFrames: 0,
     oversizeRecords: 0,
     sendErrors: 0,

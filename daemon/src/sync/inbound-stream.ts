@@ -10,7 +10,7 @@ import type { SyncCounters } from './counters.js';
 import { GapTracker } from './gap-tracker.js';
 import type { SyncOptions } from './options.js';
 import { seqAdd, seqAfter, seqAfterOrEqual, seqBefore, seqDiff } from './serial.js';
-import type { ExternalChangeHandler, Withholds, Written } from './stream-applier.js';
+import type { ExternalChangeHandler, Resynced, Withholds, Written } from './stream-applier.js';
 import { StreamApplier } from './stream-applier.js';
 
 export type { ExternalChangeHandler, Withholds } from './stream-applier.js';
@@ -28,6 +28,8 @@ export interface InboundDeps {
   readonly withholds?: Withholds;
   /** Told of each change handed to onChange (StreamApplier's `written`). */
   readonly written?: Written;
+  /** Told that a full resync of the origin ended (StreamApplier's `resynced`). */
+  readonly resynced?: Resynced;
   /** Sends a control message to the origin. */
   readonly send: (message: Message) => void;
 }
@@ -57,7 +59,7 @@ export class InboundStream {
 
   constructor(private readonly deps: InboundDeps) {
     this.gaps = new GapTracker(deps.options.nackRetryMs, deps.options.reorderWindowFrames);
-    this.applier = new StreamApplier(deps.cache, deps.origin, deps.counters, deps.onChange, deps.withholds, deps.written);
+    this.applier = new StreamApplier(deps.cache, deps.origin, deps.counters, deps.onChange, deps.withholds, deps.written, deps.resynced);
   }
 
   /** Whether we follow the origin's stream and a full resync of it has ended since we joined. */

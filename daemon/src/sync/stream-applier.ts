@@ -23,6 +23,9 @@ export type Withholds = (change: RecordChange, sentAs: Role | undefined, swept: 
 /** Told of each change handed to the external-change handler, with the role its frame was sent in. */
 export type Written = (change: RecordChange, sentAs: Role | undefined) => void;
 
+/** Told that a resync covering every bucket ended (after its sweep), with the roles its first and last frames were sent in. */
+export type Resynced = (begunAs: Role | undefined, endedAs: Role | undefined) => void;
+
 export class StreamApplier {
   /** Resyncs whose begin we applied and whose end has not come yet, with the frame they began in. */
   private readonly openJobs = new Map<number, { readonly scope: BucketScope; readonly begunSeq: number; readonly sentAs: Role | undefined }>();
@@ -51,6 +54,7 @@ export class StreamApplier {
     private readonly onChange: ExternalChangeHandler | undefined,
     private readonly withholds: Withholds = () => false,
     private readonly written?: Written,
+    private readonly fullResyncEnded?: Resynced,
   ) {}
 
   /**
@@ -144,6 +148,7 @@ export class StreamApplier {
     const swept = this.cache.sweep(scope, markTag(job));
     this.counters.sweptEntries += swept.length;
     if (this.onChange !== undefined) for (const record of swept) this.hand({ op: 'delete', table: record.table, key: record.key }, sentAs, true);
+    if (scope.full || scope.buckets.length >= this.cache.bucketCount) this.fullResyncEnded?.(open.sentAs, sentAs);
   }
 
   private compare(bucketBits: number, firstBucket: number, digests: readonly bigint[]): void {

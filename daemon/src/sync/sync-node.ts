@@ -3,7 +3,8 @@
 // and frame counter), heartbeats and housekeeping. No sockets and no system time inside: the
 // daemon passes a real channel and systemClock, the tests a SimulatedNetwork and a FakeClock.
 import type { ExternalCaches } from '../cache/external-caches.js';
-import type { CachedFlow, FlowCache } from '../cache/flow-cache.js';
+import type { CachedFlow } from '../cache/flow-cache.js';
+import { FlowCache } from '../cache/flow-cache.js';
 import { hashKey } from '../cache/key-hash.js';
 import type { Channel } from '../channel/channel.js';
 import type { FlowRecord, RecordChange, Table } from '../model/record.js';
@@ -95,6 +96,12 @@ export class SyncNode {
   /** Connections whose last change in our table was adopted from a late frame (adopt), not our own. */
   private readonly adopted = new Set<number>();
   private oldestCloseAt = Number.NEGATIVE_INFINITY;
+  /**
+   * Direct mode, on a receiver: what the kernel holds that no copy does (kernelHolds: our table
+   * as we stepped down, the kernel at start), until the first full resync of a live sender
+   * deletes what that sender lacks (sweepStrays).
+   */
+  private strays: FlowCache | undefined;
   /** When this node last became the sender (what its own table changed after is newer than a peer's late frames). */
   private becameSenderAt = Number.POSITIVE_INFINITY;
 
@@ -173,28 +180,62 @@ export class SyncNode {
   /**
    * Direct mode: what of a peer's stream is not written into our kernel. While we send, what a
    * peer that has stepped down still sends (frames lost before and resent, a repair it owed:
-   * frames it sent as a receiver) is older than every change our own table made since we send:
-   * a change of a connection we closed since, or changed since (a state of our traffic, a new
-   * connection on a reused tuple), is not written, nor the deletes at the end of its resync
-   * (they would take connections we serve). Its other deletes and sets are: connections it
-   * closed, opened or moved on while it still served, whose frames came late, and that our
-   * table has as it inherited them. A receiver writes none of such frames while another peer is
-   * the live sender (three or more nodes): its kernel follows that sender, which writes what
-   * it takes of them and streams the result.
+   * frames it sent as a receiver; frames it sent as the sender that come after it stopped, from
+   * the reorder buffer or delayed: late, see isLate) is older than every change our own table
+   * made since we send: a change of a connection we closed since, or changed since (a state of
+   * our traffic, a new connection on a reused tuple), is not written, nor the deletes at the end
+   * of its resync (they would take connections we serve). Its other deletes and sets are:
+   * connections it closed, opened or moved on while it still served, whose frames came late, and
+   * that our table has as it inherited them. A receiver writes none of such frames while another
+   * peer is the live sender (three or more nodes): its kernel follows that sender, which writes
+   * what it takes of them and streams the result. While a peer sends alongside us (a takeover's
+   * overlap, a split brain), what it sends is kept to what cannot bounce between us (overlapHolds).
    */
   private withholds(origin: number, change: RecordChange, sentAs: Role | undefined, swept: boolean): boolean {
-    if (sentAs !== 'receiver') return false;
+    if (sentAs === undefined) return false;
+    const late = this.isLate(origin, sentAs);
+    if (!late && this.role !== 'sender') return false;
     // a receiver's kernel follows the live sender, whose stream carries what that sender made of
     // the late frames of a peer that stepped down (or restarted: its empty resync's deletes)
     if (this.role !== 'sender') return this.anotherSends(origin);
     if (swept) return true;
-    const { table, key } = change.op === 'set' ? change.record : change;
-    const known = closeKey(table, key);
+    const known = changeKey(change);
+    if (!late) return this.overlapHolds(change, known);
     // our table's last word on it is the peer's own, from an earlier late frame (adopt)
     if (this.adopted.has(known)) return false;
     if (this.closedAt(known) !== undefined) return true;
+    const { table, key } = change.op === 'set' ? change.record : change;
     const own = this.config.internal.get(table, key);
     return own !== undefined && own.updatedAt > this.becameSenderAt;
+  }
+
+  /**
+   * Whether a frame of `origin` sent in `sentAs` is late: sent as a receiver, or as the sender by
+   * a peer that is no longer the sender (it said it stepped down, or went silent, since).
+   */
+  private isLate(origin: number, sentAs: Role): boolean {
+    if (sentAs === 'receiver') return true;
+    // a role not heard yet (a restart: its data frames come before its next ALIVE) is the frame's
+    const peer = this.peers.get(origin);
+    return peer !== undefined && (peer.role === 'receiver' || this.config.clock.now() - peer.lastHeard > this.options.peerTimeoutMs);
+  }
+
+  /**
+   * Both of us send: what we write of the peer's frames becomes a change of our table (adopt)
+   * and goes back to the peer in our stream, so only what the peer's copy of our stream takes
+   * without writing back is written: a new connection our table lacks (and did not close), a
+   * state of a connection our table still has as it inherited it, and a close of one our
+   * traffic did not change since we send. A state of a connection our table changed since we
+   * send (our traffic's, or one taken from a peer before) is kept out: two senders would
+   * otherwise trade their versions for ever.
+   */
+  private overlapHolds(change: RecordChange, known: number): boolean {
+    if (this.closedAt(known) !== undefined) return change.op === 'set';
+    const { table, key } = change.op === 'set' ? change.record : change;
+    const own = this.config.internal.get(table, key);
+    if (own === undefined || own.updatedAt <= this.becameSenderAt) return false;
+    if (change.op === 'delete') return !this.adopted.has(known);
+    return own.record.stateHash !== change.record.stateHash;
   }
 
   /** How many of its own closes this node remembers now (ownCloses). */
@@ -258,6 +299,8 @@ export class SyncNode {
     const since = this.takeoverAt ?? now;
     this.takeoverAt = undefined;
     this.becameSenderAt = now;
+    // what the kernel held at start is our table now (the takeover re-read it)
+    this.strays = undefined;
     for (const peer of this.peers.values()) {
       if (this.liveSender(peer, now)) peer.alongsideSince ??= since;
       peer.receiverSeqWhenWeSent = peer.lastReceiverSeq;
@@ -280,21 +323,83 @@ export class SyncNode {
     }
     this.ownCloses.clear();
     this.adopted.clear();
+    // direct mode: what our table held stays in the kernel, and no copy holds it (strays)
+    this.kernelHolds([...this.config.internal.values()].map((flow) => flow.record), 'receiver');
     this.outbound.becomeReceiver();
     this.broadcast({ type: 'hello', role: 'receiver' });
   }
 
   /**
-   * Direct mode: what a sender wrote into its kernel of a frame a peer sent as a receiver (a late
-   * frame of a stepped-down sender) becomes a change of its own table, streamed on: the kernel's
-   * echo of its own write is dropped, and the other receivers write no such frame themselves.
+   * Direct mode: what a sender wrote into its kernel of a peer's frame (a late frame of a
+   * stepped-down sender, one of a sender alongside it: withholds) becomes a change of its own
+   * table, streamed on: the kernel's echo of its own write is dropped, and the other receivers
+   * write no late frame themselves. A change our table already holds (a state it has, a close
+   * of a connection it lacks) is not streamed again.
    */
   private adopt(change: RecordChange, sentAs: Role | undefined): void {
-    if (sentAs !== 'receiver' || this.role !== 'sender') return;
+    if (sentAs === undefined || this.role !== 'sender') return;
+    const { table, key } = change.op === 'set' ? change.record : change;
+    const own = this.config.internal.get(table, key);
+    if (change.op === 'set' ? own?.record.stateHash === change.record.stateHash : own === undefined) return;
     this.outbound.localChange(change);
     // a later late frame of the same connection is still written (withholds): the peer's newer word
     if (this.adopted.size >= OWN_CLOSES_MAX) this.adopted.clear();
     this.adopted.add(changeKey(change));
+  }
+
+  /**
+   * Direct mode, on a receiver: replicated connections its kernel holds that no copy holds (the
+   * daemon restarted: leave out flows this node does not replicate; our own table, as we step
+   * down). No delete or sweep would reach them: the first full resync of a live sender (at once
+   * if one has ended) deletes from the kernel those it lacks (sweepStrays), and writes its
+   * version of the others. `role`: the one this node is in, or is about to be.
+   */
+  kernelHolds(records: Iterable<FlowRecord>, role: Role = this.role): void {
+    if (this.config.onExternalChange === undefined || role !== 'receiver') return;
+    const strays = (this.strays ??= new FlowCache());
+    const now = this.config.clock.now();
+    for (const record of records) strays.set(record, this.config.nodeId, now);
+    // a live sender's full resync has ended already: its copy is that sender's table
+    for (const peer of this.peers.values()) {
+      if (this.strays === undefined) break;
+      if (this.liveSender(peer, now) && peer.inbound.fullResyncBegunSeq !== undefined && peer.inbound.fullResyncSentAs === 'sender') this.sweepStrays(peer.nodeId, true, role);
+    }
+  }
+
+  /**
+   * Direct mode, on a receiver: a full resync of `origin` ended. Sent whole as the sender (its
+   * first and last frames say so) by a peer heard within the peer timeout, its copy is that
+   * sender's table: what another copy holds (of a peer that is not a live sender) or the strays
+   * (kernelHolds), and it lacks, is in our kernel only because no delete reached it (a close lost
+   * with skipped frames of an earlier sender, one while this daemon was down or while we sent),
+   * and would be served at our takeover. It is deleted from the kernel and from that copy
+   * (counted as strayDirectDeletes). A peer sending alongside (a split brain) keeps its copy:
+   * those are connections it serves.
+   */
+  private sweepStrays(origin: number, sentAsSender: boolean, role: Role = this.role): void {
+    const write = this.config.onExternalChange;
+    if (write === undefined || role !== 'receiver' || !sentAsSender) return;
+    const now = this.config.clock.now();
+    const sender = this.peers.get(origin);
+    const held = this.config.external.peek(origin);
+    // its role may not be heard yet (a resync answering our join comes before its next ALIVE)
+    if (sender === undefined || held === undefined || now - sender.lastHeard > this.options.peerTimeoutMs) return;
+    const sweep = (copy: FlowCache, as: number): void => {
+      const stray = [...copy.values()].filter((flow) => !held.has(flow.record.table, flow.record.key));
+      for (const { record } of stray) {
+        copy.delete(record.table, record.key);
+        this.counters.strayDirectDeletes++;
+        write(as, { op: 'delete', table: record.table, key: record.key });
+      }
+    };
+    for (const other of this.config.external.origins()) {
+      const peer = this.peers.get(other);
+      const copy = this.config.external.peek(other);
+      if (other === origin || copy === undefined || (peer !== undefined && this.liveSender(peer, now))) continue;
+      sweep(copy, other);
+    }
+    if (this.strays !== undefined) sweep(this.strays, this.config.nodeId);
+    this.strays = undefined;
   }
 
   /** Whether a peer other than `origin`, heard within the peer timeout, is the sender. */
@@ -529,6 +634,7 @@ export class SyncNode {
       onChange: this.config.onExternalChange,
       withholds: (change, sentAs, swept) => this.withholds(origin, change, sentAs, swept),
       written: (change, sentAs) => this.adopt(change, sentAs),
+      resynced: (begunAs, endedAs) => this.sweepStrays(origin, begunAs === 'sender' && endedAs === 'sender'),
       send: (message) => this.sendControl(message, origin),
     });
   }

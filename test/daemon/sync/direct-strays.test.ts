@@ -1,0 +1,114 @@
+// Direct mode (SyncNode.kernelHolds, SyncNode.sweepStrays): kernel entries no copy can delete (held
+// before the daemon restarted, or written from an earlier sender's copy that the live sender's
+// table lacks) are deleted at the end of the live sender's full resync.
+import { describe, expect, it } from 'vitest';
+import type { FlowRecord, RecordChange } from '../../../daemon/src/model/record.js';
+import { makeRecord, SimCluster } from './sim-cluster.js';
+
+type Kernel = Map<string, FlowRecord>;
+const hex = (r: { readonly table: number; readonly key: Uint8Array }): string => `${r.table}:${Buffer.from(r.key).toString('hex')}`;
+const del = (r: FlowRecord): RecordChange => ({ op: 'delete', table: r.table, key: r.key });
+
+function apply(kernel: Kernel, change: RecordChange): void {
+  if (change.op === 'set') kernel.set(hex(change.record), change.record);
+  else kernel.delete(hex(change));
+}
+
+const initial = Array.from({ length: 50 }, (_, i) => makeRecord(i, 1));
+
+describe('direct mode: stray kernel entries', () => {
+  it('a receiver whose daemon restarted deletes what its kernel held and the sender closed meanwhile', () => {
+    const sim = new SimCluster({ seed: 3 });
+    const kernel: Kernel = new Map();
+    const write = (_origin: number, change: RecordChange) => apply(kernel, change);
+    const a = sim.start(1, { role: 'sender', table: initial });
+    sim.start(2, { role: 'receiver', onExternalChange: write });
+    expect(sim.clock.advanceUntil(() => sim.allInSync(1), 5000, 10)).toBeDefined();
+    expect(kernel.size).toBe(50);
+    sim.member(2).node.stop(); // half-syncd restarts; the kernel keeps its table
+    for (const r of initial.slice(0, 10)) a.node.localChange(del(r));
+    a.node.localChange({ op: 'set', record: makeRecord(20, 2) });
+    sim.clock.advance(2000);
+    const b = sim.start(2, { role: 'receiver', onExternalChange: write });
+    b.node.kernelHolds(kernel.values());
+    sim.clock.advance(20_000);
+    expect(sim.inSync(1, 2)).toBe(true);
+    expect([...kernel.keys()].sort()).toEqual([...a.internal.values()].map((f) => hex(f.record)).sort());
+    expect(kernel.get(hex(makeRecord(20, 2)))?.stateHash).toBe(makeRecord(20, 2).stateHash);
+    expect(b.node.counters.strayDirectDeletes).toBe(10);
+  });
+
+  it('a receiver deletes what an earlier sender\'s copy wrote into its kernel and the new sender\'s table lacks', () => {
+    const sim = new SimCluster({ seed: 4 });
+    const kernels = new Map<number, Kernel>([[1, new Map(initial.map((r) => [hex(r), r]))], [2, new Map()], [3, new Map()]]);
+    const lost = makeRecord(500, 1);
+    // node 2's kernel never got `lost` (its write failed); node 3's did
+    const write = (id: number) => (_origin: number, change: RecordChange) => {
+      if (id !== 2 || change.op !== 'set' || hex(change.record) !== hex(lost)) apply(kernels.get(id)!, change);
+    };
+    const a = sim.start(1, { role: 'sender', table: initial, onExternalChange: write(1) });
+    const b = sim.start(2, { role: 'receiver', onExternalChange: write(2) });
+    const c = sim.start(3, { role: 'receiver', onExternalChange: write(3) });
+    expect(sim.clock.advanceUntil(() => sim.allInSync(1), 5000, 10)).toBeDefined();
+    a.node.localChange({ op: 'set', record: lost });
+    sim.clock.advance(1000);
+    expect(kernels.get(3)!.has(hex(lost))).toBe(true);
+    a.node.becomeReceiver();
+    a.internal.clear();
+    sim.clock.advance(100);
+    b.node.reconcileTable([...kernels.get(2)!.values()]);
+    b.node.becomeSender();
+    sim.clock.advance(5000);
+    expect(sim.inSync(2, 3)).toBe(true);
+    expect(kernels.get(3)!.has(hex(lost)), 'node 3 would serve it at its takeover').toBe(false);
+    expect(c.external.peek(1)?.get(lost.table, lost.key)).toBeUndefined();
+    expect(kernels.get(3)!.size).toBe(50);
+  });
+
+  for (const overlap of [false, true]) {
+    it(`a sender that steps down deletes what its table held and the new sender\'s lacks (${overlap ? 'after' : 'before'} the takeover)`, () => {
+      const sim = new SimCluster({ seed: 6 });
+      const kernels = new Map<number, Kernel>([[1, new Map(initial.map((r) => [hex(r), r]))], [2, new Map()]]);
+      const lost = makeRecord(500, 1);
+      // node 2's kernel never got `lost` (its write failed)
+      const write = (id: number) => (_origin: number, change: RecordChange) => {
+        if (id !== 2 || change.op !== 'set' || hex(change.record) !== hex(lost)) apply(kernels.get(id)!, change);
+      };
+      const a = sim.start(1, { role: 'sender', table: initial, onExternalChange: write(1) });
+      const b = sim.start(2, { role: 'receiver', onExternalChange: write(2) });
+      expect(sim.clock.advanceUntil(() => sim.allInSync(1), 5000, 10)).toBeDefined();
+      apply(kernels.get(1)!, { op: 'set', record: lost });
+      a.node.localChange({ op: 'set', record: lost });
+      sim.clock.advance(1000);
+      const stepDown = () => {
+        a.node.becomeReceiver();
+        a.internal.clear();
+      };
+      if (!overlap) stepDown();
+      b.node.reconcileTable([...kernels.get(2)!.values()]);
+      b.node.becomeSender();
+      sim.clock.advance(1000);
+      if (overlap) stepDown();
+      sim.clock.advance(5000);
+      expect(sim.inSync(2, 1)).toBe(true);
+      expect(kernels.get(1)!.has(hex(lost)), 'node 1 would serve it at its takeover').toBe(false);
+      expect(kernels.get(1)!.size).toBe(50);
+    });
+  }
+
+  it('keeps what a peer sending alongside the sender (a split brain) holds', () => {
+    const sim = new SimCluster({ seed: 5 });
+    const kernel: Kernel = new Map();
+    const a = sim.start(1, { role: 'sender', table: initial });
+    const b = sim.start(2, { role: 'receiver' });
+    sim.start(3, { role: 'receiver', onExternalChange: (_origin, change) => apply(kernel, change) });
+    expect(sim.clock.advanceUntil(() => sim.allInSync(1), 5000, 10)).toBeDefined();
+    // node 2 becomes the sender too, its table without node 1's connections
+    b.node.becomeSender();
+    sim.clock.advance(5000);
+    expect(sim.inSync(2, 3)).toBe(true);
+    expect(kernel.size).toBe(50);
+    expect(sim.member(3).node.counters.strayDirectDeletes).toBe(0);
+    void a;
+  });
+});
