@@ -196,8 +196,9 @@ export class SyncNode {
     const late = this.isLate(origin, sentAs);
     if (!late && this.role !== 'sender') return false;
     // a receiver's kernel follows the live sender, whose stream carries what that sender made of
-    // the late frames of a peer that stepped down (or restarted: its empty resync's deletes)
-    if (this.role !== 'sender') return this.anotherSends(origin);
+    // the late frames of a peer that stepped down (or restarted: its empty resync's deletes); a
+    // close of a connection no live sender's copy holds is written: no stream will delete it
+    if (this.role !== 'sender') return change.op === 'delete' ? this.anotherSendsHolding(origin, change) : this.anotherSends(origin);
     if (swept) return true;
     const known = changeKey(change);
     if (!late) return this.overlapHolds(change, known);
@@ -406,6 +407,16 @@ export class SyncNode {
   private anotherSends(origin: number): boolean {
     const now = this.config.clock.now();
     for (const peer of this.peers.values()) if (peer.nodeId !== origin && this.liveSender(peer, now)) return true;
+    return false;
+  }
+
+  /** Whether a peer other than `origin`, heard within the peer timeout, is the sender, and our copy of it holds the connection. */
+  private anotherSendsHolding(origin: number, change: { readonly table: Table; readonly key: Uint8Array }): boolean {
+    const now = this.config.clock.now();
+    for (const peer of this.peers.values()) {
+      if (peer.nodeId === origin || !this.liveSender(peer, now)) continue;
+      if (this.config.external.peek(peer.nodeId)?.has(change.table, change.key) === true) return true;
+    }
     return false;
   }
 

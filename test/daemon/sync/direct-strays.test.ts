@@ -3,6 +3,7 @@
 // table lacks) are deleted at the end of the live sender's full resync.
 import { describe, expect, it } from 'vitest';
 import type { FlowRecord, RecordChange } from '../../../daemon/src/model/record.js';
+import { decodeFrame } from '../../../daemon/src/wire/frame-codec.js';
 import { makeRecord, SimCluster } from './sim-cluster.js';
 
 type Kernel = Map<string, FlowRecord>;
@@ -63,6 +64,47 @@ describe('direct mode: stray kernel entries', () => {
     expect(kernels.get(3)!.has(hex(lost)), 'node 3 would serve it at its takeover').toBe(false);
     expect(c.external.peek(1)?.get(lost.table, lost.key)).toBeUndefined();
     expect(kernels.get(3)!.size).toBe(50);
+  });
+
+  it('a receiver writes a late close of a stepped-down sender when the live sender\'s copy lacks the connection', () => {
+    const sim = new SimCluster({ seed: 7 });
+    const kernels = new Map<number, Kernel>([[1, new Map(initial.map((r) => [hex(r), r]))], [2, new Map()], [3, new Map()]]);
+    const lost = makeRecord(500, 1);
+    // node 2's kernel never got `lost` (its write failed), so its table as the sender lacks it
+    const write = (id: number) => (_origin: number, change: RecordChange) => {
+      if (id !== 2 || change.op !== 'set' || hex(change.record) !== hex(lost)) apply(kernels.get(id)!, change);
+    };
+    const a = sim.start(1, { role: 'sender', table: initial, onExternalChange: write(1) });
+    const b = sim.start(2, { role: 'receiver', onExternalChange: write(2) });
+    const c = sim.start(3, { role: 'receiver', onExternalChange: write(3) });
+    expect(sim.clock.advanceUntil(() => sim.allInSync(1), 5000, 10)).toBeDefined();
+    apply(kernels.get(1)!, { op: 'set', record: lost });
+    a.node.localChange({ op: 'set', record: lost });
+    sim.clock.advance(1000);
+    expect(kernels.get(3)!.has(hex(lost))).toBe(true);
+    // node 3 loses node 1's and node 2's data frames for a while (their control frames pass)
+    const dropping = new Set<string>([a.address]);
+    sim.network.tap((frame, from, to) => {
+      const decoded = decodeFrame(sim.keys, frame);
+      const drop = to === c.address && dropping.has(from) && decoded.ok && decoded.message.type === 'data';
+      sim.network.setConditions({ loss: drop ? 1 : 0 });
+    });
+    apply(kernels.get(1)!, del(lost));
+    a.node.localChange(del(lost)); // node 1 closes it, still the sender
+    sim.clock.advance(20);
+    dropping.add(b.address);
+    b.node.reconcileTable([...kernels.get(2)!.values()]);
+    b.node.becomeSender();
+    sim.clock.advance(20);
+    a.node.becomeReceiver();
+    a.internal.clear();
+    dropping.delete(a.address);
+    sim.clock.advance(1000); // node 1 resends its close, as a receiver now
+    expect(c.external.peek(1)?.has(lost.table, lost.key)).toBe(false);
+    dropping.clear();
+    sim.clock.advance(5000);
+    expect(sim.inSync(2, 3)).toBe(true);
+    expect(kernels.get(3)!.has(hex(lost)), 'node 3 would serve it at its takeover').toBe(false);
   });
 
   for (const overlap of [false, true]) {
