@@ -360,10 +360,13 @@ export class SyncNode {
     const strays = (this.strays ??= new FlowCache());
     const now = this.config.clock.now();
     for (const record of records) strays.set(record, this.config.nodeId, now);
-    // a live sender's full resync has ended already: its copy is that sender's table
+    // a live sender's full resync, begun after its last word as a receiver, has ended already:
+    // its copy is that sender's table (not one of an earlier time as the sender, its HELLO lost)
     for (const peer of this.peers.values()) {
       if (this.strays === undefined) break;
-      if (this.liveSender(peer, now) && peer.inbound.fullResyncBegunSeq !== undefined && peer.inbound.fullResyncSentAs === 'sender') this.sweepStrays(peer.nodeId, true, role);
+      const begun = peer.inbound.fullResyncBegunSeq;
+      const sinceReceiver = begun !== undefined && (peer.lastReceiverSeq === undefined || seqAfter(begun, peer.lastReceiverSeq));
+      if (this.liveSender(peer, now) && sinceReceiver && peer.inbound.fullResyncSentAs === 'sender') this.sweepStrays(peer.nodeId, true, role);
     }
   }
 

@@ -153,4 +153,46 @@ describe('direct mode: stray kernel entries', () => {
     expect(sim.member(3).node.counters.strayDirectDeletes).toBe(0);
     void a;
   });
+
+  it('a node stepping down does not sweep its kernel by a full resync of the new sender\'s earlier time as the sender', () => {
+    const sim = new SimCluster({ seed: 9 });
+    const kernels = new Map<number, Kernel>([[1, new Map(initial.map((r) => [hex(r), r]))], [2, new Map()]]);
+    const deleted: string[] = [];
+    const write = (id: number) => (_origin: number, change: RecordChange) => {
+      if (id === 2 && change.op === 'delete') deleted.push(hex(change));
+      apply(kernels.get(id)!, change);
+    };
+    const a = sim.start(1, { role: 'sender', table: initial, onExternalChange: write(1) });
+    const b = sim.start(2, { role: 'receiver', onExternalChange: write(2) });
+    expect(sim.clock.advanceUntil(() => sim.allInSync(1), 5000, 10)).toBeDefined();
+    // A steps down, B takes over and serves 10 new connections
+    a.node.becomeReceiver();
+    a.internal.clear();
+    sim.clock.advance(300);
+    b.node.reconcileTable([...kernels.get(2)!.values()]);
+    b.node.becomeSender();
+    const served = Array.from({ length: 10 }, (_, i) => makeRecord(600 + i, 1));
+    for (const r of served) (b.node.localChange({ op: 'set', record: r }), kernels.get(2)!.set(hex(r), r));
+    expect(sim.clock.advanceUntil(() => sim.inSync(2, 1), 5000, 10)).toBeDefined();
+    // failback: A's HELLO and data frames to B are lost for a while, its ALIVEs come
+    let dropUntil = sim.clock.now() + 2000;
+    sim.network.tap((frame, from, to) => {
+      const decoded = decodeFrame(sim.keys, frame);
+      const drop = from === a.address && to === b.address && decoded.ok && decoded.message.type !== 'alive' && sim.clock.now() < dropUntil;
+      sim.network.setConditions({ loss: drop ? 1 : 0 });
+    });
+    a.node.reconcileTable([...b.internal.values()].map((f) => f.record));
+    a.node.becomeSender();
+    sim.clock.advance(600);
+    expect(b.node.peerSends(), 'B heard A\'s ALIVE as the sender').toBe(true);
+    // B steps down before A's new resync reached it: its only ended resync of A is of A's earlier time
+    b.node.becomeReceiver();
+    b.internal.clear();
+    expect(deleted.filter((k) => served.some((r) => hex(r) === k)), 'connections A serves, deleted from B\'s kernel').toEqual([]);
+    dropUntil = 0;
+    sim.clock.advance(10_000);
+    expect(sim.inSync(1, 2)).toBe(true);
+    expect(served.every((r) => kernels.get(2)!.has(hex(r)))).toBe(true);
+    expect(b.node.counters.strayDirectDeletes).toBe(0);
+  });
 });
