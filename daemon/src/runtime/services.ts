@@ -194,6 +194,9 @@ export async function openServices(deps: ServiceDeps): Promise<Services> {
     logger.info('this node holds no virtual address: a standby (takeover guard on) until keepalived reports');
     driver.run(machine.startPlan());
   }
+  // direct mode, a standby: its kernel may hold connections the sender closed while this daemon
+  // was down; no copy holds them, so no delete would reach them (SyncNode.kernelHolds)
+  if (deps.direct !== undefined && machine.role !== 'master') await handKernelToNode(node, deps.ownTable, logger);
   startSyncNode(node, machine.role === 'master' ? driver.whenIdle() : undefined, logger);
   return {
     status,
@@ -211,6 +214,21 @@ export async function openServices(deps: ServiceDeps): Promise<Services> {
       await driver.whenIdle();
     },
   };
+}
+
+/**
+ * Direct mode, a standby starting: what its kernel holds now goes to the sync node, which deletes
+ * from the kernel what the live sender's first full resync lacks. A failed read is logged, and
+ * the start goes on: those entries then stay until their conntrack timeout, as before.
+ */
+async function handKernelToNode(node: SyncNode, ownTable: TableResync, logger: Logger): Promise<void> {
+  try {
+    const records = await ownTable.readKernel();
+    node.kernelHolds(records);
+    logger.info('direct mode: the kernel\'s replicated entries are checked against the sender\'s first full resync', { entries: records.length });
+  } catch (error) {
+    logger.warn('direct mode: reading the kernel table at start failed; entries the sender closed while half-syncd was down stay until they time out', { error: (error as Error).message });
+  }
 }
 
 /** Longest silence of a restarted MASTER on the sync link (startSyncNode). */

@@ -92,26 +92,37 @@ export class TableResync {
     return run;
   }
 
+  /**
+   * The replicated connections and expectations the kernel holds now (filtered, expectations in
+   * their master's zone), read without touching our table: a direct-mode standby's start hands
+   * them to the sync node (SyncNode.kernelHolds), which deletes those the live sender lacks.
+   */
+  async readKernel(): Promise<FlowRecord[]> {
+    const { dumper, filter } = this.deps;
+    const conntrack = await dumper.dumpConntrackRecords({ filter });
+    const expectations = await dumper.dumpExpectations({ filter });
+    if (conntrack.interrupted || expectations.interrupted) this.counters.interruptedDumps++;
+    this.counters.undecodable += conntrack.undecodable + expectations.undecodable;
+    const records = conntrack.entries;
+    const resolved = this.deps.zones.resolveDumped(records, expectations.entries, heldZoneIn(this.deps.internal));
+    for (const x of resolved) {
+      try {
+        records.push(expectationToRecord(x));
+      } catch {
+        this.counters.undecodable++;
+      }
+    }
+    return records;
+  }
+
   private async run(reason: string): Promise<ResyncOutcome> {
-    const { dumper, filter, feed, clock, logger } = this.deps;
+    const { feed, clock, logger } = this.deps;
     const started = clock.now();
     const touched = feed.beginDump();
     let records: FlowRecord[];
     let result: ReconcileResult;
     try {
-      const conntrack = await dumper.dumpConntrackRecords({ filter });
-      const expectations = await dumper.dumpExpectations({ filter });
-      if (conntrack.interrupted || expectations.interrupted) this.counters.interruptedDumps++;
-      this.counters.undecodable += conntrack.undecodable + expectations.undecodable;
-      records = conntrack.entries;
-      const resolved = this.deps.zones.resolveDumped(records, expectations.entries, heldZoneIn(this.deps.internal));
-      for (const x of resolved) {
-        try {
-          records.push(expectationToRecord(x));
-        } catch {
-          this.counters.undecodable++;
-        }
-      }
+      records = await this.readKernel();
       result = await pacedReconcile(records, { ...this.deps, touched });
     } catch (error) {
       this.counters.failures++;

@@ -111,12 +111,27 @@ describe('direct mode, driven by the notify script', () => {
     await waitFor('fwb without the flow', async () => (await labelsOnFwb()) === undefined);
   });
 
+  it('deletes, once restarted, what fwa closed while fwb\'s daemon was down (no copy held it)', async () => {
+    const before = (await listFlows(lab.net, 'fwb')).filter(keep).length;
+    await lab.b.stop();
+    await conntrackBatch(lab.net, 'fwa', deleteLines(500, 1, 10));
+    expect((await listFlows(lab.net, 'fwb')).filter(keep).length, 'fwb\'s kernel keeps them while its daemon is down').toBe(before);
+    await lab.b.start();
+    const ok = await halfNotify('INSTANCE', 'half_lan0', 'BACKUP', '100');
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    await waitFor('fwb\'s kernel without the 50 closed meanwhile', async () => (await listFlows(lab.net, 'fwb')).filter(keep).length === before - 50, 15_000);
+    expect(tableLines(await listFlows(lab.net, 'fwb'), keep)).toEqual(tableLines(await listFlows(lab.net, 'fwa'), keep));
+    const b = await lab.b.status();
+    expect(b.counters.sync['strayDirectDeletes']).toBe(50);
+    expect(b.counters.kernel['directFailed']).toBe(0);
+  });
+
   it('takes over without a commit', async () => {
     const ok = await halfNotify('INSTANCE', 'half_lan0', 'MASTER', '100');
     expect(ok.exitCode, ok.stderr).toBe(0);
     await waitFor('fwb sending its table', async () => {
       const b = await lab.b.status();
-      return b.node.ha === 'MASTER' && b.node.role === 'sender' && b.tables.internal === 400;
+      return b.node.ha === 'MASTER' && b.node.role === 'sender' && b.tables.internal === 350;
     });
     expect((await lab.b.status()).commits.count).toBe(0);
   });
