@@ -4,26 +4,18 @@
 import { describe, expect, it } from 'vitest';
 import type { FlowRecord, RecordChange } from '../../../daemon/src/model/record.js';
 import { decodeFrame } from '../../../daemon/src/wire/frame-codec.js';
-import { makeRecord, SimCluster } from './sim-cluster.js';
+import { applyToKernel, deleteOf, makeRecord, recordHex, SimCluster, type SimKernel } from './sim-cluster.js';
 
-type Kernel = Map<string, FlowRecord>;
-const hex = (r: { readonly table: number; readonly key: Uint8Array }): string => `${r.table}:${Buffer.from(r.key).toString('hex')}`;
-const del = (r: FlowRecord): RecordChange => ({ op: 'delete', table: r.table, key: r.key });
-
-function apply(kernel: Kernel, change: RecordChange): void {
-  if (change.op === 'set') kernel.set(hex(change.record), change.record);
-  else kernel.delete(hex(change));
-}
 
 /** A sender (1) and two receivers (2, 3) in direct mode, in sync; kernels as maps. */
 function directCluster(seed: number) {
   const sim = new SimCluster({ seed });
   const initial = Array.from({ length: 20 }, (_, i) => makeRecord(i, 1));
-  const kernels = new Map<number, Kernel>([[1, new Map(initial.map((r) => [hex(r), r]))], [2, new Map()], [3, new Map()]]);
+  const kernels = new Map<number, SimKernel>([[1, new Map(initial.map((r) => [recordHex(r), r]))], [2, new Map()], [3, new Map()]]);
   const writes = new Map<number, number>();
   const write = (id: number) => (_origin: number, change: RecordChange) => {
     writes.set(id, (writes.get(id) ?? 0) + 1);
-    apply(kernels.get(id)!, change);
+    applyToKernel(kernels.get(id)!, change);
   };
   const a = sim.start(1, { role: 'sender', table: initial, onExternalChange: write(1) });
   const b = sim.start(2, { role: 'receiver', onExternalChange: write(2) });
@@ -31,7 +23,7 @@ function directCluster(seed: number) {
   expect(sim.clock.advanceUntil(() => sim.allInSync(1), 5000, 10)).toBeDefined();
   /** Node 1's traffic opens or closes a connection (its kernel, then its event). */
   const traffic = (change: RecordChange) => {
-    apply(kernels.get(1)!, change);
+    applyToKernel(kernels.get(1)!, change);
     a.node.localChange(change);
   };
   return { sim, a, b, kernels, traffic, writes };
@@ -50,14 +42,14 @@ describe('direct mode: a new sender adopts the old sender\'s late frames sent as
     a.node.becomeReceiver();
     a.internal.clear();
     sim.clock.advance(5000);
-    expect(kernels.get(2)!.has(hex(x))).toBe(true);
+    expect(kernels.get(2)!.has(recordHex(x))).toBe(true);
     expect(b.internal.get(x.table, x.key)?.record.stateHash).toBe(x.stateHash);
     // node 2's traffic closes it: the kernel's DESTROY event
-    kernels.get(2)!.delete(hex(x));
-    b.node.localChange(del(x));
+    kernels.get(2)!.delete(recordHex(x));
+    b.node.localChange(deleteOf(x));
     sim.clock.advance(5000);
-    expect(kernels.get(3)!.has(hex(x))).toBe(false);
-    expect(kernels.get(1)!.has(hex(x))).toBe(false);
+    expect(kernels.get(3)!.has(recordHex(x))).toBe(false);
+    expect(kernels.get(1)!.has(recordHex(x))).toBe(false);
   });
 
   it('a frame the old sender sent as the sender that arrives after it stepped down is adopted', () => {
@@ -79,7 +71,7 @@ describe('direct mode: a new sender adopts the old sender\'s late frames sent as
     traffic({ op: 'set', record: x });
     a.node.flush();
     sim.clock.advance(5);
-    expect(kernels.get(2)!.has(hex(x))).toBe(false); // waiting for the lost frame
+    expect(kernels.get(2)!.has(recordHex(x))).toBe(false); // waiting for the lost frame
     a.node.becomeReceiver();
     a.internal.clear();
     sim.clock.advance(5);
@@ -88,12 +80,12 @@ describe('direct mode: a new sender adopts the old sender\'s late frames sent as
     b.node.becomeSender();
     expect(b.node.peers.get(1)?.role).toBe('receiver');
     sim.clock.advance(5000); // node 2 asks again for the frame it missed; node 1 resends it
-    expect(kernels.get(2)!.has(hex(x))).toBe(true);
+    expect(kernels.get(2)!.has(recordHex(x))).toBe(true);
     expect(b.internal.get(x.table, x.key)?.record.stateHash).toBe(x.stateHash);
-    kernels.get(2)!.delete(hex(x));
-    b.node.localChange(del(x));
+    kernels.get(2)!.delete(recordHex(x));
+    b.node.localChange(deleteOf(x));
     sim.clock.advance(5000);
-    expect(kernels.get(3)!.has(hex(x))).toBe(false);
+    expect(kernels.get(3)!.has(recordHex(x))).toBe(false);
   });
 
   it('two senders alongside each other do not trade each other\'s versions of a connection for ever', () => {
@@ -105,14 +97,14 @@ describe('direct mode: a new sender adopts the old sender\'s late frames sent as
     // both change one connection at once, each its own way
     const own = makeRecord(3, 7);
     traffic({ op: 'set', record: makeRecord(3, 6) });
-    apply(kernels.get(2)!, { op: 'set', record: own });
+    applyToKernel(kernels.get(2)!, { op: 'set', record: own });
     b.node.localChange({ op: 'set', record: own });
     sim.clock.advance(3000);
     const written = [...writes.values()];
     sim.clock.advance(3000);
     expect([...writes.values()]).toEqual(written); // quiet again: nothing written back and forth
     // node 2 keeps its traffic's version, in its kernel and its table alike
-    expect(kernels.get(2)!.get(hex(own))?.stateHash).toBe(own.stateHash);
+    expect(kernels.get(2)!.get(recordHex(own))?.stateHash).toBe(own.stateHash);
     expect(b.internal.get(own.table, own.key)?.record.stateHash).toBe(own.stateHash);
   });
 });

@@ -237,3 +237,18 @@ export function lossyTap(sim: SimCluster, primary: SimMember, lose: (type: Messa
   });
   return lost;
 }
+
+/** A kernel's table in direct-mode tests: what onExternalChange wrote, by recordHex. */
+export type SimKernel = Map<string, FlowRecord>;
+
+/** A record's table and key in hex: the identity of a connection in a SimKernel. */
+export const recordHex = (r: { readonly table: number; readonly key: Uint8Array }): string => `${r.table}:${Buffer.from(r.key).toString('hex')}`;
+
+/** The delete of `r`'s connection. */
+export const deleteOf = (r: FlowRecord): RecordChange => ({ op: 'delete', table: r.table, key: r.key });
+
+/** Writes `change` into `kernel` as the kernel would. */
+export function applyToKernel(kernel: SimKernel, change: RecordChange): void {
+  if (change.op === 'set') kernel.set(recordHex(change.record), change.record);
+  else kernel.delete(recordHex(change));
+}
