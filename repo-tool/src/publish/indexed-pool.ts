@@ -4,12 +4,11 @@
 // generation an older InRelease names (a switch that stopped half way, a client that updated
 // before the last publish) stays under by-hash/ for `byHashRetention`. Compression is read from
 // the bytes (by-hash names carry none). What `half-repo clean` never removes, whatever the state says.
-import { gunzipSync } from 'node:zlib';
 import { parseDeb822 } from '../format/deb822.js';
 import { PublishError } from '../model/errors.js';
 import type { Paragraph } from '../model/paragraph.js';
 import { getField } from '../model/paragraph.js';
-import { xzDecompress } from '../verify/decompress.js';
+import { decompressByMagic } from '../verify/decompress.js';
 import { isTempName } from './journal.js';
 import type { PublishedStorage } from './storage.js';
 
@@ -17,16 +16,8 @@ const PLAIN = /\/(binary-[^/]+\/Packages|source\/Sources)(\.gz|\.xz)?$/;
 /** Every generation of an index has a SHA256 copy (MD5Sum and SHA512 are links to the same bytes). */
 const BY_HASH = /\/(binary-[^/]+|source)\/by-hash\/SHA256\/[0-9a-f]{64}$/;
 
-const GZIP_MAGIC = [0x1f, 0x8b];
-const XZ_MAGIC = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00];
-
-function startsWith(bytes: Uint8Array, magic: readonly number[]): boolean {
-  return magic.every((b, i) => bytes[i] === b);
-}
-
-async function plainText(bytes: Uint8Array): Promise<string> {
-  const plain = startsWith(bytes, GZIP_MAGIC) ? new Uint8Array(gunzipSync(bytes)) : startsWith(bytes, XZ_MAGIC) ? await xzDecompress(bytes) : bytes;
-  return new TextDecoder().decode(plain);
+async function plainText(path: string, bytes: Uint8Array): Promise<string> {
+  return new TextDecoder().decode(await decompressByMagic(path, bytes));
 }
 
 /** The pool paths one Packages or Sources stanza names. */
@@ -46,7 +37,7 @@ export async function indexedPoolPaths(storage: PublishedStorage): Promise<Set<s
   for (const index of indexes) {
     let stanzas;
     try {
-      stanzas = parseDeb822(await plainText(await storage.readFile(index)), { source: index });
+      stanzas = parseDeb822(await plainText(index, await storage.readFile(index)), { source: index });
     } catch (cause) {
       throw new PublishError(`cannot read the index ${storage.location}/${index}, so cannot tell which pool files it lists: ${(cause as Error).message}`, {
         cause,

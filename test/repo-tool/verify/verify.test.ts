@@ -77,6 +77,16 @@ describe('verify', () => {
     expect(found).toContainEqual(expect.stringMatching(/^pool\/half\/h\/half\/half_0\.1\.0\.tar\.xz: missing, but dists\/(bookworm|trixie)\/half\/source\/Sources lists it$/));
   });
 
+  it('names an index that decompresses beyond the limit (a gzip bomb) as a problem, without holding it whole', async () => {
+    const repo = await copy();
+    const bomb = join(repo, 'dists/trixie/half/binary-all/Packages.gz');
+    // 600 MiB of zeros, some 600 KB as gzip
+    await run('sh', ['-c', `head -c ${600 * 1024 * 1024} /dev/zero | gzip -1 > '${bomb}'`]);
+    const found = messages(await verifyRepository(repo, key.publicBinary, NOW));
+    expect(found).toContainEqual(expect.stringMatching(/^dists\/trixie\/half\/binary-all\/Packages\.gz: cannot be decompressed: .*refused, its gzip output exceeds 536870912 bytes \(512 MiB\)/));
+    expect(found.some((m) => m.includes('decompresses to something other than'))).toBe(false);
+  }, 120_000);
+
   it('names signatures that do not verify, a Release that differs from InRelease and an unarmored Release.gpg', async () => {
     const other = await makeTestKey('someone else');
     expect(messages(await verifyRepository(out, other.publicBinary, NOW))).toContainEqual(expect.stringMatching(/^dists\/trixie\/InRelease: signature by [0-9A-F]{16} does not verify with the keyring/));
