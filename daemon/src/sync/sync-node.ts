@@ -325,7 +325,7 @@ export class SyncNode {
     this.ownCloses.clear();
     this.adopted.clear();
     // direct mode: what our table held stays in the kernel, and no copy holds it (strays)
-    this.kernelHolds([...this.config.internal.values()].map((flow) => flow.record), 'receiver');
+    this.kernelHolds(recordsOf(this.config.internal.values()), 'receiver');
     this.outbound.becomeReceiver();
     this.broadcast({ type: 'hello', role: 'receiver' });
   }
@@ -699,4 +699,9 @@ function changeKey(change: RecordChange): number {
 function closeKey(table: Table, key: Uint8Array): number {
   const { first, second } = hashKey(table, key);
   return first * 0x20_0000 + (second >>> 11);
+}
+
+/** The records of `flows`, one at a time (nothing is built unless they are read). */
+function* recordsOf(flows: Iterable<CachedFlow>): Generator<FlowRecord, void, undefined> {
+  for (const flow of flows) yield flow.record;
 }

@@ -29,9 +29,21 @@ function directCluster(seed: number) {
   return { sim, a, b, kernels, traffic, writes };
 }
 
+/** Node 2, the sender, holds `x` in its kernel and its table (adopted); its traffic closes it
+ *  (the kernel's DESTROY event), and the close reaches node 3's kernel. */
+function expectAdoptedThenClosed({ sim, b, kernels }: ReturnType<typeof directCluster>, x: FlowRecord): void {
+  expect(kernels.get(2)!.has(recordHex(x))).toBe(true);
+  expect(b.internal.get(x.table, x.key)?.record.stateHash).toBe(x.stateHash);
+  kernels.get(2)!.delete(recordHex(x));
+  b.node.localChange(deleteOf(x));
+  sim.clock.advance(5000);
+  expect(kernels.get(3)!.has(recordHex(x))).toBe(false);
+}
+
 describe('direct mode: a new sender adopts the old sender\'s late frames sent as the sender', () => {
   it('a connection the old sender opened during the takeover\'s overlap reaches the receivers, and so does its close', () => {
-    const { sim, a, b, kernels, traffic } = directCluster(4);
+    const cluster = directCluster(4);
+    const { sim, a, b, kernels, traffic } = cluster;
     // node 2 takes over (reads its kernel, becomes the sender) 50 ms before node 1 steps down
     b.node.reconcileTable([...kernels.get(2)!.values()]);
     b.node.becomeSender();
@@ -42,18 +54,13 @@ describe('direct mode: a new sender adopts the old sender\'s late frames sent as
     a.node.becomeReceiver();
     a.internal.clear();
     sim.clock.advance(5000);
-    expect(kernels.get(2)!.has(recordHex(x))).toBe(true);
-    expect(b.internal.get(x.table, x.key)?.record.stateHash).toBe(x.stateHash);
-    // node 2's traffic closes it: the kernel's DESTROY event
-    kernels.get(2)!.delete(recordHex(x));
-    b.node.localChange(deleteOf(x));
-    sim.clock.advance(5000);
-    expect(kernels.get(3)!.has(recordHex(x))).toBe(false);
+    expectAdoptedThenClosed(cluster, x);
     expect(kernels.get(1)!.has(recordHex(x))).toBe(false);
   });
 
   it('a frame the old sender sent as the sender that arrives after it stepped down is adopted', () => {
-    const { sim, a, b, kernels, traffic } = directCluster(5);
+    const cluster = directCluster(5);
+    const { sim, a, b, kernels, traffic } = cluster;
     const x = makeRecord(600, 1);
     // node 1's last two frames as the sender: node 2 loses the first (a change of another
     // connection) once, buffers the second (x) and applies it, resent the first, after node 1
@@ -80,12 +87,7 @@ describe('direct mode: a new sender adopts the old sender\'s late frames sent as
     b.node.becomeSender();
     expect(b.node.peers.get(1)?.role).toBe('receiver');
     sim.clock.advance(5000); // node 2 asks again for the frame it missed; node 1 resends it
-    expect(kernels.get(2)!.has(recordHex(x))).toBe(true);
-    expect(b.internal.get(x.table, x.key)?.record.stateHash).toBe(x.stateHash);
-    kernels.get(2)!.delete(recordHex(x));
-    b.node.localChange(deleteOf(x));
-    sim.clock.advance(5000);
-    expect(kernels.get(3)!.has(recordHex(x))).toBe(false);
+    expectAdoptedThenClosed(cluster, x);
   });
 
   it('two senders alongside each other do not trade each other\'s versions of a connection for ever', () => {

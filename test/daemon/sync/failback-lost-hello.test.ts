@@ -12,14 +12,13 @@ import { describe, expect, it } from 'vitest';
 import { Prng } from '../../../daemon/src/channel/prng.js';
 import type { FlowRecord } from '../../../daemon/src/model/record.js';
 import { decodeFrame } from '../../../daemon/src/wire/frame-codec.js';
-import { ChangeStream, differences, makeRecord, SimCluster, type SimMember } from './sim-cluster.js';
+import { ChangeStream, differences, makeRecord, recordHex, SimCluster, type SimMember } from './sim-cluster.js';
 
-const hex = (r: { readonly table: number; readonly key: Uint8Array }): string => `${r.table}:${Buffer.from(r.key).toString('hex')}`;
 
 /** What a takeover by `m` would write: its copies in commit order, the later over the earlier. */
 function commitView(m: SimMember): Map<string, FlowRecord> {
   const view = new Map<string, FlowRecord>();
-  for (const origin of m.node.originsByLastSending()) for (const flow of m.external.peek(origin)?.values() ?? []) view.set(hex(flow.record), flow.record);
+  for (const origin of m.node.originsByLastSending()) for (const flow of m.external.peek(origin)?.values() ?? []) view.set(recordHex(flow.record), flow.record);
   return view;
 }
 
@@ -77,7 +76,7 @@ describe('a failback whose HELLO one receiver missed', () => {
       const drop = dropHello && from === a.address && to === c.address && decoded.ok && decoded.message.type === 'hello';
       sim.network.setConditions({ loss: drop ? 1 : 0 });
     });
-    takeover(a, new Map([...a.external.peek(2)!.values()].map((f) => [hex(f.record), f.record])));
+    takeover(a, new Map([...a.external.peek(2)!.values()].map((f) => [recordHex(f.record), f.record])));
     dropHello = false;
     expectCopyOfBForgotten(sim, a, c);
   });
@@ -102,7 +101,7 @@ describe('a failback whose HELLO one receiver missed', () => {
     holding = false;
     stepDown(b);
     sim.clock.advance(3);
-    takeover(a, new Map([...a.external.peek(2)!.values()].map((f) => [hex(f.record), f.record])));
+    takeover(a, new Map([...a.external.peek(2)!.values()].map((f) => [recordHex(f.record), f.record])));
     sim.clock.advance(1);
     for (const frame of held) sim.network.inject(frame, b.address, c.address);
     // as far as C can tell, B sent after A said it sends
@@ -119,7 +118,7 @@ describe('a failback whose HELLO one receiver missed', () => {
     const options = { resendQueueFrames: 8 + p.below(200), reorderWindowFrames: 8 + p.below(200) };
     const changes = new ChangeStream(seed, 300);
     const initial = changes.initial(150);
-    const kernels = new Map<number, Map<string, FlowRecord>>([[1, new Map(initial.map((r) => [hex(r), r]))], [2, new Map()]]);
+    const kernels = new Map<number, Map<string, FlowRecord>>([[1, new Map(initial.map((r) => [recordHex(r), r]))], [2, new Map()]]);
     sim.start(1, { role: 'sender', table: initial, options });
     sim.start(2, { role: 'receiver', options });
     sim.start(3, { role: 'receiver', options });
@@ -138,8 +137,8 @@ describe('a failback whose HELLO one receiver missed', () => {
       if (p.next() < 0.5) {
         const change = changes.next();
         sim.member(primary).node.localChange(change);
-        if (change.op === 'set') kernels.get(primary)!.set(hex(change.record), change.record);
-        else kernels.get(primary)!.delete(hex(change));
+        if (change.op === 'set') kernels.get(primary)!.set(recordHex(change.record), change.record);
+        else kernels.get(primary)!.delete(recordHex(change));
       }
       sim.clock.advance(1);
     }

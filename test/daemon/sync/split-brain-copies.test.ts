@@ -4,15 +4,14 @@
 import { describe, expect, it } from 'vitest';
 import type { FlowRecord } from '../../../daemon/src/model/record.js';
 import { decodeFrame } from '../../../daemon/src/wire/frame-codec.js';
-import { makeRecord, SimCluster, type SimMember } from './sim-cluster.js';
+import { makeRecord, recordHex, SimCluster, type SimMember } from './sim-cluster.js';
 
 type Kernel = Map<string, FlowRecord>;
-const keyOf = (r: { readonly table: number; readonly key: Uint8Array }): string => `${r.table}:${Buffer.from(r.key).toString('hex')}`;
 
 /** What a commit on this node writes: every copy, the one that stopped sending longest ago first. */
 function commitView(m: SimMember): Kernel {
   const view: Kernel = new Map();
-  for (const origin of m.node.originsByLastSending()) for (const flow of m.external.peek(origin)?.values() ?? []) view.set(keyOf(flow.record), flow.record);
+  for (const origin of m.node.originsByLastSending()) for (const flow of m.external.peek(origin)?.values() ?? []) view.set(recordHex(flow.record), flow.record);
   return view;
 }
 
@@ -33,7 +32,7 @@ function upkeep(m: SimMember, kernel: Kernel): number {
     m.node.forgetFrozenCopies();
     return 0;
   }
-  for (const record of records) if (!kernel.has(keyOf(record))) kernel.set(keyOf(record), record);
+  for (const record of records) if (!kernel.has(recordHex(record))) kernel.set(recordHex(record), record);
   m.node.reconcileTable([...kernel.values()]);
   m.node.forgetFrozenCopies(overlapped.map((o) => o.origin));
   return records.length;
@@ -45,7 +44,7 @@ function startThree(sim: SimCluster, count: number): { a: SimMember; b: SimMembe
   const b = sim.start(2, { role: 'receiver' });
   const c = sim.start(3, { role: 'receiver' });
   expect(sim.clock.advanceUntil(() => sim.allInSync(1), 5000, 10)).toBeDefined();
-  return { a, b, c, ka: new Map(initial.map((r) => [keyOf(r), r])), kb: new Map() };
+  return { a, b, c, ka: new Map(initial.map((r) => [recordHex(r), r])), kb: new Map() };
 }
 
 /** Loses the frames `lose` picks (by sender, receiver and message type) while it says so. */
@@ -56,6 +55,17 @@ function dropWhere(sim: SimCluster, lose: (from: string, to: string, type: strin
   });
 }
 
+/** `m`, the sender, serves 20 new connections (ids from `first`), one every 50 ms, in its kernel `kernel`. */
+function serve(sim: SimCluster, m: SimMember, kernel: Map<string, FlowRecord>, first: number): FlowRecord[] {
+  const served = Array.from({ length: 20 }, (_, i) => makeRecord(first + i, 1));
+  for (const record of served) {
+    m.node.localChange({ op: 'set', record });
+    kernel.set(recordHex(record), record);
+    sim.clock.advance(50);
+  }
+  return served;
+}
+
 describe('split brain of three nodes, then one steps down', () => {
   it('empties, on the third node, the loser\'s copy once the winner has merged it: a takeover there brings back none of what the winner closed', () => {
     const sim = new SimCluster({ seed: 5 });
@@ -64,7 +74,7 @@ describe('split brain of three nodes, then one steps down', () => {
     for (let i = 0; i < 50; i++) {
       const record = makeRecord(1000 + i, 1);
       b.node.localChange({ op: 'set', record });
-      kb.set(keyOf(record), record);
+      kb.set(recordHex(record), record);
       sim.clock.advance(30);
     }
     b.node.becomeReceiver();
@@ -75,7 +85,7 @@ describe('split brain of three nodes, then one steps down', () => {
     // the winner closes every connection, the merged ones too
     for (const record of [...ka.values()]) {
       a.node.localChange({ op: 'delete', table: record.table, key: record.key });
-      ka.delete(keyOf(record));
+      ka.delete(recordHex(record));
     }
     for (let t = 0; t < 30; t++) {
       sim.clock.advance(1000);
@@ -97,7 +107,7 @@ describe('split brain of three nodes, then one steps down', () => {
     dropWhere(sim, (from, to, type) => lose && from === b.address && to === a.address && type === 'data');
     const record = makeRecord(5000, 1);
     b.node.localChange({ op: 'set', record });
-    kb.set(keyOf(record), record);
+    kb.set(recordHex(record), record);
     sim.clock.advance(5);
     lose = false;
     b.node.becomeReceiver();
@@ -110,7 +120,7 @@ describe('split brain of three nodes, then one steps down', () => {
       sim.clock.advance(1000);
       upkeep(a, ka);
     }
-    expect(ka.has(keyOf(record))).toBe(true);
+    expect(ka.has(recordHex(record))).toBe(true);
     expect(a.external.peek(2)?.size ?? 0).toBe(0);
   });
 
@@ -120,7 +130,7 @@ describe('split brain of three nodes, then one steps down', () => {
     // B's HELLO saying it sends does not reach A; its full resync and first connection do
     dropWhere(sim, (from, to, type) => from === b.address && to === a.address && type === 'hello');
     const record = makeRecord(6000, 1);
-    kb.set(keyOf(record), record);
+    kb.set(recordHex(record), record);
     takeover(b, kb);
     sim.clock.advance(5);
     expect(a.node.peers.get(2)?.role).toBe('receiver');
@@ -132,7 +142,7 @@ describe('split brain of three nodes, then one steps down', () => {
       sim.clock.advance(1000);
       upkeep(a, ka);
     }
-    expect(ka.has(keyOf(record))).toBe(true);
+    expect(ka.has(recordHex(record))).toBe(true);
   });
 
   it('merges, on the winner, what the loser sent over a cut sync link, resent once it heals after the step-down, but none of what the winner closed meanwhile', () => {
@@ -141,16 +151,11 @@ describe('split brain of three nodes, then one steps down', () => {
     sim.network.block(a.address, b.address);
     sim.network.block(b.address, a.address);
     takeover(b, kb);
-    const served = Array.from({ length: 20 }, (_, i) => makeRecord(7000 + i, 1));
-    for (const record of served) {
-      b.node.localChange({ op: 'set', record });
-      kb.set(keyOf(record), record);
-      sim.clock.advance(50);
-    }
+    const served = serve(sim, b, kb, 7000);
     // the winner closes one of its connections, which the loser's full resync still carries
     const closed = makeRecord(5, 1);
     a.node.localChange({ op: 'delete', table: closed.table, key: closed.key });
-    ka.delete(keyOf(closed));
+    ka.delete(recordHex(closed));
     sim.clock.advance(200);
     expect(a.node.peers.get(2)?.role).toBe('receiver');
     b.node.becomeReceiver();
@@ -162,8 +167,8 @@ describe('split brain of three nodes, then one steps down', () => {
       sim.clock.advance(1000);
       upkeep(a, ka);
     }
-    expect(served.filter((record) => !ka.has(keyOf(record)))).toEqual([]);
-    expect(ka.has(keyOf(closed))).toBe(false);
+    expect(served.filter((record) => !ka.has(recordHex(record)))).toEqual([]);
+    expect(ka.has(recordHex(closed))).toBe(false);
     expect(a.external.peek(2)?.size ?? 0).toBe(0);
   });
 
@@ -175,18 +180,13 @@ describe('split brain of three nodes, then one steps down', () => {
     dropWhere(sim, (from, to, type) => from === b.address && to === a.address && (cut || ((type === 'alive' || type === 'hello') && b.node.role === 'sender')));
     sim.network.block(a.address, b.address);
     takeover(b, kb);
-    const served = Array.from({ length: 20 }, (_, i) => makeRecord(8000 + i, 1));
-    for (const record of served) {
-      b.node.localChange({ op: 'set', record });
-      kb.set(keyOf(record), record);
-      sim.clock.advance(50);
-    }
+    const served = serve(sim, b, kb, 8000);
     cut = false;
     sim.network.block(a.address, b.address, false);
     // B's next frame shows A the gap: A's NACKs reach B, which resends, as the sender still
     const last = makeRecord(8020, 1);
     b.node.localChange({ op: 'set', record: last });
-    kb.set(keyOf(last), last);
+    kb.set(recordHex(last), last);
     served.push(last);
     sim.clock.advance(100);
     expect(a.node.peers.get(2)?.role).toBe('receiver');
@@ -197,6 +197,6 @@ describe('split brain of three nodes, then one steps down', () => {
       sim.clock.advance(1000);
       upkeep(a, ka);
     }
-    expect(served.filter((record) => !ka.has(keyOf(record)))).toEqual([]);
+    expect(served.filter((record) => !ka.has(recordHex(record)))).toEqual([]);
   });
 });
