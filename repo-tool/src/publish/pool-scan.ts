@@ -126,5 +126,6 @@ export async function scanPool(storage: PublishedStorage, state: RepoState, opti
       }
     }
   }
-  return { binaries, sources, reread, missing, adopted, warnings, stats: found };
+  // files are read concurrently: their warnings, each beginning with its path, are given in path order
+  return { binaries, sources, reread, missing, adopted, warnings: warnings.sort(), stats: found };
 }
