@@ -81,8 +81,14 @@ export interface CacheMiss {
   readonly damaged?: true;
 }
 
+/** A usable cached result, with the manifest its files were checked against. */
+export interface CacheHit {
+  readonly result: BackportResult;
+  readonly manifest: BackportManifest;
+}
+
 /** The cached result of `plan`, or the reason there is none usable. */
-export async function readCachedResult(cacheDir: string, plan: BackportPlan): Promise<{ result: BackportResult } | CacheMiss> {
+export async function readCachedResult(cacheDir: string, plan: BackportPlan): Promise<CacheHit | CacheMiss> {
   const directory = join(cacheDir, plan.cacheKey);
   let parsed: unknown;
   try {
@@ -100,7 +106,7 @@ export async function readCachedResult(cacheDir: string, plan: BackportPlan): Pr
     const have = await sha256File(join(directory, name)).catch(() => undefined);
     if (want === undefined || have !== want) return { miss: `${join(directory, name)} is missing or damaged`, damaged: true };
   }
-  return { result: resultOf(manifest, directory, true) };
+  return { result: resultOf(manifest, directory, true), manifest };
 }
 
 /** Moves a finished staging directory (artefacts + manifest) into place as the entry of its key. */

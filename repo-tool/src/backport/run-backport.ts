@@ -3,12 +3,14 @@
 // (backport-builder.ts), collects the .debs and the source package named by the .changes and the
 // .dsc, stores them under <cacheDir>/<key>/ and deletes the build root. Building needs root.
 // A version the target repository publishes already is rebuilt too (the build is reproducible)
-// and used only when its files are the pool's, byte for byte (published-version.ts).
+// and used only when its files are the pool's, byte for byte (published-version.ts); a rebuild
+// that differs is cached all the same (it is what these inputs make) and refused, as is any
+// cached build that differs from the pool, so a refusal costs one build, not one per run.
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { versionWithoutEpoch } from '../deb/version.js';
 import { ConfigError, PackageFormatError } from '../model/errors.js';
-import { defaultBackportCacheDir, readCachedResult, sha256File, storeResult, type BackportManifest, type CacheMiss } from './backport-cache.js';
+import { defaultBackportCacheDir, readCachedResult, sha256File, storeResult, type BackportManifest, type CacheHit, type CacheMiss } from './backport-cache.js';
 import type { BackportPlan, BackportResult, ProgressSink } from './backport-plan.js';
 import { silentSink } from './backport-plan.js';
 import { chrootBuilder, type BackportBuilder } from './backport-builder.js';
@@ -55,13 +57,14 @@ async function cachedOrBuilt(plan: BackportPlan, cacheDir: string, options: RunB
   // as root, which ran the builds: whatever builds of any key that were stopped left
   if (process.getuid?.() === 0) await sweepStoppedBuilds(cacheDir, progress);
   const cached = await readCachedResult(cacheDir, plan);
+  const published = await options.published?.(plan.package, plan.version);
   if ('result' in cached) {
+    await assertHitIsPublished(plan, cached, published);
     progress.info(`backport ${plan.package} ${plan.version} for ${plan.targetSuite}: cached in ${cached.result.directory}`);
     return cached.result;
   }
   // Published already, and no cached build of these inputs (a cache deleted or thrown away, or
   // another mirror): the build is reproducible, so it is made again and compared with the pool.
-  const published = await options.published?.(plan.package, plan.version);
   const check = published === undefined ? undefined : { published, miss: cached };
   if (process.getuid?.() !== 0) {
     throw new ConfigError(`building the ${plan.package} backport for ${plan.targetSuite} needs root (mmdebstrap, mount and chroot), and no cached build exists (${cached.miss})`, {
@@ -76,6 +79,7 @@ async function cachedOrBuilt(plan: BackportPlan, cacheDir: string, options: RunB
   try {
     const again = await readCachedResult(cacheDir, plan);
     if ('result' in again) {
+      await assertHitIsPublished(plan, again, published);
       progress.info(`backport ${plan.package} ${plan.version} for ${plan.targetSuite}: built meanwhile, cached in ${again.result.directory}`);
       return again.result;
     }
@@ -101,13 +105,14 @@ async function buildAndStore(plan: BackportPlan, cacheDir: string, progress: Pro
     const staging = join(work, 'result');
     await mkdir(staging);
     const manifest = await collect(plan, buildDir, staging);
-    if (check !== undefined) await assertSameAsPublished(plan, manifest, check, cacheDir);
+    const differing = check === undefined ? [] : await differingFromPublished(manifest, check.published);
     await rename(logFile, join(staging, 'build.log'));
     lock.confirm();
     const result = await storeResult(cacheDir, staging, manifest);
     succeeded = true;
     const seconds = Math.round((Date.now() - started) / 1000);
     progress.info(`backport ${plan.package} ${plan.version}: built ${result.binaries.length} package(s) in ${seconds} s into ${result.directory}`);
+    if (check !== undefined && differing.length > 0) throw rebuildDiffers(plan, differing, check, result.directory);
     return result;
   } finally {
     if (succeeded || options.keepFailedRoot !== true) await removeWork(work, succeeded, progress);
@@ -118,15 +123,27 @@ async function buildAndStore(plan: BackportPlan, cacheDir: string, progress: Pro
   }
 }
 
-/** Refuses a rebuild of a published version whose files are not the pool's (kept out of the cache). */
-async function assertSameAsPublished(plan: BackportPlan, manifest: BackportManifest, check: PublishedCheck, cacheDir: string): Promise<void> {
-  const differing = await differingFromPublished(manifest, check.published);
-  if (differing.length === 0) return;
-  const raise = `raise "${plan.package}.iteration" in pkgs/backports.json`;
-  throw new PublishedVersionError(`${plan.package} ${plan.version} is already published for ${plan.targetSuite}, and its rebuild (no cached build: ${check.miss.miss}) differs from the published ${differing.join(', ')}`, {
+const raiseIteration = (plan: BackportPlan): string => `raise "${plan.package}.iteration" in pkgs/backports.json`;
+
+/** A rebuild of a published version whose files are not the pool's: cached (it is what these
+ *  inputs make, so the next run refuses at once) and refused. */
+function rebuildDiffers(plan: BackportPlan, differing: readonly string[], check: PublishedCheck, entry: string): PublishedVersionError {
+  const again = `this build is kept in ${entry}, so later runs refuse at once: delete it to build again`;
+  return new PublishedVersionError(`${plan.package} ${plan.version} is already published for ${plan.targetSuite}, and its rebuild (no cached build: ${check.miss.miss}) differs from the published ${differing.join(', ')}`, {
     hint: 'damaged' in check.miss
-      ? `the cached build of these inputs was damaged after it was published, and a rebuild makes other bytes: restore ${join(cacheDir, plan.cacheKey)} from a backup, or ${raise} to publish a new version`
-      : `${raise} (a changed maintainer, sourceDateEpoch, HALF example file or build image makes other bytes), or build with the cache the published one came from`,
+      ? `the cached build of these inputs was damaged after it was published, and a rebuild makes other bytes: restore ${entry} from a backup, or ${raiseIteration(plan)} to publish a new version (${again})`
+      : `${raiseIteration(plan)} (a changed maintainer, sourceDateEpoch, HALF example file or build image makes other bytes), or build with the cache the published one came from (${again})`,
+  });
+}
+
+/** Refuses a cached build of a published version whose files are not the pool's: a rebuild that
+ *  differed, or a cache of the same inputs other than the one the pool was published from. */
+async function assertHitIsPublished(plan: BackportPlan, hit: CacheHit, published: PublishedVersion | undefined): Promise<void> {
+  if (published === undefined) return;
+  const differing = await differingFromPublished(hit.manifest, published);
+  if (differing.length === 0) return;
+  throw new PublishedVersionError(`${plan.package} ${plan.version} is already published for ${plan.targetSuite}, and the cached build of these inputs (${hit.result.directory}) differs from the published ${differing.join(', ')}`, {
+    hint: `${raiseIteration(plan)}, or build with the cache the published one came from (deleting ${hit.result.directory} builds it again)`,
   });
 }
 

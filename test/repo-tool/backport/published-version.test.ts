@@ -1,7 +1,8 @@
 // A backport version a repository already publishes, with no cached build of its inputs (the
 // cache deleted, a throwaway CI cache, another mirror): the build is reproducible, so it is made
 // again and used when every file the pool holds of it is the same, byte for byte; a rebuild that
-// differs is refused, naming the file and the fix (a new iteration), and never stored. The
+// differs is refused, naming the file and the fix (a new iteration), and cached, so that the next
+// run refuses at once instead of building again; a cached build that differs is refused too. The
 // repository is asked through its pool, as publishedSource reads it; the build is a fake one
 // (test/helpers/fake-backport-builder.ts) writing chosen bytes.
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -59,30 +60,45 @@ describe('a published backport version', () => {
       expect([again.cached, builder.builds]).toEqual([true, 1]);
     });
 
-    it('refuses a rebuild that differs from the published files, naming the file and the fix, and stores nothing', async () => {
+    it('refuses a rebuild that differs from the published files, naming the file and the fix; caches it, so the next run refuses without building', async () => {
       const cacheDir = join(dir, 'other-bytes');
       const builder = fakeBuilder(() => ({ ...BYTES, debianTar: 'debian/ of another build' }));
       const error = await runBackport(plan, { cacheDir, builder, published: publishedSource(storage) }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(PublishedVersionError);
       expect((error as ConfigError).exitCode).toBe(9);
       expect((error as ConfigError).message).toBe(`keepalived 1:2.3.3-1~bpo12+half1 is already published for bookworm, and its rebuild (no cached build: not built yet) differs from the published ${names.debianTar}, ${names.dsc}`);
-      expect((error as ConfigError).hint).toMatch(/^raise "keepalived\.iteration" in pkgs\/backports\.json \(a changed maintainer/);
-      expect(await readdir(cacheDir)).not.toContain(plan.cacheKey);
+      const entry = join(cacheDir, plan.cacheKey);
+      expect((error as ConfigError).hint).toBe(`raise "keepalived.iteration" in pkgs/backports.json (a changed maintainer, sourceDateEpoch, HALF example file or build image makes other bytes), or build with the cache the published one came from (this build is kept in ${entry}, so later runs refuse at once: delete it to build again)`);
       expect((await readdir(cacheDir)).filter((name) => name.startsWith('work-'))).toEqual([]);
+
+      const cached = await readCachedResult(cacheDir, plan);
+      expect('result' in cached && (await readFile(cached.result.source.files.find((f) => f.endsWith(names.debianTar))!, 'utf8'))).toBe('debian/ of another build');
+      const again = await runBackport(plan, { cacheDir, builder, published: publishedSource(storage) }).catch((e: unknown) => e);
+      expect(builder.builds).toBe(1);
+      expect(again).toBeInstanceOf(PublishedVersionError);
+      expect((again as ConfigError).message).toBe(`keepalived 1:2.3.3-1~bpo12+half1 is already published for bookworm, and the cached build of these inputs (${entry}) differs from the published ${names.debianTar}, ${names.dsc}`);
+      expect((again as ConfigError).hint).toBe(`raise "keepalived.iteration" in pkgs/backports.json, or build with the cache the published one came from (deleting ${entry} builds it again)`);
+
+      // a repository that does not publish the version takes the cached build as it is
+      const unpublished = await runBackport(plan, { cacheDir, builder, published: publishedSource(new LocalStorage(join(dir, 'none'))) });
+      expect([unpublished.cached, builder.builds]).toEqual([true, 1]);
     });
 
     it('says to restore a cached build that was damaged after its version was published, when the rebuild differs', async () => {
       const cacheDir = join(dir, 'damaged-cache');
-      await mkdir(join(cacheDir, plan.cacheKey), { recursive: true });
-      await writeFile(join(cacheDir, plan.cacheKey, 'backport.json'), '{"format": 1');
+      const entry = join(cacheDir, plan.cacheKey);
+      await mkdir(entry, { recursive: true });
+      await writeFile(join(entry, 'backport.json'), '{"format": 1');
       const builder = fakeBuilder(() => ({ ...BYTES, deb: 'another deb' }));
       const error = await runBackport(plan, { cacheDir, builder, published: publishedSource(storage) }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(PublishedVersionError);
-      expect((error as ConfigError).message).toContain(`(no cached build: ${join(cacheDir, plan.cacheKey, 'backport.json')} is damaged) differs from the published ${names.deb}`);
-      expect((error as ConfigError).hint).toBe(`the cached build of these inputs was damaged after it was published, and a rebuild makes other bytes: restore ${join(cacheDir, plan.cacheKey)} from a backup, or raise "keepalived.iteration" in pkgs/backports.json to publish a new version`);
-      // the same bytes again replace the damaged entry
+      expect((error as ConfigError).message).toContain(`(no cached build: ${join(entry, 'backport.json')} is damaged) differs from the published ${names.deb}`);
+      expect((error as ConfigError).hint).toBe(`the cached build of these inputs was damaged after it was published, and a rebuild makes other bytes: restore ${entry} from a backup, or raise "keepalived.iteration" in pkgs/backports.json to publish a new version (this build is kept in ${entry}, so later runs refuse at once: delete it to build again)`);
+      // deleted as the hint says, a build of the published bytes takes its place
+      await rm(entry, { recursive: true });
       const result = await runBackport(plan, { cacheDir, builder: fakeBuilder(() => BYTES), published: publishedSource(storage) });
-      expect(result.directory).toBe(join(cacheDir, plan.cacheKey));
+      expect(result.directory).toBe(entry);
+      expect(result.cached).toBe(false);
       expect('result' in (await readCachedResult(cacheDir, plan))).toBe(true);
     });
   });
