@@ -5,7 +5,10 @@
 // MAX_REQUEST_BYTES is answered and its connection closed, and so is a connection with more than
 // maxPipelined answers not yet taken by the kernel (a client that does not read them), and a
 // connection that, once it sends anything after its last request, does not complete the next one
-// within requestTimeoutMs.
+// within requestTimeoutMs. A connection answered on its way out (`busy`, line-too-long) no
+// longer counts against maxConnections, and whatever it sends after is dropped without keeping it
+// open: it is destroyed once the client has read the answer and closed, or closeGraceMs after the
+// answer at the latest.
 import { createServer, type Server, type Socket } from 'node:net';
 import { silentLogger, type Logger } from '../metrics/logger.js';
 import type { ControlHandler } from './control-handler.js';
@@ -32,6 +35,11 @@ export interface ControlServerOptions {
   readonly maxRequestBytes?: number;
   /** Requests read but not answered yet on one connection; beyond, it is answered `busy` and closed (default 64). */
   readonly maxPipelined?: number;
+  /**
+   * How long a connection answered on its way out (`busy`, line-too-long) is kept after its
+   * answer, for the client to read it and close first (default 1 s).
+   */
+  readonly closeGraceMs?: number;
   readonly logger?: Logger;
 }
 
@@ -47,13 +55,17 @@ export interface ControlServerCounters {
 export class ControlServer {
   readonly counters: ControlServerCounters = { connections: 0, requests: 0, failed: 0, commands: {}, errors: {} };
   private readonly server: Server;
+  /** Every open connection (closed with the server). */
   private readonly sockets = new Set<Socket>();
+  /** The connections being served: those counted against maxConnections. */
+  private readonly served = new Set<Socket>();
   private inode: number | undefined;
   private readonly maxConnections: number;
   private readonly idleTimeoutMs: number;
   private readonly requestTimeoutMs: number;
   private readonly maxRequestBytes: number;
   private readonly maxPipelined: number;
+  private readonly closeGraceMs: number;
   private readonly logger: Logger;
 
   constructor(
@@ -65,6 +77,7 @@ export class ControlServer {
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     this.maxRequestBytes = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
     this.maxPipelined = options.maxPipelined ?? 64;
+    this.closeGraceMs = options.closeGraceMs ?? 1000;
     this.logger = options.logger ?? silentLogger;
     this.server = createServer({ allowHalfOpen: true }, (socket) => this.accept(socket));
     this.server.on('error', (error) => this.logger.error('control socket error', { error: error.message }));
@@ -100,19 +113,34 @@ export class ControlServer {
     this.counters.errors[code] = (this.counters.errors[code] ?? 0) + 1;
   }
 
+  /**
+   * Sends a connection's last answer and closes it. Bytes it sends from now on are read and
+   * dropped, so its end is seen, but with no timer running that a byte could reset: it is
+   * destroyed when the client has read and closed its side, or closeGraceMs from now.
+   */
+  private answerAndClose(socket: Socket, text: string): void {
+    this.served.delete(socket); // its slot is free for the next client (half-notify) at once
+    socket.setTimeout(0);
+    const grace = setTimeout(() => socket.destroy(), this.closeGraceMs);
+    grace.unref();
+    socket.once('close', () => clearTimeout(grace));
+    socket.resume();
+    socket.end(text);
+  }
+
   private accept(socket: Socket): void {
     this.counters.connections++;
     socket.on('error', () => undefined);
-    const busy = this.sockets.size >= this.maxConnections;
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
-    socket.setTimeout(this.idleTimeoutMs, () => socket.destroy());
-    if (busy) {
+    if (this.served.size >= this.maxConnections) {
       this.countError('busy');
-      socket.resume(); // read (and drop) until the client closes, so its end is seen
-      socket.end(encodeResponse({ ok: false, id: null, error: { code: 'busy', message: `too many control connections (${this.maxConnections})`, fix: 'retry in a moment' } }));
+      this.answerAndClose(socket, encodeResponse({ ok: false, id: null, error: { code: 'busy', message: `too many control connections (${this.maxConnections})`, fix: 'retry in a moment' } }));
       return;
     }
+    this.served.add(socket);
+    socket.once('close', () => this.served.delete(socket));
+    socket.setTimeout(this.idleTimeoutMs, () => socket.destroy());
     const reader = new LineReader(this.maxRequestBytes);
     let queue: Promise<void> = Promise.resolve();
     let closing = false;
@@ -141,26 +169,27 @@ export class ControlServer {
     const answered = (): void => {
       if (--pending === 0 && reader.buffered > 0) armDeadline(); // a next request begun meanwhile
     };
+    // The last answer, after those already queued; from now on nothing more is read as requests.
+    const closeWith = (response: ControlResponse): void => {
+      closing = true;
+      clearDeadline();
+      this.served.delete(socket);
+      queue = queue.then(() => this.answerAndClose(socket, encodeResponse(response)));
+    };
     const take = (chunk: Buffer): void => {
-      if (closing) return;
+      if (closing) return; // dropped: the connection is on its way out
       armDeadline();
       for (const piece of reader.push(chunk)) {
         if ('overlong' in piece) {
-          closing = true;
-          clearDeadline();
           this.countError('line-too-long');
-          const response: ControlResponse = { ok: false, id: null, error: { code: 'line-too-long', message: `request line longer than ${this.maxRequestBytes} bytes`, fix: 'send one JSON object per line' } };
-          queue = queue.then(() => void socket.end(encodeResponse(response)));
+          closeWith({ ok: false, id: null, error: { code: 'line-too-long', message: `request line longer than ${this.maxRequestBytes} bytes`, fix: 'send one JSON object per line' } });
           return;
         }
         if (piece.line.trim() === '') continue;
         if (pending >= this.maxPipelined) {
-          closing = true;
-          clearDeadline();
-          socket.pause(); // nothing more is read: a client that does not read its answers is left to the idle timeout
+          // a client that does not read its answers is destroyed closeGraceMs after the last one
           this.countError('busy');
-          const response: ControlResponse = { ok: false, id: null, error: { code: 'busy', message: `more than ${this.maxPipelined} requests waiting on one connection`, fix: 'read the answers before sending more requests' } };
-          queue = queue.then(() => void socket.end(encodeResponse(response)));
+          closeWith({ ok: false, id: null, error: { code: 'busy', message: `more than ${this.maxPipelined} requests waiting on one connection`, fix: 'read the answers before sending more requests' } });
           return;
         }
         const line = piece.line;
@@ -174,7 +203,7 @@ export class ControlServer {
         queue = queue.then(() => {
           socket.setTimeout(0);
           return this.answer(line).then((text) => {
-            if (!socket.destroyed) socket.setTimeout(this.idleTimeoutMs);
+            if (!socket.destroyed && !closing) socket.setTimeout(this.idleTimeoutMs);
             if (socket.writable) socket.write(text, answered);
             else answered();
           });

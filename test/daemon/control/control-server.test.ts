@@ -3,7 +3,7 @@
 // noise, unknown commands, endless lines, too many connections, failing handlers), all counted,
 // and still serving afterwards.
 import { lstat, mkdtemp, rm, writeFile, readFile } from 'node:fs/promises';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -223,6 +223,66 @@ describe('ControlServer', () => {
     expect(lines).toHaveLength(3);
     expect(server.counters.errors['request-timeout']).toBe(2);
     steady.destroy();
+  });
+
+  it('closes a connection answered on its way out (line-too-long, too many pipelined, busy) however it dribbles bytes after', async () => {
+    await server.close();
+    server = new ControlServer(handler, { path, maxConnections: 2, maxPipelined: 2, idleTimeoutMs: 400, requestTimeoutMs: 200, closeGraceMs: 300 });
+    await server.listen();
+    const open = async (first: string | Buffer): Promise<{ socket: Socket; closedAt: () => number | undefined }> => {
+      const socket = connect({ path, allowHalfOpen: true });
+      socket.on('error', () => undefined);
+      socket.resume();
+      let closedAt: number | undefined;
+      socket.on('close', () => (closedAt = Date.now()));
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.write(first);
+      return { socket, closedAt: () => closedAt };
+    };
+    const started = Date.now();
+    const overlong = await open(Buffer.alloc(2 * MAX_REQUEST_BYTES, 0x61));
+    const flood = await open(Array.from({ length: 200 }, (_, i) => `{"v":1,"id":${i},"cmd":"status"}\n`).join(''));
+    // both slots taken by silent clients (which the idle timeout closes later): the next is busy
+    const held = [connect(path), connect(path)];
+    for (const socket of held) socket.on('error', () => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const over = await open('');
+    const all = [overlong, flood, over];
+    // a byte every 50 ms: each would reset the idle timeout, and no request deadline runs on these paths
+    const drip = setInterval(() => {
+      for (const { socket } of all) if (socket.writable) socket.write('y');
+    }, 50);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      for (const { closedAt } of all) expect((closedAt() ?? Infinity) - started).toBeLessThan(1000);
+      expect(server.counters.errors).toMatchObject({ 'line-too-long': 1, busy: 2 });
+    } finally {
+      clearInterval(drip);
+      for (const { socket } of [...all, ...held.map((socket) => ({ socket }))]) socket.destroy();
+    }
+  });
+
+  it('does not count connections answered busy against the limit while they close', async () => {
+    await server.close();
+    server = new ControlServer(handler, { path, maxConnections: 1, closeGraceMs: 10_000 });
+    await server.listen();
+    const held = connect(path);
+    await new Promise((resolve) => held.once('connect', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // answered busy, but the client keeps its side open (and sends a request line): its grace runs
+    const late = connect({ path, allowHalfOpen: true });
+    late.on('error', () => undefined);
+    const lateLines: string[] = [];
+    late.setEncoding('utf8');
+    late.on('data', (text: string) => lateLines.push(text));
+    await new Promise((resolve) => late.once('connect', resolve));
+    late.write('{"v":1,"cmd":"status"}\n');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(codes(lateLines.join('').split('\n').filter((l) => l !== ''))).toEqual(['busy']);
+    held.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await sendControlRequest(path, { cmd: 'status' })).toEqual(handler.current);
+    late.destroy();
   });
 
   it('keeps a connection whose answer takes longer than the idle timeout (a long commit)', async () => {
