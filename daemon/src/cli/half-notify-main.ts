@@ -1,12 +1,8 @@
 #!/usr/bin/env node
 // Entry point of the `half-notify` binary (bundled into /usr/sbin/half-notify): the process edge.
 import { runHalfNotify } from './half-notify-run.js';
+import { processIo } from './process-io.js';
 
-const io = {
-  out: (text: string) => void process.stdout.write(text),
-  err: (text: string) => void process.stderr.write(text),
-};
-
-void runHalfNotify(process.argv.slice(2), io).then((code) => {
+void runHalfNotify(process.argv.slice(2), processIo()).then((code) => {
   process.exitCode = code;
 });

@@ -1,6 +1,7 @@
 // The bundled `half` and `half-notify` as real processes (esbuild output, run by node), against a
 // control server on a real unix socket: exit statuses and output as an admin or keepalived sees
 // them, including a caller without permission on the socket.
+import { spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,4 +85,29 @@ describe('the bundled binaries', () => {
     expect(away.exitCode).toBe(CliExit.daemonUnavailable);
     expect(away.stderr).toMatch(/^half-notify: half-syncd is not running/);
   });
+
+  it('keeps its exit status, quietly, when the reader of stdout or stderr has gone (`half --help | false`)', async () => {
+    // stdout: help (0), status (0), doctor (its own verdict, whatever it is: compared with a run whose output is read)
+    expect(await withClosed('stdout', [half, '--help'])).toEqual({ exitCode: CliExit.ok, stderr: '' });
+    expect(await withClosed('stdout', [half, 'status', '--json', '--socket', socket])).toEqual({ exitCode: CliExit.ok, stderr: '' });
+    const doctor = [half, 'doctor', '--config', join(dir, 'none.conf'), '--socket', socket];
+    const read = await run('node', doctor);
+    expect(await withClosed('stdout', doctor)).toEqual({ exitCode: read.exitCode, stderr: read.stderr });
+    // stderr: a usage error (2), half-notify's "not running" (3)
+    expect(await withClosed('stderr', [half, 'frobnicate'])).toEqual({ exitCode: CliExit.usage, stdout: '' });
+    expect(await withClosed('stderr', [notify, '--socket', join(dir, 'gone.sock'), 'GROUP', 'HALF', 'MASTER', '0'])).toEqual({ exitCode: CliExit.daemonUnavailable, stdout: '' });
+  });
 });
+
+/** Runs `node args…` with the read end of `closed` shut before it writes; the other stream and the exit status. */
+function withClosed(closed: 'stdout' | 'stderr', args: readonly string[]): Promise<{ exitCode: number | null; stdout?: string; stderr?: string }> {
+  const child = spawn('node', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  child[closed].destroy();
+  const other = closed === 'stdout' ? 'stderr' : 'stdout';
+  let text = '';
+  child[other].setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (exitCode) => resolve({ exitCode, [other]: text }));
+  });
+}
