@@ -12,6 +12,8 @@ export function configCheck(facts: DoctorFacts): CheckResult {
       return ok('config', `${config.file} is valid (node ${config.nodeId}, sync port ${config.syncPort})`);
     case 'missing':
       return fail('config', `not configured: ${config.file} does not exist`, NOT_CONFIGURED_FIX);
+    case 'unreadable':
+      return fail('config', `${config.file} ${config.problem}`, 'run half doctor as root (sudo half doctor): half.conf is root\'s alone');
     case 'invalid':
       return fail('config', `${config.file} is invalid: ${config.problems.join('; ')}`, 'fix the lines named, then run half configure --apply (see half.conf(5))');
   }

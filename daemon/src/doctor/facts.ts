@@ -53,6 +53,8 @@ export type ConfigFact =
       readonly ipv6: boolean;
     }
   | { readonly state: 'missing'; readonly file: string }
+  /** It is there but cannot be read (`problem`: e.g. "cannot be read (EACCES)"): half run by a user, not root. */
+  | { readonly state: 'unreadable'; readonly file: string; readonly problem: string }
   | { readonly state: 'invalid'; readonly file: string; readonly problems: readonly string[] };
 
 export type DaemonFact =

@@ -94,6 +94,7 @@ export async function gatherConfig(path: string): Promise<{ fact: ConfigFact; co
     if (!(error instanceof HalfConfError)) return { fact: { state: 'invalid', file: path, problems: [String(error)] } };
     const [only] = error.problems;
     if (error.problems.length === 1 && only !== undefined && only.file === path && only.message === 'does not exist') return { fact: { state: 'missing', file: path } };
+    if (error.problems.length === 1 && only !== undefined && only.file === path && only.message.startsWith('cannot be read')) return { fact: { state: 'unreadable', file: path, problem: only.message } };
     return { fact: { state: 'invalid', file: path, problems: error.problems.map(formatProblem) } };
   }
 }

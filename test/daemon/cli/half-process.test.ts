@@ -2,7 +2,7 @@
 // control server on a real unix socket: exit statuses and output as an admin or keepalived sees
 // them, including a caller without permission on the socket.
 import { spawn } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { ControlServer } from '../../../daemon/src/control/control-server.js';
 import { requireTool, run } from '../../helpers/tools.js';
 import { RecordingHandler } from '../control/fixtures/sample-status.js';
 import { bundle } from './bundle.js';
+import { halfConf } from './fixtures.js';
 
 describe('the bundled binaries', () => {
   let dir: string;
@@ -49,7 +50,7 @@ describe('the bundled binaries', () => {
   });
 
   it('exits 4 with the way to configure when nothing is configured', async () => {
-    const r = await run('node', [half, 'status', '--config', join(dir, 'none.conf'), '--socket', join(dir, 'none.sock')]);
+    const r = await run('node', [half, 'status', '--config', join(dir, 'none.conf')]); // so the default socket, absent here
     expect(r.exitCode).toBe(CliExit.notConfigured);
     expect(r.stderr).toContain('not configured');
     expect(r.stderr).toContain('run dpkg-reconfigure half-syncd, or edit /etc/half/half.conf and then run half configure --apply');
@@ -61,6 +62,15 @@ describe('the bundled binaries', () => {
     expect(r.exitCode).toBe(CliExit.daemonUnavailable);
     expect(r.stderr).toBe(`half: permission denied on the control socket ${socket}\n  fix: run half as root (the socket is mode 0600)\n`);
     expect(handler.calls.filter((c) => c === 'status')).toHaveLength(1);
+  });
+
+  it('says half.conf cannot be read, not that half-syncd is not running, to a caller who may not read it', async () => {
+    requireTool('setpriv');
+    const conf = join(dir, 'root-only.conf');
+    await writeFile(conf, halfConf(socket), { mode: 0o600 });
+    const r = await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'node', half, 'status', '--config', conf]);
+    expect(r.exitCode).toBe(CliExit.notConfigured);
+    expect(r.stderr).toMatch(new RegExp(`^half: ${conf} cannot be read \\(EACCES\\), so its control socket is unknown; tried the default: half-syncd is not running: its control socket /run/half/half.sock does not exist\n  fix: run half as root`));
   });
 
   it('half doctor run without permission on the socket says to run it as root', async () => {

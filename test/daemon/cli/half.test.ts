@@ -4,10 +4,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliCommand } from '../../../daemon/src/cli/command.js';
 import { COMMANDS } from '../../../daemon/src/cli/commands.js';
-import { CliExit } from '../../../daemon/src/cli/exit-codes.js';
+import { explainUnavailable } from '../../../daemon/src/cli/daemon-target.js';
+import { CliExit, describeError, exitCodeFor } from '../../../daemon/src/cli/exit-codes.js';
 import { runHalf } from '../../../daemon/src/cli/half.js';
 import { renderStatus } from '../../../daemon/src/cli/render-status.js';
-import { ControlCommandError } from '../../../daemon/src/control/errors.js';
+import { ControlCommandError, DaemonUnavailableError } from '../../../daemon/src/control/errors.js';
 import { captureIo, halfConf, startDaemonish, type Daemonish } from './fixtures.js';
 
 async function half(...argv: string[]) {
@@ -117,7 +118,7 @@ describe('half without a daemon', () => {
   });
 
   it('says HALF is not configured, and how to finish, when half.conf does not exist', async () => {
-    const r = await half('status', '--config', `${d.dir}/half.conf`, '--socket', absent);
+    const r = await half('status', '--config', `${d.dir}/half.conf`);
     expect(r.code).toBe(CliExit.notConfigured);
     expect(r.stderr).toBe(
       `half: not configured: ${d.dir}/half.conf does not exist, so half-syncd is not running\n` +
@@ -133,6 +134,26 @@ describe('half without a daemon', () => {
     expect(r.stderr).toContain(`half-syncd is not running and ${conf} is invalid:`);
     expect(r.stderr).toMatch(/node\.id/);
     expect(r.stderr).toContain('fix: fix the lines named, then run half configure --apply');
+  });
+
+  it('reports the socket given with --socket, not half.conf, when nothing is there', async () => {
+    for (const conf of [`${d.dir}/half.conf`, await d.file('bad-too.conf', 'not a config\n')]) {
+      const r = await half('status', '--config', conf, '--socket', absent);
+      expect(r.code).toBe(CliExit.daemonUnavailable);
+      expect(r.stderr).toBe(`half: half-syncd is not running: its control socket ${absent} does not exist\n  fix: start it with \`systemctl start half-syncd\` (its log: \`journalctl -u half-syncd\`)\n`);
+    }
+  });
+
+  it('says half.conf cannot be read, and which socket was tried, rather than that half-syncd is not running', () => {
+    const error = new DaemonUnavailableError('/run/half/half.sock', 'absent');
+    const explained = explainUnavailable(error, { socket: '/run/half/half.sock', from: 'default', config: { state: 'unreadable', file: '/etc/half/half.conf', problem: 'cannot be read (EACCES)' } });
+    expect(describeError(explained)).toBe(
+      'half: /etc/half/half.conf cannot be read (EACCES), so its control socket is unknown; tried the default: half-syncd is not running: its control socket /run/half/half.sock does not exist\n' +
+        "  fix: run half as root (half.conf and the control socket are root's alone), or name the socket with --socket\n",
+    );
+    expect(exitCodeFor(explained)).toBe(CliExit.notConfigured);
+    // the same socket named with --socket: its own problem
+    expect(explainUnavailable(error, { socket: '/run/half/half.sock', from: 'option', config: { state: 'missing', file: '/etc/half/half.conf' } })).toBe(error);
   });
 
   it('says the daemon is not running, and how to start it, when HALF is configured', async () => {
