@@ -63,7 +63,7 @@ export function daemonMetrics(status: DaemonStatus): MetricFamily[] {
     histogramFamily('half_replication_lag_seconds', 'Time from sending a change to its acknowledgement by a peer.', seconds(lag)),
     // not a summary (no _sum or _count of the window), so its label is not `quantile`, which
     // Prometheus reserves for summaries (promtool check metrics)
-    simpleFamily('gauge', 'half_replication_lag_quantile_seconds', `Replication lag percentiles over the last ${lag.windowMs / 1000}-${(2 * lag.windowMs) / 1000} s (NaN when idle).`, [
+    simpleFamily('gauge', 'half_replication_lag_quantile_seconds', `Replication lag percentiles over the last ${lag.windowMs / 1000}-${(2 * lag.windowMs) / 1000} s, by nearest rank (with fewer than 100 samples the 99th is the worst; NaN when idle).`, [
       [{ percentile: '50' }, orNaN(lag.p50)],
       [{ percentile: '99' }, orNaN(lag.p99)],
     ]),

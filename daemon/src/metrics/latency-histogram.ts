@@ -2,7 +2,8 @@
 // - cumulative bucket counts since start, with fixed upper bounds: what a Prometheus histogram
 //   exposes (the server computes rates and quantiles over any range from them);
 // - p50/p99 of the recent past for `half status`, from QuantileSketches over a sliding window
-//   of one to two `windowMs` (the current window and the one before it).
+//   of one to two `windowMs` (the current window and the one before it), by nearest rank: the
+//   p99 of fewer than 100 samples is their worst.
 // Time is an argument: `now` is the caller's monotonic milliseconds (sync/clock.ts).
 import { QuantileSketch } from './quantile-sketch.js';
 

@@ -57,10 +57,16 @@ export class QuantileSketch {
     while (this.buckets.size > this.maxBuckets) this.collapseLowest();
   }
 
-  /** The q-quantile (0 ≤ q ≤ 1) of what was added, or undefined when nothing was. */
+  /**
+   * The q-quantile (0 ≤ q ≤ 1) of what was added, or undefined when nothing was: by nearest rank,
+   * the value of rank ⌈q·n⌉ (1-based) of the sorted observations, so no interpolation between
+   * two of them, and of fewer than 1/(1-q) observations the highest is the q-quantile: the p99
+   * of a window of 18 lag samples is its worst, which a rank of q·(n-1) (rounded down) hid.
+   */
   quantile(q: number): number | undefined {
     if (this.total === 0 || !(q >= 0 && q <= 1)) return undefined;
-    const rank = q * (this.total - 1);
+    // 0-based; the tolerance keeps a product like 0.07 * 100 = 7.000000000000001 at rank 7
+    const rank = Math.max(0, Math.ceil(q * this.total - 1e-9) - 1);
     let seen = this.zeros;
     if (rank < seen) return 0;
     const indexes = [...this.buckets.keys()].sort((a, b) => a - b);

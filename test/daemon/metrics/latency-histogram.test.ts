@@ -25,6 +25,15 @@ describe('LatencyHistogram', () => {
     expect(Math.abs((s.p99 ?? 0) - 9.9) / 9.9).toBeLessThanOrEqual(0.01);
   });
 
+  it('shows a single lag spike as p99 in a window of fewer than 100 samples (a quiet pair sees 18-47)', () => {
+    const h = new LatencyHistogram(LAG_BOUNDS_MS);
+    for (let i = 0; i < 17; i++) h.observe(0.4, i);
+    h.observe(350, 17);
+    const s = h.snapshot(20);
+    expect(s.p99).toBeCloseTo(350, -1);
+    expect(s.p50).toBeCloseTo(0.4, 2);
+  });
+
   it('forgets old observations in the quantiles after two windows, but keeps them in the buckets', () => {
     const h = new LatencyHistogram([1, 1000], { windowMs: 1000 });
     for (let i = 0; i < 100; i++) h.observe(500, 0);

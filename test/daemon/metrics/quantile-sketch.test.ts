@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { Prng } from '../../../daemon/src/channel/prng.js';
 import { QuantileSketch } from '../../../daemon/src/metrics/quantile-sketch.js';
 
-/** The q-quantile as the sketch defines it: the value of rank q*(n-1) (lower), of sorted data. */
+/** The q-quantile as the sketch defines it: by nearest rank, the ⌈q·n⌉-th (1-based) of sorted data. */
 function exact(sorted: readonly number[], q: number): number {
-  return sorted[Math.floor(q * (sorted.length - 1))] as number;
+  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] as number;
 }
 
 function expectWithin(actual: number | undefined, expected: number, alpha: number): void {
@@ -71,6 +71,25 @@ describe('QuantileSketch', () => {
     expect((sketch as unknown as { buckets: Map<number, number> }).buckets.size).toBeLessThanOrEqual(64);
     expectWithin(sketch.quantile(0.99), exact(values, 0.99), 0.01);
     expectWithin(sketch.quantile(1), exact(values, 1), 0.01);
+  });
+
+  it('answers by nearest rank: the p99 of fewer than 100 observations is the highest, so one spike shows', () => {
+    for (const n of [1, 2, 18, 47, 99, 100, 101, 150, 1000]) {
+      const sketch = new QuantileSketch();
+      for (let i = 0; i < n - 1; i++) sketch.add(1);
+      sketch.add(1000);
+      // ⌈0.99·n⌉ = n below n = 100: the spike; from 100 on, rank n-1 or lower: the rest
+      expectWithin(sketch.quantile(0.99), n < 100 ? 1000 : 1, 0.01);
+      expectWithin(sketch.quantile(1), 1000, 0.01);
+      expectWithin(sketch.quantile(0.5), n === 1 ? 1000 : 1, 0.01);
+      expectWithin(sketch.quantile(0), n === 1 ? 1000 : 1, 0.01);
+    }
+    // ranks are whole numbers even where q·n in floating point is not (0.07 * 100 = 7.000000000000001)
+    const steps = new QuantileSketch();
+    for (let i = 1; i <= 100; i++) steps.add(i);
+    expectWithin(steps.quantile(0.07), 7, 0.01);
+    expectWithin(steps.quantile(0.5), 50, 0.01);
+    expectWithin(steps.quantile(0.99), 99, 0.01);
   });
 
   it('refuses an impossible accuracy and a merge of different accuracies', () => {
