@@ -8,11 +8,13 @@
 // within requestTimeoutMs. A connection answered on its way out (`busy`, line-too-long) no
 // longer counts against maxConnections, and whatever it sends after is dropped without keeping it
 // open: it is destroyed once the client has read the answer and closed, or closeGraceMs after the
-// answer at the latest.
+// answer at the latest. A `notify` (half-notify, keepalived's transitions) is served even past
+// maxConnections: whatever holds the connections, a transition gets through.
 import { createServer, type Server, type Socket } from 'node:net';
 import { silentLogger, type Logger } from '../metrics/logger.js';
 import type { ControlHandler } from './control-handler.js';
 import { ControlCommandError } from './errors.js';
+import { awaitFirstRequest } from './first-request.js';
 import { LineReader } from './line-reader.js';
 import { decodeRequest, encodeResponse, MAX_REQUEST_BYTES, type ControlRequest, type ControlResponse, type RequestId } from './protocol.js';
 import { bindSocketFile, removeSocketFile } from './socket-file.js';
@@ -59,6 +61,8 @@ export class ControlServer {
   private readonly sockets = new Set<Socket>();
   /** The connections being served: those counted against maxConnections. */
   private readonly served = new Set<Socket>();
+  /** Connections past the limit whose first request is awaited, to serve it if it is a `notify`. */
+  private readonly overLimit = new Set<Socket>();
   private inode: number | undefined;
   private readonly maxConnections: number;
   private readonly idleTimeoutMs: number;
@@ -128,14 +132,36 @@ export class ControlServer {
     socket.end(text);
   }
 
+  /**
+   * A connection past maxConnections: its first request line is read, for closeGraceMs at most,
+   * and served if it is a `notify` (keepalived's notify script must never be kept out by other
+   * clients: half-notify does not retry); anything else, or nothing in time, is answered `busy`.
+   * At most 4 × maxConnections wait so at once (each holds at most maxRequestBytes for
+   * closeGraceMs); beyond, `busy` at once.
+   */
+  private acceptOverLimit(socket: Socket): void {
+    const busy = (): void => {
+      this.countError('busy');
+      this.answerAndClose(socket, encodeResponse({ ok: false, id: null, error: { code: 'busy', message: `too many control connections (${this.maxConnections})`, fix: 'retry in a moment' } }));
+    };
+    if (this.overLimit.size >= 4 * this.maxConnections) return busy();
+    this.overLimit.add(socket);
+    awaitFirstRequest(socket, { maxBytes: this.maxRequestBytes, withinMs: this.closeGraceMs }, (line) => {
+      this.overLimit.delete(socket);
+      if (socket.destroyed) return;
+      const decoded = line === undefined ? undefined : decodeRequest(line);
+      if (line === undefined || decoded?.ok !== true || decoded.request.cmd !== 'notify') return busy();
+      void this.answer(line).then((text) => this.answerAndClose(socket, text));
+    });
+  }
+
   private accept(socket: Socket): void {
     this.counters.connections++;
     socket.on('error', () => undefined);
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
     if (this.served.size >= this.maxConnections) {
-      this.countError('busy');
-      this.answerAndClose(socket, encodeResponse({ ok: false, id: null, error: { code: 'busy', message: `too many control connections (${this.maxConnections})`, fix: 'retry in a moment' } }));
+      this.acceptOverLimit(socket);
       return;
     }
     this.served.add(socket);

@@ -253,12 +253,43 @@ describe('ControlServer', () => {
       for (const { socket } of all) if (socket.writable) socket.write('y');
     }, 50);
     try {
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-      for (const { closedAt } of all) expect((closedAt() ?? Infinity) - started).toBeLessThan(1000);
+      // closed after about 300 ms (the grace), 600 ms for the busy one (its first line waited for,
+      // then the grace): well before the drip ends, which is as long as they would stay without
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      for (const { closedAt } of all) expect((closedAt() ?? Infinity) - started).toBeLessThan(1800);
       expect(server.counters.errors).toMatchObject({ 'line-too-long': 1, busy: 2 });
     } finally {
       clearInterval(drip);
       for (const { socket } of [...all, ...held.map((socket) => ({ socket }))]) socket.destroy();
+    }
+  });
+
+  it('serves a notify past the connection limit (keepalived\'s transitions get through), and answers anything else busy', async () => {
+    await server.close();
+    server = new ControlServer(handler, { path, maxConnections: 1, closeGraceMs: 300 });
+    await server.listen();
+    const held = connect(path); // holds the one slot, dribbling
+    held.on('error', () => undefined);
+    await new Promise((resolve) => held.once('connect', resolve));
+    const drip = setInterval(() => held.writable && held.write('x'), 50);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await expect(sendControlRequest(path, { cmd: 'status' })).rejects.toMatchObject({ reason: 'busy' });
+      const event = { type: 'INSTANCE', name: 'half_lan0', state: 'BACKUP', priority: 100 } as const;
+      expect(await sendControlRequest(path, { cmd: 'notify', event })).toEqual({ accepted: true });
+      expect(handler.events).toContainEqual(event);
+      // one without its newline, the client half-closing (printf … | socat)
+      const unterminated = await rawExchange(path, ['{"v":1,"id":7,"cmd":"notify","args":{"type":"GROUP","name":"HALF","state":"MASTER","priority":0}}'], { end: true });
+      expect(unterminated).toMatchObject({ closed: true, lines: [expect.stringContaining('"accepted":true')] });
+      // a client that sends nothing is answered busy after the grace, and closed
+      const started = Date.now();
+      const silent = await rawExchange(path, []);
+      expect(codes(silent.lines)).toEqual(['busy']);
+      expect(Date.now() - started).toBeLessThan(1500);
+      expect(server.counters.errors['busy']).toBe(2);
+    } finally {
+      clearInterval(drip);
+      held.destroy();
     }
   });
 
