@@ -1,5 +1,6 @@
 // Checks the debconf answers against their formats and against the machine (the sync address
-// must be on the sync interface, peers must not be this machine, the interfaces must exist), and
+// must be on the sync interface, peers must not be this machine, the interfaces must exist, a
+// VIP must not be the address of this machine's default gateway), and
 // turns them into ConfValues for half-conf-edit.ts. Each problem names its question, so the
 // config script can ask exactly that question again. Pure.
 import { parseClusterKey } from '../config/cluster-key.js';
@@ -7,7 +8,7 @@ import { readIpAddress } from '../config/ip-address.js';
 import { splitList } from '../config/section-reader.js';
 import { isInterfaceName } from '../config/validate-sync.js';
 import { answer, type Answers, type Question } from './answers.js';
-import { interfaceWithAddress, type MachineFacts } from './machine-facts.js';
+import { interfaceWithAddress, isDefaultGateway, type MachineFacts } from './machine-facts.js';
 import type { ConfValues } from './half-conf-edit.js';
 import { parseVipsAnswer, type VipLine } from './vips-answer.js';
 
@@ -110,6 +111,9 @@ export function checkAnswers(answers: Answers, facts: MachineFacts, keys: KeySta
     vips = parsedVips.lines;
     for (const line of vips) {
       if (!facts.interfaces.some((i) => i.name === line.interface)) fail('vips', `this machine has no interface ${line.interface} (it has: ${interfaceNames(facts)})`);
+      for (const vip of line.prefixes.filter((p) => isDefaultGateway(facts, p.address))) {
+        fail('vips', `${line.interface}=${vip.text} is the address of this machine's default gateway (ip route show default): keepalived would take the router's address on that network; pick a free address for the VIP instead`);
+      }
     }
   }
 

@@ -1,6 +1,6 @@
 // What the machine looks like, from iproute2's JSON output (ip(8) `-json`; the fields are those
 // of `ip -j addr show` and `ip -j route show default`, iproute2 6.1): its interfaces with their
-// addresses, and which interfaces carry a default route. Decoding is of untrusted text, so it
+// addresses, which interfaces carry a default route, and the routers those routes go through. Decoding is of untrusted text, so it
 // returns a result and never throws; anything unexpected inside an entry is skipped.
 import { parseIpAddress, type IpAddress, type IpPrefix } from '../config/ip-address.js';
 
@@ -30,6 +30,11 @@ export interface MachineFacts {
   readonly interfaces: readonly InterfaceFact[];
   /** Interfaces that carry an IPv4 or IPv6 default route. */
   readonly defaultRouteInterfaces: readonly string[];
+  /**
+   * The routers of the IPv4 and IPv6 default routes (`via`): addresses of other machines, which
+   * a VIP must never take (keepalived would answer ARP and NDP for the upstream router).
+   */
+  readonly defaultGateways: readonly IpAddress[];
 }
 
 export type FactsResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
@@ -97,6 +102,33 @@ export function parseDefaultRoutesJson(text: string): FactsResult<string[]> {
     if (!devices.includes(route['dev'])) devices.push(route['dev']);
   }
   return { ok: true, value: devices };
+}
+
+/**
+ * Decodes `ip -j route show default` (IPv4 or IPv6): the gateways of default routes, those of
+ * multipath routes (`nexthops`) too. Routes without a gateway (a device route) give none.
+ */
+export function parseDefaultGatewaysJson(text: string): FactsResult<IpAddress[]> {
+  const list = parseArray(text, 'ip -j route show default');
+  if (!list.ok) return list;
+  const gateways: IpAddress[] = [];
+  const add = (raw: unknown): void => {
+    const gateway = typeof raw === 'string' ? parseIpAddress(raw) : undefined;
+    if (gateway !== undefined && !gateways.some((g) => g.text === gateway.text)) gateways.push(gateway);
+  };
+  for (const raw of list.value) {
+    const route = asObject(raw);
+    if (route === undefined || route['dst'] !== 'default') continue;
+    add(route['gateway']);
+    const hops = Array.isArray(route['nexthops']) ? route['nexthops'] : [];
+    for (const hop of hops) add(asObject(hop)?.['gateway']);
+  }
+  return { ok: true, value: gateways };
+}
+
+/** Whether `address` is a router of one of this machine's default routes. */
+export function isDefaultGateway(facts: MachineFacts, address: IpAddress): boolean {
+  return facts.defaultGateways.some((g) => g.text === address.text);
 }
 
 /** Global-scope addresses only: link-local and host addresses say nothing about the networks. */

@@ -2,13 +2,14 @@
 // or a sync address half.conf names. Not refusals: a configure that keeps an admin's own
 // half.conf (an upgrade, a re-run postinst) must not fail because an interface is down or
 // renamed for a moment, and half-syncd waits for its address (--address-wait); but the admin
-// hears it then, not from a daemon that never starts. Also a VIP interface without the address
+// hears it then, not from a daemon that never starts. Also a VIP that is this machine's default
+// gateway (the router's address, which keepalived would take over), a VIP interface without the address
 // its VRRP adverts are sent from, and the files half-syncd makes outside the folders its unit
 // lets it write. Pure.
 import type { HalfConfig } from '../config/half-conf.js';
 import { isLinkLocal } from '../config/ip-address.js';
 import { advertFamily } from '../config/keepalived-conf.js';
-import type { MachineFacts } from './machine-facts.js';
+import { isDefaultGateway, type MachineFacts } from './machine-facts.js';
 
 export function machineWarnings(config: HalfConfig, facts: MachineFacts): string[] {
   const warnings: string[] = [];
@@ -24,9 +25,12 @@ export function machineWarnings(config: HalfConfig, facts: MachineFacts): string
       warnings.push(`${config.source}: [sync] address ${link.address.text} is not on ${link.interface} now (it has ${here}); half-syncd cannot sync without it (each start waits for it, then fails): add the address, or correct [sync] address`);
     }
   }
-  for (const { interface: name } of config.vips) {
+  for (const { interface: name, vips } of config.vips) {
     if (!facts.interfaces.some((i) => i.name === name)) {
       warnings.push(`${config.source}: [vips] ${name} is not an interface of this machine (it has: ${names}); keepalived keeps that address down: create it, or correct [vips]`);
+    }
+    for (const vip of vips.filter((p) => isDefaultGateway(facts, p.address))) {
+      warnings.push(`${config.source}: [vips] ${name} = ${vip.text} is the address of this machine's default gateway (ip route show default): as MASTER keepalived takes the router's address on that network: pick a free address in [vips] ${name}, then run half configure`);
     }
   }
   warnings.push(...advertSourceWarnings(config, facts));

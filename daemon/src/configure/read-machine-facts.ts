@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { ToolError } from '../../../repo-tool/src/model/errors.js';
-import { parseDefaultRoutesJson, parseIpAddrJson, type FactsResult, type MachineFacts } from './machine-facts.js';
+import { parseDefaultGatewaysJson, parseDefaultRoutesJson, parseIpAddrJson, type FactsResult, type MachineFacts } from './machine-facts.js';
 
 const exec = promisify(execFile);
 
@@ -52,6 +52,7 @@ export class IpCommandFacts implements FactsSource {
       this.ip(['-6', '-j', 'route', 'show', 'default']),
     ]);
     const defaults = [...unwrap(parseDefaultRoutesJson(route4)), ...unwrap(parseDefaultRoutesJson(route6))];
-    return { interfaces: unwrap(parseIpAddrJson(addr)), defaultRouteInterfaces: [...new Set(defaults)] };
+    const gateways = [...unwrap(parseDefaultGatewaysJson(route4)), ...unwrap(parseDefaultGatewaysJson(route6))];
+    return { interfaces: unwrap(parseIpAddrJson(addr)), defaultRouteInterfaces: [...new Set(defaults)], defaultGateways: gateways };
   }
 }

@@ -2,7 +2,9 @@
 // point-to-point IPv4 network (/30 or /31) on an interface without the default route, else an
 // interface without any address; the peer is the other host of that /30 or /31; each other
 // IPv4 network gets the seed's convention for its virtual address, the last host (.254 in a
-// /24). Only unanswered questions get a suggestion. Pure.
+// /24), or the next one down when the last is this machine's or its default gateway's (.254 is
+// a common router address: a VIP there would take the router's place on the network). Only
+// unanswered questions get a suggestion. Pure.
 import { DEFAULTS } from '../config/half-conf.js';
 import { parseIpAddress, prefixContains, type IpAddress, type IpPrefix } from '../config/ip-address.js';
 import { splitList } from '../config/section-reader.js';
@@ -40,8 +42,21 @@ export function otherHost(own: IpPrefix): string | undefined {
 
 /** The last host of an IPv4 network of /29 or wider (192.0.2.0/24 → 192.0.2.254). */
 export function lastHost(prefix: IpPrefix): string | undefined {
+  return freeHostFromTop(prefix, new Set());
+}
+
+/**
+ * The first host of an IPv4 network of /29 or wider, from its last host down, that is not
+ * `taken` (192.0.2.0/24 with .254 taken → 192.0.2.253).
+ */
+export function freeHostFromTop(prefix: IpPrefix, taken: ReadonlySet<string>): string | undefined {
   if (prefix.address.family !== 4 || prefix.length > 29) return undefined;
-  return v4Text(v4Range(prefix).last - 1);
+  const { network, last } = v4Range(prefix);
+  for (let host = last - 1; host > network; host--) {
+    const text = v4Text(host);
+    if (!taken.has(text)) return text;
+  }
+  return undefined;
 }
 
 function usable(facts: MachineFacts): InterfaceFact[] {
@@ -82,13 +97,14 @@ function chooseSync(facts: MachineFacts, current: Answers): SyncChoice {
 }
 
 function suggestVips(facts: MachineFacts, syncInterface: string | undefined): string {
-  const own = new Set(facts.interfaces.flatMap((i) => i.addresses.map((a) => a.address.text)));
+  // Not the neighbour table: on a backup the VIPs are the primary's, so it would skip them.
+  const taken = new Set([...facts.interfaces.flatMap((i) => i.addresses.map((a) => a.address.text)), ...facts.defaultGateways.map((g) => g.text)]);
   const parts: string[] = [];
   for (const iface of usable(facts)) {
     if (iface.name === syncInterface) continue;
     const vips = globalAddresses(iface)
-      .map((a) => ({ host: lastHost(a.prefix), length: a.prefix.length }))
-      .filter((v): v is { host: string; length: number } => v.host !== undefined && !own.has(v.host));
+      .map((a) => ({ host: freeHostFromTop(a.prefix, taken), length: a.prefix.length }))
+      .filter((v): v is { host: string; length: number } => v.host !== undefined);
     const unique = [...new Set(vips.map((v) => `${v.host}/${v.length}`))];
     if (unique.length > 0) parts.push(`${iface.name}=${unique.join(' ')}`);
   }

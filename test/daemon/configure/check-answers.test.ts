@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Answers } from '../../../daemon/src/configure/answers.js';
 import { checkAnswers, type KeyState } from '../../../daemon/src/configure/check-answers.js';
+import { parseIpAddress } from '../../../daemon/src/config/ip-address.js';
 import { capturedFirewall } from './helpers/facts.js';
 
 const KEY = 'a'.repeat(64);
@@ -37,6 +38,15 @@ describe('checkAnswers', () => {
     expect(problems({ 'sync-interface': 'eth7' })).toEqual([{ question: 'sync-interface', message: expect.stringContaining('no interface eth7 (it has: eth0, eth1, eth2, eth3)') }]);
     expect(problems({ vips: 'wan9=198.51.100.254/24' })).toEqual([{ question: 'vips', message: expect.stringContaining('no interface wan9') }]);
     expect(problems({ 'sync-peers': '203.0.113.2 198.51.100.1' })).toEqual([{ question: 'sync-peers', message: expect.stringContaining('198.51.100.1 is an address of this machine') }]);
+  });
+
+  it('refuses a VIP that is the address of a default gateway of this machine (IPv4 or IPv6), naming it', () => {
+    expect(problems({ vips: 'eth0=192.0.2.254/24 eth1=198.51.100.100/24' })).toEqual([
+      { question: 'vips', message: expect.stringMatching(/^eth1=198\.51\.100\.100\/24 is the address of this machine's default gateway .*pick a free address/) },
+    ]);
+    const v6 = { ...capturedFirewall(), defaultGateways: [parseIpAddress('2001:db8:1::fe')!] };
+    const result = checkAnswers({ ...good, vips: 'eth0=192.0.2.254/24 2001:db8:1:0::FE/64' }, v6, noKey);
+    expect(result.ok ? [] : result.problems).toEqual([{ question: 'vips', message: expect.stringContaining('eth0=2001:db8:1::fe/64 is the address of this machine\'s default gateway') }]);
   });
 
   it('refuses IPv4-mapped IPv6 addresses, naming the IPv4 address to write', () => {

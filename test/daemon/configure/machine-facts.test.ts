@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { globalAddresses, interfaceWithAddress, parseDefaultRoutesJson, parseIpAddrJson } from '../../../daemon/src/configure/machine-facts.js';
+import { globalAddresses, interfaceWithAddress, parseDefaultGatewaysJson, parseDefaultRoutesJson, parseIpAddrJson } from '../../../daemon/src/configure/machine-facts.js';
 import { parseIpAddress } from '../../../daemon/src/config/ip-address.js';
 import { capturedFirewall, fixtureText } from './helpers/facts.js';
 
@@ -30,9 +30,14 @@ describe('parseIpAddrJson', () => {
     expect(parseIpAddrJson('')).toEqual({ ok: true, value: [] });
   });
 
-  it('finds the default route devices, IPv4 and IPv6', () => {
+  it('finds the default route devices and gateways, IPv4 and IPv6', () => {
     expect(parseDefaultRoutesJson(fixtureText('ip-route4-fw.json'))).toEqual({ ok: true, value: ['eth1'] });
     expect(parseDefaultRoutesJson(fixtureText('ip-route6-fw.json'))).toEqual({ ok: true, value: [] });
+    expect(capturedFirewall().defaultGateways.map((g) => g.text)).toEqual(['198.51.100.100']);
+    // a device route has no gateway; a multipath route has one per nexthop
+    const multipath = parseDefaultGatewaysJson('[{"dst":"default","dev":"ppp0"},{"dst":"default","nexthops":[{"gateway":"2001:DB8::1","dev":"wan0"},{"gateway":"2001:db8::2","dev":"wan1"}]},{"dst":"192.0.2.0/24","gateway":"192.0.2.9"}]');
+    expect(multipath.ok && multipath.value.map((g) => g.text)).toEqual(['2001:db8::1', '2001:db8::2']);
+    expect(parseDefaultGatewaysJson('nope')).toMatchObject({ ok: false });
     expect(parseDefaultRoutesJson('[{"dst":"default","dev":"wan0"},{"dst":"192.0.2.0/24","dev":"lan0"},{"dst":"default","dev":"wan0"}]')).toEqual({ ok: true, value: ['wan0'] });
   });
 });

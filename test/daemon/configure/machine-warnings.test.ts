@@ -33,6 +33,12 @@ describe('machineWarnings', () => {
     ]);
   });
 
+  it('names a VIP of half.conf that is the default gateway (keepalived would take the router\'s address)', () => {
+    expect(warningsOf(PRIMARY_CONF.replace('eth1 = 198.51.100.254/24', 'eth1 = 198.51.100.100/24'))).toEqual([
+      expect.stringMatching(/^\/etc\/half\/half\.conf: \[vips\] eth1 = 198\.51\.100\.100\/24 is the address of this machine's default gateway .*pick a free address in \[vips\] eth1/),
+    ]);
+  });
+
   it('names a VIP interface without the address its VRRP adverts are sent from (keepalived: FAULT, so never MASTER)', () => {
     // eth3 has only its IPv6 link-local address
     const onEth3 = (vips: string): string => PRIMARY_CONF.replace('eth1 = 198.51.100.254/24', `eth3 = ${vips}`);

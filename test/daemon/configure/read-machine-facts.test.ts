@@ -21,6 +21,7 @@ describe('IpCommandFacts', () => {
     const facts = await new IpCommandFacts({ command: ['ip', '-n', fw.ns] }).read();
     expect(facts.interfaces.map((i) => i.name)).toEqual(['lo', 'eth0', 'eth1', 'eth2', 'eth3']);
     expect(facts.defaultRouteInterfaces).toEqual(['eth1']);
+    expect(facts.defaultGateways.map((g) => g.text)).toEqual(['198.51.100.100']);
     expect(suggestAnswers(facts, {})).toEqual(suggestAnswers(capturedFirewall(), {}));
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { lastHost, otherHost, suggestAnswers } from '../../../daemon/src/configure/suggest-answers.js';
-import { parseIpPrefix } from '../../../daemon/src/config/ip-address.js';
+import { freeHostFromTop, lastHost, otherHost, suggestAnswers } from '../../../daemon/src/configure/suggest-answers.js';
+import { parseIpAddress, parseIpPrefix } from '../../../daemon/src/config/ip-address.js';
 import { capturedFirewall, withInterface } from './helpers/facts.js';
 
 const prefix = (text: string) => {
@@ -37,6 +37,16 @@ describe('suggestAnswers', () => {
       },
       notes: [],
     });
+  });
+
+  it('never suggests a default gateway (or an own address) as a VIP: the next free host down', () => {
+    const facts = capturedFirewall();
+    const routerAt254 = { ...facts, defaultGateways: [parseIpAddress('198.51.100.254')!] };
+    expect(suggestAnswers(routerAt254, {}).answers.vips).toBe('eth0=192.0.2.254/24 eth1=198.51.100.253/24');
+    const selfAt253 = withInterface(routerAt254, 'eth1', (i) => ({ ...i, addresses: [...i.addresses, { address: parseIpAddress('198.51.100.253')!, prefix: prefix('198.51.100.253/24'), scope: 'global' }] }));
+    expect(suggestAnswers(selfAt253, {}).answers.vips).toBe('eth0=192.0.2.254/24 eth1=198.51.100.252/24');
+    expect(freeHostFromTop(prefix('203.0.113.9/29'), new Set(['203.0.113.14', '203.0.113.13']))).toBe('203.0.113.12');
+    expect(freeHostFromTop(prefix('203.0.113.9/29'), new Set(['203.0.113.9', '203.0.113.10', '203.0.113.11', '203.0.113.12', '203.0.113.13', '203.0.113.14']))).toBeUndefined();
   });
 
   it('suggests only for unanswered questions', () => {

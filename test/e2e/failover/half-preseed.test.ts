@@ -26,7 +26,7 @@ beforeAll(async () => {
     const listed = await net.exec(fw.name, ['ip', '-j', 'addr', 'show'], { check: true });
     const parsed = parseIpAddrJson(listed.stdout);
     if (!parsed.ok) throw new Error(parsed.message);
-    facts.set(fw.name, { interfaces: parsed.value, defaultRouteInterfaces: [] });
+    facts.set(fw.name, { interfaces: parsed.value, defaultRouteInterfaces: [], defaultGateways: [] });
   }
 });
 afterAll(() => net?.cleanup());

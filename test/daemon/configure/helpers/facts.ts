@@ -1,9 +1,9 @@
 // Machine facts for the configure tests: a firewall captured with `ip -j` in a network namespace
-// (eth0 192.0.2.1/24 + 2001:db8:1::1/64, eth1 198.51.100.1/24 with the default route, eth2
+// (eth0 192.0.2.1/24 + 2001:db8:1::1/64, eth1 198.51.100.1/24 with the default route via 198.51.100.100, eth2
 // 203.0.113.1/30 as the sync link, eth3 without an address), and variants derived from it.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseDefaultRoutesJson, parseIpAddrJson, type InterfaceFact, type MachineFacts } from '../../../../daemon/src/configure/machine-facts.js';
+import { parseDefaultGatewaysJson, parseDefaultRoutesJson, parseIpAddrJson, type InterfaceFact, type MachineFacts } from '../../../../daemon/src/configure/machine-facts.js';
 
 const dir = join(import.meta.dirname, '..', 'fixtures');
 
@@ -14,8 +14,9 @@ export function fixtureText(name: string): string {
 export function capturedFirewall(): MachineFacts {
   const interfaces = parseIpAddrJson(fixtureText('ip-addr-fw.json'));
   const routes = parseDefaultRoutesJson(fixtureText('ip-route4-fw.json'));
-  if (!interfaces.ok || !routes.ok) throw new Error('the captured fixtures no longer decode');
-  return { interfaces: interfaces.value, defaultRouteInterfaces: routes.value };
+  const gateways = parseDefaultGatewaysJson(fixtureText('ip-route4-fw.json'));
+  if (!interfaces.ok || !routes.ok || !gateways.ok) throw new Error('the captured fixtures no longer decode');
+  return { interfaces: interfaces.value, defaultRouteInterfaces: routes.value, defaultGateways: gateways.value };
 }
 
 /** The captured firewall with one interface changed. */
