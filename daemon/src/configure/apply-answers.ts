@@ -43,12 +43,13 @@ export function keyFileOf(confText: string | undefined): string {
 }
 
 /**
- * The key file's state; `configured`: half.conf is there, so a missing key file HALF's registry
- * lists was lost (KeyState.lost), not yet made.
+ * The key file's state; `made`: HALF's registry, so a missing key file it lists was lost
+ * (KeyState.lost), not yet made. Whether half.conf is there does not matter: `rm -rf /etc/half`
+ * on a configured node takes both, and the key the other nodes hold is still this cluster's.
  */
-export async function readKeyState(path: string, configured?: { readonly registry: Registry; readonly shownAs: string }): Promise<{ state: KeyState; key: Uint8Array | undefined }> {
+export async function readKeyState(path: string, made?: { readonly registry: Registry; readonly shownAs: string }): Promise<{ state: KeyState; key: Uint8Array | undefined }> {
   const exists = await stat(path).then(() => true, (e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? false : true));
-  if (!exists) return { state: { validKeyFile: false, ...(configured?.registry.has(path) === true ? { lost: configured.shownAs } : {}) }, key: undefined };
+  if (!exists) return { state: { validKeyFile: false, ...(made?.registry.has(path) === true ? { lost: made.shownAs } : {}) }, key: undefined };
   try {
     return { state: { validKeyFile: true }, key: await loadClusterKey(path) };
   } catch (error) {
@@ -66,7 +67,7 @@ export async function applyAnswers(answers: Answers, options: ApplyAnswersOption
   const existing = await readIfExists(paths.halfConf);
   const keyPath = paths.at(keyFileOf(existing));
   const previous = await readRegistry(paths);
-  const { state, key: existingKey } = await readKeyState(keyPath, existing === undefined ? undefined : { registry: previous, shownAs: keyFileOf(existing) });
+  const { state, key: existingKey } = await readKeyState(keyPath, { registry: previous, shownAs: keyFileOf(existing) });
   const plan = planHalfConf(answers, facts, state, existing, paths.halfConfOnNode, options.settings);
   if (!plan.ok) return plan;
   // The plan's config may name another key file than the old text did.

@@ -9,6 +9,7 @@ import { splitList } from '../config/section-reader.js';
 import { isInterfaceName } from '../config/validate-sync.js';
 import { answer, type Answers, type Question } from './answers.js';
 import { interfaceWithAddress, isDefaultGateway, type MachineFacts } from './machine-facts.js';
+import { NODE_FILES } from './node-paths.js';
 import type { ConfValues } from './half-conf-edit.js';
 import { parseVipsAnswer, type VipLine } from './vips-answer.js';
 
@@ -24,8 +25,8 @@ export interface KeyState {
   /** Why an existing key file cannot be used (wrong mode, bad content), if it exists and cannot. */
   readonly problem?: string;
   /**
-   * The key file half.conf names is gone, though HALF made it for this half.conf (its registry
-   * lists it): the node was set up, and a new key would cut it off from the other nodes.
+   * The key file is gone, though HALF made it on this node (its registry lists it), with or
+   * without half.conf: the node was set up, and a new key would cut it off from the other nodes.
    */
   readonly lost?: string;
 }
@@ -60,7 +61,7 @@ export function keyProblems(answers: Answers, keys: KeyState): AnswerProblem[] {
   } else if (role === 'backup' && !keys.validKeyFile) {
     return problem('a backup node needs the cluster key of the first node (printed there by its configuration, and in /etc/half/cluster.key)');
   } else if (keys.lost !== undefined) {
-    return problem(`${keys.lost} is gone, and half.conf is there: this node was set up, and a new key would cut it off from the other nodes; copy the file from another node (mode 0600), or give the cluster key here (\`cat /etc/half/cluster.key\` on another node)`);
+    return problem(`${keys.lost} is gone, though HALF made it on this node (${NODE_FILES.registry} lists it): this node was set up, and a new key would cut it off from the other nodes; copy the file from another node (mode 0600), or give the cluster key here (\`cat /etc/half/cluster.key\` on another node)`);
   }
   return [];
 }

@@ -56,7 +56,7 @@ export async function runDebconfMode(mode: DebconfMode, paths: NodePaths, deps: 
     return ExitCode.ok;
   }
   if (mode === 'check') {
-    const { state } = await readKeyState(paths.at(keyFileOf(confText)), confText === undefined ? undefined : { registry: await readRegistry(paths), shownAs: keyFileOf(confText) });
+    const { state } = await readKeyState(paths.at(keyFileOf(confText)), { registry: await readRegistry(paths), shownAs: keyFileOf(confText) });
     const plan = planHalfConf(answers, facts, state, confText, paths.halfConfOnNode);
     if (plan.ok) return ExitCode.ok;
     io.out(formatProblems(plan.problems));

@@ -50,8 +50,22 @@ describe('applyAnswers', () => {
     expect((await applyAnswers(answers, { paths, facts: capturedFirewall(), random })).ok).toBe(true);
     await rm(root.at('/etc/half/cluster.key'));
     const lost = await applyAnswers(answers, { paths, facts: capturedFirewall(), random: () => new Uint8Array(32).fill(1) });
-    expect(lost).toEqual({ ok: false, problems: [{ question: 'cluster-key', message: expect.stringMatching(/^\/etc\/half\/cluster\.key is gone, and half\.conf is there: this node was set up, and a new key would cut it off from the other nodes; copy the file from another node/) }] });
+    expect(lost).toEqual({ ok: false, problems: [{ question: 'cluster-key', message: expect.stringMatching(/^\/etc\/half\/cluster\.key is gone, though HALF made it on this node \(\/var\/lib\/half-syncd\/generated lists it\): this node was set up, and a new key would cut it off from the other nodes; copy the file from another node/) }] });
     expect(await root.exists('/etc/half/cluster.key')).toBe(false);
+    const given = await applyAnswers({ ...answers, 'cluster-key': 'ab'.repeat(32) }, { paths, facts: capturedFirewall(), random });
+    expect(given.ok && given.keyGenerated).toBe(false);
+    expect(Buffer.from(await loadClusterKey(root.at('/etc/half/cluster.key'))).toString('hex')).toBe('ab'.repeat(32));
+  });
+
+  // `rm -rf /etc/half` takes half.conf with the key: the registry still says HALF made the key
+  it('refuses to make a new key when /etc/half is gone whole but the registry lists the key', async () => {
+    const paths = nodePaths(root.dir);
+    expect((await applyAnswers(answers, { paths, facts: capturedFirewall(), random })).ok).toBe(true);
+    await rm(root.at('/etc/half'), { recursive: true });
+    const lost = await applyAnswers(answers, { paths, facts: capturedFirewall(), random: () => new Uint8Array(32).fill(1) });
+    expect(lost).toEqual({ ok: false, problems: [{ question: 'cluster-key', message: expect.stringContaining('/etc/half/cluster.key is gone, though HALF made it on this node') }] });
+    expect(await root.exists('/etc/half/cluster.key')).toBe(false);
+    expect(await root.exists('/etc/half/half.conf')).toBe(false);
     const given = await applyAnswers({ ...answers, 'cluster-key': 'ab'.repeat(32) }, { paths, facts: capturedFirewall(), random });
     expect(given.ok && given.keyGenerated).toBe(false);
     expect(Buffer.from(await loadClusterKey(root.at('/etc/half/cluster.key'))).toString('hex')).toBe('ab'.repeat(32));

@@ -124,7 +124,7 @@ describe('a preseeded install', () => {
     await node.run(['rm', '/etc/half/cluster.key'], { check: true });
     const again = await node.run(['dpkg', '-i', debs[1] as string]);
     expect(again.exitCode).not.toBe(0);
-    expect(again.stderr).toContain('half-syncd/cluster-key: /etc/half/cluster.key is gone, and half.conf is there: this node was set up, and a new key would cut it off from the other nodes');
+    expect(again.stderr).toContain('half-syncd/cluster-key: /etc/half/cluster.key is gone, though HALF made it on this node (/var/lib/half-syncd/generated lists it): this node was set up, and a new key would cut it off from the other nodes');
     expect(again.stderr).toContain('fix: run `dpkg --configure -a` on a terminal to be asked half-syncd/cluster-key again');
     expect(await node.exists('/etc/half/cluster.key')).toBe(false);
     await node.preseed([['cluster-key', 'password', hex]]);
@@ -132,6 +132,21 @@ describe('a preseeded install', () => {
     expect(fixed.exitCode, fixed.stderr).toBe(0);
     expect(await node.root.readFile('/etc/half/cluster.key')).toContain(hex);
     expect(fixed.stderr).not.toContain('half join'); // no key was made
+  });
+
+  it('refuses to make a new key when /etc/half is gone whole (rm -rf /etc/half), and takes the key given', async () => {
+    const key = await node.root.readFile('/etc/half/cluster.key');
+    const hex = (/^[0-9a-f]{64}$/m.exec(key) as RegExpExecArray)[0];
+    await node.run(['rm', '-rf', '/etc/half'], { check: true });
+    const again = await node.run(['dpkg', '-i', debs[1] as string]);
+    expect(again.exitCode).not.toBe(0);
+    expect(again.stderr).toContain('half-syncd/cluster-key: /etc/half/cluster.key is gone, though HALF made it on this node');
+    expect(await node.exists('/etc/half/cluster.key')).toBe(false);
+    await node.preseed([['cluster-key', 'password', hex]]);
+    const fixed = await node.run(['dpkg', '--configure', '-a']);
+    expect(fixed.exitCode, fixed.stderr).toBe(0);
+    expect(await node.root.readFile('/etc/half/cluster.key')).toContain(hex);
+    expect(await node.root.readFile('/etc/half/half.conf')).toContain('address = 203.0.113.1\n');
   });
 
   it('keeps the configuration on remove and removes exactly what HALF wrote on purge', async () => {
