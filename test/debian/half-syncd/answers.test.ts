@@ -8,15 +8,17 @@ import { nodeMachine, type NodeMachine } from '../helpers/node-machine.js';
 
 let batch: NodeMachine;
 let human: NodeMachine;
+let critical: NodeMachine;
 let debs: string[];
 beforeAll(async () => {
   const [kernel, syncd] = await Promise.all([halfKernelDeb(), halfSyncdDeb()]);
-  [batch, human] = await Promise.all([nodeMachine('bookworm', 'badbatch'), nodeMachine('bookworm', 'badhuman')]);
+  [batch, human, critical] = await Promise.all([nodeMachine('bookworm', 'badbatch'), nodeMachine('bookworm', 'badhuman'), nodeMachine('bookworm', 'badcrit')]);
   debs = await batch.put(kernel, syncd);
   await human.put(kernel, syncd);
+  await critical.put(kernel, syncd);
 });
 afterAll(async () => {
-  await Promise.all([batch?.cleanup(), human?.cleanup()]);
+  await Promise.all([batch?.cleanup(), human?.cleanup(), critical?.cleanup()]);
 });
 
 describe('bad answers', () => {
@@ -57,6 +59,18 @@ describe('bad answers', () => {
     expect(screen.split('Address of this node on the sync link:').length - 1).toBe(2);
     expect(screen.split('Role of this node:').length - 1).toBe(1);
     expect(await human.root.readFile('/etc/half/half.conf')).toContain('address = 203.0.113.1\n');
+  });
+
+  // the questions are asked at high (or medium): at critical only the error note was shown,
+  // five times, and the wrong question never
+  it('asks the wrong question again at DEBIAN_PRIORITY=critical, after one error note', async () => {
+    await critical.preseed(PRIMARY_PRESEED.map(([q, t, v]) => (q === 'sync-address' ? [q, t, '203.0.113.9'] : [q, t, v])));
+    const run = await critical.run(['dpkg', '-i', ...debs], { env: { DEBIAN_FRONTEND: 'teletype', DEBIAN_PRIORITY: 'critical' }, input: '203.0.113.1\n' });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const screen = run.stdout;
+    expect(screen.split('Invalid answer: half-syncd/sync-address').length - 1).toBe(1);
+    expect(screen.split('Address of this node on the sync link:').length - 1).toBe(1);
+    expect(await critical.root.readFile('/etc/half/half.conf')).toContain('address = 203.0.113.1\n');
   });
 });
 
