@@ -16,6 +16,8 @@ export interface CommandDeps {
   readonly io: CommandIo;
   readonly facts: FactsSource;
   readonly random: () => Uint8Array;
+  /** The environment (DEBCONF_RECONFIGURE: run from dpkg-reconfigure). */
+  readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
@@ -35,6 +37,7 @@ export function defaultDeps(overrides: Partial<CommandDeps> = {}): CommandDeps {
     io: overrides.io ?? processIo,
     facts: overrides.facts ?? new IpCommandFacts(),
     random: overrides.random ?? (() => Uint8Array.from(randomBytes(CLUSTER_KEY_BYTES))),
+    env: overrides.env ?? process.env,
   };
 }
 

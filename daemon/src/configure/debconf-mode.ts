@@ -16,6 +16,7 @@ import { readRegistry } from './apply-writes.js';
 import { readIfExists } from './atomic-file.js';
 import type { AnswerProblem } from './check-answers.js';
 import type { CommandDeps } from './cli-io.js';
+import { fixAdvice, problemLines } from './debconf-advice.js';
 import { answersFromConf } from './half-conf-edit.js';
 import { JOIN_POINTER } from './join-line.js';
 import type { MachineFacts } from './machine-facts.js';
@@ -67,11 +68,9 @@ export async function runDebconfMode(mode: DebconfMode, paths: NodePaths, deps: 
   const result = await applyAnswers(answers, { paths, facts, random: deps.random, ...(live ? { gate: keepalivedGate(paths) } : {}) });
   if (!result.ok) {
     io.err(`half configure: the debconf answers cannot configure this node, nothing was written:\n`);
-    for (const p of result.problems) io.err(`  ${p.question === undefined ? 'half.conf' : `half-syncd/${p.question}`}: ${p.message}\n`);
     // dpkg-reconfigure refuses a package left half-configured, which a failed postinst leaves
-    const asked = [...new Set(result.problems.flatMap((p) => (p.question === undefined ? [] : [`half-syncd/${p.question}`])))];
-    if (result.problems.some((p) => p.question === undefined)) io.err(`  fix: edit ${paths.halfConfOnNode} where named (no debconf question owns those lines), then run \`dpkg --configure -a\`\n`);
-    if (asked.length > 0) io.err(`  fix: run \`dpkg --configure -a\` on a terminal to be asked ${asked.join(', ')} again, or set them with debconf-set-selections first\n`);
+    const context = { confText, confPath: paths.halfConfOnNode, reconfigure: deps.env['DEBCONF_RECONFIGURE'] === '1' };
+    for (const line of [...problemLines(result.problems, context), ...fixAdvice(result.problems, context)]) io.err(`  ${line}\n`);
     io.out(formatProblems(result.problems));
     return ExitCode.config;
   }

@@ -149,6 +149,31 @@ describe('a preseeded install', () => {
     expect(await node.root.readFile('/etc/half/half.conf')).toContain('address = 203.0.113.1\n');
   });
 
+  // the advice was to preseed the question and run dpkg --configure -a: config's suggest puts
+  // half.conf's value back into debconf on every run, so that failed again; and under
+  // dpkg-reconfigure the package is installed: dpkg --configure -a does nothing
+  it('names the half.conf key to edit when the wrong value is half.conf\'s, and the advice works', async () => {
+    const conf = await node.root.readFile('/etc/half/half.conf');
+    const bad = conf.replace('eth1 = 198.51.100.254/24', 'eth1 = 198.51.100.254/33');
+    expect(bad).not.toBe(conf);
+    await node.root.writeFile('/etc/half/half.conf', bad);
+    const failed = await node.run(['dpkg', '-i', debs[1] as string]);
+    expect(failed.exitCode).not.toBe(0);
+    expect(failed.stderr).toContain('/etc/half/half.conf [vips]: eth1: "/33" is not a prefix length for IPv4');
+    expect(failed.stderr).toContain('fix: edit [vips] in /etc/half/half.conf (its values are the answers\' defaults on every run, so debconf-set-selections cannot change them), then run `dpkg --configure -a`');
+    await node.root.writeFile('/etc/half/half.conf', conf);
+    const fixed = await node.run(['dpkg', '--configure', '-a']);
+    expect(fixed.exitCode, fixed.stderr).toBe(0);
+
+    await node.root.writeFile('/etc/half/half.conf', bad);
+    const reconfigure = await node.run(['dpkg-reconfigure', '-fnoninteractive', 'half-syncd']);
+    expect(reconfigure.exitCode).not.toBe(0);
+    expect(reconfigure.stderr).toContain('fix: edit [vips] in /etc/half/half.conf (its values are the answers\' defaults on every run, so debconf-set-selections cannot change them), then run `dpkg-reconfigure half-syncd` (or `half configure --apply`)');
+    await node.root.writeFile('/etc/half/half.conf', conf);
+    const again = await node.run(['dpkg-reconfigure', '-fnoninteractive', 'half-syncd']);
+    expect(again.exitCode, again.stderr).toBe(0);
+  });
+
   it('keeps the configuration on remove and removes exactly what HALF wrote on purge', async () => {
     await node.root.writeFile('/etc/half/my-notes.txt', 'mine\n');
     // what a `half configure` killed part way leaves beside the files it replaces
