@@ -61,6 +61,34 @@ describe('bad answers', () => {
     expect(await human.root.readFile('/etc/half/half.conf')).toContain('address = 203.0.113.1\n');
   });
 
+  // the note was titled "Invalid answer: half-syncd/conf" and said the question is asked again
+  it('show a wrong half.conf line no question owns once, as a line to edit, and ask nothing again', async () => {
+    const conf = await human.root.readFile('/etc/half/half.conf');
+    await human.root.writeFile('/etc/half/half.conf', `${conf}\n[daemon]\npurge-delay = soon\n`);
+    // dpkg-reconfigure asks every question (priority low)
+    const typed = ['yes', '1', '1', 'eth2', '203.0.113.1', '203.0.113.2', 'eth0=192.0.2.254/24 eth1=198.51.100.254/24', '51', '', '', ''];
+    const run = await human.run(['dpkg-reconfigure', 'half-syncd'], { env: { DEBIAN_FRONTEND: 'teletype' }, input: `${typed.join('\n')}\n` });
+    expect(run.exitCode).not.toBe(0);
+    const screen = run.stdout;
+    expect(screen.split('Invalid line in /etc/half/half.conf').length - 1).toBe(1);
+    expect(screen).toMatch(/half\.conf:\d+: daemon\.purge-delay/);
+    expect(screen).not.toContain('Invalid answer');
+    expect(screen).not.toContain('asked again');
+    expect(screen.split('Address of this node on the sync link:').length - 1).toBe(1);
+    // the key question said the key "is made and shown": postinst only points to --print-join
+    expect(screen).toMatch(/leave this empty and a new key is made; then\s+"half\s+configure\s+--print-join"/);
+    await human.root.writeFile('/etc/half/half.conf', conf);
+  });
+
+  // "HALF is not configured yet" was shown on a node that is
+  it('say nothing of an unconfigured node when a configured node answers no to setup', async () => {
+    const run = await human.run(['dpkg-reconfigure', 'half-syncd'], { env: { DEBIAN_FRONTEND: 'teletype' }, input: 'no\n\n' });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toContain('Configure this machine as a HALF cluster node now?');
+    expect(run.stdout + run.stderr).not.toContain('not configured yet');
+    expect(run.stderr).toContain('setup answered no: /etc/half/half.conf and the files rendered from it stay as they are');
+  });
+
   // the questions are asked at high (or medium): at critical only the error note was shown,
   // five times, and the wrong question never
   it('asks the wrong question again at DEBIAN_PRIORITY=critical, after one error note', async () => {
