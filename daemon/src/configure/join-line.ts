@@ -2,7 +2,8 @@
 // half-syncd is installed, and the same answers as debconf-set-selections(1) lines to preseed
 // before `apt-get install half`. The next node's own sync interface and address are left out:
 // it finds them from the peer address (suggest-answers.ts). The cluster-wide keys the first
-// node's half.conf sets go into the command as --set (cluster-settings.ts). Pure.
+// node's half.conf sets go into the command as --set (cluster-settings.ts); the key goes to its
+// standard input (`--key -`), not into its arguments. Pure.
 import type { HalfConfig } from '../config/half-conf.js';
 import { TEMPLATE_PREFIX } from './answers.js';
 import { formatSetting, type JoinExtras } from './cluster-settings.js';
@@ -10,8 +11,10 @@ import { keyHex } from './key-answer.js';
 import { formatVipsAnswer } from './vips-answer.js';
 
 export interface JoinInstructions {
-  /** One shell command line. */
+  /** One shell command line; it reads the cluster key from standard input (`--key -`). */
   readonly command: string;
+  /** The key as the command reads it: its 64 hex digits. */
+  readonly key: string;
   /** debconf-set-selections input, one answer per line. */
   readonly preseed: string;
   /** What the next node needs that neither carries fully, as sentences. */
@@ -31,7 +34,7 @@ export function joinInstructions(config: HalfConfig, key: Uint8Array, extras: Jo
   const hex = keyHex(key);
   const id = nextNodeId > 65535 ? 1 : nextNodeId;
   // --apply: the node the line configures comes up (sysctls loaded, half-syncd and keepalived started)
-  const command = ['half', 'join', '--apply', '--peer', peer, '--vips', vips, '--router-id', String(config.vrrp.routerId), '--node-id', String(id), ...extras.settings.flatMap((x) => ['--set', formatSetting(x)]), '--key', hex]
+  const command = ['half', 'join', '--apply', '--peer', peer, '--vips', vips, '--router-id', String(config.vrrp.routerId), '--node-id', String(id), ...extras.settings.flatMap((x) => ['--set', formatSetting(x)]), '--key', '-']
     .map(shellWord)
     .join(' ');
   const pkg = TEMPLATE_PREFIX.slice(0, -1);
@@ -52,14 +55,22 @@ export function joinInstructions(config: HalfConfig, key: Uint8Array, extras: Jo
   if (extras.secondLink) {
     notes.push('This cluster has a second sync link ([sync2]): give the next node its own [sync2] (its interface and address on that link, this node\'s address there as peers) and run half configure --apply there.');
   }
-  return { command, preseed, notes };
+  return { command, key: hex, preseed, notes };
+}
+
+/**
+ * The command with the key on its standard input: printf is a builtin of sh (dash), bash and
+ * zsh, so the key is in no process's arguments, which every local user can read (ps).
+ */
+export function pipedCommand(instructions: JoinInstructions): string {
+  return `printf '%s\\n' ${instructions.key} | ${instructions.command}`;
 }
 
 /** The message the first node shows. */
 export function formatJoinMessage(instructions: JoinInstructions): string {
   return [
     'To add the next node to this cluster, run on it (after installing half):',
-    `  ${instructions.command}`,
+    `  ${pipedCommand(instructions)}`,
     'or, before `apt-get install half` there, preseed debconf with these lines (debconf-set-selections):',
     ...instructions.preseed.trimEnd().split('\n').map((l) => `  ${l}`),
     'The key is the cluster key from /etc/half/cluster.key: copy it over a trusted channel only.',

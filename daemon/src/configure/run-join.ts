@@ -8,6 +8,7 @@ import { parseSetting } from './cluster-settings.js';
 import { applyAnswers } from './apply-answers.js';
 import { defaultDeps, withExitCode, type CommandDeps } from './cli-io.js';
 import { parseCommandArgs } from './command-args.js';
+import { keySource, readJoinKey } from './join-key.js';
 import { formatReport } from './messages.js';
 import { daemonRunsWith } from './daemon-config.js';
 import { keepalivedGate } from './keepalived-check.js';
@@ -15,12 +16,15 @@ import { nodePaths } from './node-paths.js';
 import { formatSteps, onRunningNode, planRuntimeSteps, runRuntimeSteps } from './runtime-steps.js';
 import { suggestAnswers } from './suggest-answers.js';
 
-export const JOIN_USAGE = `usage: half join --peer ADDRESS --vips 'IF=ADDR/LEN … IF2=…' --key HEX [options]
+export const JOIN_USAGE = `usage: half join --peer ADDRESS --vips 'IF=ADDR/LEN … IF2=…' --key -|--key-file FILE [options]
 
 Configures this node as the next member of a cluster: use the line the first node printed.
   --peer ADDRESS        the other node's address on the sync link (several: repeat, or space-separated)
   --vips LIST           the virtual addresses, as on the first node
-  --key HEX             the cluster key (64 hex digits, from the first node's /etc/half/cluster.key)
+  --key -               read the cluster key (64 hex digits, from the first node's
+                        /etc/half/cluster.key) from standard input
+  --key-file FILE       read it from FILE (a copy of the first node's /etc/half/cluster.key)
+  --key HEX             give it on the command line (every local user sees it in ps)
   --router-id N         the VRRP router id of the cluster (default 51)
   --set SECTION.KEY=VALUE
                         a half.conf key every node shares (sync port or multicast group,
@@ -39,6 +43,7 @@ function parse(argv: readonly string[]) {
     peer: { type: 'string', multiple: true },
     vips: { type: 'string' },
     key: { type: 'string' },
+    'key-file': { type: 'string' },
     'router-id': { type: 'string', default: '51' },
     set: { type: 'string', multiple: true },
     'node-id': { type: 'string', default: '2' },
@@ -61,13 +66,14 @@ export async function runJoin(argv: readonly string[], overrides: Partial<Comman
       io.out(JOIN_USAGE);
       return ExitCode.ok;
     }
-    const missing = (['peer', 'vips', 'key'] as const).filter((k) => options[k] === undefined);
+    const missing = (['peer', 'vips', 'key'] as const).filter((k) => options[k] === undefined && (k !== 'key' || options['key-file'] === undefined));
     if (missing.length > 0) throw new UsageError(`half join: --${missing.join(', --')} missing`, { hint: 'copy the whole `half join …` line the first node printed (`half configure --print-join` there)' });
     const settings = (options.set ?? []).map((word) => {
       const setting = parseSetting(word);
       if (typeof setting === 'string') throw new UsageError(`half join: --set ${setting}`, { hint: 'copy the whole `half join …` line the first node printed (`half configure --print-join` there)' });
       return setting;
     });
+    const key = await readJoinKey(options, io);
     const answers: Answers = {
       setup: 'true',
       role: options.role,
@@ -75,7 +81,7 @@ export async function runJoin(argv: readonly string[], overrides: Partial<Comman
       'router-id': options['router-id'],
       'sync-peers': (options.peer ?? []).join(' '),
       vips: options.vips ?? '',
-      'cluster-key': options.key ?? '',
+      'cluster-key': key ?? '',
       ...(options['sync-interface'] === undefined ? {} : { 'sync-interface': options['sync-interface'] }),
       ...(options['sync-address'] === undefined ? {} : { 'sync-address': options['sync-address'] }),
     };
@@ -87,7 +93,7 @@ export async function runJoin(argv: readonly string[], overrides: Partial<Comman
     const result = await applyAnswers(answers, { paths, facts, random: deps.random, settings, ...(live ? { gate: keepalivedGate(paths) } : {}) });
     if (!result.ok) {
       io.err('half join: this node cannot join with these values, nothing was written:\n');
-      const option = (q: string): string => `--${({ 'sync-peers': 'peer', 'cluster-key': 'key' } as Record<string, string>)[q] ?? q}`;
+      const option = (q: string): string => (q === 'cluster-key' ? keySource(options) : `--${({ 'sync-peers': 'peer' } as Record<string, string>)[q] ?? q}`);
       for (const p of result.problems) io.err(`  ${p.question === undefined ? 'half.conf' : option(p.question)}: ${p.message}\n`);
       return ExitCode.config;
     }

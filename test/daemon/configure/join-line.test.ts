@@ -2,7 +2,7 @@
 // `half join` on a machine with the other end of the sync link, and the two nodes' half.conf
 // files agree. The preseed lines pass debconf-set-selections --checkonly.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { joinInstructions, shellWord } from '../../../daemon/src/configure/join-line.js';
+import { joinInstructions, pipedCommand, shellWord } from '../../../daemon/src/configure/join-line.js';
 import { loadNodeConfig } from '../../../daemon/src/configure/configure-node.js';
 import { nodePaths } from '../../../daemon/src/configure/node-paths.js';
 import { runJoin } from '../../../daemon/src/configure/run-join.js';
@@ -35,16 +35,30 @@ async function shellSplit(line: string): Promise<string[]> {
   return r.stdout.split('\0').slice(0, -1);
 }
 
+/** The printed `printf … | half join …` line as sh runs it: what reaches standard input, and the arguments after `half join`. */
+async function printedJoin(stdout: string): Promise<{ stdin: string; args: string[] }> {
+  const line = stdout.split('\n').find((l) => l.includes(' | half join '))?.trim() ?? '';
+  const [feed, command] = line.split(' | ') as [string, string];
+  const stdin = (await run('sh', ['-c', feed], { check: true })).stdout;
+  const [half, join, ...args] = await shellSplit(command);
+  expect([half, join]).toEqual(['half', 'join']);
+  return { stdin, args };
+}
+
 describe('join instructions', () => {
   it('configure the second node through `half join`', async () => {
     await configuredPrimary(first);
     const config = await loadNodeConfig(nodePaths(first.dir));
     const key = await loadClusterKey(first.at('/etc/half/cluster.key'));
-    const { command, preseed } = joinInstructions(config, key);
-    const [half, join, ...args] = await shellSplit(command);
-    expect([half, join]).toEqual(['half', 'join']);
+    const instructions = joinInstructions(config, key);
+    const { command, preseed } = instructions;
+    // the key never goes into a process's arguments (ps shows them to every local user)
+    expect(command).not.toContain(CLUSTER_KEY_HEX);
+    expect(pipedCommand(instructions)).toBe(`printf '%s\\n' ${CLUSTER_KEY_HEX} | ${command}`);
+    const { stdin, args } = await printedJoin(pipedCommand(instructions));
+    expect(args.slice(-2)).toEqual(['--key', '-']);
 
-    const io = capturedIo(secondMachine());
+    const io = capturedIo(secondMachine(), stdin);
     expect(await runJoin([...args, '--root', second.dir], io.deps), io.stderr()).toBe(ExitCode.ok);
     const joined = await loadNodeConfig(nodePaths(second.dir));
     expect(joined.node).toEqual({ id: 2, priority: 100 });
@@ -80,14 +94,14 @@ mode = direct
 `);
     const printed = capturedIo(secondMachine());
     expect(await runConfigure(['--print-join', '--root', first.dir], printed.deps), printed.stderr()).toBe(ExitCode.ok);
-    const line = printed.stdout().split('\n').find((l) => l.trim().startsWith('half join '))?.trim() ?? '';
+    const line = printed.stdout().split('\n').find((l) => l.includes(' | half join '))?.trim() ?? '';
     expect(line).toContain('--set sync.port=4000 --set vrrp.adverts=sync-link --set vrrp.advert-interval=0.5 --set vrrp.preempt=no --set \'filter.protocols=tcp udp\' --set daemon.mode=direct');
     // neither the preseed lines nor the line carry [sync2]: the message says so
     expect(printed.stdout()).toMatch(/preseed lines do not carry this cluster's \[sync\] port = 4000, .*\[daemon\] mode = direct/);
     expect(printed.stdout()).toMatch(/second sync link \(\[sync2\]\)/);
 
-    const [, , ...args] = await shellSplit(line);
-    const io = capturedIo(secondMachine());
+    const { stdin, args } = await printedJoin(printed.stdout());
+    const io = capturedIo(secondMachine(), stdin);
     expect(await runJoin([...args, '--root', second.dir], io.deps), io.stderr()).toBe(ExitCode.ok);
     const [one, two] = [await loadNodeConfig(nodePaths(first.dir)), await loadNodeConfig(nodePaths(second.dir))];
     expect(two.sync.port).toBe(4000);
@@ -104,9 +118,8 @@ mode = direct
     await configuredPrimary(first, PRIMARY_CONF.replace('peers = 203.0.113.2', 'multicast-group = 239.0.2.1'));
     const printed = capturedIo(secondMachine());
     expect(await runConfigure(['--print-join', '--root', first.dir], printed.deps)).toBe(ExitCode.ok);
-    const line = printed.stdout().split('\n').find((l) => l.trim().startsWith('half join '))?.trim() ?? '';
-    const [, , ...args] = await shellSplit(line);
-    const io = capturedIo(secondMachine());
+    const { stdin, args } = await printedJoin(printed.stdout());
+    const io = capturedIo(secondMachine(), stdin);
     expect(await runJoin([...args, '--root', second.dir], io.deps), io.stderr()).toBe(ExitCode.ok);
     const joined = await loadNodeConfig(nodePaths(second.dir));
     expect(joined.sync.links[0].multicastGroup?.text).toBe('239.0.2.1');
@@ -131,6 +144,29 @@ mode = direct
     expect(await runJoin(['--peer', '203.0.113.1', '--vips', 'eth0=192.0.2.254/24', '--key', 'abc', '--root', second.dir], bad.deps)).toBe(ExitCode.config);
     expect(bad.stderr()).toContain('--key: the key holds 3 hex digits, not 64');
     expect(await second.exists('/etc/half/half.conf')).toBe(false);
+  });
+
+  it('half join reads the key from a file or standard input, and names the source of a bad one', async () => {
+    const base = ['--peer', '203.0.113.1', '--vips', 'eth0=192.0.2.254/24'];
+    await first.write('/key', `# HALF cluster key\n${CLUSTER_KEY_HEX}\n`, 0o600);
+    const fromFile = capturedIo(secondMachine());
+    expect(await runJoin([...base, '--key-file', first.at('/key'), '--root', second.dir], fromFile.deps), fromFile.stderr()).toBe(ExitCode.ok);
+    expect(Buffer.from(await loadClusterKey(second.at('/etc/half/cluster.key'))).toString('hex')).toBe(CLUSTER_KEY_HEX);
+    expect(fromFile.stderr()).not.toContain('ps');
+
+    const both = capturedIo(secondMachine());
+    expect(await runJoin([...base, '--key', '-', '--key-file', first.at('/key')], both.deps)).toBe(ExitCode.usage);
+    expect(both.stderr()).toContain('give the cluster key once: --key or --key-file, not both');
+    const gone = capturedIo(secondMachine());
+    expect(await runJoin([...base, '--key-file', first.at('/nope')], gone.deps)).toBe(ExitCode.usage);
+    expect(gone.stderr()).toContain(`cannot read the cluster key from --key-file ${first.at('/nope')}: no such file`);
+    const short = capturedIo(secondMachine(), 'abc\n');
+    expect(await runJoin([...base, '--key', '-', '--root', second.dir], short.deps)).toBe(ExitCode.config);
+    expect(short.stderr()).toContain('--key - (standard input): the key holds 3 hex digits, not 64');
+    // the old form still works, and says what it shows
+    const inArgv = capturedIo(secondMachine());
+    expect(await runJoin([...base, '--key', CLUSTER_KEY_HEX, '--root', second.dir], inArgv.deps), inArgv.stderr()).toBe(ExitCode.ok);
+    expect(inArgv.stderr()).toContain('--key HEX shows the cluster key to every local user (ps)');
   });
 
   it('quotes for sh only where needed', () => {

@@ -76,7 +76,7 @@ describe('a preseeded install', () => {
     const clusterKey = (await node.root.readFile('/etc/half/cluster.key')).trim();
     expect(install.stderr + install.stdout).not.toContain(clusterKey);
     const join = await node.run(['half', 'configure', '--print-join'], { check: true });
-    expect(join.stdout).toMatch(/half join --apply --peer 203\.0\.113\.1 --vips 'eth0=192\.0\.2\.254\/24 2001:db8:1::fe\/64 eth1=198\.51\.100\.254\/24' --router-id 51 --node-id 2 --key [0-9a-f]{64}/);
+    expect(join.stdout).toMatch(/printf '%s\\n' [0-9a-f]{64} \| half join --apply --peer 203\.0\.113\.1 --vips 'eth0=192\.0\.2\.254\/24 2001:db8:1::fe\/64 eth1=198\.51\.100\.254\/24' --router-id 51 --node-id 2 --key -\n/);
     const key = await node.run(['stat', '-c', '%a %U', '/etc/half/cluster.key'], { check: true });
     expect(key.stdout.trim()).toBe('600 root');
     // The key is in the file, not in debconf's database.
