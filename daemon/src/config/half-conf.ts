@@ -5,6 +5,13 @@ import type { IpAddress, IpPrefix } from './ip-address.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/half/half.conf';
 
+/**
+ * The folders half-syncd.service lets half-syncd write (ProtectSystem=strict): its
+ * RuntimeDirectory and StateDirectory. [vrrp] resync-file must be below one of them: keepalived
+ * (root, unconfined) writes "1" over its track file at every start (init_file 1 overwrite).
+ */
+export const WRITABLE_DIRS: readonly string[] = ['/run/half/', '/var/lib/half/'];
+
 export const DEFAULTS = {
   /** UDP port of the sync protocol. conntrackd uses 3780; HALF takes the next one so both can run side by side during a migration or a benchmark. */
   syncPort: 3781,

@@ -3,10 +3,10 @@
 import { readFile } from 'node:fs/promises';
 import { HalfConfError } from './config-error.js';
 import { DEFAULT_CONFIG_PATH, type HalfConfig } from './half-conf.js';
-import { validateHalfConf } from './validate.js';
+import { validateHalfConf, type ValidateOptions } from './validate.js';
 
 /** Loads and validates the config. Throws HalfConfError (all problems at once). */
-export async function loadHalfConf(path: string = DEFAULT_CONFIG_PATH): Promise<HalfConfig> {
+export async function loadHalfConf(path: string = DEFAULT_CONFIG_PATH, options: ValidateOptions = {}): Promise<HalfConfig> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -20,5 +20,5 @@ export async function loadHalfConf(path: string = DEFAULT_CONFIG_PATH): Promise<
       },
     ]);
   }
-  return validateHalfConf(text, path);
+  return validateHalfConf(text, path, options);
 }

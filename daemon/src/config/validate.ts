@@ -2,7 +2,7 @@
 // what is wrong, the fix). Pure: the caller reads the file (load-config.ts). Nothing is started
 // or written from a config that did not pass here whole.
 import { ProblemList } from './config-error.js';
-import { DEFAULTS, type HalfConfig, type SyncLink, type VipInterface } from './half-conf.js';
+import { DEFAULTS, WRITABLE_DIRS, type HalfConfig, type SyncLink, type VipInterface } from './half-conf.js';
 import { parseIni, type IniSection } from './ini.js';
 import { isLinkLocal, prefixContains, type IpFamily, type IpPrefix } from './ip-address.js';
 import { advertFamily } from './keepalived-conf.js';
@@ -20,7 +20,16 @@ function complete<T extends object>(value: Partial<T>): value is T {
   return Object.values(value).every((v) => v !== undefined);
 }
 
-function crossCheck(config: HalfConfig, sections: Map<string, IniSection>, problems: ProblemList): void {
+/** What validation allows beyond half.conf itself. */
+export interface ValidateOptions {
+  /**
+   * Folders (each ending in "/") that [vrrp] resync-file may be below; WRITABLE_DIRS by default.
+   * half-syncd adds its --state-dir; tests name their own temporary folders.
+   */
+  readonly writableDirs?: readonly string[];
+}
+
+function crossCheck(config: HalfConfig, sections: Map<string, IniSection>, problems: ProblemList, writableDirs: readonly string[]): void {
   const reader = (name: string): SectionReader => new SectionReader(name, sections.get(name), problems);
   const [first, second] = config.sync.links;
   if (second !== undefined && second.interface === first.interface) {
@@ -128,12 +137,20 @@ function crossCheck(config: HalfConfig, sections: Map<string, IniSection>, probl
     if (other === undefined || clashing.has(key)) return;
     // Report on whichever of the two the file sets (the other one is its default).
     const reported = ([key, other[0]] as const).find(written) ?? key;
+    clashing.add(reported);
     fail(reported, `${path} is also ${reported === key ? other[0] : key}`, 'give each file its own path');
   });
+  // keepalived renders resync-file as `init_file 1 overwrite`: at every start it writes "1" over
+  // whatever file is there (/etc/passwd, say). Only half-syncd's own folders may hold it.
+  const resyncFile = config.vrrp.resyncFile;
+  if (!clashing.has('vrrp.resync-file') && !writableDirs.some((dir) => resyncFile.startsWith(dir))) {
+    const dirs = writableDirs.map((dir) => dir.replace(/\/$/, '')).join(' or ');
+    fail('vrrp.resync-file', `${resyncFile} is outside ${dirs}: keepalived (track_file, init_file 1 overwrite) would write "1" over it at every start`, `put it below ${dirs}, e.g. the default ${DEFAULTS.resyncFile}`);
+  }
 }
 
 /** Validates half.conf text. `source` names the file in messages. Throws HalfConfError. */
-export function validateHalfConf(text: string, source: string): HalfConfig {
+export function validateHalfConf(text: string, source: string, options: ValidateOptions = {}): HalfConfig {
   const problems = new ProblemList(source);
   const sections = new Map(parseIni(text, problems).map((s) => [s.name, s] as const));
   for (const section of sections.values()) {
@@ -183,7 +200,7 @@ export function validateHalfConf(text: string, source: string): HalfConfig {
     filter: filterValues,
     daemon: daemonValues,
   };
-  crossCheck(config, sections, problems);
+  crossCheck(config, sections, problems, options.writableDirs ?? WRITABLE_DIRS);
   problems.throwIfAny();
   return config;
 }

@@ -6,7 +6,7 @@
 // gateway (the router's address, which keepalived would take over), a VIP interface without the address
 // its VRRP adverts are sent from, and the files half-syncd makes outside the folders its unit
 // lets it write. Pure.
-import type { HalfConfig } from '../config/half-conf.js';
+import { WRITABLE_DIRS, type HalfConfig } from '../config/half-conf.js';
 import { isLinkLocal } from '../config/ip-address.js';
 import { advertFamily } from '../config/keepalived-conf.js';
 import { isDefaultGateway, type MachineFacts } from './machine-facts.js';
@@ -64,8 +64,6 @@ function advertSourceWarnings(config: HalfConfig, facts: MachineFacts): string[]
   return warnings;
 }
 
-/** What half-syncd.service lets half-syncd write (ProtectSystem=strict): its RuntimeDirectory and StateDirectory. */
-const WRITABLE = ['/run/half/', '/var/lib/half/'];
 
 /** Files half-syncd makes that its unit would keep it from making, or hide from keepalived (PrivateTmp=yes). */
 function unitPathWarnings(config: HalfConfig): string[] {
@@ -75,6 +73,6 @@ function unitPathWarnings(config: HalfConfig): string[] {
     ['[daemon] control-socket', config.daemon.controlSocket, true],
   ] as const;
   return files
-    .filter(([, path, used]) => used && !WRITABLE.some((dir) => path.startsWith(dir)))
+    .filter(([, path, used]) => used && !WRITABLE_DIRS.some((dir) => path.startsWith(dir)))
     .map(([key, path]) => `${config.source}: ${key} ${path} is outside /run/half and /var/lib/half, the only folders half-syncd.service lets half-syncd write (ProtectSystem=strict; its /tmp is private, PrivateTmp=yes, so keepalived would not see a file there): half-syncd cannot make it; put it below /run/half`);
 }

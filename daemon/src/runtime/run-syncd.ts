@@ -5,6 +5,7 @@
 // nftables table is loaded and loads it again if not (half.conf is read at start only: restart
 // to apply it); a second TERM/INT during the stop ends the process at once.
 import { loadClusterKey } from '../config/cluster-key.js';
+import { WRITABLE_DIRS } from '../config/half-conf.js';
 import { loadHalfConf } from '../config/load-config.js';
 import { HALF_VERSION } from '../cli/version.js';
 import { ConfigError, DaemonExit, DaemonStartError, HalfRepoError, UsageError } from '../errors.js';
@@ -76,7 +77,9 @@ export async function runSyncd(argv: readonly string[], io: SyncdIo): Promise<Da
       io.out(await loadNftTableOnce(args.config));
       return DaemonExit.ok;
     }
-    const config = await loadHalfConf(args.config);
+    // resync-file may also be in the state directory this half-syncd was given (tests run it in
+    // a temporary one): whoever passes --state-dir decides where half-syncd writes.
+    const config = await loadHalfConf(args.config, { writableDirs: [...WRITABLE_DIRS, `${args.stateDir.replace(/\/+$/, '')}/`] });
     const clusterKey = await loadClusterKey(config.sync.keyFile);
     if (args.check) {
       io.out(`${config.source}: valid (node ${config.node.id}, ${config.sync.links.length} sync link(s), mode ${config.daemon.mode}); cluster key ${config.sync.keyFile}: valid\n`);

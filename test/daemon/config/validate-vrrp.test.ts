@@ -38,6 +38,17 @@ describe('[vrrp]', () => {
     expect(validateHalfConf(withVrrp('resync-file = /run/half/resync-pending'), 'h').vrrp.resyncFile).toBe('/run/half/resync-pending');
   });
 
+  it('refuses a resync file outside /run/half and /var/lib/half: keepalived writes "1" over it at every start', () => {
+    for (const path of ['/etc/passwd', '/var/lib/halfway/pending', '/run/half', '/tmp/resync-pending']) {
+      const problems = problemsOf(withVrrp(`resync-file = ${path}`));
+      expect(brief(problems)).toEqual([`11 vrrp.resync-file: ${path} is outside /run/half or /var/lib/half: keepalived (track_file, init_file 1 overwrite) would write "1" over it at every start`]);
+      expect(problems[0]?.fix).toBe('put it below /run/half or /var/lib/half, e.g. the default /var/lib/half/resync-pending');
+    }
+    // half-syncd adds its --state-dir (tests run it in a temporary one)
+    expect(validateHalfConf(withVrrp('resync-file = /srv/state/resync-pending'), 'h', { writableDirs: ['/srv/state/'] }).vrrp.resyncFile).toBe('/srv/state/resync-pending');
+    expect(validateHalfConf(withVrrp('resync-file = /var/lib/half/x'), 'h').vrrp.resyncFile).toBe('/var/lib/half/x');
+  });
+
   it('fits the advertised addresses of each instance in one advert (255 at most)', () => {
     const v4 = (n: number, third: number): string => Array.from({ length: n }, (_, i) => `198.51.${third}.${i + 1}/24`).join(' ');
     const v6 = (n: number): string => Array.from({ length: n }, (_, i) => `2001:db8::${(i + 1).toString(16)}/64`).join(' ');

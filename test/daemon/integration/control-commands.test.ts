@@ -72,12 +72,13 @@ describe('half flush and half resync against running daemons', () => {
   });
 
   it('says whether it runs with the half.conf and key on disk (half configure --apply restarts it only if not)', async () => {
-    const config = await loadHalfConf(lab.b.confFile);
+    const inStateDir = { writableDirs: [`${lab.b.stateDir}/`] }; // where the lab's resync-file is
+    const config = await loadHalfConf(lab.b.confFile, inStateDir);
     const key = await loadClusterKey(lab.b.keyFile);
     expect(await daemonRunsWith(config, key)).toBe(true);
     // the same meaning written otherwise (a comment) is the same configuration
     await writeFile(join(lab.b.dir, 'commented.conf'), `# edited\n${await readFile(lab.b.confFile, 'utf8')}`);
-    expect(await daemonRunsWith(await loadHalfConf(join(lab.b.dir, 'commented.conf')), key)).toBe(true);
+    expect(await daemonRunsWith(await loadHalfConf(join(lab.b.dir, 'commented.conf'), inStateDir), key)).toBe(true);
     expect(await daemonRunsWith({ ...config, vrrp: { ...config.vrrp, advertIntervalSeconds: config.vrrp.advertIntervalSeconds + 1 } }, key)).toBe(false);
     expect(await daemonRunsWith(config, key.map((b) => b ^ 1))).toBe(false);
     expect(await daemonRunsWith({ ...config, daemon: { ...config.daemon, controlSocket: join(lab.b.dir, 'nobody.sock') } }, key)).toBe(false);

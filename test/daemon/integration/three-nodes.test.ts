@@ -53,7 +53,7 @@ describe('three nodes: takeovers from a sender that stepped down late and from o
       // a long purge delay: fwa, once a standby, keeps its kernel's entries through the test
       const created = await SyncdNode.create(net, { ns: fw, id: n + 1, role: n === 0 ? 'primary' : 'backup', syncAddress: SYNC[fw], peers, filter: 'protocols = tcp udp', purgeDelay: 600 }, key);
       nodes.set(fw, created);
-      const config = validateHalfConf(created.confText(), created.confFile);
+      const config = validateHalfConf(created.confText(), created.confFile, { writableDirs: [`${created.stateDir}/`] });
       await net.exec(fw, ['nft', '-f', '-'], { input: NAT_RULESET + renderNftRuleset(config), check: true });
     }
     await Promise.all([...nodes.values()].map((n) => n.start()));

@@ -27,7 +27,7 @@ function conf(dir: string): string {
   return [
     '[node]', 'id = 1', 'role = primary',
     '[sync]', 'interface = sync0', 'address = 203.0.113.1', 'peers = 203.0.113.2', `key-file = ${dir}/cluster.key`,
-    '[vrrp]', `notify-fifo = ${dir}/notify.fifo`, `resync-file = ${dir}/resync-pending`,
+    '[vrrp]', `notify-fifo = ${dir}/notify.fifo`, `resync-file = ${dir}/state/resync-pending` /* half-syncd allows its --state-dir */,
     '[vips]', 'lan0 = 192.0.2.254/24',
     '[daemon]', `control-socket = ${dir}/half.sock`, 'metrics-port = 0',
     '',

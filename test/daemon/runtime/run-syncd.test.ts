@@ -88,7 +88,7 @@ describe('half-syncd command line', () => {
     const lab = new NetnsLab('rs');
     try {
       const ns = await lab.namespace('n');
-      await writeFile(conf('late.conf'), halfConf({ extra: `metrics-port = 0\nevent-reader = daemon` }).replace('[vrrp]', `[vrrp]\nresync-file = ${conf('resync-pending')}`));
+      await writeFile(conf('late.conf'), halfConf({ extra: `metrics-port = 0\nevent-reader = daemon` }).replace('[vrrp]', `[vrrp]\nresync-file = ${conf('late-state/resync-pending')}`));
       const result = await lab.exec(ns, process.execPath, ['--import', 'tsx', MAIN, '--config', conf('late.conf'), '--state-dir', conf('late-state'), '--address-wait', '2']);
       expect(result.stderr).toMatch(/cannot bind the sync .* to 203\.0\.113\.1 port 3781: EADDRNOTAVAIL/);
       expect(result.stdout).toMatch(/the sync address is not on this node yet: waiting for it/);
@@ -104,7 +104,7 @@ describe('half-syncd command line', () => {
     const lab = new NetnsLab('rw');
     try {
       const ns = await lab.namespace('n');
-      await writeFile(conf('wait.conf'), halfConf({ extra: 'metrics-port = 0' }).replace('[vrrp]', `[vrrp]\nresync-file = ${conf('wait-pending')}`).replace(`control-socket = ${conf('half.sock')}`, `control-socket = ${conf('wait.sock')}`));
+      await writeFile(conf('wait.conf'), halfConf({ extra: 'metrics-port = 0' }).replace('[vrrp]', `[vrrp]\nresync-file = ${conf('wait-state/resync-pending')}`).replace(`control-socket = ${conf('half.sock')}`, `control-socket = ${conf('wait.sock')}`));
       const log = conf('wait.log');
       const child = lab.spawn(ns, process.execPath, ['--import', 'tsx', MAIN, '--config', conf('wait.conf'), '--state-dir', conf('wait-state'), '--address-wait', '60'], log);
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
