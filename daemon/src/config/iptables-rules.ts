@@ -32,12 +32,18 @@ function host(text: string, family: IpFamily): string {
   return `${text}/${family === 4 ? 32 : 128}`;
 }
 
+// Each accept names the one address half-syncd binds on the link (its group, or its own address):
+// without it an ACCEPT here, ahead of the admin's INPUT rules, would open the sync port on every
+// address of the node (a resolver listening on that port, say).
 function syncRules(link: SyncLink, port: number, family: IpFamily): string[] {
   if (link.address.family !== family) return [];
-  if (link.peers.length === 0) return [`-A ${IPTABLES_CHAIN} -i ${link.interface} -p udp --dport ${port} -j ACCEPT`];
+  if (link.multicastGroup !== undefined) {
+    return [`-A ${IPTABLES_CHAIN} -i ${link.interface} -d ${host(link.multicastGroup.text, family)} -p udp --dport ${port} -j ACCEPT`];
+  }
+  const own = host(link.address.text, family);
   return link.peers
     .filter((p) => p.family === family)
-    .map((p) => `-A ${IPTABLES_CHAIN} -i ${link.interface} -s ${host(p.text, family)} -p udp --dport ${port} -j ACCEPT`);
+    .map((p) => `-A ${IPTABLES_CHAIN} -i ${link.interface} -s ${host(p.text, family)} -d ${own} -p udp --dport ${port} -j ACCEPT`);
 }
 
 /** Sync traffic the accepts did not take, to the addresses half-syncd binds only (its link addresses or groups). */

@@ -44,12 +44,15 @@ function addressMatch(field: 'saddr' | 'daddr', addresses: readonly IpAddress[],
 const saddrMatch = (addresses: readonly IpAddress[], family: 4 | 6): string | undefined => addressMatch('saddr', addresses, family);
 const daddrMatch = (addresses: readonly IpAddress[], family: 4 | 6): string | undefined => addressMatch('daddr', addresses, family);
 
+// Each accept names the one address half-syncd binds on the link (its group, or its own address),
+// so that the port on the node's other addresses stays the admin's business.
 function syncRules(link: SyncLink, port: number): string[] {
-  if (link.peers.length === 0) return [`iifname "${link.interface}" udp dport ${port} accept`];
-  return ([4, 6] as const)
-    .map((family) => saddrMatch(link.peers, family))
-    .filter((m): m is string => m !== undefined)
-    .map((match) => `iifname "${link.interface}" ${match} udp dport ${port} accept`);
+  const family = link.address.family;
+  if (link.multicastGroup !== undefined) {
+    return [`iifname "${link.interface}" ${daddrMatch([link.multicastGroup], link.multicastGroup.family) as string} udp dport ${port} accept`];
+  }
+  const from = saddrMatch(link.peers, family);
+  return from === undefined ? [] : [`iifname "${link.interface}" ${from} ${daddrMatch([link.address], family) as string} udp dport ${port} accept`];
 }
 
 /** The addresses half-syncd binds: each sync link's own address, or its multicast group. */

@@ -47,6 +47,9 @@ describe('the iptables fallback in a namespace', () => {
     // the peer's packets from its LAN address reach the fw's sync address through lan0
     await lab.ip(peer, ['route', 'add', '203.0.113.1/32', 'dev', 'lan0', 'table', '100']);
     await lab.ip(peer, ['rule', 'add', 'from', '192.0.2.2', 'lookup', '100']);
+    // and its packets from its sync address to the fw's LAN address go through sync0
+    await lab.ip(peer, ['route', 'add', '192.0.2.1/32', 'dev', 'sync0', 'table', '101']);
+    await lab.ip(peer, ['rule', 'add', 'from', '203.0.113.2', 'to', '192.0.2.1', 'lookup', '101']);
   });
 
   afterAll(async () => {
@@ -75,7 +78,7 @@ describe('the iptables fallback in a namespace', () => {
       '-N HALF-INPUT',
       '-A INPUT -j HALF-INPUT',
       '-A INPUT -i lo -j ACCEPT',
-      '-A HALF-INPUT -s 203.0.113.2/32 -i sync0 -p udp -m udp --dport 3781 -j ACCEPT',
+      '-A HALF-INPUT -s 203.0.113.2/32 -d 203.0.113.1/32 -i sync0 -p udp -m udp --dport 3781 -j ACCEPT',
       '-A HALF-INPUT -d 203.0.113.1/32 -p udp -m udp --dport 3781 -j DROP',
       '-A HALF-INPUT -i lan0 -p vrrp -j ACCEPT',
     ]);
@@ -89,6 +92,7 @@ describe('the iptables fallback in a namespace', () => {
     await sendPacket(lab, peer, ['udp', '203.0.113.9', '203.0.113.1', '3781']); // a stranger on the sync link
     await sendPacket(lab, peer, ['udp', '192.0.2.2', '203.0.113.1', '3781']); // the sync address, from the LAN
     await sendPacket(lab, peer, ['udp', '192.0.2.2', '192.0.2.1', '3781']); // another address: left to the admin's rules
+    await sendPacket(lab, peer, ['udp', '203.0.113.2', '192.0.2.1', '3781']); // the peer, to another address over sync0: the admin's too
     await sendPacket(lab, peer, ['proto', '192.0.2.2', '192.0.2.1', '112']);
     let after = before;
     for (let i = 0; i < 100 && after.reduce((a, b) => a + b, 0) - before.reduce((a, b) => a + b, 0) < 4; i++) {
@@ -98,5 +102,26 @@ describe('the iptables fallback in a namespace', () => {
     await new Promise((resolve) => setTimeout(resolve, 200)); // a late count of the fourth datagram would show here
     after = await ruleCounts();
     expect(after.map((n, i) => n - (before[i] ?? 0))).toEqual([1, 2, 1]);
+  });
+
+  it('accepts only the group on a multicast link: the sync port on the node\'s own addresses stays the admin\'s', async () => {
+    const multicast = MINIMAL.replace('peers = 203.0.113.2', 'multicast-group = 239.192.0.1');
+    await applyIptablesRules(renderIptablesRules(validateHalfConf(multicast, '/etc/half/half.conf')), { prefix: ['ip', 'netns', 'exec', fw] });
+    expect((await lab.exec(fw, 'iptables', ['-S', 'HALF-INPUT'], { check: true })).stdout).toContain(
+      '-A HALF-INPUT -d 239.192.0.1/32 -i sync0 -p udp -m udp --dport 3781 -j ACCEPT',
+    );
+    const before = await ruleCounts();
+    await sendPacket(lab, peer, ['udp', '203.0.113.2', '203.0.113.1', '3781']); // unicast to the link's address
+    await sendPacket(lab, peer, ['udp', '203.0.113.2', '192.0.2.1', '3781']); // to another address, over sync0
+    await sendPacket(lab, peer, ['proto', '192.0.2.2', '192.0.2.1', '112']); // a packet HALF does count, sent last
+    let after = before;
+    for (let i = 0; i < 100 && after.reduce((a, b) => a + b, 0) === before.reduce((a, b) => a + b, 0); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      after = await ruleCounts();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    after = await ruleCounts();
+    // the accept, the drop of foreign traffic to the group, VRRP on lan0
+    expect(after.map((n, i) => n - (before[i] ?? 0))).toEqual([0, 0, 1]);
   });
 });
