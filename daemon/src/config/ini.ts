@@ -29,8 +29,18 @@ const ENTRY = /^([^ \t\r\v\f=#;[\]]+)[ \t\r\v\f]*=[ \t\r\v\f]*(.*)$/;
 const OTHER_SPACE = /[^\S \t\r\v\f]/u;
 const BOM = '\uFEFF';
 
+const isSpace = (code: number): boolean => code === 0x20 || (code >= 0x09 && code <= 0x0d && code !== 0x0a);
+
+/**
+ * Strips ASCII space (as SECTION and ENTRY count it) from both ends. Index loops, not a regex:
+ * `[ \t]+$` is tried at every run of spaces inside a line, quadratic in a line of many spaces.
+ */
 function trimSpace(text: string): string {
-  return text.replace(/^[ \t\r\v\f]+|[ \t\r\v\f]+$/g, '');
+  let start = 0;
+  let end = text.length;
+  while (start < end && isSpace(text.charCodeAt(start))) start++;
+  while (end > start && isSpace(text.charCodeAt(end - 1))) end--;
+  return text.slice(start, end);
 }
 
 function stripComment(value: string): string {
