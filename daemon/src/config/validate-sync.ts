@@ -1,5 +1,6 @@
 // Checks [node], [sync] and [sync2] of half.conf (docs/half.conf.5.md): who this node is and how
 // it reaches its peers. Problems are recorded, never thrown.
+import { MAX_PEERS } from '../sync/peer-table.js';
 import { DEFAULTS, type SyncLink } from './half-conf.js';
 import { isLinkLocal, isMulticast, isSpecial, type IpAddress } from './ip-address.js';
 import { splitList, type SectionReader } from './section-reader.js';
@@ -54,7 +55,25 @@ function readPeers(link: SectionReader, address: IpAddress | undefined): IpAddre
     link.fail('peers', 'is empty', fix);
     ok = false;
   }
+  // half-syncd keeps MAX_PEERS peers (sync/peer-table.ts) and drops the frames of any further one
+  if (peers.length > MAX_PEERS) {
+    link.fail('peers', `lists ${peers.length} peers, but half-syncd keeps at most ${MAX_PEERS}`, `list at most ${MAX_PEERS} other nodes on this link`);
+    ok = false;
+  }
   return ok ? peers : undefined;
+}
+
+/**
+ * A multicast group no frame to the other nodes can use: IPv6 scopes 0 and F are reserved and
+ * scope 1 is interface-local (RFC 4291 §2.7), none sent off the node by the kernel; 224.0.0.0 is
+ * the reserved base address of IPv4 multicast (RFC 5771 §4).
+ */
+function groupProblem(group: IpAddress): string | undefined {
+  if (group.family === 4) return group.text === '224.0.0.0' ? '224.0.0.0 is the reserved base address of multicast, not a group' : undefined;
+  const scope = (group.bytes[1] as number) & 0x0f;
+  if (scope === 1) return `${group.text} has scope 1 (interface-local): the kernel never sends it off this node`;
+  if (scope === 0 || scope === 0xf) return `${group.text} has the reserved scope ${scope.toString(16).toUpperCase()}: the kernel never sends it off this node`;
+  return undefined;
 }
 
 /** One sync link ([sync] or [sync2]); undefined when any of its keys is wrong. */
@@ -80,6 +99,9 @@ export function readSyncLink(link: SectionReader): SyncLink | undefined {
     group = link.address('multicast-group', groupEntry.value, 'write a multicast group such as 225.0.0.50 or ff02::1:3781');
     if (group !== undefined && !isMulticast(group)) {
       link.fail('multicast-group', `${group.text} is not a multicast address`, 'use 224.0.0.0/4 (IPv4) or ff00::/8 (IPv6)');
+      group = undefined;
+    } else if (group !== undefined && groupProblem(group) !== undefined) {
+      link.fail('multicast-group', groupProblem(group) as string, group.family === 6 ? 'use a link-local (ff02::/16) or site-local (ff05::/16) group, e.g. ff02::1:3781' : 'use a group such as 225.0.0.50 or one in 239.0.0.0/8');
       group = undefined;
     } else if (group !== undefined && address !== undefined && group.family !== address.family) {
       link.fail('multicast-group', `${group.text} is IPv${group.family} but address is IPv${address.family}`, 'use a group of the same family as address');

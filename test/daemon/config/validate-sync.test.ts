@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateHalfConf } from '../../../daemon/src/config/validate.js';
 import { isInterfaceName } from '../../../daemon/src/config/validate-sync.js';
+import { MAX_PEERS } from '../../../daemon/src/sync/peer-table.js';
 import { brief, MINIMAL, problemsOf } from './fixtures/problems.js';
 
 const withSync = (lines: string): string => MINIMAL.replace(/\[sync\][^[]*/, `[sync]\n${lines}\n`);
@@ -30,11 +31,30 @@ describe('[sync]', () => {
     expect(validateHalfConf(withSync('interface = sync0\naddress = fe80::1\nmulticast-group = ff02::1:3781'), 'h').sync.links[0].address.text).toBe('fe80::1');
   });
 
+  it('refuses more peers than half-syncd keeps (MAX_PEERS)', () => {
+    const peers = (n: number): string => Array.from({ length: n }, (_, i) => `198.51.100.${i + 2}`).join(' ');
+    expect(validateHalfConf(withSync(`interface = sync0\naddress = 198.51.100.1\npeers = ${peers(MAX_PEERS)}`), 'h').sync.links[0].peers).toHaveLength(MAX_PEERS);
+    expect(brief(problemsOf(withSync(`interface = sync0\naddress = 198.51.100.1\npeers = ${peers(MAX_PEERS + 1)}`)))).toEqual([
+      `7 sync.peers: lists ${MAX_PEERS + 1} peers, but half-syncd keeps at most ${MAX_PEERS}`,
+    ]);
+  });
+
+  it('names the scope of an IPv6 group that never leaves the node, and suggests ff02::/16 or ff05::/16', () => {
+    const [problem] = problemsOf(withSync('interface = sync0\naddress = 2001:db8::1\nmulticast-group = ff0f::1'));
+    expect(problem?.fix).toBe('use a link-local (ff02::/16) or site-local (ff05::/16) group, e.g. ff02::1:3781');
+    expect(validateHalfConf(withSync('interface = sync0\naddress = 2001:db8::1\nmulticast-group = ff05::1:3781'), 'h').sync.links[0].multicastGroup?.text).toBe('ff05::1:3781');
+  });
+
   it.each([
     ['interface = sync0\naddress = 203.0.113.1', '4 sync.peers: is missing (and so is multicast-group)'],
     ['interface = sync0\naddress = 203.0.113.1\npeers = 203.0.113.2\nmulticast-group = 225.0.0.50', '8 sync.multicast-group: is set together with peers'],
     ['interface = sync0\naddress = 203.0.113.1\nmulticast-group = 203.0.113.9', '7 sync.multicast-group: 203.0.113.9 is not a multicast address'],
     ['interface = sync0\naddress = 203.0.113.1\nmulticast-group = ff02::1:3781', '7 sync.multicast-group: ff02::1:3781 is IPv6 but address is IPv4'],
+    // groups the kernel never sends off the node (RFC 4291 §2.7 scopes), and IPv4's reserved base
+    ['interface = sync0\naddress = 2001:db8::1\nmulticast-group = ff01::1:3781', '7 sync.multicast-group: ff01::1:3781 has scope 1 (interface-local): the kernel never sends it off this node'],
+    ['interface = sync0\naddress = 2001:db8::1\nmulticast-group = ff00::1:3781', '7 sync.multicast-group: ff00::1:3781 has the reserved scope 0: the kernel never sends it off this node'],
+    ['interface = sync0\naddress = 2001:db8::1\nmulticast-group = ff1f::1:3781', '7 sync.multicast-group: ff1f::1:3781 has the reserved scope F: the kernel never sends it off this node'],
+    ['interface = sync0\naddress = 203.0.113.1\nmulticast-group = 224.0.0.0', '7 sync.multicast-group: 224.0.0.0 is the reserved base address of multicast, not a group'],
     ['interface = sync0\naddress = 224.0.0.1\npeers = 203.0.113.2', '6 sync.address: 224.0.0.1 is not a unicast address'],
     ['interface = sync0\naddress = 203.0.113.1\npeers = 2001:db8::2', '7 sync.peers: 2001:db8::2 is IPv6 but address is IPv4'],
     ['interface = sync0\naddress = 203.0.113.1\npeers = 127.0.0.1', '7 sync.peers: 127.0.0.1 is not a unicast address'],
