@@ -10,6 +10,7 @@
 import type { HalfConfig, SyncLink } from './half-conf.js';
 import type { IpFamily } from './ip-address.js';
 import { syncBoundAddresses, VRRP_PROTOCOL } from './nft-ruleset.js';
+import { renderedFromLine } from './render-header.js';
 
 export const IPTABLES_CHAIN = 'HALF-INPUT';
 
@@ -67,7 +68,7 @@ function vrrpRules(config: HalfConfig, family: IpFamily): string[] {
 function renderFamily(config: HalfConfig, family: IpFamily): string {
   const command = family === 4 ? 'iptables-restore' : 'ip6tables-restore';
   return [
-    `# ${command} --noflush input of HALF node ${config.node.id}, rendered from ${config.source}.`,
+    renderedFromLine(`${command} --noflush input`, config),
     `# Do not edit: change half.conf and run \`half configure\`. Replaces chain ${IPTABLES_CHAIN} only.`,
     '*filter',
     `:${IPTABLES_CHAIN} - [0:0]`,

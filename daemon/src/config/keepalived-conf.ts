@@ -29,6 +29,7 @@
 // when the resync has ended.
 import type { HalfConfig, VipInterface } from './half-conf.js';
 import type { IpFamily, IpPrefix } from './ip-address.js';
+import { renderedFromLine } from './render-header.js';
 
 export const SYNC_GROUP_NAME = 'HALF';
 /** keepalived's name of the failback gate's track file. */
@@ -160,7 +161,7 @@ export function renderKeepalivedConf(config: HalfConfig): string {
     'vrrp_higher_prio_send_advert true',
   ];
   const out = [
-    `# keepalived.conf of HALF node ${config.node.id}, rendered from ${config.source}.`,
+    renderedFromLine('keepalived.conf', config),
     '# Do not edit: change half.conf and run `half configure`; this file is rewritten.',
     '',
     ...block('', 'global_defs', global),

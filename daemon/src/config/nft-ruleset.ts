@@ -27,6 +27,7 @@
 // Toggling is one transaction of element adds or deletes: atomic, no rule handles to track.
 import type { HalfConfig, SyncLink } from './half-conf.js';
 import type { IpAddress } from './ip-address.js';
+import { renderedFromLine } from './render-header.js';
 
 export const NFT_TABLE = 'half';
 /** IP protocol number of VRRP (RFC 5798 §5.1.1.4, §5.1.2.4). */
@@ -109,7 +110,7 @@ export function renderNftRuleset(config: HalfConfig, options: NftRenderOptions =
   const tab = '\t';
   const guardOn = options.guardOn === true;
   const lines = [
-    `# nftables rules of HALF node ${config.node.id}, rendered from ${config.source}.`,
+    renderedFromLine('nftables rules', config),
     '# Do not edit: change half.conf and run `half configure`. `nft -f` on this file replaces',
     `# table inet ${NFT_TABLE} (and nothing else) in one transaction; the guard starts ${guardOn ? 'on' : 'off'}.`,
     `table inet ${NFT_TABLE}`,

@@ -2,6 +2,7 @@
 // Documentation/networking/nf_conntrack-sysctl.rst and ip-sysctl.rst). Pure: text out; each
 // setting carries the reason it is there.
 import type { HalfConfig } from './half-conf.js';
+import { renderedFromLine } from './render-header.js';
 
 export interface SysctlSetting {
   readonly key: string;
@@ -60,7 +61,7 @@ function wrapComment(text: string, width = 96): string[] {
 /** The snippet, e.g. for /etc/sysctl.d/60-half.conf. */
 export function renderSysctlConf(config: HalfConfig): string {
   const lines = [
-    `# sysctl settings of HALF node ${config.node.id}, rendered from ${config.source}.`,
+    renderedFromLine('sysctl settings', config),
     '# Do not edit: change half.conf and run `half configure`.',
   ];
   for (const setting of sysctlSettings(config)) lines.push('', ...wrapComment(setting.why), `${setting.hostWide === true ? '-' : ''}${setting.key} = ${setting.value}`);
