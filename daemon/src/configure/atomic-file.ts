@@ -44,8 +44,14 @@ export async function writeFileAtomic(path: string, content: string | Uint8Array
 
 /** The file's text, or undefined when it does not exist; a NodeFileError when it cannot be read (a folder, say). */
 export async function readIfExists(path: string): Promise<string | undefined> {
+  const bytes = await readBytesIfExists(path);
+  return bytes === undefined ? undefined : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+}
+
+/** readIfExists's bytes, for a caller that decodes them itself (half.conf: strict UTF-8). */
+export async function readBytesIfExists(path: string): Promise<Uint8Array | undefined> {
   try {
-    return await readFile(path, 'utf8');
+    return await readFile(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     const code = (error as NodeJS.ErrnoException).code;

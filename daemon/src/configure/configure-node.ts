@@ -5,9 +5,10 @@
 import { HalfConfError } from '../config/config-error.js';
 import { loadClusterKey } from '../config/cluster-key.js';
 import type { HalfConfig } from '../config/half-conf.js';
+import { decodeHalfConf } from '../config/load-config.js';
 import { renderNode } from '../config/render-node.js';
 import { validateHalfConf } from '../config/validate.js';
-import { readIfExists } from './atomic-file.js';
+import { readBytesIfExists, readIfExists } from './atomic-file.js';
 import { applyWritePlan, readRegistry } from './apply-writes.js';
 import { keyFilePath, NODE_FILES, renderedTargets, type NodePaths } from './node-paths.js';
 import type { Registry } from './generated-registry.js';
@@ -24,13 +25,13 @@ export interface ConfigureReport {
 
 /** Reads and validates half.conf and its key file; throws HalfConfError listing every problem. */
 export async function loadNodeConfig(paths: NodePaths): Promise<HalfConfig> {
-  const text = await readIfExists(paths.halfConf);
-  if (text === undefined) {
+  const bytes = await readBytesIfExists(paths.halfConf);
+  if (bytes === undefined) {
     throw new HalfConfError([
       { file: paths.halfConfOnNode, message: 'does not exist: this node is not configured yet', fix: 'run `dpkg-reconfigure half-syncd`, or `half join …` with the line printed on the first node, or write it as half.conf(5) describes' },
     ]);
   }
-  const config = validateHalfConf(text, paths.halfConfOnNode);
+  const config = validateHalfConf(decodeHalfConf(bytes, paths.halfConfOnNode), paths.halfConfOnNode);
   await loadClusterKey(keyFilePath(config, paths));
   return config;
 }

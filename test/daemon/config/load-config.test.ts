@@ -40,4 +40,18 @@ describe('loadHalfConf', () => {
     const directory = await loadHalfConf(dir).catch((e: unknown) => e);
     expect((directory as HalfConfError).problems[0]?.message).toBe('cannot be read (EISDIR)');
   });
+
+  it('refuses bytes that are not UTF-8, naming the line, instead of reading them as U+FFFD', async () => {
+    const path = join(dir, 'latin1.conf');
+    // key-file = /etc/half/clé.key written in Latin-1: é is the single byte 0xE9
+    const text = MINIMAL.replace('peers = 203.0.113.2', 'peers = 203.0.113.2\nkey-file = /etc/half/cl\u00e9.key');
+    await writeFile(path, Buffer.from(text, 'latin1'));
+    const error = await loadHalfConf(path).catch((e: unknown) => e);
+    expect((error as HalfConfError).problems).toEqual([
+      { file: path, line: 8, message: 'has bytes that are not UTF-8', fix: 'save half.conf as UTF-8 (e.g. iconv -f latin1 -t utf-8), or write that line in ASCII' },
+    ]);
+    // the same text in UTF-8, after a byte order mark, loads
+    await writeFile(path, `\uFEFF${text}`);
+    expect((await loadHalfConf(path)).sync.keyFile).toBe('/etc/half/cl\u00e9.key');
+  });
 });

@@ -1,7 +1,7 @@
 // `half configure` on a throw-away root: the files keepalived, nft and iptables-restore read are
 // written, pass the real tools' checks inside a namespace shaped like the node, and are never
 // written over an admin's own or edited file.
-import { cp, readdir, rm } from 'node:fs/promises';
+import { cp, readdir, rm, writeFile } from 'node:fs/promises';
 import { execa } from 'execa';
 import { relative } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -151,6 +151,15 @@ describe('configureNode', () => {
     await configuredPrimary(root);
     await root.write('/etc/half/cluster.key', 'abcd\n', 0o644);
     await expect(configureNode(nodePaths(root.dir))).rejects.toThrow(/has mode 0644: others can read the cluster key/);
+    for (const path of [...RENDERED, '/var/lib/half-syncd/generated']) expect(await root.exists(path)).toBe(false);
+  });
+
+  it('refuses a half.conf that is not UTF-8, naming the line, and writes nothing', async () => {
+    await configuredPrimary(root);
+    const text = `${await root.read('/etc/half/half.conf')}# caf\u00e9\n`;
+    await writeFile(root.at('/etc/half/half.conf'), Buffer.from(text, 'latin1')); // é as the one byte 0xE9
+    const line = text.split('\n').length - 1;
+    await expect(configureNode(nodePaths(root.dir))).rejects.toThrow(`/etc/half/half.conf:${line}: has bytes that are not UTF-8`);
     for (const path of [...RENDERED, '/var/lib/half-syncd/generated']) expect(await root.exists(path)).toBe(false);
   });
 
