@@ -4,10 +4,12 @@
 // and readable by nobody else (0600 or 0400), since it authenticates every sync message.
 import { readFile, stat } from 'node:fs/promises';
 import { HalfConfError, type ConfigProblem } from './config-error.js';
+import { shellWord } from './shell-word.js';
 
 export const CLUSTER_KEY_BYTES = 32;
 
-const MAKE_KEY = '(umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d " \\n" > FILE)';
+/** The shell command that writes a new key into `path`, quoted so that the path stays one word. */
+const makeKey = (path: string): string => `(umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d " \\n" > ${shellWord(path)})`;
 
 export type ClusterKeyResult =
   | { readonly ok: true; readonly key: Uint8Array }
@@ -46,13 +48,13 @@ export function keyFileModeProblems(path: string, info: KeyFileStat): ConfigProb
   const problems: ConfigProblem[] = [];
   const key = 'sync.key-file';
   if (!info.isFile()) {
-    problems.push({ file: path, key, message: 'is not a regular file', fix: `write the key into a plain file: ${MAKE_KEY.replaceAll('FILE', path)}` });
+    problems.push({ file: path, key, message: 'is not a regular file', fix: `write the key into a plain file: ${makeKey(path)}` });
     return problems;
   }
-  if (info.uid !== 0) problems.push({ file: path, key, message: `is owned by uid ${info.uid}, not root`, fix: `chown root:root ${path}` });
+  if (info.uid !== 0) problems.push({ file: path, key, message: `is owned by uid ${info.uid}, not root`, fix: `chown root:root ${shellWord(path)}` });
   const perms = info.mode & 0o777;
   if ((perms & 0o077) !== 0) {
-    problems.push({ file: path, key, message: `has mode ${perms.toString(8).padStart(4, '0')}: others can read the cluster key`, fix: `chmod 0600 ${path}` });
+    problems.push({ file: path, key, message: `has mode ${perms.toString(8).padStart(4, '0')}: others can read the cluster key`, fix: `chmod 0600 ${shellWord(path)}` });
   }
   return problems;
 }
@@ -71,14 +73,14 @@ export async function loadClusterKey(path: string): Promise<Uint8Array> {
         file: path,
         key: 'sync.key-file',
         message: code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`,
-        fix: `create the same key on every node: ${MAKE_KEY.replaceAll('FILE', path)}`,
+        fix: `create the same key on every node: ${makeKey(path)}`,
       },
     ]);
   }
   const problems = keyFileModeProblems(path, info);
   if (info.isFile()) {
     const parsed = parseClusterKey(text);
-    if (!parsed.ok) problems.push({ file: path, key: 'sync.key-file', message: parsed.message, fix: `write 32 random bytes as hex: ${MAKE_KEY.replaceAll('FILE', path)}` });
+    if (!parsed.ok) problems.push({ file: path, key: 'sync.key-file', message: parsed.message, fix: `write 32 random bytes as hex: ${makeKey(path)}` });
     else if (problems.length === 0) return parsed.key;
   }
   throw new HalfConfError(problems);

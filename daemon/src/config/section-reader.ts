@@ -100,6 +100,16 @@ export class SectionReader {
       this.fail(key, `"${entry.value}" is not an absolute path without spaces or quotes`, `write a full path such as ${fallback}`);
       return undefined;
     }
+    // Paths end up in shell commands (the key file's fix, maintainer scripts, an admin's paste)
+    // and in logs: no control character (NUL included) and no character sh reads as syntax
+    // inside a word (`#` and `~` only start a comment or a home at a word's start; the path
+    // starts with `/`).
+    const odd = /[\u0000-\u001f\u007f-\u009f]|[;&|$`<>()*?[\]{}]/u.exec(entry.value);
+    if (odd !== null) {
+      const what = odd[0] < ' ' || odd[0] >= '\u007f' ? `the control character \\x${odd[0].charCodeAt(0).toString(16).padStart(2, '0')}` : `"${odd[0]}", which sh reads as syntax`;
+      this.fail(key, `"${entry.value}" has ${what}`, `write a plain path (letters, digits and _ . / + - @ : , = %) such as ${fallback}`);
+      return undefined;
+    }
     // `..` would lead `half configure --root IMAGE` out of the image (and `.` and `//` hide a path
     // that another key names too)
     if (entry.value.split('/').slice(1).some((part) => part === '..' || part === '.' || part === '')) {

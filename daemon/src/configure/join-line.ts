@@ -5,6 +5,7 @@
 // node's half.conf sets go into the command as --set (cluster-settings.ts); the key goes to its
 // standard input (`--key -`), not into its arguments. Pure.
 import type { HalfConfig } from '../config/half-conf.js';
+import { shellWord } from '../config/shell-word.js';
 import { TEMPLATE_PREFIX } from './answers.js';
 import { formatSetting, type JoinExtras } from './cluster-settings.js';
 import { keyHex } from './key-answer.js';
@@ -19,12 +20,6 @@ export interface JoinInstructions {
   readonly preseed: string;
   /** What the next node needs that neither carries fully, as sentences. */
   readonly notes: readonly string[];
-}
-
-
-/** Single-quotes a word for sh when it needs it. */
-export function shellWord(word: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 export function joinInstructions(config: HalfConfig, key: Uint8Array, extras: JoinExtras = { settings: [], secondLink: false }, nextNodeId = config.node.id + 1): JoinInstructions {

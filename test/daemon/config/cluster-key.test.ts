@@ -80,6 +80,16 @@ describe('loadClusterKey', () => {
     expect(await failure(join(dir, 'adir'))).toEqual([expect.stringMatching(/^sync\.key-file: is not a regular file/)]);
   });
 
+  it('quotes the path in the command it prints, so that pasting it runs nothing else', async () => {
+    const path = join(dir, "k;touch it's.key");
+    const [problem] = await failure(path);
+    expect(problem).toBe(`sync.key-file: does not exist | create the same key on every node: (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d " \\n" > '${dir}/k;touch it'\\''s.key')`);
+    // and sh, given the command, writes that one file
+    const command = (problem as string).split('create the same key on every node: ')[1] as string;
+    await run('sh', ['-c', command], { check: true });
+    expect((await loadClusterKey(path)).length).toBe(32);
+  });
+
   it('follows a symlink and checks the file it names', async () => {
     const target = join(dir, 'target.key');
     await writeFile(target, KEY.toString('base64'), { mode: 0o600 });

@@ -27,6 +27,33 @@ describe('SectionReader', () => {
     expect(problems.items).toEqual([{ file: 'f', line: 6, key: 'daemon.mdoe', message: 'is not a known key', fix: 'did you mean mode?' }]);
   });
 
+  it('refuses control characters (NUL included) and shell syntax in a path, naming the character', () => {
+    const cases: [string, string][] = [
+      ['/etc/half/k;touch${IFS}/tmp/x;#', '";", which sh reads as syntax'],
+      ['/etc/half/$(id).key', '"$", which sh reads as syntax'],
+      ['/etc/half/a`b`', '"`", which sh reads as syntax'],
+      ['/etc/half/a|b', '"|", which sh reads as syntax'],
+      ['/etc/half/a&b', '"&", which sh reads as syntax'],
+      ['/etc/half/a>b', '">", which sh reads as syntax'],
+      ['/etc/half/*.key', '"*", which sh reads as syntax'],
+      ['/etc/half/a\u0000b', 'the control character \\x00'],
+      ['/etc/half/a\u001bb', 'the control character \\x1b'],
+      ['/etc/half/a\u0085b', 'the control character \\x85'],
+    ];
+    for (const [value, what] of cases) {
+      const problems = new ProblemList('f');
+      const section = { name: 'sync', line: 1, entries: [{ key: 'key-file', name: 'key-file', value, line: 2 }] };
+      expect(new SectionReader('sync', section, problems).path('key-file', '/etc/half/cluster.key')).toBeUndefined();
+      expect(problems.items).toEqual([
+        { file: 'f', line: 2, key: 'sync.key-file', message: `"${value}" has ${what}`, fix: 'write a plain path (letters, digits and _ . / + - @ : , = %) such as /etc/half/cluster.key' },
+      ]);
+    }
+    // a letter beyond ASCII, '#' and '~' inside a word are no shell syntax
+    const problems = new ProblemList('f');
+    const section = { name: 'sync', line: 1, entries: [{ key: 'key-file', name: 'key-file', value: '/etc/half/clé#2~.key', line: 2 }] };
+    expect(new SectionReader('sync', section, problems).path('key-file', '/etc/half/cluster.key')).toBe('/etc/half/clé#2~.key');
+  });
+
   it('reads a missing optional key as its default without a problem', () => {
     const problems = new ProblemList('f');
     const reader = new SectionReader('vrrp', undefined, problems);

@@ -19,7 +19,8 @@ describe('[vrrp]', () => {
     ['notify-fifo = /run/half/my fifo', '11 vrrp.notify-fifo: "/run/half/my" is not an absolute path without spaces or quotes'],
     ['notify-fifo = /run/half/k!fifo', '11 vrrp.notify-fifo: "/run/half/k!fifo" has a character keepalived.conf would misread (only letters, digits and _ . / + - @ : pass)'],
     ['resync-file = /var/lib/half/pending#1', '11 vrrp.resync-file: "/var/lib/half/pending#1" has a character keepalived.conf would misread (only letters, digits and _ . / + - @ : pass)'],
-    ['notify-script = /usr/sbin/x}', '11 vrrp.notify-script: "/usr/sbin/x}" has a character keepalived.conf would misread (only letters, digits and _ . / + - @ : pass)'],
+    ['notify-script = /usr/sbin/x}', '11 vrrp.notify-script: "/usr/sbin/x}" has "}", which sh reads as syntax'],
+    ['notify-script = /usr/sbin/x=1', '11 vrrp.notify-script: "/usr/sbin/x=1" has a character keepalived.conf would misread (only letters, digits and _ . / + - @ : pass)'],
     ['resync-file = resync-pending', '11 vrrp.resync-file: "resync-pending" is not an absolute path without spaces or quotes'],
     ['resync-file = /run/half/half.sock', '11 vrrp.resync-file: /run/half/half.sock is also daemon.control-socket'],
     // keepalived writes "1" over its track file at every start

@@ -2,7 +2,8 @@
 // `half join` on a machine with the other end of the sync link, and the two nodes' half.conf
 // files agree. The preseed lines pass debconf-set-selections --checkonly.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { joinInstructions, pipedCommand, shellWord } from '../../../daemon/src/configure/join-line.js';
+import { shellWord } from '../../../daemon/src/config/shell-word.js';
+import { joinInstructions, pipedCommand } from '../../../daemon/src/configure/join-line.js';
 import { loadNodeConfig } from '../../../daemon/src/configure/configure-node.js';
 import { nodePaths } from '../../../daemon/src/configure/node-paths.js';
 import { runJoin } from '../../../daemon/src/configure/run-join.js';
