@@ -106,6 +106,18 @@ export function parseIni(text: string, problems: ProblemList): IniSection[] {
       skipping = false;
       continue;
     }
+    if (line.startsWith('[')) {
+      // A header not read: the lines below it are not the previous section's, where they would
+      // draw misleading problems ("is not a known key") or be taken for its keys.
+      problems.add({
+        line: lineNo,
+        message: `"${line.slice(0, 60)}" is not a section header: a header is [name] alone on its line`,
+        fix: 'write the header as [name], e.g. [sync]; anything after it goes in a comment (  # ...)',
+      });
+      current = undefined;
+      skipping = true;
+      continue;
+    }
     const entry = ENTRY.exec(line);
     if (entry === null) {
       problems.add({

@@ -25,6 +25,18 @@ describe('parseIni', () => {
     expect(problems.items).toEqual([]);
   });
 
+  it('refuses a malformed header and leaves the keys below it out of the previous section', () => {
+    const problems = new ProblemList('t.conf');
+    const text = ['[node]', 'id = 1', '[sync] halfone link', 'interface = sync0', '[filter', 'ignore = 10.0.0.0/8', '[vips]', 'lan0 = 192.0.2.254/24'].join('\n');
+    const sections = parseIni(text, problems);
+    expect(sections.map((s) => [s.name, s.entries.map((e) => e.key)])).toEqual([['node', ['id']], ['vips', ['lan0']]]);
+    expect(problems.items.map((p) => [p.line, p.message])).toEqual([
+      [3, '"[sync] halfone link" is not a section header: a header is [name] alone on its line'],
+      [5, '"[filter" is not a section header: a header is [name] alone on its line'],
+    ]);
+    expect(problems.items[0]?.fix).toBe('write the header as [name], e.g. [sync]; anything after it goes in a comment (  # ...)');
+  });
+
   it('reports every syntax problem with its line, and goes on', () => {
     const problems = new ProblemList('t.conf');
     const text = ['stray = 1', '[node]', 'id = 1', 'id = 2', 'just words', '[node]', 'priority = 5', '[sync]', 'x = = y'].join('\n');
