@@ -141,7 +141,7 @@ export function parseIpPrefix(text: string, options: { readonly requireLength?: 
   const slash = text.indexOf('/');
   const addressText = slash < 0 ? text : text.slice(0, slash);
   const read = readIpAddress(addressText);
-  if (!read.ok) return read;
+  if (!read.ok) return { ok: false, reason: mappedPrefixReason(addressText, slash < 0 ? undefined : text.slice(slash + 1)) ?? read.reason };
   const address = read.address;
   const max = address.family === 4 ? 32 : 128;
   if (slash < 0) {
@@ -154,6 +154,20 @@ export function parseIpPrefix(text: string, options: { readonly requireLength?: 
   }
   const length = Number(lengthText);
   return { ok: true, prefix: { address, length, text: `${address.text}/${length}` } };
+}
+
+/**
+ * For an IPv4-mapped prefix of length 96 or more (::ffff:198.51.100.0/120), the reason naming
+ * the IPv4 prefix it maps to, length included (198.51.100.0/24): the address alone would give
+ * a host route or a prefix the admin did not mean.
+ */
+function mappedPrefixReason(addressText: string, lengthText: string | undefined): string | undefined {
+  const address = parseIpAddress(addressText);
+  const v4 = address === undefined ? undefined : mappedIpv4(address);
+  if (v4 === undefined || lengthText === undefined || !/^(0|[1-9][0-9]{0,2})$/.test(lengthText)) return undefined;
+  const length = Number(lengthText);
+  if (length < 96 || length > 128) return undefined;
+  return `"${addressText}/${lengthText}" is an IPv4-mapped IPv6 prefix; write the IPv4 prefix ${v4}/${length - 96}`;
 }
 
 /** The prefix with its host bits cleared (192.0.2.7/24 → 192.0.2.0/24). */

@@ -51,7 +51,13 @@ describe('readIpAddress', () => {
     for (const text of ['::ffff:203.0.113.2', '::FFFF:cb00:7102', '0:0:0:0:0:ffff:203.0.113.2']) {
       expect(readIpAddress(text)).toEqual({ ok: false, reason: `"${text}" is an IPv4-mapped IPv6 address; write the IPv4 address 203.0.113.2` });
     }
-    expect(parseIpPrefix('::ffff:192.0.2.254/120')).toEqual({ ok: false, reason: '"::ffff:192.0.2.254" is an IPv4-mapped IPv6 address; write the IPv4 address 192.0.2.254' });
+    // the fix keeps the prefix length, translated: /120 of the mapped range is /24 of IPv4
+    expect(parseIpPrefix('::ffff:192.0.2.254/120')).toEqual({ ok: false, reason: '"::ffff:192.0.2.254/120" is an IPv4-mapped IPv6 prefix; write the IPv4 prefix 192.0.2.254/24' });
+    expect(parseIpPrefix('::ffff:198.51.100.0/120')).toEqual({ ok: false, reason: '"::ffff:198.51.100.0/120" is an IPv4-mapped IPv6 prefix; write the IPv4 prefix 198.51.100.0/24' });
+    expect(parseIpPrefix('::ffff:198.51.100.7/128')).toEqual({ ok: false, reason: '"::ffff:198.51.100.7/128" is an IPv4-mapped IPv6 prefix; write the IPv4 prefix 198.51.100.7/32' });
+    // no length, or one shorter than the mapped range: the address alone, as before
+    expect(parseIpPrefix('::ffff:198.51.100.7')).toEqual({ ok: false, reason: '"::ffff:198.51.100.7" is an IPv4-mapped IPv6 address; write the IPv4 address 198.51.100.7' });
+    expect(parseIpPrefix('::ffff:198.51.100.7/64')).toEqual({ ok: false, reason: '"::ffff:198.51.100.7" is an IPv4-mapped IPv6 address; write the IPv4 address 198.51.100.7' });
   });
 
   it('takes addresses next to the mapped range', () => {

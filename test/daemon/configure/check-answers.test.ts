@@ -52,7 +52,7 @@ describe('checkAnswers', () => {
   it('refuses IPv4-mapped IPv6 addresses, naming the IPv4 address to write', () => {
     expect(problems({ 'sync-peers': '::ffff:203.0.113.2' })).toEqual([{ question: 'sync-peers', message: '"::ffff:203.0.113.2" is an IPv4-mapped IPv6 address; write the IPv4 address 203.0.113.2' }]);
     expect(problems({ 'sync-address': '::ffff:203.0.113.1' })).toEqual([{ question: 'sync-address', message: expect.stringContaining('write the IPv4 address 203.0.113.1') }]);
-    expect(problems({ vips: 'eth0=::ffff:192.0.2.254/120' })).toEqual([{ question: 'vips', message: expect.stringContaining('write the IPv4 address 192.0.2.254') }]);
+    expect(problems({ vips: 'eth0=::ffff:192.0.2.254/120' })).toEqual([{ question: 'vips', message: expect.stringContaining('write the IPv4 prefix 192.0.2.254/24') }]);
   });
 
   it('refuses a prefix that does not parse and a key of the wrong length', () => {
