@@ -11,6 +11,7 @@
 // at the main process alone: a failed ExecStartPre= would be restarted every two seconds).
 import { access } from 'node:fs/promises';
 import { loadHalfConf } from '../config/load-config.js';
+import type { ValidateOptions } from '../config/validate.js';
 import { NFT_TABLE } from '../config/nft-ruleset.js';
 import { ConfigError, ToolError } from '../errors.js';
 import { runTool } from '../tools/run-tool.js';
@@ -22,9 +23,9 @@ import { nftFileBeside, NftTable } from './nft-table-keeper.js';
  * (nothing else is needed for that): after a crash, a guard left on would hold every new
  * forwarded connection once keepalived promotes the node.
  */
-export async function loadNftTableOnce(configPath: string, nftCommand: readonly string[] = ['nft']): Promise<string> {
+export async function loadNftTableOnce(configPath: string, nftCommand: readonly string[] = ['nft'], validate: ValidateOptions = {}): Promise<string> {
   try {
-    return await load(configPath, nftCommand);
+    return await load(configPath, nftCommand, validate);
   } catch (error) {
     await guardOff(nftCommand);
     throw error;
@@ -73,7 +74,7 @@ export async function checkNftFile(configPath: string, nftCommand: readonly stri
   throw new ConfigError(`${file}: nft refuses it: ${stderr}`, { hint: `${CORRECT_HINT(file)}; then restart half-syncd` });
 }
 
-async function load(configPath: string, nftCommand: readonly string[]): Promise<string> {
+async function load(configPath: string, nftCommand: readonly string[], validate: ValidateOptions): Promise<string> {
   const file = nftFileBeside(configPath);
   const present = await access(file).then(() => true, () => false);
   if (present) {
@@ -84,7 +85,7 @@ async function load(configPath: string, nftCommand: readonly string[]): Promise<
     }
     return `table inet ${NFT_TABLE} loaded from ${file}\n`;
   }
-  const config = await loadHalfConf(configPath);
+  const config = await loadHalfConf(configPath, validate);
   await new NftTable(config, nftCommand).load();
   return `table inet ${NFT_TABLE} loaded from the rendering of ${config.source}: ${file} is missing; run \`half configure --apply\` to write it (and keepalived's configuration)\n`;
 }

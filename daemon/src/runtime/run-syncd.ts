@@ -72,14 +72,15 @@ export async function runSyncd(argv: readonly string[], io: SyncdIo): Promise<Da
       io.out(`half-syncd ${HALF_VERSION}\n`);
       return DaemonExit.ok;
     }
-    if (args.loadTable) {
-      // A failure is said here and, at start, again by the daemon (load-table.ts)
-      io.out(await loadNftTableOnce(args.config));
-      return DaemonExit.ok;
-    }
     // resync-file may also be in the state directory this half-syncd was given (tests run it in
     // a temporary one): whoever passes --state-dir decides where half-syncd writes.
-    const config = await loadHalfConf(args.config, { writableDirs: [...WRITABLE_DIRS, `${args.stateDir.replace(/\/+$/, '')}/`] });
+    const validate = { writableDirs: [...WRITABLE_DIRS, `${args.stateDir.replace(/\/+$/, '')}/`] };
+    if (args.loadTable) {
+      // A failure is said here and, at start, again by the daemon (load-table.ts)
+      io.out(await loadNftTableOnce(args.config, ['nft'], validate));
+      return DaemonExit.ok;
+    }
+    const config = await loadHalfConf(args.config, validate);
     const clusterKey = await loadClusterKey(config.sync.keyFile);
     if (args.check) {
       io.out(`${config.source}: valid (node ${config.node.id}, ${config.sync.links.length} sync link(s), mode ${config.daemon.mode}); cluster key ${config.sync.keyFile}: valid\n`);

@@ -41,6 +41,16 @@ describe('half-syncd --load-table', () => {
     expect(listed).toContain('set guard');
   });
 
+  it('reads half.conf with the daemon\'s folders: a resync-file in its --state-dir passes, /etc/passwd does not', async () => {
+    const conf = join(dir, 'state.conf'); // no state.nft beside it
+    const state = { writableDirs: [`${join(dir, 'state')}/`] };
+    await writeFile(conf, `${MINIMAL}[vrrp]\nresync-file = ${join(dir, 'state', 'resync-pending')}\n`);
+    expect(await loadNftTableOnce(conf, nft, state)).toMatch(/loaded from the rendering of/);
+    await expect(loadNftTableOnce(conf, nft)).rejects.toThrow(/vrrp\.resync-file: .* is outside \/run\/half or \/var\/lib\/half/);
+    await writeFile(conf, `${MINIMAL}[vrrp]\nresync-file = /etc/passwd\n`);
+    await expect(loadNftTableOnce(conf, nft, state)).rejects.toThrow(/vrrp\.resync-file: \/etc\/passwd is outside/);
+  });
+
   it('loads half.nft as it is when it is there, without reading half.conf', async () => {
     await lab.exec(fw, 'nft', ['flush', 'ruleset'], { check: true });
     const rendered = renderNftRuleset(validateHalfConf(MINIMAL, '/etc/half/half.conf'));
