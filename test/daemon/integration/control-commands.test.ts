@@ -20,7 +20,9 @@ const ENTRIES = 300;
 
 /** `half ARGS --json` against `node`'s daemon; the parsed answer. */
 async function half(node: SyncdNode, ...args: string[]): Promise<Record<string, unknown>> {
-  const cli = await run(process.execPath, ['--import', 'tsx', HALF_CLI, ...args, '--json', '--config', node.confFile]);
+  // --socket as well: the lab's resync-file is in its state directory, which half.conf allows
+  // only to half-syncd (given --state-dir), so the CLI reads that half.conf as invalid
+  const cli = await run(process.execPath, ['--import', 'tsx', HALF_CLI, ...args, '--json', '--config', node.confFile, '--socket', node.socket]);
   expect(cli.exitCode, cli.stderr).toBe(0);
   return JSON.parse(cli.stdout) as Record<string, unknown>;
 }

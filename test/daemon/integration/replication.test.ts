@@ -76,7 +76,8 @@ describe('half-syncd replication between two namespaces', () => {
   });
 
   it('shows the cluster in `half status --json` and the counters on the metrics endpoint', async () => {
-    const cli = await run(process.execPath, ['--import', 'tsx', HALF_CLI, 'status', '--json', '--config', lab.b.confFile]);
+    // (--socket: the CLI would read the lab's half.conf as invalid, its resync-file being in the state directory)
+    const cli = await run(process.execPath, ['--import', 'tsx', HALF_CLI, 'status', '--json', '--config', lab.b.confFile, '--socket', lab.b.socket]);
     expect(cli.exitCode, cli.stderr).toBe(0);
     const status = JSON.parse(cli.stdout) as import('../../../daemon/src/control/status-model.js').DaemonStatus;
     expect(status.node).toMatchObject({ id: 2, role: 'receiver', ha: 'BACKUP', mode: 'external-cache' });
