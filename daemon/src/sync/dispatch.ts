@@ -21,6 +21,8 @@ export function dispatchMessage(node: SyncNode, peer: Peer, header: FrameHeader,
     else if (role === 'sender' && header.counter > peer.roleCounter) peer.sentAsSenderAt ??= peer.lastHeard;
     // a late frame of a peer that stepped down, first sent as the sender: perhaps alongside us
     if (role === 'receiver' && (header.flags & FLAG_FIRST_SENT_AS_SENDER) !== 0) node.lateFrameAsSender(peer, header.seq);
+    // still the sender, as we are, though we stopped counting it so (it went silent: a cut link)
+    else if (node.role === 'sender' && role === 'sender' && peer.role === 'sender' && peer.alongsideSince === undefined) node.frameAsSender(peer);
     inbound.onData(header.seq, message.entries, ackRequested, header.counter, role);
     return;
   }
@@ -78,6 +80,9 @@ function takeRole(node: SyncNode, peer: Peer, header: FrameHeader, message: Extr
     if (node.role === 'sender' && sentAsSenderAt !== undefined && peer.alongsideSince === undefined) {
       peer.alongsideSince = sentAsSenderAt;
       peer.alongsideLate = true;
+    } else if (node.role === 'sender' && sentAsSenderAt !== undefined && peer.alongsideLate && sentAsSenderAt < (peer.alongsideSince ?? 0)) {
+      // a late frame of its came first (reordered): the overlap began with its first frame as the sender
+      peer.alongsideSince = sentAsSenderAt;
     }
     peer.senderSince = undefined;
     peer.lastReceiverSeq = header.seq;

@@ -77,6 +77,11 @@ export class InboundStream {
     return this.joined ? this.applier.fullResyncSentAs : undefined;
   }
 
+  /** Whether a full resync of the origin is under way (its begin applied, its end not yet). */
+  get fullResyncOpen(): boolean {
+    return this.joined && this.applier.fullResyncOpen;
+  }
+
   /** The origin said, in the frame `seq`, that it became the sender (StreamApplier.becameSender). */
   becameSender(seq: number): void {
     this.applier.becameSender(seq);

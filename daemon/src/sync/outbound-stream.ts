@@ -12,7 +12,7 @@ import type { FlowCache } from '../cache/flow-cache.js';
 import type { FlowRecord, IndexedRecords, RecordChange } from '../model/record.js';
 import type { RecordPacking } from '../model/record-packing.js';
 import type { Message, Role, SeqRange, StreamEntry } from '../wire/messages.js';
-import { FLAG_ACK_REQUEST } from '../wire/frame-header.js';
+import { FLAG_ACK_REQUEST, FLAG_FIRST_SENT_AS_SENDER } from '../wire/frame-header.js';
 import type { Clock } from './clock.js';
 import { FrameBatcher } from './frame-batcher.js';
 import type { ReconcileResult } from './local-table.js';
@@ -21,13 +21,20 @@ import { answerAck, answerNack, answerSyncRequest } from './receiver-requests.js
 import type { SyncCounters } from './counters.js';
 import type { SyncOptions } from './options.js';
 import { maxBodyBytes } from './options.js';
-import { ReceiverAcks } from './receiver-acks.js';
+import { ReceiverAcks, type ReceiverAck } from './receiver-acks.js';
 import { ResendQueue } from './resend-queue.js';
 import { ResyncPlanner, type ResyncJob } from './resync-planner.js';
 import { ResyncPacer, emitDigests } from './resync-pacer.js';
-import { seqAdd } from './serial.js';
+import { seqAdd, seqBefore } from './serial.js';
 
 const EMPTY: IndexedRecords = { length: 0, at: () => undefined };
+
+/**
+ * How long a node that stepped down keeps its table for a handover (OutboundStream.handingOver):
+ * no longer than the new sender remembers its own closes (OWN_CLOSES_MS in sync-node.ts), which
+ * keep the merge of a late handover from creating closed connections again.
+ */
+export const HANDOVER_KEEP_MS = 10 * 60_000;
 
 /** How the stream reaches the wire (implemented by SyncNode: seal, then send on the channel). */
 export interface OutboundTransport {
@@ -68,6 +75,11 @@ export class OutboundStream {
   wasSender: boolean;
   /** The table a stepped-down node may still owe its followers repairs of (becomeReceiver). */
   private lastTable: RecordSnapshot | undefined;
+  /**
+   * Whether `lastTable` is handed over (becomeReceiver): until when, and the last frame this node
+   * sent as the sender, which a receiver lacked when it stepped down. Undefined: not so.
+   */
+  private handover: { readonly until: number; readonly through: number } | undefined;
 
   constructor(private readonly deps: OutboundDeps) {
     this.role = deps.role;
@@ -119,7 +131,9 @@ export class OutboundStream {
     if (built === undefined) return;
     const { clock, counters, transport } = this.deps;
     const now = clock.now();
-    const frame = { seq: this.nextSeq, ...built, asSender: this.role === 'sender' };
+    // a handover's frames carry what this node served as the sender (becomeReceiver)
+    const asSender = this.role === 'sender' || this.planner.job?.handover === true;
+    const frame = { seq: this.nextSeq, ...built, asSender };
     this.nextSeq = seqAdd(frame.seq, 1);
     const evicted = this.queue.push(frame);
     if (evicted !== undefined) this.receivers.released(evicted.seq, now);
@@ -131,7 +145,8 @@ export class OutboundStream {
     this.lastDataAt = now;
     this.receivers.sent(now);
     // A filling queue asks receivers to acknowledge now rather than after their ack delay.
-    transport.sendData(frame.seq, frame.body, undefined, this.queue.length >= this.resyncRoom ? FLAG_ACK_REQUEST : 0);
+    const flags = (this.queue.length >= this.resyncRoom ? FLAG_ACK_REQUEST : 0) | (asSender && this.role !== 'sender' ? FLAG_FIRST_SENT_AS_SENDER : 0);
+    transport.sendData(frame.seq, frame.body, undefined, flags);
     this.trim(now);
   }
 
@@ -142,7 +157,7 @@ export class OutboundStream {
     const beginSeq = this.nextSeq;
     let job: ResyncJob;
     if (this.role === 'sender') job = this.planner.begin(scope, this.deps.cache.keysIn(scope), beginSeq);
-    else job = this.planner.begin(scope, [], beginSeq, this.lastTable === undefined ? EMPTY : snapshotScope(this.lastTable, scope));
+    else job = this.planner.begin(scope, [], beginSeq, this.lastTable === undefined ? EMPTY : snapshotScope(this.lastTable, scope), this.handingOver);
     this.append({ kind: 'resyncBegin', job: job.id, scope }, scope);
     this.deps.counters.resyncsStarted++;
     if (scope.full) this.deps.counters.fullResyncsStarted++;
@@ -153,6 +168,7 @@ export class OutboundStream {
     this.role = 'sender';
     this.wasSender = true;
     this.lastTable = undefined;
+    this.handover = undefined;
     this.planner.clearPending();
     this.startJob(FULL_SCOPE);
   }
@@ -163,28 +179,54 @@ export class OutboundStream {
    * copies a takeover commits must not keep the gap. It is sent, paced as any resync, from a
    * snapshot of the table as it is now (the daemon clears the table next), kept until the repair
    * (and any repair of its own frames) is done and acknowledged.
+   *
+   * `handOver` (external-cache mode): when a receiver lacks frames this node sent as the sender,
+   * the snapshot is kept for it (handingOver). That receiver may be a sender alongside this node
+   * behind a cut sync link (a split brain VRRP has just ended in its favour), whose merge is the
+   * only way what this node served reaches a kernel that goes on: once the receiver has been
+   * silent for the peer timeout those frames are released (ReceiverAcks), and after the step-down
+   * this node's table is gone. Asked for them, the node resends the whole table instead
+   * (joinFullResync), as frames marked first sent as the sender, which such a sender merges
+   * create-only. A repair owed goes the same way.
    */
-  becomeReceiver(): void {
+  becomeReceiver(handOver = false): void {
     this.flush();
     if (this.role !== 'sender') return;
     const owed = this.planner.owed();
+    const now = this.deps.clock.now();
+    const through = this.lastSeq;
+    const lacking = handOver && this.receivers.lacking(through);
     this.role = 'receiver';
     this.planner.end();
     this.planner.clearPending();
-    if (owed === undefined) return;
+    this.handover = lacking ? { until: now + HANDOVER_KEEP_MS, through } : undefined;
+    if (owed === undefined && !lacking) return;
     // typed arrays over the arena's chunks, which never change: cheap, and no copy of the records
     this.lastTable = this.deps.cache.snapshot();
-    this.startJob(owed);
+    if (owed !== undefined) this.startJob(owed);
+  }
+
+  /** Whether the stepped-down node's table is kept for a receiver that may lack what it sent as the sender (becomeReceiver). */
+  get handingOver(): boolean {
+    return this.handover !== undefined && this.lastTable !== undefined;
+  }
+
+  /** Whether `receiver` is one the table is kept for: it may lack a frame this node sent as the sender. */
+  owesHandover(receiver: ReceiverAck): boolean {
+    const { handover } = this;
+    if (handover === undefined || this.lastTable === undefined || !receiver.joined) return false;
+    return receiver.lapsedThrough !== undefined || seqBefore(receiver.ackedUpTo, handover.through);
   }
 
   /**
    * Another node is heard as the sender: the table it serves is what its followers hold from
    * now on (its own full resync), so a repair this stepped-down node still owes from its last
    * table is dropped, unsent. Sent on, it would bring connections the new sender closed back
-   * into its copy, its merge, and in direct mode its kernel.
+   * into its copy, its merge, and in direct mode its kernel. Not a handover (becomeReceiver):
+   * the new sender merges it leaving out what it closed, and it holds connections nobody else does.
    */
   endDrain(): void {
-    if (this.role === 'sender' || this.lastTable === undefined) return;
+    if (this.role === 'sender' || this.lastTable === undefined || this.handover !== undefined) return;
     this.planner.end();
     this.planner.clearPending();
     this.lastTable = undefined;
@@ -214,7 +256,7 @@ export class OutboundStream {
       if (next !== undefined && canRepair) this.startJob(next);
     }
     this.pacer.run(this, this.deps, elapsedMs);
-    if (this.lastTable !== undefined && this.planner.idle && this.queue.length === 0) this.lastTable = undefined;
+    this.dropLastTable(now);
     const { options } = this.deps;
     if (
       this.role === 'sender' &&
@@ -225,6 +267,25 @@ export class OutboundStream {
       this.lastDigestAt = now;
       emitDigests(this, this.deps);
     }
+  }
+
+  /**
+   * A stepped-down node forgets its last table once no repair needs it: when nothing is owed or
+   * queued, or for a handover, when no receiver lacks a frame it sent as the sender (those that
+   * lacked some took the handover: joining it counts them from its beginning), or after
+   * HANDOVER_KEEP_MS (a handover still running stops there).
+   */
+  private dropLastTable(now: number): void {
+    if (this.lastTable === undefined) return;
+    const { handover } = this;
+    if (handover !== undefined && now > handover.until) {
+      if (this.planner.job?.handover === true) this.planner.end();
+      this.handover = undefined;
+    } else if (handover !== undefined) {
+      if (!this.planner.idle || this.receivers.lacking(handover.through)) return;
+      this.handover = undefined;
+    }
+    if (this.planner.idle && this.queue.length === 0) this.lastTable = undefined;
   }
 
   /** Queue length up to which bulk resyncs may add frames. */

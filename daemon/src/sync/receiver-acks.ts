@@ -98,6 +98,17 @@ export class ReceiverAcks {
     return min !== undefined && seqBefore(min, seq);
   }
 
+  /**
+   * Whether some joined receiver, live or not, may lack a frame up to `seq`: it has not
+   * acknowledged it, or frames it had not acknowledged were released while it was silent.
+   */
+  lacking(seq: number): boolean {
+    for (const receiver of this.receivers.values()) {
+      if (receiver.joined && (receiver.lapsedThrough !== undefined || seqBefore(receiver.ackedUpTo, seq))) return true;
+    }
+    return false;
+  }
+
   anyLiveJoined(now: number): boolean {
     return this.minAcked(now) !== undefined;
   }

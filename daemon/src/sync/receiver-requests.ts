@@ -97,16 +97,18 @@ export function answerSyncRequest(stream: OutboundStream, deps: OutboundDeps, pe
  * Joins `receiver` at the start of a full resync (shared with other joiners while its first frame
  * is still queued). A node that stepped down in this epoch starts none: it joins the receiver at
  * its next sequence number, and the copies its followers keep of it (the table a takeover
- * commits) stay as they are. A receiver that never sent starts an empty one, which clears what
- * copies of an earlier epoch of it remain.
+ * commits) stay as they are; but a node that keeps its table for a handover (a receiver lacked
+ * what it sent as the sender when it stepped down: OutboundStream.becomeReceiver) resends that
+ * table whole, so that a sender alongside it behind a cut link merges what it served. A receiver
+ * that never sent starts an empty one, which clears what copies of an earlier epoch of it remain.
  */
 function joinFullResync(stream: OutboundStream, deps: OutboundDeps, peer: number, receiver: ReceiverAck): void {
   const job = stream.planner.job;
   const steppedDown = stream.role !== 'sender' && stream.wasSender;
-  if (steppedDown) stream.flush();
-  const start = steppedDown
-    ? seqAdd(stream.lastSeq, 1)
-    : job?.scope.full && seqAfterOrEqual(job.beginSeq, oldestAvailable(stream)) ? job.beginSeq : stream.startJob(FULL_SCOPE);
+  const handOver = steppedDown && stream.owesHandover(receiver);
+  const shared = job?.scope.full === true && (!steppedDown || job.handover === true) && seqAfterOrEqual(job.beginSeq, oldestAvailable(stream));
+  if (steppedDown && !handOver) stream.flush();
+  const start = steppedDown && !handOver ? seqAdd(stream.lastSeq, 1) : shared ? job.beginSeq : stream.startJob(FULL_SCOPE);
   stream.receivers.join(receiver, start, deps.clock.now());
   deps.transport.sendControl({ type: 'join', target: peer, targetEpoch: receiver.epoch, start }, peer);
   deps.counters.joinsSent++;

@@ -31,8 +31,9 @@ export class ResyncPacer {
     }
     if (job.index >= length && stream.queue.length < room) {
       stream.append({ kind: 'resyncEnd', job: job.id, scope: job.scope }, job.scope);
-      stream.planner.end();
+      // flushed while the job is current: a handover's last frame is marked as the others are
       stream.flush();
+      stream.planner.end();
     }
   }
 }

@@ -17,6 +17,8 @@ export interface ResyncJob {
    * is then empty): its table is cleared (OutboundStream.becomeReceiver).
    */
   readonly frozen?: IndexedRecords;
+  /** A stepped-down node's handover of its table (OutboundStream.becomeReceiver): its frames are marked first sent as the sender. */
+  readonly handover?: boolean;
   /** Sequence number of the frame carrying the job's begin marker. */
   readonly beginSeq: number;
   /** Next key (or frozen record) to send. */
@@ -73,11 +75,11 @@ export class ResyncPlanner {
     this.pendingBuckets.clear();
   }
 
-  begin(scope: BucketScope, keys: ResyncJob['keys'], beginSeq: number, frozen?: ResyncJob['frozen']): ResyncJob {
+  begin(scope: BucketScope, keys: ResyncJob['keys'], beginSeq: number, frozen?: ResyncJob['frozen'], handover = false): ResyncJob {
     if (scope.full) this.clearPending();
     const id = this.nextId;
     this.nextId = this.nextId === 0xffffffff ? 1 : this.nextId + 1;
-    this.current = { id, scope, keys, beginSeq, index: 0, ...(frozen === undefined ? {} : { frozen }) };
+    this.current = { id, scope, keys, beginSeq, index: 0, ...(frozen === undefined ? {} : { frozen }), ...(handover ? { handover } : {}) };
     return this.current;
   }
 

@@ -42,6 +42,12 @@ export class StreamApplier {
   /** The role the origin sent that resync's first frame in (undefined: a node that predates the header's role bits). */
   fullResyncSentAs: Role | undefined;
 
+  /** Whether a resync covering every bucket has begun and not ended (nor been skipped over). */
+  get fullResyncOpen(): boolean {
+    for (const { scope } of this.openJobs.values()) if (scope.full) return true;
+    return false;
+  }
+
   /** Whether a resync covering every bucket has ended since the last join: we hold the origin's table. */
   get resynced(): boolean {
     return this.fullResyncBegunSeq !== undefined;

@@ -326,7 +326,10 @@ export class SyncNode {
     this.adopted.clear();
     // direct mode: what our table held stays in the kernel, and no copy holds it (strays)
     this.kernelHolds(recordsOf(this.config.internal.values()), 'receiver');
-    this.outbound.becomeReceiver();
+    // external-cache mode: a sender alongside us behind a cut link may lack what we served, and
+    // our table is about to go; kept, it is handed over when asked for (OutboundStream.becomeReceiver).
+    // Direct mode writes a peer's late frames itself (withholds), and keeps no merge
+    this.outbound.becomeReceiver(this.config.onExternalChange === undefined);
     this.broadcast({ type: 'hello', role: 'receiver' });
   }
 
@@ -561,7 +564,11 @@ export class SyncNode {
    */
   private overlapComplete(peer: Peer, now: number): boolean {
     const { peerTimeoutMs } = this.options;
-    if (now - peer.lastHeard > peerTimeoutMs || now - peer.senderUntil > peerTimeoutMs) return true;
+    if (now - peer.lastHeard > peerTimeoutMs) return true;
+    // known from late frames, it may be handing its table over (a full resync of frames marked
+    // first sent as the sender, OutboundStream.becomeReceiver): merged whole, in one commit
+    if (peer.alongsideLate && peer.inbound.fullResyncOpen) return false;
+    if (now - peer.senderUntil > peerTimeoutMs) return true;
     const upTo = peer.lastReceiverSeq;
     return upTo === undefined || !peer.inbound.joined || seqAfter(peer.inbound.expected, upTo);
   }
@@ -571,14 +578,34 @@ export class SyncNode {
    * (FLAG_FIRST_SENT_AS_SENDER). Sent after the last word it had given as a receiver when this
    * node became the sender, it was sent alongside this node: a split brain over a cut sync link,
    * where none of its ALIVEs as the sender came, and its step-down came before the link's return
-   * (a review lost what such a peer served). What its copy takes in from now on (the resends) is
-   * merged, once complete (overlappedCopies). Not in direct mode: no merge there.
+   * (a review lost what such a peer served). What its copy takes in from now on (the resends, its
+   * handover of the table it served: OutboundStream.becomeReceiver) is merged, once complete
+   * (overlappedCopies), as late: every close of ours remembered wins (closedSince), also when the
+   * peer was known as alongside already. Not in direct mode: no merge there.
    */
   lateFrameAsSender(peer: Peer, seq: number): void {
-    if (this.role !== 'sender' || peer.alongsideSince !== undefined || this.config.onExternalChange !== undefined) return;
+    if (this.role !== 'sender' || this.config.onExternalChange !== undefined) return;
     const before = peer.receiverSeqWhenWeSent;
     if (before !== undefined && !seqAfter(seq, before)) return;
-    peer.alongsideSince = this.config.clock.now();
+    // since its first frame as the sender after its last role word, if one came (its HELLO lost)
+    peer.alongsideSince ??= Math.min(this.config.clock.now(), peer.sentAsSenderAt ?? Number.POSITIVE_INFINITY);
+    // known as alongside from its ALIVEs too, its late frames still bring older entries than their
+    // arrival says (its handover of a table that holds connections we closed since: closedSince)
+    peer.alongsideLate = true;
+  }
+
+  /**
+   * A data frame the peer sent as the sender, known as the sender, while this node is the sender
+   * and does not count it as alongside: it was, went silent (a cut sync link: forgetFrozenCopies
+   * merged and emptied its copy once its silence passed the peer timeout) and is heard again
+   * before its ALIVEs say so. What comes now (resends, a full resync answering our NACKs) may hold
+   * connections only it served, merged once it stops (overlappedCopies); older than their arrival
+   * says, as late frames are (closedSince). A review lost what such a peer resynced before it
+   * stepped down, its next ALIVE lost.
+   */
+  frameAsSender(peer: Peer): void {
+    if (this.role !== 'sender' || this.config.onExternalChange !== undefined) return;
+    peer.alongsideSince ??= this.config.clock.now();
     peer.alongsideLate = true;
   }
 

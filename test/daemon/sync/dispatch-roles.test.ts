@@ -13,7 +13,7 @@ import type { Role } from '../../../daemon/src/wire/messages.js';
 
 function setup() {
   const calls: string[] = [];
-  const node = { role: 'sender', config: { nodeId: 2, bootEpoch: 7, clock: { now: () => 1_000 } }, outbound: { endDrain: () => calls.push('endDrain'), onNack: () => undefined } } as unknown as SyncNode;
+  const node = { role: 'sender', config: { nodeId: 2, bootEpoch: 7, clock: { now: () => 1_000 } }, outbound: { endDrain: () => calls.push('endDrain'), onNack: () => undefined }, frameAsSender: () => calls.push('frameAsSender') } as unknown as SyncNode;
   const onData: (Role | undefined)[] = [];
   const peer = {
     nodeId: 1, role: 'sender', roleCounter: -1, lastHeard: 900, senderUntil: 500,
