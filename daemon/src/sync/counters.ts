@@ -33,6 +33,12 @@ export interface SyncCounters {
   joinsSent: number;
   /** Full resyncs for a receiver that asked for frames released while it was silent (none covered them). */
   lapsedResyncs: number;
+  /**
+   * Handovers a node that stepped down started: full resyncs of its table as it was then, marked
+   * first sent as the sender, for a receiver that asked for frames it sent as the sender and
+   * released while that receiver was silent (OutboundStream.becomeReceiver).
+   */
+  handovers: number;
   /** Requests for bucket repairs sent again: no resync covering them had begun (the first was lost, or is still queued). */
   repairRequestsRepeated: number;
   joins: number;
@@ -97,6 +103,7 @@ export function emptySyncCounters(): SyncCounters {
     resyncRequestsReceived: 0,
     joinsSent: 0,
     lapsedResyncs: 0,
+    handovers: 0,
     repairRequestsRepeated: 0,
     joins: 0,
     sweptEntries: 0,

@@ -270,22 +270,18 @@ export class OutboundStream {
   }
 
   /**
-   * A stepped-down node forgets its last table once no repair needs it: when nothing is owed or
-   * queued, or for a handover, when no receiver lacks a frame it sent as the sender (those that
-   * lacked some took the handover: joining it counts them from its beginning), or after
-   * HANDOVER_KEEP_MS (a handover still running stops there).
+   * A stepped-down node forgets its last table once no repair needs it: when no job runs and
+   * nothing is queued, and for a handover, when no receiver lacks a frame it sent as the sender
+   * (those that lacked some took the handover: joining it counts them from its beginning) or
+   * HANDOVER_KEEP_MS have passed. A job running is never cut short: a full resync begun and never
+   * ended would hold back a merge waiting for it (SyncNode.overlapComplete).
    */
   private dropLastTable(now: number): void {
-    if (this.lastTable === undefined) return;
+    if (this.lastTable === undefined || !this.planner.idle) return;
     const { handover } = this;
-    if (handover !== undefined && now > handover.until) {
-      if (this.planner.job?.handover === true) this.planner.end();
-      this.handover = undefined;
-    } else if (handover !== undefined) {
-      if (!this.planner.idle || this.receivers.lacking(handover.through)) return;
-      this.handover = undefined;
-    }
-    if (this.planner.idle && this.queue.length === 0) this.lastTable = undefined;
+    if (handover !== undefined && now <= handover.until && this.receivers.lacking(handover.through)) return;
+    this.handover = undefined;
+    if (this.queue.length === 0) this.lastTable = undefined;
   }
 
   /** Queue length up to which bulk resyncs may add frames. */

@@ -109,6 +109,7 @@ function joinFullResync(stream: OutboundStream, deps: OutboundDeps, peer: number
   const shared = job?.scope.full === true && (!steppedDown || job.handover === true) && seqAfterOrEqual(job.beginSeq, oldestAvailable(stream));
   if (steppedDown && !handOver) stream.flush();
   const start = steppedDown && !handOver ? seqAdd(stream.lastSeq, 1) : shared ? job.beginSeq : stream.startJob(FULL_SCOPE);
+  if (handOver && !shared) deps.counters.handovers++;
   stream.receivers.join(receiver, start, deps.clock.now());
   deps.transport.sendControl({ type: 'join', target: peer, targetEpoch: receiver.epoch, start }, peer);
   deps.counters.joinsSent++;

@@ -99,8 +99,9 @@ describe('split brain over a sync link cut for longer than the peer timeout, the
     [1, 'the old sender'],
     [2, 'the node that took over'],
   ] as const)('the winner merges what only the loser (%i, %s) served, and not a connection it closed itself', (loserId, _which) => {
-    const { winner, winnerKernel, onlyLoser, closed, c } = cutLongerThanPeerTimeout(loserId);
+    const { loser, winner, winnerKernel, onlyLoser, closed, c } = cutLongerThanPeerTimeout(loserId);
     expect(onlyLoser.length).toBe(20);
+    expect(loser.node.counters.handovers).toBe(1);
     expect(onlyLoser.filter((r) => !winnerKernel.has(recordHex(r))).map((r) => recordHex(r)), 'connections only the loser served, lost').toEqual([]);
     // the loser holds it still (A had it, B took it over from A's stream): the winner's close is newer
     expect(winnerKernel.has(recordHex(closed)), 'a connection the winner closed, brought back by the merge').toBe(false);
