@@ -36,10 +36,11 @@ function upkeep(m: SimMember, kernel: SimKernel): void {
  * A (1) the sender, B (2) and C (3) in sync on 50 connections; the link between A and B cut both
  * ways, B takes over; for 4 s (beyond the 3-s peer timeout) each serves 20 new connections (A
  * from id 1000, B from 2000), and the winner-to-be closes connection 0, which the loser still holds. Then `loser` steps
- * down (the daemon clears its table), and the link heals 100 ms later. Every second, the senders
+ * down (the daemon clears its table), and the link heals 100 ms later (`healFirst`: 100 ms before,
+ * while the loser is still the sender and answers the winner's NACKs as such). Every second, the senders
  * run their upkeep. Returns the winner's kernel, what only the loser served, and the cluster.
  */
-function cutLongerThanPeerTimeout(loserId: 1 | 2) {
+function cutLongerThanPeerTimeout(loserId: 1 | 2, healFirst = false) {
   const sim = new SimCluster({ seed: 3 });
   const initial = Array.from({ length: 50 }, (_, i) => makeRecord(i, 1));
   const a = sim.start(1, { role: 'sender', table: initial });
@@ -85,11 +86,11 @@ function cutLongerThanPeerTimeout(loserId: 1 | 2) {
   const loser = members.get(loserId) as SimMember;
   const winnerKernel = kernels.get(winnerId) as SimKernel;
   const onlyLoser = [...(kernels.get(loserId) as SimKernel).values()].filter((r) => !winnerKernel.has(recordHex(r)) && recordHex(r) !== recordHex(closed));
+  if (healFirst) (cut(false), tick(100));
   loser.node.becomeReceiver();
   loser.internal.clear();
   senders.delete(loserId);
-  tick(100);
-  cut(false);
+  if (!healFirst) (tick(100), cut(false));
   tick(15_000);
   return { sim, a, b, c, loser, winner: members.get(winnerId) as SimMember, winnerKernel, onlyLoser, closed };
 }
@@ -101,13 +102,20 @@ describe('split brain over a sync link cut for longer than the peer timeout, the
   ] as const)('the winner merges what only the loser (%i, %s) served, and not a connection it closed itself', (loserId, _which) => {
     const { loser, winner, winnerKernel, onlyLoser, closed, c } = cutLongerThanPeerTimeout(loserId);
     expect(onlyLoser.length).toBe(20);
-    expect(loser.node.counters.handovers).toBe(1);
     expect(onlyLoser.filter((r) => !winnerKernel.has(recordHex(r))).map((r) => recordHex(r)), 'connections only the loser served, lost').toEqual([]);
+    expect(loser.node.counters.handovers).toBe(1);
     // the loser holds it still (A had it, B took it over from A's stream): the winner's close is newer
     expect(winnerKernel.has(recordHex(closed)), 'a connection the winner closed, brought back by the merge').toBe(false);
     // the winner's stream carries the merged table to the third node; the loser's copy there is gone
     expect(c.external.peek(winner.id)?.size).toBe(winner.internal.size);
     expect(c.external.peek(3 - winner.id)?.size ?? 0).toBe(0);
+  });
+
+  it.each([1, 2] as const)('the winner merges what only the loser (%i) served when the link healed just before the step-down', (loserId) => {
+    const { winnerKernel, onlyLoser, closed } = cutLongerThanPeerTimeout(loserId, true);
+    expect(onlyLoser.length).toBe(20);
+    expect(onlyLoser.filter((r) => !winnerKernel.has(recordHex(r))).map((r) => recordHex(r)), 'connections only the loser served, lost').toEqual([]);
+    expect(winnerKernel.has(recordHex(closed)), 'a connection the winner closed, brought back by the merge').toBe(false);
   });
 
   it('the loser keeps its table no longer than it is owed: once the winner has it, and no receiver lacks a frame', () => {
