@@ -51,10 +51,11 @@ describe('half flush and half resync against running daemons', () => {
     expect(lab.b.output).toMatch(/caches flushed by request/);
     // the records went packed (kernel/record-packing.ts): some 27 to a datagram, where at most 7
     // fit as key and payload (batchLines' entries with a zone of one direction, 2 in 15, pack
-    // with an extension byte)
+    // with an extension byte). An average above 7 needs the packing; on a loaded host the
+    // resync, paced by the standby's acknowledgements, sends part-filled datagrams (9.7 seen)
     const sent = (name: string) => (after.counters.sync[name] ?? 0) - (primary.counters.sync[name] ?? 0);
     expect(sent('resyncRecordsSent')).toBeGreaterThanOrEqual(ENTRIES);
-    expect(sent('resyncRecordsSent') / sent('dataFramesSent')).toBeGreaterThan(10);
+    expect(sent('resyncRecordsSent') / sent('dataFramesSent')).toBeGreaterThan(7);
   });
 
   it('empties the primary\'s own cache, and re-reads it from its kernel', async () => {
