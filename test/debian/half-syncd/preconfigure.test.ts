@@ -46,6 +46,20 @@ describe('apt preconfiguring an upgrade of half-syncd', () => {
     expect(await node.root.readFile('/etc/half/half.conf')).toMatch(/^id = 1$/m);
   });
 
+  it('does not call the helper of an earlier version left unpacked (its postinst failed) either', async () => {
+    const real = await node.root.readFile(HELPER);
+    const unpack = await node.run(['dpkg', '--unpack', newPath]);
+    expect(unpack.exitCode, unpack.stderr).toBe(0);
+    expect((await node.run(['dpkg-query', '-W', '-f=${db:Status-Status}', 'half-syncd'])).stdout).toBe('unpacked');
+    await node.root.writeFile(HELPER, RECORDER);
+    const preconfigure = await node.run(['dpkg-preconfigure', '-f', 'noninteractive', newPath]);
+    expect(preconfigure.exitCode, preconfigure.stderr).toBe(0);
+    expect(await node.exists(RAN)).toBe(false);
+    await node.root.writeFile(HELPER, real);
+    const configure = await node.run(['dpkg', '--configure', 'half-syncd']);
+    expect(configure.exitCode, configure.stderr).toBe(0);
+  });
+
   it('still runs the helper from dpkg-reconfigure of the installed package', async () => {
     const real = await node.root.readFile(HELPER);
     await node.root.writeFile(HELPER, RECORDER);
