@@ -9,10 +9,9 @@ import { DEFAULTS } from '../config/half-conf.js';
 import { parseIni } from '../config/ini.js';
 import { answer, type Answers } from './answers.js';
 import { applyWritePlan, readRegistry } from './apply-writes.js';
-import { readIfExists } from './atomic-file.js';
 import type { AnswerProblem, KeyState } from './check-answers.js';
 import type { ClusterSetting } from './cluster-settings.js';
-import { configureReport, passGate, planNodeWrites, type ConfigGate, type ConfigureReport } from './configure-node.js';
+import { configureReport, passGate, planNodeWrites, readHalfConfText, type ConfigGate, type ConfigureReport } from './configure-node.js';
 import { withOnly, type Registry } from './generated-registry.js';
 import { decideKey, formatKeyFile } from './key-answer.js';
 import type { MachineFacts } from './machine-facts.js';
@@ -64,7 +63,7 @@ function register(registry: Registry, path: string, content: string, createdByHa
 
 export async function applyAnswers(answers: Answers, options: ApplyAnswersOptions): Promise<ApplyAnswersResult> {
   const { paths, facts } = options;
-  const existing = await readIfExists(paths.halfConf);
+  const existing = await readHalfConfText(paths);
   const keyPath = paths.at(keyFileOf(existing));
   const previous = await readRegistry(paths);
   const { state, key: existingKey } = await readKeyState(keyPath, { registry: previous, shownAs: keyFileOf(existing) });

@@ -23,15 +23,25 @@ export interface ConfigureReport {
   readonly changed: readonly string[];
 }
 
+/**
+ * half.conf's text, or undefined when there is none. Strict UTF-8 (decodeHalfConf): read
+ * leniently, a Latin-1 key-file path became another path, where `half join` and postinst made a
+ * new key. Throws a HalfConfError naming the line.
+ */
+export async function readHalfConfText(paths: NodePaths): Promise<string | undefined> {
+  const bytes = await readBytesIfExists(paths.halfConf);
+  return bytes === undefined ? undefined : decodeHalfConf(bytes, paths.halfConfOnNode);
+}
+
 /** Reads and validates half.conf and its key file; throws HalfConfError listing every problem. */
 export async function loadNodeConfig(paths: NodePaths): Promise<HalfConfig> {
-  const bytes = await readBytesIfExists(paths.halfConf);
-  if (bytes === undefined) {
+  const text = await readHalfConfText(paths);
+  if (text === undefined) {
     throw new HalfConfError([
       { file: paths.halfConfOnNode, message: 'does not exist: this node is not configured yet', fix: 'run `dpkg-reconfigure half-syncd`, or `half join …` with the line printed on the first node, or write it as half.conf(5) describes' },
     ]);
   }
-  const config = validateHalfConf(decodeHalfConf(bytes, paths.halfConfOnNode), paths.halfConfOnNode);
+  const config = validateHalfConf(text, paths.halfConfOnNode);
   await loadClusterKey(keyFilePath(config, paths));
   return config;
 }

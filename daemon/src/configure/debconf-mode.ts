@@ -10,12 +10,13 @@
 //            the next node, not the line: it carries the key, and apt logs what package
 //            scripts print); exit ExitCode.config with the reasons.
 import { ExitCode } from '../../../repo-tool/src/model/errors.js';
+import { formatProblem, HalfConfError } from '../config/config-error.js';
 import { answer, formatAnswers, parseAnswers, type Answers } from './answers.js';
 import { applyAnswers, keyFileOf, readKeyState } from './apply-answers.js';
 import { readRegistry } from './apply-writes.js';
-import { readIfExists } from './atomic-file.js';
 import type { AnswerProblem } from './check-answers.js';
 import type { CommandDeps } from './cli-io.js';
+import { readHalfConfText } from './configure-node.js';
 import { fixAdvice, problemLines } from './debconf-advice.js';
 import { answersFromConf } from './half-conf-edit.js';
 import { JOIN_POINTER } from './join-line.js';
@@ -49,7 +50,16 @@ export async function runDebconfMode(mode: DebconfMode, paths: NodePaths, deps: 
   const { io } = deps;
   const { answers } = parseAnswers(await deps.io.readStdin());
   const facts = await deps.facts.read();
-  const confText = await readIfExists(paths.halfConf);
+  let confText: string | undefined;
+  try {
+    confText = await readHalfConfText(paths);
+  } catch (error) {
+    // half.conf is not UTF-8: no question's answer fixes that, so `check` names it as a line of
+    // half.conf (the config script's invalid-conf note); suggest and apply fail with it
+    if (!(error instanceof HalfConfError) || mode !== 'check') throw error;
+    io.out(formatProblems(error.problems.map((p) => ({ question: undefined, message: formatProblem(p) }))));
+    return ExitCode.config;
+  }
   if (mode === 'suggest') {
     const { answers: defaults, notes } = debconfDefaults(answers, confText, facts);
     io.out(formatAnswers(defaults));

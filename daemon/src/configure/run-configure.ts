@@ -3,11 +3,10 @@
 // The `half` CLI (daemon/src/cli/half.ts) hands its `configure` subcommand here.
 import { ExitCode, UsageError } from '../../../repo-tool/src/model/errors.js';
 import { loadClusterKey } from '../config/cluster-key.js';
-import { readIfExists } from './atomic-file.js';
 import { joinExtrasOf } from './cluster-settings.js';
 import { defaultDeps, withExitCode, type CommandDeps } from './cli-io.js';
 import { parseCommandArgs } from './command-args.js';
-import { configureNode, loadNodeConfig } from './configure-node.js';
+import { configureNode, loadNodeConfig, readHalfConfText } from './configure-node.js';
 import { DEBCONF_MODES, runDebconfMode, type DebconfMode } from './debconf-mode.js';
 import { formatJoinMessage, joinInstructions } from './join-line.js';
 import { machineWarnings } from './machine-warnings.js';
@@ -65,7 +64,7 @@ export async function runConfigure(argv: readonly string[], overrides: Partial<C
     if (options['print-join']) {
       const config = await loadNodeConfig(paths);
       const key = await loadClusterKey(keyFilePath(config, paths));
-      const text = (await readIfExists(paths.halfConf)) ?? '';
+      const text = (await readHalfConfText(paths)) ?? '';
       io.out(`${formatJoinMessage(joinInstructions(config, key, joinExtrasOf(text)))}\n`);
       return ExitCode.ok;
     }

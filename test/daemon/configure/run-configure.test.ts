@@ -1,5 +1,6 @@
 // `half configure` in-process: the three --debconf modes the maintainer scripts use, and the
 // plain run an admin makes.
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runConfigure } from '../../../daemon/src/configure/run-configure.js';
 import { ExitCode } from '../../../repo-tool/src/model/errors.js';
@@ -38,6 +39,23 @@ describe('half configure --debconf', () => {
     const good = capturedIo(capturedFirewall(), 'role=primary\nnode-id=1\nsync-interface=eth2\nsync-address=203.0.113.1\nsync-peers=203.0.113.2\nvips=eth0=192.0.2.254/24\nrouter-id=51\n');
     expect(await runConfigure(['--debconf', 'check', '--root', root.dir], good.deps)).toBe(ExitCode.ok);
     expect(good.stdout()).toBe('');
+  });
+
+  it('a half.conf that is not UTF-8: check names its line (no question owns it), apply writes nothing and makes no key', async () => {
+    await configuredPrimary(root);
+    // a key-file path in Latin-1, with a key there: read leniently it named another file, where a new key was made
+    const latin1 = Buffer.from((await root.read('/etc/half/half.conf')).replace('[sync]\n', '[sync]\nkey-file = /etc/half/cl\xe9.key\n'), 'latin1');
+    await writeFile(root.at('/etc/half/half.conf'), latin1);
+    await writeFile(Buffer.concat([Buffer.from(root.at('/etc/half/cl')), Buffer.from([0xe9]), Buffer.from('.key')]), `${'ab'.repeat(32)}\n`, { mode: 0o600 });
+    const before = await readdir(root.at('/etc/half'));
+    const check = capturedIo(capturedFirewall(), PRESEED);
+    expect(await runConfigure(['--debconf', 'check', '--root', root.dir], check.deps)).toBe(ExitCode.config);
+    expect(check.stdout()).toMatch(/^conf\t\/etc\/half\/half\.conf:\d+: has bytes that are not UTF-8 \(fix: save half\.conf as UTF-8/);
+    const apply = capturedIo(capturedFirewall(), PRESEED);
+    expect(await runConfigure(['--debconf', 'apply', '--root', root.dir], apply.deps)).toBe(ExitCode.config);
+    expect(apply.stderr()).toMatch(/half\.conf:\d+: has bytes that are not UTF-8/);
+    expect(await readdir(root.at('/etc/half'))).toEqual(before);
+    expect((await readFile(root.at('/etc/half/half.conf'))).equals(latin1)).toBe(true);
   });
 
   it('apply: configures, reports changed files, says how to get the join line (never the key) once when it made the key', async () => {
