@@ -31,7 +31,7 @@ export const EXIT_CODE_HELP: readonly (readonly [CliExit, string])[] = [
   [CliExit.internal, 'unexpected error (a bug: please report it with the message printed)'],
   [CliExit.usage, 'bad command line'],
   [CliExit.daemonUnavailable, 'half-syncd is not running, does not answer on its control socket, or takes no connection now (stuck, or busy at its connection limit)'],
-  [CliExit.notConfigured, 'HALF is not configured yet, or /etc/half/half.conf is invalid'],
+  [CliExit.notConfigured, 'HALF is not configured yet, or /etc/half/half.conf is invalid or cannot be read (run half as root)'],
   [CliExit.refused, 'half-syncd refused the command (the reason is printed)'],
   [CliExit.doctorFailed, 'half doctor: at least one check failed'],
   [CliExit.systemFailed, 'half configure or join: a system tool failed or a file could not be written (the message says which)'],

@@ -61,8 +61,11 @@ export class ControlServer {
   private readonly sockets = new Set<Socket>();
   /** The connections being served: those counted against maxConnections. */
   private readonly served = new Set<Socket>();
-  /** Connections past the limit whose first request is awaited, to serve it if it is a `notify`. */
-  private readonly overLimit = new Set<Socket>();
+  /**
+   * Connections past the limit whose first request is awaited, to serve it if it is a `notify`,
+   * each with what answers it `busy`; in the order they came (the oldest makes room when full).
+   */
+  private readonly overLimit = new Map<Socket, () => void>();
   private inode: number | undefined;
   private readonly maxConnections: number;
   private readonly idleTimeoutMs: number;
@@ -137,20 +140,30 @@ export class ControlServer {
    * and served if it is a `notify` (keepalived's notify script must never be kept out by other
    * clients: half-notify does not retry); anything else, or nothing in time, is answered `busy`.
    * At most 4 × maxConnections wait so at once (each holds at most maxRequestBytes for
-   * closeGraceMs); beyond, `busy` at once.
+   * closeGraceMs); a newcomer beyond answers the oldest `busy`, so silent connections cannot fill
+   * the wait and keep a notify out (half-notify sends its request as soon as it connects).
    */
   private acceptOverLimit(socket: Socket): void {
+    let decided = false;
+    const decide = (): boolean => {
+      if (decided) return false;
+      decided = true;
+      this.overLimit.delete(socket);
+      return true;
+    };
     const busy = (): void => {
+      if (!decide()) return;
       this.countError('busy');
       this.answerAndClose(socket, encodeResponse({ ok: false, id: null, error: { code: 'busy', message: `too many control connections (${this.maxConnections})`, fix: 'retry in a moment' } }));
     };
-    if (this.overLimit.size >= 4 * this.maxConnections) return busy();
-    this.overLimit.add(socket);
+    if (this.overLimit.size >= 4 * this.maxConnections) this.overLimit.values().next().value?.();
+    this.overLimit.set(socket, busy);
     awaitFirstRequest(socket, { maxBytes: this.maxRequestBytes, withinMs: this.closeGraceMs }, (line) => {
-      this.overLimit.delete(socket);
-      if (socket.destroyed) return;
+      if (decided) return;
+      if (socket.destroyed) return void decide();
       const decoded = line === undefined ? undefined : decodeRequest(line);
       if (line === undefined || decoded?.ok !== true || decoded.request.cmd !== 'notify') return busy();
+      decide();
       void this.answer(line).then((text) => this.answerAndClose(socket, text));
     });
   }
@@ -196,10 +209,11 @@ export class ControlServer {
       if (--pending === 0 && reader.buffered > 0) armDeadline(); // a next request begun meanwhile
     };
     // The last answer, after those already queued; from now on nothing more is read as requests.
+    // The slot is freed with that answer (answerAndClose), not before: the requests queued ahead
+    // of it still run, and a client reconnecting at once would otherwise queue as many again.
     const closeWith = (response: ControlResponse): void => {
       closing = true;
       clearDeadline();
-      this.served.delete(socket);
       queue = queue.then(() => this.answerAndClose(socket, encodeResponse(response)));
     };
     const take = (chunk: Buffer): void => {
