@@ -112,7 +112,9 @@ export function checkAnswers(answers: Answers, facts: MachineFacts, keys: KeySta
     vips = parsedVips.lines;
     for (const line of vips) {
       if (!facts.interfaces.some((i) => i.name === line.interface)) fail('vips', `this machine has no interface ${line.interface} (it has: ${interfaceNames(facts)})`);
-      for (const vip of line.prefixes.filter((p) => isDefaultGateway(facts, p.address))) {
+      // Not on a backup: its VIPs are the cluster's, which the primary checked against its own
+      // routes, and a backup without an uplink of its own is routed through the cluster's VIP
+      for (const vip of line.prefixes.filter((p) => role !== 'backup' && isDefaultGateway(facts, p.address))) {
         fail('vips', `${line.interface}=${vip.text} is the address of this machine's default gateway (ip route show default): keepalived would take the router's address on that network; pick a free address for the VIP instead`);
       }
     }

@@ -49,6 +49,10 @@ describe('checkAnswers', () => {
     expect(result.ok ? [] : result.problems).toEqual([{ question: 'vips', message: expect.stringContaining('eth0=2001:db8:1::fe/64 is the address of this machine\'s default gateway') }]);
   });
 
+  it('takes such a VIP on a backup: the cluster\'s VIPs, which a backup without an uplink of its own is routed through', () => {
+    expect(problems({ role: 'backup', 'node-id': '2', 'cluster-key': 'ab'.repeat(32), vips: 'eth0=192.0.2.254/24 eth1=198.51.100.100/24' })).toEqual([]);
+  });
+
   it('refuses IPv4-mapped IPv6 addresses, naming the IPv4 address to write', () => {
     expect(problems({ 'sync-peers': '::ffff:203.0.113.2' })).toEqual([{ question: 'sync-peers', message: '"::ffff:203.0.113.2" is an IPv4-mapped IPv6 address; write the IPv4 address 203.0.113.2' }]);
     expect(problems({ 'sync-address': '::ffff:203.0.113.1' })).toEqual([{ question: 'sync-address', message: expect.stringContaining('write the IPv4 address 203.0.113.1') }]);
