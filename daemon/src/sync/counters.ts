@@ -35,8 +35,8 @@ export interface SyncCounters {
   lapsedResyncs: number;
   /**
    * Handovers a node that stepped down started: full resyncs of its table as it was then, marked
-   * first sent as the sender, for a receiver that asked for frames it sent as the sender and
-   * released while that receiver was silent (OutboundStream.becomeReceiver).
+   * first sent as the sender, for a receiver heard as the sender that asked for frames it sent
+   * as the sender and released while that receiver was silent (OutboundStream.becomeReceiver).
    */
   handovers: number;
   /** Requests for bucket repairs sent again: no resync covering them had begun (the first was lost, or is still queued). */

@@ -76,10 +76,12 @@ export class OutboundStream {
   /** The table a stepped-down node may still owe its followers repairs of (becomeReceiver). */
   private lastTable: RecordSnapshot | undefined;
   /**
-   * Whether `lastTable` is handed over (becomeReceiver): until when, and the last frame this node
-   * sent as the sender, which a receiver lacked when it stepped down. Undefined: not so.
+   * The table kept for a handover (becomeReceiver): the same snapshot as `lastTable`, kept on
+   * after a new sender ends the repairs (endDrain); when the node stepped down, until when it is
+   * kept at most, and the last frame it sent as the sender, which a receiver lacked then.
+   * Undefined: none kept.
    */
-  private handover: { readonly until: number; readonly through: number } | undefined;
+  private handover: { readonly table: RecordSnapshot; readonly at: number; readonly until: number; readonly through: number } | undefined;
 
   constructor(private readonly deps: OutboundDeps) {
     this.role = deps.role;
@@ -150,14 +152,18 @@ export class OutboundStream {
     this.trim(now);
   }
 
-  /** Starts a resync job now (a full one supersedes the running job); returns its first sequence. */
-  startJob(scope: BucketScope): number {
+  /**
+   * Starts a resync job now (a full one supersedes the running job); returns its first sequence.
+   * `handOver`: a stepped-down node's full resync of the table kept for a handover (startHandover).
+   */
+  startJob(scope: BucketScope, handOver = false): number {
     this.planner.end();
     this.flush();
     const beginSeq = this.nextSeq;
     let job: ResyncJob;
+    const kept = handOver ? this.handover?.table : this.lastTable;
     if (this.role === 'sender') job = this.planner.begin(scope, this.deps.cache.keysIn(scope), beginSeq);
-    else job = this.planner.begin(scope, [], beginSeq, this.lastTable === undefined ? EMPTY : snapshotScope(this.lastTable, scope), this.handingOver);
+    else job = this.planner.begin(scope, [], beginSeq, kept === undefined ? EMPTY : snapshotScope(kept, scope), handOver && kept !== undefined);
     this.append({ kind: 'resyncBegin', job: job.id, scope }, scope);
     this.deps.counters.resyncsStarted++;
     if (scope.full) this.deps.counters.fullResyncsStarted++;
@@ -185,9 +191,13 @@ export class OutboundStream {
    * behind a cut sync link (a split brain VRRP has just ended in its favour), whose merge is the
    * only way what this node served reaches a kernel that goes on: once the receiver has been
    * silent for the peer timeout those frames are released (ReceiverAcks), and after the step-down
-   * this node's table is gone. Asked for them, the node resends the whole table instead
-   * (joinFullResync), as frames marked first sent as the sender, which such a sender merges
-   * create-only. A repair owed goes the same way.
+   * this node's table is gone. Asked for them by a node heard as the sender, the node resends the
+   * whole table instead (joinFullResync), as frames marked first sent as the sender, which that
+   * sender merges create-only. A repair owed is not marked so: it is the followers' business
+   * and ends when a new sender is heard (endDrain), as it did before handovers; unless a receiver
+   * heard as the sender lacks what it lost to a silence (ReceiverAcks.lapsedSenderLacking: the
+   * winner, whose NACKs this node answered as the sender with a full resync it had not ended),
+   * when the handover starts at once in its place (a review fuzz lost what the loser served so).
    */
   becomeReceiver(handOver = false): void {
     this.flush();
@@ -199,35 +209,55 @@ export class OutboundStream {
     this.role = 'receiver';
     this.planner.end();
     this.planner.clearPending();
-    this.handover = lacking ? { until: now + HANDOVER_KEEP_MS, through } : undefined;
+    this.handover = undefined;
     if (owed === undefined && !lacking) return;
     // typed arrays over the arena's chunks, which never change: cheap, and no copy of the records
-    this.lastTable = this.deps.cache.snapshot();
-    if (owed !== undefined) this.startJob(owed);
+    const table = this.deps.cache.snapshot();
+    if (lacking) this.handover = { table, at: now, until: now + HANDOVER_KEEP_MS, through };
+    if (owed === undefined) return;
+    this.lastTable = table;
+    if (lacking && this.receivers.lapsedSenderLacking(through)) {
+      this.startHandover();
+      this.deps.counters.handovers++;
+    } else {
+      this.startJob(owed);
+    }
   }
 
   /** Whether the stepped-down node's table is kept for a receiver that may lack what it sent as the sender (becomeReceiver). */
   get handingOver(): boolean {
-    return this.handover !== undefined && this.lastTable !== undefined;
+    return this.handover !== undefined;
   }
 
-  /** Whether `receiver` is one the table is kept for: it may lack a frame this node sent as the sender. */
+  /**
+   * Whether `receiver` is one the table is kept for: it may lack a frame this node sent as the
+   * sender, and it is heard as the sender, so may have sent alongside this node (the winner of a
+   * split brain). Any other receiver (a plain one back from a cut link, a new sender that it is
+   * not: a normal failover) holds the new sender's table, and a handover would bring connections
+   * the new sender closed back into its merge (a review: 100 of 100).
+   */
   owesHandover(receiver: ReceiverAck): boolean {
     const { handover } = this;
-    if (handover === undefined || this.lastTable === undefined || !receiver.joined) return false;
+    if (handover === undefined || !receiver.joined || receiver.heardAs !== 'sender') return false;
     return receiver.lapsedThrough !== undefined || seqBefore(receiver.ackedUpTo, handover.through);
+  }
+
+  /** Starts a handover (owesHandover): a full resync of the table kept, marked first sent as the sender. */
+  startHandover(): number {
+    return this.startJob(FULL_SCOPE, true);
   }
 
   /**
    * Another node is heard as the sender: the table it serves is what its followers hold from
    * now on (its own full resync), so a repair this stepped-down node still owes from its last
    * table is dropped, unsent. Sent on, it would bring connections the new sender closed back
-   * into its copy, its merge, and in direct mode its kernel. Not a handover (becomeReceiver):
-   * the new sender merges it leaving out what it closed, and it holds connections nobody else does.
+   * into its copy, its merge, and in direct mode its kernel. A table kept for a handover stays
+   * (that sender may be the one it is for), and a handover under way goes on: a full resync
+   * begun and never ended holds back the merge waiting for it (SyncNode.overlapComplete).
    */
   endDrain(): void {
-    if (this.role === 'sender' || this.lastTable === undefined || this.handover !== undefined) return;
-    this.planner.end();
+    if (this.role === 'sender' || this.lastTable === undefined) return;
+    if (this.planner.job?.handover !== true) this.planner.end();
     this.planner.clearPending();
     this.lastTable = undefined;
   }
@@ -271,16 +301,16 @@ export class OutboundStream {
 
   /**
    * A stepped-down node forgets its last table once no repair needs it: when no job runs and
-   * nothing is queued, and for a handover, when no receiver lacks a frame it sent as the sender
-   * (those that lacked some took the handover: joining it counts them from its beginning) or
-   * HANDOVER_KEEP_MS have passed. A job running is never cut short: a full resync begun and never
-   * ended would hold back a merge waiting for it (SyncNode.overlapComplete).
+   * nothing is queued. The table kept for a handover goes when no receiver that lacks a frame it
+   * sent as the sender may have sent alongside it (those that lacked some took the handover:
+   * joining it counts them from its beginning; one heard as a receiver since the step-down is a
+   * plain one), or HANDOVER_KEEP_MS have passed. A job running is never cut short: a full resync
+   * begun and never ended would hold back a merge waiting for it (SyncNode.overlapComplete).
    */
   private dropLastTable(now: number): void {
-    if (this.lastTable === undefined || !this.planner.idle) return;
+    if (!this.planner.idle) return;
     const { handover } = this;
-    if (handover !== undefined && now <= handover.until && this.receivers.lacking(handover.through)) return;
-    this.handover = undefined;
+    if (handover !== undefined && (now > handover.until || !this.receivers.lackingMaybeAlongside(handover.through, handover.at))) this.handover = undefined;
     if (this.queue.length === 0) this.lastTable = undefined;
   }
 

@@ -7,6 +7,7 @@
 // meanwhile that such a receiver had not acknowledged is noted (`lapsedThrough`), since no resync
 // covers it: it gets a full resync when it asks for those frames. Each receiver is tracked
 // separately, so any number of standbys work.
+import type { Role } from '../wire/messages.js';
 import { seqAdd, seqAfter, seqBefore } from './serial.js';
 
 export interface ReceiverAck {
@@ -22,6 +23,18 @@ export interface ReceiverAck {
   behindSince?: number | undefined;
   /** Newest frame released, while this receiver was silent, that it had not acknowledged. */
   lapsedThrough?: number | undefined;
+  /**
+   * The role its latest frame was sent in (the header's role bits, else its latest role word):
+   * only a node heard as the sender can be one that sent alongside us (a handover's taker,
+   * OutboundStream.becomeReceiver).
+   */
+  heardAs?: Role | undefined;
+  /**
+   * It was joined at a full resync for frames released while it was silent (answerNack), and
+   * has not acknowledged all of it, that resync done. Heard as the sender, it may be the winner
+   * of a split brain whose only way to what we served is that resync (OutboundStream.becomeReceiver).
+   */
+  resyncedAfterLapse?: boolean | undefined;
 }
 
 export class ReceiverAcks {
@@ -29,14 +42,15 @@ export class ReceiverAcks {
 
   constructor(private readonly peerTimeoutMs: number) {}
 
-  /** Notes a frame from a receiver; a new epoch (or a new node) starts it over, not joined. */
-  heard(nodeId: number, epoch: number, now: number, lastSeq: number): ReceiverAck {
+  /** Notes a frame from a receiver, sent as `role`; a new epoch (or a new node) starts it over, not joined. */
+  heard(nodeId: number, epoch: number, now: number, lastSeq: number, role?: Role): ReceiverAck {
     let receiver = this.receivers.get(nodeId);
     if (receiver === undefined || receiver.epoch !== epoch) {
       receiver = { nodeId, epoch, joined: false, ackedUpTo: lastSeq, lastHeard: now, lastAnswered: now };
       this.receivers.set(nodeId, receiver);
     }
     receiver.lastHeard = now;
+    receiver.heardAs = role;
     return receiver;
   }
 
@@ -105,6 +119,34 @@ export class ReceiverAcks {
   lacking(seq: number): boolean {
     for (const receiver of this.receivers.values()) {
       if (receiver.joined && (receiver.lapsedThrough !== undefined || seqBefore(receiver.ackedUpTo, seq))) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Whether some joined receiver that may lack a frame up to `seq` (lacking) may also have sent
+   * alongside us as the sender: it has not been heard as a receiver since `since` (our step-down).
+   * One heard so since is a plain receiver, slow to acknowledge or back from a silence: it was
+   * not the sender when we stopped being one. A receiver gone for good is never heard again.
+   */
+  lackingMaybeAlongside(seq: number, since: number): boolean {
+    for (const receiver of this.receivers.values()) {
+      if (!receiver.joined || (receiver.lapsedThrough === undefined && !seqBefore(receiver.ackedUpTo, seq))) continue;
+      if (receiver.heardAs !== 'receiver' || receiver.lastHeard <= since) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Whether some joined receiver heard as the sender lacks a frame up to `seq` that it had
+   * lost to a silence: released meanwhile, or in the full resync that replaced them. Such a
+   * receiver sent alongside us behind a cut link (a normal failover's new sender lacks at most
+   * what it has not acknowledged yet, still queued for resends).
+   */
+  lapsedSenderLacking(seq: number): boolean {
+    for (const receiver of this.receivers.values()) {
+      if (!receiver.joined || receiver.heardAs !== 'sender') continue;
+      if (receiver.lapsedThrough !== undefined || (receiver.resyncedAfterLapse === true && seqBefore(receiver.ackedUpTo, seq))) return true;
     }
     return false;
   }

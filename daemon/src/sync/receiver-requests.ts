@@ -29,6 +29,8 @@ export function answerAck(stream: OutboundStream, deps: OutboundDeps, peer: numb
   }
   // it has everything released while it was silent after all
   if (receiver.lapsedThrough !== undefined && seqAfterOrEqual(upTo, receiver.lapsedThrough)) receiver.lapsedThrough = undefined;
+  // it has the whole resync that replaced them
+  if (receiver.resyncedAfterLapse === true && stream.planner.idle && seqAfterOrEqual(upTo, stream.lastSeq)) receiver.resyncedAfterLapse = undefined;
   stream.trim(deps.clock.now());
 }
 
@@ -69,6 +71,7 @@ export function answerNack(stream: OutboundStream, deps: OutboundDeps, peer: num
     // scheduled only for frames a live receiver lacks): a SKIP would leave its copy without them
     counters.lapsedResyncs++;
     joinFullResync(stream, deps, peer, receiver);
+    receiver.resyncedAfterLapse = true;
     return;
   }
   const firstRange = ranges[0];
@@ -99,7 +102,8 @@ export function answerSyncRequest(stream: OutboundStream, deps: OutboundDeps, pe
  * its next sequence number, and the copies its followers keep of it (the table a takeover
  * commits) stay as they are; but a node that keeps its table for a handover (a receiver lacked
  * what it sent as the sender when it stepped down: OutboundStream.becomeReceiver) resends that
- * table whole, so that a sender alongside it behind a cut link merges what it served. A receiver
+ * table whole to such a receiver heard as the sender, so that a sender alongside it behind a cut
+ * link merges what it served (OutboundStream.owesHandover). A receiver
  * that never sent starts an empty one, which clears what copies of an earlier epoch of it remain.
  */
 function joinFullResync(stream: OutboundStream, deps: OutboundDeps, peer: number, receiver: ReceiverAck): void {
@@ -108,7 +112,7 @@ function joinFullResync(stream: OutboundStream, deps: OutboundDeps, peer: number
   const handOver = steppedDown && stream.owesHandover(receiver);
   const shared = job?.scope.full === true && (!steppedDown || job.handover === true) && seqAfterOrEqual(job.beginSeq, oldestAvailable(stream));
   if (steppedDown && !handOver) stream.flush();
-  const start = steppedDown && !handOver ? seqAdd(stream.lastSeq, 1) : shared ? job.beginSeq : stream.startJob(FULL_SCOPE);
+  const start = steppedDown && !handOver ? seqAdd(stream.lastSeq, 1) : shared ? job.beginSeq : handOver ? stream.startHandover() : stream.startJob(FULL_SCOPE);
   if (handOver && !shared) deps.counters.handovers++;
   stream.receivers.join(receiver, start, deps.clock.now());
   deps.transport.sendControl({ type: 'join', target: peer, targetEpoch: receiver.epoch, start }, peer);

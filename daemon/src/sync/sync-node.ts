@@ -9,7 +9,7 @@ import { hashKey } from '../cache/key-hash.js';
 import type { Channel } from '../channel/channel.js';
 import type { FlowRecord, RecordChange, Table } from '../model/record.js';
 import type { RecordPacking } from '../model/record-packing.js';
-import { FLAG_ACK_REQUEST, roleFlag } from '../wire/frame-header.js';
+import { FLAG_ACK_REQUEST, roleFlag, sentAs } from '../wire/frame-header.js';
 import { openBody } from '../wire/frame-codec.js';
 import type { FrameKeys } from '../wire/keys.js';
 import { decodeMessage, encodeMessage, messageTypeOf } from '../wire/message-codec.js';
@@ -635,7 +635,8 @@ export class SyncNode {
     const { peer } = admission;
     if (admission.restarted) counters.peerRestarts++;
     if (admission.rejoined) counters.rejoinsAfterSilence++;
-    this.outbound.receivers.heard(peer.nodeId, peer.epoch, now, this.outbound.lastSeq);
+    // the role this frame was sent in (a node that predates the header's role bits: its last word)
+    this.outbound.receivers.heard(peer.nodeId, peer.epoch, now, this.outbound.lastSeq, sentAs(header.flags) ?? peer.role);
     if (admission.fresh) peer.inbound.tick(now);
     if (messageTypeOf(body) === MessageType.data && peer.inbound.isDuplicate(header.seq)) {
       counters.duplicateFrames++;

@@ -40,8 +40,8 @@ function upkeep(m: SimMember, kernel: SimKernel): void {
  * while the loser is still the sender and answers the winner's NACKs as such). Every second, the senders
  * run their upkeep. Returns the winner's kernel, what only the loser served, and the cluster.
  */
-function cutLongerThanPeerTimeout(loserId: 1 | 2, healFirst = false) {
-  const sim = new SimCluster({ seed: 3 });
+function cutLongerThanPeerTimeout(loserId: 1 | 2, healFirst = 0, network: { seed: number; loss?: number } = { seed: 3 }) {
+  const sim = new SimCluster(network);
   const initial = Array.from({ length: 50 }, (_, i) => makeRecord(i, 1));
   const a = sim.start(1, { role: 'sender', table: initial });
   const b = sim.start(2, { role: 'receiver' });
@@ -86,11 +86,11 @@ function cutLongerThanPeerTimeout(loserId: 1 | 2, healFirst = false) {
   const loser = members.get(loserId) as SimMember;
   const winnerKernel = kernels.get(winnerId) as SimKernel;
   const onlyLoser = [...(kernels.get(loserId) as SimKernel).values()].filter((r) => !winnerKernel.has(recordHex(r)) && recordHex(r) !== recordHex(closed));
-  if (healFirst) (cut(false), tick(100));
+  if (healFirst > 0) (cut(false), tick(healFirst));
   loser.node.becomeReceiver();
   loser.internal.clear();
   senders.delete(loserId);
-  if (!healFirst) (tick(100), cut(false));
+  if (healFirst === 0) (tick(100), cut(false));
   tick(15_000);
   return { sim, a, b, c, loser, winner: members.get(winnerId) as SimMember, winnerKernel, onlyLoser, closed };
 }
@@ -111,10 +111,24 @@ describe('split brain over a sync link cut for longer than the peer timeout, the
     expect(c.external.peek(3 - winner.id)?.size ?? 0).toBe(0);
   });
 
-  it.each([1, 2] as const)('the winner merges what only the loser (%i) served when the link healed just before the step-down', (loserId) => {
-    const { winnerKernel, onlyLoser, closed } = cutLongerThanPeerTimeout(loserId, true);
+  it.each([
+    [1, 100],
+    [2, 100],
+  ] as const)('the winner merges what only the loser (%i) served when the link healed %i ms before the step-down', (loserId, healFirst) => {
+    const { winnerKernel, onlyLoser, closed } = cutLongerThanPeerTimeout(loserId, healFirst);
     expect(onlyLoser.length).toBe(20);
     expect(onlyLoser.filter((r) => !winnerKernel.has(recordHex(r))).map((r) => recordHex(r)), 'connections only the loser served, lost').toEqual([]);
+    expect(winnerKernel.has(recordHex(closed)), 'a connection the winner closed, brought back by the merge').toBe(false);
+  });
+
+  // the loser answered the winner's NACKs as the sender with a full resync, and steps down with it
+  // unfinished (frames lost): that repair, owed at the step-down, is the handover, started at once
+  // and not ended by the winner's frames (a review fuzz lost what the loser served so, seed 177)
+  it('the winner merges what only the loser served when the loser stepped down during the full resync it sent the winner', () => {
+    const { loser, winnerKernel, onlyLoser, closed } = cutLongerThanPeerTimeout(1, 12, { seed: 20, loss: 0.18 });
+    expect(onlyLoser.length).toBe(20);
+    expect(onlyLoser.filter((r) => !winnerKernel.has(recordHex(r))).map((r) => recordHex(r)), 'connections only the loser served, lost').toEqual([]);
+    expect(loser.node.counters.handovers).toBe(1);
     expect(winnerKernel.has(recordHex(closed)), 'a connection the winner closed, brought back by the merge').toBe(false);
   });
 

@@ -51,18 +51,19 @@ describe('a sender that steps down with a repair pending', () => {
     expect(differences(last, b.external.peek(1))).toBe(0);
   });
 
-  // A in direct mode: in external-cache mode the repair is a handover, kept for the new sender,
-  // which lacks frames A sent as the sender (handover-after-cut.test.ts)
-  it('direct mode: drops the repair once another node is heard as the sender (its table is what counts then)', () => {
-    const { sim, a, b } = stepDownWithRepairDue(2, undefined, true);
+  // in external-cache mode too: the table stays kept for a handover (the new sender lacks frames A
+  // sent as the sender), but the repair, which is not one, ends (handover-normal-failover.test.ts)
+  it.each([false, true])('drops the repair once another node is heard as the sender (its table is what counts then; A in direct mode: %s)', (directA) => {
+    const { sim, a, b } = stepDownWithRepairDue(2, undefined, directA);
     expect(a.node.outbound.planner.idle, 'the repair is under way').toBe(false);
     b.node.becomeSender(); // its HELLO reaches A even while A's frames to B are blocked
     sim.clock.advance(50);
     expect(a.node.outbound.planner.idle, 'dropped: B\'s own full resync is what A and the others follow').toBe(true);
+    expect(a.node.outbound.handingOver, 'kept for a handover B may ask for').toBe(!directA);
   });
 
-  it('direct mode: drops it on any frame the new sender sent as the sender, its HELLO lost', () => {
-    const { sim, a, b } = stepDownWithRepairDue(4, undefined, true);
+  it.each([false, true])('drops it on any frame the new sender sent as the sender, its HELLO lost (A in direct mode: %s)', (directA) => {
+    const { sim, a, b } = stepDownWithRepairDue(4, undefined, directA);
     sim.network.block(b.address, a.address);
     b.node.becomeSender(); // the HELLO and the full resync's first frames are lost
     sim.network.block(b.address, a.address, false);

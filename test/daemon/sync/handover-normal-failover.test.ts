@@ -1,0 +1,209 @@
+// A handover (OutboundStream.becomeReceiver) is for the winner of a split brain only: a requester
+// heard as the sender. After a normal failover the new sender's table is what everyone follows,
+// and the old sender's table, merged create-only into it, brings back connections the new sender
+// closed and does not remember closing (closes a dump found, or older than its 10-minute memory).
+// Found by the review of the handover: a receiver back from a long cut got one, and the new sender
+// merged it (100 of 100 closed connections back in its kernel).
+import { describe, expect, it } from 'vitest';
+import { FLAG_FIRST_SENT_AS_SENDER } from '../../../daemon/src/wire/frame-header.js';
+import { decodeFrame } from '../../../daemon/src/wire/frame-codec.js';
+import { HANDOVER_KEEP_MS } from '../../../daemon/src/sync/outbound-stream.js';
+import { ChangeStream, differences, makeRecord, recordHex, SimCluster, type SimKernel, type SimMember } from './sim-cluster.js';
+
+/** A takeover: commit the copies (the one that stopped sending longest ago first), forget the frozen ones, re-read the table, send. */
+function takeover(m: SimMember, kernel: SimKernel): void {
+  m.node.takeoverBegins();
+  for (const origin of m.node.originsByLastSending()) for (const flow of m.external.peek(origin)?.values() ?? []) kernel.set(recordHex(flow.record), flow.record);
+  m.node.forgetFrozenCopies();
+  m.node.reconcileTable([...kernel.values()]);
+  m.node.becomeSender();
+}
+
+/** One round of the daemon's FrozenCopyUpkeep on a sender: a create-only merge, the table re-read; returns the connections it created. */
+function upkeep(m: SimMember, kernel: SimKernel): number {
+  if (m.node.role !== 'sender') return 0;
+  const overlapped = m.node.overlappedCopies();
+  const records = overlapped.length > 0 ? m.external.changedSince(overlapped, (flow) => m.node.closedSince(flow)) : [];
+  if (records.length === 0) {
+    m.node.forgetFrozenCopies();
+    return 0;
+  }
+  let created = 0;
+  for (const record of records) if (!kernel.has(recordHex(record))) (kernel.set(recordHex(record), record), created++);
+  m.node.reconcileTable([...kernel.values()]);
+  m.node.forgetFrozenCopies(overlapped.map((o) => o.origin));
+  return created;
+}
+
+/** Counts `from`'s data frames marked first sent as the sender (flag bit 4) from now on. */
+function bit4Frames(sim: SimCluster, from: SimMember): { count: number } {
+  const seen = { count: 0 };
+  sim.network.tap((frame, source) => {
+    const decoded = source === from.address ? decodeFrame(sim.keys, frame) : undefined;
+    if (decoded?.ok === true && decoded.message.type === 'data' && (decoded.header.flags & FLAG_FIRST_SENT_AS_SENDER) !== 0) seen.count++;
+  });
+  return seen;
+}
+
+describe('a normal failover while a receiver lacks frames of the old sender', () => {
+  /**
+   * A (1) the sender of 200 connections, B (2) and C (3) in sync; C cut from both for 5 s (beyond
+   * the 3-s peer timeout) while A adds 100: A releases them, C lapses. Then a normal failover to B
+   * (A steps down; B commits its copy of A and sends), B closes the first 100 connections, found
+   * by a dump (their events lost: not remembered as its own closes), and C's link heals `backAfterS`
+   * seconds after the failover. B runs its upkeep every second.
+   */
+  function lapsedReceiverThenFailover(backAfterS: number) {
+    const sim = new SimCluster({ seed: 2 });
+    const initial = Array.from({ length: 200 }, (_, i) => makeRecord(i, 1));
+    const a = sim.start(1, { role: 'sender', table: initial });
+    const b = sim.start(2, { role: 'receiver' });
+    const c = sim.start(3, { role: 'receiver' });
+    expect(sim.clock.advanceUntil(() => sim.allInSync(1), 5000, 10)).toBeDefined();
+    const cutC = (blocked: boolean): void => {
+      for (const other of [a, b]) {
+        sim.network.block(other.address, c.address, blocked);
+        sim.network.block(c.address, other.address, blocked);
+      }
+    };
+    cutC(true);
+    for (let t = 0; t < 5000; t++) {
+      if (t % 50 === 0) a.node.localChange({ op: 'set', record: makeRecord(100_000 + t / 50, 1) });
+      sim.clock.advance(1);
+    }
+    sim.clock.advance(200);
+    const kernelB: SimKernel = new Map();
+    takeover(b, kernelB);
+    a.node.becomeReceiver();
+    a.internal.clear();
+    const fromA = bit4Frames(sim, a);
+    let merged = 0;
+    const seconds = (n: number): void => {
+      for (let i = 0; i < n; i++) {
+        sim.clock.advance(1000);
+        merged += upkeep(b, kernelB);
+      }
+    };
+    seconds(5);
+    const closed = initial.slice(0, 100);
+    for (const record of closed) kernelB.delete(recordHex(record));
+    b.node.reconcileTable([...kernelB.values()]);
+    seconds(backAfterS - 5);
+    const keptWhileCut = a.node.outbound.handingOver;
+    cutC(false);
+    seconds(30);
+    return { a, b, c, kernelB, closed, merged, fromA, keptWhileCut };
+  }
+
+  it.each([10, 60])('the new sender gets none of the connections it closed back when the receiver returns %i s later', (backAfterS) => {
+    const { a, b, c, kernelB, closed, merged, fromA, keptWhileCut } = lapsedReceiverThenFailover(backAfterS);
+    expect(a.node.counters.lapsedResyncs, 'C asked A for frames released while it was cut').toBe(1);
+    expect(a.node.counters.handovers, 'C is no sender: it joins A at its next frame').toBe(0);
+    expect(fromA.count, 'frames marked first sent as the sender').toBe(0);
+    expect(closed.filter((r) => kernelB.has(recordHex(r))).length, 'closed connections back in B\'s kernel').toBe(0);
+    expect(merged).toBe(0);
+    expect(kernelB.size).toBe(200);
+    // C follows B: B's full resync is its table
+    expect(differences(b.internal, c.external.peek(2))).toBe(0);
+    // A kept its table while C, silent, might have been a sender alongside it; not once C was heard as a receiver
+    expect(keptWhileCut).toBe(true);
+    expect(a.node.outbound.handingOver).toBe(false);
+  });
+});
+
+describe('a normal two-node failover with a repair owed at the step-down (external-cache mode)', () => {
+  /**
+   * A (the sender) and B in sync; the link from A to B cut under load, so frames B never got are
+   * evicted and a repair is due. Then the link turns: B to A cut, A to B back, and A steps down
+   * (B hears its HELLO as a receiver, and the repair's first frames), B takes over (committing its
+   * copy of A) and closes 50 connections it holds, found by a dump; then B to A heals too. B runs
+   * its upkeep. Returns the number of A's frames after its time as the sender marked bit 4.
+   */
+  function failoverWithRepairOwed(seed: number) {
+    const sim = new SimCluster({ seed });
+    const changes = new ChangeStream(seed, 400);
+    const options = { resendQueueFrames: 8 };
+    // A starts as a standby, as a daemon does, then takes the MASTER role
+    const a = sim.start(1, { role: 'receiver', table: changes.initial(200), options });
+    const b = sim.start(2, { role: 'receiver', options });
+    sim.clock.advance(500);
+    a.node.becomeSender();
+    expect(sim.clock.advanceUntil(() => differences(a.internal, b.external.peek(1)) === 0, 5000, 10)).toBeDefined();
+    sim.network.block(a.address, b.address);
+    for (let i = 0; i < 400; i++) {
+      a.node.localChange(changes.next());
+      if (i % 20 === 0) a.node.flush();
+    }
+    a.node.flush();
+    expect(a.node.outbound.planner.idle, 'a repair is pending').toBe(false);
+    sim.network.block(b.address, a.address);
+    sim.network.block(a.address, b.address, false);
+    const lastAsSender = a.node.outbound.lastSeq;
+    const marked = { count: 0 };
+    sim.network.tap((frame, source) => {
+      const decoded = source === a.address ? decodeFrame(sim.keys, frame) : undefined;
+      if (decoded?.ok !== true || decoded.message.type !== 'data' || (decoded.header.flags & FLAG_FIRST_SENT_AS_SENDER) === 0) return;
+      if (decoded.header.seq > lastAsSender) marked.count++;
+    });
+    a.node.becomeReceiver();
+    a.internal.clear();
+    sim.clock.advance(50);
+    const kernelB: SimKernel = new Map();
+    takeover(b, kernelB);
+    const closed = [...kernelB.values()].slice(0, 50);
+    for (const record of closed) kernelB.delete(recordHex(record));
+    b.node.reconcileTable([...kernelB.values()]);
+    sim.network.block(b.address, a.address, false);
+    sim.clock.advance(50);
+    const repairEnded = a.node.outbound.planner.idle;
+    let merged = 0;
+    for (let i = 0; i < 20; i++) {
+      sim.clock.advance(1000);
+      merged += upkeep(b, kernelB);
+    }
+    return { a, kernelB, closed, merged, marked, repairEnded };
+  }
+
+  it.each([1, 2, 5, 9])('the repair is not marked first sent as the sender, ends when the new sender is heard, and no connection B closed comes back (seed %i)', (seed) => {
+    const { a, kernelB, closed, merged, marked, repairEnded } = failoverWithRepairOwed(seed);
+    expect(a.node.counters.handovers).toBe(0);
+    expect(marked.count, 'frames of the repair marked first sent as the sender').toBe(0);
+    expect(repairEnded, 'B\'s own full resync is what A\'s followers hold now').toBe(true);
+    expect(closed.filter((r) => kernelB.has(recordHex(r))).length, 'closed connections back in B\'s kernel').toBe(0);
+    expect(merged).toBe(0);
+  });
+});
+
+describe('how long a node that stepped down keeps its table for a handover', () => {
+  /** A (the sender, 200 connections), B and C in sync; A changes one more connection and steps down at once (B and C have not acknowledged it). */
+  function stepDownUnacknowledged(stopC: boolean) {
+    const sim = new SimCluster({ seed: 4 });
+    const a = sim.start(1, { role: 'sender', table: Array.from({ length: 200 }, (_, i) => makeRecord(i, 1)) });
+    const b = sim.start(2, { role: 'receiver' });
+    const c = sim.start(3, { role: 'receiver' });
+    expect(sim.clock.advanceUntil(() => sim.allInSync(1), 5000, 10)).toBeDefined();
+    if (stopC) c.node.stop();
+    a.node.localChange({ op: 'set', record: makeRecord(500, 1) });
+    a.node.flush();
+    a.node.becomeReceiver();
+    a.internal.clear();
+    takeover(b, new Map());
+    return { sim, a };
+  }
+
+  it('a normal failover: until the receivers that lacked its last frames acknowledge them or are heard as receivers', () => {
+    const { sim, a } = stepDownUnacknowledged(false);
+    expect(a.node.outbound.handingOver, 'kept at the step-down: its last frame is unacknowledged').toBe(true);
+    sim.clock.advance(500);
+    expect(a.node.outbound.handingOver).toBe(false);
+  });
+
+  // a receiver gone silent may be a sender behind a cut link: nothing tells it from one that is down
+  it('a receiver gone: HANDOVER_KEEP_MS', () => {
+    const { sim, a } = stepDownUnacknowledged(true);
+    sim.clock.advance(HANDOVER_KEEP_MS - 1000);
+    expect(a.node.outbound.handingOver).toBe(true);
+    sim.clock.advance(2000);
+    expect(a.node.outbound.handingOver).toBe(false);
+  });
+});
