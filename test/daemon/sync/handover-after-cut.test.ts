@@ -7,30 +7,7 @@
 // only the loser served in the overlap was lost (a review fuzz lost it in 24 of 200 seeds).
 import { describe, expect, it } from 'vitest';
 import type { FlowRecord } from '../../../daemon/src/model/record.js';
-import { deleteOf, makeRecord, recordHex, SimCluster, type SimKernel, type SimMember } from './sim-cluster.js';
-
-/** A takeover: commit the copies (the one that stopped sending longest ago first), forget the frozen ones, re-read the table, send. */
-function takeover(m: SimMember, kernel: SimKernel): void {
-  m.node.takeoverBegins();
-  for (const origin of m.node.originsByLastSending()) for (const flow of m.external.peek(origin)?.values() ?? []) kernel.set(recordHex(flow.record), flow.record);
-  m.node.forgetFrozenCopies();
-  m.node.reconcileTable([...kernel.values()]);
-  m.node.becomeSender();
-}
-
-/** One round of the daemon's FrozenCopyUpkeep on a sender: a create-only merge, the table re-read, then the copies forgotten. */
-function upkeep(m: SimMember, kernel: SimKernel): void {
-  if (m.node.role !== 'sender') return;
-  const overlapped = m.node.overlappedCopies();
-  const records = overlapped.length > 0 ? m.external.changedSince(overlapped, (flow) => m.node.closedSince(flow)) : [];
-  if (records.length === 0) {
-    m.node.forgetFrozenCopies();
-    return;
-  }
-  for (const record of records) if (!kernel.has(recordHex(record))) kernel.set(recordHex(record), record);
-  m.node.reconcileTable([...kernel.values()]);
-  m.node.forgetFrozenCopies(overlapped.map((o) => o.origin));
-}
+import { deleteOf, frozenCopyUpkeep, makeRecord, recordHex, SimCluster, simTakeover, type SimKernel, type SimMember } from './sim-cluster.js';
 
 /**
  * A (1) the sender, B (2) and C (3) in sync on 50 connections; the link between A and B cut both
@@ -59,7 +36,7 @@ function cutLongerThanPeerTimeout(loserId: 1 | 2, healFirst = 0, network: { seed
   const tick = (ms: number, each: (t: number) => void = () => undefined): void => {
     for (let t = 0; t < ms; t++) {
       each(t);
-      if (sim.clock.now() % 1000 === 0) for (const id of senders) upkeep(members.get(id) as SimMember, kernels.get(id) as SimKernel);
+      if (sim.clock.now() % 1000 === 0) for (const id of senders) frozenCopyUpkeep(members.get(id) as SimMember, kernels.get(id) as SimKernel);
       sim.clock.advance(1);
     }
   };
@@ -72,7 +49,7 @@ function cutLongerThanPeerTimeout(loserId: 1 | 2, healFirst = 0, network: { seed
     kernels.get(m.id)?.set(recordHex(record), record);
   };
   cut(true);
-  takeover(b, kernels.get(2) as SimKernel);
+  simTakeover(b, kernels.get(2) as SimKernel);
   senders.add(2);
   const winnerId = 3 - loserId;
   const closed = initial[0] as FlowRecord;

@@ -8,32 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { FLAG_FIRST_SENT_AS_SENDER } from '../../../daemon/src/wire/frame-header.js';
 import { decodeFrame } from '../../../daemon/src/wire/frame-codec.js';
 import { HANDOVER_KEEP_MS } from '../../../daemon/src/sync/outbound-stream.js';
-import { ChangeStream, differences, makeRecord, recordHex, SimCluster, type SimKernel, type SimMember } from './sim-cluster.js';
-
-/** A takeover: commit the copies (the one that stopped sending longest ago first), forget the frozen ones, re-read the table, send. */
-function takeover(m: SimMember, kernel: SimKernel): void {
-  m.node.takeoverBegins();
-  for (const origin of m.node.originsByLastSending()) for (const flow of m.external.peek(origin)?.values() ?? []) kernel.set(recordHex(flow.record), flow.record);
-  m.node.forgetFrozenCopies();
-  m.node.reconcileTable([...kernel.values()]);
-  m.node.becomeSender();
-}
-
-/** One round of the daemon's FrozenCopyUpkeep on a sender: a create-only merge, the table re-read; returns the connections it created. */
-function upkeep(m: SimMember, kernel: SimKernel): number {
-  if (m.node.role !== 'sender') return 0;
-  const overlapped = m.node.overlappedCopies();
-  const records = overlapped.length > 0 ? m.external.changedSince(overlapped, (flow) => m.node.closedSince(flow)) : [];
-  if (records.length === 0) {
-    m.node.forgetFrozenCopies();
-    return 0;
-  }
-  let created = 0;
-  for (const record of records) if (!kernel.has(recordHex(record))) (kernel.set(recordHex(record), record), created++);
-  m.node.reconcileTable([...kernel.values()]);
-  m.node.forgetFrozenCopies(overlapped.map((o) => o.origin));
-  return created;
-}
+import { ChangeStream, differences, frozenCopyUpkeep, makeRecord, recordHex, serveChanges, SimCluster, simTakeover, type SimKernel, type SimMember } from './sim-cluster.js';
 
 /** Counts `from`'s data frames marked first sent as the sender (flag bit 4) from now on. */
 function bit4Frames(sim: SimCluster, from: SimMember): { count: number } {
@@ -73,7 +48,7 @@ describe('a normal failover while a receiver lacks frames of the old sender', ()
     }
     sim.clock.advance(200);
     const kernelB: SimKernel = new Map();
-    takeover(b, kernelB);
+    simTakeover(b, kernelB);
     a.node.becomeReceiver();
     a.internal.clear();
     const fromA = bit4Frames(sim, a);
@@ -81,7 +56,7 @@ describe('a normal failover while a receiver lacks frames of the old sender', ()
     const seconds = (n: number): void => {
       for (let i = 0; i < n; i++) {
         sim.clock.advance(1000);
-        merged += upkeep(b, kernelB);
+        merged += frozenCopyUpkeep(b, kernelB);
       }
     };
     seconds(5);
@@ -130,11 +105,7 @@ describe('a normal two-node failover with a repair owed at the step-down (extern
     a.node.becomeSender();
     expect(sim.clock.advanceUntil(() => differences(a.internal, b.external.peek(1)) === 0, 5000, 10)).toBeDefined();
     sim.network.block(a.address, b.address);
-    for (let i = 0; i < 400; i++) {
-      a.node.localChange(changes.next());
-      if (i % 20 === 0) a.node.flush();
-    }
-    a.node.flush();
+    serveChanges(a, changes, 400);
     expect(a.node.outbound.planner.idle, 'a repair is pending').toBe(false);
     sim.network.block(b.address, a.address);
     sim.network.block(a.address, b.address, false);
@@ -149,7 +120,7 @@ describe('a normal two-node failover with a repair owed at the step-down (extern
     a.internal.clear();
     sim.clock.advance(50);
     const kernelB: SimKernel = new Map();
-    takeover(b, kernelB);
+    simTakeover(b, kernelB);
     const closed = [...kernelB.values()].slice(0, 50);
     for (const record of closed) kernelB.delete(recordHex(record));
     b.node.reconcileTable([...kernelB.values()]);
@@ -159,7 +130,7 @@ describe('a normal two-node failover with a repair owed at the step-down (extern
     let merged = 0;
     for (let i = 0; i < 20; i++) {
       sim.clock.advance(1000);
-      merged += upkeep(b, kernelB);
+      merged += frozenCopyUpkeep(b, kernelB);
     }
     return { a, kernelB, closed, merged, marked, repairEnded };
   }
@@ -187,7 +158,7 @@ describe('how long a node that stepped down keeps its table for a handover', () 
     a.node.flush();
     a.node.becomeReceiver();
     a.internal.clear();
-    takeover(b, new Map());
+    simTakeover(b, new Map());
     return { sim, a };
   }
 

@@ -252,3 +252,41 @@ export function applyToKernel(kernel: SimKernel, change: RecordChange): void {
   if (change.op === 'set') kernel.set(recordHex(change.record), change.record);
   else kernel.delete(recordHex(change));
 }
+
+/** A takeover in external-cache mode: commit the copies (the one that stopped sending longest ago first), forget the frozen ones, re-read the table, send. */
+export function simTakeover(m: SimMember, kernel: SimKernel): void {
+  m.node.takeoverBegins();
+  for (const origin of m.node.originsByLastSending()) for (const flow of m.external.peek(origin)?.values() ?? []) kernel.set(recordHex(flow.record), flow.record);
+  m.node.forgetFrozenCopies();
+  m.node.reconcileTable([...kernel.values()]);
+  m.node.becomeSender();
+}
+
+/** One round of the daemon's FrozenCopyUpkeep on a sender: a create-only merge, the table re-read, then the copies forgotten; returns the connections it created. */
+export function frozenCopyUpkeep(m: SimMember, kernel: SimKernel): number {
+  if (m.node.role !== 'sender') return 0;
+  const overlapped = m.node.overlappedCopies();
+  const records = overlapped.length > 0 ? m.external.changedSince(overlapped, (flow) => m.node.closedSince(flow)) : [];
+  if (records.length === 0) {
+    m.node.forgetFrozenCopies();
+    return 0;
+  }
+  let created = 0;
+  for (const record of records) {
+    if (kernel.has(recordHex(record))) continue;
+    kernel.set(recordHex(record), record);
+    created++;
+  }
+  m.node.reconcileTable([...kernel.values()]);
+  m.node.forgetFrozenCopies(overlapped.map((o) => o.origin));
+  return created;
+}
+
+/** `count` changes of `changes` served by `m`, a frame flushed every 20 (with a cut link, enough to overflow a small resend queue). */
+export function serveChanges(m: SimMember, changes: ChangeStream, count: number): void {
+  for (let i = 0; i < count; i++) {
+    m.node.localChange(changes.next());
+    if (i % 20 === 0) m.node.flush();
+  }
+  m.node.flush();
+}

@@ -9,7 +9,7 @@ import type { FlowRecord, RecordChange } from '../../../daemon/src/model/record.
 import { decodeFrame } from '../../../daemon/src/wire/frame-codec.js';
 import { roleFlag, sentAs } from '../../../daemon/src/wire/frame-header.js';
 import { OWN_CLOSES_MAX, OWN_CLOSES_MS } from '../../../daemon/src/sync/sync-node.js';
-import { ChangeStream, differences, makeRecord, SimCluster } from './sim-cluster.js';
+import { ChangeStream, differences, makeRecord, serveChanges, SimCluster } from './sim-cluster.js';
 
 /**
  * A (the sender) and B in sync; then a short outage of the link from A to B under load, so frames
@@ -25,11 +25,7 @@ function stepDownWithRepairDue(seed: number, onExternalChange?: (origin: number,
   const b = sim.start(2, { role: 'receiver', options, ...(onExternalChange === undefined ? {} : { onExternalChange }) });
   expect(sim.clock.advanceUntil(() => differences(a.internal, b.external.peek(1)) === 0, 5000, 10)).toBeDefined();
   sim.network.block(a.address, b.address);
-  for (let i = 0; i < 400; i++) {
-    a.node.localChange(changes.next());
-    if (i % 20 === 0) a.node.flush();
-  }
-  a.node.flush();
+  serveChanges(a, changes, 400);
   expect(a.node.counters.resendQueueOverflows).toBeGreaterThan(0);
   expect(a.node.outbound.planner.idle, 'a repair is pending').toBe(false);
   const last = new FlowCache();
