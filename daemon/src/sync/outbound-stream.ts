@@ -195,9 +195,12 @@ export class OutboundStream {
    * whole table instead (joinFullResync), as frames marked first sent as the sender, which that
    * sender merges create-only. A repair owed is not marked so: it is the followers' business
    * and ends when a new sender is heard (endDrain), as it did before handovers; unless a receiver
-   * heard as the sender lacks what it lost to a silence (ReceiverAcks.lapsedSenderLacking: the
-   * winner, whose NACKs this node answered as the sender with a full resync it had not ended),
-   * when the handover starts at once in its place (a review fuzz lost what the loser served so).
+   * heard as the sender while this node still sent lacks frames (ReceiverAcks.senderAlongsideLacking:
+   * it sent alongside this node, and that repair was its only way to what they held), when the
+   * handover starts at once in its place (review fuzzes lost what the loser served so, with a
+   * resync for the winner's NACKs cut short, or with frames a small resend queue dropped). A
+   * receiver that was quiet behind a cut when frames were dropped and is heard as the sender only
+   * after the step-down gets the handover when it asks for them (answerNack).
    */
   becomeReceiver(handOver = false): void {
     this.flush();
@@ -216,7 +219,7 @@ export class OutboundStream {
     if (lacking) this.handover = { table, at: now, until: now + HANDOVER_KEEP_MS, through };
     if (owed === undefined) return;
     this.lastTable = table;
-    if (lacking && this.receivers.lapsedSenderLacking(through)) {
+    if (lacking && this.receivers.senderAlongsideLacking(through)) {
       this.startHandover();
       this.deps.counters.handovers++;
     } else {

@@ -24,17 +24,19 @@ export interface ReceiverAck {
   /** Newest frame released, while this receiver was silent, that it had not acknowledged. */
   lapsedThrough?: number | undefined;
   /**
+   * Newest frame released, while this receiver had not been heard for a quarter of the peer
+   * timeout (QUIET: a cut sync link, shorter than the timeout), that it had not acknowledged.
+   * A live receiver gets a SKIP and a repair for such frames; but one heard as the sender
+   * afterwards, when we have stepped down, sent alongside us behind that cut, and only a
+   * handover brings it what we served in them (answerNack).
+   */
+  quietThrough?: number | undefined;
+  /**
    * The role its latest frame was sent in (the header's role bits, else its latest role word):
    * only a node heard as the sender can be one that sent alongside us (a handover's taker,
    * OutboundStream.becomeReceiver).
    */
   heardAs?: Role | undefined;
-  /**
-   * It was joined at a full resync for frames released while it was silent (answerNack), and
-   * has not acknowledged all of it, that resync done. Heard as the sender, it may be the winner
-   * of a split brain whose only way to what we served is that resync (OutboundStream.becomeReceiver).
-   */
-  resyncedAfterLapse?: boolean | undefined;
 }
 
 export class ReceiverAcks {
@@ -63,6 +65,7 @@ export class ReceiverAcks {
     receiver.joined = true;
     receiver.ackedUpTo = seqAdd(start, -1);
     receiver.lapsedThrough = undefined;
+    receiver.quietThrough = undefined;
     receiver.lastAnswered = now;
   }
 
@@ -80,7 +83,9 @@ export class ReceiverAcks {
   /** Frames up to `through` are released: notes it for joined receivers silent now that lack some. */
   released(through: number, now: number): void {
     for (const receiver of this.receivers.values()) {
-      if (!receiver.joined || this.isLive(receiver, now) || !seqBefore(receiver.ackedUpTo, through)) continue;
+      if (!receiver.joined || !seqBefore(receiver.ackedUpTo, through)) continue;
+      if (now - receiver.lastHeard > this.peerTimeoutMs / 4 && (receiver.quietThrough === undefined || seqAfter(through, receiver.quietThrough))) receiver.quietThrough = through;
+      if (this.isLive(receiver, now)) continue;
       if (receiver.lapsedThrough === undefined || seqAfter(through, receiver.lapsedThrough)) receiver.lapsedThrough = through;
     }
   }
@@ -138,15 +143,16 @@ export class ReceiverAcks {
   }
 
   /**
-   * Whether some joined receiver heard as the sender lacks a frame up to `seq` that it had
-   * lost to a silence: released meanwhile, or in the full resync that replaced them. Such a
-   * receiver sent alongside us behind a cut link (a normal failover's new sender lacks at most
-   * what it has not acknowledged yet, still queued for resends).
+   * Whether some joined receiver heard as the sender, while we still are the sender, lacks a
+   * frame up to `seq`: it sent alongside us (a split brain, over a cut link or not), and a repair
+   * we owe it as a follower would be dropped once it is heard as the sender after our step-down
+   * (OutboundStream.endDrain), losing what we served in the frames it lacks. A normal failover's
+   * new sender is heard so only after our step-down, but for a race of milliseconds, when the
+   * table handed over is that fresh.
    */
-  lapsedSenderLacking(seq: number): boolean {
+  senderAlongsideLacking(seq: number): boolean {
     for (const receiver of this.receivers.values()) {
-      if (!receiver.joined || receiver.heardAs !== 'sender') continue;
-      if (receiver.lapsedThrough !== undefined || (receiver.resyncedAfterLapse === true && seqBefore(receiver.ackedUpTo, seq))) return true;
+      if (receiver.joined && receiver.heardAs === 'sender' && (receiver.lapsedThrough !== undefined || seqBefore(receiver.ackedUpTo, seq))) return true;
     }
     return false;
   }

@@ -29,8 +29,7 @@ export function answerAck(stream: OutboundStream, deps: OutboundDeps, peer: numb
   }
   // it has everything released while it was silent after all
   if (receiver.lapsedThrough !== undefined && seqAfterOrEqual(upTo, receiver.lapsedThrough)) receiver.lapsedThrough = undefined;
-  // it has the whole resync that replaced them
-  if (receiver.resyncedAfterLapse === true && stream.planner.idle && seqAfterOrEqual(upTo, stream.lastSeq)) receiver.resyncedAfterLapse = undefined;
+  if (receiver.quietThrough !== undefined && seqAfterOrEqual(upTo, receiver.quietThrough)) receiver.quietThrough = undefined;
   stream.trim(deps.clock.now());
 }
 
@@ -71,7 +70,14 @@ export function answerNack(stream: OutboundStream, deps: OutboundDeps, peer: num
     // scheduled only for frames a live receiver lacks): a SKIP would leave its copy without them
     counters.lapsedResyncs++;
     joinFullResync(stream, deps, peer, receiver);
-    receiver.resyncedAfterLapse = true;
+    return;
+  }
+  if (skip && receiver.joined && stream.role !== 'sender' && receiver.quietThrough !== undefined && stream.owesHandover(receiver)) {
+    // frames it lacks were released while it was quiet (a cut link shorter than the peer
+    // timeout), and it asks for them as the sender now that we have stepped down: it sent
+    // alongside us, and the repair we owed went with our step-down (endDrain). A SKIP would lose
+    // what we served in them; the table kept for it is handed over instead.
+    joinFullResync(stream, deps, peer, receiver);
     return;
   }
   const firstRange = ranges[0];
