@@ -28,9 +28,6 @@ export interface OverlappedCopy {
   readonly since: number;
 }
 
-/** A record as a merge took it: its entry and the state it had. */
-const takenAs = (record: FlowRecord): string => `${record.table}:${Buffer.from(record.key).toString('hex')}:${record.stateHash}`;
-
 /** The records of the copies named that changed since their time (ExternalCaches.changedSince). */
 export type ChangedSince = (copies: readonly OverlappedCopy[]) => readonly FlowRecord[];
 
@@ -62,7 +59,7 @@ export class FrozenCopyUpkeep {
     const overlapped = this.node.overlappedCopies();
     const records = overlapped.length > 0 ? this.changedSince(overlapped) : [];
     if (records.length > 0) {
-      this.merging = this.merge(overlapped, records).finally(() => (this.merging = undefined));
+      this.merging = this.merge(overlapped.map((c) => c.origin), records).finally(() => (this.merging = undefined));
       return;
     }
     this.forget();
@@ -73,8 +70,7 @@ export class FrozenCopyUpkeep {
     return this.merging ?? Promise.resolve();
   }
 
-  private async merge(overlapped: readonly OverlappedCopy[], records: readonly FlowRecord[]): Promise<void> {
-    const origins = overlapped.map((c) => c.origin);
+  private async merge(origins: readonly number[], records: readonly FlowRecord[]): Promise<void> {
     this.counters.merges++;
     this.logger.info('peers that were the sender alongside this node have stopped: merging what they replicated meanwhile (create-only)', { nodes: origins.join(','), entries: records.length });
     try {
@@ -85,16 +81,8 @@ export class FrozenCopyUpkeep {
       this.counters.mergeFailures++;
       this.logger.error('merging the copies of peers that stopped failed; their connections are lost to this node', { nodes: origins.join(','), error: (error as Error).message });
     }
-    if (this.node.role !== 'sender') return;
-    // only those merged: a copy that froze meanwhile is merged at the next round, and so is one
-    // that took in entries while the commit ran (a late resend, a handover's last frames), which
-    // emptied now would be lost; that round merges it again, create-only, so what this one
-    // created stays as it is
-    const merged = new Set(records.map(takenAs));
-    const changed = overlapped.filter((copy) => this.changedSince([copy]).some((record) => !merged.has(takenAs(record))));
-    if (changed.length > 0) this.logger.info('copies took in entries while their merge ran: merged again at the next round', { nodes: changed.map((c) => c.origin).join(',') });
-    const done = origins.filter((origin) => !changed.some((c) => c.origin === origin));
-    if (done.length > 0) this.forget(done);
+    // only those merged: a copy that froze meanwhile is merged at the next round
+    if (this.node.role === 'sender') this.forget(origins);
   }
 
   private forget(only?: readonly number[]): void {

@@ -87,25 +87,6 @@ describe('FrozenCopyUpkeep', () => {
     expect(commits.calls.map((c) => c.origins)).toEqual([[2], [3]]);
   });
 
-  it('keeps a copy that took in entries while its merge ran (a late resend): the next round merges it again, then empties it', async () => {
-    const node = peers([{ origin: 2, since: 0 }]);
-    const times: Record<number, number[]> = { 2: [1, 2] };
-    const changed = copies(times);
-    const commits = committer('ok');
-    const logger = recordingLogger();
-    const upkeep = new FrozenCopyUpkeep(node, changed.changedSince, commits, logger);
-    upkeep.tick();
-    times[2]?.push(3); // arrives while the commit runs
-    commits.release();
-    await upkeep.settled;
-    expect(node.forgotten).toBe(0);
-    expect(logger.lines.join('\n')).toMatch(/copies took in entries while their merge ran: merged again at the next round .*"nodes":"2"/);
-    upkeep.tick();
-    await upkeep.settled;
-    expect(commits.calls.map((c) => c.records)).toEqual([2, 3]);
-    expect(node.only).toEqual([[2]]);
-  });
-
   it('commits nothing when the copy took in nothing since (a takeover\'s overlap that ended at once): it is emptied', () => {
     const node = peers([{ origin: 2, since: 200 }]);
     const changed = copies({ 2: [50, 150] });
