@@ -40,11 +40,6 @@ export function otherHost(own: IpPrefix): string | undefined {
   return hosts.includes(self) ? v4Text(hosts.find((h) => h !== self) as number) : undefined;
 }
 
-/** The last host of an IPv4 network of /29 or wider (192.0.2.0/24 → 192.0.2.254). */
-export function lastHost(prefix: IpPrefix): string | undefined {
-  return freeHostFromTop(prefix, new Set());
-}
-
 /**
  * The first host of an IPv4 network of /29 or wider, from its last host down, that is not
  * `taken` (192.0.2.0/24 with .254 taken → 192.0.2.253).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { freeHostFromTop, lastHost, otherHost, suggestAnswers } from '../../../daemon/src/configure/suggest-answers.js';
+import { freeHostFromTop, otherHost, suggestAnswers } from '../../../daemon/src/configure/suggest-answers.js';
 import { parseIpAddress, parseIpPrefix } from '../../../daemon/src/config/ip-address.js';
 import { capturedFirewall, withInterface } from './helpers/facts.js';
 
@@ -16,11 +16,11 @@ describe('address arithmetic', () => {
     expect(otherHost(prefix('203.0.113.4/31'))).toBe('203.0.113.5');
     expect(otherHost(prefix('203.0.113.4/30'))).toBeUndefined(); // the network address itself
     expect(otherHost(prefix('192.0.2.1/24'))).toBeUndefined();
-    expect(lastHost(prefix('192.0.2.1/24'))).toBe('192.0.2.254');
-    expect(lastHost(prefix('198.51.100.130/25'))).toBe('198.51.100.254');
-    expect(lastHost(prefix('203.0.113.9/29'))).toBe('203.0.113.14');
-    expect(lastHost(prefix('203.0.113.1/30'))).toBeUndefined();
-    expect(lastHost(prefix('2001:db8::1/64'))).toBeUndefined();
+    expect(freeHostFromTop(prefix('192.0.2.1/24'), new Set())).toBe('192.0.2.254');
+    expect(freeHostFromTop(prefix('198.51.100.130/25'), new Set())).toBe('198.51.100.254');
+    expect(freeHostFromTop(prefix('203.0.113.9/29'), new Set())).toBe('203.0.113.14');
+    expect(freeHostFromTop(prefix('203.0.113.1/30'), new Set())).toBeUndefined();
+    expect(freeHostFromTop(prefix('2001:db8::1/64'), new Set())).toBeUndefined();
   });
 });
 
