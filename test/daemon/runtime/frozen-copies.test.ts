@@ -35,6 +35,11 @@ function copies(times: Record<number, readonly number[]>) {
   return { asked, changedSince };
 }
 
+/** The sync clock, set by the test. */
+function clockAt(t: number): { t: number; now(): number } {
+  return { t, now() { return this.t; } };
+}
+
 function committer(outcome: 'ok' | 'throws') {
   const calls: { reason: string; origins: readonly number[] | undefined; records: number }[] = [];
   let release: () => void = () => undefined;
@@ -57,7 +62,7 @@ describe('FrozenCopyUpkeep', () => {
     const node = peers([{ origin: 2, since: 100 }]);
     const changed = copies({ 2: [50, 99, 100, 150] });
     const commits = committer('ok');
-    const upkeep = new FrozenCopyUpkeep(node, changed.changedSince, commits, recordingLogger());
+    const upkeep = new FrozenCopyUpkeep(node, changed.changedSince, commits, recordingLogger(), clockAt(1000));
     upkeep.tick();
     upkeep.tick(); // a round during the merge: neither a second merge nor an emptying
     expect(commits.calls).toEqual([{ reason: 'merge', origins: [2], records: 2 }]);
@@ -76,7 +81,7 @@ describe('FrozenCopyUpkeep', () => {
     const node = peers(overlapped);
     const changed = copies({ 2: [1], 3: [5] });
     const commits = committer('ok');
-    const upkeep = new FrozenCopyUpkeep(node, changed.changedSince, commits, recordingLogger());
+    const upkeep = new FrozenCopyUpkeep(node, changed.changedSince, commits, recordingLogger(), clockAt(1000));
     upkeep.tick();
     overlapped.push({ origin: 3, since: 0 }); // node 3 steps down while node 2's copy is merged
     commits.release();
@@ -87,11 +92,58 @@ describe('FrozenCopyUpkeep', () => {
     expect(commits.calls.map((c) => c.origins)).toEqual([[2], [3]]);
   });
 
+  it('keeps a copy that took in entries while its merge ran (a late resend): the next round merges only those, then empties it', async () => {
+    const node = peers([{ origin: 2, since: 0 }]);
+    const times: Record<number, number[]> = { 2: [1, 2] };
+    const changed = copies(times);
+    const commits = committer('ok');
+    const logger = recordingLogger();
+    const clock = clockAt(5);
+    const upkeep = new FrozenCopyUpkeep(node, changed.changedSince, commits, logger, clock);
+    upkeep.tick();
+    clock.t = 6;
+    times[2]?.push(6); // arrives while the commit runs
+    commits.release();
+    await upkeep.settled;
+    expect(node.forgotten).toBe(0);
+    expect(logger.lines.join('\n')).toMatch(/copies took in entries while their merge ran: what came since is merged at the next round .*"nodes":"2"/);
+    clock.t = 1005;
+    upkeep.tick();
+    await upkeep.settled;
+    // not the two merged already: a connection this node closed since and no longer remembers
+    // closing would come back
+    expect(commits.calls.map((c) => c.records)).toEqual([2, 1]);
+    expect(changed.asked[1]).toEqual([{ origin: 2, since: 5 }]);
+    expect(node.only).toEqual([[2]]);
+  });
+
+  it('forgets where a copy\'s last merge ended once this node stops sending: a later takeover merges whole copies', async () => {
+    const node = peers([{ origin: 2, since: 0 }]);
+    const times: Record<number, number[]> = { 2: [1] };
+    const changed = copies(times);
+    const commits = committer('ok');
+    const clock = clockAt(5);
+    const upkeep = new FrozenCopyUpkeep(node, changed.changedSince, commits, recordingLogger(), clock);
+    upkeep.tick();
+    times[2]?.push(5);
+    commits.release();
+    await upkeep.settled;
+    node.role = 'receiver';
+    upkeep.tick();
+    node.role = 'sender';
+    clock.t = 2000;
+    const asked = changed.asked.length;
+    upkeep.tick();
+    await upkeep.settled;
+    expect(changed.asked[asked]).toEqual([{ origin: 2, since: 0 }]);
+    expect(commits.calls.map((c) => c.records)).toEqual([1, 2]);
+  });
+
   it('commits nothing when the copy took in nothing since (a takeover\'s overlap that ended at once): it is emptied', () => {
     const node = peers([{ origin: 2, since: 200 }]);
     const changed = copies({ 2: [50, 150] });
     const commits = committer('ok');
-    const upkeep = new FrozenCopyUpkeep(node, changed.changedSince, commits, recordingLogger());
+    const upkeep = new FrozenCopyUpkeep(node, changed.changedSince, commits, recordingLogger(), clockAt(1000));
     upkeep.tick();
     expect(changed.asked).toEqual([[{ origin: 2, since: 200 }]]);
     expect(commits.calls).toEqual([]);
@@ -103,7 +155,7 @@ describe('FrozenCopyUpkeep', () => {
     const node = peers([{ origin: 3, since: 0 }]);
     const commits = committer('throws');
     const logger = recordingLogger();
-    const upkeep = new FrozenCopyUpkeep(node, copies({ 3: [1] }).changedSince, commits, logger);
+    const upkeep = new FrozenCopyUpkeep(node, copies({ 3: [1] }).changedSince, commits, logger, clockAt(1000));
     upkeep.tick();
     commits.release();
     await upkeep.settled;
@@ -116,7 +168,7 @@ describe('FrozenCopyUpkeep', () => {
     const node = peers([{ origin: 2, since: 0 }]);
     const changed = copies({ 2: [1] });
     const commits = committer('ok');
-    const upkeep = new FrozenCopyUpkeep(node, changed.changedSince, commits, recordingLogger());
+    const upkeep = new FrozenCopyUpkeep(node, changed.changedSince, commits, recordingLogger(), clockAt(1000));
     node.role = 'receiver';
     upkeep.tick();
     node.role = 'sender';
