@@ -25,7 +25,11 @@ export function applyLocalChange(stream: OutboundStream, deps: OutboundDeps, cha
   if (cache.delete(change.table, change.key) && stream.role === 'sender') stream.appendRecord({ kind: 'delete', table: change.table, key: change.key });
 }
 
-export function reconcileTable(stream: OutboundStream, deps: OutboundDeps, records: Iterable<FlowRecord>): ReconcileResult {
+/**
+ * `noted` hears each change the reconcile makes (a set of what is new or changed, a delete of what
+ * the dump lacks), as the daemon's paced reconcile hands them to SyncNode.localChange.
+ */
+export function reconcileTable(stream: OutboundStream, deps: OutboundDeps, records: Iterable<FlowRecord>, noted?: (change: RecordChange) => void): ReconcileResult {
   const { cache, clock, nodeId } = deps;
   const now = clock.now();
   const streaming = stream.role === 'sender';
@@ -38,9 +42,13 @@ export function reconcileTable(stream: OutboundStream, deps: OutboundDeps, recor
     if (previous === record.stateHash) continue;
     if (previous === undefined) added++;
     else changed++;
+    noted?.({ op: 'set', record });
     if (streaming) stream.appendRecord({ kind: 'set', record });
   }
   const removed = cache.sweep(FULL_SCOPE, RECONCILE_TAG);
-  if (streaming) for (const record of removed) stream.appendRecord({ kind: 'delete', table: record.table, key: record.key });
+  for (const record of removed) {
+    noted?.({ op: 'delete', table: record.table, key: record.key });
+    if (streaming) stream.appendRecord({ kind: 'delete', table: record.table, key: record.key });
+  }
   return { added, changed, removed: removed.length };
 }

@@ -103,9 +103,9 @@ export class OutboundStream {
     applyLocalChange(this, this.deps, change);
   }
 
-  /** Our whole table from a kernel dump: only the differences are streamed. */
-  reconcile(records: Iterable<FlowRecord>): ReconcileResult {
-    return reconcileTable(this, this.deps, records);
+  /** Our whole table from a kernel dump: only the differences are streamed (each told to `noted`). */
+  reconcile(records: Iterable<FlowRecord>, noted?: (change: RecordChange) => void): ReconcileResult {
+    return reconcileTable(this, this.deps, records, noted);
   }
 
   appendRecord(entry: StreamEntry & { kind: 'set' | 'delete' }): boolean {

@@ -66,8 +66,9 @@ export const SUPERSEDE_GRACE_MS = 2000;
 /**
  * The most own closes a node remembers (ownCloses): the last 256k, some 15 MiB at most, none
  * older than OWN_CLOSES_MS (at 100k closes a second the 256k go back 2.6 s only); a close
- * forgotten, or one found by a dump rather than an event (reconcile), no longer stops a merge,
- * or a peer's late frame in direct mode, from creating that connection again.
+ * forgotten no longer stops a merge, or a peer's late frame in direct mode, from creating that
+ * connection again. A close a dump found (the table re-read after lost events) is remembered as
+ * one an event told, from the re-read on.
  */
 export const OWN_CLOSES_MAX = 1 << 18;
 export const OWN_CLOSES_MS = 10 * 60_000;
@@ -154,11 +155,19 @@ export class SyncNode {
 
   /** A change of our own kernel table (from the kernel layer). */
   localChange(change: RecordChange): void {
-    // a change of our own traffic is newer than any late frame; an adopted one is not (adopt).
-    // Looked up only while some are adopted: this is the path of every kernel event
+    this.ownChangeNoted(change);
+    this.outbound.localChange(change);
+  }
+
+  /**
+   * What a change of our own table tells the sync node beyond the stream: a change of our own
+   * traffic is newer than any late frame, an adopted one is not (adopt); a close is remembered
+   * while a merge may come (remembersCloses). Looked up only while some are adopted: this is the
+   * path of every kernel event.
+   */
+  private ownChangeNoted(change: RecordChange): void {
     if (this.adopted.size > 0) this.adopted.delete(changeKey(change));
     if (change.op === 'delete' && this.remembersCloses()) this.noteClosed(closeKey(change.table, change.key));
-    this.outbound.localChange(change);
   }
 
   /**
@@ -272,9 +281,13 @@ export class SyncNode {
     closes.set(key, now);
   }
 
-  /** Our whole table from a kernel dump: streams only the differences (see OutboundStream.reconcile). */
+  /**
+   * Our whole table from a kernel dump: streams only the differences (see OutboundStream.reconcile),
+   * each a local change for the rest (a close the dump found is remembered as one the events
+   * told), as the daemon's paced reconcile makes them (runtime/paced-reconcile.ts).
+   */
   reconcileTable(records: Iterable<FlowRecord>): ReconcileResult {
-    return this.outbound.reconcile(records);
+    return this.outbound.reconcile(records, (change) => this.ownChangeNoted(change));
   }
 
   /** Sends batched changes now instead of after flushDelayMs. */

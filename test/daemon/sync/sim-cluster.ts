@@ -11,7 +11,7 @@ import type { FlowRecord, RecordChange } from '../../../daemon/src/model/record.
 import { Table } from '../../../daemon/src/model/record.js';
 import { FakeClock } from '../../../daemon/src/sync/fake-clock.js';
 import type { SyncOptions } from '../../../daemon/src/sync/options.js';
-import { SyncNode } from '../../../daemon/src/sync/sync-node.js';
+import { OWN_CLOSES_MAX, SyncNode } from '../../../daemon/src/sync/sync-node.js';
 import { decodeFrame } from '../../../daemon/src/wire/frame-codec.js';
 import type { Message, Role } from '../../../daemon/src/wire/messages.js';
 import { FrameKeys } from '../../../daemon/src/wire/keys.js';
@@ -280,6 +280,17 @@ export function frozenCopyUpkeep(m: SimMember, kernel: SimKernel): number {
   m.node.reconcileTable([...kernel.values()]);
   m.node.forgetFrozenCopies(overlapped.map((o) => o.origin));
   return created;
+}
+
+/**
+ * `m` closes `records` (gone from `kernel`, found by a dump) and then forgets those closes, as a
+ * busy node does once OWN_CLOSES_MAX later closes (connections it never held here) push them out
+ * of its memory: a merge no longer leaves them out (SyncNode.closedSince).
+ */
+export function closeAndForget(m: SimMember, kernel: SimKernel, records: readonly FlowRecord[]): void {
+  for (const record of records) kernel.delete(recordHex(record));
+  m.node.reconcileTable([...kernel.values()]);
+  for (let id = 0; id < OWN_CLOSES_MAX; id++) m.node.localChange(deleteOf(makeRecord(900_000_000 + id, 1)));
 }
 
 /** `count` changes of `changes` served by `m`, a frame flushed every 20 (with a cut link, enough to overflow a small resend queue). */
