@@ -13,7 +13,7 @@ export function dispatchMessage(node: SyncNode, peer: Peer, header: FrameHeader,
   const ackRequested = (header.flags & FLAG_ACK_REQUEST) !== 0;
   const role = sentAs(header.flags);
   // any frame of a sender ends a repair we owed from our last table as a sender (below)
-  if (role === 'sender') node.outbound.endDrain();
+  if (role === 'sender') node.outbound.endDrain(peer.nodeId);
   if (message.type === 'data') {
     // a frame sent as a receiver (a late resend, a repair it owed) is no sign it still sends
     if (peer.role === 'sender' && role !== 'receiver') peer.senderUntil = peer.lastHeard;
@@ -68,7 +68,7 @@ function takeRole(node: SyncNode, peer: Peer, header: FrameHeader, message: Extr
   peer.role = message.role;
   if (message.role === 'sender') {
     // a repair we owed from our last table as a sender is the new sender's business now
-    node.outbound.endDrain();
+    node.outbound.endDrain(peer.nodeId);
     peer.senderSince ??= { at: peer.lastHeard, seq: header.seq };
     peer.senderUntil = peer.lastHeard;
     // since its first frame as the sender, if that came before this word (its HELLO lost)

@@ -82,6 +82,11 @@ export class OutboundStream {
    * Undefined: none kept.
    */
   private handover: { readonly table: RecordSnapshot; readonly at: number; readonly until: number; readonly through: number } | undefined;
+  /**
+   * The last step-down in external-cache mode (a handover may follow it: endDrain): when, the
+   * last frame sent as the sender, and the receivers that followed this node then (by boot epoch).
+   */
+  private steppedDown: { readonly at: number; readonly through: number; readonly followers: ReadonlyMap<number, number> } | undefined;
 
   constructor(private readonly deps: OutboundDeps) {
     this.role = deps.role;
@@ -194,7 +199,8 @@ export class OutboundStream {
    * this node's table is gone. Asked for them by a node heard as the sender, the node resends the
    * whole table instead (joinFullResync), as frames marked first sent as the sender, which that
    * sender merges create-only. A repair owed is not marked so: it is the followers' business
-   * and ends when a new sender is heard (endDrain), as it did before handovers; unless a receiver
+   * and ends when a new sender is heard (endDrain), which gets the handover in its place if it
+   * followed this node at the step-down; unless a receiver
    * heard as the sender while this node still sent lacks frames (ReceiverAcks.senderAlongsideLacking:
    * it sent alongside this node, and that repair was its only way to what they held), when the
    * handover starts at once in its place (review fuzzes lost what the loser served so, with a
@@ -213,13 +219,14 @@ export class OutboundStream {
     this.planner.end();
     this.planner.clearPending();
     this.handover = undefined;
+    this.steppedDown = handOver ? { at: now, through, followers: this.receivers.followers() } : undefined;
     if (owed === undefined && !lacking) return;
     // typed arrays over the arena's chunks, which never change: cheap, and no copy of the records
     const table = this.deps.cache.snapshot();
     if (lacking) this.handover = { table, at: now, until: now + HANDOVER_KEEP_MS, through };
     if (owed === undefined) return;
     this.lastTable = table;
-    if (lacking && this.receivers.senderAlongsideLacking(through)) {
+    if (lacking && this.receivers.senderAlongsideLacking(through, now)) {
       this.startHandover();
       this.deps.counters.handovers++;
     } else {
@@ -253,16 +260,33 @@ export class OutboundStream {
   /**
    * Another node is heard as the sender: the table it serves is what its followers hold from
    * now on (its own full resync), so a repair this stepped-down node still owes from its last
-   * table is dropped, unsent. Sent on, it would bring connections the new sender closed back
-   * into its copy, its merge, and in direct mode its kernel. A table kept for a handover stays
-   * (that sender may be the one it is for), and a handover under way goes on: a full resync
-   * begun and never ended holds back the merge waiting for it (SyncNode.overlapComplete).
+   * table is not sent to them. Sent as it is, unmarked, it would bring connections the new
+   * sender closed back into the copies of its followers, and in direct mode into its kernel. But
+   * in external-cache mode, when that new sender followed this node at its step-down (a normal
+   * failover to a standby, or a split brain's winner), it may be one the repair was for: the frames it lacks
+   * (dropped from the resend queue under load, while the sync link was cut) hold connections this
+   * node served and that reach no other kernel that goes on. The table is handed over to it
+   * instead, marked first sent as the sender, and it merges it create-only, leaving out every
+   * connection it remembers closing (before, a standby that lagged so lost those connections at a
+   * normal failover, where frames still queued came back as marked resends and were merged). A
+   * table kept for a handover stays, and a handover under way goes on: a full resync begun and
+   * never ended holds back the merge waiting for it (SyncNode.overlapComplete).
    */
-  endDrain(): void {
-    if (this.role === 'sender' || this.lastTable === undefined) return;
-    if (this.planner.job?.handover !== true) this.planner.end();
-    this.planner.clearPending();
+  endDrain(from?: number): void {
+    const table = this.lastTable;
+    if (this.role === 'sender' || table === undefined) return;
     this.lastTable = undefined;
+    const handingOver = this.planner.job?.handover === true;
+    // the repair still runs, or waits: not one that has ended (its frames only await acknowledgement)
+    const owed = this.planner.owed() !== undefined;
+    if (!handingOver) this.planner.end();
+    this.planner.clearPending();
+    const { steppedDown } = this;
+    const follower = from === undefined ? undefined : this.receivers.get(from);
+    if (handingOver || !owed || steppedDown === undefined || follower === undefined || steppedDown.followers.get(follower.nodeId) !== follower.epoch) return;
+    this.handover ??= { table, at: steppedDown.at, until: steppedDown.at + HANDOVER_KEEP_MS, through: steppedDown.through };
+    this.startHandover();
+    this.deps.counters.handovers++;
   }
 
   onAck(from: number, upTo: number): void {

@@ -121,6 +121,13 @@ export class ReceiverAcks {
    * Whether some joined receiver, live or not, may lack a frame up to `seq`: it has not
    * acknowledged it, or frames it had not acknowledged were released while it was silent.
    */
+  /** The receivers that follow our stream now, each with its boot epoch. */
+  followers(): ReadonlyMap<number, number> {
+    const followers = new Map<number, number>();
+    for (const receiver of this.receivers.values()) if (receiver.joined) followers.set(receiver.nodeId, receiver.epoch);
+    return followers;
+  }
+
   lacking(seq: number): boolean {
     for (const receiver of this.receivers.values()) {
       if (receiver.joined && (receiver.lapsedThrough !== undefined || seqBefore(receiver.ackedUpTo, seq))) return true;
@@ -144,15 +151,20 @@ export class ReceiverAcks {
 
   /**
    * Whether some joined receiver heard as the sender, while we still are the sender, lacks a
-   * frame up to `seq`: it sent alongside us (a split brain, over a cut link or not), and a repair
-   * we owe it as a follower would be dropped once it is heard as the sender after our step-down
-   * (OutboundStream.endDrain), losing what we served in the frames it lacks. A normal failover's
+   * frame up to `seq`: it sent alongside us (a split brain, over a cut link or not), and the
+   * handover starts at our step-down rather than when it is heard again as the sender
+   * (OutboundStream.endDrain). A normal failover's
    * new sender is heard so only after our step-down, but for a race of milliseconds, when the
-   * table handed over is that fresh.
+   * table handed over is that fresh. Only one heard within the peer timeout: a former sender that
+   * died as such (we took over from it) is heard as the sender for ever after, and lacks every
+   * frame since (a review saw its handover go to the normal failover's new sender). A live
+   * sender behind a cut link asks for the frames once back, and gets the handover then
+   * (owesHandover: it lapsed).
    */
-  senderAlongsideLacking(seq: number): boolean {
+  senderAlongsideLacking(seq: number, now: number): boolean {
     for (const receiver of this.receivers.values()) {
-      if (receiver.joined && receiver.heardAs === 'sender' && (receiver.lapsedThrough !== undefined || seqBefore(receiver.ackedUpTo, seq))) return true;
+      if (!receiver.joined || receiver.heardAs !== 'sender' || now - receiver.lastHeard > this.peerTimeoutMs) continue;
+      if (receiver.lapsedThrough !== undefined || seqBefore(receiver.ackedUpTo, seq)) return true;
     }
     return false;
   }

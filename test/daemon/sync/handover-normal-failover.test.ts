@@ -91,9 +91,9 @@ describe('a normal two-node failover with a repair owed at the step-down (extern
    * A (the sender) and B in sync; the link from A to B cut under load, so frames B never got are
    * evicted and a repair is due. Then the link turns: B to A cut, A to B back, and A steps down
    * (B hears its HELLO as a receiver, and the repair's first frames), B takes over (committing its
-   * copy of A) and closes 50 connections it holds (found by a dump), and forgets those closes (256k
-   * closes after them); then B to A heals too. B runs
-   * its upkeep. Returns the number of A's frames after its time as the sender marked bit 4.
+   * copy of A) and closes 50 connections it holds (found by a dump); then B to A heals too. B runs
+   * its upkeep. Returns A's table at the step-down, and the number of A's frames after its time
+   * as the sender marked bit 4.
    */
   function failoverWithRepairOwed(seed: number) {
     const sim = new SimCluster({ seed });
@@ -117,31 +117,32 @@ describe('a normal two-node failover with a repair owed at the step-down (extern
       if (decoded?.ok !== true || decoded.message.type !== 'data' || (decoded.header.flags & FLAG_FIRST_SENT_AS_SENDER) === 0) return;
       if (decoded.header.seq > lastAsSender) marked.count++;
     });
+    const served = [...a.internal.values()].map((flow) => flow.record);
     a.node.becomeReceiver();
     a.internal.clear();
     sim.clock.advance(50);
     const kernelB: SimKernel = new Map();
     simTakeover(b, kernelB);
     const closed = [...kernelB.values()].slice(0, 50);
-    closeAndForget(b, kernelB, closed);
+    for (const record of closed) kernelB.delete(recordHex(record));
+    b.node.reconcileTable([...kernelB.values()]);
     sim.network.block(b.address, a.address, false);
-    sim.clock.advance(50);
-    const repairEnded = a.node.outbound.planner.idle;
     let merged = 0;
     for (let i = 0; i < 20; i++) {
       sim.clock.advance(1000);
       merged += frozenCopyUpkeep(b, kernelB);
     }
-    return { a, kernelB, closed, merged, marked, repairEnded };
+    return { a, kernelB, served, closed, merged, marked };
   }
 
-  it.each([1, 2, 5, 9])('the repair is not marked first sent as the sender, ends when the new sender is heard, and no connection B closed comes back (seed %i)', (seed) => {
-    const { a, kernelB, closed, merged, marked, repairEnded } = failoverWithRepairOwed(seed);
-    expect(a.node.counters.handovers).toBe(0);
-    expect(marked.count, 'frames of the repair marked first sent as the sender').toBe(0);
-    expect(repairEnded, 'B\'s own full resync is what A\'s followers hold now').toBe(true);
+  it.each([1, 2, 5, 9])('the repair, ended once B is heard as the sender, is replaced by a handover B merges: B holds every connection A served but those it closed (seed %i)', (seed) => {
+    const { a, kernelB, served, closed, merged, marked } = failoverWithRepairOwed(seed);
+    expect(a.node.counters.handovers).toBe(1);
+    expect(marked.count, 'frames marked first sent as the sender').toBeGreaterThan(0);
+    expect(merged, 'connections only the handover brought').toBeGreaterThan(0);
+    const gone = new Set(closed.map(recordHex));
+    expect(served.filter((r) => !gone.has(recordHex(r)) && !kernelB.has(recordHex(r))).length, 'connections A served that B\'s kernel lacks').toBe(0);
     expect(closed.filter((r) => kernelB.has(recordHex(r))).length, 'closed connections back in B\'s kernel').toBe(0);
-    expect(merged).toBe(0);
   });
 });
 
@@ -234,5 +235,65 @@ describe('a normal two-node failover after a silent sync link under load (extern
     const { handovers, back } = silentLinkThenFailover(1, true);
     expect(handovers).toBe(1);
     expect(back).toBeGreaterThan(0);
+  });
+});
+
+describe('a normal failover of three nodes, a former sender long dead', () => {
+  /**
+   * B (2) the sender, A (1) and C (3) its followers; B dies, A takes over (C follows A). Later the
+   * link from A to C is cut under load, so A owes C a repair, and A steps down; C takes over 50 ms
+   * later, its link from A back 20 ms after that, and closes 50 of its connections.
+   */
+  function deadSenderThenFailover(seed: number) {
+    const sim = new SimCluster({ seed });
+    const changes = new ChangeStream(seed, 400);
+    const options = { resendQueueFrames: 8, resyncRecordsPerSecond: 1000 };
+    const b = sim.start(2, { role: 'receiver', table: changes.initial(200), options });
+    const a = sim.start(1, { role: 'receiver', options });
+    const c = sim.start(3, { role: 'receiver', options });
+    sim.clock.advance(500);
+    b.node.becomeSender();
+    expect(sim.clock.advanceUntil(() => differences(b.internal, a.external.peek(2)) === 0 && differences(b.internal, c.external.peek(2)) === 0, 5000, 10)).toBeDefined();
+    b.node.stop();
+    sim.clock.advance(4000);
+    simTakeover(a, new Map());
+    expect(sim.clock.advanceUntil(() => differences(a.internal, c.external.peek(1)) === 0, 5000, 10)).toBeDefined();
+    sim.clock.advance(20_000);
+    sim.network.block(a.address, c.address);
+    serveChanges(a, changes, 400);
+    expect(a.node.outbound.planner.idle, 'a repair is owed to C').toBe(false);
+    expect(a.node.outbound.receivers.get(2)?.heardAs, 'dead B was last heard as the sender').toBe('sender');
+    const served = [...a.internal.values()].map((flow) => flow.record);
+    sim.clock.advance(5);
+    a.node.becomeReceiver();
+    a.internal.clear();
+    const atStepDown = a.node.outbound.planner.job?.handover === true;
+    sim.clock.advance(50);
+    const kernelC: SimKernel = new Map();
+    simTakeover(c, kernelC);
+    sim.clock.advance(20);
+    sim.network.block(a.address, c.address, false);
+    const closed = [...kernelC.values()].slice(0, 50);
+    for (const record of closed) kernelC.delete(recordHex(record));
+    c.node.reconcileTable([...kernelC.values()]);
+    for (let i = 0; i < 20; i++) {
+      sim.clock.advance(1000);
+      frozenCopyUpkeep(c, kernelC);
+    }
+    const gone = new Set(closed.map(recordHex));
+    return {
+      atStepDown,
+      handovers: a.node.counters.handovers,
+      lacking: served.filter((r) => !gone.has(recordHex(r)) && !kernelC.has(recordHex(r))).length,
+      back: closed.filter((r) => kernelC.has(recordHex(r))).length,
+    };
+  }
+
+  it.each([1, 2, 5, 9])('the old sender hands its table over to the new sender that lagged, not at its step-down for the dead one (seed %i)', (seed) => {
+    const { atStepDown, handovers, lacking, back } = deadSenderThenFailover(seed);
+    expect(atStepDown, 'a handover at the step-down, for B').toBe(false);
+    expect(handovers, 'one, once C is heard as the sender').toBe(1);
+    expect(lacking, 'connections A served that C\'s kernel lacks').toBe(0);
+    expect(back, 'closed connections back in C\'s kernel').toBe(0);
   });
 });

@@ -47,18 +47,22 @@ describe('a sender that steps down with a repair pending', () => {
     expect(differences(last, b.external.peek(1))).toBe(0);
   });
 
-  // in external-cache mode too: the table stays kept for a handover (the new sender lacks frames A
-  // sent as the sender), but the repair, which is not one, ends (handover-normal-failover.test.ts)
-  it.each([false, true])('drops the repair once another node is heard as the sender (its table is what counts then; A in direct mode: %s)', (directA) => {
+  // the repair, unmarked, ends: sent on, it would bring connections B closed back into its
+  // followers' copies (direct mode: into B's kernel). In external-cache mode B, which followed A,
+  // may be the one it was for: the table is handed over to it in its place, marked first sent
+  // as the sender, for B to merge (handover-normal-failover.test.ts)
+  it.each([false, true])('ends the repair once another node is heard as the sender, handing the table over to it in external-cache mode (A in direct mode: %s)', (directA) => {
     const { sim, a, b } = stepDownWithRepairDue(2, undefined, directA);
     expect(a.node.outbound.planner.idle, 'the repair is under way').toBe(false);
+    expect(a.node.outbound.planner.job?.handover).not.toBe(true);
     b.node.becomeSender(); // its HELLO reaches A even while A's frames to B are blocked
     sim.clock.advance(50);
-    expect(a.node.outbound.planner.idle, 'dropped: B\'s own full resync is what A and the others follow').toBe(true);
-    expect(a.node.outbound.handingOver, 'kept for a handover B may ask for').toBe(!directA);
+    if (directA) expect(a.node.outbound.planner.idle, 'dropped: B\'s own full resync is what A and the others follow').toBe(true);
+    else expect(a.node.outbound.planner.job?.handover, 'a handover in its place').toBe(true);
+    expect(a.node.counters.handovers).toBe(directA ? 0 : 1);
   });
 
-  it.each([false, true])('drops it on any frame the new sender sent as the sender, its HELLO lost (A in direct mode: %s)', (directA) => {
+  it.each([false, true])('does so on any frame the new sender sent as the sender, its HELLO lost (A in direct mode: %s)', (directA) => {
     const { sim, a, b } = stepDownWithRepairDue(4, undefined, directA);
     sim.network.block(b.address, a.address);
     b.node.becomeSender(); // the HELLO and the full resync's first frames are lost
@@ -69,7 +73,19 @@ describe('a sender that steps down with a repair pending', () => {
     b.node.flush(); // a data frame: its header says B sent it as the sender
     sim.clock.advance(1);
     expect(b.node.counters.heartbeatsSent, 'no ALIVE of B has told A yet').toBe(heartbeatsAtStart);
+    if (directA) expect(a.node.outbound.planner.idle).toBe(true);
+    else expect(a.node.outbound.planner.job?.handover).toBe(true);
+  });
+
+  it('in external-cache mode, not for a new sender that did not follow it when it stepped down (a node started since): the repair ends', () => {
+    const { sim, a } = stepDownWithRepairDue(2);
+    const c = sim.start(3, { role: 'receiver', options: { resendQueueFrames: 8 } });
+    sim.clock.advance(1000);
+    expect(a.node.outbound.receivers.get(3)?.joined, 'C follows A\'s stream since').toBe(true);
+    c.node.becomeSender();
+    sim.clock.advance(50);
     expect(a.node.outbound.planner.idle).toBe(true);
+    expect(a.node.counters.handovers).toBe(0);
   });
 });
 
