@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { FLAG_FIRST_SENT_AS_SENDER } from '../../../daemon/src/wire/frame-header.js';
 import { decodeFrame } from '../../../daemon/src/wire/frame-codec.js';
 import { HANDOVER_KEEP_MS } from '../../../daemon/src/sync/outbound-stream.js';
-import { ChangeStream, closeAndForget, differences, frozenCopyUpkeep, makeRecord, recordHex, serveChanges, SimCluster, simTakeover, type SimKernel, type SimMember } from './sim-cluster.js';
+import { ChangeStream, closeAndForget, closeByDump, differences, frozenCopyUpkeep, makeRecord, recordHex, serveChanges, SimCluster, simTakeover, type SimKernel, type SimMember } from './sim-cluster.js';
 
 /** Counts `from`'s data frames marked first sent as the sender (flag bit 4) from now on. */
 function bit4Frames(sim: SimCluster, from: SimMember): { count: number } {
@@ -19,6 +19,22 @@ function bit4Frames(sim: SimCluster, from: SimMember): { count: number } {
     if (decoded?.ok === true && decoded.message.type === 'data' && (decoded.header.flags & FLAG_FIRST_SENT_AS_SENDER) !== 0) seen.count++;
   });
   return seen;
+}
+
+/**
+ * A (1, 200 connections) and B (2) with small resend queues, in sync: A started as a standby, as
+ * a daemon does, then took the MASTER role.
+ */
+function pairInSync(seed: number) {
+  const sim = new SimCluster({ seed });
+  const changes = new ChangeStream(seed, 400);
+  const options = { resendQueueFrames: 8 };
+  const a = sim.start(1, { role: 'receiver', table: changes.initial(200), options });
+  const b = sim.start(2, { role: 'receiver', options });
+  sim.clock.advance(500);
+  a.node.becomeSender();
+  expect(sim.clock.advanceUntil(() => differences(a.internal, b.external.peek(1)) === 0, 5000, 10)).toBeDefined();
+  return { sim, changes, a, b };
 }
 
 describe('a normal failover while a receiver lacks frames of the old sender', () => {
@@ -96,15 +112,7 @@ describe('a normal two-node failover with a repair owed at the step-down (extern
    * as the sender marked bit 4.
    */
   function failoverWithRepairOwed(seed: number) {
-    const sim = new SimCluster({ seed });
-    const changes = new ChangeStream(seed, 400);
-    const options = { resendQueueFrames: 8 };
-    // A starts as a standby, as a daemon does, then takes the MASTER role
-    const a = sim.start(1, { role: 'receiver', table: changes.initial(200), options });
-    const b = sim.start(2, { role: 'receiver', options });
-    sim.clock.advance(500);
-    a.node.becomeSender();
-    expect(sim.clock.advanceUntil(() => differences(a.internal, b.external.peek(1)) === 0, 5000, 10)).toBeDefined();
+    const { sim, changes, a, b } = pairInSync(seed);
     sim.network.block(a.address, b.address);
     serveChanges(a, changes, 400);
     expect(a.node.outbound.planner.idle, 'a repair is pending').toBe(false);
@@ -124,8 +132,7 @@ describe('a normal two-node failover with a repair owed at the step-down (extern
     const kernelB: SimKernel = new Map();
     simTakeover(b, kernelB);
     const closed = [...kernelB.values()].slice(0, 50);
-    for (const record of closed) kernelB.delete(recordHex(record));
-    b.node.reconcileTable([...kernelB.values()]);
+    closeByDump(b, kernelB, closed);
     sim.network.block(b.address, a.address, false);
     let merged = 0;
     for (let i = 0; i < 20; i++) {
@@ -190,14 +197,7 @@ describe('a normal two-node failover after a silent sync link under load (extern
    * closes or not, and runs its upkeep.
    */
   function silentLinkThenFailover(seed: number, forget: boolean) {
-    const sim = new SimCluster({ seed });
-    const changes = new ChangeStream(seed, 400);
-    const options = { resendQueueFrames: 8 };
-    const a = sim.start(1, { role: 'receiver', table: changes.initial(200), options });
-    const b = sim.start(2, { role: 'receiver', options });
-    sim.clock.advance(500);
-    a.node.becomeSender();
-    expect(sim.clock.advanceUntil(() => differences(a.internal, b.external.peek(1)) === 0, 5000, 10)).toBeDefined();
+    const { sim, changes, a, b } = pairInSync(seed);
     const link = (blocked: boolean): void => {
       sim.network.block(a.address, b.address, blocked);
       sim.network.block(b.address, a.address, blocked);
@@ -215,8 +215,7 @@ describe('a normal two-node failover after a silent sync link under load (extern
     const closed = [...kernelB.values()].slice(0, 50);
     if (forget) closeAndForget(b, kernelB, closed);
     else {
-      for (const record of closed) kernelB.delete(recordHex(record));
-      b.node.reconcileTable([...kernelB.values()]);
+      closeByDump(b, kernelB, closed);
     }
     for (let i = 0; i < 20; i++) {
       sim.clock.advance(1000);
@@ -274,8 +273,7 @@ describe('a normal failover of three nodes, a former sender long dead', () => {
     sim.clock.advance(20);
     sim.network.block(a.address, c.address, false);
     const closed = [...kernelC.values()].slice(0, 50);
-    for (const record of closed) kernelC.delete(recordHex(record));
-    c.node.reconcileTable([...kernelC.values()]);
+    closeByDump(c, kernelC, closed);
     for (let i = 0; i < 20; i++) {
       sim.clock.advance(1000);
       frozenCopyUpkeep(c, kernelC);

@@ -282,14 +282,19 @@ export function frozenCopyUpkeep(m: SimMember, kernel: SimKernel): number {
   return created;
 }
 
+/** `m`'s kernel closes `records`, and `m` finds it in a dump of `kernel` (its events lost). */
+export function closeByDump(m: SimMember, kernel: SimKernel, records: readonly FlowRecord[]): void {
+  for (const record of records) kernel.delete(recordHex(record));
+  m.node.reconcileTable([...kernel.values()]);
+}
+
 /**
  * `m` closes `records` (gone from `kernel`, found by a dump) and then forgets those closes, as a
  * busy node does once OWN_CLOSES_MAX later closes (connections it never held here) push them out
  * of its memory: a merge no longer leaves them out (SyncNode.closedSince).
  */
 export function closeAndForget(m: SimMember, kernel: SimKernel, records: readonly FlowRecord[]): void {
-  for (const record of records) kernel.delete(recordHex(record));
-  m.node.reconcileTable([...kernel.values()]);
+  closeByDump(m, kernel, records);
   for (let id = 0; id < OWN_CLOSES_MAX; id++) m.node.localChange(deleteOf(makeRecord(900_000_000 + id, 1)));
 }
 
