@@ -39,12 +39,14 @@ export class ExternalCommitter {
   /** Settles when the last commit queued has ended (however it ended). */
   private tail: Promise<unknown> = Promise.resolve();
   /** The full commit queued and not yet started, which further full commits join. */
-  private next: { readonly reasons: string[]; readonly run: Promise<CommitSummary> } | undefined;
+  private next: { readonly reasons: string[]; readonly run: Promise<CommitSummary>; keep: boolean } | undefined;
   private last: CommitSummary | null = null;
   /** Entries that failed, all commits together. */
   failedEntries = 0;
   /** Clock time the latest commit's writes ended (a re-read of the table must start after it). */
   lastWriteEndedAt: number | undefined;
+  /** What the last commit (not a merge) asked to keep them wrote, until taken (takeLastCommitted). */
+  private lastCommitted: IndexedRecords | undefined;
 
   constructor(
     private readonly external: ExternalCaches,
@@ -56,6 +58,18 @@ export class ExternalCommitter {
     private readonly commitOrder: () => readonly number[] = () => [],
   ) {}
 
+  /**
+   * The records the last commit wrote, once, if it was asked to keep them (a takeover's, not a
+   * merge): the takeover's re-read tells from them
+   * which connections closed before the table was followed (DaemonFailoverExecutor). Taken, they
+   * are not held (the copies' memory, which forgetFrozenCopies let go).
+   */
+  takeLastCommitted(): IndexedRecords | undefined {
+    const records = this.lastCommitted;
+    this.lastCommitted = undefined;
+    return records;
+  }
+
   /** Commits under way or waiting: their snapshot reads the caches lazily, which must not be emptied meanwhile. */
   get running(): number {
     return this.inProgress;
@@ -66,36 +80,43 @@ export class ExternalCommitter {
    * for the commit running, if any; a full commit then resolves with the summary of the run that
    * covered it (shared with the full commits asked for meanwhile).
    */
-  async commit(reason: string, merge?: MergeCommit): Promise<CommitSummary> {
+  async commit(reason: string, merge?: MergeCommit, options: { readonly keepRecords?: boolean } = {}): Promise<CommitSummary> {
     this.inProgress++;
     try {
-      return await this.enqueue(reason, merge);
+      return await this.enqueue(reason, merge, options.keepRecords === true);
     } finally {
       this.inProgress--;
     }
   }
 
-  private enqueue(reason: string, merge: MergeCommit | undefined): Promise<CommitSummary> {
+  /** `keep`: the run's records are kept for takeLastCommitted (a full commit only). */
+  private enqueue(reason: string, merge: MergeCommit | undefined, keep: boolean): Promise<CommitSummary> {
     if (merge === undefined && this.next !== undefined) {
       if (!this.next.reasons.includes(reason)) this.next.reasons.push(reason);
+      this.next.keep ||= keep;
       return this.next.run;
     }
     const reasons = [reason];
+    const next = { reasons, keep, run: undefined as unknown as Promise<CommitSummary> };
     const run: Promise<CommitSummary> = this.tail.then(() => {
       if (this.next?.run === run) this.next = undefined; // started: a later request needs a run of its own
-      return this.commitNow(reasons.join(', '), merge);
+      return this.commitNow(reasons.join(', '), merge, next.keep);
     });
-    if (merge === undefined) this.next = { reasons, run };
+    next.run = run;
+    if (merge === undefined) this.next = next;
     this.tail = run.catch(() => undefined);
     return run;
   }
 
-  private async commitNow(reason: string, merge: MergeCommit | undefined): Promise<CommitSummary> {
+  private async commitNow(reason: string, merge: MergeCommit | undefined, keep: boolean): Promise<CommitSummary> {
     const started = this.clock.now();
+    // an earlier commit's records must not pass for this one's (it may fail)
+    if (merge === undefined) this.lastCommitted = undefined;
     const records = merge?.records ?? this.external.snapshot(this.commitOrder());
     const report = await this.bulk.quietly(`commit (${reason})`, async () => {
       const written = await this.writer.commitRecords(records, { createOnly: merge !== undefined });
       this.lastWriteEndedAt = this.clock.now();
+      if (keep && merge === undefined) this.lastCommitted = records;
       return written;
     });
     const durationMs = this.clock.now() - started;

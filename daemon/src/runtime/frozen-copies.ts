@@ -60,6 +60,13 @@ export class FrozenCopyUpkeep {
     private readonly logger: Logger,
     /** The sync node's clock: a copy's entries are stamped with it (FlowCache.set). */
     private readonly clock: Pick<Clock, 'now'>,
+    /**
+     * Whether a re-read of our own table runs or waits (TableResync.busy). A commit pauses the
+     * events (KernelSubscription.quietly), and a connection that closed meanwhile is remembered
+     * closed only once the re-read after the pause has found it gone: a round before would merge
+     * it again from a copy that took it in late.
+     */
+    private readonly rereading: () => boolean = () => false,
   ) {}
 
   /** One round; a merge it starts ends in `settled`. */
@@ -71,7 +78,7 @@ export class FrozenCopyUpkeep {
       this.mergedThrough.clear();
       return;
     }
-    if (this.committer.running > 0) return;
+    if (this.committer.running > 0 || this.rereading()) return;
     const startedAt = this.clock.now();
     const overlapped = this.node.overlappedCopies().map(({ origin, since }) => ({ origin, since: Math.max(since, this.mergedThrough.get(origin) ?? since) }));
     const records = overlapped.length > 0 ? this.changedSince(overlapped) : [];

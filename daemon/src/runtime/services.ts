@@ -90,7 +90,7 @@ export async function openServices(deps: ServiceDeps): Promise<Services> {
     events: deps.events,
     internal: deps.internal,
     purge: deps.purge,
-    node: { becomeSender: () => node.becomeSender(), becomeReceiver: () => node.becomeReceiver(), requestResync: () => node.requestResync(), forgetFrozenCopies: () => node.forgetFrozenCopies(), takeoverBegins: () => node.takeoverBegins(), peerSends: () => node.peerSends() },
+    node: { becomeSender: () => node.becomeSender(), becomeReceiver: () => node.becomeReceiver(), requestResync: () => node.requestResync(), forgetFrozenCopies: () => node.forgetFrozenCopies(), takeoverBegins: () => node.takeoverBegins(), peerSends: () => node.peerSends(), noteOwnClose: (table, key) => node.noteOwnClose(table, key) },
     logger,
     tableCheck: (reason) => nftTable.check(reason),
   });
@@ -99,7 +99,7 @@ export async function openServices(deps: ServiceDeps): Promise<Services> {
   let control: ControlServer | undefined;
   let metrics: MetricsServer | undefined;
   const digest = configDigest(config, options.clusterKey);
-  const copies = new FrozenCopyUpkeep(node, mergeSource(deps.external, node), deps.committer, logger, clock);
+  const copies = new FrozenCopyUpkeep(node, mergeSource(deps.external, node), deps.committer, logger, clock, () => deps.ownTable.busy);
   const status = (): Promise<DaemonStatus> =>
     statusSnapshot({
       version: options.version,

@@ -67,6 +67,11 @@ export class TableResync {
     return this.again;
   }
 
+  /** Whether a re-read runs or waits to (one after a commit's pause of the events included). */
+  get busy(): boolean {
+    return this.running !== undefined || this.again !== undefined;
+  }
+
   /**
    * A request that must eventually succeed (events were lost): a failed dump is tried again
    * after `retryMs`, until one succeeds. Failures are counted and logged by run().

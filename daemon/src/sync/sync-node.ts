@@ -160,6 +160,15 @@ export class SyncNode {
   }
 
   /**
+   * A connection of our own table that closed where no event told (the takeover's re-read found
+   * a connection its commit wrote gone: the table was not followed through events until then):
+   * remembered as a close while a merge may come, as one an event told would be.
+   */
+  noteOwnClose(table: Table, key: Uint8Array): void {
+    if (this.remembersCloses()) this.noteClosed(closeKey(table, key));
+  }
+
+  /**
    * What a change of our own table tells the sync node beyond the stream: a change of our own
    * traffic is newer than any late frame, an adopted one is not (adopt); a close is remembered
    * while a merge may come (remembersCloses). Looked up only while some are adopted: this is the

@@ -128,4 +128,34 @@ describe('ExternalCommitter', () => {
     expect(committer.stats().count).toBe(1);
     expect(committer.lastWriteEndedAt).toBe(1000);
   });
+
+  it('keeps what a commit wrote for the takeover that asks (shared runs included), once, and a failed commit\'s nothing', async () => {
+    const { writer, committer, add } = setup();
+    add(1, 3);
+    const byAdmin = committer.commit('half commit');
+    (await writer.called(1)).finish();
+    await byAdmin;
+    expect(committer.takeLastCommitted(), 'not asked to keep them').toBeUndefined();
+    const first = committer.commit('half commit');
+    const running = await writer.called(2);
+    const failover = committer.commit('failover', undefined, { keepRecords: true });
+    const shared = committer.commit('half commit');
+    running.finish();
+    await first;
+    (await writer.called(3)).finish();
+    await Promise.all([failover, shared]);
+    const kept = committer.takeLastCommitted();
+    expect(kept?.length).toBe(3);
+    const ids = Array.from({ length: kept?.length ?? 0 }, (_, i) => Buffer.from(kept?.at(i)?.key ?? []).readUInt32BE(0));
+    expect(ids.sort()).toEqual([1, 2, 3]);
+    expect(committer.takeLastCommitted(), 'taken once').toBeUndefined();
+    const merge = committer.commit('merge', { origins: [3], records: [makeRecord(50, 1)] });
+    (await writer.called(4)).finish();
+    await merge;
+    expect(committer.takeLastCommitted(), 'a merge is no takeover').toBeUndefined();
+    const failed = committer.commit('failover', undefined, { keepRecords: true });
+    (await writer.called(5)).finish(new Error('netlink socket closed'));
+    await expect(failed).rejects.toThrow('netlink socket closed');
+    expect(committer.takeLastCommitted()).toBeUndefined();
+  });
 });

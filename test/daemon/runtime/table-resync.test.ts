@@ -104,6 +104,23 @@ describe('TableResync', () => {
     expect(dumper.dumps).toBe(2);
   });
 
+  it('is busy while a dump runs or one more waits (FrozenCopyUpkeep waits for it)', async () => {
+    const { dumper, resync } = setup();
+    expect(resync.busy).toBe(false);
+    const first = resync.request('a');
+    const second = resync.request('b');
+    expect(resync.busy).toBe(true);
+    await tick();
+    dumper.releaseAll();
+    await first;
+    expect(resync.busy, 'the one waiting').toBe(true);
+    await tick();
+    dumper.releaseAll();
+    await second;
+    await tick();
+    expect(resync.busy).toBe(false);
+  });
+
   // The run that ends clears itself a step before the queued run starts: a request from a caller
   // resuming on the ended run (a second `half resync kernel`, a failed failover dump healing) came
   // in between and started a run beside the queued one. Both shared the feed's one record of keys

@@ -253,16 +253,30 @@ export function applyToKernel(kernel: SimKernel, change: RecordChange): void {
   else kernel.delete(recordHex(change));
 }
 
-/** A takeover in external-cache mode: commit the copies (the one that stopped sending longest ago first), forget the frozen ones, re-read the table, send. */
-export function simTakeover(m: SimMember, kernel: SimKernel): void {
+/**
+ * A takeover in external-cache mode, as the daemon's failover plan runs it: commit the copies
+ * (the one that stopped sending longest ago first), forget the frozen ones, re-read the table
+ * (`window` runs before: what the kernel does while no event is followed, a standby's way), note
+ * as closed what the commit wrote and the re-read did not find (DaemonFailoverExecutor), send.
+ */
+export function simTakeover(m: SimMember, kernel: SimKernel, window: (kernel: SimKernel) => void = () => undefined): void {
   m.node.takeoverBegins();
-  for (const origin of m.node.originsByLastSending()) for (const flow of m.external.peek(origin)?.values() ?? []) kernel.set(recordHex(flow.record), flow.record);
+  const committed = new Map<string, FlowRecord>();
+  for (const origin of m.node.originsByLastSending()) for (const flow of m.external.peek(origin)?.values() ?? []) committed.set(recordHex(flow.record), flow.record);
+  for (const [hex, record] of committed) kernel.set(hex, record);
   m.node.forgetFrozenCopies();
+  window(kernel);
   m.node.reconcileTable([...kernel.values()]);
+  for (const [hex, record] of committed) if (!kernel.has(hex)) m.node.noteOwnClose(record.table, record.key);
   m.node.becomeSender();
 }
 
-/** One round of the daemon's FrozenCopyUpkeep on a sender: a create-only merge, the table re-read, then the copies forgotten; returns the connections it created. */
+/**
+ * One round of the daemon's FrozenCopyUpkeep on a sender: a create-only merge, the table re-read,
+ * then the copies forgotten; returns the connections it created. Synchronous: nothing arrives
+ * while it merges, so a copy kept for another round (the daemon's asynchronous merge) is covered
+ * by frozen-copies.test.ts and commit-window.test.ts instead.
+ */
 export function frozenCopyUpkeep(m: SimMember, kernel: SimKernel): number {
   if (m.node.role !== 'sender') return 0;
   const overlapped = m.node.overlappedCopies();
