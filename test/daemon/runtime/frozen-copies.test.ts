@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { MergeCommit } from '../../../daemon/src/runtime/external-commit.js';
-import { FrozenCopyUpkeep, type OverlappedCopy, type PeerCopies } from '../../../daemon/src/runtime/frozen-copies.js';
+import { FrozenCopyUpkeep, mergeSource, type OverlappedCopy, type PeerCopies } from '../../../daemon/src/runtime/frozen-copies.js';
+import { ExternalCaches } from '../../../daemon/src/cache/external-caches.js';
+import { FlowCache } from '../../../daemon/src/cache/flow-cache.js';
 import type { CommitSummary } from '../../../daemon/src/control/status-model.js';
 import type { FlowRecord } from '../../../daemon/src/model/record.js';
 import { makeRecord } from '../sync/sim-cluster.js';
@@ -185,5 +187,23 @@ describe('FrozenCopyUpkeep', () => {
     rereading = false;
     upkeep.tick();
     expect(commits.calls).toHaveLength(1);
+  });
+});
+
+describe('mergeSource', () => {
+  // our kernel may close a connection while the merge writes, with no event followed then: written
+  // from the peer's copy, create-only, it would be created again (a review: 50 of 50 after a
+  // handover, whose table mostly duplicates ours). What our table holds adds nothing to a
+  // create-only merge
+  it('leaves out what our own table holds, and what we remember closing', () => {
+    const external = new ExternalCaches();
+    const internal = new FlowCache();
+    const ids = [1, 2, 3, 4];
+    for (const id of ids) external.forOrigin(2).set(makeRecord(id, 1), 2, 100);
+    internal.set(makeRecord(2, 7), 1, 50); // held by us, in another state
+    const closed = new Set([3]);
+    const node = { closedSince: (flow: { record: FlowRecord }) => closed.has(Buffer.from(flow.record.key).readUInt32BE(0)) };
+    const merged = mergeSource(external, node, internal)([{ origin: 2, since: 0 }]);
+    expect(merged.map((r) => Buffer.from(r.key).readUInt32BE(0)).sort()).toEqual([1, 4]);
   });
 });

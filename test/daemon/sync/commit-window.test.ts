@@ -72,7 +72,7 @@ async function takeoverWhileOldMasterSteps(duringMerge: (b: SimMember, sim: SimC
   // B serves now: its own table sees `closing` end (it came to B's kernel with the traffic)
   sim.clock.advance(1);
   b.node.localChange({ op: 'delete', table: closing.table, key: closing.key });
-  const upkeep = new FrozenCopyUpkeep(b.node, mergeSource(b.external, b.node), committer, logger, sim.clock);
+  const upkeep = new FrozenCopyUpkeep(b.node, mergeSource(b.external, b.node, b.internal), committer, logger, sim.clock);
   return { sim, b, kernel, upkeep, late, closing, logger };
 }
 

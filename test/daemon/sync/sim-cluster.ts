@@ -280,7 +280,7 @@ export function simTakeover(m: SimMember, kernel: SimKernel, window: (kernel: Si
 export function frozenCopyUpkeep(m: SimMember, kernel: SimKernel): number {
   if (m.node.role !== 'sender') return 0;
   const overlapped = m.node.overlappedCopies();
-  const records = overlapped.length > 0 ? m.external.changedSince(overlapped, (flow) => m.node.closedSince(flow)) : [];
+  const records = overlapped.length > 0 ? m.external.changedSince(overlapped, (flow) => m.internal.has(flow.record.table, flow.record.key) || m.node.closedSince(flow)) : [];
   if (records.length === 0) {
     m.node.forgetFrozenCopies();
     return 0;
