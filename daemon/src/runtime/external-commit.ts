@@ -110,8 +110,6 @@ export class ExternalCommitter {
 
   private async commitNow(reason: string, merge: MergeCommit | undefined, keep: boolean): Promise<CommitSummary> {
     const started = this.clock.now();
-    // an earlier commit's records must not pass for this one's (it may fail)
-    if (merge === undefined) this.lastCommitted = undefined;
     const records = merge?.records ?? this.external.snapshot(this.commitOrder());
     const report = await this.bulk.quietly(`commit (${reason})`, async () => {
       const written = await this.writer.commitRecords(records, { createOnly: merge !== undefined });

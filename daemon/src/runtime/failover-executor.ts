@@ -58,8 +58,10 @@ export const GUARD_RETRY_MS = 200;
 export class DaemonFailoverExecutor implements FailoverExecutor {
   /** Set by this plan's commit: the re-read that follows it (kernel-subscription.ts) will do. */
   private committedAt: number | undefined;
-  /** What this plan's commit wrote, until the re-read that follows it has been compared with it. */
+  /** What this plan's commit wrote, until a re-read after it has been compared with it. */
   private committed: IndexedRecords | undefined;
+  /** The comparison runs, or waits for a re-read that succeeds (the takeover's failed). */
+  private comparing = false;
 
   constructor(private readonly deps: FailoverExecutorDeps) {}
 
@@ -98,6 +100,7 @@ export class DaemonFailoverExecutor implements FailoverExecutor {
     // newer state skipped, would let an older dump pass for one made after this commit)
     this.committedAt = undefined;
     this.committed = undefined;
+    this.comparing = false;
     this.deps.node.takeoverBegins?.();
     await this.logged(undefined, () => this.deps.committer.commit('failover', undefined, { keepRecords: true }));
     this.committedAt = this.deps.committer.lastWriteEndedAt;
@@ -111,25 +114,64 @@ export class DaemonFailoverExecutor implements FailoverExecutor {
 
   /** Subscribes to our table's events, then reads it whole (subscribe first: nothing is missed). */
   async resyncOwnTable(): Promise<void> {
-    const { committedAt, committed } = this;
+    const { committedAt } = this;
     this.committedAt = undefined;
-    this.committed = undefined;
     await this.logged(undefined, async () => {
       // a dump begun after the commit will do, if the events were followed since it began: one
       // begun before this subscription (a heal's retry, `half resync kernel` on a standby) missed
       // what happened between its start and the subscription's
       const since = this.deps.events.subscribed ? committedAt : undefined;
-      await this.deps.events.activate();
+      try {
+        await this.deps.events.activate();
+      } catch (error) {
+        // the subscription tries again itself, and reads the table once it is back
+        this.compareAfterNextRead();
+        throw error;
+      }
       try {
         await this.deps.ownTable.request('failover', since);
       } catch (error) {
         // the node serves this table from now on: read it again until a read succeeds (a sender
         // whose table stayed empty would replicate none of its connections), and count the failure
         this.deps.ownTable.heal('failover');
+        // the comparison with the commit waits for that read, and merges wait for it (closesPending)
+        this.compareAfterNextRead();
         throw error;
       }
-      if (committed !== undefined) await this.rememberClosedSinceCommit(committed);
+      await this.compareWithCommit();
     });
+  }
+
+  /**
+   * Whether closes of the takeover's window may still be unknown: its commit's records wait to be
+   * compared with a re-read. A merge waits meanwhile (FrozenCopyUpkeep): it would bring them back.
+   */
+  get closesPending(): boolean {
+    return this.committed !== undefined || this.comparing;
+  }
+
+  private compareAfterNextRead(): void {
+    const { committed } = this;
+    if (committed === undefined || this.comparing) return;
+    this.comparing = true;
+    this.deps.ownTable.afterNextRead(() => {
+      // another takeover's commit since, or this node left the sender role: not this one's
+      if (this.committed !== committed) return;
+      this.comparing = false;
+      void this.compareWithCommit();
+    });
+  }
+
+  private async compareWithCommit(): Promise<void> {
+    const { committed } = this;
+    if (committed === undefined) return;
+    this.comparing = true;
+    try {
+      await this.rememberClosedSinceCommit(committed);
+    } finally {
+      this.comparing = false;
+      if (this.committed === committed) this.committed = undefined;
+    }
   }
 
   /**
@@ -180,6 +222,9 @@ export class DaemonFailoverExecutor implements FailoverExecutor {
   }
 
   private leaveSenderRole(): void {
+    // what the takeover commit wrote is held no longer (a plan overtaken before its re-read)
+    this.committed = undefined;
+    this.comparing = false;
     this.deps.node.becomeReceiver();
     this.deps.events.deactivate();
     this.deps.internal.clear();

@@ -69,9 +69,10 @@ export class FrozenCopyUpkeep {
     /** The sync node's clock: a copy's entries are stamped with it (FlowCache.set). */
     private readonly clock: Pick<Clock, 'now'>,
     /**
-     * Whether a re-read of our own table runs or waits (TableResync.busy). A commit pauses the
-     * events (KernelSubscription.quietly), and a connection that closed meanwhile is remembered
-     * closed only once the re-read after the pause has found it gone: a round before would merge
+     * Whether a re-read of our own table runs or waits (TableResync.busy), or the takeover's
+     * comparison of its commit with a re-read (DaemonFailoverExecutor.closesPending). A commit
+     * pauses the events (KernelSubscription.quietly), and a connection that closed meanwhile is
+     * remembered closed only once a re-read after it has found it gone: a round before would merge
      * it again from a copy that took it in late.
      */
     private readonly rereading: () => boolean = () => false,

@@ -99,7 +99,7 @@ export async function openServices(deps: ServiceDeps): Promise<Services> {
   let control: ControlServer | undefined;
   let metrics: MetricsServer | undefined;
   const digest = configDigest(config, options.clusterKey);
-  const copies = new FrozenCopyUpkeep(node, mergeSource(deps.external, node, deps.internal), deps.committer, logger, clock, () => deps.ownTable.busy);
+  const copies = new FrozenCopyUpkeep(node, mergeSource(deps.external, node, deps.internal), deps.committer, logger, clock, () => deps.ownTable.busy || executor.closesPending);
   const status = (): Promise<DaemonStatus> =>
     statusSnapshot({
       version: options.version,

@@ -44,6 +44,7 @@ export class TableResync {
   private runningSince = 0;
   private last: { readonly since: number; readonly outcome: ResyncOutcome } | undefined;
   private again: Promise<ResyncOutcome> | undefined;
+  private readonly afterRead: (() => void)[] = [];
 
   constructor(private readonly deps: TableResyncDeps) {}
 
@@ -65,6 +66,11 @@ export class TableResync {
       return this.start(reason);
     });
     return this.again;
+  }
+
+  /** Calls `callback` once, after the next re-read that succeeds (a failed takeover read's comparison). */
+  afterNextRead(callback: () => void): void {
+    this.afterRead.push(callback);
   }
 
   /** Whether a re-read runs or waits to (one after a commit's pause of the events included). */
@@ -137,6 +143,7 @@ export class TableResync {
       feed.endDump();
     }
     this.counters.resyncs++;
+    for (const callback of this.afterRead.splice(0)) callback();
     const outcome: ResyncOutcome = { ...result, entries: records.length, durationMs: clock.now() - started };
     logger.info('own table resynced from the kernel', {
       reason,

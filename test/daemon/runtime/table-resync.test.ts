@@ -104,6 +104,28 @@ describe('TableResync', () => {
     expect(dumper.dumps).toBe(2);
   });
 
+  it('calls back once after the next read that succeeds, not after one that fails', async () => {
+    const { dumper, resync } = setup();
+    const calls: number[] = [];
+    resync.afterNextRead(() => calls.push(1));
+    dumper.failNext = true;
+    const failed = resync.request('a');
+    await tick();
+    dumper.releaseAll();
+    await expect(failed).rejects.toThrow('ENOBUFS');
+    expect(calls).toEqual([]);
+    const ok = resync.request('b');
+    await tick();
+    dumper.releaseAll();
+    await ok;
+    expect(calls).toEqual([1]);
+    const again = resync.request('c');
+    await tick();
+    dumper.releaseAll();
+    await again;
+    expect(calls).toEqual([1]);
+  });
+
   it('is busy while a dump runs or one more waits (FrozenCopyUpkeep waits for it)', async () => {
     const { dumper, resync } = setup();
     expect(resync.busy).toBe(false);
