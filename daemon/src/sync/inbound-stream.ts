@@ -82,6 +82,11 @@ export class InboundStream {
     return this.joined && this.applier.fullResyncOpen;
   }
 
+  /** Whether frames that came are held until a gap before them is filled (or skipped). */
+  get holdsFrames(): boolean {
+    return this.joined && this.buffer.size > 0;
+  }
+
   /** The origin said, in the frame `seq`, that it became the sender (StreamApplier.becameSender). */
   becameSender(seq: number): void {
     this.applier.becameSender(seq);

@@ -21,7 +21,7 @@ import { answerAck, answerNack, answerSyncRequest } from './receiver-requests.js
 import type { SyncCounters } from './counters.js';
 import type { SyncOptions } from './options.js';
 import { maxBodyBytes } from './options.js';
-import { ReceiverAcks, type ReceiverAck } from './receiver-acks.js';
+import { lacks, ReceiverAcks, type ReceiverAck } from './receiver-acks.js';
 import { ResendQueue } from './resend-queue.js';
 import { ResyncPlanner, type ResyncJob } from './resync-planner.js';
 import { ResyncPacer, emitDigests } from './resync-pacer.js';
@@ -82,6 +82,8 @@ export class OutboundStream {
    * Undefined: none kept.
    */
   private handover: { readonly table: RecordSnapshot; readonly at: number; readonly until: number; readonly through: number } | undefined;
+  /** A handover was started since the kept table's `through` was last brought up to date (dropLastTable). */
+  private handoverSent = false;
   /**
    * The last step-down in external-cache mode (a handover may follow it: endDrain): when, the
    * last frame sent as the sender, and the receivers that followed this node then (by boot epoch).
@@ -248,12 +250,12 @@ export class OutboundStream {
    */
   owesHandover(receiver: ReceiverAck): boolean {
     const { handover } = this;
-    if (handover === undefined || !receiver.joined || receiver.heardAs !== 'sender') return false;
-    return receiver.lapsedThrough !== undefined || seqBefore(receiver.ackedUpTo, handover.through);
+    return handover !== undefined && receiver.heardAs === 'sender' && lacks(receiver, handover.through);
   }
 
   /** Starts a handover (owesHandover): a full resync of the table kept, marked first sent as the sender. */
   startHandover(): number {
+    this.handoverSent = true;
     return this.startJob(FULL_SCOPE, true);
   }
 
@@ -336,6 +338,11 @@ export class OutboundStream {
    */
   private dropLastTable(now: number): void {
     if (!this.planner.idle) return;
+    // a receiver joined to a handover has all of it once it acknowledges its last frame: until
+    // then it lacks it (its JOIN lost, it never heard the handover, though joined after our last
+    // frame as the sender: a review fuzz under lasting loss lost what the loser served so)
+    if (this.handover !== undefined && this.handoverSent) this.handover = { ...this.handover, through: this.lastSeq };
+    this.handoverSent = false;
     const { handover } = this;
     if (handover !== undefined && (now > handover.until || !this.receivers.lackingMaybeAlongside(handover.through, handover.at))) this.handover = undefined;
     if (this.queue.length === 0) this.lastTable = undefined;

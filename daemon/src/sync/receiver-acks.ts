@@ -128,23 +128,21 @@ export class ReceiverAcks {
     return followers;
   }
 
+  /** Whether some receiver heard may lack a frame up to `seq` (lacks). */
   lacking(seq: number): boolean {
-    for (const receiver of this.receivers.values()) {
-      if (receiver.joined && (receiver.lapsedThrough !== undefined || seqBefore(receiver.ackedUpTo, seq))) return true;
-    }
+    for (const receiver of this.receivers.values()) if (lacks(receiver, seq)) return true;
     return false;
   }
 
   /**
-   * Whether some joined receiver that may lack a frame up to `seq` (lacking) may also have sent
+   * Whether some receiver that may lack a frame up to `seq` (lacks) may also have sent
    * alongside us as the sender: it has not been heard as a receiver since `since` (our step-down).
    * One heard so since is a plain receiver, slow to acknowledge or back from a silence: it was
    * not the sender when we stopped being one. A receiver gone for good is never heard again.
    */
   lackingMaybeAlongside(seq: number, since: number): boolean {
     for (const receiver of this.receivers.values()) {
-      if (!receiver.joined || (receiver.lapsedThrough === undefined && !seqBefore(receiver.ackedUpTo, seq))) continue;
-      if (receiver.heardAs !== 'receiver' || receiver.lastHeard <= since) return true;
+      if (lacks(receiver, seq) && (receiver.heardAs !== 'receiver' || receiver.lastHeard <= since)) return true;
     }
     return false;
   }
@@ -172,4 +170,14 @@ export class ReceiverAcks {
   anyLiveJoined(now: number): boolean {
     return this.minAcked(now) !== undefined;
   }
+}
+
+/**
+ * Whether `receiver` may lack a frame up to `seq`: it has not acknowledged it, or it was released
+ * while the receiver was silent; or the receiver has not joined our stream (in this epoch of it),
+ * so lacks all of it (a review fuzz under lasting loss: the winner of a split brain, whose JOIN to
+ * the loser's stream was lost before the cut, lost all the loser served, no table kept for it).
+ */
+export function lacks(receiver: ReceiverAck, seq: number): boolean {
+  return !receiver.joined || receiver.lapsedThrough !== undefined || seqBefore(receiver.ackedUpTo, seq);
 }
