@@ -13,7 +13,7 @@
 import type { ExternalCaches } from '../cache/external-caches.js';
 import type { IndexedRecords } from '../model/record.js';
 import type { CommitStats, CommitSummary } from '../control/status-model.js';
-import type { KernelWriter } from '../kernel/kernel-roles.js';
+import type { KernelWriter, OpResult } from '../kernel/kernel-roles.js';
 import { COMMIT_BOUNDS_MS, LatencyHistogram } from '../metrics/latency-histogram.js';
 import type { Logger } from '../metrics/logger.js';
 import type { Clock } from '../sync/clock.js';
@@ -114,7 +114,7 @@ export class ExternalCommitter {
     const report = await this.bulk.quietly(`commit (${reason})`, async () => {
       const written = await this.writer.commitRecords(records, { createOnly: merge !== undefined });
       this.lastWriteEndedAt = this.clock.now();
-      if (keep && merge === undefined) this.lastCommitted = records;
+      if (keep && merge === undefined) this.lastCommitted = writtenOnly(records, written.results);
       return written;
     });
     const durationMs = this.clock.now() - started;
@@ -162,4 +162,15 @@ export class ExternalCommitter {
   stats(): CommitStats {
     return { count: this.count, last: this.last, durationMs: this.histogram.snapshot(this.clock.now()) };
   }
+}
+
+/**
+ * The records whose write succeeded: one the kernel refused (its table full, a master missing) is
+ * not in the kernel, and the takeover's re-read, not finding it, must not take it for a close.
+ */
+function writtenOnly(records: IndexedRecords, results: readonly OpResult[]): IndexedRecords {
+  const written: number[] = [];
+  for (let i = 0; i < records.length; i++) if (results[i]?.ok === true) written.push(i);
+  if (written.length === records.length) return records;
+  return { length: written.length, at: (i) => records.at(written[i] as number) };
 }

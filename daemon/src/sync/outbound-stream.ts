@@ -56,6 +56,19 @@ export interface OutboundDeps {
   readonly packing?: RecordPacking;
 }
 
+/**
+ * A stepped-down node's table kept for a handover: when it stepped down, until when it is kept at
+ * most, the last frame a receiver must have to need none (its last as the sender, or its last
+ * handover's), and the receivers known then, by boot epoch.
+ */
+interface KeptTable {
+  readonly table: RecordSnapshot;
+  readonly at: number;
+  readonly until: number;
+  readonly through: number;
+  readonly known: ReadonlyMap<number, number>;
+}
+
 export class OutboundStream {
   role: Role;
   readonly receivers: ReceiverAcks;
@@ -81,14 +94,14 @@ export class OutboundStream {
    * kept at most, and the last frame it sent as the sender, which a receiver lacked then.
    * Undefined: none kept.
    */
-  private handover: { readonly table: RecordSnapshot; readonly at: number; readonly until: number; readonly through: number } | undefined;
+  private handover: KeptTable | undefined;
   /** A handover was started since the kept table's `through` was last brought up to date (dropLastTable). */
   private handoverSent = false;
   /**
    * The last step-down in external-cache mode (a handover may follow it: endDrain): when, the
    * last frame sent as the sender, and the receivers that followed this node then (by boot epoch).
    */
-  private steppedDown: { readonly at: number; readonly through: number; readonly followers: ReadonlyMap<number, number> } | undefined;
+  private steppedDown: { readonly at: number; readonly through: number; readonly followers: ReadonlyMap<number, number>; readonly known: ReadonlyMap<number, number> } | undefined;
 
   constructor(private readonly deps: OutboundDeps) {
     this.role = deps.role;
@@ -221,11 +234,12 @@ export class OutboundStream {
     this.planner.end();
     this.planner.clearPending();
     this.handover = undefined;
-    this.steppedDown = handOver ? { at: now, through, followers: this.receivers.followers() } : undefined;
+    const known = this.receivers.known();
+    this.steppedDown = handOver ? { at: now, through, followers: this.receivers.followers(), known } : undefined;
     if (owed === undefined && !lacking) return;
     // typed arrays over the arena's chunks, which never change: cheap, and no copy of the records
     const table = this.deps.cache.snapshot();
-    if (lacking) this.handover = { table, at: now, until: now + HANDOVER_KEEP_MS, through };
+    if (lacking) this.handover = { table, at: now, until: now + HANDOVER_KEEP_MS, through, known };
     if (owed === undefined) return;
     this.lastTable = table;
     if (lacking && this.receivers.senderAlongsideLacking(through, now)) {
@@ -250,7 +264,9 @@ export class OutboundStream {
    */
   owesHandover(receiver: ReceiverAck): boolean {
     const { handover } = this;
-    return handover !== undefined && receiver.heardAs === 'sender' && lacks(receiver, handover.through);
+    // a receiver started since our step-down (a new sender whose daemon restarted, its memory of
+    // closes gone) cannot have sent alongside us: a handover would bring its closes back (a review)
+    return handover !== undefined && handover.known.get(receiver.nodeId) === receiver.epoch && receiver.heardAs === 'sender' && lacks(receiver, handover.through);
   }
 
   /** Starts a handover (owesHandover): a full resync of the table kept, marked first sent as the sender. */
@@ -286,7 +302,7 @@ export class OutboundStream {
     const { steppedDown } = this;
     const follower = from === undefined ? undefined : this.receivers.get(from);
     if (handingOver || !owed || steppedDown === undefined || follower === undefined || steppedDown.followers.get(follower.nodeId) !== follower.epoch) return;
-    this.handover ??= { table, at: steppedDown.at, until: steppedDown.at + HANDOVER_KEEP_MS, through: steppedDown.through };
+    this.handover ??= { table, at: steppedDown.at, until: steppedDown.at + HANDOVER_KEEP_MS, through: steppedDown.through, known: steppedDown.known };
     this.startHandover();
     this.deps.counters.handovers++;
   }
@@ -344,7 +360,7 @@ export class OutboundStream {
     if (this.handover !== undefined && this.handoverSent) this.handover = { ...this.handover, through: this.lastSeq };
     this.handoverSent = false;
     const { handover } = this;
-    if (handover !== undefined && (now > handover.until || !this.receivers.lackingMaybeAlongside(handover.through, handover.at))) this.handover = undefined;
+    if (handover !== undefined && (now > handover.until || !this.receivers.lackingMaybeAlongside(handover.through, handover.at, handover.known))) this.handover = undefined;
     if (this.queue.length === 0) this.lastTable = undefined;
   }
 

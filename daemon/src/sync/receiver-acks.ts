@@ -128,7 +128,15 @@ export class ReceiverAcks {
     return followers;
   }
 
-  /** Whether some receiver heard may lack a frame up to `seq` (lacks). */
+  /** Every receiver heard, with its boot epoch. */
+  known(): ReadonlyMap<number, number> {
+    return new Map([...this.receivers.values()].map((receiver) => [receiver.nodeId, receiver.epoch]));
+  }
+
+  /**
+   * Whether some receiver heard may lack a frame up to `seq` (lacks), silent or not: a peer cut
+   * off (a split brain's other sender) cannot be told from one gone for good.
+   */
   lacking(seq: number): boolean {
     for (const receiver of this.receivers.values()) if (lacks(receiver, seq)) return true;
     return false;
@@ -139,9 +147,12 @@ export class ReceiverAcks {
    * alongside us as the sender: it has not been heard as a receiver since `since` (our step-down).
    * One heard so since is a plain receiver, slow to acknowledge or back from a silence: it was
    * not the sender when we stopped being one. A receiver gone for good is never heard again.
+   * Only receivers `known` at our step-down, in the same boot epoch: one started since (a new
+   * sender whose daemon restarted) cannot have sent alongside us.
    */
-  lackingMaybeAlongside(seq: number, since: number): boolean {
+  lackingMaybeAlongside(seq: number, since: number, known: ReadonlyMap<number, number>): boolean {
     for (const receiver of this.receivers.values()) {
+      if (known.get(receiver.nodeId) !== receiver.epoch) continue;
       if (lacks(receiver, seq) && (receiver.heardAs !== 'receiver' || receiver.lastHeard <= since)) return true;
     }
     return false;

@@ -23,10 +23,15 @@ class HeldWriter {
   readonly calls: WriterCall[] = [];
   inFlight = 0;
   maxInFlight = 0;
+  /** Indices of records the kernel refuses. */
+  refuse = new Set<number>();
+  /** The records of the latest call. */
+  lastRecords: IndexedRecords | undefined;
   private waiters: (() => void)[] = [];
 
   async commitRecords(records: IndexedRecords, options: CommitRecordsOptions = {}): Promise<RecordApplyReport> {
     this.inFlight++;
+    this.lastRecords = records;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
       const outcome = await new Promise<Error | undefined>((resolve) => {
@@ -35,7 +40,9 @@ class HeldWriter {
       });
       if (outcome !== undefined) throw outcome;
       const n = records.length;
-      return { results: [], created: options.createOnly === true ? n : 0, replaced: 0, updated: options.createOnly === true ? 0 : n, deleted: 0, failed: 0, messages: 1, retries: 0, overruns: 0, undecodable: [] };
+      const results = Array.from({ length: n }, (_, i) => (this.refuse.has(i) ? { ok: false as const, errno: 12, code: 'ENOMEM', reason: 'table full' } : { ok: true as const, action: 'created' as const }));
+      const failed = results.filter((r) => !r.ok).length;
+      return { results, created: options.createOnly === true ? n - failed : 0, replaced: 0, updated: options.createOnly === true ? 0 : n - failed, deleted: 0, failed, messages: 1, retries: 0, overruns: 0, undecodable: [] };
     } finally {
       this.inFlight--;
     }
@@ -174,5 +181,20 @@ describe('ExternalCommitter', () => {
     (await writer.called(2)).finish();
     await byAdmin;
     expect(committer.takeLastCommitted()).toBeUndefined();
+  });
+
+  // a review: an entry the kernel refused is not in it, and the re-read not finding it took it
+  // for a close, so a handover of that still-live connection was left out of the merge
+  it('keeps only the records the kernel took', async () => {
+    const { writer, committer, add } = setup();
+    add(1, 4);
+    writer.refuse = new Set([1, 3]);
+    const failover = committer.commit('failover', undefined, { keepRecords: true });
+    (await writer.called(1)).finish();
+    expect(await failover).toMatchObject({ failed: 2 });
+    const kept = committer.takeLastCommitted();
+    const given = writer.lastRecords;
+    expect(kept?.length).toBe(2);
+    expect([kept?.at(0)?.key, kept?.at(1)?.key]).toEqual([given?.at(0)?.key, given?.at(2)?.key]);
   });
 });

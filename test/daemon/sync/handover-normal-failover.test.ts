@@ -10,7 +10,7 @@ import type { FlowRecord } from '../../../daemon/src/model/record.js';
 import { FLAG_FIRST_SENT_AS_SENDER } from '../../../daemon/src/wire/frame-header.js';
 import { decodeFrame } from '../../../daemon/src/wire/frame-codec.js';
 import { HANDOVER_KEEP_MS } from '../../../daemon/src/sync/outbound-stream.js';
-import { ChangeStream, closeAndForget, closeByDump, differences, frozenCopyUpkeep, makeRecord, recordHex, serveChanges, SimCluster, simTakeover, type SimKernel, type SimMember } from './sim-cluster.js';
+import { ChangeStream, closeAndForget, closeByDump, deleteOf, differences, frozenCopyUpkeep, makeRecord, recordHex, serveChanges, SimCluster, simTakeover, type SimKernel, type SimMember } from './sim-cluster.js';
 
 /** Counts `from`'s data frames marked first sent as the sender (flag bit 4) from now on. */
 function bit4Frames(sim: SimCluster, from: SimMember): { count: number } {
@@ -327,6 +327,49 @@ describe('connections that close during the takeover, before the new sender foll
       frozenCopyUpkeep(b, kernelB);
     }
     expect(a.node.counters.handovers).toBe(1);
+    expect(closed.filter((r) => kernelB.has(recordHex(r))).length, 'closed connections back in B\'s kernel').toBe(0);
+  });
+});
+
+describe('a new sender whose daemon restarts while the old sender keeps its table', () => {
+  // a third node down keeps the old sender's table for its whole keep; the new sender's daemon
+  // restarts on the MASTER (an upgrade) in a new boot epoch, its memory of closes gone, and asks
+  // the old sender for its stream as the sender. Started after that step-down, it cannot have sent
+  // alongside: a handover would bring back every connection it closed since the failover (a review: 100 of 100)
+  it('gets no handover', () => {
+    const sim = new SimCluster({ seed: 5 });
+    const initial = Array.from({ length: 200 }, (_, i) => makeRecord(i, 1));
+    const a = sim.start(1, { role: 'sender', table: initial });
+    const b = sim.start(2, { role: 'receiver' });
+    const c = sim.start(3, { role: 'receiver' });
+    expect(sim.clock.advanceUntil(() => sim.allInSync(1), 5000, 10)).toBeDefined();
+    c.node.stop();
+    sim.clock.advance(4000);
+    a.node.localChange({ op: 'set', record: makeRecord(1000, 1) });
+    sim.clock.advance(1000);
+    a.node.becomeReceiver();
+    a.internal.clear();
+    sim.clock.advance(50);
+    const kernelB: SimKernel = new Map();
+    simTakeover(b, kernelB);
+    sim.clock.advance(2000);
+    const closed = initial.slice(0, 100);
+    for (const record of closed) {
+      kernelB.delete(recordHex(record));
+      b.node.localChange(deleteOf(record));
+    }
+    for (let i = 0; i < 5; i++) {
+      sim.clock.advance(1000);
+      frozenCopyUpkeep(b, kernelB);
+    }
+    expect(a.node.outbound.handingOver, 'kept for C, down').toBe(true);
+    sim.clock.advance(60_000);
+    const restarted = sim.start(2, { role: 'sender', table: [...kernelB.values()] });
+    for (let i = 0; i < 20; i++) {
+      sim.clock.advance(1000);
+      frozenCopyUpkeep(restarted, kernelB);
+    }
+    expect(a.node.counters.handovers).toBe(0);
     expect(closed.filter((r) => kernelB.has(recordHex(r))).length, 'closed connections back in B\'s kernel').toBe(0);
   });
 });
