@@ -36,8 +36,8 @@ export type ChangedSince = (copies: readonly OverlappedCopy[]) => readonly FlowR
 
 /**
  * What a merge takes from the copies: their entries changed since their time, but those whose
- * connection this node closed after the copy's last change of it (SyncNode.closedSince): a
- * create-only merge would bring them back; and those our own table holds (`internal`): the
+ * connection this node remembers closing (SyncNode.closedSince): a create-only merge would bring
+ * them back; and those our own table holds (`internal`): the
  * create-only merge keeps our entry, so they add nothing, but our kernel may close one while the
  * merge writes, with no event followed then (KernelSubscription.quietly), and the write would
  * create it again from the peer's state (a review: 50 of 50 such closes back after a handover,

@@ -234,7 +234,7 @@ export class OutboundStream {
     this.planner.end();
     this.planner.clearPending();
     this.handover = undefined;
-    const known = this.receivers.known();
+    const known = handOver ? this.receivers.known() : new Map<number, number>();
     this.steppedDown = handOver ? { at: now, through, followers: this.receivers.followers(), known } : undefined;
     if (owed === undefined && !lacking) return;
     // typed arrays over the arena's chunks, which never change: cheap, and no copy of the records

@@ -117,10 +117,6 @@ export class ReceiverAcks {
     return min !== undefined && seqBefore(min, seq);
   }
 
-  /**
-   * Whether some joined receiver, live or not, may lack a frame up to `seq`: it has not
-   * acknowledged it, or frames it had not acknowledged were released while it was silent.
-   */
   /** The receivers that follow our stream now, each with its boot epoch. */
   followers(): ReadonlyMap<number, number> {
     const followers = new Map<number, number>();
