@@ -75,8 +75,7 @@ function takeRole(node: SyncNode, peer: Peer, header: FrameHeader, message: Extr
     if (node.role === 'sender') peer.alongsideSince ??= Math.min(node.config.clock.now(), sentAsSenderAt ?? Number.POSITIVE_INFINITY);
   } else {
     // it sent as the sender alongside us, and stopped, with no word of ours on it (its HELLO and
-    // ALIVEs lost, a cut link healing): what came since may be late (resends), hence older than
-    // its arrival says (SyncNode.closedSince)
+    // ALIVEs lost, a cut link healing): what came since may be late (resends, a handover)
     if (node.role === 'sender' && sentAsSenderAt !== undefined && peer.alongsideSince === undefined) {
       peer.alongsideSince = sentAsSenderAt;
       peer.alongsideLate = true;

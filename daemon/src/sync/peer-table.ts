@@ -30,9 +30,10 @@ export interface Peer {
    */
   alongsideSince: number | undefined;
   /**
-   * Whether that is known only from its late frames, resent after it stepped down
-   * (SyncNode.lateFrameAsSender): what they bring is older than it looks (a copy's entry is as
-   * new as its frame's arrival), so every close of our own we remember is newer.
+   * Whether it is known from its late frames, resent after it stepped down
+   * (SyncNode.lateFrameAsSender), or frames it sent as the sender after a silence: its copy may be
+   * taking in its whole table (a handover, a full resync), merged once that has come whole
+   * (SyncNode.overlapComplete).
    */
   alongsideLate: boolean;
   /**

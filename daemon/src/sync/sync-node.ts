@@ -607,8 +607,8 @@ export class SyncNode {
    * where none of its ALIVEs as the sender came, and its step-down came before the link's return
    * (a review lost what such a peer served). What its copy takes in from now on (the resends, its
    * handover of the table it served: OutboundStream.becomeReceiver) is merged, once complete
-   * (overlappedCopies), as late: every close of ours remembered wins (closedSince), also when the
-   * peer was known as alongside already. Not in direct mode: no merge there.
+   * (overlappedCopies), as late: a handover is merged once whole (overlapComplete), also when
+   * the peer was known as alongside already. Not in direct mode: no merge there.
    */
   lateFrameAsSender(peer: Peer, seq: number): void {
     if (this.role !== 'sender' || this.config.onExternalChange !== undefined) return;
@@ -616,8 +616,7 @@ export class SyncNode {
     if (before !== undefined && !seqAfter(seq, before)) return;
     // since its first frame as the sender after its last role word, if one came (its HELLO lost)
     peer.alongsideSince ??= Math.min(this.config.clock.now(), peer.sentAsSenderAt ?? Number.POSITIVE_INFINITY);
-    // known as alongside from its ALIVEs too, its late frames still bring older entries than their
-    // arrival says (its handover of a table that holds connections we closed since: closedSince)
+    // known as alongside from its ALIVEs too, its late frames may be its handover, merged once whole
     peer.alongsideLate = true;
   }
 
@@ -626,9 +625,9 @@ export class SyncNode {
    * and does not count it as alongside: it was, went silent (a cut sync link: forgetFrozenCopies
    * merged and emptied its copy once its silence passed the peer timeout) and is heard again
    * before its ALIVEs say so. What comes now (resends, a full resync answering our NACKs) may hold
-   * connections only it served, merged once it stops (overlappedCopies); older than their arrival
-   * says, as late frames are (closedSince). A review lost what such a peer resynced before it
-   * stepped down, its next ALIVE lost.
+   * connections only it served, merged once it stops (overlappedCopies), a full resync once whole,
+   * as late frames are. A review lost what such a peer resynced before it stepped down, its next
+   * ALIVE lost.
    */
   frameAsSender(peer: Peer): void {
     if (this.role !== 'sender' || this.config.onExternalChange !== undefined) return;
