@@ -30,6 +30,11 @@ export interface Peer {
    */
   alongsideSince: number | undefined;
   /**
+   * When this node last emptied its copy (SyncNode.forgetFrozenCopies: a takeover's commit had
+   * written it): what the copy took in since is in no commit of ours.
+   */
+  copyEmptiedAt: number | undefined;
+  /**
    * Whether it is known from its late frames, resent after it stepped down
    * (SyncNode.lateFrameAsSender), or frames it sent as the sender after a silence: its copy may be
    * taking in its whole table (a handover, a full resync), merged once that has come whole
@@ -57,12 +62,6 @@ export interface Peer {
    * that began in its time as the sender, however many of its HELLOs and ALIVEs were lost.
    */
   lastReceiverSeq: number | undefined;
-  /**
-   * Its lastReceiverSeq when this node last became the sender (undefined: none then, or this
-   * node started as the sender). A resend it first sent as the sender with a later number was
-   * sent alongside this node (SyncNode.lateFrameAsSender).
-   */
-  receiverSeqWhenWeSent: number | undefined;
   /**
    * When it was last heard as the sender (such an ALIVE or HELLO, or a data frame while it said
    * so: a receiver sends data frames too, answering a join); -Infinity: never. A receiver's copy
@@ -114,11 +113,11 @@ export class PeerTable {
         role: undefined,
         roleCounter: -1,
         alongsideSince: peer?.alongsideSince,
+        copyEmptiedAt: peer?.copyEmptiedAt,
         alongsideLate: peer?.alongsideLate ?? false,
         sentAsSenderAt: undefined,
         senderSince: undefined,
         lastReceiverSeq: undefined,
-        receiverSeqWhenWeSent: undefined,
         senderUntil: peer?.senderUntil ?? Number.NEGATIVE_INFINITY,
       };
       this.peers.set(header.nodeId, peer);

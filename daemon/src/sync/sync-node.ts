@@ -327,10 +327,7 @@ export class SyncNode {
     this.becameSenderAt = now;
     // what the kernel held at start is our table now (the takeover re-read it)
     this.strays = undefined;
-    for (const peer of this.peers.values()) {
-      if (this.liveSender(peer, now)) peer.alongsideSince ??= since;
-      peer.receiverSeqWhenWeSent = peer.lastReceiverSeq;
-    }
+    for (const peer of this.peers.values()) if (this.liveSender(peer, now)) peer.alongsideSince ??= since;
     // announced before the full resync begins: a receiver knows that resync for the new sender's
     // (its frames come after this HELLO's sequence number; forgetSupersededCopies)
     this.broadcast({ type: 'hello', role: 'sender' });
@@ -487,6 +484,7 @@ export class SyncNode {
       peer.alongsideSince = undefined;
       peer.alongsideLate = false;
       const cache = this.config.external.peek(peer.nodeId);
+      peer.copyEmptiedAt = now;
       if (cache === undefined || cache.size === 0) continue;
       origins.push(peer.nodeId);
       entries += cache.size;
@@ -605,17 +603,20 @@ export class SyncNode {
    * (FLAG_FIRST_SENT_AS_SENDER). Sent after the last word it had given as a receiver when this
    * node became the sender, it was sent alongside this node: a split brain over a cut sync link,
    * where none of its ALIVEs as the sender came, and its step-down came before the link's return
-   * (a review lost what such a peer served). What its copy takes in from now on (the resends, its
-   * handover of the table it served: OutboundStream.becomeReceiver) is merged, once complete
-   * (overlappedCopies), as late: a handover is merged once whole (overlapComplete), also when
-   * the peer was known as alongside already. Not in direct mode: no merge there.
+   * (a review lost what such a peer served). Sent before, it is a frame our copy lacked when our
+   * takeover committed it (a normal failover to a standby that lagged: its NACKs lost, or its copy
+   * behind a gap), and what it holds is in no kernel that goes on but ours to be (a fuzz of normal
+   * failovers lost connections served up to 8 s before the step-down so). Either way what its
+   * copy takes in from now on, and what it took in since our takeover emptied it (a repair applied
+   * before this frame came), is merged once complete (overlappedCopies), create-only, without what
+   * our table holds or we remember closing; a handover once whole (overlapComplete), also when the
+   * peer was known as alongside already. Not in direct mode: no merge there.
    */
-  lateFrameAsSender(peer: Peer, seq: number): void {
+  lateFrameAsSender(peer: Peer): void {
     if (this.role !== 'sender' || this.config.onExternalChange !== undefined) return;
-    const before = peer.receiverSeqWhenWeSent;
-    if (before !== undefined && !seqAfter(seq, before)) return;
-    // since its first frame as the sender after its last role word, if one came (its HELLO lost)
-    peer.alongsideSince ??= Math.min(this.config.clock.now(), peer.sentAsSenderAt ?? Number.POSITIVE_INFINITY);
+    // since its first frame as the sender after its last role word, if one came (its HELLO lost),
+    // or since our takeover emptied its copy
+    peer.alongsideSince ??= Math.min(this.config.clock.now(), peer.sentAsSenderAt ?? Number.POSITIVE_INFINITY, peer.copyEmptiedAt ?? Number.POSITIVE_INFINITY);
     // known as alongside from its ALIVEs too, its late frames may be its handover, merged once whole
     peer.alongsideLate = true;
   }
