@@ -20,7 +20,7 @@ export function dispatchMessage(node: SyncNode, peer: Peer, header: FrameHeader,
     // sent as the sender after its latest role word, which said it was not: that HELLO was lost
     else if (role === 'sender' && header.counter > peer.roleCounter) peer.sentAsSenderAt ??= peer.lastHeard;
     // a late frame of a peer that stepped down, first sent as the sender: perhaps alongside us
-    if (role === 'receiver' && (header.flags & FLAG_FIRST_SENT_AS_SENDER) !== 0) node.lateFrameAsSender(peer);
+    if (role === 'receiver' && (header.flags & FLAG_FIRST_SENT_AS_SENDER) !== 0) node.lateFrameAsSender(peer, header.seq);
     // still the sender, as we are, though we stopped counting it so (it went silent: a cut link)
     else if (node.role === 'sender' && role === 'sender' && peer.role === 'sender' && peer.alongsideSince === undefined) node.frameAsSender(peer);
     inbound.onData(header.seq, message.entries, ackRequested, header.counter, role);

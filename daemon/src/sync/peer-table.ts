@@ -63,6 +63,17 @@ export interface Peer {
    */
   lastReceiverSeq: number | undefined;
   /**
+   * Its lastReceiverSeq when this node last became the sender (undefined: none then, or this
+   * node started as the sender). A resend it first sent as the sender with a later number was
+   * sent alongside this node (SyncNode.lateFrameAsSender).
+   */
+  receiverSeqWhenWeSent: number | undefined;
+  /**
+   * Whether it was the last sender before this node last became the sender: its frames resent
+   * since, whenever first sent, are ones our takeover's commit lacked (SyncNode.lateFrameAsSender).
+   */
+  precededUs: boolean;
+  /**
    * When it was last heard as the sender (such an ALIVE or HELLO, or a data frame while it said
    * so: a receiver sends data frames too, answering a join); -Infinity: never. A receiver's copy
    * of a peer that had stopped sending before another became the sender is superseded by the
@@ -118,6 +129,8 @@ export class PeerTable {
         sentAsSenderAt: undefined,
         senderSince: undefined,
         lastReceiverSeq: undefined,
+        receiverSeqWhenWeSent: undefined,
+        precededUs: peer?.precededUs ?? false,
         senderUntil: peer?.senderUntil ?? Number.NEGATIVE_INFINITY,
       };
       this.peers.set(header.nodeId, peer);

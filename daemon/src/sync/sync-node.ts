@@ -327,7 +327,13 @@ export class SyncNode {
     this.becameSenderAt = now;
     // what the kernel held at start is our table now (the takeover re-read it)
     this.strays = undefined;
-    for (const peer of this.peers.values()) if (this.liveSender(peer, now)) peer.alongsideSince ??= since;
+    // the peer that sent last before us: its frames we lacked at our commit are its to resend
+    const last = [...this.peers.values()].reduce<Peer | undefined>((latest, peer) => (peer.senderUntil > (latest?.senderUntil ?? Number.NEGATIVE_INFINITY) ? peer : latest), undefined);
+    for (const peer of this.peers.values()) {
+      if (this.liveSender(peer, now)) peer.alongsideSince ??= since;
+      peer.receiverSeqWhenWeSent = peer.lastReceiverSeq;
+      peer.precededUs = peer === last;
+    }
     // announced before the full resync begins: a receiver knows that resync for the new sender's
     // (its frames come after this HELLO's sequence number; forgetSupersededCopies)
     this.broadcast({ type: 'hello', role: 'sender' });
@@ -603,20 +609,28 @@ export class SyncNode {
    * (FLAG_FIRST_SENT_AS_SENDER). Sent after the last word it had given as a receiver when this
    * node became the sender, it was sent alongside this node: a split brain over a cut sync link,
    * where none of its ALIVEs as the sender came, and its step-down came before the link's return
-   * (a review lost what such a peer served). Sent before, it is a frame our copy lacked when our
-   * takeover committed it (a normal failover to a standby that lagged: its NACKs lost, or its copy
-   * behind a gap), and what it holds is in no kernel that goes on but ours to be (a fuzz of normal
-   * failovers lost connections served up to 8 s before the step-down so). Either way what its
+   * (a review lost what such a peer served). Sent before, by the sender last before us, it is a
+   * frame our copy lacked when our takeover committed it (a normal failover to a standby that
+   * lagged: its NACKs lost, or its copy behind a gap), and what it holds is in no kernel that goes
+   * on but ours to be (a fuzz of normal failovers lost connections served up to 8 s before the
+   * step-down so); by an earlier one, it is older than the table of the sender between, and left
+   * alone. Either way what its
    * copy takes in from now on, and what it took in since our takeover emptied it (a repair applied
    * before this frame came), is merged once complete (overlappedCopies), create-only, without what
    * our table holds or we remember closing; a handover once whole (overlapComplete), also when the
    * peer was known as alongside already. Not in direct mode: no merge there.
    */
-  lateFrameAsSender(peer: Peer): void {
+  lateFrameAsSender(peer: Peer, seq: number): void {
     if (this.role !== 'sender' || this.config.onExternalChange !== undefined) return;
+    // sent before its last receiver word, by a peer that did not send last before us: another
+    // sent after it (a double failover), whose table our commit took, and what this brings is
+    // older than that (a review: connections the sender between closed came back)
+    const before = peer.receiverSeqWhenWeSent;
+    if (!peer.precededUs && before !== undefined && !seqAfter(seq, before)) return;
     // since its first frame as the sender after its last role word, if one came (its HELLO lost),
-    // or since our takeover emptied its copy
-    peer.alongsideSince ??= Math.min(this.config.clock.now(), peer.sentAsSenderAt ?? Number.POSITIVE_INFINITY, peer.copyEmptiedAt ?? Number.POSITIVE_INFINITY);
+    // or, for the sender before us, since our takeover emptied its copy
+    const emptied = peer.precededUs ? (peer.copyEmptiedAt ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY;
+    peer.alongsideSince ??= Math.min(this.config.clock.now(), peer.sentAsSenderAt ?? Number.POSITIVE_INFINITY, emptied);
     // known as alongside from its ALIVEs too, its late frames may be its handover, merged once whole
     peer.alongsideLate = true;
   }
