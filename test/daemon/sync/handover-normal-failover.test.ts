@@ -10,7 +10,7 @@ import type { FlowRecord } from '../../../daemon/src/model/record.js';
 import { FLAG_FIRST_SENT_AS_SENDER } from '../../../daemon/src/wire/frame-header.js';
 import { decodeFrame } from '../../../daemon/src/wire/frame-codec.js';
 import { HANDOVER_KEEP_MS } from '../../../daemon/src/sync/outbound-stream.js';
-import { ChangeStream, closeAndForget, closeByDump, deleteOf, differences, frozenCopyUpkeep, makeRecord, recordHex, serveChanges, SimCluster, simTakeover, type SimKernel, type SimMember } from './sim-cluster.js';
+import { ChangeStream, closeAndForget, closeByDump, deleteOf, differences, makeRecord, recordHex, serveChanges, SimCluster, simTakeover, stepDown, upkeepSeconds, type SimKernel, type SimMember } from './sim-cluster.js';
 
 /** Counts `from`'s data frames marked first sent as the sender (flag bit 4) from now on. */
 function bit4Frames(sim: SimCluster, from: SimMember): { count: number } {
@@ -67,16 +67,10 @@ describe('a normal failover while a receiver lacks frames of the old sender', ()
     sim.clock.advance(200);
     const kernelB: SimKernel = new Map();
     simTakeover(b, kernelB);
-    a.node.becomeReceiver();
-    a.internal.clear();
+    stepDown(a);
     const fromA = bit4Frames(sim, a);
     let merged = 0;
-    const seconds = (n: number): void => {
-      for (let i = 0; i < n; i++) {
-        sim.clock.advance(1000);
-        merged += frozenCopyUpkeep(b, kernelB);
-      }
-    };
+    const seconds = (n: number): void => void (merged += upkeepSeconds(sim, b, kernelB, n));
     seconds(5);
     const closed = initial.slice(0, 100);
     closeAndForget(b, kernelB, closed);
@@ -127,19 +121,14 @@ describe('a normal two-node failover with a repair owed at the step-down (extern
       if (decoded.header.seq > lastAsSender) marked.count++;
     });
     const served = [...a.internal.values()].map((flow) => flow.record);
-    a.node.becomeReceiver();
-    a.internal.clear();
+    stepDown(a);
     sim.clock.advance(50);
     const kernelB: SimKernel = new Map();
     simTakeover(b, kernelB);
     const closed = [...kernelB.values()].slice(0, 50);
     closeByDump(b, kernelB, closed);
     sim.network.block(b.address, a.address, false);
-    let merged = 0;
-    for (let i = 0; i < 20; i++) {
-      sim.clock.advance(1000);
-      merged += frozenCopyUpkeep(b, kernelB);
-    }
+    const merged = upkeepSeconds(sim, b, kernelB, 20);
     return { a, kernelB, served, closed, merged, marked };
   }
 
@@ -165,8 +154,7 @@ describe('how long a node that stepped down keeps its table for a handover', () 
     if (stopC) c.node.stop();
     a.node.localChange({ op: 'set', record: makeRecord(500, 1) });
     a.node.flush();
-    a.node.becomeReceiver();
-    a.internal.clear();
+    stepDown(a);
     simTakeover(b, new Map());
     return { sim, a };
   }
@@ -206,8 +194,7 @@ describe('a normal two-node failover after a silent sync link under load (extern
     link(true);
     sim.clock.advance(1500);
     serveChanges(a, changes, 400);
-    a.node.becomeReceiver();
-    a.internal.clear();
+    stepDown(a);
     sim.clock.advance(50);
     const kernelB: SimKernel = new Map();
     simTakeover(b, kernelB);
@@ -218,10 +205,7 @@ describe('a normal two-node failover after a silent sync link under load (extern
     else {
       closeByDump(b, kernelB, closed);
     }
-    for (let i = 0; i < 20; i++) {
-      sim.clock.advance(1000);
-      frozenCopyUpkeep(b, kernelB);
-    }
+    upkeepSeconds(sim, b, kernelB, 20);
     return { handovers: a.node.counters.handovers, back: closed.filter((r) => kernelB.has(recordHex(r))).length };
   }
 
@@ -265,8 +249,7 @@ describe('a normal failover of three nodes, a former sender long dead', () => {
     expect(a.node.outbound.receivers.get(2)?.heardAs, 'dead B was last heard as the sender').toBe('sender');
     const served = [...a.internal.values()].map((flow) => flow.record);
     sim.clock.advance(5);
-    a.node.becomeReceiver();
-    a.internal.clear();
+    stepDown(a);
     const atStepDown = a.node.outbound.planner.job?.handover === true;
     sim.clock.advance(50);
     const kernelC: SimKernel = new Map();
@@ -275,10 +258,7 @@ describe('a normal failover of three nodes, a former sender long dead', () => {
     sim.network.block(a.address, c.address, false);
     const closed = [...kernelC.values()].slice(0, 50);
     closeByDump(c, kernelC, closed);
-    for (let i = 0; i < 20; i++) {
-      sim.clock.advance(1000);
-      frozenCopyUpkeep(c, kernelC);
-    }
+    upkeepSeconds(sim, c, kernelC, 20);
     const gone = new Set(closed.map(recordHex));
     return {
       atStepDown,
@@ -311,8 +291,7 @@ describe('connections that close during the takeover, before the new sender foll
     serveChanges(a, changes, 400);
     sim.network.block(b.address, a.address);
     sim.network.block(a.address, b.address, false);
-    a.node.becomeReceiver();
-    a.internal.clear();
+    stepDown(a);
     sim.clock.advance(50);
     const kernelB: SimKernel = new Map();
     let closed: FlowRecord[] = [];
@@ -322,10 +301,7 @@ describe('connections that close during the takeover, before the new sender foll
     });
     expect(closed).toHaveLength(50);
     sim.network.block(b.address, a.address, false);
-    for (let i = 0; i < 20; i++) {
-      sim.clock.advance(1000);
-      frozenCopyUpkeep(b, kernelB);
-    }
+    upkeepSeconds(sim, b, kernelB, 20);
     expect(a.node.counters.handovers).toBe(1);
     expect(closed.filter((r) => kernelB.has(recordHex(r))).length, 'closed connections back in B\'s kernel').toBe(0);
   });
@@ -347,8 +323,7 @@ describe('a new sender whose daemon restarts while the old sender keeps its tabl
     sim.clock.advance(4000);
     a.node.localChange({ op: 'set', record: makeRecord(1000, 1) });
     sim.clock.advance(1000);
-    a.node.becomeReceiver();
-    a.internal.clear();
+    stepDown(a);
     sim.clock.advance(50);
     const kernelB: SimKernel = new Map();
     simTakeover(b, kernelB);
@@ -358,17 +333,11 @@ describe('a new sender whose daemon restarts while the old sender keeps its tabl
       kernelB.delete(recordHex(record));
       b.node.localChange(deleteOf(record));
     }
-    for (let i = 0; i < 5; i++) {
-      sim.clock.advance(1000);
-      frozenCopyUpkeep(b, kernelB);
-    }
+    upkeepSeconds(sim, b, kernelB, 5);
     expect(a.node.outbound.handingOver, 'kept for C, down').toBe(true);
     sim.clock.advance(60_000);
     const restarted = sim.start(2, { role: 'sender', table: [...kernelB.values()] });
-    for (let i = 0; i < 20; i++) {
-      sim.clock.advance(1000);
-      frozenCopyUpkeep(restarted, kernelB);
-    }
+    upkeepSeconds(sim, restarted, kernelB, 20);
     expect(a.node.counters.handovers).toBe(0);
     expect(closed.filter((r) => kernelB.has(recordHex(r))).length, 'closed connections back in B\'s kernel').toBe(0);
   });
@@ -396,17 +365,13 @@ describe('a normal failover while the standby waits for resends of frames it lac
     sim.clock.advance(5);
     sim.network.block(a.address, b.address, false);
     sim.clock.advance(300);
-    a.node.becomeReceiver();
-    a.internal.clear();
+    stepDown(a);
     sim.clock.advance(50);
     const kernelB: SimKernel = new Map();
     simTakeover(b, kernelB);
     expect(fresh.filter((r) => kernelB.has(recordHex(r))), 'not in B\'s commit').toEqual([]);
     sim.network.block(b.address, a.address, false);
-    for (let i = 0; i < 20; i++) {
-      sim.clock.advance(1000);
-      frozenCopyUpkeep(b, kernelB);
-    }
+    upkeepSeconds(sim, b, kernelB, 20);
     expect(fresh.filter((r) => !kernelB.has(recordHex(r))).length, 'connections A served before its step-down, lost').toBe(0);
   });
 
@@ -418,8 +383,7 @@ describe('a normal failover while the standby waits for resends of frames it lac
     const a = sim.start(1, { role: 'sender', table: Array.from({ length: 20 }, (_, i) => makeRecord(i, 1)) });
     const b = sim.start(2, { role: 'receiver' });
     expect(sim.clock.advanceUntil(() => differences(a.internal, b.external.peek(1)) === 0, 5000, 10)).toBeDefined();
-    a.node.becomeReceiver();
-    a.internal.clear();
+    stepDown(a);
     sim.clock.advance(50);
     const emptiedAt = sim.clock.now();
     simTakeover(b, new Map());
@@ -466,8 +430,7 @@ describe('a double failover A to C to B, B waiting for resends of A\'s frames', 
     a.node.localChange({ op: 'set', record: y });
     a.node.flush();
     sim.clock.advance(300);
-    a.node.becomeReceiver();
-    a.internal.clear();
+    stepDown(a);
     sim.clock.advance(50);
     const kernelC: SimKernel = new Map();
     simTakeover(c, kernelC);
@@ -478,17 +441,13 @@ describe('a double failover A to C to B, B waiting for resends of A\'s frames', 
     }
     c.node.flush();
     sim.clock.advance(500);
-    c.node.becomeReceiver();
-    c.internal.clear();
+    stepDown(c);
     sim.clock.advance(50);
     const kernelB: SimKernel = new Map();
     simTakeover(b, kernelB);
     expect([x, y].filter((r) => kernelB.has(recordHex(r)))).toEqual([]);
     loseNacks = false;
-    for (let i = 0; i < 20; i++) {
-      sim.clock.advance(1000);
-      frozenCopyUpkeep(b, kernelB);
-    }
+    upkeepSeconds(sim, b, kernelB, 20);
     expect([x, y].filter((r) => kernelB.has(recordHex(r))).length, 'connections C closed, back in B\'s kernel').toBe(0);
   });
 });

@@ -312,6 +312,22 @@ export function closeAndForget(m: SimMember, kernel: SimKernel, records: readonl
   for (let id = 0; id < OWN_CLOSES_MAX; id++) m.node.localChange(deleteOf(makeRecord(900_000_000 + id, 1)));
 }
 
+/** `seconds` of the daemon's once-a-second upkeep on `m` (frozenCopyUpkeep); returns the connections it created. */
+export function upkeepSeconds(sim: SimCluster, m: SimMember, kernel: SimKernel, seconds: number): number {
+  let created = 0;
+  for (let i = 0; i < seconds; i++) {
+    sim.clock.advance(1000);
+    created += frozenCopyUpkeep(m, kernel);
+  }
+  return created;
+}
+
+/** `m` steps down (MASTER to BACKUP): it stops sending, and the daemon clears its table. */
+export function stepDown(m: SimMember): void {
+  m.node.becomeReceiver();
+  m.internal.clear();
+}
+
 /** `count` changes of `changes` served by `m`, a frame flushed every 20 (with a cut link, enough to overflow a small resend queue). */
 export function serveChanges(m: SimMember, changes: ChangeStream, count: number): void {
   for (let i = 0; i < count; i++) {
