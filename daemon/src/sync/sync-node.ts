@@ -328,11 +328,11 @@ export class SyncNode {
     // what the kernel held at start is our table now (the takeover re-read it)
     this.strays = undefined;
     // the peer that sent last before us: its frames we lacked at our commit are its to resend
-    const last = [...this.peers.values()].reduce<Peer | undefined>((latest, peer) => (peer.senderUntil > (latest?.senderUntil ?? Number.NEGATIVE_INFINITY) ? peer : latest), undefined);
+    const last = this.originsByLastSending().at(-1);
     for (const peer of this.peers.values()) {
       if (this.liveSender(peer, now)) peer.alongsideSince ??= since;
       peer.receiverSeqWhenWeSent = peer.lastReceiverSeq;
-      peer.precededUs = peer === last;
+      peer.precededUs = peer.nodeId === last && peer.senderUntil > Number.NEGATIVE_INFINITY;
     }
     // announced before the full resync begins: a receiver knows that resync for the new sender's
     // (its frames come after this HELLO's sequence number; forgetSupersededCopies)
