@@ -18,6 +18,7 @@ import { MessageType } from '../wire/messages.js';
 import type { Clock, TimerHandle } from './clock.js';
 import type { SyncCounters } from './counters.js';
 import { emptySyncCounters } from './counters.js';
+import { CloseMemory } from './close-memory.js';
 import { FrameSealer } from './frame-sealer.js';
 import type { ExternalChangeHandler } from './inbound-stream.js';
 import { InboundStream } from './inbound-stream.js';
@@ -64,8 +65,8 @@ export interface SyncNodeConfig {
 export const SUPERSEDE_GRACE_MS = 2000;
 
 /**
- * The most own closes a node remembers (ownCloses): the last 256k, some 15 MiB at most, none
- * older than OWN_CLOSES_MS (at 100k closes a second the 256k go back 2.6 s only); a close
+ * The most own closes a node remembers (ownCloses): the last 256k, 6 MiB at most
+ * (close-memory.ts), none older than OWN_CLOSES_MS (at 100k closes a second the 256k go back 2.6 s only); a close
  * forgotten no longer stops a merge, or a peer's late frame in direct mode, from creating that
  * connection again. A close a dump found (the table re-read after lost events) is remembered as
  * one an event told, from the re-read on.
@@ -93,10 +94,9 @@ export class SyncNode {
    * a peer's late set of one (withholds): the close is newer. Reviews found both creating
    * closed connections again.
    */
-  private readonly ownCloses = new Map<number, number>();
+  private readonly ownCloses = new CloseMemory(OWN_CLOSES_MAX, OWN_CLOSES_MS);
   /** Connections whose last change in our table was adopted from a late frame (adopt), not our own. */
   private readonly adopted = new Set<number>();
-  private oldestCloseAt = Number.NEGATIVE_INFINITY;
   /**
    * Direct mode, on a receiver: what the kernel holds that no copy does (kernelHolds: our table
    * as we stepped down, the kernel at start), until the first full resync of a live sender
@@ -165,7 +165,7 @@ export class SyncNode {
    * remembered as a close while a merge may come, as one an event told would be.
    */
   noteOwnClose(table: Table, key: Uint8Array): void {
-    if (this.remembersCloses()) this.noteClosed(closeKey(table, key));
+    if (this.remembersCloses()) this.ownCloses.note(hashKey(table, key), this.config.clock.now());
   }
 
   /**
@@ -176,7 +176,7 @@ export class SyncNode {
    */
   private ownChangeNoted(change: RecordChange): void {
     if (this.adopted.size > 0) this.adopted.delete(changeKey(change));
-    if (change.op === 'delete' && this.remembersCloses()) this.noteClosed(closeKey(change.table, change.key));
+    if (change.op === 'delete' && this.remembersCloses()) this.ownCloses.note(hashKey(change.table, change.key), this.config.clock.now());
   }
 
   /**
@@ -189,13 +189,12 @@ export class SyncNode {
    * fuzz under lasting loss brought such closes back, the entry's arrival after the close).
    */
   closedSince(flow: CachedFlow): boolean {
-    return this.closedAt(closeKey(flow.record.table, flow.record.key)) !== undefined;
+    return this.closedAt(flow.record.table, flow.record.key) !== undefined;
   }
 
   /** When this node's own table closed that connection, if it remembers (ownCloses). */
-  private closedAt(key: number): number | undefined {
-    const at = this.ownCloses.get(key);
-    return at !== undefined && this.config.clock.now() - at <= OWN_CLOSES_MS ? at : undefined;
+  private closedAt(table: Table, key: Uint8Array): number | undefined {
+    return this.ownCloses.closedAt(hashKey(table, key), this.config.clock.now());
   }
 
   /**
@@ -225,8 +224,8 @@ export class SyncNode {
     if (!late) return this.overlapHolds(change, known);
     // our table's last word on it is the peer's own, from an earlier late frame (adopt)
     if (this.adopted.has(known)) return false;
-    if (this.closedAt(known) !== undefined) return true;
     const { table, key } = change.op === 'set' ? change.record : change;
+    if (this.closedAt(table, key) !== undefined) return true;
     const own = this.config.internal.get(table, key);
     return own !== undefined && own.updatedAt > this.becameSenderAt;
   }
@@ -252,8 +251,8 @@ export class SyncNode {
    * otherwise trade their versions for ever.
    */
   private overlapHolds(change: RecordChange, known: number): boolean {
-    if (this.closedAt(known) !== undefined) return change.op === 'set';
     const { table, key } = change.op === 'set' ? change.record : change;
+    if (this.closedAt(table, key) !== undefined) return change.op === 'set';
     const own = this.config.internal.get(table, key);
     if (own === undefined || own.updatedAt <= this.becameSenderAt) return false;
     if (change.op === 'delete') return !this.adopted.has(known);
@@ -272,25 +271,6 @@ export class SyncNode {
    */
   private remembersCloses(): boolean {
     return this.role === 'sender' || (this.config.onExternalChange === undefined && this.takeoverAt !== undefined);
-  }
-
-  private noteClosed(key: number): void {
-    const now = this.config.clock.now();
-    const closes = this.ownCloses;
-    closes.delete(key); // the latest close goes last, the oldest first
-    // the oldest entries go once there are too many, or too old (the first's time, kept aside:
-    // at most older than the first's when that one was closed again, which costs one look)
-    if (closes.size >= OWN_CLOSES_MAX || now - this.oldestCloseAt > OWN_CLOSES_MS) {
-      for (const [oldest, at] of closes) {
-        if (closes.size < OWN_CLOSES_MAX && now - at <= OWN_CLOSES_MS) {
-          this.oldestCloseAt = at;
-          break;
-        }
-        closes.delete(oldest);
-      }
-    }
-    if (closes.size === 0) this.oldestCloseAt = now;
-    closes.set(key, now);
   }
 
   /**
@@ -756,9 +736,8 @@ export class SyncNode {
 }
 
 /**
- * A connection's identity in ownCloses: 53 bits of its key's two hashes (a number: the key's
- * bytes as a string made a close cost about twice as much). With 256k closes remembered, a
- * lookup meets another connection's by chance about once in 3·10^10.
+ * A connection's identity in `adopted`: 53 bits of its key's two hashes (a number: the key's
+ * bytes as a string cost about twice as much). ownCloses keys by both hashes whole (64 bits).
  */
 /** closeKey of the connection a change is about. */
 function changeKey(change: RecordChange): number {
