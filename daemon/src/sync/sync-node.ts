@@ -66,9 +66,9 @@ export const SUPERSEDE_GRACE_MS = 2000;
 
 /**
  * The most own closes a node remembers (ownCloses): the last 256k, 6 MiB at most
- * (close-memory.ts), none older than OWN_CLOSES_MS (at 100k closes a second the 256k go back 2.6 s only); a close
- * forgotten no longer stops a merge, or a peer's late frame in direct mode, from creating that
- * connection again. A close a dump found (the table re-read after lost events) is remembered as
+ * (close-memory.ts), none older than OWN_CLOSES_MS (at 100k closes a second the 256k go back
+ * 2.6 s only); a close forgotten no longer stops a merge, or a peer's late frame in direct mode,
+ * from creating that connection again. A close a dump found (the table re-read after lost events) is remembered as
  * one an event told, from the re-read on.
  */
 export const OWN_CLOSES_MAX = 1 << 18;
@@ -736,16 +736,12 @@ export class SyncNode {
 }
 
 /**
- * A connection's identity in `adopted`: 53 bits of its key's two hashes (a number: the key's
- * bytes as a string cost about twice as much). ownCloses keys by both hashes whole (64 bits).
+ * The identity in `adopted` of the connection a change is about: 53 bits of its key's two hashes
+ * (a number: the key's bytes as a string cost about twice as much). ownCloses keys by both
+ * hashes whole (64 bits).
  */
-/** closeKey of the connection a change is about. */
 function changeKey(change: RecordChange): number {
-  return change.op === 'set' ? closeKey(change.record.table, change.record.key) : closeKey(change.table, change.key);
-}
-
-function closeKey(table: Table, key: Uint8Array): number {
-  const { first, second } = hashKey(table, key);
+  const { first, second } = change.op === 'set' ? hashKey(change.record.table, change.record.key) : hashKey(change.table, change.key);
   return first * 0x20_0000 + (second >>> 11);
 }
 
