@@ -65,6 +65,27 @@ function requestId(value: unknown): RequestId {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
+/**
+ * A value of a request or reply as an error message shows it: a string cut to 40 characters, a
+ * scalar as JSON, an array or object only by its kind (JSON.stringify of a value nested some
+ * thousands deep overflows the stack: a request line of 10 KB took the daemon down).
+ */
+export function shownValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (value === undefined || value === null) return 'null';
+  if (typeof value === 'object') return Array.isArray(value) ? 'an array' : 'an object';
+  return String(value);
+}
+
+/** The arguments each command takes: any other key is refused (a misspelt one ran the command's broadest form). */
+const ARG_KEYS: Record<ControlCommand, readonly string[]> = {
+  status: [],
+  commit: [],
+  flush: ['target'],
+  resync: ['source'],
+  notify: ['type', 'name', 'state', 'priority'],
+};
+
 function choice<T extends string>(args: Record<string, unknown>, key: string, allowed: readonly T[], fallback: T): T | undefined {
   const value = args[key];
   if (value === undefined) return fallback;
@@ -72,6 +93,12 @@ function choice<T extends string>(args: Record<string, unknown>, key: string, al
 }
 
 function decodeArgs(id: RequestId, cmd: ControlCommand, args: Record<string, unknown>): DecodedRequest {
+  const allowed = ARG_KEYS[cmd];
+  const unknown = Object.keys(args).find((key) => !allowed.includes(key));
+  if (unknown !== undefined) {
+    const fix = allowed.length === 0 ? `${cmd} takes no arguments: leave "args" out` : `${cmd} takes ${allowed.join(', ')}`;
+    return fail(id, 'bad-request', `${cmd}: unknown argument ${shownValue(unknown)}`, fix);
+  }
   switch (cmd) {
     case 'status':
     case 'commit':
@@ -100,8 +127,19 @@ function decodeArgs(id: RequestId, cmd: ControlCommand, args: Record<string, unk
   }
 }
 
-/** Decodes one request line (without its newline). Never throws. */
+/**
+ * Decodes one request line (without its newline). Never throws: a throw of the decoding itself
+ * (a bug) answers `bad-request` rather than reaching the server's event loop.
+ */
 export function decodeRequest(line: string): DecodedRequest {
+  try {
+    return decodeRequestLine(line);
+  } catch (error) {
+    return fail(null, 'bad-request', `the request could not be decoded: ${(error as Error).message}`, 'send one JSON object per line, as `half` does');
+  }
+}
+
+function decodeRequestLine(line: string): DecodedRequest {
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -119,12 +157,11 @@ export function decodeRequest(line: string): DecodedRequest {
     return decodeArgs(id, 'notify', { ...legacy.event });
   }
   if (v['v'] !== CONTROL_PROTOCOL_VERSION) {
-    return fail(id, 'unsupported-version', `protocol version ${JSON.stringify(v['v'] ?? null)} is not supported (this daemon speaks ${CONTROL_PROTOCOL_VERSION})`, 'use a `half` of the same release as half-syncd');
+    return fail(id, 'unsupported-version', `protocol version ${shownValue(v['v'])} is not supported (this daemon speaks ${CONTROL_PROTOCOL_VERSION})`, 'use a `half` of the same release as half-syncd');
   }
   const cmd = v['cmd'];
   if (typeof cmd !== 'string' || !(CONTROL_COMMANDS as readonly string[]).includes(cmd)) {
-    const shown = typeof cmd === 'string' ? `"${cmd.slice(0, 40)}"` : JSON.stringify(cmd ?? null).slice(0, 40);
-    return fail(id, 'unknown-command', `unknown command ${shown}`, `use one of ${CONTROL_COMMANDS.join(', ')}`);
+    return fail(id, 'unknown-command', `unknown command ${shownValue(cmd)}`, `use one of ${CONTROL_COMMANDS.join(', ')}`);
   }
   const args = v['args'] ?? {};
   if (typeof args !== 'object' || args === null || Array.isArray(args)) return fail(id, 'bad-request', `${cmd}: args is not an object`, 'send "args":{...} or leave it out');
@@ -170,7 +207,7 @@ export function decodeResponse(line: string): { readonly ok: true; readonly resp
   }
   if (typeof value !== 'object' || value === null) return { ok: false, reason: 'the reply is not a JSON object' };
   const v = value as Record<string, unknown>;
-  if (v['v'] !== CONTROL_PROTOCOL_VERSION) return { ok: false, reason: `the reply has protocol version ${JSON.stringify(v['v'] ?? null)}, not ${CONTROL_PROTOCOL_VERSION}` };
+  if (v['v'] !== CONTROL_PROTOCOL_VERSION) return { ok: false, reason: `the reply has protocol version ${shownValue(v['v'])}, not ${CONTROL_PROTOCOL_VERSION}` };
   const id = requestId(v['id']);
   if (v['ok'] === true) return { ok: true, response: { ok: true, id, result: v['result'] ?? null } };
   const error = v['error'];

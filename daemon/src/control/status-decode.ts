@@ -2,6 +2,7 @@
 // renders it: the schema number, and the type of every field the renderer and the doctor read.
 // Never throws; the first mismatch is named by its path.
 import { STATUS_SCHEMA, type CommitSummary, type DaemonStatus, type FlushSummary, type ResyncSummary } from './status-model.js';
+import { shownValue } from './protocol.js';
 
 /** `number?`, `string?`: the value or null; `optional number`: the value or absent (a field newer daemons add). */
 type Shape = 'number' | 'string' | 'boolean' | 'number?' | 'string?' | 'optional number' | 'object' | 'array' | 'counts' | { readonly [key: string]: Shape };
@@ -76,7 +77,7 @@ function checkEach(items: readonly unknown[], shape: Shape, path: string): strin
 
 export function decodeDaemonStatus(value: unknown): { readonly ok: true; readonly status: DaemonStatus } | { readonly ok: false; readonly reason: string } {
   const schema = (value as { schema?: unknown } | null)?.schema;
-  if (schema !== STATUS_SCHEMA) return { ok: false, reason: `status schema ${JSON.stringify(schema ?? null)} is not ${STATUS_SCHEMA}` };
+  if (schema !== STATUS_SCHEMA) return { ok: false, reason: `status schema ${shownValue(schema)} is not ${STATUS_SCHEMA}` };
   const problem = check(value, STATUS, 'status');
   if (problem !== undefined) return { ok: false, reason: problem };
   const { kernelEvents, syncLinks, peers, counters } = value as { kernelEvents?: unknown; syncLinks?: { links?: unknown }; peers: unknown[]; counters: { channel?: unknown } };

@@ -115,6 +115,23 @@ describe('ControlServer', () => {
     expect(await sendControlRequest(path, { cmd: 'status' })).toEqual(handler.current);
   });
 
+  it('answers a request nested thousands deep, within the limit and past it, and keeps serving (it took the daemon down)', async () => {
+    const deep = `{"v":${'['.repeat(5000)}${']'.repeat(5000)}}\n`;
+    const reply = await rawExchange(path, [deep, '{"v":1,"cmd":"status"}\n'], { expectLines: 2 });
+    expect(codes(reply.lines)).toEqual(['unsupported-version', 'ok']);
+    await server.close();
+    server = new ControlServer(handler, { path, maxConnections: 1 });
+    await server.listen();
+    const idle = connect(path);
+    await new Promise((resolve) => idle.once('connect', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const past = await rawExchange(path, [deep]);
+    expect(codes(past.lines)).toEqual(['busy']);
+    idle.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await sendControlRequest(path, { cmd: 'status' })).toEqual(handler.current);
+  });
+
   it('refuses a line longer than the limit, closes that connection, and keeps serving', async () => {
     const huge = Buffer.alloc(4 * MAX_REQUEST_BYTES, 0x61);
     const reply = await rawExchange(path, [huge, huge, '\n{"v":1,"cmd":"status"}\n']);

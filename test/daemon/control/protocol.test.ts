@@ -33,6 +33,47 @@ describe('decodeRequest', () => {
     expect(decoded.error.fix).toBeTruthy();
   });
 
+  it('names a value nested thousands deep by its kind, without recursing into it (a 10 KB line overflowed the stack)', () => {
+    const deep = (open: string, close: string) => `${open.repeat(5000)}${close.repeat(5000)}`;
+    const cases: [string, string, RegExp][] = [
+      [`{"v":${deep('[', ']')}}`, 'unsupported-version', /version an array is not supported/],
+      [`{"v":1,"cmd":${deep('[', ']')}}`, 'unknown-command', /unknown command an array/],
+      [`{"v":1,"cmd":${deep('{"a":', '}').replace(/\{"a":\}/, '{}')}}`, 'unknown-command', /unknown command an object/],
+      [`{"op":"keepalived-notify","v":${deep('[', ']')}}`, 'unsupported-version', /version an array/],
+    ];
+    for (const [line, code, message] of cases) {
+      const decoded = decodeRequest(line);
+      expect(decoded.ok).toBe(false);
+      if (decoded.ok) continue;
+      expect(decoded.error.code).toBe(code);
+      expect(decoded.error.message).toMatch(message);
+    }
+    expect(decodeResponse(`{"v":${deep('[', ']')}}`)).toEqual({ ok: false, reason: 'the reply has protocol version an array, not 1' });
+  });
+
+  it('cuts a long version string in its error as it cuts a command', () => {
+    const decoded = decodeRequest(`{"v":"${'9'.repeat(60_000)}","cmd":"status"}`);
+    expect(decoded.ok).toBe(false);
+    if (decoded.ok) return;
+    expect(decoded.error.message.length).toBeLessThan(200);
+    expect(decoded.error.message).toContain(`"${'9'.repeat(40)}…"`);
+  });
+
+  it.each<[string, RegExp, RegExp]>([
+    ['{"v":1,"cmd":"flush","args":{"targte":"external"}}', /flush: unknown argument "targte"/, /flush takes target/],
+    ['{"v":1,"cmd":"flush","args":{"__proto__":{"target":"external"}}}', /unknown argument "__proto__"/, /flush takes target/],
+    ['{"v":1,"cmd":"resync","args":{"sorce":"kernel"}}', /resync: unknown argument "sorce"/, /resync takes source/],
+    ['{"v":1,"cmd":"commit","args":{"force":true}}', /commit: unknown argument "force"/, /takes no arguments/],
+    ['{"v":1,"cmd":"notify","args":{"type":"GROUP","name":"HALF","state":"MASTER","priority":0,"extra":1}}', /notify: unknown argument "extra"/, /type, name, state, priority/],
+  ])('refuses %j (an argument it does not take) instead of running the default', (line, message, fix) => {
+    const decoded = decodeRequest(line);
+    expect(decoded.ok).toBe(false);
+    if (decoded.ok) return;
+    expect(decoded.error.code).toBe('bad-request');
+    expect(decoded.error.message).toMatch(message);
+    expect(decoded.error.fix).toMatch(fix);
+  });
+
   it('keeps the request id in errors (strings cut to 64 characters)', () => {
     expect(decodeRequest('{"v":1,"id":"abc","cmd":"nope"}').id).toBe('abc');
     expect(decodeRequest('{"v":1,"id":9,"cmd":"nope"}').id).toBe(9);
