@@ -47,8 +47,6 @@ export class FailoverMachine {
    * external-cache mode the first standby role purges.
    */
   private owesPurge: boolean;
-  /** Last state seen per `TYPE name`, for status output. */
-  readonly lastSeen = new Map<string, NotifyEvent>();
   readonly counters = { transitions: 0, ignored: 0 };
 
   constructor(private readonly options: FailoverMachineOptions) {
@@ -74,7 +72,6 @@ export class FailoverMachine {
 
   /** Takes one event; returns the transition it causes, if any. */
   handle(event: NotifyEvent): Transition | undefined {
-    this.lastSeen.set(`${event.type} ${event.name}`, event);
     const source = this.options.source;
     if (event.type !== source.type || event.name !== source.name || !isTransition(event)) {
       this.counters.ignored++;
