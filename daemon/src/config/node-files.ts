@@ -27,6 +27,13 @@ export const NODE_FILES = {
   legacyRegistry: '/var/lib/half/generated',
 } as const;
 
+/**
+ * half-syncd's boot epoch in its default state directory (runtime/boot-epoch.ts; a test keeps
+ * the two in step): half of every sync frame's nonce. Not rendered, but no path key may name it:
+ * keepalived writing "1" over it (resync-file) left the epoch to the clock alone.
+ */
+export const BOOT_EPOCH_PATH = '/var/lib/half/boot-epoch';
+
 /** What each of them is, for messages. */
 const ROLES: Record<keyof typeof NODE_FILES, string> = {
   halfConf: 'half.conf',
@@ -59,6 +66,7 @@ const PLANNED: readonly (keyof typeof NODE_FILES)[] = ['keepalivedConf', 'nftRul
  */
 export function ownFiles(source: string): ReadonlyMap<string, string> {
   const files = new Map(Object.entries(NODE_FILES).map(([name, path]) => [path as string, ROLES[name as keyof typeof NODE_FILES]]));
+  files.set(BOOT_EPOCH_PATH, "half-syncd's boot epoch (half of every sync frame's nonce)");
   for (const name of PLANNED) files.set(`${NODE_FILES[name]}${BESIDE_SUFFIX}`, `where half configure puts its version of ${ROLES[name]} beside an edited one`);
   // a relative --config was read from the working directory, and the path keys are absolute
   const configPath = resolve(source);

@@ -133,6 +133,7 @@ describe('validateHalfConf', () => {
     ['[vrrp]\nresync-file = /var/lib/half-syncd/generated', '11 vrrp.resync-file: /var/lib/half-syncd/generated is the registry of the files half configure wrote: keepalived (track_file) and half-syncd would write over it'],
     ['[vrrp]\nresync-file = /var/lib/half/generated', '11 vrrp.resync-file: /var/lib/half/generated is the registry of the files half configure wrote (its earlier place): keepalived (track_file) and half-syncd would write over it'],
     ['[vrrp]\nnotify-fifo = /etc/keepalived/keepalived.conf.half', '11 vrrp.notify-fifo: /etc/keepalived/keepalived.conf.half is where half configure puts its version of the keepalived.conf half configure writes beside an edited one: half-syncd would replace it with its fifo'],
+    ['[vrrp]\nresync-file = /var/lib/half/boot-epoch', "11 vrrp.resync-file: /var/lib/half/boot-epoch is half-syncd's boot epoch (half of every sync frame's nonce): keepalived (track_file) and half-syncd would write over it"],
     ['[vrrp]\nresync-file = /etc/sysctl.d/60-half.conf.half', '11 vrrp.resync-file: /etc/sysctl.d/60-half.conf.half is where half configure puts its version of the sysctl file half configure writes beside an edited one: keepalived (track_file) and half-syncd would write over it'],
   ])('refuses a path key naming one of HALF\'s own files: %s', (lines, expected) => {
     // under the section's header, which MINIMAL may have already

@@ -6,7 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BootEpochError } from '../../../daemon/src/errors.js';
+import { BOOT_EPOCH_PATH } from '../../../daemon/src/config/node-files.js';
 import { BOOT_EPOCH_FILE, claimBootEpoch, parseStoredEpoch } from '../../../daemon/src/runtime/boot-epoch.js';
+import { DEFAULT_STATE_DIR } from '../../../daemon/src/runtime/daemon-args.js';
+
+describe('the boot epoch file', () => {
+  it('is where the config validator keeps path keys away from (node-files.ts)', () => {
+    expect(join(DEFAULT_STATE_DIR, BOOT_EPOCH_FILE)).toBe(BOOT_EPOCH_PATH);
+  });
+});
 
 describe('claimBootEpoch', () => {
   let dir: string;
