@@ -110,6 +110,14 @@ export class SectionReader {
       this.fail(key, `"${entry.value}" has ${what}`, `write a plain path (letters, digits and _ . / + - @ : , = %) such as ${fallback}`);
       return undefined;
     }
+    // nor an invisible one (Unicode's format characters: a zero-width space, a right-to-left
+    // override), which makes the path in messages and logs look like another file's
+    const invisible = /\p{Cf}/u.exec(entry.value);
+    if (invisible !== null) {
+      const code = (invisible[0].codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0');
+      this.fail(key, `"${entry.value}" has the invisible character U+${code}`, `write a plain path (letters, digits and _ . / + - @ : , = %) such as ${fallback}`);
+      return undefined;
+    }
     // `..` would lead `half configure --root IMAGE` out of the image (and `.` and `//` hide a path
     // that another key names too)
     if (entry.value.split('/').slice(1).some((part) => part === '..' || part === '.' || part === '')) {

@@ -39,6 +39,9 @@ describe('SectionReader', () => {
       ['/etc/half/a\u0000b', 'the control character \\x00'],
       ['/etc/half/a\u001bb', 'the control character \\x1b'],
       ['/etc/half/a\u0085b', 'the control character \\x85'],
+      ['/etc/half/cluster.key\u200b', 'the invisible character U+200B'],
+      ['/etc/half/\u202eyek.retsulc', 'the invisible character U+202E'],
+      ['/run/half/half.sock\u2060', 'the invisible character U+2060'],
     ];
     for (const [value, what] of cases) {
       const problems = new ProblemList('f');
