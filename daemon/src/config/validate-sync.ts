@@ -63,16 +63,36 @@ function readPeers(link: SectionReader, address: IpAddress | undefined): IpAddre
   return ok ? peers : undefined;
 }
 
+/** IPv6 group IDs every node or router of a scope listens to (RFC 4291 §2.7.1, RFC 5798 for VRRP, RFC 3810 for MLDv2). */
+const WELL_KNOWN_V6 = new Map([
+  [0x0001, 'the all-nodes group'],
+  [0x0002, 'the all-routers group'],
+  [0x0012, "VRRP's group"],
+  [0x0016, "MLDv2's group"],
+]);
+
 /**
  * A multicast group no frame to the other nodes can use: IPv6 scopes 0 and F are reserved and
  * scope 1 is interface-local (RFC 4291 §2.7), none sent off the node by the kernel; 224.0.0.0 is
- * the reserved base address of IPv4 multicast (RFC 5771 §4).
+ * the reserved base address of IPv4 multicast (RFC 5771 §4). Nor one other protocols listen to:
+ * the rest of 224.0.0.0/24 (routing and discovery on the link, VRRP's 224.0.0.18 among them),
+ * the IPv6 all-nodes, all-routers, VRRP and MLDv2 groups, and the solicited-node groups of
+ * neighbour discovery: the sync stream would go to every host, or into VRRP's adverts.
  */
 function groupProblem(group: IpAddress): string | undefined {
-  if (group.family === 4) return group.text === '224.0.0.0' ? '224.0.0.0 is the reserved base address of multicast, not a group' : undefined;
-  const scope = (group.bytes[1] as number) & 0x0f;
+  const b = group.bytes;
+  if (group.family === 4) {
+    if (group.text === '224.0.0.0') return '224.0.0.0 is the reserved base address of multicast, not a group';
+    if (b[0] === 224 && b[1] === 0 && b[2] === 0) return `${group.text} is in 224.0.0.0/24, the block of routing and discovery protocols on the link (224.0.0.18 is VRRP's)`;
+    return undefined;
+  }
+  const scope = (b[1] as number) & 0x0f;
   if (scope === 1) return `${group.text} has scope 1 (interface-local): the kernel never sends it off this node`;
   if (scope === 0 || scope === 0xf) return `${group.text} has the reserved scope ${scope.toString(16).toUpperCase()}: the kernel never sends it off this node`;
+  const zeros = (from: number, to: number) => b.slice(from, to).every((x) => x === 0);
+  const known = zeros(2, 14) ? WELL_KNOWN_V6.get(((b[14] as number) << 8) | (b[15] as number)) : undefined;
+  if (known !== undefined) return `${group.text} is ${known}`;
+  if (zeros(2, 11) && b[11] === 1 && b[12] === 0xff) return `${group.text} is a solicited-node group of neighbour discovery`;
   return undefined;
 }
 
