@@ -24,7 +24,8 @@ export interface IniSection {
 // that the shell reader of half.conf(5) reads what this parser reads. JavaScript's \s and trim()
 // would also take a no-break space or a byte order mark for space.
 const SECTION = /^\[[ \t\r\v\f]*([A-Za-z0-9_.-]+)[ \t\r\v\f]*\]$/;
-const ENTRY = /^([^ \t\r\v\f=#;[\]]+)[ \t\r\v\f]*=[ \t\r\v\f]*(.*)$/;
+// the value may hold any character, line separators (U+2028, a lone CR) in a comment included
+const ENTRY = /^([^ \t\r\v\f=#;[\]]+)[ \t\r\v\f]*=[ \t\r\v\f]*(.*)$/s;
 /** Any other space character of Unicode, the byte order mark included. */
 const OTHER_SPACE = /[^\S \t\r\v\f]/u;
 const BOM = '\uFEFF';

@@ -25,6 +25,15 @@ describe('parseIni', () => {
     expect(problems.items).toEqual([]);
   });
 
+  it('drops a comment that holds a line separator or a lone CR (half.conf(5): all after " #" is a comment)', () => {
+    const problems = new ProblemList('t.conf');
+    const text = '[sync]\npeers = 203.0.113.2 # halftwo\u2028x\naddress = 203.0.113.1 # a\rb\n';
+    expect(parseIni(text, problems)).toEqual([
+      { name: 'sync', line: 1, entries: [{ key: 'peers', name: 'peers', value: '203.0.113.2', line: 2 }, { key: 'address', name: 'address', value: '203.0.113.1', line: 3 }] },
+    ]);
+    expect(problems.items).toEqual([]);
+  });
+
   it('refuses a malformed header and leaves the keys below it out of the previous section', () => {
     const problems = new ProblemList('t.conf');
     const text = ['[node]', 'id = 1', '[sync] halfone link', 'interface = sync0', '[filter', 'ignore = 10.0.0.0/8', '[vips]', 'lan0 = 192.0.2.254/24'].join('\n');
