@@ -44,7 +44,8 @@ function known(state: string): state is NotifyState | NotifyInfo {
 
 function fields(type: string, name: string, state: string, priorityText: string): NotifyDecodeResult {
   if (type !== 'GROUP' && type !== 'INSTANCE') return { ok: false, ignored: false, reason: `unknown target type "${type.slice(0, 20)}"` };
-  if (name === '' || /[\0\n]/.test(name)) return { ok: false, ignored: false, reason: 'empty or unprintable name' };
+  // no control character (an escape sequence, a CR would rewrite the log line that names it)
+  if (name === '' || /[\u0000-\u001f\u007f]/.test(name)) return { ok: false, ignored: false, reason: 'empty name, or one with a control character' };
   if (!known(state)) return { ok: false, ignored: false, reason: `unknown state "${state.slice(0, 30)}"` };
   if (!/^\d{1,3}$/.test(priorityText) || Number(priorityText) > 255) {
     return { ok: false, ignored: false, reason: `priority "${priorityText.slice(0, 10)}" is not 0-255` };

@@ -34,6 +34,9 @@ describe('decodeNotifyLine', () => {
     ['INSTANCE "x" MASTER -1', 'not "GROUP|INSTANCE "name" STATE priority"'],
     ['INSTANCE "" MASTER 1', 'not "GROUP|INSTANCE "name" STATE priority"'],
     ['GROUP "HALF" MASTER 0 extra', 'not "GROUP|INSTANCE "name" STATE priority"'],
+    ['INSTANCE "a\u001b[2Jb" MASTER 1', 'empty name, or one with a control character'],
+    ['INSTANCE "a\rb" MASTER 1', 'empty name, or one with a control character'],
+    ['INSTANCE "a\tb" MASTER 1', 'empty name, or one with a control character'],
   ])('refuses %j', (line, reason) => {
     expect(decodeNotifyLine(line)).toEqual({ ok: false, ignored: false, reason });
   });
@@ -59,6 +62,7 @@ describe('decodeNotifyArgs', () => {
     expect(decodeNotifyArgs(['extra', 'GROUP', 'HALF', 'BACKUP', '0'])).toEqual({ ok: true, event: { type: 'GROUP', name: 'HALF', state: 'BACKUP', priority: 0 } });
     expect(decodeNotifyArgs(['GROUP', 'HALF'])).toMatchObject({ ok: false, reason: 'expected 4 arguments (GROUP|INSTANCE name state priority), got 2' });
     expect(decodeNotifyArgs(['VS', 'x', 'MASTER', '0'])).toMatchObject({ ok: false, reason: 'unknown target type "VS"' });
+    expect(decodeNotifyArgs(['INSTANCE', 'a\u007fb', 'MASTER', '0'])).toMatchObject({ ok: false, reason: 'empty name, or one with a control character' });
   });
 });
 
