@@ -118,7 +118,18 @@ export function readIpAddress(text: string): AddressResult {
   if (address === undefined) return { ok: false, reason: `"${text}" is not an IPv4 or IPv6 address` };
   const v4 = mappedIpv4(address);
   if (v4 !== undefined) return { ok: false, reason: `"${text}" is an IPv4-mapped IPv6 address; write the IPv4 address ${v4}` };
+  const compatible = compatibleIpv4(address);
+  if (compatible !== undefined) return { ok: false, reason: `"${text}" is an IPv4-compatible IPv6 address (deprecated, RFC 4291 §2.5.5.1); write the IPv4 address ${compatible}, or a real IPv6 address` };
   return { ok: true, address };
+}
+
+/** The IPv4 address inside ::a.b.c.d (beyond :: and ::1, which are no such address), or undefined. */
+function compatibleIpv4(address: IpAddress): string | undefined {
+  if (address.family !== 6) return undefined;
+  for (let i = 0; i < 12; i++) if (address.bytes[i] !== 0) return undefined;
+  const tail = address.bytes.subarray(12);
+  if (tail[0] === 0 && tail[1] === 0 && tail[2] === 0 && (tail[3] as number) <= 1) return undefined;
+  return [...tail].join('.');
 }
 
 /** The IPv4 address inside ::ffff:a.b.c.d, or undefined for any other address. */

@@ -47,6 +47,16 @@ describe('parseIpAddress', () => {
 });
 
 describe('readIpAddress', () => {
+  it('refuses IPv4-compatible IPv6 addresses (deprecated), and still reads :: and ::1', () => {
+    for (const text of ['::c000:201', '::192.0.2.1', '0:0:0:0:0:0:c000:201']) {
+      expect(readIpAddress(text)).toEqual({ ok: false, reason: `"${text}" is an IPv4-compatible IPv6 address (deprecated, RFC 4291 §2.5.5.1); write the IPv4 address 192.0.2.1, or a real IPv6 address` });
+    }
+    expect(readIpAddress('::')).toMatchObject({ ok: true });
+    expect(readIpAddress('::1')).toMatchObject({ ok: true });
+    expect(readIpAddress('::2')).toMatchObject({ ok: false });
+    expect(parseIpPrefix('::/0')).toMatchObject({ ok: true });
+  });
+
   it('refuses IPv4-mapped IPv6 addresses with their IPv4 form, in every spelling', () => {
     for (const text of ['::ffff:203.0.113.2', '::FFFF:cb00:7102', '0:0:0:0:0:ffff:203.0.113.2']) {
       expect(readIpAddress(text)).toEqual({ ok: false, reason: `"${text}" is an IPv4-mapped IPv6 address; write the IPv4 address 203.0.113.2` });
