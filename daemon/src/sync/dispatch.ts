@@ -6,7 +6,21 @@ import type { FrameHeader } from '../wire/frame-header.js';
 import { FLAG_ACK_REQUEST, FLAG_FIRST_SENT_AS_SENDER, sentAs } from '../wire/frame-header.js';
 import type { Message } from '../wire/messages.js';
 import type { Peer } from './peer-table.js';
+import { seqAdd, seqAfter } from './serial.js';
 import type { SyncNode } from './sync-node.js';
+
+/**
+ * Whether an authentic message contradicts its own frame's header: a JOIN or SKIP names where
+ * the stream goes on, which is never past the header's last sequence number + 1 (the sender
+ * seals both at once: receiver-requests.ts). Followed, such a number (a corrupt or hostile
+ * frame) made every later frame of the stream a duplicate: replication to this node stopped for
+ * good (review). Dropped as malformed.
+ */
+export function contradictsHeader(header: FrameHeader, message: Message): boolean {
+  if (message.type === 'join') return seqAfter(message.start, seqAdd(header.seq, 1));
+  if (message.type === 'skip') return seqAfter(message.to, seqAdd(header.seq, 1));
+  return false;
+}
 
 export function dispatchMessage(node: SyncNode, peer: Peer, header: FrameHeader, message: Message): void {
   const inbound = peer.inbound;

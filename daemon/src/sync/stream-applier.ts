@@ -4,7 +4,7 @@
 // for stay `requested` until a resync covering them begins: a request lost on the way is asked
 // again (inbound-stream.ts), or stale entries of those buckets stayed until anti-entropy.
 import type { BucketScope } from '../cache/bucket-scope.js';
-import { scopeBuckets, scopeCovers } from '../cache/bucket-scope.js';
+import { bucketScope, scopeBuckets, scopeCovers } from '../cache/bucket-scope.js';
 import type { FlowCache } from '../cache/flow-cache.js';
 import type { RecordChange } from '../model/record.js';
 import type { Role, StreamEntry } from '../wire/messages.js';
@@ -26,9 +26,17 @@ export type Written = (change: RecordChange, sentAs: Role | undefined) => void;
 /** Told that a resync covering every bucket ended (after its sweep), with the roles its first and last frames were sent in. */
 export type Resynced = (begunAs: Role | undefined, endedAs: Role | undefined) => void;
 
+/**
+ * How long a resync may stay open (its begin applied, no end) before it is forgotten and its
+ * buckets repaired: while one is open the origin's digests are not compared, so a begin whose
+ * end never comes (an origin's bug, a corrupt frame) turned anti-entropy off for good (review).
+ * A full resync of a large table, paced, ends in well under a minute.
+ */
+export const OPEN_RESYNC_MAX_MS = 5 * 60_000;
+
 export class StreamApplier {
   /** Resyncs whose begin we applied and whose end has not come yet, with the frame they began in. */
-  private readonly openJobs = new Map<number, { readonly scope: BucketScope; readonly begunSeq: number; readonly sentAs: Role | undefined }>();
+  private readonly openJobs = new Map<number, { readonly scope: BucketScope; readonly begunSeq: number; readonly begunAt: number; readonly sentAs: Role | undefined }>();
   /** Buckets to ask the origin to resync. */
   readonly repair = new Set<number>();
   /** Buckets asked for whose resync has not begun yet. */
@@ -81,17 +89,21 @@ export class StreamApplier {
           counters.recordsApplied++;
           if (cache.delete(entry.table, entry.key) && reports) this.hand({ op: 'delete', table: entry.table, key: entry.key }, sentAs, false);
           break;
-        case 'resyncBegin':
-          if (this.requested.size > 0) this.answered(entry.scope);
-          for (const [job, open] of this.openJobs) if (scopeCovers(entry.scope, open.scope)) this.openJobs.delete(job);
-          this.openJobs.set(entry.job, { scope: entry.scope, begunSeq: seq, sentAs });
-          cache.mark(entry.scope, markTag(entry.job));
+        case 'resyncBegin': {
+          // buckets beyond ours are no buckets (a corrupt frame): a list of none begins nothing
+          const scope = this.inRange(entry.scope);
+          if (!scope.full && scope.buckets.length === 0) break;
+          if (this.requested.size > 0) this.answered(scope);
+          for (const [job, open] of this.openJobs) if (scopeCovers(scope, open.scope)) this.openJobs.delete(job);
+          this.openJobs.set(entry.job, { scope, begunSeq: seq, begunAt: now, sentAs });
+          cache.mark(scope, markTag(entry.job));
           break;
+        }
         case 'resyncEnd':
           this.end(entry.job, sentAs);
           break;
         case 'digest':
-          this.compare(entry.bucketBits, entry.firstBucket, entry.digests);
+          this.compare(entry.bucketBits, entry.firstBucket, entry.digests, now);
           break;
       }
     }
@@ -157,12 +169,24 @@ export class StreamApplier {
     if (scope.full || scope.buckets.length >= this.cache.bucketCount) this.fullResyncEnded?.(open.sentAs, sentAs);
   }
 
-  private compare(bucketBits: number, firstBucket: number, digests: readonly bigint[]): void {
+  /** The scope with only the buckets our cache has (sorted, once each), or the full scope. */
+  private inRange(scope: BucketScope): BucketScope {
+    if (scope.full) return scope;
+    const count = this.cache.bucketCount;
+    return scope.buckets.every((bucket, i) => bucket < count && (i === 0 || bucket > (scope.buckets[i - 1] as number))) ? scope : bucketScope(scope.buckets.filter((bucket) => bucket < count));
+  }
+
+  private compare(bucketBits: number, firstBucket: number, digests: readonly bigint[], now: number): void {
+    for (const [job, open] of this.openJobs) {
+      if (now - open.begunAt <= OPEN_RESYNC_MAX_MS) continue;
+      this.openJobs.delete(job);
+      for (const bucket of scopeBuckets(open.scope, this.cache.bucketCount)) this.repair.add(bucket);
+    }
     // While a resync is open our copy is legitimately incomplete; its end sweeps and repairs.
     if (this.openJobs.size > 0 || bucketBits !== this.cache.bucketBits) return;
     digests.forEach((digest, i) => {
       const bucket = firstBucket + i;
-      if (this.cache.bucketDigest(bucket) === digest) return;
+      if (bucket >= this.cache.bucketCount || this.cache.bucketDigest(bucket) === digest) return;
       this.counters.digestMismatches++;
       this.repair.add(bucket);
     });

@@ -29,7 +29,7 @@ import { OutboundStream } from './outbound-stream.js';
 import type { ReconcileResult } from './local-table.js';
 import type { Peer } from './peer-table.js';
 import { PeerTable } from './peer-table.js';
-import { dispatchMessage } from './dispatch.js';
+import { contradictsHeader, dispatchMessage } from './dispatch.js';
 import { checkNodeIdentity } from './identity.js';
 import { nodeStatus } from './status.js';
 import type { SyncStatus } from './status.js';
@@ -665,7 +665,7 @@ export class SyncNode {
       return true;
     }
     const message = decodeMessage(body, this.config.packing);
-    if (message === undefined) {
+    if (message === undefined || contradictsHeader(header, message)) {
       this.drop('malformed');
       return true;
     }

@@ -52,6 +52,15 @@ describe('answerNack', () => {
     expect(deps.counters.resentFrames).toBe(4);
   });
 
+  it('sends each queued frame once per NACK, however many of its ranges name it', () => {
+    const { stream, deps, resent } = senderWithFrames(8, 100);
+    const oldest = stream.queue.oldest?.seq as number;
+    answerNack(stream, deps, RECEIVER, Array.from({ length: 64 }, () => ({ from: oldest, to: stream.lastSeq })));
+    expect(resent).toEqual(Array.from({ length: 8 }, (_, i) => oldest + i));
+    answerNack(stream, deps, RECEIVER, [{ from: oldest + 2, to: oldest + 4 }, { from: oldest, to: oldest + 3 }]);
+    expect(resent.slice(8)).toEqual([oldest + 2, oldest + 3, oldest + 4, oldest, oldest + 1]);
+  });
+
   it.each([
     ['from our last sequence number', 0],
     ['from just past it', 1],

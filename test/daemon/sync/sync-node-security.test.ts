@@ -7,6 +7,7 @@ import { Table } from '../../../daemon/src/model/record.js';
 import { decodeFrame, encodeFrame, sealBody } from '../../../daemon/src/wire/frame-codec.js';
 import { readHeader, WIRE_VERSION } from '../../../daemon/src/wire/frame-header.js';
 import { MAX_PEERS } from '../../../daemon/src/sync/peer-table.js';
+import { seqAdd } from '../../../daemon/src/sync/serial.js';
 import { FrameKeys, PROVEN_KEYS } from '../../../daemon/src/wire/keys.js';
 import type { StreamEntry } from '../../../daemon/src/wire/messages.js';
 import { CLUSTER_ID, CLUSTER_KEY, ChangeStream, SimCluster, makeRecord, settle, streamChanges } from './sim-cluster.js';
@@ -138,5 +139,18 @@ describe('SyncNode against hostile frames', () => {
     }
     expect(sim.member(2).external.peek(1)?.get(Table.conntrack, makeRecord(999_999, 1).key)).toBeUndefined();
     expect(sim.allInSync(1)).toBe(true);
+  });
+
+  it.each(['skip', 'join'] as const)('drops an authentic %s past its frame\'s last sequence number as malformed, and the stream goes on', (type) => {
+    const node = sim.member(2).node;
+    const before = { ...node.counters.drops };
+    const last = sim.member(1).node.status().lastSeq;
+    const far = seqAdd(last, 0x7fff_ffff);
+    const header = { version: WIRE_VERSION, flags: 0, clusterId: CLUSTER_ID, nodeId: 1, bootEpoch: sim.member(1).epoch, seq: last, counter: latestCounter(1) + (type === 'skip' ? 100 : 101) };
+    const target = { target: 2, targetEpoch: sim.member(2).epoch };
+    inject(encodeFrame(sim.keys, header, type === 'skip' ? { type, ...target, to: far } : { type, ...target, start: far }));
+    expect(node.counters.drops).toEqual({ ...before, malformed: before.malformed + 1 });
+    streamChanges(sim, 1, changes, { ms: 100, perMs: 5 });
+    expect(settle(sim, 1, 5000), 'node 2 follows node 1\'s stream still').toBeDefined();
   });
 });
