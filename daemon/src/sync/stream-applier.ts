@@ -30,9 +30,9 @@ export type Resynced = (begunAs: Role | undefined, endedAs: Role | undefined) =>
  * How long a resync may stay open (its begin applied, no end) before it is forgotten and its
  * buckets repaired: while one is open the origin's digests are not compared, so a begin whose
  * end never comes (an origin's bug, a corrupt frame) turned anti-entropy off for good (review).
- * A full resync, paced at 200k records a second while the resend queue has room, ends within
- * seconds for a table of millions, and slows down only with the ACKs of a lossy link: half an
- * hour is far beyond any honest one (forgotten, its buckets are only repaired again).
+ * A full resync, paced at 200k records a second while the resend queue has room, takes some
+ * ten seconds for two million entries, and slows down only with the ACKs of a lossy link: half
+ * an hour is far beyond any honest one (forgotten, its buckets are only repaired again).
  */
 export const OPEN_RESYNC_MAX_MS = 30 * 60_000;
 
