@@ -57,6 +57,12 @@ export interface SyncCounters {
   peerRestarts: number;
   /** Peers heard again after a silence too long to continue their stream (REJOIN_AFTER_SILENCE_MS): joined again. */
   rejoinsAfterSilence: number;
+  /**
+   * Peers rejoined because their newest control frame put the end of their stream before where
+   * we expected it to go on: our place in it was wrong (a corrupt JOIN or SKIP followed), and
+   * every frame after would have counted as a duplicate.
+   */
+  rejoinsAhead: number;
   duplicateFrames: number;
   /**
    * Direct mode: changes of a peer, in frames it sent as a receiver (it has stepped down: late
@@ -113,6 +119,7 @@ export function emptySyncCounters(): SyncCounters {
     digestMismatches: 0,
     peerRestarts: 0,
     rejoinsAfterSilence: 0,
+    rejoinsAhead: 0,
     duplicateFrames: 0,
     staleDirectChanges: 0,
     strayDirectDeletes: 0,

@@ -40,14 +40,17 @@ export function dispatchMessage(node: SyncNode, peer: Peer, header: FrameHeader,
     inbound.onData(header.seq, message.entries, ackRequested, header.counter, role);
     return;
   }
+  // a control frame's header carries the origin's last sequence number as it sealed the frame;
+  // with the newest counter heard, no frame it sent since has come
+  const newest = header.counter === peer.window.newest;
   if (message.type === 'alive' || message.type === 'hello') {
     // a role word older than the one already heard (reordered, delayed) is out of date
     if (header.counter > peer.roleCounter) takeRole(node, peer, header, message);
-    inbound.onLastSeq(header.seq, ackRequested, header.counter);
+    inbound.onLastSeq(header.seq, ackRequested, header.counter, newest);
     return;
   }
   if (message.target !== node.config.nodeId || message.targetEpoch !== node.config.bootEpoch) {
-    inbound.onLastSeq(header.seq, ackRequested, header.counter);
+    inbound.onLastSeq(header.seq, ackRequested, header.counter, newest);
     return;
   }
   switch (message.type) {
@@ -67,7 +70,7 @@ export function dispatchMessage(node: SyncNode, peer: Peer, header: FrameHeader,
       inbound.onSkip(message.to);
       break;
   }
-  inbound.onLastSeq(header.seq, ackRequested, header.counter);
+  inbound.onLastSeq(header.seq, ackRequested, header.counter, newest);
 }
 
 /** An ALIVE's or HELLO's word on the peer's role, newer than the last one taken. */

@@ -130,8 +130,16 @@ export class InboundStream {
    * The origin's last data sequence number, from the header of any of its control frames; with
    * an acknowledgement request (a probe), answered by an ACK when nothing is missing.
    */
-  onLastSeq(lastSeq: number, ackRequested = false, counter?: number): void {
+  onLastSeq(lastSeq: number, ackRequested = false, counter?: number, newest = false): void {
     if (!this.joined) return;
+    // the origin's newest word (no frame it sent later has come) puts the end of its stream
+    // before where we expect it to go on: no honest stream does, our place in it is wrong, and
+    // every frame after would count as a duplicate. Rejoined: a full resync sets it right.
+    if (newest && seqAfter(this.expected, seqAdd(lastSeq, 1))) {
+      this.deps.counters.rejoinsAhead++;
+      this.rejoin();
+      return;
+    }
     if (seqAfterOrEqual(lastSeq, this.expected)) {
       const now = this.deps.clock.now();
       this.gaps.note(lastSeq, now, counter);

@@ -10,6 +10,11 @@ export class ReplayWindow {
     this.bits = new Uint32Array(Math.ceil(size / 32));
   }
 
+  /** The highest counter accepted so far (-1: none). */
+  get newest(): number {
+    return this.highest;
+  }
+
   /** True (and remembered) the first time a counter is seen; false for replays and stale ones. */
   accept(counter: number): boolean {
     if (counter > this.highest) {

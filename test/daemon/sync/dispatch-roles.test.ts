@@ -16,7 +16,7 @@ function setup() {
   const node = { role: 'sender', config: { nodeId: 2, bootEpoch: 7, clock: { now: () => 1_000 } }, outbound: { endDrain: () => calls.push('endDrain'), onNack: () => undefined }, frameAsSender: () => calls.push('frameAsSender') } as unknown as SyncNode;
   const onData: (Role | undefined)[] = [];
   const peer = {
-    nodeId: 1, role: 'sender', roleCounter: -1, lastHeard: 900, senderUntil: 500,
+    nodeId: 1, role: 'sender', roleCounter: -1, lastHeard: 900, senderUntil: 500, window: { newest: 20 },
     inbound: { onData: (_seq: number, _entries: unknown, _ack: boolean, _counter: number, sentAs?: Role) => onData.push(sentAs), onLastSeq: () => undefined, becameSender: () => calls.push('becameSender') },
   } as unknown as Peer;
   const header = (flags: number, counter = 20): FrameHeader => ({ version: 3, flags, clusterId: 1, nodeId: 1, bootEpoch: 3, seq: 10, counter });

@@ -153,4 +153,29 @@ describe('SyncNode against hostile frames', () => {
     streamChanges(sim, 1, changes, { ms: 100, perMs: 5 });
     expect(settle(sim, 1, 5000), 'node 2 follows node 1\'s stream still').toBeDefined();
   });
+
+});
+
+describe('SyncNode whose place in a stream a corrupt frame moved past its end', () => {
+  it('rejoins at the origin\'s next word (its stream ends before that place), and converges', () => {
+    const sim = new SimCluster({ seed: 79, loss: 0, duplicate: 0, minDelayMs: 0.2, maxDelayMs: 2 });
+    const changes = new ChangeStream(80, 3000);
+    const counters: number[] = [];
+    sim.network.tap((frame, from) => {
+      if (from === '203.0.113.1') counters.push(readHeader(Buffer.from(frame)).counter);
+    });
+    sim.start(1, { role: 'sender', table: changes.initial(500) });
+    sim.start(2, { role: 'receiver' });
+    expect(settle(sim, 1, 5000)).toBeDefined();
+    const node = sim.member(2).node;
+    const far = seqAdd(sim.member(1).node.status().lastSeq, 0x4000_0000);
+    // a header that says the stream goes that far: nothing in the frame contradicts it
+    const header = { version: WIRE_VERSION, flags: 0, clusterId: CLUSTER_ID, nodeId: 1, bootEpoch: sim.member(1).epoch, seq: far, counter: Math.max(...counters) + 20 };
+    sim.network.inject(encodeFrame(sim.keys, header, { type: 'join', target: 2, targetEpoch: sim.member(2).epoch, start: far }), '203.0.113.1', '203.0.113.2');
+    sim.clock.advance(50);
+    expect(node.peers.get(1)?.inbound.isDuplicate(seqAdd(far, -1)), 'node 2 took the corrupt place').toBe(true);
+    streamChanges(sim, 1, changes, { ms: 300, perMs: 5 });
+    expect(settle(sim, 1, 10_000), 'node 1\'s next word shows its stream ends far before: node 2 rejoins').toBeDefined();
+    expect(node.counters.rejoinsAhead).toBe(1);
+  });
 });
