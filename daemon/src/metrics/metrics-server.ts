@@ -2,9 +2,11 @@
 // /metrics in the Prometheus text format; every other path is 404, every other method 405.
 // The body is rendered per scrape by the injected `render` (main.ts: daemonMetrics of the current
 // status through renderExposition), once for all scrapes that arrive while it runs. A failing
-// render answers 500 and the server goes on.
+// render answers 500, one that takes longer than renderTimeoutMs 503, and the server goes on.
+// At most METRICS_MAX_CONNECTIONS connections are kept: a newcomer beyond closes the oldest idle
+// one, so idle or dribbling clients cannot keep a scraper out.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { HalfRepoError } from '../../../repo-tool/src/model/errors.js';
 import { EXPOSITION_CONTENT_TYPE } from './exposition.js';
 import { silentLogger, type Logger } from './logger.js';
@@ -18,11 +20,21 @@ export interface MetricsServerOptions {
   readonly port: number;
   readonly render: () => string | Promise<string>;
   readonly logger?: Logger;
+  /** How long a scrape waits for the render before it is answered 503; default METRICS_RENDER_TIMEOUT_MS. */
+  readonly renderTimeoutMs?: number;
 }
+
+/**
+ * How long a scrape waits for its render (the daemon's status: a read of the kernel's table
+ * count among others). A render that never settled held every later scrape with it (review).
+ */
+export const METRICS_RENDER_TIMEOUT_MS = 5000;
+/** Renders given up on (timed out) that may still be pending; past them a scrape starts none and is answered 503. */
+const ABANDONED_RENDERS_MAX = 4;
 
 export class MetricsServerError extends HalfRepoError {}
 
-/** Connections served at once; more are closed on arrival. */
+/** Connections kept at once; a newcomer beyond closes the oldest idle one (or itself, all busy). */
 export const METRICS_MAX_CONNECTIONS = 32;
 /** Requests one kept-alive connection may make; then it is closed (Prometheus reconnects). */
 export const METRICS_MAX_REQUESTS_PER_CONNECTION = 1000;
@@ -31,22 +43,27 @@ export const METRICS_MAX_REQUESTS_PER_CONNECTION = 1000;
 export const METRICS_RETRY_MS = 30_000;
 
 export class MetricsServer {
-  readonly counters = { scrapes: 0, notFound: 0, badMethod: 0, renderErrors: 0, listenFailures: 0 };
+  readonly counters = { scrapes: 0, notFound: 0, badMethod: 0, renderErrors: 0, renderTimeouts: 0, listenFailures: 0, connectionsClosedForRoom: 0 };
   private readonly server: Server;
   private readonly logger: Logger;
   private retry: NodeJS.Timeout | undefined;
   private closed = false;
   private rendering: Promise<string> | undefined;
+  private abandoned = 0;
+  /** Open connections, oldest first, with the requests each has in progress. */
+  private readonly connections = new Map<Socket, { requests: number }>();
 
   constructor(private readonly options: MetricsServerOptions) {
     this.logger = options.logger ?? silentLogger;
-    this.server = createServer((request, response) => void this.serve(request, response));
+    // idle connections are checked every second (the default, 30 s, let 32 silent ones keep a
+    // scraper out for up to 45 s: review)
+    this.server = createServer({ connectionsCheckingInterval: 1000 }, (request, response) => void this.serve(request, response));
     this.server.keepAliveTimeout = 5000;
-    this.server.headersTimeout = 10_000;
+    this.server.headersTimeout = 5000;
     this.server.requestTimeout = 10_000;
-    // A scraper needs one connection and asks once per interval; the rest is a runaway client.
-    this.server.maxConnections = METRICS_MAX_CONNECTIONS;
     this.server.maxRequestsPerSocket = METRICS_MAX_REQUESTS_PER_CONNECTION;
+    // A scraper needs one connection and asks once per interval; the rest is a runaway client.
+    this.server.on('connection', (socket: Socket) => this.admit(socket));
   }
 
   /** Starts listening; resolves with the port (useful with port 0). */
@@ -99,6 +116,22 @@ export class MetricsServer {
     });
   }
 
+  /** Keeps a new connection, closing the oldest idle one when all places are taken (or the newcomer, all busy). */
+  private admit(socket: Socket): void {
+    if (this.connections.size >= METRICS_MAX_CONNECTIONS) {
+      const idle = [...this.connections].find(([, state]) => state.requests === 0)?.[0];
+      this.counters.connectionsClosedForRoom++;
+      if (idle === undefined) {
+        socket.destroy();
+        return;
+      }
+      this.connections.delete(idle);
+      idle.destroy();
+    }
+    this.connections.set(socket, { requests: 0 });
+    socket.once('close', () => this.connections.delete(socket));
+  }
+
   /**
    * One render serves every scrape that arrives while it runs: a client pipelining thousands of
    * requests costs one status and one exposition, not one each at once (each reads the kernel's
@@ -120,6 +153,37 @@ export class MetricsServer {
     return rendering;
   }
 
+  /**
+   * The render, or a RenderTimeout after renderTimeoutMs. A render given up on is dropped as the
+   * shared one (the next scrape starts another) and counted until it settles.
+   */
+  private withinTimeout(rendering: Promise<string>): Promise<string> {
+    const ms = this.options.renderTimeoutMs ?? METRICS_RENDER_TIMEOUT_MS;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.counters.renderTimeouts++;
+        if (this.rendering === rendering) {
+          this.rendering = undefined;
+          this.abandoned++;
+          const settled = (): void => void this.abandoned--;
+          rendering.then(settled, settled);
+          this.logger.error('rendering metrics took too long: scrapes answered 503', { timeoutMs: ms });
+        }
+        reject(new RenderTimeout(`metrics not ready within ${ms / 1000} s (the daemon's status did not come); see journalctl -u half-syncd`));
+      }, ms);
+      rendering.then(
+        (body) => {
+          clearTimeout(timer);
+          resolve(body);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
+  }
+
   private async serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = (request.url ?? '/').split('?')[0];
     if (path !== METRICS_PATH) {
@@ -131,10 +195,20 @@ export class MetricsServer {
       response.setHeader('Allow', 'GET, HEAD');
       return plain(response, 405, 'method not allowed: use GET\n');
     }
+    const connection = this.connections.get(request.socket);
+    if (connection !== undefined) {
+      connection.requests++;
+      response.once('close', () => connection.requests--);
+    }
+    if (this.rendering === undefined && this.abandoned >= ABANDONED_RENDERS_MAX) {
+      this.counters.renderTimeouts++;
+      return plain(response, 503, `metrics unavailable: ${this.abandoned} renders did not finish; see journalctl -u half-syncd\n`);
+    }
     let body: string;
     try {
-      body = await this.renderShared();
+      body = await this.withinTimeout(this.renderShared());
     } catch (error) {
+      if (error instanceof RenderTimeout) return plain(response, 503, `${error.message}\n`);
       const message = error instanceof Error ? error.message : String(error);
       return plain(response, 500, `rendering metrics failed: ${message}\n`);
     }
@@ -143,6 +217,8 @@ export class MetricsServer {
     response.end(request.method === 'HEAD' ? undefined : body);
   }
 }
+
+class RenderTimeout extends Error {}
 
 function plain(response: ServerResponse, status: number, text: string): void {
   response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });

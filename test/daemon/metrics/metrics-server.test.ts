@@ -53,7 +53,7 @@ describe('MetricsServer', () => {
       const post = await scrape(port, '/metrics', 'POST');
       expect(post.status).toBe(405);
       expect(post.headers['allow']).toBe('GET, HEAD');
-      expect(server.counters).toEqual({ scrapes: 3, notFound: 2, badMethod: 1, renderErrors: 0, listenFailures: 0 });
+      expect(server.counters).toEqual({ scrapes: 3, notFound: 2, badMethod: 1, renderErrors: 0, renderTimeouts: 0, listenFailures: 0, connectionsClosedForRoom: 0 });
     } finally {
       await server.close();
     }
@@ -139,6 +139,51 @@ describe('MetricsServer', () => {
       expect(sockets.filter((socket) => socket.readyState === 'open' && !socket.destroyed && socket.readable).length).toBe(METRICS_MAX_CONNECTIONS);
       for (const socket of sockets) socket.destroy();
     } finally {
+      await server.close();
+    }
+  });
+
+  it('answers 503 when the render does not come in time, and renders afresh for the next scrape', async () => {
+    let hang = true;
+    const server = new MetricsServer({
+      port: 0,
+      renderTimeoutMs: 200,
+      render: () => (hang ? new Promise<string>(() => undefined) : '# HELP up x\n# TYPE up gauge\nup 1\n'),
+    });
+    const port = await server.listen();
+    try {
+      const stuck = await scrape(port);
+      expect(stuck.status).toBe(503);
+      expect(stuck.body).toMatch(/not ready within 0.2 s/);
+      hang = false;
+      const next = await scrape(port);
+      expect(next.status, 'a render that never settled does not hold the next scrape').toBe(200);
+      expect(next.body).toContain('up 1');
+      // renders given up on but never settled are bounded: past them, 503 at once, no new render
+      hang = true;
+      for (let i = 0; i < 6; i++) expect((await scrape(port)).status).toBe(503);
+      expect(server.counters.renderTimeouts).toBe(7);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('closes the oldest idle connection for a newcomer, so silent clients cannot keep a scraper out', async () => {
+    const server = new MetricsServer({ port: 0, render: () => '# HELP up x\n# TYPE up gauge\nup 1\n' });
+    const port = await server.listen();
+    const idle = await Promise.all(Array.from({ length: METRICS_MAX_CONNECTIONS }, () => new Promise<Socket>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => resolve(socket));
+      socket.on('error', () => undefined);
+    })));
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const reply = await scrape(port);
+      expect(reply.status).toBe(200);
+      expect(server.counters.connectionsClosedForRoom).toBeGreaterThanOrEqual(1);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(idle[0]?.destroyed || idle[0]?.readable === false, 'the oldest silent connection was closed').toBe(true);
+    } finally {
+      for (const socket of idle) socket.destroy();
       await server.close();
     }
   });
