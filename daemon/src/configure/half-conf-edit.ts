@@ -60,7 +60,9 @@ export function answersFromConf(text: string): Answers {
   return out;
 }
 
-const ENTRY = /^(\s*)([^\s=#;[\]]+)(\s*=\s*)(.*)$/;
+// Space as ini.ts counts it (ASCII space, tab, CR, VT, FF), and a value of any characters: a
+// comment holding U+2028 or a lone CR left its line unmatched, and the key was added again (review).
+const ENTRY = /^([ \t\r\v\f]*)([^ \t\r\v\f=#;[\]]+)([ \t\r\v\f]*=[ \t\r\v\f]*)(.*)$/s;
 
 /** What an existing file says instead of a key the questions own: it keeps its own choice. */
 interface FileChoices {
@@ -93,11 +95,11 @@ function managedKeys(values: ConfValues, choices: FileChoices): Map<string, [str
 function withValue(line: string, value: string): string {
   const m = ENTRY.exec(line) as RegExpExecArray;
   const rest = m[4] as string;
-  const comment = /\s[#;]/.exec(rest);
+  const comment = /[ \t\r\v\f][#;]/.exec(rest);
   const valuePart = comment === null ? rest : rest.slice(0, comment.index + 1);
   if (valuePart.trim() === value) return line;
   // Keep the admin's comment and the blanks before it.
-  const tail = comment === null ? '' : `${/\s+$/.exec(valuePart)?.[0] ?? ' '}${rest.slice(comment.index + 1)}`;
+  const tail = comment === null ? '' : `${/[ \t\r\v\f]+$/.exec(valuePart)?.[0] ?? ' '}${rest.slice(comment.index + 1)}`;
   return `${m[1]}${m[2]}${m[3]}${value}${tail}`;
 }
 
@@ -144,11 +146,14 @@ export function updateHalfConf(existing: string | undefined, values: ConfValues)
     const keys = wanted.get(section);
     if (keys === undefined) return;
     const key = (entry[2] as string).toLowerCase();
-    if (section === 'vips') {
+    // [vips] is keyed by interface name as written: a line of an interface the answers keep is
+    // edited in place (its comment kept, untouched when its addresses are the same), one of an
+    // interface they drop is removed
+    const at = section === 'vips' ? keys.findIndex(([k]) => k === entry[2]) : keys.findIndex(([k]) => k === key);
+    if (section === 'vips' && at < 0) {
       out[i] = [];
       return;
     }
-    const at = keys.findIndex(([k]) => k === key);
     if (at < 0) return;
     out[i] = [withValue(line, (keys[at] as [string, string])[1])];
     keys.splice(at, 1);

@@ -97,6 +97,24 @@ describe('updateHalfConf', () => {
     expect(validateHalfConf(changed, 'half.conf').sync.links[0].peers.map((p) => p.text)).toEqual(['203.0.113.3']);
   });
 
+  it('keeps each [vips] line the answers keep, with its comment and place, when other keys change', () => {
+    const admin = '[node]\nid = 1\nrole = primary\n\n[sync]\ninterface = eth2\naddress = 203.0.113.1\npeers = 203.0.113.2\n\n[vips]\neth0 = 192.0.2.254/24  # web\n;eth9 = 192.0.2.9/24\neth1 = 198.51.100.254/24 ; mail\n';
+    expect(updateHalfConf(admin, { ...values, syncPeers: ['203.0.113.3'] })).toBe(admin.replace('peers = 203.0.113.2', 'peers = 203.0.113.3'));
+    // a changed interface keeps its comment, a dropped one goes, a new one comes last
+    const changed = updateHalfConf(admin, { ...values, vips: vips('eth1=198.51.100.253/24 eth3=203.0.113.254/24') });
+    expect(changed).toBe(admin.replace('eth0 = 192.0.2.254/24  # web\n', '').replace('eth1 = 198.51.100.254/24 ; mail\n', 'eth1 = 198.51.100.253/24 ; mail\neth3 = 203.0.113.254/24\n'));
+    expect(validateHalfConf(changed, 'half.conf').vips.map((v) => v.interface)).toEqual(['eth1', 'eth3']);
+  });
+
+  it('edits a key whose comment holds a line separator or a lone CR, instead of adding it again', () => {
+    for (const comment of ['# half\u2028two', '# half\rtwo']) {
+      const admin = `[node]\nid = 1\nrole = primary\n\n[sync]\ninterface = eth2\naddress = 203.0.113.1\npeers = 203.0.113.2   ${comment}\n\n[vips]\neth0 = 192.0.2.254/24\neth1 = 198.51.100.254/24\n`;
+      const changed = updateHalfConf(admin, { ...values, syncPeers: ['203.0.113.3'] });
+      expect(changed).toBe(admin.replace('peers = 203.0.113.2', 'peers = 203.0.113.3'));
+      expect(validateHalfConf(changed, 'half.conf').sync.links[0].peers.map((p) => p.text)).toEqual(['203.0.113.3']);
+    }
+  });
+
   it('adds missing keys to their section and leaves an admin\'s priority in charge of the role', () => {
     const admin = '[node]\npriority = 120\n\n[sync]\ninterface = eth2\n';
     const text = updateHalfConf(admin, { ...values, role: 'backup' });
