@@ -32,7 +32,14 @@ function readPeers(link: SectionReader, address: IpAddress | undefined): IpAddre
   const seen = new Set<string>();
   let ok = true;
   const fix = 'list the other nodes\' addresses on this link, separated by spaces';
-  for (const item of splitList(peersEntry.value)) {
+  const items = splitList(peersEntry.value);
+  // half-syncd keeps MAX_PEERS peers (sync/peer-table.ts): more is one problem, not one per item
+  // (100,000 copies of one address printed 100,000 lines before it, review)
+  if (items.length > MAX_PEERS) {
+    link.fail('peers', `lists ${items.length} peers, but half-syncd keeps at most ${MAX_PEERS}`, `list at most ${MAX_PEERS} other nodes on this link`);
+    return undefined;
+  }
+  for (const item of items) {
     const peer = link.address('peers', item, fix);
     if (peer === undefined) {
       ok = false;
@@ -53,11 +60,6 @@ function readPeers(link: SectionReader, address: IpAddress | undefined): IpAddre
   }
   if (peers.length === 0 && ok) {
     link.fail('peers', 'is empty', fix);
-    ok = false;
-  }
-  // half-syncd keeps MAX_PEERS peers (sync/peer-table.ts) and drops the frames of any further one
-  if (peers.length > MAX_PEERS) {
-    link.fail('peers', `lists ${peers.length} peers, but half-syncd keeps at most ${MAX_PEERS}`, `list at most ${MAX_PEERS} other nodes on this link`);
     ok = false;
   }
   return ok ? peers : undefined;

@@ -37,6 +37,10 @@ describe('[sync]', () => {
     expect(brief(problemsOf(withSync(`interface = sync0\naddress = 198.51.100.1\npeers = ${peers(MAX_PEERS + 1)}`)))).toEqual([
       `7 sync.peers: lists ${MAX_PEERS + 1} peers, but half-syncd keeps at most ${MAX_PEERS}`,
     ]);
+    // one problem, not one per repeated item
+    expect(brief(problemsOf(withSync(`interface = sync0\naddress = 198.51.100.1\npeers = ${'203.0.113.2 '.repeat(10_000)}`)))).toEqual([
+      `7 sync.peers: lists 10000 peers, but half-syncd keeps at most ${MAX_PEERS}`,
+    ]);
   });
 
   it('names the scope of an IPv6 group that never leaves the node, and suggests ff02::/16 or ff05::/16', () => {
