@@ -22,13 +22,13 @@ export function keySource(options: JoinKeyOptions): string {
 /** The key answer's text; undefined when no key option was given. */
 export async function readJoinKey(options: JoinKeyOptions, io: CommandIo): Promise<string | undefined> {
   const file = options['key-file'];
-  if (options.key !== undefined && file !== undefined) throw new UsageError('half join: give the cluster key once: --key or --key-file, not both', { hint: HINT });
+  if (options.key !== undefined && file !== undefined) throw new UsageError('give the cluster key once: --key or --key-file, not both', { hint: HINT });
   if (file !== undefined) {
     try {
       return await readFile(file, 'utf8');
     } catch (error) {
       const e = error as NodeJS.ErrnoException;
-      throw new UsageError(`half join: cannot read the cluster key from --key-file ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`, {
+      throw new UsageError(`cannot read the cluster key from --key-file ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`, {
         hint: 'copy /etc/half/cluster.key from the first node over a trusted channel (mode 0600), or pass the key on standard input with --key -',
         cause: error,
       });

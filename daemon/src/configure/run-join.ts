@@ -67,12 +67,16 @@ export async function runJoin(argv: readonly string[], overrides: Partial<Comman
       return ExitCode.ok;
     }
     const missing = (['peer', 'vips', 'key'] as const).filter((k) => options[k] === undefined && (k !== 'key' || options['key-file'] === undefined));
-    if (missing.length > 0) throw new UsageError(`half join: --${missing.join(', --')} missing`, { hint: 'copy the whole `half join …` line the first node printed (`half configure --print-join` there)' });
+    if (missing.length > 0) throw new UsageError(`--${missing.join(', --')} missing`, { hint: 'copy the whole `half join …` line the first node printed (`half configure --print-join` there)' });
     const settings = (options.set ?? []).map((word) => {
       const setting = parseSetting(word);
-      if (typeof setting === 'string') throw new UsageError(`half join: --set ${setting}`, { hint: 'copy the whole `half join …` line the first node printed (`half configure --print-join` there)' });
+      if (typeof setting === 'string') throw new UsageError(`--set ${setting}`, { hint: 'copy the whole `half join …` line the first node printed (`half configure --print-join` there)' });
       return setting;
     });
+    // a setting given twice is one too many (the half.conf it wrote then named a line of its own)
+    const names = settings.map((s) => `${s.section}.${s.key}`);
+    const twice = names.find((name, i) => names.indexOf(name) !== i);
+    if (twice !== undefined) throw new UsageError(`--set ${twice} is given twice`, { hint: 'give each setting once, as the first node printed it' });
     const key = await readJoinKey(options, io);
     const answers: Answers = {
       setup: 'true',

@@ -131,13 +131,19 @@ mode = direct
     const io = capturedIo(secondMachine());
     expect(await runJoin(['--peer', '203.0.113.1', '--vips', 'eth0=192.0.2.254/24', '--key', CLUSTER_KEY_HEX, '--set', 'node.id=7', '--root', second.dir], io.deps)).toBe(ExitCode.usage);
     expect(io.stderr()).toContain('node.id is not a setting the join line carries');
+    expect(io.stderr(), 'the command is named once').not.toContain('half join: half join:');
+    expect(await second.exists('/etc/half/half.conf')).toBe(false);
+    const twice = capturedIo(secondMachine());
+    expect(await runJoin(['--peer', '203.0.113.1', '--vips', 'eth0=192.0.2.254/24', '--key', CLUSTER_KEY_HEX, '--set', 'sync.port=4000', '--set', 'sync.port=5000', '--root', second.dir], twice.deps)).toBe(ExitCode.usage);
+    expect(twice.stderr()).toContain('half join: --set sync.port is given twice');
     expect(await second.exists('/etc/half/half.conf')).toBe(false);
   });
 
   it('half join names the missing options and refuses values that do not fit the machine', async () => {
     const io = capturedIo(secondMachine());
     expect(await runJoin(['--peer', '203.0.113.1'], io.deps)).toBe(ExitCode.usage);
-    expect(io.stderr()).toContain('--vips, --key missing');
+    expect(io.stderr()).toContain('half join: --vips, --key missing');
+    expect(io.stderr()).not.toContain('half join: half join:');
     const unknown = capturedIo(secondMachine());
     expect(await runJoin(['--peers', '203.0.113.1'], unknown.deps)).toBe(ExitCode.usage);
     expect(unknown.stderr()).toMatch(/half join: .*--peers[\s\S]*see `half join --help`/);
