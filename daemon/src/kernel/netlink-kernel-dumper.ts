@@ -37,6 +37,7 @@ interface Collector {
 const MAX_REPORTED_ERRORS = 5;
 
 const ENOENT = 2;
+const EPROTO = 71;
 const ETIMEDOUT = 110;
 /** How long a request may go without a message of its answer before it fails. */
 export const DUMP_STALL_MS = 30_000;
@@ -97,7 +98,8 @@ export class NetlinkKernelDumper implements KernelDumper, KernelEntryReader {
           seq,
           onMessage: (c) => {
             if (c.type === NlMsgType.error) {
-              const errno = errorCodeOf(c) ?? 0;
+              // too short to hold an errno is no ACK (request-exchange.ts reads it so too)
+              const errno = errorCodeOf(c) ?? EPROTO;
               if (errno === 0 && problem !== undefined) end(() => reject(new KernelRequestError(`the kernel's answer to a conntrack get did not decode: ${problem}`, 0)));
               else if (errno === 0 || errno === ENOENT) end(() => resolve(found));
               else end(() => reject(new KernelRequestError(`the kernel refused a conntrack get (errno ${errno})`, errno)));
@@ -138,9 +140,12 @@ export class NetlinkKernelDumper implements KernelDumper, KernelEntryReader {
             if ((c.flags & NlmFlag.dumpInterrupted) !== 0) result.interrupted = true;
             if (c.type === NlMsgType.done) {
               this.collector = undefined;
-              resolve(result);
-            } else if (c.type === NlMsgType.error) {
+              // a DONE carries the dump callback's error, if it failed (netlink_dump): the dump is not whole
               const errno = errorCodeOf(c) ?? 0;
+              if (errno > 0) reject(new KernelRequestError(`the kernel's dump ended with errno ${errno}`, errno));
+              else resolve(result);
+            } else if (c.type === NlMsgType.error) {
+              const errno = errorCodeOf(c) ?? EPROTO;
               if (errno === 0) return;
               this.collector = undefined;
               reject(new KernelRequestError(`the kernel refused the dump (errno ${errno})`, errno));

@@ -46,3 +46,27 @@ it('fails a dump whose answer datagram does not parse (its end may have been in 
   inside.onDatagram(header);
   expect(String(await dump)).toMatch(/an answer of the kernel did not parse: netlink message at offset 0 claims 400 bytes/);
 });
+
+/** A netlink message of `type` answering request `seq`, with `payload`. */
+function answer(type: number, seq: number, payload: Buffer): Buffer {
+  const header = Buffer.alloc(16);
+  header.writeUInt32LE(16 + payload.length, 0);
+  header.writeUInt16LE(type, 4);
+  header.writeUInt32LE(seq, 8);
+  return Buffer.concat([header, payload]);
+}
+
+it('fails a dump whose DONE carries an errno, and a get answered by an error too short to hold one', async () => {
+  const { dumper: quiet, inside } = silenced(60_000);
+  const seqOf = (): number => (inside as unknown as { collector?: { seq: number } }).collector?.seq as number;
+  const dump = quiet.dumpConntrack().catch((e: unknown) => e);
+  await new Promise((resolve) => setImmediate(resolve));
+  const errno = Buffer.alloc(4);
+  errno.writeInt32LE(-105, 0); // -ENOBUFS, as netlink_dump puts a failed callback's error in its DONE
+  inside.onDatagram(answer(3 /* NLMSG_DONE */, seqOf(), errno));
+  expect(String(await dump)).toContain("the kernel's dump ended with errno 105");
+  const get = quiet.getConntrack(KEY).catch((e: unknown) => e);
+  await new Promise((resolve) => setImmediate(resolve));
+  inside.onDatagram(answer(2 /* NLMSG_ERROR */, seqOf(), Buffer.from([0xff, 0xff])));
+  expect(String(await get)).toContain('the kernel refused a conntrack get (errno 71)');
+});

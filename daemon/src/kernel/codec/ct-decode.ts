@@ -6,7 +6,7 @@
 // (events: UPDATE carries only what changed, DESTROY no protoinfo details) in
 // net/netfilter/nf_conntrack_netlink.c.
 import type { ConntrackEntry, Counters, Family, SeqAdj, Synproxy } from '../ct-entry.js';
-import { Cta, CtaCounters, CtaHelp, CtaSecctx, CtaSeqAdj, CtaSynproxy } from './ctnetlink-attr.js';
+import { Cta, CtaCounters, CtaHelp, CtaSecctx, CtaSeqAdj, CtaSynproxy, LABELS_MAX_BYTES } from './ctnetlink-attr.js';
 import { labelsFromBytes } from './ct-labels.js';
 import { decodeProtoinfo } from './ct-protoinfo.js';
 import { decodeTuple } from './ct-tuple.js';
@@ -71,7 +71,11 @@ function decodeAttr(c: AttrCursor, e: Mutable<ConntrackEntry>, family: Family): 
     case Cta.use:
       return (e.use = c.u32be()) === undefined ? 'short CTA_USE' : undefined;
     case Cta.labels: {
-      const labels = labelsFromBytes(c.bytes());
+      // the kernel's bitmap is LABELS_MAX_BYTES at most (NF_CT_LABELS_MAX_SIZE): a longer one is
+      // no kernel's (a review's 65 KB of ones decoded to 520,000 labels, 10 MB, then cut to 128)
+      const bytes = c.bytes();
+      if (bytes.length > LABELS_MAX_BYTES) return `CTA_LABELS of ${bytes.length} bytes, beyond ${LABELS_MAX_BYTES}`;
+      const labels = labelsFromBytes(bytes);
       if (labels.length > 0) e.labels = labels;
       return undefined;
     }
@@ -81,9 +85,13 @@ function decodeAttr(c: AttrCursor, e: Mutable<ConntrackEntry>, family: Family): 
       if (info.value !== undefined) e.protoinfo = info.value;
       return undefined;
     }
-    case Cta.help:
-      e.helper = nestedString(c.nested(), CtaHelp.name);
+    case Cta.help: {
+      // a nest without a name says nothing: merged into a held entry, an explicit undefined
+      // would erase its helper
+      const helper = nestedString(c.nested(), CtaHelp.name);
+      if (helper !== undefined) e.helper = helper;
       return undefined;
+    }
     case Cta.secctx:
       e.secctx = nestedString(c.nested(), CtaSecctx.name);
       return undefined;

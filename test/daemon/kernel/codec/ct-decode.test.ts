@@ -38,6 +38,25 @@ describe('conntrack decoding', () => {
     });
   });
 
+  it('refuses a labels bitmap longer than the kernel\'s, and reads a helper nest without a name as no helper', () => {
+    const entry = SAMPLE_ENTRIES['udp'] as ConntrackEntry;
+    const withAttr = (add: (w: AttrWriter) => void): Buffer => {
+      const w = new AttrWriter();
+      w.ensure(4);
+      w.buf.writeUInt32BE(0x02000000, 0);
+      w.pos = 4;
+      encodeReplicaAttrs(w, entry);
+      add(w);
+      return w.take();
+    };
+    const long = withAttr((w) => w.bytes(Cta.labels, new Uint8Array(65_000).fill(0xff)));
+    expect(decodeConntrackMessage(long, 0, long.length)).toEqual({ ok: false, error: 'CTA_LABELS of 65000 bytes, beyond 16' });
+    const empty = withAttr((w) => w.endNest(w.beginNest(Cta.help)));
+    const decoded = decodeConntrackMessage(empty, 0, empty.length);
+    expect(decoded.ok && 'helper' in decoded.value, 'no helper key: merged, it would erase the held one').toBe(false);
+    if (decoded.ok) expect(mergeEntry({ ...entry, helper: 'ftp' }, decoded.value).helper).toBe('ftp');
+  });
+
   it('fails with a reason on foreign families, missing tuples and short values', () => {
     const buf = withKernelExtras(SAMPLE_ENTRIES['udp'] as ConntrackEntry);
     buf[0] = 7;
