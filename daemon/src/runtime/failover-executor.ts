@@ -5,6 +5,7 @@
 // these one at a time, in plan order, and records what failed; a failure here is logged and
 // thrown so the driver counts it, and the plan goes on (the guard must come off regardless).
 import type { TakeoverGuard } from '../ha/nft-guard.js';
+import { failureFields } from './failure-fields.js';
 import type { FailoverExecutor } from '../ha/failover-driver.js';
 import type { Logger } from '../metrics/logger.js';
 import type { IndexedRecords, Table } from '../model/record.js';
@@ -88,7 +89,7 @@ export class DaemonFailoverExecutor implements FailoverExecutor {
         return;
       } catch (error) {
         if (attempt >= GUARD_ATTEMPTS) throw error;
-        this.deps.logger.warn(`takeover guard: nft failed, trying again (${attempt} of ${GUARD_ATTEMPTS})`, { error: (error as Error).message });
+        this.deps.logger.warn(`takeover guard: nft failed, trying again (${attempt} of ${GUARD_ATTEMPTS})`, failureFields(error));
         if (attempt === 1 && this.deps.tableCheck !== undefined) await this.deps.tableCheck('takeover guard change failed');
         else await new Promise((resolve) => setTimeout(resolve, (this.deps.guardRetryMs ?? GUARD_RETRY_MS) * attempt));
       }
@@ -235,7 +236,7 @@ export class DaemonFailoverExecutor implements FailoverExecutor {
       await action();
       if (done !== undefined) this.deps.logger.info(done);
     } catch (error) {
-      this.deps.logger.error('failover action failed', { error: (error as Error).message });
+      this.deps.logger.error('failover action failed', failureFields(error));
       throw error;
     }
   }

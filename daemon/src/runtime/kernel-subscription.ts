@@ -15,6 +15,7 @@
 // therefore always on (`alwaysOn`): never paused, held by receivers too.
 // Counters of every subscription are added up.
 import { readFile } from 'node:fs/promises';
+import { failureFields } from './failure-fields.js';
 import type { KernelEvents, KernelEventSink, KernelEventStats } from '../kernel/kernel-roles.js';
 import type { Logger } from '../metrics/logger.js';
 
@@ -211,10 +212,4 @@ export async function conntrackEventsSetting(): Promise<number | undefined> {
   } catch {
     return undefined;
   }
-}
-
-/** A failed subscription's message and, where the kernel layer gave one, its fix. */
-function failureFields(error: unknown): Record<string, string> {
-  const hint = (error as { hint?: unknown }).hint;
-  return { error: (error as Error).message, ...(typeof hint === 'string' ? { fix: hint } : {}) };
 }

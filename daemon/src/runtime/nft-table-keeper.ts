@@ -8,6 +8,7 @@
 // failover executor) is made again at each check until it holds. The table comes from the file the unit loads at start (beside
 // half.conf: /etc/half/half.nft, the admin's edits included), else from half.conf's rendering.
 import { readFile } from 'node:fs/promises';
+import { failureFields } from './failure-fields.js';
 import type { HalfConfig } from '../config/half-conf.js';
 import { nftFileBeside } from '../config/node-files.js';
 import { NFT_TABLE, renderNftRuleset } from '../config/nft-ruleset.js';
@@ -72,7 +73,7 @@ export class NftTableKeeper {
       }
     } catch (error) {
       this.counters.failures++;
-      this.logger.error(`cannot load table inet ${NFT_TABLE} again`, { reason, error: (error as Error).message });
+      this.logger.error(`cannot check or load table inet ${NFT_TABLE}`, { reason, ...failureFields(error) });
       return;
     }
     try {
@@ -82,7 +83,7 @@ export class NftTableKeeper {
       }
     } catch (error) {
       this.counters.failures++;
-      this.logger.error('cannot set the takeover guard as the failover plans last asked; trying again at the next check', { reason, error: (error as Error).message });
+      this.logger.error('cannot set the takeover guard as the failover plans last asked; trying again at the next check', { reason, ...failureFields(error) });
     }
   }
 }
@@ -96,9 +97,16 @@ export class NftTable implements NftTableOps {
     private readonly command: readonly string[] = ['nft'],
   ) {}
 
+  /**
+   * Whether the table is loaded. Only nft's own answer that it is not (ENOENT: "No such file or
+   * directory") says so; nft that could not run, or failed otherwise, is an error: taken for a
+   * missing table, it had the table loaded again with the guard off (review).
+   */
   async exists(): Promise<boolean> {
     const result = await this.nft(['list', 'table', 'inet', NFT_TABLE]);
-    return result.exitCode === 0;
+    if (result.exitCode === 0) return true;
+    if (result.exitCode > 0 && /No such file or directory/.test(result.stderr)) return false;
+    throw new ToolError(`cannot tell whether table inet ${NFT_TABLE} is loaded: nft list table: ${result.stderr || `exit ${result.exitCode}`}`, { hint: 'check that nft runs (apt-get install nftables) and that half-syncd may use it' });
   }
 
   async load(): Promise<void> {

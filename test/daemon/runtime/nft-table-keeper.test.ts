@@ -6,7 +6,10 @@
 // path (a table deleted under a running half-syncd, SIGHUP) is in integration/resilience.test.ts.
 import { describe, expect, it } from 'vitest';
 import type { Logger } from '../../../daemon/src/metrics/logger.js';
-import { NftTableKeeper, type NftTableOps } from '../../../daemon/src/runtime/nft-table-keeper.js';
+import { ToolError } from '../../../daemon/src/errors.js';
+import { NftTable, NftTableKeeper, type NftTableOps } from '../../../daemon/src/runtime/nft-table-keeper.js';
+import { MINIMAL } from '../config/fixtures/problems.js';
+import { validateHalfConf } from '../../../daemon/src/config/validate.js';
 
 function fakes(present: boolean, wanted: boolean | undefined, loadFails = false, unsettled = false, settleFails = false) {
   const calls: string[] = [];
@@ -79,7 +82,7 @@ describe('NftTableKeeper', () => {
     const f = fakes(false, true, true);
     await expect(f.keeper.check('periodic')).resolves.toBeUndefined();
     expect(f.keeper.counters).toEqual({ checks: 1, reloads: 0, failures: 1, guardSettled: 0 });
-    expect(f.lines[0]).toMatch(/^error cannot load table inet half .*no such device/);
+    expect(f.lines[0]).toMatch(/^error cannot check or load table inet half .*no such device/);
   });
 
   it('makes a guard change that failed again, at each check until it holds', async () => {
@@ -93,5 +96,26 @@ describe('NftTableKeeper', () => {
     expect(f.calls).toEqual(['exists', 'settle', 'exists', 'settle']);
     expect(f.keeper.counters).toEqual({ checks: 2, reloads: 0, failures: 0, guardSettled: 1 });
     expect(f.lines).toEqual(['warn takeover guard set as the failover plans last asked, after a change that failed {"reason":"periodic","guard":"off"}']);
+  });
+
+  it('logs the fix a failure carries', async () => {
+    const f = fakes(true, false, false, true, true);
+    f.table.exists = async () => {
+      throw new ToolError('cannot tell whether table inet half is loaded: nft list table: cannot run nft', { hint: 'check that nft runs' });
+    };
+    await f.keeper.check('periodic');
+    expect(f.lines[0]).toContain('"fix":"check that nft runs"');
+  });
+});
+
+describe('NftTable.exists', () => {
+  const config = validateHalfConf(MINIMAL, '/etc/half/half.conf');
+  it('is false only when nft says the table is not there, and an error when nft cannot tell', async () => {
+    const answering = (script: string) => new NftTable(config, ['sh', '-c', script, 'nft']);
+    await expect(answering('exit 0').exists()).resolves.toBe(true);
+    await expect(answering('echo "Error: No such file or directory; did you mean table half in family ip?" >&2; exit 1').exists()).resolves.toBe(false);
+    // nft that cannot run, or fails otherwise, is no answer: taken for a missing table, the keeper loaded it again, guard off
+    await expect(new NftTable(config, ['/nonexistent/nft']).exists()).rejects.toThrow(/cannot tell whether table inet half is loaded/);
+    await expect(answering('echo "Error: Could not process rule: Operation not permitted" >&2; exit 1').exists()).rejects.toThrow(/Operation not permitted/);
   });
 });
