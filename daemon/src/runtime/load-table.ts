@@ -9,7 +9,7 @@
 // (`ExecStartPre=-`): the daemon then refuses a half.nft nft refuses, or an invalid half.conf,
 // with exit status 78, the one status that stops the restarts (RestartPreventExitStatus= looks
 // at the main process alone: a failed ExecStartPre= would be restarted every two seconds).
-import { access } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { loadHalfConf } from '../config/load-config.js';
 import type { ValidateOptions } from '../config/validate.js';
 import { NFT_TABLE } from '../config/nft-ruleset.js';
@@ -72,6 +72,25 @@ export async function checkNftFile(configPath: string, nftCommand: readonly stri
     throw new ToolError(`nft -c -f ${file} refused it on this machine as it is now: ${stderr}`, { hint: 'half-syncd tries again in 2 s; if it keeps failing, load what the file names (a kernel module, an interface) or correct the file' });
   }
   throw new ConfigError(`${file}: nft refuses it: ${stderr}`, { hint: `${CORRECT_HINT(file)}; then restart half-syncd` });
+}
+
+/** The sets of the takeover guard (nft-ruleset.ts): every guard change names both. */
+const GUARD_SETS = ['guard', 'hold_new'] as const;
+
+/**
+ * The takeover guard's sets that half.nft beside half.conf does not declare (none when there is
+ * no such file: the rendering has them). nft accepts such a file, but every guard change then
+ * fails, and a takeover commits unguarded (review: an edited half.nft after an upgrade).
+ */
+export async function missingGuardSets(configPath: string): Promise<string[]> {
+  const text = await readFile(nftFileBeside(configPath), 'utf8').catch(() => undefined);
+  if (text === undefined) return [];
+  return GUARD_SETS.filter((set) => !new RegExp(`(^|\\s)set\\s+${set}\\s*\\{`, 'm').test(text));
+}
+
+/** The fix for a half.nft without the guard's sets. */
+export function guardSetsHint(configPath: string): string {
+  return CORRECT_HINT(nftFileBeside(configPath));
 }
 
 async function load(configPath: string, nftCommand: readonly string[], validate: ValidateOptions): Promise<string> {

@@ -14,7 +14,7 @@ import { createLogger, type Logger } from '../metrics/logger.js';
 import { DAEMON_USAGE, parseDaemonArgs } from './daemon-args.js';
 import { startDaemon, type RunningDaemon } from './daemon.js';
 import { holdEarlyHup, releaseEarlyHup } from './early-hup.js';
-import { checkNftFile, loadNftTableOnce } from './load-table.js';
+import { checkNftFile, guardSetsHint, loadNftTableOnce, missingGuardSets } from './load-table.js';
 
 export interface SyncdIo {
   out(text: string): void;
@@ -97,6 +97,11 @@ export async function runSyncd(argv: readonly string[], io: SyncdIo): Promise<Da
       process.exit(DaemonExit.internal);
     });
     logger.info('half-syncd starting', { version: HALF_VERSION, config: config.source, node: config.node.id, pid: process.pid });
+    const missing = await missingGuardSets(args.config);
+    if (missing.length > 0) {
+      // replication still runs: a takeover without its guard may draw resets, without replication it loses every connection
+      logger.error(`half.nft declares no set ${missing.join(' or ')} in table inet half: the takeover guard cannot be set, and a takeover commits unguarded`, { fix: guardSetsHint(args.config) });
+    }
     let daemon: RunningDaemon | undefined;
     const signal = stopSignal(logger, () => void daemon?.checkNftTable('SIGHUP'));
     daemon = await startDaemon({ config, clusterKey, stateDir: args.stateDir, version: HALF_VERSION, logger, addressWaitMs: args.addressWaitSeconds * 1000 });

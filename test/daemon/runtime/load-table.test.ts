@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderNftRuleset } from '../../../daemon/src/config/nft-ruleset.js';
 import { validateHalfConf } from '../../../daemon/src/config/validate.js';
-import { checkNftFile, loadNftTableOnce } from '../../../daemon/src/runtime/load-table.js';
+import { checkNftFile, loadNftTableOnce, missingGuardSets } from '../../../daemon/src/runtime/load-table.js';
 import { ConfigError, ToolError } from '../../../daemon/src/errors.js';
 import { requireTool } from '../../helpers/tools.js';
 import { MINIMAL } from '../config/fixtures/problems.js';
@@ -108,6 +108,20 @@ describe('half-syncd --load-table', () => {
       await expect(notReady).rejects.toBeInstanceOf(ToolError);
       await expect(notReady).rejects.toMatchObject({ message: expect.stringContaining('refused it on this machine as it is now'), hint: expect.stringContaining('tries again') });
     }
+    await rm(join(dir, 'half.nft'));
+  });
+
+  it('names the takeover guard\'s sets a half.nft does not declare (nft accepts such a file, every guard change then fails)', async () => {
+    await writeFile(join(dir, 'half.conf'), MINIMAL);
+    expect(await missingGuardSets(join(dir, 'half.conf')), 'no half.nft: the rendering has them').toEqual([]);
+    const rendered = renderNftRuleset(validateHalfConf(MINIMAL, '/etc/half/half.conf'));
+    await writeFile(join(dir, 'half.nft'), rendered);
+    expect(await missingGuardSets(join(dir, 'half.conf'))).toEqual([]);
+    const withoutHold = rendered.replace(/\n\s*set hold_new \{[^}]*\}/, '').replace(/\n[^\n]*@hold_new[^\n]*/g, '');
+    expect(withoutHold).not.toContain('hold_new');
+    await writeFile(join(dir, 'half.nft'), withoutHold);
+    await expect(checkNftFile(join(dir, 'half.conf'), nft), 'nft itself accepts it').resolves.toBeUndefined();
+    expect(await missingGuardSets(join(dir, 'half.conf'))).toEqual(['hold_new']);
     await rm(join(dir, 'half.nft'));
   });
 });
