@@ -7,19 +7,41 @@
 import type { Writable } from 'node:stream';
 import type { CliIo } from './command.js';
 
-/** A writer to `stream` that turns quiet once the stream's reader has gone (EPIPE). */
-export function pipeWriter(stream: Writable): (text: string) => void {
-  let readerGone = false;
+// Any other write error (ENOSPC: `half doctor --json > file` on a full disk, EIO) is the
+// command's failure: said once on `report` (stderr, for stdout's errors) and exit status 7 (a
+// file could not be written), not a stack trace (review).
+import { CliExit } from './exit-codes.js';
+
+/** A writer to `stream` that turns quiet once the stream's reader has gone (EPIPE) or it cannot be written. */
+export function pipeWriter(stream: Writable, report?: (text: string) => void, setExit: (code: number) => void = failExit): (text: string) => void {
+  let closed = false;
   stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error; // anything else is unexpected: the one catch-all of the process
-    readerGone = true;
+    if (closed) return;
+    closed = true;
+    if (error.code === 'EPIPE') return;
+    report?.(`half: cannot write the output: ${error.code ?? error.message}${error.code === 'ENOSPC' ? ' (the disk is full)' : ''}\n`);
+    setExit(CliExit.systemFailed);
   });
   return (text) => {
-    if (!readerGone) stream.write(text);
+    if (!closed) stream.write(text);
   };
+}
+
+let writeFailed = false;
+
+/** A failed write's exit status, whether it comes before or after the command's own. */
+function failExit(code: number): void {
+  writeFailed = true;
+  process.exitCode = code;
+}
+
+/** The exit status of a command that returned `code`: a failed write of its output overrides a success. */
+export function finalExitCode(code: number): number {
+  return writeFailed && code === CliExit.ok ? CliExit.systemFailed : code;
 }
 
 /** The io of a `half` or `half-notify` process. */
 export function processIo(): CliIo {
-  return { out: pipeWriter(process.stdout), err: pipeWriter(process.stderr) };
+  const err = pipeWriter(process.stderr);
+  return { out: pipeWriter(process.stdout, err), err };
 }
