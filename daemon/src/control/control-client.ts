@@ -46,14 +46,17 @@ export function sendControlRequest(path: string, request: ControlRequest, option
     const socket = connect({ path }); // a path, even one that reads as a TCP port ("9477")
     const reader = new LineReader(MAX_RESPONSE_BYTES);
     let settled = false;
+    // one deadline for the whole answer: a socket's idle timeout restarts at every byte, and a
+    // listener trickling a byte a second held `half status` and `half doctor` for hours (review)
+    const deadline = setTimeout(() => finish(new DaemonUnavailableError(path, 'timeout')), options.timeoutMs ?? 10_000);
     const finish = (error: Error | undefined, value?: unknown) => {
       if (settled) return;
       settled = true;
+      clearTimeout(deadline);
       socket.destroy();
       if (error === undefined) resolve(value);
       else reject(error);
     };
-    socket.setTimeout(options.timeoutMs ?? 10_000, () => finish(new DaemonUnavailableError(path, 'timeout')));
     socket.once('connect', () => socket.write(encodeRequest(1, request)));
     socket.on('error', (error: NodeJS.ErrnoException) => {
       const reason = reasonOf(error);

@@ -70,6 +70,16 @@ describe('sendControlRequest', () => {
     await expect(sendControlRequest(path, { cmd: 'status' }, { timeoutMs: 200 })).rejects.toMatchObject({ name: 'DaemonUnavailableError', reason: 'timeout' });
   });
 
+  it('gives up on a server that trickles its answer a byte at a time, at the deadline', async () => {
+    const path = join(dir, 'trickle.sock');
+    const timers: NodeJS.Timeout[] = [];
+    servers.push(await fakeServer(path, (socket) => timers.push(setInterval(() => socket.writable && socket.write('{'), 50))));
+    const started = performance.now();
+    await expect(sendControlRequest(path, { cmd: 'status' }, { timeoutMs: 300 })).rejects.toMatchObject({ name: 'DaemonUnavailableError', reason: 'timeout' });
+    expect(performance.now() - started).toBeLessThan(2000);
+    for (const timer of timers) clearInterval(timer);
+  });
+
   it('reports a server that hangs up without an answer', async () => {
     const path = join(dir, 'rude.sock');
     servers.push(await fakeServer(path, (socket) => socket.destroy()));
