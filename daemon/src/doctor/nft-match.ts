@@ -44,7 +44,7 @@ const ABSENT: Value = { kind: 'absent' };
 function left(expr: unknown, p: ProbePacket): Value {
   if (typeof expr !== 'object' || expr === null) return UNKNOWN;
   const e = expr as Record<string, Record<string, unknown> | unknown[] | undefined>;
-  const meta = e['meta'] as Record<string, unknown> | undefined;
+  const meta = objectOf(e['meta']);
   if (meta !== undefined) {
     switch (meta['key']) {
       case 'l4proto':
@@ -62,7 +62,7 @@ function left(expr: unknown, p: ProbePacket): Value {
         return UNKNOWN;
     }
   }
-  const payload = e['payload'] as Record<string, unknown> | undefined;
+  const payload = objectOf(e['payload']);
   if (payload !== undefined) {
     const proto = payload['protocol'];
     const field = payload['field'];
@@ -81,7 +81,7 @@ function left(expr: unknown, p: ProbePacket): Value {
     }
     return UNKNOWN;
   }
-  const ct = e['ct'] as Record<string, unknown> | undefined;
+  const ct = objectOf(e['ct']);
   if (ct !== undefined) {
     if (ct['key'] === 'state') return { kind: 'string', value: 'new' };
     if (ct['key'] === 'direction') return { kind: 'string', value: 'original' };
@@ -153,7 +153,7 @@ export function element(value: Value, raw: unknown, sets: SetLookup): Tri {
       if (value.kind === 'addr') return addressIn(value.value, value.family, (l, t) => (isIP(String(range[0])) === value.family ? (l.addRange(String(range[0]), String(range[1]), t), true) : false));
       return 'unknown';
     }
-    const prefix = r['prefix'] as Record<string, unknown> | undefined;
+    const prefix = objectOf(r['prefix']);
     if (prefix !== undefined && value.kind === 'addr' && typeof prefix['len'] === 'number') {
       const base = String(prefix['addr']);
       return addressIn(value.value, value.family, (l, t) => (isIP(base) === value.family ? (l.addSubnet(base, prefix['len'] as number, t), true) : false));
@@ -201,4 +201,12 @@ export function evaluateMatch(match: unknown, packet: ProbePacket, sets: SetLook
     return answer === undefined ? 'unknown' : answer ? 'yes' : 'no';
   }
   return 'unknown';
+}
+
+/**
+ * A JSON object, or undefined for anything else: nft's JSON is read as untrusted, and a null
+ * where an object belongs (`{"meta":null}`) threw a TypeError out of half doctor (review).
+ */
+export function objectOf(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }

@@ -6,7 +6,7 @@
 // Rules the probe cannot decide (unknown source address, an unmodelled expression) make the
 // answer `maybe`, naming the rule. Pure: a parsed ruleset and a packet in, a verdict out.
 import { chainKey, type NftChain, type NftRule, type NftRuleset } from './nft-ruleset.js';
-import { evaluateMatch, type ProbePacket, type SetLookup, type Tri } from './nft-match.js';
+import { evaluateMatch, objectOf, type ProbePacket, type SetLookup, type Tri } from './nft-match.js';
 
 type Terminal = { readonly verdict: 'accept' | 'drop' | 'return' | 'unknown'; readonly where: string };
 type Path = Terminal | 'continue';
@@ -44,7 +44,7 @@ function verdictPaths(ctx: Ctx, chain: NftChain, statement: Record<string, unkno
   if ('drop' in statement || 'reject' in statement) return [{ verdict: 'drop', where }];
   if ('return' in statement) return [{ verdict: 'return', where }];
   if ('queue' in statement) return [{ verdict: 'unknown', where: `${where} (queue to user space)` }];
-  const jump = (statement['jump'] ?? statement['goto']) as Record<string, unknown> | undefined;
+  const jump = objectOf(statement['jump'] ?? statement['goto']);
   if (jump !== undefined && typeof jump['target'] === 'string') {
     const target = ctx.ruleset.chains.get(chainKey(chain.family, chain.table, jump['target']));
     if (target === undefined || depth >= MAX_DEPTH) return [{ verdict: 'unknown', where: `${where} (jump to ${jump['target']})` }];
@@ -91,7 +91,7 @@ function rulePaths(ctx: Ctx, chain: NftChain, rule: NftRule, depth: number): Pat
       if (answer === 'unknown') certainty = 'unknown';
       continue;
     }
-    if ('vmap' in statement) paths = vmapPaths(ctx, chain, statement['vmap'] as Record<string, unknown>, where, depth);
+    if ('vmap' in statement) paths = vmapPaths(ctx, chain, objectOf(statement['vmap']) ?? {}, where, depth);
     else paths = verdictPaths(ctx, chain, statement, where, depth);
     if (paths !== undefined) return certainty === 'yes' ? paths : [...paths, 'continue'];
     if (!Object.keys(statement).some((key) => PASSIVE.has(key))) certainty = 'unknown';

@@ -69,6 +69,13 @@ describe('evaluatePacket', () => {
     expect(evaluatePacket(ruleset([input('drop', [[m.iifname('lo'), m.accept]])]), UNKNOWN_VRRP).verdict).toBe('dropped');
   });
 
+  it('never throws on a null where nft\'s JSON has an object (half doctor printed a stack trace)', () => {
+    const nullMatch = (left: Record<string, unknown>) => ({ match: { op: '==', left, right: 1 } });
+    for (const rule of [[nullMatch({ meta: null }), m.accept], [nullMatch({ payload: null }), m.accept], [nullMatch({ ct: null }), m.accept], [{ vmap: null }], [{ jump: null }], [{ match: { op: '==', left: { payload: { protocol: 'ip', field: 'saddr' } }, right: { set: [{ prefix: null }] } } }, m.accept]]) {
+      expect(() => evaluatePacket(ruleset([input('drop', [rule as never])]), VRRP), JSON.stringify(rule)).not.toThrow();
+    }
+  });
+
   it('follows jump (and returns), goto, and verdict maps', () => {
     const jumpAccept = ruleset([input('drop', [[m.jump('peers')]]), { name: 'peers', rules: [[m.l4proto('tcp'), m.ret], [m.saddr('203.0.113.2'), m.accept]] }]);
     expect(evaluatePacket(jumpAccept, VRRP).verdict).toBe('accepted');
