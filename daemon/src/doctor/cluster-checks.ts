@@ -36,7 +36,7 @@ export function daemonCheck(facts: DoctorFacts): CheckResult {
     return fail('daemon', daemon.reason, 'is half-syncd stuck or stopped? systemctl status half-syncd; journalctl -u half-syncd; systemctl restart half-syncd if it stays so');
   }
   if (daemon.state === 'busy') return fail('daemon', daemon.reason, 'run half doctor again in a moment; if it stays busy, see who holds the connections: ss -xp | grep half.sock');
-  return fail('daemon', `half-syncd on ${daemon.socket} does not answer properly: ${daemon.reason}`, 'journalctl -u half-syncd; systemctl restart half-syncd');
+  return fail('daemon', `half-syncd on ${daemon.socket} does not answer properly: ${daemon.reason}`, (daemon.state === 'error' ? daemon.fix : undefined) ?? 'journalctl -u half-syncd; systemctl restart half-syncd');
 }
 
 /** Who reads the kernel's conntrack events in half-syncd, and whether that is a fallback (runtime/kernel-subscription.ts). */

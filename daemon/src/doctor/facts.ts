@@ -65,7 +65,8 @@ export type DaemonFact =
   | { readonly state: 'denied'; readonly socket: string; readonly reason: string }
   /** half-syncd takes no connection now: its socket's queue is full (stopped, stuck), or it serves its limit. */
   | { readonly state: 'stuck' | 'busy'; readonly socket: string; readonly reason: string }
-  | { readonly state: 'error'; readonly socket: string; readonly reason: string };
+  /** `fix`: the error's own, where it has one (a reply or status of another release). */
+  | { readonly state: 'error'; readonly socket: string; readonly reason: string; readonly fix?: string };
 
 export interface KeepalivedFact {
   /** Processes whose comm is exactly "keepalived" (parent and VRRP child). */

@@ -44,14 +44,17 @@ export async function gatherRuleset(nft: readonly string[] = ['nft']): Promise<R
   return parsed.ok ? { state: 'ok', ruleset: parsed.ruleset } : { state: 'unavailable', reason: parsed.reason };
 }
 
-export async function gatherClock(): Promise<ClockFact> {
-  const out = await runTool('timedatectl', ['show', '--property=NTPSynchronized', '--property=NTP'], { timeoutMs: 5000 });
+export async function gatherClock(command: readonly string[] = ['timedatectl'], timeoutMs = 5000): Promise<ClockFact> {
+  const [file, ...prefix] = command;
+  const out = await runTool(file ?? 'timedatectl', [...prefix, 'show', '--property=NTPSynchronized', '--property=NTP'], { timeoutMs });
   const values = new Map(out.stdout.split('\n').map((line) => line.split('=', 2) as [string, string | undefined]));
   const synced = values.get('NTPSynchronized');
   const why = 'the sync protocol carries no wall-clock timestamps, so peer clock offsets are not measured';
   if (out.code !== 0 || (synced !== 'yes' && synced !== 'no')) {
     const said = out.stderr.trim().split('\n')[0] ?? '';
-    const detail = out.code === null ? 'timedatectl is not installed' : `timedatectl could not tell${said === '' ? '' : ` (${said})`}`;
+    // as for nft: only ENOENT is "not installed" (a timedatectl killed at the timeout was called so: review)
+    const missing = out.error?.includes('(ENOENT') === true;
+    const detail = out.code === null ? (missing ? 'timedatectl is not installed' : `timedatectl could not be run: ${out.error ?? 'unknown error'}`) : `timedatectl could not tell${said === '' ? '' : ` (${said})`}`;
     return { source: 'none', reason: `${detail}; ${why}` };
   }
   const ntp = values.get('NTP');
@@ -102,12 +105,17 @@ export async function gatherConfig(path: string): Promise<{ fact: ConfigFact; co
 export async function gatherDaemon(socket: string, timeoutMs = 5000): Promise<DaemonFact> {
   try {
     const decoded = decodeDaemonStatus(await sendControlRequest(socket, { cmd: 'status' }, { timeoutMs }));
-    return decoded.ok ? { state: 'running', socket, status: decoded.status } : { state: 'error', socket, reason: decoded.reason };
+    return decoded.ok ? { state: 'running', socket, status: decoded.status } : { state: 'error', socket, reason: decoded.reason, fix: OTHER_RELEASE_FIX };
   } catch (error) {
     if (error instanceof DaemonUnavailableError && (error.reason === 'absent' || error.reason === 'refused')) return { state: 'down', socket, reason: error.message };
     if (error instanceof DaemonUnavailableError && error.reason === 'permission') return { state: 'denied', socket, reason: error.message };
     if (error instanceof DaemonUnavailableError && error.reason === 'not-accepting') return { state: 'stuck', socket, reason: error.message };
     if (error instanceof DaemonUnavailableError && error.reason === 'busy') return { state: 'busy', socket, reason: error.message };
-    return { state: 'error', socket, reason: error instanceof Error ? error.message : String(error) };
+    // a reply the client could not read says why (an answer of another release names that)
+    const hint = (error as { hint?: unknown }).hint;
+    return { state: 'error', socket, reason: error instanceof Error ? error.message : String(error), ...(typeof hint === 'string' ? { fix: hint } : {}) };
   }
 }
+
+/** What to do about a status this half cannot read: not a restart (review: the fix said to restart). */
+const OTHER_RELEASE_FIX = 'are half and half-syncd from the same release? dpkg -l half half-syncd; upgrade both (apt-get install half), then systemctl restart half-syncd';

@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runHalf } from '../../../daemon/src/cli/half.js';
 import { gatherFacts } from '../../../daemon/src/doctor/gather.js';
-import { gatherDaemon } from '../../../daemon/src/doctor/gather-system.js';
+import { createServer } from 'node:net';
+import { gatherClock, gatherDaemon } from '../../../daemon/src/doctor/gather-system.js';
+import { daemonCheck } from '../../../daemon/src/doctor/cluster-checks.js';
 import { stuckSocket } from '../control/fixtures/stuck-socket.js';
 import { requireTool, run } from '../../helpers/tools.js';
 import { NetnsLab } from '../ha/fixtures/netns-lab.js';
@@ -89,5 +91,33 @@ describe('gatherFacts on this machine', () => {
       stuck.close();
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('names another release as the fix for a status or answer it cannot read, not a restart', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'half-doctor-release-'));
+    try {
+      for (const [name, answer] of [['schema', '{"v":1,"id":1,"ok":true,"result":{"schema":2}}'], ['version', '{"v":2,"id":1,"ok":true,"result":{}}']] as const) {
+        const path = join(dir, `${name}.sock`);
+        const server = createServer((socket) => socket.once('data', () => socket.end(`${answer}\n`)));
+        await new Promise<void>((resolve) => server.listen(path, resolve));
+        try {
+          const fact = await gatherDaemon(path);
+          expect(fact).toMatchObject({ state: 'error', fix: expect.stringContaining('same release') });
+          expect(daemonCheck({ daemon: fact } as never).fix, name).toContain('same release');
+        } finally {
+          server.close();
+        }
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('tells a timedatectl that did not answer in time from one that is not installed', async () => {
+    const slow = await gatherClock(['sh', '-c', 'sleep 5', 'timedatectl'], 200);
+    expect(slow.source).toBe('none');
+    expect(slow.source === 'none' ? slow.reason : '').toMatch(/^timedatectl could not be run: /);
+    const missing = await gatherClock(['/nonexistent/timedatectl'], 200);
+    expect(missing.source === 'none' ? missing.reason : '').toMatch(/^timedatectl is not installed;/);
   });
 });
