@@ -13,7 +13,8 @@ export function configCheck(facts: DoctorFacts): CheckResult {
     case 'missing':
       return fail('config', `not configured: ${config.file} does not exist`, NOT_CONFIGURED_FIX);
     case 'unreadable':
-      return fail('config', `${config.file} ${config.problem}`, 'run half doctor as root (sudo half doctor): half.conf is root\'s alone');
+      // root's alone only when permission was what failed: a folder or another error says so itself (review: EISDIR got "run as root")
+      return fail('config', `${config.file} ${config.problem}`, /EACCES|EPERM/.test(config.problem) ? 'run half doctor as root (sudo half doctor): half.conf is root\'s alone' : `make ${config.file} a readable file (half configure writes it), or give --config the file half-syncd reads`);
     case 'invalid':
       return fail('config', `${config.file} is invalid: ${config.problems.join('; ')}`, 'fix the lines named, then run half configure --apply (see half.conf(5))');
   }

@@ -50,6 +50,7 @@ describe('runChecks', () => {
     ['an old hand-edited half.nft', (f) => ({ ...f, ruleset: { state: 'ok', ruleset: ruleset([], [HALF_SETS[0] as Record<string, unknown>]) } }), 'firewall.guard', 'fail', /lacks set hold_new: the takeover guard cannot be turned on/, /merge \/etc\/half\/half\.nft\.half/],
     ['half.conf invalid', (f) => ({ ...f, config: { state: 'invalid', file: '/etc/half/half.conf', problems: ['/etc/half/half.conf:2: node.id: is missing (fix: …)'] } }), 'config', 'fail', /is invalid: .*node\.id/, /half configure/],
     ['half.conf root\'s alone', (f) => ({ ...f, config: { state: 'unreadable', file: '/etc/half/half.conf', problem: 'cannot be read (EACCES)' } }), 'config', 'fail', /^\/etc\/half\/half\.conf cannot be read \(EACCES\)$/, /as root/],
+    ['half.conf a folder', (f) => ({ ...f, config: { state: 'unreadable', file: '/etc/half/half.conf', problem: 'cannot be read (EISDIR)' } }), 'config', 'fail', /^\/etc\/half\/half\.conf cannot be read \(EISDIR\)$/, /^make \/etc\/half\/half\.conf a readable file/],
   ])('%s', (_name, spoil, id, status, summary, fix) => {
     const found = only(spoil);
     expect(found.map((c) => c.id)).toEqual([id]);
