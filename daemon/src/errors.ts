@@ -42,5 +42,8 @@ export class SyncLinkNotReadyError extends DaemonStartError {
   }
 }
 
+/** A stop (SIGTERM, SIGINT) came while the daemon was starting: the start ended there, nothing left running. */
+export class StartStoppedError extends DaemonStartError {}
+
 /** The boot epoch file cannot be read or written: without it nonces could repeat. */
 export class BootEpochError extends DaemonStartError {}

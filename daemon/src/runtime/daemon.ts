@@ -12,6 +12,7 @@
 // stop() undoes it in reverse: inputs first, then the protocol (pending changes are flushed),
 // then the sockets.
 import { randomInt } from 'node:crypto';
+import { StartStoppedError } from '../errors.js';
 import { ExternalCaches } from '../cache/external-caches.js';
 import { FlowCache } from '../cache/flow-cache.js';
 import type { HalfConfig } from '../config/half-conf.js';
@@ -49,6 +50,8 @@ export interface DaemonOptions {
   readonly logger: Logger;
   /** How long the start waits for a sync address not on the node yet (default 0: not at all). */
   readonly addressWaitMs?: number;
+  /** A stop asked while starting: ends the wait for the sync address, and the start (StartStoppedError). */
+  readonly abort?: AbortSignal;
   readonly clock?: Clock;
   /** Wall-clock seconds (the boot epoch); default Date.now() / 1000. */
   readonly wallSeconds?: () => number;
@@ -86,7 +89,12 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     closers.push(() => resync.stop());
     const { writer, dumper } = openKernel();
     closers.push(() => writer.close(), () => dumper.close());
-    const sync = await openSyncChannel(config, clock, logger, options.addressWaitMs ?? 0);
+    const sync = await openSyncChannel(config, clock, logger, options.addressWaitMs ?? 0, options.abort);
+    // a stop that came while the link was awaited: nothing more starts (no takeover on a VIP holder)
+    if (options.abort?.aborted === true) {
+      await sync.channel.close();
+      throw new StartStoppedError('stopped while starting, once the sync link was open');
+    }
     const link = new LagTracker(sync.channel, clock);
     closers.push(() => link.close());
     const internal = new FlowCache();

@@ -8,7 +8,7 @@ import { loadClusterKey } from '../config/cluster-key.js';
 import { WRITABLE_DIRS } from '../config/half-conf.js';
 import { loadHalfConf } from '../config/load-config.js';
 import { HALF_VERSION } from '../cli/version.js';
-import { ConfigError, DaemonExit, DaemonStartError, HalfRepoError, UsageError } from '../errors.js';
+import { ConfigError, DaemonExit, DaemonStartError, HalfRepoError, StartStoppedError, UsageError } from '../errors.js';
 import { FilterConfigError, KernelError } from '../kernel/errors.js';
 import { createLogger, type Logger } from '../metrics/logger.js';
 import { DAEMON_USAGE, parseDaemonArgs } from './daemon-args.js';
@@ -104,7 +104,16 @@ export async function runSyncd(argv: readonly string[], io: SyncdIo): Promise<Da
     }
     let daemon: RunningDaemon | undefined;
     const signal = stopSignal(logger, () => void daemon?.checkNftTable('SIGHUP'));
-    daemon = await startDaemon({ config, clusterKey, stateDir: args.stateDir, version: HALF_VERSION, logger, addressWaitMs: args.addressWaitSeconds * 1000 });
+    // a stop while starting (the wait for the sync address may be long) ends the start, exit 0
+    const starting = new AbortController();
+    void signal.then(() => starting.abort());
+    try {
+      daemon = await startDaemon({ config, clusterKey, stateDir: args.stateDir, version: HALF_VERSION, logger, addressWaitMs: args.addressWaitSeconds * 1000, abort: starting.signal });
+    } catch (error) {
+      if (!(error instanceof StartStoppedError)) throw error;
+      logger.info(`half-syncd stopped (${await signal}) while starting: ${error.message}`);
+      return DaemonExit.ok;
+    }
     await daemon.stop(await signal);
     return DaemonExit.ok;
   } catch (error) {

@@ -9,7 +9,7 @@ import { sourceFilter } from '../channel/source-filter.js';
 import { UdpMulticastChannel } from '../channel/udp-multicast.js';
 import { UdpUnicastChannel } from '../channel/udp-unicast.js';
 import type { HalfConfig, SyncLink } from '../config/half-conf.js';
-import { DaemonStartError, SyncLinkNotReadyError } from '../errors.js';
+import { DaemonStartError, StartStoppedError, SyncLinkNotReadyError } from '../errors.js';
 import type { SyncLinksView } from '../control/status-model.js';
 import type { Logger } from '../metrics/logger.js';
 import type { Clock } from '../sync/clock.js';
@@ -30,7 +30,7 @@ const ADDRESS_RETRY_MS = 1000;
  * fails (exit 69) naming the half.conf key, and the unit starts half-syncd again, so a wrong
  * address or interface name costs a start every half minute, not every 2 s.
  */
-async function openLinkWaiting(link: SyncLink, section: string, port: number, clock: Clock, logger: Logger, waitMs: number, rejoined: () => void): Promise<Channel> {
+async function openLinkWaiting(link: SyncLink, section: string, port: number, clock: Clock, logger: Logger, waitMs: number, rejoined: () => void, abort?: AbortSignal): Promise<Channel> {
   const deadline = Date.now() + waitMs;
   for (let told = false; ; told = true) {
     try {
@@ -39,7 +39,17 @@ async function openLinkWaiting(link: SyncLink, section: string, port: number, cl
       if (!(error instanceof SyncLinkNotReadyError)) throw error;
       if (Date.now() + ADDRESS_RETRY_MS > deadline) throw notReadyInTime(error, link, section, waitMs);
       if (!told) logger.warn(`${WAITING_FOR[error.awaiting]}: waiting for it`, { address: link.address.text, interface: link.interface, waitSeconds: Math.round(waitMs / 1000) });
-      await new Promise((resolve) => setTimeout(resolve, ADDRESS_RETRY_MS));
+      // a stop asked meanwhile ends the wait at once (review: SIGTERM waited out the whole wait, then the start)
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, ADDRESS_RETRY_MS);
+        abort?.addEventListener('abort', done, { once: true });
+        function done(): void {
+          clearTimeout(timer);
+          abort?.removeEventListener('abort', done);
+          resolve();
+        }
+      });
+      if (abort?.aborted === true) throw new StartStoppedError(`stopped while waiting for the sync link ${link.interface} (${link.address.text})`);
     }
   }
 }
@@ -97,16 +107,16 @@ export interface SyncChannel {
 }
 
 /** Opens the configured link(s), waiting up to `addressWaitMs` for an address not on the node yet; bind problems name the address. */
-export async function openSyncChannel(config: HalfConfig, clock: Clock, logger: Logger, addressWaitMs = 0): Promise<SyncChannel> {
+export async function openSyncChannel(config: HalfConfig, clock: Clock, logger: Logger, addressWaitMs = 0, abort?: AbortSignal): Promise<SyncChannel> {
   const [first, second] = config.sync.links;
   let rejoins = 0;
   const rejoined = (): void => void rejoins++;
   const multicastRejoins = (): number => rejoins;
-  const one = await openLinkWaiting(first, 'sync', config.sync.port, clock, logger, addressWaitMs, rejoined);
+  const one = await openLinkWaiting(first, 'sync', config.sync.port, clock, logger, addressWaitMs, rejoined, abort);
   if (second === undefined) return { channel: one, links: undefined, multicastRejoins };
   let two: Channel;
   try {
-    two = await openLinkWaiting(second, 'sync2', config.sync.port, clock, logger, addressWaitMs, rejoined);
+    two = await openLinkWaiting(second, 'sync2', config.sync.port, clock, logger, addressWaitMs, rejoined, abort);
   } catch (error) {
     await one.close();
     throw error;

@@ -123,6 +123,27 @@ describe('half-syncd command line', () => {
     }
   });
 
+  it('stops at once, exit 0, when asked to while it waits for its sync address (systemctl stop)', async () => {
+    const lab = new NetnsLab('rt');
+    try {
+      const ns = await lab.namespace('n');
+      await writeFile(conf('term.conf'), halfConf({ extra: 'metrics-port = 0' }).replace('[vrrp]', `[vrrp]\nresync-file = ${conf('term-state/resync-pending')}`).replace(`control-socket = ${conf('half.sock')}`, `control-socket = ${conf('term.sock')}`));
+      const log = conf('term.log');
+      const child = lab.spawn(ns, process.execPath, ['--import', 'tsx', MAIN, '--config', conf('term.conf'), '--state-dir', conf('term-state'), '--address-wait', '60'], log);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      const logged = () => readFile(log, 'utf8').catch(() => '');
+      await waitFor('the wait logged', async () => /not on this node yet: waiting/.test(await logged()), 30_000);
+      const asked = performance.now();
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(performance.now() - asked, 'not the rest of the 60 s wait').toBeLessThan(10_000);
+      expect(await logged()).toMatch(/half-syncd stopped \(SIGTERM\) while starting: stopped while waiting for the sync link/);
+      expect(await logged()).not.toMatch(/half-syncd replicating/);
+    } finally {
+      await lab.cleanup();
+    }
+  });
+
   it('ignores SIGHUP while it reads half.conf, before its own handler is in place', async () => {
     // half.conf is a FIFO: the read waits for the writer, a window that is otherwise a few ms
     const fifo = conf('slow.conf');
