@@ -12,7 +12,7 @@ export const doctorCommand: CliCommand = {
   details:
     'Read-only. Each check prints OK, WARN, FAIL or SKIP with what it found and the fix. The firewall checks run the loaded ' +
     'nftables ruleset (nft -j list ruleset) against the VRRP adverts and sync datagrams half.conf describes; rules of ' +
-    'iptables-legacy are not visible to them. Exit status 6 when any check failed.',
+    'iptables-legacy are not visible to them, and they warn when such tables are in use. Exit status 6 when any check failed.',
   options: ['json', 'config', 'socket'],
   maxArgs: 0,
   async run({ io, options }) {

@@ -92,4 +92,10 @@ export interface DoctorFacts {
   readonly keepalived: KeepalivedFact;
   readonly ruleset: RulesetFact;
   readonly clock: ClockFact;
+  /**
+   * Tables of iptables-legacy (x_tables) in use: /proc/net/ip_tables_names and
+   * ip6_tables_names. nft does not show them (iptables-nft's rules it does), so the firewall
+   * checks cannot judge what they drop. Absent: not read.
+   */
+  readonly legacyIptables?: readonly string[];
 }

@@ -75,6 +75,11 @@ function judge(id: string, facts: DoctorFacts, probes: readonly Probe[]): CheckR
   const [first] = doubts;
   if (first !== undefined) return first;
   const what = probes.map((p) => p.what).join('; ');
+  // iptables-legacy's tables are not in nft's ruleset: what they drop is not seen here (review)
+  const legacy = facts.legacyIptables ?? [];
+  if (legacy.length > 0) {
+    return warn(id, `${what}: ${filtered ? 'accepted by every nftables input chain' : 'no nftables input chain filters it'}, but iptables-legacy tables are in use (${legacy.join(', ')}), which the doctor cannot read${unknownConfig}`, 'check iptables-legacy -S INPUT (and ip6tables-legacy) accepts it, or move those rules to nftables (iptables-nft, Debian\'s default, shows them to the doctor)');
+  }
   return ok(id, filtered ? `${what}: accepted by every nftables input chain${unknownConfig}` : `${what}: no nftables input chain filters it${unknownConfig}`);
 }
 

@@ -32,6 +32,12 @@ export async function gatherKeepalived(pidFilePath = KEEPALIVED_PID_FILE): Promi
   return { pids, pidFile: { path: pidFilePath, pid, alive } };
 }
 
+/** The iptables-legacy tables in use (DoctorFacts.legacyIptables): none when x_tables is not loaded. */
+export async function gatherLegacyIptables(procNet = '/proc/net'): Promise<string[]> {
+  const names = await Promise.all(['ip_tables_names', 'ip6_tables_names'].map((file) => readFile(`${procNet}/${file}`, 'utf8').catch(() => '')));
+  return [...new Set(names.join('\n').split('\n').map((line) => line.trim()).filter((line) => line !== ''))];
+}
+
 export async function gatherRuleset(nft: readonly string[] = ['nft']): Promise<RulesetFact> {
   const [file, ...prefix] = nft;
   if (file === undefined) return { state: 'unavailable', reason: 'no nft command given' };

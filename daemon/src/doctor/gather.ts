@@ -5,7 +5,7 @@ import { release } from 'node:os';
 import { DEFAULT_CONFIG_PATH, DEFAULTS } from '../config/half-conf.js';
 import type { DoctorFacts } from './facts.js';
 import { gatherModules, gatherSysctls } from './gather-kernel.js';
-import { gatherClock, gatherConfig, gatherDaemon, gatherKeepalived, gatherRuleset, KEEPALIVED_PID_FILE } from './gather-system.js';
+import { gatherClock, gatherConfig, gatherDaemon, gatherKeepalived, gatherLegacyIptables, gatherRuleset, KEEPALIVED_PID_FILE } from './gather-system.js';
 
 export interface GatherOptions {
   readonly configPath?: string;
@@ -30,5 +30,5 @@ export async function gatherFacts(options: GatherOptions = {}): Promise<DoctorFa
     gatherRuleset(options.nft),
     gatherClock(),
   ]);
-  return { kernelRelease, modules, sysctls, config, daemon, keepalived, ruleset, clock };
+  return { kernelRelease, modules, sysctls, config, daemon, keepalived, ruleset, clock, legacyIptables: await gatherLegacyIptables() };
 }

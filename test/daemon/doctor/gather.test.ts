@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { runHalf } from '../../../daemon/src/cli/half.js';
 import { gatherFacts } from '../../../daemon/src/doctor/gather.js';
 import { createServer } from 'node:net';
-import { gatherClock, gatherDaemon } from '../../../daemon/src/doctor/gather-system.js';
+import { gatherClock, gatherDaemon, gatherLegacyIptables } from '../../../daemon/src/doctor/gather-system.js';
 import { daemonCheck } from '../../../daemon/src/doctor/cluster-checks.js';
 import { stuckSocket } from '../control/fixtures/stuck-socket.js';
 import { requireTool, run } from '../../helpers/tools.js';
@@ -119,5 +119,17 @@ describe('gatherFacts on this machine', () => {
     expect(slow.source === 'none' ? slow.reason : '').toMatch(/^timedatectl could not be run: /);
     const missing = await gatherClock(['/nonexistent/timedatectl'], 200);
     expect(missing.source === 'none' ? missing.reason : '').toMatch(/^timedatectl is not installed;/);
+  });
+
+  it('reads the iptables-legacy tables in use, none when x_tables holds none', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'half-doctor-legacy-'));
+    try {
+      expect(await gatherLegacyIptables(dir)).toEqual([]);
+      await writeFile(join(dir, 'ip_tables_names'), 'filter\nnat\n');
+      await writeFile(join(dir, 'ip6_tables_names'), 'filter\n');
+      expect(await gatherLegacyIptables(dir)).toEqual(['filter', 'nat']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

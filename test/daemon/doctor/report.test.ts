@@ -18,6 +18,13 @@ const sysctl = (key: keyof DoctorFacts['sysctls'], value: string | null): Spoil 
 const module = (name: keyof DoctorFacts['modules'], state: DoctorFacts['modules']['nf_conntrack']['state']): Spoil => (f) => ({ ...f, modules: { ...f.modules, [name]: { state, source: 'test' } } });
 
 describe('runChecks', () => {
+  it('warns, on the firewall checks, that iptables-legacy tables are in use and not read', () => {
+    const found = only((f) => ({ ...f, legacyIptables: ['filter'] }));
+    expect(found.map((c) => [c.id, c.status])).toEqual([['firewall.vrrp', 'warn'], ['firewall.sync', 'warn']]);
+    expect(found[0]?.summary).toMatch(/but iptables-legacy tables are in use \(filter\), which the doctor cannot read/);
+    expect(found[0]?.fix).toMatch(/iptables-legacy -S INPUT/);
+  });
+
   it('finds nothing wrong with a healthy node', () => {
     const report = runChecks(healthyFacts());
     expect(report.checks.filter((c) => c.status !== 'ok')).toEqual([]);
