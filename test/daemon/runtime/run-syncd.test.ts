@@ -100,16 +100,22 @@ describe('half-syncd command line', () => {
     }
   });
 
+  /** half-syncd started in `ns` (no sync address there yet, a wait of 60 s), once it logged the wait; files named after `name`. */
+  async function waitingForAddress(lab: NetnsLab, ns: string, name: string) {
+    await writeFile(conf(`${name}.conf`), halfConf({ extra: 'metrics-port = 0' }).replace('[vrrp]', `[vrrp]\nresync-file = ${conf(`${name}-state/resync-pending`)}`).replace(`control-socket = ${conf('half.sock')}`, `control-socket = ${conf(`${name}.sock`)}`));
+    const log = conf(`${name}.log`);
+    const child = lab.spawn(ns, process.execPath, ['--import', 'tsx', MAIN, '--config', conf(`${name}.conf`), '--state-dir', conf(`${name}-state`), '--address-wait', '60'], log);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const logged = () => readFile(log, 'utf8').catch(() => '');
+    await waitFor('the wait logged', async () => /not on this node yet: waiting/.test(await logged()), 30_000);
+    return { child, exited, logged };
+  }
+
   it('waits for a sync address that comes up late, then runs', async () => {
     const lab = new NetnsLab('rw');
     try {
       const ns = await lab.namespace('n');
-      await writeFile(conf('wait.conf'), halfConf({ extra: 'metrics-port = 0' }).replace('[vrrp]', `[vrrp]\nresync-file = ${conf('wait-state/resync-pending')}`).replace(`control-socket = ${conf('half.sock')}`, `control-socket = ${conf('wait.sock')}`));
-      const log = conf('wait.log');
-      const child = lab.spawn(ns, process.execPath, ['--import', 'tsx', MAIN, '--config', conf('wait.conf'), '--state-dir', conf('wait-state'), '--address-wait', '60'], log);
-      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-      const logged = () => readFile(log, 'utf8').catch(() => '');
-      await waitFor('the wait logged', async () => /not on this node yet: waiting/.test(await logged()), 30_000);
+      const { child, exited, logged } = await waitingForAddress(lab, ns, 'wait');
       // a reload of nftables while it starts (the unit passes it on as HUP) is no reason to end
       child.kill('SIGHUP');
       await lab.ip(ns, ['link', 'add', 'sync0', 'type', 'veth', 'peer', 'name', 'sync0p']);
@@ -127,12 +133,7 @@ describe('half-syncd command line', () => {
     const lab = new NetnsLab('rt');
     try {
       const ns = await lab.namespace('n');
-      await writeFile(conf('term.conf'), halfConf({ extra: 'metrics-port = 0' }).replace('[vrrp]', `[vrrp]\nresync-file = ${conf('term-state/resync-pending')}`).replace(`control-socket = ${conf('half.sock')}`, `control-socket = ${conf('term.sock')}`));
-      const log = conf('term.log');
-      const child = lab.spawn(ns, process.execPath, ['--import', 'tsx', MAIN, '--config', conf('term.conf'), '--state-dir', conf('term-state'), '--address-wait', '60'], log);
-      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-      const logged = () => readFile(log, 'utf8').catch(() => '');
-      await waitFor('the wait logged', async () => /not on this node yet: waiting/.test(await logged()), 30_000);
+      const { child, exited, logged } = await waitingForAddress(lab, ns, 'term');
       const asked = performance.now();
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
