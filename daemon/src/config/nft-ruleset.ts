@@ -97,6 +97,9 @@ export const HOLD_NEW_RULE = 'meta nfproto @hold_new ct state new counter name "
 /** Elements of the two sets while the guard is on. */
 const GUARD_ELEMENTS = { guard: 'tcp', hold_new: 'ipv4, ipv6' } as const;
 
+/** The takeover guard's sets in `table inet half`: every guard change names both. */
+export const GUARD_SETS = Object.keys(GUARD_ELEMENTS) as readonly (keyof typeof GUARD_ELEMENTS)[];
+
 export interface NftRenderOptions {
   /**
    * Load with the guard on. A reload replaces the set too: the caller passes the state the node

@@ -3,7 +3,7 @@
 // Each configured path becomes a probe packet run through nft-verdict.ts; a base chain that drops
 // one (a drop rule, or policy drop with no accept before it) is a FAIL naming the chain and rule.
 // Pure. Rules of iptables-legacy are not visible to nft and are not judged here.
-import { NFT_TABLE, VRRP_PROTOCOL } from '../config/nft-ruleset.js';
+import { GUARD_SETS, NFT_TABLE, VRRP_PROTOCOL } from '../config/nft-ruleset.js';
 import { DEFAULTS } from '../config/half-conf.js';
 import { fail, ok, skip, warn, type CheckResult } from './check-result.js';
 import type { ConfiguredPath, DoctorFacts } from './facts.js';
@@ -83,8 +83,6 @@ function judge(id: string, facts: DoctorFacts, probes: readonly Probe[]): CheckR
   return ok(id, filtered ? `${what}: accepted by every nftables input chain${unknownConfig}` : `${what}: no nftables input chain filters it${unknownConfig}`);
 }
 
-/** The takeover guard's sets in HALF's table (nft-ruleset.ts): without them a takeover answers packets without state with RSTs. */
-const GUARD_SETS = ['guard', 'hold_new'] as const;
 
 /** HALF's own table, with the sets the takeover guard turns on and off. */
 export function guardCheck(facts: DoctorFacts): CheckResult {

@@ -12,7 +12,7 @@
 import { access, readFile } from 'node:fs/promises';
 import { loadHalfConf } from '../config/load-config.js';
 import type { ValidateOptions } from '../config/validate.js';
-import { NFT_TABLE } from '../config/nft-ruleset.js';
+import { GUARD_SETS, NFT_TABLE } from '../config/nft-ruleset.js';
 import { ConfigError, ToolError } from '../errors.js';
 import { runTool } from '../tools/run-tool.js';
 import { nftFileBeside, NftTable } from './nft-table-keeper.js';
@@ -35,7 +35,7 @@ export async function loadNftTableOnce(configPath: string, nftCommand: readonly 
 /** Empties the guard's sets, if the table is there; never fails. */
 async function guardOff(nftCommand: readonly string[]): Promise<void> {
   const [command, ...prefix] = nftCommand;
-  for (const set of ['guard', 'hold_new']) {
+  for (const set of GUARD_SETS) {
     await runTool(command ?? 'nft', [...prefix, 'flush', 'set', 'inet', NFT_TABLE, set]);
   }
 }
@@ -73,9 +73,6 @@ export async function checkNftFile(configPath: string, nftCommand: readonly stri
   }
   throw new ConfigError(`${file}: nft refuses it: ${stderr}`, { hint: `${CORRECT_HINT(file)}; then restart half-syncd` });
 }
-
-/** The sets of the takeover guard (nft-ruleset.ts): every guard change names both. */
-const GUARD_SETS = ['guard', 'hold_new'] as const;
 
 /**
  * The takeover guard's sets that half.nft beside half.conf does not declare (none when there is
