@@ -51,6 +51,8 @@ export type ConfigFact =
       readonly vrrpPaths: readonly ConfiguredPath[];
       /** Whether a VIP is IPv6 (then IPv6 forwarding matters). */
       readonly ipv6: boolean;
+      /** Whether a VIP is IPv4 (then IPv4 forwarding matters); absent: taken as yes. */
+      readonly ipv4?: boolean;
     }
   | { readonly state: 'missing'; readonly file: string }
   /** It is there but cannot be read (`problem`: e.g. "cannot be read (EACCES)"): half run by a user, not root. */

@@ -95,9 +95,10 @@ export async function gatherConfig(path: string): Promise<{ fact: ConfigFact; co
     const config = await loadHalfConf(path);
     const paths = configuredPaths(config);
     const ipv6 = config.vips.some((v) => v.vips.some((vip) => vip.address.family === 6));
+    const ipv4 = config.vips.some((v) => v.vips.some((vip) => vip.address.family === 4));
     return {
       config,
-      fact: { state: 'ok', file: path, nodeId: config.node.id, syncPort: config.sync.port, controlSocket: config.daemon.controlSocket, syncPaths: paths.sync, vrrpPaths: paths.vrrp, ipv6 },
+      fact: { state: 'ok', file: path, nodeId: config.node.id, syncPort: config.sync.port, controlSocket: config.daemon.controlSocket, syncPaths: paths.sync, vrrpPaths: paths.vrrp, ipv6, ipv4 },
     };
   } catch (error) {
     if (!(error instanceof HalfConfError)) return { fact: { state: 'invalid', file: path, problems: [String(error)] } };

@@ -93,10 +93,16 @@ export function tcpLooseCheck(facts: DoctorFacts): CheckResult {
 export function forwardingCheck(facts: DoctorFacts): CheckResult[] {
   const results: CheckResult[] = [];
   const v4 = facts.sysctls['net.ipv4.ip_forward'];
+  // with IPv6 virtual addresses alone, IPv4 forwarding off is the admin's choice: a warning (review: it failed)
+  const onlyIpv6 = facts.config.state === 'ok' && facts.config.ipv4 === false;
+  const off = `IPv4 forwarding is off (net.ipv4.ip_forward = ${v4 ?? 'unreadable'})`;
+  const fix = 'sysctl -w net.ipv4.ip_forward=1 (HALF\'s /etc/sysctl.d snippet sets it at boot)';
   results.push(
     v4 === '1'
       ? ok('sysctl.ip_forward', 'IPv4 forwarding is on (net.ipv4.ip_forward = 1)')
-      : fail('sysctl.ip_forward', `IPv4 forwarding is off (net.ipv4.ip_forward = ${v4 ?? 'unreadable'}): this node does not route`, 'sysctl -w net.ipv4.ip_forward=1 (HALF\'s /etc/sysctl.d snippet sets it at boot)'),
+      : onlyIpv6
+        ? warn('sysctl.ip_forward', `${off}; half.conf has IPv6 virtual addresses only, so IPv4 is not routed`, `if this node should route IPv4 too: ${fix}`)
+        : fail('sysctl.ip_forward', `${off}: this node does not route`, fix),
   );
   if (facts.config.state === 'ok' && facts.config.ipv6) {
     const v6 = facts.sysctls['net.ipv6.conf.all.forwarding'];

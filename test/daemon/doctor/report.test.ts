@@ -48,6 +48,7 @@ describe('runChecks', () => {
     ['strict windows', sysctl('net.netfilter.nf_conntrack_tcp_be_liberal', '0'), 'sysctl.nf_conntrack_tcp_be_liberal', 'warn', /INVALID/, /tcp_be_liberal=1/],
     ['Debian\'s default rmem_max', sysctl('net.core.rmem_max', '212992'), 'sysctl.rmem_max', 'warn', /gets only 416 KiB \(some 416 events\)/, /rmem_max=33554432/],
     ['no forwarding', sysctl('net.ipv4.ip_forward', '0'), 'sysctl.ip_forward', 'fail', /forwarding is off/, /ip_forward=1/],
+    ['no IPv4 forwarding on an IPv6-only cluster', (f) => sysctl('net.ipv4.ip_forward', '0')(f.config.state === 'ok' ? { ...f, config: { ...f.config, ipv4: false, ipv6: true }, sysctls: { ...f.sysctls, 'net.ipv6.conf.all.forwarding': '1' } } : f), 'sysctl.ip_forward', 'warn', /IPv6 virtual addresses only/, /if this node should route IPv4 too/],
     ['table nearly full', sysctl('net.netfilter.nf_conntrack_count', '250000'), 'sysctl.nf_conntrack_max', 'fail', /250000 of 262144/, /raise net\.netfilter\.nf_conntrack_max/],
     ['table filling', sysctl('net.netfilter.nf_conntrack_count', '200000'), 'sysctl.nf_conntrack_max', 'warn', /76\.3 %/, /before it fills/],
     ['keepalived stopped', (f) => ({ ...f, keepalived: { pids: [] } }), 'keepalived', 'fail', /no process named keepalived/, /systemctl start keepalived/],
