@@ -87,6 +87,9 @@ export function decodeDaemonStatus(value: unknown): { readonly ok: true; readonl
     (syncLinks === undefined ? undefined : (check(syncLinks, SYNC_LINKS, 'status.syncLinks') ?? checkEach(syncLinks.links as unknown[], SYNC_LINK, 'status.syncLinks.links'))) ??
     checkEach(peers, PEER, 'status.peers');
   if (partProblem !== undefined) return { ok: false, reason: partProblem };
+  // a peer's state is one of two words: another read as "down" made the doctor report a live peer silent (review)
+  const odd = peers.findIndex((peer) => (peer as { state: unknown }).state !== 'up' && (peer as { state: unknown }).state !== 'down');
+  if (odd >= 0) return { ok: false, reason: `status.peers[${odd}].state is ${shownValue((peers[odd] as { state: unknown }).state)}, not "up" or "down"` };
   return { ok: true, status: value as DaemonStatus };
 }
 

@@ -23,6 +23,7 @@ describe('decodeDaemonStatus', () => {
     ['a string count', (s) => (s['tables'].internal = '12'), /status\.tables\.internal is not a number/],
     ['a bad peer', (s) => (s['peers'][1].lastSeenMs = null), /status\.peers\[1\]\.lastSeenMs is not a number/],
     ['a peer role that is no string', (s) => (s['peers'][0].role = 5), /status\.peers\[0\]\.role is not a string or null/],
+    ['a peer state of another word', (s) => (s['peers'][1].state = 'UP'), /status\.peers\[1\]\.state is "UP", not "up" or "down"/],
     ['a bad counter', (s) => (s['counters'].drops.forged = 'x'), /status\.counters\.drops holds a value that is not a number/],
     ['a bad histogram', (s) => (s['latency'].replicationLagMs.p99 = 'fast'), /replicationLagMs\.p99 is not a number or null/],
     ['a bad event reader', (s) => (s['kernelEvents'].reader = 3), /status\.kernelEvents\.reader is not a string or null/],
