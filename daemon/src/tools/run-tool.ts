@@ -17,18 +17,25 @@ export interface ToolRun {
 export interface RunToolOptions {
   /** Written to its standard input (default: an empty, closed input). */
   readonly input?: string;
-  /** Killed (SIGTERM) after this long; default none. */
+  /** Killed (SIGTERM, then SIGKILL KILL_GRACE_MS later) after this long; default none. */
   readonly timeoutMs?: number;
 }
+
+/** How long a tool stopped at its timeout may take to exit before SIGKILL (one that ignores SIGTERM held half doctor 30 s: review). */
+const KILL_GRACE_MS = 2000;
 
 /** Each of stdout and stderr keeps this much; beyond it the tool is killed (execFile's maxBuffer). */
 const OUTPUT_LIMIT = 64 * 1024 * 1024;
 
 export function runTool(file: string, args: readonly string[], options: RunToolOptions = {}): Promise<ToolRun> {
   return new Promise((resolve) => {
-    let child;
+    let child: ReturnType<typeof execFile>;
+    let timer: NodeJS.Timeout | undefined;
+    let hard: NodeJS.Timeout | undefined;
     try {
-      child = execFile(file, [...args], { encoding: 'utf8', maxBuffer: OUTPUT_LIMIT, timeout: options.timeoutMs ?? 0 }, (error, stdout, stderr) => {
+      child = execFile(file, [...args], { encoding: 'utf8', maxBuffer: OUTPUT_LIMIT }, (error, stdout, stderr) => {
+        clearTimeout(timer);
+        clearTimeout(hard);
         if (error === null) return resolve({ code: 0, stdout, stderr });
         resolve({ code: typeof error.code === 'number' ? error.code : null, stdout, stderr, error: failure(file, error, options.timeoutMs) });
       });
@@ -36,6 +43,13 @@ export function runTool(file: string, args: readonly string[], options: RunToolO
       // Arguments execFile refuses before any spawn (a NUL byte in one).
       resolve({ code: null, stdout: '', stderr: '', error: `cannot run ${file}: ${(error as Error).message}` });
       return;
+    }
+    const timeoutMs = options.timeoutMs ?? 0;
+    if (timeoutMs > 0) {
+      timer = setTimeout(() => {
+        child.kill('SIGTERM');
+        hard = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
+      }, timeoutMs);
     }
     // A spawn that failed has no stdin; a tool that exits without reading its input closes it (EPIPE).
     child.stdin?.on('error', () => undefined);

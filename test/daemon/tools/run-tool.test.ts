@@ -27,6 +27,11 @@ describe('runTool', () => {
     expect(missing.error).toBe('cannot run half-no-such-tool (ENOENT: no such program)');
     const slow = await runTool('sleep', ['5'], { timeoutMs: 100 });
     expect(slow).toMatchObject({ code: null, error: 'sleep did not finish within 100 ms and was stopped' });
+    // one that ignores SIGTERM is killed all the same, after a grace of 2 s
+    const started = performance.now();
+    const stubborn = await runTool('sh', ['-c', 'trap "" TERM; exec sleep 30'], { timeoutMs: 100 });
+    expect(stubborn).toMatchObject({ code: null, error: 'sh did not finish within 100 ms and was stopped' });
+    expect(performance.now() - started).toBeLessThan(10_000);
     const killed = await runTool('sh', ['-c', 'kill -KILL $$']);
     expect(killed).toMatchObject({ code: null, error: 'sh was killed by SIGKILL' });
     const flood = await runTool('head', ['-c', String(65 << 20), '/dev/zero']);
